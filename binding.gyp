@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "nlkit",
+      "sources": ["native/nlkit.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,651 @@
+/*
+ * nlkit native layer: the kernel boundary and nothing more.
+ *
+ * AF_NETLINK sockets, options, send, batched receive, libuv polling and
+ * network-namespace switching. No netlink protocol knowledge lives here: the
+ * TypeScript core owns headers, attributes and request routing.
+ *
+ * Every failure becomes a JS exception (or an error entry in a receive batch)
+ * carrying Node's usual `code`, `errno` and `syscall` fields; nothing here may
+ * abort the process.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/*
+ * Receive batches describe each datagram with META_INTS int32 slots in a
+ * caller-provided Int32Array, so that a whole batch crosses into JS with one
+ * call and no per-datagram object.
+ */
+enum {
+  META_OFFSET = 0, /* byte offset of the datagram in the buffer */
+  META_LENGTH,     /* bytes stored, or the errno of an error entry */
+  META_REAL_LENGTH,/* the datagram's real size (larger when truncated) */
+  META_PID,        /* sender port id */
+  META_GROUP,      /* multicast group number, 0 for unicast */
+  META_NSID,       /* peer namespace id (LISTEN_ALL_NSID), else -1 */
+  META_FLAGS,
+  META_INTS
+};
+enum { MF_TRUNC = 1, MF_ERROR = 2, MF_NSID = 4 };
+
+/*
+ * A datagram is read into the rest of the buffer only while this much space
+ * remains: kernel dump chunks are at most 32 KiB, so a batch never cuts one.
+ * The first datagram of a batch always gets the whole buffer; a larger
+ * single reply is reported as truncated with its real size, never dropped
+ * silently, and the caller grows its buffer.
+ */
+#define MIN_FREE (64 * 1024)
+
+/* ------------------------------------------------------------------ errors */
+
+static napi_value make_errno_error(napi_env env, int err, const char *syscall) {
+  const char *code = uv_err_name(-err);
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s, %s", code, strerror(err), syscall);
+  napi_value jmsg, jcode, error, jerrno, jsys;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &jmsg);
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &jcode);
+  napi_create_error(env, jcode, jmsg, &error);
+  /* Node reports system errors with a negative errno */
+  napi_create_int32(env, -err, &jerrno);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &jsys);
+  napi_set_named_property(env, error, "errno", jerrno);
+  napi_set_named_property(env, error, "syscall", jsys);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  napi_throw(env, make_errno_error(env, err, syscall));
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+/* ------------------------------------------------------- argument helpers */
+
+#define GET_ARGS(n)                                                        \
+  size_t argc = n;                                                         \
+  napi_value argv[n];                                                      \
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)     \
+    return NULL;
+
+static int arg_int(napi_env env, napi_value v, int64_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
+  return napi_get_value_int64(env, v, out) == napi_ok;
+}
+
+static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
+  int64_t x;
+  if (!arg_int(env, v, &x) || x < 0 || x > 0xffffffffLL) return 0;
+  *out = (uint32_t)x;
+  return 1;
+}
+
+static int arg_fd(napi_env env, napi_value v, int *fd) {
+  int64_t x;
+  if (!arg_int(env, v, &x) || x < 0 || x > 0x7fffffff) return 0;
+  *fd = (int)x;
+  return 1;
+}
+
+static int arg_buffer(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is;
+  if (napi_is_buffer(env, v, &is) != napi_ok || !is) {
+    /* any Uint8Array view is fine too */
+    napi_typedarray_type type;
+    napi_value ab;
+    size_t off;
+    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+    if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok) return 0;
+    return type == napi_uint8_array;
+  }
+  return napi_get_buffer_info(env, v, data, len) == napi_ok;
+}
+
+static int arg_meta(napi_env env, napi_value v, int32_t **data, size_t *slots) {
+  bool is;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t len, off;
+  void *p;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  if (napi_get_typedarray_info(env, v, &type, &len, &p, &ab, &off) != napi_ok) return 0;
+  if (type != napi_int32_array) return 0;
+  *data = p;
+  *slots = len / META_INTS;
+  return 1;
+}
+
+static napi_value num(napi_env env, double x) {
+  napi_value v;
+  napi_create_double(env, x, &v);
+  return v;
+}
+
+/* ------------------------------------------------------------ socket, ns */
+
+/*
+ * socket(protocol, netns?) -> fd. netns is a path (e.g. /run/netns/NAME) or
+ * an open namespace fd. The calling thread joins the namespace only for the
+ * socket() call and returns before this function does, so no other thread
+ * (libuv's pool, workers) is ever affected.
+ */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int64_t proto;
+  if (argc < 1 || !arg_int(env, argv[0], &proto) || proto < 0 || proto > 255)
+    return throw_type(env, "protocol must be an integer 0..255");
+
+  napi_valuetype nst = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &nst);
+
+  int target = -1, own_target = 0;
+  if (nst == napi_string) {
+    char path[4096];
+    size_t n;
+    if (napi_get_value_string_utf8(env, argv[1], path, sizeof path, &n) != napi_ok || n >= sizeof path - 1)
+      return throw_type(env, "netns path too long");
+    target = open(path, O_RDONLY | O_CLOEXEC);
+    if (target < 0) return throw_errno(env, errno, "open");
+    own_target = 1;
+  } else if (nst == napi_number) {
+    if (!arg_fd(env, argv[1], &target)) return throw_type(env, "netns fd must be a non-negative integer");
+  } else if (nst != napi_undefined && nst != napi_null) {
+    return throw_type(env, "netns must be a path, an fd, or null");
+  }
+
+  if (target < 0) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int)proto);
+    if (fd < 0) return throw_errno(env, errno, "socket");
+    return num(env, fd);
+  }
+
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    int e = errno;
+    if (own_target) close(target);
+    return throw_errno(env, e, "open");
+  }
+  if (setns(target, CLONE_NEWNET) < 0) {
+    int e = errno;
+    close(self);
+    if (own_target) close(target);
+    return throw_errno(env, e, "setns");
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int)proto);
+  int sock_err = errno;
+  int back = setns(self, CLONE_NEWNET);
+  int back_err = errno;
+  close(self);
+  if (own_target) close(target);
+  if (back < 0) {
+    /* The main thread is stranded in the other namespace: say so loudly. */
+    if (fd >= 0) close(fd);
+    napi_value e = make_errno_error(env, back_err, "setns");
+    napi_value m;
+    napi_create_string_utf8(env, "nlkit: could not return the main thread to its network namespace",
+                            NAPI_AUTO_LENGTH, &m);
+    napi_set_named_property(env, e, "message", m);
+    napi_throw(env, e);
+    return NULL;
+  }
+  if (fd < 0) return throw_errno(env, sock_err, "socket");
+  return num(env, fd);
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int fd;
+  if (argc < 1 || !arg_fd(env, argv[0], &fd)) return throw_type(env, "fd must be a non-negative integer");
+  /* close() is not retried on EINTR: on Linux the fd is released anyway */
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+/* bind(fd, pid, groups) */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int fd;
+  uint32_t pid, groups;
+  if (argc < 3 || !arg_fd(env, argv[0], &fd) || !arg_u32(env, argv[1], &pid) || !arg_u32(env, argv[2], &groups))
+    return throw_type(env, "bind(fd, pid, groups) takes integers");
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = pid, .nl_groups = groups};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) return throw_errno(env, errno, "bind");
+  return NULL;
+}
+
+/* getsockname(fd) -> [pid, groups] */
+static napi_value js_getsockname(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int fd;
+  if (argc < 1 || !arg_fd(env, argv[0], &fd)) return throw_type(env, "fd must be a non-negative integer");
+  struct sockaddr_nl sa;
+  socklen_t len = sizeof sa;
+  memset(&sa, 0, sizeof sa);
+  if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0) return throw_errno(env, errno, "getsockname");
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, num(env, sa.nl_pid));
+  napi_set_element(env, arr, 1, num(env, sa.nl_groups));
+  return arr;
+}
+
+/* setsockopt(fd, level, name, int value) */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  GET_ARGS(4);
+  int fd;
+  int64_t level, name, value;
+  if (argc < 4 || !arg_fd(env, argv[0], &fd) || !arg_int(env, argv[1], &level) || !arg_int(env, argv[2], &name) ||
+      !arg_int(env, argv[3], &value))
+    return throw_type(env, "setsockopt(fd, level, name, value) takes integers");
+  int v = (int)value;
+  if (setsockopt(fd, (int)level, (int)name, &v, sizeof v) < 0) return throw_errno(env, errno, "setsockopt");
+  return NULL;
+}
+
+/* getsockopt(fd, level, name) -> int */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int fd;
+  int64_t level, name;
+  if (argc < 3 || !arg_fd(env, argv[0], &fd) || !arg_int(env, argv[1], &level) || !arg_int(env, argv[2], &name))
+    return throw_type(env, "getsockopt(fd, level, name) takes integers");
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(fd, (int)level, (int)name, &v, &len) < 0) return throw_errno(env, errno, "getsockopt");
+  return num(env, v);
+}
+
+/* ------------------------------------------------------------------- send */
+
+static ssize_t do_send(int fd, const void *data, size_t len, uint32_t pid, uint32_t groups, int flags) {
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = pid, .nl_groups = groups};
+  ssize_t n;
+  do n = sendto(fd, data, len, flags, (struct sockaddr *)&sa, sizeof sa);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/*
+ * send(fd, buffer, offset, length, pid, groups, block) -> bytes sent.
+ * Non-blocking unless `block`: a full peer queue is EAGAIN, for the caller
+ * to retry when writable (only user-space peers ever push back).
+ */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  GET_ARGS(7);
+  int fd;
+  void *data;
+  size_t blen;
+  uint32_t off, len, pid, groups;
+  bool block = false;
+  if (argc < 6 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &data, &blen) ||
+      !arg_u32(env, argv[2], &off) || !arg_u32(env, argv[3], &len) || !arg_u32(env, argv[4], &pid) ||
+      !arg_u32(env, argv[5], &groups))
+    return throw_type(env, "send(fd, buffer, offset, length, pid, groups, block)");
+  if (argc >= 7) napi_get_value_bool(env, argv[6], &block);
+  if ((size_t)off + len > blen) return throw_type(env, "send: offset + length exceeds the buffer");
+  ssize_t n = do_send(fd, (char *)data + off, len, pid, groups, block ? 0 : MSG_DONTWAIT);
+  if (n < 0) return throw_errno(env, errno, "sendto");
+  return num(env, (double)n);
+}
+
+/* --------------------------------------------------------------- receive */
+
+/*
+ * Reads up to `max` datagrams without blocking into buf, describing each in
+ * meta. ENOBUFS (receive-queue overflow) and other errors become error
+ * entries; the batch goes on after ENOBUFS since the socket keeps working.
+ * Returns the number of entries; *would_block is set when the queue is empty.
+ */
+static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int *would_block) {
+  size_t count = 0, used = 0;
+  char cbuf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct nl_pktinfo))];
+  *would_block = 0;
+  if (max > slots) max = slots;
+  while (count < max) {
+    size_t space = cap - used;
+    if (count > 0 && space < MIN_FREE) break;
+    struct sockaddr_nl sa;
+    struct iovec iov = {.iov_base = buf + used, .iov_len = space};
+    struct msghdr mh = {
+        .msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = cbuf, .msg_controllen = sizeof cbuf,
+    };
+    memset(&sa, 0, sizeof sa);
+    /* MSG_TRUNC makes the return value the datagram's real size */
+    ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+    int32_t *m = meta + count * META_INTS;
+    if (n < 0) {
+      int e = errno;
+      if (e == EINTR) continue;
+      if (e == EAGAIN || e == EWOULDBLOCK) {
+        *would_block = 1;
+        break;
+      }
+      m[META_OFFSET] = (int32_t)used;
+      m[META_LENGTH] = e;
+      m[META_REAL_LENGTH] = 0;
+      m[META_PID] = 0;
+      m[META_GROUP] = 0;
+      m[META_NSID] = -1;
+      m[META_FLAGS] = MF_ERROR;
+      count++;
+      if (e == ENOBUFS) continue;
+      break;
+    }
+    size_t stored = (size_t)n < space ? (size_t)n : space;
+    int32_t flags = ((size_t)n > space || (mh.msg_flags & MSG_TRUNC)) ? MF_TRUNC : 0;
+    int32_t nsid = -1;
+    uint32_t group = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+      if (c->cmsg_level != SOL_NETLINK) continue;
+      if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID) {
+        memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
+        flags |= MF_NSID;
+      } else if (c->cmsg_type == NETLINK_PKTINFO) {
+        struct nl_pktinfo pi;
+        memcpy(&pi, CMSG_DATA(c), sizeof pi);
+        group = pi.group;
+      }
+    }
+    /* without NETLINK_PKTINFO only groups 1..32 are visible, as a mask */
+    if (!group && sa.nl_groups) group = (uint32_t)__builtin_ffs((int)sa.nl_groups);
+    m[META_OFFSET] = (int32_t)used;
+    m[META_LENGTH] = (int32_t)stored;
+    m[META_REAL_LENGTH] = (int32_t)n;
+    m[META_PID] = (int32_t)sa.nl_pid;
+    m[META_GROUP] = (int32_t)group;
+    m[META_NSID] = nsid;
+    m[META_FLAGS] = flags;
+    count++;
+    /* keep datagrams 8-byte aligned in the batch */
+    used += (stored + 7) & ~(size_t)7;
+    if (used >= cap) break;
+  }
+  return count;
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * recv(fd, buffer, meta, timeoutMs, max) -> entries.
+ * timeoutMs 0 only takes what is queued; > 0 waits that long for the first
+ * datagram; < 0 waits forever. 0 entries after a wait means timed out.
+ * This is the blocking primitive of the Sync API and the immediate read of
+ * the async one.
+ */
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  GET_ARGS(5);
+  int fd;
+  void *buf;
+  size_t cap, slots;
+  int32_t *meta;
+  int64_t timeout = 0, max = 0x7fffffff;
+  if (argc < 3 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &buf, &cap) ||
+      !arg_meta(env, argv[2], &meta, &slots))
+    return throw_type(env, "recv(fd, buffer, meta: Int32Array, timeoutMs, max)");
+  if (argc >= 4 && !arg_int(env, argv[3], &timeout)) return throw_type(env, "recv: timeoutMs must be a number");
+  if (argc >= 5 && (!arg_int(env, argv[4], &max) || max < 1)) return throw_type(env, "recv: max must be >= 1");
+  if (slots == 0 || cap == 0) return throw_type(env, "recv: empty buffer or meta");
+
+  int wb;
+  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, &wb);
+  if (n > 0 || timeout == 0) return num(env, (double)n);
+
+  int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
+  for (;;) {
+    int wait = -1;
+    if (timeout > 0) {
+      int64_t left = deadline - now_ms();
+      if (left <= 0) return num(env, 0);
+      wait = left > 0x7fffffff ? 0x7fffffff : (int)left;
+    }
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = poll(&p, 1, wait);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return throw_errno(env, errno, "poll");
+    }
+    if (r == 0) return num(env, 0);
+    if (p.revents & POLLNVAL) return throw_errno(env, EBADF, "poll");
+    n = drain(fd, buf, cap, meta, slots, (size_t)max, &wb);
+    if (n > 0) return num(env, (double)n);
+  }
+}
+
+/* ----------------------------------------------------------------- poller */
+
+/*
+ * A libuv poll handle that, on each wake-up, drains every queued datagram
+ * into its own buffer and calls JS once with the entry count.
+ */
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_ref buffer_ref;
+  napi_ref meta_ref;
+  napi_async_context async;
+  uint8_t *buf;
+  size_t cap;
+  int32_t *meta;
+  size_t slots;
+  int fd;
+  int active;
+  int closed;
+} poller_t;
+
+static void poller_free_refs(poller_t *p) {
+  if (p->callback) napi_delete_reference(p->env, p->callback);
+  if (p->buffer_ref) napi_delete_reference(p->env, p->buffer_ref);
+  if (p->meta_ref) napi_delete_reference(p->env, p->meta_ref);
+  if (p->async) napi_async_destroy(p->env, p->async);
+  p->callback = p->buffer_ref = p->meta_ref = NULL;
+  p->async = NULL;
+}
+
+static void on_poll_closed(uv_handle_t *h) { free(h->data); }
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  poller_t *p = h->data;
+  if (p->closed) return;
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  size_t n = 0;
+  int err = 0;
+  if (status < 0) {
+    /* libuv reports -errno; surface it as an error entry */
+    err = -status;
+  } else {
+    int wb;
+    n = drain(p->fd, p->buf, p->cap, p->meta, p->slots, p->slots, &wb);
+  }
+  if (err) {
+    int32_t *m = p->meta;
+    m[META_OFFSET] = 0;
+    m[META_LENGTH] = err;
+    m[META_REAL_LENGTH] = 0;
+    m[META_PID] = 0;
+    m[META_GROUP] = 0;
+    m[META_NSID] = -1;
+    m[META_FLAGS] = MF_ERROR;
+    n = 1;
+  }
+  if (n > 0) {
+    napi_value cb, recv, arg, result;
+    napi_get_reference_value(env, p->callback, &cb);
+    napi_get_undefined(env, &recv);
+    napi_create_uint32(env, (uint32_t)n, &arg);
+    /* make_callback so microtasks (promise continuations) run afterwards */
+    if (napi_make_callback(env, p->async, recv, cb, 1, &arg, &result) == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void poller_finalize(napi_env env, void *data, void *hint) {
+  poller_t *p = data;
+  if (!p->closed) {
+    p->closed = 1;
+    uv_poll_stop(&p->handle);
+    poller_free_refs(p);
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+  }
+  /* else: freed by on_poll_closed */
+}
+
+static poller_t *get_poller(napi_env env, napi_value v) {
+  poller_t *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
+  napi_get_value_external(env, v, (void **)&p);
+  if (p && p->closed) return NULL;
+  return p;
+}
+
+/* pollerCreate(fd, buffer, meta, callback(count)) -> handle */
+static napi_value js_poller_create(napi_env env, napi_callback_info info) {
+  GET_ARGS(4);
+  int fd;
+  void *buf;
+  size_t cap, slots;
+  int32_t *meta;
+  napi_valuetype t;
+  if (argc < 4 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &buf, &cap) ||
+      !arg_meta(env, argv[2], &meta, &slots) || napi_typeof(env, argv[3], &t) != napi_ok || t != napi_function)
+    return throw_type(env, "pollerCreate(fd, buffer, meta: Int32Array, callback)");
+  if (!slots || !cap) return throw_type(env, "pollerCreate: empty buffer or meta");
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_errno(env, EINVAL, "uv_default_loop");
+  poller_t *p = calloc(1, sizeof *p);
+  if (!p) return throw_errno(env, ENOMEM, "malloc");
+  p->env = env;
+  p->fd = fd;
+  p->buf = buf;
+  p->cap = cap;
+  p->meta = meta;
+  p->slots = slots;
+  int r = uv_poll_init(loop, &p->handle, fd);
+  if (r < 0) {
+    free(p);
+    return throw_errno(env, -r, "uv_poll_init");
+  }
+  p->handle.data = p;
+  napi_create_reference(env, argv[3], 1, &p->callback);
+  napi_create_reference(env, argv[1], 1, &p->buffer_ref);
+  napi_create_reference(env, argv[2], 1, &p->meta_ref);
+  napi_value name;
+  napi_create_string_utf8(env, "nlkit:poll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &p->async);
+  napi_value ext;
+  napi_create_external(env, p, poller_finalize, NULL, &ext);
+  return ext;
+}
+
+/* pollerStart(handle) / pollerStop(handle): idempotent */
+static napi_value js_poller_start(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  poller_t *p = argc ? get_poller(env, argv[0]) : NULL;
+  if (!p) return throw_errno(env, EBADF, "uv_poll_start");
+  if (!p->active) {
+    int r = uv_poll_start(&p->handle, UV_READABLE, on_readable);
+    if (r < 0) return throw_errno(env, -r, "uv_poll_start");
+    p->active = 1;
+  }
+  return NULL;
+}
+
+static napi_value js_poller_stop(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  poller_t *p = argc ? get_poller(env, argv[0]) : NULL;
+  if (p && p->active) {
+    uv_poll_stop(&p->handle);
+    p->active = 0;
+  }
+  return NULL;
+}
+
+/* pollerRef(handle, ref): whether an active poller keeps the process alive */
+static napi_value js_poller_ref(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  poller_t *p = argc ? get_poller(env, argv[0]) : NULL;
+  bool ref = true;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &ref);
+  if (p) {
+    if (ref) uv_ref((uv_handle_t *)&p->handle);
+    else uv_unref((uv_handle_t *)&p->handle);
+  }
+  return NULL;
+}
+
+/* pollerClose(handle): stop and release; must come before the fd is closed */
+static napi_value js_poller_close(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  poller_t *p = argc ? get_poller(env, argv[0]) : NULL;
+  if (p) {
+    p->closed = 1;
+    uv_poll_stop(&p->handle);
+    poller_free_refs(p);
+    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------- init */
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"socket", 0, js_socket, 0, 0, 0, napi_enumerable, 0},
+      {"close", 0, js_close, 0, 0, 0, napi_enumerable, 0},
+      {"bind", 0, js_bind, 0, 0, 0, napi_enumerable, 0},
+      {"getsockname", 0, js_getsockname, 0, 0, 0, napi_enumerable, 0},
+      {"setsockopt", 0, js_setsockopt, 0, 0, 0, napi_enumerable, 0},
+      {"getsockopt", 0, js_getsockopt, 0, 0, 0, napi_enumerable, 0},
+      {"send", 0, js_send, 0, 0, 0, napi_enumerable, 0},
+      {"recv", 0, js_recv, 0, 0, 0, napi_enumerable, 0},
+      {"pollerCreate", 0, js_poller_create, 0, 0, 0, napi_enumerable, 0},
+      {"pollerStart", 0, js_poller_start, 0, 0, 0, napi_enumerable, 0},
+      {"pollerStop", 0, js_poller_stop, 0, 0, 0, napi_enumerable, 0},
+      {"pollerRef", 0, js_poller_ref, 0, 0, 0, napi_enumerable, 0},
+      {"pollerClose", 0, js_poller_close, 0, 0, 0, napi_enumerable, 0},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  napi_value meta_ints;
+  napi_create_int32(env, META_INTS, &meta_ints);
+  napi_set_named_property(env, exports, "META_INTS", meta_ints);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,133 @@
+import { getSystemErrorMap } from 'node:util';
+
+const systemErrors = getSystemErrorMap();
+
+/** errno (positive or negative) -> [name, description], e.g. 2 -> ['ENOENT', 'no such file or directory']. */
+export function errnoInfo(errno: number): [code: string, description: string] {
+  const e = systemErrors.get(-Math.abs(errno));
+  return e ? [e[0], e[1]] : [`E${Math.abs(errno)}`, `unknown error ${Math.abs(errno)}`];
+}
+
+/** The request a kernel error refers to. */
+export interface FailedRequest {
+  type: number;
+  flags: number;
+  seq: number;
+  /** The whole request message, header included, as it was sent. */
+  bytes?: Uint8Array;
+}
+
+export interface ExtAck {
+  /** NLMSGERR_ATTR_MSG: the kernel's human-readable reason. */
+  message?: string;
+  /** NLMSGERR_ATTR_OFFS: byte offset of the offending attribute in the request. */
+  offset?: number;
+  /** NLMSGERR_ATTR_MISS_TYPE: the attribute type that was required but missing. */
+  missingType?: number;
+  /** NLMSGERR_ATTR_MISS_NEST: offset of the nest that lacks missingType. */
+  missingNest?: number;
+  /** NLMSGERR_ATTR_POLICY: the policy the offending attribute violated, raw. */
+  policy?: Uint8Array;
+  /** NLMSGERR_ATTR_COOKIE */
+  cookie?: Uint8Array;
+}
+
+/**
+ * An error reported by the peer (the kernel, or a user-space netlink server)
+ * in an NLMSG_ERROR or failed NLMSG_DONE message.
+ */
+export class NetlinkError extends Error {
+  /** errno name, e.g. 'ENOENT'. */
+  readonly code: string;
+  /** Negative errno, as Node reports system errors (and as the kernel sends it). */
+  readonly errno: number;
+  readonly syscall = 'netlink';
+  /** Extended-ack text from the kernel, if any. */
+  readonly extackMessage?: string;
+  /** Offset of the offending attribute in the request. */
+  readonly offset?: number;
+  /** The offending attribute as a path of names, e.g. `.linkinfo.data(vxlan).port`. */
+  readonly attributePath?: string;
+  /** A required attribute that was missing: its type and, where known, its name and enclosing nest. */
+  readonly missing?: { type: number; name?: string; nestOffset?: number; nestPath?: string };
+  readonly policy?: Uint8Array;
+  readonly cookie?: Uint8Array;
+  readonly request?: FailedRequest;
+
+  constructor(
+    errno: number,
+    ext: ExtAck = {},
+    request?: FailedRequest,
+    paths: { attributePath?: string; missingName?: string; nestPath?: string } = {},
+  ) {
+    const [code, description] = errnoInfo(errno);
+    let text = `${code}: ${ext.message ?? description}`;
+    if (paths.attributePath) text += ` (attribute ${paths.attributePath})`;
+    if (ext.missingType !== undefined)
+      text += ` (missing attribute ${paths.missingName ?? ext.missingType}${paths.nestPath ? ` in ${paths.nestPath}` : ''})`;
+    super(text);
+    this.name = 'NetlinkError';
+    this.code = code;
+    this.errno = -Math.abs(errno);
+    if (ext.message !== undefined) this.extackMessage = ext.message;
+    if (ext.offset !== undefined) this.offset = ext.offset;
+    if (paths.attributePath !== undefined) this.attributePath = paths.attributePath;
+    if (ext.missingType !== undefined)
+      this.missing = { type: ext.missingType, name: paths.missingName, nestOffset: ext.missingNest, nestPath: paths.nestPath };
+    if (ext.policy) this.policy = ext.policy;
+    if (ext.cookie) this.cookie = ext.cookie;
+    if (request) this.request = request;
+  }
+}
+
+/** Bytes that do not form a valid netlink message or attribute. */
+export class NetlinkDecodeError extends Error {
+  readonly code = 'ERR_NETLINK_MALFORMED';
+  /** Byte offset in the input where decoding failed. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(`${message} (at byte ${offset})`);
+    this.name = 'NetlinkDecodeError';
+    this.offset = offset;
+  }
+}
+
+/** A value given by the caller that cannot be encoded as described. */
+export class NetlinkEncodeError extends TypeError {
+  readonly code = 'ERR_NETLINK_ENCODE';
+  /** Attribute path of the value that failed, e.g. `.ops[0].id`. */
+  readonly path: string;
+  constructor(message: string, path: string) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = 'NetlinkEncodeError';
+    this.path = path;
+  }
+}
+
+/** A request that got no complete answer in time. */
+export class NetlinkTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly errno = -110;
+  constructor(readonly timeout: number, readonly request?: FailedRequest) {
+    super(`ETIMEDOUT: no complete reply within ${timeout} ms`);
+    this.name = 'NetlinkTimeoutError';
+  }
+}
+
+/** A dump whose data changed while it ran (NLM_F_DUMP_INTR), under the 'throw' policy or after the retries ran out. */
+export class DumpInterruptedError extends Error {
+  readonly code = 'ERR_NETLINK_DUMP_INTR';
+  constructor(readonly attempts: number, readonly partial: unknown[]) {
+    super(`dump interrupted by concurrent changes (NLM_F_DUMP_INTR) after ${attempts} attempt(s)`);
+    this.name = 'DumpInterruptedError';
+  }
+}
+
+/** The socket was closed while a request was waiting. */
+export class SocketClosedError extends Error {
+  readonly code = 'ERR_NETLINK_CLOSED';
+  constructor() {
+    super('netlink socket closed');
+    this.name = 'SocketClosedError';
+  }
+}

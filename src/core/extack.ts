@@ -1,0 +1,108 @@
+import { AttrIterator, readString } from './attributes.js';
+import { attributePath } from './codec.js';
+import type { MessageLayout } from './attrset.js';
+import * as C from './constants.js';
+import { type ExtAck, type FailedRequest, NetlinkError } from './errors.js';
+
+/** Parses extended-ack TLVs in buf[start, end). */
+export function parseExtAck(buf: Buffer, start: number, end: number): ExtAck {
+  const ext: ExtAck = {};
+  const it = new AttrIterator(buf, start, end);
+  while (it.next()) {
+    const len = it.length;
+    switch (it.type) {
+      case C.NLMSGERR_ATTR_MSG: ext.message = readString(buf, it.dataStart, it.dataEnd); break;
+      case C.NLMSGERR_ATTR_OFFS: if (len >= 4) ext.offset = buf.readUInt32LE(it.dataStart); break;
+      case C.NLMSGERR_ATTR_MISS_TYPE: if (len >= 4) ext.missingType = buf.readUInt32LE(it.dataStart); break;
+      case C.NLMSGERR_ATTR_MISS_NEST: if (len >= 4) ext.missingNest = buf.readUInt32LE(it.dataStart); break;
+      case C.NLMSGERR_ATTR_POLICY: ext.policy = Buffer.from(buf.subarray(it.dataStart, it.dataEnd)); break;
+      case C.NLMSGERR_ATTR_COOKIE: ext.cookie = Buffer.from(buf.subarray(it.dataStart, it.dataEnd)); break;
+    }
+  }
+  return ext;
+}
+
+/**
+ * The errno and ext-ack of an NLMSG_ERROR payload buf[start, end) (flags: its header's
+ * flags). Layout: s32 error, the echoed request header (and its payload unless
+ * NLM_F_CAPPED), then TLVs when NLM_F_ACK_TLVS.
+ */
+export function parseErrorMessage(buf: Buffer, start: number, end: number, flags: number): { errno: number; ext: ExtAck } {
+  if (end - start < 4) return { errno: -C.NLMSG_ERROR, ext: {} };
+  const errno = buf.readInt32LE(start);
+  let ext: ExtAck = {};
+  if (flags & C.NLM_F_ACK_TLVS && end - start >= 4 + C.NLMSG_HDRLEN) {
+    let tlvs = start + 4 + C.NLMSG_HDRLEN;
+    if (!(flags & C.NLM_F_CAPPED)) tlvs = start + 4 + ((buf.readUInt32LE(start + 4) + 3) & ~3);
+    if (tlvs <= end) {
+      try {
+        ext = parseExtAck(buf, tlvs, end);
+      } catch {
+        // a malformed TLV block still leaves the errno
+      }
+    }
+  }
+  return { errno, ext };
+}
+
+/** The ext-ack of a failed dump's NLMSG_DONE payload: s32 error, then TLVs. */
+export function parseDoneMessage(buf: Buffer, start: number, end: number, flags: number): { errno: number; ext: ExtAck } {
+  if (end - start < 4) return { errno: 0, ext: {} };
+  const errno = buf.readInt32LE(start);
+  let ext: ExtAck = {};
+  if (flags & C.NLM_F_ACK_TLVS) {
+    try {
+      ext = parseExtAck(buf, start + 4, end);
+    } catch {
+      // keep the errno
+    }
+  }
+  return { errno, ext };
+}
+
+/** Builds the NetlinkError, naming attributes through the request's layout where there is one. */
+export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequest | undefined, layout: MessageLayout | undefined): NetlinkError {
+  const paths: { attributePath?: string; missingName?: string; nestPath?: string } = {};
+  const bytes = request?.bytes;
+  if (bytes && layout) {
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const attrsStart = C.NLMSG_HDRLEN + layout.headerSize;
+    const end = Math.min(b.length, b.readUInt32LE(0));
+    if (ext.offset !== undefined) {
+      if (ext.offset < attrsStart) paths.attributePath = ext.offset < C.NLMSG_HDRLEN ? '(header)' : '(fixed header)';
+      else paths.attributePath = attributePath(layout.attrs, b, attrsStart, end, ext.offset);
+    }
+    if (ext.missingType !== undefined) {
+      let set = layout.attrs;
+      if (ext.missingNest !== undefined && ext.missingNest >= attrsStart) {
+        paths.nestPath = attributePath(layout.attrs, b, attrsStart, end, ext.missingNest);
+        set = nestSetAt(layout, b, attrsStart, end, ext.missingNest);
+      }
+      const def = set?.byType[ext.missingType];
+      if (def) paths.missingName = def.key;
+    }
+  }
+  return new NetlinkError(errno, ext, request, paths);
+}
+
+/** The attribute set of the nest starting at offset, following nest descriptors from the top. */
+function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: number, offset: number) {
+  let set = layout.attrs;
+  while (set) {
+    const it = new AttrIterator(buf, start, end);
+    let found = false;
+    while (it.next()) {
+      if (offset < it.start || offset >= it.dataEnd) continue;
+      const def = set.byType[it.type];
+      if (!def || def.kind !== 'nest') return undefined;
+      if (offset === it.start) return def.nested!();
+      set = def.nested!();
+      start = it.dataStart;
+      end = it.dataEnd;
+      found = true;
+      break;
+    }
+    if (!found) return undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,13 @@
+export * from './constants.js';
+export * from './errors.js';
+export { AttrIterator, attrTable, readString } from './attributes.js';
+export { AttrSet, camelCase, type AttrSpec, type AttrDef, type AttrKind, type ScalarKind, type DisplayHint, type MessageLayout } from './attrset.js';
+export { decodeAttrs, encodeAttrs, attributePath, type Decoded, type UnknownAttr } from './codec.js';
+export { Writer, align4 } from './writer.js';
+export { parseExtAck, parseErrorMessage, parseDoneMessage } from './extack.js';
+export { NetlinkSocket, netnsTarget, type SocketOptions, type NetnsRef } from './transport.js';
+export { Connection, type ConnectionOptions } from './connection.js';
+export { DumpIterable, DumpStream } from './dump.js';
+export { EventStream, type EventStreamOptions, type NetlinkEvent } from './events.js';
+export type { IncomingRequest, ReplyMessage, ServerHandler, ServerResult } from './server.js';
+export * from './message.js';

@@ -1,0 +1,180 @@
+import type { MessageLayout } from '../core/attrset.js';
+import { Connection, type ConnectionOptions } from '../core/connection.js';
+import { NETLINK_GENERIC } from '../core/constants.js';
+import type { EventStream, EventStreamOptions } from '../core/events.js';
+import type { DumpIterable } from '../core/dump.js';
+import type { DumpOptions, DumpResult, Message, Payload, RequestOptions } from '../core/message.js';
+import type { Writer } from '../core/writer.js';
+import * as G from './constants.js';
+import { ctrlLayout, decodeFamily, type GenlFamily } from './ctrl.js';
+
+/** Writes genlmsghdr (cmd, version, reserved) and then the payload. */
+export function genlPayload(cmd: number, version: number, payload: Payload): (w: Writer) => void {
+  return (w) => {
+    w.u8(cmd);
+    w.u8(version);
+    w.u16(0);
+    if (typeof payload === 'function') payload(w);
+    else if (payload) w.bytes(payload);
+  };
+}
+
+const familyByName = (name: string) => (w: Writer) => {
+  w.u8(G.CTRL_CMD_GETFAMILY);
+  w.u8(2);
+  w.u16(0);
+  w.attrString(G.CTRL_ATTR_FAMILY_NAME, name);
+};
+const allFamilies = genlPayload(G.CTRL_CMD_GETFAMILY, 2, null);
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length >= 16)
+    throw new TypeError(`a generic netlink family name is a string of 1..15 characters, got ${JSON.stringify(name)}`);
+}
+
+export interface GenlRequestOptions<T> extends RequestOptions<T> {
+  /** genlmsghdr version. Default: the family's version. */
+  version?: number;
+}
+export interface GenlDumpOptions<T> extends DumpOptions<T> {
+  version?: number;
+}
+
+/**
+ * A generic netlink socket: the controller (families, operations, groups) and requests
+ * to any family by name.
+ */
+export class GenericNetlink {
+  readonly conn: Connection;
+  private readonly cache = new Map<string, GenlFamily>();
+  private watcher: EventStream<{ cmd: number; family: GenlFamily }> | undefined;
+
+  constructor(opts: ConnectionOptions = {}) {
+    this.conn = new Connection(NETLINK_GENERIC, opts);
+  }
+
+  static open(opts?: ConnectionOptions): GenericNetlink {
+    return new GenericNetlink(opts);
+  }
+
+  /** Asks the controller for one family (never cached). ENOENT when there is none. */
+  getFamily(name: string, opts: RequestOptions<GenlFamily> = {}): Promise<GenlFamily> {
+    checkName(name);
+    return this.conn
+      .request(G.GENL_ID_CTRL, familyByName(name), { ack: false, layout: ctrlLayout, ...opts, decode: decodeFamily })
+      .then((r) => r[0]);
+  }
+
+  getFamilySync(name: string, opts: RequestOptions<GenlFamily> = {}): GenlFamily {
+    checkName(name);
+    return this.conn.requestSync(G.GENL_ID_CTRL, familyByName(name), { ack: false, layout: ctrlLayout, ...opts, decode: decodeFamily })[0];
+  }
+
+  /** Every registered family. */
+  listFamilies(opts: DumpOptions<GenlFamily> = {}): Promise<DumpResult<GenlFamily>> {
+    return this.conn.dump(G.GENL_ID_CTRL, allFamilies, { layout: ctrlLayout, ...opts, decode: decodeFamily }).toArray();
+  }
+
+  listFamiliesSync(opts: DumpOptions<GenlFamily> = {}): DumpResult<GenlFamily> {
+    return this.conn.dumpSync(G.GENL_ID_CTRL, allFamilies, { layout: ctrlLayout, ...opts, decode: decodeFamily });
+  }
+
+  /**
+   * A family by name, cached. The cache entry is dropped when the controller announces
+   * that the family went away (CTRL_CMD_DELFAMILY), so a reloaded module's new id is
+   * picked up.
+   */
+  async resolve(name: string): Promise<GenlFamily> {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    this.watch();
+    const f = await this.getFamily(name);
+    this.cache.set(name, f);
+    return f;
+  }
+
+  resolveSync(name: string): GenlFamily {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    this.watch();
+    const f = this.getFamilySync(name);
+    this.cache.set(name, f);
+    return f;
+  }
+
+  /** Drops one cached family, or all. */
+  forget(name?: string): void {
+    if (name === undefined) this.cache.clear();
+    else this.cache.delete(name);
+  }
+
+  private watch(): void {
+    if (this.watcher) return;
+    // unref'd: watching the controller never keeps a process alive
+    this.watcher = this.conn.events({
+      groups: [G.GENL_CTRL_NOTIFY_GROUP],
+      ref: false,
+      decode: (m) => ({ cmd: m.buf[m.start], family: decodeFamily(m) }),
+    });
+    this.watcher.on('message', (ev: { cmd: number; family: GenlFamily }) => {
+      if (ev.cmd === G.CTRL_CMD_DELFAMILY || ev.cmd === G.CTRL_CMD_NEWFAMILY) this.cache.delete(ev.family.name);
+    });
+    this.watcher.on('overrun', () => this.cache.clear());
+  }
+
+  /** The id of a family's multicast group; ENOENT-coded error if it has none of that name. */
+  async groupId(family: string, group: string): Promise<number> {
+    return findGroup(await this.resolve(family), group);
+  }
+
+  /** Joins a family's multicast group by name; returns its number. */
+  async joinGroup(family: string, group: string): Promise<number> {
+    const id = await this.groupId(family, group);
+    this.conn.joinGroup(id);
+    return id;
+  }
+
+  /** Notifications of a family's multicast groups, by group name. */
+  async subscribe<T = Message>(family: string, groups: string[], opts: Omit<EventStreamOptions<T>, 'groups'> = {}): Promise<EventStream<T>> {
+    const f = await this.resolve(family);
+    return this.conn.events({ ...opts, groups: groups.map((g) => findGroup(f, g)) });
+  }
+
+  /** A do-request to a family by name: genlmsghdr {cmd, version} + payload. */
+  async request<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlRequestOptions<T> = {}): Promise<T[]> {
+    const f = await this.resolve(family);
+    return this.conn.request(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
+  }
+
+  requestSync<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlRequestOptions<T> = {}): T[] {
+    const f = this.resolveSync(family);
+    return this.conn.requestSync(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
+  }
+
+  /** A dump from a family by name, as an async iterable. */
+  async dump<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlDumpOptions<T> = {}): Promise<DumpIterable<T>> {
+    const f = await this.resolve(family);
+    return this.conn.dump(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
+  }
+
+  dumpSync<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlDumpOptions<T> = {}): DumpResult<T> {
+    const f = this.resolveSync(family);
+    return this.conn.dumpSync(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.conn.close();
+  }
+}
+
+function findGroup(f: GenlFamily, group: string): number {
+  const g = f.mcastGroups.find((x) => x.name === group);
+  if (!g) {
+    const names = f.mcastGroups.map((x) => x.name).join(', ') || 'none';
+    throw Object.assign(new Error(`ENOENT: family ${f.name} has no multicast group '${group}' (it has: ${names})`), { code: 'ENOENT' });
+  }
+  return g.id;
+}
+
+export type { MessageLayout };

@@ -1,0 +1,3 @@
+export * from './core/index.js';
+export * as genl from './genl/index.js';
+export { GenericNetlink } from './genl/index.js';
