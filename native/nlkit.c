@@ -460,7 +460,9 @@ typedef struct {
   size_t slots;
   int fd;
   int active;
-  int closed;
+  int closed;         /* stopped and uv_close()d: no more callbacks */
+  int handle_closed;  /* libuv is done with the handle */
+  int finalized;      /* the JS external is gone */
 } poller_t;
 
 static void poller_free_refs(poller_t *p) {
@@ -472,7 +474,24 @@ static void poller_free_refs(poller_t *p) {
   p->async = NULL;
 }
 
-static void on_poll_closed(uv_handle_t *h) { free(h->data); }
+/*
+ * The struct has two owners, libuv's handle and the JS external; it is freed when
+ * both have let go, whichever is last.
+ */
+static void on_poll_closed(uv_handle_t *h) {
+  poller_t *p = h->data;
+  p->handle_closed = 1;
+  if (p->finalized) free(p);
+}
+
+static void poller_shutdown(poller_t *p) {
+  if (p->closed) return;
+  p->closed = 1;
+  p->active = 0;
+  uv_poll_stop(&p->handle);
+  poller_free_refs(p);
+  uv_close((uv_handle_t *)&p->handle, on_poll_closed);
+}
 
 static void on_readable(uv_poll_t *h, int status, int events) {
   poller_t *p = h->data;
@@ -482,10 +501,19 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_open_handle_scope(env, &scope);
   size_t n = 0;
   int err = 0;
-  if (status < 0) {
-    /* libuv reports -errno; surface it as an error entry */
+  if (status == UV_EBADF && p->active) {
+    /*
+     * libuv reports POLLERR as EBADF and stops the handle. On a netlink socket
+     * POLLERR means a pending socket error, ENOBUFS after an overflow: recvmsg
+     * returns it (an error entry), and polling resumes.
+     */
+    int r = uv_poll_start(&p->handle, UV_READABLE, on_readable);
+    if (r < 0) err = -r;
+    status = 0;
+  } else if (status < 0) {
     err = -status;
-  } else {
+  }
+  if (!err) {
     int wb;
     n = drain(p->fd, p->buf, p->cap, p->meta, p->slots, p->slots, &wb);
   }
@@ -503,10 +531,14 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   if (n > 0) {
     napi_value cb, recv, arg, result;
     napi_get_reference_value(env, p->callback, &cb);
-    napi_get_undefined(env, &recv);
+    /* make_callback wants an object receiver; it runs microtasks (promise continuations) afterwards */
+    napi_get_global(env, &recv);
     napi_create_uint32(env, (uint32_t)n, &arg);
-    /* make_callback so microtasks (promise continuations) run afterwards */
-    if (napi_make_callback(env, p->async, recv, cb, 1, &arg, &result) == napi_pending_exception) {
+    napi_make_callback(env, p->async, recv, cb, 1, &arg, &result);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      /* a throwing handler becomes an uncaughtException, as in any Node callback */
       napi_value exc;
       napi_get_and_clear_last_exception(env, &exc);
       napi_fatal_exception(env, exc);
@@ -517,13 +549,9 @@ static void on_readable(uv_poll_t *h, int status, int events) {
 
 static void poller_finalize(napi_env env, void *data, void *hint) {
   poller_t *p = data;
-  if (!p->closed) {
-    p->closed = 1;
-    uv_poll_stop(&p->handle);
-    poller_free_refs(p);
-    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
-  }
-  /* else: freed by on_poll_closed */
+  p->finalized = 1;
+  if (!p->closed) poller_shutdown(p);
+  else if (p->handle_closed) free(p);
 }
 
 static poller_t *get_poller(napi_env env, napi_value v) {
@@ -614,12 +642,7 @@ static napi_value js_poller_ref(napi_env env, napi_callback_info info) {
 static napi_value js_poller_close(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   poller_t *p = argc ? get_poller(env, argv[0]) : NULL;
-  if (p) {
-    p->closed = 1;
-    uv_poll_stop(&p->handle);
-    poller_free_refs(p);
-    uv_close((uv_handle_t *)&p->handle, on_poll_closed);
-  }
+  if (p) poller_shutdown(p);
   return NULL;
 }
 

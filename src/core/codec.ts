@@ -1,6 +1,6 @@
 import { AttrIterator, readString } from './attributes.js';
 import type { AttrDef, AttrKind, AttrSet } from './attrset.js';
-import { NLA_F_NESTED } from './constants.js';
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import type { Writer } from './writer.js';
 
@@ -8,8 +8,12 @@ import type { Writer } from './writer.js';
 export interface UnknownAttr {
   type: number;
   nested: boolean;
+  netByteOrder: boolean;
   data: Buffer;
 }
+
+/** Nests deeper than this are refused: no kernel family comes close, and recursion must stay bounded. */
+export const MAX_NEST_DEPTH = 64;
 
 export type Decoded = Record<string, unknown> & { $unknown?: UnknownAttr[] };
 
@@ -43,18 +47,18 @@ function readScalar(buf: Buffer, def: AttrDef, kind: AttrKind, start: number, le
   }
 }
 
-function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: { dataStart: number; dataEnd: number; netByteOrder: boolean }): unknown {
+function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: { dataStart: number; dataEnd: number; netByteOrder: boolean }, depth: number): unknown {
   const start = it.dataStart, end = it.dataEnd;
   switch (kind) {
     case 'flag': return true;
     case 'string': return readString(buf, start, end);
     case 'binary': return Buffer.from(buf.subarray(start, end));
-    case 'nest': return decodeAttrs(def.nested!(), buf, start, end);
+    case 'nest': return decodeAttrs(def.nested!(), buf, start, end, depth + 1);
     case 'indexed-array': {
       const out: unknown[] = [];
       const inner = new AttrIterator(buf, start, end);
       const sub = def.subKind ?? 'nest';
-      while (inner.next()) out.push(decodeValue(buf, def, sub, inner));
+      while (inner.next()) out.push(decodeValue(buf, def, sub, inner, depth + 1));
       return out;
     }
     case 'pad':
@@ -66,16 +70,19 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: { dataStart:
 }
 
 /** Decodes the attributes in buf[start, end) as described by set. Unknown attributes go to `$unknown`. */
-export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number): Decoded {
+export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number, depth = 0): Decoded {
+  if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
   const out: Decoded = {};
   const it = new AttrIterator(buf, start, end);
   while (it.next()) {
     const def = set.byType[it.type];
     if (def === undefined) {
-      (out.$unknown ??= []).push({ type: it.type, nested: it.nested, data: Buffer.from(buf.subarray(it.dataStart, it.dataEnd)) });
+      (out.$unknown ??= []).push({
+        type: it.type, nested: it.nested, netByteOrder: it.netByteOrder, data: Buffer.from(buf.subarray(it.dataStart, it.dataEnd)),
+      });
       continue;
     }
-    const v = decodeValue(buf, def, def.kind, it);
+    const v = decodeValue(buf, def, def.kind, it, depth);
     if (v === undefined) continue;
     if (def.multi) ((out[def.key] as unknown[] | undefined) ?? (out[def.key] = [] as unknown[]) as unknown[]).push(v);
     else out[def.key] = v;
@@ -97,6 +104,9 @@ function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, v: unknown, path:
     const signed = kind === 's64' || kind === 'sint';
     const lo = signed ? -(1n << 63n) : 0n, hi = signed ? (1n << 63n) - 1n : (1n << 64n) - 1n;
     if (big < lo || big > hi) throw new NetlinkEncodeError(`${big} is out of range for ${kind}`, path);
+    // variable-width kinds take 4 bytes when the value fits, as the kernel writes them
+    if (kind === 'uint' && big <= 0xffffffffn) return encodeScalar(w, def, 'u32', Number(big), path);
+    if (kind === 'sint' && big >= -0x80000000n && big <= 0x7fffffffn) return encodeScalar(w, def, 's32', Number(big), path);
     w.ensure(8);
     if (signed) be ? w.buf.writeBigInt64BE(big, w.pos) : w.buf.writeBigInt64LE(big, w.pos);
     else be ? w.buf.writeBigUInt64BE(big, w.pos) : w.buf.writeBigUInt64LE(big, w.pos);
@@ -122,6 +132,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
       break;
     case 'string':
       if (typeof v !== 'string') throw new NetlinkEncodeError(`string needed, got ${typeof v}`, path);
+      if (v.includes('\0')) throw new NetlinkEncodeError('strings cannot contain NUL', path);
       w.ensure(Buffer.byteLength(v) + 1);
       w.pos += w.buf.write(v, w.pos, 'utf8');
       w.buf[w.pos++] = 0;
@@ -145,7 +156,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
     default:
       encodeScalar(w, def, kind, v, path);
   }
-  w.endAttr(start);
+  w.endAttr(start, path);
 }
 
 /** Encodes obj's attributes as described by set. Unknown keys are an error; `$unknown` entries are written unchanged. */
@@ -156,17 +167,28 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = ''): v
     const v = (obj as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (key === '$unknown') {
-      for (const u of v as UnknownAttr[]) w.attrBytes(u.type | (u.nested ? NLA_F_NESTED : 0), u.data);
+      encodeUnknown(v, w, `${path}.$unknown`);
       continue;
     }
     const def = set.byKey.get(key);
-    if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, path);
+    if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
     const p = `${path}.${def.key}`;
     if (def.multi) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
       v.forEach((item, i) => encodeValue(w, def, def.kind, def.type, item, `${p}[${i}]`));
     } else encodeValue(w, def, def.kind, def.type, v, p);
   }
+}
+
+function encodeUnknown(v: unknown, w: Writer, path: string): void {
+  if (!Array.isArray(v)) throw new NetlinkEncodeError('$unknown needs an array of {type, data}', path);
+  v.forEach((u: Partial<UnknownAttr>, i) => {
+    if (!u || !Number.isInteger(u.type) || u.type! < 0 || u.type! > NLA_TYPE_MASK || !(u.data instanceof Uint8Array))
+      throw new NetlinkEncodeError('needs {type: 0..16383, data: Uint8Array}', `${path}[${i}]`);
+    const start = w.beginAttr(u.type! | (u.nested ? NLA_F_NESTED : 0) | (u.netByteOrder ? NLA_F_NET_BYTEORDER : 0));
+    w.bytes(u.data);
+    w.endAttr(start, `${path}[${i}]`);
+  });
 }
 
 /**
@@ -185,9 +207,10 @@ export function attributePath(set: AttrSet | undefined, buf: Buffer, start: numb
       if (def?.kind === 'nest') return here + (attributePath(def.nested!(), buf, it.dataStart, it.dataEnd, offset) ?? '');
       if (def?.kind === 'indexed-array' || (!def && it.nested)) {
         const inner = new AttrIterator(buf, it.dataStart, it.dataEnd);
-        while (inner.next()) {
+        for (let pos = 0; inner.next(); pos++) {
           if (offset < inner.start || offset >= inner.dataEnd) continue;
-          const idx = `${here}[${inner.type}]`;
+          // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
+          const idx = def ? `${here}[${pos}]` : `${here}.${inner.type}`;
           const innerSet = def?.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest' ? def.nested!() : undefined;
           if (offset < inner.dataStart || (def && def.subKind && def.subKind !== 'nest')) return idx;
           return idx + (attributePath(innerSet, buf, inner.dataStart, inner.dataEnd, offset) ?? '');

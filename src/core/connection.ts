@@ -296,6 +296,7 @@ export class Connection {
 
   /** Sends the next queued dump if none is running; never reads (no recursion through dispatch). */
   private sendNextDump(block = false): void {
+    let sent = false;
     while (!this.activeDump && this.dumpQueue.length) {
       const p = this.dumpQueue.shift()!;
       if (p.settled) continue;
@@ -312,8 +313,10 @@ export class Connection {
         this.settle(p, e);
         continue;
       }
-      // its replies are read by whoever drives the socket: the poller or a Sync loop
+      sent = true;
     }
+    // its replies are read by whoever drives the socket: the poller or a Sync loop
+    if (sent && !block) this.updatePolling();
   }
 
   /** Runs the receive loop on this thread until p is answered (the Sync API). */

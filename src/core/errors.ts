@@ -1,11 +1,17 @@
+import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
+/** Where Linux gives one number two names, the one the kernel's netlink code uses. */
+const PREFERRED = new Set(['EOPNOTSUPP', 'EAGAIN', 'EDEADLK']);
 const systemErrors = getSystemErrorMap();
+const names = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.errno)) if (!names.has(n) || PREFERRED.has(name)) names.set(n, name);
 
 /** errno (positive or negative) -> [name, description], e.g. 2 -> ['ENOENT', 'no such file or directory']. */
 export function errnoInfo(errno: number): [code: string, description: string] {
-  const e = systemErrors.get(-Math.abs(errno));
-  return e ? [e[0], e[1]] : [`E${Math.abs(errno)}`, `unknown error ${Math.abs(errno)}`];
+  const n = Math.abs(errno);
+  const e = systemErrors.get(-n);
+  return [names.get(n) ?? e?.[0] ?? `E${n}`, e?.[1] ?? (names.has(n) ? `error ${n}` : `unknown error ${n}`)];
 }
 
 /** The request a kernel error refers to. */

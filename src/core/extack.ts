@@ -4,6 +4,8 @@ import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { type ExtAck, type FailedRequest, NetlinkError } from './errors.js';
 
+const EBADMSG = 74;
+
 /** Parses extended-ack TLVs in buf[start, end). */
 export function parseExtAck(buf: Buffer, start: number, end: number): ExtAck {
   const ext: ExtAck = {};
@@ -28,7 +30,7 @@ export function parseExtAck(buf: Buffer, start: number, end: number): ExtAck {
  * NLM_F_CAPPED), then TLVs when NLM_F_ACK_TLVS.
  */
 export function parseErrorMessage(buf: Buffer, start: number, end: number, flags: number): { errno: number; ext: ExtAck } {
-  if (end - start < 4) return { errno: -C.NLMSG_ERROR, ext: {} };
+  if (end - start < 4) return { errno: -EBADMSG, ext: {} }; // too short to say which error: say that
   const errno = buf.readInt32LE(start);
   let ext: ExtAck = {};
   if (flags & C.NLM_F_ACK_TLVS && end - start >= 4 + C.NLMSG_HDRLEN) {
@@ -64,7 +66,7 @@ export function parseDoneMessage(buf: Buffer, start: number, end: number, flags:
 export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequest | undefined, layout: MessageLayout | undefined): NetlinkError {
   const paths: { attributePath?: string; missingName?: string; nestPath?: string } = {};
   const bytes = request?.bytes;
-  if (bytes && layout) {
+  if (bytes && bytes.length >= C.NLMSG_HDRLEN && layout) {
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const attrsStart = C.NLMSG_HDRLEN + layout.headerSize;
     const end = Math.min(b.length, b.readUInt32LE(0));
@@ -76,7 +78,11 @@ export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequ
       let set = layout.attrs;
       if (ext.missingNest !== undefined && ext.missingNest >= attrsStart) {
         paths.nestPath = attributePath(layout.attrs, b, attrsStart, end, ext.missingNest);
-        set = nestSetAt(layout, b, attrsStart, end, ext.missingNest);
+        try {
+          set = nestSetAt(layout, b, attrsStart, end, ext.missingNest);
+        } catch {
+          set = undefined; // the request's attributes do not parse: no name, the number stays
+        }
       }
       const def = set?.byType[ext.missingType];
       if (def) paths.missingName = def.key;
@@ -94,6 +100,20 @@ function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: numbe
     while (it.next()) {
       if (offset < it.start || offset >= it.dataEnd) continue;
       const def = set.byType[it.type];
+      if (def?.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest') {
+        // step into the array element that holds the offset
+        const inner = new AttrIterator(buf, it.dataStart, it.dataEnd);
+        while (inner.next()) {
+          if (offset < inner.start || offset >= inner.dataEnd) continue;
+          if (offset === inner.start) return def.nested!();
+          set = def.nested!();
+          start = inner.dataStart;
+          end = inner.dataEnd;
+          found = true;
+          break;
+        }
+        break;
+      }
       if (!def || def.kind !== 'nest') return undefined;
       if (offset === it.start) return def.nested!();
       set = def.nested!();

@@ -23,7 +23,7 @@ export class Writer {
   /** Makes room for n more bytes. */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(64, this.buf.length * 2);
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -70,14 +70,15 @@ export class Writer {
   beginAttr(type: number): number {
     const start = this.pos;
     this.ensure(NLA_HDRLEN);
-    this.buf.writeUInt32LE(type & 0xffff, start); // length patched by endAttr
+    this.buf.writeUInt16LE(0, start); // length, patched by endAttr
+    this.buf.writeUInt16LE(type & 0xffff, start + 2);
     this.pos += NLA_HDRLEN;
     return start;
   }
 
-  endAttr(start: number): void {
+  endAttr(start: number, path = ''): void {
     const len = this.pos - start;
-    if (len > 0xffff) throw new NetlinkEncodeError(`attribute of ${len} bytes exceeds the 65535-byte limit`, '');
+    if (len > 0xffff) throw new NetlinkEncodeError(`attribute of ${len} bytes exceeds the 65535-byte limit`, path);
     this.buf.writeUInt16LE(len, start);
     this.pad();
   }

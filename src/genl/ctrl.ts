@@ -1,6 +1,7 @@
 // The generic netlink controller (nlctrl) as data: attribute sets and a decoder for
 // family descriptions.
 import { AttrIterator, readString } from '../core/attributes.js';
+import { NetlinkDecodeError } from '../core/errors.js';
 import { AttrSet, type MessageLayout } from '../core/attrset.js';
 import type { RawMessage } from '../core/message.js';
 import * as G from './constants.js';
@@ -66,6 +67,8 @@ function decodeNestedList<T>(m: RawMessage, start: number, end: number, one: (s:
  */
 export function decodeFamily(m: RawMessage): GenlFamily {
   const buf = m.buf;
+  if (m.end - m.start < G.GENL_HDRLEN)
+    throw new NetlinkDecodeError(`generic netlink message of ${m.end - m.start} bytes is shorter than its 4-byte header`, m.start);
   const f: GenlFamily = { id: 0, name: '', version: 0, hdrsize: 0, maxattr: 0, ops: [], mcastGroups: [] };
   const it = new AttrIterator(buf, m.start + G.GENL_HDRLEN, m.end);
   while (it.next()) {

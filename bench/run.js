@@ -1,0 +1,115 @@
+// nlkit vs a raw-socket C baseline: CTRL_CMD_GETFAMILY("nlctrl") round trips.
+//
+//   npm run bench        (builds dist/ first; or: node bench/run.js after a build)
+//
+// Every timing runs in a fresh process (bench/workloads.js for nlkit, the C program for
+// the baseline), ROUNDS times, interleaved, and the median is kept. System calls per op
+// come from `strace -f -c` on two runs of different length, so start-up cancels out.
+// Results are printed and written to bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBaseline, runBaseline } from './c-baseline.js';
+import { syscallsPerOp } from './syscalls.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WORKLOADS = join(here, 'workloads.js');
+const RESULTS = join(here, 'results.json');
+
+const ITERATIONS = 100_000;
+const ROUNDS = 3;
+/** strace runs: counts of n2 - n1 extra iterations give the per-op figure. */
+const STRACE_N1 = 1_000;
+const STRACE_N2 = 6_000;
+
+/** The cases: nlkit workload, the C mode it is compared with, and the issue's target ratio. */
+const CASES = [
+  { name: 'full cycle, Sync', workload: 'cycle-sync', c: 'cycle', target: 1.6 },
+  { name: 'full cycle, async', workload: 'cycle-async', c: 'cycle', target: 3 },
+  { name: 'steady, Sync', workload: 'steady-sync', c: 'steady', target: 1.5 },
+  { name: 'steady, async', workload: 'steady-async', c: 'steady', target: 2 },
+  { name: 'steady, async, 64 in flight', workload: 'steady-async-64', c: 'steady', target: null },
+];
+const C_MODES = [...new Set(CASES.map((c) => c.c))];
+
+const nodeArgv = (workload, n) => [process.execPath, WORKLOADS, workload, String(n)];
+
+function runWorkload(workload, n) {
+  const [cmd, ...args] = nodeArgv(workload, n);
+  const out = execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out).ns_per_op;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, d = 0) => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+/** align: one 'l' or 'r' per column. */
+function table(header, align, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((v, i) => (align[i] === 'l' ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const bin = await buildBaseline();
+
+  // ---- timings: ROUNDS interleaved rounds, median per case
+  const cSamples = Object.fromEntries(C_MODES.map((m) => [m, []]));
+  const nlSamples = Object.fromEntries(CASES.map((c) => [c.workload, []]));
+  for (let r = 1; r <= ROUNDS; r++) {
+    process.stderr.write(`timing round ${r}/${ROUNDS}...\n`);
+    for (const m of C_MODES) cSamples[m].push(runBaseline(bin, m, ITERATIONS).ns_per_op);
+    for (const c of CASES) nlSamples[c.workload].push(runWorkload(c.workload, ITERATIONS));
+  }
+  const timings = CASES.map((c) => {
+    const nlkit = median(nlSamples[c.workload]);
+    const base = median(cSamples[c.c]);
+    const ratio = nlkit / base;
+    return {
+      case: c.name, workload: c.workload, c_mode: c.c, nlkit_ns: nlkit, c_ns: base, ratio: Math.round(ratio * 100) / 100,
+      target: c.target, pass: c.target === null ? null : ratio <= c.target,
+      samples: { nlkit: nlSamples[c.workload], c: cSamples[c.c] },
+    };
+  });
+
+  // ---- system calls per op
+  process.stderr.write('counting system calls (strace)...\n');
+  const cSys = Object.fromEntries(C_MODES.map((m) => [m, syscallsPerOp((n) => [bin, m, String(n)], STRACE_N1, STRACE_N2)]));
+  const syscalls = CASES.map((c) => {
+    const s = syscallsPerOp((n) => nodeArgv(c.workload, n), STRACE_N1, STRACE_N2);
+    return { case: c.name, workload: c.workload, nlkit: s.perOp, c: cSys[c.c].perOp, extra: Math.round((s.perOp - cSys[c.c].perOp) * 100) / 100,
+      nlkit_by_syscall: s.bySyscall, c_by_syscall: cSys[c.c].bySyscall };
+  });
+
+  // ---- report
+  // |x| < 0.05 per op is background noise (GC and compiler threads' futex, mmap): kept in the JSON only
+  const breakdown = (o) => Object.entries(o).filter(([, v]) => Math.abs(v) >= 0.05).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`\nnlkit vs C: CTRL_CMD_GETFAMILY("nlctrl"), ${ITERATIONS} ops per run, median of ${ROUNDS} runs`);
+  console.log(`node ${process.version}, Linux ${release()}\n`);
+  console.log(table(
+    ['case', 'nlkit ns/op', 'C ns/op', 'ratio', 'target', 'result'], 'lrrrrl',
+    timings.map((t) => [t.case, fmt(t.nlkit_ns), fmt(t.c_ns), `${fmt(t.ratio, 2)}x`, t.target === null ? '-' : `<= ${t.target}x`,
+      t.pass === null ? 'info' : t.pass ? 'PASS' : 'FAIL']),
+  ));
+  console.log(`\nsystem calls per op (strace -f -c, runs of ${STRACE_N2} minus ${STRACE_N1} ops)\n`);
+  console.log(table(
+    ['case', 'nlkit', 'C', 'extra', 'nlkit breakdown', 'C breakdown'], 'lrrrll',
+    syscalls.map((s) => [s.case, fmt(s.nlkit, 2), fmt(s.c, 2), fmt(s.extra, 2), breakdown(s.nlkit_by_syscall), breakdown(s.c_by_syscall)]),
+  ));
+
+  const elapsed = (Date.now() - started) / 1000;
+  console.log(`\n(${elapsed.toFixed(0)} s; results in ${RESULTS})`);
+  writeFileSync(RESULTS, JSON.stringify({
+    date: new Date().toISOString(), node: process.version, kernel: release(), iterations: ITERATIONS, rounds: ROUNDS,
+    strace: { n1: STRACE_N1, n2: STRACE_N2 }, timings, syscalls,
+  }, null, 2) + '\n');
+}
+
+await main();

@@ -1,0 +1,81 @@
+// Child workloads for bench/run.js: `node bench/workloads.js <workload> <iterations>`.
+//
+// Mirrors bench/c/genl_bench.c: a fixed warm-up (so that syscall counts of two runs
+// with different iteration counts differ by exactly the extra timed iterations), then
+// the timed loop, then one JSON line: {"workload", "iterations", "ns_per_op"}.
+// Every reply is checked (family id of nlctrl), like the C program does.
+import { GenericNetlink } from '../dist/src/index.js';
+
+const FAMILY = 'nlctrl';
+const GENL_ID_CTRL = 0x10;
+/** Fixed, not proportional to the iteration count (see above); enough for the JIT to settle. */
+const WARMUP = 5000;
+const IN_FLIGHT = 64;
+
+function check(f) {
+  if (f.id !== GENL_ID_CTRL) throw new Error(`family id 0x${f.id.toString(16)}, expected 0x10`);
+}
+
+/** name -> { socket: one socket for the whole run?, run(g, n) }. */
+const WORKLOADS = {
+  'cycle-sync': {
+    socket: false,
+    run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const g = GenericNetlink.open();
+        check(g.getFamilySync(FAMILY));
+        g.close();
+      }
+    },
+  },
+  'cycle-async': {
+    socket: false,
+    async run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const g = GenericNetlink.open();
+        check(await g.getFamily(FAMILY));
+        g.close();
+      }
+    },
+  },
+  'steady-sync': {
+    socket: true,
+    run(g, n) {
+      for (let i = 0; i < n; i++) check(g.getFamilySync(FAMILY));
+    },
+  },
+  'steady-async': {
+    socket: true,
+    async run(g, n) {
+      for (let i = 0; i < n; i++) check(await g.getFamily(FAMILY));
+    },
+  },
+  'steady-async-64': {
+    socket: true,
+    async run(g, n) {
+      for (let i = 0; i < n; i += IN_FLIGHT) {
+        const batch = [];
+        for (let j = Math.min(IN_FLIGHT, n - i); j > 0; j--) batch.push(g.getFamily(FAMILY));
+        for (const f of await Promise.all(batch)) check(f);
+      }
+    },
+  },
+};
+
+async function main([name, count]) {
+  const w = WORKLOADS[name];
+  const n = Number(count);
+  if (!w || !Number.isInteger(n) || n <= 0) {
+    console.error(`usage: workloads.js <${Object.keys(WORKLOADS).join('|')}> <iterations>`);
+    process.exit(2);
+  }
+  const g = w.socket ? GenericNetlink.open() : undefined;
+  await w.run(g, WARMUP);
+  const t0 = process.hrtime.bigint();
+  await w.run(g, n);
+  const t1 = process.hrtime.bigint();
+  g?.close();
+  console.log(JSON.stringify({ workload: name, iterations: n, ns_per_op: Math.round((Number(t1 - t0) / n) * 10) / 10 }));
+}
+
+await main(process.argv.slice(2));
