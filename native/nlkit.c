@@ -154,11 +154,39 @@ static napi_value num(napi_env env, double x) {
  * socket() call and returns before this function does, so no other thread
  * (libuv's pool, workers) is ever affected.
  */
+/*
+ * SOL_NETLINK boolean options set at socket creation, by bit: (1 << option number).
+ * One call sets them all, so opening a socket is one crossing into C.
+ */
+static int set_flag_options(int fd, uint32_t want, uint32_t need) {
+  for (int opt = 1; opt < 32; opt++) {
+    if (!(want & (1u << opt))) continue;
+    int one = 1;
+    if (setsockopt(fd, SOL_NETLINK, opt, &one, sizeof one) < 0) {
+      /* an option this kernel lacks is fine unless the caller insisted on it */
+      if ((need & (1u << opt)) || (errno != ENOPROTOOPT && errno != EINVAL)) return errno;
+    }
+  }
+  return 0;
+}
+
+static napi_value finish_socket(napi_env env, int fd, uint32_t want, uint32_t need) {
+  int e = want ? set_flag_options(fd, want, need) : 0;
+  if (e) {
+    close(fd);
+    return throw_errno(env, e, "setsockopt");
+  }
+  return num(env, fd);
+}
+
 static napi_value js_socket(napi_env env, napi_callback_info info) {
-  GET_ARGS(2);
+  GET_ARGS(4);
   int64_t proto;
+  uint32_t want = 0, need = 0;
   if (argc < 1 || !arg_int(env, argv[0], &proto) || proto < 0 || proto > 255)
     return throw_type(env, "protocol must be an integer 0..255");
+  if (argc >= 3 && !arg_u32(env, argv[2], &want)) want = 0;
+  if (argc >= 4 && !arg_u32(env, argv[3], &need)) need = 0;
 
   napi_valuetype nst = napi_undefined;
   if (argc >= 2) napi_typeof(env, argv[1], &nst);
@@ -181,7 +209,7 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
   if (target < 0) {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int)proto);
     if (fd < 0) return throw_errno(env, errno, "socket");
-    return num(env, fd);
+    return finish_socket(env, fd, want, need);
   }
 
   int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -214,7 +242,7 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (fd < 0) return throw_errno(env, sock_err, "socket");
-  return num(env, fd);
+  return finish_socket(env, fd, want, need);
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -321,7 +349,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
  * entries; the batch goes on after ENOBUFS since the socket keeps working.
  * Returns the number of entries; *would_block is set when the queue is empty.
  */
-static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int *would_block) {
+static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, int *would_block) {
   size_t count = 0, used = 0;
   char cbuf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct nl_pktinfo))];
   *would_block = 0;
@@ -336,8 +364,19 @@ static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slot
         .msg_control = cbuf, .msg_controllen = sizeof cbuf,
     };
     memset(&sa, 0, sizeof sa);
-    /* MSG_TRUNC makes the return value the datagram's real size */
-    ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+    /*
+     * MSG_TRUNC makes the return value the datagram's real size. recvfrom is the
+     * cheaper system call; recvmsg only where ancillary data (nsid, group) is on.
+     */
+    ssize_t n;
+    if (cmsg) {
+      n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+    } else {
+      socklen_t salen = sizeof sa;
+      n = recvfrom(fd, buf + used, space, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
+      mh.msg_controllen = 0;
+      mh.msg_flags = 0;
+    }
     int32_t *m = meta + count * META_INTS;
     if (n < 0) {
       int e = errno;
@@ -361,7 +400,7 @@ static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slot
     int32_t flags = ((size_t)n > space || (mh.msg_flags & MSG_TRUNC)) ? MF_TRUNC : 0;
     int32_t nsid = -1;
     uint32_t group = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    for (struct cmsghdr *c = cmsg ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
       if (c->cmsg_level != SOL_NETLINK) continue;
       if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID) {
         memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
@@ -402,22 +441,58 @@ static int64_t now_ms(void) {
  * This is the blocking primitive of the Sync API and the immediate read of
  * the async one.
  */
+static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                            int64_t max, int cmsg);
+
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  GET_ARGS(5);
+  GET_ARGS(6);
   int fd;
   void *buf;
   size_t cap, slots;
   int32_t *meta;
   int64_t timeout = 0, max = 0x7fffffff;
+  bool cmsg = false;
   if (argc < 3 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &buf, &cap) ||
       !arg_meta(env, argv[2], &meta, &slots))
-    return throw_type(env, "recv(fd, buffer, meta: Int32Array, timeoutMs, max)");
+    return throw_type(env, "recv(fd, buffer, meta: Int32Array, timeoutMs, max, cmsg)");
   if (argc >= 4 && !arg_int(env, argv[3], &timeout)) return throw_type(env, "recv: timeoutMs must be a number");
   if (argc >= 5 && (!arg_int(env, argv[4], &max) || max < 1)) return throw_type(env, "recv: max must be >= 1");
+  if (argc >= 6) napi_get_value_bool(env, argv[5], &cmsg);
   if (slots == 0 || cap == 0) return throw_type(env, "recv: empty buffer or meta");
+  return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
+}
 
+/*
+ * transact(fd, sbuf, offset, length, pid, block, rbuf, meta, timeoutMs, max, cmsg) -> entries.
+ * send() then recv() in one crossing: the kernel answers most requests inside
+ * sendmsg, so the reply is read by the same call that sent the request.
+ */
+static napi_value js_transact(napi_env env, napi_callback_info info) {
+  GET_ARGS(11);
+  int fd;
+  void *sdata, *buf;
+  size_t slen_total, cap, slots;
+  uint32_t off, len, pid;
+  int32_t *meta;
+  bool block = false, cmsg = false;
+  int64_t timeout = 0, max = 1;
+  if (argc < 11 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &sdata, &slen_total) ||
+      !arg_u32(env, argv[2], &off) || !arg_u32(env, argv[3], &len) || !arg_u32(env, argv[4], &pid) ||
+      !arg_buffer(env, argv[6], &buf, &cap) || !arg_meta(env, argv[7], &meta, &slots) ||
+      !arg_int(env, argv[8], &timeout) || !arg_int(env, argv[9], &max) || max < 1)
+    return throw_type(env, "transact(fd, sbuf, offset, length, pid, block, rbuf, meta, timeoutMs, max, cmsg)");
+  napi_get_value_bool(env, argv[5], &block);
+  napi_get_value_bool(env, argv[10], &cmsg);
+  if ((size_t)off + len > slen_total) return throw_type(env, "transact: offset + length exceeds the buffer");
+  if (slots == 0 || cap == 0) return throw_type(env, "transact: empty buffer or meta");
+  if (do_send(fd, (char *)sdata + off, len, pid, 0, block ? 0 : MSG_DONTWAIT) < 0) return throw_errno(env, errno, "sendto");
+  return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
+}
+
+static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                            int64_t max, int cmsg) {
   int wb;
-  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, &wb);
+  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
   if (n > 0 || timeout == 0) return num(env, (double)n);
 
   int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
@@ -436,7 +511,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
     }
     if (r == 0) return num(env, 0);
     if (p.revents & POLLNVAL) return throw_errno(env, EBADF, "poll");
-    n = drain(fd, buf, cap, meta, slots, (size_t)max, &wb);
+    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
     if (n > 0) return num(env, (double)n);
   }
 }
@@ -459,6 +534,7 @@ typedef struct {
   int32_t *meta;
   size_t slots;
   int fd;
+  int cmsg;
   int active;
   int closed;         /* stopped and uv_close()d: no more callbacks */
   int handle_closed;  /* libuv is done with the handle */
@@ -515,7 +591,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   }
   if (!err) {
     int wb;
-    n = drain(p->fd, p->buf, p->cap, p->meta, p->slots, p->slots, &wb);
+    n = drain(p->fd, p->buf, p->cap, p->meta, p->slots, p->slots, p->cmsg, &wb);
   }
   if (err) {
     int32_t *m = p->meta;
@@ -563,9 +639,11 @@ static poller_t *get_poller(napi_env env, napi_value v) {
   return p;
 }
 
-/* pollerCreate(fd, buffer, meta, callback(count)) -> handle */
+/* pollerCreate(fd, buffer, meta, callback(count), cmsg) -> handle */
 static napi_value js_poller_create(napi_env env, napi_callback_info info) {
-  GET_ARGS(4);
+  GET_ARGS(5);
+  bool cmsg = false;
+  if (argc >= 5) napi_get_value_bool(env, argv[4], &cmsg);
   int fd;
   void *buf;
   size_t cap, slots;
@@ -581,6 +659,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
   if (!p) return throw_errno(env, ENOMEM, "malloc");
   p->env = env;
   p->fd = fd;
+  p->cmsg = cmsg;
   p->buf = buf;
   p->cap = cap;
   p->meta = meta;
@@ -658,6 +737,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getsockopt", 0, js_getsockopt, 0, 0, 0, napi_enumerable, 0},
       {"send", 0, js_send, 0, 0, 0, napi_enumerable, 0},
       {"recv", 0, js_recv, 0, 0, 0, napi_enumerable, 0},
+      {"transact", 0, js_transact, 0, 0, 0, napi_enumerable, 0},
       {"pollerCreate", 0, js_poller_create, 0, 0, 0, napi_enumerable, 0},
       {"pollerStart", 0, js_poller_start, 0, 0, 0, napi_enumerable, 0},
       {"pollerStop", 0, js_poller_stop, 0, 0, 0, napi_enumerable, 0},

@@ -57,9 +57,19 @@ export class AttrIterator {
 
 /** Reads a NUL-terminated (or unterminated) string attribute payload. */
 export function readString(buf: Buffer, start: number, end: number): string {
-  let stop = buf.indexOf(0, start);
-  if (stop < 0 || stop > end) stop = end;
-  return buf.toString('utf8', start, stop);
+  // Netlink names are short and ASCII: building them in JS beats two calls into C++.
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c === 0) return s;
+    if (c > 0x7f || i - start > 64) {
+      let stop = buf.indexOf(0, i);
+      if (stop < 0 || stop > end) stop = end;
+      return buf.toString('utf8', start, stop);
+    }
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 /** A map from attribute type to the attribute's payload, for hand-written decoders of small messages. */

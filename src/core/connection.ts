@@ -26,7 +26,10 @@ const DUMP_SLOTS = 512;
 class Pending {
   seq = 0;
   results: unknown[] & { interrupted?: boolean } = [];
-  bytes: Buffer | undefined;
+  /** The request as sent: buf[0, len). Until `owned`, buf is the shared scratch writer's. */
+  buf!: Buffer;
+  len = 0;
+  owned = false;
   /** Still expecting messages from the peer (a failed dump drains until its end). */
   live = true;
   /** The caller has its answer; later messages for this seq are dropped. */
@@ -58,7 +61,14 @@ class Pending {
   ) {}
 
   info(): FailedRequest {
-    return { type: this.type, flags: this.flags, seq: this.seq, bytes: this.bytes };
+    return { type: this.type, flags: this.flags, seq: this.seq, bytes: this.buf.subarray(0, this.len) };
+  }
+
+  /** Takes a private copy of the request, for a request that outlives the scratch writer. */
+  own(): void {
+    if (this.owned) return;
+    this.buf = Buffer.from(this.buf.subarray(0, this.len));
+    this.owned = true;
   }
 }
 
@@ -132,12 +142,12 @@ export class Connection {
       if (this.checkAborted(p)) return;
       this.pending.set(p.seq, p);
       try {
-        this.socket.send(p.bytes!, 0, p.bytes!.length, p.peer, 0, false);
+        this.sendAndRead(p, false);
       } catch (e) {
         this.retire(p);
         return this.settle(p, e);
       }
-      this.readNow(p);
+      if (!p.settled) this.readNow(p);
       if (!p.settled) this.park(p);
     });
   }
@@ -148,12 +158,12 @@ export class Connection {
     const p = this.newPending(type, payload, opts, false);
     this.pending.set(p.seq, p);
     try {
-      this.socket.send(p.bytes!, 0, p.bytes!.length, p.peer, 0, true);
+      this.sendAndRead(p, true);
     } catch (e) {
       this.retire(p);
       throw e;
     }
-    this.driveSync(p);
+    if (!p.settled) this.driveSync(p);
     if (p.error !== undefined) throw p.error;
     return p.results as T[];
   }
@@ -165,7 +175,7 @@ export class Connection {
    */
   dump<T = Message>(type: number, payload?: Payload, opts: DumpOptions<T> = {}): DumpIterable<T> {
     const p = this.newPending(type, payload, opts, true);
-    p.bytes = Buffer.from(p.bytes!); // sent later: keep its own copy
+    p.own(); // sent later
     return new DumpIterable<T>(
       () => this.startDump(p) as Promise<DumpResult<T>>,
       (hwm) => {
@@ -183,7 +193,7 @@ export class Connection {
   dumpSync<T = Message>(type: number, payload?: Payload, opts: DumpOptions<T> = {}): DumpResult<T> {
     if (opts.signal) throw new TypeError('AbortSignal does not apply to Sync calls; use timeout');
     const p = this.newPending(type, payload, opts, true);
-    p.bytes = Buffer.from(p.bytes!);
+    p.own();
     this.enqueueDump(p, true);
     this.driveSync(p);
     if (p.error !== undefined) throw p.error;
@@ -210,8 +220,10 @@ export class Connection {
       else if (payload !== undefined && payload !== null) throw new TypeError('payload must be a function, bytes or null');
       w.endMessage(start);
       w.buf.writeUInt32LE(p.seq, 8);
-      // a view on the scratch buffer, valid until the next request is encoded; park() copies it
-      p.bytes = w.buf.subarray(0, w.pos);
+      // valid until the next request is encoded; park() copies it
+      p.buf = w.buf;
+      p.len = w.pos;
+      p.owned = w !== scratch;
     } finally {
       if (w === scratch) scratchBusy = false;
     }
@@ -222,6 +234,17 @@ export class Connection {
     if (!p.signal?.aborted) return false;
     this.settle(p, p.signal.reason);
     return true;
+  }
+
+  /** Sends p and reads its first answer in the same call into C, without waiting. */
+  private sendAndRead(p: Pending, block: boolean): void {
+    const b = acquireBatch();
+    try {
+      const n = this.socket.transact(p.buf, p.len, p.peer, block, b, 0, 1);
+      if (n > 0) this.dispatch(b, n);
+    } finally {
+      releaseBatch(b);
+    }
   }
 
   /** Reads what is already queued: most kernel answers are there when send returns. */
@@ -241,7 +264,7 @@ export class Connection {
 
   /** Waits in the event loop: own copy of the request, timer, abort listener, polling. */
   private park(p: Pending): void {
-    if (p.bytes && p.bytes.buffer === scratch.buf.buffer) p.bytes = Buffer.from(p.bytes);
+    p.own();
     if (p.timeout > 0 && !p.timer) {
       p.timer = setTimeout(() => this.onTimer(p), p.timeout);
     }
@@ -300,14 +323,14 @@ export class Connection {
     while (!this.activeDump && this.dumpQueue.length) {
       const p = this.dumpQueue.shift()!;
       if (p.settled) continue;
-      if (p.attempts > 1 || p.bytes!.readUInt32LE(8) !== p.seq) {
+      if (p.attempts > 1 || p.buf.readUInt32LE(8) !== p.seq) {
         p.seq = this.nextSeq();
-        p.bytes!.writeUInt32LE(p.seq, 8);
+        p.buf.writeUInt32LE(p.seq, 8);
       }
       this.activeDump = p;
       this.pending.set(p.seq, p);
       try {
-        this.socket.send(p.bytes!, 0, p.bytes!.length, p.peer, 0, block);
+        this.socket.send(p.buf, 0, p.len, p.peer, 0, block);
       } catch (e) {
         this.retire(p);
         this.settle(p, e);
@@ -321,9 +344,9 @@ export class Connection {
 
   /** Runs the receive loop on this thread until p is answered (the Sync API). */
   private driveSync(p: Pending): void {
-    const deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
     const b = acquireBatch();
     try {
+      const deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
       while (!p.settled) {
         if (this.closed) return this.settle(p, new SocketClosedError());
         let wait = -1;
@@ -527,7 +550,7 @@ export class Connection {
 
   private onTruncated(buf: Buffer, off: number, stored: number, real: number): void {
     growBatches(real);
-    this.socket.regrowPollBuffer();
+    this.socket.renewPoller();
     const err = Object.assign(
       new Error(`EMSGSIZE: a ${real}-byte datagram exceeded the ${stored}-byte receive space; buffers are now larger, retry`),
       { code: 'EMSGSIZE', errno: -90, size: real },
@@ -651,8 +674,8 @@ export class Connection {
 
   close(): void {
     if (this.closed) return;
-    const err = new SocketClosedError();
-    this.failAll(err);
+    // an Error (and its stack) only when someone is waiting to receive it
+    if (this.pending.size || this.dumpQueue.length || this.streams.size) this.failAll(new SocketClosedError());
     this.closed = true;
     for (const s of [...this.streams]) s.close();
     this.server = undefined;

@@ -6,15 +6,18 @@ import { existsSync } from 'node:fs';
 
 /** The addon's functions; see native/nlkit.c for their contracts. */
 export interface NativeBinding {
-  socket(protocol: number, netns?: string | number | null): number;
+  /** optionMask / requiredMask: SOL_NETLINK boolean options to set, by bit (1 << option). */
+  socket(protocol: number, netns?: string | number | null, optionMask?: number, requiredMask?: number): number;
   close(fd: number): void;
   bind(fd: number, pid: number, groups: number): void;
   getsockname(fd: number): [pid: number, groups: number];
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
   send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, block: boolean): number;
-  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number): number;
-  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void): object;
+  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
+    rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean): object;
   pollerStart(poller: object): void;
   pollerStop(poller: object): void;
   pollerRef(poller: object, ref: boolean): void;

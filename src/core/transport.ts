@@ -15,7 +15,10 @@ export interface SocketOptions {
   groups?: readonly number[];
   /** NETLINK_EXT_ACK: errors carry the kernel's text and the bad attribute. Default true. */
   extAck?: boolean;
-  /** NETLINK_GET_STRICT_CHK: the kernel checks dump headers and filters dumps by them. Default true. */
+  /**
+   * NETLINK_GET_STRICT_CHK: the kernel checks dump headers and filters dumps by them.
+   * Only rtnetlink consults it, so the default is true on NETLINK_ROUTE and false elsewhere.
+   */
   strictCheck?: boolean;
   /** NETLINK_CAP_ACK: errors do not echo the request back. Default true. */
   capAck?: boolean;
@@ -90,12 +93,27 @@ export class NetlinkSocket {
   private polling = false;
   private pollRef = true;
   private onBatch: ((batch: Batch, count: number) => void) | undefined;
+  /** Ancillary data is on (nsid or packet info): receive with recvmsg rather than recvfrom. */
+  private cmsg = false;
 
   constructor(protocol: number, opts: SocketOptions = {}) {
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255)
       throw new TypeError(`protocol must be an integer 0..255, got ${String(protocol)}`);
     this.protocol = protocol;
-    this.fd = native.socket(protocol, opts.netns === undefined ? null : netnsTarget(opts.netns));
+    // boolean options go with the socket() call: one crossing into C
+    let want = 0, need = 0;
+    const flag = (opt: number, on: boolean | undefined, dflt: boolean) => {
+      if (on ?? dflt) want |= 1 << opt;
+      if (on === true) need |= 1 << opt;
+    };
+    flag(C.NETLINK_EXT_ACK, opts.extAck, true);
+    flag(C.NETLINK_GET_STRICT_CHK, opts.strictCheck, protocol === C.NETLINK_ROUTE);
+    flag(C.NETLINK_CAP_ACK, opts.capAck, true);
+    flag(C.NETLINK_NO_ENOBUFS, opts.noEnobufs, false);
+    flag(C.NETLINK_LISTEN_ALL_NSID, opts.listenAllNsid, false);
+    this.cmsg = opts.listenAllNsid === true;
+    this.fd = native.socket(protocol, opts.netns === undefined ? null : netnsTarget(opts.netns), want >>> 0, need >>> 0);
+    if (opts.rcvbuf === undefined && opts.sndbuf === undefined && opts.bind === undefined && !opts.groups?.length) return;
     try {
       this.configure(opts);
     } catch (e) {
@@ -107,20 +125,6 @@ export class NetlinkSocket {
 
   private configure(opts: SocketOptions): void {
     const fd = this.fd;
-    // Kernels without an option answer ENOPROTOOPT; these are best-effort defaults.
-    const tryOpt = (name: number, on: boolean | undefined, dflt: boolean) => {
-      if (!(on ?? dflt)) return;
-      try {
-        native.setsockopt(fd, C.SOL_NETLINK, name, 1);
-      } catch (e) {
-        if (on) throw e;
-      }
-    };
-    tryOpt(C.NETLINK_EXT_ACK, opts.extAck, true);
-    tryOpt(C.NETLINK_GET_STRICT_CHK, opts.strictCheck, true);
-    tryOpt(C.NETLINK_CAP_ACK, opts.capAck, true);
-    if (opts.noEnobufs) native.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_NO_ENOBUFS, 1);
-    if (opts.listenAllNsid) native.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_LISTEN_ALL_NSID, 1);
     if (opts.rcvbuf !== undefined)
       native.setsockopt(fd, C.SOL_SOCKET, opts.forceBuffers ? C.SO_RCVBUFFORCE : C.SO_RCVBUF, opts.rcvbuf);
     if (opts.sndbuf !== undefined)
@@ -159,6 +163,10 @@ export class NetlinkSocket {
 
   setOption(level: number, name: number, value: number | boolean): void {
     native.setsockopt(this.fd, level, name, typeof value === 'boolean' ? Number(value) : value);
+    if (level === C.SOL_NETLINK && (name === C.NETLINK_LISTEN_ALL_NSID || name === C.NETLINK_PKTINFO) && value) {
+      this.cmsg = true;
+      this.renewPoller(); // the poller reads with recvmsg from now on
+    }
   }
 
   getOption(level: number, name: number): number {
@@ -175,7 +183,12 @@ export class NetlinkSocket {
    * > 0: wait that long for the first; < 0: wait forever. Returns the entry count.
    */
   recv(batch: Batch, timeoutMs: number, max: number): number {
-    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max);
+    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg);
+  }
+
+  /** send() then recv() in one call into C; the reply is usually there when send returns. */
+  transact(buf: Uint8Array, length: number, pid: number, block: boolean, batch: Batch, timeoutMs: number, max: number): number {
+    return native.transact(this.fd, buf, 0, length, pid, block, batch.buf, batch.meta, timeoutMs, max, this.cmsg);
   }
 
   /**
@@ -187,7 +200,7 @@ export class NetlinkSocket {
     this.onBatch = onBatch;
     if (!this.poller) {
       const batch = (this.pollBatch = new Batch(currentBatchBytes()));
-      this.poller = native.pollerCreate(this.fd, batch.buf, batch.meta, (n: number) => onBatch(batch, n));
+      this.poller = native.pollerCreate(this.fd, batch.buf, batch.meta, (n: number) => onBatch(batch, n), this.cmsg);
       if (!this.pollRef) native.pollerRef(this.poller, false);
     }
     native.pollerStart(this.poller);
@@ -206,8 +219,8 @@ export class NetlinkSocket {
     if (this.poller) native.pollerRef(this.poller, ref);
   }
 
-  /** Replaces the poll buffer with one of the current batch size, after a datagram did not fit. */
-  regrowPollBuffer(): void {
+  /** Recreates the poller: with a buffer of the current batch size (after a datagram did not fit), or to read ancillary data. */
+  renewPoller(): void {
     if (!this.poller || !this.onBatch) return;
     native.pollerClose(this.poller);
     this.poller = undefined;

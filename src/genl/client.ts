@@ -4,7 +4,7 @@ import { NETLINK_GENERIC } from '../core/constants.js';
 import type { EventStream, EventStreamOptions } from '../core/events.js';
 import type { DumpIterable } from '../core/dump.js';
 import type { DumpOptions, DumpResult, Message, Payload, RequestOptions } from '../core/message.js';
-import type { Writer } from '../core/writer.js';
+import { Writer } from '../core/writer.js';
 import * as G from './constants.js';
 import { ctrlLayout, decodeFamily, type GenlFamily } from './ctrl.js';
 
@@ -19,12 +19,24 @@ export function genlPayload(cmd: number, version: number, payload: Payload): (w:
   };
 }
 
-const familyByName = (name: string) => (w: Writer) => {
-  w.u8(G.CTRL_CMD_GETFAMILY);
-  w.u8(2);
-  w.u16(0);
-  w.attrString(G.CTRL_ATTR_FAMILY_NAME, name);
-};
+/** GETFAMILY payloads by name, built once: lookups repeat the same few names. */
+const familyRequests = new Map<string, Buffer>();
+function familyByName(name: string): Buffer {
+  let b = familyRequests.get(name);
+  if (!b) {
+    const w = new Writer(64);
+    w.u8(G.CTRL_CMD_GETFAMILY);
+    w.u8(2);
+    w.u16(0);
+    w.attrString(G.CTRL_ATTR_FAMILY_NAME, name);
+    b = w.toBuffer();
+    if (familyRequests.size < 256) familyRequests.set(name, b);
+  }
+  return b;
+}
+const GET_FAMILY: RequestOptions<GenlFamily> = { ack: false, layout: ctrlLayout, decode: decodeFamily };
+const familyOptions = (opts?: RequestOptions<GenlFamily>) => (opts ? { ...GET_FAMILY, ...opts, decode: decodeFamily } : GET_FAMILY);
+const first = (r: GenlFamily[]) => r[0];
 const allFamilies = genlPayload(G.CTRL_CMD_GETFAMILY, 2, null);
 
 function checkName(name: unknown): asserts name is string {
@@ -58,16 +70,14 @@ export class GenericNetlink {
   }
 
   /** Asks the controller for one family (never cached). ENOENT when there is none. */
-  getFamily(name: string, opts: RequestOptions<GenlFamily> = {}): Promise<GenlFamily> {
+  getFamily(name: string, opts?: RequestOptions<GenlFamily>): Promise<GenlFamily> {
     checkName(name);
-    return this.conn
-      .request(G.GENL_ID_CTRL, familyByName(name), { ack: false, layout: ctrlLayout, ...opts, decode: decodeFamily })
-      .then((r) => r[0]);
+    return this.conn.request(G.GENL_ID_CTRL, familyByName(name), familyOptions(opts)).then(first);
   }
 
-  getFamilySync(name: string, opts: RequestOptions<GenlFamily> = {}): GenlFamily {
+  getFamilySync(name: string, opts?: RequestOptions<GenlFamily>): GenlFamily {
     checkName(name);
-    return this.conn.requestSync(G.GENL_ID_CTRL, familyByName(name), { ack: false, layout: ctrlLayout, ...opts, decode: decodeFamily })[0];
+    return this.conn.requestSync(G.GENL_ID_CTRL, familyByName(name), familyOptions(opts))[0];
   }
 
   /** Every registered family. */

@@ -1,6 +1,7 @@
 // The generic netlink controller (nlctrl) as data: attribute sets and a decoder for
 // family descriptions.
-import { AttrIterator, readString } from '../core/attributes.js';
+import { readString } from '../core/attributes.js';
+import { NLA_TYPE_MASK } from '../core/constants.js';
 import { NetlinkDecodeError } from '../core/errors.js';
 import { AttrSet, type MessageLayout } from '../core/attrset.js';
 import type { RawMessage } from '../core/message.js';
@@ -54,55 +55,79 @@ export interface GenlFamily {
   mcastGroups: GenlMulticastGroup[];
 }
 
-function decodeNestedList<T>(m: RawMessage, start: number, end: number, one: (s: number, e: number) => T): T[] {
-  const out: T[] = [];
-  const it = new AttrIterator(m.buf, start, end);
-  while (it.next()) out.push(one(it.dataStart, it.dataEnd));
-  return out;
+// Family lookups sit on the hot path of every genl client, so this decoder walks the
+// attributes with plain loops over local variables: no iterator objects, no closures.
+
+const u32 = (b: Buffer, s: number) => (b[s] | (b[s + 1] << 8) | (b[s + 2] << 16) | (b[s + 3] << 24)) >>> 0;
+
+/** Length of the attribute at pos, checked against end (NetlinkDecodeError if it does not fit). */
+function attrLength(b: Buffer, pos: number, end: number): number {
+  if (end - pos < 4) throw new NetlinkDecodeError(`${end - pos} trailing byte(s) are too short for an attribute header`, pos);
+  const len = b[pos] | (b[pos + 1] << 8);
+  if (len < 4 || len > end - pos) throw new NetlinkDecodeError(`attribute length ${len} does not fit its container`, pos);
+  return len;
+}
+const attrType = (b: Buffer, pos: number) => (b[pos + 2] | (b[pos + 3] << 8)) & NLA_TYPE_MASK;
+const nextAttr = (pos: number, len: number) => pos + ((len + 3) & ~3);
+
+function decodeOps(b: Buffer, pos: number, end: number): GenlOperation[] {
+  const ops: GenlOperation[] = [];
+  while (pos < end) {
+    const len = attrLength(b, pos, end);
+    const op: GenlOperation = { id: 0, flags: 0 };
+    for (let q = pos + 4, qend = pos + len; q < qend; ) {
+      const l = attrLength(b, q, qend);
+      if (l >= 8) {
+        const t = attrType(b, q);
+        if (t === G.CTRL_ATTR_OP_ID) op.id = u32(b, q + 4);
+        else if (t === G.CTRL_ATTR_OP_FLAGS) op.flags = u32(b, q + 4);
+      }
+      q = nextAttr(q, l);
+    }
+    ops.push(op);
+    pos = nextAttr(pos, len);
+  }
+  return ops;
 }
 
-/**
- * Decodes a CTRL_CMD_NEWFAMILY message. Written out by hand (rather than through the
- * generic codec) because family lookups sit on the hot path of every genl client.
- */
-export function decodeFamily(m: RawMessage): GenlFamily {
-  const buf = m.buf;
-  if (m.end - m.start < G.GENL_HDRLEN)
-    throw new NetlinkDecodeError(`generic netlink message of ${m.end - m.start} bytes is shorter than its 4-byte header`, m.start);
-  const f: GenlFamily = { id: 0, name: '', version: 0, hdrsize: 0, maxattr: 0, ops: [], mcastGroups: [] };
-  const it = new AttrIterator(buf, m.start + G.GENL_HDRLEN, m.end);
-  while (it.next()) {
-    const s = it.dataStart, len = it.length;
-    switch (it.type) {
-      case G.CTRL_ATTR_FAMILY_ID: if (len >= 2) f.id = buf.readUInt16LE(s); break;
-      case G.CTRL_ATTR_FAMILY_NAME: f.name = readString(buf, s, it.dataEnd); break;
-      case G.CTRL_ATTR_VERSION: if (len >= 4) f.version = buf.readUInt32LE(s); break;
-      case G.CTRL_ATTR_HDRSIZE: if (len >= 4) f.hdrsize = buf.readUInt32LE(s); break;
-      case G.CTRL_ATTR_MAXATTR: if (len >= 4) f.maxattr = buf.readUInt32LE(s); break;
-      case G.CTRL_ATTR_OPS:
-        f.ops = decodeNestedList(m, s, it.dataEnd, (a, b) => {
-          const op: GenlOperation = { id: 0, flags: 0 };
-          const o = new AttrIterator(buf, a, b);
-          while (o.next()) {
-            if (o.length < 4) continue;
-            if (o.type === G.CTRL_ATTR_OP_ID) op.id = buf.readUInt32LE(o.dataStart);
-            else if (o.type === G.CTRL_ATTR_OP_FLAGS) op.flags = buf.readUInt32LE(o.dataStart);
-          }
-          return op;
-        });
-        break;
-      case G.CTRL_ATTR_MCAST_GROUPS:
-        f.mcastGroups = decodeNestedList(m, s, it.dataEnd, (a, b) => {
-          const g: GenlMulticastGroup = { name: '', id: 0 };
-          const o = new AttrIterator(buf, a, b);
-          while (o.next()) {
-            if (o.type === G.CTRL_ATTR_MCAST_GRP_NAME) g.name = readString(buf, o.dataStart, o.dataEnd);
-            else if (o.type === G.CTRL_ATTR_MCAST_GRP_ID && o.length >= 4) g.id = buf.readUInt32LE(o.dataStart);
-          }
-          return g;
-        });
-        break;
+function decodeGroups(b: Buffer, pos: number, end: number): GenlMulticastGroup[] {
+  const groups: GenlMulticastGroup[] = [];
+  while (pos < end) {
+    const len = attrLength(b, pos, end);
+    const g: GenlMulticastGroup = { name: '', id: 0 };
+    for (let q = pos + 4, qend = pos + len; q < qend; ) {
+      const l = attrLength(b, q, qend);
+      const t = attrType(b, q);
+      if (t === G.CTRL_ATTR_MCAST_GRP_NAME) g.name = readString(b, q + 4, q + l);
+      else if (t === G.CTRL_ATTR_MCAST_GRP_ID && l >= 8) g.id = u32(b, q + 4);
+      q = nextAttr(q, l);
     }
+    groups.push(g);
+    pos = nextAttr(pos, len);
+  }
+  return groups;
+}
+
+/** Decodes a CTRL_CMD_NEWFAMILY message. */
+export function decodeFamily(m: RawMessage): GenlFamily {
+  const b = m.buf, end = m.end;
+  if (end - m.start < G.GENL_HDRLEN)
+    throw new NetlinkDecodeError(`generic netlink message of ${end - m.start} bytes is shorter than its 4-byte header`, m.start);
+  if (end > b.length) throw new NetlinkDecodeError(`message end ${end} is past the ${b.length}-byte buffer`, m.start);
+  const f: GenlFamily = { id: 0, name: '', version: 0, hdrsize: 0, maxattr: 0, ops: [], mcastGroups: [] };
+  for (let pos = m.start + G.GENL_HDRLEN; pos < end; ) {
+    const len = attrLength(b, pos, end);
+    const s = pos + 4, e = pos + len, size = len - 4;
+    switch (attrType(b, pos)) {
+      case G.CTRL_ATTR_FAMILY_ID: if (size >= 2) f.id = b[s] | (b[s + 1] << 8); break;
+      case G.CTRL_ATTR_FAMILY_NAME: f.name = readString(b, s, e); break;
+      case G.CTRL_ATTR_VERSION: if (size >= 4) f.version = u32(b, s); break;
+      case G.CTRL_ATTR_HDRSIZE: if (size >= 4) f.hdrsize = u32(b, s); break;
+      case G.CTRL_ATTR_MAXATTR: if (size >= 4) f.maxattr = u32(b, s); break;
+      case G.CTRL_ATTR_OPS: f.ops = decodeOps(b, s, e); break;
+      case G.CTRL_ATTR_MCAST_GROUPS: f.mcastGroups = decodeGroups(b, s, e); break;
+    }
+    pos = nextAttr(pos, len);
   }
   return f;
 }
