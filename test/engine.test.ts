@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
 import { NetlinkError, NetlinkTimeoutError } from '../src/core/errors.js';
-import { addRoutes, ip, ipError, ipJson, needRoot, withNetns } from './helpers/netns.js';
+import { addRoutes, ip, ipError, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
 import {
   decodeLink, decodeRoute, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, ifinfomsg, ipv4, linkLayout, RTA_DST, RTA_GATEWAY,
   RTM_GETLINK, RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE, routeLayout, rtmsg, rtmsgDump, RTNLGRP_IPV4_ROUTE, type Route,
@@ -192,6 +192,61 @@ describe('event streams', () => {
         events.close();
       } finally {
         mon.close();
+      }
+    });
+  });
+});
+
+describe('multicast groups and namespaces ids', () => {
+  test('groups above 32 are joined with NETLINK_ADD_MEMBERSHIP and reported by number', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      ip(ns, 'link', 'add', 'nlktm0', 'type', 'veth', 'peer', 'name', 'nlktm1');
+      const c = new Connection(NETLINK_ROUTE, { netns: ns });
+      try {
+        const RTNLGRP_IPV4_MCADDR = 37, RTNLGRP_IPV6_MCADDR = 38, RTM_NEWMULTICAST = 56;
+        let events;
+        try {
+          events = c.events({ groups: [RTNLGRP_IPV4_MCADDR, RTNLGRP_IPV6_MCADDR] });
+        } catch (e) {
+          return t.skip(`this kernel has no multicast-address groups: ${(e as Error).message}`);
+        }
+        // an interface coming up joins 224.0.0.1 / ff02::1: RTM_NEWMULTICAST on those groups
+        ip(ns, 'link', 'set', 'nlktm0', 'up');
+        const it = events[Symbol.asyncIterator]();
+        const first = await Promise.race([it.next(), new Promise<undefined>((r) => setTimeout(r, 3000))]);
+        if (!first) return t.skip('this kernel sends no RTM_NEWMULTICAST notifications');
+        assert.ok(!first.done && first.value.kind === 'message');
+        assert.ok([RTNLGRP_IPV4_MCADDR, RTNLGRP_IPV6_MCADDR].includes(first.value.group), `group ${first.value.group}`);
+        assert.equal(first.value.message.type, RTM_NEWMULTICAST);
+        events.close();
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  test('with NETLINK_LISTEN_ALL_NSID, notifications from another namespace carry its nsid', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      // the id lives in the root namespace and goes away with the test namespace
+      run('ip', ['netns', 'set', ns, '4242']);
+      const root = new Connection(NETLINK_ROUTE, { listenAllNsid: true });
+      try {
+        const events = root.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute });
+        ip(ns, 'route', 'add', '10.252.0.0/24', 'dev', 'lo');
+        const deadline = Date.now() + 5000;
+        let nsid: number | undefined;
+        for await (const ev of events) {
+          if (ev.kind === 'message' && ev.message.dst === '10.252.0.0') {
+            nsid = ev.nsid;
+            break;
+          }
+          if (Date.now() > deadline) break;
+        }
+        assert.equal(nsid, 4242);
+      } finally {
+        root.close();
       }
     });
   });

@@ -635,6 +635,8 @@ export class Connection {
     const n = this.groupRefs.get(group) ?? 0;
     if (n === 0) {
       this.socket.ensureBound();
+      // the sender address only carries groups 1..32 (as a mask): packet info names any group
+      if (this.groupRefs.size === 0) this.socket.setOption(C.SOL_NETLINK, C.NETLINK_PKTINFO, 1);
       this.socket.join(group);
     }
     this.groupRefs.set(group, n + 1);
