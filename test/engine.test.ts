@@ -45,6 +45,32 @@ describe('extended acknowledgements', () => {
     });
   });
 
+  test('a policy violation names the offending attribute by path', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      const c = new Connection(NETLINK_ROUTE, { netns: ns });
+      try {
+        const longName = (w: import('../src/core/writer.js').Writer) => {
+          ifinfomsg(w);
+          w.attrString(IFLA_IFNAME, 'x'.repeat(20)); // IFNAMSIZ is 16
+          const li = w.beginNest(IFLA_LINKINFO);
+          w.attrString(IFLA_INFO_KIND, 'veth');
+          w.endAttr(li);
+        };
+        await assert.rejects(c.request(RTM_NEWLINK, longName, { flags: NLM_F_CREATE | NLM_F_EXCL, layout: linkLayout }), (e: unknown) => {
+          assert.ok(e instanceof NetlinkError);
+          assert.equal(e.code, 'ERANGE'); // the policy's length limit
+          assert.equal(e.offset, 16 + 16); // nlmsghdr + ifinfomsg: the first attribute
+          assert.equal(e.attributePath, '.ifname');
+          assert.match(e.message, /\(attribute \.ifname\)/);
+          return true;
+        });
+      } finally {
+        c.close();
+      }
+    });
+  });
+
   test('an unknown link kind is reported as ip reports it', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
