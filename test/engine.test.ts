@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
 import { NetlinkError, NetlinkTimeoutError } from '../src/core/errors.js';
-import { addRoutes, ip, ipError, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { addRoutes, inNetns, ip, ipError, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
 import {
   decodeLink, decodeRoute, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, ifinfomsg, ipv4, linkLayout, RTA_DST, RTA_GATEWAY,
   RTM_GETLINK, RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE, routeLayout, rtmsg, rtmsgDump, RTNLGRP_IPV4_ROUTE, type Route,
@@ -46,28 +46,22 @@ describe('extended acknowledgements', () => {
   });
 
   test('a policy violation names the offending attribute by path', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const c = new Connection(NETLINK_ROUTE, { netns: ns });
-      try {
-        const longName = (w: import('../src/core/writer.js').Writer) => {
-          ifinfomsg(w);
-          w.attrString(IFLA_IFNAME, 'x'.repeat(20)); // IFNAMSIZ is 16
-          const li = w.beginNest(IFLA_LINKINFO);
-          w.attrString(IFLA_INFO_KIND, 'veth');
-          w.endAttr(li);
-        };
-        await assert.rejects(c.request(RTM_NEWLINK, longName, { flags: NLM_F_CREATE | NLM_F_EXCL, layout: linkLayout }), (e: unknown) => {
-          assert.ok(e instanceof NetlinkError);
-          assert.equal(e.code, 'ERANGE'); // the policy's length limit
-          assert.equal(e.offset, 16 + 16); // nlmsghdr + ifinfomsg: the first attribute
-          assert.equal(e.attributePath, '.ifname');
-          assert.match(e.message, /\(attribute \.ifname\)/);
-          return true;
-        });
-      } finally {
-        c.close();
-      }
+    await inNetns(t, async (c, ns) => {
+      const longName = (w: import('../src/core/writer.js').Writer) => {
+        ifinfomsg(w);
+        w.attrString(IFLA_IFNAME, 'x'.repeat(20)); // IFNAMSIZ is 16
+        const li = w.beginNest(IFLA_LINKINFO);
+        w.attrString(IFLA_INFO_KIND, 'veth');
+        w.endAttr(li);
+      };
+      await assert.rejects(c.request(RTM_NEWLINK, longName, { flags: NLM_F_CREATE | NLM_F_EXCL, layout: linkLayout }), (e: unknown) => {
+        assert.ok(e instanceof NetlinkError);
+        assert.equal(e.code, 'ERANGE'); // the policy's length limit
+        assert.equal(e.offset, 16 + 16); // nlmsghdr + ifinfomsg: the first attribute
+        assert.equal(e.attributePath, '.ifname');
+        assert.match(e.message, /\(attribute \.ifname\)/);
+        return true;
+      });
     });
   });
 
@@ -146,79 +140,61 @@ describe('concurrency on one socket', () => {
   });
 
   test('mixing requests and dumps, with AbortSignal and timeout', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const c = new Connection(NETLINK_ROUTE, { netns: ns });
-      try {
-        const ac = new AbortController();
-        ac.abort(new Error('stop'));
-        await assert.rejects(c.dump(RTM_GETROUTE, rtmsgDump, { signal: ac.signal }).toArray(), /stop/);
-        const getLo = () => c.request(RTM_GETLINK, (w) => { ifinfomsg(w); w.attrString(IFLA_IFNAME, 'lo'); }, { decode: decodeLink, ack: false });
-        const results = await Promise.all([getLo(), c.dump(RTM_GETLINK, ifinfomsg, { decode: decodeLink }).toArray(), getLo()]);
-        assert.equal(results[0][0].ifname, 'lo');
-        assert.ok(results[1].some((l) => l.ifname === 'lo'));
-        await assert.rejects(c.request(RTM_GETLINK, (w) => { ifinfomsg(w); w.attrString(IFLA_IFNAME, 'nope0'); }, { ack: false }),
-          (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV');
-        assert.ok(NetlinkTimeoutError);
-      } finally {
-        c.close();
-      }
+    await inNetns(t, async (c, ns) => {
+      const ac = new AbortController();
+      ac.abort(new Error('stop'));
+      await assert.rejects(c.dump(RTM_GETROUTE, rtmsgDump, { signal: ac.signal }).toArray(), /stop/);
+      const getLo = () => c.request(RTM_GETLINK, (w) => { ifinfomsg(w); w.attrString(IFLA_IFNAME, 'lo'); }, { decode: decodeLink, ack: false });
+      const results = await Promise.all([getLo(), c.dump(RTM_GETLINK, ifinfomsg, { decode: decodeLink }).toArray(), getLo()]);
+      assert.equal(results[0][0].ifname, 'lo');
+      assert.ok(results[1].some((l) => l.ifname === 'lo'));
+      await assert.rejects(c.request(RTM_GETLINK, (w) => { ifinfomsg(w); w.attrString(IFLA_IFNAME, 'nope0'); }, { ack: false }),
+        (e: unknown) => e instanceof NetlinkError && e.code === 'ENODEV');
+      assert.ok(NetlinkTimeoutError);
     });
   });
 });
 
 describe('event streams', () => {
   test('a flood of route changes overruns a small monitor buffer: an overrun event, and the process lives on', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const mon = new Connection(NETLINK_ROUTE, { netns: ns, rcvbuf: 4096 });
-      try {
-        const events = mon.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute, highWaterMark: 1 << 20 });
-        // the monitor is not read while ip floods it (execFileSync blocks the event loop)
-        addRoutes(ns, 3000);
-        let overruns = 0, messages = 0;
-        const it = events[Symbol.asyncIterator]();
-        const deadline = Date.now() + 10_000;
-        while (overruns === 0 && Date.now() < deadline) {
-          const r = await it.next();
-          if (r.done) break;
-          if (r.value.kind === 'overrun') overruns++;
-          else if (r.value.kind === 'message') messages++;
-        }
-        assert.ok(overruns >= 1, 'expected an overrun event');
-        assert.ok(mon.overruns >= 1);
-        // the socket keeps working after the overrun: new events still arrive
-        ip(ns, 'route', 'add', '10.250.0.0/24', 'dev', 'lo');
-        let seen = false;
-        while (!seen && Date.now() < deadline) {
-          const r = await it.next();
-          if (r.done) break;
-          if (r.value.kind === 'message' && r.value.message.dst === '10.250.0.0') seen = true;
-        }
-        assert.ok(seen, 'events keep flowing after an overrun');
-        events.close();
-        assert.ok(messages >= 0);
-      } finally {
-        mon.close();
+    await inNetns(t, async (mon, ns) => {
+      const events = mon.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute, highWaterMark: 1 << 20 });
+      // the monitor is not read while ip floods it (execFileSync blocks the event loop)
+      addRoutes(ns, 3000);
+      let overruns = 0, messages = 0;
+      const it = events[Symbol.asyncIterator]();
+      const deadline = Date.now() + 10_000;
+      while (overruns === 0 && Date.now() < deadline) {
+        const r = await it.next();
+        if (r.done) break;
+        if (r.value.kind === 'overrun') overruns++;
+        else if (r.value.kind === 'message') messages++;
       }
-    });
+      assert.ok(overruns >= 1, 'expected an overrun event');
+      assert.ok(mon.overruns >= 1);
+      // the socket keeps working after the overrun: new events still arrive
+      ip(ns, 'route', 'add', '10.250.0.0/24', 'dev', 'lo');
+      let seen = false;
+      while (!seen && Date.now() < deadline) {
+        const r = await it.next();
+        if (r.done) break;
+        if (r.value.kind === 'message' && r.value.message.dst === '10.250.0.0') seen = true;
+      }
+      assert.ok(seen, 'events keep flowing after an overrun');
+      events.close();
+      assert.ok(messages >= 0);
+    }, { rcvbuf: 4096 });
   });
 
   test('EventEmitter style: route notifications by listener', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const mon = new Connection(NETLINK_ROUTE, { netns: ns });
-      try {
-        const events = mon.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute });
-        const got = new Promise<Route>((resolve) => events.on('message', (r: Route) => r.dst === '10.251.0.0' && resolve(r)));
-        ip(ns, 'route', 'add', '10.251.0.0/24', 'dev', 'lo');
-        const r = await got;
-        assert.equal(r.type, RTM_NEWROUTE);
-        assert.equal(r.dstLen, 24);
-        events.close();
-      } finally {
-        mon.close();
-      }
+    await inNetns(t, async (mon, ns) => {
+      const events = mon.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute });
+      const got = new Promise<Route>((resolve) => events.on('message', (r: Route) => r.dst === '10.251.0.0' && resolve(r)));
+      ip(ns, 'route', 'add', '10.251.0.0/24', 'dev', 'lo');
+      const r = await got;
+      assert.equal(r.type, RTM_NEWROUTE);
+      assert.equal(r.dstLen, 24);
+      events.close();
     });
   });
 });

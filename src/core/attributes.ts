@@ -17,6 +17,8 @@ export class AttrIterator {
   netByteOrder = false;
   /** Offset of the attribute header. */
   start = 0;
+  /** Position of the current attribute among its siblings, from 0. */
+  index = -1;
   dataStart = 0;
   dataEnd = 0;
   private pos: number;
@@ -44,6 +46,7 @@ export class AttrIterator {
     this.netByteOrder = (rawType & NLA_F_NET_BYTEORDER) !== 0;
     this.dataStart = pos + NLA_HDRLEN;
     this.dataEnd = pos + len;
+    this.index++;
     // the final attribute's padding may be missing; never step past the end
     const next = pos + ((len + 3) & ~3);
     this.pos = next < this.end ? next : this.end;
@@ -53,6 +56,13 @@ export class AttrIterator {
   get length(): number {
     return this.dataEnd - this.dataStart;
   }
+}
+
+/** The attribute in buf[start, end) whose header or payload holds `offset`, or undefined. */
+export function attrContaining(buf: Uint8Array, start: number, end: number, offset: number): AttrIterator | undefined {
+  const it = new AttrIterator(buf, start, end);
+  while (it.next()) if (offset >= it.start && offset < it.dataEnd) return it;
+  return undefined;
 }
 
 /** Reads a NUL-terminated (or unterminated) string attribute payload. */

@@ -1,4 +1,4 @@
-import { AttrIterator, readString } from './attributes.js';
+import { AttrIterator, attrContaining, readString } from './attributes.js';
 import type { AttrDef, AttrKind, AttrSet } from './attrset.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
@@ -198,28 +198,24 @@ function encodeUnknown(v: unknown, w: Writer, path: string): void {
  */
 export function attributePath(set: AttrSet | undefined, buf: Buffer, start: number, end: number, offset: number): string | undefined {
   try {
-    const it = new AttrIterator(buf, start, end);
-    while (it.next()) {
-      if (offset < it.start || offset >= it.dataEnd) continue;
-      const def = set?.byType[it.type];
-      const here = def ? `.${def.key}` : `.${it.type}`;
-      if (offset < it.dataStart) return here;
-      if (def?.kind === 'nest') return here + (attributePath(def.nested!(), buf, it.dataStart, it.dataEnd, offset) ?? '');
-      if (def?.kind === 'indexed-array' || (!def && it.nested)) {
-        const inner = new AttrIterator(buf, it.dataStart, it.dataEnd);
-        for (let pos = 0; inner.next(); pos++) {
-          if (offset < inner.start || offset >= inner.dataEnd) continue;
-          // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
-          const idx = def ? `${here}[${pos}]` : `${here}.${inner.type}`;
-          const innerSet = def?.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest' ? def.nested!() : undefined;
-          if (offset < inner.dataStart || (def && def.subKind && def.subKind !== 'nest')) return idx;
-          return idx + (attributePath(innerSet, buf, inner.dataStart, inner.dataEnd, offset) ?? '');
-        }
-      }
-      return here;
+    const it = attrContaining(buf, start, end, offset);
+    if (!it) return undefined;
+    const def = set?.byType[it.type];
+    const here = def ? `.${def.key}` : `.${it.type}`;
+    if (offset < it.dataStart) return here;
+    if (def?.kind === 'nest') return here + (attributePath(def.nested!(), buf, it.dataStart, it.dataEnd, offset) ?? '');
+    if (def?.kind === 'indexed-array' || (!def && it.nested)) {
+      const el = attrContaining(buf, it.dataStart, it.dataEnd, offset);
+      if (!el) return here;
+      // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
+      const idx = def ? `${here}[${el.index}]` : `${here}.${el.type}`;
+      const elementSet = def && (def.subKind ?? 'nest') === 'nest' ? def.nested!() : undefined;
+      if (offset < el.dataStart || (def && !elementSet)) return idx;
+      return idx + (attributePath(elementSet, buf, el.dataStart, el.dataEnd, offset) ?? '');
     }
+    return here;
   } catch {
     // a request we built ourselves should parse; if it does not, there is no path
+    return undefined;
   }
-  return undefined;
 }

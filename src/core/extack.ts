@@ -1,4 +1,4 @@
-import { AttrIterator, readString } from './attributes.js';
+import { AttrIterator, attrContaining, readString } from './attributes.js';
 import { attributePath } from './codec.js';
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
@@ -95,34 +95,18 @@ export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequ
 function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: number, offset: number) {
   let set = layout.attrs;
   while (set) {
-    const it = new AttrIterator(buf, start, end);
-    let found = false;
-    while (it.next()) {
-      if (offset < it.start || offset >= it.dataEnd) continue;
-      const def = set.byType[it.type];
-      if (def?.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest') {
-        // step into the array element that holds the offset
-        const inner = new AttrIterator(buf, it.dataStart, it.dataEnd);
-        while (inner.next()) {
-          if (offset < inner.start || offset >= inner.dataEnd) continue;
-          if (offset === inner.start) return def.nested!();
-          set = def.nested!();
-          start = inner.dataStart;
-          end = inner.dataEnd;
-          found = true;
-          break;
-        }
-        break;
-      }
-      if (!def || def.kind !== 'nest') return undefined;
-      if (offset === it.start) return def.nested!();
-      set = def.nested!();
-      start = it.dataStart;
-      end = it.dataEnd;
-      found = true;
-      break;
-    }
-    if (!found) return undefined;
+    const it = attrContaining(buf, start, end, offset);
+    const def = it && set.byType[it.type];
+    if (!it || !def) return undefined;
+    let holder: AttrIterator | undefined = it;
+    // an indexed array's elements are the nests: step into the one that holds the offset
+    if (def.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest') holder = attrContaining(buf, it.dataStart, it.dataEnd, offset);
+    else if (def.kind !== 'nest') return undefined;
+    if (!holder) return undefined;
+    if (offset === holder.start) return def.nested!();
+    set = def.nested!();
+    start = holder.dataStart;
+    end = holder.dataEnd;
   }
   return undefined;
 }

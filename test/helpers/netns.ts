@@ -3,6 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import { Connection, type ConnectionOptions } from '../../src/core/connection.js';
+import { NETLINK_ROUTE } from '../../src/core/constants.js';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -80,6 +82,26 @@ export async function kernelHasLinkKind(kind: string): Promise<boolean> {
       return true;
     } catch {
       return false;
+    }
+  });
+}
+
+/**
+ * The usual shape of a kernel test: skip without root, else a throwaway namespace and an
+ * rtnetlink connection inside it, both gone afterwards.
+ */
+export async function inNetns(
+  t: TestContext,
+  fn: (conn: Connection, ns: string) => unknown,
+  opts: ConnectionOptions = {},
+): Promise<void> {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    const conn = new Connection(NETLINK_ROUTE, { netns: ns, ...opts });
+    try {
+      await fn(conn, ns);
+    } finally {
+      conn.close();
     }
   });
 }
