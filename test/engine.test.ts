@@ -1,5 +1,6 @@
 // The request engine against the real kernel, in throwaway network namespaces.
 import assert from 'node:assert/strict';
+import { closeSync, openSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
@@ -269,6 +270,15 @@ describe('network namespaces', () => {
         } finally {
           inside.close();
         }
+      }
+      // and by an open namespace fd
+      const fd = openSync(`/run/netns/${ns}`, 'r');
+      try {
+        const byFd = new Connection(NETLINK_ROUTE, { netns: fd });
+        assert.ok(byFd.dumpSync(RTM_GETLINK, ifinfomsg, { decode: decodeLink }).some((l) => l.ifname === 'nlkta0'));
+        byFd.close();
+      } finally {
+        closeSync(fd);
       }
       const root = new Connection(NETLINK_ROUTE);
       try {

@@ -9,7 +9,7 @@ import { Connection } from '../src/core/connection.js';
 import { NETLINK_USERSOCK } from '../src/core/constants.js';
 import { DumpInterruptedError, NetlinkError, NetlinkTimeoutError } from '../src/core/errors.js';
 import type { RawMessage } from '../src/core/message.js';
-import { MSG_ECHO, MSG_FAIL, MSG_FLAKY_LIST, MSG_LIST, MSG_SET_FLAKY, MSG_SILENT } from './fixtures/usersock-protocol.js';
+import { MSG_BIG, MSG_ECHO, MSG_FAIL, MSG_FLAKY_LIST, MSG_LIST, MSG_SET_FLAKY, MSG_SILENT } from './fixtures/usersock-protocol.js';
 
 const serverScript = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'usersock-server.js');
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
@@ -100,6 +100,23 @@ describe('NETLINK_USERSOCK between two processes', () => {
     flaky(1);
     assert.throws(() => client.dumpSync(MSG_FLAKY_LIST, null, { peer, intr: 'throw' }), DumpInterruptedError);
     flaky(0);
+  });
+
+  test('a datagram larger than the receive batch is an EMSGSIZE error, never a silent cut; a retry fits', async () => {
+    const big = new Connection(NETLINK_USERSOCK, { rcvbuf: 4 << 20, forceBuffers: true, timeout: 5000 });
+    try {
+      const size = 600 * 1024; // more than the default 256 KiB batch
+      await assert.rejects(big.request(MSG_BIG, u32(size), { peer }), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'EMSGSIZE');
+        assert.ok((e as { size?: number }).size! > size);
+        return true;
+      });
+      const [reply] = await big.request(MSG_BIG, u32(size), { peer, decode: (m) => m.end - m.start });
+      assert.equal(reply, size);
+      assert.equal(big.requestSync(MSG_BIG, u32(size), { peer, decode: (m) => m.end - m.start })[0], size);
+    } finally {
+      big.close();
+    }
   });
 
   test('replies from anyone but the addressed peer are ignored', async () => {

@@ -9,7 +9,7 @@ import {
   type RawMessage, type RequestOptions,
 } from './message.js';
 import { MF_ERROR, MF_NSID, MF_TRUNC } from './native.js';
-import { Server, type ServerHandler } from './server.js';
+import { type IncomingRequest, Server, type ServerHandler } from './server.js';
 import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { align4, Writer } from './writer.js';
 import { errnoInfo } from './errors.js';
@@ -431,7 +431,7 @@ export class Connection {
         this.onTruncated(buf, off, len, meta[base + 2]);
         continue;
       }
-      this.dispatchDatagram(buf, off, off + len, meta[base + 3], meta[base + 4], mflags & MF_NSID ? meta[base + 5] : -1);
+      this.dispatchDatagram(buf, off, off + len, meta[base + 3] >>> 0, meta[base + 4] >>> 0, mflags & MF_NSID ? meta[base + 5] : -1);
     }
   }
 
@@ -659,12 +659,13 @@ export class Connection {
 
   /**
    * Answers requests from other processes (NETLINK_USERSOCK and other user protocols).
-   * The handler's return value becomes the reply: see ServerHandler.
+   * The handler's return value becomes the reply: see ServerHandler. `onError` hears of
+   * replies that could not be sent (the peer went away, or its queue stayed full).
    */
-  serve(handler: ServerHandler, opts: { ref?: boolean } = {}): void {
+  serve(handler: ServerHandler, opts: { ref?: boolean; onError?: (err: unknown, req: IncomingRequest) => void } = {}): void {
     if (this.kernelPeer) throw new TypeError('serve() is for user-space protocols such as NETLINK_USERSOCK');
     this.socket.ensureBound();
-    this.server = new Server(this.socket, handler, opts.ref ?? true);
+    this.server = new Server(this.socket, handler, opts.ref ?? true, opts.onError);
     this.updatePolling();
   }
 

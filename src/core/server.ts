@@ -53,7 +53,12 @@ function errnoOf(err: unknown): number {
 
 /** Answers requests that arrive on a user-space protocol socket. */
 export class Server {
-  constructor(private readonly socket: NetlinkSocket, private readonly handler: ServerHandler, readonly ref: boolean) {}
+  constructor(
+    private readonly socket: NetlinkSocket,
+    private readonly handler: ServerHandler,
+    readonly ref: boolean,
+    private readonly onError?: (err: unknown, req: IncomingRequest) => void,
+  ) {}
 
   receive(m: RawMessage): void {
     const req: IncomingRequest = {
@@ -64,8 +69,8 @@ export class Server {
     Promise.resolve()
       .then(() => this.handler(req))
       .then((res) => this.reply(req, res))
-      .catch((err) => this.replyError(req, err))
-      .catch(() => {}); // the peer went away: nothing to tell it
+      .catch((err) => this.replyError(req, err)) // the handler's error goes to the peer
+      .catch((err) => this.onError?.(err, req)); // a reply that could not be sent (e.g. the peer went away)
   }
 
   private async reply(req: IncomingRequest, res: ServerResult): Promise<void> {
