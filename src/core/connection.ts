@@ -1,18 +1,19 @@
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { DumpIterable, DumpStream } from './dump.js';
-import { DumpInterruptedError, type FailedRequest, NetlinkDecodeError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
+import { DumpInterruptedError, errnoInfo, type FailedRequest, NetlinkDecodeError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { EventStream, type EventStreamOptions } from './events.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
 import {
   type CallOptions, copyMessage, type Decoder, type DumpOptions, type DumpResult, type IntrPolicy, type Message, type Payload,
   type RawMessage, type RequestOptions,
 } from './message.js';
-import { MF_ERROR, MF_NSID, MF_TRUNC } from './native.js';
+import {
+  META_FLAGS, META_GROUP, META_INTS, META_LENGTH, META_NSID, META_OFFSET, META_PID, META_REAL_LENGTH, MF_ERROR, MF_NSID, MF_TRUNC,
+} from './native.js';
 import { type IncomingRequest, Server, type ServerHandler } from './server.js';
 import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { align4, Writer } from './writer.js';
-import { errnoInfo } from './errors.js';
 
 export interface ConnectionOptions extends SocketOptions {
   /** Default per-call timeout in ms. Default 30000; 0 disables. */
@@ -419,19 +420,21 @@ export class Connection {
   private dispatch(batch: Batch, n: number): void {
     const { buf, meta } = batch;
     for (let i = 0; i < n; i++) {
-      const base = i * 7;
-      const mflags = meta[base + 6];
+      const base = i * META_INTS;
+      const mflags = meta[base + META_FLAGS];
       if (mflags & MF_ERROR) {
-        this.onReceiveError(meta[base + 1]);
+        this.onReceiveError(meta[base + META_LENGTH]);
         continue;
       }
-      const off = meta[base];
-      const len = meta[base + 1];
+      const off = meta[base + META_OFFSET];
+      const len = meta[base + META_LENGTH];
       if (mflags & MF_TRUNC) {
-        this.onTruncated(buf, off, len, meta[base + 2]);
+        this.onTruncated(buf, off, len, meta[base + META_REAL_LENGTH]);
         continue;
       }
-      this.dispatchDatagram(buf, off, off + len, meta[base + 3] >>> 0, meta[base + 4] >>> 0, mflags & MF_NSID ? meta[base + 5] : -1);
+      // port ids and groups are u32: the Int32Array hands the high ones over as negative
+      const sender = meta[base + META_PID] >>> 0, group = meta[base + META_GROUP] >>> 0;
+      this.dispatchDatagram(buf, off, off + len, sender, group, mflags & MF_NSID ? meta[base + META_NSID] : -1);
     }
   }
 
