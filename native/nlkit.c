@@ -92,10 +92,16 @@ static napi_value throw_type(napi_env env, const char *msg) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)     \
     return NULL;
 
+/* An integer-valued number (1.5 is not an fd 1): anything else is a type error. */
 static int arg_int(napi_env env, napi_value v, int64_t *out) {
   napi_valuetype t;
+  double d;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
-  return napi_get_value_int64(env, v, out) == napi_ok;
+  if (napi_get_value_double(env, v, &d) != napi_ok || d != d || d < -9007199254740991.0 || d > 9007199254740991.0 ||
+      d != (double)(int64_t)d)
+    return 0;
+  *out = (int64_t)d;
+  return 1;
 }
 
 static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
@@ -249,6 +255,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   int fd;
   if (argc < 1 || !arg_fd(env, argv[0], &fd)) return throw_type(env, "fd must be a non-negative integer");
+  /* never a netlink socket, and closing one would break the process's stdio */
+  if (fd <= STDERR_FILENO) return throw_errno(env, EBADF, "close");
   /* close() is not retried on EINTR: on Linux the fd is released anyway */
   if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
   return NULL;

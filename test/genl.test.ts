@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetlinkError } from '../src/core/errors.js';
 import { GENL_ID_CTRL, GenericNetlink } from '../src/genl/index.js';
-import { run } from './helpers/netns.js';
+import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
 function genlOracle(): Map<string, { id: number; version: number; maxattr: number; groups: string[] }> | undefined {
   let text: string;
@@ -97,6 +97,32 @@ describe('generic netlink controller', () => {
     } finally {
       g.close();
     }
+  });
+
+  test('joining a family\'s multicast group by name: netdev announces a new device', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      const g = GenericNetlink.open({ netns: ns });
+      try {
+        let netdev;
+        try {
+          netdev = await g.resolve('netdev');
+        } catch {
+          return t.skip('this kernel has no netdev family');
+        }
+        if (!netdev.mcastGroups.some((x) => x.name === 'mgmt')) return t.skip('netdev has no mgmt group here');
+        const events = await g.subscribe('netdev', ['mgmt']);
+        ip(ns, 'link', 'add', 'nlktn0', 'type', 'veth', 'peer', 'name', 'nlktn1');
+        const it = events[Symbol.asyncIterator]();
+        const first = await Promise.race([it.next(), new Promise<undefined>((r) => setTimeout(r, 5000))]);
+        assert.ok(first && !first.done && first.value.kind === 'message', 'a netdev notification arrives');
+        assert.equal(first.value.message.type, netdev.id);
+        assert.equal(first.value.group, await g.groupId('netdev', 'mgmt'));
+        events.close();
+      } finally {
+        g.close();
+      }
+    });
   });
 
   test('watching the controller does not keep the process alive', async () => {
