@@ -51,6 +51,9 @@ describe('generic netlink controller', () => {
         assert.deepEqual(f.mcastGroups.map((x) => x.name), o.groups, f.name);
       }
       assert.deepEqual(g.listFamiliesSync().map((f) => f.name), families.map((f) => f.name));
+      for (const f of families) assert.deepEqual(await g.getFamilyById(f.id), f);
+      assert.deepEqual(g.getFamilyByIdSync(GENL_ID_CTRL), g.getFamilySync('nlctrl'));
+      await assert.rejects(g.getFamilyById(0xfff0), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT');
       const nlctrl = g.getFamilySync('nlctrl');
       assert.equal(nlctrl.id, GENL_ID_CTRL);
       assert.ok(nlctrl.ops.some((op) => op.id === 3)); // CTRL_CMD_GETFAMILY

@@ -138,9 +138,14 @@ function getFamilyById(word: string): GenlFamily {
   // get_u16(..., 0) in iproute2: decimal, 0x hex or 0 octal.
   const id = /^0[0-7]+$/.test(word) ? parseInt(word, 8) : /^(0x[0-9a-f]+|\d+)$/i.test(word) ? Number(word) : NaN;
   if (!Number.isInteger(id) || id < 0 || id > 0xffff) throw new UsageError(`"${word}" is not a valid family id`);
-  const f = listFamilies().find((x) => x.id === id);
-  if (!f) throw new CommandError(`family id ${hex(id)}: ${new NetlinkError(-2).message}`);
-  return f;
+  return withSocket((g) => {
+    try {
+      return g.getFamilyByIdSync(id);
+    } catch (e) {
+      if (e instanceof NetlinkError) throw new CommandError(`family id ${hex(id)}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  });
 }
 
 function printList(ctx: Context, families: GenlFamily[]): void {

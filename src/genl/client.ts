@@ -19,6 +19,20 @@ export function genlPayload(cmd: number, version: number, payload: Payload): (w:
   };
 }
 
+function familyById(id: number): Buffer {
+  const w = new Writer(32);
+  w.u8(G.CTRL_CMD_GETFAMILY);
+  w.u8(2);
+  w.u16(0);
+  w.attrU16(G.CTRL_ATTR_FAMILY_ID, id);
+  return w.toBuffer();
+}
+
+function checkId(id: unknown): asserts id is number {
+  if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 0xffff)
+    throw new TypeError(`a generic netlink family id is an integer 0..65535, got ${String(id)}`);
+}
+
 /** GETFAMILY payloads by name, built once: lookups repeat the same few names. */
 const familyRequests = new Map<string, Buffer>();
 function familyByName(name: string): Buffer {
@@ -78,6 +92,17 @@ export class GenericNetlink {
   getFamilySync(name: string, opts?: RequestOptions<GenlFamily>): GenlFamily {
     checkName(name);
     return this.conn.requestSync(G.GENL_ID_CTRL, familyByName(name), familyOptions(opts))[0];
+  }
+
+  /** Asks the controller for a family by its id. ENOENT when there is none. */
+  getFamilyById(id: number, opts?: RequestOptions<GenlFamily>): Promise<GenlFamily> {
+    checkId(id);
+    return this.conn.request(G.GENL_ID_CTRL, familyById(id), familyOptions(opts)).then(first);
+  }
+
+  getFamilyByIdSync(id: number, opts?: RequestOptions<GenlFamily>): GenlFamily {
+    checkId(id);
+    return this.conn.requestSync(G.GENL_ID_CTRL, familyById(id), familyOptions(opts))[0];
   }
 
   /** Every registered family. */
