@@ -86,23 +86,31 @@ export class GenericNetlink {
   /** Asks the controller for one family (never cached). ENOENT when there is none. */
   getFamily(name: string, opts?: RequestOptions<GenlFamily>): Promise<GenlFamily> {
     checkName(name);
-    return this.conn.request(G.GENL_ID_CTRL, familyByName(name), familyOptions(opts)).then(first);
+    return this.lookup(familyByName(name), opts);
   }
 
   getFamilySync(name: string, opts?: RequestOptions<GenlFamily>): GenlFamily {
     checkName(name);
-    return this.conn.requestSync(G.GENL_ID_CTRL, familyByName(name), familyOptions(opts))[0];
+    return this.lookupSync(familyByName(name), opts);
   }
 
   /** Asks the controller for a family by its id. ENOENT when there is none. */
   getFamilyById(id: number, opts?: RequestOptions<GenlFamily>): Promise<GenlFamily> {
     checkId(id);
-    return this.conn.request(G.GENL_ID_CTRL, familyById(id), familyOptions(opts)).then(first);
+    return this.lookup(familyById(id), opts);
   }
 
   getFamilyByIdSync(id: number, opts?: RequestOptions<GenlFamily>): GenlFamily {
     checkId(id);
-    return this.conn.requestSync(G.GENL_ID_CTRL, familyById(id), familyOptions(opts))[0];
+    return this.lookupSync(familyById(id), opts);
+  }
+
+  private lookup(request: Buffer, opts?: RequestOptions<GenlFamily>): Promise<GenlFamily> {
+    return this.conn.request(G.GENL_ID_CTRL, request, familyOptions(opts)).then(first);
+  }
+
+  private lookupSync(request: Buffer, opts?: RequestOptions<GenlFamily>): GenlFamily {
+    return this.conn.requestSync(G.GENL_ID_CTRL, request, familyOptions(opts))[0];
   }
 
   /** Every registered family. */
