@@ -92,11 +92,12 @@ static napi_value throw_type(napi_env env, const char *msg) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)     \
     return NULL;
 
-/* An integer-valued number (1.5 is not an fd 1): anything else is a type error. */
+/*
+ * An integer-valued number (1.5 is not an fd 1): anything else is a type error.
+ * One N-API call per argument: napi_get_value_double itself refuses non-numbers.
+ */
 static int arg_int(napi_env env, napi_value v, int64_t *out) {
-  napi_valuetype t;
   double d;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
   if (napi_get_value_double(env, v, &d) != napi_ok || d != d || d < -9007199254740991.0 || d > 9007199254740991.0 ||
       d != (double)(int64_t)d)
     return 0;
@@ -118,28 +119,18 @@ static int arg_fd(napi_env env, napi_value v, int *fd) {
   return 1;
 }
 
+/* A Buffer or any Uint8Array (a Buffer is one); napi_get_typedarray_info refuses anything else. */
 static int arg_buffer(napi_env env, napi_value v, void **data, size_t *len) {
-  bool is;
-  if (napi_is_buffer(env, v, &is) != napi_ok || !is) {
-    /* any Uint8Array view is fine too */
-    napi_typedarray_type type;
-    napi_value ab;
-    size_t off;
-    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-    if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok) return 0;
-    return type == napi_uint8_array;
-  }
-  return napi_get_buffer_info(env, v, data, len) == napi_ok;
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) != napi_ok) return 0;
+  return type == napi_uint8_array;
 }
 
 static int arg_meta(napi_env env, napi_value v, int32_t **data, size_t *slots) {
-  bool is;
   napi_typedarray_type type;
-  napi_value ab;
-  size_t len, off;
+  size_t len;
   void *p;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, &len, &p, &ab, &off) != napi_ok) return 0;
+  if (napi_get_typedarray_info(env, v, &type, &len, &p, NULL, NULL) != napi_ok) return 0;
   if (type != napi_int32_array) return 0;
   *data = p;
   *slots = len / META_INTS;

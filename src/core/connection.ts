@@ -397,7 +397,8 @@ export class Connection {
       this.activeDump = undefined;
       this.sendNextDump();
     }
-    if (this.socket.isPolling || this.pending.size === 0) this.updatePolling();
+    // less to wait for: only a running poller may have to stop
+    if (this.socket.isPolling) this.updatePolling();
   }
 
   /** Gives the caller its answer (or error), once. */
