@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AttrIterator, NetlinkDecodeError, attrTable, readString } from '../src/core/index.js';
 import { RUNS, NLA_F_NESTED, NLA_F_NET_BYTEORDER, nest, tlv } from './helpers/arbitraries.js';
+import { hex, NLCTRL_FAMILY_ATTRS } from './helpers/golden.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 interface Seen { start: number; type: number; nested: boolean; netByteOrder: boolean; dataStart: number; dataEnd: number; length: number }
 
@@ -31,17 +31,7 @@ function decodeError(fn: () => unknown): NetlinkDecodeError {
   assert.fail('expected a NetlinkDecodeError');
 }
 
-/** CTRL_CMD_NEWFAMILY payload for nlctrl after its genlmsghdr, as a 6.18 kernel sent it. */
-const NLCTRL_ATTRS = hex(
-  `0b000200 6e6c6374726c00 00
-   06000100 1000 0000
-   08000300 02000000
-   08000400 00000000
-   08000500 00000000
-   2c000600 14000100 08000100 03000000 08000200 0e000000
-            14000200 08000100 0a000000 08000200 0c000000
-   1c000700 18000100 08000200 10000000 0b000100 6e6f74696679 00 00`,
-);
+const NLCTRL_ATTRS = NLCTRL_FAMILY_ATTRS;
 
 describe('AttrIterator: well-formed input', () => {
   test('walks a captured nlctrl family description', () => {

@@ -14,8 +14,8 @@ import {
   NLA_F_NESTED, NLA_F_NET_BYTEORDER, RUNS, WRONG,
   attrStringArb, buildSet, deepClone, expectedDecode, nest, refEncode, schemaAndValueArb, setSchemaArb, slots, tlv,
 } from './helpers/arbitraries.js';
+import { hex, NLCTRL_NEWFAMILY } from './helpers/golden.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 function encode(set: AttrSet, obj: unknown, path?: string): Buffer {
   const w = new Writer(64);
@@ -174,18 +174,7 @@ describe('codec: golden encodings', () => {
 // --------------------------------------------------------------- golden decode
 
 /** A CTRL_CMD_NEWFAMILY reply for nlctrl captured from a 6.18 kernel (nlmsghdr included). */
-const NEWFAMILY = hex(
-  `88000000 1000 0000 07000000 4e110000
-   01 02 0000
-   0b000200 6e6c6374726c00 00
-   06000100 1000 0000
-   08000300 02000000
-   08000400 00000000
-   08000500 00000000
-   2c000600 14000100 08000100 03000000 08000200 0e000000
-            14000200 08000100 0a000000 08000200 0c000000
-   1c000700 18000100 08000200 10000000 0b000100 6e6f74696679 00 00`,
-);
+const NEWFAMILY = NLCTRL_NEWFAMILY;
 
 function rawMessage(buf: Buffer, start = 16, end = buf.length): RawMessage {
   return { type: buf.readUInt16LE(4), flags: buf.readUInt16LE(6), seq: buf.readUInt32LE(8), portId: buf.readUInt32LE(12), sender: 0, group: 0, nsid: -1, buf, start, end };
