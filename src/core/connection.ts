@@ -1,7 +1,10 @@
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { DumpIterable, DumpStream } from './dump.js';
-import { DumpInterruptedError, errnoInfo, type FailedRequest, NetlinkDecodeError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
+import {
+  DumpInterruptedError, errnoInfo, type FailedRequest, NetlinkDecodeError, NetlinkSystemError, NetlinkTimeoutError, ReplyTooLargeError,
+  SocketClosedError,
+} from './errors.js';
 import { EventStream, type EventStreamOptions } from './events.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
 import {
@@ -548,17 +551,14 @@ export class Connection {
       for (const s of this.streams) s.overrun();
       return;
     }
-    const err = Object.assign(new Error(`${code}: receive failed`), { code, errno: -errno, syscall: 'recvmsg' });
+    const err = new NetlinkSystemError(errno, 'recvmsg', 'receive failed');
     this.failAll(err);
   }
 
   private onTruncated(buf: Buffer, off: number, stored: number, real: number): void {
     growBatches(real);
     this.socket.renewPoller();
-    const err = Object.assign(
-      new Error(`EMSGSIZE: a ${real}-byte datagram exceeded the ${stored}-byte receive space; buffers are now larger, retry`),
-      { code: 'EMSGSIZE', errno: -90, size: real },
-    );
+    const err = new ReplyTooLargeError(real, stored);
     if (stored >= C.NLMSG_HDRLEN) {
       const p = this.pending.get(buf.readUInt32LE(off + 8));
       if (p) {

@@ -110,6 +110,27 @@ export class NetlinkEncodeError extends TypeError {
   }
 }
 
+/** A failure with an errno outside a netlink error reply (a receive error, a lookup), shaped like Node's system errors. */
+export class NetlinkSystemError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  constructor(errno: number, readonly syscall: string, detail: string) {
+    const [code] = errnoInfo(errno);
+    super(`${code}: ${detail}`);
+    this.name = 'NetlinkSystemError';
+    this.code = code;
+    this.errno = -Math.abs(errno);
+  }
+}
+
+/** A datagram larger than the receive space: reported with its size, never cut silently. Buffers grow; retry. */
+export class ReplyTooLargeError extends NetlinkSystemError {
+  constructor(readonly size: number, space: number) {
+    super(constants.errno.EMSGSIZE, 'recvmsg', `a ${size}-byte datagram exceeded the ${space}-byte receive space; buffers are now larger, retry`);
+    this.name = 'ReplyTooLargeError';
+  }
+}
+
 /** A request that got no complete answer in time. */
 export class NetlinkTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';

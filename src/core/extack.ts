@@ -1,10 +1,11 @@
 import { AttrIterator, attrContaining, readString } from './attributes.js';
 import { attributePath } from './codec.js';
 import type { MessageLayout } from './attrset.js';
+import { constants } from 'node:os';
 import * as C from './constants.js';
 import { type ExtAck, type FailedRequest, NetlinkError } from './errors.js';
 
-const EBADMSG = 74;
+const { EBADMSG } = constants.errno;
 
 /** Parses extended-ack TLVs in buf[start, end). */
 export function parseExtAck(buf: Buffer, start: number, end: number): ExtAck {

@@ -89,7 +89,6 @@ export class NetlinkSocket {
   readonly protocol: number;
   private closed = false;
   private poller: object | undefined;
-  private pollBatch: Batch | undefined;
   private polling = false;
   private pollRef = true;
   private onBatch: ((batch: Batch, count: number) => void) | undefined;
@@ -199,7 +198,7 @@ export class NetlinkSocket {
     if (this.closed || this.polling) return;
     this.onBatch = onBatch;
     if (!this.poller) {
-      const batch = (this.pollBatch = new Batch(currentBatchBytes()));
+      const batch = new Batch(currentBatchBytes());
       this.poller = native.pollerCreate(this.fd, batch.buf, batch.meta, (n: number) => onBatch(batch, n), this.cmsg);
       if (!this.pollRef) native.pollerRef(this.poller, false);
     }

@@ -1,6 +1,8 @@
 import type { MessageLayout } from '../core/attrset.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
 import { NETLINK_GENERIC } from '../core/constants.js';
+import { NetlinkSystemError } from '../core/errors.js';
+import { constants } from 'node:os';
 import type { EventStream, EventStreamOptions } from '../core/events.js';
 import type { DumpIterable } from '../core/dump.js';
 import type { DumpOptions, DumpResult, Message, Payload, RequestOptions } from '../core/message.js';
@@ -215,7 +217,7 @@ function findGroup(f: GenlFamily, group: string): number {
   const g = f.mcastGroups.find((x) => x.name === group);
   if (!g) {
     const names = f.mcastGroups.map((x) => x.name).join(', ') || 'none';
-    throw Object.assign(new Error(`ENOENT: family ${f.name} has no multicast group '${group}' (it has: ${names})`), { code: 'ENOENT' });
+    throw new NetlinkSystemError(constants.errno.ENOENT, 'resolve', `family ${f.name} has no multicast group '${group}' (it has: ${names})`);
   }
   return g.id;
 }
