@@ -1,13 +1,11 @@
-// Builds and runs the raw-socket C baseline (bench/c/genl_bench.c).
+// Builds and runs the raw-socket C baselines (bench/c/*.c).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SOURCE = join(here, 'c', 'genl_bench.c');
 const BUILD_DIR = join(here, '.build');
-const BINARY = join(BUILD_DIR, 'genl_bench');
 
 function mtimeMs(path) {
   try {
@@ -17,13 +15,18 @@ function mtimeMs(path) {
   }
 }
 
-/** Compiles the baseline if the binary is missing or older than the source; returns its path. */
-export async function buildBaseline() {
-  if (mtimeMs(BINARY) < mtimeMs(SOURCE)) {
+/**
+ * Compiles bench/c/<name>.c if its binary is missing or older than the source; returns
+ * the binary's path.
+ */
+export async function buildBaseline(name = 'genl_bench') {
+  const source = join(here, 'c', `${name}.c`);
+  const binary = join(BUILD_DIR, name);
+  if (mtimeMs(binary) < mtimeMs(source)) {
     mkdirSync(BUILD_DIR, { recursive: true });
-    execFileSync('cc', ['-O2', '-o', BINARY, SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('cc', ['-O2', '-o', binary, source], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
-  return BINARY;
+  return binary;
 }
 
 /**

@@ -7,12 +7,13 @@
 // come from `strace -f -c` on two runs of different length, so start-up cancels out.
 // Results are printed and written to bench/results.json.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseline, runBaseline } from './c-baseline.js';
 import { syscallsPerOp } from './syscalls.js';
+import { fmt, median, table } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKLOADS = join(here, 'workloads.js');
@@ -45,15 +46,6 @@ function runWorkload(workload, n) {
   return JSON.parse(out).ns_per_op;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (x, d = 0) => (x === null || x === undefined ? '-' : x.toFixed(d));
-
-/** align: one 'l' or 'r' per column. */
-function table(header, align, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((v, i) => (align[i] === 'l' ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 async function main() {
   const started = Date.now();
@@ -106,7 +98,11 @@ async function main() {
 
   const elapsed = (Date.now() - started) / 1000;
   console.log(`\n(${elapsed.toFixed(0)} s; results in ${RESULTS})`);
+  // other benchmarks (bench/routes.js) keep their figures in the same file
+  let previous = {};
+  try { previous = JSON.parse(readFileSync(RESULTS, 'utf8')); } catch { /* first run */ }
   writeFileSync(RESULTS, JSON.stringify({
+    ...previous,
     date: new Date().toISOString(), node: process.version, kernel: release(), iterations: ITERATIONS, rounds: ROUNDS,
     strace: { n1: STRACE_N1, n2: STRACE_N2 }, timings, syscalls,
   }, null, 2) + '\n');

@@ -1,54 +1,13 @@
 // The nlkit command, run as a child process, against iproute2's genl where it is installed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
 import { matchKeyword, parseArgs, UsageError } from '../src/cli/args.js';
+import { genl, namesAndIds } from './helpers/genl-tool.js';
+import { nlkit, ok } from './helpers/cli-run.js';
 
-// dist/test/cli.test.js -> dist/src/cli/main.js
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function nlkit(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** iproute2's genl output, or undefined (and the test skipped) when it cannot be run. */
-function genl(t: TestContext, ...args: string[]): string | undefined {
-  const r = spawnSync('genl', args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.error) {
-    t.skip(`iproute2's genl cannot be run: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
-    return undefined;
-  }
-  if (r.status !== 0) {
-    t.skip(`genl ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
-    return undefined;
-  }
-  return r.stdout;
-}
-
-/** [name, id] of every family in `genl ctrl list` text. */
-function namesAndIds(text: string): [string, number][] {
-  const out: [string, number][] = [];
-  const re = /^Name: (.*)\n\tID: 0x([0-9a-f]+) /gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push([m[1], parseInt(m[2], 16)]);
-  return out;
-}
-
-function ok(r: Run): string {
-  assert.equal(r.stderr, '');
-  assert.equal(r.status, 0);
-  return r.stdout;
-}
 
 describe('nlkit genl', () => {
   test('list prints exactly what genl ctrl list prints', (t) => {

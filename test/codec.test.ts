@@ -113,7 +113,7 @@ const GOLDEN: [key: string, value: unknown, wire: string, decoded?: unknown][] =
   ['str', 'hi', '0700 0c00 686900 00'],
   ['bin', Buffer.of(1, 2, 3, 4, 5), '0900 0d00 0102030405 000000'],
   ['beU16', 0x1234, '0600 0e00 1234 0000'],
-  ['beU32', 0x0a000001, '0800 0f00 0a000001'],
+  ['beU32', 0x0a000001, '0800 0f00 0a000001', '10.0.0.1'],
   ['beU64', 1n, '0c00 1000 0000000000000001'],
   ['beS16', -2, '0600 1100 fffe 0000'],
   ['beS32', -2, '0800 1200 fffffffe'],
@@ -220,28 +220,29 @@ describe('codec: golden decodes', () => {
 
   test('every golden encoding decodes back', () => {
     for (const [key, value, wire, decoded] of GOLDEN) {
-      const want = decoded !== undefined ? decoded : key === 'u64' || key === 's64' || key === 'beU64' ? BigInt(value as bigint) : value;
+      const wide = ['u64', 's64', 'beU64', 'uint', 'sint', 'beUint'].includes(key);
+      const want = wide ? BigInt((decoded ?? value) as bigint) : decoded !== undefined ? decoded : value;
       assert.deepEqual(decode(allKinds, hex(wire)), { [key]: want }, key);
     }
   });
 
-  test('u64/s64 decode as bigint; uint/sint as number while exact', () => {
+  test('u64/s64/uint/sint decode as bigint', () => {
     const b = Buffer.concat([
       tlv(4, hex('0100000000000000')),
       tlv(9, hex('ffffffff')), // 4-byte uint
       tlv(10, hex('feffffff')), // 4-byte sint
     ]);
-    assert.deepEqual(decode(allKinds, b), { u64: 1n, uint: 0xffffffff, sint: -2 });
+    assert.deepEqual(decode(allKinds, b), { u64: 1n, uint: 0xffffffffn, sint: -2n });
     const edge = (kind: string, bytes: string) => decode(allKinds, tlv(kind === 'uint' ? 9 : 10, hex(bytes)))[kind];
-    assert.equal(edge('uint', 'ffffffffffff1f00'), 2 ** 53 - 1);
+    assert.equal(edge('uint', 'ffffffffffff1f00'), 2n ** 53n - 1n);
     assert.equal(edge('uint', '0000000000002000'), 2n ** 53n);
     assert.equal(edge('uint', 'ffffffffffffffff'), 2n ** 64n - 1n);
-    assert.equal(edge('sint', '010000000000e0ff'), -(2 ** 53) + 1);
+    assert.equal(edge('sint', '010000000000e0ff'), -(2n ** 53n) + 1n);
     assert.equal(edge('sint', '000000000000e0ff'), -(2n ** 53n));
     assert.equal(edge('sint', '0000000000000080'), -(2n ** 63n));
     // 8 bytes are accepted for values that would fit in 4 (nla_get_uint takes either)
-    assert.equal(edge('uint', '0700000000000000'), 7);
-    assert.equal(edge('sint', 'f9ffffffffffffff'), -7);
+    assert.equal(edge('uint', '0700000000000000'), 7n);
+    assert.equal(edge('sint', 'f9ffffffffffffff'), -7n);
   });
 
   test('NLA_F_NET_BYTEORDER makes any scalar big-endian', () => {

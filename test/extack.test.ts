@@ -491,8 +491,9 @@ describe('extack: properties', () => {
     for (const key of Object.keys(obj)) {
       const f = s.fields.find((x) => x.key === key)!;
       const items = f.multi ? (obj[key] as unknown[]) : [obj[key]];
-      for (const item of items) {
-        const path = `${prefix}.${f.key}`;
+      for (const [n, item] of items.entries()) {
+        // repeated attributes are numbered among their namesakes, as encode errors number them
+        const path = `${prefix}.${f.key}${f.multi ? `[${n}]` : ''}`;
         const bytes = refValue(f, f.kind, f.type, item);
         out.push([off, path]);
         if (bytes.readUInt16LE(0) > 4 && f.kind !== 'nest' && f.kind !== 'indexed-array') out.push([off + 4, path]);

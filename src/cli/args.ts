@@ -14,13 +14,21 @@ export interface OptionSpec {
   short?: string;
   /** 'boolean' options take no value; 'string' options take one (`--x=v`, `--x v`, `-xv`, `-x v`). */
   type: 'boolean' | 'string';
+  /**
+   * String options only: the value may be left out. `--x=v` and `--x v` give v, but
+   * when `--x` is last or followed by another option its value is `true`. (So the word
+   * after it, if any, is taken as its value: for groups without positionals.)
+   */
+  optionalValue?: boolean;
+  /** String options only: every occurrence is kept, in order, in an array. */
+  repeat?: boolean;
   /** One line for help texts. */
   description?: string;
 }
 
 export interface Parsed {
-  /** By long name; a repeated string option keeps its last value. */
-  options: Record<string, boolean | string | undefined>;
+  /** By long name; a repeated string option keeps its last value (all of them, with `repeat`). */
+  options: Record<string, boolean | string | string[] | undefined>;
   positionals: string[];
 }
 
@@ -42,6 +50,12 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const options: Parsed['options'] = {};
   const positionals: string[] = [];
+  const set = (spec: OptionSpec, value: string | true): void => {
+    if (spec.repeat && typeof value === 'string') {
+      const prev = options[spec.name];
+      options[spec.name] = Array.isArray(prev) ? [...prev, value] : [value];
+    } else options[spec.name] = value;
+  };
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -66,10 +80,12 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
         if (eq >= 0) throw new UsageError(`option "--${name}" takes no value`);
         options[spec.name] = true;
       } else if (eq >= 0) {
-        options[spec.name] = arg.slice(eq + 1);
+        set(spec, arg.slice(eq + 1));
+      } else if (spec.optionalValue && (i + 1 >= argv.length || isOption(argv[i + 1]))) {
+        set(spec, true);
       } else {
         if (i + 1 >= argv.length) throw new UsageError(`option "--${name}" needs a value`);
-        options[spec.name] = argv[++i];
+        set(spec, argv[++i]);
       }
       continue;
     }
@@ -81,8 +97,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
         options[spec.name] = true;
         continue;
       }
-      if (k + 1 < arg.length) options[spec.name] = arg.slice(k + 1);
-      else if (i + 1 < argv.length) options[spec.name] = argv[++i];
+      if (k + 1 < arg.length) set(spec, arg.slice(k + 1));
+      else if (spec.optionalValue && (i + 1 >= argv.length || isOption(argv[i + 1]))) set(spec, true);
+      else if (i + 1 < argv.length) set(spec, argv[++i]);
       else throw new UsageError(`option "-${arg[k]}" needs a value`);
       break;
     }
@@ -92,7 +109,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
 
 /** Help text lines for a list of options: `  -j, --json    print JSON`. */
 export function formatOptions(specs: readonly OptionSpec[]): string {
-  const left = specs.map((s) => `${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.type === 'string' ? ' VALUE' : ''}`);
+  const left = specs.map((s) => `${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.type === 'string' ? (s.optionalValue ? ' [VALUE]' : ' VALUE') : ''}`);
   const width = Math.max(0, ...left.map((l) => l.length));
   return specs.map((s, i) => `  ${left[i].padEnd(width)}  ${s.description ?? ''}`.trimEnd()).join('\n');
 }

@@ -22,6 +22,11 @@ export const GROUPS: readonly GroupEntry[] = [
     summary: 'generic netlink families: ids, operations, multicast groups',
     load: async () => (await import('./genl.js')).genl,
   },
+  {
+    name: 'ynl',
+    summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes',
+    load: async () => (await import('./ynl.js')).ynl,
+  },
 ];
 
 const PROG = 'nlkit';

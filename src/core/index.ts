@@ -1,7 +1,7 @@
 export * from './constants.js';
 export * from './errors.js';
 export { AttrIterator, attrTable, readString } from './attributes.js';
-export { AttrSet, camelCase, type AttrSpec, type AttrDef, type AttrKind, type ScalarKind, type DisplayHint, type MessageLayout } from './attrset.js';
+export { AttrSet, camelCase, type AttrSpec, type AttrDef, type AttrKind, type ScalarKind, type DisplayHint, type MessageLayout, type AttrChecks, type SubMessage, type SubMessageFormat } from './attrset.js';
 export { decodeAttrs, encodeAttrs, attributePath, type Decoded, type UnknownAttr } from './codec.js';
 export { Writer, align4 } from './writer.js';
 export { parseExtAck, parseErrorMessage, parseDoneMessage } from './extack.js';
@@ -11,3 +11,6 @@ export { DumpIterable, DumpStream } from './dump.js';
 export { EventStream, type EventStreamOptions, type NetlinkEvent } from './events.js';
 export type { IncomingRequest, ReplyMessage, ServerHandler, ServerResult } from './server.js';
 export * from './message.js';
+export { EnumType } from './enums.js';
+export { StructType, type MemberSpec, type MemberType } from './struct.js';
+export { formatIPv4, formatIPv4Number, formatIPv6, formatMac, formatUuid, formatHint, parseHint, parseIPv4, parseIPv6, parseMac, parseUuid, type TextHint } from './display.js';

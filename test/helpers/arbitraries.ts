@@ -193,10 +193,8 @@ export function expectedLeaf(kind: LeafKind, v: unknown): unknown {
     case 's64':
       return BigInt(v as number | bigint);
     case 'uint':
-    case 'sint': {
-      const b = BigInt(v as number | bigint);
-      return b >= -(2n ** 53n) + 1n && b <= 2n ** 53n - 1n ? Number(b) : b;
-    }
+    case 'sint':
+      return BigInt(v as number | bigint);
     default:
       return v;
   }

@@ -1,0 +1,75 @@
+import { NetlinkEncodeError } from './errors.js';
+
+/** An enum or a flags set of a family: numbers on the wire, names in objects. */
+export class EnumType {
+  readonly byValue = new Map<number, string>();
+  readonly byName = new Map<string, number>();
+
+  constructor(readonly name: string, readonly flags: boolean, entries: readonly { name: string; value: number }[]) {
+    for (const e of entries) {
+      if (!this.byValue.has(e.value)) this.byValue.set(e.value, e.name);
+      this.byName.set(e.name, e.value);
+    }
+  }
+
+  private flagView: EnumType | undefined;
+
+  /** This enum read as bits (enum-as-flags): entry value n stands for the mask 1 << n. */
+  asFlags(): EnumType {
+    if (this.flags) return this;
+    return (this.flagView ??= new EnumType(this.name, true, [...this.byName].map(([name, value]) => ({ name, value: 2 ** value }))));
+  }
+
+  /** A value's name; numbers the enum does not name stay numbers. */
+  name_(v: number): string | number {
+    return this.byValue.get(v) ?? v;
+  }
+
+  /**
+   * The names of the bits set, in bit order; bits without a name are kept as one number
+   * at the end, so nothing is lost.
+   */
+  flagNames(v: number | bigint): (string | number | bigint)[] {
+    const out: (string | number | bigint)[] = [];
+    if (typeof v === 'bigint') {
+      let rest = v;
+      for (const [value, name] of this.byValue) {
+        const bit = BigInt(value);
+        if (bit !== 0n && (v & bit) === bit) { out.push(name); rest &= ~bit; }
+      }
+      if (rest !== 0n) out.push(rest);
+      return out;
+    }
+    let rest = v;
+    for (const [value, name] of this.byValue) {
+      if (value !== 0 && value <= 0xffffffff && (v & value) >>> 0 === value) { out.push(name); rest = (rest & ~value) >>> 0; }
+    }
+    if (rest !== 0) out.push(rest);
+    return out;
+  }
+
+  /** A name, a number, or (for flags) a list of either -> the number to send. */
+  toNumber(v: unknown, path: string, wide = false): number | bigint {
+    if (typeof v === 'number' || typeof v === 'bigint') return v;
+    if (typeof v === 'string') return this.lookup(v, path, wide);
+    if (this.flags && Array.isArray(v)) {
+      let acc = 0n;
+      for (const x of v) {
+        const n = typeof x === 'string' ? this.lookup(x, path, wide) : x;
+        if (typeof n !== 'number' && typeof n !== 'bigint') throw new NetlinkEncodeError(`${this.name}: flags are names or numbers, got ${typeof x}`, path);
+        acc |= BigInt(n);
+      }
+      return wide || acc > 0xffffffffn ? acc : Number(acc);
+    }
+    throw new NetlinkEncodeError(`${this.name} needs ${this.flags ? 'a list of flag names' : 'a name'} or a number, got ${Array.isArray(v) ? 'array' : typeof v}`, path);
+  }
+
+  private lookup(s: string, path: string, wide: boolean): number | bigint {
+    const n = this.byName.get(s);
+    if (n === undefined) {
+      const names = [...this.byName.keys()];
+      throw new NetlinkEncodeError(`'${s}' is not in ${this.name} (${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''})`, path);
+    }
+    return wide ? BigInt(n) : n;
+  }
+}

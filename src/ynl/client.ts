@@ -1,0 +1,210 @@
+// Typed clients for described families: one method per operation, generic or raw netlink.
+import { Connection, type ConnectionOptions } from '../core/connection.js';
+import { NETLINK_GENERIC } from '../core/constants.js';
+import type { Decoded } from '../core/codec.js';
+import type { DumpIterable } from '../core/dump.js';
+import { NetlinkSystemError } from '../core/errors.js';
+import type { EventStream, EventStreamOptions } from '../core/events.js';
+import type { CallOptions, DumpOptions, DumpResult, Payload, RequestOptions } from '../core/message.js';
+import { GenericNetlink } from '../genl/client.js';
+import type { GenlFamily } from '../genl/ctrl.js';
+import { constants } from 'node:os';
+import { Family, type FamilyEvent, type Operation } from './family.js';
+import type { FamilyDescription } from './schema.js';
+
+/** The TypeScript side of a family: what each operation sends and gets, what each group carries. */
+export interface FamilyTypes {
+  ops: Record<string, { do?: { request: unknown; reply: unknown }; dump?: { request: unknown; reply: unknown } }>;
+  events: Record<string, unknown>;
+}
+
+/** Types for a family described at run time: any object in, decoded objects out. */
+export interface UntypedFamily {
+  ops: Record<string, { do: { request: Record<string, unknown>; reply: Decoded | undefined }; dump: { request: Record<string, unknown>; reply: Decoded } }>;
+  events: Record<string, FamilyEvent>;
+}
+
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+type Ops<T extends FamilyTypes> = T['ops'];
+type DoReq<T extends FamilyTypes, K extends keyof Ops<T>> = NonNullable<Ops<T>[K]['do']>['request'];
+type DoRep<T extends FamilyTypes, K extends keyof Ops<T>> = NonNullable<Ops<T>[K]['do']>['reply'];
+type DumpReq<T extends FamilyTypes, K extends keyof Ops<T>> = NonNullable<Ops<T>[K]['dump']>['request'];
+type DumpRep<T extends FamilyTypes, K extends keyof Ops<T>> = NonNullable<Ops<T>[K]['dump']>['reply'];
+type DoOps<T extends FamilyTypes> = { [K in keyof Ops<T>]: Ops<T>[K] extends { do: object } ? K : never }[keyof Ops<T>] & string;
+type DumpOps<T extends FamilyTypes> = { [K in keyof Ops<T>]: Ops<T>[K] extends { dump: object } ? K : never }[keyof Ops<T>] & string;
+
+/** One method per operation: `linkinfoGet` (do), `linkinfoGetDump`, and their Sync twins. */
+export type OperationMethods<T extends FamilyTypes> =
+  & { [K in DoOps<T> as CamelCase<K>]: (request?: DoReq<T, K>, opts?: RequestOptions<never>) => Promise<DoRep<T, K>> }
+  & { [K in DoOps<T> as `${CamelCase<K>}Sync`]: (request?: DoReq<T, K>, opts?: RequestOptions<never>) => DoRep<T, K> }
+  & { [K in DumpOps<T> as `${CamelCase<K>}Dump`]: (request?: DumpReq<T, K>, opts?: DumpOptions<never>) => DumpIterable<DumpRep<T, K>> }
+  & { [K in DumpOps<T> as `${CamelCase<K>}DumpSync`]: (request?: DumpReq<T, K>, opts?: DumpOptions<never>) => DumpResult<DumpRep<T, K>> };
+
+export type TypedFamilyClient<T extends FamilyTypes> = FamilyClient<T> & OperationMethods<T>;
+
+type Call = Omit<RequestOptions<never>, 'decode' | 'layout'>;
+type DumpCall = Omit<DumpOptions<never>, 'decode' | 'layout'>;
+
+/** Where requests go: the genl family id (from the controller) or the raw family's protocol. */
+interface Route {
+  conn: Connection;
+  genl?: GenericNetlink;
+  /** genl family id; unused for raw families. */
+  id: number;
+  version: number;
+  groups: Map<string, number>;
+}
+
+/** ENOENT from the controller says the kernel has no such family: say so in the message. */
+function notFound(e: unknown, name: string): unknown {
+  if (e instanceof Error && (e as { code?: string }).code === 'ENOENT')
+    e.message = `ENOENT: the kernel has no generic netlink family '${name}' (not built in, or its module is not loaded)`;
+  return e;
+}
+
+function rawRoute(family: Family, opts: ConnectionOptions): Route {
+  const conn = new Connection(family.desc.protonum!, opts);
+  const groups = new Map(family.desc.mcastGroups.filter((g) => g.value !== undefined).map((g) => [g.name, g.value!]));
+  return { conn, id: 0, version: 0, groups };
+}
+
+function genlRoute(genl: GenericNetlink, f: GenlFamily): Route {
+  return { conn: genl.conn, genl, id: f.id, version: f.version, groups: new Map(f.mcastGroups.map((g) => [g.name, g.id])) };
+}
+
+/**
+ * A connection to one described family. Operations are called by name (`do`, `dump`) or
+ * through the per-operation methods; notifications come from `subscribe(group)`.
+ */
+export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
+  readonly family: Family;
+  readonly conn: Connection;
+  private readonly route: Route;
+
+  private constructor(family: Family, route: Route, private readonly opts: ConnectionOptions) {
+    this.family = family;
+    this.route = route;
+    this.conn = route.conn;
+    this.addMethods();
+  }
+
+  /** Opens a family: for generic netlink, looks its id up (ENOENT when the kernel has none). */
+  static async open<T extends FamilyTypes = UntypedFamily>(desc: FamilyDescription<T> | FamilyDescription, opts: ConnectionOptions = {}): Promise<TypedFamilyClient<T>> {
+    const family = Family.from(desc);
+    if (!family.isGenl) return new FamilyClient<T>(family, rawRoute(family, opts), opts) as TypedFamilyClient<T>;
+    const genl = new GenericNetlink(opts);
+    try {
+      return new FamilyClient<T>(family, genlRoute(genl, await genl.getFamily(family.name)), opts) as TypedFamilyClient<T>;
+    } catch (e) {
+      genl.close();
+      throw notFound(e, family.name);
+    }
+  }
+
+  static openSync<T extends FamilyTypes = UntypedFamily>(desc: FamilyDescription<T> | FamilyDescription, opts: ConnectionOptions = {}): TypedFamilyClient<T> {
+    const family = Family.from(desc);
+    if (!family.isGenl) return new FamilyClient<T>(family, rawRoute(family, opts), opts) as TypedFamilyClient<T>;
+    const genl = new GenericNetlink(opts);
+    try {
+      return new FamilyClient<T>(family, genlRoute(genl, genl.getFamilySync(family.name)), opts) as TypedFamilyClient<T>;
+    } catch (e) {
+      genl.close();
+      throw notFound(e, family.name);
+    }
+  }
+
+  private addMethods(): void {
+    const self = this as unknown as Record<string, unknown>;
+    const add = (name: string, fn: (...a: never[]) => unknown) => {
+      // an operation named like a method of the client stays reachable through do()/dump()
+      if (!(name in self)) Object.defineProperty(self, name, { value: fn, enumerable: false });
+    };
+    for (const op of this.family.ops.values()) {
+      const k = op.key;
+      if (op.desc.do) {
+        add(k, (req?: unknown, o?: Call) => this.do(op.name as never, req as never, o));
+        add(`${k}Sync`, (req?: unknown, o?: Call) => this.doSync(op.name as never, req as never, o));
+      }
+      if (op.desc.dump) {
+        add(`${k}Dump`, (req?: unknown, o?: DumpCall) => this.dump(op.name as never, req as never, o));
+        add(`${k}DumpSync`, (req?: unknown, o?: DumpCall) => this.dumpSync(op.name as never, req as never, o));
+      }
+    }
+  }
+
+  private prepare(name: string, mode: 'do' | 'dump'): { op: Operation; type: number } {
+    const op = this.family.op(name);
+    if (!op.desc[mode]) throw new TypeError(`${this.family.name} ${op.name} has no ${mode}`);
+    const type = this.family.isGenl ? this.route.id : op.requestValue;
+    if (type === undefined) throw new TypeError(`${this.family.name} ${op.name} is not sent to the kernel`);
+    return { op, type };
+  }
+
+  private body(op: Operation, request: unknown): Payload {
+    return (w) => this.family.writeBody(w, op, request, this.route.version);
+  }
+
+  private requestOptions(op: Operation, opts?: Call): RequestOptions<Decoded> {
+    return { ...opts, ack: true, layout: op.layout, decode: this.family.replyDecoder(op) };
+  }
+
+  /** Sends an operation's do-request; resolves to its reply (undefined for operations that only ack). */
+  async do<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): Promise<DoRep<T, K>> {
+    const { op, type } = this.prepare(name, 'do');
+    const replies = await this.conn.request(type, this.body(op, request), this.requestOptions(op, opts));
+    return replies[0] as DoRep<T, K>;
+  }
+
+  doSync<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): DoRep<T, K> {
+    const { op, type } = this.prepare(name, 'do');
+    return this.conn.requestSync(type, this.body(op, request), this.requestOptions(op, opts))[0] as DoRep<T, K>;
+  }
+
+  /** Runs an operation's dump: an async iterable of replies (or `.toArray()`). */
+  dump<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpIterable<DumpRep<T, K>> {
+    const { op, type } = this.prepare(name, 'dump');
+    return this.conn.dump(type, this.body(op, request), { ...opts, layout: op.layout, decode: this.family.replyDecoder(op) }) as DumpIterable<DumpRep<T, K>>;
+  }
+
+  dumpSync<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpResult<DumpRep<T, K>> {
+    const { op, type } = this.prepare(name, 'dump');
+    return this.conn.dumpSync(type, this.body(op, request), { ...opts, layout: op.layout, decode: this.family.replyDecoder(op) }) as DumpResult<DumpRep<T, K>>;
+  }
+
+  /** Multicast group number by name. */
+  groupId(group: string): number {
+    const id = this.route.groups.get(group);
+    if (id === undefined) {
+      const names = [...this.route.groups.keys()].join(', ') || 'none';
+      throw new NetlinkSystemError(constants.errno.ENOENT, 'subscribe', `${this.family.name} has no multicast group '${group}' (it has: ${names})`);
+    }
+    return id;
+  }
+
+  /**
+   * Notifications of one or more groups, decoded: `{ op, msg }` per message. They come on
+   * a socket of their own, so a burst of events never delays replies (or the reverse);
+   * closing the stream closes it.
+   */
+  subscribe<G extends keyof T['events'] & string>(groups: G | G[], opts: Omit<EventStreamOptions<T['events'][G]>, 'groups' | 'decode'> = {}): EventStream<T['events'][G]> {
+    const ids = (Array.isArray(groups) ? groups : [groups]).map((g) => this.groupId(g));
+    const protocol = this.family.isGenl ? NETLINK_GENERIC : this.family.desc.protonum!;
+    const conn = new Connection(protocol, this.opts);
+    try {
+      const stream = conn.events({ ...opts, groups: ids, decode: this.family.decodeEvent as never }) as EventStream<T['events'][G]>;
+      stream.once('close', () => conn.close());
+      return stream;
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (this.route.genl) this.route.genl.close();
+    else this.conn.close();
+  }
+}
+
+/** Options every family call takes. */
+export type { CallOptions };
