@@ -1,10 +1,10 @@
 import { AttrIterator, attrContaining, readString } from './attributes.js';
 import type { AttrDef, AttrKind, AttrSet, SubMessageFormat } from './attrset.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
-import { formatHint, formatIPv4, formatIPv4Number, isTextHint, parseHint } from './display.js';
+import { formatHint, formatIPv4, isTextHint, parseHint } from './display.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
-import { readInt, writeInt, type StructType } from './struct.js';
-import type { Writer } from './writer.js';
+import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
+import { align4, type Writer } from './writer.js';
 
 /** An attribute the descriptor does not know, kept so it can be re-encoded unchanged. */
 export interface UnknownAttr {
@@ -51,12 +51,7 @@ function readScalar(buf: Buffer, def: AttrDef, kind: AttrKind, start: number, le
 }
 
 /** A scalar as objects show it: enum names, flag lists, dotted addresses. */
-function presentScalar(def: AttrDef, v: number | bigint): unknown {
-  const e = def.enumType;
-  if (e) return e.flags ? e.flagNames(v) : typeof v === 'number' ? e.name_(v) : v;
-  if (def.display === 'ipv4' && typeof v === 'number') return formatIPv4Number(v);
-  return v;
-}
+const presentScalar = (def: AttrDef, v: number | bigint): unknown => presentInt(def.enumType, def.display, v);
 
 function decodeBinary(buf: Buffer, def: AttrDef, start: number, end: number): unknown {
   if (def.struct) {
@@ -83,12 +78,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth:
     case 'flag': return true;
     case 'string': return readString(buf, start, end);
     case 'binary': return decodeBinary(buf, def, start, end);
-    case 'nest': {
-      if (!def.header) return decodeAttrs(def.nested!(), buf, start, end, depth + 1, scope);
-      const h = def.header();
-      const out = h.decode(buf, start, end);
-      return decodeAttrs(def.nested!(), buf, Math.min(end, start + ((h.size + 3) & ~3)), end, depth + 1, scope, out);
-    }
+    case 'nest': return decodeHeaded(def.header?.(), def.nested!(), buf, start, end, depth + 1, scope);
     case 'indexed-array': {
       const out: unknown[] = [];
       const inner = new AttrIterator(buf, start, end);
@@ -107,11 +97,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth:
     }
     case 'sub-message': {
       const fmt = subMessageFormat(def, scope);
-      if (!fmt) return Buffer.from(buf.subarray(start, end));
-      const out: Record<string, unknown> = fmt.header ? fmt.header.decode(buf, start, end) : {};
-      const at = fmt.header ? Math.min(end, start + ((fmt.header.size + 3) & ~3)) : start;
-      if (fmt.attrs) decodeAttrs(fmt.attrs, buf, at, end, depth + 1, scope, out);
-      return out;
+      return fmt ? decodeHeaded(fmt.header, fmt.attrs, buf, start, end, depth + 1, scope) : Buffer.from(buf.subarray(start, end));
     }
     case 'pad':
     case 'unused':
@@ -176,7 +162,7 @@ function readerOf(def: AttrDef): Reader {
   const plain = !def.enumType && def.display !== 'ipv4';
   if (def.kind === 'u32' && plain && !be)
     r = (b, s, e, raw) => (e - s < 4 ? tooShort(def, 4, s, e) : raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s));
-  else if ((def.kind === 'u8' || def.kind === 'u16' || def.kind === 'u32' || def.kind === 's32') && !def.multi) {
+  else if (SIZES[def.kind] !== undefined) {
     const kind = def.kind;
     const need = SIZES[kind]!;
     r = (b, s, e, raw) => {
@@ -266,21 +252,15 @@ export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: numbe
   return decode(buf, start, end, depth, scope, out);
 }
 
-const RANGES: Partial<Record<AttrKind, [number, number]>> = {
-  u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff],
-  s8: [-0x80, 0x7f], s16: [-0x8000, 0x7fff], s32: [-0x80000000, 0x7fffffff],
-};
-
-/** Names, flag lists and dotted addresses back to the number to send. */
-function scalarNumber(def: AttrDef, kind: AttrKind, v: unknown, path: string): unknown {
-  if (def.enumType && (typeof v === 'string' || Array.isArray(v)))
-    return def.enumType.toNumber(v, path, kind === 'u64' || kind === 's64');
-  if (def.display === 'ipv4' && typeof v === 'string') {
-    const b = parseHint('ipv4', v);
-    if (!b) throw new NetlinkEncodeError(`'${v}' is not an ipv4 address`, path);
-    return b.readUInt32BE(0);
-  }
-  return v;
+/**
+ * A struct (when there is one) and then attributes (when there are), in one object: fixed
+ * headers of messages, headed nests and sub-message formats. The attributes start at the
+ * next 4-byte boundary after the struct.
+ */
+export function decodeHeaded(header: StructType | undefined, attrs: AttrSet | undefined, buf: Buffer, start: number, end: number, depth = 0, up?: Scope): Decoded {
+  const out: Decoded = header ? header.decode(buf, start, end) : {};
+  if (!attrs) return out;
+  return decodeAttrs(attrs, buf, header ? Math.min(end, start + align4(header.size)) : start, end, depth, up, out);
 }
 
 function checkRange(def: AttrDef, v: number | bigint, path: string): void {
@@ -299,19 +279,19 @@ function checkLength(def: AttrDef, n: number, path: string): void {
 }
 
 function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, raw: unknown, path: string): void {
-  const v = scalarNumber(def, kind, raw, path);
+  const v = intFromText(def.enumType, def.display, kind === 'u64' || kind === 's64', raw, path);
   const be = def.bigEndian === true;
   if (kind === 'uint' || kind === 'sint') {
     if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isSafeInteger(v)))
       throw new NetlinkEncodeError(`${kind} needs a bigint or a safe integer, got ${typeof v === 'number' ? v : typeof v}`, path);
     const big = BigInt(v);
     checkRange(def, big, path);
-    // variable-width kinds take 4 bytes when the value fits, as the kernel writes them
-    if (kind === 'uint' && big >= 0n && big <= 0xffffffffn) return encodeScalar(w, { ...def, enumType: undefined, display: undefined, checks: undefined }, 'u32', Number(big), path);
-    if (kind === 'sint' && big >= -0x80000000n && big <= 0x7fffffffn) return encodeScalar(w, { ...def, enumType: undefined, display: undefined, checks: undefined }, 's32', Number(big), path);
-    w.ensure(8);
-    writeInt(w.buf, kind === 'uint' ? 'u64' : 's64', w.pos, be, big, path);
-    w.pos += 8;
+    // variable width: 4 bytes when the value fits, as the kernel writes them
+    const narrow = kind === 'uint' ? big >= 0n && big <= 0xffffffffn : big >= -0x80000000n && big <= 0x7fffffffn;
+    const type = kind === 'uint' ? (narrow ? 'u32' : 'u64') : narrow ? 's32' : 's64';
+    w.ensure(narrow ? 4 : 8);
+    writeInt(w.buf, type, w.pos, be, narrow ? Number(big) : big, path);
+    w.pos += narrow ? 4 : 8;
     return;
   }
   const size = SIZES[kind];
@@ -433,20 +413,26 @@ function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, sco
     throw new NetlinkEncodeError(sel === undefined ? `needs '${def.selector}' to be set, to choose its format` : `no format for ${def.selector} '${String(sel)}'`, path);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new NetlinkEncodeError('sub-message needs an object', path);
-  if (fmt.header) encodeHeaded(w, fmt.header, fmt.attrs, v, path, scope);
-  else if (fmt.attrs) encodeAttrs(fmt.attrs, v, w, path, scope);
-  else if (Object.keys(v).length) throw new NetlinkEncodeError(`unexpected keys ${Object.keys(v).join(', ')}`, path);
+  encodeHeaded(w, fmt.header, fmt.attrs, v, path, scope);
 }
 
-/** A struct from the object's header fields, then its other fields as attributes. */
-function encodeHeaded(w: Writer, header: StructType, attrs: AttrSet | undefined, v: unknown, path: string, scope: Scope | undefined): void {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new NetlinkEncodeError(`needs an object (struct ${header.name} and attributes)`, path);
-  header.encode(w, v, path, true);
-  w.pad();
-  const rest: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (!header.byKey.has(k)) rest[k] = x;
-  if (attrs) encodeAttrs(attrs, rest, w, path, scope);
-  else if (Object.keys(rest).length) throw new NetlinkEncodeError(`unexpected keys ${Object.keys(rest).join(', ')}`, path);
+/**
+ * The reverse of decodeHeaded: the object's header fields as the struct, padded to 4, then
+ * its other fields as attributes. Fields with no place to go are an error.
+ */
+export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: AttrSet | undefined, v: unknown, path = '', up?: Scope): void {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
+    throw new NetlinkEncodeError(`needs an object${header ? ` (struct ${header.name} and attributes)` : ''}, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, path);
+  let rest = v as Record<string, unknown>;
+  if (header) {
+    header.encode(w, v, path, true);
+    w.pad();
+    rest = {};
+    for (const [k, x] of Object.entries(v)) if (!header.byKey.has(k)) rest[k] = x;
+  }
+  if (attrs) return encodeAttrs(attrs, rest, w, path, up);
+  const extra = Object.keys(rest).filter((k) => rest[k] !== undefined);
+  if (extra.length) throw new NetlinkEncodeError(`no attributes here (got ${extra.join(', ')})`, `${path}.${extra[0]}`);
 }
 
 /** Encodes obj's attributes as described by set. Unknown keys are an error; `$unknown` entries are written unchanged. */
@@ -503,14 +489,14 @@ export function attributePath(set: AttrSet | undefined, buf: Buffer, start: numb
     if (offset < it.dataStart) return here;
     const scope: Scope | undefined = set ? { obj: {}, set, buf, start, end, up } : up;
     if (def?.kind === 'nest') {
-      const at = it.dataStart + (def.header ? (def.header().size + 3) & ~3 : 0);
+      const at = it.dataStart + (def.header ? align4(def.header().size) : 0);
       return offset < at ? here : here + (attributePath(def.nested!(), buf, at, it.dataEnd, offset, scope) ?? '');
     }
     if (def?.kind === 'sub-message') {
       const fmt = subMessageFormat(def, scope);
       const name = `${here}(${String(selectorValue(def, scope))})`;
       if (!fmt) return here;
-      const at = it.dataStart + (fmt.header ? (fmt.header.size + 3) & ~3 : 0);
+      const at = it.dataStart + (fmt.header ? align4(fmt.header.size) : 0);
       if (offset < at || !fmt.attrs) return name;
       return name + (attributePath(fmt.attrs, buf, at, it.dataEnd, offset, scope) ?? '');
     }

@@ -63,6 +63,27 @@ export function writeInt(buf: Buffer, type: string, at: number, be: boolean, v: 
   else be ? buf.writeIntBE(n, at, size) : buf.writeIntLE(n, at, size);
 }
 
+/**
+ * An integer as objects show it, for attributes and struct members alike: an enum's name,
+ * a list of flag names, or a dotted IPv4 address (display hint on a u32).
+ */
+export function presentInt(e: EnumType | undefined, display: string | undefined, v: number | bigint): unknown {
+  if (e) return e.flags ? e.flagNames(v) : typeof v === 'number' ? e.name_(v) : v;
+  if (display === 'ipv4' && typeof v === 'number') return formatIPv4Number(v);
+  return v;
+}
+
+/** The reverse of presentInt: names, flag lists and dotted addresses back to the number to send. */
+export function intFromText(e: EnumType | undefined, display: string | undefined, wide: boolean, v: unknown, path: string): unknown {
+  if (e && (typeof v === 'string' || Array.isArray(v))) return e.toNumber(v, path, wide);
+  if (display === 'ipv4' && typeof v === 'string') {
+    const b = parseHint('ipv4', v);
+    if (!b) throw new NetlinkEncodeError(`'${v}' is not an ipv4 address`, path);
+    return b.readUInt32BE(0);
+  }
+  return v;
+}
+
 /** 'rtm-dst-len' -> 'rtmDstLen' */
 const camel = (name: string) => name.replace(/[-_]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -102,12 +123,8 @@ export class StructType {
       case 'u8':
         if (!m.enum) return (buf, at) => buf[at + o];
     }
-    const type = m.type, be = m.bigEndian === true, e = m.enum;
-    if (e) return (buf, at) => {
-      const v = readInt(buf, type, at + o, be);
-      return e.flags ? e.flagNames(v) : typeof v === 'number' ? e.name_(v) : v;
-    };
-    if (m.display === 'ipv4' && type === 'u32') return (buf, at) => formatIPv4Number(readInt(buf, type, at + o, be) as number);
+    const type = m.type, be = m.bigEndian === true, e = m.enum, display = m.display;
+    if (e || (display === 'ipv4' && type === 'u32')) return (buf, at) => presentInt(e, display, readInt(buf, type, at + o, be));
     return (buf, at) => readInt(buf, type, at + o, be);
   }
 
@@ -122,11 +139,10 @@ export class StructType {
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
 
-  /** Reads the struct at buf[at]; needs `size` bytes before `end`. Fields go into `into` when given. */
-  decode(buf: Buffer, at: number, end: number, into?: Record<string, unknown>): Record<string, unknown> {
+  /** Reads the struct at buf[at]; needs `size` bytes before `end`. */
+  decode(buf: Buffer, at: number, end: number): Record<string, unknown> {
     if (end - at < this.size) throw new NetlinkDecodeError(`struct ${this.name} needs ${this.size} bytes, got ${end - at}`, at);
-    const obj = (this.reader ??= this.compile())(buf, at);
-    return into ? Object.assign(into, obj) : obj;
+    return (this.reader ??= this.compile())(buf, at);
   }
 
   /** Writes the struct; members not given are zero. Keys not in the struct are an error unless `lenient`. */
@@ -160,14 +176,7 @@ export class StructType {
         if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
         buf.set(bytes, o);
       } else {
-        let n = v;
-        if (m.enum && (typeof v === 'string' || Array.isArray(v))) n = m.enum.toNumber(v, p, m.type === 'u64' || m.type === 's64');
-        else if (m.display === 'ipv4' && typeof v === 'string') {
-          const b = parseHint('ipv4', v);
-          if (!b) throw new NetlinkEncodeError(`'${v}' is not an ipv4 address`, p);
-          n = b.readUInt32BE(0);
-        }
-        writeInt(buf, m.type, o, m.bigEndian === true, n, p);
+        writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, m.type === 'u64' || m.type === 's64', v, p), p);
       }
     }
     w.pos = at + this.size;

@@ -2,7 +2,7 @@
 // built once into the core codec's descriptors; messages of any operation encoded and
 // decoded through them.
 import { AttrSet, camelCase, type AttrChecks, type AttrKind, type AttrSpec, type MessageLayout, type SubMessage } from '../core/attrset.js';
-import { decodeAttrs, encodeAttrs, type Decoded } from '../core/codec.js';
+import { decodeHeaded, encodeHeaded, type Decoded } from '../core/codec.js';
 import { EnumType } from '../core/enums.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../core/errors.js';
 import type { RawMessage } from '../core/message.js';
@@ -186,25 +186,13 @@ export class Family {
   writeBody(w: Writer, op: Operation, value: unknown, version: number, cmd = op.requestValue): void {
     if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
       throw new NetlinkEncodeError(`${op.name} needs an object, got ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`, '');
-    const obj = (value ?? {}) as Record<string, unknown>;
     if (this.isGenl) {
       if (cmd === undefined) throw new NetlinkEncodeError(`${op.name} is not sent to the kernel`, '');
       w.u8(cmd);
       w.u8(version);
       w.u16(0);
     }
-    let attrs = obj;
-    if (op.header) {
-      op.header.encode(w, obj, '', true);
-      w.pad();
-      attrs = {};
-      for (const k of Object.keys(obj)) if (!op.header.byKey.has(k)) attrs[k] = obj[k];
-    }
-    if (op.attrs) encodeAttrs(op.attrs, attrs, w, '');
-    else {
-      const extra = Object.keys(attrs).filter((k) => attrs[k] !== undefined);
-      if (extra.length) throw new NetlinkEncodeError(`${op.name} carries no attributes (got ${extra.join(', ')})`, `.${extra[0]}`);
-    }
+    encodeHeaded(w, op.header, op.attrs, value ?? {});
   }
 
   /** An operation's message body as bytes (genl header included), e.g. for golden vectors. */
@@ -218,10 +206,7 @@ export class Family {
   decodeBody(op: Operation, buf: Buffer, start: number, end: number): Decoded {
     if (end - start < op.headerSize)
       throw new NetlinkDecodeError(`${op.name}: ${end - start} bytes are shorter than its ${op.headerSize}-byte header`, start);
-    const at = start + (this.isGenl ? GENL_HDRLEN : 0);
-    // the header's fields first, as one object literal; the attributes are added to it
-    const out: Decoded = op.header ? op.header.decode(buf, at, end) : {};
-    return op.attrs ? decodeAttrs(op.attrs, buf, start + op.headerSize, end, 0, undefined, out) : out;
+    return decodeHeaded(op.header, op.attrs, buf, start + (this.isGenl ? GENL_HDRLEN : 0), end);
   }
 
   /** Decodes a message body by operation name, e.g. for golden vectors. */
