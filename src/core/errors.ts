@@ -158,3 +158,17 @@ export class SocketClosedError extends Error {
     this.name = 'SocketClosedError';
   }
 }
+
+/**
+ * A caller-supplied option or argument that is of the wrong type or out of range, found
+ * before anything is sent. Shaped like Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE:
+ * `code` says which, `argument` names the option (e.g. 'timeout', 'flags', 'netns').
+ */
+export class NetlinkArgumentError extends TypeError {
+  readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_OUT_OF_RANGE' | 'ERR_INVALID_ARG_VALUE';
+  constructor(readonly argument: string, message: string, code: NetlinkArgumentError['code'] = 'ERR_INVALID_ARG_VALUE') {
+    super(`The "${argument}" option ${message}`);
+    this.name = 'NetlinkArgumentError';
+    this.code = code;
+  }
+}
