@@ -1,11 +1,9 @@
 // `nlkit ynl`: any family a YNL spec describes, built in or read from a spec file at run
 // time. Requests are given as JSON, replies and notifications are printed as JSON, like
 // the kernel's tools/net/ynl CLI.
-import type { AttrDef, AttrKind, AttrSet } from '../core/attrset.js';
+import { markTextInput, MAX_NEST_DEPTH } from '../core/codec.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
-import { isTextHint } from '../core/display.js';
 import { NetlinkEncodeError, NetlinkError } from '../core/errors.js';
-import type { StructType } from '../core/struct.js';
 import { FamilyClient, type UntypedFamily } from '../ynl/client.js';
 import { Family, type Operation } from '../ynl/family.js';
 import type { FamilyDescription } from '../ynl/schema.js';
@@ -153,13 +151,26 @@ function print(ctx: Context, value: unknown): void {
 
 const BIG = '\u0000nlkit-bigint:';
 
+/** Keys that would reach an object's prototype if copied into a plain object. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Objects and arrays nested deeper than this are refused before parsing: twice the codec's
+ * nest limit, since every nest level can hold an array level.
+ */
+export const MAX_JSON_DEPTH = 2 * MAX_NEST_DEPTH;
+
+class BadJson extends UsageError {}
+
 /**
  * JSON.parse, except that integer literals too large for a double stay exact (bigint).
  * They are rewritten as marked strings before parsing and turned into bigints after.
+ * Nesting deeper than MAX_JSON_DEPTH and the keys __proto__, constructor and prototype
+ * are refused (BadJson) rather than parsed.
  */
 export function parseJson(text: string): unknown {
   let out = '';
   let last = 0;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
@@ -167,7 +178,10 @@ export function parseJson(text: string): unknown {
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
       continue;
     }
-    if (c === '-' || (c >= '0' && c <= '9')) {
+    if (c === '{' || c === '[') {
+      if (++depth > MAX_JSON_DEPTH) throw new BadJson(`--json: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === '-' || (c >= '0' && c <= '9')) {
       let j = i + 1;
       while (j < text.length && /[0-9.eE+-]/.test(text[j])) j++;
       const tok = text.slice(i, j);
@@ -179,134 +193,30 @@ export function parseJson(text: string): unknown {
     }
   }
   out += text.slice(last);
-  return JSON.parse(out, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(BIG) ? BigInt(v.slice(BIG.length)) : v));
-}
-
-const INT_KINDS = new Set<string>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint']);
-const WIDE = new Set<string>(['u64', 's64', 'uint', 'sint']);
-const INT_TEXT = /^-?(\d+|0x[0-9a-f]+)$/i;
-
-class BadRequest extends UsageError {}
-
-/** An integer field's value: digit strings become numbers (bigints when 64-bit). */
-function intValue(v: unknown, kind: string): unknown {
-  if (typeof v === 'string' && INT_TEXT.test(v)) {
-    const neg = v.startsWith('-');
-    const big = neg ? -BigInt(v.slice(1)) : BigInt(v);
-    return WIDE.has(kind) ? big : Number(big);
-  }
-  return v;
-}
-
-/** A binary field given as text (no display hint applies): hex to bytes. */
-function bytesValue(v: unknown, path: string): unknown {
-  if (typeof v !== 'string') return v;
-  const h = v.replace(/:/g, '').replace(/^0x/i, '');
-  if (h.length % 2 || !/^[0-9a-f]*$/i.test(h)) throw new BadRequest(`bad request: ${path}: "${v}" is not a hex string`);
-  return Buffer.from(h, 'hex');
-}
-
-interface Scope {
-  obj: Record<string, unknown>;
-  set?: AttrSet;
-  up?: Scope;
+  return JSON.parse(out, (k, v: unknown) => {
+    if (FORBIDDEN_KEYS.has(k)) throw new BadJson(`--json: the key "${k}" is not allowed`);
+    return typeof v === 'string' && v.startsWith(BIG) ? BigInt(v.slice(BIG.length)) : v;
+  });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 
-function structValue(st: StructType, v: unknown, path: string): unknown {
-  if (!isObject(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = memberValue(st, k, x, `${path}.${k}`);
-  return out;
-}
-
-function memberValue(st: StructType, key: string, v: unknown, path: string): unknown {
-  const m = st.byKey.get(key);
-  if (!m) return v;
-  if (INT_KINDS.has(m.type)) return intValue(v, m.type);
-  if (m.type === 'binary') {
-    if (m.struct) return structValue(m.struct(), v, path);
-    if (typeof v === 'string' && isTextHint(m.display)) return v;
-    return bytesValue(v, path);
-  }
-  return v;
-}
-
-/** The selector's value, from the object holding the sub-message or one around it. */
-function selectorValue(def: AttrDef, scope: Scope | undefined): unknown {
-  if (!def.selector) return undefined;
-  for (let s = scope; s; s = s.up) {
-    const key = s.set?.byName.get(def.selector)?.key;
-    if (key !== undefined && s.obj[key] !== undefined) return s.obj[key];
-  }
-  return undefined;
-}
-
-function attrValue(def: AttrDef, kind: AttrKind, v: unknown, path: string, scope: Scope): unknown {
-  if (INT_KINDS.has(kind)) return intValue(v, kind);
-  switch (kind) {
-    case 'binary':
-      if (def.struct) return structValue(def.struct(), v, path);
-      if (def.subKind && INT_KINDS.has(def.subKind) && Array.isArray(v)) return v.map((x) => intValue(x, def.subKind!));
-      if (typeof v === 'string' && isTextHint(def.display)) return v;
-      return bytesValue(v, path);
-    case 'nest':
-      return def.nested ? objectValue(v, def.nested(), undefined, path, scope) : v;
-    case 'indexed-array':
-      return Array.isArray(v) && def.element ? v.map((x, i) => attrValue(def.element!, def.element!.kind, x, `${path}[${i}]`, scope)) : v;
-    case 'nest-type-value':
-      if (!Array.isArray(v)) return v;
-      return v.map((x, i) => {
-        if (!isObject(x)) return x;
-        const keys = def.typeValueKeys ?? [];
-        const rest: Record<string, unknown> = {};
-        for (const [k, y] of Object.entries(x)) if (!keys.includes(k)) rest[k] = y;
-        const out = def.nested ? (objectValue(rest, def.nested(), undefined, `${path}[${i}]`, scope) as Record<string, unknown>) : rest;
-        for (const k of keys) if (k in x) out[k] = intValue(x[k], 'u32');
-        return out;
-      });
-    case 'bitfield32':
-      return isObject(v) ? { ...v, value: intValue(v.value, 'u32'), selector: intValue(v.selector, 'u32') } : v;
-    case 'sub-message': {
-      const sel = selectorValue(def, scope);
-      const fmt = sel === undefined ? undefined : def.subMessage?.().formats.get(String(sel));
-      return fmt ? objectValue(v, fmt.attrs, fmt.header, path, scope) : v;
-    }
-    default:
-      return v;
-  }
-}
-
-/** A request object converted for the encoder, as far as the description knows its fields. */
-function objectValue(v: unknown, set: AttrSet | undefined, header: StructType | undefined, path: string, up?: Scope): unknown {
-  if (!isObject(v)) return v;
-  const out: Record<string, unknown> = {};
-  const scope: Scope = { obj: v, set, up };
-  for (const [k, x] of Object.entries(v)) {
-    const p = `${path}.${k}`;
-    const def = header?.byKey.has(k) ? undefined : set?.byKey.get(k);
-    if (header?.byKey.has(k)) out[k] = memberValue(header, k, x, p);
-    else if (def) out[k] = def.multi && Array.isArray(x) ? x.map((y, i) => attrValue(def, def.kind, y, `${p}[${i}]`, scope)) : attrValue(def, def.kind, x, p, scope);
-    else if (k === '$unknown' && Array.isArray(x))
-      out[k] = x.map((u: unknown, i) => (isObject(u) ? { ...u, data: bytesValue(u.data, `${p}[${i}].data`) } : u));
-    else out[k] = x;
-  }
-  return out;
-}
-
-/** The --json text as the request object of `op`. */
-export function requestFromJson(op: Operation, text: string | undefined): Record<string, unknown> {
+/**
+ * The --json text as a request object, marked as text input: the codec's own walk then
+ * reads digit strings as integers and hex as bytes where the description says so.
+ */
+export function requestFromJson(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
   let v: unknown;
   try {
     v = parseJson(text);
   } catch (e) {
+    if (e instanceof BadJson) throw e;
     throw new UsageError(`--json: ${(e as Error).message}`);
   }
   if (!isObject(v)) throw new UsageError(`--json needs a JSON object, got ${Array.isArray(v) ? 'an array' : JSON.stringify(v)}`);
-  return objectValue(v, op.attrs, op.header, '') as Record<string, unknown>;
+  return markTextInput(v);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -513,7 +423,7 @@ function requestFlags(opts: Record<string, unknown>): number {
 
 async function runDo(ctx: Context, family: Family, opts: Record<string, unknown>, mode: 'do' | 'dump'): Promise<void> {
   const op = findOp(family, opts[mode] as string, mode);
-  const request = requestFromJson(op, opts.json as string | undefined);
+  const request = requestFromJson(opts.json as string | undefined);
   const flags = requestFlags(opts);
   const client = await open(family, opts.netns as string | undefined);
   try {

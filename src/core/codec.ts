@@ -1,8 +1,9 @@
 import { AttrIterator, attrContaining, readString } from './attributes.js';
 import type { AttrDef, AttrKind, AttrSet, SubMessageFormat } from './attrset.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
-import { formatHint, formatIPv4, isTextHint, parseHint } from './display.js';
+import { bytesInput, formatHint, formatIPv4, isTextHint, parseHint } from './display.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
+import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
 import { align4, type Writer } from './writer.js';
 
@@ -17,7 +18,12 @@ export interface UnknownAttr {
 /** Nests deeper than this are refused: no kernel family comes close, and recursion must stay bounded. */
 export const MAX_NEST_DEPTH = 64;
 
-export type Decoded = Record<string, unknown> & { $unknown?: UnknownAttr[] };
+/**
+ * A decoded object. `$unknown`: attributes the description does not know. `$raw`: sub-messages
+ * whose selector is missing or names no known format, as bytes, by the sub-message's key
+ * (so `kind` tells which format `data` holds: `data` is never bytes).
+ */
+export type Decoded = Record<string, unknown> & { $unknown?: UnknownAttr[]; $raw?: Record<string, Buffer | Buffer[]> };
 
 /**
  * The objects being decoded (or encoded) around the current one, innermost first: a
@@ -30,12 +36,30 @@ interface Scope {
   start: number;
   end: number;
   up: Scope | undefined;
+  /** Decoding: selectors read from this object's bytes, by name (each is looked for once). */
+  scanned?: Map<string, unknown>;
+  /** Encoding: nest level, counted from 1 at the message's attributes. */
+  depth?: number;
+  /** Encoding: integers and bytes may be given as text (see markTextInput). */
+  text?: boolean;
 }
 
-const SIZES: Partial<Record<AttrKind, number>> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
+/** Request objects whose integers may be digit strings and whose bytes may be hex (JSON input). */
+const textInputs = new WeakSet<object>();
+
+/**
+ * Marks a request object as read from text (JSON): below it, integer fields also take a
+ * string of decimal digits or 0x hex (a bigint for 64-bit kinds), and binary fields
+ * without a display hint (and `$unknown`/`$raw` data) take hex, optionally ':'-separated.
+ * Everything else is encoded as for any object.
+ */
+export function markTextInput<T extends object>(obj: T): T {
+  textInputs.add(obj);
+  return obj;
+}
 
 function readScalar(buf: Buffer, def: AttrDef, kind: AttrKind, start: number, len: number, be: boolean): number | bigint {
-  const need = SIZES[kind];
+  const need = intSize(kind);
   if (need !== undefined) {
     if (len < need) throw new NetlinkDecodeError(`${def.name}: ${kind} needs ${need} bytes, got ${len}`, start);
     return readInt(buf, kind, start, be);
@@ -58,10 +82,10 @@ function decodeBinary(buf: Buffer, def: AttrDef, start: number, end: number): un
     const s = def.struct();
     // a struct of another kernel version: shorter stays bytes, longer is read as far as known
     if (end - start >= s.size) return s.decode(buf, start, end);
-  } else if (def.subKind && SIZES[def.subKind]) {
-    const size = SIZES[def.subKind]!;
+  } else if (intSize(def.subKind)) {
+    const size = intSize(def.subKind)!;
     const out: (number | bigint)[] = [];
-    for (let at = start; at + size <= end; at += size) out.push(readInt(buf, def.subKind, at, def.bigEndian === true));
+    for (let at = start; at + size <= end; at += size) out.push(readInt(buf, def.subKind!, at, def.bigEndian === true));
     return out;
   } else if (isTextHint(def.display)) {
     const text = formatHint(def.display, buf, start, end);
@@ -97,6 +121,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth:
     }
     case 'sub-message': {
       const fmt = subMessageFormat(def, scope);
+      // no format: the bytes, which the set's walk files under $raw
       return fmt ? decodeHeaded(fmt.header, fmt.attrs, buf, start, end, depth + 1, scope) : Buffer.from(buf.subarray(start, end));
     }
     case 'pad':
@@ -125,12 +150,21 @@ function selectorValue(def: AttrDef, scope: Scope | undefined): unknown {
     if (!sel) continue;
     const v = s.obj[sel.key];
     if (v !== undefined || !s.buf) return v;
-    // the selector may come after the sub-message in the bytes
-    const it = new AttrIterator(s.buf, s.start, s.end);
-    while (it.next()) if (it.type === sel.type) return decodeValue(s.buf, sel, sel.kind, it, MAX_NEST_DEPTH, undefined);
-    return undefined;
+    // the selector may come after the sub-message in the bytes, or be missing: read the
+    // bytes once per object, not once per sub-message (many sub-messages made it O(n^2))
+    const scanned = (s.scanned ??= new Map());
+    if (!scanned.has(sel.name)) scanned.set(sel.name, scanSelector(s.buf, s.start, s.end, sel));
+    return scanned.get(sel.name);
   }
   return undefined;
+}
+
+function scanSelector(buf: Buffer, start: number, end: number, sel: AttrDef): unknown {
+  const it = new AttrIterator(buf, start, end);
+  let found: unknown;
+  // the last one wins, as it does when the set is decoded
+  while (it.next()) if (it.type === sel.type) found = decodeValue(buf, sel, sel.kind, it, MAX_NEST_DEPTH, undefined);
+  return found;
 }
 
 function subMessageFormat(def: AttrDef, scope: Scope | undefined): SubMessageFormat | undefined {
@@ -162,9 +196,9 @@ function readerOf(def: AttrDef): Reader {
   const plain = !def.enumType && def.display !== 'ipv4';
   if (def.kind === 'u32' && plain && !be)
     r = (b, s, e, raw) => (e - s < 4 ? tooShort(def, 4, s, e) : raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s));
-  else if (SIZES[def.kind] !== undefined) {
+  else if (intSize(def.kind) !== undefined) {
     const kind = def.kind;
-    const need = SIZES[kind]!;
+    const need = intSize(kind)!;
     r = (b, s, e, raw) => {
       if (e - s < need) tooShort(def, need, s, e);
       return presentScalar(def, readInt(b, kind, s, be || (raw & NLA_F_NET_BYTEORDER) !== 0));
@@ -198,6 +232,12 @@ function keepUnknown(out: Decoded, buf: Buffer, pos: number, len: number, raw: n
   });
 }
 
+function keepRaw(out: Decoded, key: string, v: Buffer, multi: boolean): void {
+  const raw = (out.$raw ??= {});
+  if (!multi) raw[key] = v;
+  else ((raw[key] as Buffer[] | undefined) ?? (raw[key] = [])).push(v);
+}
+
 type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, scope: Scope | undefined, out: Decoded) => Decoded;
 const setDecoders = new WeakMap<AttrSet, SetDecoder>();
 
@@ -215,7 +255,9 @@ function compileSet(set: AttrSet): SetDecoder {
     const r = readersOfSet.push(readerOf(def)) - 1;
     const k = JSON.stringify(def.key);
     const store = def.multi ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
-    cases.push(`      case ${type}: v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${store} break;`);
+    // a sub-message of no known format is bytes, kept apart from the decoded formats
+    const raw = def.kind === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multi === true}); else ` : '';
+    cases.push(`      case ${type}: v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store} break;`);
   });
   const body = `return function decodeSet(buf, pos, end, depth, scope, out) {
   let v;
@@ -233,7 +275,7 @@ ${cases.join('\n')}
   return out;
 };`;
   const names = readersOfSet.map((_, i) => `r${i}`);
-  return new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', body)(...readersOfSet, headerTooShort, badLength, keepUnknown) as SetDecoder;
+  return new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw) as SetDecoder;
 }
 
 /**
@@ -278,53 +320,57 @@ function checkLength(def: AttrDef, n: number, path: string): void {
   if (c.maxLen !== undefined && n > c.maxLen) throw new NetlinkEncodeError(`length ${n} is above ${c.maxLen}`, path);
 }
 
-function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, raw: unknown, path: string): void {
-  const v = intFromText(def.enumType, def.display, kind === 'u64' || kind === 's64', raw, path);
+function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, raw: unknown, path: string, text: boolean | undefined): void {
+  const info = intInfo(kind);
+  if (!info) throw new NetlinkEncodeError(`${kind} is not a scalar`, path);
+  const v = intFromText(def.enumType, def.display, info.wide, intInput(raw, kind as IntKind, text), path);
   const be = def.bigEndian === true;
-  if (kind === 'uint' || kind === 'sint') {
+  if (info.size === undefined) {
     if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isSafeInteger(v)))
       throw new NetlinkEncodeError(`${kind} needs a bigint or a safe integer, got ${typeof v === 'number' ? v : typeof v}`, path);
     const big = BigInt(v);
     checkRange(def, big, path);
     // variable width: 4 bytes when the value fits, as the kernel writes them
-    const narrow = kind === 'uint' ? big >= 0n && big <= 0xffffffffn : big >= -0x80000000n && big <= 0x7fffffffn;
-    const type = kind === 'uint' ? (narrow ? 'u32' : 'u64') : narrow ? 's32' : 's64';
+    const narrow = info.signed ? big >= -0x80000000n && big <= 0x7fffffffn : big >= 0n && big <= 0xffffffffn;
+    const type = info.signed ? (narrow ? 's32' : 's64') : narrow ? 'u32' : 'u64';
     w.ensure(narrow ? 4 : 8);
     writeInt(w.buf, type, w.pos, be, narrow ? Number(big) : big, path);
     w.pos += narrow ? 4 : 8;
     return;
   }
-  const size = SIZES[kind];
-  if (size === undefined) throw new NetlinkEncodeError(`${kind} is not a scalar`, path);
   if (typeof v === 'number' || typeof v === 'bigint') checkRange(def, v, path);
-  w.ensure(size);
+  w.ensure(info.size);
   writeInt(w.buf, kind, w.pos, be, v, path);
-  w.pos += size;
+  w.pos += info.size;
 }
 
-function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string): void {
-  if (def.struct && !(v instanceof Uint8Array)) {
-    def.struct().encode(w, v, path);
+function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: boolean | undefined): void {
+  if (def.struct && !(v instanceof Uint8Array) && typeof v !== 'string') {
+    def.struct().encode(w, v, path, false, text);
     return;
   }
-  if (def.subKind && SIZES[def.subKind] && !(v instanceof Uint8Array)) {
-    if (!Array.isArray(v)) throw new NetlinkEncodeError(`an array of ${def.subKind} is needed, got ${typeof v}`, path);
-    const size = SIZES[def.subKind]!;
+  const element = def.subKind;
+  const size = intSize(element);
+  if (size && !(v instanceof Uint8Array) && typeof v !== 'string') {
+    if (!Array.isArray(v)) throw new NetlinkEncodeError(`an array of ${element} is needed, got ${typeof v}`, path);
     w.ensure(size * v.length);
-    v.forEach((x, i) => { writeInt(w.buf, def.subKind!, w.pos, def.bigEndian === true, x, `${path}[${i}]`); w.pos += size; });
+    v.forEach((x, i) => {
+      writeInt(w.buf, element!, w.pos, def.bigEndian === true, intInput(x, element as IntKind, text), `${path}[${i}]`);
+      w.pos += size;
+    });
     return;
   }
   let bytes = v;
   if (typeof v === 'string' && isTextHint(def.display)) {
     bytes = parseHint(def.display, v);
     if (!bytes) throw new NetlinkEncodeError(`'${v}' is not a ${def.display}`, path);
-  }
+  } else bytes = bytesInput(v, text, path);
   if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`binary needs a Buffer or Uint8Array${isTextHint(def.display) ? ` or a ${def.display} string` : ''}, got ${typeof v}`, path);
   checkLength(def, bytes.length, path);
   w.bytes(bytes);
 }
 
-function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: unknown, path: string, scope: Scope | undefined): void {
+function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
   // that starts with a fixed header is not
@@ -348,7 +394,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
       break;
     }
     case 'binary':
-      encodeBinary(w, def, v, path);
+      encodeBinary(w, def, v, path, scope.text);
       break;
     case 'nest':
       if (def.header) encodeHeaded(w, def.header(), def.nested!(), v, path, scope);
@@ -361,15 +407,15 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
       break;
     }
     case 'nest-type-value':
-      encodeTypeValue(w, def, v, path);
+      encodeTypeValue(w, def, v, path, scope);
       break;
     case 'bitfield32': {
       if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) throw new NetlinkEncodeError('bitfield32 needs {value, selector}', path);
       const o = v as { value?: unknown; selector?: unknown };
       const plain = { ...def, display: undefined, checks: undefined };
       // a part left out is 0; null is refused like any other non-number
-      encodeScalar(w, plain, 'u32', o.value === undefined ? 0 : o.value, `${path}.value`);
-      encodeScalar(w, plain, 'u32', o.selector === undefined ? 0 : o.selector, `${path}.selector`);
+      encodeScalar(w, plain, 'u32', o.value === undefined ? 0 : o.value, `${path}.value`, scope.text);
+      encodeScalar(w, plain, 'u32', o.selector === undefined ? 0 : o.selector, `${path}.selector`, scope.text);
       break;
     }
     case 'sub-message':
@@ -379,12 +425,12 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
     case 'unused':
       throw new NetlinkEncodeError(`${kind} attributes carry no value`, path);
     default:
-      encodeScalar(w, def, kind, v, path);
+      encodeScalar(w, def, kind, v, path, scope.text);
   }
   w.endAttr(start, path);
 }
 
-function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, path: string): void {
+function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, path: string, scope: Scope): void {
   if (!Array.isArray(v)) throw new NetlinkEncodeError('nest-type-value needs an array of entries', path);
   const keys = def.typeValueKeys ?? ['type'];
   v.forEach((entry: unknown, i) => {
@@ -393,18 +439,18 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, path: string): voi
     const rest: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
     const starts: number[] = [];
     for (const k of keys) {
-      const t = rest[k];
+      const t = intInput(rest[k], 'u16', scope.text);
       if (!Number.isInteger(t) || (t as number) < 0 || (t as number) > NLA_TYPE_MASK) throw new NetlinkEncodeError(`${k} must be an integer 0..16383`, `${p}.${k}`);
       delete rest[k];
       starts.push(w.beginAttr((t as number) | NLA_F_NESTED));
     }
-    if (def.nested) encodeAttrs(def.nested(), rest, w, p);
+    if (def.nested) encodeAttrs(def.nested(), rest, w, p, scope);
     else if (Object.keys(rest).length) throw new NetlinkEncodeError(`unexpected keys ${Object.keys(rest).join(', ')}`, p);
     for (let j = starts.length - 1; j >= 0; j--) w.endAttr(starts[j], p);
   });
 }
 
-function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, scope: Scope | undefined): void {
+function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, scope: Scope): void {
   const fmt = subMessageFormat(def, scope);
   if (!fmt) {
     // no known format (or no selector): only bytes can be sent as they are
@@ -425,26 +471,38 @@ export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: A
     throw new NetlinkEncodeError(`needs an object${header ? ` (struct ${header.name} and attributes)` : ''}, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, path);
   let rest = v as Record<string, unknown>;
   if (header) {
-    header.encode(w, v, path, true);
+    const text = up ? up.text : textInputs.has(v);
+    header.encode(w, v, path, true, text);
     w.pad();
     rest = {};
     for (const [k, x] of Object.entries(v)) if (!header.byKey.has(k)) rest[k] = x;
+    if (text && !up) textInputs.add(rest);
   }
   if (attrs) return encodeAttrs(attrs, rest, w, path, up);
   const extra = Object.keys(rest).filter((k) => rest[k] !== undefined);
   if (extra.length) throw new NetlinkEncodeError(`no attributes here (got ${extra.join(', ')})`, `${path}.${extra[0]}`);
 }
 
-/** Encodes obj's attributes as described by set. Unknown keys are an error; `$unknown` entries are written unchanged. */
+/**
+ * Encodes obj's attributes as described by set. Unknown keys are an error; `$unknown`
+ * entries and `$raw` sub-messages are written unchanged. Nests deeper than MAX_NEST_DEPTH
+ * (a cyclic object, or one built to exhaust the stack) are refused at their path.
+ */
 export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up?: Scope): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Uint8Array)
     throw new NetlinkEncodeError(`attribute set ${set.name} needs an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`, path);
-  const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up };
+  const depth = (up?.depth ?? 0) + 1;
+  if (depth > MAX_NEST_DEPTH) throw new NetlinkEncodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels (a cyclic object?)`, path);
+  const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : textInputs.has(obj) };
   for (const key of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (key === '$unknown') {
-      encodeUnknown(v, w, `${path}.$unknown`);
+      encodeUnknown(v, w, `${path}.$unknown`, scope.text);
+      continue;
+    }
+    if (key === '$raw') {
+      encodeRaw(set, v, w, `${path}.$raw`, scope.text);
       continue;
     }
     const def = set.byKey.get(key);
@@ -457,15 +515,38 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
   }
 }
 
-function encodeUnknown(v: unknown, w: Writer, path: string): void {
+function encodeUnknown(v: unknown, w: Writer, path: string, text: boolean | undefined): void {
   if (!Array.isArray(v)) throw new NetlinkEncodeError('$unknown needs an array of {type, data}', path);
   v.forEach((u: Partial<UnknownAttr>, i) => {
-    if (!u || !Number.isInteger(u.type) || u.type! < 0 || u.type! > NLA_TYPE_MASK || !(u.data instanceof Uint8Array))
+    const data = u ? bytesInput(u.data, text, `${path}[${i}].data`) : undefined;
+    if (!u || !Number.isInteger(u.type) || u.type! < 0 || u.type! > NLA_TYPE_MASK || !(data instanceof Uint8Array))
       throw new NetlinkEncodeError('needs {type: 0..16383, data: Uint8Array}', `${path}[${i}]`);
     const start = w.beginAttr(u.type! | (u.nested ? NLA_F_NESTED : 0) | (u.netByteOrder ? NLA_F_NET_BYTEORDER : 0));
-    w.bytes(u.data);
+    w.bytes(data);
     w.endAttr(start, `${path}[${i}]`);
   });
+}
+
+/** `$raw`: sub-messages of no known format, as bytes, by the sub-message's key. */
+function encodeRaw(set: AttrSet, v: unknown, w: Writer, path: string, text: boolean | undefined): void {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
+    throw new NetlinkEncodeError('$raw needs an object of sub-message bytes by key', path);
+  for (const [key, x] of Object.entries(v)) {
+    if (x === undefined) continue;
+    const p = `${path}.${key}`;
+    const def = set.byKey.get(key);
+    if (def?.kind !== 'sub-message') throw new NetlinkEncodeError(`no sub-message '${key}' in set ${set.name}`, p);
+    const items = def.multi ? x : [x];
+    if (!Array.isArray(items)) throw new NetlinkEncodeError('multi-attr needs an array', p);
+    items.forEach((item, i) => {
+      const where = def.multi ? `${p}[${i}]` : p;
+      const bytes = bytesInput(item, text, where);
+      if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`sub-message bytes need a Buffer or Uint8Array, got ${typeof item}`, where);
+      const start = w.beginAttr(def.type);
+      w.bytes(bytes);
+      w.endAttr(start, where);
+    });
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { NetlinkEncodeError } from './errors.js';
+
 // Text forms of addresses and identifiers, per the specs' display hints. Formatting is
 // hand-rolled: dumps format an address per object, and generic helpers cost several
 // times more.
@@ -123,6 +125,20 @@ export function parseHint(hint: TextHint, s: string): Buffer | undefined {
     case 'uuid':
       return parseUuid(s);
   }
+}
+
+/** Hex text ('0a0b0c', '0a:0b:0c', '0x0a0b0c') as bytes, or undefined. */
+export function parseHex(s: string): Buffer | undefined {
+  const h = s.replace(/:/g, '').replace(/^0x/i, '');
+  return h.length % 2 || !/^[0-9a-f]*$/i.test(h) ? undefined : Buffer.from(h, 'hex');
+}
+
+/** Text input (see markTextInput): bytes given as hex; other values are left for the caller to refuse. */
+export function bytesInput(v: unknown, text: boolean | undefined, path: string): unknown {
+  if (!text || typeof v !== 'string') return v;
+  const b = parseHex(v);
+  if (!b) throw new NetlinkEncodeError(`"${v}" is not a hex string`, path);
+  return b;
 }
 
 export const isTextHint = (h: string | undefined): h is TextHint => h !== undefined && h !== 'hex';

@@ -1,8 +1,10 @@
 // Fixed-layout C structs (fixed headers, binary attributes with a struct) read and written
 // at computed offsets. Members are packed end to end, as the specs lay them out.
-import { formatHint, isTextHint, parseHint, formatIPv4Number, type TextHint } from './display.js';
+import { camelCase } from './attrset.js';
+import { bytesInput, formatHint, isTextHint, parseHint, formatIPv4Number, type TextHint } from './display.js';
 import type { EnumType } from './enums.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
+import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import type { Writer } from './writer.js';
 
 export type MemberType = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'string' | 'binary' | 'pad';
@@ -24,10 +26,6 @@ interface Member extends MemberSpec {
   size: number;
 }
 
-const INT: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
-const RANGE: Record<string, [number, number]> = {
-  u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s8: [-0x80, 0x7f], s16: [-0x8000, 0x7fff], s32: [-0x80000000, 0x7fffffff],
-};
 
 export function readInt(buf: Buffer, type: string, at: number, be: boolean): number | bigint {
   switch (type) {
@@ -56,10 +54,10 @@ export function writeInt(buf: Buffer, type: string, at: number, be: boolean, v: 
   }
   const n = v;
   if (typeof n !== 'number' || !Number.isInteger(n)) throw new NetlinkEncodeError(`${type} needs an integer, got ${typeof v === 'number' ? v : typeof v}`, path);
-  const [lo, hi] = RANGE[type];
-  if (n < lo || n > hi) throw new NetlinkEncodeError(`${n} is out of range for ${type}`, path);
-  const size = INT[type];
-  if (type[0] === 'u') be ? buf.writeUIntBE(n, at, size) : buf.writeUIntLE(n, at, size);
+  const { min, max, signed } = intInfo(type)!;
+  const size = intSize(type)!;
+  if (n < min! || n > max!) throw new NetlinkEncodeError(`${n} is out of range for ${type}`, path);
+  if (!signed) be ? buf.writeUIntBE(n, at, size) : buf.writeUIntLE(n, at, size);
   else be ? buf.writeIntBE(n, at, size) : buf.writeIntLE(n, at, size);
 }
 
@@ -84,9 +82,6 @@ export function intFromText(e: EnumType | undefined, display: string | undefined
   return v;
 }
 
-/** 'rtm-dst-len' -> 'rtmDstLen' */
-const camel = (name: string) => name.replace(/[-_]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
-
 export class StructType {
   readonly members: Member[] = [];
   readonly byKey = new Map<string, Member>();
@@ -95,9 +90,9 @@ export class StructType {
   constructor(readonly name: string, specs: readonly MemberSpec[]) {
     let offset = 0;
     for (const spec of specs) {
-      const size = INT[spec.type] ?? spec.len ?? (spec.struct ? spec.struct().size : undefined);
+      const size = intSize(spec.type) ?? spec.len ?? (spec.struct ? spec.struct().size : undefined);
       if (size === undefined) throw new TypeError(`struct ${name}: member ${spec.name} (${spec.type}) needs a len`);
-      const m: Member = { ...spec, key: camel(spec.name), offset, size, enum: spec.enumAsFlags ? spec.enum?.asFlags() : spec.enum };
+      const m: Member = { ...spec, key: camelCase(spec.name), offset, size, enum: spec.enumAsFlags ? spec.enum?.asFlags() : spec.enum };
       offset += size;
       this.members.push(m);
       if (spec.type !== 'pad') this.byKey.set(m.key, m);
@@ -145,8 +140,11 @@ export class StructType {
     return (this.reader ??= this.compile())(buf, at);
   }
 
-  /** Writes the struct; members not given are zero. Keys not in the struct are an error unless `lenient`. */
-  encode(w: Writer, obj: unknown, path: string, lenient = false): void {
+  /**
+   * Writes the struct; members not given are zero. Keys not in the struct are an error unless
+   * `lenient`. `text`: integers may be digit strings and bytes hex (see markTextInput).
+   */
+  encode(w: Writer, obj: unknown, path: string, lenient = false, text = false): void {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new NetlinkEncodeError(`struct ${this.name} needs an object`, path);
     if (!lenient) for (const k of Object.keys(obj)) if (!this.byKey.has(k) && (obj as Record<string, unknown>)[k] !== undefined)
       throw new NetlinkEncodeError(`no member '${k}' in struct ${this.name}`, `${path}.${k}`);
@@ -167,16 +165,16 @@ export class StructType {
           const inner = m.struct();
           const save = w.pos;
           w.pos = o;
-          inner.encode(w, v, p);
+          inner.encode(w, v, p, false, text);
           w.pos = save;
           continue;
         }
-        const bytes = typeof v === 'string' && isTextHint(m.display) ? parseHint(m.display as TextHint, v) : v;
+        const bytes = typeof v === 'string' && isTextHint(m.display) ? parseHint(m.display as TextHint, v) : bytesInput(v, text, p);
         if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(typeof v === 'string' ? `'${v}' is not a ${m.display}` : 'binary needs a Buffer', p);
         if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
         buf.set(bytes, o);
       } else {
-        writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, m.type === 'u64' || m.type === 's64', v, p), p);
+        writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, intInfo(m.type)!.wide, intInput(v, m.type as IntKind, text), p), p);
       }
     }
     w.pos = at + this.size;

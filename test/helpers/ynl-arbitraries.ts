@@ -241,11 +241,14 @@ export class FamilyArbitraries {
     if (!formats.length) return fc.record({ [sel.key]: this.value(sel, depth)! }, { noNullPrototype: true });
     return fc.constantFrom(...formats).chain((f) => {
       const model: Record<string, fc.Arbitrary<unknown>> = { [sel.key]: fc.constant(selectorValueFor(sel, f)) };
+      const raw: Record<string, fc.Arbitrary<unknown>> = {};
       for (const d of subs) {
         const fmt = d.subMessage!().formats.get(f);
-        // a format this sub-message does not have: only raw bytes can be sent
-        model[d.key] = fmt ? this.headed(fmt.header, fmt.attrs, depth + 1) : bytesArb(0, 12);
+        // a format this sub-message does not have: only raw bytes can be sent, under $raw
+        if (fmt) model[d.key] = this.headed(fmt.header, fmt.attrs, depth + 1);
+        else raw[d.key] = bytesArb(0, 12);
       }
+      if (Object.keys(raw).length) model.$raw = fc.record(raw, { noNullPrototype: true });
       return fc.record(model, { noNullPrototype: true });
     });
   }
