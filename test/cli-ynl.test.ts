@@ -288,6 +288,26 @@ describe('nlkit ynl: errors', () => {
     }
   });
 
+  test('--json refuses prototype keys and deep nesting: exit 1 with the reason', () => {
+    const deep = '{"familyName":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}';
+    const cases: [string, RegExp][] = [
+      ['{"__proto__":{"familyName":"nlctrl"}}', /^nlkit: ynl: --json: the key "__proto__" is not allowed\n/],
+      ['{"familyName":"nlctrl","constructor":1}', /^nlkit: ynl: --json: the key "constructor" is not allowed\n/],
+      ['{"x":{"prototype":{}}}', /^nlkit: ynl: --json: the key "prototype" is not allowed\n/],
+      [deep, /^nlkit: ynl: --json: nested deeper than 128 levels\n/],
+    ];
+    for (const [body, re] of cases) {
+      const r = nlkit('ynl', '--family', 'nlctrl', '--do', 'getfamily', '--json', body);
+      assert.equal(r.status, 1, body.slice(0, 60));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, re);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+    // a key that only looks like one is fine, and the parser alone refuses the same
+    assert.deepEqual(parseJson('{"protos":"__proto__"}'), { protos: '__proto__' });
+    assert.throws(() => parseJson('{"a":[{"__proto__":null}]}'), /the key "__proto__" is not allowed/);
+  });
+
   test('usage mistakes: no action, two actions, options of another action', () => {
     for (const [args, re] of [
       [['--family', 'nlctrl'], /nothing to do/],
