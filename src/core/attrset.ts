@@ -2,6 +2,7 @@
 // interpreter (codec.ts) encodes and decodes. Hand-written sets and the YNL generator
 // both produce these.
 import type { EnumType } from './enums.js';
+import type { FixedIntKind } from './ints.js';
 import type { StructType } from './struct.js';
 
 export type ScalarKind = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'uint' | 'sint';
@@ -118,4 +119,19 @@ export interface MessageLayout {
   /** Bytes of fixed header between nlmsghdr and the attributes (e.g. 4 for genlmsghdr). */
   headerSize: number;
   attrs?: AttrSet;
+  /** The operation's name, for errors: 'EEXIST: File exists (newlink ifname veth0)'. */
+  operation?: string;
+  /** Where a request names the object it acts on, first found first shown (one per label). */
+  subject?: readonly SubjectField[];
+}
+
+/** A value in a request that names its object (an interface name or index), for error messages. */
+export interface SubjectField {
+  /** The word shown before the value, e.g. 'ifname', 'ifindex'. */
+  label: string;
+  /** A fixed-header member: its byte offset after nlmsghdr. */
+  offset?: number;
+  /** Or an attribute: its type at the top, then inside each nest. */
+  attrs?: readonly number[];
+  kind: 'string' | FixedIntKind;
 }

@@ -54,6 +54,8 @@ export class NetlinkError extends Error {
   readonly offset?: number;
   /** The offending attribute as a path of names, e.g. `.linkinfo.data(vxlan).port`. */
   readonly attributePath?: string;
+  /** The request's operation and the object it named, e.g. `newlink ifname veth0`. */
+  readonly subject?: string;
   /** A required attribute that was missing: its type and, where known, its name and enclosing nest. */
   readonly missing?: { type: number; name?: string; nestOffset?: number; nestPath?: string };
   readonly policy?: Uint8Array;
@@ -64,10 +66,11 @@ export class NetlinkError extends Error {
     errno: number,
     ext: ExtAck = {},
     request?: FailedRequest,
-    paths: { attributePath?: string; missingName?: string; nestPath?: string } = {},
+    paths: { attributePath?: string; missingName?: string; nestPath?: string; subject?: string } = {},
   ) {
     const [code, description] = errnoInfo(errno);
     let text = `${code}: ${ext.message ?? description}`;
+    if (paths.subject) text += ` (${paths.subject})`;
     if (paths.attributePath) text += ` (attribute ${paths.attributePath})`;
     if (ext.missingType !== undefined)
       text += ` (missing attribute ${paths.missingName ?? ext.missingType}${paths.nestPath ? ` in ${paths.nestPath}` : ''})`;
@@ -78,6 +81,7 @@ export class NetlinkError extends Error {
     if (ext.message !== undefined) this.extackMessage = ext.message;
     if (ext.offset !== undefined) this.offset = ext.offset;
     if (paths.attributePath !== undefined) this.attributePath = paths.attributePath;
+    if (paths.subject !== undefined) this.subject = paths.subject;
     if (ext.missingType !== undefined)
       this.missing = { type: ext.missingType, name: paths.missingName, nestOffset: ext.missingNest, nestPath: paths.nestPath };
     if (ext.policy) this.policy = ext.policy;

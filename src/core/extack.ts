@@ -1,6 +1,8 @@
 import { AttrIterator, attrContaining, readString } from './attributes.js';
 import { attributePath } from './codec.js';
-import type { MessageLayout } from './attrset.js';
+import type { MessageLayout, SubjectField } from './attrset.js';
+import { intSize } from './ints.js';
+import { readInt } from './struct.js';
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { type ExtAck, type FailedRequest, NetlinkError } from './errors.js';
@@ -65,12 +67,13 @@ export function parseDoneMessage(buf: Buffer, start: number, end: number, flags:
 
 /** Builds the NetlinkError, naming attributes through the request's layout where there is one. */
 export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequest | undefined, layout: MessageLayout | undefined): NetlinkError {
-  const paths: { attributePath?: string; missingName?: string; nestPath?: string } = {};
+  const paths: { attributePath?: string; missingName?: string; nestPath?: string; subject?: string } = {};
   const bytes = request?.bytes;
   if (bytes && bytes.length >= C.NLMSG_HDRLEN && layout) {
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const attrsStart = C.NLMSG_HDRLEN + layout.headerSize;
     const end = Math.min(b.length, b.readUInt32LE(0));
+    if (layout.operation !== undefined) paths.subject = subjectOf(layout, b, attrsStart, end);
     if (ext.offset !== undefined) {
       if (ext.offset < attrsStart) paths.attributePath = ext.offset < C.NLMSG_HDRLEN ? '(header)' : '(fixed header)';
       else paths.attributePath = attributePath(layout.attrs, b, attrsStart, end, ext.offset);
@@ -108,6 +111,48 @@ function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: numbe
     set = def.nested!();
     start = holder.dataStart;
     end = holder.dataEnd;
+  }
+  return undefined;
+}
+
+/**
+ * The operation and what the request names as its object, from the layout's subject
+ * fields: 'newlink ifname veth0', 'getlink ifindex 42'. An index of 0 names nothing.
+ */
+function subjectOf(layout: MessageLayout, b: Buffer, attrsStart: number, end: number): string {
+  const words = [layout.operation!];
+  const shown = new Set<string>();
+  for (const f of layout.subject ?? []) {
+    if (shown.has(f.label)) continue;
+    let v: unknown;
+    try {
+      v = f.offset !== undefined ? memberAt(b, C.NLMSG_HDRLEN + f.offset, f.kind, attrsStart) : attrAt(b, attrsStart, end, f.attrs ?? [], f.kind);
+    } catch {
+      v = undefined; // a request that does not parse names nothing
+    }
+    if (v === undefined || v === '' || v === 0 || v === 0n) continue;
+    shown.add(f.label);
+    words.push(`${f.label} ${String(v)}`);
+  }
+  return words.join(' ');
+}
+
+function memberAt(b: Buffer, at: number, kind: SubjectField['kind'], limit: number): unknown {
+  if (kind === 'string' || at + intSize(kind)! > limit) return undefined;
+  return readInt(b, kind, at, false);
+}
+
+function attrAt(b: Buffer, start: number, end: number, types: readonly number[], kind: SubjectField['kind']): unknown {
+  for (let level = 0; level < types.length; level++) {
+    // the last one of a type is the one the kernel reads
+    let from = -1, to = -1, netOrder = false;
+    const it = new AttrIterator(b, start, end);
+    while (it.next()) if (it.type === types[level]) [from, to, netOrder] = [it.dataStart, it.dataEnd, it.netByteOrder];
+    if (from < 0) return undefined;
+    [start, end] = [from, to];
+    if (level < types.length - 1) continue;
+    if (kind === 'string') return readString(b, start, end);
+    return end - start >= intSize(kind)! ? readInt(b, kind, start, netOrder) : undefined;
   }
   return undefined;
 }

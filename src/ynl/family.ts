@@ -1,7 +1,8 @@
 // A FamilyDescription made ready to run: enums, structs, attribute sets and sub-messages
 // built once into the core codec's descriptors; messages of any operation encoded and
 // decoded through them.
-import { AttrSet, camelCase, type AttrChecks, type AttrKind, type AttrSpec, type MessageLayout, type SubMessage } from '../core/attrset.js';
+import { AttrSet, camelCase, type AttrChecks, type AttrKind, type AttrSpec, type MessageLayout, type SubjectField, type SubMessage } from '../core/attrset.js';
+import { intSize, type FixedIntKind } from '../core/ints.js';
 import { decodeHeaded, encodeHeaded, type Decoded } from '../core/codec.js';
 import { EnumType } from '../core/enums.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../core/errors.js';
@@ -38,6 +39,39 @@ function limit(v: number | string, consts: ReadonlyMap<string, number | string>)
     return n >= -0x1fffffffffffffn && n <= 0x1fffffffffffffn ? Number(n) : n;
   }
   return resolveConst(v, consts);
+}
+
+/**
+ * Spec names of what a request acts on, shown in its errors ('EEXIST: File exists (newlink
+ * ifname veth0)'), in the order shown: attributes at the top or one nest down (ethtool's
+ * header), fixed-header members by name (ifi-index, ndm-ifindex, tcm-ifindex...).
+ */
+const SUBJECT_NAMES: { label: string; attr?: RegExp; member?: RegExp }[] = [
+  { label: 'ifname', attr: /^ifname$/ },
+  { label: 'dev', attr: /^dev-name$/ },
+  { label: 'ifindex', attr: /^(ifindex|dev-index)$/, member: /^(([a-z]+-)?ifindex|if[a-z]?-index)$/ },
+];
+
+/** Where an operation's requests name their object, for MessageLayout.subject. */
+function subjectFields(header: StructType | undefined, attrs: AttrSet | undefined, headerOffset: number): SubjectField[] {
+  const out: SubjectField[] = [];
+  const kindOf = (kind: string): SubjectField['kind'] | undefined =>
+    kind === 'string' ? 'string' : intSize(kind) !== undefined ? (kind as FixedIntKind) : undefined;
+  for (const { label, attr, member } of SUBJECT_NAMES) {
+    for (const m of member ? header?.members ?? [] : []) {
+      const kind = kindOf(m.type);
+      if (member!.test(m.name) && kind && kind !== 'string') out.push({ label, offset: headerOffset + m.offset, kind });
+    }
+    if (!attr || !attrs) continue;
+    const inner = [...attrs.byType].filter((d) => d?.kind === 'nest' && !d.header);
+    for (const [at, set] of [[[], attrs], ...inner.map((d) => [[d!.type], d!.nested!()] as const)] as const) {
+      for (const d of set.byType) {
+        const kind = d && kindOf(d.kind);
+        if (d && kind && attr.test(d.name)) out.push({ label, attrs: [...at, d.type], kind });
+      }
+    }
+  }
+  return out;
 }
 
 const cache = new WeakMap<FamilyDescription, Family>();
@@ -85,7 +119,8 @@ export class Family {
       const headerSize = (this.isGenl ? GENL_HDRLEN : 0) + (header ? align4(header.size) : 0);
       const compiled: Operation = {
         name: op.name, key: camelCase(op.name), desc: op, requestValue: op.requestValue, replyValue: op.replyValue,
-        attrs, header, headerSize, layout: { headerSize, attrs },
+        attrs, header, headerSize,
+        layout: { headerSize, attrs, operation: op.name, subject: subjectFields(header, attrs, this.isGenl ? GENL_HDRLEN : 0) },
       };
       this.ops.set(op.name, compiled);
     }
