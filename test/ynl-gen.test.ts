@@ -123,14 +123,16 @@ test('generated types', async () => {
 
   // sub-messages picked by a sibling: a union on the selector, with a fallback for other kinds
   const vlan: RtLink.LinkinfoAttrsSet = { kind: 'vlan', data: { id: 10, protocol: '8021q' } };
-  const other: RtLink.LinkinfoAttrsSet = { kind: 'dummy', data: Buffer.alloc(0) };
+  // other kinds keep their bytes under $raw, never under data: kind alone narrows data
+  const other: RtLink.LinkinfoAttrsSet = { kind: 'dummy', $raw: { data: Buffer.alloc(0) } };
   // @ts-expect-error vlan has no attribute 'vni'
   const wrong: RtLink.LinkinfoAttrsSet = { kind: 'vlan', data: { vni: 10 } };
-  const vlanId = (li: RtLink.LinkinfoAttrsSet): number | undefined =>
-    li.kind === 'vlan' && li.data && !Buffer.isBuffer(li.data) ? li.data.id : undefined;
+  // @ts-expect-error bytes are not a format: they go under $raw
+  const bytesAsData: RtLink.LinkinfoAttrsSet = { kind: 'dummy', data: Buffer.alloc(0) };
+  const vlanId = (li: RtLink.LinkinfoAttrsSet): number | undefined => (li.kind === 'vlan' ? li.data?.id : undefined);
   assert.equal(vlanId(vlan), 10);
   assert.equal(vlanId(other), undefined);
-  void wrong;
+  void [wrong, bytesAsData];
   same<RtLink.LinkinfoVlanAttrsSet['egressQos'], RtLink.IflaVlanQosSet | undefined>(true);
   same<RtLink.LinkinfoBondAttrsSet['arpIpTarget'], string[] | undefined>(true);
   same<RtLink.LinkinfoBondAttrsSet['nsIp6Target'], Array<string | Buffer> | undefined>(true);

@@ -315,7 +315,7 @@ export type ExprAttrsSet = {
   | { name: 'reject'; data?: ExprRejectAttrsSet }
   | { name: 'target'; data?: ExprTargetAttrsSet }
   | { name: 'tproxy'; data?: ExprTproxyAttrsSet }
-  | { name?: string; data?: Buffer }
+  | { name?: string; data?: never; $raw?: { data?: Buffer } }
 );
 
 export interface RuleCompatAttrsSet {
@@ -412,7 +412,7 @@ export type ObjAttrsSet = {
 } & (
   | { type: 'counter'; data?: CounterAttrsSet }
   | { type: 'quota'; data?: QuotaAttrsSet }
-  | { type?: ObjectTypeEnum | number; data?: Buffer }
+  | { type?: ObjectTypeEnum | number; data?: never; $raw?: { data?: Buffer } }
 );
 
 export interface QuotaAttrsSet {

@@ -539,11 +539,11 @@ export type LinkinfoAttrsSet = {
   | { kind: 'veth'; data?: LinkinfoVethAttrsSet }
   | { kind: 'macvlan'; data?: LinkinfoMacvlanAttrsSet }
   | { kind: 'macvtap'; data?: LinkinfoMacvlanAttrsSet }
-  | { kind?: string; data?: Buffer }
+  | { kind?: string; data?: never; $raw?: { data?: Buffer } }
 ) & (
   | { slaveKind: 'bridge'; slaveData?: LinkinfoBrportAttrsSet }
   | { slaveKind: 'bond'; slaveData?: BondSlaveAttrsSet }
-  | { slaveKind?: string; slaveData?: Buffer }
+  | { slaveKind?: string; slaveData?: never; $raw?: { slaveData?: Buffer } }
 );
 
 export interface LinkinfoBondAttrsSet {

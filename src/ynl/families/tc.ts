@@ -552,50 +552,50 @@ export type AttrsSet = {
   extWarnMsg?: string;
   $unknown?: UnknownAttr[];
 } & (
-  | { kind: 'basic'; options?: BasicAttrsSet; xstats?: Buffer }
-  | { kind: 'bpf'; options?: BpfAttrsSet; xstats?: Buffer }
-  | { kind: 'bfifo'; options?: TcFifoQoptStruct; xstats?: Buffer }
+  | { kind: 'basic'; options?: BasicAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'bpf'; options?: BpfAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'bfifo'; options?: TcFifoQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'cake'; options?: CakeAttrsSet; xstats?: CakeStatsAttrsSet }
-  | { kind: 'cbs'; options?: CbsAttrsSet; xstats?: Buffer }
-  | { kind: 'cgroup'; options?: CgroupAttrsSet; xstats?: Buffer }
+  | { kind: 'cbs'; options?: CbsAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'cgroup'; options?: CgroupAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'choke'; options?: ChokeAttrsSet; xstats?: TcChokeXstatsStruct }
-  | { kind: 'clsact'; options?: Record<string, never>; xstats?: Buffer }
+  | { kind: 'clsact'; options?: Record<string, never>; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'codel'; options?: CodelAttrsSet; xstats?: TcCodelXstatsStruct }
-  | { kind: 'drr'; options?: DrrAttrsSet; xstats?: Buffer }
+  | { kind: 'drr'; options?: DrrAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'dualpi2'; options?: Dualpi2AttrsSet; xstats?: TcDualpi2XstatsStruct }
-  | { kind: 'etf'; options?: EtfAttrsSet; xstats?: Buffer }
-  | { kind: 'ets'; options?: EtsAttrsSet; xstats?: Buffer }
-  | { kind: 'flow'; options?: FlowAttrsSet; xstats?: Buffer }
-  | { kind: 'flower'; options?: FlowerAttrsSet; xstats?: Buffer }
+  | { kind: 'etf'; options?: EtfAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'ets'; options?: EtsAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'flow'; options?: FlowAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'flower'; options?: FlowerAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'fq'; options?: FqAttrsSet; xstats?: TcFqQdStatsStruct }
   | { kind: 'fq_codel'; options?: FqCodelAttrsSet; xstats?: TcFqCodelXstatsStruct }
   | { kind: 'fq_pie'; options?: FqPieAttrsSet; xstats?: TcFqPieXstatsStruct }
-  | { kind: 'fw'; options?: FwAttrsSet; xstats?: Buffer }
-  | { kind: 'gred'; options?: GredAttrsSet; xstats?: Buffer }
-  | { kind: 'hfsc'; options?: TcHfscQoptStruct; xstats?: Buffer }
+  | { kind: 'fw'; options?: FwAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'gred'; options?: GredAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'hfsc'; options?: TcHfscQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'hhf'; options?: HhfAttrsSet; xstats?: TcHhfXstatsStruct }
-  | { kind: 'htb'; options?: HtbAttrsSet; xstats?: Buffer }
-  | { kind: 'ingress'; options?: Record<string, never>; xstats?: Buffer }
-  | { kind: 'matchall'; options?: MatchallAttrsSet; xstats?: Buffer }
-  | { kind: 'mq'; options?: Record<string, never>; xstats?: Buffer }
-  | { kind: 'mqprio'; options?: TcMqprioQoptStruct; xstats?: Buffer }
-  | { kind: 'multiq'; options?: TcMultiqQoptStruct; xstats?: Buffer }
-  | { kind: 'netem'; options?: TcNetemQoptStruct & NetemAttrsSet; xstats?: Buffer }
-  | { kind: 'pfifo'; options?: TcFifoQoptStruct; xstats?: Buffer }
-  | { kind: 'pfifo_fast'; options?: TcPrioQoptStruct; xstats?: Buffer }
-  | { kind: 'pfifo_head_drop'; options?: TcFifoQoptStruct; xstats?: Buffer }
+  | { kind: 'htb'; options?: HtbAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'ingress'; options?: Record<string, never>; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'matchall'; options?: MatchallAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'mq'; options?: Record<string, never>; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'mqprio'; options?: TcMqprioQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'multiq'; options?: TcMultiqQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'netem'; options?: TcNetemQoptStruct & NetemAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'pfifo'; options?: TcFifoQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'pfifo_fast'; options?: TcPrioQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'pfifo_head_drop'; options?: TcFifoQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'pie'; options?: PieAttrsSet; xstats?: TcPieXstatsStruct }
-  | { kind: 'plug'; options?: TcPlugQoptStruct; xstats?: Buffer }
-  | { kind: 'prio'; options?: TcPrioQoptStruct; xstats?: Buffer }
-  | { kind: 'qfq'; options?: QfqAttrsSet; xstats?: Buffer }
+  | { kind: 'plug'; options?: TcPlugQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'prio'; options?: TcPrioQoptStruct; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'qfq'; options?: QfqAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'red'; options?: RedAttrsSet; xstats?: TcRedXstatsStruct }
-  | { kind: 'route'; options?: RouteAttrsSet; xstats?: Buffer }
+  | { kind: 'route'; options?: RouteAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
   | { kind: 'sfb'; options?: TcSfbQoptStruct; xstats?: TcSfbXstatsStruct }
   | { kind: 'sfq'; options?: TcSfqQoptV1Struct; xstats?: TcSfqXstatsStruct }
-  | { kind: 'taprio'; options?: TaprioAttrsSet; xstats?: Buffer }
-  | { kind: 'tbf'; options?: TbfAttrsSet; xstats?: Buffer }
-  | { kind: 'u32'; options?: U32AttrsSet; xstats?: Buffer }
-  | { kind?: string; options?: Buffer; xstats?: Buffer }
+  | { kind: 'taprio'; options?: TaprioAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'tbf'; options?: TbfAttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind: 'u32'; options?: U32AttrsSet; xstats?: never; $raw?: { xstats?: Buffer } }
+  | { kind?: string; options?: never; xstats?: never; $raw?: { options?: Buffer; xstats?: Buffer } }
 );
 
 export type ActAttrsSet = {
@@ -627,7 +627,7 @@ export type ActAttrsSet = {
   | { kind: 'skbmod'; options?: ActSkbmodAttrsSet }
   | { kind: 'tunnel_key'; options?: ActTunnelKeyAttrsSet }
   | { kind: 'vlan'; options?: ActVlanAttrsSet }
-  | { kind?: string; options?: Buffer }
+  | { kind?: string; options?: never; $raw?: { options?: Buffer } }
 );
 
 export interface ActBpfAttrsSet {
@@ -1436,12 +1436,12 @@ export interface TcaStatsAttrsSet {
     | TcPieXstatsStruct
     | TcRedXstatsStruct
     | TcSfbXstatsStruct
-    | TcSfqXstatsStruct
-    | Buffer;
+    | TcSfqXstatsStruct;
   rateEst64?: GnetStatsRateEst64Struct | Buffer;
   basicHw?: GnetStatsBasicStruct | Buffer;
   pkt64?: bigint;
   $unknown?: UnknownAttr[];
+  $raw?: { app?: Buffer };
 }
 
 export interface U32AttrsSet {
