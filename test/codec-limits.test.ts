@@ -13,10 +13,11 @@ import { Family } from '../src/ynl/family.js';
 import { description as rtLinkDesc } from '../src/ynl/families/rt-link.js';
 import { description as tcDesc } from '../src/ynl/families/tc.js';
 import { nest, tlv } from './helpers/arbitraries.js';
+import { setRefs } from './helpers/refs.js';
 
 const rtLink = Family.from(rtLinkDesc);
 const tc = Family.from(tcDesc);
-const attrType = (f: Family, set: string, name: string) => f.set(set).byName.get(name)!.type;
+const attrType = (f: Family, set: string, name: string) => f.set(set).byName.get(name)!.value;
 
 const IFLA_LINKINFO = attrType(rtLink, 'link-attrs', 'linkinfo');
 const IFLA_INFO_KIND = attrType(rtLink, 'linkinfo-attrs', 'kind');
@@ -89,8 +90,8 @@ describe('sub-messages decode in linear time', () => {
 });
 
 describe('the encoder bounds nesting', () => {
-  const rec: AttrSet = new AttrSet('rec', [{ name: 'child', type: 1, kind: 'nest', nested: () => rec }, { name: 'n', type: 2, kind: 'u32' }]);
-  const arr: AttrSet = new AttrSet('arr', [{ name: 'items', type: 1, kind: 'indexed-array', subKind: 'nest', nested: () => arr }]);
+  const rec: AttrSet = new AttrSet('rec', [{ name: 'child', value: 1, type: 'nest', nestedAttributes: 'rec' }, { name: 'n', value: 2, type: 'u32' }], setRefs({ rec: () => rec }));
+  const arr: AttrSet = new AttrSet('arr', [{ name: 'items', value: 1, type: 'indexed-array', subType: 'nest', nestedAttributes: 'arr' }], setRefs({ arr: () => arr }));
   const encode = (set: AttrSet, v: unknown) => encodeAttrs(set, v, new Writer(64));
 
   function refused(fn: () => void, pathStart: string): void {
@@ -163,7 +164,7 @@ describe('text input (markTextInput): the encoder reads digits and hex itself', 
   });
 
   test('64-bit kinds become bigints; bad text is refused at its path', () => {
-    const set = new AttrSet('t', [{ name: 'big', type: 1, kind: 'u64' }, { name: 'bin', type: 2, kind: 'binary' }]);
+    const set = new AttrSet('t', [{ name: 'big', value: 1, type: 'u64' }, { name: 'bin', value: 2, type: 'binary' }]);
     const enc = (v: object) => {
       const w = new Writer(64);
       encodeAttrs(set, v, w);

@@ -15,6 +15,7 @@ import {
   attrStringArb, buildSet, deepClone, expectedDecode, nest, refEncode, schemaAndValueArb, setSchemaArb, slots, tlv,
 } from './helpers/arbitraries.js';
 import { hex, NLCTRL_NEWFAMILY } from './helpers/golden.js';
+import { setRefs } from './helpers/refs.js';
 
 
 function encode(set: AttrSet, obj: unknown, path?: string): Buffer {
@@ -51,38 +52,38 @@ function decodesOrRefuses(fn: () => unknown, lo: number, hi: number): void {
 
 // A set with one attribute of every kind (types 1..), the golden-vector subject.
 const inner = new AttrSet('inner', [
-  { name: 'a', type: 1, kind: 'u32' },
-  { name: 'b', type: 2, kind: 'string' },
+  { name: 'a', value: 1, type: 'u32' },
+  { name: 'b', value: 2, type: 'string' },
 ]);
 const allKinds = new AttrSet('all-kinds', [
-  { name: 'u8', type: 1, kind: 'u8' },
-  { name: 'u16', type: 2, kind: 'u16' },
-  { name: 'u32', type: 3, kind: 'u32' },
-  { name: 'u64', type: 4, kind: 'u64' },
-  { name: 's8', type: 5, kind: 's8' },
-  { name: 's16', type: 6, kind: 's16' },
-  { name: 's32', type: 7, kind: 's32' },
-  { name: 's64', type: 8, kind: 's64' },
-  { name: 'uint', type: 9, kind: 'uint' },
-  { name: 'sint', type: 10, kind: 'sint' },
-  { name: 'flag', type: 11, kind: 'flag' },
-  { name: 'str', type: 12, kind: 'string' },
-  { name: 'bin', type: 13, kind: 'binary' },
-  { name: 'be-u16', type: 14, kind: 'u16', bigEndian: true },
-  { name: 'be-u32', type: 15, kind: 'u32', bigEndian: true, display: 'ipv4' },
-  { name: 'be-u64', type: 16, kind: 'u64', bigEndian: true },
-  { name: 'be-s16', type: 17, kind: 's16', bigEndian: true },
-  { name: 'be-s32', type: 18, kind: 's32', bigEndian: true },
-  { name: 'be-u8', type: 19, kind: 'u8', bigEndian: true },
-  { name: 'nest', type: 20, kind: 'nest', nested: () => inner },
-  { name: 'nests', type: 21, kind: 'indexed-array', subKind: 'nest', nested: () => inner },
-  { name: 'ports', type: 22, kind: 'indexed-array', subKind: 'u16' },
-  { name: 'names', type: 23, kind: 'string', multi: true },
-  { name: 'labels', type: 24, kind: 'indexed-array', subKind: 'string' },
-  { name: 'be-uint', type: 25, kind: 'uint', bigEndian: true },
-  { name: 'pad', type: 26, kind: 'pad' },
-  { name: 'unused', type: 27, kind: 'unused' },
-]);
+  { name: 'u8', value: 1, type: 'u8' },
+  { name: 'u16', value: 2, type: 'u16' },
+  { name: 'u32', value: 3, type: 'u32' },
+  { name: 'u64', value: 4, type: 'u64' },
+  { name: 's8', value: 5, type: 's8' },
+  { name: 's16', value: 6, type: 's16' },
+  { name: 's32', value: 7, type: 's32' },
+  { name: 's64', value: 8, type: 's64' },
+  { name: 'uint', value: 9, type: 'uint' },
+  { name: 'sint', value: 10, type: 'sint' },
+  { name: 'flag', value: 11, type: 'flag' },
+  { name: 'str', value: 12, type: 'string' },
+  { name: 'bin', value: 13, type: 'binary' },
+  { name: 'be-u16', value: 14, type: 'u16', byteOrder: 'big-endian' },
+  { name: 'be-u32', value: 15, type: 'u32', byteOrder: 'big-endian', display: 'ipv4' },
+  { name: 'be-u64', value: 16, type: 'u64', byteOrder: 'big-endian' },
+  { name: 'be-s16', value: 17, type: 's16', byteOrder: 'big-endian' },
+  { name: 'be-s32', value: 18, type: 's32', byteOrder: 'big-endian' },
+  { name: 'be-u8', value: 19, type: 'u8', byteOrder: 'big-endian' },
+  { name: 'nest', value: 20, type: 'nest', nestedAttributes: 'inner' },
+  { name: 'nests', value: 21, type: 'indexed-array', subType: 'nest', nestedAttributes: 'inner' },
+  { name: 'ports', value: 22, type: 'indexed-array', subType: 'u16' },
+  { name: 'names', value: 23, type: 'string', multiAttr: true },
+  { name: 'labels', value: 24, type: 'indexed-array', subType: 'string' },
+  { name: 'be-uint', value: 25, type: 'uint', byteOrder: 'big-endian' },
+  { name: 'pad', value: 26, type: 'pad' },
+  { name: 'unused', value: 27, type: 'unused' },
+], setRefs({ inner: () => inner }));
 
 /** [value, wire bytes, decoded value (when not the same)] per key */
 const GOLDEN: [key: string, value: unknown, wire: string, decoded?: unknown][] = [
@@ -375,7 +376,7 @@ describe('codec: round trips (property)', () => {
 
   test('unknown-only input (no known attribute) re-encodes unchanged', () => {
     fc.assert(
-      fc.property(unknownsArb(new Set(allKinds.byType.flatMap((d) => (d ? [d.type] : [])))), (unknown) => {
+      fc.property(unknownsArb(new Set(allKinds.byType.flatMap((d) => (d ? [d.value] : [])))), (unknown) => {
         const wire = Buffer.concat(unknown.map(unknownTlv));
         assert.deepEqual(encode(allKinds, decode(allKinds, wire)), wire);
       }),
@@ -515,9 +516,9 @@ describe('codec: malformed input (property)', () => {
     );
   });
 
-  const rec: AttrSet = new AttrSet('rec', [{ name: 'child', type: 1, kind: 'nest', nested: () => rec }]);
+  const rec: AttrSet = new AttrSet('rec', [{ name: 'child', value: 1, type: 'nest', nestedAttributes: 'rec' }], setRefs({ rec: () => rec }));
   // the same recursion through an indexed array: items[i] is again a rec-arr
-  const recArr: AttrSet = new AttrSet('rec-arr', [{ name: 'items', type: 1, kind: 'indexed-array', subKind: 'nest', nested: () => recArr }]);
+  const recArr: AttrSet = new AttrSet('rec-arr', [{ name: 'items', value: 1, type: 'indexed-array', subType: 'nest', nestedAttributes: 'recArr' }], setRefs({ recArr: () => recArr }));
 
   /** `levels` attributes of type 1, each the whole payload of the one before; the innermost is empty. */
   function chain(levels: number): Buffer {
@@ -585,13 +586,13 @@ describe('codec: malformed input (property)', () => {
 
 describe('codec: wrong values refused with NetlinkEncodeError and a path', () => {
   const u64Set = new AttrSet('u64s', [
-    { name: 'big', type: 1, kind: 'u64' },
-    { name: 'signed', type: 2, kind: 's64' },
-    { name: 'flag', type: 3, kind: 'flag' },
-    { name: 'opts', type: 4, kind: 'nest', nested: () => inner },
-    { name: 'tags', type: 5, kind: 'string', multi: true },
-    { name: 'pad', type: 6, kind: 'pad' },
-  ]);
+    { name: 'big', value: 1, type: 'u64' },
+    { name: 'signed', value: 2, type: 's64' },
+    { name: 'flag', value: 3, type: 'flag' },
+    { name: 'opts', value: 4, type: 'nest', nestedAttributes: 'inner' },
+    { name: 'tags', value: 5, type: 'string', multiAttr: true },
+    { name: 'pad', value: 6, type: 'pad' },
+  ], setRefs({ inner: () => inner }));
 
   const cases: [name: string, set: AttrSet, obj: unknown, path: string][] = [
     ['string for u16', ctrlAttrs, { familyId: '16' }, '.familyId'],

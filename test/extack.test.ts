@@ -10,6 +10,7 @@ import {
   parseDoneMessage, parseErrorMessage, parseExtAck,
 } from '../src/core/index.js';
 import { makeNetlinkError } from '../src/core/extack.js';
+import { setRefs } from './helpers/refs.js';
 import { ctrlAttrs, ctrlLayout } from '../src/genl/index.js';
 import {
   NLA_F_NESTED, RUNS, buildSet, refEncode, refValue, schemaAndValueArb, tlv,
@@ -325,13 +326,13 @@ describe('extack: missing attributes', () => {
   });
 
   // rtnetlink-shaped: link { ifindex, ifname, info { kind, data } }
-  const infoAttrs = new AttrSet('info', [{ name: 'kind', type: 1, kind: 'string' }, { name: 'data', type: 2, kind: 'binary' }]);
+  const infoAttrs = new AttrSet('info', [{ name: 'kind', value: 1, type: 'string' }, { name: 'data', value: 2, type: 'binary' }]);
   const linkAttrs = new AttrSet('link', [
-    { name: 'ifindex', type: 1, kind: 'u32' },
-    { name: 'ifname', type: 2, kind: 'string' },
-    { name: 'info', type: 3, kind: 'nest', nested: () => infoAttrs },
-  ]);
-  const topAttrs = new AttrSet('top', [{ name: 'link', type: 1, kind: 'nest', nested: () => linkAttrs }]);
+    { name: 'ifindex', value: 1, type: 'u32' },
+    { name: 'ifname', value: 2, type: 'string' },
+    { name: 'info', value: 3, type: 'nest', nestedAttributes: 'infoAttrs' },
+  ], setRefs({ infoAttrs: () => infoAttrs }));
+  const topAttrs = new AttrSet('top', [{ name: 'link', value: 1, type: 'nest', nestedAttributes: 'linkAttrs' }], setRefs({ linkAttrs: () => linkAttrs }));
   const layout: MessageLayout = { headerSize: 4, attrs: topAttrs };
   // 20 link [ 24 ifindex, 32 info [ 36 kind "vxlan" ] ]
   const nestedReq = request(tlv(1 | NLA_F_NESTED, Buffer.concat([tlv(1, u32(2)), tlv(3 | NLA_F_NESTED, tlv(1, cstr('vxlan')))])));

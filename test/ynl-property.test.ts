@@ -76,7 +76,7 @@ describe('YNL property: every attribute set round-trips', () => {
     const kinds = new Set<string>();
     for (const { family } of all) {
       const arbs = new FamilyArbitraries(family);
-      for (const set of family.sets.values()) for (const def of arbs.usable(set, 0)) kinds.add(def.kind);
+      for (const set of family.sets.values()) for (const def of arbs.usable(set, 0)) kinds.add(def.type);
     }
     for (const k of ['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint', 'flag', 'string', 'binary', 'nest', 'indexed-array', 'bitfield32', 'nest-type-value', 'sub-message'])
       assert.ok(kinds.has(k), `no generated attribute of kind ${k}`);
@@ -145,14 +145,14 @@ test('YNL: self-recursive nests (e.g. ovs clone actions) nested 100 deep are a N
   for (const { name, family } of all) {
     for (const set of family.sets.values()) {
       for (const def of set.byType) {
-        if (!def || def.kind !== 'nest' || def.header || def.nested!() !== set) continue;
+        if (!def || def.type !== 'nest' || def.header || def.nested!() !== set) continue;
         found++;
         /** `levels` attributes of this type, each the whole payload of the one before. */
         const chain = (levels: number) => {
           const b = Buffer.alloc(levels * 4);
           for (let i = 0; i < levels; i++) {
             b.writeUInt16LE((levels - i) * 4, i * 4);
-            b.writeUInt16LE(def.type | 0x8000, i * 4 + 2);
+            b.writeUInt16LE(def.value | 0x8000, i * 4 + 2);
           }
           return b;
         };

@@ -1,15 +1,10 @@
-// Attribute-set descriptors: the data form of a netlink family's attributes, which one
-// interpreter (codec.ts) encodes and decodes. Hand-written sets and the YNL generator
-// both produce these.
+// Attribute sets made ready to run: a set's attribute descriptions (the vocabulary the YNL
+// generator emits, src/core/description.ts) with their references resolved and their keys
+// computed, which one interpreter (codec.ts) encodes and decodes.
+import type { AttrDescription } from './description.js';
 import type { EnumType } from './enums.js';
 import type { FixedIntKind } from './ints.js';
 import type { StructType } from './struct.js';
-
-export type ScalarKind = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'uint' | 'sint';
-export type AttrKind =
-  | ScalarKind | 'flag' | 'string' | 'binary' | 'nest' | 'indexed-array' | 'pad' | 'unused'
-  | 'bitfield32' | 'nest-type-value' | 'sub-message';
-export type DisplayHint = 'ipv4' | 'ipv6' | 'mac' | 'hex' | 'uuid' | 'fddi' | 'ipv4-or-v6';
 
 /** A sub-message: the format chosen by the selector's value (as text). */
 export interface SubMessageFormat {
@@ -22,7 +17,7 @@ export interface SubMessage {
 }
 
 /** Checks applied when encoding, with bounds already resolved to numbers. */
-export interface AttrChecks {
+export interface AttrBounds {
   min?: number | bigint;
   max?: number | bigint;
   minLen?: number;
@@ -30,49 +25,84 @@ export interface AttrChecks {
   exactLen?: number;
 }
 
-export interface AttrSpec {
-  /** The kernel's name, e.g. 'family-name'. */
-  name: string;
-  /** Attribute type number. */
-  type: number;
-  kind: AttrKind;
-  /** For nest, nest-type-value and indexed-array of nests: the inner set (a thunk, so sets can refer to each other). */
-  nested?: () => AttrSet;
-  /** For indexed-array: the element kind ('nest' uses `nested`); for binary: an array of this scalar. */
-  subKind?: AttrKind;
-  /** The attribute may repeat; decoded as an array. */
-  multi?: boolean;
-  bigEndian?: boolean;
-  display?: DisplayHint;
-  /** Numbers in objects are this enum's names (flags: lists of names). */
-  enum?: EnumType;
-  /** Read a plain enum as bits (entry n is 1 << n). */
-  enumAsFlags?: boolean;
-  /** A binary holding this struct. */
-  struct?: () => StructType;
-  subMessage?: () => SubMessage;
-  /** Kernel name of the attribute (here or in an enclosing set) whose value picks the sub-message format. */
-  selector?: string;
-  /** nest-type-value: a name for each level of type numbers. */
-  typeValue?: string[];
-  checks?: AttrChecks;
-  /** A nest that starts with this struct (aligned to 4), then the attributes. */
-  header?: () => StructType;
+/**
+ * How a description's names are found: the family (or hand-written group of sets) they
+ * belong to. Lookups happen on first use, so sets can refer to each other and to themselves.
+ */
+export interface DescriptionRefs {
+  set(name: string, where: string): AttrSet;
+  struct(name: string, where: string): StructType;
+  enum(name: string, where: string): EnumType;
+  subMessage(name: string, where: string): SubMessage;
+  /** A check's bound written as a name ('u32-max', a const): its number, or undefined. */
+  bound?(v: number | string): number | bigint | undefined;
 }
 
-export interface AttrDef extends AttrSpec {
-  /** camelCase key used in decoded objects. */
+/** An attribute description, resolved: what the codec reads per attribute. */
+export interface AttrDef extends AttrDescription {
+  /** camelCase key used in objects. */
   key: string;
+  bigEndian: boolean;
+  /** nestedAttributes, resolved. */
+  nested?: () => AttrSet;
+  /** struct, resolved. */
+  structType?: () => StructType;
+  /** subMessage, resolved. */
+  subMessageOf?: () => SubMessage;
+  /** fixedHeader, resolved: a nest that starts with this struct (aligned to 4), then the attributes. */
+  header?: () => StructType;
   /** The enum as applied (enum-as-flags resolved). */
   enumType?: EnumType;
+  /** checks, with bounds resolved to numbers (bounds naming kernel-internal constants are left to the kernel). */
+  bounds?: AttrBounds;
   /** indexed-array: how one element is read. */
   element?: AttrDef;
   typeValueKeys?: string[];
 }
 
-/** 'family-name' -> 'familyName' */
+/** 'family-name' -> 'familyName': the key of a spec name in objects, everywhere. */
 export function camelCase(name: string): string {
   return name.replace(/[-_]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
+}
+
+const NO_REFS: DescriptionRefs = {
+  set: missing, struct: missing, enum: missing, subMessage: missing,
+};
+function missing(name: string, where: string): never {
+  throw new TypeError(`${where} refers to '${name}', and its set was made without references`);
+}
+
+function bounds(a: AttrDescription, refs: DescriptionRefs): AttrBounds | undefined {
+  if (!a.checks) return undefined;
+  const out: AttrBounds = {};
+  const num = (v: number | string | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : refs.bound?.(v));
+  const min = num(a.checks.min), max = num(a.checks.max);
+  if (min !== undefined) out.min = min;
+  if (max !== undefined) out.max = max;
+  for (const k of ['minLen', 'maxLen', 'exactLen'] as const) {
+    const v = num(a.checks[k]);
+    if (typeof v === 'number') out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function resolve(a: AttrDescription, setName: string, refs: DescriptionRefs): AttrDef {
+  const where = `${setName}.${a.name}`;
+  const def: AttrDef = { ...a, key: camelCase(a.name), bigEndian: a.byteOrder === 'big-endian' };
+  const { nestedAttributes: n, struct: st, subMessage: sm, fixedHeader: h } = a;
+  if (n !== undefined) def.nested = () => refs.set(n, where);
+  if (st !== undefined) def.structType = () => refs.struct(st, where);
+  if (sm !== undefined) def.subMessageOf = () => refs.subMessage(sm, where);
+  if (h !== undefined) def.header = () => refs.struct(h, where);
+  if (a.enum !== undefined) {
+    const e = refs.enum(a.enum, where);
+    def.enumType = a.enumAsFlags ? e.asFlags() : e;
+  }
+  const b = bounds(a, refs);
+  if (b) def.bounds = b;
+  if (a.type === 'indexed-array') def.element = { ...def, type: a.subType ?? 'nest', multiAttr: false };
+  if (a.typeValue) def.typeValueKeys = a.typeValue.map(camelCase);
+  return def;
 }
 
 export class AttrSet {
@@ -83,13 +113,14 @@ export class AttrSet {
   readonly byName = new Map<string, AttrDef>();
   private scope: boolean | undefined;
 
-  constructor(readonly name: string, specs: readonly AttrSpec[]) {
-    for (const spec of specs) {
-      const def: AttrDef = { ...spec, key: camelCase(spec.name) };
-      if (spec.enum) def.enumType = spec.enumAsFlags ? spec.enum.asFlags() : spec.enum;
-      if (spec.kind === 'indexed-array') def.element = { ...def, kind: spec.subKind ?? 'nest', multi: false };
-      if (spec.typeValue) def.typeValueKeys = spec.typeValue.map(camelCase);
-      this.byType[spec.type] = def;
+  /**
+   * `attributes` as a description gives them; `refs` finds the sets, structs, enums and
+   * sub-messages they name (not needed by sets that name none).
+   */
+  constructor(readonly name: string, attributes: readonly AttrDescription[], refs: DescriptionRefs = NO_REFS) {
+    for (const a of attributes) {
+      const def = resolve(a, name, refs);
+      this.byType[a.value] = def;
       this.byKey.set(def.key, def);
       this.byName.set(def.name, def);
     }
@@ -106,8 +137,8 @@ export class AttrSet {
     let need = false;
     for (const def of this.byType) {
       if (!def) continue;
-      if (def.kind === 'sub-message') need = true;
-      else if (def.nested && (def.kind === 'nest' || def.kind === 'indexed-array') && def.nested().needsScope) need = true;
+      if (def.type === 'sub-message') need = true;
+      else if (def.nested && (def.type === 'nest' || def.type === 'indexed-array') && def.nested().needsScope) need = true;
       if (need) break;
     }
     return (this.scope = need);

@@ -1,5 +1,6 @@
 import { AttrIterator, attrContaining, readString } from './attributes.js';
-import type { AttrDef, AttrKind, AttrSet, SubMessageFormat } from './attrset.js';
+import type { AttrDef, AttrSet, SubMessageFormat } from './attrset.js';
+import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { bytesInput, formatHint, formatIPv4, isTextHint, parseHint } from './display.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
@@ -58,7 +59,7 @@ export function markTextInput<T extends object>(obj: T): T {
   return obj;
 }
 
-function readScalar(buf: Buffer, def: AttrDef, kind: AttrKind, start: number, len: number, be: boolean): number | bigint {
+function readScalar(buf: Buffer, def: AttrDef, kind: AttrType, start: number, len: number, be: boolean): number | bigint {
   const need = intSize(kind);
   if (need !== undefined) {
     if (len < need) throw new NetlinkDecodeError(`${def.name}: ${kind} needs ${need} bytes, got ${len}`, start);
@@ -78,14 +79,14 @@ function readScalar(buf: Buffer, def: AttrDef, kind: AttrKind, start: number, le
 const presentScalar = (def: AttrDef, v: number | bigint): unknown => presentInt(def.enumType, def.display, v);
 
 function decodeBinary(buf: Buffer, def: AttrDef, start: number, end: number): unknown {
-  if (def.struct) {
-    const s = def.struct();
+  if (def.structType) {
+    const s = def.structType();
     // a struct of another kernel version: shorter stays bytes, longer is read as far as known
     if (end - start >= s.size) return s.decode(buf, start, end);
-  } else if (intSize(def.subKind)) {
-    const size = intSize(def.subKind)!;
+  } else if (intSize(def.subType)) {
+    const size = intSize(def.subType)!;
     const out: (number | bigint)[] = [];
-    for (let at = start; at + size <= end; at += size) out.push(readInt(buf, def.subKind!, at, def.bigEndian === true));
+    for (let at = start; at + size <= end; at += size) out.push(readInt(buf, def.subType!, at, def.bigEndian));
     return out;
   } else if (isTextHint(def.display)) {
     const text = formatHint(def.display, buf, start, end);
@@ -96,7 +97,7 @@ function decodeBinary(buf: Buffer, def: AttrDef, start: number, end: number): un
 
 interface Span { dataStart: number; dataEnd: number; netByteOrder: boolean }
 
-function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth: number, scope: Scope | undefined): unknown {
+function decodeValue(buf: Buffer, def: AttrDef, kind: AttrType, it: Span, depth: number, scope: Scope | undefined): unknown {
   const start = it.dataStart, end = it.dataEnd;
   switch (kind) {
     case 'flag': return true;
@@ -107,7 +108,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth:
       const out: unknown[] = [];
       const inner = new AttrIterator(buf, start, end);
       const el = def.element!;
-      while (inner.next()) out.push(decodeValue(buf, el, el.kind, inner, depth + 1, scope));
+      while (inner.next()) out.push(decodeValue(buf, el, el.type, inner, depth + 1, scope));
       return out;
     }
     case 'nest-type-value': {
@@ -128,7 +129,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrKind, it: Span, depth:
     case 'unused':
       return undefined;
     default:
-      return presentScalar(def, readScalar(buf, def, kind, start, end - start, def.bigEndian === true || it.netByteOrder));
+      return presentScalar(def, readScalar(buf, def, kind, start, end - start, def.bigEndian || it.netByteOrder));
   }
 }
 
@@ -163,14 +164,14 @@ function scanSelector(buf: Buffer, start: number, end: number, sel: AttrDef): un
   const it = new AttrIterator(buf, start, end);
   let found: unknown;
   // the last one wins, as it does when the set is decoded
-  while (it.next()) if (it.type === sel.type) found = decodeValue(buf, sel, sel.kind, it, MAX_NEST_DEPTH, undefined);
+  while (it.next()) if (it.type === sel.value) found = decodeValue(buf, sel, sel.type, it, MAX_NEST_DEPTH, undefined);
   return found;
 }
 
 function subMessageFormat(def: AttrDef, scope: Scope | undefined): SubMessageFormat | undefined {
   const v = selectorValue(def, scope);
   if (v === undefined) return undefined;
-  const formats = def.subMessage!().formats;
+  const formats = def.subMessageOf!().formats;
   return formats.get(String(v));
 }
 
@@ -179,7 +180,7 @@ type Reader = (buf: Buffer, start: number, end: number, raw: number, depth: numb
 const readers = new WeakMap<AttrDef, Reader>();
 
 function tooShort(def: AttrDef, need: number, start: number, end: number): never {
-  throw new NetlinkDecodeError(`${def.name}: ${def.kind} needs ${need} bytes, got ${end - start}`, start);
+  throw new NetlinkDecodeError(`${def.name}: ${def.type} needs ${need} bytes, got ${end - start}`, start);
 }
 
 const u32le = (b: Buffer, p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
@@ -192,26 +193,26 @@ const u32le = (b: Buffer, p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 1
 function readerOf(def: AttrDef): Reader {
   let r = readers.get(def);
   if (r) return r;
-  const be = def.bigEndian === true;
+  const be = def.bigEndian;
   const plain = !def.enumType && def.display !== 'ipv4';
-  if (def.kind === 'u32' && plain && !be)
+  if (def.type === 'u32' && plain && !be)
     r = (b, s, e, raw) => (e - s < 4 ? tooShort(def, 4, s, e) : raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s));
-  else if (intSize(def.kind) !== undefined) {
-    const kind = def.kind;
+  else if (intSize(def.type) !== undefined) {
+    const kind = def.type;
     const need = intSize(kind)!;
     r = (b, s, e, raw) => {
       if (e - s < need) tooShort(def, need, s, e);
       return presentScalar(def, readInt(b, kind, s, be || (raw & NLA_F_NET_BYTEORDER) !== 0));
     };
-  } else if (def.kind === 'string') r = (b, s, e) => readString(b, s, e);
-  else if (def.kind === 'flag') r = () => true;
-  else if (def.kind === 'binary' && !def.struct && !def.subKind && isTextHint(def.display)) {
+  } else if (def.type === 'string') r = (b, s, e) => readString(b, s, e);
+  else if (def.type === 'flag') r = () => true;
+  else if (def.type === 'binary' && !def.structType && !def.subType && isTextHint(def.display)) {
     const hint = def.display;
     r = hint === 'ipv4' || hint === 'ipv4-or-v6'
       ? (b, s, e) => (e - s === 4 ? formatIPv4(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
       : (b, s, e) => formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e));
-  } else if (def.kind === 'nest' && !def.header) r = (b, s, e, _raw, depth, scope) => decodeAttrs(def.nested!(), b, s, e, depth + 1, scope);
-  else r = (b, s, e, raw, depth, scope) => decodeValue(b, def, def.kind, { dataStart: s, dataEnd: e, netByteOrder: (raw & NLA_F_NET_BYTEORDER) !== 0 }, depth, scope);
+  } else if (def.type === 'nest' && !def.header) r = (b, s, e, _raw, depth, scope) => decodeAttrs(def.nested!(), b, s, e, depth + 1, scope);
+  else r = (b, s, e, raw, depth, scope) => decodeValue(b, def, def.type, { dataStart: s, dataEnd: e, netByteOrder: (raw & NLA_F_NET_BYTEORDER) !== 0 }, depth, scope);
   readers.set(def, r);
   return r;
 }
@@ -254,9 +255,9 @@ function compileSet(set: AttrSet): SetDecoder {
     if (!def || !Number.isInteger(type) || typeof def.key !== 'string') return;
     const r = readersOfSet.push(readerOf(def)) - 1;
     const k = JSON.stringify(def.key);
-    const store = def.multi ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
+    const store = def.multiAttr ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
     // a sub-message of no known format is bytes, kept apart from the decoded formats
-    const raw = def.kind === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multi === true}); else ` : '';
+    const raw = def.type === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multiAttr === true}); else ` : '';
     cases.push(`      case ${type}: v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store} break;`);
   });
   const body = `return function decodeSet(buf, pos, end, depth, scope, out) {
@@ -306,25 +307,25 @@ export function decodeHeaded(header: StructType | undefined, attrs: AttrSet | un
 }
 
 function checkRange(def: AttrDef, v: number | bigint, path: string): void {
-  const c = def.checks;
+  const c = def.bounds;
   if (!c) return;
   if (c.min !== undefined && v < c.min) throw new NetlinkEncodeError(`${v} is below the minimum ${c.min}`, path);
   if (c.max !== undefined && v > c.max) throw new NetlinkEncodeError(`${v} is above the maximum ${c.max}`, path);
 }
 
 function checkLength(def: AttrDef, n: number, path: string): void {
-  const c = def.checks;
+  const c = def.bounds;
   if (!c) return;
   if (c.exactLen !== undefined && n !== c.exactLen) throw new NetlinkEncodeError(`length ${n} is not ${c.exactLen}`, path);
   if (c.minLen !== undefined && n < c.minLen) throw new NetlinkEncodeError(`length ${n} is below ${c.minLen}`, path);
   if (c.maxLen !== undefined && n > c.maxLen) throw new NetlinkEncodeError(`length ${n} is above ${c.maxLen}`, path);
 }
 
-function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, raw: unknown, path: string, text: boolean | undefined): void {
+function encodeScalar(w: Writer, def: AttrDef, kind: AttrType, raw: unknown, path: string, text: boolean | undefined): void {
   const info = intInfo(kind);
   if (!info) throw new NetlinkEncodeError(`${kind} is not a scalar`, path);
   const v = intFromText(def.enumType, def.display, info.wide, intInput(raw, kind as IntKind, text), path);
-  const be = def.bigEndian === true;
+  const be = def.bigEndian;
   if (info.size === undefined) {
     if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isSafeInteger(v)))
       throw new NetlinkEncodeError(`${kind} needs a bigint or a safe integer, got ${typeof v === 'number' ? v : typeof v}`, path);
@@ -345,17 +346,17 @@ function encodeScalar(w: Writer, def: AttrDef, kind: AttrKind, raw: unknown, pat
 }
 
 function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: boolean | undefined): void {
-  if (def.struct && !(v instanceof Uint8Array) && typeof v !== 'string') {
-    def.struct().encode(w, v, path, false, text);
+  if (def.structType && !(v instanceof Uint8Array) && typeof v !== 'string') {
+    def.structType().encode(w, v, path, false, text);
     return;
   }
-  const element = def.subKind;
+  const element = def.subType;
   const size = intSize(element);
   if (size && !(v instanceof Uint8Array) && typeof v !== 'string') {
     if (!Array.isArray(v)) throw new NetlinkEncodeError(`an array of ${element} is needed, got ${typeof v}`, path);
     w.ensure(size * v.length);
     v.forEach((x, i) => {
-      writeInt(w.buf, element!, w.pos, def.bigEndian === true, intInput(x, element as IntKind, text), `${path}[${i}]`);
+      writeInt(w.buf, element!, w.pos, def.bigEndian, intInput(x, element as IntKind, text), `${path}[${i}]`);
       w.pos += size;
     });
     return;
@@ -370,7 +371,7 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
   w.bytes(bytes);
 }
 
-function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: unknown, path: string, scope: Scope): void {
+function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
   // that starts with a fixed header is not
@@ -403,7 +404,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrKind, type: number, v: u
     case 'indexed-array': {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`indexed-array needs an array, got ${typeof v}`, path);
       const el = def.element!;
-      v.forEach((item, i) => encodeValue(w, el, el.kind, i + 1, item, `${path}[${i}]`, scope));
+      v.forEach((item, i) => encodeValue(w, el, el.type, i + 1, item, `${path}[${i}]`, scope));
       break;
     }
     case 'nest-type-value':
@@ -508,10 +509,10 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
     const def = set.byKey.get(key);
     if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
     const p = `${path}.${def.key}`;
-    if (def.multi) {
+    if (def.multiAttr) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
-      v.forEach((item, i) => encodeValue(w, def, def.kind, def.type, item, `${p}[${i}]`, scope));
-    } else encodeValue(w, def, def.kind, def.type, v, p, scope);
+      v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope));
+    } else encodeValue(w, def, def.type, def.value, v, p, scope);
   }
 }
 
@@ -535,14 +536,14 @@ function encodeRaw(set: AttrSet, v: unknown, w: Writer, path: string, text: bool
     if (x === undefined) continue;
     const p = `${path}.${key}`;
     const def = set.byKey.get(key);
-    if (def?.kind !== 'sub-message') throw new NetlinkEncodeError(`no sub-message '${key}' in set ${set.name}`, p);
-    const items = def.multi ? x : [x];
+    if (def?.type !== 'sub-message') throw new NetlinkEncodeError(`no sub-message '${key}' in set ${set.name}`, p);
+    const items = def.multiAttr ? x : [x];
     if (!Array.isArray(items)) throw new NetlinkEncodeError('multi-attr needs an array', p);
     items.forEach((item, i) => {
-      const where = def.multi ? `${p}[${i}]` : p;
+      const where = def.multiAttr ? `${p}[${i}]` : p;
       const bytes = bytesInput(item, text, where);
       if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`sub-message bytes need a Buffer or Uint8Array, got ${typeof item}`, where);
-      const start = w.beginAttr(def.type);
+      const start = w.beginAttr(def.value);
       w.bytes(bytes);
       w.endAttr(start, where);
     });
@@ -560,7 +561,7 @@ export function attributePath(set: AttrSet | undefined, buf: Buffer, start: numb
     if (!it) return undefined;
     const def = set?.byType[it.type];
     let here = def ? `.${def.key}` : `.${it.type}`;
-    if (def?.multi) {
+    if (def?.multiAttr) {
       // a repeated attribute is numbered among its namesakes, as decoded arrays number it
       let n = 0;
       const sib = new AttrIterator(buf, start, end);
@@ -569,11 +570,11 @@ export function attributePath(set: AttrSet | undefined, buf: Buffer, start: numb
     }
     if (offset < it.dataStart) return here;
     const scope: Scope | undefined = set ? { obj: {}, set, buf, start, end, up } : up;
-    if (def?.kind === 'nest') {
+    if (def?.type === 'nest') {
       const at = it.dataStart + (def.header ? align4(def.header().size) : 0);
       return offset < at ? here : here + (attributePath(def.nested!(), buf, at, it.dataEnd, offset, scope) ?? '');
     }
-    if (def?.kind === 'sub-message') {
+    if (def?.type === 'sub-message') {
       const fmt = subMessageFormat(def, scope);
       const name = `${here}(${String(selectorValue(def, scope))})`;
       if (!fmt) return here;
@@ -581,12 +582,12 @@ export function attributePath(set: AttrSet | undefined, buf: Buffer, start: numb
       if (offset < at || !fmt.attrs) return name;
       return name + (attributePath(fmt.attrs, buf, at, it.dataEnd, offset, scope) ?? '');
     }
-    if (def?.kind === 'indexed-array' || (!def && it.nested)) {
+    if (def?.type === 'indexed-array' || (!def && it.nested)) {
       const el = attrContaining(buf, it.dataStart, it.dataEnd, offset);
       if (!el) return here;
       // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
       const idx = def ? `${here}[${el.index}]` : `${here}.${el.type}`;
-      const elementSet = def && (def.subKind ?? 'nest') === 'nest' ? def.nested!() : undefined;
+      const elementSet = def && (def.subType ?? 'nest') === 'nest' ? def.nested!() : undefined;
       if (offset < el.dataStart || (def && !elementSet)) return idx;
       return idx + (attributePath(elementSet, buf, el.dataStart, el.dataEnd, offset, scope) ?? '');
     }

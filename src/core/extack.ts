@@ -104,8 +104,8 @@ function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: numbe
     if (!it || !def) return undefined;
     let holder: AttrIterator | undefined = it;
     // an indexed array's elements are the nests: step into the one that holds the offset
-    if (def.kind === 'indexed-array' && (def.subKind ?? 'nest') === 'nest') holder = attrContaining(buf, it.dataStart, it.dataEnd, offset);
-    else if (def.kind !== 'nest') return undefined;
+    if (def.type === 'indexed-array' && (def.subType ?? 'nest') === 'nest') holder = attrContaining(buf, it.dataStart, it.dataEnd, offset);
+    else if (def.type !== 'nest') return undefined;
     if (!holder) return undefined;
     if (offset === holder.start) return def.nested!();
     set = def.nested!();

@@ -1,8 +1,11 @@
 export * from './constants.js';
 export * from './errors.js';
 export { AttrIterator, attrTable, readString } from './attributes.js';
-export { AttrSet, camelCase, type AttrSpec, type AttrDef, type AttrKind, type ScalarKind, type DisplayHint, type MessageLayout, type AttrChecks, type SubMessage, type SubMessageFormat } from './attrset.js';
-export { decodeAttrs, encodeAttrs, attributePath, type Decoded, type UnknownAttr } from './codec.js';
+export { AttrSet, camelCase, type AttrDef, type AttrBounds, type DescriptionRefs, type MessageLayout, type SubjectField, type SubMessage, type SubMessageFormat } from './attrset.js';
+export type * from './description.js';
+export { Definitions, type DefinitionsInput } from './definitions.js';
+export { INT_KINDS, intInfo, intSize, type IntKind, type FixedIntKind, type IntInfo } from './ints.js';
+export { decodeAttrs, encodeAttrs, attributePath, markTextInput, MAX_NEST_DEPTH, type Decoded, type UnknownAttr } from './codec.js';
 export { Writer, align4 } from './writer.js';
 export { parseExtAck, parseErrorMessage, parseDoneMessage } from './extack.js';
 export { NetlinkSocket, netnsTarget, type SocketOptions, type NetnsRef } from './transport.js';
@@ -12,5 +15,5 @@ export { EventStream, type EventStreamOptions, type NetlinkEvent } from './event
 export type { IncomingRequest, ReplyMessage, ServerHandler, ServerResult } from './server.js';
 export * from './message.js';
 export { EnumType } from './enums.js';
-export { StructType, type MemberSpec, type MemberType } from './struct.js';
+export { StructType, type Member } from './struct.js';
 export { formatIPv4, formatIPv4Number, formatIPv6, formatMac, formatUuid, formatHint, parseHint, parseIPv4, parseIPv6, parseMac, parseUuid, type TextHint } from './display.js';

@@ -1,29 +1,23 @@
 // Fixed-layout C structs (fixed headers, binary attributes with a struct) read and written
 // at computed offsets. Members are packed end to end, as the specs lay them out.
-import { camelCase } from './attrset.js';
+import { camelCase, type DescriptionRefs } from './attrset.js';
+import type { StructMember } from './description.js';
 import { bytesInput, formatHint, isTextHint, parseHint, formatIPv4Number, type TextHint } from './display.js';
 import type { EnumType } from './enums.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import type { Writer } from './writer.js';
 
-export type MemberType = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'string' | 'binary' | 'pad';
-
-export interface MemberSpec {
-  name: string;
-  type: MemberType;
-  len?: number;
-  bigEndian?: boolean;
-  enum?: EnumType;
-  enumAsFlags?: boolean;
-  display?: string;
-  struct?: () => StructType;
-}
-
-interface Member extends MemberSpec {
+/** A struct member description, resolved: where it sits and how it reads. */
+export interface Member extends StructMember {
   key: string;
   offset: number;
   size: number;
+  bigEndian: boolean;
+  /** The enum as applied (enum-as-flags resolved). */
+  enumType?: EnumType;
+  /** struct, resolved. */
+  structType?: () => StructType;
 }
 
 
@@ -82,20 +76,32 @@ export function intFromText(e: EnumType | undefined, display: string | undefined
   return v;
 }
 
+function missingRefs(where: string): never {
+  throw new TypeError(`${where} names an enum or struct, and its struct was made without references`);
+}
+
 export class StructType {
   readonly members: Member[] = [];
   readonly byKey = new Map<string, Member>();
   readonly size: number;
 
-  constructor(readonly name: string, specs: readonly MemberSpec[]) {
+  /** `members` as a description gives them; `refs` finds the enums and structs they name. */
+  constructor(readonly name: string, members: readonly StructMember[], refs?: Pick<DescriptionRefs, 'enum' | 'struct'>) {
     let offset = 0;
-    for (const spec of specs) {
-      const size = intSize(spec.type) ?? spec.len ?? (spec.struct ? spec.struct().size : undefined);
-      if (size === undefined) throw new TypeError(`struct ${name}: member ${spec.name} (${spec.type}) needs a len`);
-      const m: Member = { ...spec, key: camelCase(spec.name), offset, size, enum: spec.enumAsFlags ? spec.enum?.asFlags() : spec.enum };
+    for (const d of members) {
+      const where = `struct ${name}.${d.name}`;
+      const inner = d.struct === undefined ? undefined : (refs ?? missingRefs(where)).struct(d.struct, where);
+      const size = intSize(d.type) ?? d.len ?? inner?.size;
+      if (size === undefined) throw new TypeError(`struct ${name}: member ${d.name} (${d.type}) needs a len`);
+      const m: Member = { ...d, key: camelCase(d.name), offset, size, bigEndian: d.byteOrder === 'big-endian' };
+      if (inner) m.structType = () => inner;
+      if (d.enum !== undefined) {
+        const e = (refs ?? missingRefs(where)).enum(d.enum, where);
+        m.enumType = d.enumAsFlags ? e.asFlags() : e;
+      }
       offset += size;
       this.members.push(m);
-      if (spec.type !== 'pad') this.byKey.set(m.key, m);
+      if (d.type !== 'pad') this.byKey.set(m.key, m);
     }
     this.size = offset;
   }
@@ -113,12 +119,12 @@ export class StructType {
           return buf.toString('utf8', at + o, stop);
         };
       case 'binary':
-        if (m.struct) return (buf, at) => m.struct!().decode(buf, at + o, at + o + size);
+        if (m.structType) return (buf, at) => m.structType!().decode(buf, at + o, at + o + size);
         return (buf, at) => (isTextHint(m.display) && formatHint(m.display, buf, at + o, at + o + size)) || Buffer.from(buf.subarray(at + o, at + o + size));
       case 'u8':
-        if (!m.enum) return (buf, at) => buf[at + o];
+        if (!m.enumType) return (buf, at) => buf[at + o];
     }
-    const type = m.type, be = m.bigEndian === true, e = m.enum, display = m.display;
+    const type = m.type, be = m.bigEndian, e = m.enumType, display = m.display;
     if (e || (display === 'ipv4' && type === 'u32')) return (buf, at) => presentInt(e, display, readInt(buf, type, at + o, be));
     return (buf, at) => readInt(buf, type, at + o, be);
   }
@@ -161,8 +167,8 @@ export class StructType {
         if (Buffer.byteLength(v) >= m.size) throw new NetlinkEncodeError(`'${v}' does not fit ${m.size - 1} bytes`, p);
         buf.write(v, o, 'utf8');
       } else if (m.type === 'binary') {
-        if (m.struct) {
-          const inner = m.struct();
+        if (m.structType) {
+          const inner = m.structType();
           const save = w.pos;
           w.pos = o;
           inner.encode(w, v, p, false, text);
@@ -174,7 +180,7 @@ export class StructType {
         if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
         buf.set(bytes, o);
       } else {
-        writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, intInfo(m.type)!.wide, intInput(v, m.type as IntKind, text), p), p);
+        writeInt(buf, m.type, o, m.bigEndian, intFromText(m.enumType, m.display, intInfo(m.type)!.wide, intInput(v, m.type as IntKind, text), p), p);
       }
     }
     w.pos = at + this.size;

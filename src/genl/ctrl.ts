@@ -3,32 +3,49 @@
 import { readString } from '../core/attributes.js';
 import { NLA_TYPE_MASK } from '../core/constants.js';
 import { NetlinkDecodeError } from '../core/errors.js';
-import { AttrSet, type MessageLayout } from '../core/attrset.js';
+import type { MessageLayout } from '../core/attrset.js';
+import { Definitions } from '../core/definitions.js';
 import type { RawMessage } from '../core/message.js';
 import * as G from './constants.js';
 
-export const opAttrs = new AttrSet('op-attrs', [
-  { name: 'id', type: G.CTRL_ATTR_OP_ID, kind: 'u32' },
-  { name: 'flags', type: G.CTRL_ATTR_OP_FLAGS, kind: 'u32' },
-]);
+const ctrl = new Definitions({
+  name: 'nlctrl',
+  attributeSets: [
+    {
+      name: 'op-attrs',
+      attributes: [
+        { name: 'id', value: G.CTRL_ATTR_OP_ID, type: 'u32' },
+        { name: 'flags', value: G.CTRL_ATTR_OP_FLAGS, type: 'u32' },
+      ],
+    },
+    {
+      name: 'mcast-group-attrs',
+      attributes: [
+        { name: 'name', value: G.CTRL_ATTR_MCAST_GRP_NAME, type: 'string' },
+        { name: 'id', value: G.CTRL_ATTR_MCAST_GRP_ID, type: 'u32' },
+      ],
+    },
+    {
+      name: 'ctrl-attrs',
+      attributes: [
+        { name: 'family-id', value: G.CTRL_ATTR_FAMILY_ID, type: 'u16' },
+        { name: 'family-name', value: G.CTRL_ATTR_FAMILY_NAME, type: 'string' },
+        { name: 'version', value: G.CTRL_ATTR_VERSION, type: 'u32' },
+        { name: 'hdrsize', value: G.CTRL_ATTR_HDRSIZE, type: 'u32' },
+        { name: 'maxattr', value: G.CTRL_ATTR_MAXATTR, type: 'u32' },
+        { name: 'ops', value: G.CTRL_ATTR_OPS, type: 'indexed-array', subType: 'nest', nestedAttributes: 'op-attrs' },
+        { name: 'mcast-groups', value: G.CTRL_ATTR_MCAST_GROUPS, type: 'indexed-array', subType: 'nest', nestedAttributes: 'mcast-group-attrs' },
+        { name: 'policy', value: G.CTRL_ATTR_POLICY, type: 'binary' },
+        { name: 'op-policy', value: G.CTRL_ATTR_OP_POLICY, type: 'binary' },
+        { name: 'op', value: G.CTRL_ATTR_OP, type: 'u32' },
+      ],
+    },
+  ],
+});
 
-export const mcastGroupAttrs = new AttrSet('mcast-group-attrs', [
-  { name: 'name', type: G.CTRL_ATTR_MCAST_GRP_NAME, kind: 'string' },
-  { name: 'id', type: G.CTRL_ATTR_MCAST_GRP_ID, kind: 'u32' },
-]);
-
-export const ctrlAttrs = new AttrSet('ctrl-attrs', [
-  { name: 'family-id', type: G.CTRL_ATTR_FAMILY_ID, kind: 'u16' },
-  { name: 'family-name', type: G.CTRL_ATTR_FAMILY_NAME, kind: 'string' },
-  { name: 'version', type: G.CTRL_ATTR_VERSION, kind: 'u32' },
-  { name: 'hdrsize', type: G.CTRL_ATTR_HDRSIZE, kind: 'u32' },
-  { name: 'maxattr', type: G.CTRL_ATTR_MAXATTR, kind: 'u32' },
-  { name: 'ops', type: G.CTRL_ATTR_OPS, kind: 'indexed-array', subKind: 'nest', nested: () => opAttrs },
-  { name: 'mcast-groups', type: G.CTRL_ATTR_MCAST_GROUPS, kind: 'indexed-array', subKind: 'nest', nested: () => mcastGroupAttrs },
-  { name: 'policy', type: G.CTRL_ATTR_POLICY, kind: 'binary' },
-  { name: 'op-policy', type: G.CTRL_ATTR_OP_POLICY, kind: 'binary' },
-  { name: 'op', type: G.CTRL_ATTR_OP, kind: 'u32' },
-]);
+export const opAttrs = ctrl.set('op-attrs');
+export const mcastGroupAttrs = ctrl.set('mcast-group-attrs');
+export const ctrlAttrs = ctrl.set('ctrl-attrs');
 
 /** Requests to the controller: genlmsghdr, then ctrl attributes. */
 export const ctrlLayout: MessageLayout = { headerSize: G.GENL_HDRLEN, attrs: ctrlAttrs };

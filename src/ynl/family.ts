@@ -1,16 +1,16 @@
 // A FamilyDescription made ready to run: enums, structs, attribute sets and sub-messages
 // built once into the core codec's descriptors; messages of any operation encoded and
 // decoded through them.
-import { AttrSet, camelCase, type AttrChecks, type AttrKind, type AttrSpec, type MessageLayout, type SubjectField, type SubMessage } from '../core/attrset.js';
+import { camelCase, type AttrSet, type MessageLayout, type SubjectField } from '../core/attrset.js';
 import { intSize, type FixedIntKind } from '../core/ints.js';
 import { decodeHeaded, encodeHeaded, type Decoded } from '../core/codec.js';
-import { EnumType } from '../core/enums.js';
+import { Definitions } from '../core/definitions.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../core/errors.js';
 import type { RawMessage } from '../core/message.js';
-import { StructType } from '../core/struct.js';
+import type { StructType } from '../core/struct.js';
 import { Writer, align4 } from '../core/writer.js';
 import { resolveConst } from './normalize.js';
-import type { AttrDescription, FamilyDescription, OperationDescription, StructDefinition } from './schema.js';
+import type { FamilyDescription, OperationDescription } from './schema.js';
 
 export type Mode = 'do' | 'dump';
 const GENL_HDRLEN = 4;
@@ -27,18 +27,6 @@ export interface Operation {
   /** Bytes between nlmsghdr and the attributes. */
   headerSize: number;
   layout: MessageLayout;
-}
-
-const LIMIT = /^([us])(8|16|32|64)-(min|max)$/;
-
-function limit(v: number | string, consts: ReadonlyMap<string, number | string>): number | bigint | undefined {
-  const m = typeof v === 'string' ? LIMIT.exec(v) : null;
-  if (m) {
-    const bits = BigInt(m[2]);
-    const n = m[1] === 'u' ? (m[3] === 'min' ? 0n : (1n << bits) - 1n) : m[3] === 'min' ? -(1n << (bits - 1n)) : (1n << (bits - 1n)) - 1n;
-    return n >= -0x1fffffffffffffn && n <= 0x1fffffffffffffn ? Number(n) : n;
-  }
-  return resolveConst(v, consts);
 }
 
 /**
@@ -63,11 +51,11 @@ function subjectFields(header: StructType | undefined, attrs: AttrSet | undefine
       if (member!.test(m.name) && kind && kind !== 'string') out.push({ label, offset: headerOffset + m.offset, kind });
     }
     if (!attr || !attrs) continue;
-    const inner = [...attrs.byType].filter((d) => d?.kind === 'nest' && !d.header);
-    for (const [at, set] of [[[], attrs], ...inner.map((d) => [[d!.type], d!.nested!()] as const)] as const) {
+    const inner = [...attrs.byType].filter((d) => d?.type === 'nest' && !d.header);
+    for (const [at, set] of [[[], attrs], ...inner.map((d) => [[d!.value], d!.nested!()] as const)] as const) {
       for (const d of set.byType) {
-        const kind = d && kindOf(d.kind);
-        if (d && kind && attr.test(d.name)) out.push({ label, attrs: [...at, d.type], kind });
+        const kind = d && kindOf(d.type);
+        if (d && kind && attr.test(d.name)) out.push({ label, attrs: [...at, d.value], kind });
       }
     }
   }
@@ -76,17 +64,11 @@ function subjectFields(header: StructType | undefined, attrs: AttrSet | undefine
 
 const cache = new WeakMap<FamilyDescription, Family>();
 
-export class Family {
-  readonly name: string;
+export class Family extends Definitions {
   readonly isGenl: boolean;
-  readonly enums = new Map<string, EnumType>();
-  readonly structs = new Map<string, StructType>();
-  readonly sets = new Map<string, AttrSet>();
-  readonly subMessages = new Map<string, SubMessage>();
   readonly ops = new Map<string, Operation>();
   /** Messages from the kernel by type (genl command or nlmsg_type). */
   readonly byReplyValue = new Map<number, Operation>();
-  readonly consts = new Map<string, number | string>();
 
   /** The compiled form of a description, built once per description object. */
   static from(desc: FamilyDescription): Family {
@@ -96,25 +78,10 @@ export class Family {
   }
 
   private constructor(readonly desc: FamilyDescription) {
-    this.name = desc.name;
+    super(desc, resolveConst);
     this.isGenl = desc.protocol !== 'netlink-raw';
-    for (const d of desc.definitions) {
-      if (d.type === 'const') this.consts.set(d.name, d.value);
-      else if (d.type === 'enum' || d.type === 'flags') this.enums.set(d.name, new EnumType(d.name, d.type === 'flags', d.entries));
-    }
-    for (const d of desc.definitions) if (d.type === 'struct') this.struct(d.name);
-    for (const s of desc.attributeSets) this.sets.set(s.name, new AttrSet(s.name, s.attributes.map((a) => this.attrSpec(a, s.name))));
-    for (const sm of desc.subMessages ?? []) {
-      this.subMessages.set(sm.name, {
-        name: sm.name,
-        formats: new Map(sm.formats.map((f) => [f.value, {
-          ...(f.fixedHeader ? { header: this.struct(f.fixedHeader) } : {}),
-          ...(f.attributeSet ? { attrs: this.set(f.attributeSet, `sub-message ${sm.name}`) } : {}),
-        }])),
-      });
-    }
     for (const op of desc.operations) {
-      const header = op.fixedHeader ? this.struct(op.fixedHeader) : undefined;
+      const header = op.fixedHeader ? this.struct(op.fixedHeader, `operation ${op.name}`) : undefined;
       const attrs = op.attributeSet ? this.set(op.attributeSet, `operation ${op.name}`) : undefined;
       const headerSize = (this.isGenl ? GENL_HDRLEN : 0) + (header ? align4(header.size) : 0);
       const compiled: Operation = {
@@ -129,83 +96,6 @@ export class Family {
     const ops = [...this.ops.values()];
     for (const op of [...ops.filter((o) => o.desc.notify || o.desc.event), ...ops])
       if (op.replyValue !== undefined && !this.byReplyValue.has(op.replyValue)) this.byReplyValue.set(op.replyValue, op);
-  }
-
-  private enum_(name: string, where: string): EnumType {
-    const e = this.enums.get(name);
-    if (!e) throw new TypeError(`${this.name}: ${where} names no enum '${name}'`);
-    return e;
-  }
-
-  struct(name: string): StructType {
-    let s = this.structs.get(name);
-    if (s) return s;
-    const d = this.desc.definitions.find((x): x is StructDefinition => x.type === 'struct' && x.name === name);
-    if (!d) throw new TypeError(`${this.name}: no struct '${name}'`);
-    s = new StructType(name, d.members.map((m) => ({
-      name: m.name, type: m.type, len: m.len, bigEndian: m.byteOrder === 'big-endian',
-      enum: m.enum ? this.enum_(m.enum, `struct ${name}`) : undefined, enumAsFlags: m.enumAsFlags, display: m.display,
-      struct: m.struct ? () => this.struct(m.struct!) : undefined,
-    })));
-    this.structs.set(name, s);
-    return s;
-  }
-
-  set(name: string, where = 'lookup'): AttrSet {
-    const s = this.sets.get(name);
-    if (!s) throw new TypeError(`${this.name}: ${where} names no attribute set '${name}'`);
-    return s;
-  }
-
-  private checks(a: AttrDescription): AttrChecks | undefined {
-    if (!a.checks) return undefined;
-    const out: AttrChecks = {};
-    const num = (v: number | string | undefined) => (v === undefined ? undefined : limit(v, this.consts));
-    // bounds naming kernel-internal constants cannot be resolved here: the kernel still checks them
-    const min = num(a.checks.min), max = num(a.checks.max);
-    if (min !== undefined) out.min = min;
-    if (max !== undefined) out.max = max;
-    for (const k of ['minLen', 'maxLen', 'exactLen'] as const) {
-      const v = num(a.checks[k]);
-      if (typeof v === 'number') out[k] = v;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-
-  private attrSpec(a: AttrDescription, setName: string): AttrSpec {
-    const where = `${setName}.${a.name}`;
-    const spec: AttrSpec = { name: a.name, type: a.value, kind: a.type as AttrKind };
-    if (a.multiAttr) spec.multi = true;
-    if (a.byteOrder === 'big-endian') spec.bigEndian = true;
-    if (a.nestedAttributes) {
-      const n = a.nestedAttributes;
-      spec.nested = () => this.set(n, where);
-    }
-    if (a.subType) spec.subKind = a.subType as AttrKind;
-    if (a.enum) spec.enum = this.enum_(a.enum, where);
-    if (a.enumAsFlags) spec.enumAsFlags = true;
-    if (a.display) spec.display = a.display;
-    if (a.struct) {
-      const s = a.struct;
-      spec.struct = () => this.struct(s);
-    }
-    if (a.subMessage) {
-      const sm = a.subMessage;
-      spec.subMessage = () => {
-        const m = this.subMessages.get(sm);
-        if (!m) throw new TypeError(`${this.name}: ${where} names no sub-message '${sm}'`);
-        return m;
-      };
-      spec.selector = a.selector;
-    }
-    if (a.typeValue) spec.typeValue = a.typeValue;
-    if (a.fixedHeader) {
-      const h = a.fixedHeader;
-      spec.header = () => this.struct(h);
-    }
-    const checks = this.checks(a);
-    if (checks) spec.checks = checks;
-    return spec;
   }
 
   op(name: string): Operation {

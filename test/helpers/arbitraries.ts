@@ -5,7 +5,8 @@
 // u16 nla_len, u16 nla_type; payload; padding to NLA_ALIGNTO = 4) and deliberately
 // shares no code with src/, so the codec can be checked against it byte for byte.
 import fc from 'fast-check';
-import { AttrSet, type AttrSpec, type ScalarKind } from '../../src/core/index.js';
+import { AttrSet, type AttrDescription, type IntKind as ScalarKind } from '../../src/core/index.js';
+import { setRefs } from './refs.js';
 
 export const SCALAR_KINDS: readonly ScalarKind[] = ['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint'];
 export type LeafKind = ScalarKind | 'flag' | 'string' | 'binary';
@@ -89,18 +90,19 @@ function camel(name: string): string {
 
 /** Builds the AttrSet a schema describes. */
 export function buildSet(s: SetSchema): AttrSet {
-  const specs = s.fields.map((f) => {
-    const spec: AttrSpec = { name: f.name, type: f.type, kind: f.kind };
-    if (f.multi) spec.multi = true;
-    if (f.bigEndian) spec.bigEndian = true;
-    if (f.subKind) spec.subKind = f.subKind;
+  const inner = new Map<string, AttrSet>();
+  const attributes = s.fields.map((f) => {
+    const a: AttrDescription = { name: f.name, value: f.type, type: f.kind };
+    if (f.multi) a.multiAttr = true;
+    if (f.bigEndian) a.byteOrder = 'big-endian';
+    if (f.subKind) a.subType = f.subKind;
     if (f.set) {
-      const inner = buildSet(f.set);
-      spec.nested = () => inner;
+      inner.set(f.name, buildSet(f.set));
+      a.nestedAttributes = f.name;
     }
-    return spec;
+    return a;
   });
-  return new AttrSet(s.name, specs);
+  return new AttrSet(s.name, attributes, setRefs(Object.fromEntries([...inner].map(([k, v]) => [k, () => v]))));
 }
 
 // ---------------------------------------------------------------------- values

@@ -1,6 +1,7 @@
 // Just enough rtnetlink for the engine's tests (the route family proper lives in src/route).
 import { AttrIterator, readString } from '../../src/core/attributes.js';
 import { AttrSet, type MessageLayout } from '../../src/core/attrset.js';
+import { setRefs } from './refs.js';
 import type { RawMessage } from '../../src/core/message.js';
 import type { Writer } from '../../src/core/writer.js';
 
@@ -23,18 +24,18 @@ export const AF_INET = 2;
 /** struct ifinfomsg: family, pad, type, index, flags, change */
 export const ifinfomsg = (w: Writer) => w.zeros(16);
 
-export const linkInfoAttrs = new AttrSet('linkinfo', [{ name: 'kind', type: IFLA_INFO_KIND, kind: 'string' }]);
+export const linkInfoAttrs = new AttrSet('linkinfo', [{ name: 'kind', value: IFLA_INFO_KIND, type: 'string' }]);
 export const linkAttrs = new AttrSet('link-attrs', [
-  { name: 'ifname', type: IFLA_IFNAME, kind: 'string' },
-  { name: 'linkinfo', type: IFLA_LINKINFO, kind: 'nest', nested: () => linkInfoAttrs },
-]);
+  { name: 'ifname', value: IFLA_IFNAME, type: 'string' },
+  { name: 'linkinfo', value: IFLA_LINKINFO, type: 'nest', nestedAttributes: 'linkInfoAttrs' },
+], setRefs({ linkInfoAttrs: () => linkInfoAttrs }));
 export const linkLayout: MessageLayout = { headerSize: 16, attrs: linkAttrs };
 
 export const routeAttrs = new AttrSet('route-attrs', [
-  { name: 'dst', type: RTA_DST, kind: 'binary' },
-  { name: 'oif', type: RTA_OIF, kind: 'u32' },
-  { name: 'gateway', type: RTA_GATEWAY, kind: 'binary' },
-  { name: 'table', type: RTA_TABLE, kind: 'u32' },
+  { name: 'dst', value: RTA_DST, type: 'binary' },
+  { name: 'oif', value: RTA_OIF, type: 'u32' },
+  { name: 'gateway', value: RTA_GATEWAY, type: 'binary' },
+  { name: 'table', value: RTA_TABLE, type: 'u32' },
 ]);
 export const routeLayout: MessageLayout = { headerSize: 12, attrs: routeAttrs };
 

@@ -9,7 +9,8 @@
 import fc from 'fast-check';
 import { deepClone } from './arbitraries.js';
 export { deepClone };
-import type { AttrDef, AttrKind, AttrSet } from '../../src/core/attrset.js';
+import type { AttrDef, AttrSet } from '../../src/core/attrset.js';
+import type { AttrType as AttrKind } from '../../src/core/description.js';
 import { formatHint, formatIPv4Number, isTextHint } from '../../src/core/display.js';
 import type { EnumType } from '../../src/core/enums.js';
 import type { StructType } from '../../src/core/struct.js';
@@ -126,7 +127,7 @@ export function textArb(minBytes: number, maxBytes: number): fc.Arbitrary<string
 export const bytesArb = (min: number, max: number): fc.Arbitrary<Buffer> => fc.uint8Array({ minLength: min, maxLength: max }).map((u) => Buffer.from(u));
 
 /** Byte lengths allowed by a binary's or string's checks, capped so objects stay small. */
-function lengths(checks: AttrDef['checks'], cap: number): [number, number] | undefined {
+function lengths(checks: AttrDef['bounds'], cap: number): [number, number] | undefined {
   if (checks?.exactLen !== undefined) return [checks.exactLen, checks.exactLen];
   const lo = checks?.minLen ?? 0;
   const hi = Math.min(checks?.maxLen ?? cap, Math.max(cap, lo));
@@ -148,23 +149,23 @@ function memberArb(m: Member): fc.Arbitrary<unknown> {
     case 'string':
       return textArb(0, m.size - 1);
     case 'binary': {
-      if (m.struct) return structArb(m.struct());
+      if (m.structType) return structArb(m.structType!());
       const display = m.display;
       return bytesArb(m.size, m.size).map((b) => (isTextHint(display) && formatHint(display, b, 0, b.length)) || b);
     }
     default:
-      return scalarArb(m.type, m.enum, m.display)!;
+      return scalarArb(m.type, m.enumType, m.display)!;
   }
 }
 
 /** Where a sub-message's format number or name can be set in its (sibling) selector attribute. */
 function selectorValueFor(sel: AttrDef, f: string): unknown {
-  if (sel.kind === 'string') return f.includes('\0') ? undefined : f;
-  if (!isScalarKind(sel.kind) || sel.display === 'ipv4') return undefined;
-  const [lo, hi] = RANGE[sel.kind];
+  if (sel.type === 'string') return f.includes('\0') ? undefined : f;
+  if (!isScalarKind(sel.type) || sel.display === 'ipv4') return undefined;
+  const [lo, hi] = RANGE[sel.type];
   const numeric = /^-?\d+$/.test(f) ? BigInt(f) : undefined;
   const inRange = numeric !== undefined && numeric >= lo && numeric <= hi;
-  if (WIDE.has(sel.kind)) return inRange && !sel.enumType?.flags ? numeric : undefined;
+  if (WIDE.has(sel.type)) return inRange && !sel.enumType?.flags ? numeric : undefined;
   const e = sel.enumType;
   if (e?.flags) return undefined;
   if (e) {
@@ -191,10 +192,10 @@ export class FamilyArbitraries {
     for (const def of set.byType) {
       if (!def || seen.has(def.key) || exclude?.has(def.key)) continue;
       seen.add(def.key);
-      if (def.kind === 'sub-message') {
+      if (def.type === 'sub-message') {
         // only a selector in the same object is handled here
         const sel = set.byName.get(def.selector ?? '');
-        if (sel && !def.multi && this.value(sel, depth)) out.push(def);
+        if (sel && !def.multiAttr && this.value(sel, depth)) out.push(def);
       } else if (this.value(def, depth)) out.push(def);
     }
     return out;
@@ -225,9 +226,9 @@ export class FamilyArbitraries {
 
   /** An object holding exactly these attributes (one arbitrary per selector group). */
   parts(set: AttrSet, picked: AttrDef[], depth: number): fc.Arbitrary<Obj>[] {
-    const subs = picked.filter((d) => d.kind === 'sub-message');
+    const subs = picked.filter((d) => d.type === 'sub-message');
     const selectors = [...new Set(subs.map((d) => d.selector!))];
-    const plain = picked.filter((d) => d.kind !== 'sub-message' && !selectors.includes(d.name));
+    const plain = picked.filter((d) => d.type !== 'sub-message' && !selectors.includes(d.name));
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const d of plain) model[d.key] = this.value(d, depth)!;
     const parts: fc.Arbitrary<Obj>[] = [fc.record(model, { noNullPrototype: true })];
@@ -237,13 +238,13 @@ export class FamilyArbitraries {
 
   /** The selector and the sub-messages it picks the format of, consistent with each other. */
   private selectorGroup(sel: AttrDef, subs: AttrDef[], depth: number): fc.Arbitrary<Obj> {
-    const formats = [...new Set(subs.flatMap((d) => [...d.subMessage!().formats.keys()]))].filter((f) => selectorValueFor(sel, f) !== undefined);
+    const formats = [...new Set(subs.flatMap((d) => [...d.subMessageOf!().formats.keys()]))].filter((f) => selectorValueFor(sel, f) !== undefined);
     if (!formats.length) return fc.record({ [sel.key]: this.value(sel, depth)! }, { noNullPrototype: true });
     return fc.constantFrom(...formats).chain((f) => {
       const model: Record<string, fc.Arbitrary<unknown>> = { [sel.key]: fc.constant(selectorValueFor(sel, f)) };
       const raw: Record<string, fc.Arbitrary<unknown>> = {};
       for (const d of subs) {
-        const fmt = d.subMessage!().formats.get(f);
+        const fmt = d.subMessageOf!().formats.get(f);
         // a format this sub-message does not have: only raw bytes can be sent, under $raw
         if (fmt) model[d.key] = this.headed(fmt.header, fmt.attrs, depth + 1);
         else raw[d.key] = bytesArb(0, 12);
@@ -281,8 +282,8 @@ export class FamilyArbitraries {
     if (!cached) this.values.set(def, (cached = []));
     let v = cached[depth];
     if (v === undefined) {
-      const one = this.single(def, def.kind, depth);
-      v = cached[depth] = one ? (def.multi ? fc.array(one, { minLength: 1, maxLength: this.opts.maxItems }) : one) : null;
+      const one = this.single(def, def.type, depth);
+      v = cached[depth] = one ? (def.multiAttr ? fc.array(one, { minLength: 1, maxLength: this.opts.maxItems }) : one) : null;
     }
     return v ?? undefined;
   }
@@ -292,7 +293,7 @@ export class FamilyArbitraries {
       case 'flag':
         return fc.constant(true);
       case 'string': {
-        const l = lengths(def.checks, 24);
+        const l = lengths(def.bounds, 24);
         return l && textArb(l[0], l[1]);
       }
       case 'binary':
@@ -302,7 +303,7 @@ export class FamilyArbitraries {
         return this.headed(def.header?.(), def.nested(), depth + 1);
       case 'indexed-array': {
         const el = def.element!;
-        const one = this.single(el, el.kind, depth + 1);
+        const one = this.single(el, el.type, depth + 1);
         return one && fc.array(one, { maxLength: depth + 1 > this.opts.maxDepth ? 0 : this.opts.maxItems });
       }
       case 'nest-type-value': {
@@ -320,29 +321,29 @@ export class FamilyArbitraries {
       case 'unused':
         return undefined;
       default:
-        return scalarArb(kind, def.enumType, def.display, def.checks);
+        return scalarArb(kind, def.enumType, def.display, def.bounds);
     }
   }
 
   private binary(def: AttrDef): fc.Arbitrary<unknown> | undefined {
-    if (def.struct) return structArb(def.struct());
-    const size = def.subKind ? ELEMENT_SIZES[def.subKind] : undefined;
-    if (def.subKind && size) {
-      const el = scalarArb(def.subKind, undefined, undefined)!;
+    if (def.structType) return structArb(def.structType());
+    const size = def.subType ? ELEMENT_SIZES[def.subType] : undefined;
+    if (def.subType && size) {
+      const el = scalarArb(def.subType, undefined, undefined)!;
       return fc.array(el, { maxLength: 4 });
     }
     const display = def.display;
     if (isTextHint(display)) {
       // mostly the size the hint formats; now and then another (kept as bytes)
       const natural = display === 'ipv4' ? [4] : display === 'ipv6' || display === 'uuid' ? [16] : display === 'ipv4-or-v6' ? [4, 16] : [6, 1, 8];
-      const l = lengths(def.checks, 20);
+      const l = lengths(def.bounds, 20);
       if (!l) return undefined;
       const fits = natural.filter((n) => n >= l[0] && n <= l[1]);
       const any = bytesArb(l[0], l[1]);
       const len = fits.length ? fc.oneof({ arbitrary: fc.constantFrom(...fits).chain((n) => bytesArb(n, n)), weight: 4 }, { arbitrary: any, weight: 1 }) : any;
       return len.map((b) => formatHint(display, b, 0, b.length) ?? b);
     }
-    const l = lengths(def.checks, 24);
+    const l = lengths(def.bounds, 24);
     return l && bytesArb(l[0], l[1]);
   }
 }
@@ -384,7 +385,7 @@ function setSlots(set: AttrSet | undefined, header: StructType | undefined, obj:
   const selectors = new Set<string>();
   if (set) for (const k of Object.keys(obj)) {
     const d = set.byKey.get(k);
-    if (d?.kind === 'sub-message' && d.selector) selectors.add(set.byName.get(d.selector)?.key ?? '');
+    if (d?.type === 'sub-message' && d.selector) selectors.add(set.byName.get(d.selector)?.key ?? '');
   }
   for (const k of Object.keys(obj)) {
     if (skip?.includes(k)) continue;
@@ -400,11 +401,11 @@ function setSlots(set: AttrSet | undefined, header: StructType | undefined, obj:
     }
     const def = set?.byKey.get(k);
     if (!def || selectors.has(k)) continue;
-    if (def.multi) {
+    if (def.multiAttr) {
       const arr = obj[k] as unknown[];
       out.push({ path: p, wrong: [{}, 5, 'x'], set: (v) => { obj[k] = v; } });
-      arr.forEach((_, i) => valueSlots(def, def.kind, arr, i, `${p}[${i}]`, obj, set!, out));
-    } else valueSlots(def, def.kind, obj, k, p, obj, set!, out);
+      arr.forEach((_, i) => valueSlots(def, def.type, arr, i, `${p}[${i}]`, obj, set!, out));
+    } else valueSlots(def, def.type, obj, k, p, obj, set!, out);
   }
 }
 
@@ -417,7 +418,7 @@ function valueSlots(def: AttrDef, kind: AttrKind, holder: Obj | unknown[], at: s
     case 'string': return void here(WRONG_STRING);
     case 'binary':
       here(WRONG_BINARY);
-      if (def.struct && v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) structSlots(def.struct(), v as Obj, p, out);
+      if (def.structType && v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) structSlots(def.structType(), v as Obj, p, out);
       return;
     case 'nest':
       here(WRONG_NEST);
@@ -425,7 +426,7 @@ function valueSlots(def: AttrDef, kind: AttrKind, holder: Obj | unknown[], at: s
     case 'indexed-array': {
       here(WRONG_ARRAY);
       const el = def.element!;
-      (v as unknown[]).forEach((_, i) => valueSlots(el, el.kind, v as unknown[], i, `${p}[${i}]`, parent, set, out));
+      (v as unknown[]).forEach((_, i) => valueSlots(el, el.type, v as unknown[], i, `${p}[${i}]`, parent, set, out));
       return;
     }
     case 'nest-type-value': {
@@ -449,7 +450,7 @@ function valueSlots(def: AttrDef, kind: AttrKind, holder: Obj | unknown[], at: s
       if (v instanceof Uint8Array) return void here([5, {}]);
       here([5, [], null]);
       const sel = set.byName.get(def.selector!);
-      const fmt = sel ? def.subMessage!().formats.get(String(parent[sel.key])) : undefined;
+      const fmt = sel ? def.subMessageOf!().formats.get(String(parent[sel.key])) : undefined;
       if (fmt) setSlots(fmt.attrs, fmt.header, v as Obj, p, out);
       return;
     }
@@ -470,9 +471,9 @@ function memberSlots(m: Member, obj: Obj, k: string, p: string, out: Slot[]): vo
   switch (m.type) {
     case 'string': return void here([5, 'x'.repeat(m.size), null]);
     case 'binary':
-      if (m.struct) {
+      if (m.structType) {
         here([5, null]);
-        return structSlots(m.struct(), obj[k] as Obj, p, out);
+        return structSlots(m.structType!(), obj[k] as Obj, p, out);
       }
       return void here([5, Buffer.alloc(m.size + 1), null]);
     default:
