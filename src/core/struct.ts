@@ -76,6 +76,25 @@ export function intFromText(e: EnumType | undefined, display: string | undefined
   return v;
 }
 
+/**
+ * A little-endian integer member shown as a number, read in the compiled struct reader's
+ * own source (bytes at fixed offsets: no call per member; rtmsg is read for every route of
+ * a dump). Only integers go into the source.
+ */
+function plainRead(m: Member): string | undefined {
+  if (m.enumType || m.display || m.bigEndian) return undefined;
+  const b = (i: number) => `buf[at + ${m.offset + i}]`;
+  switch (m.type) {
+    case 'u8': return b(0);
+    case 's8': return `(${b(0)} << 24 >> 24)`;
+    case 'u16': return `(${b(0)} | ${b(1)} << 8)`;
+    case 's16': return `((${b(0)} | ${b(1)} << 8) << 16 >> 16)`;
+    case 'u32': return `((${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24) >>> 0)`;
+    case 's32': return `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24)`;
+  }
+  return undefined;
+}
+
 function missingRefs(where: string): never {
   throw new TypeError(`${where} names an enum or struct, and its struct was made without references`);
 }
@@ -135,7 +154,7 @@ export class StructType {
    */
   private compile(): (buf: Buffer, at: number) => Record<string, unknown> {
     const members = this.members.filter((m) => m.type !== 'pad');
-    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: m${i}(buf, at)`);
+    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: ${plainRead(m) ?? `m${i}(buf, at)`}`);
     const src = `return function readStruct(buf, at) { return { ${fields.join(', ')} }; };`;
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
