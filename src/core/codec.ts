@@ -240,7 +240,9 @@ function keepRaw(out: Decoded, key: string, v: Buffer, multi: boolean): void {
 }
 
 type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, scope: Scope | undefined, out: Decoded) => Decoded;
-const setDecoders = new WeakMap<AttrSet, SetDecoder>();
+/** A set's walk, and a maker of the objects it fills. */
+interface CompiledSet { decode: SetDecoder; make: () => Decoded }
+const compiledSets = new WeakMap<AttrSet, CompiledSet>();
 
 /**
  * The walk over one set's attributes, written out as JavaScript from its description, once:
@@ -248,7 +250,7 @@ const setDecoders = new WeakMap<AttrSet, SetDecoder>();
  * inline cache instead of one megamorphic keyed store shared by all (2x on a 100,000-route
  * dump). Only numbers and JSON-quoted keys go into the source.
  */
-function compileSet(set: AttrSet): SetDecoder {
+function compileSet(set: AttrSet): CompiledSet {
   const readersOfSet: Reader[] = [];
   const cases: string[] = [];
   set.byType.forEach((def, type) => {
@@ -276,7 +278,11 @@ ${cases.join('\n')}
   return out;
 };`;
   const names = readersOfSet.map((_, i) => `r${i}`);
-  return new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw) as SetDecoder;
+  const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw) as SetDecoder;
+  // plain objects from a constructor of their own: V8's slack tracking sizes them for the
+  // attributes this set's objects end up holding, so filling one allocates nothing more
+  const make = new Function('function Attrs() {}\nAttrs.prototype = Object.prototype;\nreturn () => new Attrs();')() as () => Decoded;
+  return { decode, make };
 }
 
 /**
@@ -288,11 +294,11 @@ export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: numbe
   if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
   if (start < 0 || end > buf.length || start > end)
     throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
-  const out: Decoded = into ?? {};
+  let compiled = compiledSets.get(set);
+  if (!compiled) compiledSets.set(set, (compiled = compileSet(set)));
+  const out: Decoded = into ?? compiled.make();
   const scope: Scope | undefined = set.needsScope ? { obj: out, set, buf, start, end, up } : up;
-  let decode = setDecoders.get(set);
-  if (!decode) setDecoders.set(set, (decode = compileSet(set)));
-  return decode(buf, start, end, depth, scope, out);
+  return compiled.decode(buf, start, end, depth, scope, out);
 }
 
 /**
