@@ -280,7 +280,8 @@ ${cases.join('\n')}
   const names = readersOfSet.map((_, i) => `r${i}`);
   const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw) as SetDecoder;
   // plain objects from a constructor of their own: V8's slack tracking sizes them for the
-  // attributes this set's objects end up holding, so filling one allocates nothing more
+  // attributes this set's objects end up holding (measured: 8 attributes added to {} take
+  // 4x as long as to such an object)
   const make = new Function('function Attrs() {}\nAttrs.prototype = Object.prototype;\nreturn () => new Attrs();')() as () => Decoded;
   return { decode, make };
 }

@@ -154,11 +154,10 @@ export class StructType {
    */
   private compile(): (buf: Buffer, at: number) => Record<string, unknown> {
     const members = this.members.filter((m) => m.type !== 'pad');
-    const fields = members.map((m, i) => `  this[${JSON.stringify(m.key)}] = ${plainRead(m) ?? `m${i}(buf, at)`};`);
-    // a constructor rather than a literal: V8 gives its objects spare in-object slots (slack
-    // tracking), so the attributes added after the struct's fields need no second allocation;
-    // with Object.prototype the objects are plain objects all the same
-    const src = `function Struct(buf, at) {\n${fields.join('\n')}\n}\nStruct.prototype = Object.prototype;\nreturn function readStruct(buf, at) { return new Struct(buf, at); };`;
+    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: ${plainRead(m) ?? `m${i}(buf, at)`}`);
+    // a literal, not a constructor: measured, a 9-member literal with 6 attributes added
+    // after it allocates faster than a constructor's object (V8 pretenures literals)
+    const src = `return function readStruct(buf, at) { return { ${fields.join(', ')} }; };`;
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
 
