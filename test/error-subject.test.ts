@@ -62,6 +62,24 @@ describe('errors name their object (from the request bytes)', () => {
   });
 });
 
+describe('missing attributes are named through sub-messages too', () => {
+  test('a vxlan without its id: missing id in .linkinfo.data (the set of its kind)', () => {
+    const rtLink = Family.from(rtLinkDesc);
+    const op = rtLink.op('newlink');
+    const w = new Writer(64);
+    const start = w.beginMessage(16, 0);
+    rtLink.writeBody(w, op, { ifname: 'vx0', linkinfo: { kind: 'vxlan', data: { port: 4789 } } }, 1);
+    w.endMessage(start);
+    const bytes = w.toBuffer();
+    // the data attribute: after nlmsghdr, ifinfomsg, ifname ('vx0\0'), the linkinfo header and kind ('vxlan\0')
+    const dataAt = NLMSG_HDRLEN + 16 + 8 + 4 + 12;
+    assert.equal(bytes.readUInt16LE(dataAt + 2) & 0x3fff, rtLink.set('linkinfo-attrs').byName.get('data')!.value);
+    const id = rtLink.set('linkinfo-vxlan-attrs').byName.get('id')!.value;
+    const e = makeNetlinkError(-22, { missingType: id, missingNest: dataAt }, { type: 16, flags: 0, seq: 1, bytes }, op.layout);
+    assert.deepEqual(e.missing, { type: id, name: 'id', nestOffset: dataAt, nestPath: '.linkinfo.data' });
+  });
+});
+
 describe('errors name their object (against the kernel)', () => {
   test('a veth created twice: EEXIST names newlink and the ifname; a missing index: ENODEV names getlink and it', async (t) => {
     if (!needRoot(t)) return;

@@ -557,50 +557,69 @@ function encodeRaw(set: AttrSet, v: unknown, w: Writer, path: string, text: bool
   }
 }
 
+/** Where an offset falls in a request's attributes: its path, and the set inside what is there. */
+export interface AttributeLocation {
+  /** e.g. `.ops[2].id` or `.linkinfo.data(vxlan).port`; unknown attributes by number. */
+  path: string;
+  /** The attribute set inside the attribute (or array element) the offset names, when it has one. */
+  inner?: AttrSet;
+}
+
 /**
  * Names the attribute that starts at (or contains) `offset` in buf[start, end), e.g.
  * `.ops[2].id` or `.linkinfo.data(vxlan).port`; attributes the set does not know are
  * named by number. Used to turn an extended ack's byte offset into a path.
  */
 export function attributePath(set: AttrSet | undefined, buf: Buffer, start: number, end: number, offset: number, up?: Scope): string | undefined {
+  return locateAttribute(set, buf, start, end, offset, up)?.path;
+}
+
+/** attributePath, and the set nested in what it names (for an extended ack's missing-attribute nest). */
+export function locateAttribute(set: AttrSet | undefined, buf: Buffer, start: number, end: number, offset: number, up?: Scope): AttributeLocation | undefined {
   try {
-    const it = attrContaining(buf, start, end, offset);
-    if (!it) return undefined;
-    const def = set?.byType[it.type];
-    let here = def ? `.${def.key}` : `.${it.type}`;
-    if (def?.multiAttr) {
-      // a repeated attribute is numbered among its namesakes, as decoded arrays number it
-      let n = 0;
-      const sib = new AttrIterator(buf, start, end);
-      while (sib.next() && sib.start < it.start) if (sib.type === it.type) n++;
-      here += `[${n}]`;
-    }
-    if (offset < it.dataStart) return here;
-    const scope: Scope | undefined = set ? { obj: {}, set, buf, start, end, up } : up;
-    if (def?.type === 'nest') {
-      const at = it.dataStart + (def.header ? align4(def.header().size) : 0);
-      return offset < at ? here : here + (attributePath(def.nested!(), buf, at, it.dataEnd, offset, scope) ?? '');
-    }
-    if (def?.type === 'sub-message') {
-      const fmt = subMessageFormat(def, scope);
-      const name = `${here}(${String(selectorValue(def, scope))})`;
-      if (!fmt) return here;
-      const at = it.dataStart + (fmt.header ? align4(fmt.header.size) : 0);
-      if (offset < at || !fmt.attrs) return name;
-      return name + (attributePath(fmt.attrs, buf, at, it.dataEnd, offset, scope) ?? '');
-    }
-    if (def?.type === 'indexed-array' || (!def && it.nested)) {
-      const el = attrContaining(buf, it.dataStart, it.dataEnd, offset);
-      if (!el) return here;
-      // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
-      const idx = def ? `${here}[${el.index}]` : `${here}.${el.type}`;
-      const elementSet = def && (def.subType ?? 'nest') === 'nest' ? def.nested!() : undefined;
-      if (offset < el.dataStart || (def && !elementSet)) return idx;
-      return idx + (attributePath(elementSet, buf, el.dataStart, el.dataEnd, offset, scope) ?? '');
-    }
-    return here;
+    return locate(set, buf, start, end, offset, up);
   } catch {
     // a request we built ourselves should parse; if it does not, there is no path
     return undefined;
   }
+}
+
+function locate(set: AttrSet | undefined, buf: Buffer, start: number, end: number, offset: number, up: Scope | undefined): AttributeLocation | undefined {
+  const it = attrContaining(buf, start, end, offset);
+  if (!it) return undefined;
+  const def = set?.byType[it.type];
+  let here = def ? `.${def.key}` : `.${it.type}`;
+  if (def?.multiAttr) {
+    // a repeated attribute is numbered among its namesakes, as decoded arrays number it
+    let n = 0;
+    const sib = new AttrIterator(buf, start, end);
+    while (sib.next() && sib.start < it.start) if (sib.type === it.type) n++;
+    here += `[${n}]`;
+  }
+  const scope: Scope | undefined = set ? { obj: {}, set, buf, start, end, up } : up;
+  const fmt = def?.type === 'sub-message' ? subMessageFormat(def, scope) : undefined;
+  if (offset < it.dataStart) return { path: here, inner: def?.type === 'nest' ? def.nested!() : fmt?.attrs };
+  /** The attributes from `at` on, in `inner`, named below `name`. */
+  const below = (name: string, at: number, inner: AttrSet | undefined, to: number): AttributeLocation => {
+    if (offset < at) return { path: name, inner };
+    const rest = locateAttribute(inner, buf, at, to, offset, scope);
+    return rest ? { path: name + rest.path, inner: rest.inner } : { path: name };
+  };
+  if (def?.type === 'nest') return below(here, it.dataStart + (def.header ? align4(def.header().size) : 0), def.nested!(), it.dataEnd);
+  if (def?.type === 'sub-message') {
+    if (!fmt) return { path: here };
+    const name = `${here}(${String(selectorValue(def, scope))})`;
+    const at = it.dataStart + (fmt.header ? align4(fmt.header.size) : 0);
+    return fmt.attrs ? below(name, at, fmt.attrs, it.dataEnd) : { path: name };
+  }
+  if (def?.type === 'indexed-array' || (!def && it.nested)) {
+    const el = attrContaining(buf, it.dataStart, it.dataEnd, offset);
+    if (!el) return { path: here };
+    // arrays are numbered by position (from 0), as decoded arrays and encode errors number them
+    const idx = def ? `${here}[${el.index}]` : `${here}.${el.type}`;
+    const elementSet = def && (def.subType ?? 'nest') === 'nest' ? def.nested!() : undefined;
+    if (def && !elementSet) return { path: idx };
+    return below(idx, el.dataStart, elementSet, el.dataEnd);
+  }
+  return { path: here };
 }

@@ -1,5 +1,5 @@
-import { AttrIterator, attrContaining, readString } from './attributes.js';
-import { attributePath } from './codec.js';
+import { AttrIterator, readString } from './attributes.js';
+import { attributePath, locateAttribute } from './codec.js';
 import type { MessageLayout, SubjectField } from './attrset.js';
 import { intSize } from './ints.js';
 import { readInt } from './struct.js';
@@ -81,38 +81,16 @@ export function makeNetlinkError(errno: number, ext: ExtAck, request: FailedRequ
     if (ext.missingType !== undefined) {
       let set = layout.attrs;
       if (ext.missingNest !== undefined && ext.missingNest >= attrsStart) {
-        paths.nestPath = attributePath(layout.attrs, b, attrsStart, end, ext.missingNest);
-        try {
-          set = nestSetAt(layout, b, attrsStart, end, ext.missingNest);
-        } catch {
-          set = undefined; // the request's attributes do not parse: no name, the number stays
-        }
+        // the nest is named like any attribute, and the set inside it names the missing one
+        const nest = locateAttribute(layout.attrs, b, attrsStart, end, ext.missingNest);
+        paths.nestPath = nest?.path;
+        set = nest?.inner;
       }
       const def = set?.byType[ext.missingType];
       if (def) paths.missingName = def.key;
     }
   }
   return new NetlinkError(errno, ext, request, paths);
-}
-
-/** The attribute set of the nest starting at offset, following nest descriptors from the top. */
-function nestSetAt(layout: MessageLayout, buf: Buffer, start: number, end: number, offset: number) {
-  let set = layout.attrs;
-  while (set) {
-    const it = attrContaining(buf, start, end, offset);
-    const def = it && set.byType[it.type];
-    if (!it || !def) return undefined;
-    let holder: AttrIterator | undefined = it;
-    // an indexed array's elements are the nests: step into the one that holds the offset
-    if (def.type === 'indexed-array' && (def.subType ?? 'nest') === 'nest') holder = attrContaining(buf, it.dataStart, it.dataEnd, offset);
-    else if (def.type !== 'nest') return undefined;
-    if (!holder) return undefined;
-    if (offset === holder.start) return def.nested!();
-    set = def.nested!();
-    start = holder.dataStart;
-    end = holder.dataEnd;
-  }
-  return undefined;
 }
 
 /**
