@@ -287,11 +287,12 @@ function listOps(ctx: Context, family: Family): void {
       for (const m of ['do', 'dump'] as const) {
         const mode = d[m];
         if (!mode) continue;
-        if (mode.request) lines.push(`  ${m} request: ${mode.request.attributes.join(' ') || '(none)'}`);
-        if (mode.reply) lines.push(`  ${m} reply:   ${mode.reply.attributes.join(' ') || '(none)'}`);
+        // descriptions may leave the per-operation attribute lists out (they are for types only)
+        if (mode.request?.attributes) lines.push(`  ${m} request: ${mode.request.attributes.join(' ') || '(none)'}`);
+        if (mode.reply?.attributes) lines.push(`  ${m} reply:   ${mode.reply.attributes.join(' ') || '(none)'}`);
       }
       if (d.notify !== undefined) lines.push(`  notify: as ${d.notify}'s reply`);
-      if (d.event) lines.push(`  event: ${d.event.attributes.join(' ')}`);
+      if (d.event?.attributes) lines.push(`  event: ${d.event.attributes.join(' ')}`);
       if (d.fixedHeader) lines.push(`  fixed header: struct ${d.fixedHeader}`);
       if (lines.length) text += `\n${op.name}:\n${lines.join('\n')}\n`;
     }

@@ -62,6 +62,17 @@ function subjectFields(header: StructType | undefined, attrs: AttrSet | undefine
   return out;
 }
 
+/** An operation's layout; where its requests name their object is worked out on its first error. */
+function layoutOf(operation: string, headerSize: number, header: StructType | undefined, attrs: AttrSet | undefined, headerOffset: number): MessageLayout {
+  let subject: SubjectField[] | undefined;
+  return {
+    headerSize, attrs, operation,
+    get subject() {
+      return (subject ??= subjectFields(header, attrs, headerOffset));
+    },
+  };
+}
+
 const cache = new WeakMap<FamilyDescription, Family>();
 
 export class Family extends Definitions {
@@ -87,7 +98,7 @@ export class Family extends Definitions {
       const compiled: Operation = {
         name: op.name, key: camelCase(op.name), desc: op, requestValue: op.requestValue, replyValue: op.replyValue,
         attrs, header, headerSize,
-        layout: { headerSize, attrs, operation: op.name, subject: subjectFields(header, attrs, this.isGenl ? GENL_HDRLEN : 0) },
+        layout: layoutOf(op.name, headerSize, header, attrs, this.isGenl ? GENL_HDRLEN : 0),
       };
       this.ops.set(op.name, compiled);
     }
