@@ -4,6 +4,7 @@ import type {
   AttrChecks, AttrDescription, AttrSetDescription, Definition, EnumEntry, FamilyDescription, MessageDescription,
   OperationDescription, OperationMode, Protocol, StructDefinition, StructMember,
 } from './schema.js';
+import { intSize } from '../core/ints.js';
 
 /** A spec that cannot be described: names the spec and the place in it. */
 export class SpecError extends Error {
@@ -15,7 +16,6 @@ export class SpecError extends Error {
 
 type Y = Record<string, unknown>;
 const PROTOCOLS: Protocol[] = ['genetlink', 'genetlink-c', 'genetlink-legacy', 'netlink-raw'];
-const INT_SIZES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
 
 const upperSnake = (s: string) => s.toUpperCase().replace(/-/g, '_');
 const isObj = (v: unknown): v is Y => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -105,7 +105,8 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
       if (m['enum-as-flags'] === true) out.enumAsFlags = true;
       if (m['display-hint'] !== undefined) out.display = m['display-hint'] as StructMember['display'];
       if (m.struct !== undefined) out.struct = str(m.struct, `${mw}.struct`);
-      if (INT_SIZES[type]) size += INT_SIZES[type];
+      const n = intSize(type);
+      if (n) size += n;
       else if (type === 'binary' && out.struct && out.len === undefined) size += struct(out.struct, mw, [...seen, name]).size;
       else if (type === 'string' || type === 'binary' || type === 'pad') {
         if (out.len === undefined) throw new SpecError(`${type} member needs a len`, mw);
