@@ -250,6 +250,20 @@ const compiledSets = new WeakMap<AttrSet, CompiledSet>();
  * inline cache instead of one megamorphic keyed store shared by all (2x on a 100,000-route
  * dump). Only numbers and JSON-quoted keys go into the source.
  */
+/**
+ * The commonest attributes of a dump (a host-order u32 shown as a number, an IPv4 address)
+ * read in the set's own source when their length is the usual one; anything else goes
+ * through the attribute's reader. Only numbers go into the source.
+ */
+function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
+  const b = (i: number) => `buf[pos + ${4 + i}]`;
+  if (def.type === 'u32' && !def.enumType && !def.display && !def.bigEndian)
+    return { when: `len === 8 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24) >>> 0` };
+  if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
+    return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
+  return undefined;
+}
+
 function compileSet(set: AttrSet): CompiledSet {
   const readersOfSet: Reader[] = [];
   const cases: string[] = [];
@@ -260,7 +274,9 @@ function compileSet(set: AttrSet): CompiledSet {
     const store = def.multiAttr ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
     // a sub-message of no known format is bytes, kept apart from the decoded formats
     const raw = def.type === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multiAttr === true}); else ` : '';
-    cases.push(`      case ${type}: v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store} break;`);
+    const read = `v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store}`;
+    const fast = def.multiAttr ? undefined : inlineRead(def);
+    cases.push(`      case ${type}: ${fast ? `if (${fast.when}) out[${k}] = ${fast.value}; else { ${read} }` : read} break;`);
   });
   const body = `return function decodeSet(buf, pos, end, depth, scope, out) {
   let v;
@@ -278,7 +294,7 @@ ${cases.join('\n')}
   return out;
 };`;
   const names = readersOfSet.map((_, i) => `r${i}`);
-  const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw) as SetDecoder;
+  const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4) as SetDecoder;
   // plain objects from a constructor of their own: V8's slack tracking sizes them for the
   // attributes this set's objects end up holding (measured: 8 attributes added to {} take
   // 4x as long as to such an object)
