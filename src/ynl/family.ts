@@ -68,7 +68,12 @@ function layoutOf(operation: string, headerSize: number, header: StructType | un
   return {
     headerSize, attrs, operation,
     get subject() {
-      return (subject ??= subjectFields(header, attrs, headerOffset));
+      try {
+        subject ??= subjectFields(header, attrs, headerOffset);
+      } catch {
+        subject = []; // a nest naming a set the description lacks: the error still gets made
+      }
+      return subject;
     },
   };
 }
