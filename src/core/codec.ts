@@ -2,7 +2,7 @@ import { AttrIterator, attrContaining, readString } from './attributes.js';
 import type { AttrDef, AttrSet, SubMessageFormat } from './attrset.js';
 import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
-import { bytesInput, formatHint, formatIPv4, isTextHint, parseHint } from './display.js';
+import { bytesInput, formatHint, formatIPv4, hintedBytes, isTextHint } from './display.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
@@ -384,11 +384,7 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
     });
     return;
   }
-  let bytes = v;
-  if (typeof v === 'string' && isTextHint(def.display)) {
-    bytes = parseHint(def.display, v);
-    if (!bytes) throw new NetlinkEncodeError(`'${v}' is not a ${def.display}`, path);
-  } else bytes = bytesInput(v, text, path);
+  const bytes = hintedBytes(def.display, v, text, path);
   if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`binary needs a Buffer or Uint8Array${isTextHint(def.display) ? ` or a ${def.display} string` : ''}, got ${typeof v}`, path);
   checkLength(def, bytes.length, path);
   w.bytes(bytes);

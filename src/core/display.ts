@@ -141,4 +141,16 @@ export function bytesInput(v: unknown, text: boolean | undefined, path: string):
   return b;
 }
 
+/**
+ * A binary value as given: bytes, or text in the field's display form (an address, a MAC...).
+ * Text input also takes hex, which is how bytes that did not fit the display form print
+ * (an empty MAC, a 3-byte "IPv4"). Anything else is left for the caller to refuse.
+ */
+export function hintedBytes(display: string | undefined, v: unknown, text: boolean | undefined, path: string): unknown {
+  if (typeof v !== 'string' || !isTextHint(display)) return bytesInput(v, text, path);
+  const b = parseHint(display, v) ?? (text ? parseHex(v) : undefined);
+  if (!b) throw new NetlinkEncodeError(`'${v}' is not a ${display}`, path);
+  return b;
+}
+
 export const isTextHint = (h: string | undefined): h is TextHint => h !== undefined && h !== 'hex';

@@ -2,7 +2,7 @@
 // at computed offsets. Members are packed end to end, as the specs lay them out.
 import { camelCase, type DescriptionRefs } from './attrset.js';
 import type { StructMember } from './description.js';
-import { bytesInput, formatHint, isTextHint, parseHint, formatIPv4Number, type TextHint } from './display.js';
+import { formatHint, formatIPv4Number, hintedBytes, isTextHint, parseHint } from './display.js';
 import type { EnumType } from './enums.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
@@ -196,8 +196,8 @@ export class StructType {
           w.pos = save;
           continue;
         }
-        const bytes = typeof v === 'string' && isTextHint(m.display) ? parseHint(m.display as TextHint, v) : bytesInput(v, text, p);
-        if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(typeof v === 'string' ? `'${v}' is not a ${m.display}` : 'binary needs a Buffer', p);
+        const bytes = hintedBytes(m.display, v, text, p);
+        if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError('binary needs a Buffer', p);
         if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
         buf.set(bytes, o);
       } else {
