@@ -144,8 +144,16 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
     return (w) => this.family.writeBody(w, op, request, this.route.version);
   }
 
+  /**
+   * A generic netlink do-operation with a reply completes on that reply (or on the error
+   * that replaces it), so no NLM_F_ACK is asked for: the kernel would send a second
+   * message, costing a receive per call. Operations without a reply, and every raw
+   * (rtnetlink, nftables) operation, ask for the ack: raw specs list replies that only
+   * come in some cases (nftables batch-begin, echo).
+   */
   private requestOptions(op: Operation, opts?: Call): RequestOptions<Decoded> {
-    return { ...opts, ack: true, layout: op.layout, decode: this.family.replyDecoder(op) };
+    const ack = !(this.family.isGenl && op.desc.do?.reply);
+    return { ...opts, ack, layout: op.layout, decode: this.family.replyDecoder(op) };
   }
 
   /** Sends an operation's do-request; resolves to its reply (undefined for operations that only ack). */
