@@ -25,6 +25,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SPECS = resolve(REPO, '..', 'shared', 'ynl-specs');
 const FAMILIES = join(REPO, 'src', 'ynl', 'families');
 const OVERLAYS = join(REPO, 'src', 'ynl', 'overlays');
+const CORRECTIONS = join(REPO, 'src', 'ynl', 'corrections');
 const NO_SPECS = `the YNL specs are not at ${SPECS}`;
 
 function firstDifference(a: string, b: string): string {
@@ -39,7 +40,7 @@ test('src/ynl/families is what `npm run gen` makes of the specs', (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
     const warnings: string[] = [];
-    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, warn: (m) => warnings.push(m) });
+    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, warn: (m) => warnings.push(m) });
     const fresh = readdirSync(tmp).sort();
     assert.deepEqual(written.map((p) => p.slice(tmp.length + 1)).sort(), fresh);
     const committed = readdirSync(FAMILIES)
@@ -53,8 +54,8 @@ test('src/ynl/families is what `npm run gen` makes of the specs', (t) => {
     }
     // the specs' own quirks, and nothing else
     assert.deepEqual(warnings, [
-      "devlink.yaml: dl-dpipe-table: 'dpipe-table-name' is listed twice",
-      "devlink.yaml: dl-dpipe-table: 'dpipe-table-size' is listed twice",
+      "devlink.yaml and nlkit's corrections devlink.yaml: dl-dpipe-table: 'dpipe-table-name' is listed twice",
+      "devlink.yaml and nlkit's corrections devlink.yaml: dl-dpipe-table: 'dpipe-table-size' is listed twice",
     ]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -65,12 +66,12 @@ test('generation is deterministic and removes only generated files', (t) => {
   if (!existsSync(SPECS)) return t.skip(NO_SPECS);
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
-    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS }).map((p) => readFileSync(p, 'utf8'));
+    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
     const keep = join(tmp, 'mine.ts');
     const stale = join(tmp, 'gone.ts');
     writeFileSync(keep, '// written by hand\n');
     writeFileSync(stale, `${GENERATED_PREFIX}gone.yaml (Linux YNL spec, BSD-3-Clause). Do not edit.\n`);
-    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS }).map((p) => readFileSync(p, 'utf8'));
+    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
     assert.deepEqual(second, first);
     assert.ok(existsSync(keep));
     assert.ok(!existsSync(stale));
@@ -87,7 +88,7 @@ test('each generated description is the normalized spec', async (t) => {
   for (const name of familyNames) {
     const desc: FamilyDescription = await families[name]();
     const file = byName.get(name)!;
-    assert.deepEqual(desc, loadSpec(join(SPECS, file), overlayFor(OVERLAYS, file)), name);
+    assert.deepEqual(desc, loadSpec(join(SPECS, file), overlayFor(OVERLAYS, file), overlayFor(CORRECTIONS, file)), name);
   }
 });
 

@@ -80,6 +80,8 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
     if (d.type === 'const') {
       if (typeof d.value !== 'number' && typeof d.value !== 'string') throw new SpecError('const needs a value', w);
       consts.set(name, d.value);
+      // specs refer to a prefixed const by its C-style name too (wireguard's wg-key-len)
+      if (typeof d['name-prefix'] === 'string') consts.set(`${d['name-prefix']}${name}`, d.value);
     } else if (d.type === 'struct') rawStructs.set(name, d);
   }
   const structs = new Map<string, StructDefinition>();
@@ -100,7 +102,7 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
         if (len === undefined) throw new SpecError(`len ${JSON.stringify(m.len)} is not a number or a known const`, mw);
         out.len = len;
       }
-      if (m['byte-order'] !== undefined) out.byteOrder = m['byte-order'] as StructMember['byteOrder'];
+      if (m['byte-order'] === 'big-endian') out.byteOrder = 'big-endian';
       if (m.enum !== undefined) out.enum = str(m.enum, `${mw}.enum`);
       if (m['enum-as-flags'] === true) out.enumAsFlags = true;
       if (m['display-hint'] !== undefined) out.display = m['display-hint'] as StructMember['display'];
@@ -137,11 +139,12 @@ const CHECK_KEYS: Record<string, keyof AttrChecks> = {
   'unterminated-ok': 'unterminatedOk', 'flags-mask': 'flagsMask',
 };
 
-function attribute(a: Y, value: number, prefix: string, w: string): AttrDescription {
+function attribute(a: Y, value: number, prefix: string, consts: ReadonlyMap<string, number | string>, w: string): AttrDescription {
   const name = str(a.name, `${w}.name`);
   const out: AttrDescription = { name, value, type: str(a.type, `${w}.type`) as AttrDescription['type'], cName: upperSnake(prefix + name) };
   if (a['multi-attr'] === true) out.multiAttr = true;
-  if (a['byte-order'] !== undefined) out.byteOrder = a['byte-order'] as AttrDescription['byteOrder'];
+  // host order is what the codec does without a byte order: only big-endian is kept
+  if (a['byte-order'] === 'big-endian') out.byteOrder = 'big-endian';
   if (a['nested-attributes'] !== undefined) out.nestedAttributes = str(a['nested-attributes'], `${w}.nested-attributes`);
   if (a['sub-type'] !== undefined) out.subType = str(a['sub-type'], `${w}.sub-type`) as AttrDescription['subType'];
   if (a.enum !== undefined) out.enum = str(a.enum, `${w}.enum`);
@@ -157,14 +160,16 @@ function attribute(a: Y, value: number, prefix: string, w: string): AttrDescript
     for (const [k, v] of Object.entries(a.checks)) {
       const key = CHECK_KEYS[k];
       if (!key) throw new SpecError(`unknown check '${k}'`, `${w}.checks`);
-      (checks as Record<string, unknown>)[key] = v;
+      // a bound naming one of the spec's consts is resolved here; others (s32-max) stay names
+      const n = typeof v === 'string' ? resolveConst(v, consts) : undefined;
+      (checks as Record<string, unknown>)[key] = n ?? v;
     }
     out.checks = checks;
   }
   return out;
 }
 
-function attributeSets(spec: Y, family: string, where: string): AttrSetDescription[] {
+function attributeSets(spec: Y, family: string, consts: ReadonlyMap<string, number | string>, where: string): AttrSetDescription[] {
   const raw = list(spec['attribute-sets'], `${where}.attribute-sets`);
   const byName = new Map<string, { yaml: Y; prefix: string; attrs: Map<string, { yaml: Y; value: number }> }>();
   const out: AttrSetDescription[] = [];
@@ -186,7 +191,7 @@ function attributeSets(spec: Y, family: string, where: string): AttrSetDescripti
         for (const [j, a] of attrs.entries()) {
           if (!isObj(a)) throw new SpecError('attribute must be an object', `${w}.attributes[${j}]`);
           value = optInt(a.value, `${w}.attributes[${j}].value`) ?? value;
-          set.attributes.push(attribute(a, value, prefix, `${w}.attributes[${j}]`));
+          set.attributes.push(attribute(a, value, prefix, consts, `${w}.attributes[${j}]`));
           known.set(a.name as string, { yaml: a, value });
           value++;
         }
@@ -200,7 +205,7 @@ function attributeSets(spec: Y, family: string, where: string): AttrSetDescripti
           if (!isObj(a)) throw new SpecError('attribute must be an object', aw);
           const real = parent.attrs.get(str(a.name, `${aw}.name`));
           if (!real) throw new SpecError(`'${String(a.name)}' is not in set ${String(subsetOf)}`, aw);
-          set.attributes.push(attribute({ ...real.yaml, ...a }, real.value, parent.prefix, aw));
+          set.attributes.push(attribute({ ...real.yaml, ...a }, real.value, parent.prefix, consts, aw));
         }
       }
       index.set(name, i);
@@ -297,7 +302,7 @@ export function normalizeSpec(spec: unknown, source = 'spec'): FamilyDescription
   const name = str(spec.name, `${source}.name`);
   const protocol = (spec.protocol ?? 'genetlink') as Protocol;
   if (!PROTOCOLS.includes(protocol)) throw new SpecError(`unknown protocol ${JSON.stringify(spec.protocol)}`, source);
-  const { defs } = definitions(spec, source);
+  const { defs, consts } = definitions(spec, source);
   const out: FamilyDescription = { name, protocol } as FamilyDescription;
   if (protocol === 'netlink-raw') {
     const protonum = optInt(spec.protonum, `${source}.protonum`);
@@ -306,7 +311,7 @@ export function normalizeSpec(spec: unknown, source = 'spec'): FamilyDescription
   } else out.version = optInt(spec.version, `${source}.version`) ?? 1;
   if (typeof spec['uapi-header'] === 'string') out.uapiHeader = spec['uapi-header'];
   out.definitions = defs;
-  out.attributeSets = attributeSets(spec, name, source);
+  out.attributeSets = attributeSets(spec, name, consts, source);
   const subMessages = list(spec['sub-messages'], `${source}.sub-messages`).map((s, i) => {
     const w = `${source}.sub-messages[${i}]`;
     if (!isObj(s)) throw new SpecError('sub-message must be an object', w);

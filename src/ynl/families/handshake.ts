@@ -130,7 +130,7 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'done',
       attributes: [
-        { name: 'status', value: 1, type: 'u32', cName: 'HANDSHAKE_A_DONE_STATUS', checks: { max: 'max-errno' } },
+        { name: 'status', value: 1, type: 'u32', cName: 'HANDSHAKE_A_DONE_STATUS', checks: { max: 4095 } },
         { name: 'sockfd', value: 2, type: 's32', cName: 'HANDSHAKE_A_DONE_SOCKFD' },
         { name: 'remote-auth', value: 3, type: 'u32', cName: 'HANDSHAKE_A_DONE_REMOTE_AUTH', multiAttr: true },
       ],

@@ -147,7 +147,7 @@ export const description: FamilyDescription<Types> = {
       name: 'handle',
       attributes: [
         { name: 'scope', value: 1, type: 'u32', cName: 'NET_SHAPER_A_HANDLE_SCOPE', enum: 'scope' },
-        { name: 'id', value: 2, type: 'u32', cName: 'NET_SHAPER_A_HANDLE_ID', checks: { max: 'max-handle-id' } },
+        { name: 'id', value: 2, type: 'u32', cName: 'NET_SHAPER_A_HANDLE_ID', checks: { max: 67108862 } },
       ],
     },
     {

@@ -507,7 +507,7 @@ export const description: FamilyDescription<Types> = {
           value: 5,
           type: 'u32',
           cName: 'NETDEV_A_DMABUF_RX_PAGE_SIZE',
-          checks: { min: 'page-size', max: 'u32-max' },
+          checks: { min: 0, max: 'u32-max' },
         },
       ],
     },

@@ -524,13 +524,7 @@ export const description: FamilyDescription<Types> = {
       name: 'keydir',
       attributes: [
         { name: 'cipher-key', value: 1, type: 'binary', cName: 'OVPN_A_KEYDIR_CIPHER_KEY', checks: { maxLen: 256 } },
-        {
-          name: 'nonce-tail',
-          value: 2,
-          type: 'binary',
-          cName: 'OVPN_A_KEYDIR_NONCE_TAIL',
-          checks: { exactLen: 'nonce-tail-size' },
-        },
+        { name: 'nonce-tail', value: 2, type: 'binary', cName: 'OVPN_A_KEYDIR_NONCE_TAIL', checks: { exactLen: 8 } },
       ],
     },
     {

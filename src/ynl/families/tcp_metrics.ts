@@ -97,7 +97,7 @@ export const description: FamilyDescription<Types> = {
           value: 10,
           type: 'binary',
           cName: 'TCP_METRICS_ATTR_FOPEN_COOKIE',
-          checks: { minLen: 'tcp-fastopen-cookie-max' },
+          checks: { minLen: 16 },
         },
         {
           name: 'saddr-ipv4',

@@ -413,6 +413,27 @@ class Emitter {
     return { decls, ops };
   }
 
+  /**
+   * A fixed header and an attribute set share one object: a struct member named like an
+   * attribute would hide it (rt-rule's u8 table once hid FRA_TABLE). Refused, so that a
+   * correction renames one of them.
+   */
+  checkHeaders(): void {
+    const pairs: [string | undefined, string | undefined, string][] = [
+      ...this.desc.operations.map((o): [string | undefined, string | undefined, string] => [o.fixedHeader, o.attributeSet, `operation ${o.name}`]),
+      ...[...this.subMessages.values()].flatMap((m) => m.formats.map((f): [string | undefined, string | undefined, string] => [f.fixedHeader, f.attributeSet, `sub-message ${m.name} '${f.value}'`])),
+      ...this.desc.attributeSets.flatMap((s) => s.attributes.map((a): [string | undefined, string | undefined, string] => [a.fixedHeader, a.nestedAttributes, `${s.name}.${a.name}`])),
+    ];
+    for (const [header, setName, where] of pairs) {
+      const d = header ? this.defs.get(header) : undefined;
+      const set = setName ? this.sets.get(setName) : undefined;
+      if (d?.type !== 'struct' || !set) continue;
+      const attrs = new Set(set.attributes.map((a) => camel(a.name)));
+      const clash = d.members.find((m) => m.type !== 'pad' && attrs.has(camel(m.name)));
+      if (clash) throw new EmitError(`${this.source}: ${where}: struct ${d.name} member '${clash.name}' and an attribute of ${set.name} are both '${camel(clash.name)}' in objects`);
+    }
+  }
+
   /** Event message types, and the `events` member of Types. */
   events(): { decls: string[]; events: string[] } {
     const decls: string[] = [];
@@ -454,6 +475,7 @@ class Emitter {
 /** The TypeScript module for one family: types, then the description as data. */
 export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, opts: EmitOptions = {}): string {
   const e = new Emitter(desc, sourceFile, opts);
+  e.checkHeaders();
   const out: string[] = [
     generatedHeader(sourceFile),
     ...(opts.imports === 'package'
