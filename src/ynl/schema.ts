@@ -67,8 +67,6 @@ export interface AttrDescription {
   /** Attribute type number. */
   value: number;
   type: AttrType;
-  /** The C enumerator, e.g. RTA_DST. */
-  cName?: string;
   multiAttr?: boolean;
   byteOrder?: ByteOrder;
   /** For nest, indexed-array and nest-type-value: the attribute set inside. */
@@ -120,14 +118,12 @@ export interface OperationMode {
 
 export interface OperationDescription {
   name: string;
-  cName?: string;
   /** The message type sent to the kernel, when there is a request. */
   requestValue?: number;
   /** The message type the kernel sends (replies, notifications, events). */
   replyValue?: number;
   attributeSet?: string;
   fixedHeader?: string;
-  flags?: string[];
   do?: OperationMode;
   dump?: OperationMode;
   /** Notification carrying the reply shape of the named operation. */
@@ -149,10 +145,8 @@ export interface FamilyDescription<T = unknown> {
   protonum?: number;
   /** genlmsghdr version. */
   version?: number;
-  uapiHeader?: string;
+  /** How the spec numbers operations; informative (the numbers are computed already). */
   enumModel?: 'unified' | 'directional';
-  /** Struct between the (genl) header and the attributes, for every operation that names none. */
-  fixedHeader?: string;
   definitions: Definition[];
   attributeSets: AttrSetDescription[];
   subMessages?: SubMessageDescription[];

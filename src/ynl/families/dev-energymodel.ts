@@ -71,7 +71,6 @@ export const description: FamilyDescription<Types> = {
   name: 'dev-energymodel',
   protocol: 'genetlink',
   version: 1,
-  uapiHeader: 'linux/dev_energymodel.h',
   definitions: [
     { type: 'flags', name: 'perf-state-flags', entries: [{ name: 'perf-state-inefficient', value: 1 }] },
     {
@@ -88,48 +87,34 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'perf-domain',
       attributes: [
-        { name: 'pad', value: 1, type: 'pad', cName: 'DEV_ENERGYMODEL_A_PERF_DOMAIN_PAD' },
-        { name: 'perf-domain-id', value: 2, type: 'u32', cName: 'DEV_ENERGYMODEL_A_PERF_DOMAIN_PERF_DOMAIN_ID' },
-        {
-          name: 'flags',
-          value: 3,
-          type: 'u64',
-          cName: 'DEV_ENERGYMODEL_A_PERF_DOMAIN_FLAGS',
-          enum: 'perf-domain-flags',
-        },
-        { name: 'cpus', value: 4, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_DOMAIN_CPUS', multiAttr: true },
+        { name: 'pad', value: 1, type: 'pad' },
+        { name: 'perf-domain-id', value: 2, type: 'u32' },
+        { name: 'flags', value: 3, type: 'u64', enum: 'perf-domain-flags' },
+        { name: 'cpus', value: 4, type: 'u64', multiAttr: true },
       ],
     },
     {
       name: 'perf-table',
       attributes: [
-        { name: 'perf-domain-id', value: 1, type: 'u32', cName: 'DEV_ENERGYMODEL_A_PERF_TABLE_PERF_DOMAIN_ID' },
-        {
-          name: 'perf-state',
-          value: 2,
-          type: 'nest',
-          cName: 'DEV_ENERGYMODEL_A_PERF_TABLE_PERF_STATE',
-          multiAttr: true,
-          nestedAttributes: 'perf-state',
-        },
+        { name: 'perf-domain-id', value: 1, type: 'u32' },
+        { name: 'perf-state', value: 2, type: 'nest', multiAttr: true, nestedAttributes: 'perf-state' },
       ],
     },
     {
       name: 'perf-state',
       attributes: [
-        { name: 'pad', value: 1, type: 'pad', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_PAD' },
-        { name: 'performance', value: 2, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_PERFORMANCE' },
-        { name: 'frequency', value: 3, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_FREQUENCY' },
-        { name: 'power', value: 4, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_POWER' },
-        { name: 'cost', value: 5, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_COST' },
-        { name: 'flags', value: 6, type: 'u64', cName: 'DEV_ENERGYMODEL_A_PERF_STATE_FLAGS', enum: 'perf-state-flags' },
+        { name: 'pad', value: 1, type: 'pad' },
+        { name: 'performance', value: 2, type: 'u64' },
+        { name: 'frequency', value: 3, type: 'u64' },
+        { name: 'power', value: 4, type: 'u64' },
+        { name: 'cost', value: 5, type: 'u64' },
+        { name: 'flags', value: 6, type: 'u64', enum: 'perf-state-flags' },
       ],
     },
   ],
   operations: [
     {
       name: 'get-perf-domains',
-      cName: 'DEV_ENERGYMODEL_CMD_GET_PERF_DOMAINS',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'perf-domain',
@@ -141,7 +126,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'get-perf-table',
-      cName: 'DEV_ENERGYMODEL_CMD_GET_PERF_TABLE',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'perf-table',
@@ -149,7 +133,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'perf-domain-created',
-      cName: 'DEV_ENERGYMODEL_CMD_PERF_DOMAIN_CREATED',
       requestValue: 3,
       replyValue: 3,
       notify: 'get-perf-table',
@@ -158,7 +141,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'perf-domain-updated',
-      cName: 'DEV_ENERGYMODEL_CMD_PERF_DOMAIN_UPDATED',
       requestValue: 4,
       replyValue: 4,
       notify: 'get-perf-table',
@@ -167,7 +149,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'perf-domain-deleted',
-      cName: 'DEV_ENERGYMODEL_CMD_PERF_DOMAIN_DELETED',
       requestValue: 5,
       replyValue: 5,
       attributeSet: 'perf-table',
@@ -175,6 +156,5 @@ export const description: FamilyDescription<Types> = {
       mcgrp: 'event',
     },
   ],
-  enumModel: 'unified',
   mcastGroups: [{ name: 'event' }],
 };

@@ -58,45 +58,40 @@ export const description: FamilyDescription<Types> = {
   name: 'drm-ras',
   protocol: 'genetlink',
   version: 1,
-  uapiHeader: 'drm/drm_ras.h',
   definitions: [{ type: 'enum', name: 'node-type', entries: [{ name: 'error-counter', value: 1 }] }],
   attributeSets: [
     {
       name: 'node-attrs',
       attributes: [
-        { name: 'node-id', value: 1, type: 'u32', cName: 'DRM_RAS_A_NODE_ATTRS_NODE_ID' },
-        { name: 'device-name', value: 2, type: 'string', cName: 'DRM_RAS_A_NODE_ATTRS_DEVICE_NAME' },
-        { name: 'node-name', value: 3, type: 'string', cName: 'DRM_RAS_A_NODE_ATTRS_NODE_NAME' },
-        { name: 'node-type', value: 4, type: 'u32', cName: 'DRM_RAS_A_NODE_ATTRS_NODE_TYPE', enum: 'node-type' },
+        { name: 'node-id', value: 1, type: 'u32' },
+        { name: 'device-name', value: 2, type: 'string' },
+        { name: 'node-name', value: 3, type: 'string' },
+        { name: 'node-type', value: 4, type: 'u32', enum: 'node-type' },
       ],
     },
     {
       name: 'error-counter-attrs',
       attributes: [
-        { name: 'node-id', value: 1, type: 'u32', cName: 'DRM_RAS_A_ERROR_COUNTER_ATTRS_NODE_ID' },
-        { name: 'error-id', value: 2, type: 'u32', cName: 'DRM_RAS_A_ERROR_COUNTER_ATTRS_ERROR_ID' },
-        { name: 'error-name', value: 3, type: 'string', cName: 'DRM_RAS_A_ERROR_COUNTER_ATTRS_ERROR_NAME' },
-        { name: 'error-value', value: 4, type: 'u32', cName: 'DRM_RAS_A_ERROR_COUNTER_ATTRS_ERROR_VALUE' },
+        { name: 'node-id', value: 1, type: 'u32' },
+        { name: 'error-id', value: 2, type: 'u32' },
+        { name: 'error-name', value: 3, type: 'string' },
+        { name: 'error-value', value: 4, type: 'u32' },
       ],
     },
   ],
   operations: [
     {
       name: 'list-nodes',
-      cName: 'DRM_RAS_CMD_LIST_NODES',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'node-attrs',
-      flags: ['admin-perm'],
       dump: { reply: { attributes: ['node-id', 'device-name', 'node-name', 'node-type'] } },
     },
     {
       name: 'get-error-counter',
-      cName: 'DRM_RAS_CMD_GET_ERROR_COUNTER',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'error-counter-attrs',
-      flags: ['admin-perm'],
       do: {
         request: { attributes: ['node-id', 'error-id'] },
         reply: { attributes: ['error-id', 'error-name', 'error-value'] },
@@ -105,14 +100,11 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'clear-error-counter',
-      cName: 'DRM_RAS_CMD_CLEAR_ERROR_COUNTER',
       requestValue: 3,
       replyValue: 3,
       attributeSet: 'error-counter-attrs',
-      flags: ['admin-perm'],
       do: { request: { attributes: ['node-id', 'error-id'] } },
     },
   ],
-  enumModel: 'unified',
   mcastGroups: [],
 };

@@ -77,30 +77,28 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'fou',
       attributes: [
-        { name: 'unspec', value: 0, type: 'unused', cName: 'FOU_ATTR_UNSPEC' },
-        { name: 'port', value: 1, type: 'u16', cName: 'FOU_ATTR_PORT', byteOrder: 'big-endian' },
-        { name: 'af', value: 2, type: 'u8', cName: 'FOU_ATTR_AF' },
-        { name: 'ipproto', value: 3, type: 'u8', cName: 'FOU_ATTR_IPPROTO', checks: { min: 1 } },
-        { name: 'type', value: 4, type: 'u8', cName: 'FOU_ATTR_TYPE' },
-        { name: 'remcsum-nopartial', value: 5, type: 'flag', cName: 'FOU_ATTR_REMCSUM_NOPARTIAL' },
-        { name: 'local-v4', value: 6, type: 'u32', cName: 'FOU_ATTR_LOCAL_V4' },
-        { name: 'local-v6', value: 7, type: 'binary', cName: 'FOU_ATTR_LOCAL_V6', checks: { exactLen: 16 } },
-        { name: 'peer-v4', value: 8, type: 'u32', cName: 'FOU_ATTR_PEER_V4' },
-        { name: 'peer-v6', value: 9, type: 'binary', cName: 'FOU_ATTR_PEER_V6', checks: { exactLen: 16 } },
-        { name: 'peer-port', value: 10, type: 'u16', cName: 'FOU_ATTR_PEER_PORT', byteOrder: 'big-endian' },
-        { name: 'ifindex', value: 11, type: 's32', cName: 'FOU_ATTR_IFINDEX' },
+        { name: 'unspec', value: 0, type: 'unused' },
+        { name: 'port', value: 1, type: 'u16', byteOrder: 'big-endian' },
+        { name: 'af', value: 2, type: 'u8' },
+        { name: 'ipproto', value: 3, type: 'u8', checks: { min: 1 } },
+        { name: 'type', value: 4, type: 'u8' },
+        { name: 'remcsum-nopartial', value: 5, type: 'flag' },
+        { name: 'local-v4', value: 6, type: 'u32' },
+        { name: 'local-v6', value: 7, type: 'binary', checks: { exactLen: 16 } },
+        { name: 'peer-v4', value: 8, type: 'u32' },
+        { name: 'peer-v6', value: 9, type: 'binary', checks: { exactLen: 16 } },
+        { name: 'peer-port', value: 10, type: 'u16', byteOrder: 'big-endian' },
+        { name: 'ifindex', value: 11, type: 's32' },
       ],
     },
   ],
   operations: [
-    { name: 'unspec', cName: 'FOU_CMD_UNSPEC', requestValue: 0, replyValue: 0 },
+    { name: 'unspec', requestValue: 0, replyValue: 0 },
     {
       name: 'add',
-      cName: 'FOU_CMD_ADD',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'fou',
-      flags: ['admin-perm'],
       do: {
         request: {
           attributes: [
@@ -112,18 +110,15 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'del',
-      cName: 'FOU_CMD_DEL',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'fou',
-      flags: ['admin-perm'],
       do: {
         request: { attributes: ['af', 'ifindex', 'port', 'peer-port', 'local-v4', 'peer-v4', 'local-v6', 'peer-v6'] },
       },
     },
     {
       name: 'get',
-      cName: 'FOU_CMD_GET',
       requestValue: 3,
       replyValue: 3,
       attributeSet: 'fou',
@@ -146,6 +141,5 @@ export const description: FamilyDescription<Types> = {
       },
     },
   ],
-  enumModel: 'unified',
   mcastGroups: [],
 };

@@ -37,37 +37,32 @@ export const description: FamilyDescription<Types> = {
   name: 'lockd',
   protocol: 'genetlink',
   version: 1,
-  uapiHeader: 'linux/lockd_netlink.h',
   definitions: [],
   attributeSets: [
     {
       name: 'server',
       attributes: [
-        { name: 'gracetime', value: 1, type: 'u32', cName: 'LOCKD_A_SERVER_GRACETIME' },
-        { name: 'tcp-port', value: 2, type: 'u16', cName: 'LOCKD_A_SERVER_TCP_PORT' },
-        { name: 'udp-port', value: 3, type: 'u16', cName: 'LOCKD_A_SERVER_UDP_PORT' },
+        { name: 'gracetime', value: 1, type: 'u32' },
+        { name: 'tcp-port', value: 2, type: 'u16' },
+        { name: 'udp-port', value: 3, type: 'u16' },
       ],
     },
   ],
   operations: [
     {
       name: 'server-set',
-      cName: 'LOCKD_CMD_SERVER_SET',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'server',
-      flags: ['admin-perm'],
       do: { request: { attributes: ['gracetime', 'tcp-port', 'udp-port'] } },
     },
     {
       name: 'server-get',
-      cName: 'LOCKD_CMD_SERVER_GET',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'server',
       do: { reply: { attributes: ['gracetime', 'tcp-port', 'udp-port'] } },
     },
   ],
-  enumModel: 'unified',
   mcastGroups: [],
 };

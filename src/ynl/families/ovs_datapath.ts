@@ -78,7 +78,6 @@ export const description: FamilyDescription<Types> = {
   name: 'ovs_datapath',
   protocol: 'genetlink-legacy',
   version: 2,
-  uapiHeader: 'linux/openvswitch.h',
   definitions: [
     { type: 'struct', name: 'ovs-header', size: 4, members: [{ name: 'dp-ifindex', type: 'u32' }] },
     {
@@ -119,35 +118,21 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'datapath',
       attributes: [
-        { name: 'name', value: 1, type: 'string', cName: 'OVS_DP_ATTR_NAME' },
-        { name: 'upcall-pid', value: 2, type: 'u32', cName: 'OVS_DP_ATTR_UPCALL_PID' },
-        { name: 'stats', value: 3, type: 'binary', cName: 'OVS_DP_ATTR_STATS', struct: 'ovs-dp-stats' },
-        {
-          name: 'megaflow-stats',
-          value: 4,
-          type: 'binary',
-          cName: 'OVS_DP_ATTR_MEGAFLOW_STATS',
-          struct: 'ovs-dp-megaflow-stats',
-        },
-        {
-          name: 'user-features',
-          value: 5,
-          type: 'u32',
-          cName: 'OVS_DP_ATTR_USER_FEATURES',
-          enum: 'user-features',
-          enumAsFlags: true,
-        },
-        { name: 'pad', value: 6, type: 'unused', cName: 'OVS_DP_ATTR_PAD' },
-        { name: 'masks-cache-size', value: 7, type: 'u32', cName: 'OVS_DP_ATTR_MASKS_CACHE_SIZE' },
-        { name: 'per-cpu-pids', value: 8, type: 'binary', cName: 'OVS_DP_ATTR_PER_CPU_PIDS', subType: 'u32' },
-        { name: 'ifindex', value: 9, type: 'u32', cName: 'OVS_DP_ATTR_IFINDEX' },
+        { name: 'name', value: 1, type: 'string' },
+        { name: 'upcall-pid', value: 2, type: 'u32' },
+        { name: 'stats', value: 3, type: 'binary', struct: 'ovs-dp-stats' },
+        { name: 'megaflow-stats', value: 4, type: 'binary', struct: 'ovs-dp-megaflow-stats' },
+        { name: 'user-features', value: 5, type: 'u32', enum: 'user-features', enumAsFlags: true },
+        { name: 'pad', value: 6, type: 'unused' },
+        { name: 'masks-cache-size', value: 7, type: 'u32' },
+        { name: 'per-cpu-pids', value: 8, type: 'binary', subType: 'u32' },
+        { name: 'ifindex', value: 9, type: 'u32' },
       ],
     },
   ],
   operations: [
     {
       name: 'get',
-      cName: 'OVS_DP_CMD_GET',
       requestValue: 3,
       replyValue: 3,
       attributeSet: 'datapath',
@@ -171,7 +156,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'new',
-      cName: 'OVS_DP_CMD_NEW',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'datapath',
@@ -180,7 +164,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'del',
-      cName: 'OVS_DP_CMD_DEL',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'datapath',
@@ -188,7 +171,5 @@ export const description: FamilyDescription<Types> = {
       do: { request: { attributes: ['name'] } },
     },
   ],
-  enumModel: 'unified',
-  fixedHeader: 'ovs-header',
   mcastGroups: [{ name: 'ovs_datapath' }],
 };

@@ -89,7 +89,6 @@ export const description: FamilyDescription<Types> = {
   name: 'ovs_vport',
   protocol: 'genetlink-legacy',
   version: 2,
-  uapiHeader: 'linux/openvswitch.h',
   definitions: [
     { type: 'struct', name: 'ovs-header', size: 4, members: [{ name: 'dp-ifindex', type: 'u32' }] },
     {
@@ -123,45 +122,32 @@ export const description: FamilyDescription<Types> = {
   attributeSets: [
     {
       name: 'vport-options',
-      attributes: [
-        { name: 'dst-port', value: 1, type: 'u16', cName: 'OVS_TUNNEL_ATTR_DST_PORT' },
-        { name: 'extension', value: 2, type: 'u32', cName: 'OVS_TUNNEL_ATTR_EXTENSION' },
-      ],
+      attributes: [{ name: 'dst-port', value: 1, type: 'u16' }, { name: 'extension', value: 2, type: 'u32' }],
     },
     {
       name: 'upcall-stats',
-      attributes: [
-        { name: 'success', value: 0, type: 'u64', cName: 'OVS_VPORT_UPCALL_ATTR_SUCCESS' },
-        { name: 'fail', value: 1, type: 'u64', cName: 'OVS_VPORT_UPCALL_ATTR_FAIL' },
-      ],
+      attributes: [{ name: 'success', value: 0, type: 'u64' }, { name: 'fail', value: 1, type: 'u64' }],
     },
     {
       name: 'vport',
       attributes: [
-        { name: 'unspec', value: 0, type: 'unused', cName: 'OVS_VPORT_ATTR_UNSPEC' },
-        { name: 'port-no', value: 1, type: 'u32', cName: 'OVS_VPORT_ATTR_PORT_NO' },
-        { name: 'type', value: 2, type: 'u32', cName: 'OVS_VPORT_ATTR_TYPE', enum: 'vport-type' },
-        { name: 'name', value: 3, type: 'string', cName: 'OVS_VPORT_ATTR_NAME' },
-        { name: 'options', value: 4, type: 'nest', cName: 'OVS_VPORT_ATTR_OPTIONS', nestedAttributes: 'vport-options' },
-        { name: 'upcall-pid', value: 5, type: 'binary', cName: 'OVS_VPORT_ATTR_UPCALL_PID', subType: 'u32' },
-        { name: 'stats', value: 6, type: 'binary', cName: 'OVS_VPORT_ATTR_STATS', struct: 'ovs-vport-stats' },
-        { name: 'pad', value: 7, type: 'unused', cName: 'OVS_VPORT_ATTR_PAD' },
-        { name: 'ifindex', value: 8, type: 'u32', cName: 'OVS_VPORT_ATTR_IFINDEX' },
-        { name: 'netnsid', value: 9, type: 'u32', cName: 'OVS_VPORT_ATTR_NETNSID' },
-        {
-          name: 'upcall-stats',
-          value: 10,
-          type: 'nest',
-          cName: 'OVS_VPORT_ATTR_UPCALL_STATS',
-          nestedAttributes: 'upcall-stats',
-        },
+        { name: 'unspec', value: 0, type: 'unused' },
+        { name: 'port-no', value: 1, type: 'u32' },
+        { name: 'type', value: 2, type: 'u32', enum: 'vport-type' },
+        { name: 'name', value: 3, type: 'string' },
+        { name: 'options', value: 4, type: 'nest', nestedAttributes: 'vport-options' },
+        { name: 'upcall-pid', value: 5, type: 'binary', subType: 'u32' },
+        { name: 'stats', value: 6, type: 'binary', struct: 'ovs-vport-stats' },
+        { name: 'pad', value: 7, type: 'unused' },
+        { name: 'ifindex', value: 8, type: 'u32' },
+        { name: 'netnsid', value: 9, type: 'u32' },
+        { name: 'upcall-stats', value: 10, type: 'nest', nestedAttributes: 'upcall-stats' },
       ],
     },
   ],
   operations: [
     {
       name: 'new',
-      cName: 'OVS_VPORT_CMD_NEW',
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'vport',
@@ -170,7 +156,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'del',
-      cName: 'OVS_VPORT_CMD_DEL',
       requestValue: 2,
       replyValue: 2,
       attributeSet: 'vport',
@@ -179,7 +164,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'get',
-      cName: 'OVS_VPORT_CMD_GET',
       requestValue: 3,
       replyValue: 3,
       attributeSet: 'vport',
@@ -194,7 +178,5 @@ export const description: FamilyDescription<Types> = {
       },
     },
   ],
-  enumModel: 'unified',
-  fixedHeader: 'ovs-header',
   mcastGroups: [{ name: 'ovs_vport' }],
 };

@@ -96,7 +96,6 @@ export const description: FamilyDescription<Types> = {
   name: 'rt-addr',
   protocol: 'netlink-raw',
   protonum: 0,
-  uapiHeader: 'linux/rtnetlink.h',
   definitions: [
     {
       type: 'struct',
@@ -144,25 +143,24 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'addr-attrs',
       attributes: [
-        { name: 'address', value: 1, type: 'binary', cName: 'IFA_ADDRESS', display: 'ipv4-or-v6' },
-        { name: 'local', value: 2, type: 'binary', cName: 'IFA_LOCAL', display: 'ipv4-or-v6' },
-        { name: 'label', value: 3, type: 'string', cName: 'IFA_LABEL' },
-        { name: 'broadcast', value: 4, type: 'u32', cName: 'IFA_BROADCAST', byteOrder: 'big-endian', display: 'ipv4' },
-        { name: 'anycast', value: 5, type: 'binary', cName: 'IFA_ANYCAST' },
-        { name: 'cacheinfo', value: 6, type: 'binary', cName: 'IFA_CACHEINFO', struct: 'ifa-cacheinfo' },
-        { name: 'multicast', value: 7, type: 'binary', cName: 'IFA_MULTICAST' },
-        { name: 'flags', value: 8, type: 'u32', cName: 'IFA_FLAGS', enum: 'ifa-flags', enumAsFlags: true },
-        { name: 'rt-priority', value: 9, type: 'u32', cName: 'IFA_RT_PRIORITY' },
-        { name: 'target-netnsid', value: 10, type: 'binary', cName: 'IFA_TARGET_NETNSID' },
-        { name: 'proto', value: 11, type: 'u8', cName: 'IFA_PROTO' },
-        { name: 'mc-users', value: 12, type: 'u32', cName: 'IFA_MC_USERS' },
+        { name: 'address', value: 1, type: 'binary', display: 'ipv4-or-v6' },
+        { name: 'local', value: 2, type: 'binary', display: 'ipv4-or-v6' },
+        { name: 'label', value: 3, type: 'string' },
+        { name: 'broadcast', value: 4, type: 'u32', byteOrder: 'big-endian', display: 'ipv4' },
+        { name: 'anycast', value: 5, type: 'binary' },
+        { name: 'cacheinfo', value: 6, type: 'binary', struct: 'ifa-cacheinfo' },
+        { name: 'multicast', value: 7, type: 'binary' },
+        { name: 'flags', value: 8, type: 'u32', enum: 'ifa-flags', enumAsFlags: true },
+        { name: 'rt-priority', value: 9, type: 'u32' },
+        { name: 'target-netnsid', value: 10, type: 'binary' },
+        { name: 'proto', value: 11, type: 'u8' },
+        { name: 'mc-users', value: 12, type: 'u32' },
       ],
     },
   ],
   operations: [
     {
       name: 'newaddr',
-      cName: 'RTM_NEWADDR',
       requestValue: 20,
       attributeSet: 'addr-attrs',
       fixedHeader: 'ifaddrmsg',
@@ -170,7 +168,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'deladdr',
-      cName: 'RTM_DELADDR',
       requestValue: 21,
       attributeSet: 'addr-attrs',
       fixedHeader: 'ifaddrmsg',
@@ -178,7 +175,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'getaddr',
-      cName: 'RTM_GETADDR',
       requestValue: 22,
       replyValue: 20,
       attributeSet: 'addr-attrs',
@@ -187,7 +183,6 @@ export const description: FamilyDescription<Types> = {
     },
     {
       name: 'getmulticast',
-      cName: 'RTM_GETMULTICAST',
       requestValue: 58,
       replyValue: 58,
       attributeSet: 'addr-attrs',
@@ -196,7 +191,5 @@ export const description: FamilyDescription<Types> = {
       dump: { request: { attributes: [] }, reply: { attributes: ['multicast', 'mc-users', 'cacheinfo'] } },
     },
   ],
-  enumModel: 'directional',
-  fixedHeader: 'ifaddrmsg',
   mcastGroups: [{ name: 'rtnlgrp-ipv4-ifaddr', value: 5 }, { name: 'rtnlgrp-ipv6-ifaddr', value: 9 }],
 };
