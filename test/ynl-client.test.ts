@@ -4,8 +4,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NLM_F_ACK } from '../src/core/constants.js';
 import { NetlinkError } from '../src/core/errors.js';
-import { FamilyClient } from '../src/ynl/client.js';
-import { description as nlctrlDesc } from '../src/ynl/families/nlctrl.js';
+import { FamilyClient, type TypedFamilyClient } from '../src/ynl/client.js';
+import type { Methods as EthtoolMethods, Types as EthtoolTypes } from '../src/ynl/families/ethtool.js';
+import { description as nlctrlDesc, type Methods as NlctrlMethods } from '../src/ynl/families/nlctrl.js';
+import { openFamily } from '../src/ynl/open.js';
+
+// The methods are the generated declarations (editors' go-to-definition lands in
+// src/ynl/families/NAME.ts): these compile only if so.
+const openEthtool = () => openFamily('ethtool');
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const methodsAreGenerated: [
+  Same<TypedFamilyClient<EthtoolTypes>['linkinfoGet'], EthtoolMethods['linkinfoGet']>,
+  Same<TypedFamilyClient<EthtoolTypes>['linkinfoGetSync'], EthtoolMethods['linkinfoGetSync']>,
+  Same<Awaited<ReturnType<typeof openEthtool>>['featuresGetDump'], EthtoolMethods['featuresGetDump']>,
+] = [true, true, true];
+void methodsAreGenerated;
 
 describe('family client requests', () => {
   test('a genl do-operation with a reply asks for no ack: the reply (or the error) completes it', async () => {
@@ -23,6 +36,26 @@ describe('family client requests', () => {
       }
     } finally {
       ctrl.close();
+    }
+  });
+
+  test('operation methods live on one prototype per family: opening a client defines nothing', () => {
+    const a = FamilyClient.openSync(nlctrlDesc);
+    const b = FamilyClient.openSync(nlctrlDesc);
+    try {
+      const names: (keyof NlctrlMethods)[] = ['getfamily', 'getfamilySync', 'getfamilyDump', 'getfamilyDumpSync', 'getpolicyDump', 'getpolicyDumpSync'];
+      for (const n of names) {
+        assert.equal(typeof a[n], 'function', n);
+        assert.ok(!Object.hasOwn(a, n), `${n} is not an own property`);
+        assert.equal(a[n], b[n], `${n} is shared`);
+      }
+      assert.equal(Object.getPrototypeOf(a), Object.getPrototypeOf(b));
+      assert.ok(a instanceof FamilyClient);
+      assert.ok(!('getpolicy' in a) && !('getpolicySync' in a), 'dump-only operations have no do methods');
+      assert.equal(a.getfamilySync({ familyName: 'nlctrl' }).familyId, 0x10);
+    } finally {
+      a.close();
+      b.close();
     }
   });
 });

@@ -13,6 +13,9 @@ export function generatedHeader(source: string): string {
   return `${GENERATED_PREFIX}${source} (Linux YNL spec, BSD-3-Clause). Do not edit.`;
 }
 
+/** The client types a generated module's method declarations use. */
+const CLIENT_TYPES = 'DoOptions, DumpCallOptions, DumpIterable, DumpResult';
+
 /** A generated name clash or a spec construct the types cannot follow. */
 export class EmitError extends Error {
   override name = 'EmitError';
@@ -115,7 +118,7 @@ class Emitter {
 
   constructor(readonly desc: FamilyDescription, readonly source: string, opts: EmitOptions) {
     this.warn = (m) => opts.warn?.(`${source}: ${m}`);
-    for (const reserved of ['Attrs', 'Types', 'FamilyDescription', 'UnknownAttr', 'description']) this.names.set(reserved, '(module)');
+    for (const reserved of ['Attrs', 'Types', 'Methods', 'FamilyDescription', 'UnknownAttr', 'description']) this.names.set(reserved, '(module)');
     for (const d of desc.definitions) {
       if (d.type === 'const') continue;
       this.defs.set(d.name, d);
@@ -380,10 +383,15 @@ class Emitter {
     return parts.length ? parts.join(' & ') : 'Record<string, never>';
   }
 
-  /** Per-operation message types, and the `ops` member of Types. */
-  messages(): { decls: string[]; ops: string[] } {
+  /**
+   * Per-operation message types, the `ops` member of Types, and the client's methods: one
+   * per operation and mode, declared here so that an editor's go-to-definition lands next
+   * to the operation's request and reply types.
+   */
+  messages(): { decls: string[]; ops: string[]; methods: string[] } {
     const decls: string[] = [];
     const ops: string[] = [];
+    const methods: string[] = [];
     for (const op of this.desc.operations) {
       const modes: string[] = [];
       const names: { do?: string; dump?: string } = {};
@@ -406,11 +414,15 @@ class Emitter {
           names[k] = rep;
         }
         modes.push(`    ${k}: { request: ${req}; reply: ${rep} };`);
+        const m = camel(op.name);
+        const sig = `(request?: ${req}, opts?: ${k === 'do' ? 'DoOptions' : 'DumpCallOptions'})`;
+        if (k === 'do') methods.push(`  /** ${op.name}: do */`, `  ${key(m)}${sig}: Promise<${rep}>;`, `  ${key(`${m}Sync`)}${sig}: ${rep};`);
+        else methods.push(`  /** ${op.name}: dump */`, `  ${key(`${m}Dump`)}${sig}: DumpIterable<${rep}>;`, `  ${key(`${m}DumpSync`)}${sig}: DumpResult<${rep}>;`);
       }
       this.replies.set(op.name, names);
       if (modes.length) ops.push(`  ${key(op.name)}: {\n${modes.join('\n')}\n  };`);
     }
-    return { decls, ops };
+    return { decls, ops, methods };
   }
 
   /**
@@ -479,8 +491,12 @@ export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, op
   const out: string[] = [
     generatedHeader(sourceFile),
     ...(opts.imports === 'package'
-      ? ["import type { UnknownAttr } from 'nlkit/core';", "import type { FamilyDescription } from 'nlkit/ynl';"]
-      : ["import type { UnknownAttr } from '../../core/codec.js';", "import type { FamilyDescription } from '../schema.js';"]),
+      ? ["import type { UnknownAttr } from 'nlkit/core';", `import type { ${CLIENT_TYPES}, FamilyDescription } from 'nlkit/ynl';`]
+      : [
+        "import type { UnknownAttr } from '../../core/codec.js';",
+        `import type { ${CLIENT_TYPES} } from '../client.js';`,
+        "import type { FamilyDescription } from '../schema.js';",
+      ]),
     '',
     '/** The listed attributes of a set (of each of its arms, for sets that are unions), and unknown ones. */',
     "type Attrs<S, K extends string> = S extends unknown ? Pick<S, Extract<K | '$unknown', keyof S>> : never;",
@@ -492,7 +508,7 @@ export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, op
   section('Enums and flags', enums.map((d) => e.enumType(d)));
   section('Structs', desc.definitions.filter((d): d is StructDefinition => d.type === 'struct').map((d) => e.structType(d)));
   section('Attribute sets', desc.attributeSets.map((s) => e.setType(s)));
-  const { decls: msgDecls, ops } = e.messages();
+  const { decls: msgDecls, ops, methods } = e.messages();
   const { decls: eventDecls, events } = e.events();
   if (msgDecls.length || eventDecls.length) out.push('', '// Messages', '', [...msgDecls, ...eventDecls].join('\n'));
   out.push(
@@ -501,7 +517,11 @@ export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, op
     'export interface Types {',
     ops.length ? `  ops: {\n${ops.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}\n  };` : '  ops: {};',
     events.length ? `  events: {\n${events.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}\n  };` : '  events: {};',
+    '  methods: Methods;',
     '}',
+    '',
+    '/** The client\'s methods (openFamily), one per operation and mode, each with a Sync twin. */',
+    methods.length ? `export interface Methods {\n${methods.join('\n')}\n}` : 'export interface Methods {}',
     '',
     `export const description: FamilyDescription<Types> = ${literal(desc, '', 'export const description: FamilyDescription<Types> = '.length)};`,
     '',
