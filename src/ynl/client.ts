@@ -63,6 +63,8 @@ export type TypedFamilyClient<T extends FamilyTypes> = FamilyClient<T>
   & Omit<T extends { methods: infer M } ? M : OperationMethods<T>, keyof FamilyClient<T>>;
 
 type Call = DoOptions;
+/** Per operation (of a compiled family): the options its do and dump calls hand the engine. */
+const callOptions = new WeakMap<Operation, Record<'do' | 'dump', RequestOptions<Decoded> & DumpOptions<Decoded>>>();
 type DumpCall = DumpCallOptions;
 
 /**
@@ -194,6 +196,13 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
     return (w) => this.family.writeBody(w, op, request, this.route.version);
   }
 
+  /** The engine options of an operation's calls: built once per operation, copied only when the caller adds some. */
+  private options(op: Operation, mode: 'do' | 'dump', opts?: Call | DumpCall): RequestOptions<Decoded> & DumpOptions<Decoded> {
+    let base = callOptions.get(op);
+    if (!base) callOptions.set(op, (base = this.baseOptions(op)));
+    return opts ? { ...opts, ...base[mode] } : base[mode];
+  }
+
   /**
    * A generic netlink do-operation with a reply completes on that reply (or on the error
    * that replaces it), so no NLM_F_ACK is asked for: the kernel would send a second
@@ -201,32 +210,34 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
    * (rtnetlink, nftables) operation, ask for the ack: raw specs list replies that only
    * come in some cases (nftables batch-begin, echo).
    */
-  private requestOptions(op: Operation, opts?: Call): RequestOptions<Decoded> {
+  private baseOptions(op: Operation): Record<'do' | 'dump', RequestOptions<Decoded> & DumpOptions<Decoded>> {
+    const decode = this.family.replyDecoder(op);
     const ack = !(this.family.isGenl && op.desc.do?.reply);
-    return { ...opts, ack, layout: op.layout, decode: this.family.replyDecoder(op) };
+    // frozen: shared by every call of the operation
+    return { do: Object.freeze({ ack, layout: op.layout, decode }), dump: Object.freeze({ layout: op.layout, decode }) };
   }
 
   /** Sends an operation's do-request; resolves to its reply (undefined for operations that only ack). */
   async do<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): Promise<DoRep<T, K>> {
     const { op, type } = this.prepare(name, 'do');
-    const replies = await this.conn.request(type, this.body(op, request), this.requestOptions(op, opts));
+    const replies = await this.conn.request(type, this.body(op, request), this.options(op, 'do', opts));
     return replies[0] as DoRep<T, K>;
   }
 
   doSync<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): DoRep<T, K> {
     const { op, type } = this.prepare(name, 'do');
-    return this.conn.requestSync(type, this.body(op, request), this.requestOptions(op, opts))[0] as DoRep<T, K>;
+    return this.conn.requestSync(type, this.body(op, request), this.options(op, 'do', opts))[0] as DoRep<T, K>;
   }
 
   /** Runs an operation's dump: an async iterable of replies (or `.toArray()`). */
   dump<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpIterable<DumpRep<T, K>> {
     const { op, type } = this.prepare(name, 'dump');
-    return this.conn.dump(type, this.body(op, request), { ...opts, layout: op.layout, decode: this.family.replyDecoder(op) }) as DumpIterable<DumpRep<T, K>>;
+    return this.conn.dump(type, this.body(op, request), this.options(op, 'dump', opts)) as DumpIterable<DumpRep<T, K>>;
   }
 
   dumpSync<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpResult<DumpRep<T, K>> {
     const { op, type } = this.prepare(name, 'dump');
-    return this.conn.dumpSync(type, this.body(op, request), { ...opts, layout: op.layout, decode: this.family.replyDecoder(op) }) as DumpResult<DumpRep<T, K>>;
+    return this.conn.dumpSync(type, this.body(op, request), this.options(op, 'dump', opts)) as DumpResult<DumpRep<T, K>>;
   }
 
   /** Multicast group number by name. */
