@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NLM_F_ACK } from '../src/core/constants.js';
-import { NetlinkError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { FamilyClient, type TypedFamilyClient } from '../src/ynl/client.js';
 import type { Methods as EthtoolMethods, Types as EthtoolTypes } from '../src/ynl/families/ethtool.js';
 import { description as nlctrlDesc, type Methods as NlctrlMethods } from '../src/ynl/families/nlctrl.js';
-import { openFamily } from '../src/ynl/open.js';
+import { describeFamily, openFamily } from '../src/ynl/open.js';
 
 // The methods are the generated declarations (editors' go-to-definition lands in
 // src/ynl/families/NAME.ts): these compile only if so.
@@ -56,6 +56,18 @@ describe('family client requests', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  test('an operation without that mode, or an unknown family: NetlinkArgumentError, nothing sent', async () => {
+    const ctrl = FamilyClient.openSync(nlctrlDesc);
+    try {
+      const bad = (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'operation';
+      await assert.rejects(ctrl.do('getpolicy' as never), bad);
+      assert.throws(() => ctrl.doSync('getpolicy' as never), bad);
+      await assert.rejects(describeFamily('nlkt-nosuch'), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'family');
+    } finally {
+      ctrl.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { Connection, type ConnectionOptions } from '../core/connection.js';
 import { NETLINK_GENERIC } from '../core/constants.js';
 import type { Decoded } from '../core/codec.js';
 import type { DumpIterable } from '../core/dump.js';
-import { NetlinkSystemError } from '../core/errors.js';
+import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { EventStream, EventStreamOptions } from '../core/events.js';
 import type { CallOptions, DumpOptions, DumpResult, Payload, RequestOptions } from '../core/message.js';
 import { GenericNetlink } from '../genl/client.js';
@@ -186,9 +186,9 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
 
   private prepare(name: string, mode: 'do' | 'dump'): { op: Operation; type: number } {
     const op = this.family.op(name);
-    if (!op.desc[mode]) throw new TypeError(`${this.family.name} ${op.name} has no ${mode}`);
+    if (!op.desc[mode]) throw new NetlinkArgumentError('operation', `must name an operation with a ${mode}: ${this.family.name} ${op.name} has none`);
     const type = this.family.isGenl ? this.route.id : op.requestValue;
-    if (type === undefined) throw new TypeError(`${this.family.name} ${op.name} is not sent to the kernel`);
+    if (type === undefined) throw new NetlinkArgumentError('operation', `must name an operation sent to the kernel: ${this.family.name} ${op.name} is not`);
     return { op, type };
   }
 
