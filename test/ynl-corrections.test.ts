@@ -22,7 +22,7 @@ import { description as teamDesc } from '../src/ynl/families/team.js';
 import { parseSpec } from '../src/ynl/load.js';
 import { SpecError } from '../src/ynl/normalize.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
-import { ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
 
 /** Both directions: the object encodes to exactly these bytes and they decode back to it. */
 function roundTrip(f: Family, op: string, value: Record<string, unknown>, body: Buffer): void {
@@ -325,6 +325,28 @@ describe('corrections against the kernel', () => {
         assert.equal(got.ifindex, 1);
       } finally {
         tc.close();
+      }
+    });
+  });
+
+  test('rt-link: a bridge\'s IFLA_BR_BRIDGE_ID priority reads as `ip -d link` shows it (big-endian)', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      try {
+        ip(ns, 'link', 'add', 'nlktbr0', 'type', 'bridge', 'priority', '4096');
+      } catch (e) {
+        return t.skip(`no bridge link kind here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+      }
+      const shown = ipJson<{ linkinfo: { info_data: { priority: number; bridge_id: string } } }[]>(ns, '-d', 'link', 'show', 'nlktbr0')[0];
+      const rt = FamilyClient.openSync(rtLinkDesc, { netns: ns });
+      try {
+        const link = await rt.getlink({ ifname: 'nlktbr0' });
+        const data = (link.linkinfo as { kind?: string; data?: { bridgeId?: { prio: number } } }).data;
+        assert.equal(shown.linkinfo.info_data.priority, 4096);
+        assert.equal(data?.bridgeId?.prio, 4096);
+        assert.match(shown.linkinfo.info_data.bridge_id, /^1000\./); // ip prints the priority in hex first
+      } finally {
+        rt.close();
       }
     });
   });
