@@ -350,4 +350,35 @@ describe('corrections against the kernel', () => {
       }
     });
   });
+
+  test('nftables: set-element timeout/expiration and the limit and masq expressions read as `nft` wrote them', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      const ruleset = `table ip t {
+        set s { type ipv4_addr; flags timeout; elements = { 10.0.0.1 timeout 30s } }
+        chain c { limit rate over 10/minute burst 7 packets; }
+        chain post { type nat hook postrouting priority 100; masquerade random; }
+      }`;
+      try {
+        run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], ruleset);
+      } catch (e) {
+        return t.skip(`no nft tool or nf_tables here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+      }
+      const nft = FamilyClient.openSync(nftDesc, { netns: ns });
+      try {
+        const head = { nfgenFamily: 2, version: 0, resId: 0 };
+        const [withElems] = nft.getsetelemDumpSync({ ...head, table: 't', set: 's' });
+        const [elem] = (withElems.elements as { elem: { timeout: bigint; expiration: bigint }[] }).elem;
+        assert.equal(elem.timeout, 30000n); // milliseconds, big-endian on the wire
+        assert.ok(elem.expiration > 20000n && elem.expiration <= 30000n, String(elem.expiration));
+        const exprs = nft.getruleDumpSync({ ...head, table: 't' }).map((r) => (r.expressions as { elem: unknown[] }).elem[0]);
+        assert.deepEqual(exprs, [
+          { name: 'limit', data: { rate: 10n, unit: 60n, burst: 7, type: 'pkts', flags: ['inv'] } },
+          { name: 'masq', data: { flags: ['proto-random'] } },
+        ]);
+      } finally {
+        nft.close();
+      }
+    });
+  });
 });
