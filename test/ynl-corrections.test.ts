@@ -381,4 +381,29 @@ describe('corrections against the kernel', () => {
       }
     });
   });
+
+  test('tc: a u32 filter\'s selector reads as `tc filter show` prints it (tc_u32_sel padding)', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      try {
+        run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'clsact']);
+        run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'add', 'dev', 'lo', 'ingress', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', '10.0.0.1/32', 'flowid', '1:1']);
+      } catch (e) {
+        return t.skip(`no clsact qdisc or u32 classifier here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+      }
+      const shown = run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'show', 'dev', 'lo', 'ingress']);
+      assert.match(shown, /match 0a000001\/ffffffff at 16/);
+      const tc = FamilyClient.openSync(tcDesc, { netns: ns });
+      try {
+        const filters = tc.gettfilterDumpSync({ family: 0, ifindex: 1, handle: 0, parent: 0xfffffff2, info: 0 });
+        const sel = filters.map((f) => (f.options as { sel?: unknown } | undefined)?.sel).find((x) => x !== undefined);
+        assert.deepEqual(sel, {
+          flags: 1, offshift: 0, nkeys: 1, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0,
+          keys: { mask: 0xffffffff, val: 0x0a000001, off: 16, offmask: 0 },
+        });
+      } finally {
+        tc.close();
+      }
+    });
+  });
 });
