@@ -66,19 +66,24 @@ describe('corrections: golden vectors from the uapi headers', () => {
     assert.deepEqual(tc.decodeEvent(reply), { op: 'getchain', msg: { ...tcmsg, chain: 7 } });
   });
 
-  test('tc: struct tc_u32_sel has a pad byte after nkeys (offmask at offset 4, hmask at 12, keys at 16)', () => {
+  test('tc: struct tc_u32_sel has a pad byte after nkeys (offmask at offset 4, hmask at 12) and keys[] at 16', () => {
     const tc = Family.from(tcDesc);
-    const sel = { flags: 1, offshift: 0, nkeys: 1, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0xff00, keys: { mask: 0xffffffff, val: 0x0a000001, off: 12, offmask: 0 } };
+    const key = (val: number, off: number) => ({ mask: 0xffffffff, val, off, offmask: 0 });
+    const sel = { flags: 1, offshift: 0, nkeys: 2, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0xff00, keys: [key(0x0a000001, 12), key(0x0a000002, 16)] };
     roundTrip(tc, 'newtfilter', { ...tcmsg, kind: 'u32', options: { sel } }, bytes(
       TCMSG,
       '0800 0100 75333200', //            TCA_KIND (1) = "u32"
-      '2800 0280', //                     TCA_OPTIONS (2) | NLA_F_NESTED, 40 bytes
-      '2400 0500', //                       TCA_U32_SEL (5): struct tc_u32_sel + one tc_u32_key
-      '01 00 01 00', //                       flags 1, offshift 0, nkeys 1, pad
+      '3800 0280', //                     TCA_OPTIONS (2) | NLA_F_NESTED, 56 bytes
+      '3400 0500', //                       TCA_U32_SEL (5): struct tc_u32_sel + two tc_u32_key
+      '01 00 02 00', //                       flags 1, offshift 0, nkeys 2, pad
       '0000 0000 0000 0000', //               offmask (be16), off, offoff, hoff
       '0000ff00', //                          hmask (be32) 0xff00
-      'ffffffff 0a000001 0c000000 00000000', // key: mask, val (be32), off 12, offmask 0
+      'ffffffff 0a000001 0c000000 00000000', // keys[0]: mask, val (be32), off 12, offmask 0
+      'ffffffff 0a000002 10000000 00000000', // keys[1]: off 16
     ));
+    // no keys: the 16-byte fixed part alone
+    assertDecodes(tc, 'newtfilter', bytes(TCMSG, '0800 0100 75333200', '1800 0280', '1400 0500', '00 00 00 00 0000 0000 0000 0000 00000000'),
+      { ...tcmsg, kind: 'u32', options: { sel: { flags: 0, offshift: 0, nkeys: 0, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0, keys: [] } } });
   });
 
   test('tc flower: TCA_CLS_FLAGS_NOT_IN_HW (1 << 3) is not-in-hw; the VLAN ids are host order', () => {
@@ -382,24 +387,25 @@ describe('corrections against the kernel', () => {
     });
   });
 
-  test('tc: a u32 filter\'s selector reads as `tc filter show` prints it (tc_u32_sel padding)', async (t) => {
+  test('tc: a u32 filter\'s selector and both its keys read as `tc filter show` prints them (tc_u32_sel padding, keys[])', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
       try {
         run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'clsact']);
-        run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'add', 'dev', 'lo', 'ingress', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', '10.0.0.1/32', 'flowid', '1:1']);
+        run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'add', 'dev', 'lo', 'ingress', 'protocol', 'ip', 'prio', '1', 'u32',
+          'match', 'ip', 'src', '10.0.0.2/32', 'match', 'ip', 'dst', '10.0.0.1/32', 'flowid', '1:1']);
       } catch (e) {
         return t.skip(`no clsact qdisc or u32 classifier here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
       }
       const shown = run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'show', 'dev', 'lo', 'ingress']);
-      assert.match(shown, /match 0a000001\/ffffffff at 16/);
+      assert.match(shown, /match 0a000002\/ffffffff at 12\s+match 0a000001\/ffffffff at 16/);
       const tc = FamilyClient.openSync(tcDesc, { netns: ns });
       try {
         const filters = tc.gettfilterDumpSync({ family: 0, ifindex: 1, handle: 0, parent: 0xfffffff2, info: 0 });
         const sel = filters.map((f) => (f.options as { sel?: unknown } | undefined)?.sel).find((x) => x !== undefined);
         assert.deepEqual(sel, {
-          flags: 1, offshift: 0, nkeys: 1, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0,
-          keys: { mask: 0xffffffff, val: 0x0a000001, off: 16, offmask: 0 },
+          flags: 1, offshift: 0, nkeys: 2, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0,
+          keys: [{ mask: 0xffffffff, val: 0x0a000002, off: 12, offmask: 0 }, { mask: 0xffffffff, val: 0x0a000001, off: 16, offmask: 0 }],
         });
       } finally {
         tc.close();

@@ -16,12 +16,16 @@ export interface MemberSpec {
   enumAsFlags?: boolean;
   display?: string;
   struct?: () => StructType;
+  /** A flexible array member (C `T name[]`), the last: elements fill the bytes after the fixed part. */
+  array?: boolean;
 }
 
 interface Member extends MemberSpec {
   key: string;
   offset: number;
+  /** Bytes in the fixed part (0 for a flexible array); `elem` is an array element's. */
   size: number;
+  elem: number;
 }
 
 const INT: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
@@ -94,10 +98,12 @@ export class StructType {
 
   constructor(readonly name: string, specs: readonly MemberSpec[]) {
     let offset = 0;
-    for (const spec of specs) {
-      const size = INT[spec.type] ?? spec.len ?? (spec.struct ? spec.struct().size : undefined);
-      if (size === undefined) throw new TypeError(`struct ${name}: member ${spec.name} (${spec.type}) needs a len`);
-      const m: Member = { ...spec, key: camel(spec.name), offset, size, enum: spec.enumAsFlags ? spec.enum?.asFlags() : spec.enum };
+    for (const [i, spec] of specs.entries()) {
+      const elem = INT[spec.type] ?? spec.len ?? (spec.struct ? spec.struct().size : undefined);
+      if (elem === undefined) throw new TypeError(`struct ${name}: member ${spec.name} (${spec.type}) needs a len`);
+      if (spec.array && i !== specs.length - 1) throw new TypeError(`struct ${name}: the flexible array ${spec.name} must be the last member`);
+      const size = spec.array ? 0 : elem;
+      const m: Member = { ...spec, key: camel(spec.name), offset, size, elem, enum: spec.enumAsFlags ? spec.enum?.asFlags() : spec.enum };
       offset += size;
       this.members.push(m);
       if (spec.type !== 'pad') this.byKey.set(m.key, m);
@@ -105,11 +111,20 @@ export class StructType {
     this.size = offset;
   }
 
-  private reader: ((buf: Buffer, at: number) => Record<string, unknown>) | undefined;
+  private reader: ((buf: Buffer, at: number, end: number) => Record<string, unknown>) | undefined;
 
   /** A value reader per member, chosen once: fixed headers are read for every message of a dump. */
-  private memberReader(m: Member): (buf: Buffer, at: number) => unknown {
+  private memberReader(m: Member): (buf: Buffer, at: number, end: number) => unknown {
     const { offset: o, size } = m;
+    if (m.array) {
+      // each element read as a member of its own at successive offsets, up to the end
+      const one = this.memberReader({ ...m, array: false, offset: 0, size: m.elem });
+      return (buf, at, end) => {
+        const out: unknown[] = [];
+        for (let p = at + o; p + m.elem <= end; p += m.elem) out.push(one(buf, p, end));
+        return out;
+      };
+    }
     switch (m.type) {
       case 'string':
         return (buf, at) => {
@@ -132,17 +147,17 @@ export class StructType {
    * The struct read into an object literal written out from the members, once: one shape
    * for every message, built in one allocation. Only JSON-quoted keys go into the source.
    */
-  private compile(): (buf: Buffer, at: number) => Record<string, unknown> {
+  private compile(): (buf: Buffer, at: number, end: number) => Record<string, unknown> {
     const members = this.members.filter((m) => m.type !== 'pad');
-    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: m${i}(buf, at)`);
-    const src = `return function readStruct(buf, at) { return { ${fields.join(', ')} }; };`;
+    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: m${i}(buf, at, end)`);
+    const src = `return function readStruct(buf, at, end) { return { ${fields.join(', ')} }; };`;
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
 
   /** Reads the struct at buf[at]; needs `size` bytes before `end`. */
   decode(buf: Buffer, at: number, end: number): Record<string, unknown> {
     if (end - at < this.size) throw new NetlinkDecodeError(`struct ${this.name} needs ${this.size} bytes, got ${end - at}`, at);
-    return (this.reader ??= this.compile())(buf, at);
+    return (this.reader ??= this.compile())(buf, at, end);
   }
 
   /** Writes the struct; members not given are zero. Keys not in the struct are an error unless `lenient`. */
@@ -150,35 +165,49 @@ export class StructType {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new NetlinkEncodeError(`struct ${this.name} needs an object`, path);
     if (!lenient) for (const k of Object.keys(obj)) if (!this.byKey.has(k) && (obj as Record<string, unknown>)[k] !== undefined)
       throw new NetlinkEncodeError(`no member '${k}' in struct ${this.name}`, `${path}.${k}`);
-    w.ensure(this.size);
+    const last = this.members[this.members.length - 1];
+    const flex = last?.array ? (obj as Record<string, unknown>)[last.key] : undefined;
+    if (flex !== undefined && !Array.isArray(flex)) throw new NetlinkEncodeError(`an array is needed`, `${path}.${last.key}`);
+    const total = this.size + (flex ? flex.length * last.elem : 0);
+    w.ensure(total);
     const at = w.pos;
     const buf = w.buf;
-    buf.fill(0, at, at + this.size);
+    buf.fill(0, at, at + total);
     for (const m of this.members) {
       const v = (obj as Record<string, unknown>)[m.key];
       if (v === undefined || m.type === 'pad') continue;
-      const p = `${path}.${m.key}`, o = at + m.offset;
-      if (m.type === 'string') {
-        if (typeof v !== 'string') throw new NetlinkEncodeError('string needed', p);
-        if (Buffer.byteLength(v) >= m.size) throw new NetlinkEncodeError(`'${v}' does not fit ${m.size - 1} bytes`, p);
-        buf.write(v, o, 'utf8');
-      } else if (m.type === 'binary') {
-        if (m.struct) {
-          const inner = m.struct();
-          const save = w.pos;
-          w.pos = o;
-          inner.encode(w, v, p);
-          w.pos = save;
-          continue;
-        }
-        const bytes = typeof v === 'string' && isTextHint(m.display) ? parseHint(m.display as TextHint, v) : v;
-        if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(typeof v === 'string' ? `'${v}' is not a ${m.display}` : 'binary needs a Buffer', p);
-        if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
-        buf.set(bytes, o);
-      } else {
-        writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, m.type === 'u64' || m.type === 's64', v, p), p);
+      if (m.array) {
+        // elements written as members of their own, one after another
+        (v as unknown[]).forEach((x, i) => this.writeMember(w, { ...m, array: false, offset: m.offset + i * m.elem, size: m.elem }, at, x, `${path}.${m.key}[${i}]`));
+        continue;
       }
+      this.writeMember(w, m, at, v, `${path}.${m.key}`);
     }
-    w.pos = at + this.size;
+    w.pos = at + total;
+  }
+
+  private writeMember(w: Writer, m: Member, at: number, v: unknown, p: string): void {
+    const buf = w.buf;
+    const o = at + m.offset;
+    if (m.type === 'string') {
+      if (typeof v !== 'string') throw new NetlinkEncodeError('string needed', p);
+      if (Buffer.byteLength(v) >= m.size) throw new NetlinkEncodeError(`'${v}' does not fit ${m.size - 1} bytes`, p);
+      buf.write(v, o, 'utf8');
+    } else if (m.type === 'binary') {
+      if (m.struct) {
+        const inner = m.struct();
+        const save = w.pos;
+        w.pos = o;
+        inner.encode(w, v, p);
+        w.pos = save;
+        return;
+      }
+      const bytes = typeof v === 'string' && isTextHint(m.display) ? parseHint(m.display as TextHint, v) : v;
+      if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(typeof v === 'string' ? `'${v}' is not a ${m.display}` : 'binary needs a Buffer', p);
+      if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
+      buf.set(bytes, o);
+    } else {
+      writeInt(buf, m.type, o, m.bigEndian === true, intFromText(m.enum, m.display, m.type === 'u64' || m.type === 's64', v, p), p);
+    }
   }
 }

@@ -110,7 +110,7 @@ export class Family {
     s = new StructType(name, d.members.map((m) => ({
       name: m.name, type: m.type, len: m.len, bigEndian: m.byteOrder === 'big-endian',
       enum: m.enum ? this.enum_(m.enum, `struct ${name}`) : undefined, enumAsFlags: m.enumAsFlags, display: m.display,
-      struct: m.struct ? () => this.struct(m.struct!) : undefined,
+      struct: m.struct ? () => this.struct(m.struct!) : undefined, array: m.array,
     })));
     this.structs.set(name, s);
     return s;

@@ -106,6 +106,13 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
       if (m['enum-as-flags'] === true) out.enumAsFlags = true;
       if (m['display-hint'] !== undefined) out.display = m['display-hint'] as StructMember['display'];
       if (m.struct !== undefined) out.struct = str(m.struct, `${mw}.struct`);
+      if (m['flexible-array'] === true) {
+        // nlkit extension (corrections): C's `T name[]`, sized by the bytes that follow
+        if (j !== (d.members as unknown[]).length - 1) throw new SpecError('a flexible array is the last member', mw);
+        if (!INT_SIZES[type] && !(type === 'binary' && out.struct)) throw new SpecError('a flexible array holds integers or structs', mw);
+        out.array = true;
+        return out;
+      }
       if (INT_SIZES[type]) size += INT_SIZES[type];
       else if (type === 'binary' && out.struct && out.len === undefined) size += struct(out.struct, mw, [...seen, name]).size;
       else if (type === 'string' || type === 'binary' || type === 'pad') {

@@ -40,6 +40,12 @@ export interface StructMember {
   display?: DisplayHint;
   /** A binary member holding another struct. */
   struct?: string;
+  /**
+   * nlkit: a flexible array member (C `T name[]`), the struct's last: as many elements (of
+   * `struct`, or of the integer type) as the bytes after the fixed part hold. Not counted
+   * in the struct's size.
+   */
+  array?: boolean;
 }
 
 export interface StructDefinition {

@@ -441,7 +441,7 @@ export interface TcU32SelStruct {
   offoff: number;
   hoff: number;
   hmask: number;
-  keys: TcU32KeyStruct;
+  keys: TcU32KeyStruct[];
 }
 
 export interface TcU32PcntStruct {
@@ -2203,7 +2203,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-u32-sel',
-      size: 32,
+      size: 16,
       members: [
         { name: 'flags', type: 'u8' },
         { name: 'offshift', type: 'u8' },
@@ -2214,7 +2214,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'offoff', type: 's16' },
         { name: 'hoff', type: 's16' },
         { name: 'hmask', type: 'u32', byteOrder: 'big-endian' },
-        { name: 'keys', type: 'binary', struct: 'tc-u32-key' },
+        { name: 'keys', type: 'binary', struct: 'tc-u32-key', array: true },
       ],
     },
     {

@@ -271,7 +271,8 @@ class Emitter {
       const k = camel(m.name);
       if (seen.has(k)) throw new EmitError(`${this.source}: struct ${d.name}: '${seen.get(k)}' and '${m.name}' are both '${k}' in objects`);
       seen.set(k, m.name);
-      lines.push(`  ${key(k)}: ${this.member(d, m)};`);
+      const t = this.member(d, m);
+      lines.push(`  ${key(k)}: ${m.array ? (/^[A-Za-z0-9_]+$/.test(t) ? `${t}[]` : `Array<${t}>`) : t};`);
     }
     return `export interface ${this.structName(d.name)} {\n${lines.join('\n')}\n}`;
   }
