@@ -86,6 +86,18 @@ describe('corrections: golden vectors from the uapi headers', () => {
       { ...tcmsg, kind: 'u32', options: { sel: { flags: 0, offshift: 0, nkeys: 0, offmask: 0, off: 0, offoff: 0, hoff: 0, hmask: 0, keys: [] } } });
   });
 
+  test('tc: struct tc_u32_pcnt ends with kcnts[], a u64 per key', () => {
+    const tc = Family.from(tcDesc);
+    assertDecodes(tc, 'gettfilter', bytes(
+      TCMSG,
+      '0800 0100 75333200', //            TCA_KIND (1) = "u32"
+      '2800 0200', //                     TCA_OPTIONS (2)
+      '2400 0900', //                       TCA_U32_PCNT (9): struct tc_u32_pcnt, two keys
+      '0a00000000000000 0300000000000000', // rcnt 10, rhit 3
+      '0200000000000000 0100000000000000', // kcnts[0] 2, kcnts[1] 1
+    ), { ...tcmsg, kind: 'u32', options: { pcnt: { rcnt: 10n, rhit: 3n, kcnts: [2n, 1n] } } });
+  });
+
   test('tc flower: TCA_CLS_FLAGS_NOT_IN_HW (1 << 3) is not-in-hw; the VLAN ids are host order', () => {
     const tc = Family.from(tcDesc);
     roundTrip(tc, 'newtfilter', { ...tcmsg, kind: 'flower', options: { flags: ['not-in-hw'], keyVlanId: 100, keyCvlanId: 0x123 } }, bytes(

@@ -447,7 +447,7 @@ export interface TcU32SelStruct {
 export interface TcU32PcntStruct {
   rcnt: bigint;
   rhit: bigint;
-  kcnts: bigint;
+  kcnts: bigint[];
 }
 
 export interface TcfTStruct {
@@ -2220,8 +2220,12 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-u32-pcnt',
-      size: 24,
-      members: [{ name: 'rcnt', type: 'u64' }, { name: 'rhit', type: 'u64' }, { name: 'kcnts', type: 'u64' }],
+      size: 16,
+      members: [
+        { name: 'rcnt', type: 'u64' },
+        { name: 'rhit', type: 'u64' },
+        { name: 'kcnts', type: 'u64', array: true },
+      ],
     },
     {
       type: 'struct',
