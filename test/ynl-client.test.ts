@@ -29,6 +29,10 @@ describe('family client requests', () => {
       assert.ok(e instanceof NetlinkError && e.code === 'ENOENT', String(e));
       assert.equal(e.request!.flags & NLM_F_ACK, 0, 'no NLM_F_ACK');
       assert.throws(() => ctrl.getfamilySync({ familyName: 'nlkt-nosuch' }), (x: unknown) => x instanceof NetlinkError && (x.request!.flags & NLM_F_ACK) === 0);
+      // the caller can still ask for the ack (for a reply the kernel may not send)
+      const withAck = await ctrl.getfamily({ familyName: 'nlkt-nosuch' }, { ack: true }).then(() => undefined, (x: unknown) => x);
+      assert.ok(withAck instanceof NetlinkError && (withAck.request!.flags & NLM_F_ACK) !== 0);
+      assert.equal(ctrl.getfamilySync({ familyName: 'nlctrl' }, { ack: true }).familyName, 'nlctrl');
       // replies keep matching their requests: no ack is left behind for the next call
       for (let i = 0; i < 20; i++) {
         assert.equal(ctrl.getfamilySync({ familyName: 'nlctrl' }).familyName, 'nlctrl');

@@ -196,11 +196,16 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
     return (w) => this.family.writeBody(w, op, request, this.route.version);
   }
 
-  /** The engine options of an operation's calls: built once per operation, copied only when the caller adds some. */
+  /**
+   * The engine options of an operation's calls: built once per operation, copied only when
+   * the caller adds some. A caller's `ack` wins (ack: true for a reply the kernel may not send).
+   */
   private options(op: Operation, mode: 'do' | 'dump', opts?: Call | DumpCall): RequestOptions<Decoded> & DumpOptions<Decoded> {
     let base = callOptions.get(op);
     if (!base) callOptions.set(op, (base = this.baseOptions(op)));
-    return opts ? { ...opts, ...base[mode] } : base[mode];
+    if (!opts) return base[mode];
+    const ack = mode === 'do' ? (opts as Call).ack : undefined;
+    return { ...opts, ...base[mode], ...(ack !== undefined ? { ack } : {}) };
   }
 
   /**
