@@ -11,6 +11,7 @@ import { FamilyClient } from '../src/ynl/client.js';
 import { applyCorrections } from '../src/ynl/correction.js';
 import { Family } from '../src/ynl/family.js';
 import { description as devlinkDesc } from '../src/ynl/families/devlink.js';
+import { description as ethtoolDesc } from '../src/ynl/families/ethtool.js';
 import { description as nftDesc } from '../src/ynl/families/nftables.js';
 import { description as nlctrlDesc } from '../src/ynl/families/nlctrl.js';
 import { description as ovsFlowDesc } from '../src/ynl/families/ovs_flow.js';
@@ -235,6 +236,17 @@ describe('corrections: golden vectors from the uapi headers', () => {
     assert.deepEqual(d.listOption.option, [{ name: 'mode' }, { name: 'active_port' }]);
   });
 
+  test('team: TEAM_CMD_OPTIONS_SET has no reply (the driver answers with a multicast event)', () => {
+    const tm = Family.from(teamDesc);
+    assert.equal(tm.op('options-set').desc.do?.reply, undefined);
+  });
+
+  test('ethtool: the replies of features-set and tsconfig-set are optional (ETHTOOL_FLAG_OMIT_REPLY)', () => {
+    const et = Family.from(ethtoolDesc);
+    for (const op of ['features-set', 'tsconfig-set']) assert.equal(et.op(op).desc.do?.reply?.optional, true, op);
+    assert.equal(et.op('rss-create-act').desc.do?.reply?.optional, undefined, 'rss-create-act always replies');
+  });
+
   test('devlink: DEVLINK_ATTR_RELOAD_LIMITS is a bitfield32 of enum devlink_reload_limit', () => {
     const dl = Family.from(devlinkDesc);
     const nsim = { busName: 'netdevsim', devName: 'netdevsim1' };
@@ -421,6 +433,29 @@ describe('corrections against the kernel', () => {
         });
       } finally {
         tc.close();
+      }
+    });
+  });
+
+  test('ethtool: features-set with ETHTOOL_FLAG_OMIT_REPLY completes on the ack (no reply comes)', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      ip(ns, 'link', 'add', 'nlktv0', 'type', 'veth', 'peer', 'name', 'nlktv1');
+      let et;
+      try {
+        et = await FamilyClient.open(ethtoolDesc, { netns: ns });
+      } catch (e) {
+        return t.skip(`no ethtool family here: ${String(e)}`);
+      }
+      try {
+        const wanted = { bits: { bit: [{ name: 'tx-checksum-ip-generic', value: true as const }] } };
+        // a timeout well under the default: without the ack this would wait for a reply that never comes
+        assert.equal(await et.featuresSet({ header: { devName: 'nlktv0', flags: ['omit-reply'] }, wanted }, { timeout: 3000 }), undefined);
+        assert.equal(et.featuresSetSync({ header: { devName: 'nlktv0', flags: ['omit-reply'] }, wanted }, { timeout: 3000 }), undefined);
+        const reply = await et.featuresSet({ header: { devName: 'nlktv0' }, wanted }, { timeout: 3000 });
+        assert.equal(reply?.header?.devName, 'nlktv0');
+      } finally {
+        et.close();
       }
     });
   });

@@ -211,13 +211,15 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
   /**
    * A generic netlink do-operation with a reply completes on that reply (or on the error
    * that replaces it), so no NLM_F_ACK is asked for: the kernel would send a second
-   * message, costing a receive per call. Operations without a reply, and every raw
-   * (rtnetlink, nftables) operation, ask for the ack: raw specs list replies that only
-   * come in some cases (nftables batch-begin, echo).
+   * message, costing a receive per call. Operations without a reply, those whose reply
+   * the kernel may leave out (marked optional by corrections), and every raw (rtnetlink,
+   * nftables) operation ask for the ack: raw specs list replies that only come in some
+   * cases (nftables batch-begin, echo).
    */
   private baseOptions(op: Operation): Record<'do' | 'dump', RequestOptions<Decoded> & DumpOptions<Decoded>> {
     const decode = this.family.replyDecoder(op);
-    const ack = !(this.family.isGenl && op.desc.do?.reply);
+    const reply = op.desc.do?.reply;
+    const ack = !(this.family.isGenl && reply && !reply.optional);
     // frozen: shared by every call of the operation
     return { do: Object.freeze({ ack, layout: op.layout, decode }), dump: Object.freeze({ layout: op.layout, decode }) };
   }

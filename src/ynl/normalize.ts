@@ -226,8 +226,13 @@ function attributeSets(spec: Y, consts: ReadonlyMap<string, number | string>, wh
 function mode(m: unknown, w: string): OperationMode | undefined {
   if (m === undefined) return undefined;
   if (!isObj(m)) throw new SpecError('expected {request, reply}', w);
-  const msg = (x: unknown, k: string): MessageDescription | undefined =>
-    x === undefined ? undefined : { attributes: list(isObj(x) ? x.attributes : undefined, `${w}.${k}.attributes`).map((a, i) => str(a, `${w}.${k}.attributes[${i}]`)) };
+  const msg = (x: unknown, k: string): MessageDescription | undefined => {
+    if (x === undefined) return undefined;
+    const out: MessageDescription = { attributes: list(isObj(x) ? x.attributes : undefined, `${w}.${k}.attributes`).map((a, i) => str(a, `${w}.${k}.attributes[${i}]`)) };
+    // nlkit extension (corrections): a reply the kernel may leave out
+    if (isObj(x) && x.optional === true) out.optional = true;
+    return out;
+  };
   const out: OperationMode = {};
   const request = msg(m.request, 'request');
   const reply = msg(m.reply, 'reply');

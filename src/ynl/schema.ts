@@ -115,6 +115,11 @@ export interface SubMessageDescription {
 export interface MessageDescription {
   /** Attribute names from the operation's set. */
   attributes: string[];
+  /**
+   * nlkit (set by corrections): the kernel may leave this reply out, e.g. when the request
+   * asks it to (ethtool's ETHTOOL_FLAG_OMIT_REPLY). A do-request then also asks for the ack.
+   */
+  optional?: boolean;
 }
 
 export interface OperationMode {

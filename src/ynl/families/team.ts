@@ -51,7 +51,6 @@ export interface AttrPortSet {
 export type NoopDoRequest = Attrs<TeamSet, never>;
 export type NoopDoReply = Attrs<TeamSet, 'teamIfindex'>;
 export type OptionsSetDoRequest = Attrs<TeamSet, 'teamIfindex' | 'listOption'>;
-export type OptionsSetDoReply = OptionsSetDoRequest;
 export type OptionsGetDoRequest = Attrs<TeamSet, 'teamIfindex'>;
 export type OptionsGetDoReply = Attrs<TeamSet, 'teamIfindex' | 'listOption'>;
 export type PortListGetDoRequest = Attrs<TeamSet, 'teamIfindex'>;
@@ -64,7 +63,7 @@ export interface Types {
       do: { request: NoopDoRequest; reply: NoopDoReply };
     };
     'options-set': {
-      do: { request: OptionsSetDoRequest; reply: OptionsSetDoReply };
+      do: { request: OptionsSetDoRequest; reply: undefined };
     };
     'options-get': {
       do: { request: OptionsGetDoRequest; reply: OptionsGetDoReply };
@@ -83,8 +82,8 @@ export interface Methods {
   noop(request?: NoopDoRequest, opts?: DoOptions): Promise<NoopDoReply>;
   noopSync(request?: NoopDoRequest, opts?: DoOptions): NoopDoReply;
   /** options-set: do */
-  optionsSet(request?: OptionsSetDoRequest, opts?: DoOptions): Promise<OptionsSetDoReply>;
-  optionsSetSync(request?: OptionsSetDoRequest, opts?: DoOptions): OptionsSetDoReply;
+  optionsSet(request?: OptionsSetDoRequest, opts?: DoOptions): Promise<undefined>;
+  optionsSetSync(request?: OptionsSetDoRequest, opts?: DoOptions): undefined;
   /** options-get: do */
   optionsGet(request?: OptionsGetDoRequest, opts?: DoOptions): Promise<OptionsGetDoReply>;
   optionsGetSync(request?: OptionsGetDoRequest, opts?: DoOptions): OptionsGetDoReply;
@@ -164,10 +163,7 @@ export const description: FamilyDescription<Types> = {
       requestValue: 1,
       replyValue: 1,
       attributeSet: 'team',
-      do: {
-        request: { attributes: ['team-ifindex', 'list-option'] },
-        reply: { attributes: ['team-ifindex', 'list-option'] },
-      },
+      do: { request: { attributes: ['team-ifindex', 'list-option'] } },
     },
     {
       name: 'options-get',

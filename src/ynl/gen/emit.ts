@@ -413,6 +413,8 @@ class Emitter {
           decls.push(`export type ${rep} = ${seen.get(repText) ?? repText};`);
           seen.set(repText, rep);
           names[k] = rep;
+          // a reply the kernel may leave out: the call resolves to undefined then
+          if (mode.reply.optional) rep = `${rep} | undefined`;
         }
         modes.push(`    ${k}: { request: ${req}; reply: ${rep} };`);
         const m = camel(op.name);
