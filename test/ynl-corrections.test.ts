@@ -247,6 +247,12 @@ describe('corrections: golden vectors from the uapi headers', () => {
     assert.equal(et.op('rss-create-act').desc.do?.reply?.optional, undefined, 'rss-create-act always replies');
   });
 
+  test('devlink: reload and region-new reply only in some cases (their replies are optional)', () => {
+    const dl = Family.from(devlinkDesc);
+    for (const op of ['reload', 'region-new']) assert.equal(dl.op(op).desc.do?.reply?.optional, true, op);
+    assert.equal(dl.op('port-new').desc.do?.reply?.optional, undefined, 'port-new always replies');
+  });
+
   test('devlink: DEVLINK_ATTR_RELOAD_LIMITS is a bitfield32 of enum devlink_reload_limit', () => {
     const dl = Family.from(devlinkDesc);
     const nsim = { busName: 'netdevsim', devName: 'netdevsim1' };

@@ -781,7 +781,7 @@ export interface Types {
       dump: { request: ResourceDumpDumpRequest; reply: ResourceDumpDumpReply };
     };
     reload: {
-      do: { request: ReloadDoRequest; reply: ReloadDoReply };
+      do: { request: ReloadDoRequest; reply: ReloadDoReply | undefined };
     };
     'param-get': {
       do: { request: ParamGetDoRequest; reply: ParamGetDoReply };
@@ -795,7 +795,7 @@ export interface Types {
       dump: { request: RegionGetDumpRequest; reply: RegionGetDumpReply };
     };
     'region-new': {
-      do: { request: RegionNewDoRequest; reply: RegionNewDoReply };
+      do: { request: RegionNewDoRequest; reply: RegionNewDoReply | undefined };
     };
     'region-del': {
       do: { request: RegionDelDoRequest; reply: undefined };
@@ -991,8 +991,8 @@ export interface Methods {
   resourceDumpDump(request?: ResourceDumpDumpRequest, opts?: DumpCallOptions): DumpIterable<ResourceDumpDumpReply>;
   resourceDumpDumpSync(request?: ResourceDumpDumpRequest, opts?: DumpCallOptions): DumpResult<ResourceDumpDumpReply>;
   /** reload: do */
-  reload(request?: ReloadDoRequest, opts?: DoOptions): Promise<ReloadDoReply>;
-  reloadSync(request?: ReloadDoRequest, opts?: DoOptions): ReloadDoReply;
+  reload(request?: ReloadDoRequest, opts?: DoOptions): Promise<ReloadDoReply | undefined>;
+  reloadSync(request?: ReloadDoRequest, opts?: DoOptions): ReloadDoReply | undefined;
   /** param-get: do */
   paramGet(request?: ParamGetDoRequest, opts?: DoOptions): Promise<ParamGetDoReply>;
   paramGetSync(request?: ParamGetDoRequest, opts?: DoOptions): ParamGetDoReply;
@@ -1009,8 +1009,8 @@ export interface Methods {
   regionGetDump(request?: RegionGetDumpRequest, opts?: DumpCallOptions): DumpIterable<RegionGetDumpReply>;
   regionGetDumpSync(request?: RegionGetDumpRequest, opts?: DumpCallOptions): DumpResult<RegionGetDumpReply>;
   /** region-new: do */
-  regionNew(request?: RegionNewDoRequest, opts?: DoOptions): Promise<RegionNewDoReply>;
-  regionNewSync(request?: RegionNewDoRequest, opts?: DoOptions): RegionNewDoReply;
+  regionNew(request?: RegionNewDoRequest, opts?: DoOptions): Promise<RegionNewDoReply | undefined>;
+  regionNewSync(request?: RegionNewDoRequest, opts?: DoOptions): RegionNewDoReply | undefined;
   /** region-del: do */
   regionDel(request?: RegionDelDoRequest, opts?: DoOptions): Promise<undefined>;
   regionDelSync(request?: RegionDelDoRequest, opts?: DoOptions): undefined;
@@ -2095,7 +2095,7 @@ export const description: FamilyDescription<Types> = {
             'bus-name', 'dev-name', 'index', 'reload-action', 'reload-limits', 'netns-pid', 'netns-fd', 'netns-id',
           ],
         },
-        reply: { attributes: ['bus-name', 'dev-name', 'index', 'reload-actions-performed'] },
+        reply: { attributes: ['bus-name', 'dev-name', 'index', 'reload-actions-performed'], optional: true },
       },
     },
     {
@@ -2145,7 +2145,10 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'devlink',
       do: {
         request: { attributes: ['bus-name', 'dev-name', 'index', 'port-index', 'region-name', 'region-snapshot-id'] },
-        reply: { attributes: ['bus-name', 'dev-name', 'index', 'port-index', 'region-name', 'region-snapshot-id'] },
+        reply: {
+          attributes: ['bus-name', 'dev-name', 'index', 'port-index', 'region-name', 'region-snapshot-id'],
+          optional: true,
+        },
       },
     },
     {
