@@ -63,17 +63,18 @@ export type TypedFamilyClient<T extends FamilyTypes> = FamilyClient<T>
   & Omit<T extends { methods: infer M } ? M : OperationMethods<T>, keyof FamilyClient<T>>;
 
 type Call = DoOptions;
-/** Per operation (of a compiled family): the options its do and dump calls hand the engine. */
-const callOptions = new WeakMap<Operation, Record<'do' | 'dump', RequestOptions<Decoded> & DumpOptions<Decoded>>>();
 type DumpCall = DumpCallOptions;
+type EngineOptions = RequestOptions<Decoded> & DumpOptions<Decoded>;
+type ClientClass = new (family: Family, route: Route, opts: ConnectionOptions) => FamilyClient<FamilyTypes>;
+
+/** Per operation (of a compiled family): the options its do and dump calls hand the engine. */
+const callOptions = new WeakMap<Operation, Record<'do' | 'dump', EngineOptions>>();
 
 /**
  * The methods of a family's clients, made once per family on a prototype (not per client:
  * opening a client defines nothing). Each calls do/dump with its operation's name.
  */
 const clientClasses = new WeakMap<Family, ClientClass>();
-
-type ClientClass = new (family: Family, route: Route, opts: ConnectionOptions) => FamilyClient<FamilyTypes>;
 
 function clientClass(family: Family): ClientClass {
   const had = clientClasses.get(family);
@@ -200,7 +201,7 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
    * The engine options of an operation's calls: built once per operation, copied only when
    * the caller adds some. A caller's `ack` wins (ack: true for a reply the kernel may not send).
    */
-  private options(op: Operation, mode: 'do' | 'dump', opts?: Call | DumpCall): RequestOptions<Decoded> & DumpOptions<Decoded> {
+  private options(op: Operation, mode: 'do' | 'dump', opts?: Call | DumpCall): EngineOptions {
     let base = callOptions.get(op);
     if (!base) callOptions.set(op, (base = this.baseOptions(op)));
     if (!opts) return base[mode];
@@ -216,7 +217,7 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
    * nftables) operation ask for the ack: raw specs list replies that only come in some
    * cases (nftables batch-begin, echo).
    */
-  private baseOptions(op: Operation): Record<'do' | 'dump', RequestOptions<Decoded> & DumpOptions<Decoded>> {
+  private baseOptions(op: Operation): Record<'do' | 'dump', EngineOptions> {
     const decode = this.family.replyDecoder(op);
     const reply = op.desc.do?.reply;
     const ack = !(this.family.isGenl && reply && !reply.optional);
