@@ -4,7 +4,7 @@
 // encoded through the generated family; the corrections mechanism itself; and, where this
 // kernel has the feature, the corrected operation against the kernel.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
 import type { RawMessage } from '../src/core/message.js';
 import { FamilyClient } from '../src/ynl/client.js';
@@ -24,6 +24,20 @@ import { parseSpec } from '../src/ynl/load.js';
 import { SpecError } from '../src/ynl/normalize.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+
+/**
+ * Runs tools in the namespace (`ip netns exec NS ...`), the last command fed `input`; when
+ * one fails (a kernel feature or tool this machine lacks), skips the test with its words.
+ */
+function prepare(t: TestContext, ns: string, what: string, commands: string[][], input?: string): boolean {
+  try {
+    commands.forEach((c, i) => run('ip', ['netns', 'exec', ns, ...c], i === commands.length - 1 ? input : undefined));
+    return true;
+  } catch (e) {
+    t.skip(`${what}: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+    return false;
+  }
+}
 
 /** Both directions: the object encodes to exactly these bytes and they decode back to it. */
 function roundTrip(f: Family, op: string, value: Record<string, unknown>, body: Buffer): void {
@@ -346,12 +360,8 @@ describe('corrections against the kernel', () => {
   test('tc: getchain reads back a chain made by `tc chain add`', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
-      try {
-        run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'clsact']);
-        run('ip', ['netns', 'exec', ns, 'tc', 'chain', 'add', 'dev', 'lo', 'ingress', 'chain', '7']);
-      } catch (e) {
-        return t.skip(`no clsact qdisc or tc chains here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-      }
+      const clsact = ['tc', 'qdisc', 'add', 'dev', 'lo', 'clsact'];
+      if (!prepare(t, ns, 'no clsact qdisc or tc chains here', [clsact, ['tc', 'chain', 'add', 'dev', 'lo', 'ingress', 'chain', '7']])) return;
       const tc = FamilyClient.openSync(tcDesc, { netns: ns });
       try {
         // parent TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
@@ -367,11 +377,7 @@ describe('corrections against the kernel', () => {
   test('rt-link: a bridge\'s IFLA_BR_BRIDGE_ID priority reads as `ip -d link` shows it (big-endian)', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
-      try {
-        ip(ns, 'link', 'add', 'nlktbr0', 'type', 'bridge', 'priority', '4096');
-      } catch (e) {
-        return t.skip(`no bridge link kind here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-      }
+      if (!prepare(t, ns, 'no bridge link kind here', [['ip', 'link', 'add', 'nlktbr0', 'type', 'bridge', 'priority', '4096']])) return;
       const shown = ipJson<{ linkinfo: { info_data: { priority: number; bridge_id: string } } }[]>(ns, '-d', 'link', 'show', 'nlktbr0')[0];
       const rt = FamilyClient.openSync(rtLinkDesc, { netns: ns });
       try {
@@ -394,11 +400,7 @@ describe('corrections against the kernel', () => {
         chain c { limit rate over 10/minute burst 7 packets; }
         chain post { type nat hook postrouting priority 100; masquerade random; }
       }`;
-      try {
-        run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], ruleset);
-      } catch (e) {
-        return t.skip(`no nft tool or nf_tables here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-      }
+      if (!prepare(t, ns, 'no nft tool or nf_tables here', [['nft', '-f', '-']], ruleset)) return;
       const nft = FamilyClient.openSync(nftDesc, { netns: ns });
       try {
         const head = { nfgenFamily: 2, version: 0, resId: 0 };
@@ -420,13 +422,9 @@ describe('corrections against the kernel', () => {
   test('tc: a u32 filter\'s selector and both its keys read as `tc filter show` prints them (tc_u32_sel padding, keys[])', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
-      try {
-        run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'clsact']);
-        run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'add', 'dev', 'lo', 'ingress', 'protocol', 'ip', 'prio', '1', 'u32',
-          'match', 'ip', 'src', '10.0.0.2/32', 'match', 'ip', 'dst', '10.0.0.1/32', 'flowid', '1:1']);
-      } catch (e) {
-        return t.skip(`no clsact qdisc or u32 classifier here: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-      }
+      const filter = ['tc', 'filter', 'add', 'dev', 'lo', 'ingress', 'protocol', 'ip', 'prio', '1', 'u32',
+        'match', 'ip', 'src', '10.0.0.2/32', 'match', 'ip', 'dst', '10.0.0.1/32', 'flowid', '1:1'];
+      if (!prepare(t, ns, 'no clsact qdisc or u32 classifier here', [['tc', 'qdisc', 'add', 'dev', 'lo', 'clsact'], filter])) return;
       const shown = run('ip', ['netns', 'exec', ns, 'tc', 'filter', 'show', 'dev', 'lo', 'ingress']);
       assert.match(shown, /match 0a000002\/ffffffff at 12\s+match 0a000001\/ffffffff at 16/);
       const tc = FamilyClient.openSync(tcDesc, { netns: ns });
