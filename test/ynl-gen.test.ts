@@ -2,7 +2,8 @@
 // data, and typed the way the codec decodes (the type checks below compile only if so).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,4 +157,41 @@ test('generated types', async () => {
   same<Extract<Events, { op: 'dev-add-ntf' }>['msg'], Netdev.DevGetDoReply>(true);
   const bits: Ethtool.BitsetSet = { nomask: true, size: 2 };
   void bits;
+});
+
+test('modules generated into a user\'s project import nlkit by name and type-check, methods included', (t) => {
+  const tsc = join(REPO, 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) return t.skip('the TypeScript compiler is not installed (npm ci)');
+  const project = mkdtempSync(join(tmpdir(), 'nlkit-user-'));
+  try {
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(REPO, join(project, 'node_modules', 'nlkit'));
+    writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true,
+        types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')],
+      },
+      include: ['src'],
+    }));
+    generateAll(join(REPO, 'examples', 'echo-family'), join(project, 'src', 'families'), { imports: 'package' });
+    writeFileSync(join(project, 'src', 'use.ts'), [
+      "import { openFamily } from 'nlkit/ynl';",
+      "import { description, type Types } from './families/nlkit-echo.js';",
+      'export async function use(): Promise<string | undefined> {',
+      '  const echo = await openFamily<Types>(description);',
+      "  const reply = await echo.echo({ message: 'hi' });",
+      "  // @ts-expect-error echo has no attribute 'nosuch'",
+      '  echo.echoSync({ nosuch: 1 });',
+      '  for await (const item of echo.listDump()) void item.id;',
+      '  echo.close();',
+      '  return reply.message;',
+      '}',
+      '',
+    ].join('\n'));
+    const r = spawnSync(tsc, ['-p', project], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });
