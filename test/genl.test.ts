@@ -1,7 +1,7 @@
 // The generic netlink controller against the kernel, with `genl ctrl list` as the oracle.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { NetlinkError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { GENL_ID_CTRL, GenericNetlink } from '../src/genl/index.js';
 import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
@@ -126,6 +126,30 @@ describe('generic netlink controller', () => {
         g.close();
       }
     });
+  });
+
+  test('bad cmd, version or family name: NetlinkArgumentError before anything is looked up or sent', async () => {
+    const g = GenericNetlink.open();
+    try {
+      const bad = (argument: string, code: string) => (e: unknown) =>
+        e instanceof NetlinkArgumentError && e.argument === argument && e.code === code;
+      for (const cmd of [256, -1, 1.5, Number.NaN]) {
+        await assert.rejects(g.request('nlctrl', cmd), bad('cmd', 'ERR_OUT_OF_RANGE'), String(cmd));
+        assert.throws(() => g.requestSync('nlctrl', cmd), bad('cmd', 'ERR_OUT_OF_RANGE'), String(cmd));
+        await assert.rejects(g.dump('nlctrl', cmd), bad('cmd', 'ERR_OUT_OF_RANGE'), String(cmd));
+        assert.throws(() => g.dumpSync('nlctrl', cmd), bad('cmd', 'ERR_OUT_OF_RANGE'), String(cmd));
+      }
+      for (const cmd of ['3', 3n, null, undefined])
+        assert.throws(() => g.requestSync('nlctrl', cmd as never), bad('cmd', 'ERR_INVALID_ARG_TYPE'), String(cmd));
+      await assert.rejects(g.request('nlctrl', 3, null, { version: 256 }), bad('version', 'ERR_OUT_OF_RANGE'));
+      assert.throws(() => g.requestSync('nlctrl', 3, null, { version: 'x' as never }), bad('version', 'ERR_INVALID_ARG_TYPE'));
+      await assert.rejects(g.request('', 3), bad('family', 'ERR_INVALID_ARG_VALUE'));
+      assert.throws(() => g.getFamilyByIdSync(0x10000), bad('id', 'ERR_OUT_OF_RANGE'));
+      // nothing was sent: not even the family lookup the requests start with
+      assert.equal((g as unknown as { cache: Map<string, unknown> }).cache.size, 0);
+    } finally {
+      g.close();
+    }
   });
 
   test('watching the controller does not keep the process alive', async () => {

@@ -2,7 +2,8 @@
 // data, and typed the way the codec decodes (the type checks below compile only if so).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SPECS = resolve(REPO, '..', 'shared', 'ynl-specs');
 const FAMILIES = join(REPO, 'src', 'ynl', 'families');
 const OVERLAYS = join(REPO, 'src', 'ynl', 'overlays');
+const CORRECTIONS = join(REPO, 'src', 'ynl', 'corrections');
 const NO_SPECS = `the YNL specs are not at ${SPECS}`;
 
 function firstDifference(a: string, b: string): string {
@@ -39,7 +41,7 @@ test('src/ynl/families is what `npm run gen` makes of the specs', (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
     const warnings: string[] = [];
-    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, warn: (m) => warnings.push(m) });
+    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, warn: (m) => warnings.push(m) });
     const fresh = readdirSync(tmp).sort();
     assert.deepEqual(written.map((p) => p.slice(tmp.length + 1)).sort(), fresh);
     const committed = readdirSync(FAMILIES)
@@ -53,8 +55,8 @@ test('src/ynl/families is what `npm run gen` makes of the specs', (t) => {
     }
     // the specs' own quirks, and nothing else
     assert.deepEqual(warnings, [
-      "devlink.yaml: dl-dpipe-table: 'dpipe-table-name' is listed twice",
-      "devlink.yaml: dl-dpipe-table: 'dpipe-table-size' is listed twice",
+      "devlink.yaml and nlkit's corrections devlink.yaml: dl-dpipe-table: 'dpipe-table-name' is listed twice",
+      "devlink.yaml and nlkit's corrections devlink.yaml: dl-dpipe-table: 'dpipe-table-size' is listed twice",
     ]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -65,12 +67,12 @@ test('generation is deterministic and removes only generated files', (t) => {
   if (!existsSync(SPECS)) return t.skip(NO_SPECS);
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
-    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS }).map((p) => readFileSync(p, 'utf8'));
+    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
     const keep = join(tmp, 'mine.ts');
     const stale = join(tmp, 'gone.ts');
     writeFileSync(keep, '// written by hand\n');
     writeFileSync(stale, `${GENERATED_PREFIX}gone.yaml (Linux YNL spec, BSD-3-Clause). Do not edit.\n`);
-    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS }).map((p) => readFileSync(p, 'utf8'));
+    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
     assert.deepEqual(second, first);
     assert.ok(existsSync(keep));
     assert.ok(!existsSync(stale));
@@ -87,7 +89,7 @@ test('each generated description is the normalized spec', async (t) => {
   for (const name of familyNames) {
     const desc: FamilyDescription = await families[name]();
     const file = byName.get(name)!;
-    assert.deepEqual(desc, loadSpec(join(SPECS, file), overlayFor(OVERLAYS, file)), name);
+    assert.deepEqual(desc, loadSpec(join(SPECS, file), overlayFor(OVERLAYS, file), overlayFor(CORRECTIONS, file)), name);
   }
 });
 
@@ -157,4 +159,41 @@ test('generated types', async () => {
   same<Extract<Events, { op: 'dev-add-ntf' }>['msg'], Netdev.DevGetDoReply>(true);
   const bits: Ethtool.BitsetSet = { nomask: true, size: 2 };
   void bits;
+});
+
+test('modules generated into a user\'s project import nlkit by name and type-check, methods included', (t) => {
+  const tsc = join(REPO, 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) return t.skip('the TypeScript compiler is not installed (npm ci)');
+  const project = mkdtempSync(join(tmpdir(), 'nlkit-user-'));
+  try {
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(REPO, join(project, 'node_modules', 'nlkit'));
+    writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true,
+        types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')],
+      },
+      include: ['src'],
+    }));
+    generateAll(join(REPO, 'examples', 'echo-family'), join(project, 'src', 'families'), { imports: 'package' });
+    writeFileSync(join(project, 'src', 'use.ts'), [
+      "import { openFamily } from 'nlkit/ynl';",
+      "import { description, type Types } from './families/nlkit-echo.js';",
+      'export async function use(): Promise<string | undefined> {',
+      '  const echo = await openFamily<Types>(description);',
+      "  const reply = await echo.echo({ message: 'hi' });",
+      "  // @ts-expect-error echo has no attribute 'nosuch'",
+      '  echo.echoSync({ nosuch: 1 });',
+      '  for await (const item of echo.listDump()) void item.id;',
+      '  echo.close();',
+      '  return reply.message;',
+      '}',
+      '',
+    ].join('\n'));
+    const r = spawnSync(tsc, ['-p', project], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });

@@ -41,6 +41,12 @@ export interface StructMember {
   display?: DisplayHint;
   /** A binary member holding another struct. */
   struct?: string;
+  /**
+   * nlkit: a flexible array member (C `T name[]`), the struct's last: as many elements (of
+   * `struct`, or of the integer type) as the bytes after the fixed part hold. Not counted
+   * in the struct's size.
+   */
+  array?: boolean;
 }
 
 export interface StructDefinition {
@@ -68,8 +74,6 @@ export interface AttrDescription {
   /** Attribute type number. */
   value: number;
   type: AttrType;
-  /** The C enumerator, e.g. RTA_DST. */
-  cName?: string;
   multiAttr?: boolean;
   byteOrder?: ByteOrder;
   /** For nest, indexed-array and nest-type-value: the attribute set inside. */

@@ -12,7 +12,9 @@ import type { Writer } from './writer.js';
 export interface Member extends StructMember {
   key: string;
   offset: number;
+  /** Bytes in the fixed part (0 for a flexible array); `elem` is one array element's. */
   size: number;
+  elem: number;
   bigEndian: boolean;
   /** The enum as applied (enum-as-flags resolved). */
   enumType?: EnumType;
@@ -82,7 +84,7 @@ export function intFromText(e: EnumType | undefined, display: string | undefined
  * a dump). Only integers go into the source.
  */
 function plainRead(m: Member): string | undefined {
-  if (m.enumType || m.display || m.bigEndian) return undefined;
+  if (m.enumType || m.display || m.bigEndian || m.array) return undefined;
   const b = (i: number) => `buf[at + ${m.offset + i}]`;
   switch (m.type) {
     case 'u8': return b(0);
@@ -107,12 +109,14 @@ export class StructType {
   /** `members` as a description gives them; `refs` finds the enums and structs they name. */
   constructor(readonly name: string, members: readonly StructMember[], refs?: Pick<DescriptionRefs, 'enum' | 'struct'>) {
     let offset = 0;
-    for (const d of members) {
+    for (const [i, d] of members.entries()) {
       const where = `struct ${name}.${d.name}`;
       const inner = d.struct === undefined ? undefined : (refs ?? missingRefs(where)).struct(d.struct, where);
-      const size = intSize(d.type) ?? d.len ?? inner?.size;
-      if (size === undefined) throw new TypeError(`struct ${name}: member ${d.name} (${d.type}) needs a len`);
-      const m: Member = { ...d, key: camelCase(d.name), offset, size, bigEndian: d.byteOrder === 'big-endian' };
+      const elem = intSize(d.type) ?? d.len ?? inner?.size;
+      if (elem === undefined) throw new TypeError(`struct ${name}: member ${d.name} (${d.type}) needs a len`);
+      if (d.array && i !== members.length - 1) throw new TypeError(`struct ${name}: the flexible array ${d.name} must be the last member`);
+      const size = d.array ? 0 : elem;
+      const m: Member = { ...d, key: camelCase(d.name), offset, size, elem, bigEndian: d.byteOrder === 'big-endian' };
       if (inner) m.structType = () => inner;
       if (d.enum !== undefined) {
         const e = (refs ?? missingRefs(where)).enum(d.enum, where);
@@ -125,11 +129,20 @@ export class StructType {
     this.size = offset;
   }
 
-  private reader: ((buf: Buffer, at: number) => Record<string, unknown>) | undefined;
+  private reader: ((buf: Buffer, at: number, end: number) => Record<string, unknown>) | undefined;
 
   /** A value reader per member, chosen once: fixed headers are read for every message of a dump. */
-  private memberReader(m: Member): (buf: Buffer, at: number) => unknown {
+  private memberReader(m: Member): (buf: Buffer, at: number, end: number) => unknown {
     const { offset: o, size } = m;
+    if (m.array) {
+      // each element read as a member of its own at successive offsets, up to the end
+      const one = this.memberReader({ ...m, array: false, offset: 0, size: m.elem });
+      return (buf, at, end) => {
+        const out: unknown[] = [];
+        for (let p = at + o; p + m.elem <= end; p += m.elem) out.push(one(buf, p, end));
+        return out;
+      };
+    }
     switch (m.type) {
       case 'string':
         return (buf, at) => {
@@ -152,19 +165,19 @@ export class StructType {
    * The struct read into an object literal written out from the members, once: one shape
    * for every message, built in one allocation. Only JSON-quoted keys go into the source.
    */
-  private compile(): (buf: Buffer, at: number) => Record<string, unknown> {
+  private compile(): (buf: Buffer, at: number, end: number) => Record<string, unknown> {
     const members = this.members.filter((m) => m.type !== 'pad');
-    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: ${plainRead(m) ?? `m${i}(buf, at)`}`);
+    const fields = members.map((m, i) => `${JSON.stringify(m.key)}: ${plainRead(m) ?? `m${i}(buf, at, end)`}`);
     // a literal, not a constructor: measured, a 9-member literal with 6 attributes added
     // after it allocates faster than a constructor's object (V8 pretenures literals)
-    const src = `return function readStruct(buf, at) { return { ${fields.join(', ')} }; };`;
+    const src = `return function readStruct(buf, at, end) { return { ${fields.join(', ')} }; };`;
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
 
   /** Reads the struct at buf[at]; needs `size` bytes before `end`. */
   decode(buf: Buffer, at: number, end: number): Record<string, unknown> {
     if (end - at < this.size) throw new NetlinkDecodeError(`struct ${this.name} needs ${this.size} bytes, got ${end - at}`, at);
-    return (this.reader ??= this.compile())(buf, at);
+    return (this.reader ??= this.compile())(buf, at, end);
   }
 
   /**
@@ -175,35 +188,49 @@ export class StructType {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new NetlinkEncodeError(`struct ${this.name} needs an object`, path);
     if (!lenient) for (const k of Object.keys(obj)) if (!this.byKey.has(k) && (obj as Record<string, unknown>)[k] !== undefined)
       throw new NetlinkEncodeError(`no member '${k}' in struct ${this.name}`, `${path}.${k}`);
-    w.ensure(this.size);
+    const last = this.members[this.members.length - 1];
+    const flex = last?.array ? (obj as Record<string, unknown>)[last.key] : undefined;
+    if (flex !== undefined && !Array.isArray(flex)) throw new NetlinkEncodeError('an array is needed', `${path}.${last.key}`);
+    const total = this.size + (flex ? flex.length * last.elem : 0);
+    w.ensure(total);
     const at = w.pos;
-    const buf = w.buf;
-    buf.fill(0, at, at + this.size);
+    w.buf.fill(0, at, at + total);
     for (const m of this.members) {
       const v = (obj as Record<string, unknown>)[m.key];
       if (v === undefined || m.type === 'pad') continue;
-      const p = `${path}.${m.key}`, o = at + m.offset;
-      if (m.type === 'string') {
-        if (typeof v !== 'string') throw new NetlinkEncodeError('string needed', p);
-        if (Buffer.byteLength(v) >= m.size) throw new NetlinkEncodeError(`'${v}' does not fit ${m.size - 1} bytes`, p);
-        buf.write(v, o, 'utf8');
-      } else if (m.type === 'binary') {
-        if (m.structType) {
-          const inner = m.structType();
-          const save = w.pos;
-          w.pos = o;
-          inner.encode(w, v, p, false, text);
-          w.pos = save;
-          continue;
-        }
-        const bytes = hintedBytes(m.display, v, text, p);
-        if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError('binary needs a Buffer', p);
-        if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
-        buf.set(bytes, o);
-      } else {
-        writeInt(buf, m.type, o, m.bigEndian, intFromText(m.enumType, m.display, intInfo(m.type)!.wide, intInput(v, m.type as IntKind, text), p), p);
+      if (m.array) {
+        // elements written as members of their own, one after another
+        (v as unknown[]).forEach((x, i) =>
+          this.writeMember(w, { ...m, array: false, offset: m.offset + i * m.elem, size: m.elem }, at, x, `${path}.${m.key}[${i}]`, text));
+        continue;
       }
+      this.writeMember(w, m, at, v, `${path}.${m.key}`, text);
     }
-    w.pos = at + this.size;
+    w.pos = at + total;
+  }
+
+  private writeMember(w: Writer, m: Member, at: number, v: unknown, p: string, text: boolean): void {
+    const buf = w.buf;
+    const o = at + m.offset;
+    if (m.type === 'string') {
+      if (typeof v !== 'string') throw new NetlinkEncodeError('string needed', p);
+      if (Buffer.byteLength(v) >= m.size) throw new NetlinkEncodeError(`'${v}' does not fit ${m.size - 1} bytes`, p);
+      buf.write(v, o, 'utf8');
+    } else if (m.type === 'binary') {
+      if (m.structType) {
+        const inner = m.structType();
+        const save = w.pos;
+        w.pos = o;
+        inner.encode(w, v, p, false, text);
+        w.pos = save;
+        return;
+      }
+      const bytes = hintedBytes(m.display, v, text, p);
+      if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError('binary needs a Buffer', p);
+      if (bytes.length > m.size) throw new NetlinkEncodeError(`${bytes.length} bytes do not fit ${m.size}`, p);
+      buf.set(bytes, o);
+    } else {
+      writeInt(buf, m.type, o, m.bigEndian, intFromText(m.enumType, m.display, intInfo(m.type)!.wide, intInput(v, m.type as IntKind, text), p), p);
+    }
   }
 }

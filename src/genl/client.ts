@@ -1,7 +1,7 @@
 import type { MessageLayout } from '../core/attrset.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
 import { NETLINK_GENERIC } from '../core/constants.js';
-import { NetlinkSystemError } from '../core/errors.js';
+import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { constants } from 'node:os';
 import type { EventStream, EventStreamOptions } from '../core/events.js';
 import type { DumpIterable } from '../core/dump.js';
@@ -10,8 +10,16 @@ import { Writer } from '../core/writer.js';
 import * as G from './constants.js';
 import { ctrlLayout, decodeFamily, type GenlFamily } from './ctrl.js';
 
+/** genlmsghdr's cmd and version are one byte each: anything else is refused before sending. */
+export function checkByte(argument: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number') throw new NetlinkArgumentError(argument, `must be an integer 0..255, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');
+  if (!Number.isInteger(v) || v < 0 || v > 255) throw new NetlinkArgumentError(argument, `must be an integer 0..255, got ${v}`, 'ERR_OUT_OF_RANGE');
+}
+
 /** Writes genlmsghdr (cmd, version, reserved) and then the payload. */
 export function genlPayload(cmd: number, version: number, payload: Payload): (w: Writer) => void {
+  checkByte('cmd', cmd);
+  checkByte('version', version);
   return (w) => {
     w.u8(cmd);
     w.u8(version);
@@ -32,7 +40,7 @@ function familyById(id: number): Buffer {
 
 function checkId(id: unknown): asserts id is number {
   if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 0xffff)
-    throw new TypeError(`a generic netlink family id is an integer 0..65535, got ${String(id)}`);
+    throw new NetlinkArgumentError('id', `must be a generic netlink family id, an integer 0..65535, got ${String(id)}`, 'ERR_OUT_OF_RANGE');
 }
 
 /** GETFAMILY payloads by name, built once: lookups repeat the same few names. */
@@ -57,7 +65,14 @@ const allFamilies = genlPayload(G.CTRL_CMD_GETFAMILY, 2, null);
 
 function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length >= 16)
-    throw new TypeError(`a generic netlink family name is a string of 1..15 characters, got ${JSON.stringify(name)}`);
+    throw new NetlinkArgumentError('family', `must be a generic netlink family name, a string of 1..15 characters, got ${JSON.stringify(name)}`);
+}
+
+/** What a request to a family by name needs, checked before the family is looked up. */
+function checkCall(family: unknown, cmd: unknown, version: unknown): void {
+  checkName(family);
+  checkByte('cmd', cmd);
+  if (version !== undefined) checkByte('version', version);
 }
 
 export interface GenlRequestOptions<T> extends RequestOptions<T> {
@@ -187,22 +202,26 @@ export class GenericNetlink {
 
   /** A do-request to a family by name: genlmsghdr {cmd, version} + payload. */
   async request<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlRequestOptions<T> = {}): Promise<T[]> {
+    checkCall(family, cmd, opts.version);
     const f = await this.resolve(family);
     return this.conn.request(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
   }
 
   requestSync<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlRequestOptions<T> = {}): T[] {
+    checkCall(family, cmd, opts.version);
     const f = this.resolveSync(family);
     return this.conn.requestSync(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
   }
 
   /** A dump from a family by name, as an async iterable. */
   async dump<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlDumpOptions<T> = {}): Promise<DumpIterable<T>> {
+    checkCall(family, cmd, opts.version);
     const f = await this.resolve(family);
     return this.conn.dump(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
   }
 
   dumpSync<T = Message>(family: string, cmd: number, payload?: Payload, opts: GenlDumpOptions<T> = {}): DumpResult<T> {
+    checkCall(family, cmd, opts.version);
     const f = this.resolveSync(family);
     return this.conn.dumpSync(f.id, genlPayload(cmd, opts.version ?? f.version, payload), opts);
   }

@@ -17,7 +17,6 @@ export class SpecError extends Error {
 type Y = Record<string, unknown>;
 const PROTOCOLS: Protocol[] = ['genetlink', 'genetlink-c', 'genetlink-legacy', 'netlink-raw'];
 
-const upperSnake = (s: string) => s.toUpperCase().replace(/-/g, '_');
 const isObj = (v: unknown): v is Y => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function list(v: unknown, where: string): unknown[] {
@@ -80,6 +79,8 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
     if (d.type === 'const') {
       if (typeof d.value !== 'number' && typeof d.value !== 'string') throw new SpecError('const needs a value', w);
       consts.set(name, d.value);
+      // specs refer to a prefixed const by its C-style name too (wireguard's wg-key-len)
+      if (typeof d['name-prefix'] === 'string') consts.set(`${d['name-prefix']}${name}`, d.value);
     } else if (d.type === 'struct') rawStructs.set(name, d);
   }
   const structs = new Map<string, StructDefinition>();
@@ -100,11 +101,18 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
         if (len === undefined) throw new SpecError(`len ${JSON.stringify(m.len)} is not a number or a known const`, mw);
         out.len = len;
       }
-      if (m['byte-order'] !== undefined) out.byteOrder = m['byte-order'] as StructMember['byteOrder'];
+      if (m['byte-order'] === 'big-endian') out.byteOrder = 'big-endian';
       if (m.enum !== undefined) out.enum = str(m.enum, `${mw}.enum`);
       if (m['enum-as-flags'] === true) out.enumAsFlags = true;
       if (m['display-hint'] !== undefined) out.display = m['display-hint'] as StructMember['display'];
       if (m.struct !== undefined) out.struct = str(m.struct, `${mw}.struct`);
+      if (m['flexible-array'] === true) {
+        // nlkit extension (corrections): C's `T name[]`, sized by the bytes that follow
+        if (j !== (d.members as unknown[]).length - 1) throw new SpecError('a flexible array is the last member', mw);
+        if (!intSize(type) && !(type === 'binary' && out.struct)) throw new SpecError('a flexible array holds integers or structs', mw);
+        out.array = true;
+        return out;
+      }
       const n = intSize(type);
       if (n) size += n;
       else if (type === 'binary' && out.struct && out.len === undefined) size += struct(out.struct, mw, [...seen, name]).size;
@@ -133,16 +141,18 @@ function definitions(spec: Y, where: string): { defs: Definition[]; consts: Map<
   return { defs, consts };
 }
 
-const CHECK_KEYS: Record<string, keyof AttrChecks> = {
+/** The checks the codec applies before sending; null: known, left to the kernel. */
+const CHECK_KEYS: Record<string, keyof AttrChecks | null> = {
   min: 'min', max: 'max', 'min-len': 'minLen', 'max-len': 'maxLen', 'exact-len': 'exactLen',
-  'unterminated-ok': 'unterminatedOk', 'flags-mask': 'flagsMask',
+  'unterminated-ok': null, 'flags-mask': null,
 };
 
-function attribute(a: Y, value: number, prefix: string, w: string): AttrDescription {
+function attribute(a: Y, value: number, consts: ReadonlyMap<string, number | string>, w: string): AttrDescription {
   const name = str(a.name, `${w}.name`);
-  const out: AttrDescription = { name, value, type: str(a.type, `${w}.type`) as AttrDescription['type'], cName: upperSnake(prefix + name) };
+  const out: AttrDescription = { name, value, type: str(a.type, `${w}.type`) as AttrDescription['type'] };
   if (a['multi-attr'] === true) out.multiAttr = true;
-  if (a['byte-order'] !== undefined) out.byteOrder = a['byte-order'] as AttrDescription['byteOrder'];
+  // host order is what the codec does without a byte order: only big-endian is kept
+  if (a['byte-order'] === 'big-endian') out.byteOrder = 'big-endian';
   if (a['nested-attributes'] !== undefined) out.nestedAttributes = str(a['nested-attributes'], `${w}.nested-attributes`);
   if (a['sub-type'] !== undefined) out.subType = str(a['sub-type'], `${w}.sub-type`) as AttrDescription['subType'];
   if (a.enum !== undefined) out.enum = str(a.enum, `${w}.enum`);
@@ -157,17 +167,20 @@ function attribute(a: Y, value: number, prefix: string, w: string): AttrDescript
     const checks: AttrChecks = {};
     for (const [k, v] of Object.entries(a.checks)) {
       const key = CHECK_KEYS[k];
-      if (!key) throw new SpecError(`unknown check '${k}'`, `${w}.checks`);
-      (checks as Record<string, unknown>)[key] = v;
+      if (key === undefined) throw new SpecError(`unknown check '${k}'`, `${w}.checks`);
+      if (key === null) continue;
+      // a bound naming one of the spec's consts is resolved here; others (s32-max) stay names
+      const n = typeof v === 'string' ? resolveConst(v, consts) : undefined;
+      (checks as Record<string, unknown>)[key] = n ?? v;
     }
-    out.checks = checks;
+    if (Object.keys(checks).length) out.checks = checks;
   }
   return out;
 }
 
-function attributeSets(spec: Y, family: string, where: string): AttrSetDescription[] {
+function attributeSets(spec: Y, consts: ReadonlyMap<string, number | string>, where: string): AttrSetDescription[] {
   const raw = list(spec['attribute-sets'], `${where}.attribute-sets`);
-  const byName = new Map<string, { yaml: Y; prefix: string; attrs: Map<string, { yaml: Y; value: number }> }>();
+  const byName = new Map<string, { yaml: Y; attrs: Map<string, { yaml: Y; value: number }> }>();
   const out: AttrSetDescription[] = [];
   const index = new Map<string, number>();
   // full sets first: subsets borrow their parents' numbers and properties
@@ -181,17 +194,16 @@ function attributeSets(spec: Y, family: string, where: string): AttrSetDescripti
       const attrs = list(s.attributes, `${w}.attributes`);
       const set: AttrSetDescription = { name, attributes: [] };
       if (subsetOf === undefined) {
-        const prefix = typeof s['name-prefix'] === 'string' ? s['name-prefix'] : `${family}-a-${name}-`;
         const known = new Map<string, { yaml: Y; value: number }>();
         let value = 1;
         for (const [j, a] of attrs.entries()) {
           if (!isObj(a)) throw new SpecError('attribute must be an object', `${w}.attributes[${j}]`);
           value = optInt(a.value, `${w}.attributes[${j}].value`) ?? value;
-          set.attributes.push(attribute(a, value, prefix, `${w}.attributes[${j}]`));
+          set.attributes.push(attribute(a, value, consts, `${w}.attributes[${j}]`));
           known.set(a.name as string, { yaml: a, value });
           value++;
         }
-        byName.set(name, { yaml: s, prefix, attrs: known });
+        byName.set(name, { yaml: s, attrs: known });
       } else {
         const parent = byName.get(str(subsetOf, `${w}.subset-of`));
         if (!parent) throw new SpecError(`subset-of names no full attribute set: '${String(subsetOf)}'`, w);
@@ -201,7 +213,7 @@ function attributeSets(spec: Y, family: string, where: string): AttrSetDescripti
           if (!isObj(a)) throw new SpecError('attribute must be an object', aw);
           const real = parent.attrs.get(str(a.name, `${aw}.name`));
           if (!real) throw new SpecError(`'${String(a.name)}' is not in set ${String(subsetOf)}`, aw);
-          set.attributes.push(attribute({ ...real.yaml, ...a }, real.value, parent.prefix, aw));
+          set.attributes.push(attribute({ ...real.yaml, ...a }, real.value, consts, aw));
         }
       }
       index.set(name, i);
@@ -215,8 +227,13 @@ function attributeSets(spec: Y, family: string, where: string): AttrSetDescripti
 function mode(m: unknown, w: string): OperationMode | undefined {
   if (m === undefined) return undefined;
   if (!isObj(m)) throw new SpecError('expected {request, reply}', w);
-  const msg = (x: unknown, k: string): MessageDescription | undefined =>
-    x === undefined ? undefined : { attributes: list(isObj(x) ? x.attributes : undefined, `${w}.${k}.attributes`).map((a, i) => str(a, `${w}.${k}.attributes[${i}]`)) };
+  const msg = (x: unknown, k: string): MessageDescription | undefined => {
+    if (x === undefined) return undefined;
+    const out: MessageDescription = { attributes: list(isObj(x) ? x.attributes : undefined, `${w}.${k}.attributes`).map((a, i) => str(a, `${w}.${k}.attributes[${i}]`)) };
+    // nlkit extension (corrections): a reply the kernel may leave out
+    if (isObj(x) && x.optional === true) out.optional = true;
+    return out;
+  };
   const out: OperationMode = {};
   const request = msg(m.request, 'request');
   const reply = msg(m.reply, 'reply');
@@ -230,13 +247,11 @@ const modeValue = (m: unknown, k: 'request' | 'reply'): number | undefined => {
   return isObj(x) && typeof x.value === 'number' ? x.value : undefined;
 };
 
-function operations(spec: Y, family: string, where: string): Pick<FamilyDescription, 'operations' | 'enumModel' | 'fixedHeader'> {
+function operations(spec: Y, where: string): Pick<FamilyDescription, 'operations'> {
   const ops = isObj(spec.operations) ? spec.operations : undefined;
   if (!ops) throw new SpecError('operations is required', where);
   const enumModel = ops['enum-model'] === 'directional' ? 'directional' : 'unified';
   const fixedHeader = typeof ops['fixed-header'] === 'string' ? ops['fixed-header'] : undefined;
-  const prefix = typeof ops['name-prefix'] === 'string' ? ops['name-prefix'] : `${family}-cmd-`;
-  const asyncPrefix = typeof ops['async-prefix'] === 'string' ? ops['async-prefix'] : prefix;
   const raw = list(ops.list, `${where}.operations.list`);
   const out: OperationDescription[] = [];
   // the numbering rules of the kernel's YNL library (nlspec.py), for both enum models
@@ -246,7 +261,7 @@ function operations(spec: Y, family: string, where: string): Pick<FamilyDescript
     if (!isObj(o)) throw new SpecError('operation must be an object', w);
     const name = str(o.name, `${w}.name`);
     const isAsync = o.notify !== undefined || o.event !== undefined;
-    const op: OperationDescription = { name, cName: upperSnake((isAsync ? asyncPrefix : prefix) + name) };
+    const op: OperationDescription = { name };
     if (enumModel === 'unified') {
       value = optInt(o.value, `${w}.value`) ?? value;
       op.requestValue = value;
@@ -269,7 +284,6 @@ function operations(spec: Y, family: string, where: string): Pick<FamilyDescript
     if (typeof o['attribute-set'] === 'string') op.attributeSet = o['attribute-set'];
     const fh = typeof o['fixed-header'] === 'string' ? o['fixed-header'] : fixedHeader;
     if (fh) op.fixedHeader = fh;
-    if (o.flags !== undefined) op.flags = list(o.flags, `${w}.flags`).map((f, j) => str(f, `${w}.flags[${j}]`));
     const d = mode(o.do, `${w}.do`);
     if (d) op.do = d;
     const dump = mode(o.dump, `${w}.dump`);
@@ -289,7 +303,7 @@ function operations(spec: Y, family: string, where: string): Pick<FamilyDescript
     if (!target) throw new SpecError(`notify names no operation: '${op.notify}'`, `${where}.operations.${op.name}`);
     if (target.attributeSet) op.attributeSet = target.attributeSet;
   }
-  return { operations: out, enumModel, ...(fixedHeader ? { fixedHeader } : {}) };
+  return { operations: out };
 }
 
 /** Turns a parsed YNL spec into a FamilyDescription. `source` names the spec in errors. */
@@ -298,16 +312,15 @@ export function normalizeSpec(spec: unknown, source = 'spec'): FamilyDescription
   const name = str(spec.name, `${source}.name`);
   const protocol = (spec.protocol ?? 'genetlink') as Protocol;
   if (!PROTOCOLS.includes(protocol)) throw new SpecError(`unknown protocol ${JSON.stringify(spec.protocol)}`, source);
-  const { defs } = definitions(spec, source);
+  const { defs, consts } = definitions(spec, source);
   const out: FamilyDescription = { name, protocol } as FamilyDescription;
   if (protocol === 'netlink-raw') {
     const protonum = optInt(spec.protonum, `${source}.protonum`);
     if (protonum === undefined) throw new SpecError('netlink-raw needs protonum', source);
     out.protonum = protonum;
   } else out.version = optInt(spec.version, `${source}.version`) ?? 1;
-  if (typeof spec['uapi-header'] === 'string') out.uapiHeader = spec['uapi-header'];
   out.definitions = defs;
-  out.attributeSets = attributeSets(spec, name, source);
+  out.attributeSets = attributeSets(spec, consts, source);
   const subMessages = list(spec['sub-messages'], `${source}.sub-messages`).map((s, i) => {
     const w = `${source}.sub-messages[${i}]`;
     if (!isObj(s)) throw new SpecError('sub-message must be an object', w);
@@ -324,7 +337,7 @@ export function normalizeSpec(spec: unknown, source = 'spec'): FamilyDescription
     };
   });
   if (subMessages.length) out.subMessages = subMessages;
-  Object.assign(out, operations(spec, name, source));
+  Object.assign(out, operations(spec, source));
   const groups = isObj(spec['mcast-groups']) ? spec['mcast-groups'].list : undefined;
   out.mcastGroups = list(groups, `${source}.mcast-groups.list`).map((g, i) => {
     const w = `${source}.mcast-groups.list[${i}]`;

@@ -1,5 +1,6 @@
 // Opening families by name (the built-in, generated descriptions) or by description.
 import type { ConnectionOptions } from '../core/connection.js';
+import { NetlinkArgumentError } from '../core/errors.js';
 import { FamilyClient, type FamilyTypes, type TypedFamilyClient, type UntypedFamily } from './client.js';
 import { families, familyNames, type Registry } from './families/index.js';
 import type { FamilyDescription } from './schema.js';
@@ -14,7 +15,7 @@ export function isFamilyName(name: string): name is FamilyName {
 export async function describeFamily<N extends FamilyName>(name: N): Promise<FamilyDescription<Registry[N]>>;
 export async function describeFamily(name: string): Promise<FamilyDescription>;
 export async function describeFamily(name: string): Promise<FamilyDescription> {
-  if (!isFamilyName(name)) throw new TypeError(`no built-in family '${name}' (there are: ${familyNames.join(', ')})`);
+  if (!isFamilyName(name)) throw new NetlinkArgumentError('family', `must name a built-in family, got '${name}' (there are: ${familyNames.join(', ')})`);
   return families[name]() as Promise<FamilyDescription>;
 }
 

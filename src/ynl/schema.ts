@@ -14,6 +14,11 @@ export type Protocol = 'genetlink' | 'genetlink-c' | 'genetlink-legacy' | 'netli
 export interface MessageDescription {
   /** Attribute names from the operation's set. */
   attributes: string[];
+  /**
+   * nlkit (set by corrections): the kernel may leave this reply out, e.g. when the request
+   * asks it to (ethtool's ETHTOOL_FLAG_OMIT_REPLY). A do-request then also asks for the ack.
+   */
+  optional?: boolean;
 }
 
 export interface OperationMode {
@@ -23,14 +28,12 @@ export interface OperationMode {
 
 export interface OperationDescription {
   name: string;
-  cName?: string;
   /** The message type sent to the kernel, when there is a request. */
   requestValue?: number;
   /** The message type the kernel sends (replies, notifications, events). */
   replyValue?: number;
   attributeSet?: string;
   fixedHeader?: string;
-  flags?: string[];
   do?: OperationMode;
   dump?: OperationMode;
   /** Notification carrying the reply shape of the named operation. */
@@ -52,10 +55,8 @@ export interface FamilyDescription<T = unknown> {
   protonum?: number;
   /** genlmsghdr version. */
   version?: number;
-  uapiHeader?: string;
+  /** How the spec numbers operations; informative (the numbers are computed already). */
   enumModel?: 'unified' | 'directional';
-  /** Struct between the (genl) header and the attributes, for every operation that names none. */
-  fixedHeader?: string;
   definitions: Definition[];
   attributeSets: AttrSetDescription[];
   subMessages?: SubMessageDescription[];

@@ -145,6 +145,8 @@ export function structArb(st: StructType): fc.Arbitrary<Obj> {
 }
 
 function memberArb(m: Member): fc.Arbitrary<unknown> {
+  // a flexible array (C `T name[]`): any number of elements
+  if (m.array) return fc.array(memberArb({ ...m, array: false, size: m.elem }), { maxLength: 3 });
   switch (m.type) {
     case 'string':
       return textArb(0, m.size - 1);
@@ -468,6 +470,11 @@ function structSlots(st: StructType, obj: Obj, path: string, out: Slot[]): void 
 
 function memberSlots(m: Member, obj: Obj, k: string, p: string, out: Slot[]): void {
   const here = (wrong: readonly unknown[]) => out.push({ path: p, wrong, set: (x) => { obj[k] = x; } });
+  if (m.array) {
+    here([5, null]);
+    const items = obj[k] as Obj[];
+    return items.forEach((_, i) => memberSlots({ ...m, array: false, size: m.elem }, items as unknown as Obj, String(i), `${p}[${i}]`, out));
+  }
   switch (m.type) {
     case 'string': return void here([5, 'x'.repeat(m.size), null]);
     case 'binary':

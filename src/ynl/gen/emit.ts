@@ -15,6 +15,9 @@ export function generatedHeader(source: string): string {
   return `${GENERATED_PREFIX}${source} (Linux YNL spec, BSD-3-Clause). Do not edit.`;
 }
 
+/** The client types a generated module's method declarations use. */
+const CLIENT_TYPES = 'DoOptions, DumpCallOptions, DumpIterable, DumpResult';
+
 /** A generated name clash or a spec construct the types cannot follow. */
 export class EmitError extends Error {
   override name = 'EmitError';
@@ -119,7 +122,7 @@ class Emitter {
 
   constructor(readonly desc: FamilyDescription, readonly source: string, opts: EmitOptions) {
     this.warn = (m) => opts.warn?.(`${source}: ${m}`);
-    for (const reserved of ['Attrs', 'Types', 'FamilyDescription', 'UnknownAttr', 'description']) this.names.set(reserved, '(module)');
+    for (const reserved of ['Attrs', 'Types', 'Methods', 'FamilyDescription', 'UnknownAttr', 'description']) this.names.set(reserved, '(module)');
     for (const d of desc.definitions) {
       if (d.type === 'const') continue;
       this.defs.set(d.name, d);
@@ -273,7 +276,8 @@ class Emitter {
       const k = camel(m.name);
       if (seen.has(k)) throw new EmitError(`${this.source}: struct ${d.name}: '${seen.get(k)}' and '${m.name}' are both '${k}' in objects`);
       seen.set(k, m.name);
-      lines.push(`  ${key(k)}: ${this.member(d, m)};`);
+      const t = this.member(d, m);
+      lines.push(`  ${key(k)}: ${m.array ? (/^[A-Za-z0-9_]+$/.test(t) ? `${t}[]` : `Array<${t}>`) : t};`);
     }
     return `export interface ${this.structName(d.name)} {\n${lines.join('\n')}\n}`;
   }
@@ -393,10 +397,15 @@ class Emitter {
     return parts.length ? parts.join(' & ') : 'Record<string, never>';
   }
 
-  /** Per-operation message types, and the `ops` member of Types. */
-  messages(): { decls: string[]; ops: string[] } {
+  /**
+   * Per-operation message types, the `ops` member of Types, and the client's methods: one
+   * per operation and mode, declared here so that an editor's go-to-definition lands next
+   * to the operation's request and reply types.
+   */
+  messages(): { decls: string[]; ops: string[]; methods: string[] } {
     const decls: string[] = [];
     const ops: string[] = [];
+    const methods: string[] = [];
     for (const op of this.desc.operations) {
       const modes: string[] = [];
       const names: { do?: string; dump?: string } = {};
@@ -417,13 +426,40 @@ class Emitter {
           decls.push(`export type ${rep} = ${seen.get(repText) ?? repText};`);
           seen.set(repText, rep);
           names[k] = rep;
+          // a reply the kernel may leave out: the call resolves to undefined then
+          if (mode.reply.optional) rep = `${rep} | undefined`;
         }
         modes.push(`    ${k}: { request: ${req}; reply: ${rep} };`);
+        const m = camel(op.name);
+        const sig = `(request?: ${req}, opts?: ${k === 'do' ? 'DoOptions' : 'DumpCallOptions'})`;
+        if (k === 'do') methods.push(`  /** ${op.name}: do */`, `  ${key(m)}${sig}: Promise<${rep}>;`, `  ${key(`${m}Sync`)}${sig}: ${rep};`);
+        else methods.push(`  /** ${op.name}: dump */`, `  ${key(`${m}Dump`)}${sig}: DumpIterable<${rep}>;`, `  ${key(`${m}DumpSync`)}${sig}: DumpResult<${rep}>;`);
       }
       this.replies.set(op.name, names);
       if (modes.length) ops.push(`  ${key(op.name)}: {\n${modes.join('\n')}\n  };`);
     }
-    return { decls, ops };
+    return { decls, ops, methods };
+  }
+
+  /**
+   * A fixed header and an attribute set share one object: a struct member named like an
+   * attribute would hide it (rt-rule's u8 table once hid FRA_TABLE). Refused, so that a
+   * correction renames one of them.
+   */
+  checkHeaders(): void {
+    const pairs: [string | undefined, string | undefined, string][] = [
+      ...this.desc.operations.map((o): [string | undefined, string | undefined, string] => [o.fixedHeader, o.attributeSet, `operation ${o.name}`]),
+      ...[...this.subMessages.values()].flatMap((m) => m.formats.map((f): [string | undefined, string | undefined, string] => [f.fixedHeader, f.attributeSet, `sub-message ${m.name} '${f.value}'`])),
+      ...this.desc.attributeSets.flatMap((s) => s.attributes.map((a): [string | undefined, string | undefined, string] => [a.fixedHeader, a.nestedAttributes, `${s.name}.${a.name}`])),
+    ];
+    for (const [header, setName, where] of pairs) {
+      const d = header ? this.defs.get(header) : undefined;
+      const set = setName ? this.sets.get(setName) : undefined;
+      if (d?.type !== 'struct' || !set) continue;
+      const attrs = new Set(set.attributes.map((a) => camel(a.name)));
+      const clash = d.members.find((m) => m.type !== 'pad' && attrs.has(camel(m.name)));
+      if (clash) throw new EmitError(`${this.source}: ${where}: struct ${d.name} member '${clash.name}' and an attribute of ${set.name} are both '${camel(clash.name)}' in objects`);
+    }
   }
 
   /** Event message types, and the `events` member of Types. */
@@ -467,11 +503,16 @@ class Emitter {
 /** The TypeScript module for one family: types, then the description as data. */
 export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, opts: EmitOptions = {}): string {
   const e = new Emitter(desc, sourceFile, opts);
+  e.checkHeaders();
   const out: string[] = [
     generatedHeader(sourceFile),
     ...(opts.imports === 'package'
-      ? ["import type { UnknownAttr } from 'nlkit/core';", "import type { FamilyDescription } from 'nlkit/ynl';"]
-      : ["import type { UnknownAttr } from '../../core/codec.js';", "import type { FamilyDescription } from '../schema.js';"]),
+      ? ["import type { UnknownAttr } from 'nlkit/core';", `import type { ${CLIENT_TYPES}, FamilyDescription } from 'nlkit/ynl';`]
+      : [
+        "import type { UnknownAttr } from '../../core/codec.js';",
+        `import type { ${CLIENT_TYPES} } from '../client.js';`,
+        "import type { FamilyDescription } from '../schema.js';",
+      ]),
     '',
     '/** The listed attributes of a set (of each of its arms, for sets that are unions), and unknown ones. */',
     "type Attrs<S, K extends string> = S extends unknown ? Pick<S, Extract<K | '$unknown', keyof S>> : never;",
@@ -483,7 +524,7 @@ export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, op
   section('Enums and flags', enums.map((d) => e.enumType(d)));
   section('Structs', desc.definitions.filter((d): d is StructDefinition => d.type === 'struct').map((d) => e.structType(d)));
   section('Attribute sets', desc.attributeSets.map((s) => e.setType(s)));
-  const { decls: msgDecls, ops } = e.messages();
+  const { decls: msgDecls, ops, methods } = e.messages();
   const { decls: eventDecls, events } = e.events();
   if (msgDecls.length || eventDecls.length) out.push('', '// Messages', '', [...msgDecls, ...eventDecls].join('\n'));
   out.push(
@@ -492,7 +533,11 @@ export function emitFamilyModule(desc: FamilyDescription, sourceFile: string, op
     'export interface Types {',
     ops.length ? `  ops: {\n${ops.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}\n  };` : '  ops: {};',
     events.length ? `  events: {\n${events.map((l) => `  ${l.replace(/\n/g, '\n  ')}`).join('\n')}\n  };` : '  events: {};',
+    '  methods: Methods;',
     '}',
+    '',
+    '/** The client\'s methods (openFamily), one per operation and mode, each with a Sync twin. */',
+    methods.length ? `export interface Methods {\n${methods.join('\n')}\n}` : 'export interface Methods {}',
     '',
     `export const description: FamilyDescription<Types> = ${literal(desc, '', 'export const description: FamilyDescription<Types> = '.length)};`,
     '',

@@ -49,12 +49,20 @@ export function emitIndex(families: { name: string; module: string }[], sourceDi
 export interface GenerateOptions extends EmitOptions {
   /** Folder of nlkit overlays (<spec-file-name>.yaml) merged into the specs of the same name. */
   overlayDir?: string;
+  /** Folder of nlkit's corrections (<spec-file-name>.yaml) applied to the specs of the same name. */
+  correctionDir?: string;
 }
 
-/** The overlay for a spec file, if the overlay folder has one. */
-export function overlayFor(overlayDir: string | undefined, specFile: string): string | undefined {
-  const path = overlayDir ? join(overlayDir, basename(specFile)) : undefined;
+/** The file of that spec's name in a folder (of overlays or corrections), if there is one. */
+export function overlayFor(dir: string | undefined, specFile: string): string | undefined {
+  const path = dir ? join(dir, basename(specFile)) : undefined;
   return path && existsSync(path) ? path : undefined;
+}
+
+/** What a generated module says it was made from. */
+function sourceText(file: string, overlay: string | undefined, corrections: string | undefined): string {
+  const extras = [overlay && `overlay ${basename(overlay)}`, corrections && `corrections ${basename(corrections)}`].filter(Boolean);
+  return extras.length ? `${file} and nlkit's ${extras.join(' and ')}` : file;
 }
 
 export function generateAll(specDir: string, outDir: string, opts: GenerateOptions = {}): string[] {
@@ -64,14 +72,15 @@ export function generateAll(specDir: string, outDir: string, opts: GenerateOptio
   const families: { name: string; module: string }[] = [];
   for (const file of specs) {
     const overlay = overlayFor(opts.overlayDir, file);
-    const desc = loadSpec(join(specDir, file), overlay);
+    const corrections = overlayFor(opts.correctionDir, file);
+    const desc = loadSpec(join(specDir, file), overlay, corrections);
     const module = file.slice(0, -'.yaml'.length);
     const clash = families.find((f) => f.name === desc.name);
     if (clash) throw new Error(`${file}: family '${desc.name}' is also described by ${clash.module}.yaml`);
     if (module === 'index') throw new Error(`${file}: a spec cannot be named index`);
     families.push({ name: desc.name, module });
     const path = join(outDir, `${module}.ts`);
-    write(path, emitFamilyModule(desc, overlay ? `${file} and nlkit's overlay ${basename(overlay)}` : file, opts));
+    write(path, emitFamilyModule(desc, sourceText(file, overlay, corrections), opts));
     written.push(path);
   }
   const index = join(outDir, 'index.ts');

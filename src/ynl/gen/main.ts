@@ -11,6 +11,7 @@ function main(argv: string[]): number {
   let specDir: string | undefined;
   let outDir: string | undefined;
   let overlayDir: string | undefined = resolve(repoRoot, 'src', 'ynl', 'overlays');
+  let correctionDir: string | undefined = resolve(repoRoot, 'src', 'ynl', 'corrections');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out' || a === '-o') {
@@ -21,6 +22,10 @@ function main(argv: string[]): number {
       overlayDir = argv[++i];
       if (overlayDir === undefined) return usage('--overlays needs a folder');
     } else if (a === '--no-overlays') overlayDir = undefined;
+    else if (a === '--corrections') {
+      correctionDir = argv[++i];
+      if (correctionDir === undefined) return usage('--corrections needs a folder');
+    } else if (a === '--no-corrections') correctionDir = undefined;
     else if (a === '--help' || a === '-h') return usage();
     else if (a.startsWith('-')) return usage(`unknown option ${a}`);
     else if (specDir === undefined) specDir = a;
@@ -32,14 +37,14 @@ function main(argv: string[]): number {
   // modules written anywhere but nlkit's own tree import nlkit as a package
   const imports = outDir === ownFamilies ? 'tree' : 'package';
   const started = performance.now();
-  const written = generateAll(specDir, outDir, { overlayDir, imports, warn: (m) => console.warn(`warning: ${m}`) });
+  const written = generateAll(specDir, outDir, { overlayDir, correctionDir, imports, warn: (m) => console.warn(`warning: ${m}`) });
   console.log(`${written.length} files in ${outDir} from ${specDir} (${Math.round(performance.now() - started)} ms)`);
   return 0;
 }
 
 function usage(error?: string): number {
   if (error) console.error(`gen: ${error}`);
-  console.error('usage: npm run gen -- [SPEC_DIR] [--out DIR] [--overlays DIR | --no-overlays]');
+  console.error('usage: npm run gen -- [SPEC_DIR] [--out DIR] [--overlays DIR | --no-overlays] [--corrections DIR | --no-corrections]');
   return error ? 2 : 0;
 }
 
