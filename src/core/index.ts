@@ -1,4 +1,5 @@
 export * from './constants.js';
+export * from './rtnetlink.js';
 export * from './errors.js';
 export { AttrIterator, attrTable, readString } from './attributes.js';
 export { AttrSet, camelCase, type AttrSpec, type AttrDef, type AttrKind, type ScalarKind, type DisplayHint, type MessageLayout, type AttrChecks, type SubMessage, type SubMessageFormat } from './attrset.js';
