@@ -32,7 +32,7 @@ export function printSummary(since = 0, failed = new Map()) {
       continue;
     }
     const load = Array.isArray(r.load) ? `load ${r.load.map((x) => x.toFixed(2)).join(' ')}` : '';
-    if (r.skipped) rows.push([g, 'skipped', '-', '-', r.skipped]);
+    if (typeof r.skipped === 'string') rows.push([g, 'skipped', '-', '-', r.skipped]);
     for (const s of g === 'routes' ? routesSummary(r) : r.summary ?? []) {
       const met = s.met === null ? 'n/a' : s.met ? 'met' : 'NOT met';
       rows.push([s.case, s.value === null ? '-' : `${fmt(s.value, 2)}${s.unit}`, `<= ${s.target}${s.unit}`, met, [s.note, load].filter(Boolean).join('; ')]);
