@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseline } from './c-baseline.js';
-import { isRoot, ipn, runJson, withNetns } from './netns.js';
+import { rootOrSkip, ipn, runJson, withNetns } from './netns.js';
 import { ipBatchLine } from './route-payload.js';
 import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
 
@@ -61,11 +61,7 @@ async function runCase(c, bin, batchFile) {
 }
 
 async function main() {
-  if (!isRoot) {
-    console.log('bench:bulk skipped: needs root (network namespaces, routes)');
-    writeResults('bulk', { skipped: 'needs root', summary: [] });
-    return;
-  }
+  if (!rootOrSkip('bulk')) return;
   const bin = await buildBaseline('rtnl_bench');
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-bulk-'));
   try {

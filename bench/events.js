@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseline } from './c-baseline.js';
-import { isRoot, runJson, withNetns } from './netns.js';
+import { rootOrSkip, runJson, withNetns } from './netns.js';
 import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,11 +50,7 @@ async function runOnce(listener, bin) {
 }
 
 async function main() {
-  if (!isRoot) {
-    console.log('bench:events skipped: needs root (network namespaces, routes)');
-    writeResults('events', { skipped: 'needs root', summary: [] });
-    return;
-  }
+  if (!rootOrSkip('events')) return;
   try {
     execFileSync('taskset', ['-c', CPU, 'true']);
   } catch {

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
+import { writeResults } from './report.js';
 
 const live = new Set();
 const children = new Set();
@@ -32,6 +33,14 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', cleanupAll);
 
 export const isRoot = process.getuid?.() === 0;
+
+/** True as root; otherwise says why the group is skipped and records it in bench/results.json. */
+export function rootOrSkip(group) {
+  if (isRoot) return true;
+  console.log(`bench:${group} skipped: needs root (network namespaces, routes)`);
+  writeResults(group, { skipped: 'needs root', summary: [] });
+  return false;
+}
 
 /** `ip -n ns ...`, stdout as text. */
 export const ipn = (ns, ...args) => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseline } from './c-baseline.js';
-import { isRoot, runJson, withNetns } from './netns.js';
+import { rootOrSkip, runJson, withNetns } from './netns.js';
 import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,11 +32,7 @@ const memAvailableMb = () => {
 };
 
 async function main() {
-  if (!isRoot) {
-    console.log('bench:rss skipped: needs root (network namespaces, routes)');
-    writeResults('rss', { skipped: 'needs root', summary: [] });
-    return;
-  }
+  if (!rootOrSkip('rss')) return;
   const bin = await buildBaseline('rtnl_bench');
   // 1M routes take ~0.2 GB of kernel memory: refuse on a machine that cannot spare 1 GB
   if (memAvailableMb() < 1024) throw new Error(`only ${fmt(memAvailableMb())} MB available: 1,000,000 routes need about 0.2 GB of kernel memory`);
