@@ -6,9 +6,10 @@
 //   node bench/bulk-workload.js <mode> <count> <netns>
 //
 // Modes: transaction-each / transaction-last (many requests per send(), every request
-// acked / only the last), concurrent (N request() calls in flight at once), sync (a loop of
-// requestSync). The transaction modes use Connection.transaction when this build has it
-// and fall back to `concurrent` otherwise; "api" says which ran.
+// acked / only the last), transaction-sync-last (the same, Sync), concurrent (N request()
+// calls in flight at once), sync (a loop of requestSync). The transaction modes use
+// Connection.transaction(Sync) when this build has it and fall back to concurrent request()
+// (requestSync) otherwise; "api" says which ran.
 import { Connection, NETLINK_ROUTE } from '../dist/src/core/index.js';
 import { ROUTE_ADD_FLAGS, RTM_NEWROUTE, routePayload } from './route-payload.js';
 
@@ -18,12 +19,20 @@ const LO = 1;
 const requests = (n) => Array.from({ length: n }, (_, i) => ({ type: RTM_NEWROUTE, payload: routePayload(i, LO), flags: ROUTE_ADD_FLAGS }));
 
 /**
- * The one place that knows Connection.transaction's shape: a list of requests
- * ({ type, payload, flags }) and whether only the last one asks for an ack.
+ * The one place that knows Connection.transaction's shape: items { type, payload, flags },
+ * { ack: 'each' | 'last' }, a result { ok, items, failures } with every item's outcome.
  */
+function check(result, n) {
+  if (!result.ok) throw result.failures[0].error;
+  if (result.items.length !== n) throw new Error(`transaction: ${result.items.length} outcomes for ${n} requests`);
+}
+
 async function transaction(conn, n, ackLast) {
-  const result = await conn.transaction(requests(n), { ack: ackLast ? 'last' : 'each' });
-  if (Array.isArray(result) && result.length !== n && !ackLast) throw new Error(`transaction: ${result.length} results for ${n} requests`);
+  check(await conn.transaction(requests(n), { ack: ackLast ? 'last' : 'each' }), n);
+}
+
+function transactionSync(conn, n) {
+  check(conn.transactionSync(requests(n), { ack: 'last' }), n);
 }
 
 async function concurrent(conn, n) {
@@ -35,11 +44,13 @@ function sync(conn, n) {
 }
 
 const hasTransaction = typeof Connection.prototype.transaction === 'function';
+const hasTransactionSync = typeof Connection.prototype.transactionSync === 'function';
 
 /** mode -> [api label, run(conn, n)] */
 const MODES = {
   'transaction-each': hasTransaction ? ['transaction, ack each', (c, n) => transaction(c, n, false)] : ['concurrent request() (no transaction API)', concurrent],
   'transaction-last': hasTransaction ? ['transaction, ack last', (c, n) => transaction(c, n, true)] : ['concurrent request() (no transaction API)', concurrent],
+  'transaction-sync-last': hasTransactionSync ? ['transactionSync, ack last', transactionSync] : ['requestSync loop (no transactionSync API)', sync],
   concurrent: ['concurrent request()', concurrent],
   sync: ['requestSync loop', sync],
 };

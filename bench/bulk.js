@@ -32,6 +32,7 @@ const CASES = [
   { name: 'nlkit, concurrent request()', kind: 'nlkit', mode: 'concurrent', c: 'add-one' },
   { name: 'nlkit, transaction ack each', kind: 'nlkit', mode: 'transaction-each', c: 'add-batch', target: true },
   { name: 'nlkit, transaction ack last', kind: 'nlkit', mode: 'transaction-last', c: 'add-batch-last', target: true },
+  { name: 'nlkit, transactionSync ack last', kind: 'nlkit', mode: 'transaction-sync-last', c: 'add-batch-last' },
 ];
 /** nlkit / C 256-per-send, and nlkit / ip -batch (>= 2x as fast). */
 const TARGET_VS_C = 1.5;
