@@ -59,7 +59,8 @@ async function runOnce(listener, bin, n, straceOut) {
     const isReady = new Promise((resolve) => (ready = resolve));
     const argv = listener.argv(bin, ns, n);
     const traced = straceOut ? ['strace', '-f', '-c', '-o', straceOut, '--', ...argv] : argv;
-    const listening = runJson(traced, { onLine: (line) => line === 'ready' && ready() });
+    // a listener that misses events would wait for ever: give up well after the sender is done
+    const listening = runJson(traced, { onLine: (line) => line === 'ready' && ready(), timeoutMs: 30_000 + (n * GAP_US) / 1000 });
     await Promise.race([isReady, listening]);
     const sender = await runJson(['ip', 'netns', 'exec', ns, 'taskset', '-c', CPU, bin, 'paced', String(n), String(GAP_US)]);
     return { sent: sender.json.sent, recv: (await listening).json.recv };

@@ -67,13 +67,19 @@ export async function withNetns(fn) {
 /**
  * Starts argv; resolves with { json, ms } where json is its last stdout line parsed (null
  * if not JSON) and ms the wall time of the process. `onLine(line)` sees every stdout line as
- * it comes (e.g. a listener's "ready"). Rejects on a non-zero exit, with its stderr.
+ * it comes (e.g. a listener's "ready"). Rejects on a non-zero exit, with its stderr, and
+ * kills the child and rejects after timeoutMs: a benchmark never hangs.
  */
-export function runJson(argv, { input, onLine, env } = {}) {
+export function runJson(argv, { input, onLine, env, timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const c = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env });
     children.add(c);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      c.kill('SIGKILL');
+    }, timeoutMs);
     let out = '';
     let err = '';
     let pending = '';
@@ -93,6 +99,8 @@ export function runJson(argv, { input, onLine, env } = {}) {
     c.on('close', (code, signal) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       children.delete(c);
+      clearTimeout(timer);
+      if (timedOut) return reject(new Error(`${argv.join(' ').slice(0, 200)}: killed after ${timeoutMs} ms\n${err.trim()}`));
       if (code !== 0) return reject(new Error(`${argv.join(' ').slice(0, 200)}: ${signal ?? `exit code ${code}`}\n${err.trim()}`));
       const last = out.trim().split('\n').pop() ?? '';
       let json = null;
