@@ -30,9 +30,13 @@ interface Compiled {
 }
 let compiled: Compiled | undefined;
 let workDir: string | undefined;
-after(() => {
+const removeWorkDir = () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
+  workDir = undefined;
+};
+after(removeWorkDir);
+// a runner that gives up on a test skips after(): remove the scratch project on the way out
+process.on('exit', removeWorkDir);
 
 /**
  * A scratch project outside the repository: its node_modules links `nlkit` to the
