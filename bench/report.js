@@ -1,4 +1,10 @@
-// Shared by the benchmarks: medians and plain-text tables.
+// Shared by the benchmarks: medians, plain-text tables, the machine's load, bench/results.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results.json');
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const fmt = (x, d = 0) => (x === null || x === undefined ? '-' : x.toFixed(d));
@@ -8,4 +14,40 @@ export function table(header, align, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((v, i) => (align[i] === 'l' ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The machine's load, printed with every group of figures: the ratios only mean something beside it. */
+export function load() {
+  const [a, b, c] = loadavg();
+  return `load average ${a.toFixed(2)}, ${b.toFixed(2)}, ${c.toFixed(2)} (${cpus().length} CPUs)`;
+}
+
+/**
+ * Read-modify-write of one key of bench/results.json: every benchmark keeps its figures
+ * under its own key. `summary` rows ({ case, ratio, target, unit?, met, note? }) are what
+ * bench/summary.js prints at the end of `npm run bench`.
+ */
+export function writeResults(key, value) {
+  let all = {};
+  try {
+    all = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw new Error(`${RESULTS} is unreadable, not overwriting it: ${e.message}`);
+  }
+  all[key] = { date: new Date().toISOString(), node: process.version, kernel: release(), load: loadavg(), ...value };
+  writeFileSync(RESULTS, JSON.stringify(all, null, 2) + '\n');
+}
+
+export function readResults() {
+  try {
+    return JSON.parse(readFileSync(RESULTS, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** A summary row: met is null when there is nothing to compare (a case skipped, a target unset). */
+export function summaryRow(name, value, target, { unit = 'x', note } = {}) {
+  const met = value === null || target === null ? null : value <= target;
+  return { case: name, value: value === null ? null : Math.round(value * 100) / 100, target, unit, met, ...(note ? { note } : {}) };
 }

@@ -32,7 +32,7 @@ export function countSyscalls(argv, { env } = {}) {
 //   100.00    0.002735           1      4013        12 total
 // The errors column is blank when there are none, so columns are taken from
 // the left (calls is the 4th field) and the name from the right (last field).
-function parseSummary(text) {
+export function parseSummary(text) {
   const bySyscall = {};
   let total;
   for (const line of text.split('\n')) {

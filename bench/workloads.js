@@ -5,6 +5,8 @@
 // the timed loop, then one JSON line: {"workload", "iterations", "ns_per_op"}.
 // Every reply is checked (family id of nlctrl), like the C program does.
 import { GenericNetlink } from '../dist/src/index.js';
+import { openFamily, openFamilySync } from '../dist/src/ynl/index.js';
+import { description as nlctrl } from '../dist/src/ynl/families/nlctrl.js';
 
 const FAMILY = 'nlctrl';
 const GENL_ID_CTRL = 0x10;
@@ -16,7 +18,13 @@ function check(f) {
   if (f.id !== GENL_ID_CTRL) throw new Error(`family id 0x${f.id.toString(16)}, expected 0x10`);
 }
 
-/** name -> { socket: one socket for the whole run?, run(g, n) }. */
+/** The same check on the generated nlctrl client's reply. */
+function checkGenerated(f) {
+  if (f.familyId !== GENL_ID_CTRL) throw new Error(`family id ${f.familyId}, expected 0x10`);
+}
+const GETFAMILY = { familyName: FAMILY };
+
+/** name -> { socket: one socket for the whole run (true: GenericNetlink, 'family': the nlctrl client)?, run(g, n) }. */
 const WORKLOADS = {
   'cycle-sync': {
     socket: false,
@@ -60,6 +68,39 @@ const WORKLOADS = {
       }
     },
   },
+  // the generated nlctrl client (nlkit/ynl): open by name, CTRL_CMD_GETFAMILY as getfamily()
+  'family-cycle-sync': {
+    socket: false,
+    run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const f = openFamilySync(nlctrl);
+        checkGenerated(f.getfamilySync(GETFAMILY));
+        f.close();
+      }
+    },
+  },
+  'family-cycle-async': {
+    socket: false,
+    async run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const f = await openFamily('nlctrl');
+        checkGenerated(await f.getfamily(GETFAMILY));
+        f.close();
+      }
+    },
+  },
+  'family-steady-sync': {
+    socket: 'family',
+    run(f, n) {
+      for (let i = 0; i < n; i++) checkGenerated(f.getfamilySync(GETFAMILY));
+    },
+  },
+  'family-steady-async': {
+    socket: 'family',
+    async run(f, n) {
+      for (let i = 0; i < n; i++) checkGenerated(await f.getfamily(GETFAMILY));
+    },
+  },
 };
 
 async function main([name, count]) {
@@ -69,7 +110,7 @@ async function main([name, count]) {
     console.error(`usage: workloads.js <${Object.keys(WORKLOADS).join('|')}> <iterations>`);
     process.exit(2);
   }
-  const g = w.socket ? GenericNetlink.open() : undefined;
+  const g = w.socket === 'family' ? openFamilySync(nlctrl) : w.socket ? GenericNetlink.open() : undefined;
   await w.run(g, WARMUP);
   const t0 = process.hrtime.bigint();
   await w.run(g, n);

@@ -1,4 +1,5 @@
 export * from './constants.js';
+export * from './rtnetlink.js';
 export * from './errors.js';
 export { AttrIterator, attrTable, readString } from './attributes.js';
 export { AttrSet, camelCase, type AttrDef, type AttrBounds, type DescriptionRefs, type MessageLayout, type SubjectField, type SubMessage, type SubMessageFormat } from './attrset.js';

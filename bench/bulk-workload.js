@@ -1,0 +1,84 @@
+// Child workload for bench/bulk.js: nlkit adds N routes (bench/route-payload.js) in a
+// namespace and prints one JSON line {"mode","api","routes","ns"}; ns covers building the
+// requests, sending them and every ack, not node's start-up or opening the socket (as in
+// bench/c/rtnl_bench.c).
+//
+//   node bench/bulk-workload.js <mode> <count> <netns> [--warm]
+//
+// --warm: the same mode adds another <count> routes first, untimed, so the timed run shows
+// the steady cost without the JIT's warm-up.
+//
+// Modes: transaction-each / transaction-last (many requests per send(), every request
+// acked / only the last), transaction-sync-last (the same, Sync), concurrent (N request()
+// calls in flight at once), sync (a loop of requestSync). The transaction modes use
+// Connection.transaction(Sync) when this build has it and fall back to concurrent request()
+// (requestSync) otherwise; "api" says which ran.
+import { Connection, NETLINK_ROUTE } from '../dist/src/core/index.js';
+import { ROUTE_ADD_FLAGS, RTM_NEWROUTE, routePayload } from './route-payload.js';
+
+/** The kernel gives the loopback device index 1 in every namespace (LOOPBACK_IFINDEX). */
+const LO = 1;
+
+/** Routes first..first+n-1 as transaction items. */
+const requests = (n, first) => Array.from({ length: n }, (_, i) => ({ type: RTM_NEWROUTE, payload: routePayload(first + i, LO), flags: ROUTE_ADD_FLAGS }));
+/** With --warm: routes from here on are added once, untimed, before the timed run (JIT warm-up). */
+const WARM_FIRST = 1 << 20;
+
+/**
+ * The one place that knows Connection.transaction's shape: items { type, payload, flags },
+ * { ack: 'each' | 'last' }, a result { ok, items, failures } with every item's outcome.
+ */
+function check(result, n) {
+  if (!result.ok) throw result.failures[0].error;
+  if (result.items.length !== n) throw new Error(`transaction: ${result.items.length} outcomes for ${n} requests`);
+}
+
+async function transaction(conn, n, first, ackLast) {
+  check(await conn.transaction(requests(n, first), { ack: ackLast ? 'last' : 'each' }), n);
+}
+
+function transactionSync(conn, n, first) {
+  check(conn.transactionSync(requests(n, first), { ack: 'last' }), n);
+}
+
+async function concurrent(conn, n, first) {
+  await Promise.all(requests(n, first).map((r) => conn.request(r.type, r.payload, { flags: r.flags })));
+}
+
+function sync(conn, n, first) {
+  for (const r of requests(n, first)) conn.requestSync(r.type, r.payload, { flags: r.flags });
+}
+
+const hasTransaction = typeof Connection.prototype.transaction === 'function';
+const hasTransactionSync = typeof Connection.prototype.transactionSync === 'function';
+
+/** mode -> [api label, run(conn, n)] */
+const MODES = {
+  'transaction-each': hasTransaction ? ['transaction, ack each', (c, n, first) => transaction(c, n, first, false)] : ['concurrent request() (no transaction API)', concurrent],
+  'transaction-last': hasTransaction ? ['transaction, ack last', (c, n, first) => transaction(c, n, first, true)] : ['concurrent request() (no transaction API)', concurrent],
+  'transaction-sync-last': hasTransactionSync ? ['transactionSync, ack last', transactionSync] : ['requestSync loop (no transactionSync API)', sync],
+  concurrent: ['concurrent request()', concurrent],
+  sync: ['requestSync loop', sync],
+};
+
+async function main([mode, count, netns, warm]) {
+  const m = MODES[mode];
+  const n = Number(count);
+  if (!m || !Number.isInteger(n) || n <= 0 || !netns || (warm !== undefined && warm !== '--warm')) {
+    console.error(`usage: bulk-workload.js <${Object.keys(MODES).join('|')}> <count> <netns> [--warm]`);
+    process.exit(2);
+  }
+  const [api, run] = m;
+  const conn = new Connection(NETLINK_ROUTE, { netns });
+  try {
+    if (warm) await run(conn, n, WARM_FIRST);
+    const t0 = process.hrtime.bigint();
+    await run(conn, n, 0);
+    const t1 = process.hrtime.bigint();
+    console.log(JSON.stringify({ mode, api, routes: n, ns: Number(t1 - t0) }));
+  } finally {
+    conn.close();
+  }
+}
+
+await main(process.argv.slice(2));
