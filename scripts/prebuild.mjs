@@ -5,6 +5,7 @@
 //   npm run build:prebuilds      all targets whose compiler is installed (the others are listed)
 //   npm run build:prebuilds -- --all   fail unless every target was built (`npm pack` runs this)
 //   --target linux-x64-glibc    only that one;  --out DIR   write DIR/prebuilds/... instead
+//   --verify                    also load each binary and use a socket through it (see `probe`)
 //
 // The binaries are not committed: `npm pack` builds them into the tarball and removes them
 // afterwards, so a checkout always runs the addon compiled from its own source.
@@ -29,14 +30,31 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * version. Struct layouts it touches (msghdr, mmsghdr, cmsghdr, ucred, sockaddr_nl) are the
  * kernel's on 64-bit little-endian under both libraries.
  */
+const ARM64_QEMU = ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'];
+const GLIBC_PROBE = ['-rdynamic', '-ldl'];
+
+/*
+ * `probe`: how --verify builds and runs scripts/napi-probe.c, which loads the binary with
+ * stand-ins for Node's N-API and opens, uses and closes a netlink socket through it. arm64
+ * runs under qemu-user (Debian: qemu-user) with Debian's arm64 glibc; there is no arm64
+ * musl in Debian, so the arm64 musl binary is probed under glibc, which shows it loads and
+ * links against a C library by plain names, not that musl's loader takes it.
+ */
 export const TARGETS = [
-  { dir: 'linux-x64', libc: 'glibc', cc: 'gcc', flags: [] },
+  { dir: 'linux-x64', libc: 'glibc', cc: 'gcc', flags: [], probe: { cc: 'gcc', flags: GLIBC_PROBE, run: [] } },
   // musl-gcc searches only musl's headers: the kernel's uapi headers are added after them
-  { dir: 'linux-x64', libc: 'musl', cc: 'musl-gcc', flags: [], kernelHeaders: 'x86_64-linux-gnu' },
-  { dir: 'linux-arm64', libc: 'glibc', cc: 'aarch64-linux-gnu-gcc', flags: [] },
+  {
+    dir: 'linux-x64', libc: 'musl', cc: 'musl-gcc', flags: [], kernelHeaders: 'x86_64-linux-gnu',
+    probe: { cc: 'musl-gcc', flags: ['-Wl,--export-dynamic'], run: [] },
+  },
+  {
+    dir: 'linux-arm64', libc: 'glibc', cc: 'aarch64-linux-gnu-gcc', flags: [],
+    probe: { cc: 'aarch64-linux-gnu-gcc', flags: GLIBC_PROBE, run: ARM64_QEMU },
+  },
   {
     dir: 'linux-arm64', libc: 'musl', cc: 'aarch64-linux-gnu-gcc',
     flags: ['-nostdlib', '-U_FORTIFY_SOURCE', '-D_FORTIFY_SOURCE=0', '-fno-stack-protector'],
+    probe: { cc: 'aarch64-linux-gnu-gcc', flags: GLIBC_PROBE, run: ARM64_QEMU },
   },
 ];
 
@@ -96,6 +114,20 @@ function build(t, include, gyp, base) {
   return out;
 }
 
+/** Builds the N-API probe for t and runs it on t's binary; returns its report. */
+function verify(t, include, out) {
+  const probe = join(dirname(out), `.probe-${t.libc}`);
+  const headers = t.kernelHeaders ? ['-idirafter', kernelHeaderDir(t.kernelHeaders)] : [];
+  execFileSync(t.probe.cc, ['-O1', '-I', include, ...headers, '-o', probe, join(root, 'scripts', 'napi-probe.c'), ...t.probe.flags],
+    { stdio: 'inherit' });
+  try {
+    const [cmd, ...args] = [...t.probe.run, probe, out];
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim().replace(/\n/g, '; ');
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
 function option(name) {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -115,7 +147,9 @@ function main() {
       missing.push(`${t.dir} ${t.libc}: ${t.cc} is not installed`);
       continue;
     }
-    console.log(`built ${build(t, include, gyp, base)}`);
+    const out = build(t, include, gyp, base);
+    console.log(`built ${out}`);
+    if (process.argv.includes('--verify')) console.log(`  probe: ${verify(t, include, out)}`);
   }
   for (const m of missing) console.error(`skipped ${m}`);
   if (all && missing.length) process.exit(1);
