@@ -17,6 +17,7 @@ export interface NativeBinding {
   recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
   transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
     rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
   pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean): object;
   pollerStart(poller: object): void;
   pollerStop(poller: object): void;
