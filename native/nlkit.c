@@ -54,10 +54,10 @@ enum { MF_TRUNC = 1, MF_ERROR = 2, MF_NSID = 4, MF_CREDS = 8 };
 
 /*
  * One receive call fills a batch with recvmmsg: the first datagram gets at
- * least half the buffer, every further one a SLOT_BYTES region. Kernel dump
- * chunks are at most 32 KiB, so a batch never cuts one; a larger datagram is
- * reported as truncated with its real size, never dropped silently, and the
- * caller grows its buffer (the first region then fits it).
+ * least half the buffer, every further one a slot of SLOT_BYTES or more (the
+ * caller's choice). Kernel dump chunks are at most 32 KiB, so a batch never
+ * cuts one; a larger datagram is reported as truncated with its real size,
+ * never dropped silently, and the caller grows its buffer and slots.
  */
 #define SLOT_BYTES (64 * 1024)
 #define MMSG_MAX 64
@@ -438,11 +438,11 @@ static void datagram_entry(int32_t *m, size_t offset, size_t space, size_t real,
  * MSG_TRUNC makes netlink report each datagram's real size. Returns the count,
  * or -errno (EAGAIN when nothing is queued).
  */
-static int receive_once(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t want, int cmsg) {
-  size_t k = 1 + (cap / 2) / SLOT_BYTES;
+static int receive_once(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t want, int cmsg, size_t slot) {
+  size_t k = 1 + (cap / 2) / slot;
   if (k > want) k = want;
   if (k > MMSG_MAX) k = MMSG_MAX;
-  size_t first = cap - (k - 1) * SLOT_BYTES;
+  size_t first = cap - (k - 1) * slot;
   struct sockaddr_nl sa[MMSG_MAX];
   struct iovec iov[MMSG_MAX];
   struct mmsghdr mm[MMSG_MAX];
@@ -461,8 +461,8 @@ static int receive_once(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t 
       n = -1;
     } else {
       for (size_t i = 0; i < k; i++) {
-        iov[i].iov_base = i ? buf + first + (i - 1) * SLOT_BYTES : buf;
-        iov[i].iov_len = i ? SLOT_BYTES : first;
+        iov[i].iov_base = i ? buf + first + (i - 1) * slot : buf;
+        iov[i].iov_len = i ? slot : first;
         memset(&sa[i], 0, sizeof sa[i]);
         mm[i].msg_hdr = (struct msghdr){
             .msg_name = &sa[i], .msg_namelen = sizeof sa[i], .msg_iov = &iov[i], .msg_iovlen = 1,
@@ -489,12 +489,13 @@ static int receive_once(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t 
  * read goes on, since the socket keeps working; other errors end the batch.
  * Returns the number of entries; *would_block is set when the queue was empty.
  */
-static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, int *would_block) {
+static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, size_t slot,
+                    int *would_block) {
   size_t count = 0;
   *would_block = 0;
   if (max > slots) max = slots;
   while (count < max) {
-    int r = receive_once(fd, buf, cap, meta + count * META_INTS, max - count, cmsg);
+    int r = receive_once(fd, buf, cap, meta + count * META_INTS, max - count, cmsg, slot);
     if (r > 0) return count + (size_t)r;
     if (r == -EAGAIN || r == -EWOULDBLOCK) {
       *would_block = 1;
@@ -514,17 +515,29 @@ static int64_t now_ms(void) {
 }
 
 /*
- * recv(fd, buffer, meta, timeoutMs, max) -> entries.
+ * recv(fd, buffer, meta, timeoutMs, max, cmsg, slotBytes) -> entries.
  * timeoutMs 0 only takes what is queued; > 0 waits that long for the first
  * datagram; < 0 waits forever. 0 entries after a wait means timed out.
  * This is the blocking primitive of the Sync API and the immediate read of
- * the async one.
+ * the async one. slotBytes (>= 64 KiB) is the room for each datagram after
+ * the first.
  */
 static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
                             int64_t max, int cmsg);
+static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                                 int64_t max, int cmsg, size_t slot);
+
+/* slotBytes: at least SLOT_BYTES, a multiple of 8 so every region stays aligned */
+static int arg_slot(napi_env env, napi_value v, size_t *slot) {
+  int64_t x;
+  if (!arg_int(env, v, &x) || x < SLOT_BYTES || x > 0x40000000 || (x & 7)) return 0;
+  *slot = (size_t)x;
+  return 1;
+}
 
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  GET_ARGS(6);
+  GET_ARGS(7);
+  size_t slot = SLOT_BYTES;
   int fd;
   void *buf;
   size_t cap, slots;
@@ -537,8 +550,9 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (argc >= 4 && !arg_int(env, argv[3], &timeout)) return throw_type(env, "recv: timeoutMs must be a number");
   if (argc >= 5 && (!arg_int(env, argv[4], &max) || max < 1)) return throw_type(env, "recv: max must be >= 1");
   if (argc >= 6) napi_get_value_bool(env, argv[5], &cmsg);
+  if (argc >= 7 && !arg_slot(env, argv[6], &slot)) return throw_type(env, "recv: slotBytes must be a multiple of 8, >= 65536");
   if (slots == 0 || cap == 0) return throw_type(env, "recv: empty buffer or meta");
-  return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, slot);
 }
 
 /*
@@ -568,10 +582,10 @@ static napi_value js_transact(napi_env env, napi_callback_info info) {
   return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
 }
 
-static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
-                            int64_t max, int cmsg) {
+static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                                 int64_t max, int cmsg, size_t slot) {
   int wb;
-  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
+  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
   if (n > 0 || timeout == 0) return num(env, (double)n);
 
   int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
@@ -590,9 +604,14 @@ static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t
     }
     if (r == 0) return num(env, 0);
     if (p.revents & POLLNVAL) return throw_errno(env, EBADF, "poll");
-    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
+    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
     if (n > 0) return num(env, (double)n);
   }
+}
+
+static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                            int64_t max, int cmsg) {
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, SLOT_BYTES);
 }
 
 /* ----------------------------------------------------------------- poller */
@@ -617,6 +636,7 @@ typedef struct {
   napi_async_context async;
   int fd;
   int cmsg;
+  size_t slot;
   int active;
   int closed;         /* stopped and uv_close()d: no more callbacks */
   int handle_closed;  /* libuv is done with the handle */
@@ -697,7 +717,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     n = 1;
   } else {
     int wb;
-    n = (int64_t)drain(p->fd, buf, cap, meta, slots, slots, p->cmsg, &wb);
+    n = (int64_t)drain(p->fd, buf, cap, meta, slots, slots, p->cmsg, p->slot, &wb);
   }
   if (n != 0) {
     napi_value cb, recv, arg, result;
@@ -734,11 +754,13 @@ static poller_t *get_poller(napi_env env, napi_value v) {
   return p;
 }
 
-/* pollerCreate(fd, buffer, meta, callback(count), cmsg) -> handle */
+/* pollerCreate(fd, buffer, meta, callback(count), cmsg, slotBytes) -> handle */
 static napi_value js_poller_create(napi_env env, napi_callback_info info) {
-  GET_ARGS(5);
+  GET_ARGS(6);
   bool cmsg = false;
+  size_t slot = SLOT_BYTES;
   if (argc >= 5) napi_get_value_bool(env, argv[4], &cmsg);
+  if (argc >= 6 && !arg_slot(env, argv[5], &slot)) return throw_type(env, "pollerCreate: slotBytes must be a multiple of 8, >= 65536");
   int fd;
   void *buf;
   size_t cap, slots;
@@ -755,6 +777,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
   p->env = env;
   p->fd = fd;
   p->cmsg = cmsg;
+  p->slot = slot;
   int r = uv_poll_init(loop, &p->handle, fd);
   if (r < 0) {
     free(p);

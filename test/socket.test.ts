@@ -18,7 +18,7 @@ import {
   MF_TRUNC, native,
 } from '../src/core/native.js';
 import type { RawMessage } from '../src/core/message.js';
-import { Batch, MAX_SOCKET_BUFFER, NetlinkSocket } from '../src/core/transport.js';
+import { Batch, currentBatchBytes, growBatches, MAX_SOCKET_BUFFER, NetlinkSocket } from '../src/core/transport.js';
 import { MSG_ECHO } from './fixtures/usersock-protocol.js';
 import { isRoot, needRoot, withNetns } from './helpers/netns.js';
 
@@ -349,5 +349,27 @@ describe('receive batches whose memory a decoder took away', () => {
     } finally {
       setTimeout(() => { rx.close(); tx.close(); }, 100);
     }
+  });
+});
+
+// Last in this file: it raises the process-wide slot size.
+describe('after a large datagram', () => {
+  test('every datagram of that size fits, also after the first of a batch', () => {
+    pair((rx, tx) => {
+      const size = 100_000;
+      growBatches(size); // what the engine does when a datagram came truncated
+      const b = new Batch(currentBatchBytes(), 8);
+      for (let i = 0; i < 3; i++) tx.send(message(size, i), 0, size, rx.portId);
+      let seen = 0;
+      for (let n; (n = rx.recv(b, 0, 8)) > 0;) {
+        for (let i = 0; i < n; i++, seen++) {
+          const m = b.meta.subarray(i * META_INTS);
+          assert.equal(m[META_FLAGS] & MF_TRUNC, 0, `datagram ${seen} is whole`);
+          assert.equal(m[META_LENGTH], size);
+          assert.equal(b.buf.readUInt32LE(m[META_OFFSET] + 8), seen);
+        }
+      }
+      assert.equal(seen, 3);
+    }, { rcvbuf: 4 << 20 });
   });
 });

@@ -14,11 +14,12 @@ export interface NativeBinding {
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
   send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, block: boolean): number;
-  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */
+  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
   transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
     rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
   /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
-  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean): object;
+  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean, slotBytes?: number): object;
   pollerStart(poller: object): void;
   pollerStop(poller: object): void;
   pollerRef(poller: object, ref: boolean): void;

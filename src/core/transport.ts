@@ -145,6 +145,13 @@ export class Batch {
  */
 const freeBatches: Batch[] = [];
 let batchBytes = BATCH_BYTES;
+/**
+ * Room for each datagram after the first in one receive call (the first gets half the
+ * batch or more). 64 KiB holds any kernel dump chunk; a larger datagram seen once makes
+ * room for its size from then on, since its peer may send more of them back to back.
+ */
+const MIN_SLOT_BYTES = 64 * 1024;
+let slotBytes = MIN_SLOT_BYTES;
 export function acquireBatch(): Batch {
   return freeBatches.pop() ?? new Batch(batchBytes);
 }
@@ -153,6 +160,7 @@ export function releaseBatch(b: Batch): void {
 }
 /** Called when a datagram did not fit: later batches are made big enough for it. */
 export function growBatches(atLeast: number): void {
+  slotBytes = Math.max(slotBytes, (atLeast + 7) & ~7);
   let n = batchBytes;
   while (n < atLeast * 2) n *= 2;
   if (n !== batchBytes) {
@@ -284,7 +292,7 @@ export class NetlinkSocket {
    */
   recv(batch: Batch, timeoutMs: number, max: number): number {
     if (!batch.intact) batch.renew();
-    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg);
+    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg, slotBytes);
   }
 
   /** send() then recv() in one call into C; the reply is usually there when send returns. */
@@ -305,7 +313,7 @@ export class NetlinkSocket {
         // the addon found the batch detached (a decoder transferred m.buf.buffer) and read nothing
         if (n === POLLER_DETACHED) this.renewPoller();
         else onBatch(batch, n);
-      }, this.cmsg);
+      }, this.cmsg, slotBytes);
       if (!this.pollRef) native.pollerRef(this.poller, false);
     }
     native.pollerStart(this.poller);
