@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,18 +45,24 @@ enum {
   META_GROUP,      /* multicast group number, 0 for unicast */
   META_NSID,       /* peer namespace id (LISTEN_ALL_NSID), else -1 */
   META_FLAGS,
+  META_CRED_PID,   /* SCM_CREDENTIALS (SO_PASSCRED), else -1 */
+  META_CRED_UID,
+  META_CRED_GID,
   META_INTS
 };
-enum { MF_TRUNC = 1, MF_ERROR = 2, MF_NSID = 4 };
+enum { MF_TRUNC = 1, MF_ERROR = 2, MF_NSID = 4, MF_CREDS = 8 };
 
 /*
- * A datagram is read into the rest of the buffer only while this much space
- * remains: kernel dump chunks are at most 32 KiB, so a batch never cuts one.
- * The first datagram of a batch always gets the whole buffer; a larger
- * single reply is reported as truncated with its real size, never dropped
- * silently, and the caller grows its buffer.
+ * One receive call fills a batch with recvmmsg: the first datagram gets at
+ * least half the buffer, every further one a slot of SLOT_BYTES or more (the
+ * caller's choice). Kernel dump chunks are at most 32 KiB, so a batch never
+ * cuts one; a larger datagram is reported as truncated with its real size,
+ * never dropped silently, and the caller grows its buffer and slots.
  */
-#define MIN_FREE (64 * 1024)
+#define SLOT_BYTES (64 * 1024)
+#define MMSG_MAX 64
+/* nsid + packet info + credentials, each one cmsg at most */
+#define CBUF_BYTES (CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct nl_pktinfo)) + CMSG_SPACE(sizeof(struct ucred)))
 
 /* ------------------------------------------------------------------ errors */
 
@@ -176,6 +184,17 @@ static napi_value finish_socket(napi_env env, int fd, uint32_t want, uint32_t ne
   return num(env, fd);
 }
 
+/*
+ * 0 when fd is a network namespace, else an errno: EINVAL for another kind of
+ * namespace or any other file (ioctl says ENOTTY there).
+ */
+static int check_netns(int fd) {
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type == CLONE_NEWNET) return 0;
+  if (type < 0 && errno != ENOTTY && errno != EINVAL) return errno;
+  return EINVAL;
+}
+
 static napi_value js_socket(napi_env env, napi_callback_info info) {
   GET_ARGS(4);
   int64_t proto;
@@ -194,13 +213,22 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
     size_t n;
     if (napi_get_value_string_utf8(env, argv[1], path, sizeof path, &n) != napi_ok || n >= sizeof path - 1)
       return throw_type(env, "netns path too long");
-    target = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put where a namespace was expected must not hang open() */
+    target = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (target < 0) return throw_errno(env, errno, "open");
     own_target = 1;
   } else if (nst == napi_number) {
     if (!arg_fd(env, argv[1], &target)) return throw_type(env, "netns fd must be a non-negative integer");
   } else if (nst != napi_undefined && nst != napi_null) {
     return throw_type(env, "netns must be a path, an fd, or null");
+  }
+
+  if (target >= 0) {
+    int e = check_netns(target);
+    if (e) {
+      if (own_target) close(target);
+      return throw_errno(env, e, "ioctl(NS_GET_NSTYPE)");
+    }
   }
 
   if (target < 0) {
@@ -289,6 +317,7 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   if (argc < 4 || !arg_fd(env, argv[0], &fd) || !arg_int(env, argv[1], &level) || !arg_int(env, argv[2], &name) ||
       !arg_int(env, argv[3], &value))
     return throw_type(env, "setsockopt(fd, level, name, value) takes integers");
+  if (value < INT32_MIN || value > INT32_MAX) return throw_type(env, "setsockopt: value must fit a C int");
   int v = (int)value;
   if (setsockopt(fd, (int)level, (int)name, &v, sizeof v) < 0) return throw_errno(env, errno, "setsockopt");
   return NULL;
@@ -342,87 +371,139 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 
 /* --------------------------------------------------------------- receive */
 
+static void error_entry(int32_t *m, int err) {
+  m[META_OFFSET] = 0;
+  m[META_LENGTH] = err;
+  m[META_REAL_LENGTH] = 0;
+  m[META_PID] = 0;
+  m[META_GROUP] = 0;
+  m[META_NSID] = -1;
+  m[META_FLAGS] = MF_ERROR;
+  m[META_CRED_PID] = m[META_CRED_UID] = m[META_CRED_GID] = -1;
+}
+
 /*
- * Reads up to `max` datagrams without blocking into buf, describing each in
- * meta. ENOBUFS (receive-queue overflow) and other errors become error
- * entries; the batch goes on after ENOBUFS since the socket keeps working.
- * Returns the number of entries; *would_block is set when the queue is empty.
+ * The next control message, or NULL. Written out rather than CMSG_NXTHDR so the
+ * object needs no libc helper (glibc's __cmsg_nxthdr is absent on musl).
  */
-static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, int *would_block) {
-  size_t count = 0, used = 0;
-  char cbuf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct nl_pktinfo))];
+static struct cmsghdr *next_cmsg(const struct msghdr *mh, struct cmsghdr *c) {
+  char *end = (char *)mh->msg_control + mh->msg_controllen;
+  char *next = c ? (char *)c + CMSG_ALIGN(c->cmsg_len) : (char *)mh->msg_control;
+  if (!mh->msg_control || next + sizeof(struct cmsghdr) > end) return NULL;
+  c = (struct cmsghdr *)next;
+  if (c->cmsg_len < sizeof(struct cmsghdr) || (char *)c + c->cmsg_len > end) return NULL;
+  return c;
+}
+
+/* Describes one received datagram of `real` bytes that got a `space`-byte region at `offset`. */
+static void datagram_entry(int32_t *m, size_t offset, size_t space, size_t real, const struct msghdr *mh) {
+  const struct sockaddr_nl *sa = mh->msg_name;
+  size_t stored = real < space ? real : space;
+  int32_t flags = (real > space || (mh->msg_flags & MSG_TRUNC)) ? MF_TRUNC : 0;
+  int32_t nsid = -1;
+  uint32_t group = 0;
+  struct ucred cred = {.pid = -1, .uid = (uid_t)-1, .gid = (gid_t)-1};
+  for (struct cmsghdr *c = next_cmsg(mh, NULL); c; c = next_cmsg(mh, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+      memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      flags |= MF_CREDS;
+    } else if (c->cmsg_level != SOL_NETLINK) {
+      continue;
+    } else if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID) {
+      memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
+      flags |= MF_NSID;
+    } else if (c->cmsg_type == NETLINK_PKTINFO) {
+      struct nl_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      group = pi.group;
+    }
+  }
+  /* without NETLINK_PKTINFO only groups 1..32 are visible, as a mask */
+  if (!group && sa->nl_groups) group = (uint32_t)__builtin_ffs((int)sa->nl_groups);
+  m[META_OFFSET] = (int32_t)offset;
+  m[META_LENGTH] = (int32_t)stored;
+  m[META_REAL_LENGTH] = (int32_t)real;
+  m[META_PID] = (int32_t)sa->nl_pid;
+  m[META_GROUP] = (int32_t)group;
+  m[META_NSID] = nsid;
+  m[META_FLAGS] = flags;
+  m[META_CRED_PID] = cred.pid;
+  m[META_CRED_UID] = (int32_t)cred.uid;
+  m[META_CRED_GID] = (int32_t)cred.gid;
+}
+
+/*
+ * One receive system call, without blocking: up to `want` datagrams (recvmmsg
+ * when more than one fits, else recvfrom, or recvmsg when ancillary data is on).
+ * MSG_TRUNC makes netlink report each datagram's real size. Returns the count,
+ * or -errno (EAGAIN when nothing is queued).
+ */
+static int receive_once(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t want, int cmsg, size_t slot) {
+  size_t k = 1 + (cap / 2) / slot;
+  if (k > want) k = want;
+  if (k > MMSG_MAX) k = MMSG_MAX;
+  size_t first = cap - (k - 1) * slot;
+  struct sockaddr_nl sa[MMSG_MAX];
+  struct iovec iov[MMSG_MAX];
+  struct mmsghdr mm[MMSG_MAX];
+  char cbuf[cmsg ? MMSG_MAX : 1][CBUF_BYTES];
+  int n;
+  for (;;) {
+    if (k == 1 && !cmsg) {
+      socklen_t salen = sizeof sa[0];
+      memset(&sa[0], 0, sizeof sa[0]);
+      ssize_t r = recvfrom(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa[0], &salen);
+      if (r >= 0) {
+        struct msghdr mh = {.msg_name = &sa[0]};
+        datagram_entry(meta, 0, cap, (size_t)r, &mh);
+        return 1;
+      }
+      n = -1;
+    } else {
+      for (size_t i = 0; i < k; i++) {
+        iov[i].iov_base = i ? buf + first + (i - 1) * slot : buf;
+        iov[i].iov_len = i ? slot : first;
+        memset(&sa[i], 0, sizeof sa[i]);
+        mm[i].msg_hdr = (struct msghdr){
+            .msg_name = &sa[i], .msg_namelen = sizeof sa[i], .msg_iov = &iov[i], .msg_iovlen = 1,
+            .msg_control = cmsg ? cbuf[i] : NULL, .msg_controllen = cmsg ? CBUF_BYTES : 0,
+        };
+        mm[i].msg_len = 0;
+      }
+      n = recvmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT | MSG_TRUNC, NULL);
+      if (n >= 0) {
+        for (int i = 0; i < n; i++)
+          datagram_entry(meta + (size_t)i * META_INTS, (uint8_t *)iov[i].iov_base - buf, iov[i].iov_len, mm[i].msg_len,
+                         &mm[i].msg_hdr);
+        return n;
+      }
+    }
+    if (errno != EINTR) return -errno;
+  }
+}
+
+/*
+ * Reads up to `max` queued datagrams into buf, describing each in meta, with
+ * one system call when anything is queued (no trailing read that finds the
+ * queue empty). ENOBUFS (receive-queue overflow) becomes an error entry and the
+ * read goes on, since the socket keeps working; other errors end the batch.
+ * Returns the number of entries; *would_block is set when the queue was empty.
+ */
+static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, size_t slot,
+                    int *would_block) {
+  size_t count = 0;
   *would_block = 0;
   if (max > slots) max = slots;
   while (count < max) {
-    size_t space = cap - used;
-    if (count > 0 && space < MIN_FREE) break;
-    struct sockaddr_nl sa;
-    struct iovec iov = {.iov_base = buf + used, .iov_len = space};
-    struct msghdr mh = {
-        .msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1,
-        .msg_control = cbuf, .msg_controllen = sizeof cbuf,
-    };
-    memset(&sa, 0, sizeof sa);
-    /*
-     * MSG_TRUNC makes the return value the datagram's real size. recvfrom is the
-     * cheaper system call; recvmsg only where ancillary data (nsid, group) is on.
-     */
-    ssize_t n;
-    if (cmsg) {
-      n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
-    } else {
-      socklen_t salen = sizeof sa;
-      n = recvfrom(fd, buf + used, space, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
-      mh.msg_controllen = 0;
-      mh.msg_flags = 0;
-    }
-    int32_t *m = meta + count * META_INTS;
-    if (n < 0) {
-      int e = errno;
-      if (e == EINTR) continue;
-      if (e == EAGAIN || e == EWOULDBLOCK) {
-        *would_block = 1;
-        break;
-      }
-      m[META_OFFSET] = (int32_t)used;
-      m[META_LENGTH] = e;
-      m[META_REAL_LENGTH] = 0;
-      m[META_PID] = 0;
-      m[META_GROUP] = 0;
-      m[META_NSID] = -1;
-      m[META_FLAGS] = MF_ERROR;
-      count++;
-      if (e == ENOBUFS) continue;
+    int r = receive_once(fd, buf, cap, meta + count * META_INTS, max - count, cmsg, slot);
+    if (r > 0) return count + (size_t)r;
+    if (r == -EAGAIN || r == -EWOULDBLOCK) {
+      *would_block = 1;
       break;
     }
-    size_t stored = (size_t)n < space ? (size_t)n : space;
-    int32_t flags = ((size_t)n > space || (mh.msg_flags & MSG_TRUNC)) ? MF_TRUNC : 0;
-    int32_t nsid = -1;
-    uint32_t group = 0;
-    for (struct cmsghdr *c = cmsg ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
-      if (c->cmsg_level != SOL_NETLINK) continue;
-      if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID) {
-        memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
-        flags |= MF_NSID;
-      } else if (c->cmsg_type == NETLINK_PKTINFO) {
-        struct nl_pktinfo pi;
-        memcpy(&pi, CMSG_DATA(c), sizeof pi);
-        group = pi.group;
-      }
-    }
-    /* without NETLINK_PKTINFO only groups 1..32 are visible, as a mask */
-    if (!group && sa.nl_groups) group = (uint32_t)__builtin_ffs((int)sa.nl_groups);
-    m[META_OFFSET] = (int32_t)used;
-    m[META_LENGTH] = (int32_t)stored;
-    m[META_REAL_LENGTH] = (int32_t)n;
-    m[META_PID] = (int32_t)sa.nl_pid;
-    m[META_GROUP] = (int32_t)group;
-    m[META_NSID] = nsid;
-    m[META_FLAGS] = flags;
+    error_entry(meta + count * META_INTS, -r);
     count++;
-    /* keep datagrams 8-byte aligned in the batch */
-    used += (stored + 7) & ~(size_t)7;
-    if (used >= cap) break;
+    if (r != -ENOBUFS) break;
   }
   return count;
 }
@@ -434,17 +515,29 @@ static int64_t now_ms(void) {
 }
 
 /*
- * recv(fd, buffer, meta, timeoutMs, max) -> entries.
+ * recv(fd, buffer, meta, timeoutMs, max, cmsg, slotBytes) -> entries.
  * timeoutMs 0 only takes what is queued; > 0 waits that long for the first
  * datagram; < 0 waits forever. 0 entries after a wait means timed out.
  * This is the blocking primitive of the Sync API and the immediate read of
- * the async one.
+ * the async one. slotBytes (>= 64 KiB) is the room for each datagram after
+ * the first.
  */
 static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
                             int64_t max, int cmsg);
+static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                                 int64_t max, int cmsg, size_t slot);
+
+/* slotBytes: at least SLOT_BYTES, a multiple of 8 so every region stays aligned */
+static int arg_slot(napi_env env, napi_value v, size_t *slot) {
+  int64_t x;
+  if (!arg_int(env, v, &x) || x < SLOT_BYTES || x > 0x40000000 || (x & 7)) return 0;
+  *slot = (size_t)x;
+  return 1;
+}
 
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  GET_ARGS(6);
+  GET_ARGS(7);
+  size_t slot = SLOT_BYTES;
   int fd;
   void *buf;
   size_t cap, slots;
@@ -457,8 +550,9 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (argc >= 4 && !arg_int(env, argv[3], &timeout)) return throw_type(env, "recv: timeoutMs must be a number");
   if (argc >= 5 && (!arg_int(env, argv[4], &max) || max < 1)) return throw_type(env, "recv: max must be >= 1");
   if (argc >= 6) napi_get_value_bool(env, argv[5], &cmsg);
+  if (argc >= 7 && !arg_slot(env, argv[6], &slot)) return throw_type(env, "recv: slotBytes must be a multiple of 8, >= 65536");
   if (slots == 0 || cap == 0) return throw_type(env, "recv: empty buffer or meta");
-  return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, slot);
 }
 
 /*
@@ -488,10 +582,10 @@ static napi_value js_transact(napi_env env, napi_callback_info info) {
   return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
 }
 
-static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
-                            int64_t max, int cmsg) {
+static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                                 int64_t max, int cmsg, size_t slot) {
   int wb;
-  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
+  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
   if (n > 0 || timeout == 0) return num(env, (double)n);
 
   int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
@@ -510,17 +604,29 @@ static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t
     }
     if (r == 0) return num(env, 0);
     if (p.revents & POLLNVAL) return throw_errno(env, EBADF, "poll");
-    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, &wb);
+    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
     if (n > 0) return num(env, (double)n);
   }
+}
+
+static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
+                            int64_t max, int cmsg) {
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, SLOT_BYTES);
 }
 
 /* ----------------------------------------------------------------- poller */
 
 /*
- * A libuv poll handle that, on each wake-up, drains every queued datagram
- * into its own buffer and calls JS once with the entry count.
+ * A libuv poll handle that, on each wake-up, reads the queued datagrams into
+ * its batch and calls JS once with the entry count.
+ *
+ * The batch's Buffer and Int32Array are held by reference only: JS code (a
+ * decoder) may detach or transfer their ArrayBuffers, so their data pointers
+ * are fetched again at every wake-up, and a detached batch is never written.
+ * The callback then gets POLLER_DETACHED instead of a count and must hand in a
+ * new batch (pollerCreate again); the datagrams stay queued until then.
  */
+#define POLLER_DETACHED (-1)
 typedef struct {
   uv_poll_t handle;
   napi_env env;
@@ -528,12 +634,9 @@ typedef struct {
   napi_ref buffer_ref;
   napi_ref meta_ref;
   napi_async_context async;
-  uint8_t *buf;
-  size_t cap;
-  int32_t *meta;
-  size_t slots;
   int fd;
   int cmsg;
+  size_t slot;
   int active;
   int closed;         /* stopped and uv_close()d: no more callbacks */
   int handle_closed;  /* libuv is done with the handle */
@@ -568,14 +671,30 @@ static void poller_shutdown(poller_t *p) {
   uv_close((uv_handle_t *)&p->handle, on_poll_closed);
 }
 
+/* The batch's current memory, or 0 when either array has been detached (its length is then 0). */
+static int poller_batch(poller_t *p, uint8_t **buf, size_t *cap, int32_t **meta, size_t *slots) {
+  napi_value vbuf, vmeta;
+  if (napi_get_reference_value(p->env, p->buffer_ref, &vbuf) != napi_ok || !vbuf ||
+      napi_get_reference_value(p->env, p->meta_ref, &vmeta) != napi_ok || !vmeta)
+    return 0;
+  void *b;
+  if (!arg_buffer(p->env, vbuf, &b, cap) || !arg_meta(p->env, vmeta, meta, slots)) return 0;
+  *buf = b;
+  return b != NULL && *meta != NULL && *cap > 0 && *slots > 0;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   poller_t *p = h->data;
   if (p->closed) return;
   napi_env env = p->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  size_t n = 0;
+  int64_t n = 0;
   int err = 0;
+  uint8_t *buf = NULL;
+  int32_t *meta = NULL;
+  size_t cap = 0, slots = 0;
+  int usable = poller_batch(p, &buf, &cap, &meta, &slots);
   if (status == UV_EBADF && p->active) {
     /*
      * libuv reports POLLERR as EBADF and stops the handle. On a netlink socket
@@ -588,27 +707,24 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   } else if (status < 0) {
     err = -status;
   }
-  if (!err) {
-    int wb;
-    n = drain(p->fd, p->buf, p->cap, p->meta, p->slots, p->slots, p->cmsg, &wb);
-  }
-  if (err) {
-    int32_t *m = p->meta;
-    m[META_OFFSET] = 0;
-    m[META_LENGTH] = err;
-    m[META_REAL_LENGTH] = 0;
-    m[META_PID] = 0;
-    m[META_GROUP] = 0;
-    m[META_NSID] = -1;
-    m[META_FLAGS] = MF_ERROR;
+  if (!usable) {
+    /* stopped, or the level-triggered handle would call back at once, forever */
+    uv_poll_stop(&p->handle);
+    p->active = 0;
+    n = POLLER_DETACHED;
+  } else if (err) {
+    error_entry(meta, err);
     n = 1;
+  } else {
+    int wb;
+    n = (int64_t)drain(p->fd, buf, cap, meta, slots, slots, p->cmsg, p->slot, &wb);
   }
-  if (n > 0) {
+  if (n != 0) {
     napi_value cb, recv, arg, result;
     napi_get_reference_value(env, p->callback, &cb);
     /* make_callback wants an object receiver; it runs microtasks (promise continuations) afterwards */
     napi_get_global(env, &recv);
-    napi_create_uint32(env, (uint32_t)n, &arg);
+    napi_create_int64(env, n, &arg);
     napi_make_callback(env, p->async, recv, cb, 1, &arg, &result);
     bool pending = false;
     napi_is_exception_pending(env, &pending);
@@ -638,11 +754,13 @@ static poller_t *get_poller(napi_env env, napi_value v) {
   return p;
 }
 
-/* pollerCreate(fd, buffer, meta, callback(count), cmsg) -> handle */
+/* pollerCreate(fd, buffer, meta, callback(count), cmsg, slotBytes) -> handle */
 static napi_value js_poller_create(napi_env env, napi_callback_info info) {
-  GET_ARGS(5);
+  GET_ARGS(6);
   bool cmsg = false;
+  size_t slot = SLOT_BYTES;
   if (argc >= 5) napi_get_value_bool(env, argv[4], &cmsg);
+  if (argc >= 6 && !arg_slot(env, argv[5], &slot)) return throw_type(env, "pollerCreate: slotBytes must be a multiple of 8, >= 65536");
   int fd;
   void *buf;
   size_t cap, slots;
@@ -659,10 +777,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
   p->env = env;
   p->fd = fd;
   p->cmsg = cmsg;
-  p->buf = buf;
-  p->cap = cap;
-  p->meta = meta;
-  p->slots = slots;
+  p->slot = slot;
   int r = uv_poll_init(loop, &p->handle, fd);
   if (r < 0) {
     free(p);

@@ -260,7 +260,7 @@ describe('network namespaces', () => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
       ip(ns, 'link', 'add', 'nlkta0', 'type', 'veth', 'peer', 'name', 'nlktb0');
-      for (const ref of [ns, `/run/netns/${ns}`]) {
+      for (const ref of [ns, { path: `/run/netns/${ns}` }]) {
         const inside = new Connection(NETLINK_ROUTE, { netns: ref });
         try {
           const names = (await inside.dump(RTM_GETLINK, ifinfomsg, { decode: decodeLink }).toArray()).map((l) => l.ifname).sort();

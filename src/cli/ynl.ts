@@ -404,7 +404,9 @@ function findOp(family: Family, name: string, mode: 'do' | 'dump'): Operation {
 
 async function open(family: Family, netns: string | undefined): Promise<FamilyClient<UntypedFamily>> {
   try {
-    return await FamilyClient.open<UntypedFamily>(family.desc, netns === undefined ? {} : { netns });
+    // on the command line a path is recognisable by its '/'; the library wants it said explicitly
+    const ns = netns === undefined ? {} : { netns: netns.includes('/') ? { path: netns } : netns };
+    return await FamilyClient.open<UntypedFamily>(family.desc, ns);
   } catch (e) {
     // genl: the controller's answer already says the kernel has no such family
     if (e instanceof Error) throw new CommandError(`${family.name}: ${netns !== undefined ? `netns ${netns}: ` : ''}${e.message}`, { cause: e });

@@ -14,7 +14,7 @@ import {
 import {
   META_FLAGS, META_GROUP, META_INTS, META_LENGTH, META_NSID, META_OFFSET, META_PID, META_REAL_LENGTH, MF_ERROR, MF_NSID, MF_TRUNC,
 } from './native.js';
-import { type IncomingRequest, Server, type ServerHandler } from './server.js';
+import { Server, type ServerHandler, type ServerOptions } from './server.js';
 import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { align4, Writer } from './writer.js';
 
@@ -666,10 +666,10 @@ export class Connection {
    * The handler's return value becomes the reply: see ServerHandler. `onError` hears of
    * replies that could not be sent (the peer went away, or its queue stayed full).
    */
-  serve(handler: ServerHandler, opts: { ref?: boolean; onError?: (err: unknown, req: IncomingRequest) => void } = {}): void {
+  serve(handler: ServerHandler, opts: ServerOptions = {}): void {
     if (this.kernelPeer) throw new TypeError('serve() is for user-space protocols such as NETLINK_USERSOCK');
     this.socket.ensureBound();
-    this.server = new Server(this.socket, handler, opts.ref ?? true, opts.onError);
+    this.server = new Server(this.socket, handler, opts);
     this.updatePolling();
   }
 

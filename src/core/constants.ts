@@ -82,6 +82,7 @@ export const NLMSGERR_ATTR_MISS_NEST = 6;
 export const SOL_SOCKET = 1;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
+export const SO_PASSCRED = 16;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SOL_NETLINK = 270;

@@ -176,3 +176,15 @@ export class NetlinkArgumentError extends TypeError {
     this.code = code;
   }
 }
+
+/**
+ * A network namespace that could not be used: missing (ENOENT), not a network namespace
+ * (EINVAL: a FIFO, a regular file, another kind of namespace), or not permitted. `netns`
+ * is the reference as given, `path` the file opened for it.
+ */
+export class NetnsError extends NetlinkSystemError {
+  constructor(errno: number, syscall: string, detail: string, readonly netns: string | number, readonly path?: string) {
+    super(errno, syscall, detail);
+    this.name = 'NetnsError';
+  }
+}

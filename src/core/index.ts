@@ -9,11 +9,12 @@ export { INT_KINDS, intInfo, intSize, type IntKind, type FixedIntKind, type IntI
 export { decodeAttrs, encodeAttrs, attributePath, markTextInput, MAX_NEST_DEPTH, type Decoded, type UnknownAttr } from './codec.js';
 export { Writer, align4 } from './writer.js';
 export { parseExtAck, parseErrorMessage, parseDoneMessage } from './extack.js';
-export { NetlinkSocket, netnsTarget, type SocketOptions, type NetnsRef } from './transport.js';
+export { NetlinkSocket, netnsTarget, MAX_SOCKET_BUFFER, type SocketOptions, type NetnsRef } from './transport.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { DumpIterable, DumpStream } from './dump.js';
 export { EventStream, type EventStreamOptions, type NetlinkEvent } from './events.js';
-export type { IncomingRequest, ReplyMessage, ServerHandler, ServerResult } from './server.js';
+export type { Credentials, IncomingRequest, ReplyMessage, ServerHandler, ServerOptions, ServerResult } from './server.js';
+export { NativeAddonError } from './native.js';
 export * from './message.js';
 export { EnumType } from './enums.js';
 export { StructType, type Member } from './struct.js';

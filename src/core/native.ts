@@ -14,10 +14,12 @@ export interface NativeBinding {
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
   send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, block: boolean): number;
-  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */
+  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
   transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
     rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
-  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean): object;
+  /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
+  pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean, slotBytes?: number): object;
   pollerStart(poller: object): void;
   pollerStop(poller: object): void;
   pollerRef(poller: object, ref: boolean): void;
@@ -33,24 +35,66 @@ export const META_PID = 3;
 export const META_GROUP = 4;
 export const META_NSID = 5;
 export const META_FLAGS = 6;
-export const META_INTS = 7;
+/** The sender's credentials (SCM_CREDENTIALS, with SO_PASSCRED on), -1 when absent. */
+export const META_CRED_PID = 7;
+export const META_CRED_UID = 8;
+export const META_CRED_GID = 9;
+export const META_INTS = 10;
 export const MF_TRUNC = 1;
 export const MF_ERROR = 2;
 export const MF_NSID = 4;
+export const MF_CREDS = 8;
+/** What a poller's callback gets instead of a count when its batch's memory was detached: hand it a new batch. */
+export const POLLER_DETACHED = -1;
+
+/** The addon could not be loaded: no prebuilt binary for this platform and no local build. */
+export class NativeAddonError extends Error {
+  readonly code = 'ERR_NLKIT_NATIVE_ADDON';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`nlkit: the native addon could not be loaded (${detail}). Sockets need it; the codec, generator and ` +
+      'descriptions work without it. Reinstall with a C compiler and python3 available (npm rebuild nlkit) ' +
+      'to build it from source.', options);
+    this.name = 'NativeAddonError';
+  }
+}
 
 function packageRoot(): string {
   // dist/src/core/native.js or src/core/native.ts: walk up to package.json
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'binding.gyp'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('nlkit: cannot locate the package root to load the native addon');
+    if (up === dir) throw new NativeAddonError('cannot locate the package root');
     dir = up;
   }
   return dir;
 }
 
-const require = createRequire(import.meta.url);
-const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  let binding: NativeBinding;
+  try {
+    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+    binding = load(packageRoot());
+  } catch (e) {
+    if (e instanceof NativeAddonError) throw e;
+    throw new NativeAddonError(`${process.platform}-${process.arch}: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { cause: e });
+  }
+  if (binding.META_INTS !== META_INTS) throw new NativeAddonError('it does not match this version of nlkit: rebuild it');
+  return binding;
+}
 
-export const native: NativeBinding = load(packageRoot());
-if (native.META_INTS !== META_INTS) throw new Error('nlkit: native addon does not match this version (rebuild it)');
+/**
+ * The addon, loaded on first use so that the pure parts (codec, generator, descriptions)
+ * import on machines without it. Until then `native` is a stand-in whose functions load
+ * the addon and forward; afterwards this live binding is the addon itself, so the hot
+ * paths pay nothing for the laziness.
+ */
+export let native: NativeBinding = new Proxy({} as NativeBinding, {
+  get: (_, key) => Reflect.get(loadNative(), key),
+});
+
+let loaded: NativeBinding | undefined;
+export function loadNative(): NativeBinding {
+  if (!loaded) native = loaded = loadBinding();
+  return loaded;
+}

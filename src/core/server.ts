@@ -1,8 +1,17 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
+import { NetlinkArgumentError } from './errors.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
+
+/** Who sent a request, as the kernel vouches for it (SCM_CREDENTIALS). */
+export interface Credentials {
+  /** Process id (thread-group id) of the sender, as seen from the server's pid namespace. */
+  pid: number;
+  uid: number;
+  gid: number;
+}
 
 /** A request from another process, as a server sees it. */
 export interface IncomingRequest {
@@ -17,7 +26,30 @@ export interface IncomingRequest {
   dump: boolean;
   /** NLM_F_ACK was set: an acknowledgement follows the replies. */
   ack: boolean;
+  /**
+   * The sending process's credentials, filled in by the kernel (the server socket has
+   * SO_PASSCRED on), so they cannot be forged by the sender. Decide on these, not on
+   * portId: any process can bind any free port id.
+   */
+  credentials: Credentials | undefined;
 }
+
+export interface ServerOptions {
+  /** Whether serving keeps the process alive. Default true. */
+  ref?: boolean;
+  /** Hears of replies that could not be sent (the peer went away, its queue stayed full) and of refusals. */
+  onError?: (err: unknown, req: IncomingRequest) => void;
+  /** Handlers running at once. Default 64. */
+  concurrency?: number;
+  /**
+   * Requests held while `concurrency` handlers run. Beyond that a request is refused at
+   * once with an EBUSY error reply ("server busy"). Default 1024.
+   */
+  backlog?: number;
+}
+
+const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_BACKLOG = 1024;
 
 export interface ReplyMessage {
   type: number;
@@ -51,26 +83,82 @@ function errnoOf(err: unknown): number {
   return constants.errno.EINVAL;
 }
 
-/** Answers requests that arrive on a user-space protocol socket. */
+function count(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'backlog' ? 0 : 1) || v > 0x7fffffff)
+    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
+  return v;
+}
+
+/** What the dispatch may carry for a datagram: the sender's credentials, -1 when absent. */
+type CredentialFields = { credPid?: number; credUid?: number; credGid?: number };
+
+function credentialsOf(m: RawMessage & CredentialFields): Credentials | undefined {
+  if (m.credPid === undefined || m.credPid < 0) return undefined;
+  return { pid: m.credPid, uid: (m.credUid ?? -1) >>> 0, gid: (m.credGid ?? -1) >>> 0 };
+}
+
+/**
+ * Answers requests that arrive on a user-space protocol socket.
+ *
+ * At most `concurrency` handlers run at once; up to `backlog` further requests wait in
+ * arrival order, and any beyond those are refused at once with EBUSY, so a flood from
+ * another process costs bounded memory. A refusal is one non-blocking send: to a peer
+ * whose receive queue is full it is dropped (and reported to onError), since waiting for
+ * such a peer is what the bound is there to avoid.
+ */
 export class Server {
-  constructor(
-    private readonly socket: NetlinkSocket,
-    private readonly handler: ServerHandler,
-    readonly ref: boolean,
-    private readonly onError?: (err: unknown, req: IncomingRequest) => void,
-  ) {}
+  readonly ref: boolean;
+  private readonly onError: ((err: unknown, req: IncomingRequest) => void) | undefined;
+  private readonly concurrency: number;
+  private readonly backlog: number;
+  private running = 0;
+  private readonly waiting: IncomingRequest[] = [];
+
+  constructor(private readonly socket: NetlinkSocket, private readonly handler: ServerHandler, opts: ServerOptions = {}) {
+    this.ref = opts.ref ?? true;
+    this.onError = opts.onError;
+    this.concurrency = count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY);
+    this.backlog = count('backlog', opts.backlog, DEFAULT_BACKLOG);
+    // the kernel attaches each sender's pid, uid and gid to what it delivers here
+    socket.setOption(C.SOL_SOCKET, C.SO_PASSCRED, 1);
+  }
 
   receive(m: RawMessage): void {
     const req: IncomingRequest = {
       type: m.type, flags: m.flags, seq: m.seq, portId: m.sender,
       payload: Buffer.from(m.buf.subarray(m.start, m.end)),
       dump: (m.flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, ack: (m.flags & C.NLM_F_ACK) !== 0,
+      credentials: credentialsOf(m),
     };
+    if (this.running < this.concurrency) this.run(req);
+    else if (this.waiting.length < this.backlog) this.waiting.push(req);
+    else this.refuse(req);
+  }
+
+  private run(req: IncomingRequest): void {
+    this.running++;
     Promise.resolve()
       .then(() => this.handler(req))
       .then((res) => this.reply(req, res))
       .catch((err) => this.replyError(req, err)) // the handler's error goes to the peer
-      .catch((err) => this.onError?.(err, req)); // a reply that could not be sent (e.g. the peer went away)
+      .catch((err) => this.onError?.(err, req)) // a reply that could not be sent (e.g. the peer went away)
+      .finally(() => {
+        this.running--;
+        const next = this.waiting.shift();
+        if (next) this.run(next);
+      });
+  }
+
+  private refuse(req: IncomingRequest): void {
+    const w = new Writer(256);
+    this.writeError(w, req, constants.errno.EBUSY,
+      `server busy: ${this.running} requests running and ${this.waiting.length} waiting`);
+    try {
+      this.socket.send(w.buf, 0, w.pos, req.portId, 0, false);
+    } catch (err) {
+      this.onError?.(err, req);
+    }
   }
 
   private async reply(req: IncomingRequest, res: ServerResult): Promise<void> {

@@ -1,12 +1,19 @@
+import { constants } from 'node:os';
 import * as C from './constants.js';
-import { META_INTS, native } from './native.js';
+import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
+import { META_INTS, native, POLLER_DETACHED } from './native.js';
 
-export type NetnsRef = string | number;
+/**
+ * A network namespace: a name under /run/netns (as `ip netns` makes them), an explicit
+ * path (`{ path: '/proc/1234/ns/net' }`), or an open namespace fd (`{ fd }` or the number).
+ */
+export type NetnsRef = string | number | { name: string } | { path: string } | { fd: number };
 
 export interface SocketOptions {
   /**
    * Network namespace for the socket: a name under /run/netns (as `ip netns` makes them),
-   * a path (anything with a '/', e.g. /proc/1234/ns/net), or an open namespace fd.
+   * `{ path }` for any namespace file (e.g. /proc/1234/ns/net), or an open namespace fd
+   * (`{ fd }` or the number). Anything but a network namespace is a NetnsError.
    */
   netns?: NetnsRef;
   /** Port id to bind; 0 lets the kernel choose. Default: no bind (the kernel binds on first send), or 0 when groups are given. */
@@ -26,22 +33,88 @@ export interface SocketOptions {
   noEnobufs?: boolean;
   /** NETLINK_LISTEN_ALL_NSID: receive notifications from every namespace with an id here. */
   listenAllNsid?: boolean;
-  /** SO_RCVBUF in bytes (the kernel doubles it); with forceBuffers, SO_RCVBUFFORCE (root may exceed rmem_max). */
+  /**
+   * SO_RCVBUF in bytes (the kernel doubles it; without forceBuffers it caps it at
+   * net.core.rmem_max); with forceBuffers, SO_RCVBUFFORCE (root may exceed rmem_max).
+   * An integer 1..MAX_SOCKET_BUFFER, else NetlinkArgumentError. sndbuf likewise.
+   */
   rcvbuf?: number;
   sndbuf?: number;
   forceBuffers?: boolean;
 }
 
-/** Resolves a namespace reference to what the native layer takes. */
-export function netnsTarget(ns: NetnsRef): string | number {
-  if (typeof ns === 'number') return ns;
-  if (typeof ns !== 'string' || ns.length === 0) throw new TypeError('netns must be a name, a path or an fd');
-  return ns.includes('/') ? ns : `/run/netns/${ns}`;
+/** What the native layer opens for a namespace reference: a path, or an fd it only checks. */
+interface NetnsTarget {
+  target: string | number;
+  /** The reference as the caller gave it, for messages. */
+  shown: string | number;
+}
+
+function netnsName(name: string): string {
+  // a name stays inside /run/netns: no separators, no way up, nothing the C string would cut
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
+    throw new NetlinkArgumentError('netns', `must be a name from /run/netns (no '/', NUL, '.' or '..'), got ${JSON.stringify(name)}; ` +
+      'give a path as { path }', 'ERR_INVALID_ARG_VALUE');
+  return `/run/netns/${name}`;
+}
+
+function netnsFd(fd: unknown): number {
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff)
+    throw new NetlinkArgumentError('netns', `fd must be a non-negative integer, got ${String(fd)}`, 'ERR_OUT_OF_RANGE');
+  return fd;
+}
+
+/** Checks a namespace reference and resolves it to what the native layer takes. */
+export function netnsTarget(ns: NetnsRef): NetnsTarget {
+  if (typeof ns === 'string') return { target: netnsName(ns), shown: ns };
+  if (typeof ns === 'number') return { target: netnsFd(ns), shown: ns };
+  if (ns !== null && typeof ns === 'object') {
+    const keys = Object.keys(ns);
+    if (keys.length === 1 && keys[0] === 'name' && typeof (ns as { name: unknown }).name === 'string')
+      return { target: netnsName((ns as { name: string }).name), shown: (ns as { name: string }).name };
+    if (keys.length === 1 && keys[0] === 'fd') return { target: netnsFd((ns as { fd: unknown }).fd), shown: (ns as { fd: number }).fd };
+    if (keys.length === 1 && keys[0] === 'path') {
+      const path = (ns as { path: unknown }).path;
+      if (typeof path !== 'string' || path === '' || path.includes('\0'))
+        throw new NetlinkArgumentError('netns', 'path must be a non-empty string without NUL', 'ERR_INVALID_ARG_VALUE');
+      return { target: path, shown: path };
+    }
+  }
+  throw new NetlinkArgumentError('netns', 'must be a name, { name }, { path }, { fd } or an fd number', 'ERR_INVALID_ARG_TYPE');
+}
+
+/** A native failure to open or enter a namespace, said with the namespace's name. */
+function netnsFailure(e: unknown, ns: NetnsTarget): unknown {
+  const err = e as { errno?: number; syscall?: string };
+  if (typeof err?.errno !== 'number' || err.syscall === 'socket') return e;
+  const what = typeof ns.shown === 'number' ? `fd ${ns.shown}` : `'${ns.shown}'`;
+  const where = typeof ns.target === 'string' && ns.target !== ns.shown ? ` (${ns.target})` : '';
+  const n = -err.errno;
+  const detail = n === constants.errno.ENOENT ? `network namespace ${what} not found${where}`
+    : n === constants.errno.EINVAL && err.syscall?.startsWith('ioctl') ? `${what}${where} is not a network namespace`
+    : `cannot enter network namespace ${what}${where}`;
+  return new NetnsError(n, err.syscall ?? 'open', detail, ns.shown, typeof ns.target === 'string' ? ns.target : undefined);
+}
+
+/** The largest SO_RCVBUF / SO_SNDBUF value: the kernel doubles it into an int. */
+export const MAX_SOCKET_BUFFER = 0x3fffffff;
+
+function bufferSize(name: 'rcvbuf' | 'sndbuf', v: unknown): number {
+  if (typeof v !== 'number') throw new NetlinkArgumentError(name, `must be a number of bytes, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');
+  if (!Number.isInteger(v) || v < 1 || v > MAX_SOCKET_BUFFER)
+    throw new NetlinkArgumentError(name, `must be an integer 1..${MAX_SOCKET_BUFFER}, got ${v}`, 'ERR_OUT_OF_RANGE');
+  return v;
 }
 
 /** Default receive batch capacity; grows when a datagram is reported truncated. */
 const BATCH_BYTES = 256 * 1024;
 const BATCH_SLOTS = 512;
+/**
+ * A poller's batch: one wake-up reads as many datagrams as fit in one recvmmsg, the
+ * first in half the buffer and each further one in a 64 KiB region. Pages no datagram
+ * reaches are never touched, so this costs address space rather than memory.
+ */
+const POLLER_BATCH_BYTES = 1024 * 1024;
 
 /** A receive buffer plus its per-datagram metadata. */
 export class Batch {
@@ -50,6 +123,17 @@ export class Batch {
   constructor(bytes = BATCH_BYTES, slots = BATCH_SLOTS) {
     this.buf = Buffer.allocUnsafeSlow(bytes);
     this.meta = new Int32Array(slots * META_INTS);
+  }
+
+  /** Still usable: code that saw `buf` may have detached or transferred its memory (length 0 then). */
+  get intact(): boolean {
+    return this.buf.length > 0 && this.meta.length > 0;
+  }
+
+  /** Fresh memory in place of detached arrays. */
+  renew(): void {
+    if (this.buf.length === 0) this.buf = Buffer.allocUnsafeSlow(batchBytes);
+    if (this.meta.length === 0) this.meta = new Int32Array(BATCH_SLOTS * META_INTS);
   }
 }
 
@@ -61,14 +145,22 @@ export class Batch {
  */
 const freeBatches: Batch[] = [];
 let batchBytes = BATCH_BYTES;
+/**
+ * Room for each datagram after the first in one receive call (the first gets half the
+ * batch or more). 64 KiB holds any kernel dump chunk; a larger datagram seen once makes
+ * room for its size from then on, since its peer may send more of them back to back.
+ */
+const MIN_SLOT_BYTES = 64 * 1024;
+let slotBytes = MIN_SLOT_BYTES;
 export function acquireBatch(): Batch {
   return freeBatches.pop() ?? new Batch(batchBytes);
 }
 export function releaseBatch(b: Batch): void {
-  if (b.buf.length >= batchBytes && freeBatches.length < 4) freeBatches.push(b);
+  if (b.intact && b.buf.length >= batchBytes && freeBatches.length < 4) freeBatches.push(b);
 }
 /** Called when a datagram did not fit: later batches are made big enough for it. */
 export function growBatches(atLeast: number): void {
+  slotBytes = Math.max(slotBytes, (atLeast + 7) & ~7);
   let n = batchBytes;
   while (n < atLeast * 2) n *= 2;
   if (n !== batchBytes) {
@@ -85,20 +177,24 @@ export function currentBatchBytes(): number {
  * Connection builds requests, dumps and events on top.
  */
 export class NetlinkSocket {
-  readonly fd: number;
   readonly protocol: number;
+  private readonly sock: number;
   private closed = false;
   private poller: object | undefined;
   private polling = false;
   private pollRef = true;
   private onBatch: ((batch: Batch, count: number) => void) | undefined;
-  /** Ancillary data is on (nsid or packet info): receive with recvmsg rather than recvfrom. */
+  /** Ancillary data is on (nsid, packet info or credentials): receive with recvmsg rather than recvfrom. */
   private cmsg = false;
 
   constructor(protocol: number, opts: SocketOptions = {}) {
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255)
       throw new TypeError(`protocol must be an integer 0..255, got ${String(protocol)}`);
     this.protocol = protocol;
+    // checked before the socket exists: a bad option leaves nothing to clean up
+    if (opts.rcvbuf !== undefined) bufferSize('rcvbuf', opts.rcvbuf);
+    if (opts.sndbuf !== undefined) bufferSize('sndbuf', opts.sndbuf);
+    const ns = opts.netns === undefined ? undefined : netnsTarget(opts.netns);
     // boolean options go with the socket() call: one crossing into C
     let want = 0, need = 0;
     const flag = (opt: number, on: boolean | undefined, dflt: boolean) => {
@@ -111,25 +207,38 @@ export class NetlinkSocket {
     flag(C.NETLINK_NO_ENOBUFS, opts.noEnobufs, false);
     flag(C.NETLINK_LISTEN_ALL_NSID, opts.listenAllNsid, false);
     this.cmsg = opts.listenAllNsid === true;
-    this.fd = native.socket(protocol, opts.netns === undefined ? null : netnsTarget(opts.netns), want >>> 0, need >>> 0);
+    try {
+      this.sock = native.socket(protocol, ns?.target ?? null, want >>> 0, need >>> 0);
+    } catch (e) {
+      throw ns ? netnsFailure(e, ns) : e;
+    }
     if (opts.rcvbuf === undefined && opts.sndbuf === undefined && opts.bind === undefined && !opts.groups?.length) return;
     try {
       this.configure(opts);
     } catch (e) {
-      native.close(this.fd);
+      native.close(this.sock);
       this.closed = true;
       throw e;
     }
   }
 
   private configure(opts: SocketOptions): void {
-    const fd = this.fd;
+    const fd = this.sock;
     if (opts.rcvbuf !== undefined)
       native.setsockopt(fd, C.SOL_SOCKET, opts.forceBuffers ? C.SO_RCVBUFFORCE : C.SO_RCVBUF, opts.rcvbuf);
     if (opts.sndbuf !== undefined)
       native.setsockopt(fd, C.SOL_SOCKET, opts.forceBuffers ? C.SO_SNDBUFFORCE : C.SO_SNDBUF, opts.sndbuf);
     if (opts.bind !== undefined || opts.groups?.length) native.bind(fd, opts.bind ?? 0, 0);
     for (const g of opts.groups ?? []) this.join(g);
+  }
+
+  /**
+   * The descriptor. After close() every use throws SocketClosedError: the number may
+   * already belong to another socket.
+   */
+  get fd(): number {
+    if (this.closed) throw new SocketClosedError();
+    return this.sock;
   }
 
   get isClosed(): boolean {
@@ -148,7 +257,8 @@ export class NetlinkSocket {
 
   /** Binds with a kernel-chosen port id unless bound already (a listener must be bound to receive). */
   ensureBound(): void {
-    if (native.getsockname(this.fd)[0] === 0) native.bind(this.fd, 0, 0);
+    const fd = this.fd;
+    if (native.getsockname(fd)[0] === 0) native.bind(fd, 0, 0);
   }
 
   /** Joins a multicast group by number; any number, also above 32. */
@@ -162,7 +272,7 @@ export class NetlinkSocket {
 
   setOption(level: number, name: number, value: number | boolean): void {
     native.setsockopt(this.fd, level, name, typeof value === 'boolean' ? Number(value) : value);
-    if (level === C.SOL_NETLINK && (name === C.NETLINK_LISTEN_ALL_NSID || name === C.NETLINK_PKTINFO) && value) {
+    if (value && !this.cmsg && carriesAncillaryData(level, name)) {
       this.cmsg = true;
       this.renewPoller(); // the poller reads with recvmsg from now on
     }
@@ -171,7 +281,6 @@ export class NetlinkSocket {
   getOption(level: number, name: number): number {
     return native.getsockopt(this.fd, level, name);
   }
-
   /** Sends bytes as one datagram to a port id (0: the kernel) and/or multicast group mask. */
   send(buf: Uint8Array, offset: number, length: number, pid = 0, groups = 0, block = false): number {
     return native.send(this.fd, buf, offset, length, pid, groups, block);
@@ -182,7 +291,8 @@ export class NetlinkSocket {
    * > 0: wait that long for the first; < 0: wait forever. Returns the entry count.
    */
   recv(batch: Batch, timeoutMs: number, max: number): number {
-    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg);
+    if (!batch.intact) batch.renew();
+    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg, slotBytes);
   }
 
   /** send() then recv() in one call into C; the reply is usually there when send returns. */
@@ -198,8 +308,12 @@ export class NetlinkSocket {
     if (this.closed || this.polling) return;
     this.onBatch = onBatch;
     if (!this.poller) {
-      const batch = new Batch(currentBatchBytes());
-      this.poller = native.pollerCreate(this.fd, batch.buf, batch.meta, (n: number) => onBatch(batch, n), this.cmsg);
+      const batch = new Batch(Math.max(currentBatchBytes(), POLLER_BATCH_BYTES));
+      this.poller = native.pollerCreate(this.sock, batch.buf, batch.meta, (n: number) => {
+        // the addon found the batch detached (a decoder transferred m.buf.buffer) and read nothing
+        if (n === POLLER_DETACHED) this.renewPoller();
+        else onBatch(batch, n);
+      }, this.cmsg, slotBytes);
       if (!this.pollRef) native.pollerRef(this.poller, false);
     }
     native.pollerStart(this.poller);
@@ -238,6 +352,12 @@ export class NetlinkSocket {
     if (this.poller) native.pollerClose(this.poller);
     this.poller = undefined;
     this.polling = false;
-    native.close(this.fd);
+    native.close(this.sock);
   }
+}
+
+/** Options after which datagrams come with control messages the batch reports. */
+function carriesAncillaryData(level: number, name: number): boolean {
+  return level === C.SOL_NETLINK ? name === C.NETLINK_LISTEN_ALL_NSID || name === C.NETLINK_PKTINFO
+    : level === C.SOL_SOCKET && name === C.SO_PASSCRED;
 }
