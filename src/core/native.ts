@@ -13,10 +13,11 @@ export interface NativeBinding {
   getsockname(fd: number): [pid: number, groups: number];
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
-  send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, block: boolean): number;
+  /** sendTimeoutMs: 0 non-blocking (EAGAIN), > 0 bounded wait for a full peer (ETIMEDOUT), < 0 forever. */
+  send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, sendTimeoutMs: number): number;
   recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
-  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
-    rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number,
+    rbuf: Uint8Array, meta: Int32Array, recvTimeoutMs: number, max: number, cmsg: boolean): number;
   pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean): object;
   pollerStart(poller: object): void;
   pollerStop(poller: object): void;

@@ -124,7 +124,7 @@ export class Server {
     if (w.pos === 0) return;
     for (let tries = 0; ; tries++) {
       try {
-        this.socket.send(w.buf, 0, w.pos, peer, 0, false);
+        this.socket.send(w.buf, 0, w.pos, peer, 0, 0);
         break;
       } catch (e) {
         // a peer whose queue is full pushes back; give it a moment, a bounded number of times

@@ -1,0 +1,252 @@
+// The requests in flight on one connection, by sequence number: what each expects, how
+// its replies are turned into results, and the one way a request ends (finish).
+import type { MessageLayout } from './attrset.js';
+import * as C from './constants.js';
+import type { DumpStream } from './dump.js';
+import { DumpInterruptedError, type FailedRequest } from './errors.js';
+import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
+import { copyMessage, type Decoder, type IntrPolicy, type RawMessage } from './message.js';
+
+/** What the engine tracks for one request, dump or transaction item in flight. */
+export class Pending {
+  seq = 0;
+  results: unknown[] & { interrupted?: boolean } = [];
+  /** The request as sent: buf[off, off + len). Until `owned`, buf is a shared scratch writer's. */
+  buf!: Buffer;
+  off = 0;
+  len = 0;
+  owned = false;
+  /** Still expecting messages from the peer (a failed dump drains until its end). */
+  live = true;
+  /** The caller has its answer; later messages for this seq are dropped. */
+  settled = false;
+  multi = false;
+  interrupted = false;
+  attempts = 1;
+  /** Messages received: a dump times out only after a whole period without progress. */
+  progress = 0;
+  seenProgress = 0;
+  resolve: ((v: unknown) => void) | undefined;
+  reject: ((e: unknown) => void) | undefined;
+  error: unknown;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
+  stream: DumpStream<unknown> | undefined;
+  /** Told once when the request settles: a transaction collects its items' outcomes this way. */
+  onSettle: ((p: Pending) => void) | undefined;
+  /** A receive-queue overflow (ENOBUFS) may have dropped its answer: fail it rather than wait. */
+  fragile = false;
+  /** How long sending may wait for a full user-space peer (ms; 0 never, -1 forever): Sync calls wait up to their timeout. */
+  sendWait = 0;
+  /** Position in its transaction, else -1. */
+  index = -1;
+
+  constructor(
+    readonly type: number,
+    public flags: number,
+    readonly dump: boolean,
+    public expectAck: boolean,
+    readonly decode: Decoder<unknown> | undefined,
+    readonly layout: MessageLayout | undefined,
+    readonly peer: number,
+    /** ms, 0: none. */
+    readonly timeout: number,
+    readonly signal: AbortSignal | undefined,
+    readonly intr: IntrPolicy,
+    readonly retries: number,
+  ) {}
+
+  info(): FailedRequest {
+    return { type: this.type, flags: this.flags, seq: this.seq, bytes: this.buf.subarray(this.off, this.off + this.len) };
+  }
+
+  /** Takes a private copy of the request, for a request that outlives the scratch writer. */
+  own(): void {
+    if (this.owned) return;
+    this.buf = Buffer.from(this.buf.subarray(this.off, this.off + this.len));
+    this.off = 0;
+    this.owned = true;
+  }
+}
+
+/** What the table needs from its connection. */
+export interface PendingHost {
+  /** Sends a dump's request now (the table decided it may run); throws when it cannot. */
+  sendDump(p: Pending): void;
+  nextSeq(): number;
+  /** Less (or more) to wait for: re-evaluate polling. */
+  waitChanged(): void;
+}
+
+/**
+ * Requests by sequence number, plus the dump queue: the kernel runs one dump per socket
+ * at a time, so dumps wait here for their turn instead of failing with EBUSY.
+ */
+export class PendingTable {
+  private readonly bySeq = new Map<number, Pending>();
+  private active: Pending | undefined;
+  private readonly queue: Pending[] = [];
+  private sending = false;
+
+  constructor(private readonly host: PendingHost) {}
+
+  /** Whether anything is in flight or queued. */
+  get busy(): boolean {
+    return this.bySeq.size > 0 || this.queue.length > 0;
+  }
+
+  get activeDump(): Pending | undefined {
+    return this.active;
+  }
+
+  get(seq: number): Pending | undefined {
+    return this.bySeq.get(seq);
+  }
+
+  add(p: Pending): void {
+    this.bySeq.set(p.seq, p);
+  }
+
+  /**
+   * The one way a request ends: the caller gets its answer (or `err`) once, and the
+   * request stops being tracked, except a running dump the peer has not ended yet
+   * (`peerDone` false): it keeps draining, so that the next dump does not meet EBUSY.
+   */
+  finish(p: Pending, err?: unknown, peerDone = true): void {
+    if (!p.settled) {
+      const queued = this.queue.indexOf(p);
+      if (queued >= 0) this.queue.splice(queued, 1);
+    }
+    if (peerDone || !(p.dump && this.active === p)) this.retire(p);
+    this.settle(p, err);
+  }
+
+  /** No more messages are expected for p. */
+  private retire(p: Pending): void {
+    if (!p.live) return;
+    p.live = false;
+    if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
+    if (this.active === p) {
+      this.active = undefined;
+      this.sendNextDump();
+    }
+    this.host.waitChanged();
+  }
+
+  private settle(p: Pending, err?: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.timer) clearTimeout(p.timer);
+    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    if (err !== undefined) p.error = err;
+    if (p.stream) p.stream.end(err);
+    else if (err !== undefined) p.reject?.(err);
+    else p.resolve?.(p.results);
+    p.onSettle?.(p);
+  }
+
+  // ---------------------------------------------------------------- dumps
+
+  enqueueDump(p: Pending): void {
+    this.queue.push(p);
+    if (!this.active) this.sendNextDump();
+  }
+
+  /** Sends the next queued dump if none is running; never reads (no recursion through dispatch). */
+  private sendNextDump(): void {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (!this.active && this.queue.length) {
+        const p = this.queue.shift()!;
+        if (p.settled) continue;
+        if (p.attempts > 1) p.seq = this.host.nextSeq();
+        p.buf.writeUInt32LE(p.seq, p.off + 8);
+        this.active = p;
+        p.live = true;
+        this.bySeq.set(p.seq, p);
+        try {
+          this.host.sendDump(p);
+        } catch (e) {
+          this.finish(p, e);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** A message from p's peer with p's sequence number. */
+  reply(p: Pending, m: RawMessage): void {
+    p.progress++;
+    switch (m.type) {
+      case C.NLMSG_NOOP:
+      case C.NLMSG_OVERRUN:
+        return;
+      case C.NLMSG_ERROR: {
+        const { errno, ext } = parseErrorMessage(m.buf, m.start, m.end, m.flags);
+        if (errno === 0) return this.complete(p);
+        return this.finish(p, makeNetlinkError(errno, ext, p.info(), p.layout));
+      }
+      case C.NLMSG_DONE: {
+        if (!p.dump && !p.multi) break; // a DONE-typed reply of some protocol: treat as data
+        const { errno, ext } = parseDoneMessage(m.buf, m.start, m.end, m.flags);
+        if (errno < 0) return this.finish(p, makeNetlinkError(errno, ext, p.info(), p.layout));
+        if (p.expectAck && !p.dump) return; // the ack follows
+        return this.complete(p);
+      }
+    }
+    if (p.settled) return; // draining an abandoned dump
+    if (m.flags & C.NLM_F_DUMP_INTR) p.interrupted = true;
+    let v: unknown;
+    try {
+      v = p.decode ? p.decode(m) : copyMessage(m);
+    } catch (e) {
+      return this.finish(p, e, !p.dump);
+    }
+    if (p.stream) p.stream.push(v);
+    else p.results.push(v);
+    if (m.flags & C.NLM_F_MULTI) p.multi = true;
+    else if (!p.dump && !p.expectAck) this.complete(p);
+  }
+
+  /** Successful end of a request or dump, applying the dump's NLM_F_DUMP_INTR policy (see IntrPolicy). */
+  private complete(p: Pending): void {
+    if (p.settled) return this.retire(p);
+    if (p.dump && p.interrupted) {
+      if (p.intr === 'retry' && p.attempts <= p.retries && !p.stream) {
+        p.attempts++;
+        p.interrupted = false;
+        p.results = [];
+        // this run ended: free the dump slot with p first in line, so it runs again next
+        this.queue.unshift(p);
+        return this.retire(p);
+      }
+      if (p.intr !== 'partial') return this.finish(p, new DumpInterruptedError(p.attempts, p.stream ? [] : p.results));
+      p.results.interrupted = true;
+      p.stream?.markInterrupted();
+    }
+    this.finish(p);
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  /** Fails what may have lost its answer in a receive-queue overflow. */
+  overrun(err: unknown): void {
+    for (const p of [...this.bySeq.values()]) if (p.fragile) this.finish(p, err);
+  }
+
+  /** Fails everything in flight or queued (the socket failed or closed). */
+  failAll(err: unknown): void {
+    for (const p of [...this.bySeq.values(), ...this.queue]) this.finish(p, err);
+    this.queue.length = 0;
+  }
+
+  /** Every request in flight or queued (for timers and polling decisions). */
+  *all(): IterableIterator<Pending> {
+    yield* this.bySeq.values();
+    yield* this.queue;
+  }
+}
