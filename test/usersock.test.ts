@@ -125,6 +125,17 @@ describe('NETLINK_USERSOCK between two processes', () => {
     }
   });
 
+  test('a transaction: each item answered by the server, a failure reported against its own item', async () => {
+    const items = Array.from({ length: 6 }, (_, i) => ({ type: i === 3 ? MSG_FAIL : MSG_ECHO, payload: u32(i), decode: readU32 }));
+    const r = await client.transaction(items, { peer });
+    assert.deepEqual(r.failures.map((f) => [f.index, (f.error as NetlinkError).extackMessage]), [[3, 'no such widget']]);
+    assert.deepEqual(r.items.map((o) => (o.ok ? o.replies : null)), [[0], [1], [2], null, [4], [5]]);
+    // only the last asks for an ack: the echoes' replies and the error are the answers
+    const s = client.transactionSync(items, { peer, ack: 'last' });
+    assert.deepEqual(s.failures.map((f) => f.index), [3]);
+    assert.deepEqual(s.items.map((o) => (o.ok ? o.replies : null)), [[0], [1], [2], null, [4], [5]]);
+  });
+
   test('replies from anyone but the addressed peer are ignored', async () => {
     // a third process-local socket answering with a matching seq must not resolve the request
     const impostor = new Connection(NETLINK_USERSOCK);
