@@ -104,6 +104,19 @@ describe('NETLINK_USERSOCK between two processes', () => {
     assert.equal(partial.interrupted, true);
     flaky(1);
     assert.throws(() => client.dumpSync(MSG_FLAKY_LIST, null, { peer, intr: 'throw' }), DumpInterruptedError);
+    // iteration streams: the items come as they are, the interruption is reported at the end
+    flaky(1);
+    const seen: number[] = [];
+    await assert.rejects((async () => {
+      for await (const v of client.dump(MSG_FLAKY_LIST, null, { peer, decode: readU32 })) seen.push(v);
+    })(), DumpInterruptedError);
+    assert.equal(seen.length, 10);
+    flaky(1);
+    const partialIt = client.dump(MSG_FLAKY_LIST, null, { peer, decode: readU32, intr: 'partial' });
+    let count = 0;
+    for await (const _ of partialIt) count++;
+    assert.equal(count, 10);
+    assert.equal(partialIt.interrupted, true);
     flaky(0);
   });
 

@@ -34,8 +34,11 @@ export class Pending {
   stream: DumpStream<unknown> | undefined;
   /** Told once when the request settles: a transaction collects its items' outcomes this way. */
   onSettle: ((p: Pending) => void) | undefined;
-  /** A receive-queue overflow (ENOBUFS) may have dropped its answer: fail it rather than wait. */
+  /** A receive-queue overflow (ENOBUFS) may drop its answer: its owner is told (onLost) rather than left waiting. */
   fragile = false;
+  /** The overflow error, once one happened while this request was waiting. */
+  lost: unknown;
+  onLost: (() => void) | undefined;
   /** How long sending may wait for a full user-space peer (ms; 0 never, -1 forever): Sync calls wait up to their timeout. */
   sendWait = 0;
   /** Position in its transaction, else -1. */
@@ -233,9 +236,17 @@ export class PendingTable {
 
   // ---------------------------------------------------------------- failures
 
-  /** Fails what may have lost its answer in a receive-queue overflow. */
+  /**
+   * A receive-queue overflow: answers to requests in flight may be gone. The kernel reports
+   * it before the answers still queued, so the owners of fragile requests are only told
+   * here; they fail what is still unanswered once the queue is drained.
+   */
   overrun(err: unknown): void {
-    for (const p of [...this.bySeq.values()]) if (p.fragile) this.finish(p, err);
+    for (const p of this.bySeq.values()) {
+      if (!p.fragile || p.settled) continue;
+      p.lost = err;
+      p.onLost?.();
+    }
   }
 
   /** Fails everything in flight or queued (the socket failed or closed). */
