@@ -149,6 +149,21 @@ describe('NETLINK_USERSOCK between two processes', () => {
     assert.deepEqual(s.items.map((o) => (o.ok ? o.replies : null)), [[0], [1], [2], null, [4], [5]]);
   });
 
+  test('a transaction that times out or is aborted: the item in flight fails with that reason, the rest are not sent', async () => {
+    const silent = Array.from({ length: 3 }, () => ({ type: MSG_SILENT }));
+    const timedOut = await client.transaction(silent, { peer, maxPerSend: 1, timeout: 100 });
+    assert.deepEqual(timedOut.failures.map((f) => f.error.name), ['NetlinkTimeoutError', 'NotSentError', 'NotSentError']);
+    const sync = client.transactionSync(silent, { peer, maxPerSend: 1, timeout: 100 });
+    assert.deepEqual(sync.failures.map((f) => f.error.name), ['NetlinkTimeoutError', 'NotSentError', 'NotSentError']);
+    const ac = new AbortController();
+    const pending = client.transaction(silent, { peer, maxPerSend: 2, timeout: 0, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('enough')), 30);
+    const aborted = await pending;
+    assert.deepEqual(aborted.failures.map((f) => f.error.message), ['enough', 'enough', 'not sent: enough']);
+    // the connection still works
+    assert.deepEqual(await client.request(MSG_ECHO, u32(11), { peer, decode: readU32 }), [11]);
+  });
+
   test('replies from anyone but the addressed peer are ignored', async () => {
     // a third process-local socket answering with a matching seq must not resolve the request
     const impostor = new Connection(NETLINK_USERSOCK);

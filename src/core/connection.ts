@@ -284,22 +284,28 @@ export class Connection {
     return true;
   }
 
-  /** Sends a request and dispatches what is already queued, in one call into C. */
-  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number): void {
+  /**
+   * Sends a request and dispatches what is already queued, in one call into C: at most
+   * `max` datagrams, so that a lone reply costs one read and no trailing EAGAIN.
+   */
+  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1): void {
     const b = acquireBatch();
     try {
-      const n = this.sock.transact(buf, off, len, peer, sendTimeoutMs, b, 0, DUMP_SLOTS);
+      const n = this.sock.transact(buf, off, len, peer, sendTimeoutMs, b, 0, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
     } finally {
       releaseBatch(b);
     }
   }
 
-  /** Dispatches what is queued, or what arrives within waitMs (-1: forever). False when nothing came. */
-  private readInto(waitMs: number): boolean {
+  /**
+   * Dispatches up to `max` datagrams queued, or arriving within waitMs (-1: forever). False
+   * when nothing came. A request reads one at a time: no trailing EAGAIN after its reply.
+   */
+  private readInto(waitMs: number, max: number): boolean {
     const b = acquireBatch();
     try {
-      const n = this.sock.recv(b, waitMs, DUMP_SLOTS);
+      const n = this.sock.recv(b, waitMs, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
       return n > 0;
     } finally {
@@ -310,7 +316,7 @@ export class Connection {
   /** Reads what is already queued: most kernel answers are there when send returns. */
   private readNow(p: Pending): void {
     for (let i = 0; i < 8 && !p.settled && !this.closed; i++) {
-      if (!this.readInto(0)) break;
+      if (!this.readInto(0, p.dump ? DUMP_SLOTS : 1)) break;
       if (p.dump) break; // the rest of a dump comes through the event loop, one batch per wake-up
     }
   }
@@ -359,7 +365,7 @@ export class Connection {
         if (wait <= 0) return this.abandonSync(p);
       }
       const seen = p.progress;
-      if (!this.readInto(Math.ceil(wait))) {
+      if (!this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1)) {
         if (p.dump && p.progress !== seen) continue;
         return this.abandonSync(p);
       }
@@ -370,7 +376,7 @@ export class Connection {
     this.abandon(p, new NetlinkTimeoutError(p.timeout, p.info()));
     // a running dump must still end before the next can start: drain it here, a bounded while
     while (this.table.activeDump === p && !this.closed) {
-      if (!this.readInto(1000)) {
+      if (!this.readInto(1000, DUMP_SLOTS)) {
         this.table.finish(p, undefined, true);
         break;
       }
@@ -455,8 +461,9 @@ export class Connection {
       kernelPeer: this.kernelPeer,
       closed: () => this.closed,
       nextSeq: () => this.nextSeq(),
-      sendAndRead: (buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs),
-      read: (waitMs: number) => !this.closed && this.readInto(waitMs),
+      sendAndRead: (buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number) =>
+        this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
+      read: (waitMs: number) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
     };
     return new Transaction<T>(host, items, opts, timeout, limits);
   }
