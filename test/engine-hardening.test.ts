@@ -269,6 +269,35 @@ describe('re-entrancy', () => {
   });
 });
 
+describe('a decoder that detaches the receive buffer', () => {
+  test('transferring m.buf.buffer costs that datagram only: later events and requests still work', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      let transferred = 0;
+      const events = c.events({
+        groups: [RTNLGRP_LINK],
+        decode: (m) => {
+          const name = decodeLink(m).ifname;
+          if (transferred++ === 0) structuredClone(m.buf.buffer, { transfer: [m.buf.buffer] });
+          return name;
+        },
+      });
+      const it = events[Symbol.asyncIterator]();
+      ip(ns, 'link', 'add', 'nlkd0', 'type', 'veth', 'peer', 'name', 'nlkd1');
+      await collect(it, () => true);
+      ip(ns, 'link', 'add', 'nlkd2', 'type', 'veth', 'peer', 'name', 'nlkd3');
+      const later = await collect(it, (ev) => ev.kind === 'message' && ev.message === 'nlkd3');
+      assert.ok(later.some((ev) => ev.kind === 'message' && ev.message === 'nlkd3'), JSON.stringify(later));
+      // the Sync path's shared batches too: the dump that did it fails, the connection goes on
+      const detach = (m: RawMessage) => structuredClone(m.buf.buffer, { transfer: [m.buf.buffer] });
+      assert.throws(() => c.dumpSync(RTM_GETLINK, ifinfomsg, { decode: detach }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'decode');
+      // a request answered by the message being decoded has its answer
+      assert.equal((await c.request(RTM_GETLINK, getLo, { ack: false, decode: detach })).length, 1);
+      assert.equal(c.requestSync(RTM_GETLINK, getLo, { ack: false, decode: decodeLink })[0].ifname, 'lo');
+      events.close();
+    });
+  });
+});
+
 describe('a closed connection', () => {
   test('every method throws SocketClosedError', async () => {
     const c = new Connection(NETLINK_USERSOCK);

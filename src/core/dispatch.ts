@@ -1,7 +1,7 @@
 // Receive dispatch: a batch of datagrams from the addon becomes messages, each routed to
 // the request it answers, to the event streams, or to the user-space server.
 import * as C from './constants.js';
-import { errnoInfo, NetlinkDecodeError, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
+import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
 import type { EventStream } from './events.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
@@ -95,7 +95,7 @@ export class Dispatcher {
       m.start = pos + C.NLMSG_HDRLEN;
       m.end = pos + len;
       this.route(m);
-      if (buf.length === 0) return;
+      if (buf.length === 0) return this.detached(m);
       pos += align4(len);
     }
   }
@@ -106,6 +106,17 @@ export class Dispatcher {
     const p = this.table.get(m.seq);
     if (p !== undefined && m.sender === p.peer) return this.table.reply(p, m);
     if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
+  }
+
+  /**
+   * A decoder detached or transferred the receive buffer: the rest of that read is gone. The
+   * request it was decoding fails (a dump stops being tracked: its end may be among what
+   * was lost) rather than wait for answers that will never be read.
+   */
+  private detached(m: RawMessage): void {
+    const p = m.group === 0 ? this.table.get(m.seq) : undefined;
+    if (p !== undefined && m.sender === p.peer)
+      this.table.finish(p, new NetlinkArgumentError('decode', 'detached or transferred the receive buffer (m.buf.buffer): the rest of that read is lost'));
   }
 
   private event(m: RawMessage): void {
