@@ -8,31 +8,14 @@
 // `baseline` only loads the modules and opens the socket. distDir lets the same cases run
 // against another build (e.g. an older one) for a before/after figure.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayNetns } from './throwaway-netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUTES = Number(process.argv[2] ?? 1_000_000);
 const DIST = resolve(process.argv[3] ?? join(here, '..', 'dist'));
-const netns = `nlkt-bench-${randomBytes(4).toString('hex')}`;
-let created = false;
-
-function cleanup() {
-  if (!created) return;
-  created = false;
-  try {
-    execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`could not delete ${netns}: ip netns del ${netns}\n`);
-  }
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanup(), process.exit(130)));
-process.on('exit', cleanup);
-
-execFileSync('ip', ['netns', 'add', netns]);
-created = true;
-execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+const netns = throwawayNetns();
 const lines = [];
 for (let i = 0; i < ROUTES; i++) lines.push(`route add 10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32 dev lo`);
 process.stderr.write(`adding ${ROUTES} routes in ${netns}...\n`);

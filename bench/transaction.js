@@ -8,33 +8,17 @@
 // that is what a script pays; C and nlkit report the time of the adds themselves, nlkit in
 // a fresh process after one small warm-up transaction.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayNetns } from './throwaway-netns.js';
 import { buildBaseline } from './c-baseline.js';
 import { fmt, median, table } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
-const netns = `nlkt-bench-${randomBytes(4).toString('hex')}`;
-let created = false;
-function cleanup() {
-  if (!created) return;
-  created = false;
-  try {
-    execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`could not delete ${netns}: ip netns del ${netns}\n`);
-  }
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanup(), process.exit(130)));
-process.on('exit', cleanup);
-
 const bin = await buildBaseline('route_batch');
-execFileSync('ip', ['netns', 'add', netns]);
-created = true;
-execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+const netns = throwawayNetns();
 
 let nextTable = 10;
 const count = (t) => execFileSync('ip', ['-n', netns, 'route', 'show', 'table', String(t)], { encoding: 'utf8' }).split('\n').filter(Boolean).length;

@@ -81,12 +81,22 @@ export interface PendingHost {
   waitChanged(): void;
 }
 
+/** Requests with consecutive sequence numbers registered as one (a transaction's items). */
+export interface SeqRange {
+  /** The live request with this sequence number, if it is one of the range's and was sent. */
+  lookup(seq: number): Pending | undefined;
+  /** The requests still waiting for their answer. */
+  waiting(): Iterable<Pending>;
+}
+
 /**
  * Requests by sequence number, plus the dump queue: the kernel runs one dump per socket
  * at a time, so dumps wait here for their turn instead of failing with EBUSY.
  */
 export class PendingTable {
   private readonly bySeq = new Map<number, Pending>();
+  /** Transactions register their items as a range instead of one map entry each. */
+  private readonly ranges = new Set<SeqRange>();
   private active: Pending | undefined;
   private readonly queue: Pending[] = [];
   private sending = false;
@@ -95,7 +105,7 @@ export class PendingTable {
 
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
-    return this.bySeq.size > 0 || this.queue.length > 0;
+    return this.bySeq.size > 0 || this.queue.length > 0 || this.ranges.size > 0;
   }
 
   get activeDump(): Pending | undefined {
@@ -103,11 +113,30 @@ export class PendingTable {
   }
 
   get(seq: number): Pending | undefined {
-    return this.bySeq.get(seq);
+    const p = this.bySeq.get(seq);
+    if (p !== undefined || this.ranges.size === 0) return p;
+    for (const r of this.ranges) {
+      const q = r.lookup(seq);
+      if (q !== undefined) return q;
+    }
+    return undefined;
   }
 
   add(p: Pending): void {
     this.bySeq.set(p.seq, p);
+  }
+
+  addRange(r: SeqRange): void {
+    this.ranges.add(r);
+  }
+
+  removeRange(r: SeqRange): void {
+    if (this.ranges.delete(r)) this.host.waitChanged();
+  }
+
+  private *waiting(): IterableIterator<Pending> {
+    yield* this.bySeq.values();
+    for (const r of this.ranges) yield* r.waiting();
   }
 
   /**
@@ -128,6 +157,7 @@ export class PendingTable {
   private retire(p: Pending): void {
     if (!p.live) return;
     p.live = false;
+    if (p.index >= 0) return; // a transaction item: its range goes when the transaction ends
     if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
     if (this.active === p) {
       this.active = undefined;
@@ -242,7 +272,7 @@ export class PendingTable {
    * here; they fail what is still unanswered once the queue is drained.
    */
   overrun(err: unknown): void {
-    for (const p of this.bySeq.values()) {
+    for (const p of this.waiting()) {
       if (!p.fragile || p.settled) continue;
       p.lost = err;
       p.onLost?.();
@@ -251,13 +281,7 @@ export class PendingTable {
 
   /** Fails everything in flight or queued (the socket failed or closed). */
   failAll(err: unknown): void {
-    for (const p of [...this.bySeq.values(), ...this.queue]) this.finish(p, err);
+    for (const p of [...this.waiting(), ...this.queue]) this.finish(p, err);
     this.queue.length = 0;
-  }
-
-  /** Every request in flight or queued (for timers and polling decisions). */
-  *all(): IterableIterator<Pending> {
-    yield* this.bySeq.values();
-    yield* this.queue;
   }
 }

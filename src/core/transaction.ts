@@ -5,7 +5,7 @@ import * as C from './constants.js';
 import { NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
 import type { Decoder, Message, Payload } from './message.js';
 import { checkCallOptions, checkInt, checkPayload } from './options.js';
-import { Pending, type PendingTable } from './pending.js';
+import { Pending, type PendingTable, type SeqRange } from './pending.js';
 import { Writer } from './writer.js';
 
 /** One request of a transaction. */
@@ -91,7 +91,7 @@ const ANSWER_COST = 1024;
  * sends, and collects each item's outcome. The driver (async or Sync) calls pump();
  * answers reach the items through the pending table like any reply.
  */
-export class Transaction<T> {
+export class Transaction<T> implements SeqRange {
   readonly items: Pending[] = [];
   private readonly outcomes: ItemOutcome<T>[];
   /** Exclusive end (item index) of each send. */
@@ -108,6 +108,9 @@ export class Transaction<T> {
   progress = 0;
   private stop: unknown;
   private readonly buf: Buffer;
+  private firstSeq = 0;
+  private consecutive = true;
+  private registered = false;
   private readonly stopOnError: boolean;
   resolve: ((r: TransactionResult<T>) => void) | undefined;
   /** Async: wake the driver when a send's answers are all in. */
@@ -158,6 +161,9 @@ export class Transaction<T> {
     }
     this.buf = w.buf;
     for (const p of this.items) p.buf = this.buf;
+    this.firstSeq = this.items.length ? this.items[0].seq : 0;
+    // consecutive numbers (no wrap past 0 in between) let the table find items by arithmetic
+    this.consecutive = this.items.length === 0 || ((this.items[this.items.length - 1].seq - this.firstSeq) >>> 0) === this.items.length - 1;
     this.outcomes = new Array(this.items.length);
 
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
@@ -235,7 +241,11 @@ export class Transaction<T> {
   private sendChunk(sync: boolean): void {
     const start = this.sentEnd, end = this.chunkEnds[this.chunk++];
     const first = this.items[start], last = this.items[end - 1];
-    for (let i = start; i < end; i++) this.host.table.add(this.items[i]);
+    if (!this.consecutive) for (let i = start; i < end; i++) this.host.table.add(this.items[i]);
+    else if (!this.registered) {
+      this.registered = true;
+      this.host.table.addRange(this);
+    }
     this.sentEnd = end;
     try {
       this.host.sendAndRead(this.buf, first.off, last.off + last.len - first.off, first.peer, sync ? (this.timeout > 0 ? this.timeout : -1) : 0);
@@ -255,6 +265,17 @@ export class Transaction<T> {
     if (!this.host.kernelPeer) return false;
     for (let i = this.cursor; i < this.sentEnd; i++) if (!this.items[i].settled) this.host.table.finish(this.items[i]);
     return true;
+  }
+
+  lookup(seq: number): Pending | undefined {
+    const i = (seq - this.firstSeq) >>> 0;
+    if (i >= this.sentEnd) return undefined;
+    const p = this.items[i];
+    return p.live ? p : undefined;
+  }
+
+  *waiting(): IterableIterator<Pending> {
+    for (let i = this.cursor; i < this.sentEnd; i++) if (this.items[i].live) yield this.items[i];
   }
 
   /**
@@ -325,6 +346,7 @@ export class Transaction<T> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.host.table.removeRange(this);
     this.resolve?.(this.result());
   }
 
