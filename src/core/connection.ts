@@ -10,7 +10,9 @@ import type { CallOptions, Decoder, DumpOptions, DumpResult, IntrPolicy, Message
 import { checkCallOptions, checkEventOptions, checkInt, checkPayload, checkTimeout } from './options.js';
 import { Pending, PendingTable } from './pending.js';
 import { type IncomingRequest, Server, type ServerHandler } from './server.js';
-import { Transaction, type TransactionItem, type TransactionOptions, type TransactionResult } from './transaction.js';
+import {
+  driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult,
+} from './transaction.js';
 import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { Writer } from './writer.js';
 
@@ -49,6 +51,7 @@ export class Connection {
   private pauses = 0;
   private seq: number;
   private closed = false;
+  private readonly txnHost: TransactionHost;
   private readonly onBatch = (batch: Batch, n: number) => {
     this.dispatcher.dispatch(batch, n);
     // a decoder that detached the poller's buffer: the addon must not write there again
@@ -74,6 +77,15 @@ export class Connection {
         if (this.sock.isPolling) this.updatePolling();
       },
     });
+    this.txnHost = {
+      table: this.table,
+      kernelPeer: this.kernelPeer,
+      closed: () => this.closed,
+      nextSeq: () => this.nextSeq(),
+      // a whole send's answers are read at once: up to one per item
+      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
+      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
+    };
     this.dispatcher = new Dispatcher(this.kernelPeer, this.table, {
       serve: (m) => this.server?.receive(m),
       grow: (size) => {
@@ -403,40 +415,7 @@ export class Connection {
     } catch (e) {
       return Promise.reject(e);
     }
-    return new Promise((resolve, reject) => {
-      t.resolve = resolve;
-      const signal = opts.signal;
-      if (signal?.aborted) return reject(signal.reason);
-      let timer: NodeJS.Timeout | undefined, seen = -1;
-      const onAbort = () => t.abort(signal!.reason);
-      const wake = () => queueMicrotask(() => step());
-      const step = () => {
-        t.pump(false);
-        if (t.done) {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          return this.updatePolling();
-        }
-        // waiting for answers: the poller reads them; the timer fires after a period without progress
-        if (t.timeout > 0 && !timer) {
-          seen = t.progress;
-          timer = setTimeout(function check() {
-            if (t.done) return;
-            if (t.progress !== seen) {
-              seen = t.progress;
-              timer = setTimeout(check, t.timeout);
-              return;
-            }
-            t.expire();
-            step();
-          }, t.timeout);
-        }
-        this.updatePolling();
-      };
-      t.onIdle = wake;
-      signal?.addEventListener('abort', onAbort, { once: true });
-      step();
-    });
+    return driveTransaction(t, opts.signal, () => this.updatePolling());
   }
 
   /** transaction() for scripts: blocks until every item has its outcome. */
@@ -456,16 +435,7 @@ export class Connection {
       sndbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_SNDBUF),
       rcvbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF),
     };
-    const host = {
-      table: this.table,
-      kernelPeer: this.kernelPeer,
-      closed: () => this.closed,
-      nextSeq: () => this.nextSeq(),
-      sendAndRead: (buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number) =>
-        this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
-      read: (waitMs: number) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
-    };
-    return new Transaction<T>(host, items, opts, timeout, limits);
+    return new Transaction<T>(this.txnHost, items, opts, timeout, limits);
   }
 
   // ------------------------------------------------------------------ polling and back-pressure

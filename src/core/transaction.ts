@@ -318,11 +318,10 @@ export class Transaction<T> implements SeqRange {
     for (let i = this.cursor; i < this.sentEnd; i++) this.host.table.finish(this.items[i], err);
   }
 
-  /** Aborted or closed: outstanding items fail with `err`, unsent ones with NotSentError. */
+  /** Aborted: outstanding items fail with `err`, unsent ones (at the next pump) with NotSentError. */
   abort(err: unknown): void {
     this.stopWith(err);
     for (let i = this.cursor; i < this.sentEnd; i++) this.host.table.finish(this.items[i], err);
-    if (!this.pumping) this.pump(false);
   }
 
   private stopWith(err: unknown): void {
@@ -355,4 +354,45 @@ export class Transaction<T> implements SeqRange {
     const failures = this.outcomes.filter((o): o is Extract<ItemOutcome<T>, { ok: false }> => !o.ok);
     return { ok: this.failed === 0, items: this.outcomes, failures };
   }
+}
+
+/**
+ * The async driver: pumps now and again whenever a send's answers are all in (answers
+ * arrive through the poller), fails the outstanding items after `timeout` ms without
+ * progress, and on abort. `poll` re-evaluates whether the socket must be read.
+ */
+export function driveTransaction<T>(t: Transaction<T>, signal: AbortSignal | undefined, poll: () => void): Promise<TransactionResult<T>> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    t.resolve = resolve;
+    let timer: NodeJS.Timeout | undefined, seen = -1;
+    const onAbort = () => {
+      t.abort(signal!.reason);
+      step();
+    };
+    const check = () => {
+      if (t.done) return;
+      if (t.progress !== seen) {
+        seen = t.progress;
+        timer = setTimeout(check, t.timeout);
+        return;
+      }
+      t.expire();
+      step();
+    };
+    const step = () => {
+      t.pump(false);
+      if (t.done) {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      } else if (t.timeout > 0 && !timer) {
+        seen = t.progress;
+        timer = setTimeout(check, t.timeout);
+      }
+      poll();
+    };
+    t.onIdle = () => queueMicrotask(step);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    step();
+  });
 }
