@@ -213,6 +213,8 @@ describe('options are checked before anything is sent', () => {
       assert.throws(() => c.joinGroup(-3), NetlinkArgumentError);
       await assert.rejects(c.transaction([{ type: RTM_GETLINK }], { ack: 'some' as never }), NetlinkArgumentError);
       assert.throws(() => c.transactionSync([{ type: RTM_GETLINK }], { maxPerSend: 0 }), NetlinkArgumentError);
+      assert.throws(() => c.transactionSync([{ type: RTM_GETLINK, peer: 5 } as never]), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'peer');
+      assert.throws(() => c.transactionSync([{ type: RTM_GETLINK, dump: true } as never]), NetlinkArgumentError);
     } finally {
       c.close();
     }

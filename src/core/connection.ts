@@ -51,7 +51,8 @@ export class Connection {
   private pauses = 0;
   private seq: number;
   private closed = false;
-  private readonly txnHost: TransactionHost;
+  /** Made on first use: most connections never run a transaction. */
+  private txnHost: TransactionHost | undefined;
   private readonly onBatch = (batch: Batch, n: number) => {
     this.dispatcher.dispatch(batch, n);
     // a decoder that detached the poller's buffer: the addon must not write there again
@@ -77,15 +78,6 @@ export class Connection {
         if (this.sock.isPolling) this.updatePolling();
       },
     });
-    this.txnHost = {
-      table: this.table,
-      kernelPeer: this.kernelPeer,
-      closed: () => this.closed,
-      nextSeq: () => this.nextSeq(),
-      // a whole send's answers are read at once: up to one per item
-      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
-      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
-    };
     this.dispatcher = new Dispatcher(this.kernelPeer, this.table, {
       serve: (m) => this.server?.receive(m),
       grow: (size) => {
@@ -434,6 +426,15 @@ export class Connection {
     const limits = {
       sndbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_SNDBUF),
       rcvbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF),
+    };
+    this.txnHost ??= {
+      table: this.table,
+      kernelPeer: this.kernelPeer,
+      closed: () => this.closed,
+      nextSeq: () => this.nextSeq(),
+      // a whole send's answers are read at once: up to one per item
+      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
+      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
     };
     return new Transaction<T>(this.txnHost, items, opts, timeout, limits);
   }

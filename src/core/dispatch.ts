@@ -39,14 +39,16 @@ export class Dispatcher {
   readonly streams = new Set<EventStream<unknown>>();
   /** Receive-queue overflows seen (ENOBUFS). */
   overruns = 0;
-  /** RawMessages not in use: a request made by a decoder or listener dispatches into its own. */
-  private readonly spare: RawMessage[] = [];
+  /** One RawMessage per nesting level: a request made by a decoder or listener dispatches into its own. */
+  private readonly msgs: RawMessage[] = [];
+  private depth = 0;
 
   constructor(private readonly kernelPeer: boolean, private readonly table: PendingTable, private readonly host: DispatchHost) {}
 
   dispatch(batch: Batch, n: number): void {
     const { buf, meta } = batch;
-    const m = this.spare.pop() ?? newRaw();
+    const m = this.depth < this.msgs.length ? this.msgs[this.depth] : (this.msgs[this.depth] = newRaw());
+    this.depth++;
     try {
       for (let i = 0; i < n; i++) {
         const base = i * N.META_INTS;
@@ -68,7 +70,9 @@ export class Dispatcher {
         m.sender = sender;
         m.group = meta[base + N.META_GROUP] >>> 0;
         m.nsid = mflags & N.MF_NSID ? meta[base + N.META_NSID] : -1;
-        if (HAS_CREDS && mflags & MF_CREDS) {
+        if (!HAS_CREDS) {
+          // an addon without credential slots: the fields stay -1
+        } else if (mflags & MF_CREDS) {
           m.credPid = meta[base + META_CRED_PID];
           m.credUid = meta[base + META_CRED_UID] >>> 0;
           m.credGid = meta[base + META_CRED_GID] >>> 0;
@@ -78,7 +82,7 @@ export class Dispatcher {
         if (buf.length === 0) break;
       }
     } finally {
-      this.spare.push(m);
+      this.depth--;
     }
   }
 

@@ -96,7 +96,7 @@ export interface SeqRange {
 export class PendingTable {
   private readonly bySeq = new Map<number, Pending>();
   /** Transactions register their items as a range instead of one map entry each. */
-  private readonly ranges = new Set<SeqRange>();
+  private ranges: Set<SeqRange> | undefined;
   private active: Pending | undefined;
   private readonly queue: Pending[] = [];
   private sending = false;
@@ -105,7 +105,7 @@ export class PendingTable {
 
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
-    return this.bySeq.size > 0 || this.queue.length > 0 || this.ranges.size > 0;
+    return this.bySeq.size > 0 || this.queue.length > 0 || (this.ranges !== undefined && this.ranges.size > 0);
   }
 
   get activeDump(): Pending | undefined {
@@ -114,7 +114,7 @@ export class PendingTable {
 
   get(seq: number): Pending | undefined {
     const p = this.bySeq.get(seq);
-    if (p !== undefined || this.ranges.size === 0) return p;
+    if (p !== undefined || this.ranges === undefined) return p;
     for (const r of this.ranges) {
       const q = r.lookup(seq);
       if (q !== undefined) return q;
@@ -127,16 +127,18 @@ export class PendingTable {
   }
 
   addRange(r: SeqRange): void {
-    this.ranges.add(r);
+    (this.ranges ??= new Set()).add(r);
   }
 
   removeRange(r: SeqRange): void {
-    if (this.ranges.delete(r)) this.host.waitChanged();
+    if (!this.ranges?.delete(r)) return;
+    if (this.ranges.size === 0) this.ranges = undefined;
+    this.host.waitChanged();
   }
 
   private *waiting(): IterableIterator<Pending> {
     yield* this.bySeq.values();
-    for (const r of this.ranges) yield* r.waiting();
+    if (this.ranges) for (const r of this.ranges) yield* r.waiting();
   }
 
   /**
@@ -145,7 +147,7 @@ export class PendingTable {
    * (`peerDone` false): it keeps draining, so that the next dump does not meet EBUSY.
    */
   finish(p: Pending, err?: unknown, peerDone = true): void {
-    if (!p.settled) {
+    if (p.dump && !p.settled) {
       const queued = this.queue.indexOf(p);
       if (queued >= 0) this.queue.splice(queued, 1);
     }

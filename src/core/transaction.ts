@@ -80,6 +80,9 @@ export interface TransactionHost {
   read(waitMs: number): boolean;
 }
 
+/** Options that belong to the whole transaction: an item carrying one is refused rather than ignored. */
+const PER_TRANSACTION = ['timeout', 'signal', 'peer'] as const;
+
 /**
  * Receive buffer one acknowledgement or error takes (its skb's truesize): 832 bytes measured
  * on Linux 6.18 (256 acks fill the default 212992-byte buffer), plus room for ext-ack text.
@@ -142,6 +145,8 @@ export class Transaction<T> implements SeqRange {
       checkPayload(it.payload);
       if ((it as { dump?: unknown }).dump || ((it.flags ?? 0) & C.NLM_F_DUMP) === C.NLM_F_DUMP)
         throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+      for (const name of PER_TRANSACTION)
+        if ((it as Record<string, unknown>)[name] !== undefined) throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
       const ack = it.ack ?? each;
       const flags = C.NLM_F_REQUEST | (it.flags ?? 0) | (ack ? C.NLM_F_ACK : 0);
       const p = new Pending(it.type, flags, false, ack, it.decode as Decoder<unknown> | undefined, it.layout, peer, 0, undefined, 'retry', 0);
