@@ -3,7 +3,7 @@
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
-import type { Decoder, Message, Payload } from './message.js';
+import type { CallOptions, Decoder, Message, Payload } from './message.js';
 import { checkCallOptions, checkInt, checkPayload } from './options.js';
 import { Pending, type PendingTable, type SeqRange } from './pending.js';
 import { Writer } from './writer.js';
@@ -80,9 +80,6 @@ export interface TransactionHost {
   read(waitMs: number): boolean;
 }
 
-/** Options that belong to the whole transaction: an item carrying one is refused rather than ignored. */
-const PER_TRANSACTION = ['timeout', 'signal', 'peer'] as const;
-
 /**
  * Receive buffer one acknowledgement or error takes (its skb's truesize): 832 bytes measured
  * on Linux 6.18 (256 acks fill the default 212992-byte buffer), plus room for ext-ack text.
@@ -145,8 +142,12 @@ export class Transaction<T> implements SeqRange {
       checkPayload(it.payload);
       if ((it as { dump?: unknown }).dump || ((it.flags ?? 0) & C.NLM_F_DUMP) === C.NLM_F_DUMP)
         throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-      for (const name of PER_TRANSACTION)
-        if ((it as Record<string, unknown>)[name] !== undefined) throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+      // the transaction's own options on an item are refused rather than ignored
+      const whole = it as CallOptions;
+      if (whole.timeout !== undefined || whole.signal !== undefined || whole.peer !== undefined) {
+        const name = whole.timeout !== undefined ? 'timeout' : whole.signal !== undefined ? 'signal' : 'peer';
+        throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+      }
       const ack = it.ack ?? each;
       const flags = C.NLM_F_REQUEST | (it.flags ?? 0) | (ack ? C.NLM_F_ACK : 0);
       const p = new Pending(it.type, flags, false, ack, it.decode as Decoder<unknown> | undefined, it.layout, peer, 0, undefined, 'retry', 0);
