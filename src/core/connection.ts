@@ -45,11 +45,11 @@ export class Connection {
   private readonly kernelPeer: boolean;
   private readonly table: PendingTable;
   private readonly dispatcher: Dispatcher;
-  private readonly groupRefs = new Map<number, number>();
+  /** Joined groups and how many users each has; made on first join. */
+  private groupRefs: Map<number, number> | undefined;
   private pktinfo = false;
   private server: Server | undefined;
   private pauses = 0;
-  private seq: number;
   private closed = false;
   /** Made on first use: most connections never run a transaction. */
   private txnHost: TransactionHost | undefined;
@@ -64,15 +64,12 @@ export class Connection {
     this.sock = new NetlinkSocket(protocol, opts);
     this.kernelPeer = !C.USER_PROTOCOLS.has(protocol);
     this.timeout = timeout;
-    // random start: replies to an earlier process that used the same port id never match
-    this.seq = (Math.random() * 0x7fffffff) >>> 0;
     this.table = new PendingTable({
       sendDump: (p) => {
         this.sock.send(p.buf, p.off, p.len, p.peer, 0, p.sendWait);
         // its replies are read by whoever drives the socket: the poller, or a Sync loop
         if (p.sendWait === 0) this.updatePolling();
       },
-      nextSeq: () => this.nextSeq(),
       waitChanged: () => {
         // less to wait for: only a running poller may have to stop
         if (this.sock.isPolling) this.updatePolling();
@@ -109,12 +106,6 @@ export class Connection {
 
   private assertOpen(): void {
     if (this.closed) throw new SocketClosedError();
-  }
-
-  private nextSeq(): number {
-    this.seq = (this.seq + 1) >>> 0;
-    if (this.seq === 0) this.seq = 1; // 0 marks notifications
-    return this.seq;
   }
 
   // ------------------------------------------------------------------ calls
@@ -230,7 +221,7 @@ export class Connection {
       opts.signal, opts.intr ?? 'retry', opts.retries ?? 3);
     // a Sync call may wait for a full user-space peer, as long as its timeout; async never blocks
     if (sync) p.sendWait = timeout > 0 ? timeout : -1;
-    p.seq = this.nextSeq();
+    p.seq = this.table.nextSeq();
     const w = scratchBusy ? new Writer() : scratch;
     scratchBusy = true;
     try {
@@ -431,7 +422,7 @@ export class Connection {
       table: this.table,
       kernelPeer: this.kernelPeer,
       closed: () => this.closed,
-      nextSeq: () => this.nextSeq(),
+      nextSeq: () => this.table.nextSeq(),
       // a whole send's answers are read at once: up to one per item
       sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
       read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
@@ -491,7 +482,8 @@ export class Connection {
   joinGroup(group: number): void {
     this.assertOpen();
     checkInt(group, 'group', 1, 0xffffffff);
-    const n = this.groupRefs.get(group) ?? 0;
+    const refs = (this.groupRefs ??= new Map());
+    const n = refs.get(group) ?? 0;
     if (n === 0) {
       this.sock.ensureBound();
       // the sender address names groups 1..32 (as a mask); only higher ones need packet info,
@@ -502,17 +494,17 @@ export class Connection {
       }
       this.sock.join(group);
     }
-    this.groupRefs.set(group, n + 1);
+    refs.set(group, n + 1);
   }
 
   leaveGroup(group: number): void {
     this.assertOpen();
     checkInt(group, 'group', 1, 0xffffffff);
-    const n = this.groupRefs.get(group) ?? 0;
+    const n = this.groupRefs?.get(group) ?? 0;
     if (n <= 1) {
-      this.groupRefs.delete(group);
+      this.groupRefs?.delete(group);
       if (n === 1) this.sock.leave(group);
-    } else this.groupRefs.set(group, n - 1);
+    } else this.groupRefs!.set(group, n - 1);
   }
 
   /** Re-evaluates polling after a stream's ref() / unref(). */

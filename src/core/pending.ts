@@ -76,7 +76,6 @@ export class Pending {
 export interface PendingHost {
   /** Sends a dump's request now (the table decided it may run); throws when it cannot. */
   sendDump(p: Pending): void;
-  nextSeq(): number;
   /** Less (or more) to wait for: re-evaluate polling. */
   waitChanged(): void;
 }
@@ -100,8 +99,17 @@ export class PendingTable {
   private active: Pending | undefined;
   private readonly queue: Pending[] = [];
   private sending = false;
+  // random start: replies to an earlier process that used the same port id never match
+  private seq = (Math.random() * 0x7fffffff) >>> 0;
 
   constructor(private readonly host: PendingHost) {}
+
+  /** The next sequence number; 0 is skipped, it marks notifications. */
+  nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    if (this.seq === 0) this.seq = 1;
+    return this.seq;
+  }
 
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
@@ -195,7 +203,7 @@ export class PendingTable {
       while (!this.active && this.queue.length) {
         const p = this.queue.shift()!;
         if (p.settled) continue;
-        if (p.attempts > 1) p.seq = this.host.nextSeq();
+        if (p.attempts > 1) p.seq = this.nextSeq();
         p.buf.writeUInt32LE(p.seq, p.off + 8);
         this.active = p;
         p.live = true;
