@@ -172,6 +172,34 @@ describe('a bad datagram costs one item', () => {
   });
 });
 
+describe('a bad datagram from a user-space peer', () => {
+  test('garbage from the dump\'s own peer fails that dump and frees the dump slot for the next', async () => {
+    const peer = new NetlinkSocket(NETLINK_USERSOCK, { bind: 0 });
+    const client = new Connection(NETLINK_USERSOCK, { timeout: 3000 });
+    try {
+      const b = new Batch(65536, 8);
+      const nextRequestSeq = () => {
+        assert.equal(peer.recv(b, 2000, 1), 1, 'the request reached the peer');
+        return b.buf.readUInt32LE(b.meta[0] + 8);
+      };
+      const first = client.dump(0x41, null, { peer: peer.portId }).toArray();
+      peer.send(malformed(nextRequestSeq()), 0, 20, client.portId);
+      await assert.rejects(first, NetlinkDecodeError);
+      const second = client.dump(0x41, null, { peer: peer.portId }).toArray();
+      const done = Buffer.alloc(20);
+      done.writeUInt32LE(20, 0);
+      done.writeUInt16LE(3, 4); // NLMSG_DONE
+      done.writeUInt16LE(2, 6); // NLM_F_MULTI
+      done.writeUInt32LE(nextRequestSeq(), 8);
+      peer.send(done, 0, 20, client.portId);
+      assert.deepEqual(await second, []);
+    } finally {
+      client.close();
+      peer.close();
+    }
+  });
+});
+
 describe('options are checked before anything is sent', () => {
   const bad: [string, object][] = [
     ['signal', { signal: {} }],

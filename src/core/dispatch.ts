@@ -5,7 +5,7 @@ import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError
 import type { EventStream } from './events.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
-import type { PendingTable } from './pending.js';
+import type { Pending, PendingTable } from './pending.js';
 import type { Batch } from './transport.js';
 import { align4 } from './writer.js';
 
@@ -137,12 +137,21 @@ export class Dispatcher {
       const seq = m.buf.readUInt32LE(pos + 8);
       const p = this.table.get(seq);
       if (p !== undefined) {
-        if (m.sender === p.peer) this.table.finish(p, err, !p.dump);
+        if (m.sender === p.peer) this.table.finish(p, err, this.peerDone(p));
         return;
       }
       if (seq !== 0) return;
     }
     for (const s of this.streams) s.deliverError(err, m.group);
+  }
+
+  /**
+   * Whether a request that failed on a bad message is over for its peer too. The kernel
+   * finishes a dump it started (it must be drained, or the next dump meets EBUSY); a
+   * user-space peer that sent garbage may never send the end, so its dump is let go.
+   */
+  private peerDone(p: Pending): boolean {
+    return !p.dump || !this.kernelPeer;
   }
 
   private receiveError(errno: number): void {
@@ -159,7 +168,7 @@ export class Dispatcher {
     const err = new ReplyTooLargeError(real, stored);
     if (group === 0 && stored >= C.NLMSG_HDRLEN) {
       const p = this.table.get(buf.readUInt32LE(off + 8));
-      if (p !== undefined && sender === p.peer) return this.table.finish(p, err, !p.dump);
+      if (p !== undefined && sender === p.peer) return this.table.finish(p, err, this.peerDone(p));
     }
     for (const s of this.streams) if (s.accepts(group)) s.overrun(); // a lost event is an overrun to a listener
   }
