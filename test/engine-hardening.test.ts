@@ -299,6 +299,38 @@ describe('re-entrancy', () => {
   });
 });
 
+describe('the bytes an error refers to', () => {
+  test('stay the request that was sent, whatever is sent afterwards or meanwhile', async () => {
+    const c = new Connection(NETLINK_ROUTE);
+    try {
+      const byName = (name: string) => (w: import('../src/core/writer.js').Writer) => {
+        ifinfomsg(w);
+        w.attrString(IFLA_IFNAME, name);
+      };
+      let err: { request?: { bytes?: Uint8Array } } = {};
+      try {
+        c.requestSync(RTM_GETLINK, byName('nlk-none0'), { ack: false });
+      } catch (e) {
+        err = e as typeof err;
+      }
+      const sent = Buffer.from(err.request!.bytes!);
+      assert.ok(sent.includes('nlk-none0'));
+      c.requestSync(RTM_GETLINK, byName('lo'), { ack: false });
+      assert.deepEqual(Buffer.from(err.request!.bytes!), sent);
+      // a request made while another's bytes are still in the shared writer (from its payload writer)
+      let inner: Promise<unknown> | undefined;
+      const outer = c.request(RTM_GETLINK, (w) => {
+        inner = c.request(RTM_GETLINK, byName('lo'), { ack: false });
+        byName('nlk-none1')(w);
+      }, { ack: false }).catch((e: { request?: { bytes?: Uint8Array } }) => Buffer.from(e.request!.bytes!));
+      await inner;
+      assert.ok(((await outer) as Buffer).includes('nlk-none1'));
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('a decoder that detaches the receive buffer', () => {
   test('transferring m.buf.buffer costs that datagram only: later events and requests still work', async (t) => {
     await inNetns(t, async (c, ns) => {

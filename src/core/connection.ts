@@ -29,7 +29,12 @@ const DUMP_SLOTS = 512;
 
 /** One reusable writer for requests: they are encoded and sent synchronously. */
 const scratch = new Writer(16 * 1024);
-let scratchBusy = false;
+/**
+ * The request whose bytes the scratch writer holds until it is answered or takes its own
+ * copy: a request made meanwhile (from its payload writer, a decoder or a listener) gets a
+ * fresh writer, so the bytes an error refers to stay the ones that were sent.
+ */
+let scratchUser: Pending | undefined;
 
 /**
  * The request engine over one netlink socket: any number of concurrent requests and
@@ -222,22 +227,25 @@ export class Connection {
     // a Sync call may wait for a full user-space peer, as long as its timeout; async never blocks
     if (sync) p.sendWait = timeout > 0 ? timeout : -1;
     p.seq = this.table.nextSeq();
-    const w = scratchBusy ? new Writer() : scratch;
-    scratchBusy = true;
+    const shared = scratchUser === undefined || scratchUser.owned || scratchUser.settled;
+    const w = shared ? scratch : new Writer();
+    // claimed before the payload runs: a request made by the payload writer gets its own
+    if (shared) scratchUser = p;
+    w.reset();
+    const start = w.beginMessage(type, flags);
     try {
-      w.reset();
-      const start = w.beginMessage(type, flags);
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
-      w.endMessage(start);
-      w.buf.writeUInt32LE(p.seq, 8);
-      // valid until the next request is encoded; park() copies it
-      p.buf = w.buf;
-      p.len = w.pos;
-      p.owned = w !== scratch;
-    } finally {
-      if (w === scratch) scratchBusy = false;
+    } catch (e) {
+      if (scratchUser === p) scratchUser = undefined;
+      throw e;
     }
+    w.endMessage(start);
+    w.buf.writeUInt32LE(p.seq, 8);
+    // the scratch writer's until p settles or parks (park() copies it)
+    p.buf = w.buf;
+    p.len = w.pos;
+    p.owned = !shared;
     return p;
   }
 

@@ -59,8 +59,10 @@ export class Pending {
     readonly retries: number,
   ) {}
 
+  /** The request for an error: its bytes copied unless they are this request's own (the scratch writer is reused). */
   info(): FailedRequest {
-    return { type: this.type, flags: this.flags, seq: this.seq, bytes: this.buf.subarray(this.off, this.off + this.len) };
+    const bytes = this.buf.subarray(this.off, this.off + this.len);
+    return { type: this.type, flags: this.flags, seq: this.seq, bytes: this.owned ? bytes : Buffer.from(bytes) };
   }
 
   /** Takes a private copy of the request, for a request that outlives the scratch writer. */
