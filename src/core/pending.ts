@@ -96,6 +96,11 @@ export interface SeqRange {
  */
 export class PendingTable {
   private readonly bySeq = new Map<number, Pending>();
+  /**
+   * The usual case, one request in flight, without the map: a request added while no other
+   * is tracked sits here; the map takes over when a second one comes.
+   */
+  private sole: Pending | undefined;
   /** Transactions register their items as a range instead of one map entry each. */
   private ranges: Set<SeqRange> | undefined;
   private active: Pending | undefined;
@@ -115,7 +120,7 @@ export class PendingTable {
 
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
-    return this.bySeq.size > 0 || this.queue.length > 0 || (this.ranges !== undefined && this.ranges.size > 0);
+    return this.sole !== undefined || this.bySeq.size > 0 || this.queue.length > 0 || (this.ranges !== undefined && this.ranges.size > 0);
   }
 
   get activeDump(): Pending | undefined {
@@ -123,7 +128,9 @@ export class PendingTable {
   }
 
   get(seq: number): Pending | undefined {
-    const p = this.bySeq.get(seq);
+    const sole = this.sole;
+    if (sole !== undefined && sole.seq === seq) return sole;
+    const p = this.bySeq.size > 0 ? this.bySeq.get(seq) : undefined;
     if (p !== undefined || this.ranges === undefined) return p;
     for (const r of this.ranges) {
       const q = r.lookup(seq);
@@ -133,6 +140,14 @@ export class PendingTable {
   }
 
   add(p: Pending): void {
+    if (this.sole === undefined && this.bySeq.size === 0) {
+      this.sole = p;
+      return;
+    }
+    if (this.sole !== undefined) {
+      this.bySeq.set(this.sole.seq, this.sole);
+      this.sole = undefined;
+    }
     this.bySeq.set(p.seq, p);
   }
 
@@ -147,6 +162,7 @@ export class PendingTable {
   }
 
   private *waiting(): IterableIterator<Pending> {
+    if (this.sole !== undefined) yield this.sole;
     yield* this.bySeq.values();
     if (this.ranges) for (const r of this.ranges) yield* r.waiting();
   }
@@ -170,7 +186,8 @@ export class PendingTable {
     if (!p.live) return;
     p.live = false;
     if (p.index >= 0) return; // a transaction item: its range goes when the transaction ends
-    if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
+    if (this.sole === p) this.sole = undefined;
+    else if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
     if (this.active === p) {
       this.active = undefined;
       this.sendNextDump();
@@ -209,7 +226,7 @@ export class PendingTable {
         p.buf.writeUInt32LE(p.seq, p.off + 8);
         this.active = p;
         p.live = true;
-        this.bySeq.set(p.seq, p);
+        this.add(p);
         try {
           this.host.sendDump(p);
         } catch (e) {
