@@ -191,7 +191,7 @@ export class Connection {
     }
     if (!p.settled) this.driveSync(p);
     if (p.error !== undefined) throw p.error;
-    return p.results;
+    return p.replies();
   }
 
   private openDump<T>(opts: CallFields, type: number, payload: Payload): DumpIterable<T> {

@@ -7,10 +7,16 @@ import { DumpInterruptedError, type FailedRequest } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
 import { copyMessage, type Decoder, type IntrPolicy, type RawMessage } from './message.js';
 
+type Results = unknown[] & { interrupted?: boolean };
+
+/** No replies yet: shared and frozen, so that a request answered by a bare ack allocates no array until asked. */
+export const NO_REPLIES: readonly unknown[] = Object.freeze([]);
+
 /** What the engine tracks for one request, dump or transaction item in flight. */
 export class Pending {
   seq = 0;
-  results: unknown[] & { interrupted?: boolean } = [];
+  /** Decoded replies; NO_REPLIES until the first (see replies()). */
+  results = NO_REPLIES as Results;
   /** The request as sent: buf[off, off + len). Until `owned`, buf is a shared scratch writer's. */
   buf!: Buffer;
   off = 0;
@@ -58,6 +64,11 @@ export class Pending {
     readonly intr: IntrPolicy,
     readonly retries: number,
   ) {}
+
+  /** The replies as a fresh array the caller may keep and change. */
+  replies(): Results {
+    return this.results === NO_REPLIES ? [] : this.results;
+  }
 
   /** The request for an error: its bytes copied unless they are this request's own (the scratch writer is reused). */
   info(): FailedRequest {
@@ -203,7 +214,7 @@ export class PendingTable {
     if (err !== undefined) p.error = err;
     if (p.stream) p.stream.end(err);
     else if (err !== undefined) p.reject?.(err);
-    else p.resolve?.(p.results);
+    else p.resolve?.(p.replies());
     p.onSettle?.(p);
   }
 
@@ -269,6 +280,7 @@ export class PendingTable {
       return this.finish(p, e, !p.dump);
     }
     if (p.stream) p.stream.push(v);
+    else if (p.results === NO_REPLIES) p.results = [v];
     else p.results.push(v);
     if (m.flags & C.NLM_F_MULTI) p.multi = true;
     else if (!p.dump && !p.expectAck) this.complete(p);
@@ -281,12 +293,13 @@ export class PendingTable {
       if (p.intr === 'retry' && p.attempts <= p.retries && !p.stream) {
         p.attempts++;
         p.interrupted = false;
-        p.results = [];
+        p.results = NO_REPLIES as Results;
         // this run ended: free the dump slot with p first in line, so it runs again next
         this.queue.unshift(p);
         return this.retire(p);
       }
-      if (p.intr !== 'partial') return this.finish(p, new DumpInterruptedError(p.attempts, p.stream ? [] : p.results));
+      if (p.intr !== 'partial') return this.finish(p, new DumpInterruptedError(p.attempts, p.stream ? [] : p.replies()));
+      p.results = p.replies();
       p.results.interrupted = true;
       p.stream?.markInterrupted();
     }

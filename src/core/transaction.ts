@@ -56,7 +56,8 @@ export interface TransactionOptions {
 }
 
 export type ItemOutcome<T> =
-  | { index: number; ok: true; replies: T[] }
+  /** `replies`: what the item's answers decoded to, usually none (shared, read-only). */
+  | { index: number; ok: true; replies: readonly T[] }
   | { index: number; ok: false; error: Error };
 
 export interface TransactionResult<T> {
@@ -307,7 +308,7 @@ export class Transaction<T> implements SeqRange {
       this.failed++;
       this.outcomes[p.index] = { index: p.index, ok: false, error: p.error as Error };
       if (this.stopOnError && this.stop === undefined) this.stop = p.error;
-    } else this.outcomes[p.index] = { index: p.index, ok: true, replies: p.results as T[] };
+    } else this.outcomes[p.index] = { index: p.index, ok: true, replies: p.results as readonly unknown[] as readonly T[] };
     // an answer to p means the peer handled every item before it: those without an answer succeeded
     for (let i = this.cursor; i < p.index; i++) {
       const q = this.items[i];
