@@ -64,6 +64,24 @@ describe('transactions', () => {
     });
   });
 
+  test('items that never ask for an ack (as nftables BEGIN/END may): success inferred, failures still reported', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const items = routes(5, 130, false);
+      items[0].ack = false;
+      items[4].ack = false;
+      for (const ack of ['each', 'last'] as const) {
+        const r = ack === 'each' ? await c.transaction(items) : c.transactionSync(routes(5, 131, false).map((it, i) => ({ ...it, ack: i === 4 ? false : undefined })), { ack });
+        assert.ok(r.ok, r.failures[0]?.error.message);
+        assert.equal(r.items.length, 5);
+      }
+      assert.equal(tableSize(ns, 130), 5);
+      assert.equal(tableSize(ns, 131), 5);
+      // a failing item without an ack is still answered, with its error
+      const again = c.transactionSync(routes(5, 130, false).map((it) => ({ ...it, ack: false })));
+      assert.deepEqual(again.failures.map((f) => f.index), [0, 1, 2, 3, 4]);
+    });
+  });
+
   test('small sends, one send, and a send too large to go in one piece', async (t) => {
     await inNetns(t, async (c, ns) => {
       const r = await c.transaction(routes(500, 110, false), { maxPerSend: 7 });

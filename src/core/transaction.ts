@@ -193,12 +193,19 @@ export class Transaction<T> implements SeqRange {
       }
       if (this.items.length) this.chunkEnds.push(this.items.length);
     }
-    if (!each) for (const end of this.chunkEnds) this.ackLastOf(end, list);
+    if (!each) {
+      let start = 0;
+      for (const end of this.chunkEnds) {
+        this.ackLastOf(start, end, list);
+        start = end;
+      }
+    }
   }
 
-  /** 'last': the send's last item that allows it asks for the acknowledgement. */
-  private ackLastOf(end: number, list: readonly TransactionItem<T>[]): void {
-    for (let i = end - 1; i >= 0 && (i === end - 1 || !this.items[i].expectAck); i--) {
+  /** 'last': the last item of the send [start, end) that allows it asks for the acknowledgement. */
+  private ackLastOf(start: number, end: number, list: readonly TransactionItem<T>[]): void {
+    for (let i = end - 1; i >= start; i--) {
+      if (this.items[i].expectAck) return; // asked for one itself (ack: true)
       if (list[i].ack === false) continue;
       const p = this.items[i];
       p.expectAck = true;
@@ -218,8 +225,8 @@ export class Transaction<T> implements SeqRange {
   }
 
   /**
-   * Runs the transaction as far as it can without waiting (async: `waitMs` 0), or to its
-   * end, blocking up to the timeout between answers (Sync: `waitMs` = the timeout, -1 none).
+   * Runs the transaction as far as it can without waiting (async), or to its end, blocking
+   * up to the timeout between answers (Sync).
    */
   pump(sync: boolean): void {
     if (this.pumping || this.finished) return;
