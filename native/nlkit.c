@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -338,18 +339,69 @@ static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
 
 /* ------------------------------------------------------------------- send */
 
-static ssize_t do_send(int fd, const void *data, size_t len, uint32_t pid, uint32_t groups, int flags) {
+static int64_t now_ms(void);
+
+/*
+ * One datagram to a port id and/or group mask, bounded by timeout_ms:
+ * 0 never waits (a full peer queue is EAGAIN), < 0 waits as long as it takes,
+ * > 0 waits up to that long and then fails with ETIMEDOUT.
+ *
+ * Only a user-space peer whose receive queue is full makes a send wait: the
+ * kernel answers inside sendmsg. poll(POLLOUT) cannot see the peer's queue
+ * (it reports our own send buffer), so the bounded wait is the kernel's own:
+ * SO_SNDTIMEO, which netlink_unicast honours while the peer is full. It is set
+ * only after a non-blocking attempt found the peer full, and put back to
+ * "forever" (0) afterwards, so the usual send is one system call.
+ * Returns bytes sent, or -1 with errno set.
+ */
+static ssize_t do_send(int fd, const void *data, size_t len, uint32_t pid, uint32_t groups, int64_t timeout_ms) {
   struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = pid, .nl_groups = groups};
   ssize_t n;
-  do n = sendto(fd, data, len, flags, (struct sockaddr *)&sa, sizeof sa);
+  do n = sendto(fd, data, len, timeout_ms < 0 ? 0 : MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
   while (n < 0 && errno == EINTR);
-  return n;
+  if (n >= 0 || timeout_ms <= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
+
+  int64_t deadline = now_ms() + timeout_ms;
+  for (;;) {
+    int64_t left = deadline - now_ms();
+    if (left <= 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    struct timeval tv = {.tv_sec = (time_t)(left / 1000), .tv_usec = (suseconds_t)((left % 1000) * 1000)};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) return -1;
+    n = sendto(fd, data, len, 0, (struct sockaddr *)&sa, sizeof sa);
+    int e = errno;
+    struct timeval forever = {0, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof forever);
+    if (n >= 0) return n;
+    if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) continue; /* the deadline decides */
+    errno = e;
+    return -1;
+  }
+}
+
+/* A send timeout argument: any integer, or a missing/boolean one for older callers (true: forever, false: 0). */
+static int arg_send_timeout(napi_env env, napi_value v, int64_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  if (t == napi_undefined) {
+    *out = 0;
+    return 1;
+  }
+  if (t == napi_boolean) {
+    bool b = false;
+    napi_get_value_bool(env, v, &b);
+    *out = b ? -1 : 0;
+    return 1;
+  }
+  return arg_int(env, v, out);
 }
 
 /*
- * send(fd, buffer, offset, length, pid, groups, block) -> bytes sent.
- * Non-blocking unless `block`: a full peer queue is EAGAIN, for the caller
- * to retry when writable (only user-space peers ever push back).
+ * send(fd, buffer, offset, length, pid, groups, sendTimeoutMs) -> bytes sent.
+ * sendTimeoutMs: 0 non-blocking (a full peer queue is EAGAIN), > 0 waits up to
+ * that long for the peer's queue (then ETIMEDOUT), < 0 waits forever.
  */
 static napi_value js_send(napi_env env, napi_callback_info info) {
   GET_ARGS(7);
@@ -357,14 +409,13 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   void *data;
   size_t blen;
   uint32_t off, len, pid, groups;
-  bool block = false;
+  int64_t timeout = 0;
   if (argc < 6 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &data, &blen) ||
       !arg_u32(env, argv[2], &off) || !arg_u32(env, argv[3], &len) || !arg_u32(env, argv[4], &pid) ||
-      !arg_u32(env, argv[5], &groups))
-    return throw_type(env, "send(fd, buffer, offset, length, pid, groups, block)");
-  if (argc >= 7) napi_get_value_bool(env, argv[6], &block);
+      !arg_u32(env, argv[5], &groups) || (argc >= 7 && !arg_send_timeout(env, argv[6], &timeout)))
+    return throw_type(env, "send(fd, buffer, offset, length, pid, groups, sendTimeoutMs)");
   if ((size_t)off + len > blen) return throw_type(env, "send: offset + length exceeds the buffer");
-  ssize_t n = do_send(fd, (char *)data + off, len, pid, groups, block ? 0 : MSG_DONTWAIT);
+  ssize_t n = do_send(fd, (char *)data + off, len, pid, groups, timeout);
   if (n < 0) return throw_errno(env, errno, "sendto");
   return num(env, (double)n);
 }
@@ -556,9 +607,11 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 }
 
 /*
- * transact(fd, sbuf, offset, length, pid, block, rbuf, meta, timeoutMs, max, cmsg) -> entries.
+ * transact(fd, sbuf, offset, length, pid, sendTimeoutMs, rbuf, meta, recvTimeoutMs, max, cmsg) -> entries.
  * send() then recv() in one crossing: the kernel answers most requests inside
  * sendmsg, so the reply is read by the same call that sent the request.
+ * sendTimeoutMs bounds the send as in send(); recvTimeoutMs the wait for the
+ * first datagram as in recv().
  */
 static napi_value js_transact(napi_env env, napi_callback_info info) {
   GET_ARGS(11);
@@ -567,18 +620,17 @@ static napi_value js_transact(napi_env env, napi_callback_info info) {
   size_t slen_total, cap, slots;
   uint32_t off, len, pid;
   int32_t *meta;
-  bool block = false, cmsg = false;
-  int64_t timeout = 0, max = 1;
+  bool cmsg = false;
+  int64_t send_timeout = 0, timeout = 0, max = 1;
   if (argc < 11 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &sdata, &slen_total) ||
       !arg_u32(env, argv[2], &off) || !arg_u32(env, argv[3], &len) || !arg_u32(env, argv[4], &pid) ||
-      !arg_buffer(env, argv[6], &buf, &cap) || !arg_meta(env, argv[7], &meta, &slots) ||
-      !arg_int(env, argv[8], &timeout) || !arg_int(env, argv[9], &max) || max < 1)
-    return throw_type(env, "transact(fd, sbuf, offset, length, pid, block, rbuf, meta, timeoutMs, max, cmsg)");
-  napi_get_value_bool(env, argv[5], &block);
+      !arg_send_timeout(env, argv[5], &send_timeout) || !arg_buffer(env, argv[6], &buf, &cap) ||
+      !arg_meta(env, argv[7], &meta, &slots) || !arg_int(env, argv[8], &timeout) || !arg_int(env, argv[9], &max) || max < 1)
+    return throw_type(env, "transact(fd, sbuf, offset, length, pid, sendTimeoutMs, rbuf, meta, recvTimeoutMs, max, cmsg)");
   napi_get_value_bool(env, argv[10], &cmsg);
   if ((size_t)off + len > slen_total) return throw_type(env, "transact: offset + length exceeds the buffer");
   if (slots == 0 || cap == 0) return throw_type(env, "transact: empty buffer or meta");
-  if (do_send(fd, (char *)sdata + off, len, pid, 0, block ? 0 : MSG_DONTWAIT) < 0) return throw_errno(env, errno, "sendto");
+  if (do_send(fd, (char *)sdata + off, len, pid, 0, send_timeout) < 0) return throw_errno(env, errno, "sendto");
   return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
 }
 

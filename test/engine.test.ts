@@ -140,6 +140,24 @@ describe('concurrency on one socket', () => {
     });
   });
 
+  test('iterating a dump streams by default: items arrive before the dump is complete, memory stays bounded', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      addRoutes(ns, 10_000);
+      let decoded = 0;
+      const decode = (m: import('../src/core/message.js').RawMessage) => (decoded++, decodeRoute(m));
+      let first = -1, n = 0;
+      for await (const r of c.dump(RTM_GETROUTE, rtmsgDump, { decode, highWaterMark: 64 })) {
+        if (first < 0) first = decoded;
+        assert.equal(typeof r.dst, 'string');
+        n++;
+        // the engine holds at most highWaterMark items plus one receive batch (a few 32 KiB chunks)
+        assert.ok(decoded - n <= 64 + 8192, `${decoded - n} items buffered`);
+      }
+      assert.ok(n >= 10_000);
+      assert.ok(first < n, `the first item came after ${first} of ${n} were decoded: the dump was collected`);
+    });
+  });
+
   test('mixing requests and dumps, with AbortSignal and timeout', async (t) => {
     await inNetns(t, async (c, ns) => {
       const ac = new AbortController();

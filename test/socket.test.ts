@@ -147,7 +147,7 @@ describe('socket options and closed sockets', () => {
         ['getOption', () => old.getOption(SOL_SOCKET, SO_RCVBUF)],
         ['send', () => old.send(message(16), 0, 16, 0)],
         ['recv', () => old.recv(b, 0, 1)],
-        ['transact', () => old.transact(message(16), 16, 0, false, b, 0, 1)],
+        ['transact', () => old.transact(message(16), 0, 16, 0, 0, b, 0, 1)],
       ];
       for (const [name, call] of calls) assert.throws(call, SocketClosedError, name);
       old.startPolling(() => assert.fail('a closed socket polls'));

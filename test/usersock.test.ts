@@ -104,6 +104,19 @@ describe('NETLINK_USERSOCK between two processes', () => {
     assert.equal(partial.interrupted, true);
     flaky(1);
     assert.throws(() => client.dumpSync(MSG_FLAKY_LIST, null, { peer, intr: 'throw' }), DumpInterruptedError);
+    // iteration streams: the items come as they are, the interruption is reported at the end
+    flaky(1);
+    const seen: number[] = [];
+    await assert.rejects((async () => {
+      for await (const v of client.dump(MSG_FLAKY_LIST, null, { peer, decode: readU32 })) seen.push(v);
+    })(), DumpInterruptedError);
+    assert.equal(seen.length, 10);
+    flaky(1);
+    const partialIt = client.dump(MSG_FLAKY_LIST, null, { peer, decode: readU32, intr: 'partial' });
+    let count = 0;
+    for await (const _ of partialIt) count++;
+    assert.equal(count, 10);
+    assert.equal(partialIt.interrupted, true);
     flaky(0);
   });
 
@@ -123,6 +136,32 @@ describe('NETLINK_USERSOCK between two processes', () => {
     } finally {
       big.close();
     }
+  });
+
+  test('a transaction: each item answered by the server, a failure reported against its own item', async () => {
+    const items = Array.from({ length: 6 }, (_, i) => ({ type: i === 3 ? MSG_FAIL : MSG_ECHO, payload: u32(i), decode: readU32 }));
+    const r = await client.transaction(items, { peer });
+    assert.deepEqual(r.failures.map((f) => [f.index, (f.error as NetlinkError).extackMessage]), [[3, 'no such widget']]);
+    assert.deepEqual(r.items.map((o) => (o.ok ? o.replies : null)), [[0], [1], [2], null, [4], [5]]);
+    // only the last asks for an ack: the echoes' replies and the error are the answers
+    const s = client.transactionSync(items, { peer, ack: 'last' });
+    assert.deepEqual(s.failures.map((f) => f.index), [3]);
+    assert.deepEqual(s.items.map((o) => (o.ok ? o.replies : null)), [[0], [1], [2], null, [4], [5]]);
+  });
+
+  test('a transaction that times out or is aborted: the item in flight fails with that reason, the rest are not sent', async () => {
+    const silent = Array.from({ length: 3 }, () => ({ type: MSG_SILENT }));
+    const timedOut = await client.transaction(silent, { peer, maxPerSend: 1, timeout: 100 });
+    assert.deepEqual(timedOut.failures.map((f) => f.error.name), ['NetlinkTimeoutError', 'NotSentError', 'NotSentError']);
+    const sync = client.transactionSync(silent, { peer, maxPerSend: 1, timeout: 100 });
+    assert.deepEqual(sync.failures.map((f) => f.error.name), ['NetlinkTimeoutError', 'NotSentError', 'NotSentError']);
+    const ac = new AbortController();
+    const pending = client.transaction(silent, { peer, maxPerSend: 2, timeout: 0, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('enough')), 30);
+    const aborted = await pending;
+    assert.deepEqual(aborted.failures.map((f) => f.error.message), ['enough', 'enough', 'not sent: enough']);
+    // the connection still works
+    assert.deepEqual(await client.request(MSG_ECHO, u32(11), { peer, decode: readU32 }), [11]);
   });
 
   test('replies from anyone but the addressed peer are ignored', async () => {

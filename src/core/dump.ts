@@ -98,24 +98,34 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
 }
 
 /**
- * A dump not yet started: iterate it (`for await`) or take `toArray()`. Under the
- * default 'retry' policy, iteration yields only once the dump is complete and
- * consistent, since a repeated dump must not hand out items twice; 'partial' and
- * 'throw' stream with back-pressure.
+ * A dump not yet started: iterate it (`for await`) or take `toArray()`.
+ *
+ * Iteration streams: items are handed out as datagrams arrive and reading pauses while
+ * highWaterMark items wait, so memory stays bounded however large the dump. Items already
+ * handed out cannot be taken back, so a dump whose data changed meanwhile
+ * (NLM_F_DUMP_INTR) is reported at its end: DumpInterruptedError after the last item
+ * under 'retry' (the default) and 'throw'; under 'partial' the iteration ends normally
+ * with `interrupted` set (here and on the iterator). toArray() collects everything and,
+ * under 'retry', runs an interrupted dump again (bounded).
  */
 export class DumpIterable<T> implements AsyncIterable<T> {
   private used = false;
+  private stream: DumpStream<T> | undefined;
 
   constructor(
     private readonly runAll: () => Promise<DumpResult<T>>,
     private readonly openStream: (highWaterMark: number) => DumpStream<T>,
-    private readonly intr: IntrPolicy,
     private readonly highWaterMark: number,
   ) {}
 
   private claim(): void {
     if (this.used) throw new Error('a dump can be consumed once; call dump() again to repeat it');
     this.used = true;
+  }
+
+  /** After an iteration under the 'partial' policy: whether the dump's data changed while it ran. */
+  get interrupted(): boolean {
+    return this.stream?.interrupted ?? false;
   }
 
   /** All items; `interrupted` is set on the array under the 'partial' policy. */
@@ -128,20 +138,9 @@ export class DumpIterable<T> implements AsyncIterable<T> {
     return this.runAll();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<T> {
+  [Symbol.asyncIterator](): DumpStream<T> {
     this.claim();
-    if (this.intr !== 'retry') return this.openStream(this.highWaterMark);
-    let all: DumpResult<T> | undefined;
-    let i = 0;
-    return {
-      next: async () => {
-        all ??= await this.runAll();
-        return i < all.length ? { value: all[i++], done: false } : { value: undefined, done: true };
-      },
-      return: async () => {
-        all = [] as T[];
-        return { value: undefined, done: true };
-      },
-    };
+    this.stream = this.openStream(this.highWaterMark);
+    return this.stream;
   }
 }

@@ -154,12 +154,24 @@ export class DumpInterruptedError extends Error {
   }
 }
 
-/** The socket was closed while a request was waiting. */
+/** The connection (or socket) is closed: thrown by every method of a closed Connection, and given to requests that were waiting. */
 export class SocketClosedError extends Error {
   readonly code = 'ERR_NETLINK_CLOSED';
   constructor() {
     super('netlink socket closed');
     this.name = 'SocketClosedError';
+  }
+}
+
+/**
+ * A transaction item that was never sent: an earlier send failed for good, the transaction
+ * timed out or was aborted, or `stopOnError` stopped it. `cause` says why.
+ */
+export class NotSentError extends Error {
+  readonly code = 'ERR_NETLINK_NOT_SENT';
+  constructor(override readonly cause: unknown) {
+    super(`not sent: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'NotSentError';
   }
 }
 

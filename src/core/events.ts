@@ -15,7 +15,7 @@ export type NetlinkEvent<T> =
   | { kind: 'message'; message: T; group: number; nsid: number }
   /** The kernel dropped messages (ENOBUFS): what was lost is unknown, so resync with a dump. */
   | { kind: 'overrun' }
-  /** A message that could not be decoded; the stream goes on. */
+  /** A message that could not be parsed or decoded; the stream goes on. */
   | { kind: 'error'; error: unknown };
 
 /**
@@ -47,9 +47,14 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
     this.highWaterMark = opts.highWaterMark ?? 8192;
   }
 
+  /** Whether messages to this group (0: unicast) are for this stream. */
+  accepts(group: number): boolean {
+    return !this.closed && (this.groups === undefined || group === 0 || this.groups.has(group));
+  }
+
   /** Called by the connection for each notification. */
   deliver(m: RawMessage): void {
-    if (this.closed || (this.groups && m.group !== 0 && !this.groups.has(m.group))) return;
+    if (!this.accepts(m.group)) return;
     let ev: NetlinkEvent<T>;
     try {
       ev = { kind: 'message', message: this.decode(m), group: m.group, nsid: m.nsid };
@@ -57,6 +62,11 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
       ev = { kind: 'error', error };
     }
     this.enqueue(ev);
+  }
+
+  /** A datagram addressed to this stream's group that could not be parsed: one error item; the stream goes on. */
+  deliverError(error: unknown, group: number): void {
+    if (this.accepts(group)) this.enqueue({ kind: 'error', error });
   }
 
   overrun(): void {

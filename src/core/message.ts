@@ -4,6 +4,8 @@ import type { Writer } from './writer.js';
 /**
  * One received message, handed to a decoder. The object and its `buf` are reused for
  * the next message: a decoder reads what it needs and keeps no reference to either.
+ * A decoder (or listener) may make other requests meanwhile: they are dispatched with
+ * their own RawMessage and receive buffer, never this one.
  */
 export interface RawMessage {
   type: number;
@@ -17,6 +19,14 @@ export interface RawMessage {
   group: number;
   /** Peer namespace id with NETLINK_LISTEN_ALL_NSID, else -1. */
   nsid: number;
+  /**
+   * The sender's credentials (SCM_CREDENTIALS, with SO_PASSCRED on): set by the engine on
+   * every received message, -1 when none came. Optional only so that messages built by
+   * hand (tests, benchmarks) stay valid.
+   */
+  credPid?: number;
+  credUid?: number;
+  credGid?: number;
   buf: Buffer;
   /** Payload (after the 16-byte header): buf[start, end). */
   start: number;
@@ -46,13 +56,27 @@ export function copyMessage(m: RawMessage): Message {
   };
 }
 
+/**
+ * What a dump does when its data changed while it ran (NLM_F_DUMP_INTR on a message):
+ * - 'retry' (default): toArray()/dumpSync() run it again, up to `retries` more times,
+ *   then throw DumpInterruptedError. Iterating streams items as they come and cannot take
+ *   back items already handed out, so an interrupted iteration throws
+ *   DumpInterruptedError after its last item (re-run the dump to resync).
+ * - 'partial': the items as they came; `interrupted: true` on the array (toArray) or on
+ *   the iterator / DumpIterable (iteration).
+ * - 'throw': DumpInterruptedError (at the end of an iteration, after the last item).
+ */
 export type IntrPolicy = 'retry' | 'partial' | 'throw';
 
 export interface CallOptions {
-  /** ms without a complete reply (dumps: without progress) before ETIMEDOUT. */
+  /**
+   * ms without a complete reply (dumps: without progress) before ETIMEDOUT; also bounds a
+   * Sync call's send to a user-space peer whose queue is full. 0 or Infinity: no timeout.
+   * At most 2^31-1 (Node's timer limit). Default: the connection's.
+   */
   timeout?: number;
   signal?: AbortSignal;
-  /** Flags added to NLM_F_REQUEST (and NLM_F_DUMP for dumps). */
+  /** Flags added to NLM_F_REQUEST (and NLM_F_DUMP for dumps): an integer 0..0xffff. */
   flags?: number;
   /** Port id of the peer: 0 (the kernel) unless talking to a user process. */
   peer?: number;
@@ -68,12 +92,9 @@ export interface RequestOptions<T> extends CallOptions {
 
 export interface DumpOptions<T> extends CallOptions {
   decode?: Decoder<T>;
-  /**
-   * What to do when the dump's data changed while it ran (NLM_F_DUMP_INTR): 'retry'
-   * (default) runs it again, up to `retries` more times, then throws; 'partial' returns
-   * what came, with `interrupted: true`; 'throw' throws DumpInterruptedError.
-   */
+  /** NLM_F_DUMP_INTR policy: see IntrPolicy. Default 'retry'. */
   intr?: IntrPolicy;
+  /** More runs allowed under 'retry' (toArray, dumpSync). Default 3. */
   retries?: number;
   /** Items buffered before reading pauses, when iterating. Default 4096. */
   highWaterMark?: number;

@@ -13,11 +13,12 @@ export interface NativeBinding {
   getsockname(fd: number): [pid: number, groups: number];
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
-  send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, block: boolean): number;
+  /** sendTimeoutMs: 0 non-blocking (EAGAIN), > 0 bounded wait for a full peer (ETIMEDOUT), < 0 forever. */
+  send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, sendTimeoutMs: number): number;
   /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */
   recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
-  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, block: boolean,
-    rbuf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean): number;
+  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number,
+    rbuf: Uint8Array, meta: Int32Array, recvTimeoutMs: number, max: number, cmsg: boolean): number;
   /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
   pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean, slotBytes?: number): object;
   pollerStart(poller: object): void;

@@ -155,7 +155,7 @@ export class Server {
     this.writeError(w, req, constants.errno.EBUSY,
       `server busy: ${this.running} requests running and ${this.waiting.length} waiting`);
     try {
-      this.socket.send(w.buf, 0, w.pos, req.portId, 0, false);
+      this.socket.send(w.buf, 0, w.pos, req.portId, 0, 0);
     } catch (err) {
       this.onError?.(err, req);
     }
@@ -212,7 +212,7 @@ export class Server {
     if (w.pos === 0) return;
     for (let tries = 0; ; tries++) {
       try {
-        this.socket.send(w.buf, 0, w.pos, peer, 0, false);
+        this.socket.send(w.buf, 0, w.pos, peer, 0, 0);
         break;
       } catch (e) {
         // a peer whose queue is full pushes back; give it a moment, a bounded number of times

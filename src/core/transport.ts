@@ -281,9 +281,14 @@ export class NetlinkSocket {
   getOption(level: number, name: number): number {
     return native.getsockopt(this.fd, level, name);
   }
-  /** Sends bytes as one datagram to a port id (0: the kernel) and/or multicast group mask. */
-  send(buf: Uint8Array, offset: number, length: number, pid = 0, groups = 0, block = false): number {
-    return native.send(this.fd, buf, offset, length, pid, groups, block);
+
+  /**
+   * Sends bytes as one datagram to a port id (0: the kernel) and/or multicast group mask.
+   * sendTimeoutMs: 0 never waits (a full user-space peer is EAGAIN), > 0 waits up to that
+   * long for the peer's queue (then ETIMEDOUT), < 0 waits as long as it takes.
+   */
+  send(buf: Uint8Array, offset: number, length: number, pid = 0, groups = 0, sendTimeoutMs = 0): number {
+    return native.send(this.fd, buf, offset, length, pid, groups, sendTimeoutMs);
   }
 
   /**
@@ -295,9 +300,14 @@ export class NetlinkSocket {
     return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg, slotBytes);
   }
 
-  /** send() then recv() in one call into C; the reply is usually there when send returns. */
-  transact(buf: Uint8Array, length: number, pid: number, block: boolean, batch: Batch, timeoutMs: number, max: number): number {
-    return native.transact(this.fd, buf, 0, length, pid, block, batch.buf, batch.meta, timeoutMs, max, this.cmsg);
+  /**
+   * send() then recv() in one call into C; the reply is usually there when send returns.
+   * sendTimeoutMs bounds the send as in send(), recvTimeoutMs the wait as in recv().
+   */
+  transact(buf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number, batch: Batch, recvTimeoutMs: number,
+    max: number): number {
+    if (!batch.intact) batch.renew();
+    return native.transact(this.fd, buf, offset, length, pid, sendTimeoutMs, batch.buf, batch.meta, recvTimeoutMs, max, this.cmsg);
   }
 
   /**

@@ -1,0 +1,173 @@
+// Receive dispatch: a batch of datagrams from the addon becomes messages, each routed to
+// the request it answers, to the event streams, or to the user-space server.
+import * as C from './constants.js';
+import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
+import type { EventStream } from './events.js';
+import type { RawMessage } from './message.js';
+import * as N from './native.js';
+import type { Pending, PendingTable } from './pending.js';
+import type { Batch } from './transport.js';
+import { align4 } from './writer.js';
+
+/** What dispatch hands over to its connection. */
+export interface DispatchHost {
+  /** A request from a user-space peer (NLM_F_REQUEST on a user protocol). */
+  serve(m: RawMessage): void;
+  /** A datagram larger than the receive space: later batches must be larger. */
+  grow(size: number): void;
+  /** The socket failed for good (a receive error other than ENOBUFS). */
+  fail(err: unknown): void;
+}
+
+function newRaw(): RawMessage {
+  return { type: 0, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, credPid: -1, credUid: -1, credGid: -1,
+    buf: Buffer.alloc(0), start: 0, end: 0 };
+}
+
+/**
+ * Routes received datagrams. On kernel protocols only the kernel (port id 0) is heard:
+ * a datagram from any other sender, unicast or multicast, is dropped unseen, so no
+ * process can forge replies or events. On user protocols a reply counts only from the
+ * request's peer. A malformed datagram costs the one request or the streams it was
+ * addressed to an error item; it never ends other requests or streams.
+ */
+export class Dispatcher {
+  readonly streams = new Set<EventStream<unknown>>();
+  /** Receive-queue overflows seen (ENOBUFS). */
+  overruns = 0;
+  /** One RawMessage per nesting level: a request made by a decoder or listener dispatches into its own. */
+  private readonly msgs: RawMessage[] = [];
+  private depth = 0;
+
+  constructor(private readonly kernelPeer: boolean, private readonly table: PendingTable, private readonly host: DispatchHost) {}
+
+  dispatch(batch: Batch, n: number): void {
+    const { buf, meta } = batch;
+    const m = this.depth < this.msgs.length ? this.msgs[this.depth] : (this.msgs[this.depth] = newRaw());
+    this.depth++;
+    try {
+      for (let i = 0; i < n; i++) {
+        const base = i * N.META_INTS;
+        const mflags = meta[base + N.META_FLAGS];
+        if (mflags & N.MF_ERROR) {
+          this.receiveError(meta[base + N.META_LENGTH]);
+          continue;
+        }
+        // port ids and groups are u32: the Int32Array hands the high ones over as negative
+        const sender = meta[base + N.META_PID] >>> 0;
+        if (this.kernelPeer && sender !== 0) continue; // not the kernel: forged, never seen
+        const off = meta[base + N.META_OFFSET];
+        const len = meta[base + N.META_LENGTH];
+        if (mflags & N.MF_TRUNC) {
+          this.truncated(buf, off, len, meta[base + N.META_REAL_LENGTH], sender, meta[base + N.META_GROUP] >>> 0);
+          continue;
+        }
+        m.buf = buf;
+        m.sender = sender;
+        m.group = meta[base + N.META_GROUP] >>> 0;
+        m.nsid = mflags & N.MF_NSID ? meta[base + N.META_NSID] : -1;
+        if (mflags & N.MF_CREDS) {
+          m.credPid = meta[base + N.META_CRED_PID];
+          m.credUid = meta[base + N.META_CRED_UID] >>> 0;
+          m.credGid = meta[base + N.META_CRED_GID] >>> 0;
+        } else m.credPid = m.credUid = m.credGid = -1;
+        this.datagram(m, off, off + len);
+        // a decoder that detached or transferred the buffer leaves nothing to read
+        if (buf.length === 0) break;
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private datagram(m: RawMessage, pos: number, end: number): void {
+    const buf = m.buf;
+    while (end - pos >= C.NLMSG_HDRLEN) {
+      const len = buf.readUInt32LE(pos);
+      if (len < C.NLMSG_HDRLEN || len > end - pos)
+        return this.malformed(m, new NetlinkDecodeError(`message length ${len} does not fit the ${end - pos} bytes left in the datagram`, pos), pos, end);
+      m.type = buf.readUInt16LE(pos + 4);
+      m.flags = buf.readUInt16LE(pos + 6);
+      m.seq = buf.readUInt32LE(pos + 8);
+      m.portId = buf.readUInt32LE(pos + 12);
+      m.start = pos + C.NLMSG_HDRLEN;
+      m.end = pos + len;
+      this.route(m);
+      if (buf.length === 0) return this.detached(m);
+      pos += align4(len);
+    }
+  }
+
+  private route(m: RawMessage): void {
+    if (m.group !== 0) return this.event(m);
+    if (m.flags & C.NLM_F_REQUEST && !this.kernelPeer) return this.host.serve(m);
+    const p = this.table.get(m.seq);
+    if (p !== undefined && m.sender === p.peer) return this.table.reply(p, m);
+    if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
+  }
+
+  /**
+   * A decoder detached or transferred the receive buffer: the rest of that read is gone. The
+   * request it was decoding fails (a dump stops being tracked: its end may be among what
+   * was lost) rather than wait for answers that will never be read.
+   */
+  private detached(m: RawMessage): void {
+    const p = m.group === 0 ? this.table.get(m.seq) : undefined;
+    if (p !== undefined && m.sender === p.peer)
+      this.table.finish(p, new NetlinkArgumentError('decode', 'detached or transferred the receive buffer (m.buf.buffer): the rest of that read is lost'));
+  }
+
+  private event(m: RawMessage): void {
+    for (const s of this.streams) s.deliver(m);
+  }
+
+  /**
+   * A datagram whose messages do not parse. Addressed to a request (its seq, from that
+   * request's peer): that request fails. Addressed to a group (or seq 0): an error item on
+   * the streams that listen there. Anything else is dropped.
+   */
+  private malformed(m: RawMessage, err: NetlinkDecodeError, pos: number, end: number): void {
+    if (m.group === 0 && end - pos >= 12) {
+      const seq = m.buf.readUInt32LE(pos + 8);
+      const p = this.table.get(seq);
+      if (p !== undefined) {
+        if (m.sender === p.peer) this.table.finish(p, err, this.peerDone(p));
+        return;
+      }
+      if (seq !== 0) return;
+    }
+    for (const s of this.streams) s.deliverError(err, m.group);
+  }
+
+  /**
+   * Whether a request that failed on a bad message is over for its peer too. The kernel
+   * finishes a dump it started (it must be drained, or the next dump meets EBUSY); a
+   * user-space peer that sent garbage may never send the end, so its dump is let go.
+   */
+  private peerDone(p: Pending): boolean {
+    return !p.dump || !this.kernelPeer;
+  }
+
+  private receiveError(errno: number): void {
+    const [code] = errnoInfo(errno);
+    if (code !== 'ENOBUFS') return this.host.fail(new NetlinkSystemError(errno, 'recvmsg', 'receive failed'));
+    this.overruns++;
+    for (const s of this.streams) s.overrun();
+    this.table.overrun(new NetlinkSystemError(errno, 'recvmsg',
+      'the receive queue overflowed: answers to requests in flight may be lost (the requests may have taken effect)'));
+  }
+
+  private truncated(buf: Buffer, off: number, stored: number, real: number, sender: number, group: number): void {
+    this.host.grow(real);
+    const err = new ReplyTooLargeError(real, stored);
+    if (group === 0 && stored >= C.NLMSG_HDRLEN) {
+      const p = this.table.get(buf.readUInt32LE(off + 8));
+      if (p !== undefined && sender === p.peer) return this.table.finish(p, err, this.peerDone(p));
+    }
+    for (const s of this.streams) if (s.accepts(group)) s.overrun(); // a lost event is an overrun to a listener
+  }
+
+  failStreams(err: unknown): void {
+    for (const s of [...this.streams]) s.fail(err);
+  }
+}

@@ -1,0 +1,118 @@
+// Transactions against the real kernel: many requests per send(), one outcome each.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Connection } from '../src/core/connection.js';
+import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
+import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
+import type { TransactionItem, TransactionResult } from '../src/core/transaction.js';
+import type { Writer } from '../src/core/writer.js';
+import { inNetns, ipJson } from './helpers/netns.js';
+import { ipv4, RTA_DST, RTA_GATEWAY, RTA_OIF, RTM_NEWROUTE, routeLayout, rtmsg } from './helpers/rtnl.js';
+
+const BAD = 1000;
+
+/** n routes 10.a.b.0/24 via lo in `table`; item BAD (if asked) has a gateway nobody can reach. */
+function routes(n: number, table: number, withBad: boolean): TransactionItem[] {
+  return Array.from({ length: n }, (_, i) => ({
+    type: RTM_NEWROUTE,
+    flags: NLM_F_CREATE | NLM_F_EXCL,
+    layout: routeLayout,
+    payload: (w: Writer) => {
+      rtmsg(24, table)(w);
+      w.attrBytes(RTA_DST, ipv4(`10.${100 + (i >> 8)}.${i & 255}.0`));
+      if (withBad && i === BAD) w.attrBytes(RTA_GATEWAY, ipv4('10.99.0.1'));
+      else w.attrU32(RTA_OIF, 1);
+    },
+  }));
+}
+
+function checkOneBad(r: TransactionResult<unknown>, n: number): void {
+  assert.equal(r.ok, false);
+  assert.equal(r.items.length, n);
+  assert.equal(r.failures.length, 1, r.failures.map((f) => `${f.index}: ${f.error.message}`).slice(0, 3).join('; '));
+  const [f] = r.failures;
+  assert.equal(f.index, BAD);
+  assert.ok(f.error instanceof NetlinkError, String(f.error));
+  assert.equal(f.error.code, 'ENETUNREACH');
+  assert.equal(f.error.extackMessage, 'Nexthop has invalid gateway');
+  if (f.error.offset !== undefined) assert.equal(f.error.attributePath, '.gateway');
+  assert.equal(f.error.request?.type, RTM_NEWROUTE);
+  for (const o of r.items) if (o.index !== BAD) assert.ok(o.ok, `item ${o.index}`);
+}
+
+const tableSize = (ns: string, table: number) => ipJson<unknown[]>(ns, 'route', 'show', 'table', String(table)).length;
+
+describe('transactions', () => {
+  test('2,000 routes with a bad one in the middle: its error and index, the others present (async and Sync, both ack modes)', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const N = 2000;
+      const runs: [number, () => Promise<TransactionResult<unknown>> | TransactionResult<unknown>][] = [
+        [100, () => c.transaction(routes(N, 100, true))],
+        [101, () => c.transaction(routes(N, 101, true), { ack: 'last' })],
+        [102, () => c.transactionSync(routes(N, 102, true))],
+        [103, () => c.transactionSync(routes(N, 103, true), { ack: 'last' })],
+      ];
+      for (const [table, run] of runs) {
+        checkOneBad(await run(), N);
+        assert.equal(tableSize(ns, table), N - 1, `table ${table}`);
+      }
+      // every item fails when all exist already: each failure against its own item
+      const again = await c.transaction(routes(300, 100, false), { ack: 'last' });
+      assert.equal(again.failures.length, 300);
+      assert.deepEqual(again.failures.map((f) => f.index), Array.from({ length: 300 }, (_, i) => i));
+      for (const f of again.failures) assert.equal((f.error as NetlinkError).code, 'EEXIST');
+    });
+  });
+
+  test('items that never ask for an ack (as nftables BEGIN/END may): success inferred, failures still reported', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const items = routes(5, 130, false);
+      items[0].ack = false;
+      items[4].ack = false;
+      for (const ack of ['each', 'last'] as const) {
+        const r = ack === 'each' ? await c.transaction(items) : c.transactionSync(routes(5, 131, false).map((it, i) => ({ ...it, ack: i === 4 ? false : undefined })), { ack });
+        assert.ok(r.ok, r.failures[0]?.error.message);
+        assert.equal(r.items.length, 5);
+      }
+      assert.equal(tableSize(ns, 130), 5);
+      assert.equal(tableSize(ns, 131), 5);
+      // a failing item without an ack is still answered, with its error
+      const again = c.transactionSync(routes(5, 130, false).map((it) => ({ ...it, ack: false })));
+      assert.deepEqual(again.failures.map((f) => f.index), [0, 1, 2, 3, 4]);
+    });
+  });
+
+  test('small sends, one send, and a send too large to go in one piece', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const r = await c.transaction(routes(500, 110, false), { maxPerSend: 7 });
+      assert.ok(r.ok);
+      assert.equal(tableSize(ns, 110), 500);
+      const one = c.transactionSync(routes(50, 111, false), { split: false, ack: 'last' });
+      assert.ok(one.ok);
+      assert.equal(tableSize(ns, 111), 50);
+      assert.throws(() => c.transactionSync(routes(20_000, 112, false), { split: false }), NetlinkArgumentError);
+      // a buffer smaller than the batch: split by bytes (the kernel refuses sends over SO_SNDBUF - 32)
+      const small = new Connection(NETLINK_ROUTE, { netns: ns, sndbuf: 4096 });
+      try {
+        const s = await small.transaction(routes(3000, 113, false), { ack: 'last' });
+        assert.ok(s.ok, s.failures[0]?.error.message);
+        assert.equal(tableSize(ns, 113), 3000);
+      } finally {
+        small.close();
+      }
+    });
+  });
+
+  test('acknowledgements that overflow a tiny receive queue fail their items (ENOBUFS) instead of hanging', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const r = await c.transaction(routes(2000, 120, false), { maxPerSend: 2000, timeout: 5000 });
+      const lost = r.failures.filter((f) => (f.error as { code?: string }).code === 'ENOBUFS');
+      assert.ok(lost.length > 0, 'the queue overflowed');
+      assert.equal(r.failures.length, lost.length);
+      // what was lost is unknown to the caller, but the kernel added every route
+      assert.equal(tableSize(ns, 120), 2000);
+      const s = c.transactionSync(routes(2000, 121, false), { maxPerSend: 2000, timeout: 5000 });
+      assert.ok(s.failures.length > 0);
+    }, { rcvbuf: 1 });
+  });
+});
