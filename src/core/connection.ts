@@ -430,7 +430,6 @@ export class Connection {
       table: this.table,
       kernelPeer: this.kernelPeer,
       closed: () => this.closed,
-      nextSeq: () => this.table.nextSeq(),
       // a whole send's answers are read at once: up to one per item
       sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
       read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),

@@ -47,15 +47,15 @@ export class Writer {
   zeros(n: number): void { this.ensure(n); this.buf.fill(0, this.pos, this.pos + n); this.pos += n; }
   bytes(src: Uint8Array): void { this.ensure(src.length); this.buf.set(src, this.pos); this.pos += src.length; }
 
-  /** Starts a message; returns its offset for end(). seq and pid are filled in when it is sent. */
-  beginMessage(type: number, flags: number): number {
+  /** Starts a message; returns its offset for end(). seq (unless given) and pid are filled in when it is sent. */
+  beginMessage(type: number, flags: number, seq = 0): number {
     const start = this.pos;
     this.ensure(NLMSG_HDRLEN);
     const b = this.buf;
     b.writeUInt32LE(0, start);
     b.writeUInt16LE(type, start + 4);
     b.writeUInt16LE(flags, start + 6);
-    b.writeUInt32LE(0, start + 8);
+    b.writeUInt32LE(seq, start + 8);
     b.writeUInt32LE(0, start + 12);
     this.pos += NLMSG_HDRLEN;
     return start;
