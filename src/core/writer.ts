@@ -3,6 +3,18 @@ import { NetlinkEncodeError } from './errors.js';
 
 export const align4 = (n: number): number => (n + 3) & ~3;
 
+/** Little-endian stores of a value already range-checked (or meant to wrap: `type & 0xffff`). */
+function put16(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+}
+function put32(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
 /**
  * Builds netlink messages into one growable buffer. Several messages can be
  * written back to back and sent in one send() (the kernel handles them in order).
@@ -40,38 +52,64 @@ export class Writer {
     }
   }
 
-  u8(v: number): void { this.ensure(1); this.buf.writeUInt8(v, this.pos); this.pos += 1; }
-  u16(v: number): void { this.ensure(2); this.buf.writeUInt16LE(v, this.pos); this.pos += 2; }
-  u32(v: number): void { this.ensure(4); this.buf.writeUInt32LE(v, this.pos); this.pos += 4; }
-  s32(v: number): void { this.ensure(4); this.buf.writeInt32LE(v, this.pos); this.pos += 4; }
+  // Scalars are stored byte by byte rather than through Buffer#writeUInt*LE: those go
+  // through four nested checking functions per call, which a bulk encode (10,000 routes in
+  // a fresh process, before the JIT has warmed up) pays about 1 us per message for. Values
+  // out of range still throw exactly as before: the Buffer method reports them.
+  u8(v: number): void {
+    if (v > 0xff || v < 0) this.buf.writeUInt8(v, this.pos);
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+  u16(v: number): void {
+    if (v > 0xffff || v < 0) this.buf.writeUInt16LE(v, this.pos);
+    this.ensure(2);
+    put16(this.buf, this.pos, v);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    if (v > 0xffffffff || v < 0) this.buf.writeUInt32LE(v, this.pos);
+    this.ensure(4);
+    put32(this.buf, this.pos, v);
+    this.pos += 4;
+  }
+  s32(v: number): void {
+    if (v > 0x7fffffff || v < -0x80000000) this.buf.writeInt32LE(v, this.pos);
+    this.ensure(4);
+    put32(this.buf, this.pos, v);
+    this.pos += 4;
+  }
   zeros(n: number): void { this.ensure(n); this.buf.fill(0, this.pos, this.pos + n); this.pos += n; }
   bytes(src: Uint8Array): void { this.ensure(src.length); this.buf.set(src, this.pos); this.pos += src.length; }
 
   /** Starts a message; returns its offset for end(). seq (unless given) and pid are filled in when it is sent. */
   beginMessage(type: number, flags: number, seq = 0): number {
+    if (type > 0xffff || type < 0) this.buf.writeUInt16LE(type, 0);
+    if (flags > 0xffff || flags < 0) this.buf.writeUInt16LE(flags, 0);
+    if (seq > 0xffffffff || seq < 0) this.buf.writeUInt32LE(seq, 0);
     const start = this.pos;
     this.ensure(NLMSG_HDRLEN);
     const b = this.buf;
-    b.writeUInt32LE(0, start);
-    b.writeUInt16LE(type, start + 4);
-    b.writeUInt16LE(flags, start + 6);
-    b.writeUInt32LE(seq, start + 8);
-    b.writeUInt32LE(0, start + 12);
+    put32(b, start, 0);
+    put16(b, start + 4, type);
+    put16(b, start + 6, flags);
+    put32(b, start + 8, seq);
+    put32(b, start + 12, 0);
     this.pos += NLMSG_HDRLEN;
     return start;
   }
 
   endMessage(start: number): void {
     this.pad();
-    this.buf.writeUInt32LE(this.pos - start, start);
+    put32(this.buf, start, this.pos - start);
   }
 
   /** Starts an attribute whose payload follows; returns its offset for endAttr(). */
   beginAttr(type: number): number {
     const start = this.pos;
     this.ensure(NLA_HDRLEN);
-    this.buf.writeUInt16LE(0, start); // length, patched by endAttr
-    this.buf.writeUInt16LE(type & 0xffff, start + 2);
+    put16(this.buf, start, 0); // length, patched by endAttr
+    put16(this.buf, start + 2, type);
     this.pos += NLA_HDRLEN;
     return start;
   }
@@ -79,7 +117,7 @@ export class Writer {
   endAttr(start: number, path = ''): void {
     const len = this.pos - start;
     if (len > 0xffff) throw new NetlinkEncodeError(`attribute of ${len} bytes exceeds the 65535-byte limit`, path);
-    this.buf.writeUInt16LE(len, start);
+    put16(this.buf, start, len);
     this.pad();
   }
 
@@ -87,9 +125,27 @@ export class Writer {
     return this.beginAttr(type | NLA_F_NESTED);
   }
 
-  attrU8(type: number, v: number): void { this.ensure(8); this.header(type, 5); this.buf.writeUInt8(v, this.pos); this.buf.fill(0, this.pos + 1, this.pos + 4); this.pos += 4; }
-  attrU16(type: number, v: number): void { this.ensure(8); this.header(type, 6); this.buf.writeUInt16LE(v, this.pos); this.buf.writeUInt16LE(0, this.pos + 2); this.pos += 4; }
-  attrU32(type: number, v: number): void { this.ensure(8); this.header(type, 8); this.buf.writeUInt32LE(v, this.pos); this.pos += 4; }
+  attrU8(type: number, v: number): void {
+    if (v > 0xff || v < 0) this.buf.writeUInt8(v, this.pos);
+    this.ensure(8);
+    this.header(type, 5);
+    put32(this.buf, this.pos, v & 0xff);
+    this.pos += 4;
+  }
+  attrU16(type: number, v: number): void {
+    if (v > 0xffff || v < 0) this.buf.writeUInt16LE(v, this.pos);
+    this.ensure(8);
+    this.header(type, 6);
+    put32(this.buf, this.pos, v & 0xffff);
+    this.pos += 4;
+  }
+  attrU32(type: number, v: number): void {
+    if (v > 0xffffffff || v < 0) this.buf.writeUInt32LE(v, this.pos);
+    this.ensure(8);
+    this.header(type, 8);
+    put32(this.buf, this.pos, v);
+    this.pos += 4;
+  }
   attrFlag(type: number): void { this.ensure(4); this.header(type, 4); }
 
   /** A NUL-terminated string attribute. */
@@ -112,8 +168,8 @@ export class Writer {
   }
 
   private header(type: number, len: number): void {
-    this.buf.writeUInt16LE(len, this.pos);
-    this.buf.writeUInt16LE(type & 0xffff, this.pos + 2);
+    put16(this.buf, this.pos, len);
+    put16(this.buf, this.pos + 2, type);
     this.pos += NLA_HDRLEN;
   }
 
