@@ -167,23 +167,31 @@ export class Transaction<T> implements SeqRange {
     const w = new Writer(Math.max(4096, n * 64));
     for (let i = 0; i < n; i++) {
       const it = list[i];
-      checkCallOptions(it);
-      checkInt(it.type, 'type', 0, 0xffff);
-      checkPayload(it.payload);
-      if ((it as { dump?: unknown }).dump || ((it.flags ?? 0) & C.NLM_F_DUMP) === C.NLM_F_DUMP)
-        throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-      // the transaction's own options on an item are refused rather than ignored
-      const whole = it as CallOptions;
-      if (whole.timeout !== undefined || whole.signal !== undefined || whole.peer !== undefined) {
-        const name = whole.timeout !== undefined ? 'timeout' : whole.signal !== undefined ? 'signal' : 'peer';
-        throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+      // the usual item is { type, payload, flags }: checked without a call, the rest only when there
+      if (typeof it !== 'object' || it === null) checkCallOptions(it);
+      const { type, flags, payload } = it;
+      if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
+      if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
+      if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
+      let ack = each;
+      const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
+      if (r.ack !== undefined || r.decode !== undefined || r.layout !== undefined || r.timeout !== undefined || r.signal !== undefined ||
+        r.peer !== undefined || r.dump !== undefined || r.intr !== undefined || r.retries !== undefined || r.highWaterMark !== undefined) {
+        checkCallOptions(it);
+        if (r.dump) throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+        // the transaction's own options on an item are refused rather than ignored
+        if (r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined) {
+          const name = r.timeout !== undefined ? 'timeout' : r.signal !== undefined ? 'signal' : 'peer';
+          throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+        }
+        if (r.ack !== undefined) ack = r.ack;
+        if (r.decode !== undefined) (decoders ??= new Array(n))[i] = r.decode as Decoder<unknown>;
+        if (r.layout !== undefined) (layouts ??= new Array(n))[i] = r.layout;
       }
-      const ack = it.ack ?? each;
-      state[i] = (ack ? ACK : 0) | (it.ack === false ? NO_ACK : 0);
-      if (it.decode !== undefined) (decoders ??= new Array(n))[i] = it.decode as Decoder<unknown>;
-      if (it.layout !== undefined) (layouts ??= new Array(n))[i] = it.layout;
-      const off = offs[i] = w.beginMessage(it.type, C.NLM_F_REQUEST | (it.flags ?? 0) | (ack ? C.NLM_F_ACK : 0), (first + i) >>> 0);
-      const payload = it.payload;
+      if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
+        throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+      state[i] = (ack ? ACK : 0) | (r.ack === false ? NO_ACK : 0);
+      const off = offs[i] = w.beginMessage(type, C.NLM_F_REQUEST | (flags ?? 0) | (ack ? C.NLM_F_ACK : 0), (first + i) >>> 0);
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
       w.endMessage(off);
