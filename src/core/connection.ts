@@ -232,7 +232,7 @@ export class Connection {
     // claimed before the payload runs: a request made by the payload writer gets its own
     if (shared) scratchUser = p;
     w.reset();
-    const start = w.beginMessage(type, flags);
+    const start = w.beginMessage(type, flags, p.seq);
     try {
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
@@ -241,7 +241,6 @@ export class Connection {
       throw e;
     }
     w.endMessage(start);
-    w.buf.writeUInt32LE(p.seq, 8);
     // the scratch writer's until p settles or parks (park() copies it)
     p.buf = w.buf;
     p.len = w.pos;

@@ -75,7 +75,14 @@ export class Writer {
     this.pos = p + 4;
   }
   zeros(n: number): void { this.ensure(n); this.buf.fill(0, this.pos, this.pos + n); this.pos += n; }
-  bytes(src: Uint8Array): void { this.ensure(src.length); this.buf.set(src, this.pos); this.pos += src.length; }
+  bytes(src: Uint8Array): void {
+    const n = src.length, p = this.pos;
+    if (p + n > this.buf.length) this.ensure(n);
+    // a short payload (a request header, a name) copies faster by hand than through set()
+    if (n <= 32) for (let i = 0; i < n; i++) this.buf[p + i] = src[i];
+    else this.buf.set(src, p);
+    this.pos = p + n;
+  }
 
   /** Starts a message; returns its offset for end(). seq (unless given) and pid are filled in when it is sent. */
   beginMessage(type: number, flags: number, seq = 0): number {
