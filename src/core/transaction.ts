@@ -309,7 +309,7 @@ export class Transaction<T> implements SeqRange {
   /** Item index of an answer: sent, unsettled and from the peer; else -1. */
   private indexOf(seq: number, sender: number): number {
     const i = (seq - this.firstSeq) >>> 0;
-    return i < this.sentEnd && sender === this.peer && !(this.state[i] & SETTLED) ? i : -1;
+    return i < this.sentEnd && i >= this.cursor && sender === this.peer && !(this.state[i] & SETTLED) ? i : -1;
   }
 
   /** A message for one of the items (SeqRange): the item's answer, or a part of it. */
@@ -406,10 +406,15 @@ export class Transaction<T> implements SeqRange {
     return any;
   }
 
-  /** Item i has its outcome: an error, or success (answered, or inferred from a later answer). */
+  /**
+   * Item i has its outcome: an error, or success (answered, or inferred from a later answer).
+   * Items before `cursor` are settled whether or not their SETTLED bit is set: a bulk load
+   * with only the last item of each send acknowledged settles the whole send here in one
+   * pass that mostly only reads.
+   */
   private settle(i: number, err?: unknown): void {
     const state = this.state;
-    if (state[i] & SETTLED) return;
+    if (i < this.cursor || state[i] & SETTLED) return;
     state[i] |= SETTLED;
     this.progress++;
     if (err !== undefined) {
@@ -417,14 +422,26 @@ export class Transaction<T> implements SeqRange {
       this.failed++;
       if (this.stopOnError && this.stop === undefined) this.stop = err;
     }
-    // an answer to i means the peer handled every item before it: those without an answer succeeded
-    for (let j = this.cursor; j < i; j++) {
-      if (!(state[j] & (SETTLED | ACK))) {
-        state[j] |= SETTLED;
+    // an answer to i means the peer handled every item before it: those without an answer
+    // succeeded; the cursor moves past every settled item, up to one still awaiting its own answer
+    let cursor = this.cursor, waiting = false;
+    for (let j = cursor; j < i; j++) {
+      const s = state[j];
+      if (!(s & SETTLED)) {
+        if (s & ACK) {
+          waiting = true;
+          continue;
+        }
         this.progress++;
+        if (waiting) state[j] = s | SETTLED;
       }
+      if (!waiting) cursor = j + 1;
     }
-    while (this.cursor < this.sentEnd && state[this.cursor] & SETTLED) this.cursor++;
+    if (!waiting && cursor === i) {
+      cursor = i + 1;
+      while (cursor < this.sentEnd && state[cursor] & SETTLED) cursor++;
+    }
+    this.cursor = cursor;
     if (!this.outstanding && !this.pumping) this.onIdle?.();
   }
 
