@@ -250,19 +250,26 @@ export class Connection {
 
   // ------------------------------------------------------------------ async driver
 
+  /**
+   * The kernel usually answers inside sendmsg, so the request is sent and its answer read
+   * before any promise machinery exists: a settled promise then, and an executor, resolvers
+   * and a timer only for a request that has to wait.
+   */
   private startRequest(p: Pending): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      p.resolve = resolve;
-      p.reject = reject;
-      if (this.checkAborted(p)) return;
+    if (!this.checkAborted(p)) {
       this.table.add(p);
       try {
         this.sendAndRead(p.buf, p.off, p.len, p.peer, 0);
       } catch (e) {
-        return this.table.finish(p, e);
+        this.table.finish(p, e);
       }
       if (!p.settled) this.readNow(p);
-      if (!p.settled) this.park(p);
+    }
+    if (p.settled) return p.error !== undefined ? Promise.reject(p.error) : Promise.resolve(p.replies());
+    return new Promise((resolve, reject) => {
+      p.resolve = resolve;
+      p.reject = reject;
+      this.park(p);
     });
   }
 
