@@ -19,9 +19,12 @@ export interface DispatchHost {
   fail(err: unknown): void;
 }
 
+/** A placeholder until the first datagram: every dispatch sets `buf` before handing the message out. */
+const NO_BYTES = Buffer.alloc(0);
+
 function newRaw(): RawMessage {
   return { type: 0, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, credPid: -1, credUid: -1, credGid: -1,
-    buf: Buffer.alloc(0), start: 0, end: 0 };
+    buf: NO_BYTES, start: 0, end: 0 };
 }
 
 /**

@@ -76,6 +76,9 @@ export class Pending {
   }
 }
 
+/** No transaction in flight: shared, never written (addRange makes a table its own list). */
+const NO_RANGES: SeqRange[] = [];
+
 /** What the table needs from its connection. */
 export interface PendingHost {
   /** Sends a dump's request now (the table decided it may run); throws when it cannot. */
@@ -104,14 +107,15 @@ export interface SeqRange {
  * at a time, so dumps wait here for their turn instead of failing with EBUSY.
  */
 export class PendingTable {
-  private readonly bySeq = new Map<number, Pending>();
+  /** Made when a second request is in flight: a connection opened for one request never needs it. */
+  private bySeq: Map<number, Pending> | undefined;
   /**
    * The usual case, one request in flight, without the map: a request added while no other
    * is tracked sits here; the map takes over when a second one comes.
    */
   private sole: Pending | undefined;
   /** Transactions register their items as a range instead of one map entry each. */
-  private ranges: SeqRange[] = [];
+  private ranges: SeqRange[] = NO_RANGES;
   private active: Pending | undefined;
   private readonly queue: Pending[] = [];
   private sending = false;
@@ -137,7 +141,7 @@ export class PendingTable {
 
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
-    return this.sole !== undefined || this.bySeq.size > 0 || this.queue.length > 0 || this.ranges.length > 0;
+    return this.sole !== undefined || (this.bySeq !== undefined && this.bySeq.size > 0) || this.queue.length > 0 || this.ranges.length > 0;
   }
 
   get activeDump(): Pending | undefined {
@@ -148,7 +152,7 @@ export class PendingTable {
   get(seq: number): Pending | undefined {
     const sole = this.sole;
     if (sole !== undefined && sole.seq === seq) return sole;
-    return this.bySeq.size > 0 ? this.bySeq.get(seq) : undefined;
+    return this.bySeq !== undefined && this.bySeq.size > 0 ? this.bySeq.get(seq) : undefined;
   }
 
   /** Hands a reply to its request or transaction; false when it answers nothing in flight here. */
@@ -178,18 +182,20 @@ export class PendingTable {
   }
 
   add(p: Pending): void {
-    if (this.sole === undefined && this.bySeq.size === 0) {
+    if (this.sole === undefined && (this.bySeq === undefined || this.bySeq.size === 0)) {
       this.sole = p;
       return;
     }
+    const bySeq = (this.bySeq ??= new Map());
     if (this.sole !== undefined) {
-      this.bySeq.set(this.sole.seq, this.sole);
+      bySeq.set(this.sole.seq, this.sole);
       this.sole = undefined;
     }
-    this.bySeq.set(p.seq, p);
+    bySeq.set(p.seq, p);
   }
 
   addRange(r: SeqRange): void {
+    if (this.ranges === NO_RANGES) this.ranges = [];
     this.ranges.push(r);
   }
 
@@ -202,7 +208,7 @@ export class PendingTable {
 
   private waiting(): Pending[] {
     const out = this.sole !== undefined ? [this.sole] : [];
-    for (const p of this.bySeq.values()) out.push(p);
+    if (this.bySeq !== undefined) for (const p of this.bySeq.values()) out.push(p);
     return out;
   }
 
@@ -225,7 +231,7 @@ export class PendingTable {
     if (!p.live) return;
     p.live = false;
     if (this.sole === p) this.sole = undefined;
-    else if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
+    else if (this.bySeq?.get(p.seq) === p) this.bySeq.delete(p.seq);
     if (this.active === p) {
       this.active = undefined;
       this.sendNextDump();
