@@ -297,13 +297,13 @@ export class Connection {
    * Sends a request and dispatches what is already queued, in one call into C: at most
    * `max` datagrams, so that a lone reply costs one read and no trailing EAGAIN.
    */
-  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1): void {
-    const b = acquireBatch();
+  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1, wide = false): void {
+    const b = acquireBatch(wide);
     try {
       const n = this.sock.transact(buf, off, len, peer, sendTimeoutMs, b, 0, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
     } finally {
-      releaseBatch(b);
+      releaseBatch(b, wide);
     }
   }
 
@@ -311,14 +311,14 @@ export class Connection {
    * Dispatches up to `max` datagrams queued, or arriving within waitMs (-1: forever). False
    * when nothing came. A request reads one at a time: no trailing EAGAIN after its reply.
    */
-  private readInto(waitMs: number, max: number): boolean {
-    const b = acquireBatch();
+  private readInto(waitMs: number, max: number, wide = false): boolean {
+    const b = acquireBatch(wide);
     try {
       const n = this.sock.recv(b, waitMs, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
       return n > 0;
     } finally {
-      releaseBatch(b);
+      releaseBatch(b, wide);
     }
   }
 
@@ -436,9 +436,9 @@ export class Connection {
       table: this.table,
       kernelPeer: this.kernelPeer,
       closed: () => this.closed,
-      // a whole send's answers are read at once: up to one per item
-      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
-      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
+      // a whole send's answers are read at once, into a wide batch: up to one per item
+      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS, true),
+      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS, true),
     };
     return new Transaction<T>(this.txnHost, items, opts, timeout, limits);
   }

@@ -160,11 +160,24 @@ let batchBytes = BATCH_BYTES;
  */
 const MIN_SLOT_BYTES = 64 * 1024;
 let slotBytes = MIN_SLOT_BYTES;
-export function acquireBatch(): Batch {
+/**
+ * A batch wide enough for a whole send's acknowledgements in one receive call: the addon
+ * reads up to 64 datagrams per recvmmsg, the first in half the batch and each further one
+ * in its own slot, so 64 need ~126 slots of room. Transactions read with it (a send of 200
+ * items acked each is 4 receive calls rather than 70). Mostly address space: an ack
+ * touches one page of its slot, and the pages a read never reaches are never committed.
+ */
+const WIDE_BATCH_BYTES = 8 * 1024 * 1024;
+const freeWide: Batch[] = [];
+export function acquireBatch(wide = false): Batch {
+  if (wide) return freeWide.pop() ?? new Batch(Math.max(WIDE_BATCH_BYTES, batchBytes));
   return freeBatches.pop() ?? new Batch(batchBytes);
 }
-export function releaseBatch(b: Batch): void {
-  if (b.intact && b.buf.length >= batchBytes && freeBatches.length < 4) freeBatches.push(b);
+export function releaseBatch(b: Batch, wide = false): void {
+  if (!b.intact || b.buf.length < batchBytes) return;
+  if (wide) {
+    if (freeWide.length === 0) freeWide.push(b);
+  } else if (freeBatches.length < 4) freeBatches.push(b);
 }
 /** Called when a datagram did not fit: later batches are made big enough for it. */
 export function growBatches(atLeast: number): void {
