@@ -5,7 +5,7 @@ import * as C from './constants.js';
 import type { DumpStream } from './dump.js';
 import { DumpInterruptedError, type FailedRequest } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
-import { copyMessage, type Decoder, type IntrPolicy, type RawMessage } from './message.js';
+import { copyMessage, type Decoder, type IntrPolicy, isAck, type RawMessage } from './message.js';
 
 type Results = unknown[] & { interrupted?: boolean };
 
@@ -291,8 +291,7 @@ export class PendingTable {
       case C.NLMSG_OVERRUN:
         return;
       case C.NLMSG_ERROR: {
-        // a bare acknowledgement (errno 0) is most answers: no parse, no objects
-        if (m.end - m.start >= 4 && m.buf.readInt32LE(m.start) === 0) return this.complete(p);
+        if (isAck(m)) return this.complete(p);
         const { errno, ext } = parseErrorMessage(m.buf, m.start, m.end, m.flags);
         if (errno === 0) return this.complete(p);
         return this.finish(p, makeNetlinkError(errno, ext, p.info(), p.layout));

@@ -4,7 +4,7 @@ import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
-import { copyMessage, type CallOptions, type Decoder, type Message, type Payload, type RawMessage } from './message.js';
+import { copyMessage, type CallOptions, type Decoder, isAck, type Message, type Payload, type RawMessage } from './message.js';
 import { checkCallOptions, checkInt, checkPayload } from './options.js';
 import { NO_REPLIES, type PendingTable, type SeqRange } from './pending.js';
 import { Writer } from './writer.js';
@@ -321,8 +321,7 @@ export class Transaction<T> implements SeqRange {
       case C.NLMSG_OVERRUN:
         return true;
       case C.NLMSG_ERROR: {
-        // a bare acknowledgement (errno 0) is most answers: no parse, no objects
-        if (m.end - m.start >= 4 && m.buf.readInt32LE(m.start) === 0) {
+        if (isAck(m)) {
           this.settle(i);
           return true;
         }
