@@ -232,7 +232,7 @@ export class Connection {
     // claimed before the payload runs: a request made by the payload writer gets its own
     if (shared) scratchUser = p;
     w.reset();
-    const start = w.beginMessage(type, flags);
+    const start = w.beginMessage(type, flags, p.seq);
     try {
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
@@ -241,7 +241,6 @@ export class Connection {
       throw e;
     }
     w.endMessage(start);
-    w.buf.writeUInt32LE(p.seq, 8);
     // the scratch writer's until p settles or parks (park() copies it)
     p.buf = w.buf;
     p.len = w.pos;
@@ -251,19 +250,26 @@ export class Connection {
 
   // ------------------------------------------------------------------ async driver
 
+  /**
+   * The kernel usually answers inside sendmsg, so the request is sent and its answer read
+   * before any promise machinery exists: a settled promise then, and an executor, resolvers
+   * and a timer only for a request that has to wait.
+   */
   private startRequest(p: Pending): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      p.resolve = resolve;
-      p.reject = reject;
-      if (this.checkAborted(p)) return;
+    if (!this.checkAborted(p)) {
       this.table.add(p);
       try {
         this.sendAndRead(p.buf, p.off, p.len, p.peer, 0);
       } catch (e) {
-        return this.table.finish(p, e);
+        this.table.finish(p, e);
       }
       if (!p.settled) this.readNow(p);
-      if (!p.settled) this.park(p);
+    }
+    if (p.settled) return p.error !== undefined ? Promise.reject(p.error) : Promise.resolve(p.replies());
+    return new Promise((resolve, reject) => {
+      p.resolve = resolve;
+      p.reject = reject;
+      this.park(p);
     });
   }
 
@@ -291,13 +297,13 @@ export class Connection {
    * Sends a request and dispatches what is already queued, in one call into C: at most
    * `max` datagrams, so that a lone reply costs one read and no trailing EAGAIN.
    */
-  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1): void {
-    const b = acquireBatch();
+  private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1, wide = false): void {
+    const b = acquireBatch(wide);
     try {
       const n = this.sock.transact(buf, off, len, peer, sendTimeoutMs, b, 0, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
     } finally {
-      releaseBatch(b);
+      releaseBatch(b, wide);
     }
   }
 
@@ -305,14 +311,14 @@ export class Connection {
    * Dispatches up to `max` datagrams queued, or arriving within waitMs (-1: forever). False
    * when nothing came. A request reads one at a time: no trailing EAGAIN after its reply.
    */
-  private readInto(waitMs: number, max: number): boolean {
-    const b = acquireBatch();
+  private readInto(waitMs: number, max: number, wide = false): boolean {
+    const b = acquireBatch(wide);
     try {
       const n = this.sock.recv(b, waitMs, max);
       if (n > 0) this.dispatcher.dispatch(b, n);
       return n > 0;
     } finally {
-      releaseBatch(b);
+      releaseBatch(b, wide);
     }
   }
 
@@ -430,10 +436,9 @@ export class Connection {
       table: this.table,
       kernelPeer: this.kernelPeer,
       closed: () => this.closed,
-      nextSeq: () => this.table.nextSeq(),
-      // a whole send's answers are read at once: up to one per item
-      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS),
-      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS),
+      // a whole send's answers are read at once, into a wide batch: up to one per item
+      sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS, true),
+      read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS, true),
     };
     return new Transaction<T>(this.txnHost, items, opts, timeout, limits);
   }

@@ -5,7 +5,7 @@ import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError
 import type { EventStream } from './events.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
-import type { Pending, PendingTable } from './pending.js';
+import type { PendingTable } from './pending.js';
 import type { Batch } from './transport.js';
 import { align4 } from './writer.js';
 
@@ -19,9 +19,12 @@ export interface DispatchHost {
   fail(err: unknown): void;
 }
 
+/** A placeholder until the first datagram: every dispatch sets `buf` before handing the message out. */
+const NO_BYTES = Buffer.alloc(0);
+
 function newRaw(): RawMessage {
   return { type: 0, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, credPid: -1, credUid: -1, credGid: -1,
-    buf: Buffer.alloc(0), start: 0, end: 0 };
+    buf: NO_BYTES, start: 0, end: 0 };
 }
 
 /**
@@ -101,8 +104,7 @@ export class Dispatcher {
   private route(m: RawMessage): void {
     if (m.group !== 0) return this.event(m);
     if (m.flags & C.NLM_F_REQUEST && !this.kernelPeer) return this.host.serve(m);
-    const p = this.table.get(m.seq);
-    if (p !== undefined && m.sender === p.peer) return this.table.reply(p, m);
+    if (this.table.route(m)) return;
     if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
   }
 
@@ -112,9 +114,8 @@ export class Dispatcher {
    * was lost) rather than wait for answers that will never be read.
    */
   private detached(m: RawMessage): void {
-    const p = m.group === 0 ? this.table.get(m.seq) : undefined;
-    if (p !== undefined && m.sender === p.peer)
-      this.table.finish(p, new NetlinkArgumentError('decode', 'detached or transferred the receive buffer (m.buf.buffer): the rest of that read is lost'));
+    if (m.group === 0)
+      this.table.failAnswer(m.seq, m.sender, new NetlinkArgumentError('decode', 'detached or transferred the receive buffer (m.buf.buffer): the rest of that read is lost'), false);
   }
 
   private event(m: RawMessage): void {
@@ -129,23 +130,9 @@ export class Dispatcher {
   private malformed(m: RawMessage, err: NetlinkDecodeError, pos: number, end: number): void {
     if (m.group === 0 && end - pos >= 12) {
       const seq = m.buf.readUInt32LE(pos + 8);
-      const p = this.table.get(seq);
-      if (p !== undefined) {
-        if (m.sender === p.peer) this.table.finish(p, err, this.peerDone(p));
-        return;
-      }
-      if (seq !== 0) return;
+      if (this.table.failAnswer(seq, m.sender, err, this.kernelPeer) || seq !== 0) return;
     }
     for (const s of this.streams) s.deliverError(err, m.group);
-  }
-
-  /**
-   * Whether a request that failed on a bad message is over for its peer too. The kernel
-   * finishes a dump it started (it must be drained, or the next dump meets EBUSY); a
-   * user-space peer that sent garbage may never send the end, so its dump is let go.
-   */
-  private peerDone(p: Pending): boolean {
-    return !p.dump || !this.kernelPeer;
   }
 
   private receiveError(errno: number): void {
@@ -160,10 +147,7 @@ export class Dispatcher {
   private truncated(buf: Buffer, off: number, stored: number, real: number, sender: number, group: number): void {
     this.host.grow(real);
     const err = new ReplyTooLargeError(real, stored);
-    if (group === 0 && stored >= C.NLMSG_HDRLEN) {
-      const p = this.table.get(buf.readUInt32LE(off + 8));
-      if (p !== undefined && sender === p.peer) return this.table.finish(p, err, this.peerDone(p));
-    }
+    if (group === 0 && stored >= C.NLMSG_HDRLEN && this.table.failAnswer(buf.readUInt32LE(off + 8), sender, err, this.kernelPeer)) return;
     for (const s of this.streams) if (s.accepts(group)) s.overrun(); // a lost event is an overrun to a listener
   }
 

@@ -1,4 +1,5 @@
 import type { MessageLayout } from './attrset.js';
+import { NLMSG_ERROR } from './constants.js';
 import type { Writer } from './writer.js';
 
 /**
@@ -47,6 +48,15 @@ export interface Message {
   group: number;
   nsid: number;
   payload: Buffer;
+}
+
+/**
+ * Whether a message is an acknowledgement: NLMSG_ERROR with errno 0. Most answers are, so
+ * the engine asks this first, reading the bytes directly, before any parse.
+ */
+export function isAck(m: RawMessage): boolean {
+  const b = m.buf, s = m.start;
+  return m.type === NLMSG_ERROR && m.end - s >= 4 && (b[s] | b[s + 1] | b[s + 2] | b[s + 3]) === 0;
 }
 
 export function copyMessage(m: RawMessage): Message {

@@ -16,9 +16,10 @@ export interface NativeBinding {
   /** sendTimeoutMs: 0 non-blocking (EAGAIN), > 0 bounded wait for a full peer (ETIMEDOUT), < 0 forever. */
   send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, sendTimeoutMs: number): number;
   /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */
-  recv(fd: number, buf: Uint8Array, meta: Int32Array, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
-  transact(fd: number, sbuf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number,
-    rbuf: Uint8Array, meta: Int32Array, recvTimeoutMs: number, max: number, cmsg: boolean): number;
+  /** Buffers may be given as whole ArrayBuffers (offsets then count from their start): cheaper to cross. */
+  recv(fd: number, buf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
+  transact(fd: number, sbuf: Uint8Array | ArrayBuffer, offset: number, length: number, pid: number, sendTimeoutMs: number,
+    rbuf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer, recvTimeoutMs: number, max: number, cmsg: boolean): number;
   /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
   pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean, slotBytes?: number): object;
   pollerStart(poller: object): void;

@@ -5,7 +5,7 @@ import * as C from './constants.js';
 import type { DumpStream } from './dump.js';
 import { DumpInterruptedError, type FailedRequest } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
-import { copyMessage, type Decoder, type IntrPolicy, type RawMessage } from './message.js';
+import { copyMessage, type Decoder, type IntrPolicy, isAck, type RawMessage } from './message.js';
 
 type Results = unknown[] & { interrupted?: boolean };
 
@@ -38,17 +38,8 @@ export class Pending {
   timer: NodeJS.Timeout | undefined;
   onAbort: (() => void) | undefined;
   stream: DumpStream<unknown> | undefined;
-  /** Told once when the request settles: a transaction collects its items' outcomes this way. */
-  onSettle: ((p: Pending) => void) | undefined;
-  /** A receive-queue overflow (ENOBUFS) may drop its answer: its owner is told (onLost) rather than left waiting. */
-  fragile = false;
-  /** The overflow error, once one happened while this request was waiting. */
-  lost: unknown;
-  onLost: (() => void) | undefined;
   /** How long sending may wait for a full user-space peer (ms; 0 never, -1 forever): Sync calls wait up to their timeout. */
   sendWait = 0;
-  /** Position in its transaction, else -1. */
-  index = -1;
 
   constructor(
     readonly type: number,
@@ -85,6 +76,9 @@ export class Pending {
   }
 }
 
+/** No transaction in flight: shared, never written (addRange makes a table its own list). */
+const NO_RANGES: SeqRange[] = [];
+
 /** What the table needs from its connection. */
 export interface PendingHost {
   /** Sends a dump's request now (the table decided it may run); throws when it cannot. */
@@ -93,12 +87,19 @@ export interface PendingHost {
   waitChanged(): void;
 }
 
-/** Requests with consecutive sequence numbers registered as one (a transaction's items). */
+/**
+ * Requests with consecutive sequence numbers registered as one (a transaction's items):
+ * the range keeps their state and takes their answers itself.
+ */
 export interface SeqRange {
-  /** The live request with this sequence number, if it is one of the range's and was sent. */
-  lookup(seq: number): Pending | undefined;
-  /** The requests still waiting for their answer. */
-  waiting(): Iterable<Pending>;
+  /** A message from `m.sender` with m.seq: false when it answers none of the range's requests in flight. */
+  receive(m: RawMessage): boolean;
+  /** An answer to seq from sender that cannot be read: its request fails with err. False when not the range's. */
+  fail(seq: number, sender: number, err: unknown): boolean;
+  /** A receive-queue overflow: answers to requests in flight may be gone. */
+  overrun(err: unknown): void;
+  /** The socket failed or closed: everything in flight fails with err. */
+  failAll(err: unknown): void;
 }
 
 /**
@@ -106,14 +107,15 @@ export interface SeqRange {
  * at a time, so dumps wait here for their turn instead of failing with EBUSY.
  */
 export class PendingTable {
-  private readonly bySeq = new Map<number, Pending>();
+  /** Made when a second request is in flight: a connection opened for one request never needs it. */
+  private bySeq: Map<number, Pending> | undefined;
   /**
    * The usual case, one request in flight, without the map: a request added while no other
    * is tracked sits here; the map takes over when a second one comes.
    */
   private sole: Pending | undefined;
   /** Transactions register their items as a range instead of one map entry each. */
-  private ranges: Set<SeqRange> | undefined;
+  private ranges: SeqRange[] = NO_RANGES;
   private active: Pending | undefined;
   private readonly queue: Pending[] = [];
   private sending = false;
@@ -129,53 +131,85 @@ export class PendingTable {
     return this.seq;
   }
 
+  /** n consecutive sequence numbers (none of them 0), for a transaction; returns the first. */
+  reserveSeqs(n: number): number {
+    let first = (this.seq + 1) >>> 0;
+    if (first === 0 || first + n - 1 > 0xffffffff) first = 1;
+    if (n > 0) this.seq = (first + n - 1) >>> 0;
+    return first;
+  }
+
   /** Whether anything is in flight or queued. */
   get busy(): boolean {
-    return this.sole !== undefined || this.bySeq.size > 0 || this.queue.length > 0 || (this.ranges !== undefined && this.ranges.size > 0);
+    return this.sole !== undefined || (this.bySeq !== undefined && this.bySeq.size > 0) || this.queue.length > 0 || this.ranges.length > 0;
   }
 
   get activeDump(): Pending | undefined {
     return this.active;
   }
 
+  /** The request (not a transaction item) with this sequence number. */
   get(seq: number): Pending | undefined {
     const sole = this.sole;
     if (sole !== undefined && sole.seq === seq) return sole;
-    const p = this.bySeq.size > 0 ? this.bySeq.get(seq) : undefined;
-    if (p !== undefined || this.ranges === undefined) return p;
-    for (const r of this.ranges) {
-      const q = r.lookup(seq);
-      if (q !== undefined) return q;
+    return this.bySeq !== undefined && this.bySeq.size > 0 ? this.bySeq.get(seq) : undefined;
+  }
+
+  /** Hands a reply to its request or transaction; false when it answers nothing in flight here. */
+  route(m: RawMessage): boolean {
+    const p = this.get(m.seq);
+    if (p !== undefined && m.sender === p.peer) {
+      this.reply(p, m);
+      return true;
     }
-    return undefined;
+    for (let i = 0; i < this.ranges.length; i++) if (this.ranges[i].receive(m)) return true;
+    return false;
+  }
+
+  /**
+   * An answer to seq from sender that cannot be read (malformed, too large, lost with a
+   * detached buffer): its request fails with err. A dump fails but keeps draining when
+   * `drain` (the kernel ends what it started). False when it answers nothing here.
+   */
+  failAnswer(seq: number, sender: number, err: unknown, drain: boolean): boolean {
+    const p = this.get(seq);
+    if (p !== undefined && sender === p.peer) {
+      this.finish(p, err, !(p.dump && drain));
+      return true;
+    }
+    for (let i = 0; i < this.ranges.length; i++) if (this.ranges[i].fail(seq, sender, err)) return true;
+    return false;
   }
 
   add(p: Pending): void {
-    if (this.sole === undefined && this.bySeq.size === 0) {
+    if (this.sole === undefined && (this.bySeq === undefined || this.bySeq.size === 0)) {
       this.sole = p;
       return;
     }
+    const bySeq = (this.bySeq ??= new Map());
     if (this.sole !== undefined) {
-      this.bySeq.set(this.sole.seq, this.sole);
+      bySeq.set(this.sole.seq, this.sole);
       this.sole = undefined;
     }
-    this.bySeq.set(p.seq, p);
+    bySeq.set(p.seq, p);
   }
 
   addRange(r: SeqRange): void {
-    (this.ranges ??= new Set()).add(r);
+    if (this.ranges === NO_RANGES) this.ranges = [];
+    this.ranges.push(r);
   }
 
   removeRange(r: SeqRange): void {
-    if (!this.ranges?.delete(r)) return;
-    if (this.ranges.size === 0) this.ranges = undefined;
+    const i = this.ranges.indexOf(r);
+    if (i < 0) return;
+    this.ranges.splice(i, 1);
     this.host.waitChanged();
   }
 
-  private *waiting(): IterableIterator<Pending> {
-    if (this.sole !== undefined) yield this.sole;
-    yield* this.bySeq.values();
-    if (this.ranges) for (const r of this.ranges) yield* r.waiting();
+  private waiting(): Pending[] {
+    const out = this.sole !== undefined ? [this.sole] : [];
+    if (this.bySeq !== undefined) for (const p of this.bySeq.values()) out.push(p);
+    return out;
   }
 
   /**
@@ -196,9 +230,8 @@ export class PendingTable {
   private retire(p: Pending): void {
     if (!p.live) return;
     p.live = false;
-    if (p.index >= 0) return; // a transaction item: its range goes when the transaction ends
     if (this.sole === p) this.sole = undefined;
-    else if (this.bySeq.get(p.seq) === p) this.bySeq.delete(p.seq);
+    else if (this.bySeq?.get(p.seq) === p) this.bySeq.delete(p.seq);
     if (this.active === p) {
       this.active = undefined;
       this.sendNextDump();
@@ -215,7 +248,6 @@ export class PendingTable {
     if (p.stream) p.stream.end(err);
     else if (err !== undefined) p.reject?.(err);
     else p.resolve?.(p.replies());
-    p.onSettle?.(p);
   }
 
   // ---------------------------------------------------------------- dumps
@@ -259,6 +291,7 @@ export class PendingTable {
       case C.NLMSG_OVERRUN:
         return;
       case C.NLMSG_ERROR: {
+        if (isAck(m)) return this.complete(p);
         const { errno, ext } = parseErrorMessage(m.buf, m.start, m.end, m.flags);
         if (errno === 0) return this.complete(p);
         return this.finish(p, makeNetlinkError(errno, ext, p.info(), p.layout));
@@ -309,21 +342,18 @@ export class PendingTable {
   // ---------------------------------------------------------------- failures
 
   /**
-   * A receive-queue overflow: answers to requests in flight may be gone. The kernel reports
-   * it before the answers still queued, so the owners of fragile requests are only told
-   * here; they fail what is still unanswered once the queue is drained.
+   * A receive-queue overflow: answers to requests in flight may be gone. A single request
+   * or dump waits for its timeout like any lost answer; transactions, whose many items are
+   * answered in bulk, are told so that they fail the items left unanswered.
    */
   overrun(err: unknown): void {
-    for (const p of this.waiting()) {
-      if (!p.fragile || p.settled) continue;
-      p.lost = err;
-      p.onLost?.();
-    }
+    for (const r of [...this.ranges]) r.overrun(err);
   }
 
   /** Fails everything in flight or queued (the socket failed or closed). */
   failAll(err: unknown): void {
     for (const p of [...this.waiting(), ...this.queue]) this.finish(p, err);
     this.queue.length = 0;
+    for (const r of [...this.ranges]) r.failAll(err);
   }
 }

@@ -2,10 +2,11 @@
 // answer, driven by either driver.
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
-import { NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
-import type { CallOptions, Decoder, Message, Payload } from './message.js';
+import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
+import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
+import { copyMessage, type CallOptions, type Decoder, isAck, type Message, type Payload, type RawMessage } from './message.js';
 import { checkCallOptions, checkInt, checkPayload } from './options.js';
-import { Pending, type PendingTable, type SeqRange } from './pending.js';
+import { NO_REPLIES, type PendingTable, type SeqRange } from './pending.js';
 import { Writer } from './writer.js';
 
 /** One request of a transaction. */
@@ -74,7 +75,6 @@ export interface TransactionHost {
   readonly table: PendingTable;
   readonly kernelPeer: boolean;
   closed(): boolean;
-  nextSeq(): number;
   /** Sends bytes, then dispatches what is already queued. Throws when the send fails. */
   sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number): void;
   /** Dispatches what is queued (waitMs 0) or what comes within waitMs (-1: forever); false when nothing came. */
@@ -87,14 +87,45 @@ export interface TransactionHost {
  */
 const ANSWER_COST = 1024;
 
+// Per-item state bits (Transaction.state).
+/** Asks for an acknowledgement (NLM_F_ACK). */
+const ACK = 1;
+/** Has its outcome; later messages with its sequence number are not its. */
+const SETTLED = 2;
+/** Answered with NLM_F_MULTI parts: NLMSG_DONE ends it. */
+const MULTI = 4;
+/** Was in flight when the receive queue overflowed: its answer may be gone. */
+const LOST = 8;
+/** Refuses an acknowledgement (item.ack === false). */
+const NO_ACK = 16;
+
 /**
- * Encodes the items up front into one buffer (one sequence number each), cuts it into
- * sends, and collects each item's outcome. The driver (async or Sync) calls pump();
- * answers reach the items through the pending table like any reply.
+ * Encodes the items up front into one buffer (consecutive sequence numbers), cuts it into
+ * sends, and collects each item's outcome. The driver (async or Sync) calls pump(); the
+ * pending table hands the answers over by sequence number (a SeqRange).
+ *
+ * Bulk loads are what transactions are for, so an item costs no object of its own: its
+ * state is a byte in one table, its request a range of the one buffer (error messages
+ * point into it, no copy), and decoded replies, errors and outcome objects are made only
+ * for the items that have them, or when `result.items` is read.
  */
 export class Transaction<T> implements SeqRange {
-  readonly items: Pending[] = [];
-  private readonly outcomes: ItemOutcome<T>[];
+  private readonly n: number;
+  private readonly buf: Buffer;
+  /** Item i's request is buf[offs[i], offs[i + 1]). */
+  private readonly offs: Uint32Array;
+  private readonly state: Uint8Array;
+  private readonly firstSeq: number;
+  private readonly peer: number;
+  /** Per-item decoders and layouts, only when some item has one. */
+  private readonly decoders: (Decoder<unknown> | undefined)[] | undefined;
+  private readonly layouts: (MessageLayout | undefined)[] | undefined;
+  /** Made on the first item with a reply (most items are answered by a bare ack). */
+  private replies: (unknown[] | undefined)[] | undefined;
+  /** Made on the first failure. */
+  private errors: unknown[] | undefined;
+  /** The overflow error the LOST items fail with. */
+  private lostErr: unknown;
   /** Exclusive end (item index) of each send. */
   private readonly chunkEnds: number[] = [];
   private chunk = 0;
@@ -108,9 +139,6 @@ export class Transaction<T> implements SeqRange {
   /** Settled items: a wait times out only after a whole period without progress. */
   progress = 0;
   private stop: unknown;
-  private readonly buf: Buffer;
-  private firstSeq = 0;
-  private consecutive = true;
   private registered = false;
   private readonly stopOnError: boolean;
   resolve: ((r: TransactionResult<T>) => void) | undefined;
@@ -128,50 +156,50 @@ export class Transaction<T> implements SeqRange {
     const each = (opts.ack ?? 'each') === 'each';
     if (opts.ack !== undefined && opts.ack !== 'each' && opts.ack !== 'last')
       throw new NetlinkArgumentError('ack', `must be 'each' or 'last', got ${String(opts.ack)}`);
-    const peer = opts.peer ?? 0;
+    this.peer = opts.peer ?? 0;
     this.stopOnError = opts.stopOnError === true;
-    const w = new Writer(Math.max(4096, list.length * 64));
-    const onSettle = (q: Pending) => this.settled(q);
-    // the async driver drains the queue and fails what stayed unanswered
-    const onLost = () => {
-      if (!this.pumping) this.onIdle?.();
-    };
-    for (let i = 0; i < list.length; i++) {
+    const n = this.n = list.length;
+    const offs = this.offs = new Uint32Array(n + 1);
+    const state = this.state = new Uint8Array(n);
+    // consecutive numbers: the table finds an item by arithmetic
+    const first = this.firstSeq = host.table.reserveSeqs(n);
+    let decoders: (Decoder<unknown> | undefined)[] | undefined, layouts: (MessageLayout | undefined)[] | undefined;
+    const w = new Writer(Math.max(4096, n * 64));
+    for (let i = 0; i < n; i++) {
       const it = list[i];
-      checkCallOptions(it);
-      checkInt(it.type, 'type', 0, 0xffff);
-      checkPayload(it.payload);
-      if ((it as { dump?: unknown }).dump || ((it.flags ?? 0) & C.NLM_F_DUMP) === C.NLM_F_DUMP)
-        throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-      // the transaction's own options on an item are refused rather than ignored
-      const whole = it as CallOptions;
-      if (whole.timeout !== undefined || whole.signal !== undefined || whole.peer !== undefined) {
-        const name = whole.timeout !== undefined ? 'timeout' : whole.signal !== undefined ? 'signal' : 'peer';
-        throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+      // the usual item is { type, payload, flags }: checked without a call, the rest only when there
+      if (typeof it !== 'object' || it === null) checkCallOptions(it);
+      const { type, flags, payload } = it;
+      if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
+      if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
+      if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
+      let ack = each;
+      const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
+      if (r.ack !== undefined || r.decode !== undefined || r.layout !== undefined || r.timeout !== undefined || r.signal !== undefined ||
+        r.peer !== undefined || r.dump !== undefined || r.intr !== undefined || r.retries !== undefined || r.highWaterMark !== undefined) {
+        checkCallOptions(it);
+        if (r.dump) throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+        // the transaction's own options on an item are refused rather than ignored
+        if (r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined) {
+          const name = r.timeout !== undefined ? 'timeout' : r.signal !== undefined ? 'signal' : 'peer';
+          throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+        }
+        if (r.ack !== undefined) ack = r.ack;
+        if (r.decode !== undefined) (decoders ??= new Array(n))[i] = r.decode as Decoder<unknown>;
+        if (r.layout !== undefined) (layouts ??= new Array(n))[i] = r.layout;
       }
-      const ack = it.ack ?? each;
-      const flags = C.NLM_F_REQUEST | (it.flags ?? 0) | (ack ? C.NLM_F_ACK : 0);
-      const p = new Pending(it.type, flags, false, ack, it.decode as Decoder<unknown> | undefined, it.layout, peer, 0, undefined, 'retry', 0);
-      p.index = i;
-      p.fragile = true;
-      p.seq = host.nextSeq();
-      p.off = w.beginMessage(it.type, flags);
-      if (typeof it.payload === 'function') it.payload(w);
-      else if (it.payload) w.bytes(it.payload);
-      w.endMessage(p.off);
-      w.buf.writeUInt32LE(p.seq, p.off + 8);
-      p.len = w.pos - p.off;
-      p.owned = true;
-      p.onSettle = onSettle;
-      p.onLost = onLost;
-      this.items.push(p);
+      if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
+        throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+      state[i] = (ack ? ACK : 0) | (r.ack === false ? NO_ACK : 0);
+      const off = offs[i] = w.beginMessage(type, C.NLM_F_REQUEST | (flags ?? 0) | (ack ? C.NLM_F_ACK : 0), (first + i) >>> 0);
+      if (typeof payload === 'function') payload(w);
+      else if (payload) w.bytes(payload);
+      w.endMessage(off);
     }
+    offs[n] = w.pos;
     this.buf = w.buf;
-    for (const p of this.items) p.buf = this.buf;
-    this.firstSeq = this.items.length ? this.items[0].seq : 0;
-    // consecutive numbers (no wrap past 0 in between) let the table find items by arithmetic
-    this.consecutive = this.items.length === 0 || ((this.items[this.items.length - 1].seq - this.firstSeq) >>> 0) === this.items.length - 1;
-    this.outcomes = new Array(this.items.length);
+    this.decoders = decoders;
+    this.layouts = layouts;
 
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     const maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
@@ -180,37 +208,35 @@ export class Transaction<T> implements SeqRange {
     if (opts.split === false) {
       if (w.pos > maxBytes)
         throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
-      if (this.items.length) this.chunkEnds.push(this.items.length);
+      if (n) this.chunkEnds.push(n);
     } else {
       let start = 0;
-      for (let i = 0; i < this.items.length; i++) {
-        const p = this.items[i];
-        const bytes = p.off + p.len - this.items[start].off;
-        if (i > start && (i - start >= maxItems || bytes > maxBytes)) {
+      for (let i = 0; i < n; i++) {
+        if (i > start && (i - start >= maxItems || offs[i + 1] - offs[start] > maxBytes)) {
           this.chunkEnds.push(i);
           start = i;
         }
       }
-      if (this.items.length) this.chunkEnds.push(this.items.length);
+      if (n) this.chunkEnds.push(n);
     }
     if (!each) {
       let start = 0;
       for (const end of this.chunkEnds) {
-        this.ackLastOf(start, end, list);
+        this.ackLastOf(start, end);
         start = end;
       }
     }
   }
 
   /** 'last': the last item of the send [start, end) that allows it asks for the acknowledgement. */
-  private ackLastOf(start: number, end: number, list: readonly TransactionItem<T>[]): void {
+  private ackLastOf(start: number, end: number): void {
     for (let i = end - 1; i >= start; i--) {
-      if (this.items[i].expectAck) return; // asked for one itself (ack: true)
-      if (list[i].ack === false) continue;
-      const p = this.items[i];
-      p.expectAck = true;
-      p.flags |= C.NLM_F_ACK;
-      this.buf.writeUInt16LE(p.flags, p.off + 6);
+      const s = this.state[i];
+      if (s & ACK) return; // asked for one itself (ack: true)
+      if (s & NO_ACK) continue;
+      this.state[i] = s | ACK;
+      const at = this.offs[i] + 6;
+      this.buf.writeUInt16LE(this.buf.readUInt16LE(at) | C.NLM_F_ACK, at);
       return;
     }
   }
@@ -242,7 +268,7 @@ export class Transaction<T> implements SeqRange {
         }
         if (this.host.read(0)) continue;
         if (this.failLost() || this.inferQuiet()) continue;
-        if (!sync) return; // the poller delivers the rest; settled() wakes the driver
+        if (!sync) return; // the poller delivers the rest; settle() wakes the driver
         const seen = this.progress;
         if (!this.host.read(this.timeout > 0 ? this.timeout : -1) && this.progress === seen) this.expire();
       }
@@ -254,17 +280,16 @@ export class Transaction<T> implements SeqRange {
 
   private sendChunk(sync: boolean): void {
     const start = this.sentEnd, end = this.chunkEnds[this.chunk++];
-    const first = this.items[start], last = this.items[end - 1];
-    if (!this.consecutive) for (let i = start; i < end; i++) this.host.table.add(this.items[i]);
-    else if (!this.registered) {
+    if (!this.registered) {
       this.registered = true;
       this.host.table.addRange(this);
     }
     this.sentEnd = end;
+    const off = this.offs[start];
     try {
-      this.host.sendAndRead(this.buf, first.off, last.off + last.len - first.off, first.peer, sync ? (this.timeout > 0 ? this.timeout : -1) : 0);
+      this.host.sendAndRead(this.buf, off, this.offs[end] - off, this.peer, sync ? (this.timeout > 0 ? this.timeout : -1) : 0);
     } catch (e) {
-      for (let i = start; i < end; i++) this.host.table.finish(this.items[i], e);
+      for (let i = start; i < end; i++) this.settle(i, e);
     }
   }
 
@@ -274,22 +299,96 @@ export class Transaction<T> implements SeqRange {
    * no answer succeeded.
    */
   private inferQuiet(): boolean {
-    for (let i = this.cursor; i < this.sentEnd; i++) if (!this.items[i].settled && this.items[i].expectAck) return false;
+    for (let i = this.cursor; i < this.sentEnd; i++) if ((this.state[i] & (SETTLED | ACK)) === ACK) return false;
     // a user-space peer answers when it gets to it: only an answer (or the timeout) tells
     if (!this.host.kernelPeer) return false;
-    for (let i = this.cursor; i < this.sentEnd; i++) if (!this.items[i].settled) this.host.table.finish(this.items[i]);
+    for (let i = this.cursor; i < this.sentEnd; i++) this.settle(i);
     return true;
   }
 
-  lookup(seq: number): Pending | undefined {
+  /** Item index of an answer: sent, unsettled and from the peer; else -1. */
+  private indexOf(seq: number, sender: number): number {
     const i = (seq - this.firstSeq) >>> 0;
-    if (i >= this.sentEnd) return undefined;
-    const p = this.items[i];
-    return p.live ? p : undefined;
+    return i < this.sentEnd && i >= this.cursor && sender === this.peer && !(this.state[i] & SETTLED) ? i : -1;
   }
 
-  *waiting(): IterableIterator<Pending> {
-    for (let i = this.cursor; i < this.sentEnd; i++) if (this.items[i].live) yield this.items[i];
+  /** A message for one of the items (SeqRange): the item's answer, or a part of it. */
+  receive(m: RawMessage): boolean {
+    const i = this.indexOf(m.seq, m.sender);
+    if (i < 0) return false;
+    switch (m.type) {
+      case C.NLMSG_NOOP:
+      case C.NLMSG_OVERRUN:
+        return true;
+      case C.NLMSG_ERROR: {
+        if (isAck(m)) {
+          this.settle(i);
+          return true;
+        }
+        const { errno, ext } = parseErrorMessage(m.buf, m.start, m.end, m.flags);
+        this.settle(i, errno === 0 ? undefined : makeNetlinkError(errno, ext, this.info(i), this.layouts?.[i]));
+        return true;
+      }
+      case C.NLMSG_DONE: {
+        if (!(this.state[i] & MULTI)) break; // a DONE-typed reply of some protocol: treat as data
+        const { errno, ext } = parseDoneMessage(m.buf, m.start, m.end, m.flags);
+        if (errno < 0) this.settle(i, makeNetlinkError(errno, ext, this.info(i), this.layouts?.[i]));
+        else if (!(this.state[i] & ACK)) this.settle(i); // else the ack follows
+        return true;
+      }
+    }
+    let v: unknown;
+    try {
+      const decode = this.decoders?.[i];
+      v = decode ? decode(m) : copyMessage(m);
+    } catch (e) {
+      this.settle(i, e);
+      return true;
+    }
+    // the decoder may have made other calls meanwhile: the item is still ours, not settled
+    const replies = (this.replies ??= new Array(this.n));
+    (replies[i] ??= []).push(v);
+    if (m.flags & C.NLM_F_MULTI) this.state[i] |= MULTI;
+    else if (!(this.state[i] & ACK)) this.settle(i);
+    return true;
+  }
+
+  /** An answer for an item that cannot be read (SeqRange): the item fails with `err`. */
+  fail(seq: number, sender: number, err: unknown): boolean {
+    const i = this.indexOf(seq, sender);
+    if (i < 0) return false;
+    this.settle(i, err);
+    return true;
+  }
+
+  /** The request of item i, for its error: a view of the transaction's buffer, which is never reused. */
+  private info(i: number): FailedRequest {
+    const off = this.offs[i];
+    return { type: this.buf.readUInt16LE(off + 4), flags: this.buf.readUInt16LE(off + 6), seq: (this.firstSeq + i) >>> 0,
+      bytes: this.buf.subarray(off, this.offs[i + 1]) };
+  }
+
+  /**
+   * A receive-queue overflow (SeqRange): the answers of the items in flight may be gone.
+   * The kernel reports it before the answers still queued, so those items are only marked
+   * here; once the queue is drained, the ones still unanswered fail (failLost).
+   */
+  overrun(err: unknown): void {
+    let any = false;
+    for (let i = this.cursor; i < this.sentEnd; i++) {
+      if (this.state[i] & SETTLED) continue;
+      this.state[i] |= LOST;
+      any = true;
+    }
+    if (!any) return;
+    this.lostErr = err;
+    // the async driver drains the queue and fails what stayed unanswered
+    if (!this.pumping) this.onIdle?.();
+  }
+
+  /** The socket failed or closed (SeqRange): the items in flight fail with `err`. */
+  failAll(err: unknown): void {
+    for (let i = this.cursor; i < this.sentEnd; i++) this.settle(i, err);
   }
 
   /**
@@ -299,29 +398,49 @@ export class Transaction<T> implements SeqRange {
   private failLost(): boolean {
     let any = false;
     for (let i = this.cursor; i < this.sentEnd; i++) {
-      const p = this.items[i];
-      if (!p.settled && p.lost !== undefined) {
-        this.host.table.finish(p, p.lost);
-        any = true;
-      }
+      if ((this.state[i] & (SETTLED | LOST)) !== LOST) continue;
+      this.settle(i, this.lostErr);
+      any = true;
     }
     return any;
   }
 
-  /** Called as each item settles (answered, failed, or inferred). */
-  private settled(p: Pending): void {
+  /**
+   * Item i has its outcome: an error, or success (answered, or inferred from a later answer).
+   * Items before `cursor` are settled whether or not their SETTLED bit is set: a bulk load
+   * with only the last item of each send acknowledged settles the whole send here in one
+   * pass that mostly only reads.
+   */
+  private settle(i: number, err?: unknown): void {
+    const state = this.state;
+    if (i < this.cursor || state[i] & SETTLED) return;
+    state[i] |= SETTLED;
     this.progress++;
-    if (p.error !== undefined) {
+    if (err !== undefined) {
+      (this.errors ??= new Array(this.n))[i] = err;
       this.failed++;
-      this.outcomes[p.index] = { index: p.index, ok: false, error: p.error as Error };
-      if (this.stopOnError && this.stop === undefined) this.stop = p.error;
-    } else this.outcomes[p.index] = { index: p.index, ok: true, replies: p.results as readonly unknown[] as readonly T[] };
-    // an answer to p means the peer handled every item before it: those without an answer succeeded
-    for (let i = this.cursor; i < p.index; i++) {
-      const q = this.items[i];
-      if (!q.settled && !q.expectAck) this.host.table.finish(q);
+      if (this.stopOnError && this.stop === undefined) this.stop = err;
     }
-    while (this.cursor < this.sentEnd && this.items[this.cursor].settled) this.cursor++;
+    // an answer to i means the peer handled every item before it: those without an answer
+    // succeeded; the cursor moves past every settled item, up to one still awaiting its own answer
+    let cursor = this.cursor, waiting = false;
+    for (let j = cursor; j < i; j++) {
+      const s = state[j];
+      if (!(s & SETTLED)) {
+        if (s & ACK) {
+          waiting = true;
+          continue;
+        }
+        this.progress++;
+        if (waiting) state[j] = s | SETTLED;
+      }
+      if (!waiting) cursor = j + 1;
+    }
+    if (!waiting && cursor === i) {
+      cursor = i + 1;
+      while (cursor < this.sentEnd && state[cursor] & SETTLED) cursor++;
+    }
+    this.cursor = cursor;
     if (!this.outstanding && !this.pumping) this.onIdle?.();
   }
 
@@ -329,13 +448,13 @@ export class Transaction<T> implements SeqRange {
   expire(): void {
     const err = new NetlinkTimeoutError(this.timeout);
     this.stopWith(err);
-    for (let i = this.cursor; i < this.sentEnd; i++) this.host.table.finish(this.items[i], err);
+    this.failAll(err);
   }
 
   /** Aborted: outstanding items fail with `err`, unsent ones (at the next pump) with NotSentError. */
   abort(err: unknown): void {
     this.stopWith(err);
-    for (let i = this.cursor; i < this.sentEnd; i++) this.host.table.finish(this.items[i], err);
+    this.failAll(err);
   }
 
   private stopWith(err: unknown): void {
@@ -344,16 +463,10 @@ export class Transaction<T> implements SeqRange {
 
   private failUnsent(): void {
     const err = this.stop instanceof NotSentError ? this.stop : new NotSentError(this.stop);
-    for (let i = this.sentEnd; i < this.items.length; i++) {
-      const p = this.items[i];
-      p.live = false;
-      p.settled = true;
-      p.error = err;
-      this.settled(p);
-    }
-    this.sentEnd = this.items.length;
-    this.cursor = this.items.length;
+    const from = this.sentEnd;
+    this.sentEnd = this.n;
     this.chunk = this.chunkEnds.length;
+    for (let i = from; i < this.n; i++) this.settle(i, err);
   }
 
   private finish(): void {
@@ -365,8 +478,31 @@ export class Transaction<T> implements SeqRange {
 
   /** The result, once done (the Sync driver). */
   result(): TransactionResult<T> {
-    const failures = this.outcomes.filter((o): o is Extract<ItemOutcome<T>, { ok: false }> => !o.ok);
-    return { ok: this.failed === 0, items: this.outcomes, failures };
+    const failures: Extract<ItemOutcome<T>, { ok: false }>[] = [];
+    const errors = this.errors;
+    if (errors !== undefined) for (let i = 0; i < this.n; i++) if (errors[i] !== undefined) failures.push({ index: i, ok: false, error: errors[i] as Error });
+    const r = { ok: this.failed === 0, items: undefined as unknown as ItemOutcome<T>[], failures };
+    // the per-item outcomes are made when first read: a bulk load often only looks at ok
+    Object.defineProperty(r, 'items', {
+      enumerable: true, configurable: true,
+      get: () => {
+        const items = this.outcomes(failures);
+        Object.defineProperty(r, 'items', { value: items, enumerable: true, configurable: true, writable: true });
+        return items;
+      },
+      set: (v: ItemOutcome<T>[]) => Object.defineProperty(r, 'items', { value: v, enumerable: true, configurable: true, writable: true }),
+    });
+    return r;
+  }
+
+  private outcomes(failures: Extract<ItemOutcome<T>, { ok: false }>[]): ItemOutcome<T>[] {
+    const items = new Array<ItemOutcome<T>>(this.n);
+    for (const f of failures) items[f.index] = f;
+    const replies = this.replies;
+    for (let i = 0; i < this.n; i++) {
+      if (items[i] === undefined) items[i] = { index: i, ok: true, replies: (replies?.[i] ?? NO_REPLIES) as readonly T[] };
+    }
+    return items;
   }
 }
 

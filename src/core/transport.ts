@@ -120,9 +120,17 @@ const POLLER_BATCH_BYTES = 1024 * 1024;
 export class Batch {
   buf: Buffer;
   meta: Int32Array;
+  /**
+   * Their ArrayBuffers, which they span whole (unpooled), kept here: reading `.buffer`
+   * costs a call into V8's runtime, and an ArrayBuffer crosses into C cheaper than a view.
+   */
+  bufAb: ArrayBuffer;
+  metaAb: ArrayBuffer;
   constructor(bytes = BATCH_BYTES, slots = BATCH_SLOTS) {
     this.buf = Buffer.allocUnsafeSlow(bytes);
     this.meta = new Int32Array(slots * META_INTS);
+    this.bufAb = this.buf.buffer as ArrayBuffer;
+    this.metaAb = this.meta.buffer as ArrayBuffer;
   }
 
   /** Still usable: code that saw `buf` may have detached or transferred its memory (length 0 then). */
@@ -132,8 +140,8 @@ export class Batch {
 
   /** Fresh memory in place of detached arrays. */
   renew(): void {
-    if (this.buf.length === 0) this.buf = Buffer.allocUnsafeSlow(batchBytes);
-    if (this.meta.length === 0) this.meta = new Int32Array(BATCH_SLOTS * META_INTS);
+    if (this.buf.length === 0) this.bufAb = (this.buf = Buffer.allocUnsafeSlow(batchBytes)).buffer as ArrayBuffer;
+    if (this.meta.length === 0) this.metaAb = (this.meta = new Int32Array(BATCH_SLOTS * META_INTS)).buffer as ArrayBuffer;
   }
 }
 
@@ -152,11 +160,24 @@ let batchBytes = BATCH_BYTES;
  */
 const MIN_SLOT_BYTES = 64 * 1024;
 let slotBytes = MIN_SLOT_BYTES;
-export function acquireBatch(): Batch {
+/**
+ * A batch wide enough for a whole send's acknowledgements in one receive call: the addon
+ * reads up to 64 datagrams per recvmmsg, the first in half the batch and each further one
+ * in its own slot, so 64 need ~126 slots of room. Transactions read with it (a send of 200
+ * items acked each is 4 receive calls rather than 70). Mostly address space: an ack
+ * touches one page of its slot, and the pages a read never reaches are never committed.
+ */
+const WIDE_BATCH_BYTES = 8 * 1024 * 1024;
+const freeWide: Batch[] = [];
+export function acquireBatch(wide = false): Batch {
+  if (wide) return freeWide.pop() ?? new Batch(Math.max(WIDE_BATCH_BYTES, batchBytes));
   return freeBatches.pop() ?? new Batch(batchBytes);
 }
-export function releaseBatch(b: Batch): void {
-  if (b.intact && b.buf.length >= batchBytes && freeBatches.length < 4) freeBatches.push(b);
+export function releaseBatch(b: Batch, wide = false): void {
+  if (!b.intact || b.buf.length < batchBytes) return;
+  if (wide) {
+    if (freeWide.length === 0) freeWide.push(b);
+  } else if (freeBatches.length < 4) freeBatches.push(b);
 }
 /** Called when a datagram did not fit: later batches are made big enough for it. */
 export function growBatches(atLeast: number): void {
@@ -297,7 +318,7 @@ export class NetlinkSocket {
    */
   recv(batch: Batch, timeoutMs: number, max: number): number {
     if (!batch.intact) batch.renew();
-    return native.recv(this.fd, batch.buf, batch.meta, timeoutMs, max, this.cmsg, slotBytes);
+    return native.recv(this.fd, batch.bufAb, batch.metaAb, timeoutMs, max, this.cmsg, slotBytes);
   }
 
   /**
@@ -307,7 +328,7 @@ export class NetlinkSocket {
   transact(buf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number, batch: Batch, recvTimeoutMs: number,
     max: number): number {
     if (!batch.intact) batch.renew();
-    return native.transact(this.fd, buf, offset, length, pid, sendTimeoutMs, batch.buf, batch.meta, recvTimeoutMs, max, this.cmsg);
+    return native.transact(this.fd, buf, offset, length, pid, sendTimeoutMs, batch.bufAb, batch.metaAb, recvTimeoutMs, max, this.cmsg);
   }
 
   /**
