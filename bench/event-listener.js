@@ -2,12 +2,19 @@
 // when each of routes 0..N-1 (bench/route-payload.js) is announced, on CLOCK_MONOTONIC
 // (process.hrtime.bigint() reads it, as bench/c/rtnl_bench.c's sender does).
 //
-//   node bench/event-listener.js <emitter|iterator> <count> <netns>
+//   node bench/event-listener.js <emitter|iterator|raw> <count> <netns>
+//
+// raw is no nlkit API: the socket's poller hands each batch straight to the same decode,
+// without Connection, dispatch or EventStream. It is the floor any Node listener pays
+// (event loop wake-up, addon, one JS call), against which nlkit's own work shows.
 //
 // Prints "ready" once subscribed, then {"mode","recv":[ns...]} indexed by route. The time
 // is taken where a user's code first sees the event: the 'message' listener, or the body
 // of the for-await loop.
-import { AttrIterator, Connection, NETLINK_ROUTE, RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE } from '../dist/src/core/index.js';
+import {
+  AttrIterator, Connection, NETLINK_ROUTE, NetlinkSocket, RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE,
+} from '../dist/src/core/index.js';
+import { META_GROUP, META_INTS, META_LENGTH, META_OFFSET } from '../dist/src/core/native.js';
 import { RTA_DST, routeIndex } from './route-payload.js';
 
 const RTMSG_LEN = 12;
@@ -15,15 +22,19 @@ const RTMSG_LEN = 12;
 /** The route index announced, -1 for anything else. */
 function decode(m) {
   if (m.type !== RTM_NEWROUTE) return -1;
-  const it = new AttrIterator(m.buf, m.start + RTMSG_LEN, m.end);
-  while (it.next()) if (it.type === RTA_DST && it.dataEnd - it.dataStart === 4) return routeIndex(m.buf, it.dataStart);
+  return routeOf(m.buf, m.start, m.end);
+}
+
+function routeOf(buf, start, end) {
+  const it = new AttrIterator(buf, start + RTMSG_LEN, end);
+  while (it.next()) if (it.type === RTA_DST && it.dataEnd - it.dataStart === 4) return routeIndex(buf, it.dataStart);
   return -1;
 }
 
 async function main([mode, count, netns]) {
   const n = Number(count);
-  if (!['emitter', 'iterator'].includes(mode) || !Number.isInteger(n) || n <= 0 || !netns) {
-    console.error('usage: event-listener.js <emitter|iterator> <count> <netns>');
+  if (!['emitter', 'iterator', 'raw'].includes(mode) || !Number.isInteger(n) || n <= 0 || !netns) {
+    console.error('usage: event-listener.js <emitter|iterator|raw> <count> <netns>');
     process.exit(2);
   }
   const recv = new Array(n).fill(0);
@@ -34,6 +45,11 @@ async function main([mode, count, netns]) {
       seen++;
     }
   };
+  if (mode === 'raw') {
+    await rawListener(netns, record, () => seen === n);
+    console.log(JSON.stringify({ mode, recv }));
+    return;
+  }
   const conn = new Connection(NETLINK_ROUTE, { netns });
   const events = conn.events({ groups: [RTNLGRP_IPV4_ROUTE], decode });
   if (mode === 'emitter') {
@@ -50,6 +66,26 @@ async function main([mode, count, netns]) {
   }
   conn.close();
   console.log(JSON.stringify({ mode, recv }));
+}
+
+/** The floor: the addon's poller and one JS call per wake-up, each datagram's one message decoded in place. */
+function rawListener(netns, record, done) {
+  const sock = new NetlinkSocket(NETLINK_ROUTE, { netns, groups: [RTNLGRP_IPV4_ROUTE] });
+  return new Promise((resolve) => {
+    sock.startPolling(({ buf, meta }, count) => {
+      for (let k = 0; k < count; k++) {
+        const base = k * META_INTS;
+        const off = meta[base + META_OFFSET];
+        if (meta[base + META_GROUP] === RTNLGRP_IPV4_ROUTE && buf.readUInt16LE(off + 4) === RTM_NEWROUTE)
+          record(routeOf(buf, off + 16, off + meta[base + META_LENGTH]));
+      }
+      if (done()) {
+        sock.close();
+        resolve();
+      }
+    });
+    console.log('ready');
+  });
 }
 
 await main(process.argv.slice(2));

@@ -55,13 +55,16 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
   /** Called by the connection for each notification. */
   deliver(m: RawMessage): void {
     if (!this.accepts(m.group)) return;
-    let ev: NetlinkEvent<T>;
+    let message: T;
     try {
-      ev = { kind: 'message', message: this.decode(m), group: m.group, nsid: m.nsid };
+      message = this.decode(m);
     } catch (error) {
-      ev = { kind: 'error', error };
+      return this.enqueue({ kind: 'error', error });
     }
-    this.enqueue(ev);
+    const ev: NetlinkEvent<T> = { kind: 'message', message, group: m.group, nsid: m.nsid };
+    // the common case straight to its listener: enqueue's checks are for the other kinds
+    if (this.listenerCount('message') > 0) this.emit('message', message, ev);
+    else this.enqueue(ev);
   }
 
   /** A datagram addressed to this stream's group that could not be parsed: one error item; the stream goes on. */
