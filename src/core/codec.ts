@@ -211,10 +211,40 @@ function readerOf(def: AttrDef): Reader {
     r = hint === 'ipv4' || hint === 'ipv4-or-v6'
       ? (b, s, e) => (e - s === 4 ? formatIPv4(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
       : (b, s, e) => formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e));
-  } else if (def.type === 'nest' && !def.header) r = (b, s, e, _raw, depth, scope) => decodeAttrs(def.nested!(), b, s, e, depth + 1, scope);
+  } else if (def.type === 'nest' && !def.header) {
+    // the nested set's walk, looked up on first use (not per nest) and called directly:
+    // the parent's walk has already checked [s, e) against the buffer
+    let set: AttrSet | undefined, c: CompiledSet | undefined;
+    r = (b, s, e, _raw, depth, scope) => {
+      if (!c) c = compiledOf((set = def.nested!()));
+      return walkSet(set!, c, b, s, e, depth + 1, scope, undefined);
+    };
+  }
+  else if (def.type === 'indexed-array') r = indexedArrayReader(def.element!);
   else r = (b, s, e, raw, depth, scope) => decodeValue(b, def, def.type, { dataStart: s, dataEnd: e, netByteOrder: (raw & NLA_F_NET_BYTEORDER) !== 0 }, depth, scope);
   readers.set(def, r);
   return r;
+}
+
+/**
+ * An indexed array (ops, groups, queues): the elements in order, each read by its own
+ * reader, walked in place (no iterator or span object per element) with AttrIterator's
+ * checks and messages.
+ */
+function indexedArrayReader(el: AttrDef): Reader {
+  const read = readerOf(el);
+  return (b, s, e, _raw, depth, scope) => {
+    const out: unknown[] = [];
+    for (let pos = s; pos < e; ) {
+      if (e - pos < NLA_HDRLEN) headerTooShort(e - pos, pos);
+      const len = b[pos] | (b[pos + 1] << 8);
+      const raw = b[pos + 2] | (b[pos + 3] << 8);
+      if (len < NLA_HDRLEN || pos + len > e) badLength(len, raw, pos);
+      out.push(read(b, pos + NLA_HDRLEN, pos + len, raw, depth + 1, scope));
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  };
 }
 
 function headerTooShort(left: number, pos: number): never {
@@ -308,11 +338,20 @@ ${cases.join('\n')}
  * the attributes when given (e.g. after a fixed header's fields).
  */
 export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number, depth = 0, up?: Scope, into?: Record<string, unknown>): Decoded {
-  if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
   if (start < 0 || end > buf.length || start > end)
     throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
+  return walkSet(set, compiledOf(set), buf, start, end, depth, up, into);
+}
+
+function compiledOf(set: AttrSet): CompiledSet {
   let compiled = compiledSets.get(set);
   if (!compiled) compiledSets.set(set, (compiled = compileSet(set)));
+  return compiled;
+}
+
+/** decodeAttrs once the range is known to be inside buf and the set compiled. */
+function walkSet(set: AttrSet, compiled: CompiledSet, buf: Buffer, start: number, end: number, depth: number, up: Scope | undefined, into: Record<string, unknown> | undefined): Decoded {
+  if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
   const out: Decoded = into ?? compiled.make();
   const scope: Scope | undefined = set.needsScope ? { obj: out, set, buf, start, end, up } : up;
   return compiled.decode(buf, start, end, depth, scope, out);
@@ -390,6 +429,40 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
   w.bytes(bytes);
 }
 
+/** Strings up to this many characters are checked and copied in JS when they are ASCII. */
+const SHORT_STRING = 64;
+
+/**
+ * A NUL-terminated string's payload. Names (interfaces, families, devices) are short and
+ * ASCII: one loop checks for NUL and copies them, where Buffer.byteLength + buf.write were
+ * two calls into C++ per attribute, most of a small request's encoding time.
+ */
+function encodeString(w: Writer, def: AttrDef, v: string, path: string): void {
+  const len = v.length;
+  if (len <= SHORT_STRING) {
+    w.ensure(len + 1);
+    const b = w.buf, at = w.pos;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 0 || c > 0x7f) break;
+      b[at + i] = c;
+    }
+    if (i === len) {
+      checkLength(def, len, path);
+      b[at + len] = 0;
+      w.pos = at + len + 1;
+      return;
+    }
+  }
+  if (v.includes('\0')) throw new NetlinkEncodeError('strings cannot contain NUL', path);
+  const n = Buffer.byteLength(v);
+  checkLength(def, n, path);
+  w.ensure(n + 1);
+  w.pos += w.buf.write(v, w.pos, 'utf8');
+  w.buf[w.pos++] = 0;
+}
+
 function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
@@ -405,12 +478,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
       break;
     case 'string': {
       if (typeof v !== 'string') throw new NetlinkEncodeError(`string needed, got ${typeof v}`, path);
-      if (v.includes('\0')) throw new NetlinkEncodeError('strings cannot contain NUL', path);
-      const n = Buffer.byteLength(v);
-      checkLength(def, n, path);
-      w.ensure(n + 1);
-      w.pos += w.buf.write(v, w.pos, 'utf8');
-      w.buf[w.pos++] = 0;
+      encodeString(w, def, v, path);
       break;
     }
     case 'binary':
