@@ -42,6 +42,8 @@ export interface DescriptionRefs {
 export interface AttrDef extends AttrDescription {
   /** camelCase key used in objects. */
   key: string;
+  /** `.key`: the attribute's path in encode errors at the top level, made once, not per value encoded. */
+  dotKey: string;
   bigEndian: boolean;
   /** nestedAttributes, resolved. */
   nested?: () => AttrSet;
@@ -97,7 +99,8 @@ function once<T>(look: () => T): () => T {
 
 function resolve(a: AttrDescription, setName: string, refs: DescriptionRefs): AttrDef {
   const where = `${setName}.${a.name}`;
-  const def: AttrDef = { ...a, key: camelCase(a.name), bigEndian: a.byteOrder === 'big-endian' };
+  const key = camelCase(a.name);
+  const def: AttrDef = { ...a, key, dotKey: `.${key}`, bigEndian: a.byteOrder === 'big-endian' };
   const { nestedAttributes: n, struct: st, subMessage: sm, fixedHeader: h } = a;
   if (n !== undefined) def.nested = once(() => refs.set(n, where));
   if (st !== undefined) def.structType = once(() => refs.struct(st, where));

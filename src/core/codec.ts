@@ -214,11 +214,8 @@ function readerOf(def: AttrDef): Reader {
   } else if (def.type === 'nest' && !def.header) {
     // the nested set's walk, looked up on first use (not per nest) and called directly:
     // the parent's walk has already checked [s, e) against the buffer
-    let set: AttrSet | undefined, c: CompiledSet | undefined;
-    r = (b, s, e, _raw, depth, scope) => {
-      if (!c) c = compiledOf((set = def.nested!()));
-      return walkSet(set!, c, b, s, e, depth + 1, scope, undefined);
-    };
+    let walk: SetDecoder | undefined;
+    r = (b, s, e, _raw, depth, scope) => (walk ??= compiledOf(def.nested!()))(b, s, e, depth + 1, scope, undefined);
   }
   else if (def.type === 'indexed-array') r = indexedArrayReader(def.element!);
   else r = (b, s, e, raw, depth, scope) => decodeValue(b, def, def.type, { dataStart: s, dataEnd: e, netByteOrder: (raw & NLA_F_NET_BYTEORDER) !== 0 }, depth, scope);
@@ -269,10 +266,9 @@ function keepRaw(out: Decoded, key: string, v: Buffer, multi: boolean): void {
   else ((raw[key] as Buffer[] | undefined) ?? (raw[key] = [])).push(v);
 }
 
-type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, scope: Scope | undefined, out: Decoded) => Decoded;
-/** A set's walk, and a maker of the objects it fills. */
-interface CompiledSet { decode: SetDecoder; make: () => Decoded }
-const compiledSets = new WeakMap<AttrSet, CompiledSet>();
+/** A set's walk over buf[pos, end): fills `into`, or an object of its own. */
+type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, up: Scope | undefined, into: Record<string, unknown> | undefined) => Decoded;
+const compiledSets = new WeakMap<AttrSet, SetDecoder>();
 
 /**
  * The walk over one set's attributes, written out as JavaScript from its description, once:
@@ -281,7 +277,7 @@ const compiledSets = new WeakMap<AttrSet, CompiledSet>();
  * dump). Only numbers and JSON-quoted keys go into the source.
  */
 /**
- * The commonest attributes of a dump (a host-order u32 shown as a number, an IPv4 address)
+ * The commonest attributes of a dump (host-order u16 and u32 shown as numbers, strings, IPv4 addresses)
  * read in the set's own source when their length is the usual one; anything else goes
  * through the attribute's reader. Only numbers go into the source.
  */
@@ -289,12 +285,15 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
   const b = (i: number) => `buf[pos + ${4 + i}]`;
   if (def.type === 'u32' && !def.enumType && !def.display && !def.bigEndian)
     return { when: `len === 8 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24) >>> 0` };
+  if (def.type === 'u16' && !def.enumType && !def.display && !def.bigEndian)
+    return { when: `len === 6 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `${b(0)} | ${b(1)} << 8` };
+  if (def.type === 'string') return { when: 'true', value: 'readString(buf, pos + 4, pos + len)' };
   if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
     return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
   return undefined;
 }
 
-function compileSet(set: AttrSet): CompiledSet {
+function compileSet(set: AttrSet): SetDecoder {
   const readersOfSet: Reader[] = [];
   const cases: string[] = [];
   set.byType.forEach((def, type) => {
@@ -308,7 +307,14 @@ function compileSet(set: AttrSet): CompiledSet {
     const fast = def.multiAttr ? undefined : inlineRead(def);
     cases.push(`      case ${type}: ${fast ? `if (${fast.when}) out[${k}] = ${fast.value}; else { ${read} }` : read} break;`);
   });
-  const body = `return function decodeSet(buf, pos, end, depth, scope, out) {
+  // the object and the scope are made here too: one call per nest, each site monomorphic
+  const scope = set.needsScope ? '{ obj: out, set, buf, start: pos, end, up }' : 'up';
+  const body = `function Attrs() {}
+Attrs.prototype = Object.prototype;
+return function decodeSet(buf, pos, end, depth, up, into) {
+  if (depth > ${MAX_NEST_DEPTH}) tooDeep(pos);
+  const out = into ?? new Attrs();
+  const scope = ${scope};
   let v;
   while (pos < end) {
     if (end - pos < 4) headerTooShort(end - pos, pos);
@@ -324,12 +330,15 @@ ${cases.join('\n')}
   return out;
 };`;
   const names = readersOfSet.map((_, i) => `r${i}`);
-  const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4) as SetDecoder;
-  // plain objects from a constructor of their own: V8's slack tracking sizes them for the
-  // attributes this set's objects end up holding (measured: 8 attributes added to {} take
-  // 4x as long as to such an object)
-  const make = new Function('function Attrs() {}\nAttrs.prototype = Object.prototype;\nreturn () => new Attrs();')() as () => Decoded;
-  return { decode, make };
+  // plain objects from a constructor of their own (Attrs): V8's slack tracking sizes them
+  // for the attributes this set's objects end up holding (measured: 8 attributes added to
+  // {} take 4x as long as to such an object)
+  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readString', body)(
+    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readString) as SetDecoder;
+}
+
+function tooDeep(pos: number): never {
+  throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, pos);
 }
 
 /**
@@ -340,21 +349,13 @@ ${cases.join('\n')}
 export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number, depth = 0, up?: Scope, into?: Record<string, unknown>): Decoded {
   if (start < 0 || end > buf.length || start > end)
     throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
-  return walkSet(set, compiledOf(set), buf, start, end, depth, up, into);
+  return compiledOf(set)(buf, start, end, depth, up, into);
 }
 
-function compiledOf(set: AttrSet): CompiledSet {
+function compiledOf(set: AttrSet): SetDecoder {
   let compiled = compiledSets.get(set);
   if (!compiled) compiledSets.set(set, (compiled = compileSet(set)));
   return compiled;
-}
-
-/** decodeAttrs once the range is known to be inside buf and the set compiled. */
-function walkSet(set: AttrSet, compiled: CompiledSet, buf: Buffer, start: number, end: number, depth: number, up: Scope | undefined, into: Record<string, unknown> | undefined): Decoded {
-  if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
-  const out: Decoded = into ?? compiled.make();
-  const scope: Scope | undefined = set.needsScope ? { obj: out, set, buf, start, end, up } : up;
-  return compiled.decode(buf, start, end, depth, scope, out);
 }
 
 /**
@@ -363,9 +364,11 @@ function walkSet(set: AttrSet, compiled: CompiledSet, buf: Buffer, start: number
  * next 4-byte boundary after the struct.
  */
 export function decodeHeaded(header: StructType | undefined, attrs: AttrSet | undefined, buf: Buffer, start: number, end: number, depth = 0, up?: Scope): Decoded {
-  const out: Decoded = header ? header.decode(buf, start, end) : {};
+  // without a header, the set's walk makes the object (sized for its attributes)
+  if (!header) return attrs ? decodeAttrs(attrs, buf, start, end, depth, up) : {};
+  const out: Decoded = header.decode(buf, start, end);
   if (!attrs) return out;
-  return decodeAttrs(attrs, buf, header ? Math.min(end, start + align4(header.size)) : start, end, depth, up, out);
+  return decodeAttrs(attrs, buf, Math.min(end, start + align4(header.size)), end, depth, up, out);
 }
 
 function checkRange(def: AttrDef, v: number | bigint, path: string): void {
@@ -595,7 +598,7 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
     }
     const def = set.byKey.get(key);
     if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
-    const p = `${path}.${def.key}`;
+    const p = path === '' ? def.dotKey : path + def.dotKey;
     if (def.multiAttr) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
       v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope));
