@@ -42,6 +42,8 @@ export interface DescriptionRefs {
 export interface AttrDef extends AttrDescription {
   /** camelCase key used in objects. */
   key: string;
+  /** `.key`: the attribute's path in encode errors at the top level, made once, not per value encoded. */
+  dotKey: string;
   bigEndian: boolean;
   /** nestedAttributes, resolved. */
   nested?: () => AttrSet;
@@ -86,14 +88,24 @@ function bounds(a: AttrDescription, refs: DescriptionRefs): AttrBounds | undefin
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * A reference resolved on first use (the set or struct may be described later in the same
+ * description), then kept: codecs follow it once per nest on every message.
+ */
+function once<T>(look: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= look());
+}
+
 function resolve(a: AttrDescription, setName: string, refs: DescriptionRefs): AttrDef {
   const where = `${setName}.${a.name}`;
-  const def: AttrDef = { ...a, key: camelCase(a.name), bigEndian: a.byteOrder === 'big-endian' };
+  const key = camelCase(a.name);
+  const def: AttrDef = { ...a, key, dotKey: `.${key}`, bigEndian: a.byteOrder === 'big-endian' };
   const { nestedAttributes: n, struct: st, subMessage: sm, fixedHeader: h } = a;
-  if (n !== undefined) def.nested = () => refs.set(n, where);
-  if (st !== undefined) def.structType = () => refs.struct(st, where);
-  if (sm !== undefined) def.subMessageOf = () => refs.subMessage(sm, where);
-  if (h !== undefined) def.header = () => refs.struct(h, where);
+  if (n !== undefined) def.nested = once(() => refs.set(n, where));
+  if (st !== undefined) def.structType = once(() => refs.struct(st, where));
+  if (sm !== undefined) def.subMessageOf = once(() => refs.subMessage(sm, where));
+  if (h !== undefined) def.header = once(() => refs.struct(h, where));
   if (a.enum !== undefined) {
     const e = refs.enum(a.enum, where);
     def.enumType = a.enumAsFlags ? e.asFlags() : e;

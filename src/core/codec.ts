@@ -211,10 +211,37 @@ function readerOf(def: AttrDef): Reader {
     r = hint === 'ipv4' || hint === 'ipv4-or-v6'
       ? (b, s, e) => (e - s === 4 ? formatIPv4(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
       : (b, s, e) => formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e));
-  } else if (def.type === 'nest' && !def.header) r = (b, s, e, _raw, depth, scope) => decodeAttrs(def.nested!(), b, s, e, depth + 1, scope);
+  } else if (def.type === 'nest' && !def.header) {
+    // the nested set's walk, looked up on first use (not per nest) and called directly:
+    // the parent's walk has already checked [s, e) against the buffer
+    let walk: SetDecoder | undefined;
+    r = (b, s, e, _raw, depth, scope) => (walk ??= compiledOf(def.nested!()))(b, s, e, depth + 1, scope, undefined);
+  }
+  else if (def.type === 'indexed-array') r = indexedArrayReader(def.element!);
   else r = (b, s, e, raw, depth, scope) => decodeValue(b, def, def.type, { dataStart: s, dataEnd: e, netByteOrder: (raw & NLA_F_NET_BYTEORDER) !== 0 }, depth, scope);
   readers.set(def, r);
   return r;
+}
+
+/**
+ * An indexed array (ops, groups, queues): the elements in order, each read by its own
+ * reader, walked in place (no iterator or span object per element) with AttrIterator's
+ * checks and messages.
+ */
+function indexedArrayReader(el: AttrDef): Reader {
+  const read = readerOf(el);
+  return (b, s, e, _raw, depth, scope) => {
+    const out: unknown[] = [];
+    for (let pos = s; pos < e; ) {
+      if (e - pos < NLA_HDRLEN) headerTooShort(e - pos, pos);
+      const len = b[pos] | (b[pos + 1] << 8);
+      const raw = b[pos + 2] | (b[pos + 3] << 8);
+      if (len < NLA_HDRLEN || pos + len > e) badLength(len, raw, pos);
+      out.push(read(b, pos + NLA_HDRLEN, pos + len, raw, depth + 1, scope));
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  };
 }
 
 function headerTooShort(left: number, pos: number): never {
@@ -239,10 +266,9 @@ function keepRaw(out: Decoded, key: string, v: Buffer, multi: boolean): void {
   else ((raw[key] as Buffer[] | undefined) ?? (raw[key] = [])).push(v);
 }
 
-type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, scope: Scope | undefined, out: Decoded) => Decoded;
-/** A set's walk, and a maker of the objects it fills. */
-interface CompiledSet { decode: SetDecoder; make: () => Decoded }
-const compiledSets = new WeakMap<AttrSet, CompiledSet>();
+/** A set's walk over buf[pos, end): fills `into`, or an object of its own. */
+type SetDecoder = (buf: Buffer, pos: number, end: number, depth: number, up: Scope | undefined, into: Record<string, unknown> | undefined) => Decoded;
+const compiledSets = new WeakMap<AttrSet, SetDecoder>();
 
 /**
  * The walk over one set's attributes, written out as JavaScript from its description, once:
@@ -251,7 +277,7 @@ const compiledSets = new WeakMap<AttrSet, CompiledSet>();
  * dump). Only numbers and JSON-quoted keys go into the source.
  */
 /**
- * The commonest attributes of a dump (a host-order u32 shown as a number, an IPv4 address)
+ * The commonest attributes of a dump (host-order u16 and u32 shown as numbers, strings, IPv4 addresses)
  * read in the set's own source when their length is the usual one; anything else goes
  * through the attribute's reader. Only numbers go into the source.
  */
@@ -259,12 +285,15 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
   const b = (i: number) => `buf[pos + ${4 + i}]`;
   if (def.type === 'u32' && !def.enumType && !def.display && !def.bigEndian)
     return { when: `len === 8 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24) >>> 0` };
+  if (def.type === 'u16' && !def.enumType && !def.display && !def.bigEndian)
+    return { when: `len === 6 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `${b(0)} | ${b(1)} << 8` };
+  if (def.type === 'string') return { when: 'true', value: 'readString(buf, pos + 4, pos + len)' };
   if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
     return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
   return undefined;
 }
 
-function compileSet(set: AttrSet): CompiledSet {
+function compileSet(set: AttrSet): SetDecoder {
   const readersOfSet: Reader[] = [];
   const cases: string[] = [];
   set.byType.forEach((def, type) => {
@@ -278,7 +307,14 @@ function compileSet(set: AttrSet): CompiledSet {
     const fast = def.multiAttr ? undefined : inlineRead(def);
     cases.push(`      case ${type}: ${fast ? `if (${fast.when}) out[${k}] = ${fast.value}; else { ${read} }` : read} break;`);
   });
-  const body = `return function decodeSet(buf, pos, end, depth, scope, out) {
+  // the object and the scope are made here too: one call per nest, each site monomorphic
+  const scope = set.needsScope ? '{ obj: out, set, buf, start: pos, end, up }' : 'up';
+  const body = `function Attrs() {}
+Attrs.prototype = Object.prototype;
+return function decodeSet(buf, pos, end, depth, up, into) {
+  if (depth > ${MAX_NEST_DEPTH}) tooDeep(pos);
+  const out = into ?? new Attrs();
+  const scope = ${scope};
   let v;
   while (pos < end) {
     if (end - pos < 4) headerTooShort(end - pos, pos);
@@ -294,12 +330,15 @@ ${cases.join('\n')}
   return out;
 };`;
   const names = readersOfSet.map((_, i) => `r${i}`);
-  const decode = new Function(...names, 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', body)(...readersOfSet, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4) as SetDecoder;
-  // plain objects from a constructor of their own: V8's slack tracking sizes them for the
-  // attributes this set's objects end up holding (measured: 8 attributes added to {} take
-  // 4x as long as to such an object)
-  const make = new Function('function Attrs() {}\nAttrs.prototype = Object.prototype;\nreturn () => new Attrs();')() as () => Decoded;
-  return { decode, make };
+  // plain objects from a constructor of their own (Attrs): V8's slack tracking sizes them
+  // for the attributes this set's objects end up holding (measured: 8 attributes added to
+  // {} take 4x as long as to such an object)
+  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readString', body)(
+    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readString) as SetDecoder;
+}
+
+function tooDeep(pos: number): never {
+  throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, pos);
 }
 
 /**
@@ -308,14 +347,15 @@ ${cases.join('\n')}
  * the attributes when given (e.g. after a fixed header's fields).
  */
 export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number, depth = 0, up?: Scope, into?: Record<string, unknown>): Decoded {
-  if (depth > MAX_NEST_DEPTH) throw new NetlinkDecodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels`, start);
   if (start < 0 || end > buf.length || start > end)
     throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
+  return compiledOf(set)(buf, start, end, depth, up, into);
+}
+
+function compiledOf(set: AttrSet): SetDecoder {
   let compiled = compiledSets.get(set);
   if (!compiled) compiledSets.set(set, (compiled = compileSet(set)));
-  const out: Decoded = into ?? compiled.make();
-  const scope: Scope | undefined = set.needsScope ? { obj: out, set, buf, start, end, up } : up;
-  return compiled.decode(buf, start, end, depth, scope, out);
+  return compiled;
 }
 
 /**
@@ -324,9 +364,11 @@ export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: numbe
  * next 4-byte boundary after the struct.
  */
 export function decodeHeaded(header: StructType | undefined, attrs: AttrSet | undefined, buf: Buffer, start: number, end: number, depth = 0, up?: Scope): Decoded {
-  const out: Decoded = header ? header.decode(buf, start, end) : {};
+  // without a header, the set's walk makes the object (sized for its attributes)
+  if (!header) return attrs ? decodeAttrs(attrs, buf, start, end, depth, up) : {};
+  const out: Decoded = header.decode(buf, start, end);
   if (!attrs) return out;
-  return decodeAttrs(attrs, buf, header ? Math.min(end, start + align4(header.size)) : start, end, depth, up, out);
+  return decodeAttrs(attrs, buf, Math.min(end, start + align4(header.size)), end, depth, up, out);
 }
 
 function checkRange(def: AttrDef, v: number | bigint, path: string): void {
@@ -390,6 +432,40 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
   w.bytes(bytes);
 }
 
+/** Strings up to this many characters are checked and copied in JS when they are ASCII. */
+const SHORT_STRING = 64;
+
+/**
+ * A NUL-terminated string's payload. Names (interfaces, families, devices) are short and
+ * ASCII: one loop checks for NUL and copies them, where Buffer.byteLength + buf.write were
+ * two calls into C++ per attribute, most of a small request's encoding time.
+ */
+function encodeString(w: Writer, def: AttrDef, v: string, path: string): void {
+  const len = v.length;
+  if (len <= SHORT_STRING) {
+    w.ensure(len + 1);
+    const b = w.buf, at = w.pos;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 0 || c > 0x7f) break;
+      b[at + i] = c;
+    }
+    if (i === len) {
+      checkLength(def, len, path);
+      b[at + len] = 0;
+      w.pos = at + len + 1;
+      return;
+    }
+  }
+  if (v.includes('\0')) throw new NetlinkEncodeError('strings cannot contain NUL', path);
+  const n = Buffer.byteLength(v);
+  checkLength(def, n, path);
+  w.ensure(n + 1);
+  w.pos += w.buf.write(v, w.pos, 'utf8');
+  w.buf[w.pos++] = 0;
+}
+
 function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
@@ -405,12 +481,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
       break;
     case 'string': {
       if (typeof v !== 'string') throw new NetlinkEncodeError(`string needed, got ${typeof v}`, path);
-      if (v.includes('\0')) throw new NetlinkEncodeError('strings cannot contain NUL', path);
-      const n = Buffer.byteLength(v);
-      checkLength(def, n, path);
-      w.ensure(n + 1);
-      w.pos += w.buf.write(v, w.pos, 'utf8');
-      w.buf[w.pos++] = 0;
+      encodeString(w, def, v, path);
       break;
     }
     case 'binary':
@@ -527,7 +598,7 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
     }
     const def = set.byKey.get(key);
     if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
-    const p = `${path}.${def.key}`;
+    const p = path === '' ? def.dotKey : path + def.dotKey;
     if (def.multiAttr) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
       v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope));

@@ -1,5 +1,8 @@
 import { NetlinkEncodeError } from './errors.js';
 
+/** Distinct flag values whose names flagNames() keeps, per enum. */
+const MAX_NAMED = 256;
+
 /** An enum or a flags set of a family: numbers on the wire, names in objects. */
 export class EnumType {
   readonly byValue = new Map<number, string>();
@@ -40,13 +43,28 @@ export class EnumType {
       if (rest !== 0n) out.push(rest);
       return out;
     }
+    const hit = this.named.get(v);
+    if (hit) return hit.slice();
+    const bits = (this.bits ??= [...this.byValue].filter(([value]) => value !== 0 && value <= 0xffffffff));
     let rest = v;
-    for (const [value, name] of this.byValue) {
-      if (value !== 0 && value <= 0xffffffff && (v & value) >>> 0 === value) { out.push(name); rest = (rest & ~value) >>> 0; }
+    for (let i = 0; i < bits.length; i++) {
+      const value = bits[i][0];
+      if ((v & value) >>> 0 === value) { out.push(bits[i][1]); rest = (rest & ~value) >>> 0; }
     }
     if (rest !== 0) out.push(rest);
+    if (this.named.size < MAX_NAMED) this.named.set(v, out.slice());
     return out;
   }
+
+  /**
+   * Lists already made, by value (a copy is returned: callers own their list). A family's
+   * flags take few distinct values, so a dump's thousands of objects repeat them; the cap
+   * bounds the memory when they do not.
+   */
+  private readonly named = new Map<number, (string | number | bigint)[]>();
+
+  /** The nonzero 32-bit values and their names, in the order listed: an array walk per decoded value, not a Map iterator. */
+  private bits: [number, string][] | undefined;
 
   /** A name, a number, or (for flags) a list of either -> the number to send. */
   toNumber(v: unknown, path: string, wide = false): number | bigint {

@@ -88,15 +88,16 @@ function clientClass(family: Family): ClientClass {
   const add = (name: string, fn: (this: FamilyClient<FamilyTypes>, req?: never, o?: never) => unknown) => {
     if (!(name in proto)) Object.defineProperty(proto, name, { value: fn, enumerable: false, writable: true, configurable: true });
   };
+  // each method holds its operation: no lookup by name per call
   for (const op of family.ops.values()) {
-    const k = op.key, name = op.name as never;
+    const k = op.key;
     if (op.desc.do) {
-      add(k, function (req, o) { return this.do(name, req, o); });
-      add(`${k}Sync`, function (req, o) { return this.doSync(name, req, o); });
+      add(k, function (req, o) { return this.doOp(op, req, o); });
+      add(`${k}Sync`, function (req, o) { return this.doOpSync(op, req, o); });
     }
     if (op.desc.dump) {
-      add(`${k}Dump`, function (req, o) { return this.dump(name, req, o); });
-      add(`${k}DumpSync`, function (req, o) { return this.dumpSync(name, req, o); });
+      add(`${k}Dump`, function (req, o) { return this.dumpOp(op, req, o); });
+      add(`${k}DumpSync`, function (req, o) { return this.dumpOpSync(op, req, o); });
     }
   }
   clientClasses.set(family, C);
@@ -185,12 +186,12 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
     }
   }
 
-  private prepare(name: string, mode: 'do' | 'dump'): { op: Operation; type: number } {
-    const op = this.family.op(name);
+  /** The nlmsg_type of an operation's requests, once it is known to have this mode. */
+  private typeOf(op: Operation, mode: 'do' | 'dump'): number {
     if (!op.desc[mode]) throw new NetlinkArgumentError('operation', `must name an operation with a ${mode}: ${this.family.name} ${op.name} has none`);
     const type = this.family.isGenl ? this.route.id : op.requestValue;
     if (type === undefined) throw new NetlinkArgumentError('operation', `must name an operation sent to the kernel: ${this.family.name} ${op.name} is not`);
-    return { op, type };
+    return type;
   }
 
   private body(op: Operation, request: unknown): Payload {
@@ -227,25 +228,39 @@ export class FamilyClient<T extends FamilyTypes = UntypedFamily> {
 
   /** Sends an operation's do-request; resolves to its reply (undefined for operations that only ack). */
   async do<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): Promise<DoRep<T, K>> {
-    const { op, type } = this.prepare(name, 'do');
-    const replies = await this.conn.request(type, this.body(op, request), this.options(op, 'do', opts));
-    return replies[0] as DoRep<T, K>;
+    return this.doOp(this.family.op(name), request, opts) as Promise<DoRep<T, K>>;
   }
 
   doSync<K extends DoOps<T>>(name: K, request?: DoReq<T, K>, opts?: Call): DoRep<T, K> {
-    const { op, type } = this.prepare(name, 'do');
-    return this.conn.requestSync(type, this.body(op, request), this.options(op, 'do', opts))[0] as DoRep<T, K>;
+    return this.doOpSync(this.family.op(name), request, opts) as DoRep<T, K>;
   }
 
   /** Runs an operation's dump: an async iterable of replies (or `.toArray()`). */
   dump<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpIterable<DumpRep<T, K>> {
-    const { op, type } = this.prepare(name, 'dump');
-    return this.conn.dump(type, this.body(op, request), this.options(op, 'dump', opts)) as DumpIterable<DumpRep<T, K>>;
+    return this.dumpOp(this.family.op(name), request, opts) as unknown as DumpIterable<DumpRep<T, K>>;
   }
 
   dumpSync<K extends DumpOps<T>>(name: K, request?: DumpReq<T, K>, opts?: DumpCall): DumpResult<DumpRep<T, K>> {
-    const { op, type } = this.prepare(name, 'dump');
-    return this.conn.dumpSync(type, this.body(op, request), this.options(op, 'dump', opts)) as DumpResult<DumpRep<T, K>>;
+    return this.dumpOpSync(this.family.op(name), request, opts) as unknown as DumpResult<DumpRep<T, K>>;
+  }
+
+  // The calls by operation (what the per-operation methods use). Protected, not private:
+  // the methods are defined on a subclass's prototype.
+  protected async doOp(op: Operation, request: unknown, opts?: Call): Promise<unknown> {
+    const replies = await this.conn.request(this.typeOf(op, 'do'), this.body(op, request), this.options(op, 'do', opts));
+    return replies[0];
+  }
+
+  protected doOpSync(op: Operation, request: unknown, opts?: Call): unknown {
+    return this.conn.requestSync(this.typeOf(op, 'do'), this.body(op, request), this.options(op, 'do', opts))[0];
+  }
+
+  protected dumpOp(op: Operation, request: unknown, opts?: DumpCall): DumpIterable<Decoded> {
+    return this.conn.dump(this.typeOf(op, 'dump'), this.body(op, request), this.options(op, 'dump', opts));
+  }
+
+  protected dumpOpSync(op: Operation, request: unknown, opts?: DumpCall): DumpResult<Decoded> {
+    return this.conn.dumpSync(this.typeOf(op, 'dump'), this.body(op, request), this.options(op, 'dump', opts));
   }
 
   /** Multicast group number by name. */

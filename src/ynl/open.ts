@@ -16,8 +16,17 @@ export async function describeFamily<N extends FamilyName>(name: N): Promise<Fam
 export async function describeFamily(name: string): Promise<FamilyDescription>;
 export async function describeFamily(name: string): Promise<FamilyDescription> {
   if (!isFamilyName(name)) throw new NetlinkArgumentError('family', `must name a built-in family, got '${name}' (there are: ${familyNames.join(', ')})`);
-  return families[name]() as Promise<FamilyDescription>;
+  let desc = described.get(name);
+  if (!desc) described.set(name, (desc = (await families[name]()) as FamilyDescription));
+  return desc;
 }
+
+/**
+ * Built-in descriptions already imported, by name (at most one per built-in family): a
+ * dynamic import() of a loaded module still goes through the module loader, several
+ * microseconds per openFamily(name).
+ */
+const described = new Map<string, FamilyDescription>();
 
 /**
  * A client for a family: by name (built in, typed), or by a description (generated, written
@@ -26,7 +35,7 @@ export async function describeFamily(name: string): Promise<FamilyDescription> {
 export async function openFamily<N extends FamilyName>(name: N, opts?: ConnectionOptions): Promise<TypedFamilyClient<Registry[N]>>;
 export async function openFamily<T extends FamilyTypes = UntypedFamily>(desc: FamilyDescription<T>, opts?: ConnectionOptions): Promise<TypedFamilyClient<T>>;
 export async function openFamily(family: string | FamilyDescription, opts?: ConnectionOptions): Promise<TypedFamilyClient<FamilyTypes>> {
-  const desc = typeof family === 'string' ? await describeFamily(family) : family;
+  const desc = typeof family === 'string' ? described.get(family) ?? await describeFamily(family) : family;
   return FamilyClient.open(desc as FamilyDescription<FamilyTypes>, opts);
 }
 

@@ -1,0 +1,31 @@
+// Bundles each public entry point (nlkit, nlkit/core, nlkit/ynl, nlkit/genl) from tsc's
+// output in dist/src into dist/bundle, which package.json "exports" points at. Why: importing
+// nlkit/ynl loaded ~40 modules, and on node 20 (no module compile cache) the per-module
+// resolve/read/compile/link cost, not the code, was most of the import time. Splitting puts
+// shared code in common chunks, so nlkit/core and nlkit/ynl imported together share one
+// copy of each class (instanceof keeps working across entry points); dynamic imports (the
+// family descriptions) stay separate chunks, loaded on use. Types still come from tsc's .d.ts
+// in dist/src, and the bins and tests run tsc's modules directly. Run after every compile.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'dist/src');
+
+await build({
+  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js'].map((f) => join(src, f)),
+  outbase: src,
+  outdir: join(root, 'dist/bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Resolved at run time from the package: the addon loader and the lazily required parser.
+  external: ['node-gyp-build', 'yaml'],
+  chunkNames: 'chunks/[name]-[hash]',
+  // Chains tsc's maps, so `node --enable-source-maps` points at src/*.ts.
+  sourcemap: true,
+  logLevel: 'warning',
+});
