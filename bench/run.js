@@ -29,10 +29,16 @@ const STRACE_N2 = 6_000;
  * Raw engine within 1.5x of C, generated-family clients within 2x (issue 7).
  */
 const CASES = [
-  { name: 'full cycle, Sync', workload: 'cycle-sync', c: 'cycle', target: 1.5 },
-  { name: 'full cycle, async', workload: 'cycle-async', c: 'cycle', target: 1.5 },
-  { name: 'steady, Sync', workload: 'steady-sync', c: 'steady', target: 1.5 },
-  { name: 'steady, async', workload: 'steady-async', c: 'steady', target: 1.5 },
+  { name: 'engine: full cycle, Sync', workload: 'engine-cycle-sync', c: 'cycle', target: 1.5 },
+  { name: 'engine: full cycle, async', workload: 'engine-cycle-async', c: 'cycle', target: 1.5 },
+  { name: 'engine: full cycle, Sync (C with the same 2 setsockopts)', workload: 'engine-cycle-sync', c: 'cycle-extack', target: null },
+  { name: 'engine: full cycle, async (C with the same 2 setsockopts)', workload: 'engine-cycle-async', c: 'cycle-extack', target: null },
+  { name: 'engine: steady, Sync', workload: 'engine-steady-sync', c: 'steady', target: 1.5 },
+  { name: 'engine: steady, async', workload: 'engine-steady-async', c: 'steady', target: 1.5 },
+  { name: 'getFamily (whole family decoded): full cycle, Sync', workload: 'cycle-sync', c: 'cycle', target: null },
+  { name: 'getFamily (whole family decoded): full cycle, async', workload: 'cycle-async', c: 'cycle', target: null },
+  { name: 'getFamily (whole family decoded): steady, Sync', workload: 'steady-sync', c: 'steady', target: null },
+  { name: 'getFamily (whole family decoded): steady, async', workload: 'steady-async', c: 'steady', target: null },
   { name: 'steady, async, 64 in flight', workload: 'steady-async-64', c: 'steady', target: null },
   { name: 'generated nlctrl: full cycle, Sync', workload: 'family-cycle-sync', c: 'cycle', target: 2, iterations: 30_000 },
   { name: 'generated nlctrl: full cycle, async', workload: 'family-cycle-async', c: 'cycle', target: 2, iterations: 30_000 },

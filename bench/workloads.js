@@ -4,7 +4,7 @@
 // with different iteration counts differ by exactly the extra timed iterations), then
 // the timed loop, then one JSON line: {"workload", "iterations", "ns_per_op"}.
 // Every reply is checked (family id of nlctrl), like the C program does.
-import { GenericNetlink } from '../dist/src/index.js';
+import { AttrIterator, Connection, GenericNetlink, NETLINK_GENERIC, Writer } from '../dist/src/index.js';
 import { openFamily, openFamilySync } from '../dist/src/ynl/index.js';
 import { description as nlctrl } from '../dist/src/ynl/families/nlctrl.js';
 
@@ -23,6 +23,26 @@ function checkGenerated(f) {
   if (f.familyId !== GENL_ID_CTRL) throw new Error(`family id ${f.familyId}, expected 0x10`);
 }
 const GETFAMILY = { familyName: FAMILY };
+
+// The engine alone, doing what the C program does: CTRL_CMD_GETFAMILY("nlctrl") encoded once,
+// and from the reply only CTRL_ATTR_FAMILY_ID read. (getFamily above also decodes the family's
+// name, version, operations and groups into objects: more work than the C program does.)
+const CTRL_CMD_GETFAMILY = 3, CTRL_ATTR_FAMILY_ID = 1, CTRL_ATTR_FAMILY_NAME = 2;
+const request = (() => {
+  const w = new Writer(64);
+  w.u8(CTRL_CMD_GETFAMILY); w.u8(1); w.u16(0);
+  w.attrString(CTRL_ATTR_FAMILY_NAME, FAMILY);
+  return Buffer.from(w.buf.subarray(0, w.pos));
+})();
+function familyId(m) {
+  const it = new AttrIterator(m.buf, m.start + 4, m.end);
+  while (it.next()) if (it.type === CTRL_ATTR_FAMILY_ID) return m.buf.readUInt16LE(it.dataStart);
+  return -1;
+}
+const ENGINE_CALL = { decode: familyId, ack: false };
+function checkId(replies) {
+  if (replies[0] !== GENL_ID_CTRL) throw new Error(`family id ${replies[0]}, expected 0x10`);
+}
 
 /** name -> { socket: one socket for the whole run (true: GenericNetlink, 'family': the nlctrl client)?, run(g, n) }. */
 const WORKLOADS = {
@@ -68,6 +88,38 @@ const WORKLOADS = {
       }
     },
   },
+  'engine-cycle-sync': {
+    socket: false,
+    run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const c = new Connection(NETLINK_GENERIC);
+        checkId(c.requestSync(GENL_ID_CTRL, request, ENGINE_CALL));
+        c.close();
+      }
+    },
+  },
+  'engine-cycle-async': {
+    socket: false,
+    async run(_, n) {
+      for (let i = 0; i < n; i++) {
+        const c = new Connection(NETLINK_GENERIC);
+        checkId(await c.request(GENL_ID_CTRL, request, ENGINE_CALL));
+        c.close();
+      }
+    },
+  },
+  'engine-steady-sync': {
+    socket: 'engine',
+    run(c, n) {
+      for (let i = 0; i < n; i++) checkId(c.requestSync(GENL_ID_CTRL, request, ENGINE_CALL));
+    },
+  },
+  'engine-steady-async': {
+    socket: 'engine',
+    async run(c, n) {
+      for (let i = 0; i < n; i++) checkId(await c.request(GENL_ID_CTRL, request, ENGINE_CALL));
+    },
+  },
   // the generated nlctrl client (nlkit/ynl): open by name, CTRL_CMD_GETFAMILY as getfamily()
   'family-cycle-sync': {
     socket: false,
@@ -110,7 +162,8 @@ async function main([name, count]) {
     console.error(`usage: workloads.js <${Object.keys(WORKLOADS).join('|')}> <iterations>`);
     process.exit(2);
   }
-  const g = w.socket === 'family' ? openFamilySync(nlctrl) : w.socket ? GenericNetlink.open() : undefined;
+  const g = w.socket === 'family' ? openFamilySync(nlctrl) : w.socket === 'engine' ? new Connection(NETLINK_GENERIC)
+    : w.socket ? GenericNetlink.open() : undefined;
   await w.run(g, WARMUP);
   const t0 = process.hrtime.bigint();
   await w.run(g, n);

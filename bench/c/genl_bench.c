@@ -10,6 +10,9 @@
  *   cycle   per iteration: socket, sendto, recv, close (4 syscalls; no bind
  *           and no setsockopt — the kernel autobinds on the first send).
  *   steady  one socket for the whole run; per iteration: sendto, recv.
+ *   cycle-extack  as cycle, plus the two setsockopt calls nlkit makes on every
+ *           socket it opens (NETLINK_EXT_ACK and NETLINK_CAP_ACK, which keep
+ *           error reports complete): the same system calls as nlkit's cycle.
  *
  * Every reply is decoded and checked (not an NLMSG_ERROR, right sequence
  * number, CTRL_ATTR_FAMILY_ID == GENL_ID_CTRL), so the loop cannot be
@@ -154,10 +157,20 @@ static void round_trip(int fd, uint32_t seq)
 		fail("family id 0x%x, expected 0x%x", id, GENL_ID_CTRL);
 }
 
-static void run_cycle(long n, uint32_t *seq)
+static void set_acks(int fd)
+{
+	int one = 1;
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one) < 0)
+		die("setsockopt");
+}
+
+static void run_cycle(long n, uint32_t *seq, int acks)
 {
 	for (long i = 0; i < n; i++) {
 		int fd = open_socket();
+		if (acks)
+			set_acks(fd);
 		round_trip(fd, ++*seq);
 		if (close(fd) < 0)
 			die("close");
@@ -180,7 +193,7 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s <cycle|steady> <iterations>\n", argv[0]);
+		fprintf(stderr, "usage: %s <cycle|cycle-extack|steady> <iterations>\n", argv[0]);
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -190,9 +203,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "genl_bench: iterations must be a positive integer\n");
 		return 2;
 	}
-	int cycle = strcmp(mode, "cycle") == 0;
+	int acks = strcmp(mode, "cycle-extack") == 0;
+	int cycle = acks || strcmp(mode, "cycle") == 0;
 	if (!cycle && strcmp(mode, "steady") != 0) {
-		fprintf(stderr, "genl_bench: unknown mode '%s' (cycle|steady)\n", mode);
+		fprintf(stderr, "genl_bench: unknown mode '%s' (cycle|cycle-extack|steady)\n", mode);
 		return 2;
 	}
 
@@ -201,9 +215,9 @@ int main(int argc, char **argv)
 	double t0, t1;
 
 	if (cycle) {
-		run_cycle(WARMUP, &seq);
+		run_cycle(WARMUP, &seq, acks);
 		t0 = now_ns();
-		run_cycle(iters, &seq);
+		run_cycle(iters, &seq, acks);
 		t1 = now_ns();
 	} else {
 		int fd = open_socket();
