@@ -624,31 +624,65 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 }
 
 /*
- * transact(fd, sbuf, offset, length, pid, sendTimeoutMs, rbuf, meta, recvTimeoutMs, max, cmsg) -> entries.
- * send() then recv() in one crossing: the kernel answers most requests inside
- * sendmsg, so the reply is read by the same call that sent the request.
- * sendTimeoutMs bounds the send as in send(); recvTimeoutMs the wait for the
- * first datagram as in recv().
+ * The hot paths' scalar arguments travel in one small int32 block (an ArrayBuffer the JS
+ * side keeps private and rewrites per call) rather than as numbers: each number argument
+ * costs a napi_get_value_double and its checks, while the block is one
+ * napi_get_arraybuffer_info and plain loads. Slots (see IO_* in src/core/native.ts):
+ */
+enum { IO_FD, IO_OFFSET, IO_LENGTH, IO_PID, IO_SEND_TIMEOUT, IO_RECV_TIMEOUT, IO_MAX, IO_CMSG, IO_SLOT, IO_INTS };
+
+/* The block, fetched again on every call and checked like the arguments it replaces. */
+static int arg_io(napi_env env, napi_value v, const int32_t **io) {
+  void *p;
+  size_t len;
+  if (!arg_arraybuffer(env, v, &p, &len) || len < IO_INTS * sizeof(int32_t) || ((uintptr_t)p & 3)) return 0;
+  const int32_t *a = p;
+  if (a[IO_FD] < 0 || a[IO_MAX] < 1) return 0;
+  *io = a;
+  return 1;
+}
+
+/*
+ * recvIo(io, rbuf, meta) -> entries: recv() with fd, timeoutMs, max, cmsg and slotBytes
+ * taken from the io block.
+ */
+static napi_value js_recv_io(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  const int32_t *io;
+  void *buf;
+  size_t cap, slots;
+  int32_t *meta;
+  if (argc < 3 || !arg_io(env, argv[0], &io) || !arg_buffer(env, argv[1], &buf, &cap) || !arg_meta(env, argv[2], &meta, &slots))
+    return throw_type(env, "recvIo(io, buffer, meta)");
+  int32_t slot = io[IO_SLOT];
+  if (slot < SLOT_BYTES || slot > 0x40000000 || (slot & 7)) return throw_type(env, "recvIo: slotBytes must be a multiple of 8, >= 65536");
+  if (slots == 0 || cap == 0) return throw_type(env, "recvIo: empty buffer or meta");
+  return recv_wait_slot(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], io[IO_CMSG] != 0,
+                        (size_t)slot);
+}
+
+/*
+ * transact(io, sbuf, rbuf, meta) -> entries: send() of sbuf[offset, offset + length) to
+ * pid, then recv(), in one crossing: the kernel answers most requests inside sendmsg, so
+ * the reply is read by the same call that sent the request. The io block holds fd,
+ * offset, length, pid (u32), sendTimeoutMs (as in send()), recvTimeoutMs (the wait for
+ * the first datagram, as in recv()), max and cmsg.
  */
 static napi_value js_transact(napi_env env, napi_callback_info info) {
-  GET_ARGS(11);
-  int fd;
+  GET_ARGS(4);
+  const int32_t *io;
   void *sdata, *buf;
   size_t slen_total, cap, slots;
-  uint32_t off, len, pid;
   int32_t *meta;
-  bool cmsg = false;
-  int64_t send_timeout = 0, timeout = 0, max = 1;
-  if (argc < 11 || !arg_fd(env, argv[0], &fd) || !arg_buffer(env, argv[1], &sdata, &slen_total) ||
-      !arg_u32(env, argv[2], &off) || !arg_u32(env, argv[3], &len) || !arg_u32(env, argv[4], &pid) ||
-      !arg_send_timeout(env, argv[5], &send_timeout) || !arg_buffer(env, argv[6], &buf, &cap) ||
-      !arg_meta(env, argv[7], &meta, &slots) || !arg_int(env, argv[8], &timeout) || !arg_int(env, argv[9], &max) || max < 1)
-    return throw_type(env, "transact(fd, sbuf, offset, length, pid, sendTimeoutMs, rbuf, meta, recvTimeoutMs, max, cmsg)");
-  napi_get_value_bool(env, argv[10], &cmsg);
+  if (argc < 4 || !arg_io(env, argv[0], &io) || !arg_buffer(env, argv[1], &sdata, &slen_total) ||
+      !arg_buffer(env, argv[2], &buf, &cap) || !arg_meta(env, argv[3], &meta, &slots))
+    return throw_type(env, "transact(io, sbuf, rbuf, meta)");
+  uint32_t off = (uint32_t)io[IO_OFFSET], len = (uint32_t)io[IO_LENGTH];
   if ((size_t)off + len > slen_total) return throw_type(env, "transact: offset + length exceeds the buffer");
   if (slots == 0 || cap == 0) return throw_type(env, "transact: empty buffer or meta");
-  if (do_send(fd, (char *)sdata + off, len, pid, 0, send_timeout) < 0) return throw_errno(env, errno, "sendto");
-  return recv_wait(env, fd, buf, cap, meta, slots, timeout, max, cmsg);
+  if (do_send(io[IO_FD], (char *)sdata + off, len, (uint32_t)io[IO_PID], 0, io[IO_SEND_TIMEOUT]) < 0)
+    return throw_errno(env, errno, "sendto");
+  return recv_wait(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], io[IO_CMSG] != 0);
 }
 
 static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
@@ -920,6 +954,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getsockopt", 0, js_getsockopt, 0, 0, 0, napi_enumerable, 0},
       {"send", 0, js_send, 0, 0, 0, napi_enumerable, 0},
       {"recv", 0, js_recv, 0, 0, 0, napi_enumerable, 0},
+      {"recvIo", 0, js_recv_io, 0, 0, 0, napi_enumerable, 0},
       {"transact", 0, js_transact, 0, 0, 0, napi_enumerable, 0},
       {"pollerCreate", 0, js_poller_create, 0, 0, 0, napi_enumerable, 0},
       {"pollerStart", 0, js_poller_start, 0, 0, 0, napi_enumerable, 0},
@@ -931,6 +966,9 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value meta_ints;
   napi_create_int32(env, META_INTS, &meta_ints);
   napi_set_named_property(env, exports, "META_INTS", meta_ints);
+  napi_value io_ints;
+  napi_create_int32(env, IO_INTS, &io_ints);
+  napi_set_named_property(env, exports, "IO_INTS", io_ints);
   return exports;
 }
 

@@ -18,8 +18,10 @@ export interface NativeBinding {
   /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */
   /** Buffers may be given as whole ArrayBuffers (offsets then count from their start): cheaper to cross. */
   recv(fd: number, buf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer, timeoutMs: number, max: number, cmsg: boolean, slotBytes?: number): number;
-  transact(fd: number, sbuf: Uint8Array | ArrayBuffer, offset: number, length: number, pid: number, sendTimeoutMs: number,
-    rbuf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer, recvTimeoutMs: number, max: number, cmsg: boolean): number;
+  /** recv() with its scalars (fd, recv timeout, max, cmsg, slot bytes) in an io block: see IO_*. */
+  recvIo(io: ArrayBuffer, rbuf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer): number;
+  /** send() to a port id then recv(), in one call; every scalar in the io block (see IO_*). */
+  transact(io: ArrayBuffer, sbuf: Uint8Array | ArrayBuffer, rbuf: Uint8Array | ArrayBuffer, meta: Int32Array | ArrayBuffer): number;
   /** onBatch gets the entry count, or POLLER_DETACHED (nothing read; create a new poller with fresh arrays). */
   pollerCreate(fd: number, buf: Uint8Array, meta: Int32Array, onBatch: (count: number) => void, cmsg: boolean, slotBytes?: number): object;
   pollerStart(poller: object): void;
@@ -27,6 +29,7 @@ export interface NativeBinding {
   pollerRef(poller: object, ref: boolean): void;
   pollerClose(poller: object): void;
   readonly META_INTS: number;
+  readonly IO_INTS: number;
 }
 
 /** Slots of one datagram's entry in a receive batch's meta array. */
@@ -46,6 +49,21 @@ export const MF_TRUNC = 1;
 export const MF_ERROR = 2;
 export const MF_NSID = 4;
 export const MF_CREDS = 8;
+/**
+ * Slots of the io block, an Int32Array's ArrayBuffer that carries the scalar arguments of
+ * transact and recvIo: one cheap crossing instead of a conversion per number. Offset,
+ * length and pid are read as u32, the rest as int32 (timeouts: 0 none, < 0 forever).
+ */
+export const IO_FD = 0;
+export const IO_OFFSET = 1;
+export const IO_LENGTH = 2;
+export const IO_PID = 3;
+export const IO_SEND_TIMEOUT = 4;
+export const IO_RECV_TIMEOUT = 5;
+export const IO_MAX = 6;
+export const IO_CMSG = 7;
+export const IO_SLOT = 8;
+export const IO_INTS = 9;
 /** What a poller's callback gets instead of a count when its batch's memory was detached: hand it a new batch. */
 export const POLLER_DETACHED = -1;
 
@@ -81,7 +99,7 @@ function loadBinding(): NativeBinding {
     if (e instanceof NativeAddonError) throw e;
     throw new NativeAddonError(`${process.platform}-${process.arch}: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { cause: e });
   }
-  if (binding.META_INTS !== META_INTS) throw new NativeAddonError('it does not match this version of nlkit: rebuild it');
+  if (binding.META_INTS !== META_INTS || binding.IO_INTS !== IO_INTS) throw new NativeAddonError('it does not match this version of nlkit: rebuild it');
   return binding;
 }
 

@@ -1,7 +1,9 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
-import { META_INTS, native, POLLER_DETACHED } from './native.js';
+import {
+  IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
+} from './native.js';
 
 /**
  * A network namespace: a name under /run/netns (as `ip netns` makes them), an explicit
@@ -194,6 +196,14 @@ export function currentBatchBytes(): number {
 }
 
 /**
+ * The io block of the transact and recvIo calls. One per process is enough: it is filled
+ * and read within one synchronous call into C, and never leaves this module (no caller
+ * can detach it; the addon checks its length on every call anyway).
+ */
+const io = new Int32Array(IO_INTS);
+const ioAb = io.buffer as ArrayBuffer;
+
+/**
  * One AF_NETLINK socket: options, membership, send and receive. No protocol logic;
  * Connection builds requests, dumps and events on top.
  */
@@ -318,7 +328,9 @@ export class NetlinkSocket {
    */
   recv(batch: Batch, timeoutMs: number, max: number): number {
     if (!batch.intact) batch.renew();
-    return native.recv(this.fd, batch.bufAb, batch.metaAb, timeoutMs, max, this.cmsg, slotBytes);
+    io[IO_FD] = this.fd;
+    ioRecv(timeoutMs, max, this.cmsg);
+    return native.recvIo(ioAb, batch.bufAb, batch.metaAb);
   }
 
   /**
@@ -328,7 +340,19 @@ export class NetlinkSocket {
   transact(buf: Uint8Array, offset: number, length: number, pid: number, sendTimeoutMs: number, batch: Batch, recvTimeoutMs: number,
     max: number): number {
     if (!batch.intact) batch.renew();
-    return native.transact(this.fd, buf, offset, length, pid, sendTimeoutMs, batch.bufAb, batch.metaAb, recvTimeoutMs, max, this.cmsg);
+    io[IO_FD] = this.fd;
+    // the view's ArrayBuffer crosses cheaper than the view (see Batch): the bounds are the view's, checked here
+    checkU32('offset', offset);
+    checkU32('length', length);
+    if (offset + length > buf.length) throw new TypeError('transact: offset + length exceeds the buffer');
+    const ab = buf.buffer;
+    const whole = ab instanceof ArrayBuffer && buf.byteOffset + offset + length <= 0xffffffff; // not shared memory, u32 offsets
+    io[IO_OFFSET] = whole ? buf.byteOffset + offset : offset;
+    io[IO_LENGTH] = length;
+    io[IO_PID] = checkU32('pid', pid);
+    io[IO_SEND_TIMEOUT] = ioTimeout(sendTimeoutMs);
+    ioRecv(recvTimeoutMs, max, this.cmsg);
+    return native.transact(ioAb, whole ? ab : buf, batch.bufAb, batch.metaAb);
   }
 
   /**
@@ -385,6 +409,26 @@ export class NetlinkSocket {
     this.polling = false;
     native.close(this.sock);
   }
+}
+
+/** An int32 slot would wrap what the addon took as a number before: out-of-range values are the same TypeError. */
+function checkU32(name: string, v: number): number {
+  if (!(v >= 0 && v <= 0xffffffff) || v !== Math.floor(v)) throw new TypeError(`${name} must be an integer 0..0xffffffff, got ${v}`);
+  return v | 0;
+}
+
+/** A timeout in ms (< 0 forever, 0 none) as an int32: what int32 cannot hold is beyond any wait anyway (24 days). */
+function ioTimeout(ms: number): number {
+  if (ms !== Math.floor(ms)) throw new TypeError(`timeoutMs must be an integer, got ${ms}`);
+  return ms < 0 ? -1 : ms > 0x7fffffff ? 0x7fffffff : ms;
+}
+
+function ioRecv(timeoutMs: number, max: number, cmsg: boolean): void {
+  if (!(max >= 1)) throw new TypeError(`max must be >= 1, got ${max}`);
+  io[IO_RECV_TIMEOUT] = ioTimeout(timeoutMs);
+  io[IO_MAX] = max > 0x7fffffff ? 0x7fffffff : max;
+  io[IO_CMSG] = cmsg ? 1 : 0;
+  io[IO_SLOT] = slotBytes;
 }
 
 /** Options after which datagrams come with control messages the batch reports. */
