@@ -19,6 +19,11 @@ export interface DispatchHost {
   fail(err: unknown): void;
 }
 
+/** A little-endian u32 at pos, which the caller knows to be in bounds. */
+function u32(b: Buffer, pos: number): number {
+  return (b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24)) >>> 0;
+}
+
 /** A placeholder until the first datagram: every dispatch sets `buf` before handing the message out. */
 const NO_BYTES = Buffer.alloc(0);
 
@@ -86,13 +91,15 @@ export class Dispatcher {
   private datagram(m: RawMessage, pos: number, end: number): void {
     const buf = m.buf;
     while (end - pos >= C.NLMSG_HDRLEN) {
-      const len = buf.readUInt32LE(pos);
+      // plain byte loads: Buffer's read methods are calls TurboFan does not inline here, and the
+      // header is known to lie inside the datagram (end - pos >= NLMSG_HDRLEN, end within buf)
+      const len = u32(buf, pos);
       if (len < C.NLMSG_HDRLEN || len > end - pos)
         return this.malformed(m, new NetlinkDecodeError(`message length ${len} does not fit the ${end - pos} bytes left in the datagram`, pos), pos, end);
-      m.type = buf.readUInt16LE(pos + 4);
-      m.flags = buf.readUInt16LE(pos + 6);
-      m.seq = buf.readUInt32LE(pos + 8);
-      m.portId = buf.readUInt32LE(pos + 12);
+      m.type = buf[pos + 4] | (buf[pos + 5] << 8);
+      m.flags = buf[pos + 6] | (buf[pos + 7] << 8);
+      m.seq = u32(buf, pos + 8);
+      m.portId = u32(buf, pos + 12);
       m.start = pos + C.NLMSG_HDRLEN;
       m.end = pos + len;
       this.route(m);
