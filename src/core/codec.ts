@@ -206,7 +206,11 @@ function readerOf(def: AttrDef): Reader {
   const plain = !def.enumType && def.display !== 'ipv4';
   if (def.type === 'u32' && plain && !be)
     r = (b, s, e, raw) => (e - s < 4 ? tooShort(def, 4, s, e) : raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s));
-  else if (intSize(def.type) !== undefined) {
+  else if (def.type === 'u32' && def.enumType?.flags && !be) {
+    // flags (op flags, link flags...): the list straight from the bits, no generic read
+    const e = def.enumType;
+    r = (b, s, end, raw) => (end - s < 4 ? tooShort(def, 4, s, end) : e.flagNames(raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s)));
+  } else if (intSize(def.type) !== undefined) {
     const kind = def.type;
     const need = intSize(kind)!;
     r = (b, s, e, raw) => {
