@@ -1,4 +1,4 @@
-import { AttrIterator, attrContaining, readString } from './attributes.js';
+import { AttrIterator, attrContaining } from './attributes.js';
 import type { AttrDef, AttrSet, SubMessageFormat } from './attrset.js';
 import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
@@ -6,6 +6,7 @@ import { bytesInput, formatHint, formatIPv4, hintedBytes, isTextHint } from './d
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
+import { readName } from './names.js';
 import { align4, type Writer } from './writer.js';
 
 /** An attribute the descriptor does not know, kept so it can be re-encoded unchanged. */
@@ -55,9 +56,17 @@ const textInputs = new WeakSet<object>();
  * Everything else is encoded as for any object.
  */
 export function markTextInput<T extends object>(obj: T): T {
+  anyTextInput = true;
   textInputs.add(obj);
   return obj;
 }
+
+/**
+ * Whether any object was ever marked: until one is, no request needs the WeakSet lookup
+ * (a hash lookup per encode, a fifth of a small request's encoding).
+ */
+let anyTextInput = false;
+const isTextInput = (obj: object): boolean => anyTextInput && textInputs.has(obj);
 
 function readScalar(buf: Buffer, def: AttrDef, kind: AttrType, start: number, len: number, be: boolean): number | bigint {
   const need = intSize(kind);
@@ -101,7 +110,7 @@ function decodeValue(buf: Buffer, def: AttrDef, kind: AttrType, it: Span, depth:
   const start = it.dataStart, end = it.dataEnd;
   switch (kind) {
     case 'flag': return true;
-    case 'string': return readString(buf, start, end);
+    case 'string': return readName(buf, start, end);
     case 'binary': return decodeBinary(buf, def, start, end);
     case 'nest': return decodeHeaded(def.header?.(), def.nested!(), buf, start, end, depth + 1, scope);
     case 'indexed-array': {
@@ -197,14 +206,18 @@ function readerOf(def: AttrDef): Reader {
   const plain = !def.enumType && def.display !== 'ipv4';
   if (def.type === 'u32' && plain && !be)
     r = (b, s, e, raw) => (e - s < 4 ? tooShort(def, 4, s, e) : raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s));
-  else if (intSize(def.type) !== undefined) {
+  else if (def.type === 'u32' && def.enumType?.flags && !be) {
+    // flags (op flags, link flags...): the list straight from the bits, no generic read
+    const e = def.enumType;
+    r = (b, s, end, raw) => (end - s < 4 ? tooShort(def, 4, s, end) : e.flagNames(raw & NLA_F_NET_BYTEORDER ? b.readUInt32BE(s) : u32le(b, s)));
+  } else if (intSize(def.type) !== undefined) {
     const kind = def.type;
     const need = intSize(kind)!;
     r = (b, s, e, raw) => {
       if (e - s < need) tooShort(def, need, s, e);
       return presentScalar(def, readInt(b, kind, s, be || (raw & NLA_F_NET_BYTEORDER) !== 0));
     };
-  } else if (def.type === 'string') r = (b, s, e) => readString(b, s, e);
+  } else if (def.type === 'string') r = readName;
   else if (def.type === 'flag') r = () => true;
   else if (def.type === 'binary' && !def.structType && !def.subType && isTextHint(def.display)) {
     const hint = def.display;
@@ -287,7 +300,7 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
     return { when: `len === 8 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24) >>> 0` };
   if (def.type === 'u16' && !def.enumType && !def.display && !def.bigEndian)
     return { when: `len === 6 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `${b(0)} | ${b(1)} << 8` };
-  if (def.type === 'string') return { when: 'true', value: 'readString(buf, pos + 4, pos + len)' };
+  if (def.type === 'string') return { when: 'true', value: 'readName(buf, pos + 4, pos + len)' };
   if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
     return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
   return undefined;
@@ -333,8 +346,8 @@ ${cases.join('\n')}
   // plain objects from a constructor of their own (Attrs): V8's slack tracking sizes them
   // for the attributes this set's objects end up holding (measured: 8 attributes added to
   // {} take 4x as long as to such an object)
-  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readString', body)(
-    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readString) as SetDecoder;
+  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readName', body)(
+    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readName) as SetDecoder;
 }
 
 function tooDeep(pos: number): never {
@@ -347,9 +360,29 @@ function tooDeep(pos: number): never {
  * the attributes when given (e.g. after a fixed header's fields).
  */
 export function decodeAttrs(set: AttrSet, buf: Buffer, start: number, end: number, depth = 0, up?: Scope, into?: Record<string, unknown>): Decoded {
-  if (start < 0 || end > buf.length || start > end)
-    throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
+  if (start < 0 || end > buf.length || start > end) badRange(buf, start, end);
   return compiledOf(set)(buf, start, end, depth, up, into);
+}
+
+function badRange(buf: Buffer, start: number, end: number): never {
+  throw new NetlinkDecodeError(`attribute range [${start}, ${end}) is outside the ${buf.length}-byte buffer`, start);
+}
+
+/** decodeHeaded for one header and set, as a function: what a reply decoder calls per message. */
+export type HeadedDecoder = (buf: Buffer, start: number, end: number) => Decoded;
+
+/**
+ * decodeHeaded(header, attrs, ...) made once for an operation's replies: without a header,
+ * the set's walk is looked up on the first message, not per message (a WeakMap lookup and
+ * two calls per reply).
+ */
+export function headedDecoder(header: StructType | undefined, attrs: AttrSet | undefined): HeadedDecoder {
+  if (header || !attrs) return (buf, start, end) => decodeHeaded(header, attrs, buf, start, end);
+  let walk: SetDecoder | undefined;
+  return (buf, start, end) => {
+    if (start < 0 || end > buf.length || start > end) badRange(buf, start, end);
+    return (walk ??= compiledOf(attrs))(buf, start, end, 0, undefined, undefined);
+  };
 }
 
 function compiledOf(set: AttrSet): SetDecoder {
@@ -562,7 +595,7 @@ export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: A
     throw new NetlinkEncodeError(`needs an object${header ? ` (struct ${header.name} and attributes)` : ''}, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, path);
   let rest = v as Record<string, unknown>;
   if (header) {
-    const text = up ? up.text : textInputs.has(v);
+    const text = up ? up.text : isTextInput(v);
     header.encode(w, v, path, true, text);
     w.pad();
     rest = {};
@@ -584,7 +617,7 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
     throw new NetlinkEncodeError(`attribute set ${set.name} needs an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`, path);
   const depth = (up?.depth ?? 0) + 1;
   if (depth > MAX_NEST_DEPTH) throw new NetlinkEncodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels (a cyclic object?)`, path);
-  const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : textInputs.has(obj) };
+  const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : isTextInput(obj) };
   for (const key of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[key];
     if (v === undefined) continue;
@@ -602,6 +635,12 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
     if (def.multiAttr) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
       v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope));
+    } else if (def.type === 'string' && typeof v === 'string') {
+      // names, the commonest request attribute, written here: what encodeValue does for
+      // them without its dispatch on the kind (a third of a name request's encoding)
+      const start = w.beginAttr(def.value);
+      encodeString(w, def, v, p);
+      w.endAttr(start, p);
     } else encodeValue(w, def, def.type, def.value, v, p, scope);
   }
 }

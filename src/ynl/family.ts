@@ -3,7 +3,7 @@
 // decoded through them.
 import { camelCase, type AttrSet, type MessageLayout, type SubjectField } from '../core/attrset.js';
 import { intSize, type FixedIntKind } from '../core/ints.js';
-import { decodeHeaded, encodeHeaded, type Decoded } from '../core/codec.js';
+import { encodeHeaded, headedDecoder, type Decoded, type HeadedDecoder } from '../core/codec.js';
 import { Definitions } from '../core/definitions.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../core/errors.js';
 import type { RawMessage } from '../core/message.js';
@@ -27,6 +27,8 @@ export interface Operation {
   /** Bytes between nlmsghdr and the attributes. */
   headerSize: number;
   layout: MessageLayout;
+  /** Its messages' header and attributes (after genlmsghdr), decoded. */
+  decodeHeaded: HeadedDecoder;
 }
 
 /**
@@ -104,6 +106,7 @@ export class Family extends Definitions {
         name: op.name, key: camelCase(op.name), desc: op, requestValue: op.requestValue, replyValue: op.replyValue,
         attrs, header, headerSize,
         layout: layoutOf(op.name, headerSize, header, attrs, this.isGenl ? GENL_HDRLEN : 0),
+        decodeHeaded: headedDecoder(header, attrs),
       };
       this.ops.set(op.name, compiled);
     }
@@ -153,7 +156,7 @@ export class Family extends Definitions {
   decodeBody(op: Operation, buf: Buffer, start: number, end: number): Decoded {
     if (end - start < op.headerSize)
       throw new NetlinkDecodeError(`${op.name}: ${end - start} bytes are shorter than its ${op.headerSize}-byte header`, start);
-    return decodeHeaded(op.header, op.attrs, buf, start + (this.isGenl ? GENL_HDRLEN : 0), end);
+    return op.decodeHeaded(buf, start + (this.isGenl ? GENL_HDRLEN : 0), end);
   }
 
   /** Decodes a message body by operation name, e.g. for golden vectors. */
