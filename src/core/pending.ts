@@ -12,87 +12,49 @@ type Results = unknown[] & { interrupted?: boolean };
 /** No replies yet: shared and frozen, so that a request answered by a bare ack allocates no array until asked. */
 export const NO_REPLIES: readonly unknown[] = Object.freeze([]);
 
-/** Until a request is encoded. */
-const NO_BYTES = Buffer.alloc(0);
-
 /** What the engine tracks for one request, dump or transaction item in flight. */
 export class Pending {
-  // Fields are declared and then assigned in the constructor rather than written as class
-  // fields: V8 defines those one by one through a generic IC (~125 instructions a request).
-  declare seq: number;
+  seq = 0;
   /** Decoded replies; NO_REPLIES until the first (see replies()). */
-  declare results: Results;
+  results = NO_REPLIES as Results;
   /** The request as sent: buf[off, off + len). Until `owned`, buf is a shared scratch writer's. */
-  declare buf: Buffer;
-  declare off: number;
-  declare len: number;
-  declare owned: boolean;
+  buf!: Buffer;
+  off = 0;
+  len = 0;
+  owned = false;
   /** Still expecting messages from the peer (a failed dump drains until its end). */
-  declare live: boolean;
+  live = true;
   /** The caller has its answer; later messages for this seq are dropped. */
-  declare settled: boolean;
-  declare multi: boolean;
-  declare interrupted: boolean;
-  declare attempts: number;
+  settled = false;
+  multi = false;
+  interrupted = false;
+  attempts = 1;
   /** Messages received: a dump times out only after a whole period without progress. */
-  declare progress: number;
-  declare seenProgress: number;
-  declare resolve: ((v: unknown) => void) | undefined;
-  declare reject: ((e: unknown) => void) | undefined;
-  declare error: unknown;
-  declare timer: NodeJS.Timeout | undefined;
-  declare onAbort: (() => void) | undefined;
-  declare stream: DumpStream<unknown> | undefined;
+  progress = 0;
+  seenProgress = 0;
+  resolve: ((v: unknown) => void) | undefined;
+  reject: ((e: unknown) => void) | undefined;
+  error: unknown;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
+  stream: DumpStream<unknown> | undefined;
   /** How long sending may wait for a full user-space peer (ms; 0 never, -1 forever): Sync calls wait up to their timeout. */
-  declare sendWait: number;
-  declare readonly type: number;
-  declare flags: number;
-  declare readonly dump: boolean;
-  declare expectAck: boolean;
-  declare readonly decode: Decoder<unknown> | undefined;
-  declare readonly layout: MessageLayout | undefined;
-  declare readonly peer: number;
-  /** ms, 0: none. */
-  declare readonly timeout: number;
-  declare readonly signal: AbortSignal | undefined;
-  declare readonly intr: IntrPolicy;
-  declare readonly retries: number;
+  sendWait = 0;
 
-  constructor(type: number, flags: number, dump: boolean, expectAck: boolean, decode: Decoder<unknown> | undefined,
-    layout: MessageLayout | undefined, peer: number, timeout: number, signal: AbortSignal | undefined, intr: IntrPolicy,
-    retries: number) {
-    this.type = type;
-    this.flags = flags;
-    this.dump = dump;
-    this.expectAck = expectAck;
-    this.decode = decode;
-    this.layout = layout;
-    this.peer = peer;
-    this.timeout = timeout;
-    this.signal = signal;
-    this.intr = intr;
-    this.retries = retries;
-    this.seq = 0;
-    this.results = NO_REPLIES as Results;
-    this.buf = NO_BYTES;
-    this.off = 0;
-    this.len = 0;
-    this.owned = false;
-    this.live = true;
-    this.settled = false;
-    this.multi = false;
-    this.interrupted = false;
-    this.attempts = 1;
-    this.progress = 0;
-    this.seenProgress = 0;
-    this.resolve = undefined;
-    this.reject = undefined;
-    this.error = undefined;
-    this.timer = undefined;
-    this.onAbort = undefined;
-    this.stream = undefined;
-    this.sendWait = 0;
-  }
+  constructor(
+    readonly type: number,
+    public flags: number,
+    readonly dump: boolean,
+    public expectAck: boolean,
+    readonly decode: Decoder<unknown> | undefined,
+    readonly layout: MessageLayout | undefined,
+    readonly peer: number,
+    /** ms, 0: none. */
+    readonly timeout: number,
+    readonly signal: AbortSignal | undefined,
+    readonly intr: IntrPolicy,
+    readonly retries: number,
+  ) {}
 
   /** The replies as a fresh array the caller may keep and change. */
   replies(): Results {
