@@ -1,0 +1,202 @@
+// What every object module of nlkit/route stands on: a namespace's rtnetlink connection, the
+// names of its links resolved on demand, and one binder that turns each operation (a
+// builder of calls, described once) into `name(arg, opts?)` and `nameSync(arg, opts?)`.
+import type { Call } from '../core/call.js';
+import { Connection, type ConnectionOptions } from '../core/connection.js';
+import { NETLINK_ROUTE } from '../core/constants.js';
+import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
+import type { TransactionItem, TransactionOptions, TransactionResult } from '../core/transaction.js';
+import type { NetnsRef } from '../core/transport.js';
+import { opCall } from '../ynl/op-call.js';
+import { description as rtLink } from '../ynl/families/rt-link.js';
+import { constants } from 'node:os';
+
+/** Options every nlkit/route call takes. */
+export interface RouteOptions {
+  /** Run in this namespace (on a socket opened for the call) instead of the handle's. */
+  netns?: NetnsRef;
+  /** ms; 0 or Infinity: none. Default: the handle's (30 s). */
+  timeout?: number;
+  /** Async calls only. */
+  signal?: AbortSignal;
+}
+
+/** Many requests in one transaction (bulk add/delete), shaped into a result. */
+export interface Bulk<R> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- items of any reply type
+  bulk: TransactionItem<any>[];
+  options?: TransactionOptions;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  result: (r: TransactionResult<any>) => R;
+}
+
+/** An operation that needs the outcome of another first (flush: dump, then delete). */
+export interface Chain<R> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  first: Step<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  then: (value: any, scope: Scope) => Step<R> | { value: R };
+}
+
+/** What a builder returns: one call, a transaction, or a chain of them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Step<R> = Call<any, R> | Bulk<R> | Chain<R>;
+
+/** A source of link names kept fresh elsewhere (the monitor's LinkCache). */
+export interface LinkNames {
+  /** undefined: not known (the scope then asks the kernel). */
+  ifindexOf(name: string): number | undefined;
+  nameOf(index: number): string | undefined;
+}
+
+/**
+ * What a builder sees: the namespace its call runs in, with link names resolved on demand.
+ * A name not in an attached LinkNames costs one blocking RTM_GETLINK round trip (as `ip`
+ * makes), remembered for the rest of the call, so a bulk call resolves each name once.
+ */
+export class Scope {
+  private readonly byName = new Map<string, number>();
+  private byIndex?: Map<number, string>;
+
+  constructor(readonly conn: Connection, private readonly names?: LinkNames) {}
+
+  /** A link's index from its name (or the index itself); ENODEV naming the device otherwise. */
+  ifindex(dev: string | number, option = 'dev'): number {
+    if (typeof dev === 'number') {
+      if (Number.isInteger(dev) && dev > 0 && dev <= 0x7fffffff) return dev;
+      throw new NetlinkArgumentError(option, `must be a link name or a positive ifindex, got ${dev}`, 'ERR_OUT_OF_RANGE');
+    }
+    if (typeof dev !== 'string' || dev.length === 0 || dev.length > 15 || dev.includes('/') || /\s/.test(dev))
+      throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces) or an ifindex, got ${JSON.stringify(dev)}`);
+    const known = this.byName.get(dev) ?? this.names?.ifindexOf(dev);
+    if (known !== undefined) return known;
+    let index: number;
+    try {
+      index = this.conn.runSync({ ...opCall(rtLink, 'getlink', 'do', { ifname: dev, extMask: ['skip-stats'] }), result: (r) => r[0]?.ifiIndex ?? 0 });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENODEV') throw new NetlinkSystemError(constants.errno.ENODEV, 'getlink', `Cannot find device "${dev}" (${option})`);
+      throw e;
+    }
+    this.byName.set(dev, index);
+    return index;
+  }
+
+  /** A link's name by index (undefined if there is none): one link dump per scope at most. */
+  ifname(index: number): string | undefined {
+    const n = this.names?.nameOf(index);
+    if (n !== undefined) return n;
+    if (!this.byIndex) {
+      this.byIndex = new Map();
+      for (const l of this.conn.runSync(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] }))) if (l.ifname) this.byIndex.set(l.ifiIndex, l.ifname);
+    }
+    return this.byIndex.get(index);
+  }
+}
+
+/**
+ * One namespace's rtnetlink connection (opened on first use) and the names attached to it.
+ * Object modules take one; calls with their own `netns` option use a connection of their own.
+ */
+export class RouteContext {
+  private connection?: Connection;
+  names?: LinkNames;
+
+  constructor(readonly options: ConnectionOptions = {}) {}
+
+  get conn(): Connection {
+    return (this.connection ??= new Connection(NETLINK_ROUTE, this.options));
+  }
+
+  scope(): Scope {
+    return new Scope(this.conn, this.names);
+  }
+
+  close(): void {
+    this.connection?.close();
+    this.connection = undefined;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- builders' own argument types vary
+type Builder = (scope: Scope, arg: any) => Step<any>;
+type ResultOf<S> = S extends Bulk<infer R> ? R : S extends Chain<infer R> ? R : S extends Call<infer _T, infer R> ? R : never;
+type Args<A> = undefined extends A ? [arg?: A, opts?: RouteOptions] : [arg: A, opts?: RouteOptions];
+
+/** `name(arg, opts?)` (a Promise) and `nameSync(arg, opts?)` for each builder. */
+export type BoundOps<B extends Record<string, Builder>> = {
+  [K in keyof B & string]: (...args: Args<Parameters<B[K]>[1]>) => Promise<ResultOf<ReturnType<B[K]>>>;
+} & {
+  [K in keyof B & string as `${K}Sync`]: (...args: Args<Parameters<B[K]>[1]>) => ResultOf<ReturnType<B[K]>>;
+};
+
+const OPTION_KEYS = new Set(['netns', 'timeout', 'signal']);
+
+function checkOptions(opts: unknown): RouteOptions {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', `must be an object, got ${opts === null ? 'null' : typeof opts}`, 'ERR_INVALID_ARG_TYPE');
+  for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError('options', `has no option '${k}' (there are: netns, timeout, signal)`);
+  return opts as RouteOptions;
+}
+
+/** The call options a step's calls get from the caller. */
+function callOptions(opts: RouteOptions): Pick<Call, 'timeout' | 'signal'> {
+  const o: Pick<Call, 'timeout' | 'signal'> = {};
+  if (opts.timeout !== undefined) o.timeout = opts.timeout;
+  if (opts.signal !== undefined) o.signal = opts.signal;
+  return o;
+}
+
+function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
+  if ('bulk' in step) return step.result(scope.conn.transactionSync(step.bulk, { ...step.options, ...callOptions(opts) }));
+  if ('first' in step) {
+    const next = step.then(runSync(scope, step.first, opts), scope);
+    return 'value' in next ? next.value : runSync(scope, next, opts);
+  }
+  return scope.conn.runSync({ ...step, ...callOptions(opts) });
+}
+
+async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Promise<R> {
+  if ('bulk' in step) return step.result(await scope.conn.transaction(step.bulk, { ...step.options, ...callOptions(opts) }));
+  if ('first' in step) {
+    const next = step.then(await runAsync(scope, step.first, opts), scope);
+    return 'value' in next ? next.value : runAsync(scope, next, opts);
+  }
+  return scope.conn.run({ ...step, ...callOptions(opts) });
+}
+
+/** A scope for one call: the context's, or a namespace's own connection closed afterwards. */
+function open(ctx: RouteContext, opts: RouteOptions): { scope: Scope; done: () => void } {
+  if (opts.netns === undefined) return { scope: ctx.scope(), done: () => {} };
+  const conn = new Connection(NETLINK_ROUTE, { ...ctx.options, netns: opts.netns });
+  return { scope: new Scope(conn), done: () => conn.close() };
+}
+
+/**
+ * Turns builders `(scope, arg) => Step` into methods `name(arg, opts?)` and
+ * `nameSync(arg, opts?)`. A builder's errors (bad arguments, unknown names) reject the
+ * Promise of the async method and throw from the Sync one.
+ */
+export function bindOps<B extends Record<string, Builder>>(ctx: RouteContext, builders: B): BoundOps<B> {
+  const out: Record<string, unknown> = {};
+  for (const [name, build] of Object.entries(builders)) {
+    out[name] = async (arg: unknown, o?: RouteOptions) => {
+      const opts = checkOptions(o);
+      const { scope, done } = open(ctx, opts);
+      try {
+        return await runAsync(scope, build(scope, arg), opts);
+      } finally {
+        done();
+      }
+    };
+    out[`${name}Sync`] = (arg: unknown, o?: RouteOptions) => {
+      const opts = checkOptions(o);
+      const { scope, done } = open(ctx, opts);
+      try {
+        return runSync(scope, build(scope, arg), opts);
+      } finally {
+        done();
+      }
+    };
+  }
+  return out as BoundOps<B>;
+}

@@ -1,0 +1,49 @@
+// A handle on one network namespace's routing objects: `openRoute({ netns: 'blue' })`, then
+// `rt.links`, `rt.routes`... Each object module is made on first use and shares the handle's
+// connection; every call also takes `{ netns }` to run in another namespace once.
+import type { ConnectionOptions } from '../core/connection.js';
+import { RouteContext, type LinkNames } from './context.js';
+
+/**
+ * The object modules of a handle, by property name: each is made from the handle's context
+ * on first use. (Object modules add themselves here.)
+ */
+const MODULES = {
+} satisfies Record<string, (ctx: RouteContext) => object>;
+
+type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };
+
+export interface RouteHandle extends Modules {}
+
+export class RouteHandle {
+  readonly ctx: RouteContext;
+
+  constructor(opts: ConnectionOptions = {}) {
+    this.ctx = new RouteContext(opts);
+  }
+
+  /** Link names kept fresh elsewhere (a LinkCache): name lookups then ask the kernel nothing. */
+  useLinkNames(names: LinkNames | undefined): void {
+    this.ctx.names = names;
+  }
+
+  close(): void {
+    this.ctx.close();
+  }
+}
+
+for (const [name, make] of Object.entries(MODULES) as [string, (ctx: RouteContext) => object][]) {
+  Object.defineProperty(RouteHandle.prototype, name, {
+    configurable: true,
+    get(this: RouteHandle) {
+      const m = make(this.ctx);
+      Object.defineProperty(this, name, { value: m, enumerable: true });
+      return m;
+    },
+  });
+}
+
+/** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
+export function openRoute(opts: ConnectionOptions = {}): RouteHandle {
+  return new RouteHandle(opts);
+}

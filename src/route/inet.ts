@@ -1,0 +1,64 @@
+// Addresses and prefixes as users write them ('10.0.0.0/24', '2001:db8::1', 'default') and as
+// iproute2 prints them.
+import { isIP } from 'node:net';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS } from '../core/rtnetlink.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+
+export type InetFamily = typeof AF_INET | typeof AF_INET6;
+
+export interface Prefix {
+  family: InetFamily;
+  /** The address as text ('' for 'default'). */
+  address: string;
+  /** Prefix length: 32/128 when the text has none, 0 for 'default'. */
+  len: number;
+}
+
+/** AF_INET or AF_INET6 for an address's text; a typed error for anything else. */
+export function familyOf(address: string, option = 'address'): InetFamily {
+  const v = typeof address === 'string' ? isIP(address) : 0;
+  if (v === 4) return AF_INET;
+  if (v === 6) return AF_INET6;
+  throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${JSON.stringify(address)}`,
+    typeof address === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+}
+
+/**
+ * 'a.b.c.d/n', 'a.b.c.d' (a host), IPv6 likewise, or 'default' (any family: `family` says
+ * which, IPv4 when absent).
+ */
+export function parsePrefix(text: string, option = 'dst', family?: InetFamily): Prefix {
+  if (typeof text !== 'string')
+    throw new NetlinkArgumentError(option, `must be a prefix such as '10.0.0.0/24' or 'default', got ${typeof text}`, 'ERR_INVALID_ARG_TYPE');
+  if (text === 'default' || text === 'any' || text === 'all') return { family: family ?? AF_INET, address: '', len: 0 };
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const fam = familyOf(address, option);
+  if (family !== undefined && family !== fam)
+    throw new NetlinkArgumentError(option, `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} prefix here, got ${JSON.stringify(text)}`);
+  const max = fam === AF_INET ? 32 : 128;
+  const lenText = slash < 0 ? String(max) : text.slice(slash + 1);
+  const len = /^\d{1,3}$/.test(lenText) ? Number(lenText) : NaN;
+  if (!(len >= 0 && len <= max))
+    throw new NetlinkArgumentError(option, `must have a prefix length 0..${max}, got ${JSON.stringify(text)}`, 'ERR_OUT_OF_RANGE');
+  return { family: fam, address, len };
+}
+
+/** How iproute2 prints a destination: 'default', a host without '/32', else 'a.b.c.d/n'. */
+export function formatPrefix(address: string | undefined, len: number, family: number): string {
+  if (!address || (len === 0 && (address === '0.0.0.0' || address === '::'))) return len === 0 ? 'default' : `${address ?? ''}/${len}`;
+  return len === (family === AF_INET6 ? 128 : 32) ? address : `${address}/${len}`;
+}
+
+/** 'inet' / 'inet6' (ip -j's `family`), or the number for others. */
+export function familyName(family: number): string {
+  return family === AF_INET ? 'inet' : family === AF_INET6 ? 'inet6' : family === AF_BRIDGE ? 'bridge' : family === AF_MPLS ? 'mpls' : String(family);
+}
+
+/** A user's family option: 4, 6, 'inet', 'inet6', 'ipv4', 'ipv6', or AF_* numbers. */
+export function parseFamily(v: unknown, option = 'family'): InetFamily | undefined {
+  if (v === undefined) return undefined;
+  if (v === 4 || v === 'inet' || v === 'ipv4' || v === AF_INET) return AF_INET;
+  if (v === 6 || v === 'inet6' || v === 'ipv6' || v === AF_INET6) return AF_INET6;
+  throw new NetlinkArgumentError(option, `must be 4, 6, 'inet' or 'inet6', got ${JSON.stringify(v)}`);
+}

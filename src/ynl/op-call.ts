@@ -1,0 +1,75 @@
+// Calls (see core/call.ts) from a raw family's description: what a domain layer (nlkit/route,
+// nlkit/tc...) builds its requests with, so tsc checks every request against the spec's
+// types and the engine runs it with either driver, alone or in a transaction.
+import type { Call } from '../core/call.js';
+import type { Decoded } from '../core/codec.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { CallOptions, RawMessage } from '../core/message.js';
+import type { TransactionItem } from '../core/transaction.js';
+import type { FamilyTypes } from './client.js';
+import { Family, type Mode, type Operation } from './family.js';
+import type { FamilyDescription } from './schema.js';
+
+type Ops<T extends FamilyTypes> = T['ops'];
+/** What an operation's request of a mode is, per the generated types. */
+export type OpRequest<T extends FamilyTypes, K extends keyof Ops<T>, M extends Mode> = NonNullable<Ops<T>[K][M]>['request'];
+/** What its replies decode to. */
+export type OpReply<T extends FamilyTypes, K extends keyof Ops<T>, M extends Mode> = NonNullable<Ops<T>[K][M]>['reply'];
+
+/** Call fields a domain layer may add (flags, ack, timeout...). */
+export type OpCallExtra = CallOptions & Pick<Call, 'ack' | 'intr' | 'retries' | 'highWaterMark'>;
+
+interface Compiled {
+  family: Family;
+  op: Operation;
+  type: number;
+  decode: (m: RawMessage) => Decoded;
+}
+
+const compiled = new WeakMap<FamilyDescription, Map<string, Compiled>>();
+
+function compile(desc: FamilyDescription, name: string, mode: Mode): Compiled {
+  let ops = compiled.get(desc);
+  if (!ops) compiled.set(desc, (ops = new Map()));
+  let c = ops.get(name);
+  if (c) return c;
+  const family = Family.from(desc);
+  if (family.isGenl) throw new NetlinkArgumentError('family', `must be a raw netlink family (rtnetlink, nftables...): ${family.name} is generic netlink, use openFamily`);
+  const op = family.op(name);
+  if (!op.desc[mode] || op.requestValue === undefined)
+    throw new NetlinkArgumentError('operation', `must name an operation with a ${mode}: ${family.name} ${name} has none`);
+  ops.set(name, (c = { family, op, type: op.requestValue, decode: family.replyDecoder(op) }));
+  return c;
+}
+
+/**
+ * A call of a raw family's operation: `opCall(rtRoute, 'getroute', 'dump', {rtmFamily: 2})`.
+ * The request is encoded when the call is sent (an encoding error rejects the call).
+ */
+export function opCall<T extends FamilyTypes, K extends keyof Ops<T> & string, M extends Mode>(
+  desc: FamilyDescription<T>, name: K, mode: M, request: OpRequest<T, K, M>, extra?: OpCallExtra,
+): Call<OpReply<T, K, M>> {
+  const { family, op, type, decode } = compile(desc as FamilyDescription, name, mode);
+  return {
+    ...extra, type, dump: mode === 'dump', layout: op.layout, decode: decode as (m: RawMessage) => OpReply<T, K, M>,
+    payload: (w) => family.writeBody(w, op, request, 0),
+  };
+}
+
+/** The same request as one item of a transaction. */
+export function opItem<T extends FamilyTypes, K extends keyof Ops<T> & string>(
+  desc: FamilyDescription<T>, name: K, request: OpRequest<T, K, 'do'>, extra?: Pick<TransactionItem, 'flags' | 'ack'>,
+): TransactionItem<OpReply<T, K, 'do'>> {
+  const { family, op, type, decode } = compile(desc as FamilyDescription, name, 'do');
+  return {
+    ...extra, type, layout: op.layout, decode: decode as (m: RawMessage) => OpReply<T, K, 'do'>,
+    payload: (w) => family.writeBody(w, op, request, 0),
+  };
+}
+
+/** Decodes a message of an operation's reply type (events, echoes) as the spec says. */
+export function opDecoder<T extends FamilyTypes, K extends keyof Ops<T> & string, M extends Mode>(
+  desc: FamilyDescription<T>, name: K, mode: M,
+): (m: RawMessage) => OpReply<T, K, M> {
+  return compile(desc as FamilyDescription, name, mode).decode as (m: RawMessage) => OpReply<T, K, M>;
+}
