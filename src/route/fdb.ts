@@ -57,7 +57,10 @@ export interface FdbSpec {
   master?: boolean;
   /** In the device's own table (NTF_SELF): the default when neither is given, as bridge does. */
   self?: boolean;
-  /** Default 'static' (bridge's default, NUD_NOARP). */
+  /**
+   * Default 'permanent', as `bridge fdb add` assumes (on a bridge port that makes a local
+   * entry: frames to it are delivered to the host; 'static' forwards them to the port).
+   */
   state?: Exclude<FdbState, 'stale'>;
   vlan?: number;
   /** vxlan: the remote's IP address, UDP port, VNI and the link to reach it by. */
@@ -86,7 +89,7 @@ export interface FdbKey {
 export interface FdbFilter {
   /** Entries of this port or device. */
   dev?: string | number;
-  /** Entries of this bridge's ports. */
+  /** Entries of this bridge: its ports' (and, as `bridge fdb show br`, the bridge's and ports' own). */
   master?: string | number;
   vlan?: number;
   state?: FdbState | FdbState[];
@@ -151,7 +154,7 @@ function keyFields(scope: Scope, s: Partial<Record<(typeof KEY_KEYS)[number], un
 function newFdb(scope: Scope, spec: FdbSpec): NewFdb {
   const s = checkSpec(spec, 'fdb entry', SPEC_KEYS);
   const req: NewFdb = keyFields(scope, s);
-  req.ndmState = STATE_BITS[s.state === undefined ? 'static' : checkNames(s.state, 'state', ['permanent', 'static', 'dynamic'] as const)[0]];
+  req.ndmState = STATE_BITS[s.state === undefined ? 'permanent' : checkNames(s.state, 'state', ['permanent', 'static', 'dynamic'] as const)[0]];
   if (checkBool(s.sticky, 'sticky')) req.ndmFlags = [...(req.ndmFlags ?? []), 'sticky'];
   if (checkBool(s.externLearn, 'externLearn')) req.ndmFlags = [...(req.ndmFlags ?? []), 'ext-learned'];
   return req;
@@ -174,7 +177,6 @@ function listStep(scope: Scope, filter: FdbFilter | undefined, defaultStates?: r
       for (const r of rs) {
         if (r.ndmFamily !== AF_BRIDGE) continue;
         if (req.ndmIfindex !== undefined && r.ndmIfindex !== req.ndmIfindex) continue;
-        if (req.master !== undefined && r.master !== req.master) continue;
         if (vlan !== undefined && r.vlan !== vlan) continue;
         const e = toFdbEntry(r, scope);
         if (states && !states.includes(e.state as FdbState)) continue;
