@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { openRoute, type Address, type RouteHandle } from '../src/route/index.js';
-import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
+import { ip, ipJson } from './helpers/netns.js';
+import { VETH_UP, withRoute } from './helpers/route-ns.js';
 
 interface IpAddrInfo { family: string; local: string; prefixlen: number; valid_life_time: number; preferred_life_time: number; [k: string]: unknown }
 
@@ -46,20 +47,7 @@ function sameAddrs(got: IpAddrInfo[], want: IpAddrInfo[]): void {
 }
 
 /** A namespace with a veth pair v0/v1 (up) and a handle in it. */
-async function withVeth(t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown): Promise<void> {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-    ip(ns, 'link', 'set', 'v0', 'up');
-    ip(ns, 'link', 'set', 'v1', 'up');
-    const rt = openRoute({ netns: ns });
-    try {
-      await fn(rt, ns);
-    } finally {
-      rt.close();
-    }
-  });
-}
+const withVeth = (t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown) => withRoute(t, VETH_UP, fn);
 
 describe('addresses: nlkit adds, ip -j shows the same', () => {
   test('IPv4: broadcast +, label, lifetimes, metric, a peer, a loopback address (host scope)', (t) => withVeth(t, async (rt, ns) => {

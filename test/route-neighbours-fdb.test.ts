@@ -8,6 +8,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { openRoute, type FdbEntry, type RouteHandle } from '../src/route/index.js';
 import { ip, needRoot, run, withNetns } from './helpers/netns.js';
+import { withRoute } from './helpers/route-ns.js';
 
 type BridgeFdb = Record<string, unknown>;
 
@@ -28,21 +29,12 @@ const sameFdb = (mine: FdbEntry[], theirs: BridgeFdb[]) =>
   assert.deepEqual(mine.map(asBridge).sort((a, b) => key(a).localeCompare(key(b))), [...theirs].sort((a, b) => key(a).localeCompare(key(b))));
 
 /** A namespace with br0 (port v0 of a veth pair v0/v1) and vx0 (vxlan 42 from 10.0.0.1), and a handle. */
-async function withBridge(t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown): Promise<void> {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    ip(ns, 'link', 'add', 'br0', 'type', 'bridge');
-    ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-    ip(ns, 'link', 'set', 'v0', 'master', 'br0');
-    ip(ns, 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '10.0.0.1');
-    const rt = openRoute({ netns: ns });
-    try {
-      await fn(rt, ns);
-    } finally {
-      rt.close();
-    }
-  });
-}
+const withBridge = (t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown) => withRoute(t, [
+  ['link', 'add', 'br0', 'type', 'bridge'],
+  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
+  ['link', 'set', 'v0', 'master', 'br0'],
+  ['link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '10.0.0.1'],
+], fn);
 
 describe('fdb: nlkit adds, bridge -j fdb shows the same', () => {
   test('bridge port entries (master): static, permanent, sticky; the port\'s own (self, permanent)', (t) => withBridge(t, async (rt, ns) => {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
-import { openRoute, type Neighbour, type RouteHandle } from '../src/route/index.js';
-import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
+import type { Neighbour, RouteHandle } from '../src/route/index.js';
+import { ip, ipJson } from './helpers/netns.js';
+import { VETH_UP, withRoute } from './helpers/route-ns.js';
 
 type IpNeigh = Record<string, unknown>;
 
@@ -28,21 +29,9 @@ const unicast = (x: IpNeigh) => !/^(ff|22[4-9]|23)/.test(String(x.dst));
 const sameNeighs = (mine: Neighbour[], theirs: IpNeigh[]) =>
   assert.deepEqual(mine.map(asIp).filter(unicast).sort(byDst), theirs.filter(unicast).sort(byDst));
 
-/** A namespace with a veth pair v0/v1 (up, with addresses) and a handle in it. */
-async function withVeth(t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown): Promise<void> {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-    for (const d of ['v0', 'v1']) ip(ns, 'link', 'set', d, 'up');
-    ip(ns, 'addr', 'add', '10.0.0.1/24', 'dev', 'v0');
-    const rt = openRoute({ netns: ns });
-    try {
-      await fn(rt, ns);
-    } finally {
-      rt.close();
-    }
-  });
-}
+/** A namespace with a veth pair v0/v1 (up, v0 with an address) and a handle in it. */
+const withVeth = (t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown) =>
+  withRoute(t, [...VETH_UP, ['addr', 'add', '10.0.0.1/24', 'dev', 'v0']], fn);
 
 describe('neighbours: nlkit adds, ip -j neigh shows the same', () => {
   test('IPv4 and IPv6: permanent, reachable, stale router, noarp, extern_learn with a protocol, managed', (t) => withVeth(t, async (rt, ns) => {

@@ -7,8 +7,8 @@ import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { opCall, opItem, type OpReply, type OpRequest } from '../ynl/op-call.js';
 import { description as rtAddr, type IfaFlagsEnum, type Types as RtAddr } from '../ynl/families/rt-addr.js';
 import { checkBool, checkNames, checkSpec, checkString, checkUint } from './arg-check.js';
-import { bulkOf, type BulkResult } from './bulk.js';
-import { bindOps, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
+import { deleteAll, oneOrMany, type BulkResult, type EntryTable } from './bulk.js';
+import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { routeScopes } from './names.js';
 
@@ -282,29 +282,21 @@ function listStep(scope: Scope, filter?: AddressFilter): Step<Address[]> {
   };
 }
 
+const delItem = (scope: Scope, key: AddressKey) => opItem(rtAddr, 'deladdr', delAddr(scope, key));
 const keyOf = (a: Address): AddressKey => ({ address: a.address, dev: a.ifindex, ...(a.peer !== undefined ? { peer: a.peer } : {}) });
 
 const builders = {
   list: (scope: Scope, filter?: AddressFilter) => listStep(scope, filter),
 
-  add: (scope: Scope, spec: AddressSpec | readonly AddressSpec[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(spec)) return bulkOf(scope, spec as AddressSpec[], (sc, s) => {
-      const { req, flags } = newAddr(sc, s);
-      return opItem(rtAddr, 'newaddr', req, { flags });
-    });
-    const { req, flags } = newAddr(scope, spec as AddressSpec);
-    return { ...opCall(rtAddr, 'newaddr', 'do', req, { flags }), result: () => undefined };
-  },
+  add: (scope: Scope, spec: AddressSpec | readonly AddressSpec[]) => oneOrMany(scope, spec, (sc, s: AddressSpec) => {
+    const { req, flags } = newAddr(sc, s);
+    return opItem(rtAddr, 'newaddr', req, { flags });
+  }),
 
-  replace: (scope: Scope, spec: AddressSpec): Step<undefined> => {
-    const { req } = newAddr(scope, spec);
-    return { ...opCall(rtAddr, 'newaddr', 'do', req, { flags: NLM_F_CREATE | NLM_F_REPLACE }), result: () => undefined };
-  },
+  replace: (scope: Scope, spec: AddressSpec | readonly AddressSpec[]) =>
+    oneOrMany(scope, spec, (sc, s: AddressSpec) => opItem(rtAddr, 'newaddr', newAddr(sc, s).req, { flags: NLM_F_CREATE | NLM_F_REPLACE })),
 
-  delete: (scope: Scope, key: AddressKey | readonly AddressKey[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(key)) return bulkOf(scope, key as AddressKey[], (sc, k) => opItem(rtAddr, 'deladdr', delAddr(sc, k)));
-    return { ...opCall(rtAddr, 'deladdr', 'do', delAddr(scope, key as AddressKey)), result: () => undefined };
-  },
+  delete: (scope: Scope, key: AddressKey | readonly AddressKey[]) => oneOrMany(scope, key, delItem),
 
   /**
    * Deletes the addresses a filter selects, in one transaction. IPv4 secondaries go before
@@ -312,37 +304,15 @@ const builders = {
    */
   flush: (scope: Scope, filter: AddressFilter): Step<FlushResult> => {
     if (filter === undefined) throw new NetlinkArgumentError('filter', 'is required (as `ip addr flush` requires a selector; {} selects every address)', 'ERR_INVALID_ARG_TYPE');
-    return {
-      first: listStep(scope, filter),
-      then: (found: Address[], sc: Scope) => {
-        if (found.length === 0) return { value: { ok: true, done: 0, failures: [] } };
-        const secondary = (a: Address) => a.flags.includes('secondary');
-        const ordered = [...found.filter(secondary), ...found.filter((a) => !secondary(a))];
-        return bulkOf(sc, ordered.map(keyOf), (s2, k) => opItem(rtAddr, 'deladdr', delAddr(s2, k)));
-      },
-    };
+    const secondary = (a: Address) => a.flags.includes('secondary');
+    const list = listStep(scope, filter);
+    const ordered: Step<Address[]> = { first: list, then: (found: Address[]) => ({ value: [...found.filter(secondary), ...found.filter((a) => !secondary(a))] }) };
+    return deleteAll(ordered, keyOf, delItem);
   },
 };
 
-/** The methods of `rt.addresses` (bulk forms typed apart from single ones). */
-export interface Addresses {
-  list(filter?: AddressFilter, opts?: RouteOptions): Promise<Address[]>;
-  listSync(filter?: AddressFilter, opts?: RouteOptions): Address[];
-  /** CREATE|EXCL (EEXIST if present), or CREATE|REPLACE with `replace: true`. */
-  add(spec: AddressSpec, opts?: RouteOptions): Promise<void>;
-  /** Many in one transaction: each failure against its index. */
-  add(specs: readonly AddressSpec[], opts?: RouteOptions): Promise<BulkResult>;
-  addSync(spec: AddressSpec, opts?: RouteOptions): void;
-  addSync(specs: readonly AddressSpec[], opts?: RouteOptions): BulkResult;
-  replace(spec: AddressSpec, opts?: RouteOptions): Promise<void>;
-  replaceSync(spec: AddressSpec, opts?: RouteOptions): void;
-  delete(key: AddressKey, opts?: RouteOptions): Promise<void>;
-  delete(keys: readonly AddressKey[], opts?: RouteOptions): Promise<BulkResult>;
-  deleteSync(key: AddressKey, opts?: RouteOptions): void;
-  deleteSync(keys: readonly AddressKey[], opts?: RouteOptions): BulkResult;
-  flush(filter: AddressFilter, opts?: RouteOptions): Promise<FlushResult>;
-  flushSync(filter: AddressFilter, opts?: RouteOptions): FlushResult;
-}
+/** The methods of `rt.addresses`: add takes `replace: true` too (`ip addr replace`). */
+export type Addresses = EntryTable<Address, AddressSpec, AddressKey, AddressFilter>;
 
 export function makeAddresses(ctx: RouteContext): Addresses {
   return bindOps(ctx, builders) as unknown as Addresses;

@@ -45,8 +45,3 @@ export function checkLladdr(v: unknown, option = 'lladdr'): string {
       typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return v.split(':').map((b) => b.padStart(2, '0').toLowerCase()).join(':');
 }
-
-/** A non-empty array of specs for a bulk call. */
-export function checkList(v: unknown[], option: string): void {
-  if (v.length === 0) throw new NetlinkArgumentError(option, 'must list at least one entry', 'ERR_OUT_OF_RANGE');
-}

@@ -6,8 +6,8 @@ import { AF_BRIDGE } from '../core/rtnetlink.js';
 import { opCall, opItem, type OpReply, type OpRequest } from '../ynl/op-call.js';
 import { description as rtNeigh, type NtfFlagsEnum, type NudStateEnum, type Types as RtNeigh } from '../ynl/families/rt-neigh.js';
 import { checkBool, checkLladdr, checkNames, checkSpec, checkUint } from './arg-check.js';
-import { bulkOf, type BulkResult } from './bulk.js';
-import { bindOps, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
+import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany, type OneOrManySync } from './bulk.js';
+import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyOf } from './inet.js';
 import { flagWords, ticksToSeconds } from './neigh-words.js';
 
@@ -161,6 +161,7 @@ function newFdb(scope: Scope, spec: FdbSpec): NewFdb {
 }
 
 const delFdb = (scope: Scope, key: FdbKey): DelFdb => keyFields(scope, checkSpec(key, 'fdb entry', KEY_KEYS));
+const delItem = (scope: Scope, key: FdbKey) => opItem(rtNeigh, 'delneigh', delFdb(scope, key));
 
 function listStep(scope: Scope, filter: FdbFilter | undefined, defaultStates?: readonly FdbState[]): Step<FdbEntry[]> {
   const f = filter === undefined ? {} : checkSpec(filter, 'filter', FILTER_KEYS);
@@ -200,10 +201,7 @@ function keyOf(e: FdbEntry): FdbKey {
 }
 
 function upsert(flags: number) {
-  return (scope: Scope, spec: FdbSpec | readonly FdbSpec[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(spec)) return bulkOf(scope, spec as FdbSpec[], (sc, s) => opItem(rtNeigh, 'newneigh', newFdb(sc, s), { flags }));
-    return { ...opCall(rtNeigh, 'newneigh', 'do', newFdb(scope, spec as FdbSpec), { flags }), result: () => undefined };
-  };
+  return (scope: Scope, spec: FdbSpec | readonly FdbSpec[]) => oneOrMany(scope, spec, (sc, s: FdbSpec) => opItem(rtNeigh, 'newneigh', newFdb(sc, s), { flags }));
 }
 
 const builders = {
@@ -212,39 +210,19 @@ const builders = {
   /** Another remote for the same MAC (vxlan: `bridge fdb append 00:00:00:00:00:00 dev vx0 dst ...`). */
   append: upsert(NLM_F_CREATE | NLM_F_APPEND),
   replace: upsert(NLM_F_CREATE | NLM_F_REPLACE),
-  delete: (scope: Scope, key: FdbKey | readonly FdbKey[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(key)) return bulkOf(scope, key as FdbKey[], (sc, k) => opItem(rtNeigh, 'delneigh', delFdb(sc, k)));
-    return { ...opCall(rtNeigh, 'delneigh', 'do', delFdb(scope, key as FdbKey)), result: () => undefined };
-  },
+  delete: (scope: Scope, key: FdbKey | readonly FdbKey[]) => oneOrMany(scope, key, delItem),
   /** Deletes the entries a filter selects; without a `state`, all but 'permanent' ones (the links' own addresses). */
   flush: (scope: Scope, filter: FdbFilter): Step<BulkResult> => {
     if (filter === undefined) throw new NetlinkArgumentError('filter', 'is required ({} selects every entry)', 'ERR_INVALID_ARG_TYPE');
-    return {
-      first: listStep(scope, filter, ['static', 'dynamic', 'stale']),
-      then: (found: FdbEntry[], sc: Scope) => found.length === 0 ? { value: { ok: true, done: 0, failures: [] } }
-        : bulkOf(sc, found.map(keyOf), (s2, k) => opItem(rtNeigh, 'delneigh', delFdb(s2, k))),
-    };
+    return deleteAll(listStep(scope, filter, ['static', 'dynamic', 'stale']), keyOf, delItem);
   },
 };
 
 /** The methods of `rt.neighbours.fdb`. */
-export interface Fdb {
-  list(filter?: FdbFilter, opts?: RouteOptions): Promise<FdbEntry[]>;
-  listSync(filter?: FdbFilter, opts?: RouteOptions): FdbEntry[];
-  add(spec: FdbSpec, opts?: RouteOptions): Promise<void>;
-  add(specs: readonly FdbSpec[], opts?: RouteOptions): Promise<BulkResult>;
-  addSync(spec: FdbSpec, opts?: RouteOptions): void;
-  addSync(specs: readonly FdbSpec[], opts?: RouteOptions): BulkResult;
-  append(spec: FdbSpec, opts?: RouteOptions): Promise<void>;
-  appendSync(spec: FdbSpec, opts?: RouteOptions): void;
-  replace(spec: FdbSpec, opts?: RouteOptions): Promise<void>;
-  replaceSync(spec: FdbSpec, opts?: RouteOptions): void;
-  delete(key: FdbKey, opts?: RouteOptions): Promise<void>;
-  delete(keys: readonly FdbKey[], opts?: RouteOptions): Promise<BulkResult>;
-  deleteSync(key: FdbKey, opts?: RouteOptions): void;
-  deleteSync(keys: readonly FdbKey[], opts?: RouteOptions): BulkResult;
-  flush(filter: FdbFilter, opts?: RouteOptions): Promise<BulkResult>;
-  flushSync(filter: FdbFilter, opts?: RouteOptions): BulkResult;
+export interface Fdb extends EntryTable<FdbEntry, FdbSpec, FdbKey, FdbFilter> {
+  /** CREATE|APPEND: another remote for the same MAC (vxlan). */
+  append: OneOrMany<FdbSpec>;
+  appendSync: OneOrManySync<FdbSpec>;
 }
 
 export function makeFdb(ctx: RouteContext): Fdb {

@@ -6,8 +6,8 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { opCall, opItem, type OpReply, type OpRequest } from '../ynl/op-call.js';
 import { description as rtNeigh, type NtfFlagsEnum, type NudStateEnum, type Types as RtNeigh } from '../ynl/families/rt-neigh.js';
-import { checkBool, checkLladdr, checkNames, checkSpec, checkUint } from './arg-check.js';
-import { bulkOf, type BulkResult } from './bulk.js';
+import { checkBool, checkLladdr, checkNames, checkSpec } from './arg-check.js';
+import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { bindOps, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { makeFdb, type Fdb } from './fdb.js';
 import { familyName, familyOf, parseFamily } from './inet.js';
@@ -185,12 +185,12 @@ function listStep(scope: Scope, filter: NeighbourFilter | undefined, defaultStat
   };
 }
 
+const delItem = (scope: Scope, key: NeighbourKey) => opItem(rtNeigh, 'delneigh', delNeigh(scope, key));
+
 /** add/replace/change: the same request with different NLM_F flags. */
 function upsert(flags: number) {
-  return (scope: Scope, spec: NeighbourSpec | readonly NeighbourSpec[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(spec)) return bulkOf(scope, spec as NeighbourSpec[], (sc, s) => opItem(rtNeigh, 'newneigh', newNeigh(sc, s), { flags }));
-    return { ...opCall(rtNeigh, 'newneigh', 'do', newNeigh(scope, spec as NeighbourSpec), { flags }), result: () => undefined };
-  };
+  return (scope: Scope, spec: NeighbourSpec | readonly NeighbourSpec[]) =>
+    oneOrMany(scope, spec, (sc, s: NeighbourSpec) => opItem(rtNeigh, 'newneigh', newNeigh(sc, s), { flags }));
 }
 
 const builders = {
@@ -210,10 +210,7 @@ const builders = {
   /** Overwrites an existing entry (`ip neigh change`): ENOENT if there is none. */
   change: upsert(NLM_F_REPLACE),
 
-  delete: (scope: Scope, key: NeighbourKey | readonly NeighbourKey[]): Step<BulkResult | undefined> => {
-    if (Array.isArray(key)) return bulkOf(scope, key as NeighbourKey[], (sc, k) => opItem(rtNeigh, 'delneigh', delNeigh(sc, k)));
-    return { ...opCall(rtNeigh, 'delneigh', 'do', delNeigh(scope, key as NeighbourKey)), result: () => undefined };
-  },
+  delete: (scope: Scope, key: NeighbourKey | readonly NeighbourKey[]) => oneOrMany(scope, key, delItem),
 
   /**
    * Deletes the entries a filter selects, in one transaction. Without a `state` it leaves
@@ -221,36 +218,18 @@ const builders = {
    */
   flush: (scope: Scope, filter: NeighbourFilter): Step<BulkResult> => {
     if (filter === undefined) throw new NetlinkArgumentError('filter', 'is required (as `ip neigh flush` requires a selector; {} selects every entry)', 'ERR_INVALID_ARG_TYPE');
-    return {
-      first: listStep(scope, filter, NUD_STATES.filter((s) => s !== 'permanent' && s !== 'noarp')),
-      then: (found: Neighbour[], sc: Scope) => found.length === 0 ? { value: { ok: true, done: 0, failures: [] } }
-        : bulkOf(sc, found.map((n) => ({ dst: n.dst, dev: n.ifindex, proxy: n.proxy })), (s2, k) => opItem(rtNeigh, 'delneigh', delNeigh(s2, k))),
-    };
+    const list = listStep(scope, filter, NUD_STATES.filter((s) => s !== 'permanent' && s !== 'noarp'));
+    return deleteAll(list, (n): NeighbourKey => ({ dst: n.dst, dev: n.ifindex, proxy: n.proxy }), delItem);
   },
 };
 
-/** The methods of `rt.neighbours` (bulk forms typed apart from single ones), and the bridge FDB. */
-export interface Neighbours {
-  list(filter?: NeighbourFilter, opts?: RouteOptions): Promise<Neighbour[]>;
-  listSync(filter?: NeighbourFilter, opts?: RouteOptions): Neighbour[];
+/** The methods of `rt.neighbours`, and the bridge FDB. */
+export interface Neighbours extends EntryTable<Neighbour, NeighbourSpec, NeighbourKey, NeighbourFilter> {
   get(key: NeighbourKey, opts?: RouteOptions): Promise<Neighbour>;
   getSync(key: NeighbourKey, opts?: RouteOptions): Neighbour;
-  add(spec: NeighbourSpec, opts?: RouteOptions): Promise<void>;
-  add(specs: readonly NeighbourSpec[], opts?: RouteOptions): Promise<BulkResult>;
-  addSync(spec: NeighbourSpec, opts?: RouteOptions): void;
-  addSync(specs: readonly NeighbourSpec[], opts?: RouteOptions): BulkResult;
-  replace(spec: NeighbourSpec, opts?: RouteOptions): Promise<void>;
-  replace(specs: readonly NeighbourSpec[], opts?: RouteOptions): Promise<BulkResult>;
-  replaceSync(spec: NeighbourSpec, opts?: RouteOptions): void;
-  replaceSync(specs: readonly NeighbourSpec[], opts?: RouteOptions): BulkResult;
-  change(spec: NeighbourSpec, opts?: RouteOptions): Promise<void>;
-  changeSync(spec: NeighbourSpec, opts?: RouteOptions): void;
-  delete(key: NeighbourKey, opts?: RouteOptions): Promise<void>;
-  delete(keys: readonly NeighbourKey[], opts?: RouteOptions): Promise<BulkResult>;
-  deleteSync(key: NeighbourKey, opts?: RouteOptions): void;
-  deleteSync(keys: readonly NeighbourKey[], opts?: RouteOptions): BulkResult;
-  flush(filter: NeighbourFilter, opts?: RouteOptions): Promise<BulkResult>;
-  flushSync(filter: NeighbourFilter, opts?: RouteOptions): BulkResult;
+  /** REPLACE of an existing entry (`ip neigh change`): ENOENT if there is none. */
+  change: OneOrMany<NeighbourSpec>;
+  changeSync: OneOrManySync<NeighbourSpec>;
   /** The bridge forwarding database (`bridge fdb`). */
   readonly fdb: Fdb;
 }
