@@ -51,6 +51,12 @@ describe('fdb: nlkit adds, bridge -j fdb shows the same', () => {
     });
     assert.throws(() => rt.neighbours.fdb.addSync({ lladdr: '02:00:00:00:00:01', dev: 'v0', master: true, state: 'static' }), (e: unknown) => (e as NetlinkError).code === 'EEXIST');
     rt.neighbours.fdb.replaceSync({ lladdr: '02:00:00:00:00:01', dev: 'v0', master: true, state: 'permanent' });
+    const got = await rt.neighbours.fdb.get({ lladdr: '02:00:00:00:00:01', master: 'br0' });
+    assert.deepEqual(asBridge(got), JSON.parse(run('bridge', ['-j', '-n', ns, 'fdb', 'get', '02:00:00:00:00:01', 'br', 'br0']))[0]);
+    assert.equal(rt.neighbours.fdb.getSync({ lladdr: '02:00:00:00:00:03', dev: 'v0' }).flags[0], 'sticky');
+    await assert.rejects(rt.neighbours.fdb.get({ lladdr: '02:00:00:00:00:99', master: 'br0' }),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT' && e.extackMessage === 'Fdb entry not found');
+    assert.throws(() => rt.neighbours.fdb.getSync({ lladdr: '02:00:00:00:00:01' }), (e: unknown) => (e as NetlinkArgumentError).argument === 'master');
     assert.equal(bridgeJson(ns, 'br', 'br0').find((x) => x.mac === '02:00:00:00:00:01')?.state, 'permanent');
   }));
 

@@ -7,7 +7,7 @@ import { opCall, opItem, type OpReply, type OpRequest } from '../ynl/op-call.js'
 import { description as rtNeigh, type NtfFlagsEnum, type NudStateEnum, type Types as RtNeigh } from '../ynl/families/rt-neigh.js';
 import { checkBool, checkLladdr, checkNames, checkSpec, checkUint } from './arg-check.js';
 import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany, type OneOrManySync } from './bulk.js';
-import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
+import { bindOps, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { familyOf } from './inet.js';
 import { flagWords, ticksToSeconds } from './neigh-words.js';
 
@@ -85,6 +85,19 @@ export interface FdbKey {
   via?: string | number;
 }
 
+/** What get() takes (`bridge fdb get LLADDR br BRIDGE | dev PORT [vlan VID]`). */
+export interface FdbQuery {
+  lladdr: string;
+  /** The bridge to look in... */
+  master?: string | number;
+  /** ...or the port (or device, with `self`). */
+  dev?: string | number;
+  /** The device's own table instead of its master's. */
+  self?: boolean;
+  vlan?: number;
+  vni?: number;
+}
+
 /** Selects entries: every given field must match. */
 export interface FdbFilter {
   /** Entries of this port or device. */
@@ -98,6 +111,7 @@ export interface FdbFilter {
 const SPEC_KEYS = ['lladdr', 'dev', 'master', 'self', 'state', 'vlan', 'dst', 'port', 'vni', 'via', 'sticky', 'externLearn'] as const;
 const KEY_KEYS = ['lladdr', 'dev', 'master', 'self', 'vlan', 'dst', 'port', 'vni', 'via'] as const;
 const FILTER_KEYS = ['dev', 'master', 'vlan', 'state'] as const;
+const QUERY_KEYS = ['lladdr', 'master', 'dev', 'self', 'vlan', 'vni'] as const;
 
 function stateOf(bits: FdbReply['ndmState']): FdbState {
   if (bits.includes('permanent')) return 'permanent';
@@ -204,8 +218,26 @@ function upsert(flags: number) {
   return (scope: Scope, spec: FdbSpec | readonly FdbSpec[]) => oneOrMany(scope, spec, (sc, s: FdbSpec) => opItem(rtNeigh, 'newneigh', newFdb(sc, s), { flags }));
 }
 
+function getFdb(scope: Scope, query: FdbQuery): OpRequest<RtNeigh, 'getneigh', 'do'> {
+  const q = checkSpec(query, 'fdb query', QUERY_KEYS);
+  if (q.master === undefined && q.dev === undefined) throw new NetlinkArgumentError('master', 'or dev is required (the bridge or the port to look in)', 'ERR_INVALID_ARG_TYPE');
+  const req: OpRequest<RtNeigh, 'getneigh', 'do'> = {
+    ndmFamily: AF_BRIDGE, ndmFlags: checkBool(q.self, 'self') ? ['self'] : [], lladdr: checkLladdr(q.lladdr),
+    ndmIfindex: q.dev === undefined ? 0 : scope.ifindex(q.dev as string | number),
+  };
+  if (q.master !== undefined) req.master = scope.ifindex(q.master as string | number, 'master');
+  if (q.vlan !== undefined) req.vlan = checkUint(q.vlan, 'vlan', 4094);
+  if (q.vni !== undefined) req.vni = checkUint(q.vni, 'vni', 0xffffff);
+  return req;
+}
+
 const builders = {
   list: (scope: Scope, filter?: FdbFilter) => listStep(scope, filter),
+  /** One entry (ENOENT "Fdb entry not found" if there is none). */
+  get: (scope: Scope, query: FdbQuery): Step<FdbEntry> => ({
+    ...opCall(rtNeigh, 'getneigh', 'do', getFdb(scope, query)),
+    result: (rs: readonly FdbReply[]) => toFdbEntry(rs[0], scope),
+  }),
   add: upsert(NLM_F_CREATE | NLM_F_EXCL),
   /** Another remote for the same MAC (vxlan: `bridge fdb append 00:00:00:00:00:00 dev vx0 dst ...`). */
   append: upsert(NLM_F_CREATE | NLM_F_APPEND),
@@ -220,6 +252,8 @@ const builders = {
 
 /** The methods of `rt.neighbours.fdb`. */
 export interface Fdb extends EntryTable<FdbEntry, FdbSpec, FdbKey, FdbFilter> {
+  get(query: FdbQuery, opts?: RouteOptions): Promise<FdbEntry>;
+  getSync(query: FdbQuery, opts?: RouteOptions): FdbEntry;
   /** CREATE|APPEND: another remote for the same MAC (vxlan). */
   append: OneOrMany<FdbSpec>;
   appendSync: OneOrManySync<FdbSpec>;

@@ -238,4 +238,4 @@ export function makeNeighbours(ctx: RouteContext): Neighbours {
   return Object.assign(bindOps(ctx, builders), { fdb: makeFdb(ctx) }) as unknown as Neighbours;
 }
 
-export type { FdbEntry, FdbSpec, FdbKey, FdbFilter, Fdb } from './fdb.js';
+export type { FdbEntry, FdbSpec, FdbKey, FdbFilter, FdbQuery, Fdb } from './fdb.js';
