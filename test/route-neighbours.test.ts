@@ -85,6 +85,17 @@ describe('neighbours: ip adds, nlkit reads the same', () => {
   }));
 });
 
+describe('neighbours: filters', () => {
+  test('master: the entries on ports of a bridge (NDA_MASTER, filtered by the kernel)', (t) => withVeth(t, async (rt, ns) => {
+    ip(ns, 'link', 'add', 'br0', 'type', 'bridge');
+    ip(ns, 'link', 'set', 'v1', 'master', 'br0');
+    ip(ns, 'neigh', 'add', '10.0.0.60', 'lladdr', '02:00:00:00:00:60', 'dev', 'v0');
+    ip(ns, 'neigh', 'add', '10.0.0.61', 'lladdr', '02:00:00:00:00:61', 'dev', 'v1');
+    assert.deepEqual(rt.neighbours.listSync({ master: 'br0', family: 4 }).map((n) => [n.dst, n.ifname]), [['10.0.0.61', 'v1']]);
+    sameNeighs(rt.neighbours.listSync({ master: 'br0' }), ipJson<IpNeigh[]>(ns, 'neigh', 'show', 'master', 'br0'));
+  }));
+});
+
 describe('neighbours: change, replace, delete, flush', () => {
   test('change needs an entry (ENOENT); replace creates or overwrites; delete; ip agrees', (t) => withVeth(t, async (rt, ns) => {
     await assert.rejects(rt.neighbours.change({ dst: '10.0.0.30', lladdr: '02:00:00:00:00:30', dev: 'v0' }), (e: unknown) => (e as NetlinkError).code === 'ENOENT');
