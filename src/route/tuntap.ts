@@ -46,7 +46,7 @@ export interface TunTap {
   ifname: string;
   ifindex: number;
   mode: TunMode;
-  /** As `ip -j tuntap list` prints them: the mode, then pi, multi_queue, vnet_hdr, persist where set. */
+  /** As `ip -j tuntap list` prints them: the mode, then pi, multi_queue, vnet_hdr, persist, filter (with pi) where set. */
   flags: string[];
   /** Absent when none is set. */
   owner?: number;
@@ -160,7 +160,9 @@ function toTunTap(l: GetlinkDoReply): TunTap | undefined {
   t.flags = [t.mode, ...FLAG_NAMES.filter(([k]) => t[k]).map(([, n]) => n)];
   return t;
 }
-const FLAG_NAMES: [keyof TunTap, string][] = [['pi', 'pi'], ['multiQueue', 'multi_queue'], ['vnetHdr', 'vnet_hdr'], ['persist', 'persist']];
+// In ip's order. ip also prints 'filter' when IFF_NOFILTER is clear, and IFF_NOFILTER is the
+// IFF_NO_PI bit, so every device with packet info is listed with 'filter' too: kept for parity.
+const FLAG_NAMES: [keyof TunTap, string][] = [['pi', 'pi'], ['multiQueue', 'multi_queue'], ['vnetHdr', 'vnet_hdr'], ['persist', 'persist'], ['pi', 'filter']];
 
 function getCall(name: string) {
   return opCall(rtLink, 'getlink', 'do', { ifname: devName(name), extMask: ['skip-stats'] });
