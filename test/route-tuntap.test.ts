@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readlinkSync, readSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { NetlinkArgumentError, NetlinkSystemError, NetnsError } from '../src/core/errors.js';
-import { openRoute, type TunTap } from '../src/route/index.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
+import { openRoute, tunViaRtnetlinkError, type RouteHandle, type TunTap } from '../src/route/index.js';
+import { description as rtLink } from '../src/ynl/families/rt-link.js';
+import { opCall } from '../src/ynl/op-call.js';
 import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
 
 interface IpTunInfo { type: string; pi: boolean; vnet_hdr: boolean; multi_queue: boolean; persist: boolean; numqueues: number; numdisabled: number; user?: number; group?: number }
@@ -32,33 +35,40 @@ function assertSameAsIp(ns: string, d: TunTap): void {
   assert.equal(d.ifindex, ipJson<{ ifindex: number }[]>(ns, 'link', 'show', 'dev', d.ifname)[0].ifindex);
 }
 
+/** needRoot, a throwaway namespace and a handle in it, both gone afterwards. */
+async function withHandle(t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown): Promise<void> {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    const rt = openRoute({ netns: ns });
+    try {
+      await fn(rt, ns);
+    } finally {
+      rt.close();
+    }
+  });
+}
+
 describe('tuntap', () => {
   test('a tap made by nlkit (owner, group, multi-queue, vnet_hdr) reads back the same with ip', async (t) => {
-    if (!needRoot(t)) return;
     const before = readlinkSync(`/proc/self/task/${process.pid}/ns/net`);
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        const made = await rt.tuntap.add({ name: 'vmtap0', mode: 'tap', owner: 4242, group: 4243, multiQueue: true, vnetHdr: true });
-        assert.equal(made.ifname, 'vmtap0');
-        assert.equal(made.mode, 'tap');
-        const [d] = rt.tuntap.listSync();
-        assert.deepEqual(d, {
-          ifname: 'vmtap0', ifindex: made.ifindex, mode: 'tap', flags: ['tap', 'multi_queue', 'vnet_hdr', 'persist'],
-          pi: false, vnetHdr: true, multiQueue: true, persist: true, numQueues: 0, numDisabledQueues: 0, owner: 4242, group: 4243,
-        });
-        assertSameAsIp(ns, d);
-        // the kernel names it when no name is given; a tun with packet info this time
-        const tun = rt.tuntap.addSync({ mode: 'tun', pi: true });
-        assert.match(tun.ifname, /^tun\d+$/);
-        assertSameAsIp(ns, await rt.tuntap.get(tun.ifname));
-        assert.deepEqual((await rt.tuntap.get(tun.ifname)).flags, ['tun', 'pi', 'persist', 'filter']);
-        await rt.tuntap.delete('vmtap0');
-        rt.tuntap.deleteSync(tun.ifname);
-        assert.deepEqual(ipJson(ns, 'tuntap', 'list'), []);
-      } finally {
-        rt.close();
-      }
+    await withHandle(t, async (rt, ns) => {
+      const made = await rt.tuntap.add({ name: 'vmtap0', mode: 'tap', owner: 4242, group: 4243, multiQueue: true, vnetHdr: true });
+      assert.equal(made.ifname, 'vmtap0');
+      assert.equal(made.mode, 'tap');
+      const [d] = rt.tuntap.listSync();
+      assert.deepEqual(d, {
+        ifname: 'vmtap0', ifindex: made.ifindex, mode: 'tap', flags: ['tap', 'multi_queue', 'vnet_hdr', 'persist'],
+        pi: false, vnetHdr: true, multiQueue: true, persist: true, numQueues: 0, numDisabledQueues: 0, owner: 4242, group: 4243,
+      });
+      assertSameAsIp(ns, d);
+      // the kernel names it when no name is given; a tun with packet info this time
+      const tun = rt.tuntap.addSync({ mode: 'tun', pi: true });
+      assert.match(tun.ifname, /^tun\d+$/);
+      assertSameAsIp(ns, await rt.tuntap.get(tun.ifname));
+      assert.deepEqual((await rt.tuntap.get(tun.ifname)).flags, ['tun', 'pi', 'persist', 'filter']);
+      await rt.tuntap.delete('vmtap0');
+      rt.tuntap.deleteSync(tun.ifname);
+      assert.deepEqual(ipJson(ns, 'tuntap', 'list'), []);
     });
     assert.equal(readlinkSync(`/proc/self/task/${process.pid}/ns/net`), before);
   });
@@ -92,40 +102,43 @@ describe('tuntap', () => {
     });
   });
 
+  test('rtnetlink cannot make a tun device (the kernel says so); the links layer points to this API', async (t) => {
+    await withHandle(t, async (rt) => {
+      await assert.rejects(rt.ctx.conn.run(opCall(rtLink, 'newlink', 'do', { ifname: 'rtun0', linkinfo: { kind: 'tun' } }, { flags: NLM_F_CREATE | NLM_F_EXCL })),
+        { code: 'EOPNOTSUPP', message: /tun\/tap creation via rtnetlink is not supported/ });
+      const e = tunViaRtnetlinkError('tap');
+      assert.ok(e instanceof NetlinkArgumentError);
+      assert.equal(e.argument, 'kind');
+      assert.match(e.message, /rt\.tuntap\.add\(\{ name, mode: 'tap' \}\)/);
+    });
+  });
+
   test('errors are typed: a taken name, bad specs, a missing namespace', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        rt.tuntap.addSync({ name: 'tk0', mode: 'tun' });
-        // a taken name (also by a link of another kind) is EEXIST, as for any link; the device is untouched
-        assert.throws(() => rt.tuntap.addSync({ name: 'tk0', mode: 'tun' }), { code: 'EEXIST', errno: -17, syscall: 'ioctl(TUNSETIFF)', message: 'EEXIST: device "tk0" exists (tuntap add)' });
-        await assert.rejects(rt.tuntap.add({ name: 'lo', mode: 'tap' }), { code: 'EEXIST' });
-        assert.equal(rt.tuntap.getSync('tk0').persist, true);
-        const bad: [unknown, string][] = [
-          [{ mode: 'tan' }, 'mode'], [{}, 'mode'], [{ mode: 'tap', owner: -1 }, 'owner'], [{ mode: 'tap', group: 2 ** 32 }, 'group'],
-          [{ mode: 'tap', persist: false }, 'persist'], [{ mode: 'tap', name: 'a/b' }, 'name'], [{ mode: 'tap', name: 'x'.repeat(16) }, 'name'],
-          [{ mode: 'tap', vnetHdr: 1 }, 'vnetHdr'], [{ mode: 'tap', queues: 2 }, 'spec'], [null, 'spec'],
-        ];
-        for (const [spec, argument] of bad) {
-          assert.throws(() => rt.tuntap.addSync(spec as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === argument, JSON.stringify(spec));
-          await assert.rejects(rt.tuntap.add(spec as never), { argument }, JSON.stringify(spec));
-        }
-        for (const queues of [0, 257, 1.5, '2'])
-          assert.throws(() => rt.tuntap.openSync({ mode: 'tap', queues: queues as number }), { argument: 'queues' });
-        assert.throws(() => rt.tuntap.addSync({ mode: 'tap' }, { netns: 'nlkt-surely-not-there' }), (e: unknown) => e instanceof NetnsError &&
-          e.code === 'ENOENT' && /network namespace 'nlkt-surely-not-there' not found/.test(e.message));
-        assert.throws(() => rt.tuntap.addSync({ mode: 'tap' }, { timeout: 5 } as never), { argument: 'options' });
-      } finally {
-        rt.close();
+    await withHandle(t, async (rt) => {
+      rt.tuntap.addSync({ name: 'tk0', mode: 'tun' });
+      // a taken name (also by a link of another kind) is EEXIST, as for any link; the device is untouched
+      assert.throws(() => rt.tuntap.addSync({ name: 'tk0', mode: 'tun' }), { code: 'EEXIST', errno: -17, syscall: 'ioctl(TUNSETIFF)', message: 'EEXIST: device "tk0" exists (tuntap add)' });
+      await assert.rejects(rt.tuntap.add({ name: 'lo', mode: 'tap' }), { code: 'EEXIST' });
+      assert.equal(rt.tuntap.getSync('tk0').persist, true);
+      const bad: [unknown, string][] = [
+        [{ mode: 'tan' }, 'mode'], [{}, 'mode'], [{ mode: 'tap', owner: -1 }, 'owner'], [{ mode: 'tap', group: 2 ** 32 }, 'group'],
+        [{ mode: 'tap', persist: false }, 'persist'], [{ mode: 'tap', name: 'a/b' }, 'name'], [{ mode: 'tap', name: 'x'.repeat(16) }, 'name'],
+        [{ mode: 'tap', vnetHdr: 1 }, 'vnetHdr'], [{ mode: 'tap', queues: 2 }, 'spec'], [null, 'spec'],
+      ];
+      for (const [spec, argument] of bad) {
+        assert.throws(() => rt.tuntap.addSync(spec as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === argument, JSON.stringify(spec));
+        await assert.rejects(rt.tuntap.add(spec as never), { argument }, JSON.stringify(spec));
       }
+      for (const queues of [0, 257, 1.5, '2'])
+        assert.throws(() => rt.tuntap.openSync({ mode: 'tap', queues: queues as number }), { argument: 'queues' });
+      assert.throws(() => rt.tuntap.addSync({ mode: 'tap' }, { netns: 'nlkt-surely-not-there' }), (e: unknown) => e instanceof NetnsError &&
+        e.code === 'ENOENT' && /network namespace 'nlkt-surely-not-there' not found/.test(e.message));
+      assert.throws(() => rt.tuntap.addSync({ mode: 'tap' }, { timeout: 5 } as never), { argument: 'options' });
     });
   });
 
   test('open() holds queues: the device lives while they are open, and they receive what the kernel sends on it', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
+    await withHandle(t, async (rt, ns) => {
       const q = await rt.tuntap.open({ name: 'vm0', mode: 'tun', queues: 2, nonblock: true });
       try {
         assert.equal(q.fds.length, 2);
@@ -145,19 +158,16 @@ describe('tuntap', () => {
       } finally {
         q.close();
         q.close(); // idempotent
-        rt.close();
       }
       // not persistent: gone with its last queue
       assert.deepEqual(ipJson(ns, 'tuntap', 'list'), []);
       // a persistent multi-queue tap, as a VMM finds it: open attaches to it and keeps its settings
       ip(ns, 'tuntap', 'add', 'dev', 'fc0', 'mode', 'tap', 'multi_queue', 'vnet_hdr');
-      const rt2 = openRoute({ netns: ns });
-      const q2 = rt2.tuntap.openSync({ name: 'fc0', mode: 'tap', multiQueue: true, vnetHdr: true });
+      const q2 = rt.tuntap.openSync({ name: 'fc0', mode: 'tap', multiQueue: true, vnetHdr: true });
       try {
-        assert.deepEqual(rt2.tuntap.getSync('fc0').numQueues, 1);
+        assert.deepEqual(rt.tuntap.getSync('fc0').numQueues, 1);
       } finally {
         q2.close();
-        rt2.close();
       }
       assert.equal(ipJson<IpTuntapEntry[]>(ns, 'tuntap', 'list')[0]?.ifname, 'fc0');
     });

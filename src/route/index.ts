@@ -5,5 +5,5 @@ export { RouteContext, Scope, bindOps, type RouteOptions, type Step, type Bulk, 
 export { names, reloadNames, parseNameFile, NameTable, routeTables, routeProtocols, routeScopes, routeRealms, linkGroups, type NameFile } from './names.js';
 export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Prefix, type InetFamily } from './inet.js';
 export { makeNetns, netnsOps, NETNS_RUN_DIR, type NamedNetns, type NetnsAttachSpec, type NetnsOps } from './netns.js';
-export { makeTunTap, type TunMode, type TunTapSpec, type TunTapCreated, type TunTap, type TunTapOpenSpec, type TunTapQueues, type TunTapOps } from './tuntap.js';
+export { makeTunTap, tunViaRtnetlinkError, type TunMode, type TunTapSpec, type TunTapCreated, type TunTap, type TunTapOpenSpec, type TunTapQueues, type TunTapOps } from './tuntap.js';
 export { bindJobs, type Job, type JobOptions, type BoundJobs, type NativeFailure } from './native-jobs.js';

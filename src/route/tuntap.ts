@@ -83,17 +83,11 @@ export interface TunTapQueues {
   close(): void;
 }
 
-// TUNSETIFF flags, from linux/if_tun.h
-const IFF_TUN = 0x0001;
-const IFF_TAP = 0x0002;
-const IFF_MULTI_QUEUE = 0x0100;
-const IFF_NO_PI = 0x1000;
-const IFF_VNET_HDR = 0x4000;
-/** Fail (EBUSY) instead of attaching when the name is taken. */
-const IFF_TUN_EXCL = 0x8000;
-const MODE_FLAGS: Record<TunMode, number> = { tun: IFF_TUN, tap: IFF_TAP };
+/** TUNSETIFF flags, from linux/if_tun.h. EXCL: fail (EBUSY) instead of attaching when the name is taken. */
+const IFF = { TUN: 0x0001, TAP: 0x0002, MULTI_QUEUE: 0x0100, NO_PI: 0x1000, VNET_HDR: 0x4000, EXCL: 0x8000 } as const;
+const MODE_FLAGS: Record<TunMode, number> = { tun: IFF.TUN, tap: IFF.TAP };
 /** IFLA_TUN_TYPE carries the mode flag. */
-const MODE_OF_TYPE: Record<number, TunMode> = { [IFF_TUN]: 'tun', [IFF_TAP]: 'tap' };
+const MODE_OF_TYPE: Record<number, TunMode> = { [IFF.TUN]: 'tun', [IFF.TAP]: 'tap' };
 
 const SPEC_KEYS = new Set(['name', 'mode', 'owner', 'group', 'multiQueue', 'vnetHdr', 'pi', 'persist']);
 const OPEN_KEYS = new Set(['name', 'mode', 'queues', 'multiQueue', 'vnetHdr', 'pi', 'nonblock']);
@@ -132,7 +126,7 @@ function mode(v: unknown): TunMode {
 
 /** The TUNSETIFF flags of a spec: the mode, no packet info unless asked, the features asked for. */
 function ifFlags(spec: Record<string, unknown>, multiQueue = bool(spec, 'multiQueue')): number {
-  return MODE_FLAGS[mode(spec.mode)] | (bool(spec, 'pi') ? 0 : IFF_NO_PI) | (multiQueue ? IFF_MULTI_QUEUE : 0) | (bool(spec, 'vnetHdr') ? IFF_VNET_HDR : 0);
+  return MODE_FLAGS[mode(spec.mode)] | (bool(spec, 'pi') ? 0 : IFF.NO_PI) | (multiQueue ? IFF.MULTI_QUEUE : 0) | (bool(spec, 'vnetHdr') ? IFF.VNET_HDR : 0);
 }
 
 /** The addon's failure, naming the device and the step. */
@@ -151,7 +145,7 @@ function toTunTap(l: GetlinkDoReply): TunTap | undefined {
   if (l.linkinfo?.kind !== 'tun') return undefined;
   const d: LinkinfoTunAttrsSet = l.linkinfo.data ?? {};
   const t: TunTap = {
-    ifname: l.ifname ?? '', ifindex: l.ifiIndex, mode: MODE_OF_TYPE[d.type ?? IFF_TUN] ?? 'tun', flags: [],
+    ifname: l.ifname ?? '', ifindex: l.ifiIndex, mode: MODE_OF_TYPE[d.type ?? IFF.TUN] ?? 'tun', flags: [],
     pi: !!d.pi, vnetHdr: !!d.vnetHdr, multiQueue: !!d.multiQueue, persist: !!d.persist,
     numQueues: d.numQueues ?? 0, numDisabledQueues: d.numDisabledQueues ?? 0,
   };
@@ -201,7 +195,7 @@ export function makeTunTap(ctx: RouteContext) {
       const name = s.name === undefined ? '' : devName(s.name);
       const m = mode(s.mode);
       return {
-        op: NS_OP_TUN_ADD, netns: where(opts), s0: name, ints: [ifFlags(s) | IFF_TUN_EXCL, id(s, 'owner'), id(s, 'group')],
+        op: NS_OP_TUN_ADD, netns: where(opts), s0: name, ints: [ifFlags(s) | IFF.EXCL, id(s, 'owner'), id(s, 'group')],
         result: (raw) => ({ ifname: (raw as [string])[0], ifindex: (raw as [string, number])[1], mode: m }),
         error: failure('add', name),
       };
@@ -210,7 +204,7 @@ export function makeTunTap(ctx: RouteContext) {
     delete: (name: string, opts: JobOptions): Job<void> => {
       const t = lookup(ctx, devName(name), where(opts));
       return {
-        op: NS_OP_TUN_DELETE, netns: where(opts), s0: name, ints: [MODE_FLAGS[t.mode] | IFF_NO_PI | (t.multiQueue ? IFF_MULTI_QUEUE : 0)],
+        op: NS_OP_TUN_DELETE, netns: where(opts), s0: name, ints: [MODE_FLAGS[t.mode] | IFF.NO_PI | (t.multiQueue ? IFF.MULTI_QUEUE : 0)],
         result: () => undefined, error: failure('delete', name),
       };
     },
@@ -253,4 +247,14 @@ function queuesOf([ifname, ifindex, ...fds]: [string, number, ...number[]]): Tun
       for (const fd of open.splice(0)) native.close(fd);
     },
   };
+}
+
+/**
+ * What a links module says to `kind: 'tun'` / `'tap'`: the kernel refuses to create them
+ * through rtnetlink ("tun/tap creation via rtnetlink is not supported.", EOPNOTSUPP); this
+ * API does it through /dev/net/tun.
+ */
+export function tunViaRtnetlinkError(kind: string): NetlinkArgumentError {
+  return new NetlinkArgumentError('kind', `cannot be '${kind}' through rtnetlink (the kernel makes tun/tap devices only through /dev/net/tun): ` +
+    `use rt.tuntap.add({ name, mode: '${kind === 'tap' ? 'tap' : 'tun'}' }) or tuntap.open() for queues a VMM holds`);
 }
