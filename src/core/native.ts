@@ -29,8 +29,9 @@ export interface NativeBinding {
   pollerRef(poller: object, ref: boolean): void;
   pollerClose(poller: object): void;
   /**
-   * A namespace or tun/tap job (NS_OP_*), run in a short-lived thread of its own: blocking,
-   * or from the libuv threadpool when `async` (a Promise then). netns: a namespace path or
+   * A namespace or tun/tap job (NS_OP_*), blocking, or from the libuv threadpool when
+   * `async` (a Promise then). One that unshares or enters a namespace runs in a short-lived
+   * thread of its own, so no other thread ever changes namespace. netns: a namespace path or
    * fd the job runs in, or null. See native/nsjobs.c for each op's arguments and result.
    */
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
