@@ -61,6 +61,23 @@ describe('netns', () => {
     assert.deepEqual(mainThreadNetns(), before);
   });
 
+  test('concurrent async adds and deletes (the threadpool runs them) each make their own namespace', async (t) => {
+    if (!needRoot(t)) return;
+    const before = mainThreadNetns();
+    const names = Array.from({ length: 8 }, () => `nlkt-${randomBytes(4).toString('hex')}`);
+    try {
+      await Promise.all(names.map((n) => ns.add(n)));
+      const inodes = new Set(names.map((n) => statSync(`${NETNS_RUN_DIR}/${n}`).ino));
+      assert.equal(inodes.size, names.length);
+      assert.ok(!inodes.has(statSync('/proc/self/ns/net').ino));
+      assert.deepEqual(mainThreadNetns(), before);
+      await Promise.all(names.map((n) => ns.delete(n)));
+      assert.deepEqual(names.filter((n) => existsSync(`${NETNS_RUN_DIR}/${n}`)), []);
+    } finally {
+      for (const n of names) if (existsSync(`${NETNS_RUN_DIR}/${n}`)) run('ip', ['netns', 'del', n]);
+    }
+  });
+
   test('created by `ip netns add`: nlkit lists it, opens a handle in it, deletes it', async (t) => {
     await withName(t, async (name) => {
       run('ip', ['netns', 'add', name]);
