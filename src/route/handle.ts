@@ -5,6 +5,8 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { makeAddresses } from './addresses.js';
 import { RouteContext, type LinkNames } from './context.js';
 import { makeNeighbours } from './neighbours.js';
+import { makeNetns } from './netns.js';
+import { makeTunTap } from './tuntap.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -13,6 +15,8 @@ import { makeNeighbours } from './neighbours.js';
 const MODULES = {
   addresses: (ctx: RouteContext) => makeAddresses(ctx),
   neighbours: (ctx: RouteContext) => makeNeighbours(ctx),
+  netns: (ctx: RouteContext) => makeNetns(ctx),
+  tuntap: (ctx: RouteContext) => makeTunTap(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

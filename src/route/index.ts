@@ -7,3 +7,6 @@ export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Pref
 export { makeAddresses, ADDRESS_FLAGS, type Addresses, type Address, type AddressSpec, type AddressKey, type AddressFilter, type AddressFlag, type AddressFlagName, type Lifetime } from './addresses.js';
 export { makeNeighbours, type Neighbours, type Neighbour, type NeighbourSpec, type NeighbourKey, type NeighbourFilter, type FdbEntry, type FdbSpec, type FdbKey, type FdbFilter, type FdbQuery, type Fdb } from './neighbours.js';
 export type { BulkResult } from './bulk.js';
+export { makeNetns, netnsOps, NETNS_RUN_DIR, type NamedNetns, type NetnsAttachSpec, type NetnsOps } from './netns.js';
+export { makeTunTap, tunViaRtnetlinkError, type TunMode, type TunTapSpec, type TunTapCreated, type TunTap, type TunTapOpenSpec, type TunTapQueues, type TunTapOps } from './tuntap.js';
+export { bindJobs, type Job, type JobOptions, type BoundJobs, type NativeFailure } from './native-jobs.js';
