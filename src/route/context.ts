@@ -72,7 +72,7 @@ export class Scope {
     if (known !== undefined) return known;
     let index: number;
     try {
-      index = this.conn.runSync({ ...opCall(rtLink, 'getlink', 'do', { ifname: dev, extMask: ['skip-stats'] }), result: (r) => r[0]?.ifiIndex ?? 0 });
+      index = this.conn.runSync(opCall(rtLink, 'getlink', 'do', { ifname: dev, extMask: ['skip-stats'] }, { result: (r) => r[0]?.ifiIndex ?? 0 }));
     } catch (e) {
       if ((e as { code?: string }).code === 'ENODEV') throw new NetlinkSystemError(constants.errno.ENODEV, 'getlink', `Cannot find device "${dev}" (${option})`);
       throw e;

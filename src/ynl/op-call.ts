@@ -4,7 +4,7 @@
 import type { Call } from '../core/call.js';
 import type { Decoded } from '../core/codec.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { CallOptions, RawMessage } from '../core/message.js';
+import type { CallOptions, DumpResult, RawMessage } from '../core/message.js';
 import type { TransactionItem } from '../core/transaction.js';
 import type { FamilyTypes } from './client.js';
 import { Family, type Mode, type Operation } from './family.js';
@@ -45,10 +45,12 @@ function compile(desc: FamilyDescription, name: string, mode: Mode): Compiled {
 /**
  * A call of a raw family's operation: `opCall(rtRoute, 'getroute', 'dump', {rtmFamily: 2})`.
  * The request is encoded when the call is sent (an encoding error rejects the call).
+ * `extra.result` shapes the decoded replies (typed) into the call's result.
  */
-export function opCall<T extends FamilyTypes, K extends keyof Ops<T> & string, M extends Mode>(
-  desc: FamilyDescription<T>, name: K, mode: M, request: OpRequest<T, K, M>, extra?: OpCallExtra,
-): Call<OpReply<T, K, M>> {
+export function opCall<T extends FamilyTypes, K extends keyof Ops<T> & string, M extends Mode, R = DumpResult<OpReply<T, K, M>>>(
+  desc: FamilyDescription<T>, name: K, mode: M, request: OpRequest<T, K, M>,
+  extra?: OpCallExtra & { result?: (replies: DumpResult<OpReply<T, K, M>>) => R },
+): Call<OpReply<T, K, M>, R> {
   const { family, op, type, decode } = compile(desc as FamilyDescription, name, mode);
   return {
     ...extra, type, dump: mode === 'dump', layout: op.layout, decode: decode as (m: RawMessage) => OpReply<T, K, M>,
