@@ -27,6 +27,7 @@ const SPECS = resolve(REPO, '..', 'shared', 'ynl-specs');
 const FAMILIES = join(REPO, 'src', 'ynl', 'families');
 const OVERLAYS = join(REPO, 'src', 'ynl', 'overlays');
 const CORRECTIONS = join(REPO, 'src', 'ynl', 'corrections');
+const OWN_SPECS = join(REPO, 'src', 'ynl', 'specs');
 const NO_SPECS = `the YNL specs are not at ${SPECS}`;
 
 function firstDifference(a: string, b: string): string {
@@ -41,7 +42,7 @@ test('src/ynl/families is what `npm run gen` makes of the specs', (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
     const warnings: string[] = [];
-    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, warn: (m) => warnings.push(m) });
+    const written = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, ownSpecDir: OWN_SPECS, warn: (m) => warnings.push(m) });
     const fresh = readdirSync(tmp).sort();
     assert.deepEqual(written.map((p) => p.slice(tmp.length + 1)).sort(), fresh);
     const committed = readdirSync(FAMILIES)
@@ -67,12 +68,12 @@ test('generation is deterministic and removes only generated files', (t) => {
   if (!existsSync(SPECS)) return t.skip(NO_SPECS);
   const tmp = mkdtempSync(join(tmpdir(), 'nlkit-gen-'));
   try {
-    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
+    const first = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, ownSpecDir: OWN_SPECS }).map((p) => readFileSync(p, 'utf8'));
     const keep = join(tmp, 'mine.ts');
     const stale = join(tmp, 'gone.ts');
     writeFileSync(keep, '// written by hand\n');
     writeFileSync(stale, `${GENERATED_PREFIX}gone.yaml (Linux YNL spec, BSD-3-Clause). Do not edit.\n`);
-    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS }).map((p) => readFileSync(p, 'utf8'));
+    const second = generateAll(SPECS, tmp, { overlayDir: OVERLAYS, correctionDir: CORRECTIONS, ownSpecDir: OWN_SPECS }).map((p) => readFileSync(p, 'utf8'));
     assert.deepEqual(second, first);
     assert.ok(existsSync(keep));
     assert.ok(!existsSync(stale));

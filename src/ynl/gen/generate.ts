@@ -18,9 +18,11 @@ function write(path: string, text: string): void {
 }
 
 /** The registry of generated families: their types by family name, and loaders. */
-export function emitIndex(families: { name: string; module: string }[], sourceDir: string, imports: EmitOptions['imports'] = 'tree'): string {
+export function emitIndex(families: { name: string; module: string }[], sourceDir: string, imports: EmitOptions['imports'] = 'tree', own: { dir: string; count: number } | undefined = undefined): string {
+  const kernel = families.length - (own?.count ?? 0);
+  const from = `the ${kernel} specs in ${sourceDir} (Linux YNL specs, BSD-3-Clause)` + (own ? ` and the ${own.count} in ${own.dir} (nlkit's own, MIT)` : '');
   const lines = [
-    `${GENERATED_PREFIX}the ${families.length} specs in ${sourceDir} (Linux YNL specs, BSD-3-Clause). Do not edit.`,
+    `${GENERATED_PREFIX}${from}. Do not edit.`,
     imports === 'package' ? "import type { FamilyDescription } from 'nlkit/ynl';" : "import type { FamilyDescription } from '../schema.js';",
     '',
     '/** The types of each generated family, by family name. */',
@@ -51,6 +53,11 @@ export interface GenerateOptions extends EmitOptions {
   overlayDir?: string;
   /** Folder of nlkit's corrections (<spec-file-name>.yaml) applied to the specs of the same name. */
   correctionDir?: string;
+  /**
+   * Folder of nlkit's own specs, for families the kernel ships none for (rt-nexthop, sock_diag...),
+   * in the same YAML form: generated alongside the kernel's into the same folder and registry.
+   */
+  ownSpecDir?: string;
 }
 
 /** The file of that spec's name in a folder (of overlays or corrections), if there is one. */
@@ -66,25 +73,31 @@ function sourceText(file: string, overlay: string | undefined, corrections: stri
 }
 
 export function generateAll(specDir: string, outDir: string, opts: GenerateOptions = {}): string[] {
-  const specs = readdirSync(specDir).filter((f) => f.endsWith('.yaml')).sort();
+  const yamlIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const own = opts.ownSpecDir === undefined ? [] : yamlIn(opts.ownSpecDir);
+  const specs = [
+    ...yamlIn(specDir).map((file) => ({ file, dir: specDir, origin: 'kernel' as const })),
+    ...own.map((file) => ({ file, dir: opts.ownSpecDir!, origin: 'nlkit' as const })),
+  ];
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   const families: { name: string; module: string }[] = [];
-  for (const file of specs) {
+  for (const { file, dir, origin } of specs) {
     const overlay = overlayFor(opts.overlayDir, file);
     const corrections = overlayFor(opts.correctionDir, file);
-    const desc = loadSpec(join(specDir, file), overlay, corrections);
+    const desc = loadSpec(join(dir, file), overlay, corrections);
     const module = file.slice(0, -'.yaml'.length);
-    const clash = families.find((f) => f.name === desc.name);
+    const clash = families.find((f) => f.name === desc.name || f.module === module);
     if (clash) throw new Error(`${file}: family '${desc.name}' is also described by ${clash.module}.yaml`);
     if (module === 'index') throw new Error(`${file}: a spec cannot be named index`);
     families.push({ name: desc.name, module });
     const path = join(outDir, `${module}.ts`);
-    write(path, emitFamilyModule(desc, sourceText(file, overlay, corrections), opts));
+    write(path, emitFamilyModule(desc, sourceText(file, overlay, corrections), opts, origin));
     written.push(path);
   }
   const index = join(outDir, 'index.ts');
-  write(index, emitIndex(families, basename(specDir), opts.imports));
+  const ownInfo = own.length ? { dir: basename(opts.ownSpecDir!), count: own.length } : undefined;
+  write(index, emitIndex(families, basename(specDir), opts.imports, ownInfo));
   written.push(index);
   const keep = new Set(written.map((p) => basename(p)));
   for (const f of readdirSync(outDir)) {

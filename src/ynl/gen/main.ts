@@ -6,12 +6,14 @@ import { generateAll } from './generate.js';
 
 // dist/src/ynl/gen/main.js -> the repository
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const OWN_SPECS = resolve(repoRoot, 'src', 'ynl', 'specs');
 
 function main(argv: string[]): number {
   let specDir: string | undefined;
   let outDir: string | undefined;
   let overlayDir: string | undefined = resolve(repoRoot, 'src', 'ynl', 'overlays');
   let correctionDir: string | undefined = resolve(repoRoot, 'src', 'ynl', 'corrections');
+  let noOwn = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out' || a === '-o') {
@@ -37,14 +39,16 @@ function main(argv: string[]): number {
   // modules written anywhere but nlkit's own tree import nlkit as a package
   const imports = outDir === ownFamilies ? 'tree' : 'package';
   const started = performance.now();
-  const written = generateAll(specDir, outDir, { overlayDir, correctionDir, imports, warn: (m) => console.warn(`warning: ${m}`) });
+  // nlkit's own specs (families the kernel ships none for) join the kernel's in nlkit's tree
+  const ownSpecDir = outDir === ownFamilies && !noOwn ? OWN_SPECS : undefined;
+  const written = generateAll(specDir, outDir, { overlayDir, correctionDir, ownSpecDir, imports, warn: (m) => console.warn(`warning: ${m}`) });
   console.log(`${written.length} files in ${outDir} from ${specDir} (${Math.round(performance.now() - started)} ms)`);
   return 0;
 }
 
 function usage(error?: string): number {
   if (error) console.error(`gen: ${error}`);
-  console.error('usage: npm run gen -- [SPEC_DIR] [--out DIR] [--overlays DIR | --no-overlays] [--corrections DIR | --no-corrections]');
+  console.error('usage: npm run gen -- [SPEC_DIR] [--out DIR] [--overlays DIR | --no-overlays] [--corrections DIR | --no-corrections] [--no-own-specs]');
   return error ? 2 : 0;
 }
 
