@@ -4,3 +4,7 @@ export { openRoute, RouteHandle } from './handle.js';
 export { RouteContext, Scope, bindOps, type RouteOptions, type Step, type Bulk, type Chain, type LinkNames, type BoundOps } from './context.js';
 export { names, reloadNames, parseNameFile, NameTable, routeTables, routeProtocols, routeScopes, routeRealms, linkGroups, type NameFile } from './names.js';
 export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Prefix, type InetFamily } from './inet.js';
+export { makeRules, ruleObject, type Rules, type Rule, type RuleSpec, type RuleFilter, type RuleAction } from './rules.js';
+export { makeNexthops, nexthopObject, type Nexthops, type Nexthop, type NexthopSpec, type NexthopFilter, type NexthopGroupMember, type NexthopBucket, type ResilientArgs } from './nexthops.js';
+export { makeNsids, nsidOfFd, type Nsids, type NamespaceId, type NsidTarget, type NsidAssignment } from './nsid.js';
+export type { BulkResult } from './spec-values.js';
