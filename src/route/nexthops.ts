@@ -139,7 +139,7 @@ function groupMembers(v: unknown): { entries: { id: number; weight: number; weig
 }
 
 /** The request for a nexthop spec (ip's defaults: the family from the gateway, else IPv4). */
-function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest {
+export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest {
   const s = checkKeys<NexthopSpec>(spec, 'nexthop', SPEC_KEYS);
   const req: NewnexthopDoRequest = { nhFlags: [] };
   if (s.id !== undefined) req.id = nexthopId(s.id);
@@ -249,7 +249,10 @@ function listStep(scope: Scope, filter: unknown): Step<Nexthop[]> {
       },
     };
   }
-  return opCall(rtNexthop, 'getnexthop', 'dump', req, { result: (replies) => replies.map((m) => nexthopObject(m, scope)) });
+  // the kernel filters too, but not every version honours NHA_FDB in a dump (6.18 does not)
+  return opCall(rtNexthop, 'getnexthop', 'dump', req, {
+    result: (replies) => replies.filter((m) => (!req.fdb || m.fdb) && (!req.groups || m.group)).map((m) => nexthopObject(m, scope)),
+  });
 }
 
 const addFlags = NLM_F_CREATE | NLM_F_EXCL;

@@ -116,7 +116,7 @@ export interface Rule {
 
 /** Which rules list() and flush() take: every given field must match. */
 export interface RuleFilter {
-  /** 'inet' (default, as `ip rule`), 'inet6', or 'all'. */
+  /** 'inet' (default, as `ip rule`), 'inet6', or 'all' (both). */
   family?: 'inet' | 'inet6' | 4 | 6 | 'all';
   priority?: number;
   table?: string | number;
@@ -186,7 +186,7 @@ function realmsValue(v: unknown): number {
  * The request for a rule spec. `add` fills in what `ip rule add` does (action lookup, table
  * main); delete sends only what was given, as the kernel matches every field it gets.
  */
-function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): NewruleDoRequest {
+export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): NewruleDoRequest {
   const s = checkKeys<RuleSpec>(spec, 'rule', SPEC_KEYS);
   const family = familyOfSpec(s);
   const req: NewruleDoRequest = { family, flags: 0 };
@@ -377,6 +377,8 @@ function listStep(filter: unknown): Step<{ rules: Rule[]; raw: GetruleDumpReply[
     result: (replies) => {
       const rules: Rule[] = [], raw: GetruleDumpReply[] = [];
       for (const m of replies) {
+        // AF_UNSPEC dumps the multicast routing rules (RTNL_FAMILY_IPMR...) too: 'all' is inet and inet6
+        if (m.family !== AF_INET && m.family !== AF_INET6) continue;
         const r = ruleObject(m);
         if (match(r, m)) {
           rules.push(r);
