@@ -14,7 +14,7 @@ import { checkKeys, uint } from './spec-values.js';
 /** A namespace as the handle's namespace numbers it (`ip -j netns list-id`). */
 export interface NamespaceId {
   nsid: number;
-  /** The /run/netns name of that namespace, when it has one. */
+  /** The /run/netns name of that namespace, when it has one (and, with `target`, an id here). */
   name?: string;
   /** With `target`: the id the handle's namespace gives the target. */
   currentNsid?: number;
@@ -129,11 +129,17 @@ export function makeNsids(ctx: RouteContext) {
             if (m.currentNsid !== undefined && m.currentNsid >= 0) e.currentNsid = m.currentNsid;
             return e;
           });
-          // names are known only for ids of this namespace
-          if (target !== undefined || ids.length === 0) return { value: ids };
+          // a name is known by the id this namespace has for the entry's namespace (as ip names them)
+          const here = (e: NamespaceId) => (target === undefined ? e.nsid : e.currentNsid);
+          if (!ids.some((e) => here(e) !== undefined)) return { value: ids };
           return {
             first: namesById(),
-            then: (byId: Map<number, string>) => ({ value: ids.map((e) => (byId.has(e.nsid) ? { ...e, name: byId.get(e.nsid) } : e)) }),
+            then: (byId: Map<number, string>) => ({
+              value: ids.map((e) => {
+                const n = here(e) === undefined ? undefined : byId.get(here(e)!);
+                return n === undefined ? e : { ...e, name: n };
+              }),
+            }),
           };
         },
       };
