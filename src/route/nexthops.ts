@@ -12,7 +12,7 @@ import {
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, familyOf, parseFamily } from './inet.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { bool, bulkStep, checkKeys, uint, word, type BulkResult } from './spec-values.js';
+import { bool, bulkStep, checkKeys, namingOptions, uint, word, type BulkResult } from './spec-values.js';
 
 /** A member of a group: a nexthop id and its weight (1 by default). */
 export interface NexthopGroupMember {
@@ -113,6 +113,11 @@ const SPEC_KEYS = [
   'id', 'via', 'dev', 'blackhole', 'onlink', 'fdb', 'family', 'protocol', 'group', 'type', 'buckets', 'idleTimer', 'unbalancedTimer', 'hwStats',
 ] as const satisfies readonly (keyof NexthopSpec)[];
 const FILTER_KEYS = ['id', 'dev', 'master', 'groups', 'fdb'] as const satisfies readonly (keyof NexthopFilter)[];
+/** Request attributes as the caller's options (for the kernel's errors). */
+const NEXTHOP_FIELDS = {
+  id: 'id', group: 'group', groupType: 'type', blackhole: 'blackhole', oif: 'dev', gateway: 'via', fdb: 'fdb', master: 'master', groups: 'groups',
+  'resGroup.buckets': 'buckets', 'resGroup.idleTimer': 'idleTimer', 'resGroup.unbalancedTimer': 'unbalancedTimer', resGroup: 'type', hwStatsEnable: 'hwStats',
+};
 const GROUP_TYPES = { mpath: 'mpath', resilient: 'res' } as const;
 const U32 = 0xffffffff;
 /** Resilient timers travel as clock_t: USER_HZ (100) ticks a second. */
@@ -265,7 +270,7 @@ const echoed = (scope: Scope) => (replies: readonly (GetnexthopDoReply | undefin
 
 /** Nexthops of a namespace: `rt.nexthops.add({ id: 1, via: '10.0.0.1', dev: 'eth0' })`... */
 export function makeNexthops(ctx: RouteContext) {
-  return bindOps(ctx, {
+  return namingOptions(bindOps(ctx, {
     /** Nexthops (and groups), filtered by the kernel. */
     list: (scope: Scope, filter?: NexthopFilter): Step<Nexthop[]> => listStep(scope, filter),
     /** One nexthop by id (ENOENT when there is none). */
@@ -325,7 +330,7 @@ export function makeNexthops(ctx: RouteContext) {
       if (f.nhid !== undefined) req.resBucket = { nhId: nexthopId(f.nhid, 'nhid') };
       return opCall(rtNexthop, 'getnexthopbucket', 'dump', req, { result: (replies) => replies.map(bucketObject) });
     },
-  });
+  }), NEXTHOP_FIELDS);
 }
 
 function bucketObject(m: GetnexthopbucketDumpReply): NexthopBucket {

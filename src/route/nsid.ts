@@ -9,7 +9,7 @@ import { netnsTarget, type NetnsRef } from '../core/transport.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtNsid, type GetnsidDoReply } from '../ynl/families/rt-nsid.js';
 import { bindOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
-import { checkKeys, uint } from './spec-values.js';
+import { checkKeys, namingOptions, uint } from './spec-values.js';
 
 /** A namespace as the handle's namespace numbers it (`ip -j netns list-id`). */
 export interface NamespaceId {
@@ -113,7 +113,7 @@ function getRequest(n: Named) {
 
 /** Namespace ids of a namespace: `rt.nsids.list()`, `rt.nsids.set({ netns: 'blue', nsid: 5 })`... */
 export function makeNsids(ctx: RouteContext) {
-  return bindOps(ctx, {
+  return namingOptions(bindOps(ctx, {
     /**
      * Every namespace this one has an id for (`ip netns list-id`), with its /run/netns name
      * where it has one; `{ target }`: the ids another namespace (by its id here) has assigned.
@@ -172,7 +172,7 @@ export function makeNsids(ctx: RouteContext) {
         return id;
       });
     },
-  });
+  }), { fd: 'netns', pid: 'netns', nsid: 'nsid', targetNsid: 'target' });
 }
 
 export type Nsids = ReturnType<typeof makeNsids>;

@@ -10,7 +10,7 @@ import { bindOps, type RouteContext, type Scope, type Step } from './context.js'
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
 import { linkGroups, routeProtocols, routeRealms, routeTables } from './names.js';
-import { bool, bulkStep, checkKeys, hex, range, uint, valueMask, word, type BulkResult } from './spec-values.js';
+import { bool, bulkStep, checkKeys, hex, namingOptions, range, uint, valueMask, word, type BulkResult } from './spec-values.js';
 
 /** What a rule does with a packet it matches (`ip rule ... ACTION`). */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -133,6 +133,13 @@ const SPEC_KEYS = [
   'uidrange', 'l3mdev', 'suppressPrefixlen', 'suppressIfgroup', 'protocol', 'not', 'realms', 'tunId', 'flowlabel',
 ] as const satisfies readonly (keyof RuleSpec)[];
 const FILTER_KEYS = ['family', 'priority', 'table', 'iif', 'oif', 'from', 'to', 'protocol', 'action'] as const satisfies readonly (keyof RuleFilter)[];
+
+/** Request attributes as the caller's options (for the kernel's errors). */
+const RULE_FIELDS = {
+  src: 'from', dst: 'to', iifname: 'iif', oifname: 'oif', priority: 'priority', fwmark: 'fwmark', fwmask: 'fwmask', table: 'table', goto: 'goto',
+  ipProto: 'ipproto', sportRange: 'sport', dportRange: 'dport', uidRange: 'uidrange', l3mdev: 'l3mdev', suppressPrefixlen: 'suppressPrefixlen',
+  suppressIfgroup: 'suppressIfgroup', protocol: 'protocol', flow: 'realms', tunId: 'tunId', dscp: 'dscp', flowlabel: 'flowlabel', flowlabelMask: 'flowlabel',
+};
 
 /** Rule actions in `ip`'s words and the kernel's (FR_ACT_*). */
 const ACTIONS: Record<RuleAction, FrActEnum> = {
@@ -395,7 +402,7 @@ const deleteRequest = (scope: Scope, spec: RuleSpec | number) => ruleRequest(sco
 
 /** Rules of a namespace: `rt.rules.list()`, `rt.rules.add({ from: '10.0.0.0/8', table: 100 })`... */
 export function makeRules(ctx: RouteContext) {
-  return bindOps(ctx, {
+  return namingOptions(bindOps(ctx, {
     /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */
     list: (_scope: Scope, filter?: RuleFilter): Step<Rule[]> => ({ first: listStep(filter), then: (v: { rules: Rule[] }) => ({ value: v.rules }) }),
     /** Adds a rule (or, given an array, many in one transaction: a BulkResult). */
@@ -430,7 +437,7 @@ export function makeRules(ctx: RouteContext) {
         };
       },
     }),
-  });
+  }), RULE_FIELDS);
 }
 
 export type Rules = ReturnType<typeof makeRules>;

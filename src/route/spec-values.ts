@@ -1,6 +1,6 @@
 // The caller's values for rules, nexthops and namespace ids, checked one option at a time:
 // every mistake is a NetlinkArgumentError naming the option, raised before anything is sent.
-import { NetlinkArgumentError } from '../core/errors.js';
+import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
 import type { Bulk, Chain, Scope, Step } from './context.js';
 
@@ -93,4 +93,35 @@ export function bulkStep<S>(scope: Scope, specs: readonly S[], option: string, i
   };
   if (items.length === 0) return { first: { bulk: [], result: () => undefined }, then: () => ({ value: result() }) } satisfies Chain<BulkResult>;
   return { bulk: items, options: { ack: 'last' }, result } satisfies Bulk<BulkResult>;
+}
+
+/** A kernel error's offending attribute, said as the caller's option (`oif` is `dev`, `fd` is `netns`). */
+function callerOption(e: unknown, fields: Readonly<Record<string, string>>): unknown {
+  if (!(e instanceof NetlinkError) || !e.attributePath) return e;
+  const path = e.attributePath.replace(/^\./, '');
+  const option = fields[path] ?? fields[path.split(/[.(]/)[0]];
+  if (option === undefined) return e;
+  Object.defineProperty(e, 'option', { value: option, enumerable: true });
+  e.message += ` (option ${option})`;
+  return e;
+}
+
+/**
+ * The bound operations with kernel errors naming the caller's option: `option` on the
+ * NetlinkError, and `(option dev)` in its message, where the kernel pointed at an attribute.
+ */
+export function namingOptions<T extends object>(ops: T, fields: Readonly<Record<string, string>>): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(ops) as [string, (...a: unknown[]) => unknown][]) {
+    out[name] = name.endsWith('Sync')
+      ? (...a: unknown[]) => {
+        try {
+          return f(...a);
+        } catch (e) {
+          throw callerOption(e, fields);
+        }
+      }
+      : (...a: unknown[]) => (f(...a) as Promise<unknown>).catch((e: unknown) => { throw callerOption(e, fields); });
+  }
+  return out as T;
 }
