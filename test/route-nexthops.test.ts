@@ -5,20 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
-import { openRoute, type Nexthop, type NexthopSpec } from '../src/route/index.js';
+import type { Nexthop, NexthopSpec } from '../src/route/index.js';
 import { nexthopRequest } from '../src/route/nexthops.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtNexthopDesc } from '../src/ynl/families/rt-nexthop.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ip, ipJson, run } from './helpers/netns.js';
+import { camelJson, withRoute } from './helpers/route.js';
 
 type IpObject = Record<string, unknown>;
-
-function camelJson(o: unknown): unknown {
-  if (Array.isArray(o)) return o.map(camelJson);
-  if (o === null || typeof o !== 'object') return o;
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v === null ? true : camelJson(v)]));
-}
 
 /** What `ip -j nexthop` prints of a nexthop: nlkit's object without what ip leaves out. */
 function asIpPrints(n: Nexthop): IpObject {
@@ -70,173 +65,121 @@ const IP_ARGS = [
 ];
 
 describe('nexthops against the kernel and `ip nexthop`', () => {
-  test('nexthops and groups nlkit adds read back with `ip -j nexthop` with the same values', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      links(ns);
-      const rt = openRoute({ netns: ns });
-      try {
-        for (const spec of SPECS) await rt.nexthops.add(spec);
-        const ours = await rt.nexthops.list();
-        assertSameAsIp(ns, ours);
-        const byId = new Map(ours.map((n) => [n.id, n]));
-        assert.deepEqual(byId.get(10)?.group, [{ id: 1, weight: 1 }, { id: 2, weight: 5 }]);
-        assert.equal(byId.get(10)?.type, 'mpath');
-        assert.deepEqual(byId.get(11)?.resilientArgs, { buckets: 8, idleTimer: 60, unbalancedTimer: 120, unbalancedTime: 0 });
-        assert.deepEqual(byId.get(2)?.flags, ['onlink']);
-        assert.equal(byId.get(5)?.family, 'inet6');
-        assert.equal(byId.get(1)?.dev, 'v0');
-        assert.equal(byId.get(6)?.protocol, 'static');
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('nexthops and groups nlkit adds read back with `ip -j nexthop` with the same values', (t) => withRoute(t, async (rt, ns) => {
+    for (const spec of SPECS) await rt.nexthops.add(spec);
+    const ours = await rt.nexthops.list();
+    assertSameAsIp(ns, ours);
+    const byId = new Map(ours.map((n) => [n.id, n]));
+    assert.deepEqual(byId.get(10)?.group, [{ id: 1, weight: 1 }, { id: 2, weight: 5 }]);
+    assert.equal(byId.get(10)?.type, 'mpath');
+    assert.deepEqual(byId.get(11)?.resilientArgs, { buckets: 8, idleTimer: 60, unbalancedTimer: 120, unbalancedTime: 0 });
+    assert.deepEqual(byId.get(2)?.flags, ['onlink']);
+    assert.equal(byId.get(5)?.family, 'inet6');
+    assert.equal(byId.get(1)?.dev, 'v0');
+    assert.equal(byId.get(6)?.protocol, 'static');
+  }, (ns) => links(ns)));
 
-  test('nexthops `ip` adds are read by nlkit with the same values; filters as `ip nexthop show`', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns((ns) => {
-      links(ns);
-      run('ip', ['-n', ns, '-batch', '-'], IP_ARGS.map((a) => `nexthop ${a}`).join('\n') + '\n');
-      const rt = openRoute({ netns: ns });
-      try {
-        assertSameAsIp(ns, rt.nexthops.listSync());
-        const ids = (f: Parameters<typeof rt.nexthops.listSync>[0]) => rt.nexthops.listSync(f).map((n) => n.id);
-        assert.deepEqual(ids({ dev: 'v0' }), ip(ns, 'nexthop', 'show', 'dev', 'v0').trim().split('\n').map((l) => Number(l.split(' ')[1])));
-        assert.deepEqual(ids({ groups: true }), [10, 11, 13]);
-        assert.deepEqual(ids({ fdb: true }), [12, 13]);
-        assert.deepEqual(ids({ id: 4 }), [4]);
-        assert.deepEqual(ids({ id: 99 }), []);
-        assert.deepEqual(ids({ id: 4, groups: true }), []);
-        assert.deepEqual(asIpPrints(rt.nexthops.getSync(11)), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '11')[0]));
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('nexthops `ip` adds are read by nlkit with the same values; filters as `ip nexthop show`', (t) => withRoute(t, async (rt, ns) => {
+    assertSameAsIp(ns, rt.nexthops.listSync());
+    const ids = (f: Parameters<typeof rt.nexthops.listSync>[0]) => rt.nexthops.listSync(f).map((n) => n.id);
+    assert.deepEqual(ids({ dev: 'v0' }), ip(ns, 'nexthop', 'show', 'dev', 'v0').trim().split('\n').map((l) => Number(l.split(' ')[1])));
+    assert.deepEqual(ids({ groups: true }), [10, 11, 13]);
+    assert.deepEqual(ids({ fdb: true }), [12, 13]);
+    assert.deepEqual(ids({ id: 4 }), [4]);
+    assert.deepEqual(ids({ id: 99 }), []);
+    assert.deepEqual(ids({ id: 4, groups: true }), []);
+    assert.deepEqual(asIpPrints(rt.nexthops.getSync(11)), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '11')[0]));
+  }, (ns) => {
+    links(ns);
+    run('ip', ['-n', ns, '-batch', '-'], IP_ARGS.map((a) => `nexthop ${a}`).join('\n') + '\n');
+  }));
 
-  test('resilient group buckets as `ip -j nexthop bucket show`', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      links(ns);
-      const rt = openRoute({ netns: ns });
-      try {
-        await rt.nexthops.add([{ id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }]);
-        await rt.nexthops.add({ id: 20, group: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], type: 'resilient', buckets: 16, idleTimer: 1, unbalancedTimer: 0 });
-        const buckets = await rt.nexthops.buckets({ id: 20 });
-        const theirs = ipJson<{ id: number; bucket: { index: number; nhid: number; idle_time: number } }[]>(ns, 'nexthop', 'bucket', 'show', 'id', '20');
-        assert.deepEqual(buckets.map((b) => [b.id, b.index, b.nhid]), theirs.map((b) => [b.id, b.bucket.index, b.bucket.nhid]));
-        assert.equal(buckets.length, 16);
-        // weights 1:3 over 16 buckets
-        assert.equal(buckets.filter((b) => b.nhid === 2).length, 12);
-        assert.ok(buckets.every((b) => b.idleTime >= 0));
-        assert.deepEqual(rt.nexthops.bucketsSync({ id: 20, nhid: 1 }).map((b) => b.nhid), [1, 1, 1, 1]);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('resilient group buckets as `ip -j nexthop bucket show`', (t) => withRoute(t, async (rt, ns) => {
+    await rt.nexthops.add([{ id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }]);
+    await rt.nexthops.add({ id: 20, group: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], type: 'resilient', buckets: 16, idleTimer: 1, unbalancedTimer: 0 });
+    const buckets = await rt.nexthops.buckets({ id: 20 });
+    const theirs = ipJson<{ id: number; bucket: { index: number; nhid: number; idle_time: number } }[]>(ns, 'nexthop', 'bucket', 'show', 'id', '20');
+    assert.deepEqual(buckets.map((b) => [b.id, b.index, b.nhid]), theirs.map((b) => [b.id, b.bucket.index, b.bucket.nhid]));
+    assert.equal(buckets.length, 16);
+    // weights 1:3 over 16 buckets
+    assert.equal(buckets.filter((b) => b.nhid === 2).length, 12);
+    assert.ok(buckets.every((b) => b.idleTime >= 0));
+    assert.deepEqual(rt.nexthops.bucketsSync({ id: 20, nhid: 1 }).map((b) => b.nhid), [1, 1, 1, 1]);
+  }, (ns) => links(ns)));
 
-  test('add picks an id when none is given; replace; deleting a nexthop takes its routes and group membership', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      links(ns);
-      const rt = openRoute({ netns: ns });
-      try {
-        const auto = await rt.nexthops.add({ via: '10.1.0.2', dev: 'v0' });
-        assert.ok(auto && 'id' in auto && auto.id > 0);
-        assert.equal(auto.gateway, '10.1.0.2');
-        assert.deepEqual(asIpPrints(auto), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', String(auto.id))[0]));
-        const two = rt.nexthops.addSync({ id: 2, via: '10.2.0.2', dev: 'v2' });
-        assert.ok(two && 'id' in two && two.id === 2);
-        const replaced = await rt.nexthops.replace({ id: 2, via: '10.2.0.3', dev: 'v2' });
-        assert.equal(replaced.gateway, '10.2.0.3');
-        assert.equal(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '2')[0].gateway, '10.2.0.3');
-        await rt.nexthops.add({ id: 30, group: [auto.id, 2] });
-        ip(ns, 'route', 'add', '10.50.0.0/16', 'nhid', String(auto.id));
-        ip(ns, 'route', 'add', '10.51.0.0/16', 'nhid', '30');
-        await rt.nexthops.delete(auto.id);
-        const routes = ipJson<{ dst: string; nhid?: number }[]>(ns, 'route', 'show');
-        assert.ok(!routes.some((r) => r.dst === '10.50.0.0/16'), 'the route through the deleted nexthop goes too');
-        assert.deepEqual(routes.find((r) => r.dst === '10.51.0.0/16')?.nhid, 30);
-        assert.deepEqual((await rt.nexthops.get(30)).group, [{ id: 2, weight: 1 }]);
-        rt.nexthops.deleteSync(2);
-        // a group losing its last member goes, and its routes with it
-        assert.deepEqual(await rt.nexthops.list(), []);
-        assert.ok(!ipJson<{ dst: string }[]>(ns, 'route', 'show').some((r) => r.dst === '10.51.0.0/16'));
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('add picks an id when none is given; replace; deleting a nexthop takes its routes and group membership', (t) => withRoute(t, async (rt, ns) => {
+    const auto = await rt.nexthops.add({ via: '10.1.0.2', dev: 'v0' });
+    assert.ok(auto && 'id' in auto && auto.id > 0);
+    assert.equal(auto.gateway, '10.1.0.2');
+    assert.deepEqual(asIpPrints(auto), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', String(auto.id))[0]));
+    const two = rt.nexthops.addSync({ id: 2, via: '10.2.0.2', dev: 'v2' });
+    assert.ok(two && 'id' in two && two.id === 2);
+    const replaced = await rt.nexthops.replace({ id: 2, via: '10.2.0.3', dev: 'v2' });
+    assert.equal(replaced.gateway, '10.2.0.3');
+    assert.equal(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '2')[0].gateway, '10.2.0.3');
+    await rt.nexthops.add({ id: 30, group: [auto.id, 2] });
+    ip(ns, 'route', 'add', '10.50.0.0/16', 'nhid', String(auto.id));
+    ip(ns, 'route', 'add', '10.51.0.0/16', 'nhid', '30');
+    await rt.nexthops.delete(auto.id);
+    const routes = ipJson<{ dst: string; nhid?: number }[]>(ns, 'route', 'show');
+    assert.ok(!routes.some((r) => r.dst === '10.50.0.0/16'), 'the route through the deleted nexthop goes too');
+    assert.deepEqual(routes.find((r) => r.dst === '10.51.0.0/16')?.nhid, 30);
+    assert.deepEqual((await rt.nexthops.get(30)).group, [{ id: 2, weight: 1 }]);
+    rt.nexthops.deleteSync(2);
+    // a group losing its last member goes, and its routes with it
+    assert.deepEqual(await rt.nexthops.list(), []);
+    assert.ok(!ipJson<{ dst: string }[]>(ns, 'route', 'show').some((r) => r.dst === '10.51.0.0/16'));
+  }, (ns) => links(ns)));
 
-  test('flush (groups first, filtered) and bulk add/delete with failures at their indexes', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      links(ns);
-      const rt = openRoute({ netns: ns });
-      try {
-        const r = await rt.nexthops.add([
-          { id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 3, via: '10.9.9.9', dev: 'v0' },
-          { id: 4, group: [1, 2] }, { id: 5, group: [{ id: 1, weight: 0 }] }, { id: 6, group: [1], type: 'resilient', buckets: 4 },
-        ]);
-        assert.ok(r && 'failures' in r);
-        assert.equal(r.done, 4);
-        assert.deepEqual(r.failures.map((f) => f.index), [2, 4]);
-        assert.match(r.failures[0].error.message, /Nexthop has invalid gateway/);
-        assert.equal((r.failures[1].error as NetlinkArgumentError).argument, 'group[0].weight');
-        assert.deepEqual(await rt.nexthops.flush({ dev: 'v2' }), [2]);
-        assert.deepEqual(ipJson<IpObject[]>(ns, 'nexthop').map((n) => n.id), [1, 4, 6]);
-        assert.deepEqual(await rt.nexthops.flush(), [4, 6, 1]);
-        assert.deepEqual(ipJson(ns, 'nexthop'), []);
-        rt.nexthops.addSync([{ id: 7, dev: 'v0' }, { id: 8, dev: 'v2' }]);
-        const del = rt.nexthops.deleteSync([7, 9, 8]);
-        assert.deepEqual(del && 'failures' in del && del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('flush (groups first, filtered) and bulk add/delete with failures at their indexes', (t) => withRoute(t, async (rt, ns) => {
+    const r = await rt.nexthops.add([
+      { id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 3, via: '10.9.9.9', dev: 'v0' },
+      { id: 4, group: [1, 2] }, { id: 5, group: [{ id: 1, weight: 0 }] }, { id: 6, group: [1], type: 'resilient', buckets: 4 },
+    ]);
+    assert.ok(r && 'failures' in r);
+    assert.equal(r.done, 4);
+    assert.deepEqual(r.failures.map((f) => f.index), [2, 4]);
+    assert.match(r.failures[0].error.message, /Nexthop has invalid gateway/);
+    assert.equal((r.failures[1].error as NetlinkArgumentError).argument, 'group[0].weight');
+    assert.deepEqual(await rt.nexthops.flush({ dev: 'v2' }), [2]);
+    assert.deepEqual(ipJson<IpObject[]>(ns, 'nexthop').map((n) => n.id), [1, 4, 6]);
+    assert.deepEqual(await rt.nexthops.flush(), [4, 6, 1]);
+    assert.deepEqual(ipJson(ns, 'nexthop'), []);
+    rt.nexthops.addSync([{ id: 7, dev: 'v0' }, { id: 8, dev: 'v2' }]);
+    const del = rt.nexthops.deleteSync([7, 9, 8]);
+    assert.deepEqual(del && 'failures' in del && del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
+  }, (ns) => links(ns)));
 
-  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      links(ns);
-      const rt = openRoute({ netns: ns });
-      try {
-        const kernel: [NexthopSpec, string, RegExp][] = [
-          [{ id: 31, group: [999] }, 'EINVAL', /^Invalid nexthop id$/],
-          [{ id: 32, via: '10.99.0.1', dev: 'v0' }, 'ENETUNREACH', /^Nexthop has invalid gateway$/],
-          [{ id: 33, via: '10.1.0.2' }, 'EINVAL', /Device attribute required/],
-        ];
-        for (const [spec, code, text] of kernel)
-          await assert.rejects(rt.nexthops.add(spec), (e: unknown) => e instanceof NetlinkError && e.code === code && text.test(e.extackMessage ?? ''), JSON.stringify(spec));
-        await assert.rejects(rt.nexthops.get(77), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT');
-        await assert.rejects(rt.nexthops.add({ id: 34, via: '10.1.0.2', dev: 'nosuch0' }), (e: unknown) => e instanceof Error && /Cannot find device "nosuch0" \(dev\)/.test(e.message));
-        const bad: [unknown, string][] = [
-          [{ id: 0, dev: 'v0' }, 'id'],
-          [{ via: 'x', dev: 'v0' }, 'via'],
-          [{ family: 'inet6', via: '10.1.0.1', dev: 'v0' }, 'via'],
-          [{ blackhole: true, dev: 'v0' }, 'dev'],
-          [{ group: [] }, 'group'],
-          [{ group: [1], via: '10.0.0.1' }, 'via'],
-          [{ group: [{ id: 1, weight: 65537 }] }, 'group[0].weight'],
-          [{ group: [{ id: 1, wt: 2 }] }, 'wt'],
-          [{ group: [1], type: 'ecmp' }, 'type'],
-          [{ group: [1], type: 'resilient', idleTimer: -1 }, 'idleTimer'],
-          [{ dev: 'v0', buckets: 4 }, 'buckets'],
-          [{}, 'via'],
-          [{ fdb: true, dev: 'v0', via: '10.1.0.2' }, 'dev'],
-          [{ gateway: '10.1.0.2' }, 'gateway'],
-        ];
-        for (const [spec, option] of bad)
-          assert.throws(() => rt.nexthops.addSync(spec as NexthopSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
-        assert.throws(() => rt.nexthops.replaceSync({ dev: 'v0' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'id');
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, async (rt) => {
+    const kernel: [NexthopSpec, string, RegExp][] = [
+      [{ id: 31, group: [999] }, 'EINVAL', /^Invalid nexthop id$/],
+      [{ id: 32, via: '10.99.0.1', dev: 'v0' }, 'ENETUNREACH', /^Nexthop has invalid gateway$/],
+      [{ id: 33, via: '10.1.0.2' }, 'EINVAL', /Device attribute required/],
+    ];
+    for (const [spec, code, text] of kernel)
+      await assert.rejects(rt.nexthops.add(spec), (e: unknown) => e instanceof NetlinkError && e.code === code && text.test(e.extackMessage ?? ''), JSON.stringify(spec));
+    await assert.rejects(rt.nexthops.get(77), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT');
+    await assert.rejects(rt.nexthops.add({ id: 34, via: '10.1.0.2', dev: 'nosuch0' }), (e: unknown) => e instanceof Error && /Cannot find device "nosuch0" \(dev\)/.test(e.message));
+    const bad: [unknown, string][] = [
+      [{ id: 0, dev: 'v0' }, 'id'],
+      [{ via: 'x', dev: 'v0' }, 'via'],
+      [{ family: 'inet6', via: '10.1.0.1', dev: 'v0' }, 'via'],
+      [{ blackhole: true, dev: 'v0' }, 'dev'],
+      [{ group: [] }, 'group'],
+      [{ group: [1], via: '10.0.0.1' }, 'via'],
+      [{ group: [{ id: 1, weight: 65537 }] }, 'group[0].weight'],
+      [{ group: [{ id: 1, wt: 2 }] }, 'wt'],
+      [{ group: [1], type: 'ecmp' }, 'type'],
+      [{ group: [1], type: 'resilient', idleTimer: -1 }, 'idleTimer'],
+      [{ dev: 'v0', buckets: 4 }, 'buckets'],
+      [{}, 'via'],
+      [{ fdb: true, dev: 'v0', via: '10.1.0.2' }, 'dev'],
+      [{ gateway: '10.1.0.2' }, 'gateway'],
+    ];
+    for (const [spec, option] of bad)
+      assert.throws(() => rt.nexthops.addSync(spec as NexthopSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
+    assert.throws(() => rt.nexthops.replaceSync({ dev: 'v0' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'id');
+  }, (ns) => links(ns)));
 });
 
 describe('nexthops: golden vectors from <linux/nexthop.h> (nlkit spec rt-nexthop)', () => {

@@ -4,19 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
-import { openRoute, type Rule, type RuleSpec } from '../src/route/index.js';
+import type { Rule, RuleSpec } from '../src/route/index.js';
 import { ruleRequest } from '../src/route/rules.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtRuleDesc } from '../src/ynl/families/rt-rule.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ip, ipJson, run } from './helpers/netns.js';
+import { camelJson, withRoute } from './helpers/route.js';
 
 type IpRule = Record<string, unknown>;
-
-/** `ip -j` keys in camelCase, its null flags as true. */
-function camelJson(o: IpRule): IpRule {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v === null ? true : v]));
-}
 
 /** What `ip -j rule` prints of a rule: nlkit's object without what ip leaves out. */
 function asIpPrints(r: Rule): IpRule {
@@ -66,174 +62,127 @@ const IP_ARGS = [
 ];
 
 describe('rules against the kernel and `ip rule`', () => {
-  test('rules nlkit adds read back with `ip -j rule` with the same values', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        for (const spec of SPECS) await rt.rules.add(spec);
-        await rt.rules.add({ priority: 120, from: '2001:db8::/32', table: 1000 });
-        await rt.rules.add({ priority: 121, family: 'inet6', fwmark: 1, action: 'prohibit' });
-        const ours = await rt.rules.list();
-        assertSameAsIp(ns, '-4', ours);
-        assertSameAsIp(ns, '-6', rt.rules.listSync({ family: 'inet6' }));
-        const byPrio = new Map(ours.map((r) => [r.priority, r]));
-        assert.equal(byPrio.get(100)?.table, '1000');
-        assert.equal(byPrio.get(100)?.tableId, 1000);
-        assert.equal(byPrio.get(111)?.tableId, 100000);
-        assert.deepEqual([byPrio.get(101)?.fwmark, byPrio.get(101)?.fwmask], ['0x10', '0xff']);
-        assert.deepEqual(byPrio.get(102)?.flags, ['invert', 'oif-detached']);
-        assert.equal(byPrio.get(102)?.oifDetached, true);
-        assert.equal(byPrio.get(105)?.action, 'goto');
-        assert.equal(byPrio.get(105)?.goto, 110);
-        assert.deepEqual([byPrio.get(104)?.uidStart, byPrio.get(104)?.uidEnd], [100, 200]);
-        assert.equal(byPrio.get(108)?.protocol, 'static');
-        // both families at once
-        const all = await rt.rules.list({ family: 'all' });
-        assert.deepEqual(new Set(all.map((r) => r.family)), new Set(['inet', 'inet6']));
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('rules nlkit adds read back with `ip -j rule` with the same values', (t) => withRoute(t, async (rt, ns) => {
+    for (const spec of SPECS) await rt.rules.add(spec);
+    await rt.rules.add({ priority: 120, from: '2001:db8::/32', table: 1000 });
+    await rt.rules.add({ priority: 121, family: 'inet6', fwmark: 1, action: 'prohibit' });
+    const ours = await rt.rules.list();
+    assertSameAsIp(ns, '-4', ours);
+    assertSameAsIp(ns, '-6', rt.rules.listSync({ family: 'inet6' }));
+    const byPrio = new Map(ours.map((r) => [r.priority, r]));
+    assert.equal(byPrio.get(100)?.table, '1000');
+    assert.equal(byPrio.get(100)?.tableId, 1000);
+    assert.equal(byPrio.get(111)?.tableId, 100000);
+    assert.deepEqual([byPrio.get(101)?.fwmark, byPrio.get(101)?.fwmask], ['0x10', '0xff']);
+    assert.deepEqual(byPrio.get(102)?.flags, ['invert', 'oif-detached']);
+    assert.equal(byPrio.get(102)?.oifDetached, true);
+    assert.equal(byPrio.get(105)?.action, 'goto');
+    assert.equal(byPrio.get(105)?.goto, 110);
+    assert.deepEqual([byPrio.get(104)?.uidStart, byPrio.get(104)?.uidEnd], [100, 200]);
+    assert.equal(byPrio.get(108)?.protocol, 'static');
+    // both families at once
+    const all = await rt.rules.list({ family: 'all' });
+    assert.deepEqual(new Set(all.map((r) => r.family)), new Set(['inet', 'inet6']));
+  }));
 
-  test('rules `ip` adds are read by nlkit with the same values', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns((ns) => {
-      run('ip', ['-n', ns, '-batch', '-'], IP_ARGS.map((a) => `rule ${a}`).join('\n') + '\n');
-      ip(ns, '-6', 'rule', 'add', 'priority', '130', 'from', '2001:db8:1::/48', 'iif', 'lo', 'table', '4000');
-      const rt = openRoute({ netns: ns });
-      try {
-        const ours = rt.rules.listSync();
-        assertSameAsIp(ns, '-4', ours);
-        assertSameAsIp(ns, '-6', rt.rules.listSync({ family: 'inet6' }));
-        // and the two ways of making them agree
-        const spec103 = ours.find((r) => r.priority === 103)!;
-        assert.deepEqual([spec103.ipproto, spec103.sportStart, spec103.sportEnd, spec103.dport, spec103.table], ['tcp', 1000, 2000, 80, '5']);
-        // filters
-        assert.deepEqual(rt.rules.listSync({ table: 1000 }).map((r) => r.priority), [100]);
-        assert.deepEqual(rt.rules.listSync({ from: '10.1.2.3' }).map((r) => r.priority), [111]);
-        assert.deepEqual(rt.rules.listSync({ action: 'blackhole' }).map((r) => r.priority), [104]);
-        assert.deepEqual(rt.rules.listSync({ iif: 'lo', family: 'inet6' }).map((r) => r.priority), [130]);
-        assert.deepEqual(rt.rules.listSync({ protocol: 'static' }).map((r) => r.priority), [108]);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('rules `ip` adds are read by nlkit with the same values', (t) => withRoute(t, async (rt, ns) => {
+    const ours = rt.rules.listSync();
+    assertSameAsIp(ns, '-4', ours);
+    assertSameAsIp(ns, '-6', rt.rules.listSync({ family: 'inet6' }));
+    // and the two ways of making them agree
+    const spec103 = ours.find((r) => r.priority === 103)!;
+    assert.deepEqual([spec103.ipproto, spec103.sportStart, spec103.sportEnd, spec103.dport, spec103.table], ['tcp', 1000, 2000, 80, '5']);
+    // filters
+    assert.deepEqual(rt.rules.listSync({ table: 1000 }).map((r) => r.priority), [100]);
+    assert.deepEqual(rt.rules.listSync({ from: '10.1.2.3' }).map((r) => r.priority), [111]);
+    assert.deepEqual(rt.rules.listSync({ action: 'blackhole' }).map((r) => r.priority), [104]);
+    assert.deepEqual(rt.rules.listSync({ iif: 'lo', family: 'inet6' }).map((r) => r.priority), [130]);
+    assert.deepEqual(rt.rules.listSync({ protocol: 'static' }).map((r) => r.priority), [108]);
+  }, (ns) => {
+    run('ip', ['-n', ns, '-batch', '-'], IP_ARGS.map((a) => `rule ${a}`).join('\n') + '\n');
+    ip(ns, '-6', 'rule', 'add', 'priority', '130', 'from', '2001:db8:1::/48', 'iif', 'lo', 'table', '4000');
+  }));
 
-  test('delete by priority or by selectors; flush as `ip rule flush` (priority 0 stays)', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        await rt.rules.add({ priority: 200, from: '10.0.0.0/8', table: 1000 });
-        await rt.rules.add({ priority: 201, to: '10.9.0.0/16', table: 1001 });
-        await rt.rules.add({ priority: 202, fwmark: 3, table: 1002 });
-        await rt.rules.delete(200);
-        rt.rules.deleteSync({ to: '10.9.0.0/16', table: 1001 });
-        assert.deepEqual(ipJson<IpRule[]>(ns, 'rule').map((r) => r.priority), [0, 202, 32766, 32767]);
-        // a filter spares what it does not take
-        assert.deepEqual((await rt.rules.flush({ table: 1002 })).map((r) => r.priority), [202]);
-        const ipBefore = ipJson<IpRule[]>(ns, 'rule').length;
-        assert.equal(ipBefore, 3);
-        const gone = await rt.rules.flush();
-        assert.deepEqual(gone.map((r) => r.priority), [32766, 32767]);
-        assert.deepEqual(ipJson<IpRule[]>(ns, 'rule'), [{ priority: 0, src: 'all', table: 'local' }]);
-        // what `ip rule flush` leaves is the same
-        ip(ns, 'rule', 'add', 'priority', '32766', 'lookup', 'main');
-        ip(ns, 'rule', 'flush');
-        assert.deepEqual(rt.rules.listSync().map((r) => r.priority), [0]);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('delete by priority or by selectors; flush as `ip rule flush` (priority 0 stays)', (t) => withRoute(t, async (rt, ns) => {
+    await rt.rules.add({ priority: 200, from: '10.0.0.0/8', table: 1000 });
+    await rt.rules.add({ priority: 201, to: '10.9.0.0/16', table: 1001 });
+    await rt.rules.add({ priority: 202, fwmark: 3, table: 1002 });
+    await rt.rules.delete(200);
+    rt.rules.deleteSync({ to: '10.9.0.0/16', table: 1001 });
+    assert.deepEqual(ipJson<IpRule[]>(ns, 'rule').map((r) => r.priority), [0, 202, 32766, 32767]);
+    // a filter spares what it does not take
+    assert.deepEqual((await rt.rules.flush({ table: 1002 })).map((r) => r.priority), [202]);
+    const ipBefore = ipJson<IpRule[]>(ns, 'rule').length;
+    assert.equal(ipBefore, 3);
+    const gone = await rt.rules.flush();
+    assert.deepEqual(gone.map((r) => r.priority), [32766, 32767]);
+    assert.deepEqual(ipJson<IpRule[]>(ns, 'rule'), [{ priority: 0, src: 'all', table: 'local' }]);
+    // what `ip rule flush` leaves is the same
+    ip(ns, 'rule', 'add', 'priority', '32766', 'lookup', 'main');
+    ip(ns, 'rule', 'flush');
+    assert.deepEqual(rt.rules.listSync().map((r) => r.priority), [0]);
+  }));
 
-  test('bulk add and delete: one transaction, every failure at its own index', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        const specs: RuleSpec[] = [];
-        for (let i = 0; i < 50; i++) specs.push({ priority: 1000 + i, fwmark: i + 1, table: 2000 + i });
-        specs[10] = { priority: 1010, goto: 5 }; // backward goto: the kernel refuses it
-        specs[20] = { priority: 1020, uidrange: '9-1' }; // a bad value: not sent
-        const r = await rt.rules.add(specs);
-        assert.ok(r && !r.ok);
-        assert.equal(r.done, 48);
-        assert.deepEqual(r.failures.map((f) => f.index), [10, 20]);
-        assert.ok(r.failures[0].error instanceof NetlinkError);
-        assert.match(r.failures[0].error.message, /Backward goto not supported/);
-        assert.ok(r.failures[1].error instanceof NetlinkArgumentError);
-        assert.equal((r.failures[1].error as NetlinkArgumentError).argument, 'uidrange');
-        assert.equal(ipJson<IpRule[]>(ns, 'rule').length, 3 + 48);
-        const del = rt.rules.deleteSync([1000, 1001, 99999, 1002]);
-        assert.deepEqual(del && del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[2, 'ENOENT']]);
-        assert.equal(ipJson<IpRule[]>(ns, 'rule').length, 3 + 45);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('bulk add and delete: one transaction, every failure at its own index', (t) => withRoute(t, async (rt, ns) => {
+    const specs: RuleSpec[] = [];
+    for (let i = 0; i < 50; i++) specs.push({ priority: 1000 + i, fwmark: i + 1, table: 2000 + i });
+    specs[10] = { priority: 1010, goto: 5 }; // backward goto: the kernel refuses it
+    specs[20] = { priority: 1020, uidrange: '9-1' }; // a bad value: not sent
+    const r = await rt.rules.add(specs);
+    assert.ok(r && !r.ok);
+    assert.equal(r.done, 48);
+    assert.deepEqual(r.failures.map((f) => f.index), [10, 20]);
+    assert.ok(r.failures[0].error instanceof NetlinkError);
+    assert.match(r.failures[0].error.message, /Backward goto not supported/);
+    assert.ok(r.failures[1].error instanceof NetlinkArgumentError);
+    assert.equal((r.failures[1].error as NetlinkArgumentError).argument, 'uidrange');
+    assert.equal(ipJson<IpRule[]>(ns, 'rule').length, 3 + 48);
+    const del = rt.rules.deleteSync([1000, 1001, 99999, 1002]);
+    assert.deepEqual(del && del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[2, 'ENOENT']]);
+    assert.equal(ipJson<IpRule[]>(ns, 'rule').length, 3 + 45);
+  }));
 
-  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        await assert.rejects(rt.rules.add({ priority: 300, goto: 200 }), (e: unknown) =>
-          e instanceof NetlinkError && e.code === 'EINVAL' && e.extackMessage === 'Backward goto not supported');
-        await assert.rejects(rt.rules.add({ priority: 301, l3mdev: true, table: 10 }), (e: unknown) =>
-          e instanceof NetlinkError && e.code === 'EINVAL' && /l3mdev/i.test(e.extackMessage ?? ''));
-        await rt.rules.add({ priority: 302, table: 10 });
-        await assert.rejects(rt.rules.add({ priority: 302, table: 10 }), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST');
-        await assert.rejects(rt.rules.delete(303), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT');
-        const bad: [unknown, string][] = [
-          [{ table: 'nosuch' }, 'table'],
-          [{ fwmark: '0x10/0xff/1' }, 'fwmark'],
-          [{ fwmark: 'x' }, 'fwmark'],
-          [{ from: '10.0.0.0/33' }, 'from'],
-          [{ from: '10.0.0.0/8', to: '2001:db8::/32' }, 'to'],
-          [{ sport: '10-5' }, 'sport'],
-          [{ dport: 70000 }, 'dport'],
-          [{ ipproto: 'nosuchproto' }, 'ipproto'],
-          [{ action: 'jump' }, 'action'],
-          [{ action: 'goto' }, 'goto'],
-          [{ action: 'blackhole', table: 5 }, 'table'],
-          [{ iif: 'a/b' }, 'iif'],
-          [{ tos: 256 }, 'tos'],
-          [{ tos: 1, dsfield: 1 }, 'dsfield'],
-          [{ flowlabel: 1 }, 'flowlabel'],
-          [{ priority: -1 }, 'priority'],
-          [{ colour: 'red' }, 'colour'],
-        ];
-        for (const [spec, option] of bad)
-          assert.throws(() => rt.rules.addSync(spec as RuleSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
-        await assert.rejects(rt.rules.list({ family: 'ipx' as 'inet' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'family');
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, async (rt) => {
+    await assert.rejects(rt.rules.add({ priority: 300, goto: 200 }), (e: unknown) =>
+      e instanceof NetlinkError && e.code === 'EINVAL' && e.extackMessage === 'Backward goto not supported');
+    await assert.rejects(rt.rules.add({ priority: 301, l3mdev: true, table: 10 }), (e: unknown) =>
+      e instanceof NetlinkError && e.code === 'EINVAL' && /l3mdev/i.test(e.extackMessage ?? ''));
+    await rt.rules.add({ priority: 302, table: 10 });
+    await assert.rejects(rt.rules.add({ priority: 302, table: 10 }), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST');
+    await assert.rejects(rt.rules.delete(303), (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT');
+    const bad: [unknown, string][] = [
+      [{ table: 'nosuch' }, 'table'],
+      [{ fwmark: '0x10/0xff/1' }, 'fwmark'],
+      [{ fwmark: 'x' }, 'fwmark'],
+      [{ from: '10.0.0.0/33' }, 'from'],
+      [{ from: '10.0.0.0/8', to: '2001:db8::/32' }, 'to'],
+      [{ sport: '10-5' }, 'sport'],
+      [{ dport: 70000 }, 'dport'],
+      [{ ipproto: 'nosuchproto' }, 'ipproto'],
+      [{ action: 'jump' }, 'action'],
+      [{ action: 'goto' }, 'goto'],
+      [{ action: 'blackhole', table: 5 }, 'table'],
+      [{ iif: 'a/b' }, 'iif'],
+      [{ tos: 256 }, 'tos'],
+      [{ tos: 1, dsfield: 1 }, 'dsfield'],
+      [{ flowlabel: 1 }, 'flowlabel'],
+      [{ priority: -1 }, 'priority'],
+      [{ colour: 'red' }, 'colour'],
+    ];
+    for (const [spec, option] of bad)
+      assert.throws(() => rt.rules.addSync(spec as RuleSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
+    await assert.rejects(rt.rules.list({ family: 'ipx' as 'inet' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'family');
+  }));
 
-  test('IPv6 flow label rules (kernels from 6.14; skipped where the kernel refuses FRA_FLOWLABEL)', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const rt = openRoute({ netns: ns });
-      try {
-        try {
-          await rt.rules.add({ priority: 400, family: 'inet6', flowlabel: '0x12345/0xfffff', table: 9 });
-        } catch (e) {
-          return t.skip(`this kernel has no IPv6 flow label rules: ${(e as Error).message}`);
-        }
-        const [r] = await rt.rules.list({ family: 'inet6', priority: 400 });
-        assert.deepEqual([r.flowlabel, r.flowlabelMask, r.table], ['0x12345', '0xfffff', '9']);
-      } finally {
-        rt.close();
-      }
-    });
-  });
+  test('IPv6 flow label rules (kernels from 6.14; skipped where the kernel refuses FRA_FLOWLABEL)', (t) => withRoute(t, async (rt) => {
+    try {
+      await rt.rules.add({ priority: 400, family: 'inet6', flowlabel: '0x12345/0xfffff', table: 9 });
+    } catch (e) {
+      return t.skip(`this kernel has no IPv6 flow label rules: ${(e as Error).message}`);
+    }
+    const [r] = await rt.rules.list({ family: 'inet6', priority: 400 });
+    assert.deepEqual([r.flowlabel, r.flowlabelMask, r.table], ['0x12345', '0xfffff', '9']);
+  }));
 });
 
 describe('rules: golden vectors from <linux/fib_rules.h>', () => {

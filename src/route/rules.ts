@@ -288,19 +288,11 @@ export function ruleObject(m: GetruleDumpReply): Rule {
   const r = { family: familyName(m.family), priority: m.priority ?? 0 } as Rule;
   if (m.flags & FLAG.invert) r.not = true;
   r.src = 'all';
-  if (m.src !== undefined) {
-    r.src = String(m.src);
-    if (m.srcLen !== hostLen) r.srclen = m.srcLen;
-  } else if (m.srcLen) {
-    r.src = '0';
-    r.srclen = m.srcLen;
-  }
-  if (m.dst !== undefined) {
-    r.dst = String(m.dst);
-    if (m.dstLen !== hostLen) r.dstlen = m.dstLen;
-  } else if (m.dstLen) {
-    r.dst = '0';
-    r.dstlen = m.dstLen;
+  // as ip prints a selector: the address, its length unless a host's ('0' for a bare length)
+  for (const [addr, len, key, lenKey] of [[m.src, m.srcLen, 'src', 'srclen'], [m.dst, m.dstLen, 'dst', 'dstlen']] as const) {
+    if (addr === undefined && !len) continue;
+    r[key] = addr === undefined ? '0' : String(addr);
+    if (addr === undefined || len !== hostLen) r[lenKey] = len;
   }
   if (m.tos) r.tos = hex(m.tos);
   if (m.dscp !== undefined) r.dscp = m.dscp;
