@@ -108,12 +108,13 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
   }, (ns) => links(ns)));
 
   test('add picks an id when none is given; replace; deleting a nexthop takes its routes and group membership', (t) => withRoute(t, async (rt, ns) => {
-    const auto = await rt.nexthops.add({ via: '10.1.0.2', dev: 'v0' });
-    assert.ok(auto && 'id' in auto && auto.id > 0);
+    // one spec resolves to the nexthop (typed so), an array to a BulkResult
+    const auto: Nexthop = await rt.nexthops.add({ via: '10.1.0.2', dev: 'v0' });
+    assert.ok(auto.id > 0);
     assert.equal(auto.gateway, '10.1.0.2');
     assert.deepEqual(asIpPrints(auto), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', String(auto.id))[0]));
-    const two = rt.nexthops.addSync({ id: 2, via: '10.2.0.2', dev: 'v2' });
-    assert.ok(two && 'id' in two && two.id === 2);
+    const two: Nexthop = rt.nexthops.addSync({ id: 2, via: '10.2.0.2', dev: 'v2' });
+    assert.equal(two.id, 2);
     const replaced = await rt.nexthops.replace({ id: 2, via: '10.2.0.3', dev: 'v2' });
     assert.equal(replaced.gateway, '10.2.0.3');
     assert.equal(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '2')[0].gateway, '10.2.0.3');
@@ -136,7 +137,6 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
       { id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 3, via: '10.9.9.9', dev: 'v0' },
       { id: 4, group: [1, 2] }, { id: 5, group: [{ id: 1, weight: 0 }] }, { id: 6, group: [1], type: 'resilient', buckets: 4 },
     ]);
-    assert.ok(r && 'failures' in r);
     assert.equal(r.done, 4);
     assert.deepEqual(r.failures.map((f) => f.index), [2, 4]);
     assert.match(r.failures[0].error.message, /Nexthop has invalid gateway/);
@@ -147,7 +147,7 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.deepEqual(ipJson(ns, 'nexthop'), []);
     rt.nexthops.addSync([{ id: 7, dev: 'v0' }, { id: 8, dev: 'v2' }]);
     const del = rt.nexthops.deleteSync([7, 9, 8]);
-    assert.deepEqual(del && 'failures' in del && del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
+    assert.deepEqual(del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
   }, (ns) => links(ns)));
 
   test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, async (rt) => {

@@ -9,10 +9,10 @@ import { opCall, opItem } from '../ynl/op-call.js';
 import {
   description as rtNexthop, type GetnexthopbucketDumpReply, type GetnexthopbucketDumpRequest, type GetnexthopDoReply, type GetnexthopDumpRequest, type NewnexthopDoRequest,
 } from '../ynl/families/rt-nexthop.js';
-import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
+import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, familyOf, parseFamily } from './inet.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { bool, bulkStep, checkKeys, namingOptions, uint, word, type BulkResult } from './spec-values.js';
+import { bool, bulkStep, checkKeys, namingOptions, uint, word, type BulkResult, type OneOrMany } from './spec-values.js';
 
 /** A member of a group: a nexthop id and its weight (1 by default). */
 export interface NexthopGroupMember {
@@ -269,8 +269,7 @@ const echoed = (scope: Scope) => (replies: readonly (GetnexthopDoReply | undefin
 };
 
 /** Nexthops of a namespace: `rt.nexthops.add({ id: 1, via: '10.0.0.1', dev: 'eth0' })`... */
-export function makeNexthops(ctx: RouteContext) {
-  return namingOptions(bindOps(ctx, {
+const OPS = {
     /** Nexthops (and groups), filtered by the kernel. */
     list: (scope: Scope, filter?: NexthopFilter): Step<Nexthop[]> => listStep(scope, filter),
     /** One nexthop by id (ENOENT when there is none). */
@@ -330,12 +329,16 @@ export function makeNexthops(ctx: RouteContext) {
       if (f.nhid !== undefined) req.resBucket = { nhId: nexthopId(f.nhid, 'nhid') };
       return opCall(rtNexthop, 'getnexthopbucket', 'dump', req, { result: (replies) => replies.map(bucketObject) });
     },
-  }), NEXTHOP_FIELDS);
-}
+};
 
 function bucketObject(m: GetnexthopbucketDumpReply): NexthopBucket {
   const b = m.resBucket ?? {};
   return { id: m.id ?? 0, index: b.index ?? 0, idleTime: Number(b.idleTime ?? 0n) / USER_HZ, nhid: b.nhId ?? 0 };
 }
 
-export type Nexthops = ReturnType<typeof makeNexthops>;
+/** Nexthops of a namespace: one spec or (bulk) an array. */
+export type Nexthops = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & OneOrMany<'add', NexthopSpec, Nexthop> & OneOrMany<'delete', number, undefined>;
+
+export function makeNexthops(ctx: RouteContext): Nexthops {
+  return namingOptions(bindOps(ctx, OPS), NEXTHOP_FIELDS) as unknown as Nexthops;
+}

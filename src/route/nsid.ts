@@ -8,7 +8,7 @@ import type { TransactionItem, TransactionResult } from '../core/transaction.js'
 import { netnsTarget, type NetnsRef } from '../core/transport.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtNsid, type GetnsidDoReply } from '../ynl/families/rt-nsid.js';
-import { bindOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
+import { bindOps, type BoundOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
 import { checkKeys, namingOptions, uint } from './spec-values.js';
 
 /** A namespace as the handle's namespace numbers it (`ip -j netns list-id`). */
@@ -112,8 +112,7 @@ function getRequest(n: Named) {
 }
 
 /** Namespace ids of a namespace: `rt.nsids.list()`, `rt.nsids.set({ netns: 'blue', nsid: 5 })`... */
-export function makeNsids(ctx: RouteContext) {
-  return namingOptions(bindOps(ctx, {
+const OPS = {
     /**
      * Every namespace this one has an id for (`ip netns list-id`), with its /run/netns name
      * where it has one; `{ target }`: the ids another namespace (by its id here) has assigned.
@@ -172,7 +171,11 @@ export function makeNsids(ctx: RouteContext) {
         return id;
       });
     },
-  }), { fd: 'netns', pid: 'netns', nsid: 'nsid', targetNsid: 'target' });
-}
+};
 
-export type Nsids = ReturnType<typeof makeNsids>;
+/** Namespace ids of a namespace. */
+export type Nsids = BoundOps<typeof OPS>;
+
+export function makeNsids(ctx: RouteContext): Nsids {
+  return namingOptions(bindOps(ctx, OPS), { fd: 'netns', pid: 'netns', nsid: 'nsid', targetNsid: 'target' });
+}

@@ -6,11 +6,11 @@ import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
 import type { TransactionResult } from '../core/transaction.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRule, type FrActEnum, type GetruleDumpReply, type NewruleDoRequest } from '../ynl/families/rt-rule.js';
-import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
+import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
 import { linkGroups, routeProtocols, routeRealms, routeTables } from './names.js';
-import { bool, bulkStep, checkKeys, hex, namingOptions, range, uint, valueMask, word, type BulkResult } from './spec-values.js';
+import { bool, bulkStep, checkKeys, hex, namingOptions, range, uint, valueMask, word, type BulkResult, type OneOrMany } from './spec-values.js';
 
 /** What a rule does with a packet it matches (`ip rule ... ACTION`). */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -393,8 +393,7 @@ const addItem = (scope: Scope, spec: RuleSpec) => opItem(rtRule, 'newrule', rule
 const deleteRequest = (scope: Scope, spec: RuleSpec | number) => ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : spec, false);
 
 /** Rules of a namespace: `rt.rules.list()`, `rt.rules.add({ from: '10.0.0.0/8', table: 100 })`... */
-export function makeRules(ctx: RouteContext) {
-  return namingOptions(bindOps(ctx, {
+const OPS = {
     /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */
     list: (_scope: Scope, filter?: RuleFilter): Step<Rule[]> => ({ first: listStep(filter), then: (v: { rules: Rule[] }) => ({ value: v.rules }) }),
     /** Adds a rule (or, given an array, many in one transaction: a BulkResult). */
@@ -429,7 +428,11 @@ export function makeRules(ctx: RouteContext) {
         };
       },
     }),
-  }), RULE_FIELDS);
-}
+};
 
-export type Rules = ReturnType<typeof makeRules>;
+/** Rules of a namespace: one spec or (bulk) an array. */
+export type Rules = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & OneOrMany<'add', RuleSpec, undefined> & OneOrMany<'delete', RuleSpec | number, undefined>;
+
+export function makeRules(ctx: RouteContext): Rules {
+  return namingOptions(bindOps(ctx, OPS), RULE_FIELDS) as unknown as Rules;
+}

@@ -2,7 +2,7 @@
 // every mistake is a NetlinkArgumentError naming the option, raised before anything is sent.
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
-import type { Bulk, Chain, Scope, Step } from './context.js';
+import type { Bulk, Chain, RouteOptions, Scope, Step } from './context.js';
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
@@ -125,3 +125,13 @@ export function namingOptions<T extends object>(ops: T, fields: Readonly<Record<
   }
   return out as T;
 }
+
+/**
+ * The type of a bound method (and its Sync twin) taking one spec, or an array of them as one
+ * transaction: `add(spec)` resolves to R, `add([...])` to a BulkResult.
+ */
+export type OneOrMany<Name extends string, One, R> = {
+  [K in Name]: { (arg: One, opts?: RouteOptions): Promise<R>; (arg: One[], opts?: RouteOptions): Promise<BulkResult> };
+} & {
+  [K in `${Name}Sync`]: { (arg: One, opts?: RouteOptions): R; (arg: One[], opts?: RouteOptions): BulkResult };
+};
