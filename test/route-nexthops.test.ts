@@ -150,6 +150,19 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.deepEqual(del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
   }, (ns) => links(ns)));
 
+  test('group stats: packets per member (`stats`), counted as the group forwards', (t) => withRoute(t, async (rt, ns) => {
+    await rt.nexthops.add([{ id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 10, group: [1, 2] }]);
+    const [before] = await rt.nexthops.list({ id: 10, stats: true });
+    if (!before.groupStats) return t.skip('this kernel sends no NHA_GROUP_STATS (before 6.7)');
+    assert.deepEqual(before.groupStats, [{ id: 1, packets: 0n }, { id: 2, packets: 0n }]);
+    ip(ns, 'route', 'add', '10.70.0.0/16', 'nhid', '10');
+    // eight UDP datagrams through the group (bash's /dev/udp: no tool needed)
+    run('ip', ['netns', 'exec', ns, 'bash', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo x > /dev/udp/10.70.$i.1/9; done']);
+    const after = rt.nexthops.listSync({ stats: true, groups: true })[0].groupStats!;
+    assert.ok(after.reduce((n, e) => n + e.packets, 0n) >= 8n, JSON.stringify(after, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(rt.nexthops.listSync({ id: 10 })[0].groupStats, undefined, 'only when asked for');
+  }, (ns) => links(ns)));
+
   test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, async (rt) => {
     const kernel: [NexthopSpec, string, RegExp][] = [
       [{ id: 31, group: [999] }, 'EINVAL', /^Invalid nexthop id$/],

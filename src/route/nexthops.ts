@@ -82,6 +82,8 @@ export interface Nexthop {
   encapType?: number;
   encap?: Buffer;
   hwStats?: boolean;
+  /** Asked for with `stats`: packets each member of a group forwarded (in hardware too, where offloaded). */
+  groupStats?: { id: number; packets: bigint; packetsHw?: bigint }[];
 }
 
 /** Which nexthops list() and flush() take (the kernel filters, as for `ip nexthop show`). */
@@ -96,6 +98,8 @@ export interface NexthopFilter {
   groups?: boolean;
   /** Only FDB nexthops. */
   fdb?: boolean;
+  /** Groups with packet counts per member (`groupStats`; kernels from 6.7, `ip -s nexthop`). */
+  stats?: boolean;
 }
 
 /** One bucket of a resilient group (`ip nexthop bucket`). */
@@ -112,7 +116,7 @@ export interface NexthopBucket {
 const SPEC_KEYS = [
   'id', 'via', 'dev', 'blackhole', 'onlink', 'fdb', 'family', 'protocol', 'group', 'type', 'buckets', 'idleTimer', 'unbalancedTimer', 'hwStats',
 ] as const satisfies readonly (keyof NexthopSpec)[];
-const FILTER_KEYS = ['id', 'dev', 'master', 'groups', 'fdb'] as const satisfies readonly (keyof NexthopFilter)[];
+const FILTER_KEYS = ['id', 'dev', 'master', 'groups', 'fdb', 'stats'] as const satisfies readonly (keyof NexthopFilter)[];
 /** Request attributes as the caller's options (for the kernel's errors). */
 const NEXTHOP_FIELDS = {
   id: 'id', group: 'group', groupType: 'type', blackhole: 'blackhole', oif: 'dev', gateway: 'via', fdb: 'fdb', master: 'master', groups: 'groups',
@@ -221,6 +225,13 @@ export function nexthopObject(m: GetnexthopDoReply, scope?: Scope): Nexthop {
   nh.flags = m.nhFlags.map(String);
   if (m.fdb) nh.fdb = true;
   if (m.hwStatsEnable !== undefined) nh.hwStats = m.hwStatsEnable !== 0;
+  if (m.groupStats?.entry) {
+    nh.groupStats = m.groupStats.entry.map((e) => {
+      const one: { id: number; packets: bigint; packetsHw?: bigint } = { id: e.id ?? 0, packets: e.packets ?? 0n };
+      if (e.packetsHw !== undefined) one.packetsHw = e.packetsHw;
+      return one;
+    });
+  }
   return nh;
 }
 
@@ -232,6 +243,7 @@ function dumpRequest(scope: Scope, f: unknown): GetnexthopDumpRequest {
   if (filter.master !== undefined) req.master = scope.ifindex(filter.master, 'master');
   if (bool(filter.groups, 'groups')) req.groups = true;
   if (bool(filter.fdb, 'fdb')) req.fdb = true;
+  if (bool(filter.stats, 'stats')) req.opFlags = ['dump-stats'];
   return req;
 }
 
@@ -239,9 +251,9 @@ function listStep(scope: Scope, filter: unknown): Step<Nexthop[]> {
   const req = dumpRequest(scope, filter);
   // one id: a get (the kernel's dump has no id filter); a missing one is an empty list
   if (req.id !== undefined) {
-    const { id, groups, fdb, oif } = req;
+    const { id, groups, fdb, oif, opFlags } = req;
     return {
-      bulk: [opItem(rtNexthop, 'getnexthop', { id })],
+      bulk: [opItem(rtNexthop, 'getnexthop', opFlags ? { id, opFlags } : { id })],
       result: (r: TransactionResult<unknown>) => {
         const item = r.items[0];
         if (!item.ok) {
