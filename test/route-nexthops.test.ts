@@ -11,7 +11,8 @@ import { Family } from '../src/ynl/family.js';
 import { description as rtNexthopDesc } from '../src/ynl/families/rt-nexthop.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 import { ip, ipJson, run } from './helpers/netns.js';
-import { camelJson, withRoute } from './helpers/route.js';
+import { camelJson } from './helpers/ip-json.js';
+import { withRoute } from './helpers/route-ns.js';
 
 type IpObject = Record<string, unknown>;
 
@@ -30,13 +31,11 @@ function assertSameAsIp(ns: string, ours: Nexthop[]): void {
 }
 
 /** Two veth pairs with addresses (IPv4 on both, IPv6 on the second), carriers up. */
-function links(ns: string): void {
-  run('ip', ['-n', ns, '-batch', '-'], [
-    'link add v0 type veth peer name v1', 'link add v2 type veth peer name v3',
-    'link set v0 up', 'link set v1 up', 'link set v2 up', 'link set v3 up',
-    'addr add 10.1.0.1/24 dev v0', 'addr add 10.2.0.1/24 dev v2', 'addr add 2001:db8::1/64 dev v2 nodad',
-  ].join('\n') + '\n');
-}
+const LINKS = [
+  'link add v0 type veth peer name v1', 'link add v2 type veth peer name v3',
+  'link set v0 up', 'link set v1 up', 'link set v2 up', 'link set v3 up',
+  'addr add 10.1.0.1/24 dev v0', 'addr add 10.2.0.1/24 dev v2', 'addr add 2001:db8::1/64 dev v2 nodad',
+].map((c) => c.split(' '));
 
 const SPECS: NexthopSpec[] = [
   { id: 1, via: '10.1.0.2', dev: 'v0' },
@@ -65,7 +64,7 @@ const IP_ARGS = [
 ];
 
 describe('nexthops against the kernel and `ip nexthop`', () => {
-  test('nexthops and groups nlkit adds read back with `ip -j nexthop` with the same values', (t) => withRoute(t, async (rt, ns) => {
+  test('nexthops and groups nlkit adds read back with `ip -j nexthop` with the same values', (t) => withRoute(t, LINKS, async (rt, ns) => {
     for (const spec of SPECS) await rt.nexthops.add(spec);
     const ours = await rt.nexthops.list();
     assertSameAsIp(ns, ours);
@@ -77,9 +76,9 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.equal(byId.get(5)?.family, 'inet6');
     assert.equal(byId.get(1)?.dev, 'v0');
     assert.equal(byId.get(6)?.protocol, 'static');
-  }, (ns) => links(ns)));
+  }));
 
-  test('nexthops `ip` adds are read by nlkit with the same values; filters as `ip nexthop show`', (t) => withRoute(t, async (rt, ns) => {
+  test('nexthops `ip` adds are read by nlkit with the same values; filters as `ip nexthop show`', (t) => withRoute(t, [...LINKS, ...IP_ARGS.map((a) => ['nexthop', ...a.split(' ')])], async (rt, ns) => {
     assertSameAsIp(ns, rt.nexthops.listSync());
     const ids = (f: Parameters<typeof rt.nexthops.listSync>[0]) => rt.nexthops.listSync(f).map((n) => n.id);
     assert.deepEqual(ids({ dev: 'v0' }), ip(ns, 'nexthop', 'show', 'dev', 'v0').trim().split('\n').map((l) => Number(l.split(' ')[1])));
@@ -89,12 +88,9 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.deepEqual(ids({ id: 99 }), []);
     assert.deepEqual(ids({ id: 4, groups: true }), []);
     assert.deepEqual(asIpPrints(rt.nexthops.getSync(11)), camelJson(ipJson<IpObject[]>(ns, 'nexthop', 'show', 'id', '11')[0]));
-  }, (ns) => {
-    links(ns);
-    run('ip', ['-n', ns, '-batch', '-'], IP_ARGS.map((a) => `nexthop ${a}`).join('\n') + '\n');
   }));
 
-  test('resilient group buckets as `ip -j nexthop bucket show`', (t) => withRoute(t, async (rt, ns) => {
+  test('resilient group buckets as `ip -j nexthop bucket show`', (t) => withRoute(t, LINKS, async (rt, ns) => {
     await rt.nexthops.add([{ id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }]);
     await rt.nexthops.add({ id: 20, group: [{ id: 1, weight: 1 }, { id: 2, weight: 3 }], type: 'resilient', buckets: 16, idleTimer: 1, unbalancedTimer: 0 });
     const buckets = await rt.nexthops.buckets({ id: 20 });
@@ -105,9 +101,9 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.equal(buckets.filter((b) => b.nhid === 2).length, 12);
     assert.ok(buckets.every((b) => b.idleTime >= 0));
     assert.deepEqual(rt.nexthops.bucketsSync({ id: 20, nhid: 1 }).map((b) => b.nhid), [1, 1, 1, 1]);
-  }, (ns) => links(ns)));
+  }));
 
-  test('add picks an id when none is given; replace; deleting a nexthop takes its routes and group membership', (t) => withRoute(t, async (rt, ns) => {
+  test('add picks an id when none is given; replace; deleting a nexthop takes its routes and group membership', (t) => withRoute(t, LINKS, async (rt, ns) => {
     // one spec resolves to the nexthop (typed so), an array to a BulkResult
     const auto: Nexthop = await rt.nexthops.add({ via: '10.1.0.2', dev: 'v0' });
     assert.ok(auto.id > 0);
@@ -130,9 +126,9 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     // a group losing its last member goes, and its routes with it
     assert.deepEqual(await rt.nexthops.list(), []);
     assert.ok(!ipJson<{ dst: string }[]>(ns, 'route', 'show').some((r) => r.dst === '10.51.0.0/16'));
-  }, (ns) => links(ns)));
+  }));
 
-  test('flush (groups first, filtered) and bulk add/delete with failures at their indexes', (t) => withRoute(t, async (rt, ns) => {
+  test('flush (groups first, filtered) and bulk add/delete with failures at their indexes', (t) => withRoute(t, LINKS, async (rt, ns) => {
     const r = await rt.nexthops.add([
       { id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 3, via: '10.9.9.9', dev: 'v0' },
       { id: 4, group: [1, 2] }, { id: 5, group: [{ id: 1, weight: 0 }] }, { id: 6, group: [1], type: 'resilient', buckets: 4 },
@@ -141,16 +137,17 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     assert.deepEqual(r.failures.map((f) => f.index), [2, 4]);
     assert.match(r.failures[0].error.message, /Nexthop has invalid gateway/);
     assert.equal((r.failures[1].error as NetlinkArgumentError).argument, 'group[0].weight');
-    assert.deepEqual(await rt.nexthops.flush({ dev: 'v2' }), [2]);
+    assert.equal((await rt.nexthops.flush({ dev: 'v2' })).done, 1);
     assert.deepEqual(ipJson<IpObject[]>(ns, 'nexthop').map((n) => n.id), [1, 4, 6]);
-    assert.deepEqual(await rt.nexthops.flush(), [4, 6, 1]);
+    // groups go before their members: none is gone by the time its delete comes
+    assert.deepEqual(await rt.nexthops.flush(), { ok: true, done: 3, failures: [] });
     assert.deepEqual(ipJson(ns, 'nexthop'), []);
     rt.nexthops.addSync([{ id: 7, dev: 'v0' }, { id: 8, dev: 'v2' }]);
     const del = rt.nexthops.deleteSync([7, 9, 8]);
     assert.deepEqual(del.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
-  }, (ns) => links(ns)));
+  }));
 
-  test('group stats: packets per member (`stats`), counted as the group forwards', (t) => withRoute(t, async (rt, ns) => {
+  test('group stats: packets per member (`stats`), counted as the group forwards', (t) => withRoute(t, LINKS, async (rt, ns) => {
     await rt.nexthops.add([{ id: 1, via: '10.1.0.2', dev: 'v0' }, { id: 2, via: '10.2.0.2', dev: 'v2' }, { id: 10, group: [1, 2] }]);
     const [before] = await rt.nexthops.list({ id: 10, stats: true });
     if (!before.groupStats) return t.skip('this kernel sends no NHA_GROUP_STATS (before 6.7)');
@@ -161,9 +158,9 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     const after = rt.nexthops.listSync({ stats: true, groups: true })[0].groupStats!;
     assert.ok(after.reduce((n, e) => n + e.packets, 0n) >= 8n, JSON.stringify(after, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
     assert.equal(rt.nexthops.listSync({ id: 10 })[0].groupStats, undefined, 'only when asked for');
-  }, (ns) => links(ns)));
+  }));
 
-  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, async (rt) => {
+  test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, LINKS, async (rt) => {
     const kernel: [NexthopSpec, string, RegExp][] = [
       [{ id: 31, group: [999] }, 'EINVAL', /^Invalid nexthop id$/],
       [{ id: 32, via: '10.99.0.1', dev: 'v0' }, 'ENETUNREACH', /^Nexthop has invalid gateway$/],
@@ -192,7 +189,7 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     for (const [spec, option] of bad)
       assert.throws(() => rt.nexthops.addSync(spec as NexthopSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
     assert.throws(() => rt.nexthops.replaceSync({ dev: 'v0' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'id');
-  }, (ns) => links(ns)));
+  }));
 });
 
 describe('nexthops: golden vectors from <linux/nexthop.h> (nlkit spec rt-nexthop)', () => {

@@ -9,10 +9,12 @@ import { opCall, opItem } from '../ynl/op-call.js';
 import {
   description as rtNexthop, type GetnexthopbucketDumpReply, type GetnexthopbucketDumpRequest, type GetnexthopDoReply, type GetnexthopDumpRequest, type NewnexthopDoRequest,
 } from '../ynl/families/rt-nexthop.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
+import { bindOps, type BoundOps, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { familyName, familyOf, parseFamily } from './inet.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { bool, bulkStep, checkKeys, namingOptions, uint, word, type BulkResult, type OneOrMany } from './spec-values.js';
+import { checkBool, checkSpec } from './arg-check.js';
+import { bulkOf, deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
+import { namingOptions, uint, word } from './spec-values.js';
 
 /** A member of a group: a nexthop id and its weight (1 by default). */
 export interface NexthopGroupMember {
@@ -139,7 +141,7 @@ function groupMembers(v: unknown): { entries: { id: number; weight: number; weig
   return {
     entries: v.map((m, i) => {
       const option = `group[${i}]`;
-      const { id, weight = 1 } = typeof m === 'number' ? { id: m } : checkKeys<NexthopGroupMember>(m, option, ['id', 'weight']);
+      const { id, weight = 1 } = typeof m === 'number' ? { id: m } : checkSpec(m, option, ['id', 'weight']) as NexthopGroupMember;
       // the wire holds weight - 1: its low byte in `weight`, the high one in `weight-high` (6.12+)
       const w = uint(weight, `${option}.weight`, 65536, 1) - 1;
       return { id: nexthopId(id, `${option}.id`), weight: w & 0xff, weightHigh: w >> 8 };
@@ -149,11 +151,11 @@ function groupMembers(v: unknown): { entries: { id: number; weight: number; weig
 
 /** The request for a nexthop spec (ip's defaults: the family from the gateway, else IPv4). */
 export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest {
-  const s = checkKeys<NexthopSpec>(spec, 'nexthop', SPEC_KEYS);
+  const s = checkSpec(spec, 'nexthop', SPEC_KEYS) as NexthopSpec;
   const req: NewnexthopDoRequest = { nhFlags: [] };
   if (s.id !== undefined) req.id = nexthopId(s.id);
   if (s.protocol !== undefined) req.nhProtocol = routeProtocols().value(s.protocol, 'protocol');
-  if (s.hwStats !== undefined) req.hwStatsEnable = bool(s.hwStats, 'hwStats') ? 1 : 0;
+  if (s.hwStats !== undefined) req.hwStatsEnable = checkBool(s.hwStats, 'hwStats') ? 1 : 0;
   const isGroup = s.group !== undefined;
   if (isGroup) {
     for (const k of ['via', 'dev', 'blackhole', 'onlink'] as const)
@@ -174,7 +176,7 @@ export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest
     const given = parseFamily(s.family);
     req.nhFamily = s.via !== undefined ? familyOf(s.via, 'via') : (given ?? AF_INET);
     if (given !== undefined && given !== req.nhFamily) throw new NetlinkArgumentError('via', `is not an ${given === AF_INET ? 'IPv4' : 'IPv6'} address`);
-    if (bool(s.blackhole, 'blackhole')) {
+    if (checkBool(s.blackhole, 'blackhole')) {
       for (const k of ['via', 'dev', 'onlink', 'fdb'] as const) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'does not go with blackhole');
       req.blackhole = true;
     } else if (s.via === undefined && s.dev === undefined) {
@@ -182,9 +184,9 @@ export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest
     }
     if (s.via !== undefined) req.gateway = s.via;
     if (s.dev !== undefined) req.oif = scope.ifindex(s.dev, 'dev');
-    if (bool(s.onlink, 'onlink')) req.nhFlags = ['onlink'];
+    if (checkBool(s.onlink, 'onlink')) req.nhFlags = ['onlink'];
   }
-  if (bool(s.fdb, 'fdb')) {
+  if (checkBool(s.fdb, 'fdb')) {
     if (s.dev !== undefined) throw new NetlinkArgumentError('dev', 'does not go with fdb');
     req.fdb = true;
   }
@@ -236,14 +238,14 @@ export function nexthopObject(m: GetnexthopDoReply, scope?: Scope): Nexthop {
 }
 
 function dumpRequest(scope: Scope, f: unknown): GetnexthopDumpRequest {
-  const filter = f === undefined ? {} : checkKeys<NexthopFilter>(f, 'filter', FILTER_KEYS);
+  const filter = f === undefined ? {} : checkSpec(f, 'filter', FILTER_KEYS) as NexthopFilter;
   const req: GetnexthopDumpRequest = { nhFamily: AF_UNSPEC };
   if (filter.id !== undefined) req.id = nexthopId(filter.id);
   if (filter.dev !== undefined) req.oif = scope.ifindex(filter.dev, 'dev');
   if (filter.master !== undefined) req.master = scope.ifindex(filter.master, 'master');
-  if (bool(filter.groups, 'groups')) req.groups = true;
-  if (bool(filter.fdb, 'fdb')) req.fdb = true;
-  if (bool(filter.stats, 'stats')) req.opFlags = ['dump-stats'];
+  if (checkBool(filter.groups, 'groups')) req.groups = true;
+  if (checkBool(filter.fdb, 'fdb')) req.fdb = true;
+  if (checkBool(filter.stats, 'stats')) req.opFlags = ['dump-stats'];
   return req;
 }
 
@@ -273,6 +275,7 @@ function listStep(scope: Scope, filter: unknown): Step<Nexthop[]> {
 }
 
 const addFlags = NLM_F_CREATE | NLM_F_EXCL;
+const isList = <S>(v: S | readonly S[]): v is readonly S[] => Array.isArray(v);
 const echoed = (scope: Scope) => (replies: readonly (GetnexthopDoReply | undefined)[]): Nexthop => {
   // NLM_F_ECHO: the kernel sends the nexthop as made before its acknowledgement
   const m = replies.find((x) => x !== undefined);
@@ -280,7 +283,8 @@ const echoed = (scope: Scope) => (replies: readonly (GetnexthopDoReply | undefin
   return nexthopObject(m, scope);
 };
 
-/** Nexthops of a namespace: `rt.nexthops.add({ id: 1, via: '10.0.0.1', dev: 'eth0' })`... */
+const deleteItem = (_scope: Scope, id: number) => opItem(rtNexthop, 'delnexthop', { id: nexthopId(id) });
+
 const OPS = {
     /** Nexthops (and groups), filtered by the kernel. */
     list: (scope: Scope, filter?: NexthopFilter): Step<Nexthop[]> => listStep(scope, filter),
@@ -291,9 +295,9 @@ const OPS = {
      * Adds a nexthop or group and resolves to it as the kernel made it (with the id it chose
      * when none was given); given an array, adds them in one transaction (a BulkResult).
      */
-    add: (scope: Scope, spec: NexthopSpec | NexthopSpec[]): Step<Nexthop> | Step<BulkResult> =>
-      Array.isArray(spec)
-        ? bulkStep(scope, spec, 'nexthops', (sc, s) => opItem(rtNexthop, 'newnexthop', nexthopRequest(sc, s), { flags: addFlags }))
+    add: (scope: Scope, spec: NexthopSpec | readonly NexthopSpec[]): Step<Nexthop> | Step<BulkResult> =>
+      isList(spec)
+        ? bulkOf(scope, spec, (sc, s) => opItem(rtNexthop, 'newnexthop', nexthopRequest(sc, s), { flags: addFlags }))
         : opCall(rtNexthop, 'newnexthop', 'do', nexthopRequest(scope, spec), { flags: addFlags | NLM_F_ECHO, result: echoed(scope) }),
     /** Replaces the nexthop of that id (or creates it), resolving to the result. */
     replace: (scope: Scope, spec: NexthopSpec): Step<Nexthop> => {
@@ -305,36 +309,16 @@ const OPS = {
      * Deletes a nexthop by id (routes using it go too; a group losing its last member goes
      * too), or many in one transaction given an array.
      */
-    delete: (scope: Scope, id: number | number[]): Step<undefined> | Step<BulkResult> =>
-      Array.isArray(id)
-        ? bulkStep(scope, id, 'ids', (_sc, n) => opItem(rtNexthop, 'delnexthop', { id: nexthopId(n) }))
-        : opCall(rtNexthop, 'delnexthop', 'do', { id: nexthopId(id) }, { result: () => undefined }),
-    /**
-     * `ip nexthop flush`: deletes the nexthops the filter takes (all by default), groups first;
-     * one already gone with its last group member is not a failure. Resolves to the ids deleted.
-     */
-    flush: (scope: Scope, filter?: NexthopFilter): Step<number[]> => ({
-      first: listStep(scope, filter),
-      then: (list: Nexthop[]) => {
-        const ids = [...list.filter((n) => n.group), ...list.filter((n) => !n.group)].map((n) => n.id);
-        if (ids.length === 0) return { value: [] };
-        return {
-          bulk: ids.map((id) => opItem(rtNexthop, 'delnexthop', { id })),
-          options: { ack: 'last' },
-          result: (r: TransactionResult<unknown>) => {
-            const failed = new Set<number>();
-            for (const f of r.failures) {
-              if ((f.error as { code?: string }).code !== 'ENOENT') throw f.error;
-              failed.add(f.index);
-            }
-            return ids.filter((_id, i) => !failed.has(i));
-          },
-        };
-      },
-    }),
+    delete: (scope: Scope, id: number | readonly number[]) => oneOrMany(scope, id, deleteItem),
+    /** `ip nexthop flush`: deletes the nexthops the filter takes (all by default), groups before their members. */
+    flush: (scope: Scope, filter?: NexthopFilter): Step<BulkResult> => deleteAll(
+      { first: listStep(scope, filter), then: (list: Nexthop[]) => ({ value: [...list.filter((n) => n.group), ...list.filter((n) => !n.group)] }) },
+      (n) => n.id,
+      deleteItem,
+    ),
     /** The buckets of resilient groups (`ip nexthop bucket show`), of one group with `id`. */
     buckets: (scope: Scope, filter?: { id?: number; dev?: string | number; nhid?: number }): Step<NexthopBucket[]> => {
-      const f = filter === undefined ? {} : checkKeys<{ id?: number; dev?: string | number; nhid?: number }>(filter, 'filter', ['id', 'dev', 'nhid']);
+      const f = filter === undefined ? {} : checkSpec(filter, 'filter', ['id', 'dev', 'nhid']) as { id?: number; dev?: string | number; nhid?: number };
       const req: GetnexthopbucketDumpRequest = { nhFamily: AF_UNSPEC };
       if (f.id !== undefined) req.id = nexthopId(f.id);
       if (f.dev !== undefined) req.oif = scope.ifindex(f.dev, 'dev');
@@ -349,7 +333,14 @@ function bucketObject(m: GetnexthopbucketDumpReply): NexthopBucket {
 }
 
 /** Nexthops of a namespace: one spec or (bulk) an array. */
-export type Nexthops = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & OneOrMany<'add', NexthopSpec, Nexthop> & OneOrMany<'delete', number, undefined>;
+export type Nexthops = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & {
+  add(spec: NexthopSpec, opts?: RouteOptions): Promise<Nexthop>;
+  add(specs: readonly NexthopSpec[], opts?: RouteOptions): Promise<BulkResult>;
+  addSync(spec: NexthopSpec, opts?: RouteOptions): Nexthop;
+  addSync(specs: readonly NexthopSpec[], opts?: RouteOptions): BulkResult;
+  delete: OneOrMany<number>;
+  deleteSync: OneOrManySync<number>;
+};
 
 export function makeNexthops(ctx: RouteContext): Nexthops {
   return namingOptions(bindOps(ctx, OPS), NEXTHOP_FIELDS) as unknown as Nexthops;

@@ -9,7 +9,8 @@ import { netnsTarget, type NetnsRef } from '../core/transport.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtNsid, type GetnsidDoReply } from '../ynl/families/rt-nsid.js';
 import { bindOps, type BoundOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
-import { checkKeys, namingOptions, uint } from './spec-values.js';
+import { checkSpec } from './arg-check.js';
+import { namingOptions, uint } from './spec-values.js';
 
 /** A namespace as the handle's namespace numbers it (`ip -j netns list-id`). */
 export interface NamespaceId {
@@ -38,7 +39,7 @@ type Named = { pid: number; fd?: undefined; close: () => void } | { fd: number; 
 
 function name(target: unknown, option = 'netns'): Named {
   if (target !== null && typeof target === 'object' && 'pid' in target) {
-    const { pid } = checkKeys<{ pid: number }>(target, option, ['pid']);
+    const { pid } = checkSpec(target, option, ['pid']) as { pid: number };
     return { pid: uint(pid, `${option}.pid`, 0x7fffffff, 1), close: () => {} };
   }
   const { target: t, shown } = netnsTarget(target as NetnsRef);
@@ -118,7 +119,7 @@ const OPS = {
      * where it has one; `{ target }`: the ids another namespace (by its id here) has assigned.
      */
     list: (_scope: Scope, filter?: { target?: number }): Step<NamespaceId[]> => {
-      const f = filter === undefined ? {} : checkKeys<{ target?: number }>(filter, 'filter', ['target']);
+      const f = filter === undefined ? {} : checkSpec(filter, 'filter', ['target']) as { target?: number };
       const target = f.target === undefined ? undefined : uint(f.target, 'target', 0x7fffffff);
       return {
         first: opCall(rtNsid, 'getnsid', 'dump', target === undefined ? rtgenmsg : { ...rtgenmsg, targetNsid: target }),
@@ -158,7 +159,7 @@ const OPS = {
      * one already, or when the id is taken.
      */
     set: (_scope: Scope, arg: NsidTarget | NsidAssignment): Step<number> => {
-      const a: NsidAssignment = arg !== null && typeof arg === 'object' && 'netns' in arg ? checkKeys<NsidAssignment>(arg, 'set', ['netns', 'nsid']) : { netns: arg as NsidTarget };
+      const a: NsidAssignment = arg !== null && typeof arg === 'object' && 'netns' in arg ? checkSpec(arg, 'set', ['netns', 'nsid']) as NsidAssignment : { netns: arg as NsidTarget };
       const nsid = a.nsid === undefined || a.nsid === 'auto' || a.nsid === NOT_ASSIGNED ? NOT_ASSIGNED : uint(a.nsid, 'nsid', 0x7fffffff);
       const n = name(a.netns);
       const set = n.pid !== undefined ? { ...rtgenmsg, nsid, pid: n.pid } : { ...rtgenmsg, nsid, fd: n.fd };

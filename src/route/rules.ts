@@ -3,14 +3,15 @@
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
-import type { TransactionResult } from '../core/transaction.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRule, type FrActEnum, type GetruleDumpReply, type NewruleDoRequest } from '../ynl/families/rt-rule.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
 import { linkGroups, routeProtocols, routeRealms, routeTables } from './names.js';
-import { bool, bulkStep, checkKeys, hex, namingOptions, range, uint, valueMask, word, type BulkResult, type OneOrMany } from './spec-values.js';
+import { checkBool, checkSpec } from './arg-check.js';
+import { deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
+import { hex, namingOptions, range, uint, valueMask, word } from './spec-values.js';
 
 /** What a rule does with a packet it matches (`ip rule ... ACTION`). */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -194,7 +195,7 @@ function realmsValue(v: unknown): number {
  * main); delete sends only what was given, as the kernel matches every field it gets.
  */
 export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): NewruleDoRequest {
-  const s = checkKeys<RuleSpec>(spec, 'rule', SPEC_KEYS);
+  const s = checkSpec(spec, 'rule', SPEC_KEYS) as RuleSpec;
   const family = familyOfSpec(s);
   const req: NewruleDoRequest = { family, flags: 0 };
   for (const [k, attr, lenKey] of [['from', 'src', 'srcLen'], ['to', 'dst', 'dstLen']] as const) {
@@ -226,7 +227,7 @@ export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): Newru
   if (s.sport !== undefined) req.sportRange = range(s.sport, 'sport', 0xffff);
   if (s.dport !== undefined) req.dportRange = range(s.dport, 'dport', 0xffff);
   if (s.uidrange !== undefined) req.uidRange = range(s.uidrange, 'uidrange', U32);
-  if (bool(s.l3mdev, 'l3mdev')) req.l3mdev = 1;
+  if (checkBool(s.l3mdev, 'l3mdev')) req.l3mdev = 1;
   if (s.suppressPrefixlen !== undefined) req.suppressPrefixlen = uint(s.suppressPrefixlen, 'suppressPrefixlen', family === AF_INET6 ? 128 : 32);
   if (s.suppressIfgroup !== undefined) {
     if (typeof s.suppressIfgroup !== 'string' && typeof s.suppressIfgroup !== 'number')
@@ -234,7 +235,7 @@ export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): Newru
     req.suppressIfgroup = linkGroups().value(s.suppressIfgroup, 'suppressIfgroup');
   }
   if (s.protocol !== undefined) req.protocol = routeProtocols().value(s.protocol, 'protocol');
-  if (bool(s.not, 'not')) req.flags = FLAG.invert;
+  if (checkBool(s.not, 'not')) req.flags = FLAG.invert;
   if (s.realms !== undefined) req.flow = realmsValue(s.realms);
   if (s.tunId !== undefined) {
     if (typeof s.tunId !== 'bigint' && typeof s.tunId !== 'number') throw new NetlinkArgumentError('tunId', `must be a bigint or number, got ${typeof s.tunId}`, 'ERR_INVALID_ARG_TYPE');
@@ -340,7 +341,7 @@ export function ruleObject(m: GetruleDumpReply): Rule {
 }
 
 function filterOf(f: unknown): { family: number; match: (r: Rule, m: GetruleDumpReply) => boolean } {
-  const filter = f === undefined ? {} : checkKeys<RuleFilter>(f, 'filter', FILTER_KEYS);
+  const filter = f === undefined ? {} : checkSpec(f, 'filter', FILTER_KEYS) as RuleFilter;
   const family = filter.family === 'all' ? AF_UNSPEC : parseFamily(filter.family) ?? AF_INET;
   const tests: ((r: Rule, m: GetruleDumpReply) => boolean)[] = [];
   if (filter.priority !== undefined) {
@@ -370,68 +371,60 @@ function filterOf(f: unknown): { family: number; match: (r: Rule, m: GetruleDump
   return { family, match: (r, m) => tests.every((t) => t(r, m)) };
 }
 
-function listStep(filter: unknown): Step<{ rules: Rule[]; raw: GetruleDumpReply[] }> {
+/** A dumped rule and its message (flush deletes each as dumped: the kernel then matches exactly it). */
+interface Dumped {
+  rule: Rule;
+  msg: GetruleDumpReply;
+}
+
+function listStep(filter: unknown): Step<Dumped[]> {
   const { family, match } = filterOf(filter);
   return opCall(rtRule, 'getrule', 'dump', { family }, {
     result: (replies) => {
-      const rules: Rule[] = [], raw: GetruleDumpReply[] = [];
-      for (const m of replies) {
+      const out: Dumped[] = [];
+      for (const msg of replies) {
         // AF_UNSPEC dumps the multicast routing rules (RTNL_FAMILY_IPMR...) too: 'all' is inet and inet6
-        if (m.family !== AF_INET && m.family !== AF_INET6) continue;
-        const r = ruleObject(m);
-        if (match(r, m)) {
-          rules.push(r);
-          raw.push(m);
-        }
+        if (msg.family !== AF_INET && msg.family !== AF_INET6) continue;
+        const rule = ruleObject(msg);
+        if (match(rule, msg)) out.push({ rule, msg });
       }
-      return { rules, raw };
+      return out;
     },
   });
 }
 
 const addItem = (scope: Scope, spec: RuleSpec) => opItem(rtRule, 'newrule', ruleRequest(scope, spec, true), { flags: NLM_F_CREATE | NLM_F_EXCL });
-const deleteRequest = (scope: Scope, spec: RuleSpec | number) => ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : spec, false);
+const deleteItem = (scope: Scope, spec: RuleSpec | number) => opItem(rtRule, 'delrule', ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : spec, false));
 
-/** Rules of a namespace: `rt.rules.list()`, `rt.rules.add({ from: '10.0.0.0/8', table: 100 })`... */
 const OPS = {
-    /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */
-    list: (_scope: Scope, filter?: RuleFilter): Step<Rule[]> => ({ first: listStep(filter), then: (v: { rules: Rule[] }) => ({ value: v.rules }) }),
-    /** Adds a rule (or, given an array, many in one transaction: a BulkResult). */
-    add: (scope: Scope, spec: RuleSpec | RuleSpec[]): Step<undefined> | Step<BulkResult> =>
-      Array.isArray(spec) ? bulkStep(scope, spec, 'rules', addItem) : opCall(rtRule, 'newrule', 'do', ruleRequest(scope, spec, true), { flags: NLM_F_CREATE | NLM_F_EXCL, result: () => undefined }),
-    /**
-     * Deletes the first rule matching every field given (a priority alone is enough), or many
-     * in one transaction given an array.
-     */
-    delete: (scope: Scope, spec: RuleSpec | number | (RuleSpec | number)[]): Step<undefined> | Step<BulkResult> =>
-      Array.isArray(spec)
-        ? bulkStep(scope, spec, 'rules', (sc, s) => opItem(rtRule, 'delrule', deleteRequest(sc, s)))
-        : opCall(rtRule, 'delrule', 'do', deleteRequest(scope, spec), { result: () => undefined }),
-    /**
-     * `ip rule flush`: deletes the rules of the family that match the filter, except those of
-     * priority 0 (the `local` lookup). Like `ip`, that includes the main and default rules
-     * (32766, 32767) unless the filter spares them. Resolves to the rules deleted.
-     */
-    flush: (_scope: Scope, filter?: RuleFilter): Step<Rule[]> => ({
-      first: listStep(filter),
-      then: (v: { rules: Rule[]; raw: GetruleDumpReply[] }) => {
-        const doomed = v.raw.map((m, i) => [m, v.rules[i]] as const).filter(([, r]) => r.priority !== 0);
-        if (doomed.length === 0) return { value: [] };
-        // each rule is deleted as dumped: the kernel then matches exactly that rule
-        return {
-          bulk: doomed.map(([m]) => opItem(rtRule, 'delrule', { ...m, $unknown: undefined })),
-          options: { ack: 'last' },
-          result: (r: TransactionResult<unknown>) => {
-            if (!r.ok) throw r.failures[0].error;
-            return doomed.map(([, rule]) => rule);
-          },
-        };
-      },
-    }),
+  /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */
+  list: (_scope: Scope, filter?: RuleFilter): Step<Rule[]> => ({ first: listStep(filter), then: (found: Dumped[]) => ({ value: found.map((d) => d.rule) }) }),
+  /** Adds a rule (or, given an array, many in one transaction: a BulkResult). */
+  add: (scope: Scope, spec: RuleSpec | readonly RuleSpec[]) => oneOrMany(scope, spec, addItem),
+  /**
+   * Deletes the first rule matching every field given (a priority alone is enough), or many
+   * in one transaction given an array.
+   */
+  delete: (scope: Scope, spec: RuleSpec | number | readonly (RuleSpec | number)[]) => oneOrMany(scope, spec, deleteItem),
+  /**
+   * `ip rule flush`: deletes the rules of the family that match the filter, except those of
+   * priority 0 (the `local` lookup). Like `ip`, that includes the main and default rules
+   * (32766, 32767) unless the filter spares them.
+   */
+  flush: (_scope: Scope, filter?: RuleFilter): Step<BulkResult> => deleteAll(
+    { first: listStep(filter), then: (found: Dumped[]) => ({ value: found.filter((d) => d.rule.priority !== 0) }) },
+    (d) => d.msg,
+    (_sc, msg) => opItem(rtRule, 'delrule', { ...msg, $unknown: undefined }),
+  ),
 };
 
 /** Rules of a namespace: one spec or (bulk) an array. */
-export type Rules = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & OneOrMany<'add', RuleSpec, undefined> & OneOrMany<'delete', RuleSpec | number, undefined>;
+export type Rules = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & {
+  add: OneOrMany<RuleSpec>;
+  addSync: OneOrManySync<RuleSpec>;
+  delete: OneOrMany<RuleSpec | number>;
+  deleteSync: OneOrManySync<RuleSpec | number>;
+};
 
 export function makeRules(ctx: RouteContext): Rules {
   return namingOptions(bindOps(ctx, OPS), RULE_FIELDS) as unknown as Rules;
