@@ -7,4 +7,3 @@ export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Pref
 export { makeRules, ruleObject, type Rules, type Rule, type RuleSpec, type RuleFilter, type RuleAction } from './rules.js';
 export { makeNexthops, nexthopObject, type Nexthops, type Nexthop, type NexthopSpec, type NexthopFilter, type NexthopGroupMember, type NexthopBucket, type ResilientArgs } from './nexthops.js';
 export { makeNsids, nsidOfFd, type Nsids, type NamespaceId, type NsidTarget, type NsidAssignment } from './nsid.js';
-export type { BulkResult } from './bulk.js';
