@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import type { Nexthop, NexthopSpec } from '../src/route/index.js';
-import { nexthopRequest } from '../src/route/nexthops.js';
+import { nexthopEvents, nexthopRequest } from '../src/route/nexthops.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtNexthopDesc } from '../src/ynl/families/rt-nexthop.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 import { ip, ipJson, run } from './helpers/netns.js';
-import { camelJson } from './helpers/ip-json.js';
+import { Connection } from '../src/core/connection.js';
+import { NETLINK_ROUTE } from '../src/core/constants.js';
+import { camelJson, firstEvent } from './helpers/ip-json.js';
 import { withRoute } from './helpers/route-ns.js';
 
 type IpObject = Record<string, unknown>;
@@ -158,6 +160,25 @@ describe('nexthops against the kernel and `ip nexthop`', () => {
     const after = rt.nexthops.listSync({ stats: true, groups: true })[0].groupStats!;
     assert.ok(after.reduce((n, e) => n + e.packets, 0n) >= 8n, JSON.stringify(after, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
     assert.equal(rt.nexthops.listSync({ id: 10 })[0].groupStats, undefined, 'only when asked for');
+  }));
+
+  test('notifications decode as list() shows the nexthop (nexthopEvents, for the monitor)', (t) => withRoute(t, LINKS, async (rt, ns) => {
+    const RTNLGRP_NEXTHOP = 32;
+    const conn = new Connection(NETLINK_ROUTE, { netns: ns });
+    try {
+      const scope = rt.ctx.scope();
+      const events = conn.events({ groups: [RTNLGRP_NEXTHOP], decode: (m) => nexthopEvents.decode(m, scope) });
+      const added = firstEvent(events, (n) => n.id === 41);
+      ip(ns, 'nexthop', 'add', 'id', '40', 'via', '10.1.0.2', 'dev', 'v0');
+      ip(ns, 'nexthop', 'add', 'id', '41', 'group', '40,3', 'type', 'resilient', 'buckets', '4');
+      assert.deepEqual(await added, await rt.nexthops.get(41));
+      const deleted = firstEvent(events, (n) => n.id === 40);
+      await rt.nexthops.delete(40);
+      assert.equal(nexthopEvents.key(await deleted), '40');
+      events.close();
+    } finally {
+      conn.close();
+    }
   }));
 
   test("errors: the kernel's ext-ack text, and bad values naming the caller's option", (t) => withRoute(t, LINKS, async (rt) => {

@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError, NetnsError } from '../src/core/errors.js';
+import { Connection } from '../src/core/connection.js';
+import { NETLINK_ROUTE } from '../src/core/constants.js';
 import { openRoute } from '../src/route/index.js';
+import { nsidEvents } from '../src/route/nsid.js';
+import { firstEvent } from './helpers/ip-json.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtNsidDesc } from '../src/ynl/families/rt-nsid.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
@@ -76,6 +80,26 @@ describe('namespace ids against the kernel and `ip netns`', () => {
         sleeper.kill();
       }
     })));
+  });
+
+  test('notifications decode as ids (nsidEvents, for the monitor); the resync dump has the names', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((viewer) => withNetns(async (b) => {
+      const RTNLGRP_NSID = 28;
+      const conn = new Connection(NETLINK_ROUTE, { netns: viewer });
+      const rt = openRoute({ netns: viewer });
+      try {
+        const events = conn.events({ groups: [RTNLGRP_NSID], decode: nsidEvents.decode });
+        const added = firstEvent(events, (e) => e.nsid === 9);
+        ip(viewer, 'netns', 'set', b, '9');
+        assert.deepEqual(await added, { nsid: 9 });
+        assert.deepEqual(await rt.nsids.list(), [{ nsid: 9, name: b }]);
+        events.close();
+      } finally {
+        rt.close();
+        conn.close();
+      }
+    }));
   });
 
   test("errors: the kernel's ext-ack text, namespaces that are not there, bad values", async (t) => {

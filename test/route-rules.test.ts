@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import type { Rule, RuleSpec } from '../src/route/index.js';
-import { ruleRequest } from '../src/route/rules.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtRuleDesc } from '../src/ynl/families/rt-rule.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 import { ip, ipJson } from './helpers/netns.js';
-import { camelJson } from './helpers/ip-json.js';
+import { Connection } from '../src/core/connection.js';
+import { NETLINK_ROUTE } from '../src/core/constants.js';
+import { ruleEvents, ruleRequest } from '../src/route/rules.js';
+import { camelJson, firstEvent } from './helpers/ip-json.js';
 import { withRoute } from './helpers/route-ns.js';
 
 type IpRule = Record<string, unknown>;
@@ -168,6 +170,26 @@ describe('rules against the kernel and `ip rule`', () => {
     for (const [spec, option] of bad)
       assert.throws(() => rt.rules.addSync(spec as RuleSpec), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === option, JSON.stringify(spec));
     await assert.rejects(rt.rules.list({ family: 'ipx' as 'inet' }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'family');
+  }));
+
+  test('notifications decode as list() shows the rule (ruleEvents, for the monitor)', (t) => withRoute(t, [], async (rt, ns) => {
+    const RTNLGRP_IPV4_RULE = 8;
+    const conn = new Connection(NETLINK_ROUTE, { netns: ns });
+    try {
+      const events = conn.events({ groups: [RTNLGRP_IPV4_RULE], decode: ruleEvents.decode });
+      const added = firstEvent(events, (r) => r.priority === 500);
+      ip(ns, 'rule', 'add', 'priority', '500', 'not', 'from', '10.5.0.0/16', 'ipproto', 'udp', 'dport', '53', 'table', '5000');
+      const [listed] = await rt.rules.list({ priority: 500 });
+      assert.deepEqual(await added, listed);
+      const deleted = firstEvent(events, (r) => r.priority === 500);
+      await rt.rules.delete(500);
+      assert.equal(ruleEvents.key(await deleted), ruleEvents.key(listed));
+      const dumped = await rt.rules.list({ family: 'all' });
+      assert.deepEqual(rt.rules.listSync({ family: 'all' }).map(ruleEvents.key), dumped.map(ruleEvents.key));
+      events.close();
+    } finally {
+      conn.close();
+    }
   }));
 
   test('IPv6 flow label rules (kernels from 6.14; skipped where the kernel refuses FRA_FLOWLABEL)', (t) => withRoute(t, [], async (rt) => {

@@ -5,7 +5,8 @@ import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionResult } from '../core/transaction.js';
 import { constants } from 'node:os';
 import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
-import { opCall, opItem } from '../ynl/op-call.js';
+import type { RawMessage } from '../core/message.js';
+import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import {
   description as rtNexthop, type GetnexthopbucketDumpReply, type GetnexthopbucketDumpRequest, type GetnexthopDoReply, type GetnexthopDumpRequest, type NewnexthopDoRequest,
 } from '../ynl/families/rt-nexthop.js';
@@ -331,6 +332,19 @@ function bucketObject(m: GetnexthopbucketDumpReply): NexthopBucket {
   const b = m.resBucket ?? {};
   return { id: m.id ?? 0, index: b.index ?? 0, idleTime: Number(b.idleTime ?? 0n) / USER_HZ, nhid: b.nhId ?? 0 };
 }
+
+const decodeNexthop = opDecoder(rtNexthop, 'getnexthop', 'dump');
+
+/**
+ * For the monitor and caches: a nexthop notification (RTM_NEWNEXTHOP/DELNEXTHOP, group
+ * RTNLGRP_NEXTHOP) as a Nexthop (device names through the scope), the dump that resyncs
+ * them, and a nexthop's identity (its id).
+ */
+export const nexthopEvents = {
+  decode: (m: RawMessage, scope?: Scope): Nexthop => nexthopObject(decodeNexthop(m), scope),
+  dump: (scope: Scope): Step<Nexthop[]> => listStep(scope, undefined),
+  key: (n: Nexthop): string => String(n.id),
+};
 
 /** Nexthops of a namespace: one spec or (bulk) an array. */
 export type Nexthops = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & {

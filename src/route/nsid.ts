@@ -6,7 +6,8 @@ import { NetlinkArgumentError, NetnsError } from '../core/errors.js';
 import { AF_UNSPEC } from '../core/rtnetlink.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
 import { netnsTarget, type NetnsRef } from '../core/transport.js';
-import { opCall, opItem } from '../ynl/op-call.js';
+import type { RawMessage } from '../core/message.js';
+import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { description as rtNsid, type GetnsidDoReply } from '../ynl/families/rt-nsid.js';
 import { bindOps, type BoundOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
 import { checkSpec } from './arg-check.js';
@@ -172,6 +173,24 @@ const OPS = {
         return id;
       });
     },
+};
+
+const decodeNsid = opDecoder(rtNsid, 'getnsid', 'dump');
+
+/**
+ * For the monitor and caches: an id notification (RTM_NEWNSID/DELNSID, group RTNLGRP_NSID)
+ * as a NamespaceId (without a name: a deleted namespace has none left to find), the dump that
+ * resyncs them (with names), and an id's identity.
+ */
+export const nsidEvents = {
+  decode: (m: RawMessage): NamespaceId => {
+    const v = decodeNsid(m);
+    const e: NamespaceId = { nsid: v.nsid ?? NOT_ASSIGNED };
+    if (v.currentNsid !== undefined && v.currentNsid >= 0) e.currentNsid = v.currentNsid;
+    return e;
+  },
+  dump: (scope: Scope): Step<NamespaceId[]> => OPS.list(scope, undefined),
+  key: (e: NamespaceId): string => String(e.nsid),
 };
 
 /** Namespace ids of a namespace. */

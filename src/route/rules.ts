@@ -3,7 +3,8 @@
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
-import { opCall, opItem } from '../ynl/op-call.js';
+import type { RawMessage } from '../core/message.js';
+import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { description as rtRule, type FrActEnum, type GetruleDumpReply, type NewruleDoRequest } from '../ynl/families/rt-rule.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
@@ -416,6 +417,23 @@ const OPS = {
     (d) => d.msg,
     (_sc, msg) => opItem(rtRule, 'delrule', { ...msg, $unknown: undefined }),
   ),
+};
+
+const decodeRule = opDecoder(rtRule, 'getrule', 'dump');
+const bigintText = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : v);
+
+/**
+ * For the monitor and caches: a rule notification (RTM_NEWRULE/DELRULE, groups
+ * RTNLGRP_IPV4_RULE and RTNLGRP_IPV6_RULE) as a Rule, the dump that resyncs them, and a
+ * rule's identity (every selector and the action: the kernel tells rules apart by all of them).
+ */
+export const ruleEvents = {
+  decode: (m: RawMessage): Rule => ruleObject(decodeRule(m)),
+  dump: (scope: Scope, family = AF_UNSPEC): Step<Rule[]> => OPS.list(scope, { family: family === AF_UNSPEC ? 'all' : (family as 4) }),
+  key: (r: Rule): string => {
+    const { flags: _f, iifDetached: _i, oifDetached: _o, ...identity } = r;
+    return JSON.stringify(identity, bigintText);
+  },
 };
 
 /** Rules of a namespace: one spec or (bulk) an array. */
