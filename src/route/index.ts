@@ -10,3 +10,6 @@ export type { BulkResult } from './bulk.js';
 export { makeNetns, netnsOps, NETNS_RUN_DIR, type NamedNetns, type NetnsAttachSpec, type NetnsOps } from './netns.js';
 export { makeTunTap, tunViaRtnetlinkError, type TunMode, type TunTapSpec, type TunTapCreated, type TunTap, type TunTapOpenSpec, type TunTapQueues, type TunTapOps } from './tuntap.js';
 export { bindJobs, type Job, type JobOptions, type BoundJobs, type NativeFailure } from './native-jobs.js';
+export { makeRules, ruleObject, ruleEvents, type Rules, type Rule, type RuleSpec, type RuleFilter, type RuleAction } from './rules.js';
+export { makeNexthops, nexthopObject, nexthopEvents, type Nexthops, type Nexthop, type NexthopSpec, type NexthopFilter, type NexthopGroupMember, type NexthopBucket, type ResilientArgs } from './nexthops.js';
+export { makeNsids, nsidOfFd, nsidEvents, type Nsids, type NamespaceId, type NsidTarget, type NsidAssignment } from './nsid.js';
