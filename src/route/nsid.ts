@@ -81,31 +81,48 @@ function withFiles<R>(named: Named[], items: TransactionItem<unknown>[], result:
   return step;
 }
 
-/** The /run/netns names, each with the id its namespace has where the step runs (one transaction). */
-function namesById(): Step<Map<number, string>> {
+/**
+ * Every /run/netns name, with the id its namespace has where the step runs (as `ip netns
+ * list` shows them): one transaction. A name that cannot be opened (gone meanwhile, not a
+ * namespace file) is listed without an id.
+ */
+export function idsOfNames(): Step<{ name: string; id?: number }[]> {
   let found: string[] = [];
   try {
-    found = readdirSync(NETNS_DIR).filter((n) => !n.startsWith('.'));
+    found = readdirSync(NETNS_DIR).filter((n) => !n.startsWith('.')).sort();
   } catch {
     // no /run/netns: no names
   }
-  const opened: { name: string; named: Named }[] = [];
-  for (const n of found) {
+  const opened: { at: number; named: Named }[] = [];
+  found.forEach((n, at) => {
     try {
-      opened.push({ name: n, named: name(n) });
+      opened.push({ at, named: name(n) });
     } catch {
-      // gone meanwhile, or not a file we may open: it has no name to give
+      // listed without an id
     }
-  }
-  if (opened.length === 0) return { first: { bulk: [], result: () => undefined }, then: () => ({ value: new Map() }) };
-  return withFiles(opened.map((o) => o.named), opened.map((o) => nsidOfFd(o.named.fd!)), (r) => {
-    const out = new Map<number, string>();
-    r.items.forEach((it, i) => {
-      const id = it.ok ? idOf(it.replies[0] as GetnsidDoReply) : undefined;
-      if (id !== undefined && !out.has(id)) out.set(id, opened[i].name);
-    });
-    return out;
   });
+  const ids = new Map<number, number>();
+  const value = () => found.map((n, i) => (ids.has(i) ? { name: n, id: ids.get(i)! } : { name: n }));
+  if (opened.length === 0) return { first: { bulk: [], result: () => undefined }, then: () => ({ value: value() }) };
+  return withFiles(opened.map((o) => o.named), opened.map((o) => nsidOfFd(o.named.fd!)), (r) => {
+    r.items.forEach((it, k) => {
+      const id = it.ok ? idOf(it.replies[0] as GetnsidDoReply) : undefined;
+      if (id !== undefined) ids.set(opened[k].at, id);
+    });
+    return value();
+  });
+}
+
+/** The /run/netns names by the id their namespaces have where the step runs (the first name per id). */
+function namesById(): Step<Map<number, string>> {
+  return {
+    first: idsOfNames(),
+    then: (named: { name: string; id?: number }[]) => {
+      const out = new Map<number, string>();
+      for (const n of named) if (n.id !== undefined && !out.has(n.id)) out.set(n.id, n.name);
+      return { value: out };
+    },
+  };
 }
 
 /** The get request for a namespace named by pid or file. */
