@@ -1,0 +1,251 @@
+// Routes: list / stream / get / add / delete / flush, what `ip route` does, over rt-route's
+// generated description (requests built only through opCall/opItem).
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
+import { Connection } from '../core/connection.js';
+import { NETLINK_ROUTE } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { RawMessage } from '../core/message.js';
+import type { Call } from '../core/call.js';
+import type { TransactionResult } from '../core/transaction.js';
+import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetlink.js';
+import { opCall, opItem } from '../ynl/op-call.js';
+import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
+import { bindOps, Scope, type Bulk, type Chain, type RouteContext, type RouteOptions, type Step } from './context.js';
+import { familyOf, parseFamily, parsePrefix } from './inet.js';
+import { routeProtocols, routeScopes } from './names.js';
+import { toRoute, type Route } from './route-object.js';
+import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
+
+export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
+export type { RouteSpec, NexthopSpec, RouteType, RouteMetricsSpec } from './route-spec.js';
+export type { RouteEncap, Seg6Mode } from './route-encap.js';
+
+/** Which routes list(), stream() and flush() take. */
+export interface RouteFilter {
+  /** 4/'inet' or 6/'inet6'; default both. */
+  family?: number | string;
+  /** 'main' (default, as ip), 'all', a name from rt_tables or a number. */
+  table?: string | number;
+  dev?: string | number;
+  type?: string;
+  protocol?: string | number;
+  scope?: string | number;
+  /** Only this exact destination ('10.0.0.0/24', 'default'). */
+  dst?: string;
+}
+
+/** What `ip route get` takes: a destination, or one with selectors. */
+export interface RouteQuery {
+  dst: string;
+  src?: string;
+  /** Output device (ip's `oif`). */
+  dev?: string | number;
+  /** Input device: the lookup a packet arriving there gets. */
+  iif?: string | number;
+  mark?: number;
+  uid?: number;
+  /** The FIB entry that matched, not the resolved route (ip route get fibmatch). */
+  fibmatch?: boolean;
+}
+
+/** A bulk call's outcome: every failure against its item's index. */
+export interface BulkResult {
+  ok: boolean;
+  /** Items that succeeded. */
+  done: number;
+  failures: { index: number; error: Error }[];
+}
+
+/** flush(): how many routes were deleted, and any that could not be. */
+export interface FlushResult {
+  deleted: number;
+  failures: { route: Route; error: Error }[];
+}
+
+const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst']);
+const QUERY_KEYS = new Set(['dst', 'src', 'dev', 'iif', 'mark', 'uid', 'fibmatch']);
+const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
+
+interface Compiled {
+  request: GetrouteDumpRequest;
+  /** Kept routes (after the kernel's own filtering: family, table, device, type, protocol). */
+  keep: (r: GetrouteDumpReply) => boolean;
+}
+
+function uint(v: unknown, max: number, option: string): number {
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
+    throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
+  return v as number;
+}
+
+/** A filter as a dump request (what the kernel filters itself) and a check for the rest. */
+function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
+  if (f !== undefined && (f === null || typeof f !== 'object')) throw new NetlinkArgumentError('filter', 'must be an object', 'ERR_INVALID_ARG_TYPE');
+  const filter = f ?? {};
+  for (const k of Object.keys(filter)) if (!FILTER_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not a route filter (there are: ${[...FILTER_KEYS].join(', ')})`);
+  const family = parseFamily(filter.family);
+  const request: GetrouteDumpRequest = { rtmFamily: family ?? 0 };
+  const table = filter.table === undefined ? 254 : filter.table === 'all' ? 0 : tableId(filter.table);
+  if (table) Object.assign(request, tableFields(table));
+  if (filter.dev !== undefined) request.oif = scope.ifindex(filter.dev, 'dev');
+  if (filter.protocol !== undefined) request.rtmProtocol = routeProtocols().value(filter.protocol, 'protocol');
+  if (filter.type !== undefined) {
+    if (typeof filter.type !== 'string' || !TYPES.includes(filter.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(filter.type)}`);
+    request.rtmType = filter.type as RtmTypeEnum;
+  }
+  const scopeValue = filter.scope === undefined ? undefined : routeScopes().value(filter.scope, 'scope');
+  const dst = filter.dst === undefined ? undefined : parsePrefix(filter.dst, 'dst', family);
+  // a family-less dump also answers for MPLS and multicast routing: those are left out
+  const keep = (r: GetrouteDumpReply): boolean =>
+    (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && (r.rtmFlags & RTM_F_CLONED) === 0 &&
+    (scopeValue === undefined || r.rtmScope === scopeValue) &&
+    (dst === undefined || (r.rtmDstLen === dst.len && (dst.len === 0 ? true : r.dst === dst.address) && (filter.dst === 'default' ? true : r.rtmFamily === dst.family)));
+  return { request, keep };
+}
+
+/** The dump call of a filter, decoding each kept route straight into a Route (one pass). */
+function dumpCall(f: RouteFilter | undefined, scope: Scope): Call<Route | undefined> {
+  const { request, keep } = compileFilter(f, scope);
+  // link names are read before the dump starts: the kernel runs one dump per socket at a
+  // time, so a link dump from inside the route dump's decoder would wait for it forever
+  scope.ifname(0);
+  const { decode, result: _, ...call } = opCall(rtRoute, 'getroute', 'dump', request);
+  const raw = decode!;
+  return {
+    ...call,
+    decode: (m: RawMessage): Route | undefined => {
+      const r = raw(m);
+      return keep(r) ? toRoute(r, scope) : undefined;
+    },
+  };
+}
+
+const defined = (routes: readonly (Route | undefined)[]): Route[] => routes.filter((r): r is Route => r !== undefined);
+
+function flagsOf(spec: RouteSpec): number {
+  if (spec?.replace && spec?.append) throw new NetlinkArgumentError('replace', 'and append cannot both be set');
+  return NLM_F_CREATE | (spec?.replace === true ? NLM_F_REPLACE : spec?.append === true ? NLM_F_APPEND : NLM_F_EXCL);
+}
+
+/** A transaction's outcome as a BulkResult, each kernel error named by the caller's field. */
+function bulkResult(r: TransactionResult<unknown>): BulkResult {
+  return { ok: r.ok, done: r.items.length - r.failures.length, failures: r.failures.map((f) => ({ index: f.index, error: withField(f.error) })) };
+}
+
+/** One item: its error thrown as it is (with the caller's field); many: a BulkResult. */
+function modify(scope: Scope, arg: RouteSpec | RouteSpec[], del: boolean): Bulk<void> | Bulk<BulkResult> {
+  const many = Array.isArray(arg);
+  const specs = many ? arg : [arg];
+  const items = specs.map((spec, index) => {
+    try {
+      return del ? opItem(rtRoute, 'delroute', routeRequest(spec, scope, true)) : opItem(rtRoute, 'newroute', routeRequest(spec, scope), { flags: flagsOf(spec) });
+    } catch (e) {
+      if (many && e instanceof Error) Object.defineProperty(e, 'index', { value: index, enumerable: true });
+      throw e;
+    }
+  });
+  if (many) return { bulk: items, options: { ack: 'last' }, result: bulkResult };
+  return {
+    bulk: items, options: { ack: 'each' },
+    result: (r) => {
+      if (r.failures.length) throw withField(r.failures[0].error);
+    },
+  };
+}
+
+/** The delroute key of a listed route (what `ip route flush` sends back). */
+function deleteSpec(r: Route): RouteSpec {
+  const spec: RouteSpec = { dst: r.dst, family: r.family, table: r.tableId, type: r.type as RouteSpec['type'], protocol: r.protocol };
+  if (r.metric !== undefined) spec.metric = r.metric;
+  if (r.tos !== undefined) spec.tos = r.tos;
+  if (r.src !== undefined) spec.src = r.src;
+  if (r.ifindex !== undefined) spec.dev = r.ifindex;
+  return spec;
+}
+
+function getCall(scope: Scope, q: string | RouteQuery) {
+  const query: RouteQuery = typeof q === 'string' ? { dst: q } : q;
+  if (query === null || typeof query !== 'object') throw new NetlinkArgumentError('dst', 'must be an address or { dst, src, dev, iif, mark, fibmatch }', 'ERR_INVALID_ARG_TYPE');
+  for (const k of Object.keys(query)) if (!QUERY_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not a route lookup option (there are: ${[...QUERY_KEYS].join(', ')})`);
+  const family = familyOf(query.dst, 'dst');
+  const full = family === AF_INET ? 32 : 128;
+  const req: GetrouteDoRequest = { rtmFamily: family, rtmDstLen: full, dst: query.dst, rtmFlags: query.fibmatch === true ? RTM_F_FIB_MATCH : 0 };
+  if (query.src !== undefined) {
+    if (familyOf(query.src, 'src') !== family) throw new NetlinkArgumentError('src', `must be of the same family as dst, got ${query.src}`);
+    req.src = query.src;
+    req.rtmSrcLen = full;
+  }
+  if (query.dev !== undefined) req.oif = scope.ifindex(query.dev, 'dev');
+  if (query.iif !== undefined) req.iif = scope.ifindex(query.iif, 'iif');
+  if (query.mark !== undefined) req.mark = uint(query.mark, 0xffffffff, 'mark');
+  if (query.uid !== undefined) req.uid = uint(query.uid, 0xffffffff, 'uid');
+  const call = opCall(rtRoute, 'getroute', 'do', req);
+  const raw = call.decode!;
+  return { ...call, ack: false, decode: (m: RawMessage) => toRoute(raw(m), scope), result: (rs: readonly Route[]) => rs[0] };
+}
+
+/** The routes module of a handle: `rt.routes.list()`, `rt.routes.add({...})`... */
+export function makeRoutes(ctx: RouteContext) {
+  const ops = bindOps(ctx, {
+    /** Routes of a table (main by default), both families unless `family` says one. */
+    list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({ ...dumpCall(f, scope), result: defined }),
+    /** The route a packet to `dst` takes (ip route get), or with fibmatch the FIB entry. */
+    get: (scope: Scope, q: string | RouteQuery): Step<Route> => getCall(scope, q),
+    /** add(spec): CREATE|EXCL (or replace/append); add([...]): one transaction, a BulkResult. */
+    add: ((scope: Scope, spec: RouteSpec | RouteSpec[]) => modify(scope, spec, false)) as {
+      (scope: Scope, spec: RouteSpec): Bulk<void>;
+      (scope: Scope, spec: RouteSpec[]): Bulk<BulkResult>;
+      (scope: Scope, spec: RouteSpec | RouteSpec[]): Bulk<void> | Bulk<BulkResult>;
+    },
+    /** delete(spec) / delete([...]): as add. Only what the spec gives narrows the match. */
+    delete: ((scope: Scope, spec: RouteSpec | RouteSpec[]) => modify(scope, spec, true)) as {
+      (scope: Scope, spec: RouteSpec | RouteSpec[]): Bulk<void> | Bulk<BulkResult>;
+    },
+    /** Deletes the routes list(filter) gives, in one transaction (ip route flush). */
+    flush: (scope: Scope, f?: RouteFilter): Chain<FlushResult> => ({
+      first: { ...dumpCall(f, scope), result: defined },
+      then: (routes: Route[], s: Scope) => {
+        if (!routes.length) return { value: { deleted: 0, failures: [] } };
+        return {
+          bulk: routes.map((r) => opItem(rtRoute, 'delroute', routeRequest(deleteSpec(r), s, true))),
+          options: { ack: 'last' },
+          result: (t: TransactionResult<unknown>) => ({
+            deleted: t.items.length - t.failures.length,
+            failures: t.failures.map((x) => ({ route: routes[x.index], error: withField(x.error) })),
+          }),
+        };
+      },
+    }),
+  });
+
+  type AddResult<A> = A extends RouteSpec[] ? BulkResult : void;
+  return {
+    ...ops,
+    add: ops.add as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => Promise<AddResult<A>>,
+    addSync: ops.addSync as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => AddResult<A>,
+    delete: ops.delete as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => Promise<AddResult<A>>,
+    deleteSync: ops.deleteSync as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => AddResult<A>,
+    /**
+     * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
+     * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
+     * closed when the iteration ends.
+     */
+    stream(f?: RouteFilter, opts: RouteOptions = {}): AsyncIterable<Route> {
+      return {
+        [Symbol.asyncIterator]: async function* () {
+          const conn = opts.netns === undefined ? ctx.conn : new Connection(NETLINK_ROUTE, { ...ctx.options, netns: opts.netns });
+          try {
+            const scope = conn === ctx.conn ? ctx.scope() : new Scope(conn);
+            const call = dumpCall(f, scope);
+            for await (const r of conn.stream({ ...call, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }))
+              if (r !== undefined) yield r;
+          } finally {
+            if (conn !== ctx.conn) conn.close();
+          }
+        },
+      };
+    },
+  };
+}
+
+export type Routes = ReturnType<typeof makeRoutes>;
