@@ -49,6 +49,16 @@ function opt<T extends object, K extends keyof T>(out: T, key: K, v: unknown, ch
   if (v !== undefined) out[key] = check(v);
 }
 
+/** IPv4 and IPv6 tunnel metadata: the same attributes, the address family and two names aside. */
+function tunnel(e: Record<string, unknown>, o: string, family: 4 | 6, ttl: 'ttl' | 'hoplimit', tos: 'tos' | 'tc'): LwtunnelIpAttrsSet & LwtunnelIp6AttrsSet {
+  const encap: Record<string, unknown> = {};
+  opt(encap, 'id', e.id, (v) => tunnelId(v, `${o}.id`));
+  for (const k of ['dst', 'src']) opt(encap, k, e[k], (v) => addr(v, family, `${o}.${k}`));
+  for (const k of [ttl, tos]) opt(encap, k, e[k], (v) => uint(v, 255, `${o}.${k}`));
+  opt(encap, 'flags', e.flags, (v) => uint(v, 0xffff, `${o}.flags`));
+  return encap;
+}
+
 const ENCODERS: Record<string, (e: Record<string, unknown>, o: string) => EncapAttrs> = {
   mpls: (e, o) => {
     const labels = e.labels;
@@ -59,26 +69,8 @@ const ENCODERS: Record<string, (e: Record<string, unknown>, o: string) => EncapA
     opt(encap, 'ttl', e.ttl, (v) => uint(v, 255, `${o}.ttl`));
     return { encapType: 'mpls', encap };
   },
-  ip: (e, o) => {
-    const encap: LwtunnelIpAttrsSet = {};
-    opt(encap, 'id', e.id, (v) => tunnelId(v, `${o}.id`));
-    opt(encap, 'dst', e.dst, (v) => addr(v, 4, `${o}.dst`));
-    opt(encap, 'src', e.src, (v) => addr(v, 4, `${o}.src`));
-    opt(encap, 'ttl', e.ttl, (v) => uint(v, 255, `${o}.ttl`));
-    opt(encap, 'tos', e.tos, (v) => uint(v, 255, `${o}.tos`));
-    opt(encap, 'flags', e.flags, (v) => uint(v, 0xffff, `${o}.flags`));
-    return { encapType: 'ip', encap };
-  },
-  ip6: (e, o) => {
-    const encap: LwtunnelIp6AttrsSet = {};
-    opt(encap, 'id', e.id, (v) => tunnelId(v, `${o}.id`));
-    opt(encap, 'dst', e.dst, (v) => addr(v, 6, `${o}.dst`));
-    opt(encap, 'src', e.src, (v) => addr(v, 6, `${o}.src`));
-    opt(encap, 'hoplimit', e.hoplimit, (v) => uint(v, 255, `${o}.hoplimit`));
-    opt(encap, 'tc', e.tc, (v) => uint(v, 255, `${o}.tc`));
-    opt(encap, 'flags', e.flags, (v) => uint(v, 0xffff, `${o}.flags`));
-    return { encapType: 'ip6', encap };
-  },
+  ip: (e, o) => ({ encapType: 'ip', encap: tunnel(e, o, 4, 'ttl', 'tos') }),
+  ip6: (e, o) => ({ encapType: 'ip6', encap: tunnel(e, o, 6, 'hoplimit', 'tc') }),
   seg6: (e, o) => {
     const mode = e.mode ?? 'encap';
     if (typeof mode !== 'string' || !SEG6_MODES.includes(mode)) throw new NetlinkArgumentError(`${o}.mode`, `must be one of ${SEG6_MODES.join(', ')}, got ${JSON.stringify(mode)}`);

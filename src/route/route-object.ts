@@ -1,7 +1,7 @@
 // A route as the kernel's rt-route description decodes it -> the Route object users see,
 // with names where `ip -j route` prints names. Runs once per route of a dump (100,000-route
 // tables): tables of names by number, no per-route closures, keys set in one order.
-import type { GetrouteDumpReply, RouteAttrsSet } from '../ynl/families/rt-route.js';
+import type { GetrouteDumpReply, MetricsSet, RouteAttrsSet } from '../ynl/families/rt-route.js';
 import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { formatHint } from '../core/display.js';
 import { familyName, formatPrefix } from './inet.js';
@@ -23,26 +23,12 @@ export interface RouteNexthop {
   realm?: number;
 }
 
-/** Route metrics (ip -j's `metrics`), camelCase; `lock` lists the locked ones. */
-export interface RouteMetrics {
-  mtu?: number;
-  window?: number;
-  rtt?: number;
-  rttvar?: number;
-  ssthresh?: number;
-  cwnd?: number;
-  advmss?: number;
-  reordering?: number;
-  hoplimit?: number;
-  initcwnd?: number;
+/** Route metrics (ip -j's `metrics`), camelCase; `congctl` the algorithm, `lock` lists the locked ones. */
+export type RouteMetrics = Omit<MetricsSet, 'ccAlgo' | 'features' | 'lock' | '$unknown'> & {
   features?: string[];
-  rtoMin?: number;
-  initrwnd?: number;
-  quickack?: number;
   congctl?: string;
-  fastopenNoCookie?: number;
   lock?: string[];
-}
+};
 
 /** A route, like an entry of `ip -j -d route show` (keys in camelCase). */
 export interface Route {
