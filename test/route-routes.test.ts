@@ -166,6 +166,10 @@ describe('routes: ip creates, nlkit reads', () => {
     assert.deepEqual((await rt.routes.list({ protocol: 'bird' })).map((r) => r.dst), ['10.94.0.0/24']);
     assert.deepEqual((await rt.routes.list({ type: 'blackhole' })).map((r) => r.dst), ['10.91.0.0/24']);
     assert.deepEqual((await rt.routes.list({ family: 4, scope: 'link' })).map((r) => r.dst).sort(), ipJson<IpRoute[]>(ns, 'route', 'show', 'scope', 'link').map((r) => r.dst).sort());
+    // prefix selectors as ip's: exact (dst), root (inside), match (covering)
+    for (const [sel, value] of [['root', '10.90.0.0/15'], ['match', '10.93.0.5'], ['root', '10.0.0.0/8'], ['match', '10.1.0.77/32']] as const)
+      assert.deepEqual((await rt.routes.list({ family: 4, [sel]: value })).map((r) => r.dst).sort(), ipJson<IpRoute[]>(ns, 'route', 'show', sel, value).map((r) => r.dst).sort(), `${sel} ${value}`);
+    assert.deepEqual((await rt.routes.list({ family: 6, match: '2001:db8:90::1' })).map((r) => r.dst), ipJson<IpRoute[]>(ns, '-6', 'route', 'show', 'match', '2001:db8:90::1').map((r) => r.dst));
     assert.ok((await rt.routes.list({ dev: 'v0', family: 4 })).every((r) => r.dev === 'v0' || r.nexthops?.every((n) => n.dev === 'v0')));
   }));
 

@@ -11,7 +11,8 @@ import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetl
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
 import { bindOps, Scope, type Bulk, type Chain, type RouteContext, type RouteOptions, type Step } from './context.js';
-import { familyOf, parseFamily, parsePrefix } from './inet.js';
+import { familyOf, parseFamily, parsePrefix, type InetFamily } from './inet.js';
+import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
 import { toRoute, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
@@ -30,8 +31,12 @@ export interface RouteFilter {
   type?: string;
   protocol?: string | number;
   scope?: string | number;
-  /** Only this exact destination ('10.0.0.0/24', 'default'). */
+  /** Only this exact destination ('10.0.0.0/24', 'default'): `ip route show exact`. */
   dst?: string;
+  /** Routes inside this prefix (their prefix as long or longer): `ip route show root`. */
+  root?: string;
+  /** Routes covering this address or prefix (as long or shorter): `ip route show match`. */
+  match?: string;
 }
 
 /** What `ip route get` takes: a destination, or one with selectors. */
@@ -62,7 +67,7 @@ export interface FlushResult {
   failures: { route: Route; error: Error }[];
 }
 
-const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst']);
+const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match']);
 const QUERY_KEYS = new Set(['dst', 'src', 'dev', 'iif', 'mark', 'uid', 'fibmatch']);
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 
@@ -76,6 +81,33 @@ function uint(v: unknown, max: number, option: string): number {
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
     throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
   return v as number;
+}
+
+interface Bits { bytes: Buffer; len: number }
+
+/** Whether a and b agree on their first `len` bits. */
+function samePrefix(a: Buffer, b: Buffer, len: number): boolean {
+  if (a.length !== b.length) return false;
+  const whole = len >> 3;
+  for (let i = 0; i < whole; i++) if (a[i] !== b[i]) return false;
+  const rest = len & 7;
+  return rest === 0 || ((a[whole] ^ b[whole]) & (0xff << (8 - rest)) & 0xff) === 0;
+}
+
+/** A root/match filter: the route's destination (as bytes) against the filter's prefix. */
+function prefixTest(text: string | undefined, option: string, family: number | undefined, test: (route: Bits, p: Bits) => boolean) {
+  if (text === undefined) return undefined;
+  const p = parsePrefix(text, option, family as InetFamily | undefined);
+  const fam = text === 'default' && family === undefined ? undefined : p.family;
+  const want: Bits = { bytes: p.len ? parseHint(p.family === AF_INET ? 'ipv4' : 'ipv6', p.address)! : Buffer.alloc(p.family === AF_INET ? 4 : 16), len: p.len };
+  return (r: GetrouteDumpReply): boolean => {
+    if (fam !== undefined && r.rtmFamily !== fam) return false;
+    const size = r.rtmFamily === AF_INET ? 4 : 16;
+    const bytes = typeof r.dst === 'string' ? parseHint(size === 4 ? 'ipv4' : 'ipv6', r.dst) : Buffer.alloc(size);
+    if (!bytes) return false;
+    const w = want.bytes.length === size ? want : { bytes: Buffer.alloc(size), len: want.len };
+    return test({ bytes, len: r.rtmDstLen }, w);
+  };
 }
 
 /** A filter as a dump request (what the kernel filters itself) and a check for the rest. */
@@ -95,11 +127,14 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   }
   const scopeValue = filter.scope === undefined ? undefined : routeScopes().value(filter.scope, 'scope');
   const dst = filter.dst === undefined ? undefined : parsePrefix(filter.dst, 'dst', family);
+  const root = prefixTest(filter.root, 'root', family, (route, p) => route.len >= p.len && samePrefix(route.bytes, p.bytes, p.len));
+  const match = prefixTest(filter.match, 'match', family, (route, p) => route.len <= p.len && samePrefix(route.bytes, p.bytes, route.len));
   // a family-less dump also answers for MPLS and multicast routing: those are left out
   const keep = (r: GetrouteDumpReply): boolean =>
     (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && (r.rtmFlags & RTM_F_CLONED) === 0 &&
     (scopeValue === undefined || r.rtmScope === scopeValue) &&
-    (dst === undefined || (r.rtmDstLen === dst.len && (dst.len === 0 ? true : r.dst === dst.address) && (filter.dst === 'default' ? true : r.rtmFamily === dst.family)));
+    (dst === undefined || (r.rtmDstLen === dst.len && (dst.len === 0 ? true : r.dst === dst.address) && (filter.dst === 'default' ? true : r.rtmFamily === dst.family))) &&
+    (root === undefined || root(r)) && (match === undefined || match(r));
   return { request, keep };
 }
 
