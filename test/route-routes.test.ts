@@ -83,6 +83,23 @@ describe('routes: nlkit creates, ip reads back', () => {
     assert.equal(byDst.get('10.40.0.0/24')?.tableId, 1000);
   }));
 
+  test('a route through a nexthop object (nhid); metrics features, rto_min, quickack, hoplimit, window', (t) => withLinks(t, async (ns, rt) => {
+    try {
+      ip(ns, 'nexthop', 'add', 'id', '10', 'via', '10.1.0.2', 'dev', 'v0');
+    } catch (e) {
+      return t.skip(`no nexthop objects: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+    }
+    await rt.routes.add({ dst: '10.77.0.0/24', nhid: 10 });
+    const shown = ipJson<IpRoute[]>(ns, 'route', 'show', '10.77.0.0/24')[0];
+    assert.equal(shown.nhid, 10);
+    const listed = (await rt.routes.list({ dst: '10.77.0.0/24' }))[0];
+    assert.deepEqual([listed.nhid, listed.gateway, listed.dev], [10, '10.1.0.2', 'v0']);
+    await rt.routes.add({ dst: '10.78.0.0/24', via: '10.1.0.2', features: ['ecn'], quickack: 1, rtoMin: 50, hoplimit: 9, window: 1000, lock: ['window'] });
+    assert.deepEqual(ipJson<IpRoute[]>(ns, 'route', 'show', '10.78.0.0/24')[0].metrics, [{ window: 1000, hoplimit: 9, ecn: null, rto_min: 50, quickack: 1 }]);
+    assert.match(ip(ns, 'route', 'show', '10.78.0.0/24'), /window lock 1000/);
+    assert.deepEqual((await rt.routes.list({ dst: '10.78.0.0/24' }))[0].metrics, { lock: ['window'], window: 1000, hoplimit: 9, features: ['ecn'], rtoMin: 50, quickack: 1 });
+  }));
+
   test('tables by name: main by default, default (253)', (t) => withLinks(t, async (ns, rt) => {
     await rt.routes.add({ dst: '10.50.0.0/24', via: '10.1.0.2' });
     await rt.routes.add({ dst: '10.51.0.0/24', via: '10.1.0.2', table: 'default' });

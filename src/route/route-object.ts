@@ -81,7 +81,9 @@ const FLAG_NAMES: [number, string][] = [
  * carry the same few values: no array per route).
  */
 const flagLists = new Map<number, readonly string[]>();
+const NO_FLAGS: readonly string[] = Object.freeze([]);
 export function flagNames(v: number): readonly string[] {
+  if (v === 0) return NO_FLAGS;
   let out = flagLists.get(v);
   if (out) return out;
   const names: string[] = [];
@@ -125,12 +127,15 @@ export function viaOf(v: NonNullable<RouteAttrsSet['via']>): { family: string; h
   return { family: familyName(v.rtviaFamily), host: host ?? b.toString('hex') };
 }
 
-/** Names looked up by number once per table per process run (a dump repeats a few). */
+/**
+ * u8 names (protocols, scopes) looked up once per value: a packed array of 256 (a sparse
+ * one, written at 253, would be a dictionary, read for every route of a dump).
+ */
 class NameCache {
-  private readonly byValue: string[] = [];
+  private readonly byValue: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
   constructor(private readonly table: () => NameTable) {}
   name(v: number): string {
-    return this.byValue[v] ??= this.table().name(v);
+    return this.byValue[v & 255] ??= this.table().name(v);
   }
 }
 const protocols = new NameCache(routeProtocols);
@@ -198,7 +203,7 @@ export function toRoute(r: GetrouteDumpReply, scope: Scope): Route {
   if (r.rtmTos) route.tos = r.rtmTos;
   if (r.pref !== undefined) route.pref = PREF[r.pref] ?? String(r.pref);
   if (r.expires !== undefined) route.expires = r.expires;
-  else if (r.cacheinfo && !Buffer.isBuffer(r.cacheinfo) && r.cacheinfo.rtaExpires) route.expires = Math.round(r.cacheinfo.rtaExpires / 100);
+  else if (r.cacheinfo && !Buffer.isBuffer(r.cacheinfo) && r.cacheinfo.rtaExpires) route.expires = Math.floor(r.cacheinfo.rtaExpires / 100);
   if (r.nhId !== undefined) route.nhid = r.nhId;
   if (r.multipath) route.nexthops = nexthopsOf(r.multipath, scope);
   if (r.encapType !== undefined) route.encap = decodeEncap(r);
