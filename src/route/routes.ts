@@ -253,13 +253,12 @@ export function makeRoutes(ctx: RouteContext) {
     }),
   });
 
-  type AddResult<A> = A extends RouteSpec[] ? BulkResult : void;
   return {
     ...ops,
-    add: ops.add as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => Promise<AddResult<A>>,
-    addSync: ops.addSync as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => AddResult<A>,
-    delete: ops.delete as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => Promise<AddResult<A>>,
-    deleteSync: ops.deleteSync as <A extends RouteSpec | RouteSpec[]>(spec: A, opts?: RouteOptions) => AddResult<A>,
+    add: ops.add as Modify<Promise<void>, Promise<BulkResult>>,
+    addSync: ops.addSync as Modify<void, BulkResult>,
+    delete: ops.delete as Modify<Promise<void>, Promise<BulkResult>>,
+    deleteSync: ops.deleteSync as Modify<void, BulkResult>,
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
@@ -284,3 +283,9 @@ export function makeRoutes(ctx: RouteContext) {
 }
 
 export type Routes = ReturnType<typeof makeRoutes>;
+
+/** add/delete: one route (its error thrown), or many in one transaction (a BulkResult). */
+export interface Modify<One, Many> {
+  (spec: RouteSpec, opts?: RouteOptions): One;
+  (specs: RouteSpec[], opts?: RouteOptions): Many;
+}
