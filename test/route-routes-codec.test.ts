@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { attributePath, decodeAttrs, encodeAttrs } from '../src/core/codec.js';
+import { attributePath, decodeAttrs, encodeAttrs, reusingDecoder } from '../src/core/codec.js';
 import { Definitions } from '../src/core/definitions.js';
 import { Writer } from '../src/core/writer.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from '../src/core/errors.js';
@@ -209,6 +209,24 @@ describe('rt-route: records are bounds-checked', () => {
     // RTA_DST (8) + RTA_MULTIPATH header (4) + record 0 (16) + rtnexthop (8): the second gateway
     const offset = attrs + 8 + 4 + 16 + 8;
     assert.equal(attributePath(rt.op('newroute').attrs, buf, attrs, buf.length, offset), '.multipath[1].gateway');
+  });
+});
+
+describe('reusingDecoder: one object for every message', () => {
+  test('each message reads as a fresh decode would: fields of the previous one are reset', () => {
+    const op = rt.op('newroute');
+    const dec = reusingDecoder(op.header, op.attrs);
+    const a = rt.encode('newroute', { ...rtmsg4, dst: '10.4.0.0', gateway: '10.1.0.2', metrics: { mtu: 1400 }, $unknown: [{ type: 999, nested: false, netByteOrder: false, data: Buffer.from([1]) }] });
+    const b = rt.encode('newroute', { ...rtmsg6, dst: '2001:db8::', multipath: [{ rtnhFlags: [], rtnhHops: 0, rtnhIfindex: 2 }] });
+    const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    const first = dec(a, 0, a.length);
+    assert.deepEqual(strip(first), rt.decode('newroute', a));
+    const second = dec(b, 0, b.length);
+    assert.equal(second, first); // the same object, overwritten
+    assert.deepEqual(strip(second), rt.decode('newroute', b));
+    assert.equal(second.gateway, undefined);
+    assert.equal(second.$unknown, undefined);
+    assert.throws(() => dec(a, 0, 5), NetlinkDecodeError);
   });
 });
 
