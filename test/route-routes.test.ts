@@ -230,6 +230,8 @@ describe('routes: get, replace, append, flush, bulk, errors', () => {
     await rt.routes.add({ dst: '10.110.0.0/24', via: '10.1.0.3', replace: true });
     assert.deepEqual(ipJson<IpRoute[]>(ns, 'route', 'show', '10.110.0.0/24').map((r) => r.gateway), ['10.1.0.3']);
     await rt.routes.add({ dst: '10.111.0.0/24', via: '10.1.0.3', replace: true }); // replace creates too
+    await rt.routes.replace({ dst: '10.111.0.0/24', via: '10.1.0.2' }); // as a method, too
+    assert.deepEqual(ipJson<IpRoute[]>(ns, 'route', 'show', '10.111.0.0/24').map((r) => r.gateway), ['10.1.0.2']);
     await rt.routes.add({ dst: '2001:db8:110::/64', via: '2001:db8:1::2', dev: 'v0' });
     await rt.routes.add({ dst: '2001:db8:110::/64', via: '2001:db8:1::3', dev: 'v0', append: true });
     const six = ipJson<IpRoute[]>(ns, '-6', 'route', 'show', '2001:db8:110::/64')[0];
@@ -244,10 +246,10 @@ describe('routes: get, replace, append, flush, bulk, errors', () => {
     assert.equal(made.ok, true);
     await rt.routes.add({ dst: '10.121.0.0/24', via: '10.1.0.2', table: 700, protocol: 'static' });
     const res = await rt.routes.flush({ table: 700, protocol: 'boot' });
-    assert.deepEqual(res, { deleted: 50, failures: [] });
+    assert.deepEqual(res, { ok: true, done: 50, failures: [] });
     assert.deepEqual(ipJson<IpRoute[]>(ns, 'route', 'show', 'table', '700').map((r) => r.dst), ['10.121.0.0/24']);
-    assert.deepEqual(rt.routes.flushSync({ table: 700 }), { deleted: 1, failures: [] });
-    assert.deepEqual(rt.routes.flushSync({ table: 700 }), { deleted: 0, failures: [] });
+    assert.deepEqual(rt.routes.flushSync({ table: 700 }), { ok: true, done: 1, failures: [] });
+    assert.deepEqual(rt.routes.flushSync({ table: 700 }), { ok: true, done: 0, failures: [] });
   }));
 
   test('bulk: 2,000 routes in one transaction, the one bad route reported at its index with the kernel\'s text', (t) => withLinks(t, async (ns, rt) => {
@@ -265,6 +267,10 @@ describe('routes: get, replace, append, flush, bulk, errors', () => {
     assert.equal(ipJson<IpRoute[]>(ns, 'route', 'show').filter((r) => r.gateway === '10.1.0.2').length, 1999);
     const del = rt.routes.deleteSync(specs.filter((_, i) => i !== 1234));
     assert.deepEqual(del, { ok: true, done: 1999, failures: [] });
+    // a spec that cannot be built is a failure at its index, not sent; the others are
+    const mixed = await rt.routes.add([{ dst: '10.251.0.0/24', via: '10.1.0.2' }, { dst: '10.252.0.0/24', via: 'nope' }, { dst: '10.253.0.0/24', via: '10.1.0.2' }]);
+    assert.deepEqual([mixed.ok, mixed.done, mixed.failures.map((f) => f.index)], [false, 2, [1]]);
+    assert.ok(mixed.failures[0].error instanceof NetlinkArgumentError);
   }));
 
   test('errors: the kernel\'s ext-ack text and the caller\'s option; bad values are typed errors before anything is sent', (t) => withLinks(t, async (ns, rt) => {

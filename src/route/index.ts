@@ -4,5 +4,6 @@ export { openRoute, RouteHandle } from './handle.js';
 export { RouteContext, Scope, bindOps, type RouteOptions, type Step, type Bulk, type Chain, type LinkNames, type BoundOps } from './context.js';
 export { names, reloadNames, parseNameFile, NameTable, routeTables, routeProtocols, routeScopes, routeRealms, linkGroups, type NameFile } from './names.js';
 export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Prefix, type InetFamily } from './inet.js';
-export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type NexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery, type BulkResult, type FlushResult, type Modify } from './routes.js';
+export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type NexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery } from './routes.js';
 export { toRoute } from './route-object.js';
+export type { BulkResult } from './bulk.js';

@@ -2,6 +2,7 @@
 // the user's object <-> rt-route's RTA_ENCAP_TYPE / RTA_ENCAP sub-message (described as data
 // in overlays/rt-route.yaml). One table per encapsulation type.
 import { isIP } from 'node:net';
+import { checkUint } from './arg-check.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type {
   LwtunnelIp6AttrsSet, LwtunnelIpAttrsSet, MplsIptunnelAttrsSet, RouteAttrsSet, Seg6IptunModeEnum, Seg6IptunnelAttrsSet,
@@ -27,11 +28,6 @@ type EncapAttrs = Pick<RouteAttrsSet, 'encapType' | 'encap'>;
 const MPLS_LABEL_MAX = 0xfffff;
 const SEG6_MODES: readonly string[] = ['inline', 'encap', 'l2encap', 'encap-red', 'l2encap-red'];
 
-function uint(v: unknown, max: number, option: string): number {
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
-    throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
-  return v as number;
-}
 
 function addr(v: unknown, family: 4 | 6, option: string): string {
   if (typeof v !== 'string' || isIP(v) !== family) throw new NetlinkArgumentError(option, `must be an IPv${family} address, got ${JSON.stringify(v)}`);
@@ -54,8 +50,8 @@ function tunnel(e: Record<string, unknown>, o: string, family: 4 | 6, ttl: 'ttl'
   const encap: Record<string, unknown> = {};
   opt(encap, 'id', e.id, (v) => tunnelId(v, `${o}.id`));
   for (const k of ['dst', 'src']) opt(encap, k, e[k], (v) => addr(v, family, `${o}.${k}`));
-  for (const k of [ttl, tos]) opt(encap, k, e[k], (v) => uint(v, 255, `${o}.${k}`));
-  opt(encap, 'flags', e.flags, (v) => uint(v, 0xffff, `${o}.flags`));
+  for (const k of [ttl, tos]) opt(encap, k, e[k], (v) => checkUint(v, `${o}.${k}`, 255));
+  opt(encap, 'flags', e.flags, (v) => checkUint(v, `${o}.flags`, 0xffff));
   return encap;
 }
 
@@ -64,9 +60,9 @@ const ENCODERS: Record<string, (e: Record<string, unknown>, o: string) => EncapA
     const labels = e.labels;
     if (!Array.isArray(labels) || labels.length === 0) throw new NetlinkArgumentError(`${o}.labels`, 'must be a non-empty array of MPLS labels');
     // label stack entries: label << 12, bottom-of-stack on the last one
-    const dst = labels.map((l, i) => uint(l, MPLS_LABEL_MAX, `${o}.labels[${i}]`) * 4096 + (i === labels.length - 1 ? 0x100 : 0));
+    const dst = labels.map((l, i) => checkUint(l, `${o}.labels[${i}]`, MPLS_LABEL_MAX) * 4096 + (i === labels.length - 1 ? 0x100 : 0));
     const encap: MplsIptunnelAttrsSet = { dst };
-    opt(encap, 'ttl', e.ttl, (v) => uint(v, 255, `${o}.ttl`));
+    opt(encap, 'ttl', e.ttl, (v) => checkUint(v, `${o}.ttl`, 255));
     return { encapType: 'mpls', encap };
   },
   ip: (e, o) => ({ encapType: 'ip', encap: tunnel(e, o, 4, 'ttl', 'tos') }),

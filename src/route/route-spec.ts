@@ -2,6 +2,7 @@
 // newroute/delroute request, with iproute2's defaults (main table, boot protocol, scope from
 // type) and every value checked against the option that carried it.
 import { isIP } from 'node:net';
+import { checkUint, checkBool } from './arg-check.js';
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import { parseHint } from '../core/display.js';
 import { AF_INET, AF_INET6, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE } from '../core/rtnetlink.js';
@@ -78,16 +79,7 @@ const NEXTHOP_KEYS = new Set(['via', 'dev', 'weight', 'onlink', 'encap']);
 const PREFS: Record<string, number> = { low: 3, medium: 0, high: 1 };
 const RTNH_F_ONLINK = 4;
 
-function uint(v: unknown, max: number, option: string): number {
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
-    throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
-  return v as number;
-}
 
-function bool(v: unknown, option: string): boolean {
-  if (v !== undefined && typeof v !== 'boolean') throw new NetlinkArgumentError(option, `must be true or false, got ${String(v)}`, 'ERR_INVALID_ARG_TYPE');
-  return v === true;
-}
 
 function checkKeys(o: object, allowed: Set<string>, where: string): void {
   for (const k of Object.keys(o)) if (!allowed.has(k) && (o as Record<string, unknown>)[k] !== undefined)
@@ -125,7 +117,7 @@ function metricsOf(spec: RouteSpec): RouteAttrsSet['metrics'] {
   for (const k of METRIC_KEYS) {
     const v = (spec as unknown as Record<string, unknown>)[k];
     if (v === undefined) continue;
-    (m as Record<string, number>)[k] = uint(v, 0xffffffff, k);
+    (m as Record<string, number>)[k] = checkUint(v, k, 0xffffffff);
     any = true;
   }
   if (spec.congctl !== undefined) {
@@ -160,10 +152,10 @@ function nexthopsOf(list: unknown, family: InetFamily, scope: Scope): NonNullabl
     const o = `nexthops[${i}]`;
     if (nh === null || typeof nh !== 'object') throw new NetlinkArgumentError(o, 'must be an object { via, dev, weight }', 'ERR_INVALID_ARG_TYPE');
     checkKeys(nh, NEXTHOP_KEYS, `${o}.`);
-    const weight = nh.weight === undefined ? 1 : uint(nh.weight, 256, `${o}.weight`);
+    const weight = nh.weight === undefined ? 1 : checkUint(nh.weight, `${o}.weight`, 256);
     if (weight < 1) throw new NetlinkArgumentError(`${o}.weight`, 'must be 1..256', 'ERR_OUT_OF_RANGE');
     const rec: NonNullable<RouteAttrsSet['multipath']>[number] = {
-      rtnhFlags: bool(nh.onlink, `${o}.onlink`) ? ['onlink'] : [],
+      rtnhFlags: checkBool(nh.onlink, `${o}.onlink`) === true ? ['onlink'] : [],
       rtnhHops: weight - 1,
       rtnhIfindex: nh.dev === undefined ? 0 : scope.ifindex(nh.dev, `${o}.dev`),
     };
@@ -211,25 +203,25 @@ export function routeRequest(spec: RouteSpec, scope: Scope, del = false): Newrou
     req.rtmSrcLen = src.len;
     if (src.len) req.src = src.address;
   }
-  if (spec.tos !== undefined) req.rtmTos = uint(spec.tos, 255, 'tos');
+  if (spec.tos !== undefined) req.rtmTos = checkUint(spec.tos, 'tos', 255);
   if (spec.via !== undefined) Object.assign(req, gatewayAttrs(spec.via, family, 'via'));
   if (spec.dev !== undefined) req.oif = scope.ifindex(spec.dev, 'dev');
-  if (spec.metric !== undefined) req.priority = uint(spec.metric, 0xffffffff, 'metric');
+  if (spec.metric !== undefined) req.priority = checkUint(spec.metric, 'metric', 0xffffffff);
   if (spec.prefsrc !== undefined) {
     if (typeof spec.prefsrc !== 'string' || familyOf(spec.prefsrc, 'prefsrc') !== family)
       throw new NetlinkArgumentError('prefsrc', `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(spec.prefsrc)}`);
     req.prefsrc = spec.prefsrc;
   }
   if (spec.nexthops !== undefined) req.multipath = nexthopsOf(spec.nexthops, family, scope);
-  if (spec.nhid !== undefined) req.nhId = uint(spec.nhid, 0xffffffff, 'nhid');
+  if (spec.nhid !== undefined) req.nhId = checkUint(spec.nhid, 'nhid', 0xffffffff);
   if (spec.encap !== undefined) Object.assign(req, encodeEncap(spec.encap));
-  if (bool(spec.onlink, 'onlink')) req.rtmFlags = RTNH_F_ONLINK;
+  if (checkBool(spec.onlink, 'onlink') === true) req.rtmFlags = RTNH_F_ONLINK;
   if (spec.pref !== undefined) {
     const p = PREFS[spec.pref as string];
     if (p === undefined) throw new NetlinkArgumentError('pref', `must be 'low', 'medium' or 'high', got ${JSON.stringify(spec.pref)}`);
     req.pref = p;
   }
-  if (spec.expires !== undefined) req.expires = uint(spec.expires, 0xffffffff, 'expires');
+  if (spec.expires !== undefined) req.expires = checkUint(spec.expires, 'expires', 0xffffffff);
   const metrics = metricsOf(spec);
   if (metrics) req.metrics = metrics;
   if (spec.scope !== undefined) req.rtmScope = routeScopes().value(spec.scope, 'scope');

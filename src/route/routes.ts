@@ -3,12 +3,14 @@
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE } from '../core/constants.js';
+import { checkUint } from './arg-check.js';
 import { NetlinkArgumentError, NetlinkDecodeError } from '../core/errors.js';
 import { reusingDecoder } from '../core/codec.js';
 import { Family } from '../ynl/family.js';
 import type { RawMessage } from '../core/message.js';
 import type { Call } from '../core/call.js';
-import type { TransactionResult } from '../core/transaction.js';
+import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import { bulkOf, deleteAll, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
@@ -55,20 +57,6 @@ export interface RouteQuery {
   fibmatch?: boolean;
 }
 
-/** A bulk call's outcome: every failure against its item's index. */
-export interface BulkResult {
-  ok: boolean;
-  /** Items that succeeded. */
-  done: number;
-  failures: { index: number; error: Error }[];
-}
-
-/** flush(): how many routes were deleted, and any that could not be. */
-export interface FlushResult {
-  deleted: number;
-  failures: { route: Route; error: Error }[];
-}
-
 const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match']);
 const QUERY_KEYS = new Set(['dst', 'src', 'dev', 'iif', 'mark', 'uid', 'fibmatch']);
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
@@ -79,11 +67,6 @@ interface Compiled {
   keep: (r: GetrouteDumpReply) => boolean;
 }
 
-function uint(v: unknown, max: number, option: string): number {
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
-    throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
-  return v as number;
-}
 
 interface Bits { bytes: Buffer; len: number }
 
@@ -163,33 +146,33 @@ function dumpCall(f: RouteFilter | undefined, scope: Scope): Call<Route | undefi
 
 const defined = (routes: readonly (Route | undefined)[]): Route[] => routes.filter((r): r is Route => r !== undefined);
 
-function flagsOf(spec: RouteSpec): number {
+function flagsOf(spec: RouteSpec, replace = false): number {
   if (spec?.replace && spec?.append) throw new NetlinkArgumentError('replace', 'and append cannot both be set');
-  return NLM_F_CREATE | (spec?.replace === true ? NLM_F_REPLACE : spec?.append === true ? NLM_F_APPEND : NLM_F_EXCL);
+  return NLM_F_CREATE | (replace || spec?.replace === true ? NLM_F_REPLACE : spec?.append === true ? NLM_F_APPEND : NLM_F_EXCL);
 }
 
-/** A transaction's outcome as a BulkResult, each kernel error named by the caller's field. */
-function bulkResult(r: TransactionResult<unknown>): BulkResult {
-  return { ok: r.ok, done: r.items.length - r.failures.length, failures: r.failures.map((f) => ({ index: f.index, error: withField(f.error) })) };
-}
+/** Every kernel error of a bulk result named by the caller's option (`error.field`). */
+const withFields = (r: BulkResult): BulkResult => {
+  for (const f of r.failures) withField(f.error);
+  return r;
+};
 
-/** One item: its error thrown as it is (with the caller's field); many: a BulkResult. */
-function modify(scope: Scope, arg: RouteSpec | RouteSpec[], del: boolean): Bulk<void> | Bulk<BulkResult> {
-  const many = Array.isArray(arg);
-  const specs = many ? arg : [arg];
-  const items = specs.map((spec, index) => {
-    try {
-      return del ? opItem(rtRoute, 'delroute', routeRequest(spec, scope, true)) : opItem(rtRoute, 'newroute', routeRequest(spec, scope), { flags: flagsOf(spec) });
-    } catch (e) {
-      if (many && e instanceof Error) Object.defineProperty(e, 'index', { value: index, enumerable: true });
-      throw e;
-    }
-  });
-  if (many) return { bulk: items, options: { ack: 'last' }, result: bulkResult };
+type Item = (scope: Scope, spec: RouteSpec) => TransactionItem<unknown>;
+const addItem: Item = (scope, spec) => opItem(rtRoute, 'newroute', routeRequest(spec, scope), { flags: flagsOf(spec) });
+const replaceItem: Item = (scope, spec) => opItem(rtRoute, 'newroute', routeRequest(spec, scope), { flags: flagsOf(spec, true) });
+const deleteItem: Item = (scope, spec) => opItem(rtRoute, 'delroute', routeRequest(spec, scope, true));
+
+/**
+ * One route: its error thrown, named by the caller's option (a transaction of one, whose
+ * result sees the error); many: one transaction, a BulkResult (see bulkOf).
+ */
+function modify(scope: Scope, arg: RouteSpec | readonly RouteSpec[], item: Item): Step<BulkResult | undefined> {
+  if (Array.isArray(arg)) return { first: bulkOf(scope, arg as readonly RouteSpec[], item), then: (r: BulkResult) => ({ value: withFields(r) }) };
   return {
-    bulk: items, options: { ack: 'each' },
-    result: (r) => {
+    bulk: [item(scope, arg as RouteSpec)], options: { ack: 'each' },
+    result: (r: TransactionResult<unknown>) => {
       if (r.failures.length) throw withField(r.failures[0].error);
+      return undefined;
     },
   };
 }
@@ -218,8 +201,8 @@ function getCall(scope: Scope, q: string | RouteQuery) {
   }
   if (query.dev !== undefined) req.oif = scope.ifindex(query.dev, 'dev');
   if (query.iif !== undefined) req.iif = scope.ifindex(query.iif, 'iif');
-  if (query.mark !== undefined) req.mark = uint(query.mark, 0xffffffff, 'mark');
-  if (query.uid !== undefined) req.uid = uint(query.uid, 0xffffffff, 'uid');
+  if (query.mark !== undefined) req.mark = checkUint(query.mark, 'mark', 0xffffffff);
+  if (query.uid !== undefined) req.uid = checkUint(query.uid, 'uid', 0xffffffff);
   const call = opCall(rtRoute, 'getroute', 'do', req);
   const raw = call.decode!;
   return { ...call, ack: false, decode: (m: RawMessage) => toRoute(raw(m), scope), result: (rs: readonly Route[]) => rs[0] };
@@ -232,39 +215,27 @@ export function makeRoutes(ctx: RouteContext) {
     list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({ ...dumpCall(f, scope), result: defined }),
     /** The route a packet to `dst` takes (ip route get), or with fibmatch the FIB entry. */
     get: (scope: Scope, q: string | RouteQuery): Step<Route> => getCall(scope, q),
-    /** add(spec): CREATE|EXCL (or replace/append); add([...]): one transaction, a BulkResult. */
-    add: ((scope: Scope, spec: RouteSpec | RouteSpec[]) => modify(scope, spec, false)) as {
-      (scope: Scope, spec: RouteSpec): Bulk<void>;
-      (scope: Scope, spec: RouteSpec[]): Bulk<BulkResult>;
-      (scope: Scope, spec: RouteSpec | RouteSpec[]): Bulk<void> | Bulk<BulkResult>;
-    },
-    /** delete(spec) / delete([...]): as add. Only what the spec gives narrows the match. */
-    delete: ((scope: Scope, spec: RouteSpec | RouteSpec[]) => modify(scope, spec, true)) as {
-      (scope: Scope, spec: RouteSpec | RouteSpec[]): Bulk<void> | Bulk<BulkResult>;
-    },
-    /** Deletes the routes list(filter) gives, in one transaction (ip route flush). */
-    flush: (scope: Scope, f?: RouteFilter): Chain<FlushResult> => ({
-      first: { ...dumpCall(f, scope), result: defined },
-      then: (routes: Route[], s: Scope) => {
-        if (!routes.length) return { value: { deleted: 0, failures: [] } };
-        return {
-          bulk: routes.map((r) => opItem(rtRoute, 'delroute', routeRequest(deleteSpec(r), s, true))),
-          options: { ack: 'last' },
-          result: (t: TransactionResult<unknown>) => ({
-            deleted: t.items.length - t.failures.length,
-            failures: t.failures.map((x) => ({ route: routes[x.index], error: withField(x.error) })),
-          }),
-        };
-      },
+    /** add(spec): CREATE|EXCL (or `replace`/`append` in the spec); add([...]): one transaction. */
+    add: (scope: Scope, spec: RouteSpec | readonly RouteSpec[]) => modify(scope, spec, addItem),
+    /** CREATE|REPLACE: creates or overwrites (ip route replace). */
+    replace: (scope: Scope, spec: RouteSpec | readonly RouteSpec[]) => modify(scope, spec, replaceItem),
+    /** delete(spec) / delete([...]): only what a spec gives narrows the match (ip route del). */
+    delete: (scope: Scope, spec: RouteSpec | readonly RouteSpec[]) => modify(scope, spec, deleteItem),
+    /** Deletes what list(filter) gives, in one transaction (ip route flush); failures by list order. */
+    flush: (scope: Scope, f?: RouteFilter): Step<BulkResult> => ({
+      first: deleteAll({ ...dumpCall(f, scope), result: defined }, deleteSpec, deleteItem),
+      then: (r: BulkResult) => ({ value: withFields(r) }),
     }),
   });
 
   return {
     ...ops,
-    add: ops.add as Modify<Promise<void>, Promise<BulkResult>>,
-    addSync: ops.addSync as Modify<void, BulkResult>,
-    delete: ops.delete as Modify<Promise<void>, Promise<BulkResult>>,
-    deleteSync: ops.deleteSync as Modify<void, BulkResult>,
+    add: ops.add as OneOrMany<RouteSpec>,
+    addSync: ops.addSync as OneOrManySync<RouteSpec>,
+    replace: ops.replace as OneOrMany<RouteSpec>,
+    replaceSync: ops.replaceSync as OneOrManySync<RouteSpec>,
+    delete: ops.delete as OneOrMany<RouteSpec>,
+    deleteSync: ops.deleteSync as OneOrManySync<RouteSpec>,
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
@@ -290,8 +261,3 @@ export function makeRoutes(ctx: RouteContext) {
 
 export type Routes = ReturnType<typeof makeRoutes>;
 
-/** add/delete: one route (its error thrown), or many in one transaction (a BulkResult). */
-export interface Modify<One, Many> {
-  (spec: RouteSpec, opts?: RouteOptions): One;
-  (specs: RouteSpec[], opts?: RouteOptions): Many;
-}
