@@ -110,6 +110,9 @@ describe('routes: nlkit creates, ip reads back', () => {
     const all = await rt.routes.list({ table: 'all', family: 4 });
     assert.equal(all.find((r) => r.dst === '10.51.0.0/24')?.table, 'default');
     assert.ok(all.some((r) => r.table === 'local'));
+    // a table with no routes does not exist: empty for both families, the kernel's ENOENT for one (as ip)
+    assert.deepEqual(await rt.routes.list({ table: 4242 }), []);
+    await assert.rejects(rt.routes.list({ table: 4242, family: 4 }), (e: NetlinkError) => e.code === 'ENOENT' && e.extackMessage === 'ipv4: FIB table does not exist');
   }));
 
   test('multipath with weights, IPv4 and IPv6; an IPv6 gateway on an IPv4 route (RTA_VIA)', (t) => withLinks(t, async (ns, rt) => {
