@@ -6,7 +6,6 @@ import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { formatHint } from '../core/display.js';
 import { familyName, formatPrefix } from './inet.js';
 import { routeProtocols, routeScopes, routeTables, type NameTable } from './names.js';
-import type { Scope } from './context.js';
 import { decodeEncap, type RouteEncap } from './route-encap.js';
 
 /** A path of a multipath route (ip -j's `nexthops` entries). */
@@ -149,13 +148,18 @@ function tableName(id: number): string {
   return lastTableName;
 }
 
-function nexthopsOf(list: NonNullable<RouteAttrsSet['multipath']>, scope: Scope): RouteNexthop[] {
+/** Link names by index (a Scope): where toRoute gets `dev` from. */
+export interface LinkNameSource {
+  ifname(index: number): string | undefined;
+}
+
+function nexthopsOf(list: NonNullable<RouteAttrsSet['multipath']>, names: LinkNameSource | undefined): RouteNexthop[] {
   return list.map((r) => {
     const ifindex = r.rtnhIfindex ?? 0;
     const nh: RouteNexthop = { ifindex, weight: (r.rtnhHops ?? 0) + 1, flags: flagNames(numberOf(r.rtnhFlags)) };
     if (typeof r.gateway === 'string') nh.gateway = r.gateway;
     if (r.via) { const v = viaOf(r.via); if (v) nh.via = v; }
-    const dev = ifindex ? scope.ifname(ifindex) : undefined;
+    const dev = ifindex && names ? names.ifname(ifindex) : undefined;
     if (dev !== undefined) nh.dev = dev;
     if (r.encapType !== undefined) nh.encap = decodeEncap(r);
     if (r.flow !== undefined) nh.realm = r.flow;
@@ -185,8 +189,11 @@ function RouteObject(): void {}
 RouteObject.prototype = Object.prototype;
 const RouteCtor = RouteObject as unknown as new () => Route;
 
-/** The Route for a decoded RTM_NEWROUTE. */
-export function toRoute(r: GetrouteDumpReply, scope: Scope): Route {
+/**
+ * The Route for a decoded RTM_NEWROUTE. Without `names`, devices are left as indexes
+ * (`ifindex`, `iif` as its number) for nameLinks to fill in later.
+ */
+export function toRoute(r: GetrouteDumpReply, names?: LinkNameSource): Route {
   const family = r.rtmFamily;
   const tableId = r.table ?? r.rtmTable;
   const route = new RouteCtor();
@@ -203,7 +210,7 @@ export function toRoute(r: GetrouteDumpReply, scope: Scope): Route {
   if (r.via) { const v = viaOf(r.via); if (v) route.via = v; }
   if (r.oif !== undefined) {
     route.ifindex = r.oif;
-    const dev = scope.ifname(r.oif);
+    const dev = names?.ifname(r.oif);
     if (dev !== undefined) route.dev = dev;
   }
   if (r.priority !== undefined) route.metric = r.priority;
@@ -213,12 +220,32 @@ export function toRoute(r: GetrouteDumpReply, scope: Scope): Route {
   if (r.expires !== undefined) route.expires = r.expires;
   else if (r.cacheinfo && !Buffer.isBuffer(r.cacheinfo) && r.cacheinfo.rtaExpires) route.expires = Math.floor(r.cacheinfo.rtaExpires / 100);
   if (r.nhId !== undefined) route.nhid = r.nhId;
-  if (r.multipath) route.nexthops = nexthopsOf(r.multipath, scope);
+  if (r.multipath) route.nexthops = nexthopsOf(r.multipath, names);
   if (r.encapType !== undefined) route.encap = decodeEncap(r);
   if (r.metrics) route.metrics = metricsOf(r.metrics);
   if (r.mark !== undefined) route.mark = r.mark;
-  if (r.iif !== undefined) route.iif = scope.ifname(r.iif) ?? String(r.iif);
+  if (r.iif !== undefined) route.iif = names?.ifname(r.iif) ?? String(r.iif);
   if (r.uid !== undefined) route.uid = r.uid;
   if (r.newdst) route.newdst = r.newdst.map((e) => e >>> 12);
   return route;
+}
+
+/**
+ * Fills in the device names of routes made without them: after a dump, when asking the
+ * kernel for link names no longer waits on the route dump (one dump per socket at a time).
+ */
+export function nameLinks(routes: readonly Route[], names: LinkNameSource): void {
+  for (const r of routes) {
+    if (r.ifindex !== undefined && r.dev === undefined) {
+      const dev = names.ifname(r.ifindex);
+      if (dev !== undefined) r.dev = dev;
+    }
+    if (r.iif !== undefined && /^\d+$/.test(r.iif)) r.iif = names.ifname(Number(r.iif)) ?? r.iif;
+    if (r.nexthops) for (const nh of r.nexthops) {
+      if (nh.ifindex && nh.dev === undefined) {
+        const dev = names.ifname(nh.ifindex);
+        if (dev !== undefined) nh.dev = dev;
+      }
+    }
+  }
 }

@@ -18,7 +18,7 @@ import { bindOps, Scope, type Bulk, type Chain, type RouteContext, type RouteOpt
 import { familyOf, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { toRoute, type Route } from './route-object.js';
+import { nameLinks, toRoute, type LinkNameSource, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
@@ -124,11 +124,8 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
 }
 
 /** The dump call of a filter, decoding each kept route straight into a Route (one pass). */
-function dumpCall(f: RouteFilter | undefined, scope: Scope): Call<Route | undefined> {
+function dumpCall(f: RouteFilter | undefined, scope: Scope, names?: LinkNameSource): Call<Route | undefined> {
   const { request, keep } = compileFilter(f, scope);
-  // link names are read before the dump starts: the kernel runs one dump per socket at a
-  // time, so a link dump from inside the route dump's decoder would wait for it forever
-  scope.ifname(0);
   const { decode: _d, result: _r, ...call } = opCall(rtRoute, 'getroute', 'dump', request);
   // each message is decoded into one reused object and copied out into its Route at once:
   // no decoded object per route (a dump of 100,000 makes 100,000 fewer objects)
@@ -139,7 +136,7 @@ function dumpCall(f: RouteFilter | undefined, scope: Scope): Call<Route | undefi
     decode: (m: RawMessage): Route | undefined => {
       if (m.end - m.start < op.headerSize) throw new NetlinkDecodeError(`getroute: ${m.end - m.start} bytes are shorter than its ${op.headerSize}-byte header`, m.start);
       const r = decode(m.buf, m.start, m.end) as unknown as GetrouteDumpReply;
-      return keep(r) ? toRoute(r, scope) : undefined;
+      return keep(r) ? toRoute(r, names) : undefined;
     },
   };
 }
@@ -212,7 +209,15 @@ function getCall(scope: Scope, q: string | RouteQuery) {
 export function makeRoutes(ctx: RouteContext) {
   const ops = bindOps(ctx, {
     /** Routes of a table (main by default), both families unless `family` says one. */
-    list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({ ...dumpCall(f, scope), result: defined }),
+    // names after the dump: a LinkCache answers them without a request, else one link dump
+    list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({
+      ...dumpCall(f, scope),
+      result: (rs: readonly (Route | undefined)[]) => {
+        const routes = defined(rs);
+        nameLinks(routes, scope);
+        return routes;
+      },
+    }),
     /** The route a packet to `dst` takes (ip route get), or with fibmatch the FIB entry. */
     get: (scope: Scope, q: string | RouteQuery): Step<Route> => getCall(scope, q),
     /** add(spec): CREATE|EXCL (or `replace`/`append` in the spec); add([...]): one transaction. */
@@ -247,7 +252,10 @@ export function makeRoutes(ctx: RouteContext) {
           const conn = opts.netns === undefined ? ctx.conn : new Connection(NETLINK_ROUTE, { ...ctx.options, netns: opts.netns });
           try {
             const scope = conn === ctx.conn ? ctx.scope() : new Scope(conn);
-            const call = dumpCall(f, scope);
+            // a stream's routes leave before the dump ends: link names are read before it
+            // starts (a link dump inside the route dump, on the same socket, would wait forever)
+            scope.ifname(0);
+            const call = dumpCall(f, scope, scope);
             for await (const r of conn.stream({ ...call, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }))
               if (r !== undefined) yield r;
           } finally {
