@@ -5,5 +5,5 @@ export { RouteContext, Scope, bindOps, type RouteOptions, type Step, type Bulk, 
 export { names, reloadNames, parseNameFile, NameTable, routeTables, routeProtocols, routeScopes, routeRealms, linkGroups, type NameFile } from './names.js';
 export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Prefix, type InetFamily } from './inet.js';
 export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type NexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery } from './routes.js';
-export { toRoute } from './route-object.js';
+export { toRoute, nameLinks, type LinkNameSource } from './route-object.js';
 export type { BulkResult } from './bulk.js';
