@@ -207,6 +207,7 @@ describe('routes: ip creates, nlkit reads', () => {
     let other = 0;
     const root = openRoute();
     for await (const _ of root.routes.stream({ table: 500 }, { netns: ns })) other++;
+    assert.equal(root.routes.listSync({ table: 500 }, { netns: ns }).length, 3000);
     root.close();
     assert.equal(other, 3000);
   }));
