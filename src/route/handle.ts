@@ -10,6 +10,7 @@ import { makeTunTap } from './tuntap.js';
 import { makeNexthops } from './nexthops.js';
 import { makeNsids } from './nsid.js';
 import { makeRules } from './rules.js';
+import { makeRoutes } from './routes.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -23,6 +24,7 @@ const MODULES = {
   rules: (ctx: RouteContext) => makeRules(ctx),
   nexthops: (ctx: RouteContext) => makeNexthops(ctx),
   nsids: (ctx: RouteContext) => makeNsids(ctx),
+  routes: (ctx: RouteContext) => makeRoutes(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };
