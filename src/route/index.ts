@@ -13,5 +13,5 @@ export { bindJobs, type Job, type JobOptions, type BoundJobs, type NativeFailure
 export { makeRules, ruleObject, ruleEvents, type Rules, type Rule, type RuleSpec, type RuleFilter, type RuleAction } from './rules.js';
 export { makeNexthops, nexthopObject, nexthopEvents, type Nexthops, type Nexthop, type NexthopSpec, type NexthopFilter, type NexthopGroupMember, type NexthopBucket, type ResilientArgs } from './nexthops.js';
 export { makeNsids, nsidOfFd, nsidEvents, type Nsids, type NamespaceId, type NsidTarget, type NsidAssignment } from './nsid.js';
-export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type NexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery } from './routes.js';
+export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type RouteNexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery } from './routes.js';
 export { toRoute, nameLinks, type LinkNameSource } from './route-object.js';

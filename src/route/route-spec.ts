@@ -17,7 +17,7 @@ export type RouteType = Exclude<RtmTypeEnum, 'unspec'>;
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 
 /** One path of a multipath route. */
-export interface NexthopSpec {
+export interface RouteNexthopSpec {
   via?: string;
   dev?: string | number;
   /** 1..256, default 1. */
@@ -55,7 +55,7 @@ export interface RouteSpec extends RouteMetricsSpec {
   /** Preferred source address (ip's `src`). */
   prefsrc?: string;
   tos?: number;
-  nexthops?: NexthopSpec[];
+  nexthops?: RouteNexthopSpec[];
   /** A nexthop object's id. */
   nhid?: number;
   encap?: RouteEncap;
@@ -148,7 +148,7 @@ function metricsOf(spec: RouteSpec): RouteAttrsSet['metrics'] {
 
 function nexthopsOf(list: unknown, family: InetFamily, scope: Scope): NonNullable<RouteAttrsSet['multipath']> {
   if (!Array.isArray(list) || list.length === 0) throw new NetlinkArgumentError('nexthops', 'must be a non-empty array of { via, dev, weight }', 'ERR_INVALID_ARG_TYPE');
-  return list.map((nh: NexthopSpec, i) => {
+  return list.map((nh: RouteNexthopSpec, i) => {
     const o = `nexthops[${i}]`;
     if (nh === null || typeof nh !== 'object') throw new NetlinkArgumentError(o, 'must be an object { via, dev, weight }', 'ERR_INVALID_ARG_TYPE');
     checkKeys(nh, NEXTHOP_KEYS, `${o}.`);

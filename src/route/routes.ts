@@ -22,7 +22,7 @@ import { nameLinks, toRoute, type LinkNameSource, type Route } from './route-obj
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
-export type { RouteSpec, NexthopSpec, RouteType, RouteMetricsSpec } from './route-spec.js';
+export type { RouteSpec, RouteNexthopSpec, RouteType, RouteMetricsSpec } from './route-spec.js';
 export type { RouteEncap, Seg6Mode } from './route-encap.js';
 
 /** Which routes list(), stream() and flush() take. */
