@@ -4,3 +4,6 @@ export { openRoute, RouteHandle } from './handle.js';
 export { RouteContext, Scope, bindOps, type RouteOptions, type Step, type Bulk, type Chain, type LinkNames, type BoundOps } from './context.js';
 export { names, reloadNames, parseNameFile, NameTable, routeTables, routeProtocols, routeScopes, routeRealms, linkGroups, type NameFile } from './names.js';
 export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Prefix, type InetFamily } from './inet.js';
+export { RouteMonitor, type MonitorOptions, type MonitorItem, type MonitorEvent, type MonitorResync, type MonitorMethod } from './monitor.js';
+export { LinkCache, RouteCache, type CacheOptions } from './cache.js';
+export { OBJECTS, OBJECT_KINDS, type ObjectKind, type ObjectTypes, type ObjectEntry } from './objects.js';
