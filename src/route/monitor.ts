@@ -3,15 +3,17 @@
 // come on a socket of their own; the dumps a resync makes run on the handle's.
 //
 // Resync policy. The kernel drops notifications when the socket's receive queue is full
-// (ENOBUFS) and what it dropped is unknown. The monitor then dumps every watched kind of
-// object afresh (in the monitor's namespace and, with allNsid, in each named namespace with
-// an id) and delivers each dump as one `{ kind: 'resync', object, values }` item: the whole
-// current state, to REPLACE whatever a consumer built. Events queued after the loss follow
-// it and are to be applied on top: each of them happened after the loss, so replaying them
-// in order over the dump ends in the kernel's state (an event the dump already shows is
-// applied twice, to the same effect; a deletion of something the dump lacks is a no-op).
-// Subscribing before the first dump (`initial: true`) gives the same guarantee from the start.
-// A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
+// (ENOBUFS) and what it dropped is unknown. The monitor then drops its socket with whatever
+// it still holds (the kernel reports the loss before the older messages still queued, so
+// those cannot be told from newer ones), subscribes on a new socket, and only then dumps
+// every watched kind afresh (in the monitor's namespace and, with allNsid, in each named
+// namespace with an id), delivering each dump as one `{ kind: 'resync', object, values }`
+// item: the whole current state, to REPLACE whatever a consumer built. The events that
+// follow came on the new socket, after its subscription and with nothing lost since, so
+// applying them in order over the dump ends in the kernel's state (an event the dump
+// already shows applies twice, to the same effect; a deletion of something the dump lacks
+// is a no-op). Subscribing before the first dump (`initial: true`) gives the same guarantee
+// from the start. A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
 import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE } from '../core/constants.js';
@@ -125,8 +127,9 @@ function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; o
 export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitter implements AsyncIterable<MonitorItem<K>> {
   readonly objects: readonly K[];
   private readonly family: number | undefined;
-  private readonly conn: Connection;
-  private readonly stream: EventStream<MonitorItem<K> | null>;
+  private readonly groups: number[];
+  private conn!: Connection;
+  private stream!: EventStream<MonitorItem<K> | null>;
   private readonly types = new Map<number, { object: ObjectKind; action: 'new' | 'del' }>();
   private readonly names = new Map<number, Names>();
   private readonly scopes = new Map<number, EventScope>();
@@ -155,17 +158,9 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       this.types.set(e.delType, { object: k, action: 'del' });
     }
     this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => OBJECTS[k].dump(scope, this.family)])));
-    this.conn = new Connection(NETLINK_ROUTE, {
-      netns: ctx.options.netns, listenAllNsid: this.options.allNsid ?? false,
-      ...(this.options.rcvbuf !== undefined ? { rcvbuf: this.options.rcvbuf, forceBuffers: true } : {}),
-    });
+    this.groups = [...groups];
+    this.subscribe();
     if (this.options.allNsid) this.lookUpIds();
-    try {
-      this.stream = this.conn.events({ groups: [...groups], decode: (m) => this.decode(m), highWaterMark: this.options.highWaterMark });
-    } catch (e) {
-      this.conn.close();
-      throw e;
-    }
     this.on('newListener', (name: string) => {
       if (name !== 'close' && name !== 'newListener' && !this.pumping) {
         this.pumping = true;
@@ -191,6 +186,21 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     this.conn.close();
     this.wake?.();
     this.emit('close');
+  }
+
+  /** A socket of its own for the events, subscribed to the groups. */
+  private subscribe(): void {
+    const conn = new Connection(NETLINK_ROUTE, {
+      netns: this.ctx.options.netns, listenAllNsid: this.options.allNsid ?? false,
+      ...(this.options.rcvbuf !== undefined ? { rcvbuf: this.options.rcvbuf, forceBuffers: true } : {}),
+    });
+    try {
+      this.stream = conn.events({ groups: this.groups, decode: (m) => this.decode(m), highWaterMark: this.options.highWaterMark });
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    this.conn = conn;
   }
 
   private lookUpIds(): void {
@@ -300,6 +310,10 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
         } else if (ev.kind === 'error') yield { kind: 'error', error: ev.error };
         else if (this.options.resync === false) yield { kind: 'overrun' };
         else {
+          // what the old socket still holds is older than the loss: start over on a new one
+          this.stream.close();
+          this.conn.close();
+          this.subscribe();
           // names may have changed unseen too: reload them when next needed
           for (const n of this.names.values()) n.seeded = false;
           for (const k of this.objects) this.requested.add(k);

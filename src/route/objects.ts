@@ -6,7 +6,7 @@ import type { Call } from '../core/call.js';
 import { attrTable } from '../core/attributes.js';
 import type { RawMessage } from '../core/message.js';
 import {
-  AF_INET, AF_INET6,
+  AF_INET6,
   RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNEXTHOP, RTM_DELNSID, RTM_DELROUTE, RTM_DELRULE, RTM_GETNEXTHOP, RTM_GETNSID,
   RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNEXTHOP, RTM_NEWNSID, RTM_NEWROUTE, RTM_NEWRULE,
   RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE,
@@ -114,8 +114,10 @@ export const OBJECTS: Registry = {
   route: {
     groups: { inet: [RTNLGRP_IPV4_ROUTE], inet6: [RTNLGRP_IPV6_ROUTE] }, newType: RTM_NEWROUTE, delType: RTM_DELROUTE,
     ...generated(opDecoder(rtRoute, 'getroute', 'dump'), (family = 0) => opCall(rtRoute, 'getroute', 'dump', { rtmFamily: family })),
-    // the kernel's identity of a route: table, destination, tos and priority, per family
-    key: (r) => `${r.rtmFamily} ${r.table ?? r.rtmTable} ${r.dst ?? ''}/${r.rtmDstLen} ${r.rtmTos} ${r.priority ?? 0}`,
+    // the kernel's identity of a route: family, table, destination, source (IPv6), tos and
+    // priority; IPv6 keeps routes apart by their path too, unless they are one multipath route
+    key: (r) => `${r.rtmFamily} ${r.table ?? r.rtmTable} ${r.dst ?? ''}/${r.rtmDstLen} ${r.src ?? ''}/${r.rtmSrcLen} ${r.rtmTos} ${r.priority ?? 0}`
+      + (r.rtmFamily === AF_INET6 && !r.multipath ? ` ${r.oif ?? ''} ${r.gateway ?? ''}` : ''),
   },
   neighbour: {
     groups: { any: [RTNLGRP_NEIGH] }, newType: RTM_NEWNEIGH, delType: RTM_DELNEIGH,
@@ -153,4 +155,3 @@ export function messageFamily(m: RawMessage): number {
   return m.buf[m.start];
 }
 
-export const INET_FAMILIES = { inet: AF_INET, inet6: AF_INET6 } as const;

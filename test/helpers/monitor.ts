@@ -48,13 +48,21 @@ export function collect<K extends ObjectKind>(mon: RouteMonitor<K>): Collector<K
   };
 }
 
-/** A route's identity as `ip -j route show table all` prints it: family, table, dst, metric. */
-export function routeText(r: ObjectTypes['route']): string {
+/** A route as `ip -j route show table all` shows it: family, table, dst, metric, gateway, device. */
+export function routeText(r: ObjectTypes['route'], devName: (index: number) => string | undefined): string {
   const table = r.table ?? r.rtmTable;
   const dst = formatPrefix(r.dst === undefined ? undefined : String(r.dst), r.rtmDstLen, r.rtmFamily);
-  return `${r.rtmFamily === 10 ? 6 : 4} ${routeTables().name(table)} ${dst} ${r.priority ?? 0}`;
+  return `${r.rtmFamily === 10 ? 6 : 4} ${routeTables().name(table)} ${dst} ${r.priority ?? 0} ${r.gateway ?? '-'} ${r.oif ? devName(r.oif) : '-'}`;
 }
 
-export function ipRouteText(r: { dst: string; table?: string; metric?: number }): string {
-  return `${r.dst.includes(':') ? 6 : 4} ${r.table ?? 'main'} ${r.dst} ${r.metric ?? 0}`;
+export interface IpRoute { dst: string; table?: string; metric?: number; gateway?: string; dev?: string }
+
+export function ipRouteText(r: IpRoute): string {
+  return `${r.dst.includes(':') ? 6 : 4} ${r.table ?? 'main'} ${r.dst} ${r.metric ?? 0} ${r.gateway ?? '-'} ${r.dev ?? '-'}`;
+}
+
+/** Link names by index as `ip -j link show` gives them. */
+export function ipLinkNames(ns: string, ipJson: <T>(ns: string, ...args: string[]) => T): (index: number) => string | undefined {
+  const m = new Map(ipJson<{ ifindex: number; ifname: string }[]>(ns, 'link', 'show').map((l) => [l.ifindex, l.ifname]));
+  return (i) => m.get(i);
 }
