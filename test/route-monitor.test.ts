@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openRoute } from '../src/route/handle.js';
 import { RouteMonitor } from '../src/route/monitor.js';
+import { OBJECTS } from '../src/route/objects.js';
 import { addRoutes, ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
 import { collect, ipLinkNames, ipRouteText, routeText, type IpRoute } from './helpers/monitor.js';
 
@@ -216,5 +217,52 @@ test('bad arguments are typed errors naming the option', () => {
     assert.ok(RouteMonitor);
   } finally {
     rt.close();
+  }
+});
+
+test('a decoder resolving names (as the domain modules do) sees current names here and in other namespaces', async (t) => {
+  if (!needRoot(t)) return;
+  const original = OBJECTS.route.decode;
+  // the plug point of the routes module: a decoder that names the device through its scope
+  OBJECTS.route.decode = (m, scope) => {
+    const r = original(m, scope);
+    return Object.assign(r, { dev: r.oif ? scope.ifname(r.oif) : undefined });
+  };
+  try {
+    await withNetns((home) => withNetns(async (other) => {
+      ip(home, 'netns', 'set', other, '21');
+      ip(other, 'link', 'add', 'o0', 'type', 'veth', 'peer', 'name', 'o1');
+      ip(other, 'link', 'set', 'o0', 'up');
+      ip(home, 'link', 'add', 'h0', 'type', 'veth', 'peer', 'name', 'h1');
+      ip(home, 'link', 'set', 'h0', 'up');
+      const rt = openRoute({ netns: home });
+      const c = collect(rt.monitor(['route'], { allNsid: true }));
+      const devOf = async (dst: string) => {
+        const e = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.action === 'new' && i.value.dst === dst));
+        return e.kind === 'event' ? (e.value as { dev?: string }).dev : undefined;
+      };
+      try {
+        ip(other, 'route', 'add', '10.31.0.0/24', 'dev', 'o0');
+        ip(home, 'route', 'add', '10.32.0.0/24', 'dev', 'h0');
+        assert.equal(await devOf('10.31.0.0'), 'o0', 'a name in the other namespace');
+        assert.equal(await devOf('10.32.0.0'), 'h0');
+        // renamed after the names were loaded: the link events keep them current
+        ip(home, 'link', 'set', 'h0', 'down');
+        ip(home, 'link', 'set', 'h0', 'name', 'h9');
+        ip(home, 'link', 'set', 'h9', 'up');
+        ip(home, 'route', 'add', '10.33.0.0/24', 'dev', 'h9');
+        ip(other, 'link', 'set', 'o0', 'down');
+        ip(other, 'link', 'set', 'o0', 'name', 'o9');
+        ip(other, 'link', 'set', 'o9', 'up');
+        ip(other, 'route', 'add', '10.34.0.0/24', 'dev', 'o9');
+        assert.equal(await devOf('10.33.0.0'), 'h9');
+        assert.equal(await devOf('10.34.0.0'), 'o9');
+      } finally {
+        await c.close();
+        rt.close();
+      }
+    }));
+  } finally {
+    OBJECTS.route.decode = original;
   }
 });

@@ -69,6 +69,7 @@ export type MonitorItem<K extends ObjectKind = ObjectKind> =
   | { kind: 'overrun' };
 
 const LOCAL = -1;
+const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
 
 /** Link names of one namespace, filled by a dump when first needed and kept by link events. */
 class Names {
@@ -161,8 +162,9 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     this.groups = [...groups];
     this.subscribe();
     if (this.options.allNsid) this.lookUpIds();
+    // listening to items (not merely to 'error' or 'close') starts the monitor's own loop
     this.on('newListener', (name: string) => {
-      if (name !== 'close' && name !== 'newListener' && !this.pumping) {
+      if (ITEM_EVENTS.has(name) && !this.pumping) {
         this.pumping = true;
         queueMicrotask(() => void this.pump());
       }
