@@ -5,16 +5,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ip, needRoot, withNetns } from './helpers/netns.js';
+import { vethPair } from './helpers/monitor.js';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/route-monitor.js', import.meta.url));
 
 test('the route monitor example prints routes added and deleted', async (t) => {
   if (!needRoot(t)) return;
   await withNetns(async (ns) => {
-    ip(ns, 'link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
-    ip(ns, 'link', 'set', 'e0', 'up');
-    ip(ns, 'link', 'set', 'e1', 'up');
-    ip(ns, 'addr', 'add', '10.1.0.1/24', 'dev', 'e0');
+    vethPair(ip, ns, 'e0', 'e1', '10.1.0.1/24');
     const child = spawn(process.execPath, [EXAMPLE, ns], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

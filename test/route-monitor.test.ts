@@ -7,88 +7,83 @@ import { openRoute } from '../src/route/handle.js';
 import { RouteMonitor } from '../src/route/monitor.js';
 import { OBJECTS } from '../src/route/objects.js';
 import { addRoutes, ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
-import { collect, ipLinkNames, ipRouteText, routeText, type IpRoute } from './helpers/monitor.js';
+import { collect, ipLinkNames, ipRouteText, routeText, vethPair, type Collector, type IpRoute } from './helpers/monitor.js';
+import type { MonitorOptions } from '../src/route/monitor.js';
+import type { ObjectKind } from '../src/route/objects.js';
+import type { TestContext } from 'node:test';
+
+/** A throwaway namespace with a monitor of these kinds in it, collected; all closed afterwards. */
+async function watching<K extends ObjectKind>(t: TestContext, kinds: K[], opts: MonitorOptions, fn: (ns: string, c: Collector<K>) => Promise<void>): Promise<void> {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    const rt = openRoute({ netns: ns });
+    const c = collect(rt.monitor(kinds, opts));
+    try {
+      await fn(ns, c);
+    } finally {
+      await c.close();
+      rt.close();
+    }
+  });
+}
 
 interface IpLink { ifindex: number; ifname: string; mtu: number; address: string }
 
-test('events: link, address, route, neighbour and rule, new then del, with the values ip -j shows', async (t) => {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    const c = collect(rt.monitor(['link', 'address', 'route', 'neighbour', 'rule']));
-    try {
-      ip(ns, 'link', 'add', 'm0', 'type', 'veth', 'peer', 'name', 'm1');
-      ip(ns, 'link', 'set', 'm0', 'up');
-      ip(ns, 'link', 'set', 'm1', 'up');
-      ip(ns, 'addr', 'add', '10.1.0.1/24', 'dev', 'm0');
-      ip(ns, 'route', 'add', '10.2.0.0/24', 'via', '10.1.0.2', 'metric', '7');
-      ip(ns, 'neigh', 'add', '10.1.0.5', 'lladdr', '02:00:00:00:00:05', 'dev', 'm0', 'nud', 'permanent');
-      ip(ns, 'rule', 'add', 'from', '10.9.0.0/16', 'table', '100', 'pref', '100');
-      const [link] = ipJson<IpLink[]>(ns, 'link', 'show', 'm0');
-      const [route] = ipJson<IpRoute[]>(ns, 'route', 'show', '10.2.0.0/24');
-      const event = <O extends string>(object: O, action: 'new' | 'del', pred: (v: Record<string, unknown>) => boolean) =>
-        c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === object && i.action === action && pred(i.value as never)));
+test('events: link, address, route, neighbour and rule, new then del, with the values ip -j shows', (t) => watching(t, ['link', 'address', 'route', 'neighbour', 'rule'], {}, async (ns, c) => {
+  vethPair(ip, ns, 'm0', 'm1', '10.1.0.1/24');
+  ip(ns, 'route', 'add', '10.2.0.0/24', 'via', '10.1.0.2', 'metric', '7');
+  ip(ns, 'neigh', 'add', '10.1.0.5', 'lladdr', '02:00:00:00:00:05', 'dev', 'm0', 'nud', 'permanent');
+  ip(ns, 'rule', 'add', 'from', '10.9.0.0/16', 'table', '100', 'pref', '100');
+  const [link] = ipJson<IpLink[]>(ns, 'link', 'show', 'm0');
+  const [route] = ipJson<IpRoute[]>(ns, 'route', 'show', '10.2.0.0/24');
+  const event = <O extends string>(object: O, action: 'new' | 'del', pred: (v: Record<string, unknown>) => boolean) =>
+    c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === object && i.action === action && pred(i.value as never)));
 
-      const l = await event('link', 'new', (v) => v.ifname === 'm0');
-      assert.ok(l.kind === 'event' && l.object === 'link');
-      assert.equal(l.value.ifiIndex, link.ifindex);
-      assert.equal(l.value.mtu, link.mtu);
-      assert.equal(String(l.value.address), link.address);
-      assert.equal(l.nsid, undefined, 'an event of the monitor\'s own namespace has no nsid');
+  const l = await event('link', 'new', (v) => v.ifname === 'm0');
+  assert.ok(l.kind === 'event' && l.object === 'link');
+  assert.equal(l.value.ifiIndex, link.ifindex);
+  assert.equal(l.value.mtu, link.mtu);
+  assert.equal(String(l.value.address), link.address);
+  assert.equal(l.nsid, undefined, 'an event of the monitor\'s own namespace has no nsid');
 
-      const a = await event('address', 'new', (v) => v.local === '10.1.0.1');
-      assert.ok(a.kind === 'event' && a.object === 'address');
-      assert.deepEqual([a.value.ifaIndex, a.value.ifaPrefixlen, a.value.ifaFamily], [link.ifindex, 24, 2]);
+  const a = await event('address', 'new', (v) => v.local === '10.1.0.1');
+  assert.ok(a.kind === 'event' && a.object === 'address');
+  assert.deepEqual([a.value.ifaIndex, a.value.ifaPrefixlen, a.value.ifaFamily], [link.ifindex, 24, 2]);
 
-      const r = await event('route', 'new', (v) => v.dst === '10.2.0.0');
-      assert.ok(r.kind === 'event' && r.object === 'route');
-      assert.deepEqual([r.value.rtmDstLen, r.value.gateway, r.value.priority, r.value.oif], [24, route.gateway, route.metric, link.ifindex]);
+  const r = await event('route', 'new', (v) => v.dst === '10.2.0.0');
+  assert.ok(r.kind === 'event' && r.object === 'route');
+  assert.deepEqual([r.value.rtmDstLen, r.value.gateway, r.value.priority, r.value.oif], [24, route.gateway, route.metric, link.ifindex]);
 
-      const n = await event('neighbour', 'new', (v) => v.dst === '10.1.0.5');
-      assert.ok(n.kind === 'event' && n.object === 'neighbour');
-      assert.equal(n.value.ndmIfindex, link.ifindex);
-      assert.equal(String(n.value.lladdr), '02:00:00:00:00:05');
-      assert.ok(n.value.ndmState.includes('permanent'));
+  const n = await event('neighbour', 'new', (v) => v.dst === '10.1.0.5');
+  assert.ok(n.kind === 'event' && n.object === 'neighbour');
+  assert.equal(n.value.ndmIfindex, link.ifindex);
+  assert.equal(String(n.value.lladdr), '02:00:00:00:00:05');
+  assert.ok(n.value.ndmState.includes('permanent'));
 
-      const u = await event('rule', 'new', (v) => v.priority === 100);
-      assert.ok(u.kind === 'event' && u.object === 'rule');
-      // (the spec's getrule reply lists no src/dst, though the kernel sends them: read untyped)
-      assert.deepEqual([u.value.table, (u.value as { src?: unknown }).src, u.value.srcLen], [100, '10.9.0.0', 16]);
+  const u = await event('rule', 'new', (v) => v.priority === 100);
+  assert.ok(u.kind === 'event' && u.object === 'rule');
+  // (the spec's getrule reply lists no src/dst, though the kernel sends them: read untyped)
+  assert.deepEqual([u.value.table, (u.value as { src?: unknown }).src, u.value.srcLen], [100, '10.9.0.0', 16]);
 
-      ip(ns, 'rule', 'del', 'pref', '100');
-      ip(ns, 'neigh', 'del', '10.1.0.5', 'dev', 'm0');
-      ip(ns, 'route', 'del', '10.2.0.0/24');
-      ip(ns, 'addr', 'del', '10.1.0.1/24', 'dev', 'm0');
-      ip(ns, 'link', 'del', 'm0');
-      await event('rule', 'del', (v) => v.priority === 100);
-      await event('neighbour', 'del', (v) => v.dst === '10.1.0.5');
-      await event('route', 'del', (v) => v.dst === '10.2.0.0');
-      await event('address', 'del', (v) => v.local === '10.1.0.1');
-      await event('link', 'del', (v) => v.ifname === 'm0');
-      await event('link', 'del', (v) => v.ifname === 'm1');
-    } finally {
-      await c.close();
-      rt.close();
-    }
-  });
-});
+  ip(ns, 'rule', 'del', 'pref', '100');
+  ip(ns, 'neigh', 'del', '10.1.0.5', 'dev', 'm0');
+  ip(ns, 'route', 'del', '10.2.0.0/24');
+  ip(ns, 'addr', 'del', '10.1.0.1/24', 'dev', 'm0');
+  ip(ns, 'link', 'del', 'm0');
+  await event('rule', 'del', (v) => v.priority === 100);
+  await event('neighbour', 'del', (v) => v.dst === '10.1.0.5');
+  await event('route', 'del', (v) => v.dst === '10.2.0.0');
+  await event('address', 'del', (v) => v.local === '10.1.0.1');
+  await event('link', 'del', (v) => v.ifname === 'm0');
+  await event('link', 'del', (v) => v.ifname === 'm1');
+}));
 
-test('family: an inet6 monitor sees IPv6 routes only', async (t) => {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    const c = collect(rt.monitor(['route'], { family: 'inet6' }));
-    try {
-      ip(ns, 'route', 'add', '10.7.0.0/24', 'dev', 'lo');
-      ip(ns, '-6', 'route', 'add', '2001:db8:7::/64', 'dev', 'lo');
-      await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.value.dst === '2001:db8:7::'));
-      assert.ok(c.items.every((i) => i.kind === 'event' && i.value.rtmFamily === 10), 'no IPv4 route among the items');
-    } finally {
-      await c.close();
-      rt.close();
-    }
-  });
-});
+test('family: an inet6 monitor sees IPv6 routes only', (t) => watching(t, ['route'], { family: 'inet6' }, async (ns, c) => {
+  ip(ns, 'route', 'add', '10.7.0.0/24', 'dev', 'lo');
+  ip(ns, '-6', 'route', 'add', '2001:db8:7::/64', 'dev', 'lo');
+  await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.value.dst === '2001:db8:7::'));
+  assert.ok(c.items.every((i) => i.kind === 'event' && i.value.rtmFamily === 10), 'no IPv4 route among the items');
+}));
 
 test('allNsid: events of two other namespaces carry their nsids and names', async (t) => {
   if (!needRoot(t)) return;
@@ -114,43 +109,22 @@ test('allNsid: events of two other namespaces carry their nsids and names', asyn
   })));
 });
 
-test('overrun: a burst past a tiny receive buffer yields a resync equal to ip -j route show', async (t) => {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    const mon = rt.monitor(['route'], { rcvbuf: 4096 });
-    const c = collect(mon);
-    try {
-      addRoutes(ns, 5000); // the event loop is blocked meanwhile: the socket's queue overflows
-      const r = await c.waitFor(() => c.items.find((i) => i.kind === 'resync'), 30_000);
-      assert.ok(r.kind === 'resync' && r.object === 'route' && !r.initial);
-      const events = c.items.filter((i) => i.kind === 'event').length;
-      assert.ok(events < 5000, `some events were lost (${events} arrived)`);
-      const want = ipJson<IpRoute[]>(ns, 'route', 'show', 'table', 'all').map(ipRouteText).sort();
-      const dev = ipLinkNames(ns, ipJson);
-      assert.deepEqual(r.values.map((v) => routeText(v, dev)).sort(), want);
-    } finally {
-      await c.close();
-      rt.close();
-    }
-  });
-});
+test('overrun: a burst past a tiny receive buffer yields a resync equal to ip -j route show', (t) => watching(t, ['route'], { rcvbuf: 4096 }, async (ns, c) => {
+  addRoutes(ns, 5000); // the event loop is blocked meanwhile: the socket's queue overflows
+  const r = await c.waitFor(() => c.items.find((i) => i.kind === 'resync'), 30_000);
+  assert.ok(r.kind === 'resync' && r.object === 'route' && !r.initial);
+  const events = c.items.filter((i) => i.kind === 'event').length;
+  assert.ok(events < 5000, `some events were lost (${events} arrived)`);
+  const want = ipJson<IpRoute[]>(ns, 'route', 'show', 'table', 'all').map(ipRouteText).sort();
+  const dev = ipLinkNames(ns, ipJson);
+  assert.deepEqual(r.values.map((v) => routeText(v, dev)).sort(), want);
+}));
 
-test('overrun with resync: false is one overrun item', async (t) => {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    const c = collect(rt.monitor(['route'], { rcvbuf: 4096, resync: false }));
-    try {
-      addRoutes(ns, 2000);
-      await c.waitFor(() => c.items.find((i) => i.kind === 'overrun'), 30_000);
-      assert.ok(!c.items.some((i) => i.kind === 'resync'));
-    } finally {
-      await c.close();
-      rt.close();
-    }
-  });
-});
+test('overrun with resync: false is one overrun item', (t) => watching(t, ['route'], { rcvbuf: 4096, resync: false }, async (ns, c) => {
+  addRoutes(ns, 2000);
+  await c.waitFor(() => c.items.find((i) => i.kind === 'overrun'), 30_000);
+  assert.ok(!c.items.some((i) => i.kind === 'resync'));
+}));
 
 test('initial: a resync per kind first, dumped after subscribing', async (t) => {
   if (!needRoot(t)) return;
@@ -172,36 +146,28 @@ test('initial: a resync per kind first, dumped after subscribing', async (t) => 
   });
 });
 
-test('EventEmitter style: event and close', async (t) => {
+test('EventEmitter style, close(), and breaking out of the loop all close the monitor', async (t) => {
   if (!needRoot(t)) return;
   await withNetns(async (ns) => {
     const rt = openRoute({ netns: ns });
-    const mon = rt.monitor(['route']);
+    const closed = (mon: RouteMonitor<'route'>) => new Promise((resolve) => mon.once('close', resolve));
     try {
-      const got = new Promise<string>((resolve) => mon.on('event', (e) => { if (e.value.dst === '10.4.0.0') resolve(e.action); }));
+      const heard = rt.monitor(['route']);
+      const got = new Promise<string>((resolve) => heard.on('event', (e) => { if (e.value.dst === '10.4.0.0') resolve(e.action); }));
       ip(ns, 'route', 'add', '10.4.0.0/24', 'dev', 'lo');
       assert.equal(await got, 'new');
-      const closed = new Promise((resolve) => mon.once('close', resolve));
-      mon.close();
-      await closed;
+      const heardClosed = closed(heard);
+      heard.close();
+      await heardClosed;
+
+      const iterated = rt.monitor(['route']);
+      const iteratedClosed = closed(iterated);
+      setTimeout(() => ip(ns, 'route', 'add', '10.3.0.0/24', 'dev', 'lo'), 20);
+      for await (const item of iterated) if (item.kind === 'event') break;
+      await iteratedClosed;
     } finally {
-      mon.close();
       rt.close();
     }
-  });
-});
-
-test('breaking out of the loop closes the monitor', async (t) => {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    const mon = rt.monitor(['route']);
-    let closed = false;
-    mon.once('close', () => (closed = true));
-    setTimeout(() => ip(ns, 'route', 'add', '10.3.0.0/24', 'dev', 'lo'), 20);
-    for await (const item of mon) if (item.kind === 'event') break;
-    assert.ok(closed);
-    rt.close();
   });
 });
 

@@ -66,3 +66,11 @@ export function ipLinkNames(ns: string, ipJson: <T>(ns: string, ...args: string[
   const m = new Map(ipJson<{ ifindex: number; ifname: string }[]>(ns, 'link', 'show').map((l) => [l.ifindex, l.ifname]));
   return (i) => m.get(i);
 }
+
+/** A veth pair a/b, both up, with `address` on a when given. */
+export function vethPair(ip: (ns: string, ...args: string[]) => string, ns: string, a: string, b: string, address?: string): void {
+  ip(ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b);
+  ip(ns, 'link', 'set', a, 'up');
+  ip(ns, 'link', 'set', b, 'up');
+  if (address) ip(ns, 'addr', 'add', address, 'dev', a);
+}
