@@ -78,6 +78,33 @@ test('events: link, address, route, neighbour and rule, new then del, with the v
   await event('link', 'del', (v) => v.ifname === 'm1');
 }));
 
+test('nexthop and nsid events (minimal values until their modules), and their dumps', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns((other) => watching(t, ['nexthop', 'nsid'], { initial: true }, async (ns, c) => {
+    ip(ns, 'nexthop', 'add', 'id', '7', 'blackhole');
+    ip(ns, 'netns', 'set', other, '5');
+    const nh = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nexthop'));
+    assert.ok(nh.kind === 'event' && nh.object === 'nexthop' && nh.action === 'new');
+    assert.deepEqual([nh.value.id, nh.value.blackhole], [7, true]);
+    const id = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nsid'));
+    assert.ok(id.kind === 'event' && id.object === 'nsid' && id.action === 'new');
+    assert.equal(id.value.nsid, 5);
+    ip(ns, 'nexthop', 'del', 'id', '7');
+    await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nexthop' && i.action === 'del'));
+    // the same kinds dumped, as a resync does
+    ip(ns, 'nexthop', 'add', 'id', '8', 'blackhole');
+    const rt = openRoute({ netns: ns });
+    const d = collect(rt.monitor(['nexthop', 'nsid'], { initial: true }));
+    try {
+      await d.waitFor(() => d.items.length >= 2);
+      assert.deepEqual(d.items.map((i) => i.kind === 'resync' && [i.object, i.values.map((v) => ('id' in v ? [v.id, v.blackhole] : v.nsid))]), [['nexthop', [[8, true]]], ['nsid', [5]]]);
+    } finally {
+      await d.close();
+      rt.close();
+    }
+  }));
+});
+
 test('family: an inet6 monitor sees IPv6 routes only', (t) => watching(t, ['route'], { family: 'inet6' }, async (ns, c) => {
   ip(ns, 'route', 'add', '10.7.0.0/24', 'dev', 'lo');
   ip(ns, '-6', 'route', 'add', '2001:db8:7::/64', 'dev', 'lo');
