@@ -104,6 +104,17 @@ test('RouteCache equals ip -j route show after churn, an overrun and a link goin
     });
   };
   await settle();
+  // routes of one key: IPv4 append/replace/del, IPv6 siblings merged, one deleted, replaced
+  for (const cmd of [
+    'route add 10.9.0.0/24 via 10.1.0.2', 'route append 10.9.0.0/24 via 10.1.0.3', 'route replace 10.9.0.0/24 via 10.1.0.4',
+    'route del 10.9.0.0/24', '-6 route add 2001:db8:9::/64 via 2001:db8:1::2', '-6 route append 2001:db8:9::/64 via 2001:db8:1::3',
+    '-6 route del 2001:db8:9::/64 via 2001:db8:1::2', '-6 route append 2001:db8:9::/64 via 2001:db8:1::5',
+    '-6 route replace 2001:db8:9::/64 via 2001:db8:1::4', 'route change 10.9.0.0/24 via 10.1.0.5',
+  ]) {
+    ip(ns, ...cmd.split(' '));
+    await settle();
+  }
+
   // churn past the receive buffer: adds, deletes, routes via r0 in another table
   addRoutes(ns, 3000);
   const lines: string[] = [];
@@ -136,4 +147,5 @@ test('RouteCache equals ip -j route show after churn, an overrun and a link goin
   await settle();
 }, (ns) => {
   vethPair(ip, ns, 'r0', 'r1', '10.1.0.1/24');
+  ip(ns, '-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'r0', 'nodad');
 }));

@@ -14,11 +14,13 @@ import type { LinkNames, RouteContext } from './context.js';
 import { parseFamily } from './inet.js';
 import { NameMap } from './link-names.js';
 import { RouteMonitor, type MonitorEvent, type MonitorResync } from './monitor.js';
-import { linkFacts, OBJECTS, type ObjectKind, type ObjectTypes } from './objects.js';
+import { linkFacts, OBJECTS, routePath, type ObjectKind, type ObjectTypes } from './objects.js';
 
 export interface CacheOptions {
   /** SO_RCVBUF of the cache's event socket (see MonitorOptions.rcvbuf). */
   rcvbuf?: number;
+  /** Whether the cache keeps the process alive. Default false: it only follows what else runs. */
+  ref?: boolean;
 }
 
 type Link = ObjectTypes['link'];
@@ -44,7 +46,7 @@ abstract class MonitoredCache<K extends ObjectKind> extends EventEmitter {
   constructor(src: Source, kinds: K[], opts: CacheOptions & { family?: string | number } = {}) {
     super();
     const ctx = 'ctx' in src ? src.ctx : src;
-    this.monitor = new RouteMonitor<K>(ctx, kinds, { ...opts, initial: true });
+    this.monitor = new RouteMonitor<K>(ctx, kinds, { ...opts, ref: opts.ref ?? false, initial: true });
     this.loaded = this.follow(kinds.length);
     this.loaded.catch(() => {}); // reported through ready() and 'error'
   }
@@ -142,12 +144,19 @@ export class LinkCache extends MonitoredCache<'link'> implements LinkNames {
   }
 }
 
-/** Routes of every table, keyed as the kernel tells them apart (family, table, dst/len, tos, metric). */
+/**
+ * Routes of every table, by the kernel's key of a route (family, table, dst/len, src, tos,
+ * metric) and, within a key, by path (IPv4 keeps appended routes of one key side by side,
+ * IPv6 routes through different devices). Where a notification leaves the other routes of
+ * its key unsaid (a replace among several, one nexthop deleted from an IPv6 multipath
+ * route), the cache re-dumps instead of guessing.
+ */
 export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new Map<string, Map<string, Route>>();
   /** Which links are up: a link going down takes IPv4 routes with it, unannounced. */
   private readonly up = new Map<number, boolean>();
   private readonly family: number | undefined;
+  private count = 0;
 
   constructor(src: Source, opts: CacheOptions & { family?: string | number } = {}) {
     super(src, ['route', 'link', 'address'], opts);
@@ -158,27 +167,69 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
     return OBJECTS.route.key!(r);
   }
 
-  get(key: string): Route | undefined {
-    return this.routes.get(key);
+  /** The routes of a key (several when appended or through different devices). */
+  get(key: string): Route[] {
+    return [...(this.routes.get(key)?.values() ?? [])];
   }
 
   values(): Route[] {
-    return [...this.routes.values()];
+    const out: Route[] = [];
+    for (const paths of this.routes.values()) out.push(...paths.values());
+    return out;
   }
 
   get size(): number {
-    return this.routes.size;
+    return this.count;
+  }
+
+  private set(r: Route): void {
+    const key = RouteCache.key(r);
+    let paths = this.routes.get(key);
+    if (!paths) this.routes.set(key, (paths = new Map()));
+    const { path } = routePath(r);
+    if (!paths.has(path)) this.count++;
+    paths.set(path, r);
+  }
+
+  /** Drops a route; false if the cache held none of that key and path. */
+  private drop(key: string, path?: string): boolean {
+    const paths = this.routes.get(key);
+    if (!paths) return false;
+    if (path === undefined) {
+      this.count -= paths.size;
+      this.routes.delete(key);
+      return true;
+    }
+    if (!paths.delete(path)) return false;
+    this.count--;
+    if (paths.size === 0) this.routes.delete(key);
+    return true;
+  }
+
+  private applyRoute(item: MonitorEvent<'route'> | MonitorResync<'route'>): void {
+    if (item.kind === 'resync') {
+      this.routes.clear();
+      this.count = 0;
+      for (const r of item.values) this.set(r);
+      return;
+    }
+    const r = item.value;
+    const key = RouteCache.key(r);
+    const { path, multipath, ipv6 } = routePath(r);
+    const held = this.routes.get(key)?.size ?? 0;
+    if (item.action === 'del') {
+      // one nexthop gone from an IPv6 multipath route: what is left of it goes unsaid
+      if (!this.drop(key, path) && held > 0) this.monitor.resync(['route']);
+      return;
+    }
+    if (item.replace && held > 1) return this.monitor.resync(['route']); // which one it replaced is unsaid
+    // a replace, or IPv6 siblings merged into one multipath route, take the key's place
+    if (item.replace || (ipv6 && multipath)) this.drop(key);
+    this.set(r);
   }
 
   protected apply(item: MonitorEvent<'route' | 'link' | 'address'> | MonitorResync<'route' | 'link' | 'address'>): void {
-    if (item.object === 'route') {
-      if (item.kind === 'resync') {
-        this.routes.clear();
-        for (const r of item.values) this.routes.set(RouteCache.key(r), r);
-      } else if (item.action === 'del') this.routes.delete(RouteCache.key(item.value));
-      else this.routes.set(RouteCache.key(item.value), item.value);
-      return;
-    }
+    if (item.object === 'route') return this.applyRoute(item as MonitorEvent<'route'> | MonitorResync<'route'>);
     const ipv4 = this.family === undefined || this.family === AF_INET;
     if (item.object === 'link') {
       if (item.kind === 'resync') {

@@ -16,7 +16,7 @@
 // from the start. A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
 import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
-import { NETLINK_ROUTE } from '../core/constants.js';
+import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { EventStream, NetlinkEvent } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
@@ -42,9 +42,11 @@ export interface MonitorOptions {
   rcvbuf?: number;
   /** Events buffered for a slow consumer before reading pauses (then the kernel queue absorbs). */
   highWaterMark?: number;
+  /** Whether the open monitor keeps the process alive. Default true. */
+  ref?: boolean;
 }
 
-const OPTION_KEYS = new Set(['allNsid', 'family', 'resync', 'initial', 'rcvbuf', 'highWaterMark']);
+const OPTION_KEYS = new Set(['allNsid', 'family', 'resync', 'initial', 'rcvbuf', 'highWaterMark', 'ref']);
 
 /** Where an item comes from, with allNsid: the peer namespace's id here and its /run/netns name. */
 interface Origin {
@@ -53,7 +55,8 @@ interface Origin {
 }
 
 export type MonitorEvent<K extends ObjectKind = ObjectKind> = {
-  [P in K]: { kind: 'event'; object: P; action: 'new' | 'del'; value: ObjectTypes[P] } & Origin;
+  /** replace: the object took the place of another of its key (NLM_F_REPLACE: `ip route replace`). */
+  [P in K]: { kind: 'event'; object: P; action: 'new' | 'del'; value: ObjectTypes[P]; replace?: boolean } & Origin;
 }[K];
 
 export type MonitorResync<K extends ObjectKind = ObjectKind> = {
@@ -113,7 +116,7 @@ function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; o
   if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', `must be an object, got ${opts === null ? 'null' : typeof opts}`, 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError('options', `has no option '${k}' (there are: ${[...OPTION_KEYS].join(', ')})`);
   const o = opts as MonitorOptions;
-  for (const k of ['allNsid', 'resync', 'initial'] as const)
+  for (const k of ['allNsid', 'resync', 'initial', 'ref'] as const)
     if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new NetlinkArgumentError(k, `must be a boolean, got ${typeof o[k]}`, 'ERR_INVALID_ARG_TYPE');
   if (o.highWaterMark !== undefined && !(Number.isInteger(o.highWaterMark) && o.highWaterMark > 0))
     throw new NetlinkArgumentError('highWaterMark', `must be a positive integer, got ${String(o.highWaterMark)}`, 'ERR_OUT_OF_RANGE');
@@ -197,7 +200,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       ...(this.options.rcvbuf !== undefined ? { rcvbuf: this.options.rcvbuf, forceBuffers: true } : {}),
     });
     try {
-      this.stream = conn.events({ groups: this.groups, decode: (m) => this.decode(m), highWaterMark: this.options.highWaterMark });
+      this.stream = conn.events({ groups: this.groups, decode: (m) => this.decode(m), highWaterMark: this.options.highWaterMark, ref: this.options.ref ?? true });
     } catch (e) {
       conn.close();
       throw e;
@@ -263,7 +266,8 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       return { kind: 'event', object: 'link', action: t.action, value: link, ...this.origin(nsid) } as MonitorItem<K>;
     }
     const value = OBJECTS[t!.object].decode(m, scope);
-    return { kind: 'event', object: t!.object, action: t!.action, value, ...this.origin(nsid) } as MonitorItem<K>;
+    const replace = t!.action === 'new' && (m.flags & NLM_F_REPLACE) !== 0 ? { replace: true } : {};
+    return { kind: 'event', object: t!.object, action: t!.action, value, ...replace, ...this.origin(nsid) } as MonitorItem<K>;
   }
 
   /** Fresh dumps of these kinds: here and, with allNsid, in each named namespace with an id. */

@@ -114,10 +114,8 @@ export const OBJECTS: Registry = {
   route: {
     groups: { inet: [RTNLGRP_IPV4_ROUTE], inet6: [RTNLGRP_IPV6_ROUTE] }, newType: RTM_NEWROUTE, delType: RTM_DELROUTE,
     ...generated(opDecoder(rtRoute, 'getroute', 'dump'), (family = 0) => opCall(rtRoute, 'getroute', 'dump', { rtmFamily: family })),
-    // the kernel's identity of a route: family, table, destination, source (IPv6), tos and
-    // priority; IPv6 keeps routes apart by their path too, unless they are one multipath route
-    key: (r) => `${r.rtmFamily} ${r.table ?? r.rtmTable} ${r.dst ?? ''}/${r.rtmDstLen} ${r.src ?? ''}/${r.rtmSrcLen} ${r.rtmTos} ${r.priority ?? 0}`
-      + (r.rtmFamily === AF_INET6 && !r.multipath ? ` ${r.oif ?? ''} ${r.gateway ?? ''}` : ''),
+    // what the kernel matches a route by: family, table, destination, source (IPv6), tos, priority
+    key: (r) => `${r.rtmFamily} ${r.table ?? r.rtmTable} ${r.dst ?? ''}/${r.rtmDstLen} ${r.src ?? ''}/${r.rtmSrcLen} ${r.rtmTos} ${r.priority ?? 0}`,
   },
   neighbour: {
     groups: { any: [RTNLGRP_NEIGH] }, newType: RTM_NEWNEIGH, delType: RTM_DELNEIGH,
@@ -148,6 +146,15 @@ export const OBJECTS: Registry = {
 /** What the caches need of a link: its index, name and whether it is up. */
 export function linkFacts(l: ObjectTypes['link']): { index: number; name: string | undefined; up: boolean } {
   return { index: l.ifiIndex, name: l.ifname, up: l.ifiFlags.includes('up') };
+}
+
+/**
+ * What tells apart routes of one key (see OBJECTS.route.key): their path. IPv4 keeps
+ * appended routes of one key side by side, IPv6 routes through different devices.
+ */
+export function routePath(r: ObjectTypes['route']): { path: string; multipath: boolean; ipv6: boolean } {
+  const multipath = r.multipath !== undefined;
+  return { path: multipath ? 'multipath' : `${r.oif ?? ''} ${String(r.gateway ?? '')}`, multipath, ipv6: r.rtmFamily === AF_INET6 };
 }
 
 /** The address family an rtnetlink message is about: every rtnetlink header starts with it. */
