@@ -288,6 +288,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
           if (origin.netns !== undefined && (error as { code?: string }).code === 'ENOENT') continue;
           throw error;
         }
+        if (this.closed) return;
         yield { kind: 'resync', object: k, values, ...(initial ? { initial: true } : {}), ...origin } as MonitorItem<K>;
       }
   }
