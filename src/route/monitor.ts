@@ -125,8 +125,8 @@ function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; o
 
 /**
  * A running monitor: iterate it (`for await (const item of mon)`), or listen to 'item'
- * (and 'event', 'resync', 'overrun', 'error', 'close'). Breaking out of the loop or
- * `close()` closes its socket.
+ * (and 'event', 'resync', 'overrun', 'error', 'close'), not both: a listener runs the same
+ * single loop. Breaking out of the loop or `close()` closes its socket.
  */
 export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitter implements AsyncIterable<MonitorItem<K>> {
   readonly objects: readonly K[];
