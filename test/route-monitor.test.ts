@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openRoute } from '../src/route/handle.js';
 import { RouteMonitor } from '../src/route/monitor.js';
+import { RouteCache } from '../src/route/cache.js';
 import { OBJECTS } from '../src/route/objects.js';
 import { addRoutes, ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
 import { collect, ipLinkNames, ipRouteText, routeText, vethPair, type Collector, type IpRoute } from './helpers/monitor.js';
@@ -255,6 +256,40 @@ test('a decoder resolving names (as the domain modules do) sees current names he
         rt.close();
       }
     }));
+  } finally {
+    OBJECTS.route.decode = original;
+  }
+});
+
+test('an event that cannot be decoded is one error item; the monitor goes on, and a cache re-dumps', async (t) => {
+  if (!needRoot(t)) return;
+  const original = OBJECTS.route.decode;
+  OBJECTS.route.decode = (m, scope) => {
+    const r = original(m, scope);
+    if (r.dst === '10.66.0.0') throw new Error('undecodable');
+    return r;
+  };
+  try {
+    await withNetns(async (ns) => {
+      const rt = openRoute({ netns: ns });
+      const c = collect(rt.monitor(['route']));
+      const cache = new RouteCache(rt);
+      try {
+        await cache.ready();
+        ip(ns, 'route', 'add', '10.66.0.0/24', 'dev', 'lo');
+        ip(ns, 'route', 'add', '10.67.0.0/24', 'dev', 'lo');
+        await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.value.dst === '10.67.0.0'));
+        const errors = c.items.filter((i) => i.kind === 'error');
+        assert.equal(errors.length, 1);
+        assert.match(String((errors[0] as { error: Error }).error.message), /undecodable/);
+        OBJECTS.route.decode = original; // the re-dump decodes it
+        await c.waitFor(() => cache.errors === 1 && cache.values().some((r) => r.dst === '10.66.0.0') && cache.values().some((r) => r.dst === '10.67.0.0'));
+      } finally {
+        cache.close();
+        await c.close();
+        rt.close();
+      }
+    });
   } finally {
     OBJECTS.route.decode = original;
   }
