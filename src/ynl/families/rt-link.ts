@@ -208,6 +208,10 @@ export type MacvlanMacaddrModeEnum = 'add' | 'del' | 'flush' | 'set';
 
 export type MacvlanFlagsEnum = 'nopromisc' | 'nodst';
 
+export type IpvlanModeEnum = 'l2' | 'l3' | 'l3s';
+
+export type IpvlanFlagsEnum = 'private' | 'vepa';
+
 // Structs
 
 export interface RtgenmsgStruct {
@@ -540,6 +544,8 @@ export type LinkinfoAttrsSet = {
   | { kind: 'veth'; data?: LinkinfoVethAttrsSet }
   | { kind: 'macvlan'; data?: LinkinfoMacvlanAttrsSet }
   | { kind: 'macvtap'; data?: LinkinfoMacvlanAttrsSet }
+  | { kind: 'ipvlan'; data?: LinkinfoIpvlanAttrsSet }
+  | { kind: 'ipvtap'; data?: LinkinfoIpvlanAttrsSet }
   | { kind?: string; data?: never; $raw?: { data?: Buffer } }
 ) & (
   | { slaveKind: 'bridge'; slaveData?: LinkinfoBrportAttrsSet }
@@ -1031,12 +1037,18 @@ export interface LinkinfoMacvlanMacaddrAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface LinkinfoIpvlanAttrsSet {
+  mode?: IpvlanModeEnum | number;
+  flags?: Array<IpvlanFlagsEnum | number | bigint>;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
   | 'ifname' | 'netNsPid' | 'netNsFd' | 'targetNetnsid' | 'linkNetnsid' | 'linkinfo' | 'group' | 'numTxQueues'
   | 'numRxQueues' | 'address' | 'broadcast' | 'mtu' | 'txqlen' | 'operstate' | 'linkmode' | 'gsoMaxSize' | 'gsoMaxSegs'
-  | 'groMaxSize' | 'gsoIpv4MaxSize' | 'groIpv4MaxSize' | 'afSpec'
+  | 'groMaxSize' | 'gsoIpv4MaxSize' | 'groIpv4MaxSize' | 'afSpec' | 'master' | 'link'
 >;
 export type DellinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname'>;
 export type GetlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
@@ -1072,6 +1084,8 @@ export type GetstatsDoReply = IfStatsMsgStruct & Attrs<StatsAttrsSet,
 >;
 export type GetstatsDumpRequest = GetstatsDoRequest;
 export type GetstatsDumpReply = GetstatsDoReply;
+export type NewlinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
+export type DellinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1092,6 +1106,12 @@ export interface Types {
     getstats: {
       do: { request: GetstatsDoRequest; reply: GetstatsDoReply };
       dump: { request: GetstatsDumpRequest; reply: GetstatsDumpReply };
+    };
+    newlinkprop: {
+      do: { request: NewlinkpropDoRequest; reply: undefined };
+    };
+    dellinkprop: {
+      do: { request: DellinkpropDoRequest; reply: undefined };
     };
   };
   events: {
@@ -1124,6 +1144,12 @@ export interface Methods {
   /** getstats: dump */
   getstatsDump(request?: GetstatsDumpRequest, opts?: DumpCallOptions): DumpIterable<GetstatsDumpReply>;
   getstatsDumpSync(request?: GetstatsDumpRequest, opts?: DumpCallOptions): DumpResult<GetstatsDumpReply>;
+  /** newlinkprop: do */
+  newlinkprop(request?: NewlinkpropDoRequest, opts?: DoOptions): Promise<undefined>;
+  newlinkpropSync(request?: NewlinkpropDoRequest, opts?: DoOptions): undefined;
+  /** dellinkprop: do */
+  dellinkprop(request?: DellinkpropDoRequest, opts?: DoOptions): Promise<undefined>;
+  dellinkpropSync(request?: DellinkpropDoRequest, opts?: DoOptions): undefined;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -1616,6 +1642,12 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     { type: 'flags', name: 'macvlan-flags', entries: [{ name: 'nopromisc', value: 1 }, { name: 'nodst', value: 2 }] },
+    {
+      type: 'enum',
+      name: 'ipvlan-mode',
+      entries: [{ name: 'l2', value: 0 }, { name: 'l3', value: 1 }, { name: 'l3s', value: 2 }],
+    },
+    { type: 'flags', name: 'ipvlan-flags', entries: [{ name: 'private', value: 1 }, { name: 'vepa', value: 2 }] },
   ],
   attributeSets: [
     {
@@ -2265,6 +2297,13 @@ export const description: FamilyDescription<Types> = {
       name: 'linkinfo-macvlan-macaddr-attrs',
       attributes: [{ name: 'macaddr', value: 4, type: 'binary', multiAttr: true, display: 'mac' }],
     },
+    {
+      name: 'linkinfo-ipvlan-attrs',
+      attributes: [
+        { name: 'mode', value: 1, type: 'u16', enum: 'ipvlan-mode' },
+        { name: 'flags', value: 2, type: 'u16', enum: 'ipvlan-flags' },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -2292,6 +2331,8 @@ export const description: FamilyDescription<Types> = {
         { value: 'veth', attributeSet: 'linkinfo-veth-attrs' },
         { value: 'macvlan', attributeSet: 'linkinfo-macvlan-attrs' },
         { value: 'macvtap', attributeSet: 'linkinfo-macvlan-attrs' },
+        { value: 'ipvlan', attributeSet: 'linkinfo-ipvlan-attrs' },
+        { value: 'ipvtap', attributeSet: 'linkinfo-ipvlan-attrs' },
       ],
     },
     {
@@ -2313,7 +2354,7 @@ export const description: FamilyDescription<Types> = {
           attributes: [
             'ifname', 'net-ns-pid', 'net-ns-fd', 'target-netnsid', 'link-netnsid', 'linkinfo', 'group', 'num-tx-queues',
             'num-rx-queues', 'address', 'broadcast', 'mtu', 'txqlen', 'operstate', 'linkmode', 'gso-max-size',
-            'gso-max-segs', 'gro-max-size', 'gso-ipv4-max-size', 'gro-ipv4-max-size', 'af-spec',
+            'gso-max-segs', 'gro-max-size', 'gso-ipv4-max-size', 'gro-ipv4-max-size', 'af-spec', 'master', 'link',
           ],
         },
       },
@@ -2400,6 +2441,20 @@ export const description: FamilyDescription<Types> = {
         request: { attributes: [] },
         reply: { attributes: ['link-64', 'link-xstats', 'link-xstats-slave', 'link-offload-xstats', 'af-spec'] },
       },
+    },
+    {
+      name: 'newlinkprop',
+      requestValue: 108,
+      attributeSet: 'link-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'alt-ifname', 'prop-list'] } },
+    },
+    {
+      name: 'dellinkprop',
+      requestValue: 109,
+      attributeSet: 'link-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'alt-ifname', 'prop-list'] } },
     },
   ],
   mcastGroups: [{ name: 'rtnlgrp-link', value: 1 }, { name: 'rtnlgrp-stats', value: 36 }],
