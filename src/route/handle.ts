@@ -3,12 +3,14 @@
 // connection; every call also takes `{ netns }` to run in another namespace once.
 import type { ConnectionOptions } from '../core/connection.js';
 import { RouteContext, type LinkNames } from './context.js';
+import { makeLinks } from './links.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
  * on first use. (Object modules add themselves here.)
  */
 const MODULES = {
+  links: (ctx: RouteContext) => makeLinks(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

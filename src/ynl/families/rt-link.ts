@@ -1882,7 +1882,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'stp-state', value: 5, type: 'u32' },
         { name: 'priority', value: 6, type: 'u16' },
         { name: 'vlan-filtering', value: 7, type: 'u8' },
-        { name: 'vlan-protocol', value: 8, type: 'u16' },
+        { name: 'vlan-protocol', value: 8, type: 'u16', byteOrder: 'big-endian' },
         { name: 'group-fwd-mask', value: 9, type: 'u16' },
         { name: 'root-id', value: 10, type: 'binary', struct: 'ifla-bridge-id' },
         { name: 'bridge-id', value: 11, type: 'binary', struct: 'ifla-bridge-id' },

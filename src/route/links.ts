@@ -1,0 +1,386 @@
+// Links (`ip link`): list, get, add, set and delete network interfaces, each with a Sync twin.
+// Requests are the generated rt-link family's types; kinds are the tables of link-kinds.ts.
+import { openSync, closeSync, constants as fsConstants } from 'node:fs';
+import { NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import {
+  description as rtLink, type GetlinkDoReply, type IfinfoFlagsEnum, type LinkAttrsSet, type LinkinfoAttrsSet,
+  type NewlinkDoRequest, type SetlinkDoRequest,
+} from '../ynl/families/rt-link.js';
+import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
+import { bindOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
+import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
+import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
+import { linkGroups } from './names.js';
+
+export type { Link, LinkInfo } from './link-view.js';
+export type { LinkKind } from './link-kinds.js';
+
+type Kinds = typeof KINDS;
+/** A device: its name or ifindex. */
+export type Dev = string | number;
+/** A namespace to move a link (or create a veth peer) into: a name from /run/netns, an open fd, or a process's. */
+export type NetnsTarget = string | { fd: number } | { pid: number };
+
+/** Options of a new veth's peer. */
+export interface VethPeer {
+  name?: string;
+  address?: string;
+  mtu?: number;
+  txqlen?: number;
+  numTxQueues?: number;
+  numRxQueues?: number;
+  /** Create the peer in this namespace. */
+  netns?: NetnsTarget;
+}
+
+/** What every kind takes (`ip link add NAME [link DEV] [mtu N] [address A] ... type KIND`). */
+export interface LinkBaseSpec {
+  name: string;
+  mtu?: number;
+  address?: string;
+  broadcast?: string;
+  txqlen?: number;
+  /** Bring it up once created. */
+  up?: boolean;
+  /** Make it a port of this bridge or bond. */
+  master?: Dev;
+  /** The lower device (macvlan, ipvlan, vlan: ip's `link DEV`). */
+  link?: Dev;
+  /** A group name from iproute2's group file, or a number. */
+  group?: string | number;
+  numTxQueues?: number;
+  numRxQueues?: number;
+}
+
+/** A new link: the base options and its kind's (`{ name: 'br0', kind: 'bridge', stp: true }`). */
+export type LinkSpec = {
+  [K in LinkKind]: LinkBaseSpec & { kind: K } & OptionsOf<Kinds[K]> & (K extends 'veth' ? { peer?: string | VethPeer } : unknown);
+}[LinkKind];
+
+/** A bridge port's options (`ip link set dev X type bridge_slave ...`). */
+export type BridgePortOptions = OptionsOf<typeof BRIDGE_PORT>;
+
+/** Changes to a link (`ip link set dev X ...`): only what is given changes. */
+export type LinkChange = {
+  dev: Dev;
+  up?: boolean;
+  /** The other ifi_flags ip sets: `promisc`, `arp` (false: NOARP), `multicast`, `allmulti`. */
+  promisc?: boolean;
+  arp?: boolean;
+  multicast?: boolean;
+  allmulti?: boolean;
+  mtu?: number;
+  address?: string;
+  broadcast?: string;
+  /** Rename. */
+  name?: string;
+  alias?: string;
+  txqlen?: number;
+  /** Port of this bridge or bond; null: no master (ip's `nomaster`). */
+  master?: Dev | null;
+  /** Move to another namespace. */
+  netns?: NetnsTarget;
+  group?: string | number;
+  altnames?: { add?: string[]; del?: string[] };
+  /** Bridge port options (the link must be a bridge port). */
+  port?: BridgePortOptions;
+} & ({ kind?: undefined } | { [K in LinkKind]: { kind: K } & OptionsOf<Kinds[K]> }[LinkKind]);
+
+/** What list() keeps. */
+export interface LinkFilter {
+  kind?: string;
+  /** Ports of this master. */
+  master?: Dev;
+  up?: boolean;
+  group?: string | number;
+  name?: string | RegExp;
+}
+
+/** A bulk call's outcome: every failure against the index of its item. */
+export interface BulkResult {
+  ok: boolean;
+  failures: { index: number; error: Error }[];
+}
+
+/** <linux/if.h> net_device_flags that `ip link set` changes, by option. */
+const FLAG_OPTIONS: Record<'up' | 'promisc' | 'arp' | 'multicast' | 'allmulti', { flag: IfinfoFlagsEnum; bit: number; inverted?: boolean }> = {
+  up: { flag: 'up', bit: 0x1 },
+  promisc: { flag: 'promisc', bit: 0x100 },
+  arp: { flag: 'no-arp', bit: 0x80, inverted: true },
+  multicast: { flag: 'multicast', bit: 0x1000 },
+  allmulti: { flag: 'all-multi', bit: 0x200 },
+};
+
+const BASE_KEYS = new Set(['name', 'kind', 'mtu', 'address', 'broadcast', 'txqlen', 'up', 'master', 'link', 'group', 'numTxQueues', 'numRxQueues', 'peer']);
+const CHANGE_KEYS = new Set(['dev', 'kind', 'mtu', 'address', 'broadcast', 'name', 'alias', 'txqlen', 'master', 'netns', 'group', 'altnames', 'port', ...Object.keys(FLAG_OPTIONS)]);
+const PEER_KEYS = new Set(['name', 'address', 'mtu', 'txqlen', 'numTxQueues', 'numRxQueues', 'netns']);
+
+const TUNTAP = new Set(['tun', 'tap']);
+
+function object(v: unknown, option: string): Record<string, unknown> {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new NetlinkArgumentError(option, `must be an object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`, 'ERR_INVALID_ARG_TYPE');
+}
+
+function checkKeys(o: Record<string, unknown>, allowed: Set<string>, table: object, option: string): void {
+  for (const k of Object.keys(o))
+    if (!allowed.has(k) && !Object.hasOwn(table, k))
+      throw new NetlinkArgumentError(`${option}${k}`, `is not an option here (there are: ${[...allowed, ...Object.keys(table)].join(', ')})`);
+}
+
+function kindOf(kind: unknown): LinkKind {
+  if (typeof kind === 'string' && TUNTAP.has(kind))
+    throw new NetlinkArgumentError('kind', `'${kind}' devices are made with ioctls, not rtnetlink: use rt.tuntap.add({ name, mode: '${kind}' })`);
+  if (typeof kind === 'string' && Object.hasOwn(KINDS, kind)) return kind as LinkKind;
+  throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
+}
+
+function ifname(v: unknown, option: string): string {
+  if (typeof v === 'string' && v.length > 0 && v.length <= 15 && !v.includes('/') && !/\s/.test(v) && v !== '.' && v !== '..') return v;
+  throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces), got ${JSON.stringify(v)}`);
+}
+
+function uint(v: unknown, option: string, max = 0xffffffff): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max) return v;
+  throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, typeof v === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
+}
+
+function lladdr(v: unknown, option: string): string {
+  if (typeof v === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2})+$/i.test(v)) return v.toLowerCase();
+  throw new NetlinkArgumentError(option, `must be a link-layer address like 02:00:00:00:00:01, got ${JSON.stringify(v)}`);
+}
+
+/** The attributes a new link and a changed link share (ip's mtu, address, txqlen...). */
+function common(spec: Record<string, unknown>, scope: Scope, prefix = ''): Pick<LinkAttrsSet, 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'group' | 'numTxQueues' | 'numRxQueues'> {
+  const a: ReturnType<typeof common> = {};
+  if (spec.mtu !== undefined) a.mtu = uint(spec.mtu, `${prefix}mtu`);
+  if (spec.address !== undefined) a.address = lladdr(spec.address, `${prefix}address`);
+  if (spec.broadcast !== undefined) a.broadcast = lladdr(spec.broadcast, `${prefix}broadcast`);
+  if (spec.txqlen !== undefined) a.txqlen = uint(spec.txqlen, `${prefix}txqlen`);
+  if (spec.group !== undefined) a.group = linkGroups().value(spec.group as string | number, `${prefix}group`);
+  if (spec.numTxQueues !== undefined) a.numTxQueues = uint(spec.numTxQueues, `${prefix}numTxQueues`, 4096);
+  if (spec.numRxQueues !== undefined) a.numRxQueues = uint(spec.numRxQueues, `${prefix}numRxQueues`, 4096);
+  void scope;
+  return a;
+}
+
+/** IFLA_NET_NS_FD / IFLA_NET_NS_PID for a namespace; a name's fd is closed when the call is over. */
+function netnsAttr(v: unknown, option: string, scope: Scope): Pick<LinkAttrsSet, 'netNsFd' | 'netNsPid'> {
+  if (typeof v === 'string') {
+    if (v === '' || v.includes('/') || v === '.' || v === '..') throw new NetlinkArgumentError(option, `must be a name from /run/netns, got ${JSON.stringify(v)}`);
+    let fd: number;
+    try {
+      fd = openSync(`/run/netns/${v}`, fsConstants.O_RDONLY);
+    } catch (e) {
+      throw new NetlinkArgumentError(option, `names no namespace: /run/netns/${v} (${(e as Error).message})`);
+    }
+    scope.defer(() => closeSync(fd));
+    return { netNsFd: fd };
+  }
+  const o = object(v, option);
+  if ('fd' in o && Object.keys(o).length === 1) return { netNsFd: uint(o.fd, `${option}.fd`, 0x7fffffff) };
+  if ('pid' in o && Object.keys(o).length === 1) return { netNsPid: uint(o.pid, `${option}.pid`, 0x7fffffff) };
+  throw new NetlinkArgumentError(option, 'must be a namespace name, { fd } or { pid }', 'ERR_INVALID_ARG_TYPE');
+}
+
+/** ifi_flags and ifi_change for the flag options given (only those change). */
+function flagChange(spec: Record<string, unknown>): { ifiFlags: IfinfoFlagsEnum[]; ifiChange: number } {
+  const out = { ifiFlags: [] as IfinfoFlagsEnum[], ifiChange: 0 };
+  for (const [k, f] of Object.entries(FLAG_OPTIONS)) {
+    const v = spec[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new NetlinkArgumentError(k, `must be true or false, got ${String(v)}`, 'ERR_INVALID_ARG_TYPE');
+    out.ifiChange |= f.bit;
+    if (v !== !!f.inverted) out.ifiFlags.push(f.flag);
+  }
+  return out;
+}
+
+function vethPeer(v: unknown, scope: Scope): NonNullable<NewlinkDoRequest['linkinfo']> {
+  const p = typeof v === 'string' ? { name: v } : object(v, 'peer');
+  checkKeys(p, PEER_KEYS, {}, 'peer.');
+  const peer: LinkAttrsSet & { ifiFamily: number } = { ifiFamily: 0 };
+  if (p.name !== undefined) peer.ifname = ifname(p.name, 'peer.name');
+  Object.assign(peer, common(p, scope, 'peer.'));
+  if (p.netns !== undefined) Object.assign(peer, netnsAttr(p.netns, 'peer.netns', scope));
+  return { kind: 'veth', data: { peer } };
+}
+
+/** RTM_NEWLINK's request for a new link. */
+export function newlinkRequest(input: LinkSpec, scope: Scope): NewlinkDoRequest {
+  const spec = object(input, 'spec');
+  const kind = kindOf(spec.kind);
+  const table = KINDS[kind];
+  checkKeys(spec, BASE_KEYS, table, '');
+  if (spec.peer !== undefined && kind !== 'veth') throw new NetlinkArgumentError('peer', `is for veth links, not ${kind}`);
+  const req: NewlinkDoRequest = { ifiFamily: 0, ...flagChange(spec), ifname: ifname(spec.name, 'name'), ...common(spec, scope) };
+  if (spec.link !== undefined) req.link = scope.ifindex(spec.link as Dev, 'link');
+  if (spec.master !== undefined) req.master = scope.ifindex(spec.master as Dev, 'master');
+  const data = kindData(table, spec, scope);
+  req.linkinfo = kind === 'veth' && spec.peer !== undefined ? vethPeer(spec.peer, scope)
+    : ({ kind, ...(data && { data }) } as LinkinfoAttrsSet);
+  return req;
+}
+
+/** The requests of one change: alt names, kind or port options (RTM_NEWLINK), then the rest (RTM_SETLINK). */
+export function changeItems(input: LinkChange, scope: Scope): TransactionItem<unknown>[] {
+  const spec = object(input, 'change');
+  const kind = spec.kind === undefined ? undefined : kindOf(spec.kind);
+  checkKeys(spec, CHANGE_KEYS, kind ? KINDS[kind] : {}, '');
+  const ifiIndex = scope.ifindex(spec.dev as Dev, 'dev');
+  const items: TransactionItem<unknown>[] = [];
+  if (spec.altnames !== undefined) {
+    const alt = object(spec.altnames, 'altnames');
+    checkKeys(alt, new Set(['add', 'del']), {}, 'altnames.');
+    for (const op of ['add', 'del'] as const) {
+      const names = alt[op];
+      if (names === undefined) continue;
+      if (!Array.isArray(names) || names.length === 0) throw new NetlinkArgumentError(`altnames.${op}`, 'must be a non-empty list of names', 'ERR_INVALID_ARG_TYPE');
+      // IFLA_ALT_IFNAME allows 127 bytes (ALTIFNAMSIZ - 1)
+      const altIfname = names.map((n, i) => {
+        if (typeof n === 'string' && n.length > 0 && n.length < 128 && !n.includes('/') && !/\s/.test(n)) return n;
+        throw new NetlinkArgumentError(`altnames.${op}[${i}]`, `must be a name of 1-127 characters without '/' or spaces, got ${JSON.stringify(n)}`);
+      });
+      items.push(opItem(rtLink, op === 'add' ? 'newlinkprop' : 'dellinkprop', { ifiFamily: 0, ifiIndex, propList: { altIfname } }));
+    }
+  }
+  const data = kind ? kindData(KINDS[kind], spec, scope) : undefined;
+  const port = spec.port === undefined ? undefined : kindData(BRIDGE_PORT, object(spec.port, 'port'), scope, 'port.');
+  if (spec.port !== undefined) checkKeys(object(spec.port, 'port'), new Set(), BRIDGE_PORT, 'port.');
+  if (kind || port) {
+    const linkinfo = { ...(kind && { kind, ...(data && { data }) }), ...(port && { slaveKind: 'bridge', slaveData: port }) } as LinkinfoAttrsSet;
+    items.push(opItem(rtLink, 'newlink', { ifiFamily: 0, ifiIndex, linkinfo }));
+  }
+  const req: SetlinkDoRequest = { ifiFamily: 0, ifiIndex, ...flagChange(spec), ...common(spec, scope) };
+  if (spec.name !== undefined) req.ifname = ifname(spec.name, 'name');
+  if (spec.alias !== undefined) {
+    if (typeof spec.alias !== 'string' || Buffer.byteLength(spec.alias) > 255) throw new NetlinkArgumentError('alias', 'must be a string of at most 255 bytes', 'ERR_INVALID_ARG_TYPE');
+    req.ifalias = spec.alias;
+  }
+  if (spec.master !== undefined) req.master = spec.master === null ? 0 : scope.ifindex(spec.master as Dev, 'master');
+  if (spec.netns !== undefined) Object.assign(req, netnsAttr(spec.netns, 'netns', scope));
+  if (Object.keys(req).length > 2 || req.ifiChange) items.push(opItem(rtLink, 'setlink', req));
+  if (items.length === 0) throw new NetlinkArgumentError('change', 'changes nothing: give up, mtu, name, master... besides dev');
+  return items;
+}
+
+/** RTM_DELLINK for a name (the kernel finds it) or an index. */
+function dellink(dev: unknown, option: string): TransactionItem<unknown> {
+  if (typeof dev === 'number') return opItem(rtLink, 'dellink', { ifiFamily: 0, ifiIndex: uint(dev, option, 0x7fffffff) });
+  return opItem(rtLink, 'dellink', { ifiFamily: 0, ifname: ifname(dev, option) });
+}
+
+const decodeLink = opDecoder(rtLink, 'getlink', 'do');
+
+/** A link with its master's and lower link's names: one dump more when it names others. */
+function shape(m: GetlinkDoReply): Step<Link> | { value: Link } {
+  const others = [m.master, m.linkNetnsid === undefined ? m.link : undefined].filter((i) => i !== undefined && i > 0 && i !== m.ifiIndex);
+  if (others.length === 0) return { value: toLink(m, () => undefined) };
+  return { first: dumpCall(), then: (all: GetlinkDoReply[]) => ({ value: toLink(m, lookupOf(all)) }) };
+}
+
+function dumpCall() {
+  return opCall(rtLink, 'getlink', 'dump', { ifiFamily: 0, extMask: ['skip-stats'] });
+}
+
+function bulk(items: TransactionItem<unknown>[]): Step<BulkResult> {
+  return {
+    bulk: items, options: { ack: 'last' },
+    result: (r: TransactionResult<unknown>) => ({ ok: r.ok, failures: r.failures.map((f) => ({ index: f.index, error: f.error })) }),
+  };
+}
+
+function matches(l: GetlinkDoReply, f: Record<string, unknown>, masterIndex: number | undefined): boolean {
+  if (f.kind !== undefined && l.linkinfo?.kind !== f.kind) return false;
+  if (masterIndex !== undefined && l.master !== masterIndex) return false;
+  if (f.up !== undefined && l.ifiFlags.includes('up') !== f.up) return false;
+  if (f.group !== undefined && l.group !== linkGroups().value(f.group as string | number, 'group')) return false;
+  if (typeof f.name === 'string' && l.ifname !== f.name) return false;
+  if (f.name instanceof RegExp && !f.name.test(l.ifname ?? '')) return false;
+  return true;
+}
+
+const FILTER_KEYS = new Set(['kind', 'master', 'up', 'group', 'name']);
+
+const builders = {
+  list: (scope: Scope, filter?: LinkFilter): Step<Link[]> => {
+    const f = filter === undefined ? {} : object(filter, 'filter');
+    checkKeys(f, FILTER_KEYS, {}, 'filter.');
+    const masterIndex = f.master === undefined ? undefined : scope.ifindex(f.master as Dev, 'filter.master');
+    return {
+      ...opCall(rtLink, 'getlink', 'dump', { ifiFamily: 0, ...(masterIndex !== undefined && { master: masterIndex }) }),
+      result: (all: GetlinkDoReply[]) => {
+        const lookup: LinkLookup = lookupOf(all);
+        return all.filter((l) => matches(l, f, masterIndex)).map((l) => toLink(l, lookup));
+      },
+    };
+  },
+
+  get: (scope: Scope, dev: Dev): Step<Link> => {
+    const req = typeof dev === 'number' ? { ifiIndex: scope.ifindex(dev, 'dev') } : { ifname: ifname(dev, 'dev') };
+    return { first: opCall(rtLink, 'getlink', 'do', { ifiFamily: 0, ...req }), then: (r: GetlinkDoReply[]) => shape(r[0]!) } satisfies Chain<Link>;
+  },
+
+  add: (scope: Scope, spec: LinkSpec | LinkSpec[]): Step<Link | BulkResult> => {
+    if (Array.isArray(spec)) return bulk(spec.map((s, i) => withIndex(i, () => opItem(rtLink, 'newlink', newlinkRequest(s, scope), { flags: NLM_F_CREATE | NLM_F_EXCL }))));
+    const req = newlinkRequest(spec, scope);
+    // NLM_F_ECHO: the kernel (6.3+, rtnl_newlink_create) sends the new link back; older ones do not, then a get follows
+    const call = { ...opCall(rtLink, 'newlink', 'do', req, { flags: NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO }), decode: decodeLink };
+    return {
+      first: { ...call, result: (r: GetlinkDoReply[]) => r.filter((m) => m.ifname === req.ifname).at(-1) },
+      then: (m: GetlinkDoReply | undefined, s: Scope) => (m ? shape(m) : builders.get(s, req.ifname!)),
+    } satisfies Chain<Link>;
+  },
+
+  set: (scope: Scope, change: LinkChange): Step<void> => {
+    const items = changeItems(change, scope);
+    return {
+      bulk: items,
+      result: (r: TransactionResult<unknown>) => {
+        if (r.failures.length) throw r.failures[0]!.error;
+      },
+    };
+  },
+
+  delete: (_scope: Scope, dev: Dev | Dev[]): Step<void | BulkResult> => {
+    if (Array.isArray(dev)) return bulk(dev.map((d, i) => withIndex(i, () => dellink(d, `dev[${i}]`))));
+    const item = dellink(dev, 'dev');
+    return { bulk: [item], result: (r: TransactionResult<unknown>) => { if (r.failures.length) throw r.failures[0]!.error; } };
+  },
+};
+
+/** Bad input in item i of a bulk call names the item. */
+function withIndex<T>(i: number, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof NetlinkArgumentError) throw new NetlinkArgumentError(`[${i}].${e.argument}`, e.message.replace(/^The "[^"]*" option /, ''), e.code);
+    throw e;
+  }
+}
+
+/** The links of a namespace: `ip link` as methods, each with a Sync twin. */
+export interface Links {
+  list(filter?: LinkFilter, opts?: RouteOptions): Promise<Link[]>;
+  listSync(filter?: LinkFilter, opts?: RouteOptions): Link[];
+  get(dev: Dev, opts?: RouteOptions): Promise<Link>;
+  getSync(dev: Dev, opts?: RouteOptions): Link;
+  /** Creates a link (NLM_F_CREATE|NLM_F_EXCL) and returns it, or many in one transaction. */
+  add(spec: LinkSpec, opts?: RouteOptions): Promise<Link>;
+  add(specs: LinkSpec[], opts?: RouteOptions): Promise<BulkResult>;
+  addSync(spec: LinkSpec, opts?: RouteOptions): Link;
+  addSync(specs: LinkSpec[], opts?: RouteOptions): BulkResult;
+  /** Changes only what is given (up/down changes IFF_UP alone). */
+  set(change: LinkChange, opts?: RouteOptions): Promise<void>;
+  setSync(change: LinkChange, opts?: RouteOptions): void;
+  delete(dev: Dev, opts?: RouteOptions): Promise<void>;
+  delete(devs: Dev[], opts?: RouteOptions): Promise<BulkResult>;
+  deleteSync(dev: Dev, opts?: RouteOptions): void;
+  deleteSync(devs: Dev[], opts?: RouteOptions): BulkResult;
+}
+
+export function makeLinks(ctx: RouteContext): Links {
+  return bindOps(ctx, builders) as unknown as Links;
+}
