@@ -253,7 +253,8 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
     const linkinfo = { ...(kind && { kind, ...(data && { data }) }), ...(port && { slaveKind: 'bridge', slaveData: port }) } as LinkinfoAttrsSet;
     items.push(opItem(rtLink, 'newlink', { ifiFamily: 0, ifiIndex, linkinfo }));
   }
-  const req: SetlinkDoRequest = { ifiFamily: 0, ifiIndex, ...flagChange(spec), ...common(spec, scope) };
+  const base = { ifiFamily: 0, ifiIndex, ...flagChange(spec) };
+  const req: SetlinkDoRequest = { ...base, ...common(spec, scope) };
   if (spec.name !== undefined) req.ifname = ifname(spec.name, 'name');
   if (spec.alias !== undefined) {
     if (typeof spec.alias !== 'string' || Buffer.byteLength(spec.alias) > 255) throw new NetlinkArgumentError('alias', 'must be a string of at most 255 bytes', 'ERR_INVALID_ARG_TYPE');
@@ -261,7 +262,7 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
   }
   if (spec.master !== undefined) req.master = spec.master === null ? 0 : scope.ifindex(spec.master as Dev, 'master');
   if (spec.netns !== undefined) Object.assign(req, netnsAttr(spec.netns, 'netns', scope));
-  if (Object.keys(req).length > 2 || req.ifiChange) items.push(opItem(rtLink, 'setlink', req));
+  if (Object.keys(req).length > Object.keys(base).length || base.ifiChange) items.push(opItem(rtLink, 'setlink', req));
   if (items.length === 0) throw new NetlinkArgumentError('change', 'changes nothing: give up, mtu, name, master... besides dev');
   return items;
 }
