@@ -141,7 +141,8 @@ export const VXLAN = {
   local: vxAddr('local', 'local6'),
   /** The UDP destination port (ip's `dstport`). */
   port: vx('port', u16),
-  dev: vx('link', dev),
+  /** The underlay device (ip's `dev PHYS_DEV`). */
+  physDev: vx('link', dev),
   ttl: vx('ttl', u8),
   ttlInherit: vx('ttlInherit', flag),
   tos: vx('tos', u8),
@@ -267,7 +268,8 @@ function tunnel<D extends { link?: number; local?: string | Buffer; remote?: str
     remote: t('remote', addr as To<string, D['remote']>),
     /** Hop limit for the IPv6 kinds. */
     ttl: t('ttl', u8 as To<number, D['ttl']>),
-    dev: t('link', dev as To<string | number, D['link']>),
+    /** The underlay device (ip's `dev PHYS_DEV`). */
+    physDev: t('link', dev as To<string | number, D['link']>),
   };
 }
 

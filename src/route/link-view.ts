@@ -109,7 +109,7 @@ function cleanInfo(li: LinkinfoAttrsSet): LinkInfo {
 
 /** The domain object of one RTM_NEWLINK. */
 export function toLink(m: GetlinkDoReply, lookup: LinkLookup): Link {
-  const lower = m.link !== undefined && m.link !== m.ifiIndex && m.linkNetnsid === undefined ? lookup(m.link) : undefined;
+  const lower = m.link !== undefined && m.linkNetnsid === undefined ? lookup(m.link) : undefined;
   const l: Link = {
     ifindex: m.ifiIndex,
     ifname: m.ifname ?? '',
@@ -130,7 +130,7 @@ export function toLink(m: GetlinkDoReply, lookup: LinkLookup): Link {
   if (m.address !== undefined) l.address = m.address;
   if (m.broadcast !== undefined) l.broadcast = m.broadcast;
   if (m.permAddress !== undefined) l.permAddress = m.permAddress;
-  if (m.link !== undefined && m.link !== m.ifiIndex && m.link > 0) {
+  if (m.link !== undefined && m.link > 0) {
     l.linkIndex = m.link;
     if (lower?.ifname !== undefined) l.link = lower.ifname;
   }

@@ -54,9 +54,13 @@ export interface LinkBaseSpec {
   numRxQueues?: number;
 }
 
-/** A new link: the base options and its kind's (`{ name: 'br0', kind: 'bridge', stp: true }`). */
+/**
+ * A new link: the base options and its kind's (`{ name: 'br0', kind: 'bridge', stp: true }`).
+ * Where a kind's option has a base option's name, the kind's wins (vxlan's `group` is its
+ * multicast group: set the link group with set()).
+ */
 export type LinkSpec = {
-  [K in LinkKind]: LinkBaseSpec & { kind: K } & OptionsOf<Kinds[K]> & (K extends 'veth' ? { peer?: string | VethPeer } : unknown);
+  [K in LinkKind]: Omit<LinkBaseSpec, keyof Kinds[K]> & { kind: K } & OptionsOf<Kinds[K]> & (K extends 'veth' ? { peer?: string | VethPeer } : unknown);
 }[LinkKind];
 
 /** A bridge port's options (`ip link set dev X type bridge_slave ...`). */
@@ -86,7 +90,7 @@ export type LinkChange = {
   altnames?: { add?: string[]; del?: string[] };
   /** Bridge port options (the link must be a bridge port). */
   port?: BridgePortOptions;
-} & ({ kind?: undefined } | { [K in LinkKind]: { kind: K } & OptionsOf<Kinds[K]> }[LinkKind]);
+} & ({ kind?: undefined } | { [K in LinkKind]: { kind: K } & Omit<OptionsOf<Kinds[K]>, 'dev'> }[LinkKind]);
 
 /** What list() keeps. */
 export interface LinkFilter {
@@ -153,7 +157,8 @@ function lladdr(v: unknown, option: string): string {
 }
 
 /** The attributes a new link and a changed link share (ip's mtu, address, txqlen...). */
-function common(spec: Record<string, unknown>, scope: Scope, prefix = ''): Pick<LinkAttrsSet, 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'group' | 'numTxQueues' | 'numRxQueues'> {
+function common(input: Record<string, unknown>, prefix = '', claimed: object = {}): Pick<LinkAttrsSet, 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'group' | 'numTxQueues' | 'numRxQueues'> {
+  const spec = Object.fromEntries(Object.entries(input).filter(([k]) => !Object.hasOwn(claimed, k)));
   const a: ReturnType<typeof common> = {};
   if (spec.mtu !== undefined) a.mtu = uint(spec.mtu, `${prefix}mtu`);
   if (spec.address !== undefined) a.address = lladdr(spec.address, `${prefix}address`);
@@ -162,7 +167,6 @@ function common(spec: Record<string, unknown>, scope: Scope, prefix = ''): Pick<
   if (spec.group !== undefined) a.group = linkGroups().value(spec.group as string | number, `${prefix}group`);
   if (spec.numTxQueues !== undefined) a.numTxQueues = uint(spec.numTxQueues, `${prefix}numTxQueues`, 4096);
   if (spec.numRxQueues !== undefined) a.numRxQueues = uint(spec.numRxQueues, `${prefix}numRxQueues`, 4096);
-  void scope;
   return a;
 }
 
@@ -203,7 +207,7 @@ function vethPeer(v: unknown, scope: Scope): NonNullable<NewlinkDoRequest['linki
   checkKeys(p, PEER_KEYS, {}, 'peer.');
   const peer: LinkAttrsSet & { ifiFamily: number } = { ifiFamily: 0 };
   if (p.name !== undefined) peer.ifname = ifname(p.name, 'peer.name');
-  Object.assign(peer, common(p, scope, 'peer.'));
+  Object.assign(peer, common(p, 'peer.'));
   if (p.netns !== undefined) Object.assign(peer, netnsAttr(p.netns, 'peer.netns', scope));
   return { kind: 'veth', data: { peer } };
 }
@@ -215,7 +219,7 @@ export function newlinkRequest(input: LinkSpec, scope: Scope): NewlinkDoRequest 
   const table = KINDS[kind];
   checkKeys(spec, BASE_KEYS, table, '');
   if (spec.peer !== undefined && kind !== 'veth') throw new NetlinkArgumentError('peer', `is for veth links, not ${kind}`);
-  const req: NewlinkDoRequest = { ifiFamily: 0, ...flagChange(spec), ifname: ifname(spec.name, 'name'), ...common(spec, scope) };
+  const req: NewlinkDoRequest = { ifiFamily: 0, ...flagChange(spec), ifname: ifname(spec.name, 'name'), ...common(spec, '', table) };
   if (spec.link !== undefined) req.link = scope.ifindex(spec.link as Dev, 'link');
   if (spec.master !== undefined) req.master = scope.ifindex(spec.master as Dev, 'master');
   const data = kindData(table, spec, scope);
@@ -254,7 +258,7 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
     items.push(opItem(rtLink, 'newlink', { ifiFamily: 0, ifiIndex, linkinfo }));
   }
   const base = { ifiFamily: 0, ifiIndex, ...flagChange(spec) };
-  const req: SetlinkDoRequest = { ...base, ...common(spec, scope) };
+  const req: SetlinkDoRequest = { ...base, ...common(spec, '', kind ? KINDS[kind] : {}) };
   if (spec.name !== undefined) req.ifname = ifname(spec.name, 'name');
   if (spec.alias !== undefined) {
     if (typeof spec.alias !== 'string' || Buffer.byteLength(spec.alias) > 255) throw new NetlinkArgumentError('alias', 'must be a string of at most 255 bytes', 'ERR_INVALID_ARG_TYPE');
@@ -277,7 +281,7 @@ const decodeLink = opDecoder(rtLink, 'getlink', 'do');
 
 /** A link with its master's and lower link's names: one dump more when it names others. */
 function shape(m: GetlinkDoReply): Step<Link> | { value: Link } {
-  const others = [m.master, m.linkNetnsid === undefined ? m.link : undefined].filter((i) => i !== undefined && i > 0 && i !== m.ifiIndex);
+  const others = [m.master, m.linkNetnsid === undefined ? m.link : undefined].filter((i) => i !== undefined && i > 0);
   if (others.length === 0) return { value: toLink(m, () => undefined) };
   return { first: dumpCall(), then: (all: GetlinkDoReply[]) => ({ value: toLink(m, lookupOf(all)) }) };
 }
