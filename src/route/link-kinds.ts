@@ -261,7 +261,7 @@ export const GENEVE = {
 };
 
 /** Options every IP tunnel kind shares (ipip, sit, gre, gretap, ip6gre, ip6tnl). */
-function tunnel<D extends { link?: number; local?: string | Buffer; remote?: string | Buffer; ttl?: number }>(addr: To<string, string>) {
+function tunnel<D extends { link?: number; local?: string | Buffer; remote?: string | Buffer; ttl?: number; collectMetadata?: true; fwmark?: number }>(addr: To<string, string>) {
   const t = fields<D>();
   return {
     local: t('local', addr as To<string, D['local']>),
@@ -270,6 +270,9 @@ function tunnel<D extends { link?: number; local?: string | Buffer; remote?: str
     ttl: t('ttl', u8 as To<number, D['ttl']>),
     /** The underlay device (ip's `dev PHYS_DEV`). */
     physDev: t('link', dev as To<string | number, D['link']>),
+    /** Metadata-based (ip's `external`). */
+    external: t('collectMetadata', flag as To<boolean, D['collectMetadata']>),
+    fwmark: t('fwmark', u32 as To<number, D['fwmark']>),
   };
 }
 
@@ -294,9 +297,7 @@ export const GRE = {
       key('okey', 'oflags').put(data, v, option, scope);
     },
   } satisfies Field<LinkinfoGreAttrsSet, number>,
-  external: gre('collectMetadata', flag),
   ignoreDf: gre('ignoreDf', onOff),
-  fwmark: gre('fwmark', u32),
 };
 
 const g6 = fields<LinkinfoGre6AttrsSet>();
@@ -305,8 +306,6 @@ export const IP6GRE = {
   ...tunnel<LinkinfoGre6AttrsSet>(ip6),
   encapLimit: g6('encapLimit', u8),
   flowlabel: g6('flowinfo', u32),
-  external: g6('collectMetadata', flag),
-  fwmark: g6('fwmark', u32),
 };
 
 const it = fields<LinkinfoIptunAttrsSet>();
@@ -317,8 +316,6 @@ export const IPTUN = {
   pmtudisc: it('pmtudisc', onOff),
   /** sit's `mode`: ip6ip (41), ipip (4), mplsip (137), any (0); <linux/in.h> IPPROTO_*. */
   mode: it('proto', oneOf({ ip6ip: 41, ipip: 4, mplsip: 137, any: 0 })),
-  external: it('collectMetadata', flag),
-  fwmark: it('fwmark', u32),
 };
 
 const i6 = fields<LinkinfoIp6tnlAttrsSet>();
@@ -328,8 +325,6 @@ export const IP6TNL = {
   encapLimit: i6('encapLimit', u8),
   flowlabel: i6('flowinfo', u32),
   mode: i6('proto', oneOf({ ip6ip6: 41, ipip6: 4, any: 0 })),
-  external: i6('collectMetadata', flag),
-  fwmark: i6('fwmark', u32),
 };
 
 const nk = fields<LinkinfoNetkitAttrsSet>();

@@ -9,7 +9,7 @@ import {
   type NewlinkDoRequest, type SetlinkDoRequest,
 } from '../ynl/families/rt-link.js';
 import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
-import { bindOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
+import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
 import { linkGroups } from './names.js';
@@ -366,25 +366,16 @@ function withIndex<T>(i: number, make: () => T): T {
   }
 }
 
-/** The links of a namespace: `ip link` as methods, each with a Sync twin. */
-export interface Links {
-  list(filter?: LinkFilter, opts?: RouteOptions): Promise<Link[]>;
-  listSync(filter?: LinkFilter, opts?: RouteOptions): Link[];
-  get(dev: Dev, opts?: RouteOptions): Promise<Link>;
-  getSync(dev: Dev, opts?: RouteOptions): Link;
-  /** Creates a link (NLM_F_CREATE|NLM_F_EXCL) and returns it, or many in one transaction. */
-  add(spec: LinkSpec, opts?: RouteOptions): Promise<Link>;
-  add(specs: LinkSpec[], opts?: RouteOptions): Promise<BulkResult>;
-  addSync(spec: LinkSpec, opts?: RouteOptions): Link;
-  addSync(specs: LinkSpec[], opts?: RouteOptions): BulkResult;
-  /** Changes only what is given (up/down changes IFF_UP alone). */
-  set(change: LinkChange, opts?: RouteOptions): Promise<void>;
-  setSync(change: LinkChange, opts?: RouteOptions): void;
-  delete(dev: Dev, opts?: RouteOptions): Promise<void>;
-  delete(devs: Dev[], opts?: RouteOptions): Promise<BulkResult>;
-  deleteSync(dev: Dev, opts?: RouteOptions): void;
-  deleteSync(devs: Dev[], opts?: RouteOptions): BulkResult;
-}
+/**
+ * The links of a namespace: `ip link` as methods, each with a Sync twin. add and delete take
+ * one link (a Link back from add) or an array (one transaction, a BulkResult back).
+ */
+export type Links = Omit<BoundOps<typeof builders>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & {
+  add: { (spec: LinkSpec, opts?: RouteOptions): Promise<Link>; (specs: LinkSpec[], opts?: RouteOptions): Promise<BulkResult> };
+  addSync: { (spec: LinkSpec, opts?: RouteOptions): Link; (specs: LinkSpec[], opts?: RouteOptions): BulkResult };
+  delete: { (dev: Dev, opts?: RouteOptions): Promise<void>; (devs: Dev[], opts?: RouteOptions): Promise<BulkResult> };
+  deleteSync: { (dev: Dev, opts?: RouteOptions): void; (devs: Dev[], opts?: RouteOptions): BulkResult };
+};
 
 export function makeLinks(ctx: RouteContext): Links {
   return bindOps(ctx, builders) as unknown as Links;
