@@ -12,6 +12,7 @@ import { NetlinkArgumentError } from '../src/core/errors.js';
 import { Writer } from '../src/core/writer.js';
 import type { Scope } from '../src/route/context.js';
 import { changeItems, newlinkRequest, type LinkChange, type LinkSpec } from '../src/route/links.js';
+import { toPortVlans, vlanBuilders, type BridgeVlanSpec } from '../src/route/bridge-vlans.js';
 import { Family } from '../src/ynl/family.js';
 import { description as rtLink } from '../src/ynl/families/rt-link.js';
 import { assertEncodes, bytes } from './helpers/ynl-golden.js';
@@ -199,6 +200,64 @@ describe('links: the requests set() sends (golden)', () => {
       '14000580 05000800 00000000', // IFLA_BRPORT_LEARNING 0
       '08000300 07000000', // IFLA_BRPORT_COST 7
     ).toString('hex'));
+  });
+});
+
+/** The requests of rt.links.vlans.add/delete, as [type, hex]. */
+function vlanRequests(op: 'add' | 'delete', spec: BridgeVlanSpec | BridgeVlanSpec[]): [number, string][] {
+  const step = vlanBuilders[op](scope, spec) as { bulk: { type: number; payload?: unknown }[] };
+  return step.bulk.map((item) => {
+    const w = new Writer(128);
+    (item.payload as (w: Writer) => void)(w);
+    return [item.type, w.toBuffer().toString('hex')];
+  });
+}
+
+/** ifinfomsg of an AF_BRIDGE (7) message. */
+const brinfo = (index: number) => '07000000' + ifinfo(index).slice(8);
+
+describe('links: bridge VLANs (golden; CONFIG_BRIDGE_VLAN_FILTERING is off here) from <linux/if_bridge.h>', () => {
+  test('a port\'s PVID, untagged: RTM_SETLINK AF_BRIDGE, IFLA_AF_SPEC { IFLA_BRIDGE_VLAN_INFO }', () => {
+    assert.deepEqual(vlanRequests('add', { dev: 5, vid: 10, pvid: true, untagged: true }), [[19, bytes(brinfo(5),
+      '0c001a80 08000200 06000a00', // IFLA_AF_SPEC { VLAN_INFO { flags PVID|UNTAGGED, vid 10 } }
+    ).toString('hex')]]);
+  });
+
+  test('a range on the bridge itself: IFLA_BRIDGE_FLAGS SELF, RANGE_BEGIN and RANGE_END entries', () => {
+    assert.deepEqual(vlanRequests('add', { dev: 3, vid: [100, 200], untagged: true, self: true }), [[19, bytes(brinfo(3),
+      '1c001a80 06000000 02000000', // IFLA_BRIDGE_FLAGS BRIDGE_FLAGS_SELF (u16)
+      '08000200 0c006400', // VLAN_INFO { UNTAGGED|RANGE_BEGIN, 100 }
+      '08000200 1400c800', // VLAN_INFO { UNTAGGED|RANGE_END, 200 }
+    ).toString('hex')]]);
+  });
+
+  test('delete is RTM_DELLINK AF_BRIDGE; many are one transaction', () => {
+    assert.deepEqual(vlanRequests('delete', [{ dev: 5, vid: 10 }, { dev: 'br0', vid: 20 }]), [
+      [17, bytes(brinfo(5), '0c001a80 08000200 00000a00').toString('hex')],
+      [17, bytes(brinfo(3), '0c001a80 08000200 00001400').toString('hex')],
+    ]);
+  });
+
+  test('a dump reply (bridge -j vlan show) decodes with ranges opened up', () => {
+    const body = bytes(
+      '07000100 04000000 03100100 00000000', // AF_BRIDGE, ARPHRD_ETHER, index 4, flags UP|BROADCAST|MULTICAST|LOWER_UP
+      '07000300 70300000', // IFLA_IFNAME "p0"
+      '08000a00 02000000', // IFLA_MASTER 2
+      '1c001a00 08000200 06000100', // IFLA_AF_SPEC (as br_fill_ifinfo writes it, no NLA_F_NESTED) { PVID|UNTAGGED 1 }
+      '08000200 08001400', // { RANGE_BEGIN 20 }
+      '08000200 10001600', // { RANGE_END 22 }
+    );
+    const m = family.decode('getlink-bridge', body) as unknown as Parameters<typeof toPortVlans>[0];
+    assert.deepEqual(toPortVlans(m), {
+      ifindex: 4, ifname: 'p0',
+      vlans: [{ vid: 1, pvid: true, untagged: true }, { vid: 20, pvid: false, untagged: false }, { vid: 21, pvid: false, untagged: false }, { vid: 22, pvid: false, untagged: false }],
+    });
+  });
+
+  test('bad VLAN input names the option', () => {
+    assert.throws(() => vlanRequests('add', { dev: 5, vid: 4095 }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'vid');
+    assert.throws(() => vlanRequests('add', [{ dev: 5, vid: [10, 5] }]), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === '[0].vid');
+    assert.throws(() => vlanRequests('add', { dev: 5, vid: [10, 20], pvid: true }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'pvid');
   });
 });
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { openRoute, type Link, type LinkSpec, type RouteHandle } from '../src/route/index.js';
-import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
+import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ip's JSON
 type IpLink = Record<string, any>;
@@ -215,6 +215,7 @@ describe('changing links', () => {
     await rt.links.set({ dev: 'h0', altnames: { del: ['second'] } });
     assert.deepEqual(ipLink(ns, 'h0').altnames, ['first-alternative-name']);
     assert.deepEqual((await rt.links.get('h0')).altnames, ['first-alternative-name']);
+    assert.equal((await rt.links.get('first-alternative-name')).ifname, 'h0');
   }));
 
   test('move to another namespace by name, by fd and by pid', (t) => inNs(t, async (rt, ns) => {
@@ -240,6 +241,35 @@ describe('changing links', () => {
       assert.deepEqual(there, ['lo', 'm0', 'n0', 'o0']);
       assert.deepEqual((await rt.links.list({ kind: 'veth' }, { netns: other })).map((l) => l.ifname).sort(), ['m0', 'n0', 'o0']);
     });
+  }));
+});
+
+describe('bridge VLANs', () => {
+  test('a port\'s VLANs read back with bridge -j vlan show (needs CONFIG_BRIDGE_VLAN_FILTERING: probed)', (t) => inNs(t, async (rt, ns) => {
+    try {
+      await rt.links.add({ name: 'brv', kind: 'bridge', vlanFiltering: true });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EOPNOTSUPP')
+        return t.skip(`this kernel has no bridge VLAN filtering (${(e as Error).message}); the requests are checked by route-links-golden.test.ts`);
+      throw e;
+    }
+    await rt.links.add({ name: 'pv0', kind: 'veth', peer: 'pv1', master: 'brv' });
+    await rt.links.vlans.add([{ dev: 'pv0', vid: 10, pvid: true, untagged: true }, { dev: 'pv0', vid: [20, 22] }]);
+    await rt.links.vlans.delete({ dev: 'pv0', vid: 1 });
+    const mine = (await rt.links.vlans.list({ dev: 'pv0' }))[0]!;
+    const theirs = JSON.parse(run('bridge', ['-n', ns, '-j', 'vlan', 'show', 'dev', 'pv0'])) as { ifname: string; vlans: { vlan: number; vlanEnd?: number; flags?: string[] }[] }[];
+    const expanded = theirs[0]!.vlans.flatMap((v) => Array.from({ length: (v.vlanEnd ?? v.vlan) - v.vlan + 1 }, (_, i) => ({
+      vid: v.vlan + i, pvid: !!v.flags?.includes('PVID'), untagged: !!v.flags?.includes('Egress Untagged'),
+    })));
+    assert.deepEqual(mine.vlans, expanded);
+    assert.deepEqual(mine.vlans.map((v) => v.vid), [10, 20, 21, 22]);
+  }));
+
+  test('on a bridge without VLAN filtering the list is empty and ports are listed', (t) => inNs(t, async (rt) => {
+    await rt.links.add({ name: 'brn', kind: 'bridge' });
+    await rt.links.add({ name: 'pn0', kind: 'veth', peer: 'pn1', master: 'brn' });
+    const ports = rt.links.vlans.listSync({ dev: 'pn0' });
+    assert.deepEqual(ports.map((p) => p.ifname), ['pn0']);
   }));
 });
 

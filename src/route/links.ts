@@ -10,12 +10,14 @@ import {
 } from '../ynl/families/rt-link.js';
 import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
+import { vlanBuilders } from './bridge-vlans.js';
 import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
 import { linkGroups } from './names.js';
 
 export type { Link, LinkInfo } from './link-view.js';
 export type { LinkKind } from './link-kinds.js';
+export type { BridgeVlanSpec, BridgeVlan, PortVlans } from './bridge-vlans.js';
 
 type Kinds = typeof KINDS;
 /** A device: its name or ifindex. */
@@ -324,7 +326,9 @@ const builders = {
   },
 
   get: (scope: Scope, dev: Dev): Step<Link> => {
-    const req = typeof dev === 'number' ? { ifiIndex: scope.ifindex(dev, 'dev') } : { ifname: ifname(dev, 'dev') };
+    // a name longer than IFNAMSIZ can only be an alternative name (IFLA_ALT_IFNAME, up to 127 bytes)
+    const req = typeof dev === 'number' ? { ifiIndex: scope.ifindex(dev, 'dev') }
+      : typeof dev === 'string' && dev.length > 15 && dev.length < 128 && !/[\s/]/.test(dev) ? { altIfname: dev } : { ifname: ifname(dev, 'dev') };
     return { first: opCall(rtLink, 'getlink', 'do', { ifiFamily: 0, ...req }), then: (r: GetlinkDoReply[]) => shape(r[0]!) } satisfies Chain<Link>;
   },
 
@@ -375,8 +379,10 @@ export type Links = Omit<BoundOps<typeof builders>, 'add' | 'addSync' | 'delete'
   addSync: { (spec: LinkSpec, opts?: RouteOptions): Link; (specs: LinkSpec[], opts?: RouteOptions): BulkResult };
   delete: { (dev: Dev, opts?: RouteOptions): Promise<void>; (devs: Dev[], opts?: RouteOptions): Promise<BulkResult> };
   deleteSync: { (dev: Dev, opts?: RouteOptions): void; (devs: Dev[], opts?: RouteOptions): BulkResult };
+  /** Bridge VLANs (`bridge vlan`): add, delete and list, each with a Sync twin. */
+  readonly vlans: BoundOps<typeof vlanBuilders>;
 };
 
 export function makeLinks(ctx: RouteContext): Links {
-  return bindOps(ctx, builders) as unknown as Links;
+  return Object.assign(bindOps(ctx, builders), { vlans: bindOps(ctx, vlanBuilders) }) as unknown as Links;
 }

@@ -208,6 +208,17 @@ export type MacvlanMacaddrModeEnum = 'add' | 'del' | 'flush' | 'set';
 
 export type MacvlanFlagsEnum = 'nopromisc' | 'nodst';
 
+export type BridgeFlagsEnum = 'master' | 'self';
+
+export type BridgeVlanInfoFlagsEnum =
+  | 'master'
+  | 'pvid'
+  | 'untagged'
+  | 'range-begin'
+  | 'range-end'
+  | 'brentry'
+  | 'only-opts';
+
 export type IpvlanModeEnum = 'l2' | 'l3' | 'l3s';
 
 export type IpvlanFlagsEnum = 'private' | 'vepa';
@@ -385,6 +396,11 @@ export interface IflaVfVlanInfoStruct {
 export interface IflaVxlanPortRangeStruct {
   low: number;
   high: number;
+}
+
+export interface BridgeVlanInfoStruct {
+  flags: Array<BridgeVlanInfoFlagsEnum | number | bigint>;
+  vid: number;
 }
 
 // Attribute sets
@@ -1043,6 +1059,21 @@ export interface LinkinfoIpvlanAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface BridgeAfSpecAttrsSet {
+  flags?: Array<BridgeFlagsEnum | number | bigint>;
+  mode?: number;
+  vlanInfo?: Array<BridgeVlanInfoStruct | Buffer>;
+  $unknown?: UnknownAttr[];
+}
+
+export interface LinkBridgeAttrsSet {
+  ifname?: string;
+  master?: number;
+  afSpec?: BridgeAfSpecAttrsSet;
+  extMask?: Array<RtextFilterEnum | number | bigint>;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
@@ -1086,6 +1117,10 @@ export type GetstatsDumpRequest = GetstatsDoRequest;
 export type GetstatsDumpReply = GetstatsDoReply;
 export type NewlinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
 export type DellinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
+export type SetlinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'ifname' | 'afSpec'>;
+export type DellinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'ifname' | 'afSpec'>;
+export type GetlinkBridgeDumpRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'extMask'>;
+export type GetlinkBridgeDumpReply = IfinfomsgStruct & Attrs<LinkBridgeAttrsSet, 'ifname' | 'master' | 'afSpec'>;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1112,6 +1147,15 @@ export interface Types {
     };
     dellinkprop: {
       do: { request: DellinkpropDoRequest; reply: undefined };
+    };
+    'setlink-bridge': {
+      do: { request: SetlinkBridgeDoRequest; reply: undefined };
+    };
+    'dellink-bridge': {
+      do: { request: DellinkBridgeDoRequest; reply: undefined };
+    };
+    'getlink-bridge': {
+      dump: { request: GetlinkBridgeDumpRequest; reply: GetlinkBridgeDumpReply };
     };
   };
   events: {
@@ -1150,6 +1194,15 @@ export interface Methods {
   /** dellinkprop: do */
   dellinkprop(request?: DellinkpropDoRequest, opts?: DoOptions): Promise<undefined>;
   dellinkpropSync(request?: DellinkpropDoRequest, opts?: DoOptions): undefined;
+  /** setlink-bridge: do */
+  setlinkBridge(request?: SetlinkBridgeDoRequest, opts?: DoOptions): Promise<undefined>;
+  setlinkBridgeSync(request?: SetlinkBridgeDoRequest, opts?: DoOptions): undefined;
+  /** dellink-bridge: do */
+  dellinkBridge(request?: DellinkBridgeDoRequest, opts?: DoOptions): Promise<undefined>;
+  dellinkBridgeSync(request?: DellinkBridgeDoRequest, opts?: DoOptions): undefined;
+  /** getlink-bridge: dump */
+  getlinkBridgeDump(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpIterable<GetlinkBridgeDumpReply>;
+  getlinkBridgeDumpSync(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpResult<GetlinkBridgeDumpReply>;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -1642,6 +1695,29 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     { type: 'flags', name: 'macvlan-flags', entries: [{ name: 'nopromisc', value: 1 }, { name: 'nodst', value: 2 }] },
+    { type: 'flags', name: 'bridge-flags', entries: [{ name: 'master', value: 1 }, { name: 'self', value: 2 }] },
+    {
+      type: 'flags',
+      name: 'bridge-vlan-info-flags',
+      entries: [
+        { name: 'master', value: 1 },
+        { name: 'pvid', value: 2 },
+        { name: 'untagged', value: 4 },
+        { name: 'range-begin', value: 8 },
+        { name: 'range-end', value: 16 },
+        { name: 'brentry', value: 32 },
+        { name: 'only-opts', value: 64 },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'bridge-vlan-info',
+      size: 4,
+      members: [
+        { name: 'flags', type: 'u16', enum: 'bridge-vlan-info-flags', enumAsFlags: true },
+        { name: 'vid', type: 'u16' },
+      ],
+    },
     {
       type: 'enum',
       name: 'ipvlan-mode',
@@ -2304,6 +2380,23 @@ export const description: FamilyDescription<Types> = {
         { name: 'flags', value: 2, type: 'u16', enum: 'ipvlan-flags' },
       ],
     },
+    {
+      name: 'bridge-af-spec-attrs',
+      attributes: [
+        { name: 'flags', value: 0, type: 'u16', enum: 'bridge-flags', enumAsFlags: true },
+        { name: 'mode', value: 1, type: 'u16' },
+        { name: 'vlan-info', value: 2, type: 'binary', multiAttr: true, struct: 'bridge-vlan-info' },
+      ],
+    },
+    {
+      name: 'link-bridge-attrs',
+      attributes: [
+        { name: 'ifname', value: 3, type: 'string' },
+        { name: 'master', value: 10, type: 'u32' },
+        { name: 'af-spec', value: 26, type: 'nest', nestedAttributes: 'bridge-af-spec-attrs' },
+        { name: 'ext-mask', value: 29, type: 'u32', enum: 'rtext-filter', enumAsFlags: true },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -2455,6 +2548,28 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'link-attrs',
       fixedHeader: 'ifinfomsg',
       do: { request: { attributes: ['ifname', 'alt-ifname', 'prop-list'] } },
+    },
+    {
+      name: 'setlink-bridge',
+      requestValue: 19,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'af-spec'] } },
+    },
+    {
+      name: 'dellink-bridge',
+      requestValue: 17,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'af-spec'] } },
+    },
+    {
+      name: 'getlink-bridge',
+      requestValue: 18,
+      replyValue: 16,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      dump: { request: { attributes: ['ext-mask'] }, reply: { attributes: ['ifname', 'master', 'af-spec'] } },
     },
   ],
   mcastGroups: [{ name: 'rtnlgrp-link', value: 1 }, { name: 'rtnlgrp-stats', value: 36 }],
