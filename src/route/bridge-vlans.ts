@@ -3,13 +3,13 @@
 // (the overlay's link-bridge-attrs). They take effect on a bridge with vlanFiltering on.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_BRIDGE } from '../core/rtnetlink.js';
-import type { TransactionResult } from '../core/transaction.js';
 import {
   description as rtLink, type BridgeAfSpecAttrsSet, type BridgeVlanInfoFlagsEnum, type BridgeVlanInfoStruct,
   type GetlinkBridgeDumpReply,
 } from '../ynl/families/rt-link.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import type { Scope, Step } from './context.js';
+import { allOrThrow } from './outcomes.js';
 
 /** One VLAN (or a range `vid: [from, to]`) on a bridge port, or on the bridge itself with `self`. */
 export interface BridgeVlanSpec {
@@ -74,11 +74,6 @@ function items(scope: Scope, specs: BridgeVlanSpec | BridgeVlanSpec[], op: 'setl
   });
 }
 
-/** Every failure thrown as the first one's error (a single call), else nothing. */
-function firstFailure(r: TransactionResult<unknown>): void {
-  if (r.failures.length) throw r.failures[0]!.error;
-}
-
 /** A dump reply's VLANs, ranges opened up. */
 export function toPortVlans(m: GetlinkBridgeDumpReply): PortVlans {
   const vlans: BridgeVlan[] = [];
@@ -99,8 +94,8 @@ export function toPortVlans(m: GetlinkBridgeDumpReply): PortVlans {
 
 /** The builders of `rt.links.vlans`: add, delete (one VLAN or many in one transaction) and list. */
 export const vlanBuilders = {
-  add: (scope: Scope, spec: BridgeVlanSpec | BridgeVlanSpec[]): Step<void> => ({ bulk: items(scope, spec, 'setlink-bridge'), result: firstFailure }),
-  delete: (scope: Scope, spec: BridgeVlanSpec | BridgeVlanSpec[]): Step<void> => ({ bulk: items(scope, spec, 'dellink-bridge'), result: firstFailure }),
+  add: (scope: Scope, spec: BridgeVlanSpec | BridgeVlanSpec[]): Step<void> => allOrThrow(items(scope, spec, 'setlink-bridge')),
+  delete: (scope: Scope, spec: BridgeVlanSpec | BridgeVlanSpec[]): Step<void> => allOrThrow(items(scope, spec, 'dellink-bridge')),
   list: (scope: Scope, filter?: { dev?: string | number }): Step<PortVlans[]> => {
     const index = filter?.dev === undefined ? undefined : scope.ifindex(filter.dev, 'dev');
     return {

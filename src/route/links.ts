@@ -3,7 +3,7 @@
 import { openSync, closeSync, constants as fsConstants } from 'node:fs';
 import { NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import type { TransactionItem } from '../core/transaction.js';
 import {
   description as rtLink, type GetlinkDoReply, type IfinfoFlagsEnum, type LinkAttrsSet, type LinkinfoAttrsSet,
   type NewlinkDoRequest, type SetlinkDoRequest,
@@ -12,11 +12,13 @@ import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { vlanBuilders } from './bridge-vlans.js';
 import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
+import { allOrThrow, bulkStep, type BulkResult } from './outcomes.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
 import { linkGroups } from './names.js';
 
 export type { Link, LinkInfo } from './link-view.js';
 export type { LinkKind } from './link-kinds.js';
+export type { BulkResult } from './outcomes.js';
 export type { BridgeVlanSpec, BridgeVlan, PortVlans } from './bridge-vlans.js';
 
 type Kinds = typeof KINDS;
@@ -102,12 +104,6 @@ export interface LinkFilter {
   up?: boolean;
   group?: string | number;
   name?: string | RegExp;
-}
-
-/** A bulk call's outcome: every failure against the index of its item. */
-export interface BulkResult {
-  ok: boolean;
-  failures: { index: number; error: Error }[];
 }
 
 /** <linux/if.h> net_device_flags that `ip link set` changes, by option. */
@@ -292,13 +288,6 @@ function dumpCall() {
   return opCall(rtLink, 'getlink', 'dump', { ifiFamily: 0, extMask: ['skip-stats'] });
 }
 
-function bulk(items: TransactionItem<unknown>[]): Step<BulkResult> {
-  return {
-    bulk: items, options: { ack: 'last' },
-    result: (r: TransactionResult<unknown>) => ({ ok: r.ok, failures: r.failures.map((f) => ({ index: f.index, error: f.error })) }),
-  };
-}
-
 function matches(l: GetlinkDoReply, f: Record<string, unknown>, masterIndex: number | undefined): boolean {
   if (f.kind !== undefined && l.linkinfo?.kind !== f.kind) return false;
   if (masterIndex !== undefined && l.master !== masterIndex) return false;
@@ -333,7 +322,7 @@ const builders = {
   },
 
   add: (scope: Scope, spec: LinkSpec | LinkSpec[]): Step<Link | BulkResult> => {
-    if (Array.isArray(spec)) return bulk(spec.map((s, i) => withIndex(i, () => opItem(rtLink, 'newlink', newlinkRequest(s, scope), { flags: NLM_F_CREATE | NLM_F_EXCL }))));
+    if (Array.isArray(spec)) return bulkStep(spec.map((s, i) => withIndex(i, () => opItem(rtLink, 'newlink', newlinkRequest(s, scope), { flags: NLM_F_CREATE | NLM_F_EXCL }))));
     const req = newlinkRequest(spec, scope);
     // NLM_F_ECHO: the kernel (6.3+, rtnl_newlink_create) sends the new link back; older ones do not, then a get follows
     const call = { ...opCall(rtLink, 'newlink', 'do', req, { flags: NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO }), decode: decodeLink };
@@ -343,20 +332,11 @@ const builders = {
     } satisfies Chain<Link>;
   },
 
-  set: (scope: Scope, change: LinkChange): Step<void> => {
-    const items = changeItems(change, scope);
-    return {
-      bulk: items,
-      result: (r: TransactionResult<unknown>) => {
-        if (r.failures.length) throw r.failures[0]!.error;
-      },
-    };
-  },
+  set: (scope: Scope, change: LinkChange): Step<void> => allOrThrow(changeItems(change, scope)),
 
   delete: (_scope: Scope, dev: Dev | Dev[]): Step<void | BulkResult> => {
-    if (Array.isArray(dev)) return bulk(dev.map((d, i) => withIndex(i, () => dellink(d, `dev[${i}]`))));
-    const item = dellink(dev, 'dev');
-    return { bulk: [item], result: (r: TransactionResult<unknown>) => { if (r.failures.length) throw r.failures[0]!.error; } };
+    if (Array.isArray(dev)) return bulkStep(dev.map((d, i) => withIndex(i, () => dellink(d, `dev[${i}]`))));
+    return allOrThrow([dellink(dev, 'dev')]);
   },
 };
 
