@@ -3,7 +3,7 @@
 import { openSync, closeSync, constants as fsConstants } from 'node:fs';
 import { NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { TransactionItem } from '../core/transaction.js';
+import type { TransactionItem, TransactionResult } from '../core/transaction.js';
 import {
   description as rtLink, type GetlinkDoReply, type IfinfoFlagsEnum, type LinkAttrsSet, type LinkinfoAttrsSet,
   type NewlinkDoRequest, type SetlinkDoRequest,
@@ -277,15 +277,17 @@ function dellink(dev: unknown, option: string): TransactionItem<unknown> {
 
 const decodeLink = opDecoder(rtLink, 'getlink', 'do');
 
-/** A link with its master's and lower link's names: one dump more when it names others. */
+/**
+ * A link with its master's and lower link's names and flags: one transaction of a get for
+ * each (a link gone meanwhile is shown by index only), not a dump of every link.
+ */
 function shape(m: GetlinkDoReply): Step<Link> | { value: Link } {
-  const others = [m.master, m.linkNetnsid === undefined ? m.link : undefined].filter((i) => i !== undefined && i > 0);
+  const others = [...new Set([m.master, m.linkNetnsid === undefined ? m.link : undefined])].filter((i): i is number => i !== undefined && i > 0);
   if (others.length === 0) return { value: toLink(m, () => undefined) };
-  return { first: dumpCall(), then: (all: GetlinkDoReply[]) => ({ value: toLink(m, lookupOf(all)) }) };
-}
-
-function dumpCall() {
-  return opCall(rtLink, 'getlink', 'dump', { ifiFamily: 0, extMask: ['skip-stats'] });
+  return {
+    bulk: others.map((ifiIndex) => opItem(rtLink, 'getlink', { ifiFamily: 0, ifiIndex, extMask: ['skip-stats'] })),
+    result: (r: TransactionResult<GetlinkDoReply>) => toLink(m, lookupOf(r.items.flatMap((i) => (i.ok ? i.replies : [])))),
+  };
 }
 
 function matches(l: GetlinkDoReply, f: Record<string, unknown>, masterIndex: number | undefined): boolean {
