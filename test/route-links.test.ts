@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { NetlinkArgumentError } from '../src/core/errors.js';
-import { openRoute, type Link, type LinkSpec, type RouteHandle } from '../src/route/index.js';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import type { Link, LinkSpec, RouteHandle } from '../src/route/index.js';
+import { ip, ipJson, run, withNetns } from './helpers/netns.js';
+import { withRoute } from './helpers/route-ns.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ip's JSON
 type IpLink = Record<string, any>;
@@ -35,17 +36,7 @@ function assertSameAsIp(l: Link, j: IpLink): void {
 const ipLink = (ns: string, dev: string): IpLink => ipJson<IpLink[]>(ns, '-d', 'link', 'show', 'dev', dev)[0]!;
 
 /** A handle in a throwaway namespace; both gone afterwards. */
-async function inNs(t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown): Promise<void> {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const rt = openRoute({ netns: ns });
-    try {
-      await fn(rt, ns);
-    } finally {
-      rt.close();
-    }
-  });
-}
+const inNs = (t: TestContext, fn: (rt: RouteHandle, ns: string) => unknown) => withRoute(t, [], fn);
 
 describe('links created by nlkit read back with ip -j -d', () => {
   test('veth: the echoed Link is what ip shows, peer options included', (t) => inNs(t, async (rt, ns) => {
@@ -287,6 +278,11 @@ describe('bulk calls', () => {
     assert.deepEqual(ipJson<IpLink[]>(ns, 'link', 'show').map((j) => j.ifname).sort(), ['k0', 'k0p', 'k2', 'lo']);
     const d = rt.links.deleteSync(['k0', 'nope', 'k2']);
     assert.deepEqual(d.failures.map((f) => [f.index, (f.error as { code?: string }).code]), [[1, 'ENODEV']]);
+    assert.equal(d.done, 2);
+    // a spec that cannot be built fails at its index and is not sent; the others are
+    const bad = await rt.links.add([{ name: 'k3', kind: 'bridge' }, { name: 'k4', kind: 'bridge', mtu: -1 }]);
+    assert.deepEqual(bad.failures.map((f) => [f.index, (f.error as NetlinkArgumentError).argument]), [[1, 'mtu']]);
+    await rt.links.delete('k3');
     assert.deepEqual(ipJson<IpLink[]>(ns, 'link', 'show').map((j) => j.ifname), ['lo']);
   }));
 });

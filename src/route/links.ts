@@ -12,13 +12,15 @@ import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { vlanBuilders } from './bridge-vlans.js';
 import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
-import { allOrThrow, bulkStep, type BulkResult } from './outcomes.js';
+import { checkBool, checkLladdr, checkUint } from './arg-check.js';
+import { bulkOf, oneOrMany, type BulkResult } from './bulk.js';
+import { allOrThrow } from './outcomes.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
 import { linkGroups } from './names.js';
 
 export type { Link, LinkInfo } from './link-view.js';
 export type { LinkKind } from './link-kinds.js';
-export type { BulkResult } from './outcomes.js';
+export type { BulkResult } from './bulk.js';
 export type { BridgeVlanSpec, BridgeVlan, PortVlans } from './bridge-vlans.js';
 
 type Kinds = typeof KINDS;
@@ -144,27 +146,17 @@ function ifname(v: unknown, option: string): string {
   throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces), got ${JSON.stringify(v)}`);
 }
 
-function uint(v: unknown, option: string, max = 0xffffffff): number {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max) return v;
-  throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${String(v)}`, typeof v === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
-}
-
-function lladdr(v: unknown, option: string): string {
-  if (typeof v === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2})+$/i.test(v)) return v.toLowerCase();
-  throw new NetlinkArgumentError(option, `must be a link-layer address like 02:00:00:00:00:01, got ${JSON.stringify(v)}`);
-}
-
 /** The attributes a new link and a changed link share (ip's mtu, address, txqlen...). */
 function common(input: Record<string, unknown>, prefix = '', claimed: object = {}): Pick<LinkAttrsSet, 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'group' | 'numTxQueues' | 'numRxQueues'> {
   const spec = Object.fromEntries(Object.entries(input).filter(([k]) => !Object.hasOwn(claimed, k)));
   const a: ReturnType<typeof common> = {};
-  if (spec.mtu !== undefined) a.mtu = uint(spec.mtu, `${prefix}mtu`);
-  if (spec.address !== undefined) a.address = lladdr(spec.address, `${prefix}address`);
-  if (spec.broadcast !== undefined) a.broadcast = lladdr(spec.broadcast, `${prefix}broadcast`);
-  if (spec.txqlen !== undefined) a.txqlen = uint(spec.txqlen, `${prefix}txqlen`);
+  if (spec.mtu !== undefined) a.mtu = checkUint(spec.mtu, `${prefix}mtu`, 0xffffffff);
+  if (spec.address !== undefined) a.address = checkLladdr(spec.address, `${prefix}address`);
+  if (spec.broadcast !== undefined) a.broadcast = checkLladdr(spec.broadcast, `${prefix}broadcast`);
+  if (spec.txqlen !== undefined) a.txqlen = checkUint(spec.txqlen, `${prefix}txqlen`, 0xffffffff);
   if (spec.group !== undefined) a.group = linkGroups().value(spec.group as string | number, `${prefix}group`);
-  if (spec.numTxQueues !== undefined) a.numTxQueues = uint(spec.numTxQueues, `${prefix}numTxQueues`, 4096);
-  if (spec.numRxQueues !== undefined) a.numRxQueues = uint(spec.numRxQueues, `${prefix}numRxQueues`, 4096);
+  if (spec.numTxQueues !== undefined) a.numTxQueues = checkUint(spec.numTxQueues, `${prefix}numTxQueues`, 4096);
+  if (spec.numRxQueues !== undefined) a.numRxQueues = checkUint(spec.numRxQueues, `${prefix}numRxQueues`, 4096);
   return a;
 }
 
@@ -182,8 +174,8 @@ function netnsAttr(v: unknown, option: string, scope: Scope): Pick<LinkAttrsSet,
     return { netNsFd: fd };
   }
   const o = object(v, option);
-  if ('fd' in o && Object.keys(o).length === 1) return { netNsFd: uint(o.fd, `${option}.fd`, 0x7fffffff) };
-  if ('pid' in o && Object.keys(o).length === 1) return { netNsPid: uint(o.pid, `${option}.pid`, 0x7fffffff) };
+  if ('fd' in o && Object.keys(o).length === 1) return { netNsFd: checkUint(o.fd, `${option}.fd`, 0x7fffffff) };
+  if ('pid' in o && Object.keys(o).length === 1) return { netNsPid: checkUint(o.pid, `${option}.pid`, 0x7fffffff) };
   throw new NetlinkArgumentError(option, 'must be a namespace name, { fd } or { pid }', 'ERR_INVALID_ARG_TYPE');
 }
 
@@ -192,8 +184,7 @@ function flagChange(spec: Record<string, unknown>): { ifiFlags: IfinfoFlagsEnum[
   const out = { ifiFlags: [] as IfinfoFlagsEnum[], ifiChange: 0 };
   for (const [k, f] of Object.entries(FLAG_OPTIONS)) {
     const v = spec[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'boolean') throw new NetlinkArgumentError(k, `must be true or false, got ${String(v)}`, 'ERR_INVALID_ARG_TYPE');
+    if (checkBool(v, k) === undefined) continue;
     out.ifiChange |= f.bit;
     if (v !== !!f.inverted) out.ifiFlags.push(f.flag);
   }
@@ -271,7 +262,7 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
 
 /** RTM_DELLINK for a name (the kernel finds it) or an index. */
 function dellink(dev: unknown, option: string): TransactionItem<unknown> {
-  if (typeof dev === 'number') return opItem(rtLink, 'dellink', { ifiFamily: 0, ifiIndex: uint(dev, option, 0x7fffffff) });
+  if (typeof dev === 'number') return opItem(rtLink, 'dellink', { ifiFamily: 0, ifiIndex: checkUint(dev, option, 0x7fffffff) });
   return opItem(rtLink, 'dellink', { ifiFamily: 0, ifname: ifname(dev, option) });
 }
 
@@ -324,7 +315,7 @@ const builders = {
   },
 
   add: (scope: Scope, spec: LinkSpec | LinkSpec[]): Step<Link | BulkResult> => {
-    if (Array.isArray(spec)) return bulkStep(spec.map((s, i) => withIndex(i, () => opItem(rtLink, 'newlink', newlinkRequest(s, scope), { flags: NLM_F_CREATE | NLM_F_EXCL }))));
+    if (Array.isArray(spec)) return bulkOf(scope, spec, (s, one) => opItem(rtLink, 'newlink', newlinkRequest(one, s), { flags: NLM_F_CREATE | NLM_F_EXCL }));
     const req = newlinkRequest(spec, scope);
     // NLM_F_ECHO: the kernel (6.3+, rtnl_newlink_create) sends the new link back; older ones do not, then a get follows
     const call = { ...opCall(rtLink, 'newlink', 'do', req, { flags: NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO }), decode: decodeLink };
@@ -336,21 +327,8 @@ const builders = {
 
   set: (scope: Scope, change: LinkChange): Step<void> => allOrThrow(changeItems(change, scope)),
 
-  delete: (_scope: Scope, dev: Dev | Dev[]): Step<void | BulkResult> => {
-    if (Array.isArray(dev)) return bulkStep(dev.map((d, i) => withIndex(i, () => dellink(d, `dev[${i}]`))));
-    return allOrThrow([dellink(dev, 'dev')]);
-  },
+  delete: (scope: Scope, dev: Dev | Dev[]): Step<BulkResult | undefined> => oneOrMany(scope, dev, (_s, d) => dellink(d, 'dev')),
 };
-
-/** Bad input in item i of a bulk call names the item. */
-function withIndex<T>(i: number, make: () => T): T {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof NetlinkArgumentError) throw new NetlinkArgumentError(`[${i}].${e.argument}`, e.message.replace(/^The "[^"]*" option /, ''), e.code);
-    throw e;
-  }
-}
 
 /**
  * The links of a namespace: `ip link` as methods, each with a Sync twin. add and delete take
