@@ -6,7 +6,7 @@
 import { test, describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import type { Link, LinkSpec, RouteHandle } from '../src/route/index.js';
 import { ip, ipJson, run, withNetns } from './helpers/netns.js';
@@ -214,7 +214,9 @@ describe('changing links', () => {
       await rt.links.add({ name: 'm0', kind: 'veth', peer: 'm1' });
       await rt.links.add({ name: 'n0', kind: 'veth', peer: 'n1' });
       await rt.links.add({ name: 'o0', kind: 'veth', peer: 'o1' });
+      const fds = readdirSync('/proc/self/fd').length;
       await rt.links.set({ dev: 'm0', netns: other });
+      assert.equal(readdirSync('/proc/self/fd').length, fds, 'the namespace fd opened for the move is closed');
       const fd = openSync(`/run/netns/${other}`, 'r');
       try {
         rt.links.setSync({ dev: 'n0', netns: { fd } });
