@@ -168,6 +168,16 @@ function change(c: LinkChange): [number, string][] {
 }
 
 describe('links: the requests set() sends (golden)', () => {
+  test('bond port options are IFLA_INFO_SLAVE_KIND "bond" with IFLA_BOND_SLAVE_* data', () => {
+    const [[type, hex]] = change({ dev: 6, bondPort: { queueId: 3, prio: 10 } }) as [[number, string]];
+    assert.equal(type, 16);
+    assert.equal(hex, bytes(ifinfo(6),
+      '24001280 09000400 626f6e64 00000000', // LINKINFO (4 + 12 + 20), SLAVE_KIND "bond"
+      '14000580 06000500 03000000', // IFLA_BOND_SLAVE_QUEUE_ID 3 (u16)
+      '08000900 0a000000', // IFLA_BOND_SLAVE_PRIO 10
+    ).toString('hex'));
+  });
+
   test('up changes IFF_UP alone (ifi_change = IFF_UP)', () => {
     assert.deepEqual(change({ dev: 5, up: true }), [[19, ifinfo(5, 1, 1)]]); // RTM_SETLINK
     assert.deepEqual(change({ dev: 5, up: false }), [[19, ifinfo(5, 0, 1)]]);
@@ -280,6 +290,8 @@ describe('links: caller errors name the option', () => {
     bad(() => changeItems({ dev: 5 }, scope), 'change', /changes nothing/);
     bad(() => changeItems({ dev: 5, up: 'yes' as unknown as boolean }, scope), 'up');
     bad(() => changeItems({ dev: 5, port: { cost: -1 } }, scope), 'port.cost');
+    bad(() => changeItems({ dev: 5, port: { bogus: 1 } as never }, scope), 'port.bogus');
+    bad(() => changeItems({ dev: 5, port: { cost: 1 }, bondPort: { prio: 1 } }, scope), 'bondPort');
     bad(() => changeItems({ dev: 5, altnames: { add: [] } }, scope), 'altnames.add');
     bad(() => changeItems({ dev: 5, netns: { fd: 1, pid: 2 } as never }, scope), 'netns');
   });

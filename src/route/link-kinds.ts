@@ -4,7 +4,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import type {
-  LinkinfoBondAttrsSet, LinkinfoBridgeAttrsSet, LinkinfoBrportAttrsSet, LinkinfoGeneveAttrsSet, LinkinfoGre6AttrsSet,
+  BondSlaveAttrsSet, LinkinfoBondAttrsSet, LinkinfoBridgeAttrsSet, LinkinfoBrportAttrsSet, LinkinfoGeneveAttrsSet, LinkinfoGre6AttrsSet,
   LinkinfoGreAttrsSet, LinkinfoIp6tnlAttrsSet, LinkinfoIptunAttrsSet, LinkinfoIpvlanAttrsSet, LinkinfoMacvlanAttrsSet,
   LinkinfoNetkitAttrsSet, LinkinfoVlanAttrsSet, LinkinfoVrfAttrsSet, LinkinfoVxlanAttrsSet, MacvlanModeEnum,
   NetkitModeEnum, NetkitPolicyEnum, NetkitScrubEnum,
@@ -235,6 +235,14 @@ export const BOND = {
   lacpRate: bd('adLacpRate', oneOf({ slow: 0, fast: 1 })),
   adSelect: bd('adSelect', oneOf({ stable: 0, bandwidth: 1, count: 2 })),
   allSlavesActive: bd('allSlavesActive', onOff),
+};
+
+const bs = fields<BondSlaveAttrsSet>();
+/** `ip link set dev X type bond_slave ...` (a bond port's options). */
+export const BOND_PORT = {
+  queueId: bs('queueId', u16),
+  /** The port's priority for active-backup reselection (non-negative here; the spec's u32). */
+  prio: bs('prio', int(0, 0x7fffffff)),
 };
 
 const vrf = fields<LinkinfoVrfAttrsSet>();

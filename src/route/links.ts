@@ -11,7 +11,7 @@ import {
 import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { vlanBuilders } from './bridge-vlans.js';
-import { BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
+import { BOND_PORT, BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
 import { checkBool, checkLladdr, checkUint } from './arg-check.js';
 import { bulkOf, oneOrMany, type BulkResult } from './bulk.js';
 import { allOrThrow } from './outcomes.js';
@@ -71,6 +71,8 @@ export type LinkSpec = {
 
 /** A bridge port's options (`ip link set dev X type bridge_slave ...`). */
 export type BridgePortOptions = OptionsOf<typeof BRIDGE_PORT>;
+/** A bond port's options (`ip link set dev X type bond_slave ...`). */
+export type BondPortOptions = OptionsOf<typeof BOND_PORT>;
 
 /** Changes to a link (`ip link set dev X ...`): only what is given changes. */
 export type LinkChange = {
@@ -96,6 +98,8 @@ export type LinkChange = {
   altnames?: { add?: string[]; del?: string[] };
   /** Bridge port options (the link must be a bridge port). */
   port?: BridgePortOptions;
+  /** Bond port options (the link must be a bond port). */
+  bondPort?: BondPortOptions;
 } & ({ kind?: undefined } | { [K in LinkKind]: { kind: K } & Omit<OptionsOf<Kinds[K]>, 'dev'> }[LinkKind]);
 
 /** What list() keeps. */
@@ -118,7 +122,7 @@ const FLAG_OPTIONS: Record<'up' | 'promisc' | 'arp' | 'multicast' | 'allmulti', 
 };
 
 const BASE_KEYS = new Set(['name', 'kind', 'mtu', 'address', 'broadcast', 'txqlen', 'up', 'master', 'link', 'group', 'numTxQueues', 'numRxQueues', 'peer']);
-const CHANGE_KEYS = new Set(['dev', 'kind', 'mtu', 'address', 'broadcast', 'name', 'alias', 'txqlen', 'master', 'netns', 'group', 'altnames', 'port', ...Object.keys(FLAG_OPTIONS)]);
+const CHANGE_KEYS = new Set(['dev', 'kind', 'mtu', 'address', 'broadcast', 'name', 'alias', 'txqlen', 'master', 'netns', 'group', 'altnames', 'port', 'bondPort', ...Object.keys(FLAG_OPTIONS)]);
 const PEER_KEYS = new Set(['name', 'address', 'mtu', 'txqlen', 'numTxQueues', 'numRxQueues', 'netns']);
 
 const TUNTAP = new Set(['tun', 'tap']);
@@ -217,6 +221,18 @@ export function newlinkRequest(input: LinkSpec, scope: Scope): NewlinkDoRequest 
   return req;
 }
 
+/** Port options as IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA, by the master's kind. */
+function portData(spec: Record<string, unknown>, scope: Scope): { slaveKind: 'bridge' | 'bond'; slaveData: Record<string, unknown> } | undefined {
+  for (const [option, slaveKind, table] of [['port', 'bridge', BRIDGE_PORT], ['bondPort', 'bond', BOND_PORT]] as const) {
+    if (spec[option] === undefined) continue;
+    const o = object(spec[option], option);
+    checkKeys(o, new Set(), table, `${option}.`);
+    const slaveData = kindData(table, o, scope, `${option}.`);
+    return slaveData && { slaveKind, slaveData };
+  }
+  return undefined;
+}
+
 /** The requests of one change: alt names, kind or port options (RTM_NEWLINK), then the rest (RTM_SETLINK). */
 export function changeItems(input: LinkChange, scope: Scope): TransactionItem<unknown>[] {
   const spec = object(input, 'change');
@@ -240,10 +256,10 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
     }
   }
   const data = kind ? kindData(KINDS[kind], spec, scope) : undefined;
-  const port = spec.port === undefined ? undefined : kindData(BRIDGE_PORT, object(spec.port, 'port'), scope, 'port.');
-  if (spec.port !== undefined) checkKeys(object(spec.port, 'port'), new Set(), BRIDGE_PORT, 'port.');
-  if (kind || port) {
-    const linkinfo = { ...(kind && { kind, ...(data && { data }) }), ...(port && { slaveKind: 'bridge', slaveData: port }) } as LinkinfoAttrsSet;
+  if (spec.port !== undefined && spec.bondPort !== undefined) throw new NetlinkArgumentError('bondPort', 'and port cannot both be given: a link is a port of one master');
+  const slave = portData(spec, scope);
+  if (kind || slave) {
+    const linkinfo = { ...(kind && { kind, ...(data && { data }) }), ...slave } as LinkinfoAttrsSet;
     items.push(opItem(rtLink, 'newlink', { ifiFamily: 0, ifiIndex, linkinfo }));
   }
   const base = { ifiFamily: 0, ifiIndex, ...flagChange(spec) };
