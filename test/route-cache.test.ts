@@ -45,7 +45,7 @@ test('LinkCache follows creation, renames and deletions', (t) => cached(t, (rt) 
   ip(ns, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'c1');
   const [c0] = ipJson<IpLink[]>(ns, 'link', 'show', 'c0');
   await until(() => cache.ifindexOf('c0') === c0.ifindex, () => `c0 is ${cache.ifindexOf('c0')}`);
-  assert.equal(cache.get('c0')?.ifiIndex, c0.ifindex);
+  assert.deepEqual([cache.get('c0')?.ifindex, cache.get('c0')?.ifname], [c0.ifindex, 'c0']);
 
   ip(ns, 'link', 'set', 'c0', 'name', 'c9');
   await until(() => cache.nameOf(c0.ifindex) === 'c9', () => `index ${c0.ifindex} is ${cache.nameOf(c0.ifindex)}`);
@@ -79,6 +79,32 @@ test('useLinkNames(cache): name lookups send no RTM_GETLINK', (t) => cached(t, (
   assert.equal(getlinks, 0);
 }, (ns) => ip(ns, 'link', 'add', 'u0', 'type', 'veth', 'peer', 'name', 'u1')));
 
+test('routes.stream() with a LinkCache attached names devices from it, a link it lacks from a dump elsewhere', (t) => cached(t, (rt) => new LinkCache(rt), async (ns, cache, rt) => {
+  await until(() => cache.ifindexOf('s0') !== undefined, () => 's0 not cached yet');
+  ip(ns, 'route', 'add', '10.40.0.0/24', 'dev', 's0');
+  ip(ns, 'route', 'add', '10.41.0.0/24', 'dev', 's1');
+  let getlinks = 0;
+  const conn = rt.ctx.conn;
+  const runSync = conn.runSync.bind(conn);
+  conn.runSync = ((call: Call<unknown, unknown>) => {
+    if (call.type === RTM_GETLINK) getlinks++;
+    return runSync(call);
+  }) as typeof conn.runSync;
+  const devs = async () => {
+    const out: string[] = [];
+    for await (const r of rt.routes.stream({ table: 'main' })) if (r.dst.startsWith('10.4')) out.push(`${r.dst} ${r.dev}`);
+    return out.sort();
+  };
+  const want = ['10.40.0.0/24 s0', '10.41.0.0/24 s1'];
+  rt.useLinkNames(cache);
+  assert.deepEqual(await devs(), want);
+  assert.equal(getlinks, 0, 'no link request on the handle\'s connection');
+  // names it does not know (as for a link created a moment ago): one link dump on a socket of its own
+  rt.useLinkNames({ ifindexOf: () => undefined, nameOf: () => undefined });
+  assert.deepEqual(await devs(), want);
+  assert.equal(getlinks, 0);
+}, (ns) => vethPair(ip, ns, 's0', 's1')));
+
 test('LinkCache after an overrun equals ip -j link show', (t) => cached(t, (rt) => new LinkCache(rt, { rcvbuf: 4096 }), async (ns, cache, rt) => {
   const lines: string[] = [];
   for (let i = 0; i < 100; i++) lines.push(`link add v${i} type veth peer name w${i}`);
@@ -86,7 +112,7 @@ test('LinkCache after an overrun equals ip -j link show', (t) => cached(t, (rt) 
   for (let i = 1; i < 100; i += 4) lines.push(`link del v${i}`);
   run('ip', ['-n', ns, '-batch', '-'], lines.join('\n') + '\n');
   const want = () => ipJson<IpLink[]>(ns, 'link', 'show').map((l) => `${l.ifindex} ${l.ifname}`).sort();
-  const have = () => cache.values().map((l) => `${l.ifiIndex} ${cache.nameOf(l.ifiIndex)}`).sort();
+  const have = () => cache.values().map((l) => `${l.ifindex} ${cache.nameOf(l.ifindex)}`).sort();
   const expected = want();
   await until(() => JSON.stringify(have()) === JSON.stringify(expected), () => `${cache.size} links cached, ${expected.length} in the kernel`);
   assert.ok(cache.resyncs >= 2, `an overrun resync happened (resyncs: ${cache.resyncs})`);

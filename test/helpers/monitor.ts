@@ -2,8 +2,6 @@
 // that says what did arrive when what was awaited did not.
 import type { MonitorItem, RouteMonitor } from '../../src/route/monitor.js';
 import type { ObjectKind } from '../../src/route/objects.js';
-import { formatPrefix } from '../../src/route/inet.js';
-import { routeTables } from '../../src/route/names.js';
 import type { ObjectTypes } from '../../src/route/objects.js';
 
 export interface Collector<K extends ObjectKind> {
@@ -50,9 +48,7 @@ export function collect<K extends ObjectKind>(mon: RouteMonitor<K>): Collector<K
 
 /** A route as `ip -j route show table all` shows it: family, table, dst, metric, gateway, device. */
 export function routeText(r: ObjectTypes['route'], devName: (index: number) => string | undefined): string {
-  const table = r.table ?? r.rtmTable;
-  const dst = formatPrefix(r.dst === undefined ? undefined : String(r.dst), r.rtmDstLen, r.rtmFamily);
-  return `${r.rtmFamily === 10 ? 6 : 4} ${routeTables().name(table)} ${dst} ${r.priority ?? 0} ${r.gateway ?? '-'} ${r.oif ? devName(r.oif) : '-'}`;
+  return `${r.family === 'inet6' ? 6 : 4} ${r.table} ${r.dst} ${r.metric ?? 0} ${r.gateway ?? '-'} ${r.ifindex ? devName(r.ifindex) : '-'}`;
 }
 
 export interface IpRoute { dst: string; table?: string; metric?: number; gateway?: string; dev?: string }
