@@ -2,12 +2,10 @@
 // and overruns, and end equal to what `ip -j` shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Call } from '../src/core/call.js';
-import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { LinkCache, RouteCache } from '../src/route/cache.js';
 import { openRoute } from '../src/route/handle.js';
 import { addRoutes, ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
-import { ipLinkNames, ipRouteText, routeText, vethPair, type IpRoute } from './helpers/monitor.js';
+import { countGetlinks, ipLinkNames, ipRouteText, routeText, vethPair, type IpRoute } from './helpers/monitor.js';
 import type { TestContext } from 'node:test';
 import type { RouteHandle } from '../src/route/handle.js';
 
@@ -60,36 +58,24 @@ test('LinkCache follows creation, renames and deletions', (t) => cached(t, (rt) 
 
 test('useLinkNames(cache): name lookups send no RTM_GETLINK', (t) => cached(t, (rt) => new LinkCache(rt), async (ns, cache, rt) => {
   const [u0] = ipJson<IpLink[]>(ns, 'link', 'show', 'u0');
-  let getlinks = 0;
-  const conn = rt.ctx.conn;
-  const runSync = conn.runSync.bind(conn);
-  conn.runSync = ((call: Call<unknown, unknown>) => {
-    if (call.type === RTM_GETLINK) getlinks++;
-    return runSync(call);
-  }) as typeof conn.runSync;
+  const getlinks = countGetlinks(rt.ctx.conn);
   const lookUp = () => {
     const scope = rt.ctx.scope();
     return [scope.ifindex('u0'), scope.ifname(u0.ifindex)];
   };
   assert.deepEqual(lookUp(), [u0.ifindex, 'u0']);
-  assert.equal(getlinks, 2, 'without the cache: one getlink and one link dump');
+  assert.equal(getlinks.count, 2, 'without the cache: one getlink and one link dump');
   rt.useLinkNames(cache);
-  getlinks = 0;
+  getlinks.count = 0;
   for (let i = 0; i < 3; i++) assert.deepEqual(lookUp(), [u0.ifindex, 'u0']);
-  assert.equal(getlinks, 0);
+  assert.equal(getlinks.count, 0);
 }, (ns) => ip(ns, 'link', 'add', 'u0', 'type', 'veth', 'peer', 'name', 'u1')));
 
 test('routes.stream() with a LinkCache attached names devices from it, a link it lacks from a dump elsewhere', (t) => cached(t, (rt) => new LinkCache(rt), async (ns, cache, rt) => {
   await until(() => cache.ifindexOf('s0') !== undefined, () => 's0 not cached yet');
   ip(ns, 'route', 'add', '10.40.0.0/24', 'dev', 's0');
   ip(ns, 'route', 'add', '10.41.0.0/24', 'dev', 's1');
-  let getlinks = 0;
-  const conn = rt.ctx.conn;
-  const runSync = conn.runSync.bind(conn);
-  conn.runSync = ((call: Call<unknown, unknown>) => {
-    if (call.type === RTM_GETLINK) getlinks++;
-    return runSync(call);
-  }) as typeof conn.runSync;
+  const getlinks = countGetlinks(rt.ctx.conn);
   const devs = async () => {
     const out: string[] = [];
     for await (const r of rt.routes.stream({ table: 'main' })) if (r.dst.startsWith('10.4')) out.push(`${r.dst} ${r.dev}`);
@@ -98,11 +84,11 @@ test('routes.stream() with a LinkCache attached names devices from it, a link it
   const want = ['10.40.0.0/24 s0', '10.41.0.0/24 s1'];
   rt.useLinkNames(cache);
   assert.deepEqual(await devs(), want);
-  assert.equal(getlinks, 0, 'no link request on the handle\'s connection');
+  assert.equal(getlinks.count, 0, 'no link request on the handle\'s connection');
   // names it does not know (as for a link created a moment ago): one link dump on a socket of its own
   rt.useLinkNames({ ifindexOf: () => undefined, nameOf: () => undefined });
   assert.deepEqual(await devs(), want);
-  assert.equal(getlinks, 0);
+  assert.equal(getlinks.count, 0);
 }, (ns) => vethPair(ip, ns, 's0', 's1')));
 
 test('LinkCache after an overrun equals ip -j link show', (t) => cached(t, (rt) => new LinkCache(rt, { rcvbuf: 4096 }), async (ns, cache, rt) => {

@@ -3,14 +3,12 @@
 // answered by a resync that matches the kernel's state afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Call } from '../src/core/call.js';
-import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { openRoute } from '../src/route/handle.js';
 import { RouteMonitor } from '../src/route/monitor.js';
 import { RouteCache } from '../src/route/cache.js';
 import { OBJECTS } from '../src/route/objects.js';
 import { addRoutes, ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
-import { collect, ipLinkNames, ipRouteText, routeText, vethPair, type Collector, type IpRoute } from './helpers/monitor.js';
+import { collect, countGetlinks, ipLinkNames, ipRouteText, routeText, vethPair, type Collector, type IpRoute } from './helpers/monitor.js';
 import type { MonitorOptions } from '../src/route/monitor.js';
 import type { ObjectKind } from '../src/route/objects.js';
 import type { TestContext } from 'node:test';
@@ -237,13 +235,7 @@ test('route events name their devices from the monitor\'s name maps, here and in
     ip(home, 'link', 'set', 'h0', 'up');
     const rt = openRoute({ netns: home });
     // link requests on the handle's connection: one link dump loads the names, no request per event
-    let getlinks = 0;
-    const conn = rt.ctx.conn;
-    const runSync = conn.runSync.bind(conn);
-    conn.runSync = ((call: Call<unknown, unknown>) => {
-      if (call.type === RTM_GETLINK) getlinks++;
-      return runSync(call);
-    }) as typeof conn.runSync;
+    const getlinks = countGetlinks(rt.ctx.conn);
     const c = collect(rt.monitor(['route'], { allNsid: true }));
     const devOf = async (dst: string) => {
       const e = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.action === 'new' && i.value.dst === dst));
@@ -265,7 +257,7 @@ test('route events name their devices from the monitor\'s name maps, here and in
       ip(other, 'route', 'add', '10.34.0.0/24', 'dev', 'o9');
       assert.equal(await devOf('10.33.0.0/24'), 'h9');
       assert.equal(await devOf('10.34.0.0/24'), 'o9');
-      assert.equal(getlinks, 1, 'one link dump for the home namespace\'s names');
+      assert.equal(getlinks.count, 1, 'one link dump for the home namespace\'s names');
     } finally {
       await c.close();
       rt.close();

@@ -1,5 +1,8 @@
 // Consuming a monitor in tests: items collected in the background, waits with a deadline
 // that says what did arrive when what was awaited did not.
+import type { Call } from '../../src/core/call.js';
+import type { Connection } from '../../src/core/connection.js';
+import { RTM_GETLINK } from '../../src/core/rtnetlink.js';
 import type { MonitorItem, RouteMonitor } from '../../src/route/monitor.js';
 import type { ObjectKind } from '../../src/route/objects.js';
 import type { ObjectTypes } from '../../src/route/objects.js';
@@ -69,4 +72,15 @@ export function vethPair(ip: (ns: string, ...args: string[]) => string, ns: stri
   ip(ns, 'link', 'set', a, 'up');
   ip(ns, 'link', 'set', b, 'up');
   if (address) ip(ns, 'addr', 'add', address, 'dev', a);
+}
+
+/** Counts the RTM_GETLINK requests (gets and dumps) a connection runs through runSync from now on. */
+export function countGetlinks(conn: Connection): { count: number } {
+  const counter = { count: 0 };
+  const runSync = conn.runSync.bind(conn);
+  conn.runSync = ((call: Call<unknown, unknown>) => {
+    if (call.type === RTM_GETLINK) counter.count++;
+    return runSync(call);
+  }) as typeof conn.runSync;
+  return counter;
 }
