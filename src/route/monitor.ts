@@ -2,6 +2,13 @@
 // namespace with an id here, each event saying new or deleted with its object. The events
 // come on a socket of their own; the dumps a resync makes run on the handle's.
 //
+// Values. Each event carries its object module's domain object (Link, Address, Route,
+// Neighbour, Rule, Nexthop, NamespaceId: see objects.ts). The link names in them (a route's
+// `dev`, an address's `ifname`, a link's master) come from a map per namespace that one link
+// dump fills when first needed and the link events keep current: no request per event. A
+// deleted link's own name is in its message. Bridge FDB entries and bridge port state
+// (AF_BRIDGE neighbour and link messages) are not delivered.
+//
 // Resync policy. The kernel drops notifications when the socket's receive queue is full
 // (ENOBUFS) and what it dropped is unknown. The monitor then drops its socket with whatever
 // it still holds (the kernel reports the loss before the older messages still queued, so
