@@ -99,9 +99,18 @@ test('nexthop and nsid events, and their dumps', async (t) => {
     assert.deepEqual([nh.value.id, nh.value.blackhole], [7, true]);
     const id = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nsid'));
     assert.ok(id.kind === 'event' && id.object === 'nsid' && id.action === 'new');
-    assert.equal(id.value.nsid, 5);
+    assert.deepEqual([id.value.nsid, id.value.name], [5, other], 'a new id with its /run/netns name');
     ip(ns, 'nexthop', 'del', 'id', '7');
     await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nexthop' && i.action === 'del'));
+    // an id goes when its namespace does: the event still names it, as it was named
+    const gone = await withNetns(async (g) => {
+      ip(ns, 'netns', 'set', g, '6');
+      await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nsid' && i.value.nsid === 6));
+      return g;
+    });
+    const del = await c.waitFor(() => c.items.find((i) => i.kind === 'event' && i.object === 'nsid' && i.action === 'del'));
+    assert.ok(del.kind === 'event' && del.object === 'nsid');
+    assert.deepEqual([del.value.nsid, del.value.name], [6, gone]);
     // the same kinds dumped, as a resync does
     ip(ns, 'nexthop', 'add', 'id', '8', 'blackhole');
     const rt = openRoute({ netns: ns });

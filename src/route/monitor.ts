@@ -198,7 +198,8 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     this.netnsIds = bindOps(ctx, { ids: () => idsOfNames() });
     this.groups = [...groups];
     this.subscribe();
-    if (this.options.allNsid) this.lookUpIds();
+    // (ids of names: for the origin of other namespaces' events, and the names of ids deleted later)
+    if (this.options.allNsid || this.objects.includes('nsid' as K)) this.lookUpIds();
     // listening to items (not merely to 'error' or 'close') starts the monitor's own loop
     this.on('newListener', (name: string) => {
       if (ITEM_EVENTS.has(name) && !this.pumping) {
@@ -246,6 +247,13 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     this.lastIdLookup = Date.now();
     // (ids are never assigned here: a name without one is left out)
     this.netnsById = new Map(this.netnsIds.idsSync().flatMap((n) => (n.id === undefined ? [] : [[n.id, n.name] as const])));
+  }
+
+  /** An id of this namespace's table with its /run/netns name: looked up for a new id, remembered for its deletion. */
+  private nameId(v: ObjectTypes['nsid'], action: 'new' | 'del'): void {
+    if (action === 'new') this.lookUpIds();
+    const name = this.netnsById.get(v.nsid);
+    if (name !== undefined) v.name = name;
   }
 
   private origin(nsid: number): Origin {
@@ -302,6 +310,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       return { kind: 'event', object: 'link', action: t.action, value: link, ...this.origin(nsid) } as MonitorItem<K>;
     }
     const value = OBJECTS[t!.object].decode(m, scope);
+    if (t!.object === 'nsid' && nsid === LOCAL) this.nameId(value as ObjectTypes['nsid'], t!.action);
     const replace = t!.action === 'new' && (m.flags & NLM_F_REPLACE) !== 0 ? { replace: true } : {};
     return { kind: 'event', object: t!.object, action: t!.action, value, ...replace, ...this.origin(nsid) } as MonitorItem<K>;
   }
