@@ -81,7 +81,7 @@ function readCmdline(pid: number): string[] | undefined {
  * Needs CAP_NET_ADMIN (root); a refusal by the kernel is an error item with its errno.
  * close() (or leaving the loop) sends IGNORE and closes the socket.
  */
-export function procEvents(opts: ProcEventsOptions = {}): EventItems<ProcEvent, ProcEvent | ProcAck> {
+export function procEvents(opts: ProcEventsOptions = {}): EventItems<ProcEvent> {
   const filter = checkOptions(opts);
   const conn = new Connection(NETLINK_CONNECTOR, {
     netns: opts.netns, ...(opts.rcvbuf !== undefined ? { rcvbuf: opts.rcvbuf, forceBuffers: opts.forceBuffers } : {}),
@@ -108,7 +108,7 @@ export function procEvents(opts: ProcEventsOptions = {}): EventItems<ProcEvent, 
   }
   const only = filter ? new Set(filter) : undefined;
   const cmdline = opts.cmdline === true;
-  return new EventItems<ProcEvent, ProcEvent | ProcAck>(stream, (ev) => {
+  return EventItems.of<ProcEvent, ProcEvent | ProcAck>(stream, (ev) => {
     if (ev.type === 'ack')
       return ev.err === 0 ? undefined : { type: 'error', error: new NetlinkSystemError(ev.err, 'connector', 'the kernel refused to subscribe to process events') };
     if (!wanted(only, ev)) return undefined;

@@ -20,13 +20,17 @@ export type EventItem<T> = T | OverrunItem | ErrorItem;
  * Items as they come: `for await (const item of stream)`. Leaving the loop, or close(),
  * ends it and runs the cleanup once.
  */
-export class EventItems<T, M = unknown> implements AsyncIterable<EventItem<T>> {
+export class EventItems<T> implements AsyncIterable<EventItem<T>> {
   private closed = false;
 
-  /** `map` returns undefined for a message that is not an item (filtered out, or consumed). */
-  constructor(private readonly stream: EventStream<M>, private readonly map: (message: M) => EventItem<T> | undefined,
+  private constructor(private readonly stream: EventStream<unknown>, private readonly map: (message: unknown) => EventItem<T> | undefined,
     private readonly cleanup: () => void) {
     stream.once('close', () => this.close());
+  }
+
+  /** `map` returns undefined for a message that is not an item (filtered out, or consumed). */
+  static of<T, M>(stream: EventStream<M>, map: (message: M) => EventItem<T> | undefined, cleanup: () => void): EventItems<T> {
+    return new EventItems<T>(stream as EventStream<unknown>, map as (message: unknown) => EventItem<T> | undefined, cleanup);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<EventItem<T>> {
