@@ -15,7 +15,7 @@ function routesSummary(routes) {
 }
 
 /** Groups in the order `npm run bench` runs them. */
-export const GROUPS = ['genl', 'routes', 'bulk', 'events', 'rss', 'import'];
+export const GROUPS = ['genl', 'routes', 'bulk', 'events', 'rss', 'import', 'domain'];
 
 /** Prints the summary of the groups recorded at or after `since` (ms since the epoch). */
 export function printSummary(since = 0, failed = new Map()) {
@@ -35,7 +35,7 @@ export function printSummary(since = 0, failed = new Map()) {
     if (typeof r.skipped === 'string') rows.push([g, 'skipped', '-', '-', r.skipped]);
     for (const s of g === 'routes' ? routesSummary(r) : r.summary ?? []) {
       const met = s.met === null ? 'n/a' : s.met ? 'met' : 'NOT met';
-      rows.push([s.case, s.value === null ? '-' : `${fmt(s.value, 2)}${s.unit}`, `<= ${s.target}${s.unit}`, met, [s.note, load].filter(Boolean).join('; ')]);
+      rows.push([s.case, s.value === null ? '-' : `${fmt(s.value, 2)}${s.unit}`, s.target === null ? '-' : `<= ${s.target}${s.unit}`, met, [s.note, load].filter(Boolean).join('; ')]);
     }
   }
   console.log('\nsummary (ratios against the C baseline measured in the same run unless a unit says otherwise)\n');

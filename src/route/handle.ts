@@ -2,13 +2,17 @@
 // `rt.links`, `rt.routes`... Each object module is made on first use and shares the handle's
 // connection; every call also takes `{ netns }` to run in another namespace once.
 import type { ConnectionOptions } from '../core/connection.js';
+import { makeAddresses } from './addresses.js';
 import { RouteContext, type LinkNames } from './context.js';
+import { makeNeighbours } from './neighbours.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
  * on first use. (Object modules add themselves here.)
  */
 const MODULES = {
+  addresses: (ctx: RouteContext) => makeAddresses(ctx),
+  neighbours: (ctx: RouteContext) => makeNeighbours(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

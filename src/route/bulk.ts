@@ -1,0 +1,88 @@
+// Bulk add/delete: many requests in one transaction, acknowledged once ('last'), each
+// failure reported against the index of the caller's item that caused it.
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import type { Bulk, RouteOptions, Scope, Step } from './context.js';
+
+/** What a bulk call resolves to. */
+export interface BulkResult {
+  /** Every item succeeded. */
+  ok: boolean;
+  /** How many items succeeded. */
+  done: number;
+  /**
+   * The failed items in order: the caller's index and the error, either the kernel's
+   * (a NetlinkError with its ext-ack text) or the item's own bad value (a
+   * NetlinkArgumentError, an unknown device), which is then not sent.
+   */
+  failures: { index: number; error: Error }[];
+}
+
+/**
+ * A Bulk step from the caller's specs. Each spec is checked and built first; one that
+ * cannot be built is a failure at its index and is not sent, the others still are.
+ */
+export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope, spec: S) => TransactionItem<unknown>): Step<BulkResult> {
+  if (specs.length === 0) throw new NetlinkArgumentError('specs', 'must list at least one entry', 'ERR_OUT_OF_RANGE');
+  const sent: TransactionItem<unknown>[] = [];
+  const indexOf: number[] = [];
+  const early: { index: number; error: Error }[] = [];
+  specs.forEach((s, i) => {
+    try {
+      sent.push(item(scope, s));
+      indexOf.push(i);
+    } catch (e) {
+      early.push({ index: i, error: e as Error });
+    }
+  });
+  const result = (r?: TransactionResult<unknown>): BulkResult => {
+    const failures = [...early, ...(r?.failures ?? []).map((f) => ({ index: indexOf[f.index], error: f.error }))].sort((a, b) => a.index - b.index);
+    return { ok: failures.length === 0, done: specs.length - failures.length, failures };
+  };
+  if (sent.length === 0) return { first: { bulk: [], result: () => undefined }, then: () => ({ value: result() }) };
+  return { bulk: sent, options: { ack: 'last' }, result } satisfies Bulk<BulkResult>;
+}
+
+/**
+ * add/delete taking one spec (a call: its error is thrown) or an array of them (a bulk:
+ * errors reported per index). The item doubles as the single call: same fields.
+ */
+export function oneOrMany<S>(scope: Scope, arg: S | readonly S[], item: (scope: Scope, spec: S) => TransactionItem<unknown>): Step<BulkResult | undefined> {
+  if (Array.isArray(arg)) return bulkOf(scope, arg as readonly S[], item);
+  return { ...item(scope, arg as S), result: () => undefined };
+}
+
+/** flush: list what a filter selects, then delete it all in one transaction. */
+export function deleteAll<T, K>(list: Step<T[]>, keyOf: (t: T) => K, item: (scope: Scope, key: K) => TransactionItem<unknown>): Step<BulkResult> {
+  return {
+    first: list,
+    then: (found: T[], scope: Scope) => (found.length === 0 ? { value: { ok: true, done: 0, failures: [] } } : bulkOf(scope, found.map(keyOf), item)),
+  };
+}
+
+/** A method taking one spec (resolving to nothing) or an array of them (a BulkResult). */
+export interface OneOrMany<S> {
+  (spec: S, opts?: RouteOptions): Promise<void>;
+  (specs: readonly S[], opts?: RouteOptions): Promise<BulkResult>;
+}
+export interface OneOrManySync<S> {
+  (spec: S, opts?: RouteOptions): void;
+  (specs: readonly S[], opts?: RouteOptions): BulkResult;
+}
+
+/** The methods every table of entries has (addresses, neighbours, FDB entries). */
+export interface EntryTable<Entry, Spec, Key, Filter> {
+  list(filter?: Filter, opts?: RouteOptions): Promise<Entry[]>;
+  listSync(filter?: Filter, opts?: RouteOptions): Entry[];
+  /** CREATE|EXCL (EEXIST if present); an array: many in one transaction, each failure against its index. */
+  add: OneOrMany<Spec>;
+  addSync: OneOrManySync<Spec>;
+  /** CREATE|REPLACE: creates or overwrites. */
+  replace: OneOrMany<Spec>;
+  replaceSync: OneOrManySync<Spec>;
+  delete: OneOrMany<Key>;
+  deleteSync: OneOrManySync<Key>;
+  /** Deletes what the filter selects in one transaction ({} selects everything). */
+  flush(filter: Filter, opts?: RouteOptions): Promise<BulkResult>;
+  flushSync(filter: Filter, opts?: RouteOptions): BulkResult;
+}
