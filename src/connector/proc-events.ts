@@ -10,7 +10,7 @@ import type { EventStream } from '../core/events.js';
 import type { NetnsRef } from '../core/transport.js';
 import { Writer } from '../core/writer.js';
 import { Family } from '../ynl/family.js';
-import { description, type ProcCnEventEnum, type ProcControlDoRequest, type ProcControlLegacyDoRequest } from '../ynl/families/connector.js';
+import { description, type ProcCnEventSetEnum, type ProcControlDoRequest, type ProcControlLegacyDoRequest } from '../ynl/families/connector.js';
 import { CN_IDX_PROC, CN_VAL_PROC, decodeProcEvent, type ProcAck, type ProcEvent, type ProcEventType } from './decode.js';
 
 /** What can be asked for: every event type, and 'nonzero-exit' (exits with a non-zero status only). */
@@ -92,7 +92,7 @@ export function procEvents(opts: ProcEventsOptions = {}): EventItems<ProcEvent> 
     const msg = { id: { idx: CN_IDX_PROC, val: CN_VAL_PROC }, seq: ++seq, ack: 0, len: legacy ? 4 : 8, flags: 0 };
     const body = legacy
       ? connector.encode('proc-control-legacy', { msg, mcastOp: op } satisfies ProcControlLegacyDoRequest)
-      : connector.encode('proc-control', { msg, input: { mcastOp: op, eventType: (filter ?? []) as ProcCnEventEnum[] } } satisfies ProcControlDoRequest);
+      : connector.encode('proc-control', { msg, input: { mcastOp: op, eventType: (filter ?? []) as ProcCnEventSetEnum[] } } satisfies ProcControlDoRequest);
     const w = new Writer(64);
     // the connector answers on its group (an ack event), never with a netlink ack
     w.endMessage(((start) => (w.bytes(body), start))(w.beginMessage(NLMSG_DONE, 0, seq)));

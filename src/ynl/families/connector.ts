@@ -23,6 +23,18 @@ export type ProcCnEventEnum =
   | 'coredump'
   | 'exit';
 
+export type ProcCnEventSetEnum =
+  | 'fork'
+  | 'exec'
+  | 'uid'
+  | 'gid'
+  | 'sid'
+  | 'ptrace'
+  | 'comm'
+  | 'nonzero-exit'
+  | 'coredump'
+  | 'exit';
+
 // Structs
 
 export interface CbIdStruct {
@@ -40,7 +52,7 @@ export interface CnMsgStruct {
 
 export interface ProcInputStruct {
   mcastOp: ProcCnMcastOpEnum | number;
-  eventType: Array<ProcCnEventEnum | number | bigint>;
+  eventType: Array<ProcCnEventSetEnum | number | bigint>;
 }
 
 export interface CnProcInputStruct {
@@ -178,6 +190,22 @@ export const description: FamilyDescription<Types> = {
         { name: 'exit', value: 2147483648 },
       ],
     },
+    {
+      type: 'flags',
+      name: 'proc-cn-event-set',
+      entries: [
+        { name: 'fork', value: 1 },
+        { name: 'exec', value: 2 },
+        { name: 'uid', value: 4 },
+        { name: 'gid', value: 64 },
+        { name: 'sid', value: 128 },
+        { name: 'ptrace', value: 256 },
+        { name: 'comm', value: 512 },
+        { name: 'nonzero-exit', value: 536870912 },
+        { name: 'coredump', value: 1073741824 },
+        { name: 'exit', value: 2147483648 },
+      ],
+    },
     { type: 'struct', name: 'cb-id', size: 8, members: [{ name: 'idx', type: 'u32' }, { name: 'val', type: 'u32' }] },
     {
       type: 'struct',
@@ -197,7 +225,7 @@ export const description: FamilyDescription<Types> = {
       size: 8,
       members: [
         { name: 'mcast-op', type: 'u32', enum: 'proc-cn-mcast-op' },
-        { name: 'event-type', type: 'u32', enum: 'proc-cn-event', enumAsFlags: true },
+        { name: 'event-type', type: 'u32', enum: 'proc-cn-event-set' },
       ],
     },
     {
