@@ -37,6 +37,7 @@ export type UeventSource = 'kernel' | 'udev';
 
 /** One device event: the common keys typed, and every key as the kernel (or udev) sent it in `env`. */
 export interface Uevent {
+  type: 'uevent';
   source: UeventSource;
   action: string;
   devpath: string;
@@ -55,7 +56,7 @@ export interface Uevent {
   env: Record<string, string>;
 }
 
-type Typed = Exclude<keyof Uevent, 'source' | 'env'>;
+type Typed = Exclude<keyof Uevent, 'type' | 'source' | 'env'>;
 /** Keys read into typed fields, and how. */
 const KEYS: { key: string; field: Typed; kind: 'string' | 'int' | 'u64' }[] = [
   { key: 'ACTION', field: 'action', kind: 'string' },
@@ -116,7 +117,7 @@ export function decodeKernelUevent(buf: Buffer, start: number, end: number): Uev
   const head = buf.toString('utf8', start, stop);
   const sep = head.indexOf('@');
   if (sep <= 0) throw new NetlinkDecodeError(`uevent header ${JSON.stringify(head.slice(0, 40))} is not ACTION@DEVPATH`, start);
-  const ev: Uevent = { source: 'kernel', action: head.slice(0, sep), devpath: head.slice(sep + 1), env: {} };
+  const ev: Uevent = { type: 'uevent', source: 'kernel', action: head.slice(0, sep), devpath: head.slice(sep + 1), env: {} };
   readProperties(ev, buf, stop + 1, end);
   return finish(ev, start);
 }
@@ -129,7 +130,7 @@ export function decodeUdevEvent(buf: Buffer, start: number, end: number): Uevent
   const len = end - start;
   if (h.propertiesOff < udevHeader.size || h.propertiesOff > len || h.propertiesLen > len - h.propertiesOff)
     throw new NetlinkDecodeError(`udev properties at ${h.propertiesOff}+${h.propertiesLen} do not fit the ${len}-byte message`, start);
-  const ev: Uevent = { source: 'udev', action: '', devpath: '', env: {} };
+  const ev: Uevent = { type: 'uevent', source: 'udev', action: '', devpath: '', env: {} };
   readProperties(ev, buf, start + h.propertiesOff, start + h.propertiesOff + h.propertiesLen);
   return finish(ev, start);
 }
