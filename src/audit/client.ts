@@ -98,8 +98,10 @@ const asRule = (rule: AuditRule | AuditWatch | string) => encodeRule(typeof rule
 
 function userText(text: string): number[] {
   if (typeof text !== 'string' || text === '') throw new NetlinkArgumentError('text', 'must be a non-empty string', 'ERR_INVALID_ARG_TYPE');
-  const b = Buffer.from(text);
-  if (b.length > AUDIT_MESSAGE_TEXT_MAX) throw new NetlinkArgumentError('text', `is ${b.length} bytes; the kernel logs at most ${AUDIT_MESSAGE_TEXT_MAX}`, 'ERR_OUT_OF_RANGE');
+  if (text.includes('\0')) throw new NetlinkArgumentError('text', 'must not contain NUL (the kernel ends the message there)');
+  // NUL-terminated: the kernel overwrites the last byte with one
+  const b = Buffer.from(`${text}\0`);
+  if (b.length > AUDIT_MESSAGE_TEXT_MAX) throw new NetlinkArgumentError('text', `is ${b.length - 1} bytes; the kernel logs at most ${AUDIT_MESSAGE_TEXT_MAX - 1}`, 'ERR_OUT_OF_RANGE');
   return [...b];
 }
 
