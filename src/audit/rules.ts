@@ -333,7 +333,8 @@ export function parseRule(text: string): AuditRule {
     switch (opt) {
       case '-a': case '-A': case '-d': {
         const [x, y] = next(i++, opt).split(',');
-        const [action, list] = actionEnum.byName.has(x) ? [x, y] : [y, x];
+        const [action, list] = actionEnum.byName.has(x) ? [x, y] : actionEnum.byName.has(y) ? [y, x]
+          : arg('action', `${opt} ${x},${y ?? ''}: one of never, possible, always must come with the list`);
         rule = { ...rule, action: action as AuditAction, list: list as AuditList, ...(opt === '-A' ? { prepend: true } : {}) };
         break;
       }
@@ -344,9 +345,10 @@ export function parseRule(text: string): AuditRule {
         const spec = next(i++, opt);
         const op = OP_TEXT.map((o) => [o, spec.indexOf(o)] as const).filter(([, at]) => at > 0).sort((a, b) => a[1] - b[1] || b[0].length - a[0].length)[0];
         if (!op) arg('rule', `-F ${spec}: expected NAME OP VALUE with OP one of ${Object.keys(OPS).join(' ')}`);
-        const name = spec.slice(0, op[1]), value = spec.slice(op[1] + op[0].length);
+        const given = spec.slice(0, op[1]), value = spec.slice(op[1] + op[0].length);
+        const name = FIELD_ALIASES[given] ?? given;
         if (name === 'key' && op[0] === '=') rule.key = rule.key === undefined ? value : `${rule.key}\x01${value}`;
-        else fields.push({ name, op: op[0], value: FIELDS[FIELD_ALIASES[name] ?? name]?.kind === 'string' ? value : /^-?\d+$/.test(value) ? Number(value) : value });
+        else fields.push({ name, op: op[0], value: FIELDS[name]?.kind === 'string' ? value : /^-?\d+$/.test(value) ? Number(value) : value });
         break;
       }
       case '-k': {
@@ -363,10 +365,14 @@ export function parseRule(text: string): AuditRule {
       default: arg('rule', `${JSON.stringify(opt)} is not an auditctl rule option nlkit knows (-a -A -d -S -F -k -w -p)`);
     }
   }
-  if (watch) return watchRule(watch);
+  if (watch) {
+    const r = watchRule(watch);
+    encodeRule(r);
+    return r;
+  }
   if (rule.action === undefined || rule.list === undefined) arg('rule', 'needs -a ACTION,LIST (or -w PATH)');
   if (syscalls.length) rule.syscalls = syscalls.includes('all') ? 'all' : syscalls;
   if (fields.length) rule.fields = fields;
-  checkRule(rule as AuditRule);
+  encodeRule(rule as AuditRule); // every value checked now, not at the request
   return rule as AuditRule;
 }
