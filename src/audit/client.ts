@@ -8,7 +8,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { EventItems, type EventItem } from '../core/event-items.js';
 import type { NetnsRef } from '../core/transport.js';
 import { opCall } from '../ynl/op-call.js';
-import { description, type AuditStatusStruct, type EnabledEnum, type FailureEnum, type FeatureBitmapEnum, type StatusMaskEnum } from '../ynl/families/audit.js';
+import { description, type AuditStatusStruct, type FailureEnum, type StatusMaskEnum } from '../ynl/families/audit.js';
 import { decodeRecord, EventGrouper, type AuditEvent, type AuditRecord } from './records.js';
 import { decodeRule, encodeRule, parseRule, type AuditRule, type AuditWatch } from './rules.js';
 
@@ -17,23 +17,11 @@ export const AUDIT_NLGRP_READLOG = description.mcastGroups.find((g) => g.name ==
 /** The longest user message text the kernel logs (AUDIT_MESSAGE_TEXT_MAX). */
 export const AUDIT_MESSAGE_TEXT_MAX = 8560;
 
-export interface AuditStatus {
-  enabled: EnabledEnum | number;
-  /** What the kernel does when it cannot log: 'silent', 'printk' or 'panic'. */
-  failure: FailureEnum | number;
-  /** The registered audit daemon's pid (0: none). */
-  pid: number;
-  /** Records per second (0: no limit). */
-  rateLimit: number;
-  backlogLimit: number;
-  lost: number;
-  backlog: number;
+/** The kernel's audit status: struct audit_status as the spec decodes it, its feature bitmap as `features`. */
+export type AuditStatus = Omit<AuditStatusStruct, 'mask' | 'featureBitmap'> & {
   /** The kernel's audit features. */
-  features: (FeatureBitmapEnum | number | bigint)[];
-  /** How long a task waits for room in the backlog, in jiffies. */
-  backlogWaitTime: number;
-  backlogWaitTimeActual: number;
-}
+  features: AuditStatusStruct['featureBitmap'];
+};
 
 /** Fields to change; the others stay. */
 export interface AuditStatusChange {
@@ -88,10 +76,8 @@ export function statusRequest(change: AuditStatusChange): Partial<AuditStatusStr
 
 function toStatus(s: AuditStatusStruct | undefined): AuditStatus {
   if (!s) throw new NetlinkArgumentError('reply', 'the kernel sent no audit status');
-  return {
-    enabled: s.enabled, failure: s.failure, pid: s.pid, rateLimit: s.rateLimit, backlogLimit: s.backlogLimit, lost: s.lost,
-    backlog: s.backlog, features: s.featureBitmap, backlogWaitTime: s.backlogWaitTime, backlogWaitTimeActual: s.backlogWaitTimeActual,
-  };
+  const { mask: _mask, featureBitmap, ...rest } = s;
+  return { ...rest, features: featureBitmap };
 }
 
 const asRule = (rule: AuditRule | AuditWatch | string) => encodeRule(typeof rule === 'string' ? parseRule(rule) : rule);
@@ -196,31 +182,19 @@ async function* groupRecords(it: AsyncIterator<EventItem<AuditRecord>>, grouper:
  * for await (const ev of audit.watch()) console.log(ev);
  * ```
  */
+export interface Audit extends AuditCalls {}
 export class Audit {
   readonly conn: Connection;
-  private readonly calls: AuditCalls;
 
   private constructor(opts: AuditOptions) {
     this.conn = new Connection(NETLINK_AUDIT, opts);
-    this.calls = bindCalls(this.conn, builders);
+    // status(), statusSync(), setStatus(), ... from the builders
+    Object.assign(this, bindCalls(this.conn, builders));
   }
 
   static open(opts: AuditOptions = {}): Audit {
     return new Audit(opts);
   }
-
-  get status() { return this.calls.status; }
-  get statusSync() { return this.calls.statusSync; }
-  get setStatus() { return this.calls.setStatus; }
-  get setStatusSync() { return this.calls.setStatusSync; }
-  get listRules() { return this.calls.listRules; }
-  get listRulesSync() { return this.calls.listRulesSync; }
-  get addRule() { return this.calls.addRule; }
-  get addRuleSync() { return this.calls.addRuleSync; }
-  get deleteRule() { return this.calls.deleteRule; }
-  get deleteRuleSync() { return this.calls.deleteRuleSync; }
-  get user() { return this.calls.user; }
-  get userSync() { return this.calls.userSync; }
 
   /**
    * Records as auditd would see them, read from the read-log multicast group beside any
