@@ -29,6 +29,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "nlkit.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -67,7 +69,7 @@ enum { MF_TRUNC = 1, MF_ERROR = 2, MF_NSID = 4, MF_CREDS = 8 };
 
 /* ------------------------------------------------------------------ errors */
 
-static napi_value make_errno_error(napi_env env, int err, const char *syscall) {
+napi_value make_errno_error(napi_env env, int err, const char *syscall) {
   const char *code = uv_err_name(-err);
   char msg[256];
   snprintf(msg, sizeof msg, "%s: %s, %s", code, strerror(err), syscall);
@@ -83,12 +85,12 @@ static napi_value make_errno_error(napi_env env, int err, const char *syscall) {
   return error;
 }
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+napi_value throw_errno(napi_env env, int err, const char *syscall) {
   napi_throw(env, make_errno_error(env, err, syscall));
   return NULL;
 }
 
-static napi_value throw_type(napi_env env, const char *msg) {
+napi_value throw_type(napi_env env, const char *msg) {
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
   return NULL;
 }
@@ -105,7 +107,7 @@ static napi_value throw_type(napi_env env, const char *msg) {
  * An integer-valued number (1.5 is not an fd 1): anything else is a type error.
  * One N-API call per argument: napi_get_value_double itself refuses non-numbers.
  */
-static int arg_int(napi_env env, napi_value v, int64_t *out) {
+int arg_int(napi_env env, napi_value v, int64_t *out) {
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok || d != d || d < -9007199254740991.0 || d > 9007199254740991.0 ||
       d != (double)(int64_t)d)
@@ -121,7 +123,7 @@ static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
   return 1;
 }
 
-static int arg_fd(napi_env env, napi_value v, int *fd) {
+int arg_fd(napi_env env, napi_value v, int *fd) {
   int64_t x;
   if (!arg_int(env, v, &x) || x < 0 || x > 0x7fffffff) return 0;
   *fd = (int)x;
@@ -206,7 +208,7 @@ static napi_value finish_socket(napi_env env, int fd, uint32_t want, uint32_t ne
  * 0 when fd is a network namespace, else an errno: EINVAL for another kind of
  * namespace or any other file (ioctl says ENOTTY there).
  */
-static int check_netns(int fd) {
+int check_netns(int fd) {
   int type = ioctl(fd, NS_GET_NSTYPE);
   if (type == CLONE_NEWNET) return 0;
   if (type < 0 && errno != ENOTTY && errno != EINVAL) return errno;
@@ -963,6 +965,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pollerClose", 0, js_poller_close, 0, 0, 0, napi_enumerable, 0},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  nsjobs_init(env, exports);
   napi_value meta_ints;
   napi_create_int32(env, META_INTS, &meta_ints);
   napi_set_named_property(env, exports, "META_INTS", meta_ints);

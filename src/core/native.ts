@@ -28,6 +28,13 @@ export interface NativeBinding {
   pollerStop(poller: object): void;
   pollerRef(poller: object, ref: boolean): void;
   pollerClose(poller: object): void;
+  /**
+   * A namespace or tun/tap job (NS_OP_*), blocking, or from the libuv threadpool when
+   * `async` (a Promise then). One that unshares or enters a namespace runs in a short-lived
+   * thread of its own, so no other thread ever changes namespace. netns: a namespace path or
+   * fd the job runs in, or null. See native/nsjobs.c for each op's arguments and result.
+   */
+  nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
   readonly META_INTS: number;
   readonly IO_INTS: number;
 }
@@ -64,6 +71,13 @@ export const IO_MAX = 6;
 export const IO_CMSG = 7;
 export const IO_SLOT = 8;
 export const IO_INTS = 9;
+/** nsJob operations (native/nsjobs.c). */
+export const NS_OP_NETNS_ADD = 1;
+export const NS_OP_NETNS_DELETE = 2;
+export const NS_OP_NETNS_CHECK = 3;
+export const NS_OP_TUN_ADD = 4;
+export const NS_OP_TUN_DELETE = 5;
+export const NS_OP_TUN_OPEN = 6;
 /** What a poller's callback gets instead of a count when its batch's memory was detached: hand it a new batch. */
 export const POLLER_DETACHED = -1;
 

@@ -46,13 +46,13 @@ export interface SocketOptions {
 }
 
 /** What the native layer opens for a namespace reference: a path, or an fd it only checks. */
-interface NetnsTarget {
+export interface NetnsTarget {
   target: string | number;
   /** The reference as the caller gave it, for messages. */
   shown: string | number;
 }
 
-function netnsName(name: string): string {
+export function netnsName(name: string): string {
   // a name stays inside /run/netns: no separators, no way up, nothing the C string would cut
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
     throw new NetlinkArgumentError('netns', `must be a name from /run/netns (no '/', NUL, '.' or '..'), got ${JSON.stringify(name)}; ` +
@@ -86,7 +86,7 @@ export function netnsTarget(ns: NetnsRef): NetnsTarget {
 }
 
 /** A native failure to open or enter a namespace, said with the namespace's name. */
-function netnsFailure(e: unknown, ns: NetnsTarget): unknown {
+export function netnsFailure(e: unknown, ns: NetnsTarget): unknown {
   const err = e as { errno?: number; syscall?: string };
   if (typeof err?.errno !== 'number' || err.syscall === 'socket') return e;
   const what = typeof ns.shown === 'number' ? `fd ${ns.shown}` : `'${ns.shown}'`;

@@ -5,6 +5,12 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { makeAddresses } from './addresses.js';
 import { RouteContext, type LinkNames } from './context.js';
 import { makeNeighbours } from './neighbours.js';
+import { makeNetns } from './netns.js';
+import { makeTunTap } from './tuntap.js';
+import { makeNexthops } from './nexthops.js';
+import { makeNsids } from './nsid.js';
+import { makeRules } from './rules.js';
+import { makeRoutes } from './routes.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -13,6 +19,12 @@ import { makeNeighbours } from './neighbours.js';
 const MODULES = {
   addresses: (ctx: RouteContext) => makeAddresses(ctx),
   neighbours: (ctx: RouteContext) => makeNeighbours(ctx),
+  netns: (ctx: RouteContext) => makeNetns(ctx),
+  tuntap: (ctx: RouteContext) => makeTunTap(ctx),
+  rules: (ctx: RouteContext) => makeRules(ctx),
+  nexthops: (ctx: RouteContext) => makeNexthops(ctx),
+  nsids: (ctx: RouteContext) => makeNsids(ctx),
+  routes: (ctx: RouteContext) => makeRoutes(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

@@ -7,3 +7,11 @@ export { parsePrefix, formatPrefix, familyOf, familyName, parseFamily, type Pref
 export { makeAddresses, ADDRESS_FLAGS, type Addresses, type Address, type AddressSpec, type AddressKey, type AddressFilter, type AddressFlag, type AddressFlagName, type Lifetime } from './addresses.js';
 export { makeNeighbours, type Neighbours, type Neighbour, type NeighbourSpec, type NeighbourKey, type NeighbourFilter, type FdbEntry, type FdbSpec, type FdbKey, type FdbFilter, type FdbQuery, type Fdb } from './neighbours.js';
 export type { BulkResult } from './bulk.js';
+export { makeNetns, netnsOps, NETNS_RUN_DIR, type NamedNetns, type NetnsAttachSpec, type NetnsOps } from './netns.js';
+export { makeTunTap, tunViaRtnetlinkError, type TunMode, type TunTapSpec, type TunTapCreated, type TunTap, type TunTapOpenSpec, type TunTapQueues, type TunTapOps } from './tuntap.js';
+export { bindJobs, type Job, type JobOptions, type BoundJobs, type NativeFailure } from './native-jobs.js';
+export { makeRules, ruleObject, ruleEvents, type Rules, type Rule, type RuleSpec, type RuleFilter, type RuleAction } from './rules.js';
+export { makeNexthops, nexthopObject, nexthopEvents, type Nexthops, type Nexthop, type NexthopSpec, type NexthopFilter, type NexthopGroupMember, type NexthopBucket, type ResilientArgs } from './nexthops.js';
+export { makeNsids, nsidOfFd, nsidEvents, type Nsids, type NamespaceId, type NsidTarget, type NsidAssignment } from './nsid.js';
+export { makeRoutes, type Routes, type Route, type RouteNexthop, type RouteMetrics, type RouteSpec, type RouteNexthopSpec, type RouteType, type RouteMetricsSpec, type RouteEncap, type Seg6Mode, type RouteFilter, type RouteQuery } from './routes.js';
+export { toRoute, nameLinks, type LinkNameSource } from './route-object.js';
