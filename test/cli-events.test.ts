@@ -76,9 +76,13 @@ test('nlkit proc prints a command this test runs', async (t) => {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   let out = '';
   const marker = `nlkit-proc-test-${process.pid}`;
+  let signalled = false;
   child.stdout.on('data', (d) => {
     out += d;
-    if (out.includes(marker)) child.kill('SIGINT');
+    if (out.includes(marker) && !signalled) {
+      signalled = true; // once: a second SIGINT after the stream ended would kill it
+      child.kill('SIGINT');
+    }
   });
   await new Promise((r) => setTimeout(r, 700));
   // the shell outlives its sleep: its command line is still there to read

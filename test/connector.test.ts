@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { procEvents, decodeProcMessage, exitStatus, kernelHasProcInput, type ProcEvent } from '../src/connector/index.js';
 import { Definitions } from '../src/core/definitions.js';
-import { NetlinkArgumentError, NetlinkDecodeError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError } from '../src/core/errors.js';
 import { description } from '../src/ynl/families/connector.js';
 import { Family } from '../src/ynl/family.js';
 import { resolveConst } from '../src/ynl/normalize.js';
 import { haveCompiler, runC } from './helpers/cprog.js';
-import { isRoot } from './helpers/netns.js';
+import { isRoot, withNetns } from './helpers/netns.js';
 
 const defs = new Definitions(description, resolveConst);
 const HEADERS = ['linux/connector.h', 'linux/cn_proc.h'];
@@ -185,4 +185,11 @@ test('connector: a child\'s fork, exec and exit, with its pids', async (t) => {
   // the order the kernel saw them in
   assert.ok(fork.timestampNs < exec.timestampNs && exec.timestampNs < exit.timestampNs);
   if (exec.cmdline) assert.ok(['/bin/sh', 'sleep'].includes(exec.cmdline[0]), `cmdline ${exec.cmdline.join(' ')}`);
+});
+
+test('connector: another network namespace has no process connector: a typed error', async (t) => {
+  if (!isRoot) return t.skip('needs root to make a namespace');
+  await withNetns((ns) => {
+    assert.throws(() => procEvents({ netns: ns }), (e: unknown) => e instanceof NetlinkSystemError && e.code === 'ECONNREFUSED' && /initial one/.test(e.message));
+  });
 });

@@ -1,7 +1,7 @@
 // Process events from the proc connector: subscribe (PROC_CN_MCAST_LISTEN with the
 // kernel's event filter), typed events as an async iterable, unsubscribe (IGNORE) on close.
 import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { constants, release } from 'node:os';
 import { Connection } from '../core/connection.js';
 import { NETLINK_CONNECTOR, NLMSG_DONE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
@@ -104,6 +104,9 @@ export function procEvents(opts: ProcEventsOptions = {}): EventItems<ProcEvent> 
     control('listen');
   } catch (e) {
     conn.close();
+    // the connector's kernel socket exists in the initial network namespace only
+    if ((e as { code?: string }).code === 'ECONNREFUSED')
+      throw new NetlinkSystemError(constants.errno.ECONNREFUSED, 'sendto', 'no process connector in this network namespace (the kernel has it in the initial one only)');
     throw e;
   }
   const only = filter ? new Set(filter) : undefined;
