@@ -272,3 +272,28 @@ test('audit: a user message is received as a record, grouped as an event', async
     assert.throws(() => a.userSync('x'.repeat(9000)), NetlinkArgumentError);
   });
 });
+
+test('audit: records as the registered audit daemon, unregistered on close', async (t) => {
+  await withAudit(t, async (a, before) => {
+    if (before.status.pid !== 0) return t.skip(`an audit daemon (pid ${before.status.pid}) is registered: nlkit may not replace it`);
+    await a.setStatus({ enabled: true });
+    const stream = a.watch({ mode: 'auditd', group: false });
+    assert.equal((await a.status()).pid, process.pid, 'registered as the daemon when watch() returns');
+    const text = `nlkit auditd ${process.pid} ${Date.now()}`;
+    const timer = setTimeout(() => stream.close(), 5000);
+    const got = (async () => {
+      for await (const item of stream) if (item.type === 'record' && item.recordType === 'user' && item.fields.msg === text) return item;
+      return undefined;
+    })();
+    // a second daemon is refused while this one lives, and changes nothing
+    assert.throws(() => a.watch({ mode: 'auditd' }), (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST');
+    assert.equal((await a.status()).pid, process.pid, 'the refused one did not unregister the first');
+    await a.user(text);
+    const rec = await got;
+    clearTimeout(timer);
+    stream.close();
+    assert.ok(rec, 'the user record came to the daemon socket, whole (the kernel\'s unicast framing)');
+    assert.equal(rec.text.endsWith(`msg='${text}'`), true, rec.text);
+    assert.equal((await a.status()).pid, 0, 'unregistered on close');
+  });
+});

@@ -9,6 +9,7 @@ import { EventItems, type EventItem } from '../core/event-items.js';
 import type { NetnsRef } from '../core/transport.js';
 import { opCall } from '../ynl/op-call.js';
 import { description, type AuditStatusStruct, type FailureEnum, type StatusMaskEnum } from '../ynl/families/audit.js';
+import { auditdRecords } from './auditd.js';
 import { decodeRecord, EventGrouper, type AuditEvent, type AuditRecord } from './records.js';
 import { decodeRule, encodeRule, parseRule, type AuditRule, type AuditWatch } from './rules.js';
 
@@ -113,6 +114,12 @@ export interface AuditOptions {
 }
 
 export interface AuditWatchOptions {
+  /**
+   * 'readlog' (default): the read-log multicast group, beside any auditd (nothing registered,
+   * best effort). 'auditd': register this process as the audit daemon (EEXIST while another is)
+   * and receive every record; close() unregisters.
+   */
+  mode?: 'readlog' | 'auditd';
   /** Group records into events by serial (default true); false: each record as it comes. */
   group?: boolean;
   /** An event without an end-of-event record is complete after this long without more of its records. Default 100 ms. */
@@ -197,17 +204,23 @@ export class Audit {
   }
 
   /**
-   * Records as auditd would see them, read from the read-log multicast group beside any
-   * auditd (nothing is registered, nothing to restore). Grouped into events by default.
+   * Records as they are logged, grouped into events by default: from the read-log
+   * multicast group beside any auditd (default), or as the registered audit daemon
+   * (`mode: 'auditd'`, on a socket of its own; unregistered on close).
    */
   watch(opts?: AuditWatchOptions & { group?: true }): AuditWatchStream<AuditEvent>;
   watch(opts: AuditWatchOptions & { group: false }): AuditWatchStream<AuditRecord>;
   watch(opts: AuditWatchOptions = {}): AuditWatchStream<AuditEvent> | AuditWatchStream<AuditRecord> {
     if (opts.quietMs !== undefined && (!Number.isInteger(opts.quietMs) || opts.quietMs < 1 || opts.quietMs > 60_000))
       throw new NetlinkArgumentError('quietMs', 'must be an integer 1..60000', 'ERR_OUT_OF_RANGE');
-    if (opts.rcvbuf !== undefined) this.conn.socket.setOption(SOL_SOCKET, SO_RCVBUF, u32('rcvbuf', opts.rcvbuf));
-    const stream = this.conn.events({ groups: [AUDIT_NLGRP_READLOG], decode: decodeRecord, highWaterMark: opts.highWaterMark, ref: opts.ref });
-    const records = EventItems.of<AuditRecord, AuditRecord>(stream, (r) => r, () => {});
+    if (opts.mode !== undefined && opts.mode !== 'readlog' && opts.mode !== 'auditd') throw new NetlinkArgumentError('mode', "must be 'readlog' or 'auditd'");
+    let records: EventItems<AuditRecord>;
+    if (opts.mode === 'auditd') records = auditdRecords({ highWaterMark: opts.highWaterMark, ref: opts.ref, rcvbuf: opts.rcvbuf });
+    else {
+      if (opts.rcvbuf !== undefined) this.conn.socket.setOption(SOL_SOCKET, SO_RCVBUF, u32('rcvbuf', opts.rcvbuf));
+      const stream = this.conn.events({ groups: [AUDIT_NLGRP_READLOG], decode: decodeRecord, highWaterMark: opts.highWaterMark, ref: opts.ref });
+      records = EventItems.of<AuditRecord, AuditRecord>(stream, (r) => r, () => {});
+    }
     if (opts.group === false) return new AuditWatchStream<AuditRecord>(records, undefined);
     return new AuditWatchStream<AuditEvent>(records, new EventGrouper(opts.quietMs ?? 100));
   }

@@ -70,6 +70,7 @@ export interface AuditEvent {
 }
 
 const EOE = recordTypeNumber('eoe')!;
+const bySerial = (a: AuditEvent, b: AuditEvent): number => a.time - b.time || a.serial - b.serial;
 
 /**
  * Groups records into events by (time, serial). An event ends with its end-of-event
@@ -96,7 +97,7 @@ export class EventGrouper {
     return slot.ev;
   }
 
-  /** Events quiet for quietMs, oldest first, removed. */
+  /** Events quiet for quietMs, removed, in serial order (records of several CPUs arrive interleaved). */
   due(now = Date.now()): AuditEvent[] {
     const out: AuditEvent[] = [];
     for (const [key, slot] of this.open) {
@@ -104,7 +105,7 @@ export class EventGrouper {
       this.open.delete(key);
       out.push(slot.ev);
     }
-    return out;
+    return out.sort(bySerial);
   }
 
   /** ms until the next event falls due, or undefined when none is open. */
@@ -118,6 +119,6 @@ export class EventGrouper {
   flush(): AuditEvent[] {
     const out = [...this.open.values()].map((s) => s.ev);
     this.open.clear();
-    return out;
+    return out.sort(bySerial);
   }
 }

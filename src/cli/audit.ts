@@ -15,7 +15,7 @@ const USAGE = `Usage: nlkit audit status [--json]
        nlkit audit rules add RULE...
        nlkit audit rules delete RULE...
        nlkit audit user TEXT
-       nlkit audit watch [--records] [--count N] [--duration SECS] [--json]
+       nlkit audit watch [--auditd] [--records] [--count N] [--duration SECS] [--json]
 
   status           the kernel's audit status, as auditctl -s prints it
   set              change status fields (auditctl -e, -f, -r, -b, --backlog_wait_time)
@@ -24,10 +24,12 @@ const USAGE = `Usage: nlkit audit status [--json]
                    '-w /etc/passwd -p wa -k identity'
   user TEXT        log a user message (AUDIT_USER; dropped while audit is disabled)
   watch            records as they are logged (the read-log group, beside any auditd),
-                   grouped into events by serial; --records: each record alone
+                   grouped into events by serial; --records: each record alone;
+                   --auditd: register as the audit daemon instead (every record,
+                   reliably; refused while auditd runs), unregistered on exit
 ${STREAM_USAGE}`;
 
-const OPTIONS = [{ name: 'records', type: 'boolean' }, ...STREAM_OPTIONS] as const;
+const OPTIONS = [{ name: 'records', type: 'boolean' }, { name: 'auditd', type: 'boolean' }, ...STREAM_OPTIONS] as const;
 const defs = new Definitions(description);
 const num = (enumName: string, v: string | number): number => (typeof v === 'number' ? v : defs.enum(enumName).byName.get(v) ?? -1);
 
@@ -124,8 +126,9 @@ export const audit: CommandGroup = {
         case 'rules': return await rules(a, words, raw, ctx);
         case 'user': return void (await a.user(words.next('text')));
         case 'watch': {
-          if (options.records) return await streamItems(ctx, 'audit', a.watch({ group: false }), limits, recordText);
-          return await streamItems(ctx, 'audit', a.watch(), limits, (ev: AuditEvent) => ev.records.map(recordText).join('') + '----\n');
+          const mode = options.auditd ? 'auditd' : 'readlog';
+          if (options.records) return await streamItems(ctx, 'audit', a.watch({ mode, group: false }), limits, recordText);
+          return await streamItems(ctx, 'audit', a.watch({ mode }), limits, (ev: AuditEvent) => ev.records.map(recordText).join('') + '----\n');
         }
       }
     } finally {

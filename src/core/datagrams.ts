@@ -5,7 +5,7 @@
 import { errnoInfo, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
-import { growBatches, type Batch, type NetlinkSocket } from './transport.js';
+import { acquireBatch, growBatches, releaseBatch, type Batch, type NetlinkSocket } from './transport.js';
 
 export interface DatagramHandler {
   /** One datagram: buf[start, end), with sender, group and credentials; type, flags and seq are 0. */
@@ -22,10 +22,10 @@ export interface DatagramPolling {
   resume(): void;
 }
 
-/** Starts polling `sock`, handing every datagram to `handler`, until the socket closes. */
-export function pollDatagrams(sock: NetlinkSocket, handler: DatagramHandler): DatagramPolling {
+/** What reads a batch of datagrams into the handler. */
+function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Batch, n: number) => void {
   const m: RawMessage = { type: 0, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, buf: Buffer.alloc(0), start: 0, end: 0 };
-  const onBatch = (batch: Batch, n: number): void => {
+  return (batch: Batch, n: number): void => {
     const { buf, meta } = batch;
     for (let i = 0; i < n; i++) {
       const base = i * N.META_INTS;
@@ -58,6 +58,32 @@ export function pollDatagrams(sock: NetlinkSocket, handler: DatagramHandler): Da
       if (buf.length === 0 || sock.isClosed) return; // detached by a decoder, or closed by a listener
     }
   };
+}
+
+/**
+ * Reads what arrives within timeoutMs (blocking this thread) into the handler, until
+ * `done()` says enough or the time is up; false when it timed out.
+ */
+export function readDatagramsSync(sock: NetlinkSocket, handler: DatagramHandler, done: () => boolean, timeoutMs: number): boolean {
+  const read = batchReader(sock, handler);
+  const deadline = Date.now() + timeoutMs;
+  const b = acquireBatch();
+  try {
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const n = sock.recv(b, left, 64);
+      if (n > 0) read(b, n);
+    }
+    return true;
+  } finally {
+    releaseBatch(b);
+  }
+}
+
+/** Starts polling `sock`, handing every datagram to `handler`, until the socket closes. */
+export function pollDatagrams(sock: NetlinkSocket, handler: DatagramHandler): DatagramPolling {
+  const onBatch = batchReader(sock, handler);
   sock.startPolling(onBatch);
   return {
     pause: () => sock.stopPolling(),
