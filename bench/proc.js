@@ -4,7 +4,9 @@
 //   - a shell loop running /bin/true N times (fork + exec + exit each: 3N known events);
 //   - `perf bench sched messaging -p` (process mode: groups of senders and receivers), when
 //     perf is installed: its forks and exits, matched per process.
-// Each with the default receive buffer and with an 8 MiB one (SO_RCVBUFFORCE).
+// Each with the default receive buffer and with an 8 MiB one (SO_RCVBUFFORCE). The rate a
+// storm reaches is the storm's own (fork/exec cost on this machine); what nlkit can take is
+// its CPU per event (user + system time of this process over the run, spawning included).
 //
 //   npm run bench:proc        (builds dist/ first; needs root)
 import { spawn, execFileSync } from 'node:child_process';
@@ -46,6 +48,7 @@ async function run(name, argv, rcvbuf) {
     }
   })();
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
   tree.add(child.pid);
   await new Promise((resolve) => child.on('exit', resolve));
@@ -54,7 +57,8 @@ async function run(name, argv, rcvbuf) {
   await new Promise((r) => setTimeout(r, 300));
   stream.close();
   await consume;
-  return { name, rcvbuf: rcvbuf ? `${rcvbuf >> 20} MiB` : 'default', stormMs: storm, spanMs: last - first, ...c };
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: cpu.user + cpu.system, name, rcvbuf: rcvbuf ? `${rcvbuf >> 20} MiB` : 'default', stormMs: storm, spanMs: last - first, ...c };
 }
 
 const rows = [];
@@ -81,5 +85,6 @@ for (const r of rows) {
     `${r.name} [rcvbuf ${r.rcvbuf}]`,
     `  storm ${r.stormMs.toFixed(0)} ms; tree events fork ${r.fork} exec ${r.exec} exit ${r.exit} (expected ${r.expected}); lost ${r.lost}; overrun items ${r.overruns}`,
     `  all events seen ${r.all} in ${r.spanMs.toFixed(0)} ms: ${Math.round(r.all / (r.spanMs / 1000))} events/s; tree: ${Math.round(tree / (r.stormMs / 1000))} events/s`,
+    `  this process's CPU: ${(r.cpuUs / r.all).toFixed(1)} us per event (spawning the storm included): ~${Math.round(1e6 / (r.cpuUs / r.all))} events/s per core`,
   ].join('\n'));
 }
