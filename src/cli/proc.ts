@@ -1,8 +1,7 @@
 // `nlkit proc`: process events (fork, exec, exit...) as they happen, like a minimal forkstat.
 import { procEvents, PROC_EVENT_TYPES, type ProcEvent, type ProcEventFilter } from '../connector/index.js';
 import { UsageError } from './args.js';
-import { type CommandGroup, parseGroupArgs } from './command.js';
-import { STREAM_OPTIONS, STREAM_USAGE, streamItems, streamLimits } from './stream.js';
+import { STREAM_OPTIONS, STREAM_USAGE, streamCommand } from './stream.js';
 
 const USAGE = `Usage: nlkit proc [--events LIST] [--cmdline] [--count N] [--duration SECS] [--json]
 
@@ -35,19 +34,11 @@ export function procLine(e: ProcEvent): string {
   return `${e.type.padEnd(8)} ${(LINES[e.type] as (x: ProcEvent) => string)(e)}\n`;
 }
 
-export const proc: CommandGroup = {
-  name: 'proc',
-  usage: USAGE,
-  async run(argv, ctx) {
-    const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const limits = streamLimits(options);
-    let events: ProcEventFilter[] | undefined;
-    if (typeof options.events === 'string') {
-      events = options.events.split(',').map((s) => s.trim()).filter((s) => s) as ProcEventFilter[];
-      for (const e of events) if (!PROC_EVENT_TYPES.includes(e)) throw new UsageError(`unknown event "${e}"; events: ${PROC_EVENT_TYPES.join(', ')}`);
-    }
-    const stream = procEvents({ events, cmdline: options.cmdline === true });
-    await streamItems(ctx, 'proc', stream, limits, procLine);
-  },
-};
+export const proc = streamCommand('proc', USAGE, OPTIONS, (options) => {
+  let events: ProcEventFilter[] | undefined;
+  if (typeof options.events === 'string') {
+    events = options.events.split(',').map((s) => s.trim()).filter((s) => s) as ProcEventFilter[];
+    for (const e of events) if (!PROC_EVENT_TYPES.includes(e)) throw new UsageError(`unknown event "${e}"; events: ${PROC_EVENT_TYPES.join(', ')}`);
+  }
+  return { stream: procEvents({ events, cmdline: options.cmdline === true }), text: procLine };
+});

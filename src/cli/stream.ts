@@ -1,8 +1,8 @@
 // Streaming commands (nlkit proc, uevent, audit watch): items printed as they come until
 // SIGINT, SIGTERM, --count or --duration; overruns and undecodable messages reported on
 // stderr, the stream going on.
-import { UsageError } from './args.js';
-import { CommandError, type Context } from './command.js';
+import { type Parsed, UsageError } from './args.js';
+import { type CommandGroup, CommandError, type Context, parseGroupArgs } from './command.js';
 import type { EventItem } from '../core/event-items.js';
 import { toJson } from './ynl.js';
 
@@ -66,4 +66,25 @@ export async function streamItems<T>(
     process.removeListener('SIGTERM', stop);
     stream.close();
   }
+}
+
+/**
+ * A command group that only streams: options checked, the stream opened by `open` (with
+ * the options), each item printed by `text` (or as JSON) until a signal or a limit.
+ */
+export function streamCommand<T>(
+  name: string, usage: string, options: Parameters<typeof parseGroupArgs>[2],
+  open: (opts: Parsed['options'], ctx: Context) => { stream: AsyncIterable<EventItem<T>> & { close(): void }; text: (item: T) => string },
+): CommandGroup {
+  return {
+    name,
+    usage,
+    async run(argv, ctx) {
+      const { options: opts, positionals } = parseGroupArgs(argv, ctx, options);
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      const limits = streamLimits(opts);
+      const { stream, text } = open(opts, ctx);
+      await streamItems(ctx, name, stream, limits, text);
+    },
+  };
 }

@@ -1,8 +1,6 @@
 // `nlkit uevent`: device events as the kernel (or udev) announces them, like `udevadm monitor`.
 import { uevents, type Uevent } from '../uevent/index.js';
-import { UsageError } from './args.js';
-import { type CommandGroup, parseGroupArgs } from './command.js';
-import { STREAM_OPTIONS, STREAM_USAGE, streamItems, streamLimits } from './stream.js';
+import { STREAM_OPTIONS, STREAM_USAGE, streamCommand } from './stream.js';
 
 const USAGE = `Usage: nlkit uevent [--udev] [--netns NAME] [--details] [--count N] [--duration SECS] [--json]
 
@@ -25,14 +23,7 @@ export function ueventText(ev: Uevent, details: boolean): string {
   return head + Object.entries(ev.env).map(([k, v]) => `  ${k}=${v}\n`).join('') + '\n';
 }
 
-export const uevent: CommandGroup = {
-  name: 'uevent',
-  usage: USAGE,
-  async run(argv, ctx) {
-    const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const limits = streamLimits(options);
-    const stream = uevents({ source: options.udev ? 'udev' : 'kernel', netns: options.netns as string | undefined });
-    await streamItems(ctx, 'uevent', stream, limits, (ev) => ueventText(ev, ctx.details));
-  },
-};
+export const uevent = streamCommand('uevent', USAGE, OPTIONS, (options, ctx) => ({
+  stream: uevents({ source: options.udev ? 'udev' : 'kernel', netns: options.netns as string | undefined }),
+  text: (ev: Uevent) => ueventText(ev, ctx.details),
+}));
