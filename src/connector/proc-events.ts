@@ -66,6 +66,7 @@ function wanted(filter: ReadonlySet<ProcEventFilter> | undefined, ev: ProcEvent)
 function readCmdline(pid: number): string[] | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/cmdline`);
+    if (raw.length === 0) return undefined; // exiting already (a zombie has none), or a kernel thread
     const parts = raw.toString('utf8').split('\0');
     if (parts.at(-1) === '') parts.pop();
     return parts;
