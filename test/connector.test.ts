@@ -193,3 +193,21 @@ test('connector: another network namespace has no process connector: a typed err
     assert.throws(() => procEvents({ netns: ns }), (e: unknown) => e instanceof NetlinkSystemError && e.code === 'ECONNREFUSED' && /initial one/.test(e.message));
   });
 });
+
+test('connector: events the kernel dropped (a full receive queue) are an overrun item', async (t) => {
+  if (!isRoot) return t.skip('needs root (CAP_NET_ADMIN) to subscribe to process events');
+  // a small queue and a consumer that reads nothing yet: reading pauses after one item, the socket fills
+  const events = procEvents({ events: ['fork', 'exec', 'exit'], rcvbuf: 4096, highWaterMark: 1 });
+  const storm = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done'], { stdio: 'ignore' });
+  await new Promise((resolve) => storm.on('exit', resolve));
+  let overruns = 0, seen = 0;
+  const timer = setTimeout(() => events.close(), 5000);
+  for await (const ev of events) {
+    if (ev.type === 'overrun') overruns++;
+    else seen++;
+    if (overruns) break;
+  }
+  clearTimeout(timer);
+  events.close();
+  assert.ok(overruns >= 1, `an overrun item after ${seen} events`);
+});
