@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { NETLINK_KOBJECT_UEVENT, SO_PASSCRED, SOL_SOCKET } from '../src/core/constants.js';
 import { NetlinkArgumentError, NetlinkDecodeError } from '../src/core/errors.js';
@@ -128,5 +129,26 @@ test('uevent: a process other than the kernel cannot forge kernel uevents', asyn
     ip(ns, 'link', 'add', 'nlkt-a', 'type', 'veth', 'peer', 'name', 'nlkt-b');
     const events = await got;
     assert.ok(!events.some((ev) => ev.subsystem === 'forged'), 'the forged event was dropped');
+  });
+});
+
+test('uevent: events the kernel dropped (a full receive queue) are an overrun item', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    // a small queue and a reader that pauses after one item: 30 veth pairs (~10 uevents each) overflow it
+    const stream = uevents({ netns: ns, rcvbuf: 4096, highWaterMark: 1 });
+    const batch = Array.from({ length: 30 }, (_, i) => `link add nlkt-a${i} type veth peer name nlkt-b${i}`).join('\n') + '\n';
+    execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
+    let overruns = 0, seen = 0;
+    const timer = setTimeout(() => stream.close(), 5000);
+    for await (const item of stream) {
+      if (item.type === 'overrun') overruns++;
+      else seen++;
+      if (overruns) break;
+    }
+    clearTimeout(timer);
+    stream.close();
+    if (!overruns && seen === 0) return t.skip('no uevents in the namespace: this kernel does not deliver them per network namespace');
+    assert.ok(overruns >= 1, `an overrun item after ${seen} events`);
   });
 });
