@@ -106,7 +106,10 @@ export function packetDumpCall(): Call<PacketReply, PacketReply[]> {
 /** An abstract name starts with a NUL byte, which ss shows as '@'. */
 function unixName(b: Buffer | undefined): string | undefined {
   if (!b || b.length === 0) return undefined;
-  return b[0] === 0 ? `@${b.toString('latin1', 1)}` : b.toString('utf8');
+  if (b[0] === 0) return `@${b.toString('latin1', 1)}`;
+  // a path may come with its terminating NUL
+  const nul = b.indexOf(0);
+  return b.toString('utf8', 0, nul < 0 ? b.length : nul);
 }
 
 export function unixSocket(m: UnixReply): UnixSocket {

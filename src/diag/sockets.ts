@@ -40,10 +40,10 @@ export interface SocketQuery extends DiagCallOptions {
 const QUERY_KEYS = ['family', 'protocol', 'states', 'sport', 'dport', 'src', 'dst', 'cgroup', 'filter', 'extensions', 'netlinkProtocol'];
 const FAMILIES: readonly QueryFamily[] = ['inet', 'inet6', 'unix', 'netlink', 'packet'];
 
-function list<T extends string>(v: unknown, allowed: readonly T[], option: string, fallback: T[]): T[] {
+function list<T extends string>(v: unknown, allowed: readonly T[], option: string, fallback: T[], emptyOk = false): T[] {
   if (v === undefined) return fallback;
   const items = Array.isArray(v) ? v : [v];
-  if (items.length === 0) throw new NetlinkArgumentError(option, 'must not be empty');
+  if (items.length === 0 && !emptyOk) throw new NetlinkArgumentError(option, 'must not be empty');
   for (const x of items) if (!allowed.includes(x as T))
     throw new NetlinkArgumentError(option, `has no value ${JSON.stringify(x)} (there are: ${allowed.join(', ')})`, typeof x === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return [...new Set(items as T[])];
@@ -65,7 +65,7 @@ function listPlan(query?: SocketQuery, opts?: DiagCallOptions): [Plan<Socket[]>,
   const families = list(q.family, FAMILIES, 'family', ['inet', 'inet6']);
   const protocols = list(q.protocol, Object.keys(IPPROTO) as InetProtocol[], 'protocol', ['tcp']);
   const states = q.states === undefined ? [...STATES] : parseStates(q.states);
-  const ext = q.extensions === 'all' ? [...EXTENSIONS] : list(q.extensions, EXTENSIONS, 'extensions', []);
+  const ext = q.extensions === 'all' ? [...EXTENSIONS] : list(q.extensions, EXTENSIONS, 'extensions', [], true);
   const bytecode = bytecodeOf(q);
   if (q.netlinkProtocol !== undefined && !(Number.isInteger(q.netlinkProtocol) && q.netlinkProtocol >= 0 && q.netlinkProtocol <= 255))
     throw new NetlinkArgumentError('netlinkProtocol', `must be a NETLINK_* number 0..255, got ${JSON.stringify(q.netlinkProtocol)}`, 'ERR_OUT_OF_RANGE');
