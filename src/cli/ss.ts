@@ -125,7 +125,8 @@ const g = (v: number): string => String(Number(v.toPrecision(6)));
 function inetAddress(s: InetSocket, side: 'local' | 'remote', numeric: boolean): [string, string] {
   const e = s[side];
   const any = e.address === '0.0.0.0' || e.address === '::';
-  let addr = s.family === 'inet6' ? (e.address === '::' ? '*' : `[${e.address}]`) : e.address;
+  // ss writes '*' for the IPv6 wildcard of a dual-stack socket, '[::]' for a v6-only one
+  let addr = s.family === 'inet6' ? (e.address === '::' && !s.v6only ? '*' : `[${e.address}]`) : e.address;
   if (side === 'local' && s.interface) addr += `%${s.interface}`;
   const proto = s.protocol === 'mptcp' ? 'tcp' : s.protocol === 'udplite' ? 'udp' : s.protocol;
   const port = e.port === 0 && (side === 'remote' || any) && s.protocol !== 'raw' ? '*' : numeric ? String(e.port) : serviceName(e.port, proto);
@@ -246,7 +247,7 @@ function inetRow(s: InetSocket, v: View): Row {
 
 const UNIX_NETID: Record<string, string> = { stream: 'u_str', dgram: 'u_dgr', seqpacket: 'u_seq' };
 
-function unixRow(s: UnixSocket, v: View, byInode: Map<number, UnixSocket>): Row {
+function unixRow(s: UnixSocket, v: View): Row {
   const process = [users(v.procs?.get(s.inode))];
   if (v.extended) {
     process.push(...details(s.uid, s.inode, s.cookie));
@@ -254,7 +255,8 @@ function unixRow(s: UnixSocket, v: View, byInode: Map<number, UnixSocket>): Row 
   }
   return {
     netid: UNIX_NETID[String(s.type)] ?? `u_${s.type}`, state: stateColumn(s.state), recvq: s.rqueue ?? 0, sendq: s.wqueue ?? 0,
-    local: [s.path ?? '*', String(s.inode)], peer: [byInode.get(s.peer)?.path ?? '*', String(s.peer)],
+    // ss shows an abstract name's NUL bytes as '@', and no peer's name
+    local: [s.path?.replace(/\0/g, '@') ?? '*', String(s.inode)], peer: ['*', String(s.peer)],
     process: process.filter(Boolean).join(' '), more: v.memory && s.meminfo ? skmem(s.meminfo) : '',
   };
 }
@@ -290,7 +292,7 @@ function packetRow(s: PacketSocket, v: View): Row {
 }
 
 /** The rows as columns: widths from the widest cell, addresses right-aligned against their ports. */
-function render(rows: Row[], showNetid: boolean, header: boolean): string {
+function render(rows: Row[], showNetid: boolean, showState: boolean, header: boolean): string {
   const head: Row = { netid: 'Netid', state: 'State', recvq: 'Recv-Q', sendq: 'Send-Q', local: ['Local Address', 'Port'], peer: ['Peer Address', 'Port'], process: 'Process', more: '' };
   const all = header ? [head, ...rows] : rows;
   const w = (f: (r: Row) => string) => Math.max(0, ...all.map((r) => f(r).length));
@@ -301,7 +303,7 @@ function render(rows: Row[], showNetid: boolean, header: boolean): string {
   for (const r of all) {
     const cells = [
       ...(showNetid ? [r.netid.padEnd(wNetid)] : []),
-      r.state.padEnd(wState), String(r.recvq).padEnd(wR), String(r.sendq).padEnd(wS),
+      ...(showState ? [r.state.padEnd(wState)] : []), String(r.recvq).padEnd(wR), String(r.sendq).padEnd(wS),
       r.local[0].padStart(wLa) + sep(r, r.local) + r.local[1].padEnd(wLp),
       r.peer[0].padStart(wPa) + sep(r, r.peer) + r.peer[1].padEnd(wPp),
       r.process,
@@ -317,7 +319,18 @@ function jsonOf(s: Socket): unknown {
   return JSON.parse(JSON.stringify({ ...s, raw: undefined }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v?.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('hex') : v)));
 }
 
-function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet' | 'inet6')[] } {
+/**
+ * ss's default states per kind (its default_dbs table): what a listing shows without -a, -l
+ * or a state filter. Unix counts stream and seqpacket (connected) and dgram (closed).
+ */
+const KIND_STATES: Record<Kind, readonly SocketState[]> = {
+  tcp: DEFAULT_SS_STATES, mptcp: DEFAULT_SS_STATES, udp: ['established'], udplite: ['established'], raw: ['established'],
+  unix: [...DEFAULT_SS_STATES, 'close'], netlink: ['close'], packet: ['close'],
+};
+/** How many of ss's socket tables a kind is (unix: stream, dgram, seqpacket; packet: raw, dgram). */
+const KIND_TABLES: Record<Kind, number> = { tcp: 1, mptcp: 1, udp: 1, udplite: 1, raw: 1, unix: 3, netlink: 1, packet: 2 };
+
+function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet' | 'inet6')[]; chosen: boolean } {
   const kinds = new Set<Kind>();
   if (o.tcp) kinds.add('tcp');
   if (o.udp) kinds.add('udp');
@@ -336,20 +349,24 @@ function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet'
     else if (f === 'link') kinds.add('packet');
     else throw new UsageError(`"${f}" is not a family (inet, inet6, unix, netlink, packet, link)`);
   }
-  if (!kinds.size) ['unix', 'raw', 'udp', 'tcp', ...(o.ipv4 || o.ipv6 ? [] : ['netlink', 'packet'])].forEach((k) => kinds.add(k as Kind));
+  const chosen = kinds.size > 0;
+  if (!chosen) ['unix', 'raw', 'udp', 'tcp', ...(o.ipv4 || o.ipv6 ? [] : ['netlink', 'packet'])].forEach((k) => kinds.add(k as Kind));
   if (o.ipv4 || o.ipv6) ['unix', 'netlink', 'packet'].forEach((k) => { if (!(o.family as string[] | undefined)?.includes(k)) kinds.delete(k as Kind); });
-  return { kinds: KIND_ORDER.filter((k) => kinds.has(k)), families };
+  return { kinds: KIND_ORDER.filter((k) => kinds.has(k)), families, chosen };
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, OPTIONS);
+  // '-0' reads as a negative number to the parser: it is ss's packet option
+  const { options: o, positionals } = parseArgs(argv.map((a) => (a === '-0' ? '--packet' : a)), OPTIONS);
   if (o.help) throw new HelpRequest('help');
   // the filter may come as one word or many: '( dport = :22 )' or ( dport = :22 )
   const expr = parseSsExpression(positionals.join(' ').replace(/([()])/g, ' $1 ').split(/\s+/).filter(Boolean));
-  const base: readonly SocketState[] = o.all ? STATES : o.listening ? ['listen', 'close'] : DEFAULT_SS_STATES;
-  const states = (expr.states ?? base).filter((s) => !expr.exclude.includes(s));
+  const { kinds, families, chosen } = kindsOf(o);
+  // as ss: the states asked for, else those of the kinds listed (connected ones for a plain `ss`)
+  const defaults = chosen ? STATES.filter((s) => kinds.some((k) => KIND_STATES[k].includes(s))) : DEFAULT_SS_STATES;
+  const base: readonly SocketState[] = o.all ? STATES : o.listening ? ['listen', 'close'] : defaults;
+  const states = (expr.states ?? (expr.exclude.length && !o.all && !o.listening ? STATES : base)).filter((s) => !expr.exclude.includes(s));
   if (!states.length) return 0;
-  const { kinds, families } = kindsOf(o);
   const diag = new SocketDiag(o.net ? { netns: o.net as string } : {});
   const view: View = { numeric: !!o.numeric, extended: !!o.extended, memory: !!o.memory, info: !!o.info, options: !!o.options };
   try {
@@ -389,10 +406,10 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       return 0;
     }
     if (o.processes) view.procs = processesBySocket();
-    const unixByInode = new Map(sockets.filter((s): s is UnixSocket => s.family === 'unix').map((s) => [s.inode, s]));
     const rows = sockets.map((s) =>
-      s.family === 'unix' ? unixRow(s, view, unixByInode) : s.family === 'netlink' ? netlinkRow(s, view) : s.family === 'packet' ? packetRow(s, view) : inetRow(s, view));
-    ctx.out(render(rows, kinds.length > 1, !o['no-header']));
+      s.family === 'unix' ? unixRow(s, view) : s.family === 'netlink' ? netlinkRow(s, view) : s.family === 'packet' ? packetRow(s, view) : inetRow(s, view));
+    // ss has a Netid column when it lists more than one table, a State column for more than one state
+    ctx.out(render(rows, kinds.reduce((n, k) => n + KIND_TABLES[k], 0) > 1, states.length > 1, !o['no-header']));
     return 0;
   } finally {
     diag.close();

@@ -94,6 +94,14 @@ export interface InetDiagMarkcondStruct {
   mask: number;
 }
 
+export interface InetDiagDevcondStruct {
+  ifindex: number;
+}
+
+export interface InetDiagCgroupcondStruct {
+  cgroupId: bigint;
+}
+
 export interface InetDiagMeminfoStruct {
   idiagRmem: number;
   idiagWmem: number;
@@ -449,6 +457,8 @@ export const description: FamilyDescription<Types> = {
       size: 8,
       members: [{ name: 'mark', type: 'u32' }, { name: 'mask', type: 'u32' }],
     },
+    { type: 'struct', name: 'inet-diag-devcond', size: 4, members: [{ name: 'ifindex', type: 'u32' }] },
+    { type: 'struct', name: 'inet-diag-cgroupcond', size: 8, members: [{ name: 'cgroup-id', type: 'u64' }] },
     {
       type: 'struct',
       name: 'inet-diag-meminfo',
