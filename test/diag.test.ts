@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { listSockets, listSocketsSync, destroySocketSync, openSocketDiag, type InetSocket, type UnixSocket, type NetlinkSocketInfo } from '../src/diag/index.js';
+import { listSockets, listSocketsSync, destroySocketSync, openSocketDiag, type InetSocket, type UnixSocket, type NetlinkSocketInfo, type PacketSocket } from '../src/diag/index.js';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { needRoot, run, withNetns } from './helpers/netns.js';
 import { startSocketFixture, type SocketFixture } from './helpers/sockets.js';
 import { nlkit } from './helpers/cli-run.js';
+import { hasPython, startPacketSockets } from './helpers/packet-sockets.js';
+import { rmSync } from 'node:fs';
 
 /** Lines of output as sorted lists of words: column widths aside, what ss shows. */
 function rows(text: string): string[] {
@@ -213,4 +215,33 @@ test('diag: bad queries are typed errors naming the option, before anything is s
   const r = nlkit('ss', '-tan', 'sport', '=', ':nosuchservice');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not a port/);
+});
+
+test('diag: packet sockets (membership, fanout, filter) and unix datagram sockets agree with ss', async (t) => {
+  if (!needRoot(t)) return;
+  if (!hasPython()) return t.skip('needs python3 to make packet sockets');
+  await withNetns(async (ns) => {
+    const path = `/tmp/nlkt-dg-${randomBytes(4).toString('hex')}.sock`;
+    const holder = await startPacketSockets(ns, path);
+    try {
+      const pk = (await listSockets({ netns: ns, family: 'packet' })) as PacketSocket[];
+      const raw = pk.find((s) => s.type === 'raw')!;
+      assert.deepEqual([raw.protocol, raw.interface, raw.fanout?.id], [3, 'lo', 42]);
+      assert.deepEqual(raw.filter, [{ code: 6, jt: 0, jf: 0, k: 0xffff }]);
+      assert.equal(raw.mclist?.[0].pdmcType, 1, 'PACKET_MR_PROMISC');
+      const dgram = pk.find((s) => s.type === 'dgram')!;
+      assert.equal(dgram.protocol, 0x0800);
+      same(ns, ['-0']);
+      same(ns, ['-0', '-e']);
+      same(ns, ['-0', '-m']);
+      same(ns, ['-0', '-e', '-m']);
+      same(ns, ['-xa']);
+      same(ns, ['-x']);
+      const unix = (await listSockets({ netns: ns, family: 'unix' })) as UnixSocket[];
+      assert.deepEqual(unix.map((s) => [s.type, s.state, s.path]), [['dgram', 'close', path]]);
+    } finally {
+      await holder.stop();
+      rmSync(path, { force: true });
+    }
+  });
 });

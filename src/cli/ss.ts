@@ -63,8 +63,8 @@ interface Row {
   local: [string, string];
   peer: [string, string];
   process: string;
-  /** Lines shown under the row (-m, -i), each after a tab. */
-  more: string;
+  /** Lines shown under the row (-m, -i, packet -e), each after a tab. */
+  more: string[];
 }
 
 // ---- names of ports, protocols, cgroups --------------------------------------------------
@@ -241,7 +241,7 @@ function inetRow(s: InetSocket, v: View): Row {
   return {
     netid: s.protocol === 'udplite' ? 'udpl' : s.protocol, state: stateColumn(s.state), recvq: s.rqueue, sendq: s.wqueue,
     local: inetAddress(s, 'local', v.numeric), peer: inetAddress(s, 'remote', v.numeric),
-    process: process.filter(Boolean).join(' '), more: more.filter(Boolean).join(' '),
+    process: process.filter(Boolean).join(' '), more: more.some(Boolean) ? [` ${more.filter(Boolean).join(' ')}`] : [],
   };
 }
 
@@ -257,7 +257,7 @@ function unixRow(s: UnixSocket, v: View): Row {
     netid: UNIX_NETID[String(s.type)] ?? `u_${s.type}`, state: stateColumn(s.state), recvq: s.rqueue ?? 0, sendq: s.wqueue ?? 0,
     // ss shows an abstract name's NUL bytes as '@', and no peer's name
     local: [s.path?.replace(/\0/g, '@') ?? '*', String(s.inode)], peer: ['*', String(s.peer)],
-    process: process.filter(Boolean).join(' '), more: v.memory && s.meminfo ? skmem(s.meminfo) : '',
+    process: process.filter(Boolean).join(' '), more: v.memory && s.meminfo ? [` ${skmem(s.meminfo)}`] : [],
   };
 }
 
@@ -276,24 +276,39 @@ function netlinkRow(s: NetlinkSocketInfo, v: View): Row {
   return {
     netid: 'nl', state: stateColumn(s.state === 7 ? 'close' : s.state), recvq: s.meminfo?.rmemAlloc ?? 0, sendq: s.meminfo?.wmemAlloc ?? 0,
     local: [String(s.protocol), who], peer: ['*', ''], process: process.filter(Boolean).join(' '),
-    more: v.memory && s.meminfo ? skmem(s.meminfo) : '',
+    more: v.memory && s.meminfo ? [` ${skmem(s.meminfo)}`] : [],
   };
 }
+
+/** Ethertype names as iproute2's ll_proto table gives them (the common ones), else [N]. */
+const ETHERTYPES: Record<number, string> = {
+  0x0800: 'ip', 0x0806: 'arp', 0x8035: 'rarp', 0x8100: '802.1Q', 0x88a8: '802.1ad', 0x86dd: 'ipv6', 0x8847: 'mpls_uc',
+  0x8848: 'mpls_mc', 0x8863: 'ppp_disc', 0x8864: 'ppp_ses', 0x88cc: 'lldp', 0x888e: 'eapol', 0x8137: 'ipx', 0x0004: '802_2',
+};
+
+const FANOUT_TYPES = ['hash', 'lb', 'cpu', 'roller', 'random', 'qm', 'cbpf', 'ebpf'];
 
 function packetRow(s: PacketSocket, v: View): Row {
   const process = [users(v.procs?.get(s.inode))];
   if (v.extended) process.push(...details(s.uid, s.inode, s.cookie));
-  const proto = s.protocol === 3 ? '*' : `0x${s.protocol.toString(16).padStart(4, '0')}`;
+  // ss -e adds the socket's setup and fanout group on lines of their own; -m goes on the last line
+  const more: string[] = [];
+  if (v.extended && s.info) more.push(`ver:${s.info.version} cpy_thresh:${s.info.copyThresh} flags(${s.info.flags.map((f) => ` ${f}`).join('')} )`);
+  if (v.extended && s.fanout) more.push(`fanout(id:${s.fanout.id},type:${FANOUT_TYPES[s.fanout.type] ?? s.fanout.type})`);
+  if (v.memory && s.meminfo) {
+    if (more.length) more[more.length - 1] += ` ${skmem(s.meminfo)}`;
+    else process.push(skmem(s.meminfo));
+  }
+  const proto = s.protocol === 3 ? '*' : ETHERTYPES[s.protocol] ?? `[${s.protocol}]`;
   return {
     netid: s.type === 'dgram' ? 'p_dgr' : 'p_raw', state: 'UNCONN', recvq: s.meminfo?.rmemAlloc ?? 0, sendq: 0,
-    local: [proto, s.ifindex ? s.interface ?? String(s.ifindex) : '*'], peer: ['', ''], process: process.filter(Boolean).join(' '),
-    more: v.memory && s.meminfo ? skmem(s.meminfo) : '',
+    local: [proto, s.ifindex ? s.interface ?? String(s.ifindex) : '*'], peer: ['*', ''], process: process.filter(Boolean).join(' '), more,
   };
 }
 
 /** The rows as columns: widths from the widest cell, addresses right-aligned against their ports. */
 function render(rows: Row[], showNetid: boolean, showState: boolean, header: boolean): string {
-  const head: Row = { netid: 'Netid', state: 'State', recvq: 'Recv-Q', sendq: 'Send-Q', local: ['Local Address', 'Port'], peer: ['Peer Address', 'Port'], process: 'Process', more: '' };
+  const head: Row = { netid: 'Netid', state: 'State', recvq: 'Recv-Q', sendq: 'Send-Q', local: ['Local Address', 'Port'], peer: ['Peer Address', 'Port'], process: 'Process', more: [] };
   const all = header ? [head, ...rows] : rows;
   const w = (f: (r: Row) => string) => Math.max(0, ...all.map((r) => f(r).length));
   const wNetid = w((r) => r.netid), wState = w((r) => r.state), wR = w((r) => String(r.recvq)), wS = w((r) => String(r.sendq));
@@ -309,7 +324,7 @@ function render(rows: Row[], showNetid: boolean, showState: boolean, header: boo
       r.process,
     ];
     out += cells.join(' ').trimEnd() + '\n';
-    if (r.more) out += `\t ${r.more}\n`;
+    for (const m of r.more) out += `\t${m}\n`;
   }
   return out;
 }
@@ -321,11 +336,11 @@ function jsonOf(s: Socket): unknown {
 
 /**
  * ss's default states per kind (its default_dbs table): what a listing shows without -a, -l
- * or a state filter. Unix counts stream and seqpacket (connected) and dgram (closed).
+ * or a state filter. Unix datagram sockets count as connected ones there too.
  */
 const KIND_STATES: Record<Kind, readonly SocketState[]> = {
   tcp: DEFAULT_SS_STATES, mptcp: DEFAULT_SS_STATES, udp: ['established'], udplite: ['established'], raw: ['established'],
-  unix: [...DEFAULT_SS_STATES, 'close'], netlink: ['close'], packet: ['close'],
+  unix: DEFAULT_SS_STATES, netlink: ['close'], packet: ['close'],
 };
 /** How many of ss's socket tables a kind is (unix: stream, dgram, seqpacket; packet: raw, dgram). */
 const KIND_TABLES: Record<Kind, number> = { tcp: 1, mptcp: 1, udp: 1, udplite: 1, raw: 1, unix: 3, netlink: 1, packet: 2 };

@@ -177,7 +177,7 @@ export const description: FamilyDescription<Types> = {
       members: [
         { name: 'pdiag-family', type: 'u8' },
         { name: 'pdiag-type', type: 'u8', enum: 'packet-type' },
-        { name: 'pdiag-num', type: 'u16', byteOrder: 'big-endian' },
+        { name: 'pdiag-num', type: 'u16' },
         { name: 'pdiag-ino', type: 'u32' },
         { name: 'pdiag-cookie', type: 'u64' },
       ],

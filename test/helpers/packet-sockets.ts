@@ -1,0 +1,43 @@
+// Packet sockets (with a multicast membership, a fanout group and a classic BPF filter) and a
+// unix datagram socket, held by a child python3 in a namespace: node makes neither kind.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+
+const SCRIPT = `
+import ctypes, socket, struct, sys
+SOL_PACKET, PACKET_ADD_MEMBERSHIP, PACKET_FANOUT, SO_ATTACH_FILTER = 263, 1, 18, 26
+p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+p.bind(('lo', 0))
+p.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, struct.pack('iHH8s', socket.if_nametoindex('lo'), 1, 0, b''))
+p.setsockopt(SOL_PACKET, PACKET_FANOUT, 42)
+insns = ctypes.create_string_buffer(struct.pack('HBBI', 0x06, 0, 0, 0xffff))
+p.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, struct.pack('HL', 1, ctypes.addressof(insns)))
+d = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+u.bind(sys.argv[1])
+print('ready', flush=True)
+sys.stdin.read()
+`;
+
+export const hasPython = (): boolean => spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Starts the holder in `ns`; stop() ends it. */
+export async function startPacketSockets(ns: string, unixPath: string): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', SCRIPT, unixPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('packet socket holder did not start')), 10_000);
+    child.stdout.on('data', (d: string) => { out += d; if (out.includes('ready')) { clearTimeout(timer); ok(); } });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`packet socket holder exited (${code})`)); });
+  });
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null) {
+        child.stdin.end();
+        await once(child, 'exit');
+      }
+    },
+  };
+}
