@@ -27,7 +27,8 @@ export async function startPacketSockets(ns: string, unixPath: string): Promise<
   let out = '';
   child.stdout.setEncoding('utf8');
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('packet socket holder did not start')), 10_000);
+    // a holder that never got ready must not outlive the test (its pipes would keep it running)
+    const timer = setTimeout(() => { child.kill(); fail(new Error('packet socket holder did not start')); }, 10_000);
     child.stdout.on('data', (d: string) => { out += d; if (out.includes('ready')) { clearTimeout(timer); ok(); } });
     child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`packet socket holder exited (${code})`)); });
   });
