@@ -1,6 +1,6 @@
 // inet_diag: the request for one family and protocol, and its replies as InetSocket objects.
 import type { Call } from '../core/call.js';
-import { formatIPv4, formatIPv6 } from '../core/display.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall, opDecoder, type OpReply } from '../ynl/op-call.js';
 import {
@@ -88,14 +88,15 @@ export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, s
 }
 
 /** SOCK_DESTROY for one socket, named as the kernel finds it (addresses, ports, cookie). */
-export function inetDestroyCall(s: Pick<InetSocket, 'family' | 'protocol' | 'local' | 'remote' | 'ifindex' | 'cookie'>, addressBytes: (a: string, fam: 'inet' | 'inet6', option: string) => Buffer) {
+export function inetDestroyCall(s: Pick<InetSocket, 'family' | 'protocol' | 'local' | 'remote' | 'ifindex' | 'cookie'>) {
   const proto = IPPROTO[s.protocol];
+  const parse = s.family === 'inet' ? parseIPv4 : parseIPv6;
   return opCall(inetDiag, 'destroy', 'do', {
     sdiagFamily: AF[s.family],
     sdiagProtocol: proto > 255 ? IPPROTO.tcp : proto,
     id: {
       sport: s.local.port, dport: s.remote.port,
-      src: addressBytes(s.local.address, s.family, 'local.address'), dst: addressBytes(s.remote.address, s.family, 'remote.address'),
+      src: sockidAddress(parse, s.local.address, 'socket.local.address'), dst: sockidAddress(parse, s.remote.address, 'socket.remote.address'),
       if: s.ifindex, cookie: s.cookie,
     },
     ...(proto > 255 ? { protocol: proto } : {}),
@@ -173,7 +174,7 @@ export function inetSocket(m: SockReply, protocol: InetProtocol, names: Names): 
 }
 
 /** An address given for a socket to destroy, as the 16 bytes of inet_diag_sockid. */
-export function sockidAddress(parse: (s: string) => Buffer | undefined, text: unknown, option: string): Buffer {
+function sockidAddress(parse: (s: string) => Buffer | undefined, text: unknown, option: string): Buffer {
   const b = typeof text === 'string' ? parse(text) : undefined;
   if (!b) throw new NetlinkArgumentError(option, `must be an address, got ${JSON.stringify(text)}`);
   const out = Buffer.alloc(16);

@@ -1,11 +1,10 @@
 // listSockets / destroySocket: a query checked and turned into a plan of dumps (one per
 // family and protocol), the replies into domain objects.
 import type { ConnectionOptions } from '../core/connection.js';
-import { parseIPv4, parseIPv6 } from '../core/display.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { compileFilter, type PortCondition, type SocketFilter } from './bytecode.js';
 import { bindPlans, DiagContext, splitOptions, type DiagCallOptions, type Plan } from './context.js';
-import { EXTENSIONS, inetDestroyCall, inetDumpCall, inetSocket, sockidAddress, type InetExtension, type InetSocket } from './inet.js';
+import { EXTENSIONS, inetDestroyCall, inetDumpCall, inetSocket, type InetExtension, type InetSocket } from './inet.js';
 import {
   netlinkDumpCall, netlinkSocket, packetDumpCall, packetSocket, unixDumpCall, unixSocket,
   type NetlinkSocketInfo, type PacketSocket, type UnixSocket,
@@ -112,8 +111,7 @@ function destroyPlan(sock: SocketId, opts?: DiagCallOptions): [Plan<void>, DiagC
   // no cookie: any socket with these addresses and ports (INET_DIAG_NOCOOKIE)
   const cookie = sock.cookie ?? 0xffffffffffffffffn;
   if (typeof cookie !== 'bigint' || cookie < 0n || cookie >= 1n << 64n) throw new NetlinkArgumentError('socket.cookie', `must be a u64 bigint, got ${String(cookie)}`, 'ERR_INVALID_ARG_TYPE');
-  const parse = (a: string, fam: 'inet' | 'inet6', option: string) => sockidAddress(fam === 'inet' ? parseIPv4 : parseIPv6, a, option);
-  const call = inetDestroyCall({ ...sock, ifindex, cookie }, parse);
+  const call = inetDestroyCall({ ...sock, ifindex, cookie });
   return [{ calls: [call], result: () => undefined }, o];
 }
 
@@ -153,7 +151,13 @@ export function openSocketDiag(options?: ConnectionOptions): SocketDiag {
 function oneOff<A extends unknown[], R>(f: (d: SocketDiag) => (...a: A) => R): (...a: A) => R {
   return (...a: A) => {
     const d = new SocketDiag();
-    const r = f(d)(...a);
+    let r: R;
+    try {
+      r = f(d)(...a);
+    } catch (e) {
+      d.close();
+      throw e;
+    }
     if (r instanceof Promise) return r.finally(() => d.close()) as R;
     d.close();
     return r;
