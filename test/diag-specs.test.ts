@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { compilerAvailable } from './helpers/cc.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,14 +74,6 @@ function cValue(m: Member, c: string): string | undefined {
   return `(unsigned long long)s.${c}`;
 }
 
-function compilerAvailable(): boolean {
-  try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function cProgram(): string {
   const lines = [...HEADERS.map((h) => `#include <${h}>`), 'int main(void) {', '  unsigned char b[512];'];

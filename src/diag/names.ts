@@ -30,22 +30,15 @@ export const STATE_GROUPS: Record<string, readonly SocketState[]> = {
 /** The states ss shows without -a or -l: connected ones, minisockets (bucket) aside. */
 export const DEFAULT_SS_STATES: readonly SocketState[] = STATE_GROUPS.connected.filter((s) => !BUCKET.includes(s));
 
+/** ss's filter words that are not the spec's names, and its State column's words that are not them upper-cased. */
+const SS_FILTER_WORDS: Partial<Record<SocketState, string>> = { 'fin-wait1': 'fin-wait-1', 'fin-wait2': 'fin-wait-2', 'close': 'closed', 'listen': 'listening' };
+const SS_COLUMN_WORDS: Partial<Record<SocketState, string>> = { 'established': 'ESTAB', 'close': 'UNCONN', 'listen': 'LISTEN' };
+
 /** ss's spellings of the states, in filters and in its State column. */
-export const SS_STATE_NAMES: Record<SocketState, { filter: string; column: string }> = {
-  'established': { filter: 'established', column: 'ESTAB' },
-  'syn-sent': { filter: 'syn-sent', column: 'SYN-SENT' },
-  'syn-recv': { filter: 'syn-recv', column: 'SYN-RECV' },
-  'fin-wait1': { filter: 'fin-wait-1', column: 'FIN-WAIT-1' },
-  'fin-wait2': { filter: 'fin-wait-2', column: 'FIN-WAIT-2' },
-  'time-wait': { filter: 'time-wait', column: 'TIME-WAIT' },
-  'close': { filter: 'closed', column: 'UNCONN' },
-  'close-wait': { filter: 'close-wait', column: 'CLOSE-WAIT' },
-  'last-ack': { filter: 'last-ack', column: 'LAST-ACK' },
-  'listen': { filter: 'listening', column: 'LISTEN' },
-  'closing': { filter: 'closing', column: 'CLOSING' },
-  'new-syn-recv': { filter: 'new-syn-recv', column: 'NEW-SYN-RECV' },
-  'bound-inactive': { filter: 'bound-inactive', column: 'BOUND-INACTIVE' },
-};
+export const SS_STATE_NAMES = Object.fromEntries(STATES.map((s) => {
+  const filter = SS_FILTER_WORDS[s] ?? s;
+  return [s, { filter, column: SS_COLUMN_WORDS[s] ?? filter.toUpperCase() }];
+})) as Record<SocketState, { filter: string; column: string }>;
 
 /**
  * A states option: a list of names, a group name ('all', 'connected', 'synchronized',
