@@ -80,7 +80,7 @@ test('diag: nlkit ss prints what ss prints, for each family and filter', async (
   await withSockets(t, (ns) => {
     const cases: string[][] = [
       ['-tan'], ['-tanH'], ['-ta'], ['-tn'], ['-tln'], ['-uan'], ['-un'], ['-tuan'], ['-ua'], ['-t4an'], ['-t6an'], ['-tan4'],
-      ['-xa'], ['-xan'], ['-x'], ['-xl'],
+      ['-xa'], ['-xan'], ['-x'], ['-xl'], ['-xae'], ['-xam'],
       ['-tan', 'state', 'listening'], ['-tan', 'state', 'established'], ['-tan', 'state', 'connected'],
       ['-ta', 'state', 'all', 'exclude', 'listening'], ['-uan', 'state', 'closed'],
       ['-tan', 'sport', '=', ':7001'], ['-tan', 'dport', '=', ':7001'], ['-tan', 'sport', 'ge', ':7002'], ['-tan', 'sport', '<=', ':7001'],
@@ -128,7 +128,7 @@ test('diag: unix and netlink sockets, with names, peers and pending connections'
     assert.ok(nl.some((s) => s.protocol === 'rtnl' && s.portid === 0), 'the kernel\'s rtnetlink socket');
     // ss's own sock_diag socket and nlkit's differ: the rest must agree
     const noDiag = (text: string) => rows(text).filter((l) => !/^(nl )?\S+ \d+ \d+ (tcpdiag|rtnl):(?!kernel)/.test(l));
-    assert.deepEqual(noDiag(mine(ns, '-a', '-f', 'netlink')), noDiag(ss(ns, '-a', '-f', 'netlink')));
+    for (const extra of [[], ['-e'], ['-m']]) assert.deepEqual(noDiag(mine(ns, '-a', '-f', 'netlink', ...extra)), noDiag(ss(ns, '-a', '-f', 'netlink', ...extra)));
   });
 });
 

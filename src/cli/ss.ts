@@ -248,16 +248,21 @@ function inetRow(s: InetSocket, v: View): Row {
 const UNIX_NETID: Record<string, string> = { stream: 'u_str', dgram: 'u_dgr', seqpacket: 'u_seq' };
 
 function unixRow(s: UnixSocket, v: View): Row {
+  // ss -m and -e add to the Process column here: memory, then shutdown, the file's inode and
+  // device, and a listener's pending connections
   const process = [users(v.procs?.get(s.inode))];
+  if (v.memory && s.meminfo) process.push(skmem(s.meminfo));
   if (v.extended) {
-    process.push(...details(s.uid, s.inode, s.cookie));
     if (s.shutdown !== undefined) process.push(shutdownArrow(s.shutdown));
+    // the kernel's dev_t split with glibc's major()/minor(), as ss prints it
+    if (s.vfs) process.push(`ino:${s.vfs.inode} dev:${(s.vfs.dev >>> 8) & 0xfff}/${((s.vfs.dev & 0xff) | ((s.vfs.dev >>> 12) & ~0xff)) >>> 0}`);
+    if (s.pending) process.push(['peers:', ...s.pending].join(' '));
   }
   return {
     netid: UNIX_NETID[String(s.type)] ?? `u_${s.type}`, state: stateColumn(s.state), recvq: s.rqueue ?? 0, sendq: s.wqueue ?? 0,
     // ss shows an abstract name's NUL bytes as '@', and no peer's name
     local: [s.path?.replace(/\0/g, '@') ?? '*', String(s.inode)], peer: ['*', String(s.peer)],
-    process: process.filter(Boolean).join(' '), more: v.memory && s.meminfo ? [` ${skmem(s.meminfo)}`] : [],
+    process: process.filter(Boolean).join(' '), more: [],
   };
 }
 
@@ -272,13 +277,17 @@ function commOf(pid: number): string | undefined {
 function netlinkRow(s: NetlinkSocketInfo, v: View): Row {
   const who = s.portid === 0 ? 'kernel' : (s.portid > 0 && s.portid < 0x7fffffff ? ((c) => (c ? `${c}/${s.portid}` : String(s.portid)))(commOf(s.portid)) : String(s.portid | 0));
   const process = [users(v.procs?.get(s.inode))];
-  if (v.extended) process.push(...details(undefined, s.inode, s.cookie));
+  // ss -e: kernel pointers it has no value for (0) and the first 32 groups as a mask
+  if (v.extended) process.push(`sk=0 cb=0 groups=0x${groupMask(s.groups ?? []).toString(16).padStart(8, '0')}`);
+  // ss -m: on the same line, after a tab
+  if (v.memory && s.meminfo) process.push(`\t ${skmem(s.meminfo)}`);
   return {
     netid: 'nl', state: stateColumn(s.state === 7 ? 'close' : s.state), recvq: s.meminfo?.rmemAlloc ?? 0, sendq: s.meminfo?.wmemAlloc ?? 0,
-    local: [String(s.protocol), who], peer: ['*', ''], process: process.filter(Boolean).join(' '),
-    more: v.memory && s.meminfo ? [` ${skmem(s.meminfo)}`] : [],
+    local: [String(s.protocol), who], peer: ['*', ''], process: process.filter(Boolean).join(' '), more: [],
   };
 }
+
+const groupMask = (groups: number[]): number => groups.filter((g) => g <= 32).reduce((m, g) => (m | (1 << (g - 1))) >>> 0, 0);
 
 /** Ethertype names as iproute2's ll_proto table gives them (the common ones), else [N]. */
 const ETHERTYPES: Record<number, string> = {
