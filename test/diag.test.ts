@@ -238,10 +238,20 @@ test('diag: packet sockets (membership, fanout, filter) and unix datagram socket
       same(ns, ['-xa']);
       same(ns, ['-x']);
       const unix = (await listSockets({ netns: ns, family: 'unix' })) as UnixSocket[];
-      assert.deepEqual(unix.map((s) => [s.type, s.state, s.path]), [['dgram', 'close', path]]);
+      assert.deepEqual(unix.find((s) => s.type === 'dgram')?.path, path);
+      // the connection waiting in the listener's queue, named by its client's inode
+      const listener = unix.find((s) => s.state === 'listen')!;
+      assert.equal(listener.rqueue, 1, 'one pending connection');
+      assert.equal(listener.pending?.length, 1);
+      const client = unix.find((s) => s.inode === listener.pending![0])!;
+      assert.equal(client.state, 'established');
+      // its peer is the socket the listener has not accepted yet: not a file, no inode
+      assert.equal(client.peer, 0);
+      same(ns, ['-xae']);
     } finally {
       await holder.stop();
       rmSync(path, { force: true });
+      rmSync(`${path}.listen`, { force: true });
     }
   });
 });

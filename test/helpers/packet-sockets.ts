@@ -1,5 +1,6 @@
-// Packet sockets (with a multicast membership, a fanout group and a classic BPF filter) and a
-// unix datagram socket, held by a child python3 in a namespace: node makes neither kind.
+// Packet sockets (with a multicast membership, a fanout group and a classic BPF filter), a
+// unix datagram socket and a unix listener with a connection it never accepts, held by a child
+// python3 in a namespace: node makes none of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -15,6 +16,11 @@ p.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, struct.pack('HL', 1, ctypes.ad
 d = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
 u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 u.bind(sys.argv[1])
+l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+l.bind(sys.argv[1] + '.listen')
+l.listen(4)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c.connect(sys.argv[1] + '.listen')
 print('ready', flush=True)
 sys.stdin.read()
 `;
