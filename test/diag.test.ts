@@ -217,7 +217,7 @@ test('diag: bad queries are typed errors naming the option, before anything is s
   assert.match(r.stderr, /not a port/);
 });
 
-test('diag: packet sockets (membership, fanout, filter) and unix datagram sockets agree with ss', async (t) => {
+test('diag: packet sockets (membership, fanout, filter), unix datagram and pending sockets, a device-bound socket agree with ss', async (t) => {
   if (!needRoot(t)) return;
   if (!hasPython()) return t.skip('needs python3 to make packet sockets');
   await withNetns(async (ns) => {
@@ -248,6 +248,10 @@ test('diag: packet sockets (membership, fanout, filter) and unix datagram socket
       // its peer is the socket the listener has not accepted yet: not a file, no inode
       assert.equal(client.peer, 0);
       same(ns, ['-xae']);
+      // a socket bound to a device names it (ss: ADDRESS%DEVICE)
+      const bound = (listSocketsSync({ netns: ns, protocol: 'udp', sport: 7010 }) as InetSocket[])[0];
+      assert.deepEqual([bound.ifindex > 0, bound.interface], [true, 'lo']);
+      same(ns, ['-uan']);
     } finally {
       await holder.stop();
       rmSync(path, { force: true });

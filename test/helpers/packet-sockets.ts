@@ -1,6 +1,6 @@
 // Packet sockets (with a multicast membership, a fanout group and a classic BPF filter), a
-// unix datagram socket and a unix listener with a connection it never accepts, held by a child
-// python3 in a namespace: node makes none of these.
+// unix datagram socket, a unix listener with a connection it never accepts and a UDP socket
+// bound to a device, held by a child python3 in a namespace: node makes none of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -21,6 +21,9 @@ l.bind(sys.argv[1] + '.listen')
 l.listen(4)
 c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 c.connect(sys.argv[1] + '.listen')
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b.setsockopt(socket.SOL_SOCKET, 25, b'lo')  # SO_BINDTODEVICE
+b.bind(('127.0.0.1', 7010))
 print('ready', flush=True)
 sys.stdin.read()
 `;
