@@ -215,6 +215,9 @@ test('diag: bad queries are typed errors naming the option, before anything is s
   const r = nlkit('ss', '-tan', 'sport', '=', ':nosuchservice');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not a port/);
+  const gone = nlkit('ss', '-t', '-N', `nlkt-none-${randomBytes(4).toString('hex')}`);
+  assert.equal(gone.status, 2);
+  assert.match(gone.stderr, /ENOENT: network namespace 'nlkt-none-[0-9a-f]+' not found/);
 });
 
 test('diag: packet sockets (membership, fanout, filter), unix datagram and pending sockets, a device-bound socket agree with ss', async (t) => {

@@ -6,7 +6,7 @@ import type { InetSocket, TcpInfo } from '../diag/inet.js';
 import type { NetlinkSocketInfo, PacketSocket, UnixSocket } from '../diag/local.js';
 import { DEFAULT_SS_STATES, SS_STATE_NAMES, STATES, type InetProtocol, type SocketState } from '../diag/names.js';
 import { processesBySocket, type SocketUser } from '../diag/procs.js';
-import { NetlinkArgumentError } from '../core/errors.js';
+import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { type CommandGroup, type Context, HelpRequest, printJson } from './command.js';
 import { parseSsExpression } from './ss-filter.js';
@@ -406,8 +406,10 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
         try {
           sockets.push(...diag.listSocketsSync({ family: families, protocol: k, states, filter: expr.filter, extensions }));
         } catch (e) {
-          // a protocol this kernel lacks (no module for raw/mptcp diag): nothing to list, as ss shows
-          if ((e as { code?: string }).code !== 'ENOENT') throw e;
+          // a protocol this kernel has no sock_diag handler for (raw_diag, mptcp_diag not built):
+          // nothing to list; said when the protocol was asked for by name
+          if (!(e instanceof NetlinkError && e.code === 'ENOENT')) throw e;
+          if (chosen) ctx.err(`nlkit: ss: this kernel cannot list ${k} sockets (no ${k} sock_diag handler)\n`);
         }
       }
     }
