@@ -354,7 +354,7 @@ const KIND_STATES: Record<Kind, readonly SocketState[]> = {
 /** How many of ss's socket tables a kind is (unix: stream, dgram, seqpacket; packet: raw, dgram). */
 const KIND_TABLES: Record<Kind, number> = { tcp: 1, mptcp: 1, udp: 1, udplite: 1, raw: 1, unix: 3, netlink: 1, packet: 2 };
 
-function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet' | 'inet6')[]; chosen: boolean } {
+function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet' | 'inet6')[]; chosen: boolean; named: Set<Kind> } {
   const kinds = new Set<Kind>();
   if (o.tcp) kinds.add('tcp');
   if (o.udp) kinds.add('udp');
@@ -362,6 +362,8 @@ function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet'
   if (o.mptcp) kinds.add('mptcp');
   if (o.unix) kinds.add('unix');
   if (o.packet) kinds.add('packet');
+  /** Kinds asked for by their own flag (not through a family). */
+  const named = new Set(kinds);
   let families: ('inet' | 'inet6')[] = ['inet', 'inet6'];
   if (o.ipv4 && !o.ipv6) families = ['inet'];
   if (o.ipv6 && !o.ipv4) families = ['inet6'];
@@ -376,7 +378,7 @@ function kindsOf(o: Record<string, unknown>): { kinds: Kind[]; families: ('inet'
   const chosen = kinds.size > 0;
   if (!chosen) ['unix', 'raw', 'udp', 'tcp', ...(o.ipv4 || o.ipv6 ? [] : ['netlink', 'packet'])].forEach((k) => kinds.add(k as Kind));
   if (o.ipv4 || o.ipv6) ['unix', 'netlink', 'packet'].forEach((k) => { if (!(o.family as string[] | undefined)?.includes(k)) kinds.delete(k as Kind); });
-  return { kinds: KIND_ORDER.filter((k) => kinds.has(k)), families, chosen };
+  return { kinds: KIND_ORDER.filter((k) => kinds.has(k)), families, chosen, named };
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
@@ -385,7 +387,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
   if (o.help) throw new HelpRequest('help');
   // the filter may come as one word or many: '( dport = :22 )' or ( dport = :22 )
   const expr = parseSsExpression(positionals.join(' ').replace(/([()])/g, ' $1 ').split(/\s+/).filter(Boolean));
-  const { kinds, families, chosen } = kindsOf(o);
+  const { kinds, families, chosen, named } = kindsOf(o);
   // as ss: the states asked for, else those of the kinds listed (connected ones for a plain `ss`)
   const defaults = chosen ? STATES.filter((s) => kinds.some((k) => KIND_STATES[k].includes(s))) : DEFAULT_SS_STATES;
   const base: readonly SocketState[] = o.all ? STATES : o.listening ? ['listen', 'close'] : defaults;
@@ -407,9 +409,9 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           sockets.push(...diag.listSocketsSync({ family: families, protocol: k, states, filter: expr.filter, extensions }));
         } catch (e) {
           // a protocol this kernel has no sock_diag handler for (raw_diag, mptcp_diag not built):
-          // nothing to list; said when the protocol was asked for by name
+          // nothing to list; said when the protocol was asked for by its own flag
           if (!(e instanceof NetlinkError && e.code === 'ENOENT')) throw e;
-          if (chosen) ctx.err(`nlkit: ss: this kernel cannot list ${k} sockets (no ${k} sock_diag handler)\n`);
+          if (named.has(k)) ctx.err(`nlkit: ss: this kernel cannot list ${k} sockets (no ${k} sock_diag handler)\n`);
         }
       }
     }
