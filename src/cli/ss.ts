@@ -274,16 +274,23 @@ function commOf(pid: number): string | undefined {
   }
 }
 
+/** Who holds a netlink port, as ss names it: the kernel, `command/pid` for a process's own port, else the id. */
+function portOwner(portid: number): string {
+  if (portid === 0) return 'kernel';
+  const comm = portid < 0x80000000 ? commOf(portid) : undefined;
+  // autobound ids above 2^31 print as ss's signed int
+  return comm ? `${comm}/${portid}` : String(portid | 0);
+}
+
 function netlinkRow(s: NetlinkSocketInfo, v: View): Row {
-  const who = s.portid === 0 ? 'kernel' : (s.portid > 0 && s.portid < 0x7fffffff ? ((c) => (c ? `${c}/${s.portid}` : String(s.portid)))(commOf(s.portid)) : String(s.portid | 0));
   const process = [users(v.procs?.get(s.inode))];
   // ss -e: kernel pointers it has no value for (0) and the first 32 groups as a mask
   if (v.extended) process.push(`sk=0 cb=0 groups=0x${groupMask(s.groups ?? []).toString(16).padStart(8, '0')}`);
   // ss -m: on the same line, after a tab
   if (v.memory && s.meminfo) process.push(`\t ${skmem(s.meminfo)}`);
   return {
-    netid: 'nl', state: stateColumn(s.state === 7 ? 'close' : s.state), recvq: s.meminfo?.rmemAlloc ?? 0, sendq: s.meminfo?.wmemAlloc ?? 0,
-    local: [String(s.protocol), who], peer: ['*', ''], process: process.filter(Boolean).join(' '), more: [],
+    netid: 'nl', state: stateColumn(s.state), recvq: s.meminfo?.rmemAlloc ?? 0, sendq: s.meminfo?.wmemAlloc ?? 0,
+    local: [String(s.protocol), portOwner(s.portid)], peer: ['*', ''], process: process.filter(Boolean).join(' '), more: [],
   };
 }
 
@@ -403,7 +410,8 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       if (expr.filter && !inetKinds.includes(k as InetProtocol)) continue; // ss applies port/address filters to inet sockets only
       if (k === 'unix' || k === 'netlink' || k === 'packet') {
         const found = diag.listSocketsSync({ family: k, states: k === 'unix' ? states : undefined });
-        sockets.push(...(k === 'unix' ? found : found.filter(() => states.includes('close'))));
+        // the kernel filters unix sockets by state; ss filters netlink ones itself, and counts packet sockets as closed
+        sockets.push(...found.filter((x) => x.family === 'unix' || states.includes(x.family === 'netlink' ? (x.state as SocketState) : 'close')));
       } else {
         try {
           sockets.push(...diag.listSocketsSync({ family: families, protocol: k, states, filter: expr.filter, extensions }));

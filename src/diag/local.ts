@@ -7,7 +7,7 @@ import { description as netlinkDiag, type Types as NetlinkTypes, type NetlinkDia
 import {
   description as packetDiag, type Types as PacketTypes, type PacketDiagRingStruct, type SockFilterStruct, type PacketDiagMclistStruct,
 } from '../ynl/families/sock_diag_packet.js';
-import { AF, NETLINK_PROTOCOLS, skMeminfo, type SkMeminfo, type SocketState } from './names.js';
+import { AF, NETLINK_PROTOCOLS, skMeminfo, STATES, type SkMeminfo, type SocketState } from './names.js';
 import type { Names } from './context.js';
 
 type UnixReply = OpReply<UnixTypes, 'sock', 'do'>;
@@ -45,7 +45,8 @@ export interface NetlinkSocketInfo {
   protocol: string | number;
   protocolNumber: number;
   type: number;
-  state: number;
+  /** 'close' (unconnected) or 'established' (connected to a port or group). */
+  state: SocketState | number;
   /** The socket's port id (for a kernel socket, 0). */
   portid: number;
   dstPortid: number;
@@ -142,7 +143,7 @@ function bitmapGroups(words: readonly (number | bigint)[]): number[] {
 export function netlinkSocket(m: NetlinkReply): NetlinkSocketInfo {
   const s: NetlinkSocketInfo = {
     family: 'netlink', protocol: NETLINK_PROTOCOLS[m.ndiagProtocol] ?? m.ndiagProtocol, protocolNumber: m.ndiagProtocol,
-    type: m.ndiagType, state: m.ndiagState, portid: m.ndiagPortid, dstPortid: m.ndiagDstPortid, dstGroup: m.ndiagDstGroup,
+    type: m.ndiagType, state: STATES[m.ndiagState - 1] ?? m.ndiagState, portid: m.ndiagPortid, dstPortid: m.ndiagDstPortid, dstGroup: m.ndiagDstGroup,
     inode: m.ndiagIno, cookie: m.ndiagCookie, raw: m,
   };
   if (m.groups) s.groups = bitmapGroups(m.groups);
