@@ -101,6 +101,10 @@ test('diag: -p names the processes, -e -m -o details match ss', async (t) => {
     same(ns, ['-xap']);
     assert.match(mine(ns, '-tlnp', 'sport', '=', ':7001'), new RegExp(`users:\\(\\("node",pid=${f.pid},fd=\\d+\\)\\)`));
     same(ns, ['-tane']);
+    // -o: the keepalive timer of the 40001 client; the time left moves between two runs
+    const timers = (text: string) => rows(text).map((l) => l.replace(/timer:\((\w+),[^,]+,(\d+)\)/, 'timer:($1,T,$2)'));
+    for (const args of [['-tno'], ['-tnoep']]) assert.deepEqual(timers(mine(ns, ...args)), timers(ss(ns, ...args)), `ss ${args.join(' ')}`);
+    assert.match(mine(ns, '-tno', 'sport', '=', ':40001'), /timer:\(keepalive,(59|60)min,0\)/);
     same(ns, ['-uane']);
     same(ns, ['-tlnm']);
     same(ns, ['-ulnm']);

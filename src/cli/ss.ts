@@ -27,7 +27,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'extended', short: 'e', type: 'boolean', description: 'uid, inode, cookie, mark, cgroup, shutdown' },
   { name: 'memory', short: 'm', type: 'boolean', description: 'socket memory (skmem)' },
   { name: 'info', short: 'i', type: 'boolean', description: 'TCP internals (tcp_info)' },
-  { name: 'options', short: 'o', type: 'boolean', description: 'TCP options negotiated (ts, sack, ecn...) with -i' },
+  { name: 'options', short: 'o', type: 'boolean', description: 'timers; with -i, the TCP options negotiated (ts, sack...)' },
   { name: 'processes', short: 'p', type: 'boolean', description: 'the processes holding each socket (/proc)' },
   { name: 'kill', short: 'K', type: 'boolean', description: 'close the inet sockets listed (SOCK_DESTROY)' },
   { name: 'no-header', short: 'H', type: 'boolean', description: 'no header line' },
@@ -228,8 +228,33 @@ function details(uid: number | undefined, inode: number, cookie: bigint, mark?: 
 
 const stateColumn = (s: SocketState | number): string => (typeof s === 'string' ? SS_STATE_NAMES[s].column : `UNKNOWN(${s})`);
 
+/** ss's names of the timer kinds, by the spec's. */
+const TIMER_NAMES: Record<string, string> = { on: 'on', keepalive: 'keepalive', 'time-wait': 'timewait', persist: 'persist' };
+
+/** A time left as ss's print_ms_timer writes it: 59min, 4.200ms, 12sec, 340ms. */
+function msTimer(timeout: number): string {
+  const minutes = Math.floor(timeout / 60000);
+  let secs = Math.floor(timeout / 1000) % 60;
+  let msecs = timeout % 1000;
+  let out = '';
+  if (minutes) {
+    msecs = 0;
+    out += `${minutes}min`;
+    if (minutes > 9) secs = 0;
+  }
+  if (secs) {
+    if (secs > 9) msecs = 0;
+    out += `${secs}${msecs ? '.' : 'sec'}`;
+  }
+  if (msecs) out += String(msecs).padStart(3, '0') + 'ms';
+  return out;
+}
+
 function inetRow(s: InetSocket, v: View): Row {
   const process = [users(v.procs?.get(s.inode))];
+  // -o or -e: the pending timer, its time left and retransmissions
+  if ((v.options || v.extended) && s.timer.kind !== 'none' && s.timer.kind !== 0)
+    process.push(`timer:(${TIMER_NAMES[String(s.timer.kind)] ?? 'unknown'},${msTimer(s.timer.expires)},${s.timer.retrans})`);
   if (v.extended) {
     process.push(...details(s.uid, s.inode, s.cookie, s.mark, s.cgroupId));
     if (s.family === 'inet6' && s.v6only !== undefined) process.push(`v6only:${s.v6only ? 1 : 0}`);

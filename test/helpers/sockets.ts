@@ -23,7 +23,7 @@ const connect = (opts) => new Promise((ok) => { const c = hold(net.connect(opts,
 const bind = (type, port, addr) => new Promise((ok) => { const s = hold(dgram.createSocket(type)); s.bind(port, addr, () => ok(s)); });
 (async () => {
   await listen({ host: '127.0.0.1', port: 7001, backlog: 17 });
-  await connect({ host: '127.0.0.1', port: 7001, localPort: 40001 });
+  (await connect({ host: '127.0.0.1', port: 7001, localPort: 40001 })).setKeepAlive(true, 3_600_000);
   await connect({ host: '127.0.0.1', port: 7001, localPort: 40002 });
   await listen({ host: '::1', port: 7002, ipv6Only: true });
   await connect({ host: '::1', port: 7002, localPort: 40003 });
