@@ -198,6 +198,17 @@ test('diag: nlkit ss -j prints the domain objects', async (t) => {
   });
 });
 
+// compile-time: a query's family picks the socket type returned (never called)
+export async function typedBySocketFamily(): Promise<void> {
+  const inet: InetSocket[] = await listSockets({ protocol: 'udp' });
+  const unix: UnixSocket[] = listSocketsSync({ family: 'unix' });
+  const mixed: (InetSocket | NetlinkSocketInfo)[] = listSocketsSync({ family: ['inet6', 'netlink'] });
+  const packet: PacketSocket[] = openSocketDiag().listSocketsSync({ family: 'packet' });
+  // @ts-expect-error unix sockets have no ports
+  const wrong: InetSocket[] = listSocketsSync({ family: 'unix' });
+  void [inet, unix, mixed, packet, wrong];
+}
+
 test('diag: bad queries are typed errors naming the option, before anything is sent', async () => {
   const bad: [unknown, string][] = [
     [{ family: 'ipx' }, 'family'], [{ protocol: 'sctp' }, 'protocol'], [{ states: ['listening', 'nope'] }, 'states'],

@@ -1,7 +1,7 @@
 // nlkit/diag: sockets of every family as the kernel's sock_diag reports them (what `ss` shows).
 export {
   SocketDiag, openSocketDiag, listSockets, listSocketsSync, destroySocket, destroySocketSync,
-  type Socket, type SocketQuery, type QueryFamily, type SocketId,
+  type Socket, type SocketsOf, type SocketQuery, type QueryFamily, type SocketId,
 } from './sockets.js';
 export type { InetSocket, Endpoint, TcpInfo, InetExtension } from './inet.js';
 export type { UnixSocket, NetlinkSocketInfo, PacketSocket } from './local.js';

@@ -12,6 +12,10 @@ import {
 import { IPPROTO, parseStates, STATES, type InetProtocol, type SocketState } from './names.js';
 
 export type Socket = InetSocket | UnixSocket | NetlinkSocketInfo | PacketSocket;
+
+type SocketOf<F> = F extends 'unix' ? UnixSocket : F extends 'netlink' ? NetlinkSocketInfo : F extends 'packet' ? PacketSocket : InetSocket;
+/** The sockets a query returns, by its family: InetSocket without one. */
+export type SocketsOf<Q> = Q extends { family: infer F } ? (F extends readonly (infer E)[] ? SocketOf<E> : SocketOf<F>) : InetSocket;
 export type QueryFamily = 'inet' | 'inet6' | 'unix' | 'netlink' | 'packet';
 
 export interface SocketQuery extends DiagCallOptions {
@@ -125,8 +129,8 @@ export class SocketDiag {
   private readonly ctx: DiagContext;
   private readonly bound: ReturnType<typeof bindPlans<typeof builders>>;
   /** Sockets of the families and protocols asked for, filtered by the kernel. */
-  readonly listSockets: (query?: SocketQuery, opts?: DiagCallOptions) => Promise<Socket[]>;
-  readonly listSocketsSync: (query?: SocketQuery, opts?: DiagCallOptions) => Socket[];
+  readonly listSockets: <Q extends SocketQuery>(query?: Q, opts?: DiagCallOptions) => Promise<SocketsOf<Q>[]>;
+  readonly listSocketsSync: <Q extends SocketQuery>(query?: Q, opts?: DiagCallOptions) => SocketsOf<Q>[];
   /** Closes an inet socket (SOCK_DESTROY: needs CONFIG_INET_DIAG_DESTROY and CAP_NET_ADMIN). */
   readonly destroySocket: (sock: SocketId, opts?: DiagCallOptions) => Promise<void>;
   readonly destroySocketSync: (sock: SocketId, opts?: DiagCallOptions) => void;
@@ -134,7 +138,10 @@ export class SocketDiag {
   constructor(options: ConnectionOptions = {}) {
     this.ctx = new DiagContext(options);
     this.bound = bindPlans(this.ctx, builders);
-    ({ listSockets: this.listSockets, listSocketsSync: this.listSocketsSync, destroySocket: this.destroySocket, destroySocketSync: this.destroySocketSync } = this.bound);
+    // the plan returns Socket[]; which kind is the query's family, as SocketsOf says
+    this.listSockets = this.bound.listSockets as SocketDiag['listSockets'];
+    this.listSocketsSync = this.bound.listSocketsSync as SocketDiag['listSocketsSync'];
+    ({ destroySocket: this.destroySocket, destroySocketSync: this.destroySocketSync } = this.bound);
   }
 
   close(): void {
@@ -164,7 +171,7 @@ function oneOff<A extends unknown[], R>(f: (d: SocketDiag) => (...a: A) => R): (
   };
 }
 
-export const listSockets = oneOff((d) => d.listSockets);
-export const listSocketsSync = oneOff((d) => d.listSocketsSync);
+export const listSockets: SocketDiag['listSockets'] = oneOff((d) => d.listSockets);
+export const listSocketsSync: SocketDiag['listSocketsSync'] = oneOff((d) => d.listSocketsSync);
 export const destroySocket = oneOff((d) => d.destroySocket);
 export const destroySocketSync = oneOff((d) => d.destroySocketSync);
