@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { listSockets, listSocketsSync, destroySocketSync, openSocketDiag, type InetSocket, type UnixSocket, type NetlinkSocketInfo, type PacketSocket } from '../src/diag/index.js';
+import { listSockets, listSocketsSync, destroySocketSync, openSocketDiag, type SocketFilter, type InetSocket, type UnixSocket, type NetlinkSocketInfo, type PacketSocket } from '../src/diag/index.js';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { needRoot, run, withNetns } from './helpers/netns.js';
 import { startSocketFixture, type SocketFixture } from './helpers/sockets.js';
@@ -270,6 +270,12 @@ test('diag: packet sockets (membership, fanout, filter), unix datagram and pendi
       const bound = (listSocketsSync({ netns: ns, protocol: 'udp', sport: 7010 }) as InetSocket[])[0];
       assert.deepEqual([bound.ifindex > 0, bound.interface], [true, 'lo']);
       same(ns, ['-uan']);
+      // device and mark conditions, in the API and in ss's words
+      const udpPorts = (filter: SocketFilter) => (listSocketsSync({ netns: ns, protocol: 'udp', filter }) as InetSocket[]).map((s) => s.local.port);
+      assert.deepEqual(udpPorts({ ifindex: bound.ifindex }), [7010]);
+      assert.deepEqual(udpPorts({ mark: { mark: 0x2a } }), [7011]);
+      assert.deepEqual(udpPorts({ mark: { mark: 0x20, mask: 0xf0 } }), [7011]);
+      for (const f of [['dev', '=', 'lo'], ['dev', '!=', 'lo'], ['dev', '1'], ['fwmark', '=', '0x2a'], ['fwmark', '=', '0x20/0xf0'], ['fwmark', '!=', '42']]) same(ns, ['-uan', ...f]);
     } finally {
       await holder.stop();
       rmSync(path, { force: true });

@@ -68,8 +68,19 @@ function hostCondition(word: string | undefined, local: boolean): SocketFilter {
   return out;
 }
 
-/** Parses ss's filter words. */
-export function parseSsExpression(words: readonly string[]): SsExpression {
+/** `MARK[/MASK]`, each decimal or 0x hex. */
+function markCondition(word: string | undefined): SocketFilter {
+  const m = word === undefined ? null : /^(0x[0-9a-f]+|\d+)(?:\/(0x[0-9a-f]+|\d+))?$/i.exec(word);
+  const n = (x: string) => Number(x);
+  if (!m || n(m[1]) > 0xffffffff || (m[2] !== undefined && n(m[2]) > 0xffffffff)) throw new UsageError(`"${word ?? ''}" is not a mark (MARK[/MASK])`);
+  return { mark: { mark: n(m[1]), mask: m[2] === undefined ? 0xffffffff : n(m[2]) } };
+}
+
+/**
+ * Parses ss's filter words. `ifindex` turns a `dev` word's name into an index (in the namespace
+ * listed), asked only when the filter names a device.
+ */
+export function parseSsExpression(words: readonly string[], ifindex: (dev: string) => number = () => { throw new UsageError('no device names here'); }): SsExpression {
   const out: SsExpression = { exclude: [] };
   let i = 0;
   const peek = () => words[i];
@@ -90,11 +101,20 @@ export function parseSsExpression(words: readonly string[]): SsExpression {
       const cond = portCondition(op, port(next()));
       return { [w]: cond } as SocketFilter;
     }
+    if (w === 'dev' || w === 'fwmark') {
+      let op = '=';
+      if (OPS[peek() ?? ''] !== undefined) op = next();
+      if (OPS[op] !== 'eq' && OPS[op] !== 'ne') throw new UsageError(`"${w}" takes = or != only`);
+      const v = next();
+      if (v === undefined) throw new UsageError(`"${w}" needs a value`);
+      const cond = w === 'dev' ? { ifindex: /^\d+$/.test(v) ? Number(v) : ifindex(v) } : markCondition(v);
+      return OPS[op] === 'ne' ? { not: cond } : cond;
+    }
     if (w === 'src' || w === 'dst') {
       if (peek() === '=' || peek() === '==') next();
       return hostCondition(next(), w === 'src');
     }
-    throw new UsageError(`unknown filter word "${w}" (sport, dport, src, dst, state, exclude, and, or, not, parentheses)`);
+    throw new UsageError(`unknown filter word "${w}" (sport, dport, src, dst, dev, fwmark, state, exclude, and, or, not, parentheses)`);
   };
   const andExpr = (): SocketFilter => {
     const parts = [primary()];

@@ -10,6 +10,9 @@ import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { type CommandGroup, type Context, HelpRequest, printJson } from './command.js';
 import { parseSsExpression } from './ss-filter.js';
+import { Connection } from '../core/connection.js';
+import { NETLINK_ROUTE } from '../core/constants.js';
+import { Scope } from '../route/context.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'tcp', short: 't', type: 'boolean', description: 'TCP sockets' },
@@ -42,6 +45,7 @@ const USAGE = `Usage: nlkit ss [OPTIONS] [ FILTER ]
   STATE-FILTER := established | syn-sent | syn-recv | fin-wait-1 | fin-wait-2 | time-wait | closed |
                   close-wait | last-ack | listening | closing | all | connected | synchronized | bucket | big
   EXPRESSION := { sport | dport } [ OP ] [:]PORT | { src | dst } ADDR[/LEN][:PORT] |
+                dev [ = | != ] { NAME | INDEX } | fwmark [ = | != ] MARK[/MASK] |
                 not EXPRESSION | EXPRESSION [ and | or ] EXPRESSION | ( EXPRESSION )
   OP := = | != | < | <= | > | >= | eq | ne | lt | le | gt | ge
 
@@ -418,7 +422,22 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const { options: o, positionals } = parseArgs(argv.map((a) => (a === '-0' ? '--packet' : a)), OPTIONS);
   if (o.help) throw new HelpRequest('help');
   // the filter may come as one word or many: '( dport = :22 )' or ( dport = :22 )
-  const expr = parseSsExpression(positionals.join(' ').replace(/([()])/g, ' $1 ').split(/\s+/).filter(Boolean));
+  // device names resolve in the namespace listed, on a socket opened only if the filter names one
+  let links: Scope | undefined;
+  const ifindex = (dev: string): number => {
+    links ??= new Scope(new Connection(NETLINK_ROUTE, o.net ? { netns: o.net as string } : {}));
+    try {
+      return links.ifindex(dev, 'dev');
+    } catch (e) {
+      throw e instanceof NetlinkArgumentError ? new UsageError(e.message) : e;
+    }
+  };
+  let expr: ReturnType<typeof parseSsExpression>;
+  try {
+    expr = parseSsExpression(positionals.join(' ').replace(/([()])/g, ' $1 ').split(/\s+/).filter(Boolean), ifindex);
+  } finally {
+    links?.conn.close();
+  }
   const { kinds, families, chosen, named } = kindsOf(o);
   // as ss: the states asked for, else those of the kinds listed (connected ones for a plain `ss`)
   const defaults = chosen ? STATES.filter((s) => kinds.some((k) => KIND_STATES[k].includes(s))) : DEFAULT_SS_STATES;

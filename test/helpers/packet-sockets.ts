@@ -1,6 +1,6 @@
 // Packet sockets (with a multicast membership, a fanout group and a classic BPF filter), a
-// unix datagram socket, a unix listener with a connection it never accepts and a UDP socket
-// bound to a device, held by a child python3 in a namespace: node makes none of these.
+// unix datagram socket, a unix listener with a connection it never accepts and UDP sockets
+// bound to a device or carrying a mark, held by a child python3 in a namespace: node makes none of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -24,6 +24,9 @@ c.connect(sys.argv[1] + '.listen')
 b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 b.setsockopt(socket.SOL_SOCKET, 25, b'lo')  # SO_BINDTODEVICE
 b.bind(('127.0.0.1', 7010))
+m = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+m.setsockopt(socket.SOL_SOCKET, 36, 0x2a)  # SO_MARK
+m.bind(('127.0.0.1', 7011))
 print('ready', flush=True)
 sys.stdin.read()
 `;
