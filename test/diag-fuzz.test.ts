@@ -4,7 +4,7 @@
 // fuzz:diag` runs 1,000,000). Seeds: replies captured live (as root), else the stored ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { NetlinkDecodeError } from '../src/core/errors.js';
@@ -109,7 +109,6 @@ async function seeds(): Promise<Capture[]> {
     } finally {
       await p?.stop();
       await f.stop();
-      rmSync(path, { force: true });
     }
   });
   return [...live, ...stored];

@@ -10,7 +10,6 @@ import { needRoot, run, withNetns } from './helpers/netns.js';
 import { startSocketFixture, type SocketFixture } from './helpers/sockets.js';
 import { nlkit } from './helpers/cli-run.js';
 import { hasPython, startPacketSockets } from './helpers/packet-sockets.js';
-import { rmSync } from 'node:fs';
 
 /** Lines of output as sorted lists of words: column widths aside, what ss shows. */
 function rows(text: string): string[] {
@@ -278,8 +277,6 @@ test('diag: packet sockets (membership, fanout, filter), unix datagram and pendi
       for (const f of [['dev', '=', 'lo'], ['dev', '!=', 'lo'], ['dev', '1'], ['fwmark', '=', '0x2a'], ['fwmark', '=', '0x20/0xf0'], ['fwmark', '!=', '42']]) same(ns, ['-uan', ...f]);
     } finally {
       await holder.stop();
-      rmSync(path, { force: true });
-      rmSync(`${path}.listen`, { force: true });
     }
   });
 });

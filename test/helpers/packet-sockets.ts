@@ -3,6 +3,7 @@
 // bound to a device or carrying a mark, held by a child python3 in a namespace: node makes none of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 
 const SCRIPT = `
 import ctypes, socket, struct, sys
@@ -33,7 +34,7 @@ sys.stdin.read()
 
 export const hasPython = (): boolean => spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** Starts the holder in `ns`; stop() ends it. */
+/** Starts the holder in `ns`; stop() ends it and removes the socket files it bound. */
 export async function startPacketSockets(ns: string, unixPath: string): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', SCRIPT, unixPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
@@ -42,7 +43,11 @@ export async function startPacketSockets(ns: string, unixPath: string): Promise<
     // a holder that never got ready must not outlive the test (its pipes would keep it running)
     const timer = setTimeout(() => { child.kill(); fail(new Error('packet socket holder did not start')); }, 10_000);
     child.stdout.on('data', (d: string) => { out += d; if (out.includes('ready')) { clearTimeout(timer); ok(); } });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`packet socket holder exited (${code})`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      for (const f of [unixPath, `${unixPath}.listen`]) rmSync(f, { force: true });
+      fail(new Error(`packet socket holder exited (${code})`));
+    });
   });
   return {
     pid: child.pid!,
@@ -51,6 +56,7 @@ export async function startPacketSockets(ns: string, unixPath: string): Promise<
         child.stdin.end();
         await once(child, 'exit');
       }
+      for (const f of [unixPath, `${unixPath}.listen`]) rmSync(f, { force: true });
     },
   };
 }
