@@ -481,7 +481,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       }
       sockets.splice(0, sockets.length, ...killed);
     }
-    if (o.json) {
+    if (o.json || ctx.json) {
       printJson({ ...ctx, pretty: ctx.pretty || !!o.pretty }, sockets.map(jsonOf));
       return 0;
     }
