@@ -42,6 +42,7 @@ export const GROUPS: readonly GroupEntry[] = [
     summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes',
     load: async () => (await import('./ynl.js')).ynl,
   },
+  { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', load: async () => (await import('./ss.js')).ss },
 ];
 
 const PROG = 'nlkit';
