@@ -217,7 +217,8 @@ function linkLine(l: Link, addrs: Address[]): string {
 }
 
 function routeLine(r: Route): string {
-  return [r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev}`, `proto ${r.protocol}`, r.scope !== 'global' && `scope ${r.scope}`, r.prefsrc && `src ${r.prefsrc}`]
+  // as ip prints them: 'proto boot' (the default) and 'scope global' left out
+  return [r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev}`, r.protocol !== 'boot' && `proto ${r.protocol}`, r.scope !== 'global' && `scope ${r.scope}`, r.prefsrc && `src ${r.prefsrc}`]
     .filter(Boolean).join(' ');
 }
 
@@ -276,12 +277,16 @@ async function main(): Promise<void> {
     multiQueue: values['multi-queue'],
     onStep: (step) => console.log(`+ ${step}`),
   });
+  // the handlers are in place before 'ready' tells anyone to send a signal
+  // (and a timer keeps the process waiting for them: listeners alone do not)
+  const stopped = new Promise<void>((resolve) => {
+    const wait = setInterval(() => {}, 2 ** 30);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
+  });
   console.log(formatMicrovmNetwork(net));
   if (!values.once) {
     console.log('ready (SIGINT or SIGTERM removes it)');
-    await new Promise<void>((resolve) => {
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-    });
+    await stopped;
   }
   await net.destroy();
   console.log(`destroyed ${name}`);
