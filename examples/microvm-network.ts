@@ -11,8 +11,9 @@
 //                                                  └─────────────────────────────────────────┘
 //
 // The VM (at 172.16.0.2) reaches the host through the sandbox, which routes between br0 and
-// eth0; the host reaches the VM through the route to its subnet. Everything is found again by
-// names derived from NAME, so a crashed run is cleaned up by destroyMicrovmNetwork(NAME).
+// eth0 (IPv4 forwarding on both, set over rtnetlink); the host reaches the VM through the
+// route to its subnet. Everything is found again by names derived from NAME, so a crashed
+// run is cleaned up by destroyMicrovmNetwork(NAME).
 //
 //   node dist/examples/microvm-network.js NAME [--once] [--host-netns NS] [--owner UID] [--multi-queue]
 //
@@ -49,7 +50,11 @@ export interface MicrovmNetwork {
   name: string;
   hostNetns?: string;
   host: { link: Link; address: Address; routes: Route[] };
-  sandbox: { uplink: Link; bridge: Link; tap: TunTap; tapLink: Link; addresses: Address[]; routes: Route[] };
+  sandbox: {
+    uplink: Link; bridge: Link; tap: TunTap; tapLink: Link; addresses: Address[]; routes: Route[];
+    /** The links with IPv4 forwarding on (net.ipv4.conf.DEV.forwarding). */
+    forwarding: string[];
+  };
   /** What to give the guest (kernel `ip=` boot argument, or its network config). */
   vm: { address: string; gateway: string; tap: string };
   /** Removes exactly what was made (idempotent). */
@@ -135,6 +140,11 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
     await host.addresses.add({ address: `${hostAddr}/${len}`, dev: hostIf });
     await host.links.set({ dev: hostIf, up: true });
 
+    // the sandbox routes between the VM's bridge and its uplink (its own ip_forward is 0)
+    await onStep(`sysctl net.ipv4.conf.${uplink}.forwarding=1 net.ipv4.conf.${bridge}.forwarding=1`);
+    await sb.ipv4conf.set({ dev: uplink, forwarding: true });
+    await sb.ipv4conf.set({ dev: bridge, forwarding: true });
+
     await onStep(`route add default via ${hostAddr} (sandbox); route add ${vmNet} via ${sandboxAddr} (host)`);
     await sb.routes.add({ dst: 'default', via: hostAddr, dev: uplink });
     await host.routes.add({ dst: vmNet, via: sandboxAddr, dev: hostIf });
@@ -156,6 +166,7 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
         tapLink: await sb.links.get(tap),
         addresses: await sb.addresses.list({ family: 'inet', scope: 'global' }),
         routes: await sb.routes.list({ family: 'inet' }),
+        forwarding: [],
       },
       vm: { address: `${vmAddr}/${vmLen}`, gateway, tap },
       // the host handle reopens its socket on use; the sandbox's stays closed (it would keep the namespace alive)
@@ -167,6 +178,7 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
         }
       },
     };
+    for (const dev of [uplink, bridge]) if ((await sb.ipv4conf.get(dev)).forwarding === 1) net.sandbox.forwarding.push(dev);
     sb.close();
     host.close();
     return net;
@@ -237,6 +249,7 @@ export function formatMicrovmNetwork(net: MicrovmNetwork): string {
     linkLine(sb.tapLink, []),
     `    tuntap ${t.flags.join(' ')}${t.owner === undefined ? '' : ` user ${t.owner}`}${t.group === undefined ? '' : ` group ${t.group}`}`,
     ...sb.routes.map(routeLine),
+    `forwarding on ${sb.forwarding.join(' ')}`,
     '',
     `vm: ${vm.address} gateway ${vm.gateway} on ${vm.tap}`,
   ].join('\n');
