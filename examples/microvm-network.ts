@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { NetlinkArgumentError } from '../src/core/index.js';
 import {
   familyName, netnsOps, openRoute, parsePrefix,
   type Address, type Link, type Route, type RouteHandle, type TunTap,
@@ -74,15 +75,15 @@ const aliasOf = (name: string) => `microvm:${name}`;
 /** An IPv4 prefix's network ('a.b.c.d/n'), its first and second host addresses, and its length. */
 function twoHosts(subnet: string, option: string): [string, string, number, string] {
   const p = parsePrefix(subnet, option);
-  if (familyName(p.family) !== 'inet' || p.len > 30) throw new RangeError(`${option} must be an IPv4 prefix of /30 or wider, got ${subnet}`);
+  if (familyName(p.family) !== 'inet' || p.len > 30) throw new NetlinkArgumentError(option, `must be an IPv4 prefix of /30 or wider, got ${JSON.stringify(subnet)}`);
   const n = p.address.split('.').reduce((a, b) => a * 256 + Number(b), 0);
   const net = n - (n % 2 ** (32 - p.len));
   const text = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
   return [text(net + 1), text(net + 2), p.len, `${text(net)}/${p.len}`];
 }
 
-/** The namespace's code 'this error means: already gone' (link, route, address or namespace). */
-const GONE = new Set(['ENODEV', 'ENOENT', 'ESRCH', 'EADDRNOTAVAIL']);
+/** The codes that mean 'already gone': a link (ENODEV), a route (ESRCH), a namespace (ENOENT). */
+const GONE = new Set(['ENODEV', 'ENOENT', 'ESRCH']);
 async function ifExists(fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
@@ -94,6 +95,8 @@ async function ifExists(fn: () => Promise<unknown>): Promise<void> {
 /** Builds the sandbox network; on any failure, removes what it had made and rethrows. */
 export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise<MicrovmNetwork> {
   const { name, hostNetns, onStep = () => {} } = opts;
+  // (netnsOps().add checks the rest of the name's rules)
+  if (typeof name !== 'string' || name === '') throw new NetlinkArgumentError('name', `must be a namespace name, got ${JSON.stringify(name)}`);
   const [hostAddr, sandboxAddr, len] = twoHosts(opts.subnet ?? '10.200.0.0/30', 'subnet');
   const [gateway, vmAddr, vmLen, vmNet] = twoHosts(opts.vmSubnet ?? '172.16.0.0/30', 'vmSubnet');
   const hostIf = hostLinkName(name);
@@ -105,7 +108,7 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
   const host = openRoute(hostNetns ? { netns: hostNetns } : {});
   let sandbox: RouteHandle | undefined;
   const undo = async () => {
-    sandbox?.close(); // a socket inside keeps the namespace alive
+    sandbox?.close(); // a socket inside would keep the namespace alive
     for (const fn of made.splice(0).reverse()) await fn();
     host.close();
   };
@@ -151,6 +154,8 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
     made.push(() => ifExists(() => host.routes.delete({ dst: vmNet, via: sandboxAddr, dev: hostIf })));
 
     // read back what the kernel now has
+    const forwarding: string[] = [];
+    for (const dev of [uplink, bridge]) if ((await sb.ipv4conf.get(dev)).forwarding === 1) forwarding.push(dev);
     const net: MicrovmNetwork = {
       name,
       ...(hostNetns && { hostNetns }),
@@ -166,7 +171,7 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
         tapLink: await sb.links.get(tap),
         addresses: await sb.addresses.list({ family: 'inet', scope: 'global' }),
         routes: await sb.routes.list({ family: 'inet' }),
-        forwarding: [],
+        forwarding,
       },
       vm: { address: `${vmAddr}/${vmLen}`, gateway, tap },
       // the host handle reopens its socket on use; the sandbox's stays closed (it would keep the namespace alive)
@@ -178,7 +183,6 @@ export async function createMicrovmNetwork(opts: MicrovmNetworkOptions): Promise
         }
       },
     };
-    for (const dev of [uplink, bridge]) if ((await sb.ipv4conf.get(dev)).forwarding === 1) net.sandbox.forwarding.push(dev);
     sb.close();
     host.close();
     return net;

@@ -128,6 +128,11 @@ test('microvm example: the layout exists with the values ip -j shows, pings pass
 test('microvm example: a failure mid-setup removes what was made, and nothing it did not make', async (t) => {
   if (!needRoot(t)) return;
   await withHost(async (host, name) => {
+    // bad options are refused before anything is made
+    await assert.rejects(createMicrovmNetwork({ name, hostNetns: host, subnet: '10.0.0.0/31' }), { name: 'NetlinkArgumentError', message: /subnet.*\/30 or wider/ });
+    await assert.rejects(createMicrovmNetwork({ name, hostNetns: host, vmSubnet: 'fd00::/64' }), /vmSubnet.*IPv4/);
+    assertGone(host, name);
+
     const boom = new Error('stop before the tap');
     await assert.rejects(createMicrovmNetwork({ name, hostNetns: host, onStep: (s) => { if (s.startsWith('tuntap')) throw boom; } }), boom);
     assertGone(host, name);
