@@ -215,7 +215,8 @@ export async function destroyMicrovmNetwork(name: string, opts: { hostNetns?: st
       await ifExists(() => host.routes.flush({ dev: hostIf, table: 'all' }));
       await ifExists(() => host.links.delete(hostIf));
     }
-    if (await netnsOps().exists(name)) await ifExists(() => netnsOps().delete(name));
+    // (also the empty file a crash inside `netns add` can leave, as `ip netns del` removes it)
+    await ifExists(() => netnsOps().delete(name));
   } finally {
     host.close();
   }

@@ -192,6 +192,18 @@ test('microvm example: after a crash (SIGKILL mid-setup or once made), destroyMi
   }
 });
 
+test('microvm example: destroyMicrovmNetwork(name) also removes what a crash inside a step leaves', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    // killed inside `netns add` (a name file, no namespace mounted on it), and between
+    // creating the veth pair and marking its host end (no alias yet)
+    run('touch', [`/run/netns/${name}`]);
+    ip(host, 'link', 'add', hostLinkName(name), 'type', 'veth', 'peer', 'name', 'peer0');
+    await destroyMicrovmNetwork(name, { hostNetns: host });
+    assertGone(host, name);
+  });
+});
+
 test('microvm example: as a script it prints the layout and removes it on SIGINT', async (t) => {
   if (!needRoot(t)) return;
   await withHost(async (host, name) => {
