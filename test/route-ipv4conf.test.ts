@@ -45,7 +45,12 @@ test('ipv4conf: set() is what /proc shows, /proc\'s values are what get() reads;
 
       assert.throws(() => rt.ipv4conf.setSync({ dev: 'v0', forwardin: true } as never), (e: unknown) => e instanceof NetlinkArgumentError && /forwardin.*is not an IPv4 link setting/.test(e.message));
       assert.throws(() => rt.ipv4conf.setSync({ dev: 'v0' }), /changes nothing/);
-      assert.throws(() => rt.ipv4conf.setSync({ dev: 'v0', rpFilter: -1 }), { code: 'ERR_OUT_OF_RANGE' });
+      // the kernel keeps ints: medium_id -1 (medium unknown) is one
+      rt.ipv4conf.setSync({ dev: 'v0', mediumId: -1 });
+      assert.equal(proc(ns, 'v0', 'medium_id'), '-1');
+      assert.equal(rt.ipv4conf.getSync('v0').mediumId, -1);
+      assert.throws(() => rt.ipv4conf.setSync({ dev: 'v0', rpFilter: 2 ** 31 }), { code: 'ERR_OUT_OF_RANGE' });
+      assert.throws(() => rt.ipv4conf.setSync({ dev: 'v0', rpFilter: '1' as never }), { code: 'ERR_INVALID_ARG_TYPE' });
       await assert.rejects(rt.ipv4conf.set({ dev: 'nosuch', forwarding: true }), /Cannot find device "nosuch"/);
     } finally {
       rt.close();

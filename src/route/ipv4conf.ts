@@ -6,10 +6,12 @@ import { camelCase } from '../core/attrset.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { description as rtLink, type GetlinkDoReply, type Ipv4DevconfAttrsSet } from '../ynl/families/rt-link.js';
 import { opCall } from '../ynl/op-call.js';
-import { checkUint } from './arg-check.js';
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 
-/** Every IPv4 setting of a link, as /proc/sys/net/ipv4/conf/DEV/* shows it (a number each). */
+/**
+ * Every IPv4 setting of a link, as /proc/sys/net/ipv4/conf/DEV/* shows it: a number each, an
+ * int as the kernel keeps them (medium_id may be -1), though they travel as u32s.
+ */
 export type Ipv4Conf = Required<Omit<Ipv4DevconfAttrsSet, '$unknown'>>;
 
 /** What set() changes: the link, and only the settings given (true/false for 1/0). */
@@ -24,8 +26,13 @@ function conf(reply: GetlinkDoReply | undefined, dev: string | number): Ipv4Conf
   const values = reply?.afSpec?.inet?.conf;
   if (!values) throw new NetlinkArgumentError('dev', `${JSON.stringify(dev)} has no IPv4 settings (IPv4 is disabled on it)`);
   const out = {} as Ipv4Conf;
-  for (const { key, id } of SETTINGS) if (values[id - 1] !== undefined) out[key] = values[id - 1]!;
+  for (const { key, id } of SETTINGS) if (values[id - 1] !== undefined) out[key] = values[id - 1]! | 0;
   return out;
+}
+
+function int32(v: unknown, option: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
+  throw new NetlinkArgumentError(option, `must be true, false or an integer (a C int), got ${String(v)}`, typeof v === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
 }
 
 function setRequest(scope: Scope, change: Ipv4ConfChange) {
@@ -36,7 +43,7 @@ function setRequest(scope: Scope, change: Ipv4ConfChange) {
     if (k === 'dev') continue;
     if (!KEYS.has(k)) throw new NetlinkArgumentError(k, `is not an IPv4 link setting (there are: ${[...KEYS].join(', ')})`);
     if (v === undefined) continue;
-    settings[k as keyof Ipv4Conf] = typeof v === 'boolean' ? Number(v) : checkUint(v, k, 0x7fffffff);
+    settings[k as keyof Ipv4Conf] = typeof v === 'boolean' ? Number(v) : int32(v, k) >>> 0;
   }
   if (Object.keys(settings).length === 0) throw new NetlinkArgumentError('change', 'changes nothing: give forwarding, rpFilter... besides dev');
   const ifiIndex = scope.ifindex(change.dev, 'dev');
