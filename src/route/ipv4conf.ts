@@ -9,10 +9,11 @@ import { opCall } from '../ynl/op-call.js';
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 
 /**
- * Every IPv4 setting of a link, as /proc/sys/net/ipv4/conf/DEV/* shows it: a number each, an
- * int as the kernel keeps them (medium_id may be -1), though they travel as u32s.
+ * The IPv4 settings of a link, as /proc/sys/net/ipv4/conf/DEV/* shows them: a number each, an
+ * int as the kernel keeps them (medium_id may be -1), though they travel as u32s. A kernel
+ * older than <linux/ip.h>'s list reports fewer (the newest absent).
  */
-export type Ipv4Conf = Required<Omit<Ipv4DevconfAttrsSet, '$unknown'>>;
+export type Ipv4Conf = Omit<Ipv4DevconfAttrsSet, '$unknown'>;
 
 /** What set() changes: the link, and only the settings given (true/false for 1/0). */
 export type Ipv4ConfChange = { dev: string | number } & { [K in keyof Ipv4Conf]?: number | boolean };
@@ -25,7 +26,7 @@ const KEYS = new Set<string>(SETTINGS.map((s) => s.key));
 function conf(reply: GetlinkDoReply | undefined, dev: string | number): Ipv4Conf {
   const values = reply?.afSpec?.inet?.conf;
   if (!values) throw new NetlinkArgumentError('dev', `${JSON.stringify(dev)} has no IPv4 settings (IPv4 is disabled on it)`);
-  const out = {} as Ipv4Conf;
+  const out: Ipv4Conf = {};
   for (const { key, id } of SETTINGS) if (values[id - 1] !== undefined) out[key] = values[id - 1]! | 0;
   return out;
 }
