@@ -297,12 +297,12 @@ async function main(): Promise<void> {
   });
   // the handlers are in place before 'ready' tells anyone to send a signal
   // (and a timer keeps the process waiting for them: listeners alone do not)
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = values.once ? undefined : new Promise<void>((resolve) => {
     const wait = setInterval(() => {}, 2 ** 30);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
   });
   console.log(formatMicrovmNetwork(net));
-  if (!values.once) {
+  if (stopped) {
     console.log('ready (SIGINT or SIGTERM removes it)');
     await stopped;
   }

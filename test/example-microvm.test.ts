@@ -299,3 +299,16 @@ test('microvm example: a VM on the tap reaches the host through the sandbox (for
     assertGone(host, name);
   });
 });
+
+test('microvm example: as a script with --once it makes the network, prints it and removes it', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    const r = spawnSync(process.execPath, [EXAMPLE, name, '--host-netns', host, '--once', '--multi-queue', '--owner', '1000'], {
+      encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL',
+    });
+    assert.equal(r.status, 0, `${r.signal ?? ''}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /tuntap tap multi_queue vnet_hdr persist user 1000\n/);
+    assert.match(r.stdout, new RegExp(`destroyed ${name}\\n$`));
+    assertGone(host, name);
+  });
+});
