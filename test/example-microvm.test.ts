@@ -56,7 +56,7 @@ function assertGone(host: string, name: string): void {
   }
 }
 
-/** Runs a command in a namespace; true when it exits 0. */
+/** One ping from inside a namespace (its exit status says whether a reply came). */
 const pings = (ns: string, address: string) => spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c1', '-W1', address], { encoding: 'utf8' });
 const hasPing = spawnSync('ping', ['-V'], { stdio: 'ignore' }).status === 0;
 
