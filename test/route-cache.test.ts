@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { LinkCache, RouteCache } from '../src/route/cache.js';
 import { openRoute } from '../src/route/handle.js';
 import { addRoutes, ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
-import { countGetlinks, ipLinkNames, ipRouteText, routeText, vethPair, type IpRoute } from './helpers/monitor.js';
+import { countGetlinks, ipLinkNames, ipRouteText, routeText, settleEqual, vethPair, type IpRoute } from './helpers/monitor.js';
 import type { TestContext } from 'node:test';
 import type { RouteHandle } from '../src/route/handle.js';
 
@@ -160,4 +160,23 @@ test('RouteCache equals ip -j route show after churn, an overrun and a link goin
 }, (ns) => {
   vethPair(ip, ns, 'r0', 'r1', '10.1.0.1/24');
   ip(ns, '-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'r0', 'nodad');
+}));
+
+test('RouteCache drops the IPv4 routes of a deleted nexthop object, which the kernel removes without a notification', (t) => cached(t, (rt) => new RouteCache(rt), async (ns, cache) => {
+  const dev = ipLinkNames(ns, ipJson);
+  const want = () => ipJson<IpRoute[]>(ns, 'route', 'show', 'table', 'all').map(ipRouteText).sort();
+  const have = () => cache.values().map((r) => routeText(r, dev)).sort();
+  ip(ns, 'nexthop', 'add', 'id', '5', 'via', '10.1.0.2', 'dev', 'n0');
+  ip(ns, 'nexthop', 'add', 'id', '6', 'via', '2001:db8:1::2', 'dev', 'n0');
+  for (let i = 0; i < 5; i++) ip(ns, 'route', 'add', `10.61.${i}.0/24`, 'nhid', '5');
+  ip(ns, '-6', 'route', 'add', '2001:db8:61::/64', 'nhid', '6');
+  await settleEqual(want, have, 'routes through nexthops added');
+  assert.equal(cache.values().filter((r) => r.dst.startsWith('10.61.')).length, 5);
+  ip(ns, 'nexthop', 'del', 'id', '5');
+  ip(ns, 'nexthop', 'del', 'id', '6');
+  await settleEqual(want, have, 'nexthops deleted');
+  assert.ok(!cache.values().some((r) => r.dst.startsWith('10.61.') || r.dst.startsWith('2001:db8:61:')));
+}, (ns) => {
+  vethPair(ip, ns, 'n0', 'n1', '10.1.0.1/24');
+  ip(ns, '-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', 'n0', 'nodad');
 }));

@@ -6,8 +6,12 @@
 // (see monitor.ts for why replaying the events after it is right). An undecodable
 // datagram means one event went missing: the cache asks for a resync. The kernel removes
 // some IPv4 routes without a notification (those through a link going down or deleted,
-// or through an IPv4 address removed), so a RouteCache also watches links and addresses
-// and re-dumps its routes after such a change.
+// through an IPv4 address removed, or through a nexthop object deleted: only the nexthop's
+// own deletion is announced), so a RouteCache also watches links, addresses and nexthops
+// and re-dumps its routes after such a change. The re-dump cannot start before the kernel
+// has removed them: the change and its removals run under RTNL in one request, and an
+// IPv4 route dump takes RTNL too (checked on 6.18: a dump sent on the link-down
+// notification waits until the flush is done and shows none of the flushed routes).
 import { EventEmitter } from 'node:events';
 import { AF_INET } from '../core/rtnetlink.js';
 import type { LinkNames, RouteContext } from './context.js';
@@ -151,7 +155,9 @@ export class LinkCache extends MonitoredCache<'link'> implements LinkNames {
  * its key unsaid (a replace among several, one nexthop deleted from an IPv6 multipath
  * route), the cache re-dumps instead of guessing.
  */
-export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
+type Watched = 'route' | 'link' | 'address' | 'nexthop';
+
+export class RouteCache extends MonitoredCache<Watched> {
   private readonly routes = new Map<string, Map<string, Route>>();
   /** Which links are up: a link going down takes IPv4 routes with it, unannounced. */
   private readonly up = new Map<number, boolean>();
@@ -159,7 +165,7 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
   private count = 0;
 
   constructor(src: Source, opts: CacheOptions & { family?: string | number } = {}) {
-    super(src, ['route', 'link', 'address'], opts);
+    super(src, ['route', 'link', 'address', 'nexthop'], opts);
     this.family = parseFamily(opts.family);
   }
 
@@ -228,7 +234,7 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
     this.set(r);
   }
 
-  protected apply(item: MonitorEvent<'route' | 'link' | 'address'> | MonitorResync<'route' | 'link' | 'address'>): void {
+  protected apply(item: MonitorEvent<Watched> | MonitorResync<Watched>): void {
     if (item.object === 'route') return this.applyRoute(item as MonitorEvent<'route'> | MonitorResync<'route'>);
     const ipv4 = this.family === undefined || this.family === AF_INET;
     if (item.object === 'link') {
@@ -244,6 +250,7 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
       if (ipv4 && wasUp && (item.action === 'del' || !f.up)) this.monitor.resync(['route']);
       return;
     }
-    if (item.kind === 'event' && item.action === 'del' && ipv4 && item.value.family === 'inet') this.monitor.resync(['route']);
+    // (any nexthop: a group has no family, and IPv4 routes may go through an IPv6 gateway)
+    if (item.kind === 'event' && item.action === 'del' && ipv4 && (item.object === 'nexthop' || item.value.family === 'inet')) this.monitor.resync(['route']);
   }
 }

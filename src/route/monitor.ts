@@ -79,6 +79,8 @@ export type MonitorItem<K extends ObjectKind = ObjectKind> =
   | { kind: 'overrun' };
 
 const LOCAL = -1;
+/** The kinds `family` narrows (as their dumps do); links, nexthops (groups have no family) and ids it leaves whole. */
+const FAMILY_KINDS = new Set<ObjectKind>(['address', 'route', 'neighbour', 'rule']);
 const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
 
 /** A link of a namespace as the names need it: index, name, up. */
@@ -298,7 +300,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     // e.g. AF_BRIDGE link messages are bridge port state, not links coming or going
     const families = OBJECTS[t?.object ?? 'link'].families;
     if (families && !families.includes(messageFamily(m))) return null;
-    if (t && this.family !== undefined && t.object !== 'link' && t.object !== 'nsid' && messageFamily(m) !== this.family) return null;
+    if (t && this.family !== undefined && FAMILY_KINDS.has(t.object) && messageFamily(m) !== this.family) return null;
     const scope = this.scopeOf(nsid);
     if (isLink) {
       const link = OBJECTS.link.decode(m, scope);

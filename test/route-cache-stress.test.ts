@@ -1,0 +1,70 @@
+// RouteCache under stress: tight loops of route churn, links going down and up and IPv4
+// addresses deleted (the kernel removes routes through them without a notification), with
+// a tiny receive buffer (overrun resyncs) and a busy child process competing for the CPUs.
+// After each step settles, the cache must equal `ip -j route show table all` exactly.
+//
+// Bounded to ~15 s by default; NLKIT_STRESS_MS=<ms> runs longer (e.g. 300000).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { RouteCache } from '../src/route/cache.js';
+import { openRoute } from '../src/route/handle.js';
+import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ipLinkNames, ipRouteText, routeText, settleEqual, vethPair, type IpRoute } from './helpers/monitor.js';
+
+const BUDGET_MS = Number(process.env.NLKIT_STRESS_MS ?? 15_000);
+
+/** A child process spinning on a CPU until killed: the cache's process then gets preempted. */
+function busyChild(): { stop(): void } {
+  const child = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+  return { stop: () => void child.kill('SIGKILL') };
+}
+
+test('RouteCache equals the kernel after every step of link-down, address-delete and churn loops under load', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    // IPv4 only: IPv6 link-local addresses finishing DAD would add routes on their own time
+    run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1', 'net.ipv6.conf.all.disable_ipv6=1']);
+    vethPair(ip, ns, 'r0', 'r1', '10.1.0.1/24');
+    const rt = openRoute({ netns: ns });
+    const cache = new RouteCache(rt, { rcvbuf: 4096, family: 'inet' });
+    const hog = busyChild();
+    let steps = 0;
+    try {
+      await cache.ready();
+      const dev = ipLinkNames(ns, ipJson);
+      const kernel = () => ipJson<IpRoute[]>(ns, '-4', 'route', 'show', 'table', 'all').map(ipRouteText).sort();
+      const cached = () => cache.values().map((r) => routeText(r, dev)).sort();
+      const settle = (what: string) => settleEqual(kernel, cached, `step ${steps} (${what})`);
+      const batch = (lines: string[]) => run('ip', ['-n', ns, '-batch', '-'], lines.join('\n') + '\n');
+      const deadline = Date.now() + BUDGET_MS;
+      for (let round = 0; Date.now() < deadline; round++) {
+        // routes through r0 (gone with it when it goes down) and through 10.2.0.2 on r1 (gone with the address)
+        ip(ns, 'addr', 'add', '10.2.0.1/24', 'dev', 'r1');
+        const lines: string[] = [];
+        for (let i = 0; i < 150; i++) lines.push(`route add 10.50.${i}.0/24 via 10.1.0.2${i % 3 ? '' : ' table 7'}`);
+        for (let i = 0; i < 60; i++) lines.push(`route add 10.70.${i}.0/24 via 10.2.0.2${i % 2 ? '' : ' metric 5'}`);
+        for (let i = 0; i < 100; i++) lines.push(`route add 10.80.${i}.0/24 dev lo`);
+        for (let i = 0; i < 100; i += 2) lines.push(`route del 10.80.${i}.0/24 dev lo`);
+        batch(lines);
+        steps++;
+        await settle('churn');
+        ip(ns, 'addr', 'del', '10.2.0.1/24', 'dev', 'r1');
+        steps++;
+        await settle('address deleted');
+        ip(ns, 'link', 'set', 'r0', 'down');
+        steps++;
+        await settle('link down');
+        ip(ns, 'link', 'set', 'r0', 'up');
+        batch(Array.from({ length: 50 }, (_, i) => `route del 10.80.${2 * i + 1}.0/24 dev lo`));
+        steps++;
+        await settle('link up');
+      }
+      t.diagnostic(`${steps} steps settled, ${cache.resyncs} resyncs`);
+    } finally {
+      hog.stop();
+      cache.close();
+      rt.close();
+    }
+  });
+});
