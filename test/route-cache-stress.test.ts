@@ -33,9 +33,10 @@ test('RouteCache equals the kernel after every step of link-down, address-delete
     try {
       await cache.ready();
       const dev = ipLinkNames(ns, ipJson);
-      const kernel = () => ipJson<IpRoute[]>(ns, '-4', 'route', 'show', 'table', 'all').map(ipRouteText).sort();
-      const cached = () => cache.values().map((r) => routeText(r, dev)).sort();
-      const settle = (what: string) => settleEqual(kernel, cached, `step ${steps} (${what})`);
+      const linkdown = (flags: readonly string[] | undefined) => (flags?.includes('linkdown') ? ' linkdown' : '');
+      const kernel = () => ipJson<(IpRoute & { flags?: string[] })[]>(ns, '-4', 'route', 'show', 'table', 'all').map((r) => ipRouteText(r) + linkdown(r.flags)).sort();
+      const cached = () => cache.values().map((r) => routeText(r, dev) + linkdown(r.flags)).sort();
+      const settle = (what: string) => settleEqual(kernel, cached, `step ${steps} (${what})`, 5_000);
       const batch = (lines: string[]) => run('ip', ['-n', ns, '-batch', '-'], lines.join('\n') + '\n');
       const deadline = Date.now() + BUDGET_MS;
       for (let round = 0; Date.now() < deadline; round++) {
@@ -52,6 +53,19 @@ test('RouteCache equals the kernel after every step of link-down, address-delete
         ip(ns, 'addr', 'del', '10.2.0.1/24', 'dev', 'r1');
         steps++;
         await settle('address deleted');
+        // IPv4 routes through a nexthop object go with it, unannounced
+        ip(ns, 'nexthop', 'add', 'id', '9', 'via', '10.1.0.3', 'dev', 'r0');
+        batch(Array.from({ length: 40 }, (_, i) => `route add 10.90.${i}.0/24 nhid 9`));
+        ip(ns, 'nexthop', 'del', 'id', '9');
+        steps++;
+        await settle('nexthop deleted');
+        // a carrier lost and regained flags and unflags routes through r0 'linkdown', unannounced
+        ip(ns, 'link', 'set', 'r1', 'down');
+        steps++;
+        await settle('carrier lost');
+        ip(ns, 'link', 'set', 'r1', 'up');
+        steps++;
+        await settle('carrier back');
         ip(ns, 'link', 'set', 'r0', 'down');
         steps++;
         await settle('link down');

@@ -159,8 +159,12 @@ type Watched = 'route' | 'link' | 'address' | 'nexthop';
 
 export class RouteCache extends MonitoredCache<Watched> {
   private readonly routes = new Map<string, Map<string, Route>>();
-  /** Which links are up: a link going down takes IPv4 routes with it, unannounced. */
-  private readonly up = new Map<number, boolean>();
+  /**
+   * Which links are up and have a carrier: a link going down takes IPv4 routes with it, and
+   * a carrier lost or regained sets or clears the `linkdown` flag of the routes through it
+   * (both families), all unannounced.
+   */
+  private readonly links = new Map<number, { up: boolean; carrier: boolean }>();
   private readonly family: number | undefined;
   private count = 0;
 
@@ -239,15 +243,20 @@ export class RouteCache extends MonitoredCache<Watched> {
     const ipv4 = this.family === undefined || this.family === AF_INET;
     if (item.object === 'link') {
       if (item.kind === 'resync') {
-        this.up.clear();
-        for (const l of item.values) this.up.set(linkFacts(l).index, linkFacts(l).up);
+        this.links.clear();
+        for (const l of item.values) {
+          const { index, up, carrier } = linkFacts(l);
+          this.links.set(index, { up, carrier });
+        }
         return;
       }
-      const f = linkFacts(item.value);
-      const wasUp = this.up.get(f.index) ?? false;
-      if (item.action === 'del') this.up.delete(f.index);
-      else this.up.set(f.index, f.up);
-      if (ipv4 && wasUp && (item.action === 'del' || !f.up)) this.monitor.resync(['route']);
+      const { index, up, carrier } = linkFacts(item.value);
+      const was = this.links.get(index);
+      if (item.action === 'del') this.links.delete(index);
+      else this.links.set(index, { up, carrier });
+      if (!was?.up) return;
+      const gone = item.action === 'del' || !up;
+      if ((ipv4 && gone) || (!gone && carrier !== was.carrier)) this.monitor.resync(['route']);
       return;
     }
     // (any nexthop: a group has no family, and IPv4 routes may go through an IPv6 gateway)

@@ -21,6 +21,25 @@
 // already shows applies twice, to the same effect; a deletion of something the dump lacks
 // is a no-op). Subscribing before the first dump (`initial: true`) gives the same guarantee
 // from the start. A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
+//
+// Ordering guarantee. Items come in this order, and applying them in it converges on the
+// kernel's state:
+// - every event is delivered in the order the kernel queued it, and none from a socket
+//   dropped after an overrun is delivered after that socket is dropped;
+// - a resync's dump starts after the socket whose events follow it has subscribed, and
+//   every event queued during the dump (older or newer than what the dump shows) is
+//   delivered after the resync item, never before: a consumer replaces its state with the
+//   dump, then replays them, each a statement of an object's state (new: it is so; del:
+//   it is gone), so the last one about an object wins and the others keep the dump's;
+// - a resync asked with resync() starts after the item being consumed: one asked while
+//   applying an event dumps a state at least as new as that event;
+// - the kernel's dumps themselves are not atomic (a route dump walks the table in parts
+//   and can miss or repeat an entry changed meanwhile, without NLM_F_DUMP_INTR); whatever
+//   changed during the dump has its event after the resync, which puts it right.
+// What events never say: the kernel removes IPv4 routes through a link going down or
+// deleted, an IPv4 address deleted or a nexthop object deleted, and flags routes
+// `linkdown` on a carrier change, all without route notifications; a consumer that keeps
+// routes watches those kinds and asks resync(['route']) on them (RouteCache does).
 import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
