@@ -82,3 +82,39 @@ test('RouteCache equals the kernel after every step of link-down, address-delete
     }
   });
 });
+
+test('RouteCache: the re-dump after an address or a link goes shows none of the IPv4 routes the kernel is flushing', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    // the kernel announces the address deleted (the link down), then flushes the routes
+    // through it under RTNL, for tens of milliseconds with this many: a dump sent on the
+    // announcement would run beside the flush
+    run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1', 'net.ipv6.conf.all.disable_ipv6=1']);
+    vethPair(ip, ns, 'r0', 'r1', '10.1.0.1/24');
+    const rt = openRoute({ netns: ns });
+    const cache = new RouteCache(rt, { family: 'inet' });
+    const n = Number(process.env.NLKIT_STRESS_ROUTES ?? 60_000);
+    const lines = Array.from({ length: n }, (_, i) => `route add 10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32 via 10.1.0.2`).join('\n') + '\n';
+    try {
+      await cache.ready();
+      const dev = ipLinkNames(ns, ipJson);
+      const kernel = () => ipJson<IpRoute[]>(ns, '-4', 'route', 'show', 'table', 'all').map(ipRouteText).sort();
+      const cached = () => cache.values().map((r) => routeText(r, dev)).sort();
+      const via = () => cache.values().filter((r) => r.gateway === '10.1.0.2').length;
+      for (let round = 0; round < 4; round++) {
+        run('ip', ['-n', ns, '-batch', '-'], lines);
+        await settleEqual(() => [String(n)], () => [String(via())], `round ${round}: ${n} routes via r0 cached`, 30_000);
+        // r0's only IPv4 address: its routes go with it (a link down would also change r1's
+        // carrier, whose own re-dump would come after the flush and hide a stale one)
+        if (round % 2 === 0) ip(ns, 'addr', 'del', '10.1.0.1/24', 'dev', 'r0');
+        else ip(ns, 'link', 'set', 'r0', 'down');
+        await settleEqual(kernel, cached, `round ${round}: ${round % 2 ? 'link down' : 'address deleted'}`, 5_000);
+        if (round % 2 === 0) ip(ns, 'addr', 'add', '10.1.0.1/24', 'dev', 'r0');
+        else ip(ns, 'link', 'set', 'r0', 'up');
+      }
+    } finally {
+      cache.close();
+      rt.close();
+    }
+  });
+});

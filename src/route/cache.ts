@@ -8,10 +8,9 @@
 // some IPv4 routes without a notification (those through a link going down or deleted,
 // through an IPv4 address removed, or through a nexthop object deleted: only the nexthop's
 // own deletion is announced), so a RouteCache also watches links, addresses and nexthops
-// and re-dumps its routes after such a change. The re-dump cannot start before the kernel
-// has removed them: the change and its removals run under RTNL in one request, and an
-// IPv4 route dump takes RTNL too (checked on 6.18: a dump sent on the link-down
-// notification waits until the flush is done and shows none of the flushed routes).
+// and re-dumps its routes after such a change. The kernel announces the change BEFORE it
+// removes the routes, in the same request under RTNL, and route dumps take no lock: the
+// re-dump (monitor.resync) first waits for RTNL, so it shows none of them.
 import { EventEmitter } from 'node:events';
 import { AF_INET } from '../core/rtnetlink.js';
 import type { LinkNames, RouteContext } from './context.js';
