@@ -38,8 +38,7 @@ test('RouteCache equals the kernel after every step of link-down, address-delete
       const cached = () => cache.values().map((r) => routeText(r, dev) + linkdown(r.flags)).sort();
       const settle = (what: string) => settleEqual(kernel, cached, `step ${steps} (${what})`, 5_000);
       const batch = (lines: string[]) => run('ip', ['-n', ns, '-batch', '-'], lines.join('\n') + '\n');
-      const deadline = Date.now() + BUDGET_MS;
-      for (let round = 0; Date.now() < deadline; round++) {
+      const churn = () => {
         // routes through r0 (gone with it when it goes down) and through 10.2.0.2 on r1 (gone with the address)
         ip(ns, 'addr', 'add', '10.2.0.1/24', 'dev', 'r1');
         const lines: string[] = [];
@@ -48,31 +47,33 @@ test('RouteCache equals the kernel after every step of link-down, address-delete
         for (let i = 0; i < 100; i++) lines.push(`route add 10.80.${i}.0/24 dev lo`);
         for (let i = 0; i < 100; i += 2) lines.push(`route del 10.80.${i}.0/24 dev lo`);
         batch(lines);
-        steps++;
-        await settle('churn');
-        ip(ns, 'addr', 'del', '10.2.0.1/24', 'dev', 'r1');
-        steps++;
-        await settle('address deleted');
+      };
+      // one round: each step changes the kernel, then the cache must settle equal to it
+      const round: [string, () => void][] = [
+        ['churn', churn],
+        ['address deleted', () => ip(ns, 'addr', 'del', '10.2.0.1/24', 'dev', 'r1')],
         // IPv4 routes through a nexthop object go with it, unannounced
-        ip(ns, 'nexthop', 'add', 'id', '9', 'via', '10.1.0.3', 'dev', 'r0');
-        batch(Array.from({ length: 40 }, (_, i) => `route add 10.90.${i}.0/24 nhid 9`));
-        ip(ns, 'nexthop', 'del', 'id', '9');
-        steps++;
-        await settle('nexthop deleted');
+        ['nexthop deleted', () => {
+          ip(ns, 'nexthop', 'add', 'id', '9', 'via', '10.1.0.3', 'dev', 'r0');
+          batch(Array.from({ length: 40 }, (_, i) => `route add 10.90.${i}.0/24 nhid 9`));
+          ip(ns, 'nexthop', 'del', 'id', '9');
+        }],
         // a carrier lost and regained flags and unflags routes through r0 'linkdown', unannounced
-        ip(ns, 'link', 'set', 'r1', 'down');
-        steps++;
-        await settle('carrier lost');
-        ip(ns, 'link', 'set', 'r1', 'up');
-        steps++;
-        await settle('carrier back');
-        ip(ns, 'link', 'set', 'r0', 'down');
-        steps++;
-        await settle('link down');
-        ip(ns, 'link', 'set', 'r0', 'up');
-        batch(Array.from({ length: 50 }, (_, i) => `route del 10.80.${2 * i + 1}.0/24 dev lo`));
-        steps++;
-        await settle('link up');
+        ['carrier lost', () => ip(ns, 'link', 'set', 'r1', 'down')],
+        ['carrier back', () => ip(ns, 'link', 'set', 'r1', 'up')],
+        ['link down', () => ip(ns, 'link', 'set', 'r0', 'down')],
+        ['link up', () => {
+          ip(ns, 'link', 'set', 'r0', 'up');
+          batch(Array.from({ length: 50 }, (_, i) => `route del 10.80.${2 * i + 1}.0/24 dev lo`));
+        }],
+      ];
+      const deadline = Date.now() + BUDGET_MS;
+      while (Date.now() < deadline) {
+        for (const [what, act] of round) {
+          act();
+          steps++;
+          await settle(what);
+        }
       }
       t.diagnostic(`${steps} steps settled, ${cache.resyncs} resyncs`);
     } finally {
