@@ -127,6 +127,8 @@ interface Selection {
   scope?: number;
   label?: RegExp;
   to?: (addr: string) => boolean;
+  /** ip: a `to` prefix sets the family when none is given. */
+  toFamily?: 'inet' | 'inet6';
   flags: { word: string; want: boolean }[];
 }
 
@@ -142,7 +144,9 @@ function selectionOf(p: Parsed): Selection {
   }
   if (p.to !== undefined) {
     try {
-      s.to = prefixMatcher(parsePrefix(p.to as string, 'to'));
+      const pre = parsePrefix(p.to as string, 'to');
+      s.to = prefixMatcher(pre);
+      s.toFamily = pre.family === 2 ? 'inet' : 'inet6';
     } catch {
       throw invalidArgument('invalid "to"', p.to as string);
     }
@@ -204,9 +208,17 @@ function addrText(a: Address, sl: string): string {
 }
 
 /** The links ip shows and each one's addresses, filtered as ip filters them (ipaddr_filter). */
-async function collect(env: IpEnv, p: Parsed): Promise<{ link: LinkHeader; addrs: Address[] }[]> {
+interface Row {
+  link: LinkHeader;
+  addrs: Address[];
+  /** ip leaves the link's own lines out when a label pattern does not match its name. */
+  bare: boolean;
+}
+
+async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
   const sel = selectionOf(p);
-  const headers = await linkHeaders(env.route, { family: env.family });
+  const family = env.family ?? sel.toFamily;
+  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
   env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
@@ -220,8 +232,8 @@ async function collect(env: IpEnv, p: Parsed): Promise<{ link: LinkHeader; addrs
     masterIndex = byName.get(sel.master);
     if (masterIndex === undefined) throw new IpUsageError(`Device "${sel.master}" does not exist.`, 1);
   }
-  const family = env.family === 'inet' || env.family === 'inet6' ? env.family : undefined;
-  const addrs = env.family === 'link' ? [] : await makeAddresses(env.route).list({ ...(family ? { family } : {}), ...(devIndex ? { dev: devIndex } : {}) });
+  const inet = family === 'inet' || family === 'inet6' ? family : undefined;
+  const addrs = family === 'link' ? [] : await makeAddresses(env.route).list({ ...(inet ? { family: inet } : {}), ...(devIndex ? { dev: devIndex } : {}) });
   const byLink = new Map<number, Address[]>();
   const present = new Set<number>();
   for (const a of addrs) {
@@ -231,15 +243,16 @@ async function collect(env: IpEnv, p: Parsed): Promise<{ link: LinkHeader; addrs
     list.push(a);
     byLink.set(a.ifindex, list);
   }
-  const out: { link: LinkHeader; addrs: Address[] }[] = [];
+  const out: Row[] = [];
+  const bare = (l: LinkHeader) => !!sel.label && (!family || family === 'link') && !sel.label.test(l.ifname);
   for (const link of headers.values()) {
     if (devIndex !== undefined && link.ifindex !== devIndex) continue;
     if (sel.up && !link.up) continue;
     if (masterIndex !== undefined && link.master !== masterIndex) continue;
     const mine = byLink.get(link.ifindex) ?? [];
     // ip keeps a link with a matching address, or with no address at all when no family is asked for
-    if (!mine.length && !(!present.has(link.ifindex) && (!env.family || env.family === 'link'))) continue;
-    out.push({ link, addrs: mine });
+    if (!mine.length && !(!present.has(link.ifindex) && (!family || family === 'link'))) continue;
+    out.push({ link, addrs: mine, bare: bare(link) });
   }
   return out;
 }
@@ -262,16 +275,16 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     return;
   }
   if (env.json) {
-    printJson(env, rows.map(({ link, addrs }) => ({ ...link.json, addr_info: addrs.map(addrJson) })));
+    printJson(env, rows.map(({ link, addrs, bare }) => ({ ...(bare ? {} : link.json), addr_info: addrs.map(addrJson) })));
     return;
   }
   let text = '';
-  for (const { link, addrs } of rows) {
+  for (const { link, addrs, bare } of rows) {
     if (env.oneline) {
       for (const a of addrs) text += `${link.ifindex}: ${link.ifname}${addrText(a, '\\')}`;
       continue;
     }
-    text += `${link.line1}\n${link.line2 ? `${link.line2}\n` : ''}`;
+    if (!bare) text += `${link.line1}\n${link.line2 ? `${link.line2}\n` : ''}`;
     for (const a of addrs) text += addrText(a, '\n');
   }
   env.out(text);

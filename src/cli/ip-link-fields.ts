@@ -2,6 +2,7 @@
 // prints for each link, as JSON fields in ip's order and as its two plain lines. Read from
 // the generated rt-link family's getlink dump; the one place to switch to nlkit/route's links
 // module once it carries every field ip prints here.
+import { AF_INET6 } from '../core/rtnetlink.js';
 import type { RouteContext } from '../route/context.js';
 import { linkGroups } from '../route/names.js';
 import { description as rtLink, type GetlinkDoReply } from '../ynl/families/rt-link.js';
@@ -52,16 +53,40 @@ function flagWords(flags: readonly unknown[], peerDown: boolean): string[] {
   return out;
 }
 
-/** Every link of the context's namespace, by index, in dump order. */
-export async function linkHeaders(route: RouteContext, opts: { family?: string } = {}): Promise<Map<number, LinkHeader>> {
-  const links = await route.conn.run(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] }));
+/**
+ * Every link of the context's namespace, by index, in dump order. `family`: what ip filters by
+ * (no link/ether line under one); `dumpFamily`: the -4/-6/-f option alone, which decides the
+ * kind of link dump ip asks for (default `family`). `text`: the plain lines name
+ * a peer's namespace (`link-netns blue`) where the id belongs to a named one, as ip does.
+ */
+export async function linkHeaders(route: RouteContext, opts: { family?: string; dumpFamily?: string; text?: boolean } = {}): Promise<Map<number, LinkHeader>> {
+  // as ip: under -6 the dump is AF_INET6's (the kernel's inet6 link dump: no qdisc, no group;
+  // it takes no attributes after the header)
+  const inet6 = (opts.dumpFamily ?? opts.family) === 'inet6';
+  const request = inet6 ? { ifiFamily: AF_INET6 } : { extMask: ['skip-stats' as const] };
+  const links = await route.conn.run(opCall(rtLink, 'getlink', 'dump', request));
+  if (inet6) {
+    // that dump has no IFLA_TXQLEN, which ip then asks for by ioctl: here from the full dump
+    const full = await route.conn.run(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] }));
+    const qlen = new Map(full.map((l) => [l.ifiIndex, l.txqlen]));
+    for (const l of links) l.txqlen ??= qlen.get(l.ifiIndex);
+  }
   const byIndex = new Map<number, GetlinkDoReply>(links.map((l) => [l.ifiIndex, l]));
+  const names = opts.text && links.some((l) => l.linkNetnsid !== undefined) ? await netnsNames(route) : undefined;
   const out = new Map<number, LinkHeader>();
-  for (const l of links) out.set(l.ifiIndex, header(l, byIndex, opts.family));
+  for (const l of links) out.set(l.ifiIndex, header(l, byIndex, opts.family, names));
   return out;
 }
 
-function header(l: GetlinkDoReply, byIndex: Map<number, GetlinkDoReply>, family: string | undefined): LinkHeader {
+/** The named namespaces by their id here (ip's netns_map). */
+async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
+  const { makeNetns } = await import('../route/netns.js');
+  const ids = new Map<number, string>();
+  for (const n of await makeNetns(route).list()) if (n.id !== undefined && !ids.has(n.id)) ids.set(n.id, n.name);
+  return ids;
+}
+
+function header(l: GetlinkDoReply, byIndex: Map<number, GetlinkDoReply>, family: string | undefined, netnsNames?: Map<number, string>): LinkHeader {
   const j: Record<string, unknown> = { ifindex: l.ifiIndex };
   const name = l.ifname ?? '';
   let shown = name;
@@ -132,7 +157,8 @@ function header(l: GetlinkDoReply, byIndex: Map<number, GetlinkDoReply>, family:
   }
   if (l.linkNetnsid !== undefined) {
     j.link_netnsid = l.linkNetnsid;
-    if (line2) line2 += l.linkNetnsid >= 0 ? ` link-netnsid ${l.linkNetnsid}` : ' link-netnsid unknown';
+    const name = netnsNames?.get(l.linkNetnsid);
+    if (line2) line2 += name !== undefined ? ` link-netns ${name}` : l.linkNetnsid >= 0 ? ` link-netnsid ${l.linkNetnsid}` : ' link-netnsid unknown';
   }
   return { ifindex: l.ifiIndex, ifname: name, up: l.ifiFlags.includes('up'), master: l.master, json: j, line1, line2 };
 }

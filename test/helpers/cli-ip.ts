@@ -1,0 +1,32 @@
+// Running `nlkit` and `ip` side by side on one namespace, for the iproute2-parity tests.
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+import { nlkit, type Run } from './cli-run.js';
+import { ip, needRoot, withNetns } from './netns.js';
+
+/** `ip ARGS...` as a Run (status, stdout, stderr), never throwing. */
+export function ipRun(...args: string[]): Run {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same words run by both: [nlkit's, ip's]. */
+export function both(...args: string[]): [Run, Run] {
+  return [nlkit(...args), ipRun(...args)];
+}
+
+/** stdout of a run that must succeed, parsed as JSON. */
+export function json<T = unknown>(r: Run): T {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Skips without root; else a namespace set up with `ip -n NS ...` lines, then fn. */
+export async function inSetupNetns(t: TestContext, setup: string[][], fn: (ns: string) => unknown): Promise<void> {
+  if (!needRoot(t)) return;
+  await withNetns(async (ns) => {
+    for (const args of setup) ip(ns, ...args);
+    await fn(ns);
+  });
+}
