@@ -86,8 +86,13 @@ export function invalidArgument(what: string, arg: string): IpUsageError {
   return new IpUsageError(`Error: argument "${arg}" is wrong: ${what}`);
 }
 
-/** ip's `duparg`. */
+/** ip's `duparg`: a keyword given twice. */
 export function duplicateArgument(key: string, arg: string): IpUsageError {
+  return new IpUsageError(`Error: duplicate "${key}": "${arg}" is the second value.`);
+}
+
+/** ip's `duparg2`: a bare word where the value it stands for was given already. */
+export function duplicateOrGarbage(key: string, arg: string): IpUsageError {
   return new IpUsageError(`Error: either "${key}" is duplicate, or "${arg}" is a garbage.`);
 }
 
@@ -178,7 +183,7 @@ export function parseKeywords(words: Words, grammar: Grammar): Parsed {
     const pos = grammar.positional;
     if (!pos) throw new IpUsageError(`Error: unknown argument "${w}".`);
     const v = pos.keyword !== undefined && w === pos.keyword ? words.value() : w;
-    if (pos.key in out) throw duplicateArgument(pos.keyword ?? pos.key, v);
+    if (pos.key in out) throw duplicateOrGarbage(pos.keyword ?? pos.key, v);
     out[pos.key] = v;
   }
   return out;

@@ -6,7 +6,7 @@ import { NUD_STATES, type NudState } from '../route/neigh-words.js';
 import { routeProtocols } from '../route/names.js';
 import { parsePrefix } from '../route/inet.js';
 import {
-  type Grammar, type IpCommand, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  type Grammar, type IpCommand, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
 } from './ip-command.js';
 import { printJson } from './ip-output.js';
 
@@ -60,7 +60,7 @@ function protocolValue(text: string): number {
 }
 
 function specOf(p: Parsed, env: IpEnv, forDelete: boolean): NeighbourSpec {
-  if (p.to !== undefined && p.proxy !== undefined) throw new IpUsageError(`Error: either "to" is duplicate, or "${p.to}" is a garbage.`);
+  if (p.to !== undefined && p.proxy !== undefined) throw duplicateOrGarbage('to', p.to as string);
   const dst = (p.proxy ?? p.to) as string | undefined;
   if (dst === undefined || p.dev === undefined) throw new IpUsageError('Device and destination are required arguments.');
   const spec: NeighbourSpec = { dst: checkAddr(dst, env), dev: p.dev as string };
@@ -211,7 +211,8 @@ async function flush(words: Words, env: IpEnv): Promise<void> {
 }
 
 export const neigh: IpObject = {
-  name: 'neighbor',
+  // ip's own word in its messages and help (the table's row is 'neighbor', for prefixes)
+  name: 'neigh',
   default: 'show',
   commands: [
     modify('add', 'add ADDR [ lladdr LLADDR ] [ nud STATE ] [ proxy ADDR ] [ dev DEV ] [ router ] [ extern_learn ] [ protocol PROTO ]'),
