@@ -4,7 +4,7 @@ import { makeAddresses, type Address, type AddressFilter, type AddressSpec } fro
 import { routeScopes } from '../route/names.js';
 import { parsePrefix } from '../route/inet.js';
 import {
-  type Grammar, type IpCommand, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
 } from './ip-command.js';
 import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { printJson } from './ip-output.js';
@@ -95,26 +95,6 @@ function specOf(p: Parsed, env: IpEnv, forDelete = false): AddressSpec {
   if (valid !== undefined) spec.validLft = valid;
   if (preferred !== undefined) spec.preferredLft = preferred;
   return spec;
-}
-
-type Method = 'add' | 'change' | 'replace' | 'delete';
-
-/** add/change/replace/del: one request; in -batch -force, consecutive lines share a transaction. */
-function modify(name: Method, synopsis: string, aliases?: string[]): IpCommand {
-  const parse = (words: Words, env: IpEnv) => specOf(parseKeywords(words, MODIFY), env, name === 'delete');
-  const call = (env: IpEnv, arg: AddressSpec | AddressSpec[]) => {
-    const a = makeAddresses(env.route);
-    return name === 'change' ? a.change(arg as never) : a[name](arg as never);
-  };
-  return {
-    name, aliases, synopsis, keywords: keywordsOf(MODIFY),
-    run: async (words, env) => void (await call(env, parse(words, env))),
-    plan: (words, env): Plan => ({
-      key: `address ${name}`,
-      spec: parse(words, env),
-      runMany: async (e, specs) => (await call(e, specs as AddressSpec[])) as unknown as { failures: { index: number; error: Error }[] },
-    }),
-  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -303,19 +283,22 @@ async function flush(words: Words, env: IpEnv): Promise<void> {
   if (flags.some((f) => f.startsWith('-')) || p.up || p.master !== undefined)
     throw new IpUsageError('Error: nlkit address flush selects by dev, scope, label, to and flags (not -FLAG, up or master).', 1);
   if (flags.length) filter.flags = flags as AddressFilter['flags'];
-  const r = await makeAddresses(env.route).flush(filter);
-  if (env.stats && !env.json) env.out(r.done ? `\n*** Round 1, deleting ${r.done} addresses ***\n*** Flush is complete after 1 round ***\n` : 'Nothing to flush.\n');
-  if (r.failures.length) throw r.failures[0].error;
+  flushDone(env, await makeAddresses(env.route).flush(filter), 'addresses');
 }
 
 export const address: IpObject = {
   name: 'address',
   default: 'list',
   commands: [
-    modify('add', 'add IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]'),
-    modify('change', 'change IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]', ['chg']),
-    modify('replace', 'replace IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]'),
-    modify('delete', 'del IFADDR dev IFNAME'),
+    ...entryCommands({
+      object: 'address', grammar: MODIFY,
+      synopsis: {
+        add: 'add IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]', change: 'change IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]',
+        replace: 'replace IFADDR dev IFNAME [ LIFETIME ] [ CONFFLAG-LIST ]', delete: 'del IFADDR dev IFNAME',
+      },
+      spec: (p, env, method) => specOf(p, env, method === 'delete'),
+      table: (env) => makeAddresses(env.route) as never,
+    }),
     { name: 'list', aliases: ['show', 'lst'], synopsis: 'show [ dev IFNAME ] [ scope SCOPE-ID ] [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [ up ] [ master DEV ]', keywords: keywordsOf(SHOW), run: show },
     { name: 'flush', synopsis: 'flush [ dev IFNAME ] [ scope SCOPE-ID ] [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ]', keywords: keywordsOf(SHOW), run: flush },
   ],

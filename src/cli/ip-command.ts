@@ -16,8 +16,8 @@ import { BlockList, isIP } from 'node:net';
 import type { RouteContext } from '../route/context.js';
 import { UsageError } from './args.js';
 
-/** The global options, as ip spells them; filled by ip-options.ts. */
-export interface IpEnv {
+/** What ip's global options set (ip-options.ts reads them). */
+export interface IpFlags {
   /** -n NETNS: every request runs in this namespace. */
   netns?: string;
   /** -4 / -6 / -f FAMILY: 'inet', 'inet6', 'link', ... */
@@ -32,6 +32,12 @@ export interface IpEnv {
   force: boolean;
   /** -batch FILE ('-': standard input). */
   batch?: string;
+  help: boolean;
+  version: boolean;
+}
+
+/** What a command runs with: the options, the output, the namespace's context. */
+export interface IpEnv extends Omit<IpFlags, 'help' | 'version'> {
   out(text: string): void;
   err(text: string): void;
   /** The namespace's rtnetlink context, opened on first use and closed by the runner. */
@@ -187,6 +193,42 @@ export function parseKeywords(words: Words, grammar: Grammar): Parsed {
     out[pos.key] = v;
   }
   return out;
+}
+
+/** The commands that write entries, in the order ip matches them (address, neigh). */
+export const ENTRY_METHODS = ['add', 'change', 'replace', 'delete'] as const;
+export type EntryMethod = (typeof ENTRY_METHODS)[number];
+
+/**
+ * add, change (chg), replace and del of an entry table: each parsed by one grammar into a
+ * spec, run alone, or in -batch -force together with its neighbours (the table's method given
+ * an array: one transaction, failures by index).
+ */
+export function entryCommands<S>(o: {
+  object: string;
+  grammar: Grammar;
+  synopsis: Record<EntryMethod, string>;
+  spec: (p: Parsed, env: IpEnv, method: EntryMethod) => S;
+  table: (env: IpEnv) => Record<EntryMethod, (arg: S | S[]) => Promise<unknown>>;
+}): IpCommand[] {
+  return ENTRY_METHODS.map((name) => {
+    const parse = (words: Words, env: IpEnv) => o.spec(parseKeywords(words, o.grammar), env, name);
+    return {
+      name, aliases: name === 'change' ? ['chg'] : undefined, synopsis: o.synopsis[name], keywords: keywordsOf(o.grammar),
+      run: async (words: Words, env: IpEnv) => void (await o.table(env)[name](parse(words, env))),
+      plan: (words: Words, env: IpEnv): Plan => ({
+        key: `${o.object} ${name}`,
+        spec: parse(words, env),
+        runMany: async (e, specs) => (await o.table(e)[name](specs as S[])) as { failures: { index: number; error: Error }[] },
+      }),
+    };
+  });
+}
+
+/** What `-s OBJECT flush` prints, as ip prints it; the first failure, if any, is the command's. */
+export function flushDone(env: IpEnv, r: { done: number; failures: { error: Error }[] }, what: string): void {
+  if (env.stats && !env.json) env.out(r.done ? `\n*** Round 1, deleting ${r.done} ${what} ***\n*** Flush is complete after 1 round ***\n` : 'Nothing to flush.\n');
+  if (r.failures.length) throw r.failures[0].error;
 }
 
 /** Every keyword spelling of a grammar (for completion). */

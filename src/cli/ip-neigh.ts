@@ -6,7 +6,7 @@ import { NUD_STATES, type NudState } from '../route/neigh-words.js';
 import { routeProtocols } from '../route/names.js';
 import { parsePrefix } from '../route/inet.js';
 import {
-  type Grammar, type IpCommand, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
 } from './ip-command.js';
 import { printJson } from './ip-output.js';
 
@@ -77,22 +77,6 @@ function specOf(p: Parsed, env: IpEnv, forDelete: boolean): NeighbourSpec {
   if (p.managed) spec.managed = true;
   if (p.protocol !== undefined) spec.protocol = protocolValue(p.protocol as string);
   return spec;
-}
-
-type Method = 'add' | 'change' | 'replace' | 'delete';
-
-function modify(name: Method, synopsis: string, aliases?: string[]): IpCommand {
-  const parse = (words: Words, env: IpEnv) => specOf(parseKeywords(words, MODIFY), env, name === 'delete');
-  const call = (env: IpEnv, arg: NeighbourSpec | NeighbourSpec[]) => makeNeighbours(env.route)[name](arg as never);
-  return {
-    name, aliases, synopsis, keywords: keywordsOf(MODIFY),
-    run: async (words, env) => void (await call(env, parse(words, env))),
-    plan: (words, env): Plan => ({
-      key: `neigh ${name}`,
-      spec: parse(words, env),
-      runMany: async (e, specs) => (await call(e, specs as NeighbourSpec[])) as unknown as { failures: { index: number; error: Error }[] },
-    }),
-  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -201,13 +185,8 @@ async function flush(words: Words, env: IpEnv): Promise<void> {
   if (words.done) throw new IpUsageError('Flush requires arguments.', 1);
   const p = parseKeywords(words, SHOW);
   const found = await select(p, env, true);
-  if (!found.length) {
-    if (env.stats) env.out('Nothing to flush.\n');
-    return;
-  }
-  const r = await makeNeighbours(env.route).delete(found.map((n) => ({ dst: n.dst, dev: n.ifindex, ...(n.proxy ? { proxy: true } : {}) })));
-  if (env.stats && !env.json) env.out(`\n*** Round 1, deleting ${r.done} entries ***\n*** Flush is complete after 1 round ***\n`);
-  if (r.failures.length) throw r.failures[0].error;
+  const r = found.length ? await makeNeighbours(env.route).delete(found.map((n) => ({ dst: n.dst, dev: n.ifindex, ...(n.proxy ? { proxy: true } : {}) }))) : { done: 0, failures: [] };
+  flushDone(env, r, 'entries');
 }
 
 export const neigh: IpObject = {
@@ -215,10 +194,17 @@ export const neigh: IpObject = {
   name: 'neigh',
   default: 'show',
   commands: [
-    modify('add', 'add ADDR [ lladdr LLADDR ] [ nud STATE ] [ proxy ADDR ] [ dev DEV ] [ router ] [ extern_learn ] [ protocol PROTO ]'),
-    modify('change', 'change ADDR [ lladdr LLADDR ] [ nud STATE ] dev DEV [ router ] [ extern_learn ] [ protocol PROTO ]', ['chg']),
-    modify('replace', 'replace ADDR [ lladdr LLADDR ] [ nud STATE ] dev DEV [ router ] [ extern_learn ] [ protocol PROTO ]'),
-    modify('delete', 'del { ADDR | proxy ADDR } dev DEV'),
+    ...entryCommands({
+      object: 'neigh', grammar: MODIFY,
+      synopsis: {
+        add: 'add ADDR [ lladdr LLADDR ] [ nud STATE ] [ proxy ADDR ] [ dev DEV ] [ router ] [ extern_learn ] [ protocol PROTO ]',
+        change: 'change ADDR [ lladdr LLADDR ] [ nud STATE ] dev DEV [ router ] [ extern_learn ] [ protocol PROTO ]',
+        replace: 'replace ADDR [ lladdr LLADDR ] [ nud STATE ] dev DEV [ router ] [ extern_learn ] [ protocol PROTO ]',
+        delete: 'del { ADDR | proxy ADDR } dev DEV',
+      },
+      spec: (p, env, method) => specOf(p, env, method === 'delete'),
+      table: (env) => makeNeighbours(env.route) as never,
+    }),
     { name: 'get', synopsis: 'get { ADDR | proxy ADDR } dev DEV', keywords: ['dev', 'proxy'], run: get },
     { name: 'show', aliases: ['lst', 'list'], synopsis: 'show [ to PREFIX ] [ dev DEV ] [ nud STATE ] [ proxy ] [ unused ] [ master DEV ] [ protocol PROTO ]', keywords: keywordsOf(SHOW), run: show },
     { name: 'flush', synopsis: 'flush [ to PREFIX ] [ dev DEV ] [ nud STATE ] [ proxy ] [ unused ] [ master DEV ]', keywords: keywordsOf(SHOW), run: flush },

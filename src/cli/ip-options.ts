@@ -2,23 +2,9 @@
 // the first option in ip's order that the word is a prefix of winning (`-n` is -netns, `-s`
 // -stats, `-b` -batch, `-br` -brief, `-f` -family, `-fo` -force), as iproute2's ip/ip.c reads
 // them. They come before the object: `nlkit -j -n blue address show`.
-import { IpUsageError, isPrefix } from './ip-command.js';
+import { type IpFlags, IpUsageError, isPrefix } from './ip-command.js';
 
-/** What the options set; main turns it into an IpEnv. */
-export interface IpFlags {
-  netns?: string;
-  family?: string;
-  json: boolean;
-  pretty: boolean;
-  details: number;
-  stats: number;
-  oneline: boolean;
-  brief: boolean;
-  force: boolean;
-  batch?: string;
-  help: boolean;
-  version: boolean;
-}
+export type { IpFlags };
 
 interface IpOption {
   /** Without the dash; any prefix matches unless `exact`. */
