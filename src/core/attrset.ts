@@ -2,9 +2,20 @@
 // generator emits, src/core/description.ts) with their references resolved and their keys
 // computed, which one interpreter (codec.ts) encodes and decodes.
 import type { AttrDescription } from './description.js';
+import { NetlinkDecodeError } from './errors.js';
 import type { EnumType } from './enums.js';
 import type { FixedIntKind } from './ints.js';
-import type { StructType } from './struct.js';
+import { StructType } from './struct.js';
+
+/**
+ * A binary of records (see AttrDescription.records), resolved: `header` is the struct with
+ * its length member blanked (objects never carry it), `length` where that member sits.
+ */
+export interface Records {
+  header: StructType;
+  length: { offset: number; size: 1 | 2 | 4; bigEndian: boolean; name: string; key: string };
+  attrs?: AttrSet;
+}
 
 /** A sub-message: the format chosen by the selector's value (as text). */
 export interface SubMessageFormat {
@@ -57,6 +68,8 @@ export interface AttrDef extends AttrDescription {
   enumType?: EnumType;
   /** checks, with bounds resolved to numbers (bounds naming kernel-internal constants are left to the kernel). */
   bounds?: AttrBounds;
+  /** records, resolved. */
+  recordsOf?: () => Records;
   /** indexed-array: how one element is read. */
   element?: AttrDef;
   typeValueKeys?: string[];
@@ -112,9 +125,35 @@ function resolve(a: AttrDescription, setName: string, refs: DescriptionRefs): At
   }
   const b = bounds(a, refs);
   if (b) def.bounds = b;
+  if (a.records !== undefined) {
+    const rec = a.records;
+    if (a.type !== 'binary' || st === undefined) throw new TypeError(`${where}: records need a binary with a struct`);
+    def.recordsOf = once(() => records(refs.struct(st, where), rec.length, rec.attributes === undefined ? undefined : refs.set(rec.attributes, where), refs, where));
+  }
   if (a.type === 'indexed-array') def.element = { ...def, type: a.subType ?? 'nest', multiAttr: false };
   if (a.typeValue) def.typeValueKeys = a.typeValue.map(camelCase);
   return def;
+}
+
+/** The record layout of a struct whose `length` member counts each record's bytes. */
+function records(full: StructType, length: string, attrs: AttrSet | undefined, refs: DescriptionRefs, where: string): Records {
+  const m = full.members.find((x) => x.name === length);
+  if (!m || !(m.type === 'u8' || m.type === 'u16' || m.type === 'u32') || m.array)
+    throw new TypeError(`${where}: records' length '${length}' must be a u8, u16 or u32 member of struct ${full.name}`);
+  // the same struct without its length: decoded objects leave it out, encoding computes it
+  const header = new StructType(full.name, full.members.map((x) => (x === m ? { name: x.name, type: 'pad' as const, len: x.size } : x)), refs);
+  return { header, attrs, length: { offset: m.offset, size: m.size as 1 | 2 | 4, bigEndian: m.bigEndian, name: m.name, key: m.key } };
+}
+
+/** The length of the record at buf[pos] (its struct's length member). */
+export function recordLength(r: Records, buf: Buffer, pos: number, end: number): number {
+  const { offset, size, bigEndian } = r.length;
+  if (end - pos < r.header.size) throw new NetlinkDecodeError(`${end - pos} trailing byte(s) are too short for a struct ${r.header.name} record (${r.header.size} bytes)`, pos);
+  const at = pos + offset;
+  const len = size === 1 ? buf[at] : size === 2 ? (bigEndian ? buf.readUInt16BE(at) : buf.readUInt16LE(at)) : bigEndian ? buf.readUInt32BE(at) : buf.readUInt32LE(at);
+  if (len < r.header.size) throw new NetlinkDecodeError(`struct ${r.header.name} record length ${len} is shorter than its struct (${r.header.size} bytes)`, pos);
+  if (len > end - pos) throw new NetlinkDecodeError(`struct ${r.header.name} record length ${len} runs past its attribute (${end - pos} bytes left)`, pos);
+  return len;
 }
 
 export class AttrSet {

@@ -87,6 +87,7 @@ export class Connection {
         this.sock.renewPoller();
       },
       fail: (err) => this.failAll(err),
+      portId: () => this.sock.portId,
     });
   }
 

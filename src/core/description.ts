@@ -93,6 +93,20 @@ export interface AttrDescription {
   checks?: AttrChecks;
   /** nlkit extension, for hand-written additions: a struct at the start of a nest, before its attributes. */
   fixedHeader?: string;
+  /**
+   * nlkit extension: a binary holding a run of records, each the `struct` (whose `length`
+   * member counts the whole record's bytes) followed by attributes of the set `attributes`,
+   * records starting at 4-byte boundaries: RTA_MULTIPATH's rtnexthop entries. Objects hold
+   * an array of the struct's fields and the attributes; the length is computed, not given.
+   */
+  records?: RecordsLayout;
+}
+
+export interface RecordsLayout {
+  /** The struct member (an unsigned integer) holding the record's length, header included. */
+  length: string;
+  /** The attributes after each record's struct (at the next 4-byte boundary). */
+  attributes?: string;
 }
 
 export interface AttrSetDescription {

@@ -17,6 +17,8 @@ export interface DispatchHost {
   grow(size: number): void;
   /** The socket failed for good (a receive error other than ENOBUFS). */
   fail(err: unknown): void;
+  /** The socket's own port id. */
+  portId(): number;
 }
 
 /** A little-endian u32 at pos, which the caller knows to be in bounds. */
@@ -109,7 +111,7 @@ export class Dispatcher {
   }
 
   private route(m: RawMessage): void {
-    if (m.group !== 0) return this.event(m);
+    if (m.group !== 0) return this.isEcho(m) ? void this.table.route(m) : this.event(m);
     if (m.flags & C.NLM_F_REQUEST && !this.kernelPeer) return this.host.serve(m);
     if (this.table.route(m)) return;
     if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
@@ -123,6 +125,15 @@ export class Dispatcher {
   private detached(m: RawMessage): void {
     if (m.group === 0)
       this.table.failAnswer(m.seq, m.sender, new NetlinkArgumentError('decode', 'detached or transferred the receive buffer (m.buf.buffer): the rest of that read is lost'), false);
+  }
+
+  /**
+   * NLM_F_ECHO: the kernel unicasts the requester the notification it multicasts
+   * (nlmsg_notify), the group still set on it. It answers a request in flight when it comes
+   * from that request's peer with its seq and this socket's port id in the header.
+   */
+  private isEcho(m: RawMessage): boolean {
+    return m.seq !== 0 && this.table.get(m.seq)?.peer === m.sender && m.portId === this.host.portId();
   }
 
   private event(m: RawMessage): void {

@@ -174,6 +174,23 @@ export class StructType {
     return new Function(...members.map((_, i) => `m${i}`), src)(...members.map((m) => this.memberReader(m)));
   }
 
+  private intoReader: ((buf: Buffer, at: number, end: number, o: Record<string, unknown>) => void) | undefined;
+
+  /**
+   * decode() into an existing object (a decoder's reused scratch object): the same reads,
+   * written as stores of literal keys. Only JSON-quoted keys go into the source.
+   */
+  decodeInto(buf: Buffer, at: number, end: number, o: Record<string, unknown>): void {
+    if (end - at < this.size) throw new NetlinkDecodeError(`struct ${this.name} needs ${this.size} bytes, got ${end - at}`, at);
+    if (!this.intoReader) {
+      const members = this.members.filter((m) => m.type !== 'pad');
+      const stores = members.map((m, i) => `o[${JSON.stringify(m.key)}] = ${plainRead(m) ?? `m${i}(buf, at, end)`};`);
+      this.intoReader = new Function(...members.map((_, i) => `m${i}`), `return function readStructInto(buf, at, end, o) { ${stores.join(' ')} };`)(
+        ...members.map((m) => this.memberReader(m)));
+    }
+    this.intoReader!(buf, at, end, o);
+  }
+
   /** Reads the struct at buf[at]; needs `size` bytes before `end`. */
   decode(buf: Buffer, at: number, end: number): Record<string, unknown> {
     if (end - at < this.size) throw new NetlinkDecodeError(`struct ${this.name} needs ${this.size} bytes, got ${end - at}`, at);

@@ -7,6 +7,12 @@ import { RouteContext, type LinkNames } from './context.js';
 import { makeNeighbours } from './neighbours.js';
 import { makeNetns } from './netns.js';
 import { makeTunTap } from './tuntap.js';
+import { makeNexthops } from './nexthops.js';
+import { makeNsids } from './nsid.js';
+import { makeRules } from './rules.js';
+import { makeRoutes } from './routes.js';
+import { makeMonitor } from './monitor.js';
+import { makeLinks } from './links.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -17,6 +23,12 @@ const MODULES = {
   neighbours: (ctx: RouteContext) => makeNeighbours(ctx),
   netns: (ctx: RouteContext) => makeNetns(ctx),
   tuntap: (ctx: RouteContext) => makeTunTap(ctx),
+  rules: (ctx: RouteContext) => makeRules(ctx),
+  nexthops: (ctx: RouteContext) => makeNexthops(ctx),
+  nsids: (ctx: RouteContext) => makeNsids(ctx),
+  routes: (ctx: RouteContext) => makeRoutes(ctx),
+  monitor: (ctx: RouteContext) => makeMonitor(ctx),
+  links: (ctx: RouteContext) => makeLinks(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

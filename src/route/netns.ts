@@ -3,14 +3,13 @@
 // process per call). Each namespace is created by unshare() in a short-lived thread of
 // its own, so no thread of Node's ever changes namespace. Run any handle inside one with
 // `openRoute({ netns: name })`.
-import { closeSync, openSync, readdirSync, constants as fs } from 'node:fs';
 import { constants } from 'node:os';
 import { NetlinkArgumentError, NetnsError } from '../core/errors.js';
 import { NS_OP_NETNS_ADD, NS_OP_NETNS_CHECK, NS_OP_NETNS_DELETE } from '../core/native.js';
 import { netnsName } from '../core/transport.js';
-import { bindOps, RouteContext, type Bulk, type Scope } from './context.js';
+import { bindOps, RouteContext, type Scope, type Step } from './context.js';
 import { bindJobs, type Job, type NativeFailure } from './native-jobs.js';
-import { nsidOfFd } from './nsid-query.js';
+import { idsOfNames } from './nsid.js';
 
 /** Where `ip netns` keeps its names. */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -80,63 +79,11 @@ const jobs = {
   },
 };
 
-function names(): string[] {
-  try {
-    return readdirSync(NETNS_RUN_DIR).filter((n) => !n.startsWith('.'));
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return [];
-    throw e;
-  }
-}
-
 /**
  * `ip netns list`: every name in /run/netns (sorted), with the id its namespace has in the
  * handle's namespace where one is assigned, asked for all of them in one transaction.
  */
-function list(_scope: Scope): Bulk<NamedNetns[]> {
-  const found = names();
-  const fds: number[] = [];
-  try {
-    // O_NONBLOCK: a FIFO among the names must not hang the listing
-    for (const n of found) fds.push(tryOpen(`${NETNS_RUN_DIR}/${n}`));
-  } catch (e) {
-    closeAll(fds);
-    throw e;
-  }
-  const asked = found.map((_, i) => i).filter((i) => fds[i] >= 0);
-  // The files stay open until the answers are in (the kernel reads the fd inside sendmsg);
-  // should the whole transaction fail (a timeout), they are closed once the step is collected.
-  const opened = fds.filter((fd) => fd >= 0);
-  const step: Bulk<NamedNetns[]> = {
-    bulk: asked.map((i) => nsidOfFd(fds[i])),
-    result: (r) => {
-      unclosed.unregister(step);
-      closeAll(opened);
-      const ids = new Map<number, number | undefined>();
-      r.items.forEach((o, k) => ids.set(asked[k], o.ok ? o.replies[0] : undefined));
-      return found.map((name, i) => {
-        const id = ids.get(i);
-        return id === undefined ? { name } : { name, id };
-      });
-    },
-  };
-  unclosed.register(step, opened, step);
-  return step;
-}
-
-const unclosed = new FinalizationRegistry<number[]>(closeAll);
-
-function tryOpen(path: string): number {
-  try {
-    return openSync(path, fs.O_RDONLY | fs.O_NONBLOCK);
-  } catch {
-    return -1; // gone meanwhile, or not readable: listed without an id, as ip does
-  }
-}
-
-function closeAll(fds: number[]): void {
-  for (const fd of fds.splice(0)) closeSync(fd);
-}
+const list = (_scope: Scope): Step<NamedNetns[]> => idsOfNames();
 
 /** The namespace methods, each with its Sync twin: `rt.netns.add('blue')`, `rt.netns.listSync()`. */
 export function makeNetns(ctx: RouteContext) {

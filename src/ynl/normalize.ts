@@ -162,6 +162,14 @@ function attribute(a: Y, value: number, consts: ReadonlyMap<string, number | str
   if (a['sub-message'] !== undefined) out.subMessage = str(a['sub-message'], `${w}.sub-message`);
   if (a.selector !== undefined) out.selector = str(a.selector, `${w}.selector`);
   if (a['fixed-header'] !== undefined) out.fixedHeader = str(a['fixed-header'], `${w}.fixed-header`);
+  if (a.records !== undefined) {
+    // nlkit extension: a binary of length-prefixed structs each followed by attributes
+    const r = a.records;
+    if (!isObj(r)) throw new SpecError('records needs {length, attributes}', `${w}.records`);
+    if (out.type !== 'binary' || out.struct === undefined) throw new SpecError('records need type binary and a struct', `${w}.records`);
+    out.records = { length: str(r.length, `${w}.records.length`) };
+    if (r.attributes !== undefined) out.records.attributes = str(r.attributes, `${w}.records.attributes`);
+  }
   if (a['type-value'] !== undefined) out.typeValue = list(a['type-value'], `${w}.type-value`).map((t, i) => str(t, `${w}.type-value[${i}]`));
   if (isObj(a.checks)) {
     const checks: AttrChecks = {};

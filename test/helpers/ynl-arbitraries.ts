@@ -299,7 +299,7 @@ export class FamilyArbitraries {
         return l && textArb(l[0], l[1]);
       }
       case 'binary':
-        return this.binary(def);
+        return this.binary(def, depth);
       case 'nest':
         if (!def.nested) return undefined;
         return this.headed(def.header?.(), def.nested(), depth + 1);
@@ -327,7 +327,12 @@ export class FamilyArbitraries {
     }
   }
 
-  private binary(def: AttrDef): fc.Arbitrary<unknown> | undefined {
+  private binary(def: AttrDef, depth: number): fc.Arbitrary<unknown> | undefined {
+    if (def.recordsOf) {
+      // records (rtnexthop and its attributes): each a struct's fields and attributes
+      const r = def.recordsOf();
+      return fc.array(this.headed(r.header, r.attrs, depth + 1), { maxLength: depth + 1 > this.opts.maxDepth ? 0 : this.opts.maxItems });
+    }
     if (def.structType) return structArb(def.structType());
     const size = def.subType ? ELEMENT_SIZES[def.subType] : undefined;
     if (def.subType && size) {
@@ -419,6 +424,15 @@ function valueSlots(def: AttrDef, kind: AttrKind, holder: Obj | unknown[], at: s
     case 'flag': return void here(WRONG_FLAG);
     case 'string': return void here(WRONG_STRING);
     case 'binary':
+      if (def.recordsOf) {
+        here(WRONG_ARRAY);
+        const r = def.recordsOf();
+        (v as Obj[]).forEach((rec, i) => {
+          out.push({ path: `${p}[${i}]`, wrong: [5, null], set: (x) => { (v as unknown[])[i] = x; } });
+          setSlots(r.attrs, r.header, rec, `${p}[${i}]`, out);
+        });
+        return;
+      }
       here(WRONG_BINARY);
       if (def.structType && v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) structSlots(def.structType(), v as Obj, p, out);
       return;

@@ -188,7 +188,14 @@ class Emitter {
     return wide ? 'bigint' : 'number';
   }
 
-  private binary(a: { struct?: string; subType?: string; display?: string }, where: string): string {
+  private binary(a: { struct?: string; subType?: string; display?: string; records?: AttrDescription['records'] }, where: string): string {
+    if (a.struct && a.records) {
+      // nlkit's records: the struct's fields but its length (computed), and the attributes
+      const s = this.structRef(a.struct, where);
+      const head = s ? `Partial<Omit<${s}, ${quote(camel(a.records.length))}>>` : undefined;
+      const attrs = a.records.attributes ? this.setRef(a.records.attributes, where) : undefined;
+      return `Array<${[head, attrs].filter(Boolean).join(' & ') || 'Record<string, never>'}>`;
+    }
     if (a.struct) {
       const s = this.structRef(a.struct, where);
       return s ? `${s} | Buffer` : 'Buffer';
@@ -455,6 +462,7 @@ class Emitter {
       ...this.desc.operations.map((o): [string | undefined, string | undefined, string] => [o.fixedHeader, o.attributeSet, `operation ${o.name}`]),
       ...[...this.subMessages.values()].flatMap((m) => m.formats.map((f): [string | undefined, string | undefined, string] => [f.fixedHeader, f.attributeSet, `sub-message ${m.name} '${f.value}'`])),
       ...this.desc.attributeSets.flatMap((s) => s.attributes.map((a): [string | undefined, string | undefined, string] => [a.fixedHeader, a.nestedAttributes, `${s.name}.${a.name}`])),
+      ...this.desc.attributeSets.flatMap((s) => s.attributes.filter((a) => a.records).map((a): [string | undefined, string | undefined, string] => [a.struct, a.records!.attributes, `${s.name}.${a.name} records`])),
     ];
     for (const [header, setName, where] of pairs) {
       const d = header ? this.defs.get(header) : undefined;

@@ -1,0 +1,352 @@
+// Typed notifications of routing objects (`ip monitor`): from one namespace or from every
+// namespace with an id here, each event saying new or deleted with its object. The events
+// come on a socket of their own; the dumps a resync makes run on the handle's.
+//
+// Resync policy. The kernel drops notifications when the socket's receive queue is full
+// (ENOBUFS) and what it dropped is unknown. The monitor then drops its socket with whatever
+// it still holds (the kernel reports the loss before the older messages still queued, so
+// those cannot be told from newer ones), subscribes on a new socket, and only then dumps
+// every watched kind afresh (in the monitor's namespace and, with allNsid, in each named
+// namespace with an id), delivering each dump as one `{ kind: 'resync', object, values }`
+// item: the whole current state, to REPLACE whatever a consumer built. The events that
+// follow came on the new socket, after its subscription and with nothing lost since, so
+// applying them in order over the dump ends in the kernel's state (an event the dump
+// already shows applies twice, to the same effect; a deletion of something the dump lacks
+// is a no-op). Subscribing before the first dump (`initial: true`) gives the same guarantee
+// from the start. A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
+import { EventEmitter } from 'node:events';
+import { Connection } from '../core/connection.js';
+import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { EventStream, NetlinkEvent } from '../core/events.js';
+import type { RawMessage } from '../core/message.js';
+import { AF_UNSPEC, RTNLGRP_LINK } from '../core/rtnetlink.js';
+import { opCall } from '../ynl/op-call.js';
+import { description as rtLink } from '../ynl/families/rt-link.js';
+import { bindOps, Scope, type RouteContext } from './context.js';
+import { parseFamily } from './inet.js';
+import { NameMap } from './link-names.js';
+import { namespaceIds } from './netns-names.js';
+import { linkFacts, messageFamily, OBJECTS, OBJECT_KINDS, type ObjectKind, type ObjectTypes } from './objects.js';
+
+export interface MonitorOptions {
+  /** Events of every namespace with an id in this one (NETLINK_LISTEN_ALL_NSID), each with its nsid and name. */
+  allNsid?: boolean;
+  /** Only this address family's addresses, routes, neighbours and rules: 'inet' | 'inet6' | 4 | 6. */
+  family?: string | number;
+  /** After an overrun, dump afresh and deliver `resync` items (default true); false: an `overrun` item only. */
+  resync?: boolean;
+  /** Start with a `resync` item (`initial: true`) per kind, dumped after subscribing. Default false. */
+  initial?: boolean;
+  /** SO_RCVBUF of the event socket in bytes (forced past rmem_max as root). Default: the system's. */
+  rcvbuf?: number;
+  /** Events buffered for a slow consumer before reading pauses (then the kernel queue absorbs). */
+  highWaterMark?: number;
+  /** Whether the open monitor keeps the process alive. Default true. */
+  ref?: boolean;
+}
+
+const OPTION_KEYS = new Set(['allNsid', 'family', 'resync', 'initial', 'rcvbuf', 'highWaterMark', 'ref']);
+
+/** Where an item comes from, with allNsid: the peer namespace's id here and its /run/netns name. */
+interface Origin {
+  nsid?: number;
+  netns?: string;
+}
+
+export type MonitorEvent<K extends ObjectKind = ObjectKind> = {
+  /** replace: the object took the place of another of its key (NLM_F_REPLACE: `ip route replace`). */
+  [P in K]: { kind: 'event'; object: P; action: 'new' | 'del'; value: ObjectTypes[P]; replace?: boolean } & Origin;
+}[K];
+
+export type MonitorResync<K extends ObjectKind = ObjectKind> = {
+  [P in K]: { kind: 'resync'; object: P; values: ObjectTypes[P][]; initial?: boolean } & Origin;
+}[K];
+
+export type MonitorItem<K extends ObjectKind = ObjectKind> =
+  | MonitorEvent<K>
+  | MonitorResync<K>
+  /** A datagram that could not be decoded: one item, the monitor goes on. */
+  | { kind: 'error'; error: unknown }
+  /** Only with `resync: false`: notifications were lost. */
+  | { kind: 'overrun' };
+
+const LOCAL = -1;
+const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
+
+/** Link names of one namespace, filled by a dump when first needed and kept by link events. */
+class Names {
+  readonly map = new NameMap();
+  seeded = false;
+
+  constructor(private readonly load: (() => Iterable<[number, string | undefined]>) | undefined) {}
+
+  seed(): void {
+    if (this.seeded || !this.load) return;
+    this.seeded = true;
+    this.map.replace(this.load());
+  }
+}
+
+/** The scope events decode in: names from the namespace's map, never a dump per event. */
+class EventScope extends Scope {
+  constructor(conn: Connection, private readonly ns: Names) {
+    super(conn, ns.map);
+  }
+
+  override ifname(index: number): string | undefined {
+    this.ns.seed();
+    return this.ns.map.nameOf(index);
+  }
+}
+
+function linkNames(conn: Connection): [number, string | undefined][] {
+  return conn.runSync(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] })).map((l) => [l.ifiIndex, l.ifname]);
+}
+
+function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; opts: MonitorOptions } {
+  let kinds: ObjectKind[];
+  if (objects === undefined || objects === 'all') kinds = [...OBJECT_KINDS];
+  else if (Array.isArray(objects) && objects.length > 0) {
+    for (const k of objects)
+      if (!OBJECT_KINDS.includes(k)) throw new NetlinkArgumentError('objects', `must list kinds of ${OBJECT_KINDS.join(', ')}, got ${JSON.stringify(k)}`);
+    kinds = [...new Set(objects as ObjectKind[])];
+  } else throw new NetlinkArgumentError('objects', `must be 'all' or a non-empty list of ${OBJECT_KINDS.join(', ')}`, 'ERR_INVALID_ARG_TYPE');
+  if (opts === undefined) return { kinds, opts: {} };
+  if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', `must be an object, got ${opts === null ? 'null' : typeof opts}`, 'ERR_INVALID_ARG_TYPE');
+  for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError('options', `has no option '${k}' (there are: ${[...OPTION_KEYS].join(', ')})`);
+  const o = opts as MonitorOptions;
+  for (const k of ['allNsid', 'resync', 'initial', 'ref'] as const)
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new NetlinkArgumentError(k, `must be a boolean, got ${typeof o[k]}`, 'ERR_INVALID_ARG_TYPE');
+  if (o.highWaterMark !== undefined && !(Number.isInteger(o.highWaterMark) && o.highWaterMark > 0))
+    throw new NetlinkArgumentError('highWaterMark', `must be a positive integer, got ${String(o.highWaterMark)}`, 'ERR_OUT_OF_RANGE');
+  return { kinds, opts: o };
+}
+
+/**
+ * A running monitor: iterate it (`for await (const item of mon)`), or listen to 'item'
+ * (and 'event', 'resync', 'overrun', 'error', 'close'), not both: a listener runs the same
+ * single loop. Breaking out of the loop or `close()` closes its socket.
+ */
+export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitter implements AsyncIterable<MonitorItem<K>> {
+  readonly objects: readonly K[];
+  private readonly family: number | undefined;
+  private readonly groups: number[];
+  private conn!: Connection;
+  private stream!: EventStream<MonitorItem<K> | null>;
+  private readonly types = new Map<number, { object: ObjectKind; action: 'new' | 'del' }>();
+  private readonly names = new Map<number, Names>();
+  private readonly scopes = new Map<number, EventScope>();
+  private readonly dumps;
+  private netnsById = new Map<number, string>();
+  private lastIdLookup = 0;
+  private readonly requested = new Set<K>();
+  private wake: (() => void) | undefined;
+  private iterator: AsyncGenerator<MonitorItem<K>> | undefined;
+  private pumping = false;
+  private closed = false;
+
+  constructor(private readonly ctx: RouteContext, objects?: readonly K[] | 'all', private readonly options: MonitorOptions = {}) {
+    super();
+    const checked = checkOptions(objects, options);
+    this.objects = checked.kinds as K[];
+    this.options = checked.opts;
+    this.family = parseFamily(this.options.family);
+    const groups = new Set<number>([RTNLGRP_LINK]); // link names for every decode
+    for (const k of this.objects) {
+      const e = OBJECTS[k];
+      for (const g of e.groups.any ?? []) groups.add(g);
+      for (const [fam, gs] of [[2, e.groups.inet], [10, e.groups.inet6]] as const)
+        if (this.family === undefined || this.family === fam) for (const g of gs ?? []) groups.add(g);
+      this.types.set(e.newType, { object: k, action: 'new' });
+      this.types.set(e.delType, { object: k, action: 'del' });
+    }
+    this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => OBJECTS[k].dump(scope, this.family)])));
+    this.groups = [...groups];
+    this.subscribe();
+    if (this.options.allNsid) this.lookUpIds();
+    // listening to items (not merely to 'error' or 'close') starts the monitor's own loop
+    this.on('newListener', (name: string) => {
+      if (ITEM_EVENTS.has(name) && !this.pumping) {
+        this.pumping = true;
+        queueMicrotask(() => void this.pump());
+      }
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<MonitorItem<K>> {
+    return (this.iterator ??= this.items());
+  }
+
+  /** Dumps these kinds afresh (all watched kinds by default) and delivers them as resync items next. */
+  resync(objects: readonly K[] = this.objects): void {
+    for (const k of objects) if (this.objects.includes(k)) this.requested.add(k);
+    this.wake?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.close();
+    this.conn.close();
+    this.wake?.();
+    this.emit('close');
+  }
+
+  /** A socket of its own for the events, subscribed to the groups. */
+  private subscribe(): void {
+    const conn = new Connection(NETLINK_ROUTE, {
+      netns: this.ctx.options.netns, listenAllNsid: this.options.allNsid ?? false,
+      ...(this.options.rcvbuf !== undefined ? { rcvbuf: this.options.rcvbuf, forceBuffers: true } : {}),
+    });
+    try {
+      this.stream = conn.events({ groups: this.groups, decode: (m) => this.decode(m), highWaterMark: this.options.highWaterMark, ref: this.options.ref ?? true });
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    this.conn = conn;
+  }
+
+  private lookUpIds(): void {
+    this.lastIdLookup = Date.now();
+    this.netnsById = namespaceIds(this.ctx.conn);
+  }
+
+  private origin(nsid: number): Origin {
+    if (nsid < 0) return {};
+    // a namespace named since the last look-up: look again, at most once a second
+    if (!this.netnsById.has(nsid) && Date.now() - this.lastIdLookup > 1000) this.lookUpIds();
+    const netns = this.netnsById.get(nsid);
+    return netns === undefined ? { nsid } : { nsid, netns };
+  }
+
+  private namesOf(nsid: number): Names {
+    let n = this.names.get(nsid);
+    if (!n) {
+      const netns = nsid === LOCAL ? undefined : this.netnsById.get(nsid);
+      const load = nsid === LOCAL ? () => linkNames(this.ctx.conn)
+        : netns === undefined ? undefined
+        : () => {
+          const c = new Connection(NETLINK_ROUTE, { netns });
+          try {
+            return linkNames(c);
+          } finally {
+            c.close();
+          }
+        };
+      this.names.set(nsid, (n = new Names(load)));
+    }
+    return n;
+  }
+
+  private scopeOf(nsid: number): EventScope {
+    let s = this.scopes.get(nsid);
+    if (!s) this.scopes.set(nsid, (s = new EventScope(this.ctx.conn, this.namesOf(nsid))));
+    return s;
+  }
+
+  /** A notification into an item (null: not for this monitor), keeping link names current. */
+  private decode(m: RawMessage): MonitorItem<K> | null {
+    const nsid = m.nsid >= 0 ? m.nsid : LOCAL;
+    const t = this.types.get(m.type);
+    const isLink = m.type === OBJECTS.link.newType || m.type === OBJECTS.link.delType;
+    // AF_BRIDGE link messages are bridge port state, not links coming or going
+    if (isLink && messageFamily(m) !== AF_UNSPEC) return null;
+    if (!t && !isLink) return null;
+    if (t && this.family !== undefined && t.object !== 'link' && t.object !== 'nsid' && messageFamily(m) !== this.family) return null;
+    const scope = this.scopeOf(nsid);
+    if (isLink) {
+      const link = OBJECTS.link.decode(m, scope);
+      const f = linkFacts(link);
+      const names = this.namesOf(nsid).map;
+      if (m.type === OBJECTS.link.delType) names.delete(f.index);
+      else names.set(f.index, f.name);
+      if (!t) return null;
+      return { kind: 'event', object: 'link', action: t.action, value: link, ...this.origin(nsid) } as MonitorItem<K>;
+    }
+    const value = OBJECTS[t!.object].decode(m, scope);
+    const replace = t!.action === 'new' && (m.flags & NLM_F_REPLACE) !== 0 ? { replace: true } : {};
+    return { kind: 'event', object: t!.object, action: t!.action, value, ...replace, ...this.origin(nsid) } as MonitorItem<K>;
+  }
+
+  /** Fresh dumps of these kinds: here and, with allNsid, in each named namespace with an id. */
+  private async *dumpAll(kinds: readonly K[], initial: boolean): AsyncGenerator<MonitorItem<K>> {
+    const where: Origin[] = [{}];
+    if (this.options.allNsid) {
+      this.lookUpIds();
+      for (const [nsid, netns] of this.netnsById) where.push({ nsid, netns });
+    }
+    for (const origin of where)
+      for (const k of kinds) {
+        if (this.closed) return;
+        let values: unknown[];
+        try {
+          values = await (this.dumps[k] as (arg: undefined, o: object) => Promise<unknown[]>)(undefined, origin.netns ? { netns: origin.netns } : {});
+        } catch (error) {
+          // a namespace deleted meanwhile has nothing left to resync
+          if (origin.netns !== undefined && (error as { code?: string }).code === 'ENOENT') continue;
+          throw error;
+        }
+        if (this.closed) return;
+        yield { kind: 'resync', object: k, values, ...(initial ? { initial: true } : {}), ...origin } as MonitorItem<K>;
+      }
+  }
+
+  private async *items(): AsyncGenerator<MonitorItem<K>> {
+    try {
+      if (this.options.initial) yield* this.dumpAll(this.objects, true);
+      let pending: Promise<IteratorResult<NetlinkEvent<MonitorItem<K> | null>>> | undefined;
+      while (!this.closed) {
+        if (this.requested.size) {
+          const kinds = [...this.requested];
+          this.requested.clear();
+          yield* this.dumpAll(kinds, false);
+          continue;
+        }
+        pending ??= this.stream.next();
+        const woken = new Promise<undefined>((resolve) => (this.wake = () => resolve(undefined)));
+        const r = await Promise.race([pending, woken]);
+        this.wake = undefined;
+        if (r === undefined) continue;
+        pending = undefined;
+        if (r.done) return;
+        const ev = r.value;
+        if (ev.kind === 'message') {
+          if (ev.message) yield ev.message;
+        } else if (ev.kind === 'error') yield { kind: 'error', error: ev.error };
+        else if (this.options.resync === false) yield { kind: 'overrun' };
+        else {
+          // what the old socket still holds is older than the loss: start over on a new one
+          this.stream.close();
+          this.conn.close();
+          this.subscribe();
+          // names may have changed unseen too: reload them when next needed
+          for (const n of this.names.values()) n.seeded = false;
+          for (const k of this.objects) this.requested.add(k);
+        }
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for await (const item of this) {
+        this.emit('item', item);
+        if (item.kind !== 'error') this.emit(item.kind, item);
+        else if (this.listenerCount('error') > 0) this.emit('error', item.error);
+      }
+    } catch (e) {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    }
+  }
+}
+
+/** What `rt.monitor` is: `rt.monitor(['route'], { allNsid: true })`. */
+export type MonitorMethod = <K extends ObjectKind = ObjectKind>(objects?: readonly K[] | 'all', opts?: MonitorOptions) => RouteMonitor<K>;
+
+export function makeMonitor(ctx: RouteContext): MonitorMethod {
+  return (objects, opts) => new RouteMonitor(ctx, objects, opts);
+}
