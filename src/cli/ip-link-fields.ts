@@ -1,10 +1,10 @@
 // The link part of `ip address show` (and of `ip link show` without -d/-s): the header ip
-// prints for each link, as JSON fields in ip's order and as its two plain lines. Read from
-// the generated rt-link family's getlink dump; the one place to switch to nlkit/route's links
-// module once it carries every field ip prints here.
+// prints for each link, as JSON fields in ip's order and as its two plain lines. The dump is
+// the one ip asks for (no statistics; under -6 AF_INET6's), each link read by nlkit/route's
+// link view (flags, state, type and group names), then written in ip's keys.
 import { AF_INET6 } from '../core/rtnetlink.js';
 import type { RouteContext } from '../route/context.js';
-import { linkGroups } from '../route/names.js';
+import { lookupOf, toLink, type Link } from '../route/link-view.js';
 import { description as rtLink, type GetlinkDoReply } from '../ynl/families/rt-link.js';
 import { opCall } from '../ynl/op-call.js';
 
@@ -20,37 +20,6 @@ export interface LinkHeader {
   line1: string;
   /** `    link/ether ... brd ...`; '' when ip leaves it out (a family filter). */
   line2: string;
-}
-
-/** ip's flag words in its printing order (iproute2 print_link_flags). */
-const FLAG_WORDS: [string, string][] = [
-  ['loopback', 'LOOPBACK'], ['broadcast', 'BROADCAST'], ['point-to-point', 'POINTOPOINT'], ['multicast', 'MULTICAST'],
-  ['no-arp', 'NOARP'], ['all-multi', 'ALLMULTI'], ['promisc', 'PROMISC'], ['no-trailers', 'NOTRAILERS'], ['debug', 'DEBUG'],
-  ['dynamic', 'DYNAMIC'], ['auto-media', 'AUTOMEDIA'], ['portsel', 'PORTSEL'], ['master', 'MASTER'], ['slave', 'SLAVE'],
-  ['up', 'UP'], ['lower-up', 'LOWER_UP'], ['dormant', 'DORMANT'], ['echo', 'ECHO'],
-];
-
-/** <linux/if.h> IF_OPER_*. */
-const OPERSTATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-
-/** <linux/if_arp.h> ARPHRD_* by ip's names (iproute2 lib/ll_types.c), the common ones. */
-const LINK_TYPES: Record<number, string> = {
-  0: 'netrom', 1: 'ether', 2: 'eether', 3: 'ax25', 4: 'pronet', 5: 'chaos', 6: 'ieee802', 7: 'arcnet', 8: 'atalk', 15: 'dlci',
-  19: 'atm', 23: 'metricom', 24: 'ieee1394', 27: 'eui64', 32: 'infiniband', 256: 'slip', 257: 'cslip', 258: 'slip6',
-  259: 'cslip6', 260: 'rsrvd', 264: 'adapt', 270: 'rose', 271: 'x25', 272: 'hwx25', 280: 'can', 512: 'ppp', 513: 'cisco',
-  516: 'lapb', 517: 'ddcmp', 518: 'rawhdlc', 519: 'rawip', 768: 'ipip', 769: 'tunnel6', 770: 'frad', 771: 'skip', 772: 'loopback',
-  773: 'localtlk', 774: 'fddi', 775: 'bif', 776: 'sit', 777: 'ip/ddp', 778: 'gre', 779: 'pimreg', 780: 'hippi', 781: 'ash',
-  782: 'econet', 783: 'irda', 784: 'fcpp', 785: 'fcal', 786: 'fcpl', 787: 'fcfb0', 800: 'tr', 801: 'ieee802.11',
-  802: 'ieee802.11/prism', 803: 'ieee802.11/radiotap', 804: 'ieee802.15.4', 805: 'ieee802.15.4/monitor', 820: 'phonet',
-  821: 'phonet_pipe', 822: 'caif', 823: 'ip6gre', 824: 'netlink', 825: '6lowpan', 826: 'vsockmon', 65534: 'none', 65535: 'void',
-};
-
-function flagWords(flags: readonly unknown[], peerDown: boolean): string[] {
-  const set = new Set(flags);
-  const out = set.has('up') && !set.has('running') ? ['NO-CARRIER'] : [];
-  for (const [k, w] of FLAG_WORDS) if (set.has(k)) out.push(w);
-  if (peerDown) out.push('M-DOWN');
-  return out;
 }
 
 /**
@@ -71,10 +40,10 @@ export async function linkHeaders(route: RouteContext, opts: { family?: string; 
     const qlen = new Map(full.map((l) => [l.ifiIndex, l.txqlen]));
     for (const l of links) l.txqlen ??= qlen.get(l.ifiIndex);
   }
-  const byIndex = new Map<number, GetlinkDoReply>(links.map((l) => [l.ifiIndex, l]));
   const names = opts.text && links.some((l) => l.linkNetnsid !== undefined) ? await netnsNames(route) : undefined;
   const out = new Map<number, LinkHeader>();
-  for (const l of links) out.set(l.ifiIndex, header(l, byIndex, opts.family, names));
+  const lookup = lookupOf(links);
+  for (const l of links) out.set(l.ifiIndex, header(l, toLink(l, lookup), opts.family, names));
   return out;
 }
 
@@ -86,79 +55,61 @@ async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
   return ids;
 }
 
-function header(l: GetlinkDoReply, byIndex: Map<number, GetlinkDoReply>, family: string | undefined, netnsNames?: Map<number, string>): LinkHeader {
-  const j: Record<string, unknown> = { ifindex: l.ifiIndex };
-  const name = l.ifname ?? '';
-  let shown = name;
-  let peerDown = false;
+/** ip's words for a link: nlkit/route's Link, and the raw message where ip says more (a lower link of 0, an unknown type). */
+function header(l: GetlinkDoReply, link: Link, family: string | undefined, netnsNames?: Map<number, string>): LinkHeader {
+  const j: Record<string, unknown> = { ifindex: link.ifindex };
+  let shown = link.ifname;
   if (l.link !== undefined) {
     if (l.link === 0) {
       j.link = null;
-      shown = `${name}@NONE`;
+      shown += '@NONE';
     } else if (l.linkNetnsid !== undefined) {
       j.link_index = l.link;
-      shown = `${name}@if${l.link}`;
+      shown += `@if${l.link}`;
     } else {
-      const peer = byIndex.get(l.link);
-      const peerName = peer?.ifname ?? `if${l.link}`;
-      j.link = peerName;
-      shown = `${name}@${peerName}`;
-      peerDown = !!peer && !peer.ifiFlags.includes('up');
+      j.link = link.link ?? `if${l.link}`;
+      shown += `@${j.link as string}`;
     }
   }
-  j.ifname = name;
-  const flags = flagWords(l.ifiFlags, peerDown);
-  j.flags = flags;
-  let line1 = `${l.ifiIndex}: ${shown}: <${flags.join(',')}> `;
-  if (l.mtu !== undefined) {
-    j.mtu = l.mtu;
-    line1 += `mtu ${l.mtu} `;
-  }
-  if (l.qdisc !== undefined) {
-    j.qdisc = l.qdisc;
-    line1 += `qdisc ${l.qdisc} `;
-  }
-  if (l.master !== undefined) {
-    const m = byIndex.get(l.master)?.ifname ?? `if${l.master}`;
-    j.master = m;
-    line1 += `master ${m} `;
-  }
-  if (l.operstate !== undefined) {
-    const s = OPERSTATES[l.operstate] ?? String(l.operstate);
-    j.operstate = s;
-    line1 += `state ${s} `;
-  }
-  if (l.group !== undefined) {
-    const g = linkGroups().name(l.group);
-    j.group = g;
-    line1 += `group ${g} `;
-  }
-  if (l.txqlen) {
-    j.txqlen = l.txqlen;
-    line1 += `qlen ${l.txqlen}`;
+  j.ifname = link.ifname;
+  j.flags = link.flags;
+  let line1 = `${link.ifindex}: ${shown}: <${link.flags.join(',')}> `;
+  const add = (key: string, word: string, v: unknown) => {
+    if (v === undefined) return;
+    j[key] = v;
+    line1 += `${word} ${String(v)} `;
+  };
+  add('mtu', 'mtu', link.mtu);
+  add('qdisc', 'qdisc', link.qdisc);
+  add('master', 'master', link.masterIndex === undefined ? undefined : (link.master ?? `if${link.masterIndex}`));
+  add('operstate', 'state', link.operstate);
+  add('group', 'group', link.group);
+  if (link.txqlen) {
+    j.txqlen = link.txqlen;
+    line1 += `qlen ${link.txqlen}`;
   }
   let line2 = '';
   if (!family || family === 'link') {
-    const type = LINK_TYPES[l.ifiType] ?? `[${l.ifiType}]`;
+    // link-view names the ARPHRD types it knows and gives others as a number; ip writes those [N]
+    const type = /^\d+$/.test(link.linkType) ? `[${link.linkType}]` : link.linkType;
     j.link_type = type;
     line2 = `    link/${type} `;
-    if (l.address !== undefined) {
-      j.address = l.address;
-      line2 += l.address;
+    if (link.address !== undefined) {
+      j.address = link.address;
+      line2 += link.address;
     }
-    if (l.broadcast !== undefined) {
-      if (l.ifiFlags.includes('point-to-point')) {
-        j.link_pointtopoint = true;
-        line2 += ' peer ';
-      } else line2 += ' brd ';
-      j.broadcast = l.broadcast;
-      line2 += l.broadcast;
+    if (link.broadcast !== undefined) {
+      const p2p = link.flags.includes('POINTOPOINT');
+      if (p2p) j.link_pointtopoint = true;
+      j.broadcast = link.broadcast;
+      line2 += `${p2p ? ' peer ' : ' brd '}${link.broadcast}`;
     }
   }
-  if (l.linkNetnsid !== undefined) {
-    j.link_netnsid = l.linkNetnsid;
-    const name = netnsNames?.get(l.linkNetnsid);
-    if (line2) line2 += name !== undefined ? ` link-netns ${name}` : l.linkNetnsid >= 0 ? ` link-netnsid ${l.linkNetnsid}` : ' link-netnsid unknown';
+  if (link.linkNetnsid !== undefined) {
+    const id = link.linkNetnsid;
+    j.link_netnsid = id;
+    const name = netnsNames?.get(id);
+    if (line2) line2 += name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
   }
-  return { ifindex: l.ifiIndex, ifname: name, up: l.ifiFlags.includes('up'), master: l.master, json: j, line1, line2 };
+  return { ifindex: link.ifindex, ifname: link.ifname, up: link.flags.includes('UP'), master: link.masterIndex, json: j, line1, line2 };
 }
