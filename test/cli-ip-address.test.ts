@@ -116,6 +116,9 @@ describe('nlkit address show', () => {
       compareText(ns, '-br', 'address');
       const brief = json(nlkit('-br', '-j', '-n', ns, 'address'));
       assert.deepEqual(brief, ipJson(ns, '-br', 'address'));
+      // -j -p: laid out as iproute2's json_writer lays it out, byte for byte
+      compareText(ns, '-4', '-j', '-p', 'address', 'show', 'dev', 'v0');
+      compareText(ns, '-j', '-p', 'address', 'show', 'dev', 'v1');
     }));
 
   test('a veth peer in another namespace: link_index and link_netnsid as ip prints them', (t) =>

@@ -76,6 +76,7 @@ describe('nlkit neigh show', () => {
         assert.equal(r.status, 0);
         assert.equal(r.stdout, ip(ns, ...args), args.join(' '));
       }
+      assert.equal(nlkit('-j', '-p', '-n', ns, 'neigh').stdout, ip(ns, '-j', '-p', 'neigh'), '-j -p');
       const digits = (s: string) => s.replace(/used \d+\/\d+\/\d+/g, 'used N/N/N');
       assert.equal(digits(nlkit('-s', '-n', ns, 'neigh').stdout), digits(ip(ns, '-s', 'neigh')));
     }));

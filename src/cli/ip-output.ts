@@ -6,10 +6,25 @@ import { IpUsageError } from './ip-command.js';
 
 const BIG = '\u0000big:';
 
-/** `ip -j` (one line) or `ip -j -p` (indented): 64-bit counters as exact numbers. */
+/** `ip -j` (one line) or `ip -j -p` (laid out as ip lays it out): 64-bit counters as exact numbers. */
 export function printJson(env: Pick<IpEnv, 'pretty' | 'out'>, value: unknown): void {
-  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? BIG + v.toString() : v), env.pretty ? 4 : undefined);
+  const text = env.pretty ? pretty(value, 0) : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? BIG + v.toString() : v));
   env.out(text.replace(/"\u0000big:(\d+)"/g, '$1') + '\n');
+}
+
+/**
+ * iproute2's json_writer layout under -p: members on lines of their own, four spaces a level
+ * (arrays count as levels), scalars in arrays on one line (`[ "UP","LOWER_UP" ]`), objects
+ * in arrays joined `},{`, empty arrays `[ ]`.
+ */
+function pretty(v: unknown, depth: number): string {
+  if (typeof v === 'bigint') return v.toString();
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const pad = (d: number) => '    '.repeat(d);
+  if (Array.isArray(v)) return v.length ? `[ ${v.map((x) => pretty(x, depth + 1)).join(',')} ]` : '[ ]';
+  const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+  if (!entries.length) return '{}';
+  return `{${entries.map(([k, x]) => `\n${pad(depth + 1)}${JSON.stringify(k)}: ${pretty(x, depth + 1)}`).join(',')}\n${pad(depth)}}`;
 }
 
 /** glibc's strerror texts (what ip prints after "RTNETLINK answers:"), for the errors rtnetlink returns. */
