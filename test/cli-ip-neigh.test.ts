@@ -2,9 +2,9 @@
 // deep-equal after the documented exceptions, plain text equal, proxy entries, filters, and
 // what nlkit adds, changes, replaces and deletes read back by `ip -j`.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
-import { inSetupNetns, json } from './helpers/cli-ip.js';
+import { inSetupNetns, json, quietIpv6 } from './helpers/cli-ip.js';
 import { ip, ipJson } from './helpers/netns.js';
 
 type Entry = Record<string, unknown>;
@@ -39,6 +39,9 @@ function sameStats(ours: Entry[], theirs: Entry[]): void {
   });
 }
 
+/** The setup in a namespace whose links make no neighbour entries of their own (see quietIpv6). */
+const withEntries = (t: TestContext, fn: (ns: string) => unknown) => inSetupNetns(t, SETUP, fn, quietIpv6);
+
 function compare(ns: string, ...args: string[]): Entry[] {
   const ours = json<Entry[]>(nlkit('-j', '-n', ns, ...args));
   const theirs = ipJson<Entry[]>(ns, ...args);
@@ -49,7 +52,7 @@ function compare(ns: string, ...args: string[]): Entry[] {
 
 describe('nlkit neigh show', () => {
   test('-j deep-equals ip -j: states, router, extern_learn, protocol, proxy, filters', (t) =>
-    inSetupNetns(t, SETUP, (ns) => {
+    withEntries(t, (ns) => {
       const all = compare(ns, 'neigh', 'show');
       assert.ok(all.some((e) => e.router === null));
       assert.ok(all.some((e) => e.extern_learn === null && e.protocol === 'static'));
@@ -70,7 +73,7 @@ describe('nlkit neigh show', () => {
     }));
 
   test('plain text as ip prints it (with -s: the counters as ip lays them out)', (t) =>
-    inSetupNetns(t, SETUP, (ns) => {
+    withEntries(t, (ns) => {
       for (const args of [['neigh'], ['neigh', 'show', 'nud', 'all'], ['neigh', 'show', 'proxy'], ['neigh', 'show', 'dev', 'v0'], ['-6', 'neigh']]) {
         const r = nlkit('-n', ns, ...args);
         assert.equal(r.status, 0);
@@ -82,7 +85,7 @@ describe('nlkit neigh show', () => {
     }));
 
   test('get: one entry, as ip neigh get prints it', (t) =>
-    inSetupNetns(t, SETUP, (ns) => {
+    withEntries(t, (ns) => {
       // exception: ip 6.1's neigh get prints text under -j; nlkit prints the entry as ip -j neigh show does
       const entry = ipJson<Entry[]>(ns, 'neigh', 'show').find((e) => e.dst === '10.0.0.2');
       assert.deepEqual(json(nlkit('-j', '-n', ns, 'neigh', 'get', '10.0.0.2', 'dev', 'v0')), [entry]);
