@@ -49,6 +49,9 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'stats' },
   // nlkit's own
   { name: 'genl', summary: 'generic netlink families: ids, operations, multicast groups', group: async () => (await import('./genl.js')).genl },
+  { name: 'proc', summary: 'process events: fork, exec, exit, uid/gid changes... as they happen', group: async () => (await import('./proc.js')).proc },
+  { name: 'uevent', summary: 'kernel and udev device events (uevents), in a namespace too', group: async () => (await import('./uevent.js')).uevent },
+  { name: 'audit', summary: 'kernel audit: status, rules in auditctl terms, user messages, records', group: async () => (await import('./audit.js')).audit },
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];

@@ -14,7 +14,7 @@ import { bulkOf, deleteAll, type BulkResult, type OneOrMany, type OneOrManySync 
 import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
-import { bindOps, Scope, type Bulk, type Chain, type RouteContext, type RouteOptions, type Step } from './context.js';
+import { bindOps, Scope, type Bulk, type Chain, type LinkNames, type RouteContext, type RouteOptions, type Step } from './context.js';
 import { familyOf, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
@@ -205,6 +205,26 @@ function getCall(scope: Scope, q: string | RouteQuery) {
   return { ...call, ack: false, decode: (m: RawMessage) => toRoute(raw(m), scope), result: (rs: readonly Route[]) => rs[0] };
 }
 
+/** Names from an attached LinkCache; a link it lacks (created a moment ago) from one link dump on another socket. */
+function cachedNames(names: LinkNames, ctx: RouteContext): LinkNameSource {
+  let dumped: Scope | undefined;
+  return {
+    ifname(index) {
+      const n = names.nameOf(index);
+      if (n !== undefined) return n;
+      if (!dumped) {
+        const conn = new Connection(NETLINK_ROUTE, ctx.options);
+        try {
+          (dumped = new Scope(conn)).ifname(0);
+        } finally {
+          conn.close();
+        }
+      }
+      return dumped.ifname(index);
+    },
+  };
+}
+
 /** The routes module of a handle: `rt.routes.list()`, `rt.routes.add({...})`... */
 export function makeRoutes(ctx: RouteContext) {
   const ops = bindOps(ctx, {
@@ -253,9 +273,12 @@ export function makeRoutes(ctx: RouteContext) {
           try {
             const scope = conn === ctx.conn ? ctx.scope() : new Scope(conn);
             // a stream's routes leave before the dump ends: link names are read before it
-            // starts (a link dump inside the route dump, on the same socket, would wait forever)
-            scope.ifname(0);
-            const call = dumpCall(f, scope, scope);
+            // starts (a link dump inside the route dump, on the same socket, would wait forever),
+            // unless a LinkCache is attached: then names come from it, and one it lacks from a
+            // link dump on a socket of its own
+            const cached = conn === ctx.conn ? ctx.names : undefined;
+            if (!cached) scope.ifname(0);
+            const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
             for await (const r of conn.stream({ ...call, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }))
               if (r !== undefined) yield r;
           } finally {
