@@ -198,7 +198,7 @@ interface Row {
 async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
   const sel = selectionOf(p);
   const family = env.family ?? sel.toFamily;
-  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json });
+  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.json ? env.stats : 0 });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
   env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
@@ -255,7 +255,9 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     return;
   }
   if (env.json) {
-    printJson(env, rows.map(({ link, addrs, bare }) => ({ ...(bare ? {} : link.json), addr_info: addrs.map(addrJson) })));
+    printJson(env, rows.map(({ link, addrs, bare }) => ({
+      ...(bare ? {} : link.json), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
+    })));
     return;
   }
   let text = '';

@@ -5,7 +5,7 @@
 import { AF_INET6 } from '../core/rtnetlink.js';
 import type { RouteContext } from '../route/context.js';
 import { lookupOf, toLink, type Link } from '../route/link-view.js';
-import { description as rtLink, type GetlinkDoReply } from '../ynl/families/rt-link.js';
+import { description as rtLink, type GetlinkDoReply, type RtnlLinkStats64Struct } from '../ynl/families/rt-link.js';
 import { opCall } from '../ynl/op-call.js';
 
 export interface LinkHeader {
@@ -20,6 +20,31 @@ export interface LinkHeader {
   line1: string;
   /** `    link/ether ... brd ...`; '' when ip leaves it out (a family filter). */
   line2: string;
+  /** ip -j -s's `stats64` (with `stats` asked for), printed after the addresses. */
+  stats64?: Record<string, Record<string, bigint | number>>;
+}
+
+/** ip -j -s's stats64 keys: rx, tx, then with -s -s the error details (iproute2 print_stats64). */
+const RX: [string, keyof RtnlLinkStats64Struct][] = [['bytes', 'rxBytes'], ['packets', 'rxPackets'], ['errors', 'rxErrors'], ['dropped', 'rxDropped'], ['over_errors', 'rxOverErrors'], ['multicast', 'multicast']];
+const RX_MORE: [string, keyof RtnlLinkStats64Struct][] = [['length_errors', 'rxLengthErrors'], ['crc_errors', 'rxCrcErrors'], ['frame_errors', 'rxFrameErrors'], ['fifo_errors', 'rxFifoErrors'], ['missed_errors', 'rxMissedErrors']];
+const TX: [string, keyof RtnlLinkStats64Struct][] = [['bytes', 'txBytes'], ['packets', 'txPackets'], ['errors', 'txErrors'], ['dropped', 'txDropped'], ['carrier_errors', 'txCarrierErrors'], ['collisions', 'collisions']];
+const TX_MORE: [string, keyof RtnlLinkStats64Struct][] = [['aborted_errors', 'txAbortedErrors'], ['fifo_errors', 'txFifoErrors'], ['window_errors', 'txWindowErrors'], ['heartbeat_errors', 'txHeartbeatErrors']];
+
+function stats64(link: Link, level: number): LinkHeader['stats64'] {
+  const s = link.stats64;
+  if (!s) return undefined;
+  const pick = (keys: [string, keyof RtnlLinkStats64Struct][]) => Object.fromEntries(keys.map(([k, f]) => [k, s[f]]));
+  const rx: Record<string, bigint | number> = pick(RX);
+  const tx: Record<string, bigint | number> = pick(TX);
+  if (s.rxCompressed) rx.compressed = s.rxCompressed;
+  if (s.txCompressed) tx.compressed = s.txCompressed;
+  if (level > 1) {
+    Object.assign(rx, pick(RX_MORE));
+    if (s.rxNohandler) rx.nohandler = s.rxNohandler;
+    Object.assign(tx, pick(TX_MORE));
+    if (link.carrierChanges !== undefined) tx.carrier_changes = link.carrierChanges;
+  }
+  return { rx, tx };
 }
 
 /**
@@ -28,22 +53,31 @@ export interface LinkHeader {
  * kind of link dump ip asks for (default `family`). `text`: the plain lines name
  * a peer's namespace (`link-netns blue`) where the id belongs to a named one, as ip does.
  */
-export async function linkHeaders(route: RouteContext, opts: { family?: string; dumpFamily?: string; text?: boolean } = {}): Promise<Map<number, LinkHeader>> {
+export async function linkHeaders(route: RouteContext, opts: { family?: string; dumpFamily?: string; text?: boolean; stats?: number } = {}): Promise<Map<number, LinkHeader>> {
   // as ip: under -6 the dump is AF_INET6's (the kernel's inet6 link dump: no qdisc, no group;
   // it takes no attributes after the header)
   const inet6 = (opts.dumpFamily ?? opts.family) === 'inet6';
-  const request = inet6 ? { ifiFamily: AF_INET6 } : { extMask: ['skip-stats' as const] };
-  const links = await route.conn.run(opCall(rtLink, 'getlink', 'dump', request));
+  // statistics only when -s asks for them: decoding them is most of a dump's cost
+  const full = () => route.conn.run(opCall(rtLink, 'getlink', 'dump', opts.stats ? {} : { extMask: ['skip-stats'] }));
+  const links = inet6 ? await route.conn.run(opCall(rtLink, 'getlink', 'dump', { ifiFamily: AF_INET6 })) : await full();
   if (inet6) {
-    // that dump has no IFLA_TXQLEN, which ip then asks for by ioctl: here from the full dump
-    const full = await route.conn.run(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] }));
-    const qlen = new Map(full.map((l) => [l.ifiIndex, l.txqlen]));
-    for (const l of links) l.txqlen ??= qlen.get(l.ifiIndex);
+    // that dump has no IFLA_TXQLEN (ip then asks by ioctl) nor statistics: from the full dump
+    // (not IFLA_CARRIER_CHANGES, which ip leaves out under -6)
+    const all = new Map((await full()).map((l) => [l.ifiIndex, l]));
+    for (const l of links) {
+      l.txqlen ??= all.get(l.ifiIndex)?.txqlen;
+      l.stats64 ??= all.get(l.ifiIndex)?.stats64;
+    }
   }
   const names = opts.text && links.some((l) => l.linkNetnsid !== undefined) ? await netnsNames(route) : undefined;
   const out = new Map<number, LinkHeader>();
   const lookup = lookupOf(links);
-  for (const l of links) out.set(l.ifiIndex, header(l, toLink(l, lookup), opts.family, names));
+  for (const l of links) {
+    const link = toLink(l, lookup);
+    const h = header(l, link, opts.family, names);
+    if (opts.stats) h.stats64 = stats64(link, opts.stats);
+    out.set(l.ifiIndex, h);
+  }
   return out;
 }
 

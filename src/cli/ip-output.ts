@@ -9,7 +9,8 @@ const BIG = '\u0000big:';
 /** `ip -j` (one line) or `ip -j -p` (laid out as ip lays it out): 64-bit counters as exact numbers. */
 export function printJson(env: Pick<IpEnv, 'pretty' | 'out'>, value: unknown): void {
   const text = env.pretty ? pretty(value, 0) : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? BIG + v.toString() : v));
-  env.out(text.replace(/"\u0000big:(\d+)"/g, '$1') + '\n');
+  // JSON.stringify writes the marker's NUL as the six characters \u0000
+  env.out(text.replace(/"\\u0000big:(\d+)"/g, '$1') + '\n');
 }
 
 /**
