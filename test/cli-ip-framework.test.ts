@@ -12,6 +12,7 @@ import { ipMatch, parseKeywords, Words, IpUsageError } from '../src/cli/ip-comma
 import { address } from '../src/cli/ip-address.js';
 import { neigh } from '../src/cli/ip-neigh.js';
 import { lineWords } from '../src/cli/ip-run.js';
+import { printJson } from '../src/cli/ip-output.js';
 import { CLI, nlkit, ok } from './helpers/cli-run.js';
 import { inSetupNetns, ipRun, json } from './helpers/cli-ip.js';
 import { ipJson } from './helpers/netns.js';
@@ -63,6 +64,17 @@ describe('ip-style options and abbreviations', () => {
     assert.throws(() => parseKeywords(new Words(['peer', 'x', 'peer', 'y']), g), /duplicate "peer": "y" is the second value/);
     assert.throws(() => parseKeywords(new Words(['a', 'b']), g), /either "local" is duplicate/);
     assert.throws(() => parseKeywords(new Words(['dev']), g), /Command line is not complete/);
+  });
+
+  test('JSON: exact 64-bit numbers, -p laid out as iproute2\'s json_writer', () => {
+    let out = '';
+    const env = (pretty: boolean) => ({ pretty, out: (t: string) => void (out += t) });
+    const v = [{ a: 18446744073709551615n, b: ['x', 'y'], c: [], d: { e: null, f: true } }, {}];
+    printJson(env(false), v);
+    assert.equal(out, '[{"a":18446744073709551615,"b":["x","y"],"c":[],"d":{"e":null,"f":true}},{}]\n');
+    out = '';
+    printJson(env(true), v);
+    assert.equal(out, '[ {\n        "a": 18446744073709551615,\n        "b": [ "x","y" ],\n        "c": [ ],\n        "d": {\n            "e": null,\n            "f": true\n        }\n    },{} ]\n');
   });
 
   test('batch lines split as iproute2\'s makeargs splits them', () => {
