@@ -6,7 +6,9 @@
 // shared code in common chunks, so nlkit/core and nlkit/ynl imported together share one
 // copy of each class (instanceof keeps working across entry points); dynamic imports (the
 // family descriptions) stay separate chunks, loaded on use. Types still come from tsc's .d.ts
-// in dist/src, and the bins and tests run tsc's modules directly. Run after every compile.
+// in dist/src, and the tests run tsc's modules directly. The nlkit command is bundled too
+// (cli/main.js, its objects split into chunks loaded on use): start-up is most of what a
+// short command costs. Run after every compile, before bin-mode.mjs.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'dist/src');
 
 await build({
-  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'diag/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js'].map((f) => join(src, f)),
+  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'diag/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js', 'cli/main.js'].map((f) => join(src, f)),
   outbase: src,
   outdir: join(root, 'dist/bundle'),
   bundle: true,

@@ -1,63 +1,34 @@
 #!/usr/bin/env node
-// nlkit: the command-line front end. Parses the options before the group name,
-// dispatches to a command group (each in its own module, loaded on demand), and turns
-// errors into messages and exit codes: 0 ok, 1 usage error, 2 failure (kernel, socket).
+// nlkit: the command-line front end. Reads ip's global options (ip-options.ts) before the
+// object, resolves the object as ip does (ip-objects.ts: `nlkit a` is address), and runs
+// either an iproute2-style object (ip-run.ts) or one of nlkit's own command groups (genl,
+// ynl, completion), each in its own module, loaded on demand. Exit status: 0 ok; for the
+// iproute2-style objects ip's (1 usage, 2 kernel refusal, 255 invalid argument); for the
+// groups 1 usage error, 2 failure.
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { matchKeyword, parseArgs, formatOptions, UsageError } from './args.js';
-import { type CommandGroup, type Context, GLOBAL_OPTIONS, HelpRequest } from './command.js';
-
-interface GroupEntry {
-  name: string;
-  aliases?: readonly string[];
-  /** One line for `nlkit --help`. */
-  summary: string;
-  load(): Promise<CommandGroup>;
-}
-
-/** The command groups. A new group is a module exporting a CommandGroup, and a row here. */
-export const GROUPS: readonly GroupEntry[] = [
-  {
-    name: 'genl',
-    summary: 'generic netlink families: ids, operations, multicast groups',
-    load: async () => (await import('./genl.js')).genl,
-  },
-  {
-    name: 'proc',
-    summary: 'process events: fork, exec, exit, uid/gid changes... as they happen',
-    load: async () => (await import('./proc.js')).proc,
-  },
-  {
-    name: 'uevent',
-    summary: 'kernel and udev device events (uevents), in a namespace too',
-    load: async () => (await import('./uevent.js')).uevent,
-  },
-  {
-    name: 'audit',
-    summary: 'kernel audit: status, rules in auditctl terms, user messages, records',
-    load: async () => (await import('./audit.js')).audit,
-  },
-  {
-    name: 'ynl',
-    summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes',
-    load: async () => (await import('./ynl.js')).ynl,
-  },
-  { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', load: async () => (await import('./ss.js')).ss },
-];
+import { UsageError } from './args.js';
+import type { Context } from './command.js';
+import { HelpRequest } from './command.js';
+import { findObject, implemented, type ObjectRow } from './ip-objects.js';
+import { optionsHelp, parseIpOptions } from './ip-options.js';
 
 const PROG = 'nlkit';
 
 function usage(): string {
-  const width = Math.max(...GROUPS.map((g) => g.name.length));
-  return `Usage: ${PROG} [OPTIONS] GROUP [COMMAND] [ARGS...] [OPTIONS]
-       ${PROG} GROUP help
-       ${PROG} { --help | --version }
+  const rows = implemented();
+  const width = Math.max(...rows.map((g) => g.name.length));
+  return `Usage: ${PROG} [ OPTIONS ] OBJECT { COMMAND | help }
+       ${PROG} [ -force ] -batch FILENAME
+       ${PROG} { -help | -Version }
 
-Groups:
-${GROUPS.map((g) => `  ${g.name.padEnd(width)}  ${g.summary}`).join('\n')}
+Objects (any unambiguous prefix, resolved in iproute2's order: a = address, n = neighbor):
+${rows.map((g) => `  ${g.name.padEnd(width)}  ${g.summary ?? ''}`).join('\n')}
 
-Options:
-${formatOptions(GLOBAL_OPTIONS)}
+Options (before the object; one or two dashes, any prefix, as ip takes them):
+${optionsHelp()}
+
+${PROG} OBJECT help prints an object's commands and arguments.
 `;
 }
 
@@ -91,63 +62,61 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/** The help text of a row: an object's from its table, a group's own. */
+async function rowHelp(row: ObjectRow): Promise<string | undefined> {
+  if (row.group) return (await row.group()).usage;
+  if (row.load) return (await import('./ip-command.js')).objectUsage(await row.load());
+  return undefined;
+}
+
 /** Runs one nlkit command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
-  const ctx: Context = { json: false, pretty: false, details: false, out: io.out, err: io.err };
-
   let parsed;
   try {
-    parsed = parseArgs(argv, GLOBAL_OPTIONS, { stopAtPositional: true });
+    parsed = parseIpOptions(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`${PROG}: ${e.message}\n${shortUsage(usage())}`);
-    return 1;
+    io.err(`${errorText(e)}\n`);
+    return 255;
   }
-  const { options, positionals } = parsed;
-  if (options.version) {
+  const { flags, rest } = parsed;
+  if (flags.version) {
     io.out(`${version()}\n`);
     return 0;
   }
-  if (options.json) ctx.json = true;
-  if (options.pretty) ctx.pretty = true;
-  if (options.details) ctx.details = true;
-
-  const [first, ...rest] = positionals;
-  if (options.help || first === 'help') {
-    // nlkit help [GROUP]
-    const target = options.help ? first : rest[0];
-    let entry: GroupEntry | undefined;
-    try {
-      entry = target === undefined ? undefined : findGroup(target);
-    } catch {
-      // ambiguous: the general usage
-    }
-    if (entry) io.out((await entry.load()).usage);
-    else io.out(usage());
+  const [first, ...more] = rest;
+  if (flags.help || first === 'help') {
+    // nlkit help [OBJECT]
+    const target = flags.help ? first : more[0];
+    const row = target === undefined ? undefined : findObject(target);
+    io.out((row && (await rowHelp(row))) ?? usage());
     return 0;
   }
+  if (flags.batch !== undefined) return (await import('./ip-run.js')).runBatch(flags, io);
   if (first === undefined) {
     io.err(shortUsage(usage()));
     return 1;
   }
-
-  let entry: GroupEntry | undefined;
-  try {
-    entry = findGroup(first);
-    if (!entry) throw new UsageError(`unknown command group "${first}"; try "${PROG} --help"`);
-  } catch (e) {
-    io.err(`${PROG}: ${errorText(e)}\n${shortUsage(usage())}`);
+  const row = findObject(first);
+  if (!row) {
+    io.err(`Object "${first}" is unknown, try "${PROG} help".\n${shortUsage(usage())}`);
     return 1;
   }
+  if (!row.group) return (await import('./ip-run.js')).runIp(row, more, flags, io);
 
-  const group = await entry.load();
+  if (flags.netns !== undefined) {
+    // the groups open their sockets themselves: running in the caller's namespace unasked would mislead
+    io.err(`${PROG}: -n/-netns is for ip's objects; ${row.name} takes its own option for a namespace (see "${PROG} ${row.name} help")\n`);
+    return 1;
+  }
+  const ctx: Context = { json: flags.json, pretty: flags.pretty, details: flags.details > 0, out: io.out, err: io.err };
+  const group = await row.group();
   const prefix = `${PROG}: ${group.name}: `;
   try {
-    if (rest[0] === 'help') {
+    if (more[0] === 'help') {
       io.out(group.usage);
       return 0;
     }
-    return (await group.run(rest, ctx)) ?? 0;
+    return (await group.run(more, ctx)) ?? 0;
   } catch (e) {
     if (e instanceof HelpRequest) {
       io.out(e.what === 'version' ? `${version()}\n` : group.usage);
@@ -161,10 +130,6 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     if (process.env.NLKIT_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
     return 2;
   }
-}
-
-function findGroup(word: string): GroupEntry | undefined {
-  return GROUPS.find((g) => g.name === matchKeyword(word, GROUPS));
 }
 
 function invokedDirectly(): boolean {
@@ -188,7 +153,9 @@ if (invokedDirectly()) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`${PROG}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      // never a stack trace unless asked for (NLKIT_DEBUG=1)
+      const debug = process.env.NLKIT_DEBUG && e instanceof Error ? e.stack : undefined;
+      process.stderr.write(`${PROG}: ${debug ?? (e instanceof Error ? e.message : String(e))}\n`);
       process.exitCode = 2;
     },
   );

@@ -1,6 +1,7 @@
 // `nlkit ynl`: any family a YNL spec describes, built in or read from a spec file at run
 // time. Requests are given as JSON, replies and notifications are printed as JSON, like
 // the kernel's tools/net/ynl CLI.
+import { camelCase } from '../core/attrset.js';
 import { markTextInput, MAX_NEST_DEPTH } from '../core/codec.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkEncodeError, NetlinkError } from '../core/errors.js';
@@ -41,6 +42,8 @@ Options:
                           request: what raw families' new* operations need (rt-link, ...)
   --count N               --subscribe: stop after N notifications
   --duration SECONDS      --subscribe: stop after this long
+  --spec-names            print replies and notifications with the spec's own key names
+                          (dev-name, ifi-index), as the kernel's ynl CLI prints them
   -j, --output-json       print --list-* as JSON (an array) rather than a table; in this
                           group -j means this, since --json gives the request;
                           \`nlkit -j ynl ...\` works too
@@ -49,7 +52,9 @@ Options:
 
 JSON:
   Keys are the spec's names in camelCase (family-name -> familyName); a fixed header's
-  fields (ifiIndex, rtmFamily, ...) sit beside the attributes. Enums by name (or number),
+  fields (ifiIndex, rtmFamily, ...) sit beside the attributes. Requests may use the spec's
+  own names too ({"header":{"dev-name":"eth0"}}), so commands from the kernel's
+  documentation for its ynl CLI work unchanged; --spec-names prints replies that way. Enums by name (or number),
   flags as arrays of names, addresses of attributes with display hints as text.
   64-bit integers (u64, s64, uint, sint) are printed as JSON numbers with every digit,
   whatever their size (as the Python ynl CLI prints them; a parser that reads numbers as
@@ -90,6 +95,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'excl', type: 'boolean' },
   { name: 'replace', type: 'boolean' },
   { name: 'append', type: 'boolean' },
+  { name: 'spec-names', type: 'boolean' },
   { name: 'count', type: 'string' },
   { name: 'duration', type: 'string' },
 ];
@@ -216,7 +222,29 @@ export function requestFromJson(text: string | undefined): Record<string, unknow
     throw new UsageError(`--json: ${(e as Error).message}`);
   }
   if (!isObject(v)) throw new UsageError(`--json needs a JSON object, got ${Array.isArray(v) ? 'an array' : JSON.stringify(v)}`);
-  return markTextInput(v);
+  return markTextInput(renameKeys(v, camelCase) as Record<string, unknown>);
+}
+
+/** A value with every object key renamed (arrays walked, bytes and bigints kept). */
+export function renameKeys(v: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(v)) return v.map((x) => renameKeys(x, rename));
+  if (!isObject(v)) return v;
+  if (Buffer.isBuffer(v) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[rename(k)] = renameKeys(x, rename);
+  return out;
+}
+
+/** The spec's own name of each key a family's replies carry (camelCase -> spec name). */
+export function specNames(desc: FamilyDescription): (key: string) => string {
+  const names = new Map<string, string>();
+  const add = (n: string) => {
+    const k = camelCase(n);
+    if (!names.has(k)) names.set(k, n);
+  };
+  for (const set of desc.attributeSets) for (const a of set.attributes) add(a.name);
+  for (const d of desc.definitions) if (d.type === 'struct') for (const m of d.members) add(m.name);
+  return (key) => names.get(key) ?? key;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -429,18 +457,26 @@ async function runDo(ctx: Context, family: Family, opts: Record<string, unknown>
   const request = requestFromJson(opts.json as string | undefined);
   const flags = requestFlags(opts);
   const client = await open(family, opts.netns as string | undefined);
+  const out = outputKeys(family, opts);
   try {
     if (mode === 'do') {
       const reply = await client.do(op.name, request, flags ? { flags } : {});
-      if (reply !== undefined) print(ctx, reply);
+      if (reply !== undefined) print(ctx, out(reply));
     } else {
-      print(ctx, [...(await client.dump(op.name, request, flags ? { flags } : {}).toArray())]);
+      print(ctx, out([...(await client.dump(op.name, request, flags ? { flags } : {}).toArray())]));
     }
   } catch (e) {
     throw failure(family, op.name, e);
   } finally {
     client.close();
   }
+}
+
+/** Replies as printed: camelCase keys, or the spec's names under --spec-names. */
+function outputKeys(family: Family, opts: Record<string, unknown>): (v: unknown) => unknown {
+  if (!opts['spec-names']) return (v) => v;
+  const rename = specNames(family.desc);
+  return (v) => renameKeys(v, rename);
 }
 
 function positiveNumber(v: unknown, name: string, integer: boolean): number | undefined {
@@ -462,6 +498,7 @@ async function runSubscribe(ctx: Context, family: Family, opts: Record<string, u
   if (duration !== undefined && duration > 2147483) throw new UsageError('--duration is at most 2147483 seconds');
 
   const client = await open(family, opts.netns as string | undefined);
+  const out = outputKeys(family, opts);
   let stream;
   try {
     stream = client.subscribe(groups);
@@ -478,7 +515,7 @@ async function runSubscribe(ctx: Context, family: Family, opts: Record<string, u
   try {
     for await (const ev of stream) {
       if (ev.kind === 'message') {
-        print(ctx, { op: ev.message.op, msg: ev.message.msg });
+        print(ctx, { op: ev.message.op, msg: out(ev.message.msg) });
         if (count !== undefined && ++seen >= count) break;
       } else if (ev.kind === 'overrun') {
         ctx.err('nlkit: ynl: overrun: the kernel dropped notifications (ENOBUFS)\n');
@@ -514,7 +551,7 @@ export const ynl: CommandGroup = {
     if (actions.length === 0) throw new UsageError('nothing to do: give --do, --dump, --subscribe or a --list-* option');
     if (actions.length > 1) throw new UsageError(`give one action, not ${actions.map((a) => `--${a}`).join(' and ')}`);
     const action: Action = actions[0];
-    for (const [o, needs] of [['json', ['do', 'dump']], ['count', ['subscribe']], ['duration', ['subscribe']], ['create', ['do']], ['excl', ['do']], ['replace', ['do']], ['append', ['do']]] as const)
+    for (const [o, needs] of [['json', ['do', 'dump']], ['count', ['subscribe']], ['duration', ['subscribe']], ['create', ['do']], ['spec-names', ['do', 'dump', 'subscribe']], ['excl', ['do']], ['replace', ['do']], ['append', ['do']]] as const)
       if (opts[o] !== undefined && !(needs as readonly string[]).includes(action)) throw new UsageError(`--${o} goes with ${needs.map((n) => `--${n}`).join(' or ')}`);
 
     if (action === 'list-families') {

@@ -7,7 +7,7 @@ import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { opCall, opItem, type OpReply, type OpRequest } from '../ynl/op-call.js';
 import { description as rtAddr, type IfaFlagsEnum, type Types as RtAddr } from '../ynl/families/rt-addr.js';
 import { checkBool, checkNames, checkSpec, checkString, checkUint } from './arg-check.js';
-import { deleteAll, oneOrMany, type BulkResult, type EntryTable } from './bulk.js';
+import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { routeScopes } from './names.js';
@@ -296,6 +296,10 @@ const builders = {
   replace: (scope: Scope, spec: AddressSpec | readonly AddressSpec[]) =>
     oneOrMany(scope, spec, (sc, s: AddressSpec) => opItem(rtAddr, 'newaddr', newAddr(sc, s).req, { flags: NLM_F_CREATE | NLM_F_REPLACE })),
 
+  /** Overwrites an existing address's settings (`ip addr change`: NLM_F_REPLACE without CREATE). */
+  change: (scope: Scope, spec: AddressSpec | readonly AddressSpec[]) =>
+    oneOrMany(scope, spec, (sc, s: AddressSpec) => opItem(rtAddr, 'newaddr', newAddr(sc, s).req, { flags: NLM_F_REPLACE })),
+
   delete: (scope: Scope, key: AddressKey | readonly AddressKey[]) => oneOrMany(scope, key, delItem),
 
   /**
@@ -314,7 +318,7 @@ const builders = {
 };
 
 /** The methods of `rt.addresses`: add takes `replace: true` too (`ip addr replace`). */
-export type Addresses = EntryTable<Address, AddressSpec, AddressKey, AddressFilter>;
+export type Addresses = EntryTable<Address, AddressSpec, AddressKey, AddressFilter> & { change: OneOrMany<AddressSpec>; changeSync: OneOrManySync<AddressSpec> };
 
 export function makeAddresses(ctx: RouteContext): Addresses {
   return bindOps(ctx, builders) as unknown as Addresses;

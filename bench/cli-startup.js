@@ -1,0 +1,91 @@
+// Start-up of the nlkit command: the whole process of `nlkit -j -n NS address show` (the
+// package's bin, bundled) in a namespace with 10 links, against `node -e 0` and against
+// `ip -j -n NS address show`; each a fresh process, interleaved, median of RUNS. Also the
+// CPU time (user + system) of each, through /usr/bin/time where it is installed: on a loaded
+// machine the wall time swings with the scheduler, the CPU time much less.
+//
+//   npm run bench:cli      (builds dist/ first; needs root for the namespace)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
+const RUNS = 21;
+const TARGET = 2;
+const TIME = '/usr/bin/time';
+
+function ip(...args) {
+  execFileSync('ip', args, { stdio: 'ignore' });
+}
+
+/** Wall ms, and user+system ms when /usr/bin/time is there. */
+function measure(argv) {
+  const out = join(tmpdir(), `nlkit-cli-bench-${process.pid}`);
+  const withTime = existsSync(TIME);
+  const cmd = withTime ? [TIME, '-f', '%U %S', '-o', out, ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}\n${r.stderr}`);
+  let cpu;
+  if (withTime) {
+    const [u, s] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
+    cpu = (u + s) * 1000;
+    rmSync(out, { force: true });
+  }
+  return { wall, cpu };
+}
+
+function main() {
+  if (process.getuid?.() !== 0) {
+    console.log('bench:cli needs root (a network namespace); skipped');
+    return;
+  }
+  const ns = `nlkt-${randomBytes(4).toString('hex')}`;
+  ip('netns', 'add', ns);
+  try {
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    // lo + 4 veth pairs + a tun device: 10 links, each end with an address
+    for (let i = 0; i < 4; i++) {
+      ip('-n', ns, 'link', 'add', `a${i}`, 'type', 'veth', 'peer', 'name', `b${i}`);
+      ip('-n', ns, 'addr', 'add', `10.${i}.0.1/24`, 'dev', `a${i}`);
+      ip('-n', ns, 'addr', 'add', `10.${i}.0.2/24`, 'dev', `b${i}`);
+    }
+    ip('-n', ns, 'tuntap', 'add', 'mode', 'tun', 'name', 'tun0');
+    const cases = [
+      { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+      { name: `nlkit -j -n NS address show`, argv: [process.execPath, bin, '-j', '-n', ns, 'address', 'show'] },
+      { name: `ip -j -n NS address show`, argv: ['ip', '-j', '-n', ns, 'address', 'show'] },
+    ];
+    const loadBefore = load();
+    for (const c of cases) measure(c.argv); // page cache
+    const samples = cases.map(() => ({ wall: [], cpu: [] }));
+    for (let r = 0; r < RUNS; r++)
+      cases.forEach((c, i) => {
+        const m = measure(c.argv);
+        samples[i].wall.push(m.wall);
+        if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
+      });
+    const wall = samples.map((s) => median(s.wall));
+    const cpu = samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined));
+    console.log(`\nnlkit start-up: whole process, median of ${RUNS} interleaved runs (node ${process.version}), 10 links`);
+    console.log(`${loadBefore} before, ${load()} after\n`);
+    console.log(table(['case', 'wall ms', 'x node', 'cpu ms', 'x node'], 'lrrrr', cases.map((c, i) => [
+      c.name, fmt(wall[i], 1), fmt(wall[i] / wall[0], 2), cpu[i] === undefined ? '-' : fmt(cpu[i], 0), cpu[i] === undefined ? '-' : fmt(cpu[i] / cpu[0], 2),
+    ])));
+    writeResults('cli', {
+      runs: RUNS,
+      cases: cases.map((c, i) => ({ case: c.name, wall_ms: wall[i], cpu_ms: cpu[i], samples: samples[i] })),
+      summary: [summaryRow('nlkit -j address show (10 links), wall time x node -e 0', wall[1] / wall[0], TARGET)],
+    });
+  } finally {
+    ip('netns', 'del', ns);
+  }
+}
+
+main();
