@@ -2,7 +2,8 @@ import { AttrIterator, attrContaining } from './attributes.js';
 import { recordLength, type AttrDef, type AttrSet, type Records, type SubMessageFormat } from './attrset.js';
 import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
-import { bytesInput, formatHint, formatIPv4, hintedBytes, isTextHint } from './display.js';
+import { bytesInput, formatHint, hintedBytes, isTextHint } from './display.js';
+import { ipv4Text } from './ipv4-text.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
@@ -244,7 +245,7 @@ function readerOf(def: AttrDef): Reader {
   else if (def.type === 'binary' && !def.structType && !def.subType && isTextHint(def.display)) {
     const hint = def.display;
     r = hint === 'ipv4' || hint === 'ipv4-or-v6'
-      ? (b, s, e) => (e - s === 4 ? formatIPv4(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
+      ? (b, s, e) => (e - s === 4 ? ipv4Text(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
       : (b, s, e) => formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e));
   } else if (def.type === 'nest' && !def.header) {
     // the nested set's walk, looked up on first use (not per nest) and called directly:
@@ -324,7 +325,7 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
     return { when: `len === 6 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `${b(0)} | ${b(1)} << 8` };
   if (def.type === 'string') return { when: 'true', value: 'readName(buf, pos + 4, pos + len)' };
   if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
-    return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
+    return { when: 'len === 8', value: 'ipv4Text(buf, pos + 4)' };
   return undefined;
 }
 
@@ -368,8 +369,8 @@ ${cases.join('\n')}
   // plain objects from a constructor of their own (Attrs): V8's slack tracking sizes them
   // for the attributes this set's objects end up holding (measured: 8 attributes added to
   // {} take 4x as long as to such an object)
-  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readName', body)(
-    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readName) as SetDecoder;
+  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'ipv4Text', 'readName', body)(
+    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, ipv4Text, readName) as SetDecoder;
 }
 
 function tooDeep(pos: number): never {

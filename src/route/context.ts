@@ -58,7 +58,7 @@ export class Scope {
   private readonly byName = new Map<string, number>();
   private byIndex?: Map<number, string>;
 
-  constructor(readonly conn: Connection, private readonly names?: LinkNames) {}
+  constructor(readonly conn: Connection, readonly names?: LinkNames) {}
 
   /** A link's index from its name (or the index itself); ENODEV naming the device otherwise. */
   ifindex(dev: string | number, option = 'dev'): number {

@@ -180,31 +180,25 @@ function numberOf(f: unknown): number {
 }
 
 /**
- * Plain objects (their prototype is Object.prototype) made by a constructor of their own:
- * V8 sizes them by slack tracking for the fields routes end up with, and allocates them
- * about twice as fast as an object literal whose objects a dump's array keeps alive
- * (measured on 100,000).
- */
-function RouteObject(): void {}
-RouteObject.prototype = Object.prototype;
-const RouteCtor = RouteObject as unknown as new () => Route;
-
-/**
  * The Route for a decoded RTM_NEWROUTE. Without `names`, devices are left as indexes
  * (`ifindex`, `iif` as its number) for nameLinks to fill in later.
  */
 export function toRoute(r: GetrouteDumpReply, names?: LinkNameSource): Route {
   const family = r.rtmFamily;
   const tableId = r.table ?? r.rtmTable;
-  const route = new RouteCtor();
-  route.family = familyName(family);
-  route.type = typeof r.rtmType === 'string' ? r.rtmType : TYPE_NAMES[r.rtmType] ?? String(r.rtmType);
-  route.dst = formatPrefix(typeof r.dst === 'string' ? r.dst : undefined, r.rtmDstLen, family);
-  route.table = tableName(tableId);
-  route.tableId = tableId;
-  route.protocol = protocols.name(r.rtmProtocol);
-  route.scope = scopes.name(r.rtmScope);
-  route.flags = flagNames(r.rtmFlags);
+  // a literal: V8 tracks its allocation site and, seeing a dump's routes all survive
+  // (list() keeps them), allocates them in the old generation at once instead of copying
+  // each through the young one (measured: the scavenges were half of a 100,000-route list)
+  const route: Route = {
+    family: familyName(family),
+    type: typeof r.rtmType === 'string' ? r.rtmType : TYPE_NAMES[r.rtmType] ?? String(r.rtmType),
+    dst: formatPrefix(typeof r.dst === 'string' ? r.dst : undefined, r.rtmDstLen, family),
+    table: tableName(tableId),
+    tableId,
+    protocol: protocols.name(r.rtmProtocol),
+    scope: scopes.name(r.rtmScope),
+    flags: flagNames(r.rtmFlags),
+  };
   if (r.rtmSrcLen || r.src !== undefined) route.src = formatPrefix(typeof r.src === 'string' ? r.src : undefined, r.rtmSrcLen, family);
   if (typeof r.gateway === 'string') route.gateway = r.gateway;
   if (r.via) { const v = viaOf(r.via); if (v) route.via = v; }
