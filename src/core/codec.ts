@@ -329,6 +329,10 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
   return undefined;
 }
 
+/** Attribute kinds whose readers never look at the enclosing objects (no sub-message below). */
+const SCOPELESS = new Set<string>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint', 'string', 'flag', 'pad', 'unused', 'bitfield32']);
+const usesScope = (def: AttrDef): boolean => (def.type === 'binary' ? def.recordsOf !== undefined : !SCOPELESS.has(def.type));
+
 function compileSet(set: AttrSet): SetDecoder {
   const readersOfSet: Reader[] = [];
   const cases: string[] = [];
@@ -339,18 +343,21 @@ function compileSet(set: AttrSet): SetDecoder {
     const store = def.multiAttr ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
     // a sub-message of no known format is bytes, kept apart from the decoded formats
     const raw = def.type === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multiAttr === true}); else ` : '';
-    const read = `v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store}`;
+    const read = `v = r${r}(buf, pos + 4, pos + len, raw, depth, ${set.needsScope && usesScope(def) ? 'scope ??= newScope()' : 'up'}); if (v !== undefined) ${raw}${store}`;
     const fast = def.multiAttr ? undefined : inlineRead(def);
     cases.push(`      case ${type}: ${fast ? `if (${fast.when}) out[${k}] = ${fast.value}; else { ${read} }` : read} break;`);
   });
-  // the object and the scope are made here too: one call per nest, each site monomorphic
-  const scope = set.needsScope ? '{ obj: out, set, buf, start: pos, end, up }' : 'up';
+  // the object and the scope are made here too: one call per nest, each site monomorphic;
+  // the scope only when an attribute that looks outward is met (a route's encap), not for
+  // every message of a dump
   const body = `function Attrs() {}
 Attrs.prototype = Object.prototype;
 return function decodeSet(buf, pos, end, depth, up, into) {
   if (depth > ${MAX_NEST_DEPTH}) tooDeep(pos);
   const out = into ?? new Attrs();
-  const scope = ${scope};
+  const start = pos;
+  let scope;
+  const newScope = () => ({ obj: out, set, buf, start, end, up });
   let v;
   while (pos < end) {
     if (end - pos < 4) headerTooShort(end - pos, pos);
@@ -417,16 +424,18 @@ export function headedDecoder(header: StructType | undefined, attrs: AttrSet | u
  * not be re-entered (one per call, not shared).
  */
 export function reusingDecoder(header: StructType | undefined, attrs: AttrSet | undefined): HeadedDecoder {
-  const keys = [...(header?.byKey.keys() ?? []), ...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'];
+  // the header's fields are all written by every decodeInto: only the rest needs resetting
+  const keys = [...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'].filter((k) => !header?.byKey.has(k));
   const reset = new Function(`return function reset(o) { ${keys.map((k) => `o[${JSON.stringify(k)}] = undefined;`).join(' ')} };`)() as (o: Decoded) => void;
   const scratch: Decoded = {};
   reset(scratch);
   const skip = header ? align4(header.size) : 0;
+  let walk: SetDecoder | undefined; // looked up on the first message, not per message
   return (buf, start, end) => {
     if (start < 0 || end > buf.length || start > end) badRange(buf, start, end);
     reset(scratch);
     header?.decodeInto(buf, start, end, scratch);
-    if (attrs) compiledOf(attrs)(buf, Math.min(end, start + skip), end, 0, undefined, scratch);
+    if (attrs) (walk ??= compiledOf(attrs))(buf, Math.min(end, start + skip), end, 0, undefined, scratch);
     return scratch;
   };
 }
