@@ -3,7 +3,7 @@ import { recordLength, type AttrDef, type AttrSet, type Records, type SubMessage
 import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { bytesInput, formatHint, hintedBytes, isTextHint } from './display.js';
-import { ipv4Text } from './ipv4-text.js';
+import { ipv4Text, writeIPv4 } from './ipv4-text.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
@@ -514,6 +514,14 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
     });
     return;
   }
+  // an IPv4 address's text straight into the message (routes, addresses, neighbours: one per item of a bulk call)
+  if (typeof v === 'string' && (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.bounds) {
+    w.ensure(4);
+    if (writeIPv4(v, w.buf, w.pos)) {
+      w.pos += 4;
+      return;
+    }
+  }
   const bytes = hintedBytes(def.display, v, text, path);
   if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`binary needs a Buffer or Uint8Array${isTextHint(def.display) ? ` or a ${def.display} string` : ''}, got ${typeof v}`, path);
   checkLength(def, bytes.length, path);
@@ -664,17 +672,14 @@ function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, sco
 export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: AttrSet | undefined, v: unknown, path = '', up?: Scope): void {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
     throw new NetlinkEncodeError(`needs an object${header ? ` (struct ${header.name} and attributes)` : ''}, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, path);
-  let rest = v as Record<string, unknown>;
+  const obj = v as Record<string, unknown>;
   if (header) {
-    const text = up ? up.text : isTextInput(v);
-    header.encode(w, v, path, true, text);
+    header.encode(w, v, path, true, up ? up.text : isTextInput(v));
     w.pad();
-    rest = {};
-    for (const [k, x] of Object.entries(v)) if (!header.byKey.has(k)) rest[k] = x;
-    if (text && !up) textInputs.add(rest);
   }
-  if (attrs) return encodeAttrs(attrs, rest, w, path, up);
-  const extra = Object.keys(rest).filter((k) => rest[k] !== undefined);
+  // the header's fields are skipped by key, not copied out into a second object per message
+  if (attrs) return encodeSet(attrs, obj, w, path, up, header);
+  const extra = Object.keys(obj).filter((k) => obj[k] !== undefined && !header?.byKey.has(k));
   if (extra.length) throw new NetlinkEncodeError(`no attributes here (got ${extra.join(', ')})`, `${path}.${extra[0]}`);
 }
 
@@ -684,14 +689,23 @@ export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: A
  * (a cyclic object, or one built to exhaust the stack) are refused at their path.
  */
 export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up?: Scope): void {
+  encodeSet(set, obj, w, path, up, undefined);
+}
+
+/** encodeAttrs, leaving out the keys of `header` (written already, as the message's fixed header). */
+function encodeSet(set: AttrSet, obj: unknown, w: Writer, path: string, up: Scope | undefined, header: StructType | undefined): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Uint8Array)
     throw new NetlinkEncodeError(`attribute set ${set.name} needs an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`, path);
   const depth = (up?.depth ?? 0) + 1;
   if (depth > MAX_NEST_DEPTH) throw new NetlinkEncodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels (a cyclic object?)`, path);
   const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : isTextInput(obj) };
-  for (const key of Object.keys(obj)) {
+  // an index loop: most of a bulk call's requests are encoded before the JIT compiles this,
+  // and an array's for-of then runs the iterator protocol per key
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const v = (obj as Record<string, unknown>)[key];
-    if (v === undefined) continue;
+    if (v === undefined || header?.byKey.has(key)) continue;
     if (key === '$unknown') {
       encodeUnknown(v, w, `${path}.$unknown`, scope.text);
       continue;

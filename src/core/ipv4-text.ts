@@ -33,3 +33,54 @@ export function ipv4Text(b: Uint8Array, at: number): string {
   addrText[slot] = text;
   return text;
 }
+
+/**
+ * The other way: a dotted quad ('10.0.0.1': four decimal numbers 0..255 of 1-3 digits)
+ * written at b[at], as parseIPv4 reads it but with no match array, number array or Buffer
+ * per address (a bulk add encodes one per route). False, writing nothing that counts, for
+ * anything else: the caller's general path then parses or refuses it.
+ */
+export function writeIPv4(s: string, b: Uint8Array, at: number): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let part = 0, value = 0, digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part === 3) return false;
+      b[at + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + c - 48;
+      if (value > 255) return false;
+      digits++;
+    } else return false;
+  }
+  if (digits === 0 || part !== 3) return false;
+  b[at + 3] = value;
+  return true;
+}
+
+/**
+ * Whether s is a dotted quad as node:net's isIPv4 accepts it (0..255, no leading zeros),
+ * without its regular expression: a bulk call checks an address or two per item.
+ */
+export function isIPv4Text(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0, value = 0, digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false; // a leading zero
+      value = value * 10 + c - 48;
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
+  }
+  return digits > 0 && dots === 3;
+}
