@@ -261,7 +261,9 @@ export function makeRoutes(ctx: RouteContext) {
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
-     * closed when the iteration ends.
+     * closed when the iteration ends. Device names come from an attached LinkCache
+     * (`rt.useLinkNames`), else from one link dump before the route dump; a link the cache
+     * does not know leaves `dev` out (its `ifindex` is there).
      */
     stream(f?: RouteFilter, opts: RouteOptions = {}): AsyncIterable<Route> {
       return {
