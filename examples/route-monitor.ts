@@ -3,13 +3,12 @@
 //   node dist/examples/route-monitor.js [netns]
 //
 // (In your own code, import from 'nlkit/route'.)
-import { formatPrefix, LinkCache, openRoute, routeTables } from '../src/route/index.js';
+import { openRoute } from '../src/route/index.js';
 
 const netns = process.argv[2];
 const rt = openRoute(netns ? { netns } : {});
-// device names from a cache the link events keep current: no lookup per route
-const links = new LinkCache(rt);
-await links.ready();
+// each event is a Route; its device names come from link names the monitor keeps current
+// (no lookup per route)
 const monitor = rt.monitor(['route']);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => monitor.close());
 console.log('listening');
@@ -18,13 +17,11 @@ for await (const item of monitor) {
   if (item.kind === 'resync') console.log(`(events were lost: ${item.values.length} routes now)`);
   if (item.kind !== 'event') continue;
   const r = item.value;
-  const table = r.table ?? r.rtmTable;
-  if (table === 255) continue; // the kernel's local table: addresses, not routes one adds
-  const words = [item.action === 'new' ? 'added' : 'deleted', formatPrefix(r.dst === undefined ? undefined : String(r.dst), r.rtmDstLen, r.rtmFamily)];
-  if (r.gateway) words.push('via', String(r.gateway));
-  if (r.oif) words.push('dev', links.nameOf(r.oif) ?? String(r.oif));
-  if (table !== 254) words.push('table', routeTables().name(table));
+  if (r.table === 'local') continue; // the kernel's local table: addresses, not routes one adds
+  const words = [item.action === 'new' ? 'added' : 'deleted', r.dst];
+  if (r.gateway) words.push('via', r.gateway);
+  if (r.dev ?? r.ifindex) words.push('dev', r.dev ?? String(r.ifindex));
+  if (r.table !== 'main') words.push('table', r.table);
   console.log(words.join(' '));
 }
-links.close();
 rt.close();

@@ -2,12 +2,10 @@
 // and overruns, and end equal to what `ip -j` shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Call } from '../src/core/call.js';
-import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { LinkCache, RouteCache } from '../src/route/cache.js';
 import { openRoute } from '../src/route/handle.js';
 import { addRoutes, ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
-import { ipLinkNames, ipRouteText, routeText, vethPair, type IpRoute } from './helpers/monitor.js';
+import { countGetlinks, ipLinkNames, ipRouteText, routeText, vethPair, type IpRoute } from './helpers/monitor.js';
 import type { TestContext } from 'node:test';
 import type { RouteHandle } from '../src/route/handle.js';
 
@@ -45,7 +43,7 @@ test('LinkCache follows creation, renames and deletions', (t) => cached(t, (rt) 
   ip(ns, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'c1');
   const [c0] = ipJson<IpLink[]>(ns, 'link', 'show', 'c0');
   await until(() => cache.ifindexOf('c0') === c0.ifindex, () => `c0 is ${cache.ifindexOf('c0')}`);
-  assert.equal(cache.get('c0')?.ifiIndex, c0.ifindex);
+  assert.deepEqual([cache.get('c0')?.ifindex, cache.get('c0')?.ifname], [c0.ifindex, 'c0']);
 
   ip(ns, 'link', 'set', 'c0', 'name', 'c9');
   await until(() => cache.nameOf(c0.ifindex) === 'c9', () => `index ${c0.ifindex} is ${cache.nameOf(c0.ifindex)}`);
@@ -60,24 +58,38 @@ test('LinkCache follows creation, renames and deletions', (t) => cached(t, (rt) 
 
 test('useLinkNames(cache): name lookups send no RTM_GETLINK', (t) => cached(t, (rt) => new LinkCache(rt), async (ns, cache, rt) => {
   const [u0] = ipJson<IpLink[]>(ns, 'link', 'show', 'u0');
-  let getlinks = 0;
-  const conn = rt.ctx.conn;
-  const runSync = conn.runSync.bind(conn);
-  conn.runSync = ((call: Call<unknown, unknown>) => {
-    if (call.type === RTM_GETLINK) getlinks++;
-    return runSync(call);
-  }) as typeof conn.runSync;
+  const getlinks = countGetlinks(rt.ctx.conn);
   const lookUp = () => {
     const scope = rt.ctx.scope();
     return [scope.ifindex('u0'), scope.ifname(u0.ifindex)];
   };
   assert.deepEqual(lookUp(), [u0.ifindex, 'u0']);
-  assert.equal(getlinks, 2, 'without the cache: one getlink and one link dump');
+  assert.equal(getlinks.count, 2, 'without the cache: one getlink and one link dump');
   rt.useLinkNames(cache);
-  getlinks = 0;
+  getlinks.count = 0;
   for (let i = 0; i < 3; i++) assert.deepEqual(lookUp(), [u0.ifindex, 'u0']);
-  assert.equal(getlinks, 0);
+  assert.equal(getlinks.count, 0);
 }, (ns) => ip(ns, 'link', 'add', 'u0', 'type', 'veth', 'peer', 'name', 'u1')));
+
+test('routes.stream() with a LinkCache attached names devices from it, a link it lacks from a dump elsewhere', (t) => cached(t, (rt) => new LinkCache(rt), async (ns, cache, rt) => {
+  await until(() => cache.ifindexOf('s0') !== undefined, () => 's0 not cached yet');
+  ip(ns, 'route', 'add', '10.40.0.0/24', 'dev', 's0');
+  ip(ns, 'route', 'add', '10.41.0.0/24', 'dev', 's1');
+  const getlinks = countGetlinks(rt.ctx.conn);
+  const devs = async () => {
+    const out: string[] = [];
+    for await (const r of rt.routes.stream({ table: 'main' })) if (r.dst.startsWith('10.4')) out.push(`${r.dst} ${r.dev}`);
+    return out.sort();
+  };
+  const want = ['10.40.0.0/24 s0', '10.41.0.0/24 s1'];
+  rt.useLinkNames(cache);
+  assert.deepEqual(await devs(), want);
+  assert.equal(getlinks.count, 0, 'no link request on the handle\'s connection');
+  // names it does not know (as for a link created a moment ago): one link dump on a socket of its own
+  rt.useLinkNames({ ifindexOf: () => undefined, nameOf: () => undefined });
+  assert.deepEqual(await devs(), want);
+  assert.equal(getlinks.count, 0);
+}, (ns) => vethPair(ip, ns, 's0', 's1')));
 
 test('LinkCache after an overrun equals ip -j link show', (t) => cached(t, (rt) => new LinkCache(rt, { rcvbuf: 4096 }), async (ns, cache, rt) => {
   const lines: string[] = [];
@@ -86,7 +98,7 @@ test('LinkCache after an overrun equals ip -j link show', (t) => cached(t, (rt) 
   for (let i = 1; i < 100; i += 4) lines.push(`link del v${i}`);
   run('ip', ['-n', ns, '-batch', '-'], lines.join('\n') + '\n');
   const want = () => ipJson<IpLink[]>(ns, 'link', 'show').map((l) => `${l.ifindex} ${l.ifname}`).sort();
-  const have = () => cache.values().map((l) => `${l.ifiIndex} ${cache.nameOf(l.ifiIndex)}`).sort();
+  const have = () => cache.values().map((l) => `${l.ifindex} ${cache.nameOf(l.ifindex)}`).sort();
   const expected = want();
   await until(() => JSON.stringify(have()) === JSON.stringify(expected), () => `${cache.size} links cached, ${expected.length} in the kernel`);
   assert.ok(cache.resyncs >= 2, `an overrun resync happened (resyncs: ${cache.resyncs})`);

@@ -23,6 +23,21 @@ export const GROUPS: readonly GroupEntry[] = [
     load: async () => (await import('./genl.js')).genl,
   },
   {
+    name: 'proc',
+    summary: 'process events: fork, exec, exit, uid/gid changes... as they happen',
+    load: async () => (await import('./proc.js')).proc,
+  },
+  {
+    name: 'uevent',
+    summary: 'kernel and udev device events (uevents), in a namespace too',
+    load: async () => (await import('./uevent.js')).uevent,
+  },
+  {
+    name: 'audit',
+    summary: 'kernel audit: status, rules in auditctl terms, user messages, records',
+    load: async () => (await import('./audit.js')).audit,
+  },
+  {
     name: 'ynl',
     summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes',
     load: async () => (await import('./ynl.js')).ynl,

@@ -244,6 +244,6 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
       if (ipv4 && wasUp && (item.action === 'del' || !f.up)) this.monitor.resync(['route']);
       return;
     }
-    if (item.kind === 'event' && item.action === 'del' && ipv4 && item.value.ifaFamily === AF_INET) this.monitor.resync(['route']);
+    if (item.kind === 'event' && item.action === 'del' && ipv4 && item.value.family === 'inet') this.monitor.resync(['route']);
   }
 }

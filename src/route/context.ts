@@ -57,8 +57,19 @@ export interface LinkNames {
 export class Scope {
   private readonly byName = new Map<string, number>();
   private byIndex?: Map<number, string>;
+  private cleanups?: (() => void)[];
 
   constructor(readonly conn: Connection, readonly names?: LinkNames) {}
+
+  /** Runs fn when the call is over, failed or not (e.g. closing a namespace fd a request carries). */
+  defer(fn: () => void): void {
+    (this.cleanups ??= []).push(fn);
+  }
+
+  /** The deferred cleanups, last first (bindOps calls this when the call is over). */
+  finish(): void {
+    for (const fn of this.cleanups?.splice(0).reverse() ?? []) fn();
+  }
 
   /** A link's index from its name (or the index itself); ENODEV naming the device otherwise. */
   ifindex(dev: string | number, option = 'dev'): number {
@@ -185,6 +196,7 @@ export function bindOps<B extends Record<string, Builder>>(ctx: RouteContext, bu
       try {
         return await runAsync(scope, build(scope, arg), opts);
       } finally {
+        scope.finish();
         done();
       }
     };
@@ -194,6 +206,7 @@ export function bindOps<B extends Record<string, Builder>>(ctx: RouteContext, bu
       try {
         return runSync(scope, build(scope, arg), opts);
       } finally {
+        scope.finish();
         done();
       }
     };

@@ -12,6 +12,7 @@ import { makeNsids } from './nsid.js';
 import { makeRules } from './rules.js';
 import { makeRoutes } from './routes.js';
 import { makeMonitor } from './monitor.js';
+import { makeLinks } from './links.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -27,6 +28,7 @@ const MODULES = {
   nsids: (ctx: RouteContext) => makeNsids(ctx),
   routes: (ctx: RouteContext) => makeRoutes(ctx),
   monitor: (ctx: RouteContext) => makeMonitor(ctx),
+  links: (ctx: RouteContext) => makeLinks(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

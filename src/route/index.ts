@@ -18,3 +18,4 @@ export { toRoute, nameLinks, type LinkNameSource } from './route-object.js';
 export { RouteMonitor, type MonitorOptions, type MonitorItem, type MonitorEvent, type MonitorResync, type MonitorMethod } from './monitor.js';
 export { LinkCache, RouteCache, type CacheOptions } from './cache.js';
 export { OBJECTS, OBJECT_KINDS, type ObjectKind, type ObjectTypes, type ObjectEntry } from './objects.js';
+export { makeLinks, newlinkRequest, changeItems, type Links, type Link, type LinkInfo, type LinkSpec, type LinkChange, type LinkFilter, type LinkKind, type VethPeer, type BridgePortOptions, type BondPortOptions, type NetnsTarget, type Dev, type BridgeVlanSpec, type BridgeVlan, type PortVlans } from './links.js';

@@ -2,6 +2,13 @@
 // namespace with an id here, each event saying new or deleted with its object. The events
 // come on a socket of their own; the dumps a resync makes run on the handle's.
 //
+// Values. Each event carries its object module's domain object (Link, Address, Route,
+// Neighbour, Rule, Nexthop, NamespaceId: see objects.ts). The link names in them (a route's
+// `dev`, an address's `ifname`, a link's master) come from a map per namespace that one link
+// dump fills when first needed and the link events keep current: no request per event. A
+// deleted link's own name is in its message. Bridge FDB entries and bridge port state
+// (AF_BRIDGE neighbour and link messages) are not delivered.
+//
 // Resync policy. The kernel drops notifications when the socket's receive queue is full
 // (ENOBUFS) and what it dropped is unknown. The monitor then drops its socket with whatever
 // it still holds (the kernel reports the loss before the older messages still queued, so
@@ -20,14 +27,14 @@ import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { EventStream, NetlinkEvent } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
-import { AF_UNSPEC, RTNLGRP_LINK } from '../core/rtnetlink.js';
+import { RTNLGRP_LINK } from '../core/rtnetlink.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as rtLink } from '../ynl/families/rt-link.js';
 import { bindOps, Scope, type RouteContext } from './context.js';
 import { parseFamily } from './inet.js';
 import { NameMap } from './link-names.js';
-import { namespaceIds } from './netns-names.js';
-import { linkFacts, messageFamily, OBJECTS, OBJECT_KINDS, type ObjectKind, type ObjectTypes } from './objects.js';
+import { idsOfNames } from './nsid.js';
+import { linkFacts, messageFamily, OBJECTS, OBJECT_KINDS, type LinkStates, type ObjectKind, type ObjectTypes } from './objects.js';
 
 export interface MonitorOptions {
   /** Events of every namespace with an id in this one (NETLINK_LISTEN_ALL_NSID), each with its nsid and name. */
@@ -74,22 +81,42 @@ export type MonitorItem<K extends ObjectKind = ObjectKind> =
 const LOCAL = -1;
 const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
 
-/** Link names of one namespace, filled by a dump when first needed and kept by link events. */
+/** A link of a namespace as the names need it: index, name, up. */
+type LinkState = [index: number, name: string | undefined, up: boolean];
+
+/**
+ * Link names (and up flags, for ip's M-DOWN) of one namespace, filled by a dump when first
+ * needed and kept by link events.
+ */
 class Names {
   readonly map = new NameMap();
+  readonly up = new Map<number, boolean>();
   seeded = false;
 
-  constructor(private readonly load: (() => Iterable<[number, string | undefined]>) | undefined) {}
+  constructor(private readonly load: (() => LinkState[]) | undefined) {}
 
   seed(): void {
     if (this.seeded || !this.load) return;
     this.seeded = true;
-    this.map.replace(this.load());
+    const links = this.load();
+    this.map.replace(links.map(([i, n]) => [i, n]));
+    this.up.clear();
+    for (const [i, , up] of links) this.up.set(i, up);
+  }
+
+  set(index: number, name: string | undefined, up: boolean): void {
+    this.map.set(index, name);
+    this.up.set(index, up);
+  }
+
+  delete(index: number): void {
+    this.map.delete(index);
+    this.up.delete(index);
   }
 }
 
-/** The scope events decode in: names from the namespace's map, never a dump per event. */
-class EventScope extends Scope {
+/** The scope events decode in: names from the namespace's map, never a request per event. */
+class EventScope extends Scope implements LinkStates {
   constructor(conn: Connection, private readonly ns: Names) {
     super(conn, ns.map);
   }
@@ -98,10 +125,15 @@ class EventScope extends Scope {
     this.ns.seed();
     return this.ns.map.nameOf(index);
   }
+
+  linkUp(index: number): boolean | undefined {
+    this.ns.seed();
+    return this.ns.up.get(index);
+  }
 }
 
-function linkNames(conn: Connection): [number, string | undefined][] {
-  return conn.runSync(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] })).map((l) => [l.ifiIndex, l.ifname]);
+function linkStates(conn: Connection): LinkState[] {
+  return conn.runSync(opCall(rtLink, 'getlink', 'dump', { extMask: ['skip-stats'] })).map((l) => [l.ifiIndex, l.ifname, l.ifiFlags.includes('up')]);
 }
 
 function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; opts: MonitorOptions } {
@@ -138,6 +170,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
   private readonly names = new Map<number, Names>();
   private readonly scopes = new Map<number, EventScope>();
   private readonly dumps;
+  private readonly netnsIds;
   private netnsById = new Map<number, string>();
   private lastIdLookup = 0;
   private readonly requested = new Set<K>();
@@ -162,9 +195,11 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       this.types.set(e.delType, { object: k, action: 'del' });
     }
     this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => OBJECTS[k].dump(scope, this.family)])));
+    this.netnsIds = bindOps(ctx, { ids: () => idsOfNames() });
     this.groups = [...groups];
     this.subscribe();
-    if (this.options.allNsid) this.lookUpIds();
+    // (ids of names: for the origin of other namespaces' events, and the names of ids deleted later)
+    if (this.options.allNsid || this.objects.includes('nsid' as K)) this.lookUpIds();
     // listening to items (not merely to 'error' or 'close') starts the monitor's own loop
     this.on('newListener', (name: string) => {
       if (ITEM_EVENTS.has(name) && !this.pumping) {
@@ -210,7 +245,15 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
 
   private lookUpIds(): void {
     this.lastIdLookup = Date.now();
-    this.netnsById = namespaceIds(this.ctx.conn);
+    // (ids are never assigned here: a name without one is left out)
+    this.netnsById = new Map(this.netnsIds.idsSync().flatMap((n) => (n.id === undefined ? [] : [[n.id, n.name] as const])));
+  }
+
+  /** An id of this namespace's table with its /run/netns name: looked up for a new id, remembered for its deletion. */
+  private nameId(v: ObjectTypes['nsid'], action: 'new' | 'del'): void {
+    if (action === 'new') this.lookUpIds();
+    const name = this.netnsById.get(v.nsid);
+    if (name !== undefined) v.name = name;
   }
 
   private origin(nsid: number): Origin {
@@ -225,12 +268,12 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     let n = this.names.get(nsid);
     if (!n) {
       const netns = nsid === LOCAL ? undefined : this.netnsById.get(nsid);
-      const load = nsid === LOCAL ? () => linkNames(this.ctx.conn)
+      const load = nsid === LOCAL ? () => linkStates(this.ctx.conn)
         : netns === undefined ? undefined
         : () => {
           const c = new Connection(NETLINK_ROUTE, { netns });
           try {
-            return linkNames(c);
+            return linkStates(c);
           } finally {
             c.close();
           }
@@ -251,21 +294,23 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     const nsid = m.nsid >= 0 ? m.nsid : LOCAL;
     const t = this.types.get(m.type);
     const isLink = m.type === OBJECTS.link.newType || m.type === OBJECTS.link.delType;
-    // AF_BRIDGE link messages are bridge port state, not links coming or going
-    if (isLink && messageFamily(m) !== AF_UNSPEC) return null;
     if (!t && !isLink) return null;
+    // e.g. AF_BRIDGE link messages are bridge port state, not links coming or going
+    const families = OBJECTS[t?.object ?? 'link'].families;
+    if (families && !families.includes(messageFamily(m))) return null;
     if (t && this.family !== undefined && t.object !== 'link' && t.object !== 'nsid' && messageFamily(m) !== this.family) return null;
     const scope = this.scopeOf(nsid);
     if (isLink) {
       const link = OBJECTS.link.decode(m, scope);
       const f = linkFacts(link);
-      const names = this.namesOf(nsid).map;
+      const names = this.namesOf(nsid);
       if (m.type === OBJECTS.link.delType) names.delete(f.index);
-      else names.set(f.index, f.name);
+      else names.set(f.index, f.name, f.up);
       if (!t) return null;
       return { kind: 'event', object: 'link', action: t.action, value: link, ...this.origin(nsid) } as MonitorItem<K>;
     }
     const value = OBJECTS[t!.object].decode(m, scope);
+    if (t!.object === 'nsid' && nsid === LOCAL) this.nameId(value as ObjectTypes['nsid'], t!.action);
     const replace = t!.action === 'new' && (m.flags & NLM_F_REPLACE) !== 0 ? { replace: true } : {};
     return { kind: 'event', object: t!.object, action: t!.action, value, ...replace, ...this.origin(nsid) } as MonitorItem<K>;
   }

@@ -14,11 +14,11 @@ import { bulkOf, deleteAll, type BulkResult, type OneOrMany, type OneOrManySync 
 import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
-import { bindOps, Scope, type Bulk, type Chain, type RouteContext, type RouteOptions, type Step } from './context.js';
+import { bindOps, Scope, type Bulk, type Chain, type LinkNames, type RouteContext, type RouteOptions, type Step } from './context.js';
 import { familyOf, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { nameLinks, toRoute, type LinkNameSource, type Route } from './route-object.js';
+import { toRoute, type LinkNameSource, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
@@ -149,13 +149,13 @@ function defined(routes: (Route | undefined)[]): Route[] {
 
 /**
  * Link names for a dump's routes as they are decoded, so each Route gets its `dev` in
- * place (no second pass adding a property to 100,000 objects). Never a request while the
- * dump runs (it holds the socket): an attached LinkNames (a LinkCache) answers alone, its
- * misses left for nameLinks after the dump; otherwise one link dump before the route dump.
+ * place (no second pass adding a property to 100,000 objects). Never a request on the
+ * dump's socket while it runs: an attached LinkNames (a LinkCache) answers, a link it
+ * lacks from one link dump on another socket (cachedNames); otherwise one link dump before
+ * the route dump.
  */
-function dumpNames(scope: Scope): LinkNameSource {
-  const attached = scope.names;
-  if (attached) return { ifname: (index) => attached.nameOf(index) };
+function dumpNames(scope: Scope, ctx: RouteContext): LinkNameSource {
+  if (scope.names) return cachedNames(scope.names, ctx);
   scope.ifname(0);
   return scope;
 }
@@ -222,18 +222,34 @@ function getCall(scope: Scope, q: string | RouteQuery) {
   return { ...call, ack: false, decode: (m: RawMessage) => toRoute(raw(m), scope), result: (rs: readonly Route[]) => rs[0] };
 }
 
+/** Names from an attached LinkCache; a link it lacks (created a moment ago) from one link dump on another socket. */
+function cachedNames(names: LinkNames, ctx: RouteContext): LinkNameSource {
+  let dumped: Scope | undefined;
+  return {
+    ifname(index) {
+      const n = names.nameOf(index);
+      if (n !== undefined) return n;
+      if (!dumped) {
+        const conn = new Connection(NETLINK_ROUTE, ctx.options);
+        try {
+          (dumped = new Scope(conn)).ifname(0);
+        } finally {
+          conn.close();
+        }
+      }
+      return dumped.ifname(index);
+    },
+  };
+}
+
 /** The routes module of a handle: `rt.routes.list()`, `rt.routes.add({...})`... */
 export function makeRoutes(ctx: RouteContext) {
   const ops = bindOps(ctx, {
     /** Routes of a table (main by default), both families unless `family` says one. */
     // names as each route is decoded: an attached LinkCache, else one link dump first (dumpNames)
     list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({
-      ...dumpCall(f, scope, dumpNames(scope)),
-      result: (rs: (Route | undefined)[]) => {
-        const routes = defined(rs);
-        if (scope.names) nameLinks(routes, scope);
-        return routes;
-      },
+      ...dumpCall(f, scope, dumpNames(scope, ctx)),
+      result: defined,
     }),
     /** The route a packet to `dst` takes (ip route get), or with fibmatch the FIB entry. */
     get: (scope: Scope, q: string | RouteQuery): Step<Route> => getCall(scope, q),
@@ -262,8 +278,8 @@ export function makeRoutes(ctx: RouteContext) {
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
      * closed when the iteration ends. Device names come from an attached LinkCache
-     * (`rt.useLinkNames`), else from one link dump before the route dump; a link the cache
-     * does not know leaves `dev` out (its `ifindex` is there).
+     * (`rt.useLinkNames`; a link it lacks from one link dump on another socket), else from
+     * one link dump before the route dump.
      */
     stream(f?: RouteFilter, opts: RouteOptions = {}): AsyncIterable<Route> {
       return {
@@ -274,7 +290,7 @@ export function makeRoutes(ctx: RouteContext) {
             // a stream's routes leave before the dump ends: their link names come from an
             // attached LinkCache, else from one link dump before the route dump starts (a
             // link dump inside the route dump, on the same socket, would wait forever)
-            const call = dumpCall(f, scope, dumpNames(scope));
+            const call = dumpCall(f, scope, dumpNames(scope, ctx));
             for await (const r of conn.stream({ ...call, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }))
               if (r !== undefined) yield r;
           } finally {

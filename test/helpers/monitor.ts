@@ -1,9 +1,10 @@
 // Consuming a monitor in tests: items collected in the background, waits with a deadline
 // that says what did arrive when what was awaited did not.
+import type { Call } from '../../src/core/call.js';
+import type { Connection } from '../../src/core/connection.js';
+import { RTM_GETLINK } from '../../src/core/rtnetlink.js';
 import type { MonitorItem, RouteMonitor } from '../../src/route/monitor.js';
 import type { ObjectKind } from '../../src/route/objects.js';
-import { formatPrefix } from '../../src/route/inet.js';
-import { routeTables } from '../../src/route/names.js';
 import type { ObjectTypes } from '../../src/route/objects.js';
 
 export interface Collector<K extends ObjectKind> {
@@ -50,9 +51,7 @@ export function collect<K extends ObjectKind>(mon: RouteMonitor<K>): Collector<K
 
 /** A route as `ip -j route show table all` shows it: family, table, dst, metric, gateway, device. */
 export function routeText(r: ObjectTypes['route'], devName: (index: number) => string | undefined): string {
-  const table = r.table ?? r.rtmTable;
-  const dst = formatPrefix(r.dst === undefined ? undefined : String(r.dst), r.rtmDstLen, r.rtmFamily);
-  return `${r.rtmFamily === 10 ? 6 : 4} ${routeTables().name(table)} ${dst} ${r.priority ?? 0} ${r.gateway ?? '-'} ${r.oif ? devName(r.oif) : '-'}`;
+  return `${r.family === 'inet6' ? 6 : 4} ${r.table} ${r.dst} ${r.metric ?? 0} ${r.gateway ?? '-'} ${r.ifindex ? devName(r.ifindex) : '-'}`;
 }
 
 export interface IpRoute { dst: string; table?: string; metric?: number; gateway?: string; dev?: string }
@@ -73,4 +72,15 @@ export function vethPair(ip: (ns: string, ...args: string[]) => string, ns: stri
   ip(ns, 'link', 'set', a, 'up');
   ip(ns, 'link', 'set', b, 'up');
   if (address) ip(ns, 'addr', 'add', address, 'dev', a);
+}
+
+/** Counts the RTM_GETLINK requests (gets and dumps) a connection runs through runSync from now on. */
+export function countGetlinks(conn: Connection): { count: number } {
+  const counter = { count: 0 };
+  const runSync = conn.runSync.bind(conn);
+  conn.runSync = ((call: Call<unknown, unknown>) => {
+    if (call.type === RTM_GETLINK) counter.count++;
+    return runSync(call);
+  }) as typeof conn.runSync;
+  return counter;
 }

@@ -139,9 +139,21 @@ export function structArb(st: StructType): fc.Arbitrary<Obj> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const m of st.members) {
     if (m.type === 'pad') continue;
-    model[m.key] = memberArb(m);
+    model[m.key] = m.array ? flexibleArb(m, st.size) : memberArb(m);
   }
   return fc.record(model, { noNullPrototype: true });
+}
+
+/**
+ * A flexible array's elements, as many as end the struct on a 4-byte boundary: its bytes
+ * are all that follow the fixed part, and a message pads them to 4 (a byte array's true
+ * length is only known modulo that padding, e.g. audit's text and rule strings).
+ */
+function flexibleArb(m: Member, fixed: number): fc.Arbitrary<unknown> {
+  const counts = [...Array(13).keys()].filter((n) => (fixed + n * m.elem) % 4 === 0).slice(0, 4);
+  const one = memberArb({ ...m, array: false, size: m.elem });
+  if (!counts.length) return fc.array(one, { maxLength: 3 });
+  return fc.constantFrom(...counts).chain((n) => fc.array(one, { minLength: n, maxLength: n }));
 }
 
 function memberArb(m: Member): fc.Arbitrary<unknown> {

@@ -208,6 +208,21 @@ export type MacvlanMacaddrModeEnum = 'add' | 'del' | 'flush' | 'set';
 
 export type MacvlanFlagsEnum = 'nopromisc' | 'nodst';
 
+export type BridgeFlagsEnum = 'master' | 'self';
+
+export type BridgeVlanInfoFlagsEnum =
+  | 'master'
+  | 'pvid'
+  | 'untagged'
+  | 'range-begin'
+  | 'range-end'
+  | 'brentry'
+  | 'only-opts';
+
+export type IpvlanModeEnum = 'l2' | 'l3' | 'l3s';
+
+export type IpvlanFlagsEnum = 'private' | 'vepa';
+
 // Structs
 
 export interface RtgenmsgStruct {
@@ -383,6 +398,11 @@ export interface IflaVxlanPortRangeStruct {
   high: number;
 }
 
+export interface BridgeVlanInfoStruct {
+  flags: Array<BridgeVlanInfoFlagsEnum | number | bigint>;
+  vid: number;
+}
+
 // Attribute sets
 
 export interface LinkAttrsSet {
@@ -540,6 +560,8 @@ export type LinkinfoAttrsSet = {
   | { kind: 'veth'; data?: LinkinfoVethAttrsSet }
   | { kind: 'macvlan'; data?: LinkinfoMacvlanAttrsSet }
   | { kind: 'macvtap'; data?: LinkinfoMacvlanAttrsSet }
+  | { kind: 'ipvlan'; data?: LinkinfoIpvlanAttrsSet }
+  | { kind: 'ipvtap'; data?: LinkinfoIpvlanAttrsSet }
   | { kind?: string; data?: never; $raw?: { data?: Buffer } }
 ) & (
   | { slaveKind: 'bridge'; slaveData?: LinkinfoBrportAttrsSet }
@@ -1031,12 +1053,33 @@ export interface LinkinfoMacvlanMacaddrAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface LinkinfoIpvlanAttrsSet {
+  mode?: IpvlanModeEnum | number;
+  flags?: Array<IpvlanFlagsEnum | number | bigint>;
+  $unknown?: UnknownAttr[];
+}
+
+export interface BridgeAfSpecAttrsSet {
+  flags?: Array<BridgeFlagsEnum | number | bigint>;
+  mode?: number;
+  vlanInfo?: Array<BridgeVlanInfoStruct | Buffer>;
+  $unknown?: UnknownAttr[];
+}
+
+export interface LinkBridgeAttrsSet {
+  ifname?: string;
+  master?: number;
+  afSpec?: BridgeAfSpecAttrsSet;
+  extMask?: Array<RtextFilterEnum | number | bigint>;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
   | 'ifname' | 'netNsPid' | 'netNsFd' | 'targetNetnsid' | 'linkNetnsid' | 'linkinfo' | 'group' | 'numTxQueues'
   | 'numRxQueues' | 'address' | 'broadcast' | 'mtu' | 'txqlen' | 'operstate' | 'linkmode' | 'gsoMaxSize' | 'gsoMaxSegs'
-  | 'groMaxSize' | 'gsoIpv4MaxSize' | 'groIpv4MaxSize' | 'afSpec'
+  | 'groMaxSize' | 'gsoIpv4MaxSize' | 'groIpv4MaxSize' | 'afSpec' | 'master' | 'link'
 >;
 export type DellinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname'>;
 export type GetlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
@@ -1072,6 +1115,12 @@ export type GetstatsDoReply = IfStatsMsgStruct & Attrs<StatsAttrsSet,
 >;
 export type GetstatsDumpRequest = GetstatsDoRequest;
 export type GetstatsDumpReply = GetstatsDoReply;
+export type NewlinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
+export type DellinkpropDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet, 'ifname' | 'altIfname' | 'propList'>;
+export type SetlinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'ifname' | 'afSpec'>;
+export type DellinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'ifname' | 'afSpec'>;
+export type GetlinkBridgeDumpRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'extMask'>;
+export type GetlinkBridgeDumpReply = IfinfomsgStruct & Attrs<LinkBridgeAttrsSet, 'ifname' | 'master' | 'afSpec'>;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1092,6 +1141,21 @@ export interface Types {
     getstats: {
       do: { request: GetstatsDoRequest; reply: GetstatsDoReply };
       dump: { request: GetstatsDumpRequest; reply: GetstatsDumpReply };
+    };
+    newlinkprop: {
+      do: { request: NewlinkpropDoRequest; reply: undefined };
+    };
+    dellinkprop: {
+      do: { request: DellinkpropDoRequest; reply: undefined };
+    };
+    'setlink-bridge': {
+      do: { request: SetlinkBridgeDoRequest; reply: undefined };
+    };
+    'dellink-bridge': {
+      do: { request: DellinkBridgeDoRequest; reply: undefined };
+    };
+    'getlink-bridge': {
+      dump: { request: GetlinkBridgeDumpRequest; reply: GetlinkBridgeDumpReply };
     };
   };
   events: {
@@ -1124,6 +1188,21 @@ export interface Methods {
   /** getstats: dump */
   getstatsDump(request?: GetstatsDumpRequest, opts?: DumpCallOptions): DumpIterable<GetstatsDumpReply>;
   getstatsDumpSync(request?: GetstatsDumpRequest, opts?: DumpCallOptions): DumpResult<GetstatsDumpReply>;
+  /** newlinkprop: do */
+  newlinkprop(request?: NewlinkpropDoRequest, opts?: DoOptions): Promise<undefined>;
+  newlinkpropSync(request?: NewlinkpropDoRequest, opts?: DoOptions): undefined;
+  /** dellinkprop: do */
+  dellinkprop(request?: DellinkpropDoRequest, opts?: DoOptions): Promise<undefined>;
+  dellinkpropSync(request?: DellinkpropDoRequest, opts?: DoOptions): undefined;
+  /** setlink-bridge: do */
+  setlinkBridge(request?: SetlinkBridgeDoRequest, opts?: DoOptions): Promise<undefined>;
+  setlinkBridgeSync(request?: SetlinkBridgeDoRequest, opts?: DoOptions): undefined;
+  /** dellink-bridge: do */
+  dellinkBridge(request?: DellinkBridgeDoRequest, opts?: DoOptions): Promise<undefined>;
+  dellinkBridgeSync(request?: DellinkBridgeDoRequest, opts?: DoOptions): undefined;
+  /** getlink-bridge: dump */
+  getlinkBridgeDump(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpIterable<GetlinkBridgeDumpReply>;
+  getlinkBridgeDumpSync(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpResult<GetlinkBridgeDumpReply>;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -1616,6 +1695,35 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     { type: 'flags', name: 'macvlan-flags', entries: [{ name: 'nopromisc', value: 1 }, { name: 'nodst', value: 2 }] },
+    { type: 'flags', name: 'bridge-flags', entries: [{ name: 'master', value: 1 }, { name: 'self', value: 2 }] },
+    {
+      type: 'flags',
+      name: 'bridge-vlan-info-flags',
+      entries: [
+        { name: 'master', value: 1 },
+        { name: 'pvid', value: 2 },
+        { name: 'untagged', value: 4 },
+        { name: 'range-begin', value: 8 },
+        { name: 'range-end', value: 16 },
+        { name: 'brentry', value: 32 },
+        { name: 'only-opts', value: 64 },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'bridge-vlan-info',
+      size: 4,
+      members: [
+        { name: 'flags', type: 'u16', enum: 'bridge-vlan-info-flags', enumAsFlags: true },
+        { name: 'vid', type: 'u16' },
+      ],
+    },
+    {
+      type: 'enum',
+      name: 'ipvlan-mode',
+      entries: [{ name: 'l2', value: 0 }, { name: 'l3', value: 1 }, { name: 'l3s', value: 2 }],
+    },
+    { type: 'flags', name: 'ipvlan-flags', entries: [{ name: 'private', value: 1 }, { name: 'vepa', value: 2 }] },
   ],
   attributeSets: [
     {
@@ -1850,7 +1958,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'stp-state', value: 5, type: 'u32' },
         { name: 'priority', value: 6, type: 'u16' },
         { name: 'vlan-filtering', value: 7, type: 'u8' },
-        { name: 'vlan-protocol', value: 8, type: 'u16' },
+        { name: 'vlan-protocol', value: 8, type: 'u16', byteOrder: 'big-endian' },
         { name: 'group-fwd-mask', value: 9, type: 'u16' },
         { name: 'root-id', value: 10, type: 'binary', struct: 'ifla-bridge-id' },
         { name: 'bridge-id', value: 11, type: 'binary', struct: 'ifla-bridge-id' },
@@ -2265,6 +2373,30 @@ export const description: FamilyDescription<Types> = {
       name: 'linkinfo-macvlan-macaddr-attrs',
       attributes: [{ name: 'macaddr', value: 4, type: 'binary', multiAttr: true, display: 'mac' }],
     },
+    {
+      name: 'linkinfo-ipvlan-attrs',
+      attributes: [
+        { name: 'mode', value: 1, type: 'u16', enum: 'ipvlan-mode' },
+        { name: 'flags', value: 2, type: 'u16', enum: 'ipvlan-flags' },
+      ],
+    },
+    {
+      name: 'bridge-af-spec-attrs',
+      attributes: [
+        { name: 'flags', value: 0, type: 'u16', enum: 'bridge-flags', enumAsFlags: true },
+        { name: 'mode', value: 1, type: 'u16' },
+        { name: 'vlan-info', value: 2, type: 'binary', multiAttr: true, struct: 'bridge-vlan-info' },
+      ],
+    },
+    {
+      name: 'link-bridge-attrs',
+      attributes: [
+        { name: 'ifname', value: 3, type: 'string' },
+        { name: 'master', value: 10, type: 'u32' },
+        { name: 'af-spec', value: 26, type: 'nest', nestedAttributes: 'bridge-af-spec-attrs' },
+        { name: 'ext-mask', value: 29, type: 'u32', enum: 'rtext-filter', enumAsFlags: true },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -2292,6 +2424,8 @@ export const description: FamilyDescription<Types> = {
         { value: 'veth', attributeSet: 'linkinfo-veth-attrs' },
         { value: 'macvlan', attributeSet: 'linkinfo-macvlan-attrs' },
         { value: 'macvtap', attributeSet: 'linkinfo-macvlan-attrs' },
+        { value: 'ipvlan', attributeSet: 'linkinfo-ipvlan-attrs' },
+        { value: 'ipvtap', attributeSet: 'linkinfo-ipvlan-attrs' },
       ],
     },
     {
@@ -2313,7 +2447,7 @@ export const description: FamilyDescription<Types> = {
           attributes: [
             'ifname', 'net-ns-pid', 'net-ns-fd', 'target-netnsid', 'link-netnsid', 'linkinfo', 'group', 'num-tx-queues',
             'num-rx-queues', 'address', 'broadcast', 'mtu', 'txqlen', 'operstate', 'linkmode', 'gso-max-size',
-            'gso-max-segs', 'gro-max-size', 'gso-ipv4-max-size', 'gro-ipv4-max-size', 'af-spec',
+            'gso-max-segs', 'gro-max-size', 'gso-ipv4-max-size', 'gro-ipv4-max-size', 'af-spec', 'master', 'link',
           ],
         },
       },
@@ -2400,6 +2534,42 @@ export const description: FamilyDescription<Types> = {
         request: { attributes: [] },
         reply: { attributes: ['link-64', 'link-xstats', 'link-xstats-slave', 'link-offload-xstats', 'af-spec'] },
       },
+    },
+    {
+      name: 'newlinkprop',
+      requestValue: 108,
+      attributeSet: 'link-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'alt-ifname', 'prop-list'] } },
+    },
+    {
+      name: 'dellinkprop',
+      requestValue: 109,
+      attributeSet: 'link-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'alt-ifname', 'prop-list'] } },
+    },
+    {
+      name: 'setlink-bridge',
+      requestValue: 19,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'af-spec'] } },
+    },
+    {
+      name: 'dellink-bridge',
+      requestValue: 17,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'af-spec'] } },
+    },
+    {
+      name: 'getlink-bridge',
+      requestValue: 18,
+      replyValue: 16,
+      attributeSet: 'link-bridge-attrs',
+      fixedHeader: 'ifinfomsg',
+      dump: { request: { attributes: ['ext-mask'] }, reply: { attributes: ['ifname', 'master', 'af-spec'] } },
     },
   ],
   mcastGroups: [{ name: 'rtnlgrp-link', value: 1 }, { name: 'rtnlgrp-stats', value: 36 }],

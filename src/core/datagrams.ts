@@ -1,0 +1,94 @@
+// Datagrams as they come, for protocols whose datagrams are not netlink messages
+// (NETLINK_KOBJECT_UEVENT carries text): each one whole, with its sender, group and
+// credentials, from a socket's poller. The request engine (dispatch.ts) is not involved:
+// there are no requests, and the protocol's layer decides whom it trusts.
+import { errnoInfo, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
+import type { RawMessage } from './message.js';
+import * as N from './native.js';
+import { acquireBatch, growBatches, releaseBatch, type Batch, type NetlinkSocket } from './transport.js';
+
+export interface DatagramHandler {
+  /** One datagram: buf[start, end), with sender, group and credentials; type, flags and seq are 0. */
+  datagram(m: RawMessage): void;
+  /** The receive queue overflowed (ENOBUFS), or a datagram was larger than the buffer (lost). */
+  overrun(err: NetlinkSystemError): void;
+  /** The socket failed for good. */
+  fail(err: unknown): void;
+}
+
+/** Reading paused while a consumer is behind, and resumed. */
+export interface DatagramPolling {
+  pause(): void;
+  resume(): void;
+}
+
+/** What reads a batch of datagrams into the handler. */
+function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Batch, n: number) => void {
+  const m: RawMessage = { type: 0, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, buf: Buffer.alloc(0), start: 0, end: 0 };
+  return (batch: Batch, n: number): void => {
+    const { buf, meta } = batch;
+    for (let i = 0; i < n; i++) {
+      const base = i * N.META_INTS;
+      const flags = meta[base + N.META_FLAGS];
+      if (flags & N.MF_ERROR) {
+        const errno = meta[base + N.META_LENGTH];
+        const [code] = errnoInfo(errno);
+        if (code === 'ENOBUFS') handler.overrun(new NetlinkSystemError(errno, 'recvmsg', 'the receive queue overflowed'));
+        else return handler.fail(new NetlinkSystemError(errno, 'recvmsg', 'receive failed'));
+        continue;
+      }
+      if (flags & N.MF_TRUNC) {
+        // lost: later reads get room for its size
+        growBatches(meta[base + N.META_REAL_LENGTH]);
+        sock.renewPoller();
+        handler.overrun(new ReplyTooLargeError(meta[base + N.META_REAL_LENGTH], meta[base + N.META_LENGTH]));
+        continue;
+      }
+      m.buf = buf;
+      m.sender = meta[base + N.META_PID] >>> 0;
+      m.group = meta[base + N.META_GROUP] >>> 0;
+      m.nsid = flags & N.MF_NSID ? meta[base + N.META_NSID] : -1;
+      const creds = (flags & N.MF_CREDS) !== 0;
+      m.credPid = creds ? meta[base + N.META_CRED_PID] : -1;
+      m.credUid = creds ? meta[base + N.META_CRED_UID] >>> 0 : -1;
+      m.credGid = creds ? meta[base + N.META_CRED_GID] >>> 0 : -1;
+      m.start = meta[base + N.META_OFFSET];
+      m.end = m.start + meta[base + N.META_LENGTH];
+      handler.datagram(m);
+      if (buf.length === 0 || sock.isClosed) return; // detached by a decoder, or closed by a listener
+    }
+  };
+}
+
+/**
+ * Reads what arrives within timeoutMs (blocking this thread) into the handler, until
+ * `done()` says enough or the time is up; false when it timed out.
+ */
+export function readDatagramsSync(sock: NetlinkSocket, handler: DatagramHandler, done: () => boolean, timeoutMs: number): boolean {
+  const read = batchReader(sock, handler);
+  const deadline = Date.now() + timeoutMs;
+  const b = acquireBatch();
+  try {
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const n = sock.recv(b, left, 64);
+      if (n > 0) read(b, n);
+    }
+    return true;
+  } finally {
+    releaseBatch(b);
+  }
+}
+
+/** Starts polling `sock`, handing every datagram to `handler`, until the socket closes. */
+export function pollDatagrams(sock: NetlinkSocket, handler: DatagramHandler): DatagramPolling {
+  const onBatch = batchReader(sock, handler);
+  sock.startPolling(onBatch);
+  return {
+    pause: () => sock.stopPolling(),
+    resume: () => {
+      if (!sock.isClosed) sock.startPolling(onBatch);
+    },
+  };
+}
