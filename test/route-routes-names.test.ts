@@ -4,7 +4,7 @@
 // link dump on another socket (the route dump holds the handle's).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openRoute, type Route } from '../src/route/index.js';
+import { openRoute, type Route, type RouteHandle } from '../src/route/index.js';
 import { ip, needRoot, withNetns } from './helpers/netns.js';
 
 async function withRoutes(fn: (ns: string) => Promise<void>): Promise<void> {
@@ -19,6 +19,12 @@ async function withRoutes(fn: (ns: string) => Promise<void>): Promise<void> {
 
 const ours = (routes: Route[]) => routes.filter((r) => r.dst.startsWith('10.8.0.'));
 
+async function streamed(rt: RouteHandle): Promise<Route[]> {
+  const out: Route[] = [];
+  for await (const r of rt.routes.stream()) out.push(r);
+  return ours(out);
+}
+
 test('without attached names, list and stream name every route (one link dump first)', async (t) => {
   if (!needRoot(t)) return;
   await withRoutes(async (ns) => {
@@ -27,9 +33,7 @@ test('without attached names, list and stream name every route (one link dump fi
       const listed = ours(await rt.routes.list());
       assert.equal(listed.length, 20);
       for (const r of listed) assert.equal(r.dev, 'v0');
-      const streamed: Route[] = [];
-      for await (const r of rt.routes.stream()) streamed.push(r);
-      assert.deepEqual(ours(streamed), listed);
+      assert.deepEqual(await streamed(rt), listed);
       assert.deepEqual(ours(rt.routes.listSync()), listed);
     } finally {
       rt.close();
@@ -47,9 +51,7 @@ test('an attached LinkNames names the routes of list and stream', async (t) => {
       // names only this source knows: a route named by it was not named by a link dump
       rt.useLinkNames({ ifindexOf: () => undefined, nameOf: (i) => (asked.push(i), i === index ? 'from-cache' : undefined) });
       for (const r of ours(await rt.routes.list())) assert.equal(r.dev, 'from-cache');
-      const streamed: Route[] = [];
-      for await (const r of rt.routes.stream()) streamed.push(r);
-      for (const r of ours(streamed)) assert.equal(r.dev, 'from-cache');
+      for (const r of await streamed(rt)) assert.equal(r.dev, 'from-cache');
       assert.ok(asked.includes(index));
     } finally {
       rt.close();
@@ -64,10 +66,9 @@ test('a name the attached source lacks comes from one link dump on another socke
     try {
       rt.useLinkNames({ ifindexOf: () => undefined, nameOf: () => undefined });
       for (const r of ours(await rt.routes.list())) assert.equal(r.dev, 'v0');
-      const streamed: Route[] = [];
-      for await (const r of rt.routes.stream()) streamed.push(r);
-      assert.equal(ours(streamed).length, 20);
-      for (const r of ours(streamed)) assert.equal(r.dev, 'v0');
+      const got = await streamed(rt);
+      assert.equal(got.length, 20);
+      for (const r of got) assert.equal(r.dev, 'v0');
     } finally {
       rt.close();
     }

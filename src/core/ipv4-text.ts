@@ -35,12 +35,10 @@ export function ipv4Text(b: Uint8Array, at: number): string {
 }
 
 /**
- * The other way: a dotted quad ('10.0.0.1': four decimal numbers 0..255 of 1-3 digits)
- * written at b[at], as parseIPv4 reads it but with no match array, number array or Buffer
- * per address (a bulk add encodes one per route). False, writing nothing that counts, for
- * anything else: the caller's general path then parses or refuses it.
+ * One scan of a dotted quad (four decimal numbers 0..255 of 1-3 digits), its bytes written
+ * at b[at] when b is given. `strict` refuses leading zeros, as node:net's isIPv4 does.
  */
-export function writeIPv4(s: string, b: Uint8Array, at: number): boolean {
+function scanIPv4(s: string, strict: boolean, b: Uint8Array | undefined, at: number): boolean {
   const n = s.length;
   if (n < 7 || n > 15) return false;
   let part = 0, value = 0, digits = 0;
@@ -48,39 +46,31 @@ export function writeIPv4(s: string, b: Uint8Array, at: number): boolean {
     const c = s.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || part === 3) return false;
-      b[at + part++] = value;
-      value = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      value = value * 10 + c - 48;
-      if (value > 255) return false;
-      digits++;
-    } else return false;
-  }
-  if (digits === 0 || part !== 3) return false;
-  b[at + 3] = value;
-  return true;
-}
-
-/**
- * Whether s is a dotted quad as node:net's isIPv4 accepts it (0..255, no leading zeros),
- * without its regular expression: a bulk call checks an address or two per item.
- */
-export function isIPv4Text(s: string): boolean {
-  const n = s.length;
-  if (n < 7 || n > 15) return false;
-  let dots = 0, value = 0, digits = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return false;
+      if (b) b[at + part] = value;
+      part++;
       value = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return false; // a leading zero
+      if (strict && digits > 0 && value === 0) return false;
       value = value * 10 + c - 48;
       if (++digits > 3 || value > 255) return false;
     } else return false;
   }
-  return digits > 0 && dots === 3;
+  if (digits === 0 || part !== 3) return false;
+  if (b) b[at + 3] = value;
+  return true;
 }
+
+/**
+ * The other way: a dotted quad written at b[at], as parseIPv4 reads it (leading zeros
+ * allowed) but with no match array, number array or Buffer per address (a bulk add encodes
+ * one per route). False for anything else: the caller's general path then parses or
+ * refuses it.
+ */
+export const writeIPv4 = (s: string, b: Uint8Array, at: number): boolean => scanIPv4(s, false, b, at);
+
+/**
+ * Whether s is a dotted quad as node:net's isIPv4 accepts it (no leading zeros), without
+ * its regular expression: a bulk call checks an address or two per item.
+ */
+export const isIPv4Text = (s: string): boolean => scanIPv4(s, true, undefined, 0);
