@@ -1,9 +1,9 @@
 // Where a routes.list() of many routes goes, against the C baseline in the same run: N
 // IPv4 routes as bench/domain.js adds them (via a gateway, with a preferred source and a
 // metric) in a throwaway namespace; C dump+parse (bench/c/route_decode.c) and
-// routes.list() alternated ROUNDS times (min and median of each, and their ratio); then
-// the bytes allocated per route by list(), by function (V8's sampling heap profiler, the
-// objects the young generation collects included), and the scavenges' share of a list.
+// routes.list() alternated ROUNDS times (min and median of each, and their ratio); the
+// collector's pauses over 3 lists; the bytes allocated per route by list(), by function
+// (V8's sampling heap profiler, the objects the young generation collects included).
 // Needs root and a build (`npm run build`). Not the benchmark (bench/domain.js).
 //   node scripts/route-list-cost.mjs [ROUTES] [ROUNDS]
 import { execFileSync } from 'node:child_process';
@@ -46,6 +46,19 @@ try {
   console.log(`  routes.list()   min ${Math.min(...js).toFixed(0)}  median ${median(js).toFixed(0)}`);
   console.log(`  ratio           min ${(Math.min(...js) / Math.min(...c)).toFixed(2)}  median ${(median(js) / median(c)).toFixed(2)}`);
 
+  // the collector's share: pause time by kind over 3 lists
+  const pauses = { minor: 0, major: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses[e.detail.kind === 1 ? 'minor' : 'major'] += e.duration; // 1: NODE_PERFORMANCE_GC_MINOR
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 50));
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < 3; i++) routes = await rt.routes.list();
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  await new Promise((r) => setTimeout(r, 200)); // gc entries are delivered after the fact
+  obs.disconnect();
+  console.log(`3 lists: ${ms.toFixed(0)} ms, of which scavenges ${pauses.minor.toFixed(0)} ms, mark-compacts ${pauses.major.toFixed(0)} ms`);
   // allocation by function, garbage included
   const session = new Session();
   session.connect();
@@ -65,18 +78,7 @@ try {
   for (const [k, b] of [...bytes].sort((x, y) => y[1] - x[1]).slice(0, 8)) console.log(`  ${per(b)}  ${k}`);
   console.log(`  ${per([...bytes.values()].reduce((a, b) => a + b, 0))}  total`);
 
-  // the collector's share: pause time by kind over 3 lists
-  const pauses = { minor: 0, major: 0 };
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses[e.detail?.kind === 1 ? 'minor' : 'major'] += e.duration;
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < 3; i++) routes = await rt.routes.list();
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  await new Promise((r) => setImmediate(r));
-  obs.disconnect();
-  console.log(`3 lists: ${ms.toFixed(0)} ms, of which scavenges ${pauses.minor.toFixed(0)} ms, mark-compacts ${pauses.major.toFixed(0)} ms`);
+  session.disconnect();
   console.log(`load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   rt.close();
 } finally {
