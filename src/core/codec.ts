@@ -726,8 +726,38 @@ function encodeSet(set: AttrSet, obj: unknown, w: Writer, path: string, up: Scop
       const start = w.beginAttr(def.value);
       encodeString(w, def, v, p);
       w.endAttr(start, p);
-    } else encodeValue(w, def, def.type, def.value, v, p, scope);
+    } else if (!encodeCommon(w, def, v)) encodeValue(w, def, def.type, def.value, v, p, scope);
   }
+}
+
+/**
+ * The commonest attributes of bulk requests, written without encodeValue's dispatch and
+ * checks when the value is plainly right: a u32 given as an in-range integer (device
+ * indexes, metrics, tables) and an IPv4 address's text (destinations, gateways), for
+ * attributes with no bounds, enum or byte-order twist. False, having written nothing, for
+ * anything else: encodeValue then writes it or says what is wrong.
+ */
+function encodeCommon(w: Writer, def: AttrDef, v: unknown): boolean {
+  if (def.bounds || def.enumType || def.bigEndian) return false;
+  if (def.type === 'u32') {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 0xffffffff) || !Number.isInteger(v) || def.display) return false;
+    const start = w.beginAttr(def.value);
+    w.u32(v);
+    w.endAttr(start);
+    return true;
+  }
+  if (def.type === 'binary' && typeof v === 'string' && (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf) {
+    const start = w.beginAttr(def.value);
+    w.ensure(4);
+    if (!writeIPv4(v, w.buf, w.pos)) {
+      w.pos = start;
+      return false;
+    }
+    w.pos += 4;
+    w.endAttr(start);
+    return true;
+  }
+  return false;
 }
 
 function encodeUnknown(v: unknown, w: Writer, path: string, text: boolean | undefined): void {

@@ -152,15 +152,21 @@ export class StructType {
       lines.push(`v = o[${JSON.stringify(m.key)}];`);
       const info = intInfo(m.type);
       const slow = `s.writeMember(w, s.members[${i}], at, v, path + ${JSON.stringify(`.${m.key}`)}, text);`;
-      if (!info || info.wide || m.enumType || m.display || m.bigEndian) {
+      if (!info || info.wide || m.display || m.bigEndian || m.enumType?.flags) {
         lines.push(`if (v !== undefined) ${slow}`);
         return;
       }
-      const stores = [`buf[at + ${m.offset}] = v & 255;`];
-      for (let b = 1; b < m.size; b++) stores.push(`buf[at + ${m.offset + b}] = (v >> ${8 * b}) & 255;`);
-      lines.push(`if (typeof v === 'number' && v >= ${info.min} && v <= ${info.max} && Number.isInteger(v)) { ${stores.join(' ')} } else if (v !== undefined) ${slow}`);
+      const stores = (x: string) => {
+        const out = [`buf[at + ${m.offset}] = ${x} & 255;`];
+        for (let b = 1; b < m.size; b++) out.push(`buf[at + ${m.offset + b}] = (${x} >> ${8 * b}) & 255;`);
+        return out.join(' ');
+      };
+      const inRange = (x: string) => `${x} >= ${info.min} && ${x} <= ${info.max}`;
+      // an enum member given by name (a route's type): its value from the enum's own table
+      const named = m.enumType ? `else if (typeof v === 'string' && (n = s.members[${i}].enumType.byName.get(v)) !== undefined && ${inRange('n')}) { ${stores('n')} } ` : '';
+      lines.push(`if (typeof v === 'number' && ${inRange('v')} && Number.isInteger(v)) { ${stores('v')} } ${named}else if (v !== undefined) ${slow}`);
     });
-    return new Function(`return function writeStruct(s, w, buf, at, o, path, text) { let v; ${lines.join(' ')} };`)() as NonNullable<StructType['writer']>;
+    return new Function(`return function writeStruct(s, w, buf, at, o, path, text) { let v, n; ${lines.join(' ')} };`)() as NonNullable<StructType['writer']>;
   }
 
   private reader: ((buf: Buffer, at: number, end: number) => Record<string, unknown>) | undefined;
