@@ -146,7 +146,9 @@ export class StructType {
    */
   private compileWriter() {
     const lines: string[] = [];
-    for (let i = 0; i < this.size; i++) lines.push(`buf[at + ${i}] = 0;`);
+    // a header's few bytes zeroed by stores; a large struct by one fill
+    if (this.size > 64) lines.push(`buf.fill(0, at, at + ${this.size});`);
+    else for (let i = 0; i < this.size; i++) lines.push(`buf[at + ${i}] = 0;`);
     this.members.forEach((m, i) => {
       if (m.type === 'pad') return;
       lines.push(`v = o[${JSON.stringify(m.key)}];`);
