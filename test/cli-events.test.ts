@@ -40,7 +40,6 @@ test('nlkit audit status and rules, as auditctl prints them', (t) => {
 
 test('nlkit audit rules add and delete', async (t) => {
   if (!needRoot(t)) return;
-  const before = ok(nlkit('audit', 'rules'));
   const rule = '-a always,exit -F arch=b64 -S renameat2 -F key=nlkit-cli';
   try {
     ok(nlkit('audit', 'rules', 'add', ...rule.split(' ')));
@@ -50,7 +49,8 @@ test('nlkit audit rules add and delete', async (t) => {
   } finally {
     nlkit('audit', 'rules', 'delete', rule); // gone already unless the test failed half way
   }
-  assert.equal(ok(nlkit('audit', 'rules')), before);
+  // only this rule is compared: audit rules are the machine's, and others may change them meanwhile
+  assert.ok(!ok(nlkit('audit', 'rules')).split('\n').includes(rule));
 });
 
 test('nlkit uevent --netns prints a veth created there', async (t) => {
