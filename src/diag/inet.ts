@@ -4,8 +4,9 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall, opDecoder, type OpReply } from '../ynl/op-call.js';
 import {
-  description as inetDiag, type ExtEnum, type TcpInfoStruct, type Types as InetTypes,
+  description as inetDiag, type ExtEnum, type MptcpInfoStruct, type MptcpSubflowAttrsSet, type TcpInfoStruct, type Types as InetTypes,
 } from '../ynl/families/sock_diag_inet.js';
+import { Family } from '../ynl/family.js';
 import { AF, IPPROTO, skMeminfo, type InetProtocol, type SkMeminfo, type SocketState } from './names.js';
 import type { Names } from './context.js';
 
@@ -32,6 +33,17 @@ export type TcpInfo = {
   tail: Buffer;
 };
 
+/** struct mptcp_info with the `mptcpi_` prefix dropped; `flags` named (fallback, remote-key-received). */
+export type MptcpInfo = {
+  [K in keyof Omit<MptcpInfoStruct, 'tail'> as K extends `mptcpi${infer R}` ? Uncapitalize<R> : never]: MptcpInfoStruct[K];
+} & {
+  /** Bytes this kernel sent beyond the fields the spec describes. */
+  tail: Buffer;
+};
+
+/** A TCP subflow of an MPTCP connection (INET_ULP_INFO_MPTCP): tokens, ids, mapping, flags by name. */
+export type MptcpSubflow = Omit<MptcpSubflowAttrsSet, '$unknown'>;
+
 export interface InetSocket {
   family: 'inet' | 'inet6';
   protocol: InetProtocol;
@@ -50,6 +62,8 @@ export interface InetSocket {
   /** Pending timer, ms left and retransmissions. */
   timer: { kind: string | number; expires: number; retrans: number };
   tcpInfo?: TcpInfo;
+  /** An MPTCP socket's INET_DIAG_INFO (struct mptcp_info, not tcp_info). */
+  mptcpInfo?: MptcpInfo;
   meminfo?: { rmem: number; wmem: number; fmem: number; tmem: number };
   skmeminfo?: SkMeminfo;
   congestion?: string;
@@ -65,7 +79,7 @@ export interface InetSocket {
   vegas?: Record<string, number>;
   dctcp?: Record<string, number>;
   bbr?: { bandwidth: bigint; minRtt: number; pacingGain: number; cwndGain: number };
-  ulp?: { name?: string; tls?: Buffer; mptcp?: Buffer };
+  ulp?: { name?: string; tls?: Buffer; mptcp?: MptcpSubflow };
   bpfStorages?: { mapId?: number; value?: Buffer }[];
   /** The message as decoded (every attribute, unknown ones under $unknown). */
   raw: SockReply;
@@ -103,17 +117,17 @@ export function inetDestroyCall(s: Pick<InetSocket, 'family' | 'protocol' | 'loc
   });
 }
 
-/** Field names of tcp_info without the prefix, worked out once. */
-const tcpInfoKeys = new Map<string, string>();
-const unprefixed = (k: string): string => {
-  let v = tcpInfoKeys.get(k);
-  if (v === undefined) tcpInfoKeys.set(k, (v = k.startsWith('tcpi') ? k[4].toLowerCase() + k.slice(5) : k));
+/** Field names of tcp_info / mptcp_info without their prefix, worked out once. */
+const unprefixedKeys = new Map<string, string>();
+const unprefixed = (k: string, prefix: string): string => {
+  let v = unprefixedKeys.get(k);
+  if (v === undefined) unprefixedKeys.set(k, (v = k.startsWith(prefix) ? k[prefix.length].toLowerCase() + k.slice(prefix.length + 1) : k));
   return v;
 };
 
 export function tcpInfo(t: TcpInfoStruct): TcpInfo {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(t)) if (k !== 'tcpiWscale' && k !== 'tcpiRateFlags' && k !== 'tail') out[unprefixed(k)] = v;
+  for (const [k, v] of Object.entries(t)) if (k !== 'tcpiWscale' && k !== 'tcpiRateFlags' && k !== 'tail') out[unprefixed(k, 'tcpi')] = v;
   // C bitfields fill a byte from its low bits on the little-endian ABIs nlkit runs on
   out.sndWscale = t.tcpiWscale & 0xf;
   out.rcvWscale = t.tcpiWscale >> 4;
@@ -121,6 +135,21 @@ export function tcpInfo(t: TcpInfoStruct): TcpInfo {
   out.fastopenClientFail = (t.tcpiRateFlags >> 1) & 3;
   out.tail = Buffer.from(t.tail);
   return out as TcpInfo;
+}
+
+const mptcpInfoStruct = Family.from(inetDiag).struct('mptcp-info');
+
+/**
+ * INET_DIAG_INFO of an MPTCP socket, read as struct mptcp_info. The reply's attribute is
+ * described as tcp_info (what TCP sends); mptcp_info is shorter, so the codec keeps it as bytes.
+ * Fewer bytes than the struct (an older kernel): none, the bytes stay in `raw`.
+ */
+export function mptcpInfo(b: Buffer): MptcpInfo | undefined {
+  if (b.length < mptcpInfoStruct.size) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(mptcpInfoStruct.decode(b, 0, b.length))) if (k !== 'tail') out[unprefixed(k, 'mptcpi')] = v;
+  out.tail = Buffer.from(b.subarray(mptcpInfoStruct.size));
+  return out as MptcpInfo;
 }
 
 const address = (fam: number, b: Buffer): string => (fam === AF.inet6 ? formatIPv6(b) : formatIPv4(b));
@@ -146,9 +175,13 @@ export function inetSocket(m: SockReply, protocol: InetProtocol, names: Names): 
     raw: m,
   };
   if (id.if) s.interface = names.ifname(id.if);
-  const info = plainStruct(m.info);
   // MPTCP answers INET_DIAG_INFO with struct mptcp_info, another layout
-  if (info && s.protocol === 'tcp') s.tcpInfo = tcpInfo(info);
+  if (s.protocol === 'mptcp') {
+    if (Buffer.isBuffer(m.info)) s.mptcpInfo = mptcpInfo(m.info);
+  } else {
+    const info = plainStruct(m.info);
+    if (info && s.protocol === 'tcp') s.tcpInfo = tcpInfo(info);
+  }
   const mem = plainStruct(m.meminfo);
   if (mem) s.meminfo = { rmem: mem.idiagRmem, wmem: mem.idiagWmem, fmem: mem.idiagFmem, tmem: mem.idiagTmem };
   if (m.skmeminfo) s.skmeminfo = skMeminfo(m.skmeminfo);
@@ -168,7 +201,10 @@ export function inetSocket(m: SockReply, protocol: InetProtocol, names: Names): 
   if (dctcp) s.dctcp = { enabled: dctcp.dctcpEnabled, ceState: dctcp.dctcpCeState, alpha: dctcp.dctcpAlpha, abEcn: dctcp.dctcpAbEcn, abTot: dctcp.dctcpAbTot };
   const bbr = plainStruct(m.bbrinfo);
   if (bbr) s.bbr = { bandwidth: (BigInt(bbr.bbrBwHi) << 32n) | BigInt(bbr.bbrBwLo), minRtt: bbr.bbrMinRtt, pacingGain: bbr.bbrPacingGain, cwndGain: bbr.bbrCwndGain };
-  if (m.ulpInfo) s.ulp = { name: m.ulpInfo.name, tls: m.ulpInfo.tls, mptcp: m.ulpInfo.mptcp };
+  if (m.ulpInfo) {
+    const { $unknown: _, ...mptcp } = m.ulpInfo.mptcp ?? {};
+    s.ulp = { name: m.ulpInfo.name, tls: m.ulpInfo.tls, ...(m.ulpInfo.mptcp ? { mptcp } : {}) };
+  }
   if (m.skBpfStorages) s.bpfStorages = (m.skBpfStorages.storage ?? []).map((x) => ({ mapId: x.mapId, value: x.mapValue }));
   return s;
 }
