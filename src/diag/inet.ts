@@ -80,13 +80,14 @@ export interface InetSocket {
   dctcp?: Record<string, number>;
   bbr?: { bandwidth: bigint; minRtt: number; pacingGain: number; cwndGain: number };
   ulp?: { name?: string; tls?: Buffer; mptcp?: MptcpSubflow };
+  /** The socket's values in the BPF socket-storage maps the query named (`bpfStorages`), by map id. */
   bpfStorages?: { mapId?: number; value?: Buffer }[];
   /** The message as decoded (every attribute, unknown ones under $unknown). */
   raw: SockReply;
 }
 
 /** The request for one dump: family, protocol, states, extensions and the compiled filter. */
-export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, states: SocketState[], ext: InetExtension[], bytecode: Buffer | undefined): Call<SockReply, SockReply[]> {
+export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, states: SocketState[], ext: InetExtension[], bytecode: Buffer | undefined, bpfMapFds?: number[]): Call<SockReply, SockReply[]> {
   const proto = IPPROTO[protocol];
   const call = opCall(inetDiag, 'getsock', 'dump', {
     sdiagFamily: AF[family],
@@ -96,6 +97,8 @@ export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, s
     idiagExt: ext,
     idiagStates: states,
     ...(bytecode ? { bytecode } : {}),
+    // the kernel copies each socket's value in these BPF_MAP_TYPE_SK_STORAGE maps into its reply
+    ...(bpfMapFds?.length ? { skBpfStorages: { mapFd: bpfMapFds } } : {}),
     ...(proto > 255 ? { protocol: proto } : {}),
   });
   return { ...call, decode: opDecoder(inetDiag, 'sock', 'do') } as Call<SockReply, SockReply[]>;
