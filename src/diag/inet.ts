@@ -1,7 +1,9 @@
 // inet_diag: the request for one family and protocol, and its replies as InetSocket objects.
 import type { Call } from '../core/call.js';
+import { reusingDecoder } from '../core/codec.js';
+import type { RawMessage } from '../core/message.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
-import { NetlinkArgumentError } from '../core/errors.js';
+import { NetlinkArgumentError, NetlinkDecodeError } from '../core/errors.js';
 import { opCall, opDecoder, type OpReply } from '../ynl/op-call.js';
 import {
   description as inetDiag, type ExtEnum, type MptcpInfoStruct, type MptcpSubflowAttrsSet, type TcpInfoStruct, type Types as InetTypes,
@@ -86,10 +88,14 @@ export interface InetSocket {
   raw: SockReply;
 }
 
-/** The request for one dump: family, protocol, states, extensions and the compiled filter. */
-export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, states: SocketState[], ext: InetExtension[], bytecode: Buffer | undefined, bpfMapFds?: number[]): Call<SockReply, SockReply[]> {
+/**
+ * The request for one dump: family, protocol, states, extensions, the compiled filter and BPF
+ * storage maps. Each reply becomes its InetSocket as it arrives (see inetSocketOf); interface
+ * names are added by the caller, in the namespace the dump ran in.
+ */
+export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, states: SocketState[], ext: InetExtension[], bytecode: Buffer | undefined, bpfMapFds?: number[]): Call<InetSocket, InetSocket[]> {
   const proto = IPPROTO[protocol];
-  const call = opCall(inetDiag, 'getsock', 'dump', {
+  const { decode: _d, result: _r, ...call } = opCall(inetDiag, 'getsock', 'dump', {
     sdiagFamily: AF[family],
     // MPTCP's number does not fit the u8: it goes in INET_DIAG_REQ_PROTOCOL
     sdiagProtocol: proto > 255 ? IPPROTO.tcp : proto,
@@ -101,7 +107,8 @@ export function inetDumpCall(family: 'inet' | 'inet6', protocol: InetProtocol, s
     ...(bpfMapFds?.length ? { skBpfStorages: { mapFd: bpfMapFds } } : {}),
     ...(proto > 255 ? { protocol: proto } : {}),
   });
-  return { ...call, decode: opDecoder(inetDiag, 'sock', 'do') } as Call<SockReply, SockReply[]>;
+  const decode = sockDecoder();
+  return { ...call, decode: (m: RawMessage) => inetSocketOf(m, decode, protocol) };
 }
 
 /** SOCK_DESTROY for one socket, named as the kernel finds it (addresses, ports, cookie). */
@@ -140,7 +147,8 @@ export function tcpInfo(t: TcpInfoStruct): TcpInfo {
   return out as TcpInfo;
 }
 
-const mptcpInfoStruct = Family.from(inetDiag).struct('mptcp-info');
+// built on first use: a listing without MPTCP sockets does not pay for the family's tables
+let mptcpInfoStruct: ReturnType<Family['struct']> | undefined;
 
 /**
  * INET_DIAG_INFO of an MPTCP socket, read as struct mptcp_info. The reply's attribute is
@@ -148,6 +156,7 @@ const mptcpInfoStruct = Family.from(inetDiag).struct('mptcp-info');
  * Fewer bytes than the struct (an older kernel): none, the bytes stay in `raw`.
  */
 export function mptcpInfo(b: Buffer): MptcpInfo | undefined {
+  mptcpInfoStruct ??= Family.from(inetDiag).struct('mptcp-info');
   if (b.length < mptcpInfoStruct.size) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mptcpInfoStruct.decode(b, 0, b.length))) if (k !== 'tail') out[unprefixed(k, 'mptcpi')] = v;
@@ -161,23 +170,69 @@ const plainStruct = <T>(v: T | Buffer | undefined): T | undefined => (v === unde
 
 /** A decoded reply as an InetSocket. */
 export function inetSocket(m: SockReply, protocol: InetProtocol, names: Names): InetSocket {
+  const s = fill({ raw: m } as InetSocket, m, protocol);
+  if (s.ifindex) s.interface = names.ifname(s.ifindex);
+  return s;
+}
+
+/**
+ * An InetSocket whose `raw` is decoded again from a copy of the message's bytes when read.
+ * Why: a dump of 10,000 sockets then keeps one object per socket, not the decoded message
+ * too (most of the GC's work in `nlkit ss`, which never reads `raw`).
+ */
+class InetSocketRecord {
+  readonly #bytes: Buffer;
+  #raw?: SockReply;
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+  /** The message as decoded (every attribute, unknown ones under $unknown). */
+  get raw(): SockReply {
+    return (this.#raw ??= rawOf(this.#bytes));
+  }
+}
+
+let sockOp: ReturnType<Family['op']> | undefined;
+const sockOpOf = () => (sockOp ??= Family.from(inetDiag).op('sock'));
+let fullDecoder: ((m: RawMessage) => SockReply) | undefined;
+
+function rawOf(bytes: Buffer): SockReply {
+  fullDecoder ??= opDecoder(inetDiag, 'sock', 'do');
+  return fullDecoder({ type: 20, flags: 0, seq: 0, portId: 0, sender: 0, group: 0, nsid: -1, buf: bytes, start: 0, end: bytes.length });
+}
+
+type HeadedDecoder = ReturnType<typeof reusingDecoder>;
+
+/** A decoder of sock replies into one scratch object, for one dump (not shared: not re-entrant). */
+function sockDecoder(): HeadedDecoder {
+  const op = sockOpOf();
+  return reusingDecoder(op.header, op.attrs);
+}
+
+/** One reply as an InetSocket: read through the dump's scratch object, its bytes kept for `raw`. */
+function inetSocketOf(m: RawMessage, decode: HeadedDecoder, protocol: InetProtocol): InetSocket {
+  const op = sockOpOf();
+  if (m.end - m.start < op.headerSize) throw new NetlinkDecodeError(`sock_diag: ${m.end - m.start} bytes are shorter than inet_diag_msg (${op.headerSize})`, m.start);
+  const scratch = decode(m.buf, m.start, m.end) as unknown as SockReply;
+  return fill(new InetSocketRecord(Buffer.from(m.buf.subarray(m.start, m.end))) as unknown as InetSocket, scratch, protocol);
+}
+
+/** The message's fields written into s (whose `raw` is already there). */
+function fill(s: InetSocket, m: SockReply, protocol: InetProtocol): InetSocket {
   const id = m.id;
-  const s: InetSocket = {
-    family: m.idiagFamily === AF.inet6 ? 'inet6' : 'inet',
-    protocol: m.protocol === IPPROTO.mptcp ? 'mptcp' : protocol,
-    state: m.idiagState,
-    local: { address: address(m.idiagFamily, id.src), port: id.sport },
-    remote: { address: address(m.idiagFamily, id.dst), port: id.dport },
-    ifindex: id.if,
-    uid: m.idiagUid,
-    inode: m.idiagInode,
-    cookie: id.cookie,
-    rqueue: m.idiagRqueue,
-    wqueue: m.idiagWqueue,
-    timer: { kind: m.idiagTimer, expires: m.idiagExpires, retrans: m.idiagRetrans },
-    raw: m,
-  };
-  if (id.if) s.interface = names.ifname(id.if);
+  // stores, not Object.assign of a literal: no second object per socket
+  s.family = m.idiagFamily === AF.inet6 ? 'inet6' : 'inet';
+  s.protocol = m.protocol === IPPROTO.mptcp ? 'mptcp' : protocol;
+  s.state = m.idiagState;
+  s.local = { address: address(m.idiagFamily, id.src), port: id.sport };
+  s.remote = { address: address(m.idiagFamily, id.dst), port: id.dport };
+  s.ifindex = id.if;
+  s.uid = m.idiagUid;
+  s.inode = m.idiagInode;
+  s.cookie = id.cookie;
+  s.rqueue = m.idiagRqueue;
+  s.wqueue = m.idiagWqueue;
+  s.timer = { kind: m.idiagTimer, expires: m.idiagExpires, retrans: m.idiagRetrans };
   // MPTCP answers INET_DIAG_INFO with struct mptcp_info, another layout
   if (s.protocol === 'mptcp') {
     if (Buffer.isBuffer(m.info)) s.mptcpInfo = mptcpInfo(m.info);

@@ -4,7 +4,7 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { compileFilter, type PortCondition, type SocketFilter } from './bytecode.js';
 import { bindPlans, DiagContext, splitOptions, type DiagCallOptions, type Plan } from './context.js';
-import { EXTENSIONS, inetDestroyCall, inetDumpCall, inetSocket, type InetExtension, type InetSocket } from './inet.js';
+import { EXTENSIONS, inetDestroyCall, inetDumpCall, type InetExtension, type InetSocket } from './inet.js';
 import {
   netlinkDumpCall, netlinkSocket, packetDumpCall, packetSocket, unixDumpCall, unixSocket,
   type NetlinkSocketInfo, type PacketSocket, type UnixSocket,
@@ -93,7 +93,12 @@ function listPlan(query?: SocketQuery, opts?: DiagCallOptions): [Plan<Socket[]>,
     if (f === 'inet' || f === 'inet6') {
       for (const p of protocols) {
         calls.push(inetDumpCall(f, p, states, ext, bytecode, mapFds));
-        shapes.push((r, names) => (r as Parameters<typeof inetSocket>[0][]).map((m) => inetSocket(m, p, names)));
+        shapes.push((r, names) => {
+          const found = r as InetSocket[];
+          // names only for the sockets bound to a device, in the namespace listed
+          for (const s of found) if (s.ifindex) s.interface = names.ifname(s.ifindex);
+          return found;
+        });
       }
     } else if (f === 'unix') {
       calls.push(unixDumpCall(states));
