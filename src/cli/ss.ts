@@ -254,23 +254,32 @@ function msTimer(timeout: number): string {
   return out;
 }
 
+/** Rows with nothing under them share this (render only reads it). */
+const NO_MORE: string[] = [];
+
 function inetRow(s: InetSocket, v: View): Row {
-  const process = [users(v.procs?.get(s.inode))];
-  // -o or -e: the pending timer, its time left and retransmissions
-  if ((v.options || v.extended) && s.timer.kind !== 'none' && s.timer.kind !== 0)
-    process.push(`timer:(${TIMER_NAMES[String(s.timer.kind)] ?? 'unknown'},${msTimer(s.timer.expires)},${s.timer.retrans})`);
-  if (v.extended) {
-    process.push(...details(s.uid, s.inode, s.cookie, s.mark, s.cgroupId));
-    if (s.family === 'inet6' && s.v6only !== undefined) process.push(`v6only:${s.v6only ? 1 : 0}`);
-    if (s.shutdown !== undefined) process.push(shutdownArrow(s.shutdown));
+  // the plain listing (no -p -o -e -m -i) builds no arrays: 10,000 rows are that many fewer
+  let process = v.procs ? users(v.procs.get(s.inode)) : '';
+  let more = NO_MORE;
+  if (v.options || v.extended || v.memory || v.info) {
+    const words = [process];
+    // -o or -e: the pending timer, its time left and retransmissions
+    if ((v.options || v.extended) && s.timer.kind !== 'none' && s.timer.kind !== 0)
+      words.push(`timer:(${TIMER_NAMES[String(s.timer.kind)] ?? 'unknown'},${msTimer(s.timer.expires)},${s.timer.retrans})`);
+    if (v.extended) {
+      words.push(...details(s.uid, s.inode, s.cookie, s.mark, s.cgroupId));
+      if (s.family === 'inet6' && s.v6only !== undefined) words.push(`v6only:${s.v6only ? 1 : 0}`);
+      if (s.shutdown !== undefined) words.push(shutdownArrow(s.shutdown));
+    }
+    process = words.filter(Boolean).join(' ');
+    const under: string[] = [];
+    if (v.memory && s.skmeminfo) under.push(skmem(s.skmeminfo));
+    if (v.info) under.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.congestion ?? '');
+    if (under.some(Boolean)) more = [` ${under.filter(Boolean).join(' ')}`];
   }
-  const more: string[] = [];
-  if (v.memory && s.skmeminfo) more.push(skmem(s.skmeminfo));
-  if (v.info) more.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.congestion ?? '');
   return {
     netid: s.protocol === 'udplite' ? 'udpl' : s.protocol, state: stateColumn(s.state), recvq: String(s.rqueue), sendq: String(s.wqueue),
-    local: inetAddress(s, 'local', v.numeric), peer: inetAddress(s, 'remote', v.numeric),
-    process: process.filter(Boolean).join(' '), more: more.some(Boolean) ? [` ${more.filter(Boolean).join(' ')}`] : [],
+    local: inetAddress(s, 'local', v.numeric), peer: inetAddress(s, 'remote', v.numeric), process, more,
   };
 }
 
@@ -380,9 +389,9 @@ function render(rows: Row[], showNetid: boolean, showState: boolean, header: boo
     if (showNetid) l += r.netid.padEnd(wNetid) + ' ';
     if (showState) l += r.state.padEnd(wState) + ' ';
     l += r.recvq.padEnd(wR) + ' ' + r.sendq.padEnd(wS) + ' ' +
-      r.local[0].padStart(wLa) + sep(r, r.local) + r.local[1].padEnd(wLp) + ' ' +
-      r.peer[0].padStart(wPa) + sep(r, r.peer) + r.peer[1].padEnd(wPp) + ' ' + r.process;
-    out += l.trimEnd() + '\n';
+      r.local[0].padStart(wLa) + sep(r, r.local) + r.local[1].padEnd(wLp) + ' ' + r.peer[0].padStart(wPa) + sep(r, r.peer);
+    // a row ending in its peer port needs no trimming (most rows of a plain listing)
+    out += (r.process === '' && r.peer[1] !== '' ? l + r.peer[1] : (l + r.peer[1].padEnd(wPp) + ' ' + r.process).trimEnd()) + '\n';
     for (const m of r.more) out += `\t${m}\n`;
   };
   if (header) line(HEAD);
