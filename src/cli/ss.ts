@@ -2,7 +2,7 @@
 // through nlkit/diag; -j prints the domain objects as JSON.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { SocketDiag, type Socket } from '../diag/sockets.js';
-import type { InetSocket, TcpInfo } from '../diag/inet.js';
+import type { InetSocket, MptcpInfo, MptcpSubflow, TcpInfo } from '../diag/inet.js';
 import type { NetlinkSocketInfo, PacketSocket, UnixSocket } from '../diag/local.js';
 import { DEFAULT_SS_STATES, SS_STATE_NAMES, STATES, type InetProtocol, type SocketState } from '../diag/names.js';
 import { processesBySocket, type SocketUser } from '../diag/procs.js';
@@ -205,6 +205,47 @@ function tcpInfoText(s: InetSocket, t: TcpInfo, showOptions: boolean): string {
   if (t.minRtt) out.push(`minrtt:${g(t.minRtt / 1000)}`);
   if (t.rcvOoopack) out.push(`rcv_ooopack:${t.rcvOoopack}`);
   if (t.sndWnd) out.push(`snd_wnd:${t.sndWnd}`);
+  if (s.ulp?.name) out.push(`tcp-ulp-${s.ulp.name}`);
+  if (s.ulp?.mptcp) out.push(...subflowWords(s.ulp.mptcp));
+  return out.join(' ');
+}
+
+/** MPTCP_SUBFLOW_FLAG_* as ss's letters, in its order. */
+const SUBFLOW_LETTERS: [string, string][] = [
+  ['mcap-rem', 'M'], ['mcap-loc', 'm'], ['join-rem', 'J'], ['join-loc', 'j'], ['bkup-rem', 'B'], ['bkup-loc', 'b'],
+  ['fully-established', 'e'], ['connected', 'c'], ['mapvalid', 'v'],
+];
+
+/** A TCP subflow's MPTCP state as ss -i prints it after tcp-ulp-mptcp. */
+function subflowWords(sf: MptcpSubflow): string[] {
+  const out: string[] = [];
+  const flags = (sf.flags ?? []).map(String);
+  const letters = SUBFLOW_LETTERS.filter(([f]) => flags.includes(f)).map(([, l]) => l).join('');
+  if (letters) out.push(`flags:${letters}`);
+  const hex = (v: number | bigint) => v.toString(16);
+  if (sf.tokenRem !== undefined && sf.tokenLoc !== undefined && sf.idRem !== undefined && sf.idLoc !== undefined)
+    out.push(`token:${hex(sf.tokenRem).padStart(4, '0')}(id:${sf.idRem})/${hex(sf.tokenLoc).padStart(4, '0')}(id:${sf.idLoc})`);
+  if (sf.mapSeq !== undefined) out.push(`seq:${hex(sf.mapSeq)}`);
+  if (sf.mapSfseq !== undefined) out.push(`sfseq:${hex(sf.mapSfseq)}`);
+  if (sf.ssnOffset !== undefined) out.push(`ssnoff:${hex(sf.ssnOffset)}`);
+  if (sf.mapDatalen !== undefined) out.push(`maplen:${hex(sf.mapDatalen)}`);
+  return out;
+}
+
+/** struct mptcp_info as iproute2 6.1's ss -i prints it (counts, flags, token and sequence numbers in hex). */
+function mptcpInfoText(m: MptcpInfo): string {
+  const out: string[] = [];
+  const counts: [keyof MptcpInfo, string][] = [
+    ['subflows', 'subflows'], ['addAddrSignal', 'add_addr_signal'], ['addAddrAccepted', 'add_addr_accepted'], ['subflowsMax', 'subflows_max'],
+    ['addAddrSignalMax', 'add_addr_signal_max'], ['addAddrAcceptedMax', 'add_addr_accepted_max'],
+  ];
+  for (const [k, label] of counts) if (m[k]) out.push(`${label}:${m[k]}`);
+  if (m.flags.includes('fallback')) out.push('fallback');
+  if (m.flags.includes('remote-key-received')) out.push('remote_key');
+  if (m.token) out.push(`token:${m.token.toString(16)}`);
+  if (m.writeSeq) out.push(`write_seq:${m.writeSeq.toString(16)}`);
+  if (m.sndUna) out.push(`snd_una:${m.sndUna.toString(16)}`);
+  if (m.rcvNxt) out.push(`rcv_nxt:${m.rcvNxt.toString(16)}`);
   return out.join(' ');
 }
 
@@ -274,7 +315,7 @@ function inetRow(s: InetSocket, v: View): Row {
     process = words.filter(Boolean).join(' ');
     const under: string[] = [];
     if (v.memory && s.skmeminfo) under.push(skmem(s.skmeminfo));
-    if (v.info) under.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.congestion ?? '');
+    if (v.info) under.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.mptcpInfo ? mptcpInfoText(s.mptcpInfo) : s.congestion ?? '');
     if (under.some(Boolean)) more = [` ${under.filter(Boolean).join(' ')}`];
   }
   return {

@@ -54,6 +54,8 @@ export type MptcpSubflowFlagsEnum =
   | 'connected'
   | 'mapvalid';
 
+export type MptcpInfoFlagsEnum = 'fallback' | 'remote-key-received';
+
 // Structs
 
 export interface InetDiagSockidStruct {
@@ -155,7 +157,7 @@ export interface MptcpInfoStruct {
   mptcpiSubflowsMax: number;
   mptcpiAddAddrSignalMax: number;
   mptcpiAddAddrAcceptedMax: number;
-  mptcpiFlags: number;
+  mptcpiFlags: Array<MptcpInfoFlagsEnum | number | bigint>;
   mptcpiToken: number;
   mptcpiWriteSeq: bigint;
   mptcpiSndUna: bigint;
@@ -584,6 +586,11 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     {
+      type: 'flags',
+      name: 'mptcp-info-flags',
+      entries: [{ name: 'fallback', value: 1 }, { name: 'remote-key-received', value: 2 }],
+    },
+    {
       type: 'struct',
       name: 'mptcp-info',
       size: 96,
@@ -595,7 +602,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'mptcpi-add-addr-signal-max', type: 'u8' },
         { name: 'mptcpi-add-addr-accepted-max', type: 'u8' },
         { name: 'hole1', type: 'pad', len: 2 },
-        { name: 'mptcpi-flags', type: 'u32' },
+        { name: 'mptcpi-flags', type: 'u32', enum: 'mptcp-info-flags' },
         { name: 'mptcpi-token', type: 'u32' },
         { name: 'mptcpi-write-seq', type: 'u64' },
         { name: 'mptcpi-snd-una', type: 'u64' },
