@@ -6,15 +6,26 @@
 // Needs root: the sockets live in a throwaway namespace `nlkt-bench-<random>` held by a child
 // node (5,000 connected pairs on 127.0.0.1 and a listener), deleted at the end whatever happens.
 // Each timing is the median of ROUNDS runs, interleaved; both tools must print the same lines.
+// Besides wall time, the CPU time (user + sys, from /usr/bin/time when there is one) of each
+// process: on a shared machine the wall time moves with the load, the CPU time much less.
+// `nlkit ss` runs twice: from tsc's modules, and bundled by esbuild as scripts/bundle.mjs
+// bundles the package's entry points (dist/bench-cli, made here), which is how a bundled bin
+// loads it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listSocketsSync, openSocketDiag } from '../dist/src/diag/index.js';
 
 const PAIRS = 5_000;
 const ROUNDS = 7;
 const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const BUNDLED = fileURLToPath(new URL('../dist/bench-cli/main.js', import.meta.url));
+// another build's CLI to compare with (e.g. main's): NLKIT_BENCH_BASELINE=/path/dist/src/cli/main.js
+const BASELINE = process.env.NLKIT_BENCH_BASELINE;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const netns = `nlkt-bench-${randomBytes(4).toString('hex')}`;
 let holder;
 
@@ -50,12 +61,31 @@ function median(xs) {
 }
 
 function timed(cmd, args) {
+  const [c, a] = TIME ? [TIME, ['-f', 'cpu %U %S', cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(c, a, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-  return { ms, lines: r.stdout.trim().split('\n').length };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, lines: r.stdout.trim().split('\n').length };
 }
+
+/** The CLI bundled as scripts/bundle.mjs bundles entry points; undefined without esbuild. */
+async function bundleCli() {
+  try {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [CLI], outdir: dirname(BUNDLED), bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
+      external: ['node-gyp-build', 'yaml'], chunkNames: 'chunks/[name]-[hash]', logLevel: 'warning',
+    });
+    return BUNDLED;
+  } catch (e) {
+    console.log(`no bundled CLI (${e.message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+const fmt = (xs, key) => `${median(xs.map((x) => x[key])).toFixed(1)} ms`;
 
 async function main() {
   if (process.getuid?.() !== 0) {
@@ -73,26 +103,37 @@ async function main() {
   const sockets = listSocketsSync({ netns, protocol: 'tcp', family: 'inet' }).length;
   console.log(`${sockets} TCP sockets in ${netns}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${(await import('node:os')).cpus().length} CPUs)`);
 
-  const ss = [], mine = [], api = [];
+  const bundled = await bundleCli();
+  const ss = [], mine = [], mineBundled = [], baseline = [], nodeStart = [], api = [];
   const d = openSocketDiag({ netns });
   d.listSocketsSync({ family: 'inet' }); // warm-up
   for (let i = 0; i < ROUNDS; i++) {
     const a = timed('ss', ['-N', netns, '-tan']);
     const b = timed(process.execPath, [CLI, 'ss', '-N', netns, '-tan']);
     if (a.lines !== b.lines) throw new Error(`ss printed ${a.lines} lines, nlkit ss ${b.lines}`);
-    ss.push(a.ms);
-    mine.push(b.ms);
+    ss.push(a);
+    mine.push(b);
+    if (bundled) {
+      const c = timed(process.execPath, [bundled, 'ss', '-N', netns, '-tan']);
+      if (c.lines !== a.lines) throw new Error(`ss printed ${a.lines} lines, bundled nlkit ss ${c.lines}`);
+      mineBundled.push(c);
+    }
+    if (BASELINE) baseline.push(timed(process.execPath, [BASELINE, 'ss', '-N', netns, '-tan']));
+    nodeStart.push(timed(process.execPath, ['-e', '0']));
     const t0 = process.hrtime.bigint();
     const n = d.listSocketsSync({ family: 'inet' }).length;
     api.push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (n !== sockets) throw new Error(`listed ${n}, expected ${sockets}`);
   }
   d.close();
-  const nodeStart = median(Array.from({ length: 3 }, () => timed(process.execPath, ['-e', '0']).ms));
-  const r = { sockets, ssMs: median(ss), nlkitSsMs: median(mine), listSocketsSyncMs: median(api), nodeStartMs: nodeStart };
-  console.log(`ss -tan (whole process)          ${r.ssMs.toFixed(1)} ms`);
-  console.log(`nlkit ss -tan (whole process)    ${r.nlkitSsMs.toFixed(1)} ms  (${(r.nlkitSsMs / r.ssMs).toFixed(2)}x ss; node -e 0 alone: ${nodeStart.toFixed(1)} ms)`);
-  console.log(`listSocketsSync (in process)     ${r.listSocketsSyncMs.toFixed(1)} ms  (${(r.listSocketsSyncMs / r.ssMs).toFixed(2)}x ss's whole process)`);
+  const ratio = (xs, key) => (median(xs.map((x) => x[key])) / median(ss.map((x) => x[key]))).toFixed(2);
+  const row = (label, xs) => console.log(`${label.padEnd(34)} wall ${fmt(xs, 'ms').padStart(9)} (${ratio(xs, 'ms')}x ss)   cpu ${fmt(xs, 'cpuMs').padStart(9)} (${ratio(xs, 'cpuMs')}x ss)`);
+  row('ss -tan', ss);
+  row('nlkit ss -tan (tsc modules)', mine);
+  if (bundled) row('nlkit ss -tan (bundled)', mineBundled);
+  if (BASELINE) row('baseline nlkit ss -tan', baseline);
+  row('node -e 0', nodeStart);
+  console.log(`listSocketsSync (in process)       wall ${median(api).toFixed(1)} ms (${(median(api) / median(ss.map((x) => x.ms))).toFixed(2)}x ss's whole process)`);
   console.log(`load average after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 

@@ -14,7 +14,8 @@ import { description as inetDiag } from '../src/ynl/families/sock_diag_inet.js';
 import { description as unixDiag } from '../src/ynl/families/sock_diag_unix.js';
 import { description as netlinkDiag } from '../src/ynl/families/sock_diag_netlink.js';
 import { description as packetDiag } from '../src/ynl/families/sock_diag_packet.js';
-import { inetSocket } from '../src/diag/inet.js';
+import { inetDumpCall, inetSocket } from '../src/diag/inet.js';
+import { STATES } from '../src/diag/names.js';
 import { netlinkSocket, packetSocket, unixSocket } from '../src/diag/local.js';
 import { isRoot, withNetns } from './helpers/netns.js';
 import { startSocketFixture } from './helpers/sockets.js';
@@ -25,8 +26,13 @@ const STORED = fileURLToPath(new URL('../../test/fixtures/diag-captures.json', i
 const COUNT = Number(process.env.NLKIT_DIAG_FUZZ ?? 50_000);
 const names = { ifname: (i: number) => `if${i}` };
 
+// a dump's own decoders (one scratch object each, `raw` decoded again from the kept bytes),
+// as TCP and as MPTCP (INET_DIAG_INFO read as struct mptcp_info)
+const tcpDump = inetDumpCall('inet', 'tcp', [...STATES], [], undefined).decode!;
+const mptcpDump = inetDumpCall('inet', 'mptcp', [...STATES], [], undefined).decode!;
+
 const decoders: Record<CaptureKind, (m: RawMessage) => unknown> = {
-  inet: (m) => inetSocket(opDecoder(inetDiag, 'sock', 'do')(m), 'tcp', names),
+  inet: (m) => [inetSocket(opDecoder(inetDiag, 'sock', 'do')(m), 'tcp', names), tcpDump(m).raw, mptcpDump(m)],
   unix: (m) => unixSocket(opDecoder(unixDiag, 'sock', 'do')(m)),
   netlink: (m) => netlinkSocket(opDecoder(netlinkDiag, 'sock', 'do')(m)),
   packet: (m) => packetSocket(opDecoder(packetDiag, 'sock', 'do')(m), names),

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { compilerAvailable } from './helpers/cc.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StructType, type Member } from '../src/core/struct.js';
@@ -158,4 +158,44 @@ test('sock_diag specs: the bytecode filter is what the uapi structs make of it',
   assert.equal(or.toString('hex'), ['0b080c00', '00001600', '01040c00', '0c080c00', '00001600'].join(''));
   const not = compileFilter({ not: { sport: 22 } });
   assert.equal(not.toString('hex'), ['0b080c00', '00001600', '01040800'].join(''));
+});
+
+test('sock_diag specs: struct mptcp_info lays out as linux/mptcp.h and the kernel layout that extends it', (t) => {
+  if (!compilerAvailable()) return t.skip('needs a C compiler (cc) to lay out the uapi structs');
+  const st = Family.from(inetDiag).struct('mptcp-info');
+  // the installed header may be older than the kernel: its members must sit where the spec has
+  // them; the members it lacks are checked against a C struct written from the kernel's current
+  // header (the compiler places them, holes included)
+  const kernel = `struct k { __u8 a[6]; __u32 flags, token; __u64 w, s, r; __u8 used, max, csum; __u32 retransmits;
+    __u64 bytes_retrans, bytes_sent, bytes_received, bytes_acked; __u8 subflows_total, laminar, fullmesh, reserved;
+    __u32 last_data_sent, last_data_recv, last_ack_recv; };`;
+  const later: Record<string, string> = {
+    'mptcpi-retransmits': 'retransmits', 'mptcpi-bytes-retrans': 'bytes_retrans', 'mptcpi-bytes-sent': 'bytes_sent',
+    'mptcpi-bytes-received': 'bytes_received', 'mptcpi-bytes-acked': 'bytes_acked', 'mptcpi-subflows-total': 'subflows_total',
+    'mptcpi-endp-laminar-max': 'laminar', 'mptcpi-endp-fullmesh-max': 'fullmesh', 'mptcpi-last-data-sent': 'last_data_sent',
+    'mptcpi-last-data-recv': 'last_data_recv', 'mptcpi-last-ack-recv': 'last_ack_recv',
+  };
+  const header = readFileSync('/usr/include/linux/mptcp.h', 'utf8');
+  const members = st.members.filter((m) => m.type !== 'pad' && !m.array);
+  const lines = ['#include <stddef.h>', '#include <stdio.h>', '#include <linux/mptcp.h>', kernel, 'int main(void) {'];
+  for (const m of members) {
+    const c = m.name.replace(/-/g, '_');
+    if (new RegExp(`\\b${c}\\b`).test(header)) lines.push(`  printf("${m.name} %zu %zu\\n", offsetof(struct mptcp_info, ${c}), sizeof(((struct mptcp_info *)0)->${c}));`);
+    else lines.push(`  printf("${m.name} %zu %zu\\n", offsetof(struct k, ${later[m.name]}), sizeof(((struct k *)0)->${later[m.name]}));`);
+  }
+  lines.push('  printf("size %zu\\n", sizeof(struct k));', '  return 0;', '}');
+  const dir = mkdtempSync(join(tmpdir(), 'nlkit-mptcp-'));
+  let out: string[];
+  try {
+    writeFileSync(join(dir, 'm.c'), lines.join('\n'));
+    execFileSync('cc', ['-o', join(dir, 'm'), join(dir, 'm.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    out = execFileSync(join(dir, 'm'), { encoding: 'utf8' }).trim().split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const m of members) {
+    const [, off, size] = out.find((l) => l.startsWith(`${m.name} `))!.split(' ');
+    assert.deepEqual([m.offset, m.size], [Number(off), Number(size)], `mptcp_info.${m.name}`);
+  }
+  assert.equal(st.size, Number(out.find((l) => l.startsWith('size '))!.split(' ')[1]), 'sizeof struct mptcp_info');
 });

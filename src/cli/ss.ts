@@ -2,7 +2,7 @@
 // through nlkit/diag; -j prints the domain objects as JSON.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { SocketDiag, type Socket } from '../diag/sockets.js';
-import type { InetSocket, TcpInfo } from '../diag/inet.js';
+import type { InetSocket, MptcpInfo, MptcpSubflow, TcpInfo } from '../diag/inet.js';
 import type { NetlinkSocketInfo, PacketSocket, UnixSocket } from '../diag/local.js';
 import { DEFAULT_SS_STATES, SS_STATE_NAMES, STATES, type InetProtocol, type SocketState } from '../diag/names.js';
 import { processesBySocket, type SocketUser } from '../diag/procs.js';
@@ -62,8 +62,8 @@ const KIND_ORDER: readonly Kind[] = ['netlink', 'packet', 'unix', 'raw', 'udp', 
 interface Row {
   netid: string;
   state: string;
-  recvq: number | string;
-  sendq: number | string;
+  recvq: string;
+  sendq: string;
   local: [string, string];
   peer: [string, string];
   process: string;
@@ -205,6 +205,47 @@ function tcpInfoText(s: InetSocket, t: TcpInfo, showOptions: boolean): string {
   if (t.minRtt) out.push(`minrtt:${g(t.minRtt / 1000)}`);
   if (t.rcvOoopack) out.push(`rcv_ooopack:${t.rcvOoopack}`);
   if (t.sndWnd) out.push(`snd_wnd:${t.sndWnd}`);
+  if (s.ulp?.name) out.push(`tcp-ulp-${s.ulp.name}`);
+  if (s.ulp?.mptcp) out.push(...subflowWords(s.ulp.mptcp));
+  return out.join(' ');
+}
+
+/** MPTCP_SUBFLOW_FLAG_* as ss's letters, in its order. */
+const SUBFLOW_LETTERS: [string, string][] = [
+  ['mcap-rem', 'M'], ['mcap-loc', 'm'], ['join-rem', 'J'], ['join-loc', 'j'], ['bkup-rem', 'B'], ['bkup-loc', 'b'],
+  ['fully-established', 'e'], ['connected', 'c'], ['mapvalid', 'v'],
+];
+
+/** A TCP subflow's MPTCP state as ss -i prints it after tcp-ulp-mptcp. */
+function subflowWords(sf: MptcpSubflow): string[] {
+  const out: string[] = [];
+  const flags = (sf.flags ?? []).map(String);
+  const letters = SUBFLOW_LETTERS.filter(([f]) => flags.includes(f)).map(([, l]) => l).join('');
+  if (letters) out.push(`flags:${letters}`);
+  const hex = (v: number | bigint) => v.toString(16);
+  if (sf.tokenRem !== undefined && sf.tokenLoc !== undefined && sf.idRem !== undefined && sf.idLoc !== undefined)
+    out.push(`token:${hex(sf.tokenRem).padStart(4, '0')}(id:${sf.idRem})/${hex(sf.tokenLoc).padStart(4, '0')}(id:${sf.idLoc})`);
+  if (sf.mapSeq !== undefined) out.push(`seq:${hex(sf.mapSeq)}`);
+  if (sf.mapSfseq !== undefined) out.push(`sfseq:${hex(sf.mapSfseq)}`);
+  if (sf.ssnOffset !== undefined) out.push(`ssnoff:${hex(sf.ssnOffset)}`);
+  if (sf.mapDatalen !== undefined) out.push(`maplen:${hex(sf.mapDatalen)}`);
+  return out;
+}
+
+/** struct mptcp_info as iproute2 6.1's ss -i prints it (counts, flags, token and sequence numbers in hex). */
+function mptcpInfoText(m: MptcpInfo): string {
+  const out: string[] = [];
+  const counts: [keyof MptcpInfo, string][] = [
+    ['subflows', 'subflows'], ['addAddrSignal', 'add_addr_signal'], ['addAddrAccepted', 'add_addr_accepted'], ['subflowsMax', 'subflows_max'],
+    ['addAddrSignalMax', 'add_addr_signal_max'], ['addAddrAcceptedMax', 'add_addr_accepted_max'],
+  ];
+  for (const [k, label] of counts) if (m[k]) out.push(`${label}:${m[k]}`);
+  if (m.flags.includes('fallback')) out.push('fallback');
+  if (m.flags.includes('remote-key-received')) out.push('remote_key');
+  if (m.token) out.push(`token:${m.token.toString(16)}`);
+  if (m.writeSeq) out.push(`write_seq:${m.writeSeq.toString(16)}`);
+  if (m.sndUna) out.push(`snd_una:${m.sndUna.toString(16)}`);
+  if (m.rcvNxt) out.push(`rcv_nxt:${m.rcvNxt.toString(16)}`);
   return out.join(' ');
 }
 
@@ -254,23 +295,32 @@ function msTimer(timeout: number): string {
   return out;
 }
 
+/** Rows with nothing under them share this (render only reads it). */
+const NO_MORE: string[] = [];
+
 function inetRow(s: InetSocket, v: View): Row {
-  const process = [users(v.procs?.get(s.inode))];
-  // -o or -e: the pending timer, its time left and retransmissions
-  if ((v.options || v.extended) && s.timer.kind !== 'none' && s.timer.kind !== 0)
-    process.push(`timer:(${TIMER_NAMES[String(s.timer.kind)] ?? 'unknown'},${msTimer(s.timer.expires)},${s.timer.retrans})`);
-  if (v.extended) {
-    process.push(...details(s.uid, s.inode, s.cookie, s.mark, s.cgroupId));
-    if (s.family === 'inet6' && s.v6only !== undefined) process.push(`v6only:${s.v6only ? 1 : 0}`);
-    if (s.shutdown !== undefined) process.push(shutdownArrow(s.shutdown));
+  // the plain listing (no -p -o -e -m -i) builds no arrays: 10,000 rows are that many fewer
+  let process = v.procs ? users(v.procs.get(s.inode)) : '';
+  let more = NO_MORE;
+  if (v.options || v.extended || v.memory || v.info) {
+    const words = [process];
+    // -o or -e: the pending timer, its time left and retransmissions
+    if ((v.options || v.extended) && s.timer.kind !== 'none' && s.timer.kind !== 0)
+      words.push(`timer:(${TIMER_NAMES[String(s.timer.kind)] ?? 'unknown'},${msTimer(s.timer.expires)},${s.timer.retrans})`);
+    if (v.extended) {
+      words.push(...details(s.uid, s.inode, s.cookie, s.mark, s.cgroupId));
+      if (s.family === 'inet6' && s.v6only !== undefined) words.push(`v6only:${s.v6only ? 1 : 0}`);
+      if (s.shutdown !== undefined) words.push(shutdownArrow(s.shutdown));
+    }
+    process = words.filter(Boolean).join(' ');
+    const under: string[] = [];
+    if (v.memory && s.skmeminfo) under.push(skmem(s.skmeminfo));
+    if (v.info) under.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.mptcpInfo ? mptcpInfoText(s.mptcpInfo) : s.congestion ?? '');
+    if (under.some(Boolean)) more = [` ${under.filter(Boolean).join(' ')}`];
   }
-  const more: string[] = [];
-  if (v.memory && s.skmeminfo) more.push(skmem(s.skmeminfo));
-  if (v.info) more.push(s.tcpInfo ? tcpInfoText(s, s.tcpInfo, v.options) : s.congestion ?? '');
   return {
-    netid: s.protocol === 'udplite' ? 'udpl' : s.protocol, state: stateColumn(s.state), recvq: s.rqueue, sendq: s.wqueue,
-    local: inetAddress(s, 'local', v.numeric), peer: inetAddress(s, 'remote', v.numeric),
-    process: process.filter(Boolean).join(' '), more: more.some(Boolean) ? [` ${more.filter(Boolean).join(' ')}`] : [],
+    netid: s.protocol === 'udplite' ? 'udpl' : s.protocol, state: stateColumn(s.state), recvq: String(s.rqueue), sendq: String(s.wqueue),
+    local: inetAddress(s, 'local', v.numeric), peer: inetAddress(s, 'remote', v.numeric), process, more,
   };
 }
 
@@ -288,7 +338,7 @@ function unixRow(s: UnixSocket, v: View): Row {
     if (s.pending) process.push(['peers:', ...s.pending].join(' '));
   }
   return {
-    netid: UNIX_NETID[String(s.type)] ?? `u_${s.type}`, state: stateColumn(s.state), recvq: s.rqueue ?? 0, sendq: s.wqueue ?? 0,
+    netid: UNIX_NETID[String(s.type)] ?? `u_${s.type}`, state: stateColumn(s.state), recvq: String(s.rqueue ?? 0), sendq: String(s.wqueue ?? 0),
     // ss shows an abstract name's NUL bytes as '@', and no peer's name
     local: [s.path?.replace(/\0/g, '@') ?? '*', String(s.inode)], peer: ['*', String(s.peer)],
     process: process.filter(Boolean).join(' '), more: [],
@@ -318,7 +368,7 @@ function netlinkRow(s: NetlinkSocketInfo, v: View): Row {
   // ss -m: on the same line, after a tab
   if (v.memory && s.meminfo) process.push(`\t ${skmem(s.meminfo)}`);
   return {
-    netid: 'nl', state: stateColumn(s.state), recvq: s.meminfo?.rmemAlloc ?? 0, sendq: s.meminfo?.wmemAlloc ?? 0,
+    netid: 'nl', state: stateColumn(s.state), recvq: String(s.meminfo?.rmemAlloc ?? 0), sendq: String(s.meminfo?.wmemAlloc ?? 0),
     local: [String(s.protocol), portOwner(s.portid)], peer: ['*', ''], process: process.filter(Boolean).join(' '), more: [],
   };
 }
@@ -346,31 +396,47 @@ function packetRow(s: PacketSocket, v: View): Row {
   }
   const proto = s.protocol === 3 ? '*' : ETHERTYPES[s.protocol] ?? `[${s.protocol}]`;
   return {
-    netid: s.type === 'dgram' ? 'p_dgr' : 'p_raw', state: 'UNCONN', recvq: s.meminfo?.rmemAlloc ?? 0, sendq: 0,
+    netid: s.type === 'dgram' ? 'p_dgr' : 'p_raw', state: 'UNCONN', recvq: String(s.meminfo?.rmemAlloc ?? 0), sendq: '0',
     local: [proto, s.ifindex ? s.interface ?? String(s.ifindex) : '*'], peer: ['*', ''], process: process.filter(Boolean).join(' '), more,
   };
 }
 
-/** The rows as columns: widths from the widest cell, addresses right-aligned against their ports. */
+const HEAD: Row = { netid: 'Netid', state: 'State', recvq: 'Recv-Q', sendq: 'Send-Q', local: ['Local Address', 'Port'], peer: ['Peer Address', 'Port'], process: 'Process', more: [] };
+const isUnixNetid = (n: string): boolean => n === 'u_str' || n === 'u_dgr' || n === 'u_seq';
+
+/**
+ * The rows as columns: widths from the widest cell, addresses right-aligned against their
+ * ports. One pass for the widths, one building the text: 10,000 rows are a few ms of string
+ * work, not the spread of every cell into Math.max (which cost tens of ms and the GC).
+ */
 function render(rows: Row[], showNetid: boolean, showState: boolean, header: boolean): string {
-  const head: Row = { netid: 'Netid', state: 'State', recvq: 'Recv-Q', sendq: 'Send-Q', local: ['Local Address', 'Port'], peer: ['Peer Address', 'Port'], process: 'Process', more: [] };
-  const all = header ? [head, ...rows] : rows;
-  const w = (f: (r: Row) => string) => Math.max(0, ...all.map((r) => f(r).length));
-  const wNetid = w((r) => r.netid), wState = w((r) => r.state), wR = w((r) => String(r.recvq)), wS = w((r) => String(r.sendq));
-  const wLa = w((r) => r.local[0]), wLp = w((r) => r.local[1]), wPa = w((r) => r.peer[0]), wPp = w((r) => r.peer[1]);
-  const sep = (r: Row, pair: [string, string]) => (r === head || pair[1] !== '' ? (r.netid === 'u_str' || r.netid === 'u_dgr' || r.netid === 'u_seq' ? ' ' : ':') : ' ');
+  let wNetid = 0, wState = 0, wR = 0, wS = 0, wLa = 0, wLp = 0, wPa = 0, wPp = 0;
+  const widen = (r: Row): void => {
+    if (r.netid.length > wNetid) wNetid = r.netid.length;
+    if (r.state.length > wState) wState = r.state.length;
+    if (r.recvq.length > wR) wR = r.recvq.length;
+    if (r.sendq.length > wS) wS = r.sendq.length;
+    if (r.local[0].length > wLa) wLa = r.local[0].length;
+    if (r.local[1].length > wLp) wLp = r.local[1].length;
+    if (r.peer[0].length > wPa) wPa = r.peer[0].length;
+    if (r.peer[1].length > wPp) wPp = r.peer[1].length;
+  };
+  if (header) widen(HEAD);
+  for (const r of rows) widen(r);
+  const sep = (r: Row, pair: [string, string]): string => (r === HEAD || pair[1] !== '' ? (isUnixNetid(r.netid) ? ' ' : ':') : ' ');
   let out = '';
-  for (const r of all) {
-    const cells = [
-      ...(showNetid ? [r.netid.padEnd(wNetid)] : []),
-      ...(showState ? [r.state.padEnd(wState)] : []), String(r.recvq).padEnd(wR), String(r.sendq).padEnd(wS),
-      r.local[0].padStart(wLa) + sep(r, r.local) + r.local[1].padEnd(wLp),
-      r.peer[0].padStart(wPa) + sep(r, r.peer) + r.peer[1].padEnd(wPp),
-      r.process,
-    ];
-    out += cells.join(' ').trimEnd() + '\n';
+  const line = (r: Row): void => {
+    let l = '';
+    if (showNetid) l += r.netid.padEnd(wNetid) + ' ';
+    if (showState) l += r.state.padEnd(wState) + ' ';
+    l += r.recvq.padEnd(wR) + ' ' + r.sendq.padEnd(wS) + ' ' +
+      r.local[0].padStart(wLa) + sep(r, r.local) + r.local[1].padEnd(wLp) + ' ' + r.peer[0].padStart(wPa) + sep(r, r.peer);
+    // a row ending in its peer port needs no trimming (most rows of a plain listing)
+    out += (r.process === '' && r.peer[1] !== '' ? l + r.peer[1] : (l + r.peer[1].padEnd(wPp) + ' ' + r.process).trimEnd()) + '\n';
     for (const m of r.more) out += `\t${m}\n`;
-  }
+  };
+  if (header) line(HEAD);
+  for (const r of rows) line(r);
   return out;
 }
 

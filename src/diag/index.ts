@@ -3,7 +3,7 @@ export {
   SocketDiag, openSocketDiag, listSockets, listSocketsSync, destroySocket, destroySocketSync,
   type Socket, type SocketsOf, type SocketQuery, type QueryFamily, type SocketId,
 } from './sockets.js';
-export type { InetSocket, Endpoint, TcpInfo, InetExtension } from './inet.js';
+export type { InetSocket, Endpoint, TcpInfo, MptcpInfo, MptcpSubflow, InetExtension } from './inet.js';
 export type { UnixSocket, NetlinkSocketInfo, PacketSocket } from './local.js';
 export { compileFilter, type SocketFilter, type PortCondition } from './bytecode.js';
 export type { DiagCallOptions } from './context.js';

@@ -4,7 +4,7 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { compileFilter, type PortCondition, type SocketFilter } from './bytecode.js';
 import { bindPlans, DiagContext, splitOptions, type DiagCallOptions, type Plan } from './context.js';
-import { EXTENSIONS, inetDestroyCall, inetDumpCall, inetSocket, type InetExtension, type InetSocket } from './inet.js';
+import { EXTENSIONS, inetDestroyCall, inetDumpCall, type InetExtension, type InetSocket } from './inet.js';
 import {
   netlinkDumpCall, netlinkSocket, packetDumpCall, packetSocket, unixDumpCall, unixSocket,
   type NetlinkSocketInfo, type PacketSocket, type UnixSocket,
@@ -38,9 +38,14 @@ export interface SocketQuery extends DiagCallOptions {
   extensions?: InetExtension[] | 'all';
   /** netlink: only this NETLINK_* protocol. */
   netlinkProtocol?: number;
+  /**
+   * inet: file descriptors of BPF_MAP_TYPE_SK_STORAGE maps (held by this process); each socket's
+   * value in them comes back in `bpfStorages` (needs CAP_SYS_ADMIN or CAP_BPF + CAP_PERFMON).
+   */
+  bpfStorages?: number[];
 }
 
-const QUERY_KEYS = ['family', 'protocol', 'states', 'sport', 'dport', 'src', 'dst', 'cgroup', 'filter', 'extensions', 'netlinkProtocol'];
+const QUERY_KEYS = ['family', 'protocol', 'states', 'sport', 'dport', 'src', 'dst', 'cgroup', 'filter', 'extensions', 'netlinkProtocol', 'bpfStorages'];
 const FAMILIES: readonly QueryFamily[] = ['inet', 'inet6', 'unix', 'netlink', 'packet'];
 
 function list<T extends string>(v: unknown, allowed: readonly T[], option: string, fallback: T[], emptyOk = false): T[] {
@@ -72,6 +77,13 @@ function listPlan(query?: SocketQuery, opts?: DiagCallOptions): [Plan<Socket[]>,
   const bytecode = bytecodeOf(q);
   if (q.netlinkProtocol !== undefined && !(Number.isInteger(q.netlinkProtocol) && q.netlinkProtocol >= 0 && q.netlinkProtocol <= 255))
     throw new NetlinkArgumentError('netlinkProtocol', `must be a NETLINK_* number 0..255, got ${JSON.stringify(q.netlinkProtocol)}`, 'ERR_OUT_OF_RANGE');
+  const mapFds = q.bpfStorages;
+  if (mapFds !== undefined) {
+    if (!Array.isArray(mapFds) || mapFds.length === 0) throw new NetlinkArgumentError('bpfStorages', `must be a non-empty array of map file descriptors, got ${JSON.stringify(mapFds)}`, 'ERR_INVALID_ARG_TYPE');
+    for (const [i, fd] of mapFds.entries()) if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff)
+      throw new NetlinkArgumentError(`bpfStorages[${i}]`, `must be a file descriptor (an integer 0..2147483647), got ${JSON.stringify(fd)}`, 'ERR_OUT_OF_RANGE');
+    if (families.some((f) => f !== 'inet' && f !== 'inet6')) throw new NetlinkArgumentError('bpfStorages', 'applies to inet sockets only (family: inet, inet6)');
+  }
   if (bytecode && families.some((f) => f !== 'inet' && f !== 'inet6'))
     throw new NetlinkArgumentError('query', 'filters ports, addresses and cgroups of inet sockets only (family: inet, inet6)');
 
@@ -80,8 +92,13 @@ function listPlan(query?: SocketQuery, opts?: DiagCallOptions): [Plan<Socket[]>,
   for (const f of families) {
     if (f === 'inet' || f === 'inet6') {
       for (const p of protocols) {
-        calls.push(inetDumpCall(f, p, states, ext, bytecode));
-        shapes.push((r, names) => (r as Parameters<typeof inetSocket>[0][]).map((m) => inetSocket(m, p, names)));
+        calls.push(inetDumpCall(f, p, states, ext, bytecode, mapFds));
+        shapes.push((r, names) => {
+          const found = r as InetSocket[];
+          // names only for the sockets bound to a device, in the namespace listed
+          for (const s of found) if (s.ifindex) s.interface = names.ifname(s.ifindex);
+          return found;
+        });
       }
     } else if (f === 'unix') {
       calls.push(unixDumpCall(states));

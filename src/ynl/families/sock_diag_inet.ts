@@ -43,6 +43,19 @@ export type SockoptFlagsEnum =
 
 export type SockoptFlags2Enum = 'bind-address-no-port' | 'recverr-rfc4884' | 'defer-connect';
 
+export type MptcpSubflowFlagsEnum =
+  | 'mcap-rem'
+  | 'mcap-loc'
+  | 'join-rem'
+  | 'join-loc'
+  | 'bkup-rem'
+  | 'bkup-loc'
+  | 'fully-established'
+  | 'connected'
+  | 'mapvalid';
+
+export type MptcpInfoFlagsEnum = 'fallback' | 'remote-key-received';
+
 // Structs
 
 export interface InetDiagSockidStruct {
@@ -137,6 +150,35 @@ export interface TcpBbrInfoStruct {
   bbrCwndGain: number;
 }
 
+export interface MptcpInfoStruct {
+  mptcpiSubflows: number;
+  mptcpiAddAddrSignal: number;
+  mptcpiAddAddrAccepted: number;
+  mptcpiSubflowsMax: number;
+  mptcpiAddAddrSignalMax: number;
+  mptcpiAddAddrAcceptedMax: number;
+  mptcpiFlags: Array<MptcpInfoFlagsEnum | number | bigint>;
+  mptcpiToken: number;
+  mptcpiWriteSeq: bigint;
+  mptcpiSndUna: bigint;
+  mptcpiRcvNxt: bigint;
+  mptcpiLocalAddrUsed: number;
+  mptcpiLocalAddrMax: number;
+  mptcpiCsumEnabled: number;
+  mptcpiRetransmits: number;
+  mptcpiBytesRetrans: bigint;
+  mptcpiBytesSent: bigint;
+  mptcpiBytesReceived: bigint;
+  mptcpiBytesAcked: bigint;
+  mptcpiSubflowsTotal: number;
+  mptcpiEndpLaminarMax: number;
+  mptcpiEndpFullmeshMax: number;
+  mptcpiLastDataSent: number;
+  mptcpiLastDataRecv: number;
+  mptcpiLastAckRecv: number;
+  tail: number[];
+}
+
 export interface TcpInfoStruct {
   tcpiState: TcpStateEnum | number;
   tcpiCaState: CaStateEnum | number;
@@ -223,7 +265,21 @@ export interface BpfStorageAttrsSet {
 export interface UlpInfoAttrsSet {
   name?: string;
   tls?: Buffer;
-  mptcp?: Buffer;
+  mptcp?: MptcpSubflowAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
+export interface MptcpSubflowAttrsSet {
+  tokenRem?: number;
+  tokenLoc?: number;
+  relwriteSeq?: number;
+  mapSeq?: bigint;
+  mapSfseq?: number;
+  ssnOffset?: number;
+  mapDatalen?: number;
+  flags?: Array<MptcpSubflowFlagsEnum | number | bigint>;
+  idRem?: number;
+  idLoc?: number;
   $unknown?: UnknownAttr[];
 }
 
@@ -515,6 +571,62 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     {
+      type: 'flags',
+      name: 'mptcp-subflow-flags',
+      entries: [
+        { name: 'mcap-rem', value: 1 },
+        { name: 'mcap-loc', value: 2 },
+        { name: 'join-rem', value: 4 },
+        { name: 'join-loc', value: 8 },
+        { name: 'bkup-rem', value: 16 },
+        { name: 'bkup-loc', value: 32 },
+        { name: 'fully-established', value: 64 },
+        { name: 'connected', value: 128 },
+        { name: 'mapvalid', value: 256 },
+      ],
+    },
+    {
+      type: 'flags',
+      name: 'mptcp-info-flags',
+      entries: [{ name: 'fallback', value: 1 }, { name: 'remote-key-received', value: 2 }],
+    },
+    {
+      type: 'struct',
+      name: 'mptcp-info',
+      size: 96,
+      members: [
+        { name: 'mptcpi-subflows', type: 'u8' },
+        { name: 'mptcpi-add-addr-signal', type: 'u8' },
+        { name: 'mptcpi-add-addr-accepted', type: 'u8' },
+        { name: 'mptcpi-subflows-max', type: 'u8' },
+        { name: 'mptcpi-add-addr-signal-max', type: 'u8' },
+        { name: 'mptcpi-add-addr-accepted-max', type: 'u8' },
+        { name: 'hole1', type: 'pad', len: 2 },
+        { name: 'mptcpi-flags', type: 'u32', enum: 'mptcp-info-flags' },
+        { name: 'mptcpi-token', type: 'u32' },
+        { name: 'mptcpi-write-seq', type: 'u64' },
+        { name: 'mptcpi-snd-una', type: 'u64' },
+        { name: 'mptcpi-rcv-nxt', type: 'u64' },
+        { name: 'mptcpi-local-addr-used', type: 'u8' },
+        { name: 'mptcpi-local-addr-max', type: 'u8' },
+        { name: 'mptcpi-csum-enabled', type: 'u8' },
+        { name: 'hole2', type: 'pad', len: 1 },
+        { name: 'mptcpi-retransmits', type: 'u32' },
+        { name: 'mptcpi-bytes-retrans', type: 'u64' },
+        { name: 'mptcpi-bytes-sent', type: 'u64' },
+        { name: 'mptcpi-bytes-received', type: 'u64' },
+        { name: 'mptcpi-bytes-acked', type: 'u64' },
+        { name: 'mptcpi-subflows-total', type: 'u8' },
+        { name: 'mptcpi-endp-laminar-max', type: 'u8' },
+        { name: 'mptcpi-endp-fullmesh-max', type: 'u8' },
+        { name: 'reserved', type: 'pad', len: 1 },
+        { name: 'mptcpi-last-data-sent', type: 'u32' },
+        { name: 'mptcpi-last-data-recv', type: 'u32' },
+        { name: 'mptcpi-last-ack-recv', type: 'u32' },
+        { name: 'tail', type: 'u8', array: true },
+      ],
+    },
+    {
       type: 'struct',
       name: 'tcp-info',
       size: 232,
@@ -604,7 +716,23 @@ export const description: FamilyDescription<Types> = {
       attributes: [
         { name: 'name', value: 1, type: 'string' },
         { name: 'tls', value: 2, type: 'binary' },
-        { name: 'mptcp', value: 3, type: 'binary' },
+        { name: 'mptcp', value: 3, type: 'nest', nestedAttributes: 'mptcp-subflow-attrs' },
+      ],
+    },
+    {
+      name: 'mptcp-subflow-attrs',
+      attributes: [
+        { name: 'token-rem', value: 1, type: 'u32' },
+        { name: 'token-loc', value: 2, type: 'u32' },
+        { name: 'relwrite-seq', value: 3, type: 'u32' },
+        { name: 'map-seq', value: 4, type: 'u64' },
+        { name: 'map-sfseq', value: 5, type: 'u32' },
+        { name: 'ssn-offset', value: 6, type: 'u32' },
+        { name: 'map-datalen', value: 7, type: 'u16' },
+        { name: 'flags', value: 8, type: 'u32', enum: 'mptcp-subflow-flags' },
+        { name: 'id-rem', value: 9, type: 'u8' },
+        { name: 'id-loc', value: 10, type: 'u8' },
+        { name: 'pad', value: 11, type: 'pad' },
       ],
     },
     {
