@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listSocketsSync, openSocketDiag } from '../dist/src/diag/index.js';
+import { summaryRow, writeResults } from './report.js';
 
 const PAIRS = 5_000;
 const ROUNDS = 7;
@@ -135,6 +136,15 @@ async function main() {
   row('node -e 0', nodeStart);
   console.log(`listSocketsSync (in process)       wall ${median(api).toFixed(1)} ms (${(median(api) / median(ss.map((x) => x.ms))).toFixed(2)}x ss's whole process)`);
   console.log(`load average after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const shipped = bundled ? mineBundled : mine;
+  const ssMs = median(ss.map((x) => x.ms));
+  writeResults('diag', {
+    sockets, rounds: ROUNDS,
+    summary: [
+      summaryRow(`nlkit ss -tan, ${sockets} TCP sockets, whole process / ss -tan`, median(shipped.map((x) => x.ms)) / ssMs, null),
+      summaryRow(`listSocketsSync, ${sockets} TCP sockets, in process / ss -tan whole process`, median(api) / ssMs, null),
+    ],
+  });
 }
 
 main().then(() => { holder?.stdin.end(); cleanup(); }, (e) => { console.error(e); cleanup(); process.exitCode = 1; });
