@@ -25,7 +25,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'rule' },
   { name: 'neighbor', aliases: ['neighbour'], summary: 'neighbour (ARP/NDP) entries, proxy entries', load: async () => (await import('./ip-neigh.js')).neigh },
   { name: 'ntable', aliases: ['ntbl'] },
-  { name: 'link' },
+  { name: 'link', summary: 'network devices: show (-d, -s), add, set, delete, altnames', load: async () => (await import('./ip-link.js')).link },
   { name: 'l2tp' },
   { name: 'fou' },
   { name: 'ila' },
