@@ -101,10 +101,15 @@ async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
 }
 
 /** ip's words for a link: nlkit/route's Link, and the raw message where ip says more (a lower link of 0, an unknown type). */
-/** The header of a link known only by its view (an event's): a lower link of index 0 is not told apart from none. */
+/** The header of a link known only by its view (an event's, which keeps no lower link of index 0). */
 export function viewHeader(link: Link, style: HeaderStyle = {}): LinkHeader {
-  return header({ ifiIndex: link.ifindex, link: link.linkIndex, linkNetnsid: link.linkNetnsid } as GetlinkDoReply, link, undefined, undefined, style);
+  // these kinds always report IFLA_LINK (veth: its peer, tunnels: their underlay), 0 when there is none: ip's @NONE
+  const lower = link.linkIndex ?? (IFLINK_KINDS.has(link.info?.kind ?? '') ? 0 : undefined);
+  return header({ ifiIndex: link.ifindex, link: lower, linkNetnsid: link.linkNetnsid } as GetlinkDoReply, link, undefined, undefined, style);
 }
+
+/** Kinds whose ndo_get_iflink gives a lower link (or 0) that is never the link itself. */
+const IFLINK_KINDS = new Set(['veth', 'ipip', 'sit', 'gre', 'gretap', 'erspan', 'ip6tnl', 'ip6gre', 'ip6gretap', 'vti', 'vti6']);
 
 function header(l: GetlinkDoReply, link: Link, family: string | undefined, netnsNames?: Map<number, string>, style: HeaderStyle = {}): LinkHeader {
   const j: Record<string, unknown> = { ifindex: link.ifindex };

@@ -200,7 +200,7 @@ function addSpec(words: Words): LinkSpec {
   const p = parseKeywords(common, COMMON);
   const name = (p.name ?? p.dev) as string | undefined;
   if (name === undefined) throw new IpUsageError('Not enough information: "dev" argument is required.', 255);
-  if (kind === undefined) throw new IpUsageError('Not enough information: "type" argument is required', 255);
+  if (kind === undefined) throw new IpUsageError('Not enough information: "type" argument is required', 1);
   const spec: Record<string, unknown> = { name, kind, ...commonOptions(p) };
   if (p.link !== undefined) spec.link = p.link;
   if (p.alias !== undefined || p.netns !== undefined || p.nomaster) throw new IpUsageError('Error: nlkit link add takes alias, netns and nomaster through "link set".', 1);
@@ -249,7 +249,12 @@ async function deleteTargets(words: Words, env: IpEnv): Promise<string[]> {
 
 async function remove(words: Words, env: IpEnv): Promise<void> {
   const devs = await deleteTargets(words, env);
-  if (devs.length === 1) return makeLinks(env.route).delete(devs[0]);
+  if (devs.length === 1) {
+    // ip looks the name up first: a missing device is its "Cannot find device", not the kernel's ENODEV
+    return makeLinks(env.route).delete(devs[0]).catch((e: { code?: string }) => {
+      throw e.code === 'ENODEV' ? new IpUsageError(`Cannot find device "${devs[0]}"`, 1) : e;
+    });
+  }
   if (devs.length === 0) return;
   const r = await makeLinks(env.route).delete(devs);
   if (r.failures.length) throw r.failures[0].error;

@@ -34,7 +34,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'tuntap', aliases: ['tap'], summary: 'persistent tun/tap devices', load: async () => (await import('./ip-tuntap.js')).tuntap },
   { name: 'token' },
   { name: 'tcpmetrics', aliases: ['tcp_metrics'] },
-  { name: 'monitor' },
+  { name: 'monitor', summary: 'routing events as they happen (links, addresses, routes, neighbours...), -j: JSON lines', load: async () => (await import('./ip-monitor.js')).monitor },
   { name: 'xfrm' },
   { name: 'mroute' },
   { name: 'mrule' },
