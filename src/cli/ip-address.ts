@@ -198,7 +198,7 @@ interface Row {
 async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
   const sel = selectionOf(p);
   const family = env.family ?? sel.toFamily;
-  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.json ? env.stats : 0 });
+  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.stats });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
   env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
@@ -268,6 +268,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     }
     if (!bare) text += `${link.line1}\n${link.line2 ? `${link.line2}\n` : ''}`;
     for (const a of addrs) text += addrText(a, '\n');
+    if (link.statsText && !bare) text += link.statsText;
   }
   env.out(text);
 }

@@ -1,7 +1,6 @@
 // `nlkit link` as `ip link`: show (JSON, plain, -d, -s, -s -s), add NAME type KIND [kind
 // words], set, delete (a device, or a group's), property add|del altname, over nlkit/route's
 // links module.
-import type { RtnlLinkStats64Struct } from '../ynl/families/rt-link.js';
 import { makeLinks, type LinkChange, type LinkSpec } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
@@ -66,41 +65,6 @@ function linkJson(h: LinkHeader, env: IpEnv): Record<string, unknown> {
   return j;
 }
 
-/** iproute2's print_num width: the longest of the column's header and values. */
-const width = (min: number, ...vs: (bigint | number | undefined)[]) => Math.max(min, ...vs.map((v) => String(v ?? 0).length));
-
-/** ip -s's counter block (print_link_stats64), its columns sized as ip sizes them. */
-function statsText(s: RtnlLinkStats64Struct, level: number, carrierChanges: number | undefined): string {
-  const more = level > 1;
-  const cc = carrierChanges ?? 0;
-  const cols = [
-    width(10, s.rxBytes, s.txBytes), width(7, s.rxPackets, s.txPackets, ...(more ? [s.rxLengthErrors, s.txAbortedErrors] : [])),
-    width(6, s.rxErrors, s.txErrors, ...(more ? [s.rxCrcErrors, s.txFifoErrors] : [])), width(7, s.rxDropped, s.txDropped, ...(more ? [s.rxFrameErrors, s.txWindowErrors] : [])),
-    width(7, s.rxMissedErrors, s.txCarrierErrors, ...(more ? [s.rxFifoErrors, s.txHeartbeatErrors] : [])),
-    width(7, s.multicast, s.collisions, ...(more ? [s.rxOverErrors, cc] : [])), width(10, s.rxCompressed, s.txCompressed, ...(more ? [s.rxNohandler] : [])),
-  ];
-  const num = (i: number, v: bigint | number | undefined) => `${String(v ?? 0).padStart(cols[i])} `;
-  const head = (words: string[], extra: string) => words.map((w, i) => (i === 0 ? w.padStart(cols[0] - 4) : w.padStart(cols[i]))).join(' ') + ` ${extra.padStart(cols[6])}`;
-  const nz = (v: bigint | number | undefined) => !!v && v !== 0n;
-  let t = `\n    RX: ${head(['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'], nz(s.rxCompressed) ? 'compressed' : '')}\n    `;
-  t += [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast].map((v, i) => num(i, v)).join('');
-  if (nz(s.rxCompressed)) t += num(6, s.rxCompressed);
-  if (more) {
-    t += `\n    RX errors:${''.padStart(cols[0] - 10)} ${['length', 'crc', 'frame', 'fifo', 'overrun'].map((w, i) => w.padStart(cols[i + 1])).join(' ')}${nz(s.rxNohandler) ? ` ${'nohandler'.padStart(cols[6])}` : ''}\n${''.padStart(cols[0] + 5)}`;
-    t += [s.rxLengthErrors, s.rxCrcErrors, s.rxFrameErrors, s.rxFifoErrors, s.rxOverErrors].map((v, i) => num(i + 1, v)).join('');
-    if (nz(s.rxNohandler)) t += num(6, s.rxNohandler);
-  }
-  t += `\n    TX: ${head(['bytes', 'packets', 'errors', 'dropped', 'carrier', 'collsns'], nz(s.txCompressed) ? 'compressed' : '')}\n    `;
-  t += [s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions].map((v, i) => num(i, v)).join('');
-  if (nz(s.txCompressed)) t += num(6, s.txCompressed);
-  if (more) {
-    t += `\n    TX errors:${''.padStart(cols[0] - 10)} ${['aborted', 'fifo', 'window', 'heartbt'].map((w, i) => w.padStart(cols[i + 1])).join(' ')}${carrierChanges !== undefined ? ` ${'transns'.padStart(cols[5])}` : ''}\n${''.padStart(cols[0] + 5)}`;
-    t += [s.txAbortedErrors, s.txFifoErrors, s.txWindowErrors, s.txHeartbeatErrors].map((v, i) => num(i + 1, v)).join('');
-    if (carrierChanges !== undefined) t += num(5, cc);
-  }
-  return t;
-}
-
 /** One link as ip link show's plain lines. */
 function linkText(h: LinkHeader, env: IpEnv): string {
   let t = `${h.line1}\n${h.line2}`;
@@ -109,7 +73,7 @@ function linkText(h: LinkHeader, env: IpEnv): string {
     t += d.line2 + d.kind;
   }
   if (h.view.ifalias !== undefined) t += `\n    alias ${h.view.ifalias}`;
-  if (env.stats && h.view.stats64) t += statsText(h.view.stats64, env.stats, h.view.carrierChanges);
+  if (h.statsText) t += `\n${h.statsText.replace(/\n$/, '')}`;
   for (const a of h.view.altnames ?? []) t += `\n    altname ${a}`;
   return `${t}\n`;
 }
