@@ -7,7 +7,10 @@ import type { GetlinkDoReply, IflaBridgeIdStruct } from '../ynl/families/rt-link
 import type { Link } from '../route/link-view.js';
 
 /** One printed key: ip's JSON key, nlkit's name, the value as ip writes it (undefined: not printed). */
-type Entry = [ipKey: string, name: string, form?: (v: unknown, data: Record<string, unknown>) => unknown];
+type Entry = [ipKey: string, name: string, form?: (v: unknown, data: Record<string, unknown>, nameOf: NameOf) => unknown];
+
+/** A link's name by its index (in the namespace shown). */
+export type NameOf = (index: number) => string | undefined;
 
 const num = (v: unknown) => Number(v);
 const bool = (v: unknown) => Number(v) !== 0;
@@ -18,10 +21,11 @@ const onlyOn = (v: unknown) => (Number(v) || v === true ? true : undefined);
 const nonZero = (v: unknown) => (Number(v) ? Number(v) : undefined);
 /** Bridge timers: clock ticks of 1/100 s, printed as seconds. */
 const timer = (v: unknown) => Number(v) / 100;
-/** ip's bridge id: priority as 4 hex digits, a dot, the address. */
+/** ip's bridge id (br_dump_bridge_id): priority as 4 hex digits, a dot, the address's bytes in %x (unpadded). */
 const bridgeId = (v: unknown) => {
   const id = v as IflaBridgeIdStruct;
-  return typeof id === 'object' && id && 'prio' in id ? `${id.prio.toString(16).padStart(4, '0')}.${id.addr}` : undefined;
+  if (typeof id !== 'object' || !id || !('prio' in id)) return undefined;
+  return `${id.prio.toString(16).padStart(4, '0')}.${id.addr.split(':').map((b) => parseInt(b, 16).toString(16)).join(':')}`;
 };
 /** <linux/if_bridge.h> BR_STATE_*. */
 const PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
@@ -81,7 +85,7 @@ const VXLAN: Entry[] = [
   ['external', 'collectMetadata', onlyOn], ['vnifilter', 'vnifilter', onlyOn], ['id', 'id', num],
   ['group', 'group', vxlanPeer('group', false)], ['remote', 'group', vxlanPeer('remote', false)],
   ['group6', 'group6', vxlanPeer('group', true)], ['remote6', 'group6', vxlanPeer('remote', true)],
-  ['local', 'local', unspecified], ['local6', 'local6', unspecified], ['link', 'link', nonZero],
+  ['local', 'local', unspecified], ['local6', 'local6', unspecified], ['link', 'link', (v, _d, nameOf) => (Number(v) ? (nameOf(Number(v)) ?? `if${String(v)}`) : undefined)],
   ['port_range', 'portRange', portRange], ['port', 'port', num], ['learning', 'learning', bool],
   ['proxy', 'proxy', onlyOn], ['rsc', 'rsc', onlyOn], ['l2miss', 'l2miss', onlyOn], ['l3miss', 'l3miss', onlyOn],
   ['tos', 'tos', (v) => (Number(v) ? hex(v) : undefined)], ['ttl', 'ttl', num], ['df', 'df'], ['label', 'label', (v) => (Number(v) ? hex(v) : undefined)],
@@ -104,28 +108,28 @@ const VRF: Entry[] = [['table', 'table', num]];
 const DATA: Record<string, Entry[]> = { bridge: BRIDGE, vxlan: VXLAN, macvlan: MACVLAN, macvtap: MACVLAN, ipvlan: IPVLAN, ipvtap: IPVLAN, vlan: VLAN, vrf: VRF };
 const SLAVE_DATA: Record<string, Entry[]> = { bridge: BRIDGE_PORT };
 
-function mapped(table: Entry[], data: Record<string, unknown>): Record<string, unknown> {
+function mapped(table: Entry[], data: Record<string, unknown>, nameOf: NameOf): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, name, form] of table) {
     if (data[name] === undefined) continue;
-    const v = form ? form(data[name], data) : data[name];
+    const v = form ? form(data[name], data, nameOf) : data[name];
     if (v !== undefined) out[key] = v;
   }
   return out;
 }
 
 /** ip -j -d's `linkinfo`. */
-export function linkinfoJson(info: NonNullable<Link['info']>): Record<string, unknown> {
+export function linkinfoJson(info: NonNullable<Link['info']>, nameOf: NameOf): Record<string, unknown> {
   const j: Record<string, unknown> = {};
   if (info.kind !== undefined) {
     j.info_kind = info.kind;
     const t = DATA[info.kind];
-    if (t && info.data) j.info_data = mapped(t, info.data);
+    if (t && info.data) j.info_data = mapped(t, info.data, nameOf);
   }
   if (info.slaveKind !== undefined) {
     j.info_slave_kind = info.slaveKind;
     const t = SLAVE_DATA[info.slaveKind];
-    if (t && info.slaveData) j.info_slave_data = mapped(t, info.slaveData);
+    if (t && info.slaveData) j.info_slave_data = mapped(t, info.slaveData, nameOf);
   }
   return j;
 }
@@ -134,14 +138,14 @@ export function linkinfoJson(info: NonNullable<Link['info']>): Record<string, un
 const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
 
 /** The -d keys, in ip's order, after the header's (ip's print_linkinfo under show_details). */
-export function detailsJson(link: Link, reply: GetlinkDoReply): Record<string, unknown> {
+export function detailsJson(link: Link, reply: GetlinkDoReply, nameOf: NameOf): Record<string, unknown> {
   const j: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => v !== undefined && (j[k] = v);
   put('promiscuity', link.promiscuity);
   put('allmulti', link.allmulti);
   put('min_mtu', link.minMtu);
   put('max_mtu', link.maxMtu);
-  if (link.info) put('linkinfo', linkinfoJson(link.info));
+  if (link.info) put('linkinfo', linkinfoJson(link.info, nameOf));
   const mode = reply.afSpec?.inet6?.addrGenMode;
   if (mode !== undefined) put('inet6_addr_gen_mode', ADDR_GEN_MODES[mode] ?? String(mode));
   put('num_tx_queues', link.numTxQueues);

@@ -4,7 +4,7 @@
 import { makeLinks, type LinkChange, type LinkSpec } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
-import { detailsJson, detailsText } from './ip-link-details.js';
+import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
 import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { kindOptions, kindWords, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
@@ -25,8 +25,9 @@ const SHOW: Grammar = {
   positional: { key: 'dev' },
 };
 
-async function selected(env: IpEnv, p: Parsed): Promise<LinkHeader[]> {
+async function selected(env: IpEnv, p: Parsed): Promise<{ links: LinkHeader[]; nameOf: NameOf }> {
   const headers = await linkHeaders(env.route, { family: env.family, text: !env.json, stats: env.stats, linkmode: true });
+  const nameOf: NameOf = (i) => headers.get(i)?.ifname;
   const byName = (name: string) => [...headers.values()].find((h) => h.ifname === name || h.view.altnames?.includes(name));
   const dev = p.dev === undefined ? undefined : byName(p.dev as string);
   if (p.dev !== undefined && !dev) throw new IpUsageError(`Device "${p.dev as string}" does not exist.`, 1);
@@ -34,7 +35,7 @@ async function selected(env: IpEnv, p: Parsed): Promise<LinkHeader[]> {
   if (p.master !== undefined && !master) throw new IpUsageError(`Device "${p.master as string}" does not exist.`, 1);
   const group = p.group === undefined ? undefined : groupName(p.group as string);
   const type = p.type as string | undefined;
-  return [...headers.values()].filter((h) => {
+  const links = [...headers.values()].filter((h) => {
     const info = h.view.info;
     if (dev && h !== dev) return false;
     if (p.up && !h.up) return false;
@@ -45,6 +46,7 @@ async function selected(env: IpEnv, p: Parsed): Promise<LinkHeader[]> {
     if (type !== undefined && !(type.endsWith('_slave') ? info?.slaveKind === type.slice(0, -6) : info?.kind === type)) return false;
     return true;
   });
+  return { links, nameOf };
 }
 
 function groupName(text: string): string {
@@ -56,9 +58,9 @@ function groupName(text: string): string {
 }
 
 /** One link as ip -j link show prints it. */
-function linkJson(h: LinkHeader, env: IpEnv): Record<string, unknown> {
+function linkJson(h: LinkHeader, env: IpEnv, nameOf: NameOf): Record<string, unknown> {
   const j: Record<string, unknown> = { ...h.json };
-  if (env.details) Object.assign(j, detailsJson(h.view, h.reply));
+  if (env.details) Object.assign(j, detailsJson(h.view, h.reply, nameOf));
   if (h.view.ifalias !== undefined) j.ifalias = h.view.ifalias;
   if (h.stats64) j.stats64 = h.stats64;
   if (h.view.altnames) j.altnames = h.view.altnames;
@@ -66,10 +68,10 @@ function linkJson(h: LinkHeader, env: IpEnv): Record<string, unknown> {
 }
 
 /** One link as ip link show's plain lines. */
-function linkText(h: LinkHeader, env: IpEnv): string {
+function linkText(h: LinkHeader, env: IpEnv, nameOf: NameOf): string {
   let t = `${h.line1}\n${h.line2}`;
   if (env.details) {
-    const d = detailsText(detailsJson(h.view, h.reply));
+    const d = detailsText(detailsJson(h.view, h.reply, nameOf));
     t += d.line2 + d.kind;
   }
   if (h.view.ifalias !== undefined) t += `\n    alias ${h.view.ifalias}`;
@@ -85,11 +87,11 @@ function briefText(h: LinkHeader): string {
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
-  const links = await selected(env, parseKeywords(words, SHOW));
+  const { links, nameOf } = await selected(env, parseKeywords(words, SHOW));
   if (env.brief && !env.json) env.out(links.map(briefText).join(''));
   else if (env.brief) printJson(env, links.map((h) => ({ ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
-  else if (env.json) printJson(env, links.map((h) => linkJson(h, env)));
-  else env.out(links.map((h) => linkText(h, env)).join(''));
+  else if (env.json) printJson(env, links.map((h) => linkJson(h, env, nameOf)));
+  else env.out(links.map((h) => linkText(h, env, nameOf)).join(''));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
 /** ip's iplink_parse: the words every link takes (add and set), up to `type KIND`. */
 const COMMON: Grammar = {
   keywords: [
-    { names: ['up'], key: 'state' }, { names: ['down'], key: 'state' },
+    { names: ['up'] }, { names: ['down'] },
     { names: ['name'], value: true, once: true }, { names: ['dev'], value: true, once: true },
     { names: ['link'], value: true }, { names: ['mtu'], value: true, once: true },
     { names: ['address'], value: true, once: true }, { names: ['broadcast', 'brd'], match: 'prefix', value: true, key: 'broadcast', once: true },
@@ -127,9 +129,10 @@ const onOff = (v: string | true | string[] | undefined, what: string): boolean |
 };
 
 /** The options add and set share, from the parsed words. */
-function commonOptions(p: Parsed): Record<string, unknown> {
+function commonOptions(p: Parsed, words: readonly string[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (p.state !== undefined) o.up = p.state === 'up';
+  // the last of up and down wins, as in ip
+  if (p.up || p.down) o.up = !!p.up && !(p.down && words.lastIndexOf('down') > words.lastIndexOf('up'));
   if (p.mtu !== undefined) o.mtu = uint(p.mtu as string, 'MTU');
   if (p.address !== undefined) o.address = p.address;
   if (p.broadcast !== undefined) o.broadcast = p.broadcast;
@@ -165,7 +168,7 @@ function addSpec(words: Words): LinkSpec {
   const name = (p.name ?? p.dev) as string | undefined;
   if (name === undefined) throw new IpUsageError('Not enough information: "dev" argument is required.', 255);
   if (kind === undefined) throw new IpUsageError('Not enough information: "type" argument is required', 1);
-  const spec: Record<string, unknown> = { name, kind, ...commonOptions(p) };
+  const spec: Record<string, unknown> = { name, kind, ...commonOptions(p, common.words) };
   if (p.link !== undefined) spec.link = p.link;
   if (p.alias !== undefined || p.netns !== undefined || p.nomaster) throw new IpUsageError('Error: nlkit link add takes alias, netns and nomaster through "link set".', 1);
   if (kind === 'veth') {
@@ -179,7 +182,7 @@ function changeOf(words: Words): LinkChange {
   const { common, kind, kindWords: rest } = split(words);
   const p = parseKeywords(common, COMMON);
   if (p.dev === undefined) throw new IpUsageError('Not enough of information: "dev" argument is required.', 255);
-  const change: Record<string, unknown> = { dev: p.dev, ...commonOptions(p) };
+  const change: Record<string, unknown> = { dev: p.dev, ...commonOptions(p, common.words) };
   if (p.name !== undefined) change.name = p.name;
   if (p.alias !== undefined) change.alias = p.alias;
   if (p.nomaster) change.master = null;
