@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { CLI } from './helpers/cli-run.js';
 import { quietIpv6 } from './helpers/cli-ip.js';
-import { ip, needRoot, withNetns } from './helpers/netns.js';
+import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
 interface Watcher {
   child: ChildProcess;
@@ -108,6 +108,38 @@ describe('nlkit monitor against ip monitor', () => {
         assert.deepEqual(window.map((l) => `${l.action === 'del' ? 'Deleted ' : ''}${l.object}`), ours.map((e) => `${e.startsWith('Deleted ') ? 'Deleted ' : ''}${routeKey(e) ? 'route' : 'link'}`));
       } finally {
         for (const w of watchers) w.child.kill('SIGTERM');
+      }
+    });
+  });
+
+  test('an overrun is announced: "Resync: N links" (-j: { resync }), then events go on', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      quietIpv6(ns);
+      // a receive buffer of one message or so: a burst of new links overruns it
+      const text = watch(process.execPath, [CLI, '-rcvbuf', '1024', '-n', ns, 'monitor', 'link']);
+      const js = watch(process.execPath, [CLI, '-j', '-rcvbuf', '1024', '-n', ns, 'monitor', 'link']);
+      try {
+        await mark(ns, [text, js], 60000);
+        let burst = 0;
+        while (!(/Resync: \d+ links/.test(text.out()) && js.out().includes('"resync"')) && burst < 5) {
+          const lines = Array.from({ length: 200 }, (_, i) => `link add b${burst}x${i} type ifb`).join('\n');
+          run('ip', ['-n', ns, '-batch', '-'], `${lines}\n`);
+          burst++;
+          await sleep(1000);
+        }
+        const m = /Resync: (\d+) links/.exec(text.out());
+        assert.ok(m && Number(m[1]) > 1, text.out().slice(-500));
+        const resync = js.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { resync?: { object: string; count: number; values: { ifname: string }[] } }).find((l) => l.resync);
+        assert.equal(resync?.resync?.object, 'link');
+        assert.equal(resync.resync.values.length, resync.resync.count);
+        assert.ok(resync.resync.values.some((v) => v.ifname === 'lo'));
+        // and the monitor goes on
+        const after = await mark(ns, [text, js], 61000);
+        assert.ok(after >= 61000);
+      } finally {
+        text.child.kill('SIGTERM');
+        js.child.kill('SIGTERM');
       }
     });
   });

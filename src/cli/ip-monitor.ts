@@ -98,7 +98,7 @@ async function run(words: Words, env: IpEnv): Promise<number> {
   for (const k of req.kinds) printers.set(k, (await PRINTERS[k]()) as Printer<ObjectKind>);
   const { makeMonitor } = await import('../route/monitor.js');
   const family = env.family === 'inet' || env.family === 'inet6' ? { family: env.family } : {};
-  const mon = makeMonitor(env.route)(req.kinds, { allNsid: req.allNsid, ...family });
+  const mon = makeMonitor(env.route)(req.kinds, { allNsid: req.allNsid, ...family, ...(env.rcvbuf ? { rcvbuf: env.rcvbuf } : {}) });
   const stop = () => mon.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
