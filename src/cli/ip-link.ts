@@ -1,13 +1,18 @@
 // `nlkit link` as `ip link`: show (JSON, plain, -d, -s, -s -s), add NAME type KIND [kind
 // words], set, delete (a device, or a group's), property add|del altname, over nlkit/route's
 // links module.
-import { makeLinks, type LinkChange, type LinkSpec } from '../route/links.js';
+import type { LinkChange, LinkSpec, Links } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
 import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { kindOptions, kindWords, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
+
+/** nlkit/route's links module, loaded by the commands that write (show needs only the dump). */
+async function linksOf(env: IpEnv): Promise<Links> {
+  return (await import('../route/links.js')).makeLinks(env.route);
+}
 
 // ---------------------------------------------------------------------------------------
 // show
@@ -195,7 +200,7 @@ function changeOf(words: Words): LinkChange {
 function bulkPlan<S>(key: string, spec: S, method: 'add' | 'delete'): Plan {
   return {
     key: `link ${key}`, spec,
-    runMany: async (env, specs) => (await (makeLinks(env.route)[method] as (s: unknown[]) => Promise<{ failures: { index: number; error: Error }[] }>)(specs)),
+    runMany: async (env, specs) => (await ((await linksOf(env))[method] as (s: unknown[]) => Promise<{ failures: { index: number; error: Error }[] }>)(specs)),
   };
 }
 
@@ -207,7 +212,7 @@ async function deleteTargets(words: Words, env: IpEnv): Promise<string[]> {
   const p = parseKeywords(words, { keywords: [{ names: ['dev'], value: true, once: true }, { names: ['group'], value: true }, { names: ['type'], value: true }], positional: { key: 'dev' } });
   if (p.group !== undefined) {
     // ip sends one RTM_DELLINK for the group; nlkit deletes its members in one transaction
-    const links = await makeLinks(env.route).list({ group: /^\d+$/.test(p.group as string) ? Number(p.group) : (p.group as string), ...(p.type ? { kind: p.type as string } : {}) });
+    const links = await (await linksOf(env)).list({ group: /^\d+$/.test(p.group as string) ? Number(p.group) : (p.group as string), ...(p.type ? { kind: p.type as string } : {}) });
     return links.map((l) => l.ifname);
   }
   if (p.dev === undefined) throw new IpUsageError('Not enough information: "dev" argument is required.', 255);
@@ -218,12 +223,12 @@ async function remove(words: Words, env: IpEnv): Promise<void> {
   const devs = await deleteTargets(words, env);
   if (devs.length === 1) {
     // ip looks the name up first: a missing device is its "Cannot find device", not the kernel's ENODEV
-    return makeLinks(env.route).delete(devs[0]).catch((e: { code?: string }) => {
+    return (await linksOf(env)).delete(devs[0]).catch((e: { code?: string }) => {
       throw e.code === 'ENODEV' ? new IpUsageError(`Cannot find device "${devs[0]}"`, 1) : e;
     });
   }
   if (devs.length === 0) return;
-  const r = await makeLinks(env.route).delete(devs);
+  const r = await (await linksOf(env)).delete(devs);
   if (r.failures.length) throw r.failures[0].error;
 }
 
@@ -234,7 +239,7 @@ async function property(words: Words, env: IpEnv): Promise<void> {
   if (p.dev === undefined) throw new IpUsageError('Not enough of information: "dev" argument is required.', 255);
   const names = p.altname as string[] | undefined;
   if (!names) throw new IpUsageError('Not enough of information: "altname" argument is required.', 255);
-  await makeLinks(env.route).set({ dev: p.dev as string, altnames: { [op === 'add' ? 'add' : 'del']: names } });
+  await (await linksOf(env)).set({ dev: p.dev as string, altnames: { [op === 'add' ? 'add' : 'del']: names } });
 }
 
 const KIND_NAMES = 'veth | bridge | vxlan | macvlan | macvtap | ipvlan | ipvtap | vlan | bond | ifb | dummy | vrf | geneve | gre | gretap | ip6gre | ipip | sit | ip6tnl | netkit | nlmon | wireguard';
@@ -246,13 +251,13 @@ export const link: IpObject = {
     {
       name: 'add', synopsis: 'add [ link DEV ] NAME [ txqueuelen N ] [ address LLADDR ] [ broadcast LLADDR ] [ mtu MTU ] [ numtxqueues N ] [ numrxqueues N ] [ group G ] [ master DEV ] [ up ] type TYPE [ ARGS ]',
       keywords: [...keywordsOf(COMMON), 'type', 'peer', ...kindWords()],
-      run: async (words, env) => void (await makeLinks(env.route).add(addSpec(words))),
+      run: async (words, env) => void (await (await linksOf(env)).add(addSpec(words))),
       plan: (words) => bulkPlan('add', addSpec(words), 'add'),
     },
     {
       name: 'set', aliases: ['change'], synopsis: 'set { DEVICE | dev DEVICE } [ up | down ] [ arp { on | off } ] [ multicast { on | off } ] [ allmulticast { on | off } ] [ promisc { on | off } ] [ txqueuelen N ] [ name NEWNAME ] [ address LLADDR ] [ broadcast LLADDR ] [ mtu MTU ] [ netns { PID | NETNSNAME } ] [ alias NAME ] [ master DEVICE ] [ nomaster ] [ group G ] [ type TYPE ARGS ]',
       keywords: [...keywordsOf(COMMON), 'type'],
-      run: async (words, env) => void (await makeLinks(env.route).set(changeOf(words))),
+      run: async (words, env) => void (await (await linksOf(env)).set(changeOf(words))),
     },
     {
       name: 'delete', synopsis: 'delete { DEVICE | dev DEVICE | group DEVGROUP } [ type TYPE ]', keywords: ['dev', 'group', 'type'], run: remove,
