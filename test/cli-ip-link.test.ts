@@ -34,7 +34,7 @@ const SETUP: string[][] = [
   ['link', 'add', 'ifb0', 'type', 'ifb'],
 ];
 
-const OPTION_SETS = [[], ['-d'], ['-s'], ['-s', '-s'], ['-d', '-s']];
+const OPTION_SETS = [[], ['-d'], ['-s'], ['-s', '-s'], ['-d', '-s'], ['-br']];
 
 describe('nlkit link show against ip link show', () => {
   test('-j (and -d, -s, -s -s): the same keys and values for every link', (t) =>
@@ -52,9 +52,9 @@ describe('nlkit link show against ip link show', () => {
       assert.equal(d.find((l) => l.ifname === 'vx1')?.linkinfo?.info_data?.group, '239.1.1.1');
     }, quietIpv6));
 
-  test('plain, -s and -s -s text: the same lines', (t) =>
+  test('plain, -s, -s -s, -o and -br text: the same lines', (t) =>
     inSetupNetns(t, SETUP, (ns) => {
-      for (const opts of [[], ['-s'], ['-s', '-s']]) {
+      for (const opts of [[], ['-s'], ['-s', '-s'], ['-o'], ['-o', '-s'], ['-br']]) {
         const ours = ok(nlkit(...opts, '-n', ns, 'link', 'show'));
         assert.equal(ours, ipRun(...opts, '-n', ns, 'link', 'show').stdout, opts.join(' '));
       }

@@ -82,7 +82,8 @@ function linkText(h: LinkHeader, env: IpEnv, nameOf: NameOf): string {
   if (h.view.ifalias !== undefined) t += `\n    alias ${h.view.ifalias}`;
   if (h.statsText) t += `\n${h.statsText.replace(/\n$/, '')}`;
   for (const a of h.view.altnames ?? []) t += `\n    altname ${a}`;
-  return `${t}\n`;
+  // -o: one line a link, its line breaks as backslashes
+  return `${env.oneline ? t.replace(/\n/g, '\\') : t}\n`;
 }
 
 /** ip -br link: name, state, address, flags. */
@@ -94,7 +95,7 @@ function briefText(h: LinkHeader): string {
 async function show(words: Words, env: IpEnv): Promise<void> {
   const { links, nameOf } = await selected(env, parseKeywords(words, SHOW));
   if (env.brief && !env.json) env.out(links.map(briefText).join(''));
-  else if (env.brief) printJson(env, links.map((h) => ({ ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
+  else if (env.brief) printJson(env, links.map((h) => ({ ...('link' in h.json ? { link: h.json.link } : {}), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
   else if (env.json) printJson(env, links.map((h) => linkJson(h, env, nameOf)));
   else env.out(links.map((h) => linkText(h, env, nameOf)).join(''));
 }
