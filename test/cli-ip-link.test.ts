@@ -100,6 +100,9 @@ describe('nlkit link add, set, delete, property: read back with ip -j -d', () =>
       set('dev', 'w0', 'up', 'mtu', '1450', 'address', '02:00:00:00:00:01', 'alias', 'hello there', 'txqueuelen', '500', 'master', 'br1', 'group', '5');
       let w0 = byName(ns).get('w0')!;
       assert.deepEqual([w0.mtu, w0.address, w0.ifalias, w0.txqlen, w0.master, w0.group, (w0.flags as string[]).includes('UP')], [1450, '02:00:00:00:00:01', 'hello there', 500, 'br1', '5', true]);
+      set('dev', 'w0', 'type', 'bridge_slave', 'cost', '7', 'learning', 'off', 'isolated', 'on');
+      const port = byName(ns).get('w0')!.linkinfo as { info_slave_data: Record<string, unknown> };
+      assert.deepEqual([port.info_slave_data.cost, port.info_slave_data.learning, port.info_slave_data.isolated], [7, false, true]);
       set('w0', 'down', 'nomaster');
       set('w1', 'name', 'w1x', 'arp', 'off', 'multicast', 'off');
       ok(nlkit('-n', ns, 'link', 'property', 'add', 'dev', 'w0', 'altname', 'wzero', 'altname', 'wnull'));

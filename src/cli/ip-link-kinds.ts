@@ -48,6 +48,22 @@ const GENEVE: Arg[] = [
   ['dstport', 'port', 'int'], ['external', 'external', on], ...yesNo('udpcsum', 'udpCsum'),
 ];
 
+/** `ip link set dev X type bridge_slave ...`: a bridge port's words (nlkit/route's `port` options). */
+const BRIDGE_PORT: Arg[] = [
+  ['state', 'state', 'int'], ['priority', 'priority', 'int'], ['cost', 'cost', 'int'], ['hairpin', 'hairpin', 'onoff'], ['guard', 'guard', 'onoff'],
+  ['root_block', 'rootBlock', 'onoff'], ['fastleave', 'fastLeave', 'onoff'], ['learning', 'learning', 'onoff'], ['flood', 'flood', 'onoff'],
+  ['mcast_flood', 'mcastFlood', 'onoff'], ['bcast_flood', 'bcastFlood', 'onoff'], ['mcast_to_unicast', 'mcastToUnicast', 'onoff'],
+  ['proxy_arp', 'proxyArp', 'onoff'], ['proxy_arp_wifi', 'proxyArpWifi', 'onoff'], ['neigh_suppress', 'neighSuppress', 'onoff'],
+  ['vlan_tunnel', 'vlanTunnel', 'onoff'], ['isolated', 'isolated', 'onoff'], ['locked', 'locked', 'onoff'], ['mab', 'mab', 'onoff'],
+  ['group_fwd_mask', 'groupFwdMask', 'int'],
+];
+
+/** The port kinds `link set ... type X_slave` takes: the change option their words go to. */
+export const PORT_KINDS: Record<string, { option: 'port' | 'bondPort'; args: readonly Arg[] }> = {
+  bridge_slave: { option: 'port', args: BRIDGE_PORT },
+  bond_slave: { option: 'bondPort', args: [['queue_id', 'queueId', 'int'], ['prio', 'prio', 'int']] },
+};
+
 /** Each kind ip's link add knows and nlkit/route makes: its words (veth's peer is read apart). */
 export const KIND_ARGS: Record<string, readonly Arg[]> = {
   veth: [], ifb: [], dummy: [], nlmon: [], wireguard: [],
@@ -78,7 +94,7 @@ function read(r: Read, words: Words, what: string): unknown {
 
 /** The options of a kind's words (all the words left): `{ id: 42, remote: '10.0.0.2', port: 4789 }`. */
 export function kindOptions(kind: string, words: Words): Record<string, unknown> {
-  const table = KIND_ARGS[kind];
+  const table = KIND_ARGS[kind] ?? PORT_KINDS[kind]?.args;
   if (!table) throw new IpUsageError(`Error: nlkit link does not make "${kind}" links (it makes: ${Object.keys(KIND_ARGS).join(', ')}).`, 1);
   const out: Record<string, unknown> = {};
   while (!words.done) {
@@ -93,5 +109,6 @@ export function kindOptions(kind: string, words: Words): Record<string, unknown>
 
 /** Every word of every kind (for completion). */
 export function kindWords(): string[] {
-  return [...new Set(Object.values(KIND_ARGS).flatMap((t) => t.flatMap(([w]) => (typeof w === 'string' ? [w] : [...w]))))];
+  const tables = [...Object.values(KIND_ARGS), ...Object.values(PORT_KINDS).map((p) => p.args)];
+  return [...new Set(tables.flatMap((t) => t.flatMap(([w]) => (typeof w === 'string' ? [w] : [...w]))))];
 }

@@ -6,7 +6,7 @@ import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
 import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
-import { kindOptions, kindWords, uint } from './ip-link-kinds.js';
+import { kindOptions, kindWords, PORT_KINDS, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
 
 /** nlkit/route's links module, loaded by the commands that write (show needs only the dump). */
@@ -193,7 +193,9 @@ function changeOf(words: Words): LinkChange {
   if (p.alias !== undefined) change.alias = p.alias;
   if (p.nomaster) change.master = null;
   if (p.netns !== undefined) change.netns = /^\d+$/.test(p.netns as string) ? { pid: Number(p.netns) } : p.netns;
-  if (kind !== undefined) Object.assign(change, { kind }, kindOptions(kind, rest));
+  const port = kind === undefined ? undefined : PORT_KINDS[kind];
+  if (port) change[port.option] = kindOptions(kind!, rest);
+  else if (kind !== undefined) Object.assign(change, { kind }, kindOptions(kind, rest));
   return change as LinkChange;
 }
 
@@ -273,6 +275,7 @@ export const link: IpObject = {
   ],
   where: `TYPE := { ${KIND_NAMES} }
 ETYPE := [ TYPE | bridge_slave | bond_slave ]
+bridge_slave ARGS (link set) := [ state N ] [ priority N ] [ cost N ] [ learning on|off ] [ flood on|off ] [ hairpin on|off ] [ isolated on|off ] ...
 veth ARGS := [ peer [ name ] NAME [ address LLADDR ] [ mtu MTU ] [ txqueuelen N ] [ netns NETNS ] ]
 vxlan ARGS := id VNI [ remote ADDR | group ADDR ] [ local ADDR ] [ dev PHYS_DEV ] [ dstport PORT ] [ srcport MIN MAX ] [ ttl N ] [ [no]learning ] ...
 macvlan ARGS := [ mode { private | vepa | bridge | passthru | source } ] [ nopromisc ] [ bcqueuelen N ]
