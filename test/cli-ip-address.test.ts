@@ -114,6 +114,10 @@ describe('nlkit address show', () => {
       compareText(ns, '-4', 'address');
       compareText(ns, '-o', 'address');
       compareText(ns, '-br', 'address');
+      const oneline = json<LinkAddrs[]>(nlkit('-o', '-j', '-n', ns, 'address'));
+      const theirs = ipJson<LinkAddrs[]>(ns, '-o', 'address');
+      normalize(oneline, theirs);
+      assert.deepEqual(oneline, theirs, '-o -j');
       const brief = json(nlkit('-br', '-j', '-n', ns, 'address'));
       assert.deepEqual(brief, ipJson(ns, '-br', 'address'));
       // -j -p: laid out as iproute2's json_writer lays it out, byte for byte

@@ -254,6 +254,11 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     }).join(''));
     return;
   }
+  if (env.json && env.oneline) {
+    // ip -o -j: each link's addresses, each naming its link (index, dev), and nothing else
+    printJson(env, rows.map(({ link, addrs }) => ({ addr_info: addrs.map((a) => ({ index: link.ifindex, dev: link.ifname, ...addrJson(a) })) })));
+    return;
+  }
   if (env.json) {
     printJson(env, rows.map(({ link, addrs, bare }) => ({
       ...(bare ? {} : link.json), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),

@@ -3,7 +3,7 @@
 // never shows a stack trace (NLKIT_DEBUG=1 adds it).
 import { readFileSync, statSync } from 'node:fs';
 import { RouteContext } from '../route/context.js';
-import { NETNS_RUN_DIR } from '../route/netns.js';
+import { netnsName } from '../core/transport.js';
 import { type IpEnv, type Plan, IpUsageError, resolveCommand, runObject, Words } from './ip-command.js';
 import { findObject, implemented, type ObjectRow } from './ip-objects.js';
 import type { IpFlags } from './ip-options.js';
@@ -38,11 +38,12 @@ function report(e: unknown, io: Io): number {
 function checkNetns(flags: IpFlags, io: Io): boolean {
   if (flags.netns === undefined) return true;
   try {
-    if (flags.netns.includes('/') || flags.netns === '' || flags.netns === '.' || flags.netns === '..') throw Object.assign(new Error(), { code: 'ENOENT' });
-    statSync(`${NETNS_RUN_DIR}/${flags.netns}`);
+    // the engine's own rule for names (no '/', '.', '..', NUL); ip then finds no such file
+    statSync(netnsName(flags.netns));
     return true;
   } catch (e) {
-    io.err(`Cannot open network namespace "${flags.netns}": ${strerror((e as { code?: string }).code)}\n`);
+    const code = (e as { code?: string }).code;
+    io.err(`Cannot open network namespace "${flags.netns}": ${strerror(code && /^E[A-Z0-9]+$/.test(code) ? code : 'ENOENT')}\n`);
     return false;
   }
 }
@@ -147,7 +148,7 @@ export async function runBatch(flags: IpFlags, io: Io): Promise<number> {
       try {
         const row = findObject(words[0]);
         if (!row) throw new IpUsageError(`Object "${words[0]}" is unknown, try "nlkit help".`, 1);
-        if (!row.load) throw new IpUsageError(`Object "${row.name}" is not implemented by nlkit yet.`, 1);
+        if (!row.load) throw new IpUsageError(row.group ? `"${row.name}" cannot be used in -batch (ip's objects only).` : `Object "${row.name}" is not implemented by nlkit yet.`, 1);
         const obj = await row.load();
         if (flags.force) {
           const cmd = resolveCommand(obj, words[1]);
