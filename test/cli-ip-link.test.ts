@@ -1,5 +1,5 @@
 // `nlkit link` against `ip link` on the same throwaway namespace: -j, -j -d, -j -s and -j -s -s
-// output deep-equal for veth, bridge (with a port), vxlan, macvlan and ifb links; plain, -s and
+// output deep-equal for veth, bridge (with a port), vxlan, macvlan, macvtap and ifb links; plain, -s and
 // -s -s text equal; what nlkit adds, sets and deletes read back with `ip -j -d`.
 //
 // Documented exceptions:
@@ -31,6 +31,7 @@ const SETUP: string[][] = [
   ['link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'remote', '10.0.0.2', 'local', '10.0.0.1', 'dstport', '4789'],
   ['link', 'add', 'vx1', 'type', 'vxlan', 'id', '43', 'group', '239.1.1.1', 'dev', 'v0', 'nolearning', 'ttl', '5'],
   ['link', 'add', 'mv0', 'link', 'v0', 'type', 'macvlan', 'mode', 'bridge'],
+  ['link', 'add', 'mvt0', 'link', 'v0', 'type', 'macvtap', 'mode', 'vepa'],
   ['link', 'add', 'ifb0', 'type', 'ifb'],
 ];
 
@@ -47,7 +48,7 @@ describe('nlkit link show against ip link show', () => {
       // what the -d parity covers, so that a missing table would not pass unseen
       const d = json<LinkJson[]>(nlkit('-j', '-d', '-n', ns, 'link', 'show'));
       const kinds = new Set(d.map((l) => l.linkinfo?.info_kind));
-      for (const k of ['veth', 'bridge', 'vxlan', 'macvlan', 'ifb']) assert.ok(kinds.has(k), k);
+      for (const k of ['veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ifb']) assert.ok(kinds.has(k), k);
       assert.equal(d.find((l) => l.ifname === 'v1')?.linkinfo?.info_slave_kind, 'bridge');
       assert.equal(d.find((l) => l.ifname === 'vx1')?.linkinfo?.info_data?.group, '239.1.1.1');
     }, quietIpv6));

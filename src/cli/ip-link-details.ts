@@ -101,7 +101,12 @@ const MACVLAN: Entry[] = [
   ['bcqueuelen', 'bcQueueLen', num], ['usedbcqueuelen', 'bcQueueLenUsed', num],
 ];
 const IPVLAN: Entry[] = [['mode', 'mode'], ['flags', 'flags', (v) => (Array.isArray(v) && v.length ? v[0] : 'bridge')]];
-const VLAN: Entry[] = [['protocol', 'protocol', (v) => (v === '8021ad' ? '802.1ad' : '802.1Q')], ['id', 'id', num]];
+/** ip's vlan flags (print_vlan_flags): the set ones of the mask, upper case with underscores. */
+const vlanFlags = (v: unknown) => {
+  const f = v as { flags?: unknown[] };
+  return typeof f === 'object' && f && Array.isArray(f.flags) ? f.flags.map((x) => String(x).toUpperCase().replace(/-/g, '_')) : undefined;
+};
+const VLAN: Entry[] = [['protocol', 'protocol', (v) => (v === '8021ad' ? '802.1ad' : '802.1Q')], ['id', 'id', num], ['flags', 'flags', vlanFlags]];
 const VRF: Entry[] = [['table', 'table', num]];
 
 /** The kinds' tables: IFLA_INFO_DATA by info_kind, IFLA_INFO_SLAVE_DATA by info_slave_kind. */
