@@ -1,11 +1,8 @@
 // `nlkit link` against `ip link` on the same throwaway namespace: -j, -j -d, -j -s and -j -s -s
-// output deep-equal for veth, bridge (with a port), vxlan, macvlan, macvtap and ifb links; plain, -s and
-// -s -s text equal; what nlkit adds, sets and deletes read back with `ip -j -d`.
+// output deep-equal for veth, bridge (with a port), vxlan, macvlan, macvtap and ifb links; plain,
+// -s, -s -s, -d, -o and -br text equal; what nlkit adds, sets and deletes read back with `ip -j -d`.
 //
 // Documented exceptions:
-// - `-d` plain text is not compared: the kinds' words are ip's JSON keys where ip's text spells
-//   them otherwise (vxlan's `udpcsum`, `ttl auto`, `nolearning`; bridge ports' `mcast_fast_leave`
-//   appears in ip's text only). The -d parity is the JSON's.
 // - ip prints bridge timers as 0.00 in JSON; JSON.parse reads 0.00 and nlkit's 0 alike.
 // - ip 6.1 prints an empty object {} for each link a filter (up, master, type, group) skips:
 //   dropped from ip's side.
@@ -29,7 +26,7 @@ const SETUP: string[][] = [
   ['link', 'add', 'br0', 'type', 'bridge'],
   ['link', 'set', 'v1', 'master', 'br0'],
   ['link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'remote', '10.0.0.2', 'local', '10.0.0.1', 'dstport', '4789'],
-  ['link', 'add', 'vx1', 'type', 'vxlan', 'id', '43', 'group', '239.1.1.1', 'dev', 'v0', 'nolearning', 'ttl', '5'],
+  ['link', 'add', 'vx1', 'type', 'vxlan', 'id', '43', 'group', '239.1.1.1', 'dev', 'v0', 'dstport', '0', 'nolearning', 'ttl', '5', 'proxy', 'l2miss', 'noudpcsum'],
   ['link', 'add', 'mv0', 'link', 'v0', 'type', 'macvlan', 'mode', 'bridge'],
   ['link', 'add', 'mvt0', 'link', 'v0', 'type', 'macvtap', 'mode', 'vepa'],
   ['link', 'add', 'ifb0', 'type', 'ifb'],
@@ -53,9 +50,9 @@ describe('nlkit link show against ip link show', () => {
       assert.equal(d.find((l) => l.ifname === 'vx1')?.linkinfo?.info_data?.group, '239.1.1.1');
     }, quietIpv6));
 
-  test('plain, -s, -s -s, -o and -br text: the same lines', (t) =>
+  test('plain, -d, -s, -s -s, -o and -br text: the same lines', (t) =>
     inSetupNetns(t, SETUP, (ns) => {
-      for (const opts of [[], ['-s'], ['-s', '-s'], ['-o'], ['-o', '-s'], ['-br']]) {
+      for (const opts of [[], ['-d'], ['-s'], ['-s', '-s'], ['-d', '-s'], ['-o'], ['-o', '-s'], ['-br']]) {
         const ours = ok(nlkit(...opts, '-n', ns, 'link', 'show'));
         assert.equal(ours, ipRun(...opts, '-n', ns, 'link', 'show').stdout, opts.join(' '));
       }

@@ -184,6 +184,26 @@ const TEXT_WORDS: Record<string, Record<string, string>> = {
   vxlan: { port_range: 'srcport', port: 'dstport' },
 };
 
+/** A flag word, or its `no` form (vxlan's udpcsum / noudpcsum). */
+const yesNo = (w: string) => (v: unknown) => `${v ? '' : 'no'}${w} `;
+/** A word printed only when set (vxlan's proxy, rsc...). */
+const ifSet = (w: string) => (v: unknown) => (v ? `${w} ` : '');
+
+/** Where ip's text is not `key value` at all (iplink_vxlan.c, iplink_bridge_slave.c). */
+const TEXT_FORMS: Record<string, Record<string, (v: unknown, data: Record<string, unknown>) => string>> = {
+  vxlan: {
+    external: ifSet('external'), vnifilter: ifSet('vnifilter'), link: (v) => `dev ${String(v)} `,
+    port_range: (v) => `srcport ${Object.values(v as object).join(' ')} `, learning: (v) => (v ? '' : 'nolearning '),
+    proxy: ifSet('proxy'), rsc: ifSet('rsc'), l2miss: ifSet('l2miss'), l3miss: ifSet('l3miss'),
+    ttl: (v) => `ttl ${v ? String(v) : 'auto'} `, df: (v) => (v === 'unset' ? '' : `df ${String(v)} `), label: (v) => `flowlabel ${String(v)} `,
+    ageing: (v) => `ageing ${v ? String(v) : 'none'} `, limit: (v) => `maxaddr ${String(v)} `,
+    udp_csum: yesNo('udpcsum'), udp_zero_csum6_tx: yesNo('udp6zerocsumtx'), udp_zero_csum6_rx: yesNo('udp6zerocsumrx'),
+    remcsum_tx: ifSet('remcsumtx'), remcsum_rx: ifSet('remcsumrx'), gbp: ifSet('gbp'), gpe: ifSet('gpe'),
+  },
+  // ip's text repeats fastleave as mcast_fast_leave after the multicast router
+  bridge_slave: { multicast_router: (v, d) => `mcast_router ${String(v)} mcast_fast_leave ${d.fastleave ? 'on' : 'off'} ` },
+};
+
 /**
  * The -d plain text: what follows `link/ether ...` on its line, then the kind's line. The
  * words are the JSON keys (ip's text spells some differently: `stp_state` alike, but
@@ -191,7 +211,13 @@ const TEXT_WORDS: Record<string, Record<string, string>> = {
  */
 export function detailsText(d: Record<string, unknown>): { line2: string; kind: string } {
   const line2 = ` promiscuity ${String(d.promiscuity ?? 0)}  allmulti ${String(d.allmulti ?? 0)} minmtu ${String(d.min_mtu ?? 0)} maxmtu ${String(d.max_mtu ?? 0)} `;
-  const words = (o: unknown, kind: string) => Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => `${TEXT_WORDS[kind]?.[k] ?? k} ${word(v, k.endsWith('_timer'))} `).join('');
+  const words = (o: unknown, kind: string) => {
+    const data = (o ?? {}) as Record<string, unknown>;
+    return Object.entries(data).map(([k, v]) => {
+      const form = TEXT_FORMS[kind]?.[k];
+      return form ? form(v, data) : `${TEXT_WORDS[kind]?.[k] ?? k} ${word(v, k.endsWith('_timer'))} `;
+    }).join('');
+  };
   const li = d.linkinfo as Record<string, unknown> | undefined;
   let kind = '';
   if (li?.info_kind !== undefined) kind += `${String(li.info_kind)} ${words(li.info_data, String(li.info_kind))}`;
