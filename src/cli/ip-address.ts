@@ -155,7 +155,7 @@ function addrMatch(a: Address, s: Selection): boolean {
 }
 
 /** addr_info as ip -j prints it. */
-function addrJson(a: Address): Record<string, unknown> {
+export function addrJson(a: Address): Record<string, unknown> {
   const j: Record<string, unknown> = { family: a.family, local: a.local };
   if (a.peer !== undefined) j.address = a.peer;
   j.prefixlen = a.prefixlen;
@@ -177,7 +177,7 @@ const addrProtocol = (p: number) => ADDR_PROTOCOLS[p] ?? String(p);
 const lft = (v: number | 'forever') => (v === 'forever' ? 'forever' : `${v}sec`);
 
 /** One address as ip's plain lines (`sl`: ip's line break, '\\' under -o). */
-function addrText(a: Address, sl: string): string {
+export function addrText(a: Address, sl: string): string {
   let t = `    ${a.family} ${a.local}${a.peer !== undefined ? ` peer ${a.peer}` : ''}/${a.prefixlen} `;
   if (a.metric !== undefined) t += `metric ${a.metric} `;
   if (a.broadcast !== undefined) t += `brd ${a.broadcast} `;

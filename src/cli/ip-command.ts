@@ -34,6 +34,8 @@ export interface IpFlags {
   force: boolean;
   /** -batch FILE ('-': standard input). */
   batch?: string;
+  /** -rcvbuf SIZE: the receive buffer of event sockets (nlkit monitor), in bytes. */
+  rcvbuf?: number;
   help: boolean;
   version: boolean;
 }

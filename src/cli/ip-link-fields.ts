@@ -24,6 +24,17 @@ export interface LinkHeader {
   stats64?: Record<string, Record<string, bigint | number>>;
   /** ip -s's RX/TX tables (with `stats` asked for), printed after the addresses. */
   statsText?: string;
+  /** nlkit/route's view of the link and the reply it was read from (for `link show -d`). */
+  view: Link;
+  reply: GetlinkDoReply;
+}
+
+/** What differs between the commands that print a link header. */
+export interface HeaderStyle {
+  /** ip link's `mode DEFAULT` (linkmode) after the state. */
+  linkmode?: boolean;
+  /** `qlen N` at the end of the first line (not in ip monitor's). Default true. */
+  qlen?: boolean;
 }
 
 /** ip -j -s's stats64 keys: rx, tx, then with -s -s the error details (iproute2 print_stats64). */
@@ -86,7 +97,7 @@ function stats64(link: Link, level: number): LinkHeader['stats64'] {
  * kind of link dump ip asks for (default `family`). `text`: the plain lines name
  * a peer's namespace (`link-netns blue`) where the id belongs to a named one, as ip does.
  */
-export async function linkHeaders(route: RouteContext, opts: { family?: string; dumpFamily?: string; text?: boolean; stats?: number } = {}): Promise<Map<number, LinkHeader>> {
+export async function linkHeaders(route: RouteContext, opts: { family?: string; dumpFamily?: string; text?: boolean; stats?: number } & HeaderStyle = {}): Promise<Map<number, LinkHeader>> {
   // as ip: under -6 the dump is AF_INET6's (the kernel's inet6 link dump: no qdisc, no group;
   // it takes no attributes after the header)
   const inet6 = (opts.dumpFamily ?? opts.family) === 'inet6';
@@ -107,7 +118,7 @@ export async function linkHeaders(route: RouteContext, opts: { family?: string; 
   const lookup = lookupOf(links);
   for (const l of links) {
     const link = toLink(l, lookup);
-    const h = header(l, link, opts.family, names);
+    const h = header(l, link, opts.family, names, opts);
     if (opts.stats) {
       h.stats64 = stats64(link, opts.stats);
       if (link.stats64) h.statsText = statsText(link.stats64, link.carrierChanges, opts.stats);
@@ -126,7 +137,17 @@ async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
 }
 
 /** ip's words for a link: nlkit/route's Link, and the raw message where ip says more (a lower link of 0, an unknown type). */
-function header(l: GetlinkDoReply, link: Link, family: string | undefined, netnsNames?: Map<number, string>): LinkHeader {
+/** The header of a link known only by its view (an event's, which keeps no lower link of index 0). */
+export function viewHeader(link: Link, style: HeaderStyle = {}): LinkHeader {
+  // these kinds always report IFLA_LINK (veth: its peer, tunnels: their underlay), 0 when there is none: ip's @NONE
+  const lower = link.linkIndex ?? (IFLINK_KINDS.has(link.info?.kind ?? '') ? 0 : undefined);
+  return header({ ifiIndex: link.ifindex, link: lower, linkNetnsid: link.linkNetnsid } as GetlinkDoReply, link, undefined, undefined, style);
+}
+
+/** Kinds whose ndo_get_iflink gives a lower link (or 0) that is never the link itself. */
+const IFLINK_KINDS = new Set(['veth', 'ipip', 'sit', 'gre', 'gretap', 'erspan', 'ip6tnl', 'ip6gre', 'ip6gretap', 'vti', 'vti6']);
+
+function header(l: GetlinkDoReply, link: Link, family: string | undefined, netnsNames?: Map<number, string>, style: HeaderStyle = {}): LinkHeader {
   const j: Record<string, unknown> = { ifindex: link.ifindex };
   let shown = link.ifname;
   if (l.link !== undefined) {
@@ -153,8 +174,9 @@ function header(l: GetlinkDoReply, link: Link, family: string | undefined, netns
   add('qdisc', 'qdisc', link.qdisc);
   add('master', 'master', link.masterIndex === undefined ? undefined : (link.master ?? `if${link.masterIndex}`));
   add('operstate', 'state', link.operstate);
+  if (style.linkmode) add('linkmode', 'mode', link.linkmode);
   add('group', 'group', link.group);
-  if (link.txqlen) {
+  if (link.txqlen && style.qlen !== false) {
     j.txqlen = link.txqlen;
     line1 += `qlen ${link.txqlen}`;
   }
@@ -181,5 +203,5 @@ function header(l: GetlinkDoReply, link: Link, family: string | undefined, netns
     const name = netnsNames?.get(id);
     if (line2) line2 += name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
   }
-  return { ifindex: link.ifindex, ifname: link.ifname, up: link.flags.includes('UP'), master: link.masterIndex, json: j, line1, line2 };
+  return { ifindex: link.ifindex, ifname: link.ifname, up: link.flags.includes('UP'), master: link.masterIndex, json: j, line1, line2, view: link, reply: l };
 }

@@ -101,7 +101,7 @@ function shown(n: Neighbour, states: Set<NudState>): boolean {
 
 const FLAG_KEYS = ['extern_learn', 'offload', 'managed'];
 
-function neighJson(n: Neighbour, env: IpEnv, withDev: boolean): Record<string, unknown> {
+export function neighJson(n: Neighbour, env: IpEnv, withDev: boolean): Record<string, unknown> {
   const j: Record<string, unknown> = { dst: n.dst };
   if (withDev) j.dev = n.ifname;
   if (n.lladdr !== undefined) j.lladdr = n.lladdr;
@@ -119,7 +119,7 @@ function neighJson(n: Neighbour, env: IpEnv, withDev: boolean): Record<string, u
   return j;
 }
 
-function neighText(n: Neighbour, env: IpEnv, withDev: boolean): string {
+export function neighText(n: Neighbour, env: IpEnv, withDev: boolean): string {
   let t = `${n.dst} `;
   if (withDev) t += `dev ${n.ifname} `;
   if (n.lladdr !== undefined) t += `lladdr ${n.lladdr} `;

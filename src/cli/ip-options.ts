@@ -52,7 +52,13 @@ export const IP_OPTIONS: readonly IpOption[] = [
   { name: 'brief', help: '-br, -brief          one line per object, few fields', apply: (f) => void (f.brief = true) },
   { name: 'json', help: '-j, -json            JSON output, as ip -j', apply: (f) => void (f.json = true) },
   { name: 'pretty', help: '-p, -pretty          indented JSON', apply: (f) => void (f.pretty = true) },
-  { name: 'rcvbuf', value: true, apply: ignored },
+  {
+    name: 'rcvbuf', value: true, help: '-rcvbuf SIZE         monitor: socket receive buffer in bytes',
+    apply: (f, v) => {
+      if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 0x7fffffff) throw new IpUsageError(`Invalid rcvbuf size '${v}'`);
+      f.rcvbuf = Number(v);
+    },
+  },
   { name: 'color', apply: ignored },
   { name: 'help', help: '-help                this text', apply: (f) => void (f.help = true) },
   { name: 'netns', value: true, help: '-n, -netns NETNS     work in network namespace NETNS', apply: (f, v) => void (f.netns = v) },

@@ -20,7 +20,7 @@ function envOf(flags: IpFlags, io: Io): IpEnv & { close(): void } {
   return {
     close: () => route?.close(),
     netns: flags.netns, family: flags.family, json: flags.json, pretty: flags.pretty, details: flags.details, stats: flags.stats,
-    oneline: flags.oneline, brief: flags.brief, force: flags.force, batch: flags.batch, out: io.out, err: io.err,
+    oneline: flags.oneline, brief: flags.brief, force: flags.force, batch: flags.batch, rcvbuf: flags.rcvbuf, out: io.out, err: io.err,
     get route() {
       return (route ??= new RouteContext(flags.netns === undefined ? {} : { netns: flags.netns }));
     },
