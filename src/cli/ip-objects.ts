@@ -21,7 +21,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'address', summary: 'protocol (IPv4/IPv6) addresses on a device', load: async () => (await import('./ip-address.js')).address },
   { name: 'addrlabel' },
   { name: 'maddress' },
-  { name: 'route' },
+  { name: 'route', summary: 'routing table entries: show, get, add, change, replace, del, flush', load: async () => (await import('./ip-route.js')).route },
   { name: 'rule' },
   { name: 'neighbor', aliases: ['neighbour'], summary: 'neighbour (ARP/NDP) entries, proxy entries', load: async () => (await import('./ip-neigh.js')).neigh },
   { name: 'ntable', aliases: ['ntbl'] },
