@@ -21,6 +21,8 @@ export interface Printer {
   closeList(): void;
   /** An element of the open array: JSON a string; text `v post`. */
   item(v: string, post?: string): void;
+  /** Text: a newline after the record's line, its trailing blanks dropped (ip rule's lines have none). */
+  trimmedLine(): void;
   /** The end of a record: output written so far goes out when there is enough of it. */
   end(): void;
   /** Everything left to the output. */
@@ -39,6 +41,7 @@ class JsonPrinter implements Printer {
   openList(key?: string): void { if (key !== undefined) this.w.key(key); this.w.array(); }
   closeList(): void { this.w.endArray(); }
   item(v: string): void { this.w.string(v); }
+  trimmedLine(): void {}
   end(): void { this.w.maybeFlush(); }
   finish(): void { this.w.flush(); }
 }
@@ -58,6 +61,7 @@ class TextPrinter implements Printer {
   openList(): void {}
   closeList(): void {}
   item(v: string, post = ' '): void { this.t += v + post; }
+  trimmedLine(): void { this.t = `${this.t.trimEnd()}\n`; }
   end(): void { if (this.t.length >= CHUNK) this.finish(); }
   finish(): void {
     if (this.t) this.sink(this.t);

@@ -108,15 +108,17 @@ export function printEncap(p: Printer, e: RouteEncap): void {
 export function printNexthop(p: Printer, nh: Nexthop, details: boolean): void {
   p.u('id', 'id ', nh.id);
   if (nh.group) {
-    p.text(`group ${nh.group.map((g) => (g.weight === 1 ? String(g.id) : `${g.id},${g.weight}`)).join('/')} `);
-    p.openList('group');
-    for (const g of nh.group) {
-      p.open();
-      p.u('id', '', g.id, '');
-      if (g.weight !== 1) p.u('weight', '', g.weight, '');
-      p.close();
+    if (!p.json) p.text(`group ${nh.group.map((g) => (g.weight === 1 ? String(g.id) : `${g.id},${g.weight}`)).join('/')} `);
+    else p.openList('group');
+    if (p.json) {
+      for (const g of nh.group) {
+        p.open();
+        p.u('id', '', g.id);
+        if (g.weight !== 1) p.u('weight', '', g.weight);
+        p.close();
+      }
+      p.closeList();
     }
-    p.closeList();
   }
   if (nh.type === 'resilient') {
     p.s('type', 'type ', 'resilient');
