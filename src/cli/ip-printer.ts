@@ -19,6 +19,8 @@ export interface Printer {
   /** An array member `key`; text: nothing. */
   openList(key?: string): void;
   closeList(): void;
+  /** An empty array member (`"flags":[]`); text: nothing. */
+  emptyList(key: string): void;
   /** An element of the open array: JSON a string; text `v post`. */
   item(v: string, post?: string): void;
   /** Text: a newline after the record's line, its trailing blanks dropped (ip rule's lines have none). */
@@ -41,6 +43,7 @@ class JsonPrinter implements Printer {
   openList(key?: string): void { if (key !== undefined) this.w.key(key); this.w.array(); }
   closeList(): void { this.w.endArray(); }
   item(v: string): void { this.w.string(v); }
+  emptyList(key: string): void { this.w.emptyList(key); }
   trimmedLine(): void {}
   end(): void { this.w.maybeFlush(); }
   finish(): void { this.w.flush(); }
@@ -61,6 +64,7 @@ class TextPrinter implements Printer {
   openList(): void {}
   closeList(): void {}
   item(v: string, post = ' '): void { this.t += v + post; }
+  emptyList(): void {}
   trimmedLine(): void { this.t = `${this.t.trimEnd()}\n`; }
   end(): void { if (this.t.length >= CHUNK) this.finish(); }
   finish(): void {

@@ -24,6 +24,7 @@ export interface RouteView {
 const FLAG_ORDER = ['dead', 'onlink', 'pervasive', 'offload', 'trap', 'notify', 'linkdown', 'unresolved', 'rt_offload', 'rt_trap', 'rt_offload_failed'];
 
 export function printFlags(p: Printer, flags: readonly string[]): void {
+  if (flags.length === 0) return p.emptyList('flags');
   p.openList('flags');
   const list = flags.length > 1 ? [...flags].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b)) : flags;
   for (const f of list) p.item(f);

@@ -1,7 +1,7 @@
 // `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
 import { isIP } from 'node:net';
-import { makeNexthops, type Nexthop } from '../route/nexthops.js';
+import type { Nexthop } from '../route/nexthops.js';
 import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
 import { routeTables } from '../route/names.js';
@@ -130,6 +130,8 @@ const keptBy = (sel: Selection) => (r: Route) => sel.keep.every((k) => k(r));
 /** The nexthop objects by id, for -d's `nh_info` (none when the kernel has no nexthop objects). */
 async function nexthopsById(env: IpEnv): Promise<Map<number, Nexthop>> {
   try {
+    // loaded for -d only: start-up is most of what a short listing costs
+    const { makeNexthops } = await import('../route/nexthops.js');
     return new Map((await makeNexthops(env.route).list()).map((n) => [n.id, n]));
   } catch {
     return new Map();
@@ -143,7 +145,14 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (env.details) view.nexthops = await nexthopsById(env);
   if (!sel.none) {
     const keep = sel.keep.length ? keptBy(sel) : undefined;
-    for await (const r of makeRoutes(env.route).stream(sel.filter)) if (!keep || keep(r)) printRoute(p, r, view);
+    try {
+      const { interrupted } = makeRoutes(env.route).forEachSync(sel.filter, keep ? (r) => keep(r) && printRoute(p, r, view) : (r) => printRoute(p, r, view));
+      if (interrupted) env.err('Dump was interrupted and may be inconsistent.\n');
+    } catch (e) {
+      // a namespace whose main table was never made: the kernel's filtered dump refuses it,
+      // ip (filtering in user space) lists nothing
+      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw e;
+    }
   }
   p.finish();
 }

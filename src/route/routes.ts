@@ -262,6 +262,29 @@ export function makeRoutes(ctx: RouteContext) {
     delete: ops.delete as OneOrMany<RouteSpec>,
     deleteSync: ops.deleteSync as OneOrManySync<RouteSpec>,
     /**
+     * Calls `fn` with each route of list(filter) as it is decoded, and keeps none: for printing
+     * a large table (`nlkit route show`) with no array and no promise per route. Blocks until
+     * the dump ends; an interrupted dump is not re-run (routes already given cannot be taken
+     * back): the result says whether the kernel's table changed while it ran.
+     */
+    forEachSync(f: RouteFilter | undefined, fn: (route: Route) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
+      const scope = ctx.scope();
+      // names first: a link dump inside the route dump, on the same socket, would wait forever
+      const cached = ctx.names;
+      if (!cached) scope.ifname(0);
+      const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
+      const decode = call.decode!;
+      const result = ctx.conn.runSync({
+        ...call, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+        decode: (m: RawMessage) => {
+          const r = decode(m);
+          if (r !== undefined) fn(r);
+          return undefined;
+        },
+      });
+      return { interrupted: result.interrupted === true };
+    },
+    /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
      * closed when the iteration ends.
