@@ -16,13 +16,13 @@ function tableValue(text: string): number {
   try {
     return routeTables().value(/^\d+$/.test(text) ? Number(text) : text, 'table');
   } catch {
-    throw invalidArgument('table id value is invalid', text);
+    throw invalidArgument('table id value is invalid\n', text);
   }
 }
 
 function uintValue(text: string, what: string, max = 0xffffffff): number {
   const v = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(v <= max)) throw invalidArgument(`"${what}" value is invalid`, text);
+  if (!(v <= max)) throw invalidArgument(`"${what}" value is invalid\n`, text);
   return v;
 }
 
@@ -70,10 +70,14 @@ function parseSelection(words: Words, env: IpEnv): Selection {
       if (v !== 'all') { filter.scope = /^\d+$/.test(v) ? Number(v) : v; sel.hide.add('scope'); }
     } else if (isPrefix(w, 'type')) {
       const v = words.value();
-      if (!TYPES.includes(v)) throw invalidArgument('node type value is invalid', v);
+      if (!TYPES.includes(v)) throw invalidArgument('node type value is invalid\n', v);
       filter.type = v;
     } else if (w === 'dev' || isPrefix(w, 'oif')) {
-      filter.dev = words.value();
+      const v = words.value();
+      filter.dev = v;
+      // the kernel's filter also takes a multipath route through the device; ip's takes only
+      // a route whose own output device it is
+      sel.keep.push((r) => r.dev === v);
       sel.hide.add('dev');
     } else if (isPrefix(w, 'iif')) {
       const v = words.value();
@@ -86,12 +90,12 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     } else if (isPrefix(w, 'via')) {
       let v = words.value();
       if (v === 'inet' || v === 'inet6') v = words.value();
-      if (!isIP(v)) throw invalidArgument('invalid "via"', v);
+      if (!isIP(v)) throw invalidArgument('invalid "via"\n', v);
       sel.keep.push((r) => r.gateway === v || r.via?.host === v);
       sel.hide.add('gateway');
     } else if (isPrefix(w, 'src')) {
       const v = words.value();
-      if (!isIP(v)) throw invalidArgument('invalid "src"', v);
+      if (!isIP(v)) throw invalidArgument('invalid "src"\n', v);
       sel.keep.push((r) => r.prefsrc === v);
       sel.hide.add('prefsrc');
     } else if (w === 'from' || w === 'vrf' || isPrefix(w, 'realms') || w === 'tos' || isPrefix(w, 'dsfield') || isPrefix(w, 'mark')) {
@@ -194,7 +198,7 @@ async function get(words: Words, env: IpEnv): Promise<void> {
     throw new IpUsageError(`Error: ${env.family ?? 'any valid'} prefix is expected rather than "${q.dst}".`, 1);
   const r = await makeRoutes(env.route).get({ ...q, dst } as RouteQuery);
   const p = listPrinter(env);
-  printRoute(p, r, { details: env.details > 0, tables: false, hide: new Set(), cloned: fam === 4 && !q.fibmatch, sl: env.oneline ? '\\' : '\n' });
+  printRoute(p, r, { details: env.details > 0, tables: true, hide: new Set(), cloned: fam === 4 && !q.fibmatch, sl: env.oneline ? '\\' : '\n' });
   p.finish();
 }
 
@@ -204,7 +208,7 @@ async function get(words: Words, env: IpEnv): Promise<void> {
 /** `rtt 10ms`, `rto_min 1s`: ip's get_time_rtt; a bare number is the kernel's raw value. */
 function timeValue(text: string, what: string, scale: number): number {
   const m = /^(\d+)(s|sec|ms|msec)?$/.exec(text);
-  if (!m) throw invalidArgument(`"${what}" value is invalid`, text);
+  if (!m) throw invalidArgument(`"${what}" value is invalid\n`, text);
   const n = Number(m[1]);
   if (!m[2]) return n;
   return (m[2].startsWith('m') ? n : n * 1000) * scale;
@@ -240,7 +244,7 @@ function parseEncap(words: Words): RouteEncap {
     case 'ip6': {
       const six = type === 'ip6';
       take({
-        id: (v) => { if (!/^\d+$/.test(v)) throw invalidArgument('"id" value is invalid', v); return BigInt(v); },
+        id: (v) => { if (!/^\d+$/.test(v)) throw invalidArgument('"id" value is invalid\n', v); return BigInt(v); },
         dst: (v) => v, src: (v) => v, [six ? 'hoplimit' : 'ttl']: u8('ttl'), [six ? 'tc' : 'tos']: u8('tos'),
       }, { key: 0x04, csum: 0x01, seq: 0x08 });
       break;
@@ -296,7 +300,7 @@ function specOf(words: Words, env: IpEnv): RouteSpec {
     else if (w === 'expires') s.expires = uintValue(words.value(), 'expires');
     else if (isPrefix(w, 'metric') || isPrefix(w, 'priority') || w === 'preference') s.metric = uintValue(words.value(), 'metric');
     else if (w === 'scope') { const v = words.value(); s.scope = /^\d+$/.test(v) ? Number(v) : v; }
-    else if (w === 'features') { const v = words.value(); if (v !== 'ecn') throw invalidArgument('"features" value not valid', v); s.features = ['ecn']; }
+    else if (w === 'features') { const v = words.value(); if (v !== 'ecn') throw invalidArgument('"features" value not valid\n', v); s.features = ['ecn']; }
     else if (w === 'onlink') s.onlink = true;
     else if (w === 'nexthop') {
       const list = [parseNexthop(words)];
@@ -311,7 +315,7 @@ function specOf(words: Words, env: IpEnv): RouteSpec {
     else if (w === 'dev' || w === 'oif') s.dev = words.value();
     else if (w === 'pref') {
       const v = words.value();
-      if (!['low', 'medium', 'high'].includes(v)) throw invalidArgument('"pref" value is invalid', v);
+      if (!['low', 'medium', 'high'].includes(v)) throw invalidArgument('"pref" value is invalid\n', v);
       s.pref = v;
     } else if (w === 'encap') s.encap = parseEncap(words);
     else if (w === 'as' || w === 'realms' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
