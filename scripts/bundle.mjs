@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'dist/src');
 
 await build({
-  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js', 'cli/main.js'].map((f) => join(src, f)),
+  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'diag/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js', 'cli/main.js'].map((f) => join(src, f)),
   outbase: src,
   outdir: join(root, 'dist/bundle'),
   bundle: true,

@@ -26,6 +26,10 @@ describe('nlkit completion', () => {
     assert.deepEqual(complete(script, ['nlkit', 'a', 'add', '10.0.0.1/24', 'val']), ['valid_lft']);
     assert.ok(complete(script, ['nlkit', 'a', 's', 'dev', '']).includes('lo'));
     assert.deepEqual(complete(script, ['nlkit', 'completion', '']), ['bash', 'zsh']);
+    // the GNU-style groups: words from their usage texts
+    assert.deepEqual(complete(script, ['nlkit', 'genl', '']).slice(0, 3), ['list', 'show', 'ctrl']);
+    assert.ok(complete(script, ['nlkit', 'ynl', '--sp']).includes('--spec-names'));
+    assert.ok(!complete(script, ['nlkit', 'ynl', '--']).some((w) => w.endsWith('-')));
   });
 
   test('zsh: the same function through bashcompinit; usage errors', () => {

@@ -143,6 +143,10 @@ describe('errors and exit statuses as ip gives them', () => {
     assert.equal(later.status, 1);
     assert.match(later.stderr, /^Object "route" is not implemented by nlkit yet; nlkit has: address, neighbor, /);
     for (const x of [r, later, nlkit('-n', 'a/b', 'addr'), nlkit('a', 'add', '1.2.3.4/24', 'dev', 'x'.repeat(40))]) assert.doesNotMatch(x.stderr, /\n\s+at /);
+    // -n is ip's: a group that takes its own namespace option says so rather than run elsewhere
+    const group = nlkit('-n', 'blue', 'genl', 'list');
+    assert.equal(group.status, 1);
+    assert.match(group.stderr, /-n\/-netns is for ip's objects; genl takes its own option/);
   });
 });
 

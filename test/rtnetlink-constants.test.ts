@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { compilerAvailable } from './helpers/cc.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,6 @@ import * as root from '../src/index.js';
 
 const HEADERS = ['sys/socket.h', 'linux/rtnetlink.h', 'linux/if.h'];
 
-function compilerAvailable(): boolean {
-  try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** name -> value as the headers define it, for every name given. */
 function headerValues(names: readonly string[]): Map<string, bigint> {

@@ -16,12 +16,16 @@ It completes options, objects, commands, keywords, devices after "dev" and names
 after -n/-netns and "netns exec|del|pids".
 `;
 
-/** The words nlkit's own GNU-style groups take (their parsers are not tables). */
-const GROUP_WORDS: Record<string, string[]> = {
-  genl: ['list', 'show', 'ctrl'],
-  ynl: ['--family', '--spec', '--do', '--dump', '--subscribe', '--list-ops', '--list-attrs', '--list-groups', '--list-families', '--json', '--netns', '--spec-names', '--output-json', '--pretty'],
-  completion: ['bash', 'zsh'],
-};
+/**
+ * The words a GNU-style group takes (its parser is no table): the first word of each of its
+ * usage lines (`nlkit genl list ...`) and every --option its usage text names.
+ */
+export function groupWords(name: string, usage: string): string[] {
+  const words = new Set<string>();
+  for (const m of usage.matchAll(new RegExp(`nlkit ${name} (?:\\{ )?([a-z][a-z-]*)`, 'g'))) words.add(m[1]);
+  for (const m of usage.matchAll(/--[a-z][a-z0-9-]*[a-z0-9](?![-*\w])/g)) words.add(m[0]);
+  return [...words];
+}
 
 const q = (words: readonly string[]) => `'${words.join(' ')}'`;
 const ident = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
@@ -39,7 +43,7 @@ export async function bashScript(): Promise<string> {
   ];
   for (const o of OBJECTS) {
     if (o.group) {
-      lines.push(`_nlkit_commands[${o.name}]=${q(GROUP_WORDS[o.name] ?? [])}`);
+      lines.push(`_nlkit_commands[${o.name}]=${q(groupWords(o.name, o.name === 'completion' ? USAGE : (await o.group()).usage))}`);
       continue;
     }
     if (!o.load) continue;

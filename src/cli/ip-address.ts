@@ -198,7 +198,7 @@ interface Row {
 async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
   const sel = selectionOf(p);
   const family = env.family ?? sel.toFamily;
-  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.json ? env.stats : 0 });
+  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.stats });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
   env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
@@ -254,6 +254,11 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     }).join(''));
     return;
   }
+  if (env.json && env.oneline) {
+    // ip -o -j: each link's addresses, each naming its link (index, dev), and nothing else
+    printJson(env, rows.map(({ link, addrs }) => ({ addr_info: addrs.map((a) => ({ index: link.ifindex, dev: link.ifname, ...addrJson(a) })) })));
+    return;
+  }
   if (env.json) {
     printJson(env, rows.map(({ link, addrs, bare }) => ({
       ...(bare ? {} : link.json), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
@@ -268,6 +273,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     }
     if (!bare) text += `${link.line1}\n${link.line2 ? `${link.line2}\n` : ''}`;
     for (const a of addrs) text += addrText(a, '\n');
+    if (link.statsText && !bare) text += link.statsText;
   }
   env.out(text);
 }

@@ -8,8 +8,10 @@
 //      table in ip's matching order (ip's do_ipNAME if/else chain: `add` before `append`...),
 //      each command a `run(words, env)`; keyword arguments through `parseKeywords` with a
 //      grammar table (see ip-address.ts); bulk-able commands (add/del...) also a `plan` so
-//      -batch -force runs consecutive lines as one transaction;
-//   2. its loader in the `load` field of its row in IP_OBJECTS (ip-objects.ts), which already
+//      -batch -force runs consecutive lines as one transaction (`entryCommands` makes
+//      add/change/replace/del of an entry table with both); output through `printJson` and
+//      errors left to the runner (ip-output.ts words them as ip does);
+//   2. its loader in the `load` field of its row in OBJECTS (ip-objects.ts), which already
 //      lists every ip object in iproute2's order so abbreviations resolve as ip resolves them.
 // --help, `help`, the completion scripts and -batch come from these tables with no more code.
 import { BlockList, isIP } from 'node:net';

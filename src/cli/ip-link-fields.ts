@@ -22,6 +22,8 @@ export interface LinkHeader {
   line2: string;
   /** ip -j -s's `stats64` (with `stats` asked for), printed after the addresses. */
   stats64?: Record<string, Record<string, bigint | number>>;
+  /** ip -s's RX/TX tables (with `stats` asked for), printed after the addresses. */
+  statsText?: string;
 }
 
 /** ip -j -s's stats64 keys: rx, tx, then with -s -s the error details (iproute2 print_stats64). */
@@ -29,6 +31,37 @@ const RX: [string, keyof RtnlLinkStats64Struct][] = [['bytes', 'rxBytes'], ['pac
 const RX_MORE: [string, keyof RtnlLinkStats64Struct][] = [['length_errors', 'rxLengthErrors'], ['crc_errors', 'rxCrcErrors'], ['frame_errors', 'rxFrameErrors'], ['fifo_errors', 'rxFifoErrors'], ['missed_errors', 'rxMissedErrors']];
 const TX: [string, keyof RtnlLinkStats64Struct][] = [['bytes', 'txBytes'], ['packets', 'txPackets'], ['errors', 'txErrors'], ['dropped', 'txDropped'], ['carrier_errors', 'txCarrierErrors'], ['collisions', 'collisions']];
 const TX_MORE: [string, keyof RtnlLinkStats64Struct][] = [['aborted_errors', 'txAbortedErrors'], ['fifo_errors', 'txFifoErrors'], ['window_errors', 'txWindowErrors'], ['heartbeat_errors', 'txHeartbeatErrors']];
+
+/**
+ * ip's plain statistics (iproute2 print_stats64): RX and TX rows, with -s -s their error rows,
+ * columns as wide as their widest number or their heading (the first wide enough for
+ * "RX errors:"), each number followed by a space.
+ */
+export function statsText(s: RtnlLinkStats64Struct, carrierChanges: number | undefined, level: number): string {
+  const cols = ['*X errors:', 'packets', 'errors', 'dropped', 'heartbt', 'overrun', 'compressed'].map((h) => h.length);
+  const size = (...vals: (bigint | number)[]) => vals.forEach((v, i) => (cols[i] = Math.max(cols[i], String(v).length)));
+  const more = level > 1;
+  size(s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast, s.rxCompressed);
+  if (more) size(0, s.rxLengthErrors, s.rxCrcErrors, s.rxFrameErrors, s.rxFifoErrors, s.rxOverErrors, s.rxNohandler);
+  size(s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions, s.txCompressed);
+  if (more) size(0, 0, s.txAbortedErrors, s.txFifoErrors, s.txWindowErrors, s.txHeartbeatErrors, carrierChanges ?? 0);
+  const heads = (first: string, words: string[]) => `    ${first} ${words.map((w, i) => w.padStart(i === 0 ? cols[0] - 4 : cols[i])).join(' ')}`;
+  const nums = (vals: (bigint | number)[], from = 0) => vals.map((v, i) => `${String(v).padStart(cols[from + i])} `).join('');
+  const rest = (vals: (bigint | number)[]) => `    ${' '.repeat(cols[0])} ${nums(vals, 1)}`;
+  let t = `${heads('RX:', ['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'])} ${(s.rxCompressed ? 'compressed' : '').padStart(cols[6])}\n`;
+  t += `    ${nums([s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast, ...(s.rxCompressed ? [s.rxCompressed] : [])])}\n`;
+  if (more) {
+    t += `    RX errors: ${['length', 'crc', 'frame', 'fifo', 'overrun'].map((w, i) => w.padStart(cols[i + 1])).join(' ')}${s.rxNohandler ? ` ${'nohandler'.padStart(cols[6])}` : ''}\n`;
+    t += `${rest([s.rxLengthErrors, s.rxCrcErrors, s.rxFrameErrors, s.rxFifoErrors, s.rxOverErrors, ...(s.rxNohandler ? [s.rxNohandler] : [])])}\n`;
+  }
+  t += `${heads('TX:', ['bytes', 'packets', 'errors', 'dropped', 'carrier', 'collsns'])} ${(s.txCompressed ? 'compressed' : '').padStart(cols[6])}\n`;
+  t += `    ${nums([s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions, ...(s.txCompressed ? [s.txCompressed] : [])])}\n`;
+  if (more) {
+    t += `    TX errors: ${['aborted', 'fifo', 'window', 'heartbt', 'transns'].map((w, i) => w.padStart(cols[i + 1])).join(' ')}\n`;
+    t += `${rest([s.txAbortedErrors, s.txFifoErrors, s.txWindowErrors, s.txHeartbeatErrors, carrierChanges ?? 0])}\n`;
+  }
+  return t;
+}
 
 function stats64(link: Link, level: number): LinkHeader['stats64'] {
   const s = link.stats64;
@@ -75,7 +108,10 @@ export async function linkHeaders(route: RouteContext, opts: { family?: string; 
   for (const l of links) {
     const link = toLink(l, lookup);
     const h = header(l, link, opts.family, names);
-    if (opts.stats) h.stats64 = stats64(link, opts.stats);
+    if (opts.stats) {
+      h.stats64 = stats64(link, opts.stats);
+      if (link.stats64) h.statsText = statsText(link.stats64, link.carrierChanges, opts.stats);
+    }
     out.set(l.ifiIndex, h);
   }
   return out;

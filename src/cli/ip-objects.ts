@@ -53,6 +53,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'uevent', summary: 'kernel and udev device events (uevents), in a namespace too', group: async () => (await import('./uevent.js')).uevent },
   { name: 'audit', summary: 'kernel audit: status, rules in auditctl terms, user messages, records', group: async () => (await import('./audit.js')).audit },
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
+  { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];
 

@@ -102,7 +102,7 @@ export function optionsHelp(): string {
   return IP_OPTIONS.filter((o) => o.help).map((o) => `  ${o.help}`).join('\n');
 }
 
-/** Every option word, for completion. */
+/** Every option spelling its help line shows (`-n`, `-netns`...), for completion. */
 export function optionWords(): string[] {
-  return IP_OPTIONS.filter((o) => o.help).map((o) => `-${o.name}`);
+  return IP_OPTIONS.flatMap((o) => (o.help ? o.help.split(/\s{2,}/)[0].split(/[\s,]+/).filter((w) => w.startsWith('-')) : []));
 }

@@ -147,7 +147,7 @@ export async function runBatch(flags: IpFlags, io: Io): Promise<number> {
       try {
         const row = findObject(words[0]);
         if (!row) throw new IpUsageError(`Object "${words[0]}" is unknown, try "nlkit help".`, 1);
-        if (!row.load) throw new IpUsageError(`Object "${row.name}" is not implemented by nlkit yet.`, 1);
+        if (!row.load) throw new IpUsageError(row.group ? `"${row.name}" cannot be used in -batch (ip's objects only).` : `Object "${row.name}" is not implemented by nlkit yet.`, 1);
         const obj = await row.load();
         if (flags.force) {
           const cmd = resolveCommand(obj, words[1]);

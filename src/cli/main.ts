@@ -103,6 +103,11 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   }
   if (!row.group) return (await import('./ip-run.js')).runIp(row, more, flags, io);
 
+  if (flags.netns !== undefined) {
+    // the groups open their sockets themselves: running in the caller's namespace unasked would mislead
+    io.err(`${PROG}: -n/-netns is for ip's objects; ${row.name} takes its own option for a namespace (see "${PROG} ${row.name} help")\n`);
+    return 1;
+  }
   const ctx: Context = { json: flags.json, pretty: flags.pretty, details: flags.details > 0, out: io.out, err: io.err };
   const group = await row.group();
   const prefix = `${PROG}: ${group.name}: `;

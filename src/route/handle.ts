@@ -13,6 +13,7 @@ import { makeRules } from './rules.js';
 import { makeRoutes } from './routes.js';
 import { makeMonitor } from './monitor.js';
 import { makeLinks } from './links.js';
+import { makeIpv4Conf } from './ipv4conf.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
@@ -29,6 +30,7 @@ const MODULES = {
   routes: (ctx: RouteContext) => makeRoutes(ctx),
   monitor: (ctx: RouteContext) => makeMonitor(ctx),
   links: (ctx: RouteContext) => makeLinks(ctx),
+  ipv4conf: (ctx: RouteContext) => makeIpv4Conf(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

@@ -19,3 +19,4 @@ export { RouteMonitor, type MonitorOptions, type MonitorItem, type MonitorEvent,
 export { LinkCache, RouteCache, type CacheOptions } from './cache.js';
 export { OBJECTS, OBJECT_KINDS, type ObjectKind, type ObjectTypes, type ObjectEntry } from './objects.js';
 export { makeLinks, newlinkRequest, changeItems, type Links, type Link, type LinkInfo, type LinkSpec, type LinkChange, type LinkFilter, type LinkKind, type VethPeer, type BridgePortOptions, type BondPortOptions, type NetnsTarget, type Dev, type BridgeVlanSpec, type BridgeVlan, type PortVlans } from './links.js';
+export { makeIpv4Conf, type Ipv4Conf, type Ipv4ConfChange, type Ipv4ConfOps } from './ipv4conf.js';

@@ -1074,6 +1074,59 @@ export interface LinkBridgeAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface Ipv4DevconfAttrsSet {
+  forwarding?: number;
+  mcForwarding?: number;
+  proxyArp?: number;
+  acceptRedirects?: number;
+  secureRedirects?: number;
+  sendRedirects?: number;
+  sharedMedia?: number;
+  rpFilter?: number;
+  acceptSourceRoute?: number;
+  bootpRelay?: number;
+  logMartians?: number;
+  tag?: number;
+  arpfilter?: number;
+  mediumId?: number;
+  noxfrm?: number;
+  nopolicy?: number;
+  forceIgmpVersion?: number;
+  arpAnnounce?: number;
+  arpIgnore?: number;
+  promoteSecondaries?: number;
+  arpAccept?: number;
+  arpNotify?: number;
+  acceptLocal?: number;
+  srcVmark?: number;
+  proxyArpPvlan?: number;
+  routeLocalnet?: number;
+  igmpv2UnsolicitedReportInterval?: number;
+  igmpv3UnsolicitedReportInterval?: number;
+  ignoreRoutesWithLinkdown?: number;
+  dropUnicastInL2Multicast?: number;
+  dropGratuitousArp?: number;
+  bcForwarding?: number;
+  arpEvictNocarrier?: number;
+  $unknown?: UnknownAttr[];
+}
+
+export interface IflaInetDevconfAttrsSet {
+  conf?: Ipv4DevconfAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
+export interface AfSpecDevconfAttrsSet {
+  inet?: IflaInetDevconfAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
+export interface LinkDevconfAttrsSet {
+  ifname?: string;
+  afSpec?: AfSpecDevconfAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewlinkDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkAttrsSet,
@@ -1121,6 +1174,7 @@ export type SetlinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridge
 export type DellinkBridgeDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'ifname' | 'afSpec'>;
 export type GetlinkBridgeDumpRequest = Partial<IfinfomsgStruct> & Attrs<LinkBridgeAttrsSet, 'extMask'>;
 export type GetlinkBridgeDumpReply = IfinfomsgStruct & Attrs<LinkBridgeAttrsSet, 'ifname' | 'master' | 'afSpec'>;
+export type SetlinkDevconfDoRequest = Partial<IfinfomsgStruct> & Attrs<LinkDevconfAttrsSet, 'ifname' | 'afSpec'>;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1156,6 +1210,9 @@ export interface Types {
     };
     'getlink-bridge': {
       dump: { request: GetlinkBridgeDumpRequest; reply: GetlinkBridgeDumpReply };
+    };
+    'setlink-devconf': {
+      do: { request: SetlinkDevconfDoRequest; reply: undefined };
     };
   };
   events: {
@@ -1203,6 +1260,9 @@ export interface Methods {
   /** getlink-bridge: dump */
   getlinkBridgeDump(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpIterable<GetlinkBridgeDumpReply>;
   getlinkBridgeDumpSync(request?: GetlinkBridgeDumpRequest, opts?: DumpCallOptions): DumpResult<GetlinkBridgeDumpReply>;
+  /** setlink-devconf: do */
+  setlinkDevconf(request?: SetlinkDevconfDoRequest, opts?: DoOptions): Promise<undefined>;
+  setlinkDevconfSync(request?: SetlinkDevconfDoRequest, opts?: DoOptions): undefined;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -2397,6 +2457,59 @@ export const description: FamilyDescription<Types> = {
         { name: 'ext-mask', value: 29, type: 'u32', enum: 'rtext-filter', enumAsFlags: true },
       ],
     },
+    {
+      name: 'ipv4-devconf-attrs',
+      attributes: [
+        { name: 'forwarding', value: 1, type: 'u32' },
+        { name: 'mc-forwarding', value: 2, type: 'u32' },
+        { name: 'proxy-arp', value: 3, type: 'u32' },
+        { name: 'accept-redirects', value: 4, type: 'u32' },
+        { name: 'secure-redirects', value: 5, type: 'u32' },
+        { name: 'send-redirects', value: 6, type: 'u32' },
+        { name: 'shared-media', value: 7, type: 'u32' },
+        { name: 'rp-filter', value: 8, type: 'u32' },
+        { name: 'accept-source-route', value: 9, type: 'u32' },
+        { name: 'bootp-relay', value: 10, type: 'u32' },
+        { name: 'log-martians', value: 11, type: 'u32' },
+        { name: 'tag', value: 12, type: 'u32' },
+        { name: 'arpfilter', value: 13, type: 'u32' },
+        { name: 'medium-id', value: 14, type: 'u32' },
+        { name: 'noxfrm', value: 15, type: 'u32' },
+        { name: 'nopolicy', value: 16, type: 'u32' },
+        { name: 'force-igmp-version', value: 17, type: 'u32' },
+        { name: 'arp-announce', value: 18, type: 'u32' },
+        { name: 'arp-ignore', value: 19, type: 'u32' },
+        { name: 'promote-secondaries', value: 20, type: 'u32' },
+        { name: 'arp-accept', value: 21, type: 'u32' },
+        { name: 'arp-notify', value: 22, type: 'u32' },
+        { name: 'accept-local', value: 23, type: 'u32' },
+        { name: 'src-vmark', value: 24, type: 'u32' },
+        { name: 'proxy-arp-pvlan', value: 25, type: 'u32' },
+        { name: 'route-localnet', value: 26, type: 'u32' },
+        { name: 'igmpv2-unsolicited-report-interval', value: 27, type: 'u32' },
+        { name: 'igmpv3-unsolicited-report-interval', value: 28, type: 'u32' },
+        { name: 'ignore-routes-with-linkdown', value: 29, type: 'u32' },
+        { name: 'drop-unicast-in-l2-multicast', value: 30, type: 'u32' },
+        { name: 'drop-gratuitous-arp', value: 31, type: 'u32' },
+        { name: 'bc-forwarding', value: 32, type: 'u32' },
+        { name: 'arp-evict-nocarrier', value: 33, type: 'u32' },
+      ],
+    },
+    {
+      name: 'ifla-inet-devconf-attrs',
+      attributes: [{ name: 'conf', value: 1, type: 'nest', nestedAttributes: 'ipv4-devconf-attrs' }],
+    },
+    {
+      name: 'af-spec-devconf-attrs',
+      attributes: [{ name: 'inet', value: 2, type: 'nest', nestedAttributes: 'ifla-inet-devconf-attrs' }],
+    },
+    {
+      name: 'link-devconf-attrs',
+      attributes: [
+        { name: 'ifname', value: 3, type: 'string' },
+        { name: 'af-spec', value: 26, type: 'nest', nestedAttributes: 'af-spec-devconf-attrs' },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -2570,6 +2683,13 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'link-bridge-attrs',
       fixedHeader: 'ifinfomsg',
       dump: { request: { attributes: ['ext-mask'] }, reply: { attributes: ['ifname', 'master', 'af-spec'] } },
+    },
+    {
+      name: 'setlink-devconf',
+      requestValue: 19,
+      attributeSet: 'link-devconf-attrs',
+      fixedHeader: 'ifinfomsg',
+      do: { request: { attributes: ['ifname', 'af-spec'] } },
     },
   ],
   mcastGroups: [{ name: 'rtnlgrp-link', value: 1 }, { name: 'rtnlgrp-stats', value: 36 }],
