@@ -6,38 +6,19 @@
 // CPU time much less. Both outputs are checked to be the same bytes first.
 //
 //   npm run bench:cli-route      (builds dist/ first; needs root for the namespace)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
+import { fmt, load, measureProcess, median, summaryRow, table, writeResults } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
 const ROUTES = Number(process.env.ROUTES ?? 100_000);
 const RUNS = Number(process.env.RUNS ?? 9);
-const TIME = '/usr/bin/time';
 
 const ip = (...args) => execFileSync('ip', args, { stdio: ['pipe', 'ignore', 'inherit'], input: '' });
-
-function measure(argv) {
-  const out = join(tmpdir(), `nlkit-cli-route-bench-${process.pid}`);
-  const withTime = existsSync(TIME);
-  const cmd = withTime ? [TIME, '-f', '%U %S', '-o', out, ...argv] : argv;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}\n${r.stderr}`);
-  let cpu;
-  if (withTime) {
-    const [u, s] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
-    cpu = (u + s) * 1000;
-    rmSync(out, { force: true });
-  }
-  return { wall, cpu };
-}
 
 const digest = (argv) => createHash('sha1').update(execFileSync(argv[0], argv.slice(1), { maxBuffer: 1 << 30 })).digest('hex');
 
@@ -63,11 +44,11 @@ function main() {
     const same = digest(cases[2].argv) === digest(cases[3].argv);
     if (!same) throw new Error('nlkit -j route show and ip -j route show print different bytes');
     const loadBefore = load();
-    for (const c of cases) measure(c.argv); // page cache
+    for (const c of cases) measureProcess(c.argv); // page cache
     const samples = cases.map(() => ({ wall: [], cpu: [] }));
     for (let r = 0; r < RUNS; r++)
       cases.forEach((c, i) => {
-        const m = measure(c.argv);
+        const m = measureProcess(c.argv);
         samples[i].wall.push(m.wall);
         if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
       });
