@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, load, measureProcess, median, summaryRow, table, writeResults } from './report.js';
+import { fmt, interleavedRuns, load, summaryRow, table, writeResults } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
@@ -44,16 +44,7 @@ function main() {
     const same = digest(cases[2].argv) === digest(cases[3].argv);
     if (!same) throw new Error('nlkit -j route show and ip -j route show print different bytes');
     const loadBefore = load();
-    for (const c of cases) measureProcess(c.argv); // page cache
-    const samples = cases.map(() => ({ wall: [], cpu: [] }));
-    for (let r = 0; r < RUNS; r++)
-      cases.forEach((c, i) => {
-        const m = measureProcess(c.argv);
-        samples[i].wall.push(m.wall);
-        if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
-      });
-    const wall = samples.map((s) => median(s.wall));
-    const cpu = samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined));
+    const { samples, wall, cpu } = interleavedRuns(cases, RUNS);
     console.log(`\nnlkit route show vs ip route show: whole process, median of ${RUNS} interleaved runs (node ${process.version}); outputs byte-identical`);
     console.log(`${loadBefore} before, ${load()} after\n`);
     console.log(table(['case', 'wall ms', 'cpu ms'], 'lrr', cases.map((c, i) => [c.name, fmt(wall[i], 1), cpu[i] === undefined ? '-' : fmt(cpu[i], 0)])));

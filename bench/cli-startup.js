@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, load, measureProcess, median, summaryRow, table, writeResults } from './report.js';
+import { fmt, interleavedRuns, load, summaryRow, table, writeResults } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
@@ -43,16 +43,7 @@ function main() {
       { name: `ip -j -n NS address show`, argv: ['ip', '-j', '-n', ns, 'address', 'show'] },
     ];
     const loadBefore = load();
-    for (const c of cases) measureProcess(c.argv); // page cache
-    const samples = cases.map(() => ({ wall: [], cpu: [] }));
-    for (let r = 0; r < RUNS; r++)
-      cases.forEach((c, i) => {
-        const m = measureProcess(c.argv);
-        samples[i].wall.push(m.wall);
-        if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
-      });
-    const wall = samples.map((s) => median(s.wall));
-    const cpu = samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined));
+    const { samples, wall, cpu } = interleavedRuns(cases, RUNS);
     console.log(`\nnlkit start-up: whole process, median of ${RUNS} interleaved runs (node ${process.version}), 10 links`);
     console.log(`${loadBefore} before, ${load()} after\n`);
     console.log(table(['case', 'wall ms', 'x node', 'cpu ms', 'x node'], 'lrrrr', cases.map((c, i) => [

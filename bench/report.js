@@ -75,3 +75,19 @@ export function measureProcess(argv) {
   }
   return { wall, cpu };
 }
+
+/**
+ * Each case's process run `runs` times, the cases interleaved (after one run each for the page
+ * cache): the samples, and the median wall and CPU ms of each case.
+ */
+export function interleavedRuns(cases, runs) {
+  for (const c of cases) measureProcess(c.argv);
+  const samples = cases.map(() => ({ wall: [], cpu: [] }));
+  for (let r = 0; r < runs; r++)
+    cases.forEach((c, i) => {
+      const m = measureProcess(c.argv);
+      samples[i].wall.push(m.wall);
+      if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
+    });
+  return { samples, wall: samples.map((s) => median(s.wall)), cpu: samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined)) };
+}
