@@ -47,7 +47,7 @@ export class JsonWriter {
 
   endObject(): this {
     this.depth--;
-    if (!this.first) this.eol();
+    if (this.pretty && !this.first) this.eol();
     this.first = false;
     this.text += '}';
     return this;
@@ -103,13 +103,19 @@ export class JsonWriter {
     return this;
   }
 
-  /** `key: "v"` in one call (the common case). */
+  /** `key: "v"` in one call (the common case: one concatenation when compact). */
   str(name: string, v: string): this {
-    return this.key(name).string(v);
+    if (this.pretty || NEEDS_ESCAPE.test(v)) return this.key(name).string(v);
+    this.text += this.first ? `"${name}":"${v}"` : `,"${name}":"${v}"`;
+    this.first = false;
+    return this;
   }
 
   num(name: string, v: number | bigint): this {
-    return this.key(name).number(v);
+    if (this.pretty) return this.key(name).number(v);
+    this.text += this.first ? `"${name}":${v}` : `,"${name}":${v}`;
+    this.first = false;
+    return this;
   }
 
   /** Text as it is (the newline after a document). */
