@@ -86,7 +86,7 @@ describe('nlkit route show: ip -j parity (bytes)', () => {
       ['-6', 'route', 'show', '2001:db8:8::/64'], ['r'], ['ro', 'sh', 'ta', 'all'],
     ];
     for (const args of lists) {
-      for (const opts of [['-j'], ['-j', '-d'], ['-j', '-p'], [], ['-d']]) sameOutput(ns, [...opts, ...args]);
+      for (const opts of [['-j'], ['-j', '-d'], ['-j', '-p'], [], ['-d'], ['-o', '-d']]) sameOutput(ns, [...opts, ...args]);
     }
   }));
 

@@ -191,7 +191,8 @@ export function printRoute(p: Printer, r: Route, v: RouteView): void {
   if (r.pref !== undefined) p.s('pref', 'pref ', r.pref, '');
   const info = r.nhid !== undefined && v.details ? v.nexthops?.get(r.nhid) : undefined;
   if (info) {
-    p.text(`${v.sl}\tnh_info `);
+    // a newline even under -o: ip prints nh_info's break as a newline, not its _SL_
+    p.text('\n\tnh_info ');
     p.open('nh_info');
     printNexthop(p, info, true);
     p.close();
