@@ -1,7 +1,7 @@
 // `nlkit nexthop` as `ip nexthop`: list/show, get, add, replace, del, flush and bucket
 // list/get, over nlkit/route's nexthops module, printed as iproute2's print_nexthop.
 import { makeNexthops, type Nexthop, type NexthopFilter, type NexthopSpec } from '../route/nexthops.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, invalidArgument, isPrefix, ipMatch, Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, invalidArgument, isPrefix, ipMatch, type Words } from './ip-command.js';
 import { listPrinter, type Printer } from './ip-printer.js';
 import { printNexthop } from './ip-route-print.js';
 

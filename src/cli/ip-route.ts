@@ -172,6 +172,9 @@ async function flush(words: Words, env: IpEnv): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // get
 
+/** ip route get's words the domain's lookup has no field for. */
+const GET_UNSUPPORTED = ['connected', 'tos', 'dsfield', 'vrf', 'ipproto', 'sport', 'dport', 'as', 'flowlabel'];
+
 async function get(words: Words, env: IpEnv): Promise<void> {
   const q: Partial<RouteQuery> = {};
   while (!words.done) {
@@ -182,7 +185,7 @@ async function get(words: Words, env: IpEnv): Promise<void> {
     else if (isPrefix(w, 'oif') || w === 'dev') q.dev = words.value();
     else if (isPrefix(w, 'mark')) q.mark = uintValue(words.value(), 'mark');
     else if (w === 'uid') q.uid = uintValue(words.value(), 'uid');
-    else if (['connected', 'tos', 'dsfield', 'vrf', 'ipproto', 'sport', 'dport', 'as', 'flowlabel'].some((k) => k === w || isPrefix(w, k) && k.length > 3))
+    else if (GET_UNSUPPORTED.includes(w))
       throw new IpUsageError(`Error: nlkit route get does not take "${w}".`, 1);
     else if (w === 'help') throw new IpUsageError(USAGE);
     else {
