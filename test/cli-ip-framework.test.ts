@@ -131,8 +131,10 @@ describe('errors and exit statuses as ip gives them', () => {
         assert.equal(ours.stderr, asNlkit(theirs.stderr), `stderr of ${args.join(' ')}`);
         assert.equal(ours.stdout, '');
       }
-      const [ours, theirs] = [nlkit('-n', 'nlkt-nosuch-ns', 'addr'), ipRun('-n', 'nlkt-nosuch-ns', 'addr')];
-      assert.deepEqual([ours.status, ours.stderr], [theirs.status, theirs.stderr]);
+      for (const bad of ['nlkt-nosuch-ns', 'a/b']) {
+        const [ours, theirs] = [nlkit('-n', bad, 'addr'), ipRun('-n', bad, 'addr')];
+        assert.deepEqual([ours.status, ours.stderr], [theirs.status, theirs.stderr], bad);
+      }
     }));
 
   test('no stack trace for anything, a usage list for unknown objects', () => {

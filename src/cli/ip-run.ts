@@ -3,7 +3,7 @@
 // never shows a stack trace (NLKIT_DEBUG=1 adds it).
 import { readFileSync, statSync } from 'node:fs';
 import { RouteContext } from '../route/context.js';
-import { NETNS_RUN_DIR } from '../route/netns.js';
+import { netnsName } from '../core/transport.js';
 import { type IpEnv, type Plan, IpUsageError, resolveCommand, runObject, Words } from './ip-command.js';
 import { findObject, implemented, type ObjectRow } from './ip-objects.js';
 import type { IpFlags } from './ip-options.js';
@@ -38,11 +38,12 @@ function report(e: unknown, io: Io): number {
 function checkNetns(flags: IpFlags, io: Io): boolean {
   if (flags.netns === undefined) return true;
   try {
-    if (flags.netns.includes('/') || flags.netns === '' || flags.netns === '.' || flags.netns === '..') throw Object.assign(new Error(), { code: 'ENOENT' });
-    statSync(`${NETNS_RUN_DIR}/${flags.netns}`);
+    // the engine's own rule for names (no '/', '.', '..', NUL); ip then finds no such file
+    statSync(netnsName(flags.netns));
     return true;
   } catch (e) {
-    io.err(`Cannot open network namespace "${flags.netns}": ${strerror((e as { code?: string }).code)}\n`);
+    const code = (e as { code?: string }).code;
+    io.err(`Cannot open network namespace "${flags.netns}": ${strerror(code && /^E[A-Z0-9]+$/.test(code) ? code : 'ENOENT')}\n`);
     return false;
   }
 }
