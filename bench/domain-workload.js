@@ -3,12 +3,14 @@
 // domain objects), not node's start-up or opening the socket, as the C programs time theirs.
 //
 //   node bench/domain-workload.js list <netns> <inner>     routes.list() of the main table, <inner> times after one untimed
+//   node bench/domain-workload.js once <netns>             one routes.list(), for the harness to time the whole process
 //   node bench/domain-workload.js stream <netns>           routes.stream(): count, peak RSS
 //   node bench/domain-workload.js add <netns> <n>          routes.add([...n routes]) in one call (bulk)
 //   node bench/domain-workload.js veth <netns> <n>         links.add([...n veth pairs]) + addresses.add([...]) then links.delete([...])
 import { ipBatchLine, routeDst } from './route-payload.js';
 
-const { openRoute } = await import('../dist/src/route/index.js');
+// the bundle, as `import 'nlkit/route'` loads it (package.json exports)
+const { openRoute } = await import('../dist/bundle/route/index.js');
 
 const ns = (t0) => Number(process.hrtime.bigint() - t0);
 
@@ -20,6 +22,15 @@ const MODES = {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < inner; i++) routes = (await rt.routes.list({ table: 'main' })).length;
       return { routes, ns_per_route: ns(t0) / inner / routes };
+    } finally {
+      rt.close();
+    }
+  },
+  /** One routes.list() in a fresh process, as `ip -j route show` does one dump: the whole process is timed by the harness. */
+  async once(netns) {
+    const rt = openRoute({ netns });
+    try {
+      return { routes: (await rt.routes.list({ table: 'main' })).length };
     } finally {
       rt.close();
     }

@@ -40,7 +40,6 @@ test('nlkit audit status and rules, as auditctl prints them', (t) => {
 
 test('nlkit audit rules add and delete', async (t) => {
   if (!needRoot(t)) return;
-  const before = ok(nlkit('audit', 'rules'));
   const rule = '-a always,exit -F arch=b64 -S renameat2 -F key=nlkit-cli';
   try {
     ok(nlkit('audit', 'rules', 'add', ...rule.split(' ')));
@@ -50,23 +49,32 @@ test('nlkit audit rules add and delete', async (t) => {
   } finally {
     nlkit('audit', 'rules', 'delete', rule); // gone already unless the test failed half way
   }
-  assert.equal(ok(nlkit('audit', 'rules')), before);
+  // only this rule is compared: audit rules are the machine's, and others may change them meanwhile
+  assert.ok(!ok(nlkit('audit', 'rules')).split('\n').includes(rule));
 });
 
 test('nlkit uevent --netns prints a veth created there', async (t) => {
   if (!needRoot(t)) return;
   await withNetns(async (ns) => {
-    const child = spawn(process.execPath, [CLI, 'uevent', '--netns', ns, '--count', '1', '--duration', '10', '-j'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'uevent', '--netns', ns, '--duration', '10', '-j'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    await new Promise((r) => setTimeout(r, 500)); // its socket is open
-    ip(ns, 'link', 'add', 'nlkt-a', 'type', 'veth', 'peer', 'name', 'nlkt-b');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    assert.equal(code, 0);
+    const events = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { action: string; subsystem: string; seqnum: number });
+    // no ready signal: a loaded machine may open the socket late, so a veth is made again
+    // (a new name each time) until one is announced
+    for (let i = 0; i < 8 && !events().some((e) => e.action === 'add'); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      ip(ns, 'link', 'add', `nlkt-a${i}`, 'type', 'veth', 'peer', 'name', `nlkt-b${i}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
     if (!out.trim()) return t.skip('no uevent arrived in the namespace: this kernel does not deliver uevents per network namespace');
-    const ev = JSON.parse(out.trim().split('\n')[0]) as { action: string; subsystem: string; seqnum: number };
-    assert.equal(ev.action, 'add');
-    assert.equal(typeof ev.seqnum, 'number');
+    const add = events().find((e) => e.action === 'add');
+    assert.ok(add, out);
+    assert.equal(add.subsystem, 'net');
+    assert.equal(typeof add.seqnum, 'number');
   });
 });
 

@@ -183,7 +183,7 @@ function addrText(a: Address, sl: string): string {
   if (a.broadcast !== undefined) t += `brd ${a.broadcast} `;
   t += `scope ${a.scope} ${a.flags.map((f) => `${f} `).join('')}${a.label ?? ''}`;
   // iproute2 >= 6.3 prints IFA_PROTO (6.1 does not know it)
-  if (a.protocol !== undefined) t += ` proto ${addrProtocol(a.protocol)} `;
+  if (a.protocol !== undefined) t += `${t.endsWith(' ') ? '' : ' '}proto ${addrProtocol(a.protocol)} `;
   return `${t}${sl}       valid_lft ${lft(a.validLft)} preferred_lft ${lft(a.preferredLft)}\n`;
 }
 

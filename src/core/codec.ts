@@ -2,7 +2,8 @@ import { AttrIterator, attrContaining } from './attributes.js';
 import { recordLength, type AttrDef, type AttrSet, type Records, type SubMessageFormat } from './attrset.js';
 import type { AttrType } from './description.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
-import { bytesInput, formatHint, formatIPv4, hintedBytes, isTextHint } from './display.js';
+import { bytesInput, formatHint, hintedBytes, isTextHint } from './display.js';
+import { ipv4Text, writeIPv4 } from './ipv4-text.js';
 import { NetlinkDecodeError, NetlinkEncodeError } from './errors.js';
 import { intInfo, intInput, intSize, type IntKind } from './ints.js';
 import { intFromText, presentInt, readInt, writeInt, type StructType } from './struct.js';
@@ -244,7 +245,7 @@ function readerOf(def: AttrDef): Reader {
   else if (def.type === 'binary' && !def.structType && !def.subType && isTextHint(def.display)) {
     const hint = def.display;
     r = hint === 'ipv4' || hint === 'ipv4-or-v6'
-      ? (b, s, e) => (e - s === 4 ? formatIPv4(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
+      ? (b, s, e) => (e - s === 4 ? ipv4Text(b, s) : formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e)))
       : (b, s, e) => formatHint(hint, b, s, e) ?? Buffer.from(b.subarray(s, e));
   } else if (def.type === 'nest' && !def.header) {
     // the nested set's walk, looked up on first use (not per nest) and called directly:
@@ -324,9 +325,13 @@ function inlineRead(def: AttrDef): { when: string; value: string } | undefined {
     return { when: `len === 6 && (raw & ${NLA_F_NET_BYTEORDER}) === 0`, value: `${b(0)} | ${b(1)} << 8` };
   if (def.type === 'string') return { when: 'true', value: 'readName(buf, pos + 4, pos + len)' };
   if (def.type === 'binary' && !def.structType && !def.subType && (def.display === 'ipv4' || def.display === 'ipv4-or-v6'))
-    return { when: 'len === 8', value: 'formatIPv4(buf, pos + 4)' };
+    return { when: 'len === 8', value: 'ipv4Text(buf, pos + 4)' };
   return undefined;
 }
+
+/** Attribute kinds whose readers never look at the enclosing objects (no sub-message below). */
+const SCOPELESS = new Set<string>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint', 'string', 'flag', 'pad', 'unused', 'bitfield32']);
+const usesScope = (def: AttrDef): boolean => (def.type === 'binary' ? def.recordsOf !== undefined : !SCOPELESS.has(def.type));
 
 function compileSet(set: AttrSet): SetDecoder {
   const readersOfSet: Reader[] = [];
@@ -338,18 +343,21 @@ function compileSet(set: AttrSet): SetDecoder {
     const store = def.multiAttr ? `{ const a = out[${k}]; if (a === undefined) out[${k}] = [v]; else a.push(v); }` : `out[${k}] = v;`;
     // a sub-message of no known format is bytes, kept apart from the decoded formats
     const raw = def.type === 'sub-message' ? `if (v instanceof Uint8Array) keepRaw(out, ${k}, v, ${def.multiAttr === true}); else ` : '';
-    const read = `v = r${r}(buf, pos + 4, pos + len, raw, depth, scope); if (v !== undefined) ${raw}${store}`;
+    const read = `v = r${r}(buf, pos + 4, pos + len, raw, depth, ${set.needsScope && usesScope(def) ? 'scope ??= newScope()' : 'up'}); if (v !== undefined) ${raw}${store}`;
     const fast = def.multiAttr ? undefined : inlineRead(def);
     cases.push(`      case ${type}: ${fast ? `if (${fast.when}) out[${k}] = ${fast.value}; else { ${read} }` : read} break;`);
   });
-  // the object and the scope are made here too: one call per nest, each site monomorphic
-  const scope = set.needsScope ? '{ obj: out, set, buf, start: pos, end, up }' : 'up';
+  // the object and the scope are made here too: one call per nest, each site monomorphic;
+  // the scope only when an attribute that looks outward is met (a route's encap), not for
+  // every message of a dump
   const body = `function Attrs() {}
 Attrs.prototype = Object.prototype;
 return function decodeSet(buf, pos, end, depth, up, into) {
   if (depth > ${MAX_NEST_DEPTH}) tooDeep(pos);
   const out = into ?? new Attrs();
-  const scope = ${scope};
+  const start = pos;
+  let scope;
+  const newScope = () => ({ obj: out, set, buf, start, end, up });
   let v;
   while (pos < end) {
     if (end - pos < 4) headerTooShort(end - pos, pos);
@@ -368,8 +376,8 @@ ${cases.join('\n')}
   // plain objects from a constructor of their own (Attrs): V8's slack tracking sizes them
   // for the attributes this set's objects end up holding (measured: 8 attributes added to
   // {} take 4x as long as to such an object)
-  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'formatIPv4', 'readName', body)(
-    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, formatIPv4, readName) as SetDecoder;
+  return new Function(...names, 'set', 'tooDeep', 'headerTooShort', 'badLength', 'keepUnknown', 'keepRaw', 'ipv4Text', 'readName', body)(
+    ...readersOfSet, set, tooDeep, headerTooShort, badLength, keepUnknown, keepRaw, ipv4Text, readName) as SetDecoder;
 }
 
 function tooDeep(pos: number): never {
@@ -416,16 +424,18 @@ export function headedDecoder(header: StructType | undefined, attrs: AttrSet | u
  * not be re-entered (one per call, not shared).
  */
 export function reusingDecoder(header: StructType | undefined, attrs: AttrSet | undefined): HeadedDecoder {
-  const keys = [...(header?.byKey.keys() ?? []), ...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'];
+  // the header's fields are all written by every decodeInto: only the rest needs resetting
+  const keys = [...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'].filter((k) => !header?.byKey.has(k));
   const reset = new Function(`return function reset(o) { ${keys.map((k) => `o[${JSON.stringify(k)}] = undefined;`).join(' ')} };`)() as (o: Decoded) => void;
   const scratch: Decoded = {};
   reset(scratch);
   const skip = header ? align4(header.size) : 0;
+  let walk: SetDecoder | undefined; // looked up on the first message, not per message
   return (buf, start, end) => {
     if (start < 0 || end > buf.length || start > end) badRange(buf, start, end);
     reset(scratch);
     header?.decodeInto(buf, start, end, scratch);
-    if (attrs) compiledOf(attrs)(buf, Math.min(end, start + skip), end, 0, undefined, scratch);
+    if (attrs) (walk ??= compiledOf(attrs))(buf, Math.min(end, start + skip), end, 0, undefined, scratch);
     return scratch;
   };
 }
@@ -503,6 +513,14 @@ function encodeBinary(w: Writer, def: AttrDef, v: unknown, path: string, text: b
       w.pos += size;
     });
     return;
+  }
+  // an IPv4 address's text straight into the message (routes, addresses, neighbours: one per item of a bulk call)
+  if (typeof v === 'string' && (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.bounds) {
+    w.ensure(4);
+    if (writeIPv4(v, w.buf, w.pos)) {
+      w.pos += 4;
+      return;
+    }
   }
   const bytes = hintedBytes(def.display, v, text, path);
   if (!(bytes instanceof Uint8Array)) throw new NetlinkEncodeError(`binary needs a Buffer or Uint8Array${isTextHint(def.display) ? ` or a ${def.display} string` : ''}, got ${typeof v}`, path);
@@ -654,17 +672,14 @@ function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, sco
 export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: AttrSet | undefined, v: unknown, path = '', up?: Scope): void {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
     throw new NetlinkEncodeError(`needs an object${header ? ` (struct ${header.name} and attributes)` : ''}, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, path);
-  let rest = v as Record<string, unknown>;
+  const obj = v as Record<string, unknown>;
   if (header) {
-    const text = up ? up.text : isTextInput(v);
-    header.encode(w, v, path, true, text);
+    header.encode(w, v, path, true, up ? up.text : isTextInput(v));
     w.pad();
-    rest = {};
-    for (const [k, x] of Object.entries(v)) if (!header.byKey.has(k)) rest[k] = x;
-    if (text && !up) textInputs.add(rest);
   }
-  if (attrs) return encodeAttrs(attrs, rest, w, path, up);
-  const extra = Object.keys(rest).filter((k) => rest[k] !== undefined);
+  // the header's fields are skipped by key, not copied out into a second object per message
+  if (attrs) return encodeSet(attrs, obj, w, path, up, header);
+  const extra = Object.keys(obj).filter((k) => obj[k] !== undefined && !header?.byKey.has(k));
   if (extra.length) throw new NetlinkEncodeError(`no attributes here (got ${extra.join(', ')})`, `${path}.${extra[0]}`);
 }
 
@@ -674,14 +689,23 @@ export function encodeHeaded(w: Writer, header: StructType | undefined, attrs: A
  * (a cyclic object, or one built to exhaust the stack) are refused at their path.
  */
 export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up?: Scope): void {
+  encodeSet(set, obj, w, path, up, undefined);
+}
+
+/** encodeAttrs, leaving out the keys of `header` (written already, as the message's fixed header). */
+function encodeSet(set: AttrSet, obj: unknown, w: Writer, path: string, up: Scope | undefined, header: StructType | undefined): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Uint8Array)
     throw new NetlinkEncodeError(`attribute set ${set.name} needs an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`, path);
   const depth = (up?.depth ?? 0) + 1;
   if (depth > MAX_NEST_DEPTH) throw new NetlinkEncodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels (a cyclic object?)`, path);
   const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : isTextInput(obj) };
-  for (const key of Object.keys(obj)) {
+  // an index loop: most of a bulk call's requests are encoded before the JIT compiles this,
+  // and an array's for-of then runs the iterator protocol per key
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const v = (obj as Record<string, unknown>)[key];
-    if (v === undefined) continue;
+    if (v === undefined || header?.byKey.has(key)) continue;
     if (key === '$unknown') {
       encodeUnknown(v, w, `${path}.$unknown`, scope.text);
       continue;
@@ -702,8 +726,38 @@ export function encodeAttrs(set: AttrSet, obj: unknown, w: Writer, path = '', up
       const start = w.beginAttr(def.value);
       encodeString(w, def, v, p);
       w.endAttr(start, p);
-    } else encodeValue(w, def, def.type, def.value, v, p, scope);
+    } else if (!encodeCommon(w, def, v)) encodeValue(w, def, def.type, def.value, v, p, scope);
   }
+}
+
+/**
+ * The commonest attributes of bulk requests, written without encodeValue's dispatch and
+ * checks when the value is plainly right: a u32 given as an in-range integer (device
+ * indexes, metrics, tables) and an IPv4 address's text (destinations, gateways), for
+ * attributes with no bounds, enum or byte-order twist. False, having written nothing, for
+ * anything else: encodeValue then writes it or says what is wrong.
+ */
+function encodeCommon(w: Writer, def: AttrDef, v: unknown): boolean {
+  if (def.bounds || def.enumType || def.bigEndian) return false;
+  if (def.type === 'u32') {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 0xffffffff) || !Number.isInteger(v) || def.display) return false;
+    const start = w.beginAttr(def.value);
+    w.u32(v);
+    w.endAttr(start);
+    return true;
+  }
+  if (def.type === 'binary' && typeof v === 'string' && (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf) {
+    const start = w.beginAttr(def.value);
+    w.ensure(4);
+    if (!writeIPv4(v, w.buf, w.pos)) {
+      w.pos = start;
+      return false;
+    }
+    w.pos += 4;
+    w.endAttr(start);
+    return true;
+  }
+  return false;
 }
 
 function encodeUnknown(v: unknown, w: Writer, path: string, text: boolean | undefined): void {

@@ -9,9 +9,9 @@ export type TextHint = 'mac' | 'fddi' | 'ipv4' | 'ipv6' | 'ipv4-or-v6' | 'uuid';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-const OCTET: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+export const OCTET: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 // each octet with its dot: three joins per address instead of six
-const OCTET_DOT: string[] = OCTET.map((o) => `${o}.`);
+export const OCTET_DOT: string[] = OCTET.map((o) => `${o}.`);
 
 export function formatIPv4(b: Uint8Array, at = 0): string {
   return OCTET_DOT[b[at]] + OCTET_DOT[b[at + 1]] + OCTET_DOT[b[at + 2]] + OCTET[b[at + 3]];

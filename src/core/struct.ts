@@ -50,11 +50,16 @@ export function writeInt(buf: Buffer, type: string, at: number, be: boolean, v: 
   }
   const n = v;
   if (typeof n !== 'number' || !Number.isInteger(n)) throw new NetlinkEncodeError(`${type} needs an integer, got ${typeof v === 'number' ? v : typeof v}`, path);
-  const { min, max, signed } = intInfo(type)!;
-  const size = intSize(type)!;
+  const { min, max, signed, size } = intInfo(type)!;
   if (n < min! || n > max!) throw new NetlinkEncodeError(`${n} is out of range for ${type}`, path);
-  if (!signed) be ? buf.writeUIntBE(n, at, size) : buf.writeUIntLE(n, at, size);
-  else be ? buf.writeIntBE(n, at, size) : buf.writeIntLE(n, at, size);
+  // little-endian, in range and in bounds (the callers ensured room): bytes stored directly,
+  // not Buffer#writeUIntLE's checking calls
+  if (!be && at + size! <= buf.length) {
+    for (let i = 0; i < size!; i++) buf[at + i] = (n >> (8 * i)) & 255;
+    return;
+  }
+  if (!signed) be ? buf.writeUIntBE(n, at, size!) : buf.writeUIntLE(n, at, size!);
+  else be ? buf.writeIntBE(n, at, size!) : buf.writeIntLE(n, at, size!);
 }
 
 /**
@@ -127,6 +132,43 @@ export class StructType {
       if (d.type !== 'pad') this.byKey.set(m.key, m);
     }
     this.size = offset;
+  }
+
+  private writer: ((s: StructType, w: Writer, buf: Buffer, at: number, o: Record<string, unknown>, path: string, text: boolean) => void) | undefined;
+
+  /**
+   * A fixed struct's encoder written out from its members, once, as the readers are: its
+   * bytes zeroed, then each plain little-endian integer member given as an in-range number
+   * stored byte by byte, anything else (enum names, text input, addresses, values to refuse)
+   * through writeMember. Straight-line code with no loop, iterator or path text per member:
+   * a bulk add writes a header per route, mostly before the JIT has compiled anything.
+   * Only numbers and JSON-quoted keys go into the source.
+   */
+  private compileWriter() {
+    const lines: string[] = [];
+    // a header's few bytes zeroed by stores; a large struct by one fill
+    if (this.size > 64) lines.push(`buf.fill(0, at, at + ${this.size});`);
+    else for (let i = 0; i < this.size; i++) lines.push(`buf[at + ${i}] = 0;`);
+    this.members.forEach((m, i) => {
+      if (m.type === 'pad') return;
+      lines.push(`v = o[${JSON.stringify(m.key)}];`);
+      const info = intInfo(m.type);
+      const slow = `s.writeMember(w, s.members[${i}], at, v, path + ${JSON.stringify(`.${m.key}`)}, text);`;
+      if (!info || info.wide || m.display || m.bigEndian || m.enumType?.flags) {
+        lines.push(`if (v !== undefined) ${slow}`);
+        return;
+      }
+      const stores = (x: string) => {
+        const out = [`buf[at + ${m.offset}] = ${x} & 255;`];
+        for (let b = 1; b < m.size; b++) out.push(`buf[at + ${m.offset + b}] = (${x} >> ${8 * b}) & 255;`);
+        return out.join(' ');
+      };
+      const inRange = (x: string) => `${x} >= ${info.min} && ${x} <= ${info.max}`;
+      // an enum member given by name (a route's type): its value from the enum's own table
+      const named = m.enumType ? `else if (typeof v === 'string' && (n = s.members[${i}].enumType.byName.get(v)) !== undefined && ${inRange('n')}) { ${stores('n')} } ` : '';
+      lines.push(`if (typeof v === 'number' && ${inRange('v')} && Number.isInteger(v)) { ${stores('v')} } ${named}else if (v !== undefined) ${slow}`);
+    });
+    return new Function(`return function writeStruct(s, w, buf, at, o, path, text) { let v, n; ${lines.join(' ')} };`)() as NonNullable<StructType['writer']>;
   }
 
   private reader: ((buf: Buffer, at: number, end: number) => Record<string, unknown>) | undefined;
@@ -211,6 +253,12 @@ export class StructType {
     const total = this.size + (flex ? flex.length * last.elem : 0);
     w.ensure(total);
     const at = w.pos;
+    if (!flex && !last?.array) {
+      // a fixed struct (message headers): one compiled function, see compileWriter
+      (this.writer ??= this.compileWriter())(this, w, w.buf, at, obj as Record<string, unknown>, path, text);
+      w.pos = at + total;
+      return;
+    }
     w.buf.fill(0, at, at + total);
     for (const m of this.members) {
       const v = (obj as Record<string, unknown>)[m.key];
@@ -226,7 +274,8 @@ export class StructType {
     w.pos = at + total;
   }
 
-  private writeMember(w: Writer, m: Member, at: number, v: unknown, p: string, text: boolean): void {
+  /** One member's value at its offset (the compiled writer's general path). */
+  writeMember(w: Writer, m: Member, at: number, v: unknown, p: string, text: boolean): void {
     const buf = w.buf;
     const o = at + m.offset;
     if (m.type === 'string') {

@@ -6,8 +6,11 @@
 // (see monitor.ts for why replaying the events after it is right). An undecodable
 // datagram means one event went missing: the cache asks for a resync. The kernel removes
 // some IPv4 routes without a notification (those through a link going down or deleted,
-// or through an IPv4 address removed), so a RouteCache also watches links and addresses
-// and re-dumps its routes after such a change.
+// through an IPv4 address removed, or through a nexthop object deleted: only the nexthop's
+// own deletion is announced), so a RouteCache also watches links, addresses and nexthops
+// and re-dumps its routes after such a change. The kernel announces the change BEFORE it
+// removes the routes, in the same request under RTNL, and route dumps take no lock: the
+// re-dump (monitor.resync) first waits for RTNL, so it shows none of them.
 import { EventEmitter } from 'node:events';
 import { AF_INET } from '../core/rtnetlink.js';
 import type { LinkNames, RouteContext } from './context.js';
@@ -151,15 +154,21 @@ export class LinkCache extends MonitoredCache<'link'> implements LinkNames {
  * its key unsaid (a replace among several, one nexthop deleted from an IPv6 multipath
  * route), the cache re-dumps instead of guessing.
  */
-export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
+type Watched = 'route' | 'link' | 'address' | 'nexthop';
+
+export class RouteCache extends MonitoredCache<Watched> {
   private readonly routes = new Map<string, Map<string, Route>>();
-  /** Which links are up: a link going down takes IPv4 routes with it, unannounced. */
-  private readonly up = new Map<number, boolean>();
+  /**
+   * Which links are up and have a carrier: a link going down takes IPv4 routes with it, and
+   * a carrier lost or regained sets or clears the `linkdown` flag of the routes through it
+   * (both families), all unannounced.
+   */
+  private readonly links = new Map<number, { up: boolean; carrier: boolean }>();
   private readonly family: number | undefined;
   private count = 0;
 
   constructor(src: Source, opts: CacheOptions & { family?: string | number } = {}) {
-    super(src, ['route', 'link', 'address'], opts);
+    super(src, ['route', 'link', 'address', 'nexthop'], opts);
     this.family = parseFamily(opts.family);
   }
 
@@ -228,22 +237,28 @@ export class RouteCache extends MonitoredCache<'route' | 'link' | 'address'> {
     this.set(r);
   }
 
-  protected apply(item: MonitorEvent<'route' | 'link' | 'address'> | MonitorResync<'route' | 'link' | 'address'>): void {
+  protected apply(item: MonitorEvent<Watched> | MonitorResync<Watched>): void {
     if (item.object === 'route') return this.applyRoute(item as MonitorEvent<'route'> | MonitorResync<'route'>);
     const ipv4 = this.family === undefined || this.family === AF_INET;
     if (item.object === 'link') {
       if (item.kind === 'resync') {
-        this.up.clear();
-        for (const l of item.values) this.up.set(linkFacts(l).index, linkFacts(l).up);
+        this.links.clear();
+        for (const l of item.values) {
+          const { index, up, carrier } = linkFacts(l);
+          this.links.set(index, { up, carrier });
+        }
         return;
       }
-      const f = linkFacts(item.value);
-      const wasUp = this.up.get(f.index) ?? false;
-      if (item.action === 'del') this.up.delete(f.index);
-      else this.up.set(f.index, f.up);
-      if (ipv4 && wasUp && (item.action === 'del' || !f.up)) this.monitor.resync(['route']);
+      const { index, up, carrier } = linkFacts(item.value);
+      const was = this.links.get(index);
+      if (item.action === 'del') this.links.delete(index);
+      else this.links.set(index, { up, carrier });
+      if (!was?.up) return;
+      const gone = item.action === 'del' || !up;
+      if ((ipv4 && gone) || (!gone && carrier !== was.carrier)) this.monitor.resync(['route']);
       return;
     }
-    if (item.kind === 'event' && item.action === 'del' && ipv4 && item.value.family === 'inet') this.monitor.resync(['route']);
+    // (any nexthop: a group has no family, and IPv4 routes may go through an IPv6 gateway)
+    if (item.kind === 'event' && item.action === 'del' && ipv4 && (item.object === 'nexthop' || item.value.family === 'inet')) this.monitor.resync(['route']);
   }
 }

@@ -59,7 +59,7 @@ export class Scope {
   private byIndex?: Map<number, string>;
   private cleanups?: (() => void)[];
 
-  constructor(readonly conn: Connection, private readonly names?: LinkNames) {}
+  constructor(readonly conn: Connection, readonly names?: LinkNames) {}
 
   /** Runs fn when the call is over, failed or not (e.g. closing a namespace fd a request carries). */
   defer(fn: () => void): void {

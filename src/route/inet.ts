@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS } from '../core/rtnetlink.js';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { isIPv4Text } from '../core/ipv4-text.js';
 
 export type InetFamily = typeof AF_INET | typeof AF_INET6;
 
@@ -16,6 +17,7 @@ export interface Prefix {
 
 /** AF_INET or AF_INET6 for an address's text; a typed error for anything else. */
 export function familyOf(address: string, option = 'address'): InetFamily {
+  if (typeof address === 'string' && isIPv4Text(address)) return AF_INET; // the common case, without isIP's regexes
   const v = typeof address === 'string' ? isIP(address) : 0;
   if (v === 4) return AF_INET;
   if (v === 6) return AF_INET6;
@@ -37,8 +39,8 @@ export function parsePrefix(text: string, option = 'dst', family?: InetFamily): 
   if (family !== undefined && family !== fam)
     throw new NetlinkArgumentError(option, `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} prefix here, got ${JSON.stringify(text)}`);
   const max = fam === AF_INET ? 32 : 128;
-  const lenText = slash < 0 ? String(max) : text.slice(slash + 1);
-  const len = /^\d{1,3}$/.test(lenText) ? Number(lenText) : NaN;
+  const lenText = slash < 0 ? '' : text.slice(slash + 1);
+  const len = slash < 0 ? max : /^\d{1,3}$/.test(lenText) ? Number(lenText) : NaN;
   if (!(len >= 0 && len <= max))
     throw new NetlinkArgumentError(option, `must have a prefix length 0..${max}, got ${JSON.stringify(text)}`, 'ERR_OUT_OF_RANGE');
   return { family: fam, address, len };

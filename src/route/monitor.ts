@@ -21,6 +21,29 @@
 // already shows applies twice, to the same effect; a deletion of something the dump lacks
 // is a no-op). Subscribing before the first dump (`initial: true`) gives the same guarantee
 // from the start. A malformed datagram is an `{ kind: 'error' }` item; the stream goes on.
+//
+// Ordering guarantee. Items come in this order, and applying them in it converges on the
+// kernel's state:
+// - every event is delivered in the order the kernel queued it, and none from a socket
+//   dropped after an overrun is delivered after that socket is dropped;
+// - a resync's dump starts after the socket whose events follow it has subscribed, and
+//   every event queued during the dump (older or newer than what the dump shows) is
+//   delivered after the resync item, never before: a consumer replaces its state with the
+//   dump, then replays them, each a statement of an object's state (new: it is so; del:
+//   it is gone), so the last one about an object wins and the others keep the dump's;
+// - a resync asked with resync() starts after the item being consumed, and after the
+//   kernel request that queued it has finished (the monitor first sends a request the
+//   kernel answers only under RTNL): one asked while applying an event dumps a state at
+//   least as new as everything that request did, including what it did after queueing
+//   the event (a link set down is announced before its IPv4 routes are flushed, and a
+//   route dump, lock-free, would otherwise run beside the flush and show them);
+// - the kernel's dumps themselves are not atomic (a route dump walks the table in parts
+//   and can miss or repeat an entry changed meanwhile, without NLM_F_DUMP_INTR); whatever
+//   changed during the dump has its event after the resync, which puts it right.
+// What events never say: the kernel removes IPv4 routes through a link going down or
+// deleted, an IPv4 address deleted or a nexthop object deleted, and flags routes
+// `linkdown` on a carrier change, all without route notifications; a consumer that keeps
+// routes watches those kinds and asks resync(['route']) on them (RouteCache does).
 import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
@@ -30,6 +53,7 @@ import type { RawMessage } from '../core/message.js';
 import { RTNLGRP_LINK } from '../core/rtnetlink.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as rtLink } from '../ynl/families/rt-link.js';
+import { description as tc } from '../ynl/families/tc.js';
 import { bindOps, Scope, type RouteContext } from './context.js';
 import { parseFamily } from './inet.js';
 import { NameMap } from './link-names.js';
@@ -79,7 +103,20 @@ export type MonitorItem<K extends ObjectKind = ObjectKind> =
   | { kind: 'overrun' };
 
 const LOCAL = -1;
+/** The kinds `family` narrows (as their dumps do); links, nexthops (groups have no family) and ids it leaves whole. */
+const FAMILY_KINDS = new Set<ObjectKind>(['address', 'route', 'neighbour', 'rule']);
 const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
+
+/** TC_H_ROOT (linux/pkt_sched.h): the root qdisc of a device. */
+const TC_H_ROOT = 0xffffffff;
+
+/**
+ * A request the kernel answers only once it holds RTNL: a qdisc lookup (tc requests still
+ * run under RTNL, unlike the RCU route, rule and neighbour dumps). Its answer, whatever it
+ * is, means every rtnetlink request that was holding RTNL has finished. lo is index 1 in
+ * every namespace.
+ */
+const rtnlFence = () => opCall(tc, 'getqdisc', 'do', { ifindex: 1, parent: TC_H_ROOT }, { result: () => undefined });
 
 /** A link of a namespace as the names need it: index, name, up. */
 type LinkState = [index: number, name: string | undefined, up: boolean];
@@ -171,6 +208,9 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
   private readonly scopes = new Map<number, EventScope>();
   private readonly dumps;
   private readonly netnsIds;
+  private readonly fence;
+  /** The next dumps were asked by resync(): they wait for RTNL first. */
+  private fenced = false;
   private netnsById = new Map<number, string>();
   private lastIdLookup = 0;
   private readonly requested = new Set<K>();
@@ -196,6 +236,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     }
     this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => OBJECTS[k].dump(scope, this.family)])));
     this.netnsIds = bindOps(ctx, { ids: () => idsOfNames() });
+    this.fence = bindOps(ctx, { rtnl: rtnlFence });
     this.groups = [...groups];
     this.subscribe();
     // (ids of names: for the origin of other namespaces' events, and the names of ids deleted later)
@@ -213,9 +254,16 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     return (this.iterator ??= this.items());
   }
 
-  /** Dumps these kinds afresh (all watched kinds by default) and delivers them as resync items next. */
+  /**
+   * Dumps these kinds afresh (all watched kinds by default) and delivers them as resync
+   * items next. The dumps start after the item being consumed, and after every kernel
+   * request that was running when they are asked for: what a request does after its
+   * notification (a link set down flushes its IPv4 routes after announcing the link) is in
+   * them.
+   */
   resync(objects: readonly K[] = this.objects): void {
     for (const k of objects) if (this.objects.includes(k)) this.requested.add(k);
+    this.fenced = true;
     this.wake?.();
   }
 
@@ -298,7 +346,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     // e.g. AF_BRIDGE link messages are bridge port state, not links coming or going
     const families = OBJECTS[t?.object ?? 'link'].families;
     if (families && !families.includes(messageFamily(m))) return null;
-    if (t && this.family !== undefined && t.object !== 'link' && t.object !== 'nsid' && messageFamily(m) !== this.family) return null;
+    if (t && this.family !== undefined && FAMILY_KINDS.has(t.object) && messageFamily(m) !== this.family) return null;
     const scope = this.scopeOf(nsid);
     if (isLink) {
       const link = OBJECTS.link.decode(m, scope);
@@ -338,6 +386,23 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       }
   }
 
+  /**
+   * Waits until the kernel requests running now have finished. A route dump takes no lock
+   * (RCU) and would run beside them: sent on the notification of `ip link set X down`, which
+   * the kernel queues before it flushes the IPv4 routes through X, it shows routes that are
+   * gone a moment later, unannounced (seen here: thousands of 300000 in the middle of their
+   * flush). The kernel answers the fence only once it holds RTNL, which such a request keeps
+   * from its notification to its end.
+   */
+  private async waitForRtnl(): Promise<void> {
+    try {
+      await this.fence.rtnl(undefined);
+    } catch {
+      // an error answer (no such qdisc, no tc in this kernel) came after RTNL just the same,
+      // or there is nothing better to wait for
+    }
+  }
+
   private async *items(): AsyncGenerator<MonitorItem<K>> {
     try {
       if (this.options.initial) yield* this.dumpAll(this.objects, true);
@@ -346,6 +411,10 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
         if (this.requested.size) {
           const kinds = [...this.requested];
           this.requested.clear();
+          if (this.fenced) {
+            this.fenced = false;
+            await this.waitForRtnl();
+          }
           yield* this.dumpAll(kinds, false);
           continue;
         }

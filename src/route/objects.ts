@@ -133,9 +133,9 @@ export const OBJECTS: Registry = {
   },
 };
 
-/** What the caches need of a link: its index, name and whether it is up. */
-export function linkFacts(l: Link): { index: number; name: string | undefined; up: boolean } {
-  return { index: l.ifindex, name: l.ifname || undefined, up: l.flags.includes('UP') };
+/** What the caches need of a link: its index, name, whether it is up and has a carrier. */
+export function linkFacts(l: Link): { index: number; name: string | undefined; up: boolean; carrier: boolean } {
+  return { index: l.ifindex, name: l.ifname || undefined, up: l.flags.includes('UP'), carrier: l.flags.includes('LOWER_UP') };
 }
 
 /**

@@ -18,7 +18,7 @@ import { bindOps, Scope, type Bulk, type Chain, type LinkNames, type RouteContex
 import { familyOf, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
-import { nameLinks, toRoute, type LinkNameSource, type Route } from './route-object.js';
+import { toRoute, type LinkNameSource, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
@@ -141,7 +141,24 @@ function dumpCall(f: RouteFilter | undefined, scope: Scope, names?: LinkNameSour
   };
 }
 
-const defined = (routes: readonly (Route | undefined)[]): Route[] => routes.filter((r): r is Route => r !== undefined);
+/** The kept routes: the dump's own array when the kernel's filtering left nothing to drop (no copy of 100,000). */
+function defined(routes: (Route | undefined)[]): Route[] {
+  for (let i = 0; i < routes.length; i++) if (routes[i] === undefined) return routes.filter((r): r is Route => r !== undefined);
+  return routes as Route[];
+}
+
+/**
+ * Link names for a dump's routes as they are decoded, so each Route gets its `dev` in
+ * place (no second pass adding a property to 100,000 objects). Never a request on the
+ * dump's socket while it runs: an attached LinkNames (a LinkCache) answers, a link it
+ * lacks from one link dump on another socket (cachedNames); otherwise one link dump before
+ * the route dump.
+ */
+function dumpNames(scope: Scope, ctx: RouteContext): LinkNameSource {
+  if (scope.names) return cachedNames(scope.names, ctx);
+  scope.ifname(0);
+  return scope;
+}
 
 function flagsOf(spec: RouteSpec, replace = false): number {
   if (spec?.replace && spec?.append) throw new NetlinkArgumentError('replace', 'and append cannot both be set');
@@ -231,14 +248,10 @@ function cachedNames(names: LinkNames, ctx: RouteContext): LinkNameSource {
 export function makeRoutes(ctx: RouteContext) {
   const ops = bindOps(ctx, {
     /** Routes of a table (main by default), both families unless `family` says one. */
-    // names after the dump: a LinkCache answers them without a request, else one link dump
+    // names as each route is decoded: an attached LinkCache, else one link dump first (dumpNames)
     list: (scope: Scope, f?: RouteFilter): Step<Route[]> => ({
-      ...dumpCall(f, scope),
-      result: (rs: readonly (Route | undefined)[]) => {
-        const routes = defined(rs);
-        nameLinks(routes, scope);
-        return routes;
-      },
+      ...dumpCall(f, scope, dumpNames(scope, ctx)),
+      result: defined,
     }),
     /** The route a packet to `dst` takes (ip route get), or with fibmatch the FIB entry. */
     get: (scope: Scope, q: string | RouteQuery): Step<Route> => getCall(scope, q),
@@ -289,7 +302,9 @@ export function makeRoutes(ctx: RouteContext) {
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,
-     * closed when the iteration ends.
+     * closed when the iteration ends. Device names come from an attached LinkCache
+     * (`rt.useLinkNames`; a link it lacks from one link dump on another socket), else from
+     * one link dump before the route dump.
      */
     stream(f?: RouteFilter, opts: RouteOptions = {}): AsyncIterable<Route> {
       return {
@@ -297,13 +312,10 @@ export function makeRoutes(ctx: RouteContext) {
           const conn = opts.netns === undefined ? ctx.conn : new Connection(NETLINK_ROUTE, { ...ctx.options, netns: opts.netns });
           try {
             const scope = conn === ctx.conn ? ctx.scope() : new Scope(conn);
-            // a stream's routes leave before the dump ends: link names are read before it
-            // starts (a link dump inside the route dump, on the same socket, would wait forever),
-            // unless a LinkCache is attached: then names come from it, and one it lacks from a
-            // link dump on a socket of its own
-            const cached = conn === ctx.conn ? ctx.names : undefined;
-            if (!cached) scope.ifname(0);
-            const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
+            // a stream's routes leave before the dump ends: their link names come from an
+            // attached LinkCache, else from one link dump before the route dump starts (a
+            // link dump inside the route dump, on the same socket, would wait forever)
+            const call = dumpCall(f, scope, dumpNames(scope, ctx));
             for await (const r of conn.stream({ ...call, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }))
               if (r !== undefined) yield r;
           } finally {

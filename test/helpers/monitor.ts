@@ -84,3 +84,33 @@ export function countGetlinks(conn: Connection): { count: number } {
   }) as typeof conn.runSync;
   return counter;
 }
+
+/**
+ * Waits until `have()` equals `want()`, reading `want` (the kernel, through `ip -j`) afresh
+ * every `reread` ms: the kernel may still change on its own after a first read (IPv6
+ * link-local addresses finishing DAD add their local routes a second or two after a link
+ * comes up), and a cache that follows it must not be held to an older snapshot. Times out
+ * with both sides' differences.
+ */
+export async function settleEqual(want: () => string[], have: () => string[], what: string, ms = 20_000, reread = 250): Promise<void> {
+  const deadline = Date.now() + ms;
+  let expected = want();
+  let readAt = Date.now();
+  for (;;) {
+    const h = have();
+    if (h.length === expected.length && h.every((x, i) => x === expected[i])) return;
+    if (Date.now() > deadline) {
+      expected = want();
+      const hs = new Set(h);
+      const es = new Set(expected);
+      throw new Error(`${what}: cache ${h.length}, kernel ${expected.length}; `
+        + `only in the cache: ${h.filter((x) => !es.has(x)).slice(0, 5).join(', ') || 'none'}; `
+        + `only in the kernel: ${expected.filter((x) => !hs.has(x)).slice(0, 5).join(', ') || 'none'}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    if (Date.now() - readAt >= reread) {
+      expected = want();
+      readAt = Date.now();
+    }
+  }
+}
