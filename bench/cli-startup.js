@@ -5,40 +5,20 @@
 // machine the wall time swings with the scheduler, the CPU time much less.
 //
 //   npm run bench:cli      (builds dist/ first; needs root for the namespace)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, load, median, summaryRow, table, writeResults } from './report.js';
+import { fmt, interleavedRuns, load, summaryRow, table, writeResults } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
 const RUNS = 21;
 const TARGET = 2;
-const TIME = '/usr/bin/time';
 
 function ip(...args) {
   execFileSync('ip', args, { stdio: 'ignore' });
-}
-
-/** Wall ms, and user+system ms when /usr/bin/time is there. */
-function measure(argv) {
-  const out = join(tmpdir(), `nlkit-cli-bench-${process.pid}`);
-  const withTime = existsSync(TIME);
-  const cmd = withTime ? [TIME, '-f', '%U %S', '-o', out, ...argv] : argv;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}\n${r.stderr}`);
-  let cpu;
-  if (withTime) {
-    const [u, s] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
-    cpu = (u + s) * 1000;
-    rmSync(out, { force: true });
-  }
-  return { wall, cpu };
 }
 
 function main() {
@@ -63,16 +43,7 @@ function main() {
       { name: `ip -j -n NS address show`, argv: ['ip', '-j', '-n', ns, 'address', 'show'] },
     ];
     const loadBefore = load();
-    for (const c of cases) measure(c.argv); // page cache
-    const samples = cases.map(() => ({ wall: [], cpu: [] }));
-    for (let r = 0; r < RUNS; r++)
-      cases.forEach((c, i) => {
-        const m = measure(c.argv);
-        samples[i].wall.push(m.wall);
-        if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
-      });
-    const wall = samples.map((s) => median(s.wall));
-    const cpu = samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined));
+    const { samples, wall, cpu } = interleavedRuns(cases, RUNS);
     console.log(`\nnlkit start-up: whole process, median of ${RUNS} interleaved runs (node ${process.version}), 10 links`);
     console.log(`${loadBefore} before, ${load()} after\n`);
     console.log(table(['case', 'wall ms', 'x node', 'cpu ms', 'x node'], 'lrrrr', cases.map((c, i) => [

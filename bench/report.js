@@ -1,6 +1,7 @@
 // Shared by the benchmarks: medians, plain-text tables, the machine's load, bench/results.json.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,4 +51,43 @@ export function readResults() {
 export function summaryRow(name, value, target, { unit = 'x', note } = {}) {
   const met = value === null || target === null ? null : value <= target;
   return { case: name, value: value === null ? null : Math.round(value * 100) / 100, target, unit, met, ...(note ? { note } : {}) };
+}
+
+const TIME = '/usr/bin/time';
+
+/**
+ * One run of a whole process (output discarded): wall ms, and user+system ms through
+ * /usr/bin/time where it is installed (on a loaded machine the CPU time swings much less).
+ */
+export function measureProcess(argv) {
+  const out = join(tmpdir(), `nlkit-bench-time-${process.pid}`);
+  const withTime = existsSync(TIME);
+  const cmd = withTime ? [TIME, '-f', '%U %S', '-o', out, ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}\n${r.stderr}`);
+  let cpu;
+  if (withTime) {
+    const [u, sys] = readFileSync(out, 'utf8').trim().split(/\s+/).map(Number);
+    cpu = (u + sys) * 1000;
+    rmSync(out, { force: true });
+  }
+  return { wall, cpu };
+}
+
+/**
+ * Each case's process run `runs` times, the cases interleaved (after one run each for the page
+ * cache): the samples, and the median wall and CPU ms of each case.
+ */
+export function interleavedRuns(cases, runs) {
+  for (const c of cases) measureProcess(c.argv);
+  const samples = cases.map(() => ({ wall: [], cpu: [] }));
+  for (let r = 0; r < runs; r++)
+    cases.forEach((c, i) => {
+      const m = measureProcess(c.argv);
+      samples[i].wall.push(m.wall);
+      if (m.cpu !== undefined) samples[i].cpu.push(m.cpu);
+    });
+  return { samples, wall: samples.map((s) => median(s.wall)), cpu: samples.map((s) => (s.cpu.length ? median(s.cpu) : undefined)) };
 }

@@ -11,7 +11,7 @@ import type { RawMessage } from '../core/message.js';
 import type { Call } from '../core/call.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
 import { bulkOf, deleteAll, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
-import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH } from '../core/rtnetlink.js';
+import { AF_INET, AF_INET6, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as rtRoute, type GetrouteDoRequest, type GetrouteDumpReply, type GetrouteDumpRequest, type RtmTypeEnum } from '../ynl/families/rt-route.js';
 import { bindOps, Scope, type Bulk, type Chain, type LinkNames, type RouteContext, type RouteOptions, type Step } from './context.js';
@@ -207,7 +207,9 @@ function getCall(scope: Scope, q: string | RouteQuery) {
   for (const k of Object.keys(query)) if (!QUERY_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not a route lookup option (there are: ${[...QUERY_KEYS].join(', ')})`);
   const family = familyOf(query.dst, 'dst');
   const full = family === AF_INET ? 32 : 128;
-  const req: GetrouteDoRequest = { rtmFamily: family, rtmDstLen: full, dst: query.dst, rtmFlags: query.fibmatch === true ? RTM_F_FIB_MATCH : 0 };
+  // RTM_F_LOOKUP_TABLE: an IPv4 answer names the table the lookup matched in (as ip asks), not
+  // main; IPv6 answers always do, and the kernel's strict check refuses the flag there
+  const req: GetrouteDoRequest = { rtmFamily: family, rtmDstLen: full, dst: query.dst, rtmFlags: (query.fibmatch === true ? RTM_F_FIB_MATCH : 0) | (family === AF_INET ? RTM_F_LOOKUP_TABLE : 0) };
   if (query.src !== undefined) {
     if (familyOf(query.src, 'src') !== family) throw new NetlinkArgumentError('src', `must be of the same family as dst, got ${query.src}`);
     req.src = query.src;
@@ -274,6 +276,29 @@ export function makeRoutes(ctx: RouteContext) {
     replaceSync: ops.replaceSync as OneOrManySync<RouteSpec>,
     delete: ops.delete as OneOrMany<RouteSpec>,
     deleteSync: ops.deleteSync as OneOrManySync<RouteSpec>,
+    /**
+     * Calls `fn` with each route of list(filter) as it is decoded, and keeps none: for printing
+     * a large table (`nlkit route show`) with no array and no promise per route. Blocks until
+     * the dump ends; an interrupted dump is not re-run (routes already given cannot be taken
+     * back): the result says whether the kernel's table changed while it ran.
+     */
+    forEachSync(f: RouteFilter | undefined, fn: (route: Route) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
+      const scope = ctx.scope();
+      // names first: a link dump inside the route dump, on the same socket, would wait forever
+      const cached = ctx.names;
+      if (!cached) scope.ifname(0);
+      const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
+      const decode = call.decode!;
+      const result = ctx.conn.runSync({
+        ...call, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+        decode: (m: RawMessage) => {
+          const r = decode(m);
+          if (r !== undefined) fn(r);
+          return undefined;
+        },
+      });
+      return { interrupted: result.interrupted === true };
+    },
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
      * bounded by the engine's high-water mark. With `{ netns }` the stream has its own socket,

@@ -1,0 +1,385 @@
+// `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
+// dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
+import { isIP } from 'node:net';
+import type { Nexthop } from '../route/nexthops.js';
+import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
+import { parsePrefix } from '../route/inet.js';
+import { routeTables } from '../route/names.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { listPrinter } from './ip-printer.js';
+import { printRoute, type RouteView } from './ip-route-print.js';
+
+const TYPES = ['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast', 'xresolve'];
+
+/** A table word as ip reads it: a name from rt_tables or a number (`all` where a listing allows it). */
+function tableValue(text: string): number {
+  try {
+    return routeTables().value(/^\d+$/.test(text) ? Number(text) : text, 'table');
+  } catch {
+    throw invalidArgument('table id value is invalid\n', text);
+  }
+}
+
+function uintValue(text: string, what: string, max = 0xffffffff): number {
+  const v = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
+  if (!(v <= max)) throw invalidArgument(`"${what}" value is invalid\n`, text);
+  return v;
+}
+
+function checkPrefix(text: string, env: IpEnv): string {
+  try {
+    const family = env.family === 'inet' ? 2 : env.family === 'inet6' ? 10 : undefined;
+    parsePrefix(text, 'dst', family);
+    return text;
+  } catch {
+    throw new IpUsageError(`Error: ${env.family === 'inet6' ? 'inet6' : env.family === 'inet' ? 'inet' : 'any valid'} prefix is expected rather than "${text}".`, 1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// show, flush: ip's iproute_list_flush_or_save selector
+
+interface Selection {
+  filter: RouteFilter;
+  /** Fields a selector fixes: not printed (ip's *mask = -1). */
+  hide: Set<string>;
+  /** Selectors the kernel's dump does not apply. */
+  keep: ((r: Route) => boolean)[];
+  /** `table all`: ip prints each route's table. */
+  tables: boolean;
+  /** A prefix of the other family than the listing's: nothing matches. */
+  none: boolean;
+}
+
+function parseSelection(words: Words, env: IpEnv): Selection {
+  const filter: RouteFilter = {};
+  const sel: Selection = { filter, hide: new Set(), keep: [], tables: false, none: false };
+  let table: string | number | undefined;
+  let prefix: { kind: 'dst' | 'root' | 'match'; text: string } | undefined;
+  while (!words.done) {
+    const w = words.shift()!;
+    if (isPrefix(w, 'table')) {
+      const v = words.value();
+      table = v === 'all' ? 'all' : tableValue(v);
+    } else if (w === 'cached' || w === 'cloned') throw new IpUsageError('Error: nlkit route does not list the route cache.', 1);
+    else if (isPrefix(w, 'protocol')) {
+      const v = words.value();
+      if (v !== 'all') { filter.protocol = /^\d+$/.test(v) ? Number(v) : v; sel.hide.add('protocol'); }
+    } else if (isPrefix(w, 'scope')) {
+      const v = words.value();
+      if (v !== 'all') { filter.scope = /^\d+$/.test(v) ? Number(v) : v; sel.hide.add('scope'); }
+    } else if (isPrefix(w, 'type')) {
+      const v = words.value();
+      if (!TYPES.includes(v)) throw invalidArgument('node type value is invalid\n', v);
+      filter.type = v;
+    } else if (w === 'dev' || isPrefix(w, 'oif')) {
+      const v = words.value();
+      filter.dev = v;
+      // the kernel's filter also takes a multipath route through the device; ip's takes only
+      // a route whose own output device it is
+      sel.keep.push((r) => r.dev === v);
+      sel.hide.add('dev');
+    } else if (isPrefix(w, 'iif')) {
+      const v = words.value();
+      sel.keep.push((r) => r.iif === v);
+      sel.hide.add('iif');
+    } else if (isPrefix(w, 'metric') || isPrefix(w, 'priority') || w === 'preference') {
+      const m = uintValue(words.value(), 'metric');
+      sel.keep.push((r) => r.metric === m);
+      sel.hide.add('metric');
+    } else if (isPrefix(w, 'via')) {
+      let v = words.value();
+      if (v === 'inet' || v === 'inet6') v = words.value();
+      if (!isIP(v)) throw invalidArgument('invalid "via"\n', v);
+      sel.keep.push((r) => r.gateway === v || r.via?.host === v);
+      sel.hide.add('gateway');
+    } else if (isPrefix(w, 'src')) {
+      const v = words.value();
+      if (!isIP(v)) throw invalidArgument('invalid "src"\n', v);
+      sel.keep.push((r) => r.prefsrc === v);
+      sel.hide.add('prefsrc');
+    } else if (w === 'from' || w === 'vrf' || isPrefix(w, 'realms') || w === 'tos' || isPrefix(w, 'dsfield') || isPrefix(w, 'mark')) {
+      throw new IpUsageError(`Error: nlkit route show does not select by "${w}".`, 1);
+    } else if (w === 'help') {
+      throw new IpUsageError(USAGE);
+    } else {
+      let v = w;
+      if (isPrefix(v, 'to')) v = words.value();
+      let kind: 'dst' | 'root' | 'match' = 'dst';
+      if (isPrefix(v, 'root')) { kind = 'root'; v = words.value(); } else if (isPrefix(v, 'match')) { kind = 'match'; v = words.value(); } else if (isPrefix(v, 'exact')) v = words.value();
+      if (prefix) throw duplicateOrGarbage('to', v);
+      prefix = { kind, text: v };
+    }
+  }
+  if (table !== undefined) filter.table = table === 'all' ? 'all' : table;
+  sel.tables = table === 'all';
+  // as ip: one table (main by default) lists IPv4 unless -6 says otherwise; `table all` both
+  const family = env.family === 'inet' || env.family === 'inet6' ? env.family : sel.tables ? undefined : 'inet';
+  if (family) filter.family = family;
+  if (prefix) {
+    let fam: number;
+    try {
+      fam = parsePrefix(prefix.text, prefix.kind).family;
+    } catch {
+      throw new IpUsageError(`Error: ${family ?? 'any valid'} prefix is expected rather than "${prefix.text}".`, 1);
+    }
+    if (family && prefix.text !== 'default' && fam !== (family === 'inet' ? 2 : 10)) sel.none = true;
+    else filter[prefix.kind] = prefix.text;
+  }
+  return sel;
+}
+
+const keptBy = (sel: Selection) => (r: Route) => sel.keep.every((k) => k(r));
+
+/** The nexthop objects by id, for -d's `nh_info` (none when the kernel has no nexthop objects). */
+async function nexthopsById(env: IpEnv): Promise<Map<number, Nexthop>> {
+  try {
+    // loaded for -d only: start-up is most of what a short listing costs
+    const { makeNexthops } = await import('../route/nexthops.js');
+    return new Map((await makeNexthops(env.route).list()).map((n) => [n.id, n]));
+  } catch {
+    return new Map();
+  }
+}
+
+async function show(words: Words, env: IpEnv): Promise<void> {
+  const sel = parseSelection(words, env);
+  const p = listPrinter(env);
+  const view: RouteView = { details: env.details > 0, tables: sel.tables, hide: sel.hide, sl: env.oneline ? '\\' : '\n' };
+  if (env.details) view.nexthops = await nexthopsById(env);
+  if (!sel.none) {
+    const keep = sel.keep.length ? keptBy(sel) : undefined;
+    try {
+      const { interrupted } = makeRoutes(env.route).forEachSync(sel.filter, keep ? (r) => keep(r) && printRoute(p, r, view) : (r) => printRoute(p, r, view));
+      if (interrupted) env.err('Dump was interrupted and may be inconsistent.\n');
+    } catch (e) {
+      // a namespace whose main table was never made: the kernel's filtered dump refuses it,
+      // ip (filtering in user space) lists nothing
+      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw e;
+    }
+  }
+  p.finish();
+}
+
+async function flush(words: Words, env: IpEnv): Promise<void> {
+  if (words.done) throw new IpUsageError('"nlkit route flush" requires arguments.', 1);
+  const sel = parseSelection(words, env);
+  if (sel.keep.length) throw new IpUsageError('Error: nlkit route flush selects by table, dev, protocol, scope, type and prefix.', 1);
+  if (sel.none) return;
+  flushDone(env, await makeRoutes(env.route).flush(sel.filter), 'routes');
+}
+
+// ---------------------------------------------------------------------------------------
+// get
+
+/** ip route get's words the domain's lookup has no field for. */
+const GET_UNSUPPORTED = ['connected', 'tos', 'dsfield', 'vrf', 'ipproto', 'sport', 'dport', 'as', 'flowlabel'];
+
+async function get(words: Words, env: IpEnv): Promise<void> {
+  const q: Partial<RouteQuery> = {};
+  while (!words.done) {
+    const w = words.shift()!;
+    if (w === 'fibmatch') q.fibmatch = true;
+    else if (w === 'from') q.src = words.value();
+    else if (isPrefix(w, 'iif')) q.iif = words.value();
+    else if (isPrefix(w, 'oif') || w === 'dev') q.dev = words.value();
+    else if (isPrefix(w, 'mark')) q.mark = uintValue(words.value(), 'mark');
+    else if (w === 'uid') q.uid = uintValue(words.value(), 'uid');
+    else if (GET_UNSUPPORTED.includes(w))
+      throw new IpUsageError(`Error: nlkit route get does not take "${w}".`, 1);
+    else if (w === 'help') throw new IpUsageError(USAGE);
+    else {
+      const v = isPrefix(w, 'to') ? words.value() : w;
+      if (q.dst !== undefined) throw duplicateOrGarbage('to', v);
+      q.dst = v;
+    }
+  }
+  if (q.dst === undefined) throw new IpUsageError('need at least a destination address', 1);
+  const dst = q.dst.replace(/\/(32|128)$/, '');
+  const fam = isIP(dst);
+  if (!fam || (env.family === 'inet' && fam !== 4) || (env.family === 'inet6' && fam !== 6))
+    throw new IpUsageError(`Error: ${env.family ?? 'any valid'} prefix is expected rather than "${q.dst}".`, 1);
+  const r = await makeRoutes(env.route).get({ ...q, dst } as RouteQuery);
+  const p = listPrinter(env);
+  printRoute(p, r, { details: env.details > 0, tables: true, hide: new Set(), cloned: fam === 4 && !q.fibmatch, sl: env.oneline ? '\\' : '\n' });
+  p.finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// add, append, change, replace, del: ip's iproute_modify grammar
+
+/** `rtt 10ms`, `rto_min 1s`: ip's get_time_rtt; a bare number is the kernel's raw value. */
+function timeValue(text: string, what: string, scale: number): number {
+  const m = /^(\d+)(s|sec|ms|msec)?$/.exec(text);
+  if (!m) throw invalidArgument(`"${what}" value is invalid\n`, text);
+  const n = Number(m[1]);
+  if (!m[2]) return n;
+  return (m[2].startsWith('m') ? n : n * 1000) * scale;
+}
+
+/** Metric keywords: ip's word, the spec's key, how the value reads. */
+const METRIC_WORDS: [word: string, key: string, read: (v: string, w: string) => number | string][] = [
+  ...['mtu', 'hoplimit', 'advmss', 'reordering', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'ssthresh'].map((w) => [w, w, (v: string) => uintValue(v, w)] as [string, string, (v: string) => number]),
+  ['quickack', 'quickack', (v) => uintValue(v, 'quickack', 1)],
+  ['fastopen_no_cookie', 'fastopenNoCookie', (v) => uintValue(v, 'fastopen_no_cookie', 1)],
+  ['rtt', 'rtt', (v) => timeValue(v, 'rtt', 8)],
+  ['rttvar', 'rttvar', (v) => timeValue(v, 'rttvar', 4)],
+  ['rto_min', 'rtoMin', (v) => timeValue(v, 'rto_min', 1)],
+  ['congctl', 'congctl', (v) => v],
+];
+
+/** The keywords of each encapsulation type and where their values go. */
+function parseEncap(words: Words): RouteEncap {
+  const type = words.value();
+  const e: Record<string, unknown> = { type };
+  const take = (names: Record<string, (v: string) => unknown>, flags: Record<string, number> = {}) => {
+    for (let w = words.peek(); w !== undefined; w = words.peek()) {
+      if (w in names) { words.shift(); e[w] = names[w](words.value()); } else if (w in flags) { words.shift(); e.flags = Number(e.flags ?? 0) | flags[w]; } else break;
+    }
+  };
+  const u8 = (w: string) => (v: string) => uintValue(v, w, 255);
+  switch (type) {
+    case 'mpls':
+      e.labels = words.value().split('/').map((l) => uintValue(l, 'label', 0xfffff));
+      take({ ttl: u8('ttl') });
+      break;
+    case 'ip':
+    case 'ip6': {
+      const six = type === 'ip6';
+      take({
+        id: (v) => { if (!/^\d+$/.test(v)) throw invalidArgument('"id" value is invalid\n', v); return BigInt(v); },
+        dst: (v) => v, src: (v) => v, [six ? 'hoplimit' : 'ttl']: u8('ttl'), [six ? 'tc' : 'tos']: u8('tos'),
+      }, { key: 0x04, csum: 0x01, seq: 0x08 });
+      break;
+    }
+    case 'seg6':
+      take({ mode: (v) => v.replace('.red', '-red'), segs: (v) => v.split(',') });
+      e.mode ??= 'encap';
+      break;
+    default:
+      throw new IpUsageError(`Error: nlkit route does not encapsulate with "${type}" (it has mpls, ip, ip6, seg6).`, 1);
+  }
+  return e as RouteEncap;
+}
+
+function parseVia(words: Words): string {
+  let v = words.value();
+  if (v === 'inet' || v === 'inet6') v = words.value();
+  if (!isIP(v)) throw new IpUsageError(`Error: any valid address is expected rather than "${v}".`, 1);
+  return v;
+}
+
+/** `nexthop via X dev Y weight W onlink encap ...`, up to the next `nexthop`. */
+function parseNexthop(words: Words): NonNullable<RouteSpec['nexthops']>[number] {
+  const nh: NonNullable<RouteSpec['nexthops']>[number] = {};
+  for (let w = words.peek(); w !== undefined && w !== 'nexthop'; w = words.peek()) {
+    words.shift();
+    if (w === 'via') nh.via = parseVia(words);
+    else if (w === 'dev') nh.dev = words.value();
+    else if (isPrefix(w, 'weight')) nh.weight = uintValue(words.value(), 'weight', 256);
+    else if (w === 'onlink') nh.onlink = true;
+    else if (w === 'encap') nh.encap = parseEncap(words);
+    else throw new IpUsageError(`Error: unknown nexthop argument "${w}".`, 1);
+  }
+  return nh;
+}
+
+/** A command line's route. */
+function specOf(words: Words, env: IpEnv): RouteSpec {
+  const s: Record<string, unknown> = {};
+  const lock: string[] = [];
+  let dst: string | undefined;
+  while (!words.done) {
+    const w = words.shift()!;
+    const metric = METRIC_WORDS.find(([word]) => word === w);
+    if (metric) {
+      let v = words.value();
+      if (v === 'lock') { lock.push(metric[1]); v = words.value(); }
+      s[metric[1]] = metric[2](v, w);
+    } else if (w === 'src') s.prefsrc = words.value();
+    else if (w === 'via') s.via = parseVia(words);
+    else if (w === 'from') s.src = words.value();
+    else if (w === 'tos' || isPrefix(w, 'dsfield')) s.tos = uintValue(words.value(), 'TOS', 255);
+    else if (w === 'expires') s.expires = uintValue(words.value(), 'expires');
+    else if (isPrefix(w, 'metric') || isPrefix(w, 'priority') || w === 'preference') s.metric = uintValue(words.value(), 'metric');
+    else if (w === 'scope') { const v = words.value(); s.scope = /^\d+$/.test(v) ? Number(v) : v; }
+    else if (w === 'features') { const v = words.value(); if (v !== 'ecn') throw invalidArgument('"features" value not valid\n', v); s.features = ['ecn']; }
+    else if (w === 'onlink') s.onlink = true;
+    else if (w === 'nexthop') {
+      const list = [parseNexthop(words)];
+      while (words.peek() === 'nexthop') {
+        words.shift();
+        list.push(parseNexthop(words));
+      }
+      s.nexthops = list;
+    } else if (w === 'nhid') s.nhid = uintValue(words.value(), 'nhid');
+    else if (isPrefix(w, 'protocol')) { const v = words.value(); s.protocol = /^\d+$/.test(v) ? Number(v) : v; }
+    else if (isPrefix(w, 'table')) s.table = tableValue(words.value());
+    else if (w === 'dev' || w === 'oif') s.dev = words.value();
+    else if (w === 'pref') {
+      const v = words.value();
+      if (!['low', 'medium', 'high'].includes(v)) throw invalidArgument('"pref" value is invalid\n', v);
+      s.pref = v;
+    } else if (w === 'encap') s.encap = parseEncap(words);
+    else if (w === 'as' || w === 'realms' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
+    else if (w === 'help') throw new IpUsageError(USAGE);
+    else {
+      let v = w === 'to' ? words.value() : w;
+      if (!/^[0-9]/.test(v) && TYPES.includes(v)) { s.type = v; v = words.value(); }
+      if (dst !== undefined) throw duplicateOrGarbage('to', v);
+      dst = checkPrefix(v, env);
+    }
+  }
+  if (dst === undefined) throw new IpUsageError(USAGE);
+  if (lock.length) s.lock = lock;
+  if (env.family === 'inet' || env.family === 'inet6') s.family = env.family;
+  return { dst, ...s } as RouteSpec;
+}
+
+type Method = 'add' | 'replace' | 'delete';
+
+/** A write command: run alone, or in -batch -force with its neighbours as one transaction. */
+function writer(name: string, method: Method, extra: Partial<RouteSpec>, synopsis: string, aliases?: string[]): IpCommand {
+  const call = (env: IpEnv, arg: RouteSpec | RouteSpec[]) => (makeRoutes(env.route)[method] as (a: RouteSpec | RouteSpec[]) => Promise<unknown>)(arg);
+  const parse = (words: Words, env: IpEnv): RouteSpec => ({ ...specOf(words, env), ...extra });
+  return {
+    name, aliases, synopsis,
+    run: async (words, env) => void (await call(env, parse(words, env))),
+    plan: (words, env): Plan => ({
+      key: `route ${name}`,
+      spec: parse(words, env),
+      runMany: async (e, specs) => (await call(e, specs as RouteSpec[])) as { failures: { index: number; error: Error }[] },
+    }),
+  };
+}
+
+const USAGE = `Usage: nlkit route { list | flush } SELECTOR
+       nlkit route get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]
+       nlkit route { add | del | change | append | replace } ROUTE`;
+
+export const route: IpObject = {
+  name: 'route',
+  default: 'list',
+  commands: [
+    writer('add', 'add', {}, 'add ROUTE'),
+    // ip's change is NLM_F_REPLACE alone; the domain's replace also creates a missing route
+    writer('change', 'replace', {}, 'change ROUTE', ['chg']),
+    writer('replace', 'replace', {}, 'replace ROUTE'),
+    writer('append', 'add', { append: true }, 'append ROUTE'),
+    writer('delete', 'delete', {}, 'del ROUTE'),
+    { name: 'list', aliases: ['show', 'lst'], synopsis: 'show SELECTOR', keywords: ['table', 'proto', 'scope', 'type', 'dev', 'iif', 'metric', 'via', 'src', 'root', 'match', 'exact'], run: show },
+    { name: 'flush', synopsis: 'flush SELECTOR', run: flush },
+    { name: 'get', synopsis: 'get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]', keywords: ['fibmatch', 'from', 'iif', 'oif', 'mark', 'uid'], run: get },
+  ],
+  where: `SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ table TABLE_ID ] [ proto RTPROTO ]
+            [ type TYPE ] [ scope SCOPE ] [ dev DEV ] [ metric METRIC ] [ via ADDRESS ] [ src ADDRESS ]
+ROUTE := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ] [ scope SCOPE ] [ metric METRIC ]
+         { NH | nhid ID } [ src ADDRESS ] [ mtu [ lock ] N ] [ advmss N ] [ initcwnd N ] ... [ pref PREF ] [ expires N ]
+         [ nexthop NH ]...
+NH := [ encap ENCAPTYPE ENCAPHDR ] [ via [ FAMILY ] ADDRESS ] [ dev STRING ] [ weight NUMBER ] [ onlink ]
+TYPE := { unicast | local | broadcast | multicast | throw | unreachable | prohibit | blackhole | nat }
+TABLE_ID := [ local | main | default | all | NUMBER ]
+ENCAPTYPE := [ mpls LABEL[/LABEL...] | ip ... | ip6 ... | seg6 mode MODE segs ADDR1,ADDR2 ]
+PREF := [ low | medium | high ]
+`,
+};
