@@ -763,14 +763,9 @@ function fastWriter(def: AttrDef): FastWriter | undefined {
   if (def.type === 'string') return writeStringAttr;
   if (def.type === 'flag') return writeFlagAttr;
   if (def.bounds || def.enumType || def.bigEndian || def.display && def.type !== 'binary') return undefined;
-  switch (def.type) {
-    case 'u8': return writeU8Attr;
-    case 'u16': return writeU16Attr;
-    case 'u32': return writeU32Attr;
-    case 'binary':
-      return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf ? writeIPv4Attr : undefined;
-    default: return undefined;
-  }
+  if (def.type === 'binary')
+    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf ? writeIPv4Attr : undefined;
+  return UINT_WRITERS[def.type];
 }
 
 // names, the commonest request attribute (checkLength and errors as encodeValue's)
@@ -787,28 +782,17 @@ const writeFlagAttr: FastWriter = (w, def, v) => {
   w.endAttr(w.beginAttr(def.value));
   return true;
 };
-const writeU8Attr: FastWriter = (w, def, v) => {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 0xff) || !Number.isInteger(v)) return false;
-  const start = w.beginAttr(def.value);
-  w.u8(v);
-  w.endAttr(start);
-  return true;
-};
-const writeU16Attr: FastWriter = (w, def, v) => {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 0xffff) || !Number.isInteger(v)) return false;
-  const start = w.beginAttr(def.value);
-  w.u16(v);
-  w.endAttr(start);
-  return true;
-};
-// device indexes, metrics, tables
-const writeU32Attr: FastWriter = (w, def, v) => {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 0xffffffff) || !Number.isInteger(v)) return false;
-  const start = w.beginAttr(def.value);
-  w.u32(v);
-  w.endAttr(start);
-  return true;
-};
+/** An unsigned integer given as an in-range number (device indexes, metrics, tables). */
+function uintWriter(max: number, put: 'u8' | 'u16' | 'u32'): FastWriter {
+  return (w, def, v) => {
+    if (typeof v !== 'number' || !(v >= 0 && v <= max) || !Number.isInteger(v)) return false;
+    const start = w.beginAttr(def.value);
+    w[put](v);
+    w.endAttr(start);
+    return true;
+  };
+}
+const UINT_WRITERS: Partial<Record<AttrType, FastWriter>> = { u8: uintWriter(0xff, 'u8'), u16: uintWriter(0xffff, 'u16'), u32: uintWriter(0xffffffff, 'u32') };
 // an IPv4 address's text (destinations, gateways); anything else (bytes, IPv6) goes the general way
 const writeIPv4Attr: FastWriter = (w, def, v) => {
   if (typeof v !== 'string') return false;
