@@ -163,6 +163,8 @@ export class AttrSet {
   /** By kernel name. */
   readonly byName = new Map<string, AttrDef>();
   private scope: boolean | undefined;
+  /** The codec's compiled key tables for encoding, per fixed header (codec.ts keyTable). */
+  encoders?: Map<unknown, unknown>;
 
   /**
    * `attributes` as a description gives them; `refs` finds the sets, structs, enums and

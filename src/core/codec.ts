@@ -698,67 +698,114 @@ function encodeSet(set: AttrSet, obj: unknown, w: Writer, path: string, up: Scop
     throw new NetlinkEncodeError(`attribute set ${set.name} needs an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`, path);
   const depth = (up?.depth ?? 0) + 1;
   if (depth > MAX_NEST_DEPTH) throw new NetlinkEncodeError(`attributes nested deeper than ${MAX_NEST_DEPTH} levels (a cyclic object?)`, path);
-  const scope: Scope = { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : isTextInput(obj) };
+  const table = keyTable(set, header);
+  // made only when a value takes the general path: nests and sub-messages look outward
+  // through it, and plain values (most of a bulk call's) need none
+  let scope: Scope | undefined;
   // an index loop: most of a bulk call's requests are encoded before the JIT compiles this,
   // and an array's for-of then runs the iterator protocol per key
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const v = (obj as Record<string, unknown>)[key];
-    if (v === undefined || header?.byKey.has(key)) continue;
-    if (key === '$unknown') {
-      encodeUnknown(v, w, `${path}.$unknown`, scope.text);
+    if (v === undefined) continue;
+    const enc = table.get(key);
+    if (enc === null) continue; // a header field
+    if (enc !== undefined && enc.fast !== undefined && enc.fast(w, enc.def, v, path)) continue;
+    scope ??= { obj: obj as Record<string, unknown>, set, start: 0, end: 0, up, depth, text: up ? up.text : isTextInput(obj) };
+    if (enc === undefined) {
+      if (key === '$unknown') encodeUnknown(v, w, `${path}.$unknown`, scope.text);
+      else if (key === '$raw') encodeRaw(set, v, w, `${path}.$raw`, scope.text);
+      else throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
       continue;
     }
-    if (key === '$raw') {
-      encodeRaw(set, v, w, `${path}.$raw`, scope.text);
-      continue;
-    }
-    const def = set.byKey.get(key);
-    if (!def) throw new NetlinkEncodeError(`no attribute '${key}' in set ${set.name}`, `${path}.${key}`);
+    const def = enc.def;
     const p = path === '' ? def.dotKey : path + def.dotKey;
     if (def.multiAttr) {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`multi-attr needs an array`, p);
-      v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope));
-    } else if (def.type === 'string' && typeof v === 'string') {
-      // names, the commonest request attribute, written here: what encodeValue does for
-      // them without its dispatch on the kind (a third of a name request's encoding)
-      const start = w.beginAttr(def.value);
-      encodeString(w, def, v, p);
-      w.endAttr(start, p);
-    } else if (!encodeCommon(w, def, v)) encodeValue(w, def, def.type, def.value, v, p, scope);
+      v.forEach((item, i) => encodeValue(w, def, def.type, def.value, item, `${p}[${i}]`, scope!));
+    } else encodeValue(w, def, def.type, def.value, v, p, scope);
   }
 }
 
 /**
- * The commonest attributes of bulk requests, written without encodeValue's dispatch and
- * checks when the value is plainly right: a u32 given as an in-range integer (device
- * indexes, metrics, tables) and an IPv4 address's text (destinations, gateways), for
- * attributes with no bounds, enum or byte-order twist. False, having written nothing, for
- * anything else: encodeValue then writes it or says what is wrong.
+ * How one key of a set's objects is encoded: its attribute, and (for the plain kinds) a
+ * writer chosen once for that attribute, which writes a plainly right value and returns
+ * true, or writes nothing and returns false so that the general path (encodeValue) writes
+ * it or says what is wrong.
  */
-function encodeCommon(w: Writer, def: AttrDef, v: unknown): boolean {
-  if (def.bounds || def.enumType || def.bigEndian) return false;
-  if (def.type === 'u32') {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 0xffffffff) || !Number.isInteger(v) || def.display) return false;
-    const start = w.beginAttr(def.value);
-    w.u32(v);
-    w.endAttr(start);
-    return true;
-  }
-  if (def.type === 'binary' && typeof v === 'string' && (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf) {
-    const start = w.beginAttr(def.value);
-    w.ensure(4);
-    if (!writeIPv4(v, w.buf, w.pos)) {
-      w.pos = start;
-      return false;
-    }
-    w.pos += 4;
-    w.endAttr(start);
-    return true;
-  }
-  return false;
+interface KeyEncoder {
+  def: AttrDef;
+  fast: FastWriter | undefined;
 }
+type FastWriter = (w: Writer, def: AttrDef, v: unknown, path: string) => boolean;
+
+/**
+ * A set's keys compiled for encoding, per fixed header in front of it (its keys map to null:
+ * the header wrote them): built on first use, so encoding an object is one lookup per key
+ * and a direct call, where the interpreter used to run the whole dispatch per attribute
+ * (a bulk call's requests are mostly encoded before the JIT compiles anything).
+ */
+function keyTable(set: AttrSet, header: StructType | undefined): Map<string, KeyEncoder | null> {
+  const byHeader = (set.encoders ??= new Map());
+  let table = byHeader.get(header) as Map<string, KeyEncoder | null> | undefined;
+  if (table) return table;
+  table = new Map();
+  for (const [key, def] of set.byKey) table.set(key, { def, fast: fastWriter(def) });
+  if (header) for (const key of header.byKey.keys()) table.set(key, null);
+  byHeader.set(header, table);
+  return table;
+}
+
+/** The writer of an attribute whose values need no dispatch, checks beyond their type, or scope. */
+function fastWriter(def: AttrDef): FastWriter | undefined {
+  if (def.multiAttr) return undefined;
+  if (def.type === 'string') return writeStringAttr;
+  if (def.type === 'flag') return writeFlagAttr;
+  if (def.bounds || def.enumType || def.bigEndian || def.display && def.type !== 'binary') return undefined;
+  if (def.type === 'binary')
+    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf ? writeIPv4Attr : undefined;
+  return UINT_WRITERS[def.type];
+}
+
+// names, the commonest request attribute (checkLength and errors as encodeValue's)
+const writeStringAttr: FastWriter = (w, def, v, path) => {
+  if (typeof v !== 'string') return false;
+  const p = path === '' ? def.dotKey : path + def.dotKey;
+  const start = w.beginAttr(def.value);
+  encodeString(w, def, v, p);
+  w.endAttr(start, p);
+  return true;
+};
+const writeFlagAttr: FastWriter = (w, def, v) => {
+  if (v !== true) return false;
+  w.endAttr(w.beginAttr(def.value));
+  return true;
+};
+/** An unsigned integer given as an in-range number (device indexes, metrics, tables). */
+function uintWriter(max: number, put: 'u8' | 'u16' | 'u32'): FastWriter {
+  return (w, def, v) => {
+    if (typeof v !== 'number' || !(v >= 0 && v <= max) || !Number.isInteger(v)) return false;
+    const start = w.beginAttr(def.value);
+    w[put](v);
+    w.endAttr(start);
+    return true;
+  };
+}
+const UINT_WRITERS: Partial<Record<AttrType, FastWriter>> = { u8: uintWriter(0xff, 'u8'), u16: uintWriter(0xffff, 'u16'), u32: uintWriter(0xffffffff, 'u32') };
+// an IPv4 address's text (destinations, gateways); anything else (bytes, IPv6) goes the general way
+const writeIPv4Attr: FastWriter = (w, def, v) => {
+  if (typeof v !== 'string') return false;
+  const start = w.beginAttr(def.value);
+  w.ensure(4);
+  if (!writeIPv4(v, w.buf, w.pos)) {
+    w.pos = start;
+    return false;
+  }
+  w.pos += 4;
+  w.endAttr(start);
+  return true;
+};
 
 function encodeUnknown(v: unknown, w: Writer, path: string, text: boolean | undefined): void {
   if (!Array.isArray(v)) throw new NetlinkEncodeError('$unknown needs an array of {type, data}', path);

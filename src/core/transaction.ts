@@ -175,8 +175,13 @@ export class Transaction<T> implements SeqRange {
       if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
       let ack = each;
       const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
-      if (r.ack !== undefined || r.decode !== undefined || r.layout !== undefined || r.timeout !== undefined || r.signal !== undefined ||
-        r.peer !== undefined || r.dump !== undefined || r.intr !== undefined || r.retries !== undefined || r.highWaterMark !== undefined) {
+      const { ack: itemAck, decode, layout } = r;
+      // the options a generated item carries (its decoder and layout, maybe ack) are checked
+      // here by type; checkCallOptions runs when any other option is there, or one is wrong
+      const plain = (decode === undefined || typeof decode === 'function') && (layout === undefined || (typeof layout === 'object' && layout !== null)) &&
+        (itemAck === undefined || typeof itemAck === 'boolean');
+      if (!plain || r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined || r.dump !== undefined || r.intr !== undefined ||
+        r.retries !== undefined || r.highWaterMark !== undefined) {
         checkCallOptions(it);
         if (r.dump) throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
         // the transaction's own options on an item are refused rather than ignored
@@ -184,13 +189,13 @@ export class Transaction<T> implements SeqRange {
           const name = r.timeout !== undefined ? 'timeout' : r.signal !== undefined ? 'signal' : 'peer';
           throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
         }
-        if (r.ack !== undefined) ack = r.ack;
-        if (r.decode !== undefined) (decoders ??= new Array(n))[i] = r.decode as Decoder<unknown>;
-        if (r.layout !== undefined) (layouts ??= new Array(n))[i] = r.layout;
       }
+      if (itemAck !== undefined) ack = itemAck;
+      if (decode !== undefined) (decoders ??= new Array(n))[i] = decode as Decoder<unknown>;
+      if (layout !== undefined) (layouts ??= new Array(n))[i] = layout;
       if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
         throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-      state[i] = (ack ? ACK : 0) | (r.ack === false ? NO_ACK : 0);
+      state[i] = (ack ? ACK : 0) | (itemAck === false ? NO_ACK : 0);
       const off = offs[i] = w.beginMessage(type, C.NLM_F_REQUEST | (flags ?? 0) | (ack ? C.NLM_F_ACK : 0), (first + i) >>> 0);
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);

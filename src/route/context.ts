@@ -77,9 +77,12 @@ export class Scope {
       if (Number.isInteger(dev) && dev > 0 && dev <= 0x7fffffff) return dev;
       throw new NetlinkArgumentError(option, `must be a link name or a positive ifindex, got ${dev}`, 'ERR_OUT_OF_RANGE');
     }
+    // a name seen before needs no second check (bulk calls name the same device per item)
+    const seen = typeof dev === 'string' ? this.byName.get(dev) : undefined;
+    if (seen !== undefined) return seen;
     if (typeof dev !== 'string' || dev.length === 0 || dev.length > 15 || dev.includes('/') || /\s/.test(dev))
       throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces) or an ifindex, got ${JSON.stringify(dev)}`);
-    const known = this.byName.get(dev) ?? this.names?.ifindexOf(dev);
+    const known = this.names?.ifindexOf(dev);
     if (known !== undefined) return known;
     let index: number;
     try {

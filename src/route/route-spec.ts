@@ -75,21 +75,29 @@ const SPEC_KEYS = new Set([
   'dst', 'family', 'src', 'via', 'dev', 'table', 'type', 'protocol', 'scope', 'metric', 'prefsrc', 'tos', 'nexthops', 'nhid',
   'encap', 'onlink', 'pref', 'expires', 'replace', 'append', 'features', 'congctl', 'lock', ...METRIC_KEYS,
 ]);
+const METRIC_OPTIONS = new Set([...METRIC_KEYS, 'features', 'congctl', 'lock']);
 const NEXTHOP_KEYS = new Set(['via', 'dev', 'weight', 'onlink', 'encap']);
 const PREFS: Record<string, number> = { low: 3, medium: 0, high: 1 };
 const RTNH_F_ONLINK = 4;
 
 
 
-function checkKeys(o: object, allowed: Set<string>, where: string): void {
+/**
+ * Refuses keys that are not options; says whether any given key is in `marked` (the
+ * metrics: a route without any, the usual one, skips looking for each by name).
+ */
+function checkKeys(o: object, allowed: Set<string>, where: string, marked?: Set<string>): boolean {
   // index loops: a bulk add checks each route before the JIT has compiled this, where an
   // array's for-of runs the iterator protocol per element
   const keys = Object.keys(o);
+  let any = false;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    if (!allowed.has(k) && (o as Record<string, unknown>)[k] !== undefined)
-      throw new NetlinkArgumentError(`${where}${k}`, `is not a route option (there are: ${[...allowed].join(', ')})`);
+    if ((o as Record<string, unknown>)[k] === undefined) continue;
+    if (!allowed.has(k)) throw new NetlinkArgumentError(`${where}${k}`, `is not a route option (there are: ${[...allowed].join(', ')})`);
+    if (marked !== undefined && !any) any = marked.has(k);
   }
+  return any;
 }
 
 /** A table option: its id, and how the request carries it (rtm_table below 256, RTA_TABLE above). */
@@ -188,7 +196,7 @@ function familyOfSpec(spec: RouteSpec): InetFamily | Prefix {
  */
 export function routeRequest(spec: RouteSpec, scope: Scope, del = false): NewrouteDoRequest {
   if (spec === null || typeof spec !== 'object') throw new NetlinkArgumentError('route', 'must be an object such as { dst: \'10.0.0.0/24\', via: \'10.0.0.1\' }', 'ERR_INVALID_ARG_TYPE');
-  checkKeys(spec, SPEC_KEYS, '');
+  const hasMetrics = checkKeys(spec, SPEC_KEYS, '', METRIC_OPTIONS);
   if (spec.dst === undefined) throw new NetlinkArgumentError('dst', 'is required (a prefix, a host or \'default\')', 'ERR_INVALID_ARG_TYPE');
   const known = familyOfSpec(spec);
   const family = typeof known === 'number' ? known : known.family;
@@ -233,8 +241,10 @@ export function routeRequest(spec: RouteSpec, scope: Scope, del = false): Newrou
     req.pref = p;
   }
   if (spec.expires !== undefined) req.expires = checkUint(spec.expires, 'expires', 0xffffffff);
-  const metrics = metricsOf(spec);
-  if (metrics) req.metrics = metrics;
+  if (hasMetrics) {
+    const metrics = metricsOf(spec);
+    if (metrics) req.metrics = metrics;
+  }
   if (spec.scope !== undefined) req.rtmScope = routeScopes().value(spec.scope, 'scope');
   else if (del) req.rtmScope = RT_SCOPE_NOWHERE;
   else if (type === 'local' || type === 'nat') req.rtmScope = RT_SCOPE_HOST;
