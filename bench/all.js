@@ -8,7 +8,7 @@ import { GROUPS, printSummary } from './summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** group -> script (the group names are the keys of bench/results.json). */
-const SCRIPTS = { genl: 'run.js', routes: 'routes.js', bulk: 'bulk.js', events: 'events.js', rss: 'rss.js', import: 'import.js', domain: 'domain.js', cli: 'cli-startup.js', diag: 'diag.js' };
+const SCRIPTS = { genl: 'run.js', routes: 'routes.js', bulk: 'bulk.js', events: 'events.js', rss: 'rss.js', import: 'import.js', domain: 'domain.js', cli: 'cli-startup.js', cliRoute: 'cli-route.js', diag: 'diag.js' };
 
 const started = Date.now();
 console.log(`nlkit benchmarks, ${new Date(started).toISOString()}, ${load()}`);

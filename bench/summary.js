@@ -15,7 +15,7 @@ function routesSummary(routes) {
 }
 
 /** Groups in the order `npm run bench` runs them. */
-export const GROUPS = ['genl', 'routes', 'bulk', 'events', 'rss', 'import', 'domain', 'cli', 'diag'];
+export const GROUPS = ['genl', 'routes', 'bulk', 'events', 'rss', 'import', 'domain', 'cli', 'cliRoute', 'diag'];
 
 /** Prints the summary of the groups recorded at or after `since` (ms since the epoch). */
 export function printSummary(since = 0, failed = new Map()) {

@@ -19,14 +19,22 @@ interface Printer<K extends ObjectKind> {
 type Printers = { [K in ObjectKind]: () => Promise<Printer<K>> };
 
 /**
- * Until an object's command has a printer of its own, its events print as nlkit's
- * JSON of the domain object, after the object's name (route, rule and nexthop: the CLI
- * objects that will print them are not in nlkit yet).
+ * Route, rule and nexthop events: the line their own command prints (`nlkit route show`...),
+ * through its printer; under -j the domain object (ip 6.1's monitor has no JSON to match).
  */
-const domain = <K extends ObjectKind>(kind: K) => async (): Promise<Printer<K>> => ({
-  text: (v) => `${kind} ${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}\n`,
-  json: (v) => v,
-});
+const recordPrinter = <K extends ObjectKind>(load: () => Promise<(p: import('./ip-printer.js').Printer, v: ObjectTypes[K]) => void>) => async (): Promise<Printer<K>> => {
+  const [print, { listPrinter }] = await Promise.all([load(), import('./ip-printer.js')]);
+  return {
+    text: (v) => {
+      let out = '';
+      const p = listPrinter({ json: false, pretty: false, out: (t) => (out += t) });
+      print(p, v);
+      p.finish();
+      return out.endsWith('\n') ? out : `${out}\n`;
+    },
+    json: (v) => v,
+  };
+};
 
 /** Each kind's printer, loaded when the monitor watches it (the objects' own modules). */
 const PRINTERS: Printers = {
@@ -49,9 +57,18 @@ const PRINTERS: Printers = {
     text: (n) => `nsid ${n.nsid} ${n.name !== undefined ? `(iproute2 netns name: ${n.name})` : ''}\n`,
     json: (n) => ({ nsid: n.nsid, ...(n.name !== undefined ? { name: n.name } : {}) }),
   }),
-  route: domain('route'),
-  rule: domain('rule'),
-  nexthop: domain('nexthop'),
+  route: recordPrinter<'route'>(async () => {
+    const { printRoute } = await import('./ip-route-print.js');
+    return (p, r) => printRoute(p, r, { details: false, tables: true, hide: new Set(), sl: '\n' });
+  }),
+  rule: recordPrinter<'rule'>(async () => {
+    const { printRule } = await import('./ip-rule.js');
+    return (p, r) => printRule(p, r, false);
+  }),
+  nexthop: recordPrinter<'nexthop'>(async () => {
+    const { printNexthop } = await import('./ip-route-print.js');
+    return (p, n) => printNexthop(p, n, false);
+  }),
 };
 
 /** ip monitor's object words in its matching order, with ip's `label` banners. */

@@ -4,7 +4,7 @@ import { makeRules, type Rule, type RuleFilter, type RuleSpec } from '../route/r
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, flushDone, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { listPrinter, type Printer } from './ip-printer.js';
 
-function printRule(p: Printer, r: Rule, details: boolean): void {
+export function printRule(p: Printer, r: Rule, details: boolean): void {
   p.open();
   p.u('priority', '', r.priority, ':\t');
   if (r.not) p.flag('not', 'not');
