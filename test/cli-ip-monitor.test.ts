@@ -105,6 +105,37 @@ describe('nlkit monitor against ip monitor', () => {
     });
   });
 
+  test('rule and nexthop events, and routes using a nexthop: the same text as ip monitor', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      quietIpv6(ns);
+      const objects = ['link', 'route', 'rule', 'nexthop'];
+      const watchers = [watch('ip', ['-n', ns, 'monitor', ...objects]), watch(process.execPath, [CLI, '-n', ns, 'monitor', ...objects])];
+      try {
+        const first = await mark(ns, watchers, 60000);
+        for (const c of [
+          ['rule', 'add', 'pref', '100', 'from', '10.1.0.0/16', 'lookup', '7'],
+          ['rule', 'add', 'pref', '101', 'fwmark', '0x10/0xff', 'table', '1000'],
+          ['nexthop', 'add', 'id', '3', 'dev', 'lo'],
+          ['nexthop', 'add', 'id', '4', 'blackhole'],
+          ['route', 'add', '10.5.0.0/24', 'nhid', '3'],
+          ['route', 'add', '10.6.0.0/24', 'dev', 'lo', 'metric', '7', 'table', '7'],
+          ['route', 'del', '10.5.0.0/24'],
+          ['nexthop', 'del', 'id', '3'],
+          ['nexthop', 'del', 'id', '4'],
+          ['rule', 'del', 'pref', '100'],
+          ['rule', 'del', 'pref', '101'],
+        ]) ip(ns, ...c);
+        const last = await mark(ns, watchers, first + 1);
+        const [theirs, ours] = [events(watchers[0].out(), first, last), events(watchers[1].out(), first, last)];
+        assert.ok(theirs.length >= 11, theirs.join('\n'));
+        assert.deepEqual(ours, theirs);
+      } finally {
+        for (const w of watchers) w.child.kill('SIGTERM');
+      }
+    });
+  });
+
   test('an overrun is announced: "Resync: N links" (-j: { resync }), then events go on', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
