@@ -91,6 +91,12 @@ export class IpUsageError extends UsageError {
   }
 }
 
+/** An unsigned number as ip's get_u32 reads it (decimal or 0x hex) up to max; undefined otherwise. */
+export function getUint(text: string, max = 0xffffffff): number | undefined {
+  const v = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
+  return v <= max ? v : undefined;
+}
+
 /** ip's `invarg`: `Error: argument "X" is wrong: WHAT` (exit 255). */
 export function invalidArgument(what: string, arg: string): IpUsageError {
   return new IpUsageError(`Error: argument "${arg}" is wrong: ${what}`);

@@ -1,6 +1,6 @@
 // The words `ip link add ... type KIND ARGS` takes after the kind, per kind, as tables from
 // ip's word to the option of nlkit/route's LinkSpec (link-kinds.ts) and how its value is read.
-import { invalidArgument, IpUsageError, type Words } from './ip-command.js';
+import { getUint, invalidArgument, IpUsageError, type Words } from './ip-command.js';
 
 /** How a word's value is read: a number, text, 0/1, on/off, a fixed value (flags), two numbers. */
 type Read = 'int' | 'text' | '01' | 'onoff' | 'pair' | { is: unknown };
@@ -74,8 +74,9 @@ export const KIND_ARGS: Record<string, readonly Arg[]> = {
 
 /** An unsigned number as ip's get_u32 reads it: decimal or 0x hex. */
 export function uint(text: string, what: string): number {
-  if (!/^(\d+|0x[0-9a-f]+)$/i.test(text) || Number(text) > 0xffffffff) throw invalidArgument(`invalid ${what}`, text);
-  return Number(text);
+  const v = getUint(text);
+  if (v === undefined) throw invalidArgument(`invalid ${what}`, text);
+  return v;
 }
 
 function read(r: Read, words: Words, what: string): unknown {

@@ -1,15 +1,16 @@
 // `nlkit nexthop` as `ip nexthop`: list/show, get, add, replace, del, flush and bucket
 // list/get, over nlkit/route's nexthops module, printed as iproute2's print_nexthop.
 import { makeNexthops, type Nexthop, type NexthopFilter, type NexthopSpec } from '../route/nexthops.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, invalidArgument, isPrefix, ipMatch, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, getUint, invalidArgument, isPrefix, ipMatch, type Words } from './ip-command.js';
 import { listPrinter, type Printer } from './ip-printer.js';
 import { printNexthop } from './ip-route-print.js';
 
 const U32 = 0xffffffff;
 
 function uintValue(text: string, what: string, max = U32): number {
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text) || Number(text) > max) throw invalidArgument(`"${what}" value is invalid`, text);
-  return Number(text);
+  const v = getUint(text, max);
+  if (v === undefined) throw invalidArgument(`"${what}" value is invalid`, text);
+  return v;
 }
 
 /** `id[,weight]/id[,weight]/...` */

@@ -5,7 +5,7 @@ import type { Nexthop } from '../route/nexthops.js';
 import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
 import { routeTables } from '../route/names.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { listPrinter } from './ip-printer.js';
 import { printRoute, type RouteView } from './ip-route-print.js';
 
@@ -21,8 +21,8 @@ function tableValue(text: string): number {
 }
 
 function uintValue(text: string, what: string, max = 0xffffffff): number {
-  const v = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(v <= max)) throw invalidArgument(`"${what}" value is invalid\n`, text);
+  const v = getUint(text, max);
+  if (v === undefined) throw invalidArgument(`"${what}" value is invalid\n`, text);
   return v;
 }
 

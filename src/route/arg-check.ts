@@ -11,6 +11,16 @@ export function checkSpec<K extends string>(v: unknown, option: string, keys: re
   return v as Partial<Record<K, unknown>>;
 }
 
+/**
+ * A link name as the kernel takes it (dev_valid_name): 1-15 bytes (IFNAMSIZ - 1), no '/',
+ * whitespace or NUL, not '.' or '..'. `what` says what else the option may be.
+ */
+export function checkIfname(v: unknown, option: string, what = ''): string {
+  if (typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 15 && !/[\s/\0]/.test(v) && v !== '.' && v !== '..') return v;
+  throw new NetlinkArgumentError(option, `must be a link name (1-15 bytes, no '/' or spaces)${what}, got ${JSON.stringify(v)}`,
+    typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+}
+
 /** An integer 0..max. */
 export function checkUint(v: unknown, option: string, max: number): number {
   if (typeof v !== 'number') throw new NetlinkArgumentError(option, `must be an integer, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');

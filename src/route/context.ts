@@ -8,6 +8,7 @@ import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
 import { opCall } from '../ynl/op-call.js';
+import { checkIfname } from './arg-check.js';
 import { description as rtLink } from '../ynl/families/rt-link.js';
 import { constants } from 'node:os';
 
@@ -80,8 +81,7 @@ export class Scope {
     // a name seen before needs no second check (bulk calls name the same device per item)
     const seen = typeof dev === 'string' ? this.byName.get(dev) : undefined;
     if (seen !== undefined) return seen;
-    if (typeof dev !== 'string' || dev.length === 0 || dev.length > 15 || dev.includes('/') || /\s/.test(dev))
-      throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces) or an ifindex, got ${JSON.stringify(dev)}`);
+    checkIfname(dev, option, ' or an ifindex');
     const known = this.names?.ifindexOf(dev);
     if (known !== undefined) return known;
     let index: number;

@@ -12,7 +12,7 @@ import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { vlanBuilders } from './bridge-vlans.js';
 import { BOND_PORT, BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
-import { checkBool, checkLladdr, checkUint } from './arg-check.js';
+import { checkBool, checkIfname, checkLladdr, checkUint } from './arg-check.js';
 import { bulkOf, oneOrMany, type BulkResult } from './bulk.js';
 import { allOrThrow } from './outcomes.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
@@ -145,10 +145,7 @@ function kindOf(kind: unknown): LinkKind {
   throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
 }
 
-function ifname(v: unknown, option: string): string {
-  if (typeof v === 'string' && v.length > 0 && v.length <= 15 && !v.includes('/') && !/\s/.test(v) && v !== '.' && v !== '..') return v;
-  throw new NetlinkArgumentError(option, `must be a link name (1-15 characters, no '/' or spaces), got ${JSON.stringify(v)}`);
-}
+const ifname = (v: unknown, option: string): string => checkIfname(v, option);
 
 /** The attributes a new link and a changed link share (ip's mtu, address, txqlen...). */
 function common(input: Record<string, unknown>, prefix = '', claimed: object = {}): Pick<LinkAttrsSet, 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'group' | 'numTxQueues' | 'numRxQueues'> {

@@ -10,7 +10,8 @@ import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
 import { linkGroups, routeProtocols, routeRealms, routeTables } from './names.js';
-import { checkBool, checkSpec } from './arg-check.js';
+import { checkBool, checkIfname, checkSpec } from './arg-check.js';
+import { tableId } from './route-spec.js';
 import { deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { hex, namingOptions, range, uint, valueMask, word } from './spec-values.js';
 
@@ -160,14 +161,7 @@ const U32 = 0xffffffff;
 function iface(scope: Scope, v: unknown, option: string): string {
   // an index names the link it is now; a name may also be of a link that does not exist yet
   if (typeof v === 'number') return scope.ifname(scope.ifindex(v, option)) ?? String(v);
-  if (typeof v !== 'string' || v.length === 0 || v.length > 15 || /[\s/]/.test(v))
-    throw new NetlinkArgumentError(option, `must be a device name (1-15 characters, no '/' or spaces), got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function tableId(v: unknown, option = 'table'): number {
-  if (typeof v !== 'string' && typeof v !== 'number') throw new NetlinkArgumentError(option, `must be a table name or number, got ${v === null ? 'null' : typeof v}`, 'ERR_INVALID_ARG_TYPE');
-  return routeTables().value(v, option);
+  return checkIfname(v, option);
 }
 
 function familyOfSpec(s: { family?: unknown; from?: unknown; to?: unknown }): InetFamily {

@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
+import { checkBool, checkIfname } from './arg-check.js';
 import { native, NS_OP_TUN_ADD, NS_OP_TUN_DELETE, NS_OP_TUN_OPEN } from '../core/native.js';
 import type { NetnsRef } from '../core/transport.js';
 import { description as rtLink, type GetlinkDoReply, type LinkinfoTunAttrsSet } from '../ynl/families/rt-link.js';
@@ -92,24 +93,16 @@ const MODE_OF_TYPE: Record<number, TunMode> = { [IFF.TUN]: 'tun', [IFF.TAP]: 'ta
 const SPEC_KEYS = new Set(['name', 'mode', 'owner', 'group', 'multiQueue', 'vnetHdr', 'pi', 'persist']);
 const OPEN_KEYS = new Set(['name', 'mode', 'queues', 'multiQueue', 'vnetHdr', 'pi', 'nonblock']);
 
+/** The spec's keys, an unknown one named in the message (the error is about the spec as a whole). */
 function checkKeys(spec: unknown, keys: Set<string>): Record<string, unknown> {
   if (spec === null || typeof spec !== 'object') throw new NetlinkArgumentError('spec', `must be an object, got ${spec === null ? 'null' : typeof spec}`, 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(spec)) if (!keys.has(k)) throw new NetlinkArgumentError('spec', `has no option '${k}' (there are: ${[...keys].join(', ')})`);
   return spec as Record<string, unknown>;
 }
 
-function devName(v: unknown, option = 'name'): string {
-  if (typeof v !== 'string' || v.length === 0 || Buffer.byteLength(v) > 15 || v.includes('/') || /\s/.test(v) || v.includes('\0') || v === '.' || v === '..')
-    throw new NetlinkArgumentError(option, `must be a device name (1-15 bytes, no '/' or spaces), got ${JSON.stringify(v)}`);
-  return v;
-}
+const devName = (v: unknown, option = 'name'): string => checkIfname(v, option);
 
-function bool(spec: Record<string, unknown>, key: string): boolean {
-  const v = spec[key];
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new NetlinkArgumentError(key, `must be a boolean, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');
-  return v;
-}
+const bool = (spec: Record<string, unknown>, key: string): boolean => checkBool(spec[key], key) ?? false;
 
 function id(spec: Record<string, unknown>, key: string): number {
   const v = spec[key];
