@@ -1,5 +1,5 @@
 // Bundles each public entry point (nlkit, nlkit/core, nlkit/ynl, nlkit/genl, nlkit/route,
-// nlkit/connector, nlkit/uevent, nlkit/audit) from tsc's
+// nlkit/tc, nlkit/netfilter, nlkit/connector, nlkit/uevent, nlkit/audit) from tsc's
 // output in dist/src into dist/bundle, which package.json "exports" points at. Why: importing
 // nlkit/ynl loaded ~40 modules, and on node 20 (no module compile cache) the per-module
 // resolve/read/compile/link cost, not the code, was most of the import time. Splitting puts
@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'dist/src');
 
 await build({
-  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'diag/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js', 'cli/main.js'].map((f) => join(src, f)),
+  entryPoints: ['index.js', 'core/index.js', 'ynl/index.js', 'genl/index.js', 'route/index.js', 'tc/index.js', 'netfilter/index.js', 'diag/index.js', 'connector/index.js', 'uevent/index.js', 'audit/index.js', 'cli/main.js'].map((f) => join(src, f)),
   outbase: src,
   outdir: join(root, 'dist/bundle'),
   bundle: true,

@@ -1,0 +1,5 @@
+// nlkit/tc: qdiscs, classes, filters and actions as typed objects with names (what `tc` does,
+// from TypeScript). Rates are bytes/s (tc's '10mbit' strings accepted), handles 'maj:min'.
+export { openTc, TcHandle } from './tc-handle.js';
+export { parseHandle, parseMajor, formatHandle, TC_H_ROOT, TC_H_INGRESS, TC_H_CLSACT, TC_H_UNSPEC, TC_H_MIN_INGRESS, TC_H_MIN_EGRESS, type TcHandle as TcHandleRef } from './handle.js';
+export { parseRate, parseSize, parseTime, formatRate, formatSize, formatTime } from './units.js';

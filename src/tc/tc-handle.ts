@@ -1,0 +1,51 @@
+// A handle on one network namespace's traffic control: `openTc({ netns: 'blue' })`, then
+// `tc.qdiscs`, `tc.classes`, `tc.filters`... Each object module is made on first use and
+// shares the handle's connection (the rtnetlink context nlkit/route uses: link names resolve
+// through the same Scope); every call also takes `{ netns }` to run elsewhere once.
+import type { ConnectionOptions } from '../core/connection.js';
+import { RouteContext, type LinkNames } from '../route/context.js';
+
+/**
+ * The object modules of a handle, by property name: each is made from the handle's context
+ * on first use. (Object modules add themselves here.)
+ */
+const MODULES = {
+} satisfies Record<string, (ctx: RouteContext) => object>;
+
+type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };
+
+export interface TcHandle extends Modules {}
+
+export class TcHandle {
+  readonly ctx: RouteContext;
+
+  /** `ctx`: share a route handle's context (`openTc({ ctx: rt.ctx })`) so both use one socket. */
+  constructor(opts: ConnectionOptions & { ctx?: RouteContext } = {}) {
+    const { ctx, ...rest } = opts;
+    this.ctx = ctx ?? new RouteContext(rest);
+  }
+
+  useLinkNames(names: LinkNames | undefined): void {
+    this.ctx.names = names;
+  }
+
+  close(): void {
+    this.ctx.close();
+  }
+}
+
+for (const [name, make] of Object.entries(MODULES) as [string, (ctx: RouteContext) => object][]) {
+  Object.defineProperty(TcHandle.prototype, name, {
+    configurable: true,
+    get(this: TcHandle) {
+      const m = make(this.ctx);
+      Object.defineProperty(this, name, { value: m, enumerable: true });
+      return m;
+    },
+  });
+}
+
+/** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
+export function openTc(opts: ConnectionOptions & { ctx?: RouteContext } = {}): TcHandle {
+  return new TcHandle(opts);
+}
