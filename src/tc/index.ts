@@ -4,3 +4,6 @@ export { openTc, TcHandle } from './tc-handle.js';
 export { parseHandle, parseMajor, formatHandle, TC_H_ROOT, TC_H_INGRESS, TC_H_CLSACT, TC_H_UNSPEC, TC_H_MIN_INGRESS, TC_H_MIN_EGRESS, type TcHandle as TcHandleRef } from './handle.js';
 export { parseRate, parseSize, parseTime, formatRate, formatSize, formatTime } from './units.js';
 export { toStats, type TcStats } from './stats.js';
+export { makeQdiscs, qdiscView, type Qdisc, type QdiscSpec, type QdiscRef, type QdiscFilter, type Qdiscs } from './qdiscs.js';
+export { QDISC_KINDS, QDISC_KIND_NAMES, type QdiscKind } from './qdisc-kinds.js';
+export { pschedClock, rateTable, xmitTime, xmitSize } from './psched.js';

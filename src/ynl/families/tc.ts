@@ -1701,7 +1701,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-htb-opt',
-      size: 38,
+      size: 44,
       members: [
         { name: 'rate', type: 'binary', struct: 'tc-ratespec' },
         { name: 'ceil', type: 'binary', struct: 'tc-ratespec' },
@@ -1949,20 +1949,20 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-ratespec',
-      size: 9,
+      size: 12,
       members: [
         { name: 'cell-log', type: 'u8' },
         { name: 'linklayer', type: 'u8' },
-        { name: 'overhead', type: 'u8' },
-        { name: 'cell-align', type: 'u8' },
-        { name: 'mpu', type: 'u8' },
+        { name: 'overhead', type: 'u16' },
+        { name: 'cell-align', type: 's16' },
+        { name: 'mpu', type: 'u16' },
         { name: 'rate', type: 'u32' },
       ],
     },
     {
       type: 'struct',
       name: 'tc-tbf-qopt',
-      size: 30,
+      size: 36,
       members: [
         { name: 'rate', type: 'binary', struct: 'tc-ratespec' },
         { name: 'peakrate', type: 'binary', struct: 'tc-ratespec' },
@@ -2285,7 +2285,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-police',
-      size: 50,
+      size: 56,
       members: [
         { name: 'index', type: 'u32' },
         { name: 'action', type: 's32' },

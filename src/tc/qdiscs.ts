@@ -1,0 +1,158 @@
+// Queueing disciplines (`tc qdisc`): list, get, add, change, replace and delete, as typed
+// objects over the generated tc family. A spec is flat: where it goes (dev, handle, parent),
+// its kind, and the kind's options (qdisc-kinds.ts); an array is one transaction.
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import { checkSpec } from '../route/arg-check.js';
+import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
+import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { opCall, opItem } from '../ynl/op-call.js';
+import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
+import { parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
+import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
+import { toStats, type TcStats } from './stats.js';
+import { headerView, tcmsg, type TcHeaderView } from './tc-object.js';
+
+/** A qdisc to make: where, what kind, and the kind's options (see QDISC_KINDS for each kind's keys). */
+export interface QdiscSpec {
+  dev: string | number;
+  kind: string;
+  /** A major handle ('1:'); the kernel picks one when absent (ingress and clsact: 'ffff:'). */
+  handle?: string | number;
+  /** 'root' (default), 'ingress' for ingress/clsact, or a class ('1:10'). */
+  parent?: string | number;
+  [option: string]: unknown;
+}
+
+/** Which qdisc to delete or get: the one at `parent` (default root) or with `handle`. */
+export interface QdiscRef {
+  dev: string | number;
+  parent?: string | number;
+  handle?: string | number;
+  /** Checked by the kernel: the qdisc there must be of this kind. */
+  kind?: string;
+}
+
+export interface QdiscFilter {
+  dev?: string | number;
+  kind?: string;
+  handle?: string | number;
+  parent?: string | number;
+}
+
+/** A qdisc as the kernel shows it. */
+export interface Qdisc extends TcHeaderView {
+  kind: string;
+  /** References to it (tcm_info): tc prints it when it is not 1. */
+  refcnt: number;
+  /** The kind's options with names (QDISC_KINDS[kind].view); {} for kinds nlkit does not know. */
+  options: Opts;
+  stats?: TcStats;
+  ingressBlock?: number;
+  egressBlock?: number;
+}
+
+const PLACE_KEYS = ['dev', 'kind', 'handle', 'parent'] as const;
+
+function kindDef(kind: string): KindDef<string> {
+  return (QDISC_KINDS as Record<string, KindDef<string>>)[kind];
+}
+
+/** The request for a spec (add/change/replace). */
+export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) checkSpec(spec, 'qdisc', PLACE_KEYS);
+  const kind = qdiscKind((spec as Opts).kind);
+  const def = kindDef(kind);
+  const s = checkSpec(spec, 'qdisc', [...PLACE_KEYS, ...def.keys]) as Opts;
+  const parent = s.parent === undefined ? def.place?.parent ?? TC_H_ROOT : parseHandle(s.parent, 'parent');
+  const handle = s.handle === undefined ? def.place?.handle ?? 0 : parseMajor(s.handle, 'handle');
+  if (def.place && (parent !== def.place.parent || handle !== def.place.handle))
+    throw new NetlinkArgumentError('parent', `${kind} goes at parent 'ingress' with handle 'ffff:' (the device's ingress hook)`);
+  const options = def.encode!(s);
+  const req = { ...tcmsg(scope, s, handle, parent), kind } as NewqdiscDoRequest & { options?: unknown };
+  if (options !== undefined) req.options = options;
+  return req;
+}
+
+/** The request naming one qdisc (delete/get): kind checked when given. */
+function refRequest(scope: Scope, ref: unknown): TcmsgStruct & { kind?: string } {
+  const r = checkSpec(ref, 'qdisc', PLACE_KEYS) as Opts;
+  const kind = r.kind === undefined ? undefined : qdiscKind(r.kind);
+  const place = kind ? kindDef(kind).place : undefined;
+  const handle = r.handle === undefined ? place?.handle ?? 0 : parseMajor(r.handle, 'handle');
+  // with only a handle, the kernel finds the qdisc by it (tc qdisc del dev X handle 1:)
+  const parent = r.parent === undefined ? (r.handle !== undefined && !place ? 0 : place?.parent ?? TC_H_ROOT) : parseHandle(r.parent, 'parent');
+  const req: TcmsgStruct & { kind?: string } = tcmsg(scope, r, handle, parent);
+  if (kind) req.kind = kind;
+  return req;
+}
+
+export function qdiscView(scope: Scope, m: GetqdiscDumpReply): Qdisc {
+  const q: Qdisc = { ...headerView(scope, m), kind: m.kind ?? '', refcnt: m.info, options: qdiscOptionsView(m as AttrsSet) };
+  if (m.handle === 0) q.handle = '0:';
+  const stats = toStats(m.stats2, m.stats);
+  if (stats) q.stats = stats;
+  if (m.ingressBlock !== undefined) q.ingressBlock = m.ingressBlock;
+  if (m.egressBlock !== undefined) q.egressBlock = m.egressBlock;
+  return q;
+}
+
+function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc, m: GetqdiscDumpReply) => boolean } {
+  const filter = f === undefined ? {} : (checkSpec(f, 'filter', PLACE_KEYS) as QdiscFilter);
+  const ifindex = filter.dev === undefined ? 0 : scope.ifindex(filter.dev, 'dev');
+  const handle = filter.handle === undefined ? undefined : parseMajor(filter.handle, 'handle');
+  const parent = filter.parent === undefined ? undefined : parseHandle(filter.parent, 'parent');
+  const kind = filter.kind;
+  if (kind !== undefined && typeof kind !== 'string') throw new NetlinkArgumentError('kind', `must be a string, got ${typeof kind}`, 'ERR_INVALID_ARG_TYPE');
+  return {
+    ifindex,
+    test: (q, m) => (!ifindex || m.ifindex === ifindex) && (handle === undefined || m.handle === handle) && (parent === undefined || m.parent === parent) && (kind === undefined || q.kind === kind),
+  };
+}
+
+const CREATE = NLM_F_CREATE | NLM_F_EXCL;
+const writer = (flags: number) => (scope: Scope, spec: QdiscSpec) => opItem(tc, 'newqdisc', qdiscRequest(scope, spec), { flags });
+
+const OPS = {
+  /** Every qdisc (of a device, kind, handle or parent when the filter says), ingress and clsact included. */
+  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => {
+    const { ifindex, test } = filterOf(scope, filter);
+    return opCall(tc, 'getqdisc', 'dump', { family: 0, ifindex, handle: 0, parent: 0, info: 0 }, {
+      result: (replies) => {
+        const out: Qdisc[] = [];
+        for (const m of replies) {
+          const q = qdiscView(scope, m);
+          if (test(q, m)) out.push(q);
+        }
+        return out;
+      },
+    });
+  },
+  /** The qdisc at a parent (default root) or with a handle; ENOENT when there is none. */
+  get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => opCall(tc, 'getqdisc', 'do', refRequest(scope, ref), { result: (r) => qdiscView(scope, r[0]) }),
+  /** Adds a qdisc (an array: many in one transaction, a BulkResult). EEXIST if one is there. */
+  add: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(CREATE)),
+  /** Changes the options of the qdisc there (same kind). */
+  change: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(0)),
+  /** Adds, or puts this one in place of the qdisc there. */
+  replace: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(NLM_F_CREATE | NLM_F_REPLACE)),
+  /** Deletes the qdisc at a parent (default root; ingress/clsact: give the kind) or with a handle. */
+  delete: (scope: Scope, ref: QdiscRef | readonly QdiscRef[]) => oneOrMany(scope, ref, (sc, r: QdiscRef) => opItem(tc, 'delqdisc', refRequest(sc, r))),
+};
+
+export type Qdiscs = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'change' | 'changeSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
+  add: OneOrMany<QdiscSpec>;
+  addSync: OneOrManySync<QdiscSpec>;
+  change: OneOrMany<QdiscSpec>;
+  changeSync: OneOrManySync<QdiscSpec>;
+  replace: OneOrMany<QdiscSpec>;
+  replaceSync: OneOrManySync<QdiscSpec>;
+  delete: OneOrMany<QdiscRef>;
+  deleteSync: OneOrManySync<QdiscRef>;
+};
+
+export function makeQdiscs(ctx: RouteContext): Qdiscs {
+  return bindOps(ctx, OPS) as unknown as Qdiscs;
+}
+
+export { TC_H_INGRESS };
