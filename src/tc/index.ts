@@ -7,3 +7,5 @@ export { toStats, type TcStats } from './stats.js';
 export { makeQdiscs, qdiscView, type Qdisc, type QdiscSpec, type QdiscRef, type QdiscFilter, type Qdiscs } from './qdiscs.js';
 export { QDISC_KINDS, QDISC_KIND_NAMES, type QdiscKind } from './qdisc-kinds.js';
 export { pschedClock, rateTable, xmitTime, xmitSize } from './psched.js';
+export { makeClasses, classView, type TcClass, type ClassSpec, type ClassRef, type ClassFilter, type Classes } from './classes.js';
+export { CLASS_KINDS, CLASS_KIND_NAMES, type ClassKind } from './class-kinds.js';
