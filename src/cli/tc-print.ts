@@ -52,7 +52,9 @@ function tbf(o: Opts, details: boolean): Field[] {
 
 function htb(o: Opts, details: boolean): Field[] {
   if (o.r2q === undefined) return [];
-  const out = [f('r2q', o.r2q, `r2q ${o.r2q} `), f('default', `0x${o.default}`, `default 0x${o.default} `), f('direct_packets_stat', o.directPacketsStat, `direct_packets_stat ${o.directPacketsStat} `)];
+  // tc prints it with %#x, which writes zero as '0'
+  const def = o.default === '0' ? '0' : `0x${o.default}`;
+  const out = [f('r2q', o.r2q, `r2q ${o.r2q} `), f('default', def, `default ${def} `), f('direct_packets_stat', o.directPacketsStat, `direct_packets_stat ${o.directPacketsStat} `)];
   if (details) out.push(f('ver', o.version, `ver ${o.version} `));
   if (o.directQlen !== undefined) out.push(f('direct_qlen', o.directQlen, `direct_qlen ${o.directQlen}`));
   if (o.offload) out.push(f('offload', true, ' offload'));

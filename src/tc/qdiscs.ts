@@ -2,13 +2,14 @@
 // objects over the generated tc family. A spec is flat: where it goes (dev, handle, parent),
 // its kind, and the kind's options (qdisc-kinds.ts); an array is one transaction.
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
-import { NetlinkArgumentError } from '../core/errors.js';
+import { constants } from 'node:os';
+import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
-import { parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
+import { formatHandle, parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { headerView, tcmsg, type TcHeaderView } from './tc-object.js';
@@ -113,23 +114,38 @@ function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc,
 const CREATE = NLM_F_CREATE | NLM_F_EXCL;
 const writer = (flags: number) => (scope: Scope, spec: QdiscSpec) => opItem(tc, 'newqdisc', qdiscRequest(scope, spec), { flags });
 
+function listQdiscs(scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> {
+  const { ifindex, test } = filterOf(scope, filter);
+  return opCall(tc, 'getqdisc', 'dump', { family: 0, ifindex, handle: 0, parent: 0, info: 0 }, {
+    result: (replies) => {
+      const out: Qdisc[] = [];
+      for (const m of replies) {
+        const q = qdiscView(scope, m);
+        if (test(q, m)) out.push(q);
+      }
+      return out;
+    },
+  });
+}
+
 const OPS = {
   /** Every qdisc (of a device, kind, handle or parent when the filter says), ingress and clsact included. */
-  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => {
-    const { ifindex, test } = filterOf(scope, filter);
-    return opCall(tc, 'getqdisc', 'dump', { family: 0, ifindex, handle: 0, parent: 0, info: 0 }, {
-      result: (replies) => {
-        const out: Qdisc[] = [];
-        for (const m of replies) {
-          const q = qdiscView(scope, m);
-          if (test(q, m)) out.push(q);
-        }
-        return out;
+  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => listQdiscs(scope, filter),
+  /**
+   * The qdisc at a parent (default root) or with a handle; ENOENT when there is none. (A dump,
+   * filtered: RTM_GETQDISC's do answers only through RTNLGRP_TC unless NLM_F_ECHO is set.)
+   */
+  get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => {
+    const req = refRequest(scope, ref);
+    return {
+      first: listQdiscs(scope, { dev: req.ifindex }),
+      then: (found: Qdisc[], sc: Scope) => {
+        const q = found.find((x) => (!req.parent || parseHandle(x.parent) === req.parent) && (!req.handle || parseMajor(x.handle) === req.handle));
+        if (!q) throw new NetlinkSystemError(constants.errno.ENOENT, 'getqdisc', `no qdisc on ${sc.ifname(req.ifindex) ?? req.ifindex} at ${formatHandle(req.parent || req.handle)}`);
+        return { value: q };
       },
-    });
+    };
   },
-  /** The qdisc at a parent (default root) or with a handle; ENOENT when there is none. */
-  get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => opCall(tc, 'getqdisc', 'do', refRequest(scope, ref), { result: (r) => qdiscView(scope, r[0]) }),
   /** Adds a qdisc (an array: many in one transaction, a BulkResult). EEXIST if one is there. */
   add: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(CREATE)),
   /** Changes the options of the qdisc there (same kind). */
