@@ -25,7 +25,7 @@ export interface QdiscSpec {
   [option: string]: unknown;
 }
 
-/** Which qdisc to delete or get: the one at `parent` (default root) or with `handle`. */
+/** Which qdisc to delete or get: the one at `parent` (default root; get: any, given a handle), checked against `handle`. */
 export interface QdiscRef {
   dev: string | number;
   parent?: string | number;
@@ -76,13 +76,14 @@ export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
 }
 
 /** The request naming one qdisc (delete/get): kind checked when given. */
-function refRequest(scope: Scope, ref: unknown): TcmsgStruct & { kind?: string } {
+function refRequest(scope: Scope, ref: unknown, anyParent = false): TcmsgStruct & { kind?: string } {
   const r = checkSpec(ref, 'qdisc', PLACE_KEYS) as Opts;
   const kind = r.kind === undefined ? undefined : qdiscKind(r.kind);
   const place = kind ? kindDef(kind).place : undefined;
   const handle = r.handle === undefined ? place?.handle ?? 0 : parseMajor(r.handle, 'handle');
-  // with only a handle, the kernel finds the qdisc by it (tc qdisc del dev X handle 1:)
-  const parent = r.parent === undefined ? (r.handle !== undefined && !place ? 0 : place?.parent ?? TC_H_ROOT) : parseHandle(r.parent, 'parent');
+  // get finds a handle under any parent; delete needs one (the kernel: "Classid cannot be
+  // zero"), root unless said, and checks the handle of the qdisc there
+  const parent = r.parent === undefined ? (anyParent && r.handle !== undefined ? 0 : place?.parent ?? TC_H_ROOT) : parseHandle(r.parent, 'parent');
   const req: TcmsgStruct & { kind?: string } = tcmsg(scope, r, handle, parent);
   if (kind) req.kind = kind;
   return req;
@@ -136,7 +137,7 @@ const OPS = {
    * filtered: RTM_GETQDISC's do answers only through RTNLGRP_TC unless NLM_F_ECHO is set.)
    */
   get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => {
-    const req = refRequest(scope, ref);
+    const req = refRequest(scope, ref, true);
     return {
       first: listQdiscs(scope, { dev: req.ifindex }),
       then: (found: Qdisc[], sc: Scope) => {
