@@ -4,7 +4,7 @@
 import type { Opts } from '../tc/qdisc-kinds.js';
 import type { TcStats } from '../tc/stats.js';
 import { formatRate, formatSize } from '../tc/units.js';
-import { printJson } from './ip-output.js';
+import { JsonWriter } from './json-writer.js';
 
 /** A JSON member (key and value; no key: text only) and its text. Nested: an object member. */
 export type Field = { key?: string; json?: unknown; text: string; nested?: Field[] };
@@ -12,10 +12,11 @@ export type Field = { key?: string; json?: unknown; text: string; nested?: Field
 export const f = (key: string | undefined, json: unknown, text: string): Field => ({ key, json, text });
 export const text = (t: string): Field => ({ text: t });
 
-/** tc's sprint_time as this tc prints it: tenths of a ms or s, trailing zeros dropped ('50ms', '1.5s', '500us'). */
+/** tc's sprint_time as this tc prints it: three significant digits, %g style ('50ms', '1.86ms', '1.5s', '500us'). */
 export function tcTime(usec: number): string {
-  if (usec >= 1e6) return `${Math.round(usec / 1e5) / 10}s`;
-  if (usec >= 1e3) return `${Math.round(usec / 100) / 10}ms`;
+  const g = (x: number) => String(Number(x.toPrecision(3)));
+  if (usec >= 1e6) return `${g(usec / 1e6)}s`;
+  if (usec >= 1e3) return `${g(usec / 1e3)}ms`;
   return `${Math.trunc(usec)}us`;
 }
 
@@ -39,7 +40,8 @@ function tbf(o: Opts, details: boolean): Field[] {
   if (details) out.push(cellSize('burst', num(o, 'burst')), size('mpu', 'mpu', num(o, 'mpu')));
   else out.push(size('burst', 'burst', num(o, 'burst')));
   if (o.peakrate !== undefined) {
-    out.push(rate('peakrate', num(o, 'peakrate')));
+    // tc prints the peak rate in its text only (no JSON member)
+    out.push(text(`peakrate ${formatRate(num(o, 'peakrate'))} `));
     if (details) out.push(cellSize('mtu', num(o, 'mtu')), size('mpu', 'mpu', num(o, 'mpu')));
     else out.push(size('minburst', 'minburst', num(o, 'mtu')));
   }
@@ -113,16 +115,43 @@ export function statsFields(s: TcStats | undefined): Field[] {
   return out;
 }
 
-function toJson(fields: Field[]): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const x of fields) if (x.key !== undefined) o[x.key] = x.nested ? toJson(x.nested) : x.json;
-  return o;
+/** Members in order, a key twice when tc writes it twice (tbf's -d `mpu`). */
+function writeFields(w: JsonWriter, fields: Field[]): void {
+  w.object();
+  for (const x of fields) {
+    if (x.key === undefined) continue;
+    w.key(x.key);
+    if (x.nested) writeFields(w, x.nested);
+    else writeValue(w, x.json);
+  }
+  w.endObject();
+}
+
+function writeValue(w: JsonWriter, v: unknown): void {
+  if (typeof v === 'number' || typeof v === 'bigint') w.number(v);
+  else if (typeof v === 'boolean') w.bool(v);
+  else if (typeof v === 'string') w.string(v);
+  else if (Array.isArray(v)) {
+    w.array();
+    for (const x of v) writeValue(w, x);
+    w.endArray();
+  } else w.null();
 }
 
 const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? toText(x.nested) : x.text)).join('');
 
 /** Records as `tc -j` (a JSON array) or tc's text. */
 export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
-  if (env.json) printJson(env, records.map(toJson));
-  else env.out(records.map(toText).join(''));
+  if (!env.json) {
+    env.out(records.map(toText).join(''));
+    return;
+  }
+  const w = new JsonWriter(env.pretty, env.out);
+  w.array();
+  for (const r of records) {
+    writeFields(w, r);
+    w.maybeFlush();
+  }
+  w.endArray().raw('\n');
+  w.flush();
 }
