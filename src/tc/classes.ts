@@ -1,9 +1,7 @@
 // Classes of classful qdiscs (`tc class`): list, add, change, replace and delete, over the
 // generated tc family; kinds and their options in class-kinds.ts.
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
-import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GettclassDoReply, type NewtclassDoRequest } from '../ynl/families/tc.js';
@@ -11,7 +9,7 @@ import { CLASS_KINDS, classKind, classOptionsView } from './class-kinds.js';
 import { formatHandle, parseHandle } from './handle.js';
 import type { KindDef, Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { headerView, tcmsg, type TcHeaderView } from './tc-object.js';
+import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
 
 export interface ClassSpec {
   dev: string | number;
@@ -80,8 +78,6 @@ export function classView(scope: Scope, m: GettclassDoReply): TcClass {
   return c;
 }
 
-const writer = (flags: number) => (scope: Scope, spec: ClassSpec) => opItem(tc, 'newtclass', classRequest(scope, spec), { flags });
-
 const OPS = {
   /** The classes of a device's qdiscs (of one parent, classid or kind when the filter says). */
   list: (scope: Scope, filter: ClassFilter): Step<TcClass[]> => {
@@ -95,22 +91,11 @@ const OPS = {
         .map((m) => classView(scope, m)),
     });
   },
-  add: (scope: Scope, spec: ClassSpec | readonly ClassSpec[]) => oneOrMany(scope, spec, writer(NLM_F_CREATE | NLM_F_EXCL)),
-  change: (scope: Scope, spec: ClassSpec | readonly ClassSpec[]) => oneOrMany(scope, spec, writer(0)),
-  replace: (scope: Scope, spec: ClassSpec | readonly ClassSpec[]) => oneOrMany(scope, spec, writer(NLM_F_CREATE | NLM_F_REPLACE)),
-  delete: (scope: Scope, ref: ClassRef | readonly ClassRef[]) => oneOrMany(scope, ref, (sc, r: ClassRef) => opItem(tc, 'deltclass', refRequest(sc, r))),
+  ...writeOps((sc, spec: ClassSpec, flags) => opItem(tc, 'newtclass', classRequest(sc, spec), { flags }), (sc, r: ClassRef) => opItem(tc, 'deltclass', refRequest(sc, r))),
 };
 
-export type Classes = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'change' | 'changeSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
-  add: OneOrMany<ClassSpec>;
-  addSync: OneOrManySync<ClassSpec>;
-  change: OneOrMany<ClassSpec>;
-  changeSync: OneOrManySync<ClassSpec>;
-  replace: OneOrMany<ClassSpec>;
-  replaceSync: OneOrManySync<ClassSpec>;
-  delete: OneOrMany<ClassRef>;
-  deleteSync: OneOrManySync<ClassRef>;
-};
+/** A device's classes: list, and add/change/replace/delete of one spec or (bulk) an array. */
+export type Classes = Omit<BoundOps<typeof OPS>, keyof WriteOps<ClassSpec, ClassRef>> & WriteOps<ClassSpec, ClassRef>;
 
 export function makeClasses(ctx: RouteContext): Classes {
   return bindOps(ctx, OPS) as unknown as Classes;

@@ -1,18 +1,16 @@
 // Queueing disciplines (`tc qdisc`): list, get, add, change, replace and delete, as typed
 // objects over the generated tc family. A spec is flat: where it goes (dev, handle, parent),
 // its kind, and the kind's options (qdisc-kinds.ts); an array is one transaction.
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { constants } from 'node:os';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
-import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { headerView, tcmsg, type TcHeaderView } from './tc-object.js';
+import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
 
 /** A qdisc to make: where, what kind, and the kind's options (see QDISC_KINDS for each kind's keys). */
 export interface QdiscSpec {
@@ -112,8 +110,6 @@ function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc,
   };
 }
 
-const CREATE = NLM_F_CREATE | NLM_F_EXCL;
-const writer = (flags: number) => (scope: Scope, spec: QdiscSpec) => opItem(tc, 'newqdisc', qdiscRequest(scope, spec), { flags });
 
 function listQdiscs(scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> {
   const { ifindex, test } = filterOf(scope, filter);
@@ -147,26 +143,11 @@ const OPS = {
       },
     };
   },
-  /** Adds a qdisc (an array: many in one transaction, a BulkResult). EEXIST if one is there. */
-  add: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(CREATE)),
-  /** Changes the options of the qdisc there (same kind). */
-  change: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(0)),
-  /** Adds, or puts this one in place of the qdisc there. */
-  replace: (scope: Scope, spec: QdiscSpec | readonly QdiscSpec[]) => oneOrMany(scope, spec, writer(NLM_F_CREATE | NLM_F_REPLACE)),
-  /** Deletes the qdisc at a parent (default root; ingress/clsact: give the kind) or with a handle. */
-  delete: (scope: Scope, ref: QdiscRef | readonly QdiscRef[]) => oneOrMany(scope, ref, (sc, r: QdiscRef) => opItem(tc, 'delqdisc', refRequest(sc, r))),
+  ...writeOps((sc, spec: QdiscSpec, flags) => opItem(tc, 'newqdisc', qdiscRequest(sc, spec), { flags }), (sc, r: QdiscRef) => opItem(tc, 'delqdisc', refRequest(sc, r))),
 };
 
-export type Qdiscs = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'change' | 'changeSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
-  add: OneOrMany<QdiscSpec>;
-  addSync: OneOrManySync<QdiscSpec>;
-  change: OneOrMany<QdiscSpec>;
-  changeSync: OneOrManySync<QdiscSpec>;
-  replace: OneOrMany<QdiscSpec>;
-  replaceSync: OneOrManySync<QdiscSpec>;
-  delete: OneOrMany<QdiscRef>;
-  deleteSync: OneOrManySync<QdiscRef>;
-};
+/** A namespace's qdiscs: list/get, and add/change/replace/delete of one spec or (bulk) an array. */
+export type Qdiscs = Omit<BoundOps<typeof OPS>, keyof WriteOps<QdiscSpec, QdiscRef>> & WriteOps<QdiscSpec, QdiscRef>;
 
 export function makeQdiscs(ctx: RouteContext): Qdiscs {
   return bindOps(ctx, OPS) as unknown as Qdiscs;
