@@ -1,6 +1,6 @@
 // `nlkit tc class` as `tc class`: add, change, replace, del and show in tc's words
 // (tc_class.c), over nlkit/tc's classes, printed as tc's print_class prints them.
-import { makeClasses, type ClassSpec, type TcClass } from '../tc/classes.js';
+import { makeClasses, type ClassFilter, type ClassRef, type ClassSpec, type TcClass } from '../tc/classes.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { classOptionFields, classXstatsFields, f, type Field, printRecords, statsFields } from './tc-print.js';
 import { CLASS_WORDS, kindOptions } from './tc-words.js';
@@ -54,9 +54,9 @@ function writer(name: 'add' | 'change' | 'replace', synopsis: string): IpCommand
 async function del(words: Words, env: IpEnv): Promise<void> {
   const p = parsePlace(words, false);
   if (p.classid === undefined) throw new IpUsageError('Error: "classid" is required.', 1);
-  const ref: Record<string, string> = { dev: p.dev!, classid: p.classid };
+  const ref: ClassRef = { dev: p.dev!, classid: p.classid };
   if (p.parent !== undefined && p.parent !== 'root') ref.parent = p.parent;
-  await makeClasses(env.route).delete(ref as never);
+  await makeClasses(env.route).delete(ref);
 }
 
 export function classRecord(c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): Field[] {
@@ -72,10 +72,10 @@ export function classRecord(c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, d
 
 async function show(words: Words, env: IpEnv): Promise<void> {
   const p = parsePlace(words, true);
-  const filter: Record<string, string> = { dev: p.dev! };
+  const filter: ClassFilter = { dev: p.dev! };
   if (p.parent !== undefined) filter.parent = p.parent;
   if (p.classid !== undefined) filter.classid = p.classid;
-  const list = await makeClasses(env.route).list(filter as never);
+  const list = await makeClasses(env.route).list(filter);
   printRecords(env, list.map((c) => classRecord(c, env, true)));
 }
 

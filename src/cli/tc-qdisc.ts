@@ -1,7 +1,7 @@
 // `nlkit tc qdisc` as `tc qdisc`: add, change, replace, del and show in tc's words
 // (tc_qdisc.c tc_qdisc_modify / tc_qdisc_list), over nlkit/tc's qdiscs, printed as
 // tc's print_qdisc prints them (tc-print.ts).
-import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscSpec } from '../tc/qdiscs.js';
+import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { f, type Field, printRecords, qdiscOptionFields, statsFields } from './tc-print.js';
 import { kindOptions, QDISC_WORDS } from './tc-words.js';
@@ -78,11 +78,11 @@ function writer(name: 'add' | 'change' | 'replace', synopsis: string): IpCommand
 async function del(words: Words, env: IpEnv): Promise<void> {
   const p = parsePlace(words, false);
   if (!words.done) throw new IpUsageError(`What is "${words.peek()}"? Try "tc qdisc help".`, 1);
-  const ref: Record<string, string> = { dev: needDev(p) };
+  const ref: QdiscRef = { dev: needDev(p) };
   if (p.kind !== undefined) ref.kind = p.kind;
   if (p.parent !== undefined && p.kind !== 'ingress' && p.kind !== 'clsact') ref.parent = p.parent;
   if (p.handle !== undefined) ref.handle = p.handle;
-  await makeQdiscs(env.route).delete(ref as never);
+  await makeQdiscs(env.route).delete(ref);
 }
 
 /** tc prints a qdisc's handle as its major ('1:', '0:'), the parent in full. */

@@ -7,7 +7,7 @@ import { checkSpec } from '../route/arg-check.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
-import { formatHandle, parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
+import { formatHandle, parseHandle, parseMajor, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
@@ -153,4 +153,3 @@ export function makeQdiscs(ctx: RouteContext): Qdiscs {
   return bindOps(ctx, OPS) as unknown as Qdiscs;
 }
 
-export { TC_H_INGRESS };

@@ -7,26 +7,13 @@ import type { TransactionItem } from '../core/transaction.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import type { Scope } from '../route/context.js';
 import type { TcmsgStruct } from '../ynl/families/tc.js';
-import { formatHandle, parseHandle, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
-
-/** Where an object is: its device and, when given, its handle and parent. */
-export interface TcPlace {
-  /** A link name or ifindex. */
-  dev: string | number;
-  handle?: string | number;
-  parent?: string | number;
-}
+import { formatHandle, TC_H_INGRESS } from './handle.js';
 
 /** The header of a request: family AF_UNSPEC, the device's index, handle and parent. */
 export function tcmsg(scope: Scope, s: { dev?: unknown }, handle: number, parent: number): Required<Pick<TcmsgStruct, 'family' | 'ifindex' | 'handle' | 'parent' | 'info'>> {
   if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is required: the device the object is on');
   if (typeof s.dev !== 'string' && typeof s.dev !== 'number') throw new NetlinkArgumentError('dev', `must be a link name or ifindex, got ${typeof s.dev}`, 'ERR_INVALID_ARG_TYPE');
   return { family: 0, ifindex: scope.ifindex(s.dev, 'dev'), handle, parent, info: 0 };
-}
-
-/** An optional handle: `fallback` when absent. */
-export function handleOr(v: unknown, option: string, fallback: number): number {
-  return v === undefined ? fallback : parseHandle(v, option);
 }
 
 /** What a view shows of the header: the device by name, handles as tc prints them. */
@@ -73,4 +60,3 @@ export interface WriteOps<S, R> {
   deleteSync: OneOrManySync<R>;
 }
 
-export { TC_H_ROOT, TC_H_INGRESS };
