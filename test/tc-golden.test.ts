@@ -21,9 +21,9 @@ import { NetlinkArgumentError } from '../src/core/errors.js';
 import { Scope } from '../src/route/context.js';
 import { Family } from '../src/ynl/family.js';
 import { description as tcDesc } from '../src/ynl/families/tc.js';
-import { classRequest } from '../src/tc/classes.js';
+import { classRequest, type ClassSpec } from '../src/tc/classes.js';
 import { classOptionsView } from '../src/tc/class-kinds.js';
-import { qdiscRequest } from '../src/tc/qdiscs.js';
+import { qdiscRequest, type QdiscSpec } from '../src/tc/qdiscs.js';
 import { qdiscOptionsView, QDISC_KIND_NAMES } from '../src/tc/qdisc-kinds.js';
 import { parsePsched, pschedClock, rateTable, xmitSize, xmitTime } from '../src/tc/psched.js';
 import type { AttrsSet } from '../src/ynl/families/tc.js';
@@ -279,6 +279,31 @@ describe('option tables round trip (fast-check)', () => {
 function u32n() {
   return fc.integer({ min: 0, max: 0xffffffff });
 }
+
+describe('specs are typed per kind (tsc)', () => {
+  test('a kind takes its own options, with their required ones', () => {
+    const specs: QdiscSpec[] = [
+      { dev: 'eth0', kind: 'tbf', rate: '10mbit', burst: '32kb', latency: '50ms' },
+      { dev: 'eth0', kind: 'htb', handle: '1:', default: '10' },
+      { dev: 'eth0', kind: 'ingress' },
+      { dev: 'eth0', kind: 'cake', bandwidth: 'unlimited', diffserv: 'besteffort' },
+      // @ts-expect-error tbf needs a burst
+      { dev: 'eth0', kind: 'tbf', rate: '10mbit', latency: '50ms' },
+      // @ts-expect-error htb (the qdisc) has no rate: its classes do
+      { dev: 'eth0', kind: 'htb', rate: '10mbit' },
+      // @ts-expect-error not a kind nlkit makes
+      { dev: 'eth0', kind: 'noqueue' },
+      // @ts-expect-error cake's diffserv modes are names
+      { dev: 'eth0', kind: 'cake', diffserv: 'diffserv5' },
+    ];
+    const classes: ClassSpec[] = [
+      { dev: 'eth0', classid: '1:10', kind: 'htb', rate: '5mbit', ceil: '10mbit' },
+      // @ts-expect-error an htb class needs a rate
+      { dev: 'eth0', classid: '1:10', kind: 'htb', ceil: '10mbit' },
+    ];
+    assert.equal(specs.length + classes.length, 10);
+  });
+});
 
 describe('bad options are typed errors', () => {
   const bad = (spec: object, option: string, text: RegExp) =>

@@ -39,7 +39,8 @@ function specOf(words: Words): ClassSpec {
   const p = parsePlace(words, false);
   if (p.kind === undefined) throw new IpUsageError('Error: a class kind is required (htb).', 1);
   if (p.classid === undefined) throw new IpUsageError('Error: "classid" is required.', 1);
-  const spec: ClassSpec = { dev: p.dev!, classid: p.classid, kind: p.kind, ...kindOptions(p.kind, words, CLASS_WORDS, 'class') };
+  // checked by the domain layer as it builds the request
+  const spec = { dev: p.dev!, classid: p.classid, kind: p.kind, ...kindOptions(p.kind, words, CLASS_WORDS, 'class') } as ClassSpec;
   if (p.parent !== undefined) spec.parent = p.parent;
   return spec;
 }

@@ -62,7 +62,8 @@ function needDev(p: Place): string {
 function specOf(words: Words): QdiscSpec {
   const p = parsePlace(words, false);
   if (p.kind === undefined) throw new IpUsageError('Error: a qdisc kind is required (htb, tbf, ingress, clsact...).', 1);
-  const spec: QdiscSpec = { dev: needDev(p), kind: p.kind, ...kindOptions(p.kind, words, QDISC_WORDS, 'qdisc') };
+  // tc's words give text values: the domain layer checks them (and the kind) as it builds the request
+  const spec = { dev: needDev(p), kind: p.kind, ...kindOptions(p.kind, words, QDISC_WORDS, 'qdisc') } as QdiscSpec;
   if (p.parent !== undefined && p.kind !== 'ingress' && p.kind !== 'clsact') spec.parent = p.parent;
   if (p.handle !== undefined) spec.handle = p.handle;
   return spec;

@@ -6,7 +6,7 @@ import { checkBool } from '../route/arg-check.js';
 import { uint, word } from '../route/spec-values.js';
 import type { AttrsSet } from '../ynl/families/tc.js';
 import { LINKLAYER_ATM, LINKLAYER_ETHERNET, linklayerName, pschedClock, rateOf, ratespec, xmitSize, xmitTime } from './psched.js';
-import type { KindDef, Opts } from './qdisc-kinds.js';
+import { keysOf, type KindDef, type Opts, type Rate, type Size } from './qdisc-kinds.js';
 import { parseRate, parseSize } from './units.js';
 
 const struct = <T extends object>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
@@ -14,8 +14,25 @@ const struct = <T extends object>(v: T | Buffer | undefined): T | undefined => (
 /** tc's default mtu for htb's tables and bursts: an Ethernet frame and then some. */
 const HTB_MTU = 1600;
 
+/** An htb class: its guaranteed `rate`, what it may borrow up to (`ceil`, default the rate)... */
+export interface HtbClassOptions {
+  rate: Rate;
+  ceil?: Rate;
+  /** Bytes it may send at once above its rate (default: rate / HZ + mtu, as tc). */
+  burst?: Size;
+  cburst?: Size;
+  /** 0 (first) to 7: who gets spare bandwidth first. */
+  prio?: number;
+  quantum?: Size;
+  mtu?: Size;
+  mpu?: number;
+  overhead?: number;
+  linklayer?: 'ethernet' | 'atm' | 'adsl';
+  offload?: boolean;
+}
+
 const HTB_CLASS = {
-  keys: ['rate', 'ceil', 'burst', 'cburst', 'prio', 'quantum', 'mtu', 'mpu', 'overhead', 'linklayer', 'offload'],
+  keys: keysOf<HtbClassOptions>()('rate', 'ceil', 'burst', 'cburst', 'prio', 'quantum', 'mtu', 'mpu', 'overhead', 'linklayer', 'offload'),
   encode(o) {
     if (o.rate === undefined) throw new NetlinkArgumentError('rate', 'is required for an htb class');
     const rate = parseRate(o.rate, 'rate');
@@ -63,6 +80,10 @@ const HTB_CLASS = {
 /** Class kinds nlkit makes. */
 export const CLASS_KINDS = { htb: HTB_CLASS } satisfies { [K in string]: KindDef<K> };
 export type ClassKind = keyof typeof CLASS_KINDS;
+/** Each class kind's options. */
+export interface ClassOptionsByKind {
+  htb: HtbClassOptions;
+}
 export const CLASS_KIND_NAMES = Object.keys(CLASS_KINDS) as ClassKind[];
 
 export function classKind(v: unknown): ClassKind {

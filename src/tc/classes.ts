@@ -5,21 +5,23 @@ import { checkSpec } from '../route/arg-check.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GettclassDoReply, type NewtclassDoRequest } from '../ynl/families/tc.js';
-import { CLASS_KINDS, classKind, classOptionsView } from './class-kinds.js';
+import { CLASS_KINDS, classKind, classOptionsView, type ClassKind, type ClassOptionsByKind } from './class-kinds.js';
 import { formatHandle, parseHandle } from './handle.js';
 import type { KindDef, Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
 
-export interface ClassSpec {
+/** Where a class goes. */
+export interface ClassPlace {
   dev: string | number;
   /** 'maj:min': the major is the qdisc's. */
   classid: string | number;
   /** The parent class or the qdisc ('1:'); default the classid's qdisc. */
   parent?: string | number;
-  kind: string;
-  [option: string]: unknown;
 }
+
+/** A class to make: where, its kind, and that kind's options (ClassOptionsByKind). */
+export type ClassSpec = { [K in ClassKind]: ClassPlace & { kind: K } & ClassOptionsByKind[K] }[ClassKind];
 
 export interface ClassRef {
   dev: string | number;

@@ -18,6 +18,138 @@ type KindXstats<K extends string> = Kinded<K>['xstats'];
 
 export type Opts = Record<string, unknown>;
 
+/** A rate: bytes/s, or tc's text ('10mbit', '500kbps'). */
+export type Rate = number | string;
+/** A size: bytes, or tc's text ('32kb', '1500b'). */
+export type Size = number | string;
+/** A time: microseconds, or tc's text ('50ms', '1s'). */
+export type Time = number | string;
+/** A probability in percent: 1.5 or '1.5%'. */
+export type Percent = number | string;
+
+/** tbf: `rate` and `burst`, and one of `limit` (bytes queued) or `latency` (the longest wait). */
+export interface TbfOptions {
+  rate: Rate;
+  burst: Size;
+  latency?: Time;
+  limit?: Size;
+  /** A second bucket for short peaks; needs `mtu` (its size). */
+  peakrate?: Rate;
+  mtu?: Size;
+  mpu?: Size;
+  overhead?: number;
+  linklayer?: 'ethernet' | 'atm' | 'adsl';
+}
+export interface HtbOptions {
+  /** The class unclassified traffic goes to: tc's hex text ('10' is :10) or the minor as a number. */
+  default?: string | number;
+  r2q?: number;
+  directQlen?: number;
+  offload?: boolean;
+}
+/** pfifo: packets; bfifo: bytes. Absent: the device's queue length. */
+export interface FifoOptions {
+  limit?: number;
+}
+export interface PrioOptions {
+  bands?: number;
+  /** The band of each priority 0..15. */
+  priomap?: number[];
+}
+export interface SfqOptions {
+  quantum?: Size;
+  /** Seconds between hash perturbations. */
+  perturb?: number;
+  limit?: number;
+  divisor?: number;
+  flows?: number;
+  depth?: number;
+  headdrop?: boolean;
+}
+export interface FqCodelOptions {
+  limit?: number;
+  flows?: number;
+  target?: Time;
+  interval?: Time;
+  quantum?: Size;
+  ecn?: boolean;
+  ceThreshold?: Time;
+  memoryLimit?: Size;
+  dropBatch?: number;
+}
+export interface FqOptions {
+  limit?: number;
+  flowLimit?: number;
+  quantum?: Size;
+  initialQuantum?: Size;
+  maxrate?: Rate;
+  /** The number of hash buckets (a power of two). */
+  buckets?: number;
+  pacing?: boolean;
+  refillDelay?: Time;
+  orphanMask?: number;
+  lowRateThreshold?: Rate;
+  ceThreshold?: Time;
+  timerSlack?: Time;
+  horizon?: Time;
+  horizonDrop?: boolean;
+}
+export interface NetemOptions {
+  delay?: Time;
+  jitter?: Time;
+  loss?: Percent;
+  duplicate?: Percent;
+  limit?: number;
+  gap?: number;
+  reorder?: Percent;
+  corrupt?: Percent;
+  rate?: Rate;
+  ecn?: boolean;
+}
+export interface HfscOptions {
+  default?: string | number;
+}
+export interface CakeOptions {
+  /** The shaped rate, or 'unlimited'. */
+  bandwidth?: Rate | 'unlimited';
+  rtt?: Time;
+  target?: Time;
+  diffserv?: 'diffserv3' | 'diffserv4' | 'diffserv8' | 'besteffort' | 'precedence';
+  flowMode?: 'flowblind' | 'srchost' | 'dsthost' | 'hosts' | 'flows' | 'dual-srchost' | 'dual-dsthost' | 'triple-isolate';
+  nat?: boolean;
+  wash?: boolean;
+  ingress?: boolean;
+  ackFilter?: 'no-ack-filter' | 'ack-filter' | 'ack-filter-aggressive';
+  splitGso?: boolean;
+  overhead?: number;
+  mpu?: number;
+  memory?: Size;
+  fwmark?: number;
+  atm?: 'noatm' | 'atm' | 'ptm';
+  raw?: boolean;
+  autorate?: boolean;
+}
+
+/** Each kind's options, by tc's kind name (ingress and clsact have none). */
+export interface QdiscOptionsByKind {
+  htb: HtbOptions;
+  tbf: TbfOptions;
+  fq: FqOptions;
+  fq_codel: FqCodelOptions;
+  sfq: SfqOptions;
+  prio: PrioOptions;
+  pfifo: FifoOptions;
+  bfifo: FifoOptions;
+  netem: NetemOptions;
+  ingress: Record<never, never>;
+  clsact: Record<never, never>;
+  hfsc: HfscOptions;
+  cake: CakeOptions;
+}
+
+/** Every key of an options interface, and nothing else: tsc refuses a missing or unknown one. */
+export const keysOf = <T>() => <const K extends readonly (keyof T & string)[]>(...k: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : never)): K => k;
+
 export interface KindDef<K extends string> {
   /** The caller's option keys. */
   keys: readonly string[];
@@ -65,7 +197,7 @@ const prioView = (o: { bands: number; priomap: Buffer } | undefined): Opts => (o
 
 // ---- tbf (q_tbf.c): rate and burst required, and one of limit or latency
 const TBF = {
-  keys: ['rate', 'burst', 'latency', 'limit', 'peakrate', 'mtu', 'mpu', 'overhead', 'linklayer'],
+  keys: keysOf<TbfOptions>()('rate', 'burst', 'latency', 'limit', 'peakrate', 'mtu', 'mpu', 'overhead', 'linklayer'),
   encode(o) {
     if (o.rate === undefined) throw new NetlinkArgumentError('rate', 'is required for tbf');
     if (o.burst === undefined) throw new NetlinkArgumentError('burst', 'is required for tbf (bytes the bucket holds, e.g. 32kb)');
@@ -114,7 +246,7 @@ const TBF = {
 
 // ---- htb (q_htb.c htb_parse_opt): struct tc_htb_glob, version 3, r2q 10
 const HTB = {
-  keys: ['default', 'r2q', 'directQlen', 'offload'],
+  keys: keysOf<HtbOptions>()('default', 'r2q', 'directQlen', 'offload'),
   encode(o) {
     return defined({
       init: { version: 3, rate2quantum: o.r2q === undefined ? 10 : u32(o.r2q, 'r2q'), defcls: o.default === undefined ? 0 : minorOf(o.default, 'default'), debug: 0, directPkts: 0 },
@@ -133,13 +265,13 @@ const HTB = {
 } satisfies KindDef<'htb'>;
 
 const fifo = {
-  keys: ['limit'],
+  keys: keysOf<FifoOptions>()('limit'),
   encode: (o: Opts) => (o.limit === undefined ? undefined : { limit: u32(o.limit, 'limit') }),
   view: (o: { limit: number } | undefined): Opts => (o ? { limit: o.limit } : {}),
 };
 
 const PRIO = {
-  keys: ['bands', 'priomap'],
+  keys: keysOf<PrioOptions>()('bands', 'priomap'),
   encode(o) {
     const bands = o.bands === undefined ? 3 : uint(o.bands, 'bands', 16, 2);
     return { bands, priomap: priomap(o.priomap, bands) };
@@ -149,7 +281,7 @@ const PRIO = {
 
 // ---- sfq (q_sfq.c): struct tc_sfq_qopt_v1; zeros leave the kernel's defaults
 const SFQ = {
-  keys: ['quantum', 'perturb', 'limit', 'divisor', 'flows', 'depth', 'headdrop'],
+  keys: keysOf<SfqOptions>()('quantum', 'perturb', 'limit', 'divisor', 'flows', 'depth', 'headdrop'),
   encode(o) {
     const n = (k: string) => (o[k] === undefined ? 0 : u32(o[k], k));
     return {
@@ -170,7 +302,7 @@ const SFQ = {
 
 // ---- fq_codel (q_fq_codel.c): attributes only for what is given
 const FQ_CODEL = {
-  keys: ['limit', 'flows', 'target', 'interval', 'quantum', 'ecn', 'ceThreshold', 'memoryLimit', 'dropBatch'],
+  keys: keysOf<FqCodelOptions>()('limit', 'flows', 'target', 'interval', 'quantum', 'ecn', 'ceThreshold', 'memoryLimit', 'dropBatch'),
   encode(o) {
     return defined({
       limit: o.limit === undefined ? undefined : u32(o.limit, 'limit'),
@@ -199,7 +331,7 @@ const FQ_CODEL = {
 
 // ---- fq (q_fq.c)
 const FQ = {
-  keys: ['limit', 'flowLimit', 'quantum', 'initialQuantum', 'maxrate', 'buckets', 'pacing', 'refillDelay', 'orphanMask', 'lowRateThreshold', 'ceThreshold', 'timerSlack', 'horizon', 'horizonDrop'],
+  keys: keysOf<FqOptions>()('limit', 'flowLimit', 'quantum', 'initialQuantum', 'maxrate', 'buckets', 'pacing', 'refillDelay', 'orphanMask', 'lowRateThreshold', 'ceThreshold', 'timerSlack', 'horizon', 'horizonDrop'),
   encode(o) {
     const n = (k: string) => (o[k] === undefined ? undefined : u32(o[k], k));
     let bucketsLog: number | undefined;
@@ -241,7 +373,7 @@ const FQ = {
 // ---- netem (q_netem.c): struct tc_netem_qopt (times in ticks, probabilities as parts of
 // 2^32-1) followed by attributes; 64-bit times in ns beside the ticks
 const NETEM = {
-  keys: ['delay', 'jitter', 'loss', 'duplicate', 'limit', 'gap', 'reorder', 'corrupt', 'rate', 'ecn'],
+  keys: keysOf<NetemOptions>()('delay', 'jitter', 'loss', 'duplicate', 'limit', 'gap', 'reorder', 'corrupt', 'rate', 'ecn'),
   encode(o) {
     const delay = o.delay === undefined ? 0 : parseTime(o.delay, 'delay');
     const jitter = o.jitter === undefined ? 0 : parseTime(o.jitter, 'jitter');
@@ -282,7 +414,7 @@ const NETEM = {
 } satisfies KindDef<'netem'>;
 
 const HFSC = {
-  keys: ['default'],
+  keys: keysOf<HfscOptions>()('default'),
   encode: (o) => ({ defcls: o.default === undefined ? 0 : uint(minorOf(o.default, 'default'), 'default', 0xffff) }),
   view: (o) => (o ? { default: o.defcls.toString(16) } : {}),
 } satisfies KindDef<'hfsc'>;
@@ -294,7 +426,7 @@ const ACK_FILTER = ['no-ack-filter', 'ack-filter', 'ack-filter-aggressive'] as c
 const ATM = ['noatm', 'atm', 'ptm'] as const;
 const named = <W extends string>(words: readonly W[], v: number | undefined): W | undefined => (v === undefined ? undefined : words[v]);
 const CAKE = {
-  keys: ['bandwidth', 'rtt', 'target', 'diffserv', 'flowMode', 'nat', 'wash', 'ingress', 'ackFilter', 'splitGso', 'overhead', 'mpu', 'memory', 'fwmark', 'atm', 'raw', 'autorate'],
+  keys: keysOf<CakeOptions>()('bandwidth', 'rtt', 'target', 'diffserv', 'flowMode', 'nat', 'wash', 'ingress', 'ackFilter', 'splitGso', 'overhead', 'mpu', 'memory', 'fwmark', 'atm', 'raw', 'autorate'),
   encode(o) {
     const idx = <W extends string>(k: string, words: readonly W[]) => (o[k] === undefined ? undefined : words.indexOf(word(o[k], k, words)));
     return defined({
@@ -325,7 +457,7 @@ const CAKE = {
 } satisfies KindDef<'cake'>;
 
 const INGRESS_PLACE = { handle: 0xffff0000, parent: TC_H_INGRESS };
-const none = { keys: [], encode: () => undefined, view: () => ({}) };
+const none = { keys: keysOf<Record<never, never>>()(), encode: () => undefined, view: () => ({}) };
 
 /** Kinds nlkit makes, by tc's name. */
 export const QDISC_KINDS = {

@@ -8,20 +8,21 @@ import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, parseHandle, parseMajor, TC_H_ROOT } from './handle.js';
-import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
+import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type KindDef, type Opts, type QdiscKind, type QdiscOptionsByKind } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
 
-/** A qdisc to make: where, what kind, and the kind's options (see QDISC_KINDS for each kind's keys). */
-export interface QdiscSpec {
+/** Where a qdisc goes. */
+export interface QdiscPlace {
   dev: string | number;
-  kind: string;
   /** A major handle ('1:'); the kernel picks one when absent (ingress and clsact: 'ffff:'). */
   handle?: string | number;
   /** 'root' (default), 'ingress' for ingress/clsact, or a class ('1:10'). */
   parent?: string | number;
-  [option: string]: unknown;
 }
+
+/** A qdisc to make: where, its kind, and that kind's options (QdiscOptionsByKind). */
+export type QdiscSpec = { [K in QdiscKind]: QdiscPlace & { kind: K } & QdiscOptionsByKind[K] }[QdiscKind];
 
 /** Which qdisc to delete or get: the one at `parent` (default root; get: any, given a handle), checked against `handle`. */
 export interface QdiscRef {
