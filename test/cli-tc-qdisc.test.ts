@@ -7,11 +7,16 @@
 //   (class/handle/parent/leaf, "options", the -s counters);
 // - a qdisc kind nlkit does not make: tc sends it and prints the kernel's refusal, nlkit
 //   refuses it itself naming the kinds it makes.
+// - fq_codel (no such qdisc in this kernel) is checked against the output iproute2 6.x prints
+//   for a default fq_codel, from a view.
 // The links stay down (no traffic): counters cannot move between the two reads.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
+import { printRecords } from '../src/cli/tc-print.js';
+import { qdiscRecord } from '../src/cli/tc-qdisc.js';
+import type { Qdisc } from '../src/tc/qdiscs.js';
 import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
 function tc(ns: string | undefined, ...args: string[]) {
@@ -37,6 +42,32 @@ function setup(ns: string): void {
   ];
   for (const c of cmds) run('tc', ['-n', ns, ...c]);
 }
+
+describe('kinds this kernel lacks, printed from a view', () => {
+  test('fq_codel (the usual default qdisc) as iproute2 6.x prints it, with its -s xstats', () => {
+    // what a 6.x kernel dumps for a default fq_codel (target/interval back in us: 4999, 99999)
+    const q: Qdisc = {
+      dev: 'eth0', ifindex: 2, handle: '0:', parent: 'root', kind: 'fq_codel', refcnt: 2,
+      options: {
+        limit: 10240, flows: 1024, quantum: 1514, target: 4999, interval: 99999, memoryLimit: 33554432, ecn: true, dropBatch: 64,
+        xstats: { maxpacket: 1514, dropOverlimit: 0, ecnMark: 0, newFlowCount: 3, newFlowsLen: 0, oldFlowsLen: 1, ceMark: 0, memoryUsage: 0, dropOvermemory: 0 },
+      },
+      stats: { bytes: 1234n, packets: 5n, drops: 0, overlimits: 0, requeues: 0, backlog: 0, qlen: 0 },
+    };
+    let out = '';
+    const env = { json: false, pretty: false, out: (t: string) => void (out += t), details: 0, stats: 1 };
+    printRecords(env, [qdiscRecord(q, env, false)]);
+    assert.equal(out, 'qdisc fq_codel 0: dev eth0 root refcnt 2 limit 10240p flows 1024 quantum 1514 target 5ms interval 100ms memory_limit 32Mb ecn drop_batch 64 \n'
+      + ' Sent 1234 bytes 5 pkt (dropped 0, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n'
+      + '  maxpacket 1514 drop_overlimit 0 new_flow_count 3 ecn_mark 0\n  new_flows_len 0 old_flows_len 1\n');
+    out = '';
+    printRecords({ ...env, json: true }, [qdiscRecord(q, { ...env, stats: 0 }, false)]);
+    assert.deepEqual(JSON.parse(out), [{
+      kind: 'fq_codel', handle: '0:', dev: 'eth0', root: true, refcnt: 2,
+      options: { limit: 10240, flows: 1024, quantum: 1514, target: 4999, interval: 99999, memory_limit: 33554432, ecn: true, drop_batch: 64 },
+    }]);
+  });
+});
 
 describe('nlkit tc qdisc and class as tc', () => {
   test('-j (with -s, -d, -p) byte for byte as tc -j, and the text', async (t) => {

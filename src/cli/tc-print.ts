@@ -68,9 +68,28 @@ function prio(o: Opts): Field[] {
   return [f('bands', o.bands, `bands ${o.bands} `), f('priomap', o.priomap, `priomap ${(o.priomap as number[]).join(' ')}`), f('multiqueue', false, '')];
 }
 
+/**
+ * fq_codel, the default qdisc of most distributions, as iproute2 6.x's q_fq_codel.c prints it
+ * (written from its source: this kernel has no fq_codel to compare with).
+ */
+function fqCodel(o: Opts): Field[] {
+  const out: Field[] = [];
+  const time = (key: string, word: string, v: unknown) => v !== undefined && out.push(f(key, v, `${word} ${tcTime(v as number)} `));
+  if (o.limit !== undefined) out.push(f('limit', o.limit, `limit ${o.limit}p `));
+  if (o.flows !== undefined) out.push(f('flows', o.flows, `flows ${o.flows} `));
+  if (o.quantum !== undefined) out.push(f('quantum', o.quantum, `quantum ${o.quantum} `));
+  time('target', 'target', o.target);
+  time('ce_threshold', 'ce_threshold', o.ceThreshold);
+  time('interval', 'interval', o.interval);
+  if (o.memoryLimit !== undefined) out.push(size('memory_limit', 'memory_limit', num(o, 'memoryLimit')));
+  if (o.ecn) out.push(f('ecn', true, 'ecn '));
+  if (o.dropBatch !== undefined) out.push(f('drop_batch', o.dropBatch, `drop_batch ${o.dropBatch} `));
+  return out;
+}
+
 /** tc's print_qopt of each kind nlkit prints as tc does; others print generically. */
 const QDISC_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
-  tbf, htb, prio, pfifo_fast: prio,
+  tbf, htb, prio, pfifo_fast: prio, fq_codel: fqCodel,
   pfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
   bfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${formatSize(num(o, 'limit'))}`)]),
   pfifo_head_drop: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
@@ -82,6 +101,23 @@ const QDISC_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
 
 export function qdiscOptionFields(kind: string, o: Opts, details: boolean): Field[] {
   return (QDISC_OPTIONS[kind] ?? generic)(o, details);
+}
+
+/** -s: a qdisc kind's own statistics after the counters (print_xstats; fq_codel's from iproute2 6.x's source). */
+const QDISC_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
+  fq_codel: (x) => [
+    f('maxpacket', x.maxpacket, `  maxpacket ${x.maxpacket}`), f('drop_overlimit', x.dropOverlimit, ` drop_overlimit ${x.dropOverlimit}`),
+    f('new_flow_count', x.newFlowCount, ` new_flow_count ${x.newFlowCount}`), f('ecn_mark', x.ecnMark, ` ecn_mark ${x.ecnMark}`),
+    ...(x.ceMark ? [f('ce_mark', x.ceMark, ` ce_mark ${x.ceMark}`)] : []),
+    f('new_flows_len', x.newFlowsLen, `\n  new_flows_len ${x.newFlowsLen}`), f('old_flows_len', x.oldFlowsLen, ` old_flows_len ${x.oldFlowsLen}`),
+    ...(x.memoryUsage ? [f('memory_used', x.memoryUsage, ` memory_used ${x.memoryUsage}`), f('drop_overmemory', x.dropOvermemory, ` drop_overmemory ${x.dropOvermemory}`)] : []),
+    text('\n'),
+  ],
+};
+
+export function qdiscXstatsFields(kind: string, o: Opts): Field[] {
+  const x = o.xstats as Record<string, number> | undefined;
+  return x && QDISC_XSTATS[kind] ? QDISC_XSTATS[kind](x) : [];
 }
 
 function htbClass(o: Opts, details: boolean): Field[] {

@@ -3,7 +3,7 @@
 // tc's print_qdisc prints them (tc-print.ts).
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { f, type Field, printRecords, qdiscOptionFields, statsFields } from './tc-print.js';
+import { f, type Field, printRecords, qdiscOptionFields, qdiscXstatsFields, statsFields } from './tc-print.js';
 import { kindOptions, QDISC_WORDS } from './tc-words.js';
 
 interface Place {
@@ -100,7 +100,7 @@ export function qdiscRecord(q: Qdisc, env: Pick<IpEnv, 'details' | 'stats'>, dev
   }
   if (q.refcnt !== 1) out.push(f('refcnt', q.refcnt, `refcnt ${q.refcnt} `));
   out.push({ key: 'options', text: '', nested: qdiscOptionFields(q.kind, q.options, env.details > 0) }, { text: '\n' });
-  if (env.stats) out.push(...statsFields(q.stats));
+  if (env.stats) out.push(...statsFields(q.stats), ...qdiscXstatsFields(q.kind, q.options));
   return out;
 }
 
