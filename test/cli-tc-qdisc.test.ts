@@ -26,6 +26,8 @@ function tc(ns: string | undefined, ...args: string[]) {
 
 function setup(ns: string): void {
   for (let i = 0; i < 8; i += 2) ip(ns, 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', `v${i + 1}`);
+  // two tx queues: room for mq, and the pfifo_fast the kernel puts under each of its classes
+  ip(ns, 'link', 'add', 'v8', 'numtxqueues', '2', 'type', 'veth', 'peer', 'name', 'v9');
   const cmds = [
     ['qdisc', 'add', 'dev', 'v0', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kb', 'latency', '50ms'],
     ['qdisc', 'add', 'dev', 'v0', 'ingress'],
@@ -39,6 +41,7 @@ function setup(ns: string): void {
     ['qdisc', 'add', 'dev', 'v4', 'root', 'handle', '5:', 'tbf', 'rate', '5gbit', 'burst', '1mb', 'limit', '3000000', 'peakrate', '6gbit', 'mtu', '2000', 'overhead', '4'],
     ['qdisc', 'add', 'dev', 'v5', 'root', 'htb', 'r2q', '5', 'direct_qlen', '20'],
     ['qdisc', 'add', 'dev', 'v6', 'root', 'tbf', 'rate', '50gbit', 'burst', '8mb', 'limit', '20000000'],
+    ['qdisc', 'add', 'dev', 'v8', 'root', 'handle', '2:', 'mq'],
   ];
   for (const c of cmds) run('tc', ['-n', ns, ...c]);
 }
@@ -76,7 +79,7 @@ describe('nlkit tc qdisc and class as tc', () => {
       setup(ns);
       const VIEWS = [[], ['-s'], ['-d'], ['-s', '-d']];
       for (const opts of VIEWS) {
-        for (const where of [[], ['dev', 'v0'], ['dev', 'v1'], ['dev', 'v4'], ['dev', 'v7']]) {
+        for (const where of [[], ['dev', 'v0'], ['dev', 'v1'], ['dev', 'v4'], ['dev', 'v7'], ['dev', 'v8']]) {
           const want = tc(ns, '-j', ...opts, 'qdisc', 'show', ...where);
           assert.equal(want.status, 0, want.stderr);
           const got = nlkit('-j', 'tc', '-n', ns, ...opts, 'qdisc', 'show', ...where);
@@ -91,7 +94,7 @@ describe('nlkit tc qdisc and class as tc', () => {
       // nlkit's options before `tc`, tc's after it, prefixes as tc resolves them
       assert.equal(nlkit('-n', ns, '-j', 'tc', 'q', 's').stdout, tc(ns, '-j', 'qdisc', 'show').stdout);
       assert.equal(nlkit('-n', ns, 'tc', '-d', 'c', 'show', 'dev', 'v1').stdout, tc(ns, '-d', 'class', 'show', 'dev', 'v1').stdout);
-      assert.equal(nlkit('tc', '-n', ns, 'class', 'show', 'dev', 'v1').stdout, tc(ns, 'class', 'show', 'dev', 'v1').stdout);
+      for (const dev of ['v1', 'v8']) assert.equal(nlkit('tc', '-n', ns, 'class', 'show', 'dev', dev).stdout, tc(ns, 'class', 'show', 'dev', dev).stdout);
       // -s: the counters and htb's xstats (lended, borrowed, giants, tokens, ctokens: nlkit's tc overlay)
       assert.equal(nlkit('tc', '-n', ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout, tc(ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout);
       const classes = JSON.parse(nlkit('tc', '-n', ns, '-j', 'class', 'show', 'dev', 'v1').stdout) as Record<string, unknown>[];
