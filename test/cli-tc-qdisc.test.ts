@@ -12,6 +12,9 @@
 // The links stay down (no traffic): counters cannot move between the two reads.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
 import { printRecords } from '../src/cli/tc-print.js';
@@ -133,6 +136,28 @@ describe('nlkit tc qdisc and class as tc', () => {
       assert.match(tc(ns, 'class', 'show', 'dev', 'v0').stdout, /^class htb 1:10 root prio 0 rate 5Mbit ceil 20Mbit burst 1600b cburst 1600b \n$/);
       assert.deepEqual(JSON.parse(tc(ns, '-j', 'qdisc', 'show', 'dev', 'v1').stdout).map((q: { kind: string }) => q.kind), ['pfifo', 'clsact']);
       assert.deepEqual(JSON.parse(tc(ns, '-j', 'qdisc', 'show', 'dev', 'v0').stdout).map((q: { kind: string }) => q.kind), ['htb']);
+    });
+  });
+
+  test('-batch FILE (and -force) as tc -batch: lines in order, the failed line named, status 1', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((ns) => {
+      ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+      const file = join(tmpdir(), `nlkit-tc-batch-${process.pid}.txt`);
+      writeFileSync(file, 'qdisc add dev v0 root handle 1: htb default 10\nclass add dev v0 parent 1: classid 1:10 htb rate 5mbit\n\n# a comment\nqdisc add dev nope root htb\nclass add dev v0 parent 1: classid 1:20 htb rate 1mbit\n');
+      try {
+        for (const force of [[], ['-force']]) {
+          const want = tc(ns, ...force, '-batch', file);
+          const wantClasses = tc(ns, 'class', 'show', 'dev', 'v0').stdout;
+          run('tc', ['-n', ns, 'qdisc', 'del', 'dev', 'v0', 'root']);
+          const got = nlkit('tc', '-n', ns, ...force, '-batch', file);
+          assert.deepEqual([got.status, got.stderr, got.stdout], [want.status, want.stderr, want.stdout], `-batch ${force.join(' ')}`);
+          assert.equal(tc(ns, 'class', 'show', 'dev', 'v0').stdout, wantClasses);
+          run('tc', ['-n', ns, 'qdisc', 'del', 'dev', 'v0', 'root']);
+        }
+      } finally {
+        rmSync(file, { force: true });
+      }
     });
   });
 
