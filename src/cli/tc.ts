@@ -2,9 +2,7 @@
 // same as nlkit's, which may also come before `tc`), then an object of tc-objects.ts resolved
 // as tc.c's do_cmd resolves it, run by the iproute2-style runner so that errors and exit
 // statuses are tc's.
-import { readFileSync } from 'node:fs';
 import type { Io } from './ip-run.js';
-import { strerror } from './ip-output.js';
 import { parseIpOptions } from './ip-options.js';
 import type { IpFlags } from './ip-command.js';
 import { findTcObject, TC_OBJECTS } from './tc-objects.js';
@@ -21,14 +19,9 @@ where  OBJECT := { ${TC_OBJECTS.filter((o) => o.load).map((o) => o.name).join(' 
  */
 async function runBatch(flags: IpFlags, io: Io): Promise<number> {
   const file = flags.batch!;
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    io.err(`Cannot open file "${file}" for reading: ${strerror((e as { code?: string }).code)}\n`);
-    return 1;
-  }
-  const { runIp, lineWords } = await import('./ip-run.js');
+  const { runIp, lineWords, readBatchFile } = await import('./ip-run.js');
+  const text = readBatchFile(file, io);
+  if (text === undefined) return 1;
   const lineFlags: IpFlags = { ...flags, batch: undefined };
   let status = 0;
   const lines = text.split('\n');
