@@ -181,6 +181,7 @@ describe('nlkit tc qdisc and class as tc', () => {
       const tcUnknown = tc(undefined, 'foo');
       assert.deepEqual([unknown.status, unknown.stderr], [tcUnknown.status, tcUnknown.stderr]);
       assert.match(nlkit('tc', 'help').stdout, /OBJECT := \{ qdisc \| class/);
+      assert.match(nlkit('help', 'tc').stdout, /Usage: nlkit tc \[ OPTIONS \] OBJECT/);
       assert.match(nlkit('tcp').stderr, /Object "tcpmetrics" is not implemented/);
       const bad = nlkit('tc', '-n', ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'rate', 'fast', 'burst', '1k', 'latency', '1ms');
       assert.deepEqual([bad.status, /"rate"/.test(bad.stderr)], [255, true]);

@@ -18,6 +18,8 @@ export interface ObjectRow {
   group?: () => Promise<CommandGroup>;
   /** A command of its own that reads the rest of the line and the global options (nlkit tc). */
   run?: (argv: readonly string[], flags: IpFlags, io: Io) => Promise<number>;
+  /** The help text of a `run` row (`nlkit help OBJECT`). */
+  usage?: () => Promise<string>;
 }
 
 export const OBJECTS: readonly ObjectRow[] = [
@@ -57,7 +59,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'audit', summary: 'kernel audit: status, rules in auditctl terms, user messages, records', group: async () => (await import('./audit.js')).audit },
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
-  { name: 'tc', summary: 'traffic control as tc: qdisc, class (tc\'s options -s -d -j -p -n after tc)', run: async (argv, flags, io) => (await import('./tc.js')).runTc(argv, flags, io) },
+  { name: 'tc', summary: 'traffic control as tc: qdisc, class (tc\'s options -s -d -j -p -n after tc)', run: async (argv, flags, io) => (await import('./tc.js')).runTc(argv, flags, io), usage: async () => (await import('./tc.js')).TC_USAGE },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];
 

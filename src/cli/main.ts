@@ -66,6 +66,7 @@ function errorText(e: unknown): string {
 async function rowHelp(row: ObjectRow): Promise<string | undefined> {
   if (row.group) return (await row.group()).usage;
   if (row.load) return (await import('./ip-command.js')).objectUsage(await row.load());
+  if (row.usage) return row.usage();
   return undefined;
 }
 
