@@ -42,7 +42,8 @@ function setup(ns: string): void {
     ['qdisc', 'add', 'dev', 'v2', 'root', 'bfifo', 'limit', '10000'],
     ['qdisc', 'add', 'dev', 'v3', 'root', 'pfifo_fast'],
     ['qdisc', 'add', 'dev', 'v4', 'root', 'handle', '5:', 'tbf', 'rate', '5gbit', 'burst', '1mb', 'limit', '3000000', 'peakrate', '6gbit', 'mtu', '2000', 'overhead', '4'],
-    ['qdisc', 'add', 'dev', 'v5', 'root', 'htb', 'r2q', '5', 'direct_qlen', '20'],
+    ['qdisc', 'add', 'dev', 'v5', 'root', 'handle', '1:', 'estimator', '1sec', '8sec', 'htb', 'r2q', '5', 'direct_qlen', '20'],
+    ['class', 'add', 'dev', 'v5', 'parent', '1:', 'classid', '1:5', 'estimator', '250ms', '2sec', 'htb', 'rate', '1mbit'],
     ['qdisc', 'add', 'dev', 'v6', 'root', 'tbf', 'rate', '50gbit', 'burst', '8mb', 'limit', '20000000'],
     ['qdisc', 'add', 'dev', 'v8', 'root', 'handle', '2:', 'mq'],
   ];
@@ -82,7 +83,7 @@ describe('nlkit tc qdisc and class as tc', () => {
       setup(ns);
       const VIEWS = [[], ['-s'], ['-d'], ['-s', '-d']];
       for (const opts of VIEWS) {
-        for (const where of [[], ['dev', 'v0'], ['dev', 'v1'], ['dev', 'v4'], ['dev', 'v7'], ['dev', 'v8']]) {
+        for (const where of [[], ['dev', 'v0'], ['dev', 'v1'], ['dev', 'v4'], ['dev', 'v5'], ['dev', 'v7'], ['dev', 'v8']]) {
           const want = tc(ns, '-j', ...opts, 'qdisc', 'show', ...where);
           assert.equal(want.status, 0, want.stderr);
           const got = nlkit('-j', 'tc', '-n', ns, ...opts, 'qdisc', 'show', ...where);
@@ -98,6 +99,8 @@ describe('nlkit tc qdisc and class as tc', () => {
       assert.equal(nlkit('-n', ns, '-j', 'tc', 'q', 's').stdout, tc(ns, '-j', 'qdisc', 'show').stdout);
       assert.equal(nlkit('-n', ns, 'tc', '-d', 'c', 'show', 'dev', 'v1').stdout, tc(ns, '-d', 'class', 'show', 'dev', 'v1').stdout);
       for (const dev of ['v1', 'v8']) assert.equal(nlkit('tc', '-n', ns, 'class', 'show', 'dev', dev).stdout, tc(ns, 'class', 'show', 'dev', dev).stdout);
+      // an estimator's rate line
+      assert.equal(nlkit('tc', '-n', ns, '-s', 'class', 'show', 'dev', 'v5').stdout, tc(ns, '-s', 'class', 'show', 'dev', 'v5').stdout);
       // -s: the counters and htb's xstats (lended, borrowed, giants, tokens, ctokens: nlkit's tc overlay)
       assert.equal(nlkit('tc', '-n', ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout, tc(ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout);
       const classes = JSON.parse(nlkit('tc', '-n', ns, '-j', 'class', 'show', 'dev', 'v1').stdout) as Record<string, unknown>[];
@@ -110,8 +113,8 @@ describe('nlkit tc qdisc and class as tc', () => {
     await withNetns((ns) => {
       ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
       const lines = [
-        ['qdisc', 'add', 'dev', 'v0', 'root', 'handle', '1:', 'htb', 'default', '10'],
-        ['class', 'add', 'dev', 'v0', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '5mbit', 'ceil', '10mbit'],
+        ['qdisc', 'add', 'dev', 'v0', 'root', 'handle', '1:', 'estimator', '1s', '8s', 'htb', 'default', '10'],
+        ['class', 'add', 'dev', 'v0', 'parent', '1:', 'classid', '1:10', 'estimator', '500ms', '4s', 'htb', 'rate', '5mbit', 'ceil', '10mbit'],
         ['class', 'add', 'dev', 'v0', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '1mbit', 'burst', '15k', 'prio', '1'],
         ['qdisc', 'add', 'dev', 'v0', 'ingress'],
         ['qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kb/8', 'latency', '50ms'],
@@ -126,8 +129,8 @@ describe('nlkit tc qdisc and class as tc', () => {
       for (const l of lines) run('tc', ['-n', ns, ...l.map((w) => (w === 'v0' ? 'w0' : w === 'v1' ? 'w1' : w))]);
       const norm = (s: string) => s.replace(/\bw([01])\b/g, 'v$1').replace(/\b[0-9a-f]{4}:/g, 'AUTO:');
       for (const dev of ['0', '1']) {
-        assert.equal(norm(tc(ns, '-j', '-d', 'qdisc', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-j', '-d', 'qdisc', 'show', 'dev', `v${dev}`).stdout));
-        assert.equal(norm(tc(ns, '-d', 'class', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-d', 'class', 'show', 'dev', `v${dev}`).stdout));
+        assert.equal(norm(tc(ns, '-j', '-s', '-d', 'qdisc', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-j', '-s', '-d', 'qdisc', 'show', 'dev', `v${dev}`).stdout));
+        assert.equal(norm(tc(ns, '-s', '-d', 'class', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-s', '-d', 'class', 'show', 'dev', `v${dev}`).stdout));
       }
       for (const l of [['class', 'change', 'dev', 'v0', 'classid', '1:10', 'htb', 'rate', '5mbit', 'ceil', '20mbit'], ['class', 'del', 'dev', 'v0', 'classid', '1:20'], ['qdisc', 'del', 'dev', 'v0', 'ingress'], ['qdisc', 'replace', 'dev', 'v1', 'root', 'pfifo', 'limit', '10']]) {
         const r = nlkit('tc', '-n', ns, ...l);

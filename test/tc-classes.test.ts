@@ -25,43 +25,43 @@ const strip = (cs: TcClass[]) => cs.map(({ stats: _s, dev: _d, ifindex: _i, ...c
 describe('classes against the kernel', () => {
   test('htb classes made by nlkit and by tc read back the same, by nlkit and by tc', async (t) => {
     await inTc(t, async (ns, tc) => {
-    await tc.qdiscs.add({ dev: 'v0', kind: 'htb', handle: '1:', default: '10' });
-    for (const c of CLASSES) await tc.classes.add({ dev: 'v0', parent: '1:', kind: 'htb', ...c.spec } as never);
-    tcRun(ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'handle', '1:', 'htb', 'default', '10');
-    for (const c of CLASSES) tcRun(ns, 'class', 'add', 'dev', 'v1', ...(c.tc[0] === 'parent' ? [] : ['parent', '1:']), ...c.tc);
-    const mine = await tc.classes.list({ dev: 'v0' });
-    const theirs = await tc.classes.list({ dev: 'v1' });
-    assert.equal(mine.length, CLASSES.length);
-    assert.deepEqual(strip(mine), strip(theirs));
-    assert.deepEqual(tcRun(ns, '-d', 'class', 'show', 'dev', 'v0'), tcRun(ns, '-d', 'class', 'show', 'dev', 'v1'));
-    const byId = Object.fromEntries(mine.map((c) => [c.classid, c]));
-    assert.deepEqual([byId['1:10'].parent, byId['1:10'].options.rate, byId['1:10'].options.ceil], ['1:1', 625000, 1250000]);
-    assert.deepEqual([byId['1:30'].options.rate, byId['1:30'].options.ceil], [6250000000, 10000000000]);
-    assert.match(tcRun(ns, 'class', 'show', 'dev', 'v0', 'classid', '1:20'), /prio 3 rate 1Mbit ceil 100Mbit burst 15Kb cburst 20\d{3}b/);
-    assert.equal(typeof byId['1:10'].stats?.bytes, 'bigint');
-    assert.deepEqual((await tc.classes.list({ dev: 'v0', parent: '1:1' })).map((c) => c.classid).sort(), ['1:10', '1:20']);
+      await tc.qdiscs.add({ dev: 'v0', kind: 'htb', handle: '1:', default: '10' });
+      for (const c of CLASSES) await tc.classes.add({ dev: 'v0', parent: '1:', kind: 'htb', ...c.spec } as never);
+      tcRun(ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'handle', '1:', 'htb', 'default', '10');
+      for (const c of CLASSES) tcRun(ns, 'class', 'add', 'dev', 'v1', ...(c.tc[0] === 'parent' ? [] : ['parent', '1:']), ...c.tc);
+      const mine = await tc.classes.list({ dev: 'v0' });
+      const theirs = await tc.classes.list({ dev: 'v1' });
+      assert.equal(mine.length, CLASSES.length);
+      assert.deepEqual(strip(mine), strip(theirs));
+      assert.deepEqual(tcRun(ns, '-d', 'class', 'show', 'dev', 'v0'), tcRun(ns, '-d', 'class', 'show', 'dev', 'v1'));
+      const byId = Object.fromEntries(mine.map((c) => [c.classid, c]));
+      assert.deepEqual([byId['1:10'].parent, byId['1:10'].options.rate, byId['1:10'].options.ceil], ['1:1', 625000, 1250000]);
+      assert.deepEqual([byId['1:30'].options.rate, byId['1:30'].options.ceil], [6250000000, 10000000000]);
+      assert.match(tcRun(ns, 'class', 'show', 'dev', 'v0', 'classid', '1:20'), /prio 3 rate 1Mbit ceil 100Mbit burst 15Kb cburst 20\d{3}b/);
+      assert.equal(typeof byId['1:10'].stats?.bytes, 'bigint');
+      assert.deepEqual((await tc.classes.list({ dev: 'v0', parent: '1:1' })).map((c) => c.classid).sort(), ['1:10', '1:20']);
     });
   });
 
   test('change, replace, delete; a leaf qdisc; classes of other kinds read without options', async (t) => {
     await inTc(t, async (ns, tc) => {
-    await tc.qdiscs.add({ dev: 'v0', kind: 'htb', handle: '1:' });
-    await tc.classes.add({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '5mbit' });
-    await tc.classes.change({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '5mbit', ceil: '20mbit' });
-    assert.match(tcRun(ns, 'class', 'show', 'dev', 'v0'), /rate 5Mbit ceil 20Mbit/);
-    await tc.classes.replace({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '7mbit' });
-    await tc.classes.replace({ dev: 'v0', classid: '1:11', kind: 'htb', rate: '1mbit' });
-    assert.deepEqual((await tc.classes.list({ dev: 'v0' })).map((c) => [c.classid, c.options.rate]).sort(), [['1:10', 875000], ['1:11', 125000]]);
-    await tc.qdiscs.add({ dev: 'v0', parent: '1:10', handle: '2:', kind: 'tbf', rate: '1mbit', burst: '10kb', limit: 10000 });
-    const all = await tc.classes.list({ dev: 'v0' });
-    assert.equal(all.find((c) => c.classid === '1:10')?.leaf, '2:');
-    assert.deepEqual(all.filter((c) => c.kind === 'tbf').map((c) => [c.classid, c.parent, c.options]), [['2:1', '2:', {}]]);
-    await assert.rejects(tc.classes.add({ dev: 'v0', classid: '1:11', kind: 'htb', rate: '1mbit' }), (e: Error & { code?: string }) => e.code === 'EEXIST');
-    const r = tc.classes.deleteSync([{ dev: 'v0', classid: '1:11' }, { dev: 'v0', classid: '1:99' }]);
-    assert.deepEqual([r.done, r.failures.map((f) => f.index)], [1, [1]]);
-    assert.doesNotMatch(tcRun(ns, 'class', 'show', 'dev', 'v0'), /1:11/);
-    await assert.rejects(tc.classes.list({} as never), /"dev".*required/);
-    await assert.rejects(tc.classes.add({ dev: 'v1', classid: '5:1', kind: 'htb', rate: '1mbit' }), (e: Error & { code?: string }) => e.code === 'ENOENT' || e.code === 'EINVAL');
+      await tc.qdiscs.add({ dev: 'v0', kind: 'htb', handle: '1:' });
+      await tc.classes.add({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '5mbit' });
+      await tc.classes.change({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '5mbit', ceil: '20mbit' });
+      assert.match(tcRun(ns, 'class', 'show', 'dev', 'v0'), /rate 5Mbit ceil 20Mbit/);
+      await tc.classes.replace({ dev: 'v0', classid: '1:10', kind: 'htb', rate: '7mbit' });
+      await tc.classes.replace({ dev: 'v0', classid: '1:11', kind: 'htb', rate: '1mbit' });
+      assert.deepEqual((await tc.classes.list({ dev: 'v0' })).map((c) => [c.classid, c.options.rate]).sort(), [['1:10', 875000], ['1:11', 125000]]);
+      await tc.qdiscs.add({ dev: 'v0', parent: '1:10', handle: '2:', kind: 'tbf', rate: '1mbit', burst: '10kb', limit: 10000 });
+      const all = await tc.classes.list({ dev: 'v0' });
+      assert.equal(all.find((c) => c.classid === '1:10')?.leaf, '2:');
+      assert.deepEqual(all.filter((c) => c.kind === 'tbf').map((c) => [c.classid, c.parent, c.options]), [['2:1', '2:', {}]]);
+      await assert.rejects(tc.classes.add({ dev: 'v0', classid: '1:11', kind: 'htb', rate: '1mbit' }), (e: Error & { code?: string }) => e.code === 'EEXIST');
+      const r = tc.classes.deleteSync([{ dev: 'v0', classid: '1:11' }, { dev: 'v0', classid: '1:99' }]);
+      assert.deepEqual([r.done, r.failures.map((f) => f.index)], [1, [1]]);
+      assert.doesNotMatch(tcRun(ns, 'class', 'show', 'dev', 'v0'), /1:11/);
+      await assert.rejects(tc.classes.list({} as never), /"dev".*required/);
+      await assert.rejects(tc.classes.add({ dev: 'v1', classid: '5:1', kind: 'htb', rate: '1mbit' }), (e: Error & { code?: string }) => e.code === 'ENOENT' || e.code === 'EINVAL');
     });
   });
 });

@@ -26,6 +26,7 @@ import { classOptionsView } from '../src/tc/class-kinds.js';
 import { qdiscRequest, type QdiscSpec } from '../src/tc/qdiscs.js';
 import { qdiscOptionsView, QDISC_KIND_NAMES } from '../src/tc/qdisc-kinds.js';
 import { parsePsched, pschedClock, rateTable, xmitSize, xmitTime } from '../src/tc/psched.js';
+import { estimatorOf } from '../src/tc/tc-object.js';
 import type { AttrsSet } from '../src/ynl/families/tc.js';
 
 const tc = Family.from(tcDesc);
@@ -279,6 +280,21 @@ describe('option tables round trip (fast-check)', () => {
 function u32n() {
   return fc.integer({ min: 0, max: 0xffffffff });
 }
+
+describe('rate estimators (tc_setup_estimator)', () => {
+  test('interval as log2(interval / 250 ms), ewma_log whose time constant first exceeds the one asked', () => {
+    // `tc qdisc add ... estimator 1sec 8sec` sends TCA_RATE {interval 0, ewma_log 3} (strace)
+    assert.deepEqual(estimatorOf({ interval: '1sec', timeConstant: '8sec' }), { interval: 0, ewmaLog: 3 });
+    assert.deepEqual(estimatorOf({ interval: '250ms', timeConstant: '2s' }), { interval: -2, ewmaLog: 3 });
+    assert.deepEqual(estimatorOf({ interval: 8000000, timeConstant: '1000s' }), { interval: 3, ewmaLog: 6 });
+    const body = encodeQdisc({ dev: 1, kind: 'pfifo', estimator: { interval: '1s', timeConstant: '8s' } });
+    // TCA_RATE (5): struct gnet_estimator { signed char interval; unsigned char ewma_log; }
+    assert.equal(attrs(body.subarray(TCMSG))[5], '0003');
+    assert.throws(() => estimatorOf({ interval: '16s', timeConstant: '100s' }), /"estimator.interval".*8s/);
+    assert.throws(() => estimatorOf({ interval: '1s', timeConstant: '500ms' }), /"estimator.timeConstant"/);
+    assert.throws(() => estimatorOf({ interval: '1s' }), /timeConstant|time/);
+  });
+});
 
 describe('specs are typed per kind (tsc)', () => {
   test('a kind takes its own options, with their required ones', () => {

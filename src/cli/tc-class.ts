@@ -3,16 +3,18 @@
 import { makeClasses, type ClassFilter, type ClassRef, type ClassSpec, type TcClass } from '../tc/classes.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { classOptionFields, classXstatsFields, f, type Field, printRecords, statsFields } from './tc-print.js';
-import { CLASS_WORDS, kindOptions } from './tc-words.js';
+import { CLASS_WORDS, estimatorWords, kindOptions } from './tc-words.js';
+import type { Estimator } from '../tc/tc-object.js';
 
 interface Place {
   dev?: string;
   classid?: string;
   parent?: string;
   kind?: string;
+  estimator?: Estimator;
 }
 
-const KEYWORDS: Record<string, keyof Place> = { dev: 'dev', classid: 'classid', handle: 'classid', parent: 'parent' };
+const KEYWORDS: Record<string, 'dev' | 'classid' | 'parent'> = { dev: 'dev', classid: 'classid', handle: 'classid', parent: 'parent' };
 
 function parsePlace(words: Words, show: boolean): Place {
   const p: Place = {};
@@ -24,6 +26,7 @@ function parsePlace(words: Words, show: boolean): Place {
       if (p[key] !== undefined) throw new IpUsageError(`Error: duplicate "${w}": "${v}" is the second value.`);
       p[key] = v;
     } else if (w === 'root') p.parent = 'root';
+    else if (w === 'estimator' && !show) p.estimator = estimatorWords(words);
     else if (w === 'help') throw new HelpWanted();
     else if (show) throw new IpUsageError(`What is "${w}"? Try "tc class help".`, 1);
     else {
@@ -42,6 +45,7 @@ function specOf(words: Words): ClassSpec {
   // checked by the domain layer as it builds the request
   const spec = { dev: p.dev!, classid: p.classid, kind: p.kind, ...kindOptions(p.kind, words, CLASS_WORDS, 'class') } as ClassSpec;
   if (p.parent !== undefined) spec.parent = p.parent;
+  if (p.estimator !== undefined) spec.estimator = p.estimator;
   return spec;
 }
 

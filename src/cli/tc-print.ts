@@ -159,7 +159,8 @@ export function statsFields(s: TcStats | undefined): Field[] {
     f('bytes', s.bytes, ` Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
     f('drops', s.drops, `(dropped ${s.drops}, `), f('overlimits', s.overlimits, `overlimits ${s.overlimits} `), f('requeues', s.requeues, `requeues ${s.requeues}) \n`),
   ];
-  if (s.rate && (s.rate.bps || s.rate.pps)) out.push(f('rate', s.rate.bps, ` rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps `));
+  // with an estimator (the kernel sends its rates then), as tc: ' rate 0bit 0pps backlog ...'
+  if (s.rate) out.push(f('rate', s.rate.bps, ` rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps`));
   out.push(f('backlog', s.backlog, ` backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
   return out;
 }

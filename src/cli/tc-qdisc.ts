@@ -4,13 +4,15 @@
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { f, type Field, printRecords, qdiscOptionFields, qdiscXstatsFields, statsFields } from './tc-print.js';
-import { kindOptions, QDISC_WORDS } from './tc-words.js';
+import { estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
+import type { Estimator } from '../tc/tc-object.js';
 
 interface Place {
   dev?: string;
   handle?: string;
   parent?: string;
   kind?: string;
+  estimator?: Estimator;
 }
 
 function setOnce(p: Place, key: 'parent' | 'handle' | 'dev', v: string, word: string): void {
@@ -42,6 +44,9 @@ function parsePlace(words: Words, show: boolean): Place {
         p.kind = w;
         break;
       }
+    } else if (w === 'estimator' && !show) {
+      words.shift();
+      p.estimator = estimatorWords(words);
     } else if (w === 'help') throw new HelpWanted();
     else if (['estimator', 'stab', 'ingress_block', 'egress_block', 'invisible'].includes(w)) throw new IpUsageError(`Error: nlkit tc qdisc does not take "${w}" yet.`, 1);
     else if (show) throw new IpUsageError(`What is "${w}"? Try "tc qdisc help".`, 1);
@@ -66,6 +71,7 @@ function specOf(words: Words): QdiscSpec {
   const spec = { dev: needDev(p), kind: p.kind, ...kindOptions(p.kind, words, QDISC_WORDS, 'qdisc') } as QdiscSpec;
   if (p.parent !== undefined && p.kind !== 'ingress' && p.kind !== 'clsact') spec.parent = p.parent;
   if (p.handle !== undefined) spec.handle = p.handle;
+  if (p.estimator !== undefined) spec.estimator = p.estimator;
   return spec;
 }
 

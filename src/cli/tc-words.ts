@@ -54,6 +54,11 @@ export const CLASS_WORDS: Record<string, KindWords> = {
 /** Numbers tc reads with get_u32 stay numbers in the spec (the domain takes both). */
 const NUMERIC = new Set(['r2q', 'directQlen', 'bands', 'perturb', 'divisor', 'flows', 'depth', 'dropBatch', 'gap', 'prio', 'overhead', 'orphanMask', 'fwmark']);
 
+/** `estimator INTERVAL TIME_CONSTANT` (after the word estimator). */
+export function estimatorWords(words: Words): { interval: string; timeConstant: string } {
+  return { interval: words.value(), timeConstant: words.value() };
+}
+
 /** The rest of a command line as a kind's options; an unknown word is tc's "What is ...?". */
 export function kindOptions(kind: string, words: Words, table: Record<string, KindWords>, what: 'qdisc' | 'class'): Record<string, unknown> {
   const rules = table[kind];

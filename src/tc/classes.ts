@@ -9,7 +9,7 @@ import { CLASS_KINDS, classKind, classOptionsView, type ClassKind, type ClassOpt
 import { formatHandle, parseHandle } from './handle.js';
 import type { KindDef, Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
+import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type WriteOps } from './tc-object.js';
 
 /** Where a class goes. */
 export interface ClassPlace {
@@ -18,6 +18,8 @@ export interface ClassPlace {
   classid: string | number;
   /** The parent class or the qdisc ('1:'); default the classid's qdisc. */
   parent?: string | number;
+  /** A rate estimator: `stats.rate` then holds its bytes/s and packets/s. */
+  estimator?: Estimator;
 }
 
 /** A class to make: where, its kind, and that kind's options (ClassOptionsByKind). */
@@ -60,10 +62,12 @@ export function classRequest(scope: Scope, spec: unknown): NewtclassDoRequest {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) checkSpec(spec, 'class', PLACE_KEYS);
   const kind = classKind((spec as Opts).kind);
   const def = (CLASS_KINDS as Record<string, KindDef<string>>)[kind];
-  const s = checkSpec(spec, 'class', [...PLACE_KEYS, ...def.keys]) as Opts;
+  const s = checkSpec(spec, 'class', [...PLACE_KEYS, 'estimator', ...def.keys]) as Opts;
   const id = classid(s.classid);
   const parent = s.parent === undefined ? (id & 0xffff0000) >>> 0 : parseHandle(s.parent, 'parent');
-  return { ...tcmsg(scope, s, id, parent), kind, options: def.encode!(s) } as NewtclassDoRequest;
+  const req = { ...tcmsg(scope, s, id, parent), kind, options: def.encode!(s) } as NewtclassDoRequest;
+  if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
+  return req;
 }
 
 function refRequest(scope: Scope, ref: unknown) {

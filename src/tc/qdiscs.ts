@@ -10,7 +10,7 @@ import { description as tc, type AttrsSet, type GetqdiscDumpReply, type Newqdisc
 import { formatHandle, parseHandle, parseMajor, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type KindDef, type Opts, type QdiscKind, type QdiscOptionsByKind } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
+import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type WriteOps } from './tc-object.js';
 
 /** Where a qdisc goes. */
 export interface QdiscPlace {
@@ -19,6 +19,8 @@ export interface QdiscPlace {
   handle?: string | number;
   /** 'root' (default), 'ingress' for ingress/clsact, or a class ('1:10'). */
   parent?: string | number;
+  /** A rate estimator: `stats.rate` then holds its bytes/s and packets/s. */
+  estimator?: Estimator;
 }
 
 /** A qdisc to make: where, its kind, and that kind's options (QdiscOptionsByKind). */
@@ -53,6 +55,7 @@ export interface Qdisc extends TcHeaderView {
 }
 
 const PLACE_KEYS = ['dev', 'kind', 'handle', 'parent'] as const;
+const SPEC_KEYS = [...PLACE_KEYS, 'estimator'] as const;
 
 function kindDef(kind: string): KindDef<string> {
   return (QDISC_KINDS as Record<string, KindDef<string>>)[kind];
@@ -63,7 +66,7 @@ export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) checkSpec(spec, 'qdisc', PLACE_KEYS);
   const kind = qdiscKind((spec as Opts).kind);
   const def = kindDef(kind);
-  const s = checkSpec(spec, 'qdisc', [...PLACE_KEYS, ...def.keys]) as Opts;
+  const s = checkSpec(spec, 'qdisc', [...SPEC_KEYS, ...def.keys]) as Opts;
   const parent = s.parent === undefined ? def.place?.parent ?? TC_H_ROOT : parseHandle(s.parent, 'parent');
   const handle = s.handle === undefined ? def.place?.handle ?? 0 : parseMajor(s.handle, 'handle');
   if (def.place && (parent !== def.place.parent || handle !== def.place.handle))
@@ -71,6 +74,7 @@ export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
   const options = def.encode!(s);
   const req = { ...tcmsg(scope, s, handle, parent), kind } as NewqdiscDoRequest & { options?: unknown };
   if (options !== undefined) req.options = options;
+  if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
   return req;
 }
 

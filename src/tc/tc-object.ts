@@ -5,15 +5,41 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
+import { checkSpec } from '../route/arg-check.js';
 import type { Scope } from '../route/context.js';
 import type { TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, TC_H_INGRESS } from './handle.js';
+import { parseTime } from './units.js';
 
 /** The header of a request: family AF_UNSPEC, the device's index, handle and parent. */
 export function tcmsg(scope: Scope, s: { dev?: unknown }, handle: number, parent: number): Required<Pick<TcmsgStruct, 'family' | 'ifindex' | 'handle' | 'parent' | 'info'>> {
   if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is required: the device the object is on');
   if (typeof s.dev !== 'string' && typeof s.dev !== 'number') throw new NetlinkArgumentError('dev', `must be a link name or ifindex, got ${typeof s.dev}`, 'ERR_INVALID_ARG_TYPE');
   return { family: 0, ifindex: scope.ifindex(s.dev, 'dev'), handle, parent, info: 0 };
+}
+
+/** A rate estimator (`tc ... estimator 1sec 8sec`): how often it samples, over how long it averages. */
+export interface Estimator {
+  interval: number | string;
+  timeConstant: number | string;
+}
+
+/**
+ * struct gnet_estimator as tc_setup_estimator fills it: interval as log2(interval / 250 ms)
+ * (-2..3: 250 ms to 8 s), ewma_log the weight whose time constant first exceeds the one asked.
+ */
+export function estimatorOf(v: unknown): { interval: number; ewmaLog: number } {
+  const e = checkSpec(v, 'estimator', ['interval', 'timeConstant']);
+  const a = parseTime(e.interval, 'estimator.interval');
+  const w = parseTime(e.timeConstant, 'estimator.timeConstant');
+  let interval = 0;
+  while (interval <= 5 && a > (1 << interval) * 250000) interval++;
+  if (interval > 5) throw new NetlinkArgumentError('estimator.interval', `must be at most 8s, got ${JSON.stringify(e.interval)}`, 'ERR_OUT_OF_RANGE');
+  let ewmaLog = 1;
+  for (; ewmaLog < 32; ewmaLog++) if (a / -Math.log(1 - 1 / 2 ** ewmaLog) > w) break;
+  ewmaLog--;
+  if (ewmaLog === 0 || ewmaLog >= 31) throw new NetlinkArgumentError('estimator.timeConstant', `must be longer than the interval and at most 2^31 intervals, got ${JSON.stringify(e.timeConstant)}`, 'ERR_OUT_OF_RANGE');
+  return { interval: interval - 2, ewmaLog };
 }
 
 /** What a view shows of the header: the device by name, handles as tc prints them. */
