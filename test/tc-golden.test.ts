@@ -321,6 +321,25 @@ describe('specs are typed per kind (tsc)', () => {
   });
 });
 
+describe('hostile dumps', () => {
+  test('any TCA_OPTIONS / TCA_XSTATS bytes of any kind: a NetlinkDecodeError or a view, never another error', () => {
+    const kinds = [...QDISC_KIND_NAMES, 'pfifo_fast', 'pfifo_head_drop', 'noqueue', 'mq', 'unknown'];
+    fc.assert(fc.property(fc.constantFrom(...kinds), fc.uint8Array({ maxLength: 96 }), fc.option(fc.uint8Array({ maxLength: 48 })), (kind, opt, xs) => {
+      const body = Buffer.from('00'.repeat(TCMSG) + nla(1, Buffer.from(`${kind}\0`).toString('hex')) + nla(0x8002, Buffer.from(opt).toString('hex')) + (xs ? nla(4, Buffer.from(xs).toString('hex')) : ''), 'hex');
+      let m: AttrsSet;
+      try {
+        m = tc.decode('getqdisc', body) as AttrsSet;
+      } catch (e) {
+        assert.equal((e as Error).name, 'NetlinkDecodeError');
+        return;
+      }
+      const v = qdiscOptionsView(m);
+      assert.equal(typeof v, 'object');
+      assert.equal(typeof classOptionsView(m), 'object');
+    }), { numRuns: 2000 });
+  });
+});
+
 describe('bad options are typed errors', () => {
   const bad = (spec: object, option: string, text: RegExp) =>
     assert.throws(() => qdiscRequest(scope, { dev: 1, ...spec }), (e: unknown) => e instanceof NetlinkArgumentError && e.message.includes(`"${option}"`) && text.test(e.message));
