@@ -9,3 +9,4 @@ export { QDISC_KINDS, QDISC_KIND_NAMES, type QdiscKind, type QdiscOptionsByKind,
 export { pschedClock, rateTable, xmitTime, xmitSize } from './psched.js';
 export { makeClasses, classView, type TcClass, type ClassSpec, type ClassPlace, type ClassRef, type ClassFilter, type Classes } from './classes.js';
 export { CLASS_KINDS, CLASS_KIND_NAMES, type ClassKind, type ClassOptionsByKind, type HtbClassOptions } from './class-kinds.js';
+export { estimatorOf, type Estimator } from './tc-object.js';
