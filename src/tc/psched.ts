@@ -82,6 +82,25 @@ export function rateTable(rate32: number, o: { mpu?: number; mtu?: number; cellL
   return { cellLog, table: Buffer.from(times.buffer) };
 }
 
+/**
+ * Tables by what they are computed from: a bulk add of classes names the same few rates many
+ * times over (each table is 256 divisions). Bounded: the oldest goes when full. Tables are only
+ * ever copied into requests, never written.
+ */
+const TABLES = new Map<string, RateTable>();
+const TABLES_MAX = 64;
+
+function cachedTable(rate32: number, o: RatespecOptions): RateTable {
+  const key = `${rate32}/${o.mpu ?? 0}/${o.mtu ?? 0}/${o.linklayer ?? 0}`;
+  let t = TABLES.get(key);
+  if (!t) {
+    t = rateTable(rate32, o);
+    if (TABLES.size >= TABLES_MAX) TABLES.delete(TABLES.keys().next().value!);
+    TABLES.set(key, t);
+  }
+  return t;
+}
+
 /** Rates above this go in the 64-bit attributes (TCA_HTB_RATE64...); the struct then says ~0. */
 export const RATE32_MAX = 0xffffffff;
 
@@ -95,7 +114,7 @@ export interface RatespecOptions {
 /** A struct tc_ratespec and its table for a rate in bytes/s, as tc fills both. */
 export function ratespec(rate: number, o: RatespecOptions = {}): { spec: { cellLog: number; linklayer: number; overhead: number; cellAlign: number; mpu: number; rate: number }; table: Buffer; rate64?: bigint } {
   const rate32 = rate > RATE32_MAX ? RATE32_MAX : rate;
-  const { cellLog, table } = rateTable(rate32, o);
+  const { cellLog, table } = cachedTable(rate32, o);
   const spec = { cellLog, linklayer: o.linklayer ?? LINKLAYER_ETHERNET, overhead: o.overhead ?? 0, cellAlign: -1, mpu: o.mpu ?? 0, rate: rate32 };
   return rate > RATE32_MAX ? { spec, table, rate64: BigInt(rate) } : { spec, table };
 }
