@@ -93,6 +93,16 @@ export function lineWords(line: string): string[] {
   return words;
 }
 
+/** A -batch file's text ('-': standard input), or undefined after ip's message when it cannot be read. */
+export function readBatchFile(file: string, io: Io): string | undefined {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    io.err(`Cannot open file "${file}" for reading: ${strerror((e as { code?: string }).code)}\n`);
+    return undefined;
+  }
+}
+
 interface Pending {
   plan: Plan;
   lines: number[];
@@ -110,13 +120,8 @@ interface Pending {
  */
 export async function runBatch(flags: IpFlags, io: Io): Promise<number> {
   const file = flags.batch!;
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    io.err(`Cannot open file "${file}" for reading: ${strerror((e as { code?: string }).code)}\n`);
-    return 1;
-  }
+  const text = readBatchFile(file, io);
+  if (text === undefined) return 1;
   if (!checkNetns(flags, io)) return 255;
   const env = envOf(flags, io);
   let status = 0;

@@ -66,6 +66,7 @@ function errorText(e: unknown): string {
 async function rowHelp(row: ObjectRow): Promise<string | undefined> {
   if (row.group) return (await row.group()).usage;
   if (row.load) return (await import('./ip-command.js')).objectUsage(await row.load());
+  if (row.usage) return row.usage();
   return undefined;
 }
 
@@ -101,6 +102,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     io.err(`Object "${first}" is unknown, try "${PROG} help".\n${shortUsage(usage())}`);
     return 1;
   }
+  if (row.run) return row.run(more, flags, io);
   if (!row.group) return (await import('./ip-run.js')).runIp(row, more, flags, io);
 
   if (flags.netns !== undefined) {

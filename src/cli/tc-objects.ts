@@ -4,8 +4,8 @@
 import type { ObjectRow } from './ip-objects.js';
 
 export const TC_OBJECTS: readonly ObjectRow[] = [
-  { name: 'qdisc' },
-  { name: 'class' },
+  { name: 'qdisc', summary: 'queueing disciplines: show, add, change, replace, del', load: async () => (await import('./tc-qdisc.js')).qdisc },
+  { name: 'class', summary: 'classes of classful qdiscs (htb): show, add, change, replace, del', load: async () => (await import('./tc-class.js')).tcClass },
   { name: 'filter' },
   { name: 'chain' },
   { name: 'actions', aliases: ['action'] },
