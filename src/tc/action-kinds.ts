@@ -11,6 +11,7 @@ import { checkBool, checkSpec } from '../route/arg-check.js';
 import { uint, word, valueMask, hex } from '../route/spec-values.js';
 import { parsePrefix } from '../route/inet.js';
 import { AF_INET } from '../core/rtnetlink.js';
+import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
 import { rateTable, xmitSize, xmitTime } from './rate-table.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
@@ -79,6 +80,7 @@ const police: ActionKind = {
     const rt = rate ? rateTable(rate, opts) : undefined;
     const pt = peak ? rateTable(peak, opts) : undefined;
     const burst = rate ? xmitTime(rate, parseSize(s.burst, 'burst')) : 0;
+    if (burst === 0xffffffff) throw new NetlinkArgumentError('burst', 'takes longer to send at this rate than police can count (2^32 ticks of 64 ns)', 'ERR_OUT_OF_RANGE');
     out.tbf = {
       index: gen.index, action: exceed, limit: 0, burst, mtu, rate: rt?.spec ?? zero, peakrate: pt?.spec ?? zero,
       refcnt: 0, bindcnt: 0, capab: 0,
@@ -88,7 +90,8 @@ const police: ActionKind = {
     if (rate > U32) out.rate64 = BigInt(rate);
     if (peak > U32) out.peakrate64 = BigInt(peak);
     if (s.avrate !== undefined) out.avrate = Math.min(parseRate(s.avrate, 'avrate'), U32);
-    if (s.conform !== undefined) out.result = parseVerdict(s.conform, 'conform');
+    // TCA_POLICE_RESULT is an int carried as u32 ('continue' is -1)
+    if (s.conform !== undefined) out.result = parseVerdict(s.conform, 'conform') >>> 0;
     return out;
   },
   decode(o: PoliceAttrsSet) {
@@ -229,9 +232,12 @@ const tunnelKey: ActionKind = {
   defaultVerdict: () => 'pipe',
   encode(s, gen): ActTunnelKeyAttrsSet {
     const action = word(s.action, 'action', ['set', 'unset'] as const);
-    const out: ActTunnelKeyAttrsSet = { parms: { ...gen, tAction: action === 'set' ? TUNNEL_SET : TUNNEL_RELEASE } };
+    // parms last, as tc sends them
+    const out: ActTunnelKeyAttrsSet = {};
+    const parms = { ...gen, tAction: action === 'set' ? TUNNEL_SET : TUNNEL_RELEASE };
     if (action === 'unset') {
       for (const k of ['src', 'dst', 'id', 'dstPort', 'tos', 'ttl', 'csum']) if (s[k] !== undefined) throw new NetlinkArgumentError(k, "goes with action 'set', not 'unset'");
+      out.parms = parms;
       return out;
     }
     if (s.src !== undefined) tunnelAddr(out, s.src, 'src');
@@ -242,6 +248,7 @@ const tunnelKey: ActionKind = {
     if (s.ttl !== undefined) out.encTtl = uint(s.ttl, 'ttl', 255);
     // tc always says whether to checksum (csum by default)
     out.noCsum = checkBool(s.csum, 'csum') === false ? 1 : 0;
+    out.parms = parms;
     return out;
   },
   decode(o: ActTunnelKeyAttrsSet) {
@@ -278,6 +285,14 @@ const PEDIT_FIELDS: Record<string, [keyof typeof HTYPES, number, 8 | 16 | 32, bo
 };
 const FIELD_MAX = { 8: 0xff, 16: 0xffff, 32: U32 } as const;
 
+/**
+ * pedit keys are host-order u32s laid over the packet's bytes (act_pedit.c: *ptr & mask ^ val),
+ * so a big-endian word's value is byte-swapped on a little-endian host (tc's htonl); the same
+ * swap reads one back.
+ */
+const hostOrder = (n: number): number => (LITTLE ? (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0 : n >>> 0);
+const LITTLE = endianness() === 'LE';
+
 /** One edit: `{ field: 'ip ttl', set: 64 }`, `{ field: 'ip ttl', add: 255 }` (add wraps: -1), `{ field: 'ip dst', set: '10.0.0.1' }`. */
 export interface PeditKey {
   field: keyof typeof PEDIT_FIELDS | string;
@@ -310,7 +325,7 @@ const pedit: ActionKind = {
       // the field within its 32-bit word (network order): kept bits in mask, new bits in val
       const shift = 32 - bits - (pos & 3) * 8;
       const fieldMask = (FIELD_MAX[bits] * 2 ** shift) >>> 0;
-      keys.push({ mask: ~fieldMask >>> 0, val: (value * 2 ** shift) >>> 0, off: pos - (pos & 3), at: 0, offmask: 0, shift: 0 });
+      keys.push({ mask: hostOrder(~fieldMask >>> 0), val: hostOrder((value * 2 ** shift) >>> 0), off: pos - (pos & 3), at: 0, offmask: 0, shift: 0 });
       ex.push({ htype: HTYPES[htype], cmd: CMDS[cmd] });
     });
     const sel = { ...gen, nkeys: keys.length, flags: 0, keys };
@@ -327,11 +342,11 @@ const pedit: ActionKind = {
       for (const [name, [h, pos, bits, isAddr]] of Object.entries(PEDIT_FIELDS)) {
         const shift = 32 - bits - (pos & 3) * 8;
         const fieldMask = (FIELD_MAX[bits] * 2 ** shift) >>> 0;
-        if (h !== htype || pos - (pos & 3) !== k.off || (~k.mask >>> 0) !== fieldMask || name === 'ip dsfield') continue;
-        const value = Math.floor((k.val >>> 0) / 2 ** shift) & FIELD_MAX[bits];
+        if (h !== htype || pos - (pos & 3) !== k.off || (~hostOrder(k.mask) >>> 0) !== fieldMask || name === 'ip dsfield') continue;
+        const value = Math.floor(hostOrder(k.val) / 2 ** shift) & FIELD_MAX[bits];
         return { field: name, [cmd]: isAddr && cmd === 'set' ? ipv4Str(value >>> 0) : value >>> 0 };
       }
-      return { htype: htype ?? 'network', off: k.off, [cmd]: k.val >>> 0, mask: k.mask >>> 0 };
+      return { htype: htype ?? 'network', off: k.off, [cmd]: hostOrder(k.val), mask: hostOrder(k.mask) };
     });
     return { gen: sel, fields: { keys } };
   },

@@ -5,18 +5,18 @@ import type { TcRatespecStruct } from '../ynl/families/tc.js';
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 
-/** Ticks per µs, as tc_core_init reads /proc/net/psched (1000 on every kernel with hrtimers). */
+/** Ticks per µs, as tc_core_init reads /proc/net/psched (t2us/us2t: 1000/64 = 15.625 on current kernels). */
 let tickPerUsec: number | undefined;
 function ticksPerUsec(): number {
   if (tickPerUsec !== undefined) return tickPerUsec;
-  tickPerUsec = 1000;
+  tickPerUsec = 15.625;
   try {
     const [t2us, us2t, res] = readFileSync('/proc/net/psched', 'utf8').trim().split(/\s+/).map((h) => parseInt(h, 16));
     // tc's compatibility rule: a nanosecond clock advertises t2us 1000 meaning 1
     const t = res === 1e9 ? us2t! : t2us!;
     if (t > 0 && us2t! > 0 && res! > 0) tickPerUsec = (t / us2t!) * (res! / 1e6);
   } catch {
-    // no /proc (another namespace setup): the nanosecond clock every current kernel has
+    // no /proc: what every current kernel advertises (PSCHED_SHIFT 6, 64 ns ticks)
   }
   return tickPerUsec;
 }
@@ -24,7 +24,8 @@ function ticksPerUsec(): number {
 /** Ticks to send `size` bytes at `rate` bytes/s (tc_calc_xmittime), a u32. */
 export function xmitTime(rate: number, size: number): number {
   if (rate <= 0) return 0;
-  return Math.min(0xffffffff, Math.floor(1e6 * (size / rate) * ticksPerUsec())) >>> 0;
+  // tc_core_time2tick takes whole microseconds: the time is truncated before scaling
+  return Math.min(0xffffffff, Math.floor(Math.min(0xffffffff, Math.floor(1e6 * (size / rate))) * ticksPerUsec())) >>> 0;
 }
 
 /** Link layers as tc_calc_rtable adjusts sizes: ATM counts 53-byte cells of 48. */
@@ -59,5 +60,5 @@ export function rateTable(rate: number, opts: { mtu?: number; mpu?: number; over
 
 /** Bytes sent in `ticks` at `rate` bytes/s (tc_calc_xmitsize): how tc prints a police burst. */
 export function xmitSize(rate: number, ticks: number): number {
-  return Math.floor((rate * ticks) / (1e6 * ticksPerUsec()));
+  return Math.floor((rate * Math.floor(ticks / ticksPerUsec())) / 1e6);
 }

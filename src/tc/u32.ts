@@ -100,7 +100,9 @@ function packIp(keys: TcU32KeyStruct[], ip: unknown, option: string): void {
   if (ip === null || typeof ip !== 'object' || Array.isArray(ip)) throw new NetlinkArgumentError(option, 'must be an object of IPv4 fields', 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(ip)) if (!(IP_KEYS as string[]).includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, `is not a field u32 matches (there are: ${IP_KEYS.join(', ')})`);
   const o = ip as Record<string, unknown>;
-  for (const [name, pos, bits, kind] of IP_FIELDS) {
+  // in the caller's order, as tc packs its arguments (the kernel tries keys in that order)
+  for (const key of Object.keys(o)) {
+    const [name, pos, bits, kind] = IP_FIELDS.find((f) => f[0] === key)!;
     const v = o[name];
     if (v === undefined) continue;
     const opt = `${option}.${name}`;
