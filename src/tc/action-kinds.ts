@@ -29,6 +29,11 @@ export interface ActionKind {
   decode(o: any, scope: Scope): { gen?: TcGenStruct; fields: Record<string, unknown> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The control action tc uses when the caller names none. */
   defaultVerdict: (s: Record<string, unknown>) => Verdict;
+  /**
+   * The options naming an existing action by index (`action mirred index 3` in a filter):
+   * the kernel finds and binds it before it looks at the rest, but wants the parms there.
+   */
+  ref(gen: TcGenStruct): object;
 }
 
 const parms = <T>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
@@ -40,6 +45,7 @@ const MIRRED_OF = new Map<number, ['egress' | 'ingress', 'redirect' | 'mirror']>
 const mirred: ActionKind = {
   keys: ['action', 'direction', 'dev'],
   defaultVerdict: (s) => (s.action === 'mirror' ? 'pipe' : 'stolen'),
+  ref: (gen): ActMirredAttrsSet => ({ parms: { ...gen, eaction: 0, ifindex: 0 } }),
   encode(s, gen, scope): ActMirredAttrsSet {
     const action = word(s.action, 'action', ['redirect', 'mirror'] as const);
     const direction = s.direction === undefined ? 'egress' : word(s.direction, 'direction', ['egress', 'ingress'] as const);
@@ -63,6 +69,10 @@ const police: ActionKind = {
   keys: ['rate', 'burst', 'mtu', 'peakrate', 'avrate', 'overhead', 'mpu', 'linklayer', 'conform', 'exceed'],
   // the exceed verdict, TC_POLICE_RECLASSIFY unless told (tc/m_police.c)
   defaultVerdict: () => 'reclassify',
+  ref: (gen): PoliceAttrsSet => {
+    const zero = { cellLog: 0, linklayer: 0, overhead: 0, cellAlign: 0, mpu: 0, rate: 0 };
+    return { tbf: { index: gen.index, action: 0, limit: 0, burst: 0, mtu: 0, rate: zero, peakrate: zero, refcnt: 0, bindcnt: 0, capab: 0 } };
+  },
   encode(s, gen): PoliceAttrsSet {
     if (s.rate === undefined && s.avrate === undefined) throw new NetlinkArgumentError('rate', 'is needed (or avrate)');
     const rate = s.rate === undefined ? 0 : parseRate(s.rate, 'rate');
@@ -116,6 +126,7 @@ const GACT_RANDOM = { netrand: 1, determ: 2 } as const;
 const gact: ActionKind = {
   keys: ['random'],
   defaultVerdict: () => 'pass',
+  ref: (gen): ActGactAttrsSet => ({ parms: gen }),
   encode(s, gen): ActGactAttrsSet {
     const out: ActGactAttrsSet = { parms: gen };
     if (s.random !== undefined) {
@@ -144,6 +155,7 @@ const PTYPE_OF = new Map<number, string>(Object.entries(PTYPES).map(([k, v]) => 
 const skbedit: ActionKind = {
   keys: ['priority', 'mark', 'queueMapping', 'ptype'],
   defaultVerdict: () => 'pipe',
+  ref: (gen): ActSkbeditAttrsSet => ({ parms: gen }),
   encode(s, gen): ActSkbeditAttrsSet {
     const out: ActSkbeditAttrsSet = { parms: gen };
     if (s.priority !== undefined) out.priority = parseHandle(s.priority, 'priority');
@@ -176,6 +188,7 @@ const VLAN_PROTOS: Record<string, number> = { '802.1q': 0x8100, '802.1ad': 0x88a
 const vlan: ActionKind = {
   keys: ['action', 'id', 'protocol', 'priority'],
   defaultVerdict: () => 'pipe',
+  ref: (gen): ActVlanAttrsSet => ({ parms: { ...gen, vAction: 0 } }),
   encode(s, gen): ActVlanAttrsSet {
     const action = word(s.action, 'action', Object.keys(VLAN_ACTIONS) as (keyof typeof VLAN_ACTIONS)[]);
     const out: ActVlanAttrsSet = { parms: { ...gen, vAction: VLAN_ACTIONS[action] } };
@@ -230,6 +243,7 @@ function ipv6Text(b: Buffer): string {
 const tunnelKey: ActionKind = {
   keys: ['action', 'src', 'dst', 'id', 'dstPort', 'tos', 'ttl', 'csum'],
   defaultVerdict: () => 'pipe',
+  ref: (gen): ActTunnelKeyAttrsSet => ({ parms: { ...gen, tAction: 0 } }),
   encode(s, gen): ActTunnelKeyAttrsSet {
     const action = word(s.action, 'action', ['set', 'unset'] as const);
     // parms last, as tc sends them
@@ -303,6 +317,10 @@ export interface PeditKey {
 const pedit: ActionKind = {
   keys: ['keys'],
   defaultVerdict: () => 'pass',
+  // act_pedit.c wants keys before it looks the index up: no reference by index alone
+  ref: () => {
+    throw new NetlinkArgumentError('index', 'cannot name an existing pedit action alone (the kernel wants its keys again)');
+  },
   encode(s, gen): ActPeditAttrsSet {
     if (!Array.isArray(s.keys) || s.keys.length === 0) throw new NetlinkArgumentError('keys', "must be a non-empty list of edits ({ field: 'ip ttl', set: 64 })", 'ERR_INVALID_ARG_TYPE');
     if (s.keys.length > 128) throw new NetlinkArgumentError('keys', 'has more than 128 edits', 'ERR_OUT_OF_RANGE');

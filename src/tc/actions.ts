@@ -47,7 +47,7 @@ export function actionAttrs(scope: Scope, spec: unknown, option = 'action'): Act
   if (!k) throw new NetlinkArgumentError(`${option}.kind`, `must be one of ${Object.keys(ACTION_KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
   checkSpec(s, option, [...COMMON_KEYS, ...k.keys]);
   const index = s.index === undefined ? 0 : uint(s.index, `${option}.index`, MAX_INDEX, 1);
-  if (index && Object.keys(s).length === 2) return { kind, index } as ActAttrsSet;
+  if (index && Object.keys(s).length === 2) return { kind, options: k.ref({ index, capab: 0, action: 0, refcnt: 0, bindcnt: 0 }) } as ActAttrsSet;
   const verdict = parseVerdict(s.verdict ?? k.defaultVerdict(s), `${option}.verdict`);
   const gen: TcGenStruct = { index, capab: 0, action: verdict, refcnt: 0, bindcnt: 0 };
   return { kind, options: k.encode(s, gen, scope) } as ActAttrsSet;
