@@ -21,9 +21,9 @@ describe('tc actions (standalone)', () => {
     tc(ns, 'actions', 'add', 'action', 'mirred', 'egress', 'mirror', 'dev', 'v1', 'pipe', 'index', '9');
     const ours = await h.actions.list({ kind: 'mirred' });
     assert.deepEqual(ours.map(({ stats: _s, ...a }) => a), [
-      { kind: 'mirred', index: 5, verdict: 'stolen', ref: 1, bind: 0, action: 'redirect', direction: 'egress', dev: 'v1' },
-      { kind: 'mirred', index: 6, verdict: 'pass', ref: 1, bind: 0, action: 'mirror', direction: 'ingress', dev: 'v0' },
-      { kind: 'mirred', index: 9, verdict: 'pipe', ref: 1, bind: 0, action: 'mirror', direction: 'egress', dev: 'v1' },
+      { kind: 'mirred', index: 5, verdict: 'stolen', ref: 1, bind: 0, action: 'redirect', direction: 'egress', dev: 'v1', inHwCount: 0, usedHwStats: ['disabled'] },
+      { kind: 'mirred', index: 6, verdict: 'pass', ref: 1, bind: 0, action: 'mirror', direction: 'ingress', dev: 'v0', inHwCount: 0, usedHwStats: ['disabled'] },
+      { kind: 'mirred', index: 9, verdict: 'pipe', ref: 1, bind: 0, action: 'mirror', direction: 'egress', dev: 'v1', inHwCount: 0, usedHwStats: ['disabled'] },
     ]);
     assert.equal(typeof ours[0]!.stats!.bytes, 'bigint');
     const nine = h.actions.getSync({ kind: 'mirred', index: 9 });

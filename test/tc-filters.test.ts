@@ -55,7 +55,7 @@ describe('tc filters', () => {
     assert.deepEqual({ ...u, ifindex: 0 }, {
       dev: 'v0', ifindex: 0, parent: 'egress', kind: 'u32', protocol: 'ip', pref: 3, chain: 0, handle: '800::800',
       match: [{ ip: { dst: '192.168.1.0/24', sport: 80 } }, { u32: { value: 0x12340000, mask: 0xffff0000, at: 4 } }],
-      terminal: true, classid: '1:3', notInHw: true,
+      terminal: true, hashTable: '800:', bucket: 0, classid: '1:3', notInHw: true,
     });
     const b = fs.find((f) => f.kind === 'bpf' && f.handle !== undefined)!;
     assert.deepEqual(b.bytecode, [{ code: 40, jt: 0, jf: 0, k: 12 }, { code: 6, jt: 0, jf: 0, k: 262144 }]);

@@ -24,6 +24,9 @@ export interface ActionSpec {
   [field: string]: unknown;
 }
 
+/** <linux/pkt_cls.h> TCA_ACT_HW_STATS_IMMEDIATE, TCA_ACT_HW_STATS_DELAYED. */
+const HW_STATS: readonly [number, string][] = [[1, 'immediate'], [2, 'delayed']];
+
 /** An action as the kernel shows it: the kind's fields by their spec names, plus counts. */
 export interface Action {
   kind: string;
@@ -33,6 +36,9 @@ export interface Action {
   ref: number;
   bind: number;
   stats?: TcStats;
+  /** Standalone dumps: how many devices run it in hardware (0: none), and its hardware counters. */
+  inHwCount?: number;
+  usedHwStats?: string[];
   [field: string]: unknown;
 }
 
@@ -71,6 +77,12 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   };
   const stats = toStats(a.stats);
   if (stats) out.stats = stats;
+  // where the kernel says (standalone dumps): offloaded to how many devices, which hardware counters
+  if (a.inHwCount !== undefined) out.inHwCount = a.inHwCount;
+  if (a.usedHwStats !== undefined) {
+    const names = HW_STATS.filter(([bit]) => a.usedHwStats!.value & bit).map(([, n]) => n);
+    out.usedHwStats = names.length ? names : ['disabled'];
+  }
   return out;
 }
 

@@ -83,6 +83,11 @@ const u32: FilterKind = {
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
     }
     if (o.divisor !== undefined) out.divisor = o.divisor;
+    // TCA_U32_HASH: the node's hash table and bucket (tc's "key ht 800 bkt 0")
+    if (o.hash !== undefined) {
+      out.hashTable = `${(o.hash >>> 20).toString(16)}:`;
+      out.bucket = (o.hash >>> 12) & 0xff;
+    }
     if (o.indev !== undefined) out.indev = o.indev;
     commonBack(o, scope, out);
     flagFields(o.flags, out);

@@ -134,7 +134,8 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   const k = s.kind === undefined ? undefined : kindRow(s.kind);
   if (s.handle !== undefined && !k) throw new NetlinkArgumentError('kind', 'is needed with handle (handles are per kind)');
   const prio = prioOf(s);
-  const protocol = s.protocol === undefined ? (forDump ? 0 : prio ? PROTOCOLS.all! : 0) : parseProtocol(s.protocol);
+  // no protocol: 0, any (as tc sends for del/get without one)
+  const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
   const req: { family: number; ifindex: number; parent: number; handle: number; info: number; kind?: string; chain?: number } = {
     family: AF_UNSPEC,
     ifindex: scope.ifindex(s.dev),

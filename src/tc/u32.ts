@@ -178,23 +178,26 @@ function ipFieldsOf(k: TcU32KeyStruct): [keyof U32Ip, unknown][] | undefined {
   return covered === k.mask >>> 0 ? out : undefined;
 }
 
-/** A selector's keys as matches: one {ip} of every key made of known fields, then raw {u32} keys. */
+/**
+ * A selector's keys as matches, in key order (building them again gives the same keys in the
+ * same order): keys made of known IPv4 fields grouped into one {ip} while they follow each
+ * other, other keys raw {u32}. The lone all-zero key (`match u32 0 0`) is no match at all.
+ */
 export function decodeSel(sel: TcU32SelStruct): U32Match[] {
-  const ip: U32Ip = {};
-  const raw: U32Match[] = [];
+  const out: U32Match[] = [];
+  let ip: U32Ip | undefined;
   for (const k of sel.keys) {
     const fields = ipFieldsOf(k);
-    if (fields && fields.every(([n]) => ip[n] === undefined)) for (const [n, v] of fields) (ip as Record<string, unknown>)[n] = v;
-    else if (k.mask !== 0 || k.val !== 0 || k.off !== 0 || k.offmask !== 0 || sel.keys.length > 1) {
-      const r: U32Raw = { value: k.val >>> 0, mask: k.mask >>> 0, at: k.off };
-      if (k.offmask !== 0) r.nexthdr = true;
-      raw.push({ u32: r });
+    if (fields) {
+      if (!ip || fields.some(([n]) => ip![n] !== undefined)) out.push({ ip: (ip = {}) });
+      for (const [n, v] of fields) (ip as Record<string, unknown>)[n] = v;
+      continue;
     }
+    ip = undefined;
+    if (k.mask === 0 && k.val === 0 && k.off === 0 && k.offmask === 0 && sel.keys.length === 1) continue;
+    const r: U32Raw = { value: k.val >>> 0, mask: k.mask >>> 0, at: k.off };
+    if (k.offmask !== 0) r.nexthdr = true;
+    out.push({ u32: r });
   }
-  return Object.keys(ip).length ? [{ ip }, ...raw] : raw;
-}
-
-/** tc -j's "match" object of a key: hex value and mask without leading zeros, as tc prints them. */
-export function keyJson(k: TcU32KeyStruct): Record<string, unknown> {
-  return { value: (k.val >>> 0).toString(16), mask: (k.mask >>> 0).toString(16), offmask: k.offmask ? (k.offmask >>> 0).toString(16) : '', off: k.off };
+  return out;
 }
