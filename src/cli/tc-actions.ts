@@ -3,8 +3,8 @@
 import { makeActions } from '../tc/actions.js';
 import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { parseActions } from './tc-words.js';
-import { actionJson, actionText } from './tc-print.js';
+import { parseActions } from './tc-filter-words.js';
+import { actionJson, actionText } from './tc-filter-print.js';
 import { jsonText, Ordered } from './tc-json.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */

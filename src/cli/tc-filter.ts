@@ -2,8 +2,8 @@
 // filters, in tc's words (tc-words.ts), printed as tc prints them (tc-print.ts).
 import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-words.js';
-import { filterJson, filterText } from './tc-print.js';
+import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
+import { filterJson, filterText } from './tc-filter-print.js';
 import { jsonText } from './tc-json.js';
 
 function parseSpec(words: Words): FilterSpec {
