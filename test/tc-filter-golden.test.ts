@@ -13,7 +13,7 @@ import { filterRequest, filterObject } from '../src/tc/filters.js';
 import { actionAttrs, actionObject } from '../src/tc/actions.js';
 import { buildSel, decodeSel, type U32Ip } from '../src/tc/u32.js';
 import { parseVerdict, verdictName } from '../src/tc/verdicts.js';
-import { rateTable } from '../src/tc/rate-table.js';
+import { ratespec } from '../src/tc/psched.js';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 
 const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
@@ -72,7 +72,7 @@ describe('tc golden vectors (tc 6.1 captures)', () => {
   });
 
   test('police: the 1 kB rate table is tc_calc_rtable\'s (cell_log 3 for mtu 2047, 64 ns ticks)', () => {
-    const { spec, table } = rateTable(125000);
+    const { spec, table } = ratespec(125000);
     assert.deepEqual(spec, { cellLog: 3, linklayer: 1, overhead: 0, cellAlign: -1, mpu: 0, rate: 125000 });
     assert.ok(caps.police!.body.includes(table.toString('hex')));
     // first cell: 8 bytes at 125000 B/s = 64 us = 1000 ticks of 64 ns

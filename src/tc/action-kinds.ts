@@ -13,7 +13,7 @@ import { parsePrefix } from '../route/inet.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
-import { rateTable, xmitSize, xmitTime } from './rate-table.js';
+import { ratespec, xmitSize, xmitTime } from './psched.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
 
@@ -87,8 +87,8 @@ const police: ActionKind = {
     const exceed = s.exceed === undefined ? gen.action : parseVerdict(s.exceed, 'exceed');
     const zero = { cellLog: 0, linklayer: 0, overhead: 0, cellAlign: 0, mpu: 0, rate: 0 };
     const out: PoliceAttrsSet = {};
-    const rt = rate ? rateTable(rate, opts) : undefined;
-    const pt = peak ? rateTable(peak, opts) : undefined;
+    const rt = rate ? ratespec(rate, opts) : undefined;
+    const pt = peak ? ratespec(peak, opts) : undefined;
     const burst = rate ? xmitTime(rate, parseSize(s.burst, 'burst')) : 0;
     if (burst === 0xffffffff) throw new NetlinkArgumentError('burst', 'takes longer to send at this rate than police can count (2^32 ticks of 64 ns)', 'ERR_OUT_OF_RANGE');
     out.tbf = {

@@ -4,6 +4,8 @@
 // through the same Scope); every call also takes `{ netns }` to run elsewhere once.
 import type { ConnectionOptions } from '../core/connection.js';
 import { RouteContext, type LinkNames } from '../route/context.js';
+import { makeQdiscs } from './qdiscs.js';
+import { makeClasses } from './classes.js';
 import { makeFilters } from './filters.js';
 import { makeActions } from './actions.js';
 import { makeChains } from './chains.js';
@@ -13,6 +15,8 @@ import { makeChains } from './chains.js';
  * on first use. (Object modules add themselves here.)
  */
 const MODULES = {
+  qdiscs: (ctx: RouteContext) => makeQdiscs(ctx),
+  classes: (ctx: RouteContext) => makeClasses(ctx),
   filters: (ctx: RouteContext) => makeFilters(ctx),
   actions: (ctx: RouteContext) => makeActions(ctx),
   chains: (ctx: RouteContext) => makeChains(ctx),

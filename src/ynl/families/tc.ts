@@ -1538,6 +1538,8 @@ export type GettclassDoReply = TcmsgStruct & Attrs<AttrsSet,
   | 'kind' | 'options' | 'stats' | 'xstats' | 'rate' | 'fcnt' | 'stats2' | 'stab' | 'chain' | 'ingressBlock'
   | 'egressBlock'
 >;
+export type GettclassDumpRequest = GettclassDoRequest;
+export type GettclassDumpReply = GettclassDoReply;
 export type NewtfilterDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
   | 'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 >;
@@ -1590,6 +1592,7 @@ export interface Types {
     };
     gettclass: {
       do: { request: GettclassDoRequest; reply: GettclassDoReply };
+      dump: { request: GettclassDumpRequest; reply: GettclassDumpReply };
     };
     newtfilter: {
       do: { request: NewtfilterDoRequest; reply: undefined };
@@ -1651,6 +1654,9 @@ export interface Methods {
   /** gettclass: do */
   gettclass(request?: GettclassDoRequest, opts?: DoOptions): Promise<GettclassDoReply>;
   gettclassSync(request?: GettclassDoRequest, opts?: DoOptions): GettclassDoReply;
+  /** gettclass: dump */
+  gettclassDump(request?: GettclassDumpRequest, opts?: DumpCallOptions): DumpIterable<GettclassDumpReply>;
+  gettclassDumpSync(request?: GettclassDumpRequest, opts?: DumpCallOptions): DumpResult<GettclassDumpReply>;
   /** newtfilter: do */
   newtfilter(request?: NewtfilterDoRequest, opts?: DoOptions): Promise<undefined>;
   newtfilterSync(request?: NewtfilterDoRequest, opts?: DoOptions): undefined;
@@ -3606,6 +3612,15 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'attrs',
       fixedHeader: 'tcmsg',
       do: {
+        request: { attributes: [] },
+        reply: {
+          attributes: [
+            'kind', 'options', 'stats', 'xstats', 'rate', 'fcnt', 'stats2', 'stab', 'chain', 'ingress-block',
+            'egress-block',
+          ],
+        },
+      },
+      dump: {
         request: { attributes: [] },
         reply: {
           attributes: [
