@@ -225,7 +225,7 @@ describe('filter specs', () => {
       [{ ...F, kind: 'bpf', pinned: '' }, /pinned/],
       [{ ...F, kind: 'flower', protocol: 'ip', dstPort: 22 }, /ipProto/],
       [{ ...F, kind: 'matchall', actions: 'drop' }, /list of actions/],
-      [{ parent: 'ingress', kind: 'u32' }, /"dev" option is needed/],
+      [{ parent: 'ingress', kind: 'u32' }, /"dev" option is required/],
     ];
     for (const [f, re] of bad) assert.throws(() => filterRequest(scope, f), (e: Error) => e instanceof NetlinkArgumentError && re.test(e.message), JSON.stringify(f));
   });

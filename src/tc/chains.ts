@@ -2,7 +2,7 @@
 // a qdisc or block; a filter's `chain` puts it in one, an action's 'goto chain N' jumps there.
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { AF_UNSPEC } from '../core/rtnetlink.js';
+import { tcmsg } from './tc-object.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tcFamily } from '../ynl/families/tc.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
@@ -26,11 +26,8 @@ export interface Chain {
 
 function chainRequest(scope: Scope, spec: unknown, needChain: boolean) {
   const s = checkSpec(spec, 'chain', ['dev', 'parent', 'chain']);
-  if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is needed');
+  const req: ReturnType<typeof tcmsg> & { chain?: number } = tcmsg(scope, s, 0, s.parent === undefined ? 0 : parseFilterParent(s.parent));
   if (needChain && s.chain === undefined) throw new NetlinkArgumentError('chain', 'is needed (a chain number)');
-  const req: { family: number; ifindex: number; parent: number; handle: number; info: number; chain?: number } = {
-    family: AF_UNSPEC, ifindex: scope.ifindex(s.dev as string | number), parent: s.parent === undefined ? 0 : parseFilterParent(s.parent), handle: 0, info: 0,
-  };
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', 0xffffffff);
   return req;
 }

@@ -2,14 +2,12 @@
 // with the kinds of filter-kinds.ts and actions inside them. Parents in tc's words: 'ingress'
 // and 'egress' are clsact's (and ingress's) attach points ffff:fff2 / ffff:fff3, as
 // `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { AF_UNSPEC } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
-import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
+import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
 import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
@@ -112,13 +110,9 @@ export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest 
   const pre = checkSpec(spec, 'filter', [...BASE_KEYS, ...Object.values(FILTER_KINDS).flatMap((k) => k.keys)]);
   const k = kindRow(pre.kind);
   const s = checkSpec(spec, 'filter', [...BASE_KEYS, ...k.keys]) as Record<string, unknown>;
-  if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is needed');
   const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
   const req = {
-    family: AF_UNSPEC,
-    ifindex: scope.ifindex(s.dev as string | number),
-    parent: s.parent === undefined ? 0 : parseFilterParent(s.parent),
-    handle: s.handle === undefined ? 0 : k.parseHandle(s.handle),
+    ...tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
     info: infoOf(prioOf(s), protocol),
     kind: s.kind,
     options: k.encode(s, scope, protocol),
@@ -130,17 +124,13 @@ export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest 
 /** The header (and kind, chain) that names filters to get or delete. */
 function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   const s = checkSpec(sel, 'filter', BASE_KEYS) as FilterSelector;
-  if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is needed');
   const k = s.kind === undefined ? undefined : kindRow(s.kind);
   if (s.handle !== undefined && !k) throw new NetlinkArgumentError('kind', 'is needed with handle (handles are per kind)');
   const prio = prioOf(s);
   // no protocol: 0, any (as tc sends for del/get without one)
   const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
-  const req: { family: number; ifindex: number; parent: number; handle: number; info: number; kind?: string; chain?: number } = {
-    family: AF_UNSPEC,
-    ifindex: scope.ifindex(s.dev),
-    parent: s.parent === undefined ? 0 : parseFilterParent(s.parent),
-    handle: s.handle === undefined || !k ? 0 : k.parseHandle(s.handle),
+  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = {
+    ...tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
     info: forDump ? 0 : infoOf(prio, protocol),
   };
   if (s.kind !== undefined && !forDump) req.kind = s.kind;
@@ -162,7 +152,6 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
   return f;
 }
 
-const addItem = (flags: number) => (scope: Scope, spec: FilterSpec) => opItem(tcFamily, 'newtfilter', filterRequest(scope, spec), { flags });
 
 const OPS = {
   /** Filters of a device under a parent (`tc filter show dev X ingress`), narrowed by prio, protocol, kind, handle, chain. */
@@ -181,30 +170,19 @@ const OPS = {
     if (!prio || !req.kind || !req.handle) throw new NetlinkArgumentError('filter', 'get needs prio, kind and handle (as tc filter get)');
     return opCall(tcFamily, 'gettfilter', 'do', req, { result: (r) => filterObject(r[0]!, scope) });
   },
-  /** Adds a filter (NLM_F_EXCL: EEXIST if its handle is taken), or many in one transaction. */
-  add: (scope: Scope, spec: FilterSpec | readonly FilterSpec[]) => oneOrMany(scope, spec, addItem(NLM_F_CREATE | NLM_F_EXCL)),
-  /** Changes an existing filter (its handle given). */
-  change: (scope: Scope, spec: FilterSpec | readonly FilterSpec[]) => oneOrMany(scope, spec, addItem(0)),
-  /** Adds or replaces (`tc filter replace`). */
-  replace: (scope: Scope, spec: FilterSpec | readonly FilterSpec[]) => oneOrMany(scope, spec, addItem(NLM_F_CREATE | NLM_F_REPLACE)),
   /**
-   * Deletes: with prio, protocol, kind and handle one filter; with prio alone every filter of
-   * that priority; with none, every filter under the parent (`tc filter del dev X ingress`).
+   * add (EEXIST if the handle is taken), change (the filter there), replace; and delete: with
+   * prio, protocol, kind and handle one filter; with prio alone every filter of that priority;
+   * with none, every filter under the parent (`tc filter del dev X ingress`). Each takes one
+   * spec or an array (one transaction, failures by index).
    */
-  delete: (scope: Scope, sel: FilterSelector | readonly FilterSelector[]) =>
-    oneOrMany(scope, sel, (sc, s) => opItem(tcFamily, 'deltfilter', selectorRequest(sc, s, false).req)),
+  ...writeOps<FilterSpec, FilterSelector>(
+    (scope, spec, flags) => opItem(tcFamily, 'newtfilter', filterRequest(scope, spec), { flags }),
+    (scope, sel) => opItem(tcFamily, 'deltfilter', selectorRequest(scope, sel, false).req),
+  ),
 };
 
-export type Filters = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'change' | 'changeSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
-  add: OneOrMany<FilterSpec>;
-  addSync: OneOrManySync<FilterSpec>;
-  change: OneOrMany<FilterSpec>;
-  changeSync: OneOrManySync<FilterSpec>;
-  replace: OneOrMany<FilterSpec>;
-  replaceSync: OneOrManySync<FilterSpec>;
-  delete: OneOrMany<FilterSelector>;
-  deleteSync: OneOrManySync<FilterSelector>;
-};
+export type Filters = Omit<BoundOps<typeof OPS>, keyof WriteOps<FilterSpec, FilterSelector>> & WriteOps<FilterSpec, FilterSelector>;
 
 export function makeFilters(ctx: RouteContext): Filters {
   return bindOps(ctx, OPS) as unknown as Filters;
