@@ -11,6 +11,8 @@ import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
 import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
+import type { U32Match } from './u32.js';
+import type { Action } from './actions.js';
 import { endianness } from 'node:os';
 
 /** A filter as a caller writes it; the kind's own fields (match, classid, actions...) sit beside these. */
@@ -41,6 +43,11 @@ export interface Filter {
   chain: number;
   /** Absent on the entry tc shows for a priority's classifier itself (before its filters). */
   handle?: string;
+  /** The class it sends packets to ('1:10'). */
+  classid?: string;
+  /** u32's matches, in the shape a spec gives them. */
+  match?: U32Match[];
+  actions?: Action[];
   [field: string]: unknown;
 }
 
