@@ -8,6 +8,11 @@ import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import type { Filter } from '../src/tc/index.js';
 import { ip } from './helpers/netns.js';
 import { CLSACT_VETH, rxPackets, sendUdp, tc, tcJson, tcProbe, withTc } from './helpers/tc-ns.js';
+import { haveCompiler, runC } from './helpers/cprog.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 type TcFilter = { protocol: string; pref: number; kind: string; chain: number; options?: Record<string, unknown> };
 
@@ -124,6 +129,52 @@ describe('tc filters', () => {
       });
     });
   }
+});
+
+/** Loads `r0 = 0 (TC_ACT_OK); exit` as a sched_cls program and pins it at path (bpf(2), from C). */
+function pinTrivialProgram(path: string): void {
+  const out = runC(['unistd.h', 'sys/syscall.h', 'linux/bpf.h'], `
+  struct bpf_insn insns[2] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 }, { .code = BPF_JMP | BPF_EXIT } };
+  union bpf_attr a; memset(&a, 0, sizeof a);
+  a.prog_type = BPF_PROG_TYPE_SCHED_CLS; a.insns = (unsigned long)insns; a.insn_cnt = 2; a.license = (unsigned long)"GPL";
+  int fd = syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof a);
+  if (fd < 0) { perror("BPF_PROG_LOAD"); return 1; }
+  memset(&a, 0, sizeof a); a.pathname = (unsigned long)${JSON.stringify(path)}; a.bpf_fd = fd;
+  if (syscall(__NR_bpf, BPF_OBJ_PIN, &a, sizeof a) < 0) { perror("BPF_OBJ_PIN"); return 1; }
+  printf("pinned\\n");`);
+  assert.deepEqual(out, ['pinned']);
+}
+
+describe('tc bpf filters with eBPF programs', () => {
+  test('a pinned program attaches by path (direct-action), as tc\'s object-pinned; a missing pin is ENOENT', async (t) => {
+    if (!haveCompiler()) return t.skip('needs a C compiler (cc) to load a BPF program');
+    await withTc(t, CLSACT_VETH, async (h, ns) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nlkt-bpffs-'));
+      // a bpffs of the test's own, unmounted afterwards
+      if (spawnSync('mount', ['-t', 'bpf', 'bpf', dir]).status !== 0) {
+        rmSync(dir, { recursive: true, force: true });
+        return t.skip('cannot mount a bpf filesystem');
+      }
+      try {
+        pinTrivialProgram(join(dir, 'ok'));
+        await h.filters.add({ dev: 'v0', parent: 'ingress', prio: 1, kind: 'bpf', pinned: join(dir, 'ok'), directAction: true });
+        const f = tcJson<{ options?: Record<string, unknown> }[]>(ns, 'filter', 'show', 'dev', 'v0', 'ingress').find((x) => x.options)!;
+        assert.equal(f.options!.bpf_name, 'ok');
+        assert.equal(f.options!['direct-action'], true);
+        const ours = (await h.filters.list({ dev: 'v0', parent: 'ingress' })).find((x) => x.handle !== undefined)!;
+        assert.equal(ours.name, 'ok');
+        assert.equal(ours.directAction, true);
+        assert.equal(ours.id, (f.options!.prog as { id: number }).id);
+        assert.match(ours.tag as string, /^[0-9a-f]{16}$/);
+        await assert.rejects(h.filters.add({ dev: 'v0', parent: 'ingress', prio: 2, kind: 'bpf', pinned: join(dir, 'absent') }),
+          (e: Error & { code?: string; syscall?: string }) => e.code === 'ENOENT' && e.syscall === 'bpf(BPF_OBJ_GET)');
+        await h.filters.delete({ dev: 'v0', parent: 'ingress' });
+      } finally {
+        spawnSync('umount', [dir]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });
 
 describe('tc chains', () => {
