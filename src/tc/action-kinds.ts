@@ -23,6 +23,8 @@ export const COMMON_KEYS = ['kind', 'index', 'verdict'] as const;
 /** An action kind: its spec's keys, the options it sends, and what it shows back. */
 export interface ActionKind {
   keys: readonly string[];
+  /** COMMON_KEYS and keys (made on first use). */
+  allKeys?: readonly string[];
   /** The options (the kind's attribute set) for a checked spec; `gen` is the tc_gen header to use. */
   encode(s: Record<string, unknown>, gen: TcGenStruct, scope: Scope): object;
   /** The caller's fields from the options the kernel sent (plus `verdict`), and tc_gen. */

@@ -51,7 +51,7 @@ export function actionAttrs(scope: Scope, spec: unknown, option = 'action'): Act
   const kind = s.kind;
   const k = typeof kind === 'string' ? ACTION_KINDS[kind] : undefined;
   if (!k) throw new NetlinkArgumentError(`${option}.kind`, `must be one of ${Object.keys(ACTION_KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
-  checkSpec(s, option, [...COMMON_KEYS, ...k.keys]);
+  checkSpec(s, option, k.allKeys ??= [...COMMON_KEYS, ...k.keys]);
   const index = s.index === undefined ? 0 : uint(s.index, `${option}.index`, MAX_INDEX, 1);
   if (index && Object.keys(s).length === 2) return { kind, options: k.ref({ index, capab: 0, action: 0, refcnt: 0, bindcnt: 0 }) } as ActAttrsSet;
   const verdict = parseVerdict(s.verdict ?? k.defaultVerdict(s), `${option}.verdict`);

@@ -104,6 +104,9 @@ function prioOf(s: { prio?: unknown; pref?: unknown }): number {
 }
 
 const BASE_KEYS = ['dev', 'parent', 'kind', 'protocol', 'prio', 'pref', 'handle', 'chain'] as const;
+/** The keys any kind takes (checked first, so a wrong kind is named as such), and each kind's. */
+const ANY_KEYS = [...new Set([...BASE_KEYS, ...Object.values(FILTER_KINDS).flatMap((k) => k.keys)])];
+const KEYS_OF = new Map(Object.values(FILTER_KINDS).map((k) => [k, [...BASE_KEYS, ...k.keys]]));
 const MAX_CHAIN = 0xffffffff;
 
 function kindRow(kind: unknown) {
@@ -114,9 +117,9 @@ function kindRow(kind: unknown) {
 
 /** The request for a filter spec (add/change/replace). */
 export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest {
-  const pre = checkSpec(spec, 'filter', [...BASE_KEYS, ...Object.values(FILTER_KINDS).flatMap((k) => k.keys)]);
+  const pre = checkSpec(spec, 'filter', ANY_KEYS);
   const k = kindRow(pre.kind);
-  const s = checkSpec(spec, 'filter', [...BASE_KEYS, ...k.keys]) as Record<string, unknown>;
+  const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
   const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
   const req = {
     ...tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
