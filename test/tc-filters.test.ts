@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { bpfObjGet } from '../src/tc/bpf-obj.js';
 
 type TcFilter = { protocol: string; pref: number; kind: string; chain: number; options?: Record<string, unknown> };
 
@@ -174,6 +175,20 @@ describe('tc bpf filters with eBPF programs', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe('bpfObjGet (native/bpf.c)', () => {
+  test('bad paths are Node-style errors or typed argument errors, never an abort', () => {
+    const sys = (path: unknown, code: string) => assert.throws(() => bpfObjGet(path), (e: Error & { code?: string; syscall?: string }) =>
+      e.code === code && (e instanceof NetlinkArgumentError || e.syscall === 'bpf(BPF_OBJ_GET)'), `${String(path).slice(0, 20)}: ${code}`);
+    sys('/nonexistent/nlkit-prog', 'ENOENT');
+    sys('x'.repeat(5000), 'ENAMETOOLONG');
+    sys('', 'ERR_INVALID_ARG_TYPE');
+    sys(42, 'ERR_INVALID_ARG_TYPE');
+    sys('a\0b', 'ERR_INVALID_ARG_TYPE');
+    // a file that is no bpf object (not on a bpffs): the kernel says EINVAL or EPERM
+    assert.throws(() => bpfObjGet('/proc/self/status'), (e: Error & { syscall?: string }) => e.syscall === 'bpf(BPF_OBJ_GET)');
   });
 });
 
