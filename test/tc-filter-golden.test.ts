@@ -28,6 +28,9 @@ const FILTERS: Record<string, Record<string, unknown>> = {
   u32_src_sport: { ...F, protocol: 'ip', prio: 2, kind: 'u32', match: [{ ip: { src: '10.0.0.0/8', sport: 80, protocol: 6 } }], classid: '1:10' },
   bpf_classic: { ...F, protocol: 'all', prio: 3, kind: 'bpf', bytecode: '1,6 0 0 0', classid: '1:1' },
   matchall_pass: { ...F, prio: 4, kind: 'matchall', actions: [{ kind: 'gact', verdict: 'pass' }] },
+  flower_tcp22: { ...F, protocol: 'ip', prio: 5, kind: 'flower', ipProto: 'tcp', dstIp: '10.0.0.0/8', dstPort: 22, classid: '1:5' },
+  fw_mark5: { ...F, protocol: 'ip', prio: 6, handle: 5, kind: 'fw', classid: '1:5' },
+  basic_mirred: { ...F, prio: 7, kind: 'basic', classid: '1:7', actions: [{ kind: 'mirred', action: 'redirect', direction: 'egress', dev: 2 }] },
 };
 const ACTIONS: Record<string, Record<string, unknown>> = {
   police: { kind: 'police', rate: '1mbit', burst: '10k', index: 5 },
@@ -37,6 +40,12 @@ const ACTIONS: Record<string, Record<string, unknown>> = {
   tunnel_key_set: { kind: 'tunnel_key', action: 'set', src: '1.1.1.1', dst: '2.2.2.2', id: 5, dstPort: 4789, index: 7 },
   pedit_ttl: { kind: 'pedit', keys: [{ field: 'ip ttl', set: 3 }], index: 8 },
   mirred_mirror: { kind: 'mirred', action: 'mirror', direction: 'ingress', dev: 2, index: 9 },
+  gact_random: { kind: 'gact', verdict: 'pass', random: { type: 'determ', verdict: 'drop', value: 10 }, index: 12 },
+  skbedit_prio_ptype: { kind: 'skbedit', priority: '1:10', ptype: 'host', queueMapping: 3, index: 13 },
+  vlan_modify: { kind: 'vlan', action: 'modify', id: 7, protocol: '802.1ad', priority: 3, index: 14 },
+  tunnel_key_unset: { kind: 'tunnel_key', action: 'unset', index: 15 },
+  pedit_dst_sport: { kind: 'pedit', keys: [{ field: 'ip dst', set: '10.1.2.3' }, { field: 'tcp sport', set: 8080 }], index: 16 },
+  police_conform: { kind: 'police', rate: '100mbit', burst: '64k', mtu: '2k', peakrate: '200mbit', exceed: 'drop', conform: 'pipe', index: 17 },
 };
 
 describe('tc golden vectors (tc 6.1 captures)', () => {
@@ -228,6 +237,21 @@ describe('filter specs', () => {
       [{ parent: 'ingress', kind: 'u32' }, /"dev" option is required/],
     ];
     for (const [f, re] of bad) assert.throws(() => filterRequest(scope, f), (e: Error) => e instanceof NetlinkArgumentError && re.test(e.message), JSON.stringify(f));
+  });
+
+  test('each kind reads back as its spec (through the codec, as a dump would carry it)', () => {
+    const back = (spec: Record<string, unknown>, handle: number) => {
+      const m = fam.decode('newtfilter', fam.encode('newtfilter', { ...filterRequest(scope, spec), handle })) as unknown as Parameters<typeof filterObject>[0];
+      const { dev: _d, ifindex: _i, parent: _p, chain: _c, pref: _pr, protocol: _pt, kind: _k, handle: h, ...fields } = filterObject(m, scope);
+      return { handle: h, ...fields };
+    };
+    assert.deepEqual(back({ ...FILTERS.flower_tcp22!, skipHw: true }, 1), { handle: '0x1', ipProto: 'tcp', dstIp: '10.0.0.0/8', dstPort: 22, classid: '1:5', skipHw: true });
+    assert.deepEqual(back(FILTERS.fw_mark5!, 5), { handle: '0x5', classid: '1:5' });
+    assert.deepEqual(back({ ...FILTERS.basic_mirred!, actions: [{ kind: 'mirred', action: 'redirect', dev: 'v1', index: 4 }] }, 2), {
+      handle: '0x2', classid: '1:7', actions: [{ kind: 'mirred', index: 4, verdict: 'stolen', ref: 0, bind: 0, action: 'redirect', direction: 'egress', dev: 'v1' }],
+    });
+    assert.deepEqual(back({ ...F, kind: 'matchall', classid: '1:2', skipSw: true }, 3), { handle: '0x3', classid: '1:2', skipSw: true });
+    assert.deepEqual(back({ ...F, kind: 'bpf', fd: 9, name: 'prog', directAction: true }, 4), { handle: '0x4', name: 'prog', directAction: true });
   });
 
   test('a dumped filter reads back as the spec that made it', () => {

@@ -253,6 +253,7 @@ const tunnelKey: ActionKind = {
     const parms = { ...gen, tAction: action === 'set' ? TUNNEL_SET : TUNNEL_RELEASE };
     if (action === 'unset') {
       for (const k of ['src', 'dst', 'id', 'dstPort', 'tos', 'ttl', 'csum']) if (s[k] !== undefined) throw new NetlinkArgumentError(k, "goes with action 'set', not 'unset'");
+      out.noCsum = 0;
       out.parms = parms;
       return out;
     }

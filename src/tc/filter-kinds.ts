@@ -248,9 +248,9 @@ function flowerAddr(out: FlowerAttrsSet, v: unknown, which: 'Src' | 'Dst'): void
 /** flower: exact-match keys on headers (the IPv4/TCP/UDP ones here). */
 const flower: FilterKind = {
   keys: ['ipProto', 'srcIp', 'dstIp', 'srcPort', 'dstPort', 'indev', 'classid', 'actions', 'skipHw', 'skipSw'],
+  // in tc's order (f_flower.c): keys, classid, actions, then always flags and the ethertype
   encode(s, scope, protocol): FlowerAttrsSet {
-    const out: FlowerAttrsSet = common(s, scope);
-    if (protocol) out.keyEthType = protocol;
+    const out: FlowerAttrsSet = {};
     if ((s.srcIp !== undefined || s.dstIp !== undefined || s.ipProto !== undefined) && protocol !== ETH_P_IP)
       throw new NetlinkArgumentError('protocol', "must be 'ip' for flower's IPv4 keys");
     if (s.ipProto !== undefined) out.keyIpProto = ipProtoValue(s.ipProto, 'ipProto');
@@ -262,8 +262,9 @@ const flower: FilterKind = {
       out[out.keyIpProto === IPPROTO_TCP ? tcp : udp] = uint(s[k], k, 0xffff);
     }
     if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
-    const f = clsFlags(s);
-    if (f) out.flags = [f];
+    Object.assign(out, common(s, scope));
+    out.flags = [clsFlags(s)];
+    if (protocol) out.keyEthType = protocol;
     return out;
   },
   decode(o: FlowerAttrsSet, scope) {
@@ -279,6 +280,9 @@ const flower: FilterKind = {
     if (dp !== undefined) out.dstPort = dp;
     if (o.indev !== undefined) out.indev = o.indev;
     commonBack(o, scope, out);
+    // flower's flags are the spec's cls-flags names
+    const names = new Set(o.flags ?? []);
+    for (const [k, n] of [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-hw'], ['notInHw', 'not-in-hw']] as const) if (names.has(n)) out[k] = true;
     return out;
   },
   ...hexHandle,
