@@ -217,6 +217,28 @@ describe('tc chains', () => {
 });
 
 describe('tc filter behaviour', () => {
+  test('a u32 filter under htb (parent 1:) sends exactly the matching datagrams to its class', (t) => withTc(t, [
+    ['link', 'add', 'a0', 'type', 'veth', 'peer', 'name', 'a1'], ['link', 'set', 'a0', 'up'], ['link', 'set', 'a1', 'up'],
+    ['addr', 'add', '10.8.0.1/24', 'dev', 'a0'],
+  ], async (h, ns) => {
+    const mac = (JSON.parse(ip(ns, '-j', 'link', 'show', 'a1')) as { address: string }[])[0]!.address;
+    ip(ns, 'neigh', 'add', '10.8.0.2', 'lladdr', mac, 'dev', 'a0', 'nud', 'permanent');
+    await h.qdiscs.add({ dev: 'a0', kind: 'htb', handle: '1:', default: '20' });
+    await h.classes.add([
+      { dev: 'a0', parent: '1:', classid: '1:10', kind: 'htb', rate: '100mbit' },
+      { dev: 'a0', parent: '1:', classid: '1:20', kind: 'htb', rate: '100mbit' },
+    ]);
+    await h.filters.add({ dev: 'a0', parent: '1:', protocol: 'ip', prio: 1, kind: 'u32', match: [{ ip: { protocol: 'udp', dport: 9999 } }], classid: '1:10' });
+    const f = (await h.filters.list({ dev: 'a0', parent: '1:' })).find((x) => x.handle === '800::800')!;
+    assert.deepEqual([f.parent, f.classid], ['1:', '1:10']);
+    const packets = async (id: string) => (await h.classes.list({ dev: 'a0' })).find((c) => c.classid === id)!.stats!.packets;
+    const [ten, twenty] = [await packets('1:10'), await packets('1:20')];
+    sendUdp(ns, '10.8.0.2', 9999, 12);
+    sendUdp(ns, '10.8.0.2', 8888, 7);
+    assert.equal(await packets('1:10') - ten, 12n);
+    assert.ok(await packets('1:20') - twenty >= 7n);
+  }, false));
+
   test('u32 dport 9999 + mirred redirect moves exactly the matching datagrams to another link', (t) => withTc(t, [
     // a0 -> a1 (the filter's ingress), redirected out of b0 to b1 where they are counted
     ['link', 'add', 'a0', 'type', 'veth', 'peer', 'name', 'a1'], ['link', 'add', 'b0', 'type', 'veth', 'peer', 'name', 'b1'],
