@@ -20,7 +20,8 @@ async function nlkitTc(ns: string, ...argv: string[]): Promise<[number, string, 
 
 /** What varies between two reads of the same object (times of use). */
 const VOLATILE = /,"(installed|last_used|first_used|expires)":\d+/g;
-const steady = (text: string) => text.replace(VOLATILE, '');
+const VOLATILE_TEXT = / (installed|used|firstused|expires) \d+ sec/g;
+const steady = (text: string) => text.replace(VOLATILE, '').replace(VOLATILE_TEXT, ' $1 N sec');
 
 async function sameAsTc(ns: string, ...argv: string[]): Promise<string> {
   const [status, ours, err] = await nlkitTc(ns, ...argv);
@@ -62,6 +63,7 @@ describe('nlkit tc filter', () => {
     }
     await sameAsTc(ns, '-j', 'filter', 'get', 'dev', 'v0', 'ingress', 'protocol', 'ip', 'pref', '2', 'handle', '800::800', 'u32');
     await sameAsTc(ns, 'filter', 'show', 'dev', 'v0', 'ingress');
+    await sameAsTc(ns, '-s', 'filter', 'show', 'dev', 'v0', 'egress');
   }));
 
   test('replace, delete; errors as tc words them', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
@@ -90,6 +92,8 @@ describe('nlkit tc actions and chain', () => {
     await sameAsTc(ns, '-j', 'actions', 'list', 'action', 'mirred');
     await sameAsTc(ns, '-j', '-s', 'actions', 'list', 'action', 'mirred');
     await sameAsTc(ns, '-j', 'actions', 'get', 'action', 'mirred', 'index', '6');
+    await sameAsTc(ns, 'actions', 'list', 'action', 'mirred');
+    await sameAsTc(ns, '-s', 'actions', 'list', 'action', 'mirred');
     r = await nlkitTc(ns, 'actions', 'delete', 'action', 'mirred', 'index', '5');
     assert.equal(r[0], 0, r[2]);
     assert.doesNotMatch(tc(ns, '-j', 'actions', 'list', 'action', 'mirred'), /"index":5/);

@@ -20,7 +20,8 @@ describe('tc actions (standalone)', () => {
 
     tc(ns, 'actions', 'add', 'action', 'mirred', 'egress', 'mirror', 'dev', 'v1', 'pipe', 'index', '9');
     const ours = await h.actions.list({ kind: 'mirred' });
-    assert.deepEqual(ours.map(({ stats: _s, ...a }) => a), [
+    assert.ok(ours.every((a) => a.age !== undefined && a.age.installed >= 0 && a.age.installed < 60_000));
+    assert.deepEqual(ours.map(({ stats: _s, age: _a, ...a }) => a), [
       { kind: 'mirred', index: 5, verdict: 'stolen', ref: 1, bind: 0, action: 'redirect', direction: 'egress', dev: 'v1', inHwCount: 0, usedHwStats: ['disabled'] },
       { kind: 'mirred', index: 6, verdict: 'pass', ref: 1, bind: 0, action: 'mirror', direction: 'ingress', dev: 'v0', inHwCount: 0, usedHwStats: ['disabled'] },
       { kind: 'mirred', index: 9, verdict: 'pipe', ref: 1, bind: 0, action: 'mirror', direction: 'egress', dev: 'v1', inHwCount: 0, usedHwStats: ['disabled'] },

@@ -74,6 +74,7 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
   const o = new Ordered().add('order', order).add('kind', a.kind);
   (ACTION_JSON[a.kind] ?? ((x, oo) => oo.add('control_action', verdictJson(x.verdict))))(a, o);
   o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
+  if (stats) for (const [key, , v] of ageWords(a)) o.add(key, v);
   if (stats && a.stats) o.add('stats', statsJson(a.stats));
   // tc shows offload state for standalone actions only (m_action.c print_action)
   if (!standalone) return o;
@@ -83,15 +84,30 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
   return o;
 }
 
+/**
+ * tc's print_tm: each time the kernel gave (not 0) in whole seconds of its clock_t ticks
+ * (USER_HZ 100): [json key, text word, seconds].
+ */
+function ageWords(a: Action): [string, string, number][] {
+  if (!a.age) return [];
+  const out: [string, string, number][] = [];
+  for (const [k, key, word] of [['installed', 'installed', 'installed'], ['lastUsed', 'last_used', 'used'], ['firstUsed', 'first_used', 'firstused'], ['expires', 'expires', 'expires']] as const) {
+    const ms = a.age[k];
+    if (ms) out.push([key, word, Math.floor(ms / 1000)]);
+  }
+  return out;
+}
+
 /** tc's text for one action. */
 export function actionText(a: Action, order: number, stats: boolean, standalone = true): string {
   let head: string;
   if (a.kind === 'mirred') head = `mirred (${a.direction === 'ingress' ? 'Ingress' : 'Egress'} ${a.action === 'mirror' ? 'Mirror' : 'Redirect'} to device ${a.dev}) ${a.verdict}`;
   else if (a.kind === 'gact') head = `gact action ${a.verdict}`;
   else if (a.kind === 'police') head = `police 0x${a.index.toString(16)} rate ${formatRate(a.rate as number)} burst ${formatSize(a.burst as number)} mtu ${formatSize(a.mtu as number)} action ${a.exceed}/${a.conform}`;
-  else head = `${a.kind} ${Object.entries(a).filter(([k]) => !['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'inHwCount', 'usedHwStats'].includes(k)).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')} ${a.verdict}`;
+  else head = `${a.kind} ${Object.entries(a).filter(([k]) => !['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats'].includes(k)).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')} ${a.verdict}`;
   // a list dump opens each action with a blank line; a filter's actions end with one
-  let t = `${standalone ? '\n' : ''}\taction order ${order}: ${head}\n\tindex ${a.index} ref ${a.ref} bind ${a.bind}\n`;
+  const times = stats ? ageWords(a).map(([, word, sec]) => ` ${word} ${sec} sec`).join('') : '';
+  let t = `${standalone ? '\n' : ''}\taction order ${order}: ${head}\n\tindex ${a.index} ref ${a.ref} bind ${a.bind}${times}\n`;
   if (stats && a.stats) {
     const s = a.stats;
     t += `\tAction statistics:\n\tSent ${s.bytes} bytes ${s.packets} pkt (dropped ${s.drops}, overlimits ${s.overlimits} requeues ${s.requeues}) \n\tbacklog ${s.backlog}b ${s.qlen}p requeues ${s.requeues}\n`;
@@ -187,11 +203,12 @@ export function filterText(f: Filter, o: { stats: boolean; parentNamed: boolean;
     if (f.directAction) t += 'direct-action ';
   }
   for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) t += `${key} `;
+  // bpf's bytecode ends the line (f_bpf.c bpf_print_ops)
+  const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
+  if (insns) t += `bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'`;
   t += '\n';
   for (const k of f.kind === 'u32' ? u32Keys(f) : [])
     t += `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`;
-  const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
-  if (insns) t += `  bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'\n`;
   (f.actions as Action[] | undefined)?.forEach((a, i) => (t += actionText(a, i + 1, o.stats, false)));
   return t;
 }

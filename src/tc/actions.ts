@@ -5,7 +5,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_UNSPEC } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
-import { description as tcFamily, type ActAttrsSet, type TcGenStruct } from '../ynl/families/tc.js';
+import { description as tcFamily, type ActAttrsSet, type TcfTStruct, type TcGenStruct } from '../ynl/families/tc.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
@@ -24,6 +24,26 @@ export interface ActionSpec {
   [field: string]: unknown;
 }
 
+/**
+ * struct tcf_t's times are clock_t ticks ago (USER_HZ, 100 a second: jiffies_to_clock_t in
+ * act_api.c tcf_tm_dump), as ms; a time the kernel left 0 (never used, no expiry) is absent.
+ */
+function ageOf(tm: TcfTStruct): ActionAge {
+  const ms = (v: bigint) => Number(v) * 10;
+  const age: ActionAge = { installed: ms(tm.install), lastUsed: ms(tm.lastuse) };
+  if (tm.firstuse) age.firstUsed = ms(tm.firstuse);
+  if (tm.expires) age.expires = ms(tm.expires);
+  return age;
+}
+
+/** How long ago an action was installed, last and first used (ms), as `tc -s` shows (in seconds). */
+export interface ActionAge {
+  installed: number;
+  lastUsed: number;
+  firstUsed?: number;
+  expires?: number;
+}
+
 /** <linux/pkt_cls.h> TCA_ACT_HW_STATS_IMMEDIATE, TCA_ACT_HW_STATS_DELAYED. */
 const HW_STATS: readonly [number, string][] = [[1, 'immediate'], [2, 'delayed']];
 
@@ -36,6 +56,7 @@ export interface Action {
   ref: number;
   bind: number;
   stats?: TcStats;
+  age?: ActionAge;
   /** Standalone dumps: how many devices run it in hardware (0: none), and its hardware counters. */
   inHwCount?: number;
   usedHwStats?: string[];
@@ -75,6 +96,8 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
     kind: a.kind ?? '', index: gen?.index ?? a.index ?? 0, verdict: verdictName(gen?.action ?? 0), ref: gen?.refcnt ?? 0, bind: gen?.bindcnt ?? 0,
     ...decoded.fields,
   };
+  const tm = (a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm;
+  if (tm && !Buffer.isBuffer(tm)) out.age = ageOf(tm);
   const stats = toStats(a.stats);
   if (stats) out.stats = stats;
   // where the kernel says (standalone dumps): offloaded to how many devices, which hardware counters
