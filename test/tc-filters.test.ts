@@ -71,6 +71,24 @@ describe('tc filters', () => {
     assert.ok(fs.some((f) => f.kind === 'bpf' && f.handle === undefined && f.pref === 4));
   }));
 
+  test('u32 IPv6 matches: nlkit\'s read back by tc -j, tc\'s read by nlkit as ip6 fields', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
+    await h.filters.add({ dev: 'v0', parent: 'ingress', protocol: 'ipv6', prio: 1, kind: 'u32', classid: '1:6',
+      match: [{ ip6: { dst: '2001:db8:a0::/44', protocol: 'tcp', dport: 443 } }] });
+    const text = tc(ns, '-j', 'filter', 'show', 'dev', 'v0', 'ingress');
+    assert.deepEqual(tcMatches(text), [
+      { value: '20010db8', mask: 'ffffffff', offmask: '', off: 24 },
+      { value: 'a00000', mask: 'fff00000', offmask: '', off: 28 },
+      { value: '600', mask: 'ff00', offmask: '', off: 4 },
+      { value: '1bb', mask: 'ffff', offmask: '', off: 40 },
+    ]);
+    tc(ns, 'filter', 'add', 'dev', 'v0', 'ingress', 'protocol', 'ipv6', 'prio', '2', 'u32', 'match', 'ip6', 'src', 'fe80::/10', 'match', 'ip6', 'sport', '53', '0xffff', 'classid', '1:7');
+    const fs = (await h.filters.list({ dev: 'v0', parent: 'ingress' })).filter((f) => f.classid);
+    assert.deepEqual(fs.map((f) => [f.protocol, f.match]), [
+      ['ipv6', [{ ip6: { dst: '2001:db8:a0::/44', protocol: 'tcp', dport: 443 } }]],
+      ['ipv6', [{ ip6: { src: 'fe80::/10', sport: 53 } }]],
+    ]);
+  }));
+
   test('bpf classic bytecode nlkit adds reads back with tc -j', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
     await h.filters.add({ dev: 'v0', parent: 'ingress', kind: 'bpf', prio: 7, bytecode: [[6, 0, 0, 0xffff]], classid: '1:7' });
     const f = tcJson<TcFilter[]>(ns, 'filter', 'show', 'dev', 'v0', 'ingress').find((x) => x.options)!;

@@ -164,6 +164,15 @@ function u32Match(words: Words): Spec {
     if (name === 'protocol' && mask === 0xff) return { ip: { protocol: value } };
     return { ip: { [name]: mask === full ? value : { value: value & mask, mask } } };
   }
+  if (what === 'ip6') {
+    const field = words.value();
+    if (field === 'src' || field === 'dst') return { ip6: { [field]: words.value() } };
+    if (!['sport', 'dport', 'protocol'].includes(field)) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip6 ${field}" (there are: src, dst, sport, dport, protocol).`);
+    const value = num(words.value(), field);
+    const mask = num(words.value(), `${field} mask`);
+    const full = field === 'protocol' ? 0xff : 0xffff;
+    return { ip6: { [field]: mask === full ? value : { value: value & mask, mask } } };
+  }
   if (what === 'u32' || what === 'u16' || what === 'u8') {
     const value = num(words.value(), 'value');
     const mask = num(words.value(), 'mask');
@@ -179,7 +188,7 @@ function u32Match(words: Words): Spec {
     if (!Number.isInteger(at)) throw invalidArgument('Illegal "at"', off);
     return { [what]: nexthdr ? { value: value & mask, mask, at, nexthdr: true } : { value: value & mask, mask, at } };
   }
-  throw new IpUsageError(`Error: nlkit tc u32 has no "match ${what}" (there are: ip, u32, u16, u8).`);
+  throw new IpUsageError(`Error: nlkit tc u32 has no "match ${what}" (there are: ip, ip6, u32, u16, u8).`);
 }
 
 type KindWords = (word: string, words: Words, s: Spec) => boolean;

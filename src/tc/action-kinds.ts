@@ -11,6 +11,7 @@ import { checkBool, checkSpec } from '../route/arg-check.js';
 import { uint, word, valueMask, hex } from '../route/spec-values.js';
 import { parsePrefix } from '../route/inet.js';
 import { AF_INET } from '../core/rtnetlink.js';
+import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
 import { ratespec, xmitSize, xmitTime } from './psched.js';
@@ -217,30 +218,20 @@ const vlan: ActionKind = {
 
 /** <linux/tc_act/tc_tunnel_key.h> TCA_TUNNEL_KEY_ACT_SET, TCA_TUNNEL_KEY_ACT_RELEASE. */
 const TUNNEL_SET = 1, TUNNEL_RELEASE = 2;
-const ipv4Num = (a: string) => a.split('.').reduce((n, b) => n * 256 + Number(b), 0) >>> 0;
-const ipv4Str = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+/** A dotted IPv4 address (checked by parsePrefix) as the number a big-endian u32 attribute holds. */
+const ipv4Num = (a: string) => parseIPv4(a)!.readUInt32BE(0);
 
 function tunnelAddr(out: ActTunnelKeyAttrsSet, v: unknown, option: 'src' | 'dst'): void {
   const p = parsePrefix(v as string, option);
   if (p.len !== (p.family === AF_INET ? 32 : 128)) throw new NetlinkArgumentError(option, `must be an address, not a prefix: ${JSON.stringify(v)}`);
   if (p.family === AF_INET) out[option === 'src' ? 'encIpv4Src' : 'encIpv4Dst'] = ipv4Num(p.address);
-  else out[option === 'src' ? 'encIpv6Src' : 'encIpv6Dst'] = ipv6Bytes(p.address);
+  else {
+    const b = parseIPv6(p.address);
+    if (!b) throw new NetlinkArgumentError(option, `must be an address without a zone, got ${JSON.stringify(v)}`);
+    out[option === 'src' ? 'encIpv6Src' : 'encIpv6Dst'] = b;
+  }
 }
 
-function ipv6Bytes(a: string): Buffer {
-  const [head, tail = ''] = a.split('::');
-  const h = head ? head.split(':') : [];
-  const t = a.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = a.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
-}
-function ipv6Text(b: Buffer): string {
-  const g: string[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i).toString(16));
-  return g.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
-}
 
 const tunnelKey: ActionKind = {
   keys: ['action', 'src', 'dst', 'id', 'dstPort', 'tos', 'ttl', 'csum'],
@@ -271,10 +262,10 @@ const tunnelKey: ActionKind = {
   decode(o: ActTunnelKeyAttrsSet) {
     const p = parms(o.parms);
     const fields: Record<string, unknown> = { action: p?.tAction === TUNNEL_RELEASE ? 'unset' : 'set' };
-    if (o.encIpv4Src !== undefined) fields.src = ipv4Str(o.encIpv4Src);
-    if (o.encIpv6Src !== undefined) fields.src = ipv6Text(o.encIpv6Src);
-    if (o.encIpv4Dst !== undefined) fields.dst = ipv4Str(o.encIpv4Dst);
-    if (o.encIpv6Dst !== undefined) fields.dst = ipv6Text(o.encIpv6Dst);
+    if (o.encIpv4Src !== undefined) fields.src = formatIPv4Number(o.encIpv4Src);
+    if (o.encIpv6Src !== undefined) fields.src = formatIPv6(o.encIpv6Src);
+    if (o.encIpv4Dst !== undefined) fields.dst = formatIPv4Number(o.encIpv4Dst);
+    if (o.encIpv6Dst !== undefined) fields.dst = formatIPv6(o.encIpv6Dst);
     if (o.encKeyId !== undefined) fields.id = o.encKeyId;
     if (o.encDstPort !== undefined) fields.dstPort = o.encDstPort;
     if (o.encTos !== undefined) fields.tos = o.encTos;
@@ -365,7 +356,7 @@ const pedit: ActionKind = {
         const fieldMask = (FIELD_MAX[bits] * 2 ** shift) >>> 0;
         if (h !== htype || pos - (pos & 3) !== k.off || (~hostOrder(k.mask) >>> 0) !== fieldMask || name === 'ip dsfield') continue;
         const value = Math.floor(hostOrder(k.val) / 2 ** shift) & FIELD_MAX[bits];
-        return { field: name, [cmd]: isAddr && cmd === 'set' ? ipv4Str(value >>> 0) : value >>> 0 };
+        return { field: name, [cmd]: isAddr && cmd === 'set' ? formatIPv4Number(value >>> 0) : value >>> 0 };
       }
       return { htype: htype ?? 'network', off: k.off, [cmd]: hostOrder(k.val), mask: hostOrder(k.mask) };
     });

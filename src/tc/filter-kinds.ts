@@ -17,10 +17,15 @@ import { bpfObjGet } from './bpf-obj.js';
 export interface FilterKind {
   keys: readonly string[];
   encode(s: Record<string, unknown>, scope: Scope, protocol: number): object;
-  decode(o: any, scope: Scope): Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** `protocol`: the filter's ethertype (u32 reads IPv6 fields for ipv6 filters). */
+  decode(o: any, scope: Scope, protocol: number): Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
   parseHandle(v: unknown): number;
   formatHandle(h: number): string;
 }
+
+/** <linux/if_ether.h> ETH_P_IP, ETH_P_IPV6. */
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
 
 /** <linux/pkt_cls.h> TCA_CLS_FLAGS_SKIP_HW, TCA_CLS_FLAGS_SKIP_SW, TCA_CLS_FLAGS_IN_HW, TCA_CLS_FLAGS_NOT_IN_HW. */
 const CLS_FLAGS = { skipHw: 1, skipSw: 2, inHw: 4, notInHw: 8 } as const;
@@ -75,11 +80,11 @@ const u32: FilterKind = {
     if (f) out.flags = f;
     return out;
   },
-  decode(o: U32AttrsSet, scope) {
+  decode(o: U32AttrsSet, scope, protocol) {
     const out: Record<string, unknown> = {};
     const sel = o.sel && !Buffer.isBuffer(o.sel) ? (o.sel as TcU32SelStruct) : undefined;
     if (sel) {
-      out.match = decodeSel(sel);
+      out.match = decodeSel(sel, protocol === ETH_P_IPV6 ? 'ip6' : 'ip');
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
     }
     if (o.divisor !== undefined) out.divisor = o.divisor;
@@ -235,7 +240,7 @@ const basic: FilterKind = {
   ...hexHandle,
 };
 
-const ETH_P_IP = 0x0800;
+
 const IPPROTO_TCP = 6, IPPROTO_UDP = 17;
 
 function flowerAddr(out: FlowerAttrsSet, v: unknown, which: 'Src' | 'Dst'): void {

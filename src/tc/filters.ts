@@ -158,7 +158,7 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
   };
   const k = m.kind ? FILTER_KINDS[m.kind] : undefined;
   if (m.handle) f.handle = k ? k.formatHandle(m.handle) : `0x${m.handle.toString(16)}`;
-  if (m.options !== undefined) Object.assign(f, k ? k.decode(m.options, scope) : { options: m.options });
+  if (m.options !== undefined) Object.assign(f, k ? k.decode(m.options, scope, protocol) : { options: m.options });
   return f;
 }
 

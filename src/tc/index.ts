@@ -12,7 +12,7 @@ export { CLASS_KINDS, CLASS_KIND_NAMES, type ClassKind } from './class-kinds.js'
 export { type FilterSpec, type Filter, type FilterSelector, type Filters, parseProtocol, protocolName } from './filters.js';
 export { type ActionSpec, type Action, type ActionRef, type Actions } from './actions.js';
 export { type ChainSpec, type Chain, type Chains } from './chains.js';
-export { type U32Match, type U32Ip, type U32Raw, buildSel, decodeSel } from './u32.js';
+export { type U32Match, type U32Ip, type U32Ip6, type U32Raw, buildSel, decodeSel } from './u32.js';
 export { type Verdict, parseVerdict, verdictName } from './verdicts.js';
 export { type BpfInsn } from './filter-kinds.js';
 export { type PeditKey } from './action-kinds.js';

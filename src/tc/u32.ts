@@ -6,7 +6,8 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { TcU32KeyStruct, TcU32SelStruct } from '../ynl/families/tc.js';
 import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
 import { parsePrefix } from '../route/inet.js';
-import { AF_INET } from '../core/rtnetlink.js';
+import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
+import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 
 /** A field value, or a value under a mask (as `match ip tos 0x10 0xf0`). */
 export type Masked = number | { value: number; mask: number };
@@ -32,7 +33,18 @@ export interface U32Raw {
   nexthdr?: boolean;
 }
 
-export type U32Match = { ip: U32Ip } | { u32: U32Raw } | { u16: U32Raw } | { u8: U32Raw };
+/** IPv6 header fields (`match ip6 ...`), ports assuming no extension headers as tc does. */
+export interface U32Ip6 {
+  /** Prefix or host ('2001:db8::/32'). */
+  src?: string;
+  dst?: string;
+  sport?: Masked;
+  dport?: Masked;
+  /** The next header: 'tcp', 'udp', 'ipv6-icmp', a number. */
+  protocol?: string | number;
+}
+
+export type U32Match = { ip: U32Ip } | { ip6: U32Ip6 } | { u32: U32Raw } | { u16: U32Raw } | { u8: U32Raw };
 
 type FieldKind = 'int' | 'addr' | 'proto';
 /** [name, byte offset in the IPv4 header, width in bits, kind] (f_u32.c parse_ip). */
@@ -46,6 +58,15 @@ const IP_FIELDS: readonly [keyof U32Ip, number, 8 | 16 | 32, FieldKind][] = [
   ['dport', 22, 16, 'int'],
 ];
 const IP_KEYS = IP_FIELDS.map((f) => f[0]);
+/** The same for IPv6 (f_u32.c parse_ip6): addresses are four words from their offset. */
+const IP6_FIELDS: readonly [keyof U32Ip6, number, 8 | 16 | 128, FieldKind][] = [
+  ['protocol', 6, 8, 'proto'],
+  ['src', 8, 128, 'addr'],
+  ['dst', 24, 128, 'addr'],
+  ['sport', 40, 16, 'int'],
+  ['dport', 42, 16, 'int'],
+];
+const IP6_KEYS = IP6_FIELDS.map((f) => f[0]);
 const FULL = { 8: 0xff, 16: 0xffff, 32: 0xffffffff } as const;
 
 /** A key's shift within its word: the field's byte position from the word's start. */
@@ -85,10 +106,6 @@ function masked(v: unknown, bits: 8 | 16 | 32, option: string): { value: number;
   throw new NetlinkArgumentError(option, `must be a number or {value, mask}, got ${JSON.stringify(v)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
-function ipv4Number(a: string): number {
-  return a.split('.').reduce((n, b) => n * 256 + Number(b), 0) >>> 0;
-}
-const ipv4Text = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
 
 function packField(keys: TcU32KeyStruct[], pos: number, bits: 8 | 16 | 32, value: number, mask: number, offmask: number, option: string): void {
   const shift = shiftOf(pos, bits);
@@ -110,12 +127,41 @@ function packIp(keys: TcU32KeyStruct[], ip: unknown, option: string): void {
       const p = parsePrefix(v as string, opt, AF_INET);
       if (p.len === 0) continue;
       const mask = (0xffffffff << (32 - p.len)) >>> 0;
-      packField(keys, pos, 32, (ipv4Number(p.address) & mask) >>> 0, mask, 0, opt);
+      packField(keys, pos, 32, (parseIPv4(p.address)!.readUInt32BE(0) & mask) >>> 0, mask, 0, opt);
     } else if (kind === 'proto') {
       packField(keys, pos, bits, ipProtoValue(v, opt), 0xff, 0, opt);
     } else {
       const m = masked(v, bits, opt);
       packField(keys, pos, bits, m.value, m.mask, 0, opt);
+    }
+  }
+}
+
+/** An IPv6 prefix as tc packs it (parse_ip6_addr): a key per word the prefix reaches. */
+function packIp6Addr(keys: TcU32KeyStruct[], pos: number, v: unknown, opt: string): void {
+  const p = parsePrefix(v as string, opt, AF_INET6);
+  const b = parseIPv6(p.address);
+  if (!b) throw new NetlinkArgumentError(opt, `must be an IPv6 prefix without a zone, got ${JSON.stringify(v)}`);
+  for (let i = 0, left = p.len; i < 4 && left > 0; i++, left -= 32) {
+    const mask = left >= 32 ? 0xffffffff : (0xffffffff << (32 - left)) >>> 0;
+    packKey(keys, (b.readUInt32BE(i * 4) & mask) >>> 0, mask, pos + i * 4, 0, opt);
+  }
+}
+
+function packIp6(keys: TcU32KeyStruct[], ip6: unknown, option: string): void {
+  if (ip6 === null || typeof ip6 !== 'object' || Array.isArray(ip6)) throw new NetlinkArgumentError(option, 'must be an object of IPv6 fields', 'ERR_INVALID_ARG_TYPE');
+  for (const k of Object.keys(ip6)) if (!(IP6_KEYS as string[]).includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, `is not a field u32 matches (there are: ${IP6_KEYS.join(', ')})`);
+  const o = ip6 as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    const [name, pos, bits, kind] = IP6_FIELDS.find((f) => f[0] === key)!;
+    const v = o[name];
+    if (v === undefined) continue;
+    const opt = `${option}.${name}`;
+    if (kind === 'addr') packIp6Addr(keys, pos, v, opt);
+    else if (kind === 'proto') packField(keys, pos, 8, ipProtoValue(v, opt), 0xff, 0, opt);
+    else {
+      const m = masked(v, bits as 16, opt);
+      packField(keys, pos, bits as 16, m.value, m.mask, 0, opt);
     }
   }
 }
@@ -133,11 +179,12 @@ export function buildSel(match: unknown, terminal: boolean, option = 'match'): T
   list.forEach((m: unknown, i) => {
     const opt = `${option}[${i}]`;
     if (m === null || typeof m !== 'object' || Array.isArray(m) || Object.keys(m).length !== 1)
-      throw new NetlinkArgumentError(opt, 'must be one of {ip: {...}}, {u32|u16|u8: {value, mask, at}}', 'ERR_INVALID_ARG_TYPE');
+      throw new NetlinkArgumentError(opt, 'must be one of {ip: {...}}, {ip6: {...}}, {u32|u16|u8: {value, mask, at}}', 'ERR_INVALID_ARG_TYPE');
     const [kind, v] = Object.entries(m)[0]!;
     if (kind === 'ip') return packIp(keys, v, `${opt}.ip`);
+    if (kind === 'ip6') return packIp6(keys, v, `${opt}.ip6`);
     const bits = RAW_BITS[kind as keyof typeof RAW_BITS];
-    if (bits === undefined) throw new NetlinkArgumentError(opt, `has no match kind '${kind}' (there are: ip, u32, u16, u8)`);
+    if (bits === undefined) throw new NetlinkArgumentError(opt, `has no match kind '${kind}' (there are: ip, ip6, u32, u16, u8)`);
     const raw = v as Partial<U32Raw>;
     if (raw === null || typeof raw !== 'object') throw new NetlinkArgumentError(`${opt}.${kind}`, 'must be {value, mask, at}', 'ERR_INVALID_ARG_TYPE');
     const at = raw.at ?? 0;
@@ -153,23 +200,25 @@ export function buildSel(match: unknown, terminal: boolean, option = 'match'): T
 
 export const TC_U32_TERMINAL = 1;
 
-/** One key back to matches: the IPv4 fields it is made of, or undefined if it is not only those. */
-function ipFieldsOf(k: TcU32KeyStruct): [keyof U32Ip, unknown][] | undefined {
+type Fields = [string, unknown][];
+
+/** One key back to the fields of a table it is made of (undefined if it is not only those). */
+function fieldsOf(k: TcU32KeyStruct, table: readonly [string, number, number, FieldKind][]): Fields | undefined {
   if (k.offmask !== 0 || k.mask === 0) return undefined;
-  const out: [keyof U32Ip, unknown][] = [];
+  const out: Fields = [];
   let covered = 0;
-  for (const [name, pos, bits, kind] of IP_FIELDS) {
-    if (pos - (pos & 3) !== k.off) continue;
+  for (const [name, pos, bits, kind] of table) {
+    if (bits > 32 || pos - (pos & 3) !== k.off) continue;
     const shift = shiftOf(pos, bits);
-    const full = FULL[bits];
+    const full = FULL[bits as 8 | 16 | 32];
     const mask = (Math.floor((k.mask >>> 0) / 2 ** shift) & full) >>> 0;
     if (mask === 0) continue;
     const value = (Math.floor((k.val >>> 0) / 2 ** shift) & full) >>> 0;
     covered = (covered | (mask * 2 ** shift)) >>> 0;
     if (kind === 'addr') {
-      const len = 32 - Math.log2(2 ** 32 - mask);
-      if (!Number.isInteger(len) && mask !== 0xffffffff) return undefined;
-      out.push([name, `${ipv4Text(value >>> 0)}/${mask === 0xffffffff ? 32 : len}`]);
+      const len = prefixLen(mask);
+      if (len === undefined) return undefined;
+      out.push([name, `${formatIPv4Number(value >>> 0)}/${len}`]);
     } else if (kind === 'proto') {
       if (mask !== full) return undefined;
       out.push([name, ipProtoName(value)]);
@@ -178,22 +227,62 @@ function ipFieldsOf(k: TcU32KeyStruct): [keyof U32Ip, unknown][] | undefined {
   return covered === k.mask >>> 0 ? out : undefined;
 }
 
+/** The length of a prefix mask (0xff000000: 8), undefined for other masks. */
+function prefixLen(mask: number): number | undefined {
+  const len = 32 - Math.log2(2 ** 32 - (mask >>> 0));
+  return Number.isInteger(len) ? len : undefined;
+}
+
+/**
+ * An IPv6 address match from keys[i] on: its words at base, base+4... (full masks, the last a
+ * prefix mask), as parse_ip6_addr packs them; [field, prefix, keys used] or undefined.
+ */
+function ip6AddrAt(keys: readonly TcU32KeyStruct[], i: number): [string, string, number] | undefined {
+  const field = IP6_FIELDS.find(([, pos, bits]) => bits === 128 && pos === keys[i]!.off);
+  if (!field) return undefined;
+  const b = Buffer.alloc(16);
+  let n = 0, len = 0;
+  for (; n < 4 && i + n < keys.length; n++) {
+    const k = keys[i + n]!;
+    const l = prefixLen(k.mask);
+    if (k.offmask !== 0 || k.off !== field[1] + n * 4 || !l) break;
+    b.writeUInt32BE(k.val >>> 0, n * 4);
+    len += l;
+    if (l < 32) {
+      n++;
+      break;
+    }
+  }
+  return n ? [field[0], `${formatIPv6(b)}/${len}`, n] : undefined;
+}
+
 /**
  * A selector's keys as matches, in key order (building them again gives the same keys in the
- * same order): keys made of known IPv4 fields grouped into one {ip} while they follow each
- * other, other keys raw {u32}. The lone all-zero key (`match u32 0 0`) is no match at all.
+ * same order): keys made of known header fields (IPv4's, or IPv6's for a filter of protocol
+ * ipv6) grouped into one {ip}/{ip6} while they follow each other, other keys raw {u32}. The lone
+ * all-zero key (`match u32 0 0`) is no match at all.
  */
-export function decodeSel(sel: TcU32SelStruct): U32Match[] {
+export function decodeSel(sel: TcU32SelStruct, family: 'ip' | 'ip6' = 'ip'): U32Match[] {
   const out: U32Match[] = [];
-  let ip: U32Ip | undefined;
-  for (const k of sel.keys) {
-    const fields = ipFieldsOf(k);
-    if (fields) {
-      if (!ip || fields.some(([n]) => ip![n] !== undefined)) out.push({ ip: (ip = {}) });
-      for (const [n, v] of fields) (ip as Record<string, unknown>)[n] = v;
+  let group: Record<string, unknown> | undefined;
+  const put = (fields: Fields) => {
+    if (!group || fields.some(([n]) => group![n] !== undefined)) out.push({ [family]: (group = {}) } as U32Match);
+    for (const [n, v] of fields) group[n] = v;
+  };
+  for (let i = 0; i < sel.keys.length; i++) {
+    const k = sel.keys[i]!;
+    const addr = family === 'ip6' ? ip6AddrAt(sel.keys, i) : undefined;
+    if (addr) {
+      put([[addr[0], addr[1]]]);
+      i += addr[2] - 1;
       continue;
     }
-    ip = undefined;
+    const fields = fieldsOf(k, family === 'ip6' ? IP6_FIELDS : IP_FIELDS);
+    if (fields) {
+      put(fields);
+      continue;
+    }
+    group = undefined;
     if (k.mask === 0 && k.val === 0 && k.off === 0 && k.offmask === 0 && sel.keys.length === 1) continue;
     const r: U32Raw = { value: k.val >>> 0, mask: k.mask >>> 0, at: k.off };
     if (k.offmask !== 0) r.nexthdr = true;
