@@ -57,7 +57,6 @@ const IP_FIELDS: readonly [keyof U32Ip, number, 8 | 16 | 32, FieldKind][] = [
   ['sport', 20, 16, 'int'],
   ['dport', 22, 16, 'int'],
 ];
-const IP_KEYS = IP_FIELDS.map((f) => f[0]);
 /** The same for IPv6 (f_u32.c parse_ip6): addresses are four words from their offset. */
 const IP6_FIELDS: readonly [keyof U32Ip6, number, 8 | 16 | 128, FieldKind][] = [
   ['protocol', 6, 8, 'proto'],
@@ -66,7 +65,7 @@ const IP6_FIELDS: readonly [keyof U32Ip6, number, 8 | 16 | 128, FieldKind][] = [
   ['sport', 40, 16, 'int'],
   ['dport', 42, 16, 'int'],
 ];
-const IP6_KEYS = IP6_FIELDS.map((f) => f[0]);
+
 const FULL = { 8: 0xff, 16: 0xffff, 32: 0xffffffff } as const;
 
 /** A key's shift within its word: the field's byte position from the word's start. */
@@ -106,35 +105,18 @@ function masked(v: unknown, bits: 8 | 16 | 32, option: string): { value: number;
   throw new NetlinkArgumentError(option, `must be a number or {value, mask}, got ${JSON.stringify(v)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
-
 function packField(keys: TcU32KeyStruct[], pos: number, bits: 8 | 16 | 32, value: number, mask: number, offmask: number, option: string): void {
   const shift = shiftOf(pos, bits);
   if (shift < 0) throw new NetlinkArgumentError(option, `a ${bits}-bit match at ${pos} must not cross a 32-bit word (offset must be a multiple of ${bits / 8})`);
   packKey(keys, (value * 2 ** shift) >>> 0, (mask * 2 ** shift) >>> 0, pos - (pos & 3), offmask, option);
 }
 
-function packIp(keys: TcU32KeyStruct[], ip: unknown, option: string): void {
-  if (ip === null || typeof ip !== 'object' || Array.isArray(ip)) throw new NetlinkArgumentError(option, 'must be an object of IPv4 fields', 'ERR_INVALID_ARG_TYPE');
-  for (const k of Object.keys(ip)) if (!(IP_KEYS as string[]).includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, `is not a field u32 matches (there are: ${IP_KEYS.join(', ')})`);
-  const o = ip as Record<string, unknown>;
-  // in the caller's order, as tc packs its arguments (the kernel tries keys in that order)
-  for (const key of Object.keys(o)) {
-    const [name, pos, bits, kind] = IP_FIELDS.find((f) => f[0] === key)!;
-    const v = o[name];
-    if (v === undefined) continue;
-    const opt = `${option}.${name}`;
-    if (kind === 'addr') {
-      const p = parsePrefix(v as string, opt, AF_INET);
-      if (p.len === 0) continue;
-      const mask = (0xffffffff << (32 - p.len)) >>> 0;
-      packField(keys, pos, 32, (parseIPv4(p.address)!.readUInt32BE(0) & mask) >>> 0, mask, 0, opt);
-    } else if (kind === 'proto') {
-      packField(keys, pos, bits, ipProtoValue(v, opt), 0xff, 0, opt);
-    } else {
-      const m = masked(v, bits, opt);
-      packField(keys, pos, bits, m.value, m.mask, 0, opt);
-    }
-  }
+/** An IPv4 prefix: one key of its mask at the address's offset (none for /0). */
+function packIp4Addr(keys: TcU32KeyStruct[], pos: number, v: unknown, opt: string): void {
+  const p = parsePrefix(v as string, opt, AF_INET);
+  if (p.len === 0) return;
+  const mask = (0xffffffff << (32 - p.len)) >>> 0;
+  packKey(keys, (parseIPv4(p.address)!.readUInt32BE(0) & mask) >>> 0, mask, pos, 0, opt);
 }
 
 /** An IPv6 prefix as tc packs it (parse_ip6_addr): a key per word the prefix reaches. */
@@ -148,20 +130,30 @@ function packIp6Addr(keys: TcU32KeyStruct[], pos: number, v: unknown, opt: strin
   }
 }
 
-function packIp6(keys: TcU32KeyStruct[], ip6: unknown, option: string): void {
-  if (ip6 === null || typeof ip6 !== 'object' || Array.isArray(ip6)) throw new NetlinkArgumentError(option, 'must be an object of IPv6 fields', 'ERR_INVALID_ARG_TYPE');
-  for (const k of Object.keys(ip6)) if (!(IP6_KEYS as string[]).includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, `is not a field u32 matches (there are: ${IP6_KEYS.join(', ')})`);
-  const o = ip6 as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    const [name, pos, bits, kind] = IP6_FIELDS.find((f) => f[0] === key)!;
+type FieldTable = readonly [string, number, number, FieldKind][];
+/** Each header's fields and how its addresses pack. */
+const HEADERS = {
+  ip: { what: 'IPv4', table: IP_FIELDS as FieldTable, addr: packIp4Addr },
+  ip6: { what: 'IPv6', table: IP6_FIELDS as FieldTable, addr: packIp6Addr },
+} as const;
+
+function packHeader(keys: TcU32KeyStruct[], header: keyof typeof HEADERS, fields: unknown, option: string): void {
+  const { what, table, addr } = HEADERS[header];
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) throw new NetlinkArgumentError(option, `must be an object of ${what} fields`, 'ERR_INVALID_ARG_TYPE');
+  const o = fields as Record<string, unknown>;
+  // in the caller's order, as tc packs its arguments (the kernel tries keys in that order)
+  for (const name of Object.keys(o)) {
+    const f = table.find((x) => x[0] === name);
+    if (!f) throw new NetlinkArgumentError(`${option}.${name}`, `is not a field u32 matches (there are: ${table.map((x) => x[0]).join(', ')})`);
+    const [, pos, bits, kind] = f;
     const v = o[name];
     if (v === undefined) continue;
     const opt = `${option}.${name}`;
-    if (kind === 'addr') packIp6Addr(keys, pos, v, opt);
+    if (kind === 'addr') addr(keys, pos, v, opt);
     else if (kind === 'proto') packField(keys, pos, 8, ipProtoValue(v, opt), 0xff, 0, opt);
     else {
-      const m = masked(v, bits as 16, opt);
-      packField(keys, pos, bits as 16, m.value, m.mask, 0, opt);
+      const m = masked(v, bits as 8 | 16, opt);
+      packField(keys, pos, bits as 8 | 16, m.value, m.mask, 0, opt);
     }
   }
 }
@@ -181,8 +173,7 @@ export function buildSel(match: unknown, terminal: boolean, option = 'match'): T
     if (m === null || typeof m !== 'object' || Array.isArray(m) || Object.keys(m).length !== 1)
       throw new NetlinkArgumentError(opt, 'must be one of {ip: {...}}, {ip6: {...}}, {u32|u16|u8: {value, mask, at}}', 'ERR_INVALID_ARG_TYPE');
     const [kind, v] = Object.entries(m)[0]!;
-    if (kind === 'ip') return packIp(keys, v, `${opt}.ip`);
-    if (kind === 'ip6') return packIp6(keys, v, `${opt}.ip6`);
+    if (kind === 'ip' || kind === 'ip6') return packHeader(keys, kind, v, `${opt}.${kind}`);
     const bits = RAW_BITS[kind as keyof typeof RAW_BITS];
     if (bits === undefined) throw new NetlinkArgumentError(opt, `has no match kind '${kind}' (there are: ip, ip6, u32, u16, u8)`);
     const raw = v as Partial<U32Raw>;
