@@ -20,7 +20,7 @@ import { formatIPv6 } from '../src/core/display.js';
 const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
 const fam = Family.from(tcDesc);
 // devices given as ifindexes: no kernel needed (v0 = 3, v1 = 2 in the capture's namespace)
-const scope = new Scope(undefined as never, { ifindexOf: (n) => ({ v1: 2, v0: 3 } as Record<string, number>)[n], nameOf: (i) => ({ 2: 'v1', 3: 'v0' } as Record<number, string>)[i] });
+const scope = new Scope(undefined as never, { ifindexOf: (n) => ({ v1: 2, v0: 3 } as Record<string, number>)[n], nameOf: (i) => ({ 2: 'v1', 3: 'v0' } as Record<number, string>)[i] ?? `if${i}` });
 const body = (k: string) => Buffer.from(caps[k]!.body, 'hex');
 
 const F = { dev: 3, parent: 'ingress' } as const;
@@ -280,6 +280,42 @@ describe('filter specs', () => {
     });
     assert.deepEqual(back({ ...F, kind: 'matchall', classid: '1:2', skipSw: true }, 3), { handle: '0x3', classid: '1:2', skipSw: true });
     assert.deepEqual(back({ ...F, kind: 'bpf', fd: 9, name: 'prog', directAction: true }, 4), { handle: '0x4', name: 'prog', directAction: true });
+  });
+
+  test('damaged messages: decoding fails with a decode error or reads as a Filter, never a crash (property)', () => {
+    const good = Object.values(FILTERS).map((spec) => fam.encode('newtfilter', filterRequest(scope, spec)));
+    fc.assert(fc.property(fc.integer({ min: 0, max: good.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.option(fc.nat(), { nil: undefined }), (which, edits, cut) => {
+        const b = Buffer.from(good[which]!);
+        // keep the tcmsg header, damage the attributes
+        for (const [at, v] of edits) b[20 + (at % (b.length - 20))] = v;
+        const msg = cut === undefined ? b : b.subarray(0, 20 + (cut % (b.length - 19)));
+        let m: unknown;
+        try {
+          m = fam.decode('newtfilter', msg);
+        } catch (e) {
+          assert.equal((e as Error).name, 'NetlinkDecodeError', String(e));
+          return;
+        }
+        const f = filterObject(m as Parameters<typeof filterObject>[0], scope);
+        assert.equal(typeof f.kind, 'string');
+      }), { numRuns: 2000 });
+  });
+
+  test('damaged action messages: a decode error or Actions, never a crash (property)', () => {
+    const good = Object.values(ACTIONS).map((spec) => fam.encode('newaction', { family: 0, tab: [actionAttrs(scope, spec)] }));
+    fc.assert(fc.property(fc.integer({ min: 0, max: good.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (which, edits) => {
+      const b = Buffer.from(good[which]!);
+      for (const [at, v] of edits) b[4 + (at % (b.length - 4))] = v;
+      let m: { tab?: Parameters<typeof actionObject>[0][] };
+      try {
+        m = fam.decode('newaction', b) as typeof m;
+      } catch (e) {
+        assert.equal((e as Error).name, 'NetlinkDecodeError', String(e));
+        return;
+      }
+      for (const a of m.tab ?? []) assert.equal(typeof actionObject(a, scope).verdict, 'string');
+    }), { numRuns: 2000 });
   });
 
   test('a dumped filter reads back as the spec that made it', () => {
