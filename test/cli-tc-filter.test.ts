@@ -37,6 +37,9 @@ describe('nlkit tc filter', () => {
       ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '1', 'protocol', 'ip', 'u32', 'match', 'ip', 'dport', '22', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', 'v1'],
       ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '2', 'protocol', 'ip', 'u32', 'match', 'ip', 'src', '10.0.0.0/8', 'match', 'ip', 'tos', '0x10', '0xff', 'match', 'u16', '0x10', '0xffff', 'at', 'nexthdr+2', 'classid', '1:10'],
       ['filter', 'add', 'dev', 'v0', 'egress', 'prio', '3', 'bpf', 'bytecode', '1,6 0 0 0', 'classid', '1:1'],
+      ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '7', 'handle', '5:', 'protocol', 'ip', 'u32', 'divisor', '16'],
+      ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '7', 'protocol', 'ip', 'u32', 'ht', '800::', 'match', 'ip', 'src', '10.0.0.0/8', 'hashkey', 'mask', '0x0000000f', 'at', '12', 'link', '5:'],
+      ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '7', 'protocol', 'ip', 'u32', 'ht', '5:3:', 'match', 'ip', 'src', '10.0.0.3/32', 'classid', '1:3'],
       ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '6', 'protocol', 'ipv6', 'u32', 'match', 'ip6', 'dst', '2001:db8::/33', 'match', 'ip6', 'dport', '443', '0xffff', 'classid', '1:6'],
       ['filter', 'add', 'dev', 'v0', 'egress', 'prio', '4', 'protocol', 'ip', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'ingress', 'mirror', 'dev', 'v1', 'pipe', 'action', 'mirred', 'egress', 'redirect', 'dev', 'v1'],
     ];

@@ -89,6 +89,26 @@ describe('tc filters', () => {
     ]);
   }));
 
+  test('u32 hash tables: a table, a filter hashing into it (link, hashkey), a filter in a bucket (ht)', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
+    await h.filters.add({ dev: 'v0', parent: 'ingress', prio: 1, protocol: 'ip', kind: 'u32', handle: '2:', divisor: 256 });
+    await h.filters.add({ dev: 'v0', parent: 'ingress', prio: 1, protocol: 'ip', kind: 'u32', ht: '800::', match: [{ ip: { dst: '10.0.0.0/8' } }], hashkey: { mask: 0xff, at: 16 }, link: '2:' });
+    await h.filters.add({ dev: 'v0', parent: 'ingress', prio: 1, protocol: 'ip', kind: 'u32', ht: '2:5:', match: [{ ip: { dst: '10.0.0.5' } }], classid: '1:5' });
+    const theirs = tcJson<TcFilter[]>(ns, 'filter', 'show', 'dev', 'v0', 'ingress').filter((f) => f.options).map((f) => f.options);
+    assert.deepEqual(theirs.map((o) => [o!.fh, o!.ht_divisor, o!.link, o!.hash_mask, o!.hash_off, o!.flowid]), [
+      ['2:', 256, undefined, undefined, undefined, undefined],
+      ['2:5:800', undefined, undefined, undefined, undefined, '1:5'],
+      ['800:', 1, undefined, undefined, undefined, undefined],
+      ['800::800', undefined, '2:', 'ff', 16, undefined],
+    ]);
+    const ours = (await h.filters.list({ dev: 'v0', parent: 'ingress' })).filter((f) => f.handle !== undefined);
+    assert.deepEqual(ours.map((f) => [f.handle, f.divisor, f.link, f.hashkey, f.hashTable, f.bucket, f.classid]), [
+      ['2:', 256, undefined, undefined, undefined, undefined, undefined],
+      ['2:5:800', undefined, undefined, undefined, '2:', 5, '1:5'],
+      ['800:', 1, undefined, undefined, undefined, undefined, undefined],
+      ['800::800', undefined, '2:', { mask: 0xff, at: 16 }, '800:', 0, undefined],
+    ]);
+  }));
+
   test('bpf classic bytecode nlkit adds reads back with tc -j', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
     await h.filters.add({ dev: 'v0', parent: 'ingress', kind: 'bpf', prio: 7, bytecode: [[6, 0, 0, 0xffff]], classid: '1:7' });
     const f = tcJson<TcFilter[]>(ns, 'filter', 'show', 'dev', 'v0', 'ingress').find((x) => x.options)!;

@@ -128,9 +128,12 @@ function u32Json(f: Filter, o: Ordered): void {
   if (f.divisor !== undefined) o.add('ht_divisor', f.divisor as number);
   else if (f.hashTable !== undefined) o.add('key_ht', (f.hashTable as string).replace(/:$/, '')).add('bkt', hex(f.bucket as number));
   if (f.classid !== undefined) o.add('flowid', f.classid as string);
+  if (f.link !== undefined) o.add('link', f.link as string);
   flagsJson(f, o);
   for (const k of u32Keys(f))
     o.add('match', new Ordered().add('value', hex(k.val)).add('mask', hex(k.mask)).add('offmask', k.offmask ? 'nexthdr+' : '').add('off', k.off));
+  const hk = f.hashkey as { mask: number; at: number } | undefined;
+  if (hk) o.add('hash_mask', hex(hk.mask)).add('hash_off', hk.at);
   if (f.indev !== undefined) o.add('input_dev', f.indev as string);
 }
 
@@ -196,6 +199,7 @@ export function filterText(f: Filter, o: { stats: boolean; parentNamed: boolean;
       if (f.hashTable !== undefined) t += `key ht ${(f.hashTable as string).replace(/:$/, '')} bkt ${hex(f.bucket as number)} `;
       if (f.classid !== undefined) t += `${f.terminal ? '*' : ''}flowid ${f.classid} `;
       else if (f.terminal) t += 'terminal flowid ';
+      if (f.link !== undefined) t += `link ${f.link} `;
     }
   } else if (f.handle !== undefined) {
     t += `handle ${f.handle} `;
@@ -209,6 +213,8 @@ export function filterText(f: Filter, o: { stats: boolean; parentNamed: boolean;
   t += '\n';
   for (const k of f.kind === 'u32' ? u32Keys(f) : [])
     t += `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`;
+  const hk = f.hashkey as { mask: number; at: number } | undefined;
+  if (hk) t += `    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`;
   (f.actions as Action[] | undefined)?.forEach((a, i) => (t += actionText(a, i + 1, o.stats, false)));
   return t;
 }

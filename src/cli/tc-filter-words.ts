@@ -207,8 +207,20 @@ const hwFlags: KindWords = (w, _words, s) => {
 /** Each filter kind's words besides classid, skip_hw/skip_sw and `action ...` (the rest of the line). */
 const FILTER_WORDS: Record<string, KindWords> = {
   u32: (w, words, s) => {
-    if (w === 'match') return ((s.match as Spec[]).push(u32Match(words)), true);
+    if (w === 'match') return (((s.match ??= []) as Spec[]).push(u32Match(words)), true);
     if (w === 'indev') return (s.indev = words.value()), true;
+    if (w === 'divisor') return (s.divisor = num(words.value(), 'divisor')), true;
+    if (w === 'link' || w === 'ht') return (s[w] = words.value()), true;
+    if (w === 'hashkey') {
+      // hashkey mask MASK at OFFSET (either part may come first)
+      const h: Record<string, number> = {};
+      for (let i = 0; i < 2 && (words.peek() === 'mask' || words.peek() === 'at'); i++) {
+        const k = words.shift()!;
+        h[k] = num(words.value(), `hashkey ${k}`);
+      }
+      s.hashkey = h;
+      return true;
+    }
     return false;
   },
   bpf: (w, words, s) => {
@@ -240,7 +252,6 @@ export const FILTER_KIND_NAMES = Object.keys(FILTER_WORDS);
 export function parseKindWords(kind: string, words: Words, s: Spec): void {
   const row = FILTER_WORDS[kind];
   if (!row) throw new IpUsageError(`Error: nlkit tc has no filter kind "${kind}" (there are: ${FILTER_KIND_NAMES.join(', ')}).`);
-  if (kind === 'u32') s.match = [];
   while (!words.done) {
     const w = words.peek()!;
     if (w === 'action' || w === 'actions') {

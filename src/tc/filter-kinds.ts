@@ -3,7 +3,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { BasicAttrsSet, BpfAttrsSet, FlowerAttrsSet, FwAttrsSet, MatchallAttrsSet, U32AttrsSet, TcU32SelStruct } from '../ynl/families/tc.js';
 import type { Scope } from '../route/context.js';
-import { checkBool, checkIfname } from '../route/arg-check.js';
+import { checkBool, checkIfname, checkSpec } from '../route/arg-check.js';
 import { hex, uint, valueMask } from '../route/spec-values.js';
 import { parsePrefix } from '../route/inet.js';
 import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
@@ -56,25 +56,56 @@ const hexHandle = {
 };
 
 /** u32 handles 'htid:hash:node' (hex, 12/8/12 bits), as tc writes them ('800::800'). */
-function parseU32Handle(v: unknown): number {
-  if (typeof v === 'number') return uint(v, 'handle', 0xffffffff);
+function parseU32Handle(v: unknown, option = 'handle'): number {
+  if (typeof v === 'number') return uint(v, option, 0xffffffff);
   if (typeof v === 'string') {
     const m = /^([0-9a-f]{0,3}):([0-9a-f]{0,2})(?::([0-9a-f]{0,3}))?$/i.exec(v);
     if (m) return ((parseInt(m[1] || '0', 16) << 20) | (parseInt(m[2] || '0', 16) << 12) | parseInt(m[3] || '0', 16)) >>> 0;
   }
-  throw new NetlinkArgumentError('handle', `must be a u32 handle 'HT:HASH:NODE' in hex (e.g. '800::800') or a number, got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be a u32 handle 'HT:HASH:NODE' in hex (e.g. '800::800') or a number, got ${JSON.stringify(v)}`);
 }
+
+/** A hash table (and bucket) handle, 'HT:' or 'HT:BKT:', as link and ht take it (no node). */
+function tableHandle(v: unknown, option: string): number {
+  const h = parseU32Handle(v, option);
+  if (h & 0xfff) throw new NetlinkArgumentError(option, `must be a hash table ('2:' or '2:5:'), not a node, got ${JSON.stringify(v)}`);
+  return h;
+}
+
+const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev'] as const;
 function formatU32Handle(h: number): string {
   const ht = h >>> 20, bkt = (h >>> 12) & 0xff, node = h & 0xfff;
   return `${ht.toString(16)}:${bkt ? bkt.toString(16) : ''}${node ? `:${node.toString(16)}` : ''}`;
 }
 
 const u32: FilterKind = {
-  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw'],
+  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw', 'divisor', 'link', 'ht', 'hashkey'],
   encode(s, scope): U32AttrsSet {
+    if (s.divisor !== undefined) {
+      // a hash table of `divisor` buckets (its handle 'HT:'): no selector, nothing else to do
+      for (const k of U32_NODE_KEYS) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'goes with a u32 filter, not with a hash table (divisor)');
+      const d = uint(s.divisor, 'divisor', 256, 1);
+      if (d & (d - 1)) throw new NetlinkArgumentError('divisor', `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
+      const t: U32AttrsSet = { divisor: d };
+      const f = clsFlags(s);
+      if (f) t.flags = f;
+      return t;
+    }
     const out: U32AttrsSet = common(s, scope);
+    if (s.link !== undefined) out.link = tableHandle(s.link, 'link');
+    // the table (and bucket) the filter goes in (f_u32.c: `ht 2:5:`)
+    if (s.ht !== undefined) out.hash = tableHandle(s.ht, 'ht');
     // tc marks a key terminal when it classifies or acts (f_u32.c: TC_U32_TERMINAL)
-    out.sel = buildSel(s.match, out.classid !== undefined || out.act !== undefined);
+    const sel = buildSel(s.match, out.classid !== undefined || out.act !== undefined);
+    if (s.hashkey !== undefined) {
+      // the bucket: (word at `at`) & mask, shifted down (`hashkey mask 0xff at 16`)
+      const h = checkSpec(s.hashkey, 'hashkey', ['mask', 'at']);
+      sel.hmask = uint(h.mask, 'hashkey.mask', 0xffffffff, 1);
+      const at = h.at === undefined ? 0 : uint(h.at, 'hashkey.at', 0x7ffc);
+      if (at % 4) throw new NetlinkArgumentError('hashkey.at', `must be a multiple of 4, got ${at}`, 'ERR_OUT_OF_RANGE');
+      sel.hoff = at;
+    }
+    out.sel = sel;
     if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
     const f = clsFlags(s);
     if (f) out.flags = f;
@@ -86,7 +117,9 @@ const u32: FilterKind = {
     if (sel) {
       out.match = decodeSel(sel, protocol === ETH_P_IPV6 ? 'ip6' : 'ip');
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
+      if (sel.hmask) out.hashkey = { mask: sel.hmask >>> 0, at: sel.hoff };
     }
+    if (o.link !== undefined) out.link = formatU32Handle(o.link);
     if (o.divisor !== undefined) out.divisor = o.divisor;
     // TCA_U32_HASH: the node's hash table and bucket (tc's "key ht 800 bkt 0")
     if (o.hash !== undefined) {
