@@ -118,3 +118,18 @@ describe('nlkit tc actions and chain', () => {
     assert.equal(tc(ns, '-j', 'chain', 'show', 'dev', 'v0', 'ingress'), '[{"parent":"ffff:","chain":9}]\n');
   }));
 });
+
+describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
+  test('police (m_police.c print_police): rates in the text only; JSON index, exceed/conform, overhead', async () => {
+    const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
+    const { jsonText } = await import('../src/cli/tc-json.js');
+    const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
+    assert.equal(jsonText(actionJson(police, 1, false), false),
+      '{"order":1,"kind":"police","index":5,"control_action":{"type":"drop"},"control_action":{"type":"pipe"},"overhead":0,"ref":1,"bind":0}\n');
+    assert.equal(actionText(police, 1, false, false), '\taction order 1:  police 0x5 rate 1Mbit burst 10Kb mtu 2Kb action drop/pipe overhead 0b \n\tref 1 bind 0 \n\n');
+    const gact = { kind: 'gact', index: 3, verdict: 'drop' as const, ref: 1, bind: 1 };
+    assert.equal(jsonText(actionJson(gact, 1, false, false), false),
+      '{"order":1,"kind":"gact","control_action":{"type":"drop"},"prob":{"random_type":"none","control_action":{"type":"pass"},"val":0},"index":3,"ref":1,"bind":1}\n');
+    assert.equal(actionText(gact, 1, false, false), '\taction order 1: gact action drop\n\t random type none pass val 0\n\t index 3 ref 1 bind 1\n\n');
+  });
+});

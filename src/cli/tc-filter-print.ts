@@ -27,16 +27,11 @@ function verdictJson(v: string): Ordered {
 /** Each kind's own members, after "kind" (tc's print_aopt). */
 const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
   mirred: (a, o) => o.add('mirred_action', a.action as string).add('direction', a.direction as string).add('to_dev', String(a.dev)).add('control_action', verdictJson(a.verdict)),
+  // m_gact.c print_gact: the prob object always (PGACT_NONE when there is none)
   gact: (a, o) => {
     o.add('control_action', verdictJson(a.verdict));
-    const r = a.random as { type: string; value: number; verdict: string } | undefined;
-    if (r) o.add('prob', new Ordered().add('random_type', r.type).add('control_action', verdictJson(r.verdict)).add('val', r.value));
-  },
-  police: (a, o) => {
-    o.add('rate', formatRate(a.rate as number)).add('burst', formatSize(a.burst as number)).add('mtu', formatSize(a.mtu as number));
-    if (a.peakrate) o.add('peakrate', formatRate(a.peakrate as number));
-    o.add('control_action', verdictJson(String(a.exceed))).add('overhead', (a.overhead as number) ?? 0);
-    o.add('conform_action', verdictJson(String(a.conform)));
+    const r = (a.random as { type: string; value: number; verdict: string } | undefined) ?? { type: 'none', value: 0, verdict: 'pass' };
+    o.add('prob', new Ordered().add('random_type', r.type).add('control_action', verdictJson(r.verdict)).add('val', r.value));
   },
   skbedit: (a, o) => {
     if (a.queueMapping !== undefined) o.add('queue_mapping', a.queueMapping as number);
@@ -72,8 +67,11 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
 /** One action as tc -j prints it (order: its place, 1-based in filters, 0-based in a list dump). */
 export function actionJson(a: Action, order: number, stats: boolean, standalone = true): Ordered {
   const o = new Ordered().add('order', order).add('kind', a.kind);
-  (ACTION_JSON[a.kind] ?? ((x, oo) => oo.add('control_action', verdictJson(x.verdict))))(a, o);
-  o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
+  if (a.kind === 'police') policeJson(a, o);
+  else {
+    (ACTION_JSON[a.kind] ?? ((x, oo) => oo.add('control_action', verdictJson(x.verdict))))(a, o);
+    o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
+  }
   if (stats) for (const [key, , v] of ageWords(a)) o.add(key, v);
   if (stats && a.stats) o.add('stats', statsJson(a.stats));
   // tc shows offload state for standalone actions only (m_action.c print_action)
@@ -82,6 +80,18 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
   if (a.inHwCount) o.add('in_hw_count', a.inHwCount as number);
   if (a.usedHwStats !== undefined) o.add('used_hw_stats', a.usedHwStats as string[]);
   return o;
+}
+
+/**
+ * m_police.c print_police: rates and sizes are text only; JSON has the index, the exceed and
+ * (when the kernel sent one) conform verdicts, the overhead, ref and bind.
+ */
+function policeJson(a: Action, o: Ordered): void {
+  o.add('index', a.index).add('control_action', verdictJson(String(a.exceed)));
+  if (a.conform !== undefined) o.add('control_action', verdictJson(String(a.conform)));
+  o.add('overhead', (a.overhead as number | undefined) ?? 0);
+  if (a.linklayer !== undefined && a.linklayer !== 'ethernet') o.add('linklayer', a.linklayer as string);
+  o.add('ref', a.ref).add('bind', a.bind);
 }
 
 /**
@@ -102,12 +112,26 @@ function ageWords(a: Action): [string, string, number][] {
 export function actionText(a: Action, order: number, stats: boolean, standalone = true): string {
   let head: string;
   if (a.kind === 'mirred') head = `mirred (${a.direction === 'ingress' ? 'Ingress' : 'Egress'} ${a.action === 'mirror' ? 'Mirror' : 'Redirect'} to device ${a.dev}) ${a.verdict}`;
-  else if (a.kind === 'gact') head = `gact action ${a.verdict}`;
-  else if (a.kind === 'police') head = `police 0x${a.index.toString(16)} rate ${formatRate(a.rate as number)} burst ${formatSize(a.burst as number)} mtu ${formatSize(a.mtu as number)} action ${a.exceed}/${a.conform}`;
+  else if (a.kind === 'gact') {
+    const r = (a.random as { type: string; value: number; verdict: string } | undefined) ?? { type: 'none', value: 0, verdict: 'pass' };
+    return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: gact action ${a.verdict}\n\t random type ${r.type} ${r.verdict} val ${r.value}\n\t index ${a.index} ref ${a.ref} bind ${a.bind}`, a, stats, standalone);
+  } else if (a.kind === 'police') {
+    let h = ` police 0x${a.index.toString(16)} rate ${formatRate(a.rate as number)} burst ${formatSize(a.burst as number)} mtu ${formatSize(a.mtu as number)} `;
+    if (a.peakrate) h += `peakrate ${formatRate(a.peakrate as number)} `;
+    if (a.avrate) h += `avrate ${formatRate(a.avrate as number)} `;
+    h += `action ${a.exceed}${a.conform !== undefined ? `/${a.conform} ` : ' '}overhead ${formatSize((a.overhead as number | undefined) ?? 0)} `;
+    if (a.linklayer !== undefined && a.linklayer !== 'ethernet') h += `linklayer ${a.linklayer} `;
+    return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: ${h}\n\tref ${a.ref} bind ${a.bind} `, a, stats, standalone);
+  }
   else head = `${a.kind} ${Object.entries(a).filter(([k]) => !['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats'].includes(k)).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')} ${a.verdict}`;
   // a list dump opens each action with a blank line; a filter's actions end with one
+  return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: ${head}\n\tindex ${a.index} ref ${a.ref} bind ${a.bind}`, a, stats, standalone);
+}
+
+/** The rest of an action's text after its index line: times and counters with -s, offload state. */
+function withTimes(head: string, a: Action, stats: boolean, standalone: boolean): string {
   const times = stats ? ageWords(a).map(([, word, sec]) => ` ${word} ${sec} sec`).join('') : '';
-  let t = `${standalone ? '\n' : ''}\taction order ${order}: ${head}\n\tindex ${a.index} ref ${a.ref} bind ${a.bind}${times}\n`;
+  let t = `${head}${times}\n`;
   if (stats && a.stats) {
     const s = a.stats;
     t += `\tAction statistics:\n\tSent ${s.bytes} bytes ${s.packets} pkt (dropped ${s.drops}, overlimits ${s.overlimits} requeues ${s.requeues}) \n\tbacklog ${s.backlog}b ${s.qlen}p requeues ${s.requeues}\n`;

@@ -14,7 +14,7 @@ import { AF_INET } from '../core/rtnetlink.js';
 import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
-import { ratespec, xmitSize, xmitTime } from './psched.js';
+import { linklayerName, ratespec, xmitSize, xmitTime } from './psched.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
 
@@ -116,8 +116,11 @@ const police: ActionKind = {
     if (peak) fields.peakrate = peak;
     if (o.avrate) fields.avrate = o.avrate;
     if (p.rate.overhead) fields.overhead = p.rate.overhead;
+    const ll = p.rate.linklayer & 0x0f;
+    if (ll > LINKLAYER.ethernet) fields.linklayer = linklayerName(ll);
     fields.exceed = verdictName(p.action);
-    fields.conform = verdictName(o.result ?? 0);
+    // TCA_POLICE_RESULT comes only when a conform action was given (tc prints it then)
+    if (o.result !== undefined) fields.conform = verdictName(o.result);
     // police has no tc_gen: its verdict is the exceed action
     return { gen: { index: p.index, capab: p.capab, action: p.action, refcnt: p.refcnt, bindcnt: p.bindcnt }, fields };
   },
