@@ -136,7 +136,7 @@ export function parseAction(w: readonly string[]): ActionSpec {
     throw new IpUsageError(`Error: ${kind}: unknown argument "${w[i]}".`);
   }
   if (kind === 'mirred' && s.action === undefined && s.index === undefined) throw new IpUsageError('Error: mirred needs redirect or mirror');
-  return s as ActionSpec;
+  return s as unknown as ActionSpec;
 }
 
 /** Every `action ...` group from here to the end. */

@@ -10,19 +10,31 @@ import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from
 import { checkSpec } from '../route/arg-check.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { uint } from '../route/spec-values.js';
-import { ACTION_KINDS, COMMON_KEYS } from './action-kinds.js';
+import { ACTION_KINDS, COMMON_KEYS, type PeditKey } from './action-kinds.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { toStats, type TcStats } from './stats.js';
 
-/** An action as a caller writes it: `{ kind: 'mirred', action: 'redirect', dev: 'veth0' }`. */
-export interface ActionSpec {
-  kind: 'mirred' | 'police' | 'gact' | 'skbedit' | 'vlan' | 'tunnel_key' | 'pedit' | string;
+/** What every action spec may say. */
+interface ActionCommon {
   /** A standalone action's index: inside a filter, an existing action to share (only `kind` and `index` given) or the index to make. */
   index?: number;
   /** What happens next (tc's control action): 'pipe', 'pass', 'drop', 'goto chain 1'... Each kind has tc's default. */
   verdict?: Verdict;
-  [field: string]: unknown;
 }
+
+/** An action as a caller writes it, by kind: `{ kind: 'mirred', action: 'redirect', dev: 'veth0' }`. */
+export type ActionSpec = ActionCommon & (
+  | { kind: 'mirred'; action?: 'redirect' | 'mirror'; direction?: 'egress' | 'ingress'; dev?: string | number }
+  | {
+    kind: 'police'; rate?: number | string; burst?: number | string; mtu?: number | string; peakrate?: number | string; avrate?: number | string;
+    overhead?: number; mpu?: number | string; linklayer?: 'ethernet' | 'atm'; exceed?: Verdict; conform?: Verdict;
+  }
+  | { kind: 'gact'; random?: { type?: 'netrand' | 'determ'; value: number; verdict: Verdict } }
+  | { kind: 'skbedit'; priority?: string | number; mark?: number | string; queueMapping?: number; ptype?: 'host' | 'otherhost' | 'broadcast' | 'multicast' }
+  | { kind: 'vlan'; action?: 'push' | 'pop' | 'modify'; id?: number; protocol?: '802.1q' | '802.1ad' | number; priority?: number }
+  | { kind: 'tunnel_key'; action?: 'set' | 'unset'; src?: string; dst?: string; id?: number; dstPort?: number; tos?: number; ttl?: number; csum?: boolean }
+  | { kind: 'pedit'; keys?: PeditKey[] }
+);
 
 /**
  * struct tcf_t's times are clock_t ticks ago (USER_HZ, 100 a second: jiffies_to_clock_t in

@@ -12,15 +12,15 @@ import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
 import type { U32Match } from './u32.js';
-import type { Action } from './actions.js';
+import type { Action, ActionSpec } from './actions.js';
+import type { BpfInsn } from './filter-kinds.js';
 import { endianness } from 'node:os';
 
-/** A filter as a caller writes it; the kind's own fields (match, classid, actions...) sit beside these. */
-export interface FilterSpec {
+/** Where a filter is and what it is, whatever its kind. */
+interface FilterPlace {
   dev: string | number;
   /** 'ingress', 'egress' (clsact/ingress), 'root', or 'maj:min'. Default: the root qdisc. */
   parent?: string | number;
-  kind: 'u32' | 'matchall' | 'bpf' | 'fw' | 'basic' | 'flower';
   /** 'all' (default), 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', or an ethertype number. */
   protocol?: string | number;
   /** Priority (tc's pref/prio): lower first. The kernel picks one when absent (add). */
@@ -29,8 +29,34 @@ export interface FilterSpec {
   /** The kind's handle: u32 'HT:HASH:NODE' ('800::800'), fw's mark, a number for others. */
   handle?: string | number;
   chain?: number;
-  [field: string]: unknown;
+  /** The class matching packets go to ('1:10'). */
+  classid?: string | number;
+  actions?: ActionSpec[];
 }
+
+/** Classifiers that can stay out of hardware or software. */
+interface HwFlags {
+  skipHw?: boolean;
+  skipSw?: boolean;
+}
+
+/** A filter as a caller writes it: where, the kind, and the kind's fields. */
+export type FilterSpec = FilterPlace & (
+  | (HwFlags & {
+    kind: 'u32'; match?: U32Match[]; indev?: string;
+    /** Makes a hash table of this many buckets (a power of 2 up to 256), handle 'HT:'. */
+    divisor?: number;
+    /** Continue in this hash table ('2:'), in the bucket `hashkey` picks. */
+    link?: string | number; hashkey?: { mask: number; at?: number };
+    /** The table and bucket the filter goes in ('2:5:'). */
+    ht?: string | number;
+  })
+  | (HwFlags & { kind: 'bpf'; bytecode?: string | BpfInsn[] | [number, number, number, number][]; fd?: number; pinned?: string; name?: string; directAction?: boolean })
+  | (HwFlags & { kind: 'matchall' })
+  | { kind: 'fw'; indev?: string; mask?: number }
+  | { kind: 'basic' }
+  | (HwFlags & { kind: 'flower'; ipProto?: string | number; srcIp?: string; dstIp?: string; srcPort?: number; dstPort?: number; indev?: string })
+);
 
 /** A filter as the kernel shows it, with the kind's fields decoded. */
 export interface Filter {
