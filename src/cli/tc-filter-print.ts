@@ -40,18 +40,22 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
     if (a.ptype !== undefined) o.add('ptype', a.ptype as string);
     o.add('control_action', verdictJson(a.verdict));
   },
+  // m_vlan.c print_vlan: the protocol by ll_proto_n2a's name ('802.1Q')
   vlan: (a, o) => {
     o.add('vlan_action', a.action as string);
     if (a.id !== undefined) o.add('id', a.id as number);
-    if (a.protocol !== undefined) o.add('protocol', String(a.protocol));
+    if (a.protocol !== undefined) o.add('protocol', vlanProtoName(a.protocol));
     if (a.priority !== undefined) o.add('priority', a.priority as number);
     o.add('control_action', verdictJson(a.verdict));
   },
+  // m_tunnel_key.c print_tunnel_key: csum as a "flag" member, tos/ttl only when not 0
   tunnel_key: (a, o) => {
     o.add('mode', a.action as string);
-    for (const [k, key] of [['src', 'src_ip'], ['dst', 'dst_ip'], ['id', 'key_id'], ['dstPort', 'dst_port'], ['tos', 'tos'], ['ttl', 'ttl']] as const)
+    for (const [k, key] of [['src', 'src_ip'], ['dst', 'dst_ip'], ['id', 'key_id'], ['dstPort', 'dst_port']] as const)
       if (a[k] !== undefined) o.add(key, a[k] as string | number);
-    if (a.csum !== undefined) o.add('nocsum', !(a.csum as boolean));
+    if (a.csum !== undefined) o.add('flag', a.csum ? 'csum' : 'nocsum');
+    if (a.tos) o.add('tos', a.tos as number);
+    if (a.ttl) o.add('ttl', a.ttl as number);
     o.add('control_action', verdictJson(a.verdict));
   },
   pedit: (a, o) => {
@@ -81,6 +85,22 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
   if (a.usedHwStats !== undefined) o.add('used_hw_stats', a.usedHwStats as string[]);
   return o;
 }
+
+/** iproute2's ll_proto_n2a names of the VLAN protocols. */
+const vlanProtoName = (p: unknown): string => (p === '802.1q' ? '802.1Q' : String(p));
+
+/** The text of the kinds whose own lines tc prints as `KIND WORDS VERDICT` then `\t index N ref N bind N`. */
+const ACTION_TEXT: Record<string, (a: Action) => string> = {
+  vlan: (a) => `vlan  ${a.action}${a.id !== undefined ? ` id ${a.id}` : ''}${a.protocol !== undefined ? ` protocol ${vlanProtoName(a.protocol)}` : ''}${a.priority !== undefined ? ` priority ${a.priority}` : ''} ${a.verdict}`,
+  tunnel_key: (a) => {
+    let t = `tunnel_key  ${a.action}`;
+    for (const [k, word] of [['src', 'src_ip'], ['dst', 'dst_ip'], ['id', 'key_id'], ['dstPort', 'dst_port']] as const) if (a[k] !== undefined) t += `\n\t${word} ${a[k]}`;
+    if (a.csum !== undefined) t += `\n\t${a.csum ? 'csum' : 'nocsum'}`;
+    if (a.tos) t += `\n\ttos 0x${(a.tos as number).toString(16)}`;
+    if (a.ttl) t += `\n\tttl ${a.ttl}`;
+    return `${t} ${a.verdict}`;
+  },
+};
 
 /**
  * m_police.c print_police: rates and sizes are text only; JSON has the index, the exceed and
@@ -123,7 +143,9 @@ export function actionText(a: Action, order: number, stats: boolean, standalone 
     if (a.linklayer !== undefined && a.linklayer !== 'ethernet') h += `linklayer ${a.linklayer} `;
     return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: ${h}\n\tref ${a.ref} bind ${a.bind} `, a, stats, standalone);
   }
-  else head = `${a.kind} ${Object.entries(a).filter(([k]) => !['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats'].includes(k)).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')} ${a.verdict}`;
+  else if (ACTION_TEXT[a.kind]) {
+    return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: ${ACTION_TEXT[a.kind]!(a)}\n\t index ${a.index} ref ${a.ref} bind ${a.bind}`, a, stats, standalone);
+  } else head = `${a.kind} ${Object.entries(a).filter(([k]) => !['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats'].includes(k)).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')} ${a.verdict}`;
   // a list dump opens each action with a blank line; a filter's actions end with one
   return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: ${head}\n\tindex ${a.index} ref ${a.ref} bind ${a.bind}`, a, stats, standalone);
 }
