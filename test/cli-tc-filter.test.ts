@@ -120,7 +120,7 @@ describe('nlkit tc actions and chain', () => {
 });
 
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
-  test('police, gact, vlan, tunnel_key as iproute2\'s print_police/print_gact/print_vlan/print_tunnel_key print them', async () => {
+  test('police, gact, skbedit, vlan, tunnel_key as iproute2\'s print_* functions print them', async () => {
     const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
     const { jsonText } = await import('../src/cli/tc-json.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
@@ -135,6 +135,10 @@ describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print c
     assert.equal(jsonText(actionJson(vlan, 0, false), false),
       '{"order":0,"kind":"vlan","vlan_action":"push","id":5,"protocol":"802.1Q","priority":3,"control_action":{"type":"pipe"},"index":6,"ref":1,"bind":0}\n');
     assert.equal(actionText(vlan, 0, false), '\n\taction order 0: vlan  push id 5 protocol 802.1Q priority 3 pipe\n\t index 6 ref 1 bind 0\n');
+    const skb = { kind: 'skbedit', index: 4, verdict: 'pipe' as const, ref: 1, bind: 0, queueMapping: 3, priority: '1:10', mark: '0x5/0xff', ptype: 'host' };
+    assert.equal(jsonText(actionJson(skb, 0, false), false),
+      '{"order":0,"kind":"skbedit","queue_mapping":3,"priority":"1:10","mark":5,"mask":"ff","ptype":"host","control_action":{"type":"pipe"},"index":4,"ref":1,"bind":0}\n');
+    assert.equal(actionText(skb, 0, false), '\n\taction order 0: skbedit queue_mapping 3 priority 1:10 mark 5/0xff ptype host pipe\n\t index 4 ref 1 bind 0\n');
     const tk = { kind: 'tunnel_key', index: 7, verdict: 'pipe' as const, ref: 1, bind: 0, action: 'set', src: '1.1.1.1', dst: '2.2.2.2', id: 5, dstPort: 4789, csum: true, tos: 0, ttl: 64 };
     assert.equal(jsonText(actionJson(tk, 0, false), false),
       '{"order":0,"kind":"tunnel_key","mode":"set","src_ip":"1.1.1.1","dst_ip":"2.2.2.2","key_id":5,"dst_port":4789,"flag":"csum","ttl":64,"control_action":{"type":"pipe"},"index":7,"ref":1,"bind":0}\n');

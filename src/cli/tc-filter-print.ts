@@ -33,11 +33,16 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
     const r = (a.random as { type: string; value: number; verdict: string } | undefined) ?? { type: 'none', value: 0, verdict: 'pass' };
     o.add('prob', new Ordered().add('random_type', r.type).add('control_action', verdictJson(r.verdict)).add('val', r.value));
   },
+  // m_skbedit.c print_skbedit
   skbedit: (a, o) => {
     if (a.queueMapping !== undefined) o.add('queue_mapping', a.queueMapping as number);
     if (a.priority !== undefined) o.add('priority', a.priority as string);
-    if (a.mark !== undefined) o.add('mark', a.mark as number | string);
-    if (a.ptype !== undefined) o.add('ptype', a.ptype as string);
+    const m = skbMark(a);
+    if (m) {
+      o.add('mark', m.mark);
+      if (m.mask !== undefined) o.add('mask', hex(m.mask));
+    }
+    if (a.ptype !== undefined) o.add('ptype', a.ptype as string | number);
     o.add('control_action', verdictJson(a.verdict));
   },
   // m_vlan.c print_vlan: the protocol by ll_proto_n2a's name ('802.1Q')
@@ -86,11 +91,28 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
   return o;
 }
 
+/** skbedit's mark and mask (the view gives 'MARK/MASK' text when a mask came). */
+function skbMark(a: Action): { mark: number; mask?: number } | undefined {
+  if (a.mark === undefined) return undefined;
+  if (typeof a.mark === 'number') return { mark: a.mark };
+  const [mark, mask] = String(a.mark).split('/').map(Number);
+  return { mark: mark!, mask };
+}
+
 /** iproute2's ll_proto_n2a names of the VLAN protocols. */
 const vlanProtoName = (p: unknown): string => (p === '802.1q' ? '802.1Q' : String(p));
 
 /** The text of the kinds whose own lines tc prints as `KIND WORDS VERDICT` then `\t index N ref N bind N`. */
 const ACTION_TEXT: Record<string, (a: Action) => string> = {
+  skbedit: (a) => {
+    let t = 'skbedit ';
+    if (a.queueMapping !== undefined) t += `queue_mapping ${a.queueMapping}`;
+    if (a.priority !== undefined) t += ` priority ${a.priority}`;
+    const m = skbMark(a);
+    if (m) t += ` mark ${m.mark}${m.mask !== undefined ? `/0x${hex(m.mask)}` : ''}`;
+    if (a.ptype !== undefined) t += ` ptype ${a.ptype}`;
+    return `${t} ${a.verdict}`;
+  },
   vlan: (a) => `vlan  ${a.action}${a.id !== undefined ? ` id ${a.id}` : ''}${a.protocol !== undefined ? ` protocol ${vlanProtoName(a.protocol)}` : ''}${a.priority !== undefined ? ` priority ${a.priority}` : ''} ${a.verdict}`,
   tunnel_key: (a) => {
     let t = `tunnel_key  ${a.action}`;

@@ -178,7 +178,7 @@ const skbedit: ActionKind = {
   decode(o: ActSkbeditAttrsSet) {
     const fields: Record<string, unknown> = {};
     if (o.priority !== undefined) fields.priority = formatHandle(o.priority);
-    if (o.mark !== undefined) fields.mark = o.mask !== undefined && o.mask !== U32 ? `${hex(o.mark)}/${hex(o.mask)}` : o.mark;
+    if (o.mark !== undefined) fields.mark = o.mask !== undefined ? `${hex(o.mark)}/${hex(o.mask)}` : o.mark;
     if (o.queueMapping !== undefined) fields.queueMapping = o.queueMapping;
     if (o.ptype !== undefined) fields.ptype = PTYPE_OF.get(o.ptype) ?? o.ptype;
     return { gen: parms(o.parms), fields };
