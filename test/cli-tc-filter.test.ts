@@ -120,7 +120,7 @@ describe('nlkit tc actions and chain', () => {
 });
 
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
-  test('police, gact, skbedit, vlan, tunnel_key as iproute2\'s print_* functions print them', async () => {
+  test('police, gact, skbedit, vlan, tunnel_key, pedit as iproute2\'s print_* functions print them', async () => {
     const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
     const { jsonText } = await import('../src/cli/tc-json.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
@@ -139,6 +139,12 @@ describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print c
     assert.equal(jsonText(actionJson(skb, 0, false), false),
       '{"order":0,"kind":"skbedit","queue_mapping":3,"priority":"1:10","mark":5,"mask":"ff","ptype":"host","control_action":{"type":"pipe"},"index":4,"ref":1,"bind":0}\n');
     assert.equal(actionText(skb, 0, false), '\n\taction order 0: skbedit queue_mapping 3 priority 1:10 mark 5/0xff ptype host pipe\n\t index 4 ref 1 bind 0\n');
+    const pe = { kind: 'pedit', index: 8, verdict: 'pass' as const, ref: 1, bind: 0, keys: [{ field: 'ip ttl', set: 3 }, { field: 'tcp dport', add: 1 }] };
+    assert.equal(jsonText(actionJson(pe, 0, false), false),
+      '{"order":0,"kind":"pedit","control_action":{"type":"pass"},"nkeys":2,"index":8,"ref":1,"bind":0,"keys":[' +
+      '{"htype":"ipv4","offset":8,"cmd":"set","val":"3000000","mask":"ffffff"},{"htype":"tcp","offset":0,"cmd":"add","val":"1","mask":"ffff0000"}]}\n');
+    assert.equal(actionText(pe, 0, false),
+      '\n\taction order 0:  pedit action pass keys 2\n \t index 8 ref 1 bind 0\n\t key #0  at ipv4+8: val 03000000 mask 00ffffff\n\t key #1  at tcp+0: add 00000001 mask ffff0000\n');
     const tk = { kind: 'tunnel_key', index: 7, verdict: 'pipe' as const, ref: 1, bind: 0, action: 'set', src: '1.1.1.1', dst: '2.2.2.2', id: 5, dstPort: 4789, csum: true, tos: 0, ttl: 64 };
     assert.equal(jsonText(actionJson(tk, 0, false), false),
       '{"order":0,"kind":"tunnel_key","mode":"set","src_ip":"1.1.1.1","dst_ip":"2.2.2.2","key_id":5,"dst_port":4789,"flag":"csum","ttl":64,"control_action":{"type":"pipe"},"index":7,"ref":1,"bind":0}\n');

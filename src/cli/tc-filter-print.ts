@@ -6,6 +6,7 @@ import { formatRate, formatSize } from '../tc/units.js';
 import type { TcStats } from '../tc/stats.js';
 import { Ordered, type Json } from './tc-json.js';
 import { buildSel, type U32Match } from '../tc/u32.js';
+import { peditWords } from '../tc/action-kinds.js';
 
 /** u32's keys as the kernel holds them, from the decoded matches (decodeSel keeps their order). */
 const u32Keys = (f: Filter) => (f.match === undefined ? [] : buildSel(f.match as U32Match[], false).keys);
@@ -63,13 +64,13 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
     if (a.ttl) o.add('ttl', a.ttl as number);
     o.add('control_action', verdictJson(a.verdict));
   },
+  // m_pedit.c print_pedit: each key's header, offset, command and network-order words
   pedit: (a, o) => {
-    o.add('control_action', verdictJson(a.verdict)).add('nkeys', (a.keys as unknown[]).length);
-    o.add('keys', (a.keys as Record<string, unknown>[]).map((k) => {
-      const e = new Ordered();
-      for (const [key, v] of Object.entries(k)) e.add(key, v as Json);
-      return e;
-    }));
+    const words = peditWords((a.keys as Record<string, unknown>[] | undefined) ?? []);
+    o.add('control_action', verdictJson(a.verdict)).add('nkeys', words.length);
+    o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
+    o.add('keys', words.map((w) => new Ordered().add('htype', PEDIT_HEADER[w.htype] || 'network').add('offset', w.off).add('cmd', w.cmd)
+      .add('val', hex(w.val)).add('mask', hex(w.mask))));
   },
 };
 
@@ -77,6 +78,7 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
 export function actionJson(a: Action, order: number, stats: boolean, standalone = true): Ordered {
   const o = new Ordered().add('order', order).add('kind', a.kind);
   if (a.kind === 'police') policeJson(a, o);
+  else if (a.kind === 'pedit') ACTION_JSON.pedit!(a, o);
   else {
     (ACTION_JSON[a.kind] ?? ((x, oo) => oo.add('control_action', verdictJson(x.verdict))))(a, o);
     o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
@@ -98,6 +100,9 @@ function skbMark(a: Action): { mark: number; mask?: number } | undefined {
   const [mark, mask] = String(a.mark).split('/').map(Number);
   return { mark: mark!, mask };
 }
+
+/** m_pedit.c pedit_header_names (the network header has none). */
+const PEDIT_HEADER: Record<string, string> = { network: '', eth: 'eth', ip: 'ipv4', ip6: 'ipv6', tcp: 'tcp', udp: 'udp' };
 
 /** iproute2's ll_proto_n2a names of the VLAN protocols. */
 const vlanProtoName = (p: unknown): string => (p === '802.1q' ? '802.1Q' : String(p));
@@ -157,6 +162,15 @@ export function actionText(a: Action, order: number, stats: boolean, standalone 
   else if (a.kind === 'gact') {
     const r = (a.random as { type: string; value: number; verdict: string } | undefined) ?? { type: 'none', value: 0, verdict: 'pass' };
     return withTimes(`${standalone ? '\n' : ''}\taction order ${order}: gact action ${a.verdict}\n\t random type ${r.type} ${r.verdict} val ${r.value}\n\t index ${a.index} ref ${a.ref} bind ${a.bind}`, a, stats, standalone);
+  } else if (a.kind === 'pedit') {
+    const words = peditWords((a.keys as Record<string, unknown>[] | undefined) ?? []);
+    const times = stats ? ageWords(a).map(([, word, sec]) => ` ${word} ${sec} sec`).join('') : '';
+    let t = `${standalone ? '\n' : ''}\taction order ${order}:  pedit action ${a.verdict} keys ${words.length}\n \t index ${a.index} ref ${a.ref} bind ${a.bind}${times}`;
+    words.forEach((w, i) => {
+      const at = w.htype === 'network' ? `${w.off}` : `${PEDIT_HEADER[w.htype]}${w.off >= 0 ? '+' : ''}${w.off}`;
+      t += `\n\t key #${i}  at ${at}: ${w.cmd === 'add' ? 'add' : 'val'} ${hex(w.val).padStart(8, '0')} mask ${hex(w.mask).padStart(8, '0')}`;
+    });
+    return withTimes(t, { ...a, age: undefined }, stats, standalone);
   } else if (a.kind === 'police') {
     let h = ` police 0x${a.index.toString(16)} rate ${formatRate(a.rate as number)} burst ${formatSize(a.burst as number)} mtu ${formatSize(a.mtu as number)} `;
     if (a.peakrate) h += `peakrate ${formatRate(a.peakrate as number)} `;

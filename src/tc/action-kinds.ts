@@ -279,7 +279,7 @@ const tunnelKey: ActionKind = {
 };
 
 /** <linux/tc_act/tc_pedit.h> enum pedit_header_type, enum pedit_cmd. */
-const HTYPES = { eth: 1, ip: 2, ip6: 3, tcp: 4, udp: 5 } as const;
+const HTYPES = { network: 0, eth: 1, ip: 2, ip6: 3, tcp: 4, udp: 5 } as const;
 const CMDS = { set: 0, add: 1 } as const;
 /** Header fields pedit edits, as `tc ... pedit ex munge HDR FIELD set|add VAL`: [header, byte offset, bits, address?]. */
 const PEDIT_FIELDS: Record<string, [keyof typeof HTYPES, number, 8 | 16 | 32, boolean]> = {
@@ -311,6 +311,41 @@ export interface PeditKey {
   add?: number;
 }
 
+/** One pedit key in network order: the header, the word's offset, the command, new bits and kept bits. */
+export interface PeditWord {
+  htype: keyof typeof HTYPES;
+  off: number;
+  cmd: 'set' | 'add';
+  val: number;
+  mask: number;
+}
+
+/** An edit (`{ field: 'ip ttl', set: 64 }`) as its key: the field within its 32-bit word. */
+function peditWord(k: unknown, opt: string): PeditWord {
+  const e = checkSpec(k, opt, ['field', 'set', 'add']);
+  const f = PEDIT_FIELDS[e.field as string];
+  if (!f) throw new NetlinkArgumentError(`${opt}.field`, `must be one of ${Object.keys(PEDIT_FIELDS).map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(e.field)}`);
+  if ((e.set === undefined) === (e.add === undefined)) throw new NetlinkArgumentError(opt, 'needs one of set, add');
+  const [htype, pos, bits, isAddr] = f;
+  const cmd = e.set !== undefined ? 'set' : 'add';
+  const raw = e.set ?? e.add;
+  let value: number;
+  if (isAddr && typeof raw === 'string') value = ipv4Num(parsePrefix(raw, `${opt}.${cmd}`, AF_INET).address);
+  else value = uint(raw, `${opt}.${cmd}`, FIELD_MAX[bits]);
+  const shift = 32 - bits - (pos & 3) * 8;
+  const fieldMask = (FIELD_MAX[bits] * 2 ** shift) >>> 0;
+  return { htype, off: pos - (pos & 3), cmd, val: (value * 2 ** shift) >>> 0, mask: ~fieldMask >>> 0 };
+}
+
+/** The keys of a pedit Action (named fields or raw words) as network-order words, for printing. */
+export function peditWords(keys: readonly Record<string, unknown>[]): PeditWord[] {
+  return keys.map((k, i) => {
+    if (k.field !== undefined) return peditWord(k, `keys[${i}]`);
+    const cmd = k.add !== undefined ? 'add' : 'set';
+    return { htype: k.htype as PeditWord['htype'], off: k.off as number, cmd, val: (k[cmd] as number) >>> 0, mask: (k.mask as number) >>> 0 };
+  });
+}
+
 const pedit: ActionKind = {
   keys: ['keys'],
   defaultVerdict: () => 'pass',
@@ -324,24 +359,9 @@ const pedit: ActionKind = {
     const keys: TcPeditKeyStruct[] = [];
     const ex: { htype: number; cmd: number }[] = [];
     s.keys.forEach((k: unknown, i: number) => {
-      const opt = `keys[${i}]`;
-      const e = checkSpec(k, opt, ['field', 'set', 'add']);
-      const f = PEDIT_FIELDS[e.field as string];
-      if (!f) throw new NetlinkArgumentError(`${opt}.field`, `must be one of ${Object.keys(PEDIT_FIELDS).map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(e.field)}`);
-      if ((e.set === undefined) === (e.add === undefined)) throw new NetlinkArgumentError(opt, 'needs one of set, add');
-      const [htype, pos, bits, isAddr] = f;
-      const cmd = e.set !== undefined ? 'set' : 'add';
-      const raw = e.set ?? e.add;
-      let value: number;
-      if (isAddr && typeof raw === 'string') {
-        const p = parsePrefix(raw, `${opt}.${cmd}`, AF_INET);
-        value = ipv4Num(p.address);
-      } else value = uint(raw, `${opt}.${cmd}`, FIELD_MAX[bits]);
-      // the field within its 32-bit word (network order): kept bits in mask, new bits in val
-      const shift = 32 - bits - (pos & 3) * 8;
-      const fieldMask = (FIELD_MAX[bits] * 2 ** shift) >>> 0;
-      keys.push({ mask: hostOrder(~fieldMask >>> 0), val: hostOrder((value * 2 ** shift) >>> 0), off: pos - (pos & 3), at: 0, offmask: 0, shift: 0 });
-      ex.push({ htype: HTYPES[htype], cmd: CMDS[cmd] });
+      const w = peditWord(k, `keys[${i}]`);
+      keys.push({ mask: hostOrder(w.mask), val: hostOrder(w.val), off: w.off, at: 0, offmask: 0, shift: 0 });
+      ex.push({ htype: HTYPES[w.htype], cmd: CMDS[w.cmd] });
     });
     const sel = { ...gen, nkeys: keys.length, flags: 0, keys };
     return { parmsEx: sel, keysEx: { keyEx: ex } };
