@@ -120,7 +120,7 @@ describe('nlkit tc actions and chain', () => {
 });
 
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
-  test('police, gact, skbedit, vlan, tunnel_key, pedit as iproute2\'s print_* functions print them', async () => {
+  test('police, gact, skbedit, vlan, tunnel_key, pedit and flower as iproute2\'s print_* functions print them', async () => {
     const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
     const { jsonText } = await import('../src/cli/tc-json.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
@@ -145,6 +145,10 @@ describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print c
       '{"htype":"ipv4","offset":8,"cmd":"set","val":"3000000","mask":"ffffff"},{"htype":"tcp","offset":0,"cmd":"add","val":"1","mask":"ffff0000"}]}\n');
     assert.equal(actionText(pe, 0, false),
       '\n\taction order 0:  pedit action pass keys 2\n \t index 8 ref 1 bind 0\n\t key #0  at ipv4+8: val 03000000 mask 00ffffff\n\t key #1  at tcp+0: add 00000001 mask ffff0000\n');
+    const { filterJson } = await import('../src/cli/tc-filter-print.js');
+    const flower = { dev: 'v0', ifindex: 3, parent: 'ingress', kind: 'flower', protocol: 'ip', pref: 5, chain: 0, handle: '0x1', ipProto: 'tcp', dstIp: '10.0.0.0/8', dstPort: 22, classid: '1:5', notInHw: true };
+    assert.equal(jsonText(filterJson(flower, { stats: false, parentNamed: true, devNamed: true }), false),
+      '{"protocol":"ip","pref":5,"kind":"flower","chain":0,"options":{"handle":1,"classid":"1:5","keys":{"eth_type":"ipv4","ip_proto":"tcp","dst_ip":"10.0.0.0/8","dst_port":22},"not_in_hw":true}}\n');
     const tk = { kind: 'tunnel_key', index: 7, verdict: 'pipe' as const, ref: 1, bind: 0, action: 'set', src: '1.1.1.1', dst: '2.2.2.2', id: 5, dstPort: 4789, csum: true, tos: 0, ttl: 64 };
     assert.equal(jsonText(actionJson(tk, 0, false), false),
       '{"order":0,"kind":"tunnel_key","mode":"set","src_ip":"1.1.1.1","dst_ip":"2.2.2.2","key_id":5,"dst_port":4789,"flag":"csum","ttl":64,"control_action":{"type":"pipe"},"index":7,"ref":1,"bind":0}\n');

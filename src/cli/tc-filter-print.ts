@@ -223,8 +223,24 @@ function flagsJson(f: Filter, o: Ordered): void {
   for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) o.add(key, true);
 }
 
+/** f_flower.c flower_print_eth_type's names. */
+const FLOWER_ETH: Record<string, string> = { ip: 'ipv4', ipv6: 'ipv6', arp: 'arp', rarp: 'rarp' };
+
 const FILTER_JSON: Record<string, (f: Filter, o: Ordered) => void> = {
   u32: u32Json,
+  // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
+  flower: (f, o) => {
+    if (f.handle !== undefined) o.add('handle', Number(f.handle));
+    if (f.classid !== undefined) o.add('classid', f.classid);
+    if (f.indev !== undefined) o.add('indev', f.indev as string);
+    const keys = new Ordered();
+    if (f.protocol !== 'all') keys.add('eth_type', FLOWER_ETH[f.protocol] ?? f.protocol.replace(/^0x/, ''));
+    if (f.ipProto !== undefined) keys.add('ip_proto', f.ipProto as string);
+    for (const [k, key] of [['dstIp', 'dst_ip'], ['srcIp', 'src_ip']] as const) if (f[k] !== undefined) keys.add(key, String(f[k]).replace(/\/32$/, ''));
+    for (const [k, key] of [['dstPort', 'dst_port'], ['srcPort', 'src_port']] as const) if (f[k] !== undefined) keys.add(key, f[k] as number);
+    o.add('keys', keys);
+    flagsJson(f, o);
+  },
   bpf: (f, o) => {
     if (f.handle !== undefined) o.add('handle', f.handle);
     if (f.classid !== undefined) o.add('flowid', f.classid as string);

@@ -24,6 +24,7 @@ export interface FilterKind {
 }
 
 /** <linux/if_ether.h> ETH_P_IP, ETH_P_IPV6. */
+const ETH_P_ALL = 0x0003;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 
@@ -302,7 +303,8 @@ const flower: FilterKind = {
     if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
     Object.assign(out, common(s, scope));
     out.flags = [clsFlags(s)];
-    if (protocol) out.keyEthType = protocol;
+    // as tc: no ethertype key for protocol all
+    if (protocol && protocol !== ETH_P_ALL) out.keyEthType = protocol;
     return out;
   },
   decode(o: FlowerAttrsSet, scope) {
