@@ -515,7 +515,7 @@ export interface TcPeditSelStruct {
   bindcnt: number;
   nkeys: number;
   flags: number;
-  keys: TcPeditKeyStruct;
+  keys: TcPeditKeyStruct[];
 }
 
 export interface TcPeditKeyStruct {
@@ -542,6 +542,37 @@ export interface TcHtbXstatsStruct {
   giants: number;
   tokens: number;
   ctokens: number;
+}
+
+export interface TcamsgStruct {
+  family: number;
+}
+
+export interface TcMirredStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+  eaction: number;
+  ifindex: number;
+}
+
+export interface TcGenStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+}
+
+export interface TcTunnelKeyStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+  tAction: number;
 }
 
 // Attribute sets
@@ -722,7 +753,7 @@ export interface ActIfeAttrsSet {
 
 export interface ActMirredAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcMirredStruct | Buffer;
   blockid?: Buffer;
   $unknown?: UnknownAttr[];
 }
@@ -747,8 +778,8 @@ export interface ActNatAttrsSet {
 export interface ActPeditAttrsSet {
   tm?: TcfTStruct | Buffer;
   parms?: TcPeditSelStruct | Buffer;
-  parmsEx?: Buffer;
-  keysEx?: Buffer;
+  parmsEx?: TcPeditSelStruct | Buffer;
+  keysEx?: ActPeditKeysExAttrsSet;
   keyEx?: Buffer;
   $unknown?: UnknownAttr[];
 }
@@ -762,7 +793,7 @@ export interface ActSimpleAttrsSet {
 
 export interface ActSkbeditAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcGenStruct | Buffer;
   priority?: number;
   queueMapping?: number;
   mark?: number;
@@ -784,12 +815,12 @@ export interface ActSkbmodAttrsSet {
 
 export interface ActTunnelKeyAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcTunnelKeyStruct | Buffer;
   encIpv4Src?: number;
   encIpv4Dst?: number;
   encIpv6Src?: Buffer;
   encIpv6Dst?: Buffer;
-  encKeyId?: bigint;
+  encKeyId?: number;
   encDstPort?: number;
   noCsum?: number;
   encOpts?: Buffer;
@@ -1474,6 +1505,26 @@ export interface FlowerKeyMplsOptsAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface ActPeditKeyExAttrsSet {
+  htype?: number;
+  cmd?: number;
+  $unknown?: UnknownAttr[];
+}
+
+export interface ActPeditKeysExAttrsSet {
+  keyEx?: ActPeditKeyExAttrsSet[];
+  $unknown?: UnknownAttr[];
+}
+
+export interface ActionRootAttrsSet {
+  tab?: ActAttrsSet[];
+  flags?: { value: number; selector: number };
+  count?: number;
+  timeDelta?: number;
+  extWarnMsg?: string;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewqdiscDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
@@ -1518,6 +1569,16 @@ export type GetchainDoReply = TcmsgStruct & Attrs<AttrsSet,
   | 'kind' | 'options' | 'stats' | 'xstats' | 'rate' | 'fcnt' | 'stats2' | 'stab' | 'chain' | 'ingressBlock'
   | 'egressBlock'
 >;
+export type GetchainDumpRequest = GetchainDoRequest;
+export type GetchainDumpReply = TcmsgStruct & Attrs<AttrsSet, 'kind' | 'options' | 'chain'>;
+export type NewactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab' | 'flags'>;
+export type DelactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab'>;
+export type GetactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab'>;
+export type GetactionDoReply = TcamsgStruct & Attrs<ActionRootAttrsSet,
+  | 'tab' | 'flags' | 'count' | 'timeDelta' | 'extWarnMsg'
+>;
+export type GetactionDumpRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab' | 'flags' | 'timeDelta'>;
+export type GetactionDumpReply = GetactionDoReply;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1560,6 +1621,17 @@ export interface Types {
     };
     getchain: {
       do: { request: GetchainDoRequest; reply: GetchainDoReply };
+      dump: { request: GetchainDumpRequest; reply: GetchainDumpReply };
+    };
+    newaction: {
+      do: { request: NewactionDoRequest; reply: undefined };
+    };
+    delaction: {
+      do: { request: DelactionDoRequest; reply: undefined };
+    };
+    getaction: {
+      do: { request: GetactionDoRequest; reply: GetactionDoReply };
+      dump: { request: GetactionDumpRequest; reply: GetactionDumpReply };
     };
   };
   events: {
@@ -1615,6 +1687,21 @@ export interface Methods {
   /** getchain: do */
   getchain(request?: GetchainDoRequest, opts?: DoOptions): Promise<GetchainDoReply>;
   getchainSync(request?: GetchainDoRequest, opts?: DoOptions): GetchainDoReply;
+  /** getchain: dump */
+  getchainDump(request?: GetchainDumpRequest, opts?: DumpCallOptions): DumpIterable<GetchainDumpReply>;
+  getchainDumpSync(request?: GetchainDumpRequest, opts?: DumpCallOptions): DumpResult<GetchainDumpReply>;
+  /** newaction: do */
+  newaction(request?: NewactionDoRequest, opts?: DoOptions): Promise<undefined>;
+  newactionSync(request?: NewactionDoRequest, opts?: DoOptions): undefined;
+  /** delaction: do */
+  delaction(request?: DelactionDoRequest, opts?: DoOptions): Promise<undefined>;
+  delactionSync(request?: DelactionDoRequest, opts?: DoOptions): undefined;
+  /** getaction: do */
+  getaction(request?: GetactionDoRequest, opts?: DoOptions): Promise<GetactionDoReply>;
+  getactionSync(request?: GetactionDoRequest, opts?: DoOptions): GetactionDoReply;
+  /** getaction: dump */
+  getactionDump(request?: GetactionDumpRequest, opts?: DumpCallOptions): DumpIterable<GetactionDumpReply>;
+  getactionDumpSync(request?: GetactionDumpRequest, opts?: DumpCallOptions): DumpResult<GetactionDumpReply>;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -2317,7 +2404,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-pedit-sel',
-      size: 46,
+      size: 24,
       members: [
         { name: 'index', type: 'u32' },
         { name: 'capab', type: 'u32' },
@@ -2326,7 +2413,8 @@ export const description: FamilyDescription<Types> = {
         { name: 'bindcnt', type: 's32' },
         { name: 'nkeys', type: 'u8' },
         { name: 'flags', type: 'u8' },
-        { name: 'keys', type: 'binary', struct: 'tc-pedit-key' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'keys', type: 'binary', struct: 'tc-pedit-key', array: true },
       ],
     },
     {
@@ -2365,6 +2453,51 @@ export const description: FamilyDescription<Types> = {
         { name: 'giants', type: 'u32' },
         { name: 'tokens', type: 's32' },
         { name: 'ctokens', type: 's32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcamsg',
+      size: 4,
+      members: [{ name: 'family', type: 'u8' }, { name: 'pad', type: 'pad', len: 3 }],
+    },
+    {
+      type: 'struct',
+      name: 'tc-mirred',
+      size: 28,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+        { name: 'eaction', type: 's32' },
+        { name: 'ifindex', type: 'u32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tc-gen',
+      size: 20,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tc-tunnel-key',
+      size: 24,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+        { name: 't-action', type: 's32' },
       ],
     },
   ],
@@ -2504,7 +2637,7 @@ export const description: FamilyDescription<Types> = {
       name: 'act-mirred-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-mirred' },
         { name: 'pad', value: 3, type: 'pad' },
         { name: 'blockid', value: 4, type: 'binary' },
       ],
@@ -2536,8 +2669,8 @@ export const description: FamilyDescription<Types> = {
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
         { name: 'parms', value: 2, type: 'binary', struct: 'tc-pedit-sel' },
         { name: 'pad', value: 3, type: 'pad' },
-        { name: 'parms-ex', value: 4, type: 'binary' },
-        { name: 'keys-ex', value: 5, type: 'binary' },
+        { name: 'parms-ex', value: 4, type: 'binary', struct: 'tc-pedit-sel' },
+        { name: 'keys-ex', value: 5, type: 'nest', nestedAttributes: 'act-pedit-keys-ex-attrs' },
         { name: 'key-ex', value: 6, type: 'binary' },
       ],
     },
@@ -2554,7 +2687,7 @@ export const description: FamilyDescription<Types> = {
       name: 'act-skbedit-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-gen' },
         { name: 'priority', value: 3, type: 'u32' },
         { name: 'queue-mapping', value: 4, type: 'u16' },
         { name: 'mark', value: 5, type: 'u32' },
@@ -2580,12 +2713,12 @@ export const description: FamilyDescription<Types> = {
       name: 'act-tunnel-key-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-tunnel-key' },
         { name: 'enc-ipv4-src', value: 3, type: 'u32', byteOrder: 'big-endian' },
         { name: 'enc-ipv4-dst', value: 4, type: 'u32', byteOrder: 'big-endian' },
         { name: 'enc-ipv6-src', value: 5, type: 'binary' },
         { name: 'enc-ipv6-dst', value: 6, type: 'binary' },
-        { name: 'enc-key-id', value: 7, type: 'u64', byteOrder: 'big-endian' },
+        { name: 'enc-key-id', value: 7, type: 'u32', byteOrder: 'big-endian' },
         { name: 'pad', value: 8, type: 'pad' },
         { name: 'enc-dst-port', value: 9, type: 'u16', byteOrder: 'big-endian' },
         { name: 'no-csum', value: 10, type: 'u8' },
@@ -2601,7 +2734,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
         { name: 'parms', value: 2, type: 'binary', struct: 'tc-vlan' },
         { name: 'push-vlan-id', value: 3, type: 'u16' },
-        { name: 'push-vlan-protocol', value: 4, type: 'u16' },
+        { name: 'push-vlan-protocol', value: 4, type: 'u16', byteOrder: 'big-endian' },
         { name: 'pad', value: 5, type: 'pad' },
         { name: 'push-vlan-priority', value: 6, type: 'u8' },
         { name: 'push-eth-dst', value: 7, type: 'binary' },
@@ -3327,6 +3460,26 @@ export const description: FamilyDescription<Types> = {
         { name: 'lse', value: 1, type: 'nest', multiAttr: true, nestedAttributes: 'flower-key-mpls-opt-attrs' },
       ],
     },
+    {
+      name: 'act-pedit-key-ex-attrs',
+      attributes: [{ name: 'htype', value: 1, type: 'u16' }, { name: 'cmd', value: 2, type: 'u16' }],
+    },
+    {
+      name: 'act-pedit-keys-ex-attrs',
+      attributes: [
+        { name: 'key-ex', value: 6, type: 'nest', multiAttr: true, nestedAttributes: 'act-pedit-key-ex-attrs' },
+      ],
+    },
+    {
+      name: 'action-root-attrs',
+      attributes: [
+        { name: 'tab', value: 1, type: 'indexed-array', nestedAttributes: 'act-attrs', subType: 'nest' },
+        { name: 'flags', value: 2, type: 'bitfield32' },
+        { name: 'count', value: 3, type: 'u32' },
+        { name: 'time-delta', value: 4, type: 'u32' },
+        { name: 'ext-warn-msg', value: 5, type: 'string' },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -3566,6 +3719,36 @@ export const description: FamilyDescription<Types> = {
             'egress-block',
           ],
         },
+      },
+      dump: { request: { attributes: ['chain'] }, reply: { attributes: ['kind', 'options', 'chain'] } },
+    },
+    {
+      name: 'newaction',
+      requestValue: 48,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: { request: { attributes: ['tab', 'flags'] } },
+    },
+    {
+      name: 'delaction',
+      requestValue: 49,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: { request: { attributes: ['tab'] } },
+    },
+    {
+      name: 'getaction',
+      requestValue: 50,
+      replyValue: 50,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: {
+        request: { attributes: ['tab'] },
+        reply: { attributes: ['tab', 'flags', 'count', 'time-delta', 'ext-warn-msg'] },
+      },
+      dump: {
+        request: { attributes: ['tab', 'flags', 'time-delta'] },
+        reply: { attributes: ['tab', 'flags', 'count', 'time-delta', 'ext-warn-msg'] },
       },
     },
   ],
