@@ -284,6 +284,11 @@ function foldDependencies(items: Item[], family: NftFamily): Item[] {
   const out: Item[] = [];
   for (const it of items) {
     const prev = out[out.length - 1];
+    if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp') {
+      out.pop();
+      out.push({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
+      continue;
+    }
     const m = it.expr.kind === 'match' ? it.expr : undefined;
     if (m) {
       const keys = it.candidates ?? [m.key];

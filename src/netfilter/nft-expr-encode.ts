@@ -197,7 +197,11 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: EncodedRule, path: strin
     }
     case 'reject': {
       const w = e.with;
-      if (w === 'tcp-reset') x.push({ name: 'reject', data: { type: 'tcp-rst', icmpCode: 0 } });
+      // nft matches tcp first: a reset answers tcp only
+      if (w === 'tcp-reset') {
+        encodeMatch({ kind: 'match', key: 'meta.l4proto', op: 'eq', value: 'tcp' }, ctx, out, path);
+        x.push({ name: 'reject', data: { type: 'tcp-rst', icmpCode: 0 } });
+      }
       else if (w !== undefined && typeof w === 'object' && 'icmpx' in w) x.push({ name: 'reject', data: { type: 'icmpx-unreach', icmpCode: w.icmpx } });
       else if (w !== undefined && typeof w === 'object' && 'icmp' in w) x.push({ name: 'reject', data: { type: 'icmp-unreach', icmpCode: w.icmp } });
       else if (w !== undefined) throw new NetlinkArgumentError(`${path}.with`, "must be 'tcp-reset', { icmp: CODE } or { icmpx: CODE }");
