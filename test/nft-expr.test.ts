@@ -206,7 +206,9 @@ const matchArb: fc.Arbitrary<NftExpr> = fc.oneof(
   fc.tuple(fc.constantFrom(tcp.sport, tcp.dport, udp.sport, udp.dport), fc.oneof(portArb, rangeArb, portSetArb), opArb).map(([f, v, op]) => f(v, op)),
   fc.tuple(fc.constantFrom(meta.iifname, meta.oifname), ifnameArb, opArb).map(([f, v, op]) => f(v, op)),
   fc.tuple(fc.constantFrom(meta.mark, meta.iif, meta.oif, ct.mark), fc.integer({ min: 0, max: 0xffffffff }), opArb).map(([f, v, op]) => f(v, op)),
-  fc.tuple(fc.constantFrom('tcp', 'udp', 'icmp', 'sctp'), opArb).map(([p, op]) => meta.l4proto(p, op)),
+  // `meta l4proto tcp` right before a tcp field is that field's own dependency: see the test below
+  fc.tuple(fc.constantFrom('icmp', 'sctp', 'gre'), opArb).map(([p, op]) => meta.l4proto(p, op)),
+  fc.constantFrom('tcp', 'udp').map((p) => meta.l4proto(p, '!=')),
   fc.tuple(fc.subarray([...STATES], { minLength: 1 }), opArb).map(([s, op]) => ct.state(s, op)),
 );
 
@@ -234,16 +236,22 @@ describe('nftables expressions: build -> encode -> decode gives the same builder
 
   test('inet, bridge and netdev tables: the family dependency (meta nfproto / meta protocol) folds back', () => {
     for (const family of ['inet', 'bridge', 'netdev'] as const) {
-      const rule = [ip.saddr('10.0.0.0/8'), ip6.daddr('fe80::1'), tcp.dport(22), meta.l4proto('udp'), udp.dport([53, 5353]), drop()];
+      const rule = [ip.saddr('10.0.0.0/8'), ip6.daddr('fe80::1'), tcp.dport(22), tcp.sport(1), udp.dport([53, 5353]), ip.daddr('1.1.1.1'), drop()];
       assert.deepEqual(roundTrip(rule, family), rule, family);
     }
     const inet = roundTrip([snat({ family: 'ip', addr: '10.0.0.1' }), dnat({ family: 'ip6' })], 'inet');
     assert.deepEqual(inet, [{ kind: 'snat', addr: '10.0.0.1' }, { kind: 'dnat', family: 'ip6' }]);
   });
 
-  test('a user match before its field stays: meta l4proto tcp, tcp dport 22', () => {
-    const rule = [meta.l4proto('tcp'), tcp.dport(22), meta.l4proto('tcp')];
-    assert.deepEqual(roundTrip(rule), rule);
+  test('a protocol match is written once per rule, as nft does, and reads back as the fields it serves', () => {
+    let id = 1;
+    const enc = encodeRule([tcp.dport(22), tcp.sport(1), reject('tcp-reset')], { family: 'ip', newSetId: () => id++ });
+    assert.deepEqual(enc.exprs.map((e) => e.name), ['meta', 'cmp', 'payload', 'cmp', 'payload', 'cmp', 'reject']);
+    assert.deepEqual(roundTrip([tcp.dport(22), tcp.sport(1), reject('tcp-reset')]), [tcp.dport(22), tcp.sport(1), reject('tcp-reset')]);
+    // nft lists `meta l4proto tcp tcp dport 22` as `tcp dport 22`: the match is the field's dependency
+    assert.deepEqual(roundTrip([meta.l4proto('tcp'), tcp.dport(22)]), [tcp.dport(22)]);
+    assert.deepEqual(roundTrip([meta.l4proto('tcp'), reject('tcp-reset')]), [reject('tcp-reset')]);
+    assert.deepEqual(roundTrip([meta.l4proto('tcp'), counter(), tcp.dport(22)]).map((e) => e.kind), ['match', 'counter', 'match']);
   });
 
   test('unrecognized expressions stay, typed and in order (never dropped)', () => {

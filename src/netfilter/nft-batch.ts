@@ -11,6 +11,8 @@ import type { BatchStep } from './nft-context.js';
 
 /** <linux/netfilter/nfnetlink.h> NFNL_SUBSYS_NFTABLES: a batch's res_id. */
 const NFNL_SUBSYS_NFTABLES = 10;
+/** <linux/errno.h> ERESTART: what the kernel answers a batch whose genid is no longer current. */
+const ERESTART = 85;
 
 /** The outcome of one command of a successful transaction. */
 export interface NftCommandResult {
@@ -44,10 +46,12 @@ export class NftTransactionError extends Error {
     const first = errors[0];
     const e = first.error as Partial<NetlinkError> & Error;
     const where = first.index < 0 ? 'the batch' : `command ${first.index} (${first.op})`;
-    super(`nftables transaction failed at ${where}: ${e.message}; nothing was applied`, { cause: first.error });
+    const text = e.errno === -ERESTART ? 'ERESTART: the ruleset changed since the generation given (genid)' : e.message;
+    super(`nftables transaction failed at ${where}: ${text}; nothing was applied`, { cause: first.error });
     this.name = 'NftTransactionError';
-    this.code = typeof e.code === 'string' ? e.code : 'EIO';
     this.errno = typeof e.errno === 'number' ? e.errno : -5;
+    // ERESTART (85, kernel-internal, so unnamed in node's table): the batch's genid is stale
+    this.code = this.errno === -ERESTART ? 'ERESTART' : typeof e.code === 'string' ? e.code : 'EIO';
     this.index = first.index;
     this.op = first.op;
     if (e.extackMessage !== undefined) this.extackMessage = e.extackMessage;
@@ -70,6 +74,11 @@ export interface BatchOptions {
  * committed by then, so it must not turn a success into a failure.
  */
 function echoOnly(it: TransactionItem<unknown>): TransactionItem<unknown> {
+  // No item asks for an acknowledgement: the kernel answers a batch within the send, each
+  // failing request with its error, so silence is success. An item that waited for its ack
+  // would wait forever when the kernel refuses the batch at BEGIN (a stale genid is answered
+  // with one error, against BEGIN, and nothing else).
+  it.ack = false;
   const decode = it.decode;
   if (decode) it.decode = (m) => {
     if (m.type !== it.type) return undefined;

@@ -282,9 +282,17 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
 /** Folds the protocol match before a field into the field (`meta l4proto tcp` + th dport = tcp dport). */
 function foldDependencies(items: Item[], family: NftFamily): Item[] {
   const out: Item[] = [];
+  // protocol matches seen so far: nft writes a field's dependency once per rule
+  const established = new Set<string>();
+  const depOf = (k: NftMatchKey) => {
+    const dep = MATCH_KEYS[k].dep;
+    return dep && dependencyMatch(dep, family);
+  };
   for (const it of items) {
     const prev = out[out.length - 1];
-    if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp') {
+    if (it.expr.kind === 'match' && it.expr.op === 'eq' && typeof it.expr.value === 'string' && ['meta.l4proto', 'meta.nfproto', 'meta.protocol'].includes(it.expr.key))
+      established.add(`${it.expr.key}=${it.expr.value}`);
+    if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp' && prev.raw.length === 2) {
       out.pop();
       out.push({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
       continue;
@@ -294,13 +302,21 @@ function foldDependencies(items: Item[], family: NftFamily): Item[] {
       const keys = it.candidates ?? [m.key];
       const pm = prev?.expr.kind === 'match' && prev.expr.op === 'eq' && typeof prev.expr.value === 'string' ? prev.expr : undefined;
       const chosen = keys.find((k) => {
-        const dep = MATCH_KEYS[k].dep;
-        const d = dep && dependencyMatch(dep, family);
+        const d = depOf(k);
         return d && pm && pm.key === d.key && pm.value === d.value;
       });
       if (chosen) {
         out.pop();
         out.push({ expr: { ...m, key: chosen }, raw: [...prev!.raw, ...it.raw] });
+        continue;
+      }
+      // the dependency came earlier in the rule (a second tcp field)
+      const known = it.candidates?.find((k) => {
+        const d = depOf(k);
+        return d && established.has(`${d.key}=${d.value}`);
+      });
+      if (known) {
+        out.push({ expr: { ...m, key: known }, raw: it.raw });
         continue;
       }
       // a transport field with no protocol match before it cannot be told apart: kept as it is

@@ -4,7 +4,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { DataAttrsSet, ExprAttrsSet, NatRangeFlagsEnum, SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type { NftExpr, NftMatch, NftNatFlags, NftPorts, NftRange } from './nft-expr.js';
-import { dependencyMatch, MATCH_KEYS, type KeyInfo } from './nft-expr-keys.js';
+import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
 import type { NftFamily, NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
@@ -28,6 +28,23 @@ export interface EncodedRule {
   sets: AnonSet[];
 }
 
+/** While a rule is encoded: the protocol matches already in it ('meta.l4proto=tcp'). */
+interface Encoding extends EncodedRule {
+  established: Set<string>;
+}
+
+/** The protocol a match establishes for the fields after it (nft then leaves out their own). */
+function establishes(m: NftMatch): string | undefined {
+  if (m.op !== 'eq' || typeof m.value !== 'string') return undefined;
+  return m.key === 'meta.l4proto' || m.key === 'meta.nfproto' || m.key === 'meta.protocol' ? `${m.key}=${m.value}` : undefined;
+}
+
+/** The protocol match a field needs, unless the rule already has it (as nft writes rules). */
+function dependency(dep: Dependency, ctx: EncodeContext, out: Encoding, path: string): void {
+  const d = dependencyMatch(dep, ctx.family);
+  if (d && !out.established.has(`${d.key}=${d.value}`)) encodeMatch({ kind: 'match', key: d.key, op: 'eq', value: d.value }, ctx, out, path);
+}
+
 export const ANON_SET_NAME = '__set%d';
 
 const REG = 1;
@@ -46,14 +63,13 @@ function load(info: KeyInfo, len?: number): ExprAttrsSet {
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && !Array.isArray(v) && 'range' in v;
 const isSet = (v: unknown): v is { set: unknown[] } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'set' in v;
 
-function encodeMatch(m: NftMatch, ctx: EncodeContext, out: EncodedRule, path: string): void {
+function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: string): void {
   const info = MATCH_KEYS[m.key];
   if (!info) throw new NetlinkArgumentError(`${path}.key`, `must be a match key (${Object.keys(MATCH_KEYS).join(', ')}), got ${JSON.stringify(m.key)}`);
   if (m.op !== 'eq' && m.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(m.op)}`);
-  if (info.dep) {
-    const d = dependencyMatch(info.dep, ctx.family);
-    if (d) encodeMatch({ kind: 'match', key: d.key, op: 'eq', value: d.value }, ctx, out, path);
-  }
+  if (info.dep) dependency(info.dep, ctx, out, path);
+  const est = establishes(m);
+  if (est) out.established.add(est);
   const { kind } = info;
   const v = m.value;
   const x = out.exprs;
@@ -140,7 +156,7 @@ export { RATE_UNITS };
 /** nft's default burst: 5 packets, or none for a byte rate. */
 export const defaultBurst = (bytes: boolean | undefined): number => (bytes ? 0 : 5);
 
-function encodeOne(e: NftExpr, ctx: EncodeContext, out: EncodedRule, path: string): void {
+function encodeOne(e: NftExpr, ctx: EncodeContext, out: Encoding, path: string): void {
   if (typeof e !== 'object' || e === null) throw new NetlinkArgumentError(path, `must be an expression object (ip.saddr(...), counter()...), got ${e === null ? 'null' : typeof e}`, 'ERR_INVALID_ARG_TYPE');
   const x = out.exprs;
   switch (e.kind) {
@@ -199,7 +215,7 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: EncodedRule, path: strin
       const w = e.with;
       // nft matches tcp first: a reset answers tcp only
       if (w === 'tcp-reset') {
-        encodeMatch({ kind: 'match', key: 'meta.l4proto', op: 'eq', value: 'tcp' }, ctx, out, path);
+        dependency('tcp', ctx, out, path);
         x.push({ name: 'reject', data: { type: 'tcp-rst', icmpCode: 0 } });
       }
       else if (w !== undefined && typeof w === 'object' && 'icmpx' in w) x.push({ name: 'reject', data: { type: 'icmpx-unreach', icmpCode: w.icmpx } });
@@ -235,7 +251,7 @@ export function defaultReject(family: NftFamily): { type: 'icmp-unreach' | 'icmp
 /** A rule's expressions for the kernel. */
 export function encodeRule(exprs: readonly NftExpr[], ctx: EncodeContext, option = 'expr'): EncodedRule {
   if (!Array.isArray(exprs)) throw new NetlinkArgumentError(option, 'must be an array of expressions', 'ERR_INVALID_ARG_TYPE');
-  const out: EncodedRule = { exprs: [], sets: [] };
+  const out: Encoding = { exprs: [], sets: [], established: new Set() };
   exprs.forEach((e, i) => encodeOne(e, ctx, out, `${option}[${i}]`));
-  return out;
+  return { exprs: out.exprs, sets: out.sets };
 }

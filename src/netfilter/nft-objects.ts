@@ -120,7 +120,9 @@ export function toElements(set: NftSet, elems: readonly SetelemAttrsSet[]): NftS
   const interval = set.flags.includes('interval');
   if (set.map === undefined) return decodeElements(kind, elems, interval).values;
   const out: NftSetElement[] = [];
-  for (const e of elems) {
+  // in key order, as nft prints them (the kernel's hash order is arbitrary)
+  const sorted = [...elems].sort((a, b) => Buffer.compare(a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
+  for (const e of sorted) {
     const [key] = decodeElements(kind, [e], false).values;
     if (key === undefined) continue;
     const v = e.data?.verdict;
@@ -158,8 +160,14 @@ export function chainsCall(family: number) {
   return opCall(nft, 'getchain', 'dump', headFor(family));
 }
 
+/**
+ * Sets (of one table: the kernel looks a set dump's table up in the request's family, so a
+ * table without a family is filtered here).
+ */
 export function setsCall(family: number, table?: string) {
-  return opCall(nft, 'getset', 'dump', table === undefined ? headFor(family) : { ...headFor(family), table });
+  if (table === undefined || family === 0)
+    return opCall(nft, 'getset', 'dump', headFor(family), { result: (r: GetsetDumpReply[]) => (table === undefined ? r : r.filter((s) => s.table === table)) });
+  return opCall(nft, 'getset', 'dump', { ...headFor(family), table });
 }
 
 export function rulesCall(family: number, table?: string, chain?: string) {
