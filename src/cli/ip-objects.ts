@@ -54,6 +54,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'audit', summary: 'kernel audit: status, rules in auditctl terms, user messages, records', group: async () => (await import('./audit.js')).audit },
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
+  { name: 'nft', summary: 'nftables: tables, chains, rules, sets in nft\'s words; list ruleset -j as nft -j', group: async () => (await import('./nft.js')).nft },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];
 

@@ -73,6 +73,18 @@ export function priorityValue(family: NftFamily, prio: unknown): number {
   throw new NetlinkArgumentError('priority', `must be an integer or one of ${Object.keys(table).join(', ')} (optionally '+ N' / '- N') in a ${family} table, got ${JSON.stringify(prio)}`);
 }
 
+/**
+ * A priority as `nft list` prints it: a standard name, 'NAME + N' / 'NAME - N' within 10 of
+ * one, else the number.
+ */
+export function priorityText(family: NftFamily, value: number): string {
+  for (const [k, v] of Object.entries(priorityTable(family))) {
+    const d = value - v;
+    if (Math.abs(d) <= 10) return d === 0 ? k : `${k} ${d > 0 ? '+' : '-'} ${Math.abs(d)}`;
+  }
+  return String(value);
+}
+
 /** The name of a standard priority, when the number is one (what `nft list` prints). */
 export function priorityName(family: NftFamily, value: number): NftPriorityName | undefined {
   for (const [k, v] of Object.entries(priorityTable(family))) if (v === value) return k as NftPriorityName;
