@@ -97,7 +97,12 @@ function setText(s: NftSet, handles: boolean): string[] {
   const flags = s.flags.filter((f) => f !== 'map');
   if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
   if (s.timeout !== undefined) lines.push(`\t\ttimeout ${Math.round(s.timeout / 1000)}s`);
-  if (s.elements?.length) lines.push(`\t\telements = { ${s.elements.map((e) => setElementText(s, e)).join(', ')} }`);
+  if (s.elements?.length) {
+    // nft's calculate_delim: a line break after every 2 addresses, 16 numbers, each other value
+    const per = s.type === 'ipv4_addr' ? 2 : ['inet_service', 'inet_proto', 'mark', 'nf_proto', 'iface_index'].includes(String(s.type)) ? 16 : 1;
+    const text = s.elements.map((e, i) => (i === 0 ? '' : i % per === 0 ? ',\n\t\t\t     ' : ', ') + setElementText(s, e)).join('');
+    lines.push(`\t\telements = { ${text} }`);
+  }
   lines.push('\t}');
   return lines;
 }
