@@ -3,22 +3,15 @@
 // differences); a failing change is all-or-nothing with the kernel's error; nft's words parse
 // into the builder's expressions; `nft` joins ip's objects without changing how ip's prefixes resolve.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { findObject, OBJECTS } from '../src/cli/ip-objects.js';
 import { parseNftCommand, tokenize } from '../src/cli/nft-parse.js';
 import { UsageError } from '../src/cli/args.js';
-import { counter, ct, ip, masquerade, meta, tcp, accept, snat, limit, log, drop } from '../src/netfilter/index.js';
+import { counter, ct, ip, masquerade, meta, tcp, accept, snat, limit, log } from '../src/netfilter/index.js';
 import { nlkit, ok } from './helpers/cli-run.js';
-import { needRoot, run, withNetns } from './helpers/netns.js';
+import { run, withNetns } from './helpers/netns.js';
+import { needNft } from './helpers/nft-oracle.js';
 
-const hasNft = spawnSync('nft', ['--version']).status === 0;
-function needNft(t: TestContext): boolean {
-  if (!needRoot(t)) return false;
-  if (hasNft) return true;
-  t.skip('needs nft (nftables) as an oracle');
-  return false;
-}
 
 type J = Record<string, unknown>;
 /** Without what nlkit documents as different from nft -j: metainfo, interface indexes, "dev". */
@@ -106,4 +99,3 @@ describe('nlkit nft against nft', () => {
     });
   });
 });
-void drop;

@@ -4,7 +4,7 @@
 // transaction leaves the ruleset as it was; masquerade and drop rules act on real traffic.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_NETFILTER } from '../src/core/constants.js';
 import { NetlinkArgumentError } from '../src/core/errors.js';
@@ -16,16 +16,9 @@ import {
 } from '../src/netfilter/index.js';
 import { rulesetJson, stringifyJson } from '../src/netfilter/nft-json.js';
 import { ip as ipCmd, needRoot, run, withNetns } from './helpers/netns.js';
+import { hasNft, needNft } from './helpers/nft-oracle.js';
 
-const hasNft = spawnSync('nft', ['--version']).status === 0;
 const hasPing = spawnSync('ping', ['-V']).status === 0;
-
-function needNft(t: TestContext): boolean {
-  if (!needRoot(t)) return false;
-  if (hasNft) return true;
-  t.skip('needs nft (nftables) as an oracle');
-  return false;
-}
 
 const nftIn = (ns: string, ...args: string[]): string => run('ip', ['netns', 'exec', ns, 'nft', ...args]);
 const nftFile = (ns: string, text: string): string => run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], text);

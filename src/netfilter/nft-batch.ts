@@ -4,8 +4,11 @@
 // ext-ack text with the offending attribute), and nothing of the batch is applied.
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import { AttrIterator } from '../core/attributes.js';
+import type { RawMessage } from '../core/message.js';
+import { Writer } from '../core/writer.js';
 import { opItem } from '../ynl/op-call.js';
-import { description as nft, type GetruleDoReply } from '../ynl/families/nftables.js';
+import { description as nft } from '../ynl/families/nftables.js';
 import { commandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
 import type { BatchStep } from './nft-context.js';
 
@@ -79,16 +82,31 @@ function echoOnly(it: TransactionItem<unknown>): TransactionItem<unknown> {
   // would wait forever when the kernel refuses the batch at BEGIN (a stale genid is answered
   // with one error, against BEGIN, and nothing else).
   it.ack = false;
-  const decode = it.decode;
-  if (decode) it.decode = (m) => {
-    if (m.type !== it.type) return undefined;
-    try {
-      return decode(m);
-    } catch {
-      return undefined;
-    }
-  };
+  const handle = HANDLES.get(it.type);
+  it.decode = handle === undefined ? undefined : (m) => (m.type === it.type ? handleOf(m, handle) : undefined);
   return it;
+}
+
+/**
+ * What an echo is read for: the handle. By request type (the echo's type is the request's),
+ * the number of the handle attribute in the object's attribute set, from the description.
+ */
+const HANDLES = new Map<number, number>();
+for (const op of nft.operations) {
+  const set = nft.attributeSets.find((s) => s.name === op.attributeSet);
+  const attr = set?.attributes.find((a) => a.name === 'handle' && a.type === 'u64' && a.byteOrder === 'big-endian');
+  if (op.name.startsWith('new') && op.requestValue !== undefined && attr) HANDLES.set(op.requestValue, attr.value);
+}
+
+/** The handle attribute of an echoed object (after struct nfgenmsg); undefined when it is not readable. */
+function handleOf(m: RawMessage, type: number): { handle: bigint } | undefined {
+  try {
+    const it = new AttrIterator(m.buf, m.start + 4, m.end);
+    while (it.next()) if (it.type === type && it.dataEnd - it.dataStart === 8) return { handle: m.buf.readBigUInt64BE(it.dataStart) };
+  } catch {
+    // an echo that cannot be read: the kernel has committed, so no failure for it
+  }
+  return undefined;
 }
 
 /** A batch's requests: what each item belongs to (command index, or -1 for BEGIN/END). */
@@ -131,14 +149,34 @@ export function batchResult(r: TransactionResult<unknown>, owners: number[], ops
     const owner = owners[i];
     if (owner < 0 || !it.ok) return;
     for (const reply of it.replies) {
-      const h = (reply as GetruleDoReply | undefined)?.handle;
+      const h = (reply as { handle?: bigint } | undefined)?.handle;
       if (typeof h === 'bigint') commands[owner].handle = Number(h);
     }
   });
   return { commands };
 }
 
+/**
+ * The socket room a batch needs: its encoded size (one send), and for the answers an echo
+ * the size of each request plus an skb's overhead (~1 KiB), or an error with the request.
+ */
+function roomFor(items: readonly TransactionItem<unknown>[]): { send: number; receive: number } {
+  const w = new Writer(4096);
+  const offs: number[] = [];
+  for (const it of items) {
+    const off = w.beginMessage(it.type, 0, 0);
+    offs.push(off);
+    if (typeof it.payload === 'function') it.payload(w);
+    else if (it.payload) w.bytes(it.payload);
+    w.endMessage(off);
+  }
+  // the payloads, encoded once here, travel as bytes: the transaction copies them
+  items.forEach((it, i) => (it.payload = Buffer.from(w.buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos))));
+  return { send: w.pos, receive: 2 * w.pos + items.length * 1024 };
+}
+
 export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known']): BatchStep<NftTransactionResult> {
   const { items, owners, ops } = buildBatch(cmds, opts, known);
-  return { batch: items, result: (r) => batchResult(r, owners, ops) };
+  // encoded twice (here and when sent): a few microseconds a rule, against a batch refused or echoes lost
+  return { batch: items, room: roomFor(items), result: (r) => batchResult(r, owners, ops) };
 }

@@ -3,7 +3,7 @@
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem } from '../core/transaction.js';
-import { opDecoder, opItem } from '../ynl/op-call.js';
+import { opItem } from '../ynl/op-call.js';
 import { description as nft, type NewchainDoRequest, type NewruleDoRequest, type NewsetDoRequest, type SetelemAttrsSet, type SetFlagsEnum, type TableFlagsEnum } from '../ynl/families/nftables.js';
 import type { NftElement, NftExpr, NftVerdict } from './nft-expr.js';
 import { ANON_SET_NAME, encodeRule, type AnonSet } from './nft-expr-encode.js';
@@ -210,9 +210,7 @@ function ruleItems(verb: NftVerb, c: NftRuleSpec, where: string, state: BatchSta
     if (c.handle !== undefined) req.position = handleOf(c.handle, `${where}.handle`);
     flags |= NLM_F_CREATE | (verb === 'add' ? NLM_F_APPEND : 0);
   }
-  const item: Item = opItem(nft, 'newrule', req, { flags });
-  item.decode = opDecoder(nft, 'getrule', 'do');
-  items.push(item);
+  items.push(opItem(nft, 'newrule', req, { flags }));
   return items;
 }
 

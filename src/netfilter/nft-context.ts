@@ -3,6 +3,7 @@
 // batch, or steps that need earlier answers), into `name(arg, opts?)` and `nameSync(arg, opts?)`.
 import type { Call } from '../core/call.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
+import * as C from '../core/constants.js';
 import { NETLINK_NETFILTER } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
@@ -22,6 +23,8 @@ export interface NftOptions {
 export interface BatchStep<R> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- items of any reply type
   batch: TransactionItem<any>[];
+  /** Socket buffer room the batch needs: its bytes in one send, what the kernel may echo back. */
+  room?: { send: number; receive: number };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   result: (r: TransactionResult<any>) => R;
 }
@@ -71,8 +74,24 @@ function withOptions<O extends object>(o: O, opts: NftOptions): O {
 /** A batch is never cut: one send(), so that the kernel sees BEGIN..END as one transaction. */
 const BATCH = { split: false } as const;
 
+/**
+ * Makes a batch fit: the kernel takes a send of at most SO_SNDBUF - 32 bytes, and echoes
+ * that do not fit the receive buffer are lost. Raised (never lowered) past the limits of
+ * unprivileged sockets, as nft does: changing nftables needs CAP_NET_ADMIN anyway.
+ */
+function fit(conn: Connection, room: BatchStep<unknown>['room']): void {
+  if (!room) return;
+  const sock = conn.socket;
+  // getsockopt reports the doubled value the kernel keeps; setsockopt takes half of it
+  if (sock.getOption(C.SOL_SOCKET, C.SO_SNDBUF) < room.send + 32) sock.setOption(C.SOL_SOCKET, C.SO_SNDBUFFORCE, room.send + 4096);
+  if (sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF) < room.receive) sock.setOption(C.SOL_SOCKET, C.SO_RCVBUFFORCE, room.receive);
+}
+
 function stepSync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions): R {
-  if ('batch' in step) return step.result(conn.transactionSync(step.batch, withOptions(BATCH, opts)));
+  if ('batch' in step) {
+    fit(conn, step.room);
+    return step.result(conn.transactionSync(step.batch, withOptions(BATCH, opts)));
+  }
   if ('all' in step) {
     const next = step.then(step.all.map((s) => stepSync(conn, s, opts)));
     return 'value' in next ? next.value : stepSync(conn, next, opts);
@@ -81,7 +100,10 @@ function stepSync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions): R {
 }
 
 async function stepAsync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions): Promise<R> {
-  if ('batch' in step) return step.result(await conn.transaction(step.batch, withOptions(BATCH, opts)));
+  if ('batch' in step) {
+    fit(conn, step.room);
+    return step.result(await conn.transaction(step.batch, withOptions(BATCH, opts)));
+  }
   if ('all' in step) {
     const values: unknown[] = [];
     for (const s of step.all) values.push(await stepAsync(conn, s, opts));

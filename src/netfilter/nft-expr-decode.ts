@@ -283,15 +283,17 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
 function foldDependencies(items: Item[], family: NftFamily): Item[] {
   const out: Item[] = [];
   // protocol matches seen so far: nft writes a field's dependency once per rule
-  const established = new Set<string>();
+  const established = new Map<string, unknown>();
   const depOf = (k: NftMatchKey) => {
     const dep = MATCH_KEYS[k].dep;
     return dep && dependencyMatch(dep, family);
   };
   for (const it of items) {
     const prev = out[out.length - 1];
-    if (it.expr.kind === 'match' && it.expr.op === 'eq' && typeof it.expr.value === 'string' && ['meta.l4proto', 'meta.nfproto', 'meta.protocol'].includes(it.expr.key))
-      established.add(`${it.expr.key}=${it.expr.value}`);
+    if (it.expr.kind === 'match' && ['meta.l4proto', 'meta.nfproto', 'meta.protocol'].includes(it.expr.key)) {
+      if (it.expr.op === 'eq' && typeof it.expr.value === 'string') established.set(it.expr.key, it.expr.value);
+      else established.delete(it.expr.key);
+    }
     if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp' && prev.raw.length === 2) {
       out.pop();
       out.push({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
@@ -313,7 +315,7 @@ function foldDependencies(items: Item[], family: NftFamily): Item[] {
       // the dependency came earlier in the rule (a second tcp field)
       const known = it.candidates?.find((k) => {
         const d = depOf(k);
-        return d && established.has(`${d.key}=${d.value}`);
+        return d && established.get(d.key) === d.value;
       });
       if (known) {
         out.push({ expr: { ...m, key: known }, raw: it.raw });

@@ -28,21 +28,17 @@ export interface EncodedRule {
   sets: AnonSet[];
 }
 
-/** While a rule is encoded: the protocol matches already in it ('meta.l4proto=tcp'). */
+/** While a rule is encoded: the last protocol matched by each protocol key ('meta.l4proto' -> 'tcp'). */
 interface Encoding extends EncodedRule {
-  established: Set<string>;
+  established: Map<string, string>;
 }
 
-/** The protocol a match establishes for the fields after it (nft then leaves out their own). */
-function establishes(m: NftMatch): string | undefined {
-  if (m.op !== 'eq' || typeof m.value !== 'string') return undefined;
-  return m.key === 'meta.l4proto' || m.key === 'meta.nfproto' || m.key === 'meta.protocol' ? `${m.key}=${m.value}` : undefined;
-}
+const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
 
 /** The protocol match a field needs, unless the rule already has it (as nft writes rules). */
 function dependency(dep: Dependency, ctx: EncodeContext, out: Encoding, path: string): void {
   const d = dependencyMatch(dep, ctx.family);
-  if (d && !out.established.has(`${d.key}=${d.value}`)) encodeMatch({ kind: 'match', key: d.key, op: 'eq', value: d.value }, ctx, out, path);
+  if (d && out.established.get(d.key) !== d.value) encodeMatch({ kind: 'match', key: d.key, op: 'eq', value: d.value }, ctx, out, path);
 }
 
 export const ANON_SET_NAME = '__set%d';
@@ -68,8 +64,11 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
   if (!info) throw new NetlinkArgumentError(`${path}.key`, `must be a match key (${Object.keys(MATCH_KEYS).join(', ')}), got ${JSON.stringify(m.key)}`);
   if (m.op !== 'eq' && m.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(m.op)}`);
   if (info.dep) dependency(info.dep, ctx, out, path);
-  const est = establishes(m);
-  if (est) out.established.add(est);
+  // the protocol a match establishes for the fields after it (nft then leaves out their own)
+  if (PROTOCOL_KEYS.includes(m.key)) {
+    if (m.op === 'eq' && typeof m.value === 'string') out.established.set(m.key, m.value);
+    else out.established.delete(m.key);
+  }
   const { kind } = info;
   const v = m.value;
   const x = out.exprs;
@@ -251,7 +250,7 @@ export function defaultReject(family: NftFamily): { type: 'icmp-unreach' | 'icmp
 /** A rule's expressions for the kernel. */
 export function encodeRule(exprs: readonly NftExpr[], ctx: EncodeContext, option = 'expr'): EncodedRule {
   if (!Array.isArray(exprs)) throw new NetlinkArgumentError(option, 'must be an array of expressions', 'ERR_INVALID_ARG_TYPE');
-  const out: Encoding = { exprs: [], sets: [], established: new Set() };
+  const out: Encoding = { exprs: [], sets: [], established: new Map() };
   exprs.forEach((e, i) => encodeOne(e, ctx, out, `${option}[${i}]`));
   return { exprs: out.exprs, sets: out.sets };
 }
