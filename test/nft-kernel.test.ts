@@ -268,6 +268,47 @@ describe('nftables transactions: all or nothing, proven by the kernel', () => {
   });
 });
 
+describe('nftables transactions at scale', () => {
+  test('2,000 rules in one batch (past the default socket buffers): all applied; with one bad rule at the end, none', async (t) => {
+    if (!needRoot(t)) return;
+    await withNft(async (ns) => {
+      const nft = openNft({ netns: ns });
+      try {
+        const rules = (n: number, chain = 'c'): NftCommand[] => Array.from({ length: n }, (_, i) => ({
+          add: 'rule', family: 'ip', table: 'big', chain, expr: [ip.saddr(`10.${i >> 8}.${i & 255}.0/24`), tcp.dport(1000 + i), counter(), accept()],
+        }));
+        const head: NftCommand[] = [{ add: 'table', family: 'ip', name: 'big' }, { add: 'chain', family: 'ip', table: 'big', name: 'c' }];
+        const res = await nft.transaction([...head, ...rules(2000)]);
+        assert.equal(new Set(res.commands.slice(2).map((c) => c.handle)).size, 2000, 'every rule\'s handle echoed');
+        assert.equal((await nft.rules.list({ family: 'ip', table: 'big' })).length, 2000);
+        const gen = nft.generationSync().id;
+        const bad = [...rules(1999), ...rules(1, 'nosuch')];
+        assert.throws(() => nft.transactionSync([{ add: 'chain', family: 'ip', table: 'big', name: 'd' }, ...bad]), (e: NftTransactionError) => e.index === 2000 && e.code === 'ENOENT');
+        assert.equal(nft.rules.listSync({ family: 'ip', table: 'big' }).length, 2000);
+        assert.deepEqual((await nft.chains.list({ table: 'big' })).map((c) => c.name), ['c']);
+        assert.equal(nft.generationSync().id, gen);
+      } finally {
+        nft.close();
+      }
+    });
+  });
+
+  test('call options: an aborted signal rejects, a Sync call refuses a signal, timeout is checked', async (t) => {
+    if (!needRoot(t)) return;
+    await withNft(async (ns) => {
+      const nft = openNft({ netns: ns });
+      try {
+        await assert.rejects(nft.tables.list(undefined, { signal: AbortSignal.abort(new Error('stop')) }), /stop/);
+        assert.throws(() => nft.tables.listSync(undefined, { signal: new AbortController().signal }), NetlinkArgumentError);
+        assert.throws(() => nft.transactionSync([], { timeout: -5 }), NetlinkArgumentError);
+        assert.deepEqual(nft.transactionSync([]), { commands: [] });
+      } finally {
+        nft.close();
+      }
+    });
+  });
+});
+
 describe('nftables objects: handles, positions, sets, Sync twins, per-call netns', () => {
   test('insert/replace/delete rules by handle; sets and elements; tables list/delete; errors typed', async (t) => {
     if (!needRoot(t)) return;
