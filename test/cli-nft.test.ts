@@ -8,6 +8,11 @@ import { findObject, OBJECTS } from '../src/cli/ip-objects.js';
 import { parseNftCommand, tokenize } from '../src/cli/nft-parse.js';
 import { UsageError } from '../src/cli/args.js';
 import { counter, ct, ip, masquerade, meta, tcp, accept, snat, limit, log } from '../src/netfilter/index.js';
+import fc from 'fast-check';
+import type { NftExpr } from '../src/netfilter/index.js';
+import { ruleText } from '../src/netfilter/nft-text.js';
+import { RUNS } from './helpers/arbitraries.js';
+import { matchArb, stmtArb } from './helpers/nft-arbitraries.js';
 import { nlkit, ok } from './helpers/cli-run.js';
 import { run, withNetns } from './helpers/netns.js';
 import { needNft } from './helpers/nft-oracle.js';
@@ -97,5 +102,16 @@ describe('nlkit nft against nft', () => {
       ok(n('flush', 'ruleset'));
       assert.equal(run('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset']), '');
     });
+  });
+});
+
+describe('nlkit nft: printed nft words parse back', () => {
+  test('fast-check: a rule printed as nft prints it parses back into the same builder shapes', () => {
+    fc.assert(fc.property(fc.array(matchArb, { maxLength: 5 }), fc.array(stmtArb, { maxLength: 3 }), (m, s) => {
+      const expr = [...m, ...s];
+      const text = ruleText({ family: 'ip', table: 't', chain: 'c', handle: 1, expr });
+      const parsed = parseNftCommand(['add', 'rule', 't', 'c', text]) as { commands: { expr: NftExpr[] }[] };
+      assert.deepEqual(parsed.commands[0].expr, expr, text);
+    }), { numRuns: RUNS.normal });
   });
 });

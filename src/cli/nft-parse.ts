@@ -18,7 +18,8 @@ export function tokenize(argv: readonly string[]): string[] {
   const text = argv.join(' ');
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|([{};,])|([^\s{};,"]+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] !== undefined ? m[1] : m[2] ?? m[3]);
+  // a quoted string's \" and \\ are the quote and the backslash (as the printer writes them)
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]);
   return out;
 }
 
@@ -111,17 +112,17 @@ function ports(w: string): NftPorts {
   return m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
 }
 
+const NAT_FLAGS: Record<string, keyof NftNatFlags> = { random: 'random', 'fully-random': 'fullyRandom', persistent: 'persistent' };
+
+/** `random,fully-random,persistent` (the tokenizer splits at the commas). */
 function natFlags(t: Tokens): NftNatFlags {
   const f: NftNatFlags = {};
   for (;;) {
     const w = t.peek();
-    if (w === undefined || !/^(random|fully-random|persistent)(,(random|fully-random|persistent))*$/.test(w)) return f;
+    if (w === undefined || !Object.hasOwn(NAT_FLAGS, w)) return f;
     t.i++;
-    for (const x of w.split(',')) {
-      if (x === 'random') f.random = true;
-      else if (x === 'fully-random') f.fullyRandom = true;
-      else f.persistent = true;
-    }
+    f[NAT_FLAGS[w]] = true;
+    if (t.peek() === ',' && Object.hasOwn(NAT_FLAGS, t.peek(1) ?? '')) t.i++;
   }
 }
 
