@@ -114,7 +114,8 @@ export function makeSets(ctx: NftContext) {
           if (!elements) return { value: sets };
           return {
             all: sets.map((s) => elementsCall(s.family, s.table, s.name)),
-            then: (elems) => ({ value: sets.map((s, i) => ({ ...s, elements: toElements(s, elems[i] as SetelemAttrsSet[]) })) }),
+            // a set of a key type nlkit cannot read (concatenations...) is listed without elements
+            then: (elems) => ({ value: sets.map((s, i) => (typeof s.type === 'number' ? s : { ...s, elements: toElements(s, elems[i] as SetelemAttrsSet[]) })) }),
           };
         },
       };
