@@ -120,7 +120,7 @@ describe('nftables expressions: golden vectors (as nft sends them)', () => {
     // BEGIN, NEWSET, NEWSETELEM, NEWRULE, END (nft --debug=netlink: "__set%d t 3 size 2")
     assert.deepEqual(items.map((i) => i.type), [0x10, 0xa09, 0xa0c, 0xa06, 0x11]);
     const newset = fam.decode('newset', Buffer.from(encodePayload(items[1])));
-    assert.deepEqual(newset, { ...HEAD, table: 't', name: '__set%d', keyLen: 2, id: 1, keyType: 13, flags: ['anonymous', 'constant'], desc: { size: 2 } });
+    assert.deepEqual(newset, { ...HEAD, table: 't', name: '__set%d', keyLen: 2, id: 1, keyType: 13, flags: ['anonymous', 'constant'], desc: { size: 2 }, userdata: Buffer.from('000402000000', 'hex') }); // NFTNL_UDATA_SET_KEYBYTEORDER = BYTEORDER_BIG_ENDIAN, as nft
     const elems = fam.decode('newsetelem', Buffer.from(encodePayload(items[2])));
     assert.deepEqual(elems, { ...HEAD, table: 't', set: '__set%d', setId: 1, elements: { elem: [{ key: { value: Buffer.from('0016', 'hex') } }, { key: { value: Buffer.from('0050', 'hex') } }] } });
     // NFTA_SET_ID (10) and NFTA_SET_ELEM_LIST_SET_ID (4) are big-endian, as NFTA_LOOKUP_SET_ID (4) is

@@ -13,7 +13,7 @@ import {
 } from './nft-names.js';
 import { encodeElements } from './nft-set-elements.js';
 import { SET_TYPE_KINDS } from './nft-values.js';
-import { encodeComment } from './nft-userdata.js';
+import { encodeComment, setUserdata } from './nft-userdata.js';
 
 /** What a command does: add (create if missing), create (fail if it exists), insert/replace (rules), delete, destroy (delete if there), flush. */
 export type NftVerb = 'add' | 'create' | 'insert' | 'replace' | 'delete' | 'destroy' | 'flush';
@@ -189,7 +189,7 @@ function anonSetItems(family: NftFamily, table: string, s: AnonSet): Item[] {
   const t = SET_TYPES[s.keyType];
   const flags: SetFlagsEnum[] = ['anonymous', 'constant', ...(s.interval ? ['interval' as const] : [])];
   return [
-    opItem(nft, 'newset', { ...h, table, name: ANON_SET_NAME, flags, keyType: t.id, keyLen: t.len, id: s.id, desc: { size: s.elements.length } }, { flags: NLM_F_CREATE }),
+    opItem(nft, 'newset', { ...h, table, name: ANON_SET_NAME, flags, keyType: t.id, keyLen: t.len, id: s.id, desc: { size: s.elements.length }, userdata: setUserdata(t.order) }, { flags: NLM_F_CREATE }),
     opItem(nft, 'newsetelem', { ...h, table, set: ANON_SET_NAME, setId: s.id, elements: { elem: s.elements } }, { flags: NLM_F_CREATE }),
   ];
 }
@@ -232,6 +232,7 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
     }
   }
   req.flags = flags;
+  req.userdata = setUserdata(SET_TYPES[type].order, c.map === undefined || c.map === 'verdict' ? undefined : SET_TYPES[c.map].order);
   if (c.timeout !== undefined) {
     if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${JSON.stringify(c.timeout)}`);
     req.timeout = BigInt(c.timeout);

@@ -107,18 +107,19 @@ export type NftVerdictName = 'accept' | 'drop' | 'continue' | 'return';
 
 /**
  * Set key types: nft's datatype ids (src/datatype.h enum datatypes, what NFTA_SET_KEY_TYPE
- * carries) and sizes in bytes, for the types nlkit reads and writes.
+ * carries), sizes in bytes, and byte order (nft's enum byteorder: 1 host, 2 big-endian), which
+ * nft keeps in the set's user data to print the elements.
  */
 export const SET_TYPES = {
-  nf_proto: { id: 2, len: 1 },
-  ether_type: { id: 10, len: 2 },
-  iface_index: { id: 20, len: 4 },
-  ipv4_addr: { id: 7, len: 4 },
-  ipv6_addr: { id: 8, len: 16 },
-  inet_proto: { id: 12, len: 1 },
-  inet_service: { id: 13, len: 2 },
-  mark: { id: 19, len: 4 },
-  ifname: { id: 41, len: 16 },
+  nf_proto: { id: 2, len: 1, order: 1 },
+  ether_type: { id: 10, len: 2, order: 2 },
+  iface_index: { id: 20, len: 4, order: 1 },
+  ipv4_addr: { id: 7, len: 4, order: 2 },
+  ipv6_addr: { id: 8, len: 16, order: 2 },
+  inet_proto: { id: 12, len: 1, order: 1 },
+  inet_service: { id: 13, len: 2, order: 2 },
+  mark: { id: 19, len: 4, order: 1 },
+  ifname: { id: 41, len: 16, order: 1 },
 } as const;
 export type NftSetType = keyof typeof SET_TYPES;
 

@@ -1,6 +1,7 @@
-// The user data nft keeps with a rule: libnftnl's TLVs (struct nftnl_udata: u8 type, u8 len,
+// The user data nft keeps with a rule and a set: libnftnl's TLVs (struct nftnl_udata: u8 type, u8 len,
 // value), of which nlkit reads and writes the comment (NFTNL_UDATA_RULE_COMMENT, 0,
 // NUL-terminated, at most NFTNL_UDATA_COMMENT_MAXLEN 128 bytes with the NUL).
+import { endianness } from 'node:os';
 import { NetlinkArgumentError } from '../core/errors.js';
 
 const COMMENT = 0;
@@ -27,4 +28,17 @@ export function decodeComment(udata: Uint8Array | undefined): string | undefined
     at += 2 + len;
   }
   return undefined;
+}
+
+/** libnftnl's set user data: NFTNL_UDATA_SET_KEYBYTEORDER (0) and _DATABYTEORDER (1), u32 in host order. */
+export function setUserdata(keyOrder: number, dataOrder?: number): Buffer {
+  const tlv = (type: number, v: number) => {
+    const b = Buffer.alloc(6);
+    b[0] = type;
+    b[1] = 4;
+    if (endianness() === 'LE') b.writeUInt32LE(v, 2);
+    else b.writeUInt32BE(v, 2);
+    return b;
+  };
+  return Buffer.concat([tlv(0, keyOrder), ...(dataOrder === undefined ? [] : [tlv(1, dataOrder)])]);
 }
