@@ -92,6 +92,8 @@ function objectsBatch(): NftCommand[] {
     { add: 'set', family: 'ip', table: 'nl', name: 'ports', type: 'inet_service', elements: [22, 443] },
     { add: 'set', family: 'ip', table: 'nl', name: 'vm', type: 'inet_service', map: 'verdict', elements: [{ key: 22, value: accept() }, { key: 23, value: jump('sub') }] },
     { add: 'set', family: 'ip', table: 'nl', name: 'tmo', type: 'ipv4_addr', flags: ['timeout'], timeout: 30_000 },
+    { add: 'set', family: 'ip', table: 'nl', name: 'ifs', type: 'ifname', elements: ['eth0', 'veth1'] },
+    { add: 'set', family: 'ip', table: 'nl', name: 'mk', type: 'mark', map: 'ipv4_addr', elements: [{ key: 1, value: '10.0.0.1' }] },
     ...RULES.map((r) => ({ add: 'rule' as const, family: 'ip' as const, table: 'nl', chain: r.chain, expr: r.expr })),
     { add: 'table', family: 'inet', name: 'nl6' },
     { add: 'chain', family: 'inet', table: 'nl6', name: 'fwd', type: 'filter', hook: 'forward', priority: 'filter - 10', policy: 'accept' },
@@ -126,6 +128,9 @@ describe('nftables against the kernel (nft as the oracle)', () => {
       assert.deepEqual([block.type, block.flags, block.elem], ['ipv4_addr', ['interval'], ['10.8.0.1', { prefix: { addr: '10.9.0.0', len: 16 } }]]);
       assert.deepEqual(find('set', (s) => s.name === 'ports')!.elem, [22, 443]);
       assert.deepEqual(find('set', (s) => s.name === 'tmo')!.timeout, 30);
+      // nft reads the elements in the byte order the set's user data gives (host order for names and marks)
+      assert.deepEqual(find('set', (s) => s.name === 'ifs')!.elem, ['eth0', 'veth1']);
+      assert.deepEqual(find('map', (s) => s.name === 'mk')!.elem, [[1, '10.0.0.1']]);
       assert.deepEqual(find('map', (s) => s.name === 'vm')!.elem, [[22, { accept: null }], [23, { jump: { target: 'sub' } }]]);
       const rules = theirs.map((x) => x.rule as J).filter((r) => r && r.table === 'nl');
       assert.deepEqual(rules.map((r) => r.expr), RULES.map((r) => r.json));
