@@ -15,6 +15,7 @@ import {
   type NftCommand, type NftExpr,
 } from '../src/netfilter/index.js';
 import { rulesetJson, stringifyJson } from '../src/netfilter/nft-json.js';
+import { encodeRule } from '../src/netfilter/nft-expr-encode.js';
 import { ip as ipCmd, needRoot, run, withNetns } from './helpers/netns.js';
 import { hasNft, needNft } from './helpers/nft-oracle.js';
 
@@ -342,6 +343,13 @@ describe('nftables objects: handles, positions, sets, Sync twins, per-call netns
         const [set] = await nft.sets.list({ table: 'h', name: 'bad', elements: true }, o);
         assert.deepEqual({ ...set, handle: 0 }, { family: 'inet', table: 'h', name: 'bad', handle: 0, type: 'ipv4_addr', flags: ['interval'], elements: ['10.0.0.0/8', { range: ['192.168.1.10', '192.168.1.20'] }] });
         await nft.rules.add({ family: 'inet', table: 'h', chain: 'c', expr: [ip.saddr('@bad'), drop()] }, o);
+        // interface names resolve in the call's namespace (lo is 1 in a new one), as nft resolves them
+        const byName = await nft.rules.add({ family: 'inet', table: 'h', chain: 'c', expr: [meta.oif('lo'), meta.iif(['lo']), accept()] }, o);
+        const listed = (await nft.rules.list({ family: 'inet', table: 'h', chain: 'c' }, o)).find((r) => r.handle === byName.handle)!;
+        assert.deepEqual(listed.expr, [meta.oif(1), meta.iif([1]), accept()]);
+        await assert.rejects(nft.transaction([{ add: 'rule', family: 'inet', table: 'h', chain: 'c', expr: [meta.oif('nlkt-none0')] }], o), (e: Error & { code?: string }) => e.code === 'ENODEV' && /nlkt-none0/.test(e.message));
+        assert.throws(() => encodeRule([meta.oif('lo')], { family: 'inet', newSetId: () => 1 }), NetlinkArgumentError);
+        await nft.rules.delete({ family: 'inet', table: 'h', chain: 'c', handle: byName.handle! }, o);
 
         const tables = await nft.tables.list({ family: 'inet' }, o);
         assert.deepEqual(tables.map((x) => [x.family, x.name, x.flags]), [['inet', 'h', []]]);

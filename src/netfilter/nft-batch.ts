@@ -110,11 +110,11 @@ function handleOf(m: RawMessage, type: number): { handle: bigint } | undefined {
 }
 
 /** A batch's requests: what each item belongs to (command index, or -1 for BEGIN/END). */
-export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, known?: BatchState['known']): { items: TransactionItem<unknown>[]; owners: number[]; ops: string[] } {
+export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, known?: BatchState['known'], ifindex?: BatchState['ifindex']): { items: TransactionItem<unknown>[]; owners: number[]; ops: string[] } {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
   if (opts.genid !== undefined && (!Number.isInteger(opts.genid) || opts.genid < 0 || opts.genid > 0xffffffff))
     throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${JSON.stringify(opts.genid)}`);
-  const state: BatchState = { nextId: 1, sets: new Map(), known };
+  const state: BatchState = { nextId: 1, sets: new Map(), known, ifindex };
   const echo = opts.echo !== false;
   const head = { nfgenFamily: 0, version: 0, resId: NFNL_SUBSYS_NFTABLES };
   const items: TransactionItem<unknown>[] = [opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false })];
@@ -175,8 +175,8 @@ function roomFor(items: readonly TransactionItem<unknown>[]): { send: number; re
   return { send: w.pos, receive: 2 * w.pos + items.length * 1024 };
 }
 
-export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known']): BatchStep<NftTransactionResult> {
-  const { items, owners, ops } = buildBatch(cmds, opts, known);
+export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known'], ifindex?: BatchState['ifindex']): BatchStep<NftTransactionResult> {
+  const { items, owners, ops } = buildBatch(cmds, opts, known, ifindex);
   // encoded twice (here and when sent): a few microseconds a rule, against a batch refused or echoes lost
   return { batch: items, room: roomFor(items), result: (r) => batchResult(r, owners, ops) };
 }

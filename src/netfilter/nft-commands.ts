@@ -118,6 +118,8 @@ export interface BatchState {
   sets: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
   /** Sets known from the kernel (looked up before the batch). */
   known?: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
+  /** Interface indexes by name, in the namespace the batch goes to. */
+  ifindex?: (name: string, option: string) => number;
 }
 
 export const setKey = (family: NftFamily, table: string, name: string): string => `${family} ${table} ${name}`;
@@ -198,7 +200,7 @@ function ruleItems(verb: NftVerb, c: NftRuleSpec, where: string, state: BatchSta
   const h = head(c.family);
   const table = checkName(c.table, `${where}.table`), chain = checkName(c.chain, `${where}.chain`);
   if (verb === 'delete' || verb === 'destroy') return [opItem(nft, verb === 'delete' ? 'delrule' : 'destroyrule', { ...h, table, chain, handle: handleOf(c.handle, `${where}.handle`) })];
-  const enc = encodeRule(c.expr, { family: c.family, newSetId: () => state.nextId++ }, `${where}.expr`);
+  const enc = encodeRule(c.expr, { family: c.family, newSetId: () => state.nextId++, ifindex: state.ifindex }, `${where}.expr`);
   const items = enc.sets.flatMap((s) => anonSetItems(c.family, table, s));
   const req: NewruleDoRequest = { ...h, table, chain, expressions: { elem: enc.exprs } };
   if (c.comment !== undefined) req.userdata = encodeComment(c.comment, `${where}.comment`);

@@ -4,10 +4,11 @@
 import type { Call } from '../core/call.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
 import * as C from '../core/constants.js';
-import { NETLINK_NETFILTER } from '../core/constants.js';
+import { NETLINK_NETFILTER, NETLINK_ROUTE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
+import { Scope } from '../route/context.js';
 
 /** Options every nftables call takes. */
 export interface NftOptions {
@@ -37,8 +38,13 @@ export interface SeqStep<R> {
   then: (values: any[]) => NftStep<R> | { value: R };
 }
 
+/** A step that needs interface indexes by name (`meta oif 'eth0'`): resolved in the call's namespace. */
+export interface LinksStep<R> {
+  links: (ifindex: (name: string, option: string) => number) => NftStep<R>;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type NftStep<R> = Call<any, R> | BatchStep<R> | SeqStep<R>;
+export type NftStep<R> = Call<any, R> | BatchStep<R> | SeqStep<R> | LinksStep<R>;
 
 export class NftContext {
   private connection?: Connection;
@@ -87,28 +93,41 @@ function fit(conn: Connection, room: BatchStep<unknown>['room']): void {
   if (sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF) < room.receive) sock.setOption(C.SOL_SOCKET, C.SO_RCVBUFFORCE, room.receive);
 }
 
-function stepSync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions): R {
+/** The next step once the names are resolved, over an rtnetlink socket opened for it in the same namespace. */
+function withLinks<R>(step: LinksStep<R>, routeOptions: ConnectionOptions): NftStep<R> {
+  const rt = new Connection(NETLINK_ROUTE, routeOptions);
+  try {
+    const scope = new Scope(rt);
+    return step.links((name, option) => scope.ifindex(name, option));
+  } finally {
+    rt.close();
+  }
+}
+
+function stepSync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions, routeOptions: ConnectionOptions): R {
+  if ('links' in step) return stepSync(conn, withLinks(step, routeOptions), opts, routeOptions);
   if ('batch' in step) {
     fit(conn, step.room);
     return step.result(conn.transactionSync(step.batch, withOptions(BATCH, opts)));
   }
   if ('all' in step) {
-    const next = step.then(step.all.map((s) => stepSync(conn, s, opts)));
-    return 'value' in next ? next.value : stepSync(conn, next, opts);
+    const next = step.then(step.all.map((s) => stepSync(conn, s, opts, routeOptions)));
+    return 'value' in next ? next.value : stepSync(conn, next, opts, routeOptions);
   }
   return conn.runSync(withOptions(step, opts));
 }
 
-async function stepAsync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions): Promise<R> {
+async function stepAsync<R>(conn: Connection, step: NftStep<R>, opts: NftOptions, routeOptions: ConnectionOptions): Promise<R> {
+  if ('links' in step) return stepAsync(conn, withLinks(step, routeOptions), opts, routeOptions);
   if ('batch' in step) {
     fit(conn, step.room);
     return step.result(await conn.transaction(step.batch, withOptions(BATCH, opts)));
   }
   if ('all' in step) {
     const values: unknown[] = [];
-    for (const s of step.all) values.push(await stepAsync(conn, s, opts));
+    for (const s of step.all) values.push(await stepAsync(conn, s, opts, routeOptions));
     const next = step.then(values);
-    return 'value' in next ? next.value : stepAsync(conn, next, opts);
+    return 'value' in next ? next.value : stepAsync(conn, next, opts, routeOptions);
   }
   return conn.run(withOptions(step, opts));
 }
@@ -125,10 +144,11 @@ export type BoundNft<B extends Record<string, Builder>> = {
 };
 
 /** The connection a call runs on: the context's, or one of its own in `opts.netns`, closed afterwards. */
-function connFor(ctx: NftContext, opts: NftOptions): { conn: Connection; done: () => void } {
-  if (opts.netns === undefined) return { conn: ctx.conn, done: () => {} };
-  const conn = new Connection(NETLINK_NETFILTER, { ...ctx.options, netns: opts.netns });
-  return { conn, done: () => conn.close() };
+function connFor(ctx: NftContext, opts: NftOptions): { conn: Connection; done: () => void; routeOptions: ConnectionOptions } {
+  if (opts.netns === undefined) return { conn: ctx.conn, done: () => {}, routeOptions: ctx.options };
+  const routeOptions = { ...ctx.options, netns: opts.netns };
+  const conn = new Connection(NETLINK_NETFILTER, routeOptions);
+  return { conn, done: () => conn.close(), routeOptions };
 }
 
 /**
@@ -141,9 +161,9 @@ export function bindNft<B extends Record<string, Builder>>(ctx: NftContext, buil
     out[name] = async (arg: unknown, o?: NftOptions) => {
       const opts = checkOptions(o);
       const step = build(arg);
-      const { conn, done } = connFor(ctx, opts);
+      const { conn, done, routeOptions } = connFor(ctx, opts);
       try {
-        return await stepAsync(conn, step, opts);
+        return await stepAsync(conn, step, opts, routeOptions);
       } finally {
         done();
       }
@@ -151,9 +171,9 @@ export function bindNft<B extends Record<string, Builder>>(ctx: NftContext, buil
     out[`${name}Sync`] = (arg: unknown, o?: NftOptions) => {
       const opts = checkOptions(o);
       const step = build(arg);
-      const { conn, done } = connFor(ctx, opts);
+      const { conn, done, routeOptions } = connFor(ctx, opts);
       try {
-        return stepSync(conn, step, opts);
+        return stepSync(conn, step, opts, routeOptions);
       } finally {
         done();
       }

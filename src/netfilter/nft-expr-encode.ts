@@ -21,6 +21,23 @@ export interface EncodeContext {
   family: NftFamily;
   /** A fresh id for an anonymous set (NFTA_SET_ID, unique in the batch). */
   newSetId(): number;
+  /** An interface's index by name (`meta oif 'eth0'`); without it only indexes are taken. */
+  ifindex?: (name: string, option: string) => number;
+}
+
+/** Whether a value names an interface instead of giving its index. */
+export const isIfName = (v: unknown): v is string => typeof v === 'string' && !/^(0x[0-9a-f]+|\d+)$/i.test(v) && !v.startsWith('@');
+
+/** An interface match's names as indexes (nft resolves them when the rule is added, too). */
+function resolveNames(m: NftMatch, ctx: EncodeContext, path: string): NftMatch {
+  const one = (v: unknown, at: string): unknown => {
+    if (!isIfName(v)) return v;
+    if (!ctx.ifindex) throw new NetlinkArgumentError(at, `an interface name needs its namespace to be resolved in: give the index, got ${JSON.stringify(v)}`);
+    return ctx.ifindex(v, at);
+  };
+  const v = m.value;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'set' in v) return { ...m, value: { set: v.set.map((x, i) => one(x, `${path}.value.set[${i}]`) as number) } };
+  return { ...m, value: one(v, `${path}.value`) as number };
 }
 
 export interface EncodedRule {
@@ -62,6 +79,7 @@ const isSet = (v: unknown): v is { set: unknown[] } => typeof v === 'object' && 
 function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: string): void {
   const info = MATCH_KEYS[m.key];
   if (!info) throw new NetlinkArgumentError(`${path}.key`, `must be a match key (${Object.keys(MATCH_KEYS).join(', ')}), got ${JSON.stringify(m.key)}`);
+  if (info.ifindex) m = resolveNames(m, ctx, path);
   if (m.op !== 'eq' && m.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(m.op)}`);
   if (info.dep) dependency(info.dep, ctx, out, path);
   // the protocol a match establishes for the fields after it (nft then leaves out their own)

@@ -18,6 +18,8 @@ export interface KeyInfo {
   src: KeySource;
   kind: ValueKind;
   dep?: Dependency;
+  /** An interface index: a name is resolved in the call's namespace. */
+  ifindex?: true;
 }
 
 const net = (offset: number, len: number): KeySource => ({ payload: { base: 'network-header', offset, len } });
@@ -37,8 +39,8 @@ export const MATCH_KEYS: Record<NftMatchKey, KeyInfo> = {
   'udp.dport': { src: th(2), kind: 'port', dep: 'udp' },
   'meta.iifname': { src: { meta: 'iifname' }, kind: 'ifname' },
   'meta.oifname': { src: { meta: 'oifname' }, kind: 'ifname' },
-  'meta.iif': { src: { meta: 'iif' }, kind: 'u32' },
-  'meta.oif': { src: { meta: 'oif' }, kind: 'u32' },
+  'meta.iif': { src: { meta: 'iif' }, kind: 'u32', ifindex: true },
+  'meta.oif': { src: { meta: 'oif' }, kind: 'u32', ifindex: true },
   'meta.l4proto': { src: { meta: 'l4-proto' }, kind: 'proto' },
   'meta.mark': { src: { meta: 'mark' }, kind: 'u32' },
   'meta.nfproto': { src: { meta: 'nfproto' }, kind: 'nfproto' },

@@ -6,6 +6,8 @@ import { description as nft, type GetchainDumpReply, type GetsetDumpReply, type 
 import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactionResult } from './nft-batch.js';
 import { setKey, setsToLookUp, type BatchState, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
 import { bindNft, type NftContext, type NftStep } from './nft-context.js';
+import type { NftMatch } from './nft-expr.js';
+import { isIfName } from './nft-expr-encode.js';
 import type { NftFamily } from './nft-names.js';
 import { checkName, familyValue } from './nft-names.js';
 import {
@@ -21,8 +23,14 @@ import { setInfoOf } from './nft-set-info.js';
  */
 export function transactionStep(cmds: readonly NftCommand[], opts: BatchOptions = {}): NftStep<NftTransactionResult> {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
+  // interface names in rules are resolved first, in the call's namespace
+  if (namesInterfaces(cmds)) return { links: (ifindex) => setLookups(cmds, opts, ifindex) };
+  return setLookups(cmds, opts);
+}
+
+function setLookups(cmds: readonly NftCommand[], opts: BatchOptions, ifindex?: BatchState['ifindex']): NftStep<NftTransactionResult> {
   const lookups = setsToLookUp(cmds);
-  if (!lookups.length) return batchStep(cmds, opts);
+  if (!lookups.length) return batchStep(cmds, opts, undefined, ifindex);
   const tables = [...new Map(lookups.map((l) => [`${l.family} ${l.table}`, l])).values()];
   return {
     all: tables.map((l) => setsCall(familyValue(l.family, 'family'), checkName(l.table, 'table'))),
@@ -32,7 +40,7 @@ export function transactionStep(cmds: readonly NftCommand[], opts: BatchOptions 
         const info = setInfoOf(toSet(r));
         if (info) known.set(setKey(toSet(r).family, r.table ?? '', r.name ?? ''), info);
       }
-      return batchStep(cmds, opts, known);
+      return batchStep(cmds, opts, known, ifindex);
     },
   };
 }
@@ -40,11 +48,23 @@ export function transactionStep(cmds: readonly NftCommand[], opts: BatchOptions 
 /** One command from a module's method: `cmd('add', 'rule', spec)`. */
 const cmd = (verb: string, object: string, spec: object): NftCommand => ({ [verb]: object, ...spec }) as unknown as NftCommand;
 
+/** Whether a rule matches an interface by name (meta iif/oif 'eth0'). */
+function namesInterfaces(cmds: readonly NftCommand[]): boolean {
+  const named = (e: unknown): boolean => {
+    const m = e as NftMatch;
+    if (m?.kind !== 'match' || (m.key !== 'meta.iif' && m.key !== 'meta.oif')) return false;
+    const v = m.value;
+    return isIfName(v) || (typeof v === 'object' && v !== null && 'set' in v && Array.isArray(v.set) && v.set.some(isIfName));
+  };
+  return cmds.some((c) => Array.isArray((c as { expr?: unknown }).expr) && (c as { expr: unknown[] }).expr.some(named));
+}
+
 const one = (s: NftStep<NftTransactionResult>): NftStep<NftCommandResult> => mapStep(s, (r) => r.commands[r.commands.length - 1]);
 
 function mapStep<A, B>(s: NftStep<A>, f: (a: A) => B): NftStep<B> {
   if ('batch' in s) return { batch: s.batch, result: (r: Parameters<typeof s.result>[0]) => f(s.result(r)) };
   if ('all' in s) return { all: s.all, then: (v) => { const n = s.then(v); return 'value' in n ? { value: f(n.value) } : mapStep(n, f); } };
+  if ('links' in s) return { links: (ifindex) => mapStep(s.links(ifindex), f) };
   const { result, ...call } = s;
   return { ...call, result: (r: unknown) => f(result ? result(r as never) : (r as A)) } as NftStep<B>;
 }
@@ -95,9 +115,9 @@ export function makeRules(ctx: NftContext) {
       if (chain !== undefined && table === undefined) throw new NetlinkArgumentError('chain', 'needs the table too');
       return rulesStep(familyFilter(family), table, chain);
     },
-    add: (r: NftRuleSpec) => one(batchStep([cmd('add', 'rule', r)])),
-    insert: (r: NftRuleSpec) => one(batchStep([cmd('insert', 'rule', r)])),
-    replace: (r: NftRuleSpec & { handle: number }) => one(batchStep([cmd('replace', 'rule', r)])),
+    add: (r: NftRuleSpec) => one(transactionStep([cmd('add', 'rule', r)])),
+    insert: (r: NftRuleSpec) => one(transactionStep([cmd('insert', 'rule', r)])),
+    replace: (r: NftRuleSpec & { handle: number }) => one(transactionStep([cmd('replace', 'rule', r)])),
     delete: (r: { family: NftFamily; table: string; chain: string; handle: number }) => one(batchStep([cmd('delete', 'rule', r)])),
   });
 }
