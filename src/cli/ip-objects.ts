@@ -55,6 +55,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
+  { name: 'conntrack', summary: 'connection tracking entries: -L, -G, -D, -F, -E, -I, -U, -C (conntrack\'s options)', group: async () => (await import('./conntrack.js')).conntrack },
 ];
 
 /** The row a word names, as ip resolves it: the first whose name (or alias) it is a prefix of. */
