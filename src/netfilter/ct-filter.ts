@@ -137,9 +137,9 @@ export function compileFilter(f: unknown): CompiledFilter {
   if (Object.keys(reply.t).length) tests.push((e) => tupleMatch(reply.t, e.reply));
   // the kernel reads tuple addresses in the nfgenmsg's family: without one, only client-side
   if (family !== 0 && (origFlags || replyFlags)) {
-    request.filter = { origFlags, replyFlags };
     request.tupleOrig = filterTuple(orig.t, family, proto);
     if (replyFlags) request.tupleReply = filterTuple(reply.t, family, proto);
+    request.filter = { origFlags, replyFlags };
   }
 
   if (spec.zone !== undefined) {
