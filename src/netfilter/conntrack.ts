@@ -194,11 +194,24 @@ const OPS = {
       },
     };
   },
-  /** Empties the table (`conntrack -F`), or one family's entries: one message, the kernel deletes. */
+  /**
+   * Empties the table (`conntrack -F`: one message, the kernel deletes), or one family's
+   * entries. The kernel's flush ignores the family it is given (6.18 empties every family,
+   * as `conntrack -F -f ipv6` shows), so a family's flush is a dump of that family and a
+   * transaction deleting each entry; one that expired meanwhile (ENOENT) is not an error.
+   */
   flush: (_scope: Scope, opts?: { family?: 'ipv4' | 'ipv6' }): Step<void> => {
     const o = opts === undefined ? {} : checkSpec(opts, 'flush', FLUSH_KEYS);
-    const family = o.family === undefined ? 0 : familyNumber(o.family);
-    return opCall(conntrack, 'delete', 'do', { nfgenFamily: family }, { result: () => undefined });
+    if (o.family === undefined) return opCall(conntrack, 'delete', 'do', { nfgenFamily: 0 }, { result: () => undefined });
+    familyNumber(o.family);
+    return {
+      first: OPS.deleteWhere(_scope, { family: o.family as 'ipv4' }),
+      then: (r: BulkResult) => {
+        const failure = r.failures.find((f) => (f.error as { code?: string }).code !== 'ENOENT');
+        if (failure) throw failure.error;
+        return { value: undefined };
+      },
+    };
   },
   /** How many entries the table holds (`conntrack -C`). */
   count: (_scope: Scope, _arg?: undefined): Step<number> =>

@@ -135,7 +135,7 @@ export function compileFilter(f: unknown): CompiledFilter {
   const replyFlags = reply.family !== undefined || Object.keys(reply.t).length ? filterFlags(reply.t, proto) : 0;
   if (Object.keys(orig.t).length) tests.push((e) => tupleMatch(orig.t, e.orig));
   if (Object.keys(reply.t).length) tests.push((e) => tupleMatch(reply.t, e.reply));
-  // the kernel reads tuple addresses in the nfgenmsg's family: without one, only client-side
+  // the kernel refuses CTA_FILTER without a family (EOPNOTSUPP): without one, only client-side
   if (family !== 0 && (origFlags || replyFlags)) {
     request.tupleOrig = filterTuple(orig.t, family, proto);
     if (replyFlags) request.tupleReply = filterTuple(reply.t, family, proto);
