@@ -280,6 +280,8 @@ describe('conntrack: real traffic', () => {
     await inCtNetns(t, async (ct, ns) => {
       // conntrack hooks into a namespace only when something there uses it
       run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table inet nlkt {\n chain out {\n  type filter hook output priority 0;\n  ct state new,established accept\n }\n}\n');
+      // per-namespace accounting: the entries then carry packet and byte counters
+      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.netfilter.nf_conntrack_acct=1']);
       const events = ct.events({ new: true, filter: { protocol: 'tcp', dport: 8080 } });
       t.after(() => events.close());
       const script = `
@@ -295,8 +297,11 @@ describe('conntrack: real traffic', () => {
       assert.deepEqual(e.orig, { src: '127.0.0.1', dst: '127.0.0.1', sport: port, dport: 8080 });
       assert.ok(e.status.includes('SEEN_REPLY') && e.status.includes('ASSURED'), e.status.join());
       assert.ok(['TIME_WAIT', 'CLOSE', 'FIN_WAIT', 'LAST_ACK', 'CLOSE_WAIT', 'ESTABLISHED'].includes(e.state!), e.state);
+      // the handshake, 'x' and the FINs: at least 4 packets each way
+      assert.ok(e.counters && e.counters.orig.packets >= 4n && e.counters.reply.packets >= 4n && e.counters.orig.bytes > 200n, JSON.stringify(e.counters, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
       const udp = await ct.list({ protocol: 'udp', dport: 9999 });
       assert.equal(udp.length, 1);
+      assert.deepEqual(udp[0].counters?.orig, { packets: 1n, bytes: 29n });
       const [ev] = (await take(events, 1)) as CtEvent[];
       assert.equal(ev.type, 'new');
       assert.equal(ev.entry.orig.sport, port);

@@ -21,6 +21,10 @@ export interface CtEvent {
 
 export type CtEvents = EventItems<CtEvent>;
 
+/**
+ * With net.netfilter.nf_conntrack_events=2 (the kernel's default) an entry carries events only
+ * if a listener existed when it was made: subscribe before the entries of interest appear.
+ */
 export interface CtEventOptions {
   /** Which events (all three when none is named). */
   new?: boolean;

@@ -34,8 +34,8 @@ export function formatEntry(e: CtEntry, o: CtFormatOptions = {}): string {
   if (e.state !== undefined) w.push(e.state);
   w.push(...tuple(e.orig));
   if (e.orig.zone !== undefined) w.push(`zone-orig=${e.orig.zone}`);
-  if (!e.status.includes('SEEN_REPLY')) w.push('[UNREPLIED]');
   if (e.counters) w.push(`packets=${e.counters.orig.packets}`, `bytes=${e.counters.orig.bytes}`);
+  if (!e.status.includes('SEEN_REPLY')) w.push('[UNREPLIED]');
   w.push(...tuple(e.reply));
   if (e.reply.zone !== undefined) w.push(`zone-reply=${e.reply.zone}`);
   if (e.counters) w.push(`packets=${e.counters.reply.packets}`, `bytes=${e.counters.reply.bytes}`);
