@@ -92,23 +92,38 @@ describe('nlkit conntrack against the conntrack tool', () => {
       };
       const all = watch();
       const destroys = watch('-e', 'DESTROY', '-j');
+      let mark = { all: lines, destroys: lines };
+      const theirs = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let oracle = '';
+      theirs.stdout.on('data', (d: Buffer) => (oracle += d.toString()));
       try {
-        // the watchers need a moment to subscribe
-        await new Promise((r) => setTimeout(r, 700));
+        // until every watcher has subscribed: a probe entry made and deleted until all three show it
+        const deadline0 = Date.now() + 10_000;
+        for (let i = 1; Date.now() < deadline0; i++) {
+          tool(ns, '-I', '-p', 'udp', '-s', '10.9.9.9', '-d', '10.9.9.9', '--sport', String(i), '--dport', '9', '-t', '60');
+          tool(ns, '-D', '-p', 'udp', '-s', '10.9.9.9');
+          await new Promise((r) => setTimeout(r, 100));
+          if ([all.output(), destroys.output(), oracle].every((o) => o.includes('dst=10.9.9.9'))) break;
+        }
+        const skip = (o: string) => lines(o).filter((l) => !l.includes('10.9.9.9'));
+        mark = { all: skip, destroys: skip };
         tool(ns, '-I', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '2', '-t', '60');
         tool(ns, '-U', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '2', '-m', '4');
         tool(ns, '-D', '-p', 'udp');
         const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && (lines(all.output()).length < 3 || lines(destroys.output()).length < 1)) await new Promise((r) => setTimeout(r, 50));
+        while (Date.now() < deadline && (mark.all(all.output()).length < 3 || mark.destroys(destroys.output()).length < 1 || mark.all(oracle).length < 3)) await new Promise((r) => setTimeout(r, 50));
       } finally {
         all.child.kill('SIGINT');
         destroys.child.kill('SIGINT');
+        theirs.kill('SIGINT');
       }
-      const got = lines(all.output());
+      // the same lines as `conntrack -E` (which adds the requester's program name when it can find it)
+      const got = mark.all(all.output());
+      assert.deepEqual(got, mark.all(oracle).map((l) => l.replace(/ progname=\S+$/, '')));
       assert.deepEqual(got.map((l) => /^\s*\[(\w+)\]/.exec(l)?.[1]), ['NEW', 'UPDATE', 'DESTROY']);
       assert.match(got[0], /^ {4}\[NEW\] udp {6}17 60 src=10\.0\.0\.1 dst=10\.0\.0\.2 sport=1 dport=2 \[UNREPLIED\] src=10\.0\.0\.2 dst=10\.0\.0\.1 sport=2 dport=1/);
       assert.match(got[1], /mark=4/);
-      const d = lines(destroys.output()).map((l) => JSON.parse(l) as { type: string; protocol: string });
+      const d = mark.destroys(destroys.output()).map((l) => JSON.parse(l) as { type: string; protocol: string });
       assert.deepEqual(d.map((e) => [e.type, e.protocol]), [['destroy', 'udp']]);
     });
   });

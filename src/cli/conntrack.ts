@@ -143,8 +143,8 @@ async function events(ct: Conntrack, o: Record<string, unknown>, w: Words, out: 
     for await (const item of stream) {
       if (item.type === 'overrun') ctx.err('WARNING: events were lost (the receive queue overflowed)\n');
       else if (item.type === 'error') ctx.err(`WARNING: a message could not be read: ${(item.error as Error)?.message ?? String(item.error)}\n`);
-      else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry })}\n`);
-      else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase() })}\n`);
+      else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry, ...(item.portId === undefined ? {} : { portId: item.portId }) })}\n`);
+      else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase(), portId: item.portId })}\n`);
     }
   } finally {
     process.off('SIGINT', stop);

@@ -17,6 +17,11 @@ export type CtEventType = 'new' | 'update' | 'destroy';
 export interface CtEvent {
   type: CtEventType;
   entry: CtEntry;
+  /**
+   * The netlink port of the request that caused the event (`conntrack -E`'s
+   * `[USERSPACE] portid=N`); absent for the kernel's own (traffic, timeouts).
+   */
+  portId?: number;
 }
 
 export type CtEvents = EventItems<CtEvent>;
@@ -59,7 +64,9 @@ export function decodeEvent(m: RawMessage): CtEvent {
   if (m.type === NEW_TYPE) type = (m.flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0 ? 'new' : 'update';
   else if (m.type === DELETE_TYPE) type = 'destroy';
   else throw new NetlinkDecodeError(`conntrack event of unknown message type ${m.type}`, m.start);
-  return { type, entry: entryObject(decodeBody(m)) };
+  const ev: CtEvent = { type, entry: entryObject(decodeBody(m)) };
+  if (m.portId !== 0) ev.portId = m.portId;
+  return ev;
 }
 
 const OPTION_KEYS = ['new', 'update', 'destroy', 'filter', 'ref', 'highWaterMark', 'netns'] as const;

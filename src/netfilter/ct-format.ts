@@ -9,6 +9,8 @@ export interface CtFormatOptions {
   id?: boolean;
   /** `conntrack -E`: the event's type in brackets first ('NEW', 'UPDATE', 'DESTROY'). */
   event?: string;
+  /** `conntrack -E`: the port of the request that caused the event, last. */
+  portId?: number;
 }
 
 const L3_NUMBER = { ipv4: 2, ipv6: 10 } as const;
@@ -48,6 +50,7 @@ export function formatEntry(e: CtEntry, o: CtFormatOptions = {}): string {
   if (e.use !== undefined) w.push(`use=${e.use}`);
   if (o.id && e.id !== undefined) w.push(`id=${e.id}`);
   if (e.helper !== undefined) w.push(`helper=${e.helper}`);
+  if (o.portId !== undefined) w.push('[USERSPACE]', `portid=${o.portId}`);
   return w.join(' ');
 }
 
