@@ -226,12 +226,27 @@ describe('conntrack: bulk and per-call namespaces', () => {
       const d = ct.deleteSync([{ protocol: 'udp', orig: UDP.orig }, { protocol: 'udp', orig: UDP.orig }, { protocol: 'tcp', orig: TCP.orig }]);
       assert.deepEqual([d.done, d.failures.map((f) => [f.index, (f.error as NetlinkError).code])], [2, [[1, 'ENOENT']]]);
 
+      // streamed: the same entries as list(), one at a time
+      await ct.create([ICMP, UDP6]);
+      const streamed: CtEntry[] = [];
+      for await (const e of ct.entries()) streamed.push(e);
+      assert.deepEqual(streamed.map((e) => e.id).sort(), ct.listSync().map((e) => e.id).sort());
+      const v6: CtEntry[] = [];
+      for await (const e of ct.entries({ family: 'ipv6' })) v6.push(e);
+      assert.deepEqual(v6.map((e) => e.protocol), ['udp']);
+      assert.throws(() => ct.entries({ dport: 1 }), /dport/);
+      // listed entries as keys (UDP6 is in zone 3: a key without it would not find it)
+      assert.deepEqual(ct.deleteSync(ct.listSync()), { ok: true, done: 2, failures: [] });
+
       // a handle without a namespace, each call given one
       const root = openConntrack();
       try {
         root.createSync(ICMP, { netns: ns });
         assert.equal((await root.list(undefined, { netns: ns })).length, 1);
         assert.equal(root.countSync(undefined, { netns: ns }), 1);
+        let n = 0;
+        for await (const e of root.entries({ protocol: 'icmp' }, { netns: ns })) n += e.protocol === 'icmp' ? 1 : 0;
+        assert.equal(n, 1);
       } finally {
         root.close();
       }

@@ -251,10 +251,34 @@ export type Conntrack = Omit<Ops, 'create' | 'createSync' | 'update' | 'updateSy
    * events) is an { type: 'overrun' } item, an undecodable message an { type: 'error' } item.
    */
   events(opts?: CtEventOptions & Pick<RouteOptions, 'netns'>): CtEvents;
+  /**
+   * The entries one at a time as the dump arrives, in bounded memory (reading pauses while
+   * the consumer is busy): for tables too large to list at once. Same filters as list().
+   */
+  entries(filter?: CtFilter, opts?: Pick<RouteOptions, 'netns'>): AsyncIterable<CtEntry>;
   /** Closes the handle's socket (event streams have their own). */
   close(): void;
   readonly ctx: NetfilterContext;
 };
+
+function entries(ctx: NetfilterContext, filter: unknown, opts: unknown): AsyncIterable<CtEntry> {
+  // mistakes are thrown now, not at the first step of the iteration
+  const f = compileFilter(filter);
+  const o = opts === undefined ? {} : (checkSpec(opts, 'options', ['netns'] as const) as Pick<RouteOptions, 'netns'>);
+  return {
+    async *[Symbol.asyncIterator]() {
+      const own = o.netns === undefined ? undefined : new NetfilterContext({ ...ctx.options, netns: o.netns });
+      try {
+        for await (const m of (own ?? ctx).conn.stream(opCall(conntrack, 'get', 'dump', f.request))) {
+          const e = entryObject(m);
+          if (f.match(e)) yield e;
+        }
+      } finally {
+        own?.close();
+      }
+    },
+  };
+}
 
 /** The conntrack table of a namespace (`{ netns: 'blue' }`) or of the process's own. */
 export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext } = {}): Conntrack {
@@ -264,6 +288,7 @@ export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext
   return Object.assign(ops, {
     ctx,
     events: (o?: CtEventOptions & Pick<RouteOptions, 'netns'>) => conntrackEvents({ ...ctx.options, ...(o?.netns !== undefined ? { netns: o.netns } : {}) }, o),
+    entries: (filter?: CtFilter, o?: Pick<RouteOptions, 'netns'>) => entries(ctx, filter, o),
     close: () => ctx.close(),
   });
 }
