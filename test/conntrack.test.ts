@@ -319,6 +319,20 @@ describe('conntrack: overruns', () => {
   });
 });
 
+describe('conntrack: labels', () => {
+  test('labels set by create and replaced by update read back (the kernel keeps labels once a `ct label` rule uses them)', async (t) => {
+    if (!HAS_NFT) return void t.skip('needs nft (nftables) for a `ct label` rule (the kernel ignores CTA_LABELS until labels are in use)');
+    await inCtNetns(t, async (ct, ns) => {
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table inet nlkt {\n chain out {\n  type filter hook output priority 0;\n  ct label set 5\n }\n}\n');
+      await ct.create({ ...UDP, labels: [1, 70, 127] });
+      assert.deepEqual(ct.getSync({ protocol: 'udp', orig: UDP.orig }).labels, [1, 70, 127]);
+      await ct.update({ protocol: 'udp', orig: UDP.orig, labels: [3] });
+      assert.deepEqual((await ct.list({ protocol: 'udp' }))[0].labels, [3]);
+      assert.throws(() => ct.createSync({ ...TCP, labels: [128] }), /labels/);
+    });
+  });
+});
+
 describe('conntrack: real traffic', () => {
   test('a TCP connection and a UDP datagram over loopback, tracked because of an nft `ct state` rule, list as conntrack shows them', async (t) => {
     if (!HAS_NFT) return void t.skip('needs nft (nftables) to make the namespace track connections (a `ct state` rule)');

@@ -172,9 +172,13 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
   try {
     switch (commands[0].name) {
       case 'dump': {
-        const entries = await ct.list(w.filter);
-        print(entries);
-        summary('shown', entries.length);
+        // streamed: a table of a million entries prints in bounded memory
+        let n = 0;
+        for await (const e of ct.entries(w.filter)) {
+          print([e]);
+          n++;
+        }
+        summary('shown', n);
         return 0;
       }
       case 'get':
