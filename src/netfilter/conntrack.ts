@@ -200,12 +200,12 @@ const OPS = {
    * as `conntrack -F -f ipv6` shows), so a family's flush is a dump of that family and a
    * transaction deleting each entry; one that expired meanwhile (ENOENT) is not an error.
    */
-  flush: (_scope: Scope, opts?: { family?: 'ipv4' | 'ipv6' }): Step<void> => {
+  flush: (scope: Scope, opts?: { family?: 'ipv4' | 'ipv6' }): Step<void> => {
     const o = opts === undefined ? {} : checkSpec(opts, 'flush', FLUSH_KEYS);
     if (o.family === undefined) return opCall(conntrack, 'delete', 'do', { nfgenFamily: 0 }, { result: () => undefined });
     familyNumber(o.family);
     return {
-      first: OPS.deleteWhere(_scope, { family: o.family as 'ipv4' }),
+      first: OPS.deleteWhere(scope, { family: o.family as 'ipv4' }),
       then: (r: BulkResult) => {
         const failure = r.failures.find((f) => (f.error as { code?: string }).code !== 'ENOENT');
         if (failure) throw failure.error;
