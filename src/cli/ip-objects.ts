@@ -62,6 +62,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'tc', summary: 'traffic control as tc: qdisc, class, filter, actions, chain (tc\'s options -s -d -j -p -n after tc)', run: async (argv, flags, io) => (await import('./tc.js')).runTc(argv, flags, io), usage: async () => (await import('./tc.js')).TC_USAGE },
   { name: 'nft', summary: 'nftables: tables, chains, rules, sets in nft\'s words; list ruleset -j as nft -j', group: async () => (await import('./nft.js')).nft },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
+  { name: 'conntrack', summary: 'connection tracking entries: -L, -G, -D, -F, -E, -I, -U, -C (conntrack\'s options)', group: async () => (await import('./conntrack.js')).conntrack },
 ];
 
 /** The row a word names, as ip resolves it: the first whose name (or alias) it is a prefix of. */

@@ -11,3 +11,8 @@ export {
   type NftMasquerade, type NftRedirect, type NftNat, type NftReject, type NftVerdict, type NftRaw,
 } from './nft-expr.js';
 export { priorityValue, priorityName, type NftFamily, type NftHook, type NftChainType, type NftPolicy, type NftSetType, type CtState } from './nft-names.js';
+export { openConntrack, type Conntrack, type CtKey, type CtSpec, type CtStats } from './conntrack.js';
+export { type CtEntry, type CtTuple, type CtCounters, type CtFamily } from './ct-entry.js';
+export { type CtFilter, type CtTupleFilter } from './ct-filter.js';
+export { decodeEvent as decodeConntrackEvent, type CtEvent, type CtEventType, type CtEventOptions, type CtEvents } from './ct-events.js';
+export { NetfilterContext } from './ct-context.js';

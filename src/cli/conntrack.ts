@@ -1,0 +1,235 @@
+// `nlkit conntrack`: the conntrack tool's commands and options (-L, -G, -D, -F, -E, -I, -U,
+// -C, -S with -p, -s, -d, --sport, --dport, -m, -f...) over nlkit/netfilter's conntrack
+// table; plain output as `conntrack -L` prints it, -j / -o json one JSON object per line.
+import { NetlinkArgumentError } from '../core/errors.js';
+import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
+import type { CtTuple } from '../netfilter/ct-entry.js';
+import type { CtFilter } from '../netfilter/ct-filter.js';
+import { entryJson, formatEntry } from '../netfilter/ct-format.js';
+import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args.js';
+import { type CommandGroup, type Context, HelpRequest } from './command.js';
+
+/** The commands (one per invocation, as the conntrack tool takes them). */
+const COMMANDS: readonly OptionSpec[] = [
+  { name: 'dump', short: 'L', type: 'boolean', description: 'list the entries' },
+  { name: 'get', short: 'G', type: 'boolean', description: 'get one entry by its tuple' },
+  { name: 'delete', short: 'D', type: 'boolean', description: 'delete the entries the filter selects' },
+  { name: 'flush', short: 'F', type: 'boolean', description: 'empty the table (or one family\'s entries with -f)' },
+  { name: 'event', short: 'E', type: 'boolean', description: 'print events as they happen' },
+  { name: 'create', short: 'I', type: 'boolean', description: 'create an entry' },
+  { name: 'update', short: 'U', type: 'boolean', description: 'change the mark, timeout, status or state of an entry' },
+  { name: 'count', short: 'C', type: 'boolean', description: 'print how many entries the table holds' },
+  { name: 'stats', short: 'S', type: 'boolean', description: 'print the per-CPU statistics' },
+];
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'proto', short: 'p', type: 'string', description: 'tcp, udp, icmp, icmpv6, sctp... or a number' },
+  { name: 'src', short: 's', type: 'string', description: 'original source address' },
+  { name: 'orig-src', type: 'string', description: '(same as --src)' },
+  { name: 'dst', short: 'd', type: 'string', description: 'original destination address' },
+  { name: 'orig-dst', type: 'string', description: '(same as --dst)' },
+  { name: 'reply-src', short: 'r', type: 'string', description: 'reply source address' },
+  { name: 'reply-dst', short: 'q', type: 'string', description: 'reply destination address' },
+  { name: 'sport', type: 'string', description: 'original source port' },
+  { name: 'orig-port-src', type: 'string', description: '(same as --sport)' },
+  { name: 'dport', type: 'string', description: 'original destination port' },
+  { name: 'orig-port-dst', type: 'string', description: '(same as --dport)' },
+  { name: 'reply-port-src', type: 'string', description: 'reply source port' },
+  { name: 'reply-port-dst', type: 'string', description: 'reply destination port' },
+  { name: 'icmp-type', type: 'string', description: 'ICMP type' },
+  { name: 'icmp-code', type: 'string', description: 'ICMP code' },
+  { name: 'icmp-id', type: 'string', description: 'ICMP id' },
+  { name: 'mark', short: 'm', type: 'string', description: 'MARK or MARK/MASK' },
+  { name: 'zone', short: 'w', type: 'string', description: 'zone' },
+  { name: 'family', short: 'f', type: 'string', description: 'ipv4 or ipv6' },
+  { name: 'status', short: 'u', type: 'string', description: 'status flags (ASSURED,SEEN_REPLY...): filter, or what to set' },
+  { name: 'state', type: 'string', description: 'TCP state (ESTABLISHED...)' },
+  { name: 'timeout', short: 't', type: 'string', description: 'seconds (create, update)' },
+  { name: 'event-mask', short: 'e', type: 'string', description: 'NEW,UPDATE,DESTROY (or ALL) for -E' },
+  { name: 'output', short: 'o', type: 'string', description: 'extended, id, json (comma separated)' },
+  { name: 'netns', type: 'string', description: 'run in this network namespace' },
+  { name: 'json', short: 'j', type: 'boolean', description: 'one JSON object per line' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'print help and exit' },
+];
+
+const USAGE = `Usage: nlkit conntrack COMMAND [OPTIONS]
+Commands (one), as the conntrack tool takes them:
+${formatOptions(COMMANDS)}
+Options:
+${formatOptions(OPTIONS)}
+
+Filters (-p, -s, -d, -r, -q, ports, -m, -w, -f, -u, --state) select the entries -L and -D
+take and the events -E prints; the kernel filters a dump where it can. -I needs -p, -s, -d
+(ports or --icmp-type) and -t; the reply tuple is the inverse of the original one.
+`;
+
+/** Options that give a number, and the name they have in errors. */
+function num(v: unknown, option: string): number | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(s)) throw new UsageError(`--${option} needs a number, got "${s}"`);
+  return Number(s);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+interface Words {
+  filter: CtFilter;
+  orig: Partial<CtTuple>;
+  reply: Partial<CtTuple>;
+  proto?: string;
+}
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function readWords(o: Record<string, unknown>): Words {
+  const proto = str(o.proto);
+  const orig = defined({
+    src: str(o.src ?? o['orig-src']), dst: str(o.dst ?? o['orig-dst']),
+    sport: num(o.sport ?? o['orig-port-src'], 'sport'), dport: num(o.dport ?? o['orig-port-dst'], 'dport'),
+    type: num(o['icmp-type'], 'icmp-type'), code: num(o['icmp-code'], 'icmp-code'), id: num(o['icmp-id'], 'icmp-id'),
+  });
+  const reply = defined({
+    src: str(o['reply-src']), dst: str(o['reply-dst']),
+    sport: num(o['reply-port-src'], 'reply-port-src'), dport: num(o['reply-port-dst'], 'reply-port-dst'),
+  });
+  const filter: CtFilter = defined({
+    ...orig,
+    family: str(o.family) as CtFilter['family'],
+    protocol: proto,
+    zone: num(o.zone, 'zone'),
+    mark: str(o.mark),
+    status: str(o.status),
+    state: str(o.state),
+    reply: Object.keys(reply).length ? reply : undefined,
+  });
+  return { filter, orig, reply, proto };
+}
+
+function outputFlags(o: Record<string, unknown>, ctx: Context): { json: boolean; extended: boolean; id: boolean } {
+  const words = typeof o.output === 'string' ? o.output.split(',') : [];
+  for (const w of words) if (!['extended', 'id', 'json', 'xml', 'timestamp', 'ktimestamp', 'labels', 'userspace'].includes(w)) throw new UsageError(`unknown output format "${w}"`);
+  if (words.includes('xml')) throw new UsageError('-o xml is not supported: use -o json');
+  return { json: ctx.json || o.json === true || words.includes('json'), extended: words.includes('extended'), id: words.includes('id') };
+}
+
+function keyOf(w: Words): CtKey {
+  if (!w.proto) throw new UsageError('this command needs -p PROTO');
+  if (w.orig.src === undefined || w.orig.dst === undefined) throw new UsageError('this command needs -s and -d (the original tuple)');
+  return defined({ family: w.filter.family, protocol: w.proto, orig: w.orig as CtTuple, zone: w.filter.zone });
+}
+
+const EVENT_NAMES = { NEW: 'new', UPDATE: 'update', DESTROY: 'destroy' } as const;
+
+async function events(ct: Conntrack, o: Record<string, unknown>, w: Words, out: ReturnType<typeof outputFlags>, ctx: Context): Promise<number> {
+  const mask = typeof o['event-mask'] === 'string' ? o['event-mask'].toUpperCase().split(',') : ['ALL'];
+  const want: { new?: boolean; update?: boolean; destroy?: boolean } = {};
+  for (const m of mask) {
+    if (m === 'ALL') continue;
+    const k = EVENT_NAMES[m as keyof typeof EVENT_NAMES];
+    if (!k) throw new UsageError(`unknown event "${m}" (there are NEW, UPDATE, DESTROY, ALL)`);
+    want[k] = true;
+  }
+  const filter = Object.keys(w.filter).length ? w.filter : undefined;
+  const stream = ct.events({ ...want, ...(filter ? { filter } : {}) });
+  const stop = () => stream.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    for await (const item of stream) {
+      if (item.type === 'overrun') ctx.err('WARNING: events were lost (the receive queue overflowed)\n');
+      else if (item.type === 'error') ctx.err(`WARNING: a message could not be read: ${(item.error as Error)?.message ?? String(item.error)}\n`);
+      else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry, ...(item.portId === undefined ? {} : { portId: item.portId }) })}\n`);
+      else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase(), portId: item.portId })}\n`);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return 0;
+}
+
+async function run(argv: readonly string[], ctx: Context): Promise<number> {
+  const { options: o, positionals } = parseArgs(argv, [...COMMANDS, ...OPTIONS]);
+  if (o.help) throw new HelpRequest('help');
+  // `conntrack -L conntrack`: the table's name is the only one there is
+  for (const p of positionals) if (p !== 'conntrack') throw new UsageError(`unexpected "${p}" (only the conntrack table is supported)`);
+  const commands = COMMANDS.filter((c) => o[c.name]);
+  if (commands.length !== 1) throw new UsageError(commands.length ? `one command at a time (got ${commands.map((c) => `-${c.short}`).join(' ')})` : 'a command is needed (-L, -G, -D, -F, -E, -I, -U, -C, -S)');
+  const w = readWords(o);
+  const out = outputFlags(o, ctx);
+  const ct = openConntrack(typeof o.netns === 'string' ? { netns: o.netns } : {});
+  const print = (entries: Parameters<typeof formatEntry>[0][]) => {
+    for (const e of entries) ctx.out(`${out.json ? entryJson(e) : formatEntry(e, out)}\n`);
+  };
+  const summary = (verb: string, n: number) => {
+    if (!out.json) ctx.err(`nlkit conntrack: ${n} flow entries have been ${verb}.\n`);
+  };
+  try {
+    switch (commands[0].name) {
+      case 'dump': {
+        // streamed: a table of a million entries prints in bounded memory
+        let n = 0;
+        for await (const e of ct.entries(w.filter)) {
+          print([e]);
+          n++;
+        }
+        summary('shown', n);
+        return 0;
+      }
+      case 'get':
+        print([await ct.get(keyOf(w))]);
+        summary('shown', 1);
+        return 0;
+      case 'delete': {
+        if (Object.keys(w.filter).length === 0) throw new UsageError('-D needs a filter (-F empties the table)');
+        const r = await ct.deleteWhere(w.filter);
+        print(r.deleted);
+        for (const f of r.failures) ctx.err(`nlkit conntrack: an entry could not be deleted: ${f.error.message}\n`);
+        summary('deleted', r.done);
+        return r.ok ? 0 : 2;
+      }
+      case 'flush':
+        await ct.flush(w.filter.family ? { family: w.filter.family } : undefined);
+        if (!out.json) ctx.err('nlkit conntrack: connection tracking table has been emptied.\n');
+        return 0;
+      case 'event':
+        return await events(ct, o, w, out, ctx);
+      case 'count':
+        ctx.out(`${await ct.count()}\n`);
+        return 0;
+      case 'stats': {
+        const s = await ct.stats();
+        if (out.json) ctx.out(`${entryJson(s)}\n`);
+        else for (const c of s.cpus) ctx.out(`cpu=${String(c.cpu).padEnd(4)}\tfound=${c.found} invalid=${c.invalid} insert=${c.insert} insert_failed=${c.insertFailed} drop=${c.drop} early_drop=${c.earlyDrop} error=${c.error} search_restart=${c.searchRestart} clash_resolve=${c.clashResolve} chaintoolong=${c.chainToolong}\n`);
+        return 0;
+      }
+      default: {
+        // create / update
+        const create = commands[0].name === 'create';
+        const spec: CtSpec = {
+          ...keyOf(w),
+          ...defined({
+            timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state),
+            reply: create && Object.keys(w.reply).length ? (w.reply as CtTuple) : undefined,
+          }),
+        };
+        if (create) await ct.create(spec);
+        else await ct.update(spec);
+        summary(create ? 'created' : 'updated', 1);
+        return 0;
+      }
+    }
+  } catch (e) {
+    if (e instanceof NetlinkArgumentError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    ct.close();
+  }
+}
+
+export const conntrack: CommandGroup = { name: 'conntrack', usage: USAGE, run };

@@ -1,0 +1,174 @@
+// Which conntrack entries a list, delete or event stream takes. The kernel filters a dump by
+// family (nfgenmsg), mark/mask (CTA_MARK, CTA_MARK_MASK), zone (CTA_ZONE), status
+// (CTA_STATUS/_MASK, 5.19+) and tuple fields (CTA_FILTER, 5.8+); every filter is also
+// applied here to what comes back, so an older kernel that ignores an attribute gives the
+// same answer (only more bytes), and events (which the kernel does not filter) use the same test.
+import { NetlinkArgumentError } from '../core/errors.js';
+import { AF_INET } from '../core/rtnetlink.js';
+import { checkSpec } from '../route/arg-check.js';
+import { familyOf } from '../route/inet.js';
+import { uint, valueMask } from '../route/spec-values.js';
+import type { GetDumpRequest, NfCtStatusEnum, TupleAttrsSet } from '../ynl/families/conntrack.js';
+import {
+  familyNumber, familyWord, IPPROTO_ICMP, IPPROTO_ICMPV6, protocolValue, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
+  type CtEntry, type CtTuple,
+} from './ct-entry.js';
+
+/** Fields of one direction a filter can name (exact values). */
+export interface CtTupleFilter {
+  src?: string;
+  dst?: string;
+  sport?: number;
+  dport?: number;
+  /** ICMP / ICMPv6 */
+  type?: number;
+  code?: number;
+  id?: number;
+}
+
+/** Entries to take: every given field must match. */
+export interface CtFilter extends CtTupleFilter {
+  family?: 'ipv4' | 'ipv6';
+  /** 'tcp', 'udp', 'icmp', 'icmpv6', a name from /etc/protocols or a number. */
+  protocol?: string | number;
+  /** The entry's zone (CTA_ZONE). */
+  zone?: number;
+  /** The mark, or 'MARK/MASK' ('0x10/0xff'), or {value, mask}: (mark & mask) === value. */
+  mark?: number | string | { value: number; mask?: number };
+  /** Status flags that must all be set ('ASSURED', ['SEEN_REPLY', 'ASSURED']). */
+  status?: string | string[];
+  /** TCP state ('ESTABLISHED'...). */
+  state?: string;
+  /** Fields of the reply direction (src, dst, sport, dport...). Top-level ones are the original direction's. */
+  reply?: CtTupleFilter;
+}
+
+const TUPLE_KEYS = ['src', 'dst', 'sport', 'dport', 'type', 'code', 'id'] as const;
+const FILTER_KEYS = ['family', 'protocol', 'zone', 'mark', 'status', 'state', 'reply', ...TUPLE_KEYS] as const;
+
+/**
+ * CTA_FILTER's flag bits (net/netfilter/nf_conntrack_netlink.c CTA_FILTER_F_*: not in the
+ * uapi headers, but fixed since they came in 5.8): which fields of CTA_TUPLE_ORIG /
+ * CTA_TUPLE_REPLY the dump compares.
+ */
+const FILTER_FLAG = {
+  src: 1 << 0, dst: 1 << 1, zone: 1 << 2, proto: 1 << 3, sport: 1 << 4, dport: 1 << 5,
+  icmpType: 1 << 6, icmpCode: 1 << 7, icmpId: 1 << 8, icmpv6Type: 1 << 9, icmpv6Code: 1 << 10, icmpv6Id: 1 << 11,
+} as const;
+
+/** A checked filter: what the kernel is asked, and the test applied to every entry. */
+export interface CompiledFilter {
+  family: number;
+  request: GetDumpRequest;
+  match: (e: CtEntry) => boolean;
+  /** Whether the filter selects by more than the family (a flush then needs a dump). */
+  narrow: boolean;
+}
+
+function tupleFilter(v: unknown, option: string, proto: number | undefined): { t: CtTupleFilter; family?: number } {
+  const t = checkSpec(v, option, TUPLE_KEYS) as CtTupleFilter;
+  const out: CtTupleFilter = {};
+  let family: number | undefined;
+  for (const k of ['src', 'dst'] as const) {
+    if (t[k] === undefined) continue;
+    const f = familyOf(t[k], `${option === 'filter' ? '' : `${option}.`}${k}`);
+    if (family !== undefined && f !== family) throw new NetlinkArgumentError(k, 'must be of the same family as src');
+    family = f;
+    out[k] = t[k];
+  }
+  for (const k of ['sport', 'dport', 'type', 'code', 'id'] as const) {
+    if (t[k] === undefined) continue;
+    if (proto === undefined) throw new NetlinkArgumentError(k, "needs a protocol ('tcp', 'udp', 'icmp'...)");
+    const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+    if (icmp !== (k === 'type' || k === 'code' || k === 'id')) throw new NetlinkArgumentError(k, icmp ? 'is not for ICMP (give type, code and id)' : 'is for ICMP only');
+    out[k] = uint(t[k], k, k === 'type' || k === 'code' ? 255 : 0xffff);
+  }
+  return { t: out, family };
+}
+
+const tupleMatch = (want: CtTupleFilter, have: CtTuple) => TUPLE_KEYS.every((k) => want[k] === undefined || want[k] === have[k]);
+
+/** CTA_FILTER flags for the fields a tuple filter names. */
+function filterFlags(t: CtTupleFilter, proto: number | undefined): number {
+  let f = 0;
+  if (t.src !== undefined) f |= FILTER_FLAG.src;
+  if (t.dst !== undefined) f |= FILTER_FLAG.dst;
+  if (proto !== undefined) f |= FILTER_FLAG.proto;
+  if (t.sport !== undefined) f |= FILTER_FLAG.sport;
+  if (t.dport !== undefined) f |= FILTER_FLAG.dport;
+  const v6 = proto === IPPROTO_ICMPV6;
+  if (t.type !== undefined) f |= v6 ? FILTER_FLAG.icmpv6Type : FILTER_FLAG.icmpType;
+  if (t.code !== undefined) f |= v6 ? FILTER_FLAG.icmpv6Code : FILTER_FLAG.icmpCode;
+  if (t.id !== undefined) f |= v6 ? FILTER_FLAG.icmpv6Id : FILTER_FLAG.icmpId;
+  return f;
+}
+
+/** A tuple for CTA_FILTER: only the fields the flags name are read by the kernel. */
+function filterTuple(t: CtTupleFilter, family: number, proto: number | undefined): TupleAttrsSet {
+  const zero = family === AF_INET ? '0.0.0.0' : '::';
+  const attrs = tupleAttrs({ src: t.src ?? zero, dst: t.dst ?? zero, sport: t.sport, dport: t.dport, type: t.type, code: t.code, id: t.id }, family, proto ?? 0);
+  if (t.src === undefined && t.dst === undefined) delete attrs.tupleIp;
+  if (proto === undefined) delete attrs.tupleProto;
+  return attrs;
+}
+
+export function compileFilter(f: unknown): CompiledFilter {
+  const spec = (f === undefined ? {} : checkSpec(f, 'filter', FILTER_KEYS)) as CtFilter;
+  const tests: ((e: CtEntry) => boolean)[] = [];
+  let family = spec.family === undefined ? 0 : familyNumber(spec.family);
+  const request: GetDumpRequest = {};
+  const proto = spec.protocol === undefined ? undefined : protocolValue(spec.protocol);
+  if (proto !== undefined) tests.push((e) => e.protonum === proto);
+
+  const orig = tupleFilter(Object.fromEntries(TUPLE_KEYS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]])), 'filter', proto);
+  const reply = spec.reply === undefined ? { t: {} as CtTupleFilter, family: undefined } : tupleFilter(spec.reply, 'reply', proto);
+  for (const fam of [orig.family, reply.family]) {
+    if (fam === undefined) continue;
+    if (family !== 0 && fam !== family) throw new NetlinkArgumentError('family', `is '${familyWord(family)}' but an address is ${familyWord(fam)}`);
+    family = fam;
+  }
+  if (family !== 0) {
+    const word = familyWord(family);
+    tests.push((e) => e.family === word);
+  }
+  const origFlags = filterFlags(orig.t, proto);
+  const replyFlags = reply.family !== undefined || Object.keys(reply.t).length ? filterFlags(reply.t, proto) : 0;
+  if (Object.keys(orig.t).length) tests.push((e) => tupleMatch(orig.t, e.orig));
+  if (Object.keys(reply.t).length) tests.push((e) => tupleMatch(reply.t, e.reply));
+  // the kernel refuses CTA_FILTER without a family (EOPNOTSUPP): without one, only client-side
+  if (family !== 0 && (origFlags || replyFlags)) {
+    request.tupleOrig = filterTuple(orig.t, family, proto);
+    if (replyFlags) request.tupleReply = filterTuple(reply.t, family, proto);
+    request.filter = { origFlags, replyFlags };
+  }
+
+  if (spec.zone !== undefined) {
+    const zone = uint(spec.zone, 'zone', 0xffff);
+    request.zone = zone;
+    tests.push((e) => (e.zone ?? 0) === zone);
+  }
+  if (spec.mark !== undefined) {
+    const m = typeof spec.mark === 'object' && spec.mark !== null
+      ? { value: uint(spec.mark.value, 'mark', 0xffffffff), mask: spec.mark.mask === undefined ? undefined : uint(spec.mark.mask, 'mark', 0xffffffff) }
+      : valueMask(spec.mark, 'mark', 0xffffffff);
+    const mask = m.mask ?? 0xffffffff;
+    const value = (m.value & mask) >>> 0;
+    request.mark = value;
+    request.markMask = mask;
+    tests.push((e) => ((e.mark & mask) >>> 0) === value);
+  }
+  if (spec.status !== undefined) {
+    const flags: NfCtStatusEnum[] = statusFlags(spec.status);
+    const names = statusNames(flags);
+    request.status = flags;
+    request.statusMask = flags;
+    tests.push((e) => names.every((n) => e.status.includes(n)));
+  }
+  if (spec.state !== undefined) {
+    const state = typeof spec.state === 'string' ? spec.state.toUpperCase() : spec.state;
+    if (!TCP_STATE_NAMES.includes(state as string)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${JSON.stringify(spec.state)}`);
+    tests.push((e) => e.state === state);
+  }
+  request.nfgenFamily = family;
+  return { family, request, match: (e) => tests.every((t) => t(e)), narrow: tests.length > (family !== 0 ? 1 : 0) };
+}
