@@ -1,0 +1,250 @@
+// examples/sandbox-net: the microVM sandbox recipe, built with nlkit, read back with `ip -j`
+// (and `tc -j`, `nft -j` where installed), pinged through, and removed (also from every
+// half-made state a crash can leave) with nothing left. The "host side" is a throwaway
+// namespace: nothing here touches the root namespace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import {
+  createSandbox, destroySandbox, sandboxLeftovers, sandboxNames, sandboxPlan, SANDBOX_LINKS, STEPS, StepContext,
+  type SandboxOptions,
+} from '../examples/sandbox-net/index.js';
+
+const { uplink, bridge } = SANDBOX_LINKS;
+
+// Sandbox namespaces are made by the code under test: removed here whatever happens.
+const sandboxes = new Set<string>();
+function dropSandbox(name: string): void {
+  sandboxes.delete(name);
+  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+}
+process.on('exit', () => [...sandboxes].forEach(dropSandbox));
+
+const newName = () => {
+  const name = `nlkt-${randomBytes(4).toString('hex')}`;
+  sandboxes.add(name);
+  return name;
+};
+
+/** A host-side namespace and a sandbox name, both `nlkt-<random>`, both gone afterwards. */
+async function withHost(fn: (host: string, name: string) => Promise<void>): Promise<void> {
+  await withNetns(async (host) => {
+    const name = newName();
+    try {
+      await fn(host, name);
+    } finally {
+      dropSandbox(name);
+    }
+  });
+}
+
+const options = (host: string, name: string, more: Partial<SandboxOptions> = {}): SandboxOptions =>
+  ({ name, tapName: 'tap0', subnet: '10.77.0.0/29', rateLimit: '10mbit', uid: 1000, hostNetns: host, ...more });
+
+interface IpLink { ifname: string; flags: string[]; operstate: string; address: string; master?: string; ifalias?: string; linkinfo?: { info_kind: string } }
+interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }
+interface IpRoute { dst: string; gateway?: string; dev?: string; protocol?: string }
+
+const inet = (a: IpAddr[], dev: string) => a.find((x) => x.ifname === dev)?.addr_info.filter((i) => i.family === 'inet').map((i) => `${i.local}/${i.prefixlen}`);
+const hasTool = (tool: string, arg = '--version') => spawnSync(tool, [arg], { stdio: 'ignore' }).status === 0;
+const hasPing = hasTool('ping', '-V');
+const pings = (ns: string, address: string) => spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c1', '-W1', address], { encoding: 'utf8' });
+
+/** Nothing of the sandbox `name` is left: no namespace, only lo on the host side, no routes through anything else. */
+async function assertGone(host: string, name: string): Promise<void> {
+  assert.ok(!JSON.parse(run('ip', ['-j', 'netns', 'list']) || '[]').some((n: { name: string }) => n.name === name), `namespace ${name} is still listed`);
+  assert.ok(!existsSync(`/run/netns/${name}`), `/run/netns/${name} is left`);
+  assert.deepEqual(ipJson<IpLink[]>(host, 'link').map((l) => l.ifname), ['lo']);
+  const routes = ipJson<IpRoute[]>(host, '-4', 'route', 'show', 'table', 'all');
+  assert.deepEqual(routes.filter((r) => r.dev !== 'lo'), [], 'routes left');
+  assert.deepEqual(await sandboxLeftovers(name, { hostNetns: host }), []);
+}
+
+test('sandbox: the layout is what ip -j shows, the namespace pings the host end, destroy leaves nothing', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    const sb = await createSandbox(options(host, name, { gid: 1001 }));
+    const { hostIf } = sandboxNames(name);
+    try {
+      assert.deepEqual(sb.vm, { address: '10.77.0.3/29', gateway: '10.77.0.1', tap: 'tap0', netns: name });
+      assert.deepEqual(await sandboxLeftovers(name, { hostNetns: host }), STEPS.map((s) => s.name));
+
+      // host side: the veth end, marked, up, the gateway's address, forwarding on
+      const [hl] = ipJson<IpLink[]>(host, '-d', 'link', 'show', 'dev', hostIf);
+      assert.equal(hl?.linkinfo?.info_kind, 'veth');
+      assert.equal(hl?.ifalias, `sandbox:${name}`);
+      assert.ok(hl?.flags.includes('UP'));
+      assert.deepEqual(inet(ipJson<IpAddr[]>(host, 'addr'), hostIf), ['10.77.0.1/29']);
+      assert.equal(ip(host, 'netconf', 'show', 'dev', hostIf).match(/forwarding (\w+)/)?.[1], 'on');
+
+      // sandbox side: eth0 and the tap are ports of br0, all up (the tap's carrier waits for a VMM)
+      const links = ipJson<IpLink[]>(name, '-d', 'link');
+      const link = (n: string) => links.find((l) => l.ifname === n)!;
+      assert.deepEqual(links.map((l) => l.ifname).sort(), [bridge, uplink, 'lo', 'tap0'].sort());
+      assert.deepEqual([link(uplink).linkinfo?.info_kind, link(bridge).linkinfo?.info_kind, link('tap0').linkinfo?.info_kind], ['veth', 'bridge', 'tun']);
+      assert.deepEqual([link(uplink).master, link('tap0').master], [bridge, bridge]);
+      for (const n of [uplink, bridge, 'tap0', 'lo']) assert.ok(link(n).flags.includes('UP'), `${n} is up`);
+      const tuntap = ipJson<{ ifname: string; flags: string[]; user?: number; group?: number }[]>(name, 'tuntap', 'list');
+      assert.deepEqual(tuntap, [{ ifname: 'tap0', flags: ['tap', 'vnet_hdr', 'persist'], user: 1000, group: 1001 }]);
+      const addrs = ipJson<IpAddr[]>(name, 'addr');
+      assert.deepEqual([inet(addrs, bridge), inet(addrs, uplink), inet(addrs, 'tap0')], [['10.77.0.2/29'], [], []]);
+      const def = ipJson<IpRoute[]>(name, 'route', 'show', 'default');
+      assert.deepEqual(def.map((r) => [r.dst, r.gateway, r.dev]), [['default', '10.77.0.1', bridge]]);
+
+      if (!hasPing) t.diagnostic('ping is not installed: the pings are skipped');
+      else {
+        const out = pings(name, '10.77.0.1');
+        assert.equal(out.status, 0, out.stdout + out.stderr);
+        const back = pings(host, '10.77.0.2');
+        assert.equal(back.status, 0, back.stdout + back.stderr);
+      }
+    } finally {
+      await sb.destroy();
+    }
+    await assertGone(host, name);
+    // again, and by name: idempotent
+    await sb.destroy();
+    assert.deepEqual(await destroySandbox(name, { hostNetns: host }), []);
+    await assertGone(host, name);
+  });
+});
+
+test('sandbox: destroySandbox(name) removes every half-made state a crash can leave, and says what it found', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns(async (host) => {
+    // a crash after each step: the steps made so far, nothing undone
+    for (let k = 1; k <= STEPS.length; k++) {
+      const name = newName();
+      try {
+        const plan = sandboxPlan(options(host, name));
+        const c = new StepContext(plan, plan);
+        try {
+          for (const step of STEPS.slice(0, k)) await step.create(c);
+        } finally {
+          c.close();
+        }
+        const made = STEPS.slice(0, k).map((s) => s.name);
+        assert.deepEqual(await sandboxLeftovers(name, { hostNetns: host }), made, `after ${k} steps`);
+        assert.deepEqual(await destroySandbox(name, { hostNetns: host }), [...made].reverse(), `after ${k} steps`);
+        await assertGone(host, name);
+        assert.deepEqual(await destroySandbox(name, { hostNetns: host }), []);
+      } finally {
+        dropSandbox(name);
+      }
+    }
+
+    // killed inside a step: a name file with no namespace on it (inside `netns add`), and a
+    // veth pair not yet marked as the sandbox's (between creating and naming it)
+    const name = newName();
+    try {
+      run('touch', [`/run/netns/${name}`]);
+      ip(host, 'link', 'add', sandboxNames(name).hostIf, 'type', 'veth', 'peer', 'name', 'peer0');
+      assert.deepEqual(await destroySandbox(name, { hostNetns: host }), ['veth', 'netns']);
+      await assertGone(host, name);
+    } finally {
+      dropSandbox(name);
+    }
+  });
+});
+
+test('sandbox: a failure mid-create removes what was made, and nothing it did not make', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    for (const [i, step] of STEPS.entries()) {
+      const boom = new Error(`stop before ${step.name}`);
+      let n = 0;
+      await assert.rejects(createSandbox(options(host, name, { onStep: () => { if (n++ === i) throw boom; } })), boom);
+      await assertGone(host, name);
+    }
+    // a failure inside a step (the host end's address is there already: EEXIST half-way
+    // through the addresses step): the steps before it are undone all the same
+    const { hostIf } = sandboxNames(name);
+    await assert.rejects(createSandbox(options(host, name, {
+      onStep: (s) => { if (s.startsWith('addr add')) ip(host, 'addr', 'add', '10.77.0.1/29', 'dev', hostIf); },
+    })), { code: 'EEXIST' });
+    await assertGone(host, name);
+
+    // a taken namespace name is someone else's: EEXIST, and it stays
+    run('ip', ['netns', 'add', name]);
+    await assert.rejects(createSandbox(options(host, name)), { code: 'EEXIST' });
+    assert.ok(existsSync(`/run/netns/${name}`));
+    run('ip', ['netns', 'del', name]);
+
+    // a host link of the derived name marked as someone else's is left alone
+    ip(host, 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'other');
+    ip(host, 'link', 'set', hostIf, 'alias', 'not-a-sandbox');
+    await assert.rejects(createSandbox(options(host, name)), { code: 'EEXIST' });
+    assert.equal(existsSync(`/run/netns/${name}`), false, 'the namespace it made is removed');
+    await assert.rejects(destroySandbox(name, { hostNetns: host }), /is not the host end of sandbox .*left in place/);
+    assert.equal(ipJson<IpLink[]>(host, 'link', 'show', hostIf).length, 1);
+  });
+});
+
+test('sandbox: two sandboxes side by side do not collide, and removing one leaves the other', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns(async (host) => {
+    const [a, b] = [newName(), newName()];
+    try {
+      const sa = await createSandbox(options(host, a, { subnet: '10.79.0.0/29' }));
+      const sb = await createSandbox(options(host, b, { subnet: '10.79.0.8/29' }));
+      assert.notEqual(sandboxNames(a).hostIf, sandboxNames(b).hostIf);
+      assert.deepEqual(ipJson<IpLink[]>(host, 'link').map((l) => l.ifname).sort(), ['lo', sandboxNames(a).hostIf, sandboxNames(b).hostIf].sort());
+      if (hasPing) {
+        for (const [ns, gw] of [[a, '10.79.0.1'], [b, '10.79.0.9']] as const) {
+          const out = pings(ns, gw);
+          assert.equal(out.status, 0, out.stdout + out.stderr);
+        }
+      }
+      await sa.destroy();
+      assert.deepEqual(await sandboxLeftovers(a, { hostNetns: host }), []);
+      assert.deepEqual(await sandboxLeftovers(b, { hostNetns: host }), STEPS.map((s) => s.name));
+      if (hasPing) assert.equal(pings(b, '10.79.0.9').status, 0);
+      await sb.destroy();
+      await assertGone(host, b);
+    } finally {
+      dropSandbox(a);
+      dropSandbox(b);
+    }
+  });
+});
+
+test('sandbox: bad options are typed errors, and nothing is made', async (t) => {
+  const good = options('nlkt-unused', 'nlkt-unused-sb');
+  const cases: [Partial<Record<keyof SandboxOptions | 'extra', unknown>>, RegExp, string][] = [
+    [{ name: '' }, /"name" option must be a namespace name/, 'ERR_INVALID_ARG_VALUE'],
+    [{ name: 42 }, /"name" option/, 'ERR_INVALID_ARG_TYPE'],
+    [{ tapName: 'a-very-long-tap-name' }, /"tapName" option must be a link name/, 'ERR_INVALID_ARG_VALUE'],
+    [{ tapName: bridge }, /"tapName" option must not be "br0"/, 'ERR_INVALID_ARG_VALUE'],
+    [{ subnet: '10.0.0.0/30' }, /"subnet" option must be an IPv4 prefix of \/29 or wider/, 'ERR_INVALID_ARG_VALUE'],
+    [{ subnet: 'fd00::/64' }, /"subnet" option must be an IPv4 prefix/, 'ERR_INVALID_ARG_VALUE'],
+    [{ subnet: 'ten' }, /"subnet" option/, 'ERR_INVALID_ARG_VALUE'],
+    [{ subnet: undefined }, /"subnet" option/, 'ERR_INVALID_ARG_TYPE'],
+    [{ rateLimit: undefined }, /"rateLimit" option is required/, 'ERR_INVALID_ARG_TYPE'],
+    [{ rateLimit: '10 apples' }, /"rateLimit" option/, 'ERR_INVALID_ARG_VALUE'],
+    [{ rateLimit: { egress: '1mbit', upload: 1 } }, /"rateLimit" option has no option 'upload'/, 'ERR_INVALID_ARG_VALUE'],
+    [{ rateLimit: { egress: 0 } }, /"rateLimit.egress" option must be more than 0/, 'ERR_OUT_OF_RANGE'],
+    [{ rateLimit: { ingress: '1mbit', burst: 100 } }, /"rateLimit.burst" option must hold a full-sized packet/, 'ERR_OUT_OF_RANGE'],
+    [{ uid: -1 }, /"uid" option must be an integer/, 'ERR_OUT_OF_RANGE'],
+    [{ uid: '1000' }, /"uid" option must be an integer/, 'ERR_INVALID_ARG_TYPE'],
+    [{ gid: 1.5 }, /"gid" option/, 'ERR_OUT_OF_RANGE'],
+    [{ uplink: 'eth 0' }, /"uplink" option must be a link name/, 'ERR_INVALID_ARG_VALUE'],
+    [{ hostNetns: '' }, /"hostNetns" option/, 'ERR_INVALID_ARG_VALUE'],
+    [{ onStep: 'log' }, /"onStep" option must be a function/, 'ERR_INVALID_ARG_TYPE'],
+    [{ extra: 1 }, /"options" option has no option 'extra'/, 'ERR_INVALID_ARG_VALUE'],
+  ];
+  for (const [change, message, code] of cases) {
+    const opts = { ...good, ...change } as SandboxOptions;
+    for (const k of Object.keys(change) as (keyof SandboxOptions)[]) if (change[k] === undefined) delete opts[k];
+    await assert.rejects(createSandbox(opts), { name: 'NetlinkArgumentError', message, code }, JSON.stringify(change));
+  }
+  await assert.rejects(createSandbox(null as never), { name: 'NetlinkArgumentError', code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(destroySandbox(7 as never), { name: 'NetlinkArgumentError' });
+  assert.ok(!existsSync('/run/netns/nlkt-unused-sb'));
+  // the plan: rates in bytes/s, the default bucket, the addresses in order
+  const plan = sandboxPlan({ ...good, rateLimit: { egress: '8mbit', ingress: 125000 } });
+  assert.deepEqual(plan.rate, { egress: 1_000_000, ingress: 125_000, burst: 32768 });
+  assert.deepEqual([plan.hostAddress, plan.sandboxAddress, plan.vmAddress, plan.network], ['10.77.0.1/29', '10.77.0.2/29', '10.77.0.3/29', '10.77.0.0/29']);
+});
