@@ -30,12 +30,14 @@ export interface DestroyOptions {
   hostNetns?: string;
 }
 
-/** Removes what exists of these steps, last first. Returns their names. */
+/** Removes what exists of these steps, last first. Returns the names of those it found. */
 async function removeSteps(c: StepContext, steps: readonly SandboxStep[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const step of steps) if (await step.exists(c)) found.add(step.name);
   const removed: string[] = [];
   for (const step of [...steps].reverse()) {
-    if (!(await step.exists(c))) continue;
-    await step.destroy(c);
+    if (!found.has(step.name)) continue;
+    if (!step.goesWith?.every((n) => found.has(n))) await step.destroy(c);
     removed.push(step.name);
   }
   return removed;
