@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { VM_MAC, vmPings } from './helpers/vm-frames.js';
+import { openRoute } from '../src/route/index.js';
 import {
   createSandbox, destroySandbox, sandboxLeftovers, sandboxNames, sandboxPlan, SANDBOX_LINKS, STEPS, StepContext,
   type SandboxOptions,
@@ -108,6 +110,28 @@ test('sandbox: the layout is what ip -j shows, the namespace pings the host end,
     // again, and by name: idempotent
     await sb.destroy();
     assert.deepEqual(await destroySandbox(name, { hostNetns: host }), []);
+    await assertGone(host, name);
+  });
+});
+
+test('sandbox: a VM on the tap reaches the host end through the bridge', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    const sb = await createSandbox(options(host, name));
+    const rt = openRoute({ netns: name });
+    let queue: { fds: number[]; close(): void } | undefined;
+    try {
+      const { hostIf } = sandboxNames(name);
+      // the VM's address is static: no ARP to answer from the test
+      ip(host, 'neigh', 'add', '10.77.0.3', 'lladdr', VM_MAC, 'dev', hostIf, 'nud', 'permanent');
+      queue = await rt.tuntap.open({ name: 'tap0', mode: 'tap', vnetHdr: true, nonblock: true });
+      const gatewayMac = ipJson<IpLink[]>(host, 'link', 'show', hostIf)[0]!.address;
+      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 5000), 'the VM pings its gateway, the host end');
+    } finally {
+      queue?.close();
+      rt.close();
+      await sb.destroy();
+    }
     await assertGone(host, name);
   });
 });
