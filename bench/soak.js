@@ -6,6 +6,7 @@
 // entries). Then the same steps done by `ip`/`tc`/`nft` commands, per-sandbox rates compared.
 //
 //   npm run bench:soak [-- --count N] [--shell N] [--warmup N]     (needs root)
+//   node --expose-gc bench/soak.js --count 500                      (after npm run build)
 //
 // Defaults: 2,000 sandboxes, 100 with commands, a warm-up of 200. Everything happens in a host
 // namespace nlkt-soak-<random> made here (the sandboxes' namespaces are nlkt-soak-<random>-<i>),
@@ -41,7 +42,14 @@ process.on('exit', () => {
 
 const has = (tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 const fds = () => readdirSync('/proc/self/fd').length;
-const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+// With --expose-gc (npm run bench:soak passes it) a full collection runs before each sample,
+// so the slope measures what the process keeps, not when V8 happens to collect.
+const collect = globalThis.gc ?? (() => {});
+const memory = () => {
+  collect();
+  const m = process.memoryUsage();
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, external: m.external / 2 ** 20 };
+};
 
 /** Least-squares slope of ys over xs. */
 function slope(xs, ys) {
@@ -138,14 +146,16 @@ async function main() {
       current.delete(name);
       if (i === 0) fd0 = fds();
       if ((i + 1) % SAMPLE_EVERY === 0) {
-        samples.push({ n: i + 1, rss: rssMb(), fds: fds(), s: Number(process.hrtime.bigint() - t0) / 1e9 });
-        if ((i + 1) % 500 === 0) process.stderr.write(`  ${i + 1} sandboxes, RSS ${fmt(rssMb(), 1)} MB, ${fds()} fds\n`);
+        const s = { n: i + 1, ...memory(), fds: fds(), s: Number(process.hrtime.bigint() - t0) / 1e9 };
+        samples.push(s);
+        if ((i + 1) % 500 === 0) process.stderr.write(`  ${i + 1} sandboxes, RSS ${fmt(s.rss, 1)} MB, ${s.fds} fds\n`);
       }
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const fd1 = fds();
     const after = samples.filter((s) => s.n > WARMUP);
     const mbPer1000 = slope(after.map((s) => s.n), after.map((s) => s.rss)) * 1000;
+    const heapPer1000 = slope(after.map((s) => s.n), after.map((s) => s.heap)) * 1000;
     const perSecond = COUNT / seconds;
     const left = leftovers(host, prefix);
     const loadMid = load();
@@ -176,11 +186,13 @@ async function main() {
     const shellLeft = canShell ? leftovers(host, prefix) : [];
 
     console.log(`\n${loadBefore} before, ${loadMid} after the nlkit loop, ${load()} at the end\n`);
-    console.log(table(['sandboxes', 'seconds', 'RSS MB', 'fds'], 'rrrr', samples.filter((s) => s.n % 500 === 0 || s.n === SAMPLE_EVERY || s.n === COUNT).map((s) => [s.n, fmt(s.s, 1), fmt(s.rss, 1), s.fds])));
+    console.log(table(['sandboxes', 'seconds', 'RSS MB', 'heap MB', 'external MB', 'fds'], 'rrrrrr', samples.filter((s) => s.n % 500 === 0 || s.n === SAMPLE_EVERY || s.n === COUNT)
+      .map((s) => [s.n, fmt(s.s, 1), fmt(s.rss, 1), fmt(s.heap, 2), fmt(s.external, 2), s.fds])));
     console.log();
     const ratio = shellPerSecond === null ? null : perSecond / shellPerSecond;
     console.log(table(['measure', 'value', 'target'], 'lrl', [
-      [`RSS slope after ${WARMUP} (least squares, ${after.length} samples)`, `${fmt(mbPer1000, 2)} MB / 1000 sandboxes`, `<= ${TARGET_SLOPE_MB}`],
+      [`RSS slope after ${WARMUP} (least squares, ${after.length} samples${globalThis.gc ? ', gc() before each' : ''})`, `${fmt(mbPer1000, 2)} MB / 1000 sandboxes`, `<= ${TARGET_SLOPE_MB}`],
+      ['heap-used slope', `${fmt(heapPer1000, 3)} MB / 1000 sandboxes`, '-'],
       ['open fds: at start, after the first sandbox, at the end', `${fdStart}, ${fd0}, ${fd1}`, 'last two equal'],
       ['left behind (nlkit loop)', left.length ? left.join('; ') : 'nothing', 'nothing'],
       ['nlkit: sandboxes per second (create + destroy)', fmt(perSecond, 1), '-'],
@@ -190,7 +202,7 @@ async function main() {
     ]));
     const clean = !left.some((l) => !l.startsWith('('));
     writeResults('soak', {
-      count: COUNT, warmup: WARMUP, steps: stepNames, seconds, perSecond, mbPer1000, fdsAtStart: fdStart, fdsBefore: fd0, fdsAfter: fd1, left, samples,
+      count: COUNT, warmup: WARMUP, steps: stepNames, seconds, perSecond, mbPer1000, heapPer1000, gcBeforeSamples: !!globalThis.gc, fdsAtStart: fdStart, fdsBefore: fd0, fdsAfter: fd1, left, samples,
       shell: { count: SHELL, commandsEach: SHELL ? commands / SHELL : 0, perSecond: shellPerSecond, left: shellLeft }, ratio,
       summary: [
         summaryRow(`soak: RSS slope, MB per 1,000 sandboxes (${COUNT})`, mbPer1000, TARGET_SLOPE_MB, { unit: 'MB' }),
