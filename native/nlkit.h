@@ -14,4 +14,6 @@ int check_netns(int fd);
 
 /* nsjobs.c: named namespaces and tun/tap devices */
 void nsjobs_init(napi_env env, napi_value exports);
+/* bpf.c: bpfObjGet(path), an fd for a pinned eBPF object */
+void bpf_init(napi_env env, napi_value exports);
 #endif

@@ -4,7 +4,8 @@
 // does not implement (yet): they keep their place so the prefixes after them still resolve
 // as in ip. nlkit's own command groups (genl, ynl, completion) follow ip's rows.
 import type { CommandGroup } from './command.js';
-import type { IpObject } from './ip-command.js';
+import type { IpFlags, IpObject } from './ip-command.js';
+import type { Io } from './ip-run.js';
 
 export interface ObjectRow {
   name: string;
@@ -15,6 +16,8 @@ export interface ObjectRow {
   load?: () => Promise<IpObject>;
   /** A GNU-style command group (command.ts), with --long options. */
   group?: () => Promise<CommandGroup>;
+  /** A command of its own that reads the rest of the line and the global options (nlkit tc). */
+  run?: (argv: readonly string[], flags: IpFlags, io: Io) => Promise<number>;
 }
 
 export const OBJECTS: readonly ObjectRow[] = [
@@ -54,15 +57,17 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'audit', summary: 'kernel audit: status, rules in auditctl terms, user messages, records', group: async () => (await import('./audit.js')).audit },
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
+  { name: 'tc', summary: 'traffic control as tc: qdisc, class (tc\'s options -s -d -j -p -n after tc)', run: async (argv, flags, io) => (await import('./tc.js')).runTc(argv, flags, io) },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];
 
 /** The row a word names, as ip resolves it: the first whose name (or alias) it is a prefix of. */
 export function findObject(word: string): ObjectRow | undefined {
-  return OBJECTS.find((o) => (word.length > 0 && o.name.startsWith(word)) || o.aliases?.some((a) => word.length > 0 && a.startsWith(word)));
+  // a whole name wins over an earlier row it is a prefix of (`tc`, not `tcpmetrics`)
+  return OBJECTS.find((o) => o.name === word) ?? OBJECTS.find((o) => (word.length > 0 && o.name.startsWith(word)) || o.aliases?.some((a) => word.length > 0 && a.startsWith(word)));
 }
 
 /** The rows nlkit implements. */
 export function implemented(): ObjectRow[] {
-  return OBJECTS.filter((o) => o.load || o.group);
+  return OBJECTS.filter((o) => o.load || o.group || o.run);
 }

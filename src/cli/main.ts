@@ -101,6 +101,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     io.err(`Object "${first}" is unknown, try "${PROG} help".\n${shortUsage(usage())}`);
     return 1;
   }
+  if (row.run) return row.run(more, flags, io);
   if (!row.group) return (await import('./ip-run.js')).runIp(row, more, flags, io);
 
   if (flags.netns !== undefined) {

@@ -4,11 +4,11 @@
 import type { ObjectRow } from './ip-objects.js';
 
 export const TC_OBJECTS: readonly ObjectRow[] = [
-  { name: 'qdisc' },
-  { name: 'class' },
-  { name: 'filter' },
-  { name: 'chain' },
-  { name: 'actions', aliases: ['action'] },
+  { name: 'qdisc', summary: 'queueing disciplines: show, add, change, replace, del', load: async () => (await import('./tc-qdisc.js')).qdisc },
+  { name: 'class', summary: 'classes of classful qdiscs (htb): show, add, change, replace, del', load: async () => (await import('./tc-class.js')).tcClass },
+  { name: 'filter', summary: 'classifiers: u32, bpf, matchall, fw, basic, flower, with actions', load: async () => (await import('./tc-filter.js')).filter },
+  { name: 'chain', summary: 'filter chains', load: async () => (await import('./tc-chain.js')).chain },
+  { name: 'actions', aliases: ['action'], summary: 'standalone actions: mirred, police, gact, skbedit, vlan, tunnel_key, pedit', load: async () => (await import('./tc-actions.js')).actions },
   { name: 'monitor' },
 ];
 

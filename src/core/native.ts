@@ -35,6 +35,8 @@ export interface NativeBinding {
    * fd the job runs in, or null. See native/nsjobs.c for each op's arguments and result.
    */
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
+  /** bpf(BPF_OBJ_GET) on a pinned object's path: an fd (O_CLOEXEC; close() it). */
+  bpfObjGet(path: string): number;
   readonly META_INTS: number;
   readonly IO_INTS: number;
 }

@@ -4,12 +4,22 @@
 // through the same Scope); every call also takes `{ netns }` to run elsewhere once.
 import type { ConnectionOptions } from '../core/connection.js';
 import { RouteContext, type LinkNames } from '../route/context.js';
+import { makeQdiscs } from './qdiscs.js';
+import { makeClasses } from './classes.js';
+import { makeFilters } from './filters.js';
+import { makeActions } from './actions.js';
+import { makeChains } from './chains.js';
 
 /**
  * The object modules of a handle, by property name: each is made from the handle's context
  * on first use. (Object modules add themselves here.)
  */
 const MODULES = {
+  qdiscs: (ctx: RouteContext) => makeQdiscs(ctx),
+  classes: (ctx: RouteContext) => makeClasses(ctx),
+  filters: (ctx: RouteContext) => makeFilters(ctx),
+  actions: (ctx: RouteContext) => makeActions(ctx),
+  chains: (ctx: RouteContext) => makeChains(ctx),
 } satisfies Record<string, (ctx: RouteContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

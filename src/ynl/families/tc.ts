@@ -515,7 +515,7 @@ export interface TcPeditSelStruct {
   bindcnt: number;
   nkeys: number;
   flags: number;
-  keys: TcPeditKeyStruct;
+  keys: TcPeditKeyStruct[];
 }
 
 export interface TcPeditKeyStruct {
@@ -534,6 +534,37 @@ export interface TcVlanStruct {
   refcnt: number;
   bindcnt: number;
   vAction: number;
+}
+
+export interface TcamsgStruct {
+  family: number;
+}
+
+export interface TcMirredStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+  eaction: number;
+  ifindex: number;
+}
+
+export interface TcGenStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+}
+
+export interface TcTunnelKeyStruct {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+  tAction: number;
 }
 
 // Attribute sets
@@ -714,7 +745,7 @@ export interface ActIfeAttrsSet {
 
 export interface ActMirredAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcMirredStruct | Buffer;
   blockid?: Buffer;
   $unknown?: UnknownAttr[];
 }
@@ -739,8 +770,8 @@ export interface ActNatAttrsSet {
 export interface ActPeditAttrsSet {
   tm?: TcfTStruct | Buffer;
   parms?: TcPeditSelStruct | Buffer;
-  parmsEx?: Buffer;
-  keysEx?: Buffer;
+  parmsEx?: TcPeditSelStruct | Buffer;
+  keysEx?: ActPeditKeysExAttrsSet;
   keyEx?: Buffer;
   $unknown?: UnknownAttr[];
 }
@@ -754,7 +785,7 @@ export interface ActSimpleAttrsSet {
 
 export interface ActSkbeditAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcGenStruct | Buffer;
   priority?: number;
   queueMapping?: number;
   mark?: number;
@@ -776,12 +807,12 @@ export interface ActSkbmodAttrsSet {
 
 export interface ActTunnelKeyAttrsSet {
   tm?: TcfTStruct | Buffer;
-  parms?: Buffer;
+  parms?: TcTunnelKeyStruct | Buffer;
   encIpv4Src?: number;
   encIpv4Dst?: number;
   encIpv6Src?: Buffer;
   encIpv6Dst?: Buffer;
-  encKeyId?: bigint;
+  encKeyId?: number;
   encDstPort?: number;
   noCsum?: number;
   encOpts?: Buffer;
@@ -1465,6 +1496,26 @@ export interface FlowerKeyMplsOptsAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface ActPeditKeyExAttrsSet {
+  htype?: number;
+  cmd?: number;
+  $unknown?: UnknownAttr[];
+}
+
+export interface ActPeditKeysExAttrsSet {
+  keyEx?: ActPeditKeyExAttrsSet[];
+  $unknown?: UnknownAttr[];
+}
+
+export interface ActionRootAttrsSet {
+  tab?: ActAttrsSet[];
+  flags?: { value: number; selector: number };
+  count?: number;
+  timeDelta?: number;
+  extWarnMsg?: string;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type NewqdiscDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
@@ -1487,6 +1538,8 @@ export type GettclassDoReply = TcmsgStruct & Attrs<AttrsSet,
   | 'kind' | 'options' | 'stats' | 'xstats' | 'rate' | 'fcnt' | 'stats2' | 'stab' | 'chain' | 'ingressBlock'
   | 'egressBlock'
 >;
+export type GettclassDumpRequest = GettclassDoRequest;
+export type GettclassDumpReply = GettclassDoReply;
 export type NewtfilterDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
   | 'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 >;
@@ -1507,6 +1560,16 @@ export type GetchainDoReply = TcmsgStruct & Attrs<AttrsSet,
   | 'kind' | 'options' | 'stats' | 'xstats' | 'rate' | 'fcnt' | 'stats2' | 'stab' | 'chain' | 'ingressBlock'
   | 'egressBlock'
 >;
+export type GetchainDumpRequest = GetchainDoRequest;
+export type GetchainDumpReply = TcmsgStruct & Attrs<AttrsSet, 'kind' | 'options' | 'chain'>;
+export type NewactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab' | 'flags'>;
+export type DelactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab'>;
+export type GetactionDoRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab'>;
+export type GetactionDoReply = TcamsgStruct & Attrs<ActionRootAttrsSet,
+  | 'tab' | 'flags' | 'count' | 'timeDelta' | 'extWarnMsg'
+>;
+export type GetactionDumpRequest = Partial<TcamsgStruct> & Attrs<ActionRootAttrsSet, 'tab' | 'flags' | 'timeDelta'>;
+export type GetactionDumpReply = GetactionDoReply;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -1529,6 +1592,7 @@ export interface Types {
     };
     gettclass: {
       do: { request: GettclassDoRequest; reply: GettclassDoReply };
+      dump: { request: GettclassDumpRequest; reply: GettclassDumpReply };
     };
     newtfilter: {
       do: { request: NewtfilterDoRequest; reply: undefined };
@@ -1548,6 +1612,17 @@ export interface Types {
     };
     getchain: {
       do: { request: GetchainDoRequest; reply: GetchainDoReply };
+      dump: { request: GetchainDumpRequest; reply: GetchainDumpReply };
+    };
+    newaction: {
+      do: { request: NewactionDoRequest; reply: undefined };
+    };
+    delaction: {
+      do: { request: DelactionDoRequest; reply: undefined };
+    };
+    getaction: {
+      do: { request: GetactionDoRequest; reply: GetactionDoReply };
+      dump: { request: GetactionDumpRequest; reply: GetactionDumpReply };
     };
   };
   events: {
@@ -1579,6 +1654,9 @@ export interface Methods {
   /** gettclass: do */
   gettclass(request?: GettclassDoRequest, opts?: DoOptions): Promise<GettclassDoReply>;
   gettclassSync(request?: GettclassDoRequest, opts?: DoOptions): GettclassDoReply;
+  /** gettclass: dump */
+  gettclassDump(request?: GettclassDumpRequest, opts?: DumpCallOptions): DumpIterable<GettclassDumpReply>;
+  gettclassDumpSync(request?: GettclassDumpRequest, opts?: DumpCallOptions): DumpResult<GettclassDumpReply>;
   /** newtfilter: do */
   newtfilter(request?: NewtfilterDoRequest, opts?: DoOptions): Promise<undefined>;
   newtfilterSync(request?: NewtfilterDoRequest, opts?: DoOptions): undefined;
@@ -1600,6 +1678,21 @@ export interface Methods {
   /** getchain: do */
   getchain(request?: GetchainDoRequest, opts?: DoOptions): Promise<GetchainDoReply>;
   getchainSync(request?: GetchainDoRequest, opts?: DoOptions): GetchainDoReply;
+  /** getchain: dump */
+  getchainDump(request?: GetchainDumpRequest, opts?: DumpCallOptions): DumpIterable<GetchainDumpReply>;
+  getchainDumpSync(request?: GetchainDumpRequest, opts?: DumpCallOptions): DumpResult<GetchainDumpReply>;
+  /** newaction: do */
+  newaction(request?: NewactionDoRequest, opts?: DoOptions): Promise<undefined>;
+  newactionSync(request?: NewactionDoRequest, opts?: DoOptions): undefined;
+  /** delaction: do */
+  delaction(request?: DelactionDoRequest, opts?: DoOptions): Promise<undefined>;
+  delactionSync(request?: DelactionDoRequest, opts?: DoOptions): undefined;
+  /** getaction: do */
+  getaction(request?: GetactionDoRequest, opts?: DoOptions): Promise<GetactionDoReply>;
+  getactionSync(request?: GetactionDoRequest, opts?: DoOptions): GetactionDoReply;
+  /** getaction: dump */
+  getactionDump(request?: GetactionDumpRequest, opts?: DumpCallOptions): DumpIterable<GetactionDumpReply>;
+  getactionDumpSync(request?: GetactionDumpRequest, opts?: DumpCallOptions): DumpResult<GetactionDumpReply>;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -1701,7 +1794,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-htb-opt',
-      size: 38,
+      size: 44,
       members: [
         { name: 'rate', type: 'binary', struct: 'tc-ratespec' },
         { name: 'ceil', type: 'binary', struct: 'tc-ratespec' },
@@ -1949,20 +2042,20 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-ratespec',
-      size: 9,
+      size: 12,
       members: [
         { name: 'cell-log', type: 'u8' },
         { name: 'linklayer', type: 'u8' },
-        { name: 'overhead', type: 'u8' },
-        { name: 'cell-align', type: 'u8' },
-        { name: 'mpu', type: 'u8' },
+        { name: 'overhead', type: 'u16' },
+        { name: 'cell-align', type: 's16' },
+        { name: 'mpu', type: 'u16' },
         { name: 'rate', type: 'u32' },
       ],
     },
     {
       type: 'struct',
       name: 'tc-tbf-qopt',
-      size: 30,
+      size: 36,
       members: [
         { name: 'rate', type: 'binary', struct: 'tc-ratespec' },
         { name: 'peakrate', type: 'binary', struct: 'tc-ratespec' },
@@ -2285,7 +2378,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-police',
-      size: 50,
+      size: 56,
       members: [
         { name: 'index', type: 'u32' },
         { name: 'action', type: 's32' },
@@ -2302,7 +2395,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'struct',
       name: 'tc-pedit-sel',
-      size: 46,
+      size: 24,
       members: [
         { name: 'index', type: 'u32' },
         { name: 'capab', type: 'u32' },
@@ -2311,7 +2404,8 @@ export const description: FamilyDescription<Types> = {
         { name: 'bindcnt', type: 's32' },
         { name: 'nkeys', type: 'u8' },
         { name: 'flags', type: 'u8' },
-        { name: 'keys', type: 'binary', struct: 'tc-pedit-key' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'keys', type: 'binary', struct: 'tc-pedit-key', array: true },
       ],
     },
     {
@@ -2338,6 +2432,51 @@ export const description: FamilyDescription<Types> = {
         { name: 'refcnt', type: 's32' },
         { name: 'bindcnt', type: 's32' },
         { name: 'v-action', type: 's32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcamsg',
+      size: 4,
+      members: [{ name: 'family', type: 'u8' }, { name: 'pad', type: 'pad', len: 3 }],
+    },
+    {
+      type: 'struct',
+      name: 'tc-mirred',
+      size: 28,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+        { name: 'eaction', type: 's32' },
+        { name: 'ifindex', type: 'u32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tc-gen',
+      size: 20,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tc-tunnel-key',
+      size: 24,
+      members: [
+        { name: 'index', type: 'u32' },
+        { name: 'capab', type: 'u32' },
+        { name: 'action', type: 's32' },
+        { name: 'refcnt', type: 's32' },
+        { name: 'bindcnt', type: 's32' },
+        { name: 't-action', type: 's32' },
       ],
     },
   ],
@@ -2477,7 +2616,7 @@ export const description: FamilyDescription<Types> = {
       name: 'act-mirred-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-mirred' },
         { name: 'pad', value: 3, type: 'pad' },
         { name: 'blockid', value: 4, type: 'binary' },
       ],
@@ -2509,8 +2648,8 @@ export const description: FamilyDescription<Types> = {
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
         { name: 'parms', value: 2, type: 'binary', struct: 'tc-pedit-sel' },
         { name: 'pad', value: 3, type: 'pad' },
-        { name: 'parms-ex', value: 4, type: 'binary' },
-        { name: 'keys-ex', value: 5, type: 'binary' },
+        { name: 'parms-ex', value: 4, type: 'binary', struct: 'tc-pedit-sel' },
+        { name: 'keys-ex', value: 5, type: 'nest', nestedAttributes: 'act-pedit-keys-ex-attrs' },
         { name: 'key-ex', value: 6, type: 'binary' },
       ],
     },
@@ -2527,7 +2666,7 @@ export const description: FamilyDescription<Types> = {
       name: 'act-skbedit-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-gen' },
         { name: 'priority', value: 3, type: 'u32' },
         { name: 'queue-mapping', value: 4, type: 'u16' },
         { name: 'mark', value: 5, type: 'u32' },
@@ -2553,12 +2692,12 @@ export const description: FamilyDescription<Types> = {
       name: 'act-tunnel-key-attrs',
       attributes: [
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
-        { name: 'parms', value: 2, type: 'binary' },
+        { name: 'parms', value: 2, type: 'binary', struct: 'tc-tunnel-key' },
         { name: 'enc-ipv4-src', value: 3, type: 'u32', byteOrder: 'big-endian' },
         { name: 'enc-ipv4-dst', value: 4, type: 'u32', byteOrder: 'big-endian' },
         { name: 'enc-ipv6-src', value: 5, type: 'binary' },
         { name: 'enc-ipv6-dst', value: 6, type: 'binary' },
-        { name: 'enc-key-id', value: 7, type: 'u64', byteOrder: 'big-endian' },
+        { name: 'enc-key-id', value: 7, type: 'u32', byteOrder: 'big-endian' },
         { name: 'pad', value: 8, type: 'pad' },
         { name: 'enc-dst-port', value: 9, type: 'u16', byteOrder: 'big-endian' },
         { name: 'no-csum', value: 10, type: 'u8' },
@@ -2574,7 +2713,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'tm', value: 1, type: 'binary', struct: 'tcf-t' },
         { name: 'parms', value: 2, type: 'binary', struct: 'tc-vlan' },
         { name: 'push-vlan-id', value: 3, type: 'u16' },
-        { name: 'push-vlan-protocol', value: 4, type: 'u16' },
+        { name: 'push-vlan-protocol', value: 4, type: 'u16', byteOrder: 'big-endian' },
         { name: 'pad', value: 5, type: 'pad' },
         { name: 'push-vlan-priority', value: 6, type: 'u8' },
         { name: 'push-eth-dst', value: 7, type: 'binary' },
@@ -3300,6 +3439,26 @@ export const description: FamilyDescription<Types> = {
         { name: 'lse', value: 1, type: 'nest', multiAttr: true, nestedAttributes: 'flower-key-mpls-opt-attrs' },
       ],
     },
+    {
+      name: 'act-pedit-key-ex-attrs',
+      attributes: [{ name: 'htype', value: 1, type: 'u16' }, { name: 'cmd', value: 2, type: 'u16' }],
+    },
+    {
+      name: 'act-pedit-keys-ex-attrs',
+      attributes: [
+        { name: 'key-ex', value: 6, type: 'nest', multiAttr: true, nestedAttributes: 'act-pedit-key-ex-attrs' },
+      ],
+    },
+    {
+      name: 'action-root-attrs',
+      attributes: [
+        { name: 'tab', value: 1, type: 'indexed-array', nestedAttributes: 'act-attrs', subType: 'nest' },
+        { name: 'flags', value: 2, type: 'bitfield32' },
+        { name: 'count', value: 3, type: 'u32' },
+        { name: 'time-delta', value: 4, type: 'u32' },
+        { name: 'ext-warn-msg', value: 5, type: 'string' },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -3461,6 +3620,15 @@ export const description: FamilyDescription<Types> = {
           ],
         },
       },
+      dump: {
+        request: { attributes: [] },
+        reply: {
+          attributes: [
+            'kind', 'options', 'stats', 'xstats', 'rate', 'fcnt', 'stats2', 'stab', 'chain', 'ingress-block',
+            'egress-block',
+          ],
+        },
+      },
     },
     {
       name: 'newtfilter',
@@ -3529,6 +3697,36 @@ export const description: FamilyDescription<Types> = {
             'egress-block',
           ],
         },
+      },
+      dump: { request: { attributes: ['chain'] }, reply: { attributes: ['kind', 'options', 'chain'] } },
+    },
+    {
+      name: 'newaction',
+      requestValue: 48,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: { request: { attributes: ['tab', 'flags'] } },
+    },
+    {
+      name: 'delaction',
+      requestValue: 49,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: { request: { attributes: ['tab'] } },
+    },
+    {
+      name: 'getaction',
+      requestValue: 50,
+      replyValue: 50,
+      attributeSet: 'action-root-attrs',
+      fixedHeader: 'tcamsg',
+      do: {
+        request: { attributes: ['tab'] },
+        reply: { attributes: ['tab', 'flags', 'count', 'time-delta', 'ext-warn-msg'] },
+      },
+      dump: {
+        request: { attributes: ['tab', 'flags', 'time-delta'] },
+        reply: { attributes: ['tab', 'flags', 'count', 'time-delta', 'ext-warn-msg'] },
       },
     },
   ],

@@ -1,0 +1,95 @@
+// `nlkit tc class` as `tc class`: add, change, replace, del and show in tc's words
+// (tc_class.c), over nlkit/tc's classes, printed as tc's print_class prints them.
+import { makeClasses, type ClassSpec, type TcClass } from '../tc/classes.js';
+import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { classOptionFields, f, type Field, printRecords, statsFields } from './tc-print.js';
+import { CLASS_WORDS, kindOptions } from './tc-words.js';
+
+interface Place {
+  dev?: string;
+  classid?: string;
+  parent?: string;
+  kind?: string;
+}
+
+const KEYWORDS: Record<string, keyof Place> = { dev: 'dev', classid: 'classid', handle: 'classid', parent: 'parent' };
+
+function parsePlace(words: Words, show: boolean): Place {
+  const p: Place = {};
+  while (!words.done) {
+    const w = words.shift()!;
+    const key = KEYWORDS[w];
+    if (key) {
+      const v = words.value();
+      if (p[key] !== undefined) throw new IpUsageError(`Error: duplicate "${w}": "${v}" is the second value.`);
+      p[key] = v;
+    } else if (w === 'root') p.parent = 'root';
+    else if (w === 'help') throw new HelpWanted();
+    else if (show) throw new IpUsageError(`What is "${w}"? Try "tc class help".`, 1);
+    else {
+      p.kind = w;
+      break;
+    }
+  }
+  if (p.dev === undefined) throw new IpUsageError('Error: nlkit tc class needs "dev NAME".', 1);
+  return p;
+}
+
+function specOf(words: Words): ClassSpec {
+  const p = parsePlace(words, false);
+  if (p.kind === undefined) throw new IpUsageError('Error: a class kind is required (htb).', 1);
+  if (p.classid === undefined) throw new IpUsageError('Error: "classid" is required.', 1);
+  const spec: ClassSpec = { dev: p.dev!, classid: p.classid, kind: p.kind, ...kindOptions(p.kind, words, CLASS_WORDS, 'class') };
+  if (p.parent !== undefined) spec.parent = p.parent;
+  return spec;
+}
+
+function writer(name: 'add' | 'change' | 'replace', synopsis: string): IpCommand {
+  return {
+    name, synopsis, aliases: name === 'change' ? ['chg'] : undefined, keywords: ['dev', 'parent', 'classid', 'root'],
+    run: async (words, env) => void (await makeClasses(env.route)[name](specOf(words))),
+  };
+}
+
+async function del(words: Words, env: IpEnv): Promise<void> {
+  const p = parsePlace(words, false);
+  if (p.classid === undefined) throw new IpUsageError('Error: "classid" is required.', 1);
+  const ref: Record<string, string> = { dev: p.dev!, classid: p.classid };
+  if (p.parent !== undefined && p.parent !== 'root') ref.parent = p.parent;
+  await makeClasses(env.route).delete(ref as never);
+}
+
+export function classRecord(c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): Field[] {
+  const out: Field[] = [f('class', c.kind, `class ${c.kind} `), f('handle', c.classid, `${c.classid} `)];
+  if (!devFiltered) out.push(f('dev', c.dev, `dev ${c.dev} `));
+  if (c.parent === 'root') out.push(f('root', true, 'root '));
+  else out.push(f('parent', c.parent, `parent ${c.parent} `));
+  if (c.leaf !== undefined) out.push(f('leaf', c.leaf, `leaf ${c.leaf} `));
+  out.push({ key: 'options', text: '', nested: classOptionFields(c.kind, c.options, env.details > 0) }, { text: '\n' });
+  if (env.stats) out.push(...statsFields(c.stats), { text: '\n' });
+  return out;
+}
+
+async function show(words: Words, env: IpEnv): Promise<void> {
+  const p = parsePlace(words, true);
+  const filter: Record<string, string> = { dev: p.dev! };
+  if (p.parent !== undefined) filter.parent = p.parent;
+  if (p.classid !== undefined) filter.classid = p.classid;
+  const list = await makeClasses(env.route).list(filter as never);
+  printRecords(env, list.map((c) => classRecord(c, env, true)));
+}
+
+export const tcClass: IpObject = {
+  name: 'tc class',
+  default: 'show',
+  commands: [
+    writer('add', 'add dev STRING [ parent CLASSID ] classid CLASSID QDISC_KIND [ OPTIONS ]'),
+    writer('change', 'change dev STRING [ parent CLASSID ] classid CLASSID QDISC_KIND [ OPTIONS ]'),
+    writer('replace', 'replace dev STRING [ parent CLASSID ] classid CLASSID QDISC_KIND [ OPTIONS ]'),
+    { name: 'delete', synopsis: 'del dev STRING classid CLASSID', run: del },
+    { name: 'show', aliases: ['list', 'lst'], synopsis: 'show dev STRING [ root | parent CLASSID | classid CLASSID ]', keywords: ['dev', 'root', 'parent', 'classid'], run: show },
+  ],
+  where: `QDISC_KIND := htb
+OPTIONS (htb) := rate RATE [ ceil RATE ] [ burst SIZE ] [ cburst SIZE ] [ prio N ] [ quantum SIZE ] [ mtu SIZE ] [ mpu SIZE ] [ overhead N ]
+`,
+};

@@ -1,0 +1,72 @@
+// `nlkit tc filter` as `tc filter`: add, change, replace, del, get, show over nlkit/tc's
+// filters, in tc's words (tc-words.ts), printed as tc prints them (tc-print.ts).
+import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
+import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
+import { filterJson, filterText } from './tc-filter-print.js';
+import { jsonText } from './tc-json.js';
+
+function parseSpec(words: Words): FilterSpec {
+  const s: Record<string, unknown> = {};
+  const kind = parseFilterHead(words, s);
+  if (s.dev === undefined) throw new IpUsageError('Error: "dev" is needed (nlkit tc has no shared blocks).', 1);
+  if (kind !== undefined) {
+    s.kind = kind;
+    parseKindWords(kind, words, s);
+  }
+  return s as unknown as FilterSpec;
+}
+
+function writer(name: 'add' | 'change' | 'replace'): IpCommand {
+  return {
+    name, synopsis: `${name} dev STRING [ ingress | egress | root | parent CLASSID ] [ handle FILTERID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ] FILTER_TYPE [ OPTIONS ]`,
+    keywords: ['dev', 'ingress', 'egress', 'root', 'parent', 'handle', 'pref', 'protocol', 'chain', 'u32', 'bpf', 'matchall', 'fw', 'basic', 'flower', 'action'],
+    run: async (words: Words, env: IpEnv) => {
+      const spec = parseSpec(words);
+      if (spec.kind === undefined) throw new IpUsageError('Error: a filter kind is needed (u32, bpf, matchall, fw, basic, flower).', 1);
+      await makeFilters(env.route)[name](spec);
+    },
+  };
+}
+
+/** The selector fields of a parsed line (a kind named in a delete or show selects by kind). */
+function selectorOf(spec: FilterSpec): FilterSelector {
+  const { dev, parent, protocol, prio, handle, kind, chain } = spec as unknown as Record<string, never>;
+  const sel: Record<string, unknown> = { dev, parent, protocol, prio, handle, kind, chain };
+  for (const k of Object.keys(sel)) if (sel[k] === undefined) delete sel[k];
+  return sel as unknown as FilterSelector;
+}
+
+async function show(words: Words, env: IpEnv): Promise<void> {
+  const sel = selectorOf(parseSpec(words));
+  const list = await makeFilters(env.route).list(sel);
+  const how = { stats: env.stats > 0, parentNamed: sel.parent !== undefined, devNamed: true };
+  if (env.json) env.out(jsonText(list.map((f) => filterJson(f, how)), env.pretty));
+  else env.out(list.map((f) => filterText(f, how)).join(''));
+}
+
+async function get(words: Words, env: IpEnv): Promise<void> {
+  const sel = selectorOf(parseSpec(words));
+  const f = await makeFilters(env.route).get(sel);
+  const how = { stats: env.stats > 0, parentNamed: false, devNamed: true };
+  if (env.json) env.out(jsonText([filterJson(f, how)], env.pretty));
+  else env.out(filterText(f, how));
+}
+
+export const filter: IpObject = {
+  name: 'tc filter',
+  default: 'show',
+  commands: [
+    // tc's order (do_filter): add, change, replace, delete, get, list/show/lst
+    writer('add'),
+    writer('change'),
+    writer('replace'),
+    {
+      name: 'delete', synopsis: 'del dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ handle FILTERID FILTER_TYPE ]',
+      run: async (words, env) => void (await makeFilters(env.route).delete(selectorOf(parseSpec(words)))),
+    },
+    { name: 'get', synopsis: 'get dev STRING parent CLASSID protocol PROTO handle FILTERID pref PRIO FILTER_TYPE', run: get },
+    { name: 'list', aliases: ['show', 'lst'], synopsis: 'show dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ]', run: show },
+  ],
+  where: FILTER_USAGE.split('\n').slice(5).join('\n'),
+};

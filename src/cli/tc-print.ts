@@ -1,0 +1,157 @@
+// How `tc` prints qdiscs and classes, with one record for both faces: each field is a JSON
+// member (tc -j, in tc's order, duplicate keys and all) and its piece of tc's text line.
+// Values come from nlkit/tc's views; units are printed with tc's rules (tc_util.c).
+import type { Opts } from '../tc/qdisc-kinds.js';
+import type { TcStats } from '../tc/stats.js';
+import { formatRate, formatSize } from '../tc/units.js';
+import { JsonWriter } from './json-writer.js';
+
+/** A JSON member (key and value; no key: text only) and its text. Nested: an object member. */
+export type Field = { key?: string; json?: unknown; text: string; nested?: Field[] };
+
+export const f = (key: string | undefined, json: unknown, text: string): Field => ({ key, json, text });
+export const text = (t: string): Field => ({ text: t });
+
+/** tc's sprint_time as this tc prints it: three significant digits, %g style ('50ms', '1.86ms', '1.5s', '500us'). */
+export function tcTime(usec: number): string {
+  const g = (x: number) => String(Number(x.toPrecision(3)));
+  if (usec >= 1e6) return `${g(usec / 1e6)}s`;
+  if (usec >= 1e3) return `${g(usec / 1e3)}ms`;
+  return `${Math.trunc(usec)}us`;
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Options of kinds tc prints in ways nlkit does not copy: every view field as `key value`. */
+function generic(o: Opts): Field[] {
+  return Object.entries(o).filter(([k]) => k !== 'xstats').map(([k, v]) =>
+    typeof v === 'boolean' ? f(snake(k), v, v ? `${snake(k)} ` : '') : f(snake(k), v, `${snake(k)} ${Array.isArray(v) ? v.join(' ') : String(v)} `));
+}
+
+const size = (key: string, word: string, n: number): Field => f(key, n, `${word} ${formatSize(n)} `);
+const rate = (key: string, n: number): Field => f(key, n, `${key} ${formatRate(n)} `);
+/** -d's `SIZE/CELL`: the kernel's dumps carry cell_log 0, so the cell is 1. */
+const cellSize = (key: string, n: number): Field => f(key, `${formatSize(n)}/1`, `${key} ${formatSize(n)}/1 `);
+const num = (o: Opts, k: string): number => o[k] as number;
+
+function tbf(o: Opts, details: boolean): Field[] {
+  if (o.rate === undefined) return [];
+  const out = [rate('rate', num(o, 'rate'))];
+  if (details) out.push(cellSize('burst', num(o, 'burst')), size('mpu', 'mpu', num(o, 'mpu')));
+  else out.push(size('burst', 'burst', num(o, 'burst')));
+  if (o.peakrate !== undefined) {
+    // tc prints the peak rate in its text only (no JSON member)
+    out.push(text(`peakrate ${formatRate(num(o, 'peakrate'))} `));
+    if (details) out.push(cellSize('mtu', num(o, 'mtu')), size('mpu', 'mpu', num(o, 'mpu')));
+    else out.push(size('minburst', 'minburst', num(o, 'mtu')));
+  }
+  if (o.latency !== undefined) out.push(f('lat', o.latency, `lat ${tcTime(num(o, 'latency'))} `));
+  else out.push(size('limit', 'limit', num(o, 'limit')));
+  if (o.overhead) out.push(f('overhead', o.overhead, `overhead ${o.overhead} `));
+  if (details || o.linklayer !== 'ethernet') out.push(f('linklayer', o.linklayer, `linklayer ${o.linklayer} `));
+  return out;
+}
+
+function htb(o: Opts, details: boolean): Field[] {
+  if (o.r2q === undefined) return [];
+  // tc prints it with %#x, which writes zero as '0'
+  const def = o.default === '0' ? '0' : `0x${o.default}`;
+  const out = [f('r2q', o.r2q, `r2q ${o.r2q} `), f('default', def, `default ${def} `), f('direct_packets_stat', o.directPacketsStat, `direct_packets_stat ${o.directPacketsStat} `)];
+  if (details) out.push(f('ver', o.version, `ver ${o.version} `));
+  if (o.directQlen !== undefined) out.push(f('direct_qlen', o.directQlen, `direct_qlen ${o.directQlen}`));
+  if (o.offload) out.push(f('offload', true, ' offload'));
+  return out;
+}
+
+function prio(o: Opts): Field[] {
+  if (o.bands === undefined) return [];
+  return [f('bands', o.bands, `bands ${o.bands} `), f('priomap', o.priomap, `priomap ${(o.priomap as number[]).join(' ')}`), f('multiqueue', false, '')];
+}
+
+/** tc's print_qopt of each kind nlkit prints as tc does; others print generically. */
+const QDISC_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
+  tbf, htb, prio, pfifo_fast: prio,
+  pfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
+  bfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${formatSize(num(o, 'limit'))}`)]),
+  pfifo_head_drop: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
+  ingress: () => [text('---------------- ')],
+  clsact: () => [],
+  noqueue: () => [],
+  mq: () => [],
+};
+
+export function qdiscOptionFields(kind: string, o: Opts, details: boolean): Field[] {
+  return (QDISC_OPTIONS[kind] ?? generic)(o, details);
+}
+
+function htbClass(o: Opts, details: boolean): Field[] {
+  if (o.rate === undefined) return [];
+  const out = [f('prio', o.prio, `prio ${o.prio} `)];
+  if (details) out.push(f('quantum', o.quantum, `quantum ${o.quantum} `));
+  out.push(rate('rate', num(o, 'rate')), rate('ceil', num(o, 'ceil')));
+  if (details) {
+    out.push(f('linklayer', o.linklayer, `linklayer ${o.linklayer} `));
+    out.push(cellSize('burst', num(o, 'burst')), size('mpu', 'mpu', num(o, 'mpu')), cellSize('cburst', num(o, 'cburst')), size('mpu', 'mpu', num(o, 'mpu')), f('level', o.level, `level ${o.level} `));
+  } else out.push(size('burst', 'burst', num(o, 'burst')), size('cburst', 'cburst', num(o, 'cburst')));
+  if (o.overhead) out.push(f('overhead', o.overhead, `overhead ${o.overhead} `));
+  return out;
+}
+
+const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = { htb: htbClass };
+
+export function classOptionFields(kind: string, o: Opts, details: boolean): Field[] {
+  return (CLASS_OPTIONS[kind] ?? generic)(o, details);
+}
+
+/** `-s`: the basic and queue counters (print_tcstats_attr), as members and tc's two lines. */
+export function statsFields(s: TcStats | undefined): Field[] {
+  if (!s) return [];
+  const out = [
+    f('bytes', s.bytes, ` Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
+    f('drops', s.drops, `(dropped ${s.drops}, `), f('overlimits', s.overlimits, `overlimits ${s.overlimits} `), f('requeues', s.requeues, `requeues ${s.requeues}) \n`),
+  ];
+  if (s.rate && (s.rate.bps || s.rate.pps)) out.push(f('rate', s.rate.bps, ` rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps `));
+  out.push(f('backlog', s.backlog, ` backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
+  return out;
+}
+
+/** Members in order, a key twice when tc writes it twice (tbf's -d `mpu`). */
+function writeFields(w: JsonWriter, fields: Field[]): void {
+  w.object();
+  for (const x of fields) {
+    if (x.key === undefined) continue;
+    w.key(x.key);
+    if (x.nested) writeFields(w, x.nested);
+    else writeValue(w, x.json);
+  }
+  w.endObject();
+}
+
+function writeValue(w: JsonWriter, v: unknown): void {
+  if (typeof v === 'number' || typeof v === 'bigint') w.number(v);
+  else if (typeof v === 'boolean') w.bool(v);
+  else if (typeof v === 'string') w.string(v);
+  else if (Array.isArray(v)) {
+    w.array();
+    for (const x of v) writeValue(w, x);
+    w.endArray();
+  } else w.null();
+}
+
+const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? toText(x.nested) : x.text)).join('');
+
+/** Records as `tc -j` (a JSON array) or tc's text. */
+export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
+  if (!env.json) {
+    env.out(records.map(toText).join(''));
+    return;
+  }
+  const w = new JsonWriter(env.pretty, env.out);
+  w.array();
+  for (const r of records) {
+    writeFields(w, r);
+    w.maybeFlush();
+  }
+  w.endArray().raw('\n');
+  w.flush();
+}

@@ -1,0 +1,86 @@
+// tc's words for each kind's options (q_tbf.c, q_htb.c, q_netem.c... parse_opt), to the keys
+// of nlkit/tc's specs. Values stay tc's text ('10mbit', '32kb', '50ms'): the domain layer
+// reads tc's units, so a bad value is refused there with the option's name.
+import { IpUsageError, type Words } from './ip-command.js';
+
+/** A word: the spec key its value goes to, or [key, constant] for a word that is a flag. */
+type WordRule = string | [key: string, value: unknown];
+type KindWords = Record<string, WordRule>;
+
+const TBF: KindWords = {
+  limit: 'limit', latency: 'latency', burst: 'burst', buffer: 'burst', maxburst: 'burst', mtu: 'mtu', minburst: 'mtu',
+  mpu: 'mpu', rate: 'rate', peakrate: 'peakrate', overhead: 'overhead', linklayer: 'linklayer',
+};
+const FIFO: KindWords = { limit: 'limit' };
+
+export const QDISC_WORDS: Record<string, KindWords> = {
+  tbf: TBF,
+  htb: { default: 'default', r2q: 'r2q', direct_qlen: 'directQlen', offload: ['offload', true] },
+  pfifo: FIFO,
+  bfifo: FIFO,
+  prio: { bands: 'bands', priomap: 'priomap' },
+  sfq: { quantum: 'quantum', perturb: 'perturb', limit: 'limit', divisor: 'divisor', flows: 'flows', depth: 'depth', headdrop: ['headdrop', true] },
+  fq_codel: {
+    limit: 'limit', flows: 'flows', target: 'target', interval: 'interval', quantum: 'quantum', ecn: ['ecn', true], noecn: ['ecn', false],
+    ce_threshold: 'ceThreshold', memory_limit: 'memoryLimit', drop_batch: 'dropBatch',
+  },
+  fq: {
+    limit: 'limit', flow_limit: 'flowLimit', quantum: 'quantum', initial_quantum: 'initialQuantum', maxrate: 'maxrate', buckets: 'buckets',
+    pacing: ['pacing', true], nopacing: ['pacing', false], refill_delay: 'refillDelay', orphan_mask: 'orphanMask', low_rate_threshold: 'lowRateThreshold',
+    ce_threshold: 'ceThreshold', timer_slack: 'timerSlack', horizon: 'horizon', horizon_drop: ['horizonDrop', true], horizon_cap: ['horizonDrop', false],
+  },
+  netem: { limit: 'limit', delay: 'delay', latency: 'delay', loss: 'loss', drop: 'loss', duplicate: 'duplicate', reorder: 'reorder', corrupt: 'corrupt', gap: 'gap', rate: 'rate', ecn: ['ecn', true] },
+  ingress: {},
+  clsact: {},
+  hfsc: { default: 'default' },
+  cake: {
+    bandwidth: 'bandwidth', unlimited: ['bandwidth', 'unlimited'], rtt: 'rtt', target: 'target', overhead: 'overhead', mpu: 'mpu', memlimit: 'memory', fwmark: 'fwmark',
+    nat: ['nat', true], nonat: ['nat', false], wash: ['wash', true], nowash: ['wash', false], ingress: ['ingress', true], egress: ['ingress', false],
+    'split-gso': ['splitGso', true], 'no-split-gso': ['splitGso', false], raw: ['raw', true], autorate_ingress: ['autorate', true],
+    ...Object.fromEntries(['diffserv3', 'diffserv4', 'diffserv8', 'besteffort', 'precedence'].map((w) => [w, ['diffserv', w]])),
+    ...Object.fromEntries(['flowblind', 'srchost', 'dsthost', 'hosts', 'flows', 'dual-srchost', 'dual-dsthost', 'triple-isolate'].map((w) => [w, ['flowMode', w]])),
+    ...Object.fromEntries(['no-ack-filter', 'ack-filter', 'ack-filter-aggressive'].map((w) => [w, ['ackFilter', w]])),
+    ...Object.fromEntries(['noatm', 'atm', 'ptm'].map((w) => [w, ['atm', w]])),
+  },
+};
+
+export const CLASS_WORDS: Record<string, KindWords> = {
+  htb: {
+    rate: 'rate', ceil: 'ceil', burst: 'burst', buffer: 'burst', maxburst: 'burst', cburst: 'cburst', cbuffer: 'cburst', cmaxburst: 'cburst',
+    prio: 'prio', quantum: 'quantum', mtu: 'mtu', mpu: 'mpu', overhead: 'overhead', linklayer: 'linklayer', offload: ['offload', true],
+  },
+};
+
+/** Numbers tc reads with get_u32 stay numbers in the spec (the domain takes both). */
+const NUMERIC = new Set(['r2q', 'directQlen', 'bands', 'perturb', 'divisor', 'flows', 'depth', 'dropBatch', 'gap', 'prio', 'overhead', 'orphanMask', 'fwmark']);
+
+/** The rest of a command line as a kind's options; an unknown word is tc's "What is ...?". */
+export function kindOptions(kind: string, words: Words, table: Record<string, KindWords>, what: 'qdisc' | 'class'): Record<string, unknown> {
+  const rules = table[kind];
+  if (!rules) throw new IpUsageError(`Error: unknown ${what} kind "${kind}" (nlkit makes: ${Object.keys(table).join(', ')}).`, 1);
+  const out: Record<string, unknown> = {};
+  while (!words.done) {
+    const w = words.shift()!;
+    if (w === 'help') throw new IpUsageError(`Usage: ... ${kind} ${Object.keys(rules).join(' | ')}`, 255);
+    const rule = rules[w];
+    if (rule === undefined) throw new IpUsageError(`What is "${w}"?`, 1);
+    if (Array.isArray(rule)) {
+      out[rule[0]] = rule[1];
+      continue;
+    }
+    if (kind === 'prio' && rule === 'priomap') {
+      // sixteen bands, one per priority, as many as are given
+      const map: number[] = [];
+      while (!words.done && /^\d+$/.test(words.peek()!) && map.length < 16) map.push(Number(words.shift()));
+      out.priomap = map;
+      continue;
+    }
+    let v = words.value();
+    if (kind === 'netem' && rule === 'loss' && v === 'random') v = words.value();
+    // SIZE/CELL: the cell is tc's choice of table resolution; nlkit's tables take the default
+    if (rule === 'burst' || rule === 'cburst' || rule === 'mtu') v = v.split('/')[0];
+    out[rule] = NUMERIC.has(rule) && /^\d+$/.test(v) ? Number(v) : v;
+    if (kind === 'netem' && rule === 'delay' && !words.done && /^\d+(\.\d+)?(s|ms|us|usec|msec|sec)?$/.test(words.peek()!)) out.jitter = words.shift();
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// tc filters (classifiers): list, get, add, change, replace and delete, as `tc filter` does,
+// with the kinds of filter-kinds.ts and actions inside them. Parents in tc's words: 'ingress'
+// and 'egress' are clsact's (and ingress's) attach points ffff:fff2 / ffff:fff3, as
+// `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
+import { NetlinkArgumentError } from '../core/errors.js';
+import { opCall, opItem } from '../ynl/op-call.js';
+import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
+import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { checkSpec } from '../route/arg-check.js';
+import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
+import { uint } from '../route/spec-values.js';
+import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
+import { FILTER_KINDS } from './filter-kinds.js';
+import type { U32Match } from './u32.js';
+import type { Action } from './actions.js';
+import { endianness } from 'node:os';
+
+/** A filter as a caller writes it; the kind's own fields (match, classid, actions...) sit beside these. */
+export interface FilterSpec {
+  dev: string | number;
+  /** 'ingress', 'egress' (clsact/ingress), 'root', or 'maj:min'. Default: the root qdisc. */
+  parent?: string | number;
+  kind: 'u32' | 'matchall' | 'bpf' | 'fw' | 'basic' | 'flower';
+  /** 'all' (default), 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', or an ethertype number. */
+  protocol?: string | number;
+  /** Priority (tc's pref/prio): lower first. The kernel picks one when absent (add). */
+  prio?: number;
+  pref?: number;
+  /** The kind's handle: u32 'HT:HASH:NODE' ('800::800'), fw's mark, a number for others. */
+  handle?: string | number;
+  chain?: number;
+  [field: string]: unknown;
+}
+
+/** A filter as the kernel shows it, with the kind's fields decoded. */
+export interface Filter {
+  dev: string;
+  ifindex: number;
+  parent: string;
+  kind: string;
+  protocol: string;
+  pref: number;
+  chain: number;
+  /** Absent on the entry tc shows for a priority's classifier itself (before its filters). */
+  handle?: string;
+  /** The class it sends packets to ('1:10'). */
+  classid?: string;
+  /** u32's matches, in the shape a spec gives them. */
+  match?: U32Match[];
+  actions?: Action[];
+  [field: string]: unknown;
+}
+
+/** Which filters list() shows and delete() removes. */
+export interface FilterSelector {
+  dev: string | number;
+  parent?: string | number;
+  protocol?: string | number;
+  prio?: number;
+  pref?: number;
+  handle?: string | number;
+  kind?: string;
+  chain?: number;
+}
+
+/** Ethertypes by tc's names (<linux/if_ether.h> ETH_P_*; tc/ll_proto.c). */
+const PROTOCOLS: Record<string, number> = {
+  all: 0x0003, ip: 0x0800, ipv6: 0x86dd, arp: 0x0806, '802.1q': 0x8100, '802.1ad': 0x88a8, mpls_uc: 0x8847, mpls_mc: 0x8848, rarp: 0x8035,
+};
+const PROTOCOL_OF = new Map(Object.entries(PROTOCOLS).map(([k, v]) => [v, k]));
+
+export function parseProtocol(v: unknown, option = 'protocol'): number {
+  if (typeof v === 'string' && PROTOCOLS[v.toLowerCase()] !== undefined) return PROTOCOLS[v.toLowerCase()]!;
+  if (typeof v === 'number' || (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v))) return uint(v, option, 0xffff);
+  throw new NetlinkArgumentError(option, `must be ${Object.keys(PROTOCOLS).map((p) => `'${p}'`).join(', ')} or an ethertype number, got ${JSON.stringify(v)}`,
+    typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+}
+export const protocolName = (p: number): string => PROTOCOL_OF.get(p) ?? `0x${p.toString(16).padStart(4, '0')}`;
+
+const INGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_INGRESS;
+const EGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_EGRESS;
+
+/** A filter's parent: 'ingress'/'egress' are the attach points (not the ingress qdisc's handle). */
+export function parseFilterParent(v: unknown, option = 'parent'): number {
+  if (v === 'ingress') return INGRESS_POINT >>> 0;
+  if (v === 'egress') return EGRESS_POINT >>> 0;
+  return parseHandle(v, option);
+}
+export function formatFilterParent(p: number): string {
+  if (p === INGRESS_POINT >>> 0) return 'ingress';
+  if (p === EGRESS_POINT >>> 0) return 'egress';
+  return formatHandle(p);
+}
+
+/** tcm_info is (prio << 16) | protocol, the protocol's 16 bits in network order inside a host u32. */
+const LE = endianness() === 'LE';
+const swap16 = (p: number) => (LE ? ((p & 0xff) << 8) | (p >>> 8) : p);
+const infoOf = (prio: number, protocol: number) => ((prio << 16) | swap16(protocol)) >>> 0;
+
+function prioOf(s: { prio?: unknown; pref?: unknown }): number {
+  if (s.prio !== undefined && s.pref !== undefined) throw new NetlinkArgumentError('pref', 'is the same as prio: give one');
+  const v = s.prio ?? s.pref;
+  return v === undefined ? 0 : uint(v, s.prio !== undefined ? 'prio' : 'pref', 0xffff);
+}
+
+const BASE_KEYS = ['dev', 'parent', 'kind', 'protocol', 'prio', 'pref', 'handle', 'chain'] as const;
+const MAX_CHAIN = 0xffffffff;
+
+function kindRow(kind: unknown) {
+  const k = typeof kind === 'string' ? FILTER_KINDS[kind] : undefined;
+  if (!k) throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(FILTER_KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
+  return k;
+}
+
+/** The request for a filter spec (add/change/replace). */
+export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest {
+  const pre = checkSpec(spec, 'filter', [...BASE_KEYS, ...Object.values(FILTER_KINDS).flatMap((k) => k.keys)]);
+  const k = kindRow(pre.kind);
+  const s = checkSpec(spec, 'filter', [...BASE_KEYS, ...k.keys]) as Record<string, unknown>;
+  const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
+  const req = {
+    ...tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
+    info: infoOf(prioOf(s), protocol),
+    kind: s.kind,
+    options: k.encode(s, scope, protocol),
+  } as NewtfilterDoRequest;
+  if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
+  return req;
+}
+
+/** The header (and kind, chain) that names filters to get or delete. */
+function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
+  const s = checkSpec(sel, 'filter', BASE_KEYS) as FilterSelector;
+  const k = s.kind === undefined ? undefined : kindRow(s.kind);
+  if (s.handle !== undefined && !k) throw new NetlinkArgumentError('kind', 'is needed with handle (handles are per kind)');
+  const prio = prioOf(s);
+  // no protocol: 0, any (as tc sends for del/get without one)
+  const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
+  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = {
+    ...tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
+    info: forDump ? 0 : infoOf(prio, protocol),
+  };
+  if (s.kind !== undefined && !forDump) req.kind = s.kind;
+  if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
+  return { req, prio, protocol: s.protocol === undefined ? undefined : protocol, kind: s.kind, handle: req.handle };
+}
+
+/** A dumped filter message as a Filter. */
+export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
+  const prio = m.info >>> 16;
+  const protocol = swap16(m.info & 0xffff);
+  const f: Filter = {
+    dev: scope.ifname(m.ifindex) ?? String(m.ifindex), ifindex: m.ifindex, parent: formatFilterParent(m.parent),
+    kind: m.kind ?? '', protocol: protocolName(protocol), pref: prio, chain: m.chain ?? 0,
+  };
+  const k = m.kind ? FILTER_KINDS[m.kind] : undefined;
+  if (m.handle) f.handle = k ? k.formatHandle(m.handle) : `0x${m.handle.toString(16)}`;
+  if (m.options !== undefined) Object.assign(f, k ? k.decode(m.options, scope) : { options: m.options });
+  return f;
+}
+
+
+const OPS = {
+  /** Filters of a device under a parent (`tc filter show dev X ingress`), narrowed by prio, protocol, kind, handle, chain. */
+  list: (scope: Scope, sel: FilterSelector): Step<Filter[]> => {
+    const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
+    const { kind: _k, ...dump } = req;
+    return opCall(tcFamily, 'gettfilter', 'dump', dump, {
+      result: (replies) => replies.map((m) => filterObject(m, scope)).filter((f) =>
+        (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
+        && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle))),
+    });
+  },
+  /** One filter by dev, parent, prio, protocol, kind and handle (`tc filter get`). */
+  get: (scope: Scope, sel: FilterSelector): Step<Filter> => {
+    const { req, prio } = selectorRequest(scope, sel, false);
+    if (!prio || !req.kind || !req.handle) throw new NetlinkArgumentError('filter', 'get needs prio, kind and handle (as tc filter get)');
+    return opCall(tcFamily, 'gettfilter', 'do', req, { result: (r) => filterObject(r[0]!, scope) });
+  },
+  /**
+   * add (EEXIST if the handle is taken), change (the filter there), replace; and delete: with
+   * prio, protocol, kind and handle one filter; with prio alone every filter of that priority;
+   * with none, every filter under the parent (`tc filter del dev X ingress`). Each takes one
+   * spec or an array (one transaction, failures by index).
+   */
+  ...writeOps<FilterSpec, FilterSelector>(
+    (scope, spec, flags) => opItem(tcFamily, 'newtfilter', filterRequest(scope, spec), { flags }),
+    (scope, sel) => opItem(tcFamily, 'deltfilter', selectorRequest(scope, sel, false).req),
+  ),
+};
+
+export type Filters = Omit<BoundOps<typeof OPS>, keyof WriteOps<FilterSpec, FilterSelector>> & WriteOps<FilterSpec, FilterSelector>;
+
+export function makeFilters(ctx: RouteContext): Filters {
+  return bindOps(ctx, OPS) as unknown as Filters;
+}
+

@@ -1,0 +1,156 @@
+// Queueing disciplines (`tc qdisc`): list, get, add, change, replace and delete, as typed
+// objects over the generated tc family. A spec is flat: where it goes (dev, handle, parent),
+// its kind, and the kind's options (qdisc-kinds.ts); an array is one transaction.
+import { constants } from 'node:os';
+import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
+import { checkSpec } from '../route/arg-check.js';
+import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { opCall, opItem } from '../ynl/op-call.js';
+import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
+import { formatHandle, parseHandle, parseMajor, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
+import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type Opts, type KindDef } from './qdisc-kinds.js';
+import { toStats, type TcStats } from './stats.js';
+import { headerView, tcmsg, writeOps, type TcHeaderView, type WriteOps } from './tc-object.js';
+
+/** A qdisc to make: where, what kind, and the kind's options (see QDISC_KINDS for each kind's keys). */
+export interface QdiscSpec {
+  dev: string | number;
+  kind: string;
+  /** A major handle ('1:'); the kernel picks one when absent (ingress and clsact: 'ffff:'). */
+  handle?: string | number;
+  /** 'root' (default), 'ingress' for ingress/clsact, or a class ('1:10'). */
+  parent?: string | number;
+  [option: string]: unknown;
+}
+
+/** Which qdisc to delete or get: the one at `parent` (default root; get: any, given a handle), checked against `handle`. */
+export interface QdiscRef {
+  dev: string | number;
+  parent?: string | number;
+  handle?: string | number;
+  /** Checked by the kernel: the qdisc there must be of this kind. */
+  kind?: string;
+}
+
+export interface QdiscFilter {
+  dev?: string | number;
+  kind?: string;
+  handle?: string | number;
+  parent?: string | number;
+}
+
+/** A qdisc as the kernel shows it. */
+export interface Qdisc extends TcHeaderView {
+  kind: string;
+  /** References to it (tcm_info): tc prints it when it is not 1. */
+  refcnt: number;
+  /** The kind's options with names (QDISC_KINDS[kind].view); {} for kinds nlkit does not know. */
+  options: Opts;
+  stats?: TcStats;
+  ingressBlock?: number;
+  egressBlock?: number;
+}
+
+const PLACE_KEYS = ['dev', 'kind', 'handle', 'parent'] as const;
+
+function kindDef(kind: string): KindDef<string> {
+  return (QDISC_KINDS as Record<string, KindDef<string>>)[kind];
+}
+
+/** The request for a spec (add/change/replace). */
+export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) checkSpec(spec, 'qdisc', PLACE_KEYS);
+  const kind = qdiscKind((spec as Opts).kind);
+  const def = kindDef(kind);
+  const s = checkSpec(spec, 'qdisc', [...PLACE_KEYS, ...def.keys]) as Opts;
+  const parent = s.parent === undefined ? def.place?.parent ?? TC_H_ROOT : parseHandle(s.parent, 'parent');
+  const handle = s.handle === undefined ? def.place?.handle ?? 0 : parseMajor(s.handle, 'handle');
+  if (def.place && (parent !== def.place.parent || handle !== def.place.handle))
+    throw new NetlinkArgumentError('parent', `${kind} goes at parent 'ingress' with handle 'ffff:' (the device's ingress hook)`);
+  const options = def.encode!(s);
+  const req = { ...tcmsg(scope, s, handle, parent), kind } as NewqdiscDoRequest & { options?: unknown };
+  if (options !== undefined) req.options = options;
+  return req;
+}
+
+/** The request naming one qdisc (delete/get): kind checked when given. */
+function refRequest(scope: Scope, ref: unknown, anyParent = false): TcmsgStruct & { kind?: string } {
+  const r = checkSpec(ref, 'qdisc', PLACE_KEYS) as Opts;
+  const kind = r.kind === undefined ? undefined : qdiscKind(r.kind);
+  const place = kind ? kindDef(kind).place : undefined;
+  const handle = r.handle === undefined ? place?.handle ?? 0 : parseMajor(r.handle, 'handle');
+  // get finds a handle under any parent; delete needs one (the kernel: "Classid cannot be
+  // zero"), root unless said, and checks the handle of the qdisc there
+  const parent = r.parent === undefined ? (anyParent && r.handle !== undefined ? 0 : place?.parent ?? TC_H_ROOT) : parseHandle(r.parent, 'parent');
+  const req: TcmsgStruct & { kind?: string } = tcmsg(scope, r, handle, parent);
+  if (kind) req.kind = kind;
+  return req;
+}
+
+export function qdiscView(scope: Scope, m: GetqdiscDumpReply): Qdisc {
+  const q: Qdisc = { ...headerView(scope, m), kind: m.kind ?? '', refcnt: m.info, options: qdiscOptionsView(m as AttrsSet) };
+  if (m.handle === 0) q.handle = '0:';
+  const stats = toStats(m.stats2, m.stats);
+  if (stats) q.stats = stats;
+  if (m.ingressBlock !== undefined) q.ingressBlock = m.ingressBlock;
+  if (m.egressBlock !== undefined) q.egressBlock = m.egressBlock;
+  return q;
+}
+
+function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc, m: GetqdiscDumpReply) => boolean } {
+  const filter = f === undefined ? {} : (checkSpec(f, 'filter', PLACE_KEYS) as QdiscFilter);
+  const ifindex = filter.dev === undefined ? 0 : scope.ifindex(filter.dev, 'dev');
+  const handle = filter.handle === undefined ? undefined : parseMajor(filter.handle, 'handle');
+  const parent = filter.parent === undefined ? undefined : parseHandle(filter.parent, 'parent');
+  const kind = filter.kind;
+  if (kind !== undefined && typeof kind !== 'string') throw new NetlinkArgumentError('kind', `must be a string, got ${typeof kind}`, 'ERR_INVALID_ARG_TYPE');
+  return {
+    ifindex,
+    test: (q, m) => (!ifindex || m.ifindex === ifindex) && (handle === undefined || m.handle === handle) && (parent === undefined || m.parent === parent) && (kind === undefined || q.kind === kind),
+  };
+}
+
+
+function listQdiscs(scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> {
+  const { ifindex, test } = filterOf(scope, filter);
+  return opCall(tc, 'getqdisc', 'dump', { family: 0, ifindex, handle: 0, parent: 0, info: 0 }, {
+    result: (replies) => {
+      const out: Qdisc[] = [];
+      for (const m of replies) {
+        const q = qdiscView(scope, m);
+        if (test(q, m)) out.push(q);
+      }
+      return out;
+    },
+  });
+}
+
+const OPS = {
+  /** Every qdisc (of a device, kind, handle or parent when the filter says), ingress and clsact included. */
+  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => listQdiscs(scope, filter),
+  /**
+   * The qdisc at a parent (default root) or with a handle; ENOENT when there is none. (A dump,
+   * filtered: RTM_GETQDISC's do answers only through RTNLGRP_TC unless NLM_F_ECHO is set.)
+   */
+  get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => {
+    const req = refRequest(scope, ref, true);
+    return {
+      first: listQdiscs(scope, { dev: req.ifindex }),
+      then: (found: Qdisc[], sc: Scope) => {
+        const q = found.find((x) => (!req.parent || parseHandle(x.parent) === req.parent) && (!req.handle || parseMajor(x.handle) === req.handle));
+        if (!q) throw new NetlinkSystemError(constants.errno.ENOENT, 'getqdisc', `no qdisc on ${sc.ifname(req.ifindex) ?? req.ifindex} at ${formatHandle(req.parent || req.handle)}`);
+        return { value: q };
+      },
+    };
+  },
+  ...writeOps((sc, spec: QdiscSpec, flags) => opItem(tc, 'newqdisc', qdiscRequest(sc, spec), { flags }), (sc, r: QdiscRef) => opItem(tc, 'delqdisc', refRequest(sc, r))),
+};
+
+/** A namespace's qdiscs: list/get, and add/change/replace/delete of one spec or (bulk) an array. */
+export type Qdiscs = Omit<BoundOps<typeof OPS>, keyof WriteOps<QdiscSpec, QdiscRef>> & WriteOps<QdiscSpec, QdiscRef>;
+
+export function makeQdiscs(ctx: RouteContext): Qdiscs {
+  return bindOps(ctx, OPS) as unknown as Qdiscs;
+}
+
+export { TC_H_INGRESS };

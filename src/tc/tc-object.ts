@@ -1,0 +1,76 @@
+// The part every tc object (qdisc, class, filter) shares: the tcmsg header. Callers name the
+// device (a name resolved through the scope, or an ifindex) and handles as tc writes them;
+// views give them back the same way.
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { TransactionItem } from '../core/transaction.js';
+import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
+import type { Scope } from '../route/context.js';
+import type { TcmsgStruct } from '../ynl/families/tc.js';
+import { formatHandle, parseHandle, TC_H_INGRESS, TC_H_ROOT } from './handle.js';
+
+/** Where an object is: its device and, when given, its handle and parent. */
+export interface TcPlace {
+  /** A link name or ifindex. */
+  dev: string | number;
+  handle?: string | number;
+  parent?: string | number;
+}
+
+/** The header of a request: family AF_UNSPEC, the device's index, handle and parent. */
+export function tcmsg(scope: Scope, s: { dev?: unknown }, handle: number, parent: number): Required<Pick<TcmsgStruct, 'family' | 'ifindex' | 'handle' | 'parent' | 'info'>> {
+  if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is required: the device the object is on');
+  if (typeof s.dev !== 'string' && typeof s.dev !== 'number') throw new NetlinkArgumentError('dev', `must be a link name or ifindex, got ${typeof s.dev}`, 'ERR_INVALID_ARG_TYPE');
+  return { family: 0, ifindex: scope.ifindex(s.dev, 'dev'), handle, parent, info: 0 };
+}
+
+/** An optional handle: `fallback` when absent. */
+export function handleOr(v: unknown, option: string, fallback: number): number {
+  return v === undefined ? fallback : parseHandle(v, option);
+}
+
+/** What a view shows of the header: the device by name, handles as tc prints them. */
+export interface TcHeaderView {
+  dev: string;
+  ifindex: number;
+  handle: string;
+  /** 'root', 'ingress' (the ingress/clsact attach point ffff:fff1) or 'maj:min'. */
+  parent: string;
+}
+
+export function parentName(p: number): string {
+  return p === TC_H_INGRESS ? 'ingress' : formatHandle(p);
+}
+
+export function headerView(scope: Scope, m: TcmsgStruct): TcHeaderView {
+  return { dev: scope.ifname(m.ifindex) ?? String(m.ifindex), ifindex: m.ifindex, handle: formatHandle(m.handle), parent: parentName(m.parent) };
+}
+
+/**
+ * add (CREATE|EXCL: EEXIST if one is there), change (the one there, same kind), replace
+ * (CREATE|REPLACE) and delete of a tc object table, each taking one spec or an array (one
+ * transaction, failures by index).
+ */
+export function writeOps<S, R>(write: (scope: Scope, spec: S, flags: number) => TransactionItem<unknown>, remove: (scope: Scope, ref: R) => TransactionItem<unknown>) {
+  const writer = (flags: number) => (scope: Scope, spec: S | readonly S[]) => oneOrMany(scope, spec, (sc, s: S) => write(sc, s, flags));
+  return {
+    add: writer(NLM_F_CREATE | NLM_F_EXCL),
+    change: writer(0),
+    replace: writer(NLM_F_CREATE | NLM_F_REPLACE),
+    delete: (scope: Scope, ref: R | readonly R[]) => oneOrMany(scope, ref, remove),
+  };
+}
+
+/** The methods writeOps' builders become: one spec (void) or an array (a BulkResult). */
+export interface WriteOps<S, R> {
+  add: OneOrMany<S>;
+  addSync: OneOrManySync<S>;
+  change: OneOrMany<S>;
+  changeSync: OneOrManySync<S>;
+  replace: OneOrMany<S>;
+  replaceSync: OneOrManySync<S>;
+  delete: OneOrMany<R>;
+  deleteSync: OneOrManySync<R>;
+}
+
+export { TC_H_ROOT, TC_H_INGRESS };

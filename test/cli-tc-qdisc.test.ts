@@ -1,0 +1,132 @@
+// `nlkit tc qdisc|class` against `tc` on the same throwaway namespace: -j output byte for
+// byte (so deep-equal too), with -s, -d and both, plain text equal, what nlkit writes read
+// back by tc, tc's options after `tc` and nlkit's before it, errors with tc's words and exit
+// statuses. Documented exceptions:
+// - classes: this tc (iproute2 6.1) prints classes as text even under -j, so class output is
+//   compared as text; nlkit's `tc -j class show` prints JSON in qdisc show's shape
+//   (class/handle/parent/leaf, "options", the -s counters);
+// - htb classes under -s: tc adds htb's xstats (lended, borrowed, tokens...); the tc spec does
+//   not describe htb's xstats, so nlkit prints the counters without them (compared without -s);
+// - a qdisc kind nlkit does not make: tc sends it and prints the kernel's refusal, nlkit
+//   refuses it itself naming the kinds it makes.
+// The links stay down (no traffic): counters cannot move between the two reads.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { nlkit } from './helpers/cli-run.js';
+import { ip, needRoot, run, withNetns } from './helpers/netns.js';
+
+function tc(ns: string | undefined, ...args: string[]) {
+  const r = spawnSync('tc', ns === undefined ? args : ['-n', ns, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function setup(ns: string): void {
+  for (let i = 0; i < 8; i += 2) ip(ns, 'link', 'add', `v${i}`, 'type', 'veth', 'peer', 'name', `v${i + 1}`);
+  const cmds = [
+    ['qdisc', 'add', 'dev', 'v0', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kb', 'latency', '50ms'],
+    ['qdisc', 'add', 'dev', 'v0', 'ingress'],
+    ['qdisc', 'add', 'dev', 'v1', 'root', 'handle', '1:', 'htb', 'default', '10'],
+    ['class', 'add', 'dev', 'v1', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '5mbit', 'ceil', '10mbit'],
+    ['class', 'add', 'dev', 'v1', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '50gbit', 'prio', '2'],
+    ['qdisc', 'add', 'dev', 'v1', 'parent', '1:10', 'handle', '10:', 'pfifo', 'limit', '30'],
+    ['qdisc', 'add', 'dev', 'v1', 'clsact'],
+    ['qdisc', 'add', 'dev', 'v2', 'root', 'bfifo', 'limit', '10000'],
+    ['qdisc', 'add', 'dev', 'v3', 'root', 'pfifo_fast'],
+    ['qdisc', 'add', 'dev', 'v4', 'root', 'handle', '5:', 'tbf', 'rate', '5gbit', 'burst', '1mb', 'limit', '3000000', 'peakrate', '6gbit', 'mtu', '2000', 'overhead', '4'],
+    ['qdisc', 'add', 'dev', 'v5', 'root', 'htb', 'r2q', '5', 'direct_qlen', '20'],
+    ['qdisc', 'add', 'dev', 'v6', 'root', 'tbf', 'rate', '50gbit', 'burst', '8mb', 'limit', '20000000'],
+  ];
+  for (const c of cmds) run('tc', ['-n', ns, ...c]);
+}
+
+describe('nlkit tc qdisc and class as tc', () => {
+  test('-j (with -s, -d, -p) byte for byte as tc -j, and the text', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((ns) => {
+      setup(ns);
+      const VIEWS = [[], ['-s'], ['-d'], ['-s', '-d']];
+      for (const opts of VIEWS) {
+        for (const where of [[], ['dev', 'v0'], ['dev', 'v1'], ['dev', 'v4'], ['dev', 'v7']]) {
+          const want = tc(ns, '-j', ...opts, 'qdisc', 'show', ...where);
+          assert.equal(want.status, 0, want.stderr);
+          const got = nlkit('-j', 'tc', '-n', ns, ...opts, 'qdisc', 'show', ...where);
+          assert.equal(got.stderr, '');
+          assert.deepEqual(JSON.parse(got.stdout), JSON.parse(want.stdout), `tc -j ${opts.join(' ')} qdisc show ${where.join(' ')}`);
+          assert.equal(got.stdout, want.stdout);
+          // text: the same lines
+          assert.equal(nlkit('tc', '-n', ns, ...opts, 'qdisc', 'show', ...where).stdout, tc(ns, ...opts, 'qdisc', 'show', ...where).stdout);
+        }
+      }
+      assert.equal(nlkit('tc', '-n', ns, '-j', '-p', 'qdisc', 'show').stdout, tc(ns, '-j', '-p', 'qdisc', 'show').stdout);
+      // nlkit's options before `tc`, tc's after it, prefixes as tc resolves them
+      assert.equal(nlkit('-n', ns, '-j', 'tc', 'q', 's').stdout, tc(ns, '-j', 'qdisc', 'show').stdout);
+      assert.equal(nlkit('-n', ns, 'tc', '-d', 'c', 'show', 'dev', 'v1').stdout, tc(ns, '-d', 'class', 'show', 'dev', 'v1').stdout);
+      assert.equal(nlkit('tc', '-n', ns, 'class', 'show', 'dev', 'v1').stdout, tc(ns, 'class', 'show', 'dev', 'v1').stdout);
+      const classes = JSON.parse(nlkit('tc', '-n', ns, '-j', 'class', 'show', 'dev', 'v1').stdout) as Record<string, unknown>[];
+      assert.deepEqual(classes.map((c) => [c.class, c.handle, c.leaf]), [['htb', '1:10', '10:'], ['htb', '1:20', undefined]]);
+    });
+  });
+
+  test('what nlkit tc writes, tc reads', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((ns) => {
+      ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+      const lines = [
+        ['qdisc', 'add', 'dev', 'v0', 'root', 'handle', '1:', 'htb', 'default', '10'],
+        ['class', 'add', 'dev', 'v0', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '5mbit', 'ceil', '10mbit'],
+        ['class', 'add', 'dev', 'v0', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '1mbit', 'burst', '15k', 'prio', '1'],
+        ['qdisc', 'add', 'dev', 'v0', 'ingress'],
+        ['qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kb/8', 'latency', '50ms'],
+        ['qdisc', 'add', 'dev', 'v1', 'clsact'],
+      ];
+      for (const l of lines) {
+        const r = nlkit('tc', '-n', ns, ...l);
+        assert.deepEqual([r.status, r.stderr], [0, ''], l.join(' '));
+      }
+      // made again by tc on fresh links: the same as tc shows them
+      ip(ns, 'link', 'add', 'w0', 'type', 'veth', 'peer', 'name', 'w1');
+      for (const l of lines) run('tc', ['-n', ns, ...l.map((w) => (w === 'v0' ? 'w0' : w === 'v1' ? 'w1' : w))]);
+      const norm = (s: string) => s.replace(/\bw([01])\b/g, 'v$1').replace(/\b[0-9a-f]{4}:/g, 'AUTO:');
+      for (const dev of ['0', '1']) {
+        assert.equal(norm(tc(ns, '-j', '-d', 'qdisc', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-j', '-d', 'qdisc', 'show', 'dev', `v${dev}`).stdout));
+        assert.equal(norm(tc(ns, '-d', 'class', 'show', 'dev', `w${dev}`).stdout), norm(tc(ns, '-d', 'class', 'show', 'dev', `v${dev}`).stdout));
+      }
+      for (const l of [['class', 'change', 'dev', 'v0', 'classid', '1:10', 'htb', 'rate', '5mbit', 'ceil', '20mbit'], ['class', 'del', 'dev', 'v0', 'classid', '1:20'], ['qdisc', 'del', 'dev', 'v0', 'ingress'], ['qdisc', 'replace', 'dev', 'v1', 'root', 'pfifo', 'limit', '10']]) {
+        const r = nlkit('tc', '-n', ns, ...l);
+        assert.deepEqual([r.status, r.stderr], [0, ''], l.join(' '));
+      }
+      assert.match(tc(ns, 'class', 'show', 'dev', 'v0').stdout, /^class htb 1:10 root prio 0 rate 5Mbit ceil 20Mbit burst 1600b cburst 1600b \n$/);
+      assert.deepEqual(JSON.parse(tc(ns, '-j', 'qdisc', 'show', 'dev', 'v1').stdout).map((q: { kind: string }) => q.kind), ['pfifo', 'clsact']);
+      assert.deepEqual(JSON.parse(tc(ns, '-j', 'qdisc', 'show', 'dev', 'v0').stdout).map((q: { kind: string }) => q.kind), ['htb']);
+    });
+  });
+
+  test('errors and exit statuses as tc\'s; `nlkit tc` is tc, `nlkit tcp` is tcpmetrics', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((ns) => {
+      ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+      run('tc', ['-n', ns, 'qdisc', 'add', 'dev', 'v0', 'root', 'htb']);
+      for (const args of [
+        ['qdisc', 'add', 'dev', 'nope', 'root', 'htb'],
+        ['qdisc', 'add', 'dev', 'v0', 'root', 'htb'],
+        ['qdisc', 'del', 'dev', 'v1', 'root'],
+        ['class', 'add', 'dev', 'v1', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '1mbit'],
+        ['qdisc', 'show', 'dev', 'nope'],
+      ]) {
+        const want = tc(ns, ...args);
+        const got = nlkit('tc', '-n', ns, ...args);
+        assert.deepEqual([got.status, got.stderr], [want.status, want.stderr], args.join(' '));
+      }
+      const unknown = nlkit('tc', 'foo');
+      const tcUnknown = tc(undefined, 'foo');
+      assert.deepEqual([unknown.status, unknown.stderr], [tcUnknown.status, tcUnknown.stderr]);
+      assert.match(nlkit('tc', 'help').stdout, /OBJECT := \{ qdisc \| class/);
+      assert.match(nlkit('tcp').stderr, /Object "tcpmetrics" is not implemented/);
+      const bad = nlkit('tc', '-n', ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'rate', 'fast', 'burst', '1k', 'latency', '1ms');
+      assert.deepEqual([bad.status, /"rate"/.test(bad.stderr)], [255, true]);
+      const what = nlkit('tc', '-n', ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'speed', '1');
+      assert.deepEqual([what.status, what.stderr], [1, 'What is "speed"?\n']);
+    });
+  });
+});
