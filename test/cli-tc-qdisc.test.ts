@@ -5,8 +5,6 @@
 // - classes: this tc (iproute2 6.1) prints classes as text even under -j, so class output is
 //   compared as text; nlkit's `tc -j class show` prints JSON in qdisc show's shape
 //   (class/handle/parent/leaf, "options", the -s counters);
-// - htb classes under -s: tc adds htb's xstats (lended, borrowed, tokens...); the tc spec does
-//   not describe htb's xstats, so nlkit prints the counters without them (compared without -s);
 // - a qdisc kind nlkit does not make: tc sends it and prints the kernel's refusal, nlkit
 //   refuses it itself naming the kinds it makes.
 // The links stay down (no traffic): counters cannot move between the two reads.
@@ -63,6 +61,8 @@ describe('nlkit tc qdisc and class as tc', () => {
       assert.equal(nlkit('-n', ns, '-j', 'tc', 'q', 's').stdout, tc(ns, '-j', 'qdisc', 'show').stdout);
       assert.equal(nlkit('-n', ns, 'tc', '-d', 'c', 'show', 'dev', 'v1').stdout, tc(ns, '-d', 'class', 'show', 'dev', 'v1').stdout);
       assert.equal(nlkit('tc', '-n', ns, 'class', 'show', 'dev', 'v1').stdout, tc(ns, 'class', 'show', 'dev', 'v1').stdout);
+      // -s: the counters and htb's xstats (lended, borrowed, giants, tokens, ctokens: nlkit's tc overlay)
+      assert.equal(nlkit('tc', '-n', ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout, tc(ns, '-s', '-d', 'class', 'show', 'dev', 'v1').stdout);
       const classes = JSON.parse(nlkit('tc', '-n', ns, '-j', 'class', 'show', 'dev', 'v1').stdout) as Record<string, unknown>[];
       assert.deepEqual(classes.map((c) => [c.class, c.handle, c.leaf]), [['htb', '1:10', '10:'], ['htb', '1:20', undefined]]);
     });

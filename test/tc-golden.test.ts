@@ -79,6 +79,13 @@ describe('tc spec corrections', () => {
     assert.deepEqual(back.options.parms.rate, rate);
   });
 
+  test('overlay: an htb class\'s TCA_XSTATS is struct tc_htb_xstats { u32 lends, borrows, giants; s32 tokens, ctokens }', () => {
+    const s32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32LE(n); return b.toString('hex'); };
+    const body = Buffer.from('00000000' + u32(2) + u32(0x10010) + u32(0x10000) + u32(0) + nla(1, '68746200') + nla(4, u32(1) + u32(2) + u32(3) + s32(-5) + s32(6)), 'hex');
+    const m = tc.decode('gettclass', body) as AttrsSet;
+    assert.deepEqual(m.xstats, { lends: 1, borrows: 2, giants: 3, tokens: -5, ctokens: 6 });
+  });
+
   test('RTM_GETTCLASS has a dump (tc_dump_tclass): request 42, replies RTM_NEWTCLASS 40', () => {
     const op = tc.op('gettclass');
     assert.equal(op.requestValue, 42);

@@ -2,7 +2,7 @@
 // (tc_class.c), over nlkit/tc's classes, printed as tc's print_class prints them.
 import { makeClasses, type ClassSpec, type TcClass } from '../tc/classes.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { classOptionFields, f, type Field, printRecords, statsFields } from './tc-print.js';
+import { classOptionFields, classXstatsFields, f, type Field, printRecords, statsFields } from './tc-print.js';
 import { CLASS_WORDS, kindOptions } from './tc-words.js';
 
 interface Place {
@@ -66,7 +66,7 @@ export function classRecord(c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, d
   else out.push(f('parent', c.parent, `parent ${c.parent} `));
   if (c.leaf !== undefined) out.push(f('leaf', c.leaf, `leaf ${c.leaf} `));
   out.push({ key: 'options', text: '', nested: classOptionFields(c.kind, c.options, env.details > 0) }, { text: '\n' });
-  if (env.stats) out.push(...statsFields(c.stats), { text: '\n' });
+  if (env.stats) out.push(...statsFields(c.stats), ...classXstatsFields(c.kind, c.options), { text: '\n' });
   return out;
 }
 

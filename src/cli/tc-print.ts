@@ -99,6 +99,19 @@ function htbClass(o: Opts, details: boolean): Field[] {
 
 const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = { htb: htbClass };
 
+/** -s: a class kind's own statistics after the counters (tc's print_xstats). */
+const CLASS_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
+  htb: (x) => [
+    f('lended', x.lends, ` lended: ${x.lends} `), f('borrowed', x.borrows, `borrowed: ${x.borrows} `), f('giants', x.giants, `giants: ${x.giants}\n`),
+    f('tokens', x.tokens, ` tokens: ${x.tokens} `), f('ctokens', x.ctokens, `ctokens: ${x.ctokens}\n`),
+  ],
+};
+
+export function classXstatsFields(kind: string, o: Opts): Field[] {
+  const x = o.xstats as Record<string, number> | undefined;
+  return x && CLASS_XSTATS[kind] ? CLASS_XSTATS[kind](x) : [];
+}
+
 export function classOptionFields(kind: string, o: Opts, details: boolean): Field[] {
   return (CLASS_OPTIONS[kind] ?? generic)(o, details);
 }

@@ -44,15 +44,19 @@ const HTB_CLASS = {
     if (checkBool(o.offload, 'offload')) out.offload = true;
     return out;
   },
-  view(o) {
+  view(o, x) {
     const p = struct(o?.parms);
     if (!p) return {};
     const rate = rateOf(p.rate, o?.rate64);
     const ceil = rateOf(p.ceil, o?.ceil64);
-    return {
+    const v: Opts = {
       rate, ceil, burst: xmitSize(rate, p.buffer), cburst: xmitSize(ceil, p.cbuffer), prio: p.prio, quantum: p.quantum, level: p.level,
       mpu: p.rate.mpu, overhead: p.rate.overhead, linklayer: linklayerName(p.rate.linklayer),
     };
+    // what the class lent and borrowed, and its buckets' tokens (ticks), from its statistics
+    const xs = struct(x);
+    if (xs) v.xstats = { lends: xs.lends, borrows: xs.borrows, giants: xs.giants, tokens: xs.tokens, ctokens: xs.ctokens };
+    return v;
   },
 } satisfies KindDef<'htb'>;
 
