@@ -58,6 +58,7 @@ export const OBJECTS: readonly ObjectRow[] = [
   { name: 'ynl', summary: 'any YNL-described family: do, dump, subscribe, list operations and attributes', group: async () => (await import('./ynl.js')).ynl },
   { name: 'ss', summary: 'sockets of every family, as ss lists them (sock_diag)', group: async () => (await import('./ss.js')).ss },
   { name: 'tc', summary: 'traffic control as tc: qdisc, class (tc\'s options -s -d -j -p -n after tc)', run: async (argv, flags, io) => (await import('./tc.js')).runTc(argv, flags, io) },
+  { name: 'nft', summary: 'nftables: tables, chains, rules, sets in nft\'s words; list ruleset -j as nft -j', group: async () => (await import('./nft.js')).nft },
   { name: 'completion', summary: 'bash or zsh completion script, from the command tables', group: async () => (await import('./completion.js')).completion },
 ];
 

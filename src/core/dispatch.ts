@@ -111,7 +111,8 @@ export class Dispatcher {
   }
 
   private route(m: RawMessage): void {
-    if (m.group !== 0) return this.isEcho(m) ? void this.table.route(m) : this.event(m);
+    // an echo of a transaction's item (an nftables batch with NLM_F_ECHO) goes to its range
+    if (m.group !== 0) return this.isEcho(m) ? void this.table.route(m) : this.isRangeEcho(m) ? undefined : this.event(m);
     if (m.flags & C.NLM_F_REQUEST && !this.kernelPeer) return this.host.serve(m);
     if (this.table.route(m)) return;
     if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
@@ -134,6 +135,11 @@ export class Dispatcher {
    */
   private isEcho(m: RawMessage): boolean {
     return m.seq !== 0 && this.table.get(m.seq)?.peer === m.sender && m.portId === this.host.portId();
+  }
+
+  /** An echo addressed to this socket that a transaction in flight takes (false: not one). */
+  private isRangeEcho(m: RawMessage): boolean {
+    return m.seq !== 0 && m.portId === this.host.portId() && this.table.routeToRange(m);
   }
 
   private event(m: RawMessage): void {

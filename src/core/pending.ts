@@ -162,6 +162,11 @@ export class PendingTable {
       this.reply(p, m);
       return true;
     }
+    return this.routeToRange(m);
+  }
+
+  /** Hands a message to the transaction whose item has its seq; false when none takes it. */
+  routeToRange(m: RawMessage): boolean {
     for (let i = 0; i < this.ranges.length; i++) if (this.ranges[i].receive(m)) return true;
     return false;
   }

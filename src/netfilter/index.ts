@@ -1,2 +1,13 @@
 // nlkit/netfilter: nftables (tables, chains, rules, sets and maps, applied as all-or-nothing
 // batches) and conntrack (entries and their events), as typed objects.
+export { openNft, NftHandle, type NftGeneration, type NftTransactionOptions } from './nft-handle.js';
+export { NftTransactionError, type NftTransactionResult, type NftCommandResult } from './nft-batch.js';
+export type { NftCommand, NftVerb, NftTableSpec, NftChainSpec, NftRuleSpec, NftSetSpec, NftElementsSpec, NftSetElementSpec, NftTableFlag, NftSetFlag } from './nft-commands.js';
+export type { NftTable, NftChain, NftSet, NftSetElement, NftRule, NftRuleset } from './nft-objects.js';
+export type { NftOptions } from './nft-context.js';
+export {
+  ip, ip6, tcp, udp, meta, ct, counter, log, limit, masquerade, redirect, snat, dnat, reject, accept, drop, continue_, return_, jump, goto, raw,
+  type NftExpr, type NftMatch, type NftMatchKey, type NftMatchValue, type NftRange, type NftElement, type NftCounter, type NftLog, type NftLimit,
+  type NftMasquerade, type NftRedirect, type NftNat, type NftReject, type NftVerdict, type NftRaw,
+} from './nft-expr.js';
+export { priorityValue, priorityName, type NftFamily, type NftHook, type NftChainType, type NftPolicy, type NftSetType, type CtState } from './nft-names.js';

@@ -322,6 +322,7 @@ export type ExprAttrsSet = {
   | { name: 'tproxy'; data?: ExprTproxyAttrsSet }
   | { name: 'limit'; data?: ExprLimitAttrsSet }
   | { name: 'masq'; data?: ExprMasqAttrsSet }
+  | { name: 'redir'; data?: ExprRedirAttrsSet }
   | { name?: string; data?: never; $raw?: { data?: Buffer } }
 );
 
@@ -378,7 +379,7 @@ export interface SetListAttrsSet {
 export interface SetelemAttrsSet {
   key?: DataAttrsSet;
   data?: DataAttrsSet;
-  flags?: Buffer;
+  flags?: Array<SetElemFlagsEnum | number | bigint>;
   timeout?: bigint;
   expiration?: bigint;
   userdata?: Buffer;
@@ -614,6 +615,13 @@ export interface ExprLimitAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface ExprRedirAttrsSet {
+  regProtoMin?: RegistersEnum | number;
+  regProtoMax?: RegistersEnum | number;
+  flags?: Array<NatRangeFlagsEnum | number | bigint>;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type BatchBeginDoRequest = Partial<NfgenmsgStruct> & Attrs<BatchAttrsSet, 'genid'>;
@@ -665,7 +673,7 @@ export type NewsetDoRequest = Partial<NfgenmsgStruct> & Attrs<SetAttrsSet,
 export type GetsetDoRequest = Partial<NfgenmsgStruct> & Attrs<SetAttrsSet, 'table' | 'name'>;
 export type GetsetDoReply = NfgenmsgStruct & Attrs<SetAttrsSet,
   | 'table' | 'name' | 'handle' | 'flags' | 'keyLen' | 'keyType' | 'dataType' | 'dataLen' | 'objType' | 'gcInterval'
-  | 'policy' | 'userdata' | 'desc' | 'expr' | 'expressions'
+  | 'policy' | 'userdata' | 'desc' | 'expr' | 'expressions' | 'timeout'
 >;
 export type GetsetDumpRequest = Partial<NfgenmsgStruct> & Attrs<SetAttrsSet, 'table'>;
 export type GetsetDumpReply = GetsetDoReply;
@@ -1276,7 +1284,7 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'numgen-attrs',
       attributes: [
-        { name: 'dreg', value: 1, type: 'u32', enum: 'registers' },
+        { name: 'dreg', value: 1, type: 'u32', byteOrder: 'big-endian', enum: 'registers' },
         { name: 'modulus', value: 2, type: 'u32', byteOrder: 'big-endian' },
         { name: 'type', value: 3, type: 'u32', byteOrder: 'big-endian', enum: 'numgen-types' },
         { name: 'offset', value: 4, type: 'u32', byteOrder: 'big-endian' },
@@ -1315,9 +1323,10 @@ export const description: FamilyDescription<Types> = {
         { name: 'use', value: 6, type: 'u32', byteOrder: 'big-endian' },
         { name: 'type', value: 7, type: 'string' },
         { name: 'counters', value: 8, type: 'nest', nestedAttributes: 'nft-counter-attrs' },
-        { name: 'flags', value: 9, type: 'u32', byteOrder: 'big-endian', enum: 'chain-flags', enumAsFlags: true },
-        { name: 'id', value: 10, type: 'u32', byteOrder: 'big-endian' },
-        { name: 'userdata', value: 11, type: 'binary' },
+        { name: 'pad', value: 9, type: 'pad' },
+        { name: 'flags', value: 10, type: 'u32', byteOrder: 'big-endian', enum: 'chain-flags', enumAsFlags: true },
+        { name: 'id', value: 11, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'userdata', value: 12, type: 'binary' },
       ],
     },
     {
@@ -1355,9 +1364,10 @@ export const description: FamilyDescription<Types> = {
         { name: 'compat', value: 5, type: 'nest', nestedAttributes: 'rule-compat-attrs' },
         { name: 'position', value: 6, type: 'u64', byteOrder: 'big-endian' },
         { name: 'userdata', value: 7, type: 'binary' },
-        { name: 'id', value: 8, type: 'u32' },
-        { name: 'position-id', value: 9, type: 'u32' },
-        { name: 'chain-id', value: 10, type: 'u32' },
+        { name: 'pad', value: 8, type: 'pad' },
+        { name: 'id', value: 9, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'position-id', value: 10, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'chain-id', value: 11, type: 'u32', byteOrder: 'big-endian' },
       ],
     },
     {
@@ -1390,9 +1400,9 @@ export const description: FamilyDescription<Types> = {
         { name: 'data-len', value: 7, type: 'u32', byteOrder: 'big-endian' },
         { name: 'policy', value: 8, type: 'u32', byteOrder: 'big-endian' },
         { name: 'desc', value: 9, type: 'nest', nestedAttributes: 'set-desc-attrs' },
-        { name: 'id', value: 10, type: 'u32' },
-        { name: 'timeout', value: 11, type: 'u64' },
-        { name: 'gc-interval', value: 12, type: 'u32' },
+        { name: 'id', value: 10, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'timeout', value: 11, type: 'u64', byteOrder: 'big-endian' },
+        { name: 'gc-interval', value: 12, type: 'u32', byteOrder: 'big-endian' },
         { name: 'userdata', value: 13, type: 'binary' },
         { name: 'pad', value: 14, type: 'pad' },
         { name: 'obj-type', value: 15, type: 'u32', byteOrder: 'big-endian' },
@@ -1424,14 +1434,15 @@ export const description: FamilyDescription<Types> = {
       attributes: [
         { name: 'key', value: 1, type: 'nest', nestedAttributes: 'data-attrs' },
         { name: 'data', value: 2, type: 'nest', nestedAttributes: 'data-attrs' },
-        { name: 'flags', value: 3, type: 'binary' },
+        { name: 'flags', value: 3, type: 'u32', byteOrder: 'big-endian', enum: 'set-elem-flags', enumAsFlags: true },
         { name: 'timeout', value: 4, type: 'u64', byteOrder: 'big-endian' },
         { name: 'expiration', value: 5, type: 'u64', byteOrder: 'big-endian' },
         { name: 'userdata', value: 6, type: 'binary' },
         { name: 'expr', value: 7, type: 'nest', nestedAttributes: 'expr-attrs' },
-        { name: 'objref', value: 8, type: 'string' },
-        { name: 'key-end', value: 9, type: 'nest', nestedAttributes: 'data-attrs' },
-        { name: 'expressions', value: 10, type: 'nest', nestedAttributes: 'expr-list-attrs' },
+        { name: 'pad', value: 8, type: 'pad' },
+        { name: 'objref', value: 9, type: 'string' },
+        { name: 'key-end', value: 10, type: 'nest', nestedAttributes: 'data-attrs' },
+        { name: 'expressions', value: 11, type: 'nest', nestedAttributes: 'expr-list-attrs' },
       ],
     },
     {
@@ -1444,7 +1455,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'table', value: 1, type: 'string' },
         { name: 'set', value: 2, type: 'string' },
         { name: 'elements', value: 3, type: 'nest', nestedAttributes: 'setelem-list-elem-attrs' },
-        { name: 'set-id', value: 4, type: 'u32' },
+        { name: 'set-id', value: 4, type: 'u32', byteOrder: 'big-endian' },
       ],
     },
     {
@@ -1569,9 +1580,9 @@ export const description: FamilyDescription<Types> = {
       name: 'expr-lookup-attrs',
       attributes: [
         { name: 'set', value: 1, type: 'string' },
-        { name: 'set-id', value: 2, type: 'u32', byteOrder: 'big-endian' },
-        { name: 'sreg', value: 3, type: 'u32', byteOrder: 'big-endian' },
-        { name: 'dreg', value: 4, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'set-id', value: 4, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'sreg', value: 2, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'dreg', value: 3, type: 'u32', byteOrder: 'big-endian' },
         { name: 'flags', value: 5, type: 'u32', byteOrder: 'big-endian', enum: 'lookup-flags' },
       ],
     },
@@ -1684,6 +1695,14 @@ export const description: FamilyDescription<Types> = {
         { name: 'pad', value: 6, type: 'pad' },
       ],
     },
+    {
+      name: 'expr-redir-attrs',
+      attributes: [
+        { name: 'reg-proto-min', value: 1, type: 'u32', byteOrder: 'big-endian', enum: 'registers' },
+        { name: 'reg-proto-max', value: 2, type: 'u32', byteOrder: 'big-endian', enum: 'registers' },
+        { name: 'flags', value: 3, type: 'u32', byteOrder: 'big-endian', enum: 'nat-range-flags', enumAsFlags: true },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -1711,6 +1730,7 @@ export const description: FamilyDescription<Types> = {
         { value: 'tproxy', attributeSet: 'expr-tproxy-attrs' },
         { value: 'limit', attributeSet: 'expr-limit-attrs' },
         { value: 'masq', attributeSet: 'expr-masq-attrs' },
+        { value: 'redir', attributeSet: 'expr-redir-attrs' },
       ],
     },
     {
@@ -1894,7 +1914,7 @@ export const description: FamilyDescription<Types> = {
         reply: {
           attributes: [
             'table', 'name', 'handle', 'flags', 'key-len', 'key-type', 'data-type', 'data-len', 'obj-type',
-            'gc-interval', 'policy', 'userdata', 'desc', 'expr', 'expressions',
+            'gc-interval', 'policy', 'userdata', 'desc', 'expr', 'expressions', 'timeout',
           ],
         },
       },
@@ -1903,7 +1923,7 @@ export const description: FamilyDescription<Types> = {
         reply: {
           attributes: [
             'table', 'name', 'handle', 'flags', 'key-len', 'key-type', 'data-type', 'data-len', 'obj-type',
-            'gc-interval', 'policy', 'userdata', 'desc', 'expr', 'expressions',
+            'gc-interval', 'policy', 'userdata', 'desc', 'expr', 'expressions', 'timeout',
           ],
         },
       },

@@ -1,0 +1,101 @@
+// `nlkit nft`: nftables in nft's words — `list ruleset [-j]`, `list tables|table|chain|set`,
+// `add|create|insert|replace|delete|destroy|flush table|chain|rule|set|map|element|ruleset`.
+// Every change is one all-or-nothing transaction; -j prints what `nft -j` prints.
+import { UsageError } from './args.js';
+import { CommandError, type CommandGroup, type Context, parseGroupArgs } from './command.js';
+import { NftTransactionError, openNft, type NftRuleset } from '../netfilter/index.js';
+import { chainJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
+import { rulesetText, tableText } from '../netfilter/nft-text.js';
+import { parseNftCommand, type NftListRequest } from './nft-parse.js';
+
+const USAGE = `Usage: nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
+       nlkit nft [...] list tables [FAMILY] | list table [FAMILY] NAME
+       nlkit nft [...] list chains [FAMILY] | list chain [FAMILY] TABLE NAME
+       nlkit nft [...] list sets [FAMILY] | list set [FAMILY] TABLE NAME
+       nlkit nft [...] add|create table [FAMILY] NAME [ '{ flags dormant; }' ]
+       nlkit nft [...] add|create chain [FAMILY] TABLE NAME [ '{ type TYPE hook HOOK [device DEV] priority PRIO; [policy accept|drop;] }' ]
+       nlkit nft [...] add|insert rule [FAMILY] TABLE CHAIN [handle N] EXPRESSION...
+       nlkit nft [...] replace rule [FAMILY] TABLE CHAIN handle N EXPRESSION...
+       nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [elements = { ... };] }'
+       nlkit nft [...] add|delete element [FAMILY] TABLE SET '{ ELEMENT, ... }'
+       nlkit nft [...] delete|destroy table|chain|set ... | delete rule [FAMILY] TABLE CHAIN handle N
+       nlkit nft [...] flush ruleset [FAMILY] | flush table [FAMILY] NAME | flush chain|set [FAMILY] TABLE NAME
+
+  FAMILY       ip (default), ip6, inet, arp, bridge, netdev
+  PRIO         a number or filter, srcnat, dstnat, mangle, raw, security (with + N / - N)
+  EXPRESSION   ip|ip6 saddr|daddr [!=] ADDR|PREFIX|RANGE|{ SET }|@SET, ip protocol, ip6 nexthdr,
+               tcp|udp sport|dport [!=] PORT|A-B|{ SET }, iifname|oifname NAME|'prefix*', iif|oif INDEX,
+               meta l4proto|mark|nfproto|protocol VALUE, ct state STATE[,STATE], ct mark N,
+               counter, log [prefix TEXT] [level L] [group N], limit rate [over] N/UNIT [burst N packets],
+               masquerade [to :PORT[-PORT]] [random,fully-random,persistent], snat|dnat [ip|ip6] to ADDR[:PORT],
+               redirect [to :PORT], reject [with tcp reset | with icmp CODE], accept, drop, continue, return,
+               jump CHAIN, goto CHAIN, comment TEXT
+  --netns NAME  run in a named network namespace
+  -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
+  -a            show handles
+`;
+
+const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }] as const;
+
+function byRequest(rs: NftRuleset, r: NftListRequest): NftRuleset {
+  const fam = <T extends { family: string }>(x: T) => r.family === undefined || x.family === r.family;
+  const inTable = <T extends { family: string; table: string }>(x: T) => fam(x) && (r.table === undefined || x.table === r.table);
+  switch (r.list) {
+    case 'table':
+      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.name), chains: rs.chains.filter((c) => fam(c) && c.table === r.name), sets: rs.sets.filter((s) => fam(s) && s.table === r.name), rules: rs.rules.filter((x) => fam(x) && x.table === r.name) };
+    case 'chain':
+      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: rs.chains.filter((c) => inTable(c) && c.name === r.name), sets: [], rules: rs.rules.filter((x) => inTable(x) && x.chain === r.name) };
+    case 'set':
+    case 'map':
+      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: [], sets: rs.sets.filter((s) => inTable(s) && s.name === r.name), rules: [] };
+    default:
+      return { tables: rs.tables.filter(fam), chains: rs.chains.filter(fam), sets: rs.sets.filter(fam), rules: rs.rules.filter(fam) };
+  }
+}
+
+function print(ctx: Context, rs: NftRuleset, r: NftListRequest, handles: boolean): void {
+  if (ctx.json) {
+    let list = rulesetJson(rs).nftables;
+    // `list tables` / `list chains` / `list sets`: only those objects (and metainfo), as nft -j
+    if (r.list === 'tables') list = [list[0], ...rs.tables.map(tableJson)];
+    if (r.list === 'chains') list = [list[0], ...rs.chains.map(chainJson)];
+    if (r.list === 'sets') list = [list[0], ...rs.sets.filter((s) => !s.flags.includes('anonymous')).map(setJson)];
+    ctx.out(stringifyJson({ nftables: list }, ctx.pretty ? 4 : undefined) + '\n');
+    return;
+  }
+  if (r.list === 'tables') return void ctx.out(rs.tables.map((t) => `table ${t.family} ${t.name}\n`).join(''));
+  if (r.list === 'chains' || r.list === 'sets') {
+    // the tables with only those objects in them, as nft prints them
+    const only = { ...rs, rules: r.list === 'chains' ? [] : rs.rules, chains: r.list === 'chains' ? rs.chains : [], sets: r.list === 'sets' ? rs.sets : [] };
+    return void ctx.out(rs.tables.map((t) => tableText(t, only, handles)).join(''));
+  }
+  ctx.out(rulesetText(rs, handles));
+}
+
+export const nft: CommandGroup = {
+  name: 'nft',
+  usage: USAGE,
+  async run(argv, ctx) {
+    const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
+    if (!positionals.length) throw new UsageError('missing command');
+    const req = parseNftCommand(positionals);
+    const h = openNft(typeof options.netns === 'string' ? { netns: options.netns } : {});
+    try {
+      if ('commands' in req) {
+        await h.transaction(req.commands);
+        return;
+      }
+      const rs = await h.ruleset(req.family !== undefined ? { family: req.family } : undefined);
+      const picked = byRequest(rs, req);
+      if ((req.list === 'table' || req.list === 'chain' || req.list === 'set' || req.list === 'map') && !(req.list === 'table' ? picked.tables.length : req.list === 'chain' ? picked.chains.length : picked.sets.length))
+        throw new CommandError(`No such file or directory: ${req.list} ${[req.family, req.table, req.name].filter(Boolean).join(' ')}`);
+      print(ctx, picked, req, options.handle === true);
+    } catch (e) {
+      if (e instanceof NftTransactionError) throw new CommandError(e.message, { cause: e });
+      throw e;
+    } finally {
+      h.close();
+    }
+  },
+};
+

@@ -1,0 +1,144 @@
+// A transaction: the commands' requests between NFNL_MSG_BATCH_BEGIN and _END (res_id
+// NFNL_SUBSYS_NFTABLES) in one send(). The kernel applies all of them or none; a failure is
+// reported against the command that caused it (its index and verb, the kernel's errno and
+// ext-ack text with the offending attribute), and nothing of the batch is applied.
+import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
+import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import { opItem } from '../ynl/op-call.js';
+import { description as nft, type GetruleDoReply } from '../ynl/families/nftables.js';
+import { commandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
+import type { BatchStep } from './nft-context.js';
+
+/** <linux/netfilter/nfnetlink.h> NFNL_SUBSYS_NFTABLES: a batch's res_id. */
+const NFNL_SUBSYS_NFTABLES = 10;
+/** <linux/errno.h> ERESTART: what the kernel answers a batch whose genid is no longer current. */
+const ERESTART = 85;
+
+/** The outcome of one command of a successful transaction. */
+export interface NftCommandResult {
+  index: number;
+  /** e.g. 'add rule'. */
+  op: string;
+  /** The kernel's handle of the object it made (tables, chains, sets, rules), when echoed. */
+  handle?: number;
+}
+
+export interface NftTransactionResult {
+  commands: NftCommandResult[];
+}
+
+/**
+ * A transaction the kernel refused: nothing of it was applied. `index` and `op` name the
+ * command that failed (-1 and 'batch' when the kernel blamed the batch as a whole), `code`
+ * and `errno` are the kernel's, `extackMessage` and `attributePath` its ext-ack report;
+ * `errors` lists every command the kernel reported (it checks them all).
+ */
+export class NftTransactionError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly index: number;
+  readonly op: string;
+  readonly extackMessage?: string;
+  readonly attributePath?: string;
+  readonly errors: { index: number; op: string; error: Error }[];
+
+  constructor(errors: { index: number; op: string; error: Error }[]) {
+    const first = errors[0];
+    const e = first.error as Partial<NetlinkError> & Error;
+    const where = first.index < 0 ? 'the batch' : `command ${first.index} (${first.op})`;
+    const text = e.errno === -ERESTART ? 'ERESTART: the ruleset changed since the generation given (genid)' : e.message;
+    super(`nftables transaction failed at ${where}: ${text}; nothing was applied`, { cause: first.error });
+    this.name = 'NftTransactionError';
+    this.errno = typeof e.errno === 'number' ? e.errno : -5;
+    // ERESTART (85, kernel-internal, so unnamed in node's table): the batch's genid is stale
+    this.code = this.errno === -ERESTART ? 'ERESTART' : typeof e.code === 'string' ? e.code : 'EIO';
+    this.index = first.index;
+    this.op = first.op;
+    if (e.extackMessage !== undefined) this.extackMessage = e.extackMessage;
+    if (e.attributePath !== undefined) this.attributePath = e.attributePath;
+    this.errors = errors;
+  }
+}
+
+export interface BatchOptions {
+  /** Fail with ERESTART when the ruleset generation is no longer this one (NFNL_BATCH_GENID). */
+  genid?: number;
+  /** Ask the kernel to echo what it made (the handles in the result). Default true. */
+  echo?: boolean;
+}
+
+/**
+ * An item's answers are its ack and, with NLM_F_ECHO, the object it made; the kernel also
+ * echoes the new generation (NFT_MSG_NEWGEN) with the seq of the batch's first echo. Only
+ * the item's own echo is decoded, and an echo that cannot be read is ignored: the kernel has
+ * committed by then, so it must not turn a success into a failure.
+ */
+function echoOnly(it: TransactionItem<unknown>): TransactionItem<unknown> {
+  // No item asks for an acknowledgement: the kernel answers a batch within the send, each
+  // failing request with its error, so silence is success. An item that waited for its ack
+  // would wait forever when the kernel refuses the batch at BEGIN (a stale genid is answered
+  // with one error, against BEGIN, and nothing else).
+  it.ack = false;
+  const decode = it.decode;
+  if (decode) it.decode = (m) => {
+    if (m.type !== it.type) return undefined;
+    try {
+      return decode(m);
+    } catch {
+      return undefined;
+    }
+  };
+  return it;
+}
+
+/** A batch's requests: what each item belongs to (command index, or -1 for BEGIN/END). */
+export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, known?: BatchState['known']): { items: TransactionItem<unknown>[]; owners: number[]; ops: string[] } {
+  if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
+  if (opts.genid !== undefined && (!Number.isInteger(opts.genid) || opts.genid < 0 || opts.genid > 0xffffffff))
+    throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${JSON.stringify(opts.genid)}`);
+  const state: BatchState = { nextId: 1, sets: new Map(), known };
+  const echo = opts.echo !== false;
+  const head = { nfgenFamily: 0, version: 0, resId: NFNL_SUBSYS_NFTABLES };
+  const items: TransactionItem<unknown>[] = [opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false })];
+  const owners = [-1];
+  const ops: string[] = [];
+  cmds.forEach((c, i) => {
+    const { verb, object } = verbOf(c, `commands[${i}]`);
+    ops.push(`${verb} ${object}`);
+    for (const it of commandItems(c, i, state, echo)) {
+      items.push(echoOnly(it));
+      owners.push(i);
+    }
+  });
+  items.push(opItem(nft, 'batch-end', head, { ack: false }));
+  owners.push(-1);
+  return { items, owners, ops };
+}
+
+/** The transaction's result, or its error (nothing applied) when any item failed. */
+export function batchResult(r: TransactionResult<unknown>, owners: number[], ops: string[]): NftTransactionResult {
+  if (!r.ok) {
+    const errors = r.failures.map((f) => {
+      const index = owners[f.index];
+      return { index, op: index < 0 ? 'batch' : ops[index], error: f.error };
+    });
+    // a command's own error first: the batch-level ones (a commit failure) only when alone
+    errors.sort((a, b) => Number(a.index < 0) - Number(b.index < 0) || a.index - b.index);
+    throw new NftTransactionError(errors);
+  }
+  const commands: NftCommandResult[] = ops.map((op, index) => ({ index, op }));
+  r.items.forEach((it, i) => {
+    const owner = owners[i];
+    if (owner < 0 || !it.ok) return;
+    for (const reply of it.replies) {
+      const h = (reply as GetruleDoReply | undefined)?.handle;
+      if (typeof h === 'bigint') commands[owner].handle = Number(h);
+    }
+  });
+  return { commands };
+}
+
+export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known']): BatchStep<NftTransactionResult> {
+  const { items, owners, ops } = buildBatch(cmds, opts, known);
+  return { batch: items, result: (r) => batchResult(r, owners, ops) };
+}

@@ -1,0 +1,317 @@
+// The commands of a transaction (`{ add: 'table', family: 'ip', name: 't' }`...) as the
+// kernel's requests, each a typed item of the generated nftables description.
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import type { TransactionItem } from '../core/transaction.js';
+import { opDecoder, opItem } from '../ynl/op-call.js';
+import { description as nft, type NewchainDoRequest, type NewruleDoRequest, type NewsetDoRequest, type SetelemAttrsSet, type SetFlagsEnum, type TableFlagsEnum } from '../ynl/families/nftables.js';
+import type { NftElement, NftExpr, NftVerdict } from './nft-expr.js';
+import { ANON_SET_NAME, encodeRule, type AnonSet } from './nft-expr-encode.js';
+import {
+  CHAIN_TYPES, checkName, familyValue, hookValue, NFT_DATA_VERDICT, POLICIES, priorityValue, SET_TYPES, setTypeOf,
+  type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
+} from './nft-names.js';
+import { encodeElements } from './nft-set-elements.js';
+import { SET_TYPE_KINDS } from './nft-values.js';
+import { encodeComment } from './nft-userdata.js';
+
+/** What a command does: add (create if missing), create (fail if it exists), insert/replace (rules), delete, destroy (delete if there), flush. */
+export type NftVerb = 'add' | 'create' | 'insert' | 'replace' | 'delete' | 'destroy' | 'flush';
+
+export type NftTableFlag = 'dormant' | 'owner' | 'persist';
+
+interface InFamily {
+  family: NftFamily;
+}
+
+export interface NftTableSpec extends InFamily {
+  name: string;
+  flags?: NftTableFlag[];
+}
+
+export interface NftChainSpec extends InFamily {
+  table: string;
+  name: string;
+  /** Base chains: type, hook and priority (a number or nft's 'filter', 'srcnat', 'dstnat'... with '+ N'). */
+  type?: NftChainType;
+  hook?: NftHook;
+  priority?: number | string;
+  policy?: NftPolicy;
+  /** netdev (and inet ingress) chains: the device. */
+  device?: string;
+}
+
+export interface NftRuleSpec extends InFamily {
+  table: string;
+  chain: string;
+  expr: NftExpr[];
+  /** add: after this rule's handle; insert: before it. replace/delete: the rule. */
+  handle?: number;
+  comment?: string;
+}
+
+export type NftSetFlag = 'constant' | 'interval' | 'timeout';
+
+export interface NftSetSpec extends InFamily {
+  table: string;
+  name: string;
+  /** Key type: ipv4_addr, ipv6_addr, inet_service, ifname, mark... */
+  type: NftSetType;
+  /** Maps: the data type, or 'verdict' (a verdict map). */
+  map?: NftSetType | 'verdict';
+  flags?: NftSetFlag[];
+  /** ms: elements expire after this (needs flags ['timeout']). */
+  timeout?: number;
+  /** Elements added with the set. */
+  elements?: NftSetElementSpec[];
+}
+
+/** A set element: a value (prefix, range) or, in a map, `{ key, value }`. */
+export type NftSetElementSpec = NftElement | { key: NftElement; value: NftElement | NftVerdict; timeout?: number };
+
+export interface NftElementsSpec extends InFamily {
+  table: string;
+  set: string;
+  elements: NftSetElementSpec[];
+  /** The set's key type (and map data type) when the set is not made in the same transaction: else looked up. */
+  type?: NftSetType;
+  map?: NftSetType | 'verdict';
+  interval?: boolean;
+}
+
+export type NftCommand =
+  | ({ [V in 'add' | 'create' | 'delete' | 'destroy']: { [K in V]: 'table' } & NftTableSpec }[ 'add' | 'create' | 'delete' | 'destroy'])
+  | ({ flush: 'table' } & InFamily & { name: string })
+  | ({ [V in 'add' | 'create']: { [K in V]: 'chain' } & NftChainSpec }['add' | 'create'])
+  | ({ [V in 'delete' | 'destroy' | 'flush']: { [K in V]: 'chain' } & InFamily & { table: string; name: string } }['delete' | 'destroy' | 'flush'])
+  | ({ [V in 'add' | 'insert' | 'replace']: { [K in V]: 'rule' } & NftRuleSpec }['add' | 'insert' | 'replace'])
+  | ({ [V in 'delete' | 'destroy']: { [K in V]: 'rule' } & InFamily & { table: string; chain: string; handle: number } }['delete' | 'destroy'])
+  | ({ [V in 'add' | 'create']: { [K in V]: 'set' } & NftSetSpec }['add' | 'create'])
+  | ({ [V in 'delete' | 'destroy' | 'flush']: { [K in V]: 'set' } & InFamily & { table: string; name: string } }['delete' | 'destroy' | 'flush'])
+  | ({ [V in 'add' | 'create' | 'delete' | 'destroy']: { [K in V]: 'element' } & NftElementsSpec }['add' | 'create' | 'delete' | 'destroy'])
+  | ({ flush: 'ruleset' } & Partial<InFamily>);
+
+export const VERBS: readonly NftVerb[] = ['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush'];
+const OBJECTS = ['table', 'chain', 'rule', 'set', 'element', 'ruleset'] as const;
+export type NftObjectKind = (typeof OBJECTS)[number];
+
+/** The command's verb and object ('add', 'rule'), checked. */
+export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: NftObjectKind } {
+  if (typeof cmd !== 'object' || cmd === null) throw new NetlinkArgumentError(where, `must be a command object ({ add: 'table', ... }), got ${cmd === null ? 'null' : typeof cmd}`, 'ERR_INVALID_ARG_TYPE');
+  const verbs = VERBS.filter((v) => Object.hasOwn(cmd, v));
+  if (verbs.length !== 1) throw new NetlinkArgumentError(where, `must have exactly one of ${VERBS.join(', ')} (naming the object), got ${verbs.length ? verbs.join(', ') : 'none'}`);
+  const verb = verbs[0];
+  const object = (cmd as Record<string, unknown>)[verb];
+  if (!OBJECTS.includes(object as NftObjectKind)) throw new NetlinkArgumentError(`${where}.${verb}`, `must be one of ${OBJECTS.join(', ')}, got ${JSON.stringify(object)}`);
+  const ok: Record<NftVerb, readonly string[]> = {
+    add: ['table', 'chain', 'rule', 'set', 'element'], create: ['table', 'chain', 'set', 'element'], insert: ['rule'], replace: ['rule'],
+    delete: ['table', 'chain', 'rule', 'set', 'element'], destroy: ['table', 'chain', 'rule', 'set', 'element'], flush: ['table', 'chain', 'set', 'ruleset'],
+  };
+  if (!ok[verb].includes(object as string)) throw new NetlinkArgumentError(where, `cannot ${verb} a ${String(object)} (${verb} takes: ${ok[verb].join(', ')})`);
+  return { verb, object: object as NftObjectKind };
+}
+
+/** What a batch knows while it is built: set ids, and the sets made in it (their types). */
+export interface BatchState {
+  nextId: number;
+  /** Sets created earlier in this batch: 'family table name' -> spec. */
+  sets: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
+  /** Sets known from the kernel (looked up before the batch). */
+  known?: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
+}
+
+export const setKey = (family: NftFamily, table: string, name: string): string => `${family} ${table} ${name}`;
+
+type Item = TransactionItem<unknown>;
+
+function head(family: NftFamily) {
+  return { nfgenFamily: familyValue(family), version: 0, resId: 0 };
+}
+
+function handleOf(v: unknown, option: string): bigint {
+  if ((typeof v === 'number' && Number.isSafeInteger(v) && v > 0) || (typeof v === 'bigint' && v > 0n)) return BigInt(v);
+  throw new NetlinkArgumentError(option, `must be a positive rule handle, got ${JSON.stringify(typeof v === 'bigint' ? String(v) : v)}`);
+}
+
+const TABLE_FLAGS: readonly NftTableFlag[] = ['dormant', 'owner', 'persist'];
+const SET_FLAGS: readonly NftSetFlag[] = ['constant', 'interval', 'timeout'];
+
+function flagList<F extends string>(v: unknown, allowed: readonly F[], option: string): F[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((f) => !allowed.includes(f))) throw new NetlinkArgumentError(option, `must be a list of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as F[];
+}
+
+function tableItems(verb: NftVerb, c: NftTableSpec, where: string, echo: boolean): Item[] {
+  const h = head(c.family);
+  const name = checkName(c.name, `${where}.name`);
+  switch (verb) {
+    case 'add':
+    case 'create':
+      return [opItem(nft, 'newtable', { ...h, name, flags: flagList(c.flags, TABLE_FLAGS, `${where}.flags`) as TableFlagsEnum[] },
+        { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0) })];
+    case 'delete':
+      return [opItem(nft, 'deltable', { ...h, name })];
+    case 'destroy':
+      return [opItem(nft, 'destroytable', { ...h, name })];
+    default: // flush table: every rule of every chain
+      return [opItem(nft, 'delrule', { ...h, table: name })];
+  }
+}
+
+function chainItems(verb: NftVerb, c: NftChainSpec, where: string, echo: boolean): Item[] {
+  const h = head(c.family);
+  const table = checkName(c.table, `${where}.table`), name = checkName(c.name, `${where}.name`);
+  if (verb === 'delete') return [opItem(nft, 'delchain', { ...h, table, name })];
+  if (verb === 'destroy') return [opItem(nft, 'destroychain', { ...h, table, name })];
+  if (verb === 'flush') return [opItem(nft, 'delrule', { ...h, table, chain: name })];
+  const req: NewchainDoRequest = { ...h, table, name };
+  const base = c.hook !== undefined || c.type !== undefined || c.priority !== undefined;
+  if (base) {
+    if (c.hook === undefined) throw new NetlinkArgumentError(`${where}.hook`, 'a base chain (type/priority given) needs a hook');
+    const type = c.type ?? 'filter';
+    if (!CHAIN_TYPES.includes(type)) throw new NetlinkArgumentError(`${where}.type`, `must be one of ${CHAIN_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+    req.type = type;
+    req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter') };
+    if (c.device !== undefined) req.hook.dev = checkName(c.device, `${where}.device`);
+    if (c.policy !== undefined) {
+      if (!Object.hasOwn(POLICIES, c.policy)) throw new NetlinkArgumentError(`${where}.policy`, `must be 'accept' or 'drop', got ${JSON.stringify(c.policy)}`);
+      req.policy = POLICIES[c.policy];
+    }
+  } else if (c.policy !== undefined || c.device !== undefined) {
+    throw new NetlinkArgumentError(`${where}.policy`, 'only a base chain (with type, hook and priority) has a policy or a device');
+  }
+  return [opItem(nft, 'newchain', req, { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0) })];
+}
+
+function anonSetItems(family: NftFamily, table: string, s: AnonSet): Item[] {
+  const h = head(family);
+  const t = SET_TYPES[s.keyType];
+  const flags: SetFlagsEnum[] = ['anonymous', 'constant', ...(s.interval ? ['interval' as const] : [])];
+  return [
+    opItem(nft, 'newset', { ...h, table, name: ANON_SET_NAME, flags, keyType: t.id, keyLen: t.len, id: s.id, desc: { size: s.elements.length } }, { flags: NLM_F_CREATE }),
+    opItem(nft, 'newsetelem', { ...h, table, set: ANON_SET_NAME, setId: s.id, elements: { elem: s.elements } }, { flags: NLM_F_CREATE }),
+  ];
+}
+
+function ruleItems(verb: NftVerb, c: NftRuleSpec, where: string, state: BatchState, echo: boolean): Item[] {
+  const h = head(c.family);
+  const table = checkName(c.table, `${where}.table`), chain = checkName(c.chain, `${where}.chain`);
+  if (verb === 'delete' || verb === 'destroy') return [opItem(nft, verb === 'delete' ? 'delrule' : 'destroyrule', { ...h, table, chain, handle: handleOf(c.handle, `${where}.handle`) })];
+  const enc = encodeRule(c.expr, { family: c.family, newSetId: () => state.nextId++ }, `${where}.expr`);
+  const items = enc.sets.flatMap((s) => anonSetItems(c.family, table, s));
+  const req: NewruleDoRequest = { ...h, table, chain, expressions: { elem: enc.exprs } };
+  if (c.comment !== undefined) req.userdata = encodeComment(c.comment, `${where}.comment`);
+  let flags = echo ? NLM_F_ECHO : 0;
+  if (verb === 'replace') {
+    req.handle = handleOf(c.handle, `${where}.handle`);
+    flags |= NLM_F_REPLACE;
+  } else {
+    if (c.handle !== undefined) req.position = handleOf(c.handle, `${where}.handle`);
+    flags |= NLM_F_CREATE | (verb === 'add' ? NLM_F_APPEND : 0);
+  }
+  const item: Item = opItem(nft, 'newrule', req, { flags });
+  item.decode = opDecoder(nft, 'getrule', 'do');
+  items.push(item);
+  return items;
+}
+
+function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState, echo: boolean): Item[] {
+  const h = head(c.family);
+  const table = checkName(c.table, `${where}.table`), name = checkName(c.name, `${where}.name`);
+  if (verb === 'delete') return [opItem(nft, 'delset', { ...h, table, name })];
+  if (verb === 'destroy') return [opItem(nft, 'destroyset', { ...h, table, name })];
+  if (verb === 'flush') return [opItem(nft, 'delsetelem', { ...h, table, set: name })];
+  const type = setTypeOf(c.type, `${where}.type`);
+  const flags = flagList(c.flags, SET_FLAGS, `${where}.flags`) as SetFlagsEnum[];
+  const req: NewsetDoRequest = { ...h, table, name, keyType: SET_TYPES[type].id, keyLen: SET_TYPES[type].len, id: state.nextId++ };
+  if (c.map !== undefined) {
+    flags.push('map');
+    if (c.map === 'verdict') Object.assign(req, { dataType: NFT_DATA_VERDICT, dataLen: 0 });
+    else {
+      const d = setTypeOf(c.map, `${where}.map`);
+      Object.assign(req, { dataType: SET_TYPES[d].id, dataLen: SET_TYPES[d].len });
+    }
+  }
+  req.flags = flags;
+  if (c.timeout !== undefined) {
+    if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${JSON.stringify(c.timeout)}`);
+    req.timeout = BigInt(c.timeout);
+  }
+  const info = { type, map: c.map, interval: flags.includes('interval') };
+  state.sets.set(setKey(c.family, table, name), info);
+  const items: Item[] = [opItem(nft, 'newset', req, { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0) })];
+  if (c.elements !== undefined && c.elements.length) items.push(...elementItems('add', { family: c.family, table, set: name, elements: c.elements }, where, state));
+  return items;
+}
+
+const isMapElement = (e: unknown): e is { key: NftElement; value: NftElement | NftVerdict; timeout?: number } =>
+  typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'value' in e;
+
+/** Elements of a set, as the kernel's: keys (and intervals) by the set's key type, map data by its data type. */
+function encodeSetElements(c: NftElementsSpec, info: { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }, where: string): SetelemAttrsSet[] {
+  if (!Array.isArray(c.elements)) throw new NetlinkArgumentError(`${where}.elements`, 'must be an array', 'ERR_INVALID_ARG_TYPE');
+  const kind = SET_TYPE_KINDS[info.type];
+  if (!info.map) {
+    if (c.elements.some(isMapElement)) throw new NetlinkArgumentError(`${where}.elements`, 'has { key, value } elements but the set is not a map');
+    return encodeElements(kind, c.elements, info.interval, `${where}.elements`);
+  }
+  return c.elements.map((e, i) => {
+    if (!isMapElement(e)) throw new NetlinkArgumentError(`${where}.elements[${i}]`, 'must be { key, value } in a map');
+    const [el] = encodeElements(kind, [e.key], false, `${where}.elements[${i}].key`);
+    if (info.map === 'verdict') {
+      const v = e.value as NftVerdict;
+      if (typeof v !== 'object' || v === null || (v as { kind?: string }).kind !== 'verdict') throw new NetlinkArgumentError(`${where}.elements[${i}].value`, 'must be a verdict (accept(), drop(), jump(chain)...) in a verdict map');
+      el.data = { verdict: v.chain !== undefined ? { code: v.verdict, chain: v.chain } : { code: v.verdict } };
+    } else {
+      el.data = { value: encodeElements(SET_TYPE_KINDS[info.map!], [e.value as NftElement], false, `${where}.elements[${i}].value`)[0].key!.value };
+    }
+    if (e.timeout !== undefined) el.timeout = BigInt(e.timeout);
+    return el;
+  });
+}
+
+function elementItems(verb: NftVerb, c: NftElementsSpec, where: string, state: BatchState): Item[] {
+  const h = head(c.family);
+  const table = checkName(c.table, `${where}.table`), set = checkName(c.set, `${where}.set`);
+  const key = setKey(c.family, table, set);
+  const info = c.type !== undefined ? { type: setTypeOf(c.type, `${where}.type`), map: c.map, interval: c.interval === true }
+    : state.sets.get(key) ?? state.known?.get(key);
+  if (!info) throw new NetlinkArgumentError(`${where}.type`, `set ${table} ${set} is not made in this transaction and was not found: give its type`);
+  const elements = encodeSetElements(c, info, where);
+  if (verb === 'delete' || verb === 'destroy') return [opItem(nft, verb === 'delete' ? 'delsetelem' : 'destroysetelem', { ...h, table, set, elements: { elem: elements } })];
+  return [opItem(nft, 'newsetelem', { ...h, table, set, elements: { elem: elements } }, { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) })];
+}
+
+/** Element commands whose set's type must be asked of the kernel first. */
+export function setsToLookUp(cmds: readonly NftCommand[]): { family: NftFamily; table: string; set: string }[] {
+  const made = new Set<string>();
+  const out: { family: NftFamily; table: string; set: string }[] = [];
+  for (const c of cmds) {
+    const r = c as Record<string, unknown>;
+    if ((r.add === 'set' || r.create === 'set') && typeof r.name === 'string') made.add(setKey(r.family as NftFamily, r.table as string, r.name));
+    const isElem = VERBS.some((v) => r[v] === 'element');
+    if (isElem && r.type === undefined && typeof r.set === 'string' && !made.has(setKey(r.family as NftFamily, r.table as string, r.set)))
+      out.push({ family: r.family as NftFamily, table: r.table as string, set: r.set });
+  }
+  return out;
+}
+
+/** One command's requests (a rule may bring its anonymous sets first). */
+export function commandItems(cmd: NftCommand, i: number, state: BatchState, echo: boolean): Item[] {
+  const where = `commands[${i}]`;
+  const { verb, object } = verbOf(cmd, where);
+  const c = cmd as unknown as Record<string, unknown>;
+  if (object === 'ruleset') {
+    const fam = c.family === undefined ? 0 : familyValue(c.family, `${where}.family`);
+    return [opItem(nft, 'deltable', { nfgenFamily: fam, version: 0, resId: 0 })];
+  }
+  familyValue(c.family, `${where}.family`);
+  switch (object) {
+    case 'table': return tableItems(verb, c as unknown as NftTableSpec, where, echo);
+    case 'chain': return chainItems(verb, c as unknown as NftChainSpec, where, echo);
+    case 'rule': return ruleItems(verb, c as unknown as NftRuleSpec, where, state, echo);
+    case 'set': return setItems(verb, c as unknown as NftSetSpec, where, state, echo);
+    default: return elementItems(verb, c as unknown as NftElementsSpec, where, state);
+  }
+}

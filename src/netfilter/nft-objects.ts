@@ -1,0 +1,212 @@
+// Tables, chains, sets, elements and rules as the kernel lists them, turned into objects with
+// names (families, hooks, policies, set types, rule expressions in builder shapes).
+import type { DumpResult } from '../core/message.js';
+import { NetlinkArgumentError } from '../core/errors.js';
+import { opCall } from '../ynl/op-call.js';
+import {
+  description as nft, type GetchainDumpReply, type GetruleDumpReply, type GetsetDumpReply, type GetsetelemDumpReply, type GettableDumpReply, type SetelemAttrsSet,
+} from '../ynl/families/nftables.js';
+import type { NftElement, NftExpr, NftVerdict } from './nft-expr.js';
+import { decodeRule, type AnonSetContents } from './nft-expr-decode.js';
+import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
+import {
+  familyName, familyValue, hookName, NFT_DATA_VERDICT, SET_TYPES, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
+} from './nft-names.js';
+import { decodeElements } from './nft-set-elements.js';
+import { decodeComment } from './nft-userdata.js';
+import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
+import type { NftStep } from './nft-context.js';
+
+export interface NftTable {
+  family: NftFamily;
+  name: string;
+  handle: number;
+  flags: NftTableFlag[];
+  /** Chains, sets... that the table holds. */
+  use: number;
+}
+
+export interface NftChain {
+  family: NftFamily;
+  table: string;
+  name: string;
+  handle: number;
+  use: number;
+  /** Base chains only. */
+  type?: NftChainType;
+  hook?: NftHook;
+  priority?: number;
+  policy?: NftPolicy;
+  device?: string;
+}
+
+export interface NftSet {
+  family: NftFamily;
+  table: string;
+  name: string;
+  handle: number;
+  /** Key type (a number when nlkit has no name for it). */
+  type: NftSetType | number;
+  /** Maps: the data type ('verdict' for verdict maps). */
+  map?: NftSetType | 'verdict' | number;
+  flags: (NftSetFlag | 'anonymous' | 'map' | 'eval' | 'object' | 'concat' | 'expr')[];
+  /** ms. */
+  timeout?: number;
+  /** With `elements: true`: the elements (values, or `{ key, value }` in maps). */
+  elements?: NftSetElement[];
+}
+
+export type NftSetElement = NftElement | { key: NftElement; value: NftElement | NftVerdict };
+
+export interface NftRule {
+  family: NftFamily;
+  table: string;
+  chain: string;
+  handle: number;
+  expr: NftExpr[];
+  comment?: string;
+}
+
+export interface NftRuleset {
+  tables: NftTable[];
+  chains: NftChain[];
+  sets: NftSet[];
+  rules: NftRule[];
+}
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);
+const names = <T extends string>(v: unknown): T[] => (Array.isArray(v) ? v.filter((x): x is T => typeof x === 'string') : []);
+
+function fam(v: number): NftFamily {
+  const f = familyName(v);
+  return f.startsWith('family-') ? ('unknown' as NftFamily) : (f as NftFamily);
+}
+
+export function toTable(r: GettableDumpReply): NftTable {
+  return { family: fam(r.nfgenFamily), name: r.name ?? '', handle: num(r.handle), flags: names<NftTableFlag>(r.flags), use: num(r.use) };
+}
+
+export function toChain(r: GetchainDumpReply): NftChain {
+  const family = fam(r.nfgenFamily);
+  const c: NftChain = { family, table: r.table ?? '', name: r.name ?? '', handle: num(r.handle), use: num(r.use) };
+  if (r.hook) {
+    if (r.type !== undefined) c.type = r.type as NftChainType;
+    if (r.hook.num !== undefined) c.hook = hookName(family, r.hook.num) as NftHook;
+    if (r.hook.priority !== undefined) c.priority = r.hook.priority;
+    if (r.policy !== undefined) c.policy = r.policy === 1 ? 'accept' : 'drop';
+    if (r.hook.dev !== undefined) c.device = r.hook.dev;
+  }
+  return c;
+}
+
+function setType(id: number | undefined): NftSetType | number {
+  return setTypeName(id ?? 0) ?? id ?? 0;
+}
+
+export function toSet(r: GetsetDumpReply): NftSet {
+  const flags = names<NftSet['flags'][number]>(r.flags);
+  const s: NftSet = { family: fam(r.nfgenFamily), table: r.table ?? '', name: r.name ?? '', handle: num(r.handle), type: setType(r.keyType), flags };
+  if (flags.includes('map') && r.dataType !== undefined) s.map = r.dataType === NFT_DATA_VERDICT ? 'verdict' : setType(r.dataType);
+  if (r.timeout !== undefined) s.timeout = num(r.timeout);
+  return s;
+}
+
+const isVerdict = (v: unknown): v is { code?: unknown; chain?: unknown } => typeof v === 'object' && v !== null;
+
+/** A set's elements in builder shapes (map data by the map's type; a verdict as accept()/jump(...)). */
+export function toElements(set: NftSet, elems: readonly SetelemAttrsSet[]): NftSetElement[] {
+  if (typeof set.type === 'number') throw new NetlinkArgumentError('set', `${set.table} ${set.name} has key type ${set.type}, which nlkit cannot read`);
+  const kind = SET_TYPE_KINDS[set.type];
+  const interval = set.flags.includes('interval');
+  if (set.map === undefined) return decodeElements(kind, elems, interval).values;
+  const out: NftSetElement[] = [];
+  // in key order, as nft prints them (the kernel's hash order is arbitrary)
+  const sorted = [...elems].sort((a, b) => Buffer.compare(a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
+  for (const e of sorted) {
+    const [key] = decodeElements(kind, [e], false).values;
+    if (key === undefined) continue;
+    const v = e.data?.verdict;
+    if (set.map === 'verdict' && isVerdict(v)) {
+      const code = v.code as NftVerdict['verdict'];
+      out.push({ key, value: typeof v.chain === 'string' ? { kind: 'verdict', verdict: code, chain: v.chain } : { kind: 'verdict', verdict: code } });
+    } else if (typeof set.map === 'string' && set.map !== 'verdict' && Buffer.isBuffer(e.data?.value)) {
+      const value = bytesValue(SET_TYPE_KINDS[set.map], e.data.value);
+      if (value !== undefined && !Array.isArray(value)) out.push({ key, value });
+    }
+  }
+  return out;
+}
+
+export function toRule(r: GetruleDumpReply, sets?: ReadonlyMap<string, AnonSetContents>): NftRule {
+  const family = fam(r.nfgenFamily);
+  const rule: NftRule = { family, table: r.table ?? '', chain: r.chain ?? '', handle: num(r.handle), expr: decodeRule(r.expressions?.elem ?? [], { family, sets }) };
+  const comment = decodeComment(r.userdata);
+  if (comment !== undefined) rule.comment = comment;
+  return rule;
+}
+
+/** A filter's family as nfgenmsg's (0: every family). */
+export function familyFilter(family: unknown): number {
+  return family === undefined ? 0 : familyValue(family);
+}
+
+export const headFor = (family: number) => ({ nfgenFamily: family, version: 0, resId: 0 });
+
+export function tablesCall(family: number) {
+  return opCall(nft, 'gettable', 'dump', headFor(family));
+}
+
+export function chainsCall(family: number) {
+  return opCall(nft, 'getchain', 'dump', headFor(family));
+}
+
+/**
+ * Sets (of one table: the kernel looks a set dump's table up in the request's family, so a
+ * table without a family is filtered here).
+ */
+export function setsCall(family: number, table?: string) {
+  if (table === undefined || family === 0)
+    return opCall(nft, 'getset', 'dump', headFor(family), { result: (r: GetsetDumpReply[]) => (table === undefined ? r : r.filter((s) => s.table === table)) });
+  return opCall(nft, 'getset', 'dump', { ...headFor(family), table });
+}
+
+export function rulesCall(family: number, table?: string, chain?: string) {
+  const req: Record<string, unknown> = headFor(family);
+  if (table !== undefined) req.table = table;
+  if (chain !== undefined) req.chain = chain;
+  return opCall(nft, 'getrule', 'dump', req);
+}
+
+export function elementsCall(family: NftFamily, table: string, set: string) {
+  return opCall(nft, 'getsetelem', 'dump', { ...headFor(familyValue(family)), table, set }, {
+    result: (r: DumpResult<GetsetelemDumpReply>) => r.flatMap((m) => m.elements?.elem ?? []),
+  });
+}
+
+/**
+ * Rules (and, for their `{ set: [...] }` values, the anonymous sets of their tables): the
+ * rule dump and the set dump, then each anonymous set's elements.
+ */
+export function rulesStep(family: number, table?: string, chain?: string): NftStep<NftRule[]> {
+  return {
+    all: [rulesCall(family, table, chain), setsCall(family, table)],
+    then: (v: unknown[]) => {
+      const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
+      const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
+      const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
+      return {
+        all: wanted.map((s) => elementsCall(s.family, s.table, s.name)),
+        then: (elems: unknown[]) => {
+          const byTable = new Map<string, Map<string, AnonSetContents>>();
+          wanted.forEach((s, i) => {
+            const k = `${s.family} ${s.table}`;
+            if (!byTable.has(k)) byTable.set(k, new Map());
+            const keyType = typeof s.type === 'number' ? s.type : SET_TYPES[s.type].id;
+            byTable.get(k)!.set(s.name, { keyType, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
+          });
+          return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// The ruleset in nft's own syntax, as `nft list ruleset` prints it (tabs, `type ... hook ...
+// priority NAME; policy ...;`, one rule a line), readable back by `nft -f` for what nlkit
+// recognizes; an unrecognized expression prints as a comment-like `<raw NAME>`.
+import type { NftElement, NftExpr, NftMatch, NftNatFlags, NftPorts } from './nft-expr.js';
+import { defaultBurst } from './nft-expr-encode.js';
+import { priorityText, type NftFamily } from './nft-names.js';
+import type { NftChain, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
+
+/** How nft names a field: `ip saddr`, `tcp dport`, `iifname` (meta's interface keys stand alone). */
+const FIELD: Partial<Record<NftMatch['key'], string>> = {
+  'meta.iifname': 'iifname', 'meta.oifname': 'oifname', 'meta.iif': 'iif', 'meta.oif': 'oif',
+};
+
+const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+function scalar(key: NftMatch['key'], v: unknown): string {
+  if (typeof v === 'string' && (key === 'meta.iifname' || key === 'meta.oifname')) return JSON.stringify(v);
+  if (typeof v === 'number' && (key === 'meta.mark' || key === 'ct.mark')) return hex32(v);
+  return String(v);
+}
+
+function element(key: NftMatch['key'], v: NftElement): string {
+  if (typeof v === 'object' && v !== null && 'range' in v) return `${scalar(key, v.range[0])}-${scalar(key, v.range[1])}`;
+  return scalar(key, v);
+}
+
+function value(m: NftMatch): string {
+  const v = m.value;
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v === 'object' && v !== null && 'set' in v) return `{ ${v.set.map((e) => element(m.key, e)).join(', ')} }`;
+  return element(m.key, v as NftElement);
+}
+
+const ports = (p: NftPorts): string => (Array.isArray(p) ? `${p[0]}-${p[1]}` : String(p));
+
+function natFlags(e: NftNatFlags): string {
+  const f = [...(e.random ? ['random'] : []), ...(e.fullyRandom ? ['fully-random'] : []), ...(e.persistent ? ['persistent'] : [])];
+  return f.length ? ` ${f.join(',')}` : '';
+}
+
+/** One expression in nft's words. */
+export function exprText(e: NftExpr, family: NftFamily): string {
+  switch (e.kind) {
+    case 'match':
+      return `${FIELD[e.key] ?? e.key.replace('.', ' ')} ${e.op === 'neq' ? '!= ' : ''}${value(e)}`;
+    case 'counter':
+      return `counter packets ${e.packets ?? 0n} bytes ${e.bytes ?? 0n}`;
+    case 'log':
+      return ['log', e.prefix !== undefined ? `prefix ${JSON.stringify(e.prefix)}` : '', e.level ? `level ${e.level === 'warning' ? 'warn' : e.level}` : '',
+        e.group !== undefined ? `group ${e.group}` : '', e.snaplen !== undefined ? `snaplen ${e.snaplen}` : ''].filter(Boolean).join(' ');
+    case 'limit': {
+      const burst = e.burst !== undefined && e.burst !== defaultBurst(e.bytes) ? ` burst ${e.burst} ${e.bytes ? 'bytes' : 'packets'}` : '';
+      return `limit rate ${e.over ? 'over ' : ''}${e.rate}${e.bytes ? ' bytes' : ''}/${e.per}${burst}`;
+    }
+    case 'masquerade':
+    case 'redirect':
+      return `${e.kind}${e.ports !== undefined ? ` to :${ports(e.ports)}` : ''}${natFlags(e)}`;
+    case 'snat':
+    case 'dnat': {
+      const fam = family === 'inet' && e.family ? ` ${e.family}` : '';
+      const addr = Array.isArray(e.addr) ? `${e.addr[0]}-${e.addr[1]}` : e.addr ?? '';
+      const host = addr.includes(':') && e.ports !== undefined ? `[${addr}]` : addr;
+      return `${e.kind}${fam} to ${host}${e.ports !== undefined ? `:${ports(e.ports)}` : ''}${natFlags(e)}`;
+    }
+    case 'reject': {
+      const w = e.with;
+      if (w === undefined) return 'reject';
+      if (w === 'tcp-reset') return 'reject with tcp reset';
+      return 'icmpx' in w ? `reject with icmpx ${w.icmpx}` : `reject with ${family === 'ip6' ? 'icmpv6' : 'icmp'} ${w.icmp}`;
+    }
+    case 'verdict':
+      return e.chain !== undefined ? `${e.verdict} ${e.chain}` : e.verdict;
+    case 'raw':
+      return `<raw ${String(e.expr.name ?? '?')}>`;
+  }
+}
+
+export function ruleText(r: NftRule, handles = false): string {
+  const parts = r.expr.map((e) => exprText(e, r.family));
+  if (r.comment !== undefined) parts.push(`comment ${JSON.stringify(r.comment)}`);
+  return `${parts.join(' ')}${handles ? ` # handle ${r.handle}` : ''}`;
+}
+
+function setElementText(s: NftSet, e: NftSetElement): string {
+  const key: NftMatch['key'] = s.type === 'ifname' ? 'meta.iifname' : s.type === 'mark' ? 'meta.mark' : 'ip.saddr';
+  if (typeof e === 'object' && e !== null && 'key' in e) {
+    const v = e.value;
+    const data = typeof v === 'object' && v !== null && 'kind' in v ? exprText(v, s.family) : element(key, v as NftElement);
+    return `${element(key, e.key)} : ${data}`;
+  }
+  return element(key, e);
+}
+
+function setText(s: NftSet, handles: boolean): string[] {
+  const kind = s.map !== undefined ? 'map' : 'set';
+  const lines = [`\t${kind} ${s.name} {${handles ? ` # handle ${s.handle}` : ''}`, `\t\ttype ${s.type}${s.map !== undefined ? ` : ${s.map}` : ''}`];
+  const flags = s.flags.filter((f) => f !== 'map');
+  if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
+  if (s.timeout !== undefined) lines.push(`\t\ttimeout ${Math.round(s.timeout / 1000)}s`);
+  if (s.elements?.length) lines.push(`\t\telements = { ${s.elements.map((e) => setElementText(s, e)).join(', ')} }`);
+  lines.push('\t}');
+  return lines;
+}
+
+export function chainText(c: NftChain, rules: readonly NftRule[], handles = false): string[] {
+  const lines = [`\tchain ${c.name} {${handles ? ` # handle ${c.handle}` : ''}`];
+  if (c.hook !== undefined) {
+    const prio = c.priority === undefined ? '' : ` priority ${priorityText(c.family, c.priority)}`;
+    const dev = c.device !== undefined ? ` device ${JSON.stringify(c.device)}` : '';
+    lines.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook}${dev}${prio}; policy ${c.policy ?? 'accept'};`);
+  }
+  for (const r of rules) lines.push(`\t\t${ruleText(r, handles)}`);
+  lines.push('\t}');
+  return lines;
+}
+
+export function tableText(t: NftTable, rs: NftRuleset, handles = false): string {
+  const mine = <T extends { family: string; table: string }>(x: T) => x.family === t.family && x.table === t.name;
+  const blocks: string[][] = [];
+  for (const s of rs.sets.filter(mine)) if (!s.flags.includes('anonymous')) blocks.push(setText(s, handles));
+  for (const c of rs.chains.filter(mine)) blocks.push(chainText(c, rs.rules.filter((r) => mine(r) && r.chain === c.name), handles));
+  const head = `table ${t.family} ${t.name} {${handles ? ` # handle ${t.handle}` : ''}`;
+  const flags = t.flags.length ? [`\tflags ${t.flags.join(',')}`] : [];
+  return [head, ...flags, blocks.map((b) => b.join('\n')).join('\n\n'), '}'].filter((l) => l !== '').join('\n') + '\n';
+}
+
+export function rulesetText(rs: NftRuleset, handles = false): string {
+  return rs.tables.map((t) => tableText(t, rs, handles)).join('');
+}
