@@ -15,7 +15,7 @@ import {
   type SandboxOptions,
 } from '../examples/sandbox-net/index.js';
 
-const { uplink, bridge } = SANDBOX_LINKS;
+const { uplink, bridge, ifb } = SANDBOX_LINKS;
 
 // Sandbox namespaces are made by the code under test: removed here whatever happens.
 const sandboxes = new Set<string>();
@@ -44,15 +44,18 @@ async function withHost(fn: (host: string, name: string) => Promise<void>): Prom
 }
 
 const options = (host: string, name: string, more: Partial<SandboxOptions> = {}): SandboxOptions =>
-  ({ name, tapName: 'tap0', subnet: '10.77.0.0/29', rateLimit: '10mbit', uid: 1000, hostNetns: host, ...more });
+  ({ name, tapName: 'tap0', subnet: '10.77.0.0/29', rateLimit: { egress: '10mbit', ingress: '2mbit' }, uid: 1000, hostNetns: host, ...more });
 
 interface IpLink { ifname: string; flags: string[]; operstate: string; address: string; master?: string; ifalias?: string; linkinfo?: { info_kind: string } }
 interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }
 interface IpRoute { dst: string; gateway?: string; dev?: string; protocol?: string }
+interface TcQdisc { kind: string; dev: string; root?: boolean; parent?: string; options: Record<string, number>; drops?: number; bytes?: number; packets?: number }
+interface TcFilter { kind: string; options?: { match?: unknown; actions?: { kind: string; mirred_action?: string; direction?: string; to_dev?: string }[] } }
 
 const inet = (a: IpAddr[], dev: string) => a.find((x) => x.ifname === dev)?.addr_info.filter((i) => i.family === 'inet').map((i) => `${i.local}/${i.prefixlen}`);
 const hasTool = (tool: string, arg = '--version') => spawnSync(tool, [arg], { stdio: 'ignore' }).status === 0;
 const hasPing = hasTool('ping', '-V');
+const hasNft = hasTool('nft');
 const pings = (ns: string, address: string) => spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c1', '-W1', address], { encoding: 'utf8' });
 
 /** Nothing of the sandbox `name` is left: no namespace, only lo on the host side, no routes through anything else. */
@@ -63,6 +66,7 @@ async function assertGone(host: string, name: string): Promise<void> {
   const routes = ipJson<IpRoute[]>(host, '-4', 'route', 'show', 'table', 'all');
   assert.deepEqual(routes.filter((r) => r.dev !== 'lo'), [], 'routes left');
   assert.deepEqual(await sandboxLeftovers(name, { hostNetns: host }), []);
+  if (hasNft) assert.equal(run('ip', ['netns', 'exec', host, 'nft', 'list', 'tables']).trim(), '', 'nft tables left');
 }
 
 test('sandbox: the layout is what ip -j shows, the namespace pings the host end, destroy leaves nothing', async (t) => {
@@ -85,7 +89,8 @@ test('sandbox: the layout is what ip -j shows, the namespace pings the host end,
       // sandbox side: eth0 and the tap are ports of br0, all up (the tap's carrier waits for a VMM)
       const links = ipJson<IpLink[]>(name, '-d', 'link');
       const link = (n: string) => links.find((l) => l.ifname === n)!;
-      assert.deepEqual(links.map((l) => l.ifname).sort(), [bridge, uplink, 'lo', 'tap0'].sort());
+      assert.deepEqual(links.map((l) => l.ifname).sort(), [bridge, uplink, 'lo', 'tap0', ifb].sort());
+      assert.equal(link(ifb).linkinfo?.info_kind, 'ifb');
       assert.deepEqual([link(uplink).linkinfo?.info_kind, link(bridge).linkinfo?.info_kind, link('tap0').linkinfo?.info_kind], ['veth', 'bridge', 'tun']);
       assert.deepEqual([link(uplink).master, link('tap0').master], [bridge, bridge]);
       for (const n of [uplink, bridge, 'tap0', 'lo']) assert.ok(link(n).flags.includes('UP'), `${n} is up`);
@@ -95,6 +100,33 @@ test('sandbox: the layout is what ip -j shows, the namespace pings the host end,
       assert.deepEqual([inet(addrs, bridge), inet(addrs, uplink), inet(addrs, 'tap0')], [['10.77.0.2/29'], [], []]);
       const def = ipJson<IpRoute[]>(name, 'route', 'show', 'default');
       assert.deepEqual(def.map((r) => [r.dst, r.gateway, r.dev]), [['default', '10.77.0.1', bridge]]);
+
+      // the rate limit, as tc -j shows it: tbf at the tap's root (what the VM receives), and what
+      // the VM sends redirected by a match-all u32 filter to the ifb, shaped there by tbf
+      const qdiscs = JSON.parse(run('tc', ['-n', name, '-j', 'qdisc', 'show'])) as TcQdisc[];
+      const q = (dev: string, kind: string) => qdiscs.find((x) => x.dev === dev && x.kind === kind);
+      assert.deepEqual([q('tap0', 'tbf')?.root, q('tap0', 'tbf')?.options.rate, q('tap0', 'tbf')?.options.lat], [true, 1_250_000, 50_000]);
+      assert.deepEqual([q(ifb, 'tbf')?.root, q(ifb, 'tbf')?.options.rate], [true, 250_000]);
+      assert.equal(q('tap0', 'ingress')?.parent, 'ffff:fff1');
+      const filters = JSON.parse(run('tc', ['-n', name, '-j', 'filter', 'show', 'dev', 'tap0', 'parent', 'ffff:'])) as TcFilter[];
+      const redirect = filters.find((f) => f.options?.actions)?.options;
+      assert.deepEqual(redirect?.match, { value: '0', mask: '0', offmask: '', off: 0 });
+      assert.deepEqual(redirect?.actions?.map((a) => [a.kind, a.mirred_action, a.direction, a.to_dev]), [['mirred', 'redirect', 'egress', ifb]]);
+
+      // the masquerade, as nft -j shows it
+      if (!hasTool('nft', '--version')) t.diagnostic('nft is not installed: the nft oracle is skipped');
+      else {
+        const table = `sandbox-${name}`;
+        const out = (JSON.parse(run('ip', ['netns', 'exec', host, 'nft', '-j', 'list', 'table', 'ip', table])) as { nftables: Record<string, any>[] }).nftables;
+        const chain = out.find((o) => o.chain)?.chain;
+        assert.deepEqual([chain?.name, chain?.type, chain?.hook, chain?.prio, chain?.policy], ['post', 'nat', 'postrouting', 100, 'accept']);
+        assert.deepEqual(out.find((o) => o.rule)?.rule.expr, [
+          { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: { prefix: { addr: '10.77.0.0', len: 29 } } } },
+          { match: { op: '!=', left: { meta: { key: 'oifname' } }, right: hostIf } },
+          { counter: { packets: 0, bytes: 0 } },
+          { masquerade: null },
+        ]);
+      }
 
       if (!hasPing) t.diagnostic('ping is not installed: the pings are skipped');
       else {

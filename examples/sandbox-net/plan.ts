@@ -39,7 +39,8 @@ export interface SandboxOptions {
 }
 
 /** Links inside the sandbox namespace: its own namespace, so fixed names cannot clash. */
-export const SANDBOX_LINKS = { uplink: 'eth0', bridge: 'br0' } as const;
+/** ifb: what the VM sends is redirected there and shaped (the ingress half of the rate limit). */
+export const SANDBOX_LINKS = { uplink: 'eth0', bridge: 'br0', ifb: 'ifb0' } as const;
 
 /** What removal needs: all derived from the name. */
 export interface SandboxNames {
@@ -107,6 +108,7 @@ function rates(v: unknown): SandboxPlan['rate'] {
   const ingress = o.ingress === undefined ? undefined : parseRate(o.ingress, 'rateLimit.ingress');
   for (const [k, r] of [['egress', egress], ['ingress', ingress]] as const)
     if (r === 0) throw new NetlinkArgumentError(`rateLimit.${k}`, 'must be more than 0 (leave it out for no limit)', 'ERR_OUT_OF_RANGE');
+  if (egress === undefined && ingress === undefined) throw new NetlinkArgumentError('rateLimit', 'needs egress or ingress (or a rate for both)', 'ERR_INVALID_ARG_TYPE');
   const burst = o.burst === undefined ? defaultBurst(Math.max(egress ?? 0, ingress ?? 0)) : parseSize(o.burst, 'rateLimit.burst');
   if (burst < 1600) throw new NetlinkArgumentError('rateLimit.burst', `must hold a full-sized packet (at least 1600 bytes), got ${burst}`, 'ERR_OUT_OF_RANGE');
   return { ...(egress !== undefined && { egress }), ...(ingress !== undefined && { ingress }), burst };

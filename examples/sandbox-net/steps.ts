@@ -17,12 +17,16 @@
 // (jailed into it) may touch; the host keeps the NAT and sees the sandbox as one link.
 import { existsSync } from 'node:fs';
 import { NETNS_RUN_DIR, netnsOps, openRoute, type Link, type RouteHandle } from '../../src/route/index.js';
+import { openTc, rateLimit, removeRateLimit, hasRateLimit, type TcHandle } from '../../src/tc/index.js';
+import { counter, ip, masquerade, meta, openNft, type NftHandle } from '../../src/netfilter/index.js';
 import { GONE, ifExists } from '../microvm-network.js';
 import { SANDBOX_LINKS, type SandboxNames, type SandboxPlan } from './plan.js';
 
 /** The handles steps work through, opened on first use, closed by close(). */
 export class StepContext {
   private sb?: RouteHandle;
+  private sbTc?: TcHandle;
+  private hostNft?: NftHandle;
   readonly host: RouteHandle;
 
   constructor(readonly names: SandboxNames, readonly plan?: SandboxPlan) {
@@ -34,6 +38,16 @@ export class StepContext {
     return (this.sb ??= openRoute({ netns: this.names.name }));
   }
 
+  /** Traffic control inside the sandbox namespace, on the sandbox handle's socket. */
+  get tc(): TcHandle {
+    return (this.sbTc ??= openTc({ ctx: this.sandbox.ctx }));
+  }
+
+  /** nftables on the host side. */
+  get nft(): NftHandle {
+    return (this.hostNft ??= openNft(this.names.hostNetns ? { netns: this.names.hostNetns } : {}));
+  }
+
   /** Whether the sandbox namespace is there to look into. */
   async inSandbox(): Promise<boolean> {
     return netnsOps().exists(this.names.name);
@@ -42,10 +56,13 @@ export class StepContext {
   closeSandbox(): void {
     this.sb?.close();
     this.sb = undefined;
+    this.sbTc = undefined;
   }
 
   close(): void {
     this.closeSandbox();
+    this.hostNft?.close();
+    this.hostNft = undefined;
     this.host.close();
   }
 
@@ -73,7 +90,7 @@ export interface SandboxStep {
   goesWith?: string[];
 }
 
-const { uplink, bridge } = SANDBOX_LINKS;
+const { uplink, bridge, ifb } = SANDBOX_LINKS;
 
 /** A link by name, or undefined when there is none. */
 async function linkOf(rt: RouteHandle, dev: string): Promise<Link | undefined> {
@@ -104,6 +121,11 @@ async function taps(c: StepContext): Promise<string[]> {
 /** Something inside the sandbox namespace, when there is one. */
 async function inside<T>(c: StepContext, fn: (sb: RouteHandle) => Promise<T>, otherwise: T): Promise<T> {
   return (await c.inSandbox()) ? fn(c.sandbox) : otherwise;
+}
+
+/** The sandbox's masquerade table, when the host side shows it. */
+async function natTable(c: StepContext): Promise<boolean> {
+  return (await c.nft.tables.list({ family: 'ip', name: c.names.natTable })).length > 0;
 }
 
 /** In creation order. */
@@ -197,5 +219,47 @@ export const STEPS: SandboxStep[] = [
     destroy: (c) => inside(c, async (sb) => {
       await ifExists(() => sb.routes.flush({ family: 'inet', dst: 'default' }));
     }, undefined),
+  },
+  {
+    name: 'nat',
+    doing: (p) => `nft add table ip ${p.natTable}; add chain ip ${p.natTable} post { type nat hook postrouting priority srcnat; }; ` +
+      `add rule ip ${p.natTable} post ip saddr ${p.network} oifname ${p.uplink ?? `!= ${p.hostIf}`} counter masquerade`,
+    async create(c) {
+      const { natTable: table, network, uplink: out, hostIf } = c.made;
+      // one batch: the table is there with its rule, or not at all
+      await c.nft.transaction([
+        { add: 'table', family: 'ip', name: table },
+        { add: 'chain', family: 'ip', table, name: 'post', type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' },
+        { add: 'rule', family: 'ip', table, chain: 'post', expr: [ip.saddr(network), out ? meta.oifname(out) : meta.oifname(hostIf, '!='), counter(), masquerade()] },
+      ]);
+    },
+    exists: natTable,
+    // (the table takes its chain and rule along)
+    destroy: async (c) => {
+      if (await natTable(c)) await ifExists(() => c.nft.tables.delete({ family: 'ip', name: c.names.natTable }));
+    },
+  },
+  {
+    name: 'rate-limit',
+    goesWith: ['netns'],
+    doing: (p) => `tc qdisc add dev ${p.tap} root tbf rate ${p.rate.egress ?? '-'}bps; link add ${ifb} type ifb; tc qdisc add dev ${ifb} root tbf rate ${p.rate.ingress ?? '-'}bps; ` +
+      `tc qdisc add dev ${p.tap} ingress; tc filter add dev ${p.tap} parent ffff: u32 match u32 0 0 action mirred egress redirect dev ${ifb} (netns ${p.name})`,
+    async create(c) {
+      const { tap, rate } = c.made;
+      // ingress through an ifb: shaped (queued) rather than policed (dropped), and no act_police needed
+      await rateLimit(c.tc, {
+        dev: tap, ...(rate.egress !== undefined && { egress: rate.egress }), ...(rate.ingress !== undefined && { ingress: rate.ingress, ingressVia: 'ifb', ifb }),
+        burst: rate.burst,
+      });
+    },
+    async exists(c) {
+      if (!(await c.inSandbox())) return false;
+      for (const dev of await taps(c)) if (await hasRateLimit(c.tc, { dev, ifb })) return true;
+      return (await linkOf(c.sandbox, ifb)) !== undefined;
+    },
+    async destroy(c) {
+      for (const dev of await taps(c)) await removeRateLimit(c.tc, { dev, ifb });
+      await inside(c, (sb) => ifExists(() => sb.links.delete(ifb)), undefined);
+    },
   },
 ];
