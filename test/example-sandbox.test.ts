@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
-import { VM_MAC, vmPings } from './helpers/vm-frames.js';
+import { VM_MAC, vmFlood, vmPings } from './helpers/vm-frames.js';
+import { openTc } from '../src/tc/index.js';
 import { openRoute } from '../src/route/index.js';
 import {
   createSandbox, destroySandbox, sandboxLeftovers, sandboxNames, sandboxPlan, SANDBOX_LINKS, STEPS, StepContext,
@@ -49,7 +50,7 @@ const options = (host: string, name: string, more: Partial<SandboxOptions> = {})
 interface IpLink { ifname: string; flags: string[]; operstate: string; address: string; master?: string; ifalias?: string; linkinfo?: { info_kind: string } }
 interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }
 interface IpRoute { dst: string; gateway?: string; dev?: string; protocol?: string }
-interface TcQdisc { kind: string; dev: string; root?: boolean; parent?: string; options: Record<string, number>; drops?: number; bytes?: number; packets?: number }
+interface TcQdisc { kind: string; dev: string; root?: boolean; parent?: string; options: Record<string, number>; drops?: number; overlimits?: number; bytes?: number; packets?: number }
 interface TcFilter { kind: string; options?: { match?: unknown; actions?: { kind: string; mirred_action?: string; direction?: string; to_dev?: string }[] } }
 
 const inet = (a: IpAddr[], dev: string) => a.find((x) => x.ifname === dev)?.addr_info.filter((i) => i.family === 'inet').map((i) => `${i.local}/${i.prefixlen}`);
@@ -159,6 +160,85 @@ test('sandbox: a VM on the tap reaches the host end through the bridge', async (
       queue = await rt.tuntap.open({ name: 'tap0', mode: 'tap', vnetHdr: true, nonblock: true });
       const gatewayMac = ipJson<IpLink[]>(host, 'link', 'show', hostIf)[0]!.address;
       assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 5000), 'the VM pings its gateway, the host end');
+    } finally {
+      queue?.close();
+      rt.close();
+      await sb.destroy();
+    }
+    await assertGone(host, name);
+  });
+});
+
+test('sandbox: the sandbox reaches an outside network only through the masquerade', async (t) => {
+  if (!needRoot(t)) return;
+  if (!hasPing) return t.skip('needs ping to send traffic');
+  await withHost(async (host, name) => {
+    await withNetns(async (outside) => {
+      // the host's uplink to an "outside" network that has no route back to the sandbox's subnet
+      ip(host, 'link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'wan0', 'netns', outside);
+      ip(host, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0');
+      ip(host, 'link', 'set', 'up0', 'up');
+      ip(outside, 'addr', 'add', '192.0.2.2/24', 'dev', 'wan0');
+      ip(outside, 'link', 'set', 'wan0', 'up');
+      run('ip', ['netns', 'exec', host, 'sysctl', '-qw', 'net.ipv4.conf.up0.forwarding=1']);
+      const sb = await createSandbox(options(host, name, { uplink: 'up0' }));
+      try {
+        const out = pings(name, '192.0.2.2');
+        assert.equal(out.status, 0, out.stdout + out.stderr);
+        if (hasNft) {
+          const rule = (JSON.parse(run('ip', ['netns', 'exec', host, 'nft', '-j', 'list', 'table', 'ip', `sandbox-${name}`])) as { nftables: Record<string, any>[] }).nftables.find((o) => o.rule)?.rule;
+          assert.deepEqual(rule.expr[1], { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'up0' } });
+          assert.ok(rule.expr[2].counter.packets >= 1, JSON.stringify(rule.expr));
+        }
+        if (hasTool('conntrack', '--version')) {
+          const ct = run('ip', ['netns', 'exec', host, 'conntrack', '-L', '-p', 'icmp']);
+          assert.match(ct, /src=10\.77\.0\.2 dst=192\.0\.2\.2 .*src=192\.0\.2\.2 dst=192\.0\.2\.1 /, ct);
+        }
+        // without the masquerade the outside cannot answer
+        ip(host, 'link', 'set', 'up0', 'down');
+        ip(host, 'link', 'set', 'up0', 'up');
+        run('ip', ['netns', 'exec', host, 'nft', 'delete', 'table', 'ip', `sandbox-${name}`]);
+        assert.notEqual(pings(name, '192.0.2.2').status, 0, 'no masquerade, no reply');
+        assert.deepEqual(await sandboxLeftovers(name, { hostNetns: host }), STEPS.map((s) => s.name).filter((n) => n !== 'nat'));
+      } finally {
+        await sb.destroy();
+      }
+      ip(host, 'link', 'del', 'up0');
+      await assertGone(host, name);
+    });
+  });
+});
+
+test('sandbox: the rate limit on the tap holds back and drops what exceeds it both ways (tc -s -j and nlkit agree)', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    const sb = await createSandbox(options(host, name, { rateLimit: { egress: '1mbit', ingress: '1mbit', burst: '16kb' } }));
+    const rt = openRoute({ netns: name });
+    const tc = openTc({ ctx: rt.ctx });
+    let queue: { fds: number[]; close(): void } | undefined;
+    try {
+      const { hostIf } = sandboxNames(name);
+      ip(host, 'neigh', 'add', '10.77.0.3', 'lladdr', VM_MAC, 'dev', hostIf, 'nud', 'permanent');
+      queue = await rt.tuntap.open({ name: 'tap0', mode: 'tap', vnetHdr: true, nonblock: true });
+      const gatewayMac = ipJson<IpLink[]>(host, 'link', 'show', hostIf)[0]!.address;
+      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 5000), 'the VM pings its gateway');
+      // what the VM sends: 400 full-sized frames at once, far over 1mbit's bucket and queue
+      vmFlood(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 400);
+      // what the VM receives: a burst from the host side (the VM reads none of it)
+      if (hasPing) spawnSync('ip', ['netns', 'exec', host, 'ping', '-q', '-c', '300', '-i', '0', '-s', '1400', '-w', '2', '10.77.0.3'], { stdio: 'ignore' });
+      else t.diagnostic('ping is not installed: the egress half is not loaded');
+      await new Promise((r) => setTimeout(r, 200));
+      const tcStats = JSON.parse(run('tc', ['-n', name, '-s', '-j', 'qdisc', 'show'])) as TcQdisc[];
+      const mine = await tc.qdiscs.list();
+      for (const dev of hasPing ? [ifb, 'tap0'] : [ifb]) {
+        const theirs = tcStats.find((q) => q.dev === dev && q.kind === 'tbf')!;
+        const ours = mine.find((q) => q.dev === dev && q.kind === 'tbf')!;
+        // held back (overlimits) and, past its queue, dropped (a ping paces itself: the tap's may only queue)
+        assert.ok(theirs.overlimits! > 0 && (dev === 'tap0' || theirs.drops! > 0), `${dev}: tbf limited nothing: ${JSON.stringify(theirs)}`);
+        assert.deepEqual([ours.stats?.drops, ours.stats?.overlimits, ours.stats?.bytes], [theirs.drops, theirs.overlimits, BigInt(theirs.bytes!)], dev);
+        // what got through: at most the bucket, the queue (50 ms at the rate) and the rate for the time taken
+        assert.ok(theirs.bytes! < 16 * 1024 + 6250 + 125_000 * 3 + 1514, `${dev}: ${theirs.bytes} bytes passed`);
+      }
     } finally {
       queue?.close();
       rt.close();
