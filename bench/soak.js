@@ -102,10 +102,13 @@ function shellSteps(host, name, hostIf, tap, withNat) {
 add chain ip sandbox-${name} post { type nat hook postrouting priority srcnat; policy accept; }
 add rule ip sandbox-${name} post ip saddr ${SUBNET} oifname != "${hostIf}" counter masquerade
 `]],
+    // tbf on the tap for what the VM receives; what it sends redirected to an ifb and shaped there
     'rate-limit': [
       ['tc', '-n', name, 'qdisc', 'add', 'dev', tap, 'root', 'tbf', 'rate', RATE, 'burst', '125000', 'latency', '50ms'],
+      sb('link', 'add', 'ifb0', 'up', 'type', 'ifb'),
+      ['tc', '-n', name, 'qdisc', 'add', 'dev', 'ifb0', 'root', 'tbf', 'rate', RATE, 'burst', '125000', 'latency', '50ms'],
       ['tc', '-n', name, 'qdisc', 'add', 'dev', tap, 'ingress'],
-      ['tc', '-n', name, 'filter', 'add', 'dev', tap, 'parent', 'ffff:', 'matchall', 'action', 'police', 'rate', RATE, 'burst', '125000', 'conform-exceed', 'drop'],
+      ['tc', '-n', name, 'filter', 'add', 'dev', tap, 'parent', 'ffff:', 'protocol', 'all', 'prio', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', 'ifb0'],
     ],
     destroy: [
       ...(withNat ? [['ip', 'netns', 'exec', host, 'nft', 'delete', 'table', 'ip', `sandbox-${name}`]] : []),
