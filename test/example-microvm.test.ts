@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openRoute } from '../src/route/index.js';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ip, ipJson, needRoot, run, withHostAndName as withHost } from './helpers/netns.js';
 import { VM_MAC, vmPings } from './helpers/vm-frames.js';
 import {
   createMicrovmNetwork, destroyMicrovmNetwork, formatMicrovmNetwork, hostLinkName, SANDBOX_LINKS,
@@ -17,27 +16,6 @@ import {
 const EXAMPLE = fileURLToPath(new URL('../examples/microvm-network.js', import.meta.url));
 const { uplink, bridge, tap } = SANDBOX_LINKS;
 
-// Sandbox namespaces are made by the code under test: removed here whatever happens, even
-// when the runner gives up on a test without running its finally blocks.
-const sandboxes = new Set<string>();
-function dropSandbox(name: string): void {
-  sandboxes.delete(name);
-  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-}
-process.on('exit', () => [...sandboxes].forEach(dropSandbox));
-
-/** A host-side namespace and a sandbox name, both `nlkt-<random>`, both gone afterwards. */
-async function withHost(fn: (host: string, name: string) => Promise<void>): Promise<void> {
-  await withNetns(async (host) => {
-    const name = `nlkt-${randomBytes(4).toString('hex')}`;
-    sandboxes.add(name);
-    try {
-      await fn(host, name);
-    } finally {
-      dropSandbox(name);
-    }
-  });
-}
 
 interface IpLink { ifname: string; flags: string[]; operstate: string; address: string; master?: string; ifalias?: string; linkinfo?: { info_kind: string } }
 interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number; scope: string }[] }

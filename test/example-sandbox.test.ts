@@ -5,44 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { dropNamed, ip, ipJson, needRoot, newNetnsName, run, withHostAndName as withHost, withNetns } from './helpers/netns.js';
 import { VM_MAC, vmFlood, vmPings } from './helpers/vm-frames.js';
 import { openTc } from '../src/tc/index.js';
-import { openRoute } from '../src/route/index.js';
+import { openRoute, type RouteHandle } from '../src/route/index.js';
 import {
   createSandbox, destroySandbox, sandboxLeftovers, sandboxNames, sandboxPlan, SANDBOX_LINKS, STEPS, StepContext,
-  type SandboxOptions,
+  type Sandbox, type SandboxOptions,
 } from '../examples/sandbox-net/index.js';
 
 const { uplink, bridge, ifb } = SANDBOX_LINKS;
 
-// Sandbox namespaces are made by the code under test: removed here whatever happens.
-const sandboxes = new Set<string>();
-function dropSandbox(name: string): void {
-  sandboxes.delete(name);
-  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-}
-process.on('exit', () => [...sandboxes].forEach(dropSandbox));
-
-const newName = () => {
-  const name = `nlkt-${randomBytes(4).toString('hex')}`;
-  sandboxes.add(name);
-  return name;
-};
-
-/** A host-side namespace and a sandbox name, both `nlkt-<random>`, both gone afterwards. */
-async function withHost(fn: (host: string, name: string) => Promise<void>): Promise<void> {
-  await withNetns(async (host) => {
-    const name = newName();
-    try {
-      await fn(host, name);
-    } finally {
-      dropSandbox(name);
-    }
-  });
-}
 
 const options = (host: string, name: string, more: Partial<SandboxOptions> = {}): SandboxOptions =>
   ({ name, tapName: 'tap0', subnet: '10.77.0.0/29', rateLimit: { egress: '10mbit', ingress: '2mbit' }, uid: 1000, hostNetns: host, ...more });
@@ -147,19 +121,25 @@ test('sandbox: the layout is what ip -j shows, the namespace pings the host end,
   });
 });
 
-test('sandbox: a VM on the tap reaches the host end through the bridge', async (t) => {
-  if (!needRoot(t)) return;
+interface Vm { fd: number; gatewayMac: string; sb: Sandbox; rt: RouteHandle }
+
+/**
+ * A sandbox in a throwaway host namespace with a "VM" on its tap (the tap's queue held open,
+ * the VM's address static on the host side: no ARP to answer), the VM's first ping through;
+ * everything removed afterwards and checked gone.
+ */
+async function withVm(more: Partial<SandboxOptions>, fn: (vm: Vm, host: string, name: string) => Promise<void>): Promise<void> {
   await withHost(async (host, name) => {
-    const sb = await createSandbox(options(host, name));
+    const sb = await createSandbox(options(host, name, more));
     const rt = openRoute({ netns: name });
     let queue: { fds: number[]; close(): void } | undefined;
     try {
       const { hostIf } = sandboxNames(name);
-      // the VM's address is static: no ARP to answer from the test
       ip(host, 'neigh', 'add', '10.77.0.3', 'lladdr', VM_MAC, 'dev', hostIf, 'nud', 'permanent');
       queue = await rt.tuntap.open({ name: 'tap0', mode: 'tap', vnetHdr: true, nonblock: true });
       const gatewayMac = ipJson<IpLink[]>(host, 'link', 'show', hostIf)[0]!.address;
       assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 5000), 'the VM pings its gateway, the host end');
+      await fn({ fd: queue.fds[0]!, gatewayMac, sb, rt }, host, name);
     } finally {
       queue?.close();
       rt.close();
@@ -167,6 +147,11 @@ test('sandbox: a VM on the tap reaches the host end through the bridge', async (
     }
     await assertGone(host, name);
   });
+}
+
+test('sandbox: a VM on the tap reaches the host end through the bridge', async (t) => {
+  if (!needRoot(t)) return;
+  await withVm({}, async () => {});
 });
 
 test('sandbox: the sandbox reaches an outside network only through the masquerade', async (t) => {
@@ -211,40 +196,25 @@ test('sandbox: the sandbox reaches an outside network only through the masquerad
 
 test('sandbox: the rate limit on the tap holds back and drops what exceeds it both ways (tc -s -j and nlkit agree)', async (t) => {
   if (!needRoot(t)) return;
-  await withHost(async (host, name) => {
-    const sb = await createSandbox(options(host, name, { rateLimit: { egress: '1mbit', ingress: '1mbit', burst: '16kb' } }));
-    const rt = openRoute({ netns: name });
+  await withVm({ rateLimit: { egress: '1mbit', ingress: '1mbit', burst: '16kb' } }, async ({ fd, gatewayMac, sb, rt }, host, name) => {
     const tc = openTc({ ctx: rt.ctx });
-    let queue: { fds: number[]; close(): void } | undefined;
-    try {
-      const { hostIf } = sandboxNames(name);
-      ip(host, 'neigh', 'add', '10.77.0.3', 'lladdr', VM_MAC, 'dev', hostIf, 'nud', 'permanent');
-      queue = await rt.tuntap.open({ name: 'tap0', mode: 'tap', vnetHdr: true, nonblock: true });
-      const gatewayMac = ipJson<IpLink[]>(host, 'link', 'show', hostIf)[0]!.address;
-      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 5000), 'the VM pings its gateway');
-      // what the VM sends: 400 full-sized frames at once, far over 1mbit's bucket and queue
-      vmFlood(queue.fds[0]!, gatewayMac, '10.77.0.3', sb.vm.gateway, 400);
-      // what the VM receives: a burst from the host side (the VM reads none of it)
-      if (hasPing) spawnSync('ip', ['netns', 'exec', host, 'ping', '-q', '-c', '300', '-i', '0', '-s', '1400', '-w', '2', '10.77.0.3'], { stdio: 'ignore' });
-      else t.diagnostic('ping is not installed: the egress half is not loaded');
-      await new Promise((r) => setTimeout(r, 200));
-      const tcStats = JSON.parse(run('tc', ['-n', name, '-s', '-j', 'qdisc', 'show'])) as TcQdisc[];
-      const mine = await tc.qdiscs.list();
-      for (const dev of hasPing ? [ifb, 'tap0'] : [ifb]) {
-        const theirs = tcStats.find((q) => q.dev === dev && q.kind === 'tbf')!;
-        const ours = mine.find((q) => q.dev === dev && q.kind === 'tbf')!;
-        // held back (overlimits) and, past its queue, dropped (a ping paces itself: the tap's may only queue)
-        assert.ok(theirs.overlimits! > 0 && (dev === 'tap0' || theirs.drops! > 0), `${dev}: tbf limited nothing: ${JSON.stringify(theirs)}`);
-        assert.deepEqual([ours.stats?.drops, ours.stats?.overlimits, ours.stats?.bytes], [theirs.drops, theirs.overlimits, BigInt(theirs.bytes!)], dev);
-        // what got through: at most the bucket, the queue (50 ms at the rate) and the rate for the time taken
-        assert.ok(theirs.bytes! < 16 * 1024 + 6250 + 125_000 * 3 + 1514, `${dev}: ${theirs.bytes} bytes passed`);
-      }
-    } finally {
-      queue?.close();
-      rt.close();
-      await sb.destroy();
+    // what the VM sends: 400 full-sized frames at once, far over 1mbit's bucket and queue
+    vmFlood(fd, gatewayMac, '10.77.0.3', sb.vm.gateway, 400);
+    // what the VM receives: a burst from the host side (the VM reads none of it)
+    if (hasPing) spawnSync('ip', ['netns', 'exec', host, 'ping', '-q', '-c', '300', '-i', '0', '-s', '1400', '-w', '2', '10.77.0.3'], { stdio: 'ignore' });
+    else t.diagnostic('ping is not installed: the egress half is not loaded');
+    await new Promise((r) => setTimeout(r, 200));
+    const tcStats = JSON.parse(run('tc', ['-n', name, '-s', '-j', 'qdisc', 'show'])) as TcQdisc[];
+    const mine = await tc.qdiscs.list();
+    for (const dev of hasPing ? [ifb, 'tap0'] : [ifb]) {
+      const theirs = tcStats.find((q) => q.dev === dev && q.kind === 'tbf')!;
+      const ours = mine.find((q) => q.dev === dev && q.kind === 'tbf')!;
+      // held back (overlimits) and, past its queue, dropped (a ping paces itself: the tap's may only queue)
+      assert.ok(theirs.overlimits! > 0 && (dev === 'tap0' || theirs.drops! > 0), `${dev}: tbf limited nothing: ${JSON.stringify(theirs)}`);
+      assert.deepEqual([ours.stats?.drops, ours.stats?.overlimits, ours.stats?.bytes], [theirs.drops, theirs.overlimits, BigInt(theirs.bytes!)], dev);
+      // what got through: at most the bucket, the queue (50 ms at the rate) and the rate for the time taken
+      assert.ok(theirs.bytes! < 16 * 1024 + 6250 + 125_000 * 3 + 1514, `${dev}: ${theirs.bytes} bytes passed`);
     }
-    await assertGone(host, name);
   });
 });
 
@@ -253,7 +223,7 @@ test('sandbox: destroySandbox(name) removes every half-made state a crash can le
   await withNetns(async (host) => {
     // a crash after each step: the steps made so far, nothing undone
     for (let k = 1; k <= STEPS.length; k++) {
-      const name = newName();
+      const name = newNetnsName();
       try {
         const plan = sandboxPlan(options(host, name));
         const c = new StepContext(plan, plan);
@@ -268,20 +238,20 @@ test('sandbox: destroySandbox(name) removes every half-made state a crash can le
         await assertGone(host, name);
         assert.deepEqual(await destroySandbox(name, { hostNetns: host }), []);
       } finally {
-        dropSandbox(name);
+        dropNamed(name);
       }
     }
 
     // killed inside a step: a name file with no namespace on it (inside `netns add`), and a
     // veth pair not yet marked as the sandbox's (between creating and naming it)
-    const name = newName();
+    const name = newNetnsName();
     try {
       run('touch', [`/run/netns/${name}`]);
       ip(host, 'link', 'add', sandboxNames(name).hostIf, 'type', 'veth', 'peer', 'name', 'peer0');
       assert.deepEqual(await destroySandbox(name, { hostNetns: host }), ['veth', 'netns']);
       await assertGone(host, name);
     } finally {
-      dropSandbox(name);
+      dropNamed(name);
     }
   });
 });
@@ -322,7 +292,7 @@ test('sandbox: a failure mid-create removes what was made, and nothing it did no
 test('sandbox: two sandboxes side by side do not collide, and removing one leaves the other', async (t) => {
   if (!needRoot(t)) return;
   await withNetns(async (host) => {
-    const [a, b] = [newName(), newName()];
+    const [a, b] = [newNetnsName(), newNetnsName()];
     try {
       const sa = await createSandbox(options(host, a, { subnet: '10.79.0.0/29' }));
       const sb = await createSandbox(options(host, b, { subnet: '10.79.0.8/29' }));
@@ -341,8 +311,8 @@ test('sandbox: two sandboxes side by side do not collide, and removing one leave
       await sb.destroy();
       await assertGone(host, b);
     } finally {
-      dropSandbox(a);
-      dropSandbox(b);
+      dropNamed(a);
+      dropNamed(b);
     }
   });
 });
