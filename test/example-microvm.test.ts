@@ -3,12 +3,13 @@
 // is itself a throwaway namespace: nothing here touches the root namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openRoute } from '../src/route/index.js';
 import { ip, ipJson, needRoot, run, withHostAndName as withHost } from './helpers/netns.js';
 import { VM_MAC, vmPings } from './helpers/vm-frames.js';
+import { startScript } from './helpers/script-run.js';
 import {
   createMicrovmNetwork, destroyMicrovmNetwork, formatMicrovmNetwork, hostLinkName, SANDBOX_LINKS,
 } from '../examples/microvm-network.js';
@@ -130,24 +131,7 @@ test('microvm example: a failure mid-setup removes what was made, and nothing it
   });
 });
 
-/** Runs the example as a process; resolves with its output once `line` appears (the process still running). */
-function startExample(args: string[]) {
-  const child = spawn(process.execPath, [EXAMPLE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child, exited, output: () => out,
-    async waitFor(text: string): Promise<void> {
-      const deadline = Date.now() + 15_000;
-      while (!out.includes(text)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${JSON.stringify(text)} in the output:\n${out}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    },
-  };
-}
+const startExample = (args: string[]) => startScript(EXAMPLE, args);
 
 test('microvm example: after a crash (SIGKILL mid-setup or once made), destroyMicrovmNetwork(name) removes everything', async (t) => {
   if (!needRoot(t)) return;

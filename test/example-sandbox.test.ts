@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dropNamed, ip, ipJson, needRoot, newNetnsName, run, withHostAndName as withHost, withNetns } from './helpers/netns.js';
 import { VM_MAC, vmFlood, vmPings } from './helpers/vm-frames.js';
+import { startScript } from './helpers/script-run.js';
+import { fileURLToPath } from 'node:url';
 import { openTc } from '../src/tc/index.js';
 import { openRoute, type RouteHandle } from '../src/route/index.js';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../examples/sandbox-net/index.js';
 
 const { uplink, bridge, ifb } = SANDBOX_LINKS;
+const SCRIPT = fileURLToPath(new URL('../examples/sandbox-net/index.js', import.meta.url));
 
 
 const options = (host: string, name: string, more: Partial<SandboxOptions> = {}): SandboxOptions =>
@@ -252,6 +255,44 @@ test('sandbox: destroySandbox(name) removes every half-made state a crash can le
       await assertGone(host, name);
     } finally {
       dropNamed(name);
+    }
+  });
+});
+
+test('sandbox: after a real crash (the script SIGKILLed mid-setup or once made), destroySandbox(name) removes everything', async (t) => {
+  if (!needRoot(t)) return;
+  for (const killAt of ['+ tuntap add', '+ link add br0', '+ nft add table', '+ tc qdisc add', 'ready']) {
+    await withHost(async (host, name) => {
+      const script = startScript(SCRIPT, [name, '--host-netns', host, '--subnet', '10.77.0.0/29', '--uid', '1000']);
+      try {
+        await script.waitFor(killAt);
+        script.child.kill('SIGKILL');
+        await script.exited;
+        const left = await sandboxLeftovers(name, { hostNetns: host });
+        assert.ok(left.includes('netns') && left.includes('veth'), `${killAt}: ${left.join(' ')}\n${script.output()}`);
+        assert.deepEqual(await destroySandbox(name, { hostNetns: host }), [...left].reverse(), killAt);
+        await assertGone(host, name);
+      } finally {
+        script.child.kill('SIGKILL');
+      }
+    });
+  }
+});
+
+test('sandbox: as a script it prints its steps, and SIGINT removes the sandbox', async (t) => {
+  if (!needRoot(t)) return;
+  await withHost(async (host, name) => {
+    const script = startScript(SCRIPT, [name, '--host-netns', host, '--subnet', '10.77.0.0/29', '--rate', '10mbit']);
+    try {
+      await script.waitFor('ready');
+      assert.deepEqual(script.output().split('\n').filter((l) => l.startsWith('+ ')).map((l) => l.split(' ')[1]), ['netns', 'link', 'tuntap', 'link', 'addr', 'route', 'nft', 'tc']);
+      assert.match(script.output(), new RegExp(`vm: 10\\.77\\.0\\.3/29 gateway 10\\.77\\.0\\.1 on tap0 in netns ${name}`));
+      script.child.kill('SIGINT');
+      assert.equal(await script.exited, 0, script.output());
+      assert.match(script.output(), new RegExp(`destroyed ${name}\\n$`));
+      await assertGone(host, name);
+    } finally {
+      script.child.kill('SIGKILL');
     }
   });
 });

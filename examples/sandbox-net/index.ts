@@ -8,6 +8,8 @@
 //   await sb.destroy();                  // or, after a crash: await destroySandbox('vm42')
 //
 // (In your own code, import from 'nlkit/route', 'nlkit/tc' and 'nlkit/netfilter'.)
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { sandboxNames, sandboxPlan, type SandboxOptions, type SandboxPlan } from './plan.js';
 import { StepContext, STEPS, type SandboxStep } from './steps.js';
 
@@ -109,4 +111,58 @@ export async function sandboxLeftovers(name: string, opts: DestroyOptions = {}):
   } finally {
     c.close();
   }
+}
+
+// ---- as a script ---------------------------------------------------------------------------
+//
+//   node dist/examples/sandbox-net/index.js NAME --subnet 10.42.0.0/29 [--tap tap0] [--rate 100mbit]
+//        [--uid 1000] [--uplink eth0] [--host-netns NS] [--once | --destroy]
+//
+// makes the sandbox, printing each step, and removes it on SIGINT/SIGTERM (at once with --once);
+// --destroy removes what a crashed run left.
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      subnet: { type: 'string' }, tap: { type: 'string', default: 'tap0' }, rate: { type: 'string', default: '100mbit' },
+      uid: { type: 'string', default: '0' }, uplink: { type: 'string' }, 'host-netns': { type: 'string' },
+      once: { type: 'boolean', default: false }, destroy: { type: 'boolean', default: false },
+    },
+  });
+  const name = positionals[0];
+  const hostNetns = values['host-netns'];
+  if (!name || (!values.destroy && !values.subnet)) {
+    console.error('usage: sandbox-net NAME --subnet PREFIX [--tap TAP] [--rate RATE] [--uid UID] [--uplink DEV] [--host-netns NS] [--once | --destroy]');
+    process.exit(2);
+  }
+  if (values.destroy) {
+    const found = await destroySandbox(name, hostNetns ? { hostNetns } : {});
+    console.log(`destroyed ${name} (found: ${found.join(' ') || 'nothing'})`);
+    return;
+  }
+  const sb = await createSandbox({
+    name, tapName: values.tap, subnet: values.subnet!, rateLimit: values.rate, uid: Number(values.uid),
+    ...(hostNetns && { hostNetns }), ...(values.uplink && { uplink: values.uplink }),
+    onStep: (step) => console.log(`+ ${step}`),
+  });
+  console.log(`vm: ${sb.vm.address} gateway ${sb.vm.gateway} on ${sb.vm.tap} in netns ${sb.vm.netns}`);
+  if (!values.once) {
+    // the handlers are in place before 'ready' tells anyone to send a signal (a timer keeps the process waiting)
+    const stopped = new Promise<void>((resolve) => {
+      const wait = setInterval(() => {}, 2 ** 30);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
+    });
+    console.log('ready (SIGINT or SIGTERM removes it)');
+    await stopped;
+  }
+  await sb.destroy();
+  console.log(`destroyed ${name}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  });
 }
