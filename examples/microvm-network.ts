@@ -308,12 +308,7 @@ async function main(): Promise<void> {
     multiQueue: values['multi-queue'],
     onStep: (step) => console.log(`+ ${step}`),
   });
-  // the handlers are in place before 'ready' tells anyone to send a signal
-  // (and a timer keeps the process waiting for them: listeners alone do not)
-  const stopped = values.once ? undefined : new Promise<void>((resolve) => {
-    const wait = setInterval(() => {}, 2 ** 30);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
-  });
+  const stopped = values.once ? undefined : untilSignal();
   console.log(formatMicrovmNetwork(net));
   if (stopped) {
     console.log('ready (SIGINT or SIGTERM removes it)');
@@ -323,9 +318,24 @@ async function main(): Promise<void> {
   console.log(`destroyed ${name}`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * Resolves on SIGINT or SIGTERM. The handlers are in place when it returns, before a 'ready'
+ * line tells anyone to send one (and a timer keeps the process waiting: listeners alone do not).
+ */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wait = setInterval(() => {}, 2 ** 30);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
+  });
+}
+
+/** Runs an example's main() when the module is the script node was started with (not when imported). */
+export function runAsScript(moduleUrl: string, main: () => Promise<void>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
   });
 }
+
+runAsScript(import.meta.url, main);

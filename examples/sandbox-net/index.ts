@@ -8,8 +8,8 @@
 //   await sb.destroy();                  // or, after a crash: await destroySandbox('vm42')
 //
 // (In your own code, import from 'nlkit/route', 'nlkit/tc' and 'nlkit/netfilter'.)
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runAsScript, untilSignal } from '../microvm-network.js';
 import { sandboxNames, sandboxPlan, type SandboxOptions, type SandboxPlan } from './plan.js';
 import { StepContext, STEPS, type SandboxStep } from './steps.js';
 
@@ -148,11 +148,7 @@ async function main(): Promise<void> {
   });
   console.log(`vm: ${sb.vm.address} gateway ${sb.vm.gateway} on ${sb.vm.tap} in netns ${sb.vm.netns}`);
   if (!values.once) {
-    // the handlers are in place before 'ready' tells anyone to send a signal (a timer keeps the process waiting)
-    const stopped = new Promise<void>((resolve) => {
-      const wait = setInterval(() => {}, 2 ** 30);
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
-    });
+    const stopped = untilSignal();
     console.log('ready (SIGINT or SIGTERM removes it)');
     await stopped;
   }
@@ -160,9 +156,4 @@ async function main(): Promise<void> {
   console.log(`destroyed ${name}`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, main);
