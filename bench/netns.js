@@ -45,9 +45,9 @@ export function rootOrSkip(group) {
 /** `ip -n ns ...`, stdout as text. */
 export const ipn = (ns, ...args) => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** A fresh namespace with lo up; delete it with the function returned (also done on exit). */
-export function createNetns() {
-  const ns = `nlkt-${randomBytes(4).toString('hex')}`;
+/** A fresh namespace (PREFIX-<random>) with lo up; delete it with the function returned (also done on exit). */
+export function createNetns(prefix = 'nlkt') {
+  const ns = `${prefix}-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns], { stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(ns);
   ipn(ns, 'link', 'set', 'lo', 'up');

@@ -65,26 +65,39 @@ export interface MicrovmNetwork {
 /** Names inside the sandbox: its own namespace, so fixed ones cannot clash. */
 export const SANDBOX_LINKS = { uplink: 'eth0', bridge: 'br0', tap: 'tap0' } as const;
 
-/** The host end's name: derived from the sandbox's (IFNAMSIZ allows 15 bytes; namespace names are longer). */
-export function hostLinkName(name: string): string {
-  return `mvm${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
+/** A host-side link name derived from a sandbox's (IFNAMSIZ allows 15 bytes; namespace names are longer). */
+export function derivedLinkName(prefix: string, name: string): string {
+  return `${prefix}${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
 }
+/** The host end's name. */
+export const hostLinkName = (name: string): string => derivedLinkName('mvm', name);
 /** The host end's alias marks it as ours: destroyMicrovmNetwork removes no link it did not make. */
 const aliasOf = (name: string) => `microvm:${name}`;
 
-/** An IPv4 prefix's network ('a.b.c.d/n'), its first and second host addresses, and its length. */
-function twoHosts(subnet: string, option: string): [string, string, number, string] {
+/**
+ * An IPv4 prefix's first `count` host addresses, its length and its network ('a.b.c.d/n').
+ * It must be wide enough for them (and a broadcast address): /30 for two, /29 for three to six.
+ */
+export function subnetHosts(subnet: string, option: string, count: number): { hosts: string[]; len: number; network: string } {
   const p = parsePrefix(subnet, option);
-  if (familyName(p.family) !== 'inet' || p.len > 30) throw new NetlinkArgumentError(option, `must be an IPv4 prefix of /30 or wider, got ${JSON.stringify(subnet)}`);
+  const widest = 32 - Math.ceil(Math.log2(count + 2));
+  if (familyName(p.family) !== 'inet' || p.len > widest) throw new NetlinkArgumentError(option, `must be an IPv4 prefix of /${widest} or wider, got ${JSON.stringify(subnet)}`);
   const n = p.address.split('.').reduce((a, b) => a * 256 + Number(b), 0);
   const net = n - (n % 2 ** (32 - p.len));
   const text = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
-  return [text(net + 1), text(net + 2), p.len, `${text(net)}/${p.len}`];
+  return { hosts: Array.from({ length: count }, (_, i) => text(net + 1 + i)), len: p.len, network: `${text(net)}/${p.len}` };
+}
+
+/** An IPv4 prefix's network ('a.b.c.d/n'), its first and second host addresses, and its length. */
+function twoHosts(subnet: string, option: string): [string, string, number, string] {
+  const { hosts: [a, b], len, network } = subnetHosts(subnet, option, 2);
+  return [a!, b!, len, network];
 }
 
 /** The codes that mean 'already gone': a link (ENODEV), a route (ESRCH), a namespace (ENOENT). */
-const GONE = new Set(['ENODEV', 'ENOENT', 'ESRCH']);
-async function ifExists(fn: () => Promise<unknown>): Promise<void> {
+export const GONE = new Set(['ENODEV', 'ENOENT', 'ESRCH']);
+/** Runs fn; 'already gone' is success (a removal that found nothing to remove). */
+export async function ifExists(fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (e) {
@@ -295,12 +308,7 @@ async function main(): Promise<void> {
     multiQueue: values['multi-queue'],
     onStep: (step) => console.log(`+ ${step}`),
   });
-  // the handlers are in place before 'ready' tells anyone to send a signal
-  // (and a timer keeps the process waiting for them: listeners alone do not)
-  const stopped = values.once ? undefined : new Promise<void>((resolve) => {
-    const wait = setInterval(() => {}, 2 ** 30);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
-  });
+  const stopped = values.once ? undefined : untilSignal();
   console.log(formatMicrovmNetwork(net));
   if (stopped) {
     console.log('ready (SIGINT or SIGTERM removes it)');
@@ -310,9 +318,24 @@ async function main(): Promise<void> {
   console.log(`destroyed ${name}`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * Resolves on SIGINT or SIGTERM. The handlers are in place when it returns, before a 'ready'
+ * line tells anyone to send one (and a timer keeps the process waiting: listeners alone do not).
+ */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wait = setInterval(() => {}, 2 ** 30);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(clearInterval(wait)));
+  });
+}
+
+/** Runs an example's main() when the module is the script node was started with (not when imported). */
+export function runAsScript(moduleUrl: string, main: () => Promise<void>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
   });
 }
+
+runAsScript(import.meta.url, main);

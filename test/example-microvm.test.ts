@@ -3,12 +3,13 @@
 // is itself a throwaway namespace: nothing here touches the root namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openRoute } from '../src/route/index.js';
-import { ip, ipJson, needRoot, run, withNetns } from './helpers/netns.js';
+import { ip, ipJson, needRoot, run, withHostAndName as withHost } from './helpers/netns.js';
+import { VM_MAC, vmPings } from './helpers/vm-frames.js';
+import { startScript } from './helpers/script-run.js';
 import {
   createMicrovmNetwork, destroyMicrovmNetwork, formatMicrovmNetwork, hostLinkName, SANDBOX_LINKS,
 } from '../examples/microvm-network.js';
@@ -16,27 +17,6 @@ import {
 const EXAMPLE = fileURLToPath(new URL('../examples/microvm-network.js', import.meta.url));
 const { uplink, bridge, tap } = SANDBOX_LINKS;
 
-// Sandbox namespaces are made by the code under test: removed here whatever happens, even
-// when the runner gives up on a test without running its finally blocks.
-const sandboxes = new Set<string>();
-function dropSandbox(name: string): void {
-  sandboxes.delete(name);
-  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-}
-process.on('exit', () => [...sandboxes].forEach(dropSandbox));
-
-/** A host-side namespace and a sandbox name, both `nlkt-<random>`, both gone afterwards. */
-async function withHost(fn: (host: string, name: string) => Promise<void>): Promise<void> {
-  await withNetns(async (host) => {
-    const name = `nlkt-${randomBytes(4).toString('hex')}`;
-    sandboxes.add(name);
-    try {
-      await fn(host, name);
-    } finally {
-      dropSandbox(name);
-    }
-  });
-}
 
 interface IpLink { ifname: string; flags: string[]; operstate: string; address: string; master?: string; ifalias?: string; linkinfo?: { info_kind: string } }
 interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number; scope: string }[] }
@@ -151,24 +131,7 @@ test('microvm example: a failure mid-setup removes what was made, and nothing it
   });
 });
 
-/** Runs the example as a process; resolves with its output once `line` appears (the process still running). */
-function startExample(args: string[]) {
-  const child = spawn(process.execPath, [EXAMPLE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child, exited, output: () => out,
-    async waitFor(text: string): Promise<void> {
-      const deadline = Date.now() + 15_000;
-      while (!out.includes(text)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${JSON.stringify(text)} in the output:\n${out}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    },
-  };
-}
+const startExample = (args: string[]) => startScript(EXAMPLE, args);
 
 test('microvm example: after a crash (SIGKILL mid-setup or once made), destroyMicrovmNetwork(name) removes everything', async (t) => {
   if (!needRoot(t)) return;
@@ -222,59 +185,6 @@ test('microvm example: as a script it prints the layout and removes it on SIGINT
   });
 });
 
-// ---- a "VM" on the tap: frames written to and read from its queue, as a VMM's virtio-net does
-
-const VM_MAC = '02:00:00:00:00:02';
-const mac = (text: string) => Buffer.from(text.replace(/:/g, ''), 'hex');
-const ip4 = (text: string) => Buffer.from(text.split('.').map(Number));
-
-/** The Internet checksum (RFC 1071) of a header. */
-function checksum(b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) + (b[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
-/** An ICMP echo request from the VM, behind the 10-byte struct virtio_net_hdr a vnet_hdr queue carries (all zero: no offloads). */
-function echoRequest(gatewayMac: string, from: string, to: string, id: number, seq: number): Buffer {
-  const icmp = Buffer.concat([Buffer.from([8, 0, 0, 0, id >> 8, id & 255, seq >> 8, seq & 255]), Buffer.from('nlkit microvm')]);
-  icmp.writeUInt16BE(checksum(icmp), 2);
-  const iph = Buffer.concat([Buffer.from([0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 1, 0, 0]), ip4(from), ip4(to)]);
-  iph.writeUInt16BE(20 + icmp.length, 2);
-  iph.writeUInt16BE(checksum(iph), 10);
-  return Buffer.concat([Buffer.alloc(10), mac(gatewayMac), mac(VM_MAC), Buffer.from([0x08, 0x00]), iph, icmp]);
-}
-
-/** Whether a frame read from the queue is the echo reply `from` -> the VM with this id. */
-function isEchoReply(frame: Buffer, from: string, id: number): boolean {
-  const eth = frame.subarray(10);
-  if (eth.length < 14 + 28 || eth.readUInt16BE(12) !== 0x0800) return false;
-  const ipHdr = eth.subarray(14);
-  const icmp = ipHdr.subarray((ipHdr[0]! & 0x0f) * 4);
-  return ipHdr[9] === 1 && ipHdr.subarray(12, 16).equals(ip4(from)) && icmp[0] === 0 && icmp.readUInt16BE(4) === id;
-}
-
-/** Sends echo requests from the VM every 100 ms (the tap's carrier comes up asynchronously) until a reply or the time is up. */
-async function vmPings(fd: number, gatewayMac: string, to: string, ms: number): Promise<boolean> {
-  const id = 0x4e4c, buf = Buffer.alloc(65536), deadline = Date.now() + ms;
-  for (let seq = 1; Date.now() < deadline; seq++) {
-    writeSync(fd, echoRequest(gatewayMac, '172.16.0.2', to, id, seq));
-    const until = Math.min(deadline, Date.now() + 100);
-    while (Date.now() < until) {
-      let n = 0;
-      try {
-        n = readSync(fd, buf);
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'EAGAIN') throw e;
-      }
-      if (n > 0 && isEchoReply(buf.subarray(0, n), to, id)) return true;
-      if (n === 0) await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  return false;
-}
-
 test('microvm example: a VM on the tap reaches the host through the sandbox (forwarding on), and not without it', async (t) => {
   if (!needRoot(t)) return;
   await withHost(async (host, name) => {
@@ -287,10 +197,10 @@ test('microvm example: a VM on the tap reaches the host through the sandbox (for
       ip(name, 'neigh', 'add', '172.16.0.2', 'lladdr', VM_MAC, 'dev', bridge, 'nud', 'permanent');
       queue = await sb.tuntap.open({ name: tap, mode: 'tap', vnetHdr: true, nonblock: true });
       const gatewayMac = net.sandbox.bridge.address!;
-      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '172.16.0.1', 5000), 'the VM pings its gateway');
-      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '10.200.0.1', 5000), 'the VM pings the host through the sandbox');
+      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '172.16.0.2', '172.16.0.1', 5000), 'the VM pings its gateway');
+      assert.ok(await vmPings(queue.fds[0]!, gatewayMac, '172.16.0.2', '10.200.0.1', 5000), 'the VM pings the host through the sandbox');
       await sb.ipv4conf.set({ dev: bridge, forwarding: false });
-      assert.equal(await vmPings(queue.fds[0]!, gatewayMac, '10.200.0.1', 500), false, 'no forwarding, no reply');
+      assert.equal(await vmPings(queue.fds[0]!, gatewayMac, '172.16.0.2', '10.200.0.1', 500), false, 'no forwarding, no reply');
     } finally {
       queue?.close();
       sb.close();

@@ -424,9 +424,7 @@ export function headedDecoder(header: StructType | undefined, attrs: AttrSet | u
  * not be re-entered (one per call, not shared).
  */
 export function reusingDecoder(header: StructType | undefined, attrs: AttrSet | undefined): HeadedDecoder {
-  // the header's fields are all written by every decodeInto: only the rest needs resetting
-  const keys = [...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'].filter((k) => !header?.byKey.has(k));
-  const reset = new Function(`return function reset(o) { ${keys.map((k) => `o[${JSON.stringify(k)}] = undefined;`).join(' ')} };`)() as (o: Decoded) => void;
+  const reset = resetterOf(header, attrs);
   const scratch: Decoded = {};
   reset(scratch);
   const skip = header ? align4(header.size) : 0;
@@ -438,6 +436,24 @@ export function reusingDecoder(header: StructType | undefined, attrs: AttrSet | 
     if (attrs) (walk ??= compiledOf(attrs))(buf, Math.min(end, start + skip), end, 0, undefined, scratch);
     return scratch;
   };
+}
+
+type Resetter = (o: Decoded) => void;
+/** By set, then header: made once, not per decoder (one per dump call made a function per call). */
+const resetters = new WeakMap<AttrSet | StructType, Map<AttrSet | StructType | undefined, Resetter>>();
+const NO_SET = {} as AttrSet;
+
+function resetterOf(header: StructType | undefined, attrs: AttrSet | undefined): Resetter {
+  let byHeader = resetters.get(attrs ?? NO_SET);
+  if (!byHeader) resetters.set(attrs ?? NO_SET, (byHeader = new Map()));
+  let reset = byHeader.get(header);
+  if (!reset) {
+    // the header's fields are all written by every decodeInto: only the rest needs resetting
+    const keys = [...(attrs?.byKey.keys() ?? []), '$unknown', '$raw'].filter((k) => !header?.byKey.has(k));
+    reset = new Function(`return function reset(o) { ${keys.map((k) => `o[${JSON.stringify(k)}] = undefined;`).join(' ')} };`)() as Resetter;
+    byHeader.set(header, reset);
+  }
+  return reset;
 }
 
 function compiledOf(set: AttrSet): SetDecoder {

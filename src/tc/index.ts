@@ -17,3 +17,4 @@ export { type U32Match, type U32Ip, type U32Ip6, type U32Raw, buildSel, decodeSe
 export { type Verdict, parseVerdict, verdictName } from './verdicts.js';
 export { type BpfInsn } from './filter-kinds.js';
 export { type PeditKey } from './action-kinds.js';
+export { rateLimit, removeRateLimit, hasRateLimit, redirect, removeRedirect, dropPorts, allowPorts, removePorts, type RateLimitSpec, type RateLimitRef, type RedirectSpec, type PortsSpec } from './recipes.js';

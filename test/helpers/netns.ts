@@ -105,3 +105,39 @@ export async function inNetns(
     }
   });
 }
+
+// Namespaces the code under test makes (a sandbox example's): named here, deleted by
+// dropNamed() and on exit whatever happens.
+const named = new Set<string>();
+process.on('exit', () => {
+  for (const ns of [...named]) dropNamed(ns);
+});
+
+/** A fresh `nlkt-<random>` name for a namespace the code under test will make. */
+export function newNetnsName(): string {
+  const name = `nlkt-${randomBytes(4).toString('hex')}`;
+  named.add(name);
+  return name;
+}
+
+/** Deletes a namespace newNetnsName() named, if it is there. */
+export function dropNamed(name: string): void {
+  named.delete(name);
+  try {
+    run('ip', ['netns', 'del', name]);
+  } catch {
+    // never made, or removed by the code under test
+  }
+}
+
+/** A host-side namespace (made here) and a name for a sandbox namespace (made by the code under test): both gone afterwards. */
+export async function withHostAndName(fn: (host: string, name: string) => Promise<void>): Promise<void> {
+  await withNetns(async (host) => {
+    const name = newNetnsName();
+    try {
+      await fn(host, name);
+    } finally {
+      dropNamed(name);
+    }
+  });
+}
