@@ -9,7 +9,8 @@
 // the steady cost without the JIT's warm-up.
 //
 // Modes: transaction-each / transaction-last (many requests per send(), every request
-// acked / only the last), transaction-sync-last (the same, Sync), concurrent (N request()
+// acked / only the last), transaction-source-last (ack last, the items made one at a time by a
+// TransactionSource instead of an array), transaction-sync-last (the same, Sync), concurrent (N request()
 // calls in flight at once), sync (a loop of requestSync). The transaction modes use
 // Connection.transaction(Sync) when this build has it and fall back to concurrent request()
 // (requestSync) otherwise; "api" says which ran.
@@ -45,6 +46,16 @@ async function transaction(conn, n, first, ackLast) {
   check(await conn.transaction(requests(n, first), { ack: ackLast ? 'last' : 'each' }));
 }
 
+/** The same routes from a TransactionSource: each item made when the transaction gets to it, none kept. */
+function source(n, first) {
+  let i = 0;
+  return { size: n, next: () => (i < n ? { type: RTM_NEWROUTE, payload: routePayload(first + i++, LO), flags: ROUTE_ADD_FLAGS } : undefined) };
+}
+
+async function transactionSource(conn, n, first) {
+  check(await conn.transaction(source(n, first), { ack: 'last' }));
+}
+
 function transactionSync(conn, n, first) {
   check(conn.transactionSync(requests(n, first), { ack: 'last' }));
 }
@@ -64,6 +75,7 @@ const hasTransactionSync = typeof Connection.prototype.transactionSync === 'func
 const MODES = {
   'transaction-each': hasTransaction ? ['transaction, ack each', (c, n, first) => transaction(c, n, first, false)] : ['concurrent request() (no transaction API)', concurrent],
   'transaction-last': hasTransaction ? ['transaction, ack last', (c, n, first) => transaction(c, n, first, true)] : ['concurrent request() (no transaction API)', concurrent],
+  'transaction-source-last': hasTransaction ? ['transaction from a source, ack last', transactionSource] : ['concurrent request() (no transaction API)', concurrent],
   'transaction-sync-last': hasTransactionSync ? ['transactionSync, ack last', transactionSync] : ['requestSync loop (no transactionSync API)', sync],
   concurrent: ['concurrent request()', concurrent],
   sync: ['requestSync loop', sync],

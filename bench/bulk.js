@@ -34,6 +34,7 @@ const CASES = [
   { name: 'nlkit, concurrent request()', kind: 'nlkit', mode: 'concurrent', c: 'add-one' },
   { name: 'nlkit, transaction ack each', kind: 'nlkit', mode: 'transaction-each', c: 'add-batch', target: true },
   { name: 'nlkit, transaction ack last', kind: 'nlkit', mode: 'transaction-last', c: 'add-batch-last', target: true },
+  { name: 'nlkit, transaction ack last, from a source', kind: 'nlkit', mode: 'transaction-source-last', c: 'add-batch-last' },
   { name: 'nlkit, transactionSync ack last', kind: 'nlkit', mode: 'transaction-sync-last', c: 'add-batch-last' },
   { name: 'nlkit, transaction ack last, warm', kind: 'nlkit', mode: 'transaction-last', c: 'add-batch-last', warm: true },
 ];

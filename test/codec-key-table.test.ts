@@ -68,3 +68,16 @@ test('a fixed header\'s keys are skipped only where the set follows that header'
   // and with the header again, still skipped (each header has its own table)
   assert.equal(bytes({ family: 10 }, header), '0a000000');
 });
+
+test('only own keys are encoded, in their order: inherited enumerable keys are not attributes', () => {
+  // the encoder walks keys with for-in (no key array per object): what it sees beyond
+  // Object.keys (a prototype's enumerable keys) must still be left out, not refused
+  const proto = { nope: 1, index: 9 };
+  const obj = Object.assign(Object.create(proto) as object, { small: 7, name: 'lo' });
+  assert.equal(bytes(obj), '05000300' + '07000000' + '07000100' + '6c6f0000');
+  // an own key of the same name wins, in its own place
+  const own = Object.assign(Object.create(proto) as object, { index: 1 });
+  assert.equal(bytes(own), '08000500' + '01000000');
+  // and an unknown own key is still refused
+  assert.match(error(Object.assign(Object.create(proto) as object, { bad: 1 })).message, /no attribute 'bad' in set t/);
+});

@@ -115,4 +115,31 @@ describe('transactions', () => {
       assert.ok(s.failures.length > 0);
     }, { rcvbuf: 1 });
   });
+  test('a source of items (made one at a time, none kept): failures by index, fewer than its size, bad sources refused', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const source = (list: TransactionItem[], size = list.length) => {
+        let i = 0;
+        return { size, next: () => list[i++] };
+      };
+      checkOneBad(await c.transaction(source(routes(2000, 140, true)), { ack: 'last' }), 2000);
+      assert.equal(tableSize(ns, 140), 1999);
+      checkOneBad(c.transactionSync(source(routes(2000, 141, true))), 2000);
+      assert.equal(tableSize(ns, 141), 1999);
+      // a source may end before its size: only what it gave is sent and reported
+      const short = await c.transaction(source(routes(10, 142, false), 50), { ack: 'last' });
+      assert.ok(short.ok);
+      assert.equal(short.items.length, 10);
+      assert.equal(tableSize(ns, 142), 10);
+      const none = c.transactionSync(source([], 5));
+      assert.ok(none.ok);
+      assert.equal(none.items.length, 0);
+      // one that gives more than its size is refused before anything is sent
+      assert.throws(() => c.transactionSync(source(routes(6, 143, false), 5)), (e: Error) => e instanceof NetlinkArgumentError && /more items than its size/.test(e.message));
+      assert.equal(ipJson<{ table?: string }[]>(ns, 'route', 'show', 'table', 'all').filter((r) => r.table === '143').length, 0);
+      for (const bad of [{ size: 1 }, { size: -1, next: () => undefined }, { size: 1.5, next: () => undefined }, null, 5])
+        assert.throws(() => c.transactionSync(bad as never), (e: Error) => e instanceof NetlinkArgumentError && e.code === 'ERR_INVALID_ARG_TYPE');
+      // the connection goes on
+      assert.ok((await c.transaction(source(routes(3, 144, false)))).ok);
+    });
+  });
 });

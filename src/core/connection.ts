@@ -11,7 +11,7 @@ import { checkCallOptions, checkEventOptions, checkInt, checkPayload, checkTimeo
 import { Pending, PendingTable } from './pending.js';
 import { Server, type ServerHandler, type ServerOptions } from './server.js';
 import {
-  driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult,
+  driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult, type TransactionSource,
 } from './transaction.js';
 import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { Writer } from './writer.js';
@@ -399,14 +399,15 @@ export class Connection {
    * Many requests in as few send() calls as fit, each with its own sequence number and
    * its own outcome: every item reports success (with its decoded replies) or its own
    * error (a NetlinkError with the ext-ack path from the item's layout). The promise
-   * rejects only for invalid arguments; look at `result.ok` / `result.failures`.
+   * rejects only for invalid arguments; look at `result.ok` / `result.failures`. `items`
+   * is an array, or a source making them one at a time (a bulk load's: none is kept).
    *
    * Answers are read between sends, and a send carries at most as many items as the
    * receive buffer holds answers, so acknowledgements cannot overflow it; should the queue
    * overflow anyway (ENOBUFS, e.g. events on the same socket), the items in flight fail
    * with that error instead of waiting forever.
    */
-  transaction<T = Message>(items: readonly TransactionItem<T>[], opts: TransactionOptions = {}): Promise<TransactionResult<T>> {
+  transaction<T = Message>(items: readonly TransactionItem<T>[] | TransactionSource<T>, opts: TransactionOptions = {}): Promise<TransactionResult<T>> {
     let t: Transaction<T>;
     try {
       t = this.newTransaction(items, opts, false);
@@ -417,13 +418,13 @@ export class Connection {
   }
 
   /** transaction() for scripts: blocks until every item has its outcome. */
-  transactionSync<T = Message>(items: readonly TransactionItem<T>[], opts: TransactionOptions = {}): TransactionResult<T> {
+  transactionSync<T = Message>(items: readonly TransactionItem<T>[] | TransactionSource<T>, opts: TransactionOptions = {}): TransactionResult<T> {
     const t = this.newTransaction(items, opts, true);
     t.pump(true);
     return t.result();
   }
 
-  private newTransaction<T>(items: readonly TransactionItem<T>[], opts: TransactionOptions, sync: boolean): Transaction<T> {
+  private newTransaction<T>(items: readonly TransactionItem<T>[] | TransactionSource<T>, opts: TransactionOptions, sync: boolean): Transaction<T> {
     this.assertOpen();
     if (typeof opts !== 'object' || opts === null) throw new NetlinkArgumentError('options', `must be an object, got ${String(opts)}`, 'ERR_INVALID_ARG_TYPE');
     checkCallOptions({ timeout: opts.timeout, signal: opts.signal, peer: opts.peer });

@@ -12,7 +12,7 @@ export { parseExtAck, parseErrorMessage, parseDoneMessage } from './extack.js';
 export { NetlinkSocket, netnsTarget, MAX_SOCKET_BUFFER, type SocketOptions, type NetnsRef } from './transport.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { bindCalls, firstReply, type BoundCalls, type Call, type CallRunner } from './call.js';
-export type { ItemOutcome, TransactionItem, TransactionOptions, TransactionResult } from './transaction.js';
+export type { ItemOutcome, TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from './transaction.js';
 export { MAX_TIMEOUT } from './options.js';
 export { DumpIterable, DumpStream } from './dump.js';
 export { EventStream, type EventStreamOptions, type NetlinkEvent } from './events.js';

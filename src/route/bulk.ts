@@ -1,7 +1,7 @@
 // Bulk add/delete: many requests in one transaction, acknowledged once ('last'), each
 // failure reported against the index of the caller's item that caused it.
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import type { TransactionItem, TransactionResult, TransactionSource } from '../core/transaction.js';
 import type { Bulk, RouteOptions, Scope, Step } from './context.js';
 
 /** What a bulk call resolves to. */
@@ -19,28 +19,41 @@ export interface BulkResult {
 }
 
 /**
- * A Bulk step from the caller's specs. Each spec is checked and built first; one that
- * cannot be built is a failure at its index and is not sent, the others still are.
+ * A Bulk step from the caller's specs. Each spec is checked and built as the transaction
+ * encodes it (a source: no item outlives its encoding); one that cannot be built is a
+ * failure at its index and is not sent, the others still are.
  */
 export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope, spec: S) => TransactionItem<unknown>): Step<BulkResult> {
   if (specs.length === 0) throw new NetlinkArgumentError('specs', 'must list at least one entry', 'ERR_OUT_OF_RANGE');
-  const sent: TransactionItem<unknown>[] = [];
-  const indexOf: number[] = [];
+  // the caller's index of each sent item, made only once a spec fails (most bulk calls have none)
+  let indexOf: number[] | undefined;
   const early: { index: number; error: Error }[] = [];
-  specs.forEach((s, i) => {
-    try {
-      sent.push(item(scope, s));
-      indexOf.push(i);
-    } catch (e) {
-      early.push({ index: i, error: e as Error });
-    }
-  });
+  let next = 0;
+  const source: TransactionSource<unknown> = {
+    size: specs.length,
+    next() {
+      while (next < specs.length) {
+        const i = next++;
+        try {
+          const it = item(scope, specs[i]);
+          indexOf?.push(i);
+          return it;
+        } catch (e) {
+          if (!indexOf) {
+            indexOf = new Array<number>(i - early.length);
+            for (let j = 0; j < indexOf.length; j++) indexOf[j] = j;
+          }
+          early.push({ index: i, error: e as Error });
+        }
+      }
+      return undefined;
+    },
+  };
   const result = (r?: TransactionResult<unknown>): BulkResult => {
-    const failures = [...early, ...(r?.failures ?? []).map((f) => ({ index: indexOf[f.index], error: f.error }))].sort((a, b) => a.index - b.index);
+    const failures = [...early, ...(r?.failures ?? []).map((f) => ({ index: indexOf ? indexOf[f.index] : f.index, error: f.error }))].sort((a, b) => a.index - b.index);
     return { ok: failures.length === 0, done: specs.length - failures.length, failures };
   };
-  if (sent.length === 0) return { first: { bulk: [], result: () => undefined }, then: () => ({ value: result() }) };
-  return { bulk: sent, options: { ack: 'last' }, result } satisfies Bulk<BulkResult>;
+  return { bulk: source, options: { ack: 'last' }, result } satisfies Bulk<BulkResult>;
 }
 
 /**

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { checkUint, checkBool } from './arg-check.js';
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
 import { parseHint } from '../core/display.js';
+import { forInIsOwn } from '../core/codec.js';
 import { AF_INET, AF_INET6, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE } from '../core/rtnetlink.js';
 import type { NewrouteDoRequest, RouteAttrsSet, RtmTypeEnum } from '../ynl/families/rt-route.js';
 import type { Scope } from './context.js';
@@ -87,12 +88,11 @@ const RTNH_F_ONLINK = 4;
  * metrics: a route without any, the usual one, skips looking for each by name).
  */
 function checkKeys(o: object, allowed: Set<string>, where: string, marked?: Set<string>): boolean {
-  // index loops: a bulk add checks each route before the JIT has compiled this, where an
-  // array's for-of runs the iterator protocol per element
-  const keys = Object.keys(o);
+  // for-in: no key array per object and field loads (see the codec's encodeSet)
   let any = false;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
+  const own = forInIsOwn(o);
+  for (const k in o) {
+    if (!own && !Object.hasOwn(o, k)) continue;
     if ((o as Record<string, unknown>)[k] === undefined) continue;
     if (!allowed.has(k)) throw new NetlinkArgumentError(`${where}${k}`, `is not a route option (there are: ${[...allowed].join(', ')})`);
     if (marked !== undefined && !any) any = marked.has(k);

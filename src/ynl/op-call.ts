@@ -2,10 +2,11 @@
 // nlkit/tc...) builds its requests with, so tsc checks every request against the spec's
 // types and the engine runs it with either driver, alone or in a transaction.
 import type { Call } from '../core/call.js';
-import type { Decoded } from '../core/codec.js';
+import { encodeHeaded, type Decoded } from '../core/codec.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { CallOptions, DumpResult, RawMessage } from '../core/message.js';
 import type { TransactionItem } from '../core/transaction.js';
+import type { Writer } from '../core/writer.js';
 import type { FamilyTypes } from './client.js';
 import { Family, type Mode, type Operation } from './family.js';
 import type { FamilyDescription } from './schema.js';
@@ -24,6 +25,8 @@ interface Compiled {
   op: Operation;
   type: number;
   decode: (m: RawMessage) => Decoded;
+  /** Writes a request's body: family.writeBody, or for an object straight to the codec (see compile). */
+  write: (w: Writer, request: unknown) => void;
 }
 
 const compiled = new WeakMap<FamilyDescription, Map<string, Compiled>>();
@@ -38,7 +41,15 @@ function compile(desc: FamilyDescription, name: string, mode: Mode): Compiled {
   const op = family.op(name);
   if (!op.desc[mode] || op.requestValue === undefined)
     throw new NetlinkArgumentError('operation', `must name an operation with a ${mode}: ${family.name} ${name} has none`);
-  ops.set(name, (c = { family, op, type: op.requestValue, decode: family.replyDecoder(op) }));
+  // a raw family's body is its header and attributes: an object goes to the codec directly
+  // (a bulk call writes one per item, mostly before the JIT has compiled the layers between),
+  // anything else through writeBody, which says what is wrong with it
+  const write = family.isGenl ? (w: Writer, v: unknown) => family.writeBody(w, op, v, 0)
+    : (w: Writer, v: unknown) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) family.writeBody(w, op, v, 0);
+      else encodeHeaded(w, op.header, op.attrs, v);
+    };
+  ops.set(name, (c = { family, op, type: op.requestValue, decode: family.replyDecoder(op), write }));
   return c;
 }
 
@@ -62,10 +73,10 @@ export function opCall<T extends FamilyTypes, K extends keyof Ops<T> & string, M
 export function opItem<T extends FamilyTypes, K extends keyof Ops<T> & string>(
   desc: FamilyDescription<T>, name: K, request: OpRequest<T, K, 'do'>, extra?: Pick<TransactionItem, 'flags' | 'ack'>,
 ): TransactionItem<OpReply<T, K, 'do'>> {
-  const { family, op, type, decode } = compile(desc as FamilyDescription, name, 'do');
+  const { op, type, decode, write } = compile(desc as FamilyDescription, name, 'do');
   const item: TransactionItem<OpReply<T, K, 'do'>> = {
     type, layout: op.layout, decode: decode as (m: RawMessage) => OpReply<T, K, 'do'>,
-    payload: (w) => family.writeBody(w, op, request, 0),
+    payload: (w) => write(w, request),
   };
   // copied field by field, not spread: a bulk call makes one item per route, and an object
   // spread took 4 us each (measured, node 20), most of a 10,000-route add's item building
