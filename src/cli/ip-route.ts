@@ -6,6 +6,7 @@ import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQu
 import { parsePrefix } from '../route/inet.js';
 import { routeTables } from '../route/names.js';
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { dumpTerminated } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
 import { printRoute, type RouteView } from './ip-route-print.js';
 
@@ -123,6 +124,8 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     } catch {
       throw new IpUsageError(`Error: ${family ?? 'any valid'} prefix is expected rather than "${prefix.text}".`, 1);
     }
+    // -4/-6 given: ip reads the prefix as that family's (get_prefix); else the other family's matches nothing
+    if (env.family === 'inet' || env.family === 'inet6') checkPrefix(prefix.text, env);
     if (family && prefix.text !== 'default' && fam !== (family === 'inet' ? 2 : 10)) sel.none = true;
     else filter[prefix.kind] = prefix.text;
   }
@@ -155,10 +158,19 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     } catch (e) {
       // a namespace whose main table was never made: the kernel's filtered dump refuses it,
       // ip (filtering in user space) lists nothing
-      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw e;
+      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw dumpTerminated(e);
     }
   }
   p.finish();
+}
+
+/** ip route save: the selected routes in ip's binary format (ip-route-dump.ts). */
+async function save(words: Words, env: IpEnv): Promise<void> {
+  const { saveRoutes, startSave } = await import('./ip-route-dump.js');
+  // as ip: the magic goes out before the selector is read
+  startSave();
+  const sel = parseSelection(words, env);
+  saveRoutes(env, sel.filter, sel.none ? () => false : sel.keep.length ? keptBy(sel) : undefined);
 }
 
 async function flush(words: Words, env: IpEnv): Promise<void> {
@@ -354,6 +366,9 @@ function writer(name: string, method: Method, extra: Partial<RouteSpec>, synopsi
 }
 
 const USAGE = `Usage: nlkit route { list | flush } SELECTOR
+       nlkit route save SELECTOR
+       nlkit route restore
+       nlkit route showdump
        nlkit route get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]
        nlkit route { add | del | change | append | replace } ROUTE`;
 
@@ -368,8 +383,11 @@ export const route: IpObject = {
     writer('append', 'add', { append: true }, 'append ROUTE'),
     writer('delete', 'delete', {}, 'del ROUTE'),
     { name: 'list', aliases: ['show', 'lst'], synopsis: 'show SELECTOR', keywords: ['table', 'proto', 'scope', 'type', 'dev', 'iif', 'metric', 'via', 'src', 'root', 'match', 'exact'], run: show },
-    { name: 'flush', synopsis: 'flush SELECTOR', run: flush },
     { name: 'get', synopsis: 'get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]', keywords: ['fibmatch', 'from', 'iif', 'oif', 'mark', 'uid'], run: get },
+    { name: 'flush', synopsis: 'flush SELECTOR', run: flush },
+    { name: 'save', synopsis: 'save SELECTOR', run: save },
+    { name: 'restore', synopsis: 'restore', run: async (_w, env) => (await import('./ip-route-dump.js')).restoreRoutes(env) },
+    { name: 'showdump', synopsis: 'showdump', run: async (_w, env) => (await import('./ip-route-dump.js')).showDump(env) },
   ],
   where: `SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ table TABLE_ID ] [ proto RTPROTO ]
             [ type TYPE ] [ scope SCOPE ] [ dev DEV ] [ metric METRIC ] [ via ADDRESS ] [ src ADDRESS ]

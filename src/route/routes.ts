@@ -277,12 +277,13 @@ export function makeRoutes(ctx: RouteContext) {
     delete: ops.delete as OneOrMany<RouteSpec>,
     deleteSync: ops.deleteSync as OneOrManySync<RouteSpec>,
     /**
-     * Calls `fn` with each route of list(filter) as it is decoded, and keeps none: for printing
+     * Calls `fn` with each route of list(filter) as it is decoded (and the kernel's message it
+     * came in, valid during the call: `ip route save` writes it as it is), and keeps none: for printing
      * a large table (`nlkit route show`) with no array and no promise per route. Blocks until
      * the dump ends; an interrupted dump is not re-run (routes already given cannot be taken
      * back): the result says whether the kernel's table changed while it ran.
      */
-    forEachSync(f: RouteFilter | undefined, fn: (route: Route) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
+    forEachSync(f: RouteFilter | undefined, fn: (route: Route, raw: RawMessage) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
       const scope = ctx.scope();
       // names first: a link dump inside the route dump, on the same socket, would wait forever
       const cached = ctx.names;
@@ -293,7 +294,7 @@ export function makeRoutes(ctx: RouteContext) {
         ...call, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
         decode: (m: RawMessage) => {
           const r = decode(m);
-          if (r !== undefined) fn(r);
+          if (r !== undefined) fn(r, m);
           return undefined;
         },
       });
