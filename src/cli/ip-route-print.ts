@@ -3,6 +3,7 @@
 // output, JSON or text through a Printer, keys in ip's order.
 import type { Nexthop } from '../route/nexthops.js';
 import type { Route, RouteEncap, RouteMetrics } from '../route/routes.js';
+import { names } from '../route/names.js';
 import type { Printer } from './ip-printer.js';
 
 /** What a listing prints beside the route itself: ip's `filter` decides some of it. */
@@ -152,6 +153,17 @@ function printVia(p: Printer, via: { family: string; host: string }): void {
   p.close();
 }
 
+/** print_rta_flow: `realm TO` / `realms FROM/TO` (JSON `flow`), realms by their rt_realms names. */
+function printRealms(p: Printer, flow: number): void {
+  const realms = names('rt_realms');
+  const from = flow >>> 16, to = flow & 0xffff;
+  if (!p.json) return p.text(from ? `realms ${realms.name(from)}/${realms.name(to)} ` : `realm ${realms.name(to)} `);
+  p.open('flow');
+  if (from) p.s('from', '', realms.name(from));
+  p.s('to', '', realms.name(to));
+  p.close();
+}
+
 /** iproute2's print_route: one route, as `ip route show` prints it. */
 export function printRoute(p: Printer, r: Route, v: RouteView): void {
   p.open();
@@ -161,7 +173,7 @@ export function printRoute(p: Printer, r: Route, v: RouteView): void {
   if (r.nhid !== undefined) p.u('nhid', 'nhid ', r.nhid);
   if (r.newdst) p.s('as', 'as to ', r.newdst.join('/'));
   if (r.encap) printEncap(p, r.encap);
-  if (r.tos) p.s('tos', 'tos ', `0x${r.tos.toString(16).padStart(2, '0')}`);
+  if (r.tos && !v.hide.has('tos')) p.s('tos', 'tos ', `0x${r.tos.toString(16).padStart(2, '0')}`);
   if (r.gateway !== undefined && !v.hide.has('gateway')) p.s('gateway', 'via ', r.gateway);
   if (r.via) printVia(p, r.via);
   if (r.ifindex !== undefined && !v.hide.has('dev')) p.s('dev', 'dev ', r.dev ?? `if${r.ifindex}`);
@@ -174,6 +186,7 @@ export function printRoute(p: Printer, r: Route, v: RouteView): void {
   if (r.metric !== undefined && !v.hide.has('metric')) p.u('metric', 'metric ', r.metric);
   printFlags(p, r.flags);
   if (r.mark !== undefined) p.s('mark', 'mark ', `0x${r.mark.toString(16)}`);
+  if (r.realm !== undefined && !v.hide.has('realm')) printRealms(p, r.realm);
   if (r.uid !== undefined) p.u('uid', 'uid ', r.uid);
   if (v.cloned) {
     // the RTCF_* bits of a clone are not in the domain object: its type stands for them

@@ -1,10 +1,10 @@
 // `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Nexthop } from '../route/nexthops.js';
 import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
-import { routeTables } from '../route/names.js';
+import { names, routeTables } from '../route/names.js';
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { dumpTerminated } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
@@ -42,6 +42,8 @@ function checkPrefix(text: string, env: IpEnv): string {
 
 interface Selection {
   filter: RouteFilter;
+  /** `vrf NAME`: the table is that VRF device's (looked up when the dump starts). */
+  vrf?: string;
   /** Fields a selector fixes: not printed (ip's *mask = -1). */
   hide: Set<string>;
   /** Selectors the kernel's dump does not apply. */
@@ -61,9 +63,9 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     const w = words.shift()!;
     if (isPrefix(w, 'table')) {
       const v = words.value();
-      table = v === 'all' ? 'all' : tableValue(v);
-    } else if (w === 'cached' || w === 'cloned') throw new IpUsageError('Error: nlkit route does not list the route cache.', 1);
-    else if (isPrefix(w, 'protocol')) {
+      if (v === 'cache') filter.cached = true;
+      else table = v === 'all' ? 'all' : tableValue(v);
+    } else if (isPrefix(w, 'protocol')) {
       const v = words.value();
       if (v !== 'all') { filter.protocol = /^\d+$/.test(v) ? Number(v) : v; sel.hide.add('protocol'); }
     } else if (isPrefix(w, 'scope')) {
@@ -99,8 +101,32 @@ function parseSelection(words: Words, env: IpEnv): Selection {
       if (!isIP(v)) throw invalidArgument('invalid "src"\n', v);
       sel.keep.push((r) => r.prefsrc === v);
       sel.hide.add('prefsrc');
-    } else if (w === 'from' || w === 'vrf' || isPrefix(w, 'realms') || w === 'tos' || isPrefix(w, 'dsfield') || isPrefix(w, 'mark')) {
-      throw new IpUsageError(`Error: nlkit route show does not select by "${w}".`, 1);
+    } else if (isPrefix(w, 'vrf')) {
+      // the VRF's table, its local and broadcast routes left out (ip's typemask)
+      sel.vrf = words.value();
+      sel.keep.push((r) => r.type !== 'local' && r.type !== 'broadcast');
+    } else if (isPrefix(w, 'cached') || isPrefix(w, 'cloned')) {
+      filter.cached = true;
+    } else if (w === 'tos' || isPrefix(w, 'dsfield')) {
+      const v = dsfield(words.value());
+      sel.keep.push((r) => (r.tos ?? 0) === v);
+      sel.hide.add('tos');
+    } else if (w === 'mark') {
+      const v = words.value();
+      const m = getUint(v);
+      if (m === undefined) throw invalidArgument('invalid mark value', v);
+      // dumped routes carry no mark: `mark 0` keeps them all, any other none (as ip)
+      sel.keep.push((r) => (r.mark ?? 0) === m);
+    } else if (isPrefix(w, 'realms')) {
+      const { realm, mask } = realmsValue(words.value());
+      sel.keep.push((r) => (((r.realm ?? 0) ^ realm) & mask) === 0);
+      // both realms given: ip leaves them out of what it prints
+      if (mask === 0xffffffff) sel.hide.add('realm');
+    } else if (isPrefix(w, 'from')) {
+      let v = words.value();
+      let kind: 'root' | 'match' | 'exact' = 'exact';
+      if (isPrefix(v, 'root')) { kind = 'root'; v = words.value(); } else if (isPrefix(v, 'match')) { kind = 'match'; v = words.value(); } else if (isPrefix(v, 'exact')) v = words.value();
+      sel.keep.push(sourceTest(kind, v, env));
     } else if (w === 'help') {
       throw new IpUsageError(USAGE);
     } else {
@@ -132,6 +158,59 @@ function parseSelection(words: Words, env: IpEnv): Selection {
   return sel;
 }
 
+/** ip's rtnl_dsfield_a2n: a TOS byte, always read as hex ("16" is 0x16). */
+function dsfield(text: string): number {
+  const v = /^(0x)?[0-9a-f]{1,2}$/i.test(text) ? parseInt(text, 16) : NaN;
+  if (Number.isNaN(v)) throw invalidArgument('TOS value is invalid\n', text);
+  return v;
+}
+
+/** ip's `realms [FROM/]TO` selector: the value and which halves it fixes ("3/" the source only). */
+function realmsValue(text: string): { realm: number; mask: number } {
+  const realms = names('rt_realms');
+  const slash = text.indexOf('/');
+  const one = (t: string) => {
+    const v = /^\d+$/.test(t) ? Number(t) : (() => { try { return realms.value(t, 'realms'); } catch { return NaN; } })();
+    if (!(v >= 0 && v <= 0xffff)) throw invalidArgument('invalid realms\n', text);
+    return v;
+  };
+  // iproute2's get_rt_realms_or_raw: "FROM/TO", "TO"; an empty half is refused, a trailing "/" is not
+  const from = slash < 0 ? 0 : one(text.slice(0, slash));
+  const toText = slash < 0 ? text : text.slice(slash + 1);
+  const to = toText === '' && slash > 0 ? 0 : one(toText);
+  const realm = ((from << 16) | to) >>> 0;
+  let mask = 0xffffffff;
+  if (to === 0 && text.endsWith('/')) mask &= ~0xffff;
+  if (from === 0 && (slash < 0 || slash === 0)) mask &= 0xffff;
+  return { realm, mask: mask >>> 0 };
+}
+
+/** `from [root|match|exact] PREFIX`: the routes whose source prefix is inside, covers or is PREFIX. */
+function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv): (r: Route) => boolean {
+  let p;
+  try {
+    p = parsePrefix(text, 'from', env.family === 'inet' ? 2 : env.family === 'inet6' ? 10 : undefined);
+  } catch {
+    throw new IpUsageError(`Error: ${env.family ?? 'any valid'} prefix is expected rather than "${text}".`, 1);
+  }
+  const type = p.family === 10 ? 'ipv6' : 'ipv4';
+  const within = (addr: string, net: string, len: number) => {
+    const b = new BlockList();
+    b.addSubnet(net || (type === 'ipv6' ? '::' : '0.0.0.0'), len, type);
+    return b.check(addr, type);
+  };
+  const full = p.family === 10 ? 128 : 32;
+  return (r) => {
+    const slash = r.src?.lastIndexOf('/') ?? -1;
+    const addr = r.src === undefined ? (r.family === 'inet6' ? '::' : '0.0.0.0') : slash < 0 ? r.src : r.src.slice(0, slash);
+    const len = r.src === undefined ? 0 : slash < 0 ? full : Number(r.src.slice(slash + 1));
+    if (r.family !== (p.family === 10 ? 'inet6' : 'inet')) return false;
+    if (kind !== 'match' && len < p.len) return false;
+    if (kind !== 'root' && len > p.len) return false;
+    return kind === 'match' ? within(p.address || '::', addr, len) : within(addr, p.address, p.len);
+  };
+}
+
 const keptBy = (sel: Selection) => (r: Route) => sel.keep.every((k) => k(r));
 
 /** The nexthop objects by id, for -d's `nh_info` (none when the kernel has no nexthop objects). */
@@ -145,10 +224,27 @@ async function nexthopsById(env: IpEnv): Promise<Map<number, Nexthop>> {
   }
 }
 
+/** `vrf NAME`: the table of that VRF device, as ip's ipvrf_get_table finds it. */
+async function vrfTable(sel: Selection, env: IpEnv): Promise<void> {
+  if (sel.vrf === undefined) return;
+  let table: unknown;
+  try {
+    const link = await (await import('../route/links.js')).makeLinks(env.route).get(sel.vrf);
+    if (link.info?.kind === 'vrf') table = link.info.data?.table;
+  } catch {
+    // no such device: not a VRF either
+  }
+  if (typeof table !== 'number' || table === 0) throw invalidArgument('Invalid VRF\n', sel.vrf);
+  sel.filter.table = table;
+}
+
 async function show(words: Words, env: IpEnv): Promise<void> {
   const sel = parseSelection(words, env);
+  await vrfTable(sel, env);
   const p = listPrinter(env);
   const view: RouteView = { details: env.details > 0, tables: sel.tables, hide: sel.hide, sl: env.oneline ? '\\' : '\n' };
+  // the cache's entries print as ip prints a clone (`cache` and its lifetime)
+  if (sel.filter.cached) view.cloned = true;
   if (env.details) view.nexthops = await nexthopsById(env);
   if (!sel.none) {
     const keep = sel.keep.length ? keptBy(sel) : undefined;
@@ -170,13 +266,15 @@ async function save(words: Words, env: IpEnv): Promise<void> {
   // as ip: the magic goes out before the selector is read
   startSave();
   const sel = parseSelection(words, env);
+  await vrfTable(sel, env);
   saveRoutes(env, sel.filter, sel.none ? () => false : sel.keep.length ? keptBy(sel) : undefined);
 }
 
 async function flush(words: Words, env: IpEnv): Promise<void> {
   if (words.done) throw new IpUsageError('"nlkit route flush" requires arguments.', 1);
   const sel = parseSelection(words, env);
-  if (sel.keep.length) throw new IpUsageError('Error: nlkit route flush selects by table, dev, protocol, scope, type and prefix.', 1);
+  await vrfTable(sel, env);
+  if (sel.keep.length) throw new IpUsageError('Error: nlkit route flush selects by table, vrf, dev, protocol, scope, type and prefix.', 1);
   if (sel.none) return;
   flushDone(env, await makeRoutes(env.route).flush(sel.filter), 'routes');
 }

@@ -41,6 +41,8 @@ export interface RouteFilter {
   root?: string;
   /** Routes covering this address or prefix (as long or shorter): `ip route show match`. */
   match?: string;
+  /** The cached routes (PMTU and redirect exceptions) instead of the table's: `ip route show cache`. */
+  cached?: boolean;
 }
 
 /** What `ip route get` takes: a destination, or one with selectors. */
@@ -57,7 +59,7 @@ export interface RouteQuery {
   fibmatch?: boolean;
 }
 
-const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match']);
+const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match', 'cached']);
 const QUERY_KEYS = new Set(['dst', 'src', 'dev', 'iif', 'mark', 'uid', 'fibmatch']);
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 
@@ -105,6 +107,8 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   const table = filter.table === undefined ? 254 : filter.table === 'all' ? 0 : tableId(filter.table);
   if (table) Object.assign(request, tableFields(table));
   if (filter.dev !== undefined) request.oif = scope.ifindex(filter.dev, 'dev');
+  const cached = filter.cached === true;
+  if (cached) request.rtmFlags = RTM_F_CLONED;
   if (filter.protocol !== undefined) request.rtmProtocol = routeProtocols().value(filter.protocol, 'protocol');
   if (filter.type !== undefined) {
     if (typeof filter.type !== 'string' || !TYPES.includes(filter.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(filter.type)}`);
@@ -116,7 +120,7 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   const match = prefixTest(filter.match, 'match', family, (route, p) => route.len <= p.len && samePrefix(route.bytes, p.bytes, route.len));
   // a family-less dump also answers for MPLS and multicast routing: those are left out
   const keep = (r: GetrouteDumpReply): boolean =>
-    (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && (r.rtmFlags & RTM_F_CLONED) === 0 &&
+    (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && ((r.rtmFlags & RTM_F_CLONED) !== 0) === cached &&
     (scopeValue === undefined || r.rtmScope === scopeValue) &&
     (dst === undefined || (r.rtmDstLen === dst.len && (dst.len === 0 ? true : r.dst === dst.address) && (filter.dst === 'default' ? true : r.rtmFamily === dst.family))) &&
     (root === undefined || root(r)) && (match === undefined || match(r));
