@@ -164,8 +164,46 @@ function printRealms(p: Printer, flow: number): void {
   p.close();
 }
 
+/** Names checked once each for characters JSON must escape (a dump repeats the same few). */
+const plain = new Map<string, boolean>();
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+function isPlain(s: string): boolean {
+  let ok = plain.get(s);
+  if (ok === undefined) {
+    ok = !NEEDS_ESCAPE.test(s);
+    if (plain.size < 4096) plain.set(s, ok);
+  }
+  return ok;
+}
+
+/**
+ * printRoute's compact JSON for the routes most of a large table is made of (a destination,
+ * a gateway, a device, a source, a metric; no flags, metrics, encapsulation or multipath),
+ * as one template: the same keys in the same order, with no call per member. undefined for
+ * any other route, which printRoute writes member by member.
+ */
+function commonRouteJson(r: Route, v: RouteView): string | undefined {
+  if (v.details || v.cloned || v.hide.size || r.flags.length || r.src !== undefined || r.nhid !== undefined || r.newdst || r.encap || r.tos || r.via ||
+    r.mark !== undefined || r.realm !== undefined || r.uid !== undefined || r.expires || r.metrics || r.iif !== undefined || r.nexthops) return undefined;
+  const dev = r.ifindex === undefined ? undefined : r.dev ?? `if${r.ifindex}`;
+  if ((dev !== undefined && !isPlain(dev)) || !isPlain(r.protocol) || !isPlain(r.scope) || !isPlain(r.type) || !isPlain(r.table) || (r.pref !== undefined && !isPlain(r.pref))) return undefined;
+  // addresses (dst, gateway, prefsrc) are printed by nlkit itself: never anything to escape
+  return `{${r.type !== 'unicast' ? `"type":"${r.type}",` : ''}"dst":"${r.dst}"${r.gateway !== undefined ? `,"gateway":"${r.gateway}"` : ''}${
+    dev !== undefined ? `,"dev":"${dev}"` : ''}${v.tables && r.tableId !== 254 ? `,"table":"${r.table}"` : ''}${
+    r.protocol !== 'boot' ? `,"protocol":"${r.protocol}"` : ''}${r.scope !== 'global' ? `,"scope":"${r.scope}"` : ''}${
+    r.prefsrc !== undefined ? `,"prefsrc":"${r.prefsrc}"` : ''}${r.metric !== undefined ? `,"metric":${r.metric}` : ''},"flags":[]${
+    r.pref !== undefined ? `,"pref":"${r.pref}"` : ''}}`;
+}
+
 /** iproute2's print_route: one route, as `ip route show` prints it. */
 export function printRoute(p: Printer, r: Route, v: RouteView): void {
+  if (p.element) {
+    const json = commonRouteJson(r, v);
+    if (json !== undefined) {
+      p.element(json);
+      return p.end();
+    }
+  }
   p.open();
   if (r.type !== 'unicast' || v.details) p.s('type', '', r.type);
   p.s('dst', '', r.dst);
