@@ -4,6 +4,7 @@ import { BlockList, isIP } from 'node:net';
 import type { Nexthop } from '../route/nexthops.js';
 import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
+import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { dumpTerminated } from './ip-output.js';
@@ -246,6 +247,8 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   // the cache's entries print as ip prints a clone (`cache` and its lifetime)
   if (sel.filter.cached) view.cloned = true;
   if (env.details) view.nexthops = await nexthopsById(env);
+  // the devices' names from a dump of names only (a full link dump decodes every attribute)
+  env.route.names ??= dumpLinkNames(env.route.conn);
   if (!sel.none) {
     const keep = sel.keep.length ? keptBy(sel) : undefined;
     try {
