@@ -134,6 +134,7 @@ export function printNexthop(p: Printer, nh: Nexthop, details: boolean): void {
       p.close();
     }
   }
+  if (nh.encap) printEncap(p, nh.encap);
   if (nh.gateway !== undefined) p.s('gateway', 'via ', nh.gateway);
   if (nh.ifindex !== undefined) p.s('dev', 'dev ', nh.dev ?? `if${nh.ifindex}`);
   const scope = nh.scope ?? 'global';

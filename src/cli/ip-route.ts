@@ -6,7 +6,8 @@ import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQu
 import { parsePrefix } from '../route/inet.js';
 import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, uintValue, type Words } from './ip-command.js';
+import { parseEncap } from './ip-encap.js';
 import { dumpTerminated } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
 import { printRoute, type RouteView } from './ip-route-print.js';
@@ -20,12 +21,6 @@ function tableValue(text: string): number {
   } catch {
     throw invalidArgument('table id value is invalid\n', text);
   }
-}
-
-function uintValue(text: string, what: string, max = 0xffffffff): number {
-  const v = getUint(text, max);
-  if (v === undefined) throw invalidArgument(`"${what}" value is invalid\n`, text);
-  return v;
 }
 
 function checkPrefix(text: string, env: IpEnv): string {
@@ -340,40 +335,6 @@ const METRIC_WORDS: [word: string, key: string, read: (v: string, w: string) => 
   ['rto_min', 'rtoMin', (v) => timeValue(v, 'rto_min', 1)],
   ['congctl', 'congctl', (v) => v],
 ];
-
-/** The keywords of each encapsulation type and where their values go. */
-function parseEncap(words: Words): RouteEncap {
-  const type = words.value();
-  const e: Record<string, unknown> = { type };
-  const take = (names: Record<string, (v: string) => unknown>, flags: Record<string, number> = {}) => {
-    for (let w = words.peek(); w !== undefined; w = words.peek()) {
-      if (w in names) { words.shift(); e[w] = names[w](words.value()); } else if (w in flags) { words.shift(); e.flags = Number(e.flags ?? 0) | flags[w]; } else break;
-    }
-  };
-  const u8 = (w: string) => (v: string) => uintValue(v, w, 255);
-  switch (type) {
-    case 'mpls':
-      e.labels = words.value().split('/').map((l) => uintValue(l, 'label', 0xfffff));
-      take({ ttl: u8('ttl') });
-      break;
-    case 'ip':
-    case 'ip6': {
-      const six = type === 'ip6';
-      take({
-        id: (v) => { if (!/^\d+$/.test(v)) throw invalidArgument('"id" value is invalid\n', v); return BigInt(v); },
-        dst: (v) => v, src: (v) => v, [six ? 'hoplimit' : 'ttl']: u8('ttl'), [six ? 'tc' : 'tos']: u8('tos'),
-      }, { key: 0x04, csum: 0x01, seq: 0x08 });
-      break;
-    }
-    case 'seg6':
-      take({ mode: (v) => v.replace('.red', '-red'), segs: (v) => v.split(',') });
-      e.mode ??= 'encap';
-      break;
-    default:
-      throw new IpUsageError(`Error: nlkit route does not encapsulate with "${type}" (it has mpls, ip, ip6, seg6).`, 1);
-  }
-  return e as RouteEncap;
-}
 
 function parseVia(words: Words): string {
   let v = words.value();
