@@ -10,6 +10,9 @@ import { inSetupNetns, ipRun, quietIpv6 } from './helpers/cli-ip.js';
 import { ip } from './helpers/netns.js';
 import { makeNexthops } from '../src/route/nexthops.js';
 import { RouteContext } from '../src/route/context.js';
+import { Family } from '../src/ynl/family.js';
+import { description as rtNexthop } from '../src/ynl/families/rt-nexthop.js';
+import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 
 const SETUP: string[][] = [
   ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
@@ -38,6 +41,42 @@ const ADDS: string[][] = [
   ['-6', 'nexthop', 'add', 'id', '3', 'encap', 'seg6', 'mode', 'encap', 'segs', '2001:db8::1,2001:db8::2', 'dev', 'v0'],
   ['-6', 'nexthop', 'add', 'id', '4', 'encap', 'ip6', 'id', '7', 'dst', '2001:db8::9', 'hoplimit', '4', 'via', '2001:db8:1::2', 'dev', 'v0'],
 ];
+
+describe('rt-nexthop NHA_ENCAP: golden vectors from <linux/nexthop.h> and <linux/lwtunnel.h>', () => {
+  const nh = Family.from(rtNexthop);
+  // struct nhmsg: AF_INET, scope 0, protocol 0, resvd, flags 0
+  const NHMSG4 = '02 00 00 00 00000000';
+  const nhmsg4 = { nhFamily: 2, nhScope: 0, nhProtocol: 0, nhFlags: [] };
+  const roundTrip = (value: Record<string, unknown>, body: Buffer) => {
+    assertEncodes(nh, 'newnexthop', value, body);
+    assertDecodes(nh, 'newnexthop', body, value);
+  };
+
+  test('encap ip: NHA_ENCAP_TYPE = LWTUNNEL_ENCAP_IP, NHA_ENCAP nested with the ip tunnel attributes', () => {
+    roundTrip({ ...nhmsg4, id: 2, oif: 3, gateway: '10.1.0.2', encapType: 'ip', encap: { id: 5n, dst: '10.9.9.9', ttl: 3 } }, bytes(
+      NHMSG4,
+      '0800 0100 02000000', //           NHA_ID (1)
+      '0800 0500 03000000', //           NHA_OIF (5)
+      '0800 0600 0a010002', //           NHA_GATEWAY (6)
+      '0600 0700 0200 0000', //          NHA_ENCAP_TYPE (7) = LWTUNNEL_ENCAP_IP (2)
+      '2000 0880', //                    NHA_ENCAP (8), NLA_F_NESTED
+      '0c00 0100 0000000000000005', //     LWTUNNEL_IP_ID (1), be64
+      '0800 0200 0a090909', //             LWTUNNEL_IP_DST (2)
+      '0500 0400 03 000000', //            LWTUNNEL_IP_TTL (4)
+    ));
+  });
+
+  test('encap mpls: label stack entries, bottom of stack on the last', () => {
+    roundTrip({ ...nhmsg4, id: 9, oif: 3, encapType: 'mpls', encap: { dst: [100 << 12, (200 << 12) | 0x100] } }, bytes(
+      NHMSG4,
+      '0800 0100 09000000',
+      '0800 0500 03000000',
+      '0600 0700 0100 0000', //          LWTUNNEL_ENCAP_MPLS (1)
+      '1000 0880',
+      '0c00 0100 00064000 000c8100', //    MPLS_IPTUNNEL_DST: 100, 200|BOS
+    ));
+  });
+});
 
 describe('nlkit nexthop with encap', () => {
   for (const maker of ['nlkit', 'ip']) {
