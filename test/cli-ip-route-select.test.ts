@@ -49,6 +49,15 @@ describe('nlkit route show: more selectors', () => {
     for (const sel of sels) for (const opts of [[], ['-j'], ['-d']]) same(ns, [...opts, 'route', 'show', ...sel]);
   }));
 
+  test('route add ... realms: what nlkit adds, ip lists alike; a bad value as ip says it', (t) => inSetupNetns(t, SETUP, (ns) => {
+    for (const [dst, realms] of [['10.80.0.0/24', '5'], ['10.81.0.0/24', '3/4'], ['10.82.0.0/24', '0/9']]) {
+      const r = nlkit('-n', ns, 'route', 'add', dst, 'dev', 'v0', 'realms', realms);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    for (const opts of [[], ['-j']]) same(ns, [...opts, 'route', 'show', 'root', '10.80.0.0/14']);
+    same(ns, ['route', 'add', '10.83.0.0/24', 'dev', 'v0', 'realms', 'x']);
+  }));
+
   test('from [root|match|exact]: source-specific IPv6 routes, where the kernel has them', (t) => inSetupNetns(t, SETUP, (ns) => {
     const r = ipRun('-n', ns, '-6', 'route', 'add', '2001:db8:9::/64', 'from', '2001:db8:1::/64', 'dev', 'v0');
     if (r.status !== 0) return t.skip(`no source-specific IPv6 routes in this kernel (IPV6_SUBTREES): ${r.stderr.trim()}`);

@@ -162,12 +162,12 @@ function dsfield(text: string): number {
 }
 
 /** ip's `realms [FROM/]TO` selector: the value and which halves it fixes ("3/" the source only). */
-function realmsValue(text: string): { realm: number; mask: number } {
+function realmsValue(text: string, invalid = 'invalid realms\n'): { realm: number; mask: number } {
   const realms = names('rt_realms');
   const slash = text.indexOf('/');
   const one = (t: string) => {
     const v = /^\d+$/.test(t) ? Number(t) : (() => { try { return realms.value(t, 'realms'); } catch { return NaN; } })();
-    if (!(v >= 0 && v <= 0xffff)) throw invalidArgument('invalid realms\n', text);
+    if (!(v >= 0 && v <= 0xffff)) throw invalidArgument(invalid, text);
     return v;
   };
   // iproute2's get_rt_realms_or_raw: "FROM/TO", "TO"; an empty half is refused, a trailing "/" is not
@@ -395,7 +395,12 @@ function specOf(words: Words, env: IpEnv): RouteSpec {
       if (!['low', 'medium', 'high'].includes(v)) throw invalidArgument('"pref" value is invalid\n', v);
       s.pref = v;
     } else if (w === 'encap') s.encap = parseEncap(words);
-    else if (w === 'as' || w === 'realms' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
+    else if (isPrefix(w, 'realms')) {
+      const v = words.value();
+      // ip's get_rt_realms_or_raw: FROM/TO or TO
+      const { realm } = realmsValue(v, '"realm" value is invalid\n');
+      s.realm = realm;
+    } else if (w === 'as' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
     else if (w === 'help') throw new IpUsageError(USAGE);
     else {
       let v = w === 'to' ? words.value() : w;
