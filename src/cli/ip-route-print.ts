@@ -168,12 +168,15 @@ function printRealms(p: Printer, flow: number): void {
 /** Names checked once each for characters JSON must escape (a dump repeats the same few). */
 const plain = new Map<string, boolean>();
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+let lastPlain: string | undefined;
 function isPlain(s: string): boolean {
+  if (s === lastPlain) return true;
   let ok = plain.get(s);
   if (ok === undefined) {
     ok = !NEEDS_ESCAPE.test(s);
     if (plain.size < 4096) plain.set(s, ok);
   }
+  if (ok) lastPlain = s;
   return ok;
 }
 
@@ -187,13 +190,15 @@ function commonRouteJson(r: Route, v: RouteView): string | undefined {
   if (v.details || v.cloned || v.hide.size || r.flags.length || r.src !== undefined || r.nhid !== undefined || r.newdst || r.encap || r.tos || r.via ||
     r.mark !== undefined || r.realm !== undefined || r.uid !== undefined || r.expires || r.metrics || r.iif !== undefined || r.nexthops) return undefined;
   const dev = r.ifindex === undefined ? undefined : r.dev ?? `if${r.ifindex}`;
-  if ((dev !== undefined && !isPlain(dev)) || !isPlain(r.protocol) || !isPlain(r.scope) || !isPlain(r.type) || !isPlain(r.table) || (r.pref !== undefined && !isPlain(r.pref))) return undefined;
-  // addresses (dst, gateway, prefsrc) are printed by nlkit itself: never anything to escape
-  return `{${r.type !== 'unicast' ? `"type":"${r.type}",` : ''}"dst":"${r.dst}"${r.gateway !== undefined ? `,"gateway":"${r.gateway}"` : ''}${
-    dev !== undefined ? `,"dev":"${dev}"` : ''}${v.tables && r.tableId !== 254 ? `,"table":"${r.table}"` : ''}${
-    r.protocol !== 'boot' ? `,"protocol":"${r.protocol}"` : ''}${r.scope !== 'global' ? `,"scope":"${r.scope}"` : ''}${
-    r.prefsrc !== undefined ? `,"prefsrc":"${r.prefsrc}"` : ''}${r.metric !== undefined ? `,"metric":${r.metric}` : ''},"flags":[]${
-    r.pref !== undefined ? `,"pref":"${r.pref}"` : ''}}`;
+  // the names printed (a device's, the tables' words) checked for JSON escapes; addresses
+  // (dst, gateway, prefsrc) are nlkit's own text, with nothing to escape
+  const type = r.type !== 'unicast', table = v.tables && r.tableId !== 254, protocol = r.protocol !== 'boot', scope = r.scope !== 'global';
+  if ((dev !== undefined && !isPlain(dev)) || (type && !isPlain(r.type)) || (table && !isPlain(r.table)) || (protocol && !isPlain(r.protocol)) ||
+    (scope && !isPlain(r.scope)) || (r.pref !== undefined && !isPlain(r.pref))) return undefined;
+  return `{${type ? `"type":"${r.type}",` : ''}"dst":"${r.dst}"${r.gateway !== undefined ? `,"gateway":"${r.gateway}"` : ''}${
+    dev !== undefined ? `,"dev":"${dev}"` : ''}${table ? `,"table":"${r.table}"` : ''}${protocol ? `,"protocol":"${r.protocol}"` : ''}${
+    scope ? `,"scope":"${r.scope}"` : ''}${r.prefsrc !== undefined ? `,"prefsrc":"${r.prefsrc}"` : ''}${
+    r.metric !== undefined ? `,"metric":${r.metric}` : ''},"flags":[]${r.pref !== undefined ? `,"pref":"${r.pref}"` : ''}}`;
 }
 
 /** iproute2's print_route: one route, as `ip route show` prints it. */
