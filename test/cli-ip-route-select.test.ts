@@ -58,6 +58,22 @@ describe('nlkit route show: more selectors', () => {
     same(ns, ['route', 'add', '10.83.0.0/24', 'dev', 'v0', 'realms', 'x']);
   }));
 
+  test('flush by the selectors the kernel does not filter (via, metric, tos, realms): the same routes go as with ip', (t) => inSetupNetns(t, SETUP, (ns) => {
+    const extra = [['10.90.0.0/24', 'via', '10.1.0.2', 'metric', '3'], ['10.91.0.0/24', 'via', '10.1.0.3', 'metric', '3'], ['10.92.0.0/24', 'via', '10.1.0.2']];
+    for (const sel of [['via', '10.1.0.2'], ['metric', '3'], ['tos', '0x10'], ['realms', '5'], ['realms', '7/'], ['table', 'main', 'via', '10.1.0.3']]) {
+      // the same table flushed by each tool in turn: what is left must be the same
+      const left: string[] = [];
+      for (const tool of ['ip', 'nlkit']) {
+        for (const r of extra) ipRun('-n', ns, 'route', 'replace', ...r);
+        for (const [dst, ...rest] of SETUP.filter((w) => w[0] === 'route').map((w) => w.slice(2))) ipRun('-n', ns, 'route', 'replace', dst, ...rest);
+        const r = tool === 'ip' ? ipRun('-n', ns, 'route', 'flush', ...sel) : nlkit('-n', ns, 'route', 'flush', ...sel);
+        assert.equal(r.status, 0, `${tool} flush ${sel.join(' ')}: ${r.stderr}`);
+        left.push(ip(ns, '-j', 'route', 'show'));
+      }
+      assert.equal(left[1], left[0], `flush ${sel.join(' ')}`);
+    }
+  }));
+
   test('from [root|match|exact]: source-specific IPv6 routes, where the kernel has them', (t) => inSetupNetns(t, SETUP, (ns) => {
     const r = ipRun('-n', ns, '-6', 'route', 'add', '2001:db8:9::/64', 'from', '2001:db8:1::/64', 'dev', 'v0');
     if (r.status !== 0) return t.skip(`no source-specific IPv6 routes in this kernel (IPV6_SUBTREES): ${r.stderr.trim()}`);

@@ -2,7 +2,7 @@
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
 import { BlockList, isIP } from 'node:net';
 import type { Nexthop } from '../route/nexthops.js';
-import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
+import { deleteSpec, makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
 import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
@@ -272,9 +272,13 @@ async function flush(words: Words, env: IpEnv): Promise<void> {
   if (words.done) throw new IpUsageError('"nlkit route flush" requires arguments.', 1);
   const sel = parseSelection(words, env);
   await vrfTable(sel, env);
-  if (sel.keep.length) throw new IpUsageError('Error: nlkit route flush selects by table, vrf, dev, protocol, scope, type and prefix.', 1);
   if (sel.none) return;
-  flushDone(env, await makeRoutes(env.route).flush(sel.filter), 'routes');
+  const routes = makeRoutes(env.route);
+  if (!sel.keep.length) return flushDone(env, await routes.flush(sel.filter), 'routes');
+  // selectors the kernel's dump does not apply (via, src, metric, tos, realms...): the listed
+  // routes kept here, then deleted by the same keys the domain's flush sends
+  const doomed = (await routes.list(sel.filter)).filter(keptBy(sel));
+  flushDone(env, doomed.length ? await routes.delete(doomed.map(deleteSpec)) : { done: 0, failures: [] }, 'routes');
 }
 
 // ---------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ function modify(scope: Scope, arg: RouteSpec | readonly RouteSpec[], item: Item)
 }
 
 /** The delroute key of a listed route (what `ip route flush` sends back). */
-function deleteSpec(r: Route): RouteSpec {
+export function deleteSpec(r: Route): RouteSpec {
   const spec: RouteSpec = { dst: r.dst, family: r.family, table: r.tableId, type: r.type as RouteSpec['type'], protocol: r.protocol };
   if (r.metric !== undefined) spec.metric = r.metric;
   if (r.tos !== undefined) spec.tos = r.tos;
