@@ -106,6 +106,10 @@ describe('nlkit route show: more selectors', () => {
         for (const opts of [[], ['-j'], ['-d'], ['-j', '-d']]) same(a, [...opts, 'route', 'show', ...sel], noExpiry);
       // the table itself lists no cache entry
       same(a, ['-j', 'route', 'show']);
+      // flush cache empties it as ip's does (-s: ip's line), in the namespace -n names
+      const flushed = nlkit('-s', '-n', a, 'route', 'flush', 'cache');
+      assert.deepEqual([flushed.status, flushed.stdout, flushed.stderr], [0, '*** IPv4 routing cache is flushed.\n', '']);
+      assert.equal(ipRun('-n', a, '-j', 'route', 'show', 'cache').stdout.trim(), '[]');
     })));
   });
 });

@@ -1,6 +1,7 @@
 // `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
 import { BlockList, isIP } from 'node:net';
+import { netnsName } from '../core/transport.js';
 import type { Nexthop } from '../route/nexthops.js';
 import { deleteSpec, makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
@@ -8,7 +9,7 @@ import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, uintValue, type Words } from './ip-command.js';
 import { parseEncap } from './ip-encap.js';
-import { dumpTerminated } from './ip-output.js';
+import { dumpTerminated, strerror } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
 import { printRoute, type RouteView } from './ip-route-print.js';
 
@@ -268,11 +269,36 @@ async function save(words: Words, env: IpEnv): Promise<void> {
   saveRoutes(env, sel.filter, sel.none ? () => false : sel.keep.length ? keptBy(sel) : undefined);
 }
 
+/**
+ * `ip route flush cache`: IPv4's cache (its PMTU and redirect exceptions) is emptied as ip
+ * empties it, by writing -1 to the namespace's /proc/sys/net/ipv4/route/flush (no rtnetlink
+ * request deletes an IPv4 exception); in another namespace (-n) through nsenter, as
+ * `nlkit netns exec` runs commands there. IPv6's cached routes ip deletes one by one with
+ * RTM_F_CLONED, which the domain's delete has no field for: refused.
+ */
+async function flushCache(env: IpEnv): Promise<void> {
+  if (env.family === 'inet6') throw new IpUsageError('Error: nlkit route flush cache empties the IPv4 cache only (IPv6 cached routes: not yet).', 1);
+  const file = '/proc/sys/net/ipv4/route/flush';
+  // loaded here: a listing, what most runs are, needs neither
+  const [{ spawnSync }, { writeFileSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
+  try {
+    if (env.netns === undefined) writeFileSync(file, '-1');
+    else {
+      const r = spawnSync('nsenter', [`--net=${netnsName(env.netns)}`, '--', 'sh', '-c', `echo -1 > ${file}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.error || r.status !== 0) throw Object.assign(new Error(r.error?.message ?? String(r.stderr).trim()), { code: (r.error as NodeJS.ErrnoException | undefined)?.code ?? 'EIO' });
+    }
+  } catch (e) {
+    throw new IpUsageError(`Cannot open "${file}": ${strerror((e as NodeJS.ErrnoException).code)}`, 255);
+  }
+  if (env.stats && !env.json) env.out('*** IPv4 routing cache is flushed.\n');
+}
+
 async function flush(words: Words, env: IpEnv): Promise<void> {
   if (words.done) throw new IpUsageError('"nlkit route flush" requires arguments.', 1);
   const sel = parseSelection(words, env);
   await vrfTable(sel, env);
   if (sel.none) return;
+  if (sel.filter.cached) return flushCache(env);
   const routes = makeRoutes(env.route);
   if (!sel.keep.length) return flushDone(env, await routes.flush(sel.filter), 'routes');
   // selectors the kernel's dump does not apply (via, src, metric, tos, realms...): the listed
