@@ -97,6 +97,13 @@ export function getUint(text: string, max = 0xffffffff): number | undefined {
   return v <= max ? v : undefined;
 }
 
+/** A u32 word as ip's get_u32 reads it, else ip's `"WHAT" value is invalid` (`nl`: the newline some of ip's texts end with). */
+export function uintValue(text: string, what: string, max = 0xffffffff, nl = '\n'): number {
+  const v = getUint(text, max);
+  if (v === undefined) throw invalidArgument(`"${what}" value is invalid${nl}`, text);
+  return v;
+}
+
 /** ip's `invarg`: `Error: argument "X" is wrong: WHAT` (exit 255). */
 export function invalidArgument(what: string, arg: string): IpUsageError {
   return new IpUsageError(`Error: argument "${arg}" is wrong: ${what}`);

@@ -96,7 +96,11 @@ function read(r: Read, words: Words, what: string): unknown {
 /** The options of a kind's words (all the words left): `{ id: 42, remote: '10.0.0.2', port: 4789 }`. */
 export function kindOptions(kind: string, words: Words): Record<string, unknown> {
   const table = KIND_ARGS[kind] ?? PORT_KINDS[kind]?.args;
-  if (!table) throw new IpUsageError(`Error: nlkit link does not make "${kind}" links (it makes: ${Object.keys(KIND_ARGS).join(', ')}).`, 1);
+  if (!table) {
+    // tun/tap have no rtnetlink kind: ip's own answer would be the kernel's "Unknown device type"
+    const tuntap = kind === 'tun' || kind === 'tap' ? ` (${kind} devices: nlkit tuntap add mode ${kind})` : '';
+    throw new IpUsageError(`Error: nlkit link does not make "${kind}" links${tuntap}; it makes: ${Object.keys(KIND_ARGS).join(', ')}.`, 1);
+  }
   const out: Record<string, unknown> = {};
   while (!words.done) {
     const w = words.shift()!;

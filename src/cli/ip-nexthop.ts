@@ -1,17 +1,14 @@
 // `nlkit nexthop` as `ip nexthop`: list/show, get, add, replace, del, flush and bucket
 // list/get, over nlkit/route's nexthops module, printed as iproute2's print_nexthop.
 import { makeNexthops, type Nexthop, type NexthopFilter, type NexthopSpec } from '../route/nexthops.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, getUint, invalidArgument, isPrefix, ipMatch, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, getUint, invalidArgument, isPrefix, ipMatch, uintValue as uintArg, type Words } from './ip-command.js';
 import { listPrinter, type Printer } from './ip-printer.js';
+import { parseEncap } from './ip-encap.js';
 import { printNexthop } from './ip-route-print.js';
 
 const U32 = 0xffffffff;
 
-function uintValue(text: string, what: string, max = U32): number {
-  const v = getUint(text, max);
-  if (v === undefined) throw invalidArgument(`"${what}" value is invalid`, text);
-  return v;
-}
+const uintValue = (text: string, what: string, max = U32) => uintArg(text, what, max, '');
 
 /** `id[,weight]/id[,weight]/...` */
 function groupOf(text: string): { id: number; weight: number }[] {
@@ -50,7 +47,7 @@ function specOf(words: Words, env: IpEnv): NexthopSpec {
       s.hwStats = v === 'on';
     } else if (isPrefix(w, 'protocol')) { const v = words.value(); s.protocol = /^\d+$/.test(v) ? Number(v) : v; }
     else if (w === 'help') throw new IpUsageError(USAGE);
-    else if (w === 'encap') throw new IpUsageError('Error: nlkit nexthop does not take "encap" (the nexthops module has no encapsulation).', 1);
+    else if (w === 'encap') s.encap = parseEncap(words);
     else throw invalidArgument('Unknown argument', w);
   }
   if (env.family === 'inet' || env.family === 'inet6') s.family = env.family;

@@ -83,3 +83,9 @@ export function ipErrorText(e: unknown): { text: string; status: number } {
   }
   return { text: `nlkit: ${err.message}`, status: 2 };
 }
+
+/** A dump the kernel refused: ip says the kernel's words, then `Dump terminated` (status 2). */
+export function dumpTerminated(e: unknown): unknown {
+  if (!(e instanceof Error) || e.name !== 'NetlinkError') return e;
+  return new IpUsageError(`${ipErrorText(e).text}\nDump terminated`, 2);
+}

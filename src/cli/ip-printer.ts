@@ -29,11 +29,17 @@ export interface Printer {
   end(): void;
   /** Everything left to the output. */
   finish(): void;
+  /**
+   * Compact JSON only (else absent): a whole element of the list, written as it is. For
+   * records printed by the hundred thousand (a route table), made in one template, not
+   * through a call per member.
+   */
+  element?(json: string): void;
 }
 
 class JsonPrinter implements Printer {
   readonly json = true;
-  constructor(private readonly w: JsonWriter) {}
+  constructor(protected readonly w: JsonWriter) {}
   s(key: string, _pre: string, v: string): void { this.w.str(key, v); }
   u(key: string, _pre: string, v: number | bigint): void { this.w.num(key, v); }
   flag(key: string): void { this.w.key(key).null(); }
@@ -47,6 +53,11 @@ class JsonPrinter implements Printer {
   trimmedLine(): void {}
   end(): void { this.w.maybeFlush(); }
   finish(): void { this.w.flush(); }
+}
+
+/** JsonPrinter without -p: an element can be written whole. */
+class CompactJsonPrinter extends JsonPrinter {
+  element(json: string): void { this.w.element(json); }
 }
 
 const CHUNK = 1 << 16;
@@ -81,7 +92,7 @@ export function listPrinter(env: { json: boolean; pretty: boolean; out(text: str
   if (!env.json) return new TextPrinter(env.out);
   const w = new JsonWriter(env.pretty, env.out);
   w.array();
-  const p = new JsonPrinter(w);
+  const p = env.pretty ? new JsonPrinter(w) : new CompactJsonPrinter(w);
   p.finish = () => {
     w.endArray().raw('\n');
     w.flush();

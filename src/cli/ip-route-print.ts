@@ -3,6 +3,7 @@
 // output, JSON or text through a Printer, keys in ip's order.
 import type { Nexthop } from '../route/nexthops.js';
 import type { Route, RouteEncap, RouteMetrics } from '../route/routes.js';
+import { names } from '../route/names.js';
 import type { Printer } from './ip-printer.js';
 
 /** What a listing prints beside the route itself: ip's `filter` decides some of it. */
@@ -133,6 +134,7 @@ export function printNexthop(p: Printer, nh: Nexthop, details: boolean): void {
       p.close();
     }
   }
+  if (nh.encap) printEncap(p, nh.encap);
   if (nh.gateway !== undefined) p.s('gateway', 'via ', nh.gateway);
   if (nh.ifindex !== undefined) p.s('dev', 'dev ', nh.dev ?? `if${nh.ifindex}`);
   const scope = nh.scope ?? 'global';
@@ -152,8 +154,62 @@ function printVia(p: Printer, via: { family: string; host: string }): void {
   p.close();
 }
 
+/** print_rta_flow: `realm TO` / `realms FROM/TO` (JSON `flow`), realms by their rt_realms names. */
+function printRealms(p: Printer, flow: number): void {
+  const realms = names('rt_realms');
+  const from = flow >>> 16, to = flow & 0xffff;
+  if (!p.json) return p.text(from ? `realms ${realms.name(from)}/${realms.name(to)} ` : `realm ${realms.name(to)} `);
+  p.open('flow');
+  if (from) p.s('from', '', realms.name(from));
+  p.s('to', '', realms.name(to));
+  p.close();
+}
+
+/** Names checked once each for characters JSON must escape (a dump repeats the same few). */
+const plain = new Map<string, boolean>();
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+let lastPlain: string | undefined;
+function isPlain(s: string): boolean {
+  if (s === lastPlain) return true;
+  let ok = plain.get(s);
+  if (ok === undefined) {
+    ok = !NEEDS_ESCAPE.test(s);
+    if (plain.size < 4096) plain.set(s, ok);
+  }
+  if (ok) lastPlain = s;
+  return ok;
+}
+
+/**
+ * printRoute's compact JSON for the routes most of a large table is made of (a destination,
+ * a gateway, a device, a source, a metric; no flags, metrics, encapsulation or multipath),
+ * as one template: the same keys in the same order, with no call per member. undefined for
+ * any other route, which printRoute writes member by member.
+ */
+function commonRouteJson(r: Route, v: RouteView): string | undefined {
+  if (v.details || v.cloned || v.hide.size || r.flags.length || r.src !== undefined || r.nhid !== undefined || r.newdst || r.encap || r.tos || r.via ||
+    r.mark !== undefined || r.realm !== undefined || r.uid !== undefined || r.expires || r.metrics || r.iif !== undefined || r.nexthops) return undefined;
+  const dev = r.ifindex === undefined ? undefined : r.dev ?? `if${r.ifindex}`;
+  // the names printed (a device's, the tables' words) checked for JSON escapes; addresses
+  // (dst, gateway, prefsrc) are nlkit's own text, with nothing to escape
+  const type = r.type !== 'unicast', table = v.tables && r.tableId !== 254, protocol = r.protocol !== 'boot', scope = r.scope !== 'global';
+  if ((dev !== undefined && !isPlain(dev)) || (type && !isPlain(r.type)) || (table && !isPlain(r.table)) || (protocol && !isPlain(r.protocol)) ||
+    (scope && !isPlain(r.scope)) || (r.pref !== undefined && !isPlain(r.pref))) return undefined;
+  return `{${type ? `"type":"${r.type}",` : ''}"dst":"${r.dst}"${r.gateway !== undefined ? `,"gateway":"${r.gateway}"` : ''}${
+    dev !== undefined ? `,"dev":"${dev}"` : ''}${table ? `,"table":"${r.table}"` : ''}${protocol ? `,"protocol":"${r.protocol}"` : ''}${
+    scope ? `,"scope":"${r.scope}"` : ''}${r.prefsrc !== undefined ? `,"prefsrc":"${r.prefsrc}"` : ''}${
+    r.metric !== undefined ? `,"metric":${r.metric}` : ''},"flags":[]${r.pref !== undefined ? `,"pref":"${r.pref}"` : ''}}`;
+}
+
 /** iproute2's print_route: one route, as `ip route show` prints it. */
 export function printRoute(p: Printer, r: Route, v: RouteView): void {
+  if (p.element) {
+    const json = commonRouteJson(r, v);
+    if (json !== undefined) {
+      p.element(json);
+      return p.end();
+    }
+  }
   p.open();
   if (r.type !== 'unicast' || v.details) p.s('type', '', r.type);
   p.s('dst', '', r.dst);
@@ -161,7 +217,7 @@ export function printRoute(p: Printer, r: Route, v: RouteView): void {
   if (r.nhid !== undefined) p.u('nhid', 'nhid ', r.nhid);
   if (r.newdst) p.s('as', 'as to ', r.newdst.join('/'));
   if (r.encap) printEncap(p, r.encap);
-  if (r.tos) p.s('tos', 'tos ', `0x${r.tos.toString(16).padStart(2, '0')}`);
+  if (r.tos && !v.hide.has('tos')) p.s('tos', 'tos ', `0x${r.tos.toString(16).padStart(2, '0')}`);
   if (r.gateway !== undefined && !v.hide.has('gateway')) p.s('gateway', 'via ', r.gateway);
   if (r.via) printVia(p, r.via);
   if (r.ifindex !== undefined && !v.hide.has('dev')) p.s('dev', 'dev ', r.dev ?? `if${r.ifindex}`);
@@ -174,6 +230,7 @@ export function printRoute(p: Printer, r: Route, v: RouteView): void {
   if (r.metric !== undefined && !v.hide.has('metric')) p.u('metric', 'metric ', r.metric);
   printFlags(p, r.flags);
   if (r.mark !== undefined) p.s('mark', 'mark ', `0x${r.mark.toString(16)}`);
+  if (r.realm !== undefined && !v.hide.has('realm')) printRealms(p, r.realm);
   if (r.uid !== undefined) p.u('uid', 'uid ', r.uid);
   if (v.cloned) {
     // the RTCF_* bits of a clone are not in the domain object: its type stands for them

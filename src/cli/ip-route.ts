@@ -1,11 +1,15 @@
 // `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+import { netnsName } from '../core/transport.js';
 import type { Nexthop } from '../route/nexthops.js';
-import { makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
+import { deleteSpec, makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
 import { parsePrefix } from '../route/inet.js';
-import { routeTables } from '../route/names.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { dumpLinkNames } from '../route/link-names.js';
+import { names, routeTables } from '../route/names.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, uintValue, type Words } from './ip-command.js';
+import { parseEncap } from './ip-encap.js';
+import { dumpTerminated, strerror } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
 import { printRoute, type RouteView } from './ip-route-print.js';
 
@@ -18,12 +22,6 @@ function tableValue(text: string): number {
   } catch {
     throw invalidArgument('table id value is invalid\n', text);
   }
-}
-
-function uintValue(text: string, what: string, max = 0xffffffff): number {
-  const v = getUint(text, max);
-  if (v === undefined) throw invalidArgument(`"${what}" value is invalid\n`, text);
-  return v;
 }
 
 function checkPrefix(text: string, env: IpEnv): string {
@@ -41,6 +39,8 @@ function checkPrefix(text: string, env: IpEnv): string {
 
 interface Selection {
   filter: RouteFilter;
+  /** `vrf NAME`: the table is that VRF device's (looked up when the dump starts). */
+  vrf?: string;
   /** Fields a selector fixes: not printed (ip's *mask = -1). */
   hide: Set<string>;
   /** Selectors the kernel's dump does not apply. */
@@ -60,9 +60,9 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     const w = words.shift()!;
     if (isPrefix(w, 'table')) {
       const v = words.value();
-      table = v === 'all' ? 'all' : tableValue(v);
-    } else if (w === 'cached' || w === 'cloned') throw new IpUsageError('Error: nlkit route does not list the route cache.', 1);
-    else if (isPrefix(w, 'protocol')) {
+      if (v === 'cache') filter.cached = true;
+      else table = v === 'all' ? 'all' : tableValue(v);
+    } else if (isPrefix(w, 'protocol')) {
       const v = words.value();
       if (v !== 'all') { filter.protocol = /^\d+$/.test(v) ? Number(v) : v; sel.hide.add('protocol'); }
     } else if (isPrefix(w, 'scope')) {
@@ -98,8 +98,32 @@ function parseSelection(words: Words, env: IpEnv): Selection {
       if (!isIP(v)) throw invalidArgument('invalid "src"\n', v);
       sel.keep.push((r) => r.prefsrc === v);
       sel.hide.add('prefsrc');
-    } else if (w === 'from' || w === 'vrf' || isPrefix(w, 'realms') || w === 'tos' || isPrefix(w, 'dsfield') || isPrefix(w, 'mark')) {
-      throw new IpUsageError(`Error: nlkit route show does not select by "${w}".`, 1);
+    } else if (isPrefix(w, 'vrf')) {
+      // the VRF's table, its local and broadcast routes left out (ip's typemask)
+      sel.vrf = words.value();
+      sel.keep.push((r) => r.type !== 'local' && r.type !== 'broadcast');
+    } else if (isPrefix(w, 'cached') || isPrefix(w, 'cloned')) {
+      filter.cached = true;
+    } else if (w === 'tos' || isPrefix(w, 'dsfield')) {
+      const v = dsfield(words.value());
+      sel.keep.push((r) => (r.tos ?? 0) === v);
+      sel.hide.add('tos');
+    } else if (w === 'mark') {
+      const v = words.value();
+      const m = getUint(v);
+      if (m === undefined) throw invalidArgument('invalid mark value', v);
+      // dumped routes carry no mark: `mark 0` keeps them all, any other none (as ip)
+      sel.keep.push((r) => (r.mark ?? 0) === m);
+    } else if (isPrefix(w, 'realms')) {
+      const { realm, mask } = realmsValue(words.value());
+      sel.keep.push((r) => (((r.realm ?? 0) ^ realm) & mask) === 0);
+      // both realms given: ip leaves them out of what it prints
+      if (mask === 0xffffffff) sel.hide.add('realm');
+    } else if (isPrefix(w, 'from')) {
+      let v = words.value();
+      let kind: 'root' | 'match' | 'exact' = 'exact';
+      if (isPrefix(v, 'root')) { kind = 'root'; v = words.value(); } else if (isPrefix(v, 'match')) { kind = 'match'; v = words.value(); } else if (isPrefix(v, 'exact')) v = words.value();
+      sel.keep.push(sourceTest(kind, v, env));
     } else if (w === 'help') {
       throw new IpUsageError(USAGE);
     } else {
@@ -123,10 +147,65 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     } catch {
       throw new IpUsageError(`Error: ${family ?? 'any valid'} prefix is expected rather than "${prefix.text}".`, 1);
     }
+    // -4/-6 given: ip reads the prefix as that family's (get_prefix); else the other family's matches nothing
+    if (env.family === 'inet' || env.family === 'inet6') checkPrefix(prefix.text, env);
     if (family && prefix.text !== 'default' && fam !== (family === 'inet' ? 2 : 10)) sel.none = true;
     else filter[prefix.kind] = prefix.text;
   }
   return sel;
+}
+
+/** ip's rtnl_dsfield_a2n: a TOS byte, always read as hex ("16" is 0x16). */
+function dsfield(text: string): number {
+  const v = /^(0x)?[0-9a-f]{1,2}$/i.test(text) ? parseInt(text, 16) : NaN;
+  if (Number.isNaN(v)) throw invalidArgument('TOS value is invalid\n', text);
+  return v;
+}
+
+/** ip's `realms [FROM/]TO` selector: the value and which halves it fixes ("3/" the source only). */
+function realmsValue(text: string, invalid = 'invalid realms\n'): { realm: number; mask: number } {
+  const realms = names('rt_realms');
+  const slash = text.indexOf('/');
+  const one = (t: string) => {
+    const v = /^\d+$/.test(t) ? Number(t) : (() => { try { return realms.value(t, 'realms'); } catch { return NaN; } })();
+    if (!(v >= 0 && v <= 0xffff)) throw invalidArgument(invalid, text);
+    return v;
+  };
+  // iproute2's get_rt_realms_or_raw: "FROM/TO", "TO"; an empty half is refused, a trailing "/" is not
+  const from = slash < 0 ? 0 : one(text.slice(0, slash));
+  const toText = slash < 0 ? text : text.slice(slash + 1);
+  const to = toText === '' && slash > 0 ? 0 : one(toText);
+  const realm = ((from << 16) | to) >>> 0;
+  let mask = 0xffffffff;
+  if (to === 0 && text.endsWith('/')) mask &= ~0xffff;
+  if (from === 0 && (slash < 0 || slash === 0)) mask &= 0xffff;
+  return { realm, mask: mask >>> 0 };
+}
+
+/** `from [root|match|exact] PREFIX`: the routes whose source prefix is inside, covers or is PREFIX. */
+function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv): (r: Route) => boolean {
+  let p;
+  try {
+    p = parsePrefix(text, 'from', env.family === 'inet' ? 2 : env.family === 'inet6' ? 10 : undefined);
+  } catch {
+    throw new IpUsageError(`Error: ${env.family ?? 'any valid'} prefix is expected rather than "${text}".`, 1);
+  }
+  const type = p.family === 10 ? 'ipv6' : 'ipv4';
+  const within = (addr: string, net: string, len: number) => {
+    const b = new BlockList();
+    b.addSubnet(net || (type === 'ipv6' ? '::' : '0.0.0.0'), len, type);
+    return b.check(addr, type);
+  };
+  const full = p.family === 10 ? 128 : 32;
+  return (r) => {
+    const slash = r.src?.lastIndexOf('/') ?? -1;
+    const addr = r.src === undefined ? (r.family === 'inet6' ? '::' : '0.0.0.0') : slash < 0 ? r.src : r.src.slice(0, slash);
+    const len = r.src === undefined ? 0 : slash < 0 ? full : Number(r.src.slice(slash + 1));
+    if (r.family !== (p.family === 10 ? 'inet6' : 'inet')) return false;
+    if (kind !== 'match' && len < p.len) return false;
+    if (kind !== 'root' && len > p.len) return false;
+    return kind === 'match' ? within(p.address || '::', addr, len) : within(addr, p.address, p.len);
+  };
 }
 
 const keptBy = (sel: Selection) => (r: Route) => sel.keep.every((k) => k(r));
@@ -142,11 +221,30 @@ async function nexthopsById(env: IpEnv): Promise<Map<number, Nexthop>> {
   }
 }
 
+/** `vrf NAME`: the table of that VRF device, as ip's ipvrf_get_table finds it. */
+async function vrfTable(sel: Selection, env: IpEnv): Promise<void> {
+  if (sel.vrf === undefined) return;
+  let table: unknown;
+  try {
+    const link = await (await import('../route/links.js')).makeLinks(env.route).get(sel.vrf);
+    if (link.info?.kind === 'vrf') table = link.info.data?.table;
+  } catch {
+    // no such device: not a VRF either
+  }
+  if (typeof table !== 'number' || table === 0) throw invalidArgument('Invalid VRF\n', sel.vrf);
+  sel.filter.table = table;
+}
+
 async function show(words: Words, env: IpEnv): Promise<void> {
   const sel = parseSelection(words, env);
+  await vrfTable(sel, env);
   const p = listPrinter(env);
   const view: RouteView = { details: env.details > 0, tables: sel.tables, hide: sel.hide, sl: env.oneline ? '\\' : '\n' };
+  // the cache's entries print as ip prints a clone (`cache` and its lifetime)
+  if (sel.filter.cached) view.cloned = true;
   if (env.details) view.nexthops = await nexthopsById(env);
+  // the devices' names from a dump of names only (a full link dump decodes every attribute)
+  env.route.names ??= dumpLinkNames(env.route.conn);
   if (!sel.none) {
     const keep = sel.keep.length ? keptBy(sel) : undefined;
     try {
@@ -155,18 +253,58 @@ async function show(words: Words, env: IpEnv): Promise<void> {
     } catch (e) {
       // a namespace whose main table was never made: the kernel's filtered dump refuses it,
       // ip (filtering in user space) lists nothing
-      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw e;
+      if (!(sel.filter.table === undefined && (e as { code?: string }).code === 'ENOENT')) throw dumpTerminated(e);
     }
   }
   p.finish();
 }
 
+/** ip route save: the selected routes in ip's binary format (ip-route-dump.ts). */
+async function save(words: Words, env: IpEnv): Promise<void> {
+  const { saveRoutes, startSave } = await import('./ip-route-dump.js');
+  // as ip: the magic goes out before the selector is read
+  startSave();
+  const sel = parseSelection(words, env);
+  await vrfTable(sel, env);
+  saveRoutes(env, sel.filter, sel.none ? () => false : sel.keep.length ? keptBy(sel) : undefined);
+}
+
+/**
+ * `ip route flush cache`: IPv4's cache (its PMTU and redirect exceptions) is emptied as ip
+ * empties it, by writing -1 to the namespace's /proc/sys/net/ipv4/route/flush (no rtnetlink
+ * request deletes an IPv4 exception); in another namespace (-n) through nsenter, as
+ * `nlkit netns exec` runs commands there. IPv6's cached routes ip deletes one by one with
+ * RTM_F_CLONED, which the domain's delete has no field for: refused.
+ */
+async function flushCache(env: IpEnv): Promise<void> {
+  if (env.family === 'inet6') throw new IpUsageError('Error: nlkit route flush cache empties the IPv4 cache only (IPv6 cached routes: not yet).', 1);
+  const file = '/proc/sys/net/ipv4/route/flush';
+  // loaded here: a listing, what most runs are, needs neither
+  const [{ spawnSync }, { writeFileSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
+  try {
+    if (env.netns === undefined) writeFileSync(file, '-1');
+    else {
+      const r = spawnSync('nsenter', [`--net=${netnsName(env.netns)}`, '--', 'sh', '-c', `echo -1 > ${file}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.error || r.status !== 0) throw Object.assign(new Error(r.error?.message ?? String(r.stderr).trim()), { code: (r.error as NodeJS.ErrnoException | undefined)?.code ?? 'EIO' });
+    }
+  } catch (e) {
+    throw new IpUsageError(`Cannot open "${file}": ${strerror((e as NodeJS.ErrnoException).code)}`, 255);
+  }
+  if (env.stats && !env.json) env.out('*** IPv4 routing cache is flushed.\n');
+}
+
 async function flush(words: Words, env: IpEnv): Promise<void> {
   if (words.done) throw new IpUsageError('"nlkit route flush" requires arguments.', 1);
   const sel = parseSelection(words, env);
-  if (sel.keep.length) throw new IpUsageError('Error: nlkit route flush selects by table, dev, protocol, scope, type and prefix.', 1);
+  await vrfTable(sel, env);
   if (sel.none) return;
-  flushDone(env, await makeRoutes(env.route).flush(sel.filter), 'routes');
+  if (sel.filter.cached) return flushCache(env);
+  const routes = makeRoutes(env.route);
+  if (!sel.keep.length) return flushDone(env, await routes.flush(sel.filter), 'routes');
+  // selectors the kernel's dump does not apply (via, src, metric, tos, realms...): the listed
+  // routes kept here, then deleted by the same keys the domain's flush sends
+  const doomed = (await routes.list(sel.filter)).filter(keptBy(sel));
+  flushDone(env, doomed.length ? await routes.delete(doomed.map(deleteSpec)) : { done: 0, failures: [] }, 'routes');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -228,40 +366,6 @@ const METRIC_WORDS: [word: string, key: string, read: (v: string, w: string) => 
   ['congctl', 'congctl', (v) => v],
 ];
 
-/** The keywords of each encapsulation type and where their values go. */
-function parseEncap(words: Words): RouteEncap {
-  const type = words.value();
-  const e: Record<string, unknown> = { type };
-  const take = (names: Record<string, (v: string) => unknown>, flags: Record<string, number> = {}) => {
-    for (let w = words.peek(); w !== undefined; w = words.peek()) {
-      if (w in names) { words.shift(); e[w] = names[w](words.value()); } else if (w in flags) { words.shift(); e.flags = Number(e.flags ?? 0) | flags[w]; } else break;
-    }
-  };
-  const u8 = (w: string) => (v: string) => uintValue(v, w, 255);
-  switch (type) {
-    case 'mpls':
-      e.labels = words.value().split('/').map((l) => uintValue(l, 'label', 0xfffff));
-      take({ ttl: u8('ttl') });
-      break;
-    case 'ip':
-    case 'ip6': {
-      const six = type === 'ip6';
-      take({
-        id: (v) => { if (!/^\d+$/.test(v)) throw invalidArgument('"id" value is invalid\n', v); return BigInt(v); },
-        dst: (v) => v, src: (v) => v, [six ? 'hoplimit' : 'ttl']: u8('ttl'), [six ? 'tc' : 'tos']: u8('tos'),
-      }, { key: 0x04, csum: 0x01, seq: 0x08 });
-      break;
-    }
-    case 'seg6':
-      take({ mode: (v) => v.replace('.red', '-red'), segs: (v) => v.split(',') });
-      e.mode ??= 'encap';
-      break;
-    default:
-      throw new IpUsageError(`Error: nlkit route does not encapsulate with "${type}" (it has mpls, ip, ip6, seg6).`, 1);
-  }
-  return e as RouteEncap;
-}
-
 function parseVia(words: Words): string {
   let v = words.value();
   if (v === 'inet' || v === 'inet6') v = words.value();
@@ -321,7 +425,12 @@ function specOf(words: Words, env: IpEnv): RouteSpec {
       if (!['low', 'medium', 'high'].includes(v)) throw invalidArgument('"pref" value is invalid\n', v);
       s.pref = v;
     } else if (w === 'encap') s.encap = parseEncap(words);
-    else if (w === 'as' || w === 'realms' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
+    else if (isPrefix(w, 'realms')) {
+      const v = words.value();
+      // ip's get_rt_realms_or_raw: FROM/TO or TO
+      const { realm } = realmsValue(v, '"realm" value is invalid\n');
+      s.realm = realm;
+    } else if (w === 'as' || isPrefix(w, 'vrf') || w === 'ttl-propagate') throw new IpUsageError(`Error: nlkit route does not take "${w}".`, 1);
     else if (w === 'help') throw new IpUsageError(USAGE);
     else {
       let v = w === 'to' ? words.value() : w;
@@ -354,6 +463,9 @@ function writer(name: string, method: Method, extra: Partial<RouteSpec>, synopsi
 }
 
 const USAGE = `Usage: nlkit route { list | flush } SELECTOR
+       nlkit route save SELECTOR
+       nlkit route restore
+       nlkit route showdump
        nlkit route get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]
        nlkit route { add | del | change | append | replace } ROUTE`;
 
@@ -368,8 +480,11 @@ export const route: IpObject = {
     writer('append', 'add', { append: true }, 'append ROUTE'),
     writer('delete', 'delete', {}, 'del ROUTE'),
     { name: 'list', aliases: ['show', 'lst'], synopsis: 'show SELECTOR', keywords: ['table', 'proto', 'scope', 'type', 'dev', 'iif', 'metric', 'via', 'src', 'root', 'match', 'exact'], run: show },
-    { name: 'flush', synopsis: 'flush SELECTOR', run: flush },
     { name: 'get', synopsis: 'get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ] [ oif STRING ] [ mark NUMBER ] [ uid NUMBER ]', keywords: ['fibmatch', 'from', 'iif', 'oif', 'mark', 'uid'], run: get },
+    { name: 'flush', synopsis: 'flush SELECTOR', run: flush },
+    { name: 'save', synopsis: 'save SELECTOR', run: save },
+    { name: 'restore', synopsis: 'restore', run: async (_w, env) => (await import('./ip-route-dump.js')).restoreRoutes(env) },
+    { name: 'showdump', synopsis: 'showdump', run: async (_w, env) => (await import('./ip-route-dump.js')).showDump(env) },
   ],
   where: `SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ table TABLE_ID ] [ proto RTPROTO ]
             [ type TYPE ] [ scope SCOPE ] [ dev DEV ] [ metric METRIC ] [ via ADDRESS ] [ src ADDRESS ]

@@ -118,6 +118,13 @@ export class JsonWriter {
     return this;
   }
 
+  /** A whole value (an array element), already JSON text, compact. */
+  element(json: string): this {
+    this.text += this.first ? json : `,${json}`;
+    this.first = false;
+    return this;
+  }
+
   /** Text as it is (the newline after a document). */
   raw(t: string): this {
     this.text += t;

@@ -144,7 +144,8 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
+/** Runs the command line of this process (the bin's entry, dist/bundle/cli/main.js, calls it). */
+export function runFromProcess(): void {
   // `nlkit genl list | head`: a closed pipe is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -162,3 +163,5 @@ if (invokedDirectly()) {
     },
   );
 }
+
+if (invokedDirectly()) runFromProcess();

@@ -16,6 +16,7 @@ import { routeProtocols, routeScopes } from './names.js';
 import { checkBool, checkSpec } from './arg-check.js';
 import { bulkOf, deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { namingOptions, uint, word } from './spec-values.js';
+import { decodeEncap, encodeEncap, type RouteEncap } from './route-encap.js';
 
 /** A member of a group: a nexthop id and its weight (1 by default). */
 export interface NexthopGroupMember {
@@ -53,6 +54,8 @@ export interface NexthopSpec {
   unbalancedTimer?: number;
   /** Collect per-member packet counts in hardware too (NHA_HW_STATS_ENABLE, kernels from 6.7). */
   hwStats?: boolean;
+  /** Lightweight-tunnel encapsulation, as a route's (`ip nexthop add ... encap mpls 100 via ...`). */
+  encap?: RouteEncap;
 }
 
 /** A resilient group's parameters, as `ip -j nexthop` shows them (seconds). */
@@ -81,9 +84,8 @@ export interface Nexthop {
   group?: { id: number; weight: number }[];
   type?: 'mpath' | 'resilient';
   resilientArgs?: ResilientArgs;
-  /** Encapsulation (lwtunnel type number and its raw attributes). */
-  encapType?: number;
-  encap?: Buffer;
+  /** Encapsulation, as a route's (`encap` in `ip -j nexthop`). */
+  encap?: RouteEncap;
   hwStats?: boolean;
   /** Asked for with `stats`: packets each member of a group forwarded (in hardware too, where offloaded). */
   groupStats?: { id: number; packets: bigint; packetsHw?: bigint }[];
@@ -117,7 +119,7 @@ export interface NexthopBucket {
 }
 
 const SPEC_KEYS = [
-  'id', 'via', 'dev', 'blackhole', 'onlink', 'fdb', 'family', 'protocol', 'group', 'type', 'buckets', 'idleTimer', 'unbalancedTimer', 'hwStats',
+  'id', 'via', 'dev', 'blackhole', 'onlink', 'fdb', 'family', 'protocol', 'group', 'type', 'buckets', 'idleTimer', 'unbalancedTimer', 'hwStats', 'encap',
 ] as const satisfies readonly (keyof NexthopSpec)[];
 const FILTER_KEYS = ['id', 'dev', 'master', 'groups', 'fdb', 'stats'] as const satisfies readonly (keyof NexthopFilter)[];
 /** Request attributes as the caller's options (for the kernel's errors). */
@@ -159,7 +161,7 @@ export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest
   if (s.hwStats !== undefined) req.hwStatsEnable = checkBool(s.hwStats, 'hwStats') ? 1 : 0;
   const isGroup = s.group !== undefined;
   if (isGroup) {
-    for (const k of ['via', 'dev', 'blackhole', 'onlink'] as const)
+    for (const k of ['via', 'dev', 'blackhole', 'onlink', 'encap'] as const)
       if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'does not go with group (a group has only members)');
     req.nhFamily = AF_UNSPEC;
     req.group = groupMembers(s.group);
@@ -178,7 +180,7 @@ export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest
     req.nhFamily = s.via !== undefined ? familyOf(s.via, 'via') : (given ?? AF_INET);
     if (given !== undefined && given !== req.nhFamily) throw new NetlinkArgumentError('via', `is not an ${given === AF_INET ? 'IPv4' : 'IPv6'} address`);
     if (checkBool(s.blackhole, 'blackhole')) {
-      for (const k of ['via', 'dev', 'onlink', 'fdb'] as const) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'does not go with blackhole');
+      for (const k of ['via', 'dev', 'onlink', 'fdb', 'encap'] as const) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'does not go with blackhole');
       req.blackhole = true;
     } else if (s.via === undefined && s.dev === undefined) {
       throw new NetlinkArgumentError('via', 'or dev, blackhole or group is needed');
@@ -186,6 +188,8 @@ export function nexthopRequest(scope: Scope, spec: unknown): NewnexthopDoRequest
     if (s.via !== undefined) req.gateway = s.via;
     if (s.dev !== undefined) req.oif = scope.ifindex(s.dev, 'dev');
     if (checkBool(s.onlink, 'onlink')) req.nhFlags = ['onlink'];
+    // the same lwtunnel sub-message as a route's RTA_ENCAP (one encoder for both)
+    if (s.encap !== undefined) Object.assign(req, encodeEncap(s.encap) as Pick<NewnexthopDoRequest, 'encapType' | 'encap'>);
   }
   if (checkBool(s.fdb, 'fdb')) {
     if (s.dev !== undefined) throw new NetlinkArgumentError('dev', 'does not go with fdb');
@@ -214,8 +218,7 @@ export function nexthopObject(m: GetnexthopDoReply, scope?: Scope): Nexthop {
       unbalancedTime: Number(res.unbalancedTime ?? 0n) / USER_HZ,
     };
   }
-  if (m.encapType !== undefined) nh.encapType = m.encapType;
-  if (m.encap !== undefined) nh.encap = m.encap;
+  if (m.encapType !== undefined) nh.encap = decodeEncap(m as Parameters<typeof decodeEncap>[0]);
   if (m.blackhole) nh.blackhole = true;
   if (m.gateway !== undefined) nh.gateway = String(m.gateway);
   if (m.oif !== undefined) {

@@ -134,13 +134,16 @@ function getRequest(n: Named) {
 const OPS = {
     /**
      * Every namespace this one has an id for (`ip netns list-id`), with its /run/netns name
-     * where it has one; `{ target }`: the ids another namespace (by its id here) has assigned.
+     * where it has one; `{ target }`: the ids another namespace (by its id here) has assigned;
+     * `{ nsid }`: only the namespace with that id.
      */
-    list: (_scope: Scope, filter?: { target?: number }): Step<NamespaceId[]> => {
-      const f = filter === undefined ? {} : checkSpec(filter, 'filter', ['target']) as { target?: number };
+    list: (_scope: Scope, filter?: { target?: number; nsid?: number }): Step<NamespaceId[]> => {
+      const f = filter === undefined ? {} : checkSpec(filter, 'filter', ['target', 'nsid']) as { target?: number; nsid?: number };
       const target = f.target === undefined ? undefined : uint(f.target, 'target', 0x7fffffff);
+      const req = target === undefined ? rtgenmsg : { ...rtgenmsg, targetNsid: target };
       return {
-        first: opCall(rtNsid, 'getnsid', 'dump', target === undefined ? rtgenmsg : { ...rtgenmsg, targetNsid: target }),
+        // `nsid`: that one entry (`ip netns list-id nsid N`), asked for, not filtered from a dump
+        first: f.nsid === undefined ? opCall(rtNsid, 'getnsid', 'dump', req) : opCall(rtNsid, 'getnsid', 'do', { ...req, nsid: uint(f.nsid, 'nsid', 0x7fffffff) }),
         then: (replies: GetnsidDoReply[]) => {
           const ids: NamespaceId[] = replies.filter((m) => m.nsid !== undefined).map((m) => {
             const e: NamespaceId = { nsid: m.nsid! };

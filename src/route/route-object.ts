@@ -63,6 +63,8 @@ export interface Route {
   encap?: RouteEncap;
   metrics?: RouteMetrics;
   mark?: number;
+  /** RTA_FLOW: the realm (low 16 bits) and the source realm (high 16), `ip route ... realms`. */
+  realm?: number;
   iif?: string;
   uid?: number;
   /** MPLS routes: the labels pushed (RTA_NEWDST). */
@@ -231,6 +233,7 @@ export function toRoute(r: GetrouteDumpReply, names?: LinkNameSource): Route {
   if (r.encapType !== undefined) route.encap = decodeEncap(r);
   if (r.metrics) route.metrics = metricsOf(r.metrics);
   if (r.mark !== undefined) route.mark = r.mark;
+  if (r.flow !== undefined) route.realm = r.flow;
   if (r.iif !== undefined) route.iif = names?.ifname(r.iif) ?? String(r.iif);
   if (r.uid !== undefined) route.uid = r.uid;
   if (r.newdst) route.newdst = r.newdst.map((e) => e >>> 12);

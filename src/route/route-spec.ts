@@ -65,6 +65,8 @@ export interface RouteSpec extends RouteMetricsSpec {
   pref?: 'low' | 'medium' | 'high';
   /** Seconds (IPv6). */
   expires?: number;
+  /** RTA_FLOW: the route's realm, the source realm in the high 16 bits (`ip route add ... realms FROM/TO`). */
+  realm?: number;
   /** Replace a route with the same key if there is one (ip route replace). */
   replace?: boolean;
   /** Add another route with the same key (ip route append). */
@@ -74,7 +76,7 @@ export interface RouteSpec extends RouteMetricsSpec {
 const METRIC_KEYS = Object.keys(METRIC_BITS).filter((k) => k !== 'features' && k !== 'congctl');
 const SPEC_KEYS = new Set([
   'dst', 'family', 'src', 'via', 'dev', 'table', 'type', 'protocol', 'scope', 'metric', 'prefsrc', 'tos', 'nexthops', 'nhid',
-  'encap', 'onlink', 'pref', 'expires', 'replace', 'append', 'features', 'congctl', 'lock', ...METRIC_KEYS,
+  'encap', 'onlink', 'pref', 'expires', 'replace', 'append', 'features', 'congctl', 'lock', 'realm', ...METRIC_KEYS,
 ]);
 const METRIC_OPTIONS = new Set([...METRIC_KEYS, 'features', 'congctl', 'lock']);
 const NEXTHOP_KEYS = new Set(['via', 'dev', 'weight', 'onlink', 'encap']);
@@ -226,6 +228,7 @@ export function routeRequest(spec: RouteSpec, scope: Scope, del = false): Newrou
   if (spec.via !== undefined) Object.assign(req, gatewayAttrs(spec.via, family, 'via'));
   if (spec.dev !== undefined) req.oif = scope.ifindex(spec.dev, 'dev');
   if (spec.metric !== undefined) req.priority = checkUint(spec.metric, 'metric', 0xffffffff);
+  if (spec.realm !== undefined) req.flow = checkUint(spec.realm, 'realm', 0xffffffff);
   if (spec.prefsrc !== undefined) {
     if (typeof spec.prefsrc !== 'string' || familyOf(spec.prefsrc, 'prefsrc') !== family)
       throw new NetlinkArgumentError('prefsrc', `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(spec.prefsrc)}`);

@@ -41,6 +41,8 @@ export interface RouteFilter {
   root?: string;
   /** Routes covering this address or prefix (as long or shorter): `ip route show match`. */
   match?: string;
+  /** The cached routes (PMTU and redirect exceptions) instead of the table's: `ip route show cache`. */
+  cached?: boolean;
 }
 
 /** What `ip route get` takes: a destination, or one with selectors. */
@@ -57,7 +59,7 @@ export interface RouteQuery {
   fibmatch?: boolean;
 }
 
-const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match']);
+const FILTER_KEYS = new Set(['family', 'table', 'dev', 'type', 'protocol', 'scope', 'dst', 'root', 'match', 'cached']);
 const QUERY_KEYS = new Set(['dst', 'src', 'dev', 'iif', 'mark', 'uid', 'fibmatch']);
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 
@@ -105,6 +107,8 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   const table = filter.table === undefined ? 254 : filter.table === 'all' ? 0 : tableId(filter.table);
   if (table) Object.assign(request, tableFields(table));
   if (filter.dev !== undefined) request.oif = scope.ifindex(filter.dev, 'dev');
+  const cached = filter.cached === true;
+  if (cached) request.rtmFlags = RTM_F_CLONED;
   if (filter.protocol !== undefined) request.rtmProtocol = routeProtocols().value(filter.protocol, 'protocol');
   if (filter.type !== undefined) {
     if (typeof filter.type !== 'string' || !TYPES.includes(filter.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(filter.type)}`);
@@ -116,7 +120,7 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   const match = prefixTest(filter.match, 'match', family, (route, p) => route.len <= p.len && samePrefix(route.bytes, p.bytes, route.len));
   // a family-less dump also answers for MPLS and multicast routing: those are left out
   const keep = (r: GetrouteDumpReply): boolean =>
-    (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && (r.rtmFlags & RTM_F_CLONED) === 0 &&
+    (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && ((r.rtmFlags & RTM_F_CLONED) !== 0) === cached &&
     (scopeValue === undefined || r.rtmScope === scopeValue) &&
     (dst === undefined || (r.rtmDstLen === dst.len && (dst.len === 0 ? true : r.dst === dst.address) && (filter.dst === 'default' ? true : r.rtmFamily === dst.family))) &&
     (root === undefined || root(r)) && (match === undefined || match(r));
@@ -192,7 +196,7 @@ function modify(scope: Scope, arg: RouteSpec | readonly RouteSpec[], item: Item)
 }
 
 /** The delroute key of a listed route (what `ip route flush` sends back). */
-function deleteSpec(r: Route): RouteSpec {
+export function deleteSpec(r: Route): RouteSpec {
   const spec: RouteSpec = { dst: r.dst, family: r.family, table: r.tableId, type: r.type as RouteSpec['type'], protocol: r.protocol };
   if (r.metric !== undefined) spec.metric = r.metric;
   if (r.tos !== undefined) spec.tos = r.tos;
@@ -277,12 +281,13 @@ export function makeRoutes(ctx: RouteContext) {
     delete: ops.delete as OneOrMany<RouteSpec>,
     deleteSync: ops.deleteSync as OneOrManySync<RouteSpec>,
     /**
-     * Calls `fn` with each route of list(filter) as it is decoded, and keeps none: for printing
+     * Calls `fn` with each route of list(filter) as it is decoded (and the kernel's message it
+     * came in, valid during the call: `ip route save` writes it as it is), and keeps none: for printing
      * a large table (`nlkit route show`) with no array and no promise per route. Blocks until
      * the dump ends; an interrupted dump is not re-run (routes already given cannot be taken
      * back): the result says whether the kernel's table changed while it ran.
      */
-    forEachSync(f: RouteFilter | undefined, fn: (route: Route) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
+    forEachSync(f: RouteFilter | undefined, fn: (route: Route, raw: RawMessage) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
       const scope = ctx.scope();
       // names first: a link dump inside the route dump, on the same socket, would wait forever
       const cached = ctx.names;
@@ -293,7 +298,7 @@ export function makeRoutes(ctx: RouteContext) {
         ...call, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
         decode: (m: RawMessage) => {
           const r = decode(m);
-          if (r !== undefined) fn(r);
+          if (r !== undefined) fn(r, m);
           return undefined;
         },
       });
