@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
-import { inSetupNetns, ipRun, quietIpv6 } from './helpers/cli-ip.js';
+import { inSetupNetns, ipRun, VETH_V0, quietNetns } from './helpers/cli-ip.js';
 import { ip } from './helpers/netns.js';
 import { makeNexthops } from '../src/route/nexthops.js';
 import { RouteContext } from '../src/route/context.js';
@@ -15,17 +15,10 @@ import { description as rtNexthop } from '../src/ynl/families/rt-nexthop.js';
 import { assertDecodes, assertEncodes, bytes } from './helpers/ynl-golden.js';
 
 const SETUP: string[][] = [
-  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
-  ['link', 'set', 'v0', 'up'],
-  ['link', 'set', 'v1', 'up'],
-  ['addr', 'add', '10.1.0.1/24', 'dev', 'v0'],
-  ['addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad'],
+  ...VETH_V0,
 ];
 
-const quiet = (ns: string) => {
-  quietIpv6(ns);
-  ip(ns, 'link', 'set', 'lo', 'up');
-};
+const quiet = quietNetns;
 
 function same(ns: string, args: string[]): void {
   const ours = nlkit('-n', ns, ...args);

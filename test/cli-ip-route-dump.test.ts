@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI } from './helpers/cli-run.js';
-import { inSetupNetns, quietIpv6 } from './helpers/cli-ip.js';
+import { inSetupNetns, VETH_V0, quietNetns } from './helpers/cli-ip.js';
 import { ip } from './helpers/netns.js';
 
 interface BinRun { status: number | null; stdout: Buffer; stderr: string }
@@ -43,11 +43,7 @@ const nlkitBin = (args: string[], input?: Buffer) => spawnBin(process.execPath, 
 const ipBin = (args: string[], input?: Buffer) => spawnBin('ip', args, input);
 
 const SETUP: string[][] = [
-  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
-  ['link', 'set', 'v0', 'up'],
-  ['link', 'set', 'v1', 'up'],
-  ['addr', 'add', '10.1.0.1/24', 'dev', 'v0'],
-  ['addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad'],
+  ...VETH_V0,
   ['route', 'add', '10.40.0.0/24', 'via', '10.1.0.2', 'metric', '5', 'mtu', 'lock', '1400', 'src', '10.1.0.1'],
   ['route', 'add', 'unreachable', '10.43.0.0/24'],
   ['route', 'add', 'prohibit', '10.47.0.0/24', 'proto', 'static'],
@@ -58,10 +54,7 @@ const SETUP: string[][] = [
 
 const MULTIPATH = ['route', 'add', '10.41.0.0/24', 'nexthop', 'via', '10.1.0.2', 'weight', '2', 'nexthop', 'via', '10.1.0.3', 'dev', 'v0'];
 
-const quiet = (ns: string) => {
-  quietIpv6(ns);
-  ip(ns, 'link', 'set', 'lo', 'up');
-};
+const quiet = quietNetns;
 const withSetup = (t: Parameters<typeof inSetupNetns>[0], fn: (ns: string) => void) => inSetupNetns(t, SETUP, fn, quiet);
 
 /** The messages of a dump file with each header's seq and pid zeroed. */

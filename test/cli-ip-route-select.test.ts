@@ -9,25 +9,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
-import { inSetupNetns, ipRun, quietIpv6 } from './helpers/cli-ip.js';
+import { inSetupNetns, ipRun, VETH_V0, quietNetns } from './helpers/cli-ip.js';
 import { ip, needRoot, withNetns } from './helpers/netns.js';
 
 const SETUP: string[][] = [
-  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
-  ['link', 'set', 'v0', 'up'],
-  ['link', 'set', 'v1', 'up'],
-  ['addr', 'add', '10.1.0.1/24', 'dev', 'v0'],
-  ['addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad'],
+  ...VETH_V0,
   ['route', 'add', '10.70.0.0/24', 'dev', 'v0', 'realms', '5'],
   ['route', 'add', '10.71.0.0/24', 'dev', 'v0', 'realms', '3/4'],
   ['route', 'add', '10.72.0.0/24', 'dev', 'v0', 'tos', '0x10'],
   ['route', 'add', '10.73.0.0/24', 'via', '10.1.0.2', 'realms', '7/0'],
 ];
 
-const quiet = (ns: string) => {
-  quietIpv6(ns);
-  ip(ns, 'link', 'set', 'lo', 'up');
-};
+const quiet = quietNetns;
 
 /** Both print the same bytes and exit the same; `clean` drops what legitimately differs. */
 function same(ns: string, args: string[], clean = (s: string) => s): void {

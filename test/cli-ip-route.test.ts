@@ -17,16 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
-import { inSetupNetns, ipRun, quietIpv6 } from './helpers/cli-ip.js';
+import { inSetupNetns, ipRun, VETH_V0, quietNetns } from './helpers/cli-ip.js';
 import { ip, ipJson } from './helpers/netns.js';
 import { openRoute } from '../src/route/index.js';
 
 const SETUP: string[][] = [
-  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
-  ['link', 'set', 'v0', 'up'],
-  ['link', 'set', 'v1', 'up'],
-  ['addr', 'add', '10.1.0.1/24', 'dev', 'v0'],
-  ['addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad'],
+  ...VETH_V0,
   ['route', 'add', '10.40.0.0/24', 'via', '10.1.0.2', 'metric', '5', 'mtu', 'lock', '1400', 'advmss', '1300', 'initcwnd', '10', 'table', '1000', 'src', '10.1.0.1'],
   ['route', 'add', '10.41.0.0/24', 'nexthop', 'via', '10.1.0.2', 'weight', '2', 'nexthop', 'via', '10.1.0.3', 'dev', 'v0'],
   ['route', 'add', 'blackhole', '10.42.0.0/24', 'table', '200'],
@@ -58,11 +54,7 @@ const SETUP: string[][] = [
   ['-6', 'rule', 'add', 'from', '2001:db8::/32', 'lookup', '300', 'pref', '10'],
 ];
 
-/** No link-local addresses (their local routes would appear between two reads), no DAD. */
-function quiet(ns: string): void {
-  quietIpv6(ns);
-  ip(ns, 'link', 'set', 'lo', 'up');
-}
+const quiet = quietNetns;
 
 /** Both print the same bytes and exit the same for these words. */
 function sameOutput(ns: string, args: string[], label = args.join(' ')): void {

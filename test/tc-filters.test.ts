@@ -293,7 +293,8 @@ describe('tc filter behaviour', () => {
     const afterOther = rxPackets(ns, 'b1');
     sendUdp(ns, '10.9.0.2', 9999, 20);
     const afterMatch = rxPackets(ns, 'b1');
-    assert.ok(afterOther - before <= 1, `non-matching datagrams reached b1: ${afterOther - before}`);
+    // b0's own IPv6 chatter (DAD, router and MLD solicitations) may arrive meanwhile: 20 redirected datagrams would not hide in it
+    assert.ok(afterOther - before < 10, `non-matching datagrams reached b1: ${afterOther - before}`);
     assert.ok(afterMatch - afterOther >= 20, `matching datagrams did not reach b1: ${afterMatch - afterOther}`);
     const f = (await h.filters.list({ dev: 'a1', parent: 'ingress' })).find((x) => x.actions)!;
     const stats = (f.actions as { stats: { packets: bigint } }[])[0]!.stats;

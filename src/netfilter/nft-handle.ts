@@ -2,6 +2,7 @@
 // `nft.transaction([...])` (all or nothing), `nft.tables`, `nft.chains`, `nft.rules`,
 // `nft.sets`, `nft.elements`, `nft.ruleset()`. Modules are made on first use and share the
 // handle's NETLINK_NETFILTER socket; every call also takes `{ netns, timeout, signal }`.
+import { defineModules } from '../core/lazy-modules.js';
 import type { ConnectionOptions } from '../core/connection.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
@@ -108,16 +109,7 @@ export class NftHandle {
   }
 }
 
-for (const [name, make] of Object.entries(MODULES) as [string, (ctx: NftContext) => object][]) {
-  Object.defineProperty(NftHandle.prototype, name, {
-    configurable: true,
-    get(this: NftHandle) {
-      const m = make(this.ctx);
-      Object.defineProperty(this, name, { value: m, enumerable: true });
-      return m;
-    },
-  });
-}
+defineModules<NftContext>(NftHandle.prototype, MODULES);
 
 /** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
 export function openNft(opts: ConnectionOptions = {}): NftHandle {

@@ -1,6 +1,7 @@
 // A handle on one network namespace's routing objects: `openRoute({ netns: 'blue' })`, then
 // `rt.links`, `rt.routes`... Each object module is made on first use and shares the handle's
 // connection; every call also takes `{ netns }` to run in another namespace once.
+import { defineModules } from '../core/lazy-modules.js';
 import type { ConnectionOptions } from '../core/connection.js';
 import { makeAddresses } from './addresses.js';
 import { RouteContext, type LinkNames } from './context.js';
@@ -54,16 +55,7 @@ export class RouteHandle {
   }
 }
 
-for (const [name, make] of Object.entries(MODULES) as [string, (ctx: RouteContext) => object][]) {
-  Object.defineProperty(RouteHandle.prototype, name, {
-    configurable: true,
-    get(this: RouteHandle) {
-      const m = make(this.ctx);
-      Object.defineProperty(this, name, { value: m, enumerable: true });
-      return m;
-    },
-  });
-}
+defineModules<RouteContext>(RouteHandle.prototype, MODULES);
 
 /** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
 export function openRoute(opts: ConnectionOptions = {}): RouteHandle {

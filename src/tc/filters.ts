@@ -78,16 +78,7 @@ export interface Filter {
 }
 
 /** Which filters list() shows and delete() removes. */
-export interface FilterSelector {
-  dev: string | number;
-  parent?: string | number;
-  protocol?: string | number;
-  prio?: number;
-  pref?: number;
-  handle?: string | number;
-  kind?: string;
-  chain?: number;
-}
+export type FilterSelector = Pick<FilterPlace, 'dev' | 'parent' | 'protocol' | 'prio' | 'pref' | 'handle' | 'chain'> & { kind?: string };
 
 /** Ethertypes by tc's names (<linux/if_ether.h> ETH_P_*; tc/ll_proto.c). */
 const PROTOCOLS: Record<string, number> = {

@@ -2,6 +2,7 @@
 // `tc.qdiscs`, `tc.classes`, `tc.filters`... Each object module is made on first use and
 // shares the handle's connection (the rtnetlink context nlkit/route uses: link names resolve
 // through the same Scope); every call also takes `{ netns }` to run elsewhere once.
+import { defineModules } from '../core/lazy-modules.js';
 import type { ConnectionOptions } from '../core/connection.js';
 import { RouteContext, type LinkNames } from '../route/context.js';
 import { makeQdiscs } from './qdiscs.js';
@@ -44,16 +45,7 @@ export class TcHandle {
   }
 }
 
-for (const [name, make] of Object.entries(MODULES) as [string, (ctx: RouteContext) => object][]) {
-  Object.defineProperty(TcHandle.prototype, name, {
-    configurable: true,
-    get(this: TcHandle) {
-      const m = make(this.ctx);
-      Object.defineProperty(this, name, { value: m, enumerable: true });
-      return m;
-    },
-  });
-}
+defineModules<RouteContext>(TcHandle.prototype, MODULES);
 
 /** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
 export function openTc(opts: ConnectionOptions & { ctx?: RouteContext } = {}): TcHandle {

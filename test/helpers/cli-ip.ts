@@ -31,6 +31,21 @@ export function quietIpv6(ns: string): void {
   run('ip', ['netns', 'exec', ns, 'sh', '-c', 'for f in all default; do echo 0 > /proc/sys/net/ipv6/conf/$f/accept_dad; echo 1 > /proc/sys/net/ipv6/conf/$f/addr_gen_mode; done']);
 }
 
+/** A veth pair v0/v1, both up, with 10.1.0.1/24 and 2001:db8:1::1/64 on v0: the route tests' ground. */
+export const VETH_V0: readonly string[][] = [
+  ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
+  ['link', 'set', 'v0', 'up'],
+  ['link', 'set', 'v1', 'up'],
+  ['addr', 'add', '10.1.0.1/24', 'dev', 'v0'],
+  ['addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad'],
+];
+
+/** No link-local addresses (their local routes would appear between two reads), no DAD; lo up. */
+export function quietNetns(ns: string): void {
+  quietIpv6(ns);
+  ip(ns, 'link', 'set', 'lo', 'up');
+}
+
 /** Skips without root; else a namespace set up with `ip -n NS ...` lines (after `before`), then fn. */
 export async function inSetupNetns(t: TestContext, setup: string[][], fn: (ns: string) => unknown, before?: (ns: string) => void): Promise<void> {
   if (!needRoot(t)) return;
