@@ -6,7 +6,7 @@ import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
 import { bulkOf, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
-import type { BoundOps, RouteOptions, Scope, Step } from '../route/context.js';
+import { bindOps, type BoundOps, type RouteOptions, type Scope, type Step } from '../route/context.js';
 import { uint } from '../route/spec-values.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as conntrack, type DeleteDoRequest, type NewDoRequest, type NfCtTcpStateEnum } from '../ynl/families/conntrack.js';
@@ -14,7 +14,7 @@ import {
   checkTuple, entryObject, familyNumber, inverseTuple, protocolValue, statusFlags, TCP_STATE_NAMES, tupleAttrs, IPPROTO_TCP,
   type CtEntry, type CtTuple,
 } from './ct-entry.js';
-import { bindNetfilter, NetfilterContext } from './ct-context.js';
+import { NetfilterContext } from './ct-context.js';
 import { compileFilter, type CtFilter } from './ct-filter.js';
 import { conntrackEvents, type CtEventOptions, type CtEvents } from './ct-events.js';
 
@@ -284,7 +284,7 @@ function entries(ctx: NetfilterContext, filter: unknown, opts: unknown): AsyncIt
 export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext } = {}): Conntrack {
   const { ctx: given, ...rest } = opts;
   const ctx = given ?? new NetfilterContext(rest);
-  const ops = bindNetfilter(ctx, OPS) as unknown as Conntrack;
+  const ops = bindOps(ctx, OPS) as unknown as Conntrack;
   return Object.assign(ops, {
     ctx,
     events: (o?: CtEventOptions & Pick<RouteOptions, 'netns'>) => conntrackEvents({ ...ctx.options, ...(o?.netns !== undefined ? { netns: o.netns } : {}) }, o),

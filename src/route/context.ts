@@ -145,17 +145,19 @@ export class Scope {
 }
 
 /**
- * One namespace's rtnetlink connection (opened on first use) and the names attached to it.
- * Object modules take one; calls with their own `netns` option use a connection of their own.
+ * One namespace's connection (opened on first use) and the names attached to it. Object
+ * modules take one; calls with their own `netns` option use a connection of their own, of the
+ * same protocol (rtnetlink, or NETLINK_NETFILTER for conntrack). Link names resolve over the
+ * call's connection, so only rtnetlink scopes name links.
  */
 export class RouteContext {
   private connection?: Connection;
   names?: LinkNames;
 
-  constructor(readonly options: ConnectionOptions = {}) {}
+  constructor(readonly options: ConnectionOptions = {}, readonly protocol: number = NETLINK_ROUTE) {}
 
   get conn(): Connection {
-    return (this.connection ??= new Connection(NETLINK_ROUTE, this.options));
+    return (this.connection ??= new Connection(this.protocol, this.options));
   }
 
   scope(): Scope {
@@ -218,7 +220,7 @@ async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Pro
 /** A scope for one call: the context's, or a namespace's own connection closed afterwards. */
 function open(ctx: RouteContext, opts: RouteOptions): { scope: Scope; done: () => void } {
   if (opts.netns === undefined) return { scope: ctx.scope(), done: () => {} };
-  const conn = new Connection(NETLINK_ROUTE, { ...ctx.options, netns: opts.netns });
+  const conn = new Connection(ctx.protocol, { ...ctx.options, netns: opts.netns });
   return { scope: new Scope(conn), done: () => conn.close() };
 }
 
