@@ -35,6 +35,7 @@ const GAP_US = 300;
 const ROUNDS = 3;
 const TARGET_P50 = 1.5;
 const CPU = '0';
+const SENDER_CPU = process.env.SENDER_CPU ?? CPU;
 
 const LISTENERS = [
   { name: 'C, blocking recv()', argv: (bin, ns, n) => ['ip', 'netns', 'exec', ns, 'taskset', '-c', CPU, bin, 'listen', String(n)] },
@@ -70,7 +71,7 @@ async function runOnce(listener, bin, n, straceOut) {
     // a listener that misses events would wait for ever: give up well after the sender is done
     const listening = runJson(traced, { onLine: (line) => line === 'ready' && ready(), timeoutMs: 30_000 + (n * GAP_US) / 1000 });
     await Promise.race([isReady, listening]);
-    const sender = await runJson(['ip', 'netns', 'exec', ns, 'taskset', '-c', CPU, bin, 'paced', String(n), String(GAP_US)]);
+    const sender = await runJson(['ip', 'netns', 'exec', ns, 'taskset', '-c', SENDER_CPU, bin, 'paced', String(n), String(GAP_US)]);
     return { sent: sender.json.sent, recv: (await listening).json.recv };
   });
 }

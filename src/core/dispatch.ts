@@ -111,8 +111,7 @@ export class Dispatcher {
   }
 
   private route(m: RawMessage): void {
-    // an echo of a transaction's item (an nftables batch with NLM_F_ECHO) goes to its range
-    if (m.group !== 0) return this.isEcho(m) ? void this.table.route(m) : this.isRangeEcho(m) ? undefined : this.event(m);
+    if (m.group !== 0) return this.isEcho(m) ? undefined : this.event(m);
     if (m.flags & C.NLM_F_REQUEST && !this.kernelPeer) return this.host.serve(m);
     if (this.table.route(m)) return;
     if (m.seq === 0) this.event(m); // unicast notifications (e.g. audit) carry seq 0
@@ -130,16 +129,12 @@ export class Dispatcher {
 
   /**
    * NLM_F_ECHO: the kernel unicasts the requester the notification it multicasts
-   * (nlmsg_notify), the group still set on it. It answers a request in flight when it comes
-   * from that request's peer with its seq and this socket's port id in the header.
+   * (nlmsg_notify), the group still set on it. It answers a request in flight, or a
+   * transaction's item (an nftables batch with NLM_F_ECHO), when it comes from that peer with
+   * its seq and this socket's port id in the header; true when one took it.
    */
   private isEcho(m: RawMessage): boolean {
-    return m.seq !== 0 && this.table.get(m.seq)?.peer === m.sender && m.portId === this.host.portId();
-  }
-
-  /** An echo addressed to this socket that a transaction in flight takes (false: not one). */
-  private isRangeEcho(m: RawMessage): boolean {
-    return m.seq !== 0 && m.portId === this.host.portId() && this.table.routeToRange(m);
+    return m.seq !== 0 && m.portId === this.host.portId() && this.table.route(m);
   }
 
   private event(m: RawMessage): void {

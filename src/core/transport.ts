@@ -211,6 +211,8 @@ export class NetlinkSocket {
   readonly protocol: number;
   private readonly sock: number;
   private closed = false;
+  /** The port id once the kernel has assigned one (0: not yet). */
+  private port = 0;
   private poller: object | undefined;
   private polling = false;
   private pollRef = true;
@@ -281,9 +283,15 @@ export class NetlinkSocket {
     native.bind(this.fd, pid, groups);
   }
 
-  /** This socket's port id (0 until bound or until the first send). */
+  /**
+   * This socket's port id (0 until bound or until the first send). Once assigned it never
+   * changes, so it is read from the kernel only until then: the receive path compares every
+   * echo candidate against it (a getsockname per event otherwise).
+   */
   get portId(): number {
-    return native.getsockname(this.fd)[0];
+    const fd = this.fd;
+    if (this.port === 0) this.port = native.getsockname(fd)[0];
+    return this.port;
   }
 
   /** Binds with a kernel-chosen port id unless bound already (a listener must be bound to receive). */
