@@ -3,8 +3,11 @@
 // against nlkit's event stream (bench/event-listener.js, as a 'message' listener and as a
 // for-await loop). The sender is the C program (paced: one route every GAP_US), writing
 // CLOCK_MONOTONIC before each send(); listeners write the same clock when they see each
-// event, so latency = receive - send across processes. Sender and listener are pinned to
-// one CPU (taskset -c 0): the listener wakes when the sender sleeps.
+// event, so latency = receive - send across processes. Two placements, each listener pinned
+// to CPU 0 as the C listener is: the sender on the other CPU (the listener wakes on its own
+// CPU at once), and the sender on the same CPU 0 (the listener runs when the scheduler
+// preempts the sender or the sender sleeps; a blocking C recv() is preempted into at once,
+// Node's event loop is not, so this placement measures the scheduler as much as the code).
 //
 //   npm run bench:events      (builds dist/ first; needs root)
 //
@@ -35,7 +38,11 @@ const GAP_US = 300;
 const ROUNDS = 3;
 const TARGET_P50 = 1.5;
 const CPU = '0';
-const SENDER_CPU = process.env.SENDER_CPU ?? CPU;
+/** Where the sender runs relative to the listeners (all listeners on CPU). */
+const PLACEMENTS = [
+  { name: 'sender on CPU 1', sender: '1' },
+  { name: 'sender on the same CPU', sender: CPU },
+];
 
 const LISTENERS = [
   { name: 'C, blocking recv()', argv: (bin, ns, n) => ['ip', 'netns', 'exec', ns, 'taskset', '-c', CPU, bin, 'listen', String(n)] },
@@ -62,7 +69,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
  * One run of n events: start the listener (under `strace -c -o straceOut` if given), wait
  * for its "ready", run the paced sender; returns send and receive times by route.
  */
-async function runOnce(listener, bin, n, straceOut) {
+async function runOnce(listener, bin, n, straceOut, senderCpu = CPU) {
   return withNetns(async (ns) => {
     let ready;
     const isReady = new Promise((resolve) => (ready = resolve));
@@ -71,7 +78,7 @@ async function runOnce(listener, bin, n, straceOut) {
     // a listener that misses events would wait for ever: give up well after the sender is done
     const listening = runJson(traced, { onLine: (line) => line === 'ready' && ready(), timeoutMs: 30_000 + (n * GAP_US) / 1000 });
     await Promise.race([isReady, listening]);
-    const sender = await runJson(['ip', 'netns', 'exec', ns, 'taskset', '-c', SENDER_CPU, bin, 'paced', String(n), String(GAP_US)]);
+    const sender = await runJson(['ip', 'netns', 'exec', ns, 'taskset', '-c', senderCpu, bin, 'paced', String(n), String(GAP_US)]);
     return { sent: sender.json.sent, recv: (await listening).json.recv };
   });
 }
@@ -84,8 +91,8 @@ function windowOf(listener, sent, recv, from) {
 }
 
 /** The two windows of one run: right after the warm-up, and the last EVENTS (steady). */
-async function latency(listener, bin) {
-  const { sent, recv } = await runOnce(listener, bin, WARMUP + EVENTS + LATE);
+async function latency(listener, bin, senderCpu) {
+  const { sent, recv } = await runOnce(listener, bin, WARMUP + EVENTS + LATE, undefined, senderCpu);
   return { first: windowOf(listener, sent, recv, WARMUP), steady: windowOf(listener, sent, recv, WARMUP + LATE) };
 }
 
@@ -112,16 +119,20 @@ async function main() {
   }
   const bin = await buildBaseline('rtnl_bench');
   const loadBefore = load();
-  const samples = LISTENERS.map(() => ({ p50: [], p99: [], steadyP50: [], steadyP99: [] }));
-  for (let r = 1; r <= ROUNDS; r++) {
-    process.stderr.write(`event latency: round ${r}/${ROUNDS}...\n`);
-    for (const [i, l] of LISTENERS.entries()) {
-      const { first, steady } = await latency(l, bin);
-      samples[i].p50.push(first.p50);
-      samples[i].p99.push(first.p99);
-      samples[i].steadyP50.push(steady.p50);
-      samples[i].steadyP99.push(steady.p99);
+  const byPlacement = [];
+  for (const placement of PLACEMENTS) {
+    const samples = LISTENERS.map(() => ({ p50: [], p99: [], steadyP50: [], steadyP99: [] }));
+    for (let r = 1; r <= ROUNDS; r++) {
+      process.stderr.write(`event latency, ${placement.name}: round ${r}/${ROUNDS}...\n`);
+      for (const [i, l] of LISTENERS.entries()) {
+        const { first, steady } = await latency(l, bin, placement.sender);
+        samples[i].p50.push(first.p50);
+        samples[i].p99.push(first.p99);
+        samples[i].steadyP50.push(steady.p50);
+        samples[i].steadyP99.push(steady.p99);
+      }
     }
+    byPlacement.push(samples);
   }
   let syscalls = LISTENERS.map(() => null);
   if (hasStrace()) {
@@ -134,28 +145,35 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const results = LISTENERS.map((l, i) => ({
-    case: l.name, reference: l.reference === true, p50: median(samples[i].p50), p99: median(samples[i].p99),
-    steadyP50: median(samples[i].steadyP50), steadyP99: median(samples[i].steadyP99), samples: samples[i], syscalls: syscalls[i],
-  }));
-  const c = results[0];
-
-  console.log(`\nevent latency: ${EVENTS} RTM_NEWROUTE notifications (after ${WARMUP} untimed), one every ${GAP_US} µs, sender and listener on CPU ${CPU}, median of ${ROUNDS} runs`);
-  console.log(`${loadBefore} before, ${load()} after\n`);
+  const loadAfter = load();
   const breakdown = (o) => Object.entries(o ?? {}).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(table(['listener', 'p50 µs', 'p99 µs', 'p50 / C', 'p99 / C', `steady p50`, 'steady / C', 'syscalls/event', 'breakdown'], 'lrrrrrrrl',
-    results.map((r) => [r.case, fmt(r.p50, 1), fmt(r.p99, 1), `${fmt(r.p50 / c.p50, 2)}x`, `${fmt(r.p99 / c.p99, 2)}x`,
-      fmt(r.steadyP50, 1), `${fmt(r.steadyP50 / c.steadyP50, 2)}x`,
-      r.syscalls ? fmt(r.syscalls.perEvent, 2) : '-', breakdown(r.syscalls?.bySyscall)])));
-  console.log(`(steady: the last ${EVENTS} of ${WARMUP + LATE + EVENTS} events per run)`);
+  const placements = PLACEMENTS.map((placement, p) => {
+    const samples = byPlacement[p];
+    const results = LISTENERS.map((l, i) => ({
+      case: l.name, reference: l.reference === true, p50: median(samples[i].p50), p99: median(samples[i].p99),
+      steadyP50: median(samples[i].steadyP50), steadyP99: median(samples[i].steadyP99), samples: samples[i], syscalls: syscalls[i],
+    }));
+    const c = results[0];
+    console.log(`\nevent latency, ${placement.name}: ${EVENTS} RTM_NEWROUTE notifications (after ${WARMUP} untimed), one every ${GAP_US} µs, listeners on CPU ${CPU}, sender on CPU ${placement.sender}, median of ${ROUNDS} runs`);
+    console.log(`${loadBefore} before, ${loadAfter} after\n`);
+    console.log(table(['listener', 'p50 µs', 'p99 µs', 'p50 / C', 'p99 / C', `steady p50`, 'steady / C', 'syscalls/event', 'breakdown'], 'lrrrrrrrl',
+      results.map((r) => [r.case, fmt(r.p50, 1), fmt(r.p99, 1), `${fmt(r.p50 / c.p50, 2)}x`, `${fmt(r.p99 / c.p99, 2)}x`,
+        fmt(r.steadyP50, 1), `${fmt(r.steadyP50 / c.steadyP50, 2)}x`,
+        r.syscalls ? fmt(r.syscalls.perEvent, 2) : '-', breakdown(r.syscalls?.bySyscall)])));
+    console.log(`(steady: the last ${EVENTS} of ${WARMUP + LATE + EVENTS} events per run; system calls counted with the sender on the same CPU)`);
+    return { placement: placement.name, senderCpu: placement.sender, listeners: results };
+  });
   if (!syscalls[0]) console.log('\n(no strace: system calls not counted)');
 
   writeResults('events', {
-    events: EVENTS, warmup: WARMUP, late: LATE, gap_us: GAP_US, rounds: ROUNDS, cpu: CPU, listeners: results,
+    events: EVENTS, warmup: WARMUP, late: LATE, gap_us: GAP_US, rounds: ROUNDS, cpu: CPU, placements,
     summary: [
-      ...results.slice(1).filter((r) => !r.reference).map((r) => summaryRow(`event latency p50: ${r.case} / C`, r.p50 / c.p50, TARGET_P50)),
+      ...placements.flatMap(({ placement, listeners }) => {
+        const c = listeners[0];
+        return listeners.slice(1).map((r) => summaryRow(`event latency p50, ${placement}: ${r.case} / C`, r.p50 / c.p50, r.reference ? null : TARGET_P50));
+      }),
       // one read per wake-up: no trailing read that only finds EAGAIN
-      ...results.slice(1).filter((r) => r.syscalls && !r.reference).map((r) => summaryRow(`receive calls per event: ${r.case}`, receiveCalls(r.syscalls), 1, { unit: '' })),
+      ...syscalls.slice(1).map((sc, i) => [LISTENERS[i + 1], sc]).filter(([l, sc]) => sc && !l.reference).map(([l, sc]) => summaryRow(`receive calls per event: ${l.name}`, receiveCalls(sc), 1, { unit: '' })),
     ],
   });
 }
