@@ -133,7 +133,20 @@ function htbClass(o: Opts, details: boolean): Field[] {
   return out;
 }
 
-const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = { htb: htbClass };
+/** hfsc's curves as q_hfsc.c's hfsc_print_sc writes them ('sc m1 0bit d 0us m2 10Mbit'); tc 6.1 has no JSON for them, so a curve is an object. */
+function hfscClass(o: Opts): Field[] {
+  return (['sc', 'rt', 'ls', 'ul'] as const).filter((k) => o[k] !== undefined).map((k) => {
+    const c = o[k] as { m1: number; d: number; m2: number };
+    return { key: k, text: `${k} `, nested: [rate('m1', c.m1), f('d', c.d, `d ${tcTime(c.d)} `), rate('m2', c.m2)] };
+  });
+}
+
+const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
+  htb: htbClass,
+  hfsc: hfscClass,
+  drr: (o) => (o.quantum === undefined ? [] : [size('quantum', 'quantum', num(o, 'quantum'))]),
+  qfq: (o) => [...(o.weight === undefined ? [] : [f('weight', o.weight, `weight ${o.weight} `)]), ...(o.maxpkt === undefined ? [] : [f('maxpkt', o.maxpkt, `maxpkt ${o.maxpkt} `)])],
+};
 
 /** -s: a class kind's own statistics after the counters (tc's print_xstats). */
 const CLASS_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
@@ -141,6 +154,12 @@ const CLASS_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
     f('lended', x.lends, ` lended: ${x.lends} `), f('borrowed', x.borrows, `borrowed: ${x.borrows} `), f('giants', x.giants, `giants: ${x.giants}\n`),
     f('tokens', x.tokens, ` tokens: ${x.tokens} `), f('ctokens', x.ctokens, `ctokens: ${x.ctokens}\n`),
   ],
+  // q_hfsc.c hfsc_print_xstats: work and rtwork only when not 0
+  hfsc: (x) => [
+    f('period', x.period, ` period ${x.period} `), ...(x.work ? [f('work', x.work, `work ${x.work} bytes `)] : []),
+    ...(x.rtwork ? [f('rtwork', x.rtwork, `rtwork ${x.rtwork} bytes `)] : []), f('level', x.level, `level ${x.level} \n`),
+  ],
+  drr: (x) => [f('deficit', x.deficit, ` deficit ${formatSize(x.deficit!)} \n`)],
 };
 
 export function classXstatsFields(kind: string, o: Opts): Field[] {
@@ -188,7 +207,7 @@ function writeValue(w: JsonWriter, v: unknown): void {
   } else w.null();
 }
 
-const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? toText(x.nested) : x.text)).join('');
+const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? x.text + toText(x.nested) : x.text)).join('');
 
 /** Records as `tc -j` (a JSON array) or tc's text. */
 export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
