@@ -2,6 +2,7 @@
 // m_action.c tc_print_one_action, m_mirred.c...): `-j` as Ordered members with tc's keys in tc's
 // order, and tc's text lines. Counters print with -s only, as tc's.
 import type { Action, Filter } from '../tc/index.js';
+import { parseProtocol } from '../tc/filters.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import type { TcStats } from '../tc/stats.js';
 import { Ordered, type Json } from './tc-json.js';
@@ -226,6 +227,29 @@ function flagsJson(f: Filter, o: Ordered): void {
 /** f_flower.c flower_print_eth_type's names. */
 const FLOWER_ETH: Record<string, string> = { ip: 'ipv4', ipv6: 'ipv6', arp: 'arp', rarp: 'rarp' };
 
+/** f_flower.c flower_print_eth_type: ipv4/ipv6/arp/rarp by name, others as 4 hex digits. */
+const ethName = (p: string) => FLOWER_ETH[p] ?? parseProtocol(p).toString(16).padStart(4, '0');
+const noHostLen = (p: unknown) => String(p).replace(/\/(32|128)$/, '');
+
+/**
+ * flower's keys in f_flower.c flower_print_opt's order, each [tc's key, value]: the JSON
+ * members of "keys" and the text's `\n  key value` lines alike (iproute2 6.x's names; this
+ * kernel has no flower to compare with).
+ */
+function flowerKeyRows(f: Filter): [string, string | number][] {
+  const rows: [string, unknown][] = [
+    ['vlan_id', f.vlanId], ['vlan_prio', f.vlanPrio], ['vlan_ethtype', f.vlanEthType === undefined ? undefined : ethName(f.vlanEthType as string)],
+    ['dst_mac', f.dstMac], ['src_mac', f.srcMac], ['eth_type', f.protocol === 'all' ? undefined : ethName(f.protocol)],
+    ['ip_proto', typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto], ['ip_tos', f.ipTos], ['ip_ttl', f.ipTtl],
+    ['dst_ip', f.dstIp === undefined ? undefined : noHostLen(f.dstIp)], ['src_ip', f.srcIp === undefined ? undefined : noHostLen(f.srcIp)],
+    ['dst_port', f.dstPort], ['src_port', f.srcPort], ['tcp_flags', f.tcpFlags], ['icmp_type', f.icmpType], ['icmp_code', f.icmpCode],
+    ['enc_dst_ip', f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp)], ['enc_src_ip', f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp)],
+    ['enc_key_id', f.encKeyId], ['enc_dst_port', f.encDstPort], ['enc_src_port', f.encSrcPort],
+    ['ct_state', f.ctState], ['ct_zone', f.ctZone], ['ct_mark', f.ctMark],
+  ];
+  return rows.filter((r): r is [string, string | number] => r[1] !== undefined);
+}
+
 const FILTER_JSON: Record<string, (f: Filter, o: Ordered) => void> = {
   u32: u32Json,
   // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
@@ -234,10 +258,7 @@ const FILTER_JSON: Record<string, (f: Filter, o: Ordered) => void> = {
     if (f.classid !== undefined) o.add('classid', f.classid);
     if (f.indev !== undefined) o.add('indev', f.indev as string);
     const keys = new Ordered();
-    if (f.protocol !== 'all') keys.add('eth_type', FLOWER_ETH[f.protocol] ?? f.protocol.replace(/^0x/, ''));
-    if (f.ipProto !== undefined) keys.add('ip_proto', f.ipProto as string);
-    for (const [k, key] of [['dstIp', 'dst_ip'], ['srcIp', 'src_ip']] as const) if (f[k] !== undefined) keys.add(key, String(f[k]).replace(/\/32$/, ''));
-    for (const [k, key] of [['dstPort', 'dst_port'], ['srcPort', 'src_port']] as const) if (f[k] !== undefined) keys.add(key, f[k] as number);
+    for (const [key, v] of flowerKeyRows(f)) keys.add(key, v);
     o.add('keys', keys);
     flagsJson(f, o);
   },
@@ -303,6 +324,8 @@ export function filterText(f: Filter, o: { stats: boolean; parentNamed: boolean;
     t += `handle ${f.handle} `;
     if (f.classid !== undefined) t += `flowid ${f.classid} `;
     if (f.directAction) t += 'direct-action ';
+    if (f.kind === 'flower') for (const [key, v] of flowerKeyRows(f)) t += `\n  ${key} ${v}`;
+    if (f.kind === 'flower') t += '\n ';
   }
   for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) t += `${key} `;
   // bpf's bytecode ends the line (f_bpf.c bpf_print_ops)

@@ -29,6 +29,20 @@ const num = (v: string, what: string): number => {
   return Number(v);
 };
 
+/** A flower port: a number or 'MIN-MAX'. */
+const portWord = (v: string, what: string): number | string => (/^\d+-\d+$/.test(v) ? v : num(v, what));
+/** f_flower.c reads a numeric ip_proto with get_u8(..., 16): '47' is 0x47. */
+const ipProtoWord = (v: string): number | string => (/^(0x)?[0-9a-f]{1,2}$/i.test(v) ? parseInt(v.replace(/^0x/i, ''), 16) : v);
+
+/** f_flower.c's words: the spec key, and how the value is read (absent: the text as it is, checked by nlkit/tc). */
+const FLOWER_WORDS: Record<string, [key: string, read?: (v: string, what: string) => unknown]> = {
+  indev: ['indev'], src_mac: ['srcMac'], dst_mac: ['dstMac'], vlan_id: ['vlanId', num], vlan_prio: ['vlanPrio', num], vlan_ethtype: ['vlanEthType'],
+  ip_proto: ['ipProto', ipProtoWord], ip_tos: ['ipTos'], ip_ttl: ['ipTtl'], src_ip: ['srcIp'], dst_ip: ['dstIp'],
+  src_port: ['srcPort', portWord], dst_port: ['dstPort', portWord], tcp_flags: ['tcpFlags'], type: ['icmpType', num], code: ['icmpCode', num],
+  ct_state: ['ctState'], ct_zone: ['ctZone', num], ct_mark: ['ctMark'],
+  enc_src_ip: ['encSrcIp'], enc_dst_ip: ['encDstIp'], enc_key_id: ['encKeyId', num], enc_src_port: ['encSrcPort', num], enc_dst_port: ['encDstPort', num],
+};
+
 /** An action kind's words: each consumes what it knows from w[i..] and returns how many, or 0. */
 type ActionWords = (w: readonly string[], i: number, s: Spec) => number;
 
@@ -238,10 +252,10 @@ const FILTER_WORDS: Record<string, KindWords> = {
   },
   basic: () => false,
   flower: (w, words, s) => {
-    const key = { ip_proto: 'ipProto', src_ip: 'srcIp', dst_ip: 'dstIp', src_port: 'srcPort', dst_port: 'dstPort', indev: 'indev' }[w];
-    if (!key) return false;
+    const rule = FLOWER_WORDS[w];
+    if (!rule) return false;
     const v = words.value();
-    s[key] = key.endsWith('Port') ? num(v, w) : v;
+    s[rule[0]] = rule[1] ? rule[1](v, w) : v;
     return true;
   },
 };

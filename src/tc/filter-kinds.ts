@@ -5,13 +5,11 @@ import type { BasicAttrsSet, BpfAttrsSet, FlowerAttrsSet, FwAttrsSet, MatchallAt
 import type { Scope } from '../route/context.js';
 import { checkBool, checkIfname, checkSpec } from '../route/arg-check.js';
 import { hex, uint, valueMask } from '../route/spec-values.js';
-import { parsePrefix } from '../route/inet.js';
-import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
-import { AF_INET } from '../core/rtnetlink.js';
 import { formatHandle, parseHandle } from './handle.js';
 import { actionList, actionObject } from './actions.js';
 import { buildSel, decodeSel, TC_U32_TERMINAL } from './u32.js';
 import { bpfObjGet } from './bpf-obj.js';
+import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {
@@ -23,9 +21,7 @@ export interface FilterKind {
   formatHandle(h: number): string;
 }
 
-/** <linux/if_ether.h> ETH_P_IP, ETH_P_IPV6. */
-const ETH_P_ALL = 0x0003;
-const ETH_P_IP = 0x0800;
+/** <linux/if_ether.h> ETH_P_IPV6. */
 const ETH_P_IPV6 = 0x86dd;
 
 /** <linux/pkt_cls.h> TCA_CLS_FLAGS_SKIP_HW, TCA_CLS_FLAGS_SKIP_SW, TCA_CLS_FLAGS_IN_HW, TCA_CLS_FLAGS_NOT_IN_HW. */
@@ -275,54 +271,14 @@ const basic: FilterKind = {
 };
 
 
-const IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-
-function flowerAddr(out: FlowerAttrsSet, v: unknown, which: 'Src' | 'Dst'): void {
-  const p = parsePrefix(v as string, which === 'Src' ? 'srcIp' : 'dstIp', AF_INET);
-  const mask = p.len === 0 ? 0 : (0xffffffff << (32 - p.len)) >>> 0;
-  out[`keyIpv4${which}`] = p.address;
-  out[`keyIpv4${which}Mask`] = [24, 16, 8, 0].map((s) => (mask >>> s) & 0xff).join('.');
-}
-
-/** flower: exact-match keys on headers (the IPv4/TCP/UDP ones here). */
+/** flower: keys on parsed headers (flower.ts). */
 const flower: FilterKind = {
-  keys: ['ipProto', 'srcIp', 'dstIp', 'srcPort', 'dstPort', 'indev', 'classid', 'actions', 'skipHw', 'skipSw'],
+  keys: [...FLOWER_KEYS, 'indev', 'classid', 'actions', 'skipHw', 'skipSw'],
   // in tc's order (f_flower.c): keys, classid, actions, then always flags and the ethertype
-  encode(s, scope, protocol): FlowerAttrsSet {
-    const out: FlowerAttrsSet = {};
-    if ((s.srcIp !== undefined || s.dstIp !== undefined || s.ipProto !== undefined) && protocol !== ETH_P_IP)
-      throw new NetlinkArgumentError('protocol', "must be 'ip' for flower's IPv4 keys");
-    if (s.ipProto !== undefined) out.keyIpProto = ipProtoValue(s.ipProto, 'ipProto');
-    if (s.srcIp !== undefined) flowerAddr(out, s.srcIp, 'Src');
-    if (s.dstIp !== undefined) flowerAddr(out, s.dstIp, 'Dst');
-    for (const [k, tcp, udp] of [['srcPort', 'keyTcpSrc', 'keyUdpSrc'], ['dstPort', 'keyTcpDst', 'keyUdpDst']] as const) {
-      if (s[k] === undefined) continue;
-      if (out.keyIpProto !== IPPROTO_TCP && out.keyIpProto !== IPPROTO_UDP) throw new NetlinkArgumentError(k, "needs ipProto 'tcp' or 'udp'");
-      out[out.keyIpProto === IPPROTO_TCP ? tcp : udp] = uint(s[k], k, 0xffff);
-    }
-    if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
-    Object.assign(out, common(s, scope));
-    out.flags = [clsFlags(s)];
-    // as tc: no ethertype key for protocol all
-    if (protocol && protocol !== ETH_P_ALL) out.keyEthType = protocol;
-    return out;
-  },
+  encode: (s, scope, protocol): FlowerAttrsSet => flowerEncode(s, protocol, common(s, scope), clsFlags(s)),
   decode(o: FlowerAttrsSet, scope) {
-    const out: Record<string, unknown> = {};
-    if (o.keyIpProto !== undefined) out.ipProto = ipProtoName(o.keyIpProto);
-    for (const [k, a, m] of [['srcIp', o.keyIpv4Src, o.keyIpv4SrcMask], ['dstIp', o.keyIpv4Dst, o.keyIpv4DstMask]] as const) {
-      if (a === undefined) continue;
-      const len = (m ?? '255.255.255.255').split('.').reduce((n, b) => n + (Number(b).toString(2).match(/1/g)?.length ?? 0), 0);
-      out[k] = `${a}/${len}`;
-    }
-    const sp = o.keyTcpSrc ?? o.keyUdpSrc, dp = o.keyTcpDst ?? o.keyUdpDst;
-    if (sp !== undefined) out.srcPort = sp;
-    if (dp !== undefined) out.dstPort = dp;
-    if (o.indev !== undefined) out.indev = o.indev;
+    const out = flowerDecode(o);
     commonBack(o, scope, out);
-    // flower's flags are the spec's cls-flags names
-    const names = new Set(o.flags ?? []);
-    for (const [k, n] of [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-hw'], ['notInHw', 'not-in-hw']] as const) if (names.has(n)) out[k] = true;
     return out;
   },
   ...hexHandle,
