@@ -138,6 +138,7 @@ function policeJson(a: Action, o: Ordered): void {
   o.add('index', a.index).add('control_action', verdictJson(String(a.exceed)));
   if (a.conform !== undefined) o.add('control_action', verdictJson(String(a.conform)));
   o.add('overhead', (a.overhead as number | undefined) ?? 0);
+  if (a.pktRate !== undefined) o.add('pkts_rate', a.pktRate as number).add('pkts_burst', a.pktBurst as number);
   if (a.linklayer !== undefined && a.linklayer !== 'ethernet') o.add('linklayer', a.linklayer as string);
   o.add('ref', a.ref).add('bind', a.bind);
 }
@@ -173,7 +174,8 @@ export function actionText(a: Action, order: number, stats: boolean, standalone 
     });
     return withTimes(t, { ...a, age: undefined }, stats, standalone);
   } else if (a.kind === 'police') {
-    let h = ` police 0x${a.index.toString(16)} rate ${formatRate(a.rate as number)} burst ${formatSize(a.burst as number)} mtu ${formatSize(a.mtu as number)} `;
+    let h = ` police 0x${a.index.toString(16)} rate ${formatRate((a.rate as number | undefined) ?? 0)} burst ${formatSize((a.burst as number | undefined) ?? 0)} mtu ${formatSize(a.mtu as number)} `;
+    if (a.pktRate !== undefined) h += `pkts_rate ${a.pktRate} pkts_burst ${a.pktBurst} `;
     if (a.peakrate) h += `peakrate ${formatRate(a.peakrate as number)} `;
     if (a.avrate) h += `avrate ${formatRate(a.avrate as number)} `;
     h += `action ${a.exceed}${a.conform !== undefined ? `/${a.conform} ` : ' '}overhead ${formatSize((a.overhead as number | undefined) ?? 0)} `;

@@ -61,6 +61,9 @@ const ACTION_WORDS: Record<string, ActionWords> = {
       return 2;
     }
     if (w[i] === 'overhead') return (s.overhead = num(v ?? '', 'overhead')), 2;
+    // m_police.c's pkts_rate / pkts_burst (packets per second, packets)
+    if (w[i] === 'pkts_rate' || w[i] === 'pkt_rate') return (s.pktRate = num(v ?? '', w[i]!)), 2;
+    if (w[i] === 'pkts_burst' || w[i] === 'pkt_burst') return (s.pktBurst = num(v ?? '', w[i]!)), 2;
     if (w[i] === 'conform-exceed' && v) {
       const [exceed, conform] = v.split('/');
       s.exceed = exceed;
