@@ -122,7 +122,7 @@ describe('nlkit tc actions and chain', () => {
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
   test('police, gact, skbedit, vlan, tunnel_key, pedit and flower as iproute2\'s print_* functions print them', async () => {
     const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
-    const { jsonText } = await import('../src/cli/tc-json.js');
+    const { jsonText } = await import('../src/cli/tc-print.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
     assert.equal(jsonText(actionJson(police, 1, false), false),
       '{"order":1,"kind":"police","index":5,"control_action":{"type":"drop"},"control_action":{"type":"pipe"},"overhead":0,"ref":1,"bind":0}\n');

@@ -15,7 +15,7 @@ import { filterObject, filterRequest } from '../src/tc/filters.js';
 import { filterSpecOf } from '../src/cli/tc-filter.js';
 import { Words } from '../src/cli/ip-command.js';
 import { filterJson, filterText } from '../src/cli/tc-filter-print.js';
-import { jsonText } from '../src/cli/tc-json.js';
+import { jsonText } from '../src/cli/tc-print.js';
 import { inTc } from './helpers/tc.js';
 
 const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;

@@ -15,7 +15,7 @@ import { actionAttrs, actionObject } from '../src/tc/actions.js';
 import { parsePsched, pschedClock } from '../src/tc/psched.js';
 import { parseAction } from '../src/cli/tc-filter-words.js';
 import { actionJson, actionText } from '../src/cli/tc-filter-print.js';
-import { jsonText } from '../src/cli/tc-json.js';
+import { jsonText } from '../src/cli/tc-print.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')) as { captures: Record<string, { command: string; body: string }> };
 const caps = fixture.captures;

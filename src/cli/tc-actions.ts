@@ -5,7 +5,7 @@ import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { parseActions } from './tc-filter-words.js';
 import { actionJson, actionText } from './tc-filter-print.js';
-import { jsonText, Ordered } from './tc-json.js';
+import { FieldList, jsonText } from './tc-print.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {
@@ -28,7 +28,7 @@ function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?:
 function print(env: IpEnv, list: Action[], total: number, first: number): void {
   const stats = env.stats > 0;
   if (env.json) {
-    env.out(jsonText([new Ordered().add('total acts', total), new Ordered().add('actions', list.map((a, i) => actionJson(a, first + i, stats)))], env.pretty));
+    env.out(jsonText([new FieldList().add('total acts', total), new FieldList().add('actions', list.map((a, i) => actionJson(a, first + i, stats)))], env.pretty));
     return;
   }
   env.out(`total acts ${total}\n${list.map((a, i) => actionText(a, first + i, stats)).join('')}`);

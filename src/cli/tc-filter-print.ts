@@ -1,11 +1,12 @@
 // How `tc` prints filters, actions and chains (tc/tc_filter.c print_filter, f_u32.c, f_bpf.c,
-// m_action.c tc_print_one_action, m_mirred.c...): `-j` as Ordered members with tc's keys in tc's
-// order, and tc's text lines. Counters print with -s only, as tc's.
+// m_action.c tc_print_one_action, m_mirred.c...): `-j` as tc-print.ts's fields with tc's keys in
+// tc's order, and tc's text lines. Counters print with -s only, as tc's, from tc-print.ts's one
+// stats block.
 import type { Action, Filter } from '../tc/index.js';
 import { parseProtocol } from '../tc/filters.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import type { TcStats } from '../tc/stats.js';
-import { Ordered, type Json } from './tc-json.js';
+import { FieldList, statsFields, toText, type Json } from './tc-print.js';
 import { buildSel, type U32Match } from '../tc/u32.js';
 import { peditWords } from '../tc/action-kinds.js';
 
@@ -14,26 +15,24 @@ const u32Keys = (f: Filter) => (f.match === undefined ? [] : buildSel(f.match as
 
 const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'in_hw'], ['notInHw', 'not_in_hw']] as const;
 
-function statsJson(s: TcStats): Ordered {
-  return new Ordered().add('bytes', s.bytes).add('packets', s.packets).add('drops', s.drops).add('overlimits', s.overlimits)
-    .add('requeues', s.requeues).add('backlog', s.backlog).add('qlen', s.qlen);
-}
+/** An action's counters: the stats block's members under "stats", its lines after a tab. */
+const actionStats = (s: TcStats): FieldList => Object.assign(new FieldList(), { fields: statsFields(s, '\t') });
 
 /** tc's control_action object: {type: 'pipe'}, {type: 'goto', chain: N}, {type: 'jump', jump: N}. */
-function verdictJson(v: string): Ordered {
+function verdictJson(v: string): FieldList {
   const m = /^(goto chain|jump) (\d+)$/.exec(v);
-  if (!m) return new Ordered().add('type', v);
-  return m[1] === 'jump' ? new Ordered().add('type', 'jump').add('jump', Number(m[2])) : new Ordered().add('type', 'goto').add('chain', Number(m[2]));
+  if (!m) return new FieldList().add('type', v);
+  return m[1] === 'jump' ? new FieldList().add('type', 'jump').add('jump', Number(m[2])) : new FieldList().add('type', 'goto').add('chain', Number(m[2]));
 }
 
 /** Each kind's own members, after "kind" (tc's print_aopt). */
-const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
+const ACTION_JSON: Record<string, (a: Action, o: FieldList) => void> = {
   mirred: (a, o) => o.add('mirred_action', a.action as string).add('direction', a.direction as string).add('to_dev', String(a.dev)).add('control_action', verdictJson(a.verdict)),
   // m_gact.c print_gact: the prob object always (PGACT_NONE when there is none)
   gact: (a, o) => {
     o.add('control_action', verdictJson(a.verdict));
     const r = (a.random as { type: string; value: number; verdict: string } | undefined) ?? { type: 'none', value: 0, verdict: 'pass' };
-    o.add('prob', new Ordered().add('random_type', r.type).add('control_action', verdictJson(r.verdict)).add('val', r.value));
+    o.add('prob', new FieldList().add('random_type', r.type).add('control_action', verdictJson(r.verdict)).add('val', r.value));
   },
   // m_skbedit.c print_skbedit
   skbedit: (a, o) => {
@@ -70,14 +69,14 @@ const ACTION_JSON: Record<string, (a: Action, o: Ordered) => void> = {
     const words = peditWords((a.keys as Record<string, unknown>[] | undefined) ?? []);
     o.add('control_action', verdictJson(a.verdict)).add('nkeys', words.length);
     o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
-    o.add('keys', words.map((w) => new Ordered().add('htype', PEDIT_HEADER[w.htype] || 'network').add('offset', w.off).add('cmd', w.cmd)
+    o.add('keys', words.map((w) => new FieldList().add('htype', PEDIT_HEADER[w.htype] || 'network').add('offset', w.off).add('cmd', w.cmd)
       .add('val', hex(w.val)).add('mask', hex(w.mask))));
   },
 };
 
 /** One action as tc -j prints it (order: its place, 1-based in filters, 0-based in a list dump). */
-export function actionJson(a: Action, order: number, stats: boolean, standalone = true): Ordered {
-  const o = new Ordered().add('order', order).add('kind', a.kind);
+export function actionJson(a: Action, order: number, stats: boolean, standalone = true): FieldList {
+  const o = new FieldList().add('order', order).add('kind', a.kind);
   if (a.kind === 'police') policeJson(a, o);
   else if (a.kind === 'pedit') ACTION_JSON.pedit!(a, o);
   else {
@@ -85,7 +84,7 @@ export function actionJson(a: Action, order: number, stats: boolean, standalone 
     o.add('index', a.index).add('ref', a.ref).add('bind', a.bind);
   }
   if (stats) for (const [key, , v] of ageWords(a)) o.add(key, v);
-  if (stats && a.stats) o.add('stats', statsJson(a.stats));
+  if (stats && a.stats) o.add('stats', actionStats(a.stats));
   // tc shows offload state for standalone actions only (m_action.c print_action)
   if (!standalone) return o;
   if (a.inHwCount !== undefined) o.add(a.inHwCount ? 'in_hw' : 'not_in_hw', true);
@@ -134,7 +133,7 @@ const ACTION_TEXT: Record<string, (a: Action) => string> = {
  * m_police.c print_police: rates and sizes are text only; JSON has the index, the exceed and
  * (when the kernel sent one) conform verdicts, the overhead, ref and bind.
  */
-function policeJson(a: Action, o: Ordered): void {
+function policeJson(a: Action, o: FieldList): void {
   o.add('index', a.index).add('control_action', verdictJson(String(a.exceed)));
   if (a.conform !== undefined) o.add('control_action', verdictJson(String(a.conform)));
   o.add('overhead', (a.overhead as number | undefined) ?? 0);
@@ -195,7 +194,7 @@ function withTimes(head: string, a: Action, stats: boolean, standalone: boolean)
   let t = `${head}${times}\n`;
   if (stats && a.stats) {
     const s = a.stats;
-    t += `\tAction statistics:\n\tSent ${s.bytes} bytes ${s.packets} pkt (dropped ${s.drops}, overlimits ${s.overlimits} requeues ${s.requeues}) \n\tbacklog ${s.backlog}b ${s.qlen}p requeues ${s.requeues}\n`;
+    t += `\tAction statistics:\n${toText(statsFields(s, '\t'))}`;
   }
   if (standalone && a.inHwCount === 0) t += '\tnot_in_hw\n';
   if (standalone && a.usedHwStats) t += `\tused_hw_stats ${(a.usedHwStats as string[]).join(' ')}\n`;
@@ -205,7 +204,7 @@ function withTimes(head: string, a: Action, stats: boolean, standalone: boolean)
 const hex = (n: number) => (n >>> 0).toString(16);
 
 /** u32's members (f_u32.c u32_print_opt). */
-function u32Json(f: Filter, o: Ordered): void {
+function u32Json(f: Filter, o: FieldList): void {
   const h = f.handle ?? '';
   o.add('fh', h);
   const node = Number.parseInt(h.split(':')[2] ?? '0', 16) || 0;
@@ -216,13 +215,13 @@ function u32Json(f: Filter, o: Ordered): void {
   if (f.link !== undefined) o.add('link', f.link as string);
   flagsJson(f, o);
   for (const k of u32Keys(f))
-    o.add('match', new Ordered().add('value', hex(k.val)).add('mask', hex(k.mask)).add('offmask', k.offmask ? 'nexthdr+' : '').add('off', k.off));
+    o.add('match', new FieldList().add('value', hex(k.val)).add('mask', hex(k.mask)).add('offmask', k.offmask ? 'nexthdr+' : '').add('off', k.off));
   const hk = f.hashkey as { mask: number; at: number } | undefined;
   if (hk) o.add('hash_mask', hex(hk.mask)).add('hash_off', hk.at);
   if (f.indev !== undefined) o.add('input_dev', f.indev as string);
 }
 
-function flagsJson(f: Filter, o: Ordered): void {
+function flagsJson(f: Filter, o: FieldList): void {
   for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) o.add(key, true);
 }
 
@@ -252,14 +251,14 @@ function flowerKeyRows(f: Filter): [string, string | number][] {
   return rows.filter((r): r is [string, string | number] => r[1] !== undefined);
 }
 
-const FILTER_JSON: Record<string, (f: Filter, o: Ordered) => void> = {
+const FILTER_JSON: Record<string, (f: Filter, o: FieldList) => void> = {
   u32: u32Json,
   // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
   flower: (f, o) => {
     if (f.handle !== undefined) o.add('handle', Number(f.handle));
     if (f.classid !== undefined) o.add('classid', f.classid);
     if (f.indev !== undefined) o.add('indev', f.indev as string);
-    const keys = new Ordered();
+    const keys = new FieldList();
     for (const [key, v] of flowerKeyRows(f)) keys.add(key, v);
     o.add('keys', keys);
     flagsJson(f, o);
@@ -271,18 +270,18 @@ const FILTER_JSON: Record<string, (f: Filter, o: Ordered) => void> = {
     if (f.directAction) o.add('direct-action', true);
     flagsJson(f, o);
     const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
-    if (insns) o.add('bytecode', new Ordered().add('length', insns.length).add('insns', insns.map((i) => new Ordered().add('code', i.code).add('jt', i.jt).add('jf', i.jf).add('k', i.k))));
-    if (f.id !== undefined) o.add('prog', new Ordered().add('id', f.id as number).add('tag', f.tag as string));
+    if (insns) o.add('bytecode', new FieldList().add('length', insns.length).add('insns', insns.map((i) => new FieldList().add('code', i.code).add('jt', i.jt).add('jf', i.jf).add('k', i.k))));
+    if (f.id !== undefined) o.add('prog', new FieldList().add('id', f.id as number).add('tag', f.tag as string));
   },
 };
-function genericJson(f: Filter, o: Ordered): void {
+function genericJson(f: Filter, o: FieldList): void {
   if (f.handle !== undefined) o.add('handle', f.handle);
   if (f.classid !== undefined) o.add('flowid', f.classid as string);
   flagsJson(f, o);
 }
 
 /** How a filter's parent reads in tc's output, when the show did not name it. */
-function parentJson(f: Filter, o: Ordered): void {
+function parentJson(f: Filter, o: FieldList): void {
   if (f.parent === 'root') o.add('root', true);
   else if (f.parent === 'ingress' || f.parent === 'egress') o.add(f.parent, true);
   else o.add('parent', f.parent);
@@ -292,13 +291,13 @@ function parentJson(f: Filter, o: Ordered): void {
  * One filter as `tc -j filter show` prints it. `shownParent`: the parent the show named (tc
  * then leaves it out); `shownDev` likewise.
  */
-export function filterJson(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): Ordered {
-  const j = new Ordered();
+export function filterJson(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): FieldList {
+  const j = new FieldList();
   if (!o.devNamed) j.add('dev', f.dev);
   if (!o.parentNamed) parentJson(f, j);
   j.add('protocol', f.protocol).add('pref', f.pref).add('kind', f.kind).add('chain', f.chain);
   if (f.handle === undefined && f.match === undefined && f.divisor === undefined) return j;
-  const opts = new Ordered();
+  const opts = new FieldList();
   (FILTER_JSON[f.kind] ?? genericJson)(f, opts);
   const acts = f.actions as Action[] | undefined;
   if (acts?.length) opts.add('actions', acts.map((a, i) => actionJson(a, i + 1, o.stats, false)));

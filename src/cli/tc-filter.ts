@@ -4,7 +4,7 @@ import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
 import { filterJson, filterText } from './tc-filter-print.js';
-import { jsonText } from './tc-json.js';
+import { jsonText } from './tc-print.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {

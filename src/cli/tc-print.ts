@@ -1,16 +1,34 @@
-// How `tc` prints qdiscs and classes, with one record for both faces: each field is a JSON
-// member (tc -j, in tc's order, duplicate keys and all) and its piece of tc's text line.
-// Values come from nlkit/tc's views; units are printed with tc's rules (tc_util.c).
+// How `tc` prints, with one record for both faces: each field is a JSON member (tc -j, in tc's
+// order, duplicate keys and all) and its piece of tc's text line. Qdiscs, classes, filters,
+// actions and chains all print through this vocabulary and its one JSON writer; the counters
+// are one block (statsFields) wherever tc shows them. Values come from nlkit/tc's views; units
+// are printed with tc's rules (tc_util.c).
 import type { Opts } from '../tc/qdisc-kinds.js';
 import type { TcStats } from '../tc/stats.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import { JsonWriter } from './json-writer.js';
 
-/** A JSON member (key and value; no key: text only) and its text. Nested: an object member. */
-export type Field = { key?: string; json?: unknown; text: string; nested?: Field[] };
+/** A JSON member (key and value; no key: text only) and its text. Nested: an object member; list: an array of objects. */
+export type Field = { key?: string; json?: unknown; text: string; nested?: Field[]; list?: Field[][] };
 
 export const f = (key: string | undefined, json: unknown, text: string): Field => ({ key, json, text });
 export const text = (t: string): Field => ({ text: t });
+
+/** A member's value: a JSON value, an object (FieldList) or an array of objects. */
+export type Json = string | number | bigint | boolean | null | (string | number | bigint | boolean)[] | FieldList | FieldList[];
+
+/** Fields added member by member (no text of their own unless given), for records built as tc's json_writer writes them. */
+export class FieldList {
+  readonly fields: Field[] = [];
+  /** Adds a member (undefined: nothing); chainable. */
+  add(key: string, v: Json | undefined, t = ''): this {
+    if (v === undefined) return this;
+    if (v instanceof FieldList) this.fields.push({ key, text: t, nested: v.fields });
+    else if (Array.isArray(v) && v.some((x) => x instanceof FieldList)) this.fields.push({ key, text: t, list: (v as FieldList[]).map((x) => x.fields) });
+    else this.fields.push({ key, json: v, text: t });
+    return this;
+  }
+}
 
 /** tc's sprint_time as this tc prints it: three significant digits, %g style ('50ms', '1.86ms', '1.5s', '500us'). */
 export function tcTime(usec: number): string {
@@ -171,16 +189,19 @@ export function classOptionFields(kind: string, o: Opts, details: boolean): Fiel
   return (CLASS_OPTIONS[kind] ?? generic)(o, details);
 }
 
-/** `-s`: the basic and queue counters (print_tcstats_attr), as members and tc's two lines. */
-export function statsFields(s: TcStats | undefined): Field[] {
+/**
+ * `-s`: the basic and queue counters (tc_util.c print_tcstats_attr), as members and tc's two
+ * lines, each line after `prefix` (' ' under a qdisc or class, '\t' under an action).
+ */
+export function statsFields(s: TcStats | undefined, prefix = ' '): Field[] {
   if (!s) return [];
   const out = [
-    f('bytes', s.bytes, ` Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
+    f('bytes', s.bytes, `${prefix}Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
     f('drops', s.drops, `(dropped ${s.drops}, `), f('overlimits', s.overlimits, `overlimits ${s.overlimits} `), f('requeues', s.requeues, `requeues ${s.requeues}) \n`),
   ];
   // with an estimator (the kernel sends its rates then), as tc: ' rate 0bit 0pps backlog ...'
-  if (s.rate) out.push(f('rate', s.rate.bps, ` rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps`));
-  out.push(f('backlog', s.backlog, ` backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
+  if (s.rate) out.push(f('rate', s.rate.bps, `${prefix}rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps`));
+  out.push(f('backlog', s.backlog, `${prefix}backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
   return out;
 }
 
@@ -191,7 +212,11 @@ function writeFields(w: JsonWriter, fields: Field[]): void {
     if (x.key === undefined) continue;
     w.key(x.key);
     if (x.nested) writeFields(w, x.nested);
-    else writeValue(w, x.json);
+    else if (x.list) {
+      w.array();
+      for (const item of x.list) writeFields(w, item);
+      w.endArray();
+    } else writeValue(w, x.json);
   }
   w.endObject();
 }
@@ -207,7 +232,21 @@ function writeValue(w: JsonWriter, v: unknown): void {
   } else w.null();
 }
 
-const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? x.text + toText(x.nested) : x.text)).join('');
+export const toText = (fields: Field[]): string =>
+  fields.map((x) => x.text + (x.nested ? toText(x.nested) : '') + (x.list ? x.list.map(toText).join('') : '')).join('');
+
+/** `tc -j` text of one record or an array of them (tc's json_writer layout under -p), with its newline. */
+export function jsonText(v: FieldList | FieldList[], pretty: boolean): string {
+  let out = '';
+  const w = new JsonWriter(pretty, (t) => void (out += t));
+  if (Array.isArray(v)) {
+    w.array();
+    for (const r of v) writeFields(w, r.fields);
+    w.endArray();
+  } else writeFields(w, v.fields);
+  w.raw('\n').flush();
+  return out;
+}
 
 /** Records as `tc -j` (a JSON array) or tc's text. */
 export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
