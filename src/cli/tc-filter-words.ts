@@ -4,6 +4,7 @@
 import type { ActionSpec } from '../tc/index.js';
 import { VERDICT_NAMES } from '../tc/verdicts.js';
 import { IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { parseEmatch } from './tc-ematch-words.js';
 
 type Spec = Record<string, unknown>;
 
@@ -253,7 +254,14 @@ const FILTER_WORDS: Record<string, KindWords> = {
     if (w === 'indev') return (s.indev = words.value()), true;
     return false;
   },
-  basic: () => false,
+  // f_basic.c: `match EXPR`, the expression's words up to the next filter keyword
+  basic: (w, words, s) => {
+    if (w !== 'match') return false;
+    const expr: string[] = [];
+    while (!words.done && !['classid', 'flowid', 'action', 'actions'].includes(words.peek()!)) expr.push(words.shift()!);
+    s.match = parseEmatch(expr.join(' '));
+    return true;
+  },
   flower: (w, words, s) => {
     const rule = FLOWER_WORDS[w];
     if (!rule) return false;

@@ -10,6 +10,7 @@ import { actionList, actionObject } from './actions.js';
 import { buildSel, decodeSel, TC_U32_TERMINAL } from './u32.js';
 import { bpfObjGet } from './bpf-obj.js';
 import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
+import { ematchList, ematchTree } from './ematch.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {
@@ -259,11 +260,17 @@ const fw: FilterKind = {
   formatHandle: (h) => hex(h),
 };
 
+/** basic: everything, or what its ematches (ematch.ts) say. */
 const basic: FilterKind = {
-  keys: ['classid', 'actions'],
-  encode: (s, scope): BasicAttrsSet => common(s, scope),
+  keys: ['match', 'classid', 'actions'],
+  encode(s, scope): BasicAttrsSet {
+    const out: BasicAttrsSet = {};
+    if (s.match !== undefined) out.ematches = ematchTree(s.match);
+    return Object.assign(out, common(s, scope));
+  },
   decode(o: BasicAttrsSet, scope) {
     const out: Record<string, unknown> = {};
+    if (o.ematches) out.match = ematchList(o.ematches);
     commonBack(o, scope, out);
     return out;
   },

@@ -597,6 +597,30 @@ export interface TcQfqStatsStruct {
   lmax: number;
 }
 
+export interface TcfEmatchHdrStruct {
+  matchid: number;
+  kind: number;
+  flags: number;
+}
+
+export interface TcfEmatchCmpStruct {
+  matchid: number;
+  kind: number;
+  flags: number;
+  val: number;
+  mask: number;
+  off: number;
+  alignFlags: number;
+  layerOpnd: number;
+}
+
+export interface TcfEmatchU32Struct {
+  matchid: number;
+  kind: number;
+  flags: number;
+  key: TcU32KeyStruct;
+}
+
 // Attribute sets
 
 export type AttrsSet = {
@@ -1010,7 +1034,7 @@ export interface Dualpi2AttrsSet {
 
 export interface EmatchAttrsSet {
   treeHdr?: TcfEmatchTreeHdrStruct | Buffer;
-  treeList?: Buffer;
+  treeList?: Buffer[];
   $unknown?: UnknownAttr[];
 }
 
@@ -2568,6 +2592,45 @@ export const description: FamilyDescription<Types> = {
       size: 8,
       members: [{ name: 'weight', type: 'u32' }, { name: 'lmax', type: 'u32' }],
     },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-hdr',
+      size: 8,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-cmp',
+      size: 20,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'val', type: 'u32' },
+        { name: 'mask', type: 'u32' },
+        { name: 'off', type: 'u16' },
+        { name: 'align-flags', type: 'u8' },
+        { name: 'layer-opnd', type: 'u8' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-u32',
+      size: 24,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'key', type: 'binary', struct: 'tc-u32-key' },
+      ],
+    },
   ],
   attributeSets: [
     {
@@ -2969,7 +3032,7 @@ export const description: FamilyDescription<Types> = {
       name: 'ematch-attrs',
       attributes: [
         { name: 'tree-hdr', value: 1, type: 'binary', struct: 'tcf-ematch-tree-hdr' },
-        { name: 'tree-list', value: 2, type: 'binary' },
+        { name: 'tree-list', value: 2, type: 'indexed-array', subType: 'binary' },
       ],
     },
     {
