@@ -14,6 +14,8 @@ import { FILTER_KINDS } from './filter-kinds.js';
 import type { U32Match } from './u32.js';
 import type { Action, ActionSpec } from './actions.js';
 import type { BpfInsn } from './filter-kinds.js';
+import type { FlowerKeys } from './flower.js';
+import type { Ematch } from './ematch.js';
 import { endianness } from 'node:os';
 
 /** Where a filter is and what it is, whatever its kind. */
@@ -54,8 +56,8 @@ export type FilterSpec = FilterPlace & (
   | (HwFlags & { kind: 'bpf'; bytecode?: string | BpfInsn[] | [number, number, number, number][]; fd?: number; pinned?: string; name?: string; directAction?: boolean })
   | (HwFlags & { kind: 'matchall' })
   | { kind: 'fw'; indev?: string; mask?: number }
-  | { kind: 'basic' }
-  | (HwFlags & { kind: 'flower'; ipProto?: string | number; srcIp?: string; dstIp?: string; srcPort?: number; dstPort?: number; indev?: string })
+  | { kind: 'basic'; match?: Ematch[] }
+  | (HwFlags & FlowerKeys & { kind: 'flower'; indev?: string })
 );
 
 /** A filter as the kernel shows it, with the kind's fields decoded. */

@@ -209,7 +209,7 @@ interface KeyRow {
 }
 
 /** The keys in tc's order (f_flower.c flower_parse_opt), ipProto first among the IP ones. */
-const KEYS: Record<string, KeyRow> = {
+const KEYS: Record<keyof FlowerKeys, KeyRow> = {
   srcMac: mac('keyEthSrc', 'keyEthSrcMask'),
   dstMac: mac('keyEthDst', 'keyEthDstMask'),
   vlanId: { ...plain('keyVlanId', 0xfff), vlan: true },
@@ -254,8 +254,48 @@ const KEYS: Record<string, KeyRow> = {
   encDstPort: { ...masked('keyEncUdpDstPort', 'keyEncUdpDstPortMask', 0xffff), encode: (v, option, out) => void (out.keyEncUdpDstPort = uint(v, option, 0xffff)) },
 };
 
+/** VALUE, or 'VALUE/MASK' text (numbers decimal or 0x hex). */
+type Masked = number | string;
+/**
+ * flower's keys as a caller writes them (tc's words in camelCase); IP keys need protocol 'ip' or
+ * 'ipv6' (or, under protocol '802.1q'/'802.1ad', vlanEthType), ports and ICMP keys an ipProto.
+ */
+export interface FlowerKeys {
+  /** 'aa:bb:cc:dd:ee:ff' or 'MAC/MASK'. */
+  srcMac?: string;
+  dstMac?: string;
+  vlanId?: number;
+  vlanPrio?: number;
+  /** The ethertype inside the VLAN tag: 'ip', 'ipv6' or a number. */
+  vlanEthType?: string | number;
+  /** 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', a name from /etc/protocols or a number. */
+  ipProto?: string | number;
+  ipTos?: Masked;
+  ipTtl?: Masked;
+  /** An IPv4 or IPv6 address or prefix ('10.0.0.0/8', '2001:db8::/32'). */
+  srcIp?: string;
+  dstIp?: string;
+  /** A port, or a range 'MIN-MAX'. */
+  srcPort?: number | string;
+  dstPort?: number | string;
+  /** TCP flags: a number or 'VALUE/MASK' ('0x02/0x12': SYN without ACK). */
+  tcpFlags?: Masked;
+  icmpType?: number;
+  icmpCode?: number;
+  /** tc's '+trk+est-new' (flags trk, new, est, rel, inv, rpl). */
+  ctState?: string;
+  ctZone?: number;
+  ctMark?: Masked;
+  /** The tunnel's outer addresses (any family), key id and UDP ports, as tunnel_key sets them. */
+  encSrcIp?: string;
+  encDstIp?: string;
+  encKeyId?: number;
+  encSrcPort?: number;
+  encDstPort?: number;
+}
+
 /** The caller's flower keys (beside indev, classid, actions, skipHw/skipSw). */
-export const FLOWER_KEYS = Object.keys(KEYS);
+export const FLOWER_KEYS = Object.keys(KEYS) as (keyof FlowerKeys)[];
 
 /** <linux/pkt_cls.h> TCA_CLS_FLAGS_* as the spec's cls-flags names. */
 const FLAG_NAMES = [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-hw'], ['notInHw', 'not-in-hw']] as const;
