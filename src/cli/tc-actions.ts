@@ -4,7 +4,7 @@ import { makeActions } from '../tc/actions.js';
 import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { parseActions } from './tc-filter-words.js';
-import { actionJson, actionText } from './tc-filter-print.js';
+import { actionJson, actionText } from './tc-action-print.js';
 import { FieldList, jsonText } from './tc-print.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
