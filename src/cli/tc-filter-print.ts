@@ -1,11 +1,10 @@
-// How `tc` prints filters, actions and chains (tc/tc_filter.c print_filter, f_u32.c, f_bpf.c,
-// m_action.c tc_print_one_action, m_mirred.c...): `-j` as tc-print.ts's fields with tc's keys in
-// tc's order, and tc's text lines. Counters print with -s only, as tc's, from tc-print.ts's one
-// stats block.
+// How `tc` prints a filter (tc/tc_filter.c print_filter, f_u32.c, f_bpf.c, f_flower.c): one list
+// of fields per filter (tc-print.ts's vocabulary), each a `-j` member in tc's order and its piece
+// of tc's text; its actions are tc-action-print.ts's field lists under "actions".
 import type { Action, Filter } from '../tc/index.js';
 import { parseProtocol } from '../tc/filters.js';
-import { FieldList } from './tc-print.js';
-import { actionJson, actionText } from './tc-action-print.js';
+import { f as fl, FieldList, text, toText, type Field } from './tc-print.js';
+import { actionFields, actionJson, actionText } from './tc-action-print.js';
 
 export { actionJson, actionText };
 import { buildSel, type U32Match } from '../tc/u32.js';
@@ -17,26 +16,34 @@ const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'i
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
-/** u32's members (f_u32.c u32_print_opt). */
-function u32Json(f: Filter, o: FieldList): void {
-  const h = f.handle ?? '';
-  o.add('fh', h);
-  const node = Number.parseInt(h.split(':')[2] ?? '0', 16) || 0;
-  if (node) o.add('order', node);
-  if (f.divisor !== undefined) o.add('ht_divisor', f.divisor as number);
-  else if (f.hashTable !== undefined) o.add('key_ht', (f.hashTable as string).replace(/:$/, '')).add('bkt', hex(f.bucket as number));
-  if (f.classid !== undefined) o.add('flowid', f.classid as string);
-  if (f.link !== undefined) o.add('link', f.link as string);
-  flagsJson(f, o);
-  for (const k of u32Keys(f))
-    o.add('match', new FieldList().add('value', hex(k.val)).add('mask', hex(k.mask)).add('offmask', k.offmask ? 'nexthdr+' : '').add('off', k.off));
-  const hk = f.hashkey as { mask: number; at: number } | undefined;
-  if (hk) o.add('hash_mask', hex(hk.mask)).add('hash_off', hk.at);
-  if (f.indev !== undefined) o.add('input_dev', f.indev as string);
-}
+/** The cls flags tc prints (skip_hw, in_hw...) as members and words. */
+const flagFields = (f: Filter): Field[] => CLS_FLAG_KEYS.filter(([k]) => f[k]).map(([, key]) => fl(key, true, `${key} `));
 
-function flagsJson(f: Filter, o: FieldList): void {
-  for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) o.add(key, true);
+/** u32's members (f_u32.c u32_print_opt): the header line's words, then a line per key. */
+function u32Fields(f: Filter): Field[] {
+  const shown = f.handle !== undefined;
+  const h = f.handle ?? '';
+  const node = Number.parseInt(h.split(':')[2] ?? '0', 16) || 0;
+  const out: Field[] = [fl('fh', h, shown ? `fh ${h} ` : '')];
+  const table = f.divisor === undefined && shown;
+  if (node) out.push(fl('order', node, table ? `order ${node} ` : ''));
+  if (f.divisor !== undefined) out.push(fl('ht_divisor', f.divisor, shown ? `ht divisor ${f.divisor} ` : ''));
+  else if (f.hashTable !== undefined) {
+    const ht = (f.hashTable as string).replace(/:$/, '');
+    out.push(fl('key_ht', ht, table ? `key ht ${ht} ` : ''), fl('bkt', hex(f.bucket as number), table ? `bkt ${hex(f.bucket as number)} ` : ''));
+  }
+  if (f.classid !== undefined) out.push(fl('flowid', f.classid, table ? `${f.terminal ? '*' : ''}flowid ${f.classid} ` : ''));
+  else if (f.terminal && table) out.push(text('terminal flowid '));
+  if (f.link !== undefined) out.push(fl('link', f.link, table ? `link ${f.link} ` : ''));
+  out.push(...flagFields(f), text('\n'));
+  for (const k of u32Keys(f)) {
+    const m = [fl('value', hex(k.val), ''), fl('mask', hex(k.mask), ''), fl('offmask', k.offmask ? 'nexthdr+' : '', ''), fl('off', k.off, '')];
+    out.push({ key: 'match', text: `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`, nested: m });
+  }
+  const hk = f.hashkey as { mask: number; at: number } | undefined;
+  if (hk) out.push(fl('hash_mask', hex(hk.mask), `    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`), fl('hash_off', hk.at, ''));
+  if (f.indev !== undefined) out.push(fl('input_dev', f.indev, ''));
+  return out;
 }
 
 /** f_flower.c flower_print_eth_type's names. */
@@ -47,11 +54,10 @@ const ethName = (p: string) => FLOWER_ETH[p] ?? parseProtocol(p).toString(16).pa
 const noHostLen = (p: unknown) => String(p).replace(/\/(32|128)$/, '');
 
 /**
- * flower's keys in f_flower.c flower_print_opt's order, each [tc's key, value]: the JSON
- * members of "keys" and the text's `\n  key value` lines alike (iproute2 6.x's names; this
- * kernel has no flower to compare with).
+ * flower's keys in f_flower.c flower_print_opt's order, each a member of "keys" and a
+ * `\n  key value` line (iproute2 6.x's names; this kernel has no flower to compare with).
  */
-function flowerKeyRows(f: Filter): [string, string | number][] {
+function flowerKeyFields(f: Filter): Field[] {
   const rows: [string, unknown][] = [
     ['vlan_id', f.vlanId], ['vlan_prio', f.vlanPrio], ['vlan_ethtype', f.vlanEthType === undefined ? undefined : ethName(f.vlanEthType as string)],
     ['dst_mac', f.dstMac], ['src_mac', f.srcMac], ['eth_type', f.protocol === 'all' ? undefined : ethName(f.protocol)],
@@ -62,95 +68,63 @@ function flowerKeyRows(f: Filter): [string, string | number][] {
     ['enc_key_id', f.encKeyId], ['enc_dst_port', f.encDstPort], ['enc_src_port', f.encSrcPort],
     ['ct_state', f.ctState], ['ct_zone', f.ctZone], ['ct_mark', f.ctMark],
   ];
-  return rows.filter((r): r is [string, string | number] => r[1] !== undefined);
+  return rows.filter(([, v]) => v !== undefined).map(([key, v]) => fl(key, v, `\n  ${key} ${v}`));
 }
 
-const FILTER_JSON: Record<string, (f: Filter, o: FieldList) => void> = {
-  u32: u32Json,
+/** `handle H flowid C `: the header words of the kinds other than u32 (`classid`: flower's JSON name for the flowid). */
+const handleFields = (f: Filter, handleJson: unknown, classidKey = 'flowid'): Field[] =>
+  [fl('handle', handleJson, `handle ${f.handle} `), ...(f.classid === undefined ? [] : [fl(classidKey, f.classid, `flowid ${f.classid} `)])];
+
+/** Each kind's members under "options" and its words, up to and with the end of the header line. */
+const FILTER_FIELDS: Record<string, (f: Filter) => Field[]> = {
+  u32: u32Fields,
   // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
-  flower: (f, o) => {
-    if (f.handle !== undefined) o.add('handle', Number(f.handle));
-    if (f.classid !== undefined) o.add('classid', f.classid);
-    if (f.indev !== undefined) o.add('indev', f.indev as string);
-    const keys = new FieldList();
-    for (const [key, v] of flowerKeyRows(f)) keys.add(key, v);
-    o.add('keys', keys);
-    flagsJson(f, o);
-  },
-  bpf: (f, o) => {
-    if (f.handle !== undefined) o.add('handle', f.handle);
-    if (f.classid !== undefined) o.add('flowid', f.classid as string);
-    if (f.name !== undefined) o.add('bpf_name', f.name as string);
-    if (f.directAction) o.add('direct-action', true);
-    flagsJson(f, o);
+  flower: (f) => [
+    ...handleFields(f, Number(f.handle), 'classid'), ...(f.indev === undefined ? [] : [fl('indev', f.indev, '')]),
+    { key: 'keys', text: '', nested: flowerKeyFields(f) }, text('\n '), ...flagFields(f), text('\n'),
+  ],
+  // f_bpf.c bpf_print_opt: the bytecode ends the line
+  bpf: (f) => {
+    const out = [...handleFields(f, f.handle), ...(f.name === undefined ? [] : [fl('bpf_name', f.name, '')])];
+    if (f.directAction) out.push(fl('direct-action', true, 'direct-action '));
+    out.push(...flagFields(f));
     const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
-    if (insns) o.add('bytecode', new FieldList().add('length', insns.length).add('insns', insns.map((i) => new FieldList().add('code', i.code).add('jt', i.jt).add('jf', i.jf).add('k', i.k))));
-    if (f.id !== undefined) o.add('prog', new FieldList().add('id', f.id as number).add('tag', f.tag as string));
+    if (insns) {
+      const list = insns.map((i) => [fl('code', i.code, ''), fl('jt', i.jt, ''), fl('jf', i.jf, ''), fl('k', i.k, '')]);
+      out.push({ key: 'bytecode', text: `bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'`, nested: [fl('length', insns.length, ''), { key: 'insns', text: '', list }] });
+    }
+    if (f.id !== undefined) out.push({ key: 'prog', text: '', nested: [fl('id', f.id, ''), fl('tag', f.tag, '')] });
+    return [...out, text('\n')];
   },
 };
-function genericJson(f: Filter, o: FieldList): void {
-  if (f.handle !== undefined) o.add('handle', f.handle);
-  if (f.classid !== undefined) o.add('flowid', f.classid as string);
-  flagsJson(f, o);
-}
+const genericFields = (f: Filter): Field[] => [...handleFields(f, f.handle), ...flagFields(f), text('\n')];
 
 /** How a filter's parent reads in tc's output, when the show did not name it. */
-function parentJson(f: Filter, o: FieldList): void {
-  if (f.parent === 'root') o.add('root', true);
-  else if (f.parent === 'ingress' || f.parent === 'egress') o.add(f.parent, true);
-  else o.add('parent', f.parent);
+function parentField(f: Filter): Field {
+  if (f.parent === 'root' || f.parent === 'ingress' || f.parent === 'egress') return fl(f.parent === 'root' ? 'root' : f.parent, true, `${f.parent} `);
+  return fl('parent', f.parent, `parent ${f.parent} `);
 }
 
 /**
- * One filter as `tc -j filter show` prints it. `shownParent`: the parent the show named (tc
- * then leaves it out); `shownDev` likewise.
+ * One filter as `tc filter show` prints it, -j's members and the text's words in one list:
+ * `parentNamed`/`devNamed`: the show named them (tc then leaves them out).
  */
-export function filterJson(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): FieldList {
-  const j = new FieldList();
-  if (!o.devNamed) j.add('dev', f.dev);
-  if (!o.parentNamed) parentJson(f, j);
-  j.add('protocol', f.protocol).add('pref', f.pref).add('kind', f.kind).add('chain', f.chain);
-  if (f.handle === undefined && f.match === undefined && f.divisor === undefined) return j;
-  const opts = new FieldList();
-  (FILTER_JSON[f.kind] ?? genericJson)(f, opts);
-  const acts = f.actions as Action[] | undefined;
-  if (acts?.length) opts.add('actions', acts.map((a, i) => actionJson(a, i + 1, o.stats, false)));
-  return j.add('options', opts);
+export function filterFields(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): Field[] {
+  const out: Field[] = [text('filter ')];
+  if (!o.devNamed) out.push(fl('dev', f.dev, `dev ${f.dev} `));
+  if (!o.parentNamed) out.push(parentField(f));
+  out.push(fl('protocol', f.protocol, `protocol ${f.protocol} `), fl('pref', f.pref, `pref ${f.pref} `), fl('kind', f.kind, `${f.kind} `), fl('chain', f.chain, `chain ${f.chain} `));
+  const acts = ((f.actions as Action[] | undefined) ?? []).map((a, i) => actionFields(a, i + 1, o.stats, false));
+  // a filter with no handle (nor u32's keys or table) has no options in tc's JSON, and only its flags in its text
+  if (f.handle === undefined && f.match === undefined && f.divisor === undefined)
+    return [...out, ...flagFields(f).map((x) => text(x.text)), text('\n'), ...acts.map((a) => text(toText(a)))];
+  const opts = (FILTER_FIELDS[f.kind] ?? genericFields)(f);
+  if (acts.length) opts.push({ key: 'actions', text: '', list: acts });
+  return [...out, { key: 'options', text: '', nested: opts }];
 }
 
+/** One filter as `tc -j filter show` prints it. */
+export const filterJson = (f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): FieldList => Object.assign(new FieldList(), { fields: filterFields(f, o) });
+
 /** tc's text line(s) for a filter. */
-export function filterText(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): string {
-  let t = 'filter ';
-  if (!o.devNamed) t += `dev ${f.dev} `;
-  if (!o.parentNamed) t += f.parent === 'root' || f.parent === 'ingress' || f.parent === 'egress' ? `${f.parent} ` : `parent ${f.parent} `;
-  t += `protocol ${f.protocol} pref ${f.pref} ${f.kind} chain ${f.chain} `;
-  if (f.kind === 'u32' && f.handle !== undefined) {
-    t += `fh ${f.handle} `;
-    if (f.divisor !== undefined) t += `ht divisor ${f.divisor} `;
-    else {
-      const node = Number.parseInt(f.handle.split(':')[2] ?? '0', 16) || 0;
-      if (node) t += `order ${node} `;
-      if (f.hashTable !== undefined) t += `key ht ${(f.hashTable as string).replace(/:$/, '')} bkt ${hex(f.bucket as number)} `;
-      if (f.classid !== undefined) t += `${f.terminal ? '*' : ''}flowid ${f.classid} `;
-      else if (f.terminal) t += 'terminal flowid ';
-      if (f.link !== undefined) t += `link ${f.link} `;
-    }
-  } else if (f.handle !== undefined) {
-    t += `handle ${f.handle} `;
-    if (f.classid !== undefined) t += `flowid ${f.classid} `;
-    if (f.directAction) t += 'direct-action ';
-    if (f.kind === 'flower') for (const [key, v] of flowerKeyRows(f)) t += `\n  ${key} ${v}`;
-    if (f.kind === 'flower') t += '\n ';
-  }
-  for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) t += `${key} `;
-  // bpf's bytecode ends the line (f_bpf.c bpf_print_ops)
-  const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
-  if (insns) t += `bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'`;
-  t += '\n';
-  for (const k of f.kind === 'u32' ? u32Keys(f) : [])
-    t += `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`;
-  const hk = f.hashkey as { mask: number; at: number } | undefined;
-  if (hk) t += `    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`;
-  (f.actions as Action[] | undefined)?.forEach((a, i) => (t += actionText(a, i + 1, o.stats, false)));
-  return t;
-}
+export const filterText = (f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): string => toText(filterFields(f, o));
