@@ -7,7 +7,7 @@ import { f as fl, FieldList, text, toText, type Field } from './tc-print.js';
 import { actionFields, actionJson, actionText } from './tc-action-print.js';
 
 export { actionJson, actionText };
-import { buildSel, type U32Match } from '../tc/u32.js';
+import { buildSel, type U32Match, type U32Offset } from '../tc/u32.js';
 
 /** u32's keys as the kernel holds them, from the decoded matches (decodeSel keeps their order). */
 const u32Keys = (f: Filter) => (f.match === undefined ? [] : buildSel(f.match as U32Match[], false).keys);
@@ -39,6 +39,15 @@ function u32Fields(f: Filter): Field[] {
   for (const k of u32Keys(f)) {
     const m = [fl('value', hex(k.val), ''), fl('mask', hex(k.mask), ''), fl('offmask', k.offmask ? 'nexthdr+' : '', ''), fl('off', k.off, '')];
     out.push({ key: 'match', text: `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`, nested: m });
+  }
+  const off = f.offset as U32Offset | undefined;
+  if (off) {
+    // f_u32.c: '\n    offset MASK>>SHIFT at AT plus N  eat ' (tc 6.1's -j here is not valid JSON: these are its values under names)
+    const line: Field[] = [];
+    if (off.at !== undefined) line.push(fl('offset_mask', hex(off.mask ?? 0), `${hex(off.mask ?? 0).padStart(4, '0')}>>${off.shift ?? 0} at ${off.at} `), fl('offset_shift', off.shift ?? 0, ''), fl('offset_off', off.at, ''));
+    if (off.plus) line.push(fl('offset_plus', off.plus, `plus ${off.plus} `));
+    if (off.eat) line.push(fl('eat', true, ' eat '));
+    out.push(text(off.at !== undefined || off.plus !== undefined ? '    offset ' : ''), ...line, text('\n'));
   }
   const hk = f.hashkey as { mask: number; at: number } | undefined;
   if (hk) out.push(fl('hash_mask', hex(hk.mask), `    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`), fl('hash_off', hk.at, ''));

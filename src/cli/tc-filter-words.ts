@@ -30,6 +30,12 @@ const num = (v: string, what: string): number => {
   return Number(v);
 };
 
+/** A word tc reads as hex (get_be16(..., 16)): '0f00' or '0x0f00'. */
+function hexWord(v: string): string {
+  if (!/^(0x)?[0-9a-f]{1,4}$/i.test(v)) throw invalidArgument('Illegal "offset mask"', v);
+  return v.replace(/^0x/i, '');
+}
+
 /** A flower port: a number or 'MIN-MAX'. */
 const portWord = (v: string, what: string): number | string => (/^\d+-\d+$/.test(v) ? v : num(v, what));
 /** f_flower.c reads a numeric ip_proto with get_u8(..., 16): '47' is 0x47. */
@@ -229,6 +235,28 @@ const FILTER_WORDS: Record<string, KindWords> = {
     if (w === 'indev') return (s.indev = words.value()), true;
     if (w === 'divisor') return (s.divisor = num(words.value(), 'divisor')), true;
     if (w === 'link' || w === 'ht') return (s[w] = words.value()), true;
+    if (w === 'sample') {
+      // sample SELECTOR [ divisor N ]: the divisor belongs to the sample when it follows it
+      const sample: Spec = { match: u32Match(words) };
+      if (words.peek() === 'divisor') {
+        words.shift();
+        sample.divisor = num(words.value(), 'divisor');
+      }
+      s.sample = sample;
+      return true;
+    }
+    if (w === 'offset') {
+      // offset [ at EVEN ] [ mask HEX ] [ shift N ] [ plus N ] [ eat ] (f_u32.c parse_offset)
+      const o: Spec = {};
+      for (let k = words.peek(); k === 'at' || k === 'mask' || k === 'shift' || k === 'plus' || k === 'eat'; k = words.peek()) {
+        words.shift();
+        if (k === 'eat') o.eat = true;
+        else if (k === 'mask') o.mask = Number.parseInt(hexWord(words.value()), 16);
+        else o[k] = num(words.value(), `offset ${k}`);
+      }
+      s.offset = o;
+      return true;
+    }
     if (w === 'hashkey') {
       // hashkey mask MASK at OFFSET (either part may come first)
       const h: Record<string, number> = {};

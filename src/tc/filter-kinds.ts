@@ -7,7 +7,7 @@ import { checkBool, checkIfname, checkSpec } from '../route/arg-check.js';
 import { hex, uint, valueMask } from '../route/spec-values.js';
 import { formatHandle, parseHandle } from './handle.js';
 import { actionList, actionObject } from './actions.js';
-import { buildSel, decodeSel, TC_U32_TERMINAL } from './u32.js';
+import { applyOffset, buildSel, decodeSel, offsetOf, sampleBucket, TC_U32_TERMINAL } from './u32.js';
 import { bpfObjGet } from './bpf-obj.js';
 import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
 import { ematchList, ematchTree } from './ematch.js';
@@ -70,14 +70,14 @@ function tableHandle(v: unknown, option: string): number {
   return h;
 }
 
-const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev'] as const;
+const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev', 'offset', 'sample'] as const;
 function formatU32Handle(h: number): string {
   const ht = h >>> 20, bkt = (h >>> 12) & 0xff, node = h & 0xfff;
   return `${ht.toString(16)}:${bkt ? bkt.toString(16) : ''}${node ? `:${node.toString(16)}` : ''}`;
 }
 
 const u32: FilterKind = {
-  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw', 'divisor', 'link', 'ht', 'hashkey'],
+  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw', 'divisor', 'link', 'ht', 'hashkey', 'offset', 'sample'],
   encode(s, scope): U32AttrsSet {
     if (s.divisor !== undefined) {
       // a hash table of `divisor` buckets (its handle 'HT:'): no selector, nothing else to do
@@ -93,6 +93,13 @@ const u32: FilterKind = {
     if (s.link !== undefined) out.link = tableHandle(s.link, 'link');
     // the table (and bucket) the filter goes in (f_u32.c: `ht 2:5:`)
     if (s.ht !== undefined) out.hash = tableHandle(s.ht, 'ht');
+    if (s.sample !== undefined) {
+      // tc's `sample MATCH [divisor N]`: the bucket of the table that MATCH's packets hash to
+      const sm = checkSpec(s.sample, 'sample', ['match', 'divisor']);
+      const d = sm.divisor === undefined ? 256 : uint(sm.divisor, 'sample.divisor', 256, 1);
+      if (d & (d - 1)) throw new NetlinkArgumentError('sample.divisor', `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
+      out.hash = (((out.hash ?? 0) & 0xfff00000) | (sampleBucket(sm.match, d, 'sample.match') << 12)) >>> 0;
+    }
     // tc marks a key terminal when it classifies or acts (f_u32.c: TC_U32_TERMINAL)
     const sel = buildSel(s.match, out.classid !== undefined || out.act !== undefined);
     if (s.hashkey !== undefined) {
@@ -103,6 +110,7 @@ const u32: FilterKind = {
       if (at % 4) throw new NetlinkArgumentError('hashkey.at', `must be a multiple of 4, got ${at}`, 'ERR_OUT_OF_RANGE');
       sel.hoff = at;
     }
+    if (s.offset !== undefined) applyOffset(sel, s.offset);
     out.sel = sel;
     if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
     const f = clsFlags(s);
@@ -116,6 +124,8 @@ const u32: FilterKind = {
       out.match = decodeSel(sel, protocol === ETH_P_IPV6 ? 'ip6' : 'ip');
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
       if (sel.hmask) out.hashkey = { mask: sel.hmask >>> 0, at: sel.hoff };
+      const offset = offsetOf(sel);
+      if (offset) out.offset = offset;
     }
     if (o.link !== undefined) out.link = formatU32Handle(o.link);
     if (o.divisor !== undefined) out.divisor = o.divisor;

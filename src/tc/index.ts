@@ -21,3 +21,4 @@ export { rateLimit, removeRateLimit, hasRateLimit, redirect, removeRedirect, dro
 export { type HfscClassOptions, type DrrClassOptions, type QfqClassOptions, type ServiceCurve } from './class-kinds.js';
 export { type FlowerKeys } from './flower.js';
 export { type Ematch, type EmatchCmp, type EmatchU32 } from './ematch.js';
+export { type U32Offset } from './u32.js';
