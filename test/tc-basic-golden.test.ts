@@ -64,6 +64,16 @@ describe('basic ematch golden vectors (tc 6.1 captures)', () => {
   });
 });
 
+describe('ematch decoding of any bytes', () => {
+  test('any TCA_EMATCH_TREE_LIST entries: a match list, never an error (fast-check)', async () => {
+    const { ematchList } = await import('../src/tc/ematch.js');
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 5 }), (list) => {
+      const out = ematchList({ treeList: list.map((b) => Buffer.from(b)) });
+      assert.ok(Array.isArray(out));
+    }), { numRuns: 2000 });
+  });
+});
+
 describe('ematch round trip and errors', () => {
   const cmp = fc.record({
     size: fc.constantFrom('u8', 'u16', 'u32'), at: fc.integer({ min: 0, max: 0xffff }), layer: fc.constantFrom('link', 'network', 'transport'),

@@ -121,12 +121,17 @@ export function ematchTree(v: unknown, option = 'match'): EmatchAttrsSet {
   return { treeHdr: { nmatches: list.length, progid: 0 }, treeList: list };
 }
 
-/** TCA_BASIC_EMATCHES back to the match list; kinds nlkit does not read come as { kind: id, data: hex }. */
+/**
+ * TCA_BASIC_EMATCHES back to the match list; kinds nlkit does not read (and matches too short
+ * for their kind's struct) come as { kind: id, data: hex }.
+ */
 export function ematchList(t: EmatchAttrsSet): Opts[] {
-  return (t.treeList ?? []).map((b) => {
-    const hdr = fam().struct('tcf-ematch-hdr').decode(b, 0, b.length) as { kind: number; flags: number };
+  const hdrType = fam().struct('tcf-ematch-hdr');
+  return (t.treeList ?? []).filter((b) => b.length >= hdrType.size).map((b) => {
+    const hdr = hdrType.decode(b, 0, b.length) as { kind: number; flags: number };
     const name = KIND_BY_ID.get(hdr.kind);
-    const out: Opts = name ? { [name]: KINDS[name]!.decode(fam().struct(KINDS[name]!.struct).decode(b, 0, b.length)) } : { kind: hdr.kind, data: b.subarray(8).toString('hex') };
+    const type = name === undefined ? undefined : fam().struct(KINDS[name]!.struct);
+    const out: Opts = type && b.length >= type.size ? { [name!]: KINDS[name!]!.decode(type.decode(b, 0, b.length)) } : { kind: hdr.kind, data: b.subarray(hdrType.size).toString('hex') };
     if (hdr.flags & INVERT) out.not = true;
     // and, the default, is left out (the last match has none)
     if ((hdr.flags & REL_MASK) === REL.or) out.next = 'or';
