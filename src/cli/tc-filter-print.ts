@@ -87,6 +87,7 @@ const handleFields = (f: Filter, handleJson: unknown, classidKey = 'flowid'): Fi
 /** Each kind's members under "options" and its words, up to and with the end of the header line. */
 const FILTER_FIELDS: Record<string, (f: Filter) => Field[]> = {
   u32: u32Fields,
+  basic: basicFields,
   // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
   flower: (f) => [
     ...handleFields(f, Number(f.handle), 'classid'), ...(f.indev === undefined ? [] : [fl('indev', f.indev, '')]),
@@ -107,6 +108,38 @@ const FILTER_FIELDS: Record<string, (f: Filter) => Field[]> = {
   },
 };
 const genericFields = (f: Filter): Field[] => [...handleFields(f, f.handle), ...flagFields(f), text('\n')];
+
+/** em_cmp.c / em_u32.c print_eopt: one match's arguments (em_cmp.c names no size for u32: its test repeats u16). */
+const EMATCH_TEXT: Record<string, (m: Record<string, number | string | boolean>) => string> = {
+  cmp: (m) => `${m.size === 'u32' ? '' : `${m.size} `}at ${m.at} layer ${['link', 'network', 'transport'].indexOf(String(m.layer ?? 'link'))} ${m.mask ? `mask 0x${hex(Number(m.mask))} ` : ''}${m.trans ? 'trans ' : ''}${m.op} ${m.value}`,
+  u32: (m) => `${hex(Number(m.value)).padStart(8, '0')}/${hex(Number(m.mask)).padStart(8, '0')} at ${m.at}`,
+};
+
+/** m_ematch.c print_ematch_seq: `\n  KIND(ARGS)\n  AND KIND(ARGS)\n`, NOT before an inverted one. */
+function ematchText(list: Record<string, unknown>[]): string {
+  let t = '\n  ';
+  list.forEach((m, i) => {
+    const kind = Object.keys(EMATCH_TEXT).find((k) => m[k] !== undefined);
+    if (m.not) t += 'NOT ';
+    t += kind ? `${kind}(${EMATCH_TEXT[kind]!(m[kind] as Record<string, number | string | boolean>)})\n` : `[unknown ematch ${m.kind}]\n`;
+    if (i < list.length - 1) t += `  ${m.next === 'or' ? 'OR' : 'AND'} `;
+  });
+  return t;
+}
+
+/**
+ * f_basic.c basic_print_opt: handle, flowid, then the ematches as text (tc prints them with
+ * fprintf even under -j, which breaks its JSON; nlkit's -j has that text as "ematch").
+ */
+function basicFields(f: Filter): Field[] {
+  const out = handleFields(f, f.handle);
+  const m = f.match as Record<string, unknown>[] | undefined;
+  if (m?.length) {
+    const t = ematchText(m);
+    out.push(fl('ematch', t.trim().replace(/\n\s*/g, ' '), t));
+  }
+  return [...out, ...flagFields(f), text('\n')];
+}
 
 /** How a filter's parent reads in tc's output, when the show did not name it. */
 function parentField(f: Filter): Field {
