@@ -3,8 +3,8 @@
 import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
-import { filterJson, filterText } from './tc-filter-print.js';
-import { jsonText } from './tc-print.js';
+import { filterFields } from './tc-filter-print.js';
+import { printRecords } from './tc-print.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {
@@ -42,16 +42,14 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const sel = selectorOf(filterSpecOf(words));
   const list = await makeFilters(env.route).list(sel);
   const how = { stats: env.stats > 0, parentNamed: sel.parent !== undefined, devNamed: true };
-  if (env.json) env.out(jsonText(list.map((f) => filterJson(f, how)), env.pretty));
-  else env.out(list.map((f) => filterText(f, how)).join(''));
+  printRecords(env, list.map((f) => filterFields(f, how)));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {
   const sel = selectorOf(filterSpecOf(words));
   const f = await makeFilters(env.route).get(sel);
   const how = { stats: env.stats > 0, parentNamed: false, devNamed: true };
-  if (env.json) env.out(jsonText([filterJson(f, how)], env.pretty));
-  else env.out(filterText(f, how));
+  printRecords(env, [filterFields(f, how)]);
 }
 
 export const filter: IpObject = {
