@@ -11,12 +11,12 @@ const hex = (n: number) => (n >>> 0).toString(16);
 
 /** tc's control_action object ({type: 'pipe'}, {type: 'goto', chain: N}, {type: 'jump', jump: N}) with the verdict's text. */
 function control(v: string, t: string): Field {
-  const m = /^(goto chain|jump) (\d+)$/.exec(v);
-  const o = new FieldList();
-  if (!m) o.add('type', v);
-  else if (m[1] === 'jump') o.add('type', 'jump').add('jump', Number(m[2]));
-  else o.add('type', 'goto').add('chain', Number(m[2]));
-  return { key: 'control_action', text: t, nested: o.fields };
+  const m = v.startsWith('goto chain ') || v.startsWith('jump ') ? /^(goto chain|jump) (\d+)$/.exec(v) : null;
+  let nested: Field[];
+  if (!m) nested = [f('type', v, '')];
+  else if (m[1] === 'jump') nested = [f('type', 'jump', ''), f('jump', Number(m[2]), '')];
+  else nested = [f('type', 'goto', ''), f('chain', Number(m[2]), '')];
+  return { key: 'control_action', text: t, nested };
 }
 
 /** index, ref and bind, after tc's lead for that kind's index line. */

@@ -16,8 +16,11 @@ const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'i
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
-/** The cls flags tc prints (skip_hw, in_hw...) as members and words. */
-const flagFields = (f: Filter): Field[] => CLS_FLAG_KEYS.filter(([k]) => f[k]).map(([, key]) => fl(key, true, `${key} `));
+/** The cls flags tc prints (skip_hw, in_hw...) as members and words, added to `out`. */
+function flagFields(f: Filter, out: Field[] = []): Field[] {
+  for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) out.push(fl(key, true, `${key} `));
+  return out;
+}
 
 /** u32's members (f_u32.c u32_print_opt): the header line's words, then a line per key. */
 function u32Fields(f: Filter): Field[] {
@@ -35,10 +38,11 @@ function u32Fields(f: Filter): Field[] {
   if (f.classid !== undefined) out.push(fl('flowid', f.classid, table ? `${f.terminal ? '*' : ''}flowid ${f.classid} ` : ''));
   else if (f.terminal && table) out.push(text('terminal flowid '));
   if (f.link !== undefined) out.push(fl('link', f.link, table ? `link ${f.link} ` : ''));
-  out.push(...flagFields(f), text('\n'));
+  flagFields(f, out).push(text('\n'));
   for (const k of u32Keys(f)) {
-    const m = [fl('value', hex(k.val), ''), fl('mask', hex(k.mask), ''), fl('offmask', k.offmask ? 'nexthdr+' : '', ''), fl('off', k.off, '')];
-    out.push({ key: 'match', text: `  match ${hex(k.val).padStart(8, '0')}/${hex(k.mask).padStart(8, '0')} at ${k.offmask ? 'nexthdr+' : ''}${k.off}\n`, nested: m });
+    const [val, mask, nexthdr] = [hex(k.val), hex(k.mask), k.offmask ? 'nexthdr+' : ''];
+    const m = [fl('value', val, ''), fl('mask', mask, ''), fl('offmask', nexthdr, ''), fl('off', k.off, '')];
+    out.push({ key: 'match', text: `  match ${val.padStart(8, '0')}/${mask.padStart(8, '0')} at ${nexthdr}${k.off}\n`, nested: m });
   }
   const off = f.offset as U32Offset | undefined;
   if (off) {
@@ -158,11 +162,14 @@ export function filterFields(f: Filter, o: { stats: boolean; parentNamed: boolea
   out.push(fl('protocol', f.protocol, `protocol ${f.protocol} `), fl('pref', f.pref, `pref ${f.pref} `), fl('kind', f.kind, `${f.kind} `), fl('chain', f.chain, `chain ${f.chain} `));
   const acts = ((f.actions as Action[] | undefined) ?? []).map((a, i) => actionFields(a, i + 1, o.stats, false));
   // a filter with no handle (nor u32's keys or table) has no options in tc's JSON, and only its flags in its text
-  if (f.handle === undefined && f.match === undefined && f.divisor === undefined)
-    return [...out, ...flagFields(f).map((x) => text(x.text)), text('\n'), ...acts.map((a) => text(toText(a)))];
+  if (f.handle === undefined && f.match === undefined && f.divisor === undefined) {
+    out.push(...flagFields(f).map((x) => text(x.text)), text('\n'), ...acts.map((a) => text(toText(a))));
+    return out;
+  }
   const opts = (FILTER_FIELDS[f.kind] ?? genericFields)(f);
   if (acts.length) opts.push({ key: 'actions', text: '', list: acts });
-  return [...out, { key: 'options', text: '', nested: opts }];
+  out.push({ key: 'options', text: '', nested: opts });
+  return out;
 }
 
 /** One filter as `tc -j filter show` prints it. */

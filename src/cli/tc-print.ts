@@ -210,6 +210,15 @@ function writeFields(w: JsonWriter, fields: Field[]): void {
   w.object();
   for (const x of fields) {
     if (x.key === undefined) continue;
+    // the common members in one concatenation each (a dump of thousands of filters)
+    if (typeof x.json === 'string') {
+      w.str(x.key, x.json);
+      continue;
+    }
+    if (typeof x.json === 'number' || typeof x.json === 'bigint') {
+      w.num(x.key, x.json);
+      continue;
+    }
     w.key(x.key);
     if (x.nested) writeFields(w, x.nested);
     else if (x.list) {
@@ -232,8 +241,16 @@ function writeValue(w: JsonWriter, v: unknown): void {
   } else w.null();
 }
 
-export const toText = (fields: Field[]): string =>
-  fields.map((x) => x.text + (x.nested ? toText(x.nested) : '') + (x.list ? x.list.map(toText).join('') : '')).join('');
+/** The text face of fields: each one's text, then its object's or list's. */
+export function toText(fields: Field[]): string {
+  let t = '';
+  for (const x of fields) {
+    t += x.text;
+    if (x.nested) t += toText(x.nested);
+    if (x.list) for (const item of x.list) t += toText(item);
+  }
+  return t;
+}
 
 /** `tc -j` text of one record or an array of them (tc's json_writer layout under -p), with its newline. */
 export function jsonText(v: FieldList | FieldList[], pretty: boolean): string {
@@ -251,7 +268,9 @@ export function jsonText(v: FieldList | FieldList[], pretty: boolean): string {
 /** Records as `tc -j` (a JSON array) or tc's text. */
 export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
   if (!env.json) {
-    env.out(records.map(toText).join(''));
+    let t = '';
+    for (const r of records) t += toText(r);
+    env.out(t);
     return;
   }
   const w = new JsonWriter(env.pretty, env.out);
