@@ -79,7 +79,12 @@ const maskBytes = (len: number, bits: number): Buffer => {
 };
 const maskLength = (b: Buffer): number => [...b].reduce((n, x) => n + (x.toString(2).match(/1/g)?.length ?? 0), 0);
 const ipv4Mask = (len: number) => [...maskBytes(4, len)].join('.');
-const ipv6Mask = (len: number) => [...Array(8).keys()].map((i) => maskBytes(16, len).readUInt16BE(i * 2).toString(16)).join(':');
+function ipv6Mask(len: number): string {
+  const b = maskBytes(16, len);
+  let t = b.readUInt16BE(0).toString(16);
+  for (let i = 2; i < 16; i += 2) t += `:${b.readUInt16BE(i).toString(16)}`;
+  return t;
+}
 function maskOfText(m: string | Buffer | undefined, v4: boolean): number {
   if (m === undefined) return v4 ? 32 : 128;
   if (Buffer.isBuffer(m)) return maskLength(m);
