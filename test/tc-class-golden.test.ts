@@ -66,6 +66,11 @@ describe('class golden vectors (tc 6.1 captures)', () => {
   test(`hfsc_qdisc: ${caps.hfsc_qdisc!.command}`, () => {
     same(fam.encode('newqdisc', qdiscRequest(scope, { dev: 'v0', handle: '1:', kind: 'hfsc', default: '10' })), body('hfsc_qdisc'), 'newqdisc');
   });
+  for (const kind of ['drr', 'qfq'] as const) {
+    test(`${kind}_qdisc: ${caps[`${kind}_qdisc`]!.command} (no options: TCA_KIND alone)`, () => {
+      assert.equal(fam.encode('newqdisc', qdiscRequest(scope, { dev: 'v0', handle: '1:', kind })).toString('hex'), caps[`${kind}_qdisc`]!.body);
+    });
+  }
 
   test('hfsc bytes: TCA_OPTIONS nests TCA_HFSC_RSC 1 / FSC 2 / USC 3, each struct tc_service_curve { u32 m1, d, m2 }', () => {
     const b = fam.encode('newtclass', classRequest(scope, CLASSES.hfsc_sc_ul!));

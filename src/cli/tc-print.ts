@@ -111,6 +111,8 @@ const QDISC_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
   pfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
   bfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${formatSize(num(o, 'limit'))}`)]),
   pfifo_head_drop: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
+  // q_hfsc.c hfsc_print_opt: the default class only when there is one, as text (fprintf, no JSON member)
+  hfsc: (o) => (o.default === undefined || o.default === '0' ? [] : [text(`default ${o.default} `)]),
   ingress: () => [text('---------------- ')],
   clsact: () => [],
   noqueue: () => [],

@@ -33,6 +33,8 @@ export const QDISC_WORDS: Record<string, KindWords> = {
   ingress: {},
   clsact: {},
   hfsc: { default: 'default' },
+  drr: {},
+  qfq: {},
   cake: {
     bandwidth: 'bandwidth', unlimited: ['bandwidth', 'unlimited'], rtt: 'rtt', target: 'target', overhead: 'overhead', mpu: 'mpu', memlimit: 'memory', fwmark: 'fwmark',
     nat: ['nat', true], nonat: ['nat', false], wash: ['wash', true], nowash: ['wash', false], ingress: ['ingress', true], egress: ['ingress', false],
