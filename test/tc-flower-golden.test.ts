@@ -33,6 +33,7 @@ const FLOWERS: Record<string, Record<string, unknown>> = {
   flower_tcp_flags_tos: { ...F, protocol: 'ip', prio: 14, ipProto: 'tcp', tcpFlags: '0x2/0x12', ipTos: '0x10/0xfc', ipTtl: 64, skipSw: true, classid: '1:4' },
   flower_ct: { ...F, protocol: 'ip', prio: 15, ctState: '+trk-new+est', ctZone: 5, ctMark: '0x10/0xff', classid: '1:5' },
   flower_enc: { ...F, protocol: 'ip', prio: 16, encSrcIp: '10.0.0.1/32', encDstIp: '10.0.0.2/32', encKeyId: 42, encDstPort: 4789, classid: '1:6' },
+  flower_enc_tos_ttl: { ...F, protocol: 'ip', prio: 19, encDstIp: '10.0.0.2/32', encTos: '0x10/0xfc', encTtl: 64, classid: '1:9' },
   flower_lldp: { ...F, protocol: 0x88cc, prio: 17, dstMac: '01:80:c2:00:00:0e', classid: '1:7' },
   // tc reads a numeric ip_proto as hex: `ip_proto 47` is protocol 0x47 (71), not GRE
   flower_gre: { ...F, protocol: 'ip', prio: 18, ipProto: 0x47, srcIp: '192.168.1.0/24', classid: '1:8' },

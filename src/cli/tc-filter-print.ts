@@ -78,7 +78,7 @@ function flowerKeyFields(f: Filter): Field[] {
     ['dst_ip', f.dstIp === undefined ? undefined : noHostLen(f.dstIp)], ['src_ip', f.srcIp === undefined ? undefined : noHostLen(f.srcIp)],
     ['dst_port', f.dstPort], ['src_port', f.srcPort], ['tcp_flags', f.tcpFlags], ['icmp_type', f.icmpType], ['icmp_code', f.icmpCode],
     ['enc_dst_ip', f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp)], ['enc_src_ip', f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp)],
-    ['enc_key_id', f.encKeyId], ['enc_dst_port', f.encDstPort], ['enc_src_port', f.encSrcPort],
+    ['enc_key_id', f.encKeyId], ['enc_tos', f.encTos], ['enc_ttl', f.encTtl], ['enc_dst_port', f.encDstPort], ['enc_src_port', f.encSrcPort],
     ['ct_state', f.ctState], ['ct_zone', f.ctZone], ['ct_mark', f.ctMark],
   ];
   return rows.filter(([, v]) => v !== undefined).map(([key, v]) => fl(key, v, `\n  ${key} ${v}`));

@@ -47,7 +47,7 @@ const FLOWER_WORDS: Record<string, [key: string, read?: (v: string, what: string
   ip_proto: ['ipProto', ipProtoWord], ip_tos: ['ipTos'], ip_ttl: ['ipTtl'], src_ip: ['srcIp'], dst_ip: ['dstIp'],
   src_port: ['srcPort', portWord], dst_port: ['dstPort', portWord], tcp_flags: ['tcpFlags'], type: ['icmpType', num], code: ['icmpCode', num],
   ct_state: ['ctState'], ct_zone: ['ctZone', num], ct_mark: ['ctMark'],
-  enc_src_ip: ['encSrcIp'], enc_dst_ip: ['encDstIp'], enc_key_id: ['encKeyId', num], enc_src_port: ['encSrcPort', num], enc_dst_port: ['encDstPort', num],
+  enc_src_ip: ['encSrcIp'], enc_dst_ip: ['encDstIp'], enc_tos: ['encTos'], enc_ttl: ['encTtl'], enc_key_id: ['encKeyId', num], enc_src_port: ['encSrcPort', num], enc_dst_port: ['encDstPort', num],
 };
 
 /** An action kind's words: each consumes what it knows from w[i..] and returns how many, or 0. */

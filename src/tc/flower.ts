@@ -254,6 +254,8 @@ const KEYS: Record<keyof FlowerKeys, KeyRow> = {
   ctMark: masked('keyCtMark', 'keyCtMarkMask', 0xffffffff),
   encSrcIp: encAddr('Src'),
   encDstIp: encAddr('Dst'),
+  encTos: masked('keyEncIpTos', 'keyEncIpTosMask', 0xff),
+  encTtl: masked('keyEncIpTtl', 'keyEncIpTtlMask', 0xff),
   encKeyId: plain('keyEncKeyId', 0xffffffff),
   encSrcPort: { ...masked('keyEncUdpSrcPort', 'keyEncUdpSrcPortMask', 0xffff), encode: (v, option, out) => void (out.keyEncUdpSrcPort = uint(v, option, 0xffff)) },
   encDstPort: { ...masked('keyEncUdpDstPort', 'keyEncUdpDstPortMask', 0xffff), encode: (v, option, out) => void (out.keyEncUdpDstPort = uint(v, option, 0xffff)) },
@@ -294,6 +296,9 @@ export interface FlowerKeys {
   /** The tunnel's outer addresses (any family), key id and UDP ports, as tunnel_key sets them. */
   encSrcIp?: string;
   encDstIp?: string;
+  /** The outer header's TOS and TTL: a number or 'VALUE/MASK'. */
+  encTos?: Masked;
+  encTtl?: Masked;
   encKeyId?: number;
   encSrcPort?: number;
   encDstPort?: number;
