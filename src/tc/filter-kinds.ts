@@ -70,6 +70,13 @@ function tableHandle(v: unknown, option: string): number {
   return h;
 }
 
+/** A hash table's bucket count: a power of 2 up to 256 (f_u32.c, net/sched/cls_u32.c). */
+function bucketCount(v: unknown, option: string): number {
+  const d = uint(v, option, 256, 1);
+  if (d & (d - 1)) throw new NetlinkArgumentError(option, `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
+  return d;
+}
+
 const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev', 'offset', 'sample'] as const;
 function formatU32Handle(h: number): string {
   const ht = h >>> 20, bkt = (h >>> 12) & 0xff, node = h & 0xfff;
@@ -82,9 +89,7 @@ const u32: FilterKind = {
     if (s.divisor !== undefined) {
       // a hash table of `divisor` buckets (its handle 'HT:'): no selector, nothing else to do
       for (const k of U32_NODE_KEYS) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'goes with a u32 filter, not with a hash table (divisor)');
-      const d = uint(s.divisor, 'divisor', 256, 1);
-      if (d & (d - 1)) throw new NetlinkArgumentError('divisor', `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
-      const t: U32AttrsSet = { divisor: d };
+      const t: U32AttrsSet = { divisor: bucketCount(s.divisor, 'divisor') };
       const f = clsFlags(s);
       if (f) t.flags = f;
       return t;
@@ -96,8 +101,7 @@ const u32: FilterKind = {
     if (s.sample !== undefined) {
       // tc's `sample MATCH [divisor N]`: the bucket of the table that MATCH's packets hash to
       const sm = checkSpec(s.sample, 'sample', ['match', 'divisor']);
-      const d = sm.divisor === undefined ? 256 : uint(sm.divisor, 'sample.divisor', 256, 1);
-      if (d & (d - 1)) throw new NetlinkArgumentError('sample.divisor', `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
+      const d = sm.divisor === undefined ? 256 : bucketCount(sm.divisor, 'sample.divisor');
       out.hash = (((out.hash ?? 0) & 0xfff00000) | (sampleBucket(sm.match, d, 'sample.match') << 12)) >>> 0;
     }
     // tc marks a key terminal when it classifies or acts (f_u32.c: TC_U32_TERMINAL)
