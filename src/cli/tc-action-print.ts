@@ -5,7 +5,7 @@
 import type { Action } from '../tc/index.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import { peditWords } from '../tc/action-kinds.js';
-import { f, FieldList, statsFields, text, toText, type Field } from './tc-print.js';
+import { f, statsFields, text, toText, type Field } from './tc-print.js';
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
@@ -143,7 +143,7 @@ export function actionFields(a: Action, order: number, stats: boolean, standalon
 }
 
 /** One action as tc -j prints it. */
-export const actionJson = (a: Action, order: number, stats: boolean, standalone = true): FieldList => Object.assign(new FieldList(), { fields: actionFields(a, order, stats, standalone) });
+export const actionJson = actionFields;
 
 /** tc's text for one action. */
 export const actionText = (a: Action, order: number, stats: boolean, standalone = true): string => toText(actionFields(a, order, stats, standalone));

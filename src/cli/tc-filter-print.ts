@@ -3,7 +3,7 @@
 // of tc's text; its actions are tc-action-print.ts's field lists under "actions".
 import type { Action, Filter } from '../tc/index.js';
 import { parseProtocol } from '../tc/filters.js';
-import { f as fl, FieldList, text, toText, type Field } from './tc-print.js';
+import { f as fl, text, toText, type Field } from './tc-print.js';
 import { actionFields, actionJson, actionText } from './tc-action-print.js';
 
 export { actionJson, actionText };
@@ -173,7 +173,7 @@ export function filterFields(f: Filter, o: { stats: boolean; parentNamed: boolea
 }
 
 /** One filter as `tc -j filter show` prints it. */
-export const filterJson = (f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): FieldList => Object.assign(new FieldList(), { fields: filterFields(f, o) });
+export const filterJson = filterFields;
 
 /** tc's text line(s) for a filter. */
 export const filterText = (f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): string => toText(filterFields(f, o));

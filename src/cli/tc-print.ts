@@ -14,22 +14,6 @@ export type Field = { key?: string; json?: unknown; text: string; nested?: Field
 export const f = (key: string | undefined, json: unknown, text: string): Field => ({ key, json, text });
 export const text = (t: string): Field => ({ text: t });
 
-/** A member's value: a JSON value, an object (FieldList) or an array of objects. */
-export type Json = string | number | bigint | boolean | null | (string | number | bigint | boolean)[] | FieldList | FieldList[];
-
-/** Fields added member by member (no text of their own unless given), for records built as tc's json_writer writes them. */
-export class FieldList {
-  readonly fields: Field[] = [];
-  /** Adds a member (undefined: nothing); chainable. */
-  add(key: string, v: Json | undefined, t = ''): this {
-    if (v === undefined) return this;
-    if (v instanceof FieldList) this.fields.push({ key, text: t, nested: v.fields });
-    else if (Array.isArray(v) && v.some((x) => x instanceof FieldList)) this.fields.push({ key, text: t, list: (v as FieldList[]).map((x) => x.fields) });
-    else this.fields.push({ key, json: v, text: t });
-    return this;
-  }
-}
-
 /** tc's sprint_time as this tc prints it: three significant digits, %g style ('50ms', '1.86ms', '1.5s', '500us'). */
 export function tcTime(usec: number): string {
   const g = (x: number) => String(Number(x.toPrecision(3)));
@@ -254,15 +238,11 @@ export function toText(fields: Field[]): string {
   return t;
 }
 
-/** `tc -j` text of one record or an array of them (tc's json_writer layout under -p), with its newline. */
-export function jsonText(v: FieldList | FieldList[], pretty: boolean): string {
+/** `tc -j` text of one record (its JSON object and a newline), as printRecords writes each. */
+export function jsonText(record: Field[], pretty: boolean): string {
   let out = '';
   const w = new JsonWriter(pretty, (t) => void (out += t));
-  if (Array.isArray(v)) {
-    w.array();
-    for (const r of v) writeFields(w, r.fields);
-    w.endArray();
-  } else writeFields(w, v.fields);
+  writeFields(w, record);
   w.raw('\n').flush();
   return out;
 }
