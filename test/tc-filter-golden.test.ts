@@ -11,7 +11,7 @@ import { description as tcDesc, type TcU32SelStruct } from '../src/ynl/families/
 import { Scope } from '../src/route/context.js';
 import { filterRequest, filterObject } from '../src/tc/filters.js';
 import { actionAttrs, actionObject } from '../src/tc/actions.js';
-import { buildSel, decodeSel, type U32Ip } from '../src/tc/u32.js';
+import { buildSel, decodeSel, sampleBucket, type U32Ip } from '../src/tc/u32.js';
 import { parseVerdict, verdictName } from '../src/tc/verdicts.js';
 import { ratespec } from '../src/tc/psched.js';
 import { NetlinkArgumentError } from '../src/core/errors.js';
@@ -173,6 +173,30 @@ describe('u32 selector builder', () => {
   });
 });
 
+describe('u32 sample and offset', () => {
+  test('sample: the bucket tc 6.1 picks (its `tc filter show` of `sample ip dst A/32 [divisor N]` on this kernel)', () => {
+    const b = (dst: string, divisor = 256) => sampleBucket({ ip: { dst } }, divisor);
+    assert.deepEqual([b('10.0.0.5/32'), b('10.0.0.7/32'), b('1.2.3.4/32'), b('192.168.77.200/32'), b('192.168.77.200/32', 16), b('10.1.0.0/16')], [5, 7, 4, 0xc8, 8, 1]);
+    assert.throws(() => sampleBucket({ ip: { dst: '10.0.0.0/0' } }, 256), NetlinkArgumentError);
+    assert.throws(() => sampleBucket({ ip: { dst: '10.0.0.1', dport: 22 } }, 256), NetlinkArgumentError);
+  });
+  test('offset: any {at, mask, shift, plus, eat} back as given through the codec (fast-check); bad ones are typed errors', () => {
+    const arb = fc.record({ at: fc.integer({ min: -0x4000, max: 0x3fff }).map((n) => n * 2), mask: fc.integer({ min: 0, max: 0xffff }), shift: fc.integer({ min: 0, max: 255 }), plus: fc.integer({ min: 0, max: 0xffff }), eat: fc.constant(true) },
+      { requiredKeys: [] });
+    fc.assert(fc.property(arb, (offset) => {
+      const spec = { ...F, protocol: 'ip', prio: 1, kind: 'u32', match: [{ ip: { protocol: 6 } }], offset, link: '2:' };
+      const back = filterObject(fam.decode('gettfilter', fam.encode('newtfilter', filterRequest(scope, spec))) as never, scope);
+      const want: Record<string, unknown> = {};
+      if (offset.at !== undefined || offset.mask !== undefined || offset.shift !== undefined) Object.assign(want, { at: offset.at ?? 0, mask: offset.mask ?? 0, shift: offset.shift ?? 0 });
+      if (offset.plus !== undefined) want.plus = offset.plus;
+      if (offset.eat) want.eat = true;
+      assert.deepEqual(back.offset, Object.keys(want).length ? want : undefined);
+    }));
+    for (const [offset, re] of [[{ at: 3 }, /even/], [{ mask: 0x10000 }, /0\.\.65535/], [{ jump: 1 }, /not an offset field/], [{ eat: 'yes' }, /boolean/], ['x', /at, mask/]] as const)
+      assert.throws(() => filterRequest(scope, { ...F, protocol: 'ip', prio: 1, kind: 'u32', offset }), (e: Error) => e instanceof NetlinkArgumentError && re.test(e.message), JSON.stringify(offset));
+  });
+});
+
 describe('action tables', () => {
   const verdict = fc.constantFrom('pass', 'drop', 'pipe', 'continue', 'reclassify', 'stolen', 'trap', 'goto chain 7', 'jump 2');
   const actionArb = fc.oneof(
@@ -208,6 +232,8 @@ describe('action tables', () => {
         // burst goes through whole microseconds of ticks (as tc's): within 2 us worth of bytes
         assert.ok(Math.abs((got.burst as number) - spec.burst) <= spec.rate / 5e5 + 1, `burst ${got.burst} vs ${spec.burst}`);
         got.burst = spec.burst;
+        // a conform of pass (TC_ACT_OK) is the kernel's default: not sent, as tc (m_police.c)
+        if (want.conform === 'pass') delete want.conform;
         const { verdict: _v, mtu: _m, ...rest } = got;
         assert.deepEqual(rest, want);
         return;

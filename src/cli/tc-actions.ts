@@ -4,8 +4,8 @@ import { makeActions } from '../tc/actions.js';
 import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { parseActions } from './tc-filter-words.js';
-import { actionJson, actionText } from './tc-filter-print.js';
-import { jsonText, Ordered } from './tc-json.js';
+import { actionFields } from './tc-action-print.js';
+import { f, printRecords } from './tc-print.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {
@@ -27,11 +27,7 @@ function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?:
 /** tc -j's shape of an actions message: [{"total acts": N}, {"actions": [...]}]. */
 function print(env: IpEnv, list: Action[], total: number, first: number): void {
   const stats = env.stats > 0;
-  if (env.json) {
-    env.out(jsonText([new Ordered().add('total acts', total), new Ordered().add('actions', list.map((a, i) => actionJson(a, first + i, stats)))], env.pretty));
-    return;
-  }
-  env.out(`total acts ${total}\n${list.map((a, i) => actionText(a, first + i, stats)).join('')}`);
+  printRecords(env, [[f('total acts', total, `total acts ${total}\n`)], [{ key: 'actions', text: '', list: list.map((a, i) => actionFields(a, first + i, stats)) }]]);
 }
 
 const writer = (name: 'add' | 'replace', alias?: string) => ({

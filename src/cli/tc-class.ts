@@ -38,9 +38,10 @@ function parsePlace(words: Words, show: boolean): Place {
   return p;
 }
 
-function specOf(words: Words): ClassSpec {
+/** A `tc class add|change|replace` command line (after the verb) as the spec nlkit sends. */
+export function classSpecOf(words: Words): ClassSpec {
   const p = parsePlace(words, false);
-  if (p.kind === undefined) throw new IpUsageError('Error: a class kind is required (htb).', 1);
+  if (p.kind === undefined) throw new IpUsageError('Error: a class kind is required (htb, hfsc, drr, qfq).', 1);
   if (p.classid === undefined) throw new IpUsageError('Error: "classid" is required.', 1);
   // checked by the domain layer as it builds the request
   const spec = { dev: p.dev!, classid: p.classid, kind: p.kind, ...kindOptions(p.kind, words, CLASS_WORDS, 'class') } as ClassSpec;
@@ -52,7 +53,7 @@ function specOf(words: Words): ClassSpec {
 function writer(name: 'add' | 'change' | 'replace', synopsis: string): IpCommand {
   return {
     name, synopsis, aliases: name === 'change' ? ['chg'] : undefined, keywords: ['dev', 'parent', 'classid', 'root'],
-    run: async (words, env) => void (await makeClasses(env.route)[name](specOf(words))),
+    run: async (words, env) => void (await makeClasses(env.route)[name](classSpecOf(words))),
   };
 }
 
@@ -94,7 +95,11 @@ export const tcClass: IpObject = {
     { name: 'delete', synopsis: 'del dev STRING classid CLASSID', run: del },
     { name: 'show', aliases: ['list', 'lst'], synopsis: 'show dev STRING [ root | parent CLASSID | classid CLASSID ]', keywords: ['dev', 'root', 'parent', 'classid'], run: show },
   ],
-  where: `QDISC_KIND := htb
+  where: `QDISC_KIND := { htb | hfsc | drr | qfq }
 OPTIONS (htb) := rate RATE [ ceil RATE ] [ burst SIZE ] [ cburst SIZE ] [ prio N ] [ quantum SIZE ] [ mtu SIZE ] [ mpu SIZE ] [ overhead N ]
+OPTIONS (hfsc) := [ [ rt SC ] [ ls SC ] | [ sc SC ] ] [ ul SC ]
+SC := [ [ m1 RATE ] d TIME ] m2 RATE | [ [ umax SIZE ] dmax TIME ] rate RATE
+OPTIONS (drr) := [ quantum SIZE ]
+OPTIONS (qfq) := [ weight N ] [ maxpkt SIZE ]
 `,
 };

@@ -4,6 +4,7 @@
 import type { ActionSpec } from '../tc/index.js';
 import { VERDICT_NAMES } from '../tc/verdicts.js';
 import { IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { parseEmatch } from './tc-ematch-words.js';
 
 type Spec = Record<string, unknown>;
 
@@ -29,6 +30,26 @@ const num = (v: string, what: string): number => {
   return Number(v);
 };
 
+/** A word tc reads as hex (get_be16(..., 16)): '0f00' or '0x0f00'. */
+function hexWord(v: string): string {
+  if (!/^(0x)?[0-9a-f]{1,4}$/i.test(v)) throw invalidArgument('Illegal "offset mask"', v);
+  return v.replace(/^0x/i, '');
+}
+
+/** A flower port: a number or 'MIN-MAX'. */
+const portWord = (v: string, what: string): number | string => (/^\d+-\d+$/.test(v) ? v : num(v, what));
+/** f_flower.c reads a numeric ip_proto with get_u8(..., 16): '47' is 0x47. */
+const ipProtoWord = (v: string): number | string => (/^(0x)?[0-9a-f]{1,2}$/i.test(v) ? parseInt(v.replace(/^0x/i, ''), 16) : v);
+
+/** f_flower.c's words: the spec key, and how the value is read (absent: the text as it is, checked by nlkit/tc). */
+const FLOWER_WORDS: Record<string, [key: string, read?: (v: string, what: string) => unknown]> = {
+  indev: ['indev'], src_mac: ['srcMac'], dst_mac: ['dstMac'], vlan_id: ['vlanId', num], vlan_prio: ['vlanPrio', num], vlan_ethtype: ['vlanEthType'],
+  ip_proto: ['ipProto', ipProtoWord], ip_tos: ['ipTos'], ip_ttl: ['ipTtl'], src_ip: ['srcIp'], dst_ip: ['dstIp'],
+  src_port: ['srcPort', portWord], dst_port: ['dstPort', portWord], tcp_flags: ['tcpFlags'], type: ['icmpType', num], code: ['icmpCode', num],
+  ct_state: ['ctState'], ct_zone: ['ctZone', num], ct_mark: ['ctMark'],
+  enc_src_ip: ['encSrcIp'], enc_dst_ip: ['encDstIp'], enc_tos: ['encTos'], enc_ttl: ['encTtl'], enc_key_id: ['encKeyId', num], enc_src_port: ['encSrcPort', num], enc_dst_port: ['encDstPort', num],
+};
+
 /** An action kind's words: each consumes what it knows from w[i..] and returns how many, or 0. */
 type ActionWords = (w: readonly string[], i: number, s: Spec) => number;
 
@@ -47,6 +68,9 @@ const ACTION_WORDS: Record<string, ActionWords> = {
       return 2;
     }
     if (w[i] === 'overhead') return (s.overhead = num(v ?? '', 'overhead')), 2;
+    // m_police.c's pkts_rate / pkts_burst (packets per second, packets)
+    if (w[i] === 'pkts_rate' || w[i] === 'pkt_rate') return (s.pktRate = num(v ?? '', w[i]!)), 2;
+    if (w[i] === 'pkts_burst' || w[i] === 'pkt_burst') return (s.pktBurst = num(v ?? '', w[i]!)), 2;
     if (w[i] === 'conform-exceed' && v) {
       const [exceed, conform] = v.split('/');
       s.exceed = exceed;
@@ -211,6 +235,28 @@ const FILTER_WORDS: Record<string, KindWords> = {
     if (w === 'indev') return (s.indev = words.value()), true;
     if (w === 'divisor') return (s.divisor = num(words.value(), 'divisor')), true;
     if (w === 'link' || w === 'ht') return (s[w] = words.value()), true;
+    if (w === 'sample') {
+      // sample SELECTOR [ divisor N ]: the divisor belongs to the sample when it follows it
+      const sample: Spec = { match: u32Match(words) };
+      if (words.peek() === 'divisor') {
+        words.shift();
+        sample.divisor = num(words.value(), 'divisor');
+      }
+      s.sample = sample;
+      return true;
+    }
+    if (w === 'offset') {
+      // offset [ at EVEN ] [ mask HEX ] [ shift N ] [ plus N ] [ eat ] (f_u32.c parse_offset)
+      const o: Spec = {};
+      for (let k = words.peek(); k === 'at' || k === 'mask' || k === 'shift' || k === 'plus' || k === 'eat'; k = words.peek()) {
+        words.shift();
+        if (k === 'eat') o.eat = true;
+        else if (k === 'mask') o.mask = Number.parseInt(hexWord(words.value()), 16);
+        else o[k] = num(words.value(), `offset ${k}`);
+      }
+      s.offset = o;
+      return true;
+    }
     if (w === 'hashkey') {
       // hashkey mask MASK at OFFSET (either part may come first)
       const h: Record<string, number> = {};
@@ -236,12 +282,19 @@ const FILTER_WORDS: Record<string, KindWords> = {
     if (w === 'indev') return (s.indev = words.value()), true;
     return false;
   },
-  basic: () => false,
+  // f_basic.c: `match EXPR`, the expression's words up to the next filter keyword
+  basic: (w, words, s) => {
+    if (w !== 'match') return false;
+    const expr: string[] = [];
+    while (!words.done && !['classid', 'flowid', 'action', 'actions'].includes(words.peek()!)) expr.push(words.shift()!);
+    s.match = parseEmatch(expr.join(' '));
+    return true;
+  },
   flower: (w, words, s) => {
-    const key = { ip_proto: 'ipProto', src_ip: 'srcIp', dst_ip: 'dstIp', src_port: 'srcPort', dst_port: 'dstPort', indev: 'indev' }[w];
-    if (!key) return false;
+    const rule = FLOWER_WORDS[w];
+    if (!rule) return false;
     const v = words.value();
-    s[key] = key.endsWith('Port') ? num(v, w) : v;
+    s[rule[0]] = rule[1] ? rule[1](v, w) : v;
     return true;
   },
 };

@@ -3,10 +3,11 @@
 import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
-import { filterJson, filterText } from './tc-filter-print.js';
-import { jsonText } from './tc-json.js';
+import { filterFields } from './tc-filter-print.js';
+import { printRecords } from './tc-print.js';
 
-function parseSpec(words: Words): FilterSpec {
+/** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
+export function filterSpecOf(words: Words): FilterSpec {
   const s: Record<string, unknown> = {};
   const kind = parseFilterHead(words, s);
   if (s.dev === undefined) throw new IpUsageError('Error: "dev" is needed (nlkit tc has no shared blocks).', 1);
@@ -22,7 +23,7 @@ function writer(name: 'add' | 'change' | 'replace'): IpCommand {
     name, synopsis: `${name} dev STRING [ ingress | egress | root | parent CLASSID ] [ handle FILTERID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ] FILTER_TYPE [ OPTIONS ]`,
     keywords: ['dev', 'ingress', 'egress', 'root', 'parent', 'handle', 'pref', 'protocol', 'chain', 'u32', 'bpf', 'matchall', 'fw', 'basic', 'flower', 'action'],
     run: async (words: Words, env: IpEnv) => {
-      const spec = parseSpec(words);
+      const spec = filterSpecOf(words);
       if (spec.kind === undefined) throw new IpUsageError('Error: a filter kind is needed (u32, bpf, matchall, fw, basic, flower).', 1);
       await makeFilters(env.route)[name](spec);
     },
@@ -38,19 +39,17 @@ function selectorOf(spec: FilterSpec): FilterSelector {
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
-  const sel = selectorOf(parseSpec(words));
+  const sel = selectorOf(filterSpecOf(words));
   const list = await makeFilters(env.route).list(sel);
   const how = { stats: env.stats > 0, parentNamed: sel.parent !== undefined, devNamed: true };
-  if (env.json) env.out(jsonText(list.map((f) => filterJson(f, how)), env.pretty));
-  else env.out(list.map((f) => filterText(f, how)).join(''));
+  printRecords(env, list.map((f) => filterFields(f, how)));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {
-  const sel = selectorOf(parseSpec(words));
+  const sel = selectorOf(filterSpecOf(words));
   const f = await makeFilters(env.route).get(sel);
   const how = { stats: env.stats > 0, parentNamed: false, devNamed: true };
-  if (env.json) env.out(jsonText([filterJson(f, how)], env.pretty));
-  else env.out(filterText(f, how));
+  printRecords(env, [filterFields(f, how)]);
 }
 
 export const filter: IpObject = {
@@ -63,7 +62,7 @@ export const filter: IpObject = {
     writer('replace'),
     {
       name: 'delete', synopsis: 'del dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ handle FILTERID FILTER_TYPE ]',
-      run: async (words, env) => void (await makeFilters(env.route).delete(selectorOf(parseSpec(words)))),
+      run: async (words, env) => void (await makeFilters(env.route).delete(selectorOf(filterSpecOf(words)))),
     },
     { name: 'get', synopsis: 'get dev STRING parent CLASSID protocol PROTO handle FILTERID pref PRIO FILTER_TYPE', run: get },
     { name: 'list', aliases: ['show', 'lst'], synopsis: 'show dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ]', run: show },

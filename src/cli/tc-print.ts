@@ -1,13 +1,15 @@
-// How `tc` prints qdiscs and classes, with one record for both faces: each field is a JSON
-// member (tc -j, in tc's order, duplicate keys and all) and its piece of tc's text line.
-// Values come from nlkit/tc's views; units are printed with tc's rules (tc_util.c).
+// How `tc` prints, with one record for both faces: each field is a JSON member (tc -j, in tc's
+// order, duplicate keys and all) and its piece of tc's text line. Qdiscs, classes, filters,
+// actions and chains all print through this vocabulary and its one JSON writer; the counters
+// are one block (statsFields) wherever tc shows them. Values come from nlkit/tc's views; units
+// are printed with tc's rules (tc_util.c).
 import type { Opts } from '../tc/qdisc-kinds.js';
 import type { TcStats } from '../tc/stats.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import { JsonWriter } from './json-writer.js';
 
-/** A JSON member (key and value; no key: text only) and its text. Nested: an object member. */
-export type Field = { key?: string; json?: unknown; text: string; nested?: Field[] };
+/** A JSON member (key and value; no key: text only) and its text. Nested: an object member; list: an array of objects. */
+export type Field = { key?: string; json?: unknown; text: string; nested?: Field[]; list?: Field[][] };
 
 export const f = (key: string | undefined, json: unknown, text: string): Field => ({ key, json, text });
 export const text = (t: string): Field => ({ text: t });
@@ -93,6 +95,8 @@ const QDISC_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
   pfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
   bfifo: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${formatSize(num(o, 'limit'))}`)]),
   pfifo_head_drop: (o) => (o.limit === undefined ? [] : [f('limit', o.limit, `limit ${o.limit}p`)]),
+  // q_hfsc.c hfsc_print_opt: the default class only when there is one, as text (fprintf, no JSON member)
+  hfsc: (o) => (o.default === undefined || o.default === '0' ? [] : [text(`default ${o.default} `)]),
   ingress: () => [text('---------------- ')],
   clsact: () => [],
   noqueue: () => [],
@@ -133,7 +137,20 @@ function htbClass(o: Opts, details: boolean): Field[] {
   return out;
 }
 
-const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = { htb: htbClass };
+/** hfsc's curves as q_hfsc.c's hfsc_print_sc writes them ('sc m1 0bit d 0us m2 10Mbit'); tc 6.1 has no JSON for them, so a curve is an object. */
+function hfscClass(o: Opts): Field[] {
+  return (['sc', 'rt', 'ls', 'ul'] as const).filter((k) => o[k] !== undefined).map((k) => {
+    const c = o[k] as { m1: number; d: number; m2: number };
+    return { key: k, text: `${k} `, nested: [rate('m1', c.m1), f('d', c.d, `d ${tcTime(c.d)} `), rate('m2', c.m2)] };
+  });
+}
+
+const CLASS_OPTIONS: Record<string, (o: Opts, details: boolean) => Field[]> = {
+  htb: htbClass,
+  hfsc: hfscClass,
+  drr: (o) => (o.quantum === undefined ? [] : [size('quantum', 'quantum', num(o, 'quantum'))]),
+  qfq: (o) => [...(o.weight === undefined ? [] : [f('weight', o.weight, `weight ${o.weight} `)]), ...(o.maxpkt === undefined ? [] : [f('maxpkt', o.maxpkt, `maxpkt ${o.maxpkt} `)])],
+};
 
 /** -s: a class kind's own statistics after the counters (tc's print_xstats). */
 const CLASS_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
@@ -141,6 +158,12 @@ const CLASS_XSTATS: Record<string, (x: Record<string, number>) => Field[]> = {
     f('lended', x.lends, ` lended: ${x.lends} `), f('borrowed', x.borrows, `borrowed: ${x.borrows} `), f('giants', x.giants, `giants: ${x.giants}\n`),
     f('tokens', x.tokens, ` tokens: ${x.tokens} `), f('ctokens', x.ctokens, `ctokens: ${x.ctokens}\n`),
   ],
+  // q_hfsc.c hfsc_print_xstats: work and rtwork only when not 0
+  hfsc: (x) => [
+    f('period', x.period, ` period ${x.period} `), ...(x.work ? [f('work', x.work, `work ${x.work} bytes `)] : []),
+    ...(x.rtwork ? [f('rtwork', x.rtwork, `rtwork ${x.rtwork} bytes `)] : []), f('level', x.level, `level ${x.level} \n`),
+  ],
+  drr: (x) => [f('deficit', x.deficit, ` deficit ${formatSize(x.deficit!)} \n`)],
 };
 
 export function classXstatsFields(kind: string, o: Opts): Field[] {
@@ -152,16 +175,19 @@ export function classOptionFields(kind: string, o: Opts, details: boolean): Fiel
   return (CLASS_OPTIONS[kind] ?? generic)(o, details);
 }
 
-/** `-s`: the basic and queue counters (print_tcstats_attr), as members and tc's two lines. */
-export function statsFields(s: TcStats | undefined): Field[] {
+/**
+ * `-s`: the basic and queue counters (tc_util.c print_tcstats_attr), as members and tc's two
+ * lines, each line after `prefix` (' ' under a qdisc or class, '\t' under an action).
+ */
+export function statsFields(s: TcStats | undefined, prefix = ' '): Field[] {
   if (!s) return [];
   const out = [
-    f('bytes', s.bytes, ` Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
+    f('bytes', s.bytes, `${prefix}Sent ${s.bytes} bytes `), f('packets', s.packets, `${s.packets} pkt `),
     f('drops', s.drops, `(dropped ${s.drops}, `), f('overlimits', s.overlimits, `overlimits ${s.overlimits} `), f('requeues', s.requeues, `requeues ${s.requeues}) \n`),
   ];
   // with an estimator (the kernel sends its rates then), as tc: ' rate 0bit 0pps backlog ...'
-  if (s.rate) out.push(f('rate', s.rate.bps, ` rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps`));
-  out.push(f('backlog', s.backlog, ` backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
+  if (s.rate) out.push(f('rate', s.rate.bps, `${prefix}rate ${formatRate(s.rate.bps)} `), f('pps', s.rate.pps, `${s.rate.pps}pps`));
+  out.push(f('backlog', s.backlog, `${prefix}backlog ${formatSize(s.backlog)} `), f('qlen', s.qlen, `${s.qlen}p requeues ${s.requeues}\n`));
   return out;
 }
 
@@ -170,9 +196,22 @@ function writeFields(w: JsonWriter, fields: Field[]): void {
   w.object();
   for (const x of fields) {
     if (x.key === undefined) continue;
+    // the common members in one concatenation each (a dump of thousands of filters)
+    if (typeof x.json === 'string') {
+      w.str(x.key, x.json);
+      continue;
+    }
+    if (typeof x.json === 'number' || typeof x.json === 'bigint') {
+      w.num(x.key, x.json);
+      continue;
+    }
     w.key(x.key);
     if (x.nested) writeFields(w, x.nested);
-    else writeValue(w, x.json);
+    else if (x.list) {
+      w.array();
+      for (const item of x.list) writeFields(w, item);
+      w.endArray();
+    } else writeValue(w, x.json);
   }
   w.endObject();
 }
@@ -188,12 +227,32 @@ function writeValue(w: JsonWriter, v: unknown): void {
   } else w.null();
 }
 
-const toText = (fields: Field[]): string => fields.map((x) => (x.nested ? toText(x.nested) : x.text)).join('');
+/** The text face of fields: each one's text, then its object's or list's. */
+export function toText(fields: Field[]): string {
+  let t = '';
+  for (const x of fields) {
+    t += x.text;
+    if (x.nested) t += toText(x.nested);
+    if (x.list) for (const item of x.list) t += toText(item);
+  }
+  return t;
+}
+
+/** `tc -j` text of one record (its JSON object and a newline), as printRecords writes each. */
+export function jsonText(record: Field[], pretty: boolean): string {
+  let out = '';
+  const w = new JsonWriter(pretty, (t) => void (out += t));
+  writeFields(w, record);
+  w.raw('\n').flush();
+  return out;
+}
 
 /** Records as `tc -j` (a JSON array) or tc's text. */
 export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
   if (!env.json) {
-    env.out(records.map(toText).join(''));
+    let t = '';
+    for (const r of records) t += toText(r);
+    env.out(t);
     return;
   }
   const w = new JsonWriter(env.pretty, env.out);

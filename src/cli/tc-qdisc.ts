@@ -131,7 +131,7 @@ export const qdisc: IpObject = {
     { name: 'delete', synopsis: 'del dev STRING [ handle QHANDLE ] [ root | ingress | clsact | parent CLASSID ] [ QDISC_KIND ]', run: del },
     { name: 'show', aliases: ['list', 'lst'], synopsis: 'show [ dev STRING ] [ root | ingress | handle QHANDLE | parent CLASSID ]', keywords: ['dev', 'root', 'ingress', 'handle', 'parent'], run: show },
   ],
-  where: `QDISC_KIND := { htb | tbf | fq | fq_codel | sfq | prio | pfifo | bfifo | netem | ingress | clsact | hfsc | cake }
+  where: `QDISC_KIND := { htb | tbf | fq | fq_codel | sfq | prio | pfifo | bfifo | netem | ingress | clsact | hfsc | cake | drr | qfq }
 OPTIONS := as tc takes them for the kind (tbf: rate RATE burst SIZE latency TIME | limit SIZE [ peakrate RATE mtu SIZE ] ...)
 `,
 };

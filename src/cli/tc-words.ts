@@ -3,8 +3,8 @@
 // reads tc's units, so a bad value is refused there with the option's name.
 import { IpUsageError, type Words } from './ip-command.js';
 
-/** A word: the spec key its value goes to, or [key, constant] for a word that is a flag. */
-type WordRule = string | [key: string, value: unknown];
+/** A word: the spec key its value goes to, [key, constant] for a word that is a flag, or a key and a reader of several words. */
+type WordRule = string | [key: string, value: unknown] | { key: string; read(words: Words): unknown };
 type KindWords = Record<string, WordRule>;
 
 const TBF: KindWords = {
@@ -33,6 +33,8 @@ export const QDISC_WORDS: Record<string, KindWords> = {
   ingress: {},
   clsact: {},
   hfsc: { default: 'default' },
+  drr: {},
+  qfq: {},
   cake: {
     bandwidth: 'bandwidth', unlimited: ['bandwidth', 'unlimited'], rtt: 'rtt', target: 'target', overhead: 'overhead', mpu: 'mpu', memlimit: 'memory', fwmark: 'fwmark',
     nat: ['nat', true], nonat: ['nat', false], wash: ['wash', true], nowash: ['wash', false], ingress: ['ingress', true], egress: ['ingress', false],
@@ -44,7 +46,22 @@ export const QDISC_WORDS: Record<string, KindWords> = {
   },
 };
 
+/** An hfsc service curve in tc's words (q_hfsc.c hfsc_get_sc): `[m1 RATE] [d TIME] m2 RATE` or `[umax SIZE] [dmax TIME] rate RATE`. */
+function serviceCurveWords(words: Words): Record<string, string> {
+  const forms = [['m1', 'd', 'm2'], ['umax', 'dmax', 'rate']] as const;
+  const form = forms.find((f) => f.includes(words.peek() as never));
+  if (!form) throw new IpUsageError(`HFSC: a service curve is "[ m1 RATE ] [ d TIME ] m2 RATE" or "[ umax SIZE ] [ dmax TIME ] rate RATE", got "${words.peek() ?? ''}".`, 1);
+  const sc: Record<string, string> = {};
+  for (const w of form) if (words.peek() === w) sc[words.shift()!] = words.value();
+  if (sc[form[2]] === undefined) throw new IpUsageError(`HFSC: the curve needs "${form[2]} RATE".`, 1);
+  return sc;
+}
+const curve = (key: string) => ({ key, read: serviceCurveWords });
+
 export const CLASS_WORDS: Record<string, KindWords> = {
+  hfsc: { sc: curve('sc'), rt: curve('rt'), ls: curve('ls'), ul: curve('ul') },
+  drr: { quantum: 'quantum' },
+  qfq: { weight: 'weight', maxpkt: 'maxpkt' },
   htb: {
     rate: 'rate', ceil: 'ceil', burst: 'burst', buffer: 'burst', maxburst: 'burst', cburst: 'cburst', cbuffer: 'cburst', cmaxburst: 'cburst',
     prio: 'prio', quantum: 'quantum', mtu: 'mtu', mpu: 'mpu', overhead: 'overhead', linklayer: 'linklayer', offload: ['offload', true],
@@ -52,7 +69,7 @@ export const CLASS_WORDS: Record<string, KindWords> = {
 };
 
 /** Numbers tc reads with get_u32 stay numbers in the spec (the domain takes both). */
-const NUMERIC = new Set(['r2q', 'directQlen', 'bands', 'perturb', 'divisor', 'flows', 'depth', 'dropBatch', 'gap', 'prio', 'overhead', 'orphanMask', 'fwmark']);
+const NUMERIC = new Set(['weight', 'r2q', 'directQlen', 'bands', 'perturb', 'divisor', 'flows', 'depth', 'dropBatch', 'gap', 'prio', 'overhead', 'orphanMask', 'fwmark']);
 
 /** `estimator INTERVAL TIME_CONSTANT` (after the word estimator). */
 export function estimatorWords(words: Words): { interval: string; timeConstant: string } {
@@ -71,6 +88,10 @@ export function kindOptions(kind: string, words: Words, table: Record<string, Ki
     if (rule === undefined) throw new IpUsageError(`What is "${w}"?`, 1);
     if (Array.isArray(rule)) {
       out[rule[0]] = rule[1];
+      continue;
+    }
+    if (typeof rule === 'object') {
+      out[rule.key] = rule.read(words);
       continue;
     }
     if (kind === 'prio' && rule === 'priomap') {

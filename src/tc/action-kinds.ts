@@ -14,7 +14,7 @@ import { AF_INET } from '../core/rtnetlink.js';
 import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
-import { linklayerName, ratespec, xmitSize, xmitTime } from './psched.js';
+import { linklayerName, pschedClock, ratespec, xmitSize, xmitTime } from './psched.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
 
@@ -69,7 +69,7 @@ const LINKLAYER = { ethernet: 1, atm: 2 } as const;
 const U32 = 0xffffffff;
 
 const police: ActionKind = {
-  keys: ['rate', 'burst', 'mtu', 'peakrate', 'avrate', 'overhead', 'mpu', 'linklayer', 'conform', 'exceed'],
+  keys: ['rate', 'burst', 'mtu', 'peakrate', 'avrate', 'pktRate', 'pktBurst', 'overhead', 'mpu', 'linklayer', 'conform', 'exceed'],
   // the exceed verdict, TC_POLICE_RECLASSIFY unless told (tc/m_police.c)
   defaultVerdict: () => 'reclassify',
   ref: (gen): PoliceAttrsSet => {
@@ -77,7 +77,10 @@ const police: ActionKind = {
     return { tbf: { index: gen.index, action: 0, limit: 0, burst: 0, mtu: 0, rate: zero, peakrate: zero, refcnt: 0, bindcnt: 0, capab: 0 } };
   },
   encode(s, gen): PoliceAttrsSet {
-    if (s.rate === undefined && s.avrate === undefined) throw new NetlinkArgumentError('rate', 'is needed (or avrate)');
+    if (s.rate === undefined && s.avrate === undefined && s.pktRate === undefined) throw new NetlinkArgumentError('rate', 'is needed (or pktRate, or avrate)');
+    // m_police.c: a policer counts bytes or packets, not both
+    if (s.rate !== undefined && s.pktRate !== undefined) throw new NetlinkArgumentError('pktRate', 'goes without rate: a policer counts packets or bytes');
+    if ((s.pktRate === undefined) !== (s.pktBurst === undefined)) throw new NetlinkArgumentError('pktBurst', s.pktRate === undefined ? 'needs pktRate' : 'is needed with pktRate (packets)');
     const rate = s.rate === undefined ? 0 : parseRate(s.rate, 'rate');
     if (rate && s.burst === undefined) throw new NetlinkArgumentError('burst', 'is needed with rate');
     const mtu = s.mtu === undefined ? 0 : parseSize(s.mtu, 'mtu');
@@ -103,15 +106,29 @@ const police: ActionKind = {
     if (rate > U32) out.rate64 = BigInt(rate);
     if (peak > U32) out.peakrate64 = BigInt(peak);
     if (s.avrate !== undefined) out.avrate = Math.min(parseRate(s.avrate, 'avrate'), U32);
+    if (s.pktRate !== undefined) {
+      // packets/s, and the bucket as the time those packets take at that rate, in ticks (64-bit, tc_calc_xmittime uncapped)
+      const pps = uint(s.pktRate, 'pktRate', Number.MAX_SAFE_INTEGER, 1);
+      const pkts = uint(s.pktBurst, 'pktBurst', U32, 1);
+      out.pktrate64 = BigInt(pps);
+      out.pktburst64 = BigInt(Math.trunc(((1e6 * pkts) / pps) * pschedClock().tickInUsec));
+    }
     // TCA_POLICE_RESULT is an int carried as u32 ('continue' is -1)
-    if (s.conform !== undefined) out.result = parseVerdict(s.conform, 'conform') >>> 0;
+    // (m_police.c sends it only when not 0, TC_ACT_OK: the kernel's default)
+    const conform = s.conform === undefined ? 0 : parseVerdict(s.conform, 'conform');
+    if (conform) out.result = conform >>> 0;
     return out;
   },
   decode(o: PoliceAttrsSet) {
     const p = parms(o.tbf);
     if (!p) return { fields: {} };
     const rate = o.rate64 !== undefined ? Number(o.rate64) : p.rate.rate;
-    const fields: Record<string, unknown> = { rate, burst: xmitSize(rate, p.burst), mtu: p.mtu };
+    const fields: Record<string, unknown> = o.pktrate64 && !rate ? { mtu: p.mtu } : { rate, burst: xmitSize(rate, p.burst), mtu: p.mtu };
+    if (o.pktrate64) {
+      const pps = Number(o.pktrate64);
+      fields.pktRate = pps;
+      fields.pktBurst = Math.round((Number(o.pktburst64 ?? 0n) / pschedClock().tickInUsec / 1e6) * pps);
+    }
     const peak = o.peakrate64 !== undefined ? Number(o.peakrate64) : p.peakrate.rate;
     if (peak) fields.peakrate = peak;
     if (o.avrate) fields.avrate = o.avrate;

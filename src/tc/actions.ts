@@ -28,6 +28,8 @@ export type ActionSpec = ActionCommon & (
   | {
     kind: 'police'; rate?: number | string; burst?: number | string; mtu?: number | string; peakrate?: number | string; avrate?: number | string;
     overhead?: number; mpu?: number | string; linklayer?: 'ethernet' | 'atm'; exceed?: Verdict; conform?: Verdict;
+    /** A packet policer instead of a byte one: packets per second, and the bucket in packets. */
+    pktRate?: number; pktBurst?: number;
   }
   | { kind: 'gact'; random?: { type?: 'netrand' | 'determ'; value: number; verdict: Verdict } }
   | { kind: 'skbedit'; priority?: string | number; mark?: number | string; queueMapping?: number; ptype?: 'host' | 'otherhost' | 'broadcast' | 'multicast' }

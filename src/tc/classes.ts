@@ -4,10 +4,10 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
-import { description as tc, type AttrsSet, type GettclassDoReply, type NewtclassDoRequest } from '../ynl/families/tc.js';
-import { CLASS_KINDS, classKind, classOptionsView, type ClassKind, type ClassOptionsByKind } from './class-kinds.js';
+import { description as tc, type ClassAttrsSet, type GettclassDoReply, type NewtclassDoRequest } from '../ynl/families/tc.js';
+import { CLASS_KINDS, classKind, classOptionsView, type ClassKind, type ClassKindDef, type ClassOptionsByKind } from './class-kinds.js';
 import { formatHandle, parseHandle } from './handle.js';
-import type { KindDef, Opts } from './qdisc-kinds.js';
+import type { Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type WriteOps } from './tc-object.js';
 
@@ -61,11 +61,11 @@ function classid(v: unknown): number {
 export function classRequest(scope: Scope, spec: unknown): NewtclassDoRequest {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) checkSpec(spec, 'class', PLACE_KEYS);
   const kind = classKind((spec as Opts).kind);
-  const def = (CLASS_KINDS as Record<string, KindDef<string>>)[kind];
+  const def = (CLASS_KINDS as Record<string, ClassKindDef<string>>)[kind];
   const s = checkSpec(spec, 'class', [...PLACE_KEYS, 'estimator', ...def.keys]) as Opts;
   const id = classid(s.classid);
   const parent = s.parent === undefined ? (id & 0xffff0000) >>> 0 : parseHandle(s.parent, 'parent');
-  const req = { ...tcmsg(scope, s, id, parent), kind, options: def.encode!(s) } as NewtclassDoRequest;
+  const req = { ...tcmsg(scope, s, id, parent), kind, options: def.encode(s) } as NewtclassDoRequest;
   if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
   return req;
 }
@@ -77,7 +77,7 @@ function refRequest(scope: Scope, ref: unknown) {
 
 export function classView(scope: Scope, m: GettclassDoReply): TcClass {
   const h = headerView(scope, m);
-  const c: TcClass = { ...h, kind: m.kind ?? '', classid: h.handle, options: classOptionsView(m as AttrsSet) };
+  const c: TcClass = { ...h, kind: m.kind ?? '', classid: h.handle, options: classOptionsView(m as ClassAttrsSet) };
   if (m.info) c.leaf = formatHandle(m.info);
   const stats = toStats(m.stats2, m.stats);
   if (stats) c.stats = stats;

@@ -5,13 +5,12 @@ import type { BasicAttrsSet, BpfAttrsSet, FlowerAttrsSet, FwAttrsSet, MatchallAt
 import type { Scope } from '../route/context.js';
 import { checkBool, checkIfname, checkSpec } from '../route/arg-check.js';
 import { hex, uint, valueMask } from '../route/spec-values.js';
-import { parsePrefix } from '../route/inet.js';
-import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
-import { AF_INET } from '../core/rtnetlink.js';
 import { formatHandle, parseHandle } from './handle.js';
 import { actionList, actionObject } from './actions.js';
-import { buildSel, decodeSel, TC_U32_TERMINAL } from './u32.js';
+import { applyOffset, buildSel, decodeSel, offsetOf, sampleBucket, TC_U32_TERMINAL } from './u32.js';
 import { bpfObjGet } from './bpf-obj.js';
+import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
+import { ematchList, ematchTree } from './ematch.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {
@@ -23,9 +22,7 @@ export interface FilterKind {
   formatHandle(h: number): string;
 }
 
-/** <linux/if_ether.h> ETH_P_IP, ETH_P_IPV6. */
-const ETH_P_ALL = 0x0003;
-const ETH_P_IP = 0x0800;
+/** <linux/if_ether.h> ETH_P_IPV6. */
 const ETH_P_IPV6 = 0x86dd;
 
 /** <linux/pkt_cls.h> TCA_CLS_FLAGS_SKIP_HW, TCA_CLS_FLAGS_SKIP_SW, TCA_CLS_FLAGS_IN_HW, TCA_CLS_FLAGS_NOT_IN_HW. */
@@ -73,21 +70,26 @@ function tableHandle(v: unknown, option: string): number {
   return h;
 }
 
-const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev'] as const;
+/** A hash table's bucket count: a power of 2 up to 256 (f_u32.c, net/sched/cls_u32.c). */
+function bucketCount(v: unknown, option: string): number {
+  const d = uint(v, option, 256, 1);
+  if (d & (d - 1)) throw new NetlinkArgumentError(option, `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
+  return d;
+}
+
+const U32_NODE_KEYS = ['match', 'classid', 'actions', 'link', 'ht', 'hashkey', 'indev', 'offset', 'sample'] as const;
 function formatU32Handle(h: number): string {
   const ht = h >>> 20, bkt = (h >>> 12) & 0xff, node = h & 0xfff;
   return `${ht.toString(16)}:${bkt ? bkt.toString(16) : ''}${node ? `:${node.toString(16)}` : ''}`;
 }
 
 const u32: FilterKind = {
-  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw', 'divisor', 'link', 'ht', 'hashkey'],
+  keys: ['match', 'classid', 'actions', 'indev', 'skipHw', 'skipSw', 'divisor', 'link', 'ht', 'hashkey', 'offset', 'sample'],
   encode(s, scope): U32AttrsSet {
     if (s.divisor !== undefined) {
       // a hash table of `divisor` buckets (its handle 'HT:'): no selector, nothing else to do
       for (const k of U32_NODE_KEYS) if (s[k] !== undefined) throw new NetlinkArgumentError(k, 'goes with a u32 filter, not with a hash table (divisor)');
-      const d = uint(s.divisor, 'divisor', 256, 1);
-      if (d & (d - 1)) throw new NetlinkArgumentError('divisor', `must be a power of 2 up to 256, got ${d}`, 'ERR_OUT_OF_RANGE');
-      const t: U32AttrsSet = { divisor: d };
+      const t: U32AttrsSet = { divisor: bucketCount(s.divisor, 'divisor') };
       const f = clsFlags(s);
       if (f) t.flags = f;
       return t;
@@ -96,6 +98,12 @@ const u32: FilterKind = {
     if (s.link !== undefined) out.link = tableHandle(s.link, 'link');
     // the table (and bucket) the filter goes in (f_u32.c: `ht 2:5:`)
     if (s.ht !== undefined) out.hash = tableHandle(s.ht, 'ht');
+    if (s.sample !== undefined) {
+      // tc's `sample MATCH [divisor N]`: the bucket of the table that MATCH's packets hash to
+      const sm = checkSpec(s.sample, 'sample', ['match', 'divisor']);
+      const d = sm.divisor === undefined ? 256 : bucketCount(sm.divisor, 'sample.divisor');
+      out.hash = (((out.hash ?? 0) & 0xfff00000) | (sampleBucket(sm.match, d, 'sample.match') << 12)) >>> 0;
+    }
     // tc marks a key terminal when it classifies or acts (f_u32.c: TC_U32_TERMINAL)
     const sel = buildSel(s.match, out.classid !== undefined || out.act !== undefined);
     if (s.hashkey !== undefined) {
@@ -106,6 +114,7 @@ const u32: FilterKind = {
       if (at % 4) throw new NetlinkArgumentError('hashkey.at', `must be a multiple of 4, got ${at}`, 'ERR_OUT_OF_RANGE');
       sel.hoff = at;
     }
+    if (s.offset !== undefined) applyOffset(sel, s.offset);
     out.sel = sel;
     if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
     const f = clsFlags(s);
@@ -119,6 +128,8 @@ const u32: FilterKind = {
       out.match = decodeSel(sel, protocol === ETH_P_IPV6 ? 'ip6' : 'ip');
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
       if (sel.hmask) out.hashkey = { mask: sel.hmask >>> 0, at: sel.hoff };
+      const offset = offsetOf(sel);
+      if (offset) out.offset = offset;
     }
     if (o.link !== undefined) out.link = formatU32Handle(o.link);
     if (o.divisor !== undefined) out.divisor = o.divisor;
@@ -263,11 +274,17 @@ const fw: FilterKind = {
   formatHandle: (h) => hex(h),
 };
 
+/** basic: everything, or what its ematches (ematch.ts) say. */
 const basic: FilterKind = {
-  keys: ['classid', 'actions'],
-  encode: (s, scope): BasicAttrsSet => common(s, scope),
+  keys: ['match', 'classid', 'actions'],
+  encode(s, scope): BasicAttrsSet {
+    const out: BasicAttrsSet = {};
+    if (s.match !== undefined) out.ematches = ematchTree(s.match);
+    return Object.assign(out, common(s, scope));
+  },
   decode(o: BasicAttrsSet, scope) {
     const out: Record<string, unknown> = {};
+    if (o.ematches) out.match = ematchList(o.ematches);
     commonBack(o, scope, out);
     return out;
   },
@@ -275,54 +292,14 @@ const basic: FilterKind = {
 };
 
 
-const IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-
-function flowerAddr(out: FlowerAttrsSet, v: unknown, which: 'Src' | 'Dst'): void {
-  const p = parsePrefix(v as string, which === 'Src' ? 'srcIp' : 'dstIp', AF_INET);
-  const mask = p.len === 0 ? 0 : (0xffffffff << (32 - p.len)) >>> 0;
-  out[`keyIpv4${which}`] = p.address;
-  out[`keyIpv4${which}Mask`] = [24, 16, 8, 0].map((s) => (mask >>> s) & 0xff).join('.');
-}
-
-/** flower: exact-match keys on headers (the IPv4/TCP/UDP ones here). */
+/** flower: keys on parsed headers (flower.ts). */
 const flower: FilterKind = {
-  keys: ['ipProto', 'srcIp', 'dstIp', 'srcPort', 'dstPort', 'indev', 'classid', 'actions', 'skipHw', 'skipSw'],
+  keys: [...FLOWER_KEYS, 'indev', 'classid', 'actions', 'skipHw', 'skipSw'],
   // in tc's order (f_flower.c): keys, classid, actions, then always flags and the ethertype
-  encode(s, scope, protocol): FlowerAttrsSet {
-    const out: FlowerAttrsSet = {};
-    if ((s.srcIp !== undefined || s.dstIp !== undefined || s.ipProto !== undefined) && protocol !== ETH_P_IP)
-      throw new NetlinkArgumentError('protocol', "must be 'ip' for flower's IPv4 keys");
-    if (s.ipProto !== undefined) out.keyIpProto = ipProtoValue(s.ipProto, 'ipProto');
-    if (s.srcIp !== undefined) flowerAddr(out, s.srcIp, 'Src');
-    if (s.dstIp !== undefined) flowerAddr(out, s.dstIp, 'Dst');
-    for (const [k, tcp, udp] of [['srcPort', 'keyTcpSrc', 'keyUdpSrc'], ['dstPort', 'keyTcpDst', 'keyUdpDst']] as const) {
-      if (s[k] === undefined) continue;
-      if (out.keyIpProto !== IPPROTO_TCP && out.keyIpProto !== IPPROTO_UDP) throw new NetlinkArgumentError(k, "needs ipProto 'tcp' or 'udp'");
-      out[out.keyIpProto === IPPROTO_TCP ? tcp : udp] = uint(s[k], k, 0xffff);
-    }
-    if (s.indev !== undefined) out.indev = checkIfname(s.indev, 'indev');
-    Object.assign(out, common(s, scope));
-    out.flags = [clsFlags(s)];
-    // as tc: no ethertype key for protocol all
-    if (protocol && protocol !== ETH_P_ALL) out.keyEthType = protocol;
-    return out;
-  },
+  encode: (s, scope, protocol): FlowerAttrsSet => flowerEncode(s, protocol, common(s, scope), clsFlags(s)),
   decode(o: FlowerAttrsSet, scope) {
-    const out: Record<string, unknown> = {};
-    if (o.keyIpProto !== undefined) out.ipProto = ipProtoName(o.keyIpProto);
-    for (const [k, a, m] of [['srcIp', o.keyIpv4Src, o.keyIpv4SrcMask], ['dstIp', o.keyIpv4Dst, o.keyIpv4DstMask]] as const) {
-      if (a === undefined) continue;
-      const len = (m ?? '255.255.255.255').split('.').reduce((n, b) => n + (Number(b).toString(2).match(/1/g)?.length ?? 0), 0);
-      out[k] = `${a}/${len}`;
-    }
-    const sp = o.keyTcpSrc ?? o.keyUdpSrc, dp = o.keyTcpDst ?? o.keyUdpDst;
-    if (sp !== undefined) out.srcPort = sp;
-    if (dp !== undefined) out.dstPort = dp;
-    if (o.indev !== undefined) out.indev = o.indev;
+    const out = flowerDecode(o);
     commonBack(o, scope, out);
-    // flower's flags are the spec's cls-flags names
-    const names = new Set(o.flags ?? []);
-    for (const [k, n] of [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-hw'], ['notInHw', 'not-in-hw']] as const) if (names.has(n)) out[k] = true;
     return out;
   },
   ...hexHandle,

@@ -11,9 +11,11 @@ import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
 import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
-import type { U32Match } from './u32.js';
+import type { U32Match, U32Offset } from './u32.js';
 import type { Action, ActionSpec } from './actions.js';
 import type { BpfInsn } from './filter-kinds.js';
+import type { FlowerKeys } from './flower.js';
+import type { Ematch } from './ematch.js';
 import { endianness } from 'node:os';
 
 /** Where a filter is and what it is, whatever its kind. */
@@ -50,12 +52,16 @@ export type FilterSpec = FilterPlace & (
     link?: string | number; hashkey?: { mask: number; at?: number };
     /** The table and bucket the filter goes in ('2:5:'). */
     ht?: string | number;
+    /** The bucket of `ht` that packets matching `match` hash to (tc's `sample`); divisor: the table's (256). */
+    sample?: { match: U32Match; divisor?: number };
+    /** Where the next header starts (tc's `offset`), for nexthdr matches and what `link` sees. */
+    offset?: U32Offset;
   })
   | (HwFlags & { kind: 'bpf'; bytecode?: string | BpfInsn[] | [number, number, number, number][]; fd?: number; pinned?: string; name?: string; directAction?: boolean })
   | (HwFlags & { kind: 'matchall' })
   | { kind: 'fw'; indev?: string; mask?: number }
-  | { kind: 'basic' }
-  | (HwFlags & { kind: 'flower'; ipProto?: string | number; srcIp?: string; dstIp?: string; srcPort?: number; dstPort?: number; indev?: string })
+  | { kind: 'basic'; match?: Ematch[] }
+  | (HwFlags & FlowerKeys & { kind: 'flower'; indev?: string })
 );
 
 /** A filter as the kernel shows it, with the kind's fields decoded. */

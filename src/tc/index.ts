@@ -18,3 +18,7 @@ export { type Verdict, parseVerdict, verdictName } from './verdicts.js';
 export { type BpfInsn } from './filter-kinds.js';
 export { type PeditKey } from './action-kinds.js';
 export { rateLimit, removeRateLimit, hasRateLimit, redirect, removeRedirect, dropPorts, allowPorts, removePorts, type RateLimitSpec, type RateLimitRef, type RedirectSpec, type PortsSpec } from './recipes.js';
+export { type HfscClassOptions, type DrrClassOptions, type QfqClassOptions, type ServiceCurve } from './class-kinds.js';
+export { type FlowerKeys } from './flower.js';
+export { type Ematch, type EmatchCmp, type EmatchU32 } from './ematch.js';
+export { type U32Offset } from './u32.js';

@@ -145,6 +145,9 @@ export interface QdiscOptionsByKind {
   clsact: Record<never, never>;
   hfsc: HfscOptions;
   cake: CakeOptions;
+  /** drr and qfq: the qdisc has no options, its classes have (class-kinds.ts). */
+  drr: Record<never, never>;
+  qfq: Record<never, never>;
 }
 
 /** Every key of an options interface, and nothing else: tsc refuses a missing or unknown one. */
@@ -474,6 +477,8 @@ export const QDISC_KINDS = {
   clsact: { ...none, place: INGRESS_PLACE },
   hfsc: HFSC,
   cake: CAKE,
+  drr: none,
+  qfq: none,
 } satisfies { [K in string]: KindDef<K> };
 
 /** Kinds a link shows without being asked (made by the kernel): read back, not made. */

@@ -190,6 +190,72 @@ export function buildSel(match: unknown, terminal: boolean, option = 'match'): T
 }
 
 export const TC_U32_TERMINAL = 1;
+/** <linux/pkt_cls.h> TC_U32_OFFSET (a fixed `plus`), TC_U32_VAROFFSET (read from the packet), TC_U32_EAT. */
+const TC_U32_OFFSET = 2, TC_U32_VAROFFSET = 4, TC_U32_EAT = 8;
+
+/**
+ * Where the next header starts, for `nexthdr` matches and links (f_u32.c parse_offset): the
+ * 16-bit word `at` (even), masked by `mask` and shifted right by `shift` (an IPv4 header's
+ * length: at 0, mask 0x0f00, shift 6), plus a fixed `plus`; `eat` moves the packet's start there
+ * for the hash table the filter links to.
+ */
+export interface U32Offset {
+  at?: number;
+  mask?: number;
+  shift?: number;
+  plus?: number;
+  eat?: boolean;
+}
+
+/** Sets a selector's offset fields from `offset`. */
+export function applyOffset(sel: TcU32SelStruct, v: unknown, option = 'offset'): void {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new NetlinkArgumentError(option, 'must be {at, mask, shift, plus, eat}', 'ERR_INVALID_ARG_TYPE');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['at', 'mask', 'shift', 'plus', 'eat'].includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, 'is not an offset field (there are: at, mask, shift, plus, eat)');
+  const int = (k: string, min: number, max: number) => {
+    const n = o[k];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new NetlinkArgumentError(`${option}.${k}`, `must be an integer ${min}..${max}, got ${JSON.stringify(n)}`, 'ERR_OUT_OF_RANGE');
+    return n;
+  };
+  if (o.at !== undefined || o.mask !== undefined || o.shift !== undefined) {
+    sel.flags |= TC_U32_VAROFFSET;
+    if (o.at !== undefined) {
+      sel.offoff = int('at', -0x8000, 0x7fff);
+      if (sel.offoff % 2) throw new NetlinkArgumentError(`${option}.at`, `must be even (a 16-bit word), got ${sel.offoff}`, 'ERR_OUT_OF_RANGE');
+    }
+    if (o.mask !== undefined) sel.offmask = int('mask', 0, 0xffff);
+    if (o.shift !== undefined) sel.offshift = int('shift', 0, 255);
+  }
+  if (o.plus !== undefined) {
+    sel.off = int('plus', 0, 0xffff);
+    sel.flags |= TC_U32_OFFSET;
+  }
+  if (o.eat !== undefined && typeof o.eat !== 'boolean') throw new NetlinkArgumentError(`${option}.eat`, 'must be a boolean', 'ERR_INVALID_ARG_TYPE');
+  if (o.eat) sel.flags |= TC_U32_EAT;
+}
+
+/** A selector's offset, as applyOffset takes it (undefined when it has none). */
+export function offsetOf(sel: TcU32SelStruct): U32Offset | undefined {
+  if (!(sel.flags & (TC_U32_OFFSET | TC_U32_VAROFFSET | TC_U32_EAT))) return undefined;
+  const o: U32Offset = {};
+  if (sel.flags & TC_U32_VAROFFSET) Object.assign(o, { at: sel.offoff, mask: sel.offmask, shift: sel.offshift });
+  if (sel.flags & TC_U32_OFFSET) o.plus = sel.off;
+  if (sel.flags & TC_U32_EAT) o.eat = true;
+  return o;
+}
+
+/**
+ * The bucket a packet matching `match` (one key) hashes to in a table of `divisor` buckets, as
+ * tc's `sample` computes it: the key's masked value shifted down to the mask's lowest bit,
+ * modulo the divisor (the kernel's u32_hash_fold for a hashkey with that mask).
+ */
+export function sampleBucket(match: unknown, divisor: number, option = 'sample'): number {
+  const sel = buildSel([match], false, option);
+  if (sel.nkeys !== 1 || sel.keys[0]!.mask === 0) throw new NetlinkArgumentError(option, 'must be one match making exactly one key with a mask (as `sample ip dst 10.0.0.5/32`)');
+  const { val, mask } = sel.keys[0]!;
+  const shift = 31 - Math.clz32(mask & -mask);
+  return (((val & mask) >>> 0) >>> shift) % divisor;
+}
 
 type Fields = [string, unknown][];
 

@@ -575,6 +575,52 @@ export interface TcTunnelKeyStruct {
   tAction: number;
 }
 
+export interface TcServiceCurveStruct {
+  m1: number;
+  d: number;
+  m2: number;
+}
+
+export interface TcHfscStatsStruct {
+  work: bigint;
+  rtwork: bigint;
+  period: number;
+  level: number;
+}
+
+export interface TcDrrStatsStruct {
+  deficit: number;
+}
+
+export interface TcQfqStatsStruct {
+  weight: number;
+  lmax: number;
+}
+
+export interface TcfEmatchHdrStruct {
+  matchid: number;
+  kind: number;
+  flags: number;
+}
+
+export interface TcfEmatchCmpStruct {
+  matchid: number;
+  kind: number;
+  flags: number;
+  val: number;
+  mask: number;
+  off: number;
+  alignFlags: number;
+  layerOpnd: number;
+}
+
+export interface TcfEmatchU32Struct {
+  matchid: number;
+  kind: number;
+  flags: number;
+  key: TcU32KeyStruct;
+}
+
 // Attribute sets
 
 export type AttrsSet = {
@@ -988,7 +1034,7 @@ export interface Dualpi2AttrsSet {
 
 export interface EmatchAttrsSet {
   treeHdr?: TcfEmatchTreeHdrStruct | Buffer;
-  treeList?: Buffer;
+  treeList?: Buffer[];
   $unknown?: UnknownAttr[];
 }
 
@@ -1212,9 +1258,9 @@ export interface TcaGredVqEntryAttrsSet {
 }
 
 export interface HfscAttrsSet {
-  rsc?: Buffer;
-  fsc?: Buffer;
-  usc?: Buffer;
+  rsc?: TcServiceCurveStruct | Buffer;
+  fsc?: TcServiceCurveStruct | Buffer;
+  usc?: TcServiceCurveStruct | Buffer;
   $unknown?: UnknownAttr[];
 }
 
@@ -1525,6 +1571,28 @@ export interface ActionRootAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export type ClassAttrsSet = {
+  stats?: TcStatsStruct | Buffer;
+  rate?: GnetEstimatorStruct | Buffer;
+  fcnt?: number;
+  stats2?: TcaStatsAttrsSet;
+  stab?: TcaStabAttrsSet;
+  dumpInvisible?: true;
+  chain?: number;
+  hwOffload?: number;
+  ingressBlock?: number;
+  egressBlock?: number;
+  dumpFlags?: { value: number; selector: number };
+  extWarnMsg?: string;
+  $unknown?: UnknownAttr[];
+} & (
+  | { kind: 'htb'; options?: HtbAttrsSet; xstats?: TcHtbXstatsStruct }
+  | { kind: 'hfsc'; options?: HfscAttrsSet; xstats?: TcHfscStatsStruct }
+  | { kind: 'drr'; options?: DrrAttrsSet; xstats?: TcDrrStatsStruct }
+  | { kind: 'qfq'; options?: QfqAttrsSet; xstats?: TcQfqStatsStruct }
+  | { kind?: string; options?: never; xstats?: never; $raw?: { options?: Buffer; xstats?: Buffer } }
+);
+
 // Messages
 
 export type NewqdiscDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
@@ -1538,12 +1606,12 @@ export type GetqdiscDoReply = TcmsgStruct & Attrs<AttrsSet,
 >;
 export type GetqdiscDumpRequest = GetqdiscDoRequest;
 export type GetqdiscDumpReply = GetqdiscDoReply;
-export type NewtclassDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet,
+export type NewtclassDoRequest = Partial<TcmsgStruct> & Attrs<ClassAttrsSet,
   | 'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 >;
-export type DeltclassDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet, never>;
-export type GettclassDoRequest = Partial<TcmsgStruct> & Attrs<AttrsSet, never>;
-export type GettclassDoReply = TcmsgStruct & Attrs<AttrsSet,
+export type DeltclassDoRequest = Partial<TcmsgStruct> & Attrs<ClassAttrsSet, never>;
+export type GettclassDoRequest = Partial<TcmsgStruct> & Attrs<ClassAttrsSet, never>;
+export type GettclassDoReply = TcmsgStruct & Attrs<ClassAttrsSet,
   | 'kind' | 'options' | 'stats' | 'xstats' | 'rate' | 'fcnt' | 'stats2' | 'stab' | 'chain' | 'ingressBlock'
   | 'egressBlock'
 >;
@@ -2500,6 +2568,69 @@ export const description: FamilyDescription<Types> = {
         { name: 't-action', type: 's32' },
       ],
     },
+    {
+      type: 'struct',
+      name: 'tc-service-curve',
+      size: 12,
+      members: [{ name: 'm1', type: 'u32' }, { name: 'd', type: 'u32' }, { name: 'm2', type: 'u32' }],
+    },
+    {
+      type: 'struct',
+      name: 'tc-hfsc-stats',
+      size: 24,
+      members: [
+        { name: 'work', type: 'u64' },
+        { name: 'rtwork', type: 'u64' },
+        { name: 'period', type: 'u32' },
+        { name: 'level', type: 'u32' },
+      ],
+    },
+    { type: 'struct', name: 'tc-drr-stats', size: 4, members: [{ name: 'deficit', type: 'u32' }] },
+    {
+      type: 'struct',
+      name: 'tc-qfq-stats',
+      size: 8,
+      members: [{ name: 'weight', type: 'u32' }, { name: 'lmax', type: 'u32' }],
+    },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-hdr',
+      size: 8,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-cmp',
+      size: 20,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'val', type: 'u32' },
+        { name: 'mask', type: 'u32' },
+        { name: 'off', type: 'u16' },
+        { name: 'align-flags', type: 'u8' },
+        { name: 'layer-opnd', type: 'u8' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'tcf-ematch-u32',
+      size: 24,
+      members: [
+        { name: 'matchid', type: 'u16' },
+        { name: 'kind', type: 'u16' },
+        { name: 'flags', type: 'u16' },
+        { name: 'pad', type: 'pad', len: 2 },
+        { name: 'key', type: 'binary', struct: 'tc-u32-key' },
+      ],
+    },
   ],
   attributeSets: [
     {
@@ -2901,7 +3032,7 @@ export const description: FamilyDescription<Types> = {
       name: 'ematch-attrs',
       attributes: [
         { name: 'tree-hdr', value: 1, type: 'binary', struct: 'tcf-ematch-tree-hdr' },
-        { name: 'tree-list', value: 2, type: 'binary' },
+        { name: 'tree-list', value: 2, type: 'indexed-array', subType: 'binary' },
       ],
     },
     {
@@ -3157,9 +3288,9 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'hfsc-attrs',
       attributes: [
-        { name: 'rsc', value: 1, type: 'binary' },
-        { name: 'fsc', value: 2, type: 'binary' },
-        { name: 'usc', value: 3, type: 'binary' },
+        { name: 'rsc', value: 1, type: 'binary', struct: 'tc-service-curve' },
+        { name: 'fsc', value: 2, type: 'binary', struct: 'tc-service-curve' },
+        { name: 'usc', value: 3, type: 'binary', struct: 'tc-service-curve' },
       ],
     },
     {
@@ -3480,6 +3611,28 @@ export const description: FamilyDescription<Types> = {
         { name: 'ext-warn-msg', value: 5, type: 'string' },
       ],
     },
+    {
+      name: 'class-attrs',
+      attributes: [
+        { name: 'kind', value: 1, type: 'string' },
+        { name: 'options', value: 2, type: 'sub-message', subMessage: 'class-options-msg', selector: 'kind' },
+        { name: 'stats', value: 3, type: 'binary', struct: 'tc-stats' },
+        { name: 'xstats', value: 4, type: 'sub-message', subMessage: 'class-xstats-msg', selector: 'kind' },
+        { name: 'rate', value: 5, type: 'binary', struct: 'gnet-estimator' },
+        { name: 'fcnt', value: 6, type: 'u32' },
+        { name: 'stats2', value: 7, type: 'nest', nestedAttributes: 'tca-stats-attrs' },
+        { name: 'stab', value: 8, type: 'nest', nestedAttributes: 'tca-stab-attrs' },
+        { name: 'pad', value: 9, type: 'pad' },
+        { name: 'dump-invisible', value: 10, type: 'flag' },
+        { name: 'chain', value: 11, type: 'u32' },
+        { name: 'hw-offload', value: 12, type: 'u8' },
+        { name: 'ingress-block', value: 13, type: 'u32' },
+        { name: 'egress-block', value: 14, type: 'u32' },
+        { name: 'dump-flags', value: 15, type: 'bitfield32' },
+        { name: 'ext-warn-msg', value: 16, type: 'string' },
+      ],
+      subsetOf: 'attrs',
+    },
   ],
   subMessages: [
     {
@@ -3572,6 +3725,24 @@ export const description: FamilyDescription<Types> = {
         { value: 'htb', fixedHeader: 'tc-htb-xstats' },
       ],
     },
+    {
+      name: 'class-options-msg',
+      formats: [
+        { value: 'htb', attributeSet: 'htb-attrs' },
+        { value: 'hfsc', attributeSet: 'hfsc-attrs' },
+        { value: 'drr', attributeSet: 'drr-attrs' },
+        { value: 'qfq', attributeSet: 'qfq-attrs' },
+      ],
+    },
+    {
+      name: 'class-xstats-msg',
+      formats: [
+        { value: 'htb', fixedHeader: 'tc-htb-xstats' },
+        { value: 'hfsc', fixedHeader: 'tc-hfsc-stats' },
+        { value: 'drr', fixedHeader: 'tc-drr-stats' },
+        { value: 'qfq', fixedHeader: 'tc-qfq-stats' },
+      ],
+    },
   ],
   operations: [
     {
@@ -3616,14 +3787,14 @@ export const description: FamilyDescription<Types> = {
     {
       name: 'newtclass',
       requestValue: 40,
-      attributeSet: 'attrs',
+      attributeSet: 'class-attrs',
       fixedHeader: 'tcmsg',
       do: { request: { attributes: ['kind', 'options', 'rate', 'chain', 'ingress-block', 'egress-block'] } },
     },
     {
       name: 'deltclass',
       requestValue: 41,
-      attributeSet: 'attrs',
+      attributeSet: 'class-attrs',
       fixedHeader: 'tcmsg',
       do: { request: { attributes: [] } },
     },
@@ -3631,7 +3802,7 @@ export const description: FamilyDescription<Types> = {
       name: 'gettclass',
       requestValue: 42,
       replyValue: 40,
-      attributeSet: 'attrs',
+      attributeSet: 'class-attrs',
       fixedHeader: 'tcmsg',
       do: {
         request: { attributes: [] },
