@@ -15,7 +15,8 @@ import {
 import { decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
-import type { NftStep } from './nft-context.js';
+import type { Step } from '../route/context.js';
+import { seq } from './nft-context.js';
 
 export interface NftTable {
   family: NftFamily;
@@ -187,26 +188,20 @@ export function elementsCall(family: NftFamily, table: string, set: string) {
  * Rules (and, for their `{ set: [...] }` values, the anonymous sets of their tables): the
  * rule dump and the set dump, then each anonymous set's elements.
  */
-export function rulesStep(family: number, table?: string, chain?: string): NftStep<NftRule[]> {
-  return {
-    all: [rulesCall(family, table, chain), setsCall(family, table)],
-    then: (v: unknown[]) => {
-      const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
-      const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
-      const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
-      return {
-        all: wanted.map((s) => elementsCall(s.family, s.table, s.name)),
-        then: (elems: unknown[]) => {
-          const byTable = new Map<string, Map<string, AnonSetContents>>();
-          wanted.forEach((s, i) => {
-            const k = `${s.family} ${s.table}`;
-            if (!byTable.has(k)) byTable.set(k, new Map());
-            const keyType = typeof s.type === 'number' ? s.type : SET_TYPES[s.type].id;
-            byTable.get(k)!.set(s.name, { keyType, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
-          });
-          return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
-        },
-      };
-    },
-  };
+export function rulesStep(family: number, table?: string, chain?: string): Step<NftRule[]> {
+  return seq([rulesCall(family, table, chain), setsCall(family, table)], (v: unknown[]) => {
+    const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
+    const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
+    const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
+    return seq(wanted.map((s) => elementsCall(s.family, s.table, s.name)), (elems: unknown[]) => {
+      const byTable = new Map<string, Map<string, AnonSetContents>>();
+      wanted.forEach((s, i) => {
+        const k = `${s.family} ${s.table}`;
+        if (!byTable.has(k)) byTable.set(k, new Map());
+        const keyType = typeof s.type === 'number' ? s.type : SET_TYPES[s.type].id;
+        byTable.get(k)!.set(s.name, { keyType, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
+      });
+      return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
+    });
+  });
 }
