@@ -14,7 +14,8 @@ import {
 } from '../src/netfilter/nft-expr.js';
 import { encodeRule } from '../src/netfilter/nft-expr-encode.js';
 import { decodeRule, type AnonSetContents } from '../src/netfilter/nft-expr-decode.js';
-import { SET_TYPES, type NftFamily } from '../src/netfilter/nft-names.js';
+import { type NftFamily } from '../src/netfilter/nft-names.js';
+import { keyTypeOf } from '../src/netfilter/nft-concat.js';
 import { toRule } from '../src/netfilter/nft-objects.js';
 import { buildBatch, NftTransactionError } from '../src/netfilter/nft-batch.js';
 import { RUNS } from './helpers/arbitraries.js';
@@ -34,7 +35,7 @@ function roundTrip(exprs: NftExpr[], family: NftFamily = 'ip'): NftExpr[] {
   for (const s of enc.sets) {
     const eb = fam.encode('newsetelem', { ...HEAD, table: 't', set: 's', elements: { elem: s.elements } });
     const elems = (fam.decode('getsetelem', eb) as { elements: { elem: SetelemAttrsSet[] } }).elements.elem;
-    sets.set(`__set${s.id}`, { keyType: SET_TYPES[s.keyType].id, interval: s.interval, elements: elems });
+    sets.set(`__set${s.id}`, { keyType: keyTypeOf(s.keyType).id, keyLen: keyTypeOf(s.keyType).len, interval: s.interval, elements: elems });
   }
   // the kernel names anonymous sets; the rule's lookups name them as it would
   const elem = (decoded.expressions?.elem ?? []).map((e) => {

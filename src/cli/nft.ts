@@ -37,19 +37,24 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
 
 const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }] as const;
 
+const NONE: NftRuleset = { tables: [], chains: [], sets: [], rules: [], objects: [], flowtables: [] };
+
 function byRequest(rs: NftRuleset, r: NftListRequest): NftRuleset {
   const fam = <T extends { family: string }>(x: T) => r.family === undefined || x.family === r.family;
   const inTable = <T extends { family: string; table: string }>(x: T) => fam(x) && (r.table === undefined || x.table === r.table);
   switch (r.list) {
     case 'table':
-      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.name), chains: rs.chains.filter((c) => fam(c) && c.table === r.name), sets: rs.sets.filter((s) => fam(s) && s.table === r.name), rules: rs.rules.filter((x) => fam(x) && x.table === r.name) };
+      return {
+        tables: rs.tables.filter((t) => fam(t) && t.name === r.name), chains: rs.chains.filter((c) => fam(c) && c.table === r.name), sets: rs.sets.filter((s) => fam(s) && s.table === r.name),
+        rules: rs.rules.filter((x) => fam(x) && x.table === r.name), objects: rs.objects.filter((o) => fam(o) && o.table === r.name), flowtables: rs.flowtables.filter((f) => fam(f) && f.table === r.name),
+      };
     case 'chain':
-      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: rs.chains.filter((c) => inTable(c) && c.name === r.name), sets: [], rules: rs.rules.filter((x) => inTable(x) && x.chain === r.name) };
+      return { ...NONE, tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: rs.chains.filter((c) => inTable(c) && c.name === r.name), rules: rs.rules.filter((x) => inTable(x) && x.chain === r.name) };
     case 'set':
     case 'map':
-      return { tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: [], sets: rs.sets.filter((s) => inTable(s) && s.name === r.name), rules: [] };
+      return { ...NONE, tables: rs.tables.filter((t) => fam(t) && t.name === r.table), sets: rs.sets.filter((s) => inTable(s) && s.name === r.name) };
     default:
-      return { tables: rs.tables.filter(fam), chains: rs.chains.filter(fam), sets: rs.sets.filter(fam), rules: rs.rules.filter(fam) };
+      return { tables: rs.tables.filter(fam), chains: rs.chains.filter(fam), sets: rs.sets.filter(fam), rules: rs.rules.filter(fam), objects: rs.objects.filter(fam), flowtables: rs.flowtables.filter(fam) };
   }
 }
 
@@ -66,7 +71,7 @@ function print(ctx: Context, rs: NftRuleset, r: NftListRequest, handles: boolean
   if (r.list === 'tables') return void ctx.out(rs.tables.map((t) => `table ${t.family} ${t.name}\n`).join(''));
   if (r.list === 'chains' || r.list === 'sets') {
     // the tables with only those objects in them, as nft prints them
-    const only = { ...rs, rules: r.list === 'chains' ? [] : rs.rules, chains: r.list === 'chains' ? rs.chains : [], sets: r.list === 'sets' ? rs.sets : [] };
+    const only = { ...NONE, tables: rs.tables, chains: r.list === 'chains' ? rs.chains : [], sets: r.list === 'sets' ? rs.sets : [] };
     return void ctx.out(rs.tables.map((t) => tableText(t, only, handles)).join(''));
   }
   ctx.out(rulesetText(rs, handles));

@@ -10,6 +10,12 @@ export {
   type NftExpr, type NftMatch, type NftMatchKey, type NftMatchValue, type NftRange, type NftElement, type NftCounter, type NftLog, type NftLimit,
   type NftMasquerade, type NftRedirect, type NftNat, type NftReject, type NftVerdict, type NftRaw,
 } from './nft-expr.js';
+export {
+  objref, quota, fib, concat, dynset, flow,
+  type NftObjref, type NftObjectType, type NftQuota, type NftFib, type NftFibFlag, type NftFibResult, type NftConcat, type NftDynset, type NftFlow, type NftScalar,
+} from './nft-expr.js';
+export type { NftObject, NftFlowtable, NftCounterSpec, NftQuotaSpec, NftLimitSpec, NftFlowtableSpec } from './nft-stateful.js';
+export type { NftObjectSpec } from './nft-modules.js';
 export { priorityValue, priorityName, type NftFamily, type NftHook, type NftChainType, type NftPolicy, type NftSetType, type CtState } from './nft-names.js';
 export { openConntrack, type Conntrack, type CtKey, type CtSpec, type CtStats } from './conntrack.js';
 export { type CtEntry, type CtTuple, type CtCounters, type CtFamily } from './ct-entry.js';

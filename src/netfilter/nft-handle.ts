@@ -12,7 +12,7 @@ import type { NftCommand } from './nft-commands.js';
 import { bindOps, type Scope } from '../route/context.js';
 import { NetfilterContext } from './ct-context.js';
 import type { NftOptions } from './nft-context.js';
-import { makeChains, makeElements, makeRules, makeSets, makeTables, rulesetStep, transactionStep } from './nft-modules.js';
+import { makeChains, makeElements, makeFlowtables, makeObjects, makeRules, makeSets, makeTables, rulesetStep, transactionStep } from './nft-modules.js';
 import type { NftFamily } from './nft-names.js';
 import type { NftRuleset } from './nft-objects.js';
 
@@ -23,6 +23,8 @@ const MODULES = {
   rules: (ctx: NetfilterContext) => makeRules(ctx),
   sets: (ctx: NetfilterContext) => makeSets(ctx),
   elements: (ctx: NetfilterContext) => makeElements(ctx),
+  objects: (ctx: NetfilterContext) => makeObjects(ctx),
+  flowtables: (ctx: NetfilterContext) => makeFlowtables(ctx),
 } satisfies Record<string, (ctx: NetfilterContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };

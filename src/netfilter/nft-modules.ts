@@ -2,7 +2,7 @@
 // listing what the kernel has and changing it through one-command transactions.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
-import { description as nft, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
+import { description as nft, type GetobjDumpReply, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactionResult } from './nft-batch.js';
 import { setKey, setsToLookUp, type BatchState, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
 import { bindOps, type Scope, type Step } from '../route/context.js';
@@ -15,6 +15,8 @@ import {
   type NftChain, type NftRule, type NftRuleset, type NftSet, type NftSetElement, type NftTable,
 } from './nft-objects.js';
 import type { SetTypeInfo } from './nft-set-info.js';
+import type { NftObjectType } from './nft-expr.js';
+import { flowtablesCall, objectsCall, toObject, type NftCounterSpec, type NftFlowtable, type NftFlowtableSpec, type NftLimitSpec, type NftObject, type NftQuotaSpec } from './nft-stateful.js';
 import { setInfoOf } from './nft-set-info.js';
 
 /**
@@ -132,10 +134,58 @@ export function makeElements(ctx: NetfilterContext) {
   });
 }
 
+export function makeObjects(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    /** Named counters, quotas and limits with their state (of a table, a type, a name). */
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; type?: NftObjectType; name?: string }) => {
+      const { family, table, type, name } = checkFilter(f) as { family?: NftFamily; table?: string; type?: NftObjectType; name?: string };
+      return mapStep(objectsCall(familyFilter(family), { table, type }), (r: NftObject[]) => r.filter((o) => name === undefined || o.name === name));
+    },
+    /** Lists them as list() does and zeroes their counters (packets/bytes, a quota's used bytes) in the same step. */
+    reset: (_s: Scope, f?: { family?: NftFamily; table?: string; type?: NftObjectType; name?: string }) => {
+      const { family, table, type, name } = checkFilter(f) as { family?: NftFamily; table?: string; type?: NftObjectType; name?: string };
+      if (name !== undefined) {
+        if (table === undefined || type === undefined || family === undefined) throw new NetlinkArgumentError('name', 'resetting one object needs its family, table and type');
+        const head = headFor(familyValue(family));
+        return opCall(nft, 'getobj-reset', 'do', { ...head, table: checkName(table, 'table'), name: checkName(name, 'name'), type }, {
+          result: (r: GetobjDumpReply[]) => r.map(toObject).filter((o): o is NftObject => o !== undefined),
+        });
+      }
+      return objectsCall(familyFilter(family), { table, type }, true);
+    },
+    add: (_s: Scope, o: NftObjectSpec) => one(batchStep([cmd('add', objectKind(o), o)])),
+    create: (_s: Scope, o: NftObjectSpec) => one(batchStep([cmd('create', objectKind(o), o)])),
+    delete: (_s: Scope, o: { family: NftFamily; table: string; name: string; type: NftObjectType }) => one(batchStep([cmd('delete', objectKind(o), o)])),
+    destroy: (_s: Scope, o: { family: NftFamily; table: string; name: string; type: NftObjectType }) => one(batchStep([cmd('destroy', objectKind(o), o)])),
+  });
+}
+
+/** An object spec for the objects module: `{ type: 'quota', family, table, name, bytes }`. */
+export type NftObjectSpec =
+  | ({ type: 'counter' } & NftCounterSpec) | ({ type: 'quota' } & NftQuotaSpec) | ({ type: 'limit' } & NftLimitSpec);
+
+function objectKind(o: unknown): NftObjectType {
+  const t = (o as { type?: unknown } | null)?.type;
+  if (t !== 'counter' && t !== 'quota' && t !== 'limit') throw new NetlinkArgumentError('type', `must be counter, quota or limit, got ${JSON.stringify(t)}`);
+  return t;
+}
+
+export function makeFlowtables(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; name?: string }) => {
+      const { family, table, name } = checkFilter(f);
+      return mapStep(flowtablesCall(familyFilter(family)), (r: NftFlowtable[]) => r.filter((x) => (table === undefined || x.table === table) && (name === undefined || x.name === name)));
+    },
+    add: (_s: Scope, f: NftFlowtableSpec) => one(batchStep([cmd('add', 'flowtable', f)])),
+    create: (_s: Scope, f: NftFlowtableSpec) => one(batchStep([cmd('create', 'flowtable', f)])),
+    delete: (_s: Scope, f: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'flowtable', f)])),
+  });
+}
+
 /** Everything (or one family's): tables, chains, sets with their elements, rules. */
 export function rulesetStep(f?: { family?: NftFamily }): Step<NftRuleset> {
   const fam = familyFilter(checkFilter(f).family);
-  return seq([tablesCall(fam), chainsCall(fam), setsCall(fam), rulesStep(fam)], ([t, c, s, rules]) => {
+  return seq([tablesCall(fam), chainsCall(fam), setsCall(fam), rulesStep(fam), objectsCall(fam, {}), flowtablesCall(fam)], ([t, c, s, rules, objects, flowtables]) => {
     const sets = (s as GetsetDumpReply[]).map(toSet);
     return seq(sets.map((x) => elementsCall(x.family, x.table, x.name)), (elems) => ({
       value: {
@@ -143,6 +193,8 @@ export function rulesetStep(f?: { family?: NftFamily }): Step<NftRuleset> {
         chains: (c as Parameters<typeof toChain>[0][]).map(toChain),
         sets: sets.map((x, i) => withElements(x, elems[i])),
         rules: rules as NftRule[],
+        objects: objects as NftObject[],
+        flowtables: flowtables as NftFlowtable[],
       },
     }));
   });

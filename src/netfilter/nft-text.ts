@@ -1,10 +1,11 @@
 // The ruleset in nft's own syntax, as `nft list ruleset` prints it (tabs, `type ... hook ...
 // priority NAME; policy ...;`, one rule a line), readable back by `nft -f` for what nlkit
 // recognizes; an unrecognized expression prints as a comment-like `<raw NAME>`.
-import type { NftElement, NftExpr, NftMatch, NftNatFlags, NftPorts } from './nft-expr.js';
+import type { NftElement, NftExpr, NftMatch, NftMatchKey, NftNatFlags, NftPorts } from './nft-expr.js';
 import { defaultBurst } from './nft-expr-encode.js';
 import { priorityText, type NftFamily } from './nft-names.js';
 import type { NftChain, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
+import type { NftFlowtable, NftObject } from './nft-stateful.js';
 
 /** How nft names a field: `ip saddr`, `tcp dport`, `iifname` (meta's interface keys stand alone). */
 const FIELD: Partial<Record<NftMatch['key'], string>> = {
@@ -29,6 +30,20 @@ function value(m: NftMatch): string {
   if (Array.isArray(v)) return v.join(',');
   if (typeof v === 'object' && v !== null && 'set' in v) return `{ ${v.set.map((e) => element(m.key, e)).join(', ')} }`;
   return element(m.key, v as NftElement);
+}
+
+const field = (k: NftMatchKey): string => FIELD[k] ?? k.replace('.', ' ');
+const fields = (keys: readonly NftMatchKey[]): string => keys.map(field).join(' . ');
+const tuple = (keys: readonly NftMatchKey[], t: readonly unknown[]): string => t.map((v, i) => scalar(keys[i], v)).join(' . ');
+
+/** nft's byte amounts: bytes, kbytes or mbytes, the largest that divides them (src/statement.c get_rate). */
+export function byteUnits(n: number): [number, 'bytes' | 'kbytes' | 'mbytes'] {
+  let unit = 0;
+  while (unit < 2 && n > 0 && n % 1024 === 0) {
+    n /= 1024;
+    unit++;
+  }
+  return [n, (['bytes', 'kbytes', 'mbytes'] as const)[unit]];
 }
 
 const ports = (p: NftPorts): string => (Array.isArray(p) ? `${p[0]}-${p[1]}` : String(p));
@@ -70,6 +85,20 @@ export function exprText(e: NftExpr, family: NftFamily): string {
     }
     case 'verdict':
       return e.chain !== undefined ? `${e.verdict} ${e.chain}` : e.verdict;
+    case 'objref':
+      return `${e.type} name ${JSON.stringify(e.name)}`;
+    case 'quota':
+      return `quota ${e.over ? 'over ' : ''}${byteUnits(e.bytes).join(' ')}${e.used ? ` used ${byteUnits(e.used).join(' ')}` : ''}`;
+    case 'fib':
+      return `fib ${e.flags.join(' . ')} ${e.result}${e.op === 'neq' ? ' !=' : ''} ${e.result === 'oifname' ? JSON.stringify(e.value) : String(e.value)}`;
+    case 'concat': {
+      const v = e.value;
+      return `${fields(e.keys)} ${e.op === 'neq' ? '!= ' : ''}${typeof v === 'string' ? v : `{ ${v.set.map((t) => tuple(e.keys, t)).join(', ')} }`}`;
+    }
+    case 'dynset':
+      return `${e.op} ${e.set} { ${fields(e.keys)}${e.timeout !== undefined ? ` timeout ${Math.round(e.timeout / 1000)}s` : ''} }`;
+    case 'flow':
+      return `flow add @${e.flowtable}`;
     case 'raw':
       return `<raw ${String(e.expr.name ?? '?')}>`;
   }
@@ -82,6 +111,7 @@ export function ruleText(r: NftRule, handles = false): string {
 }
 
 function setElementText(s: NftSet, e: NftSetElement): string {
+  if (Array.isArray(e)) return e.join(' . ');
   const key: NftMatch['key'] = s.type === 'ifname' ? 'meta.iifname' : s.type === 'mark' ? 'meta.mark' : 'ip.saddr';
   if (typeof e === 'object' && e !== null && 'key' in e) {
     const v = e.value;
@@ -93,7 +123,7 @@ function setElementText(s: NftSet, e: NftSetElement): string {
 
 function setText(s: NftSet, handles: boolean): string[] {
   const kind = s.map !== undefined ? 'map' : 'set';
-  const lines = [`\t${kind} ${s.name} {${handles ? ` # handle ${s.handle}` : ''}`, `\t\ttype ${s.type}${s.map !== undefined ? ` : ${s.map}` : ''}`];
+  const lines = [`\t${kind} ${s.name} {${handles ? ` # handle ${s.handle}` : ''}`, `\t\ttype ${Array.isArray(s.type) ? s.type.join(' . ') : s.type}${s.map !== undefined ? ` : ${s.map}` : ''}`];
   const flags = s.flags.filter((f) => f !== 'map');
   if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
   if (s.timeout !== undefined) lines.push(`\t\ttimeout ${Math.round(s.timeout / 1000)}s`);
@@ -105,6 +135,19 @@ function setText(s: NftSet, handles: boolean): string[] {
   }
   lines.push('\t}');
   return lines;
+}
+
+function objectText(o: NftObject, handles: boolean): string[] {
+  const head = `\t${o.type} ${o.name} {${handles ? ` # handle ${o.handle}` : ''}`;
+  let body: string;
+  if (o.type === 'counter') body = `packets ${o.packets} bytes ${o.bytes}`;
+  else if (o.type === 'quota') body = `${o.over ? 'over ' : ''}${byteUnits(o.bytes).join(' ')}${o.used ? ` used ${byteUnits(o.used).join(' ')}` : ''}`;
+  else body = `rate ${o.over ? 'over ' : ''}${o.rate}${o.bytes ? ' bytes' : ''}/${o.per}${o.burst !== defaultBurst(o.bytes) ? ` burst ${o.burst} ${o.bytes ? 'bytes' : 'packets'}` : ''}`;
+  return [head, `\t\t${body}`, '\t}'];
+}
+
+function flowtableText(f: NftFlowtable, handles: boolean): string[] {
+  return [`\tflowtable ${f.name} {${handles ? ` # handle ${f.handle}` : ''}`, `\t\thook ${f.hook} priority ${priorityText(f.family, f.priority)}`, `\t\tdevices = { ${f.devices.join(', ')} }`, '\t}'];
 }
 
 export function chainText(c: NftChain, rules: readonly NftRule[], handles = false): string[] {
@@ -122,7 +165,9 @@ export function chainText(c: NftChain, rules: readonly NftRule[], handles = fals
 export function tableText(t: NftTable, rs: NftRuleset, handles = false): string {
   const mine = <T extends { family: string; table: string }>(x: T) => x.family === t.family && x.table === t.name;
   const blocks: string[][] = [];
+  for (const o of rs.objects.filter(mine)) blocks.push(objectText(o, handles));
   for (const s of rs.sets.filter(mine)) if (!s.flags.includes('anonymous')) blocks.push(setText(s, handles));
+  for (const f of rs.flowtables.filter(mine)) blocks.push(flowtableText(f, handles));
   for (const c of rs.chains.filter(mine)) blocks.push(chainText(c, rs.rules.filter((r) => mine(r) && r.chain === c.name), handles));
   const head = `table ${t.family} ${t.name} {${handles ? ` # handle ${t.handle}` : ''}`;
   const flags = t.flags.length ? [`\tflags ${t.flags.join(',')}`] : [];
