@@ -203,7 +203,7 @@ describe('nftables named objects, fib, concatenations, dynset (nft as the oracle
 });
 
 describe('nftables named objects and new expressions without a kernel', () => {
-  test('golden bytes: a flowtable, a quota object and a counter's deletion (numbers from nf_tables.h)', () => {
+  test('golden bytes: a flowtable, a quota object and a counter deletion (numbers from nf_tables.h)', () => {
     const { bulk: items } = batchStep([
       { add: 'flowtable', family: 'inet', table: 't', name: 'f', devices: ['eth0'] },
       { add: 'quota', family: 'inet', table: 't', name: 'q', bytes: 1000, over: true },
