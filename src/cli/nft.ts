@@ -7,8 +7,11 @@ import { NftTransactionError, openNft, type NftRuleset } from '../netfilter/inde
 import { chainJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
 import { rulesetText, tableText } from '../netfilter/nft-text.js';
 import { parseNftCommand, type NftListRequest } from './nft-parse.js';
+import { parseNftScript } from './nft-script.js';
+import { readFileSync } from 'node:fs';
 
-const USAGE = `Usage: nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
+const USAGE = `Usage: nlkit nft [--netns NAME] -f FILE     (a script, - for stdin: one transaction, all or nothing)
+       nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
        nlkit nft [...] list tables [FAMILY] | list table [FAMILY] NAME
        nlkit nft [...] list chains [FAMILY] | list chain [FAMILY] TABLE NAME
        nlkit nft [...] list sets [FAMILY] | list set [FAMILY] TABLE NAME
@@ -18,7 +21,9 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
        nlkit nft [...] replace rule [FAMILY] TABLE CHAIN handle N EXPRESSION...
        nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [elements = { ... };] }'
        nlkit nft [...] add|delete element [FAMILY] TABLE SET '{ ELEMENT, ... }'
-       nlkit nft [...] delete|destroy table|chain|set ... | delete rule [FAMILY] TABLE CHAIN handle N
+       nlkit nft [...] add counter|quota|limit [FAMILY] TABLE NAME '{ packets N bytes N | [over] N mbytes | rate N/second }'
+       nlkit nft [...] add flowtable [FAMILY] TABLE NAME '{ hook ingress priority P; devices = { DEV, ... }; }'
+       nlkit nft [...] delete|destroy table|chain|set|counter|quota|limit|flowtable ... | delete rule [FAMILY] TABLE CHAIN handle N
        nlkit nft [...] flush ruleset [FAMILY] | flush table [FAMILY] NAME | flush chain|set [FAMILY] TABLE NAME
 
   FAMILY       ip (default), ip6, inet, arp, bridge, netdev
@@ -29,13 +34,41 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
                counter, log [prefix TEXT] [level L] [group N], limit rate [over] N/UNIT [burst N packets],
                masquerade [to :PORT[-PORT]] [random,fully-random,persistent], snat|dnat [ip|ip6] to ADDR[:PORT],
                redirect [to :PORT], reject [with tcp reset | with icmp CODE], accept, drop, continue, return,
-               jump CHAIN, goto CHAIN, comment TEXT
+               jump CHAIN, goto CHAIN, comment TEXT, counter|quota|limit name NAME, quota [over] N UNIT,
+               fib FLAG[ . FLAG] oif|oifname|type [!=] missing|exists|VALUE, FIELD . FIELD [!=] @SET|{ A . B, ... },
+               add|update|delete @SET { FIELD[ . FIELD] [timeout Ns] }, flow add @FLOWTABLE
   --netns NAME  run in a named network namespace
   -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
   -a            show handles
+  -f FILE       apply a script (tables, chains, rules, sets, objects; flush ruleset) as one transaction
 `;
 
-const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }] as const;
+const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }] as const;
+
+/** `-f FILE` (- : stdin): the whole script as one transaction; a failure names the file's line. */
+async function runScript(file: string, netns: string | undefined): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new CommandError(`Could not read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const name = file === '-' ? '/dev/stdin' : file;
+  const script = parseNftScript(text, name);
+  if (!script.length) return;
+  const h = openNft(netns !== undefined ? { netns } : {});
+  try {
+    await h.transaction(script.map((c) => c.command), { echo: false });
+  } catch (e) {
+    if (e instanceof NftTransactionError) {
+      const where = e.index >= 0 ? `${name}:${script[e.index].line}: ` : `${name}: `;
+      throw new CommandError(`${where}${e.message}`, { cause: e });
+    }
+    throw e;
+  } finally {
+    h.close();
+  }
+}
 
 const NONE: NftRuleset = { tables: [], chains: [], sets: [], rules: [], objects: [], flowtables: [] };
 
@@ -82,6 +115,10 @@ export const nft: CommandGroup = {
   usage: USAGE,
   async run(argv, ctx) {
     const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
+    if (typeof options.file === 'string') {
+      if (positionals.length) throw new UsageError('-f FILE takes no command words');
+      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined);
+    }
     if (!positionals.length) throw new UsageError('missing command');
     const req = parseNftCommand(positionals);
     const h = openNft(typeof options.netns === 'string' ? { netns: options.netns } : {});

@@ -1,0 +1,118 @@
+// `nlkit nft -f FILE` against `nft`: the same script applied by nlkit and by nft lists the same
+// with `nft -j list ruleset`; the whole file is one transaction (a failure applies nothing and
+// names the file's line); scripts parse into the commands the command line makes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { UsageError } from '../src/cli/args.js';
+import { parseNftScript } from '../src/cli/nft-script.js';
+import { accept, concat, counter, dynset, fib, drop, ip, quota, tcp } from '../src/netfilter/index.js';
+import { nlkit, ok } from './helpers/cli-run.js';
+import { run, withNetns } from './helpers/netns.js';
+import { needNft } from './helpers/nft-oracle.js';
+
+type J = Record<string, unknown>;
+const nftJson = (ns: string): J[] => (JSON.parse(run('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'])) as { nftables: J[] }).nftables.filter((x) => !('metainfo' in x));
+/** Handles differ between two rulesets made apart: compared without them. */
+const sansHandles = (list: J[]): J[] => JSON.parse(JSON.stringify(list, (k, v) => (k === 'handle' ? undefined : v))) as J[];
+
+const SCRIPT = `#!/usr/sbin/nft -f
+# a sandbox's filtering, as scripts write it
+flush ruleset
+
+table inet sbx {
+  counter ssh { packets 0 bytes 0 }
+  quota monthly { over 10 mbytes }
+  set allowed {
+    type ipv4_addr . inet_service
+    elements = { 10.0.0.1 . 22,
+                 10.0.0.2 . 443 }
+  }
+  set seen { type ipv4_addr; flags dynamic, timeout; timeout 1m; }
+  set blocked { type ipv4_addr; flags interval; elements = { 192.168.0.0/16 } }
+
+  chain input {
+    type filter hook input priority filter; policy accept;
+    ip saddr @blocked drop
+    fib saddr . iif oif missing drop
+    ip saddr . tcp dport @allowed counter name "ssh" accept
+    tcp dport 22 add @seen { ip saddr } # remember who knocked
+    quota name "monthly" drop
+  }
+  chain fw {
+    type filter hook forward priority 0
+    ct state established,related accept
+  }
+}
+add table ip nat
+add chain ip nat post { type nat hook postrouting priority srcnat; }
+add rule ip nat post ip saddr 10.0.0.0/24 oifname "eth0" masquerade
+`;
+
+describe('nlkit nft -f', () => {
+  test('a script parses into one list of commands, blocks in declaration order, each with its line', () => {
+    const cmds = parseNftScript(SCRIPT, 's.nft');
+    assert.deepEqual(cmds.map((c) => [c.line, Object.keys(c.command)[0], Object.values(c.command)[0]]), [
+      [3, 'flush', 'ruleset'], [5, 'add', 'table'], [6, 'add', 'counter'], [7, 'add', 'quota'], [8, 'add', 'set'], [13, 'add', 'set'], [14, 'add', 'set'],
+      [16, 'add', 'chain'], [24, 'add', 'chain'], [18, 'add', 'rule'], [19, 'add', 'rule'], [20, 'add', 'rule'], [21, 'add', 'rule'], [22, 'add', 'rule'], [26, 'add', 'rule'],
+      [29, 'add', 'table'], [30, 'add', 'chain'], [31, 'add', 'rule'],
+    ]);
+    const byLine = (n: number) => cmds.find((c) => c.line === n && 'expr' in c.command)!.command as { expr: unknown };
+    assert.deepEqual(byLine(19).expr, [fib({ flags: ['saddr', 'iif'], result: 'oif' }, 'missing'), drop()]);
+    assert.deepEqual(byLine(20).expr, [concat(['ip.saddr', 'tcp.dport'], '@allowed'), counter('ssh'), accept()]);
+    assert.deepEqual(byLine(21).expr, [tcp.dport(22), dynset('add', '@seen', 'ip.saddr')]);
+    assert.deepEqual(byLine(18).expr, [ip.saddr('@blocked'), drop()]);
+    const allowed = cmds[4].command as { type: unknown; elements: unknown };
+    assert.deepEqual([allowed.type, allowed.elements], [['ipv4_addr', 'inet_service'], [['10.0.0.1', 22], ['10.0.0.2', 443]]]);
+    assert.deepEqual(cmds.find((c) => c.line === 7)!.command, { add: 'quota', family: 'inet', table: 'sbx', name: 'monthly', over: true, bytes: 10 * 2 ** 20 });
+    assert.deepEqual((cmds.find((c) => c.line === 24)!.command as J).priority, 0);
+    assert.deepEqual(parseNftScript('table ip t {\n chain c {\n  quota 5 kbytes\n }\n}\n', 'x').at(-1)!.command, { add: 'rule', family: 'ip', table: 't', chain: 'c', expr: [quota(5120)] });
+  });
+
+  test('errors name the file and line', () => {
+    const bad: [string, RegExp][] = [
+      ['add table ip t\nadd rule ip t c tcp dport 22 frobnicate\n', /^f\.nft:2: unknown expression "frobnicate"/],
+      ['table ip t {\n  chain c {\n    ip saddr\n  }\n}\n', /^f\.nft:3: missing a value/],
+      ['table ip t {\n  chain c {\n', /^f\.nft:\d+: a "\{" is not closed/],
+      ['define x = 1\n', /^f\.nft:1: "define" is not supported/],
+      ['list ruleset\n', /^f\.nft:1: list commands cannot/],
+      ['table ip t {\n  bogus x\n}\n', /^f\.nft:2: unknown statement "bogus"/],
+    ];
+    for (const [text, re] of bad) assert.throws(() => parseNftScript(text, 'f.nft'), (e: Error) => e instanceof UsageError && re.test(e.message), text);
+  });
+
+  test('nlkit nft -f and nft -f make the same ruleset (nft -j as the oracle), and a failing script applies nothing', async (t) => {
+    if (!needNft(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'nlkt-nft-'));
+    try {
+      const file = join(dir, 'sbx.nft');
+      writeFileSync(file, SCRIPT);
+      const theirs = await withNetns((ns) => {
+        run('ip', ['netns', 'exec', ns, 'nft', '-f', file]);
+        return nftJson(ns);
+      });
+      await withNetns((ns) => {
+        ok(nlkit('nft', '--netns', ns, '-f', file));
+        const ours = nftJson(ns);
+        assert.deepEqual(sansHandles(ours), sansHandles(theirs));
+        // and nlkit lists what it made as nft does
+        assert.deepEqual(sansHandles((JSON.parse(ok(nlkit('nft', '--netns', ns, '-j', 'list', 'ruleset'))) as { nftables: J[] }).nftables.filter((x) => !('metainfo' in x))), sansHandles(theirs));
+        // a script failing on its last line: nothing of it applied, the ruleset as it was
+        const broken = join(dir, 'broken.nft');
+        writeFileSync(broken, 'flush ruleset\nadd table ip other\nadd chain ip other c\nadd rule ip other c counter name "missing"\n');
+        const r = nlkit('nft', '--netns', ns, '-f', broken);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, new RegExp(`${broken.replace(/[.]/g, '\\.')}:4: .*No such file or directory|${broken.replace(/[.]/g, '\\.')}:4: .*ENOENT`));
+        assert.deepEqual(nftJson(ns), ours);
+        // stdin
+        const piped = run(process.execPath, [new URL('../src/cli/main.js', import.meta.url).pathname, 'nft', '--netns', ns, '-f', '-'], 'add table ip piped\n');
+        assert.equal(piped, '');
+        assert.ok(nftJson(ns).some((x) => (x.table as J | undefined)?.name === 'piped'));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
