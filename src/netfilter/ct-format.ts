@@ -1,6 +1,7 @@
 // An entry as one line of `conntrack -L` (libnetfilter_conntrack's default output): the
 // CLI prints it and the tests compare it with the conntrack tool's.
 import type { CtEntry, CtTuple } from './ct-entry.js';
+import type { CtExpectation } from './ct-expect.js';
 
 export interface CtFormatOptions {
   /** `-o extended`: the layer-3 family and number first. */
@@ -57,4 +58,21 @@ export function formatEntry(e: CtEntry, o: CtFormatOptions = {}): string {
 /** JSON of an entry: 64-bit counters as decimal strings (JSON has no bigint). */
 export function entryJson(e: unknown): string {
   return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+}
+
+/** An expectation as one line of `conntrack -L expect`. */
+export function formatExpectation(e: CtExpectation): string {
+  const w: string[] = [];
+  if (e.timeout !== undefined) w.push(String(e.timeout));
+  w.push(`proto=${e.protonum}`, ...tuple(e.tuple));
+  const m = tuple(e.mask);
+  w.push(`mask-${m[0]}`, `mask-${m[1]}`, ...m.slice(2));
+  const t = tuple(e.master);
+  w.push(`master-${t[0]}`, `master-${t[1]}`, ...t.slice(2));
+  if (e.zone !== undefined) w.push(`zone=${e.zone}`);
+  if (e.flags.length) w.push(e.flags.map((f) => f.toUpperCase()).join(','));
+  if (e.class !== undefined) w.push(`class=${e.class}`);
+  if (e.helper !== undefined) w.push(`helper=${e.helper}`);
+  if (e.fn !== undefined) w.push(`fn=${e.fn}`);
+  return w.join(' ');
 }

@@ -20,5 +20,6 @@ export { priorityValue, priorityName, type NftFamily, type NftHook, type NftChai
 export { openConntrack, type Conntrack, type CtKey, type CtSpec, type CtStats } from './conntrack.js';
 export { type CtEntry, type CtTuple, type CtCounters, type CtFamily } from './ct-entry.js';
 export { type CtFilter, type CtTupleFilter } from './ct-filter.js';
+export type { CtExpectation, CtExpectSpec, CtExpectKey } from './ct-expect.js';
 export { decodeEvent as decodeConntrackEvent, type CtEvent, type CtEventType, type CtEventOptions, type CtEvents } from './ct-events.js';
 export { NetfilterContext } from './ct-context.js';
