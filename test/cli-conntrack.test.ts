@@ -36,7 +36,7 @@ describe('nlkit conntrack: the object table', () => {
     const help = nlkit('conntrack', 'help');
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Usage: nlkit conntrack COMMAND/);
-    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml'], ['-G', '-s', '10.0.0.1'], ['-L', 'expect'], ['-L', '--dport', '80']]) {
+    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml'], ['-G', '-s', '10.0.0.1'], ['-L', 'dying'], ['-E', 'expect'], ['-L', '-z', '-p', 'tcp'], ['-L', '--dport', '80']]) {
       const r = nlkit('conntrack', ...args);
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^nlkit: conntrack: /, args.join(' '));

@@ -158,6 +158,35 @@ describe('nftables named objects, fib, concatenations, dynset (nft as the oracle
     });
   });
 
+  test('interface names resolve in the namespace the call runs in (handle or per-call netns), over rtnetlink there', async (t) => {
+    if (!needNft(t)) return;
+    await withNetns(async (ns) => {
+      run('ip', ['-n', ns, 'link', 'add', 'nlk0', 'type', 'veth', 'peer', 'name', 'nlk1']);
+      const index = (JSON.parse(run('ip', ['-n', ns, '-j', 'link', 'show', 'nlk1'])) as { ifindex: number }[])[0].ifindex;
+      const cmds: NftCommand[] = [
+        { add: 'table', family: 'inet', name: 'n' },
+        { add: 'chain', family: 'inet', table: 'n', name: 'c' },
+        { add: 'rule', family: 'inet', table: 'n', chain: 'c', expr: [meta.oif('nlk1'), fib({ flags: ['daddr'], result: 'oif' }, 'nlk1'), accept()] },
+      ];
+      const root = openNft();
+      try {
+        // the handle is in this process's namespace, where nlk1 is not: the call's netns wins
+        await root.transaction(cmds, { netns: ns });
+        await assert.rejects(root.rules.add({ family: 'inet', table: 'n', chain: 'c', expr: [meta.oif('nlk1')] }), { code: 'ENODEV' });
+      } finally {
+        root.close();
+      }
+      const h = openNft({ netns: ns });
+      try {
+        await h.rules.add({ family: 'inet', table: 'n', chain: 'c', expr: [meta.iif('nlk1')] });
+        const rules = await h.rules.list({ family: 'inet', table: 'n', chain: 'c' });
+        assert.deepEqual(rules.map((r) => r.expr), [[meta.oif(index), fib({ flags: ['daddr'], result: 'oif' }, index), accept()], [meta.iif(index)]]);
+      } finally {
+        h.close();
+      }
+    });
+  });
+
   test('a rule naming an object or set that is not there fails the transaction with nothing applied', async (t) => {
     if (!needNft(t)) return;
     await withNetns(async (ns) => {
