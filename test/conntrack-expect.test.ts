@@ -7,10 +7,11 @@ import { describe, test, type TestContext } from 'node:test';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { Family } from '../src/ynl/family.js';
 import { description as ctDesc } from '../src/ynl/families/conntrack.js';
-import { openConntrack, type Conntrack, type CtExpectSpec } from '../src/netfilter/index.js';
+import { type Conntrack, type CtExpectSpec } from '../src/netfilter/index.js';
 import { formatExpectation } from '../src/netfilter/ct-format.js';
 import { nlkit, type Run } from './helpers/cli-run.js';
-import { needRoot, run, withNetns } from './helpers/netns.js';
+import { run } from './helpers/netns.js';
+import { inCtNetns as inNs } from './helpers/ct-netns.js';
 
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 const HAS_CONNTRACK = hasTool('conntrack');
@@ -24,18 +25,6 @@ function ok(r: Run): string {
 const tool = (ns: string, ...args: string[]): string[] => run('ip', ['netns', 'exec', ns, 'conntrack', ...args]).split('\n').filter((l) => l.trim() !== '');
 /** The seconds left (first word) tick between two reads. */
 const untimed = (l: string) => l.trim().replace(/^\d+ /, 'T ');
-
-async function inNs(t: TestContext, fn: (ct: Conntrack, ns: string) => unknown): Promise<void> {
-  if (!needRoot(t)) return;
-  await withNetns(async (ns) => {
-    const ct = openConntrack({ netns: ns });
-    try {
-      await fn(ct, ns);
-    } finally {
-      ct.close();
-    }
-  });
-}
 
 const MASTER = { src: '10.0.0.1', dst: '10.0.0.2', sport: 1025, dport: 21 };
 const EXPECT: CtExpectSpec = {

@@ -8,19 +8,19 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { Family } from '../src/ynl/family.js';
-import { description as nftDesc, type ExprAttrsSet, type SetelemAttrsSet } from '../src/ynl/families/nftables.js';
+import { description as nftDesc } from '../src/ynl/families/nftables.js';
 import {
   accept, concat, counter, drop, dynset, fib, flow, ip, meta, objref, openNft, quota, tcp,
   type NftCommand, type NftExpr, type NftFibFlag,
 } from '../src/netfilter/index.js';
 import { encodeRule } from '../src/netfilter/nft-expr-encode.js';
-import { decodeRule, type AnonSetContents } from '../src/netfilter/nft-expr-decode.js';
 import { keyTypeOf } from '../src/netfilter/nft-concat.js';
 import { batchStep, buildBatch } from '../src/netfilter/nft-batch.js';
 import { rulesetJson, stringifyJson } from '../src/netfilter/nft-json.js';
 import { run, withNetns } from './helpers/netns.js';
 import { needNft } from './helpers/nft-oracle.js';
 import { RUNS } from './helpers/arbitraries.js';
+import { roundTrip as wireRoundTrip } from './helpers/nft-roundtrip.js';
 
 type J = Record<string, unknown>;
 const nftIn = (ns: string, ...args: string[]): string => run('ip', ['netns', 'exec', ns, 'nft', ...args]);
@@ -38,26 +38,7 @@ const ours = (ns: string): J[] => {
 const fam = Family.from(nftDesc);
 const HEAD = { nfgenFamily: 1, version: 0, resId: 0 };
 
-/** Encode, pass through the kernel's wire form (the description's encoder and decoder), decode. */
-function roundTrip(exprs: NftExpr[]): NftExpr[] {
-  let id = 1;
-  const enc = encodeRule(exprs, { family: 'inet', newSetId: () => id++ });
-  const body = fam.encode('newrule', { ...HEAD, table: 't', chain: 'c', expressions: { elem: enc.exprs } });
-  const decoded = fam.decode('getrule', body) as { expressions?: { elem: ExprAttrsSet[] } };
-  const sets = new Map<string, AnonSetContents>();
-  for (const s of enc.sets) {
-    const eb = fam.encode('newsetelem', { ...HEAD, table: 't', set: 's', elements: { elem: s.elements } });
-    const elems = (fam.decode('getsetelem', eb) as { elements: { elem: SetelemAttrsSet[] } }).elements.elem;
-    const k = keyTypeOf(s.keyType);
-    sets.set(`__set${s.id}`, { keyType: k.id, keyLen: k.len, interval: s.interval, elements: elems });
-  }
-  // the kernel names anonymous sets; the rule's lookups name them as it would
-  const elem = (decoded.expressions?.elem ?? []).map((e) => {
-    const d = e.data as { setId?: number; set?: string } | undefined;
-    return e.name === 'lookup' && d?.setId !== undefined ? ({ ...e, data: { ...d, set: `__set${d.setId}` } } as ExprAttrsSet) : e;
-  });
-  return decodeRule(elem, { family: 'inet', sets });
-}
+const roundTrip = (exprs: NftExpr[]) => wireRoundTrip(exprs, 'inet');
 
 /** The statements of this feature, in the forms `nft -j` prints them. */
 const RULES: { expr: NftExpr[]; json: J[] }[] = [

@@ -134,16 +134,24 @@ export function makeElements(ctx: NetfilterContext) {
   });
 }
 
+/** Which named objects: of a family, a table, a type, a name. */
+export interface ObjectFilter {
+  family?: NftFamily;
+  table?: string;
+  type?: NftObjectType;
+  name?: string;
+}
+
 export function makeObjects(ctx: NetfilterContext) {
   return bindOps(ctx, {
     /** Named counters, quotas and limits with their state (of a table, a type, a name). */
-    list: (_s: Scope, f?: { family?: NftFamily; table?: string; type?: NftObjectType; name?: string }) => {
-      const { family, table, type, name } = checkFilter(f) as { family?: NftFamily; table?: string; type?: NftObjectType; name?: string };
+    list: (_s: Scope, f?: ObjectFilter) => {
+      const { family, table, type, name } = checkFilter(f) as ObjectFilter;
       return mapStep(objectsCall(familyFilter(family), { table, type }), (r: NftObject[]) => r.filter((o) => name === undefined || o.name === name));
     },
     /** Lists them as list() does and zeroes their counters (packets/bytes, a quota's used bytes) in the same step. */
-    reset: (_s: Scope, f?: { family?: NftFamily; table?: string; type?: NftObjectType; name?: string }) => {
-      const { family, table, type, name } = checkFilter(f) as { family?: NftFamily; table?: string; type?: NftObjectType; name?: string };
+    reset: (_s: Scope, f?: ObjectFilter) => {
+      const { family, table, type, name } = checkFilter(f) as ObjectFilter;
       if (name !== undefined) {
         if (table === undefined || type === undefined || family === undefined) throw new NetlinkArgumentError('name', 'resetting one object needs its family, table and type');
         const head = headFor(familyValue(family));

@@ -12,7 +12,7 @@ import { concatTypesOf, keyTypeOf, tupleBytes, tupleOf } from './nft-concat.js';
 import { decodeRule, type AnonSetContents } from './nft-expr-decode.js';
 import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
-  familyName, familyValue, hookName, NFT_DATA_VERDICT, SET_TYPES, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
+  familyName, familyValue, hookName, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
