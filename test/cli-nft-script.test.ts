@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/cli/args.js';
 import { parseNftScript } from '../src/cli/nft-script.js';
-import { accept, concat, counter, dynset, fib, drop, ip, quota, tcp } from '../src/netfilter/index.js';
+import { accept, concat, counter, dynset, fib, drop, ip, quota, tcp, udp } from '../src/netfilter/index.js';
 import { nlkit, ok } from './helpers/cli-run.js';
 import { run, withNetns } from './helpers/netns.js';
 import { needNft } from './helpers/nft-oracle.js';
@@ -38,12 +38,13 @@ table inet sbx {
     ip saddr @blocked drop
     fib saddr . iif oif missing drop
     ip saddr . tcp dport @allowed counter name "ssh" accept
-    tcp dport 22 add @seen { ip saddr } # remember who knocked
+    tcp dport 22 add @seen { ip saddr } accept # remember who knocked
     quota name "monthly" drop
   }
   chain fw {
     type filter hook forward priority 0
     ct state established,related accept
+    udp dport { 53, 123 } counter accept
   }
 }
 add table ip nat
@@ -56,14 +57,15 @@ describe('nlkit nft -f', () => {
     const cmds = parseNftScript(SCRIPT, 's.nft');
     assert.deepEqual(cmds.map((c) => [c.line, Object.keys(c.command)[0], Object.values(c.command)[0]]), [
       [3, 'flush', 'ruleset'], [5, 'add', 'table'], [6, 'add', 'counter'], [7, 'add', 'quota'], [8, 'add', 'set'], [13, 'add', 'set'], [14, 'add', 'set'],
-      [16, 'add', 'chain'], [24, 'add', 'chain'], [18, 'add', 'rule'], [19, 'add', 'rule'], [20, 'add', 'rule'], [21, 'add', 'rule'], [22, 'add', 'rule'], [26, 'add', 'rule'],
-      [29, 'add', 'table'], [30, 'add', 'chain'], [31, 'add', 'rule'],
+      [16, 'add', 'chain'], [24, 'add', 'chain'], [18, 'add', 'rule'], [19, 'add', 'rule'], [20, 'add', 'rule'], [21, 'add', 'rule'], [22, 'add', 'rule'], [26, 'add', 'rule'], [27, 'add', 'rule'],
+      [30, 'add', 'table'], [31, 'add', 'chain'], [32, 'add', 'rule'],
     ]);
     const byLine = (n: number) => cmds.find((c) => c.line === n && 'expr' in c.command)!.command as { expr: unknown };
     assert.deepEqual(byLine(19).expr, [fib({ flags: ['saddr', 'iif'], result: 'oif' }, 'missing'), drop()]);
     assert.deepEqual(byLine(20).expr, [concat(['ip.saddr', 'tcp.dport'], '@allowed'), counter('ssh'), accept()]);
-    assert.deepEqual(byLine(21).expr, [tcp.dport(22), dynset('add', '@seen', 'ip.saddr')]);
+    assert.deepEqual(byLine(21).expr, [tcp.dport(22), dynset('add', '@seen', 'ip.saddr'), accept()]);
     assert.deepEqual(byLine(18).expr, [ip.saddr('@blocked'), drop()]);
+    assert.deepEqual(byLine(27).expr, [udp.dport([53, 123]), counter(), accept()]);
     const allowed = cmds[4].command as { type: unknown; elements: unknown };
     assert.deepEqual([allowed.type, allowed.elements], [['ipv4_addr', 'inet_service'], [['10.0.0.1', 22], ['10.0.0.2', 443]]]);
     assert.deepEqual(cmds.find((c) => c.line === 7)!.command, { add: 'quota', family: 'inet', table: 'sbx', name: 'monthly', over: true, bytes: 10 * 2 ** 20 });

@@ -111,16 +111,13 @@ class Script {
       }
       const toks: Tok[] = [];
       let depth = 0;
-      // a statement may be a nested block (chain c { ... }): its braces go with it
+      // a statement may hold braces (a nested block `chain c { ... }`, a rule's `{ 22, 80 }`): they go with it
       while (!this.done) {
         const tok = this.t[this.i];
         if (depth === 0 && (tok.w === NL || tok.w === ';' || tok.w === '}')) break;
         this.i++;
         if (tok.w === '{') depth++;
-        if (tok.w === '}' && --depth === 0) {
-          toks.push(tok);
-          break;
-        }
+        if (tok.w === '}') depth--;
         // a newline inside ends a statement of the nested block; deeper down it is a space
         if (tok.w === NL) {
           const last = toks[toks.length - 1]?.w;
