@@ -101,6 +101,8 @@ describe('nlkit nft -f', () => {
         assert.deepEqual(sansHandles(ours), sansHandles(theirs));
         // and nlkit lists what it made as nft does
         assert.deepEqual(sansHandles((JSON.parse(ok(nlkit('nft', '--netns', ns, '-j', 'list', 'ruleset'))) as { nftables: J[] }).nftables.filter((x) => !('metainfo' in x))), sansHandles(theirs));
+        // and in nft's own words, as `nft list ruleset` prints them
+        assert.equal(ok(nlkit('nft', '--netns', ns, 'list', 'ruleset')), run('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset']));
         // a script failing on its last line: nothing of it applied, the ruleset as it was
         const broken = join(dir, 'broken.nft');
         writeFileSync(broken, 'flush ruleset\nadd table ip other\nadd chain ip other c\nadd rule ip other c counter name "missing"\n');

@@ -46,6 +46,21 @@ export function byteUnits(n: number): [number, 'bytes' | 'kbytes' | 'mbytes'] {
   return [n, (['bytes', 'kbytes', 'mbytes'] as const)[unit]];
 }
 
+/** nft's times: `1h30m`, `1m`, `500ms` (src/datatype.c time_print: days, hours, minutes, seconds, ms). */
+export function timeText(ms: number): string {
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.join('') || '0s';
+}
+
+/** nft's order of set flags (src/rule.c set_print_declaration). */
+const SET_FLAG_ORDER = ['constant', 'dynamic', 'interval', 'timeout'];
+
 const ports = (p: NftPorts): string => (Array.isArray(p) ? `${p[0]}-${p[1]}` : String(p));
 
 function natFlags(e: NftNatFlags): string {
@@ -96,7 +111,7 @@ export function exprText(e: NftExpr, family: NftFamily): string {
       return `${fields(e.keys)} ${e.op === 'neq' ? '!= ' : ''}${typeof v === 'string' ? v : `{ ${v.set.map((t) => tuple(e.keys, t)).join(', ')} }`}`;
     }
     case 'dynset':
-      return `${e.op} ${e.set} { ${fields(e.keys)}${e.timeout !== undefined ? ` timeout ${Math.round(e.timeout / 1000)}s` : ''} }`;
+      return `${e.op} ${e.set} { ${fields(e.keys)}${e.timeout !== undefined ? ` timeout ${timeText(e.timeout)}` : ''} }`;
     case 'flow':
       return `flow add @${e.flowtable}`;
     case 'raw':
@@ -124,9 +139,10 @@ function setElementText(s: NftSet, e: NftSetElement): string {
 function setText(s: NftSet, handles: boolean): string[] {
   const kind = s.map !== undefined ? 'map' : 'set';
   const lines = [`\t${kind} ${s.name} {${handles ? ` # handle ${s.handle}` : ''}`, `\t\ttype ${Array.isArray(s.type) ? s.type.join(' . ') : s.type}${s.map !== undefined ? ` : ${s.map}` : ''}`];
-  const flags = s.flags.filter((f) => f !== 'map');
+  if (s.size !== undefined) lines.push(`\t\tsize ${s.size}`);
+  const flags = SET_FLAG_ORDER.filter((f) => s.flags.includes(f as NftSet['flags'][number]));
   if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
-  if (s.timeout !== undefined) lines.push(`\t\ttimeout ${Math.round(s.timeout / 1000)}s`);
+  if (s.timeout !== undefined) lines.push(`\t\ttimeout ${timeText(s.timeout)}`);
   if (s.elements?.length) {
     // nft's calculate_delim: a line break after every 2 addresses, 16 numbers, each other value
     const per = s.type === 'ipv4_addr' ? 2 : ['inet_service', 'inet_proto', 'mark', 'nf_proto', 'iface_index'].includes(String(s.type)) ? 16 : 1;
