@@ -8,13 +8,14 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
 import { Family } from '../src/ynl/family.js';
-import { description as nftDesc } from '../src/ynl/families/nftables.js';
+import { description as nftDesc, type ExprAttrsSet } from '../src/ynl/families/nftables.js';
+import { decodeRule } from '../src/netfilter/nft-expr-decode.js';
 import {
   accept, concat, counter, drop, dynset, fib, flow, ip, meta, objref, openNft, quota, tcp,
   type NftCommand, type NftExpr, type NftFibFlag,
 } from '../src/netfilter/index.js';
 import { encodeRule } from '../src/netfilter/nft-expr-encode.js';
-import { keyTypeOf } from '../src/netfilter/nft-concat.js';
+import { concatTypesOf, keyTypeOf, tupleBytes, tupleOf } from '../src/netfilter/nft-concat.js';
 import { batchStep, buildBatch } from '../src/netfilter/nft-batch.js';
 import { rulesetJson, stringifyJson } from '../src/netfilter/nft-json.js';
 import { run, withNetns } from './helpers/netns.js';
@@ -303,10 +304,31 @@ describe('nftables named objects and new expressions without a kernel', () => {
     }), { numRuns: RUNS.normal });
   });
 
-  test('a tuple set lists its tuples whatever order they were given in', () => {
-    const [e] = roundTrip([concat(['udp.dport', 'ip.daddr'], [[80, '10.0.0.2'], [53, '10.0.0.1']])]);
-    assert.equal(e.kind, 'concat');
-    assert.equal(((e as { value: { set: unknown[] } }).value.set).length, 2);
-    assert.deepEqual(roundTrip([tcp.dport(22), ip.saddr('10.0.0.1')]).length, 2);
+  test('property: tuple keys and concatenated key types round-trip', () => {
+    const types = ['ipv4_addr', 'ipv6_addr', 'inet_service', 'inet_proto', 'mark', 'ifname', 'ether_type'] as const;
+    const value: Record<(typeof types)[number], fc.Arbitrary<string | number>> = {
+      ipv4_addr: fc.ipV4(), ipv6_addr: fc.constantFrom('fd00::1', '2001:db8::2', '::1'), inet_service: fc.integer({ min: 0, max: 65535 }),
+      inet_proto: fc.constantFrom('tcp', 'udp', 'icmp'), mark: fc.integer({ min: 0, max: 0xffffffff }), ifname: fc.stringMatching(/^[a-z][a-z0-9]{0,14}$/), ether_type: fc.constantFrom('ip', 'ip6', 'arp'),
+    };
+    const tupleArb = fc.array(fc.constantFrom(...types), { minLength: 2, maxLength: 4 }).chain((ts) => fc.tuple(fc.constant(ts), fc.tuple(...ts.map((t) => value[t]))));
+    fc.assert(fc.property(tupleArb, ([ts, tuple]) => {
+      const key = keyTypeOf([...ts]);
+      assert.deepEqual(concatTypesOf(key.id, key.len), ts);
+      const bytes = tupleBytes(ts, tuple, 'tuple');
+      assert.equal(bytes.length, key.len);
+      assert.deepEqual(tupleOf(ts, bytes), tuple);
+      // a key of another length is not taken for this concatenation
+      assert.equal(concatTypesOf(key.id, key.len + 4), undefined);
+    }), { numRuns: RUNS.normal });
+  });
+
+  test('an anonymous tuple set keeps its tuples; two separate matches are not taken for a concatenation', () => {
+    const tuples = concat(['udp.dport', 'ip.daddr'], [[80, '10.0.0.2'], [53, '10.0.0.1']]);
+    assert.deepEqual(roundTrip([tuples]), [tuples]);
+    assert.deepEqual(roundTrip([tcp.dport(22), ip.saddr('10.0.0.1')]), [tcp.dport(22), ip.saddr('10.0.0.1')]);
+    // a lookup of two loads whose set is unknown to the decoder stays raw, never a wrong concatenation
+    const enc = encodeRule([concat(['ip.saddr', 'tcp.dport'], [['10.0.0.1', 22]])], { family: 'ip', newSetId: () => 1 });
+    const listed = decodeRule(enc.exprs.map((x) => (x.name === 'lookup' ? { ...x, data: { ...x.data, set: '__set0' } } : x)) as ExprAttrsSet[], { family: 'ip' });
+    assert.ok(listed.every((x) => x.kind === 'raw' || x.kind === 'match'), JSON.stringify(listed));
   });
 });

@@ -11,7 +11,7 @@ import type { BatchOptions, NftTransactionResult } from './nft-batch.js';
 import type { NftCommand } from './nft-commands.js';
 import { bindOps, type Scope } from '../route/context.js';
 import { NetfilterContext } from './ct-context.js';
-import type { NftOptions } from './nft-context.js';
+import type { NftOptions } from './nft-steps.js';
 import { makeChains, makeElements, makeFlowtables, makeObjects, makeRules, makeSets, makeTables, rulesetStep, transactionStep } from './nft-modules.js';
 import type { NftFamily } from './nft-names.js';
 import type { NftRuleset } from './nft-objects.js';
