@@ -1,4 +1,4 @@
-// `nlkit conntrack` against the conntrack tool: the same lines for -L (plain and -o extended),
+// `nlkit conntrack` against the conntrack tool: the same lines for -L (plain, -o extended, -o xml),
 // -I / -D / -F / -U changing what the tool shows, -C, -j lines, -E printing events, usage
 // errors; and the object table: `conntrack` added without changing what ip's prefixes mean.
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ describe('nlkit conntrack: the object table', () => {
     const help = nlkit('conntrack', 'help');
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Usage: nlkit conntrack COMMAND/);
-    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml'], ['-G', '-s', '10.0.0.1'], ['-L', 'dying'], ['-E', 'expect'], ['-L', '-z', '-p', 'tcp'], ['-L', '--dport', '80']]) {
+    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml,json'], ['-G', '-s', '10.0.0.1'], ['-L', 'dying'], ['-E', 'expect'], ['-L', '-z', '-p', 'tcp'], ['-L', '--dport', '80']]) {
       const r = nlkit('conntrack', ...args);
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^nlkit: conntrack: /, args.join(' '));
@@ -55,6 +55,9 @@ describe('nlkit conntrack against the conntrack tool', () => {
 
       assert.deepEqual(masked(lines(ct('-L').stdout)), masked(tool(ns, '-L')));
       assert.deepEqual(masked(lines(ct('-L', '-o', 'extended').stdout)), masked(tool(ns, '-L', '-o', 'extended')));
+      // -o xml: the same document, byte for byte but the ticking timeouts
+      const untimed = (x: string) => x.replace(/<timeout>\d+<\/timeout>/g, '<timeout>T</timeout>');
+      assert.equal(untimed(ct('-L', '-o', 'xml,id').stdout), untimed(run('ip', ['netns', 'exec', ns, 'conntrack', '-L', '-o', 'xml,id'])));
       assert.deepEqual(masked(lines(ct('-L', '-p', 'tcp', '--dport', '80', '-f', 'ipv4').stdout)), masked(tool(ns, '-L', '-p', 'tcp', '--dport', '80', '-f', 'ipv4')));
       assert.deepEqual(lines(ct('-L', '-m', '5').stdout).length, 1);
       const json = lines(ct('-L', '-j').stdout).map((l) => JSON.parse(l) as { protocol: string; mark: number; zone?: number });

@@ -5,7 +5,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
 import type { CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
-import { entryJson, formatEntry, formatExpectation } from '../netfilter/ct-format.js';
+import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
 import type { CtExpectation } from '../netfilter/ct-expect.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { type CommandGroup, type Context, HelpRequest } from './command.js';
@@ -47,7 +47,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'state', type: 'string', description: 'TCP state (ESTABLISHED...)' },
   { name: 'timeout', short: 't', type: 'string', description: 'seconds (create, update)' },
   { name: 'event-mask', short: 'e', type: 'string', description: 'NEW,UPDATE,DESTROY (or ALL) for -E' },
-  { name: 'output', short: 'o', type: 'string', description: 'extended, id, json (comma separated)' },
+  { name: 'output', short: 'o', type: 'string', description: 'extended, id, json, xml (comma separated)' },
   { name: 'zero', short: 'z', type: 'boolean', description: 'zero the counters while listing (-L)' },
   { name: 'tuple-src', type: 'string', description: 'expect table: the expected source address' },
   { name: 'tuple-dst', type: 'string', description: 'expect table: the expected destination address' },
@@ -117,11 +117,12 @@ function readWords(o: Record<string, unknown>): Words {
   return { filter, orig, reply, proto };
 }
 
-function outputFlags(o: Record<string, unknown>, ctx: Context): { json: boolean; extended: boolean; id: boolean } {
+function outputFlags(o: Record<string, unknown>, ctx: Context): { json: boolean; extended: boolean; id: boolean; xml: boolean } {
   const words = typeof o.output === 'string' ? o.output.split(',') : [];
   for (const w of words) if (!['extended', 'id', 'json', 'xml', 'timestamp', 'ktimestamp', 'labels', 'userspace'].includes(w)) throw new UsageError(`unknown output format "${w}"`);
-  if (words.includes('xml')) throw new UsageError('-o xml is not supported: use -o json');
-  return { json: ctx.json || o.json === true || words.includes('json'), extended: words.includes('extended'), id: words.includes('id') };
+  const json = ctx.json || o.json === true || words.includes('json');
+  if (words.includes('xml') && json) throw new UsageError('-o xml and json: one of them');
+  return { json, extended: words.includes('extended'), id: words.includes('id'), xml: words.includes('xml') };
 }
 
 function keyOf(w: Words): CtKey {
@@ -146,16 +147,19 @@ async function events(ct: Conntrack, o: Record<string, unknown>, w: Words, out: 
   const stop = () => stream.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  if (out.xml) ctx.out(xmlHead('conntrack'));
   try {
     for await (const item of stream) {
       if (item.type === 'overrun') ctx.err('WARNING: events were lost (the receive queue overflowed)\n');
       else if (item.type === 'error') ctx.err(`WARNING: a message could not be read: ${(item.error as Error)?.message ?? String(item.error)}\n`);
       else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry, ...(item.portId === undefined ? {} : { portId: item.portId }) })}\n`);
+      else if (out.xml) ctx.out(`${entryXml(item.entry, item.type)}\n`);
       else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase(), portId: item.portId })}\n`);
     }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    if (out.xml) ctx.out(xmlTail('conntrack'));
   }
   return 0;
 }
@@ -174,6 +178,7 @@ const EXPECT_FILTERS = ['proto', 'src', 'orig-src', 'dst', 'orig-dst', 'sport', 
 
 async function expectTable(ct: Conntrack, command: string, o: Record<string, unknown>, out: ReturnType<typeof outputFlags>, ctx: Context): Promise<number> {
   const print = (list: CtExpectation[]) => {
+    if (out.xml) return void (list.length && ctx.out(xmlDocument('expect', list.map(expectationXml))));
     for (const e of list) ctx.out(`${out.json ? entryJson(e) : formatExpectation(e)}\n`);
   };
   const summary = (verb: string, n: number) => {
@@ -229,9 +234,16 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
     }
   }
   const w = readWords(o);
+  // -o xml: the flows inside <conntrack>, opened with the first one (an empty table prints nothing, as conntrack's)
+  let opened = false;
   const print = (entries: Parameters<typeof formatEntry>[0][]) => {
-    for (const e of entries) ctx.out(`${out.json ? entryJson(e) : formatEntry(e, out)}\n`);
+    for (const e of entries) {
+      if (out.xml && !opened) ctx.out(xmlHead('conntrack'));
+      opened = true;
+      ctx.out(`${out.json ? entryJson(e) : out.xml ? entryXml(e) : formatEntry(e, out)}\n`);
+    }
   };
+  const close = () => out.xml && opened && ctx.out(xmlTail('conntrack'));
   const summary = (verb: string, n: number) => {
     if (!out.json) ctx.err(`nlkit conntrack: ${n} flow entries have been ${verb}.\n`);
   };
@@ -243,6 +255,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           if (Object.keys(w.filter).some((k) => k !== 'family')) throw new UsageError("can't use -z with filtering parameters (other than -f)");
           const zeroed = await ct.listAndZero(w.filter.family ? { family: w.filter.family } : undefined);
           print(zeroed);
+          close();
           summary('shown', zeroed.length);
           return 0;
         }
@@ -252,10 +265,12 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           print([e]);
           n++;
         }
+        close();
         summary('shown', n);
         return 0;
       }
       case 'get':
+        // the conntrack tool's -G -o xml leaves the document unclosed: printed as it does
         print([await ct.get(keyOf(w))]);
         summary('shown', 1);
         return 0;
@@ -263,6 +278,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
         if (Object.keys(w.filter).length === 0) throw new UsageError('-D needs a filter (-F empties the table)');
         const r = await ct.deleteWhere(w.filter);
         print(r.deleted);
+        close();
         for (const f of r.failures) ctx.err(`nlkit conntrack: an entry could not be deleted: ${f.error.message}\n`);
         summary('deleted', r.done);
         return r.ok ? 0 : 2;
