@@ -110,6 +110,12 @@ describe('nlkit nft -f', () => {
         assert.equal(r.status, 2);
         assert.match(r.stderr, new RegExp(`${broken.replace(/[.]/g, '\\.')}:4: .*No such file or directory|${broken.replace(/[.]/g, '\\.')}:4: .*ENOENT`));
         assert.deepEqual(nftJson(ns), ours);
+        // -c: checked by the kernel, nothing applied; a bad script named at its line
+        ok(nlkit('nft', '--netns', ns, '-c', '-f', file));
+        assert.deepEqual(nftJson(ns), ours);
+        const checked = nlkit('nft', '--netns', ns, '-c', '-f', broken);
+        assert.equal(checked.status, 2);
+        assert.match(checked.stderr, /:4: /);
         // stdin
         const piped = run(process.execPath, [new URL('../src/cli/main.js', import.meta.url).pathname, 'nft', '--netns', ns, '-f', '-'], 'add table ip piped\n');
         assert.equal(piped, '');

@@ -10,7 +10,7 @@ import { parseNftCommand, type NftListRequest } from './nft-parse.js';
 import { parseNftScript } from './nft-script.js';
 import { readFileSync } from 'node:fs';
 
-const USAGE = `Usage: nlkit nft [--netns NAME] -f FILE     (a script, - for stdin: one transaction, all or nothing)
+const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for stdin: one transaction, all or nothing)
        nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
        nlkit nft [...] list tables [FAMILY] | list table [FAMILY] NAME
        nlkit nft [...] list chains [FAMILY] | list chain [FAMILY] TABLE NAME
@@ -41,12 +41,13 @@ const USAGE = `Usage: nlkit nft [--netns NAME] -f FILE     (a script, - for stdi
   -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
   -a            show handles
   -f FILE       apply a script (tables, chains, rules, sets, objects; flush ruleset) as one transaction
+  -c            with -f: only check the script (the kernel validates it, nothing is applied)
 `;
 
-const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }] as const;
+const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }, { name: 'check', short: 'c', type: 'boolean' }] as const;
 
 /** `-f FILE` (- : stdin): the whole script as one transaction; a failure names the file's line. */
-async function runScript(file: string, netns: string | undefined): Promise<void> {
+async function runScript(file: string, netns: string | undefined, check: boolean): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -58,7 +59,7 @@ async function runScript(file: string, netns: string | undefined): Promise<void>
   if (!script.length) return;
   const h = openNft(netns !== undefined ? { netns } : {});
   try {
-    await h.transaction(script.map((c) => c.command), { echo: false });
+    await h.transaction(script.map((c) => c.command), { echo: false, ...(check ? { check: true } : {}) });
   } catch (e) {
     if (e instanceof NftTransactionError) {
       const where = e.index >= 0 ? `${name}:${script[e.index].line}: ` : `${name}: `;
@@ -117,8 +118,9 @@ export const nft: CommandGroup = {
     const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
     if (typeof options.file === 'string') {
       if (positionals.length) throw new UsageError('-f FILE takes no command words');
-      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined);
+      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined, options.check === true);
     }
+    if (options.check) throw new UsageError('-c goes with -f FILE');
     if (!positionals.length) throw new UsageError('missing command');
     const req = parseNftCommand(positionals);
     const h = openNft(typeof options.netns === 'string' ? { netns: options.netns } : {});

@@ -68,6 +68,11 @@ export interface BatchOptions {
   genid?: number;
   /** Ask the kernel to echo what it made (the handles in the result). Default true. */
   echo?: boolean;
+  /**
+   * Only check (`nft -c`): the batch goes without BATCH_END, so the kernel validates every
+   * command, reports what fails, and applies none of it.
+   */
+  check?: boolean;
 }
 
 /**
@@ -128,8 +133,10 @@ export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, know
       owners.push(i);
     }
   });
-  items.push(opItem(nft, 'batch-end', head, { ack: false }));
-  owners.push(-1);
+  if (opts.check !== true) {
+    items.push(opItem(nft, 'batch-end', head, { ack: false }));
+    owners.push(-1);
+  }
   return { items, owners, ops };
 }
 

@@ -39,7 +39,7 @@ export interface NftGeneration {
 
 export type NftTransactionOptions = NftOptions & BatchOptions;
 
-const BATCH_KEYS = ['genid', 'echo'];
+const BATCH_KEYS = ['genid', 'echo', 'check'];
 
 function splitOptions(o: unknown): { batch: BatchOptions; call: NftOptions } {
   if (o === undefined) return { batch: {}, call: {} };
@@ -75,7 +75,8 @@ export class NftHandle {
   /**
    * Applies the commands as one nfnetlink batch: all of them, or (throwing an
    * NftTransactionError naming the failed command) none. Options: `genid` (fail if the
-   * ruleset changed since), `echo` (default true: handles of what was made in the result).
+   * ruleset changed since), `echo` (default true: handles of what was made in the result),
+   * `check` (only validate, as `nft -c`: nothing is applied).
    */
   transaction(cmds: readonly NftCommand[], opts?: NftTransactionOptions): Promise<NftTransactionResult> {
     try {
