@@ -125,4 +125,23 @@ describe('nlkit nft -f', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('list and reset of named objects print what nft prints (text and -j)', async (t) => {
+    if (!needNft(t)) return;
+    await withNetns((ns) => {
+      const nftIn = (...a: string[]) => run('ip', ['netns', 'exec', ns, 'nft', ...a]);
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table inet f {\n counter hits { packets 3 bytes 300 }\n quota q { over 5000 bytes }\n limit l { rate 10/second }\n chain c {\n  counter name "hits"\n }\n}\ntable ip g {\n counter x {\n }\n}\n');
+      for (const cmd of ['list counters', 'list quotas', 'list limits', 'list counters inet', 'list counters table inet f', 'list counter inet f hits', 'list quota inet f q']) {
+        const words = cmd.split(' ');
+        assert.equal(ok(nlkit('nft', '--netns', ns, ...words)), nftIn(...words), cmd);
+        assert.deepEqual(JSON.parse(ok(nlkit('nft', '--netns', ns, '-j', ...words))).nftables.slice(1), JSON.parse(nftIn('-j', ...words)).nftables.slice(1), `-j ${cmd}`);
+      }
+      // reset: what the counters were, and zero after
+      assert.match(ok(nlkit('nft', '--netns', ns, 'reset', 'counters', 'table', 'inet', 'f')), /packets 3 bytes 300/);
+      assert.match(nftIn('list', 'counter', 'inet', 'f', 'hits'), /packets 0 bytes 0/);
+      const missing = nlkit('nft', '--netns', ns, 'list', 'counter', 'inet', 'f', 'nope');
+      assert.equal(missing.status, 2);
+      assert.equal(nlkit('nft', '--netns', ns, 'reset', 'limits').status, 1);
+    });
+  });
 });

@@ -465,10 +465,34 @@ function elements(t: Tokens): NftSetElementSpec[] {
 
 /** What a list command asks for. */
 export interface NftListRequest {
-  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map';
+  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map' | NftObjectList;
   family?: NftFamily;
   table?: string;
   name?: string;
+  /** `reset counters|quotas ...`: listed, and zeroed by the kernel. */
+  reset?: boolean;
+}
+
+/** Named objects by kind: all of a kind (`counters`), or one (`counter FAMILY TABLE NAME`). */
+export type NftObjectList = 'counters' | 'counter' | 'quotas' | 'quota' | 'limits' | 'limit' | 'flowtables' | 'flowtable';
+const OBJECT_LISTS: readonly string[] = ['counters', 'counter', 'quotas', 'quota', 'limits', 'limit', 'flowtables', 'flowtable'];
+
+/** `list|reset counters [FAMILY | table FAMILY NAME]`, `list|reset counter [FAMILY] TABLE NAME`. */
+function objectList(t: Tokens, what: NftObjectList, reset: boolean): NftListRequest {
+  if (reset && !['counters', 'counter', 'quotas', 'quota'].includes(what)) throw new UsageError(`cannot reset "${what}" (counters and quotas can be)`);
+  const out: NftListRequest = { list: what, ...(reset ? { reset: true } : {}) };
+  if (what.endsWith('s')) {
+    if (t.accept('table')) {
+      out.family = family(t);
+      out.table = t.next('a table');
+    } else if (FAMILIES.includes(t.peek() ?? '')) out.family = t.next('family') as NftFamily;
+  } else {
+    out.family = family(t);
+    out.table = t.next('a table');
+    out.name = t.next(`a ${what}`);
+  }
+  t.end();
+  return out;
 }
 
 /** One nft command line: a change (commands for one transaction) or a listing. */
@@ -481,8 +505,14 @@ export function parseNftTokens(tokens: string[]): { commands: NftCommand[] } | N
   const t = new Tokens(tokens);
   const verb = t.next('a command (list, add, create, insert, replace, delete, destroy, flush)');
   const famOpt = () => (t.peek() !== undefined && FAMILIES.includes(t.peek()!) ? (t.next('family') as NftFamily) : undefined);
+  if (verb === 'reset') {
+    const what = t.next('what to reset (counters, quotas, counter, quota)');
+    if (!OBJECT_LISTS.includes(what)) throw new UsageError(`cannot reset "${what}" (counters and quotas can be)`);
+    return objectList(t, what as NftObjectList, true);
+  }
   if (verb === 'list') {
-    const what = t.next('what to list (ruleset, tables, table, chains, chain, sets, set)');
+    const what = t.next('what to list (ruleset, tables, table, chains, chain, sets, set, counters, quotas, limits, flowtables...)');
+    if (OBJECT_LISTS.includes(what)) return objectList(t, what as NftObjectList, false);
     const out: NftListRequest = { list: what as NftListRequest['list'] };
     const f = famOpt();
     if (f) out.family = f;

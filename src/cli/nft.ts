@@ -3,8 +3,8 @@
 // Every change is one all-or-nothing transaction; -j prints what `nft -j` prints.
 import { UsageError } from './args.js';
 import { CommandError, type CommandGroup, type Context, parseGroupArgs } from './command.js';
-import { NftTransactionError, openNft, type NftRuleset } from '../netfilter/index.js';
-import { chainJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
+import { NftTransactionError, openNft, type NftHandle, type NftRuleset } from '../netfilter/index.js';
+import { chainJson, flowtableJson, objectJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
 import { rulesetText, tableText } from '../netfilter/nft-text.js';
 import { parseNftCommand, type NftListRequest } from './nft-parse.js';
 import { parseNftScript } from './nft-script.js';
@@ -15,6 +15,8 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for
        nlkit nft [...] list tables [FAMILY] | list table [FAMILY] NAME
        nlkit nft [...] list chains [FAMILY] | list chain [FAMILY] TABLE NAME
        nlkit nft [...] list sets [FAMILY] | list set [FAMILY] TABLE NAME
+       nlkit nft [...] list|reset counters|quotas [FAMILY | table FAMILY NAME] | list|reset counter|quota [FAMILY] TABLE NAME
+       nlkit nft [...] list limits|flowtables [FAMILY | table FAMILY NAME] | list limit|flowtable [FAMILY] TABLE NAME
        nlkit nft [...] add|create table [FAMILY] NAME [ '{ flags dormant; }' ]
        nlkit nft [...] add|create chain [FAMILY] TABLE NAME [ '{ type TYPE hook HOOK [device DEV] priority PRIO; [policy accept|drop;] }' ]
        nlkit nft [...] add|insert rule [FAMILY] TABLE CHAIN [handle N] EXPRESSION...
@@ -111,6 +113,25 @@ function print(ctx: Context, rs: NftRuleset, r: NftListRequest, handles: boolean
   ctx.out(rulesetText(rs, handles));
 }
 
+/** `list counters|quotas|limits|flowtables ...` and `reset counters|quotas ...`: the objects in their tables, as nft prints them. */
+async function printObjects(ctx: Context, h: NftHandle, r: NftListRequest, handles: boolean): Promise<void> {
+  const kind = r.list.replace(/s$/, '') as 'counter' | 'quota' | 'limit' | 'flowtable';
+  const where = { ...(r.family ? { family: r.family } : {}), ...(r.table !== undefined ? { table: r.table } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
+  const rs: NftRuleset = { ...NONE, tables: (await h.tables.list(r.family ? { family: r.family } : undefined)).filter((t) => r.table === undefined || t.name === r.table) };
+  if (kind === 'flowtable') rs.flowtables = await h.flowtables.list(where);
+  else rs.objects = await (r.reset ? h.objects.reset({ ...where, type: kind }) : h.objects.list({ ...where, type: kind }));
+  const found = kind === 'flowtable' ? rs.flowtables : rs.objects;
+  if (r.name !== undefined && !found.length) throw new CommandError(`No such file or directory: ${kind} ${[r.family, r.table, r.name].filter(Boolean).join(' ')}`);
+  if (ctx.json) {
+    const list = [rulesetJson(NONE).nftables[0], ...(kind === 'flowtable' ? rs.flowtables.map(flowtableJson) : rs.objects.map(objectJson))];
+    ctx.out(stringifyJson({ nftables: list }, ctx.pretty ? 4 : undefined) + '\n');
+    return;
+  }
+  ctx.out(rs.tables.map((t) => tableText(t, rs, handles)).join(''));
+}
+
+const OBJECT_LISTS = new Set(['counters', 'counter', 'quotas', 'quota', 'limits', 'limit', 'flowtables', 'flowtable']);
+
 export const nft: CommandGroup = {
   name: 'nft',
   usage: USAGE,
@@ -129,6 +150,7 @@ export const nft: CommandGroup = {
         await h.transaction(req.commands);
         return;
       }
+      if (OBJECT_LISTS.has(req.list)) return await printObjects(ctx, h, req, options.handle === true);
       const rs = await h.ruleset(req.family !== undefined ? { family: req.family } : undefined);
       const picked = byRequest(rs, req);
       if ((req.list === 'table' || req.list === 'chain' || req.list === 'set' || req.list === 'map') && !(req.list === 'table' ? picked.tables.length : req.list === 'chain' ? picked.chains.length : picked.sets.length))
