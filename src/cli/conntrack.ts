@@ -153,7 +153,8 @@ async function events(ct: Conntrack, o: Record<string, unknown>, w: Words, out: 
       if (item.type === 'overrun') ctx.err('WARNING: events were lost (the receive queue overflowed)\n');
       else if (item.type === 'error') ctx.err(`WARNING: a message could not be read: ${(item.error as Error)?.message ?? String(item.error)}\n`);
       else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry, ...(item.portId === undefined ? {} : { portId: item.portId }) })}\n`);
-      else if (out.xml) ctx.out(`${entryXml(item.entry, item.type)}\n`);
+      // as the conntrack tool: a change made by a process is marked after the flow
+      else if (out.xml) ctx.out(`${entryXml(item.entry, item.type)}${item.portId === undefined ? '' : ` [USERSPACE] portid=${item.portId}`}\n`);
       else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase(), portId: item.portId })}\n`);
     }
   } finally {

@@ -106,7 +106,8 @@ export function entryXml(e: CtEntry, event?: 'new' | 'update' | 'destroy'): stri
   let x = `${event ? `<flow type="${event}">` : '<flow>'}${tupleXml(e, 'orig')}${tupleXml(e, 'reply')}<meta direction="independent">`;
   if (e.state !== undefined) x += tag('state', e.state);
   if (e.timeout !== undefined) x += tag('timeout', e.timeout);
-  x += tag('mark', e.mark);
+  // a destroy event carries the mark only when it is set (ctnetlink_dump_mark): so does the tool's XML
+  if (event !== 'destroy' || e.mark !== 0) x += tag('mark', e.mark);
   if (e.secctx !== undefined) x += tag('secctx', e.secctx);
   if (e.zone !== undefined) x += tag('zone', e.zone);
   if (e.use !== undefined) x += tag('use', e.use);
