@@ -4,7 +4,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as nft, type GetobjDumpReply, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactionResult } from './nft-batch.js';
-import { setKey, setsToLookUp, type BatchState, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
+import { setKey, setsToLookUp, type BatchState, type NftVerb, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
 import { bindOps, type Scope, type Step } from '../route/context.js';
 import type { NetfilterContext } from './ct-context.js';
 import { mapStep, seq } from './nft-steps.js';
@@ -44,8 +44,31 @@ const cmd = (verb: string, object: string, spec: object): NftCommand => ({ [verb
 
 const one = (s: Step<NftTransactionResult>): Step<NftCommandResult> => mapStep(s, (r) => r.commands[r.commands.length - 1]);
 
+type Change<A> = (scope: Scope, arg: A) => Step<NftCommandResult>;
+
+/**
+ * A module's changes, each one command in a batch of its own: the verbs `made` take the
+ * object's spec S (add, create), the verbs `named` its key K (delete, destroy, flush). The
+ * object kind may depend on the argument (named objects: their type). Rules and elements,
+ * which may name interfaces or sets to look up, go through transactionStep instead.
+ */
+function changes<S extends object, K extends object, const M extends NftVerb, const N extends NftVerb>(
+  object: string | ((arg: S | K) => string), made: readonly M[], named: readonly N[],
+): { [V in M]: Change<S> } & { [V in N]: Change<K> } {
+  const out: Record<string, Change<S | K>> = {};
+  for (const verb of [...made, ...named]) out[verb] = (_s, a) => one(batchStep([cmd(verb, typeof object === 'string' ? object : object(a), a)]));
+  return out as { [V in M]: Change<S> } & { [V in N]: Change<K> };
+}
+
 /** A set with its elements, when nlkit can read its key type. */
 const withElements = (s: NftSet, elems: unknown): NftSet => (typeof s.type === 'number' ? s : { ...s, elements: toElements(s, elems as SetelemAttrsSet[]) });
+
+/** What names a chain, set, flowtable or object of a table. */
+export interface Named {
+  family: NftFamily;
+  table: string;
+  name: string;
+}
 
 interface Filter {
   family?: NftFamily;
@@ -64,11 +87,7 @@ export function makeTables(ctx: NetfilterContext) {
       const { family, name } = checkFilter(f);
       return { ...tablesCall(familyFilter(family)), result: (r: GettableDumpReply[]) => r.map(toTable).filter((t) => name === undefined || t.name === name) } as Step<NftTable[]>;
     },
-    add: (_s: Scope, t: NftTableSpec) => one(batchStep([cmd('add', 'table', t)])),
-    create: (_s: Scope, t: NftTableSpec) => one(batchStep([cmd('create', 'table', t)])),
-    delete: (_s: Scope, t: { family: NftFamily; name: string }) => one(batchStep([cmd('delete', 'table', t)])),
-    destroy: (_s: Scope, t: { family: NftFamily; name: string }) => one(batchStep([cmd('destroy', 'table', t)])),
-    flush: (_s: Scope, t: { family: NftFamily; name: string }) => one(batchStep([cmd('flush', 'table', t)])),
+    ...changes<NftTableSpec, { family: NftFamily; name: string }, 'add' | 'create', 'delete' | 'destroy' | 'flush'>('table', ['add', 'create'], ['delete', 'destroy', 'flush']),
   });
 }
 
@@ -78,10 +97,7 @@ export function makeChains(ctx: NetfilterContext) {
       const { family, table, name } = checkFilter(f);
       return { ...chainsCall(familyFilter(family)), result: (r: GetchainDumpReply[]) => r.map(toChain).filter((c) => (table === undefined || c.table === table) && (name === undefined || c.name === name)) } as Step<NftChain[]>;
     },
-    add: (_s: Scope, c: NftChainSpec) => one(batchStep([cmd('add', 'chain', c)])),
-    create: (_s: Scope, c: NftChainSpec) => one(batchStep([cmd('create', 'chain', c)])),
-    delete: (_s: Scope, c: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'chain', c)])),
-    flush: (_s: Scope, c: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('flush', 'chain', c)])),
+    ...changes<NftChainSpec, Named, 'add' | 'create', 'delete' | 'flush'>('chain', ['add', 'create'], ['delete', 'flush']),
   });
 }
 
@@ -96,7 +112,7 @@ export function makeRules(ctx: NetfilterContext) {
     add: (scope: Scope, r: NftRuleSpec) => one(transactionStep(scope, [cmd('add', 'rule', r)])),
     insert: (scope: Scope, r: NftRuleSpec) => one(transactionStep(scope, [cmd('insert', 'rule', r)])),
     replace: (scope: Scope, r: NftRuleSpec & { handle: number }) => one(transactionStep(scope, [cmd('replace', 'rule', r)])),
-    delete: (_s: Scope, r: { family: NftFamily; table: string; chain: string; handle: number }) => one(batchStep([cmd('delete', 'rule', r)])),
+    ...changes<never, { family: NftFamily; table: string; chain: string; handle: number }, never, 'delete'>('rule', [], ['delete']),
   });
 }
 
@@ -112,10 +128,7 @@ export function makeSets(ctx: NetfilterContext) {
         return seq(sets.map((s) => elementsCall(s.family, s.table, s.name)), (elems) => ({ value: sets.map((s, i) => withElements(s, elems[i])) }));
       });
     },
-    add: (_s: Scope, s: NftSetSpec) => one(batchStep([cmd('add', 'set', s)])),
-    create: (_s: Scope, s: NftSetSpec) => one(batchStep([cmd('create', 'set', s)])),
-    delete: (_s: Scope, s: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'set', s)])),
-    flush: (_s: Scope, s: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('flush', 'set', s)])),
+    ...changes<NftSetSpec, Named, 'add' | 'create', 'delete' | 'flush'>('set', ['add', 'create'], ['delete', 'flush']),
   });
 }
 
@@ -161,10 +174,7 @@ export function makeObjects(ctx: NetfilterContext) {
       }
       return objectsCall(familyFilter(family), { table, type }, true);
     },
-    add: (_s: Scope, o: NftObjectSpec) => one(batchStep([cmd('add', objectKind(o), o)])),
-    create: (_s: Scope, o: NftObjectSpec) => one(batchStep([cmd('create', objectKind(o), o)])),
-    delete: (_s: Scope, o: { family: NftFamily; table: string; name: string; type: NftObjectType }) => one(batchStep([cmd('delete', objectKind(o), o)])),
-    destroy: (_s: Scope, o: { family: NftFamily; table: string; name: string; type: NftObjectType }) => one(batchStep([cmd('destroy', objectKind(o), o)])),
+    ...changes<NftObjectSpec, Named & { type: NftObjectType }, 'add' | 'create', 'delete' | 'destroy'>(objectKind, ['add', 'create'], ['delete', 'destroy']),
   });
 }
 
@@ -184,9 +194,7 @@ export function makeFlowtables(ctx: NetfilterContext) {
       const { family, table, name } = checkFilter(f);
       return mapStep(flowtablesCall(familyFilter(family)), (r: NftFlowtable[]) => r.filter((x) => (table === undefined || x.table === table) && (name === undefined || x.name === name)));
     },
-    add: (_s: Scope, f: NftFlowtableSpec) => one(batchStep([cmd('add', 'flowtable', f)])),
-    create: (_s: Scope, f: NftFlowtableSpec) => one(batchStep([cmd('create', 'flowtable', f)])),
-    delete: (_s: Scope, f: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'flowtable', f)])),
+    ...changes<NftFlowtableSpec, Named, 'add' | 'create', 'delete'>('flowtable', ['add', 'create'], ['delete']),
   });
 }
 
