@@ -9,7 +9,8 @@ import { describe, test } from 'node:test';
 import { UsageError } from '../src/cli/args.js';
 import { parseNftScript } from '../src/cli/nft-script.js';
 import { accept, concat, counter, dynset, fib, drop, ip, quota, tcp, udp } from '../src/netfilter/index.js';
-import { nlkit, ok } from './helpers/cli-run.js';
+import { CLI, nlkit, ok } from './helpers/cli-run.js';
+import { spawnSync } from 'node:child_process';
 import { run, withNetns } from './helpers/netns.js';
 import { needNft } from './helpers/nft-oracle.js';
 
@@ -142,6 +143,22 @@ describe('nlkit nft -f', () => {
       const missing = nlkit('nft', '--netns', ns, 'list', 'counter', 'inet', 'f', 'nope');
       assert.equal(missing.status, 2);
       assert.equal(nlkit('nft', '--netns', ns, 'reset', 'limits').status, 1);
+    });
+  });
+
+  test('limits in bytes and packets, objects and rules: nlkit nft -f makes what nft -f makes, and prints it as nft does', async (t) => {
+    if (!needNft(t)) return;
+    const text = 'table inet f {\n limit lb { rate over 1 mbytes/second burst 2048 bytes }\n limit lp { rate 7/minute burst 3 packets }\n chain c {\n  limit rate over 3000 bytes/second\n  limit rate 2 kbytes/second burst 1000 bytes accept\n  limit rate over 10/day burst 7 packets drop\n  limit name "lb" drop\n }\n}\n';
+    const theirs = await withNetns((ns) => {
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], text);
+      return { json: nftJson(ns), text: run('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset']) };
+    });
+    await withNetns((ns) => {
+      const r = spawnSync(process.execPath, [CLI, 'nft', '--netns', ns, '-f', '-'], { input: text, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(sansHandles(nftJson(ns)), sansHandles(theirs.json));
+      assert.equal(ok(nlkit('nft', '--netns', ns, 'list', 'ruleset')), theirs.text);
+      assert.deepEqual(sansHandles((JSON.parse(ok(nlkit('nft', '--netns', ns, '-j', 'list', 'ruleset'))) as { nftables: J[] }).nftables.slice(1)), sansHandles(theirs.json));
     });
   });
 });

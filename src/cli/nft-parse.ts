@@ -224,13 +224,27 @@ function expression(t: Tokens): NftExpr | { comment: string } {
       if (t.accept('name')) return objref('limit', t.next('a limit name'));
       t.expect('rate');
       const over = t.accept('over');
-      const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(t.next('RATE/UNIT'));
-      if (!m) throw new UsageError('limit rate takes N/second|minute|hour|day|week');
-      const o: { rate: number; per: NftRateUnit; over?: boolean; burst?: number } = { rate: Number(m[1]), per: m[2] as NftRateUnit };
+      // N/UNIT (packets) or N bytes|kbytes|mbytes/UNIT
+      const w = t.next('RATE/UNIT');
+      const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(w);
+      const o: { rate: number; per: NftRateUnit; over?: boolean; burst?: number; bytes?: boolean } = { rate: 0, per: 'second' };
+      if (m) [o.rate, o.per] = [Number(m[1]), m[2] as NftRateUnit];
+      else {
+        const unit = /^(bytes|kbytes|mbytes)\/(second|minute|hour|day|week)$/.exec(t.next('UNIT/PERIOD'));
+        if (!/^\d+$/.test(w) || !unit) throw new UsageError('limit rate takes N/second|minute|hour|day|week or N bytes|kbytes|mbytes/second...');
+        [o.rate, o.per, o.bytes] = [Number(w) * BYTE_UNITS[unit[1]], unit[2] as NftRateUnit, true];
+      }
       if (over) o.over = true;
       if (t.accept('burst')) {
-        o.burst = num(t.next('a burst'), 'burst');
-        t.accept('packets');
+        const n = num(t.next('a burst'), 'burst');
+        const u = t.peek();
+        if (u !== undefined && Object.hasOwn(BYTE_UNITS, u)) {
+          t.i++;
+          o.burst = n * BYTE_UNITS[u];
+        } else {
+          t.accept('packets');
+          o.burst = n;
+        }
       }
       return limit(o);
     }

@@ -51,6 +51,13 @@ function compact(o: Record<string, J>): Record<string, J> {
   return o;
 }
 
+/** A limit as nft -j writes it: a byte rate and its burst in nft's units (rate_unit, burst_unit). */
+function limitJson(l: { rate: number; per: string; burst: number; bytes?: boolean; over?: boolean }): Record<string, J> {
+  if (!l.bytes) return compact({ rate: l.rate, burst: l.burst, per: l.per, inv: l.over ? true : undefined });
+  const [rate, rateUnit] = byteUnits(l.rate), [burst, burstUnit] = byteUnits(l.burst);
+  return compact({ rate, burst, per: l.per, inv: l.over ? true : undefined, rate_unit: rateUnit, burst_unit: burstUnit });
+}
+
 const REJECT_TYPES: Record<string, string> = { ip: 'icmp', ip6: 'icmpv6' };
 
 /** One expression as nft's JSON statement. */
@@ -63,7 +70,7 @@ export function exprJson(e: NftExpr, family: NftFamily): J {
     case 'log':
       return { log: compact({ prefix: e.prefix, group: e.group, snaplen: e.snaplen, level: e.level === 'warning' ? undefined : e.level === 'err' ? 'err' : e.level }) };
     case 'limit':
-      return { limit: compact({ rate: e.rate, burst: e.burst ?? defaultBurst(e.bytes), per: e.per, rate_unit: e.bytes ? 'bytes' : undefined, inv: e.over ? true : undefined }) };
+      return { limit: limitJson({ ...e, burst: e.burst ?? defaultBurst(e.bytes) }) };
     case 'masquerade':
     case 'redirect': {
       const body = compact({ port: e.ports === undefined ? undefined : ports(e.ports), flags: natFlags(e) });
@@ -148,7 +155,7 @@ export function objectJson(o: NftObject): J {
     case 'quota':
       return { quota: { ...base, bytes: o.bytes, used: o.used, inv: o.over } };
     case 'limit':
-      return { limit: compact({ ...base, rate: o.rate, per: o.per, burst: o.burst, rate_unit: o.bytes ? 'bytes' : undefined, inv: o.over ? true : undefined }) };
+      return { limit: { ...base, ...limitJson(o) } };
   }
 }
 

@@ -61,6 +61,12 @@ export function timeText(ms: number): string {
 /** nft's order of set flags (src/rule.c set_print_declaration). */
 const SET_FLAG_ORDER = ['constant', 'dynamic', 'interval', 'timeout'];
 
+/** A limit's rate and burst as nft writes them: `10/second burst 3 packets`, `2 kbytes/second burst 1000 bytes`. */
+export function limitText(l: { rate: number; per: string; burst?: number; bytes?: boolean; over?: boolean }): string {
+  const burst = l.burst !== undefined && l.burst !== defaultBurst(l.bytes) ? ` burst ${l.bytes ? byteUnits(l.burst).join(' ') : `${l.burst} packets`}` : '';
+  return `rate ${l.over ? 'over ' : ''}${l.bytes ? byteUnits(l.rate).join(' ') : l.rate}/${l.per}${burst}`;
+}
+
 const ports = (p: NftPorts): string => (Array.isArray(p) ? `${p[0]}-${p[1]}` : String(p));
 
 function natFlags(e: NftNatFlags): string {
@@ -78,10 +84,8 @@ export function exprText(e: NftExpr, family: NftFamily): string {
     case 'log':
       return ['log', e.prefix !== undefined ? `prefix ${JSON.stringify(e.prefix)}` : '', e.level ? `level ${e.level === 'warning' ? 'warn' : e.level}` : '',
         e.group !== undefined ? `group ${e.group}` : '', e.snaplen !== undefined ? `snaplen ${e.snaplen}` : ''].filter(Boolean).join(' ');
-    case 'limit': {
-      const burst = e.burst !== undefined && e.burst !== defaultBurst(e.bytes) ? ` burst ${e.burst} ${e.bytes ? 'bytes' : 'packets'}` : '';
-      return `limit rate ${e.over ? 'over ' : ''}${e.rate}${e.bytes ? ' bytes' : ''}/${e.per}${burst}`;
-    }
+    case 'limit':
+      return `limit ${limitText(e)}`;
     case 'masquerade':
     case 'redirect':
       return `${e.kind}${e.ports !== undefined ? ` to :${ports(e.ports)}` : ''}${natFlags(e)}`;
@@ -158,7 +162,7 @@ function objectText(o: NftObject, handles: boolean): string[] {
   let body: string;
   if (o.type === 'counter') body = `packets ${o.packets} bytes ${o.bytes}`;
   else if (o.type === 'quota') body = `${o.over ? 'over ' : ''}${byteUnits(o.bytes).join(' ')}${o.used ? ` used ${byteUnits(o.used).join(' ')}` : ''}`;
-  else body = `rate ${o.over ? 'over ' : ''}${o.rate}${o.bytes ? ' bytes' : ''}/${o.per}${o.burst !== defaultBurst(o.bytes) ? ` burst ${o.burst} ${o.bytes ? 'bytes' : 'packets'}` : ''}`;
+  else body = limitText(o);
   return [head, `\t\t${body}`, '\t}'];
 }
 
