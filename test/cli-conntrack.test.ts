@@ -1,4 +1,4 @@
-// `nlkit conntrack` against the conntrack tool: the same lines for -L (plain and -o extended),
+// `nlkit conntrack` against the conntrack tool: the same lines for -L (plain, -o extended, -o xml),
 // -I / -D / -F / -U changing what the tool shows, -C, -j lines, -E printing events, usage
 // errors; and the object table: `conntrack` added without changing what ip's prefixes mean.
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ describe('nlkit conntrack: the object table', () => {
     const help = nlkit('conntrack', 'help');
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Usage: nlkit conntrack COMMAND/);
-    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml'], ['-G', '-s', '10.0.0.1'], ['-L', 'expect'], ['-L', '--dport', '80']]) {
+    for (const args of [[], ['-L', '-D'], ['-L', '--frob'], ['-L', '--dport', 'x'], ['-L', '-o', 'xml,json'], ['-G', '-s', '10.0.0.1'], ['-L', 'dying'], ['-E', 'expect'], ['-L', '-z', '-p', 'tcp'], ['-L', '--dport', '80']]) {
       const r = nlkit('conntrack', ...args);
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^nlkit: conntrack: /, args.join(' '));
@@ -55,6 +55,9 @@ describe('nlkit conntrack against the conntrack tool', () => {
 
       assert.deepEqual(masked(lines(ct('-L').stdout)), masked(tool(ns, '-L')));
       assert.deepEqual(masked(lines(ct('-L', '-o', 'extended').stdout)), masked(tool(ns, '-L', '-o', 'extended')));
+      // -o xml: the same document, byte for byte but the ticking timeouts
+      const untimed = (x: string) => x.replace(/<timeout>\d+<\/timeout>/g, '<timeout>T</timeout>');
+      assert.equal(untimed(ct('-L', '-o', 'xml,id').stdout), untimed(run('ip', ['netns', 'exec', ns, 'conntrack', '-L', '-o', 'xml,id'])));
       assert.deepEqual(masked(lines(ct('-L', '-p', 'tcp', '--dport', '80', '-f', 'ipv4').stdout)), masked(tool(ns, '-L', '-p', 'tcp', '--dport', '80', '-f', 'ipv4')));
       assert.deepEqual(lines(ct('-L', '-m', '5').stdout).length, 1);
       const json = lines(ct('-L', '-j').stdout).map((l) => JSON.parse(l) as { protocol: string; mark: number; zone?: number });
@@ -82,7 +85,7 @@ describe('nlkit conntrack against the conntrack tool', () => {
     });
   });
 
-  test('-E prints NEW, UPDATE and DESTROY as `conntrack -E` does; -e selects them; -j as JSON lines', async (t) => {
+  test('-E prints NEW, UPDATE and DESTROY as `conntrack -E` does; -e selects them; -j as JSON lines; -o xml as its XML', async (t) => {
     await inNs(t, async (ns) => {
       const watch = (...args: string[]) => {
         const child = spawn(process.execPath, [CLI, 'conntrack', '--netns', ns, '-E', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,10 +95,14 @@ describe('nlkit conntrack against the conntrack tool', () => {
       };
       const all = watch();
       const destroys = watch('-e', 'DESTROY', '-j');
+      const xml = watch('-o', 'xml');
       let mark = { all: lines, destroys: lines };
       const theirs = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let oracle = '';
       theirs.stdout.on('data', (d: Buffer) => (oracle += d.toString()));
+      const theirsXml = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-o', 'xml'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let oracleXml = '';
+      theirsXml.stdout.on('data', (d: Buffer) => (oracleXml += d.toString()));
       try {
         // until every watcher has subscribed: a probe entry made and deleted until all three show it
         const deadline0 = Date.now() + 10_000;
@@ -103,20 +110,26 @@ describe('nlkit conntrack against the conntrack tool', () => {
           tool(ns, '-I', '-p', 'udp', '-s', '10.9.9.9', '-d', '10.9.9.9', '--sport', String(i), '--dport', '9', '-t', '60');
           tool(ns, '-D', '-p', 'udp', '-s', '10.9.9.9');
           await new Promise((r) => setTimeout(r, 100));
-          if ([all.output(), destroys.output(), oracle].every((o) => o.includes('dst=10.9.9.9'))) break;
+          if ([all.output(), destroys.output(), oracle].every((o) => o.includes('dst=10.9.9.9')) && [xml.output(), oracleXml].every((o) => o.includes('<dst>10.9.9.9</dst>'))) break;
         }
-        const skip = (o: string) => lines(o).filter((l) => !l.includes('10.9.9.9'));
+        const skip = (o: string) => lines(o).filter((l) => !l.includes('10.9.9.9') && !l.startsWith('<?xml') && !/^<\/?conntrack>$/.test(l));
         mark = { all: skip, destroys: skip };
         tool(ns, '-I', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '2', '-t', '60');
         tool(ns, '-U', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '2', '-m', '4');
         tool(ns, '-D', '-p', 'udp');
         const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && (mark.all(all.output()).length < 3 || mark.destroys(destroys.output()).length < 1 || mark.all(oracle).length < 3)) await new Promise((r) => setTimeout(r, 50));
+        const enough = () => mark.all(all.output()).length >= 3 && mark.destroys(destroys.output()).length >= 1 && mark.all(oracle).length >= 3 && mark.all(xml.output()).length >= 3 && mark.all(oracleXml).length >= 3;
+        while (Date.now() < deadline && !enough()) await new Promise((r) => setTimeout(r, 50));
       } finally {
         all.child.kill('SIGINT');
         destroys.child.kill('SIGINT');
+        xml.child.kill('SIGINT');
         theirs.kill('SIGINT');
+        theirsXml.kill('SIGINT');
       }
+      // -o xml: the same <flow> lines as `conntrack -E -o xml`
+      assert.deepEqual(mark.all(xml.output()), mark.all(oracleXml).map((l) => l.replace(/ progname=\S+$/, '')));
+      assert.deepEqual(mark.all(xml.output()).map((l) => /^<flow type="(\w+)">/.exec(l)?.[1]), ['new', 'update', 'destroy']);
       // the same lines as `conntrack -E` (which adds the requester's program name when it can find it)
       const got = mark.all(all.output());
       assert.deepEqual(got, mark.all(oracle).map((l) => l.replace(/ progname=\S+$/, '')));

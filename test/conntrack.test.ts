@@ -13,7 +13,8 @@ import { formatEntry } from '../src/netfilter/ct-format.js';
 import { opCall } from '../src/ynl/op-call.js';
 import { description as ctDesc } from '../src/ynl/families/conntrack.js';
 import { entryObject } from '../src/netfilter/ct-entry.js';
-import { needRoot, run, withNetns } from './helpers/netns.js';
+import { run } from './helpers/netns.js';
+import { inCtNetns as inNs } from './helpers/ct-netns.js';
 
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 const HAS_CONNTRACK = hasTool('conntrack');
@@ -29,39 +30,8 @@ function masked(lines: string[]): string[] {
   return lines.map((l) => l.trimEnd().replace(/^(ipv[46]\s+\d+\s+\S+\s+\d+) \d+ /, '$1 T ')).sort();
 }
 
-let kernelReason: string | undefined | null = null;
-/** Whether this kernel has conntrack over netlink (probed in a throwaway namespace). */
-async function kernelHasConntrack(): Promise<string | undefined> {
-  if (kernelReason !== null) return kernelReason;
-  kernelReason = await withNetns((ns) => {
-    const ct = openConntrack({ netns: ns });
-    try {
-      ct.countSync();
-      return undefined;
-    } catch (e) {
-      return `no conntrack over netlink here: ${(e as Error).message}`;
-    } finally {
-      ct.close();
-    }
-  });
-  return kernelReason;
-}
-
-/** A namespace and a conntrack handle in it, or a skip with the reason. */
-async function inCtNetns(t: TestContext, fn: (ct: Conntrack, ns: string) => unknown, opts: { tool?: boolean } = {}): Promise<void> {
-  if (!needRoot(t)) return;
-  const reason = await kernelHasConntrack();
-  if (reason) return void t.skip(reason);
-  if (opts.tool && !HAS_CONNTRACK) return void t.skip('needs the conntrack tool (conntrack-tools) as an oracle');
-  await withNetns(async (ns) => {
-    const ct = openConntrack({ netns: ns });
-    try {
-      await fn(ct, ns);
-    } finally {
-      ct.close();
-    }
-  });
-}
+/** A namespace and a conntrack handle in it (see helpers/ct-netns.ts). */
+const inCtNetns = (t: TestContext, fn: (ct: Conntrack, ns: string) => unknown, opts: { tool?: boolean } = {}) => inNs(t, fn, { ...opts, hasTool: HAS_CONNTRACK });
 
 const TCP: CtSpec = { protocol: 'tcp', orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80 }, timeout: 300, state: 'ESTABLISHED', status: ['ASSURED', 'SEEN_REPLY'], mark: 5 };
 const UDP6: CtSpec = { protocol: 'udp', orig: { src: '2001:db8::1', dst: '2001:db8::2', sport: 5353, dport: 53 }, timeout: 300, zone: 3 };

@@ -7,14 +7,14 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError, NetlinkDecodeError } from '../src/core/errors.js';
 import { Family } from '../src/ynl/family.js';
-import { description as nftDesc, type ExprAttrsSet, type SetelemAttrsSet } from '../src/ynl/families/nftables.js';
+import { description as nftDesc, type ExprAttrsSet } from '../src/ynl/families/nftables.js';
 import {
   accept, counter, ct, dnat, drop, ip, ip6, jump, limit, log, masquerade, meta, redirect, reject, snat, tcp, udp,
   type NftExpr,
 } from '../src/netfilter/nft-expr.js';
 import { encodeRule } from '../src/netfilter/nft-expr-encode.js';
-import { decodeRule, type AnonSetContents } from '../src/netfilter/nft-expr-decode.js';
-import { SET_TYPES, type NftFamily } from '../src/netfilter/nft-names.js';
+import { decodeRule } from '../src/netfilter/nft-expr-decode.js';
+import { roundTrip } from './helpers/nft-roundtrip.js';
 import { toRule } from '../src/netfilter/nft-objects.js';
 import { buildBatch, NftTransactionError } from '../src/netfilter/nft-batch.js';
 import { RUNS } from './helpers/arbitraries.js';
@@ -23,26 +23,6 @@ import { assertEncodes, bytes } from './helpers/ynl-golden.js';
 
 const fam = Family.from(nftDesc);
 const HEAD = { nfgenFamily: 2, version: 0, resId: 0 };
-
-/** The rule's expressions through the wire form and back, as the kernel would hand them over. */
-function roundTrip(exprs: NftExpr[], family: NftFamily = 'ip'): NftExpr[] {
-  let id = 1;
-  const enc = encodeRule(exprs, { family, newSetId: () => id++ });
-  const body = fam.encode('newrule', { ...HEAD, table: 't', chain: 'c', expressions: { elem: enc.exprs } });
-  const decoded = fam.decode('getrule', body) as { expressions?: { elem: ExprAttrsSet[] } };
-  const sets = new Map<string, AnonSetContents>();
-  for (const s of enc.sets) {
-    const eb = fam.encode('newsetelem', { ...HEAD, table: 't', set: 's', elements: { elem: s.elements } });
-    const elems = (fam.decode('getsetelem', eb) as { elements: { elem: SetelemAttrsSet[] } }).elements.elem;
-    sets.set(`__set${s.id}`, { keyType: SET_TYPES[s.keyType].id, interval: s.interval, elements: elems });
-  }
-  // the kernel names anonymous sets; the rule's lookups name them as it would
-  const elem = (decoded.expressions?.elem ?? []).map((e) => {
-    const d = e.data as { setId?: number; set?: string } | undefined;
-    return e.name === 'lookup' && d?.setId !== undefined ? { ...e, data: { ...d, set: `__set${d.setId}` } } as ExprAttrsSet : e;
-  });
-  return decodeRule(elem, { family, sets });
-}
 
 /** Listed counters carry their counts: compared without them. */
 const noCounts = (e: NftExpr[]): NftExpr[] => e.map((x) => (x.kind === 'counter' ? { kind: 'counter' } : x));

@@ -5,7 +5,8 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
 import type { CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
-import { entryJson, formatEntry } from '../netfilter/ct-format.js';
+import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
+import type { CtExpectation } from '../netfilter/ct-expect.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { type CommandGroup, type Context, HelpRequest } from './command.js';
 
@@ -46,7 +47,10 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'state', type: 'string', description: 'TCP state (ESTABLISHED...)' },
   { name: 'timeout', short: 't', type: 'string', description: 'seconds (create, update)' },
   { name: 'event-mask', short: 'e', type: 'string', description: 'NEW,UPDATE,DESTROY (or ALL) for -E' },
-  { name: 'output', short: 'o', type: 'string', description: 'extended, id, json (comma separated)' },
+  { name: 'output', short: 'o', type: 'string', description: 'extended, id, json, xml (comma separated)' },
+  { name: 'zero', short: 'z', type: 'boolean', description: 'zero the counters while listing (-L)' },
+  { name: 'tuple-src', type: 'string', description: 'expect table: the expected source address' },
+  { name: 'tuple-dst', type: 'string', description: 'expect table: the expected destination address' },
   { name: 'netns', type: 'string', description: 'run in this network namespace' },
   { name: 'json', short: 'j', type: 'boolean', description: 'one JSON object per line' },
   { name: 'help', short: 'h', type: 'boolean', description: 'print help and exit' },
@@ -61,6 +65,9 @@ ${formatOptions(OPTIONS)}
 Filters (-p, -s, -d, -r, -q, ports, -m, -w, -f, -u, --state) select the entries -L and -D
 take and the events -E prints; the kernel filters a dump where it can. -I needs -p, -s, -d
 (ports or --icmp-type) and -t; the reply tuple is the inverse of the original one.
+
+The expectation table: nlkit conntrack -L|-D|-F expect. For -D, -p, -s, -d, --sport,
+--dport select by the master connection, --tuple-src and --tuple-dst by the expected one.
 `;
 
 /** Options that give a number, and the name they have in errors. */
@@ -110,11 +117,12 @@ function readWords(o: Record<string, unknown>): Words {
   return { filter, orig, reply, proto };
 }
 
-function outputFlags(o: Record<string, unknown>, ctx: Context): { json: boolean; extended: boolean; id: boolean } {
+function outputFlags(o: Record<string, unknown>, ctx: Context): { json: boolean; extended: boolean; id: boolean; xml: boolean } {
   const words = typeof o.output === 'string' ? o.output.split(',') : [];
   for (const w of words) if (!['extended', 'id', 'json', 'xml', 'timestamp', 'ktimestamp', 'labels', 'userspace'].includes(w)) throw new UsageError(`unknown output format "${w}"`);
-  if (words.includes('xml')) throw new UsageError('-o xml is not supported: use -o json');
-  return { json: ctx.json || o.json === true || words.includes('json'), extended: words.includes('extended'), id: words.includes('id') };
+  const json = ctx.json || o.json === true || words.includes('json');
+  if (words.includes('xml') && json) throw new UsageError('-o xml and json: one of them');
+  return { json, extended: words.includes('extended'), id: words.includes('id'), xml: words.includes('xml') };
 }
 
 function keyOf(w: Words): CtKey {
@@ -139,49 +147,131 @@ async function events(ct: Conntrack, o: Record<string, unknown>, w: Words, out: 
   const stop = () => stream.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  if (out.xml) ctx.out(xmlHead('conntrack'));
   try {
     for await (const item of stream) {
       if (item.type === 'overrun') ctx.err('WARNING: events were lost (the receive queue overflowed)\n');
       else if (item.type === 'error') ctx.err(`WARNING: a message could not be read: ${(item.error as Error)?.message ?? String(item.error)}\n`);
       else if (out.json) ctx.out(`${entryJson({ type: item.type, ...item.entry, ...(item.portId === undefined ? {} : { portId: item.portId }) })}\n`);
+      // as the conntrack tool: a change made by a process is marked after the flow
+      else if (out.xml) ctx.out(`${entryXml(item.entry, item.type)}${item.portId === undefined ? '' : ` [USERSPACE] portid=${item.portId}`}\n`);
       else ctx.out(`${formatEntry(item.entry, { ...out, event: item.type.toUpperCase(), portId: item.portId })}\n`);
     }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    if (out.xml) ctx.out(xmlTail('conntrack'));
   }
   return 0;
+}
+
+/** Whether an expectation is what the -D options select (master's tuple and the expected addresses). */
+function expectMatches(e: CtExpectation, o: Record<string, unknown>): boolean {
+  const want: [unknown, unknown][] = [
+    [str(o.proto), e.protocol], [str(o.src ?? o['orig-src']), e.master.src], [str(o.dst ?? o['orig-dst']), e.master.dst],
+    [num(o.sport ?? o['orig-port-src'], 'sport'), e.master.sport], [num(o.dport ?? o['orig-port-dst'], 'dport'), e.master.dport],
+    [str(o['tuple-src']), e.tuple.src], [str(o['tuple-dst']), e.tuple.dst], [str(o.family), e.family],
+  ];
+  return want.every(([w, v]) => w === undefined || w === v);
+}
+
+const EXPECT_FILTERS = ['proto', 'src', 'orig-src', 'dst', 'orig-dst', 'sport', 'orig-port-src', 'dport', 'orig-port-dst', 'tuple-src', 'tuple-dst', 'family'];
+
+async function expectTable(ct: Conntrack, command: string, o: Record<string, unknown>, out: ReturnType<typeof outputFlags>, ctx: Context): Promise<number> {
+  const print = (list: CtExpectation[]) => {
+    if (out.xml) return void (list.length && ctx.out(xmlDocument('expect', list.map(expectationXml))));
+    for (const e of list) ctx.out(`${out.json ? entryJson(e) : formatExpectation(e)}\n`);
+  };
+  const summary = (verb: string, n: number) => {
+    if (!out.json) ctx.err(`nlkit conntrack: ${n} expectations have been ${verb}.\n`);
+  };
+  switch (command) {
+    case 'dump': {
+      const list = (await ct.expectations.list(typeof o.family === 'string' ? { family: o.family as 'ipv4' } : undefined)).filter((e) => expectMatches(e, o));
+      print(list);
+      summary('shown', list.length);
+      return 0;
+    }
+    case 'delete': {
+      if (!EXPECT_FILTERS.some((k) => o[k] !== undefined)) throw new UsageError('-D expect needs a filter (-F expect empties the table)');
+      const found = (await ct.expectations.list()).filter((e) => expectMatches(e, o));
+      let n = 0;
+      for (const e of found) {
+        try {
+          await ct.expectations.delete(e);
+          n++;
+        } catch (err) {
+          // gone meanwhile (it expired, or its connection came): not an error
+          if ((err as { code?: string }).code !== 'ENOENT') throw err;
+        }
+      }
+      print(found);
+      summary('deleted', n);
+      return 0;
+    }
+    case 'flush':
+      await ct.expectations.flush();
+      if (!out.json) ctx.err('nlkit conntrack: expectation table has been emptied.\n');
+      return 0;
+  }
+  throw new UsageError('the expect table takes -L, -D and -F');
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, [...COMMANDS, ...OPTIONS]);
   if (o.help) throw new HelpRequest('help');
-  // `conntrack -L conntrack`: the table's name is the only one there is
-  for (const p of positionals) if (p !== 'conntrack') throw new UsageError(`unexpected "${p}" (only the conntrack table is supported)`);
+  // `conntrack -L conntrack` / `conntrack -L expect`: the tables there are
+  for (const p of positionals) if (p !== 'conntrack' && p !== 'expect') throw new UsageError(`unexpected "${p}" (the tables are conntrack and expect)`);
   const commands = COMMANDS.filter((c) => o[c.name]);
   if (commands.length !== 1) throw new UsageError(commands.length ? `one command at a time (got ${commands.map((c) => `-${c.short}`).join(' ')})` : 'a command is needed (-L, -G, -D, -F, -E, -I, -U, -C, -S)');
-  const w = readWords(o);
+  if (o.zero && commands[0].name !== 'dump') throw new UsageError('-z goes with -L');
   const out = outputFlags(o, ctx);
   const ct = openConntrack(typeof o.netns === 'string' ? { netns: o.netns } : {});
+  if (positionals.includes('expect')) {
+    try {
+      return await expectTable(ct, commands[0].name, o, out, ctx);
+    } finally {
+      ct.close();
+    }
+  }
+  const w = readWords(o);
+  // -o xml: the flows inside <conntrack>, opened with the first one (an empty table prints nothing, as conntrack's)
+  let opened = false;
   const print = (entries: Parameters<typeof formatEntry>[0][]) => {
-    for (const e of entries) ctx.out(`${out.json ? entryJson(e) : formatEntry(e, out)}\n`);
+    for (const e of entries) {
+      if (out.xml && !opened) ctx.out(xmlHead('conntrack'));
+      opened = true;
+      ctx.out(`${out.json ? entryJson(e) : out.xml ? entryXml(e) : formatEntry(e, out)}\n`);
+    }
   };
+  const close = () => out.xml && opened && ctx.out(xmlTail('conntrack'));
   const summary = (verb: string, n: number) => {
     if (!out.json) ctx.err(`nlkit conntrack: ${n} flow entries have been ${verb}.\n`);
   };
   try {
     switch (commands[0].name) {
       case 'dump': {
+        if (o.zero) {
+          // as the conntrack tool: what the kernel zeroes is what is shown
+          if (Object.keys(w.filter).some((k) => k !== 'family')) throw new UsageError("can't use -z with filtering parameters (other than -f)");
+          const zeroed = await ct.listAndZero(w.filter.family ? { family: w.filter.family } : undefined);
+          print(zeroed);
+          close();
+          summary('shown', zeroed.length);
+          return 0;
+        }
         // streamed: a table of a million entries prints in bounded memory
         let n = 0;
         for await (const e of ct.entries(w.filter)) {
           print([e]);
           n++;
         }
+        close();
         summary('shown', n);
         return 0;
       }
       case 'get':
+        // the conntrack tool's -G -o xml leaves the document unclosed: printed as it does
         print([await ct.get(keyOf(w))]);
         summary('shown', 1);
         return 0;
@@ -189,6 +279,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
         if (Object.keys(w.filter).length === 0) throw new UsageError('-D needs a filter (-F empties the table)');
         const r = await ct.deleteWhere(w.filter);
         print(r.deleted);
+        close();
         for (const f of r.failures) ctx.err(`nlkit conntrack: an entry could not be deleted: ${f.error.message}\n`);
         summary('deleted', r.done);
         return r.ok ? 0 : 2;

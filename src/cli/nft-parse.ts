@@ -7,6 +7,7 @@ import {
   accept, counter, ct, dnat, drop, goto, ip, ip6, jump, limit, log, masquerade, meta, redirect, reject, snat, tcp, udp,
   type NftCommand, type NftElement, type NftExpr, type NftFamily, type NftRange,
 } from '../netfilter/index.js';
+import { concat, dynset, fib, flow, objref, quota, type NftFibFlag, type NftFibResult, type NftMatchKey, type NftScalar } from '../netfilter/index.js';
 import type { NftLogLevel, NftNatFlags, NftPorts, NftRateUnit } from '../netfilter/nft-expr.js';
 import type { NftSetElementSpec, NftSetFlag, NftTableFlag } from '../netfilter/nft-commands.js';
 import type { NftSetType } from '../netfilter/nft-names.js';
@@ -153,6 +154,7 @@ function expression(t: Tokens): NftExpr | { comment: string } {
   const field = (proto: string, name: string): NftExpr => {
     const f = FIELDS[proto]?.[name];
     if (!f) throw new UsageError(`unknown field "${proto} ${name}"`);
+    if (t.peek() === '.') return concatMatch(t, [keyOf(proto, name)], op);
     const o = op();
     return f[0](matchValue(t, f[1]) as never, o);
   };
@@ -170,6 +172,7 @@ function expression(t: Tokens): NftExpr | { comment: string } {
       return field('ct', key);
     }
     case 'counter':
+      if (t.accept('name')) return counter(t.next('a counter name'));
       // `counter packets N bytes N` as nft lists it: the counts are the kernel's to keep
       if (t.accept('packets')) t.next('packets');
       if (t.accept('bytes')) t.next('bytes');
@@ -187,16 +190,61 @@ function expression(t: Tokens): NftExpr | { comment: string } {
         else return log(o);
       }
     }
+    case 'quota': {
+      if (t.accept('name')) return objref('quota', t.next('a quota name'));
+      const over = t.accept('over');
+      const bytes = byteAmount(t);
+      // `used N UNIT`, as nft lists it: the kernel's to keep
+      if (t.accept('used')) byteAmount(t);
+      return quota(bytes, { over });
+    }
+    case 'fib': {
+      const flags = [t.next('fib flags')];
+      while (t.accept('.')) flags.push(t.next('a fib flag'));
+      const result = t.next('a fib result (oif, oifname, type)');
+      const o = op();
+      const v = t.next('a fib value');
+      return fib({ flags: flags as NftFibFlag[], result: result as NftFibResult }, /^\d+$/.test(v) ? Number(v) : v, o);
+    }
+    case 'add':
+    case 'update':
+    case 'delete': {
+      const set = t.next('a set (@name)');
+      t.expect('{');
+      const keys = [fieldKey(t)];
+      while (t.accept('.')) keys.push(fieldKey(t));
+      const timeout = t.accept('timeout') ? duration(t.next('a timeout')) : undefined;
+      t.expect('}');
+      return dynset(w, set, keys, timeout === undefined ? {} : { timeout });
+    }
+    case 'flow':
+      t.accept('add');
+      return flow(t.next('a flowtable (@name)'));
     case 'limit': {
+      if (t.accept('name')) return objref('limit', t.next('a limit name'));
       t.expect('rate');
       const over = t.accept('over');
-      const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(t.next('RATE/UNIT'));
-      if (!m) throw new UsageError('limit rate takes N/second|minute|hour|day|week');
-      const o: { rate: number; per: NftRateUnit; over?: boolean; burst?: number } = { rate: Number(m[1]), per: m[2] as NftRateUnit };
+      // N/UNIT (packets) or N bytes|kbytes|mbytes/UNIT
+      const w = t.next('RATE/UNIT');
+      const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(w);
+      const o: { rate: number; per: NftRateUnit; over?: boolean; burst?: number; bytes?: boolean } = { rate: 0, per: 'second' };
+      if (m) [o.rate, o.per] = [Number(m[1]), m[2] as NftRateUnit];
+      else {
+        const unit = /^(bytes|kbytes|mbytes)\/(second|minute|hour|day|week)$/.exec(t.next('UNIT/PERIOD'));
+        if (!/^\d+$/.test(w) || !unit) throw new UsageError('limit rate takes N/second|minute|hour|day|week or N bytes|kbytes|mbytes/second...');
+        [o.rate, o.per, o.bytes] = [Number(w) * BYTE_UNITS[unit[1]], unit[2] as NftRateUnit, true];
+      }
       if (over) o.over = true;
       if (t.accept('burst')) {
-        o.burst = num(t.next('a burst'), 'burst');
-        t.accept('packets');
+        const n = num(t.next('a burst'), 'burst');
+        const u = t.peek();
+        if (u !== undefined && Object.hasOwn(BYTE_UNITS, u)) {
+          t.i++;
+          o.burst = n * BYTE_UNITS[u];
+        } else {
+          t.accept('packets');
+          o.burst = n;
+        }
       }
       return limit(o);
     }
@@ -235,6 +283,55 @@ function expression(t: Tokens): NftExpr | { comment: string } {
     case 'comment': return { comment: t.next('a comment') };
   }
   throw new UsageError(`unknown expression "${w}"`);
+}
+
+/** A field's match key from nft's words: `ip saddr`, `tcp dport`, `iifname`, `meta mark`. */
+function keyOf(proto: string, name: string): NftMatchKey {
+  if (!FIELDS[proto]?.[name]) throw new UsageError(`unknown field "${proto} ${name}"`);
+  return `${proto}.${name}` as NftMatchKey;
+}
+
+function fieldKey(t: Tokens): NftMatchKey {
+  const w = t.next('a field');
+  if (BARE_META.includes(w)) return keyOf('meta', w);
+  return keyOf(w, t.next(`a ${w} field`));
+}
+
+/** The rest of `ip saddr . tcp dport [!=] @set` or `... { 10.0.0.1 . 22, ... }`. */
+function concatMatch(t: Tokens, keys: NftMatchKey[], op: () => '==' | '!='): NftExpr {
+  while (t.accept('.')) keys.push(fieldKey(t));
+  const o = op();
+  if (!t.accept('{')) return concat(keys, t.next('a set (@name) or { tuples }'), o);
+  const tuples: NftScalar[][] = [];
+  while (!t.accept('}')) {
+    if (t.accept(',')) continue;
+    tuples.push(tupleOf(t));
+  }
+  return concat(keys, tuples, o);
+}
+
+/** `a . b . c` as a tuple (numbers where they are digits). */
+function tupleOf(t: Tokens): NftScalar[] {
+  const out = [scalar(t.next('a value'), true)];
+  while (t.accept('.')) out.push(scalar(t.next('a value'), true));
+  return out;
+}
+
+const BYTE_UNITS: Record<string, number> = { bytes: 1, kbytes: 1024, mbytes: 1024 ** 2, gbytes: 1024 ** 3 };
+
+/** `N bytes|kbytes|mbytes|gbytes`. */
+function byteAmount(t: Tokens): number {
+  const n = num(t.next('an amount'), 'amount');
+  const u = t.next('a unit (bytes, kbytes, mbytes, gbytes)');
+  if (!Object.hasOwn(BYTE_UNITS, u)) throw new UsageError(`unknown unit "${u}" (bytes, kbytes, mbytes, gbytes)`);
+  return n * BYTE_UNITS[u];
+}
+
+/** `30s`, `500ms`, `2m`, `1h`, `1d` (a bare number: seconds) as ms. */
+function duration(w: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(w);
+  if (!m) throw new UsageError('a time takes N[ms|s|m|h|d]');
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
 }
 
 function ruleBody(t: Tokens): { expr: NftExpr[]; comment?: string } {
@@ -277,12 +374,8 @@ function chainSpec(t: Tokens, fam: NftFamily, table: string, name: string): Reco
       if (k === 'type') spec.type = s.next('a chain type');
       else if (k === 'hook') spec.hook = s.next('a hook');
       else if (k === 'device') spec.device = s.next('a device');
-      else if (k === 'priority') {
-        const p = [s.next('a priority')];
-        while (s.peek() === '+' || s.peek() === '-') p.push(s.next('sign'), s.next('a number'));
-        const text = p.join(' ');
-        spec.priority = /^-?\d+$/.test(text) ? Number(text) : text;
-      } else if (k === 'policy') spec.policy = s.next('a policy');
+      else if (k === 'priority') spec.priority = priorityWords(s);
+      else if (k === 'policy') spec.policy = s.next('a policy');
       else throw new UsageError(`unknown chain property "${k}"`);
     }
   }
@@ -295,19 +388,70 @@ function setSpec(t: Tokens, fam: NftFamily, table: string, name: string): Record
     const s = new Tokens(stmt);
     const k = s.next('a set property');
     if (k === 'type') {
-      spec.type = s.next('a key type') as NftSetType;
+      const types = [s.next('a key type') as NftSetType];
+      while (s.accept('.')) types.push(s.next('a key type') as NftSetType);
+      spec.type = types.length === 1 ? types[0] : types;
       if (s.accept(':')) spec.map = s.next('a data type');
     } else if (k === 'flags') spec.flags = s.t.slice(1).filter((x) => x !== ',') as NftSetFlag[];
-    else if (k === 'timeout') {
-      const m = /^(\d+)(ms|s|m|h|d)?$/.exec(s.next('a timeout'));
-      if (!m) throw new UsageError('timeout takes N[ms|s|m|h|d]');
-      spec.timeout = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' ?? 's'];
-    } else if (k === 'elements') {
+    else if (k === 'timeout') spec.timeout = duration(s.next('a timeout'));
+    else if (k === 'elements') {
       s.expect('=');
       spec.elements = elements(new Tokens(s.t.slice(s.i)));
     } else throw new UsageError(`unknown set property "${k}"`);
   }
   return spec;
+}
+
+/**
+ * `{ packets N bytes N }` (counter), `{ [over] N UNIT [used N UNIT] }` (quota), `{ rate
+ * [over] N/UNIT [burst N packets] }` (limit), `{ hook ingress priority P; devices = { a, b }; }` (flowtable).
+ */
+function statefulSpec(kind: 'counter' | 'quota' | 'limit' | 'flowtable', t: Tokens, fam: NftFamily, table: string, name: string): Record<string, unknown> {
+  const spec: Record<string, unknown> = { family: fam, table, name };
+  const stmts = block(t);
+  if (kind === 'flowtable') {
+    for (const stmt of stmts) {
+      const s = new Tokens(stmt);
+      const k = s.next('a flowtable property');
+      if (k === 'hook') {
+        spec.hook = s.next('a hook');
+        if (s.accept('priority')) spec.priority = priorityWords(s);
+      } else if (k === 'devices') {
+        s.expect('=');
+        s.expect('{');
+        const devices: string[] = [];
+        while (!s.accept('}')) if (!s.accept(',')) devices.push(s.next('a device'));
+        spec.devices = devices;
+      } else throw new UsageError(`unknown flowtable property "${k}"`);
+      s.end();
+    }
+    return spec;
+  }
+  const s = new Tokens(stmts.flat());
+  if (kind === 'counter') {
+    if (s.accept('packets')) spec.packets = num(s.next('packets'), 'packets');
+    if (s.accept('bytes')) spec.bytes = num(s.next('bytes'), 'bytes');
+  } else if (kind === 'quota') {
+    if (s.accept('over')) spec.over = true;
+    spec.bytes = byteAmount(s);
+    if (s.accept('used')) spec.used = byteAmount(s);
+  } else {
+    const e = expression(new Tokens(['limit', ...s.t.slice(s.i)]));
+    s.i = s.t.length;
+    if ('comment' in e || e.kind !== 'limit') throw new UsageError('a limit takes rate [over] N/UNIT [burst N packets]');
+    const { kind: _k, ...rest } = e;
+    Object.assign(spec, rest);
+  }
+  s.end();
+  return spec;
+}
+
+/** `filter`, `-10`, `filter + 5` as a priority. */
+function priorityWords(s: Tokens): number | string {
+  const p = [s.next('a priority')];
+  while (s.peek() === '+' || s.peek() === '-') p.push(s.next('sign'), s.next('a number'));
+  const text = p.join(' ');
+  return /^-?\d+$/.test(text) ? Number(text) : text;
 }
 
 /** `{ a, b-c, 10.0.0.0/8, 22 : accept }` as elements. */
@@ -317,6 +461,11 @@ function elements(t: Tokens): NftSetElementSpec[] {
   while (!t.accept('}')) {
     const w = t.next('an element');
     if (w === ',') continue;
+    if (t.peek() === '.') {
+      t.i--;
+      out.push(tupleOf(t));
+      continue;
+    }
     const key = elementOf(w, /^\d+(-\d+)?$/.test(w), true);
     if (t.accept(':')) {
       const v = t.next('a value');
@@ -330,19 +479,54 @@ function elements(t: Tokens): NftSetElementSpec[] {
 
 /** What a list command asks for. */
 export interface NftListRequest {
-  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map';
+  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map' | NftObjectList;
   family?: NftFamily;
   table?: string;
   name?: string;
+  /** `reset counters|quotas ...`: listed, and zeroed by the kernel. */
+  reset?: boolean;
+}
+
+/** Named objects by kind: all of a kind (`counters`), or one (`counter FAMILY TABLE NAME`). */
+export type NftObjectList = 'counters' | 'counter' | 'quotas' | 'quota' | 'limits' | 'limit' | 'flowtables' | 'flowtable';
+const OBJECT_LISTS: readonly string[] = ['counters', 'counter', 'quotas', 'quota', 'limits', 'limit', 'flowtables', 'flowtable'];
+
+/** `list|reset counters [FAMILY | table FAMILY NAME]`, `list|reset counter [FAMILY] TABLE NAME`. */
+function objectList(t: Tokens, what: NftObjectList, reset: boolean): NftListRequest {
+  if (reset && !['counters', 'counter', 'quotas', 'quota'].includes(what)) throw new UsageError(`cannot reset "${what}" (counters and quotas can be)`);
+  const out: NftListRequest = { list: what, ...(reset ? { reset: true } : {}) };
+  if (what.endsWith('s')) {
+    if (t.accept('table')) {
+      out.family = family(t);
+      out.table = t.next('a table');
+    } else if (FAMILIES.includes(t.peek() ?? '')) out.family = t.next('family') as NftFamily;
+  } else {
+    out.family = family(t);
+    out.table = t.next('a table');
+    out.name = t.next(`a ${what}`);
+  }
+  t.end();
+  return out;
 }
 
 /** One nft command line: a change (commands for one transaction) or a listing. */
 export function parseNftCommand(argv: readonly string[]): { commands: NftCommand[] } | NftListRequest {
-  const t = new Tokens(tokenize(argv));
+  return parseNftTokens(tokenize(argv));
+}
+
+/** One command from nft's tokens (a command line, or one statement of a script). */
+export function parseNftTokens(tokens: string[]): { commands: NftCommand[] } | NftListRequest {
+  const t = new Tokens(tokens);
   const verb = t.next('a command (list, add, create, insert, replace, delete, destroy, flush)');
   const famOpt = () => (t.peek() !== undefined && FAMILIES.includes(t.peek()!) ? (t.next('family') as NftFamily) : undefined);
+  if (verb === 'reset') {
+    const what = t.next('what to reset (counters, quotas, counter, quota)');
+    if (!OBJECT_LISTS.includes(what)) throw new UsageError(`cannot reset "${what}" (counters and quotas can be)`);
+    return objectList(t, what as NftObjectList, true);
+  }
   if (verb === 'list') {
-    const what = t.next('what to list (ruleset, tables, table, chains, chain, sets, set)');
+    const what = t.next('what to list (ruleset, tables, table, chains, chain, sets, set, counters, quotas, limits, flowtables...)');
+    if (OBJECT_LISTS.includes(what)) return objectList(t, what as NftObjectList, false);
     const out: NftListRequest = { list: what as NftListRequest['list'] };
     const f = famOpt();
     if (f) out.family = f;
@@ -357,7 +541,7 @@ export function parseNftCommand(argv: readonly string[]): { commands: NftCommand
     return out;
   }
   if (!['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush'].includes(verb)) throw new UsageError(`unknown command "${verb}"`);
-  const object = t.next('an object (table, chain, rule, set, map, element, ruleset)');
+  const object = t.next('an object (table, chain, rule, set, map, element, ruleset, counter, quota, limit, flowtable)');
   const c = (spec: Record<string, unknown>): { commands: NftCommand[] } => ({ commands: [{ [verb]: object === 'map' ? 'set' : object, ...spec } as unknown as NftCommand] });
   if (object === 'ruleset') {
     const f = famOpt();
@@ -389,6 +573,15 @@ export function parseNftCommand(argv: readonly string[]): { commands: NftCommand
     case 'element': {
       const table = t.next('a table'), set = t.next('a set');
       const spec = { family: fam, table, set, elements: elements(t) };
+      t.end();
+      return c(spec);
+    }
+    case 'counter':
+    case 'quota':
+    case 'limit':
+    case 'flowtable': {
+      const table = t.next('a table'), name = t.next(`a ${object} name`);
+      const spec = verb === 'add' || verb === 'create' ? statefulSpec(object, t, fam, table, name) : { family: fam, table, name };
       t.end();
       return c(spec);
     }

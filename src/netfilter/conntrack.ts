@@ -17,6 +17,7 @@ import {
 import { NetfilterContext } from './ct-context.js';
 import { compileFilter, type CtFilter } from './ct-filter.js';
 import { conntrackEvents, type CtEventOptions, type CtEvents } from './ct-events.js';
+import { EXPECT_OPS } from './ct-expect.js';
 
 /** Which entry: its protocol and original tuple (or reply tuple), and zone. A listed CtEntry will do. */
 export interface CtKey {
@@ -45,6 +46,8 @@ export interface CtSpec extends CtKey {
   markMask?: number;
   /** Label bit numbers to set (0..127). */
   labels?: number[];
+  /** A helper to attach on create ('ftp', 'sip'...): the connection can then have expectations. */
+  helper?: string;
 }
 
 /** Table size, limit and the per-CPU counters (`conntrack -S`). */
@@ -56,9 +59,9 @@ export interface CtStats {
   cpus: { cpu: number; found: number; invalid: number; insert: number; insertFailed: number; drop: number; earlyDrop: number; error: number; searchRestart: number; clashResolve: number; chainToolong: number }[];
 }
 
-const SPEC_KEYS = ['family', 'protocol', 'orig', 'reply', 'zone', 'id', 'timeout', 'status', 'state', 'mark', 'markMask', 'labels'] as const;
+const SPEC_KEYS = ['family', 'protocol', 'orig', 'reply', 'zone', 'id', 'timeout', 'status', 'state', 'mark', 'markMask', 'labels', 'helper'] as const;
 // a listed entry is a key too: its other fields are read-only and ignored
-const ENTRY_KEYS = [...SPEC_KEYS, 'protonum', 'use', 'counters', 'helper', 'secctx', 'master', 'timestamp'] as const;
+const ENTRY_KEYS = [...SPEC_KEYS, 'protonum', 'use', 'counters', 'secctx', 'master', 'timestamp'] as const;
 const U32 = 0xffffffff;
 
 interface Resolved {
@@ -131,6 +134,10 @@ function specRequest(spec: unknown, create: boolean): NewDoRequest {
     if (!TCP_STATE_NAMES.includes(st)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${JSON.stringify(s.state)}`);
     req.protoinfo = { protoinfoTcp: { tcpState: st.toLowerCase().replace(/_/g, '-') as NfCtTcpStateEnum } };
   }
+  if (s.helper !== undefined && create) {
+    if (typeof s.helper !== 'string' || !s.helper || s.helper.length > 15) throw new NetlinkArgumentError('helper', `must be a helper name ('ftp'...), got ${JSON.stringify(s.helper)}`);
+    req.help = { helpName: s.helper };
+  }
   if (s.labels !== undefined) {
     req.labels = labelBytes(s.labels);
     if (!create) req.labelsMask = Buffer.alloc(16, 0xff);
@@ -146,9 +153,9 @@ const deleteItem = (_scope: Scope, key: CtKey) => {
   return opItem(conntrack, 'delete', keyRequest(key));
 };
 
-function listStep(filter: unknown): Step<CtEntry[]> {
+function listStep(filter: unknown, zero = false): Step<CtEntry[]> {
   const f = compileFilter(filter);
-  return opCall(conntrack, 'get', 'dump', f.request, {
+  return opCall(conntrack, zero ? 'get-ctrzero' : 'get', 'dump', f.request, {
     result: (replies) => {
       const out: CtEntry[] = [];
       for (const m of replies) {
@@ -165,6 +172,13 @@ const FLUSH_KEYS = ['family'] as const;
 const OPS = {
   /** Entries (`conntrack -L`), filtered (see CtFilter: the kernel filters what it can). */
   list: (_scope: Scope, filter?: CtFilter): Step<CtEntry[]> => listStep(filter),
+  /**
+   * Every entry (or one family's) with its counters, zeroed by the kernel as it dumps them
+   * (`conntrack -L -z`): the counts returned are those until now. No other filter, as the
+   * conntrack tool takes none: the kernel would zero entries a filter then leaves out.
+   */
+  listAndZero: (_scope: Scope, filter?: { family?: 'ipv4' | 'ipv6' }): Step<CtEntry[]> =>
+    listStep(filter === undefined ? undefined : checkSpec(filter, 'filter', ['family'] as const), true),
   /** One entry by its tuple (`conntrack -G`); a NetlinkError ENOENT when there is none. */
   get: (_scope: Scope, key: CtKey): Step<CtEntry> => {
     checkSpec(key, 'key', ENTRY_KEYS);
@@ -256,6 +270,8 @@ export type Conntrack = Omit<Ops, 'create' | 'createSync' | 'update' | 'updateSy
    * the consumer is busy): for tables too large to list at once. Same filters as list().
    */
   entries(filter?: CtFilter, opts?: Pick<RouteOptions, 'netns'>): AsyncIterable<CtEntry>;
+  /** The expectation table (`conntrack -L expect`...). */
+  readonly expectations: BoundOps<typeof EXPECT_OPS>;
   /** Closes the handle's socket (event streams have their own). */
   close(): void;
   readonly ctx: NetfilterContext;
@@ -287,6 +303,7 @@ export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext
   const ops = bindOps(ctx, OPS) as unknown as Conntrack;
   return Object.assign(ops, {
     ctx,
+    expectations: bindOps(ctx, EXPECT_OPS),
     events: (o?: CtEventOptions & Pick<RouteOptions, 'netns'>) => conntrackEvents({ ...ctx.options, ...(o?.netns !== undefined ? { netns: o.netns } : {}) }, o),
     entries: (filter?: CtFilter, o?: Pick<RouteOptions, 'netns'>) => entries(ctx, filter, o),
     close: () => ctx.close(),

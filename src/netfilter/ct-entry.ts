@@ -124,7 +124,7 @@ export function statusFlags(v: unknown, option = 'status'): NfCtStatusEnum[] {
   });
 }
 
-function tupleObject(t: TupleAttrsSet | undefined, isV6: boolean): CtTuple {
+export function tupleObject(t: TupleAttrsSet | undefined, isV6: boolean): CtTuple {
   const ip = t?.tupleIp;
   const p = t?.tupleProto;
   const addr = (a: string | Buffer | undefined) => (a === undefined ? '' : String(a));

@@ -10,7 +10,7 @@ import { Writer } from '../core/writer.js';
 import { opItem } from '../ynl/op-call.js';
 import { description as nft } from '../ynl/families/nftables.js';
 import { commandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
-import type { BatchStep } from './nft-context.js';
+import type { Bulk } from '../route/context.js';
 
 /** <linux/netfilter/nfnetlink.h> NFNL_SUBSYS_NFTABLES: a batch's res_id. */
 const NFNL_SUBSYS_NFTABLES = 10;
@@ -68,6 +68,11 @@ export interface BatchOptions {
   genid?: number;
   /** Ask the kernel to echo what it made (the handles in the result). Default true. */
   echo?: boolean;
+  /**
+   * Only check (`nft -c`): the batch goes without BATCH_END, so the kernel validates every
+   * command, reports what fails, and applies none of it.
+   */
+  check?: boolean;
 }
 
 /**
@@ -128,8 +133,10 @@ export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, know
       owners.push(i);
     }
   });
-  items.push(opItem(nft, 'batch-end', head, { ack: false }));
-  owners.push(-1);
+  if (opts.check !== true) {
+    items.push(opItem(nft, 'batch-end', head, { ack: false }));
+    owners.push(-1);
+  }
   return { items, owners, ops };
 }
 
@@ -175,8 +182,11 @@ function roomFor(items: readonly TransactionItem<unknown>[]): { send: number; re
   return { send: w.pos, receive: 2 * w.pos + items.length * 1024 };
 }
 
-export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known'], ifindex?: BatchState['ifindex']): BatchStep<NftTransactionResult> {
+/** A batch is never cut: one send(), so that the kernel sees BEGIN..END as one transaction. */
+const WHOLE = { split: false } as const;
+
+export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known'], ifindex?: BatchState['ifindex']): Bulk<NftTransactionResult> {
   const { items, owners, ops } = buildBatch(cmds, opts, known, ifindex);
   // encoded twice (here and when sent): a few microseconds a rule, against a batch refused or echoes lost
-  return { batch: items, room: roomFor(items), result: (r) => batchResult(r, owners, ops) };
+  return { bulk: items, options: WHOLE, room: roomFor(items), result: (r) => batchResult(r, owners, ops) };
 }

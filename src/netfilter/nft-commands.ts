@@ -5,7 +5,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { opItem } from '../ynl/op-call.js';
 import { description as nft, type NewchainDoRequest, type NewruleDoRequest, type NewsetDoRequest, type SetelemAttrsSet, type SetFlagsEnum, type TableFlagsEnum } from '../ynl/families/nftables.js';
-import type { NftElement, NftExpr, NftVerdict } from './nft-expr.js';
+import type { NftElement, NftExpr, NftScalar, NftVerdict } from './nft-expr.js';
 import { ANON_SET_NAME, encodeRule, type AnonSet } from './nft-expr-encode.js';
 import {
   CHAIN_TYPES, checkName, familyValue, hookValue, NFT_DATA_VERDICT, POLICIES, priorityValue, SET_TYPES, setTypeOf,
@@ -13,6 +13,9 @@ import {
 } from './nft-names.js';
 import { encodeElements } from './nft-set-elements.js';
 import { SET_TYPE_KINDS } from './nft-values.js';
+import { keyTypeOf, setTypesOf, tupleBytes } from './nft-concat.js';
+import type { SetTypeInfo } from './nft-set-info.js';
+import { STATEFUL_KINDS, statefulItems, type NftCounterSpec, type NftFlowtableSpec, type NftLimitSpec, type NftQuotaSpec, type NftStatefulKind } from './nft-stateful.js';
 import { encodeComment, setUserdata } from './nft-userdata.js';
 
 /** What a command does: add (create if missing), create (fail if it exists), insert/replace (rules), delete, destroy (delete if there), flush. */
@@ -50,13 +53,14 @@ export interface NftRuleSpec extends InFamily {
   comment?: string;
 }
 
-export type NftSetFlag = 'constant' | 'interval' | 'timeout';
+/** dynamic: rules may add elements (`add @set { ... }`, the kernel's NFT_SET_EVAL). */
+export type NftSetFlag = 'constant' | 'interval' | 'timeout' | 'dynamic';
 
 export interface NftSetSpec extends InFamily {
   table: string;
   name: string;
-  /** Key type: ipv4_addr, ipv6_addr, inet_service, ifname, mark... */
-  type: NftSetType;
+  /** Key type: ipv4_addr, ipv6_addr, inet_service, ifname, mark... or a list (a set of tuples: `ipv4_addr . inet_service`). */
+  type: NftSetType | NftSetType[];
   /** Maps: the data type, or 'verdict' (a verdict map). */
   map?: NftSetType | 'verdict';
   flags?: NftSetFlag[];
@@ -66,15 +70,15 @@ export interface NftSetSpec extends InFamily {
   elements?: NftSetElementSpec[];
 }
 
-/** A set element: a value (prefix, range) or, in a map, `{ key, value }`. */
-export type NftSetElementSpec = NftElement | { key: NftElement; value: NftElement | NftVerdict; timeout?: number };
+/** A set element: a value (prefix, range), a tuple in a set of tuples, or, in a map, `{ key, value }`. */
+export type NftSetElementSpec = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict; timeout?: number };
 
 export interface NftElementsSpec extends InFamily {
   table: string;
   set: string;
   elements: NftSetElementSpec[];
   /** The set's key type (and map data type) when the set is not made in the same transaction: else looked up. */
-  type?: NftSetType;
+  type?: NftSetType | NftSetType[];
   map?: NftSetType | 'verdict';
   interval?: boolean;
 }
@@ -89,10 +93,15 @@ export type NftCommand =
   | ({ [V in 'add' | 'create']: { [K in V]: 'set' } & NftSetSpec }['add' | 'create'])
   | ({ [V in 'delete' | 'destroy' | 'flush']: { [K in V]: 'set' } & InFamily & { table: string; name: string } }['delete' | 'destroy' | 'flush'])
   | ({ [V in 'add' | 'create' | 'delete' | 'destroy']: { [K in V]: 'element' } & NftElementsSpec }['add' | 'create' | 'delete' | 'destroy'])
-  | ({ flush: 'ruleset' } & Partial<InFamily>);
+  | ({ flush: 'ruleset' } & Partial<InFamily>)
+  | ({ [V in 'add' | 'create']: { [K in V]: 'counter' } & NftCounterSpec }['add' | 'create'])
+  | ({ [V in 'add' | 'create']: { [K in V]: 'quota' } & NftQuotaSpec }['add' | 'create'])
+  | ({ [V in 'add' | 'create']: { [K in V]: 'limit' } & NftLimitSpec }['add' | 'create'])
+  | ({ [V in 'add' | 'create']: { [K in V]: 'flowtable' } & NftFlowtableSpec }['add' | 'create'])
+  | ({ [V in 'delete' | 'destroy']: { [K in V]: NftStatefulKind } & InFamily & { table: string; name: string } }['delete' | 'destroy']);
 
 export const VERBS: readonly NftVerb[] = ['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush'];
-const OBJECTS = ['table', 'chain', 'rule', 'set', 'element', 'ruleset'] as const;
+const OBJECTS = ['table', 'chain', 'rule', 'set', 'element', 'ruleset', ...STATEFUL_KINDS] as const;
 export type NftObjectKind = (typeof OBJECTS)[number];
 
 /** The command's verb and object ('add', 'rule'), checked. */
@@ -104,8 +113,9 @@ export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: Nf
   const object = (cmd as Record<string, unknown>)[verb];
   if (!OBJECTS.includes(object as NftObjectKind)) throw new NetlinkArgumentError(`${where}.${verb}`, `must be one of ${OBJECTS.join(', ')}, got ${JSON.stringify(object)}`);
   const ok: Record<NftVerb, readonly string[]> = {
-    add: ['table', 'chain', 'rule', 'set', 'element'], create: ['table', 'chain', 'set', 'element'], insert: ['rule'], replace: ['rule'],
-    delete: ['table', 'chain', 'rule', 'set', 'element'], destroy: ['table', 'chain', 'rule', 'set', 'element'], flush: ['table', 'chain', 'set', 'ruleset'],
+    add: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], create: ['table', 'chain', 'set', 'element', ...STATEFUL_KINDS], insert: ['rule'], replace: ['rule'],
+    delete: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], destroy: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS],
+    flush: ['table', 'chain', 'set', 'ruleset'],
   };
   if (!ok[verb].includes(object as string)) throw new NetlinkArgumentError(where, `cannot ${verb} a ${String(object)} (${verb} takes: ${ok[verb].join(', ')})`);
   return { verb, object: object as NftObjectKind };
@@ -115,9 +125,9 @@ export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: Nf
 export interface BatchState {
   nextId: number;
   /** Sets created earlier in this batch: 'family table name' -> spec. */
-  sets: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
+  sets: Map<string, SetTypeInfo>;
   /** Sets known from the kernel (looked up before the batch). */
-  known?: Map<string, { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }>;
+  known?: Map<string, SetTypeInfo>;
   /** Interface indexes by name, in the namespace the batch goes to. */
   ifindex?: (name: string, option: string) => number;
 }
@@ -136,7 +146,9 @@ function handleOf(v: unknown, option: string): bigint {
 }
 
 const TABLE_FLAGS: readonly NftTableFlag[] = ['dormant', 'owner', 'persist'];
-const SET_FLAGS: readonly NftSetFlag[] = ['constant', 'interval', 'timeout'];
+const SET_FLAGS: readonly NftSetFlag[] = ['constant', 'interval', 'timeout', 'dynamic'];
+/** The kernel's names of nlkit's set flags (nft's 'dynamic' is NFT_SET_EVAL). */
+const SET_FLAG_NAMES: Record<NftSetFlag, SetFlagsEnum> = { constant: 'constant', interval: 'interval', timeout: 'timeout', dynamic: 'eval' };
 
 function flagList<F extends string>(v: unknown, allowed: readonly F[], option: string): F[] {
   if (v === undefined) return [];
@@ -188,7 +200,7 @@ function chainItems(verb: NftVerb, c: NftChainSpec, where: string, echo: boolean
 
 function anonSetItems(family: NftFamily, table: string, s: AnonSet): Item[] {
   const h = head(family);
-  const t = SET_TYPES[s.keyType];
+  const t = keyTypeOf(s.keyType);
   const flags: SetFlagsEnum[] = ['anonymous', 'constant', ...(s.interval ? ['interval' as const] : [])];
   return [
     opItem(nft, 'newset', { ...h, table, name: ANON_SET_NAME, flags, keyType: t.id, keyLen: t.len, id: s.id, desc: { size: s.elements.length }, userdata: setUserdata(t.order) }, { flags: NLM_F_CREATE }),
@@ -222,9 +234,13 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
   if (verb === 'delete') return [opItem(nft, 'delset', { ...h, table, name })];
   if (verb === 'destroy') return [opItem(nft, 'destroyset', { ...h, table, name })];
   if (verb === 'flush') return [opItem(nft, 'delsetelem', { ...h, table, set: name })];
-  const type = setTypeOf(c.type, `${where}.type`);
-  const flags = flagList(c.flags, SET_FLAGS, `${where}.flags`) as SetFlagsEnum[];
-  const req: NewsetDoRequest = { ...h, table, name, keyType: SET_TYPES[type].id, keyLen: SET_TYPES[type].len, id: state.nextId++ };
+  const types = setTypesOf(c.type, `${where}.type`);
+  const type = types.length === 1 ? types[0] : types;
+  const given = flagList(c.flags, SET_FLAGS, `${where}.flags`);
+  if (types.length > 1 && given.includes('interval')) throw new NetlinkArgumentError(`${where}.flags`, 'nlkit writes sets of tuples without intervals');
+  const flags = given.map((f) => SET_FLAG_NAMES[f]);
+  const key = keyTypeOf(type);
+  const req: NewsetDoRequest = { ...h, table, name, keyType: key.id, keyLen: key.len, id: state.nextId++ };
   if (c.map !== undefined) {
     flags.push('map');
     if (c.map === 'verdict') Object.assign(req, { dataType: NFT_DATA_VERDICT, dataLen: 0 });
@@ -234,7 +250,8 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
     }
   }
   req.flags = flags;
-  req.userdata = setUserdata(SET_TYPES[type].order, c.map === undefined || c.map === 'verdict' ? undefined : SET_TYPES[c.map].order);
+  if (types.length > 1 && c.map !== undefined) throw new NetlinkArgumentError(`${where}.map`, 'nlkit writes sets of tuples, not maps with tuple keys');
+  req.userdata = setUserdata(key.order, c.map === undefined || c.map === 'verdict' ? undefined : SET_TYPES[c.map].order);
   if (c.timeout !== undefined) {
     if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${JSON.stringify(c.timeout)}`);
     req.timeout = BigInt(c.timeout);
@@ -250,8 +267,12 @@ const isMapElement = (e: unknown): e is { key: NftElement; value: NftElement | N
   typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'value' in e;
 
 /** Elements of a set, as the kernel's: keys (and intervals) by the set's key type, map data by its data type. */
-function encodeSetElements(c: NftElementsSpec, info: { type: NftSetType; map?: NftSetType | 'verdict'; interval: boolean }, where: string): SetelemAttrsSet[] {
+function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string): SetelemAttrsSet[] {
   if (!Array.isArray(c.elements)) throw new NetlinkArgumentError(`${where}.elements`, 'must be an array', 'ERR_INVALID_ARG_TYPE');
+  if (Array.isArray(info.type)) {
+    const types = info.type;
+    return c.elements.map((t, i) => ({ key: { value: tupleBytes(types, t, `${where}.elements[${i}]`) } }));
+  }
   const kind = SET_TYPE_KINDS[info.type];
   if (!info.map) {
     if (c.elements.some(isMapElement)) throw new NetlinkArgumentError(`${where}.elements`, 'has { key, value } elements but the set is not a map');
@@ -276,7 +297,8 @@ function elementItems(verb: NftVerb, c: NftElementsSpec, where: string, state: B
   const h = head(c.family);
   const table = checkName(c.table, `${where}.table`), set = checkName(c.set, `${where}.set`);
   const key = setKey(c.family, table, set);
-  const info = c.type !== undefined ? { type: setTypeOf(c.type, `${where}.type`), map: c.map, interval: c.interval === true }
+  const types = c.type === undefined ? undefined : setTypesOf(c.type, `${where}.type`);
+  const info: SetTypeInfo | undefined = types ? { type: types.length === 1 ? types[0] : types, map: c.map, interval: c.interval === true }
     : state.sets.get(key) ?? state.known?.get(key);
   if (!info) throw new NetlinkArgumentError(`${where}.type`, `set ${table} ${set} is not made in this transaction and was not found: give its type`);
   const elements = encodeSetElements(c, info, where);
@@ -313,6 +335,7 @@ export function commandItems(cmd: NftCommand, i: number, state: BatchState, echo
     case 'chain': return chainItems(verb, c as unknown as NftChainSpec, where, echo);
     case 'rule': return ruleItems(verb, c as unknown as NftRuleSpec, where, state, echo);
     case 'set': return setItems(verb, c as unknown as NftSetSpec, where, state, echo);
-    default: return elementItems(verb, c as unknown as NftElementsSpec, where, state);
+    case 'element': return elementItems(verb, c as unknown as NftElementsSpec, where, state);
+    default: return statefulItems(verb, object, c, where, echo);
   }
 }

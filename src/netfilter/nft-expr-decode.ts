@@ -3,17 +3,22 @@
 // immediates into the NAT statements and verdicts that use them. A sequence nlkit does not
 // recognize is kept, expression by expression, as `{ kind: 'raw', expr }`: nothing is dropped.
 import type { ExprAttrsSet, SetelemAttrsSet } from '../ynl/families/nftables.js';
-import type { NftElement, NftExpr, NftLogLevel, NftMatch, NftMatchKey, NftNat, NftPorts, NftRateUnit } from './nft-expr.js';
-import { defaultBurst, defaultReject, RATE_UNITS } from './nft-expr-encode.js';
+import type {
+  NftConcat, NftDynset, NftElement, NftExpr, NftFib, NftFibFlag, NftFibResult, NftLogLevel, NftMatch, NftMatchKey, NftNat, NftObjectType, NftPorts, NftQuota, NftRateUnit, NftScalar,
+} from './nft-expr.js';
+import { ADDR_TYPES, defaultBurst, defaultReject, OBJECT_TYPES, RATE_UNITS } from './nft-expr-encode.js';
+import { concatTypesOf, registerWord, tupleOf } from './nft-concat.js';
 import { dependencyMatch, keysAt, MATCH_KEYS, type KeyInfo } from './nft-expr-keys.js';
 import type { NftFamily } from './nft-names.js';
 import { setTypeName } from './nft-names.js';
 import { decodeElements } from './nft-set-elements.js';
-import { bytesValue, SET_TYPE_KINDS, VALUE_KINDS, type ValueKind } from './nft-values.js';
+import { bytesValue, readU32, SET_TYPE_KINDS, VALUE_KINDS, type ValueKind } from './nft-values.js';
 
 /** An anonymous set's contents, for the rules that look it up. */
 export interface AnonSetContents {
   keyType: number;
+  /** Bytes of a key: tells a set of tuples' concatenated type from a plain one. */
+  keyLen?: number;
   interval: boolean;
   elements: SetelemAttrsSet[];
 }
@@ -50,6 +55,8 @@ interface Item {
   raw: ExprAttrsSet[];
   /** A transport-header field whose protocol the preceding `meta l4proto` match says. */
   candidates?: NftMatchKey[];
+  /** A concatenation's or dynset's fields: the candidates of each, told apart the same way. */
+  fieldCandidates?: NftMatchKey[][];
 }
 
 /** What a load puts in its register: the key candidates, the bytes loaded. */
@@ -58,9 +65,9 @@ interface Loaded {
   len: number;
 }
 
-function loadAt(e: ExprAttrsSet): Loaded | undefined {
+function loadAt(e: ExprAttrsSet, dreg = 1): Loaded | undefined {
   const d = dataOf(e);
-  if (!d || regNum(d.dreg) !== 1) return undefined;
+  if (!d || regNum(d.dreg) !== dreg) return undefined;
   if (e.name === 'payload') {
     if (!only(d, ['dreg', 'base', 'offset', 'len'])) return undefined;
     const keys = keysAt(String(d.base), Number(d.offset)).filter(([, k]) => 'payload' in k.src && Number(d.len) <= k.src.payload.len && Number(d.len) > 0);
@@ -179,6 +186,73 @@ function matchAt(exprs: readonly ExprAttrsSet[], i: number, ctx: DecodeContext):
   return v === undefined ? undefined : make(v, c.op, j + 1 - i);
 }
 
+/** Loads into consecutive registers from reg 1 (a concatenation's fields): each field's candidates, and where they end. */
+function fieldsAt(exprs: readonly ExprAttrsSet[], i: number): { fields: Loaded[]; next: number } | undefined {
+  const fields: Loaded[] = [];
+  let word = 0, j = i;
+  for (; j < exprs.length; j++) {
+    const d = dataOf(exprs[j]);
+    const reg = regNum(d?.dreg);
+    if (reg === undefined || registerWord(reg) !== word) break;
+    const l = loadAt(exprs[j], reg);
+    if (!l || l.len !== VALUE_KINDS[l.keys[0][1].kind].len) break;
+    fields.push(l);
+    word += Math.ceil(l.len / 4);
+  }
+  return fields.length ? { fields, next: j } : undefined;
+}
+
+/** `ip saddr . tcp dport @set` (or a tuple set) and `add @set { ip saddr ... }`. */
+function keyedAt(exprs: readonly ExprAttrsSet[], i: number, ctx: DecodeContext): Item | undefined {
+  const at = fieldsAt(exprs, i);
+  if (!at) return undefined;
+  const e = exprs[at.next], d = dataOf(e);
+  if (!d) return undefined;
+  const fieldCandidates = at.fields.map((f) => f.keys.map(([k]) => k));
+  const keys = fieldCandidates.map((c) => c[0]);
+  const raw = exprs.slice(i, at.next + 1);
+  if (e.name === 'dynset') {
+    const ops = ['add', 'update', 'delete'];
+    if (regNum(d.sregKey) !== 1 || !ops.includes(d.op as string) || typeof d.setName !== 'string' || !only(d, ['setName', 'setId', 'op', 'sregKey', 'timeout', 'flags'])) return undefined;
+    if (Array.isArray(d.flags) && d.flags.length) return undefined;
+    const timeout = typeof d.timeout === 'bigint' && d.timeout > 0n ? Number(d.timeout) : undefined;
+    return { expr: { kind: 'dynset', op: d.op as NftDynset['op'], set: `@${d.setName}`, keys, ...(timeout !== undefined ? { timeout } : {}) }, raw, fieldCandidates };
+  }
+  if (e.name !== 'lookup' || at.fields.length < 2 || regNum(d.sreg) !== 1 || d.dreg !== undefined || typeof d.set !== 'string') return undefined;
+  const op = Array.isArray(d.flags) && d.flags.includes('invert') ? 'neq' : 'eq';
+  const anon = ctx.sets?.get(d.set);
+  if (!anon) return d.set.startsWith('__set') ? undefined : { expr: { kind: 'concat', keys, op, value: `@${d.set}` }, raw, fieldCandidates };
+  const types = concatTypesOf(anon.keyType, anon.keyLen);
+  if (!types || types.length !== keys.length || anon.interval) return undefined;
+  const tuples = anon.elements.map((el) => (Buffer.isBuffer(el.key?.value) ? tupleOf(types, el.key.value) : undefined));
+  if (tuples.some((t) => t === undefined)) return undefined;
+  return { expr: { kind: 'concat', keys, op, value: { set: tuples as NftScalar[][] } }, raw, fieldCandidates };
+}
+
+const FIB_RESULT_NAMES: Record<string, NftFibResult> = { oif: 'oif', oifname: 'oifname', addrtype: 'type' };
+const ADDR_TYPE_NAMES = new Map([...ADDR_TYPES].map(([k, v]) => [v, k]));
+
+/** `fib saddr . iif oif missing`: a fib lookup into reg 1 and its comparison. */
+function fibAt(exprs: readonly ExprAttrsSet[], i: number): Item | undefined {
+  const e = exprs[i], d = dataOf(e);
+  if (e?.name !== 'fib' || !d || regNum(d.dreg) !== 1 || !only(d, ['dreg', 'result', 'flags'])) return undefined;
+  const result = FIB_RESULT_NAMES[String(d.result)];
+  const c = cmpOf(exprs[i + 1]);
+  if (!result || !c || (c.op !== 'eq' && c.op !== 'neq')) return undefined;
+  const all = Array.isArray(d.flags) ? d.flags : [];
+  const flags = all.filter((f): f is NftFibFlag => f !== 'present');
+  if (flags.some((f) => !['saddr', 'daddr', 'mark', 'iif', 'oif'].includes(f))) return undefined;
+  let value: NftFib['value'] | undefined;
+  if (all.includes('present')) {
+    const n = c.value.length === 4 ? readU32(c.value) : undefined;
+    value = n === 0 ? 'missing' : n === 1 ? 'exists' : undefined;
+  } else if (result === 'type') value = c.value.length === 4 ? ADDR_TYPE_NAMES.get(readU32(c.value)) : undefined;
+  else if (result === 'oifname') value = scalar('ifname', c.value);
+  else value = c.value.length === 4 ? readU32(c.value) : undefined;
+  if (value === undefined) return undefined;
+  return { expr: { kind: 'fib', flags, result, op: c.op, value }, raw: exprs.slice(i, i + 2) };
+}
+
 function portsFrom(regs: Map<number, Buffer>, min: unknown, max: unknown): NftPorts | undefined | null {
   if (min === undefined) return max === undefined ? undefined : null;
   const a = regs.get(regNum(min) ?? -1), b = max === undefined ? undefined : regs.get(regNum(max) ?? -1);
@@ -267,6 +341,20 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
       if (d.type === 'icmp-unreach') return { kind: 'reject', with: { icmp: code } };
       return undefined;
     }
+    case 'objref': {
+      const type = Object.entries(OBJECT_TYPES).find(([, v]) => v === d.immType)?.[0] as NftObjectType | undefined;
+      return type && typeof d.immName === 'string' && only(d, ['immType', 'immName']) ? { kind: 'objref', type, name: d.immName } : undefined;
+    }
+    case 'quota': {
+      const flags = Array.isArray(d.flags) ? d.flags : [];
+      if (typeof d.bytes !== 'bigint' || d.bytes > BigInt(Number.MAX_SAFE_INTEGER) || flags.some((f) => f !== 'invert' && f !== 'depleted')) return undefined;
+      const out: NftQuota = { kind: 'quota', bytes: Number(d.bytes) };
+      if (flags.includes('invert')) out.over = true;
+      if (typeof d.consumed === 'bigint' && d.consumed > 0n) out.used = Number(d.consumed);
+      return out;
+    }
+    case 'flow_offload':
+      return typeof d.name === 'string' && only(d, ['name']) ? { kind: 'flow', flowtable: d.name } : undefined;
     case 'immediate': {
       const v = (d.data as { verdict?: { code?: unknown; chain?: unknown } } | undefined)?.verdict;
       if (regNum(d.dreg) !== 0 || !v) return undefined;
@@ -277,6 +365,35 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
     }
   }
   return undefined;
+}
+
+/**
+ * A concatenation's fields told apart by the protocols matched before (nft writes each
+ * field's dependency first): the matches right before it that are those dependencies fold
+ * into it. A field that cannot be told apart leaves the whole sequence raw.
+ */
+function withFields(it: Item, e: NftConcat | NftDynset, out: Item[], established: Map<string, unknown>, depOf: (k: NftMatchKey) => { key: NftMatchKey; value: string } | undefined): Item[] {
+  const keys: NftMatchKey[] = [];
+  for (const cands of it.fieldCandidates!) {
+    const ok = cands.filter((k) => {
+      const d = depOf(k);
+      return !d || established.get(d.key) === d.value;
+    });
+    if (ok.length !== 1 && cands.length > 1) return it.raw.map((r) => ({ expr: { kind: 'raw', expr: r }, raw: [r] }));
+    keys.push(ok[0] ?? cands[0]);
+  }
+  const deps = keys.map(depOf).filter((d) => d !== undefined);
+  let raw = it.raw;
+  for (;;) {
+    const prev = out[out.length - 1];
+    const pm = prev?.expr.kind === 'match' && prev.expr.op === 'eq' ? prev.expr : undefined;
+    const i = pm ? deps.findIndex((d) => d.key === pm.key && d.value === pm.value) : -1;
+    if (i < 0) break;
+    deps.splice(i, 1);
+    out.pop();
+    raw = [...prev!.raw, ...raw];
+  }
+  return [{ expr: { ...e, keys }, raw }];
 }
 
 /** Folds the protocol match before a field into the field (`meta l4proto tcp` + th dport = tcp dport). */
@@ -297,6 +414,10 @@ function foldDependencies(items: Item[], family: NftFamily): Item[] {
     if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp' && prev.raw.length === 2) {
       out.pop();
       out.push({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
+      continue;
+    }
+    if (it.fieldCandidates && (it.expr.kind === 'concat' || it.expr.kind === 'dynset')) {
+      out.push(...withFields(it, it.expr, out, established, depOf));
       continue;
     }
     const m = it.expr.kind === 'match' ? it.expr : undefined;
@@ -352,7 +473,7 @@ export function decodeRule(exprs: readonly ExprAttrsSet[], ctx: DecodeContext): 
       i++;
       continue;
     }
-    const m = matchAt(exprs, i, ctx);
+    const m = fibAt(exprs, i) ?? keyedAt(exprs, i, ctx) ?? matchAt(exprs, i, ctx);
     if (m) {
       flush();
       items.push(m);

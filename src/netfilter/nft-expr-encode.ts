@@ -2,17 +2,20 @@
 // registers and comparisons `nft --debug=netlink` shows), plus the anonymous sets a rule's
 // `{ set: [...] }` values need (added in the same batch, before the rule).
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { DataAttrsSet, ExprAttrsSet, NatRangeFlagsEnum, SetelemAttrsSet } from '../ynl/families/nftables.js';
-import type { NftExpr, NftMatch, NftNatFlags, NftPorts, NftRange } from './nft-expr.js';
+import type { DataAttrsSet, ExprAttrsSet, FibFlagsEnum, FibResultEnum, NatRangeFlagsEnum, SetelemAttrsSet } from '../ynl/families/nftables.js';
+import { description as rtRoute } from '../ynl/families/rt-route.js';
+import type { NftConcat, NftDynset, NftExpr, NftFib, NftFibFlag, NftFibResult, NftMatch, NftMatchKey, NftNatFlags, NftObjectType, NftPorts, NftRange } from './nft-expr.js';
+import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft-concat.js';
 import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
-import type { NftFamily, NftSetType } from './nft-names.js';
+import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
 
 /** An anonymous set a rule needs: created in the rule's batch, named by the kernel ('__set%d'). */
 export interface AnonSet {
   id: number;
-  keyType: NftSetType;
+  /** A list: a set of tuples (a concatenation). */
+  keyType: NftSetType | NftSetType[];
   interval: boolean;
   elements: SetelemAttrsSet[];
 }
@@ -66,12 +69,92 @@ const VERDICT_REG = 0;
 const data = (value: Buffer): DataAttrsSet => ({ value });
 const cmp = (op: 'eq' | 'neq' | 'gte' | 'lte', value: Buffer): ExprAttrsSet => ({ name: 'cmp', data: { sreg: REG, op, data: data(value) } });
 
-function load(info: KeyInfo, len?: number): ExprAttrsSet {
+function load(info: KeyInfo, len?: number, dreg = REG): ExprAttrsSet {
   const s = info.src;
-  if ('payload' in s) return { name: 'payload', data: { dreg: REG, base: s.payload.base, offset: s.payload.offset, len: len ?? s.payload.len } };
-  if ('meta' in s) return { name: 'meta', data: { dreg: REG, key: s.meta } };
-  return { name: 'ct', data: { dreg: REG, key: s.ct } };
+  if ('payload' in s) return { name: 'payload', data: { dreg, base: s.payload.base, offset: s.payload.offset, len: len ?? s.payload.len } };
+  if ('meta' in s) return { name: 'meta', data: { dreg, key: s.meta } };
+  return { name: 'ct', data: { dreg, key: s.ct } };
 }
+
+/** Loads of a concatenation's fields into consecutive registers (after their protocol matches). */
+function loadConcat(keys: readonly NftMatchKey[], ctx: EncodeContext, out: Encoding, path: string): void {
+  for (const k of keys) {
+    const dep = MATCH_KEYS[k].dep;
+    if (dep) dependency(dep, ctx, out, path);
+  }
+  const regs = concatRegisters(keys.map((k) => VALUE_KINDS[MATCH_KEYS[k].kind].len));
+  keys.forEach((k, i) => out.exprs.push(load(MATCH_KEYS[k], undefined, regs[i])));
+}
+
+/** '@name' -> 'name'. */
+function setRef(v: unknown, option: string): string {
+  if (typeof v !== 'string' || !v.startsWith('@') || v.length < 2) throw new NetlinkArgumentError(option, `must name a set as '@name', got ${JSON.stringify(v)}`);
+  return v.slice(1);
+}
+
+function encodeConcat(e: NftConcat, ctx: EncodeContext, out: Encoding, path: string): void {
+  const keys = checkConcatKeys(e.keys, `${path}.keys`);
+  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(e.op)}`);
+  const invert = e.op === 'neq' ? { flags: ['invert' as const] } : {};
+  if (typeof e.value === 'object' && e.value !== null && Array.isArray(e.value.set)) {
+    const types = concatTypes(keys);
+    if (!e.value.set.length) throw new NetlinkArgumentError(`${path}.value.set`, 'must be a non-empty array of tuples');
+    const id = ctx.newSetId();
+    out.sets.push({ id, keyType: types, interval: false, elements: e.value.set.map((t, i) => ({ key: { value: tupleBytes(types, t, `${path}.value.set[${i}]`) } })) });
+    loadConcat(keys, ctx, out, path);
+    out.exprs.push({ name: 'lookup', data: { set: ANON_SET_NAME, setId: id, sreg: REG, ...invert } });
+    return;
+  }
+  const set = setRef(e.value, `${path}.value`);
+  loadConcat(keys, ctx, out, path);
+  out.exprs.push({ name: 'lookup', data: { set, sreg: REG, ...invert } });
+}
+
+/** RTN_* address types by name (rt-route's rtm-type), for `fib ... type local`. */
+const ADDR_TYPES = new Map((rtRoute.definitions.find((d) => d.name === 'rtm-type') as { entries: { name: string; value: number }[] }).entries.map((e) => [e.name, e.value]));
+export { ADDR_TYPES };
+const FIB_FLAGS: readonly NftFibFlag[] = ['saddr', 'daddr', 'mark', 'iif', 'oif'];
+const FIB_RESULTS: Record<NftFibResult, FibResultEnum> = { oif: 'oif', oifname: 'oifname', type: 'addrtype' };
+
+function encodeFib(e: NftFib, ctx: EncodeContext, out: Encoding, path: string): void {
+  if (!Array.isArray(e.flags) || !e.flags.length || e.flags.some((f) => !FIB_FLAGS.includes(f)))
+    throw new NetlinkArgumentError(`${path}.flags`, `must list some of ${FIB_FLAGS.join(', ')}, got ${JSON.stringify(e.flags)}`);
+  if (!Object.hasOwn(FIB_RESULTS, e.result)) throw new NetlinkArgumentError(`${path}.result`, `must be one of ${Object.keys(FIB_RESULTS).join(', ')}, got ${JSON.stringify(e.result)}`);
+  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(e.op)}`);
+  const v = e.value;
+  const present = v === 'missing' || v === 'exists';
+  if (present && e.result === 'type') throw new NetlinkArgumentError(`${path}.value`, `'${v}' asks for an interface: the result must be oif or oifname`);
+  let value: Buffer;
+  // with NFTA_FIB_F_PRESENT the kernel stores 1 or 0 (nft compares a host-order u32)
+  if (present) value = valueBytes('u32', v === 'exists' ? 1 : 0, `${path}.value`);
+  else if (e.result === 'type') {
+    const t = typeof v === 'string' ? ADDR_TYPES.get(v) : undefined;
+    if (t === undefined) throw new NetlinkArgumentError(`${path}.value`, `must be an address type (${[...ADDR_TYPES.keys()].join(', ')}), got ${JSON.stringify(v)}`);
+    value = valueBytes('u32', t, `${path}.value`);
+  } else if (e.result === 'oifname') value = valueBytes('ifname', v, `${path}.value`);
+  else {
+    const index = isIfName(v) ? (ctx.ifindex ? ctx.ifindex(v, `${path}.value`) : undefined) : v;
+    if (index === undefined) throw new NetlinkArgumentError(`${path}.value`, `an interface name needs its namespace to be resolved in: give the index, got ${JSON.stringify(v)}`);
+    value = valueBytes('u32', index, `${path}.value`);
+  }
+  const flags: FibFlagsEnum[] = FIB_FLAGS.filter((f) => e.flags.includes(f));
+  if (present) flags.push('present');
+  out.exprs.push({ name: 'fib', data: { dreg: REG, result: FIB_RESULTS[e.result], flags } }, cmp(e.op, value));
+}
+
+const DYNSET_OPS: readonly NftDynset['op'][] = ['add', 'update', 'delete'];
+
+function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: string): void {
+  if (!DYNSET_OPS.includes(e.op)) throw new NetlinkArgumentError(`${path}.op`, `must be one of ${DYNSET_OPS.join(', ')}, got ${JSON.stringify(e.op)}`);
+  const set = setRef(e.set, `${path}.set`);
+  const keys = checkConcatKeys(e.keys, `${path}.keys`);
+  if (e.timeout !== undefined && (!Number.isSafeInteger(e.timeout) || e.timeout <= 0)) throw new NetlinkArgumentError(`${path}.timeout`, `must be a positive number of ms, got ${JSON.stringify(e.timeout)}`);
+  loadConcat(keys, ctx, out, path);
+  out.exprs.push({ name: 'dynset', data: { setName: set, op: e.op, sregKey: REG, ...(e.timeout !== undefined ? { timeout: BigInt(e.timeout) } : {}) } });
+}
+
+/** NFT_OBJECT_* of the named objects nlkit writes (the spec's object-type enum). */
+export const OBJECT_TYPES: Record<NftObjectType, number> = { counter: 1, quota: 2, limit: 4 };
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && !Array.isArray(v) && 'range' in v;
 const isSet = (v: unknown): v is { set: unknown[] } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'set' in v;
@@ -249,12 +332,29 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: Encoding, path: string):
       x.push({ name: 'immediate', data: { dreg: VERDICT_REG, data: { verdict: jumps ? { code, chain: e.chain } : { code } } } });
       return;
     }
+    case 'objref':
+      if (!Object.hasOwn(OBJECT_TYPES, e.type)) throw new NetlinkArgumentError(`${path}.type`, `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${JSON.stringify(e.type)}`);
+      x.push({ name: 'objref', data: { immType: OBJECT_TYPES[e.type], immName: checkName(e.name, `${path}.name`) } });
+      return;
+    case 'quota':
+      if (!Number.isSafeInteger(e.bytes) || e.bytes <= 0) throw new NetlinkArgumentError(`${path}.bytes`, `must be a positive number of bytes, got ${JSON.stringify(e.bytes)}`);
+      x.push({ name: 'quota', data: { bytes: BigInt(e.bytes), flags: e.over ? ['invert'] : [] } });
+      return;
+    case 'fib':
+      return encodeFib(e, ctx, out, path);
+    case 'concat':
+      return encodeConcat(e, ctx, out, path);
+    case 'dynset':
+      return encodeDynset(e, ctx, out, path);
+    case 'flow':
+      x.push({ name: 'flow_offload', data: { name: checkName(e.flowtable, `${path}.flowtable`) } });
+      return;
     case 'raw':
       if (typeof e.expr !== 'object' || e.expr === null) throw new NetlinkArgumentError(`${path}.expr`, 'must be an expression object ({ name, data })');
       x.push(e.expr);
       return;
     default:
-      throw new NetlinkArgumentError(`${path}.kind`, `must be an expression kind (match, counter, log, limit, masquerade, redirect, snat, dnat, reject, verdict, raw), got ${JSON.stringify((e as { kind?: unknown }).kind)}`);
+      throw new NetlinkArgumentError(`${path}.kind`, `must be an expression kind (match, counter, log, limit, masquerade, redirect, snat, dnat, reject, verdict, objref, quota, fib, concat, dynset, flow, raw), got ${JSON.stringify((e as { kind?: unknown }).kind)}`);
   }
 }
 

@@ -117,7 +117,71 @@ export interface NftRaw {
   expr: ExprAttrsSet;
 }
 
-export type NftExpr = NftMatch | NftCounter | NftLog | NftLimit | NftMasquerade | NftRedirect | NftNat | NftReject | NftVerdict | NftRaw;
+/** The named stateful objects a rule can use (`counter name "x"`). */
+export type NftObjectType = 'counter' | 'quota' | 'limit';
+
+/** A rule's use of a named object: its counts go to the object (objref). */
+export interface NftObjref {
+  kind: 'objref';
+  type: NftObjectType;
+  name: string;
+}
+
+/** `quota [over] N bytes`: matches until (with over: after) N bytes went through. */
+export interface NftQuota {
+  kind: 'quota';
+  bytes: number;
+  over?: boolean;
+  /** Listed back: bytes counted so far. */
+  used?: number;
+}
+
+export type NftFibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
+/** oif: the route's output interface (index); oifname: its name; type: the address type (local, unicast...). */
+export type NftFibResult = 'oif' | 'oifname' | 'type';
+
+/**
+ * A routing lookup compared with a value: `fib saddr . iif oif missing` is
+ * `{ flags: ['saddr', 'iif'], result: 'oif', value: 'missing' }`. 'missing'/'exists' ask
+ * only whether there is a route; else the value is an ifindex (oif), a name (oifname) or an
+ * address type (type: 'local', 'unicast', ...).
+ */
+export interface NftFib {
+  kind: 'fib';
+  flags: NftFibFlag[];
+  result: NftFibResult;
+  op: 'eq' | 'neq';
+  value: 'missing' | 'exists' | NftScalar;
+}
+
+/** Several fields looked up together in a set of tuples: `ip saddr . tcp dport @allowed`. */
+export interface NftConcat {
+  kind: 'concat';
+  keys: NftMatchKey[];
+  op: 'eq' | 'neq';
+  /** '@name' (a set of those tuples) or an anonymous set of tuples. */
+  value: string | { set: NftScalar[][] };
+}
+
+/** `add @set { ip saddr }` / `update @set { ip saddr timeout 30s }` / `delete @set {...}`: the packet's key into a set. */
+export interface NftDynset {
+  kind: 'dynset';
+  op: 'add' | 'update' | 'delete';
+  /** '@name'. */
+  set: string;
+  keys: NftMatchKey[];
+  /** ms: the element's timeout (the set needs flags ['timeout']). */
+  timeout?: number;
+}
+
+/** `flow add @ft`: the connection is offloaded to a flowtable. */
+export interface NftFlow {
+  kind: 'flow';
+  flowtable: string;
+}
+
+export type NftExpr = NftMatch | NftCounter | NftLog | NftLimit | NftMasquerade | NftRedirect | NftNat | NftReject | NftVerdict | NftRaw
+  | NftObjref | NftQuota | NftFib | NftConcat | NftDynset | NftFlow;
 
 type Op = 'eq' | 'neq' | '==' | '!=';
 
@@ -149,8 +213,41 @@ function ctState(states: CtState | CtState[], op?: Op): NftMatch {
 
 export const ct = { state: ctState, mark: match('ct.mark') };
 
-export function counter(): NftCounter {
-  return { kind: 'counter' };
+/** `counter` (an anonymous counter) or, with a name, `counter name "x"` (a named counter object). */
+export function counter(): NftCounter;
+export function counter(name: string): NftObjref;
+export function counter(name?: string): NftCounter | NftObjref {
+  return name === undefined ? { kind: 'counter' } : { kind: 'objref', type: 'counter', name };
+}
+
+/** A named object's use by type: `objref('quota', 'q')` is `quota name "q"`. */
+export function objref(type: NftObjectType, name: string): NftObjref {
+  return { kind: 'objref', type, name };
+}
+
+/** `quota 100 mbytes` is `quota(100 * 2 ** 20)`; `{ over: true }` for `quota over`. */
+export function quota(bytes: number, opts: { over?: boolean } = {}): NftQuota {
+  return { kind: 'quota', bytes, ...(opts.over ? { over: true } : {}) };
+}
+
+/** `fib({ flags: ['saddr', 'iif'], result: 'oif' }, 'missing')`. */
+export function fib(lookup: { flags: NftFibFlag[]; result: NftFibResult }, value: NftFib['value'], op?: Op): NftFib {
+  return { kind: 'fib', flags: lookup.flags, result: lookup.result, op: opOf(op), value };
+}
+
+/** `concat(['ip.saddr', 'tcp.dport'], '@allowed')`, or with tuples: `concat([...], [['10.0.0.1', 22]])`. */
+export function concat(keys: NftMatchKey[], value: string | NftScalar[][], op?: Op): NftConcat {
+  return { kind: 'concat', keys, op: opOf(op), value: Array.isArray(value) ? { set: value } : value };
+}
+
+/** `dynset('add', '@seen', ['ip.saddr'])`: the packet's fields as an element of the set. */
+export function dynset(op: NftDynset['op'], set: string, keys: NftMatchKey | NftMatchKey[], opts: { timeout?: number } = {}): NftDynset {
+  return { kind: 'dynset', op, set, keys: Array.isArray(keys) ? keys : [keys], ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) };
+}
+
+/** `flow add @ft`. */
+export function flow(flowtable: string): NftFlow {
+  return { kind: 'flow', flowtable: flowtable.startsWith('@') ? flowtable.slice(1) : flowtable };
 }
 
 export function log(opts: Omit<NftLog, 'kind'> = {}): NftLog {

@@ -9,19 +9,23 @@ import { opCall } from '../ynl/op-call.js';
 import { description as nft } from '../ynl/families/nftables.js';
 import type { BatchOptions, NftTransactionResult } from './nft-batch.js';
 import type { NftCommand } from './nft-commands.js';
-import { bindNft, NftContext, type NftOptions } from './nft-context.js';
-import { makeChains, makeElements, makeRules, makeSets, makeTables, rulesetStep, transactionStep } from './nft-modules.js';
+import { bindOps, type Scope } from '../route/context.js';
+import { NetfilterContext } from './ct-context.js';
+import type { NftOptions } from './nft-steps.js';
+import { makeChains, makeElements, makeFlowtables, makeObjects, makeRules, makeSets, makeTables, rulesetStep, transactionStep } from './nft-modules.js';
 import type { NftFamily } from './nft-names.js';
 import type { NftRuleset } from './nft-objects.js';
 
 /** The object modules of a handle, by property name, each made on first use. */
 const MODULES = {
-  tables: (ctx: NftContext) => makeTables(ctx),
-  chains: (ctx: NftContext) => makeChains(ctx),
-  rules: (ctx: NftContext) => makeRules(ctx),
-  sets: (ctx: NftContext) => makeSets(ctx),
-  elements: (ctx: NftContext) => makeElements(ctx),
-} satisfies Record<string, (ctx: NftContext) => object>;
+  tables: (ctx: NetfilterContext) => makeTables(ctx),
+  chains: (ctx: NetfilterContext) => makeChains(ctx),
+  rules: (ctx: NetfilterContext) => makeRules(ctx),
+  sets: (ctx: NetfilterContext) => makeSets(ctx),
+  elements: (ctx: NetfilterContext) => makeElements(ctx),
+  objects: (ctx: NetfilterContext) => makeObjects(ctx),
+  flowtables: (ctx: NetfilterContext) => makeFlowtables(ctx),
+} satisfies Record<string, (ctx: NetfilterContext) => object>;
 
 type Modules = { readonly [K in keyof typeof MODULES]: ReturnType<(typeof MODULES)[K]> };
 
@@ -35,7 +39,7 @@ export interface NftGeneration {
 
 export type NftTransactionOptions = NftOptions & BatchOptions;
 
-const BATCH_KEYS = ['genid', 'echo'];
+const BATCH_KEYS = ['genid', 'echo', 'check'];
 
 function splitOptions(o: unknown): { batch: BatchOptions; call: NftOptions } {
   if (o === undefined) return { batch: {}, call: {} };
@@ -48,15 +52,15 @@ function splitOptions(o: unknown): { batch: BatchOptions; call: NftOptions } {
 export interface NftHandle extends Modules {}
 
 export class NftHandle {
-  readonly ctx: NftContext;
+  readonly ctx: NetfilterContext;
   private readonly ops;
 
   constructor(opts: ConnectionOptions = {}) {
-    this.ctx = new NftContext(opts);
-    this.ops = bindNft(this.ctx, {
-      transaction: (a: { cmds: NftCommand[]; batch: BatchOptions }) => transactionStep(a.cmds, a.batch),
-      ruleset: (f?: { family?: NftFamily }) => rulesetStep(f),
-      generation: () => ({
+    this.ctx = new NetfilterContext(opts);
+    this.ops = bindOps(this.ctx, {
+      transaction: (scope: Scope, a: { cmds: NftCommand[]; batch: BatchOptions }) => transactionStep(scope, a.cmds, a.batch),
+      ruleset: (_s: Scope, f?: { family?: NftFamily }) => rulesetStep(f),
+      generation: (_s: Scope, _a?: undefined) => ({
         ...opCall(nft, 'getgen', 'do', { nfgenFamily: 0, version: 0, resId: 0 }),
         result: (r: { id?: number; procPid?: number; procName?: string }[]): NftGeneration => {
           const g: NftGeneration = { id: r[0]?.id ?? 0 };
@@ -71,7 +75,8 @@ export class NftHandle {
   /**
    * Applies the commands as one nfnetlink batch: all of them, or (throwing an
    * NftTransactionError naming the failed command) none. Options: `genid` (fail if the
-   * ruleset changed since), `echo` (default true: handles of what was made in the result).
+   * ruleset changed since), `echo` (default true: handles of what was made in the result),
+   * `check` (only validate, as `nft -c`: nothing is applied).
    */
   transaction(cmds: readonly NftCommand[], opts?: NftTransactionOptions): Promise<NftTransactionResult> {
     try {
@@ -109,7 +114,7 @@ export class NftHandle {
   }
 }
 
-defineModules<NftContext>(NftHandle.prototype, MODULES);
+defineModules<NetfilterContext>(NftHandle.prototype, MODULES);
 
 /** A handle in a namespace (`{ netns: 'blue' }`) or in the process's own. The socket opens on first use. */
 export function openNft(opts: ConnectionOptions = {}): NftHandle {

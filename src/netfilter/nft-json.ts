@@ -5,8 +5,10 @@
 // expressions nlkit does not recognize appear as {"nlkit_raw": ...}; netdev chains carry "dev".
 import type { NftElement, NftExpr, NftMatch, NftPorts } from './nft-expr.js';
 import { defaultBurst } from './nft-expr-encode.js';
+import { byteUnits } from './nft-text.js';
 import type { NftFamily } from './nft-names.js';
 import type { NftChain, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
+import type { NftFlowtable, NftObject } from './nft-stateful.js';
 
 type J = unknown;
 
@@ -49,6 +51,13 @@ function compact(o: Record<string, J>): Record<string, J> {
   return o;
 }
 
+/** A limit as nft -j writes it: a byte rate and its burst in nft's units (rate_unit, burst_unit). */
+function limitJson(l: { rate: number; per: string; burst: number; bytes?: boolean; over?: boolean }): Record<string, J> {
+  if (!l.bytes) return compact({ rate: l.rate, burst: l.burst, per: l.per, inv: l.over ? true : undefined });
+  const [rate, rateUnit] = byteUnits(l.rate), [burst, burstUnit] = byteUnits(l.burst);
+  return compact({ rate, burst, per: l.per, inv: l.over ? true : undefined, rate_unit: rateUnit, burst_unit: burstUnit });
+}
+
 const REJECT_TYPES: Record<string, string> = { ip: 'icmp', ip6: 'icmpv6' };
 
 /** One expression as nft's JSON statement. */
@@ -61,7 +70,7 @@ export function exprJson(e: NftExpr, family: NftFamily): J {
     case 'log':
       return { log: compact({ prefix: e.prefix, group: e.group, snaplen: e.snaplen, level: e.level === 'warning' ? undefined : e.level === 'err' ? 'err' : e.level }) };
     case 'limit':
-      return { limit: compact({ rate: e.rate, burst: e.burst ?? defaultBurst(e.bytes), per: e.per, rate_unit: e.bytes ? 'bytes' : undefined, inv: e.over ? true : undefined }) };
+      return { limit: limitJson({ ...e, burst: e.burst ?? defaultBurst(e.bytes) }) };
     case 'masquerade':
     case 'redirect': {
       const body = compact({ port: e.ports === undefined ? undefined : ports(e.ports), flags: natFlags(e) });
@@ -78,6 +87,29 @@ export function exprJson(e: NftExpr, family: NftFamily): J {
     }
     case 'verdict':
       return e.verdict === 'jump' || e.verdict === 'goto' ? { [e.verdict]: { target: e.chain } } : { [e.verdict]: null };
+    case 'objref':
+      return { [e.type]: e.name };
+    case 'quota': {
+      const [val, unit] = byteUnits(e.bytes);
+      const used = e.used ? byteUnits(e.used) : undefined;
+      return { quota: compact({ val, val_unit: unit, used: used?.[0], used_unit: used?.[1], inv: e.over ? true : undefined }) };
+    }
+    case 'fib': {
+      const value = e.value === 'missing' ? false : e.value === 'exists' ? true : e.value;
+      return { match: { op: e.op === 'eq' ? '==' : '!=', left: { fib: { result: e.result, flags: [...e.flags] } }, right: value } };
+    }
+    case 'concat': {
+      const v = e.value;
+      return { match: { op: e.op === 'eq' ? '==' : '!=', left: { concat: e.keys.map(left) }, right: typeof v === 'string' ? v : { set: v.set.map((t) => ({ concat: [...t] })) } } };
+    }
+    case 'dynset': {
+      const key = e.keys.length === 1 ? left(e.keys[0]) : { concat: e.keys.map(left) };
+      // nft's JSON schema: a timeout wraps the key as {"elem": {"val": ..., "timeout": s}}
+      const elem = e.timeout === undefined ? key : { elem: { val: key, timeout: Math.round(e.timeout / 1000) } };
+      return { set: { op: e.op, elem, set: e.set } };
+    }
+    case 'flow':
+      return { flow: { op: 'add', flowtable: `@${e.flowtable}` } };
     case 'raw':
       return { nlkit_raw: e.expr };
   }
@@ -92,6 +124,7 @@ export function chainJson(c: NftChain): J {
 }
 
 function setElementJson(e: NftSetElement): J {
+  if (Array.isArray(e)) return { concat: [...e] };
   if (typeof e === 'object' && e !== null && 'key' in e) {
     const v = e.value;
     const value = typeof v === 'object' && v !== null && 'kind' in v ? exprJson(v, 'ip') : element(v as NftElement);
@@ -102,27 +135,47 @@ function setElementJson(e: NftSetElement): J {
 
 export function setJson(s: NftSet): J {
   const kind = s.map !== undefined ? 'map' : 'set';
-  const flags = s.flags.filter((f) => f !== 'map');
+  // nft -j leaves 'dynamic' out
+  const flags = s.flags.filter((f) => f !== 'map' && f !== 'dynamic');
   return {
     [kind]: compact({
-      family: s.family, name: s.name, table: s.table, type: s.type, handle: s.handle, map: s.map,
+      family: s.family, name: s.name, table: s.table, type: s.type, handle: s.handle, map: s.map, size: s.size,
       flags: flags.length ? [...flags] : undefined, timeout: s.timeout === undefined ? undefined : Math.round(s.timeout / 1000),
       elem: s.elements?.length ? s.elements.map(setElementJson) : undefined,
     }),
   };
 }
 
+/** A named object as nft lists it: {"counter": {...}}, {"quota": {...}}, {"limit": {...}}. */
+export function objectJson(o: NftObject): J {
+  const base = { family: o.family, name: o.name, table: o.table, handle: o.handle };
+  switch (o.type) {
+    case 'counter':
+      return { counter: { ...base, packets: Number(o.packets), bytes: Number(o.bytes) } };
+    case 'quota':
+      return { quota: { ...base, bytes: o.bytes, used: o.used, inv: o.over } };
+    case 'limit':
+      return { limit: { ...base, ...limitJson(o) } };
+  }
+}
+
+export function flowtableJson(f: NftFlowtable): J {
+  return { flowtable: { family: f.family, name: f.name, table: f.table, handle: f.handle, hook: f.hook, prio: f.priority, dev: f.devices.length === 1 ? f.devices[0] : [...f.devices] } };
+}
+
 export function ruleJson(r: NftRule): J {
   return { rule: compact({ family: r.family, table: r.table, chain: r.chain, handle: r.handle, comment: r.comment, expr: r.expr.map((e) => exprJson(e, r.family)) }) };
 }
 
-/** The whole ruleset, in nft's order: each table, then its sets, chains, and rules. */
+/** The whole ruleset, in nft's order: each table, then its named objects, sets, flowtables, chains, and rules. */
 export function rulesetJson(rs: NftRuleset): { nftables: J[] } {
   const out: J[] = [{ metainfo: { version: 'nlkit', json_schema_version: 1 } }];
   for (const t of rs.tables) {
     const mine = <T extends { family: string; table: string }>(x: T) => x.family === t.family && x.table === t.name;
     out.push(tableJson(t));
+    for (const o of rs.objects.filter(mine)) out.push(objectJson(o));
     for (const s of rs.sets.filter(mine)) if (!s.flags.includes('anonymous')) out.push(setJson(s));
+    for (const f of rs.flowtables.filter(mine)) out.push(flowtableJson(f));
     const chains = rs.chains.filter(mine);
     for (const c of chains) out.push(chainJson(c));
     for (const c of chains) for (const r of rs.rules.filter((x) => mine(x) && x.chain === c.name)) out.push(ruleJson(r));

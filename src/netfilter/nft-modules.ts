@@ -2,12 +2,12 @@
 // listing what the kernel has and changing it through one-command transactions.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
-import { description as nft, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
+import { description as nft, type GetobjDumpReply, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactionResult } from './nft-batch.js';
-import { setKey, setsToLookUp, type BatchState, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
-import { bindNft, type NftContext, type NftStep } from './nft-context.js';
-import type { NftMatch } from './nft-expr.js';
-import { isIfName } from './nft-expr-encode.js';
+import { setKey, setsToLookUp, type BatchState, type NftVerb, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
+import { bindOps, type Scope, type Step } from '../route/context.js';
+import type { NetfilterContext } from './ct-context.js';
+import { mapStep, seq } from './nft-steps.js';
 import type { NftFamily } from './nft-names.js';
 import { checkName, familyValue } from './nft-names.js';
 import {
@@ -15,58 +15,59 @@ import {
   type NftChain, type NftRule, type NftRuleset, type NftSet, type NftSetElement, type NftTable,
 } from './nft-objects.js';
 import type { SetTypeInfo } from './nft-set-info.js';
+import type { NftObjectType } from './nft-expr.js';
+import { flowtablesCall, objectsCall, toObject, type NftCounterSpec, type NftFlowtable, type NftFlowtableSpec, type NftLimitSpec, type NftObject, type NftQuotaSpec } from './nft-stateful.js';
 import { setInfoOf } from './nft-set-info.js';
 
 /**
  * A transaction's step: element commands without a type first look their set up (one set
- * dump per table), then the batch.
+ * dump per table), then the batch. Interface names in rules resolve in the call's namespace.
  */
-export function transactionStep(cmds: readonly NftCommand[], opts: BatchOptions = {}): NftStep<NftTransactionResult> {
+export function transactionStep(scope: Scope, cmds: readonly NftCommand[], opts: BatchOptions = {}): Step<NftTransactionResult> {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
-  // interface names in rules are resolved first, in the call's namespace
-  if (namesInterfaces(cmds)) return { links: (ifindex) => setLookups(cmds, opts, ifindex) };
-  return setLookups(cmds, opts);
-}
-
-function setLookups(cmds: readonly NftCommand[], opts: BatchOptions, ifindex?: BatchState['ifindex']): NftStep<NftTransactionResult> {
+  const ifindex = (name: string, option: string) => scope.ifindex(name, option);
   const lookups = setsToLookUp(cmds);
   if (!lookups.length) return batchStep(cmds, opts, undefined, ifindex);
   const tables = [...new Map(lookups.map((l) => [`${l.family} ${l.table}`, l])).values()];
-  return {
-    all: tables.map((l) => setsCall(familyValue(l.family, 'family'), checkName(l.table, 'table'))),
-    then: (dumps: unknown[]) => {
-      const known: BatchState['known'] = new Map();
-      for (const r of (dumps as GetsetDumpReply[][]).flat()) {
-        const info = setInfoOf(toSet(r));
-        if (info) known.set(setKey(toSet(r).family, r.table ?? '', r.name ?? ''), info);
-      }
-      return batchStep(cmds, opts, known, ifindex);
-    },
-  };
+  return seq(tables.map((l) => setsCall(familyValue(l.family, 'family'), checkName(l.table, 'table'))) as [Step<unknown>], (dumps: unknown[]) => {
+    const known: BatchState['known'] = new Map();
+    for (const r of (dumps as GetsetDumpReply[][]).flat()) {
+      const info = setInfoOf(toSet(r));
+      if (info) known.set(setKey(toSet(r).family, r.table ?? '', r.name ?? ''), info);
+    }
+    return batchStep(cmds, opts, known, ifindex);
+  });
 }
 
 /** One command from a module's method: `cmd('add', 'rule', spec)`. */
 const cmd = (verb: string, object: string, spec: object): NftCommand => ({ [verb]: object, ...spec }) as unknown as NftCommand;
 
-/** Whether a rule matches an interface by name (meta iif/oif 'eth0'). */
-function namesInterfaces(cmds: readonly NftCommand[]): boolean {
-  const named = (e: unknown): boolean => {
-    const m = e as NftMatch;
-    if (m?.kind !== 'match' || (m.key !== 'meta.iif' && m.key !== 'meta.oif')) return false;
-    const v = m.value;
-    return isIfName(v) || (typeof v === 'object' && v !== null && 'set' in v && Array.isArray(v.set) && v.set.some(isIfName));
-  };
-  return cmds.some((c) => Array.isArray((c as { expr?: unknown }).expr) && (c as { expr: unknown[] }).expr.some(named));
+const one = (s: Step<NftTransactionResult>): Step<NftCommandResult> => mapStep(s, (r) => r.commands[r.commands.length - 1]);
+
+type Change<A> = (scope: Scope, arg: A) => Step<NftCommandResult>;
+
+/**
+ * A module's changes, each one command in a batch of its own: the verbs `made` take the
+ * object's spec S (add, create), the verbs `named` its key K (delete, destroy, flush). The
+ * object kind may depend on the argument (named objects: their type). Rules and elements,
+ * which may name interfaces or sets to look up, go through transactionStep instead.
+ */
+function changes<S extends object, K extends object, const M extends NftVerb, const N extends NftVerb>(
+  object: string | ((arg: S | K) => string), made: readonly M[], named: readonly N[],
+): { [V in M]: Change<S> } & { [V in N]: Change<K> } {
+  const out: Record<string, Change<S | K>> = {};
+  for (const verb of [...made, ...named]) out[verb] = (_s, a) => one(batchStep([cmd(verb, typeof object === 'string' ? object : object(a), a)]));
+  return out as { [V in M]: Change<S> } & { [V in N]: Change<K> };
 }
 
-const one = (s: NftStep<NftTransactionResult>): NftStep<NftCommandResult> => mapStep(s, (r) => r.commands[r.commands.length - 1]);
+/** A set with its elements, when nlkit can read its key type. */
+const withElements = (s: NftSet, elems: unknown): NftSet => (typeof s.type === 'number' ? s : { ...s, elements: toElements(s, elems as SetelemAttrsSet[]) });
 
-function mapStep<A, B>(s: NftStep<A>, f: (a: A) => B): NftStep<B> {
-  if ('batch' in s) return { batch: s.batch, result: (r: Parameters<typeof s.result>[0]) => f(s.result(r)) };
-  if ('all' in s) return { all: s.all, then: (v) => { const n = s.then(v); return 'value' in n ? { value: f(n.value) } : mapStep(n, f); } };
-  if ('links' in s) return { links: (ifindex) => mapStep(s.links(ifindex), f) };
-  const { result, ...call } = s;
-  return { ...call, result: (r: unknown) => f(result ? result(r as never) : (r as A)) } as NftStep<B>;
+/** What names a chain, set, flowtable or object of a table. */
+export interface Named {
+  family: NftFamily;
+  table: string;
+  name: string;
 }
 
 interface Filter {
@@ -80,110 +81,139 @@ function checkFilter(f: unknown): Filter & { name?: string; chain?: string; elem
   return f as Filter;
 }
 
-export function makeTables(ctx: NftContext) {
-  return bindNft(ctx, {
-    list: (f?: { family?: NftFamily; name?: string }) => {
+export function makeTables(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    list: (_s: Scope, f?: { family?: NftFamily; name?: string }) => {
       const { family, name } = checkFilter(f);
-      return { ...tablesCall(familyFilter(family)), result: (r: GettableDumpReply[]) => r.map(toTable).filter((t) => name === undefined || t.name === name) } as NftStep<NftTable[]>;
+      return { ...tablesCall(familyFilter(family)), result: (r: GettableDumpReply[]) => r.map(toTable).filter((t) => name === undefined || t.name === name) } as Step<NftTable[]>;
     },
-    add: (t: NftTableSpec) => one(batchStep([cmd('add', 'table', t)])),
-    create: (t: NftTableSpec) => one(batchStep([cmd('create', 'table', t)])),
-    delete: (t: { family: NftFamily; name: string }) => one(batchStep([cmd('delete', 'table', t)])),
-    destroy: (t: { family: NftFamily; name: string }) => one(batchStep([cmd('destroy', 'table', t)])),
-    flush: (t: { family: NftFamily; name: string }) => one(batchStep([cmd('flush', 'table', t)])),
+    ...changes<NftTableSpec, { family: NftFamily; name: string }, 'add' | 'create', 'delete' | 'destroy' | 'flush'>('table', ['add', 'create'], ['delete', 'destroy', 'flush']),
   });
 }
 
-export function makeChains(ctx: NftContext) {
-  return bindNft(ctx, {
-    list: (f?: { family?: NftFamily; table?: string; name?: string }) => {
+export function makeChains(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; name?: string }) => {
       const { family, table, name } = checkFilter(f);
-      return { ...chainsCall(familyFilter(family)), result: (r: GetchainDumpReply[]) => r.map(toChain).filter((c) => (table === undefined || c.table === table) && (name === undefined || c.name === name)) } as NftStep<NftChain[]>;
+      return { ...chainsCall(familyFilter(family)), result: (r: GetchainDumpReply[]) => r.map(toChain).filter((c) => (table === undefined || c.table === table) && (name === undefined || c.name === name)) } as Step<NftChain[]>;
     },
-    add: (c: NftChainSpec) => one(batchStep([cmd('add', 'chain', c)])),
-    create: (c: NftChainSpec) => one(batchStep([cmd('create', 'chain', c)])),
-    delete: (c: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'chain', c)])),
-    flush: (c: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('flush', 'chain', c)])),
+    ...changes<NftChainSpec, Named, 'add' | 'create', 'delete' | 'flush'>('chain', ['add', 'create'], ['delete', 'flush']),
   });
 }
 
-export function makeRules(ctx: NftContext) {
-  return bindNft(ctx, {
+export function makeRules(ctx: NetfilterContext) {
+  return bindOps(ctx, {
     /** Rules with their expressions in builder shapes. */
-    list: (f?: { family?: NftFamily; table?: string; chain?: string }) => {
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; chain?: string }) => {
       const { family, table, chain } = checkFilter(f);
       if (chain !== undefined && table === undefined) throw new NetlinkArgumentError('chain', 'needs the table too');
       return rulesStep(familyFilter(family), table, chain);
     },
-    add: (r: NftRuleSpec) => one(transactionStep([cmd('add', 'rule', r)])),
-    insert: (r: NftRuleSpec) => one(transactionStep([cmd('insert', 'rule', r)])),
-    replace: (r: NftRuleSpec & { handle: number }) => one(transactionStep([cmd('replace', 'rule', r)])),
-    delete: (r: { family: NftFamily; table: string; chain: string; handle: number }) => one(batchStep([cmd('delete', 'rule', r)])),
+    add: (scope: Scope, r: NftRuleSpec) => one(transactionStep(scope, [cmd('add', 'rule', r)])),
+    insert: (scope: Scope, r: NftRuleSpec) => one(transactionStep(scope, [cmd('insert', 'rule', r)])),
+    replace: (scope: Scope, r: NftRuleSpec & { handle: number }) => one(transactionStep(scope, [cmd('replace', 'rule', r)])),
+    ...changes<never, { family: NftFamily; table: string; chain: string; handle: number }, never, 'delete'>('rule', [], ['delete']),
   });
 }
 
-export function makeSets(ctx: NftContext) {
-  return bindNft(ctx, {
+export function makeSets(ctx: NetfilterContext) {
+  return bindOps(ctx, {
     /** Named and anonymous sets; `elements: true` also reads each set's elements. */
-    list: (f?: { family?: NftFamily; table?: string; name?: string; elements?: boolean }): NftStep<NftSet[]> => {
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; name?: string; elements?: boolean }): Step<NftSet[]> => {
       const { family, table, name, elements } = checkFilter(f);
-      return {
-        all: [setsCall(familyFilter(family), table)],
-        then: ([r]) => {
-          const sets = (r as GetsetDumpReply[]).map(toSet).filter((s) => name === undefined || s.name === name);
-          if (!elements) return { value: sets };
-          return {
-            all: sets.map((s) => elementsCall(s.family, s.table, s.name)),
-            // a set of a key type nlkit cannot read (concatenations...) is listed without elements
-            then: (elems) => ({ value: sets.map((s, i) => (typeof s.type === 'number' ? s : { ...s, elements: toElements(s, elems[i] as SetelemAttrsSet[]) })) }),
-          };
-        },
-      };
+      return seq([setsCall(familyFilter(family), table)], ([r]) => {
+        const sets = (r as GetsetDumpReply[]).map(toSet).filter((s) => name === undefined || s.name === name);
+        if (!elements) return { value: sets };
+        // a set of a key type nlkit cannot read is listed without elements
+        return seq(sets.map((s) => elementsCall(s.family, s.table, s.name)), (elems) => ({ value: sets.map((s, i) => withElements(s, elems[i])) }));
+      });
     },
-    add: (s: NftSetSpec) => one(batchStep([cmd('add', 'set', s)])),
-    create: (s: NftSetSpec) => one(batchStep([cmd('create', 'set', s)])),
-    delete: (s: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('delete', 'set', s)])),
-    flush: (s: { family: NftFamily; table: string; name: string }) => one(batchStep([cmd('flush', 'set', s)])),
+    ...changes<NftSetSpec, Named, 'add' | 'create', 'delete' | 'flush'>('set', ['add', 'create'], ['delete', 'flush']),
   });
 }
 
-export function makeElements(ctx: NftContext) {
-  return bindNft(ctx, {
+export function makeElements(ctx: NetfilterContext) {
+  return bindOps(ctx, {
     /** A set's elements in builder shapes (`{ key, value }` in maps). */
-    list: (s: { family: NftFamily; table: string; set: string }): NftStep<NftSetElement[]> => {
+    list: (_s: Scope, s: { family: NftFamily; table: string; set: string }): Step<NftSetElement[]> => {
       if (typeof s !== 'object' || s === null) throw new NetlinkArgumentError('set', 'must be { family, table, set }', 'ERR_INVALID_ARG_TYPE');
       const head = headFor(familyValue(s.family));
-      return {
-        all: [opCall(nft, 'getset', 'do', { ...head, table: checkName(s.table, 'table'), name: checkName(s.set, 'set') }), elementsCall(s.family, s.table, s.set)],
-        then: ([set, elems]) => ({ value: toElements(toSet((set as GetsetDumpReply[])[0]), elems as SetelemAttrsSet[]) }),
-      };
+      return seq([opCall(nft, 'getset', 'do', { ...head, table: checkName(s.table, 'table'), name: checkName(s.set, 'set') }), elementsCall(s.family, s.table, s.set)],
+        ([set, elems]) => ({ value: toElements(toSet((set as GetsetDumpReply[])[0]), elems as SetelemAttrsSet[]) }));
     },
-    add: (e: NftElementsSpec) => one(transactionStep([cmd('add', 'element', e)])),
-    create: (e: NftElementsSpec) => one(transactionStep([cmd('create', 'element', e)])),
-    delete: (e: NftElementsSpec) => one(transactionStep([cmd('delete', 'element', e)])),
+    add: (scope: Scope, e: NftElementsSpec) => one(transactionStep(scope, [cmd('add', 'element', e)])),
+    create: (scope: Scope, e: NftElementsSpec) => one(transactionStep(scope, [cmd('create', 'element', e)])),
+    delete: (scope: Scope, e: NftElementsSpec) => one(transactionStep(scope, [cmd('delete', 'element', e)])),
+  });
+}
+
+/** Which named objects: of a family, a table, a type, a name. */
+export interface ObjectFilter {
+  family?: NftFamily;
+  table?: string;
+  type?: NftObjectType;
+  name?: string;
+}
+
+export function makeObjects(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    /** Named counters, quotas and limits with their state (of a table, a type, a name). */
+    list: (_s: Scope, f?: ObjectFilter) => {
+      const { family, table, type, name } = checkFilter(f) as ObjectFilter;
+      return mapStep(objectsCall(familyFilter(family), { table, type }), (r: NftObject[]) => r.filter((o) => name === undefined || o.name === name));
+    },
+    /** Lists them as list() does and zeroes their counters (packets/bytes, a quota's used bytes) in the same step. */
+    reset: (_s: Scope, f?: ObjectFilter) => {
+      const { family, table, type, name } = checkFilter(f) as ObjectFilter;
+      if (name !== undefined) {
+        if (table === undefined || type === undefined || family === undefined) throw new NetlinkArgumentError('name', 'resetting one object needs its family, table and type');
+        const head = headFor(familyValue(family));
+        return opCall(nft, 'getobj-reset', 'do', { ...head, table: checkName(table, 'table'), name: checkName(name, 'name'), type }, {
+          result: (r: GetobjDumpReply[]) => r.map(toObject).filter((o): o is NftObject => o !== undefined),
+        });
+      }
+      return objectsCall(familyFilter(family), { table, type }, true);
+    },
+    ...changes<NftObjectSpec, Named & { type: NftObjectType }, 'add' | 'create', 'delete' | 'destroy'>(objectKind, ['add', 'create'], ['delete', 'destroy']),
+  });
+}
+
+/** An object spec for the objects module: `{ type: 'quota', family, table, name, bytes }`. */
+export type NftObjectSpec =
+  | ({ type: 'counter' } & NftCounterSpec) | ({ type: 'quota' } & NftQuotaSpec) | ({ type: 'limit' } & NftLimitSpec);
+
+function objectKind(o: unknown): NftObjectType {
+  const t = (o as { type?: unknown } | null)?.type;
+  if (t !== 'counter' && t !== 'quota' && t !== 'limit') throw new NetlinkArgumentError('type', `must be counter, quota or limit, got ${JSON.stringify(t)}`);
+  return t;
+}
+
+export function makeFlowtables(ctx: NetfilterContext) {
+  return bindOps(ctx, {
+    list: (_s: Scope, f?: { family?: NftFamily; table?: string; name?: string }) => {
+      const { family, table, name } = checkFilter(f);
+      return mapStep(flowtablesCall(familyFilter(family)), (r: NftFlowtable[]) => r.filter((x) => (table === undefined || x.table === table) && (name === undefined || x.name === name)));
+    },
+    ...changes<NftFlowtableSpec, Named, 'add' | 'create', 'delete'>('flowtable', ['add', 'create'], ['delete']),
   });
 }
 
 /** Everything (or one family's): tables, chains, sets with their elements, rules. */
-export function rulesetStep(f?: { family?: NftFamily }): NftStep<NftRuleset> {
+export function rulesetStep(f?: { family?: NftFamily }): Step<NftRuleset> {
   const fam = familyFilter(checkFilter(f).family);
-  return {
-    all: [tablesCall(fam), chainsCall(fam), setsCall(fam), rulesStep(fam)],
-    then: ([t, c, s, rules]) => {
-      const sets = (s as GetsetDumpReply[]).map(toSet);
-      return {
-        all: sets.map((x) => elementsCall(x.family, x.table, x.name)),
-        then: (elems) => ({
-          value: {
-            tables: (t as Parameters<typeof toTable>[0][]).map(toTable),
-            chains: (c as Parameters<typeof toChain>[0][]).map(toChain),
-            sets: sets.map((x, i) => (typeof x.type === 'number' ? x : { ...x, elements: toElements(x, elems[i] as SetelemAttrsSet[]) })),
-            rules: rules as NftRule[],
-          },
-        }),
-      };
-    },
-  };
+  return seq([tablesCall(fam), chainsCall(fam), setsCall(fam), rulesStep(fam), objectsCall(fam, {}), flowtablesCall(fam)], ([t, c, s, rules, objects, flowtables]) => {
+    const sets = (s as GetsetDumpReply[]).map(toSet);
+    return seq(sets.map((x) => elementsCall(x.family, x.table, x.name)), (elems) => ({
+      value: {
+        tables: (t as Parameters<typeof toTable>[0][]).map(toTable),
+        chains: (c as Parameters<typeof toChain>[0][]).map(toChain),
+        sets: sets.map((x, i) => withElements(x, elems[i])),
+        rules: rules as NftRule[],
+        objects: objects as NftObject[],
+        flowtables: flowtables as NftFlowtable[],
+      },
+    }));
+  });
 }
 
 export type { SetTypeInfo, toRule };

@@ -6,16 +6,19 @@ import { opCall } from '../ynl/op-call.js';
 import {
   description as nft, type GetchainDumpReply, type GetruleDumpReply, type GetsetDumpReply, type GetsetelemDumpReply, type GettableDumpReply, type SetelemAttrsSet,
 } from '../ynl/families/nftables.js';
-import type { NftElement, NftExpr, NftVerdict } from './nft-expr.js';
+import type { NftElement, NftExpr, NftScalar, NftVerdict } from './nft-expr.js';
+import type { NftFlowtable, NftObject } from './nft-stateful.js';
+import { concatTypesOf, keyTypeOf, tupleBytes, tupleOf } from './nft-concat.js';
 import { decodeRule, type AnonSetContents } from './nft-expr-decode.js';
 import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
-  familyName, familyValue, hookName, NFT_DATA_VERDICT, SET_TYPES, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
+  familyName, familyValue, hookName, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
-import type { NftStep } from './nft-context.js';
+import type { Step } from '../route/context.js';
+import { seq } from './nft-steps.js';
 
 export interface NftTable {
   family: NftFamily;
@@ -45,18 +48,21 @@ export interface NftSet {
   table: string;
   name: string;
   handle: number;
-  /** Key type (a number when nlkit has no name for it). */
-  type: NftSetType | number;
+  /** Key type (a list for a set of tuples; a number when nlkit has no name for it). */
+  type: NftSetType | NftSetType[] | number;
   /** Maps: the data type ('verdict' for verdict maps). */
   map?: NftSetType | 'verdict' | number;
-  flags: (NftSetFlag | 'anonymous' | 'map' | 'eval' | 'object' | 'concat' | 'expr')[];
+  flags: (NftSetFlag | 'anonymous' | 'map' | 'object' | 'concat' | 'expr')[];
   /** ms. */
   timeout?: number;
+  /** The most elements the set holds, when it was given one (nft gives dynamic sets 65535). */
+  size?: number;
   /** With `elements: true`: the elements (values, or `{ key, value }` in maps). */
   elements?: NftSetElement[];
 }
 
-export type NftSetElement = NftElement | { key: NftElement; value: NftElement | NftVerdict };
+/** A value, a tuple (sets of tuples), or `{ key, value }` (maps). */
+export type NftSetElement = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict };
 
 export interface NftRule {
   family: NftFamily;
@@ -72,6 +78,9 @@ export interface NftRuleset {
   chains: NftChain[];
   sets: NftSet[];
   rules: NftRule[];
+  /** Named counters, quotas and limits. */
+  objects: NftObject[];
+  flowtables: NftFlowtable[];
 }
 
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);
@@ -99,15 +108,20 @@ export function toChain(r: GetchainDumpReply): NftChain {
   return c;
 }
 
-function setType(id: number | undefined): NftSetType | number {
-  return setTypeName(id ?? 0) ?? id ?? 0;
+function setType(id: number | undefined, len?: number): NftSetType | NftSetType[] | number {
+  return setTypeName(id ?? 0) ?? concatTypesOf(id ?? 0, len) ?? id ?? 0;
 }
 
 export function toSet(r: GetsetDumpReply): NftSet {
-  const flags = names<NftSet['flags'][number]>(r.flags);
-  const s: NftSet = { family: fam(r.nfgenFamily), table: r.table ?? '', name: r.name ?? '', handle: num(r.handle), type: setType(r.keyType), flags };
-  if (flags.includes('map') && r.dataType !== undefined) s.map = r.dataType === NFT_DATA_VERDICT ? 'verdict' : setType(r.dataType);
+  // the kernel's NFT_SET_EVAL is what nft calls 'dynamic'
+  const flags = names<NftSet['flags'][number] | 'eval'>(r.flags).map((f) => (f === 'eval' ? 'dynamic' : f));
+  const s: NftSet = { family: fam(r.nfgenFamily), table: r.table ?? '', name: r.name ?? '', handle: num(r.handle), type: setType(r.keyType, r.keyLen), flags };
+  if (flags.includes('map') && r.dataType !== undefined) {
+    const data = r.dataType === NFT_DATA_VERDICT ? 'verdict' : setType(r.dataType);
+    if (!Array.isArray(data)) s.map = data;
+  }
   if (r.timeout !== undefined) s.timeout = num(r.timeout);
+  if (r.desc?.size) s.size = r.desc.size;
   return s;
 }
 
@@ -116,6 +130,12 @@ const isVerdict = (v: unknown): v is { code?: unknown; chain?: unknown } => type
 /** A set's elements in builder shapes (map data by the map's type; a verdict as accept()/jump(...)). */
 export function toElements(set: NftSet, elems: readonly SetelemAttrsSet[]): NftSetElement[] {
   if (typeof set.type === 'number') throw new NetlinkArgumentError('set', `${set.table} ${set.name} has key type ${set.type}, which nlkit cannot read`);
+  if (Array.isArray(set.type)) {
+    const types = set.type;
+    const tuples = elems.map((e) => (Buffer.isBuffer(e.key?.value) ? tupleOf(types, e.key.value) : undefined)).filter((t) => t !== undefined);
+    // in key order, as nft prints them
+    return tuples.sort((a, b) => Buffer.compare(tupleBytes(types, a, 'element'), tupleBytes(types, b, 'element')));
+  }
   const kind = SET_TYPE_KINDS[set.type];
   const interval = set.flags.includes('interval');
   if (set.map === undefined) return decodeElements(kind, elems, interval).values;
@@ -187,26 +207,20 @@ export function elementsCall(family: NftFamily, table: string, set: string) {
  * Rules (and, for their `{ set: [...] }` values, the anonymous sets of their tables): the
  * rule dump and the set dump, then each anonymous set's elements.
  */
-export function rulesStep(family: number, table?: string, chain?: string): NftStep<NftRule[]> {
-  return {
-    all: [rulesCall(family, table, chain), setsCall(family, table)],
-    then: (v: unknown[]) => {
-      const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
-      const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
-      const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
-      return {
-        all: wanted.map((s) => elementsCall(s.family, s.table, s.name)),
-        then: (elems: unknown[]) => {
-          const byTable = new Map<string, Map<string, AnonSetContents>>();
-          wanted.forEach((s, i) => {
-            const k = `${s.family} ${s.table}`;
-            if (!byTable.has(k)) byTable.set(k, new Map());
-            const keyType = typeof s.type === 'number' ? s.type : SET_TYPES[s.type].id;
-            byTable.get(k)!.set(s.name, { keyType, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
-          });
-          return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
-        },
-      };
-    },
-  };
+export function rulesStep(family: number, table?: string, chain?: string): Step<NftRule[]> {
+  return seq([rulesCall(family, table, chain), setsCall(family, table)], (v: unknown[]) => {
+    const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
+    const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
+    const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
+    return seq(wanted.map((s) => elementsCall(s.family, s.table, s.name)), (elems: unknown[]) => {
+      const byTable = new Map<string, Map<string, AnonSetContents>>();
+      wanted.forEach((s, i) => {
+        const k = `${s.family} ${s.table}`;
+        if (!byTable.has(k)) byTable.set(k, new Map());
+        const key = typeof s.type === 'number' ? { id: s.type, len: undefined } : keyTypeOf(s.type);
+        byTable.get(k)!.set(s.name, { keyType: key.id, keyLen: key.len, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
+      });
+      return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
+    });
+  });
 }

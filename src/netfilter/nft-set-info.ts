@@ -3,7 +3,8 @@ import type { NftSet } from './nft-objects.js';
 import type { NftSetType } from './nft-names.js';
 
 export interface SetTypeInfo {
-  type: NftSetType;
+  /** A list: a set of tuples. */
+  type: NftSetType | NftSetType[];
   map?: NftSetType | 'verdict';
   interval: boolean;
 }

@@ -3,7 +3,7 @@
 // builder of calls, described once) into `name(arg, opts?)` and `nameSync(arg, opts?)`.
 import type { Call } from '../core/call.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
-import { NETLINK_ROUTE } from '../core/constants.js';
+import { NETLINK_ROUTE, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
@@ -64,6 +64,11 @@ export interface Bulk<R> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- items of any reply type
   bulk: TransactionItem<any>[] | TransactionSource<any>;
   options?: TransactionOptions;
+  /**
+   * Socket buffer room a transaction sent whole (`split: false`) needs: its bytes in one
+   * send, and what the kernel may answer. The buffers are raised to it, never lowered.
+   */
+  room?: { send: number; receive: number };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   result: (r: TransactionResult<any>) => R;
 }
@@ -96,8 +101,23 @@ export class Scope {
   private readonly byName = new Map<string, number>();
   private byIndex?: Map<number, string>;
   private cleanups?: (() => void)[];
+  private rtnl?: Connection;
 
-  constructor(readonly conn: Connection, readonly names?: LinkNames) {}
+  /**
+   * `linkOptions`: a scope over another protocol (netfilter) names links over an rtnetlink
+   * socket opened with these options (the same namespace) on first use, closed by finish().
+   */
+  constructor(readonly conn: Connection, readonly names?: LinkNames, private readonly linkOptions?: ConnectionOptions) {}
+
+  /** The connection link names are asked over. */
+  private get links(): Connection {
+    if (!this.linkOptions) return this.conn;
+    if (!this.rtnl) {
+      const rt = (this.rtnl = new Connection(NETLINK_ROUTE, this.linkOptions));
+      this.defer(() => rt.close());
+    }
+    return this.rtnl;
+  }
 
   /** Runs fn when the call is over, failed or not (e.g. closing a namespace fd a request carries). */
   defer(fn: () => void): void {
@@ -123,7 +143,7 @@ export class Scope {
     if (known !== undefined) return known;
     let index: number;
     try {
-      index = this.conn.runSync({ ...linkNamesCall('do', { ifname: dev, extMask: ['skip-stats'] }), result: (r: readonly LinkName[]) => r[0]?.index ?? 0 });
+      index = this.links.runSync({ ...linkNamesCall('do', { ifname: dev, extMask: ['skip-stats'] }), result: (r: readonly LinkName[]) => r[0]?.index ?? 0 });
     } catch (e) {
       if ((e as { code?: string }).code === 'ENODEV') throw new NetlinkSystemError(constants.errno.ENODEV, 'getlink', `Cannot find device "${dev}" (${option})`);
       throw e;
@@ -138,7 +158,7 @@ export class Scope {
     if (n !== undefined) return n;
     if (!this.byIndex) {
       this.byIndex = new Map();
-      for (const l of this.conn.runSync(linkNamesCall('dump', { extMask: ['skip-stats'] }))) if (l.name) this.byIndex.set(l.index, l.name);
+      for (const l of this.links.runSync(linkNamesCall('dump', { extMask: ['skip-stats'] }))) if (l.name) this.byIndex.set(l.index, l.name);
     }
     return this.byIndex.get(index);
   }
@@ -147,8 +167,8 @@ export class Scope {
 /**
  * One namespace's connection (opened on first use) and the names attached to it. Object
  * modules take one; calls with their own `netns` option use a connection of their own, of the
- * same protocol (rtnetlink, or NETLINK_NETFILTER for conntrack). Link names resolve over the
- * call's connection, so only rtnetlink scopes name links.
+ * same protocol (rtnetlink, or NETLINK_NETFILTER for conntrack and nftables). Link names
+ * resolve over rtnetlink in the call's namespace.
  */
 export class RouteContext {
   private connection?: Connection;
@@ -161,7 +181,12 @@ export class RouteContext {
   }
 
   scope(): Scope {
-    return new Scope(this.conn, this.names);
+    return new Scope(this.conn, this.names, this.linkOptions(this.options));
+  }
+
+  /** Options of the rtnetlink socket a scope over another protocol names links with. */
+  linkOptions(options: ConnectionOptions): ConnectionOptions | undefined {
+    return this.protocol === NETLINK_ROUTE ? undefined : options;
   }
 
   close(): void {
@@ -199,8 +224,24 @@ function callOptions(opts: RouteOptions): Pick<Call, 'timeout' | 'signal'> {
   return o;
 }
 
+/**
+ * Makes a whole transaction fit: the kernel takes a send of at most SO_SNDBUF - 32 bytes,
+ * and answers that do not fit the receive buffer are lost. Raised past the limits of
+ * unprivileged sockets (as nft does): what sends such batches needs CAP_NET_ADMIN anyway.
+ */
+function fit(conn: Connection, room: Bulk<unknown>['room']): void {
+  if (!room) return;
+  const sock = conn.socket;
+  // getsockopt reports the doubled value the kernel keeps; setsockopt takes half of it
+  if (sock.getOption(SOL_SOCKET, SO_SNDBUF) < room.send + 32) sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, room.send + 4096);
+  if (sock.getOption(SOL_SOCKET, SO_RCVBUF) < room.receive) sock.setOption(SOL_SOCKET, SO_RCVBUFFORCE, room.receive);
+}
+
 function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
-  if ('bulk' in step) return step.result(scope.conn.transactionSync(step.bulk, { ...step.options, ...callOptions(opts) }));
+  if ('bulk' in step) {
+    fit(scope.conn, step.room);
+    return step.result(scope.conn.transactionSync(step.bulk, { ...step.options, ...callOptions(opts) }));
+  }
   if ('first' in step) {
     const next = step.then(runSync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runSync(scope, next, opts);
@@ -209,7 +250,10 @@ function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
 }
 
 async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Promise<R> {
-  if ('bulk' in step) return step.result(await scope.conn.transaction(step.bulk, { ...step.options, ...callOptions(opts) }));
+  if ('bulk' in step) {
+    fit(scope.conn, step.room);
+    return step.result(await scope.conn.transaction(step.bulk, { ...step.options, ...callOptions(opts) }));
+  }
   if ('first' in step) {
     const next = step.then(await runAsync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runAsync(scope, next, opts);
@@ -220,8 +264,9 @@ async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Pro
 /** A scope for one call: the context's, or a namespace's own connection closed afterwards. */
 function open(ctx: RouteContext, opts: RouteOptions): { scope: Scope; done: () => void } {
   if (opts.netns === undefined) return { scope: ctx.scope(), done: () => {} };
-  const conn = new Connection(ctx.protocol, { ...ctx.options, netns: opts.netns });
-  return { scope: new Scope(conn), done: () => conn.close() };
+  const options = { ...ctx.options, netns: opts.netns };
+  const conn = new Connection(ctx.protocol, options);
+  return { scope: new Scope(conn, undefined, ctx.linkOptions(options)), done: () => conn.close() };
 }
 
 /**

@@ -64,6 +64,8 @@ export type NfCtStatusEnum =
   | 'offload'
   | 'hw-offload';
 
+export type NfCtExpectFlagsEnum = 'permanent' | 'inactive' | 'userspace';
+
 // Structs
 
 export interface NfgenmsgStruct {
@@ -240,6 +242,27 @@ export interface ConntrackStatsAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface ExpectAttrsSet {
+  master?: TupleAttrsSet;
+  tuple?: TupleAttrsSet;
+  mask?: TupleAttrsSet;
+  timeout?: number;
+  id?: number;
+  helpName?: string;
+  zone?: number;
+  flags?: Array<NfCtExpectFlagsEnum | number | bigint>;
+  class?: number;
+  nat?: ExpectNatAttrsSet;
+  fn?: string;
+  $unknown?: UnknownAttr[];
+}
+
+export interface ExpectNatAttrsSet {
+  dir?: number;
+  tuple?: TupleAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
 export interface TimestampAttrsSet {
   start?: bigint;
   stop?: bigint;
@@ -278,6 +301,28 @@ export type DeleteDoRequest = Partial<NfgenmsgStruct> & Attrs<ConntrackAttrsSet,
 >;
 export type GetStatsGlobalDoRequest = Partial<NfgenmsgStruct> & Attrs<ConntrackStatsGlobalAttrsSet, never>;
 export type GetStatsGlobalDoReply = NfgenmsgStruct & Attrs<ConntrackStatsGlobalAttrsSet, 'entries' | 'maxEntries'>;
+export type GetCtrzeroDoRequest = Partial<NfgenmsgStruct> & Attrs<ConntrackAttrsSet,
+  | 'tupleOrig' | 'tupleReply' | 'zone'
+>;
+export type GetCtrzeroDoReply = NfgenmsgStruct & Attrs<ConntrackAttrsSet,
+  | 'tupleOrig' | 'tupleReply' | 'status' | 'protoinfo' | 'help' | 'natSrc' | 'natDst' | 'timeout' | 'mark'
+  | 'countersOrig' | 'countersReply' | 'use' | 'id' | 'tupleMaster' | 'seqAdjOrig' | 'seqAdjReply' | 'zone' | 'secctx'
+  | 'labels' | 'synproxy'
+>;
+export type GetCtrzeroDumpRequest = Partial<NfgenmsgStruct> & Attrs<ConntrackAttrsSet,
+  | 'tupleOrig' | 'tupleReply' | 'status' | 'mark' | 'zone' | 'markMask' | 'filter' | 'statusMask'
+>;
+export type GetCtrzeroDumpReply = GetCtrzeroDoReply;
+export type ExpGetDoRequest = Partial<NfgenmsgStruct> & Attrs<ExpectAttrsSet, 'tuple' | 'master' | 'zone' | 'id'>;
+export type ExpGetDoReply = NfgenmsgStruct & Attrs<ExpectAttrsSet,
+  | 'master' | 'tuple' | 'mask' | 'timeout' | 'id' | 'helpName' | 'zone' | 'flags' | 'class' | 'nat' | 'fn'
+>;
+export type ExpGetDumpRequest = Partial<NfgenmsgStruct> & Attrs<ExpectAttrsSet, never>;
+export type ExpGetDumpReply = ExpGetDoReply;
+export type ExpNewDoRequest = Partial<NfgenmsgStruct> & Attrs<ExpectAttrsSet,
+  | 'master' | 'tuple' | 'mask' | 'timeout' | 'helpName' | 'zone' | 'flags' | 'class' | 'nat' | 'fn'
+>;
+export type ExpDeleteDoRequest = Partial<NfgenmsgStruct> & Attrs<ExpectAttrsSet, 'tuple' | 'zone' | 'id' | 'helpName'>;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -297,6 +342,20 @@ export interface Types {
     };
     'get-stats-global': {
       do: { request: GetStatsGlobalDoRequest; reply: GetStatsGlobalDoReply };
+    };
+    'get-ctrzero': {
+      do: { request: GetCtrzeroDoRequest; reply: GetCtrzeroDoReply };
+      dump: { request: GetCtrzeroDumpRequest; reply: GetCtrzeroDumpReply };
+    };
+    'exp-get': {
+      do: { request: ExpGetDoRequest; reply: ExpGetDoReply };
+      dump: { request: ExpGetDumpRequest; reply: ExpGetDumpReply };
+    };
+    'exp-new': {
+      do: { request: ExpNewDoRequest; reply: undefined };
+    };
+    'exp-delete': {
+      do: { request: ExpDeleteDoRequest; reply: undefined };
     };
   };
   events: {};
@@ -323,6 +382,24 @@ export interface Methods {
   /** get-stats-global: do */
   getStatsGlobal(request?: GetStatsGlobalDoRequest, opts?: DoOptions): Promise<GetStatsGlobalDoReply>;
   getStatsGlobalSync(request?: GetStatsGlobalDoRequest, opts?: DoOptions): GetStatsGlobalDoReply;
+  /** get-ctrzero: do */
+  getCtrzero(request?: GetCtrzeroDoRequest, opts?: DoOptions): Promise<GetCtrzeroDoReply>;
+  getCtrzeroSync(request?: GetCtrzeroDoRequest, opts?: DoOptions): GetCtrzeroDoReply;
+  /** get-ctrzero: dump */
+  getCtrzeroDump(request?: GetCtrzeroDumpRequest, opts?: DumpCallOptions): DumpIterable<GetCtrzeroDumpReply>;
+  getCtrzeroDumpSync(request?: GetCtrzeroDumpRequest, opts?: DumpCallOptions): DumpResult<GetCtrzeroDumpReply>;
+  /** exp-get: do */
+  expGet(request?: ExpGetDoRequest, opts?: DoOptions): Promise<ExpGetDoReply>;
+  expGetSync(request?: ExpGetDoRequest, opts?: DoOptions): ExpGetDoReply;
+  /** exp-get: dump */
+  expGetDump(request?: ExpGetDumpRequest, opts?: DumpCallOptions): DumpIterable<ExpGetDumpReply>;
+  expGetDumpSync(request?: ExpGetDumpRequest, opts?: DumpCallOptions): DumpResult<ExpGetDumpReply>;
+  /** exp-new: do */
+  expNew(request?: ExpNewDoRequest, opts?: DoOptions): Promise<undefined>;
+  expNewSync(request?: ExpNewDoRequest, opts?: DoOptions): undefined;
+  /** exp-delete: do */
+  expDelete(request?: ExpDeleteDoRequest, opts?: DoOptions): Promise<undefined>;
+  expDeleteSync(request?: ExpDeleteDoRequest, opts?: DoOptions): undefined;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -420,6 +497,11 @@ export const description: FamilyDescription<Types> = {
         { name: 'offload', value: 16384 },
         { name: 'hw-offload', value: 32768 },
       ],
+    },
+    {
+      type: 'flags',
+      name: 'nf-ct-expect-flags',
+      entries: [{ name: 'permanent', value: 1 }, { name: 'inactive', value: 2 }, { name: 'userspace', value: 4 }],
     },
   ],
   attributeSets: [
@@ -612,6 +694,36 @@ export const description: FamilyDescription<Types> = {
       ],
     },
     {
+      name: 'expect-attrs',
+      attributes: [
+        { name: 'master', value: 1, type: 'nest', nestedAttributes: 'tuple-attrs' },
+        { name: 'tuple', value: 2, type: 'nest', nestedAttributes: 'tuple-attrs' },
+        { name: 'mask', value: 3, type: 'nest', nestedAttributes: 'tuple-attrs' },
+        { name: 'timeout', value: 4, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'id', value: 5, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'help-name', value: 6, type: 'string' },
+        { name: 'zone', value: 7, type: 'u16', byteOrder: 'big-endian' },
+        {
+          name: 'flags',
+          value: 8,
+          type: 'u32',
+          byteOrder: 'big-endian',
+          enum: 'nf-ct-expect-flags',
+          enumAsFlags: true,
+        },
+        { name: 'class', value: 9, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'nat', value: 10, type: 'nest', nestedAttributes: 'expect-nat-attrs' },
+        { name: 'fn', value: 11, type: 'string' },
+      ],
+    },
+    {
+      name: 'expect-nat-attrs',
+      attributes: [
+        { name: 'dir', value: 1, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'tuple', value: 2, type: 'nest', nestedAttributes: 'tuple-attrs' },
+      ],
+    },
+    {
       name: 'timestamp-attrs',
       attributes: [
         { name: 'start', value: 1, type: 'u64', byteOrder: 'big-endian' },
@@ -707,6 +819,72 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'conntrack-stats-global-attrs',
       fixedHeader: 'nfgenmsg',
       do: { request: { attributes: [] }, reply: { attributes: ['entries', 'max-entries'] } },
+    },
+    {
+      name: 'get-ctrzero',
+      requestValue: 259,
+      replyValue: 256,
+      attributeSet: 'conntrack-attrs',
+      fixedHeader: 'nfgenmsg',
+      do: {
+        request: { attributes: ['tuple-orig', 'tuple-reply', 'zone'] },
+        reply: {
+          attributes: [
+            'tuple-orig', 'tuple-reply', 'status', 'protoinfo', 'help', 'nat-src', 'nat-dst', 'timeout', 'mark',
+            'counters-orig', 'counters-reply', 'use', 'id', 'tuple-master', 'seq-adj-orig', 'seq-adj-reply', 'zone',
+            'secctx', 'labels', 'synproxy',
+          ],
+        },
+      },
+      dump: {
+        request: {
+          attributes: ['tuple-orig', 'tuple-reply', 'status', 'mark', 'zone', 'mark-mask', 'filter', 'status-mask'],
+        },
+        reply: {
+          attributes: [
+            'tuple-orig', 'tuple-reply', 'status', 'protoinfo', 'help', 'nat-src', 'nat-dst', 'timeout', 'mark',
+            'counters-orig', 'counters-reply', 'use', 'id', 'tuple-master', 'seq-adj-orig', 'seq-adj-reply', 'zone',
+            'secctx', 'labels', 'synproxy',
+          ],
+        },
+      },
+    },
+    {
+      name: 'exp-get',
+      requestValue: 513,
+      replyValue: 512,
+      attributeSet: 'expect-attrs',
+      fixedHeader: 'nfgenmsg',
+      do: {
+        request: { attributes: ['tuple', 'master', 'zone', 'id'] },
+        reply: {
+          attributes: ['master', 'tuple', 'mask', 'timeout', 'id', 'help-name', 'zone', 'flags', 'class', 'nat', 'fn'],
+        },
+      },
+      dump: {
+        request: { attributes: [] },
+        reply: {
+          attributes: ['master', 'tuple', 'mask', 'timeout', 'id', 'help-name', 'zone', 'flags', 'class', 'nat', 'fn'],
+        },
+      },
+    },
+    {
+      name: 'exp-new',
+      requestValue: 512,
+      attributeSet: 'expect-attrs',
+      fixedHeader: 'nfgenmsg',
+      do: {
+        request: {
+          attributes: ['master', 'tuple', 'mask', 'timeout', 'help-name', 'zone', 'flags', 'class', 'nat', 'fn'],
+        },
+      },
+    },
+    {
+      name: 'exp-delete',
+      requestValue: 514,
+      attributeSet: 'expect-attrs',
+      fixedHeader: 'nfgenmsg',
+      do: { request: { attributes: ['tuple', 'zone', 'id', 'help-name'] } },
     },
   ],
   mcastGroups: [],

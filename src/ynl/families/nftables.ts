@@ -183,6 +183,10 @@ export type LogLevelEnum = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'not
 
 export type LogFlagsEnum = 'tcpseq' | 'tcpopt' | 'ipopt' | 'uid' | 'nflog' | 'macdecode';
 
+export type DynsetOpsEnum = 'add' | 'update' | 'delete';
+
+export type DynsetFlagsEnum = 'inv' | 'expr';
+
 export type LimitTypeEnum = 'pkts' | 'pkt-bytes';
 
 export type LimitFlagsEnum = 'inv';
@@ -323,6 +327,7 @@ export type ExprAttrsSet = {
   | { name: 'limit'; data?: ExprLimitAttrsSet }
   | { name: 'masq'; data?: ExprMasqAttrsSet }
   | { name: 'redir'; data?: ExprRedirAttrsSet }
+  | { name: 'dynset'; data?: ExprDynsetAttrsSet }
   | { name?: string; data?: never; $raw?: { data?: Buffer } }
 );
 
@@ -420,6 +425,7 @@ export type ObjAttrsSet = {
 } & (
   | { type: 'counter'; data?: CounterAttrsSet }
   | { type: 'quota'; data?: QuotaAttrsSet }
+  | { type: 'limit'; data?: ExprLimitAttrsSet }
   | { type?: ObjectTypeEnum | number; data?: never; $raw?: { data?: Buffer } }
 );
 
@@ -622,6 +628,19 @@ export interface ExprRedirAttrsSet {
   $unknown?: UnknownAttr[];
 }
 
+export interface ExprDynsetAttrsSet {
+  setName?: string;
+  setId?: number;
+  op?: DynsetOpsEnum | number;
+  sregKey?: RegistersEnum | number;
+  sregData?: RegistersEnum | number;
+  timeout?: bigint;
+  expr?: ExprAttrsSet;
+  flags?: Array<DynsetFlagsEnum | number | bigint>;
+  expressions?: ExprListAttrsSet;
+  $unknown?: UnknownAttr[];
+}
+
 // Messages
 
 export type BatchBeginDoRequest = Partial<NfgenmsgStruct> & Attrs<BatchAttrsSet, 'genid'>;
@@ -724,6 +743,12 @@ export type DelflowtableDoRequest = Partial<NfgenmsgStruct> & Attrs<FlowtableAtt
 export type DestroyflowtableDoRequest = Partial<NfgenmsgStruct> & Attrs<FlowtableAttrsSet,
   | 'table' | 'name' | 'handle' | 'hook'
 >;
+export type GetobjResetDoRequest = Partial<NfgenmsgStruct> & Attrs<ObjAttrsSet, 'name' | 'type' | 'table'>;
+export type GetobjResetDoReply = NfgenmsgStruct & Attrs<ObjAttrsSet,
+  | 'table' | 'name' | 'type' | 'handle' | 'use' | 'data' | 'userdata'
+>;
+export type GetobjResetDumpRequest = Partial<NfgenmsgStruct> & Attrs<ObjAttrsSet, 'table' | 'type'>;
+export type GetobjResetDumpReply = GetobjResetDoReply;
 
 /** What each operation sends and gets back, and what each multicast group carries. */
 export interface Types {
@@ -836,6 +861,10 @@ export interface Types {
     };
     destroyflowtable: {
       do: { request: DestroyflowtableDoRequest; reply: undefined };
+    };
+    'getobj-reset': {
+      do: { request: GetobjResetDoRequest; reply: GetobjResetDoReply };
+      dump: { request: GetobjResetDumpRequest; reply: GetobjResetDumpReply };
     };
   };
   events: {
@@ -975,6 +1004,12 @@ export interface Methods {
   /** destroyflowtable: do */
   destroyflowtable(request?: DestroyflowtableDoRequest, opts?: DoOptions): Promise<undefined>;
   destroyflowtableSync(request?: DestroyflowtableDoRequest, opts?: DoOptions): undefined;
+  /** getobj-reset: do */
+  getobjReset(request?: GetobjResetDoRequest, opts?: DoOptions): Promise<GetobjResetDoReply>;
+  getobjResetSync(request?: GetobjResetDoRequest, opts?: DoOptions): GetobjResetDoReply;
+  /** getobj-reset: dump */
+  getobjResetDump(request?: GetobjResetDumpRequest, opts?: DumpCallOptions): DumpIterable<GetobjResetDumpReply>;
+  getobjResetDumpSync(request?: GetobjResetDumpRequest, opts?: DumpCallOptions): DumpResult<GetobjResetDumpReply>;
 }
 
 export const description: FamilyDescription<Types> = {
@@ -1170,7 +1205,7 @@ export const description: FamilyDescription<Types> = {
     {
       type: 'enum',
       name: 'fib-result',
-      entries: [{ name: 'oif', value: 0 }, { name: 'oifname', value: 1 }, { name: 'addrtype', value: 2 }],
+      entries: [{ name: 'oif', value: 1 }, { name: 'oifname', value: 2 }, { name: 'addrtype', value: 3 }],
     },
     {
       type: 'flags',
@@ -1266,6 +1301,12 @@ export const description: FamilyDescription<Types> = {
         { name: 'macdecode', value: 32 },
       ],
     },
+    {
+      type: 'enum',
+      name: 'dynset-ops',
+      entries: [{ name: 'add', value: 0 }, { name: 'update', value: 1 }, { name: 'delete', value: 2 }],
+    },
+    { type: 'flags', name: 'dynset-flags', entries: [{ name: 'inv', value: 1 }, { name: 'expr', value: 2 }] },
     { type: 'enum', name: 'limit-type', entries: [{ name: 'pkts', value: 0 }, { name: 'pkt-bytes', value: 1 }] },
     { type: 'flags', name: 'limit-flags', entries: [{ name: 'inv', value: 1 }] },
   ],
@@ -1504,7 +1545,7 @@ export const description: FamilyDescription<Types> = {
       name: 'flowtable-hook-attrs',
       attributes: [
         { name: 'num', value: 1, type: 'u32', byteOrder: 'big-endian' },
-        { name: 'priority', value: 2, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'priority', value: 2, type: 's32', byteOrder: 'big-endian' },
         { name: 'devs', value: 3, type: 'nest', nestedAttributes: 'hook-dev-attrs' },
       ],
     },
@@ -1703,6 +1744,21 @@ export const description: FamilyDescription<Types> = {
         { name: 'flags', value: 3, type: 'u32', byteOrder: 'big-endian', enum: 'nat-range-flags', enumAsFlags: true },
       ],
     },
+    {
+      name: 'expr-dynset-attrs',
+      attributes: [
+        { name: 'set-name', value: 1, type: 'string' },
+        { name: 'set-id', value: 2, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'op', value: 3, type: 'u32', byteOrder: 'big-endian', enum: 'dynset-ops' },
+        { name: 'sreg-key', value: 4, type: 'u32', byteOrder: 'big-endian', enum: 'registers' },
+        { name: 'sreg-data', value: 5, type: 'u32', byteOrder: 'big-endian', enum: 'registers' },
+        { name: 'timeout', value: 6, type: 'u64', byteOrder: 'big-endian' },
+        { name: 'expr', value: 7, type: 'nest', nestedAttributes: 'expr-attrs' },
+        { name: 'pad', value: 8, type: 'pad' },
+        { name: 'flags', value: 9, type: 'u32', byteOrder: 'big-endian', enum: 'dynset-flags', enumAsFlags: true },
+        { name: 'expressions', value: 10, type: 'nest', nestedAttributes: 'expr-list-attrs' },
+      ],
+    },
   ],
   subMessages: [
     {
@@ -1731,11 +1787,16 @@ export const description: FamilyDescription<Types> = {
         { value: 'limit', attributeSet: 'expr-limit-attrs' },
         { value: 'masq', attributeSet: 'expr-masq-attrs' },
         { value: 'redir', attributeSet: 'expr-redir-attrs' },
+        { value: 'dynset', attributeSet: 'expr-dynset-attrs' },
       ],
     },
     {
       name: 'obj-data',
-      formats: [{ value: 'counter', attributeSet: 'counter-attrs' }, { value: 'quota', attributeSet: 'quota-attrs' }],
+      formats: [
+        { value: 'counter', attributeSet: 'counter-attrs' },
+        { value: 'quota', attributeSet: 'quota-attrs' },
+        { value: 'limit', attributeSet: 'expr-limit-attrs' },
+      ],
     },
   ],
   operations: [
@@ -2058,6 +2119,21 @@ export const description: FamilyDescription<Types> = {
       attributeSet: 'flowtable-attrs',
       fixedHeader: 'nfgenmsg',
       do: { request: { attributes: ['table', 'name', 'handle', 'hook'] } },
+    },
+    {
+      name: 'getobj-reset',
+      requestValue: 2581,
+      replyValue: 2578,
+      attributeSet: 'obj-attrs',
+      fixedHeader: 'nfgenmsg',
+      do: {
+        request: { attributes: ['name', 'type', 'table'] },
+        reply: { attributes: ['table', 'name', 'type', 'handle', 'use', 'data', 'userdata'] },
+      },
+      dump: {
+        request: { attributes: ['table', 'type'] },
+        reply: { attributes: ['table', 'name', 'type', 'handle', 'use', 'data', 'userdata'] },
+      },
     },
   ],
   mcastGroups: [{ name: 'mgmt' }],

@@ -1,0 +1,201 @@
+// `nft -f FILE` scripts: the commands of a file (flat `add rule ...` lines, `flush ruleset`,
+// and `table FAMILY NAME { chain ... { ... } set ... { ... } counter ... { ... } }` blocks),
+// each remembering the line it came from, for one transaction. Blocks become the same
+// commands the command line makes: a table, then its sets, objects and flowtables, its
+// chains, and last the rules (so that a rule may name what the block declares after it).
+// Comments (#) and line continuations (\) as nft reads them; `define` and `include` are not
+// supported (an error naming the line).
+import { UsageError } from './args.js';
+import { parseNftTokens, tokenize } from './nft-parse.js';
+import type { NftCommand } from '../netfilter/index.js';
+
+interface Tok {
+  w: string;
+  line: number;
+}
+
+/** A command of the script and the line it starts on. */
+export interface ScriptCommand {
+  command: NftCommand;
+  line: number;
+}
+
+const NL = '\n';
+const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
+const DECLARED = ['set', 'map', 'counter', 'quota', 'limit', 'flowtable'];
+
+/** The script's tokens with their lines; a newline is a token (it ends a statement). */
+function scan(text: string): Tok[] {
+  const out: Tok[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i];
+    const first = i + 1;
+    // a backslash at the end joins the next line
+    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i];
+    // '#' outside quotes starts a comment
+    let inQuote = false, cut = line.length;
+    for (let j = 0; j < line.length; j++) {
+      if (line[j] === '"' && line[j - 1] !== '\\') inQuote = !inQuote;
+      else if (line[j] === '#' && !inQuote) {
+        cut = j;
+        break;
+      }
+    }
+    // tokenize() unquotes; a word that was quoted stays one token
+    for (const w of tokenize([line.slice(0, cut)])) out.push({ w, line: first });
+    out.push({ w: NL, line: first });
+  }
+  return out;
+}
+
+class Script {
+  i = 0;
+  constructor(readonly t: Tok[], readonly file: string) {}
+
+  get done(): boolean {
+    return this.i >= this.t.length;
+  }
+  peek(k = 0): string | undefined {
+    return this.t[this.i + k]?.w;
+  }
+  line(): number {
+    return this.t[Math.min(this.i, this.t.length - 1)]?.line ?? 0;
+  }
+  fail(msg: string, line = this.line()): never {
+    throw new UsageError(`${this.file}:${line}: ${msg}`);
+  }
+  next(what: string): string {
+    if (this.done) this.fail(`missing ${what}`);
+    return this.t[this.i++].w;
+  }
+  skipBlank(): void {
+    while (this.peek() === NL || this.peek() === ';') this.i++;
+  }
+
+  /**
+   * A statement's words up to a newline or ';' outside braces. Inside braces a newline ends
+   * a statement of the block (as ';' does) at the first level and is a space deeper down
+   * (`elements = { a,\n b }`).
+   */
+  statement(): string[] {
+    const out: string[] = [];
+    let depth = 0;
+    while (!this.done) {
+      const w = this.t[this.i].w;
+      if (depth === 0 && (w === NL || w === ';')) break;
+      this.i++;
+      if (w === '{') depth++;
+      if (w === '}') depth--;
+      if (depth < 0) this.fail('"}" without its "{"');
+      if (w === NL) {
+        if (depth === 1 && out[out.length - 1] !== ';' && out[out.length - 1] !== '{') out.push(';');
+        continue;
+      }
+      out.push(w);
+    }
+    if (depth > 0) this.fail('a "{" is not closed');
+    return out;
+  }
+
+  /** A block's body `{ ... }` as its statements (tokens with their lines), the closing brace consumed. */
+  body(): Tok[][] {
+    if (this.next('"{"') !== '{') this.fail('expected "{"', this.t[this.i - 1].line);
+    const out: Tok[][] = [];
+    for (;;) {
+      this.skipBlank();
+      if (this.done) this.fail('a "{" is not closed');
+      if (this.peek() === '}') {
+        this.i++;
+        return out;
+      }
+      const toks: Tok[] = [];
+      let depth = 0;
+      // a statement may hold braces (a nested block `chain c { ... }`, a rule's `{ 22, 80 }`): they go with it
+      while (!this.done) {
+        const tok = this.t[this.i];
+        if (depth === 0 && (tok.w === NL || tok.w === ';' || tok.w === '}')) break;
+        this.i++;
+        if (tok.w === '{') depth++;
+        if (tok.w === '}') depth--;
+        // a newline inside ends a statement of the nested block; deeper down it is a space
+        if (tok.w === NL) {
+          const last = toks[toks.length - 1]?.w;
+          if (depth === 1 && last !== ';' && last !== '{') toks.push({ w: ';', line: tok.line });
+          continue;
+        }
+        toks.push(tok);
+      }
+      if (toks.length) out.push(toks);
+    }
+  }
+}
+
+const words = (toks: readonly Tok[]): string[] => toks.map((x) => x.w);
+
+function commandsOf(words: string[], line: number, s: Script): ScriptCommand[] {
+  let r;
+  try {
+    r = parseNftTokens(words);
+  } catch (e) {
+    if (e instanceof UsageError) s.fail(e.message, line);
+    throw e;
+  }
+  if (!('commands' in r)) s.fail('list commands cannot be part of a script', line);
+  return r.commands.map((command) => ({ command, line }));
+}
+
+/** A chain block's statements: its properties (type, hook, priority, policy, device) and its rules. */
+function chainBody(stmts: Tok[][]): { props: string[]; rules: Tok[][] } {
+  const props: string[] = [];
+  const rules: Tok[][] = [];
+  for (const st of stmts) {
+    if (['type', 'policy', 'device', 'hook', 'priority'].includes(st[0].w)) props.push(...words(st), ';');
+    else rules.push(st);
+  }
+  return { props, rules };
+}
+
+function tableBlock(s: Script): ScriptCommand[] {
+  const line = s.line();
+  s.next('table');
+  const family = FAMILIES.includes(s.peek() ?? '') ? s.next('a family') : 'ip';
+  const name = s.next('a table name');
+  if (name === '{' || name === NL) s.fail('a table needs a name', line);
+  const table: string[] = ['add', 'table', family, name];
+  const declared: ScriptCommand[] = [], chains: ScriptCommand[] = [], rules: ScriptCommand[] = [];
+  const flags: string[] = [];
+  for (const st of s.body()) {
+    const [kind, objName] = words(st);
+    const at = st[0].line;
+    if (kind === 'flags') flags.push(...words(st).slice(1));
+    else if (kind === 'chain') {
+      const { props, rules: rs } = chainBody(new Script(st.slice(2), s.file).body());
+      chains.push(...commandsOf(['add', 'chain', family, name, objName, ...(props.length ? ['{', ...props, '}'] : [])], at, s));
+      for (const r of rs) rules.push(...commandsOf(['add', 'rule', family, name, objName, ...words(r)], r[0].line, s));
+    } else if (DECLARED.includes(kind)) declared.push(...commandsOf(['add', kind, family, name, ...words(st).slice(1)], at, s));
+    else s.fail(`unknown statement "${kind}" in table ${name}`, at);
+  }
+  if (flags.length) table.push('{', 'flags', ...flags, ';', '}');
+  return [...commandsOf(table, line, s), ...declared, ...chains, ...rules];
+}
+
+/** The commands of a script, in order, each with its line. */
+export function parseNftScript(text: string, file: string): ScriptCommand[] {
+  const s = new Script(scan(text), file);
+  const out: ScriptCommand[] = [];
+  for (;;) {
+    s.skipBlank();
+    if (s.done) return out;
+    const line = s.line();
+    const w = s.peek()!;
+    if (w === 'define' || w === 'include') s.fail(`"${w}" is not supported by nlkit nft -f`);
+    if (w === 'table' && s.t.slice(s.i, s.i + 4).some((x) => x.w === '{')) {
+      out.push(...tableBlock(s));
+      continue;
+    }
+    const words = s.statement();
+    // `table ip t` alone (no block): nft's add
+    out.push(...commandsOf(w === 'table' || w === 'chain' || w === 'rule' || w === 'set' ? ['add', ...words] : words, line, s));
+  }
+}
