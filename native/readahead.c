@@ -18,7 +18,7 @@
  * - the receive memory is C's (malloc), shown to JS as external ArrayBuffers: a block is
  *   freed only when its ArrayBuffers are collected (or detached and collected), the
  *   handle is closed and no read is in flight, so the thread never writes freed memory;
- * - close() while a read is in flight only marks the handle: the read's completion
+ * - close() while reads are on the pool only marks the handle: the last read's completion
  *   releases the fd and the memory, and calls nothing in JS.
  * Memory is bounded: two blocks per handle, each `max` datagrams of room.
  */
@@ -45,22 +45,33 @@ typedef struct {
   int32_t *meta;
 } ra_block;
 
+/* A read's life: queued on the pool, running there, done; or taken by the main thread before it ran. */
+enum { RA_QUEUED, RA_RUNNING, RA_DONE, RA_STOLEN };
+
+struct readahead;
 typedef struct {
+  struct readahead *r;
+  napi_async_work work;
+  int index;
+  int state; /* under r->mu */
+  size_t count;
+  int taken; /* main thread: join took it; its completion only says it ended */
+} ra_read;
+
+typedef struct readahead {
   napi_env env;
   napi_ref callback;
-  napi_async_work work;
   int fd; /* a dup of the socket, -1 once released */
   int cmsg;
   size_t cap, max, slot;
   ra_block *blocks[RA_BLOCKS];
-  /* the read in flight (main thread): which block, and whether it was taken by join */
-  int busy, index, taken;
+  /* reads whose completion has not run yet (a taken one may still be queued on the pool) */
+  int works;
+  /* the read whose datagrams nobody has taken yet, NULL when none */
+  ra_read *current;
   int closed, finalized;
-  /* written by the pool thread, read by join on the main thread */
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int done;
-  size_t count;
 } readahead_t;
 
 static void block_unref(ra_block *b) {
@@ -75,7 +86,7 @@ static void ab_finalize(napi_env env, void *data, void *hint) {
   block_unref(hint);
 }
 
-/* The fd and the blocks, once the handle is closed and no read is in flight. */
+/* The fd and the blocks, once the handle is closed and no read is on the pool. */
 static void release(readahead_t *r) {
   if (r->fd >= 0) close(r->fd);
   r->fd = -1;
@@ -88,7 +99,7 @@ static void release(readahead_t *r) {
 }
 
 static void maybe_free(readahead_t *r) {
-  if (r->closed && !r->busy) {
+  if (r->closed && r->works == 0) {
     release(r);
     if (r->finalized) {
       pthread_mutex_destroy(&r->mu);
@@ -113,32 +124,42 @@ static readahead_t *get_handle(napi_env env, napi_value v) {
   return r;
 }
 
-/* pool thread: one non-blocking drain into the block */
+/* pool thread: one non-blocking drain into the block, unless the main thread took the read first */
 static void execute(napi_env env, void *data) {
-  readahead_t *r = data;
-  ra_block *b = r->blocks[r->index];
+  ra_read *rd = data;
+  readahead_t *r = rd->r;
+  pthread_mutex_lock(&r->mu);
+  if (rd->state == RA_STOLEN) {
+    pthread_mutex_unlock(&r->mu);
+    return;
+  }
+  rd->state = RA_RUNNING;
+  pthread_mutex_unlock(&r->mu);
+  ra_block *b = r->blocks[rd->index];
   int wb;
   size_t n = nlkit_drain(r->fd, b->data, r->cap, b->meta, r->max, r->max, r->cmsg, r->slot, &wb);
   pthread_mutex_lock(&r->mu);
-  r->count = n;
-  r->done = 1;
-  pthread_cond_signal(&r->cv);
+  rd->count = n;
+  rd->state = RA_DONE;
+  pthread_cond_broadcast(&r->cv);
   pthread_mutex_unlock(&r->mu);
 }
 
 /* main thread: the callback gets (index, count), count -1 when join took the read already */
 static void complete(napi_env env, napi_status status, void *data) {
-  readahead_t *r = data;
-  napi_delete_async_work(env, r->work);
-  r->work = NULL;
-  r->busy = 0;
+  ra_read *rd = data;
+  readahead_t *r = rd->r;
+  napi_delete_async_work(env, rd->work);
+  r->works--;
+  if (r->current == rd) r->current = NULL;
+  int index = rd->index;
+  int64_t n = rd->taken || status != napi_ok ? -1 : (int64_t)rd->count;
+  free(rd);
   if (r->closed) return maybe_free(r);
-  int64_t n = r->taken ? -1 : (int64_t)r->count;
-  r->taken = 1;
   napi_value cb, recv, argv[2], result;
   if (napi_get_reference_value(env, r->callback, &cb) != napi_ok || !cb) return;
   napi_get_global(env, &recv);
-  napi_create_int32(env, r->index, &argv[0]);
+  napi_create_int32(env, index, &argv[0]);
   napi_create_int64(env, n, &argv[1]);
   napi_call_function(env, recv, cb, 2, argv, &result);
   bool pending = false;
@@ -230,7 +251,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* readaheadStart(handle, index): one read into that block on the pool; EBUSY while one is in flight */
+/* readaheadStart(handle, index): one read into that block on the pool; EBUSY while one is untaken */
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -240,28 +261,33 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (!r) return throw_errno(env, EBADF, "readaheadStart");
   if (argc < 2 || !arg_int(env, argv[1], &index) || index < 0 || index >= RA_BLOCKS)
     return throw_type(env, "readaheadStart(handle, index 0..1)");
-  if (r->busy) return throw_errno(env, EBUSY, "readaheadStart");
+  if (r->current) return throw_errno(env, EBUSY, "readaheadStart");
+  ra_read *rd = calloc(1, sizeof *rd);
+  if (!rd) return throw_errno(env, ENOMEM, "malloc");
+  rd->r = r;
+  rd->index = (int)index;
+  rd->state = RA_QUEUED;
   napi_value name;
   napi_create_string_utf8(env, "nlkit:readahead", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, execute, complete, r, &r->work) != napi_ok)
+  if (napi_create_async_work(env, NULL, name, execute, complete, rd, &rd->work) != napi_ok) {
+    free(rd);
     return throw_errno(env, ENOMEM, "napi_create_async_work");
-  r->index = (int)index;
-  r->taken = 0;
-  r->done = 0;
-  r->count = 0;
-  if (napi_queue_async_work(env, r->work) != napi_ok) {
-    napi_delete_async_work(env, r->work);
-    r->work = NULL;
+  }
+  if (napi_queue_async_work(env, rd->work) != napi_ok) {
+    napi_delete_async_work(env, rd->work);
+    free(rd);
     return throw_errno(env, EAGAIN, "napi_queue_async_work");
   }
-  r->busy = 1;
+  r->works++;
+  r->current = rd;
   return NULL;
 }
 
 /*
- * readaheadJoin(handle) -> count, or -1 when no read is in flight or it was taken already.
- * Waits for the pool thread's read (never long: it does not block) so that the main thread
- * can dispatch its datagrams before reading the socket itself; the completion then reports -1.
+ * readaheadJoin(handle) -> count, or -1 when no read is untaken. The main thread takes the
+ * read: one the pool has not begun it does itself (a pool thread the scheduler has not run
+ * yet must not hold the dump up); one running it waits for (never long: it does not block).
+ * The block is free again when this returns, and the read's completion reports -1.
  */
 static napi_value js_join(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -269,12 +295,22 @@ static napi_value js_join(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   readahead_t *r = argc >= 1 ? get_handle(env, argv[0]) : NULL;
   int64_t n = -1;
-  if (r && r->busy && !r->taken) {
+  ra_read *rd = r ? r->current : NULL;
+  if (rd) {
+    r->current = NULL;
+    rd->taken = 1;
     pthread_mutex_lock(&r->mu);
-    while (!r->done) pthread_cond_wait(&r->cv, &r->mu);
-    n = (int64_t)r->count;
-    pthread_mutex_unlock(&r->mu);
-    r->taken = 1;
+    if (rd->state == RA_QUEUED) {
+      rd->state = RA_STOLEN;
+      pthread_mutex_unlock(&r->mu);
+      ra_block *b = r->blocks[rd->index];
+      int wb;
+      n = (int64_t)nlkit_drain(r->fd, b->data, r->cap, b->meta, r->max, r->max, r->cmsg, r->slot, &wb);
+    } else {
+      while (rd->state != RA_DONE) pthread_cond_wait(&r->cv, &r->mu);
+      n = (int64_t)rd->count;
+      pthread_mutex_unlock(&r->mu);
+    }
   }
   napi_create_int64(env, n, &out);
   return out;

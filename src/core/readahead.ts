@@ -32,10 +32,12 @@ interface Block {
 export class ReadAhead {
   private readonly handle: object;
   private readonly blocks: Block[];
-  /** A read in flight on the pool: its block, -1 when none. */
+  /** The block of the read on the pool whose datagrams nobody has taken yet; -1 when none. */
   private filling = -1;
-  /** The in-flight read was taken by join(): its completion only says it ended. */
-  private joined = false;
+  /** Reads started: a scheduled chase() takes only the read it was made for. */
+  private started = 0;
+  private chasing = false;
+  private closed = false;
   /** A decoder detached a block's memory: this read-ahead is done, the connection makes another. */
   broken = false;
   /** The last read found nothing queued: the poller waits for the next datagram instead. */
@@ -50,7 +52,7 @@ export class ReadAhead {
     ];
   }
 
-  /** A read is out on the pool (until its completion runs, joined or not). */
+  /** A read is on the pool and nobody has taken its datagrams: nothing else may read the socket. */
   get busy(): boolean {
     return this.filling >= 0;
   }
@@ -59,42 +61,71 @@ export class ReadAhead {
   start(): boolean {
     if (this.filling >= 0) return true;
     const i = this.blocks[0].inUse === 0 ? 0 : this.blocks[1].inUse === 0 ? 1 : -1;
-    if (i < 0 || this.broken) return false;
+    if (i < 0 || this.broken || this.closed) return false;
     native.readaheadStart(this.handle, i);
     this.filling = i;
-    this.joined = false;
+    this.started++;
     return true;
   }
 
   /**
-   * For a read on the main thread: waits for the read in flight (it never blocks in the
-   * kernel) and dispatches what it got first, so nothing is delivered out of order. True
-   * when it dispatched something (the caller's wait may be over).
+   * For a read on the main thread: takes the outstanding read first (the addon reads it here
+   * if the pool has not begun it, else waits for it: it never blocks in the kernel) and
+   * dispatches what it got, so nothing is delivered out of order. True when it dispatched
+   * something (the caller's wait may be over).
    */
   join(): boolean {
-    if (this.filling < 0 || this.joined) return false;
-    this.joined = true;
+    const i = this.filling;
+    if (i < 0) return false;
+    this.filling = -1;
     const n = native.readaheadJoin(this.handle);
-    if (n > 0) this.deliver(this.filling, n);
+    if (n > 0) this.deliver(i, n);
     return n > 0;
   }
 
+  /** A read's completion: count -1 when it was taken already (by join or a chase). */
   private done(i: number, n: number): void {
+    if (n < 0) {
+      if (this.filling < 0) this.host.settle();
+      return;
+    }
     this.filling = -1;
-    if (n >= 0 && !this.joined) {
-      this.empty = n === 0;
-      if (n > 0) {
-        this.blocks[i].inUse++;
-        try {
-          // the next read goes out before this block is decoded: that is the overlap
-          this.host.settle();
-        } finally {
-          this.blocks[i].inUse--;
-        }
-        this.deliver(i, n);
+    this.got(i, n);
+  }
+
+  /** A read's datagrams: the next read goes out before they are decoded (that is the overlap). */
+  private got(i: number, n: number): void {
+    this.empty = n === 0;
+    if (n > 0) {
+      this.blocks[i].inUse++;
+      try {
+        this.host.settle();
+      } finally {
+        this.blocks[i].inUse--;
       }
+      this.deliver(i, n);
     }
     if (this.filling < 0) this.host.settle();
+    else this.chase();
+  }
+
+  /**
+   * After a block is decoded the next is wanted at once. Its completion would come through the
+   * event loop once a pool thread has run it; on a busy machine that thread may wait for a
+   * CPU while this one idles. So on the loop's next turn, if the read has not completed, this
+   * thread takes it: waits for it when it is running, reads it itself when it has not begun.
+   */
+  private chase(): void {
+    if (this.chasing) return;
+    this.chasing = true;
+    const read = this.started;
+    setImmediate(() => {
+      this.chasing = false;
+      if (this.closed || this.filling < 0 || this.started !== read) return;
+      const i = this.filling;
+      this.filling = -1;
+      this.got(i, native.readaheadJoin(this.handle));
+    });
   }
 
   private deliver(i: number, n: number): void {
@@ -108,8 +139,9 @@ export class ReadAhead {
     }
   }
 
-  /** No more callbacks; the addon frees the memory once a read in flight has ended. */
+  /** No more callbacks; the addon frees the memory once the reads on the pool have ended. */
   close(): void {
+    this.closed = true;
     native.readaheadClose(this.handle);
   }
 }
