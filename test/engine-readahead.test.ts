@@ -27,6 +27,8 @@ function fill(ns: string, n = ROUTES, first = 0): void {
 
 /** Whether the connection made a read-ahead (its private field: the addon's exports are read-only, nothing to count with). */
 const readAheadMade = (conn: Connection) => (conn as unknown as { ahead?: object }).ahead !== undefined;
+/** Whether a pool read is out, its datagrams untaken. */
+const readAheadBusy = (conn: Connection) => (conn as unknown as { ahead?: { busy: boolean } }).ahead?.busy === true;
 
 const mainRoutes = (m: RawMessage) => {
   const r = decodeRoute(m);
@@ -145,11 +147,23 @@ describe('read-ahead: dumps on the thread pool', () => {
       fill(ns, 5000);
       for (let i = 0; i < 50; i++) {
         const conn = new Connection(NETLINK_ROUTE, { netns: ns });
-        const p = conn.dump(RTM_GETROUTE, rtmsgDump, { decode: mainRoutes }).toArray();
-        // the dump's first pool read starts when it is sent; close at once, or after a few reads
-        if (i % 2) await new Promise((r) => setImmediate(r));
-        conn.close();
-        await assert.rejects(p, SocketClosedError);
+        if (i % 2 === 0) {
+          // the dump's first pool read starts when it is sent: close at once
+          const p = conn.dump(RTM_GETROUTE, rtmsgDump, { decode: mainRoutes }).toArray();
+          assert.ok(readAheadBusy(conn));
+          conn.close();
+          await assert.rejects(p, SocketClosedError);
+        } else {
+          // at the first route the next block's read is out (it goes before a block is decoded)
+          await assert.rejects(async () => {
+            for await (const _ of conn.dump(RTM_GETROUTE, rtmsgDump, { decode: mainRoutes })) {
+              if (!conn.isClosed) {
+                assert.ok(readAheadBusy(conn));
+                conn.close();
+              }
+            }
+          }, SocketClosedError);
+        }
         // a new socket likely gets the closed one's fd number: the read in flight read a dup
         const next = new Connection(NETLINK_ROUTE, { netns: ns });
         try {

@@ -34,8 +34,6 @@ export class ReadAhead {
   private readonly blocks: Block[];
   /** The block of the read on the pool whose datagrams nobody has taken yet; -1 when none. */
   private filling = -1;
-  /** Reads started: a scheduled chase() takes only the read it was made for. */
-  private started = 0;
   private chasing = false;
   private closed = false;
   /** A decoder detached a block's memory: this read-ahead is done, the connection makes another. */
@@ -64,7 +62,7 @@ export class ReadAhead {
     if (i < 0 || this.broken || this.closed) return false;
     native.readaheadStart(this.handle, i);
     this.filling = i;
-    this.started++;
+    this.chase();
     return true;
   }
 
@@ -106,22 +104,23 @@ export class ReadAhead {
       this.deliver(i, n);
     }
     if (this.filling < 0) this.host.settle();
-    else this.chase();
   }
 
   /**
-   * After a block is decoded the next is wanted at once. Its completion would come through the
-   * event loop once a pool thread has run it; on a busy machine that thread may wait for a
-   * CPU while this one idles. So on the loop's next turn, if the read has not completed, this
-   * thread takes it: waits for it when it is running, reads it itself when it has not begun.
+   * A read's datagrams are wanted as soon as this thread has nothing else to do: on the
+   * loop's next turn (after the block in hand is decoded, or at once for a dump's first read).
+   * Its completion would come through the event loop once a pool thread has run it; on a
+   * busy machine (or a pool busy with other work) that thread may wait for a CPU while this
+   * one idles. So on that turn, if the read has not completed, this thread takes it: waits
+   * for it when it is running, reads it itself when it has not begun. One turn, one block:
+   * timers and other sockets get their turns between blocks as with the poller.
    */
   private chase(): void {
     if (this.chasing) return;
     this.chasing = true;
-    const read = this.started;
     setImmediate(() => {
       this.chasing = false;
-      if (this.closed || this.filling < 0 || this.started !== read) return;
+      if (this.closed || this.filling < 0) return;
       const i = this.filling;
       this.filling = -1;
       this.got(i, native.readaheadJoin(this.handle));
