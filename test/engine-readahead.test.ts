@@ -184,6 +184,25 @@ describe('read-ahead: dumps on the thread pool', () => {
     });
   });
 
+  test('a socket that reads ancillary data (listenAllNsid) reads ahead with it: the same dump', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      fill(ns);
+      const plain = new Connection(NETLINK_ROUTE, { netns: ns });
+      const cmsg = new Connection(NETLINK_ROUTE, { netns: ns, listenAllNsid: true });
+      try {
+        const a = await plain.dump(RTM_GETROUTE, rtmsgDump, { decode: mainRoutes }).toArray();
+        const b = await cmsg.dump(RTM_GETROUTE, rtmsgDump, { decode: mainRoutes }).toArray();
+        assert.ok(readAheadMade(cmsg));
+        assert.equal(a.filter((x) => x !== undefined).length, ROUTES);
+        assert.deepEqual(b, a);
+      } finally {
+        plain.close();
+        cmsg.close();
+      }
+    });
+  });
+
   test('the readAhead option is checked', () => {
     assert.throws(() => new Connection(NETLINK_ROUTE, { readAhead: 'yes' as unknown as boolean }), NetlinkArgumentError);
   });
