@@ -8,7 +8,9 @@
  * decodes chunk k. The engine (src/core/readahead.ts) keeps at most one read
  * outstanding per socket and reads nothing else meanwhile (its poller is stopped and a
  * read on the main thread first joins the outstanding one), so datagrams are dispatched
- * in the order the kernel queued them.
+ * in the order the kernel queued them. Joining takes the read over: one the pool has not
+ * begun, the main thread does itself (a pool thread waiting for a CPU, or a pool busy with
+ * other work, never holds a dump up); one that is running it waits for.
  *
  * Safety:
  * - the pool thread reads a dup() of the socket: close() of the caller's fd, and the reuse
