@@ -2,7 +2,7 @@
 // JSON line. Times cover the API call (building requests, sending, receiving, decoding into
 // domain objects), not node's start-up or opening the socket, as the C programs time theirs.
 //
-//   node bench/domain-workload.js list <netns> <inner>     routes.list() of the main table, <inner> times after one untimed
+//   node bench/domain-workload.js list <netns> <inner> [no-readahead]   routes.list() of the main table, <inner> times after one untimed
 //   node bench/domain-workload.js once <netns>             one routes.list(), for the harness to time the whole process
 //   node bench/domain-workload.js stream <netns>           routes.stream(): count, peak RSS
 //   node bench/domain-workload.js add <netns> <n>          routes.add([...n routes]) in one call (bulk)
@@ -15,8 +15,8 @@ const { openRoute } = await import('../dist/bundle/route/index.js');
 const ns = (t0) => Number(process.hrtime.bigint() - t0);
 
 const MODES = {
-  async list(netns, inner) {
-    const rt = openRoute({ netns });
+  async list(netns, inner, readAhead = true) {
+    const rt = openRoute({ netns, readAhead });
     try {
       let routes = (await rt.routes.list({ table: 'main' })).length; // untimed: JIT warm-up, socket
       const t0 = process.hrtime.bigint();
@@ -85,9 +85,10 @@ const MODES = {
   },
 };
 
-const [mode, netns, arg] = process.argv.slice(2);
+const [mode, netns, arg, flag] = process.argv.slice(2);
 if (!MODES[mode] || !netns) {
   console.error(`usage: domain-workload.js <${Object.keys(MODES).join('|')}> <netns> [n]`);
   process.exit(2);
 }
-console.log(JSON.stringify({ mode, ...(await MODES[mode](netns, Number(arg ?? 1))) }));
+// a fourth word `no-readahead`: the list without the connection's read-ahead (the same run's before)
+console.log(JSON.stringify({ mode, ...(await MODES[mode](netns, Number(arg ?? 1), flag !== 'no-readahead')) }));

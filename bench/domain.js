@@ -54,12 +54,13 @@ async function listCase(bin, tmp) {
     const file = join(tmp, 'list.batch');
     writeFileSync(file, fillListRoutes(ns));
     await runJson(['ip', '-n', ns, '-batch', file]);
-    const samples = { nlkit: [], nlkitProcess: [], c: [], ip: [] };
+    const samples = { nlkit: [], nlkitNoReadAhead: [], nlkitProcess: [], c: [], ip: [] };
     for (let r = 1; r <= ROUNDS; r++) {
       process.stderr.write(`domain list: round ${r}/${ROUNDS}...\n`);
       const n = await runNode('list', ns, String(LIST_INNER));
       if (n.json.routes < LIST_ROUTES) throw new Error(`routes.list: ${n.json.routes} routes, ${LIST_ROUTES} added`);
       samples.nlkit.push(n.json.ns_per_route);
+      samples.nlkitNoReadAhead.push((await runNode('list', ns, String(LIST_INNER), 'no-readahead')).json.ns_per_route);
       samples.nlkitProcess.push((await runNode('once', ns)).ms);
       samples.c.push((await runJson(['ip', 'netns', 'exec', ns, bin, 'dump', String(LIST_INNER)])).json.ns_per_route);
       samples.ip.push((await runJson(['sh', '-c', `ip -n ${ns} -j route show >/dev/null`])).ms);
@@ -141,6 +142,7 @@ async function main() {
     const rows = [];
     if (list) rows.push(
       [`routes.list(): ${LIST_ROUTES} routes into Route objects vs C dump+parse`, `${fmt(listMs(list.nlkit), 1)} ms`, `${fmt(listMs(list.c), 1)} ms`, `${fmt(list.nlkit / list.c, 2)}x`],
+      ['  the same without read-ahead (readAhead: false) vs C', `${fmt(listMs(list.nlkitNoReadAhead), 1)} ms`, `${fmt(listMs(list.c), 1)} ms`, `${fmt(list.nlkitNoReadAhead / list.c, 2)}x`],
       ['  one list, whole node process vs `ip -j route show` (output discarded)', `${fmt(list.nlkitProcess, 0)} ms`, `${fmt(list.ip, 0)} ms`, `${fmt(list.nlkitProcess / list.ip, 2)}x`]);
     if (add) rows.push([`routes.add([${ADD_ROUTES}]) vs ip -batch`, `${fmt(add.nlkit, 1)} ms`, `${fmt(add.ip, 1)} ms`, `${fmt(add.nlkit / add.ip, 2)}x`]);
     if (rss !== undefined) rows.push([`peak RSS, routes.stream() of ${RSS_ROUTES} routes`, `${fmt(rss, 1)} MB`, '-', '-']);

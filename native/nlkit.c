@@ -578,6 +578,13 @@ static size_t drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slot
   return count;
 }
 
+/* drain() for the read-ahead's pool thread (readahead.c): touches no N-API state */
+size_t nlkit_drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, size_t slot,
+                   int *would_block) {
+  return drain(fd, buf, cap, meta, slots, max, cmsg, slot, would_block);
+}
+_Static_assert(NLKIT_META_INTS == META_INTS, "nlkit.h's NLKIT_META_INTS");
+
 static int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -967,6 +974,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   nsjobs_init(env, exports);
   bpf_init(env, exports);
+  readahead_init(env, exports);
   napi_value meta_ints;
   napi_create_int32(env, META_INTS, &meta_ints);
   napi_set_named_property(env, exports, "META_INTS", meta_ints);

@@ -16,4 +16,11 @@ int check_netns(int fd);
 void nsjobs_init(napi_env env, napi_value exports);
 /* bpf.c: bpfObjGet(path), an fd for a pinned eBPF object */
 void bpf_init(napi_env env, napi_value exports);
+/* readahead.c: a dump's receive on libuv's thread pool */
+void readahead_init(napi_env env, napi_value exports);
+/* nlkit.c's non-blocking batch read (drain), callable from any thread */
+size_t nlkit_drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots, size_t max, int cmsg, size_t slot,
+                   int *would_block);
+/* int32 slots per receive-batch entry (META_INTS in nlkit.c) */
+#define NLKIT_META_INTS 10
 #endif

@@ -248,6 +248,8 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (!sel.none) {
     const keep = sel.keep.length ? keptBy(sel) : undefined;
     try {
+      // Sync: the read-ahead (forEach) measured no faster for a whole `nlkit route show` process
+      // (REPORT.md of the dump branch), and a blocking loop has no event-loop turns to pay
       const { interrupted } = makeRoutes(env.route).forEachSync(sel.filter, keep ? (r) => keep(r) && printRoute(p, r, view) : (r) => printRoute(p, r, view));
       if (interrupted) env.err('Dump was interrupted and may be inconsistent.\n');
     } catch (e) {

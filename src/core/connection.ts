@@ -9,16 +9,22 @@ import { EventStream, type EventStreamOptions } from './events.js';
 import type { CallOptions, Decoder, DumpOptions, DumpResult, IntrPolicy, Message, Payload, RawMessage, RequestOptions } from './message.js';
 import { checkCallOptions, checkEventOptions, checkInt, checkPayload, checkTimeout } from './options.js';
 import { Pending, PendingTable } from './pending.js';
+import { checkReadAhead, ReadAhead } from './readahead.js';
 import { Server, type ServerHandler, type ServerOptions } from './server.js';
 import {
   driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult, type TransactionSource,
 } from './transaction.js';
-import { acquireBatch, type Batch, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
+import { acquireBatch, type Batch, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { Writer } from './writer.js';
 
 export interface ConnectionOptions extends SocketOptions {
   /** Default per-call timeout in ms. Default 30000; 0 or Infinity: none. */
   timeout?: number;
+  /**
+   * Async dumps receive on libuv's thread pool while the main thread decodes what came
+   * before (see readahead.ts): the kernel's dump work and the decoding overlap. Default true.
+   */
+  readAhead?: boolean;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -58,21 +64,32 @@ export class Connection {
   private closed = false;
   /** Made on first use: most connections never run a transaction. */
   private txnHost: TransactionHost | undefined;
+  /** Whether async dumps read ahead on the pool (the readAhead option); the read-ahead is made on first use. */
+  private readonly readAheadOn: boolean;
+  private ahead: ReadAhead | undefined;
+  private readAheadFailed = false;
   private readonly onBatch = (batch: Batch, n: number) => {
     this.dispatcher.dispatch(batch, n);
     // a decoder that detached the poller's buffer: the addon must not write there again
     if (batch.buf.length === 0 && !this.closed) this.sock.renewPoller();
+    // the read-ahead found the queue empty and the poller waited: the dump goes on, read ahead again
+    if (this.ahead?.empty) {
+      this.ahead.empty = false;
+      this.updatePolling();
+    }
   };
 
   constructor(protocol: number, opts: ConnectionOptions = {}) {
     const timeout = opts.timeout === undefined ? DEFAULT_TIMEOUT : checkTimeout(opts.timeout);
+    this.readAheadOn = checkReadAhead(opts.readAhead);
     this.sock = new NetlinkSocket(protocol, opts);
     this.kernelPeer = !C.USER_PROTOCOLS.has(protocol);
     this.timeout = timeout;
     this.table = new PendingTable({
       sendDump: (p) => {
         this.sock.send(p.buf, p.off, p.len, p.peer, 0, p.sendWait);
-        // its replies are read by whoever drives the socket: the poller, or a Sync loop
+        // its replies are read by whoever drives the socket: the read-ahead or the poller, or a Sync loop
+        if (this.ahead) this.ahead.empty = false;
         if (p.sendWait === 0) this.updatePolling();
       },
       waitChanged: () => {
@@ -282,7 +299,8 @@ export class Connection {
       if (this.checkAborted(p)) return;
       if (this.closed) return this.table.finish(p, new SocketClosedError());
       this.table.enqueueDump(p);
-      if (this.table.activeDump === p) this.readNow(p);
+      // with a read-ahead out (sendDump started one) the pool reads the first chunk too
+      if (this.table.activeDump === p && !this.ahead?.busy) this.readNow(p);
       if (!p.settled) this.park(p);
       else this.updatePolling();
     });
@@ -299,6 +317,7 @@ export class Connection {
    * `max` datagrams, so that a lone reply costs one read and no trailing EAGAIN.
    */
   private sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number, max = 1, wide = false): void {
+    this.ahead?.join();
     const b = acquireBatch(wide);
     try {
       const n = this.sock.transact(buf, off, len, peer, sendTimeoutMs, b, 0, max);
@@ -313,6 +332,8 @@ export class Connection {
    * when nothing came. A request reads one at a time: no trailing EAGAIN after its reply.
    */
   private readInto(waitMs: number, max: number, wide = false): boolean {
+    // what the pool read first: it may be what the caller waits for
+    if (this.ahead?.join()) return true;
     const b = acquireBatch(wide);
     try {
       const n = this.sock.recv(b, waitMs, max);
@@ -453,9 +474,39 @@ export class Connection {
     let ref = this.table.busy || (this.server?.ref ?? false);
     for (const s of streams) if (s.ref) ref = true;
     const want = this.pauses === 0 && (this.table.busy || streams.size > 0 || this.server !== undefined);
-    if (want) this.sock.startPolling(this.onBatch);
+    // a pool read in flight: nothing else reads until its completion decides again
+    if ((want && this.readAhead()) || this.ahead?.busy) this.sock.stopPolling();
+    else if (want) this.sock.startPolling(this.onBatch);
     else this.sock.stopPolling();
     this.sock.setRef(ref);
+  }
+
+  /**
+   * Starts (or keeps) a pool read while an async dump runs; false when the poller should
+   * read instead: no async dump, the option is off, the last read found the queue empty, or
+   * both blocks are being decoded.
+   */
+  private readAhead(): boolean {
+    const d = this.table.activeDump;
+    if (!this.readAheadOn || this.readAheadFailed || d === undefined || d.sendWait !== 0 || this.ahead?.empty) return false;
+    let a = this.ahead;
+    if (a?.busy) return true;
+    // made again after a decoder detached its memory, or when datagrams need more room or ancillary data
+    try {
+      if (a === undefined || a.broken || a.slotBytes !== currentSlotBytes() || a.cmsg !== this.sock.ancillary) {
+        a?.close();
+        this.ahead = undefined;
+        a = this.ahead = new ReadAhead(this.sock.fd, currentSlotBytes(), this.sock.ancillary, {
+          dispatch: (batch, n) => this.dispatcher.dispatch(batch, n),
+          settle: () => this.updatePolling(),
+        });
+      }
+      return a.start();
+    } catch {
+      // no descriptor or memory for it (EMFILE, ENOMEM): the poller reads, as without the option
+      this.readAheadFailed = true;
+      return false;
+    }
   }
 
   /** Stops reading the socket (a consumer is behind); the kernel queue absorbs, then overflows. */
@@ -561,6 +612,8 @@ export class Connection {
     this.closed = true;
     for (const s of [...this.dispatcher.streams]) s.close();
     this.server = undefined;
+    this.ahead?.close();
+    this.ahead = undefined;
     this.sock.close();
   }
 }

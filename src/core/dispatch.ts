@@ -51,7 +51,7 @@ export class Dispatcher {
 
   constructor(private readonly kernelPeer: boolean, private readonly table: PendingTable, private readonly host: DispatchHost) {}
 
-  dispatch(batch: Batch, n: number): void {
+  dispatch(batch: Pick<Batch, 'buf' | 'meta'>, n: number): void {
     const { buf, meta } = batch;
     const m = this.depth < this.msgs.length ? this.msgs[this.depth] : (this.msgs[this.depth] = newRaw());
     this.depth++;

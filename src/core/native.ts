@@ -37,6 +37,17 @@ export interface NativeBinding {
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
   /** bpf(BPF_OBJ_GET) on a pinned object's path: an fd (O_CLOEXEC; close() it). */
   bpfObjGet(path: string): number;
+  /**
+   * A read-ahead on a dup of fd (native/readahead.c): [handle, buf0, meta0, buf1, meta1], two
+   * blocks of `max` datagrams as the addon's receive batches lay them out. onDone(block, count)
+   * after each read; count -1 when readaheadJoin took it already.
+   */
+  readaheadCreate(fd: number, max: number, slotBytes: number, cmsg: boolean, onDone: (block: number, count: number) => void): [object, ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer];
+  /** One non-blocking receive into a block on libuv's pool; EBUSY while one is in flight. */
+  readaheadStart(handle: object, block: number): void;
+  /** Waits for the read in flight and returns its count (-1: none, or taken already). */
+  readaheadJoin(handle: object): number;
+  readaheadClose(handle: object): void;
   readonly META_INTS: number;
   readonly IO_INTS: number;
 }

@@ -191,6 +191,10 @@ export function growBatches(atLeast: number): void {
     freeBatches.length = 0;
   }
 }
+/** The room for each datagram after a batch's first (grows after a truncated datagram). */
+export function currentSlotBytes(): number {
+  return slotBytes;
+}
 export function currentBatchBytes(): number {
   return batchBytes;
 }
@@ -403,6 +407,11 @@ export class NetlinkSocket {
     const wasPolling = this.polling;
     this.polling = false;
     if (wasPolling) this.startPolling(this.onBatch);
+  }
+
+  /** Whether datagrams come with ancillary data (a receive must use recvmsg). */
+  get ancillary(): boolean {
+    return this.cmsg;
   }
 
   get isPolling(): boolean {

@@ -248,6 +248,29 @@ function cachedNames(names: LinkNames, ctx: RouteContext): LinkNameSource {
   };
 }
 
+/**
+ * forEach's dump: each route handed to fn as it is decoded, none kept. Link names first: a
+ * link dump inside the route dump, on the same socket, would wait forever.
+ */
+function eachCall(ctx: RouteContext, f: RouteFilter | undefined, fn: (route: Route, raw: RawMessage) => void, opts: Pick<RouteOptions, 'timeout'>): Call<undefined> {
+  const scope = ctx.scope();
+  const cached = ctx.names;
+  if (!cached) scope.ifname(0);
+  const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
+  const { decode: inner, result: _r, ...rest } = call;
+  const decode = inner!;
+  return {
+    ...rest, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+    decode: (m: RawMessage) => {
+      const r = decode(m);
+      if (r !== undefined) fn(r, m);
+      return undefined;
+    },
+  };
+}
+
+const interruptedOf = (r: { interrupted?: boolean }) => ({ interrupted: r.interrupted === true });
+
 /** The routes module of a handle: `rt.routes.list()`, `rt.routes.add({...})`... */
 export function makeRoutes(ctx: RouteContext) {
   const ops = bindOps(ctx, {
@@ -288,21 +311,15 @@ export function makeRoutes(ctx: RouteContext) {
      * back): the result says whether the kernel's table changed while it ran.
      */
     forEachSync(f: RouteFilter | undefined, fn: (route: Route, raw: RawMessage) => void, opts: Pick<RouteOptions, 'timeout'> = {}): { interrupted: boolean } {
-      const scope = ctx.scope();
-      // names first: a link dump inside the route dump, on the same socket, would wait forever
-      const cached = ctx.names;
-      if (!cached) scope.ifname(0);
-      const call = dumpCall(f, scope, cached ? cachedNames(cached, ctx) : scope);
-      const decode = call.decode!;
-      const result = ctx.conn.runSync({
-        ...call, intr: 'partial', ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
-        decode: (m: RawMessage) => {
-          const r = decode(m);
-          if (r !== undefined) fn(r, m);
-          return undefined;
-        },
-      });
-      return { interrupted: result.interrupted === true };
+      return interruptedOf(ctx.conn.runSync(eachCall(ctx, f, fn, opts)));
+    },
+    /**
+     * forEachSync as a promise: while `fn` runs on one block of routes, the connection reads
+     * the next on libuv's thread pool, so the kernel's dump overlaps the caller's work
+     * (printing them, say; see the connection's `readAhead` option).
+     */
+    async forEach(f: RouteFilter | undefined, fn: (route: Route, raw: RawMessage) => void, opts: Pick<RouteOptions, 'timeout'> = {}): Promise<{ interrupted: boolean }> {
+      return interruptedOf(await ctx.conn.run(eachCall(ctx, f, fn, opts)));
     },
     /**
      * The routes of list(filter) as they arrive, for tables too large to hold: memory stays
