@@ -16,4 +16,6 @@ int check_netns(int fd);
 void nsjobs_init(napi_env env, napi_value exports);
 /* bpf.c: bpfObjGet(path), an fd for a pinned eBPF object */
 void bpf_init(napi_env env, napi_value exports);
+/* sendbehind.c: sendBehind(fd, buffer, offset, length, pid, done), a send on the libuv threadpool */
+void sendbehind_init(napi_env env, napi_value exports);
 #endif

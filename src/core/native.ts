@@ -35,6 +35,12 @@ export interface NativeBinding {
    * fd the job runs in, or null. See native/nsjobs.c for each op's arguments and result.
    */
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
+  /**
+   * One send on the libuv threadpool (native/sendbehind.c): done(error) runs on this thread
+   * afterwards (null: sent; else an errno error with code and syscall). The buffer is kept alive until then and must not be
+   * written in [offset, offset + length) meanwhile; closing fd meanwhile is safe.
+   */
+  sendBehind(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, length: number, pid: number, done: (err: Error | null) => void): void;
   /** bpf(BPF_OBJ_GET) on a pinned object's path: an fd (O_CLOEXEC; close() it). */
   bpfObjGet(path: string): number;
   readonly META_INTS: number;

@@ -93,6 +93,12 @@ export interface TransactionHost {
   sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number): void;
   /** Dispatches what is queued (waitMs 0) or what comes within waitMs (-1: forever); false when nothing came. */
   read(waitMs: number): boolean;
+  /**
+   * Sends bytes from the libuv threadpool and calls `done` on this thread afterwards (an
+   * error: the send failed). A kernel peer does its work inside the send, so JavaScript
+   * encodes the next send meanwhile. The bytes stay untouched until `done`.
+   */
+  sendBehind?(buf: Buffer, off: number, len: number, peer: number, done: (err: Error | null) => void): void;
 }
 
 /**
@@ -124,16 +130,36 @@ const NO_ACK = 16;
  * for the items that have them, or when `result.items` is read.
  */
 export class Transaction<T> implements SeqRange {
-  private readonly n: number;
-  private readonly buf: Buffer;
+  /** Items encoded so far (all of them once `w` is gone). */
+  private n = 0;
+  /** The buffer the requests are in (the writer's, which may grow while pipelining). */
+  private buf: Buffer;
   /** Item i's request is buf[offs[i], offs[i + 1]). */
   private readonly offs: Uint32Array;
   private readonly state: Uint8Array;
   private readonly firstSeq: number;
   private readonly peer: number;
   /** Per-item decoders and layouts, only when some item has one. */
-  private readonly decoders: (Decoder<unknown> | undefined)[] | undefined;
-  private readonly layouts: (MessageLayout | undefined)[] | undefined;
+  private decoders: (Decoder<unknown> | undefined)[] | undefined;
+  private layouts: (MessageLayout | undefined)[] | undefined;
+  // what encode() works from; `w` is dropped once every item is encoded
+  private readonly array: readonly TransactionItem<T>[] | undefined;
+  private readonly source: TransactionSource<T> | undefined;
+  private readonly max: number;
+  private readonly each: boolean;
+  private readonly split: boolean;
+  private readonly maxBytes: number;
+  private readonly maxItems: number;
+  private w: Writer | undefined;
+  /** First item of the send being encoded. */
+  private chunkStart = 0;
+  /** Sends go from the threadpool while the next one is encoded (see TransactionHost.sendBehind). */
+  private readonly behind: boolean;
+  /** A send is on the threadpool: nothing is read or inferred until it returns. */
+  private inflight = false;
+  /** Pipelined: the item that could not be encoded (max: none, the source gave too many) and why; -1: none. */
+  private badItem = -1;
+  private badErr: unknown;
   /** Made on the first item with a reply (most items are answered by a bare ack). */
   private replies: (unknown[] | undefined)[] | undefined;
   /** Made on the first failure. */
@@ -165,27 +191,47 @@ export class Transaction<T> implements SeqRange {
     opts: TransactionOptions,
     readonly timeout: number,
     limits: { sndbuf: number; rcvbuf: number },
+    /** Driven async: may send behind (see TransactionHost.sendBehind). */
+    overlap = false,
   ) {
-    const array = Array.isArray(list) ? list as readonly TransactionItem<T>[] : undefined;
-    const source = array ? undefined : list as TransactionSource<T>;
+    const array = this.array = Array.isArray(list) ? list as readonly TransactionItem<T>[] : undefined;
+    const source = this.source = array ? undefined : list as TransactionSource<T>;
     if (!array && (typeof list !== 'object' || list === null || typeof source!.next !== 'function' ||
       !Number.isInteger(source!.size) || source!.size < 0 || source!.size > 0xffffffff))
       throw new NetlinkArgumentError('items', 'must be an array of requests or a { size, next() } source of them', 'ERR_INVALID_ARG_TYPE');
-    const each = (opts.ack ?? 'each') === 'each';
+    this.each = (opts.ack ?? 'each') === 'each';
     if (opts.ack !== undefined && opts.ack !== 'each' && opts.ack !== 'last')
       throw new NetlinkArgumentError('ack', `must be 'each' or 'last', got ${String(opts.ack)}`);
     this.peer = opts.peer ?? 0;
     this.stopOnError = opts.stopOnError === true;
-    const max = array ? array.length : source!.size;
-    const offs = this.offs = new Uint32Array(max + 1);
-    const state = this.state = new Uint8Array(max);
+    const max = this.max = array ? array.length : source!.size;
+    this.offs = new Uint32Array(max + 1);
+    this.state = new Uint8Array(max);
     // consecutive numbers: the table finds an item by arithmetic (a source that ends
     // early leaves the rest of its reservation unused)
-    const first = this.firstSeq = host.table.reserveSeqs(max);
-    let decoders: (Decoder<unknown> | undefined)[] | undefined, layouts: (MessageLayout | undefined)[] | undefined;
-    const w = new Writer(Math.max(4096, max * 64));
-    let n = 0;
-    for (let i = 0; i < max; i++) {
+    this.firstSeq = host.table.reserveSeqs(max);
+    this.w = new Writer(Math.max(4096, max * 64));
+    this.buf = this.w.buf;
+    // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
+    this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
+    this.maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
+      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST));
+    this.split = opts.split !== false;
+    this.behind = overlap && this.split && host.kernelPeer && this.peer === 0 && host.sendBehind !== undefined;
+    // pipelined: the first send's worth now (a bad item there still refuses the whole
+    // transaction before anything is sent), the rest while the sends before it run
+    this.encode(!this.behind);
+  }
+
+  /**
+   * Encodes items into the buffer (consecutive sequence numbers) and cuts them into sends:
+   * all of them, or (`all` false) until one more send's worth is complete.
+   */
+  private encode(all: boolean): void {
+    const { array, source, max, offs, state, firstSeq: first } = this;
+    const w = this.w!;
+    let i = this.n;
+    for (; i < max; i++) {
       const it = (array ? array[i] : source!.next()) as TransactionItem<T>;
       if ((it as unknown) === undefined && source) break;
       // the usual item is { type, payload, flags }: checked without a call, the rest only when there
@@ -194,7 +240,7 @@ export class Transaction<T> implements SeqRange {
       if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
       if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
       if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
-      let ack = each;
+      let ack = this.each;
       const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
       const { ack: itemAck, decode, layout } = r;
       // the options a generated item carries (its decoder and layout, maybe ack) are checked
@@ -212,8 +258,8 @@ export class Transaction<T> implements SeqRange {
         }
       }
       if (itemAck !== undefined) ack = itemAck;
-      if (decode !== undefined) (decoders ??= new Array(max))[i] = decode as Decoder<unknown>;
-      if (layout !== undefined) (layouts ??= new Array(max))[i] = layout;
+      if (decode !== undefined) (this.decoders ??= new Array(max))[i] = decode as Decoder<unknown>;
+      if (layout !== undefined) (this.layouts ??= new Array(max))[i] = layout;
       if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
         throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
       state[i] = (ack ? ACK : 0) | (itemAck === false ? NO_ACK : 0);
@@ -221,40 +267,54 @@ export class Transaction<T> implements SeqRange {
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
       w.endMessage(off);
-      n = i + 1;
+      offs[i + 1] = w.pos;
+      this.n = i + 1;
+      // a send ends before the item that would take it past maxItems or maxBytes
+      const start = this.chunkStart;
+      if (this.split && i > start && (i - start >= this.maxItems || offs[i + 1] - offs[start] > this.maxBytes)) {
+        this.closeChunk(i);
+        if (!all) return;
+      }
     }
-    if (source && n === max && source.next() !== undefined)
+    if (source && i === max && source.next() !== undefined)
       throw new NetlinkArgumentError('items', `source gave more items than its size (${max})`, 'ERR_OUT_OF_RANGE');
-    this.n = n;
+    const n = this.n;
     offs[n] = w.pos;
     this.buf = w.buf;
-    this.decoders = decoders;
-    this.layouts = layouts;
+    this.w = undefined;
+    if (!this.split && w.pos > this.maxBytes)
+      throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
+    if (n > this.chunkStart) this.closeChunk(n);
+  }
 
-    // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
-    const maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
-    const maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
-      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST));
-    if (opts.split === false) {
-      if (w.pos > maxBytes)
-        throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
-      if (n) this.chunkEnds.push(n);
-    } else {
-      let start = 0;
-      for (let i = 0; i < n; i++) {
-        if (i > start && (i - start >= maxItems || offs[i + 1] - offs[start] > maxBytes)) {
-          this.chunkEnds.push(i);
-          start = i;
-        }
-      }
-      if (n) this.chunkEnds.push(n);
-    }
-    if (!each) {
-      let start = 0;
-      for (const end of this.chunkEnds) {
-        this.ackLastOf(start, end);
-        start = end;
-      }
+  /** Items [chunkStart, end) make one send. */
+  private closeChunk(end: number): void {
+    this.buf = this.w?.buf ?? this.buf;
+    const start = this.chunkStart;
+    this.chunkEnds.push(end);
+    this.chunkStart = end;
+    if (!this.each) this.ackLastOf(start, end);
+  }
+
+  /**
+   * Pipelined: the next send's worth, encoded while the kernel handles the send before it.
+   * An item that cannot be encoded now fails by itself (with its error) after the items
+   * before it have been sent, and the items after it are not sent (NotSentError).
+   */
+  private encodeAhead(): void {
+    if (this.w === undefined) return;
+    try {
+      this.encode(false);
+    } catch (e) {
+      // what the failed item wrote is dropped; the items before it still make their send
+      const at = this.n;
+      this.w!.pos = this.offs[at];
+      this.badItem = at;
+      this.badErr = e;
+      this.buf = this.w!.buf;
+      this.w = undefined;
+      // a source that gave too many (at === max): its last send's worth goes unsent as well
+      if (at < this.max && at > this.chunkStart) this.closeChunk(at);
     }
   }
 
@@ -289,10 +349,15 @@ export class Transaction<T> implements SeqRange {
     this.pumping = true;
     try {
       while (!this.finished) {
+        // answers to a send still running are not all queued yet: nothing is inferred until it returns
+        if (this.inflight) return;
         if (!this.outstanding) {
-          if (this.chunk === this.chunkEnds.length) break;
+          const allSent = this.chunk === this.chunkEnds.length;
+          if (allSent && this.w === undefined && this.badItem < 0) break;
           if (this.host.closed()) this.stopWith(new NotSentError(new Error('the connection closed')));
+          if (allSent && this.w === undefined) this.stopWith(this.badErr); // pipelined: an item that could not be encoded
           if (this.stop !== undefined) this.failUnsent();
+          else if (allSent) this.encodeAhead();
           else this.sendChunk(sync);
           continue;
         }
@@ -316,11 +381,31 @@ export class Transaction<T> implements SeqRange {
     }
     this.sentEnd = end;
     const off = this.offs[start];
+    // the last send has nothing to overlap with: sent from here, without a trip to the threadpool
+    if (this.behind && (this.w !== undefined || this.chunk < this.chunkEnds.length)) {
+      this.inflight = true;
+      try {
+        this.host.sendBehind!(this.buf, off, this.offs[end] - off, this.peer, (err) => this.sent(start, end, err));
+      } catch (e) {
+        this.inflight = false;
+        for (let i = start; i < end; i++) this.settle(i, e);
+        return;
+      }
+      this.encodeAhead();
+      return;
+    }
     try {
       this.host.sendAndRead(this.buf, off, this.offs[end] - off, this.peer, sync ? (this.timeout > 0 ? this.timeout : -1) : 0);
     } catch (e) {
       for (let i = start; i < end; i++) this.settle(i, e);
     }
+  }
+
+  /** A send from the threadpool returned: its answers are queued; the driver reads them. */
+  private sent(start: number, end: number, err: Error | null): void {
+    this.inflight = false;
+    if (err) for (let i = start; i < end; i++) this.settle(i, err);
+    if (!this.pumping) this.onIdle?.();
   }
 
   /**
@@ -494,9 +579,21 @@ export class Transaction<T> implements SeqRange {
   private failUnsent(): void {
     const err = this.stop instanceof NotSentError ? this.stop : new NotSentError(this.stop);
     const from = this.sentEnd;
+    this.countRest();
     this.sentEnd = this.n;
     this.chunk = this.chunkEnds.length;
-    for (let i = from; i < this.n; i++) this.settle(i, err);
+    for (let i = from; i < this.n; i++) this.settle(i, i === this.badItem ? this.badErr : err);
+    this.badItem = -1;
+  }
+
+  /** Pipelined and stopped early: the items not taken from the caller yet still count (unsent). */
+  private countRest(): void {
+    if (this.w === undefined && this.badItem < 0) return;
+    let n = this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n;
+    if (this.array) n = this.max;
+    else while (n < this.max && this.source!.next() !== undefined) n++;
+    this.n = n;
+    this.w = undefined;
   }
 
   private finish(): void {

@@ -331,6 +331,19 @@ export class NetlinkSocket {
   }
 
   /**
+   * Sends bytes to a port id from the libuv threadpool, so that this thread goes on while
+   * the kernel handles them (it does inside sendmsg): `done` runs here afterwards with an
+   * errno error, or null. Until then [offset, offset + length) of buf must not change (the
+   * buffer itself is kept alive). Never waits for a full user-space peer (EAGAIN). A close()
+   * meanwhile is safe: the send uses its own duplicate of the descriptor.
+   */
+  sendBehind(buf: Uint8Array, offset: number, length: number, pid: number, done: (err: Error | null) => void): void {
+    checkU32('offset', offset);
+    checkU32('length', length);
+    native.sendBehind(this.fd, buf, offset, length, checkU32('pid', pid) >>> 0, done);
+  }
+
+  /**
    * Receives up to `max` datagrams into a batch. timeoutMs 0: only what is queued;
    * > 0: wait that long for the first; < 0: wait forever. Returns the entry count.
    */
