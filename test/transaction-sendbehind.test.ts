@@ -35,21 +35,29 @@ function source(n: number, make: (i: number) => TransactionItem, size = n): Tran
   return { size, next: () => (i < n ? make(i++) : undefined) };
 }
 
-/** Counts the sends that went from the threadpool, and can act when one starts. */
+/** Counts the sends that went from the threadpool, and can act when one is queued. */
 function spySends(c: Connection, onSend?: (count: number) => void): { count: number } {
-  const sock = (c as unknown as { sock: { sendBehind: (...a: unknown[]) => void } }).sock;
-  const orig = sock.sendBehind.bind(sock);
+  type Sender = { push: (...a: unknown[]) => boolean };
+  const sock = (c as unknown as { sock: { openSender: (...a: unknown[]) => Sender } }).sock;
+  const open = sock.openSender.bind(sock);
   const seen = { count: 0 };
-  sock.sendBehind = (...a: unknown[]) => {
-    orig(...a);
-    seen.count++;
-    onSend?.(seen.count);
+  sock.openSender = (...a: unknown[]) => {
+    const sender = open(...a);
+    const push = sender.push.bind(sender);
+    sender.push = (...b: unknown[]) => {
+      const started = push(...b);
+      seen.count++;
+      onSend?.(seen.count);
+      return started;
+    };
+    return sender;
   };
   return seen;
 }
 
-const tableDsts = (ns: string, table: number) =>
-  new Set(ipJson<{ dst: string }[]>(ns, '-4', 'route', 'show', 'table', String(table)).map((r) => r.dst));
+/** The destinations of a table's routes (none when nothing made the table). */
+const tableDsts = (ns: string, table: number) => new Set(ipJson<{ dst: string; table?: string }[]>(ns, '-4', 'route', 'show', 'table', 'all')
+  .filter((r) => r.table === String(table) || (table === 254 && (r.table === undefined || r.table === 'main'))).map((r) => r.dst));
 
 describe('transactions sent behind (pipelined)', () => {
   test('10,000 routes through routes.add: every one in `ip -j route show`, sends from the threadpool', async (t) => {
@@ -97,8 +105,8 @@ describe('transactions sent behind (pipelined)', () => {
         assert.equal(dsts.size, N - 1);
         assert.ok(!dsts.has(`${dstOf(BAD)}/24`));
       }
-      // four sends of each went behind, the last from this thread
-      assert.equal(sends.count, 8);
+      // the sends went from the threadpool (the last too, when it queued behind others)
+      assert.ok(sends.count >= 8, `${sends.count} sends from the threadpool`);
       // every item acknowledged, every failure still its own: all exist but the one that failed
       const each = await c.transaction(source(N, (i) => route(i, 150)), { maxPerSend: 100 });
       assert.equal(each.failures.length, N - 1);
@@ -121,7 +129,7 @@ describe('transactions sent behind (pipelined)', () => {
       assert.equal(tableDsts(ns, 160).size, BAD);
       // in the first send's worth nothing has gone yet: refused whole, as Sync refuses it
       await assert.rejects(c.transaction(source(N, (i) => (i === 5 ? make(BAD) : route(i, 161))), { maxPerSend: 100 }), RangeError);
-      assert.equal(ipJson<unknown[]>(ns, '-4', 'route', 'show', 'table', 'all').filter((r) => (r as { table?: string }).table === '161').length, 0);
+      assert.equal(tableDsts(ns, 161).size, 0);
       // a source that gives more than its size: its last send is not sent
       const over = await c.transaction(source(N + 1, (i) => route(i, 162), N), { ack: 'last', maxPerSend: 100 });
       assert.ok(!over.ok);

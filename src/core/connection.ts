@@ -441,7 +441,7 @@ export class Connection {
       // a whole send's answers are read at once, into a wide batch: up to one per item
       sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS, true),
       read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS, true),
-      sendBehind: (buf, off, len, peer, done) => this.sock.sendBehind(buf, off, len, peer, done),
+      openSender: (peer, results, done) => this.sock.openSender(peer, results, done),
     };
     return new Transaction<T>(this.txnHost, items, opts, timeout, limits, !sync);
   }

@@ -36,11 +36,17 @@ export interface NativeBinding {
    */
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
   /**
-   * One send on the libuv threadpool (native/sendbehind.c): done(error) runs on this thread
-   * afterwards (null: sent; else an errno error with code and syscall). The buffer is kept alive until then and must not be
-   * written in [offset, offset + length) meanwhile; closing fd meanwhile is safe.
+   * A transaction's sends made in order from the libuv threadpool (native/sendbehind.c):
+   * results[k] becomes 1 (sent) or -errno once send k returned; done() runs on this thread
+   * when a job of the pool ends. push returns 1 when it started a job (a done() follows).
    */
-  sendBehind(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, length: number, pid: number, done: (err: Error | null) => void): void;
+  senderCreate(fd: number, pid: number, results: Int32Array, done: () => void): object;
+  senderPush(sender: object, buf: Uint8Array | ArrayBuffer, offset: number, length: number, worstAnswerBytes: number): number;
+  /** Starts a job for the queued sends if none runs (one that found no room ended): 1 if it did. */
+  senderKick(sender: object): number;
+  /** Drops the pushed sends not started yet (the last ones): how many. */
+  senderCancel(sender: object): number;
+  senderRelease(sender: object): void;
   /** bpf(BPF_OBJ_GET) on a pinned object's path: an fd (O_CLOEXEC; close() it). */
   bpfObjGet(path: string): number;
   readonly META_INTS: number;

@@ -1,5 +1,6 @@
 // Transactions: many requests in one send(), each with its own sequence number and its own
 // answer, driven by either driver.
+import { getSystemErrorName } from 'node:util';
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
@@ -94,11 +95,33 @@ export interface TransactionHost {
   /** Dispatches what is queued (waitMs 0) or what comes within waitMs (-1: forever); false when nothing came. */
   read(waitMs: number): boolean;
   /**
-   * Sends bytes from the libuv threadpool and calls `done` on this thread afterwards (an
-   * error: the send failed). A kernel peer does its work inside the send, so JavaScript
-   * encodes the next send meanwhile. The bytes stay untouched until `done`.
+   * Sends made in order from the libuv threadpool (see TransactionSender): a kernel peer does
+   * its work inside the send, so JavaScript encodes the next sends meanwhile.
    */
-  sendBehind?(buf: Buffer, off: number, len: number, peer: number, done: (err: Error | null) => void): void;
+  openSender?(peer: number, results: Int32Array, done: () => void): TransactionSender;
+}
+
+/**
+ * A transaction's sends from the threadpool, in the order pushed: send k's outcome appears
+ * in results[k] (1 sent, -errno failed) once it returned; done() runs on this thread when a
+ * job of the pool ends. A send waits until the receive queue has room for the worst case
+ * of its answers, so none is lost, and only this thread reads the socket.
+ */
+export interface TransactionSender {
+  /** Queues a send; true when it started a job (one more done() to come). The bytes stay untouched and referenced until their result is in. */
+  push(buf: Buffer, off: number, len: number, worstAnswerBytes: number): boolean;
+  /** Starts a job for the queued sends if none runs (one that found no room ends): true if it did. */
+  kick(): boolean;
+  /** Drops the pushed sends not started yet (the last ones): how many. */
+  cancel(): number;
+  /** No more pushes. */
+  release(): void;
+}
+
+/** A send from the threadpool that failed, as the Node thread's sends report it. */
+function sendError(errno: number): Error {
+  const code = getSystemErrorName(-errno);
+  return Object.assign(new Error(`${code}: send failed, sendto`), { code, errno: -errno, syscall: 'sendto' });
 }
 
 /**
@@ -153,10 +176,19 @@ export class Transaction<T> implements SeqRange {
   private w: Writer | undefined;
   /** First item of the send being encoded. */
   private chunkStart = 0;
-  /** Sends go from the threadpool while the next one is encoded (see TransactionHost.sendBehind). */
+  /** Sends go from the threadpool while the next ones are encoded (see TransactionSender). */
   private readonly behind: boolean;
-  /** A send is on the threadpool: nothing is read or inferred until it returns. */
-  private inflight = false;
+  private sender: TransactionSender | undefined;
+  /** The sender's results: slot k for its k-th send, which is chunk senderBase + k. */
+  private results: Int32Array | undefined;
+  private senderBase = 0;
+  /** Sends pushed to the sender (less those cancelled), and how many of them returned. */
+  private pushed = 0;
+  private confirmed = 0;
+  /** Jobs of the pool started and not yet done(). */
+  private jobs = 0;
+  /** The buffers pushed sends point into, referenced until the transaction ends. */
+  private readonly held: Buffer[] = [];
   /** Pipelined: the item that could not be encoded (max: none, the source gave too many) and why; -1: none. */
   private badItem = -1;
   private badErr: unknown;
@@ -212,12 +244,13 @@ export class Transaction<T> implements SeqRange {
     this.firstSeq = host.table.reserveSeqs(max);
     this.w = new Writer(Math.max(4096, max * 64));
     this.buf = this.w.buf;
+    this.split = opts.split !== false;
+    this.behind = overlap && this.split && host.kernelPeer && this.peer === 0 && host.openSender !== undefined;
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
+    // pipelined, half: a send may go while the answers of the one before it are still queued
     this.maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
-      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST));
-    this.split = opts.split !== false;
-    this.behind = overlap && this.split && host.kernelPeer && this.peer === 0 && host.sendBehind !== undefined;
+      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST / (this.behind ? 2 : 1)));
     // pipelined: the first send's worth now (a bad item there still refuses the whole
     // transaction before anything is sent), the rest while the sends before it run
     this.encode(!this.behind);
@@ -349,19 +382,39 @@ export class Transaction<T> implements SeqRange {
     this.pumping = true;
     try {
       while (!this.finished) {
-        // answers to a send still running are not all queued yet: nothing is inferred until it returns
-        if (this.inflight) return;
+        if (this.sender !== undefined) this.collect();
+        // sends on the threadpool whose result is not in yet (their bytes are in use)
+        const running = this.pushed > this.confirmed;
+        if (running && this.stop !== undefined) this.cancelQueued();
         if (!this.outstanding) {
           const allSent = this.chunk === this.chunkEnds.length;
-          if (allSent && this.w === undefined && this.badItem < 0) break;
+          if (allSent && this.w === undefined && this.badItem < 0) {
+            if (running) return; // done() wakes the driver
+            break;
+          }
           if (this.host.closed()) this.stopWith(new NotSentError(new Error('the connection closed')));
           if (allSent && this.w === undefined) this.stopWith(this.badErr); // pipelined: an item that could not be encoded
-          if (this.stop !== undefined) this.failUnsent();
-          else if (allSent) this.encodeAhead();
+          if (this.stop !== undefined) {
+            if (this.pushed > this.confirmed) return;
+            this.failUnsent();
+          } else if (allSent) this.encodeAhead();
           else this.sendChunk(sync);
           continue;
         }
         if (this.host.read(0)) continue;
+        if (running) {
+          // the answers of sends still running come later, so nothing is inferred yet;
+          // meanwhile the next sends are encoded and queued behind them
+          if (this.stop !== undefined) return;
+          if (this.chunk < this.chunkEnds.length) this.sendChunk(sync);
+          else if (this.w !== undefined) this.encodeAhead();
+          else {
+            // a job that found no room for the next send's answers ended: they are read now
+            if (this.jobs === 0 && this.sender!.kick()) this.jobs++;
+            return; // done() wakes the driver
+          }
+          continue;
+        }
         if (this.failLost() || this.inferQuiet()) continue;
         if (!sync) return; // the poller delivers the rest; settle() wakes the driver
         const seen = this.progress;
@@ -381,17 +434,27 @@ export class Transaction<T> implements SeqRange {
     }
     this.sentEnd = end;
     const off = this.offs[start];
-    // the last send has nothing to overlap with: sent from here, without a trip to the threadpool
-    if (this.behind && (this.w !== undefined || this.chunk < this.chunkEnds.length)) {
-      this.inflight = true;
+    // pipelined while more is to come, or behind the sends still queued (order); else from
+    // here, without a trip to the threadpool
+    if (this.behind && (this.w !== undefined || this.chunk < this.chunkEnds.length || this.pushed > this.confirmed)) {
       try {
-        this.host.sendBehind!(this.buf, off, this.offs[end] - off, this.peer, (err) => this.sent(start, end, err));
+        if (this.sender === undefined) {
+          this.results = new Int32Array(this.chunkEnds.length + (this.max - this.n) + 1);
+          this.senderBase = this.chunk - 1;
+          this.sender = this.host.openSender!(this.peer, this.results, () => {
+            this.jobs--;
+            if (!this.pumping) this.onIdle?.();
+          });
+        }
+        if (this.held[this.held.length - 1] !== this.buf) this.held.push(this.buf);
+        if (this.sender.push(this.buf, off, this.offs[end] - off, (end - start) * ANSWER_COST)) this.jobs++;
+        this.pushed++;
       } catch (e) {
-        this.inflight = false;
-        for (let i = start; i < end; i++) this.settle(i, e);
-        return;
+        // not queued: neither it nor anything after it is sent
+        this.chunk--;
+        this.sentEnd = start;
+        this.stopWith(e);
       }
-      this.encodeAhead();
       return;
     }
     try {
@@ -401,11 +464,31 @@ export class Transaction<T> implements SeqRange {
     }
   }
 
-  /** A send from the threadpool returned: its answers are queued; the driver reads them. */
-  private sent(start: number, end: number, err: Error | null): void {
-    this.inflight = false;
-    if (err) for (let i = start; i < end; i++) this.settle(i, err);
-    if (!this.pumping) this.onIdle?.();
+  /**
+   * Pipelined: takes in the sends the pool has finished, in order. A failed one fails its
+   * items, once the answers queued before (to the sends before it) are read.
+   */
+  private collect(): void {
+    const results = this.results!;
+    while (this.confirmed < this.pushed) {
+      const r = Atomics.load(results, this.confirmed);
+      if (r === 0) return;
+      const chunk = this.senderBase + this.confirmed++;
+      if (r > 0) continue;
+      while (!this.host.closed() && this.host.read(0));
+      const err = sendError(-r);
+      for (let i = chunk ? this.chunkEnds[chunk - 1] : 0; i < this.chunkEnds[chunk]; i++) this.settle(i, err);
+    }
+  }
+
+  /** Pipelined and stopping: the pushed sends not started yet are not sent. */
+  private cancelQueued(): void {
+    if (this.finished) return; // released
+    const dropped = this.sender?.cancel() ?? 0;
+    if (!dropped) return;
+    this.pushed -= dropped;
+    this.chunk -= dropped;
+    this.sentEnd = this.chunk ? this.chunkEnds[this.chunk - 1] : 0;
   }
 
   /**
@@ -503,6 +586,7 @@ export class Transaction<T> implements SeqRange {
 
   /** The socket failed or closed (SeqRange): the items in flight fail with `err`. */
   failAll(err: unknown): void {
+    this.cancelQueued(); // those are not in flight: not sent
     for (let i = this.cursor; i < this.sentEnd; i++) this.settle(i, err);
   }
 
@@ -599,6 +683,8 @@ export class Transaction<T> implements SeqRange {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.sender?.release();
+    this.held.length = 0;
     this.host.table.removeRange(this);
     this.resolve?.(this.result());
   }

@@ -331,16 +331,11 @@ export class NetlinkSocket {
   }
 
   /**
-   * Sends bytes to a port id from the libuv threadpool, so that this thread goes on while
-   * the kernel handles them (it does inside sendmsg): `done` runs here afterwards with an
-   * errno error, or null. Until then [offset, offset + length) of buf must not change (the
-   * buffer itself is kept alive). Never waits for a full user-space peer (EAGAIN). A close()
-   * meanwhile is safe: the send uses its own duplicate of the descriptor.
+   * Sends made in order from the libuv threadpool, so that this thread goes on (encoding
+   * the next) while the kernel handles them, as it does inside sendmsg. See Sender.
    */
-  sendBehind(buf: Uint8Array, offset: number, length: number, pid: number, done: (err: Error | null) => void): void {
-    checkU32('offset', offset);
-    checkU32('length', length);
-    native.sendBehind(this.fd, buf, offset, length, checkU32('pid', pid) >>> 0, done);
+  openSender(pid: number, results: Int32Array, done: () => void): Sender {
+    return new Sender(native.senderCreate(this.fd, checkU32('pid', pid) >>> 0, results, done));
   }
 
   /**
@@ -429,6 +424,39 @@ export class NetlinkSocket {
     this.poller = undefined;
     this.polling = false;
     native.close(this.sock);
+  }
+}
+
+/**
+ * One transaction's sends from the threadpool (native/sendbehind.c), on a duplicate of the
+ * socket's descriptor (a close() meanwhile is safe). Send k's outcome appears in
+ * results[k]: 1 sent, -errno failed. A send waits until the receive queue has room for
+ * the worst case of its answers, so none is lost; the pool never reads the socket. The
+ * bytes pushed must stay unchanged and referenced until their result is set.
+ */
+export class Sender {
+  constructor(private readonly handle: object) {}
+
+  /** Queues a send (worst: bytes its answers may take); true when it started a job (one more done()). */
+  push(buf: Uint8Array, offset: number, length: number, worst: number): boolean {
+    checkU32('offset', offset);
+    checkU32('length', length);
+    return native.senderPush(this.handle, buf, offset, length, Math.min(worst, 0xffffffff)) === 1;
+  }
+
+  /** Starts a job for the queued sends if none runs (one that found no room ends): true if it did. */
+  kick(): boolean {
+    return native.senderKick(this.handle) === 1;
+  }
+
+  /** Drops the queued sends not started yet (the last pushed): how many. */
+  cancel(): number {
+    return native.senderCancel(this.handle);
+  }
+
+  /** No more pushes: the descriptor closes once the pool is done with it. */
+  release(): void {
+    native.senderRelease(this.handle);
   }
 }
 
