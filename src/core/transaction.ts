@@ -69,6 +69,12 @@ export interface TransactionOptions {
   split?: boolean;
   /** After a failed item, send no further send() chunks: their items fail with NotSentError. */
   stopOnError?: boolean;
+  /**
+   * Async, on a kernel protocol: sends go from the libuv threadpool while the next are
+   * encoded, so the kernel's work (done inside each send) overlaps the encoding. Default true;
+   * false sends from this thread, one send after the other (as the Sync driver does).
+   */
+  overlap?: boolean;
 }
 
 export type ItemOutcome<T> =
@@ -245,7 +251,9 @@ export class Transaction<T> implements SeqRange {
     this.w = new Writer(Math.max(4096, max * 64));
     this.buf = this.w.buf;
     this.split = opts.split !== false;
-    this.behind = overlap && this.split && host.kernelPeer && this.peer === 0 && host.openSender !== undefined;
+    if (opts.overlap !== undefined && typeof opts.overlap !== 'boolean')
+      throw new NetlinkArgumentError('overlap', `must be true or false, got ${typeof opts.overlap}`, 'ERR_INVALID_ARG_TYPE');
+    this.behind = overlap && opts.overlap !== false && this.split && host.kernelPeer && this.peer === 0 && host.openSender !== undefined;
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
     // pipelined, half: a send may go while the answers of the one before it are still queued
