@@ -107,6 +107,13 @@ describe('transactions sent behind (pipelined)', () => {
       }
       // the sends went from the threadpool (the last too, when it queued behind others)
       assert.ok(sends.count >= 8, `${sends.count} sends from the threadpool`);
+      // overlap: false sends from this thread, with the same outcome
+      const before = sends.count;
+      const serial = await c.transaction(source(N, (i) => route(i, 152, i === BAD)), { ack: 'last', maxPerSend: 100, overlap: false });
+      assert.deepEqual(serial.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[BAD, 'ENETUNREACH']]);
+      assert.equal(tableDsts(ns, 152).size, N - 1);
+      assert.equal(sends.count, before);
+      await assert.rejects(c.transaction([route(0, 153)], { overlap: 'yes' as never }), (e: Error) => e instanceof NetlinkArgumentError && /overlap/.test(e.message));
       // every item acknowledged, every failure still its own: all exist but the one that failed
       const each = await c.transaction(source(N, (i) => route(i, 150)), { maxPerSend: 100 });
       assert.equal(each.failures.length, N - 1);
