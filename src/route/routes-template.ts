@@ -32,6 +32,13 @@ interface Template {
   body: Buffer;
   dstAt: number;
   item: TransactionItem<unknown>;
+  /**
+   * The one item every route it serves is given as, its destination in `address`: the
+   * transaction writes an item before it asks for the next (TransactionSource), so no item
+   * object or closure per route is made (nor collected).
+   */
+  reused: TransactionItem<unknown>;
+  address: string;
 }
 
 let dstType: number | undefined, headerSize = 0;
@@ -62,7 +69,20 @@ function templateOf(spec: RouteSpec, item: TransactionItem<unknown>): Template |
   const it = new AttrIterator(body, headerSize, body.length);
   while (it.next()) {
     if (it.type !== dstType || it.dataEnd - it.dataStart !== 4) continue;
-    return { spec: copy, keys, family, len: dst.len, body, dstAt: it.dataStart, item };
+    const dstAt = it.dataStart;
+    const t: Template = { spec: copy, keys, family, len: dst.len, body, dstAt, item, reused: item, address: dst.address };
+    const reused: TransactionItem<unknown> = {
+      type: item.type, layout: item.layout, decode: item.decode,
+      payload: (w) => {
+        const at = w.pos;
+        w.bytes(body);
+        writeIPv4(t.address, w.buf, at + dstAt);
+      },
+    };
+    if (item.flags !== undefined) reused.flags = item.flags;
+    if (item.ack !== undefined) reused.ack = item.ack;
+    t.reused = reused;
+    return t;
   }
   return undefined;
 }
@@ -82,7 +102,8 @@ function fits(spec: RouteSpec, t: Template): boolean {
 
 /**
  * `make` for the routes of one bulk call, the later ones of a shape from its first one's
- * bytes (see the top). The same requests, byte for byte, as `make` builds.
+ * bytes (see the top). The same requests, byte for byte, as `make` builds. For a
+ * transaction's source only: an item it returns is valid until the next call.
  */
 export function templated(make: Item): Item {
   let t: Template | undefined;
@@ -93,20 +114,9 @@ export function templated(make: Item): Item {
     if (t !== undefined && fits(spec, t)) {
       const dst = parsePrefix(spec.dst, 'dst', t.family);
       if (dst.family === AF_INET && dst.len === t.len) {
-        const { body, dstAt, item: first } = t;
-        const address = dst.address;
-        const item: TransactionItem<unknown> = {
-          type: first.type, layout: first.layout, decode: first.decode,
-          payload: (w) => {
-            const at = w.pos;
-            w.bytes(body);
-            writeIPv4(address, w.buf, at + dstAt);
-          },
-        };
-        if (first.flags !== undefined) item.flags = first.flags;
-        if (first.ack !== undefined) item.ack = first.ack;
+        t.address = dst.address;
         misses = 0;
-        return item;
+        return t.reused;
       }
     }
     const item = make(scope, spec);
