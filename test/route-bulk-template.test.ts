@@ -67,7 +67,7 @@ describe('bulk route items from a template', () => {
   test('a bad destination after the template fails as routeRequest fails it', () => {
     const item = templated(make);
     item(scope, { dst: '10.0.0.0/24', dev: 1 });
-    for (const dst of ['10.0.0.256/24', '10.0.0.0/33', 'nonsense', '']) {
+    for (const dst of ['10.0.0.256/24', '10.0.0.0/33', 'nonsense', '', '010.0.0.0/24', '10.0.0.0/', '10.0.0.0/024x', 24 as unknown as string]) {
       let want: unknown, got: unknown;
       try { make(scope, { dst, dev: 1 }); } catch (e) { want = e; }
       try { item(scope, { dst, dev: 1 }); } catch (e) { got = e; }

@@ -9,14 +9,14 @@
 // type in the description.
 import { AttrIterator } from '../core/attributes.js';
 import { forInIsOwn } from '../core/codec.js';
-import { writeIPv4 } from '../core/ipv4-text.js';
+import { ipv4Value } from '../core/ipv4-text.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { Writer } from '../core/writer.js';
 import { Family } from '../ynl/family.js';
 import { description as rtRoute } from '../ynl/families/rt-route.js';
 import type { Scope } from './context.js';
-import { parseFamily, parsePrefix, type InetFamily } from './inet.js';
+import { parseFamily, parsePrefix, prefixLength, type InetFamily } from './inet.js';
 import type { RouteSpec } from './route-spec.js';
 
 type Item = (scope: Scope, spec: RouteSpec) => TransactionItem<unknown>;
@@ -38,7 +38,8 @@ interface Template {
    * object or closure per route is made (nor collected).
    */
   reused: TransactionItem<unknown>;
-  address: string;
+  /** The destination of the route `reused` stands for, as a number. */
+  address: number;
 }
 
 let dstType: number | undefined, headerSize = 0;
@@ -70,13 +71,13 @@ function templateOf(spec: RouteSpec, item: TransactionItem<unknown>): Template |
   while (it.next()) {
     if (it.type !== dstType || it.dataEnd - it.dataStart !== 4) continue;
     const dstAt = it.dataStart;
-    const t: Template = { spec: copy, keys, family, len: dst.len, body, dstAt, item, reused: item, address: dst.address };
+    const t: Template = { spec: copy, keys, family, len: dst.len, body, dstAt, item, reused: item, address: 0 };
     const reused: TransactionItem<unknown> = {
       type: item.type, layout: item.layout, decode: item.decode,
       payload: (w) => {
         const at = w.pos;
         w.bytes(body);
-        writeIPv4(t.address, w.buf, at + dstAt);
+        w.buf.writeUInt32BE(t.address, at + dstAt); // the address in network order, as the attribute carries it
       },
     };
     if (item.flags !== undefined) reused.flags = item.flags;
@@ -112,9 +113,14 @@ export function templated(make: Item): Item {
   let misses = 0;
   return (scope, spec) => {
     if (t !== undefined && fits(spec, t)) {
-      const dst = parsePrefix(spec.dst, 'dst', t.family);
-      if (dst.family === AF_INET && dst.len === t.len) {
-        t.address = dst.address;
+      // an IPv4 prefix of the template's length, read as parsePrefix reads it (anything
+      // else, an error included, takes the full path below)
+      const text: unknown = spec.dst;
+      const slash = typeof text === 'string' ? text.indexOf('/') : -2;
+      const len = slash === -2 ? -1 : slash < 0 ? 32 : prefixLength(text as string, slash + 1);
+      const address = len === t.len ? ipv4Value(text as string, slash < 0 ? (text as string).length : slash) : -1;
+      if (address >= 0) {
+        t.address = address;
         misses = 0;
         return t.reused;
       }
