@@ -76,6 +76,25 @@ describe('bulk route items from a template', () => {
     }
   });
 
+  test('a spec with inherited options, or after Object.prototype gains a key, is built in full', () => {
+    const item = templated(make);
+    const first = item(scope, { dst: '10.0.0.0/24', dev: 1 });
+    assert.ok(first);
+    // routeRequest reads own options only: the inherited metric is not the template's business
+    const inherited = Object.assign(Object.create({ metric: 5 }), { dst: '10.0.1.0/24', dev: 1 }) as RouteSpec;
+    assert.deepEqual(bytesOf(item(scope, inherited)), bytesOf(make(scope, inherited)));
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 1;
+    try {
+      // routeRequest skips what is inherited; the template path must agree
+      const spec = { dst: '10.0.2.0/24', dev: 1 } as RouteSpec;
+      assert.deepEqual(bytesOf(item(scope, spec)), bytesOf(make(scope, spec)));
+    } finally {
+      delete proto.polluted;
+    }
+    assert.deepEqual(bytesOf(item(scope, { dst: '10.0.3.0/24', dev: 1 })), bytesOf(make(scope, { dst: '10.0.3.0/24', dev: 1 })));
+  });
+
   test('the kernel has every route of a mixed bulk with its own options (ip -j route show)', async (t) => {
     if (!needRoot(t)) return;
     await withNetns(async (ns) => {
