@@ -975,6 +975,7 @@ static napi_value init(napi_env env, napi_value exports) {
   nsjobs_init(env, exports);
   bpf_init(env, exports);
   readahead_init(env, exports);
+  sendbehind_init(env, exports);
   napi_value meta_ints;
   napi_create_int32(env, META_INTS, &meta_ints);
   napi_set_named_property(env, exports, "META_INTS", meta_ints);

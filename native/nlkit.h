@@ -23,4 +23,6 @@ size_t nlkit_drain(int fd, uint8_t *buf, size_t cap, int32_t *meta, size_t slots
                    int *would_block);
 /* int32 slots per receive-batch entry (META_INTS in nlkit.c) */
 #define NLKIT_META_INTS 10
+/* sendbehind.c: sendBehind(fd, buffer, offset, length, pid, done), a send on the libuv threadpool */
+void sendbehind_init(napi_env env, napi_value exports);
 #endif

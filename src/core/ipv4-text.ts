@@ -38,8 +38,7 @@ export function ipv4Text(b: Uint8Array, at: number): string {
  * One scan of a dotted quad (four decimal numbers 0..255 of 1-3 digits), its bytes written
  * at b[at] when b is given. `strict` refuses leading zeros, as node:net's isIPv4 does.
  */
-function scanIPv4(s: string, strict: boolean, b: Uint8Array | undefined, at: number): boolean {
-  const n = s.length;
+function scanIPv4(s: string, strict: boolean, b: Uint8Array | undefined, at: number, n = s.length): boolean {
   if (n < 7 || n > 15) return false;
   let part = 0, value = 0, digits = 0;
   for (let i = 0; i < n; i++) {
@@ -74,3 +73,13 @@ export const writeIPv4 = (s: string, b: Uint8Array, at: number): boolean => scan
  * its regular expression: a bulk call checks an address or two per item.
  */
 export const isIPv4Text = (s: string): boolean => scanIPv4(s, true, undefined, 0);
+
+const scratch = new Uint8Array(4);
+/**
+ * s[0, end) as isIPv4Text accepts it, as the address's number (a.b.c.d is a << 24 | ...),
+ * or -1: a bulk add checks and keeps a prefix's address with no substring.
+ */
+export function ipv4Value(s: string, end: number): number {
+  if (!(end <= s.length) || !scanIPv4(s, true, scratch, 0, end)) return -1;
+  return ((scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3]) >>> 0;
+}

@@ -35,6 +35,18 @@ export interface NativeBinding {
    * fd the job runs in, or null. See native/nsjobs.c for each op's arguments and result.
    */
   nsJob(op: number, async: boolean, netns: string | number | null, s0: string, s1: string, i0: number, i1: number, i2: number, i3: number): unknown;
+  /**
+   * A transaction's sends made in order from the libuv threadpool (native/sendbehind.c):
+   * results[k] becomes 1 (sent) or -errno once send k returned; done() runs on this thread
+   * when a job of the pool ends. push returns 1 when it started a job (a done() follows).
+   */
+  senderCreate(fd: number, pid: number, results: Int32Array, done: () => void): object;
+  senderPush(sender: object, buf: Uint8Array | ArrayBuffer, offset: number, length: number, worstAnswerBytes: number): number;
+  /** Starts a job for the queued sends if none runs (one that found no room ended): 1 if it did. */
+  senderKick(sender: object): number;
+  /** Drops the pushed sends not started yet (the last ones): how many. */
+  senderCancel(sender: object): number;
+  senderRelease(sender: object): void;
   /** bpf(BPF_OBJ_GET) on a pinned object's path: an fd (O_CLOEXEC; close() it). */
   bpfObjGet(path: string): number;
   /**

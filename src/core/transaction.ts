@@ -1,5 +1,6 @@
 // Transactions: many requests in one send(), each with its own sequence number and its own
 // answer, driven by either driver.
+import { getSystemErrorName } from 'node:util';
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
@@ -68,6 +69,12 @@ export interface TransactionOptions {
   split?: boolean;
   /** After a failed item, send no further send() chunks: their items fail with NotSentError. */
   stopOnError?: boolean;
+  /**
+   * Async, on a kernel protocol: sends go from the libuv threadpool while the next are
+   * encoded, so the kernel's work (done inside each send) overlaps the encoding. Default true;
+   * false sends from this thread, one send after the other (as the Sync driver does).
+   */
+  overlap?: boolean;
 }
 
 export type ItemOutcome<T> =
@@ -93,6 +100,34 @@ export interface TransactionHost {
   sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number): void;
   /** Dispatches what is queued (waitMs 0) or what comes within waitMs (-1: forever); false when nothing came. */
   read(waitMs: number): boolean;
+  /**
+   * Sends made in order from the libuv threadpool (see TransactionSender): a kernel peer does
+   * its work inside the send, so JavaScript encodes the next sends meanwhile.
+   */
+  openSender?(peer: number, results: Int32Array, done: () => void): TransactionSender;
+}
+
+/**
+ * A transaction's sends from the threadpool, in the order pushed: send k's outcome appears
+ * in results[k] (1 sent, -errno failed) once it returned; done() runs on this thread when a
+ * job of the pool ends. A send waits until the receive queue has room for the worst case
+ * of its answers, so none is lost, and only this thread reads the socket.
+ */
+export interface TransactionSender {
+  /** Queues a send; true when it started a job (one more done() to come). The bytes stay untouched and referenced until their result is in. */
+  push(buf: Buffer, off: number, len: number, worstAnswerBytes: number): boolean;
+  /** Starts a job for the queued sends if none runs (one that found no room ends): true if it did. */
+  kick(): boolean;
+  /** Drops the pushed sends not started yet (the last ones): how many. */
+  cancel(): number;
+  /** No more pushes. */
+  release(): void;
+}
+
+/** A send from the threadpool that failed, as the Node thread's sends report it. */
+function sendError(errno: number): Error {
+  const code = getSystemErrorName(-errno);
+  return Object.assign(new Error(`${code}: send failed, sendto`), { code, errno: -errno, syscall: 'sendto' });
 }
 
 /**
@@ -124,16 +159,45 @@ const NO_ACK = 16;
  * for the items that have them, or when `result.items` is read.
  */
 export class Transaction<T> implements SeqRange {
-  private readonly n: number;
-  private readonly buf: Buffer;
+  /** Items encoded so far (all of them once `w` is gone). */
+  private n = 0;
+  /** The buffer the requests are in (the writer's, which may grow while pipelining). */
+  private buf: Buffer;
   /** Item i's request is buf[offs[i], offs[i + 1]). */
   private readonly offs: Uint32Array;
   private readonly state: Uint8Array;
   private readonly firstSeq: number;
   private readonly peer: number;
   /** Per-item decoders and layouts, only when some item has one. */
-  private readonly decoders: (Decoder<unknown> | undefined)[] | undefined;
-  private readonly layouts: (MessageLayout | undefined)[] | undefined;
+  private decoders: (Decoder<unknown> | undefined)[] | undefined;
+  private layouts: (MessageLayout | undefined)[] | undefined;
+  // what encode() works from; `w` is dropped once every item is encoded
+  private readonly array: readonly TransactionItem<T>[] | undefined;
+  private readonly source: TransactionSource<T> | undefined;
+  private readonly max: number;
+  private readonly each: boolean;
+  private readonly split: boolean;
+  private readonly maxBytes: number;
+  private readonly maxItems: number;
+  private w: Writer | undefined;
+  /** First item of the send being encoded. */
+  private chunkStart = 0;
+  /** Sends go from the threadpool while the next ones are encoded (see TransactionSender). */
+  private readonly behind: boolean;
+  private sender: TransactionSender | undefined;
+  /** The sender's results: slot k for its k-th send, which is chunk senderBase + k. */
+  private results: Int32Array | undefined;
+  private senderBase = 0;
+  /** Sends pushed to the sender (less those cancelled), and how many of them returned. */
+  private pushed = 0;
+  private confirmed = 0;
+  /** Jobs of the pool started and not yet done(). */
+  private jobs = 0;
+  /** The buffers pushed sends point into, referenced until the transaction ends. */
+  private readonly held: Buffer[] = [];
+  /** Pipelined: the item that could not be encoded (max: none, the source gave too many) and why; -1: none. */
+  private badItem = -1;
+  private badErr: unknown;
   /** Made on the first item with a reply (most items are answered by a bare ack). */
   private replies: (unknown[] | undefined)[] | undefined;
   /** Made on the first failure. */
@@ -165,27 +229,50 @@ export class Transaction<T> implements SeqRange {
     opts: TransactionOptions,
     readonly timeout: number,
     limits: { sndbuf: number; rcvbuf: number },
+    /** Driven async: may send behind (see TransactionHost.sendBehind). */
+    overlap = false,
   ) {
-    const array = Array.isArray(list) ? list as readonly TransactionItem<T>[] : undefined;
-    const source = array ? undefined : list as TransactionSource<T>;
+    const array = this.array = Array.isArray(list) ? list as readonly TransactionItem<T>[] : undefined;
+    const source = this.source = array ? undefined : list as TransactionSource<T>;
     if (!array && (typeof list !== 'object' || list === null || typeof source!.next !== 'function' ||
       !Number.isInteger(source!.size) || source!.size < 0 || source!.size > 0xffffffff))
       throw new NetlinkArgumentError('items', 'must be an array of requests or a { size, next() } source of them', 'ERR_INVALID_ARG_TYPE');
-    const each = (opts.ack ?? 'each') === 'each';
+    this.each = (opts.ack ?? 'each') === 'each';
     if (opts.ack !== undefined && opts.ack !== 'each' && opts.ack !== 'last')
       throw new NetlinkArgumentError('ack', `must be 'each' or 'last', got ${String(opts.ack)}`);
     this.peer = opts.peer ?? 0;
     this.stopOnError = opts.stopOnError === true;
-    const max = array ? array.length : source!.size;
-    const offs = this.offs = new Uint32Array(max + 1);
-    const state = this.state = new Uint8Array(max);
+    const max = this.max = array ? array.length : source!.size;
+    this.offs = new Uint32Array(max + 1);
+    this.state = new Uint8Array(max);
     // consecutive numbers: the table finds an item by arithmetic (a source that ends
     // early leaves the rest of its reservation unused)
-    const first = this.firstSeq = host.table.reserveSeqs(max);
-    let decoders: (Decoder<unknown> | undefined)[] | undefined, layouts: (MessageLayout | undefined)[] | undefined;
-    const w = new Writer(Math.max(4096, max * 64));
-    let n = 0;
-    for (let i = 0; i < max; i++) {
+    this.firstSeq = host.table.reserveSeqs(max);
+    this.w = new Writer(Math.max(4096, max * 64));
+    this.buf = this.w.buf;
+    this.split = opts.split !== false;
+    if (opts.overlap !== undefined && typeof opts.overlap !== 'boolean')
+      throw new NetlinkArgumentError('overlap', `must be true or false, got ${typeof opts.overlap}`, 'ERR_INVALID_ARG_TYPE');
+    this.behind = overlap && opts.overlap !== false && this.split && host.kernelPeer && this.peer === 0 && host.openSender !== undefined;
+    // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
+    this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
+    // pipelined, half: a send may go while the answers of the one before it are still queued
+    this.maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
+      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST / (this.behind ? 2 : 1)));
+    // pipelined: the first send's worth now (a bad item there still refuses the whole
+    // transaction before anything is sent), the rest while the sends before it run
+    this.encode(!this.behind);
+  }
+
+  /**
+   * Encodes items into the buffer (consecutive sequence numbers) and cuts them into sends:
+   * all of them, or (`all` false) until one more send's worth is complete.
+   */
+  private encode(all: boolean): void {
+    const { array, source, max, offs, state, firstSeq: first } = this;
+    const w = this.w!;
+    let i = this.n;
+    for (; i < max; i++) {
       const it = (array ? array[i] : source!.next()) as TransactionItem<T>;
       if ((it as unknown) === undefined && source) break;
       // the usual item is { type, payload, flags }: checked without a call, the rest only when there
@@ -194,7 +281,7 @@ export class Transaction<T> implements SeqRange {
       if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
       if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
       if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
-      let ack = each;
+      let ack = this.each;
       const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
       const { ack: itemAck, decode, layout } = r;
       // the options a generated item carries (its decoder and layout, maybe ack) are checked
@@ -212,8 +299,8 @@ export class Transaction<T> implements SeqRange {
         }
       }
       if (itemAck !== undefined) ack = itemAck;
-      if (decode !== undefined) (decoders ??= new Array(max))[i] = decode as Decoder<unknown>;
-      if (layout !== undefined) (layouts ??= new Array(max))[i] = layout;
+      if (decode !== undefined) (this.decoders ??= new Array(max))[i] = decode as Decoder<unknown>;
+      if (layout !== undefined) (this.layouts ??= new Array(max))[i] = layout;
       if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
         throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
       state[i] = (ack ? ACK : 0) | (itemAck === false ? NO_ACK : 0);
@@ -221,40 +308,54 @@ export class Transaction<T> implements SeqRange {
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
       w.endMessage(off);
-      n = i + 1;
+      offs[i + 1] = w.pos;
+      this.n = i + 1;
+      // a send ends before the item that would take it past maxItems or maxBytes
+      const start = this.chunkStart;
+      if (this.split && i > start && (i - start >= this.maxItems || offs[i + 1] - offs[start] > this.maxBytes)) {
+        this.closeChunk(i);
+        if (!all) return;
+      }
     }
-    if (source && n === max && source.next() !== undefined)
+    if (source && i === max && source.next() !== undefined)
       throw new NetlinkArgumentError('items', `source gave more items than its size (${max})`, 'ERR_OUT_OF_RANGE');
-    this.n = n;
+    const n = this.n;
     offs[n] = w.pos;
     this.buf = w.buf;
-    this.decoders = decoders;
-    this.layouts = layouts;
+    this.w = undefined;
+    if (!this.split && w.pos > this.maxBytes)
+      throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
+    if (n > this.chunkStart) this.closeChunk(n);
+  }
 
-    // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
-    const maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
-    const maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
-      : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST));
-    if (opts.split === false) {
-      if (w.pos > maxBytes)
-        throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
-      if (n) this.chunkEnds.push(n);
-    } else {
-      let start = 0;
-      for (let i = 0; i < n; i++) {
-        if (i > start && (i - start >= maxItems || offs[i + 1] - offs[start] > maxBytes)) {
-          this.chunkEnds.push(i);
-          start = i;
-        }
-      }
-      if (n) this.chunkEnds.push(n);
-    }
-    if (!each) {
-      let start = 0;
-      for (const end of this.chunkEnds) {
-        this.ackLastOf(start, end);
-        start = end;
-      }
+  /** Items [chunkStart, end) make one send. */
+  private closeChunk(end: number): void {
+    this.buf = this.w?.buf ?? this.buf;
+    const start = this.chunkStart;
+    this.chunkEnds.push(end);
+    this.chunkStart = end;
+    if (!this.each) this.ackLastOf(start, end);
+  }
+
+  /**
+   * Pipelined: the next send's worth, encoded while the kernel handles the send before it.
+   * An item that cannot be encoded now fails by itself (with its error) after the items
+   * before it have been sent, and the items after it are not sent (NotSentError).
+   */
+  private encodeAhead(): void {
+    if (this.w === undefined) return;
+    try {
+      this.encode(false);
+    } catch (e) {
+      // what the failed item wrote is dropped; the items before it still make their send
+      const at = this.n;
+      this.w!.pos = this.offs[at];
+      this.badItem = at;
+      this.badErr = e;
+      this.buf = this.w!.buf;
+      this.w = undefined;
+      // a source that gave too many (at === max): its last send's worth goes unsent as well
+      if (at < this.max && at > this.chunkStart) this.closeChunk(at);
     }
   }
 
@@ -289,14 +390,39 @@ export class Transaction<T> implements SeqRange {
     this.pumping = true;
     try {
       while (!this.finished) {
+        if (this.sender !== undefined) this.collect();
+        // sends on the threadpool whose result is not in yet (their bytes are in use)
+        const running = this.pushed > this.confirmed;
+        if (running && this.stop !== undefined) this.cancelQueued();
         if (!this.outstanding) {
-          if (this.chunk === this.chunkEnds.length) break;
+          const allSent = this.chunk === this.chunkEnds.length;
+          if (allSent && this.w === undefined && this.badItem < 0) {
+            if (running) return; // done() wakes the driver
+            break;
+          }
           if (this.host.closed()) this.stopWith(new NotSentError(new Error('the connection closed')));
-          if (this.stop !== undefined) this.failUnsent();
+          if (allSent && this.w === undefined) this.stopWith(this.badErr); // pipelined: an item that could not be encoded
+          if (this.stop !== undefined) {
+            if (this.pushed > this.confirmed) return;
+            this.failUnsent();
+          } else if (allSent) this.encodeAhead();
           else this.sendChunk(sync);
           continue;
         }
         if (this.host.read(0)) continue;
+        if (running) {
+          // the answers of sends still running come later, so nothing is inferred yet;
+          // meanwhile the next sends are encoded and queued behind them
+          if (this.stop !== undefined) return;
+          if (this.chunk < this.chunkEnds.length) this.sendChunk(sync);
+          else if (this.w !== undefined) this.encodeAhead();
+          else {
+            // a job that found no room for the next send's answers ended: they are read now
+            if (this.jobs === 0 && this.sender!.kick()) this.jobs++;
+            return; // done() wakes the driver
+          }
+          continue;
+        }
         if (this.failLost() || this.inferQuiet()) continue;
         if (!sync) return; // the poller delivers the rest; settle() wakes the driver
         const seen = this.progress;
@@ -316,11 +442,61 @@ export class Transaction<T> implements SeqRange {
     }
     this.sentEnd = end;
     const off = this.offs[start];
+    // pipelined while more is to come, or behind the sends still queued (order); else from
+    // here, without a trip to the threadpool
+    if (this.behind && (this.w !== undefined || this.chunk < this.chunkEnds.length || this.pushed > this.confirmed)) {
+      try {
+        if (this.sender === undefined) {
+          this.results = new Int32Array(this.chunkEnds.length + (this.max - this.n) + 1);
+          this.senderBase = this.chunk - 1;
+          this.sender = this.host.openSender!(this.peer, this.results, () => {
+            this.jobs--;
+            if (!this.pumping) this.onIdle?.();
+          });
+        }
+        if (this.held[this.held.length - 1] !== this.buf) this.held.push(this.buf);
+        if (this.sender.push(this.buf, off, this.offs[end] - off, (end - start) * ANSWER_COST)) this.jobs++;
+        this.pushed++;
+      } catch (e) {
+        // not queued: neither it nor anything after it is sent
+        this.chunk--;
+        this.sentEnd = start;
+        this.stopWith(e);
+      }
+      return;
+    }
     try {
       this.host.sendAndRead(this.buf, off, this.offs[end] - off, this.peer, sync ? (this.timeout > 0 ? this.timeout : -1) : 0);
     } catch (e) {
       for (let i = start; i < end; i++) this.settle(i, e);
     }
+  }
+
+  /**
+   * Pipelined: takes in the sends the pool has finished, in order. A failed one fails its
+   * items, once the answers queued before (to the sends before it) are read.
+   */
+  private collect(): void {
+    const results = this.results!;
+    while (this.confirmed < this.pushed) {
+      const r = Atomics.load(results, this.confirmed);
+      if (r === 0) return;
+      const chunk = this.senderBase + this.confirmed++;
+      if (r > 0) continue;
+      while (!this.host.closed() && this.host.read(0));
+      const err = sendError(-r);
+      for (let i = chunk ? this.chunkEnds[chunk - 1] : 0; i < this.chunkEnds[chunk]; i++) this.settle(i, err);
+    }
+  }
+
+  /** Pipelined and stopping: the pushed sends not started yet are not sent. */
+  private cancelQueued(): void {
+    if (this.finished) return; // released
+    const dropped = this.sender?.cancel() ?? 0;
+    if (!dropped) return;
+    this.pushed -= dropped;
+    this.chunk -= dropped;
+    this.sentEnd = this.chunk ? this.chunkEnds[this.chunk - 1] : 0;
   }
 
   /**
@@ -418,6 +594,7 @@ export class Transaction<T> implements SeqRange {
 
   /** The socket failed or closed (SeqRange): the items in flight fail with `err`. */
   failAll(err: unknown): void {
+    this.cancelQueued(); // those are not in flight: not sent
     for (let i = this.cursor; i < this.sentEnd; i++) this.settle(i, err);
   }
 
@@ -451,8 +628,19 @@ export class Transaction<T> implements SeqRange {
       this.failed++;
       if (this.stopOnError && this.stop === undefined) this.stop = err;
     }
-    // an answer to i means the peer handled every item before it: those without an answer
-    // succeeded; the cursor moves past every settled item, up to one still awaiting its own answer
+    this.cursor = this.advance(i);
+    if (!this.outstanding && !this.pumping) this.onIdle?.();
+  }
+
+  /**
+   * The cursor after an answer to item i. An answer to i means the peer handled every item
+   * before it: those without an answer succeeded; the cursor moves past every settled item,
+   * up to one still awaiting its own answer. A function of its own: its loop (a whole
+   * send's items, for a send acknowledged by its last) is what V8 compiles on the stack,
+   * and compiling settle() around it cost more.
+   */
+  private advance(i: number): number {
+    const state = this.state;
     let cursor = this.cursor, waiting = false;
     for (let j = cursor; j < i; j++) {
       const s = state[j];
@@ -470,8 +658,7 @@ export class Transaction<T> implements SeqRange {
       cursor = i + 1;
       while (cursor < this.sentEnd && state[cursor] & SETTLED) cursor++;
     }
-    this.cursor = cursor;
-    if (!this.outstanding && !this.pumping) this.onIdle?.();
+    return cursor;
   }
 
   /** No progress for a whole timeout: the outstanding items fail, the rest is not sent. */
@@ -494,14 +681,28 @@ export class Transaction<T> implements SeqRange {
   private failUnsent(): void {
     const err = this.stop instanceof NotSentError ? this.stop : new NotSentError(this.stop);
     const from = this.sentEnd;
+    this.countRest();
     this.sentEnd = this.n;
     this.chunk = this.chunkEnds.length;
-    for (let i = from; i < this.n; i++) this.settle(i, err);
+    for (let i = from; i < this.n; i++) this.settle(i, i === this.badItem ? this.badErr : err);
+    this.badItem = -1;
+  }
+
+  /** Pipelined and stopped early: the items not taken from the caller yet still count (unsent). */
+  private countRest(): void {
+    if (this.w === undefined && this.badItem < 0) return;
+    let n = this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n;
+    if (this.array) n = this.max;
+    else while (n < this.max && this.source!.next() !== undefined) n++;
+    this.n = n;
+    this.w = undefined;
   }
 
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.sender?.release();
+    this.held.length = 0;
     this.host.table.removeRange(this);
     this.resolve?.(this.result());
   }

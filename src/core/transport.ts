@@ -335,6 +335,14 @@ export class NetlinkSocket {
   }
 
   /**
+   * Sends made in order from the libuv threadpool, so that this thread goes on (encoding
+   * the next) while the kernel handles them, as it does inside sendmsg. See Sender.
+   */
+  openSender(pid: number, results: Int32Array, done: () => void): Sender {
+    return new Sender(native.senderCreate(this.fd, checkU32('pid', pid) >>> 0, results, done));
+  }
+
+  /**
    * Receives up to `max` datagrams into a batch. timeoutMs 0: only what is queued;
    * > 0: wait that long for the first; < 0: wait forever. Returns the entry count.
    */
@@ -425,6 +433,39 @@ export class NetlinkSocket {
     this.poller = undefined;
     this.polling = false;
     native.close(this.sock);
+  }
+}
+
+/**
+ * One transaction's sends from the threadpool (native/sendbehind.c), on a duplicate of the
+ * socket's descriptor (a close() meanwhile is safe). Send k's outcome appears in
+ * results[k]: 1 sent, -errno failed. A send waits until the receive queue has room for
+ * the worst case of its answers, so none is lost; the pool never reads the socket. The
+ * bytes pushed must stay unchanged and referenced until their result is set.
+ */
+export class Sender {
+  constructor(private readonly handle: object) {}
+
+  /** Queues a send (worst: bytes its answers may take); true when it started a job (one more done()). */
+  push(buf: Uint8Array, offset: number, length: number, worst: number): boolean {
+    checkU32('offset', offset);
+    checkU32('length', length);
+    return native.senderPush(this.handle, buf, offset, length, Math.min(worst, 0xffffffff)) === 1;
+  }
+
+  /** Starts a job for the queued sends if none runs (one that found no room ends): true if it did. */
+  kick(): boolean {
+    return native.senderKick(this.handle) === 1;
+  }
+
+  /** Drops the queued sends not started yet (the last pushed): how many. */
+  cancel(): number {
+    return native.senderCancel(this.handle);
+  }
+
+  /** No more pushes: the descriptor closes once the pool is done with it. */
+  release(): void {
+    native.senderRelease(this.handle);
   }
 }
 

@@ -49,7 +49,7 @@ export function parsePrefix(text: string, option = 'dst', family?: InetFamily): 
  * The 1-3 decimal digits from text[from] to its end; NaN otherwise. By hand, not a regular
  * expression and a slice: a bulk add parses one per route.
  */
-function prefixLength(text: string, from: number): number {
+export function prefixLength(text: string, from: number): number {
   const n = text.length - from;
   if (n < 1 || n > 3) return NaN;
   let v = 0;

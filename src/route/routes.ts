@@ -20,6 +20,7 @@ import { parseHint } from '../core/display.js';
 import { routeProtocols, routeScopes } from './names.js';
 import { toRoute, type LinkNameSource, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
+import { templated } from './routes-template.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
 export type { RouteSpec, RouteNexthopSpec, RouteType, RouteMetricsSpec } from './route-spec.js';
@@ -185,7 +186,7 @@ const deleteItem: Item = (scope, spec) => opItem(rtRoute, 'delroute', routeReque
  * result sees the error); many: one transaction, a BulkResult (see bulkOf).
  */
 function modify(scope: Scope, arg: RouteSpec | readonly RouteSpec[], item: Item): Step<BulkResult | undefined> {
-  if (Array.isArray(arg)) return { first: bulkOf(scope, arg as readonly RouteSpec[], item), then: (r: BulkResult) => ({ value: withFields(r) }) };
+  if (Array.isArray(arg)) return { first: bulkOf(scope, arg as readonly RouteSpec[], templated(item)), then: (r: BulkResult) => ({ value: withFields(r) }) };
   return {
     bulk: [item(scope, arg as RouteSpec)], options: { ack: 'each' },
     result: (r: TransactionResult<unknown>) => {
