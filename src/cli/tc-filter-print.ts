@@ -7,10 +7,10 @@ import { f as fl, text, toText, type Field } from './tc-print.js';
 import { actionFields, actionJson, actionText } from './tc-action-print.js';
 
 export { actionJson, actionText };
-import { buildSel, type U32Match, type U32Offset } from '../tc/u32.js';
+import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
 
-/** u32's keys as the kernel holds them, from the decoded matches (decodeSel keeps their order). */
-const u32Keys = (f: Filter) => (f.match === undefined ? [] : buildSel(f.match as U32Match[], false).keys);
+/** u32's keys as the kernel holds them (decodeSel keeps their order). */
+const u32Keys = (f: Filter) => (f.match === undefined ? [] : selKeys(f.match as U32Match[]));
 
 const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'in_hw'], ['notInHw', 'not_in_hw']] as const;
 

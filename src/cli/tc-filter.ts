@@ -46,7 +46,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const asked = sel.parent === undefined ? undefined : parseFilterParent(sel.parent);
   const shown = { stats: env.stats > 0, parentNamed: false, devNamed: true };
   const same = { ...shown, parentNamed: true };
-  printRecords(env, list.map((f) => filterFields(f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown)));
+  printRecords(env, list, (f) => filterFields(f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {

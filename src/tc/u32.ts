@@ -259,6 +259,18 @@ export function sampleBucket(match: unknown, divisor: number, option = 'sample')
 
 type Fields = [string, unknown][];
 
+/** The keys each list decodeSel made was decoded from (printing a dump needs them back). */
+const decodedKeys = new WeakMap<readonly U32Match[], readonly TcU32KeyStruct[]>();
+
+/**
+ * A match list's keys as the kernel holds them: for a list decodeSel made, the keys it was
+ * decoded from (printing a dump of thousands of filters built them all again); otherwise
+ * buildSel's. Decoded lists are views of what the kernel holds: edit a copy.
+ */
+export function selKeys(match: readonly U32Match[]): readonly TcU32KeyStruct[] {
+  return decodedKeys.get(match) ?? buildSel(match, false).keys;
+}
+
 /** One key back to the fields of a table it is made of (undefined if it is not only those). */
 function fieldsOf(k: TcU32KeyStruct, table: readonly [string, number, number, FieldKind][]): Fields | undefined {
   if (k.offmask !== 0 || k.mask === 0) return undefined;
@@ -321,6 +333,7 @@ function ip6AddrAt(keys: readonly TcU32KeyStruct[], i: number): [string, string,
  */
 export function decodeSel(sel: TcU32SelStruct, family: 'ip' | 'ip6' = 'ip'): U32Match[] {
   const out: U32Match[] = [];
+  decodedKeys.set(out, sel.keys);
   let group: Record<string, unknown> | undefined;
   const put = (fields: Fields) => {
     if (!group || fields.some(([n]) => group![n] !== undefined)) out.push({ [family]: (group = {}) } as U32Match);
