@@ -801,10 +801,11 @@ function fastWriter(def: AttrDef): FastWriter | undefined {
   if (def.multiAttr) return undefined;
   if (def.type === 'string') return writeStringAttr;
   if (def.type === 'flag') return writeFlagAttr;
-  if (def.bounds || def.enumType || def.bigEndian || def.display && def.type !== 'binary') return undefined;
   if (def.type === 'binary')
-    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf ? writeIPv4Attr : undefined;
-  return UINT_WRITERS[def.type];
+    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf && !def.bounds ? writeIPv4Attr : undefined;
+  if (def.display) return undefined;
+  if (!def.bounds && !def.enumType && !def.bigEndian) return UINT_WRITERS[def.type];
+  return uintAttrWriter(def);
 }
 
 // names, the commonest request attribute (checkLength and errors as encodeValue's)
@@ -832,6 +833,48 @@ function uintWriter(max: number, put: 'u8' | 'u16' | 'u32'): FastWriter {
   };
 }
 const UINT_WRITERS: Partial<Record<AttrType, FastWriter>> = { u8: uintWriter(0xff, 'u8'), u16: uintWriter(0xffff, 'u16'), u32: uintWriter(0xffffffff, 'u32') };
+
+const UINT_BYTES: Partial<Record<AttrType, number>> = { u8: 1, u16: 2, u32: 4 };
+
+/**
+ * An unsigned integer attribute with bounds, an enum (a name or a number) or in network
+ * order: nftables and conntrack send nearly every integer big-endian, and each took the
+ * general path (five calls and a path string per attribute). A value that is not plainly
+ * right is left to the general path, which says what is wrong.
+ */
+function uintAttrWriter(def: AttrDef): FastWriter | undefined {
+  const size = UINT_BYTES[def.type];
+  if (size === undefined || def.enumType?.flags) return undefined;
+  const b = def.bounds;
+  if ((b?.min !== undefined && typeof b.min !== 'number') || (b?.max !== undefined && typeof b.max !== 'number')) return undefined;
+  const min = Math.max(0, (b?.min as number | undefined) ?? 0);
+  const max = Math.min(2 ** (8 * size) - 1, (b?.max as number | undefined) ?? Infinity);
+  const names = def.enumType?.byName;
+  const be = def.bigEndian;
+  return (w, _def, v) => {
+    let n = v;
+    if (typeof n !== 'number') {
+      if (names === undefined || typeof v !== 'string' || (n = names.get(v)) === undefined) return false;
+    }
+    if (!((n as number) >= min && (n as number) <= max) || !Number.isInteger(n)) return false;
+    const x = n as number;
+    const start = w.beginAttr(def.value);
+    w.ensure(size);
+    const buf = w.buf, p = w.pos;
+    if (size === 1) buf[p] = x;
+    else if (size === 2) {
+      buf[p + (be ? 1 : 0)] = x;
+      buf[p + (be ? 0 : 1)] = x >>> 8;
+    } else if (be) {
+      buf[p] = x >>> 24; buf[p + 1] = x >>> 16; buf[p + 2] = x >>> 8; buf[p + 3] = x;
+    } else {
+      buf[p] = x; buf[p + 1] = x >>> 8; buf[p + 2] = x >>> 16; buf[p + 3] = x >>> 24;
+    }
+    w.pos = p + size;
+    w.endAttr(start);
+    return true;
+  };
+}
 // an IPv4 address's text (destinations, gateways); anything else (bytes, IPv6) goes the general way
 const writeIPv4Attr: FastWriter = (w, def, v) => {
   if (typeof v !== 'string') return false;

@@ -177,8 +177,10 @@ function roomFor(items: readonly TransactionItem<unknown>[]): { send: number; re
     else if (it.payload) w.bytes(it.payload);
     w.endMessage(off);
   }
-  // the payloads, encoded once here, travel as bytes: the transaction copies them
-  items.forEach((it, i) => (it.payload = Buffer.from(w.buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos))));
+  // the payloads, encoded once here, travel as bytes: views of this writer's buffer, which
+  // nothing else writes to (the transaction copies them into its own)
+  const buf = w.buf;
+  for (let i = 0; i < items.length; i++) items[i].payload = buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos);
   return { send: w.pos, receive: 2 * w.pos + items.length * 1024 };
 }
 

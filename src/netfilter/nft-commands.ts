@@ -104,6 +104,13 @@ export const VERBS: readonly NftVerb[] = ['add', 'create', 'insert', 'replace', 
 const OBJECTS = ['table', 'chain', 'rule', 'set', 'element', 'ruleset', ...STATEFUL_KINDS] as const;
 export type NftObjectKind = (typeof OBJECTS)[number];
 
+/** The objects each verb takes. */
+const VERB_OBJECTS: Record<NftVerb, readonly string[]> = {
+  add: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], create: ['table', 'chain', 'set', 'element', ...STATEFUL_KINDS], insert: ['rule'], replace: ['rule'],
+  delete: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], destroy: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS],
+  flush: ['table', 'chain', 'set', 'ruleset'],
+};
+
 /** The command's verb and object ('add', 'rule'), checked. */
 export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: NftObjectKind } {
   if (typeof cmd !== 'object' || cmd === null) throw new NetlinkArgumentError(where, `must be a command object ({ add: 'table', ... }), got ${cmd === null ? 'null' : typeof cmd}`, 'ERR_INVALID_ARG_TYPE');
@@ -112,11 +119,7 @@ export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: Nf
   const verb = verbs[0];
   const object = (cmd as Record<string, unknown>)[verb];
   if (!OBJECTS.includes(object as NftObjectKind)) throw new NetlinkArgumentError(`${where}.${verb}`, `must be one of ${OBJECTS.join(', ')}, got ${JSON.stringify(object)}`);
-  const ok: Record<NftVerb, readonly string[]> = {
-    add: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], create: ['table', 'chain', 'set', 'element', ...STATEFUL_KINDS], insert: ['rule'], replace: ['rule'],
-    delete: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS], destroy: ['table', 'chain', 'rule', 'set', 'element', ...STATEFUL_KINDS],
-    flush: ['table', 'chain', 'set', 'ruleset'],
-  };
+  const ok = VERB_OBJECTS;
   if (!ok[verb].includes(object as string)) throw new NetlinkArgumentError(where, `cannot ${verb} a ${String(object)} (${verb} takes: ${ok[verb].join(', ')})`);
   return { verb, object: object as NftObjectKind };
 }
