@@ -147,7 +147,8 @@ export class StructType {
       if (elem === undefined) throw new TypeError(`struct ${name}: member ${d.name} (${d.type}) needs a len`);
       if (d.array && i !== members.length - 1) throw new TypeError(`struct ${name}: the flexible array ${d.name} must be the last member`);
       const size = d.array ? 0 : elem;
-      const m: Member = { ...d, key: camelCase(d.name), offset, size, elem, bigEndian: d.byteOrder === 'big-endian' };
+      // Object.assign, not a spread with more keys (~5 us an object in node 20; see attrset.ts)
+      const m: Member = Object.assign({}, d, { key: camelCase(d.name), offset, size, elem, bigEndian: d.byteOrder === 'big-endian' });
       if (inner) m.structType = () => inner;
       if (d.enum !== undefined) {
         const e = (refs ?? missingRefs(where)).enum(d.enum, where);

@@ -144,12 +144,11 @@ export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest 
   const k = kindRow(pre.kind);
   const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
   const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
-  const req = {
-    ...tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
-    info: infoOf(prioOf(s), protocol),
-    kind: s.kind,
-    options: k.encode(s, scope, protocol),
-  } as NewtfilterDoRequest;
+  // tcmsg's object given its fields, not spread into another (see tc-object.ts tcmsg)
+  const req = tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)) as NewtfilterDoRequest;
+  req.info = infoOf(prioOf(s), protocol);
+  req.kind = s.kind as string;
+  req.options = k.encode(s, scope, protocol) as NewtfilterDoRequest['options'];
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return req;
 }
@@ -162,10 +161,8 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   const prio = prioOf(s);
   // no protocol: 0, any (as tc sends for del/get without one)
   const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
-  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = {
-    ...tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
-    info: forDump ? 0 : infoOf(prio, protocol),
-  };
+  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent));
+  req.info = forDump ? 0 : infoOf(prio, protocol);
   if (s.kind !== undefined && !forDump) req.kind = s.kind;
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return { req, prio, protocol: s.protocol === undefined ? undefined : protocol, kind: s.kind, handle: req.handle };
