@@ -616,7 +616,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
     case 'bitfield32': {
       if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) throw new NetlinkEncodeError('bitfield32 needs {value, selector}', path);
       const o = v as { value?: unknown; selector?: unknown };
-      const plain = { ...def, display: undefined, checks: undefined };
+      const plain = plainDefOf(def);
       // a part left out is 0; null is refused like any other non-number
       encodeScalar(w, plain, 'u32', o.value === undefined ? 0 : o.value, `${path}.value`, scope.text);
       encodeScalar(w, plain, 'u32', o.selector === undefined ? 0 : o.selector, `${path}.selector`, scope.text);
@@ -632,6 +632,14 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
       encodeScalar(w, def, kind, v, path, scope.text);
   }
   w.endAttr(start, path);
+}
+
+const plainDefs = new WeakMap<AttrDef, AttrDef>();
+/** A bitfield32's halves as plain u32s: the definition without display or checks, made once. */
+function plainDefOf(def: AttrDef): AttrDef {
+  let plain = plainDefs.get(def);
+  if (!plain) plainDefs.set(def, (plain = Object.assign({}, def, { display: undefined, checks: undefined })));
+  return plain;
 }
 
 /** The reverse of decodeRecords: each record's struct, its attributes, then its length written in. */
