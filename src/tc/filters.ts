@@ -3,7 +3,7 @@
 // and 'egress' are clsact's (and ingress's) attach points ffff:fff2 / ffff:fff3, as
 // `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
 import { NetlinkArgumentError } from '../core/errors.js';
-import { opCall, opItem } from '../ynl/op-call.js';
+import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
@@ -188,8 +188,11 @@ const OPS = {
   list: (scope: Scope, sel: FilterSelector): Step<Filter[]> => {
     const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
     const { kind: _k, ...dump } = req;
-    return opCall(tcFamily, 'gettfilter', 'dump', dump, {
-      result: (replies) => replies.map((m) => filterObject(m, scope)).filter((f) =>
+    // every link's name now: filters are made as their messages arrive, and a name looked up
+    // then would be a link dump in the middle of this one (index 0 is no link's: the table)
+    scope.ifname(0);
+    return opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => filterObject(m, scope), {
+      result: (filters) => filters.filter((f) =>
         (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
         && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle))),
     });
