@@ -581,11 +581,9 @@ function encodeString(w: Writer, def: AttrDef, v: string, path: string): void {
 function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
-  // that starts with a fixed header is not
-  if (kind === 'sub-message') {
-    const fmt = subMessageFormat(def, scope);
-    if (fmt?.attrs && !fmt.header) nestedFlag = NLA_F_NESTED;
-  }
+  // that starts with a fixed header is not (its format looked up once, here)
+  const fmt = kind === 'sub-message' ? subMessageFormat(def, scope) : undefined;
+  if (fmt?.attrs && !fmt.header) nestedFlag = NLA_F_NESTED;
   const start = w.beginAttr(type | nestedFlag);
   switch (kind) {
     case 'flag':
@@ -607,7 +605,8 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
     case 'indexed-array': {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`indexed-array needs an array, got ${typeof v}`, path);
       const el = def.element!;
-      v.forEach((item, i) => encodeValue(w, el, el.type, i + 1, item, `${path}[${i}]`, scope));
+      // a loop, not forEach (a closure per array); holes are skipped as forEach skips them
+      for (let i = 0; i < v.length; i++) if (i in v) encodeValue(w, el, el.type, i + 1, v[i], `${path}[${i}]`, scope);
       break;
     }
     case 'nest-type-value':
@@ -623,7 +622,7 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
       break;
     }
     case 'sub-message':
-      encodeSubMessage(w, def, v, path, scope);
+      encodeSubMessage(w, def, fmt, v, path, scope);
       break;
     case 'pad':
     case 'unused':
@@ -677,8 +676,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, path: string, scop
   });
 }
 
-function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, scope: Scope): void {
-  const fmt = subMessageFormat(def, scope);
+function encodeSubMessage(w: Writer, def: AttrDef, fmt: SubMessageFormat | undefined, v: unknown, path: string, scope: Scope): void {
   if (!fmt) {
     // no known format (or no selector): only bytes can be sent as they are
     if (v instanceof Uint8Array) return w.bytes(v);
