@@ -24,7 +24,7 @@ export interface SubMessageFormat {
 }
 export interface SubMessage {
   name: string;
-  formats: Map<string, SubMessageFormat>;
+  formats: ReadonlyMap<string, SubMessageFormat>;
 }
 
 /** Checks applied when encoding, with bounds already resolved to numbers. */

@@ -7,7 +7,7 @@
 //     { name: 'ctrl-attrs', attributes: [{ name: 'ops', value: 6, type: 'indexed-array', subType: 'nest', nestedAttributes: 'op-attrs' }] },
 //   ] });
 //   decodeAttrs(ctrl.set('ctrl-attrs'), buf, start, end);
-import { AttrSet, type DescriptionRefs, type SubMessage } from './attrset.js';
+import { AttrSet, type DescriptionRefs, type SubMessage, type SubMessageFormat } from './attrset.js';
 import type { AttrSetDescription, Definition, EnumDefinition, StructDefinition, SubMessageDescription } from './description.js';
 import { EnumType } from './enums.js';
 import { StructType } from './struct.js';
@@ -120,12 +120,15 @@ export class Definitions implements DescriptionRefs {
     if (m) return m;
     const sm = this.subMessageDefs.get(name);
     if (!sm) throw new TypeError(`${this.name}: ${where} names no sub-message '${name}'`);
+    const at = `sub-message ${name}`;
     m = {
       name,
-      formats: new Map(sm.formats.map((f) => [f.value, {
-        ...(f.fixedHeader ? { header: this.struct(f.fixedHeader, `sub-message ${name}`) } : {}),
-        ...(f.attributeSet ? { attrs: this.set(f.attributeSet, `sub-message ${name}`) } : {}),
-      }])),
+      formats: new Formats(new Map(sm.formats.map((f) => [f.value, (): SubMessageFormat => {
+        const out: SubMessageFormat = {};
+        if (f.fixedHeader) out.header = this.struct(f.fixedHeader, at);
+        if (f.attributeSet) out.attrs = this.set(f.attributeSet, at);
+        return out;
+      }]))),
     };
     this.builtSubMessages.set(name, m);
     return m;
@@ -134,5 +137,54 @@ export class Definitions implements DescriptionRefs {
   bound(v: number | string): number | bigint | undefined {
     if (typeof v === 'number') return v;
     return typeLimit(v) ?? this.resolveName?.(v, this.consts);
+  }
+}
+
+/**
+ * A sub-message's formats by selector value, each built on its first lookup: tc's qdisc
+ * options have ~40 formats (a set each), and listing a device's qdiscs meets one or two
+ * (building them all was a third of a short `tc qdisc show`).
+ */
+class Formats implements ReadonlyMap<string, SubMessageFormat> {
+  private readonly built = new Map<string, SubMessageFormat>();
+
+  constructor(private readonly makers: ReadonlyMap<string, () => SubMessageFormat>) {}
+
+  get(value: string): SubMessageFormat | undefined {
+    let f = this.built.get(value);
+    if (f === undefined) {
+      const make = this.makers.get(value);
+      if (make === undefined) return undefined;
+      this.built.set(value, (f = make()));
+    }
+    return f;
+  }
+
+  has(value: string): boolean {
+    return this.makers.has(value);
+  }
+
+  get size(): number {
+    return this.makers.size;
+  }
+
+  keys(): MapIterator<string> {
+    return this.makers.keys();
+  }
+
+  *entries(): MapIterator<[string, SubMessageFormat]> {
+    for (const k of this.makers.keys()) yield [k, this.get(k)!];
+  }
+
+  *values(): MapIterator<SubMessageFormat> {
+    for (const k of this.makers.keys()) yield this.get(k)!;
+  }
+
+  forEach(fn: (f: SubMessageFormat, value: string, map: ReadonlyMap<string, SubMessageFormat>) => void): void {
+    for (const [k, f] of this.entries()) fn(f, k, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, SubMessageFormat]> {
+    return this.entries();
   }
 }
