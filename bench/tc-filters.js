@@ -5,6 +5,8 @@
 // cost without process start-up). The two JSON outputs are checked to be equal first.
 //
 //   npm run build && node bench/tc-filters.js      (needs root; FILTERS=2000 RUNS=7)
+//
+// BEFORE=/path/to/another/checkout (built) adds its nlkit to the same interleaved runs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
 const FILTERS = Number(process.env.FILTERS ?? 2000);
 const RUNS = Number(process.env.RUNS ?? 7);
+const BEFORE = process.env.BEFORE;
+const binOf = (dir) => join(dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).bin.nlkit);
 
 function batch(n) {
   const lines = ['qdisc add dev bench0 ingress'];
@@ -46,6 +50,7 @@ async function main() {
         { name: `tc -j filter show (${FILTERS} u32+mirred)`, argv: ['tc', '-n', ns, '-j', ...show] },
         { name: `nlkit tc -j filter show (${FILTERS} u32+mirred)`, argv: [process.execPath, bin, 'tc', '-n', ns, '-j', ...show] },
       ];
+      if (BEFORE) cases.push({ name: `nlkit tc -j filter show, ${BEFORE}`, argv: [process.execPath, binOf(BEFORE), 'tc', '-n', ns, '-j', ...show] });
       const r = interleavedRuns(cases, RUNS);
 
       // the same list through the API in this process: the decode cost alone, warm
@@ -66,7 +71,8 @@ async function main() {
       const rows = cases.map((c, i) => [c.name, fmt(r.wall[i], 1), fmt(r.cpu[i], 1)]);
       rows.push([`tc.filters.list (${count} items, in process, warm)`, fmt(median(api), 1), '-']);
       console.log(table(['case', 'wall ms (median)', 'cpu ms (median)'], ['l', 'r', 'r'], rows));
-      console.log(`nlkit/tc wall ${fmt(r.wall[1] / r.wall[0], 1)}x, cpu ${fmt(r.cpu[1] / r.cpu[0], 1)}x`);
+      // tc's CPU time is below /usr/bin/time's 10 ms resolution: no CPU ratio then
+      console.log(`nlkit/tc wall ${fmt(r.wall[1] / r.wall[0], 1)}x, cpu ${r.cpu[0] ? fmt(r.cpu[1] / r.cpu[0], 1) : '-'}x`);
       console.log(load());
     });
   } finally {
