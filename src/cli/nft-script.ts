@@ -33,9 +33,10 @@ function scan(text: string): Tok[] {
     const first = i + 1;
     // a backslash at the end joins the next line
     while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i];
-    // '#' outside quotes starts a comment
+    // '#' outside quotes starts a comment (the characters are walked only on a line that has
+    // one: most have none, and the walk ran in the interpreter for every character)
     let inQuote = false, cut = line.length;
-    for (let j = 0; j < line.length; j++) {
+    for (let j = line.indexOf('#') < 0 ? line.length : 0; j < line.length; j++) {
       if (line[j] === '"' && line[j - 1] !== '\\') inQuote = !inQuote;
       else if (line[j] === '#' && !inQuote) {
         cut = j;
@@ -145,12 +146,14 @@ function commandsOf(words: string[], line: number, s: Script): ScriptCommand[] {
   return r.commands.map((command) => ({ command, line }));
 }
 
+const CHAIN_PROPS = ['type', 'policy', 'device', 'hook', 'priority'];
+
 /** A chain block's statements: its properties (type, hook, priority, policy, device) and its rules. */
 function chainBody(stmts: Tok[][]): { props: string[]; rules: Tok[][] } {
   const props: string[] = [];
   const rules: Tok[][] = [];
   for (const st of stmts) {
-    if (['type', 'policy', 'device', 'hook', 'priority'].includes(st[0].w)) props.push(...words(st), ';');
+    if (CHAIN_PROPS.includes(st[0].w)) props.push(...words(st), ';');
     else rules.push(st);
   }
   return { props, rules };
@@ -166,7 +169,8 @@ function tableBlock(s: Script): ScriptCommand[] {
   const declared: ScriptCommand[] = [], chains: ScriptCommand[] = [], rules: ScriptCommand[] = [];
   const flags: string[] = [];
   for (const st of s.body()) {
-    const [kind, objName] = words(st);
+    // the first two words only (a chain's statement holds every token of its rules)
+    const kind = st[0].w, objName = st[1]?.w;
     const at = st[0].line;
     if (kind === 'flags') flags.push(...words(st).slice(1));
     else if (kind === 'chain') {
