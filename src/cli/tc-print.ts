@@ -270,3 +270,28 @@ export function printRecords<T = Field[]>(env: { json: boolean; pretty: boolean;
 }
 
 const asFields = <T>(r: T): Field[] => r as unknown as Field[];
+
+/** printRecords for items that arrive one by one (a dump streamed): each written as it comes. */
+export async function printEach<T>(env: { json: boolean; pretty: boolean; out(t: string): void }, items: AsyncIterable<T>, fieldsOf: (item: T) => Field[]): Promise<void> {
+  if (!env.json) {
+    let t = '';
+    for await (const r of items) {
+      t += toText(fieldsOf(r));
+      if (t.length >= TEXT_CHUNK) {
+        env.out(t);
+        t = '';
+      }
+    }
+    env.out(t);
+    return;
+  }
+  const w = new JsonWriter(env.pretty, env.out);
+  w.array();
+  for await (const r of items) {
+    writeFields(w, fieldsOf(r));
+    w.maybeFlush();
+  }
+  w.endArray().raw('\n');
+  w.flush();
+}
+const TEXT_CHUNK = 1 << 16;

@@ -2,6 +2,7 @@
 // with the kinds of filter-kinds.ts and actions inside them. Parents in tc's words: 'ingress'
 // and 'egress' are clsact's (and ingress's) attach points ffff:fff2 / ffff:fff3, as
 // `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
+import type { Call } from '../core/call.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
@@ -183,19 +184,38 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
 }
 
 
+/** The dump of `list` (each reply made a Filter as it arrives) and the test a Filter must pass. */
+function listCall(scope: Scope, sel: FilterSelector): { call: Call<Filter>; keep: (f: Filter) => boolean } {
+  const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
+  const { kind: _k, ...dump } = req;
+  // every link's name now: filters are made as their messages arrive, and a name looked up
+  // then would be a link dump in the middle of this one (index 0 is no link's: the table)
+  scope.ifname(0);
+  const call = opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => filterObject(m, scope));
+  const keep = (f: Filter) => (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
+    && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle));
+  return { call, keep };
+}
+
+/**
+ * The filters `list` gives, each as its message arrives (`tc filter show` of thousands prints
+ * them without holding them all): over the context's connection, in its namespace.
+ */
+export async function* streamFilters(ctx: RouteContext, sel: FilterSelector): AsyncGenerator<Filter> {
+  const scope = ctx.scope();
+  try {
+    const { call, keep } = listCall(scope, sel);
+    for await (const f of scope.conn.stream(call)) if (keep(f)) yield f;
+  } finally {
+    scope.finish();
+  }
+}
+
 const OPS = {
   /** Filters of a device under a parent (`tc filter show dev X ingress`), narrowed by prio, protocol, kind, handle, chain. */
   list: (scope: Scope, sel: FilterSelector): Step<Filter[]> => {
-    const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
-    const { kind: _k, ...dump } = req;
-    // every link's name now: filters are made as their messages arrive, and a name looked up
-    // then would be a link dump in the middle of this one (index 0 is no link's: the table)
-    scope.ifname(0);
-    return opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => filterObject(m, scope), {
-      result: (filters) => filters.filter((f) =>
-        (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
-        && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle))),
-    });
+    const { call, keep } = listCall(scope, sel);
+    return { ...call, result: (filters: Filter[]) => filters.filter(keep) };
   },
   /** One filter by dev, parent, prio, protocol, kind and handle (`tc filter get`). */
   get: (scope: Scope, sel: FilterSelector): Step<Filter> => {
