@@ -18,6 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
 const RULES = Number(process.env.RULES ?? 2000);
 const RUNS = Number(process.env.RUNS ?? 7);
+// another checkout (built) whose nlkit joins the same interleaved runs
+const BEFORE = process.env.BEFORE;
 
 function script(n) {
   const lines = ['flush ruleset', 'table inet bench {'];
@@ -60,6 +62,10 @@ async function main() {
         { name: `nft -f (${RULES} rules)`, argv: ['ip', 'netns', 'exec', ns, 'nft', '-f', file] },
         { name: `nlkit nft -f (${RULES} rules)`, argv: [process.execPath, bin, 'nft', '--netns', ns, '-f', file] },
       ];
+      if (BEFORE) {
+        const other = join(BEFORE, JSON.parse(readFileSync(join(BEFORE, 'package.json'), 'utf8')).bin.nlkit);
+        cases.push({ name: `nlkit nft -f, ${BEFORE}`, argv: [process.execPath, other, 'nft', '--netns', ns, '-f', file] });
+      }
       const r = interleavedRuns(cases, RUNS);
 
       // the same commands through the API, in this process: parse once, one transaction each run
@@ -80,6 +86,7 @@ async function main() {
       const rows = cases.map((c, i) => [c.name, fmt(r.wall[i], 1), fmt(r.cpu[i], 1)]);
       rows.push([`openNft().transaction (${cmds.length} commands, in process)`, fmt(median(api), 1), '-']);
       console.log(table(['case', 'wall ms (median)', 'cpu ms (median)'], ['l', 'r', 'r'], rows));
+      console.log(`nlkit/nft wall ${fmt(r.wall[1] / r.wall[0], 2)}x, cpu ${r.cpu[0] ? fmt(r.cpu[1] / r.cpu[0], 2) : '-'}x`);
       console.log(load());
 
     });

@@ -102,6 +102,18 @@ describe('nlkit tc filter', () => {
     ]);
   }));
 
+  test('under an ingress qdisc (ffff:), `show ... ingress` prints each filter\'s parent as tc does', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
+    // tc leaves a filter's parent out only when it equals the parent asked for: `ingress` asks
+    // for clsact's ffff:fff2, and these filters are under the ingress qdisc's ffff:
+    tc(ns, 'qdisc', 'add', 'dev', 'v1', 'ingress');
+    tc(ns, 'filter', 'add', 'dev', 'v1', 'parent', 'ffff:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dport', '22', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', 'v0');
+    const ours = await sameAsTc(ns, '-j', 'filter', 'show', 'dev', 'v1', 'ingress');
+    assert.match(ours, /"parent":"ffff:"/);
+    await sameAsTc(ns, 'filter', 'show', 'dev', 'v1', 'ingress');
+    // named as it is, the parent is left out (as tc does)
+    assert.doesNotMatch(await sameAsTc(ns, '-j', 'filter', 'show', 'dev', 'v1', 'parent', 'ffff:'), /"parent"/);
+  }));
+
   test('replace, delete; errors as tc words them', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
     let r = await nlkitTc(ns, 'filter', 'add', 'dev', 'v0', 'ingress', 'prio', '5', 'protocol', 'ip', 'handle', '800::5', 'u32', 'match', 'ip', 'dport', '22', '0xffff', 'classid', '1:1');
     assert.equal(r[0], 0, r[2]);

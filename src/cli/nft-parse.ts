@@ -542,7 +542,8 @@ export function parseNftTokens(tokens: string[]): { commands: NftCommand[] } | N
   }
   if (!['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush'].includes(verb)) throw new UsageError(`unknown command "${verb}"`);
   const object = t.next('an object (table, chain, rule, set, map, element, ruleset, counter, quota, limit, flowtable)');
-  const c = (spec: Record<string, unknown>): { commands: NftCommand[] } => ({ commands: [{ [verb]: object === 'map' ? 'set' : object, ...spec } as unknown as NftCommand] });
+  // the verb's key first, then the spec's (assigned, not spread in: once per line of a script)
+  const c = (spec: Record<string, unknown>): { commands: NftCommand[] } => ({ commands: [Object.assign({ [verb]: object === 'map' ? 'set' : object }, spec) as unknown as NftCommand] });
   if (object === 'ruleset') {
     const f = famOpt();
     t.end();

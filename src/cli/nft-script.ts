@@ -9,9 +9,13 @@ import { UsageError } from './args.js';
 import { parseNftTokens, tokenize } from './nft-parse.js';
 import type { NftCommand } from '../netfilter/index.js';
 
-interface Tok {
-  w: string;
-  line: number;
+/**
+ * Tokens as two parallel lists, words and the line each is on (a script of thousands of
+ * rules made an object per token, and copied them per nesting level).
+ */
+interface Toks {
+  w: string[];
+  ln: number[];
 }
 
 /** A command of the script and the line it starts on. */
@@ -25,17 +29,18 @@ const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 const DECLARED = ['set', 'map', 'counter', 'quota', 'limit', 'flowtable'];
 
 /** The script's tokens with their lines; a newline is a token (it ends a statement). */
-function scan(text: string): Tok[] {
-  const out: Tok[] = [];
+function scan(text: string): Toks {
+  const out: Toks = { w: [], ln: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i];
     const first = i + 1;
     // a backslash at the end joins the next line
     while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i];
-    // '#' outside quotes starts a comment
+    // '#' outside quotes starts a comment (the characters are walked only on a line that has
+    // one: most have none, and the walk ran in the interpreter for every character)
     let inQuote = false, cut = line.length;
-    for (let j = 0; j < line.length; j++) {
+    for (let j = line.indexOf('#') < 0 ? line.length : 0; j < line.length; j++) {
       if (line[j] === '"' && line[j - 1] !== '\\') inQuote = !inQuote;
       else if (line[j] === '#' && !inQuote) {
         cut = j;
@@ -43,31 +48,35 @@ function scan(text: string): Tok[] {
       }
     }
     // tokenize() unquotes; a word that was quoted stays one token
-    for (const w of tokenize([line.slice(0, cut)])) out.push({ w, line: first });
-    out.push({ w: NL, line: first });
+    for (const w of tokenize([line.slice(0, cut)])) {
+      out.w.push(w);
+      out.ln.push(first);
+    }
+    out.w.push(NL);
+    out.ln.push(first);
   }
   return out;
 }
 
 class Script {
   i = 0;
-  constructor(readonly t: Tok[], readonly file: string) {}
+  constructor(readonly t: Toks, readonly file: string) {}
 
   get done(): boolean {
-    return this.i >= this.t.length;
+    return this.i >= this.t.w.length;
   }
   peek(k = 0): string | undefined {
-    return this.t[this.i + k]?.w;
+    return this.t.w[this.i + k];
   }
   line(): number {
-    return this.t[Math.min(this.i, this.t.length - 1)]?.line ?? 0;
+    return this.t.ln[Math.min(this.i, this.t.ln.length - 1)] ?? 0;
   }
   fail(msg: string, line = this.line()): never {
     throw new UsageError(`${this.file}:${line}: ${msg}`);
   }
   next(what: string): string {
     if (this.done) this.fail(`missing ${what}`);
-    return this.t[this.i++].w;
+    return this.t.w[this.i++];
   }
   skipBlank(): void {
     while (this.peek() === NL || this.peek() === ';') this.i++;
@@ -82,7 +91,7 @@ class Script {
     const out: string[] = [];
     let depth = 0;
     while (!this.done) {
-      const w = this.t[this.i].w;
+      const w = this.t.w[this.i];
       if (depth === 0 && (w === NL || w === ';')) break;
       this.i++;
       if (w === '{') depth++;
@@ -99,9 +108,9 @@ class Script {
   }
 
   /** A block's body `{ ... }` as its statements (tokens with their lines), the closing brace consumed. */
-  body(): Tok[][] {
-    if (this.next('"{"') !== '{') this.fail('expected "{"', this.t[this.i - 1].line);
-    const out: Tok[][] = [];
+  body(): Toks[] {
+    if (this.next('"{"') !== '{') this.fail('expected "{"', this.t.ln[this.i - 1]);
+    const out: Toks[] = [];
     for (;;) {
       this.skipBlank();
       if (this.done) this.fail('a "{" is not closed');
@@ -109,29 +118,31 @@ class Script {
         this.i++;
         return out;
       }
-      const toks: Tok[] = [];
+      const toks: Toks = { w: [], ln: [] };
       let depth = 0;
       // a statement may hold braces (a nested block `chain c { ... }`, a rule's `{ 22, 80 }`): they go with it
       while (!this.done) {
-        const tok = this.t[this.i];
-        if (depth === 0 && (tok.w === NL || tok.w === ';' || tok.w === '}')) break;
+        const w = this.t.w[this.i], ln = this.t.ln[this.i];
+        if (depth === 0 && (w === NL || w === ';' || w === '}')) break;
         this.i++;
-        if (tok.w === '{') depth++;
-        if (tok.w === '}') depth--;
+        if (w === '{') depth++;
+        if (w === '}') depth--;
         // a newline inside ends a statement of the nested block; deeper down it is a space
-        if (tok.w === NL) {
-          const last = toks[toks.length - 1]?.w;
-          if (depth === 1 && last !== ';' && last !== '{') toks.push({ w: ';', line: tok.line });
+        if (w === NL) {
+          const last = toks.w[toks.w.length - 1];
+          if (depth === 1 && last !== ';' && last !== '{') {
+            toks.w.push(';');
+            toks.ln.push(ln);
+          }
           continue;
         }
-        toks.push(tok);
+        toks.w.push(w);
+        toks.ln.push(ln);
       }
-      if (toks.length) out.push(toks);
+      if (toks.w.length) out.push(toks);
     }
   }
 }
-
-const words = (toks: readonly Tok[]): string[] => toks.map((x) => x.w);
 
 function commandsOf(words: string[], line: number, s: Script): ScriptCommand[] {
   let r;
@@ -145,12 +156,14 @@ function commandsOf(words: string[], line: number, s: Script): ScriptCommand[] {
   return r.commands.map((command) => ({ command, line }));
 }
 
+const CHAIN_PROPS = ['type', 'policy', 'device', 'hook', 'priority'];
+
 /** A chain block's statements: its properties (type, hook, priority, policy, device) and its rules. */
-function chainBody(stmts: Tok[][]): { props: string[]; rules: Tok[][] } {
+function chainBody(stmts: Toks[]): { props: string[]; rules: Toks[] } {
   const props: string[] = [];
-  const rules: Tok[][] = [];
+  const rules: Toks[] = [];
   for (const st of stmts) {
-    if (['type', 'policy', 'device', 'hook', 'priority'].includes(st[0].w)) props.push(...words(st), ';');
+    if (CHAIN_PROPS.includes(st.w[0])) props.push(...st.w, ';');
     else rules.push(st);
   }
   return { props, rules };
@@ -166,14 +179,14 @@ function tableBlock(s: Script): ScriptCommand[] {
   const declared: ScriptCommand[] = [], chains: ScriptCommand[] = [], rules: ScriptCommand[] = [];
   const flags: string[] = [];
   for (const st of s.body()) {
-    const [kind, objName] = words(st);
-    const at = st[0].line;
-    if (kind === 'flags') flags.push(...words(st).slice(1));
+    const kind = st.w[0], objName = st.w[1];
+    const at = st.ln[0];
+    if (kind === 'flags') flags.push(...st.w.slice(1));
     else if (kind === 'chain') {
-      const { props, rules: rs } = chainBody(new Script(st.slice(2), s.file).body());
+      const { props, rules: rs } = chainBody(new Script({ w: st.w.slice(2), ln: st.ln.slice(2) }, s.file).body());
       chains.push(...commandsOf(['add', 'chain', family, name, objName, ...(props.length ? ['{', ...props, '}'] : [])], at, s));
-      for (const r of rs) rules.push(...commandsOf(['add', 'rule', family, name, objName, ...words(r)], r[0].line, s));
-    } else if (DECLARED.includes(kind)) declared.push(...commandsOf(['add', kind, family, name, ...words(st).slice(1)], at, s));
+      for (const r of rs) rules.push(...commandsOf(['add', 'rule', family, name, objName, ...r.w], r.ln[0], s));
+    } else if (DECLARED.includes(kind)) declared.push(...commandsOf(['add', kind, family, name, ...st.w.slice(1)], at, s));
     else s.fail(`unknown statement "${kind}" in table ${name}`, at);
   }
   if (flags.length) table.push('{', 'flags', ...flags, ';', '}');
@@ -190,7 +203,7 @@ export function parseNftScript(text: string, file: string): ScriptCommand[] {
     const line = s.line();
     const w = s.peek()!;
     if (w === 'define' || w === 'include') s.fail(`"${w}" is not supported by nlkit nft -f`);
-    if (w === 'table' && s.t.slice(s.i, s.i + 4).some((x) => x.w === '{')) {
+    if (w === 'table' && s.t.w.slice(s.i, s.i + 4).includes('{')) {
       out.push(...tableBlock(s));
       continue;
     }

@@ -82,7 +82,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (p.parent !== undefined) filter.parent = p.parent;
   if (p.classid !== undefined) filter.classid = p.classid;
   const list = await makeClasses(env.route).list(filter);
-  printRecords(env, list.map((c) => classRecord(c, env, true)));
+  printRecords(env, list, (c) => classRecord(c, env, true));
 }
 
 export const tcClass: IpObject = {

@@ -7,10 +7,10 @@ import { f as fl, text, toText, type Field } from './tc-print.js';
 import { actionFields, actionJson, actionText } from './tc-action-print.js';
 
 export { actionJson, actionText };
-import { buildSel, type U32Match, type U32Offset } from '../tc/u32.js';
+import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
 
-/** u32's keys as the kernel holds them, from the decoded matches (decodeSel keeps their order). */
-const u32Keys = (f: Filter) => (f.match === undefined ? [] : buildSel(f.match as U32Match[], false).keys);
+/** u32's keys as the kernel holds them (decodeSel keeps their order). */
+const u32Keys = (f: Filter) => (f.match === undefined ? [] : selKeys(f.match as U32Match[]));
 
 const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'in_hw'], ['notInHw', 'not_in_hw']] as const;
 
@@ -26,13 +26,16 @@ function flagFields(f: Filter, out: Field[] = []): Field[] {
 function u32Fields(f: Filter): Field[] {
   const shown = f.handle !== undefined;
   const h = f.handle ?? '';
-  const node = Number.parseInt(h.split(':')[2] ?? '0', 16) || 0;
+  // the node: the handle's third part ('800::800'), read without a split (once per filter of a dump)
+  const third = h.indexOf(':', h.indexOf(':') + 1);
+  const node = third < 0 ? 0 : Number.parseInt(h.slice(third + 1), 16) || 0;
   const out: Field[] = [fl('fh', h, shown ? `fh ${h} ` : '')];
   const table = f.divisor === undefined && shown;
   if (node) out.push(fl('order', node, table ? `order ${node} ` : ''));
   if (f.divisor !== undefined) out.push(fl('ht_divisor', f.divisor, shown ? `ht divisor ${f.divisor} ` : ''));
   else if (f.hashTable !== undefined) {
-    const ht = (f.hashTable as string).replace(/:$/, '');
+    const t = f.hashTable as string;
+    const ht = t.endsWith(':') ? t.slice(0, -1) : t;
     out.push(fl('key_ht', ht, table ? `key ht ${ht} ` : ''), fl('bkt', hex(f.bucket as number), table ? `bkt ${hex(f.bucket as number)} ` : ''));
   }
   if (f.classid !== undefined) out.push(fl('flowid', f.classid, table ? `${f.terminal ? '*' : ''}flowid ${f.classid} ` : ''));
@@ -40,7 +43,7 @@ function u32Fields(f: Filter): Field[] {
   if (f.link !== undefined) out.push(fl('link', f.link, table ? `link ${f.link} ` : ''));
   flagFields(f, out).push(text('\n'));
   for (const k of u32Keys(f)) {
-    const [val, mask, nexthdr] = [hex(k.val), hex(k.mask), k.offmask ? 'nexthdr+' : ''];
+    const val = hex(k.val), mask = hex(k.mask), nexthdr = k.offmask ? 'nexthdr+' : '';
     const m = [fl('value', val, ''), fl('mask', mask, ''), fl('offmask', nexthdr, ''), fl('off', k.off, '')];
     out.push({ key: 'match', text: `  match ${val.padStart(8, '0')}/${mask.padStart(8, '0')} at ${nexthdr}${k.off}\n`, nested: m });
   }

@@ -1,10 +1,10 @@
 // `nlkit tc filter` as `tc filter`: add, change, replace, del, get, show over nlkit/tc's
 // filters, in tc's words (tc-words.ts), printed as tc prints them (tc-print.ts).
-import { makeFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
+import { makeFilters, parseFilterParent, streamFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
 import { filterFields } from './tc-filter-print.js';
-import { printRecords } from './tc-print.js';
+import { printEach, printRecords } from './tc-print.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {
@@ -40,9 +40,12 @@ function selectorOf(spec: FilterSpec): FilterSelector {
 
 async function show(words: Words, env: IpEnv): Promise<void> {
   const sel = selectorOf(filterSpecOf(words));
-  const list = await makeFilters(env.route).list(sel);
-  const how = { stats: env.stats > 0, parentNamed: sel.parent !== undefined, devNamed: true };
-  printRecords(env, list.map((f) => filterFields(f, how)));
+  // tc leaves the parent out only where it equals the one asked for: `show dev X ingress` asks
+  // for clsact's ffff:fff2, so filters under an ingress qdisc (ffff:) still print theirs
+  const asked = sel.parent === undefined ? undefined : parseFilterParent(sel.parent);
+  const shown = { stats: env.stats > 0, parentNamed: false, devNamed: true };
+  const same = { ...shown, parentNamed: true };
+  await printEach(env, streamFilters(env.route, sel), (f) => filterFields(f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {

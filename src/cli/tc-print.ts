@@ -247,20 +247,51 @@ export function jsonText(record: Field[], pretty: boolean): string {
   return out;
 }
 
-/** Records as `tc -j` (a JSON array) or tc's text. */
-export function printRecords(env: { json: boolean; pretty: boolean; out(t: string): void }, records: Field[][]): void {
+/**
+ * Records as `tc -j` (a JSON array) or tc's text. `fieldsOf` makes each item's fields as it is
+ * written: a dump of thousands of filters then never holds every record's fields at once (they
+ * die young instead of being copied by every scavenge).
+ */
+export function printRecords<T = Field[]>(env: { json: boolean; pretty: boolean; out(t: string): void }, items: readonly T[], fieldsOf: (item: T) => Field[] = asFields): void {
   if (!env.json) {
     let t = '';
-    for (const r of records) t += toText(r);
+    for (const r of items) t += toText(fieldsOf(r));
     env.out(t);
     return;
   }
   const w = new JsonWriter(env.pretty, env.out);
   w.array();
-  for (const r of records) {
-    writeFields(w, r);
+  for (const r of items) {
+    writeFields(w, fieldsOf(r));
     w.maybeFlush();
   }
   w.endArray().raw('\n');
   w.flush();
 }
+
+const asFields = <T>(r: T): Field[] => r as unknown as Field[];
+
+/** printRecords for items that arrive one by one (a dump streamed): each written as it comes. */
+export async function printEach<T>(env: { json: boolean; pretty: boolean; out(t: string): void }, items: AsyncIterable<T>, fieldsOf: (item: T) => Field[]): Promise<void> {
+  if (!env.json) {
+    let t = '';
+    for await (const r of items) {
+      t += toText(fieldsOf(r));
+      if (t.length >= TEXT_CHUNK) {
+        env.out(t);
+        t = '';
+      }
+    }
+    env.out(t);
+    return;
+  }
+  const w = new JsonWriter(env.pretty, env.out);
+  w.array();
+  for await (const r of items) {
+    writeFields(w, fieldsOf(r));
+    w.maybeFlush();
+  }
+  w.endArray().raw('\n');
+  w.flush();
+}
+const TEXT_CHUNK = 1 << 16;

@@ -117,7 +117,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (p.parent !== undefined) filter.parent = p.parent;
   if (p.handle !== undefined) filter.handle = p.handle;
   const list = await makeQdiscs(env.route).list(filter);
-  printRecords(env, list.map((q) => qdiscRecord(q, env, p.dev !== undefined)));
+  printRecords(env, list, (q) => qdiscRecord(q, env, p.dev !== undefined));
 }
 
 export const qdisc: IpObject = {

@@ -581,11 +581,9 @@ function encodeString(w: Writer, def: AttrDef, v: string, path: string): void {
 function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: unknown, path: string, scope: Scope): void {
   let nestedFlag = kind === 'nest' || kind === 'indexed-array' || kind === 'nest-type-value' ? NLA_F_NESTED : 0;
   // a sub-message of attributes is a nest, as iproute2 and the kernel's ynl send it; one
-  // that starts with a fixed header is not
-  if (kind === 'sub-message') {
-    const fmt = subMessageFormat(def, scope);
-    if (fmt?.attrs && !fmt.header) nestedFlag = NLA_F_NESTED;
-  }
+  // that starts with a fixed header is not (its format looked up once, here)
+  const fmt = kind === 'sub-message' ? subMessageFormat(def, scope) : undefined;
+  if (fmt?.attrs && !fmt.header) nestedFlag = NLA_F_NESTED;
   const start = w.beginAttr(type | nestedFlag);
   switch (kind) {
     case 'flag':
@@ -607,7 +605,8 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
     case 'indexed-array': {
       if (!Array.isArray(v)) throw new NetlinkEncodeError(`indexed-array needs an array, got ${typeof v}`, path);
       const el = def.element!;
-      v.forEach((item, i) => encodeValue(w, el, el.type, i + 1, item, `${path}[${i}]`, scope));
+      // a loop, not forEach (a closure per array); holes are skipped as forEach skips them
+      for (let i = 0; i < v.length; i++) if (i in v) encodeValue(w, el, el.type, i + 1, v[i], `${path}[${i}]`, scope);
       break;
     }
     case 'nest-type-value':
@@ -616,14 +615,14 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
     case 'bitfield32': {
       if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) throw new NetlinkEncodeError('bitfield32 needs {value, selector}', path);
       const o = v as { value?: unknown; selector?: unknown };
-      const plain = { ...def, display: undefined, checks: undefined };
+      const plain = plainDefOf(def);
       // a part left out is 0; null is refused like any other non-number
       encodeScalar(w, plain, 'u32', o.value === undefined ? 0 : o.value, `${path}.value`, scope.text);
       encodeScalar(w, plain, 'u32', o.selector === undefined ? 0 : o.selector, `${path}.selector`, scope.text);
       break;
     }
     case 'sub-message':
-      encodeSubMessage(w, def, v, path, scope);
+      encodeSubMessage(w, def, fmt, v, path, scope);
       break;
     case 'pad':
     case 'unused':
@@ -632,6 +631,14 @@ function encodeValue(w: Writer, def: AttrDef, kind: AttrType, type: number, v: u
       encodeScalar(w, def, kind, v, path, scope.text);
   }
   w.endAttr(start, path);
+}
+
+const plainDefs = new WeakMap<AttrDef, AttrDef>();
+/** A bitfield32's halves as plain u32s: the definition without display or checks, made once. */
+function plainDefOf(def: AttrDef): AttrDef {
+  let plain = plainDefs.get(def);
+  if (!plain) plainDefs.set(def, (plain = Object.assign({}, def, { display: undefined, checks: undefined })));
+  return plain;
 }
 
 /** The reverse of decodeRecords: each record's struct, its attributes, then its length written in. */
@@ -669,8 +676,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, path: string, scop
   });
 }
 
-function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, path: string, scope: Scope): void {
-  const fmt = subMessageFormat(def, scope);
+function encodeSubMessage(w: Writer, def: AttrDef, fmt: SubMessageFormat | undefined, v: unknown, path: string, scope: Scope): void {
   if (!fmt) {
     // no known format (or no selector): only bytes can be sent as they are
     if (v instanceof Uint8Array) return w.bytes(v);
@@ -801,10 +807,11 @@ function fastWriter(def: AttrDef): FastWriter | undefined {
   if (def.multiAttr) return undefined;
   if (def.type === 'string') return writeStringAttr;
   if (def.type === 'flag') return writeFlagAttr;
-  if (def.bounds || def.enumType || def.bigEndian || def.display && def.type !== 'binary') return undefined;
   if (def.type === 'binary')
-    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf ? writeIPv4Attr : undefined;
-  return UINT_WRITERS[def.type];
+    return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf && !def.bounds ? writeIPv4Attr : undefined;
+  if (def.display) return undefined;
+  if (!def.bounds && !def.enumType && !def.bigEndian) return UINT_WRITERS[def.type];
+  return uintAttrWriter(def);
 }
 
 // names, the commonest request attribute (checkLength and errors as encodeValue's)
@@ -832,6 +839,48 @@ function uintWriter(max: number, put: 'u8' | 'u16' | 'u32'): FastWriter {
   };
 }
 const UINT_WRITERS: Partial<Record<AttrType, FastWriter>> = { u8: uintWriter(0xff, 'u8'), u16: uintWriter(0xffff, 'u16'), u32: uintWriter(0xffffffff, 'u32') };
+
+const UINT_BYTES: Partial<Record<AttrType, number>> = { u8: 1, u16: 2, u32: 4 };
+
+/**
+ * An unsigned integer attribute with bounds, an enum (a name or a number) or in network
+ * order: nftables and conntrack send nearly every integer big-endian, and each took the
+ * general path (five calls and a path string per attribute). A value that is not plainly
+ * right is left to the general path, which says what is wrong.
+ */
+function uintAttrWriter(def: AttrDef): FastWriter | undefined {
+  const size = UINT_BYTES[def.type];
+  if (size === undefined || def.enumType?.flags) return undefined;
+  const b = def.bounds;
+  if ((b?.min !== undefined && typeof b.min !== 'number') || (b?.max !== undefined && typeof b.max !== 'number')) return undefined;
+  const min = Math.max(0, (b?.min as number | undefined) ?? 0);
+  const max = Math.min(2 ** (8 * size) - 1, (b?.max as number | undefined) ?? Infinity);
+  const names = def.enumType?.byName;
+  const be = def.bigEndian;
+  return (w, _def, v) => {
+    let n = v;
+    if (typeof n !== 'number') {
+      if (names === undefined || typeof v !== 'string' || (n = names.get(v)) === undefined) return false;
+    }
+    if (!((n as number) >= min && (n as number) <= max) || !Number.isInteger(n)) return false;
+    const x = n as number;
+    const start = w.beginAttr(def.value);
+    w.ensure(size);
+    const buf = w.buf, p = w.pos;
+    if (size === 1) buf[p] = x;
+    else if (size === 2) {
+      buf[p + (be ? 1 : 0)] = x;
+      buf[p + (be ? 0 : 1)] = x >>> 8;
+    } else if (be) {
+      buf[p] = x >>> 24; buf[p + 1] = x >>> 16; buf[p + 2] = x >>> 8; buf[p + 3] = x;
+    } else {
+      buf[p] = x; buf[p + 1] = x >>> 8; buf[p + 2] = x >>> 16; buf[p + 3] = x >>> 24;
+    }
+    w.pos = p + size;
+    w.endAttr(start);
+    return true;
+  };
+}
 // an IPv4 address's text (destinations, gateways); anything else (bytes, IPv6) goes the general way
 const writeIPv4Attr: FastWriter = (w, def, v) => {
   if (typeof v !== 'string') return false;

@@ -116,28 +116,32 @@ function handleOf(m: RawMessage, type: number): { handle: bigint } | undefined {
 
 /** A batch's requests: what each item belongs to (command index, or -1 for BEGIN/END). */
 export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, known?: BatchState['known'], ifindex?: BatchState['ifindex']): { items: TransactionItem<unknown>[]; owners: number[]; ops: string[] } {
+  const items: TransactionItem<unknown>[] = [];
+  const owners: number[] = [];
+  const ops = eachItem(cmds, opts, known, ifindex, (it, owner) => {
+    items.push(it);
+    owners.push(owner);
+  });
+  return { items, owners, ops };
+}
+
+/** The batch's items in order, each handed to `add` as it is made; the commands' names. */
+function eachItem(cmds: readonly NftCommand[], opts: BatchOptions, known: BatchState['known'], ifindex: BatchState['ifindex'], add: (it: TransactionItem<unknown>, owner: number) => void): string[] {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
   if (opts.genid !== undefined && (!Number.isInteger(opts.genid) || opts.genid < 0 || opts.genid > 0xffffffff))
     throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${JSON.stringify(opts.genid)}`);
   const state: BatchState = { nextId: 1, sets: new Map(), known, ifindex };
   const echo = opts.echo !== false;
   const head = { nfgenFamily: 0, version: 0, resId: NFNL_SUBSYS_NFTABLES };
-  const items: TransactionItem<unknown>[] = [opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false })];
-  const owners = [-1];
+  add(opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false }), -1);
   const ops: string[] = [];
   cmds.forEach((c, i) => {
     const { verb, object } = verbOf(c, `commands[${i}]`);
     ops.push(`${verb} ${object}`);
-    for (const it of commandItems(c, i, state, echo)) {
-      items.push(echoOnly(it));
-      owners.push(i);
-    }
+    for (const it of commandItems(c, i, state, echo)) add(echoOnly(it), i);
   });
-  if (opts.check !== true) {
-    items.push(opItem(nft, 'batch-end', head, { ack: false }));
-    owners.push(-1);
-  }
-  return { items, owners, ops };
+  if (opts.check !== true) add(opItem(nft, 'batch-end', head, { ack: false }), -1);
+  return ops;
 }
 
 /** The transaction's result, or its error (nothing applied) when any item failed. */
@@ -163,30 +167,33 @@ export function batchResult(r: TransactionResult<unknown>, owners: number[], ops
   return { commands };
 }
 
-/**
- * The socket room a batch needs: its encoded size (one send), and for the answers an echo
- * the size of each request plus an skb's overhead (~1 KiB), or an error with the request.
- */
-function roomFor(items: readonly TransactionItem<unknown>[]): { send: number; receive: number } {
-  const w = new Writer(4096);
-  const offs: number[] = [];
-  for (const it of items) {
-    const off = w.beginMessage(it.type, 0, 0);
-    offs.push(off);
-    if (typeof it.payload === 'function') it.payload(w);
-    else if (it.payload) w.bytes(it.payload);
-    w.endMessage(off);
-  }
-  // the payloads, encoded once here, travel as bytes: the transaction copies them
-  items.forEach((it, i) => (it.payload = Buffer.from(w.buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos))));
-  return { send: w.pos, receive: 2 * w.pos + items.length * 1024 };
-}
-
 /** A batch is never cut: one send(), so that the kernel sees BEGIN..END as one transaction. */
 const WHOLE = { split: false } as const;
 
+/**
+ * The batch, each item encoded as soon as it is made (its request object is garbage at once,
+ * not kept with every other until the end), into one buffer whose size is the socket room
+ * the batch needs: one send, and for the answers an echo the size of each request plus an
+ * skb's overhead (~1 KiB), or an error with the request.
+ */
 export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known'], ifindex?: BatchState['ifindex']): Bulk<NftTransactionResult> {
-  const { items, owners, ops } = buildBatch(cmds, opts, known, ifindex);
-  // encoded twice (here and when sent): a few microseconds a rule, against a batch refused or echoes lost
-  return { bulk: items, options: WHOLE, room: roomFor(items), result: (r) => batchResult(r, owners, ops) };
+  const w = new Writer(1 << 16);
+  const items: TransactionItem<unknown>[] = [];
+  const owners: number[] = [];
+  const offs: number[] = [];
+  const ops = eachItem(cmds, opts, known, ifindex, (it, owner) => {
+    const off = w.beginMessage(it.type, 0, 0);
+    if (typeof it.payload === 'function') it.payload(w);
+    else if (it.payload) w.bytes(it.payload);
+    w.endMessage(off);
+    it.payload = undefined;
+    offs.push(off);
+    items.push(it);
+    owners.push(owner);
+  });
+  // the payloads travel as bytes: views of this writer's buffer (final now), which nothing
+  // else writes to; the transaction copies them into its own
+  const buf = w.buf;
+  for (let i = 0; i < items.length; i++) items[i].payload = buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos);
+  return { bulk: items, options: WHOLE, room: { send: w.pos, receive: 2 * w.pos + items.length * 1024 }, result: (r) => batchResult(r, owners, ops) };
 }

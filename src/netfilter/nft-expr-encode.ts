@@ -86,6 +86,14 @@ function loadConcat(keys: readonly NftMatchKey[], ctx: EncodeContext, out: Encod
   keys.forEach((k, i) => out.exprs.push(load(MATCH_KEYS[k], undefined, regs[i])));
 }
 
+type LookupData = NonNullable<Extract<ExprAttrsSet, { name: 'lookup' }>['data']>;
+
+/** A lookup in a set, inverted for `!=` (a flag stored, not spread in: see nft-commands.ts head). */
+function lookup(d: LookupData, invert: boolean): ExprAttrsSet {
+  if (invert) d.flags = ['invert'];
+  return { name: 'lookup', data: d };
+}
+
 /** '@name' -> 'name'. */
 function setRef(v: unknown, option: string): string {
   if (typeof v !== 'string' || !v.startsWith('@') || v.length < 2) throw new NetlinkArgumentError(option, `must name a set as '@name', got ${JSON.stringify(v)}`);
@@ -95,19 +103,18 @@ function setRef(v: unknown, option: string): string {
 function encodeConcat(e: NftConcat, ctx: EncodeContext, out: Encoding, path: string): void {
   const keys = checkConcatKeys(e.keys, `${path}.keys`);
   if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(e.op)}`);
-  const invert = e.op === 'neq' ? { flags: ['invert' as const] } : {};
   if (typeof e.value === 'object' && e.value !== null && Array.isArray(e.value.set)) {
     const types = concatTypes(keys);
     if (!e.value.set.length) throw new NetlinkArgumentError(`${path}.value.set`, 'must be a non-empty array of tuples');
     const id = ctx.newSetId();
     out.sets.push({ id, keyType: types, interval: false, elements: e.value.set.map((t, i) => ({ key: { value: tupleBytes(types, t, `${path}.value.set[${i}]`) } })) });
     loadConcat(keys, ctx, out, path);
-    out.exprs.push({ name: 'lookup', data: { set: ANON_SET_NAME, setId: id, sreg: REG, ...invert } });
+    out.exprs.push(lookup({ set: ANON_SET_NAME, setId: id, sreg: REG }, e.op === 'neq'));
     return;
   }
   const set = setRef(e.value, `${path}.value`);
   loadConcat(keys, ctx, out, path);
-  out.exprs.push({ name: 'lookup', data: { set, sreg: REG, ...invert } });
+  out.exprs.push(lookup({ set, sreg: REG }, e.op === 'neq'));
 }
 
 /** RTN_* address types by name (rt-route's rtm-type), for `fib ... type local`. */
@@ -150,7 +157,9 @@ function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: str
   const keys = checkConcatKeys(e.keys, `${path}.keys`);
   if (e.timeout !== undefined && (!Number.isSafeInteger(e.timeout) || e.timeout <= 0)) throw new NetlinkArgumentError(`${path}.timeout`, `must be a positive number of ms, got ${JSON.stringify(e.timeout)}`);
   loadConcat(keys, ctx, out, path);
-  out.exprs.push({ name: 'dynset', data: { setName: set, op: e.op, sregKey: REG, ...(e.timeout !== undefined ? { timeout: BigInt(e.timeout) } : {}) } });
+  const d: NonNullable<Extract<ExprAttrsSet, { name: 'dynset' }>['data']> = { setName: set, op: e.op, sregKey: REG };
+  if (e.timeout !== undefined) d.timeout = BigInt(e.timeout);
+  out.exprs.push({ name: 'dynset', data: d });
 }
 
 /** NFT_OBJECT_* of the named objects nlkit writes (the spec's object-type enum). */
@@ -181,7 +190,7 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
     return;
   }
   if (typeof v === 'string' && v.startsWith('@')) {
-    x.push(load(info), { name: 'lookup', data: { set: v.slice(1), sreg: REG, ...(m.op === 'neq' ? { flags: ['invert'] } : {}) } });
+    x.push(load(info), lookup({ set: v.slice(1), sreg: REG }, m.op === 'neq'));
     return;
   }
   if (isSet(v)) {
@@ -191,7 +200,7 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
     const interval = needsInterval(kind, v.set);
     const id = ctx.newSetId();
     out.sets.push({ id, keyType: setType, interval, elements: encodeElements(kind, v.set, interval, `${path}.value.set`) });
-    x.push(load(info), { name: 'lookup', data: { set: ANON_SET_NAME, setId: id, sreg: REG, ...(m.op === 'neq' ? { flags: ['invert'] } : {}) } });
+    x.push(load(info), lookup({ set: ANON_SET_NAME, setId: id, sreg: REG }, m.op === 'neq'));
     return;
   }
   if (isRange(v)) {

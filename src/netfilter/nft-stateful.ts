@@ -122,13 +122,13 @@ export function statefulItems(verb: string, kind: NftStatefulKind, spec: unknown
   const table = checkName(c.table, `${where}.table`), name = checkName(c.name, `${where}.name`);
   const create = NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0);
   if (kind === 'flowtable') {
-    if (verb === 'delete') return [opItem(nft, 'delflowtable', { ...h, table, name })];
-    if (verb === 'destroy') return [opItem(nft, 'destroyflowtable', { ...h, table, name })];
-    return [opItem(nft, 'newflowtable', { ...h, table, name, hook: flowtableHook(c as unknown as NftFlowtableSpec, where) }, { flags: create })];
+    if (verb === 'delete') return [opItem(nft, 'delflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name })];
+    if (verb === 'destroy') return [opItem(nft, 'destroyflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name })];
+    return [opItem(nft, 'newflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, hook: flowtableHook(c as unknown as NftFlowtableSpec, where) }, { flags: create })];
   }
-  if (verb === 'delete') return [opItem(nft, 'delobj', { ...h, table, name, type: kind })];
-  if (verb === 'destroy') return [opItem(nft, 'destroyobj', { ...h, table, name, type: kind })];
-  return [opItem(nft, 'newobj', { ...h, table, name, ...objData(kind, c, where) }, { flags: create })];
+  if (verb === 'delete') return [opItem(nft, 'delobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, type: kind })];
+  if (verb === 'destroy') return [opItem(nft, 'destroyobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, type: kind })];
+  return [opItem(nft, 'newobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, ...objData(kind, c, where) }, { flags: create })];
 }
 
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);

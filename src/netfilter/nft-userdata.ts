@@ -30,8 +30,17 @@ export function decodeComment(udata: Uint8Array | undefined): string | undefined
   return undefined;
 }
 
-/** libnftnl's set user data: NFTNL_UDATA_SET_KEYBYTEORDER (0) and _DATABYTEORDER (1), u32 in host order. */
+/** By key and data byte order: a batch gives every anonymous set the same few. */
+const setUserdatas = new Map<string, Buffer>();
+
+/**
+ * libnftnl's set user data: NFTNL_UDATA_SET_KEYBYTEORDER (0) and _DATABYTEORDER (1), u32 in
+ * host order. Shared bytes (requests only read them): do not write into them.
+ */
 export function setUserdata(keyOrder: number, dataOrder?: number): Buffer {
+  const k = `${keyOrder} ${dataOrder}`;
+  const known = setUserdatas.get(k);
+  if (known) return known;
   const tlv = (type: number, v: number) => {
     const b = Buffer.alloc(6);
     b[0] = type;
@@ -40,5 +49,7 @@ export function setUserdata(keyOrder: number, dataOrder?: number): Buffer {
     else b.writeUInt32BE(v, 2);
     return b;
   };
-  return Buffer.concat([tlv(0, keyOrder), ...(dataOrder === undefined ? [] : [tlv(1, dataOrder)])]);
+  const b = Buffer.concat([tlv(0, keyOrder), ...(dataOrder === undefined ? [] : [tlv(1, dataOrder)])]);
+  if (setUserdatas.size < 64) setUserdatas.set(k, b);
+  return b;
 }

@@ -54,7 +54,7 @@ const mirred: ActionKind = {
     const direction = s.direction === undefined ? 'egress' : word(s.direction, 'direction', ['egress', 'ingress'] as const);
     if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is needed: the device to redirect or mirror to');
     const ifindex = scope.ifindex(s.dev as string | number, 'dev');
-    return { parms: { ...gen, eaction: MIRRED_EACTIONS[`${direction} ${action}`], ifindex } };
+    return { parms: Object.assign(gen, { eaction: MIRRED_EACTIONS[`${direction} ${action}`], ifindex }) };
   },
   decode(o: ActMirredAttrsSet, scope) {
     const p = parms(o.parms);

@@ -106,10 +106,9 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   const k = a.kind === undefined ? undefined : ACTION_KINDS[a.kind];
   const decoded = k ? k.decode(a.options ?? {}, scope) : { fields: { options: a.options } };
   const gen = decoded.gen;
-  const out: Action = {
+  const out: Action = Object.assign({
     kind: a.kind ?? '', index: gen?.index ?? a.index ?? 0, verdict: verdictName(gen?.action ?? 0), ref: gen?.refcnt ?? 0, bind: gen?.bindcnt ?? 0,
-    ...decoded.fields,
-  };
+  }, decoded.fields);
   const tm = (a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm;
   if (tm && !Buffer.isBuffer(tm)) out.age = ageOf(tm);
   const stats = toStats(a.stats);

@@ -65,7 +65,7 @@ export function classRequest(scope: Scope, spec: unknown): NewtclassDoRequest {
   const s = checkSpec(spec, 'class', [...PLACE_KEYS, 'estimator', ...def.keys]) as Opts;
   const id = classid(s.classid);
   const parent = s.parent === undefined ? (id & 0xffff0000) >>> 0 : parseHandle(s.parent, 'parent');
-  const req = { ...tcmsg(scope, s, id, parent), kind, options: def.encode(s) } as NewtclassDoRequest;
+  const req = Object.assign(tcmsg(scope, s, id, parent), { kind, options: def.encode(s) }) as NewtclassDoRequest;
   if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
   return req;
 }
@@ -77,7 +77,7 @@ function refRequest(scope: Scope, ref: unknown) {
 
 export function classView(scope: Scope, m: GettclassDoReply): TcClass {
   const h = headerView(scope, m);
-  const c: TcClass = { ...h, kind: m.kind ?? '', classid: h.handle, options: classOptionsView(m as ClassAttrsSet) };
+  const c: TcClass = Object.assign(h, { kind: m.kind ?? '', classid: h.handle, options: classOptionsView(m as ClassAttrsSet) });
   if (m.info) c.leaf = formatHandle(m.info);
   const stats = toStats(m.stats2, m.stats);
   if (stats) c.stats = stats;

@@ -31,9 +31,10 @@ const CLS_FLAGS = { skipHw: 1, skipSw: 2, inHw: 4, notInHw: 8 } as const;
 function clsFlags(s: Record<string, unknown>): number {
   return (checkBool(s.skipHw, 'skipHw') ? CLS_FLAGS.skipHw : 0) | (checkBool(s.skipSw, 'skipSw') ? CLS_FLAGS.skipSw : 0);
 }
+const CLS_FLAG_LIST = Object.entries(CLS_FLAGS);
 function flagFields(f: number | undefined, out: Record<string, unknown>): void {
   if (!f) return;
-  for (const [k, v] of Object.entries(CLS_FLAGS)) if (f & v) out[k] = true;
+  for (const [k, v] of CLS_FLAG_LIST) if (f & v) out[k] = true;
 }
 
 /** classid and actions: what every kind here takes. */

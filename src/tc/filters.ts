@@ -2,8 +2,9 @@
 // with the kinds of filter-kinds.ts and actions inside them. Parents in tc's words: 'ingress'
 // and 'egress' are clsact's (and ingress's) attach points ffff:fff2 / ffff:fff3, as
 // `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
+import type { Call } from '../core/call.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { opCall, opItem } from '../ynl/op-call.js';
+import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
@@ -144,12 +145,11 @@ export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest 
   const k = kindRow(pre.kind);
   const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
   const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
-  const req = {
-    ...tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
-    info: infoOf(prioOf(s), protocol),
-    kind: s.kind,
-    options: k.encode(s, scope, protocol),
-  } as NewtfilterDoRequest;
+  // tcmsg's object given its fields, not spread into another (see tc-object.ts tcmsg)
+  const req = tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)) as NewtfilterDoRequest;
+  req.info = infoOf(prioOf(s), protocol);
+  req.kind = s.kind as string;
+  req.options = k.encode(s, scope, protocol) as NewtfilterDoRequest['options'];
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return req;
 }
@@ -162,10 +162,8 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   const prio = prioOf(s);
   // no protocol: 0, any (as tc sends for del/get without one)
   const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
-  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = {
-    ...tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)),
-    info: forDump ? 0 : infoOf(prio, protocol),
-  };
+  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent));
+  req.info = forDump ? 0 : infoOf(prio, protocol);
   if (s.kind !== undefined && !forDump) req.kind = s.kind;
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return { req, prio, protocol: s.protocol === undefined ? undefined : protocol, kind: s.kind, handle: req.handle };
@@ -186,16 +184,38 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
 }
 
 
+/** The dump of `list` (each reply made a Filter as it arrives) and the test a Filter must pass. */
+function listCall(scope: Scope, sel: FilterSelector): { call: Call<Filter>; keep: (f: Filter) => boolean } {
+  const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
+  const { kind: _k, ...dump } = req;
+  // every link's name now: filters are made as their messages arrive, and a name looked up
+  // then would be a link dump in the middle of this one (index 0 is no link's: the table)
+  scope.ifname(0);
+  const call = opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => filterObject(m, scope));
+  const keep = (f: Filter) => (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
+    && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle));
+  return { call, keep };
+}
+
+/**
+ * The filters `list` gives, each as its message arrives (`tc filter show` of thousands prints
+ * them without holding them all): over the context's connection, in its namespace.
+ */
+export async function* streamFilters(ctx: RouteContext, sel: FilterSelector): AsyncGenerator<Filter> {
+  const scope = ctx.scope();
+  try {
+    const { call, keep } = listCall(scope, sel);
+    for await (const f of scope.conn.stream(call)) if (keep(f)) yield f;
+  } finally {
+    scope.finish();
+  }
+}
+
 const OPS = {
   /** Filters of a device under a parent (`tc filter show dev X ingress`), narrowed by prio, protocol, kind, handle, chain. */
   list: (scope: Scope, sel: FilterSelector): Step<Filter[]> => {
-    const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
-    const { kind: _k, ...dump } = req;
-    return opCall(tcFamily, 'gettfilter', 'dump', dump, {
-      result: (replies) => replies.map((m) => filterObject(m, scope)).filter((f) =>
-        (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
-        && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle))),
-    });
+    const { call, keep } = listCall(scope, sel);
+    return { ...call, result: (filters: Filter[]) => filters.filter(keep) };
   },
   /** One filter by dev, parent, prio, protocol, kind and handle (`tc filter get`). */
   get: (scope: Scope, sel: FilterSelector): Step<Filter> => {

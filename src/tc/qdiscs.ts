@@ -72,7 +72,7 @@ export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
   if (def.place && (parent !== def.place.parent || handle !== def.place.handle))
     throw new NetlinkArgumentError('parent', `${kind} goes at parent 'ingress' with handle 'ffff:' (the device's ingress hook)`);
   const options = def.encode!(s);
-  const req = { ...tcmsg(scope, s, handle, parent), kind } as NewqdiscDoRequest & { options?: unknown };
+  const req = Object.assign(tcmsg(scope, s, handle, parent), { kind }) as NewqdiscDoRequest & { options?: unknown };
   if (options !== undefined) req.options = options;
   if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
   return req;
@@ -93,7 +93,7 @@ function refRequest(scope: Scope, ref: unknown, anyParent = false): TcmsgStruct 
 }
 
 export function qdiscView(scope: Scope, m: GetqdiscDumpReply): Qdisc {
-  const q: Qdisc = { ...headerView(scope, m), kind: m.kind ?? '', refcnt: m.info, options: qdiscOptionsView(m as AttrsSet) };
+  const q: Qdisc = Object.assign(headerView(scope, m), { kind: m.kind ?? '', refcnt: m.info, options: qdiscOptionsView(m as AttrsSet) });
   if (m.handle === 0) q.handle = '0:';
   const stats = toStats(m.stats2, m.stats);
   if (stats) q.stats = stats;

@@ -12,6 +12,10 @@ import { formatHandle, TC_H_INGRESS } from './handle.js';
 import { parseTime } from './units.js';
 
 /** The header of a request: family AF_UNSPEC, the device's index, handle and parent. */
+/**
+ * A request's struct tcmsg fields, in a fresh object the caller adds its attributes to (with
+ * stores or Object.assign: in node 20 `{ ...tcmsg(), kind }` cost ~5 us an object).
+ */
 export function tcmsg(scope: Scope, s: { dev?: unknown }, handle: number, parent: number): Required<Pick<TcmsgStruct, 'family' | 'ifindex' | 'handle' | 'parent' | 'info'>> {
   if (s.dev === undefined) throw new NetlinkArgumentError('dev', 'is required: the device the object is on');
   if (typeof s.dev !== 'string' && typeof s.dev !== 'number') throw new NetlinkArgumentError('dev', `must be a link name or ifindex, got ${typeof s.dev}`, 'ERR_INVALID_ARG_TYPE');

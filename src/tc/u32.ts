@@ -257,29 +257,44 @@ export function sampleBucket(match: unknown, divisor: number, option = 'sample')
   return (((val & mask) >>> 0) >>> shift) % divisor;
 }
 
-type Fields = [string, unknown][];
+/** Fields of a key as a flat list: name, value, name, value... (no pair array per field). */
+type Fields = unknown[];
+
+/** The keys each list decodeSel made was decoded from (printing a dump needs them back). */
+const decodedKeys = new WeakMap<readonly U32Match[], readonly TcU32KeyStruct[]>();
+
+/**
+ * A match list's keys as the kernel holds them: for a list decodeSel made, the keys it was
+ * decoded from (printing a dump of thousands of filters built them all again); otherwise
+ * buildSel's. Decoded lists are views of what the kernel holds: edit a copy.
+ */
+export function selKeys(match: readonly U32Match[]): readonly TcU32KeyStruct[] {
+  return decodedKeys.get(match) ?? buildSel(match, false).keys;
+}
 
 /** One key back to the fields of a table it is made of (undefined if it is not only those). */
 function fieldsOf(k: TcU32KeyStruct, table: readonly [string, number, number, FieldKind][]): Fields | undefined {
   if (k.offmask !== 0 || k.mask === 0) return undefined;
   const out: Fields = [];
   let covered = 0;
-  for (const [name, pos, bits, kind] of table) {
+  for (let t = 0; t < table.length; t++) {
+    const [name, pos, bits, kind] = table[t]!;
     if (bits > 32 || pos - (pos & 3) !== k.off) continue;
+    // shifts are 0..24 here: the word's bits by >>> and <<, all kept unsigned
     const shift = shiftOf(pos, bits);
     const full = FULL[bits as 8 | 16 | 32];
-    const mask = (Math.floor((k.mask >>> 0) / 2 ** shift) & full) >>> 0;
+    const mask = ((k.mask >>> shift) & full) >>> 0;
     if (mask === 0) continue;
-    const value = (Math.floor((k.val >>> 0) / 2 ** shift) & full) >>> 0;
-    covered = (covered | (mask * 2 ** shift)) >>> 0;
+    const value = ((k.val >>> shift) & full) >>> 0;
+    covered = (covered | (mask << shift)) >>> 0;
     if (kind === 'addr') {
       const len = prefixLen(mask);
       if (len === undefined) return undefined;
-      out.push([name, `${formatIPv4Number(value >>> 0)}/${len}`]);
+      out.push(name, `${formatIPv4Number(value)}/${len}`);
     } else if (kind === 'proto') {
       if (mask !== full) return undefined;
-      out.push([name, ipProtoName(value)]);
-    } else out.push([name, mask === full ? value : { value, mask }]);
+      out.push(name, ipProtoName(value));
+    } else out.push(name, mask === full ? value : { value, mask });
   }
   return covered === k.mask >>> 0 ? out : undefined;
 }
@@ -319,24 +334,34 @@ function ip6AddrAt(keys: readonly TcU32KeyStruct[], i: number): [string, string,
  * ipv6) grouped into one {ip}/{ip6} while they follow each other, other keys raw {u32}. The lone
  * all-zero key (`match u32 0 0`) is no match at all.
  */
+/** Fields into the open group, or a new {ip}/{ip6} match when one is named twice; the group. */
+function putFields(out: U32Match[], group: Record<string, unknown> | undefined, family: 'ip' | 'ip6', fields: Fields): Record<string, unknown> {
+  let fresh = group === undefined;
+  for (let j = 0; j < fields.length && !fresh; j += 2) if (group![fields[j] as string] !== undefined) fresh = true;
+  if (fresh) {
+    group = {};
+    out.push(family === 'ip6' ? { ip6: group } : { ip: group });
+  }
+  for (let j = 0; j < fields.length; j += 2) group![fields[j] as string] = fields[j + 1];
+  return group!;
+}
+
 export function decodeSel(sel: TcU32SelStruct, family: 'ip' | 'ip6' = 'ip'): U32Match[] {
   const out: U32Match[] = [];
+  decodedKeys.set(out, sel.keys);
   let group: Record<string, unknown> | undefined;
-  const put = (fields: Fields) => {
-    if (!group || fields.some(([n]) => group![n] !== undefined)) out.push({ [family]: (group = {}) } as U32Match);
-    for (const [n, v] of fields) group[n] = v;
-  };
+  const table = family === 'ip6' ? IP6_FIELDS : IP_FIELDS;
   for (let i = 0; i < sel.keys.length; i++) {
     const k = sel.keys[i]!;
     const addr = family === 'ip6' ? ip6AddrAt(sel.keys, i) : undefined;
     if (addr) {
-      put([[addr[0], addr[1]]]);
+      group = putFields(out, group, family, [addr[0], addr[1]]);
       i += addr[2] - 1;
       continue;
     }
-    const fields = fieldsOf(k, family === 'ip6' ? IP6_FIELDS : IP_FIELDS);
+    const fields = fieldsOf(k, table);
     if (fields) {
-      put(fields);
+      group = putFields(out, group, family, fields);
       continue;
     }
     group = undefined;

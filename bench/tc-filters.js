@@ -1,0 +1,83 @@
+// `nlkit tc -j filter show` against `tc -j filter show` on the same device: FILTERS u32
+// filters (each matching a destination port, with a mirred redirect action) on one ingress
+// qdisc of a veth in a throwaway namespace; each a fresh process, interleaved, median of RUNS,
+// wall and CPU time. Beside them the same list through the API in this process (warm: the
+// cost without process start-up). The two JSON outputs are checked to be equal first.
+//
+//   npm run build && node bench/tc-filters.js      (needs root; FILTERS=2000 RUNS=7)
+//
+// BEFORE=/path/to/another/checkout (built) adds its nlkit to the same interleaved runs.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withNetns } from './netns.js';
+import { fmt, interleavedRuns, load, median, table } from './report.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.nlkit);
+const FILTERS = Number(process.env.FILTERS ?? 2000);
+const RUNS = Number(process.env.RUNS ?? 7);
+const BEFORE = process.env.BEFORE;
+const binOf = (dir) => join(dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).bin.nlkit);
+
+function batch(n) {
+  const lines = ['qdisc add dev bench0 ingress'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`filter add dev bench0 parent ffff: protocol ip prio ${1 + (i % 8)} u32 match ip dport ${1024 + i} 0xffff action mirred egress redirect dev bench1`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) return void console.log('bench tc-filters needs root (a network namespace); skipped');
+  const dir = mkdtempSync(join(tmpdir(), 'nlkt-tc-bench-'));
+  try {
+    const file = join(dir, 'filters.tc');
+    writeFileSync(file, batch(FILTERS));
+    await withNetns(async (ns) => {
+      execFileSync('ip', ['-n', ns, 'link', 'add', 'bench0', 'type', 'veth', 'peer', 'name', 'bench1']);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'bench0', 'up']);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'bench1', 'up']);
+      execFileSync('tc', ['-n', ns, '-batch', file]);
+      const show = ['filter', 'show', 'dev', 'bench0', 'ingress'];
+      const theirs = execFileSync('tc', ['-n', ns, '-j', ...show], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const ours = execFileSync(process.execPath, [bin, 'tc', '-n', ns, '-j', ...show], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      if (ours.trim() !== theirs.trim()) throw new Error('nlkit tc -j filter show and tc -j filter show differ');
+
+      const cases = [
+        { name: `tc -j filter show (${FILTERS} u32+mirred)`, argv: ['tc', '-n', ns, '-j', ...show] },
+        { name: `nlkit tc -j filter show (${FILTERS} u32+mirred)`, argv: [process.execPath, bin, 'tc', '-n', ns, '-j', ...show] },
+      ];
+      if (BEFORE) cases.push({ name: `nlkit tc -j filter show, ${BEFORE}`, argv: [process.execPath, binOf(BEFORE), 'tc', '-n', ns, '-j', ...show] });
+      const r = interleavedRuns(cases, RUNS);
+
+      // the same list through the API in this process: the decode cost alone, warm
+      const { openTc } = await import('../dist/src/tc/index.js');
+      const tc = openTc({ netns: ns });
+      const api = [];
+      let count = 0;
+      try {
+        for (let i = 0; i < RUNS + 2; i++) {
+          const t0 = process.hrtime.bigint();
+          const list = await tc.filters.list({ dev: 'bench0', parent: 'ingress' });
+          if (i > 1) api.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          count = list.length;
+        }
+      } finally {
+        tc.close();
+      }
+      const rows = cases.map((c, i) => [c.name, fmt(r.wall[i], 1), fmt(r.cpu[i], 1)]);
+      rows.push([`tc.filters.list (${count} items, in process, warm)`, fmt(median(api), 1), '-']);
+      console.log(table(['case', 'wall ms (median)', 'cpu ms (median)'], ['l', 'r', 'r'], rows));
+      // tc's CPU time is below /usr/bin/time's 10 ms resolution: no CPU ratio then
+      console.log(`nlkit/tc wall ${fmt(r.wall[1] / r.wall[0], 1)}x, cpu ${r.cpu[0] ? fmt(r.cpu[1] / r.cpu[0], 1) : '-'}x`);
+      console.log(load());
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
