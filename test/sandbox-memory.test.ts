@@ -2,7 +2,7 @@
 // per-namespace work of examples/sandbox-net (a connection of each protocol opened in a
 // namespace, used and closed; a tap made and removed by a job thread in that namespace; the
 // namespace checked by name), repeated, leaves no fd, no receive buffer and no malloc'd memory
-// behind; and a socket that polls (every dump) takes its 1 MiB receive batch from the socket
+// behind (the addon counts its pollers: all freed); and a socket that polls (every dump) takes its 1 MiB receive batch from the socket
 // closed before it rather than from malloc. A leaked poller or its napi references keeps the connection's receive buffers (more
 // than 64 KiB each) reachable, a leaked job thread its stack: over a thousand rounds either is
 // tens of megabytes, far above the noise allowed here. Kept cheap: one namespace, a few seconds.
@@ -17,6 +17,7 @@ import { netnsOps, openRoute } from '../src/route/index.js';
 import { openConntrack, openNft } from '../src/netfilter/index.js';
 import { NETLINK_ROUTE } from '../src/core/constants.js';
 import { NetlinkSocket } from '../src/core/transport.js';
+import { native } from '../src/core/native.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -29,6 +30,15 @@ function sample(): { malloc: number; buffers: number; anon: number; fds: number 
   gc();
   const m = memorySample(gc);
   return { malloc: m.brk + m.arenas, buffers: m.arrayBuffers, anon: m.rssAnon, fds: readdirSync('/proc/self/fd').length };
+}
+
+/** The addon's live pollers once closed ones are freed: that takes libuv's close callback and a collection of their JS handles. */
+async function pollersFreed(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return native.pollerCount();
 }
 
 test('sandbox memory: a thousand rounds of per-namespace connections, taps and checks return every fd, buffer and MB', async (t) => {
@@ -55,9 +65,12 @@ test('sandbox memory: a thousand rounds of per-namespace connections, taps and c
       }
     };
     for (let i = 0; i < WARMUP; i++) await round(i);
+    const pollers = await pollersFreed();
     const before = sample();
     for (let i = 0; i < ROUNDS; i++) await round(i);
     const after = sample();
+    // the addon's own count: every poller made for a dump was freed (libuv closed it, the GC took its handle)
+    assert.equal(await pollersFreed(), pollers, 'pollers back to where they were');
     t.diagnostic(`after ${WARMUP} rounds: ${JSON.stringify(before)}; after ${ROUNDS} more: ${JSON.stringify(after)} (MB)`);
     assert.equal(after.fds, before.fds, 'fds back to where they were');
     assert.ok(after.buffers - before.buffers < 1, `array buffers grew ${after.buffers - before.buffers} MB`);
