@@ -9,12 +9,15 @@
 //
 // (In your own code, import from 'nlkit/route', 'nlkit/tc' and 'nlkit/netfilter'.)
 import { parseArgs } from 'node:util';
+import { NetlinkArgumentError } from '../../src/core/errors.js';
 import { runAsScript, untilSignal } from '../microvm-network.js';
 import { sandboxNames, sandboxPlan, type SandboxOptions, type SandboxPlan } from './plan.js';
 import { StepContext, STEPS, type SandboxStep } from './steps.js';
+import { inNetwork, learnNetwork, removeFlows, sandboxFlows } from './conntrack.js';
 
 export { sandboxPlan, sandboxNames, SANDBOX_LINKS, type SandboxOptions, type SandboxPlan, type SandboxNames, type RateLimit, type Rate } from './plan.js';
 export { STEPS, StepContext, type SandboxStep } from './steps.js';
+export { inNetwork, sandboxFlows } from './conntrack.js';
 
 export interface Sandbox {
   name: string;
@@ -23,13 +26,31 @@ export interface Sandbox {
   plan: SandboxPlan;
   /** What to give the guest (its network config, or the kernel's `ip=` argument) and the VMM (the tap, in netns `name`). */
   vm: { address: string; gateway: string; tap: string; netns: string };
-  /** Removes exactly what was made (idempotent): destroySandbox(name, { hostNetns }). */
+  /** Removes exactly what was made, and the subnet's conntrack entries (idempotent): destroySandbox(name, { hostNetns, subnet }). */
   destroy(): Promise<void>;
 }
 
 export interface DestroyOptions {
   /** The host side the sandbox was made from (default: this process's own namespace). */
   hostNetns?: string;
+  /**
+   * The sandbox's subnet, for its conntrack entries when the kernel no longer shows it (a
+   * crash after the host end went). Otherwise learnt from the host end or the masquerade rule.
+   */
+  subnet?: string;
+}
+
+/** A context for removing or inspecting the sandbox `name`. */
+function contextOf(name: string, opts: DestroyOptions): StepContext {
+  if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', `must be an object, got ${opts === null ? 'null' : typeof opts}`, 'ERR_INVALID_ARG_TYPE');
+  const names = sandboxNames(name, opts.hostNetns);
+  if (opts.subnet !== undefined) {
+    if (typeof opts.subnet !== 'string') throw new NetlinkArgumentError('subnet', `must be an IPv4 prefix such as '10.0.0.0/29', got ${typeof opts.subnet}`, 'ERR_INVALID_ARG_TYPE');
+    inNetwork(opts.subnet);
+  }
+  const c = new StepContext(names);
+  c.network = opts.subnet;
+  return c;
 }
 
 /** Removes what exists of these steps, last first. Returns the names of those it found. */
@@ -80,7 +101,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     name, ...(hostNetns !== undefined && { hostNetns }), plan,
     vm: { address: plan.vmAddress, gateway: plan.gateway, tap: plan.tap, netns: name },
     destroy: async () => {
-      await destroySandbox(name, hostNetns !== undefined ? { hostNetns } : {});
+      await destroySandbox(name, { ...(hostNetns !== undefined && { hostNetns }), subnet: plan.network });
     },
   };
 }
@@ -88,25 +109,35 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
 /**
  * Removes the sandbox `name` in whatever state a crash left it: every step of the table,
  * last first, removes what the kernel shows of its part (the nft table by its name, the
- * host end by its name and alias, the tap and qdiscs inside the namespace, the namespace).
- * Idempotent. Returns the steps it found something of. A host link of the derived name
- * marked as someone else's is left alone (an error says so).
+ * host end by its name and alias, the tap and qdiscs inside the namespace, the namespace),
+ * then the host's conntrack entries of its subnet ('conntrack' in the result when there
+ * were any). Idempotent. Returns the steps it found something of. A host link of the
+ * derived name marked as someone else's is left alone (an error says so).
  */
 export async function destroySandbox(name: string, opts: DestroyOptions = {}): Promise<string[]> {
-  const c = new StepContext(sandboxNames(name, opts.hostNetns));
+  const c = contextOf(name, opts);
   try {
-    return await removeSteps(c, STEPS);
+    // before the host end and the masquerade rule, which tell it, are gone
+    await learnNetwork(c);
+    const removed = await removeSteps(c, STEPS);
+    // last: until the links are gone, a flow could start again
+    if ((await removeFlows(c)) > 0) removed.push('conntrack');
+    return removed;
   } finally {
     c.close();
   }
 }
 
-/** The steps of which the kernel shows something for the sandbox `name` (none: nothing is left). */
+/**
+ * The steps of which the kernel shows something for the sandbox `name`, and 'conntrack'
+ * when the host has entries of its subnet (none: nothing is left).
+ */
 export async function sandboxLeftovers(name: string, opts: DestroyOptions = {}): Promise<string[]> {
-  const c = new StepContext(sandboxNames(name, opts.hostNetns));
+  const c = contextOf(name, opts);
   try {
     const left: string[] = [];
     for (const step of STEPS) if (await step.exists(c)) left.push(step.name);
+    if ((await sandboxFlows(c)).length > 0) left.push('conntrack');
     return left;
   } finally {
     c.close();
@@ -119,7 +150,7 @@ export async function sandboxLeftovers(name: string, opts: DestroyOptions = {}):
 //        [--uid 1000] [--uplink eth0] [--host-netns NS] [--once | --destroy]
 //
 // makes the sandbox, printing each step, and removes it on SIGINT/SIGTERM (at once with --once);
-// --destroy removes what a crashed run left.
+// --destroy removes what a crashed run left (--subnet then only needed when the host end is gone too).
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -137,7 +168,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (values.destroy) {
-    const found = await destroySandbox(name, hostNetns ? { hostNetns } : {});
+    const found = await destroySandbox(name, { ...(hostNetns && { hostNetns }), ...(values.subnet && { subnet: values.subnet }) });
     console.log(`destroyed ${name} (found: ${found.join(' ') || 'nothing'})`);
     return;
   }

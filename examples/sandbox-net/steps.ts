@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { NETNS_RUN_DIR, netnsOps, openRoute, type Link, type RouteHandle } from '../../src/route/index.js';
 import { openTc, rateLimit, removeRateLimit, hasRateLimit, type TcHandle } from '../../src/tc/index.js';
-import { counter, ip, masquerade, meta, openNft, type NftHandle } from '../../src/netfilter/index.js';
+import { counter, ip, masquerade, meta, openConntrack, openNft, type Conntrack, type NftHandle } from '../../src/netfilter/index.js';
 import { GONE, ifExists } from '../microvm-network.js';
 import { SANDBOX_LINKS, type SandboxNames, type SandboxPlan } from './plan.js';
 
@@ -27,10 +27,14 @@ export class StepContext {
   private sb?: RouteHandle;
   private sbTc?: TcHandle;
   private hostNft?: NftHandle;
+  private hostCt?: Conntrack;
   readonly host: RouteHandle;
+  /** The subnet ('10.0.0.0/29'): from the plan, the caller, or learnt from the kernel (conntrack.ts). */
+  network?: string;
 
   constructor(readonly names: SandboxNames, readonly plan?: SandboxPlan) {
     this.host = openRoute(names.hostNetns ? { netns: names.hostNetns } : {});
+    this.network = plan?.network;
   }
 
   /** A handle inside the sandbox namespace (its socket keeps the namespace alive: close it before removing that). */
@@ -48,6 +52,11 @@ export class StepContext {
     return (this.hostNft ??= openNft(this.names.hostNetns ? { netns: this.names.hostNetns } : {}));
   }
 
+  /** Connection tracking on the host side (where the subnet is forwarded and masqueraded). */
+  get ct(): Conntrack {
+    return (this.hostCt ??= openConntrack(this.names.hostNetns ? { netns: this.names.hostNetns } : {}));
+  }
+
   /** Whether the sandbox namespace is there to look into. */
   async inSandbox(): Promise<boolean> {
     return netnsOps().exists(this.names.name);
@@ -63,6 +72,8 @@ export class StepContext {
     this.closeSandbox();
     this.hostNft?.close();
     this.hostNft = undefined;
+    this.hostCt?.close();
+    this.hostCt = undefined;
     this.host.close();
   }
 

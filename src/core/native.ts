@@ -28,6 +28,8 @@ export interface NativeBinding {
   pollerStop(poller: object): void;
   pollerRef(poller: object, ref: boolean): void;
   pollerClose(poller: object): void;
+  /** Pollers not yet freed (a closed one waits for libuv's close callback and the GC): for leak tests. */
+  pollerCount(): number;
   /**
    * A namespace or tun/tap job (NS_OP_*), blocking, or from the libuv threadpool when
    * `async` (a Promise then). One that unshares or enters a namespace runs in a short-lived
