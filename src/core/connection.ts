@@ -17,6 +17,14 @@ import {
 import { acquireBatch, type Batch, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
 import { Writer } from './writer.js';
 
+
+/**
+ * Messages a dump has answered through the poller before it reads ahead on the pool: the
+ * read-ahead's two blocks (about 1 MiB of C memory per connection, freed when the garbage
+ * collector lets go of them) pay only for long dumps; a sandbox's short per-namespace dumps
+ * made them churn malloc (a thousand rounds grew its arenas 2.2 MB).
+ */
+const READ_AHEAD_AFTER = 512;
 export interface ConnectionOptions extends SocketOptions {
   /** Default per-call timeout in ms. Default 30000; 0 or Infinity: none. */
   timeout?: number;
@@ -76,7 +84,7 @@ export class Connection {
     if (this.ahead?.empty) {
       this.ahead.empty = false;
       this.updatePolling();
-    }
+    } else if (this.ahead === undefined && this.readAheadOn && (this.table.activeDump?.progress ?? 0) >= READ_AHEAD_AFTER) this.updatePolling();
   };
 
   constructor(protocol: number, opts: ConnectionOptions = {}) {
@@ -491,6 +499,7 @@ export class Connection {
     const d = this.table.activeDump;
     if (!this.readAheadOn || this.readAheadFailed || d === undefined || d.sendWait !== 0 || this.ahead?.empty) return false;
     let a = this.ahead;
+    if (a === undefined && d.progress < READ_AHEAD_AFTER) return false;
     if (a?.busy) return true;
     // made again after a decoder detached its memory, or when datagrams need more room or ancillary data
     try {
