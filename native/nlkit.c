@@ -97,11 +97,30 @@ napi_value throw_type(napi_env env, const char *msg) {
 
 /* ------------------------------------------------------- argument helpers */
 
-#define GET_ARGS(n)                                                        \
-  size_t argc = n;                                                         \
-  napi_value argv[n];                                                      \
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)     \
-    return NULL;
+static const napi_type_tag HANDLE_TAGS[] = {
+    [NLKIT_POLLER] = {0x6e6c6b6974706f6cULL, 0x6c65720000000001ULL},
+    [NLKIT_READAHEAD] = {0x6e6c6b6974726561ULL, 0x6461686561640002ULL},
+    [NLKIT_SENDER] = {0x6e6c6b697473656eULL, 0x6465720000000003ULL},
+};
+
+napi_value nlkit_handle(napi_env env, enum nlkit_handle_kind kind, void *p, napi_finalize finalize) {
+  napi_value ext;
+  if (napi_create_external(env, p, finalize, NULL, &ext) != napi_ok) return NULL;
+  /* from here finalize owns p; an untagged handle (tagging cannot fail on a new external,
+     short of memory) is one that no function accepts: a typed error, never a wrong struct */
+  napi_type_tag_object(env, ext, &HANDLE_TAGS[kind]);
+  return ext;
+}
+
+void *nlkit_unwrap(napi_env env, napi_value v, enum nlkit_handle_kind kind) {
+  napi_valuetype t;
+  bool tagged = false;
+  void *p = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
+  if (napi_check_object_type_tag(env, v, &HANDLE_TAGS[kind], &tagged) != napi_ok || !tagged) return NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
 
 /*
  * An integer-valued number (1.5 is not an fd 1): anything else is a type error.
@@ -866,12 +885,8 @@ static void poller_finalize(napi_env env, void *data, void *hint) {
 }
 
 static poller_t *get_poller(napi_env env, napi_value v) {
-  poller_t *p = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
-  napi_get_value_external(env, v, (void **)&p);
-  if (p && p->closed) return NULL;
-  return p;
+  poller_t *p = nlkit_unwrap(env, v, NLKIT_POLLER);
+  return p && !p->closed ? p : NULL;
 }
 
 /* pollerCreate(fd, buffer, meta, callback(count), cmsg, slotBytes) -> handle */
@@ -911,9 +926,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
   napi_value name;
   napi_create_string_utf8(env, "nlkit:poll", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &p->async);
-  napi_value ext;
-  napi_create_external(env, p, poller_finalize, NULL, &ext);
-  return ext;
+  return nlkit_handle(env, NLKIT_POLLER, p, poller_finalize);
 }
 
 /* pollerStart(handle) / pollerStop(handle): idempotent */

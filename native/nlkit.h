@@ -12,6 +12,24 @@ int arg_fd(napi_env env, napi_value v, int *fd);
 /* 0 when fd is a network namespace, else an errno */
 int check_netns(int fd);
 
+/* argc/argv of a call taking up to n arguments (missing ones are undefined) */
+#define GET_ARGS(n)                                                        \
+  size_t argc = n;                                                         \
+  napi_value argv[n];                                                      \
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)     \
+    return NULL;
+
+/*
+ * Handles: a C struct shown to JS as an external tagged with its kind. Externals carry no
+ * type, so without the tag a handle of one kind passed where another is expected (a
+ * read-ahead to pollerStart) would be read as the wrong struct.
+ */
+enum nlkit_handle_kind { NLKIT_POLLER, NLKIT_READAHEAD, NLKIT_SENDER };
+/* the handle for p, whose finalize then owns p (runs when JS lets go of it); NULL when it could not be made (p not taken) */
+napi_value nlkit_handle(napi_env env, enum nlkit_handle_kind kind, void *p, napi_finalize finalize);
+/* the struct behind v when v is a handle of this kind, else NULL */
+void *nlkit_unwrap(napi_env env, napi_value v, enum nlkit_handle_kind kind);
+
 /* nsjobs.c: named namespaces and tun/tap devices */
 void nsjobs_init(napi_env env, napi_value exports);
 /* bpf.c: bpfObjGet(path), an fd for a pinned eBPF object */

@@ -119,11 +119,8 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
 }
 
 static readahead_t *get_handle(napi_env env, napi_value v) {
-  readahead_t *r = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
-  if (napi_get_value_external(env, v, (void **)&r) != napi_ok || !r || r->closed) return NULL;
-  return r;
+  readahead_t *r = nlkit_unwrap(env, v, NLKIT_READAHEAD);
+  return r && !r->closed ? r : NULL;
 }
 
 /* pool thread: one non-blocking drain into the block, unless the main thread took the read first */
@@ -186,9 +183,7 @@ static napi_value external_ab(napi_env env, ra_block *b, void *p, size_t len) {
  * The buffers are ArrayBuffers over the handle's memory; meta holds META_INTS int32s per entry.
  */
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(5);
   int fd;
   int64_t max, slot;
   bool cmsg = false;
@@ -229,9 +224,9 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
       return throw_errno(env, ENOMEM, "malloc");
     }
   }
-  napi_value out, handle;
+  napi_value out, handle = nlkit_handle(env, NLKIT_READAHEAD, r, handle_finalize);
   napi_create_array_with_length(env, 1 + 2 * RA_BLOCKS, &out);
-  if (napi_create_external(env, r, handle_finalize, NULL, &handle) != napi_ok) {
+  if (!handle) {
     r->closed = r->finalized = 1;
     maybe_free(r);
     return throw_errno(env, ENOMEM, "napi_create_external");
@@ -255,9 +250,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
 
 /* readaheadStart(handle, index): one read into that block on the pool; EBUSY while one is untaken */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(2);
   readahead_t *r = argc >= 1 ? get_handle(env, argv[0]) : NULL;
   int64_t index;
   if (!r) return throw_errno(env, EBADF, "readaheadStart");
@@ -292,9 +285,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
  * The block is free again when this returns, and the read's completion reports -1.
  */
 static napi_value js_join(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(1);
+  napi_value out;
   readahead_t *r = argc >= 1 ? get_handle(env, argv[0]) : NULL;
   int64_t n = -1;
   ra_read *rd = r ? r->current : NULL;
@@ -320,9 +312,7 @@ static napi_value js_join(napi_env env, napi_callback_info info) {
 
 /* readaheadClose(handle): no more callbacks; memory and fd go when the read in flight ends */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(1);
   readahead_t *r = argc >= 1 ? get_handle(env, argv[0]) : NULL;
   if (r) {
     r->closed = 1;

@@ -175,16 +175,12 @@ static int start_job(napi_env env, sender_t *s) {
 }
 
 static sender_t *get_sender(napi_env env, napi_value v) {
-  void *p = NULL;
-  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
-  sender_t *s = p;
+  sender_t *s = nlkit_unwrap(env, v, NLKIT_SENDER);
   return s && !s->released && !s->finalized ? s : NULL;
 }
 
 static napi_value js_sender_create(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(4);
   int fd;
   int64_t pid;
   napi_valuetype t = napi_undefined;
@@ -209,9 +205,9 @@ static napi_value js_sender_create(napi_env env, napi_callback_info info) {
   s->pid = (uint32_t)pid;
   s->results = results;
   s->nresults = n;
-  napi_value ext;
+  napi_value ext = NULL;
   if (napi_create_reference(env, argv[2], 1, &s->results_ref) != napi_ok || napi_create_reference(env, argv[3], 1, &s->done) != napi_ok ||
-      napi_create_external(env, s, sender_finalize, NULL, &ext) != napi_ok) {
+      !(ext = nlkit_handle(env, NLKIT_SENDER, s, sender_finalize))) {
     sender_close(env, s);
     sender_free(s);
     return throw_errno(env, ENOMEM, "napi_create_external");
@@ -220,9 +216,7 @@ static napi_value js_sender_create(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_sender_push(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(5);
   sender_t *s = argc >= 5 ? get_sender(env, argv[0]) : NULL;
   int64_t off, len, worst;
   void *data = NULL;
@@ -276,9 +270,7 @@ static napi_value js_sender_push(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_sender_kick(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(1);
   sender_t *s = argc >= 1 ? get_sender(env, argv[0]) : NULL;
   if (!s) return throw_type(env, "senderKick(sender)");
   int started = 0, err = 0;
@@ -297,9 +289,7 @@ static napi_value js_sender_kick(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_sender_cancel(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(1);
   sender_t *s = argc >= 1 ? get_sender(env, argv[0]) : NULL;
   if (!s) return throw_type(env, "senderCancel(sender)");
   pthread_mutex_lock(&s->mu);
@@ -312,9 +302,7 @@ static napi_value js_sender_cancel(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_sender_release(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  GET_ARGS(1);
   sender_t *s = argc >= 1 ? get_sender(env, argv[0]) : NULL;
   if (!s) return NULL; /* released already */
   pthread_mutex_lock(&s->mu);

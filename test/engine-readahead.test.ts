@@ -225,4 +225,28 @@ describe('read-ahead: dumps on the thread pool', () => {
       conn.close();
     }
   });
+
+  test('a handle of one kind is refused where another kind is expected, never read as the wrong struct', () => {
+    const n = native as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const conn = new Connection(NETLINK_ROUTE);
+    try {
+      const [ahead] = n.readaheadCreate(conn.socket.fd, 8, 65536, false, () => {}) as [object];
+      const sender = n.senderCreate(conn.socket.fd, 0, new Int32Array(4), () => {});
+      const b = { buf: Buffer.alloc(65536), meta: new Int32Array(8 * (native.META_INTS as number)) };
+      const poller = n.pollerCreate(conn.socket.fd, b.buf, b.meta, () => {}, false);
+      // each kind's functions take only their own kind: the others are "no such handle"
+      assert.throws(() => n.readaheadStart(sender, 0), /EBADF/);
+      assert.throws(() => n.readaheadStart(poller, 0), /EBADF/);
+      assert.equal(n.readaheadJoin(poller), -1);
+      assert.throws(() => n.senderKick(ahead), TypeError);
+      assert.throws(() => n.senderKick(poller), TypeError);
+      assert.throws(() => n.pollerStart(ahead), /EBADF/);
+      assert.throws(() => n.pollerStart(sender), /EBADF/);
+      n.pollerClose(poller);
+      n.senderRelease(sender);
+      n.readaheadClose(ahead);
+    } finally {
+      conn.close();
+    }
+  });
 });
