@@ -196,6 +196,9 @@ function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv):
     b.addSubnet(net || (type === 'ipv6' ? '::' : '0.0.0.0'), len, type);
     return b.check(addr, type);
   };
+  // root and exact test every route against the one prefix given: one block list for all of them
+  const given = new BlockList();
+  given.addSubnet(p.address || (type === 'ipv6' ? '::' : '0.0.0.0'), p.len, type);
   const full = p.family === 10 ? 128 : 32;
   return (r) => {
     const slash = r.src?.lastIndexOf('/') ?? -1;
@@ -204,7 +207,7 @@ function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv):
     if (r.family !== (p.family === 10 ? 'inet6' : 'inet')) return false;
     if (kind !== 'match' && len < p.len) return false;
     if (kind !== 'root' && len > p.len) return false;
-    return kind === 'match' ? within(p.address || '::', addr, len) : within(addr, p.address, p.len);
+    return kind === 'match' ? within(p.address || '::', addr, len) : given.check(addr, type);
   };
 }
 

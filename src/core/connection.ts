@@ -84,7 +84,7 @@ export class Connection {
     if (this.ahead?.empty) {
       this.ahead.empty = false;
       this.updatePolling();
-    } else if (this.ahead === undefined && this.readAheadOn && (this.table.activeDump?.progress ?? 0) >= READ_AHEAD_AFTER) this.updatePolling();
+    } else if (this.ahead === undefined && this.readAheadOn && !this.readAheadFailed && (this.table.activeDump?.progress ?? 0) >= READ_AHEAD_AFTER) this.updatePolling();
   };
 
   constructor(protocol: number, opts: ConnectionOptions = {}) {

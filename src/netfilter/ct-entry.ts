@@ -104,12 +104,12 @@ export function familyNumber(v: unknown, option = 'family'): number {
   throw new NetlinkArgumentError(option, `must be 'ipv4' or 'ipv6', got ${JSON.stringify(v)}`, typeof v === 'string' || typeof v === 'number' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 
+/** Display names by spec name: every flag of every dumped entry and event is looked up here. */
+const STATUS_BY_SPEC = new Map<unknown, string>(STATUS.map((s) => [s.spec, s.name]));
+
 export function statusNames(flags: readonly (string | number | bigint)[] | undefined): string[] {
   const out: string[] = [];
-  for (const f of flags ?? []) {
-    const s = STATUS.find((x) => x.spec === f);
-    out.push(s ? s.name : `0x${Number(f).toString(16)}`);
-  }
+  for (const f of flags ?? []) out.push(STATUS_BY_SPEC.get(f) ?? `0x${Number(f).toString(16)}`);
   return out;
 }
 

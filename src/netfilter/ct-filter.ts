@@ -61,8 +61,6 @@ export interface CompiledFilter {
   family: number;
   request: GetDumpRequest;
   match: (e: CtEntry) => boolean;
-  /** Whether the filter selects by more than the family (a flush then needs a dump). */
-  narrow: boolean;
 }
 
 function tupleFilter(v: unknown, option: string, proto: number | undefined): { t: CtTupleFilter; family?: number } {
@@ -170,5 +168,5 @@ export function compileFilter(f: unknown): CompiledFilter {
     tests.push((e) => e.state === state);
   }
   request.nfgenFamily = family;
-  return { family, request, match: (e) => tests.every((t) => t(e)), narrow: tests.length > (family !== 0 ? 1 : 0) };
+  return { family, request, match: (e) => tests.every((t) => t(e)) };
 }

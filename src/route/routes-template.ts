@@ -93,14 +93,11 @@ function templateOf(spec: RouteSpec, item: TransactionItem<unknown>): Template |
 }
 
 /**
- * Whether spec has the template's options, but for dst. A plain object only (routeRequest
- * reads nothing inherited); should Object.prototype have gained an enumerable key since the
- * template was made, for-in counts it here and the route takes the full path.
+ * Whether spec has the template's options, but for dst. A plain object whose for-in sees
+ * only its own keys (routeRequest reads nothing inherited): anything else takes the full path.
  */
 function fits(spec: RouteSpec, t: Template): boolean {
-  if (spec === null || typeof spec !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(spec);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (spec === null || typeof spec !== 'object' || !forInIsOwn(spec)) return false;
   let keys = 0;
   for (const k in spec) {
     const v = (spec as unknown as Record<string, unknown>)[k];

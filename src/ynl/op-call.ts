@@ -80,11 +80,9 @@ export function opCallEach<T extends FamilyTypes, K extends keyof Ops<T> & strin
   desc: FamilyDescription<T>, name: K, mode: M, request: OpRequest<T, K, M>, each: (reply: OpReply<T, K, M>) => V,
   extra?: OpCallExtra & { result?: (items: DumpResult<V>) => R },
 ): Call<V, R> {
-  const { family, op, type, decode } = compile(desc as FamilyDescription, name, mode);
-  return {
-    ...extra, type, dump: mode === 'dump', layout: op.layout, decode: (m) => each(decode(m) as OpReply<T, K, M>),
-    payload: (w) => family.writeBody(w, op, request, 0),
-  };
+  const call = opCall(desc, name, mode, request);
+  const decode = call.decode!;
+  return { ...extra, type: call.type, dump: call.dump, layout: call.layout, payload: call.payload, decode: (m) => each(decode(m)) };
 }
 
 /** The same request as one item of a transaction. */
