@@ -1,7 +1,7 @@
 // tc actions: inside filters (`actions: [...]` on a filter spec) and standalone, shared by
 // index (`tc actions add action police ... index 5`, then a filter's `{ kind: 'police', index: 5 }`).
 // Specs are flat and discriminated by kind (action-kinds.ts has each kind's fields).
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_ROOT } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_UNSPEC } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
@@ -175,13 +175,12 @@ const OPS = {
   flush: (_scope: Scope, filter: { kind: string }) => {
     const { kind } = checkSpec(filter, 'filter', ['kind']);
     return opCall(tcFamily, 'delaction', 'do', { family: AF_UNSPEC, tab: [{ kind: kindOf(kind) } as ActAttrsSet] }, {
-      flags: NLM_F_ROOT_FLUSH, result: () => undefined,
+      // tc flushes with NLM_F_ROOT on RTM_DELACTION (act_api.c tca_action_gd: n->nlmsg_flags & NLM_F_ROOT)
+      flags: NLM_F_ROOT, result: () => undefined,
     });
   },
 };
 
-/** tc flushes with NLM_F_ROOT on RTM_DELACTION (act_api.c tca_action_gd: n->nlmsg_flags & NLM_F_ROOT). */
-const NLM_F_ROOT_FLUSH = 0x100;
 
 export type Actions = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
   add: OneOrMany<ActionSpec>;

@@ -50,7 +50,7 @@ function commonBack(o: { classid?: number; act?: Parameters<typeof actionObject>
 }
 
 const hexHandle = {
-  parseHandle: (v: unknown) => (typeof v === 'string' ? uint(v, 'handle', 0xffffffff) : uint(v, 'handle', 0xffffffff)),
+  parseHandle: (v: unknown) => uint(v, 'handle', 0xffffffff),
   formatHandle: (h: number) => hex(h),
 };
 
@@ -191,25 +191,6 @@ function bytecode(v: unknown): BpfInsn[] {
   });
 }
 
-function insnBytes(insns: BpfInsn[]): Buffer {
-  // struct sock_filter { __u16 code; __u8 jt, jf; __u32 k; } in host order
-  const b = Buffer.alloc(insns.length * 8);
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  insns.forEach((i, n) => {
-    if (le) { b.writeUInt16LE(i.code, n * 8); b.writeUInt32LE(i.k, n * 8 + 4); } else { b.writeUInt16BE(i.code, n * 8); b.writeUInt32BE(i.k, n * 8 + 4); }
-    b[n * 8 + 2] = i.jt;
-    b[n * 8 + 3] = i.jf;
-  });
-  return b;
-}
-function insnsOf(b: Buffer): BpfInsn[] {
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  const out: BpfInsn[] = [];
-  for (let n = 0; n + 8 <= b.length; n += 8)
-    out.push({ code: le ? b.readUInt16LE(n) : b.readUInt16BE(n), jt: b[n + 2]!, jf: b[n + 3]!, k: le ? b.readUInt32LE(n + 4) : b.readUInt32BE(n + 4) });
-  return out;
-}
-
 /** <linux/pkt_cls.h> TCA_BPF_FLAG_ACT_DIRECT: the program's return value is the verdict. */
 const BPF_ACT_DIRECT = 1;
 
@@ -222,7 +203,7 @@ const bpf: FilterKind = {
     if (s.bytecode !== undefined) {
       const insns = bytecode(s.bytecode);
       out.opsLen = insns.length;
-      out.ops = insnBytes(insns);
+      out.ops = { insns };
     } else {
       if (s.fd !== undefined) out.fd = uint(s.fd, 'fd', 0x7fffffff);
       else {
@@ -239,7 +220,8 @@ const bpf: FilterKind = {
   },
   decode(o: BpfAttrsSet, scope) {
     const out: Record<string, unknown> = {};
-    if (o.ops) out.bytecode = insnsOf(o.ops);
+    // a program the codec could not read (its length not a multiple of 8) arrives as bytes: shown as they are
+    if (o.ops) out.bytecode = Buffer.isBuffer(o.ops) ? o.ops : o.ops.insns.map(({ code, jt, jf, k }) => ({ code, jt, jf, k }));
     if (o.name !== undefined) out.name = o.name;
     if (o.id !== undefined) out.id = o.id;
     if (o.tag) out.tag = o.tag.toString('hex');

@@ -621,6 +621,17 @@ export interface TcfEmatchU32Struct {
   key: TcU32KeyStruct;
 }
 
+export interface SockFilterStruct {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
+}
+
+export interface BpfOpsStruct {
+  insns: SockFilterStruct[];
+}
+
 // Attribute sets
 
 export type AttrsSet = {
@@ -901,7 +912,7 @@ export interface BpfAttrsSet {
   police?: PoliceAttrsSet;
   classid?: number;
   opsLen?: number;
-  ops?: Buffer;
+  ops?: BpfOpsStruct | Buffer;
   fd?: number;
   name?: string;
   flags?: number;
@@ -2631,6 +2642,23 @@ export const description: FamilyDescription<Types> = {
         { name: 'key', type: 'binary', struct: 'tc-u32-key' },
       ],
     },
+    {
+      type: 'struct',
+      name: 'sock-filter',
+      size: 8,
+      members: [
+        { name: 'code', type: 'u16' },
+        { name: 'jt', type: 'u8' },
+        { name: 'jf', type: 'u8' },
+        { name: 'k', type: 'u32' },
+      ],
+    },
+    {
+      type: 'struct',
+      name: 'bpf-ops',
+      size: 0,
+      members: [{ name: 'insns', type: 'binary', struct: 'sock-filter', array: true }],
+    },
   ],
   attributeSets: [
     {
@@ -2890,7 +2918,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'police', value: 2, type: 'nest', nestedAttributes: 'police-attrs' },
         { name: 'classid', value: 3, type: 'u32' },
         { name: 'ops-len', value: 4, type: 'u16' },
-        { name: 'ops', value: 5, type: 'binary' },
+        { name: 'ops', value: 5, type: 'binary', struct: 'bpf-ops' },
         { name: 'fd', value: 6, type: 'u32' },
         { name: 'name', value: 7, type: 'string' },
         { name: 'flags', value: 8, type: 'u32' },
