@@ -7,47 +7,9 @@ import { NETLINK_ROUTE, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SO
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
-import { opCall } from '../ynl/op-call.js';
 import { checkIfname } from './arg-check.js';
-import { description as rtLink, type GetlinkDoRequest, type GetlinkDumpRequest } from '../ynl/families/rt-link.js';
 import { constants } from 'node:os';
-import { AttrIterator } from '../core/attributes.js';
-import { NetlinkDecodeError } from '../core/errors.js';
-import type { RawMessage } from '../core/message.js';
-import { readName } from '../core/names.js';
-import { Family } from '../ynl/family.js';
-
-/**
- * A link message's index and name, and nothing else: what name lookups need. Decoding
- * whole link messages (stats, link info, per-family nests) for that cost milliseconds in a
- * fresh process, before each bulk call or route list that names a device. Positions come
- * from rt-link's description.
- */
-interface LinkName { index: number; name: string | undefined }
-let linkNameReader: ((m: RawMessage) => LinkName) | undefined;
-function linkNameOf(m: RawMessage): LinkName {
-  if (!linkNameReader) {
-    const op = Family.from(rtLink).op('getlink');
-    const header = op.header!, ifname = op.attrs!.byKey.get('ifname')!.value;
-    const indexField = header.byKey.get('ifiIndex')!;
-    const attrsAt = (header.size + 3) & ~3;
-    linkNameReader = (msg) => {
-      if (msg.end - msg.start < header.size) throw new NetlinkDecodeError(`getlink: ${msg.end - msg.start} bytes are shorter than its ${header.size}-byte header`, msg.start);
-      const index = msg.buf.readInt32LE(msg.start + indexField.offset);
-      let name: string | undefined;
-      const it = new AttrIterator(msg.buf, Math.min(msg.end, msg.start + attrsAt), msg.end);
-      while (it.next()) if (it.type === ifname) name = readName(msg.buf, it.dataStart, it.dataEnd);
-      return { index, name };
-    };
-  }
-  return linkNameReader(m);
-}
-
-/** A getlink call whose replies are only read for index and name. */
-function linkNamesCall(mode: 'do' | 'dump', request: GetlinkDoRequest & GetlinkDumpRequest): Call<LinkName, LinkName[]> {
-  const { decode: _d, result: _r, ...call } = mode === 'do' ? opCall(rtLink, 'getlink', 'do', request) : opCall(rtLink, 'getlink', 'dump', request);
-  return { ...call, decode: linkNameOf };
-}
+import { linkNamesCall, type LinkName } from './link-names.js';
 
 /** Options every nlkit/route call takes. */
 export interface RouteOptions {
