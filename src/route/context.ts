@@ -66,16 +66,20 @@ export class Scope {
   private rtnl?: Connection;
 
   /**
-   * `linkOptions`: a scope over another protocol (netfilter) names links over an rtnetlink
-   * socket opened with these options (the same namespace) on first use, closed by finish().
+   * `links`: a scope over another protocol (netfilter) names links over rtnetlink: the
+   * handle's own rtnetlink connection (a function giving it, opened on first use), or, for a
+   * call in another namespace, a socket opened with these options on first use and closed by
+   * finish().
    */
-  constructor(readonly conn: Connection, readonly names?: LinkNames, private readonly linkOptions?: ConnectionOptions) {}
+  constructor(readonly conn: Connection, readonly names?: LinkNames, private readonly linkSource?: ConnectionOptions | (() => Connection)) {}
 
   /** The connection link names are asked over. */
   private get links(): Connection {
-    if (!this.linkOptions) return this.conn;
+    const source = this.linkSource;
+    if (!source) return this.conn;
+    if (typeof source === 'function') return source();
     if (!this.rtnl) {
-      const rt = (this.rtnl = new Connection(NETLINK_ROUTE, this.linkOptions));
+      const rt = (this.rtnl = new Connection(NETLINK_ROUTE, source));
       this.defer(() => rt.close());
     }
     return this.rtnl;
@@ -134,6 +138,9 @@ export class Scope {
  */
 export class RouteContext {
   private connection?: Connection;
+  /** Over another protocol: the rtnetlink connection link names are asked over, opened on first use. */
+  private rtnl?: Connection;
+  private readonly links = () => (this.rtnl ??= new Connection(NETLINK_ROUTE, this.options));
   names?: LinkNames;
 
   constructor(readonly options: ConnectionOptions = {}, readonly protocol: number = NETLINK_ROUTE) {}
@@ -143,7 +150,7 @@ export class RouteContext {
   }
 
   scope(): Scope {
-    return new Scope(this.conn, this.names, this.linkOptions(this.options));
+    return new Scope(this.conn, this.names, this.protocol === NETLINK_ROUTE ? undefined : this.links);
   }
 
   /** Options of the rtnetlink socket a scope over another protocol names links with. */
@@ -154,6 +161,8 @@ export class RouteContext {
   close(): void {
     this.connection?.close();
     this.connection = undefined;
+    this.rtnl?.close();
+    this.rtnl = undefined;
   }
 }
 
