@@ -6,7 +6,7 @@ import { mkdirSync, opendirSync, readdirSync, statSync, watch } from 'node:fs';
 import { makeNetns, NETNS_RUN_DIR } from '../route/netns.js';
 import { makeNsids } from '../route/nsid.js';
 import { duplicateArgument, invalidArgument, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { ipErrorText, printJson, strerror } from './ip-output.js';
+import { dumpTerminated, printJson, strerror } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
 
 /** ip's invalid_name: empty, '/', '.' and '..' are refused before anything is done (exit -1). */
@@ -164,7 +164,7 @@ async function listId(words: Words, env: IpEnv): Promise<number> {
     if (filter.nsid !== undefined || !(e instanceof Error) || e.name !== 'NetlinkError') throw e;
     // ip had opened its JSON list before the dump failed, and closes it
     if (env.json) listPrinter(env).finish();
-    throw new IpUsageError(`${ipErrorText(e).text}\nDump terminated`, 1);
+    throw dumpTerminated(e, 1);
   }
   const p = listPrinter(env);
   for (const e of ids) {

@@ -85,7 +85,7 @@ export function ipErrorText(e: unknown): { text: string; status: number } {
 }
 
 /** A dump the kernel refused: ip says the kernel's words, then `Dump terminated` (status 2). */
-export function dumpTerminated(e: unknown): unknown {
+export function dumpTerminated(e: unknown, status = 2): unknown {
   if (!(e instanceof Error) || e.name !== 'NetlinkError') return e;
-  return new IpUsageError(`${ipErrorText(e).text}\nDump terminated`, 2);
+  return new IpUsageError(`${ipErrorText(e).text}\nDump terminated`, status);
 }
