@@ -184,18 +184,22 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
 }
 
 
-/** The dump of `list` (each reply made a Filter as it arrives) and the test a Filter must pass. */
-function listCall(scope: Scope, sel: FilterSelector): { call: Call<Filter>; keep: (f: Filter) => boolean } {
+/**
+ * The dump of `list`: each reply tested as it arrives (its prio, protocol, kind and handle are
+ * numbers in the message) and only a kept one made a Filter; undefined for the others.
+ */
+function listCall(scope: Scope, sel: FilterSelector): Call<Filter | undefined> {
   const { req, prio, protocol, kind, handle } = selectorRequest(scope, sel, true);
   const { kind: _k, ...dump } = req;
   // every link's name now: filters are made as their messages arrive, and a name looked up
   // then would be a link dump in the middle of this one (index 0 is no link's: the table)
   scope.ifname(0);
-  const call = opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => filterObject(m, scope));
-  const keep = (f: Filter) => (!prio || f.pref === prio) && (protocol === undefined || f.protocol === protocolName(protocol)) && (kind === undefined || f.kind === kind)
-    && (!handle || (f.handle !== undefined && FILTER_KINDS[f.kind]?.parseHandle(f.handle) === handle));
-  return { call, keep };
+  const keep = (m: GettfilterDumpReply) => (!prio || m.info >>> 16 === prio) && (protocol === undefined || swap16(m.info & 0xffff) === protocol)
+    && (kind === undefined || m.kind === kind) && (!handle || m.handle === handle);
+  return opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => (keep(m) ? filterObject(m, scope) : undefined));
 }
+
+const kept = (f: Filter | undefined): f is Filter => f !== undefined;
 
 /**
  * The filters `list` gives, each as its message arrives (`tc filter show` of thousands prints
@@ -204,8 +208,7 @@ function listCall(scope: Scope, sel: FilterSelector): { call: Call<Filter>; keep
 export async function* streamFilters(ctx: RouteContext, sel: FilterSelector): AsyncGenerator<Filter> {
   const scope = ctx.scope();
   try {
-    const { call, keep } = listCall(scope, sel);
-    for await (const f of scope.conn.stream(call)) if (keep(f)) yield f;
+    for await (const f of scope.conn.stream(listCall(scope, sel))) if (f) yield f;
   } finally {
     scope.finish();
   }
@@ -214,8 +217,7 @@ export async function* streamFilters(ctx: RouteContext, sel: FilterSelector): As
 const OPS = {
   /** Filters of a device under a parent (`tc filter show dev X ingress`), narrowed by prio, protocol, kind, handle, chain. */
   list: (scope: Scope, sel: FilterSelector): Step<Filter[]> => {
-    const { call, keep } = listCall(scope, sel);
-    return { ...call, result: (filters: Filter[]) => filters.filter(keep) };
+    return { ...listCall(scope, sel), result: (filters: (Filter | undefined)[]) => filters.filter(kept) };
   },
   /** One filter by dev, parent, prio, protocol, kind and handle (`tc filter get`). */
   get: (scope: Scope, sel: FilterSelector): Step<Filter> => {
