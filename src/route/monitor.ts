@@ -54,7 +54,7 @@ import { RTNLGRP_LINK } from '../core/rtnetlink.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as rtLink } from '../ynl/families/rt-link.js';
 import { description as tc } from '../ynl/families/tc.js';
-import { bindOps, Scope, type RouteContext } from './context.js';
+import { bindOps, Scope, type RouteContext, type Step } from './context.js';
 import { parseFamily } from './inet.js';
 import { NameMap } from './link-names.js';
 import { idsOfNames } from './nsid.js';
@@ -105,6 +105,16 @@ export type MonitorItem<K extends ObjectKind = ObjectKind> =
 const LOCAL = -1;
 /** The kinds `family` narrows (as their dumps do); links, nexthops (groups have no family) and ids it leaves whole. */
 const FAMILY_KINDS = new Set<ObjectKind>(['address', 'route', 'neighbour', 'rule']);
+/**
+ * A resync's dump is delivered even when the kernel flags it interrupted (NLM_F_DUMP_INTR):
+ * what changed while it ran has its event after the resync item, which puts it right (see
+ * the top), while retrying could fail for as long as the changes go on (a monitor under a
+ * churn of links gave up after 4 attempts and ended).
+ */
+function wholeResync<T>(step: Step<T>): Step<T> {
+  return 'bulk' in step || 'first' in step ? step : { ...step, intr: 'partial' };
+}
+
 const ITEM_EVENTS = new Set(['item', 'event', 'resync', 'overrun']);
 
 /** TC_H_ROOT (linux/pkt_sched.h): the root qdisc of a device. */
@@ -234,7 +244,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
       this.types.set(e.newType, { object: k, action: 'new' });
       this.types.set(e.delType, { object: k, action: 'del' });
     }
-    this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => OBJECTS[k].dump(scope, this.family)])));
+    this.dumps = bindOps(ctx, Object.fromEntries(this.objects.map((k) => [k, (scope: Scope) => wholeResync(OBJECTS[k].dump(scope, this.family))])));
     this.netnsIds = bindOps(ctx, { ids: () => idsOfNames() });
     this.fence = bindOps(ctx, { rtnl: rtnlFence });
     this.groups = [...groups];
