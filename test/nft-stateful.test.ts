@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
+import type { TransactionSource } from '../src/core/transaction.js';
+import { Writer } from '../src/core/writer.js';
 import { Family } from '../src/ynl/family.js';
 import { description as nftDesc, type ExprAttrsSet } from '../src/ynl/families/nftables.js';
 import { decodeRule } from '../src/netfilter/nft-expr-decode.js';
@@ -215,11 +217,22 @@ describe('nftables named objects, fib, concatenations, dynset (nft as the oracle
 
 describe('nftables named objects and new expressions without a kernel', () => {
   test('golden bytes: a flowtable, a quota object and a counter deletion (numbers from nf_tables.h)', () => {
-    const { bulk: items } = batchStep([
+    // the requests as the transaction takes them: made one at a time by the step's source
+    const source = batchStep([
       { add: 'flowtable', family: 'inet', table: 't', name: 'f', devices: ['eth0'] },
       { add: 'quota', family: 'inet', table: 't', name: 'q', bytes: 1000, over: true },
       { delete: 'counter', family: 'inet', table: 't', name: 'c' },
-    ], { echo: false }) as unknown as { bulk: { type: number; payload: Buffer }[] };
+    ], { echo: false }).bulk as TransactionSource<unknown>;
+    const items: { type: number; payload: Buffer }[] = [];
+    for (let it = source.next(); it !== undefined; it = source.next()) {
+      const w = new Writer(256);
+      const off = w.beginMessage(it.type, 0, 0);
+      (it.payload as (w: Writer) => void)(w);
+      w.endMessage(off);
+      items.push({ type: it.type, payload: Buffer.from(w.buf.subarray(off + 16, w.pos)) });
+    }
+    assert.equal(items.length, 5, 'BEGIN, three commands, END');
+    assert.ok(items.length <= source.size, 'no more than the source said');
     const body = (i: number) => items[i].payload.toString('hex');
     // NFT_MSG_NEWFLOWTABLE 22 | NFNL_SUBSYS_NFTABLES << 8
     assert.equal(items[1].type, 0xa16);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
-import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
+import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../src/core/constants.js';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import type { TransactionItem, TransactionResult } from '../src/core/transaction.js';
 import type { Writer } from '../src/core/writer.js';
@@ -100,6 +100,36 @@ describe('transactions', () => {
       } finally {
         small.close();
       }
+    });
+  });
+
+  test('sent whole (split: false): growBuffers raises the socket buffers once the items are encoded, before the one send', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      const sock = c.socket;
+      const calls: { send: number; receive: number }[] = [];
+      const growBuffers = (need: { send: number; receive: number }) => {
+        calls.push(need);
+        sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, need.send + 4096);
+        sock.setOption(SOL_SOCKET, SO_RCVBUFFORCE, need.receive);
+        return { sndbuf: sock.getOption(SOL_SOCKET, SO_SNDBUF), rcvbuf: sock.getOption(SOL_SOCKET, SO_RCVBUF) };
+      };
+      // fits as it is: not called
+      assert.ok(c.transactionSync(routes(50, 114, false), { split: false, ack: 'last', growBuffers }).ok);
+      assert.equal(calls.length, 0);
+      // far past the default SO_SNDBUF (212992): refused without, one send with
+      assert.throws(() => c.transactionSync(routes(6000, 115, false), { split: false }), NetlinkArgumentError);
+      const before = sock.getOption(SOL_SOCKET, SO_SNDBUF);
+      const r = await c.transaction(routes(6000, 115, false), { split: false, ack: 'last', growBuffers });
+      assert.ok(r.ok, r.failures[0]?.error.message);
+      assert.equal(calls.length, 1);
+      assert.ok(calls[0].send > before, `${calls[0].send} bytes need more than SO_SNDBUF ${before}`);
+      assert.ok(calls[0].receive >= 6000 * 1024, 'room for an answer per item');
+      assert.ok(sock.getOption(SOL_SOCKET, SO_SNDBUF) >= calls[0].send + 32);
+      assert.equal(tableSize(ns, 115), 6000);
+      // a hook that does not say what the buffers are now is refused, nothing sent
+      assert.throws(() => c.transactionSync(routes(40_000, 116, false), { split: false, growBuffers: (() => undefined) as never }), /growBuffers/);
+      assert.throws(() => c.transactionSync(routes(1, 116, false), { split: false, growBuffers: 5 as never }), NetlinkArgumentError);
+      assert.throws(() => tableSize(ns, 116), /does not exist/, 'nothing of either was sent');
     });
   });
 

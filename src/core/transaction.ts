@@ -67,6 +67,17 @@ export interface TransactionOptions {
    * send larger than SO_SNDBUF - 32 bytes) and by maxPerSend.
    */
   split?: boolean;
+  /**
+   * With `split: false`: makes the socket's buffers take the whole transaction, called once
+   * every item is encoded and before anything is sent, when they are smaller than it needs:
+   * `send` bytes in one send() (the kernel refuses more than SO_SNDBUF - 32) and up to
+   * `receive` bytes of answers (an error or echo per item, each the size of its request plus
+   * an skb's overhead; answers past the receive buffer are lost). Raises them and returns
+   * their sizes as getsockopt reports them. Without it a transaction too large for SO_SNDBUF
+   * is refused. nlkit/route's and nlkit/netfilter's handles pass one (an nftables batch must
+   * arrive in one datagram, BATCH_BEGIN..END).
+   */
+  growBuffers?: (need: { send: number; receive: number }) => { sndbuf: number; rcvbuf: number };
   /** After a failed item, send no further send() chunks: their items fail with NotSentError. */
   stopOnError?: boolean;
   /**
@@ -177,7 +188,9 @@ export class Transaction<T> implements SeqRange {
   private readonly max: number;
   private readonly each: boolean;
   private readonly split: boolean;
-  private readonly maxBytes: number;
+  private maxBytes: number;
+  private readonly rcvbuf: number;
+  private readonly growBuffers: TransactionOptions['growBuffers'];
   private readonly maxItems: number;
   private w: Writer | undefined;
   /** First item of the send being encoded. */
@@ -256,6 +269,10 @@ export class Transaction<T> implements SeqRange {
     this.behind = overlap && opts.overlap !== false && this.split && host.kernelPeer && this.peer === 0 && host.openSender !== undefined;
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
+    this.rcvbuf = limits.rcvbuf;
+    if (opts.growBuffers !== undefined && typeof opts.growBuffers !== 'function')
+      throw new NetlinkArgumentError('growBuffers', `must be a function, got ${typeof opts.growBuffers}`, 'ERR_INVALID_ARG_TYPE');
+    this.growBuffers = opts.growBuffers;
     // pipelined, half: a send may go while the answers of the one before it are still queued
     this.maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
       : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST / (this.behind ? 2 : 1)));
@@ -323,9 +340,24 @@ export class Transaction<T> implements SeqRange {
     offs[n] = w.pos;
     this.buf = w.buf;
     this.w = undefined;
-    if (!this.split && w.pos > this.maxBytes)
-      throw new NetlinkArgumentError('items', `take ${w.pos} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
+    if (!this.split) this.roomForWhole(w.pos, n);
     if (n > this.chunkStart) this.closeChunk(n);
+  }
+
+  /**
+   * Sent whole: the socket's buffers take its `bytes` in one send and the answers its `n`
+   * items may get (an echo can be larger than its request: twice the bytes), raised if the
+   * caller lets the transaction do so; else a send too large is refused up front.
+   */
+  private roomForWhole(bytes: number, n: number): void {
+    const receive = 2 * bytes + n * ANSWER_COST;
+    if (this.growBuffers && (bytes > this.maxBytes || receive > this.rcvbuf)) {
+      const sndbuf = this.growBuffers({ send: bytes, receive })?.sndbuf;
+      if (typeof sndbuf !== 'number') throw new NetlinkArgumentError('growBuffers', 'must return the buffer sizes ({ sndbuf, rcvbuf })', 'ERR_INVALID_ARG_VALUE');
+      this.maxBytes = Math.max(C.NLMSG_HDRLEN, sndbuf - 32);
+    }
+    if (bytes > this.maxBytes)
+      throw new NetlinkArgumentError('items', `take ${bytes} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
   }
 
   /** Items [chunkStart, end) make one send. */

@@ -3,10 +3,9 @@
 // reported against the command that caused it (its index and verb, the kernel's errno and
 // ext-ack text with the offending attribute), and nothing of the batch is applied.
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
-import type { TransactionItem, TransactionResult } from '../core/transaction.js';
+import type { TransactionItem, TransactionResult, TransactionSource } from '../core/transaction.js';
 import { AttrIterator } from '../core/attributes.js';
 import type { RawMessage } from '../core/message.js';
-import { Writer } from '../core/writer.js';
 import { opItem } from '../ynl/op-call.js';
 import { description as nft } from '../ynl/families/nftables.js';
 import { commandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
@@ -116,32 +115,57 @@ function handleOf(m: RawMessage, type: number): { handle: bigint } | undefined {
 
 /** A batch's requests: what each item belongs to (command index, or -1 for BEGIN/END). */
 export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, known?: BatchState['known'], ifindex?: BatchState['ifindex']): { items: TransactionItem<unknown>[]; owners: number[]; ops: string[] } {
-  const items: TransactionItem<unknown>[] = [];
-  const owners: number[] = [];
-  const ops = eachItem(cmds, opts, known, ifindex, (it, owner) => {
-    items.push(it);
-    owners.push(owner);
-  });
-  return { items, owners, ops };
+  const { items, owners, ops } = batchItems(cmds, opts, known, ifindex);
+  return { items: [...items], owners, ops };
 }
 
-/** The batch's items in order, each handed to `add` as it is made; the commands' names. */
-function eachItem(cmds: readonly NftCommand[], opts: BatchOptions, known: BatchState['known'], ifindex: BatchState['ifindex'], add: (it: TransactionItem<unknown>, owner: number) => void): string[] {
+/**
+ * The batch's items in order, made as they are taken (each is encoded at once, so its
+ * request is garbage before the next is made); `owners` fills as they are. The commands are
+ * checked for their verb and object now, the rest as they are made.
+ */
+function batchItems(cmds: readonly NftCommand[], opts: BatchOptions, known: BatchState['known'], ifindex: BatchState['ifindex']): { items: Generator<TransactionItem<unknown>>; owners: number[]; ops: string[]; most: number } {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
   if (opts.genid !== undefined && (!Number.isInteger(opts.genid) || opts.genid < 0 || opts.genid > 0xffffffff))
     throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${JSON.stringify(opts.genid)}`);
-  const state: BatchState = { nextId: 1, sets: new Map(), known, ifindex };
-  const echo = opts.echo !== false;
-  const head = { nfgenFamily: 0, version: 0, resId: NFNL_SUBSYS_NFTABLES };
-  add(opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false }), -1);
   const ops: string[] = [];
+  let most = 2; // BEGIN, END
   cmds.forEach((c, i) => {
     const { verb, object } = verbOf(c, `commands[${i}]`);
     ops.push(`${verb} ${object}`);
-    for (const it of commandItems(c, i, state, echo)) add(echoOnly(it), i);
+    most += mostItems(c, object);
   });
-  if (opts.check !== true) add(opItem(nft, 'batch-end', head, { ack: false }), -1);
-  return ops;
+  const owners: number[] = [];
+  function* items(): Generator<TransactionItem<unknown>> {
+    const state: BatchState = { nextId: 1, sets: new Map(), known, ifindex };
+    const echo = opts.echo !== false;
+    const head = { nfgenFamily: 0, version: 0, resId: NFNL_SUBSYS_NFTABLES };
+    owners.push(-1);
+    yield opItem(nft, 'batch-begin', opts.genid === undefined ? head : { ...head, genid: opts.genid }, { ack: false });
+    for (let i = 0; i < cmds.length; i++) {
+      for (const it of commandItems(cmds[i], i, state, echo)) {
+        owners.push(i);
+        yield echoOnly(it);
+      }
+    }
+    if (opts.check === true) return;
+    owners.push(-1);
+    yield opItem(nft, 'batch-end', head, { ack: false });
+  }
+  return { items: items(), owners, ops, most };
+}
+
+/**
+ * The most requests a command makes (the transaction reserves a sequence number for each):
+ * a rule its own and, per expression, at most one anonymous set (its NEWSET and NEWSETELEM:
+ * a match's or a concatenation's `{ set }` value); a set its own and its elements'.
+ */
+function mostItems(c: NftCommand, object: string): number {
+  if (object === 'rule') {
+    const expr = (c as { expr?: unknown }).expr;
+    return 1 + 2 * (Array.isArray(expr) ? expr.length : 0);
+  }
+  return object === 'set' ? 2 : 1;
 }
 
 /** The transaction's result, or its error (nothing applied) when any item failed. */
@@ -167,33 +191,16 @@ export function batchResult(r: TransactionResult<unknown>, owners: number[], ops
   return { commands };
 }
 
-/** A batch is never cut: one send(), so that the kernel sees BEGIN..END as one transaction. */
+/** A batch is never cut. */
 const WHOLE = { split: false } as const;
 
 /**
- * The batch, each item encoded as soon as it is made (its request object is garbage at once,
- * not kept with every other until the end), into one buffer whose size is the socket room
- * the batch needs: one send, and for the answers an echo the size of each request plus an
- * skb's overhead (~1 KiB), or an error with the request.
+ * The batch as a transaction sent whole (one send(), so that the kernel sees BEGIN..END as
+ * one transaction), its items made and encoded one at a time straight into the
+ * transaction's buffer; the transaction raises the socket's buffers to what it needs.
  */
 export function batchStep(cmds: readonly NftCommand[], opts: BatchOptions = {}, known?: BatchState['known'], ifindex?: BatchState['ifindex']): Bulk<NftTransactionResult> {
-  const w = new Writer(1 << 16);
-  const items: TransactionItem<unknown>[] = [];
-  const owners: number[] = [];
-  const offs: number[] = [];
-  const ops = eachItem(cmds, opts, known, ifindex, (it, owner) => {
-    const off = w.beginMessage(it.type, 0, 0);
-    if (typeof it.payload === 'function') it.payload(w);
-    else if (it.payload) w.bytes(it.payload);
-    w.endMessage(off);
-    it.payload = undefined;
-    offs.push(off);
-    items.push(it);
-    owners.push(owner);
-  });
-  // the payloads travel as bytes: views of this writer's buffer (final now), which nothing
-  // else writes to; the transaction copies them into its own
-  const buf = w.buf;
-  for (let i = 0; i < items.length; i++) items[i].payload = buf.subarray(offs[i] + 16, i + 1 < offs.length ? offs[i + 1] : w.pos);
-  return { bulk: items, options: WHOLE, room: { send: w.pos, receive: 2 * w.pos + items.length * 1024 }, result: (r) => batchResult(r, owners, ops) };
+  const { items, owners, ops, most } = batchItems(cmds, opts, known, ifindex);
+  const source: TransactionSource<unknown> = { size: most, next: () => items.next().value ?? undefined };
+  return { bulk: source, options: WHOLE, result: (r) => batchResult(r, owners, ops) };
 }

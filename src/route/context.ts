@@ -25,12 +25,8 @@ export interface RouteOptions {
 export interface Bulk<R> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- items of any reply type
   bulk: TransactionItem<any>[] | TransactionSource<any>;
+  /** A transaction sent whole (`split: false`) has the socket's buffers raised to what it needs. */
   options?: TransactionOptions;
-  /**
-   * Socket buffer room a transaction sent whole (`split: false`) needs: its bytes in one
-   * send, and what the kernel may answer. The buffers are raised to it, never lowered.
-   */
-  room?: { send: number; receive: number };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   result: (r: TransactionResult<any>) => R;
 }
@@ -196,23 +192,26 @@ function callOptions(opts: RouteOptions): Pick<Call, 'timeout' | 'signal'> {
 }
 
 /**
- * Makes a whole transaction fit: the kernel takes a send of at most SO_SNDBUF - 32 bytes,
- * and answers that do not fit the receive buffer are lost. Raised past the limits of
- * unprivileged sockets (as nft does): what sends such batches needs CAP_NET_ADMIN anyway.
+ * A bulk step's transaction options: the step's, the caller's, and for a transaction sent
+ * whole the socket's buffers raised to what it needs once it is encoded (never lowered).
+ * Raised past the limits of unprivileged sockets (as nft does): what sends such batches
+ * needs CAP_NET_ADMIN anyway.
  */
-function fit(conn: Connection, room: Bulk<unknown>['room']): void {
-  if (!room) return;
-  const sock = conn.socket;
-  // getsockopt reports the doubled value the kernel keeps; setsockopt takes half of it
-  if (sock.getOption(SOL_SOCKET, SO_SNDBUF) < room.send + 32) sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, room.send + 4096);
-  if (sock.getOption(SOL_SOCKET, SO_RCVBUF) < room.receive) sock.setOption(SOL_SOCKET, SO_RCVBUFFORCE, room.receive);
+function bulkOptions(conn: Connection, step: Bulk<unknown>, opts: RouteOptions): TransactionOptions {
+  const o: TransactionOptions = { ...step.options, ...callOptions(opts) };
+  if (o.split !== false) return o;
+  o.growBuffers = ({ send, receive }) => {
+    const sock = conn.socket;
+    // getsockopt reports the doubled value the kernel keeps; setsockopt takes half of it
+    if (sock.getOption(SOL_SOCKET, SO_SNDBUF) < send + 32) sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, send + 4096);
+    if (sock.getOption(SOL_SOCKET, SO_RCVBUF) < receive) sock.setOption(SOL_SOCKET, SO_RCVBUFFORCE, receive);
+    return { sndbuf: sock.getOption(SOL_SOCKET, SO_SNDBUF), rcvbuf: sock.getOption(SOL_SOCKET, SO_RCVBUF) };
+  };
+  return o;
 }
 
 function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
-  if ('bulk' in step) {
-    fit(scope.conn, step.room);
-    return step.result(scope.conn.transactionSync(step.bulk, { ...step.options, ...callOptions(opts) }));
-  }
+  if ('bulk' in step) return step.result(scope.conn.transactionSync(step.bulk, bulkOptions(scope.conn, step, opts)));
   if ('first' in step) {
     const next = step.then(runSync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runSync(scope, next, opts);
@@ -221,10 +220,7 @@ function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
 }
 
 async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Promise<R> {
-  if ('bulk' in step) {
-    fit(scope.conn, step.room);
-    return step.result(await scope.conn.transaction(step.bulk, { ...step.options, ...callOptions(opts) }));
-  }
+  if ('bulk' in step) return step.result(await scope.conn.transaction(step.bulk, bulkOptions(scope.conn, step, opts)));
   if ('first' in step) {
     const next = step.then(await runAsync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runAsync(scope, next, opts);
