@@ -211,6 +211,12 @@ describe('conntrack arguments: typed errors before anything is sent', () => {
         [() => c.createSync({ protocol: 'nope', orig: { src: '10.0.0.1', dst: '10.0.0.2' }, timeout: 1 }), /protocol/],
         [() => c.deleteSync({ protocol: 'tcp' }), /orig/],
         [() => c.listSync({ dport: 80 }), /dport.*protocol/],
+        // a filter's reply fields are checked as a tuple's are, and named as the reply's
+        [() => c.listSync({ protocol: 'tcp', reply: { type: 8 } }), /"reply\.type" option is for ICMP only/],
+        [() => c.listSync({ protocol: 'icmp', reply: { dport: 8 } }), /"reply\.dport" option is not for ICMP/],
+        [() => c.listSync({ protocol: 'udp', reply: { sport: 70000 } }), /"reply\.sport"/],
+        [() => c.listSync({ reply: { sport: 1 } }), /"reply\.sport" option needs a protocol/],
+        [() => c.listSync({ protocol: 'icmp', type: 256 }), /"type"/],
         [() => c.listSync({ family: 'ipv6', src: '10.0.0.1' }), /family/],
         [() => c.listSync({ mark: 'x/y' }), /mark/],
         [() => c.listSync({ state: 'FLYING' }), /state/],

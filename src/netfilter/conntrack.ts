@@ -5,13 +5,14 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
-import { bulkOf, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
-import { bindOps, type BoundOps, type RouteOptions, type Scope, type Step } from '../route/context.js';
+import { deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
+import { bindOps, mapStep, type BoundOps, type RouteOptions, type Scope, type Step } from '../route/context.js';
+import { parseFamily } from '../route/inet.js';
 import { uint } from '../route/spec-values.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as conntrack, type DeleteDoRequest, type NewDoRequest, type NfCtTcpStateEnum } from '../ynl/families/conntrack.js';
 import {
-  checkTuple, entryObject, familyNumber, inverseTuple, protocolValue, statusFlags, TCP_STATE_NAMES, tupleAttrs, IPPROTO_TCP,
+  checkTuple, entryObject, inverseTuple, protocolValue, statusFlags, TCP_STATE_NAMES, tupleAttrs, IPPROTO_TCP,
   type CtEntry, type CtTuple,
 } from './ct-entry.js';
 import { NetfilterContext } from './ct-context.js';
@@ -74,7 +75,7 @@ interface Resolved {
 function resolveKey(s: CtKey): Resolved {
   if (s.protocol === undefined) throw new NetlinkArgumentError('protocol', "is needed ('tcp', 'udp', 'icmp'... or a number)");
   const proto = protocolValue(s.protocol);
-  let family = s.family === undefined ? undefined : familyNumber(s.family);
+  let family: number | undefined = parseFamily(s.family);
   const out: Partial<Resolved> = { proto };
   for (const dir of ['orig', 'reply'] as const) {
     if (s[dir] === undefined) continue;
@@ -197,16 +198,13 @@ const OPS = {
    */
   deleteWhere: (_scope: Scope, filter: CtFilter): Step<BulkResult & { deleted: CtEntry[] }> => {
     if (filter === undefined) throw new NetlinkArgumentError('filter', 'is needed ({} deletes everything: flush() does that in one message)');
-    return {
-      first: listStep(filter),
-      then: (found: CtEntry[], scope: Scope) => {
-        if (found.length === 0) return { value: { ok: true, done: 0, failures: [], deleted: [] } };
-        const bulk = bulkOf(scope, found, deleteItem);
-        const withEntries = (r: BulkResult) => ({ ...r, deleted: found.filter((_e, i) => !r.failures.some((f) => f.index === i)) });
-        if ('bulk' in bulk) return { ...bulk, result: (r: Parameters<typeof bulk.result>[0]) => withEntries(bulk.result(r)) };
-        return { first: bulk, then: (r: BulkResult) => ({ value: withEntries(r) }) };
-      },
-    };
+    // route's flush (list, then delete each in one transaction), remembering what was found
+    let found: CtEntry[] = [];
+    const list = mapStep(listStep(filter), (entries) => (found = entries));
+    return mapStep(deleteAll(list, (e) => e, deleteItem), (r) => {
+      const failed = new Set(r.failures.map((f) => f.index));
+      return { ...r, deleted: found.filter((_e, i) => !failed.has(i)) };
+    });
   },
   /**
    * Empties the table (`conntrack -F`: one message, the kernel deletes), or one family's
@@ -217,7 +215,7 @@ const OPS = {
   flush: (scope: Scope, opts?: { family?: 'ipv4' | 'ipv6' }): Step<void> => {
     const o = opts === undefined ? {} : checkSpec(opts, 'flush', FLUSH_KEYS);
     if (o.family === undefined) return opCall(conntrack, 'delete', 'do', { nfgenFamily: 0 }, { result: () => undefined });
-    familyNumber(o.family);
+    parseFamily(o.family);
     return {
       first: OPS.deleteWhere(scope, { family: o.family as 'ipv4' }),
       then: (r: BulkResult) => {

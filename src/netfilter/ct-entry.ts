@@ -98,12 +98,6 @@ export function protocolValue(v: unknown, option = 'protocol'): number {
 
 export const familyWord = (f: number): CtFamily => (f === AF_INET6 ? 'ipv6' : 'ipv4');
 
-export function familyNumber(v: unknown, option = 'family'): number {
-  if (v === 'ipv4' || v === 'inet' || v === 4) return AF_INET;
-  if (v === 'ipv6' || v === 'inet6' || v === 6) return AF_INET6;
-  throw new NetlinkArgumentError(option, `must be 'ipv4' or 'ipv6', got ${JSON.stringify(v)}`, typeof v === 'string' || typeof v === 'number' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
-}
-
 /** Display names by spec name: every flag of every dumped entry and event is looked up here. */
 const STATUS_BY_SPEC = new Map<unknown, string>(STATUS.map((s) => [s.spec, s.name]));
 
@@ -194,6 +188,27 @@ const ICMPV6_INVERSE: Record<number, number> = { 128: 129, 129: 128, 139: 140, 1
 
 const isIcmp = (proto: number) => proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
 
+/** The protocol fields of a tuple and their largest values: ports, or ICMP's type, code and id. */
+const PROTO_FIELDS = { sport: 0xffff, dport: 0xffff, type: 255, code: 255, id: 0xffff } as const;
+type ProtoField = keyof typeof PROTO_FIELDS;
+const PROTO_KEYS = Object.keys(PROTO_FIELDS) as ProtoField[];
+const ICMP_FIELD: Record<ProtoField, boolean> = { sport: false, dport: false, type: true, code: true, id: true };
+
+/**
+ * The protocol fields a tuple (or a tuple filter) gives, checked against its protocol: ICMP
+ * takes type, code and id, every other protocol ports. `prefix` goes before each option name.
+ */
+export function protoFields(t: Partial<Record<ProtoField, unknown>>, prefix: string, proto: number): Pick<CtTuple, ProtoField> {
+  const icmp = isIcmp(proto);
+  const out: Pick<CtTuple, ProtoField> = {};
+  for (const k of PROTO_KEYS) {
+    if (t[k] === undefined) continue;
+    if (ICMP_FIELD[k] !== icmp) throw new NetlinkArgumentError(`${prefix}${k}`, icmp ? 'is not for ICMP (give type, code and id)' : 'is for ICMP only');
+    out[k] = uint(t[k], `${prefix}${k}`, PROTO_FIELDS[k]);
+  }
+  return out;
+}
+
 /** A caller's tuple, checked: the family its addresses are of, and its fields. */
 export function checkTuple(v: unknown, option: string, proto: number, family?: number): { family: number; tuple: CtTuple } {
   const t = checkSpec(v, option, TUPLE_KEYS) as Partial<CtTuple>;
@@ -201,16 +216,11 @@ export function checkTuple(v: unknown, option: string, proto: number, family?: n
   const fam = familyOf(t.src, `${option}.src`);
   if (familyOf(t.dst, `${option}.dst`) !== fam) throw new NetlinkArgumentError(`${option}.dst`, 'must be of the same family as src');
   if (family !== undefined && family !== fam) throw new NetlinkArgumentError(option, `must have ${family === AF_INET ? 'IPv4' : 'IPv6'} addresses (the entry's family)`);
-  const out: CtTuple = { src: t.src, dst: t.dst };
+  const out: CtTuple = { src: t.src, dst: t.dst, ...protoFields(t, `${option}.`, proto) };
   if (isIcmp(proto)) {
-    for (const k of ['sport', 'dport'] as const) if (t[k] !== undefined) throw new NetlinkArgumentError(`${option}.${k}`, 'is not for ICMP (give type, code and id)');
-    if (t.type === undefined) throw new NetlinkArgumentError(`${option}.type`, 'is needed for ICMP (8: echo request)');
-    out.type = uint(t.type, `${option}.type`, 255);
-    out.code = uint(t.code ?? 0, `${option}.code`, 255);
-    out.id = uint(t.id ?? 0, `${option}.id`, 0xffff);
-  } else {
-    for (const k of ['type', 'code', 'id'] as const) if (t[k] !== undefined) throw new NetlinkArgumentError(`${option}.${k}`, 'is for ICMP only');
-    for (const k of ['sport', 'dport'] as const) if (t[k] !== undefined) out[k] = uint(t[k], `${option}.${k}`, 0xffff);
+    if (out.type === undefined) throw new NetlinkArgumentError(`${option}.type`, 'is needed for ICMP (8: echo request)');
+    out.code ??= 0;
+    out.id ??= 0;
   }
   if (t.zone !== undefined) out.zone = uint(t.zone, `${option}.zone`, 0xffff);
   return { family: fam, tuple: out };

@@ -7,10 +7,11 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET6 } from '../core/rtnetlink.js';
 import { checkSpec } from '../route/arg-check.js';
 import type { Scope, Step } from '../route/context.js';
+import { parseFamily } from '../route/inet.js';
 import { uint } from '../route/spec-values.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as conntrack, type ExpGetDumpReply, type ExpNewDoRequest, type NfCtExpectFlagsEnum } from '../ynl/families/conntrack.js';
-import { checkTuple, familyNumber, familyWord, protocolName, protocolValue, tupleAttrs, tupleObject, type CtFamily, type CtTuple } from './ct-entry.js';
+import { checkTuple, familyWord, protocolName, protocolValue, tupleAttrs, tupleObject, type CtFamily, type CtTuple } from './ct-entry.js';
 
 export interface CtExpectation {
   family: CtFamily;
@@ -98,7 +99,7 @@ function createRequest(spec: unknown): ExpNewDoRequest {
   const s = checkSpec(spec, 'expectation', SPEC_KEYS) as CtExpectSpec;
   const proto = protocolValue(s.protocol);
   const masterProto = s.masterProtocol === undefined ? proto : protocolValue(s.masterProtocol, 'masterProtocol');
-  const want = s.family === undefined ? undefined : familyNumber(s.family);
+  const want = parseFamily(s.family);
   const { family, tuple } = checkTuple(s.tuple, 'tuple', proto, want);
   const master = checkTuple(s.master, 'master', masterProto, family).tuple;
   const mask = s.mask === undefined ? fullMask(tuple, family) : checkTuple(s.mask, 'mask', proto, family).tuple;
@@ -123,7 +124,7 @@ function keyRequest(key: unknown) {
   if (key === null || typeof key !== 'object') throw new NetlinkArgumentError('key', `must be an object (a CtExpectKey or a listed expectation), got ${key === null ? 'null' : typeof key}`, 'ERR_INVALID_ARG_TYPE');
   const k = checkSpec(key, 'key', KEY_KEYS) as CtExpectKey;
   const proto = protocolValue(k.protocol);
-  const { family, tuple } = checkTuple(k.tuple, 'tuple', proto, k.family === undefined ? undefined : familyNumber(k.family));
+  const { family, tuple } = checkTuple(k.tuple, 'tuple', proto, parseFamily(k.family));
   const req: { nfgenFamily: number; tuple: ReturnType<typeof tupleAttrs>; id?: number; zone?: number } = { nfgenFamily: family, tuple: tupleAttrs(tuple, family, proto) };
   if (k.id !== undefined) req.id = uint(k.id, 'id', 0xffffffff);
   if (k.zone !== undefined) req.zone = uint(k.zone, 'zone', 0xffff);
@@ -135,7 +136,7 @@ export const EXPECT_OPS = {
   /** Every expectation (`conntrack -L expect`), or one family's. */
   list: (_s: Scope, f?: { family?: CtFamily }): Step<CtExpectation[]> => {
     const o = f === undefined ? {} : (checkSpec(f, 'filter', ['family'] as const) as { family?: CtFamily });
-    const fam = o.family === undefined ? 0 : familyNumber(o.family);
+    const fam = parseFamily(o.family) ?? 0;
     return opCall(conntrack, 'exp-get', 'dump', { nfgenFamily: fam }, {
       // the kernel dumps every family when asked for one: filtered here
       result: (r) => r.map(expectationObject).filter((e) => o.family === undefined || e.family === o.family),

@@ -6,11 +6,11 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import { checkSpec } from '../route/arg-check.js';
-import { familyOf } from '../route/inet.js';
+import { familyOf, parseFamily } from '../route/inet.js';
 import { uint, valueMask } from '../route/spec-values.js';
 import type { GetDumpRequest, NfCtStatusEnum, TupleAttrsSet } from '../ynl/families/conntrack.js';
 import {
-  familyNumber, familyWord, IPPROTO_ICMP, IPPROTO_ICMPV6, protocolValue, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
+  familyWord, IPPROTO_ICMPV6, protocolValue, protoFields, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
   type CtEntry, type CtTuple,
 } from './ct-entry.js';
 
@@ -66,22 +66,22 @@ export interface CompiledFilter {
 function tupleFilter(v: unknown, option: string, proto: number | undefined): { t: CtTupleFilter; family?: number } {
   const t = checkSpec(v, option, TUPLE_KEYS) as CtTupleFilter;
   const out: CtTupleFilter = {};
+  // the original direction's fields are the filter's own: named without a prefix
+  const prefix = option === 'filter' ? '' : `${option}.`;
   let family: number | undefined;
   for (const k of ['src', 'dst'] as const) {
     if (t[k] === undefined) continue;
-    const f = familyOf(t[k], `${option === 'filter' ? '' : `${option}.`}${k}`);
-    if (family !== undefined && f !== family) throw new NetlinkArgumentError(k, 'must be of the same family as src');
+    const f = familyOf(t[k], `${prefix}${k}`);
+    if (family !== undefined && f !== family) throw new NetlinkArgumentError(`${prefix}${k}`, 'must be of the same family as src');
     family = f;
     out[k] = t[k];
   }
-  for (const k of ['sport', 'dport', 'type', 'code', 'id'] as const) {
-    if (t[k] === undefined) continue;
-    if (proto === undefined) throw new NetlinkArgumentError(k, "needs a protocol ('tcp', 'udp', 'icmp'...)");
-    const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
-    if (icmp !== (k === 'type' || k === 'code' || k === 'id')) throw new NetlinkArgumentError(k, icmp ? 'is not for ICMP (give type, code and id)' : 'is for ICMP only');
-    out[k] = uint(t[k], k, k === 'type' || k === 'code' ? 255 : 0xffff);
+  if (proto === undefined) {
+    const k = (['sport', 'dport', 'type', 'code', 'id'] as const).find((f) => t[f] !== undefined);
+    if (k !== undefined) throw new NetlinkArgumentError(`${prefix}${k}`, "needs a protocol ('tcp', 'udp', 'icmp'...)");
+    return { t: out, family };
   }
-  return { t: out, family };
+  return { t: Object.assign(out, protoFields(t, prefix, proto)), family };
 }
 
 const tupleMatch = (want: CtTupleFilter, have: CtTuple) => TUPLE_KEYS.every((k) => want[k] === undefined || want[k] === have[k]);
@@ -113,7 +113,7 @@ function filterTuple(t: CtTupleFilter, family: number, proto: number | undefined
 export function compileFilter(f: unknown): CompiledFilter {
   const spec = (f === undefined ? {} : checkSpec(f, 'filter', FILTER_KEYS)) as CtFilter;
   const tests: ((e: CtEntry) => boolean)[] = [];
-  let family = spec.family === undefined ? 0 : familyNumber(spec.family);
+  let family: number = parseFamily(spec.family) ?? 0;
   const request: GetDumpRequest = {};
   const proto = spec.protocol === undefined ? undefined : protocolValue(spec.protocol);
   if (proto !== undefined) tests.push((e) => e.protonum === proto);

@@ -7,7 +7,7 @@ import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactio
 import { setKey, setsToLookUp, type BatchState, type NftVerb, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
 import { bindOps, type Scope, type Step } from '../route/context.js';
 import type { NetfilterContext } from './ct-context.js';
-import { mapStep, seq } from './nft-steps.js';
+import { mapStep, seq } from '../route/context.js';
 import type { NftFamily } from './nft-names.js';
 import { checkName, familyValue } from './nft-names.js';
 import {

@@ -18,7 +18,7 @@ import { decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
 import type { Step } from '../route/context.js';
-import { seq } from './nft-steps.js';
+import { seq } from '../route/context.js';
 
 export interface NftTable {
   family: NftFamily;
