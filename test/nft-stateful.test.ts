@@ -266,6 +266,15 @@ describe('nftables named objects and new expressions without a kernel', () => {
     assert.ok(bytes.includes('0800030000000029'), 'flags saddr|iif|present = 0x29');
   });
 
+  test('objref types are the spec object-type enum values (NFT_OBJECT_COUNTER 1, _QUOTA 2, _LIMIT 4) and read back by name', () => {
+    const enc = encodeRule([objref('counter', 'c'), objref('quota', 'q'), objref('limit', 'l')], { family: 'inet', newSetId: () => 1 });
+    assert.deepEqual(enc.exprs.map((e) => (e.data as { immType: number }).immType), [1, 2, 4]);
+    assert.deepEqual(decodeRule(enc.exprs, { family: 'inet' }), [objref('counter', 'c'), objref('quota', 'q'), objref('limit', 'l')]);
+    // NFT_OBJECT_CT_HELPER (3): not a kind nlkit reads, so the rule is not read as builders
+    const helper = decodeRule([{ name: 'objref', data: { immType: 3, immName: 'h' } }], { family: 'inet' });
+    assert.ok(!helper.some((e) => (e as { kind: string }).kind === 'objref'), JSON.stringify(helper));
+  });
+
   test('concatenations load each field into its 32-bit register, as nft does', () => {
     const enc = encodeRule([concat(['ip.saddr', 'tcp.dport'], '@s2')], { family: 'ip', newSetId: () => 1 });
     // [ payload load 4b @ network header + 12 => reg 1 ] [ payload load 2b @ transport header + 2 => reg 9 ] [ lookup reg 1 set s2 ]

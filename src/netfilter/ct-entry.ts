@@ -9,6 +9,7 @@ import { uint } from '../route/spec-values.js';
 import {
   description as conntrack, type CounterAttrsSet, type GetDumpReply, type NfCtStatusEnum, type TupleAttrsSet,
 } from '../ynl/families/conntrack.js';
+import { specEnum } from './spec-enums.js';
 
 export type CtFamily = 'ipv4' | 'ipv6';
 
@@ -61,20 +62,18 @@ export interface CtEntry {
   timestamp?: { start: bigint; stop?: bigint };
 }
 
-type Defs = typeof conntrack.definitions;
-const entriesOf = (name: string) => (conntrack.definitions as Defs).find((d) => d.name === name) as { entries: { name: string; value: number }[] };
 
 /** The conntrack tool's word for a spec name ('seen-reply' -> 'SEEN_REPLY'). */
 const upper = (s: string) => s.toUpperCase().replace(/-/g, '_');
 
 /** IPS_* names as the kernel (and `conntrack -u`) spell them, from the spec's nf-ct-status. */
 const STATUS_RENAME: Record<string, string> = { 'seq-adj': 'SEQ_ADJUST' };
-const STATUS = entriesOf('nf-ct-status').entries.map((e) => ({ spec: e.name as NfCtStatusEnum, name: STATUS_RENAME[e.name] ?? upper(e.name), bit: e.value }));
+const STATUS = specEnum(conntrack, 'nf-ct-status').map((e) => ({ spec: e.name as NfCtStatusEnum, name: STATUS_RENAME[e.name] ?? upper(e.name), bit: e.value }));
 export const STATUS_NAMES: readonly string[] = STATUS.map((s) => s.name);
 
 /** TCP / SCTP states as conntrack prints them, by number. */
-const TCP_STATES = entriesOf('nf-ct-tcp-state').entries.map((e) => upper(e.name));
-const SCTP_STATES = entriesOf('nf-ct-sctp-state').entries.map((e) => upper(e.name));
+const TCP_STATES = specEnum(conntrack, 'nf-ct-tcp-state').map((e) => upper(e.name));
+const SCTP_STATES = specEnum(conntrack, 'nf-ct-sctp-state').map((e) => upper(e.name));
 /** The TCP states an entry can be created in (the spec's max and after are not states). */
 export const TCP_STATE_NAMES: readonly string[] = TCP_STATES.slice(0, TCP_STATES.indexOf('MAX'));
 

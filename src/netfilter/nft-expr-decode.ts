@@ -4,9 +4,9 @@
 // recognize is kept, expression by expression, as `{ kind: 'raw', expr }`: nothing is dropped.
 import type { ExprAttrsSet, SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type {
-  NftConcat, NftDynset, NftElement, NftExpr, NftFib, NftFibFlag, NftFibResult, NftLogLevel, NftMatch, NftMatchKey, NftNat, NftObjectType, NftPorts, NftQuota, NftRateUnit, NftScalar,
+  NftConcat, NftDynset, NftElement, NftExpr, NftFib, NftFibFlag, NftFibResult, NftLogLevel, NftMatch, NftMatchKey, NftNat, NftPorts, NftQuota, NftRateUnit, NftScalar,
 } from './nft-expr.js';
-import { ADDR_TYPES, defaultBurst, defaultReject, OBJECT_TYPES, RATE_UNITS } from './nft-expr-encode.js';
+import { ADDR_TYPES, defaultBurst, defaultReject, OBJECT_TYPE_NAMES, RATE_UNITS } from './nft-expr-encode.js';
 import { concatTypesOf, registerWord, tupleOf } from './nft-concat.js';
 import { dependencyMatch, keysAt, MATCH_KEYS, type KeyInfo } from './nft-expr-keys.js';
 import type { NftFamily } from './nft-names.js';
@@ -342,7 +342,7 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
       return undefined;
     }
     case 'objref': {
-      const type = Object.entries(OBJECT_TYPES).find(([, v]) => v === d.immType)?.[0] as NftObjectType | undefined;
+      const type = typeof d.immType === 'number' ? OBJECT_TYPE_NAMES.get(d.immType) : undefined;
       return type && typeof d.immName === 'string' && only(d, ['immType', 'immName']) ? { kind: 'objref', type, name: d.immName } : undefined;
     }
     case 'quota': {

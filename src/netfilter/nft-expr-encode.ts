@@ -2,7 +2,7 @@
 // registers and comparisons `nft --debug=netlink` shows), plus the anonymous sets a rule's
 // `{ set: [...] }` values need (added in the same batch, before the rule).
 import { NetlinkArgumentError } from '../core/errors.js';
-import type { DataAttrsSet, ExprAttrsSet, FibFlagsEnum, FibResultEnum, NatRangeFlagsEnum, SetelemAttrsSet } from '../ynl/families/nftables.js';
+import { description as nft, type DataAttrsSet, type ExprAttrsSet, type FibFlagsEnum, type FibResultEnum, type NatRangeFlagsEnum, type ObjectTypeEnum, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { description as rtRoute } from '../ynl/families/rt-route.js';
 import type { NftConcat, NftDynset, NftExpr, NftFib, NftFibFlag, NftFibResult, NftMatch, NftMatchKey, NftNatFlags, NftObjectType, NftPorts, NftRange } from './nft-expr.js';
 import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft-concat.js';
@@ -10,6 +10,7 @@ import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nf
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
+import { specEnumValues } from './spec-enums.js';
 
 /** An anonymous set a rule needs: created in the rule's batch, named by the kernel ('__set%d'). */
 export interface AnonSet {
@@ -118,7 +119,7 @@ function encodeConcat(e: NftConcat, ctx: EncodeContext, out: Encoding, path: str
 }
 
 /** RTN_* address types by name (rt-route's rtm-type), for `fib ... type local`. */
-const ADDR_TYPES = new Map((rtRoute.definitions.find((d) => d.name === 'rtm-type') as { entries: { name: string; value: number }[] }).entries.map((e) => [e.name, e.value]));
+const ADDR_TYPES = specEnumValues(rtRoute, 'rtm-type');
 export { ADDR_TYPES };
 const FIB_FLAGS: readonly NftFibFlag[] = ['saddr', 'daddr', 'mark', 'iif', 'oif'];
 const FIB_RESULTS: Record<NftFibResult, FibResultEnum> = { oif: 'oif', oifname: 'oifname', type: 'addrtype' };
@@ -162,8 +163,13 @@ function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: str
   out.exprs.push({ name: 'dynset', data: d });
 }
 
-/** NFT_OBJECT_* of the named objects nlkit writes (the spec's object-type enum). */
-export const OBJECT_TYPES: Record<NftObjectType, number> = { counter: 1, quota: 2, limit: 4 };
+/** The named objects nlkit writes and reads (the spec's object-type enum has more: ct helpers, synproxy...). */
+export const OBJECT_KINDS = ['counter', 'quota', 'limit'] as const satisfies readonly (NftObjectType & ObjectTypeEnum)[];
+const OBJECT_TYPE_VALUES = specEnumValues(nft, 'object-type');
+/** NFT_OBJECT_* of those kinds, from the spec's object-type enum. */
+export const OBJECT_TYPES = Object.fromEntries(OBJECT_KINDS.map((k) => [k, OBJECT_TYPE_VALUES.get(k)!])) as Record<NftObjectType, number>;
+/** The kind of an NFT_OBJECT_* value nlkit reads; undefined for the others. */
+export const OBJECT_TYPE_NAMES = new Map<number, NftObjectType>(OBJECT_KINDS.map((k) => [OBJECT_TYPES[k], k]));
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && !Array.isArray(v) && 'range' in v;
 const isSet = (v: unknown): v is { set: unknown[] } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'set' in v;

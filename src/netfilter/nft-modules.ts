@@ -18,6 +18,7 @@ import type { SetTypeInfo } from './nft-set-info.js';
 import type { NftObjectType } from './nft-expr.js';
 import { flowtablesCall, objectsCall, toObject, type NftCounterSpec, type NftFlowtable, type NftFlowtableSpec, type NftLimitSpec, type NftObject, type NftQuotaSpec } from './nft-stateful.js';
 import { setInfoOf } from './nft-set-info.js';
+import { OBJECT_KINDS } from './nft-expr-encode.js';
 
 /**
  * A transaction's step: element commands without a type first look their set up (one set
@@ -184,8 +185,8 @@ export type NftObjectSpec =
 
 function objectKind(o: unknown): NftObjectType {
   const t = (o as { type?: unknown } | null)?.type;
-  if (t !== 'counter' && t !== 'quota' && t !== 'limit') throw new NetlinkArgumentError('type', `must be counter, quota or limit, got ${JSON.stringify(t)}`);
-  return t;
+  if (!OBJECT_KINDS.includes(t as NftObjectType)) throw new NetlinkArgumentError('type', `must be one of ${OBJECT_KINDS.join(', ')}, got ${JSON.stringify(t)}`);
+  return t as NftObjectType;
 }
 
 export function makeFlowtables(ctx: NetfilterContext) {
