@@ -299,6 +299,35 @@ describe('nftables transactions at scale', () => {
     });
   });
 
+  test('ruleset() dumps the sets once and each set\'s elements once (the anonymous sets\' serve the rules too)', async (t) => {
+    if (!needRoot(t)) return;
+    await withNft(async (ns) => {
+      const nft = openNft({ netns: ns });
+      try {
+        await nft.transaction(objectsBatch());
+        // the requests the handle's connection makes, by operation
+        const byName = new Map(nftDesc.operations.map((o) => [o.requestValue, o.name]));
+        const made: string[] = [];
+        const conn = nft.ctx.conn;
+        const run = conn.run.bind(conn);
+        conn.run = ((call: { type: number }) => {
+          made.push(byName.get(call.type) ?? String(call.type));
+          return run(call as never);
+        }) as typeof conn.run;
+        const r = await nft.ruleset();
+        const count = (name: string) => made.filter((m) => m === name).length;
+        assert.equal(count('getset'), 1, made.join(' '));
+        assert.ok(r.sets.some((x) => x.flags.includes('anonymous')), 'rules with { set } values made anonymous sets');
+        assert.equal(count('getsetelem'), r.sets.length, 'one element dump per set');
+        assert.equal(count('getrule'), 1);
+        // and the rules still read their anonymous sets' elements
+        assert.deepEqual(r.rules.find((x) => x.chain === 'in')?.expr.slice(0, 1), [tcp.dport([22, 80, 443])]);
+      } finally {
+        nft.close();
+      }
+    });
+  });
+
   test('call options: an aborted signal rejects, a Sync call refuses a signal, timeout is checked', async (t) => {
     if (!needRoot(t)) return;
     await withNft(async (ns) => {

@@ -2,17 +2,17 @@
 // listing what the kernel has and changing it through one-command transactions.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
-import { description as nft, type GetobjDumpReply, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
+import { description as nft, type GetobjDumpReply, type GetruleDumpReply, type GetchainDumpReply, type GetsetDumpReply, type GettableDumpReply, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { batchStep, type BatchOptions, type NftCommandResult, type NftTransactionResult } from './nft-batch.js';
 import { setKey, setsToLookUp, type BatchState, type NftVerb, type NftChainSpec, type NftCommand, type NftElementsSpec, type NftRuleSpec, type NftSetSpec, type NftTableSpec } from './nft-commands.js';
 import { bindOps, type Scope, type Step } from '../route/context.js';
 import type { NetfilterContext } from './ct-context.js';
 import { mapStep, seq } from '../route/context.js';
 import type { NftFamily } from './nft-names.js';
-import { checkName, familyValue } from './nft-names.js';
+import { checkName, familyValue, headFor } from './nft-names.js';
 import {
-  chainsCall, elementsCall, familyFilter, headFor, rulesStep, setsCall, tablesCall, toChain, toElements, toRule, toSet, toTable,
-  type NftChain, type NftRule, type NftRuleset, type NftSet, type NftSetElement, type NftTable,
+  chainsCall, elementsCall, familyFilter, rulesCall, rulesOf, rulesStep, setsCall, tablesCall, toChain, toElements, toRule, toSet, toTable,
+  type NftChain, type NftRuleset, type NftSet, type NftSetElement, type NftTable,
 } from './nft-objects.js';
 import type { SetTypeInfo } from './nft-set-info.js';
 import type { NftObjectType } from './nft-expr.js';
@@ -199,17 +199,20 @@ export function makeFlowtables(ctx: NetfilterContext) {
   });
 }
 
-/** Everything (or one family's): tables, chains, sets with their elements, rules. */
+/**
+ * Everything (or one family's): tables, chains, sets with their elements, rules. One dump of
+ * each kind, then each set's elements once: the anonymous sets' are also what rules read.
+ */
 export function rulesetStep(f?: { family?: NftFamily }): Step<NftRuleset> {
   const fam = familyFilter(checkFilter(f).family);
-  return seq([tablesCall(fam), chainsCall(fam), setsCall(fam), rulesStep(fam), objectsCall(fam, {}), flowtablesCall(fam)], ([t, c, s, rules, objects, flowtables]) => {
+  return seq([tablesCall(fam), chainsCall(fam), setsCall(fam), rulesCall(fam), objectsCall(fam, {}), flowtablesCall(fam)], ([t, c, s, rules, objects, flowtables]) => {
     const sets = (s as GetsetDumpReply[]).map(toSet);
     return seq(sets.map((x) => elementsCall(x.family, x.table, x.name)), (elems) => ({
       value: {
         tables: (t as Parameters<typeof toTable>[0][]).map(toTable),
         chains: (c as Parameters<typeof toChain>[0][]).map(toChain),
         sets: sets.map((x, i) => withElements(x, elems[i])),
-        rules: rules as NftRule[],
+        rules: rulesOf(rules as GetruleDumpReply[], sets, elems),
         objects: objects as NftObject[],
         flowtables: flowtables as NftFlowtable[],
       },

@@ -4,7 +4,7 @@ import type { DumpResult } from '../core/message.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall } from '../ynl/op-call.js';
 import {
-  description as nft, type GetchainDumpReply, type GetruleDumpReply, type GetsetDumpReply, type GetsetelemDumpReply, type GettableDumpReply, type SetelemAttrsSet,
+  description as nft, type GetchainDumpReply, type GetruleDumpReply, type GetsetDumpReply, type GetsetelemDumpReply, type GetsetelemDumpRequest, type GettableDumpReply, type SetelemAttrsSet,
 } from '../ynl/families/nftables.js';
 import type { NftElement, NftExpr, NftScalar, NftVerdict } from './nft-expr.js';
 import type { NftFlowtable, NftObject } from './nft-stateful.js';
@@ -12,7 +12,7 @@ import { concatTypesOf, keyTypeOf, tupleBytes, tupleOf } from './nft-concat.js';
 import { decodeRule, type AnonSetContents } from './nft-expr-decode.js';
 import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
-  familyName, familyValue, hookName, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
+  familyName, familyValue, headFor, hookName, inTable, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
@@ -170,8 +170,6 @@ export function familyFilter(family: unknown): number {
   return family === undefined ? 0 : familyValue(family);
 }
 
-export const headFor = (family: number) => ({ nfgenFamily: family, version: 0, resId: 0 });
-
 export function tablesCall(family: number) {
   return opCall(nft, 'gettable', 'dump', headFor(family));
 }
@@ -187,7 +185,7 @@ export function chainsCall(family: number) {
 export function setsCall(family: number, table?: string) {
   if (table === undefined || family === 0)
     return opCall(nft, 'getset', 'dump', headFor(family), { result: (r: GetsetDumpReply[]) => (table === undefined ? r : r.filter((s) => s.table === table)) });
-  return opCall(nft, 'getset', 'dump', { ...headFor(family), table });
+  return opCall(nft, 'getset', 'dump', inTable(family, table));
 }
 
 export function rulesCall(family: number, table?: string, chain?: string) {
@@ -198,29 +196,38 @@ export function rulesCall(family: number, table?: string, chain?: string) {
 }
 
 export function elementsCall(family: NftFamily, table: string, set: string) {
-  return opCall(nft, 'getsetelem', 'dump', { ...headFor(familyValue(family)), table, set }, {
+  const req: GetsetelemDumpRequest = inTable(familyValue(family), table);
+  req.set = set;
+  return opCall(nft, 'getsetelem', 'dump', req, {
     result: (r: DumpResult<GetsetelemDumpReply>) => r.flatMap((m) => m.elements?.elem ?? []),
   });
 }
 
 /**
+ * Rules decoded with their tables' anonymous sets (what their `{ set: [...] }` values hold):
+ * `sets` as listed, `elems[i]` the elements of `sets[i]`.
+ */
+export function rulesOf(rules: readonly GetruleDumpReply[], sets: readonly NftSet[], elems: readonly unknown[]): NftRule[] {
+  const byTable = new Map<string, Map<string, AnonSetContents>>();
+  sets.forEach((s, i) => {
+    if (!s.flags.includes('anonymous')) return;
+    const k = `${s.family} ${s.table}`;
+    if (!byTable.has(k)) byTable.set(k, new Map());
+    const key = typeof s.type === 'number' ? { id: s.type, len: undefined } : keyTypeOf(s.type);
+    byTable.get(k)!.set(s.name, { keyType: key.id, keyLen: key.len, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
+  });
+  return rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`)));
+}
+
+/**
  * Rules (and, for their `{ set: [...] }` values, the anonymous sets of their tables): the
- * rule dump and the set dump, then each anonymous set's elements.
+ * rule dump and the set dump, then the elements of each anonymous set a rule's table has.
  */
 export function rulesStep(family: number, table?: string, chain?: string): Step<NftRule[]> {
   return seq([rulesCall(family, table, chain), setsCall(family, table)], (v: unknown[]) => {
     const [rules, sets] = v as [GetruleDumpReply[], GetsetDumpReply[]];
     const used = new Set(rules.map((r) => `${fam(r.nfgenFamily)} ${r.table}`));
     const wanted = sets.map(toSet).filter((s) => s.flags.includes('anonymous') && used.has(`${s.family} ${s.table}`));
-    return seq(wanted.map((s) => elementsCall(s.family, s.table, s.name)), (elems: unknown[]) => {
-      const byTable = new Map<string, Map<string, AnonSetContents>>();
-      wanted.forEach((s, i) => {
-        const k = `${s.family} ${s.table}`;
-        if (!byTable.has(k)) byTable.set(k, new Map());
-        const key = typeof s.type === 'number' ? { id: s.type, len: undefined } : keyTypeOf(s.type);
-        byTable.get(k)!.set(s.name, { keyType: key.id, keyLen: key.len, interval: s.flags.includes('interval'), elements: elems[i] as SetelemAttrsSet[] });
-      });
-      return { value: rules.map((r) => toRule(r, byTable.get(`${fam(r.nfgenFamily)} ${r.table}`))) };
-    });
+    return seq(wanted.map((s) => elementsCall(s.family, s.table, s.name)), (elems: unknown[]) => ({ value: rulesOf(rules, wanted, elems) }));
   });
 }

@@ -6,11 +6,11 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import {
-  description as nft, type GetflowtableDumpReply, type GetobjDumpReply, type NewflowtableDoRequest, type NewobjDoRequest,
+  description as nft, type DelobjDoRequest, type GetflowtableDumpReply, type GetobjDumpReply, type GetobjDumpRequest, type NewflowtableDoRequest, type NewobjDoRequest,
 } from '../ynl/families/nftables.js';
 import type { NftObjectType, NftRateUnit } from './nft-expr.js';
 import { defaultBurst, OBJECT_TYPES, RATE_UNITS } from './nft-expr-encode.js';
-import { checkName, familyName, familyValue, hookValue, priorityValue, type NftFamily } from './nft-names.js';
+import { checkName, familyName, familyValue, headFor, hookValue, objectKey, priorityValue, type NftFamily } from './nft-names.js';
 
 interface Named {
   family: NftFamily;
@@ -70,8 +70,6 @@ export type NftStatefulKind = (typeof STATEFUL_KINDS)[number];
 
 type Item = TransactionItem<unknown>;
 
-const head = (family: NftFamily) => ({ nfgenFamily: familyValue(family), version: 0, resId: 0 });
-
 function count(v: unknown, option: string): bigint {
   if ((typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'bigint' && v >= 0n)) return BigInt(v);
   throw new NetlinkArgumentError(option, `must be a non-negative integer, got ${JSON.stringify(typeof v === 'bigint' ? String(v) : v)}`);
@@ -118,17 +116,21 @@ function flowtableHook(c: NftFlowtableSpec, where: string): NewflowtableDoReques
 /** The requests of `{ add|create|delete|destroy: 'counter'|'quota'|'limit'|'flowtable', ... }`. */
 export function statefulItems(verb: string, kind: NftStatefulKind, spec: unknown, where: string, echo: boolean): Item[] {
   const c = spec as Record<string, unknown> & Named;
-  const h = head(c.family);
-  const table = checkName(c.table, `${where}.table`), name = checkName(c.name, `${where}.name`);
-  const create = NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0);
+  const key = objectKey(familyValue(c.family), checkName(c.table, `${where}.table`), checkName(c.name, `${where}.name`));
+  const create = { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) | (echo ? NLM_F_ECHO : 0) };
   if (kind === 'flowtable') {
-    if (verb === 'delete') return [opItem(nft, 'delflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name })];
-    if (verb === 'destroy') return [opItem(nft, 'destroyflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name })];
-    return [opItem(nft, 'newflowtable', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, hook: flowtableHook(c as unknown as NftFlowtableSpec, where) }, { flags: create })];
+    if (verb === 'delete') return [opItem(nft, 'delflowtable', key)];
+    if (verb === 'destroy') return [opItem(nft, 'destroyflowtable', key)];
+    const req: NewflowtableDoRequest = key;
+    req.hook = flowtableHook(c as unknown as NftFlowtableSpec, where);
+    return [opItem(nft, 'newflowtable', req, create)];
   }
-  if (verb === 'delete') return [opItem(nft, 'delobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, type: kind })];
-  if (verb === 'destroy') return [opItem(nft, 'destroyobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, type: kind })];
-  return [opItem(nft, 'newobj', { nfgenFamily: h.nfgenFamily, version: 0, resId: 0, table, name, ...objData(kind, c, where) }, { flags: create })];
+  if (verb === 'delete' || verb === 'destroy') {
+    const req: DelobjDoRequest = key;
+    req.type = kind;
+    return [opItem(nft, verb === 'delete' ? 'delobj' : 'destroyobj', req)];
+  }
+  return [opItem(nft, 'newobj', Object.assign(key, objData(kind, c, where)), create)];
 }
 
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);
@@ -159,7 +161,7 @@ export function toFlowtable(r: GetflowtableDumpReply): NftFlowtable {
 
 /** A dump of named objects (of one table and kind, when given: the kernel filters by both). */
 export function objectsCall(family: number, filter: { table?: string; type?: NftObjectType }, reset = false) {
-  const req: { nfgenFamily: number; version: number; resId: number; table?: string; type?: NftObjectType } = { nfgenFamily: family, version: 0, resId: 0 };
+  const req: GetobjDumpRequest = headFor(family);
   if (filter.table !== undefined) req.table = checkName(filter.table, 'table');
   if (filter.type !== undefined) {
     if (!Object.hasOwn(OBJECT_TYPES, filter.type)) throw new NetlinkArgumentError('type', `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${JSON.stringify(filter.type)}`);
@@ -170,5 +172,5 @@ export function objectsCall(family: number, filter: { table?: string; type?: Nft
 }
 
 export function flowtablesCall(family: number) {
-  return opCall(nft, 'getflowtable', 'dump', { nfgenFamily: family, version: 0, resId: 0 }, { result: (r: GetflowtableDumpReply[]) => r.map(toFlowtable) });
+  return opCall(nft, 'getflowtable', 'dump', headFor(family), { result: (r: GetflowtableDumpReply[]) => r.map(toFlowtable) });
 }
