@@ -303,17 +303,18 @@ describe('nftables transactions at scale', () => {
     if (!needRoot(t)) return;
     await withNft(async (ns) => {
       const nft = openNft({ netns: ns });
+      // the requests the handle's connection makes, by operation
+      const byName = new Map(nftDesc.operations.map((o) => [o.requestValue, o.name]));
+      const made: string[] = [];
+      const conn = nft.ctx.conn;
+      const run = conn.run.bind(conn);
+      conn.run = ((call: { type: number }) => {
+        made.push(byName.get(call.type) ?? String(call.type));
+        return run(call as never);
+      }) as typeof conn.run;
       try {
         await nft.transaction(objectsBatch());
-        // the requests the handle's connection makes, by operation
-        const byName = new Map(nftDesc.operations.map((o) => [o.requestValue, o.name]));
-        const made: string[] = [];
-        const conn = nft.ctx.conn;
-        const run = conn.run.bind(conn);
-        conn.run = ((call: { type: number }) => {
-          made.push(byName.get(call.type) ?? String(call.type));
-          return run(call as never);
-        }) as typeof conn.run;
+        made.length = 0; // what ruleset() asks only
         const r = await nft.ruleset();
         const count = (name: string) => made.filter((m) => m === name).length;
         assert.equal(count('getset'), 1, made.join(' '));

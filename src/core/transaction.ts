@@ -63,7 +63,7 @@ export interface TransactionOptions {
   maxPerSend?: number;
   /**
    * false: everything travels in one send(), or the transaction is refused up front
-   * (nftables batches must not be cut). Default true: split by size (the kernel refuses a
+   * (nftables batches must not be cut) unless growBuffers makes room for it. Default true: split by size (the kernel refuses a
    * send larger than SO_SNDBUF - 32 bytes) and by maxPerSend.
    */
   split?: boolean;
