@@ -17,6 +17,7 @@ import { decodeRule } from '../src/netfilter/nft-expr-decode.js';
 import { roundTrip } from './helpers/nft-roundtrip.js';
 import { toRule } from '../src/netfilter/nft-objects.js';
 import { buildBatch, NftTransactionError } from '../src/netfilter/nft-batch.js';
+import type { NftCommand } from '../src/netfilter/nft-commands.js';
 import { RUNS } from './helpers/arbitraries.js';
 import { matchArb, stmtArb } from './helpers/nft-arbitraries.js';
 import { assertEncodes, bytes } from './helpers/ynl-golden.js';
@@ -109,6 +110,16 @@ describe('nftables expressions: golden vectors (as nft sends them)', () => {
     const rule = Buffer.from(encodePayload(items[3])).toString('hex');
     assert.ok(rule.includes('0800040000000001'), 'NFTA_LOOKUP_SET_ID (4) = 1, big-endian');
     assert.ok(rule.includes('0800020000000001'), 'NFTA_LOOKUP_SREG (2) = NFT_REG_1');
+  });
+
+  test('a batch\'s items share one echo decoder per request type: none keeps its item (and request) alive after encoding', () => {
+    const rule = (port: number): NftCommand => ({ add: 'rule', family: 'ip', table: 't', chain: 'c', expr: [tcp.dport(port), accept()] });
+    const { items } = buildBatch([rule(1), rule(2), rule(3), { add: 'table', family: 'ip', name: 'u' }], {});
+    const rules = items.filter((i) => i.type === 0xa06);
+    assert.equal(rules.length, 3);
+    assert.equal(typeof rules[0].decode, 'function');
+    assert.ok(rules.every((i) => i.decode === rules[0].decode), 'NEWRULE items: one decoder');
+    assert.notEqual(items.find((i) => i.type === 0xa00)!.decode, rules[0].decode, 'NEWTABLE: its own');
   });
 
   test('interval sets: a leading end at zero, each range a start and an end one past it (nft: element 00000000 : 1 [end] ...)', () => {

@@ -86,20 +86,22 @@ function echoOnly(it: TransactionItem<unknown>): TransactionItem<unknown> {
   // would wait forever when the kernel refuses the batch at BEGIN (a stale genid is answered
   // with one error, against BEGIN, and nothing else).
   it.ack = false;
-  const handle = HANDLES.get(it.type);
-  it.decode = handle === undefined ? undefined : (m) => (m.type === it.type ? handleOf(m, handle) : undefined);
+  // one decoder per request type: a closure per item would keep the item (and through its
+  // payload the whole request) alive as long as the transaction, not only until encoded
+  it.decode = ECHO_DECODERS.get(it.type);
   return it;
 }
 
 /**
  * What an echo is read for: the handle. By request type (the echo's type is the request's),
- * the number of the handle attribute in the object's attribute set, from the description.
+ * a decoder reading the handle attribute of the object's attribute set, from the description.
  */
-const HANDLES = new Map<number, number>();
+const ECHO_DECODERS = new Map<number, (m: RawMessage) => { handle: bigint } | undefined>();
 for (const op of nft.operations) {
   const set = nft.attributeSets.find((s) => s.name === op.attributeSet);
   const attr = set?.attributes.find((a) => a.name === 'handle' && a.type === 'u64' && a.byteOrder === 'big-endian');
-  if (op.name.startsWith('new') && op.requestValue !== undefined && attr) HANDLES.set(op.requestValue, attr.value);
+  const type = op.requestValue;
+  if (op.name.startsWith('new') && type !== undefined && attr) ECHO_DECODERS.set(type, (m) => (m.type === type ? handleOf(m, attr.value) : undefined));
 }
 
 /** The handle attribute of an echoed object (after struct nfgenmsg); undefined when it is not readable. */
