@@ -35,7 +35,7 @@ const WARMUP = 200;
 /** Further events before the steady window: enough for V8 to optimize the listener's path. */
 const LATE = 3000;
 const GAP_US = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const TARGET_P50 = 1.5;
 const CPU = '0';
 /** Where the sender runs relative to the listeners (all listeners on CPU). */

@@ -143,6 +143,8 @@ test('connector: bad messages are typed decode errors', () => {
 
 test('connector: options are checked before any socket exists', () => {
   assert.throws(() => procEvents({ events: ['forks' as 'fork'] }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'events');
+  for (const [k, v] of [['highWaterMark', 0], ['highWaterMark', 0.5], ['ref', 'yes']] as const)
+    assert.throws(() => procEvents({ [k]: v }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === k, k);
   assert.throws(() => procEvents({ events: [] }), NetlinkArgumentError);
   assert.throws(() => procEvents({ cmdline: 1 as unknown as boolean }), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'cmdline');
   assert.throws(() => procEvents({ colour: true } as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'colour');

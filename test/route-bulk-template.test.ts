@@ -6,10 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
+import { ipv4PrefixValue } from '../src/core/ipv4-text.js';
+import { AF_INET } from '../src/core/rtnetlink.js';
 import type { TransactionItem } from '../src/core/transaction.js';
 import { Writer } from '../src/core/writer.js';
 import type { Scope } from '../src/route/context.js';
 import { openRoute } from '../src/route/index.js';
+import { parsePrefix } from '../src/route/inet.js';
 import { routeRequest, type RouteSpec } from '../src/route/route-spec.js';
 import { templated } from '../src/route/routes-template.js';
 import { opItem } from '../src/ynl/op-call.js';
@@ -62,6 +65,22 @@ describe('bulk route items from a template', () => {
         assert.deepEqual(outcome(() => item(scope, spec)), outcome(() => make(scope, spec)), JSON.stringify(spec));
       }
     }), { numRuns: 300 });
+  });
+
+  test('a destination is read as parsePrefix reads an IPv4 prefix, for any text of digits, dots and slashes', () => {
+    const text = fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789./'), maxLength: 19 }), dstArb);
+    fc.assert(fc.property(text, fc.integer({ min: 0, max: 33 }), (s, len) => {
+      let want = -1;
+      try {
+        const p = parsePrefix(s, 'dst');
+        if (p.family === AF_INET && p.len === len && p.address !== '') want = p.address.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+      } catch {
+        // refused: the template refuses it too
+      }
+      assert.equal(ipv4PrefixValue(s, len), want, `${JSON.stringify(s)} /${len}`);
+    }), { numRuns: 3000 });
+    assert.equal(ipv4PrefixValue('255.255.255.255/32', 32), 0xffffffff);
+    assert.equal(ipv4PrefixValue('10.1.2.3', 32), 0x0a010203);
   });
 
   test('a bad destination after the template fails as routeRequest fails it', () => {

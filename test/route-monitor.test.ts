@@ -228,6 +228,9 @@ test('bad arguments are typed errors naming the option', () => {
     assert.throws(() => rt.monitor('all', { family: 'ipx' }), { name: 'NetlinkArgumentError' });
     assert.throws(() => rt.monitor('all', { resync: 1 as unknown as boolean }), { message: /resync/ });
     assert.throws(() => rt.monitor('all', { rcvbuf: -1 }), { name: 'NetlinkArgumentError' });
+    // the stream's options are refused before a socket opens, as Connection.events refuses them
+    for (const bad of [{ highWaterMark: 0 }, { highWaterMark: 1.5 }, { highWaterMark: 2 ** 31 }, { ref: 1 as unknown as boolean }])
+      assert.throws(() => rt.monitor('all', bad), { name: 'NetlinkArgumentError', message: new RegExp(Object.keys(bad)[0]) });
     assert.ok(RouteMonitor);
   } finally {
     rt.close();

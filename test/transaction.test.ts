@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
-import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../src/core/constants.js';
+import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../src/core/constants.js';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import type { TransactionItem, TransactionResult } from '../src/core/transaction.js';
 import type { Writer } from '../src/core/writer.js';
@@ -170,6 +170,40 @@ describe('transactions', () => {
         assert.throws(() => c.transactionSync(bad as never), (e: Error) => e instanceof NetlinkArgumentError && e.code === 'ERR_INVALID_ARG_TYPE');
       // the connection goes on
       assert.ok((await c.transaction(source(routes(3, 144, false)))).ok);
+      // one object given again and again, its payload changed each time (as route templates
+      // do): every route lands; a change to what was checked is checked again
+      const reusing = (n: number, table: number, spoil?: (it: TransactionItem, i: number) => void) => {
+        const list = routes(n, table, false);
+        const one: TransactionItem = { ...list[0] };
+        let i = 0;
+        return { size: n, next: () => {
+          if (i >= n) return undefined;
+          one.payload = list[i].payload;
+          spoil?.(one, i);
+          i++;
+          return one;
+        } };
+      };
+      const reused = await c.transaction(reusing(300, 145), { ack: 'last' });
+      assert.ok(reused.ok);
+      assert.equal(tableSize(ns, 145), 300);
+      // a frozen one (checked once): every copy is sent with its own sequence number
+      const [frozen] = routes(1, 147, false);
+      Object.freeze(frozen);
+      let k = 0;
+      const frozenRun = c.transactionSync({ size: 50, next: () => (k++ < 50 ? frozen : undefined) }, { ack: 'each' });
+      assert.equal(frozenRun.items.length, 50);
+      assert.equal(frozenRun.failures.length, 49); // the same route: EEXIST but for the first
+      assert.ok(frozenRun.failures.every((f) => (f.error as { code?: string }).code === 'EEXIST'));
+      for (const [name, spoil] of [
+        ['type', (it: TransactionItem, i: number) => i === 200 && (it.type = 'x' as unknown as number)],
+        ['flags', (it: TransactionItem, i: number) => i === 200 && (it.flags = 1.5)],
+        ['flags', (it: TransactionItem, i: number) => i === 200 && (it.flags = NLM_F_DUMP)],
+        ['payload', (it: TransactionItem, i: number) => i === 200 && (it.payload = 'x' as never)],
+        ['timeout', (it: TransactionItem, i: number) => i === 200 && ((it as { timeout?: number }).timeout = 5)],
+      ] as const)
+        assert.throws(() => c.transactionSync(reusing(300, 146, spoil)), (e: Error) => e instanceof NetlinkArgumentError && e.message.includes(name), name);
+      assert.equal(ipJson<{ table?: string }[]>(ns, 'route', 'show', 'table', 'all').filter((r) => r.table === '146').length, 0);
     });
   });
 });

@@ -76,6 +76,24 @@ describe('Writer: golden bytes', () => {
     );
   });
 
+  test('network-order integers are what Buffer writes big-endian, and out of range throws as it does', () => {
+    fc.assert(fc.property(fc.nat(0xffff), fc.nat(0xffffffff), (a, b) => {
+      const w = new Writer(1);
+      w.u16be(a);
+      w.u32be(b);
+      const want = Buffer.alloc(6);
+      want.writeUInt16BE(a, 0);
+      want.writeUInt32BE(b, 2);
+      assert.deepEqual(w.toBuffer(), want);
+    }));
+    const w = dirtyWriter();
+    w.u16be(0x0102);
+    w.u32be(0x03040506);
+    assert.deepEqual(w.toBuffer(), hex('0102 03040506'));
+    assert.throws(() => new Writer().u16be(0x10000), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => new Writer().u32be(-1), { code: 'ERR_OUT_OF_RANGE' });
+  });
+
   test('string attributes: empty, aligned, multi-byte UTF-8', () => {
     const w = dirtyWriter();
     w.attrString(1, ''); // len 5: just the NUL

@@ -7,6 +7,7 @@ import { NETLINK_CONNECTOR, NLMSG_DONE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { EventItems, type EventItem } from '../core/event-items.js';
 import type { EventStream } from '../core/events.js';
+import { checkEventOptions } from '../core/options.js';
 import type { NetnsRef } from '../core/transport.js';
 import { Writer } from '../core/writer.js';
 import { Family } from '../ynl/family.js';
@@ -48,7 +49,8 @@ function checkOptions(opts: ProcEventsOptions): ProcEventFilter[] | undefined {
   if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', 'must be an object', 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not an option of procEvents (${[...OPTION_KEYS].join(', ')})`);
   if (opts.cmdline !== undefined && typeof opts.cmdline !== 'boolean') throw new NetlinkArgumentError('cmdline', 'must be a boolean', 'ERR_INVALID_ARG_TYPE');
-  if (opts.ref !== undefined && typeof opts.ref !== 'boolean') throw new NetlinkArgumentError('ref', 'must be a boolean', 'ERR_INVALID_ARG_TYPE');
+  // the stream's own options, checked as Connection.events checks them, before any socket opens
+  checkEventOptions({ ref: opts.ref, highWaterMark: opts.highWaterMark });
   if (opts.events === undefined) return undefined;
   if (!Array.isArray(opts.events) || opts.events.length === 0)
     throw new NetlinkArgumentError('events', `must be a non-empty array of ${PROC_EVENT_TYPES.join(', ')}`, 'ERR_INVALID_ARG_TYPE');

@@ -810,7 +810,6 @@ function fastWriter(def: AttrDef): FastWriter | undefined {
   if (def.type === 'binary')
     return (def.display === 'ipv4' || def.display === 'ipv4-or-v6') && !def.structType && !def.subType && !def.recordsOf && !def.bounds ? writeIPv4Attr : undefined;
   if (def.display) return undefined;
-  if (!def.bounds && !def.enumType && !def.bigEndian) return UINT_WRITERS[def.type];
   return uintAttrWriter(def);
 }
 
@@ -828,55 +827,36 @@ const writeFlagAttr: FastWriter = (w, def, v) => {
   w.endAttr(w.beginAttr(def.value));
   return true;
 };
-/** An unsigned integer given as an in-range number (device indexes, metrics, tables). */
-function uintWriter(max: number, put: 'u8' | 'u16' | 'u32'): FastWriter {
-  return (w, def, v) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= max) || !Number.isInteger(v)) return false;
-    const start = w.beginAttr(def.value);
-    w[put](v);
-    w.endAttr(start);
-    return true;
-  };
-}
-const UINT_WRITERS: Partial<Record<AttrType, FastWriter>> = { u8: uintWriter(0xff, 'u8'), u16: uintWriter(0xffff, 'u16'), u32: uintWriter(0xffffffff, 'u32') };
-
-const UINT_BYTES: Partial<Record<AttrType, number>> = { u8: 1, u16: 2, u32: 4 };
+/** Writer methods of the unsigned integers a fast writer handles, host and network order. */
+const UINT_PUT: Partial<Record<AttrType, { bytes: number; host: 'u8' | 'u16' | 'u32'; network: 'u8' | 'u16be' | 'u32be' }>> = {
+  u8: { bytes: 1, host: 'u8', network: 'u8' },
+  u16: { bytes: 2, host: 'u16', network: 'u16be' },
+  u32: { bytes: 4, host: 'u32', network: 'u32be' },
+};
 
 /**
- * An unsigned integer attribute with bounds, an enum (a name or a number) or in network
- * order: nftables and conntrack send nearly every integer big-endian, and each took the
- * general path (five calls and a path string per attribute). A value that is not plainly
- * right is left to the general path, which says what is wrong.
+ * An unsigned integer attribute (device indexes, metrics, tables), also with bounds, an enum
+ * (a name or a number) or in network order: nftables and conntrack send nearly every integer
+ * big-endian, and each took the general path (five calls and a path string per attribute).
+ * A value that is not plainly right is left to the general path, which says what is wrong.
  */
 function uintAttrWriter(def: AttrDef): FastWriter | undefined {
-  const size = UINT_BYTES[def.type];
-  if (size === undefined || def.enumType?.flags) return undefined;
+  const put = UINT_PUT[def.type];
+  if (put === undefined || def.enumType?.flags) return undefined;
   const b = def.bounds;
   if ((b?.min !== undefined && typeof b.min !== 'number') || (b?.max !== undefined && typeof b.max !== 'number')) return undefined;
   const min = Math.max(0, (b?.min as number | undefined) ?? 0);
-  const max = Math.min(2 ** (8 * size) - 1, (b?.max as number | undefined) ?? Infinity);
+  const max = Math.min(2 ** (8 * put.bytes) - 1, (b?.max as number | undefined) ?? Infinity);
   const names = def.enumType?.byName;
-  const be = def.bigEndian;
+  const method = def.bigEndian ? put.network : put.host;
   return (w, _def, v) => {
     let n = v;
     if (typeof n !== 'number') {
       if (names === undefined || typeof v !== 'string' || (n = names.get(v)) === undefined) return false;
     }
     if (!((n as number) >= min && (n as number) <= max) || !Number.isInteger(n)) return false;
-    const x = n as number;
     const start = w.beginAttr(def.value);
-    w.ensure(size);
-    const buf = w.buf, p = w.pos;
-    if (size === 1) buf[p] = x;
-    else if (size === 2) {
-      buf[p + (be ? 1 : 0)] = x;
-      buf[p + (be ? 0 : 1)] = x >>> 8;
-    } else if (be) {
-      buf[p] = x >>> 24; buf[p + 1] = x >>> 16; buf[p + 2] = x >>> 8; buf[p + 3] = x;
-    } else {
-      buf[p] = x; buf[p + 1] = x >>> 8; buf[p + 2] = x >>> 16; buf[p + 3] = x >>> 24;
-    }
-    w.pos = p + size;
+    w[method](n as number);
     w.endAttr(start);
     return true;
   };

@@ -482,7 +482,7 @@ export class Connection {
     const streams = this.dispatcher.streams;
     let ref = this.table.busy || (this.server?.ref ?? false);
     for (const s of streams) if (s.ref) ref = true;
-    const want = this.pauses === 0 && (this.table.busy || streams.size > 0 || this.server !== undefined);
+    const want = this.pauses === 0 && (this.table.busy || streams.length > 0 || this.server !== undefined);
     // a pool read in flight: nothing else reads until its completion decides again
     if ((want && this.readAhead()) || this.ahead?.busy) this.sock.stopPolling();
     else if (want) this.sock.startPolling(this.onBatch);
@@ -544,12 +544,12 @@ export class Connection {
     if (groups.length) this.sock.ensureBound();
     for (const g of groups) this.joinGroup(g);
     const s = new EventStream<T>(opts, () => this.pause(), () => this.resume(), () => {
-      this.dispatcher.streams.delete(s as EventStream<unknown>);
+      this.dispatcher.removeStream(s as EventStream<unknown>);
       if (!this.closed) for (const g of groups) this.leaveGroup(g);
       this.updatePolling();
     });
     s.on('ref-change', () => this.updatePolling());
-    this.dispatcher.streams.add(s as EventStream<unknown>);
+    this.dispatcher.addStream(s as EventStream<unknown>);
     this.updatePolling();
     return s;
   }
@@ -618,9 +618,9 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     // an Error (and its stack) only when someone is waiting to receive it
-    if (this.table.busy || this.dispatcher.streams.size) this.failAll(new SocketClosedError());
+    if (this.table.busy || this.dispatcher.streams.length) this.failAll(new SocketClosedError());
     this.closed = true;
-    for (const s of [...this.dispatcher.streams]) s.close();
+    for (const s of this.dispatcher.streams) s.close();
     this.server = undefined;
     this.ahead?.close();
     this.ahead = undefined;

@@ -42,12 +42,18 @@ function newRaw(): RawMessage {
  * addressed to an error item; it never ends other requests or streams.
  */
 export class Dispatcher {
-  readonly streams = new Set<EventStream<unknown>>();
+  /**
+   * The event streams: a new array on every add and remove, never changed in place, so a
+   * delivery goes over the streams there were when it began (a listener may close one).
+   */
+  streams: readonly EventStream<unknown>[] = [];
   /** Receive-queue overflows seen (ENOBUFS). */
   overruns = 0;
   /** One RawMessage per nesting level: a request made by a decoder or listener dispatches into its own. */
   private readonly msgs: RawMessage[] = [];
   private depth = 0;
+  /** The socket's port id, asked for on the first multicast that carries a sequence number (0: not yet assigned). */
+  private port = 0;
 
   constructor(private readonly kernelPeer: boolean, private readonly table: PendingTable, private readonly host: DispatchHost) {}
 
@@ -134,11 +140,23 @@ export class Dispatcher {
    * its seq and this socket's port id in the header; true when one took it.
    */
   private isEcho(m: RawMessage): boolean {
-    return m.seq !== 0 && m.portId === this.host.portId() && this.table.route(m);
+    if (m.seq === 0) return false;
+    if (this.port === 0) this.port = this.host.portId();
+    return m.portId === this.port && this.table.route(m);
   }
 
   private event(m: RawMessage): void {
-    for (const s of this.streams) s.deliver(m);
+    const streams = this.streams;
+    // indexed: an event's path runs interpreted for its first thousand or so, where for-of is an iterator
+    for (let i = 0; i < streams.length; i++) streams[i].deliver(m);
+  }
+
+  addStream(s: EventStream<unknown>): void {
+    this.streams = [...this.streams, s];
+  }
+
+  removeStream(s: EventStream<unknown>): void {
+    this.streams = this.streams.filter((x) => x !== s);
   }
 
   /**
@@ -171,6 +189,6 @@ export class Dispatcher {
   }
 
   failStreams(err: unknown): void {
-    for (const s of [...this.streams]) s.fail(err);
+    for (const s of this.streams) s.fail(err);
   }
 }

@@ -63,8 +63,9 @@ export interface TransactionOptions {
   maxPerSend?: number;
   /**
    * false: everything travels in one send(), or the transaction is refused up front
-   * (nftables batches must not be cut) unless growBuffers makes room for it. Default true: split by size (the kernel refuses a
-   * send larger than SO_SNDBUF - 32 bytes) and by maxPerSend.
+   * (nftables batches must not be cut) unless growBuffers makes room for it. Default true:
+   * split by size (the kernel refuses a send larger than SO_SNDBUF - 32 bytes) and by
+   * maxPerSend.
    */
   split?: boolean;
   /**
@@ -289,39 +290,23 @@ export class Transaction<T> implements SeqRange {
     const { array, source, max, offs, state, firstSeq: first } = this;
     const w = this.w!;
     let i = this.n;
+    // a source may give one frozen item again and again (route templates): nothing about it
+    // can change, so it is checked once
+    let checked: TransactionItem<T> | undefined, frozen = false, itemState = 0, msgFlags = 0;
     for (; i < max; i++) {
       const it = (array ? array[i] : source!.next()) as TransactionItem<T>;
       if ((it as unknown) === undefined && source) break;
-      // the usual item is { type, payload, flags }: checked without a call, the rest only when there
-      if (typeof it !== 'object' || it === null) checkCallOptions(it);
-      const { type, flags, payload } = it;
-      if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
-      if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
-      if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
-      let ack = this.each;
-      const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
-      const { ack: itemAck, decode, layout } = r;
-      // the options a generated item carries (its decoder and layout, maybe ack) are checked
-      // here by type; checkCallOptions runs when any other option is there, or one is wrong
-      const plain = (decode === undefined || typeof decode === 'function') && (layout === undefined || (typeof layout === 'object' && layout !== null)) &&
-        (itemAck === undefined || typeof itemAck === 'boolean');
-      if (!plain || r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined || r.dump !== undefined || r.intr !== undefined ||
-        r.retries !== undefined || r.highWaterMark !== undefined) {
-        checkCallOptions(it);
-        if (r.dump) throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-        // the transaction's own options on an item are refused rather than ignored
-        if (r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined) {
-          const name = r.timeout !== undefined ? 'timeout' : r.signal !== undefined ? 'signal' : 'peer';
-          throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
-        }
+      if (it !== checked || !frozen) {
+        itemState = this.check(it, i);
+        msgFlags = C.NLM_F_REQUEST | (it.flags ?? 0) | (itemState & ACK ? C.NLM_F_ACK : 0);
+        frozen = it === checked && Object.isFrozen(it);
+        checked = it;
       }
-      if (itemAck !== undefined) ack = itemAck;
+      state[i] = itemState;
+      const { decode, layout, payload } = it;
       if (decode !== undefined) (this.decoders ??= new Array(max))[i] = decode as Decoder<unknown>;
       if (layout !== undefined) (this.layouts ??= new Array(max))[i] = layout;
-      if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
-        throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
-      state[i] = (ack ? ACK : 0) | (itemAck === false ? NO_ACK : 0);
-      const off = offs[i] = w.beginMessage(type, C.NLM_F_REQUEST | (flags ?? 0) | (ack ? C.NLM_F_ACK : 0), (first + i) >>> 0);
+      const off = offs[i] = w.beginMessage(it.type, msgFlags, (first + i) >>> 0);
       if (typeof payload === 'function') payload(w);
       else if (payload) w.bytes(payload);
       w.endMessage(off);
@@ -358,6 +343,36 @@ export class Transaction<T> implements SeqRange {
     }
     if (bytes > this.maxBytes)
       throw new NetlinkArgumentError('items', `take ${bytes} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
+  }
+
+  /** Checks item i (throws a typed error for a bad one): its state bits. */
+  private check(it: TransactionItem<T>, i: number): number {
+    // the usual item is { type, payload, flags }: checked without a call, the rest only when there
+    if (typeof it !== 'object' || it === null) checkCallOptions(it);
+    const { type, flags, payload } = it;
+    if (typeof type !== 'number' || type !== (type & 0xffff)) checkInt(type, 'type', 0, 0xffff);
+    if (flags !== undefined && (typeof flags !== 'number' || flags !== (flags & 0xffff))) checkInt(flags, 'flags', 0, 0xffff);
+    if (payload !== undefined && payload !== null && typeof payload !== 'function' && !(payload instanceof Uint8Array)) checkPayload(payload);
+    const r = it as TransactionItem<T> & CallOptions & { dump?: unknown; intr?: unknown; retries?: unknown; highWaterMark?: unknown };
+    const { ack: itemAck, decode, layout } = r;
+    // the options a generated item carries (its decoder and layout, maybe ack) are checked
+    // here by type; checkCallOptions runs when any other option is there, or one is wrong
+    const plain = (decode === undefined || typeof decode === 'function') && (layout === undefined || (typeof layout === 'object' && layout !== null)) &&
+      (itemAck === undefined || typeof itemAck === 'boolean');
+    if (!plain || r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined || r.dump !== undefined || r.intr !== undefined ||
+      r.retries !== undefined || r.highWaterMark !== undefined) {
+      checkCallOptions(it);
+      if (r.dump) throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+      // the transaction's own options on an item are refused rather than ignored
+      if (r.timeout !== undefined || r.signal !== undefined || r.peer !== undefined) {
+        const name = r.timeout !== undefined ? 'timeout' : r.signal !== undefined ? 'signal' : 'peer';
+        throw new NetlinkArgumentError(name, `is set on the transaction, not on item ${i}`);
+      }
+    }
+    if (flags !== undefined && (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP)
+      throw new NetlinkArgumentError('flags', `item ${i}: a dump cannot be part of a transaction`);
+    const ack = itemAck ?? this.each;
+    return (ack ? ACK : 0) | (itemAck === false ? NO_ACK : 0);
   }
 
   /** Items [chunkStart, end) make one send. */

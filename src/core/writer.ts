@@ -66,6 +66,23 @@ export class Writer {
     b[p] = v; b[p + 1] = v >>> 8; b[p + 2] = v >>> 16; b[p + 3] = v >>> 24;
     this.pos = p + 4;
   }
+  /** Network order (nftables, conntrack and some rtnetlink attributes carry integers big-endian). */
+  u16be(v: number): void {
+    if (v > 0xffff || v < 0) this.buf.writeUInt16BE(v, this.pos);
+    const p = this.pos;
+    if (p + 2 > this.buf.length) this.ensure(2);
+    const b = this.buf;
+    b[p] = v >>> 8; b[p + 1] = v;
+    this.pos = p + 2;
+  }
+  u32be(v: number): void {
+    if (v > 0xffffffff || v < 0) this.buf.writeUInt32BE(v, this.pos);
+    const p = this.pos;
+    if (p + 4 > this.buf.length) this.ensure(4);
+    const b = this.buf;
+    b[p] = v >>> 24; b[p + 1] = v >>> 16; b[p + 2] = v >>> 8; b[p + 3] = v;
+    this.pos = p + 4;
+  }
   s32(v: number): void {
     if (v > 0x7fffffff || v < -0x80000000) this.buf.writeInt32LE(v, this.pos);
     const p = this.pos;

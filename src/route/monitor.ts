@@ -48,6 +48,7 @@ import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { checkEventOptions } from '../core/options.js';
 import type { EventStream, NetlinkEvent } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
 import { RTNLGRP_LINK } from '../core/rtnetlink.js';
@@ -195,10 +196,10 @@ function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; o
   if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', `must be an object, got ${opts === null ? 'null' : typeof opts}`, 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError('options', `has no option '${k}' (there are: ${[...OPTION_KEYS].join(', ')})`);
   const o = opts as MonitorOptions;
-  for (const k of ['allNsid', 'resync', 'initial', 'ref'] as const)
+  for (const k of ['allNsid', 'resync', 'initial'] as const)
     if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new NetlinkArgumentError(k, `must be a boolean, got ${typeof o[k]}`, 'ERR_INVALID_ARG_TYPE');
-  if (o.highWaterMark !== undefined && !(Number.isInteger(o.highWaterMark) && o.highWaterMark > 0))
-    throw new NetlinkArgumentError('highWaterMark', `must be a positive integer, got ${String(o.highWaterMark)}`, 'ERR_OUT_OF_RANGE');
+  // the stream's own options, checked as Connection.events checks them, before any socket opens
+  checkEventOptions({ ref: o.ref, highWaterMark: o.highWaterMark });
   return { kinds, opts: o };
 }
 

@@ -9,14 +9,14 @@
 // type in the description.
 import { AttrIterator } from '../core/attributes.js';
 import { forInIsOwn } from '../core/codec.js';
-import { ipv4Value } from '../core/ipv4-text.js';
+import { ipv4PrefixValue } from '../core/ipv4-text.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { Writer } from '../core/writer.js';
 import { Family } from '../ynl/family.js';
 import { description as rtRoute } from '../ynl/families/rt-route.js';
 import type { Scope } from './context.js';
-import { parseFamily, parsePrefix, prefixLength, type InetFamily } from './inet.js';
+import { parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import type { RouteSpec } from './route-spec.js';
 
 type Item = (scope: Scope, spec: RouteSpec) => TransactionItem<unknown>;
@@ -79,14 +79,18 @@ function templateOf(spec: RouteSpec, item: TransactionItem<unknown>): Template |
         // interpreted for the first thousands of routes of a fresh process
         const at = w.pos, n = body.length;
         w.ensure(n);
-        w.buf.set(body, at);
+        const b = w.buf, a = t.address, p = at + dstAt;
+        b.set(body, at);
         w.pos = at + n;
-        w.buf.writeUInt32BE(t.address, at + dstAt); // the address in network order, as the attribute carries it
+        // the address in network order, as the attribute carries it (byte stores: Buffer's
+        // writeUInt32BE is three checking calls, each compiled on its own once hot)
+        b[p] = a >>> 24; b[p + 1] = a >>> 16; b[p + 2] = a >>> 8; b[p + 3] = a;
       },
     };
     if (item.flags !== undefined) reused.flags = item.flags;
     if (item.ack !== undefined) reused.ack = item.ack;
-    t.reused = reused;
+    // frozen: the transaction checks an item it is given again only once
+    t.reused = Object.freeze(reused);
     return t;
   }
   return undefined;
@@ -123,9 +127,7 @@ export function templated(make: Item): Item {
       // an IPv4 prefix of the template's length, read as parsePrefix reads it (anything
       // else, an error included, takes the full path below)
       const text: unknown = spec.dst;
-      const slash = typeof text === 'string' ? text.indexOf('/') : -2;
-      const len = slash === -2 ? -1 : slash < 0 ? 32 : prefixLength(text as string, slash + 1);
-      const address = len === t.len ? ipv4Value(text as string, slash < 0 ? (text as string).length : slash) : -1;
+      const address = typeof text === 'string' ? ipv4PrefixValue(text, t.len) : -1;
       if (address >= 0) {
         t.address = address;
         misses = 0;

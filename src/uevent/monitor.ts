@@ -3,6 +3,7 @@
 import { NETLINK_KOBJECT_UEVENT, SO_PASSCRED, SOL_SOCKET } from '../core/constants.js';
 import { pollDatagrams } from '../core/datagrams.js';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { checkEventOptions } from '../core/options.js';
 import { EventItems } from '../core/event-items.js';
 import { EventStream } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
@@ -30,9 +31,8 @@ function checkOptions(opts: UeventsOptions): UeventSource {
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not an option of uevents (${[...OPTION_KEYS].join(', ')})`);
   const source = opts.source ?? 'kernel';
   if (source !== 'kernel' && source !== 'udev') throw new NetlinkArgumentError('source', `must be 'kernel' or 'udev', got ${JSON.stringify(source)}`);
-  if (opts.ref !== undefined && typeof opts.ref !== 'boolean') throw new NetlinkArgumentError('ref', 'must be a boolean', 'ERR_INVALID_ARG_TYPE');
-  if (opts.highWaterMark !== undefined && (!Number.isInteger(opts.highWaterMark) || opts.highWaterMark < 1))
-    throw new NetlinkArgumentError('highWaterMark', 'must be a positive integer', 'ERR_OUT_OF_RANGE');
+  // the stream's own options, checked as Connection.events checks them, before any socket opens
+  checkEventOptions({ ref: opts.ref, highWaterMark: opts.highWaterMark });
   return source;
 }
 
