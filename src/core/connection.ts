@@ -470,6 +470,7 @@ export class Connection {
       // a whole send's answers are read at once, into a wide batch: up to one per item
       sendAndRead: (buf, off, len, peer, sendTimeoutMs) => this.sendAndRead(buf, off, len, peer, sendTimeoutMs, DUMP_SLOTS, true),
       read: (waitMs) => !this.closed && this.readInto(waitMs, DUMP_SLOTS, true),
+      growBuffers: (sndbuf, rcvbuf) => this.sock.growBuffers(sndbuf, rcvbuf),
       openSender: (peer, results, done) => this.sock.openSender(peer, results, done),
     };
     return new Transaction<T>(this.txnHost, items, opts, timeout, limits, !sync);

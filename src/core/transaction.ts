@@ -62,23 +62,21 @@ export interface TransactionOptions {
    */
   maxPerSend?: number;
   /**
-   * false: everything travels in one send(), or the transaction is refused up front
-   * (nftables batches must not be cut) unless growBuffers makes room for it. Default true:
-   * split by size (the kernel refuses a send larger than SO_SNDBUF - 32 bytes) and by
+   * false: everything travels in one send() (nftables batches must not be cut); the socket's
+   * buffers are raised to take it (see growBuffers), else it is refused up front. Default
+   * true: split by size (the kernel refuses a send larger than SO_SNDBUF - 32 bytes) and by
    * maxPerSend.
    */
   split?: boolean;
   /**
-   * With `split: false`: makes the socket's buffers take the whole transaction, called once
-   * every item is encoded and before anything is sent, when they are smaller than it needs:
-   * `send` bytes in one send() (the kernel refuses more than SO_SNDBUF - 32) and up to
-   * `receive` bytes of answers (an error or echo per item, each the size of its request plus
-   * an skb's overhead; answers past the receive buffer are lost). Raises them and returns
-   * their sizes as getsockopt reports them. Without it a transaction too large for SO_SNDBUF
-   * is refused. nlkit/route's and nlkit/netfilter's handles pass one (an nftables batch must
-   * arrive in one datagram, BATCH_BEGIN..END).
+   * With `split: false`, once every item is encoded and before anything is sent: raise the
+   * socket's buffers, when smaller, to the whole send (the kernel refuses more than
+   * SO_SNDBUF - 32) and to the answers it may get (an error or echo per item; answers past
+   * the receive buffer are lost), as nft does for its batches. Past net.core.wmem_max and
+   * rmem_max where the process may (CAP_NET_ADMIN). Default true; false refuses a
+   * transaction larger than the send buffer instead.
    */
-  growBuffers?: (need: { send: number; receive: number }) => { sndbuf: number; rcvbuf: number };
+  growBuffers?: boolean;
   /** After a failed item, send no further send() chunks: their items fail with NotSentError. */
   stopOnError?: boolean;
   /**
@@ -112,6 +110,8 @@ export interface TransactionHost {
   sendAndRead(buf: Buffer, off: number, len: number, peer: number, sendTimeoutMs: number): void;
   /** Dispatches what is queued (waitMs 0) or what comes within waitMs (-1: forever); false when nothing came. */
   read(waitMs: number): boolean;
+  /** Raises the socket's buffers (never lowers them) towards these sizes: the send buffer it has then. */
+  growBuffers(sndbuf: number, rcvbuf: number): number;
   /**
    * Sends made in order from the libuv threadpool (see TransactionSender): a kernel peer does
    * its work inside the send, so JavaScript encodes the next sends meanwhile.
@@ -191,7 +191,7 @@ export class Transaction<T> implements SeqRange {
   private readonly split: boolean;
   private maxBytes: number;
   private readonly rcvbuf: number;
-  private readonly growBuffers: TransactionOptions['growBuffers'];
+  private readonly growBuffers: boolean;
   private readonly maxItems: number;
   private w: Writer | undefined;
   /** First item of the send being encoded. */
@@ -271,9 +271,9 @@ export class Transaction<T> implements SeqRange {
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
     this.rcvbuf = limits.rcvbuf;
-    if (opts.growBuffers !== undefined && typeof opts.growBuffers !== 'function')
-      throw new NetlinkArgumentError('growBuffers', `must be a function, got ${typeof opts.growBuffers}`, 'ERR_INVALID_ARG_TYPE');
-    this.growBuffers = opts.growBuffers;
+    if (opts.growBuffers !== undefined && typeof opts.growBuffers !== 'boolean')
+      throw new NetlinkArgumentError('growBuffers', `must be true or false, got ${typeof opts.growBuffers}`, 'ERR_INVALID_ARG_TYPE');
+    this.growBuffers = opts.growBuffers !== false;
     // pipelined, half: a send may go while the answers of the one before it are still queued
     this.maxItems = opts.maxPerSend !== undefined ? checkInt(opts.maxPerSend, 'maxPerSend', 1, 1 << 20)
       : Math.max(8, Math.floor(limits.rcvbuf / ANSWER_COST / (this.behind ? 2 : 1)));
@@ -331,16 +331,13 @@ export class Transaction<T> implements SeqRange {
 
   /**
    * Sent whole: the socket's buffers take its `bytes` in one send and the answers its `n`
-   * items may get (an echo can be larger than its request: twice the bytes), raised if the
-   * caller lets the transaction do so; else a send too large is refused up front.
+   * items may get (an echo can be larger than its request: twice the bytes), raised unless
+   * the caller said not to; a send still too large is refused up front.
    */
   private roomForWhole(bytes: number, n: number): void {
     const receive = 2 * bytes + n * ANSWER_COST;
-    if (this.growBuffers && (bytes > this.maxBytes || receive > this.rcvbuf)) {
-      const sndbuf = this.growBuffers({ send: bytes, receive })?.sndbuf;
-      if (typeof sndbuf !== 'number') throw new NetlinkArgumentError('growBuffers', 'must return the buffer sizes ({ sndbuf, rcvbuf })', 'ERR_INVALID_ARG_VALUE');
-      this.maxBytes = Math.max(C.NLMSG_HDRLEN, sndbuf - 32);
-    }
+    if (this.growBuffers && (bytes > this.maxBytes || receive > this.rcvbuf))
+      this.maxBytes = Math.max(C.NLMSG_HDRLEN, this.host.growBuffers(bytes + 32, receive) - 32);
     if (bytes > this.maxBytes)
       throw new NetlinkArgumentError('items', `take ${bytes} bytes, more than one send() carries here (${this.maxBytes}: SO_SNDBUF - 32); raise sndbuf or allow split`, 'ERR_OUT_OF_RANGE');
   }

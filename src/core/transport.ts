@@ -133,6 +133,20 @@ function acquirePollerBatch(): Batch {
   return new Batch(bytes);
 }
 
+/** One of growBuffers' options raised to `want` bytes (as getsockopt reports them): what it is then. */
+function raiseBuffer(fd: number, name: number, force: number, want: number): number {
+  const has = native.getsockopt(fd, C.SOL_SOCKET, name);
+  if (has >= want) return has;
+  const v = Math.min(Math.ceil(want / 2), 0x7fffffff);
+  try {
+    native.setsockopt(fd, C.SOL_SOCKET, force, v);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EPERM') throw e;
+    native.setsockopt(fd, C.SOL_SOCKET, name, v); // capped by the sysctl limit
+  }
+  return native.getsockopt(fd, C.SOL_SOCKET, name);
+}
+
 /** A receive buffer plus its per-datagram metadata. */
 export class Batch {
   buf: Buffer;
@@ -339,6 +353,18 @@ export class NetlinkSocket {
 
   getOption(level: number, name: number): number {
     return native.getsockopt(this.fd, level, name);
+  }
+
+  /**
+   * Raises SO_SNDBUF and SO_RCVBUF (never lowers them) to at least these sizes as getsockopt
+   * reports them (twice what is set): past net.core.wmem_max and rmem_max where the process
+   * may (the FORCE options need CAP_NET_ADMIN), else as far as those allow. The send buffer
+   * it has then.
+   */
+  growBuffers(sndbuf: number, rcvbuf: number): number {
+    const fd = this.fd;
+    raiseBuffer(fd, C.SO_RCVBUF, C.SO_RCVBUFFORCE, rcvbuf);
+    return raiseBuffer(fd, C.SO_SNDBUF, C.SO_SNDBUFFORCE, sndbuf);
   }
 
   /**

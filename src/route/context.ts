@@ -3,7 +3,7 @@
 // builder of calls, described once) into `name(arg, opts?)` and `nameSync(arg, opts?)`.
 import type { Call } from '../core/call.js';
 import { Connection, type ConnectionOptions } from '../core/connection.js';
-import { NETLINK_ROUTE, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../core/constants.js';
+import { NETLINK_ROUTE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
@@ -191,27 +191,13 @@ function callOptions(opts: RouteOptions): Pick<Call, 'timeout' | 'signal'> {
   return o;
 }
 
-/**
- * A bulk step's transaction options: the step's, the caller's, and for a transaction sent
- * whole the socket's buffers raised to what it needs once it is encoded (never lowered).
- * Raised past the limits of unprivileged sockets (as nft does): what sends such batches
- * needs CAP_NET_ADMIN anyway.
- */
-function bulkOptions(conn: Connection, step: Bulk<unknown>, opts: RouteOptions): TransactionOptions {
-  const o: TransactionOptions = { ...step.options, ...callOptions(opts) };
-  if (o.split !== false) return o;
-  o.growBuffers = ({ send, receive }) => {
-    const sock = conn.socket;
-    // getsockopt reports the doubled value the kernel keeps; setsockopt takes half of it
-    if (sock.getOption(SOL_SOCKET, SO_SNDBUF) < send + 32) sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, send + 4096);
-    if (sock.getOption(SOL_SOCKET, SO_RCVBUF) < receive) sock.setOption(SOL_SOCKET, SO_RCVBUFFORCE, receive);
-    return { sndbuf: sock.getOption(SOL_SOCKET, SO_SNDBUF), rcvbuf: sock.getOption(SOL_SOCKET, SO_RCVBUF) };
-  };
-  return o;
+/** A bulk step's transaction options: the step's and the caller's. */
+function bulkOptions(step: Bulk<unknown>, opts: RouteOptions): TransactionOptions {
+  return { ...step.options, ...callOptions(opts) };
 }
 
 function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
-  if ('bulk' in step) return step.result(scope.conn.transactionSync(step.bulk, bulkOptions(scope.conn, step, opts)));
+  if ('bulk' in step) return step.result(scope.conn.transactionSync(step.bulk, bulkOptions(step, opts)));
   if ('first' in step) {
     const next = step.then(runSync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runSync(scope, next, opts);
@@ -220,7 +206,7 @@ function runSync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): R {
 }
 
 async function runAsync<R>(scope: Scope, step: Step<R>, opts: RouteOptions): Promise<R> {
-  if ('bulk' in step) return step.result(await scope.conn.transaction(step.bulk, bulkOptions(scope.conn, step, opts)));
+  if ('bulk' in step) return step.result(await scope.conn.transaction(step.bulk, bulkOptions(step, opts)));
   if ('first' in step) {
     const next = step.then(await runAsync(scope, step.first, opts), scope);
     return 'value' in next ? next.value : runAsync(scope, next, opts);
