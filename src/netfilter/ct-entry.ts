@@ -9,7 +9,7 @@ import { uint } from '../route/spec-values.js';
 import {
   description as conntrack, type CounterAttrsSet, type GetDumpReply, type NfCtStatusEnum, type TupleAttrsSet,
 } from '../ynl/families/conntrack.js';
-import { specEnum } from './spec-enums.js';
+import { specEnum } from '../ynl/spec-enums.js';
 
 export type CtFamily = 'ipv4' | 'ipv6';
 

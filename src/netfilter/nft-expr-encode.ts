@@ -10,7 +10,7 @@ import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nf
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
-import { specEnumValues } from './spec-enums.js';
+import { specEnumValues } from '../ynl/spec-enums.js';
 
 /** An anonymous set a rule needs: created in the rule's batch, named by the kernel ('__set%d'). */
 export interface AnonSet {

@@ -77,5 +77,5 @@ export function parseFamily(v: unknown, option = 'family'): InetFamily | undefin
   if (v === undefined) return undefined;
   if (v === 4 || v === 'inet' || v === 'ipv4' || v === AF_INET) return AF_INET;
   if (v === 6 || v === 'inet6' || v === 'ipv6' || v === AF_INET6) return AF_INET6;
-  throw new NetlinkArgumentError(option, `must be 4, 6, 'inet' or 'inet6', got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be 4, 6, 'inet', 'inet6', 'ipv4' or 'ipv6', got ${JSON.stringify(v)}`);
 }

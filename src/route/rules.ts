@@ -6,6 +6,7 @@ import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
 import type { RawMessage } from '../core/message.js';
 import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { description as rtRule, type FrActEnum, type GetruleDumpReply, type NewruleDoRequest } from '../ynl/families/rt-rule.js';
+import { specEnum } from '../ynl/spec-enums.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
@@ -151,7 +152,7 @@ const ACTIONS: Record<RuleAction, FrActEnum> = {
 const ACTION_OF = new Map(Object.entries(ACTIONS).map(([k, v]) => [v as string, k as RuleAction]));
 
 /** fib_rule_hdr flags by name, from the overlay's `fib-rule-flags`. */
-const FLAGS = (rtRule.definitions.find((d) => d.name === 'fib-rule-flags') as { entries: { name: string; value: number }[] }).entries;
+const FLAGS = specEnum(rtRule, 'fib-rule-flags');
 const FLAG = Object.fromEntries(FLAGS.map((e) => [e.name, e.value]));
 
 /** RT_TABLE_COMPAT: what fib_rule_hdr.table holds when the id (in FRA_TABLE) does not fit a byte. */
