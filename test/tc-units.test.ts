@@ -71,9 +71,27 @@ describe('tc units', () => {
     assert.equal(formatSize(32768), '32Kb');
     assert.equal(formatSize(1 << 20), '1Mb');
     assert.equal(formatSize(1500), '1500b');
-    assert.equal(formatTime(10_000), '10.0ms');
+  });
+
+  // tc 6.1's own output for tbf latencies of 50ms, 1860us, 12345us, 1500ms and 1234s (tc_util.c
+  // print_time: %.3g of seconds or milliseconds), and its whole microseconds below a millisecond
+  test('a time is printed as tc prints it: %.3g seconds or milliseconds, whole microseconds', () => {
+    assert.equal(formatTime(50_000), '50ms');
+    assert.equal(formatTime(1_860), '1.86ms');
+    assert.equal(formatTime(12_345), '12.3ms');
     assert.equal(formatTime(1_500_000), '1.5s');
-    assert.equal(formatTime(500), '500us');
+    assert.equal(formatTime(1_234_000_000), '1.23e+03s');
+    assert.equal(formatTime(10_000), '10ms');
+    assert.equal(formatTime(1_000_000), '1s');
+    assert.equal(formatTime(999), '999us');
+    assert.equal(formatTime(500.7), '500us');
+    assert.equal(formatTime(0), '0us');
+    assert.equal(formatTime(99_950), '100ms');
+    assert.equal(formatTime(999_999), '1e+03ms');
+  });
+
+  test('a printed time parses back to within the rounding of three digits', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (t) => Math.abs(parseTime(formatTime(t)) - t) <= t * 0.005 + 1));
   });
 
   // tc drops remainders once a rate is past 1000 units (print_rate): the text is within 0.1%.
