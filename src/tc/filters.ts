@@ -6,9 +6,9 @@ import type { Call } from '../core/call.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
-import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
+import { tcmsg, writeOps, type TcOps } from './tc-object.js';
 import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
@@ -237,7 +237,7 @@ const OPS = {
   ),
 };
 
-export type Filters = Omit<BoundOps<typeof OPS>, keyof WriteOps<FilterSpec, FilterSelector>> & WriteOps<FilterSpec, FilterSelector>;
+export type Filters = TcOps<typeof OPS, FilterSpec, FilterSelector>;
 
 export function makeFilters(ctx: RouteContext): Filters {
   return bindOps(ctx, OPS) as unknown as Filters;
