@@ -32,6 +32,17 @@ async function sameAsTc(ns: string, ...argv: string[]): Promise<string> {
 }
 
 describe('nlkit tc filter', () => {
+  // tc_filter.c prints the protocol with ll_proto_n2a: iproute2's names as they are spelt, `[N]` for others
+  test('a filter\'s protocol prints as tc prints it: 802.1Q, LLDP, 802_2, [4660]', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
+    for (const [prio, proto] of [['1', '802.1q'], ['2', '0x1234'], ['3', 'lldp'], ['4', '0x0004'], ['5', 'ipv4'], ['6', 'all']]) {
+      const [status, , err] = await nlkitTc(ns, 'filter', 'add', 'dev', 'v0', 'ingress', 'prio', prio, 'protocol', proto, 'u32', 'match', 'u32', '0', '0');
+      assert.equal(status, 0, err);
+    }
+    const text = await sameAsTc(ns, 'filter', 'show', 'dev', 'v0', 'ingress');
+    assert.match(text, /protocol 802\.1Q pref 1 .*protocol \[4660\] pref 2 .*protocol LLDP pref 3 .*protocol 802_2 pref 4 .*protocol ip pref 5 .*protocol all pref 6 /s);
+    await sameAsTc(ns, '-j', 'filter', 'show', 'dev', 'v0', 'ingress');
+  }));
+
   test('add in tc\'s words makes what tc makes; show -j/-s equals tc\'s', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
     const lines = [
       ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '1', 'protocol', 'ip', 'u32', 'match', 'ip', 'dport', '22', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', 'v1'],

@@ -5,6 +5,7 @@
 import type { Action } from '../tc/index.js';
 import { formatRate, formatSize } from '../tc/units.js';
 import { peditWords } from '../tc/action-kinds.js';
+import { llProtoOfWord } from '../tc/ethertypes.js';
 import type { Printer } from './ip-printer.js';
 import { jsonOf, jsonOnly, printStats, size, textOf, val } from './tc-print.js';
 
@@ -49,9 +50,6 @@ function skbMark(a: Action): { mark: number; mask?: number } | undefined {
 
 /** m_pedit.c pedit_header_names (the network header has none). */
 const PEDIT_HEADER: Record<string, string> = { network: '', eth: 'eth', ip: 'ipv4', ip6: 'ipv6', tcp: 'tcp', udp: 'udp' };
-
-/** iproute2's ll_proto_n2a names of the VLAN protocols. */
-const vlanProtoName = (p: unknown): string => (p === '802.1q' ? '802.1Q' : String(p));
 
 /** tc's print_tm words: [view key, json key, text before the seconds]. */
 const AGE_WORDS = [['installed', 'installed', ' installed '], ['lastUsed', 'last_used', ' used '], ['firstUsed', 'first_used', ' firstused '], ['expires', 'expires', ' expires ']] as const;
@@ -114,7 +112,7 @@ const ACTION_PRINT: Record<string, (p: Printer, a: Action, stats: boolean) => vo
   vlan: (p, a) => {
     val(p, 'vlan_action', 'vlan  ', a.action, '');
     if (a.id !== undefined) val(p, 'id', ' id ', a.id, '');
-    if (a.protocol !== undefined) p.s('protocol', ' protocol ', vlanProtoName(a.protocol), '');
+    if (a.protocol !== undefined) p.s('protocol', ' protocol ', llProtoOfWord(a.protocol as string | number), '');
     if (a.priority !== undefined) val(p, 'priority', ' priority ', a.priority, '');
     control(p, a.verdict, ' ');
     indexLine(p, a, '\n\t index ');

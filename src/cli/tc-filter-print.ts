@@ -2,7 +2,7 @@
 // the Printer: each call a `-j` member in tc's order and its piece of tc's text; its actions
 // print through tc-action-print.ts under "actions".
 import type { Action, Filter } from '../tc/index.js';
-import { parseProtocol } from '../tc/filters.js';
+import { llProtoOfWord, parseProtocol } from '../tc/ethertypes.js';
 import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
 import type { Printer } from './ip-printer.js';
 import { actionJson, actionText, printAction } from './tc-action-print.js';
@@ -242,7 +242,8 @@ export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
     if (word) p.bool(f.parent, word, true);
     else p.s('parent', 'parent ', f.parent);
   }
-  p.s('protocol', 'protocol ', f.protocol);
+  // tc_filter.c print_filter: ll_proto_n2a's name ('802.1Q', 'LLDP', '[4660]')
+  p.s('protocol', 'protocol ', llProtoOfWord(f.protocol));
   p.u('pref', 'pref ', f.pref);
   p.s('kind', '', f.kind);
   p.u('chain', 'chain ', f.chain);

@@ -13,6 +13,7 @@ import { ACTION_KINDS, COMMON_KEYS, type PeditKey } from './action-kinds.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { toStats, type TcStats } from './stats.js';
 import { writeOps, type TcOps } from './tc-object.js';
+import { struct } from './unread.js';
 
 /** What every action spec may say. */
 interface ActionCommon {
@@ -109,8 +110,8 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   const out: Action = Object.assign({
     kind: a.kind ?? '', index: gen?.index ?? a.index ?? 0, verdict: verdictName(gen?.action ?? 0), ref: gen?.refcnt ?? 0, bind: gen?.bindcnt ?? 0,
   }, decoded.fields);
-  const tm = (a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm;
-  if (tm && !Buffer.isBuffer(tm)) out.age = ageOf(tm);
+  const tm = struct((a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm);
+  if (tm) out.age = ageOf(tm);
   const stats = toStats(a.stats);
   if (stats) out.stats = stats;
   // where the kernel says (standalone dumps): offloaded to how many devices, which hardware counters
