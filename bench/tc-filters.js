@@ -74,6 +74,33 @@ async function main() {
       }
       const rows = cases.map((c, i) => [c.name, fmt(r.wall[i], 1), fmt(r.cpu[i], 1)]);
       rows.push([`tc.filters.list (${count} items, in process, warm)`, fmt(median(api), 1), '-']);
+      // printing alone, warm: the same list through each build's tc printer, into a sink that
+      // reads the text as a write to stdout would (a build from before the Printer has field lists)
+      const list = await (async () => {
+        const h = openTc({ netns: ns });
+        try {
+          return await h.filters.list({ dev: 'bench0', parent: 'ingress' });
+        } finally {
+          h.close();
+        }
+      })();
+      const shown = { stats: false, parentNamed: true, devNamed: true };
+      for (const [label, dir] of [['', root], ...(BEFORE ? [[`, ${BEFORE}`, BEFORE]] : [])]) {
+        const print = await import(join(dir, 'dist/src/cli/tc-print.js'));
+        const filter = await import(join(dir, 'dist/src/cli/tc-filter-print.js'));
+        const printAll = print.printList
+          ? (env) => print.printList(env, list, (p, f) => filter.printFilter(p, f, shown))
+          : (env) => print.printRecords(env, list, (f) => filter.filterFields(f, shown));
+        for (const json of [true, false]) {
+          const ms = [];
+          for (let i = 0; i < 50; i++) {
+            const t0 = process.hrtime.bigint();
+            printAll({ json, pretty: false, out: (t) => void Buffer.byteLength(t) });
+            if (i >= 10) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          }
+          rows.push([`printing ${list.length} filters${json ? ' -j' : ''} (median of 40, warm)${label}`, fmt(median(ms), 2), '-']);
+        }
+      }
       // the whole command in this process, warm: list and printing, without start-up
       for (const [label, dir] of [['', root], ...(BEFORE ? [[`, ${BEFORE}`, BEFORE]] : [])]) {
         const { runTc } = await import(join(dir, 'dist/src/cli/tc.js'));

@@ -3,7 +3,7 @@
 import { makeClasses, type ClassFilter, type ClassRef, type ClassSpec, type TcClass } from '../tc/classes.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import type { Printer } from './ip-printer.js';
-import { printClassOptions, printClassXstats, printList, printStats } from './tc-print.js';
+import { printKindRest, printList } from './tc-print.js';
 import { CLASS_WORDS, estimatorWords, kindOptions } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
 
@@ -75,15 +75,9 @@ export function printClass(p: Printer, c: TcClass, env: Pick<IpEnv, 'details' | 
   if (c.parent === 'root') p.bool('root', 'root ', true);
   else p.s('parent', 'parent ', c.parent);
   if (c.leaf !== undefined) p.s('leaf', 'leaf ', c.leaf);
-  p.open('options');
-  printClassOptions(p, c.kind, c.options, env.details > 0);
-  p.close();
-  p.text('\n');
-  if (env.stats) {
-    printStats(p, c.stats);
-    printClassXstats(p, c.kind, c.options);
-    p.text('\n');
-  }
+  printKindRest(p, 'class', c, env);
+  // tc's print_class ends -s's block with a blank line
+  if (env.stats) p.text('\n');
   p.close();
 }
 

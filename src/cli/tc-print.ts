@@ -143,9 +143,6 @@ const QDISC_OPTIONS: Record<string, KindPrint> = {
   clsact: none, noqueue: none, mq: none,
 };
 
-export function printQdiscOptions(p: Printer, kind: string, o: Opts, details: boolean): void {
-  (QDISC_OPTIONS[kind] ?? generic)(p, o, details);
-}
 
 type Xstats = (p: Printer, x: Record<string, number>) => void;
 
@@ -172,7 +169,6 @@ function printXstats(p: Printer, table: Record<string, Xstats>, kind: string, o:
   if (x) table[kind]?.(p, x);
 }
 
-export const printQdiscXstats = (p: Printer, kind: string, o: Opts): void => printXstats(p, QDISC_XSTATS, kind, o);
 
 function htbClass(p: Printer, o: Opts, details: boolean): void {
   if (o.rate === undefined) return;
@@ -237,10 +233,18 @@ const CLASS_XSTATS: Record<string, Xstats> = {
   drr: (p, x) => size(p, 'deficit', ' deficit ', x.deficit!, ' \n'),
 };
 
-export const printClassXstats = (p: Printer, kind: string, o: Opts): void => printXstats(p, CLASS_XSTATS, kind, o);
-
-export function printClassOptions(p: Printer, kind: string, o: Opts, details: boolean): void {
-  (CLASS_OPTIONS[kind] ?? generic)(p, o, details);
+/**
+ * The rest of a qdisc's or class's record after its header words: the kind's options (an
+ * object), the end of the line, and with -s the counters and the kind's own statistics.
+ */
+export function printKindRest(p: Printer, table: 'qdisc' | 'class', x: { kind: string; options: Opts; stats?: TcStats }, env: { details: number; stats: number }): void {
+  p.open('options');
+  ((table === 'qdisc' ? QDISC_OPTIONS : CLASS_OPTIONS)[x.kind] ?? generic)(p, x.options, env.details > 0);
+  p.close();
+  p.text('\n');
+  if (!env.stats) return;
+  printStats(p, x.stats);
+  printXstats(p, table === 'qdisc' ? QDISC_XSTATS : CLASS_XSTATS, x.kind, x.options);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import type { Printer } from './ip-printer.js';
-import { printList, printQdiscOptions, printQdiscXstats, printStats } from './tc-print.js';
+import { printKindRest, printList } from './tc-print.js';
 import { estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
 
@@ -105,14 +105,7 @@ export function printQdisc(p: Printer, q: Qdisc, env: Pick<IpEnv, 'details' | 's
   if (q.parent === 'root') p.bool('root', 'root ', true);
   else if (q.parent !== 'none') p.s('parent', 'parent ', q.parent === 'ingress' ? 'ffff:fff1' : q.parent);
   if (q.refcnt !== 1) p.u('refcnt', 'refcnt ', q.refcnt);
-  p.open('options');
-  printQdiscOptions(p, q.kind, q.options, env.details > 0);
-  p.close();
-  p.text('\n');
-  if (env.stats) {
-    printStats(p, q.stats);
-    printQdiscXstats(p, q.kind, q.options);
-  }
+  printKindRest(p, 'qdisc', q, env);
   p.close();
 }
 
