@@ -32,6 +32,17 @@ async function sameAsTc(ns: string, ...argv: string[]): Promise<string> {
 }
 
 describe('nlkit tc filter', () => {
+  // tc_filter.c prints the protocol with ll_proto_n2a: iproute2's names as they are spelt, `[N]` for others
+  test('a filter\'s protocol prints as tc prints it: 802.1Q, LLDP, 802_2, [4660]', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
+    for (const [prio, proto] of [['1', '802.1q'], ['2', '0x1234'], ['3', 'lldp'], ['4', '0x0004'], ['5', 'ipv4'], ['6', 'all']]) {
+      const [status, , err] = await nlkitTc(ns, 'filter', 'add', 'dev', 'v0', 'ingress', 'prio', prio, 'protocol', proto, 'u32', 'match', 'u32', '0', '0');
+      assert.equal(status, 0, err);
+    }
+    const text = await sameAsTc(ns, 'filter', 'show', 'dev', 'v0', 'ingress');
+    assert.match(text, /protocol 802\.1Q pref 1 .*protocol \[4660\] pref 2 .*protocol LLDP pref 3 .*protocol 802_2 pref 4 .*protocol ip pref 5 .*protocol all pref 6 /s);
+    await sameAsTc(ns, '-j', 'filter', 'show', 'dev', 'v0', 'ingress');
+  }));
+
   test('add in tc\'s words makes what tc makes; show -j/-s equals tc\'s', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
     const lines = [
       ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', '1', 'protocol', 'ip', 'u32', 'match', 'ip', 'dport', '22', '0xffff', 'action', 'mirred', 'egress', 'redirect', 'dev', 'v1'],
@@ -166,35 +177,34 @@ describe('nlkit tc actions and chain', () => {
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
   test('police, gact, skbedit, vlan, tunnel_key, pedit and flower as iproute2\'s print_* functions print them', async () => {
     const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
-    const { jsonText } = await import('../src/cli/tc-print.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
-    assert.equal(jsonText(actionJson(police, 1, false), false),
+    assert.equal(actionJson(police, 1, false),
       '{"order":1,"kind":"police","index":5,"control_action":{"type":"drop"},"control_action":{"type":"pipe"},"overhead":0,"ref":1,"bind":0}\n');
     assert.equal(actionText(police, 1, false, false), '\taction order 1:  police 0x5 rate 1Mbit burst 10Kb mtu 2Kb action drop/pipe overhead 0b \n\tref 1 bind 0 \n\n');
     const gact = { kind: 'gact', index: 3, verdict: 'drop' as const, ref: 1, bind: 1 };
-    assert.equal(jsonText(actionJson(gact, 1, false, false), false),
+    assert.equal(actionJson(gact, 1, false, false),
       '{"order":1,"kind":"gact","control_action":{"type":"drop"},"prob":{"random_type":"none","control_action":{"type":"pass"},"val":0},"index":3,"ref":1,"bind":1}\n');
     assert.equal(actionText(gact, 1, false, false), '\taction order 1: gact action drop\n\t random type none pass val 0\n\t index 3 ref 1 bind 1\n\n');
     const vlan = { kind: 'vlan', index: 6, verdict: 'pipe' as const, ref: 1, bind: 0, action: 'push', id: 5, protocol: '802.1q', priority: 3 };
-    assert.equal(jsonText(actionJson(vlan, 0, false), false),
+    assert.equal(actionJson(vlan, 0, false),
       '{"order":0,"kind":"vlan","vlan_action":"push","id":5,"protocol":"802.1Q","priority":3,"control_action":{"type":"pipe"},"index":6,"ref":1,"bind":0}\n');
     assert.equal(actionText(vlan, 0, false), '\n\taction order 0: vlan  push id 5 protocol 802.1Q priority 3 pipe\n\t index 6 ref 1 bind 0\n');
     const skb = { kind: 'skbedit', index: 4, verdict: 'pipe' as const, ref: 1, bind: 0, queueMapping: 3, priority: '1:10', mark: '0x5/0xff', ptype: 'host' };
-    assert.equal(jsonText(actionJson(skb, 0, false), false),
+    assert.equal(actionJson(skb, 0, false),
       '{"order":0,"kind":"skbedit","queue_mapping":3,"priority":"1:10","mark":5,"mask":"ff","ptype":"host","control_action":{"type":"pipe"},"index":4,"ref":1,"bind":0}\n');
     assert.equal(actionText(skb, 0, false), '\n\taction order 0: skbedit queue_mapping 3 priority 1:10 mark 5/0xff ptype host pipe\n\t index 4 ref 1 bind 0\n');
     const pe = { kind: 'pedit', index: 8, verdict: 'pass' as const, ref: 1, bind: 0, keys: [{ field: 'ip ttl', set: 3 }, { field: 'tcp dport', add: 1 }] };
-    assert.equal(jsonText(actionJson(pe, 0, false), false),
+    assert.equal(actionJson(pe, 0, false),
       '{"order":0,"kind":"pedit","control_action":{"type":"pass"},"nkeys":2,"index":8,"ref":1,"bind":0,"keys":[' +
       '{"htype":"ipv4","offset":8,"cmd":"set","val":"3000000","mask":"ffffff"},{"htype":"tcp","offset":0,"cmd":"add","val":"1","mask":"ffff0000"}]}\n');
     assert.equal(actionText(pe, 0, false),
       '\n\taction order 0:  pedit action pass keys 2\n \t index 8 ref 1 bind 0\n\t key #0  at ipv4+8: val 03000000 mask 00ffffff\n\t key #1  at tcp+0: add 00000001 mask ffff0000\n');
     const { filterJson } = await import('../src/cli/tc-filter-print.js');
     const flower = { dev: 'v0', ifindex: 3, parent: 'ingress', kind: 'flower', protocol: 'ip', pref: 5, chain: 0, handle: '0x1', ipProto: 'tcp', dstIp: '10.0.0.0/8', dstPort: 22, classid: '1:5', notInHw: true };
-    assert.equal(jsonText(filterJson(flower, { stats: false, parentNamed: true, devNamed: true }), false),
+    assert.equal(filterJson(flower, { stats: false, parentNamed: true, devNamed: true }),
       '{"protocol":"ip","pref":5,"kind":"flower","chain":0,"options":{"handle":1,"classid":"1:5","keys":{"eth_type":"ipv4","ip_proto":"tcp","dst_ip":"10.0.0.0/8","dst_port":22},"not_in_hw":true}}\n');
     const tk = { kind: 'tunnel_key', index: 7, verdict: 'pipe' as const, ref: 1, bind: 0, action: 'set', src: '1.1.1.1', dst: '2.2.2.2', id: 5, dstPort: 4789, csum: true, tos: 0, ttl: 64 };
-    assert.equal(jsonText(actionJson(tk, 0, false), false),
+    assert.equal(actionJson(tk, 0, false),
       '{"order":0,"kind":"tunnel_key","mode":"set","src_ip":"1.1.1.1","dst_ip":"2.2.2.2","key_id":5,"dst_port":4789,"flag":"csum","ttl":64,"control_action":{"type":"pipe"},"index":7,"ref":1,"bind":0}\n');
   });
 });

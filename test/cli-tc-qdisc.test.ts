@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
-import { printRecords } from '../src/cli/tc-print.js';
-import { qdiscRecord } from '../src/cli/tc-qdisc.js';
+import { printList } from '../src/cli/tc-print.js';
+import { printQdisc } from '../src/cli/tc-qdisc.js';
 import type { Qdisc } from '../src/tc/qdiscs.js';
 import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
@@ -63,12 +63,12 @@ describe('kinds this kernel lacks, printed from a view', () => {
     };
     let out = '';
     const env = { json: false, pretty: false, out: (t: string) => void (out += t), details: 0, stats: 1 };
-    printRecords(env, [qdiscRecord(q, env, false)]);
+    printList(env, [q], (p, x) => printQdisc(p, x, env, false));
     assert.equal(out, 'qdisc fq_codel 0: dev eth0 root refcnt 2 limit 10240p flows 1024 quantum 1514 target 5ms interval 100ms memory_limit 32Mb ecn drop_batch 64 \n'
       + ' Sent 1234 bytes 5 pkt (dropped 0, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n'
       + '  maxpacket 1514 drop_overlimit 0 new_flow_count 3 ecn_mark 0\n  new_flows_len 0 old_flows_len 1\n');
     out = '';
-    printRecords({ ...env, json: true }, [qdiscRecord(q, { ...env, stats: 0 }, false)]);
+    printList({ ...env, json: true }, [q], (p, x) => printQdisc(p, x, { ...env, stats: 0 }, false));
     assert.deepEqual(JSON.parse(out), [{
       kind: 'fq_codel', handle: '0:', dev: 'eth0', root: true, refcnt: 2,
       options: { limit: 10240, flows: 1024, quantum: 1514, target: 4999, interval: 99999, memory_limit: 33554432, ecn: true, drop_batch: 64 },

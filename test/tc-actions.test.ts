@@ -31,6 +31,23 @@ describe('tc actions (standalone)', () => {
     assert.equal(nine.verdict, 'pipe');
   }));
 
+  // the write verbs of actions and chains come from writeOps, with their Sync twins
+  test('actions add/replace/delete and chains add/delete, each with its Sync twin; no change verb for either', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
+    const verbs = (o: object) => ['add', 'change', 'replace', 'delete'].flatMap((v) => [v, `${v}Sync`]).filter((k) => typeof (o as Record<string, unknown>)[k] === 'function');
+    assert.deepEqual(verbs(h.actions), ['add', 'addSync', 'replace', 'replaceSync', 'delete', 'deleteSync']);
+    assert.deepEqual(verbs(h.chains), ['add', 'addSync', 'delete', 'deleteSync']);
+    h.actions.addSync({ kind: 'mirred', action: 'mirror', dev: 'v1', index: 2 });
+    h.actions.replaceSync({ kind: 'mirred', action: 'redirect', dev: 'v1', index: 2 });
+    assert.deepEqual(tcActions(ns, 'mirred').map((a) => [a.index, a.mirred_action]), [[2, 'redirect']]);
+    const r = h.actions.deleteSync([{ kind: 'mirred', index: 2 }, { kind: 'mirred', index: 77 }]);
+    assert.deepEqual(r?.failures.map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'ENOENT']]);
+    h.chains.addSync({ dev: 'v0', parent: 'ingress', chain: 7 });
+    assert.deepEqual(tcJson<{ chain: number }[]>(ns, 'chain', 'show', 'dev', 'v0', 'ingress').map((c) => c.chain), [7]);
+    await assert.rejects(h.chains.add({ dev: 'v0', parent: 'ingress', chain: 7 }), (e: NetlinkError) => e.code === 'EEXIST');
+    h.chains.deleteSync({ dev: 'v0', parent: 'ingress', chain: 7 });
+    assert.deepEqual(tcJson<unknown[]>(ns, 'chain', 'show', 'dev', 'v0', 'ingress'), []);
+  }));
+
   test('shared by index from a filter; replace; delete refused while bound; flush', (t) => withTc(t, CLSACT_VETH, async (h, ns) => {
     await h.actions.add({ kind: 'mirred', action: 'mirror', dev: 'v1', index: 3 });
     await h.filters.add({ dev: 'v0', parent: 'ingress', prio: 1, kind: 'u32', match: [], actions: [{ kind: 'mirred', index: 3 }] });

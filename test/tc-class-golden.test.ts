@@ -15,9 +15,9 @@ import { description as tcDesc, type ClassAttrsSet } from '../src/ynl/families/t
 import { classRequest } from '../src/tc/classes.js';
 import { classOptionsView } from '../src/tc/class-kinds.js';
 import { qdiscRequest } from '../src/tc/qdiscs.js';
-import { classSpecOf, classRecord } from '../src/cli/tc-class.js';
+import { classSpecOf, printClass } from '../src/cli/tc-class.js';
 import { Words } from '../src/cli/ip-command.js';
-import { printRecords } from '../src/cli/tc-print.js';
+import { printList } from '../src/cli/tc-print.js';
 import { run } from './helpers/netns.js';
 import { inTc } from './helpers/tc.js';
 
@@ -84,10 +84,10 @@ describe('class golden vectors (tc 6.1 captures)', () => {
     const c = { dev: 'v0', ifindex: 3, handle: '1:10', classid: '1:10', parent: '1:', kind: 'hfsc', options: { ...VIEWS.hfsc_sc_ul, xstats: { period: 2, work: 3000n, rtwork: 0n, level: 0 } } };
     const out: string[] = [];
     const env = (json: boolean) => ({ json, pretty: false, details: 0, stats: 1, out: (t: string) => void out.push(t) });
-    printRecords(env(false), [classRecord(c as never, env(false), true)]);
+    printList(env(false), [c as never], (p, x) => printClass(p, x, env(false), true));
     assert.equal(out.join(''), 'class hfsc 1:10 parent 1: sc m1 0bit d 0us m2 10Mbit ul m1 0bit d 0us m2 20Mbit \n period 2 work 3000 bytes level 0 \n\n');
     out.length = 0;
-    printRecords(env(true), [classRecord(c as never, env(true), true)]);
+    printList(env(true), [c as never], (p, x) => printClass(p, x, env(true), true));
     assert.deepEqual(JSON.parse(out.join('')), [{ class: 'hfsc', handle: '1:10', parent: '1:', options: { sc: { m1: 0, d: 0, m2: 1250000 }, ul: { m1: 0, d: 0, m2: 2500000 } }, period: 2, work: 3000, level: 0 }]);
   });
 });

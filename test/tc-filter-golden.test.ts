@@ -280,7 +280,8 @@ describe('filter specs', () => {
   test('bad filters are typed errors', () => {
     const bad: [unknown, RegExp][] = [
       [{ ...F, kind: 'cgroup' }, /"kind" option must be one of/],
-      [{ ...F, kind: 'u32', protocol: 'ipx' }, /protocol/],
+      // iproute2's ll_proto has no name for 0x888e (tc: Illegal "protocol"); 'ipx' and the others it names are read
+      [{ ...F, kind: 'u32', protocol: 'eapol' }, /protocol/],
       [{ ...F, kind: 'u32', prio: 70000 }, /prio/],
       [{ ...F, kind: 'u32', prio: 1, pref: 1 }, /same as prio/],
       [{ ...F, kind: 'u32', parent: 'sideways' }, /parent/],
@@ -358,5 +359,18 @@ describe('filter specs', () => {
       dev: 'v0', ifindex: 3, parent: 'ingress', kind: 'u32', protocol: 'ip', pref: 2, chain: 0, handle: '800::800',
       match: [{ ip: { src: '10.0.0.0/8', sport: 80, protocol: 'tcp' } }], terminal: true, classid: '1:10',
     });
+  });
+});
+
+// one ethertype table (iproute2's lib/ll_proto.c) for tc's protocols, flower, vlan and ss
+describe('ethertypes by iproute2\'s names', () => {
+  test('read in any case, printed as ll_proto_n2a prints them, given back by views as a word specs take', async () => {
+    const { ethertypeName, ethertypeWord, llProtoText, llProtoOfWord, parseProtocol } = await import('../src/tc/ethertypes.js');
+    assert.deepEqual(['ip', 'IPv4', '802.1Q', '802.1q', 'lldp', 'all', '0x1234', 4660].map((w) => parseProtocol(w)), [0x800, 0x800, 0x8100, 0x8100, 0x88cc, 3, 0x1234, 0x1234]);
+    assert.deepEqual([0x800, 0x8100, 0x88cc, 0x0004, 0x888e].map(llProtoText), ['ip', '802.1Q', 'LLDP', '802_2', '[34958]']);
+    assert.deepEqual([0x800, 0x8100, 0x88cc, 0x888e].map(ethertypeWord), ['ip', '802.1q', 'lldp', '0x888e']);
+    assert.deepEqual(['802.1q', 'lldp', '0x888e', 0x88a8].map(llProtoOfWord), ['802.1Q', 'LLDP', '[34958]', '802.1ad']);
+    assert.equal(ethertypeName(0x888e), undefined);
+    for (const n of [0, 3, 0x800, 0x8100, 0x88cc, 0xffff]) assert.equal(parseProtocol(ethertypeWord(n)), n);
   });
 });

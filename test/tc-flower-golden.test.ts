@@ -15,7 +15,6 @@ import { filterObject, filterRequest } from '../src/tc/filters.js';
 import { filterSpecOf } from '../src/cli/tc-filter.js';
 import { Words } from '../src/cli/ip-command.js';
 import { filterJson, filterText } from '../src/cli/tc-filter-print.js';
-import { jsonText } from '../src/cli/tc-print.js';
 import { inTc } from './helpers/tc.js';
 
 const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
@@ -65,11 +64,11 @@ describe('flower golden vectors (tc 6.1 captures)', () => {
   test('tc -j and text of the new keys (f_flower.c flower_print_opt names)', () => {
     const f = { ...filterObject(fam.decode('gettfilter', body('flower_mac_vlan')) as unknown as GettfilterDoReply, scope), handle: '0x1' };
     const o = { stats: false, parentNamed: true, devNamed: true };
-    const j = JSON.parse(jsonText(filterJson(f, o), false));
+    const j = JSON.parse(filterJson(f, o));
     assert.deepEqual(j.options.keys, { vlan_id: 100, vlan_prio: 3, vlan_ethtype: 'ipv4', dst_mac: '02:00:00:00:00:00/ff:ff:ff:00:00:00', src_mac: '02:00:00:00:00:01', eth_type: '8100', ip_proto: 'tcp', dst_port: 80 });
     assert.match(filterText(f, o), /vlan_id 100\n {2}vlan_prio 3\n {2}vlan_ethtype ipv4\n {2}dst_mac 02:00:00:00:00:00\/ff:ff:ff:00:00:00\n {2}src_mac 02:00:00:00:00:01\n {2}eth_type 8100\n {2}ip_proto tcp\n {2}dst_port 80\n/);
     const ct = { ...filterObject(fam.decode('gettfilter', body('flower_ct')) as unknown as GettfilterDoReply, scope), handle: '0x1' };
-    assert.deepEqual(JSON.parse(jsonText(filterJson(ct, o), false)).options.keys, { eth_type: 'ipv4', ct_state: '+trk-new+est', ct_zone: 5, ct_mark: '0x10/0xff' });
+    assert.deepEqual(JSON.parse(filterJson(ct, o)).options.keys, { eth_type: 'ipv4', ct_state: '+trk-new+est', ct_zone: 5, ct_mark: '0x10/0xff' });
   });
 });
 

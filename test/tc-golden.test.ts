@@ -27,6 +27,7 @@ import { qdiscRequest, type QdiscSpec } from '../src/tc/qdiscs.js';
 import { qdiscOptionsView, QDISC_KIND_NAMES } from '../src/tc/qdisc-kinds.js';
 import { parsePsched, pschedClock, rateTable, xmitSize, xmitTime } from '../src/tc/psched.js';
 import { estimatorOf } from '../src/tc/tc-object.js';
+import { actionAttrs } from '../src/tc/actions.js';
 import type { AttrsSet, ClassAttrsSet } from '../src/ynl/families/tc.js';
 
 const tc = Family.from(tcDesc);
@@ -362,6 +363,20 @@ describe('bad options are typed errors', () => {
     bad({ kind: 'tbf', rate: -1, burst: '32kb', latency: '50ms' }, 'rate', /0\.\./);
     bad({ kind: 'netem', loss: 150 }, 'loss', /percentage/);
   });
+  // one reading of mpu, overhead and linklayer (ratespec.ts) for tbf, htb classes and police, as tc's get_size/get_linklayer
+  test('mpu, overhead and linklayer read the same for tbf, htb classes and police', () => {
+    const tbf = (o: object) => qdiscRequest(scope, { dev: 1, kind: 'tbf', rate: '10mbit', burst: '32kb', limit: 10000, ...o } as QdiscSpec) as unknown as { options: { parms: { rate: { mpu: number; overhead: number; linklayer: number } } } };
+    const htb = (o: object) => classRequest(scope, { dev: 1, classid: '1:1', kind: 'htb', rate: '10mbit', ...o } as ClassSpec) as unknown as { options: { parms: { rate: { mpu: number; overhead: number; linklayer: number } } } };
+    const police = (o: object) => actionAttrs(scope, { kind: 'police', rate: '10mbit', burst: '32kb', ...o }) as unknown as { options: { tbf: { rate: { mpu: number; overhead: number; linklayer: number } } } };
+    const rates = [(o: object) => tbf(o).options.parms.rate, (o: object) => htb(o).options.parms.rate, (o: object) => police(o).options.tbf.rate];
+    for (const r of rates) {
+      assert.deepEqual([r({ mpu: '1kb' }).mpu, r({ mpu: 64 }).mpu, r({ overhead: 4 }).overhead], [1024, 64, 4]);
+      assert.deepEqual([r({}).linklayer, r({ linklayer: 'ethernet' }).linklayer, r({ linklayer: 'atm' }).linklayer, r({ linklayer: 'adsl' }).linklayer], [1, 1, 2, 2]);
+      assert.throws(() => r({ mpu: 70000 }), (e: unknown) => e instanceof NetlinkArgumentError && /"mpu"/.test(e.message));
+      assert.throws(() => r({ linklayer: 'token ring' }), (e: unknown) => e instanceof NetlinkArgumentError && /"linklayer"/.test(e.message));
+    }
+  });
+
   test('unknown option keys, and what a kind requires', () => {
     bad({ kind: 'htb', rate: '1mbit' }, 'rate', /not an option here.*default, r2q/);
     bad({ kind: 'tbf', rate: '10mbit', latency: '50ms' }, 'burst', /required/);

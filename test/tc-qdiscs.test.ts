@@ -133,6 +133,26 @@ describe('qdiscs against the kernel', () => {
     });
   });
 
+  test('get by parent or by handle under any parent: the qdisc list shows there, on that device only', async (t) => {
+    await inTc(t, async (ns, tc) => {
+      await tc.qdiscs.add({ dev: 'v0', kind: 'htb', handle: '1:' });
+      await tc.classes.add({ dev: 'v0', parent: '1:', classid: '1:10', kind: 'htb', rate: '10mbit' });
+      await tc.qdiscs.add({ dev: 'v0', kind: 'pfifo', parent: '1:10', handle: '10:', limit: 50 });
+      await tc.qdiscs.add({ dev: 'v0', kind: 'ingress' });
+      await tc.qdiscs.add({ dev: 'v1', kind: 'pfifo', handle: '10:', limit: 7 });
+      const listed = await tc.qdiscs.list({ dev: 'v0' });
+      const at = (handle: string) => listed.find((q) => q.handle === handle);
+      assert.deepEqual(await tc.qdiscs.get({ dev: 'v0', handle: '10:' }), at('10:'));
+      assert.deepEqual(tc.qdiscs.getSync({ dev: 'v0', parent: '1:10' }), at('10:'));
+      assert.deepEqual(await tc.qdiscs.get({ dev: 'v0' }), at('1:'));
+      assert.deepEqual(await tc.qdiscs.get({ dev: 'v0', parent: 'ingress' }), at('ffff:'));
+      assert.equal((await tc.qdiscs.get({ dev: 'v1', handle: '10:' })).options.limit, 7);
+      assert.deepEqual(tcJson(ns, 'qdisc', 'show', 'dev', 'v0', 'handle', '10:').map((q) => q.options.limit), [50]);
+      await assert.rejects(tc.qdiscs.get({ dev: 'v0', handle: '20:' }), (e: Error & { code?: string }) => e.code === 'ENOENT' && /no qdisc on v0 at 20:/.test(e.message));
+      await assert.rejects(tc.qdiscs.get({ dev: 'v0', parent: '1:20' }), (e: Error & { code?: string }) => e.code === 'ENOENT');
+    });
+  });
+
   test('change, replace, get, delete by handle; the kernel\'s errors with its words', async (t) => {
     await inTc(t, async (ns, tc) => {
       await tc.qdiscs.add({ dev: 'v0', kind: 'tbf', handle: '5:', rate: '10mbit', burst: '32kb', latency: '50ms' });

@@ -71,9 +71,20 @@ describe('tc units', () => {
     assert.equal(formatSize(32768), '32Kb');
     assert.equal(formatSize(1 << 20), '1Mb');
     assert.equal(formatSize(1500), '1500b');
-    assert.equal(formatTime(10_000), '10.0ms');
-    assert.equal(formatTime(1_500_000), '1.5s');
-    assert.equal(formatTime(500), '500us');
+  });
+
+  // tc 6.1's own output for tbf latencies of 50ms, 1860us, 12345us, 1500ms and 1234s (tc_util.c
+  // print_time: %.3g of seconds or milliseconds), and its whole microseconds below a millisecond
+  test('a time is printed as tc prints it: %.3g seconds or milliseconds, whole microseconds', () => {
+    const times: [number, string][] = [
+      [50_000, '50ms'], [1_860, '1.86ms'], [12_345, '12.3ms'], [1_500_000, '1.5s'], [1_234_000_000, '1.23e+03s'], [10_000, '10ms'],
+      [1_000_000, '1s'], [999, '999us'], [500.7, '500us'], [0, '0us'], [99_950, '100ms'], [999_999, '1e+03ms'],
+    ];
+    assert.deepEqual(times.map(([usec]) => formatTime(usec)), times.map(([, text]) => text));
+  });
+
+  test('a printed time parses back to within the rounding of three digits', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (t) => Math.abs(parseTime(formatTime(t)) - t) <= t * 0.005 + 1));
   });
 
   // tc drops remainders once a rate is past 1000 units (print_rate): the text is within 0.1%.

@@ -11,6 +11,8 @@ export interface Printer {
   u(key: string, pre: string, v: number | bigint, post?: string): void;
   /** `key: null` in JSON (ip's print_null), the word in text. */
   flag(key: string, text: string): void;
+  /** `key: true|false` in JSON (tc's print_bool); the text as given. */
+  bool(key: string, text: string, v: boolean): void;
   /** Text only. */
   text(t: string): void;
   /** An object: a member `key` (or an array element when key is absent); text: nothing. */
@@ -23,6 +25,8 @@ export interface Printer {
   emptyList(key: string): void;
   /** An element of the open array: JSON a string; text `v post`. */
   item(v: string, post?: string): void;
+  /** The same with a number. */
+  itemU(v: number | bigint, post?: string): void;
   /** Text: a newline after the record's line, its trailing blanks dropped (ip rule's lines have none). */
   trimmedLine(): void;
   /** The end of a record: output written so far goes out when there is enough of it. */
@@ -43,12 +47,14 @@ class JsonPrinter implements Printer {
   s(key: string, _pre: string, v: string): void { this.w.str(key, v); }
   u(key: string, _pre: string, v: number | bigint): void { this.w.num(key, v); }
   flag(key: string): void { this.w.key(key).null(); }
+  bool(key: string, _text: string, v: boolean): void { this.w.key(key).bool(v); }
   text(): void {}
   open(key?: string): void { if (key !== undefined) this.w.key(key); this.w.object(); }
   close(): void { this.w.endObject(); }
   openList(key?: string): void { if (key !== undefined) this.w.key(key); this.w.array(); }
   closeList(): void { this.w.endArray(); }
   item(v: string): void { this.w.string(v); }
+  itemU(v: number | bigint): void { this.w.number(v); }
   emptyList(key: string): void { this.w.emptyList(key); }
   trimmedLine(): void {}
   end(): void { this.w.maybeFlush(); }
@@ -69,12 +75,14 @@ class TextPrinter implements Printer {
   s(_key: string, pre: string, v: string, post = ' '): void { this.t += pre + v + post; }
   u(_key: string, pre: string, v: number | bigint, post = ' '): void { this.t += pre + String(v) + post; }
   flag(_key: string, text: string): void { this.t += `${text} `; }
+  bool(_key: string, text: string): void { this.t += text; }
   text(t: string): void { this.t += t; }
   open(): void {}
   close(): void {}
   openList(): void {}
   closeList(): void {}
   item(v: string, post = ' '): void { this.t += v + post; }
+  itemU(v: number | bigint, post = ' '): void { this.t += String(v) + post; }
   emptyList(): void {}
   trimmedLine(): void { this.t = `${this.t.trimEnd()}\n`; }
   end(): void { if (this.t.length >= CHUNK) this.finish(); }

@@ -13,6 +13,7 @@ import { parseSsExpression } from './ss-filter.js';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE } from '../core/constants.js';
 import { Scope } from '../route/context.js';
+import { llProtoText } from '../tc/ethertypes.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'tcp', short: 't', type: 'boolean', description: 'TCP sockets' },
@@ -375,11 +376,6 @@ function netlinkRow(s: NetlinkSocketInfo, v: View): Row {
 
 const groupMask = (groups: number[]): number => groups.filter((g) => g <= 32).reduce((m, g) => (m | (1 << (g - 1))) >>> 0, 0);
 
-/** Ethertype names as iproute2's ll_proto table gives them (the common ones), else [N]. */
-const ETHERTYPES: Record<number, string> = {
-  0x0800: 'ip', 0x0806: 'arp', 0x8035: 'rarp', 0x8100: '802.1Q', 0x88a8: '802.1ad', 0x86dd: 'ipv6', 0x8847: 'mpls_uc',
-  0x8848: 'mpls_mc', 0x8863: 'ppp_disc', 0x8864: 'ppp_ses', 0x88cc: 'lldp', 0x888e: 'eapol', 0x8137: 'ipx', 0x0004: '802_2',
-};
 
 const FANOUT_TYPES = ['hash', 'lb', 'cpu', 'roller', 'random', 'qm', 'cbpf', 'ebpf'];
 
@@ -394,7 +390,7 @@ function packetRow(s: PacketSocket, v: View): Row {
     if (more.length) more[more.length - 1] += ` ${skmem(s.meminfo)}`;
     else process.push(skmem(s.meminfo));
   }
-  const proto = s.protocol === 3 ? '*' : ETHERTYPES[s.protocol] ?? `[${s.protocol}]`;
+  const proto = s.protocol === 3 ? '*' : llProtoText(s.protocol);
   return {
     netid: s.type === 'dgram' ? 'p_dgr' : 'p_raw', state: 'UNCONN', recvq: String(s.meminfo?.rmemAlloc ?? 0), sendq: '0',
     local: [proto, s.ifindex ? s.interface ?? String(s.ifindex) : '*'], peer: ['*', ''], process: process.filter(Boolean).join(' '), more,

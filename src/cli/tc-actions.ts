@@ -4,8 +4,9 @@ import { makeActions } from '../tc/actions.js';
 import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { parseActions } from './tc-filter-words.js';
-import { actionFields } from './tc-action-print.js';
-import { f, printRecords } from './tc-print.js';
+import { printAction } from './tc-action-print.js';
+import type { Printer } from './ip-printer.js';
+import { printList } from './tc-print.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {
@@ -27,7 +28,23 @@ function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?:
 /** tc -j's shape of an actions message: [{"total acts": N}, {"actions": [...]}]. */
 function print(env: IpEnv, list: Action[], total: number, first: number): void {
   const stats = env.stats > 0;
-  printRecords(env, [[f('total acts', total, `total acts ${total}\n`)], [{ key: 'actions', text: '', list: list.map((a, i) => actionFields(a, first + i, stats)) }]]);
+  const parts = [
+    (p: Printer) => p.u('total acts', 'total acts ', total, '\n'),
+    (p: Printer) => {
+      p.openList('actions');
+      list.forEach((a, i) => {
+        p.open();
+        printAction(p, a, first + i, stats);
+        p.close();
+      });
+      p.closeList();
+    },
+  ];
+  printList(env, parts, (p, part) => {
+    p.open();
+    part(p);
+    p.close();
+  });
 }
 
 const writer = (name: 'add' | 'replace', alias?: string) => ({

@@ -1,7 +1,7 @@
 // `nlkit tc chain` as `tc chain`: add, delete, show (get) of filter chains.
 import { makeChains, type ChainSpec } from '../tc/chains.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { f, printRecords } from './tc-print.js';
+import { printList } from './tc-print.js';
 
 function parse(words: Words): Record<string, unknown> {
   const s: Record<string, unknown> = {};
@@ -25,7 +25,12 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const s = parse(words);
   let list = await makeChains(env.route).list({ dev: s.dev as string, parent: s.parent as string | undefined });
   if (s.chain !== undefined) list = list.filter((c) => c.chain === s.chain);
-  printRecords(env, list.map((c) => [f('parent', c.parent, `chain parent ${c.parent} `), f('chain', c.chain, `chain ${c.chain} \n`)]));
+  printList(env, list, (p, c) => {
+    p.open();
+    p.s('parent', 'chain parent ', c.parent);
+    p.u('chain', 'chain ', c.chain, ' \n');
+    p.close();
+  });
 }
 
 export const chain: IpObject = {

@@ -2,7 +2,8 @@
 // (tc_class.c), over nlkit/tc's classes, printed as tc's print_class prints them.
 import { makeClasses, type ClassFilter, type ClassRef, type ClassSpec, type TcClass } from '../tc/classes.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { classOptionFields, classXstatsFields, f, type Field, printRecords, statsFields } from './tc-print.js';
+import type { Printer } from './ip-printer.js';
+import { printKindRest, printList } from './tc-print.js';
 import { CLASS_WORDS, estimatorWords, kindOptions } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
 
@@ -65,15 +66,19 @@ async function del(words: Words, env: IpEnv): Promise<void> {
   await makeClasses(env.route).delete(ref);
 }
 
-export function classRecord(c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): Field[] {
-  const out: Field[] = [f('class', c.kind, `class ${c.kind} `), f('handle', c.classid, `${c.classid} `)];
-  if (!devFiltered) out.push(f('dev', c.dev, `dev ${c.dev} `));
-  if (c.parent === 'root') out.push(f('root', true, 'root '));
-  else out.push(f('parent', c.parent, `parent ${c.parent} `));
-  if (c.leaf !== undefined) out.push(f('leaf', c.leaf, `leaf ${c.leaf} `));
-  out.push({ key: 'options', text: '', nested: classOptionFields(c.kind, c.options, env.details > 0) }, { text: '\n' });
-  if (env.stats) out.push(...statsFields(c.stats), ...classXstatsFields(c.kind, c.options), { text: '\n' });
-  return out;
+/** One class as tc's print_class prints it. */
+export function printClass(p: Printer, c: TcClass, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): void {
+  p.open();
+  p.s('class', 'class ', c.kind);
+  p.s('handle', '', c.classid);
+  if (!devFiltered) p.s('dev', 'dev ', c.dev);
+  if (c.parent === 'root') p.bool('root', 'root ', true);
+  else p.s('parent', 'parent ', c.parent);
+  if (c.leaf !== undefined) p.s('leaf', 'leaf ', c.leaf);
+  printKindRest(p, 'class', c, env);
+  // tc's print_class ends -s's block with a blank line
+  if (env.stats) p.text('\n');
+  p.close();
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
@@ -82,7 +87,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (p.parent !== undefined) filter.parent = p.parent;
   if (p.classid !== undefined) filter.classid = p.classid;
   const list = await makeClasses(env.route).list(filter);
-  printRecords(env, list, (c) => classRecord(c, env, true));
+  printList(env, list, (printer, c) => printClass(printer, c, env, true));
 }
 
 export const tcClass: IpObject = {

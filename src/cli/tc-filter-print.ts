@@ -1,65 +1,100 @@
-// How `tc` prints a filter (tc/tc_filter.c print_filter, f_u32.c, f_bpf.c, f_flower.c): one list
-// of fields per filter (tc-print.ts's vocabulary), each a `-j` member in tc's order and its piece
-// of tc's text; its actions are tc-action-print.ts's field lists under "actions".
+// How `tc` prints a filter (tc/tc_filter.c print_filter, f_u32.c, f_bpf.c, f_flower.c) through
+// the Printer: each call a `-j` member in tc's order and its piece of tc's text; its actions
+// print through tc-action-print.ts under "actions".
 import type { Action, Filter } from '../tc/index.js';
-import { parseProtocol } from '../tc/filters.js';
-import { f as fl, text, toText, type Field } from './tc-print.js';
-import { actionFields, actionJson, actionText } from './tc-action-print.js';
+import { llProtoOfWord, parseProtocol } from '../tc/ethertypes.js';
+import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
+import type { Printer } from './ip-printer.js';
+import { actionJson, actionText, printAction } from './tc-action-print.js';
+import { jsonOf, jsonOnly, textOf, val } from './tc-print.js';
 
 export { actionJson, actionText };
-import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
 
 /** u32's keys as the kernel holds them (decodeSel keeps their order). */
 const u32Keys = (f: Filter) => (f.match === undefined ? [] : selKeys(f.match as U32Match[]));
 
-const CLS_FLAG_KEYS = [['skipHw', 'skip_hw'], ['skipSw', 'skip_sw'], ['inHw', 'in_hw'], ['notInHw', 'not_in_hw']] as const;
+/** The cls flags tc prints: [view key, member, word]. */
+const CLS_FLAGS = [['skipHw', 'skip_hw', 'skip_hw '], ['skipSw', 'skip_sw', 'skip_sw '], ['inHw', 'in_hw', 'in_hw '], ['notInHw', 'not_in_hw', 'not_in_hw ']] as const;
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
-/** The cls flags tc prints (skip_hw, in_hw...) as members and words, added to `out`. */
-function flagFields(f: Filter, out: Field[] = []): Field[] {
-  for (const [k, key] of CLS_FLAG_KEYS) if (f[k]) out.push(fl(key, true, `${key} `));
-  return out;
+/** The cls flags tc prints (skip_hw, in_hw...): members and words, or (`words`) the words alone. */
+function printFlags(p: Printer, f: Filter, wordsOnly = false): void {
+  for (const [k, key, word] of CLS_FLAGS) {
+    if (!f[k]) continue;
+    if (wordsOnly) p.text(word);
+    else p.bool(key, word, true);
+  }
+}
+
+/** A u32 member: `pre v` in the text when `shown`, else in the JSON only. */
+function u32Member(p: Printer, shown: boolean, key: string, pre: string, v: string | number): void {
+  if (shown) val(p, key, pre, v);
+  else jsonOnly(p, key, v);
 }
 
 /** u32's members (f_u32.c u32_print_opt): the header line's words, then a line per key. */
-function u32Fields(f: Filter): Field[] {
+function printU32(p: Printer, f: Filter): void {
   const shown = f.handle !== undefined;
   const h = f.handle ?? '';
   // the node: the handle's third part ('800::800'), read without a split (once per filter of a dump)
   const third = h.indexOf(':', h.indexOf(':') + 1);
   const node = third < 0 ? 0 : Number.parseInt(h.slice(third + 1), 16) || 0;
-  const out: Field[] = [fl('fh', h, shown ? `fh ${h} ` : '')];
+  u32Member(p, shown, 'fh', 'fh ', h);
   const table = f.divisor === undefined && shown;
-  if (node) out.push(fl('order', node, table ? `order ${node} ` : ''));
-  if (f.divisor !== undefined) out.push(fl('ht_divisor', f.divisor, shown ? `ht divisor ${f.divisor} ` : ''));
+  if (node) u32Member(p, table, 'order', 'order ', node);
+  if (f.divisor !== undefined) u32Member(p, shown, 'ht_divisor', 'ht divisor ', f.divisor as number);
   else if (f.hashTable !== undefined) {
     const t = f.hashTable as string;
-    const ht = t.endsWith(':') ? t.slice(0, -1) : t;
-    out.push(fl('key_ht', ht, table ? `key ht ${ht} ` : ''), fl('bkt', hex(f.bucket as number), table ? `bkt ${hex(f.bucket as number)} ` : ''));
+    u32Member(p, table, 'key_ht', 'key ht ', t.endsWith(':') ? t.slice(0, -1) : t);
+    u32Member(p, table, 'bkt', 'bkt ', hex(f.bucket as number));
   }
-  if (f.classid !== undefined) out.push(fl('flowid', f.classid, table ? `${f.terminal ? '*' : ''}flowid ${f.classid} ` : ''));
-  else if (f.terminal && table) out.push(text('terminal flowid '));
-  if (f.link !== undefined) out.push(fl('link', f.link, table ? `link ${f.link} ` : ''));
-  flagFields(f, out).push(text('\n'));
+  if (f.classid !== undefined) u32Member(p, table, 'flowid', f.terminal ? '*flowid ' : 'flowid ', f.classid);
+  else if (f.terminal && table) p.text('terminal flowid ');
+  if (f.link !== undefined) u32Member(p, table, 'link', 'link ', f.link as string);
+  printFlags(p, f);
+  p.text('\n');
   for (const k of u32Keys(f)) {
-    const val = hex(k.val), mask = hex(k.mask), nexthdr = k.offmask ? 'nexthdr+' : '';
-    const m = [fl('value', val, ''), fl('mask', mask, ''), fl('offmask', nexthdr, ''), fl('off', k.off, '')];
-    out.push({ key: 'match', text: `  match ${val.padStart(8, '0')}/${mask.padStart(8, '0')} at ${nexthdr}${k.off}\n`, nested: m });
+    const value = hex(k.val), mask = hex(k.mask), nexthdr = k.offmask ? 'nexthdr+' : '';
+    if (!p.json) {
+      p.text(`  match ${value.padStart(8, '0')}/${mask.padStart(8, '0')} at ${nexthdr}${k.off}\n`);
+      continue;
+    }
+    p.open('match');
+    p.s('value', '', value);
+    p.s('mask', '', mask);
+    p.s('offmask', '', nexthdr);
+    p.u('off', '', k.off);
+    p.close();
   }
   const off = f.offset as U32Offset | undefined;
-  if (off) {
-    // f_u32.c: '\n    offset MASK>>SHIFT at AT plus N  eat ' (tc 6.1's -j here is not valid JSON: these are its values under names)
-    const line: Field[] = [];
-    if (off.at !== undefined) line.push(fl('offset_mask', hex(off.mask ?? 0), `${hex(off.mask ?? 0).padStart(4, '0')}>>${off.shift ?? 0} at ${off.at} `), fl('offset_shift', off.shift ?? 0, ''), fl('offset_off', off.at, ''));
-    if (off.plus) line.push(fl('offset_plus', off.plus, `plus ${off.plus} `));
-    if (off.eat) line.push(fl('eat', true, ' eat '));
-    out.push(text(off.at !== undefined || off.plus !== undefined ? '    offset ' : ''), ...line, text('\n'));
-  }
+  if (off) u32Offset(p, off);
   const hk = f.hashkey as { mask: number; at: number } | undefined;
-  if (hk) out.push(fl('hash_mask', hex(hk.mask), `    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`), fl('hash_off', hk.at, ''));
-  if (f.indev !== undefined) out.push(fl('input_dev', f.indev, ''));
-  return out;
+  if (hk) {
+    if (p.json) {
+      p.s('hash_mask', '', hex(hk.mask));
+      p.u('hash_off', '', hk.at);
+    } else p.text(`    hash mask ${hex(hk.mask).padStart(8, '0')} at ${hk.at} \n`);
+  }
+  jsonOnly(p, 'input_dev', f.indev);
+}
+
+/** f_u32.c: '\n    offset MASK>>SHIFT at AT plus N  eat ' (tc 6.1's -j here is not valid JSON: these are its values under names). */
+function u32Offset(p: Printer, off: U32Offset): void {
+  if (!p.json) {
+    let t = off.at !== undefined || off.plus !== undefined ? '    offset ' : '';
+    if (off.at !== undefined) t += `${hex(off.mask ?? 0).padStart(4, '0')}>>${off.shift ?? 0} at ${off.at} `;
+    if (off.plus) t += `plus ${off.plus} `;
+    if (off.eat) t += ' eat ';
+    return p.text(`${t}\n`);
+  }
+  if (off.at !== undefined) {
+    p.s('offset_mask', '', hex(off.mask ?? 0));
+    p.u('offset_shift', '', off.shift ?? 0);
+    p.u('offset_off', '', off.at);
+  }
+  if (off.plus) p.u('offset_plus', '', off.plus);
+  if (off.eat) p.bool('eat', '', true);
 }
 
 /** f_flower.c flower_print_eth_type's names. */
@@ -73,48 +108,85 @@ const noHostLen = (p: unknown) => String(p).replace(/\/(32|128)$/, '');
  * flower's keys in f_flower.c flower_print_opt's order, each a member of "keys" and a
  * `\n  key value` line (iproute2 6.x's names; this kernel has no flower to compare with).
  */
-function flowerKeyFields(f: Filter): Field[] {
-  const rows: [string, unknown][] = [
-    ['vlan_id', f.vlanId], ['vlan_prio', f.vlanPrio], ['vlan_ethtype', f.vlanEthType === undefined ? undefined : ethName(f.vlanEthType as string)],
-    ['dst_mac', f.dstMac], ['src_mac', f.srcMac], ['eth_type', f.protocol === 'all' ? undefined : ethName(f.protocol)],
-    ['ip_proto', typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto], ['ip_tos', f.ipTos], ['ip_ttl', f.ipTtl],
-    ['dst_ip', f.dstIp === undefined ? undefined : noHostLen(f.dstIp)], ['src_ip', f.srcIp === undefined ? undefined : noHostLen(f.srcIp)],
-    ['dst_port', f.dstPort], ['src_port', f.srcPort], ['tcp_flags', f.tcpFlags], ['icmp_type', f.icmpType], ['icmp_code', f.icmpCode],
-    ['enc_dst_ip', f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp)], ['enc_src_ip', f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp)],
-    ['enc_key_id', f.encKeyId], ['enc_tos', f.encTos], ['enc_ttl', f.encTtl], ['enc_dst_port', f.encDstPort], ['enc_src_port', f.encSrcPort],
-    ['ct_state', f.ctState], ['ct_zone', f.ctZone], ['ct_mark', f.ctMark],
-  ];
-  return rows.filter(([, v]) => v !== undefined).map(([key, v]) => fl(key, v, `\n  ${key} ${v}`));
+const FLOWER_KEYS: readonly [string, (f: Filter) => unknown][] = [
+  ['vlan_id', (f) => f.vlanId], ['vlan_prio', (f) => f.vlanPrio], ['vlan_ethtype', (f) => (f.vlanEthType === undefined ? undefined : ethName(f.vlanEthType as string))],
+  ['dst_mac', (f) => f.dstMac], ['src_mac', (f) => f.srcMac], ['eth_type', (f) => (f.protocol === 'all' ? undefined : ethName(f.protocol))],
+  ['ip_proto', (f) => (typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto)], ['ip_tos', (f) => f.ipTos], ['ip_ttl', (f) => f.ipTtl],
+  ['dst_ip', (f) => (f.dstIp === undefined ? undefined : noHostLen(f.dstIp))], ['src_ip', (f) => (f.srcIp === undefined ? undefined : noHostLen(f.srcIp))],
+  ['dst_port', (f) => f.dstPort], ['src_port', (f) => f.srcPort], ['tcp_flags', (f) => f.tcpFlags], ['icmp_type', (f) => f.icmpType], ['icmp_code', (f) => f.icmpCode],
+  ['enc_dst_ip', (f) => (f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp))], ['enc_src_ip', (f) => (f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp))],
+  ['enc_key_id', (f) => f.encKeyId], ['enc_tos', (f) => f.encTos], ['enc_ttl', (f) => f.encTtl], ['enc_dst_port', (f) => f.encDstPort], ['enc_src_port', (f) => f.encSrcPort],
+  ['ct_state', (f) => f.ctState], ['ct_zone', (f) => f.ctZone], ['ct_mark', (f) => f.ctMark],
+];
+const FLOWER_PRE = new Map(FLOWER_KEYS.map(([key]) => [key, `\n  ${key} `]));
+
+function printFlowerKeys(p: Printer, f: Filter): void {
+  for (const [key, get] of FLOWER_KEYS) {
+    const v = get(f);
+    if (v !== undefined) val(p, key, FLOWER_PRE.get(key)!, v, '');
+  }
 }
 
 /** `handle H flowid C `: the header words of the kinds other than u32 (`classid`: flower's JSON name for the flowid). */
-const handleFields = (f: Filter, handleJson: unknown, classidKey = 'flowid'): Field[] =>
-  [fl('handle', handleJson, `handle ${f.handle} `), ...(f.classid === undefined ? [] : [fl(classidKey, f.classid, `flowid ${f.classid} `)])];
+function printHandle(p: Printer, f: Filter, classidKey = 'flowid'): void {
+  val(p, 'handle', 'handle ', f.handle);
+  if (f.classid !== undefined) p.s(classidKey, 'flowid ', f.classid);
+}
 
 /** Each kind's members under "options" and its words, up to and with the end of the header line. */
-const FILTER_FIELDS: Record<string, (f: Filter) => Field[]> = {
-  u32: u32Fields,
-  basic: basicFields,
+const FILTER_PRINT: Record<string, (p: Printer, f: Filter) => void> = {
+  u32: printU32,
+  basic: printBasic,
   // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
-  flower: (f) => [
-    ...handleFields(f, Number(f.handle), 'classid'), ...(f.indev === undefined ? [] : [fl('indev', f.indev, '')]),
-    { key: 'keys', text: '', nested: flowerKeyFields(f) }, text('\n '), ...flagFields(f), text('\n'),
-  ],
+  flower: (p, f) => {
+    if (p.json) p.u('handle', '', Number(f.handle));
+    else p.text(`handle ${f.handle} `);
+    if (f.classid !== undefined) p.s('classid', 'flowid ', f.classid);
+    jsonOnly(p, 'indev', f.indev);
+    p.open('keys');
+    printFlowerKeys(p, f);
+    p.close();
+    p.text('\n ');
+    printFlags(p, f);
+    p.text('\n');
+  },
   // f_bpf.c bpf_print_opt: the bytecode ends the line
-  bpf: (f) => {
-    const out = [...handleFields(f, f.handle), ...(f.name === undefined ? [] : [fl('bpf_name', f.name, '')])];
-    if (f.directAction) out.push(fl('direct-action', true, 'direct-action '));
-    out.push(...flagFields(f));
+  bpf: (p, f) => {
+    printHandle(p, f);
+    jsonOnly(p, 'bpf_name', f.name);
+    if (f.directAction) p.bool('direct-action', 'direct-action ', true);
+    printFlags(p, f);
     const insns = f.bytecode as { code: number; jt: number; jf: number; k: number }[] | undefined;
-    if (insns) {
-      const list = insns.map((i) => [fl('code', i.code, ''), fl('jt', i.jt, ''), fl('jf', i.jf, ''), fl('k', i.k, '')]);
-      out.push({ key: 'bytecode', text: `bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'`, nested: [fl('length', insns.length, ''), { key: 'insns', text: '', list }] });
+    if (insns && p.json) {
+      p.open('bytecode');
+      p.u('length', '', insns.length);
+      p.openList('insns');
+      for (const i of insns) {
+        p.open();
+        p.u('code', '', i.code);
+        p.u('jt', '', i.jt);
+        p.u('jf', '', i.jf);
+        p.u('k', '', i.k);
+        p.close();
+      }
+      p.closeList();
+      p.close();
+    } else if (insns) p.text(`bytecode '${insns.length},${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`).join(',')}'`);
+    if (f.id !== undefined && p.json) {
+      p.open('prog');
+      val(p, 'id', '', f.id);
+      jsonOnly(p, 'tag', f.tag);
+      p.close();
     }
-    if (f.id !== undefined) out.push({ key: 'prog', text: '', nested: [fl('id', f.id, ''), fl('tag', f.tag, '')] });
-    return [...out, text('\n')];
+    p.text('\n');
   },
 };
-const genericFields = (f: Filter): Field[] => [...handleFields(f, f.handle), ...flagFields(f), text('\n')];
+
+function printGeneric(p: Printer, f: Filter): void {
+  printHandle(p, f);
+  printFlags(p, f);
+  p.text('\n');
+}
 
 /** em_cmp.c / em_u32.c print_eopt: one match's arguments (em_cmp.c names no size for u32: its test repeats u16). */
 const EMATCH_TEXT: Record<string, (m: Record<string, number | string | boolean>) => string> = {
@@ -138,45 +210,70 @@ function ematchText(list: Record<string, unknown>[]): string {
  * f_basic.c basic_print_opt: handle, flowid, then the ematches as text (tc prints them with
  * fprintf even under -j, which breaks its JSON; nlkit's -j has that text as "ematch").
  */
-function basicFields(f: Filter): Field[] {
-  const out = handleFields(f, f.handle);
+function printBasic(p: Printer, f: Filter): void {
+  printHandle(p, f);
   const m = f.match as Record<string, unknown>[] | undefined;
   if (m?.length) {
     const t = ematchText(m);
-    out.push(fl('ematch', t.trim().replace(/\n\s*/g, ' '), t));
+    if (p.json) p.s('ematch', '', t.trim().replace(/\n\s*/g, ' '));
+    else p.text(t);
   }
-  return [...out, ...flagFields(f), text('\n')];
+  printFlags(p, f);
+  p.text('\n');
 }
 
 /** How a filter's parent reads in tc's output, when the show did not name it. */
-function parentField(f: Filter): Field {
-  if (f.parent === 'root' || f.parent === 'ingress' || f.parent === 'egress') return fl(f.parent === 'root' ? 'root' : f.parent, true, `${f.parent} `);
-  return fl('parent', f.parent, `parent ${f.parent} `);
+const PARENT_WORDS: Record<string, string> = { root: 'root ', ingress: 'ingress ', egress: 'egress ' };
+
+export interface FilterShown {
+  stats: boolean;
+  /** The show named them: tc then leaves them out. */
+  parentNamed: boolean;
+  devNamed: boolean;
 }
 
-/**
- * One filter as `tc filter show` prints it, -j's members and the text's words in one list:
- * `parentNamed`/`devNamed`: the show named them (tc then leaves them out).
- */
-export function filterFields(f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): Field[] {
-  const out: Field[] = [text('filter ')];
-  if (!o.devNamed) out.push(fl('dev', f.dev, `dev ${f.dev} `));
-  if (!o.parentNamed) out.push(parentField(f));
-  out.push(fl('protocol', f.protocol, `protocol ${f.protocol} `), fl('pref', f.pref, `pref ${f.pref} `), fl('kind', f.kind, `${f.kind} `), fl('chain', f.chain, `chain ${f.chain} `));
-  const acts = ((f.actions as Action[] | undefined) ?? []).map((a, i) => actionFields(a, i + 1, o.stats, false));
+/** One filter as `tc filter show` prints it: -j's members and the text's words in one pass. */
+export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
+  p.open();
+  p.text('filter ');
+  if (!o.devNamed) p.s('dev', 'dev ', f.dev);
+  if (!o.parentNamed) {
+    const word = PARENT_WORDS[f.parent];
+    if (word) p.bool(f.parent, word, true);
+    else p.s('parent', 'parent ', f.parent);
+  }
+  // tc_filter.c print_filter: ll_proto_n2a's name ('802.1Q', 'LLDP', '[4660]')
+  p.s('protocol', 'protocol ', llProtoOfWord(f.protocol));
+  p.u('pref', 'pref ', f.pref);
+  p.s('kind', '', f.kind);
+  p.u('chain', 'chain ', f.chain);
+  const acts = (f.actions as Action[] | undefined) ?? [];
   // a filter with no handle (nor u32's keys or table) has no options in tc's JSON, and only its flags in its text
   if (f.handle === undefined && f.match === undefined && f.divisor === undefined) {
-    out.push(...flagFields(f).map((x) => text(x.text)), text('\n'), ...acts.map((a) => text(toText(a))));
-    return out;
+    if (!p.json) {
+      printFlags(p, f, true);
+      p.text('\n');
+      acts.forEach((a, i) => printAction(p, a, i + 1, o.stats, false));
+    }
+    return p.close();
   }
-  const opts = (FILTER_FIELDS[f.kind] ?? genericFields)(f);
-  if (acts.length) opts.push({ key: 'actions', text: '', list: acts });
-  out.push({ key: 'options', text: '', nested: opts });
-  return out;
+  p.open('options');
+  (FILTER_PRINT[f.kind] ?? printGeneric)(p, f);
+  if (acts.length) {
+    p.openList('actions');
+    acts.forEach((a, i) => {
+      p.open();
+      printAction(p, a, i + 1, o.stats, false);
+      p.close();
+    });
+    p.closeList();
+  }
+  p.close();
+  p.close();
 }
 
-/** One filter as `tc -j filter show` prints it. */
-export const filterJson = filterFields;
+/** One filter as `tc -j filter show` prints it (its object and a newline). */
+export const filterJson = (f: Filter, o: FilterShown): string => jsonOf((p) => printFilter(p, f, o));
 
 /** tc's text line(s) for a filter. */
-export const filterText = (f: Filter, o: { stats: boolean; parentNamed: boolean; devNamed: boolean }): string => toText(filterFields(f, o));
+export const filterText = (f: Filter, o: FilterShown): string => textOf((p) => printFilter(p, f, o));

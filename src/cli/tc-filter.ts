@@ -3,8 +3,8 @@
 import { makeFilters, parseFilterParent, streamFilters, type FilterSelector, type FilterSpec } from '../tc/filters.js';
 import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
-import { filterFields } from './tc-filter-print.js';
-import { printEach, printRecords } from './tc-print.js';
+import { printFilter } from './tc-filter-print.js';
+import { printEach, printList } from './tc-print.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {
@@ -45,14 +45,14 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const asked = sel.parent === undefined ? undefined : parseFilterParent(sel.parent);
   const shown = { stats: env.stats > 0, parentNamed: false, devNamed: true };
   const same = { ...shown, parentNamed: true };
-  await printEach(env, streamFilters(env.route, sel), (f) => filterFields(f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));
+  await printEach(env, streamFilters(env.route, sel), (p, f) => printFilter(p, f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {
   const sel = selectorOf(filterSpecOf(words));
   const f = await makeFilters(env.route).get(sel);
   const how = { stats: env.stats > 0, parentNamed: false, devNamed: true };
-  printRecords(env, [filterFields(f, how)]);
+  printList(env, [f], (p, x) => printFilter(p, x, how));
 }
 
 export const filter: IpObject = {

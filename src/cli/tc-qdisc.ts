@@ -3,7 +3,8 @@
 // tc's print_qdisc prints them (tc-print.ts).
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
 import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
-import { f, type Field, printRecords, qdiscOptionFields, qdiscXstatsFields, statsFields } from './tc-print.js';
+import type { Printer } from './ip-printer.js';
+import { printKindRest, printList } from './tc-print.js';
 import { estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
 
@@ -95,19 +96,17 @@ async function del(words: Words, env: IpEnv): Promise<void> {
 /** tc prints a qdisc's handle as its major ('1:', '0:'), the parent in full. */
 const major = (h: string) => (h.endsWith(':') ? h : `${h.split(':')[0]}:`);
 
-export function qdiscRecord(q: Qdisc, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): Field[] {
-  const handle = major(q.handle);
-  const out: Field[] = [f('kind', q.kind, `qdisc ${q.kind} `), f('handle', handle, `${handle} `)];
-  if (!devFiltered) out.push(f('dev', q.dev, `dev ${q.dev} `));
-  if (q.parent === 'root') out.push(f('root', true, 'root '));
-  else if (q.parent !== 'none') {
-    const parent = q.parent === 'ingress' ? 'ffff:fff1' : q.parent;
-    out.push(f('parent', parent, `parent ${parent} `));
-  }
-  if (q.refcnt !== 1) out.push(f('refcnt', q.refcnt, `refcnt ${q.refcnt} `));
-  out.push({ key: 'options', text: '', nested: qdiscOptionFields(q.kind, q.options, env.details > 0) }, { text: '\n' });
-  if (env.stats) out.push(...statsFields(q.stats), ...qdiscXstatsFields(q.kind, q.options));
-  return out;
+/** One qdisc as tc's print_qdisc prints it. */
+export function printQdisc(p: Printer, q: Qdisc, env: Pick<IpEnv, 'details' | 'stats'>, devFiltered: boolean): void {
+  p.open();
+  p.s('kind', 'qdisc ', q.kind);
+  p.s('handle', '', major(q.handle));
+  if (!devFiltered) p.s('dev', 'dev ', q.dev);
+  if (q.parent === 'root') p.bool('root', 'root ', true);
+  else if (q.parent !== 'none') p.s('parent', 'parent ', q.parent === 'ingress' ? 'ffff:fff1' : q.parent);
+  if (q.refcnt !== 1) p.u('refcnt', 'refcnt ', q.refcnt);
+  printKindRest(p, 'qdisc', q, env);
+  p.close();
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
@@ -117,7 +116,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (p.parent !== undefined) filter.parent = p.parent;
   if (p.handle !== undefined) filter.handle = p.handle;
   const list = await makeQdiscs(env.route).list(filter);
-  printRecords(env, list, (q) => qdiscRecord(q, env, p.dev !== undefined));
+  printList(env, list, (printer, q) => printQdisc(printer, q, env, p.dev !== undefined));
 }
 
 export const qdisc: IpObject = {

@@ -14,9 +14,12 @@ import { AF_INET } from '../core/rtnetlink.js';
 import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
-import { linklayerName, pschedClock, ratespec, xmitSize, xmitTime } from './psched.js';
+import { LINKLAYER_ETHERNET, linklayerName, pschedClock, ratespec, xmitSize, xmitTime } from './psched.js';
+import { NO_RATESPEC, ratespecOptions } from './ratespec.js';
+import { struct } from './unread.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
+import { ethertypeName, parseProtocol } from './ethertypes.js';
 
 /** What every action spec may say besides its kind's own fields. */
 export const COMMON_KEYS = ['kind', 'index', 'verdict'] as const;
@@ -39,7 +42,7 @@ export interface ActionKind {
   ref(gen: TcGenStruct): object;
 }
 
-const parms = <T>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
+const parms = struct;
 
 /** <linux/tc_act/tc_mirred.h> TCA_{EGRESS,INGRESS}_{REDIR,MIRROR}. */
 const MIRRED_EACTIONS = { 'egress redirect': 1, 'egress mirror': 2, 'ingress redirect': 3, 'ingress mirror': 4 } as const;
@@ -64,8 +67,6 @@ const mirred: ActionKind = {
   },
 };
 
-/** Link layers tc's police takes (`linklayer ethernet|atm`). */
-const LINKLAYER = { ethernet: 1, atm: 2 } as const;
 const U32 = 0xffffffff;
 
 const police: ActionKind = {
@@ -73,8 +74,7 @@ const police: ActionKind = {
   // the exceed verdict, TC_POLICE_RECLASSIFY unless told (tc/m_police.c)
   defaultVerdict: () => 'reclassify',
   ref: (gen): PoliceAttrsSet => {
-    const zero = { cellLog: 0, linklayer: 0, overhead: 0, cellAlign: 0, mpu: 0, rate: 0 };
-    return { tbf: { index: gen.index, action: 0, limit: 0, burst: 0, mtu: 0, rate: zero, peakrate: zero, refcnt: 0, bindcnt: 0, capab: 0 } };
+    return { tbf: { index: gen.index, action: 0, limit: 0, burst: 0, mtu: 0, rate: NO_RATESPEC, peakrate: NO_RATESPEC, refcnt: 0, bindcnt: 0, capab: 0 } };
   },
   encode(s, gen): PoliceAttrsSet {
     if (s.rate === undefined && s.avrate === undefined && s.pktRate === undefined) throw new NetlinkArgumentError('rate', 'is needed (or pktRate, or avrate)');
@@ -86,19 +86,15 @@ const police: ActionKind = {
     const mtu = s.mtu === undefined ? 0 : parseSize(s.mtu, 'mtu');
     const peak = s.peakrate === undefined ? 0 : parseRate(s.peakrate, 'peakrate');
     if (peak && !mtu) throw new NetlinkArgumentError('mtu', 'is needed with peakrate');
-    const opts = {
-      mtu, mpu: s.mpu === undefined ? 0 : parseSize(s.mpu, 'mpu'), overhead: s.overhead === undefined ? 0 : uint(s.overhead, 'overhead', 0xffff),
-      linklayer: s.linklayer === undefined ? LINKLAYER.ethernet : LINKLAYER[word(s.linklayer, 'linklayer', ['ethernet', 'atm'] as const)],
-    };
+    const opts = ratespecOptions(s, mtu);
     const exceed = s.exceed === undefined ? gen.action : parseVerdict(s.exceed, 'exceed');
-    const zero = { cellLog: 0, linklayer: 0, overhead: 0, cellAlign: 0, mpu: 0, rate: 0 };
     const out: PoliceAttrsSet = {};
     const rt = rate ? ratespec(rate, opts) : undefined;
     const pt = peak ? ratespec(peak, opts) : undefined;
     const burst = rate ? xmitTime(rate, parseSize(s.burst, 'burst')) : 0;
     if (burst === 0xffffffff) throw new NetlinkArgumentError('burst', 'takes longer to send at this rate than police can count (2^32 ticks of 64 ns)', 'ERR_OUT_OF_RANGE');
     out.tbf = {
-      index: gen.index, action: exceed, limit: 0, burst, mtu, rate: rt?.spec ?? zero, peakrate: pt?.spec ?? zero,
+      index: gen.index, action: exceed, limit: 0, burst, mtu, rate: rt?.spec ?? NO_RATESPEC, peakrate: pt?.spec ?? NO_RATESPEC,
       refcnt: 0, bindcnt: 0, capab: 0,
     };
     if (rt) out.rate = rt.table;
@@ -134,7 +130,7 @@ const police: ActionKind = {
     if (o.avrate) fields.avrate = o.avrate;
     if (p.rate.overhead) fields.overhead = p.rate.overhead;
     const ll = p.rate.linklayer & 0x0f;
-    if (ll > LINKLAYER.ethernet) fields.linklayer = linklayerName(ll);
+    if (ll > LINKLAYER_ETHERNET) fields.linklayer = linklayerName(ll);
     fields.exceed = verdictName(p.action);
     // TCA_POLICE_RESULT comes only when a conform action was given (tc prints it then)
     if (o.result !== undefined) fields.conform = verdictName(o.result);
@@ -205,8 +201,6 @@ const skbedit: ActionKind = {
 /** <linux/tc_act/tc_vlan.h> TCA_VLAN_ACT_*. */
 const VLAN_ACTIONS = { pop: 1, push: 2, modify: 3 } as const;
 const VLAN_OF = new Map<number, string>(Object.entries(VLAN_ACTIONS).map(([k, v]) => [v, k]));
-/** VLAN protocols by tc's names (ETH_P_8021Q, ETH_P_8021AD). */
-const VLAN_PROTOS: Record<string, number> = { '802.1q': 0x8100, '802.1ad': 0x88a8 };
 
 const vlan: ActionKind = {
   keys: ['action', 'id', 'protocol', 'priority'],
@@ -222,7 +216,7 @@ const vlan: ActionKind = {
     if (s.id === undefined) throw new NetlinkArgumentError('id', `is needed for action '${action}'`);
     out.pushVlanId = uint(s.id, 'id', 4095);
     if (s.protocol !== undefined)
-      out.pushVlanProtocol = typeof s.protocol === 'string' && VLAN_PROTOS[s.protocol.toLowerCase()] !== undefined ? VLAN_PROTOS[s.protocol.toLowerCase()] : uint(s.protocol, 'protocol', 0xffff);
+      out.pushVlanProtocol = parseProtocol(s.protocol, 'protocol');
     if (s.priority !== undefined) out.pushVlanPriority = uint(s.priority, 'priority', 7);
     return out;
   },
@@ -230,7 +224,7 @@ const vlan: ActionKind = {
     const p = parms(o.parms);
     const fields: Record<string, unknown> = { action: (p && VLAN_OF.get(p.vAction)) ?? p?.vAction };
     if (o.pushVlanId !== undefined) fields.id = o.pushVlanId;
-    if (o.pushVlanProtocol !== undefined) fields.protocol = Object.entries(VLAN_PROTOS).find(([, v]) => v === o.pushVlanProtocol)?.[0] ?? o.pushVlanProtocol;
+    if (o.pushVlanProtocol !== undefined) fields.protocol = ethertypeName(o.pushVlanProtocol)?.toLowerCase() ?? o.pushVlanProtocol;
     if (o.pushVlanPriority !== undefined) fields.priority = o.pushVlanPriority;
     return { gen: p, fields };
   },

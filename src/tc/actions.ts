@@ -1,18 +1,19 @@
 // tc actions: inside filters (`actions: [...]` on a filter spec) and standalone, shared by
 // index (`tc actions add action police ... index 5`, then a filter's `{ kind: 'police', index: 5 }`).
 // Specs are flat and discriminated by kind (action-kinds.ts has each kind's fields).
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_ROOT } from '../core/constants.js';
+import { NLM_F_ROOT } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_UNSPEC } from '../core/rtnetlink.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type ActAttrsSet, type TcfTStruct, type TcGenStruct } from '../ynl/families/tc.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
-import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { uint } from '../route/spec-values.js';
 import { ACTION_KINDS, COMMON_KEYS, type PeditKey } from './action-kinds.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { toStats, type TcStats } from './stats.js';
+import { writeOps, type TcOps } from './tc-object.js';
+import { struct } from './unread.js';
 
 /** What every action spec may say. */
 interface ActionCommon {
@@ -109,8 +110,8 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   const out: Action = Object.assign({
     kind: a.kind ?? '', index: gen?.index ?? a.index ?? 0, verdict: verdictName(gen?.action ?? 0), ref: gen?.refcnt ?? 0, bind: gen?.bindcnt ?? 0,
   }, decoded.fields);
-  const tm = (a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm;
-  if (tm && !Buffer.isBuffer(tm)) out.age = ageOf(tm);
+  const tm = struct((a.options as { tm?: TcfTStruct | Buffer } | undefined)?.tm);
+  if (tm) out.age = ageOf(tm);
   const stats = toStats(a.stats);
   if (stats) out.stats = stats;
   // where the kernel says (standalone dumps): offloaded to how many devices, which hardware counters
@@ -141,8 +142,6 @@ function refOf(v: unknown): { kind: string; index: number } {
 /** TCA_ACT_FLAG_LARGE_DUMP_ON: many actions per dump message, as tc asks. */
 const LARGE_DUMP = 1;
 
-const addItem = (flags: number) => (scope: Scope, spec: ActionSpec) =>
-  opItem(tcFamily, 'newaction', { family: AF_UNSPEC, tab: [actionAttrs(scope, spec)] }, { flags });
 
 const OPS = {
   /** Standalone actions of a kind (`tc actions list action KIND`). */
@@ -164,13 +163,13 @@ const OPS = {
       },
     });
   },
-  /** `tc actions add`: one action (or, given an array, many in one transaction). */
-  add: (scope: Scope, spec: ActionSpec | readonly ActionSpec[]) => oneOrMany(scope, spec, addItem(NLM_F_CREATE | NLM_F_EXCL)),
-  /** `tc actions replace`: made or changed in place by index. */
-  replace: (scope: Scope, spec: ActionSpec | readonly ActionSpec[]) => oneOrMany(scope, spec, addItem(NLM_F_CREATE | NLM_F_REPLACE)),
-  /** `tc actions delete action KIND index N` (EPERM while a filter holds it). */
-  delete: (scope: Scope, ref: ActionRef | readonly ActionRef[]) =>
-    oneOrMany(scope, ref, (_s, r) => opItem(tcFamily, 'delaction', { family: AF_UNSPEC, tab: [refOf(r) as ActAttrsSet] })),
+  // `tc actions add` and `replace` (made or changed in place by index), one action or (an array)
+  // many in one transaction; `delete action KIND index N` (EPERM while a filter holds it)
+  ...writeOps(
+    (scope, spec: ActionSpec, flags) => opItem(tcFamily, 'newaction', { family: AF_UNSPEC, tab: [actionAttrs(scope, spec)] }, { flags }),
+    (_scope, r: ActionRef) => opItem(tcFamily, 'delaction', { family: AF_UNSPEC, tab: [refOf(r) as ActAttrsSet] }),
+    ['add', 'replace'],
+  ),
   /** `tc actions flush action KIND`: every unbound action of the kind. */
   flush: (_scope: Scope, filter: { kind: string }) => {
     const { kind } = checkSpec(filter, 'filter', ['kind']);
@@ -182,14 +181,7 @@ const OPS = {
 };
 
 
-export type Actions = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'replace' | 'replaceSync' | 'delete' | 'deleteSync'> & {
-  add: OneOrMany<ActionSpec>;
-  addSync: OneOrManySync<ActionSpec>;
-  replace: OneOrMany<ActionSpec>;
-  replaceSync: OneOrManySync<ActionSpec>;
-  delete: OneOrMany<ActionRef>;
-  deleteSync: OneOrManySync<ActionRef>;
-};
+export type Actions = TcOps<typeof OPS, ActionSpec, ActionRef, 'add' | 'replace'>;
 
 export function makeActions(ctx: RouteContext): Actions {
   return bindOps(ctx, OPS) as unknown as Actions;

@@ -1,13 +1,11 @@
 // tc chains (`tc chain add|del|show dev X ingress chain N`): numbered lists of filters under
 // a qdisc or block; a filter's `chain` puts it in one, an action's 'goto chain N' jumps there.
-import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { tcmsg } from './tc-object.js';
+import { tcmsg, writeOps, type TcOps } from './tc-object.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tcFamily } from '../ynl/families/tc.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
-import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { uint } from '../route/spec-values.js';
 import { formatFilterParent, parseFilterParent } from './filters.js';
 
@@ -41,19 +39,15 @@ const OPS = {
       result: (replies) => replies.map((m) => ({ dev: scope.ifname(m.ifindex) ?? String(m.ifindex), parent: formatFilterParent(m.parent), chain: m.chain ?? 0 })),
     });
   },
-  add: (scope: Scope, spec: ChainSpec | readonly ChainSpec[]) =>
-    oneOrMany(scope, spec, (sc, s) => opItem(tcFamily, 'newchain', chainRequest(sc, s, true), { flags: NLM_F_CREATE | NLM_F_EXCL })),
-  /** Deletes a chain and every filter in it. */
-  delete: (scope: Scope, spec: ChainSpec | readonly ChainSpec[]) =>
-    oneOrMany(scope, spec, (sc, s) => opItem(tcFamily, 'delchain', chainRequest(sc, s, true))),
+  // add (EEXIST when there), and delete: a chain and every filter in it
+  ...writeOps(
+    (sc, s: ChainSpec, flags) => opItem(tcFamily, 'newchain', chainRequest(sc, s, true), { flags }),
+    (sc, s: ChainSpec) => opItem(tcFamily, 'delchain', chainRequest(sc, s, true)),
+    ['add'],
+  ),
 };
 
-export type Chains = Omit<BoundOps<typeof OPS>, 'add' | 'addSync' | 'delete' | 'deleteSync'> & {
-  add: OneOrMany<ChainSpec>;
-  addSync: OneOrManySync<ChainSpec>;
-  delete: OneOrMany<ChainSpec>;
-  deleteSync: OneOrManySync<ChainSpec>;
-};
+export type Chains = TcOps<typeof OPS, ChainSpec, ChainSpec, 'add'>;
 
 export function makeChains(ctx: RouteContext): Chains {
   return bindOps(ctx, OPS) as unknown as Chains;

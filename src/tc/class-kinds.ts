@@ -7,11 +7,12 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { checkBool, checkSpec } from '../route/arg-check.js';
 import { uint, word } from '../route/spec-values.js';
 import type { ClassAttrsSet } from '../ynl/families/tc.js';
-import { LINKLAYER_ATM, LINKLAYER_ETHERNET, linklayerName, pschedClock, rateOf, ratespec, xmitSize, xmitTime } from './psched.js';
+import { linklayerName, pschedClock, rateOf, ratespec, xmitSize, xmitTime } from './psched.js';
 import { keysOf, type Opts, type Rate, type Size, type Time } from './qdisc-kinds.js';
 import { parseRate, parseSize, parseTime } from './units.js';
+import { ratespecOptions } from './ratespec.js';
+import { struct } from './unread.js';
 
-const struct = <T extends object>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
 
 type Kinded<K extends string> = Extract<ClassAttrsSet, { kind: K }>;
 /** A class kind: the caller's option keys, its options to send (tsc checks them against the spec's class-attrs), and the dump's view. */
@@ -49,10 +50,7 @@ const HTB_CLASS = {
     const ceil = o.ceil === undefined ? rate : parseRate(o.ceil, 'ceil');
     if (rate === 0 || ceil === 0) throw new NetlinkArgumentError(rate === 0 ? 'rate' : 'ceil', 'must not be 0');
     const mtu = o.mtu === undefined ? HTB_MTU : parseSize(o.mtu, 'mtu');
-    const rs = {
-      mtu, mpu: o.mpu === undefined ? 0 : uint(o.mpu, 'mpu', 0xffff), overhead: o.overhead === undefined ? 0 : uint(o.overhead, 'overhead', 0xffff),
-      linklayer: o.linklayer === undefined || word(o.linklayer, 'linklayer', ['ethernet', 'atm', 'adsl'] as const) === 'ethernet' ? LINKLAYER_ETHERNET : LINKLAYER_ATM,
-    };
+    const rs = ratespecOptions(o, mtu);
     // the smallest burst that still sends a full packet each timer tick
     const hz = pschedClock().hz;
     const burst = o.burst === undefined ? Math.floor(rate / hz) + mtu : parseSize(o.burst, 'burst');

@@ -2,14 +2,14 @@
 // generated tc family; kinds and their options in class-kinds.ts.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type ClassAttrsSet, type GettclassDoReply, type NewtclassDoRequest } from '../ynl/families/tc.js';
 import { CLASS_KINDS, classKind, classOptionsView, type ClassKind, type ClassKindDef, type ClassOptionsByKind } from './class-kinds.js';
 import { formatHandle, parseHandle } from './handle.js';
 import type { Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type WriteOps } from './tc-object.js';
+import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type TcOps } from './tc-object.js';
 
 /** Where a class goes. */
 export interface ClassPlace {
@@ -101,7 +101,7 @@ const OPS = {
 };
 
 /** A device's classes: list, and add/change/replace/delete of one spec or (bulk) an array. */
-export type Classes = Omit<BoundOps<typeof OPS>, keyof WriteOps<ClassSpec, ClassRef>> & WriteOps<ClassSpec, ClassRef>;
+export type Classes = TcOps<typeof OPS, ClassSpec, ClassRef>;
 
 export function makeClasses(ctx: RouteContext): Classes {
   return bindOps(ctx, OPS) as unknown as Classes;

@@ -11,6 +11,8 @@ import { applyOffset, buildSel, decodeSel, offsetOf, sampleBucket, TC_U32_TERMIN
 import { bpfObjGet } from './bpf-obj.js';
 import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
 import { ematchList, ematchTree } from './ematch.js';
+import { ETH_P } from './ethertypes.js';
+import { struct } from './unread.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {
@@ -22,8 +24,6 @@ export interface FilterKind {
   formatHandle(h: number): string;
 }
 
-/** <linux/if_ether.h> ETH_P_IPV6. */
-const ETH_P_IPV6 = 0x86dd;
 
 /** <linux/pkt_cls.h> TCA_CLS_FLAGS_SKIP_HW, TCA_CLS_FLAGS_SKIP_SW, TCA_CLS_FLAGS_IN_HW, TCA_CLS_FLAGS_NOT_IN_HW. */
 const CLS_FLAGS = { skipHw: 1, skipSw: 2, inHw: 4, notInHw: 8 } as const;
@@ -124,9 +124,9 @@ const u32: FilterKind = {
   },
   decode(o: U32AttrsSet, scope, protocol) {
     const out: Record<string, unknown> = {};
-    const sel = o.sel && !Buffer.isBuffer(o.sel) ? (o.sel as TcU32SelStruct) : undefined;
+    const sel = struct(o.sel as TcU32SelStruct | Buffer | undefined);
     if (sel) {
-      out.match = decodeSel(sel, protocol === ETH_P_IPV6 ? 'ip6' : 'ip');
+      out.match = decodeSel(sel, protocol === ETH_P.IPV6 ? 'ip6' : 'ip');
       if (sel.flags & TC_U32_TERMINAL) out.terminal = true;
       if (sel.hmask) out.hashkey = { mask: sel.hmask >>> 0, at: sel.hoff };
       const offset = offsetOf(sel);

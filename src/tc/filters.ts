@@ -6,9 +6,10 @@ import type { Call } from '../core/call.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
-import { tcmsg, writeOps, type WriteOps } from './tc-object.js';
+import { ETH_P, ethertypeWord, parseProtocol } from './ethertypes.js';
+import { tcmsg, writeOps, type TcOps } from './tc-object.js';
 import { uint } from '../route/spec-values.js';
 import { formatHandle, parseHandle, TC_H_CLSACT, TC_H_MIN_EGRESS, TC_H_MIN_INGRESS } from './handle.js';
 import { FILTER_KINDS } from './filter-kinds.js';
@@ -87,19 +88,9 @@ export interface Filter {
 /** Which filters list() shows and delete() removes. */
 export type FilterSelector = Pick<FilterPlace, 'dev' | 'parent' | 'protocol' | 'prio' | 'pref' | 'handle' | 'chain'> & { kind?: string };
 
-/** Ethertypes by tc's names (<linux/if_ether.h> ETH_P_*; tc/ll_proto.c). */
-const PROTOCOLS: Record<string, number> = {
-  all: 0x0003, ip: 0x0800, ipv6: 0x86dd, arp: 0x0806, '802.1q': 0x8100, '802.1ad': 0x88a8, mpls_uc: 0x8847, mpls_mc: 0x8848, rarp: 0x8035,
-};
-const PROTOCOL_OF = new Map(Object.entries(PROTOCOLS).map(([k, v]) => [v, k]));
-
-export function parseProtocol(v: unknown, option = 'protocol'): number {
-  if (typeof v === 'string' && PROTOCOLS[v.toLowerCase()] !== undefined) return PROTOCOLS[v.toLowerCase()]!;
-  if (typeof v === 'number' || (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v))) return uint(v, option, 0xffff);
-  throw new NetlinkArgumentError(option, `must be ${Object.keys(PROTOCOLS).map((p) => `'${p}'`).join(', ')} or an ethertype number, got ${JSON.stringify(v)}`,
-    typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
-}
-export const protocolName = (p: number): string => PROTOCOL_OF.get(p) ?? `0x${p.toString(16).padStart(4, '0')}`;
+export { parseProtocol };
+/** A view's ethertype: iproute2's name in lower case, else '0x%04x'. */
+export const protocolName = ethertypeWord;
 
 const INGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_INGRESS;
 const EGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_EGRESS;
@@ -144,7 +135,7 @@ export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest 
   const pre = checkSpec(spec, 'filter', ANY_KEYS);
   const k = kindRow(pre.kind);
   const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
-  const protocol = s.protocol === undefined ? PROTOCOLS.all! : parseProtocol(s.protocol);
+  const protocol = s.protocol === undefined ? ETH_P.ALL : parseProtocol(s.protocol);
   // tcmsg's object given its fields, not spread into another (see tc-object.ts tcmsg)
   const req = tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)) as NewtfilterDoRequest;
   req.info = infoOf(prioOf(s), protocol);
@@ -237,7 +228,7 @@ const OPS = {
   ),
 };
 
-export type Filters = Omit<BoundOps<typeof OPS>, keyof WriteOps<FilterSpec, FilterSelector>> & WriteOps<FilterSpec, FilterSelector>;
+export type Filters = TcOps<typeof OPS, FilterSpec, FilterSelector>;
 
 export function makeFilters(ctx: RouteContext): Filters {
   return bindOps(ctx, OPS) as unknown as Filters;

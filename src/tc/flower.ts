@@ -13,12 +13,12 @@ import { uint, valueMask } from '../route/spec-values.js';
 import { parsePrefix } from '../route/inet.js';
 import { ipProtoValue } from '../route/ip-protocols.js';
 import { parseProtocol, protocolName } from './filters.js';
+import { ETH_P } from './ethertypes.js';
 
 type A = FlowerAttrsSet & Record<string, unknown>;
 type Out = Record<string, unknown>;
 
 /** <linux/if_ether.h>. */
-const ETH_P_ALL = 0x0003, ETH_P_IP = 0x0800, ETH_P_IPV6 = 0x86dd, ETH_P_8021Q = 0x8100, ETH_P_8021AD = 0x88a8;
 const IPPROTO = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58, sctp: 132 } as const;
 
 /** tc's ip_proto names (icmpv6 is ipv6-icmp in /etc/protocols), else a name from /etc/protocols or a number. */
@@ -101,7 +101,7 @@ function prefix(v4: [string, string], v6: [string, string], l3Checked: boolean) 
     encode(v: unknown, option: string, out: A, c: Ctx): void {
       const p = parsePrefix(v as string, option);
       if (l3Checked) {
-        const want = p.family === AF_INET ? ETH_P_IP : ETH_P_IPV6;
+        const want = p.family === AF_INET ? ETH_P.IP : ETH_P.IPV6;
         if (c.l3 !== want) throw new NetlinkArgumentError(option, `is an ${p.family === AF_INET ? 'IPv4' : 'IPv6'} address: the filter's protocol (or vlanEthType) must be '${p.family === AF_INET ? 'ip' : 'ipv6'}'`);
       }
       const [a, m] = p.family === AF_INET ? v4 : v6;
@@ -313,14 +313,14 @@ const FLAG_NAMES = [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-h
 /** A flower spec's keys to TCA_FLOWER_* attributes, `protocol` the filter's ethertype. */
 export function flowerKeys(s: Record<string, unknown>, protocol: number): A {
   const out: A = {};
-  const vlan = protocol === ETH_P_8021Q || protocol === ETH_P_8021AD;
+  const vlan = protocol === ETH_P['8021Q'] || protocol === ETH_P['8021AD'];
   // tc: below a VLAN tag, the IP keys belong to the tag's ethertype
   const c: Ctx = { protocol, l3: vlan ? (s.vlanEthType === undefined ? 0 : parseProtocol(s.vlanEthType, 'vlanEthType')) : protocol };
   if (s.ipProto !== undefined) c.ipProto = ipProtoOf(s.ipProto, 'ipProto');
   for (const [k, row] of Object.entries(KEYS)) {
     if (s[k] === undefined) continue;
     if (row.vlan && !vlan) throw new NetlinkArgumentError(k, "needs protocol '802.1q' or '802.1ad' (a VLAN key)");
-    if (row.l3 && c.l3 !== ETH_P_IP && c.l3 !== ETH_P_IPV6)
+    if (row.l3 && c.l3 !== ETH_P.IP && c.l3 !== ETH_P.IPV6)
       throw new NetlinkArgumentError(k, vlan ? "needs vlanEthType 'ip' or 'ipv6'" : "needs protocol 'ip' or 'ipv6' (an IP header key)");
     row.encode(s[k], k, out, c);
   }
@@ -334,7 +334,7 @@ export function flowerEncode(s: Record<string, unknown>, protocol: number, commo
   Object.assign(out, common);
   out.flags = FLAG_NAMES.filter((_, i) => clsFlags & (1 << i)).map(([, n]) => n);
   // as tc: no ethertype key for protocol all
-  if (protocol && protocol !== ETH_P_ALL) out.keyEthType = protocol;
+  if (protocol && protocol !== ETH_P.ALL) out.keyEthType = protocol;
   return out;
 }
 

@@ -8,8 +8,10 @@ import { checkBool } from '../route/arg-check.js';
 import { uint, word } from '../route/spec-values.js';
 import type { AttrsSet } from '../ynl/families/tc.js';
 import { TC_H_INGRESS } from './handle.js';
-import { LINKLAYER_ATM, LINKLAYER_ETHERNET, linklayerName, rateOf, ratespec, tick2time, time2tick, xmitSize, xmitTime } from './psched.js';
+import { linklayerName, rateOf, ratespec, tick2time, time2tick, xmitSize, xmitTime } from './psched.js';
 import { parseRate, parseSize, parseTime } from './units.js';
+import { NO_RATESPEC, ratespecOptions } from './ratespec.js';
+import { struct } from './unread.js';
 
 type Kinded<K extends string> = Extract<AttrsSet, { kind: K }>;
 /** What TCA_OPTIONS holds for a kind, per the spec. */
@@ -164,8 +166,6 @@ export interface KindDef<K extends string> {
   view(o: KindOptions<K> | undefined, x?: KindXstats<K>): Opts;
 }
 
-/** A struct the codec could not read arrives as a Buffer: nothing to show. */
-const struct = <T extends object>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
 const u32 = (v: unknown, option: string) => uint(v, option, 0xffffffff);
 const pct = (v: unknown, option: string): number => {
   const n = typeof v === 'string' && /^\d+(\.\d+)?%?$/.test(v) ? parseFloat(v) : v;
@@ -174,7 +174,6 @@ const pct = (v: unknown, option: string): number => {
   return Math.round((n / 100) * 0xffffffff);
 };
 const fromPct = (n: number): number => Math.round((n / 0xffffffff) * 100 * 1e6) / 1e6;
-const linklayer = (v: unknown): number => (v === undefined ? LINKLAYER_ETHERNET : word(v, 'linklayer', ['ethernet', 'atm', 'adsl'] as const) === 'ethernet' ? LINKLAYER_ETHERNET : LINKLAYER_ATM);
 const flag = (v: unknown, option: string): number | undefined => (checkBool(v, option) === undefined ? undefined : v ? 1 : 0);
 /** Only the keys with a value (the generated types take absent, not undefined, for attributes not sent). */
 function defined<T extends object>(o: T): T {
@@ -211,7 +210,7 @@ const TBF = {
     const peak = o.peakrate === undefined ? 0 : parseRate(o.peakrate, 'peakrate');
     const mtu = o.mtu === undefined ? 0 : parseSize(o.mtu, 'mtu');
     if (peak && !mtu) throw new NetlinkArgumentError('mtu', 'is required with peakrate (the peak bucket size)');
-    const rs = { mpu: o.mpu === undefined ? 0 : parseSize(o.mpu, 'mpu'), overhead: o.overhead === undefined ? 0 : uint(o.overhead, 'overhead', 0xffff), mtu, linklayer: linklayer(o.linklayer) };
+    const rs = ratespecOptions(o, mtu);
     let limit: number;
     if (o.limit !== undefined) limit = parseSize(o.limit, 'limit');
     else {
@@ -222,9 +221,8 @@ const TBF = {
     }
     const r = ratespec(rate, rs);
     const p = peak ? ratespec(peak, rs) : undefined;
-    const none = { cellLog: 0, linklayer: 0, overhead: 0, cellAlign: 0, mpu: 0, rate: 0 };
     return defined({
-      parms: { rate: r.spec, peakrate: p?.spec ?? none, limit, buffer: xmitTime(rate, burst), mtu: p ? xmitTime(peak, mtu) : 0 },
+      parms: { rate: r.spec, peakrate: p?.spec ?? NO_RATESPEC, limit, buffer: xmitTime(rate, burst), mtu: p ? xmitTime(peak, mtu) : 0 },
       burst, rate64: r.rate64, rtab: r.table,
       prate64: p?.rate64, pburst: p ? mtu : undefined, ptab: p?.table,
     });

@@ -4,13 +4,13 @@
 import { constants } from 'node:os';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
-import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from '../route/context.js';
+import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { opCall, opItem } from '../ynl/op-call.js';
 import { description as tc, type AttrsSet, type GetqdiscDumpReply, type NewqdiscDoRequest, type TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, parseHandle, parseMajor, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type KindDef, type Opts, type QdiscKind, type QdiscOptionsByKind } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
-import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type WriteOps } from './tc-object.js';
+import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type TcOps } from './tc-object.js';
 
 /** Where a qdisc goes. */
 export interface QdiscPlace {
@@ -102,7 +102,10 @@ export function qdiscView(scope: Scope, m: GetqdiscDumpReply): Qdisc {
   return q;
 }
 
-function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc, m: GetqdiscDumpReply) => boolean } {
+/** Which dumped messages a list keeps, tested on the message's numbers: views are made only of those. */
+type Keep = (m: GetqdiscDumpReply) => boolean;
+
+function filterOf(scope: Scope, f: unknown): { ifindex: number; keep: Keep } {
   const filter = f === undefined ? {} : (checkSpec(f, 'filter', PLACE_KEYS) as QdiscFilter);
   const ifindex = filter.dev === undefined ? 0 : scope.ifindex(filter.dev, 'dev');
   const handle = filter.handle === undefined ? undefined : parseMajor(filter.handle, 'handle');
@@ -111,20 +114,16 @@ function filterOf(scope: Scope, f: unknown): { ifindex: number; test: (q: Qdisc,
   if (kind !== undefined && typeof kind !== 'string') throw new NetlinkArgumentError('kind', `must be a string, got ${typeof kind}`, 'ERR_INVALID_ARG_TYPE');
   return {
     ifindex,
-    test: (q, m) => (!ifindex || m.ifindex === ifindex) && (handle === undefined || m.handle === handle) && (parent === undefined || m.parent === parent) && (kind === undefined || q.kind === kind),
+    keep: (m) => (!ifindex || m.ifindex === ifindex) && (handle === undefined || m.handle === handle) && (parent === undefined || m.parent === parent) && (kind === undefined || (m.kind ?? '') === kind),
   };
 }
 
-
-function listQdiscs(scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> {
-  const { ifindex, test } = filterOf(scope, filter);
+/** The qdiscs of a dump (of one device when ifindex is not 0) that `keep` keeps, as views. */
+function listQdiscs(scope: Scope, ifindex: number, keep: Keep): Step<Qdisc[]> {
   return opCall(tc, 'getqdisc', 'dump', { family: 0, ifindex, handle: 0, parent: 0, info: 0 }, {
     result: (replies) => {
       const out: Qdisc[] = [];
-      for (const m of replies) {
-        const q = qdiscView(scope, m);
-        if (test(q, m)) out.push(q);
-      }
+      for (const m of replies) if (keep(m)) out.push(qdiscView(scope, m));
       return out;
     },
   });
@@ -132,19 +131,23 @@ function listQdiscs(scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> {
 
 const OPS = {
   /** Every qdisc (of a device, kind, handle or parent when the filter says), ingress and clsact included. */
-  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => listQdiscs(scope, filter),
+  list: (scope: Scope, filter?: QdiscFilter): Step<Qdisc[]> => {
+    const { ifindex, keep } = filterOf(scope, filter);
+    return listQdiscs(scope, ifindex, keep);
+  },
   /**
    * The qdisc at a parent (default root) or with a handle; ENOENT when there is none. (A dump,
    * filtered: RTM_GETQDISC's do answers only through RTNLGRP_TC unless NLM_F_ECHO is set.)
    */
   get: (scope: Scope, ref: QdiscRef): Step<Qdisc> => {
     const req = refRequest(scope, ref, true);
+    // list's path, keeping the message at the place asked (parent or handle 0: any)
+    const keep: Keep = (m) => m.ifindex === req.ifindex && (!req.parent || m.parent === req.parent) && (!req.handle || m.handle === req.handle);
     return {
-      first: listQdiscs(scope, { dev: req.ifindex }),
+      first: listQdiscs(scope, req.ifindex, keep),
       then: (found: Qdisc[], sc: Scope) => {
-        const q = found.find((x) => (!req.parent || parseHandle(x.parent) === req.parent) && (!req.handle || parseMajor(x.handle) === req.handle));
-        if (!q) throw new NetlinkSystemError(constants.errno.ENOENT, 'getqdisc', `no qdisc on ${sc.ifname(req.ifindex) ?? req.ifindex} at ${formatHandle(req.parent || req.handle)}`);
-        return { value: q };
+        if (!found[0]) throw new NetlinkSystemError(constants.errno.ENOENT, 'getqdisc', `no qdisc on ${sc.ifname(req.ifindex) ?? req.ifindex} at ${formatHandle(req.parent || req.handle)}`);
+        return { value: found[0] };
       },
     };
   },
@@ -152,7 +155,7 @@ const OPS = {
 };
 
 /** A namespace's qdiscs: list/get, and add/change/replace/delete of one spec or (bulk) an array. */
-export type Qdiscs = Omit<BoundOps<typeof OPS>, keyof WriteOps<QdiscSpec, QdiscRef>> & WriteOps<QdiscSpec, QdiscRef>;
+export type Qdiscs = TcOps<typeof OPS, QdiscSpec, QdiscRef>;
 
 export function makeQdiscs(ctx: RouteContext): Qdiscs {
   return bindOps(ctx, OPS) as unknown as Qdiscs;

@@ -1,6 +1,7 @@
 // Statistics of a qdisc, class, filter or action, from the kernel's TCA_STATS2 nest (gnet_stats):
 // counters as bigint, as `tc -s` prints them. Shared by every tc object module.
 import type { TcaStatsAttrsSet, TcStatsStruct } from '../ynl/families/tc.js';
+import { struct } from './unread.js';
 
 export interface TcStats {
   bytes: bigint;
@@ -16,8 +17,6 @@ export interface TcStats {
   rate?: { bps: bigint; pps: bigint };
 }
 
-/** A struct the codec could not read (too short) arrives as a Buffer: treat it as absent. */
-const struct = <T extends object>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
 
 /** TCA_STATS2 (preferred) or the old TCA_STATS struct, to one shape; undefined when neither came. */
 export function toStats(stats2: TcaStatsAttrsSet | undefined, old?: TcStatsStruct | Buffer): TcStats | undefined {

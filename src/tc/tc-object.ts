@@ -6,7 +6,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem } from '../core/transaction.js';
 import { oneOrMany, type OneOrMany, type OneOrManySync } from '../route/bulk.js';
 import { checkSpec } from '../route/arg-check.js';
-import type { Scope } from '../route/context.js';
+import type { BoundOps, Scope, Step } from '../route/context.js';
 import type { TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, TC_H_INGRESS } from './handle.js';
 import { parseTime } from './units.js';
@@ -63,30 +63,32 @@ export function headerView(scope: Scope, m: TcmsgStruct): TcHeaderView {
   return { dev: scope.ifname(m.ifindex) ?? String(m.ifindex), ifindex: m.ifindex, handle: formatHandle(m.handle), parent: parentName(m.parent) };
 }
 
+/** The write verbs and their flags: add (CREATE|EXCL: EEXIST if one is there), change (the one there, same kind), replace (CREATE|REPLACE). */
+const WRITE_FLAGS = { add: NLM_F_CREATE | NLM_F_EXCL, change: 0, replace: NLM_F_CREATE | NLM_F_REPLACE } as const;
+export type WriteVerb = keyof typeof WRITE_FLAGS;
+const ALL_VERBS: readonly WriteVerb[] = ['add', 'change', 'replace'];
+
 /**
- * add (CREATE|EXCL: EEXIST if one is there), change (the one there, same kind), replace
- * (CREATE|REPLACE) and delete of a tc object table, each taking one spec or an array (one
- * transaction, failures by index).
+ * The write verbs of a tc object table (all three unless `verbs` names fewer: actions have no
+ * change, chains only add) and delete, each taking one spec or an array (one transaction,
+ * failures by index). bindOps makes each a Promise method and its Sync twin.
  */
-export function writeOps<S, R>(write: (scope: Scope, spec: S, flags: number) => TransactionItem<unknown>, remove: (scope: Scope, ref: R) => TransactionItem<unknown>) {
-  const writer = (flags: number) => (scope: Scope, spec: S | readonly S[]) => oneOrMany(scope, spec, (sc, s: S) => write(sc, s, flags));
-  return {
-    add: writer(NLM_F_CREATE | NLM_F_EXCL),
-    change: writer(0),
-    replace: writer(NLM_F_CREATE | NLM_F_REPLACE),
-    delete: (scope: Scope, ref: R | readonly R[]) => oneOrMany(scope, ref, remove),
-  };
+export function writeOps<S, R, V extends WriteVerb = WriteVerb>(
+  write: (scope: Scope, spec: S, flags: number) => TransactionItem<unknown>,
+  remove: (scope: Scope, ref: R) => TransactionItem<unknown>,
+  verbs: readonly V[] = ALL_VERBS as readonly V[],
+) {
+  const ops = {} as Record<V, (scope: Scope, spec: S | readonly S[]) => ReturnType<typeof oneOrMany>>;
+  for (const v of verbs) ops[v] = (scope, spec) => oneOrMany(scope, spec, (sc, s: S) => write(sc, s, WRITE_FLAGS[v]));
+  return Object.assign(ops, { delete: (scope: Scope, ref: R | readonly R[]) => oneOrMany(scope, ref, remove) });
 }
 
-/** The methods writeOps' builders become: one spec (void) or an array (a BulkResult). */
-export interface WriteOps<S, R> {
-  add: OneOrMany<S>;
-  addSync: OneOrManySync<S>;
-  change: OneOrMany<S>;
-  changeSync: OneOrManySync<S>;
-  replace: OneOrMany<S>;
-  replaceSync: OneOrManySync<S>;
-  delete: OneOrMany<R>;
-  deleteSync: OneOrManySync<R>;
-}
+/** The methods writeOps' builders become: one spec (void) or an array (a BulkResult), and their Sync twins. */
+export type WriteOps<S, R, V extends WriteVerb = WriteVerb> =
+  { [K in V]: OneOrMany<S> } & { [K in V as `${K}Sync`]: OneOrManySync<S> } & { delete: OneOrMany<R>; deleteSync: OneOrManySync<R> };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bindOps' own constraint
+type Builder = (scope: Scope, arg: any) => Step<any>;
+
+/** A tc object table's bound methods: the builders' own, with writeOps' typed by spec and ref. */
+export type TcOps<B extends Record<string, Builder>, S, R, V extends WriteVerb = WriteVerb> = Omit<BoundOps<B>, keyof WriteOps<S, R, V>> & WriteOps<S, R, V>;

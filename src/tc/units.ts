@@ -74,9 +74,22 @@ export function formatSize(bytes: number): string {
   return `${bytes}b`;
 }
 
-/** As tc prints a time (print_time): '1.0s', '10.0ms', '500us'. */
+/** C's printf("%.3g"): three significant digits, trailing zeros dropped, an exponent from 1e3 up or below 1e-4. */
+function g3(x: number): string {
+  if (x === 0) return '0';
+  const [mantissa, exp] = x.toExponential(2).split('e') as [string, string];
+  const e = Number(exp);
+  const trim = (t: string) => (t.includes('.') ? t.replace(/\.?0+$/, '') : t);
+  if (e < -4 || e >= 3) return `${trim(mantissa)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return trim(x.toFixed(2 - e));
+}
+
+/**
+ * As tc prints a time (tc_util.c print_time, iproute2 5.x/6.x): %.3g seconds or
+ * milliseconds, whole microseconds below one ms: '50ms', '1.86ms', '1.5s', '1.23e+03s', '992us'.
+ */
 export function formatTime(usec: number): string {
-  if (usec >= 1e6) return `${(usec / 1e6).toFixed(1)}s`;
-  if (usec >= 1e3) return `${(usec / 1e3).toFixed(1)}ms`;
-  return `${usec}us`;
+  if (usec >= 1e6) return `${g3(usec / 1e6)}s`;
+  if (usec >= 1e3) return `${g3(usec / 1e3)}ms`;
+  return `${Math.trunc(usec)}us`;
 }
