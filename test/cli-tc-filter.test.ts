@@ -176,7 +176,7 @@ describe('nlkit tc actions and chain', () => {
 
 describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print code)', () => {
   test('police, gact, skbedit, vlan, tunnel_key, pedit and flower as iproute2\'s print_* functions print them', async () => {
-    const { actionJson, actionText } = await import('../src/cli/tc-filter-print.js');
+    const { actionJson, actionText } = await import('./helpers/tc-print.js');
     const police = { kind: 'police', index: 5, verdict: 'drop' as const, ref: 1, bind: 0, rate: 125000, burst: 10240, mtu: 2048, exceed: 'drop', conform: 'pipe' };
     assert.equal(actionJson(police, 1, false),
       '{"order":1,"kind":"police","index":5,"control_action":{"type":"drop"},"control_action":{"type":"pipe"},"overhead":0,"ref":1,"bind":0}\n');
@@ -199,7 +199,7 @@ describe('nlkit tc printing of kinds this kernel lacks (from iproute2\'s print c
       '{"htype":"ipv4","offset":8,"cmd":"set","val":"3000000","mask":"ffffff"},{"htype":"tcp","offset":0,"cmd":"add","val":"1","mask":"ffff0000"}]}\n');
     assert.equal(actionText(pe, 0, false),
       '\n\taction order 0:  pedit action pass keys 2\n \t index 8 ref 1 bind 0\n\t key #0  at ipv4+8: val 03000000 mask 00ffffff\n\t key #1  at tcp+0: add 00000001 mask ffff0000\n');
-    const { filterJson } = await import('../src/cli/tc-filter-print.js');
+    const { filterJson } = await import('./helpers/tc-print.js');
     const flower = { dev: 'v0', ifindex: 3, parent: 'ingress', kind: 'flower', protocol: 'ip', pref: 5, chain: 0, handle: '0x1', ipProto: 'tcp', dstIp: '10.0.0.0/8', dstPort: 22, classid: '1:5', notInHw: true };
     assert.equal(filterJson(flower, { stats: false, parentNamed: true, devNamed: true }),
       '{"protocol":"ip","pref":5,"kind":"flower","chain":0,"options":{"handle":1,"classid":"1:5","keys":{"eth_type":"ipv4","ip_proto":"tcp","dst_ip":"10.0.0.0/8","dst_port":22},"not_in_hw":true}}\n');

@@ -59,6 +59,9 @@ describe('conntrack expectations and zeroed counters', () => {
         flags: [], helper: 'ftp', class: 0, timeout: undefined, id: undefined,
       });
       assert.ok(e.timeout! > 0 && e.timeout! <= 300);
+      // a family by any spelling parseFamily reads selects it; the other family selects nothing
+      for (const family of ['ipv4', 'inet', 4] as const) assert.equal((await ct.expectations.list({ family: family as 'ipv4' })).length, 1, String(family));
+      assert.equal((await ct.expectations.list({ family: 'ipv6' })).length, 0);
       assert.deepEqual((await ct.expectations.get({ protocol: 'tcp', tuple: EXPECT.tuple })).id, e.id);
       if (HAS_CONNTRACK) {
         assert.deepEqual([formatExpectation(e)].map(untimed), tool(ns, '-L', 'expect').map(untimed));

@@ -57,7 +57,7 @@ describe('basic ematch golden vectors (tc 6.1 captures)', () => {
     assert.equal(opts.options.ematches.treeList[0]!.toString('hex'), '0000' + '0300' + '0100' + '0000' + 'ff000000' + '0a000000' + '0c000000' + '00000000');
   });
   test('tc\'s text of the matches (m_ematch.c print_ematch_seq, em_cmp.c, em_u32.c)', async () => {
-    const { filterText, filterJson } = await import('../src/cli/tc-filter-print.js');
+    const { filterText, filterJson } = await import('./helpers/tc-print.js');
     const f = { ...back(body('basic_u32_and')), handle: '0x1' };
     const o = { stats: false, parentNamed: true, devNamed: true };
     assert.equal(filterText(f, o), 'filter protocol ip pref 21 basic chain 0 handle 0x1 flowid 1:2 \n  u32(0a000000/ff000000 at 12)\n  AND cmp(u16 at 2 layer 2 gt 1023)\n\n');

@@ -14,7 +14,7 @@ import { description as tcDesc, type GettfilterDoReply } from '../src/ynl/famili
 import { filterObject, filterRequest } from '../src/tc/filters.js';
 import { filterSpecOf } from '../src/cli/tc-filter.js';
 import { Words } from '../src/cli/ip-command.js';
-import { filterJson, filterText } from '../src/cli/tc-filter-print.js';
+import { filterJson, filterText } from './helpers/tc-print.js';
 import { inTc } from './helpers/tc.js';
 
 const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;

@@ -14,7 +14,7 @@ import { description as tcDesc, type ActAttrsSet } from '../src/ynl/families/tc.
 import { actionAttrs, actionObject } from '../src/tc/actions.js';
 import { parsePsched, pschedClock } from '../src/tc/psched.js';
 import { parseAction } from '../src/cli/tc-filter-words.js';
-import { actionJson, actionText } from '../src/cli/tc-filter-print.js';
+import { actionJson, actionText } from './helpers/tc-print.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')) as { captures: Record<string, { command: string; body: string }> };
 const caps = fixture.captures;

@@ -23,13 +23,10 @@ type Printers = { [K in ObjectKind]: () => Promise<Printer<K>> };
  * through its printer; under -j the domain object (ip 6.1's monitor has no JSON to match).
  */
 const recordPrinter = <K extends ObjectKind>(load: () => Promise<(p: import('./ip-printer.js').Printer, v: ObjectTypes[K]) => void>) => async (): Promise<Printer<K>> => {
-  const [print, { listPrinter }] = await Promise.all([load(), import('./ip-printer.js')]);
+  const [print, { printed }] = await Promise.all([load(), import('./ip-printer.js')]);
   return {
     text: (v) => {
-      let out = '';
-      const p = listPrinter({ json: false, pretty: false, out: (t) => (out += t) });
-      print(p, v);
-      p.finish();
+      const out = printed(false, (p) => print(p, v));
       return out.endsWith('\n') ? out : `${out}\n`;
     },
     json: (v) => v,

@@ -107,3 +107,23 @@ export function listPrinter(env: { json: boolean; pretty: boolean; out(text: str
   };
   return p;
 }
+
+/**
+ * What `print` prints of one record: its text, or its compact JSON (the object `print` opens
+ * and closes) and a newline. Monitors print records one at a time.
+ */
+export function printed(json: boolean, print: (p: Printer) => void): string {
+  let out = '';
+  const sink = (t: string) => void (out += t);
+  if (!json) {
+    const p = new TextPrinter(sink);
+    print(p);
+    p.finish();
+    return out;
+  }
+  const w = new JsonWriter(false, sink);
+  print(new CompactJsonPrinter(w));
+  w.raw('\n');
+  w.flush();
+  return out;
+}

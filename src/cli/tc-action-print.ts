@@ -7,7 +7,7 @@ import { formatRate, formatSize } from '../tc/units.js';
 import { peditWords } from '../tc/action-kinds.js';
 import { llProtoOfWord } from '../tc/ethertypes.js';
 import type { Printer } from './ip-printer.js';
-import { jsonOf, jsonOnly, printStats, size, textOf, val } from './tc-print.js';
+import { jsonOnly, printStats, size, val } from './tc-print.js';
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
@@ -56,15 +56,14 @@ const AGE_WORDS = [['installed', 'installed', ' installed '], ['lastUsed', 'last
 
 /**
  * tc's print_tm: each time the kernel gave (not 0) in whole seconds of its clock_t ticks
- * (USER_HZ 100); pedit prints the words inside its own lines (`words` false: JSON only).
+ * (USER_HZ 100). pedit prints the words inside its own lines ('text') and the members after
+ * ('json'); every other kind both at once.
  */
-function printTimes(p: Printer, a: Action, words: boolean): void {
-  if (!a.age) return;
+function printTimes(p: Printer, a: Action, part: 'text' | 'json' | 'both'): void {
+  if (!a.age || (part === 'text' && p.json) || (part === 'json' && !p.json)) return;
   for (const [k, key, pre] of AGE_WORDS) {
     const ms = a.age[k];
-    if (!ms) continue;
-    if (words) p.u(key, pre, Math.floor(ms / 1000), ' sec');
-    else jsonOnly(p, key, Math.floor(ms / 1000));
+    if (ms) p.u(key, pre, Math.floor(ms / 1000), ' sec');
   }
 }
 
@@ -75,8 +74,8 @@ const TUNNEL_WORDS = [['src', 'src_ip', '\n\tsrc_ip '], ['dst', 'dst_ip', '\n\td
 const ACTION_PRINT: Record<string, (p: Printer, a: Action, stats: boolean) => void> = {
   mirred: (p, a) => {
     jsonOnly(p, 'mirred_action', a.action);
-    if (p.json) jsonOnly(p, 'direction', a.direction);
-    else p.text(`mirred (${a.direction === 'ingress' ? 'Ingress' : 'Egress'} ${a.action === 'mirror' ? 'Mirror' : 'Redirect'} to device `);
+    jsonOnly(p, 'direction', a.direction);
+    if (!p.json) p.text(`mirred (${a.direction === 'ingress' ? 'Ingress' : 'Egress'} ${a.action === 'mirror' ? 'Mirror' : 'Redirect'} to device `);
     p.s('to_dev', '', String(a.dev), ') ');
     control(p, a.verdict, '');
     indexLine(p, a, '\n\tindex ');
@@ -112,7 +111,7 @@ const ACTION_PRINT: Record<string, (p: Printer, a: Action, stats: boolean) => vo
   vlan: (p, a) => {
     val(p, 'vlan_action', 'vlan  ', a.action, '');
     if (a.id !== undefined) val(p, 'id', ' id ', a.id, '');
-    if (a.protocol !== undefined) p.s('protocol', ' protocol ', llProtoOfWord(a.protocol as string | number), '');
+    if (a.protocol !== undefined) p.s('protocol', ' protocol ', llProtoOfWord(a.protocol as string), '');
     if (a.priority !== undefined) val(p, 'priority', ' priority ', a.priority, '');
     control(p, a.verdict, ' ');
     indexLine(p, a, '\n\t index ');
@@ -136,7 +135,7 @@ const ACTION_PRINT: Record<string, (p: Printer, a: Action, stats: boolean) => vo
     control(p, a.verdict, ' pedit action ');
     p.u('nkeys', ' keys ', words.length, '');
     indexLine(p, a, '\n \t index ');
-    if (stats && !p.json) for (const [k, , pre] of AGE_WORDS) if (a.age?.[k]) p.text(`${pre}${Math.floor(a.age[k]! / 1000)} sec`);
+    if (stats) printTimes(p, a, 'text');
     if (p.json) {
       p.openList('keys');
       for (const w of words) {
@@ -203,7 +202,7 @@ export function printAction(p: Printer, a: Action, order: number, stats: boolean
   p.u('order', standalone ? '\n\taction order ' : '\taction order ', order, ': ');
   jsonOnly(p, 'kind', a.kind);
   (ACTION_PRINT[a.kind] ?? printGeneric)(p, a, stats);
-  if (stats) printTimes(p, a, a.kind !== 'pedit');
+  if (stats) printTimes(p, a, a.kind === 'pedit' ? 'json' : 'both');
   p.text('\n');
   if (stats && a.stats) {
     p.text('\tAction statistics:\n');
@@ -224,13 +223,3 @@ export function printAction(p: Printer, a: Action, order: number, stats: boolean
     } else p.text(`\tused_hw_stats ${used.join(' ')}\n`);
   }
 }
-
-/** One action as tc -j prints it (its object and a newline). */
-export const actionJson = (a: Action, order: number, stats: boolean, standalone = true): string => jsonOf((p) => {
-  p.open();
-  printAction(p, a, order, stats, standalone);
-  p.close();
-});
-
-/** tc's text for one action. */
-export const actionText = (a: Action, order: number, stats: boolean, standalone = true): string => textOf((p) => printAction(p, a, order, stats, standalone));

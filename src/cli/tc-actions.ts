@@ -5,8 +5,7 @@ import type { Action } from '../tc/index.js';
 import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { parseActions } from './tc-filter-words.js';
 import { printAction } from './tc-action-print.js';
-import type { Printer } from './ip-printer.js';
-import { printList } from './tc-print.js';
+import { listPrinter } from './ip-printer.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {
@@ -28,23 +27,20 @@ function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?:
 /** tc -j's shape of an actions message: [{"total acts": N}, {"actions": [...]}]. */
 function print(env: IpEnv, list: Action[], total: number, first: number): void {
   const stats = env.stats > 0;
-  const parts = [
-    (p: Printer) => p.u('total acts', 'total acts ', total, '\n'),
-    (p: Printer) => {
-      p.openList('actions');
-      list.forEach((a, i) => {
-        p.open();
-        printAction(p, a, first + i, stats);
-        p.close();
-      });
-      p.closeList();
-    },
-  ];
-  printList(env, parts, (p, part) => {
+  const p = listPrinter(env);
+  p.open();
+  p.u('total acts', 'total acts ', total, '\n');
+  p.close();
+  p.open();
+  p.openList('actions');
+  list.forEach((a, i) => {
     p.open();
-    part(p);
+    printAction(p, a, first + i, stats);
     p.close();
   });
+  p.closeList();
+  p.close();
+  p.finish();
 }
 
 const writer = (name: 'add' | 'replace', alias?: string) => ({

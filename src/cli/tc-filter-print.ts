@@ -5,10 +5,9 @@ import type { Action, Filter } from '../tc/index.js';
 import { llProtoOfWord, parseProtocol } from '../tc/ethertypes.js';
 import { selKeys, type U32Match, type U32Offset } from '../tc/u32.js';
 import type { Printer } from './ip-printer.js';
-import { actionJson, actionText, printAction } from './tc-action-print.js';
-import { jsonOf, jsonOnly, textOf, val } from './tc-print.js';
+import { printAction } from './tc-action-print.js';
+import { jsonOnly, val } from './tc-print.js';
 
-export { actionJson, actionText };
 
 /** u32's keys as the kernel holds them (decodeSel keeps their order). */
 const u32Keys = (f: Filter) => (f.match === undefined ? [] : selKeys(f.match as U32Match[]));
@@ -18,13 +17,9 @@ const CLS_FLAGS = [['skipHw', 'skip_hw', 'skip_hw '], ['skipSw', 'skip_sw', 'ski
 
 const hex = (n: number) => (n >>> 0).toString(16);
 
-/** The cls flags tc prints (skip_hw, in_hw...): members and words, or (`words`) the words alone. */
-function printFlags(p: Printer, f: Filter, wordsOnly = false): void {
-  for (const [k, key, word] of CLS_FLAGS) {
-    if (!f[k]) continue;
-    if (wordsOnly) p.text(word);
-    else p.bool(key, word, true);
-  }
+/** The cls flags tc prints (skip_hw, in_hw...): members in JSON, words in the text. */
+function printFlags(p: Printer, f: Filter): void {
+  for (const [k, key, word] of CLS_FLAGS) if (f[k]) p.bool(key, word, true);
 }
 
 /** A u32 member: `pre v` in the text when `shown`, else in the JSON only. */
@@ -251,7 +246,7 @@ export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
   // a filter with no handle (nor u32's keys or table) has no options in tc's JSON, and only its flags in its text
   if (f.handle === undefined && f.match === undefined && f.divisor === undefined) {
     if (!p.json) {
-      printFlags(p, f, true);
+      printFlags(p, f);
       p.text('\n');
       acts.forEach((a, i) => printAction(p, a, i + 1, o.stats, false));
     }
@@ -272,8 +267,4 @@ export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
   p.close();
 }
 
-/** One filter as `tc -j filter show` prints it (its object and a newline). */
-export const filterJson = (f: Filter, o: FilterShown): string => jsonOf((p) => printFilter(p, f, o));
 
-/** tc's text line(s) for a filter. */
-export const filterText = (f: Filter, o: FilterShown): string => textOf((p) => printFilter(p, f, o));

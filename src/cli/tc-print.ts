@@ -290,18 +290,3 @@ export async function printEach<T>(env: Env, items: AsyncIterable<T>, print: TcP
   }
   p.finish();
 }
-
-/** tc's text of what `print` prints. */
-export function textOf(print: (p: Printer) => void): string {
-  let out = '';
-  printList({ json: false, pretty: false, out: (t) => void (out += t) }, [print], (p, f) => f(p));
-  return out;
-}
-
-/** `tc -j`'s JSON of one record (an object `print` opens and closes) and a newline. */
-export function jsonOf(print: (p: Printer) => void): string {
-  let out = '';
-  printList({ json: true, pretty: false, out: (t) => void (out += t) }, [print], (p, f) => f(p));
-  // the list's brackets off: '[{...}]\n'
-  return `${out.slice(1, -2)}\n`;
-}

@@ -827,11 +827,15 @@ const writeFlagAttr: FastWriter = (w, def, v) => {
   w.endAttr(w.beginAttr(def.value));
   return true;
 };
-/** Writer methods of the unsigned integers a fast writer handles, host and network order. */
-const UINT_PUT: Partial<Record<AttrType, { bytes: number; host: 'u8' | 'u16' | 'u32'; network: 'u8' | 'u16be' | 'u32be' }>> = {
-  u8: { bytes: 1, host: 'u8', network: 'u8' },
-  u16: { bytes: 2, host: 'u16', network: 'u16be' },
-  u32: { bytes: 4, host: 'u32', network: 'u32be' },
+type Put = (w: Writer, v: number) => void;
+/**
+ * The unsigned integers a fast writer handles, host and network order: functions, not method
+ * names (a keyed `w[name]()` shared by every attribute's writer would see five names).
+ */
+const UINT_PUT: Partial<Record<AttrType, { bytes: number; host: Put; network: Put }>> = {
+  u8: { bytes: 1, host: (w, v) => w.u8(v), network: (w, v) => w.u8(v) },
+  u16: { bytes: 2, host: (w, v) => w.u16(v), network: (w, v) => w.u16be(v) },
+  u32: { bytes: 4, host: (w, v) => w.u32(v), network: (w, v) => w.u32be(v) },
 };
 
 /**
@@ -848,7 +852,7 @@ function uintAttrWriter(def: AttrDef): FastWriter | undefined {
   const min = Math.max(0, (b?.min as number | undefined) ?? 0);
   const max = Math.min(2 ** (8 * put.bytes) - 1, (b?.max as number | undefined) ?? Infinity);
   const names = def.enumType?.byName;
-  const method = def.bigEndian ? put.network : put.host;
+  const write = def.bigEndian ? put.network : put.host;
   return (w, _def, v) => {
     let n = v;
     if (typeof n !== 'number') {
@@ -856,7 +860,7 @@ function uintAttrWriter(def: AttrDef): FastWriter | undefined {
     }
     if (!((n as number) >= min && (n as number) <= max) || !Number.isInteger(n)) return false;
     const start = w.beginAttr(def.value);
-    w[method](n as number);
+    write(w, n as number);
     w.endAttr(start);
     return true;
   };

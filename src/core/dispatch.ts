@@ -52,8 +52,6 @@ export class Dispatcher {
   /** One RawMessage per nesting level: a request made by a decoder or listener dispatches into its own. */
   private readonly msgs: RawMessage[] = [];
   private depth = 0;
-  /** The socket's port id, asked for on the first multicast that carries a sequence number (0: not yet assigned). */
-  private port = 0;
 
   constructor(private readonly kernelPeer: boolean, private readonly table: PendingTable, private readonly host: DispatchHost) {}
 
@@ -140,9 +138,7 @@ export class Dispatcher {
    * its seq and this socket's port id in the header; true when one took it.
    */
   private isEcho(m: RawMessage): boolean {
-    if (m.seq === 0) return false;
-    if (this.port === 0) this.port = this.host.portId();
-    return m.portId === this.port && this.table.route(m);
+    return m.seq !== 0 && m.portId === this.host.portId() && this.table.route(m);
   }
 
   private event(m: RawMessage): void {

@@ -35,29 +35,29 @@ export function ipv4Text(b: Uint8Array, at: number): string {
 }
 
 /**
- * One scan of a dotted quad (four decimal numbers 0..255 of 1-3 digits), its bytes written
- * at b[at] when b is given. `strict` refuses leading zeros, as node:net's isIPv4 does.
+ * One scan of the dotted quad s[0, end) (four decimal numbers 0..255 of 1-3 digits): its
+ * number (a.b.c.d is a << 24 | ...), or -1. `strict` refuses leading zeros, as node:net's
+ * isIPv4 does.
  */
-function scanIPv4(s: string, strict: boolean, b: Uint8Array | undefined, at: number, n = s.length): boolean {
-  if (n < 7 || n > 15) return false;
-  let part = 0, value = 0, digits = 0;
-  for (let i = 0; i < n; i++) {
+function quadValue(s: string, strict: boolean, end: number): number {
+  if (end < 7 || end > 15) return -1;
+  let part = 0, value = 0, digits = 0, address = 0;
+  for (let i = 0; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || part === 3) return false;
-      if (b) b[at + part] = value;
+      if (digits === 0 || part === 3) return -1;
+      address = address * 256 + value;
       part++;
       value = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (strict && digits > 0 && value === 0) return false;
+      if (strict && digits > 0 && value === 0) return -1;
       value = value * 10 + c - 48;
-      if (++digits > 3 || value > 255) return false;
-    } else return false;
+      if (++digits > 3 || value > 255) return -1;
+    } else return -1;
   }
-  if (digits === 0 || part !== 3) return false;
-  if (b) b[at + 3] = value;
-  return true;
+  if (digits === 0 || part !== 3) return -1;
+  return address * 256 + value;
 }
 
 /**
@@ -66,45 +66,35 @@ function scanIPv4(s: string, strict: boolean, b: Uint8Array | undefined, at: num
  * one per route). False for anything else: the caller's general path then parses or
  * refuses it.
  */
-export const writeIPv4 = (s: string, b: Uint8Array, at: number): boolean => scanIPv4(s, false, b, at);
+export function writeIPv4(s: string, b: Uint8Array, at: number): boolean {
+  const v = quadValue(s, false, s.length);
+  if (v < 0) return false;
+  b[at] = v >>> 24; b[at + 1] = v >>> 16; b[at + 2] = v >>> 8; b[at + 3] = v;
+  return true;
+}
 
 /**
  * Whether s is a dotted quad as node:net's isIPv4 accepts it (no leading zeros), without
  * its regular expression: a bulk call checks an address or two per item.
  */
-export const isIPv4Text = (s: string): boolean => scanIPv4(s, true, undefined, 0);
+export const isIPv4Text = (s: string): boolean => quadValue(s, true, s.length) >= 0;
 
 /**
- * The address of s as a number (a.b.c.d is a << 24 | ...) when s is 'a.b.c.d/len', or
- * 'a.b.c.d' and len is 32: the quad as isIPv4Text accepts it, the length as 1-3 digits, as
- * parsePrefix reads a prefix; -1 for anything else. One scan, no call and no substring: a
- * bulk add reads a destination per route, mostly before the JIT has compiled this.
+ * The address of s as a number when s is 'a.b.c.d/len', or 'a.b.c.d' and len is 32: the
+ * quad as isIPv4Text accepts it, the length as 1-3 digits, as parsePrefix reads a prefix;
+ * -1 for anything else. No substring: a bulk add reads a destination per route, mostly
+ * before the JIT has compiled this.
  */
 export function ipv4PrefixValue(s: string, len: number): number {
+  const slash = s.indexOf('/');
+  if (slash < 0) return len === 32 ? quadValue(s, true, s.length) : -1;
   const n = s.length;
-  let part = 0, value = 0, digits = 0, address = 0, i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return -1; // a leading zero
-      value = value * 10 + c - 48;
-      if (++digits > 3 || value > 255) return -1;
-    } else if (c === 46 && digits > 0 && part < 3) {
-      address = address * 256 + value;
-      part++;
-      value = 0;
-      digits = 0;
-    } else break;
-  }
-  if (part !== 3 || digits === 0) return -1;
-  address = address * 256 + value;
-  if (i === n) return len === 32 ? address : -1;
-  if (s.charCodeAt(i) !== 47 || n - i < 2 || n - i > 4) return -1;
+  if (n - slash < 2 || n - slash > 4) return -1;
   let l = 0;
-  for (i++; i < n; i++) {
+  for (let i = slash + 1; i < n; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
     l = l * 10 + c;
   }
-  return l === len ? address : -1;
+  return l === len ? quadValue(s, true, slash) : -1;
 }

@@ -11,6 +11,7 @@ import {
 import { Family } from '../ynl/family.js';
 import { AF, IPPROTO, skMeminfo, type InetProtocol, type SkMeminfo, type SocketState } from './names.js';
 import type { Names } from './context.js';
+import { struct } from '../ynl/unread.js';
 
 type SockReply = OpReply<InetTypes, 'sock', 'do'>;
 
@@ -166,7 +167,6 @@ export function mptcpInfo(b: Buffer): MptcpInfo | undefined {
 
 const address = (fam: number, b: Buffer): string => (fam === AF.inet6 ? formatIPv6(b) : formatIPv4(b));
 
-const plainStruct = <T>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
 
 /** A decoded reply as an InetSocket. */
 export function inetSocket(m: SockReply, protocol: InetProtocol, names: Names): InetSocket {
@@ -237,10 +237,10 @@ function fill(s: InetSocket, m: SockReply, protocol: InetProtocol): InetSocket {
   if (s.protocol === 'mptcp') {
     if (Buffer.isBuffer(m.info)) s.mptcpInfo = mptcpInfo(m.info);
   } else {
-    const info = plainStruct(m.info);
+    const info = struct(m.info);
     if (info && s.protocol === 'tcp') s.tcpInfo = tcpInfo(info);
   }
-  const mem = plainStruct(m.meminfo);
+  const mem = struct(m.meminfo);
   if (mem) s.meminfo = { rmem: mem.idiagRmem, wmem: mem.idiagWmem, fmem: mem.idiagFmem, tmem: mem.idiagTmem };
   if (m.skmeminfo) s.skmeminfo = skMeminfo(m.skmeminfo);
   if (m.cong !== undefined) s.congestion = m.cong;
@@ -251,13 +251,13 @@ function fill(s: InetSocket, m: SockReply, protocol: InetProtocol): InetSocket {
   if (m.classId !== undefined) s.classId = m.classId;
   if (m.cgroupId !== undefined) s.cgroupId = m.cgroupId;
   if (m.skv6only !== undefined) s.v6only = m.skv6only !== 0;
-  const opt = plainStruct(m.sockopt);
+  const opt = struct(m.sockopt);
   if (opt) s.sockopt = [...opt.flags, ...opt.flags2].map(String);
-  const vegas = plainStruct(m.vegasinfo);
+  const vegas = struct(m.vegasinfo);
   if (vegas) s.vegas = { enabled: vegas.tcpvEnabled, rttcnt: vegas.tcpvRttcnt, rtt: vegas.tcpvRtt, minrtt: vegas.tcpvMinrtt };
-  const dctcp = plainStruct(m.dctcpinfo);
+  const dctcp = struct(m.dctcpinfo);
   if (dctcp) s.dctcp = { enabled: dctcp.dctcpEnabled, ceState: dctcp.dctcpCeState, alpha: dctcp.dctcpAlpha, abEcn: dctcp.dctcpAbEcn, abTot: dctcp.dctcpAbTot };
-  const bbr = plainStruct(m.bbrinfo);
+  const bbr = struct(m.bbrinfo);
   if (bbr) s.bbr = { bandwidth: (BigInt(bbr.bbrBwHi) << 32n) | BigInt(bbr.bbrBwLo), minRtt: bbr.bbrMinRtt, pacingGain: bbr.bbrPacingGain, cwndGain: bbr.bbrCwndGain };
   if (m.ulpInfo) {
     const { $unknown: _, ...mptcp } = m.ulpInfo.mptcp ?? {};

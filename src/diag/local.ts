@@ -9,12 +9,12 @@ import {
 } from '../ynl/families/sock_diag_packet.js';
 import { AF, NETLINK_PROTOCOLS, skMeminfo, STATES, type SkMeminfo, type SocketState } from './names.js';
 import type { Names } from './context.js';
+import { struct } from '../ynl/unread.js';
 
 type UnixReply = OpReply<UnixTypes, 'sock', 'do'>;
 type NetlinkReply = OpReply<NetlinkTypes, 'sock', 'do'>;
 type PacketReply = OpReply<PacketTypes, 'sock', 'do'>;
 
-const plain = <T>(v: T | Buffer | undefined): T | undefined => (v === undefined || Buffer.isBuffer(v) ? undefined : v);
 
 export interface UnixSocket {
   family: 'unix';
@@ -119,10 +119,10 @@ export function unixSocket(m: UnixReply): UnixSocket {
   };
   const path = unixName(m.name);
   if (path !== undefined) s.path = path;
-  const vfs = plain(m.vfs);
+  const vfs = struct(m.vfs);
   if (vfs) s.vfs = { inode: vfs.udiagVfsIno, dev: vfs.udiagVfsDev };
   if (m.icons) s.pending = m.icons.map(Number);
-  const rq = plain(m.rqlen);
+  const rq = struct(m.rqlen);
   if (rq) { s.rqueue = rq.udiagRqueue; s.wqueue = rq.udiagWqueue; }
   if (m.meminfo) s.meminfo = skMeminfo(m.meminfo);
   if (m.shutdown !== undefined) s.shutdown = m.shutdown;
@@ -149,7 +149,7 @@ export function netlinkSocket(m: NetlinkReply): NetlinkSocketInfo {
   if (m.groups) s.groups = bitmapGroups(m.groups);
   if (m.meminfo) s.meminfo = skMeminfo(m.meminfo);
   if (m.flags !== undefined) s.flags = m.flags.map(String);
-  const rx = plain(m.rxRing), tx = plain(m.txRing);
+  const rx = struct(m.rxRing), tx = struct(m.txRing);
   if (rx) s.rxRing = rx;
   if (tx) s.txRing = tx;
   return s;
@@ -157,21 +157,21 @@ export function netlinkSocket(m: NetlinkReply): NetlinkSocketInfo {
 
 export function packetSocket(m: PacketReply, names: Names): PacketSocket {
   const s: PacketSocket = { family: 'packet', type: m.pdiagType, protocol: m.pdiagNum, inode: m.pdiagIno, cookie: m.pdiagCookie, raw: m };
-  const info = plain(m.info);
+  const info = struct(m.info);
   if (info) {
     s.ifindex = info.pdiIndex;
     if (info.pdiIndex) s.interface = names.ifname(info.pdiIndex);
     s.info = { version: info.pdiVersion, reserve: info.pdiReserve, copyThresh: info.pdiCopyThresh, tstamp: info.pdiTstamp, flags: info.pdiFlags.map(String) };
   }
-  const mc = plain(m.mclist);
+  const mc = struct(m.mclist);
   if (mc) s.mclist = mc.items;
-  const rx = plain(m.rxRing), tx = plain(m.txRing);
+  const rx = struct(m.rxRing), tx = struct(m.txRing);
   if (rx) s.rxRing = rx;
   if (tx) s.txRing = tx;
   if (m.fanout !== undefined) s.fanout = { id: m.fanout & 0xffff, type: (m.fanout >>> 16) & 0xff, flags: m.fanout >>> 24 };
   if (m.uid !== undefined) s.uid = m.uid;
   if (m.meminfo) s.meminfo = skMeminfo(m.meminfo);
-  const f = plain(m.filter);
+  const f = struct(m.filter);
   if (f) s.filter = f.insns;
   return s;
 }

@@ -198,10 +198,8 @@ const OPS = {
    */
   deleteWhere: (_scope: Scope, filter: CtFilter): Step<BulkResult & { deleted: CtEntry[] }> => {
     if (filter === undefined) throw new NetlinkArgumentError('filter', 'is needed ({} deletes everything: flush() does that in one message)');
-    // route's flush (list, then delete each in one transaction), remembering what was found
-    let found: CtEntry[] = [];
-    const list = mapStep(listStep(filter), (entries) => (found = entries));
-    return mapStep(deleteAll(list, (e) => e, deleteItem), (r) => {
+    // route's flush (list, then delete each in one transaction), saying what went
+    return deleteAll(listStep(filter), (e) => e, deleteItem, (r, found) => {
       const failed = new Set(r.failures.map((f) => f.index));
       return { ...r, deleted: found.filter((_e, i) => !failed.has(i)) };
     });

@@ -9,7 +9,7 @@ import { uint } from '../route/spec-values.js';
 import {
   description as conntrack, type CounterAttrsSet, type GetDumpReply, type NfCtStatusEnum, type TupleAttrsSet,
 } from '../ynl/families/conntrack.js';
-import { specEnum } from '../ynl/spec-enums.js';
+import { Definitions } from '../core/definitions.js';
 
 export type CtFamily = 'ipv4' | 'ipv6';
 
@@ -68,12 +68,13 @@ const upper = (s: string) => s.toUpperCase().replace(/-/g, '_');
 
 /** IPS_* names as the kernel (and `conntrack -u`) spell them, from the spec's nf-ct-status. */
 const STATUS_RENAME: Record<string, string> = { 'seq-adj': 'SEQ_ADJUST' };
-const STATUS = specEnum(conntrack, 'nf-ct-status').map((e) => ({ spec: e.name as NfCtStatusEnum, name: STATUS_RENAME[e.name] ?? upper(e.name), bit: e.value }));
+const defs = new Definitions(conntrack);
+const STATUS = [...defs.enum('nf-ct-status').byName].map(([spec, bit]) => ({ spec: spec as NfCtStatusEnum, name: STATUS_RENAME[spec] ?? upper(spec), bit }));
 export const STATUS_NAMES: readonly string[] = STATUS.map((s) => s.name);
 
 /** TCP / SCTP states as conntrack prints them, by number. */
-const TCP_STATES = specEnum(conntrack, 'nf-ct-tcp-state').map((e) => upper(e.name));
-const SCTP_STATES = specEnum(conntrack, 'nf-ct-sctp-state').map((e) => upper(e.name));
+const TCP_STATES = [...defs.enum('nf-ct-tcp-state').byName.keys()].map(upper);
+const SCTP_STATES = [...defs.enum('nf-ct-sctp-state').byName.keys()].map(upper);
 /** The TCP states an entry can be created in (the spec's max and after are not states). */
 export const TCP_STATE_NAMES: readonly string[] = TCP_STATES.slice(0, TCP_STATES.indexOf('MAX'));
 
@@ -187,11 +188,13 @@ const ICMPV6_INVERSE: Record<number, number> = { 128: 129, 129: 128, 139: 140, 1
 
 const isIcmp = (proto: number) => proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
 
-/** The protocol fields of a tuple and their largest values: ports, or ICMP's type, code and id. */
-const PROTO_FIELDS = { sport: 0xffff, dport: 0xffff, type: 255, code: 255, id: 0xffff } as const;
+/** The protocol fields of a tuple: ports, or ICMP's type, code and id; their largest values. */
+const PROTO_FIELDS = {
+  sport: { max: 0xffff, icmp: false }, dport: { max: 0xffff, icmp: false },
+  type: { max: 255, icmp: true }, code: { max: 255, icmp: true }, id: { max: 0xffff, icmp: true },
+} as const;
 type ProtoField = keyof typeof PROTO_FIELDS;
-const PROTO_KEYS = Object.keys(PROTO_FIELDS) as ProtoField[];
-const ICMP_FIELD: Record<ProtoField, boolean> = { sport: false, dport: false, type: true, code: true, id: true };
+export const PROTO_KEYS = Object.keys(PROTO_FIELDS) as ProtoField[];
 
 /**
  * The protocol fields a tuple (or a tuple filter) gives, checked against its protocol: ICMP
@@ -202,8 +205,9 @@ export function protoFields(t: Partial<Record<ProtoField, unknown>>, prefix: str
   const out: Pick<CtTuple, ProtoField> = {};
   for (const k of PROTO_KEYS) {
     if (t[k] === undefined) continue;
-    if (ICMP_FIELD[k] !== icmp) throw new NetlinkArgumentError(`${prefix}${k}`, icmp ? 'is not for ICMP (give type, code and id)' : 'is for ICMP only');
-    out[k] = uint(t[k], `${prefix}${k}`, PROTO_FIELDS[k]);
+    const f = PROTO_FIELDS[k];
+    if (f.icmp !== icmp) throw new NetlinkArgumentError(`${prefix}${k}`, icmp ? 'is not for ICMP (give type, code and id)' : 'is for ICMP only');
+    out[k] = uint(t[k], `${prefix}${k}`, f.max);
   }
   return out;
 }

@@ -139,7 +139,7 @@ export const EXPECT_OPS = {
     const fam = parseFamily(o.family) ?? 0;
     return opCall(conntrack, 'exp-get', 'dump', { nfgenFamily: fam }, {
       // the kernel dumps every family when asked for one: filtered here
-      result: (r) => r.map(expectationObject).filter((e) => o.family === undefined || e.family === o.family),
+      result: (r) => (fam === 0 ? r : r.filter((m) => m.nfgenFamily === fam)).map(expectationObject),
     });
   },
   /** One expectation by its tuple; ENOENT if there is none. */

@@ -10,7 +10,7 @@ import { familyOf, parseFamily } from '../route/inet.js';
 import { uint, valueMask } from '../route/spec-values.js';
 import type { GetDumpRequest, NfCtStatusEnum, TupleAttrsSet } from '../ynl/families/conntrack.js';
 import {
-  familyWord, IPPROTO_ICMPV6, protocolValue, protoFields, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
+  familyWord, IPPROTO_ICMPV6, PROTO_KEYS, protocolValue, protoFields, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
   type CtEntry, type CtTuple,
 } from './ct-entry.js';
 
@@ -77,7 +77,7 @@ function tupleFilter(v: unknown, option: string, proto: number | undefined): { t
     out[k] = t[k];
   }
   if (proto === undefined) {
-    const k = (['sport', 'dport', 'type', 'code', 'id'] as const).find((f) => t[f] !== undefined);
+    const k = PROTO_KEYS.find((f) => t[f] !== undefined);
     if (k !== undefined) throw new NetlinkArgumentError(`${prefix}${k}`, "needs a protocol ('tcp', 'udp', 'icmp'...)");
     return { t: out, family };
   }

@@ -8,7 +8,7 @@ import { AttrIterator } from '../core/attributes.js';
 import type { RawMessage } from '../core/message.js';
 import { opItem } from '../ynl/op-call.js';
 import { description as nft } from '../ynl/families/nftables.js';
-import { commandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
+import { commandItems, mostCommandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
 import type { Bulk } from '../route/context.js';
 
 /** <linux/netfilter/nfnetlink.h> NFNL_SUBSYS_NFTABLES: a batch's res_id. */
@@ -135,7 +135,7 @@ function batchItems(cmds: readonly NftCommand[], opts: BatchOptions, known: Batc
   cmds.forEach((c, i) => {
     const { verb, object } = verbOf(c, `commands[${i}]`);
     ops.push(`${verb} ${object}`);
-    most += mostItems(c, object);
+    most += mostCommandItems(c, object);
   });
   const owners: number[] = [];
   function* items(): Generator<TransactionItem<unknown>> {
@@ -155,19 +155,6 @@ function batchItems(cmds: readonly NftCommand[], opts: BatchOptions, known: Batc
     yield opItem(nft, 'batch-end', head, { ack: false });
   }
   return { items: items(), owners, ops, most };
-}
-
-/**
- * The most requests a command makes (the transaction reserves a sequence number for each):
- * a rule its own and, per expression, at most one anonymous set (its NEWSET and NEWSETELEM:
- * a match's or a concatenation's `{ set }` value); a set its own and its elements'.
- */
-function mostItems(c: NftCommand, object: string): number {
-  if (object === 'rule') {
-    const expr = (c as { expr?: unknown }).expr;
-    return 1 + 2 * (Array.isArray(expr) ? expr.length : 0);
-  }
-  return object === 'set' ? 2 : 1;
 }
 
 /** The transaction's result, or its error (nothing applied) when any item failed. */

@@ -233,6 +233,8 @@ function ruleItems(verb: NftVerb, c: NftRuleSpec, where: string, state: BatchSta
     return [opItem(nft, verb === 'delete' ? 'delrule' : 'destroyrule', req)];
   }
   const enc = encodeRule(c.expr, { family: c.family, newSetId: () => state.nextId++, ifindex: state.ifindex }, `${where}.expr`);
+  // mostCommandItems' bound: an expression brings at most one anonymous set
+  if (enc.sets.length > c.expr.length) throw new Error(`${where}: ${enc.sets.length} anonymous sets for ${c.expr.length} expressions (mostCommandItems is out of date)`);
   const items = enc.sets.flatMap((s) => anonSetItems(c.family, table, s));
   req.expressions = { elem: enc.exprs };
   if (c.comment !== undefined) req.userdata = encodeComment(c.comment, `${where}.comment`);
@@ -341,6 +343,19 @@ export function setsToLookUp(cmds: readonly NftCommand[]): { family: NftFamily; 
       out.push({ family: r.family as NftFamily, table: r.table as string, set: r.set });
   }
   return out;
+}
+
+/**
+ * The most requests commandItems makes of a command (the transaction reserves a sequence number for each):
+ * a rule its own and, per expression, at most one anonymous set (its NEWSET and NEWSETELEM:
+ * a match's or a concatenation's `{ set }` value); a set its own and its elements'.
+ */
+export function mostCommandItems(c: NftCommand, object: string): number {
+  if (object === 'rule') {
+    const expr = (c as { expr?: unknown }).expr;
+    return 1 + 2 * (Array.isArray(expr) ? expr.length : 0);
+  }
+  return object === 'set' ? 2 : 1;
 }
 
 /** One command's requests (a rule may bring its anonymous sets first). */

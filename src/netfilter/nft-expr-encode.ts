@@ -10,7 +10,7 @@ import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nf
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
-import { specEnumValues } from '../ynl/spec-enums.js';
+import { Definitions } from '../core/definitions.js';
 
 /** An anonymous set a rule needs: created in the rule's batch, named by the kernel ('__set%d'). */
 export interface AnonSet {
@@ -119,7 +119,7 @@ function encodeConcat(e: NftConcat, ctx: EncodeContext, out: Encoding, path: str
 }
 
 /** RTN_* address types by name (rt-route's rtm-type), for `fib ... type local`. */
-const ADDR_TYPES = specEnumValues(rtRoute, 'rtm-type');
+const ADDR_TYPES = new Definitions(rtRoute).enum('rtm-type').byName;
 export { ADDR_TYPES };
 const FIB_FLAGS: readonly NftFibFlag[] = ['saddr', 'daddr', 'mark', 'iif', 'oif'];
 const FIB_RESULTS: Record<NftFibResult, FibResultEnum> = { oif: 'oif', oifname: 'oifname', type: 'addrtype' };
@@ -165,7 +165,7 @@ function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: str
 
 /** The named objects nlkit writes and reads (the spec's object-type enum has more: ct helpers, synproxy...). */
 export const OBJECT_KINDS = ['counter', 'quota', 'limit'] as const satisfies readonly (NftObjectType & ObjectTypeEnum)[];
-const OBJECT_TYPE_VALUES = specEnumValues(nft, 'object-type');
+const OBJECT_TYPE_VALUES = new Definitions(nft).enum('object-type').byName;
 /** NFT_OBJECT_* of those kinds, from the spec's object-type enum. */
 export const OBJECT_TYPES = Object.fromEntries(OBJECT_KINDS.map((k) => [k, OBJECT_TYPE_VALUES.get(k)!])) as Record<NftObjectType, number>;
 /** The kind of an NFT_OBJECT_* value nlkit reads; undefined for the others. */

@@ -2,7 +2,7 @@
 // failure reported against the index of the caller's item that caused it.
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TransactionItem, TransactionResult, TransactionSource } from '../core/transaction.js';
-import type { Bulk, RouteOptions, Scope, Step } from './context.js';
+import { mapStep, type Bulk, type RouteOptions, type Scope, type Step } from './context.js';
 
 /** What a bulk call resolves to. */
 export interface BulkResult {
@@ -65,11 +65,16 @@ export function oneOrMany<S>(scope: Scope, arg: S | readonly S[], item: (scope: 
   return { ...item(scope, arg as S), result: () => undefined };
 }
 
-/** flush: list what a filter selects, then delete it all in one transaction. */
-export function deleteAll<T, K>(list: Step<T[]>, keyOf: (t: T) => K, item: (scope: Scope, key: K) => TransactionItem<unknown>): Step<BulkResult> {
+/**
+ * flush: list what a filter selects, then delete it all in one transaction. `done` makes the
+ * result from the bulk's and what was found (default: the bulk's).
+ */
+export function deleteAll<T, K, R = BulkResult>(list: Step<T[]>, keyOf: (t: T) => K, item: (scope: Scope, key: K) => TransactionItem<unknown>,
+  done: (r: BulkResult, found: readonly T[]) => R = (r) => r as R): Step<R> {
   return {
     first: list,
-    then: (found: T[], scope: Scope) => (found.length === 0 ? { value: { ok: true, done: 0, failures: [] } } : bulkOf(scope, found.map(keyOf), item)),
+    then: (found: T[], scope: Scope) => (found.length === 0 ? { value: done({ ok: true, done: 0, failures: [] }, found) }
+      : mapStep(bulkOf(scope, found.map(keyOf), item), (r) => done(r, found))),
   };
 }
 

@@ -6,7 +6,6 @@ import { AF_INET, AF_INET6, AF_UNSPEC } from '../core/rtnetlink.js';
 import type { RawMessage } from '../core/message.js';
 import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { description as rtRule, type FrActEnum, type GetruleDumpReply, type NewruleDoRequest } from '../ynl/families/rt-rule.js';
-import { specEnum } from '../ynl/spec-enums.js';
 import { bindOps, type BoundOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { ipProtoName, ipProtoValue } from './ip-protocols.js';
@@ -15,6 +14,7 @@ import { checkBool, checkIfname, checkSpec } from './arg-check.js';
 import { tableId } from './route-spec.js';
 import { deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { hex, namingOptions, range, uint, valueMask, word } from './spec-values.js';
+import { Definitions } from '../core/definitions.js';
 
 /** What a rule does with a packet it matches (`ip rule ... ACTION`). */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -152,8 +152,8 @@ const ACTIONS: Record<RuleAction, FrActEnum> = {
 const ACTION_OF = new Map(Object.entries(ACTIONS).map(([k, v]) => [v as string, k as RuleAction]));
 
 /** fib_rule_hdr flags by name, from the overlay's `fib-rule-flags`. */
-const FLAGS = specEnum(rtRule, 'fib-rule-flags');
-const FLAG = Object.fromEntries(FLAGS.map((e) => [e.name, e.value]));
+const FLAGS = [...new Definitions(rtRule).enum('fib-rule-flags').byName];
+const FLAG = Object.fromEntries(FLAGS);
 
 /** RT_TABLE_COMPAT: what fib_rule_hdr.table holds when the id (in FRA_TABLE) does not fit a byte. */
 const TABLE_COMPAT = 252;
@@ -266,7 +266,7 @@ export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): Newru
   return req;
 }
 
-const decodeFlags = (flags: number): string[] => FLAGS.filter((f) => (flags & f.value) !== 0).map((f) => f.name);
+const decodeFlags = (flags: number): string[] => FLAGS.filter(([, value]) => (flags & value) !== 0).map(([name]) => name);
 
 function ports(r: Rule, key: 'sport' | 'dport', v: { start: number; end: number } | Buffer | undefined): void {
   if (!v || Buffer.isBuffer(v)) return;

@@ -16,10 +16,10 @@ import { endianness } from 'node:os';
 import { parseRate, parseSize } from './units.js';
 import { LINKLAYER_ETHERNET, linklayerName, pschedClock, ratespec, xmitSize, xmitTime } from './psched.js';
 import { NO_RATESPEC, ratespecOptions } from './ratespec.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
-import { ethertypeName, parseProtocol } from './ethertypes.js';
+import { ethertypeWord, parseProtocol } from './ethertypes.js';
 
 /** What every action spec may say besides its kind's own fields. */
 export const COMMON_KEYS = ['kind', 'index', 'verdict'] as const;
@@ -42,7 +42,6 @@ export interface ActionKind {
   ref(gen: TcGenStruct): object;
 }
 
-const parms = struct;
 
 /** <linux/tc_act/tc_mirred.h> TCA_{EGRESS,INGRESS}_{REDIR,MIRROR}. */
 const MIRRED_EACTIONS = { 'egress redirect': 1, 'egress mirror': 2, 'ingress redirect': 3, 'ingress mirror': 4 } as const;
@@ -60,7 +59,7 @@ const mirred: ActionKind = {
     return { parms: Object.assign(gen, { eaction: MIRRED_EACTIONS[`${direction} ${action}`], ifindex }) };
   },
   decode(o: ActMirredAttrsSet, scope) {
-    const p = parms(o.parms);
+    const p = struct(o.parms);
     if (!p) return { fields: {} };
     const [direction, action] = MIRRED_OF.get(p.eaction) ?? ['egress', String(p.eaction)];
     return { gen: p, fields: { action, direction, dev: scope.ifname(p.ifindex) ?? p.ifindex } };
@@ -116,7 +115,7 @@ const police: ActionKind = {
     return out;
   },
   decode(o: PoliceAttrsSet) {
-    const p = parms(o.tbf);
+    const p = struct(o.tbf);
     if (!p) return { fields: {} };
     const rate = o.rate64 !== undefined ? Number(o.rate64) : p.rate.rate;
     const fields: Record<string, unknown> = o.pktrate64 && !rate ? { mtu: p.mtu } : { rate, burst: xmitSize(rate, p.burst), mtu: p.mtu };
@@ -159,8 +158,8 @@ const gact: ActionKind = {
     return out;
   },
   decode(o: ActGactAttrsSet) {
-    const p = parms(o.parms);
-    const prob = parms(o.prob);
+    const p = struct(o.parms);
+    const prob = struct(o.prob);
     const fields: Record<string, unknown> = {};
     if (prob && prob.ptype) fields.random = { type: prob.ptype === 2 ? 'determ' : 'netrand', value: prob.pval, verdict: verdictName(prob.paction) };
     return { gen: p, fields };
@@ -194,7 +193,7 @@ const skbedit: ActionKind = {
     if (o.mark !== undefined) fields.mark = o.mask !== undefined ? `${hex(o.mark)}/${hex(o.mask)}` : o.mark;
     if (o.queueMapping !== undefined) fields.queueMapping = o.queueMapping;
     if (o.ptype !== undefined) fields.ptype = PTYPE_OF.get(o.ptype) ?? o.ptype;
-    return { gen: parms(o.parms), fields };
+    return { gen: struct(o.parms), fields };
   },
 };
 
@@ -221,10 +220,10 @@ const vlan: ActionKind = {
     return out;
   },
   decode(o: ActVlanAttrsSet) {
-    const p = parms(o.parms);
+    const p = struct(o.parms);
     const fields: Record<string, unknown> = { action: (p && VLAN_OF.get(p.vAction)) ?? p?.vAction };
     if (o.pushVlanId !== undefined) fields.id = o.pushVlanId;
-    if (o.pushVlanProtocol !== undefined) fields.protocol = ethertypeName(o.pushVlanProtocol)?.toLowerCase() ?? o.pushVlanProtocol;
+    if (o.pushVlanProtocol !== undefined) fields.protocol = ethertypeWord(o.pushVlanProtocol);
     if (o.pushVlanPriority !== undefined) fields.priority = o.pushVlanPriority;
     return { gen: p, fields };
   },
@@ -274,7 +273,7 @@ const tunnelKey: ActionKind = {
     return out;
   },
   decode(o: ActTunnelKeyAttrsSet) {
-    const p = parms(o.parms);
+    const p = struct(o.parms);
     const fields: Record<string, unknown> = { action: p?.tAction === TUNNEL_RELEASE ? 'unset' : 'set' };
     if (o.encIpv4Src !== undefined) fields.src = formatIPv4Number(o.encIpv4Src);
     if (o.encIpv6Src !== undefined) fields.src = formatIPv6(o.encIpv6Src);
@@ -378,7 +377,7 @@ const pedit: ActionKind = {
     return { parmsEx: sel, keysEx: { keyEx: ex } };
   },
   decode(o: ActPeditAttrsSet) {
-    const sel = parms(o.parmsEx) ?? parms(o.parms);
+    const sel = struct(o.parmsEx) ?? struct(o.parms);
     if (!sel) return { fields: {} };
     const ex = o.keysEx?.keyEx ?? [];
     const keys = sel.keys.map((k, i) => {

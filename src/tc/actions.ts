@@ -13,7 +13,7 @@ import { ACTION_KINDS, COMMON_KEYS, type PeditKey } from './action-kinds.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { toStats, type TcStats } from './stats.js';
 import { writeOps, type TcOps } from './tc-object.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 
 /** What every action spec may say. */
 interface ActionCommon {

@@ -11,7 +11,7 @@ import { linklayerName, pschedClock, rateOf, ratespec, xmitSize, xmitTime } from
 import { keysOf, type Opts, type Rate, type Size, type Time } from './qdisc-kinds.js';
 import { parseRate, parseSize, parseTime } from './units.js';
 import { ratespecOptions } from './ratespec.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 
 
 type Kinded<K extends string> = Extract<ClassAttrsSet, { kind: K }>;

@@ -22,9 +22,17 @@ const LL_PROTO: readonly (readonly [number, string])[] = [
 
 const NAME_OF = new Map<number, string>();
 const VALUE_OF = new Map<string, number>();
+/** Made once: a dump turns each filter's ethertype into a word, and a printer that word into text. */
+const WORD_OF = new Map<number, string>();
+const TEXT_OF_WORD = new Map<string, string>();
 for (const [v, name] of LL_PROTO) {
-  if (!NAME_OF.has(v)) NAME_OF.set(v, name);
-  if (!VALUE_OF.has(name.toLowerCase())) VALUE_OF.set(name.toLowerCase(), v);
+  const word = name.toLowerCase();
+  if (!NAME_OF.has(v)) {
+    NAME_OF.set(v, name);
+    WORD_OF.set(v, word);
+    TEXT_OF_WORD.set(word, name);
+  }
+  if (!VALUE_OF.has(word)) VALUE_OF.set(word, v);
 }
 
 /** An ethertype by one of iproute2's names, any case ('ip', '802.1q', 'LLDP'); undefined for others. */
@@ -37,12 +45,15 @@ export const ethertypeName = (n: number): string | undefined => NAME_OF.get(n);
 export const llProtoText = (n: number): string => NAME_OF.get(n) ?? `[${n}]`;
 
 /** The word nlkit's views give an ethertype: iproute2's name in lower case ('802.1q'), else '0x%04x'; specs take it back. */
-export const ethertypeWord = (n: number): string => NAME_OF.get(n)?.toLowerCase() ?? `0x${n.toString(16).padStart(4, '0')}`;
+export const ethertypeWord = (n: number): string => WORD_OF.get(n) ?? `0x${n.toString(16).padStart(4, '0')}`;
 
 /** ll_proto_n2a's text of a view's ethertype (a word of ethertypeWord, or a number). */
 export function llProtoOfWord(w: string | number): string {
-  const n = typeof w === 'number' ? w : VALUE_OF.get(w) ?? Number(w);
-  return Number.isInteger(n) ? llProtoText(n) : String(w);
+  if (typeof w === 'number') return llProtoText(w);
+  const text = TEXT_OF_WORD.get(w);
+  if (text !== undefined) return text;
+  const n = VALUE_OF.get(w) ?? Number(w); // a later name of a number ('ipv4'), or '0x%04x'
+  return Number.isInteger(n) ? llProtoText(n) : w;
 }
 
 /** An ethertype as tc reads one: iproute2's name (any case: 'ip', '802.1q', 'lldp') or a number. */

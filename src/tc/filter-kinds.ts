@@ -12,7 +12,7 @@ import { bpfObjGet } from './bpf-obj.js';
 import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
 import { ematchList, ematchTree } from './ematch.js';
 import { ETH_P } from './ethertypes.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {

@@ -88,9 +88,6 @@ export interface Filter {
 /** Which filters list() shows and delete() removes. */
 export type FilterSelector = Pick<FilterPlace, 'dev' | 'parent' | 'protocol' | 'prio' | 'pref' | 'handle' | 'chain'> & { kind?: string };
 
-export { parseProtocol };
-/** A view's ethertype: iproute2's name in lower case, else '0x%04x'. */
-export const protocolName = ethertypeWord;
 
 const INGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_INGRESS;
 const EGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_EGRESS;
@@ -166,7 +163,7 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
   const protocol = swap16(m.info & 0xffff);
   const f: Filter = {
     dev: scope.ifname(m.ifindex) ?? String(m.ifindex), ifindex: m.ifindex, parent: formatFilterParent(m.parent),
-    kind: m.kind ?? '', protocol: protocolName(protocol), pref: prio, chain: m.chain ?? 0,
+    kind: m.kind ?? '', protocol: ethertypeWord(protocol), pref: prio, chain: m.chain ?? 0,
   };
   const k = m.kind ? FILTER_KINDS[m.kind] : undefined;
   if (m.handle) f.handle = k ? k.formatHandle(m.handle) : `0x${m.handle.toString(16)}`;

@@ -12,8 +12,7 @@ import { checkIfname } from '../route/arg-check.js';
 import { uint, valueMask } from '../route/spec-values.js';
 import { parsePrefix } from '../route/inet.js';
 import { ipProtoValue } from '../route/ip-protocols.js';
-import { parseProtocol, protocolName } from './filters.js';
-import { ETH_P } from './ethertypes.js';
+import { ETH_P, ethertypeWord, parseProtocol } from './ethertypes.js';
 
 type A = FlowerAttrsSet & Record<string, unknown>;
 type Out = Record<string, unknown>;
@@ -198,7 +197,7 @@ const ethType = (attr: string) => ({
   encode(v: unknown, option: string, out: A): void {
     out[attr] = parseProtocol(v, option);
   },
-  decode: (o: A): unknown => (o[attr] === undefined ? undefined : protocolName(o[attr] as number)),
+  decode: (o: A): unknown => (o[attr] === undefined ? undefined : ethertypeWord(o[attr] as number)),
 });
 
 /** An address of the tunnel (any family), matched in full or by prefix. */

@@ -10,7 +10,9 @@ export { pschedClock, rateTable, xmitTime, xmitSize } from './psched.js';
 export { makeClasses, classView, type TcClass, type ClassSpec, type ClassPlace, type ClassRef, type ClassFilter, type Classes } from './classes.js';
 export { CLASS_KINDS, CLASS_KIND_NAMES, type ClassKind, type ClassOptionsByKind, type HtbClassOptions } from './class-kinds.js';
 export { estimatorOf, type Estimator } from './tc-object.js';
-export { type FilterSpec, type Filter, type FilterSelector, type Filters, parseProtocol, protocolName } from './filters.js';
+export { type FilterSpec, type Filter, type FilterSelector, type Filters } from './filters.js';
+/** protocolName: a view's ethertype word (iproute2's name in lower case, else '0x%04x'). */
+export { parseProtocol, ethertypeWord as protocolName } from './ethertypes.js';
 export { type ActionSpec, type Action, type ActionRef, type Actions } from './actions.js';
 export { type ChainSpec, type Chain, type Chains } from './chains.js';
 export { type U32Match, type U32Ip, type U32Ip6, type U32Raw, buildSel, decodeSel } from './u32.js';

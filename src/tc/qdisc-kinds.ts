@@ -11,7 +11,7 @@ import { TC_H_INGRESS } from './handle.js';
 import { linklayerName, rateOf, ratespec, tick2time, time2tick, xmitSize, xmitTime } from './psched.js';
 import { parseRate, parseSize, parseTime } from './units.js';
 import { NO_RATESPEC, ratespecOptions } from './ratespec.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 
 type Kinded<K extends string> = Extract<AttrsSet, { kind: K }>;
 /** What TCA_OPTIONS holds for a kind, per the spec. */

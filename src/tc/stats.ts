@@ -1,7 +1,7 @@
 // Statistics of a qdisc, class, filter or action, from the kernel's TCA_STATS2 nest (gnet_stats):
 // counters as bigint, as `tc -s` prints them. Shared by every tc object module.
 import type { TcaStatsAttrsSet, TcStatsStruct } from '../ynl/families/tc.js';
-import { struct } from './unread.js';
+import { struct } from '../ynl/unread.js';
 
 export interface TcStats {
   bytes: bigint;
