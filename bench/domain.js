@@ -151,7 +151,7 @@ async function main() {
     if (veth) rows.push(veth.skipped
       ? [`${PAIRS} veth pairs + addresses, create and delete, vs ip -batch`, `skipped: ${veth.skipped}`, '-', '-']
       : [`${PAIRS} veth pairs + addresses, create and delete, vs ip -batch`, `${fmt(veth.nlkit, 0)} ms`, `${fmt(veth.ip, 0)} ms`, `${fmt(veth.nlkit / veth.ip, 2)}x`]);
-    console.log(`\nnlkit/route domain API, median of ${ROUNDS} runs; ${loadBefore} before, ${load()} after\n`);
+    console.log(`\nnlkit/route domain API, median of ${ROUNDS} runs (the add of ${ADD_ROUNDS}); ${loadBefore} before, ${load()} after\n`);
     console.log(table(['case', 'nlkit', 'baseline', 'ratio'], 'lrrr', rows));
     if (only.length) return; // a partial run leaves the recorded figures alone
     writeResults('domain', {
