@@ -92,26 +92,44 @@ function u32Offset(p: Printer, off: U32Offset): void {
   if (off.eat) p.bool('eat', '', true);
 }
 
+/** f_flower.c flower_print_eth_addr: 'MAC/MASK' with a prefix mask as 'MAC/BITS' (none for all 48), others in full. */
+function macText(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const [mac, mask] = v.split('/');
+  if (mask === undefined) return v;
+  const bits = mask.split(':').map((b) => parseInt(b, 16).toString(2).padStart(8, '0')).join('');
+  const len = bits.indexOf('0') < 0 ? 48 : bits.indexOf('0');
+  if (bits.slice(len).includes('1') || len === 0) return v;
+  return len === 48 ? mac! : `${mac}/${len}`;
+}
+
 /** f_flower.c flower_print_eth_type's names. */
 const FLOWER_ETH: Record<string, string> = { ip: 'ipv4', ipv6: 'ipv6', arp: 'arp', rarp: 'rarp' };
 
 /** f_flower.c flower_print_eth_type: ipv4/ipv6/arp/rarp by name, others as 4 hex digits. */
 const ethName = (p: string) => FLOWER_ETH[p] ?? parseProtocol(p).toString(16).padStart(4, '0');
 const noHostLen = (p: unknown) => String(p).replace(/\/(32|128)$/, '');
+/** f_flower.c flower_print_masked_u8: a u8 key as text ('5', 'request', '2/255'), a string in -j too. */
+const u8Text = (v: unknown) => (v === undefined ? undefined : String(v));
 
 /**
  * flower's keys in f_flower.c flower_print_opt's order, each a member of "keys" and a
  * `\n  key value` line (iproute2 6.x's names; this kernel has no flower to compare with).
  */
 const FLOWER_KEYS: readonly [string, (f: Filter) => unknown][] = [
-  ['vlan_id', (f) => f.vlanId], ['vlan_prio', (f) => f.vlanPrio], ['vlan_ethtype', (f) => (f.vlanEthType === undefined ? undefined : ethName(f.vlanEthType as string))],
-  ['dst_mac', (f) => f.dstMac], ['src_mac', (f) => f.srcMac], ['eth_type', (f) => (f.protocol === 'all' ? undefined : ethName(f.protocol))],
+  ['vlan_id', (f) => f.vlanId], ['vlan_prio', (f) => f.vlanPrio], ['vlan_ethtype', (f) => (f.vlanEthType === undefined ? undefined : llProtoOfWord(f.vlanEthType as string))],
+  // f_flower.c prints the tags' ethertypes with ll_proto_n2a ('ip', '802.1Q')
+  ['cvlan_id', (f) => f.cvlanId], ['cvlan_prio', (f) => f.cvlanPrio], ['cvlan_ethtype', (f) => (f.cvlanEthType === undefined ? undefined : llProtoOfWord(f.cvlanEthType as string))],
+  ['dst_mac', (f) => macText(f.dstMac)], ['src_mac', (f) => macText(f.srcMac)], ['eth_type', (f) => (f.protocol === 'all' ? undefined : ethName(f.protocol))],
   ['ip_proto', (f) => (typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto)], ['ip_tos', (f) => f.ipTos], ['ip_ttl', (f) => f.ipTtl],
+  ['mpls_label', (f) => f.mplsLabel], ['mpls_tc', (f) => u8Text(f.mplsTc)], ['mpls_bos', (f) => u8Text(f.mplsBos)], ['mpls_ttl', (f) => u8Text(f.mplsTtl)],
   ['dst_ip', (f) => (f.dstIp === undefined ? undefined : noHostLen(f.dstIp))], ['src_ip', (f) => (f.srcIp === undefined ? undefined : noHostLen(f.srcIp))],
   ['dst_port', (f) => f.dstPort], ['src_port', (f) => f.srcPort], ['tcp_flags', (f) => f.tcpFlags], ['icmp_type', (f) => f.icmpType], ['icmp_code', (f) => f.icmpCode],
+  ['arp_sip', (f) => (f.arpSip === undefined ? undefined : noHostLen(f.arpSip))], ['arp_tip', (f) => (f.arpTip === undefined ? undefined : noHostLen(f.arpTip))],
+  ['arp_op', (f) => u8Text(f.arpOp)], ['arp_sha', (f) => macText(f.arpSha)], ['arp_tha', (f) => macText(f.arpTha)],
   ['enc_dst_ip', (f) => (f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp))], ['enc_src_ip', (f) => (f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp))],
   ['enc_key_id', (f) => f.encKeyId], ['enc_tos', (f) => f.encTos], ['enc_ttl', (f) => f.encTtl], ['enc_dst_port', (f) => f.encDstPort], ['enc_src_port', (f) => f.encSrcPort],
-  ['ct_state', (f) => f.ctState], ['ct_zone', (f) => f.ctZone], ['ct_mark', (f) => f.ctMark],
+  ['ct_state', (f) => f.ctState], ['ct_zone', (f) => f.ctZone], ['ct_mark', (f) => f.ctMark], ['ct_label', (f) => f.ctLabels],
 ];
 const FLOWER_PRE = new Map(FLOWER_KEYS.map(([key]) => [key, `\n  ${key} `]));
 
@@ -132,17 +150,17 @@ function printHandle(p: Printer, f: Filter, classidKey = 'flowid'): void {
 const FILTER_PRINT: Record<string, (p: Printer, f: Filter) => void> = {
   u32: printU32,
   basic: printBasic,
-  // f_flower.c flower_print_opt: handle as a number, classid, indev, then the keys object
+  // f_flower.c flower_print_opt: handle as a number, classid, indev, the keys object, then the
+  // flags, each on a line of its own (text checked against tc 6.1's `tc monitor file`)
   flower: (p, f) => {
     if (p.json) p.u('handle', '', Number(f.handle));
     else p.text(`handle ${f.handle} `);
-    if (f.classid !== undefined) p.s('classid', 'flowid ', f.classid);
-    jsonOnly(p, 'indev', f.indev);
+    if (f.classid !== undefined) p.s('classid', 'classid ', f.classid);
+    if (f.indev !== undefined) p.s('indev', '\n  indev ', f.indev as string, '');
     p.open('keys');
     printFlowerKeys(p, f);
     p.close();
-    p.text('\n ');
-    printFlags(p, f);
+    for (const [k, key] of CLS_FLAGS) if (f[k]) p.bool(key, `\n  ${key}`, true);
     p.text('\n');
   },
   // f_bpf.c bpf_print_opt: the bytecode ends the line

@@ -46,7 +46,10 @@ const FLOWER_WORDS: Record<string, [key: string, read?: (v: string, what: string
   indev: ['indev'], src_mac: ['srcMac'], dst_mac: ['dstMac'], vlan_id: ['vlanId', num], vlan_prio: ['vlanPrio', num], vlan_ethtype: ['vlanEthType'],
   ip_proto: ['ipProto', ipProtoWord], ip_tos: ['ipTos'], ip_ttl: ['ipTtl'], src_ip: ['srcIp'], dst_ip: ['dstIp'],
   src_port: ['srcPort', portWord], dst_port: ['dstPort', portWord], tcp_flags: ['tcpFlags'], type: ['icmpType', num], code: ['icmpCode', num],
-  ct_state: ['ctState'], ct_zone: ['ctZone', num], ct_mark: ['ctMark'],
+  ct_state: ['ctState'], ct_zone: ['ctZone', num], ct_mark: ['ctMark'], ct_label: ['ctLabels'],
+  cvlan_id: ['cvlanId', num], cvlan_prio: ['cvlanPrio', num], cvlan_ethtype: ['cvlanEthType'],
+  mpls_label: ['mplsLabel', num], mpls_tc: ['mplsTc', num], mpls_bos: ['mplsBos', num], mpls_ttl: ['mplsTtl', num],
+  arp_sip: ['arpSip'], arp_tip: ['arpTip'], arp_op: ['arpOp'], arp_sha: ['arpSha'], arp_tha: ['arpTha'],
   enc_src_ip: ['encSrcIp'], enc_dst_ip: ['encDstIp'], enc_tos: ['encTos'], enc_ttl: ['encTtl'], enc_key_id: ['encKeyId', num], enc_src_port: ['encSrcPort', num], enc_dst_port: ['encDstPort', num],
 };
 

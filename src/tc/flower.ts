@@ -1,6 +1,6 @@
-// flower: match keys on parsed headers (f_flower.c's words, as typed keys): Ethernet and VLAN,
-// IPv4/IPv6 addresses, ports, ICMP, TCP flags, TOS/TTL, conntrack state/zone/mark and the
-// tunnel (enc_*) keys. Each key is a row of a table: the caller's name, the spec attributes it
+// flower: match keys on parsed headers (f_flower.c's words, as typed keys): Ethernet, VLAN and
+// the customer (inner) VLAN, IPv4/IPv6 addresses, ports, ICMP, TCP flags, TOS/TTL, ARP, one MPLS
+// label stack entry, conntrack state/zone/mark/labels and the tunnel (enc_*) keys. Each key is a row of a table: the caller's name, the spec attributes it
 // fills (value and mask), and how a value is read and shown; the layer-3 keys check that the
 // filter's ethertype (or the VLAN's inner one) is the one they belong to.
 import { NetlinkArgumentError } from '../core/errors.js';
@@ -25,6 +25,15 @@ const ipProtoOf = (v: unknown, option: string): number => (typeof v === 'string'
 
 /** <linux/pkt_cls.h> TCA_FLOWER_KEY_CT_FLAGS_*, by tc's ct_state words (f_flower.c flower_ct_states). */
 const CT_FLAGS = [['trk', 8], ['new', 1], ['est', 2], ['rel', 4], ['inv', 16], ['rpl', 32]] as const;
+
+/** <linux/if_arp.h> ARPOP_REQUEST, ARPOP_REPLY: the arp_op words of f_flower.c. */
+const ARP_OPS = { request: 1, reply: 2 } as const;
+
+/** <linux/mpls.h> MPLS_LS_*_MASK >> MPLS_LS_*_SHIFT: the widest value of each label stack entry field. */
+const MPLS_MAX = { label: 0xfffff, tc: 7, bos: 1, ttl: 0xff } as const;
+
+/** <uapi/linux/pkt_cls.h> TCA_FLOWER_KEY_CT_LABELS: 128 bits. */
+const CT_LABELS_LEN = 16;
 
 /** What a key's encoder knows about the filter: its ethertype, the inner one (VLAN) and the IP protocol. */
 interface Ctx {
@@ -203,6 +212,69 @@ const ethType = (attr: string) => ({
 /** An address of the tunnel (any family), matched in full or by prefix. */
 const encAddr = (which: 'Src' | 'Dst') => prefix([`keyEncIpv4${which}`, `keyEncIpv4${which}Mask`], [`keyEncIpv6${which}`, `keyEncIpv6${which}Mask`], false);
 
+const ipv4Text = (n: number): string => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+const prefixMask = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+const ipv4Number = (t: string): number => t.split('.').reduce((n, b) => n * 256 + Number(b), 0);
+
+/** An IPv4 prefix of an ARP header: the spec holds these u32s (big-endian) as numbers. */
+function arpIp(value: string, mask: string) {
+  return {
+    encode(v: unknown, option: string, out: A): void {
+      const p = parsePrefix(v as string, option, AF_INET);
+      out[value] = ipv4Number(p.address);
+      out[mask] = prefixMask(p.len);
+    },
+    decode(o: A): unknown {
+      const a = o[value] as number | undefined;
+      if (a === undefined) return undefined;
+      const m = ((o[mask] as number | undefined) ?? 0xffffffff) >>> 0;
+      const len = Math.clz32(~m);
+      // a mask with holes (only a peer's) is shown as tc shows it, in full
+      return prefixMask(len) === m ? `${ipv4Text(a)}/${len}` : `${ipv4Text(a)}/${ipv4Text(m)}`;
+    },
+  };
+}
+
+/** arp_op: 'request', 'reply', 0..2, or 'VALUE/MASK' (f_flower.c flow_arp_op_validate: no other opcodes). */
+const arpOp = {
+  encode(v: unknown, option: string, out: A): void {
+    const [value, mask, extra] = typeof v === 'string' ? v.split('/') : [v];
+    const op = typeof value === 'string' && Object.hasOwn(ARP_OPS, value) ? ARP_OPS[value as keyof typeof ARP_OPS] : uint(value, option, 2);
+    if (extra !== undefined) throw new NetlinkArgumentError(option, `must be 'request', 'reply', 0..2 or 'OP/MASK', got ${JSON.stringify(v)}`);
+    out.keyArpOp = op;
+    out.keyArpOpMask = mask === undefined ? 0xff : uint(mask, option, 0xff);
+  },
+  decode(o: A): unknown {
+    if (o.keyArpOp === undefined) return undefined;
+    const mask = o.keyArpOpMask ?? 0xff;
+    const name = (Object.keys(ARP_OPS) as (keyof typeof ARP_OPS)[]).find((k) => ARP_OPS[k] === o.keyArpOp);
+    if (mask !== 0xff) return `${o.keyArpOp}/${mask}`;
+    return name ?? o.keyArpOp;
+  },
+};
+
+/** ct_label as tc reads it: up to 32 hex digits (the label bits in memory order), '/MASK' optional (all ones). */
+const ctLabels = {
+  encode(v: unknown, option: string, out: A): void {
+    const [value, mask, extra] = typeof v === 'string' ? v.split('/') : [];
+    const hexBytes = (t: string | undefined) => (t !== undefined && /^([0-9a-f]{2}){1,16}$/i.test(t) ? Buffer.from(t, 'hex') : undefined);
+    const vb = hexBytes(value);
+    const mb = mask === undefined ? Buffer.alloc(CT_LABELS_LEN, 0xff) : hexBytes(mask);
+    if (!vb || !mb || extra !== undefined)
+      throw new NetlinkArgumentError(option, `must be up to 32 hex digits (128 label bits), optionally '/MASK', got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+    out.keyCtLabels = vb;
+    out.keyCtLabelsMask = mb;
+  },
+  decode(o: A): unknown {
+    const v = o.keyCtLabels;
+    if (v === undefined) return undefined;
+    const m = o.keyCtLabelsMask ?? Buffer.alloc(CT_LABELS_LEN, 0xff);
+    // f_flower.c flower_print_ct_label: the mask is shown unless the labels are 16 bytes masked all ones
+    const full = v.length === CT_LABELS_LEN && m.length >= CT_LABELS_LEN && m.subarray(0, CT_LABELS_LEN).every((b) => b === 0xff);
+    return full ? v.toString('hex') : `${v.toString('hex')}/${m.subarray(0, v.length).toString('hex')}`;
+  },
+};
+
 interface KeyRow {
   encode(v: unknown, option: string, out: A, c: Ctx): void;
   decode(o: A): unknown;
@@ -210,7 +282,16 @@ interface KeyRow {
   l3?: true;
   /** Keys of VLAN tags: the filter's protocol must be 802.1q or 802.1ad. */
   vlan?: true;
+  /** Keys of the inner (customer) VLAN tag: vlanEthType must be 802.1q or 802.1ad. */
+  cvlan?: true;
+  /** Keys of another header: the ethertype below the tags must be one of these (and what to say when not). */
+  on?: { types: readonly number[]; words: string };
 }
+
+/** <linux/if_ether.h> ETH_P_ARP, ETH_P_RARP (f_flower.c flower_eth_type_arp). */
+const ON_ARP = { types: [0x0806, 0x8035], words: "'arp' or 'rarp'" } as const;
+/** <linux/if_ether.h> ETH_P_MPLS_UC, ETH_P_MPLS_MC. */
+const ON_MPLS = { types: [0x8847, 0x8848], words: "'mpls_uc' or 'mpls_mc'" } as const;
 
 /** The keys in tc's order (f_flower.c flower_parse_opt), ipProto first among the IP ones. */
 const KEYS: Record<keyof FlowerKeys, KeyRow> = {
@@ -219,6 +300,9 @@ const KEYS: Record<keyof FlowerKeys, KeyRow> = {
   vlanId: { ...plain('keyVlanId', 0xfff), vlan: true },
   vlanPrio: { ...plain('keyVlanPrio', 7), vlan: true },
   vlanEthType: { ...ethType('keyVlanEthType'), vlan: true },
+  cvlanId: { ...plain('keyCvlanId', 0xfff), cvlan: true },
+  cvlanPrio: { ...plain('keyCvlanPrio', 7), cvlan: true },
+  cvlanEthType: { ...ethType('keyCvlanEthType'), cvlan: true },
   ipProto: {
     encode(v, option, out) {
       out.keyIpProto = ipProtoOf(v, option);
@@ -229,6 +313,10 @@ const KEYS: Record<keyof FlowerKeys, KeyRow> = {
   },
   ipTos: { ...masked('keyIpTos', 'keyIpTosMask', 0xff), l3: true },
   ipTtl: { ...masked('keyIpTtl', 'keyIpTtlMask', 0xff), l3: true },
+  mplsLabel: { ...plain('keyMplsLabel', MPLS_MAX.label), on: ON_MPLS },
+  mplsTc: { ...plain('keyMplsTc', MPLS_MAX.tc), on: ON_MPLS },
+  mplsBos: { ...plain('keyMplsBos', MPLS_MAX.bos), on: ON_MPLS },
+  mplsTtl: { ...plain('keyMplsTtl', MPLS_MAX.ttl), on: ON_MPLS },
   srcIp: { ...prefix(['keyIpv4Src', 'keyIpv4SrcMask'], ['keyIpv6Src', 'keyIpv6SrcMask'], true), l3: true },
   dstIp: { ...prefix(['keyIpv4Dst', 'keyIpv4DstMask'], ['keyIpv6Dst', 'keyIpv6DstMask'], true), l3: true },
   srcPort: port('src'),
@@ -242,6 +330,11 @@ const KEYS: Record<keyof FlowerKeys, KeyRow> = {
   },
   icmpType: icmp('Type'),
   icmpCode: icmp('Code'),
+  arpSip: { ...arpIp('keyArpSip', 'keyArpSipMask'), on: ON_ARP },
+  arpTip: { ...arpIp('keyArpTip', 'keyArpTipMask'), on: ON_ARP },
+  arpOp: { ...arpOp, on: ON_ARP },
+  arpSha: { ...mac('keyArpSha', 'keyArpShaMask'), on: ON_ARP },
+  arpTha: { ...mac('keyArpTha', 'keyArpThaMask'), on: ON_ARP },
   ctState,
   ctZone: {
     encode(v, option, out) {
@@ -251,6 +344,7 @@ const KEYS: Record<keyof FlowerKeys, KeyRow> = {
     decode: (o) => o.keyCtZone,
   },
   ctMark: masked('keyCtMark', 'keyCtMarkMask', 0xffffffff),
+  ctLabels,
   encSrcIp: encAddr('Src'),
   encDstIp: encAddr('Dst'),
   encTos: masked('keyEncIpTos', 'keyEncIpTosMask', 0xff),
@@ -272,12 +366,22 @@ export interface FlowerKeys {
   dstMac?: string;
   vlanId?: number;
   vlanPrio?: number;
-  /** The ethertype inside the VLAN tag: 'ip', 'ipv6' or a number. */
+  /** The ethertype inside the VLAN tag: 'ip', 'ipv6', '802.1q' (a customer tag follows) or a number. */
   vlanEthType?: string | number;
+  /** The customer (inner) VLAN tag, when vlanEthType is '802.1q' or '802.1ad'. */
+  cvlanId?: number;
+  cvlanPrio?: number;
+  /** The ethertype inside the customer tag: 'ip', 'ipv6' or a number. */
+  cvlanEthType?: string | number;
   /** 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', a name from /etc/protocols or a number. */
   ipProto?: string | number;
   ipTos?: Masked;
   ipTtl?: Masked;
+  /** The first MPLS label stack entry (protocol 'mpls_uc' or 'mpls_mc'): label 0..0xfffff, tc 0..7, bos 0..1, ttl. */
+  mplsLabel?: number;
+  mplsTc?: number;
+  mplsBos?: number;
+  mplsTtl?: number;
   /** An IPv4 or IPv6 address or prefix ('10.0.0.0/8', '2001:db8::/32'). */
   srcIp?: string;
   dstIp?: string;
@@ -288,10 +392,20 @@ export interface FlowerKeys {
   tcpFlags?: Masked;
   icmpType?: number;
   icmpCode?: number;
+  /** ARP/RARP (protocol 'arp' or 'rarp'): sender and target IPv4 address or prefix. */
+  arpSip?: string;
+  arpTip?: string;
+  /** 'request', 'reply', 0..2, or 'OP/MASK'. */
+  arpOp?: string | number;
+  /** Sender and target hardware addresses: 'MAC' or 'MAC/MASK'. */
+  arpSha?: string;
+  arpTha?: string;
   /** tc's '+trk+est-new' (flags trk, new, est, rel, inv, rpl). */
   ctState?: string;
   ctZone?: number;
   ctMark?: Masked;
+  /** The connection's 128 label bits as tc writes them: up to 32 hex digits, optionally '/MASK'. */
+  ctLabels?: string;
   /** The tunnel's outer addresses (any family), key id and UDP ports, as tunnel_key sets them. */
   encSrcIp?: string;
   encDstIp?: string;
@@ -313,14 +427,19 @@ const FLAG_NAMES = [['skipHw', 'skip-hw'], ['skipSw', 'skip-sw'], ['inHw', 'in-h
 export function flowerKeys(s: Record<string, unknown>, protocol: number): A {
   const out: A = {};
   const vlan = protocol === ETH_P['8021Q'] || protocol === ETH_P['8021AD'];
-  // tc: below a VLAN tag, the IP keys belong to the tag's ethertype
-  const c: Ctx = { protocol, l3: vlan ? (s.vlanEthType === undefined ? 0 : parseProtocol(s.vlanEthType, 'vlanEthType')) : protocol };
+  // tc: below a VLAN tag, the IP keys belong to the tag's ethertype (the customer tag's, when there is one)
+  const inner = vlan && s.vlanEthType !== undefined ? parseProtocol(s.vlanEthType, 'vlanEthType') : 0;
+  const cvlan = inner === ETH_P['8021Q'] || inner === ETH_P['8021AD'];
+  const c: Ctx = { protocol, l3: !vlan ? protocol : !cvlan ? inner : s.cvlanEthType === undefined ? 0 : parseProtocol(s.cvlanEthType, 'cvlanEthType') };
   if (s.ipProto !== undefined) c.ipProto = ipProtoOf(s.ipProto, 'ipProto');
   for (const [k, row] of Object.entries(KEYS)) {
     if (s[k] === undefined) continue;
     if (row.vlan && !vlan) throw new NetlinkArgumentError(k, "needs protocol '802.1q' or '802.1ad' (a VLAN key)");
+    if (row.cvlan && !cvlan) throw new NetlinkArgumentError(k, "needs protocol '802.1ad' or '802.1q' and vlanEthType '802.1q' or '802.1ad' (an inner VLAN key)");
+    if (row.on && !row.on.types.includes(c.l3))
+      throw new NetlinkArgumentError(k, vlan ? `needs ${cvlan ? 'cvlanEthType' : 'vlanEthType'} ${row.on.words}` : `needs protocol ${row.on.words}`);
     if (row.l3 && c.l3 !== ETH_P.IP && c.l3 !== ETH_P.IPV6)
-      throw new NetlinkArgumentError(k, vlan ? "needs vlanEthType 'ip' or 'ipv6'" : "needs protocol 'ip' or 'ipv6' (an IP header key)");
+      throw new NetlinkArgumentError(k, vlan ? `needs ${cvlan ? 'cvlanEthType' : 'vlanEthType'} 'ip' or 'ipv6'` : "needs protocol 'ip' or 'ipv6' (an IP header key)");
     row.encode(s[k], k, out, c);
   }
   return out;

@@ -3166,7 +3166,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'key-mpls-ttl', value: 67, type: 'u8' },
         { name: 'key-mpls-bos', value: 68, type: 'u8' },
         { name: 'key-mpls-tc', value: 69, type: 'u8' },
-        { name: 'key-mpls-label', value: 70, type: 'u32', byteOrder: 'big-endian' },
+        { name: 'key-mpls-label', value: 70, type: 'u32' },
         { name: 'key-tcp-flags', value: 71, type: 'u16', byteOrder: 'big-endian' },
         { name: 'key-tcp-flags-mask', value: 72, type: 'u16', byteOrder: 'big-endian' },
         { name: 'key-ip-tos', value: 73, type: 'u8' },
