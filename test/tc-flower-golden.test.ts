@@ -61,14 +61,15 @@ describe('flower golden vectors (tc 6.1 captures)', () => {
     });
   }
 
+  // the text is the same as tc 6.1's `tc monitor file` of these messages (test/tc-flower-keys.test.ts)
   test('tc -j and text of the new keys (f_flower.c flower_print_opt names)', () => {
     const f = { ...filterObject(fam.decode('gettfilter', body('flower_mac_vlan')) as unknown as GettfilterDoReply, scope), handle: '0x1' };
     const o = { stats: false, parentNamed: true, devNamed: true };
     const j = JSON.parse(filterJson(f, o));
-    assert.deepEqual(j.options.keys, { vlan_id: 100, vlan_prio: 3, vlan_ethtype: 'ipv4', dst_mac: '02:00:00:00:00:00/ff:ff:ff:00:00:00', src_mac: '02:00:00:00:00:01', eth_type: '8100', ip_proto: 'tcp', dst_port: 80 });
-    assert.match(filterText(f, o), /vlan_id 100\n {2}vlan_prio 3\n {2}vlan_ethtype ipv4\n {2}dst_mac 02:00:00:00:00:00\/ff:ff:ff:00:00:00\n {2}src_mac 02:00:00:00:00:01\n {2}eth_type 8100\n {2}ip_proto tcp\n {2}dst_port 80\n/);
+    assert.deepEqual(j.options.keys, { vlan_id: 100, vlan_prio: 3, vlan_ethtype: 'ip', dst_mac: '02:00:00:00:00:00/24', src_mac: '02:00:00:00:00:01', eth_type: '8100', ip_proto: 'tcp', dst_port: 80 });
+    assert.match(filterText(f, o), /vlan_id 100\n {2}vlan_prio 3\n {2}vlan_ethtype ip\n {2}dst_mac 02:00:00:00:00:00\/24\n {2}src_mac 02:00:00:00:00:01\n {2}eth_type 8100\n {2}ip_proto tcp\n {2}dst_port 80\n/);
     const ct = { ...filterObject(fam.decode('gettfilter', body('flower_ct')) as unknown as GettfilterDoReply, scope), handle: '0x1' };
-    assert.deepEqual(JSON.parse(filterJson(ct, o)).options.keys, { eth_type: 'ipv4', ct_state: '+trk-new+est', ct_zone: 5, ct_mark: '0x10/0xff' });
+    assert.deepEqual(JSON.parse(filterJson(ct, o)).options.keys, { eth_type: 'ipv4', ct_state: '+trk-new+est', ct_zone: 5, ct_mark: 16, ct_mark_mask: 255 });
   });
 });
 

@@ -108,35 +108,59 @@ const FLOWER_ETH: Record<string, string> = { ip: 'ipv4', ipv6: 'ipv6', arp: 'arp
 
 /** f_flower.c flower_print_eth_type: ipv4/ipv6/arp/rarp by name, others as 4 hex digits. */
 const ethName = (p: string) => FLOWER_ETH[p] ?? parseProtocol(p).toString(16).padStart(4, '0');
-const noHostLen = (p: unknown) => String(p).replace(/\/(32|128)$/, '');
+/** f_flower.c flower_print_ip_addr: no length for a host (/32 of IPv4, /128 of IPv6). */
+const noHostLen = (p: unknown) => (p === undefined ? undefined : String(p).replace(String(p).includes(':') ? /\/128$/ : /\/32$/, ''));
+
+/** A key tc prints with print_masked_u8/u16/u32 (tc_util.c): 'V/0xM' text, "key" and "key_mask" numbers in -j. */
+class MaskedNumber {
+  constructor(readonly value: number, readonly mask?: number) {}
+}
+/** A view's VALUE or 'VALUE/MASK' (nlkit shows a full mask as the bare value). */
+function masked(v: unknown): MaskedNumber | undefined {
+  if (typeof v === 'number') return new MaskedNumber(v);
+  if (typeof v !== 'string') return undefined;
+  const [value, mask] = v.split('/');
+  return new MaskedNumber(Number(value), mask === undefined ? undefined : Number(mask));
+}
+/** f_flower.c flower_print_tcp_flags: '0x%x/%x' (the kernel always returns the mask; nlkit's view leaves out a full one). */
+function tcpFlagsText(v: unknown): string | undefined {
+  const m = masked(v);
+  return m && `0x${m.value.toString(16)}/${(m.mask ?? 0xfff).toString(16)}`;
+}
 /** f_flower.c flower_print_masked_u8: a u8 key as text ('5', 'request', '2/255'), a string in -j too. */
 const u8Text = (v: unknown) => (v === undefined ? undefined : String(v));
 
 /**
  * flower's keys in f_flower.c flower_print_opt's order, each a member of "keys" and a
- * `\n  key value` line (iproute2 6.x's names; this kernel has no flower to compare with).
+ * `\n  key value` line (iproute2 6.x's names; the text checked against tc 6.1's `tc monitor file`).
  */
 const FLOWER_KEYS: readonly [string, (f: Filter) => unknown][] = [
   ['vlan_id', (f) => f.vlanId], ['vlan_prio', (f) => f.vlanPrio], ['vlan_ethtype', (f) => (f.vlanEthType === undefined ? undefined : llProtoOfWord(f.vlanEthType as string))],
   // f_flower.c prints the tags' ethertypes with ll_proto_n2a ('ip', '802.1Q')
   ['cvlan_id', (f) => f.cvlanId], ['cvlan_prio', (f) => f.cvlanPrio], ['cvlan_ethtype', (f) => (f.cvlanEthType === undefined ? undefined : llProtoOfWord(f.cvlanEthType as string))],
   ['dst_mac', (f) => macText(f.dstMac)], ['src_mac', (f) => macText(f.srcMac)], ['eth_type', (f) => (f.protocol === 'all' ? undefined : ethName(f.protocol))],
-  ['ip_proto', (f) => (typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto)], ['ip_tos', (f) => f.ipTos], ['ip_ttl', (f) => f.ipTtl],
+  ['ip_proto', (f) => (typeof f.ipProto === 'number' ? f.ipProto.toString(16).padStart(2, '0') : f.ipProto)], ['ip_tos', (f) => masked(f.ipTos)], ['ip_ttl', (f) => masked(f.ipTtl)],
   ['mpls_label', (f) => f.mplsLabel], ['mpls_tc', (f) => u8Text(f.mplsTc)], ['mpls_bos', (f) => u8Text(f.mplsBos)], ['mpls_ttl', (f) => u8Text(f.mplsTtl)],
-  ['dst_ip', (f) => (f.dstIp === undefined ? undefined : noHostLen(f.dstIp))], ['src_ip', (f) => (f.srcIp === undefined ? undefined : noHostLen(f.srcIp))],
-  ['dst_port', (f) => f.dstPort], ['src_port', (f) => f.srcPort], ['tcp_flags', (f) => f.tcpFlags], ['icmp_type', (f) => f.icmpType], ['icmp_code', (f) => f.icmpCode],
-  ['arp_sip', (f) => (f.arpSip === undefined ? undefined : noHostLen(f.arpSip))], ['arp_tip', (f) => (f.arpTip === undefined ? undefined : noHostLen(f.arpTip))],
+  ['dst_ip', (f) => noHostLen(f.dstIp)], ['src_ip', (f) => noHostLen(f.srcIp)],
+  ['dst_port', (f) => f.dstPort], ['src_port', (f) => f.srcPort], ['tcp_flags', (f) => tcpFlagsText(f.tcpFlags)], ['icmp_type', (f) => u8Text(f.icmpType)], ['icmp_code', (f) => u8Text(f.icmpCode)],
+  ['arp_sip', (f) => noHostLen(f.arpSip)], ['arp_tip', (f) => noHostLen(f.arpTip)],
   ['arp_op', (f) => u8Text(f.arpOp)], ['arp_sha', (f) => macText(f.arpSha)], ['arp_tha', (f) => macText(f.arpTha)],
-  ['enc_dst_ip', (f) => (f.encDstIp === undefined ? undefined : noHostLen(f.encDstIp))], ['enc_src_ip', (f) => (f.encSrcIp === undefined ? undefined : noHostLen(f.encSrcIp))],
-  ['enc_key_id', (f) => f.encKeyId], ['enc_tos', (f) => f.encTos], ['enc_ttl', (f) => f.encTtl], ['enc_dst_port', (f) => f.encDstPort], ['enc_src_port', (f) => f.encSrcPort],
-  ['ct_state', (f) => f.ctState], ['ct_zone', (f) => f.ctZone], ['ct_mark', (f) => f.ctMark], ['ct_label', (f) => f.ctLabels],
+  ['enc_dst_ip', (f) => noHostLen(f.encDstIp)], ['enc_src_ip', (f) => noHostLen(f.encSrcIp)],
+  ['enc_key_id', (f) => f.encKeyId], ['enc_tos', (f) => masked(f.encTos)], ['enc_ttl', (f) => masked(f.encTtl)], ['enc_dst_port', (f) => f.encDstPort], ['enc_src_port', (f) => f.encSrcPort],
+  ['ct_state', (f) => f.ctState], ['ct_zone', (f) => masked(f.ctZone)], ['ct_mark', (f) => masked(f.ctMark)], ['ct_label', (f) => f.ctLabels],
 ];
 const FLOWER_PRE = new Map(FLOWER_KEYS.map(([key]) => [key, `\n  ${key} `]));
 
 function printFlowerKeys(p: Printer, f: Filter): void {
   for (const [key, get] of FLOWER_KEYS) {
     const v = get(f);
-    if (v !== undefined) val(p, key, FLOWER_PRE.get(key)!, v, '');
+    if (v === undefined) continue;
+    if (!(v instanceof MaskedNumber)) val(p, key, FLOWER_PRE.get(key)!, v, '');
+    else if (!p.json) p.text(`${FLOWER_PRE.get(key)}${v.value}${v.mask === undefined ? '' : `/0x${v.mask.toString(16)}`}`);
+    else {
+      p.u(key, '', v.value);
+      if (v.mask !== undefined) p.u(`${key}_mask`, '', v.mask);
+    }
   }
 }
 
