@@ -20,6 +20,9 @@ import { description as tcDesc, type GettfilterDoReply } from '../src/ynl/famili
 import { filterObject, filterRequest } from '../src/tc/filters.js';
 import { filterSpecOf } from '../src/cli/tc-filter.js';
 import { Words } from '../src/cli/ip-command.js';
+import { runIp } from '../src/cli/ip-run.js';
+import { parseIpOptions } from '../src/cli/ip-options.js';
+import { findTcObject } from '../src/cli/tc-objects.js';
 import { filterJson, filterText } from './helpers/tc-print.js';
 import { needRoot, run, withNetns } from './helpers/netns.js';
 import { inTc } from './helpers/tc.js';
@@ -196,6 +199,15 @@ describe('flower ARP/MPLS/CVLAN/ct_label keys that do not fit are typed errors',
   });
 });
 
+/** `nlkit tc ARGS...` in a namespace, as the `nlkit tc` dispatcher runs it: [status, stdout, stderr]. */
+async function nlkitTc(ns: string, ...argv: string[]): Promise<[number, string, string]> {
+  const { flags, rest } = parseIpOptions(['-n', ns, ...argv]);
+  const [object, ...args] = rest;
+  let out = '', err = '';
+  const status = await runIp(findTcObject(object!)!, args, flags, { out: (t) => (out += t), err: (t) => (err += t) });
+  return [status, out, err];
+}
+
 describe('flower ARP/MPLS/CVLAN/ct_label keys against the kernel', () => {
   /** The filter's JSON as `tc -j filter show` prints it, by pref. */
   const tcShow = (ns: string, pref: number) => (JSON.parse(run('ip', ['netns', 'exec', ns, 'tc', '-j', 'filter', 'show', 'dev', 'v0', 'ingress'])) as { pref: number; options?: { keys?: object } }[])
@@ -224,6 +236,12 @@ describe('flower ARP/MPLS/CVLAN/ct_label keys against the kernel', () => {
         run('ip', ['netns', 'exec', ns, ...caps[name]!.command.split(' ')]);
         const got = (await tcH.filters.list({ dev: 'v0', parent: 'ingress' })).find((f) => f.pref === spec.prio && f.handle !== undefined);
         assert.deepEqual(keysOf(got as never), keysOf(spec), name);
+        // and by nlkit's CLI: text and -j as tc's
+        for (const args of [['filter', 'show', 'dev', 'v0', 'ingress'], ['-j', 'filter', 'show', 'dev', 'v0', 'ingress']]) {
+          const [status, ours, err] = await nlkitTc(ns, ...args);
+          assert.equal(status, 0, err);
+          assert.equal(ours, run('ip', ['netns', 'exec', ns, 'tc', ...args]), `${name}: tc ${args.join(' ')}`);
+        }
       }
       if (refused.length) t.diagnostic(`the kernel refused: ${refused.join('; ')}`);
     });
