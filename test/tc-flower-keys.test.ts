@@ -67,6 +67,13 @@ describe('flower ARP/MPLS/CVLAN/ct_label golden vectors (tc 6.1 captures)', () =
     });
   }
 
+  test('a MAC prefix mask as tc prints it (MAC/BITS) is read back: `arp_tha 02:00:00:00:00:00/24`', () => {
+    const spec = { ...FLOWERS.flower_arp!, arpTha: '02:00:00:00:00:00/24' };
+    assert.deepEqual(fam.decode('newtfilter', fam.encode('newtfilter', filterRequest(scope, spec))), fam.decode('newtfilter', body('flower_arp')));
+    const words = caps.flower_arp!.command.replace('ff:ff:ff:00:00:00', '24').split(' ').slice(3);
+    assert.deepEqual(fam.decode('newtfilter', fam.encode('newtfilter', filterRequest(scope, filterSpecOf(new Words(words))))), fam.decode('newtfilter', body('flower_arp')));
+  });
+
   // <linux/pkt_cls.h>: TCA_FLOWER_KEY_ARP_SIP 57 (be32), _ARP_OP 61 (u8), _MPLS_LABEL 70 (u32 in
   // host order: cls_flower.c nla_get_u32), _CVLAN_ID 77 (u16 host order), _CVLAN_ETH_TYPE 79
   // (be16), _CT_LABELS 97 (128 bits); each attribute a 4-byte header (len, type) padded to 4
@@ -185,6 +192,7 @@ describe('flower ARP/MPLS/CVLAN/ct_label keys that do not fit are typed errors',
     bad({ protocol: 'arp', arpOp: 3 }, 'arpOp', /0..2/);
     bad({ protocol: 'arp', arpOp: 'query' }, 'arpOp', /integer/);
     bad({ protocol: 'arp', arpSha: '02:00' }, 'arpSha', /MAC/);
+    bad({ protocol: 'arp', arpSha: '02:00:00:00:00:00/49' }, 'arpSha', /0..48/);
     bad({ protocol: 'ip', mplsLabel: 5 }, 'mplsLabel', /'mpls_uc' or 'mpls_mc'/);
     bad({ protocol: 'mpls_uc', mplsLabel: 0x100000 }, 'mplsLabel', /0..1048575/);
     bad({ protocol: 'mpls_uc', mplsTc: 8 }, 'mplsTc', /0..7/);

@@ -59,15 +59,15 @@ function masked(value: string, mask: string, max: number) {
   };
 }
 
-/** A MAC address or 'MAC/MASK'. */
+/** A MAC address, 'MAC/MASK' or 'MAC/BITS' (a prefix mask, as tc prints one). */
 function mac(value: string, mask: string) {
   return {
     encode(v: unknown, option: string, out: A): void {
       const [a, m, extra] = typeof v === 'string' ? v.split('/') : [];
       const ab = a === undefined ? undefined : parseMac(a);
-      const mb = m === undefined ? Buffer.alloc(6, 0xff) : parseMac(m);
+      const mb = m === undefined ? Buffer.alloc(6, 0xff) : /^\d{1,2}$/.test(m) ? (Number(m) <= 48 ? maskBytes(6, Number(m)) : undefined) : parseMac(m);
       if (!ab || ab.length !== 6 || !mb || mb.length !== 6 || extra !== undefined)
-        throw new NetlinkArgumentError(option, `must be a MAC address 'aa:bb:cc:dd:ee:ff' or 'MAC/MASK', got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+        throw new NetlinkArgumentError(option, `must be a MAC address 'aa:bb:cc:dd:ee:ff', 'MAC/MASK' or 'MAC/BITS' (0..48), got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
       out[value] = formatMac(ab);
       out[mask] = formatMac(mb);
     },
@@ -361,7 +361,7 @@ type Masked = number | string;
  * 'ipv6' (or, under protocol '802.1q'/'802.1ad', vlanEthType), ports and ICMP keys an ipProto.
  */
 export interface FlowerKeys {
-  /** 'aa:bb:cc:dd:ee:ff' or 'MAC/MASK'. */
+  /** 'aa:bb:cc:dd:ee:ff', 'MAC/MASK' or 'MAC/BITS'. */
   srcMac?: string;
   dstMac?: string;
   vlanId?: number;
