@@ -1,8 +1,9 @@
 // flower: match keys on parsed headers (f_flower.c's words, as typed keys): Ethernet, VLAN and
 // the customer (inner) VLAN, IPv4/IPv6 addresses, ports, ICMP, TCP flags, TOS/TTL, ARP, one MPLS
-// label stack entry, conntrack state/zone/mark/labels and the tunnel (enc_*) keys. Each key is a row of a table: the caller's name, the spec attributes it
-// fills (value and mask), and how a value is read and shown; the layer-3 keys check that the
-// filter's ethertype (or the VLAN's inner one) is the one they belong to.
+// label stack entry, conntrack state/zone/mark/labels and the tunnel (enc_*) keys. Each key is a
+// row of a table: the caller's name, the spec attributes it fills (value and mask), and how a
+// value is read and shown; the keys of a header check that the filter's ethertype (or the one
+// inside the VLAN tags) is the one they belong to.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import { formatMac, parseMac } from '../core/display.js';
