@@ -43,6 +43,8 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for
   -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
   -a            show handles
   -f FILE       apply a script (tables, chains, rules, sets, objects; flush ruleset) as one transaction
+                (define NAME = VALUE, redefine, undefine, $NAME; include "FILE", relative to the
+                including file's directory, a glob in the file name allowed)
   -c            with -f: only check the script (the kernel validates it, nothing is applied)
 `;
 
@@ -64,7 +66,7 @@ async function runScript(file: string, netns: string | undefined, check: boolean
     await h.transaction(script.map((c) => c.command), { echo: false, ...(check ? { check: true } : {}) });
   } catch (e) {
     if (e instanceof NftTransactionError) {
-      const where = e.index >= 0 ? `${name}:${script[e.index].line}: ` : `${name}: `;
+      const where = e.index >= 0 ? `${script[e.index].file}:${script[e.index].line}: ` : `${name}: `;
       throw new CommandError(`${where}${e.message}`, { cause: e });
     }
     throw e;
