@@ -175,9 +175,9 @@ class Expansion {
   paths(name: string, place: number, dir: string): string[] {
     const full = isAbsolute(name) ? name : resolve(dir, name);
     const base = full.slice(full.lastIndexOf('/') + 1);
-    if (!/[*?[]/.test(base)) return [full];
     const folder = dirname(full);
     if (/[*?[]/.test(folder)) this.fail(place, `include "${name}": a glob only in the file name is supported`);
+    if (!/[*?[]/.test(base)) return [full];
     const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
     let names: string[];
     try {
@@ -228,7 +228,8 @@ const DEFAULTS: Required<SourceOptions> = {
 export function source(text: string, file: string, opts: SourceOptions = {}): { toks: Toks; files: string[] } {
   const x = new Expansion(file, { ...DEFAULTS, ...opts });
   const main = file === '/dev/stdin' || file === '-' ? undefined : resolve(file);
-  if (main) x.reading.push(main);
+  // the script counts as the first level of nft's 16
+  x.reading.push(main ?? file);
   x.expand(scan(text), main ? dirname(main) : process.cwd());
   return { toks: x.out, files: x.files };
 }
