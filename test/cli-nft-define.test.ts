@@ -50,6 +50,11 @@ undefine never_defined
     assert.deepEqual(commands('define p = { 22,\n  80 }\nadd table ip t\nadd chain ip t c\nadd rule ip t c tcp dport $p accept\n').at(-1), commands('add table ip t\nadd chain ip t c\nadd rule ip t c tcp dport { 22, 80 } accept\n').at(-1));
   });
 
+  test('a quoted "$word" is text, not a variable (as nft reads it)', () => {
+    const cmds = commands('add table ip t\nadd chain ip t c\nadd rule ip t c iifname "$x" accept\n');
+    assert.deepEqual(cmds.at(-1), commands('add table ip t\nadd chain ip t c\nadd rule ip t c iifname "eth0" accept\n').map((c) => JSON.parse(JSON.stringify(c).replace('eth0', '$x'))).at(-1));
+  });
+
   test('a define in a block ends with the block; one outside is seen inside', () => {
     const text = 'define d = 22\ntable ip t {\n  define m = 7\n  chain c {\n    tcp dport $d meta mark $m accept\n  }\n}\n';
     assert.deepEqual(commands(text).at(-1), commands('table ip t {\n  chain c {\n    tcp dport 22 meta mark 7 accept\n  }\n}\n').at(-1));

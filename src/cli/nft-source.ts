@@ -16,6 +16,8 @@ import { tokenize } from './nft-parse.js';
 export interface Toks {
   w: string[];
   ln: number[];
+  /** Indexes of words that were quoted and start with '$': text, not variables. */
+  lit?: Set<number>;
 }
 
 export const NL = '\n';
@@ -31,7 +33,7 @@ export const placeLine = (place: number): number => place % FILE_UNIT;
 
 /** The tokens of one file's text; a newline is a token (it ends a statement). */
 export function scan(text: string, file = 0): Toks {
-  const out: Toks = { w: [], ln: [] };
+  const out: Toks = { w: [], ln: [], lit: new Set() };
   const lines = text.split('\n');
   const base = file * FILE_UNIT;
   for (let i = 0; i < lines.length; i++) {
@@ -50,7 +52,10 @@ export function scan(text: string, file = 0): Toks {
       }
     }
     // tokenize() unquotes; a word that was quoted stays one token
-    for (const w of tokenize([line.slice(0, cut)])) {
+    const quoted = new Set<number>();
+    const words = tokenize([line.slice(0, cut)], quoted);
+    for (const q of quoted) out.lit!.add(out.w.length + q);
+    for (const w of words) {
       out.w.push(w);
       out.ln.push(first);
     }
@@ -109,7 +114,7 @@ class Expansion {
       }
       if (word === '{') this.scopes.push(new Map());
       if (word === '}' && this.scopes.length > 1) this.scopes.pop();
-      const m = word[0] === '$' ? VARIABLE.exec(word) : null;
+      const m = word[0] === '$' && !t.lit?.has(i) ? VARIABLE.exec(word) : null;
       if (!m) {
         out.w.push(word);
         out.ln.push(place);
@@ -155,7 +160,7 @@ class Expansion {
       if (v === '}') depth--;
       if (depth < 0) this.fail(ln[j], '"}" without its "{"');
       if (v === NL) continue;
-      const m = v[0] === '$' ? VARIABLE.exec(v) : null;
+      const m = v[0] === '$' && !t.lit?.has(j) ? VARIABLE.exec(v) : null;
       // a value naming another variable takes that one's value now (a later redefine of it changes nothing here)
       const sub = m ? (this.lookup(m[1]) ?? this.fail(ln[j], `unknown identifier '${m[1]}'`)).w : [v];
       // values of values of values...: bounded, a few defines must not make a billion tokens
