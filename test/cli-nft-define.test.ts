@@ -17,9 +17,10 @@ type J = Record<string, unknown>;
 const nftJson = (ns: string): J[] => (JSON.parse(run('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'])) as { nftables: J[] }).nftables.filter((x) => !('metainfo' in x));
 const sansHandles = (list: J[]): J[] => JSON.parse(JSON.stringify(list, (k, v) => (k === 'handle' ? undefined : v))) as J[];
 
-/** In-memory files for parseNftScript's reader (absolute paths under /v). */
+/** In-memory files for parseNftScript's reader (absolute paths under /v, which is also the include directory, as `-I /v`). */
 function disk(files: Record<string, string>) {
   return {
+    includePath: ['/v'],
     read: (p: string) => {
       if (!(p in files)) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
       return files[p];
@@ -61,7 +62,7 @@ undefine never_defined
     fails('table ip t {\n  define m = 7\n}\nadd chain ip t c\nadd rule ip t c meta mark $m\n', /^\/v\/main\.nft:5: unknown identifier 'm'/);
   });
 
-  test('include: relative to the including file, nested, a glob in name order; its defines seen after it', () => {
+  test('include: looked up in the include directories (a bare name) or as a path, nested, a glob in name order; its defines seen after it', () => {
     const files = {
       '/v/vars.nft': 'define ports = { 22, 80 }\ninclude "sub/inner.nft"\n',
       '/v/sub/inner.nft': 'define dev = "eth0"\n',
@@ -82,11 +83,15 @@ undefine never_defined
     fails('define a 1\n', /^\/v\/main\.nft:1: expected "=" after define a/);
     fails('define a = { 1, 2\n', /^\/v\/main\.nft:1: the value of a has a "\{" that is not closed/);
     fails('define b = $a\n', /^\/v\/main\.nft:1: unknown identifier 'a'/);
-    fails('add table ip t\ninclude "missing.nft"\n', /^\/v\/main\.nft:2: include "missing\.nft": file not found: \/v\/missing\.nft/);
+    fails('add table ip t\ninclude "missing.nft"\n', /^\/v\/main\.nft:2: include "missing\.nft": File not found: missing\.nft \(looked in \/v\/missing\.nft\)/);
     fails('include "a.nft"\n', /^\/v\/b\.nft:2: include "a\.nft": an include loop \(\/v\/main\.nft -> \/v\/a\.nft -> \/v\/b\.nft -> \/v\/a\.nft\)/, { '/v/a.nft': 'include "b.nft"\n', '/v/b.nft': '\ninclude "a.nft"\n' });
-    fails('include "main.nft"\n', /an include loop/);
+    fails('include "main.nft"\n', /an include loop/, { '/v/main.nft': 'include "main.nft"\n' });
     fails('include\n', /^\/v\/main\.nft:1: "include" needs a file name/);
     fails('include "x/*/y.nft"\n', /a glob only in the file name/);
+    // as nft: a bare name is not looked up next to the including file, only in the include directories
+    assert.throws(() => parseNftScript('include "sub.nft"\n', '/w/main.nft', { ...disk({ '/w/sub.nft': 'add table ip t\n' }), includePath: ['/etc'] }), /File not found: sub\.nft \(looked in \/etc\/sub\.nft\)/);
+    // './' and '../' are paths from the working directory
+    assert.deepEqual(parseNftScript('include "./sub.nft"\n', '/w/main.nft', { ...disk({ '/w/sub.nft': 'add table ip t\n' }), cwd: '/w' }).map((c) => c.command), commands('add table ip t\n'));
     // nesting beyond nft's 16 levels (the script is the first)
     const deep = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`/v/d${i}.nft`, `include "d${i + 1}.nft"\n`]));
     fails('include "d0.nft"\n', /^\/v\/d14\.nft:1: include "d15\.nft": includes nested too deeply, max 16 levels/, deep);
@@ -102,7 +107,7 @@ undefine never_defined
     const dir = mkdtempSync(join(tmpdir(), 'nlkt-nftdef-'));
     try {
       mkdirSync(join(dir, 'rules.d'));
-      // absolute include paths: nft looks a relative one up in its include path (-I), nlkit next to the including file
+      // vars.nft by an absolute path, the rules through -I (a bare name looked up in the include directories)
       writeFileSync(join(dir, 'vars.nft'), 'define web = { 80, 443 }\ndefine lan = 10.1.0.0/16\ndefine dns = { 53 }\n');
       writeFileSync(join(dir, 'rules.d', '10-web.nft'), 'add rule inet f input ip saddr $lan tcp dport $web accept\n');
       writeFileSync(join(dir, 'rules.d', '20-dns.nft'), 'add rule inet f input udp dport { $dns, 5353 } counter accept\n');
@@ -119,16 +124,16 @@ table inet f {
     tcp dport $web counter
   }
 }
-include "${dir}/rules.d/*.nft"
+include "rules.d/*.nft"
 undefine dev
 `);
       const theirs = await withNetns((ns) => {
-        run('ip', ['netns', 'exec', ns, 'nft', '-f', main]);
+        run('ip', ['netns', 'exec', ns, 'nft', '-I', dir, '-f', main]);
         return nftJson(ns);
       });
       assert.equal(theirs.filter((x) => 'rule' in x).length, 4);
       await withNetns((ns) => {
-        ok(nlkit('nft', '--netns', ns, '-f', main));
+        ok(nlkit('nft', '--netns', ns, '-I', dir, '-f', main));
         assert.deepEqual(sansHandles(nftJson(ns)), sansHandles(theirs));
         // and nft's own reading of a bad variable also fails: both refuse, nlkit naming the line
         const bad = join(dir, 'bad.nft');

@@ -4,7 +4,7 @@
 // are in, and `$NAME` replaced by its value. Every token keeps where it came from (file and
 // line), so that an error in an included file names that file.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './args.js';
 import { tokenize } from './nft-parse.js';
 
@@ -70,6 +70,10 @@ export interface SourceOptions {
   read?: (path: string) => string;
   /** Lists a directory, for an include's glob (default: from the disk). */
   list?: (dir: string) => string[];
+  /** Where a name that is not a path is looked up, in order (default: nft's, /etc). */
+  includePath?: readonly string[];
+  /** What './' and '../' names start from (default: the working directory). */
+  cwd?: string;
 }
 
 /** What the expansion of a script and its includes shares. */
@@ -101,7 +105,7 @@ class Expansion {
   }
 
   /** Appends a file's tokens, its includes read, its variables bound and replaced. */
-  expand(t: Toks, dir: string): void {
+  expand(t: Toks): void {
     const { w, ln } = t;
     const out = this.out;
     for (let i = 0; i < w.length; i++) {
@@ -109,7 +113,7 @@ class Expansion {
       const last = out.w[out.w.length - 1];
       const atStart = last === undefined || last === NL || last === ';' || last === '{';
       if (atStart && (word === 'define' || word === 'redefine' || word === 'undefine' || word === 'include')) {
-        i = this.directive(t, i, dir);
+        i = this.directive(t, i);
         continue;
       }
       if (word === '{') this.scopes.push(new Map());
@@ -132,13 +136,13 @@ class Expansion {
   }
 
   /** define / redefine / undefine / include at w[i]; returns the index of its last token. */
-  directive(t: Toks, i: number, dir: string): number {
+  directive(t: Toks, i: number): number {
     const { w, ln } = t;
     const word = w[i], place = ln[i];
     const name = w[i + 1];
     if (name === undefined || name === NL || name === ';') this.fail(place, `"${word}" needs ${word === 'include' ? 'a file name' : 'a name'}`);
     if (word === 'include') {
-      this.include(name, place, dir);
+      this.include(name, place);
       return i + 1;
     }
     const scope = this.scopes[this.scopes.length - 1];
@@ -176,13 +180,20 @@ class Expansion {
     return j - 1;
   }
 
-  /** The files an include names: one, or a glob's matches in name order (none is no error, as nft). */
-  paths(name: string, place: number, dir: string): string[] {
-    const full = isAbsolute(name) ? name : resolve(dir, name);
-    const base = full.slice(full.lastIndexOf('/') + 1);
-    const folder = dirname(full);
-    if (/[*?[]/.test(folder)) this.fail(place, `include "${name}": a glob only in the file name is supported`);
-    if (!/[*?[]/.test(base)) return [full];
+  /**
+   * Where nft looks for an include (scanner.l include_file): a name starting with '/', './'
+   * or '../' is that path (from the working directory), any other name is looked up in each
+   * include directory in turn.
+   */
+  candidates(name: string, place: number): string[] {
+    if (/[*?[]/.test(dirname(name))) this.fail(place, `include "${name}": a glob only in the file name is supported`);
+    if (name.startsWith('/') || name.startsWith('./') || name.startsWith('../')) return [resolve(this.opts.cwd, name)];
+    return this.opts.includePath.map((d) => join(d, name));
+  }
+
+  /** A glob's matches in one directory, in name order (hidden files only when the pattern names them, as glob(3)). */
+  matches(full: string): string[] {
+    const base = full.slice(full.lastIndexOf('/') + 1), folder = dirname(full);
     const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
     let names: string[];
     try {
@@ -190,29 +201,37 @@ class Expansion {
     } catch {
       return [];
     }
-    // hidden files only when the pattern names them, as glob(3)
     return names.filter((n) => re.test(n) && (n[0] !== '.' || base[0] === '.')).sort().map((n) => join(folder, n));
   }
 
-  include(name: string, place: number, dir: string): void {
+  /**
+   * The files an include reads, as nft does: without a glob the first candidate there is (none:
+   * "File not found"), with one every candidate's matches (none is no error).
+   */
+  include(name: string, place: number): void {
     if (this.reading.length >= MAX_INCLUDE_DEPTH) this.fail(place, `include "${name}": includes nested too deeply, max ${MAX_INCLUDE_DEPTH} levels`);
-    for (const path of this.paths(name, place, dir)) {
-      if (this.reading.includes(path)) this.fail(place, `include "${name}": an include loop (${[...this.reading, path].join(' -> ')})`);
-      let text: string;
-      try {
-        text = this.opts.read(path);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        this.fail(place, `include "${name}": ${code === 'ENOENT' ? `file not found: ${path}` : `could not read ${path}: ${(e as Error).message}`}`);
+    const glob = /[*?[]/.test(name.slice(name.lastIndexOf('/') + 1));
+    for (const full of this.candidates(name, place)) {
+      for (const path of glob ? this.matches(full) : [full]) {
+        let text: string;
+        try {
+          text = this.opts.read(path);
+        } catch (e) {
+          if (!glob && (e as { code?: string }).code === 'ENOENT') continue;
+          this.fail(place, `include "${name}": could not read ${path}: ${(e as Error).message}`);
+        }
+        if (this.reading.includes(path)) this.fail(place, `include "${name}": an include loop (${[...this.reading, path].join(' -> ')})`);
+        this.files.push(path);
+        this.reading.push(path);
+        this.expand(scan(text, this.files.length - 1));
+        this.reading.pop();
+        // an included file ends its last statement
+        this.out.w.push(NL);
+        this.out.ln.push(place);
+        if (!glob) return;
       }
-      this.files.push(path);
-      this.reading.push(path);
-      this.expand(scan(text, this.files.length - 1), dirname(path));
-      this.reading.pop();
-      // an included file ends its last statement
-      this.out.w.push(NL);
-      this.out.ln.push(place);
     }
+    if (!glob) this.fail(place, `include "${name}": File not found: ${name} (looked in ${this.candidates(name, place).join(', ')})`);
   }
 }
 
@@ -223,18 +242,20 @@ const DEFAULTS: Required<SourceOptions> = {
     return readFileSync(path, 'utf8');
   },
   list: (dir) => readdirSync(dir),
+  // nft's DEFAULT_INCLUDE_PATH (its sysconfdir); -I adds directories after it
+  includePath: ['/etc'],
+  cwd: process.cwd(),
 };
 
 /**
  * A script's tokens with includes and variables expanded, and the files they came from.
- * Includes are read relative to the including file's directory (the script's, or the working
- * directory for stdin).
+ * Includes are found as nft finds them (see Expansion.candidates).
  */
 export function source(text: string, file: string, opts: SourceOptions = {}): { toks: Toks; files: string[] } {
-  const x = new Expansion(file, { ...DEFAULTS, ...opts });
+  const x = new Expansion(file, { ...DEFAULTS, cwd: process.cwd(), ...opts });
   const main = file === '/dev/stdin' || file === '-' ? undefined : resolve(file);
   // the script counts as the first level of nft's 16
   x.reading.push(main ?? file);
-  x.expand(scan(text), main ? dirname(main) : process.cwd());
+  x.expand(scan(text));
   return { toks: x.out, files: x.files };
 }

@@ -43,15 +43,18 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for
   -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
   -a            show handles
   -f FILE       apply a script (tables, chains, rules, sets, objects; flush ruleset) as one transaction
-                (define NAME = VALUE, redefine, undefine, $NAME; include "FILE", relative to the
-                including file's directory, a glob in the file name allowed)
+                (define NAME = VALUE, redefine, undefine, $NAME; include "FILE" as nft finds it:
+                '/', './' or '../' names as paths, others in /etc then each -I DIR; a glob in the
+                file name allowed)
+  -I DIR        with -f: another directory for includes (repeatable), as nft's --includepath
   -c            with -f: only check the script (the kernel validates it, nothing is applied)
 `;
 
-const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }, { name: 'check', short: 'c', type: 'boolean' }] as const;
+const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }, { name: 'check', short: 'c', type: 'boolean' },
+  { name: 'includepath', short: 'I', type: 'string', repeat: true }] as const;
 
 /** `-f FILE` (- : stdin): the whole script as one transaction; a failure names the file's line. */
-async function runScript(file: string, netns: string | undefined, check: boolean): Promise<void> {
+async function runScript(file: string, netns: string | undefined, check: boolean, includeDirs: readonly string[]): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -59,7 +62,8 @@ async function runScript(file: string, netns: string | undefined, check: boolean
     throw new CommandError(`Could not read ${file}: ${(e as Error).message}`, { cause: e });
   }
   const name = file === '-' ? '/dev/stdin' : file;
-  const script = parseNftScript(text, name);
+  // nft's default include directory first, then each -I in order
+  const script = parseNftScript(text, name, { includePath: ['/etc', ...includeDirs] });
   if (!script.length) return;
   const h = openNft(netns !== undefined ? { netns } : {});
   try {
@@ -141,7 +145,8 @@ export const nft: CommandGroup = {
     const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
     if (typeof options.file === 'string') {
       if (positionals.length) throw new UsageError('-f FILE takes no command words');
-      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined, options.check === true);
+      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined, options.check === true,
+        Array.isArray(options.includepath) ? options.includepath : []);
     }
     if (options.check) throw new UsageError('-c goes with -f FILE');
     if (!positionals.length) throw new UsageError('missing command');
