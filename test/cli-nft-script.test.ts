@@ -79,7 +79,7 @@ describe('nlkit nft -f', () => {
       ['add table ip t\nadd rule ip t c tcp dport 22 frobnicate\n', /^f\.nft:2: unknown expression "frobnicate"/],
       ['table ip t {\n  chain c {\n    ip saddr\n  }\n}\n', /^f\.nft:3: missing a value/],
       ['table ip t {\n  chain c {\n', /^f\.nft:\d+: a "\{" is not closed/],
-      ['define x = 1\n', /^f\.nft:1: "define" is not supported/],
+      ['define x = 1\ndefine x = 2\n', /^f\.nft:2: redefinition of symbol 'x'/],
       ['list ruleset\n', /^f\.nft:1: list commands cannot/],
       ['table ip t {\n  bogus x\n}\n', /^f\.nft:2: unknown statement "bogus"/],
     ];

@@ -7,6 +7,7 @@ import type { CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
 import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
 import type { CtExpectation } from '../netfilter/ct-expect.js';
+import { createExpectation, isExpectCreate, parameterProblem } from './conntrack-expect-create.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { type CommandGroup, type Context, HelpRequest } from './command.js';
 
@@ -51,6 +52,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'zero', short: 'z', type: 'boolean', description: 'zero the counters while listing (-L)' },
   { name: 'tuple-src', type: 'string', description: 'expect table: the expected source address' },
   { name: 'tuple-dst', type: 'string', description: 'expect table: the expected destination address' },
+  { name: 'tuple-port-src', type: 'string', description: 'expect table: the expected source port' },
+  { name: 'tuple-port-dst', type: 'string', description: 'expect table: the expected destination port' },
+  { name: 'mask-src', type: 'string', description: 'expect table: the mask of the expected source address' },
+  { name: 'mask-dst', type: 'string', description: 'expect table: the mask of the expected destination address' },
+  { name: 'mask-port-src', type: 'string', description: 'expect table: the mask of the expected source port' },
+  { name: 'mask-port-dst', type: 'string', description: 'expect table: the mask of the expected destination port' },
+  { name: 'helper', type: 'string', description: '-I: the helper of the entry, or of the expectation (nlkit\'s option)' },
   { name: 'netns', type: 'string', description: 'run in this network namespace' },
   { name: 'json', short: 'j', type: 'boolean', description: 'one JSON object per line' },
   { name: 'help', short: 'h', type: 'boolean', description: 'print help and exit' },
@@ -66,8 +74,14 @@ Filters (-p, -s, -d, -r, -q, ports, -m, -w, -f, -u, --state) select the entries 
 take and the events -E prints; the kernel filters a dump where it can. -I needs -p, -s, -d
 (ports or --icmp-type) and -t; the reply tuple is the inverse of the original one.
 
-The expectation table: nlkit conntrack -L|-D|-F expect. For -D, -p, -s, -d, --sport,
+The expectation table: nlkit conntrack -L|-D|-F|-I expect. For -D, -p, -s, -d, --sport,
 --dport select by the master connection, --tuple-src and --tuple-dst by the expected one.
+-I expect takes what conntrack-tools 1.4.7 takes: -p, -s, -d (and --sport, --dport for
+tcp, udp...) name the master connection (it must exist and have a helper); --tuple-src,
+--tuple-dst (ADDR or ADDR/LEN, which gives the mask), --tuple-port-src, --tuple-port-dst
+the expected one; --mask-src, --mask-dst, --mask-port-src, --mask-port-dst what of it the
+kernel compares; -t the seconds. nlkit adds -w ZONE and --helper NAME (the kernel takes
+them). Exit status as the tool's: 2 for a command-line problem, 1 when the kernel refuses.
 `;
 
 /** Options that give a number, and the name they have in errors. */
@@ -209,16 +223,26 @@ async function expectTable(ct: Conntrack, command: string, o: Record<string, unk
       summary('deleted', n);
       return 0;
     }
+    case 'create':
+      return createExpectation(ct, o, ctx);
     case 'flush':
       await ct.expectations.flush();
       if (!out.json) ctx.err('nlkit conntrack: expectation table has been emptied.\n');
       return 0;
   }
-  throw new UsageError('the expect table takes -L, -D and -F');
+  throw new UsageError('the expect table takes -L, -D, -F and -I');
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, [...COMMANDS, ...OPTIONS]);
+  let parsed;
+  try {
+    parsed = parseArgs(argv, [...COMMANDS, ...OPTIONS]);
+  } catch (e) {
+    // -I expect answers as the tool does (status 2), even for an option nobody knows
+    if (e instanceof UsageError && isExpectCreate(argv)) return parameterProblem(ctx, e.message);
+    throw e;
+  }
+  const { options: o, positionals } = parsed;
   if (o.help) throw new HelpRequest('help');
   // `conntrack -L conntrack` / `conntrack -L expect`: the tables there are
   for (const p of positionals) if (p !== 'conntrack' && p !== 'expect') throw new UsageError(`unexpected "${p}" (the tables are conntrack and expect)`);
@@ -307,6 +331,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           ...defined({
             timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state),
             reply: create && Object.keys(w.reply).length ? (w.reply as CtTuple) : undefined,
+            helper: create ? str(o.helper) : undefined,
           }),
         };
         if (create) await ct.create(spec);

@@ -15,12 +15,16 @@ import type { NftSetType } from '../netfilter/nft-names.js';
 const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 
 /** nft's tokens: words, "quoted strings" (unquoted), and { } ; , : as their own tokens. */
-export function tokenize(argv: readonly string[]): string[] {
+export function tokenize(argv: readonly string[], quoted?: Set<number>): string[] {
   const text = argv.join(' ');
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|([{};,])|([^\s{};,"]+)/g;
   // a quoted string's \" and \\ are the quote and the backslash (as the printer writes them)
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]);
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    // `quoted`: the indexes of quoted words that start with '$' (a script's "$x" is no variable)
+    if (quoted && m[1] !== undefined && m[1][0] === '$') quoted.add(out.length);
+    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]);
+  }
   return out;
 }
 

@@ -3,64 +3,27 @@
 // each remembering the line it came from, for one transaction. Blocks become the same
 // commands the command line makes: a table, then its sets, objects and flowtables, its
 // chains, and last the rules (so that a rule may name what the block declares after it).
-// Comments (#) and line continuations (\) as nft reads them; `define` and `include` are not
-// supported (an error naming the line).
+// Comments, line continuations, `include` and `define` are nft-source.ts's: this reads the
+// tokens it gives.
 import { UsageError } from './args.js';
-import { parseNftTokens, tokenize } from './nft-parse.js';
+import { parseNftTokens } from './nft-parse.js';
+import { NL, placeFile, placeLine, source, type SourceOptions, type Toks } from './nft-source.js';
 import type { NftCommand } from '../netfilter/index.js';
 
-/**
- * Tokens as two parallel lists, words and the line each is on (a script of thousands of
- * rules made an object per token, and copied them per nesting level).
- */
-interface Toks {
-  w: string[];
-  ln: number[];
-}
-
-/** A command of the script and the line it starts on. */
+/** A command of the script and where it starts: a line of the script or of a file it includes. */
 export interface ScriptCommand {
   command: NftCommand;
   line: number;
+  /** The script, or the included file the command is in. */
+  file: string;
 }
 
-const NL = '\n';
 const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 const DECLARED = ['set', 'map', 'counter', 'quota', 'limit', 'flowtable'];
 
-/** The script's tokens with their lines; a newline is a token (it ends a statement). */
-function scan(text: string): Toks {
-  const out: Toks = { w: [], ln: [] };
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    const first = i + 1;
-    // a backslash at the end joins the next line
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i];
-    // '#' outside quotes starts a comment (the characters are walked only on a line that has
-    // one: most have none, and the walk ran in the interpreter for every character)
-    let inQuote = false, cut = line.length;
-    for (let j = line.indexOf('#') < 0 ? line.length : 0; j < line.length; j++) {
-      if (line[j] === '"' && line[j - 1] !== '\\') inQuote = !inQuote;
-      else if (line[j] === '#' && !inQuote) {
-        cut = j;
-        break;
-      }
-    }
-    // tokenize() unquotes; a word that was quoted stays one token
-    for (const w of tokenize([line.slice(0, cut)])) {
-      out.w.push(w);
-      out.ln.push(first);
-    }
-    out.w.push(NL);
-    out.ln.push(first);
-  }
-  return out;
-}
-
 class Script {
   i = 0;
-  constructor(readonly t: Toks, readonly file: string) {}
+  constructor(readonly t: Toks, readonly files: readonly string[]) {}
 
   get done(): boolean {
     return this.i >= this.t.w.length;
@@ -71,8 +34,9 @@ class Script {
   line(): number {
     return this.t.ln[Math.min(this.i, this.t.ln.length - 1)] ?? 0;
   }
+  /** `line` is a place (file and line, see nft-source.ts). */
   fail(msg: string, line = this.line()): never {
-    throw new UsageError(`${this.file}:${line}: ${msg}`);
+    throw new UsageError(`${this.files[placeFile(line)]}:${placeLine(line)}: ${msg}`);
   }
   next(what: string): string {
     if (this.done) this.fail(`missing ${what}`);
@@ -153,7 +117,7 @@ function commandsOf(words: string[], line: number, s: Script): ScriptCommand[] {
     throw e;
   }
   if (!('commands' in r)) s.fail('list commands cannot be part of a script', line);
-  return r.commands.map((command) => ({ command, line }));
+  return r.commands.map((command) => ({ command, line: placeLine(line), file: s.files[placeFile(line)] }));
 }
 
 const CHAIN_PROPS = ['type', 'policy', 'device', 'hook', 'priority'];
@@ -183,7 +147,7 @@ function tableBlock(s: Script): ScriptCommand[] {
     const at = st.ln[0];
     if (kind === 'flags') flags.push(...st.w.slice(1));
     else if (kind === 'chain') {
-      const { props, rules: rs } = chainBody(new Script({ w: st.w.slice(2), ln: st.ln.slice(2) }, s.file).body());
+      const { props, rules: rs } = chainBody(new Script({ w: st.w.slice(2), ln: st.ln.slice(2) }, s.files).body());
       chains.push(...commandsOf(['add', 'chain', family, name, objName, ...(props.length ? ['{', ...props, '}'] : [])], at, s));
       for (const r of rs) rules.push(...commandsOf(['add', 'rule', family, name, objName, ...r.w], r.ln[0], s));
     } else if (DECLARED.includes(kind)) declared.push(...commandsOf(['add', kind, family, name, ...st.w.slice(1)], at, s));
@@ -193,16 +157,16 @@ function tableBlock(s: Script): ScriptCommand[] {
   return [...commandsOf(table, line, s), ...declared, ...chains, ...rules];
 }
 
-/** The commands of a script, in order, each with its line. */
-export function parseNftScript(text: string, file: string): ScriptCommand[] {
-  const s = new Script(scan(text), file);
+/** The commands of a script, in order, each with its file and line. */
+export function parseNftScript(text: string, file: string, opts?: SourceOptions): ScriptCommand[] {
+  const { toks, files } = source(text, file, opts);
+  const s = new Script(toks, files);
   const out: ScriptCommand[] = [];
   for (;;) {
     s.skipBlank();
     if (s.done) return out;
     const line = s.line();
     const w = s.peek()!;
-    if (w === 'define' || w === 'include') s.fail(`"${w}" is not supported by nlkit nft -f`);
     if (w === 'table' && s.t.w.slice(s.i, s.i + 4).includes('{')) {
       out.push(...tableBlock(s));
       continue;

@@ -43,13 +43,18 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for
   -j            JSON as nft -j prints it ({"nftables": [{"metainfo": ...}, {"table": ...}, ...]})
   -a            show handles
   -f FILE       apply a script (tables, chains, rules, sets, objects; flush ruleset) as one transaction
+                (define NAME = VALUE, redefine, undefine, $NAME; include "FILE" as nft finds it:
+                '/', './' or '../' names as paths, others in /etc then each -I DIR; a glob in the
+                file name allowed)
+  -I DIR        with -f: another directory for includes (repeatable), as nft's --includepath
   -c            with -f: only check the script (the kernel validates it, nothing is applied)
 `;
 
-const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }, { name: 'check', short: 'c', type: 'boolean' }] as const;
+const OPTIONS = [{ name: 'netns', short: 'n', type: 'string' }, { name: 'handle', short: 'a', type: 'boolean' }, { name: 'file', short: 'f', type: 'string' }, { name: 'check', short: 'c', type: 'boolean' },
+  { name: 'includepath', short: 'I', type: 'string', repeat: true }] as const;
 
 /** `-f FILE` (- : stdin): the whole script as one transaction; a failure names the file's line. */
-async function runScript(file: string, netns: string | undefined, check: boolean): Promise<void> {
+async function runScript(file: string, netns: string | undefined, check: boolean, includeDirs: readonly string[]): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -57,14 +62,15 @@ async function runScript(file: string, netns: string | undefined, check: boolean
     throw new CommandError(`Could not read ${file}: ${(e as Error).message}`, { cause: e });
   }
   const name = file === '-' ? '/dev/stdin' : file;
-  const script = parseNftScript(text, name);
+  // nft's default include directory first, then each -I in order
+  const script = parseNftScript(text, name, { includePath: ['/etc', ...includeDirs] });
   if (!script.length) return;
   const h = openNft(netns !== undefined ? { netns } : {});
   try {
     await h.transaction(script.map((c) => c.command), { echo: false, ...(check ? { check: true } : {}) });
   } catch (e) {
     if (e instanceof NftTransactionError) {
-      const where = e.index >= 0 ? `${name}:${script[e.index].line}: ` : `${name}: `;
+      const where = e.index >= 0 ? `${script[e.index].file}:${script[e.index].line}: ` : `${name}: `;
       throw new CommandError(`${where}${e.message}`, { cause: e });
     }
     throw e;
@@ -139,7 +145,8 @@ export const nft: CommandGroup = {
     const { options, positionals } = parseGroupArgs(argv, ctx, OPTIONS);
     if (typeof options.file === 'string') {
       if (positionals.length) throw new UsageError('-f FILE takes no command words');
-      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined, options.check === true);
+      return runScript(options.file, typeof options.netns === 'string' ? options.netns : undefined, options.check === true,
+        Array.isArray(options.includepath) ? options.includepath : []);
     }
     if (options.check) throw new UsageError('-c goes with -f FILE');
     if (!positionals.length) throw new UsageError('missing command');
