@@ -4,23 +4,16 @@
 // request first); the cmp bytes by hand from struct tcf_em_cmp; read back to the spec; fast-check
 // round trips; typed errors.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
-import { Scope } from '../src/route/context.js';
-import { Family } from '../src/ynl/family.js';
-import { description as tcDesc, type GettfilterDoReply } from '../src/ynl/families/tc.js';
-import { filterObject, filterRequest } from '../src/tc/filters.js';
-import { filterSpecOf } from '../src/cli/tc-filter.js';
-import { Words, IpUsageError } from '../src/cli/ip-command.js';
+import { filterRequest } from '../src/tc/filters.js';
+import { IpUsageError } from '../src/cli/ip-command.js';
 import { parseEmatch } from '../src/cli/tc-ematch-words.js';
+import { filterCaptures, tcFamily } from './helpers/tc-captures.js';
 
-const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
-const fam = Family.from(tcDesc);
-const scope = new Scope(undefined as never, { ifindexOf: (n) => ({ v1: 2, v0: 3 } as Record<string, number>)[n], nameOf: (i) => ({ 2: 'v1', 3: 'v0' } as Record<number, string>)[i] ?? `if${i}` });
-const body = (k: string) => Buffer.from(caps[k]!.body, 'hex');
-const back = (b: Buffer) => filterObject(fam.decode('gettfilter', b) as unknown as GettfilterDoReply, scope);
+const { caps, scope, body, back, check } = filterCaptures('tc-captures-2.json', { v1: 2, v0: 3 });
+const fam = tcFamily;
 
 const F = { dev: 'v0', parent: 'ingress', kind: 'basic' } as const;
 const BASIC: Record<string, Record<string, unknown>> = {
@@ -40,13 +33,7 @@ function words(command: string): string[] {
 describe('basic ematch golden vectors (tc 6.1 captures)', () => {
   for (const [name, spec] of Object.entries(BASIC)) {
     test(`${name}: ${caps[name]!.command}`, () => {
-      const theirs = body(name);
-      const ours = fam.encode('newtfilter', filterRequest(scope, spec));
-      assert.equal(ours.length, theirs.length);
-      assert.deepEqual(fam.decode('newtfilter', ours), fam.decode('newtfilter', theirs));
-      const cli = fam.encode('newtfilter', filterRequest(scope, filterSpecOf(new Words(words(caps[name]!.command)))));
-      assert.deepEqual(fam.decode('newtfilter', cli), fam.decode('newtfilter', theirs));
-      assert.deepEqual(back(theirs).match, spec.match);
+      assert.deepEqual(check(name, spec, words(caps[name]!.command)).match, spec.match);
     });
   }
   test('cmp bytes: struct tcf_ematch_hdr then struct tcf_em_cmp, align/flags and layer/opnd as nibbles', () => {

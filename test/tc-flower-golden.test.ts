@@ -4,23 +4,17 @@
 // decoded with the tc family both sides; the keys decoded back to the spec's shape; fast-check
 // round trips of the key table; typed errors for keys that do not fit the filter's protocol.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
-import { Scope } from '../src/route/context.js';
-import { Family } from '../src/ynl/family.js';
-import { description as tcDesc, type GettfilterDoReply } from '../src/ynl/families/tc.js';
+import type { GettfilterDoReply } from '../src/ynl/families/tc.js';
 import { filterObject, filterRequest } from '../src/tc/filters.js';
-import { filterSpecOf } from '../src/cli/tc-filter.js';
-import { Words } from '../src/cli/ip-command.js';
 import { filterJson, filterText } from './helpers/tc-print.js';
 import { inTc } from './helpers/tc.js';
+import { filterCaptures, keysOf, tcFamily } from './helpers/tc-captures.js';
 
-const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-2.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
-const fam = Family.from(tcDesc);
-const scope = new Scope(undefined as never, { ifindexOf: (n) => ({ v1: 2, v0: 3 } as Record<string, number>)[n], nameOf: (i) => ({ 2: 'v1', 3: 'v0' } as Record<number, string>)[i] ?? `if${i}` });
-const body = (k: string) => Buffer.from(caps[k]!.body, 'hex');
+const { caps, scope, body, check } = filterCaptures('tc-captures-2.json', { v1: 2, v0: 3 });
+const fam = tcFamily;
 
 const F = { dev: 'v0', parent: 'ingress', kind: 'flower' } as const;
 /** Each capture's spec; decoding tc's bytes gives it back (but for the place and the echo of tc's own choices). */
@@ -38,26 +32,12 @@ const FLOWERS: Record<string, Record<string, unknown>> = {
   flower_gre: { ...F, protocol: 'ip', prio: 18, ipProto: 0x47, srcIp: '192.168.1.0/24', classid: '1:8' },
 };
 
-const keysOf = (f: Record<string, unknown>) => {
-  const { dev: _d, parent: _p, kind: _k, protocol: _pr, prio: _pp, pref: _pf, chain: _c, handle: _h, ifindex: _i, ...rest } = f;
-  return rest;
-};
 
 describe('flower golden vectors (tc 6.1 captures)', () => {
   for (const [name, spec] of Object.entries(FLOWERS)) {
     test(`${name}: ${caps[name]!.command}`, () => {
-      const theirs = body(name);
-      const ours = fam.encode('newtfilter', filterRequest(scope, spec));
-      // tc marks only some nests NLA_F_NESTED (the encoder marks all): same length, same content
-      assert.equal(ours.length, theirs.length);
-      assert.deepEqual(fam.decode('newtfilter', ours), fam.decode('newtfilter', theirs));
-      // the same command in nlkit's words
-      const cli = fam.encode('newtfilter', filterRequest(scope, filterSpecOf(new Words(caps[name]!.command.split(' ').slice(3)))));
-      assert.deepEqual(fam.decode('newtfilter', cli), fam.decode('newtfilter', theirs));
       // tc's bytes read back as the spec's keys
-      const back = filterObject(fam.decode('gettfilter', theirs) as unknown as GettfilterDoReply, scope);
-      const want = keysOf(spec);
-      assert.deepEqual(keysOf(back as never), want);
+      assert.deepEqual(keysOf(check(name, spec) as never), keysOf(spec));
     });
   }
 

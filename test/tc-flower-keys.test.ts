@@ -14,9 +14,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { NetlinkArgumentError } from '../src/core/errors.js';
-import { Scope } from '../src/route/context.js';
-import { Family } from '../src/ynl/family.js';
-import { description as tcDesc, type GettfilterDoReply } from '../src/ynl/families/tc.js';
+import type { GettfilterDoReply } from '../src/ynl/families/tc.js';
 import { filterObject, filterRequest } from '../src/tc/filters.js';
 import { filterSpecOf } from '../src/cli/tc-filter.js';
 import { Words } from '../src/cli/ip-command.js';
@@ -26,13 +24,11 @@ import { findTcObject } from '../src/cli/tc-objects.js';
 import { filterJson, filterText } from './helpers/tc-print.js';
 import { needRoot, run, withNetns } from './helpers/netns.js';
 import { inTc } from './helpers/tc.js';
+import { filterCaptures, keysOf, tcFamily } from './helpers/tc-captures.js';
 
-const caps = JSON.parse(readFileSync(new URL('../../test/fixtures/tc-captures-flower.json', import.meta.url), 'utf8')).captures as Record<string, { command: string; body: string }>;
-const fam = Family.from(tcDesc);
+const { caps, scope, body, check } = filterCaptures('tc-captures-flower.json', { v0: 2, v1: 3 });
+const fam = tcFamily;
 const hasTc = spawnSync('tc', ['-V']).status === 0;
-// the captures' namespace: v0 ifindex 2, v1 ifindex 3
-const scope = new Scope(undefined as never, { ifindexOf: (n) => ({ v0: 2, v1: 3 } as Record<string, number>)[n], nameOf: (i) => ({ 2: 'v0', 3: 'v1' } as Record<number, string>)[i] ?? `if${i}` });
-const body = (k: string) => Buffer.from(caps[k]!.body, 'hex');
 
 const F = { dev: 'v0', parent: 'ingress', kind: 'flower' } as const;
 /** Each capture's spec (what nlkit reads back from tc's bytes, too). */
@@ -47,23 +43,12 @@ const FLOWERS: Record<string, Record<string, unknown>> = {
 // `arp_op 2/255` is tc's spelling of a full mask: nlkit reads it back as 'reply'
 const SPEC_OF_CAPTURE: Record<string, Record<string, unknown>> = { ...FLOWERS };
 
-const keysOf = (f: Record<string, unknown>) => {
-  const { dev: _d, parent: _p, kind: _k, protocol: _pr, prio: _pp, pref: _pf, chain: _c, handle: _h, ifindex: _i, ...rest } = f;
-  return rest;
-};
 const decoded = (name: string) => filterObject(fam.decode('gettfilter', body(name)) as unknown as GettfilterDoReply, scope);
 
 describe('flower ARP/MPLS/CVLAN/ct_label golden vectors (tc 6.1 captures)', () => {
   for (const [name, spec] of Object.entries(SPEC_OF_CAPTURE)) {
     test(`${name}: ${caps[name]!.command}`, () => {
-      const theirs = body(name);
-      const ours = fam.encode('newtfilter', filterRequest(scope, spec));
-      // tc marks only some nests NLA_F_NESTED (the encoder marks all): same length, same content
-      assert.equal(ours.length, theirs.length);
-      assert.deepEqual(fam.decode('newtfilter', ours), fam.decode('newtfilter', theirs));
-      const cli = fam.encode('newtfilter', filterRequest(scope, filterSpecOf(new Words(caps[name]!.command.split(' ').slice(3)))));
-      assert.deepEqual(fam.decode('newtfilter', cli), fam.decode('newtfilter', theirs));
-      assert.deepEqual(keysOf(decoded(name) as never), keysOf(spec));
+      assert.deepEqual(keysOf(check(name, spec) as never), keysOf(spec));
     });
   }
 
