@@ -822,6 +822,16 @@ static int poller_batch(poller_t *p, uint8_t **buf, size_t *cap, int32_t **meta,
   return b != NULL && *meta != NULL && *cap > 0 && *slots > 0;
 }
 
+/* A callback from C that threw: an uncaughtException, as in any Node callback. */
+void uncaught_if_thrown(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) return;
+  napi_value exc;
+  napi_get_and_clear_last_exception(env, &exc);
+  napi_fatal_exception(env, exc);
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   poller_t *p = h->data;
   if (p->closed) return;
@@ -865,14 +875,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     napi_get_global(env, &recv);
     napi_create_int64(env, n, &arg);
     napi_make_callback(env, p->async, recv, cb, 1, &arg, &result);
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) {
-      /* a throwing handler becomes an uncaughtException, as in any Node callback */
-      napi_value exc;
-      napi_get_and_clear_last_exception(env, &exc);
-      napi_fatal_exception(env, exc);
-    }
+    uncaught_if_thrown(env);
   }
   napi_close_handle_scope(env, scope);
 }

@@ -7,6 +7,8 @@
 napi_value make_errno_error(napi_env env, int err, const char *syscall);
 napi_value throw_errno(napi_env env, int err, const char *syscall);
 napi_value throw_type(napi_env env, const char *msg);
+/* After calling into JavaScript from C: a pending exception becomes an uncaughtException. */
+void uncaught_if_thrown(napi_env env);
 int arg_int(napi_env env, napi_value v, int64_t *out);
 int arg_fd(napi_env env, napi_value v, int *fd);
 /* 0 when fd is a network namespace, else an errno */

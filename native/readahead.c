@@ -161,14 +161,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_create_int32(env, index, &argv[0]);
   napi_create_int64(env, n, &argv[1]);
   napi_call_function(env, recv, cb, 2, argv, &result);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    /* a throwing handler becomes an uncaughtException, as in any Node callback */
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  uncaught_if_thrown(env);
 }
 
 static napi_value external_ab(napi_env env, ra_block *b, void *p, size_t len) {

@@ -150,8 +150,8 @@ static void complete(napi_env env, napi_status status, void *data) {
   if (idle && released) sender_close(env, s);
   if (done == NULL) return;
   napi_get_global(env, &global);
-  /* an exception thrown by done is Node's uncaught exception, as from any callback */
   napi_call_function(env, global, done, 0, NULL, NULL);
+  uncaught_if_thrown(env);
 }
 
 /* A job for the queue; the caller holds s->mu and has set s->looping. */

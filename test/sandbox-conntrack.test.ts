@@ -4,12 +4,13 @@
 // entry; after a crash it learns the subnet from what is left (the host end's address, the
 // masquerade rule) or from the caller. Flows are inserted with nlkit's conntrack (kernel only);
 // `conntrack -L` is the oracle where installed.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ip, needRoot, newNetnsName, dropNamed, run, withHostAndName as withHost, withNetns } from './helpers/netns.js';
+import { ip, newNetnsName, dropNamed, run, withHostAndName as withHost, withNetns } from './helpers/netns.js';
 import { openConntrack, type CtSpec } from '../src/netfilter/index.js';
 import { createSandbox, destroySandbox, inNetwork, sandboxLeftovers, sandboxNames, sandboxPlan, STEPS, StepContext, type SandboxOptions } from '../examples/sandbox-net/index.js';
+import { needConntrack } from './helpers/ct-netns.js';
 
 const HAS_CONNTRACK = spawnSync('conntrack', ['--version'], { stdio: 'ignore' }).status === 0;
 const SUBNET = '10.78.0.0/29';
@@ -26,25 +27,6 @@ const OTHERS: CtSpec[] = [
   { protocol: 'udp', orig: { src: '10.78.0.8', dst: '10.78.0.9', sport: 1, dport: 2 }, timeout: 600 },
   { protocol: 'udp', orig: { src: '10.77.255.255', dst: '198.51.100.7', sport: 1, dport: 2 }, timeout: 600 },
 ];
-
-let reason: string | undefined | null = null;
-/** Whether this kernel has conntrack over netlink (probed in a throwaway namespace). */
-async function conntrackReason(t: TestContext): Promise<boolean> {
-  if (!needRoot(t)) return false;
-  reason ??= await withNetns((ns) => {
-    const ct = openConntrack({ netns: ns });
-    try {
-      ct.countSync();
-      return undefined;
-    } catch (e) {
-      return `no conntrack over netlink here: ${(e as Error).message}`;
-    } finally {
-      ct.close();
-    }
-  });
-  if (reason) t.skip(reason);
-  return !reason;
-}
 
 /** The host's entries as [orig src, orig dst], sorted; the same from `conntrack -L` where installed. */
 async function hostFlows(host: string): Promise<string[]> {
@@ -74,7 +56,7 @@ async function insert(host: string, specs: CtSpec[]): Promise<void> {
 const OTHER_FLOWS = ['10.77.255.255 198.51.100.7', '10.78.0.8 10.78.0.9'];
 
 test('sandbox conntrack: destroy() deletes the host entries of the subnet at once, and only those', async (t) => {
-  if (!(await conntrackReason(t))) return;
+  if (!(await needConntrack(t))) return;
   await withHost(async (host, name) => {
     const sb = await createSandbox(options(host, name));
     try {
@@ -89,7 +71,7 @@ test('sandbox conntrack: destroy() deletes the host entries of the subnet at onc
 });
 
 test('sandbox conntrack: real traffic (the namespace pings its gateway) leaves no entry after destroy()', async (t) => {
-  if (!(await conntrackReason(t))) return;
+  if (!(await needConntrack(t))) return;
   if (spawnSync('ping', ['-V'], { stdio: 'ignore' }).status !== 0) return t.skip('needs ping to send traffic');
   await withHost(async (host, name) => {
     const sb = await createSandbox(options(host, name));
@@ -105,7 +87,7 @@ test('sandbox conntrack: real traffic (the namespace pings its gateway) leaves n
 });
 
 test('sandbox conntrack: after a crash, destroySandbox(name) learns the subnet from the host end or the masquerade rule, or takes it', async (t) => {
-  if (!(await conntrackReason(t))) return;
+  if (!(await needConntrack(t))) return;
   await withNetns(async (host) => {
     const plan = (name: string) => sandboxPlan(options(host, name));
     const made = async (name: string, upTo: string) => {

@@ -7,7 +7,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { Conntrack } from '../netfilter/conntrack.js';
 import type { CtExpectSpec } from '../netfilter/ct-expect.js';
 import type { CtTuple } from '../netfilter/ct-entry.js';
-import { parsePrefix } from '../route/inet.js';
+import { parsePrefix, prefixMaskText } from '../route/inet.js';
 import type { Context } from './command.js';
 
 /** conntrack's PARAMETER_PROBLEM and OTHER_PROBLEM exit statuses. */
@@ -41,22 +41,13 @@ function portNumber(v: string, option: string): number {
   return Number(v);
 }
 
-/** A prefix length's mask as an address ('255.255.255.0', 'ffff:ffff::'). */
-function prefixMask(len: number, v6: boolean): string {
-  const bits = v6 ? 128 : 32;
-  const bytes = Array.from({ length: bits / 8 }, (_, i) => Math.max(0, Math.min(8, len - i * 8))).map((b) => (0xff00 >> b) & 0xff);
-  if (!v6) return bytes.join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16));
-  return groups.join(':');
-}
-
 /** An address option's value, and the mask its /LEN gives (if it has one). */
 function address(v: string, option: string): { addr: string; mask?: string } {
   try {
     const p = parsePrefix(v, option);
     if (!v.includes('/')) return { addr: p.address };
     if (!(option in IMPLIED_MASK)) throw new ParameterProblem(`--${option} takes an address, got "${v}"`);
-    return { addr: p.address, mask: prefixMask(p.len, p.family === AF_INET6) };
+    return { addr: p.address, mask: prefixMaskText(p.len, p.family === AF_INET6) };
   } catch (e) {
     if (e instanceof NetlinkArgumentError) throw new ParameterProblem(`Invalid IP address \`${v}'.`);
     throw e;

@@ -4,6 +4,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import { description as nft, type DataAttrsSet, type ExprAttrsSet, type FibFlagsEnum, type FibResultEnum, type NatRangeFlagsEnum, type ObjectTypeEnum, type SetelemAttrsSet } from '../ynl/families/nftables.js';
 import { description as rtRoute } from '../ynl/families/rt-route.js';
+import { prefixMaskBytes } from '../route/inet.js';
 import type { NftConcat, NftDynset, NftExpr, NftFib, NftFibFlag, NftFibResult, NftMatch, NftMatchKey, NftNatFlags, NftObjectType, NftPorts, NftRange } from './nft-expr.js';
 import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft-concat.js';
 import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
@@ -224,8 +225,7 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
     if (len === full) x.push(load(info), cmp(m.op, addr));
     else if (len % 8 === 0 && len > 0) x.push(load(info, len / 8), cmp(m.op, addr.subarray(0, len / 8)));
     else {
-      const mask = Buffer.alloc(addr.length);
-      for (let i = 0; i < mask.length; i++) mask[i] = (0xff << (8 - Math.max(0, Math.min(8, len - i * 8)))) & 0xff;
+      const mask = prefixMaskBytes(addr.length, len);
       x.push(load(info), { name: 'bitwise', data: { sreg: REG, dreg: REG, len: addr.length, mask: data(mask), xor: data(Buffer.alloc(addr.length)) } });
       x.push(cmp(m.op, addr));
     }

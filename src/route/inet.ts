@@ -61,6 +61,22 @@ export function prefixLength(text: string, from: number): number {
   return v;
 }
 
+/** The mask of a prefix length as `bytes` bytes (the first `len` bits set): /24 of 4 is ff ff ff 00. */
+export function prefixMaskBytes(bytes: number, len: number): Buffer {
+  const b = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) b[i] = (0xff00 >> Math.max(0, Math.min(8, len - i * 8))) & 0xff;
+  return b;
+}
+
+/** A prefix length's mask as text, as tc and conntrack print masks: '255.255.255.0', 'ffff:ffff:0:0:0:0:0:0'. */
+export function prefixMaskText(len: number, v6: boolean): string {
+  const b = prefixMaskBytes(v6 ? 16 : 4, len);
+  if (!v6) return b.join('.');
+  let t = b.readUInt16BE(0).toString(16);
+  for (let i = 2; i < 16; i += 2) t += `:${b.readUInt16BE(i).toString(16)}`;
+  return t;
+}
+
 /** How iproute2 prints a destination: 'default', a host without '/32', else 'a.b.c.d/n'. */
 export function formatPrefix(address: string | undefined, len: number, family: number): string {
   if (!address || (len === 0 && (address === '0.0.0.0' || address === '::'))) return len === 0 ? 'default' : `${address ?? ''}/${len}`;

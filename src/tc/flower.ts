@@ -11,7 +11,7 @@ import type { FlowerAttrsSet } from '../ynl/families/tc.js';
 import type { Scope } from '../route/context.js';
 import { checkIfname } from '../route/arg-check.js';
 import { uint, valueMask } from '../route/spec-values.js';
-import { parsePrefix } from '../route/inet.js';
+import { parsePrefix, prefixMaskBytes, prefixMaskText } from '../route/inet.js';
 import { ipProtoValue } from '../route/ip-protocols.js';
 import { ETH_P, ethertypeWord, parseProtocol } from './ethertypes.js';
 
@@ -66,7 +66,7 @@ function mac(value: string, mask: string) {
     encode(v: unknown, option: string, out: A): void {
       const [a, m, extra] = typeof v === 'string' ? v.split('/') : [];
       const ab = a === undefined ? undefined : parseMac(a);
-      const mb = m === undefined ? Buffer.alloc(6, 0xff) : /^\d{1,2}$/.test(m) ? (Number(m) <= 48 ? maskBytes(6, Number(m)) : undefined) : parseMac(m);
+      const mb = m === undefined ? Buffer.alloc(6, 0xff) : /^\d{1,2}$/.test(m) ? (Number(m) <= 48 ? prefixMaskBytes(6, Number(m)) : undefined) : parseMac(m);
       if (!ab || ab.length !== 6 || !mb || mb.length !== 6 || extra !== undefined)
         throw new NetlinkArgumentError(option, `must be a MAC address 'aa:bb:cc:dd:ee:ff', 'MAC/MASK' or 'MAC/BITS' (0..48), got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
       out[value] = formatMac(ab);
@@ -81,19 +81,7 @@ function mac(value: string, mask: string) {
   };
 }
 
-const maskBytes = (len: number, bits: number): Buffer => {
-  const b = Buffer.alloc(len);
-  for (let i = 0; i < bits; i++) b[i >> 3]! |= 0x80 >> (i & 7);
-  return b;
-};
 const maskLength = (b: Buffer): number => [...b].reduce((n, x) => n + (x.toString(2).match(/1/g)?.length ?? 0), 0);
-const ipv4Mask = (len: number) => [...maskBytes(4, len)].join('.');
-function ipv6Mask(len: number): string {
-  const b = maskBytes(16, len);
-  let t = b.readUInt16BE(0).toString(16);
-  for (let i = 2; i < 16; i += 2) t += `:${b.readUInt16BE(i).toString(16)}`;
-  return t;
-}
 function maskOfText(m: string | Buffer | undefined, v4: boolean): number {
   if (m === undefined) return v4 ? 32 : 128;
   if (Buffer.isBuffer(m)) return maskLength(m);
@@ -115,7 +103,7 @@ function prefix(v4: [string, string], v6: [string, string], l3Checked: boolean) 
       }
       const [a, m] = p.family === AF_INET ? v4 : v6;
       out[a] = p.address;
-      out[m] = p.family === AF_INET ? ipv4Mask(p.len) : ipv6Mask(p.len);
+      out[m] = prefixMaskText(p.len, p.family !== AF_INET);
     },
     decode(o: A): unknown {
       for (const [[a, m], isV4] of [[v4, true], [v6, false]] as const) {
