@@ -2,7 +2,7 @@
 // error when the addon is missing.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -85,5 +85,19 @@ describe('package', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the library bundles take builtins from process.getBuiltinModule, not as ES module namespaces', () => {
+    // a namespace import of node:fs alone loads fs/promises and the streams (scripts/bundle.mjs)
+    const dir = join(root, 'dist', 'bundle');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !f.startsWith('cli'));
+    assert.ok(files.length > 10);
+    for (const f of files) assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /^import [^;]*from "node:/m, f);
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const before = new Set(process.moduleLoadList);
+      await import('nlkit/ynl');
+      console.log(process.moduleLoadList.filter((m) => !before.has(m)).join(' '));`], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /internal\/fs\/streams|internal\/streams\/readable|parse_args/);
   });
 });
