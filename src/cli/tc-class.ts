@@ -29,7 +29,7 @@ function parsePlace(words: Words, show: boolean): Place {
     } else if (w === 'root') p.parent = 'root';
     else if (w === 'estimator' && !show) p.estimator = estimatorWords(words);
     else if (w === 'help') throw new HelpWanted();
-    else if (show) throw new IpUsageError(`What is "${w}"? Try "tc class help".`, 1);
+    else if (show) throw new IpUsageError(`What is "${w}"? Try "tc class help".`); // tc_class_list returns -1: status 255
     else {
       p.kind = w;
       break;

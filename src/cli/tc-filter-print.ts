@@ -267,23 +267,29 @@ export interface FilterShown {
   /** The show named them: tc then leaves them out. */
   parentNamed: boolean;
   devNamed: boolean;
+  /** The show named them too (every filter listed has them then): left out as well. */
+  protocolNamed?: boolean;
+  prefNamed?: boolean;
+  chainNamed?: boolean;
 }
 
 /** One filter as `tc filter show` prints it: -j's members and the text's words in one pass. */
 export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
   p.open();
   p.text('filter ');
-  if (!o.devNamed) p.s('dev', 'dev ', f.dev);
-  if (!o.parentNamed) {
+  // a shared block's filter: tc names the block where it would name the device and parent
+  if (f.block !== undefined) p.u('block', 'block ', f.block);
+  else if (!o.devNamed) p.s('dev', 'dev ', f.dev);
+  if (f.block === undefined && !o.parentNamed) {
     const word = PARENT_WORDS[f.parent];
     if (word) p.bool(f.parent, word, true);
     else p.s('parent', 'parent ', f.parent);
   }
   // tc_filter.c print_filter: ll_proto_n2a's name ('802.1Q', 'LLDP', '[4660]')
-  p.s('protocol', 'protocol ', llProtoOfWord(f.protocol));
-  p.u('pref', 'pref ', f.pref);
+  if (!o.protocolNamed) p.s('protocol', 'protocol ', llProtoOfWord(f.protocol));
+  if (!o.prefNamed) p.u('pref', 'pref ', f.pref);
   p.s('kind', '', f.kind);
-  p.u('chain', 'chain ', f.chain);
+  if (!o.chainNamed) p.u('chain', 'chain ', f.chain);
   const acts = (f.actions as Action[] | undefined) ?? [];
   // a filter with no handle (nor u32's keys or table) has no options in tc's JSON, and only its flags in its text
   if (f.handle === undefined && f.match === undefined && f.divisor === undefined) {

@@ -5,6 +5,7 @@ import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } f
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
 import { printFilter } from './tc-filter-print.js';
 import { printEach, printList } from './tc-print.js';
+import { talk } from './tc-words.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {
@@ -25,7 +26,7 @@ function writer(name: 'add' | 'change' | 'replace'): IpCommand {
     run: async (words: Words, env: IpEnv) => {
       const spec = filterSpecOf(words);
       if (spec.kind === undefined) throw new IpUsageError('Error: a filter kind is needed (u32, bpf, matchall, fw, basic, flower).', 1);
-      await makeFilters(env.route)[name](spec);
+      await talk(makeFilters(env.route)[name](spec));
     },
   };
 }
@@ -43,14 +44,18 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   // tc leaves the parent out only where it equals the one asked for: `show dev X ingress` asks
   // for clsact's ffff:fff2, so filters under an ingress qdisc (ffff:) still print theirs
   const asked = sel.parent === undefined ? undefined : parseFilterParent(sel.parent);
-  const shown = { stats: env.stats > 0, parentNamed: false, devNamed: true };
+  const shown = {
+    stats: env.stats > 0, parentNamed: false, devNamed: true,
+    // tc's filter_protocol, filter_prio (0: none) and filter_chain_index_set
+    protocolNamed: sel.protocol !== undefined, prefNamed: !!sel.prio, chainNamed: sel.chain !== undefined,
+  };
   const same = { ...shown, parentNamed: true };
   await printEach(env, streamFilters(env.route, sel), (p, f) => printFilter(p, f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));
 }
 
 async function get(words: Words, env: IpEnv): Promise<void> {
   const sel = selectorOf(filterSpecOf(words));
-  const f = await makeFilters(env.route).get(sel);
+  const f = await talk(makeFilters(env.route).get(sel));
   const how = { stats: env.stats > 0, parentNamed: false, devNamed: true };
   printList(env, [f], (p, x) => printFilter(p, x, how));
 }
@@ -65,7 +70,7 @@ export const filter: IpObject = {
     writer('replace'),
     {
       name: 'delete', synopsis: 'del dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ handle FILTERID FILTER_TYPE ]',
-      run: async (words, env) => void (await makeFilters(env.route).delete(selectorOf(filterSpecOf(words)))),
+      run: async (words, env) => void (await talk(makeFilters(env.route).delete(selectorOf(filterSpecOf(words))))),
     },
     { name: 'get', synopsis: 'get dev STRING parent CLASSID protocol PROTO handle FILTERID pref PRIO FILTER_TYPE', run: get },
     { name: 'list', aliases: ['show', 'lst'], synopsis: 'show dev STRING [ ingress | egress | root | parent CLASSID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ]', run: show },

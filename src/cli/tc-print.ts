@@ -172,9 +172,14 @@ function printXstats(p: Printer, table: Record<string, Xstats>, kind: string, o:
 
 function htbClass(p: Printer, o: Opts, details: boolean): void {
   if (o.rate === undefined) return;
-  val(p, 'prio', 'prio ', o.prio);
-  if (details) val(p, 'quantum', 'quantum ', o.quantum);
+  // an inner class (level > 0) lends rather than queues: tc leaves out its prio and quantum
+  if (!o.level) {
+    val(p, 'prio', 'prio ', o.prio);
+    if (details) val(p, 'quantum', 'quantum ', o.quantum);
+  }
   rate(p, 'rate', 'rate ', num(o, 'rate'));
+  // tc writes the overhead between the rate and the ceil it belongs with
+  if (o.overhead) val(p, 'overhead', 'overhead ', o.overhead);
   rate(p, 'ceil', 'ceil ', num(o, 'ceil'));
   if (details) {
     val(p, 'linklayer', 'linklayer ', o.linklayer);
@@ -187,7 +192,6 @@ function htbClass(p: Printer, o: Opts, details: boolean): void {
     size(p, 'burst', 'burst ', num(o, 'burst'));
     size(p, 'cburst', 'cburst ', num(o, 'cburst'));
   }
-  if (o.overhead) val(p, 'overhead', 'overhead ', o.overhead);
 }
 
 /** hfsc's curves as q_hfsc.c's hfsc_print_sc writes them ('sc m1 0bit d 0us m2 10Mbit'); tc 6.1 has no JSON for them, so a curve is an object. */

@@ -50,7 +50,7 @@ function parsePlace(words: Words, show: boolean): Place {
       p.estimator = estimatorWords(words);
     } else if (w === 'help') throw new HelpWanted();
     else if (['estimator', 'stab', 'ingress_block', 'egress_block', 'invisible'].includes(w)) throw new IpUsageError(`Error: nlkit tc qdisc does not take "${w}" yet.`, 1);
-    else if (show) throw new IpUsageError(`What is "${w}"? Try "tc qdisc help".`, 1);
+    else if (show) throw new IpUsageError(`What is "${w}"? Try "tc qdisc help".`); // tc_qdisc_list returns -1: status 255
     else {
       words.shift();
       p.kind = w;
@@ -105,6 +105,9 @@ export function printQdisc(p: Printer, q: Qdisc, env: Pick<IpEnv, 'details' | 's
   if (q.parent === 'root') p.bool('root', 'root ', true);
   else if (q.parent !== 'none') p.s('parent', 'parent ', q.parent === 'ingress' ? 'ffff:fff1' : q.parent);
   if (q.refcnt !== 1) p.u('refcnt', 'refcnt ', q.refcnt);
+  // a clsact/ingress qdisc sharing a filter block (tc qdisc add ... ingress_block N clsact)
+  if (q.ingressBlock) p.u('ingress_block', 'ingress_block ', q.ingressBlock);
+  if (q.egressBlock) p.u('egress_block', 'egress_block ', q.egressBlock);
   printKindRest(p, 'qdisc', q, env);
   p.close();
 }

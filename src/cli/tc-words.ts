@@ -110,3 +110,17 @@ export function kindOptions(kind: string, words: Words, table: Record<string, Ki
   }
   return out;
 }
+
+/**
+ * A filter or chain request's kernel refusal as tc reports it: tc_filter_modify, tc_filter_get
+ * and the chain commands add a line of their own after the kernel's (the status stays 2).
+ */
+export async function talk<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'NetlinkError') throw e;
+    const { ipErrorText } = await import('./ip-output.js');
+    throw new IpUsageError(`${ipErrorText(e).text}\nWe have an error talking to the kernel`, 2);
+  }
+}

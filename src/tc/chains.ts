@@ -7,7 +7,7 @@ import { description as tcFamily } from '../ynl/families/tc.js';
 import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
 import { uint } from '../route/spec-values.js';
-import { formatFilterParent, parseFilterParent } from './filters.js';
+import { formatFilterParent, headerOf, parseFilterParent } from './filters.js';
 
 export interface ChainSpec {
   dev: string | number;
@@ -20,6 +20,8 @@ export interface Chain {
   dev: string;
   parent: string;
   chain: number;
+  /** The shared filter block the chain is in: dev and parent are then the ones asked for (as Filter.block). */
+  block?: number;
 }
 
 function chainRequest(scope: Scope, spec: unknown, needChain: boolean) {
@@ -30,14 +32,26 @@ function chainRequest(scope: Scope, spec: unknown, needChain: boolean) {
   return req;
 }
 
+type ChainReply = { ifindex: number; parent: number; chain?: number };
+
+function chainOf(scope: Scope, m: ChainReply, asked: ChainReply): Chain {
+  const h = headerOf(m, asked);
+  const c: Chain = { dev: scope.ifname(h.ifindex) ?? String(h.ifindex), parent: formatFilterParent(h.parent), chain: m.chain ?? 0 };
+  if (h.block !== undefined) c.block = h.block;
+  return c;
+}
+
 const OPS = {
   /** Chains of a device's qdisc (`tc chain show dev X ingress`). */
   list: (scope: Scope, sel: { dev: string | number; parent?: string | number }): Step<Chain[]> => {
     const req = chainRequest(scope, sel, false);
     const { chain: _c, ...dump } = req;
-    return opCall(tcFamily, 'getchain', 'dump', dump, {
-      result: (replies) => replies.map((m) => ({ dev: scope.ifname(m.ifindex) ?? String(m.ifindex), parent: formatFilterParent(m.parent), chain: m.chain ?? 0 })),
-    });
+    return opCall(tcFamily, 'getchain', 'dump', dump, { result: (replies) => replies.map((m) => chainOf(scope, m, dump)) });
+  },
+  /** One chain (chain 0 when none is named), asked of the kernel (`tc chain get`): ENOENT when there is none. */
+  get: (scope: Scope, sel: Omit<ChainSpec, 'chain'> & { chain?: number }): Step<Chain> => {
+    const req = chainRequest(scope, sel, false);
+    return opCall(tcFamily, 'getchain', 'do', req, { result: (r) => chainOf(scope, r[0]!, req) });
   },
   // add (EEXIST when there), and delete: a chain and every filter in it
   ...writeOps(

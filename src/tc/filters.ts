@@ -4,6 +4,7 @@
 // `tc filter add dev X ingress` sends; 'root' or 'maj:min' for a classful qdisc.
 import type { Call } from '../core/call.js';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { NLM_F_CREATE } from '../core/constants.js';
 import { opCall, opCallEach, opItem } from '../ynl/op-call.js';
 import { description as tcFamily, type GettfilterDumpReply, type NewtfilterDoRequest } from '../ynl/families/tc.js';
 import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
@@ -79,6 +80,12 @@ export interface Filter {
   handle?: string;
   /** The class it sends packets to ('1:10'). */
   classid?: string;
+  /**
+   * The shared filter block the filter is in (a clsact/ingress qdisc made with ingress_block or
+   * egress_block). The kernel then names the block instead of a device and parent: dev, ifindex
+   * and parent are the ones the list or get asked for.
+   */
+  block?: number;
   /** u32's matches, in the shape a spec gives them. */
   match?: U32Match[];
   actions?: Action[];
@@ -127,12 +134,16 @@ function kindRow(kind: unknown) {
   return k;
 }
 
-/** The request for a filter spec (add/change/replace). */
-export function filterRequest(scope: Scope, spec: unknown): NewtfilterDoRequest {
+/**
+ * The request for a filter spec (add/change/replace). Without a protocol, one that may create
+ * (add, replace) is for every protocol, as tc's; a change is for the one the filter there has
+ * (0, the kernel's any: ETH_P_ALL would not be that filter's unless it was made so).
+ */
+export function filterRequest(scope: Scope, spec: unknown, create = true): NewtfilterDoRequest {
   const pre = checkSpec(spec, 'filter', ANY_KEYS);
   const k = kindRow(pre.kind);
   const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
-  const protocol = s.protocol === undefined ? ETH_P.ALL : parseProtocol(s.protocol);
+  const protocol = s.protocol !== undefined ? parseProtocol(s.protocol) : create ? ETH_P.ALL : 0;
   // tcmsg's object given its fields, not spread into another (see tc-object.ts tcmsg)
   const req = tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)) as NewtfilterDoRequest;
   req.info = infoOf(prioOf(s), protocol);
@@ -157,14 +168,30 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   return { req, prio, protocol: s.protocol === undefined ? undefined : protocol, kind: s.kind, handle: req.handle };
 }
 
-/** A dumped filter message as a Filter. */
-export function filterObject(m: GettfilterDumpReply, scope: Scope): Filter {
+/** <linux/rtnetlink.h> TCM_IFINDEX_MAGIC_BLOCK: a reply's ifindex when its parent field holds a block index. */
+const TCM_IFINDEX_MAGIC_BLOCK = 0xffffffff;
+
+type Header = { ifindex: number; parent: number };
+
+/**
+ * Where a filter or chain reply is: its own device and parent, or for one in a shared block
+ * (whose reply names the block in place of both) the block and the device and parent `asked`.
+ */
+export function headerOf(m: Header, asked?: Header): Header & { block?: number } {
+  if (m.ifindex >>> 0 !== TCM_IFINDEX_MAGIC_BLOCK) return m;
+  return { ifindex: asked?.ifindex ?? m.ifindex, parent: asked?.parent ?? m.parent, block: m.parent >>> 0 };
+}
+
+/** A dumped filter message as a Filter; `asked`: the request's header, what a block's filter shows as its own. */
+export function filterObject(m: GettfilterDumpReply, scope: Scope, asked?: Header): Filter {
   const prio = m.info >>> 16;
   const protocol = swap16(m.info & 0xffff);
+  const h = headerOf(m, asked);
   const f: Filter = {
-    dev: scope.ifname(m.ifindex) ?? String(m.ifindex), ifindex: m.ifindex, parent: formatFilterParent(m.parent),
+    dev: scope.ifname(h.ifindex) ?? String(h.ifindex), ifindex: h.ifindex, parent: formatFilterParent(h.parent),
     kind: m.kind ?? '', protocol: ethertypeWord(protocol), pref: prio, chain: m.chain ?? 0,
   };
+  if (h.block !== undefined) f.block = h.block;
   const k = m.kind ? FILTER_KINDS[m.kind] : undefined;
   if (m.handle) f.handle = k ? k.formatHandle(m.handle) : `0x${m.handle.toString(16)}`;
   if (m.options !== undefined) Object.assign(f, k ? k.decode(m.options, scope, protocol) : { options: m.options });
@@ -184,7 +211,7 @@ function listCall(scope: Scope, sel: FilterSelector): Call<Filter | undefined> {
   scope.ifname(0);
   const keep = (m: GettfilterDumpReply) => (!prio || m.info >>> 16 === prio) && (protocol === undefined || swap16(m.info & 0xffff) === protocol)
     && (kind === undefined || m.kind === kind) && (!handle || m.handle === handle);
-  return opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => (keep(m) ? filterObject(m, scope) : undefined));
+  return opCallEach(tcFamily, 'gettfilter', 'dump', dump, (m) => (keep(m) ? filterObject(m, scope, req) : undefined));
 }
 
 const kept = (f: Filter | undefined): f is Filter => f !== undefined;
@@ -211,7 +238,7 @@ const OPS = {
   get: (scope: Scope, sel: FilterSelector): Step<Filter> => {
     const { req, prio } = selectorRequest(scope, sel, false);
     if (!prio || !req.kind || !req.handle) throw new NetlinkArgumentError('filter', 'get needs prio, kind and handle (as tc filter get)');
-    return opCall(tcFamily, 'gettfilter', 'do', req, { result: (r) => filterObject(r[0]!, scope) });
+    return opCall(tcFamily, 'gettfilter', 'do', req, { result: (r) => filterObject(r[0]!, scope, req) });
   },
   /**
    * add (EEXIST if the handle is taken), change (the filter there), replace; and delete: with
@@ -220,7 +247,7 @@ const OPS = {
    * spec or an array (one transaction, failures by index).
    */
   ...writeOps<FilterSpec, FilterSelector>(
-    (scope, spec, flags) => opItem(tcFamily, 'newtfilter', filterRequest(scope, spec), { flags }),
+    (scope, spec, flags) => opItem(tcFamily, 'newtfilter', filterRequest(scope, spec, (flags & NLM_F_CREATE) !== 0), { flags }),
     (scope, sel) => opItem(tcFamily, 'deltfilter', selectorRequest(scope, sel, false).req),
   ),
 };

@@ -18,13 +18,16 @@ export interface TcStats {
 }
 
 
-/** TCA_STATS2 (preferred) or the old TCA_STATS struct, to one shape; undefined when neither came. */
+/** TCA_STATS2 (preferred) or the old TCA_STATS struct, to one shape; undefined when neither came or the nest is empty. */
 export function toStats(stats2: TcaStatsAttrsSet | undefined, old?: TcStatsStruct | Buffer): TcStats | undefined {
   if (stats2) {
     const basic = struct(stats2.basic);
     const queue = struct(stats2.queue);
     const est64 = struct(stats2.rateEst64);
     const est = struct(stats2.rateEst);
+    // a kind without statistics of its own (tbf's class) gets an empty nest: nothing to count,
+    // and tc prints no counters for it (the zeros in the old struct beside it are filler)
+    if (!basic && !queue && !est64 && !est) return undefined;
     const out: TcStats = {
       bytes: basic?.bytes ?? 0n,
       packets: stats2.pkt64 ?? BigInt(basic?.packets ?? 0),
