@@ -60,7 +60,7 @@ async function inNs(t: TestContext, fn: (ns: string) => Promise<void>): Promise<
 }
 
 describe('nlkit tc shows as tc', () => {
-  test('an htb hierarchy: inner classes without prio/quantum, overhead after the rate; tbf\'s class without counters', (t) => inNs(t, async (ns) => {
+  test('an htb hierarchy: inner classes without prio/quantum, overhead after the rate, atm without -d; tbf\'s class without counters', (t) => inNs(t, async (ns) => {
     build(ns, [
       'qdisc add dev v1 root handle 1: htb default 20 r2q 7',
       'class add dev v1 parent 1: classid 1:1 htb rate 100mbit ceil 100mbit burst 15k cburst 15k',
@@ -68,6 +68,7 @@ describe('nlkit tc shows as tc', () => {
       'class add dev v1 parent 1:1 classid 1:20 htb rate 10mbit ceil 100mbit prio 5 burst 2k cburst 3k mtu 9000 mpu 64 overhead 10',
       'qdisc add dev v1 parent 1:10 handle 10: tbf rate 5mbit burst 10kb latency 70ms peakrate 6mbit mtu 1600',
       'qdisc add dev v1 parent 1:20 handle 20: bfifo limit 50000',
+      'class add dev v1 parent 1:1 classid 1:30 htb rate 1mbit ceil 2mbit linklayer atm overhead 4',
     ]);
     // this tc prints classes as text under -j too (nlkit prints JSON): text only
     await allSame(ns, ['class show dev v1', 'class show dev v1 classid 1:1', 'qdisc show dev v1'], ['', '-s', '-d', '-s -d']);
@@ -130,6 +131,28 @@ describe('nlkit tc shows as tc', () => {
 });
 
 describe('nlkit tc writes and refusals as tc', () => {
+  test('u32\'s other match forms (ip flags and icmp fields, ip6 class and flow label, tcp/udp/icmp) make tc\'s keys', (t) => inNs(t, async (ns) => {
+    build(ns, ['qdisc add dev v0 clsact', 'qdisc add dev v1 clsact']);
+    const forms = [
+      'ip ihl 5 0x0f match ip tos 0x10 0xff', 'ip nofrag', 'ip firstfrag', 'ip df match ip mf', 'ip icmp_type 8 0xff match ip icmp_code 3 0xff',
+      'ip precedence 0x20 0xe0', 'ip6 priority 0x20 0xff match ip6 flowlabel 0x12345 0xfffff', 'ip6 icmp_type 128 0xff',
+      'tcp src 80 0xffff match tcp dst 443 0xffff', 'udp dst 5353 0xffff', 'icmp type 8 0xff match icmp code 0 0xff',
+      'ip protocol 6 0xff match tcp dst 22 0xff00',
+    ];
+    for (const [i, m] of forms.entries()) {
+      const line = (dev: string) => `filter add dev ${dev} ingress protocol ${m.startsWith('ip6') ? 'ipv6' : 'ip'} pref ${i + 1} u32 match ${m} flowid 1:${i + 1}`;
+      run('tc', ['-n', ns, ...line('v0').split(' ')]);
+      const r = await nlkitRun(ns, line('v1').split(' '));
+      assert.deepEqual([r.status, r.err], [0, ''], m);
+    }
+    assert.equal(run('tc', ['-n', ns, '-j', 'filter', 'show', 'dev', 'v1', 'ingress']), run('tc', ['-n', ns, '-j', 'filter', 'show', 'dev', 'v0', 'ingress']));
+    // flags that contradict (nofrag's zero offset against firstfrag's) are refused as tc refuses them
+    const both = await nlkitRun(ns, 'filter add dev v1 ingress pref 99 u32 match ip nofrag match ip firstfrag'.split(' '));
+    assert.deepEqual([both.status, /contradicts an earlier match at offset 4/.test(both.err)], [255, true]);
+    const wide = await nlkitRun(ns, 'filter add dev v1 ingress pref 99 u32 match ip6 priority 0x100 0xff'.split(' '));
+    assert.deepEqual([wide.status, wide.err], [255, 'Error: argument "0x100" is wrong: Illegal "match ip6 priority"\n']);
+  }));
+
   test('change without a protocol changes the filter there (tc sends protocol 0, not all)', (t) => inNs(t, async (ns) => {
     build(ns, ['qdisc add dev v1 root handle 1: htb', 'filter add dev v1 parent 1: protocol ip prio 11 handle 800::800 u32 match ip dst 1.1.1.1 flowid 1:20']);
     await sameAsTc(ns, 'filter change dev v1 parent 1: pref 11 handle 800::800 u32 match ip dst 1.1.1.1 flowid 1:10');

@@ -177,14 +177,55 @@ export function parseActions(words: Words): ActionSpec[] {
   return out;
 }
 
-/** u32's `match` selectors: ip FIELD ..., u32|u16|u8 VAL MASK at [nexthdr+]OFF. */
+/**
+ * f_u32.c's selectors that are raw keys in nlkit/tc's terms: the width, the byte offset (from
+ * the transport header for `nexthdr`), a flag's own value and mask (`fixed`: no words follow),
+ * and `shift` for a field below its word's top (IPv6's traffic class). The keys are the ones tc
+ * 6.1 sends; ip6 icmp_code is left out (tc puts it at nexthdr+40, not the header's byte 41).
+ */
+interface RawField { width: 'u8' | 'u16' | 'u32'; at: number; nexthdr?: true; fixed?: [value: number, mask: number]; shift?: number; max?: number }
+const PORTS: Record<string, RawField> = { src: { width: 'u16', at: 0, nexthdr: true }, dst: { width: 'u16', at: 2, nexthdr: true } };
+const RAW_FIELDS: Record<string, Record<string, RawField>> = {
+  ip: {
+    ihl: { width: 'u8', at: 0 }, precedence: { width: 'u8', at: 1 }, icmp_type: { width: 'u8', at: 20 }, icmp_code: { width: 'u8', at: 21 },
+    nofrag: { width: 'u16', at: 6, fixed: [0, 0x3fff] }, firstfrag: { width: 'u16', at: 6, fixed: [0x2000, 0x3fff] },
+    df: { width: 'u16', at: 6, fixed: [0x4000, 0x4000] }, mf: { width: 'u16', at: 6, fixed: [0x2000, 0x2000] },
+  },
+  ip6: { priority: { width: 'u32', at: 0, shift: 20, max: 0xff }, flowlabel: { width: 'u32', at: 0 }, icmp_type: { width: 'u8', at: 40 } },
+  tcp: PORTS,
+  udp: PORTS,
+  icmp: { type: { width: 'u8', at: 0, nexthdr: true }, code: { width: 'u8', at: 1, nexthdr: true } },
+};
+
+function rawField(what: string, field: string, f: RawField, words: Words): Spec {
+  const limit = f.max ?? { u8: 0xff, u16: 0xffff, u32: 0xffffffff }[f.width];
+  const word = (what2: string) => {
+    const w = words.value();
+    if (num(w, what2) > limit) throw invalidArgument(`Illegal "match ${what} ${field}"`, w);
+    return Number(w);
+  };
+  let [value, mask] = f.fixed ?? [word(field), word(`${field} mask`)];
+  value = ((value & mask) * 2 ** (f.shift ?? 0)) >>> 0;
+  mask = (mask * 2 ** (f.shift ?? 0)) >>> 0;
+  return { [f.width]: f.nexthdr ? { value, mask, at: f.at, nexthdr: true } : { value, mask, at: f.at } };
+}
+
+/** u32's `match` selectors: ip FIELD ..., tcp|udp|icmp FIELD ..., u32|u16|u8 VAL MASK at [nexthdr+]OFF. */
 function u32Match(words: Words): Spec {
   const what = words.value();
+  const raw = RAW_FIELDS[what];
+  if (raw && Object.hasOwn(raw, words.peek() ?? '')) {
+    const field = words.shift()!;
+    return rawField(what, field, raw[field]!, words);
+  }
+  if (what === 'tcp' || what === 'udp' || what === 'icmp') {
+    throw new IpUsageError(`Error: nlkit tc u32 has no "match ${what} ${words.peek() ?? ''}" (there are: ${Object.keys(raw!).join(', ')}).`);
+  }
   if (what === 'ip') {
     const field = words.value();
     if (field === 'src' || field === 'dst') return { ip: { [field]: words.value() } };
     const name = field === 'protocol' ? 'protocol' : ['sport', 'dport', 'tos', 'dsfield', 'ttl'].includes(field) ? (field === 'dsfield' ? 'tos' : field) : undefined;
-    if (!name) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip ${field}" (there are: src, dst, sport, dport, protocol, tos, ttl).`);
+    if (!name) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip ${field}" (there are: src, dst, sport, dport, protocol, tos, ttl, ${Object.keys(RAW_FIELDS.ip!).join(', ')}).`);
     const value = num(words.value(), field);
     const mask = num(words.value(), `${field} mask`);
     const full = name === 'sport' || name === 'dport' ? 0xffff : 0xff;
@@ -194,7 +235,7 @@ function u32Match(words: Words): Spec {
   if (what === 'ip6') {
     const field = words.value();
     if (field === 'src' || field === 'dst') return { ip6: { [field]: words.value() } };
-    if (!['sport', 'dport', 'protocol'].includes(field)) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip6 ${field}" (there are: src, dst, sport, dport, protocol).`);
+    if (!['sport', 'dport', 'protocol'].includes(field)) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip6 ${field}" (there are: src, dst, sport, dport, protocol, ${Object.keys(RAW_FIELDS.ip6!).join(', ')}).`);
     const value = num(words.value(), field);
     const mask = num(words.value(), `${field} mask`);
     const full = field === 'protocol' ? 0xff : 0xffff;
@@ -215,7 +256,7 @@ function u32Match(words: Words): Spec {
     if (!Number.isInteger(at)) throw invalidArgument('Illegal "at"', off);
     return { [what]: nexthdr ? { value: value & mask, mask, at, nexthdr: true } : { value: value & mask, mask, at } };
   }
-  throw new IpUsageError(`Error: nlkit tc u32 has no "match ${what}" (there are: ip, ip6, u32, u16, u8).`);
+  throw new IpUsageError(`Error: nlkit tc u32 has no "match ${what}" (there are: ip, ip6, tcp, udp, icmp, u32, u16, u8).`);
 }
 
 type KindWords = (word: string, words: Words, s: Spec) => boolean;

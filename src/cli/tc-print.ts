@@ -181,8 +181,9 @@ function htbClass(p: Printer, o: Opts, details: boolean): void {
   // tc writes the overhead between the rate and the ceil it belongs with
   if (o.overhead) val(p, 'overhead', 'overhead ', o.overhead);
   rate(p, 'ceil', 'ceil ', num(o, 'ceil'));
+  // as tbf's: a link layer other than ethernet (atm) shows without -d too
+  if (details || o.linklayer !== 'ethernet') val(p, 'linklayer', 'linklayer ', o.linklayer);
   if (details) {
-    val(p, 'linklayer', 'linklayer ', o.linklayer);
     cellSize(p, 'burst', 'burst ', num(o, 'burst'));
     size(p, 'mpu', 'mpu ', num(o, 'mpu'));
     cellSize(p, 'cburst', 'cburst ', num(o, 'cburst'));
