@@ -111,6 +111,18 @@ describe('nlkit tc shows as tc', () => {
     }
   }));
 
+  test('a filter\'s actions show the hardware counters they used once the kernel reports them', (t) => inNs(t, async (ns) => {
+    build(ns, [
+      'qdisc add dev v1 clsact',
+      'filter add dev v1 ingress protocol ip prio 1 u32 match ip protocol 17 0xff action mirred egress redirect dev ifb0',
+      'filter add dev v1 ingress protocol ip prio 2 u32 match ip protocol 1 0xff action mirred egress mirror dev ifb0 continue',
+    ]);
+    // a dump of the action table with its counters makes the kernel report them from then on
+    tcRun(ns, ['-s', 'actions', 'list', 'action', 'mirred']);
+    assert.match(tcRun(ns, ['filter', 'show', 'dev', 'v1', 'ingress']).out, /\tused_hw_stats disabled\n/);
+    await allSame(ns, ['filter show dev v1 ingress', 'filter get dev v1 ingress protocol ip pref 1 handle 800::800 u32'], ['', '-j', '-s', '-j -s -d']);
+  }));
+
   test('a show narrowed by protocol, pref or chain leaves them out; chain get asks the kernel', (t) => inNs(t, async (ns) => {
     build(ns, [
       'qdisc add dev v0 clsact',

@@ -210,16 +210,23 @@ export function printAction(p: Printer, a: Action, order: number, stats: boolean
     printStats(p, a.stats, '\t');
     p.close();
   }
-  if (!standalone) return p.text('\n');
+  if (!standalone) {
+    // a filter's action too has the hardware counters it used once the kernel has said
+    printUsedHwStats(p, a);
+    return p.text('\n');
+  }
   // tc shows offload state for standalone actions only (m_action.c print_action)
   if (a.inHwCount !== undefined) p.bool(a.inHwCount ? 'in_hw' : 'not_in_hw', a.inHwCount ? '' : '\tnot_in_hw\n', true);
   if (a.inHwCount) jsonOnly(p, 'in_hw_count', a.inHwCount);
-  if (a.usedHwStats !== undefined) {
-    const used = a.usedHwStats as string[];
-    if (p.json) {
-      p.openList('used_hw_stats');
-      for (const u of used) p.item(u);
-      p.closeList();
-    } else p.text(`\tused_hw_stats ${used.join(' ')}\n`);
-  }
+  printUsedHwStats(p, a);
+}
+
+function printUsedHwStats(p: Printer, a: Action): void {
+  if (a.usedHwStats === undefined) return;
+  const used = a.usedHwStats as string[];
+  if (p.json) {
+    p.openList('used_hw_stats');
+    for (const u of used) p.item(u);
+    p.closeList();
+  } else p.text(`\tused_hw_stats ${used.join(' ')}\n`);
 }

@@ -72,7 +72,7 @@ export interface Action {
   bind: number;
   stats?: TcStats;
   age?: ActionAge;
-  /** Standalone dumps: how many devices run it in hardware (0: none), and its hardware counters. */
+  /** Standalone dumps: how many devices run it in hardware (0: none). Its hardware counters, once the kernel has reported them (a filter's actions too). */
   inHwCount?: number;
   usedHwStats?: string[];
   [field: string]: unknown;
@@ -114,7 +114,7 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   if (tm) out.age = ageOf(tm);
   const stats = toStats(a.stats);
   if (stats) out.stats = stats;
-  // where the kernel says (standalone dumps): offloaded to how many devices, which hardware counters
+  // where the kernel says: offloaded to how many devices (standalone dumps), which hardware counters
   if (a.inHwCount !== undefined) out.inHwCount = a.inHwCount;
   if (a.usedHwStats !== undefined) {
     const names = HW_STATS.filter(([bit]) => a.usedHwStats!.value & bit).map(([, n]) => n);
