@@ -123,6 +123,26 @@ describe('nlkit tc shows as tc', () => {
     await allSame(ns, ['filter show dev v1 ingress', 'filter get dev v1 ingress protocol ip pref 1 handle 800::800 u32'], ['', '-j', '-s', '-j -s -d']);
   }));
 
+  test('action flags: no_percpu on every action, skip_hw (and then no offload state) on standalone ones', (t) => inNs(t, async (ns) => {
+    build(ns, [
+      'qdisc add dev v1 clsact',
+      'actions add action mirred egress mirror dev ifb0 index 60 no_percpu',
+      'actions add action mirred egress mirror dev ifb0 index 62 skip_hw',
+      'actions add action mirred egress mirror dev ifb0 index 63',
+      'filter add dev v1 ingress protocol ip prio 9 u32 match ip protocol 6 0xff action mirred egress mirror dev ifb0 no_percpu',
+      'filter add dev v1 ingress protocol ip prio 8 u32 match ip protocol 17 0xff skip_hw action mirred egress redirect dev ifb0',
+    ]);
+    await allSame(ns, ['actions list action mirred', 'actions get action mirred index 62', 'filter show dev v1 ingress'], ['', '-j', '-s', '-j -s']);
+    const h = openTc({ netns: ns });
+    try {
+      const acts = await h.actions.list({ kind: 'mirred' });
+      const flagsOf = (i: number) => { const a = acts.find((x) => x.index === i)!; return [a.noPercpu, a.skipHw, a.skipSw]; };
+      assert.deepEqual([flagsOf(60), flagsOf(62), flagsOf(63)], [[true, undefined, undefined], [undefined, true, undefined], [undefined, undefined, undefined]]);
+    } finally {
+      h.close();
+    }
+  }));
+
   test('a show narrowed by protocol, pref or chain leaves them out; chain get asks the kernel', (t) => inNs(t, async (ns) => {
     build(ns, [
       'qdisc add dev v0 clsact',

@@ -180,7 +180,7 @@ const ACTION_PRINT: Record<string, (p: Printer, a: Action, stats: boolean) => vo
   },
 };
 
-const GENERIC_SKIP = new Set(['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats']);
+const GENERIC_SKIP = new Set(['kind', 'index', 'verdict', 'ref', 'bind', 'stats', 'age', 'inHwCount', 'usedHwStats', 'noPercpu', 'skipHw', 'skipSw']);
 
 /** Kinds nlkit does not print as tc does: every view field in the text, the verdict in JSON. */
 function printGeneric(p: Printer, a: Action): void {
@@ -210,15 +210,32 @@ export function printAction(p: Printer, a: Action, order: number, stats: boolean
     printStats(p, a.stats, '\t');
     p.close();
   }
-  if (!standalone) {
-    // a filter's action too has the hardware counters it used once the kernel has said
-    printUsedHwStats(p, a);
-    return p.text('\n');
-  }
-  // tc shows offload state for standalone actions only (m_action.c print_action)
-  if (a.inHwCount !== undefined) p.bool(a.inHwCount ? 'in_hw' : 'not_in_hw', a.inHwCount ? '' : '\tnot_in_hw\n', true);
-  if (a.inHwCount) jsonOnly(p, 'in_hw_count', a.inHwCount);
+  printFlagsLine(p, a, standalone);
   printUsedHwStats(p, a);
+  if (!standalone) p.text('\n');
+}
+
+/**
+ * m_action.c's line of action flags: no_percpu for every action; skip_hw, skip_sw and the
+ * offload state (in_hw, or not_in_hw; none when kept out of hardware) for standalone ones only.
+ */
+function printFlagsLine(p: Printer, a: Action, standalone: boolean): void {
+  let any = false;
+  const flag = (key: string, v: boolean | undefined) => {
+    if (v === undefined) return;
+    p.bool(key, `\t${key}`, v);
+    any = true;
+  };
+  flag('no_percpu', a.noPercpu);
+  if (standalone) {
+    flag('skip_hw', a.skipHw);
+    flag('skip_sw', a.skipSw);
+    if (a.inHwCount !== undefined && !a.skipHw) {
+      flag(a.inHwCount ? 'in_hw' : 'not_in_hw', true);
+      if (a.inHwCount) p.u('in_hw_count', ' in_hw_count ', a.inHwCount, '');
+    }
+  }
+  if (any) p.text('\n');
 }
 
 function printUsedHwStats(p: Printer, a: Action): void {

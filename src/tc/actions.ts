@@ -59,6 +59,9 @@ export interface ActionAge {
   expires?: number;
 }
 
+/** <linux/pkt_cls.h> TCA_ACT_FLAGS_NO_PERCPU_STATS, TCA_ACT_FLAGS_SKIP_HW, TCA_ACT_FLAGS_SKIP_SW. */
+const ACT_FLAGS: readonly [number, 'noPercpu' | 'skipHw' | 'skipSw'][] = [[1, 'noPercpu'], [2, 'skipHw'], [4, 'skipSw']];
+
 /** <linux/pkt_cls.h> TCA_ACT_HW_STATS_IMMEDIATE, TCA_ACT_HW_STATS_DELAYED. */
 const HW_STATS: readonly [number, string][] = [[1, 'immediate'], [2, 'delayed']];
 
@@ -75,6 +78,10 @@ export interface Action {
   /** Standalone dumps: how many devices run it in hardware (0: none). Its hardware counters, once the kernel has reported them (a filter's actions too). */
   inHwCount?: number;
   usedHwStats?: string[];
+  /** TCA_ACT_FLAGS, each where the kernel's selector names it: per-CPU counters off, kept out of hardware or software. */
+  noPercpu?: boolean;
+  skipHw?: boolean;
+  skipSw?: boolean;
   [field: string]: unknown;
 }
 
@@ -116,6 +123,7 @@ export function actionObject(a: ActAttrsSet, scope: Scope): Action {
   if (stats) out.stats = stats;
   // where the kernel says: offloaded to how many devices (standalone dumps), which hardware counters
   if (a.inHwCount !== undefined) out.inHwCount = a.inHwCount;
+  if (a.flags) for (const [bit, key] of ACT_FLAGS) if (a.flags.selector & bit) out[key] = (a.flags.value & bit) !== 0;
   if (a.usedHwStats !== undefined) {
     const names = HW_STATS.filter(([bit]) => a.usedHwStats!.value & bit).map(([, n]) => n);
     out.usedHwStats = names.length ? names : ['disabled'];
