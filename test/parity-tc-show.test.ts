@@ -72,6 +72,8 @@ describe('nlkit tc shows as tc', () => {
     ]);
     // this tc prints classes as text under -j too (nlkit prints JSON): text only
     await allSame(ns, ['class show dev v1', 'class show dev v1 classid 1:1', 'qdisc show dev v1'], ['', '-s', '-d', '-s -d']);
+    // parent names a qdisc by its major (the kernel's dump filter): all of 1:'s classes, none at root
+    await allSame(ns, ['class show dev v1 parent 1:1', 'class show dev v1 parent 1:', 'class show dev v1 root', 'class show dev v1 parent 10:'], ['']);
     await allSame(ns, ['qdisc show dev v1'], ['-j', '-j -s -d']);
     const h = openTc({ netns: ns });
     try {

@@ -6,6 +6,7 @@ import type { Printer } from './ip-printer.js';
 import { printKindRest, printList } from './tc-print.js';
 import { CLASS_WORDS, estimatorWords, kindOptions } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
+import { parseHandle } from '../tc/handle.js';
 
 interface Place {
   dev?: string;
@@ -84,9 +85,14 @@ export function printClass(p: Printer, c: TcClass, env: Pick<IpEnv, 'details' | 
 async function show(words: Words, env: IpEnv): Promise<void> {
   const p = parsePlace(words, true);
   const filter: ClassFilter = { dev: p.dev! };
-  if (p.parent !== undefined) filter.parent = p.parent;
   if (p.classid !== undefined) filter.classid = p.classid;
-  const list = await makeClasses(env.route).list(filter);
+  let list = await makeClasses(env.route).list(filter);
+  // tc's `parent P` (and `root`, TC_H_ROOT) names a qdisc by its major, as the kernel's class
+  // dump reads tcm_parent: every class of that qdisc, not the classes whose parent is P
+  if (p.parent !== undefined) {
+    const major = (parseHandle(p.parent, 'parent') & 0xffff0000) >>> 0;
+    list = list.filter((c) => (parseHandle(c.classid) & 0xffff0000) >>> 0 === major);
+  }
   printList(env, list, (printer, c) => printClass(printer, c, env, true));
 }
 
