@@ -165,6 +165,48 @@ describe('nlkit tc shows as tc', () => {
 });
 
 describe('nlkit tc writes and refusals as tc', () => {
+  test('shared blocks: qdiscs with ingress_block/egress_block, filters and chains by block, made by each and read by tc the same', async (t) => {
+    if (!needRoot(t)) return;
+    const lines = [
+      'qdisc add dev v0 ingress_block 22 egress_block 23 clsact', 'qdisc add dev w0 ingress_block 22 clsact', 'qdisc add dev v1 ingress_block 24 ingress',
+      'filter add block 22 protocol ip prio 1 u32 match ip dst 1.1.1.1 action mirred egress redirect dev ifb0',
+      'filter add block 22 protocol ip prio 2 chain 4 u32 match ip src 2.2.2.2 flowid 1:1',
+      'filter add block 23 protocol ipv6 prio 3 u32 match ip6 dst 2001:db8::/32 classid 1:2',
+      'filter add block 24 protocol all prio 5 u32 match u32 0 0 action mirred egress mirror dev ifb0',
+      'chain add block 23 chain 7', 'filter add block 22 protocol ip prio 9 handle 5: u32 divisor 4',
+      'filter replace block 22 protocol ip prio 1 handle 800::800 u32 match ip dst 1.1.1.9 action mirred egress redirect dev ifb0',
+      'filter del block 22 prio 9',
+    ];
+    const reads = ['qdisc show', 'filter show block 22', 'filter show block 23', 'filter show block 24', 'chain show block 23', 'filter show dev w0 ingress', 'chain show dev v0 egress'];
+    const seen: string[][] = [];
+    for (const byNlkit of [false, true]) {
+      await inNs(t, async (ns) => {
+        for (const l of lines) {
+          if (!byNlkit) run('tc', ['-n', ns, ...l.split(' ')]);
+          else assert.deepEqual(await nlkitRun(ns, l.split(' ')), { status: 0, out: '', err: '' }, l);
+        }
+        seen.push(reads.map((r) => run('tc', ['-n', ns, '-j', ...r.split(' ')])));
+        if (byNlkit) {
+          await allSame(ns, reads, ['', '-j', '-s']);
+          const h = openTc({ netns: ns });
+          try {
+            const [f] = (await h.filters.list({ block: 23 })).filter((x) => x.handle === '800::800');
+            assert.deepEqual([f!.block, f!.dev, f!.parent, f!.classid], [23, '', '', '1:2']);
+            await h.filters.delete({ block: 23, prio: 3 });
+            assert.deepEqual(await h.filters.list({ block: 23 }), []);
+            await assert.rejects(h.filters.list({ block: 23, dev: 'v0' } as never), /give no dev or parent/);
+          } finally {
+            h.close();
+          }
+        }
+      });
+    }
+    assert.deepEqual(seen[1], seen[0]);
+    await inNs(t, async (ns) => {
+      for (const l of ['filter add block 0 u32 match ip dst 1.1.1.1', 'filter add block 5 dev v0 u32', 'chain add block 5 dev v0 chain 3', 'qdisc add dev w1 ingress_block 0 clsact']) await sameAsTc(ns, l);
+    });
+  });
+
   test('u32\'s other match forms (ip flags and icmp fields, ip6 class and flow label, tcp/udp/icmp) make tc\'s keys', (t) => inNs(t, async (ns) => {
     build(ns, ['qdisc add dev v0 clsact', 'qdisc add dev v1 clsact']);
     const forms = [

@@ -1,7 +1,7 @@
 // `nlkit tc chain` as `tc chain`: add, delete, show (get) of filter chains.
 import { makeChains, type Chain, type ChainSpec } from '../tc/chains.js';
 import { parseFilterParent } from '../tc/filters.js';
-import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { getUint, invalidArgument, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { printList } from './tc-print.js';
 import { talk } from './tc-words.js';
 
@@ -10,26 +10,34 @@ function parse(words: Words): Record<string, unknown> {
   while (!words.done) {
     const w = words.shift()!;
     if (w === 'dev') s.dev = words.value();
+    else if (w === 'block') {
+      const v = words.value();
+      if (!getUint(v)) throw invalidArgument('invalid block index value', v);
+      s.block = Number(v);
+    }
     else if (w === 'root' || w === 'ingress' || w === 'egress') s.parent = w;
     else if (w === 'parent') s.parent = words.value();
     else if (w === 'chain') {
       const v = words.value();
       if (!/^\d+$/.test(v)) throw new IpUsageError(`Illegal "chain index" "${v}"`);
       s.chain = Number(v);
-    } else if (w === 'help') throw new IpUsageError('Usage: nlkit tc chain [ add | del | get | show ] dev STRING [ ingress | egress | parent CLASSID ] [ chain INDEX ]', 0);
+    } else if (w === 'help') throw new IpUsageError('Usage: nlkit tc chain [ add | del | get | show ] [ dev STRING [ ingress | egress | parent CLASSID ] | block BLOCK_INDEX ] [ chain INDEX ]', 0);
     else throw new IpUsageError(`What is "${w}"? Try "nlkit tc chain help"`);
   }
-  if (s.dev === undefined) throw new IpUsageError('Error: "dev" is needed.', 1);
+  if (s.dev === undefined && s.block === undefined) throw new IpUsageError('Error: "dev" or "block" is needed.', 1);
+  if (s.dev !== undefined && s.block !== undefined) throw new IpUsageError('Error: "dev" and "block" are mutually exclusive');
   return s;
 }
 
 /** Chains as tc prints them: a block instead of the parent; no parent or chain where the show named it. */
-function printChains(env: IpEnv, list: Chain[], named: { parent?: unknown; chain?: unknown }): void {
+function printChains(env: IpEnv, list: Chain[], named: { parent?: unknown; chain?: unknown; block?: unknown }): void {
   const asked = named.parent === undefined ? undefined : parseFilterParent(named.parent);
   printList(env, list, (p, c) => {
     p.open();
     p.text('chain ');
-    if (c.block !== undefined) p.u('block', 'block ', c.block);
+    if (c.block !== undefined) {
+      if (named.block === undefined) p.u('block', 'block ', c.block);
+    }
     else if (asked === undefined || parseFilterParent(c.parent) !== asked) p.s('parent', 'parent ', c.parent);
     if (named.chain === undefined) p.u('chain', 'chain ', c.chain, ' ');
     p.text('\n');
@@ -39,7 +47,7 @@ function printChains(env: IpEnv, list: Chain[], named: { parent?: unknown; chain
 
 async function show(words: Words, env: IpEnv): Promise<void> {
   const s = parse(words);
-  let list = await makeChains(env.route).list({ dev: s.dev as string, parent: s.parent as string | undefined });
+  let list = await makeChains(env.route).list(s as { dev?: string; block?: number; parent?: string });
   if (s.chain !== undefined) list = list.filter((c) => c.chain === s.chain);
   printChains(env, list, s);
 }

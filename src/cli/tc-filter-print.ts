@@ -271,6 +271,7 @@ export interface FilterShown {
   protocolNamed?: boolean;
   prefNamed?: boolean;
   chainNamed?: boolean;
+  blockNamed?: boolean;
 }
 
 /** One filter as `tc filter show` prints it: -j's members and the text's words in one pass. */
@@ -278,7 +279,9 @@ export function printFilter(p: Printer, f: Filter, o: FilterShown): void {
   p.open();
   p.text('filter ');
   // a shared block's filter: tc names the block where it would name the device and parent
-  if (f.block !== undefined) p.u('block', 'block ', f.block);
+  if (f.block !== undefined) {
+    if (!o.blockNamed) p.u('block', 'block ', f.block);
+  }
   else if (!o.devNamed) p.s('dev', 'dev ', f.dev);
   if (f.block === undefined && !o.parentNamed) {
     const word = PARENT_WORDS[f.parent];

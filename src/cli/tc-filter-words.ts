@@ -3,7 +3,7 @@
 // drop/pipe index 3`. Table-driven: one parser row per filter kind and per action kind.
 import type { ActionSpec } from '../tc/index.js';
 import { VERDICT_NAMES } from '../tc/verdicts.js';
-import { IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { getUint, IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { parseEmatch } from './tc-ematch-words.js';
 
 type Spec = Record<string, unknown>;
@@ -382,7 +382,12 @@ export function parseFilterHead(words: Words, s: Spec): string | undefined {
       if (s.parent !== undefined) throw new IpUsageError('Error: "parent" is given twice.', 255);
       s.parent = words.value();
     } else if (w === 'handle') s.handle = words.value();
-    else if (isPrefix(w, 'preference') || isPrefix(w, 'priority')) s.prio = num(words.value(), 'priority');
+    else if (isPrefix(w, 'block')) {
+      // a shared block's filters (tc_filter.c: get_u32, 0 is none)
+      const v = words.value();
+      if (!getUint(v)) throw invalidArgument('invalid block index value', v);
+      s.block = Number(v);
+    } else if (isPrefix(w, 'preference') || isPrefix(w, 'priority')) s.prio = num(words.value(), 'priority');
     else if (isPrefix(w, 'protocol')) {
       const v = words.value();
       s.protocol = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : v;
@@ -396,7 +401,7 @@ export function parseFilterHead(words: Words, s: Spec): string | undefined {
   return undefined;
 }
 
-export const FILTER_USAGE = `Usage: nlkit tc filter [ add | del | change | replace | show ] [ dev STRING ]
+export const FILTER_USAGE = `Usage: nlkit tc filter [ add | del | change | replace | show ] [ dev STRING | block BLOCK_INDEX ]
        nlkit tc filter get dev STRING parent CLASSID protocol PROTO handle FILTERID pref PRIO FILTER_TYPE
        [ pref PRIO ] protocol PROTO [ chain CHAIN_INDEX ]
        [ root | ingress | egress | parent CLASSID ]

@@ -11,7 +11,8 @@ import { talk } from './tc-words.js';
 export function filterSpecOf(words: Words): FilterSpec {
   const s: Record<string, unknown> = {};
   const kind = parseFilterHead(words, s);
-  if (s.dev === undefined) throw new IpUsageError('Error: "dev" is needed (nlkit tc has no shared blocks).', 1);
+  if (s.dev === undefined && s.block === undefined) throw new IpUsageError('Error: "dev" or "block" is needed.', 1);
+  if (s.dev !== undefined && s.block !== undefined) throw new IpUsageError('Error: "dev" and "block" are mutually exclusive');
   if (kind !== undefined) {
     s.kind = kind;
     parseKindWords(kind, words, s);
@@ -21,8 +22,8 @@ export function filterSpecOf(words: Words): FilterSpec {
 
 function writer(name: 'add' | 'change' | 'replace'): IpCommand {
   return {
-    name, synopsis: `${name} dev STRING [ ingress | egress | root | parent CLASSID ] [ handle FILTERID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ] FILTER_TYPE [ OPTIONS ]`,
-    keywords: ['dev', 'ingress', 'egress', 'root', 'parent', 'handle', 'pref', 'protocol', 'chain', 'u32', 'bpf', 'matchall', 'fw', 'basic', 'flower', 'action'],
+    name, synopsis: `${name} { dev STRING [ ingress | egress | root | parent CLASSID ] | block BLOCK_INDEX } [ handle FILTERID ] [ pref PRIO ] [ protocol PROTO ] [ chain N ] FILTER_TYPE [ OPTIONS ]`,
+    keywords: ['dev', 'block', 'ingress', 'egress', 'root', 'parent', 'handle', 'pref', 'protocol', 'chain', 'u32', 'bpf', 'matchall', 'fw', 'basic', 'flower', 'action'],
     run: async (words: Words, env: IpEnv) => {
       const spec = filterSpecOf(words);
       if (spec.kind === undefined) throw new IpUsageError('Error: a filter kind is needed (u32, bpf, matchall, fw, basic, flower).', 1);
@@ -33,8 +34,8 @@ function writer(name: 'add' | 'change' | 'replace'): IpCommand {
 
 /** The selector fields of a parsed line (a kind named in a delete or show selects by kind). */
 function selectorOf(spec: FilterSpec): FilterSelector {
-  const { dev, parent, protocol, prio, handle, kind, chain } = spec as unknown as Record<string, never>;
-  const sel: Record<string, unknown> = { dev, parent, protocol, prio, handle, kind, chain };
+  const { dev, block, parent, protocol, prio, handle, kind, chain } = spec as unknown as Record<string, never>;
+  const sel: Record<string, unknown> = { dev, block, parent, protocol, prio, handle, kind, chain };
   for (const k of Object.keys(sel)) if (sel[k] === undefined) delete sel[k];
   return sel as unknown as FilterSelector;
 }
@@ -47,7 +48,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const shown = {
     stats: env.stats > 0, parentNamed: false, devNamed: true,
     // tc's filter_protocol, filter_prio (0: none) and filter_chain_index_set
-    protocolNamed: sel.protocol !== undefined, prefNamed: !!sel.prio, chainNamed: sel.chain !== undefined,
+    protocolNamed: sel.protocol !== undefined, prefNamed: !!sel.prio, chainNamed: sel.chain !== undefined, blockNamed: sel.block !== undefined,
   };
   const same = { ...shown, parentNamed: true };
   await printEach(env, streamFilters(env.route, sel), (p, f) => printFilter(p, f, asked !== undefined && parseFilterParent(f.parent) === asked ? same : shown));

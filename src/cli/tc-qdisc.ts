@@ -2,7 +2,7 @@
 // (tc_qdisc.c tc_qdisc_modify / tc_qdisc_list), over nlkit/tc's qdiscs, printed as
 // tc's print_qdisc prints them (tc-print.ts).
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
-import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { getUint, HelpWanted, invalidArgument, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import type { Printer } from './ip-printer.js';
 import { printKindRest, printList } from './tc-print.js';
 import { estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
@@ -14,7 +14,12 @@ interface Place {
   parent?: string;
   kind?: string;
   estimator?: Estimator;
+  ingressBlock?: number;
+  egressBlock?: number;
 }
+
+/** tc's words for the shared blocks of a clsact/ingress qdisc: the Place key. */
+const BLOCK_WORDS = { ingress_block: 'ingressBlock', egress_block: 'egressBlock' } as const;
 
 function setOnce(p: Place, key: 'parent' | 'handle' | 'dev', v: string, word: string): void {
   if (p[key] !== undefined) throw new IpUsageError(`Error: duplicate "${word}": "${v}" is the second value.`);
@@ -49,7 +54,14 @@ function parsePlace(words: Words, show: boolean): Place {
       words.shift();
       p.estimator = estimatorWords(words);
     } else if (w === 'help') throw new HelpWanted();
-    else if (['estimator', 'stab', 'ingress_block', 'egress_block', 'invisible'].includes(w)) throw new IpUsageError(`Error: nlkit tc qdisc does not take "${w}" yet.`, 1);
+    else if ((w === 'ingress_block' || w === 'egress_block') && !show) {
+      words.shift();
+      const v = words.value();
+      const n = getUint(v);
+      // tc_qdisc_modify: get_u32, and 0 is no block
+      if (!n) throw invalidArgument(`invalid ${w === 'ingress_block' ? 'ingress' : 'egress'} block index value`, v);
+      p[BLOCK_WORDS[w]] = n;
+    } else if (['estimator', 'stab', 'invisible'].includes(w)) throw new IpUsageError(`Error: nlkit tc qdisc does not take "${w}" yet.`, 1);
     else if (show) throw new IpUsageError(`What is "${w}"? Try "tc qdisc help".`); // tc_qdisc_list returns -1: status 255
     else {
       words.shift();
@@ -73,12 +85,14 @@ function specOf(words: Words): QdiscSpec {
   if (p.parent !== undefined && p.kind !== 'ingress' && p.kind !== 'clsact') spec.parent = p.parent;
   if (p.handle !== undefined) spec.handle = p.handle;
   if (p.estimator !== undefined) spec.estimator = p.estimator;
+  if (p.ingressBlock !== undefined) spec.ingressBlock = p.ingressBlock;
+  if (p.egressBlock !== undefined) spec.egressBlock = p.egressBlock;
   return spec;
 }
 
 function writer(name: 'add' | 'change' | 'replace', synopsis: string): IpCommand {
   return {
-    name, synopsis, aliases: name === 'change' ? ['chg'] : undefined, keywords: ['dev', 'handle', 'root', 'ingress', 'clsact', 'parent'],
+    name, synopsis, aliases: name === 'change' ? ['chg'] : undefined, keywords: ['dev', 'handle', 'root', 'ingress', 'clsact', 'parent', 'ingress_block', 'egress_block'],
     run: async (words, env) => void (await makeQdiscs(env.route)[name](specOf(words))),
   };
 }
@@ -127,7 +141,7 @@ export const qdisc: IpObject = {
   default: 'show',
   commands: [
     // tc's order (do_qdisc): add, change, replace, link, delete, show
-    writer('add', 'add dev STRING [ handle QHANDLE ] [ root | ingress | clsact | parent CLASSID ] [ QDISC_KIND [ OPTIONS ] ]'),
+    writer('add', 'add dev STRING [ handle QHANDLE ] [ root | ingress | clsact | parent CLASSID ] [ ingress_block BLOCK_INDEX ] [ egress_block BLOCK_INDEX ] [ QDISC_KIND [ OPTIONS ] ]'),
     writer('change', 'change dev STRING [ handle QHANDLE ] [ root | parent CLASSID ] QDISC_KIND [ OPTIONS ]'),
     writer('replace', 'replace dev STRING [ handle QHANDLE ] [ root | parent CLASSID ] QDISC_KIND [ OPTIONS ]'),
     { name: 'delete', synopsis: 'del dev STRING [ handle QHANDLE ] [ root | ingress | clsact | parent CLASSID ] [ QDISC_KIND ]', run: del },

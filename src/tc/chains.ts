@@ -7,10 +7,12 @@ import { description as tcFamily } from '../ynl/families/tc.js';
 import { bindOps, type RouteContext, type Scope, type Step } from '../route/context.js';
 import { checkSpec } from '../route/arg-check.js';
 import { uint } from '../route/spec-values.js';
-import { formatFilterParent, headerOf, parseFilterParent } from './filters.js';
+import { filterHeader, headerOf, placeView } from './filters.js';
 
 export interface ChainSpec {
-  dev: string | number;
+  /** The device (with parent), or a shared block's index instead (as for filters). */
+  dev?: string | number;
+  block?: number;
   /** 'ingress', 'egress', 'root' or 'maj:min', as for filters. */
   parent?: string | number;
   chain: number;
@@ -25,8 +27,8 @@ export interface Chain {
 }
 
 function chainRequest(scope: Scope, spec: unknown, needChain: boolean) {
-  const s = checkSpec(spec, 'chain', ['dev', 'parent', 'chain']);
-  const req: ReturnType<typeof tcmsg> & { chain?: number } = tcmsg(scope, s, 0, s.parent === undefined ? 0 : parseFilterParent(s.parent));
+  const s = checkSpec(spec, 'chain', ['dev', 'block', 'parent', 'chain']);
+  const req: ReturnType<typeof tcmsg> & { chain?: number } = filterHeader(scope, s, 0);
   if (needChain && s.chain === undefined) throw new NetlinkArgumentError('chain', 'is needed (a chain number)');
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', 0xffffffff);
   return req;
@@ -36,14 +38,15 @@ type ChainReply = { ifindex: number; parent: number; chain?: number };
 
 function chainOf(scope: Scope, m: ChainReply, asked: ChainReply): Chain {
   const h = headerOf(m, asked);
-  const c: Chain = { dev: scope.ifname(h.ifindex) ?? String(h.ifindex), parent: formatFilterParent(h.parent), chain: m.chain ?? 0 };
+  const { dev, parent } = placeView(scope, h);
+  const c: Chain = { dev, parent, chain: m.chain ?? 0 };
   if (h.block !== undefined) c.block = h.block;
   return c;
 }
 
 const OPS = {
   /** Chains of a device's qdisc (`tc chain show dev X ingress`). */
-  list: (scope: Scope, sel: { dev: string | number; parent?: string | number }): Step<Chain[]> => {
+  list: (scope: Scope, sel: { dev?: string | number; block?: number; parent?: string | number }): Step<Chain[]> => {
     const req = chainRequest(scope, sel, false);
     const { chain: _c, ...dump } = req;
     return opCall(tcFamily, 'getchain', 'dump', dump, { result: (replies) => replies.map((m) => chainOf(scope, m, dump)) });

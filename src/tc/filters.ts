@@ -23,7 +23,10 @@ import { endianness } from 'node:os';
 
 /** Where a filter is and what it is, whatever its kind. */
 interface FilterPlace {
-  dev: string | number;
+  /** The device (with parent), or for a shared block's filters `block` instead. */
+  dev?: string | number;
+  /** A shared filter block's index (clsact/ingress made with ingressBlock/egressBlock): no dev or parent then. */
+  block?: number;
   /** 'ingress', 'egress' (clsact/ingress), 'root', or 'maj:min'. Default: the root qdisc. */
   parent?: string | number;
   /** 'all' (default), 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', or an ethertype number. */
@@ -93,7 +96,7 @@ export interface Filter {
 }
 
 /** Which filters list() shows and delete() removes. */
-export type FilterSelector = Pick<FilterPlace, 'dev' | 'parent' | 'protocol' | 'prio' | 'pref' | 'handle' | 'chain'> & { kind?: string };
+export type FilterSelector = Pick<FilterPlace, 'dev' | 'block' | 'parent' | 'protocol' | 'prio' | 'pref' | 'handle' | 'chain'> & { kind?: string };
 
 
 const INGRESS_POINT = (TC_H_CLSACT & 0xffff0000) | TC_H_MIN_INGRESS;
@@ -122,7 +125,7 @@ function prioOf(s: { prio?: unknown; pref?: unknown }): number {
   return v === undefined ? 0 : uint(v, s.prio !== undefined ? 'prio' : 'pref', 0xffff);
 }
 
-const BASE_KEYS = ['dev', 'parent', 'kind', 'protocol', 'prio', 'pref', 'handle', 'chain'] as const;
+const BASE_KEYS = ['dev', 'block', 'parent', 'kind', 'protocol', 'prio', 'pref', 'handle', 'chain'] as const;
 /** The keys any kind takes (checked first, so a wrong kind is named as such), and each kind's. */
 const ANY_KEYS = [...new Set([...BASE_KEYS, ...Object.values(FILTER_KINDS).flatMap((k) => k.keys)])];
 const KEYS_OF = new Map(Object.values(FILTER_KINDS).map((k) => [k, [...BASE_KEYS, ...k.keys]]));
@@ -145,12 +148,23 @@ export function filterRequest(scope: Scope, spec: unknown, create = true): Newtf
   const s = checkSpec(spec, 'filter', KEYS_OF.get(k)!) as Record<string, unknown>;
   const protocol = s.protocol !== undefined ? parseProtocol(s.protocol) : create ? ETH_P.ALL : 0;
   // tcmsg's object given its fields, not spread into another (see tc-object.ts tcmsg)
-  const req = tcmsg(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent)) as NewtfilterDoRequest;
+  const req = filterHeader(scope, s, s.handle === undefined ? 0 : k.parseHandle(s.handle)) as NewtfilterDoRequest;
   req.info = infoOf(prioOf(s), protocol);
   req.kind = s.kind as string;
   req.options = k.encode(s, scope, protocol) as NewtfilterDoRequest['options'];
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return req;
+}
+
+/**
+ * The tcmsg of a filter or chain request: its device and parent, or a shared block's index
+ * (ifindex TCM_IFINDEX_MAGIC_BLOCK, the index where the parent goes).
+ */
+export function filterHeader(scope: Scope, s: { dev?: unknown; parent?: unknown; block?: unknown }, handle: number): ReturnType<typeof tcmsg> {
+  if (s.block === undefined) return tcmsg(scope, s, handle, s.parent === undefined ? 0 : parseFilterParent(s.parent));
+  if (s.dev !== undefined || s.parent !== undefined) throw new NetlinkArgumentError('block', 'places the filters by itself: give no dev or parent with it');
+  // tcm_ifindex is an int: the magic all-ones index is -1 there
+  return { family: 0, ifindex: -1, handle, parent: uint(s.block, 'block', 0xffffffff, 1), info: 0 };
 }
 
 /** The header (and kind, chain) that names filters to get or delete. */
@@ -161,7 +175,7 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   const prio = prioOf(s);
   // no protocol: 0, any (as tc sends for del/get without one)
   const protocol = s.protocol === undefined ? 0 : parseProtocol(s.protocol);
-  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = tcmsg(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle), s.parent === undefined ? 0 : parseFilterParent(s.parent));
+  const req: ReturnType<typeof tcmsg> & { kind?: string; chain?: number } = filterHeader(scope, s, s.handle === undefined || !k ? 0 : k.parseHandle(s.handle));
   req.info = forDump ? 0 : infoOf(prio, protocol);
   if (s.kind !== undefined && !forDump) req.kind = s.kind;
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
@@ -179,7 +193,15 @@ type Header = { ifindex: number; parent: number };
  */
 export function headerOf(m: Header, asked?: Header): Header & { block?: number } {
   if (m.ifindex >>> 0 !== TCM_IFINDEX_MAGIC_BLOCK) return m;
-  return { ifindex: asked?.ifindex ?? m.ifindex, parent: asked?.parent ?? m.parent, block: m.parent >>> 0 };
+  // asked by block: no device or parent to show (ifindex 0, parent 0)
+  const byBlock = !asked || asked.ifindex >>> 0 === TCM_IFINDEX_MAGIC_BLOCK;
+  return { ifindex: byBlock ? 0 : asked.ifindex, parent: byBlock ? 0 : asked.parent, block: m.parent >>> 0 };
+}
+
+/** A reply's device and parent as a view shows them: none ('') for a block's asked by block. */
+export function placeView(scope: Scope, h: Header & { block?: number }): { dev: string; ifindex: number; parent: string } {
+  if (h.block !== undefined && h.ifindex === 0) return { dev: '', ifindex: 0, parent: '' };
+  return { dev: scope.ifname(h.ifindex) ?? String(h.ifindex), ifindex: h.ifindex, parent: formatFilterParent(h.parent) };
 }
 
 /** A dumped filter message as a Filter; `asked`: the request's header, what a block's filter shows as its own. */
@@ -188,7 +210,7 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope, asked?: Heade
   const protocol = swap16(m.info & 0xffff);
   const h = headerOf(m, asked);
   const f: Filter = {
-    dev: scope.ifname(h.ifindex) ?? String(h.ifindex), ifindex: h.ifindex, parent: formatFilterParent(h.parent),
+    ...placeView(scope, h),
     kind: m.kind ?? '', protocol: ethertypeWord(protocol), pref: prio, chain: m.chain ?? 0,
   };
   if (h.block !== undefined) f.block = h.block;

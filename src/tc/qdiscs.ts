@@ -11,6 +11,7 @@ import { formatHandle, parseHandle, parseMajor, TC_H_ROOT } from './handle.js';
 import { QDISC_KINDS, qdiscKind, qdiscOptionsView, type KindDef, type Opts, type QdiscKind, type QdiscOptionsByKind } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type TcOps } from './tc-object.js';
+import { uint } from '../route/spec-values.js';
 
 /** Where a qdisc goes. */
 export interface QdiscPlace {
@@ -21,6 +22,9 @@ export interface QdiscPlace {
   parent?: string | number;
   /** A rate estimator: `stats.rate` then holds its bytes/s and packets/s. */
   estimator?: Estimator;
+  /** clsact/ingress: the shared filter blocks (1..2^32-1) its ingress and egress hooks use, made on first use. */
+  ingressBlock?: number;
+  egressBlock?: number;
 }
 
 /** A qdisc to make: where, its kind, and that kind's options (QdiscOptionsByKind). */
@@ -55,7 +59,7 @@ export interface Qdisc extends TcHeaderView {
 }
 
 const PLACE_KEYS = ['dev', 'kind', 'handle', 'parent'] as const;
-const SPEC_KEYS = [...PLACE_KEYS, 'estimator'] as const;
+const SPEC_KEYS = [...PLACE_KEYS, 'estimator', 'ingressBlock', 'egressBlock'] as const;
 
 function kindDef(kind: string): KindDef<string> {
   return (QDISC_KINDS as Record<string, KindDef<string>>)[kind];
@@ -75,6 +79,8 @@ export function qdiscRequest(scope: Scope, spec: unknown): NewqdiscDoRequest {
   const req = Object.assign(tcmsg(scope, s, handle, parent), { kind }) as NewqdiscDoRequest & { options?: unknown };
   if (options !== undefined) req.options = options;
   if (s.estimator !== undefined) req.rate = estimatorOf(s.estimator);
+  if (s.ingressBlock !== undefined) req.ingressBlock = uint(s.ingressBlock, 'ingressBlock', 0xffffffff, 1);
+  if (s.egressBlock !== undefined) req.egressBlock = uint(s.egressBlock, 'egressBlock', 0xffffffff, 1);
   return req;
 }
 
