@@ -255,5 +255,11 @@ describe('nlkit tc writes and refusals as tc', () => {
       'chain add dev v0 ingress chain 9', 'chain del dev v0 ingress chain 99', 'chain get dev v0 ingress chain 77',
       'chain get dev w0 ingress chain 0', 'qdisc show dev v0 egress', 'class show dev v0 foo',
     ]) await sameAsTc(ns, l);
+    // actions: tc's line and status 255; a flush of bound actions, its own line and status 1
+    run('tc', ['-n', ns, 'filter', 'add', 'dev', 'v0', 'ingress', 'pref', '7', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'mirror', 'dev', 'ifb0', 'index', '52']);
+    for (const l of ['actions add action mirred egress mirror dev ifb0 index 52', 'actions flush action mirred']) await sameAsTc(ns, l);
+    // tc's get/delete go on to parse their own words again after the kernel's refusal: its last line is not nlkit's
+    const miss = await nlkitRun(ns, 'actions get action mirred index 999'.split(' '));
+    assert.deepEqual(miss, { status: 255, out: '', err: 'Error: TC action with specified index not found.\nWe have an error talking to the kernel\n' });
   }));
 });

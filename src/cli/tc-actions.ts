@@ -6,6 +6,7 @@ import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-comman
 import { parseActions } from './tc-filter-words.js';
 import { printAction } from './tc-action-print.js';
 import { listPrinter } from './ip-printer.js';
+import { talk } from './tc-words.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {
@@ -43,6 +44,9 @@ function print(env: IpEnv, list: Action[], total: number, first: number): void {
   p.finish();
 }
 
+/** m_action.c's report of a refused add, change, replace, get or delete (exit -1). */
+const kernel = <T>(request: Promise<T>): Promise<T> => talk(request, undefined, 255);
+
 const writer = (name: 'add' | 'replace', alias?: string) => ({
   name, aliases: alias ? [alias] : undefined, synopsis: `${name} ACTIONSPEC`,
   run: async (words: Words, env: IpEnv) => {
@@ -50,9 +54,9 @@ const writer = (name: 'add' | 'replace', alias?: string) => ({
     if (!specs.length) throw new IpUsageError('Error: "action KIND ..." is needed.', 1);
     const a = makeActions(env.route);
     // one message per action here (tc sends them in one); add many: one transaction
-    if (specs.length === 1) return void (await a[name](specs[0]!));
+    if (specs.length === 1) return void (await kernel(a[name](specs[0]!)));
     const r = await a[name](specs);
-    if (r.failures.length) throw r.failures[0]!.error;
+    if (r.failures.length) await kernel(Promise.reject(r.failures[0]!.error));
   },
 });
 
@@ -64,7 +68,7 @@ export const actions: IpObject = {
     writer('add'),
     { ...writer('replace'), name: 'change' },
     writer('replace'),
-    { name: 'delete', synopsis: 'delete action KIND index INDEX', run: async (words, env) => void (await makeActions(env.route).delete(kindAndIndex(words, true) as { kind: string; index: number })) },
+    { name: 'delete', synopsis: 'delete action KIND index INDEX', run: async (words, env) => void (await kernel(makeActions(env.route).delete(kindAndIndex(words, true) as { kind: string; index: number }))) },
     {
       name: 'list', aliases: ['show', 'ls'], synopsis: 'list action KIND',
       run: async (words, env) => {
@@ -74,9 +78,9 @@ export const actions: IpObject = {
     },
     {
       name: 'get', synopsis: 'get action KIND index INDEX',
-      run: async (words, env) => print(env, [await makeActions(env.route).get(kindAndIndex(words, true) as { kind: string; index: number })], 0, 1),
+      run: async (words, env) => print(env, [await kernel(makeActions(env.route).get(kindAndIndex(words, true) as { kind: string; index: number }))], 0, 1),
     },
-    { name: 'flush', synopsis: 'flush action KIND', run: async (words, env) => void (await makeActions(env.route).flush({ kind: kindAndIndex(words, false).kind })) },
+    { name: 'flush', synopsis: 'flush action KIND', run: async (words, env) => void (await talk(makeActions(env.route).flush({ kind: kindAndIndex(words, false).kind }), 'We have an error flushing', 1)) },
   ],
   where: `ACTIONSPEC := action KIND [ ARGS ] [ CONTROL ] [ index INDEX ] ...
 KIND := mirred | police | gact | skbedit | vlan | tunnel_key | pedit

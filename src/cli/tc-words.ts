@@ -112,15 +112,16 @@ export function kindOptions(kind: string, words: Words, table: Record<string, Ki
 }
 
 /**
- * A filter or chain request's kernel refusal as tc reports it: tc_filter_modify, tc_filter_get
- * and the chain commands add a line of their own after the kernel's (the status stays 2).
+ * A request's kernel refusal as tc reports it: tc's filter, chain and action commands add a
+ * line of their own after the kernel's, and exit with their own status (filters and chains
+ * 2, actions 255; a flush says so and exits 1).
  */
-export async function talk<T>(request: Promise<T>): Promise<T> {
+export async function talk<T>(request: Promise<T>, line = 'We have an error talking to the kernel', status = 2): Promise<T> {
   try {
     return await request;
   } catch (e) {
     if (!(e instanceof Error) || e.name !== 'NetlinkError') throw e;
     const { ipErrorText } = await import('./ip-output.js');
-    throw new IpUsageError(`${ipErrorText(e).text}\nWe have an error talking to the kernel`, 2);
+    throw new IpUsageError(`${ipErrorText(e).text}\n${line}`, status);
   }
 }
