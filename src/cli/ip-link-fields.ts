@@ -201,7 +201,10 @@ function header(l: GetlinkDoReply, link: Link, family: string | undefined, netns
     const id = link.linkNetnsid;
     j.link_netnsid = id;
     const name = netnsNames?.get(id);
-    if (line2) line2 += name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
+    const words = name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
+    // without a link/ether line (a family filter) ip ends the first line with them
+    if (line2) line2 += words;
+    else line1 += words;
   }
   return { ifindex: link.ifindex, ifname: link.ifname, up: link.flags.includes('UP'), master: link.masterIndex, json: j, line1, line2, view: link, reply: l };
 }
