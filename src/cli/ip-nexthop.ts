@@ -81,9 +81,13 @@ function printOne(p: Printer, nh: Nexthop, details: boolean): void {
   p.end();
 }
 
-/** A `protocol` selector: a number as ip 6.1 reads it (get_unsigned), or a name; as the name nexthops carry. */
-function protocolOf(text: string): string {
+/**
+ * A `protocol` selector: a number as ip 6.1 reads it (get_unsigned), or a name; as the name
+ * nexthops carry. 0 selects every nexthop, as in ip (its filter treats 0 as none).
+ */
+function protocolOf(text: string): string | undefined {
   const n = getUint(text);
+  if (n === 0) return undefined;
   try {
     return routeProtocols().name(n ?? routeProtocols().value(text, 'protocol'));
   } catch {
