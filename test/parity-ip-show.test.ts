@@ -1,7 +1,8 @@
 // `nlkit -j` and plain `nlkit` output against `ip` for what the older parity tests leave out:
 // tun/tap and macvlan source details, vxlan's -d text, ip address's altnames and -d, -4/-6
-// under `link show`, -6 `address show dev X`, a peer's namespace on the first line, -br
-// without an address, route encap flags, nexthop fdb and protocol selectors, rule tun_id.
+// under `link show`, -6 `address show dev X`, a peer's namespace on the first line and in
+// -br -j, -br without an address, route encap flags, nexthop fdb and protocol selectors,
+// rule tun_id.
 // Each case failed before its fix.
 //
 // Documented exceptions (both sides): `protocol` in addr_info and ip 6.1's missing
@@ -118,6 +119,9 @@ describe('parity with ip: link and address show', () => {
           sameText(ns, ...opts, 'address', 'show', 'dev', 'v0');
         }
         assert.match(sameText(ns, '-4', 'address', 'show', 'dev', 'v0'), /qlen 1000 link-netns nlkt-/);
+        // -br -j: the peer by index (link_index), as ip
+        for (const obj of ['link', 'address']) both(ns, '-br', obj, 'show');
+        assert.equal(sameJson(ns, '-br', 'link', 'show', 'dev', 'v0')[0].link_index, 2);
       }), quietIpv6));
 });
 

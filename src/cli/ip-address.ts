@@ -7,7 +7,7 @@ import {
   entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
 } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
-import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
+import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { printJson } from './ip-output.js';
 
 const FOREVER = 4294967295;
@@ -273,7 +273,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   if (env.brief) {
     if (env.json) {
       printJson(env, rows.map(({ link, addrs }) => ({
-        ...('link' in link.json ? { link: link.json.link } : {}), ifname: link.ifname, operstate: link.json.operstate,
+        ...briefLower(link.json), ifname: link.ifname, operstate: link.json.operstate,
         addr_info: addrs.map((a) => ({ local: a.local, ...(a.peer !== undefined ? { address: a.peer } : {}), prefixlen: a.prefixlen, ...(a.metric !== undefined ? { metric: a.metric } : {}) })),
       })));
       return;

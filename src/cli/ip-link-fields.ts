@@ -136,6 +136,12 @@ async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
   return ids;
 }
 
+/** -br -j's lower link: `link` (a name, null for none), or `link_index` when it is in another namespace. */
+export function briefLower(json: Record<string, unknown>): Record<string, unknown> {
+  if ('link' in json) return { link: json.link };
+  return 'link_index' in json ? { link_index: json.link_index } : {};
+}
+
 /** ip's words for a link: nlkit/route's Link, and the raw message where ip says more (a lower link of 0, an unknown type). */
 /** The header of a link known only by its view (an event's, which keeps no lower link of index 0). */
 export function viewHeader(link: Link, style: HeaderStyle = {}): LinkHeader {

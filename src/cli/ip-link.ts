@@ -5,7 +5,7 @@ import type { LinkChange, LinkSpec, Links } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
-import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
+import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { kindOptions, kindWords, PORT_KINDS, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
 
@@ -98,7 +98,7 @@ function briefText(h: LinkHeader): string {
 async function show(words: Words, env: IpEnv): Promise<void> {
   const { links, nameOf } = await selected(env, parseKeywords(words, SHOW));
   if (env.brief && !env.json) env.out(links.map(briefText).join(''));
-  else if (env.brief) printJson(env, links.map((h) => ({ ...('link' in h.json ? { link: h.json.link } : {}), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
+  else if (env.brief) printJson(env, links.map((h) => ({ ...briefLower(h.json), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
   else if (env.json) printJson(env, links.map((h) => linkJson(h, env, nameOf)));
   else env.out(links.map((h) => linkText(h, env, nameOf)).join(''));
 }
