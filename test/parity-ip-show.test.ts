@@ -125,6 +125,34 @@ describe('parity with ip: link and address show', () => {
       }), quietIpv6));
 });
 
+describe('parity with ip: prefix words (get_prefix)', () => {
+  const NEIGHS: string[][] = [
+    ...LINKS,
+    ['neigh', 'add', '10.1.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'v0', 'nud', 'permanent'],
+    ['neigh', 'add', '2001:db8:1::2', 'lladdr', '02:00:00:00:00:12', 'dev', 'v0', 'nud', 'permanent'],
+  ];
+
+  test('errors with ip\'s words and status under no family, -4, -6 and -0; default/any/all take both families', (t) =>
+    inSetupNetns(t, NEIGHS, (ns) => {
+      for (const fam of [[], ['-4'], ['-6'], ['-0']]) {
+        for (const word of ['router', '10.0.0.1/40', '10.1.0.0/24', '2001:db8:1::/64', 'default', 'any']) {
+          sameText(ns, ...fam, 'neigh', 'show', word);
+          sameText(ns, ...fam, 'address', 'show', 'to', word);
+        }
+        sameText(ns, ...fam, 'route', 'show', '10.1.0.0/24');
+        // an add both would make: each on its own, the route deleted between
+        const add = ['route', 'add', '10.99.0.0/24', 'dev', 'v0'];
+        const ours = nlkit('-n', ns, ...fam, ...add);
+        ip(ns, 'route', 'flush', '10.99.0.0/24');
+        const theirs = ipRun('-n', ns, ...fam, ...add);
+        ip(ns, 'route', 'flush', '10.99.0.0/24');
+        assert.deepEqual([ours.status, ours.stderr], [theirs.status, theirs.stderr], [...fam, ...add].join(' '));
+      }
+      assert.match(sameText(ns, 'neigh', 'show', 'default'), /2001:db8:1::2 /);
+      assert.equal(nlkit('-n', ns, '-6', 'neigh', 'show', '10.1.0.2').status, 1);
+    }, quietIpv6));
+});
+
 describe('parity with ip: routes, nexthops, rules', () => {
   const ROUTED: string[][] = [
     ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],

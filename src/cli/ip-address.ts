@@ -4,7 +4,7 @@ import { makeAddresses, type Address, type AddressFilter, type AddressSpec } fro
 import { routeScopes } from '../route/names.js';
 import { parsePrefix } from '../route/inet.js';
 import {
-  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
 } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
 import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
@@ -113,7 +113,7 @@ interface Selection {
   flags: { word: string; want: boolean }[];
 }
 
-function selectionOf(p: Parsed): Selection {
+function selectionOf(p: Parsed, family: string | undefined): Selection {
   const s: Selection = { flags: [] };
   if (p.dev !== undefined) s.dev = p.dev as string;
   if (p.up) s.up = true;
@@ -124,12 +124,10 @@ function selectionOf(p: Parsed): Selection {
     s.label = new RegExp(`^${glob}$`);
   }
   if (p.to !== undefined) {
-    try {
-      const pre = parsePrefix(p.to as string, 'to');
+    const pre = prefixArg(p.to as string, family);
+    if (pre) {
       s.to = prefixMatcher(pre);
       s.toFamily = pre.family === 2 ? 'inet' : 'inet6';
-    } catch {
-      throw invalidArgument('invalid "to"', p.to as string);
     }
   }
   for (const f of (p.flags as string[] | undefined) ?? []) {
@@ -197,7 +195,7 @@ interface Row {
 }
 
 async function collect(env: IpEnv, p: Parsed): Promise<{ rows: Row[]; nameOf: NameOf }> {
-  const sel = selectionOf(p);
+  const sel = selectionOf(p, env.family);
   const family = env.family ?? sel.toFamily;
   // ip asks for one link by index when `dev` names it: the kernel's full reply, whatever the
   // family (only the dump of -6 is AF_INET6's own, without qdisc, group or details); under -d
