@@ -4,9 +4,10 @@ import { makeAddresses, type Address, type AddressFilter, type AddressSpec } fro
 import { routeScopes } from '../route/names.js';
 import { parsePrefix } from '../route/inet.js';
 import {
-  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
 } from './ip-command.js';
-import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
+import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
+import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { printJson } from './ip-output.js';
 
 const FOREVER = 4294967295;
@@ -112,7 +113,7 @@ interface Selection {
   flags: { word: string; want: boolean }[];
 }
 
-function selectionOf(p: Parsed): Selection {
+function selectionOf(p: Parsed, family: string | undefined): Selection {
   const s: Selection = { flags: [] };
   if (p.dev !== undefined) s.dev = p.dev as string;
   if (p.up) s.up = true;
@@ -123,12 +124,10 @@ function selectionOf(p: Parsed): Selection {
     s.label = new RegExp(`^${glob}$`);
   }
   if (p.to !== undefined) {
-    try {
-      const pre = parsePrefix(p.to as string, 'to');
+    const pre = prefixArg(p.to as string, family);
+    if (pre) {
       s.to = prefixMatcher(pre);
       s.toFamily = pre.family === 2 ? 'inet' : 'inet6';
-    } catch {
-      throw invalidArgument('invalid "to"', p.to as string);
     }
   }
   for (const f of (p.flags as string[] | undefined) ?? []) {
@@ -195,10 +194,13 @@ interface Row {
   bare: boolean;
 }
 
-async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
-  const sel = selectionOf(p);
+async function collect(env: IpEnv, p: Parsed): Promise<{ rows: Row[]; nameOf: NameOf }> {
+  const sel = selectionOf(p, env.family);
   const family = env.family ?? sel.toFamily;
-  const headers = await linkHeaders(env.route, { family, dumpFamily: env.family ?? '', text: !env.json, stats: env.stats });
+  // ip asks for one link by index when `dev` names it: the kernel's full reply, whatever the
+  // family (only the dump of -6 is AF_INET6's own, without qdisc, group or details); under -d
+  // ip prints the link/ether line even with a family
+  const headers = await linkHeaders(env.route, { family: env.details ? undefined : family, dumpFamily: sel.dev !== undefined ? '' : (env.family ?? ''), text: !env.json, stats: env.stats });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
   env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
@@ -224,6 +226,7 @@ async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
     byLink.set(a.ifindex, list);
   }
   const out: Row[] = [];
+  const nameOf: NameOf = (i) => headers.get(i)?.ifname;
   const bare = (l: LinkHeader) => !!sel.label && (!family || family === 'link') && !sel.label.test(l.ifname);
   for (const link of headers.values()) {
     if (devIndex !== undefined && link.ifindex !== devIndex) continue;
@@ -234,15 +237,41 @@ async function collect(env: IpEnv, p: Parsed): Promise<Row[]> {
     if (!mine.length && !(!present.has(link.ifindex) && (!family || family === 'link'))) continue;
     out.push({ link, addrs: mine, bare: bare(link) });
   }
-  return out;
+  return { rows: out, nameOf };
+}
+
+/**
+ * The link part of an address listing (print_linkinfo without do_link): the header, with -d
+ * the details and the alias, and the altnames always.
+ */
+function linkJson(link: LinkHeader, env: IpEnv, nameOf: NameOf): Record<string, unknown> {
+  const j: Record<string, unknown> = { ...link.json };
+  if (env.details) {
+    Object.assign(j, detailsJson(link.view, link.reply, nameOf, false));
+    if (link.view.ifalias !== undefined) j.ifalias = link.view.ifalias;
+  }
+  if (link.view.altnames) j.altnames = link.view.altnames;
+  return j;
+}
+
+function linkText(link: LinkHeader, env: IpEnv, nameOf: NameOf): string {
+  // no link/ether line under a family filter without -d
+  let t = link.line2 ? `${link.line1}\n${link.line2}` : link.line1;
+  if (env.details) {
+    const d = detailsText(detailsJson(link.view, link.reply, nameOf, false));
+    t += d.line2 + d.kind;
+    if (link.view.ifalias !== undefined) t += `\n    alias ${link.view.ifalias}`;
+  }
+  for (const a of link.view.altnames ?? []) t += `\n    altname ${a}`;
+  return `${t}\n`;
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
-  const rows = await collect(env, parseKeywords(words, SHOW));
+  const { rows, nameOf } = await collect(env, parseKeywords(words, SHOW));
   if (env.brief) {
     if (env.json) {
       printJson(env, rows.map(({ link, addrs }) => ({
-        ...('link' in link.json ? { link: link.json.link } : {}), ifname: link.ifname, operstate: link.json.operstate,
+        ...briefLower(link.json), ifname: link.ifname, operstate: link.json.operstate,
         addr_info: addrs.map((a) => ({ local: a.local, ...(a.peer !== undefined ? { address: a.peer } : {}), prefixlen: a.prefixlen, ...(a.metric !== undefined ? { metric: a.metric } : {}) })),
       })));
       return;
@@ -261,7 +290,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   }
   if (env.json) {
     printJson(env, rows.map(({ link, addrs, bare }) => ({
-      ...(bare ? {} : link.json), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
+      ...(bare ? {} : linkJson(link, env, nameOf)), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
     })));
     return;
   }
@@ -271,7 +300,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
       for (const a of addrs) text += `${link.ifindex}: ${link.ifname}${addrText(a, '\\')}`;
       continue;
     }
-    if (!bare) text += `${link.line1}\n${link.line2 ? `${link.line2}\n` : ''}`;
+    if (!bare) text += linkText(link, env, nameOf);
     for (const a of addrs) text += addrText(a, '\n');
     if (link.statsText && !bare) text += link.statsText;
   }

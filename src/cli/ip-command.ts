@@ -16,6 +16,7 @@
 // --help, `help`, the completion scripts and -batch come from these tables with no more code.
 import { BlockList, isIP } from 'node:net';
 import type { RouteContext } from '../route/context.js';
+import { parsePrefix, type Prefix } from '../route/inet.js';
 import { UsageError } from './args.js';
 
 /** What ip's global options set (ip-options.ts reads them). */
@@ -88,6 +89,23 @@ export interface IpObject {
 export class IpUsageError extends UsageError {
   constructor(message: string, readonly status: number = 255) {
     super(message);
+  }
+}
+
+/**
+ * A prefix word as ip's get_prefix reads it: of the -4/-6 family when one is given, refused
+ * under -0 (AF_PACKET), else ip's words and exit status 1. undefined: default/any/all with no
+ * family, which ip reads as every address of both families.
+ */
+export function prefixArg(text: string, family: string | undefined, option = 'to'): Prefix | undefined {
+  if (family === 'link') throw new IpUsageError(`Error: "${text}" may be inet prefix, but it is not allowed in this context.`, 1);
+  const six = family === 'inet6';
+  const named = six || family === 'inet';
+  if (!named && (text === 'default' || text === 'any' || text === 'all')) return undefined;
+  try {
+    return parsePrefix(text, option, named ? (six ? 10 : 2) : undefined);
+  } catch {
+    throw new IpUsageError(`Error: ${named ? family : 'any valid'} prefix is expected rather than "${text}".`, 1);
   }
 }
 

@@ -5,6 +5,7 @@
 // without a table print their `info_kind` alone.
 import type { GetlinkDoReply, IflaBridgeIdStruct } from '../ynl/families/rt-link.js';
 import type { Link } from '../route/link-view.js';
+import { accountName } from './ip-tuntap.js';
 
 /** One printed key: ip's JSON key, nlkit's name, the value as ip writes it (undefined: not printed). */
 type Entry = [ipKey: string, name: string, form?: (v: unknown, data: Record<string, unknown>, nameOf: NameOf) => unknown];
@@ -96,9 +97,20 @@ const VXLAN: Entry[] = [
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const hasFlag = (f: string) => (_v: unknown, d: Record<string, unknown>) => (Array.isArray(d.flags) && d.flags.includes(f) ? true : undefined);
+/** ip prints a macvlan's source addresses in source mode only. */
+const inSourceMode = (form: (v: unknown) => unknown) => (v: unknown, d: Record<string, unknown>) => (first(d.mode) === 'source' ? form(v) : undefined);
 const MACVLAN: Entry[] = [
   ['mode', 'mode', first], ['nopromisc', 'flags', hasFlag('nopromisc')], ['nodst', 'flags', hasFlag('nodst')],
   ['bcqueuelen', 'bcQueueLen', num], ['usedbcqueuelen', 'bcQueueLenUsed', num],
+  ['macaddr_count', 'macaddrCount', inSourceMode(num)],
+  ['macaddr_data', 'macaddrData', inSourceMode((v) => (v as { macaddr?: string[] }).macaddr ?? [])],
+];
+/** <linux/if_tun.h> IFF_TUN, IFF_TAP as ip prints a tun device's type. */
+const TUN_TYPES: Record<number, string> = { 1: 'tun', 2: 'tap' };
+const TUN: Entry[] = [
+  ['type', 'type', (v) => TUN_TYPES[Number(v)] ?? 'unknown'], ['pi', 'pi', bool], ['vnet_hdr', 'vnetHdr', bool], ['multi_queue', 'multiQueue', bool],
+  ['numqueues', 'numQueues', num], ['numdisabled', 'numDisabledQueues', num], ['persist', 'persist', bool],
+  ['user', 'owner', (v) => accountName(Number(v), '/etc/passwd')], ['group', 'group', (v) => accountName(Number(v), '/etc/group')],
 ];
 const IPVLAN: Entry[] = [['mode', 'mode'], ['flags', 'flags', (v) => (Array.isArray(v) && v.length ? v[0] : 'bridge')]];
 /** ip's vlan flags (print_vlan_flags): the set ones of the mask, upper case with underscores. */
@@ -110,7 +122,7 @@ const VLAN: Entry[] = [['protocol', 'protocol', (v) => (v === '8021ad' ? '802.1a
 const VRF: Entry[] = [['table', 'table', num]];
 
 /** The kinds' tables: IFLA_INFO_DATA by info_kind, IFLA_INFO_SLAVE_DATA by info_slave_kind. */
-const DATA: Record<string, Entry[]> = { bridge: BRIDGE, vxlan: VXLAN, macvlan: MACVLAN, macvtap: MACVLAN, ipvlan: IPVLAN, ipvtap: IPVLAN, vlan: VLAN, vrf: VRF };
+const DATA: Record<string, Entry[]> = { tun: TUN, bridge: BRIDGE, vxlan: VXLAN, macvlan: MACVLAN, macvtap: MACVLAN, ipvlan: IPVLAN, ipvtap: IPVLAN, vlan: VLAN, vrf: VRF };
 const SLAVE_DATA: Record<string, Entry[]> = { bridge: BRIDGE_PORT };
 
 function mapped(table: Entry[], data: Record<string, unknown>, nameOf: NameOf): Record<string, unknown> {
@@ -142,8 +154,11 @@ export function linkinfoJson(info: NonNullable<Link['info']>, nameOf: NameOf): R
 /** <linux/if_link.h> IN6_ADDR_GEN_MODE_* as ip names them. */
 const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
 
-/** The -d keys, in ip's order, after the header's (ip's print_linkinfo under show_details). */
-export function detailsJson(link: Link, reply: GetlinkDoReply, nameOf: NameOf): Record<string, unknown> {
+/**
+ * The -d keys, in ip's order, after the header's (ip's print_linkinfo under show_details).
+ * `addrGenMode`: ip link prints it, ip address does not (print_af_spec is ip link's alone).
+ */
+export function detailsJson(link: Link, reply: GetlinkDoReply, nameOf: NameOf, addrGenMode = true): Record<string, unknown> {
   const j: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => v !== undefined && (j[k] = v);
   put('promiscuity', link.promiscuity);
@@ -152,7 +167,7 @@ export function detailsJson(link: Link, reply: GetlinkDoReply, nameOf: NameOf): 
   put('max_mtu', link.maxMtu);
   if (link.info) put('linkinfo', linkinfoJson(link.info, nameOf));
   const mode = reply.afSpec?.inet6?.addrGenMode;
-  if (mode !== undefined) put('inet6_addr_gen_mode', ADDR_GEN_MODES[mode] ?? String(mode));
+  if (mode !== undefined && addrGenMode) put('inet6_addr_gen_mode', ADDR_GEN_MODES[mode] ?? String(mode));
   put('num_tx_queues', link.numTxQueues);
   put('num_rx_queues', link.numRxQueues);
   put('gso_max_size', link.gsoMaxSize);
@@ -189,10 +204,15 @@ const yesNo = (w: string) => (v: unknown) => `${v ? '' : 'no'}${w} `;
 /** A word printed only when set (vxlan's proxy, rsc...). */
 const ifSet = (w: string) => (v: unknown) => (v ? `${w} ` : '');
 
+const MACVLAN_TEXT = { macaddr_count: (v: unknown) => `remotes (${String(v)}) `, macaddr_data: (v: unknown) => (v as string[]).map((m) => `${m} `).join('') };
+
 /** Where ip's text is not `key value` at all (iplink_vxlan.c, iplink_bridge_slave.c). */
 const TEXT_FORMS: Record<string, Record<string, (v: unknown, data: Record<string, unknown>) => string>> = {
   vxlan: {
     external: ifSet('external'), vnifilter: ifSet('vnifilter'), link: (v) => `dev ${String(v)} `,
+    // the IPv6 keys are JSON's alone: the text says group, remote, local for both families
+    group6: (v) => `group ${String(v)} `, remote6: (v) => `remote ${String(v)} `, local6: (v) => `local ${String(v)} `,
+    tos: (v) => `tos ${v === '0x1' ? 'inherit' : String(v)} `,
     port_range: (v) => `srcport ${Object.values(v as object).join(' ')} `, learning: (v) => (v ? '' : 'nolearning '),
     proxy: ifSet('proxy'), rsc: ifSet('rsc'), l2miss: ifSet('l2miss'), l3miss: ifSet('l3miss'),
     ttl: (v) => `ttl ${v ? String(v) : 'auto'} `, df: (v) => (v === 'unset' ? '' : `df ${String(v)} `), label: (v) => `flowlabel ${String(v)} `,
@@ -200,6 +220,10 @@ const TEXT_FORMS: Record<string, Record<string, (v: unknown, data: Record<string
     udp_csum: yesNo('udpcsum'), udp_zero_csum6_tx: yesNo('udp6zerocsumtx'), udp_zero_csum6_rx: yesNo('udp6zerocsumrx'),
     remcsum_tx: ifSet('remcsumtx'), remcsum_rx: ifSet('remcsumrx'), gbp: ifSet('gbp'), gpe: ifSet('gpe'),
   },
+  macvlan: MACVLAN_TEXT,
+  macvtap: MACVLAN_TEXT,
+  // text: the word alone, and only when on (JSON: true or false)
+  tun: { multi_queue: (v) => (v ? 'multi_queue ' : '') },
   // ip's text repeats fastleave as mcast_fast_leave after the multicast router
   bridge_slave: { multicast_router: (v, d) => `mcast_router ${String(v)} mcast_fast_leave ${d.fastleave ? 'on' : 'off'} ` },
 };
@@ -210,7 +234,9 @@ const TEXT_FORMS: Record<string, Record<string, (v: unknown, data: Record<string
  * `port_range` is `srcport`); parity is tested on the JSON.
  */
 export function detailsText(d: Record<string, unknown>): { line2: string; kind: string } {
-  const line2 = ` promiscuity ${String(d.promiscuity ?? 0)}  allmulti ${String(d.allmulti ?? 0)} minmtu ${String(d.min_mtu ?? 0)} maxmtu ${String(d.max_mtu ?? 0)} `;
+  // each only when the kernel sent it (an AF_INET6 link dump, ip -6 address, sends none)
+  const line2 = ([['promiscuity', ' promiscuity '], ['allmulti', ' allmulti '], ['min_mtu', 'minmtu '], ['max_mtu', 'maxmtu ']] as const)
+    .filter(([k]) => d[k] !== undefined).map(([k, w]) => `${w}${String(d[k])} `).join('');
   const words = (o: unknown, kind: string) => {
     const data = (o ?? {}) as Record<string, unknown>;
     return Object.entries(data).map(([k, v]) => {

@@ -136,6 +136,12 @@ async function netnsNames(route: RouteContext): Promise<Map<number, string>> {
   return ids;
 }
 
+/** -br -j's lower link: `link` (a name, null for none), or `link_index` when it is in another namespace. */
+export function briefLower(json: Record<string, unknown>): Record<string, unknown> {
+  if ('link' in json) return { link: json.link };
+  return 'link_index' in json ? { link_index: json.link_index } : {};
+}
+
 /** ip's words for a link: nlkit/route's Link, and the raw message where ip says more (a lower link of 0, an unknown type). */
 /** The header of a link known only by its view (an event's, which keeps no lower link of index 0). */
 export function viewHeader(link: Link, style: HeaderStyle = {}): LinkHeader {
@@ -201,7 +207,10 @@ function header(l: GetlinkDoReply, link: Link, family: string | undefined, netns
     const id = link.linkNetnsid;
     j.link_netnsid = id;
     const name = netnsNames?.get(id);
-    if (line2) line2 += name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
+    const words = name !== undefined ? ` link-netns ${name}` : id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown';
+    // without a link/ether line (a family filter) ip ends the first line with them
+    if (line2) line2 += words;
+    else line1 += words;
   }
   return { ifindex: link.ifindex, ifname: link.ifname, up: link.flags.includes('UP'), master: link.masterIndex, json: j, line1, line2, view: link, reply: l };
 }

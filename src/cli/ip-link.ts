@@ -5,7 +5,7 @@ import type { LinkChange, LinkSpec, Links } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
 import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
-import { linkHeaders, type LinkHeader } from './ip-link-fields.js';
+import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { kindOptions, kindWords, PORT_KINDS, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
 
@@ -31,7 +31,8 @@ const SHOW: Grammar = {
 };
 
 async function selected(env: IpEnv, p: Parsed): Promise<{ links: LinkHeader[]; nameOf: NameOf }> {
-  const headers = await linkHeaders(env.route, { family: env.family, text: !env.json, stats: env.stats, linkmode: true });
+  // no family: ip link lists links whatever -4/-6/-f says (ipaddr_list_link sets AF_PACKET)
+  const headers = await linkHeaders(env.route, { text: !env.json, stats: env.stats, linkmode: true });
   const nameOf: NameOf = (i) => headers.get(i)?.ifname;
   const byName = (name: string) => [...headers.values()].find((h) => h.ifname === name || h.view.altnames?.includes(name));
   const dev = p.dev === undefined ? undefined : byName(p.dev as string);
@@ -89,13 +90,15 @@ function linkText(h: LinkHeader, env: IpEnv, nameOf: NameOf): string {
 /** ip -br link: name, state, address, flags. */
 function briefText(h: LinkHeader): string {
   const name = h.line1.split(': ')[1];
-  return `${name.padEnd(16)} ${String(h.json.operstate).padEnd(14)} ${String(h.json.address ?? '').padEnd(17)} <${h.view.flags.join(',')}> \n`;
+  // ip prints no address column for a link without one (tun)
+  const address = h.json.address === undefined ? '' : `${String(h.json.address).padEnd(17)} `;
+  return `${name.padEnd(16)} ${String(h.json.operstate).padEnd(14)} ${address}<${h.view.flags.join(',')}> \n`;
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {
   const { links, nameOf } = await selected(env, parseKeywords(words, SHOW));
   if (env.brief && !env.json) env.out(links.map(briefText).join(''));
-  else if (env.brief) printJson(env, links.map((h) => ({ ...('link' in h.json ? { link: h.json.link } : {}), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
+  else if (env.brief) printJson(env, links.map((h) => ({ ...briefLower(h.json), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
   else if (env.json) printJson(env, links.map((h) => linkJson(h, env, nameOf)));
   else env.out(links.map((h) => linkText(h, env, nameOf)).join(''));
 }

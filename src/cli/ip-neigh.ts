@@ -4,9 +4,8 @@ import { isIP } from 'node:net';
 import { makeNeighbours, type Neighbour, type NeighbourFilter, type NeighbourSpec } from '../route/neighbours.js';
 import { NUD_STATES, type NudState } from '../route/neigh-words.js';
 import { routeProtocols } from '../route/names.js';
-import { parsePrefix } from '../route/inet.js';
 import {
-  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
 } from './ip-command.js';
 import { printJson } from './ip-output.js';
 
@@ -153,14 +152,11 @@ async function select(p: Parsed, env: IpEnv, flush: boolean): Promise<Neighbour[
   let family = familyFilter(env);
   let to: ((addr: string) => boolean) | undefined;
   if (p.to !== undefined) {
-    let pre;
-    try {
-      pre = parsePrefix(p.to as string, 'to');
-    } catch {
-      throw invalidArgument('to value is invalid', p.to as string);
+    const pre = prefixArg(p.to as string, env.family);
+    if (pre) {
+      family ??= pre.family === 2 ? 'inet' : 'inet6';
+      to = prefixMatcher(pre);
     }
-    family ??= pre.family === 2 ? 'inet' : 'inet6';
-    to = prefixMatcher(pre);
   }
   if (family) filter.family = family;
   const states = statesOf(p, flush);

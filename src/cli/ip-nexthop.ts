@@ -2,6 +2,7 @@
 // list/get, over nlkit/route's nexthops module, printed as iproute2's print_nexthop.
 import { makeNexthops, type Nexthop, type NexthopFilter, type NexthopSpec } from '../route/nexthops.js';
 import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, getUint, invalidArgument, isPrefix, ipMatch, uintValue as uintArg, type Words } from './ip-command.js';
+import { routeProtocols } from '../route/names.js';
 import { listPrinter, type Printer } from './ip-printer.js';
 import { parseEncap } from './ip-encap.js';
 import { printNexthop } from './ip-route-print.js';
@@ -80,10 +81,25 @@ function printOne(p: Printer, nh: Nexthop, details: boolean): void {
   p.end();
 }
 
+/**
+ * A `protocol` selector: a number as ip 6.1 reads it (get_unsigned), or a name; as the name
+ * nexthops carry. 0 selects every nexthop, as in ip (its filter treats 0 as none).
+ */
+function protocolOf(text: string): string | undefined {
+  const n = getUint(text);
+  if (n === 0) return undefined;
+  try {
+    return routeProtocols().name(n ?? routeProtocols().value(text, 'protocol'));
+  } catch {
+    throw invalidArgument('invalid protocol value', text);
+  }
+}
+
 async function listed(words: Words, env: IpEnv): Promise<Nexthop[]> {
   const { filter, protocol } = selectionOf(words);
   const family = env.family === 'inet' || env.family === 'inet6' ? env.family : undefined;
-  return (await makeNexthops(env.route).list(filter)).filter((n) => (!family || n.family === family) && (protocol === undefined || n.protocol === protocol));
+  const proto = protocol === undefined ? undefined : protocolOf(protocol);
+  return (await makeNexthops(env.route).list(filter)).filter((n) => (!family || n.family === family) && (proto === undefined || n.protocol === proto));
 }
 
 async function show(words: Words, env: IpEnv): Promise<void> {

@@ -86,11 +86,8 @@ export function printEncap(p: Printer, e: RouteEncap): void {
       if (t[ttl] !== undefined) p.u(ttl, `${ttl} `, t[ttl] as number);
       if (t[tos] !== undefined) p.u(tos, `${tos} `, t[tos] as number);
       const flags = Number(t.flags ?? 0);
-      // TUNNEL_CSUM, TUNNEL_KEY, TUNNEL_SEQ as ip prints them
-      for (const [bit, word] of [[0x04, 'key'], [0x01, 'csum'], [0x08, 'seq']] as const) if (flags & bit) {
-        if (p.json) p.flag(word, word);
-        else p.text(`${word} `);
-      }
+      // TUNNEL_CSUM, TUNNEL_KEY, TUNNEL_SEQ as ip prints them (print_bool: `true` in JSON)
+      for (const [bit, word] of [[0x04, 'key'], [0x01, 'csum'], [0x08, 'seq']] as const) if (flags & bit) p.bool(word, `${word} `, true);
       break;
     }
     case 'seg6':
@@ -142,7 +139,11 @@ export function printNexthop(p: Printer, nh: Nexthop, details: boolean): void {
   if (nh.blackhole) p.flag('blackhole', 'blackhole');
   if (nh.protocol !== 'unspec' || details) p.s('protocol', 'proto ', nh.protocol);
   printFlags(p, nh.flags);
-  if (nh.fdb) p.flag('fdb', 'fdb');
+  // ip ends the line with "fdb" and no blank after it
+  if (nh.fdb) {
+    if (p.json) p.flag('fdb', 'fdb');
+    else p.text('fdb');
+  }
 }
 
 /** print_rta_via: a gateway of the other family. */

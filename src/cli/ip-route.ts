@@ -7,7 +7,7 @@ import { deleteSpec, makeRoutes, type Route, type RouteEncap, type RouteFilter, 
 import { parsePrefix } from '../route/inet.js';
 import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, uintValue, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, prefixArg, uintValue, type Words } from './ip-command.js';
 import { parseEncap } from './ip-encap.js';
 import { dumpTerminated, strerror } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
@@ -21,16 +21,6 @@ function tableValue(text: string): number {
     return routeTables().value(/^\d+$/.test(text) ? Number(text) : text, 'table');
   } catch {
     throw invalidArgument('table id value is invalid\n', text);
-  }
-}
-
-function checkPrefix(text: string, env: IpEnv): string {
-  try {
-    const family = env.family === 'inet' ? 2 : env.family === 'inet6' ? 10 : undefined;
-    parsePrefix(text, 'dst', family);
-    return text;
-  } catch {
-    throw new IpUsageError(`Error: ${env.family === 'inet6' ? 'inet6' : env.family === 'inet' ? 'inet' : 'any valid'} prefix is expected rather than "${text}".`, 1);
   }
 }
 
@@ -147,8 +137,8 @@ function parseSelection(words: Words, env: IpEnv): Selection {
     } catch {
       throw new IpUsageError(`Error: ${family ?? 'any valid'} prefix is expected rather than "${prefix.text}".`, 1);
     }
-    // -4/-6 given: ip reads the prefix as that family's (get_prefix); else the other family's matches nothing
-    if (env.family === 'inet' || env.family === 'inet6') checkPrefix(prefix.text, env);
+    // -4/-6/-0 given: ip reads the prefix as that family's (get_prefix); else the other family's matches nothing
+    if (env.family !== undefined) prefixArg(prefix.text, env.family);
     if (family && prefix.text !== 'default' && fam !== (family === 'inet' ? 2 : 10)) sel.none = true;
     else filter[prefix.kind] = prefix.text;
   }
@@ -441,7 +431,8 @@ function specOf(words: Words, env: IpEnv): RouteSpec {
       let v = w === 'to' ? words.value() : w;
       if (!/^[0-9]/.test(v) && TYPES.includes(v)) { s.type = v; v = words.value(); }
       if (dst !== undefined) throw duplicateOrGarbage('to', v);
-      dst = checkPrefix(v, env);
+      prefixArg(v, env.family, 'dst');
+      dst = v;
     }
   }
   if (dst === undefined) throw new IpUsageError(USAGE);

@@ -20,18 +20,26 @@ const ARGS: Grammar = {
   positional: { key: 'name', keyword: 'name' },
 };
 
+/** The entries of /etc/passwd or /etc/group as [name, id] (none without the file: numbers only). */
+function accounts(file: string): [string, number][] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').map((line) => line.split(':')).filter((f) => /^\d+$/.test(f[2] ?? '')).map((f) => [f[0], Number(f[2])]);
+  } catch {
+    return [];
+  }
+}
+
 /** A user or group by number or by name (/etc/passwd, /etc/group), as ip's getpwnam/getgrnam. */
 function idOf(text: string, file: string, what: string): number {
   if (/^\d+$/.test(text)) return Number(text);
-  try {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f[0] === text && /^\d+$/.test(f[2] ?? '')) return Number(f[2]);
-    }
-  } catch {
-    // no database: only numbers
-  }
+  const found = accounts(file).find(([name]) => name === text);
+  if (found) return found[1];
   throw new IpUsageError(`invalid ${what} "${text}"`);
+}
+
+/** A uid or gid by its name where the file has one, else the number (ip's getpwuid/getgrgid). */
+export function accountName(id: number, file: '/etc/passwd' | '/etc/group'): string | number {
+  return accounts(file).find(([, n]) => n === id)?.[0] ?? id;
 }
 
 function modeOf(text: string): TunMode {

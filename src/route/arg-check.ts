@@ -28,6 +28,12 @@ export function checkUint(v: unknown, option: string, max: number): number {
   return v;
 }
 
+/** An ifindex given as a number: 1..2^31-1 (0 is no link; the kernel would answer a bare EINVAL). */
+export function checkIfindex(v: number, option: string): number {
+  if (Number.isInteger(v) && v > 0 && v <= 0x7fffffff) return v;
+  throw new NetlinkArgumentError(option, `must be a link name or a positive ifindex, got ${v}`, 'ERR_OUT_OF_RANGE');
+}
+
 export function checkBool(v: unknown, option: string): boolean | undefined {
   if (v === undefined || typeof v === 'boolean') return v;
   throw new NetlinkArgumentError(option, `must be true or false, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');

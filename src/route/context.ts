@@ -7,7 +7,7 @@ import { NETLINK_ROUTE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from '../core/transaction.js';
 import type { NetnsRef } from '../core/transport.js';
-import { checkIfname } from './arg-check.js';
+import { checkIfindex, checkIfname } from './arg-check.js';
 import { constants } from 'node:os';
 import { linkNamesCall, type LinkName } from './link-names.js';
 
@@ -93,10 +93,7 @@ export class Scope {
 
   /** A link's index from its name (or the index itself); ENODEV naming the device otherwise. */
   ifindex(dev: string | number, option = 'dev'): number {
-    if (typeof dev === 'number') {
-      if (Number.isInteger(dev) && dev > 0 && dev <= 0x7fffffff) return dev;
-      throw new NetlinkArgumentError(option, `must be a link name or a positive ifindex, got ${dev}`, 'ERR_OUT_OF_RANGE');
-    }
+    if (typeof dev === 'number') return checkIfindex(dev, option);
     // a name seen before needs no second check (bulk calls name the same device per item)
     const seen = typeof dev === 'string' ? this.byName.get(dev) : undefined;
     if (seen !== undefined) return seen;

@@ -12,7 +12,7 @@ import { opCall, opDecoder, opItem } from '../ynl/op-call.js';
 import { bindOps, type BoundOps, type Chain, type RouteContext, type RouteOptions, type Scope, type Step } from './context.js';
 import { vlanBuilders } from './bridge-vlans.js';
 import { BOND_PORT, BRIDGE_PORT, KINDS, kindData, type LinkKind, type OptionsOf } from './link-kinds.js';
-import { checkBool, checkIfname, checkLladdr, checkUint } from './arg-check.js';
+import { checkBool, checkIfindex, checkIfname, checkLladdr, checkString, checkUint } from './arg-check.js';
 import { bulkOf, oneOrMany, type BulkResult } from './bulk.js';
 import { allOrThrow } from './outcomes.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
@@ -275,7 +275,7 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
 
 /** RTM_DELLINK for a name (the kernel finds it) or an index. */
 function dellink(dev: unknown, option: string): TransactionItem<unknown> {
-  if (typeof dev === 'number') return opItem(rtLink, 'dellink', { ifiFamily: 0, ifiIndex: checkUint(dev, option, 0x7fffffff) });
+  if (typeof dev === 'number') return opItem(rtLink, 'dellink', { ifiFamily: 0, ifiIndex: checkIfindex(dev, option) });
   return opItem(rtLink, 'dellink', { ifiFamily: 0, ifname: ifname(dev, option) });
 }
 
@@ -310,6 +310,10 @@ const builders = {
   list: (scope: Scope, filter?: LinkFilter): Step<Link[]> => {
     const f = filter === undefined ? {} : object(filter, 'filter');
     checkKeys(f, FILTER_KEYS, {}, 'filter.');
+    // a value of another type would match nothing, silently
+    if (f.kind !== undefined) checkString(f.kind, 'filter.kind');
+    checkBool(f.up, 'filter.up');
+    if (f.name !== undefined && !(f.name instanceof RegExp)) checkString(f.name, 'filter.name');
     const masterIndex = f.master === undefined ? undefined : scope.ifindex(f.master as Dev, 'filter.master');
     return {
       ...opCall(rtLink, 'getlink', 'dump', { ifiFamily: 0, ...(masterIndex !== undefined && { master: masterIndex }) }),

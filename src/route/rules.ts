@@ -235,6 +235,8 @@ export function ruleRequest(scope: Scope, spec: unknown, forAdd: boolean): Newru
   if (s.realms !== undefined) req.flow = realmsValue(s.realms);
   if (s.tunId !== undefined) {
     if (typeof s.tunId !== 'bigint' && typeof s.tunId !== 'number') throw new NetlinkArgumentError('tunId', `must be a bigint or number, got ${typeof s.tunId}`, 'ERR_INVALID_ARG_TYPE');
+    // BigInt() of a fraction, NaN or Infinity would throw a bare RangeError
+    if (typeof s.tunId === 'number' && !Number.isInteger(s.tunId)) throw new NetlinkArgumentError('tunId', `must be an integer 0..2^64-1, got ${s.tunId}`, 'ERR_OUT_OF_RANGE');
     const id = BigInt(s.tunId);
     if (id < 0n || id > 0xffffffffffffffffn) throw new NetlinkArgumentError('tunId', `must be 0..2^64-1, got ${id}`, 'ERR_OUT_OF_RANGE');
     req.tunId = id;
@@ -390,7 +392,17 @@ function listStep(filter: unknown): Step<Dumped[]> {
 }
 
 const addItem = (scope: Scope, spec: RuleSpec) => opItem(rtRule, 'newrule', ruleRequest(scope, spec, true), { flags: NLM_F_CREATE | NLM_F_EXCL });
-const deleteItem = (scope: Scope, spec: RuleSpec | number) => opItem(rtRule, 'delrule', ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : spec, false));
+/**
+ * A delete with nothing to match is refused, as `ip rule del` refuses it: the kernel would
+ * delete the first rule of the family, priority 0's lookup of the local table.
+ */
+function selectsSomething(spec: RuleSpec | number): RuleSpec | number {
+  if (typeof spec === 'object' && spec !== null && !Object.entries(spec).some(([k, v]) => k !== 'family' && v !== undefined))
+    throw new NetlinkArgumentError('spec', 'must name the rule to delete (a priority or selectors); an empty one would delete the first rule (priority 0, table local)', 'ERR_INVALID_ARG_VALUE');
+  return spec;
+}
+
+const deleteItem = (scope: Scope, spec: RuleSpec | number) => opItem(rtRule, 'delrule', ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : selectsSomething(spec) as RuleSpec, false));
 
 const OPS = {
   /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */

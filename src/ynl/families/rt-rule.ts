@@ -212,7 +212,7 @@ export const description: FamilyDescription<Types> = {
         { name: 'unused5', value: 9, type: 'pad' },
         { name: 'fwmark', value: 10, type: 'u32', display: 'hex' },
         { name: 'flow', value: 11, type: 'u32' },
-        { name: 'tun-id', value: 12, type: 'u64' },
+        { name: 'tun-id', value: 12, type: 'u64', byteOrder: 'big-endian' },
         { name: 'suppress-ifgroup', value: 13, type: 'u32' },
         { name: 'suppress-prefixlen', value: 14, type: 'u32', display: 'hex' },
         { name: 'table', value: 15, type: 'u32' },
