@@ -111,6 +111,7 @@ export class Connection {
         growBatches(size);
         this.sock.renewPoller();
       },
+      receiveBuffer: () => this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF),
       fail: (err) => this.failAll(err),
       portId: () => this.sock.portId,
     });

@@ -1,0 +1,144 @@
+// Forged and malformed datagrams on NETLINK_USERSOCK, where any process may send to any
+// port id: a real second (and third) socket in this process plays the peer and the stranger.
+// Each costs the one request it answers at most, in bounded time and memory.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Connection } from '../src/core/connection.js';
+import * as C from '../src/core/constants.js';
+import { NetlinkDecodeError, NetlinkError, NetlinkTimeoutError, ReplyTooLargeError } from '../src/core/errors.js';
+import type { IncomingRequest } from '../src/core/server.js';
+import { currentBatchBytes, currentSlotBytes } from '../src/core/transport.js';
+import { isRoot } from './helpers/netns.js';
+
+const MSG = 0x20;
+
+/** One netlink message: header (length, type, flags, seq, port id) and payload; `len` overrides nlmsg_len. */
+function message(type: number, flags: number, seq: number, port: number, payload: Buffer = Buffer.alloc(0), len?: number): Buffer {
+  const b = Buffer.alloc(16 + ((payload.length + 3) & ~3));
+  b.writeUInt32LE(len ?? 16 + payload.length, 0);
+  b.writeUInt16LE(type, 4);
+  b.writeUInt16LE(flags, 6);
+  b.writeUInt32LE(seq, 8);
+  b.writeUInt32LE(port, 12);
+  payload.copy(b, 16);
+  return b;
+}
+
+/** An NLMSG_ERROR payload: errno, then an echoed header claiming `echoedLen` bytes, then TLV bytes. */
+function errorPayload(errno: number, echoedLen: number, tlvs: Buffer = Buffer.alloc(0)): Buffer {
+  const b = Buffer.alloc(4 + 16);
+  b.writeInt32LE(errno, 0);
+  b.writeUInt32LE(echoedLen, 4);
+  return Buffer.concat([b, tlvs]);
+}
+
+describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
+  let client: Connection, peer: Connection, stranger: Connection;
+  /** What the peer answers the next request with: raw datagrams, sent as they are. */
+  let answer: (req: IncomingRequest) => Buffer[] = () => [];
+
+  before(() => {
+    client = new Connection(C.NETLINK_USERSOCK, { timeout: 3000 });
+    // as root, both may send datagrams larger than wmem_max (SO_SNDBUFFORCE)
+    const sends = isRoot ? { sndbuf: 64 << 20, forceBuffers: true } : {};
+    peer = new Connection(C.NETLINK_USERSOCK, sends);
+    stranger = new Connection(C.NETLINK_USERSOCK, sends);
+    peer.serve((req) => {
+      for (const d of answer(req)) peer.socket.send(d, 0, d.length, req.portId, 0, 0);
+    });
+  });
+  after(() => {
+    client.close();
+    peer.close();
+    stranger.close();
+  });
+
+  /** A request to the peer without NLM_F_ACK, so that the peer's raw answer is all it gets. */
+  const ask = (opts: { timeout?: number } = {}) => client.request(MSG, null, { peer: peer.portId, ack: false, ...opts });
+
+  test('error replies with bogus lengths: a NetlinkError with the errno, never a crash', async () => {
+    const tlvFlags = C.NLM_F_ACK_TLVS;
+    const cases: [string, (seq: number, port: number) => Buffer, string][] = [
+      ['too short to hold an errno', (s, p) => message(C.NLMSG_ERROR, 0, s, p, Buffer.from([1, 2])), 'EBADMSG'],
+      ['echoed length past the end', (s, p) => message(C.NLMSG_ERROR, tlvFlags, s, p, errorPayload(-22, 0xfffffff0)), 'EINVAL'],
+      ['echoed length of 2^31 (a negative offset when aligned)', (s, p) => message(C.NLMSG_ERROR, tlvFlags, s, p, errorPayload(-22, 0x80000000)), 'EINVAL'],
+      ['TLVs that run past their container', (s, p) => message(C.NLMSG_ERROR, tlvFlags | C.NLM_F_CAPPED, s, p, errorPayload(-2, 16, Buffer.from([0xff, 0, 1, 0, 0x41]))), 'ENOENT'],
+      ['a positive errno', (s, p) => message(C.NLMSG_ERROR, 0, s, p, errorPayload(5, 16)), 'EIO'],
+      ['an errno no system knows', (s, p) => message(C.NLMSG_ERROR, 0, s, p, errorPayload(-0x7fffffff, 16)), 'E2147483647'],
+    ];
+    for (const [what, make, code] of cases) {
+      answer = (req) => [make(req.seq, peer.portId)];
+      await assert.rejects(ask(), (e: unknown) => e instanceof NetlinkError && e.code === code, what);
+    }
+  });
+
+  test('a message length that does not fit its datagram fails the request it answers with a NetlinkDecodeError', async () => {
+    for (const len of [0, 15, 21, 0xffffffff]) { // the datagram holds 20 bytes
+      answer = (req) => [message(MSG, 0, req.seq, peer.portId, Buffer.alloc(4), len)];
+      await assert.rejects(ask(), NetlinkDecodeError, `nlmsg_len ${len}`);
+    }
+  });
+
+  test('NLMSG_DONE without a dump, and a stranger\'s forged reply with the right seq: the request takes its real answer', async () => {
+    answer = (req) => {
+      // the stranger knows (or guesses) the seq and sends first: not the peer, ignored
+      const forged = message(MSG, 0, req.seq, stranger.portId, Buffer.from('evil'));
+      stranger.socket.send(forged, 0, forged.length, req.portId, 0, 0);
+      return [message(C.NLMSG_DONE, 0, req.seq, peer.portId, Buffer.from('good'))];
+    };
+    const [reply] = await ask();
+    assert.equal(reply.type, C.NLMSG_DONE);
+    assert.equal(reply.payload.toString(), 'good');
+  });
+
+  test('a request answered by an endless multipart stream ends at its timeout', async () => {
+    let seq = 0, sent = 0;
+    answer = (req) => {
+      seq = req.seq;
+      return [];
+    };
+    const flood = setInterval(() => {
+      if (!seq) return;
+      const d = Buffer.concat(Array.from({ length: 16 }, () => message(MSG, C.NLM_F_MULTI, seq, peer.portId, Buffer.alloc(8))));
+      try {
+        peer.socket.send(d, 0, d.length, client.portId, 0, 0);
+        sent += 16;
+      } catch {
+        // the client's queue is full: it is behind, which is the point
+      }
+    }, 1);
+    const started = Date.now();
+    try {
+      await assert.rejects(ask({ timeout: 300 }), NetlinkTimeoutError);
+    } finally {
+      clearInterval(flood);
+    }
+    assert.ok(Date.now() - started < 2000, `ended after ${Date.now() - started} ms`);
+    assert.ok(sent > 16, 'the peer kept sending');
+  });
+
+  test('a stranger\'s datagram larger than the receive buffer does not grow the process\'s receive batches', async (t) => {
+    if (!isRoot) return t.skip('needs root (SO_SNDBUFFORCE) to send a datagram larger than wmem_max');
+    const batch = currentBatchBytes(), slot = currentSlotBytes();
+    const rcvbuf = client.socket.getOption(C.SOL_SOCKET, C.SO_RCVBUF);
+    // the kernel queues one datagram of any size when the queue is empty
+    const junk = message(MSG, 0, 0, stranger.portId, Buffer.alloc(32 << 20));
+    assert.ok(junk.length > rcvbuf);
+    answer = (req) => {
+      stranger.socket.send(junk, 0, junk.length, req.portId, 0, 0);
+      // once the client has read the junk: until then its queue takes nothing more
+      const real = message(MSG, 0, req.seq, peer.portId, Buffer.from('real'));
+      setTimeout(() => peer.socket.send(real, 0, real.length, req.portId, 0, 0), 100);
+      return [];
+    };
+    const [reply] = await ask();
+    assert.equal(reply.payload.toString(), 'real');
+    assert.equal(currentBatchBytes(), batch, 'receive batches stay as they were');
+    assert.equal(currentSlotBytes(), slot);
+    // the peer's own reply beyond the receive buffer: EMSGSIZE saying to raise rcvbuf, nothing grown
+    // (more than the 1 MiB poller batch too, whose first datagram has half of it)
+    answer = (req) => [message(MSG, 0, req.seq, peer.portId, Buffer.alloc(Math.max(rcvbuf, 1 << 20) + 4096))];
+    await assert.rejects(ask(), (e: unknown) => e instanceof ReplyTooLargeError && /raise rcvbuf/.test(e.message));
+    assert.equal(currentBatchBytes(), batch);
+  });
+});
