@@ -7,14 +7,16 @@ import { DumpIterable, DumpStream } from './dump.js';
 import { NetlinkArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { EventStream, type EventStreamOptions } from './events.js';
 import type { CallOptions, Decoder, DumpOptions, DumpResult, IntrPolicy, Message, Payload, RawMessage, RequestOptions } from './message.js';
-import { checkCallOptions, checkEventOptions, checkInt, checkPayload, checkTimeout } from './options.js';
+import { checkCallOptions, checkEventOptions, checkInt, checkObject, checkPayload, checkTimeout } from './options.js';
 import { Pending, PendingTable } from './pending.js';
 import { checkReadAhead, ReadAhead } from './readahead.js';
-import { Server, type ServerHandler, type ServerOptions } from './server.js';
+import { checkServe, Server, type ServerHandler, type ServerOptions } from './server.js';
 import {
   driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult, type TransactionSource,
 } from './transaction.js';
-import { acquireBatch, type Batch, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
+import {
+  acquireBatch, type Batch, checkSocketOptions, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions,
+} from './transport.js';
 import { Writer } from './writer.js';
 
 
@@ -36,6 +38,16 @@ export interface ConnectionOptions extends SocketOptions {
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * Checks a connection's options without opening anything: for handles that open their
+ * socket on first use, so that a wrong option is refused where it was given.
+ */
+export function checkConnectionOptions(opts: ConnectionOptions): void {
+  checkSocketOptions(opts);
+  if (opts.timeout !== undefined) checkTimeout(opts.timeout);
+  checkReadAhead(opts.readAhead);
+}
 
 /** The options of any call, as run() and the classic methods hand them over. */
 type CallFields = CallOptions & { decode?: Decoder<unknown>; ack?: boolean; intr?: IntrPolicy; retries?: number; highWaterMark?: number };
@@ -88,6 +100,7 @@ export class Connection {
   };
 
   constructor(protocol: number, opts: ConnectionOptions = {}) {
+    checkObject(opts); // before reading it: the socket's own check comes after the timeout's
     const timeout = opts.timeout === undefined ? DEFAULT_TIMEOUT : checkTimeout(opts.timeout);
     this.readAheadOn = checkReadAhead(opts.readAhead);
     this.sock = new NetlinkSocket(protocol, opts);
@@ -600,6 +613,7 @@ export class Connection {
   serve(handler: ServerHandler, opts: ServerOptions = {}): void {
     this.assertOpen();
     if (this.kernelPeer) throw new TypeError('serve() is for user-space protocols such as NETLINK_USERSOCK');
+    checkServe(handler, opts);
     this.sock.ensureBound();
     this.server = new Server(this.sock, handler, opts);
     this.updatePolling();

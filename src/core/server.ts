@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError } from './errors.js';
+import { checkBoolean, checkObject, show } from './options.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
@@ -86,8 +87,26 @@ function errnoOf(err: unknown): number {
 function count(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'backlog' ? 0 : 1) || v > 0x7fffffff)
-    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
+    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${show(v)}`, 'ERR_OUT_OF_RANGE');
   return v;
+}
+
+function checkFunction(v: unknown, name: string): void {
+  if (typeof v !== 'function') throw new NetlinkArgumentError(name, `must be a function, got ${show(v)}`, 'ERR_INVALID_ARG_TYPE');
+}
+
+/**
+ * serve()'s arguments, checked before anything changes: a handler that is not a function
+ * would otherwise fail each peer's request with EINVAL, and an onError that is not one
+ * throw inside the reply path.
+ */
+export function checkServe(handler: unknown, opts: ServerOptions): void {
+  checkFunction(handler, 'handler');
+  checkObject(opts);
+  if (opts.ref !== undefined) checkBoolean(opts.ref, 'ref');
+  if (opts.onError !== undefined) checkFunction(opts.onError, 'onError');
+  count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY);
+  count('backlog', opts.backlog, DEFAULT_BACKLOG);
 }
 
 /** What the dispatch may carry for a datagram: the sender's credentials, -1 when absent. */

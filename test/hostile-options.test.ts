@@ -1,0 +1,141 @@
+// Wrong caller values at the public entries: each a NetlinkArgumentError naming the option,
+// thrown where it was given and before anything is opened or sent; never a TypeError from
+// inside (reading a property of null, serializing a bigint), a switch read as truthy, a list
+// that is not one skipped, or a value accepted and misused later.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Audit } from '../src/audit/index.js';
+import { Connection } from '../src/core/connection.js';
+import { NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_USERSOCK } from '../src/core/constants.js';
+import { NetlinkArgumentError } from '../src/core/errors.js';
+import { NetlinkSocket } from '../src/core/transport.js';
+import { openSocketDiag } from '../src/diag/index.js';
+import { GenericNetlink } from '../src/genl/index.js';
+import { openConntrack, openNft } from '../src/netfilter/index.js';
+import { openRoute } from '../src/route/index.js';
+import { openTc } from '../src/tc/index.js';
+
+/** fn must throw NetlinkArgumentError naming `argument`. */
+function refuses(fn: () => unknown, argument: string, what: string): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof NetlinkArgumentError, `${what}: ${String(e)}`);
+    assert.equal(e.argument, argument, `${what}: ${e.message}`);
+    return true;
+  });
+}
+
+const NOT_OBJECTS: unknown[] = [null, 42, 'blue', [], true, 1n, Symbol('x')];
+const label = (v: unknown) => (typeof v === 'symbol' || typeof v === 'bigint' ? String(v) : JSON.stringify(v));
+
+describe('socket and connection options', () => {
+  test('options that are not an object', () => {
+    for (const v of NOT_OBJECTS) {
+      refuses(() => new Connection(NETLINK_ROUTE, v as never), 'options', `Connection ${label(v)}`);
+      refuses(() => new NetlinkSocket(NETLINK_ROUTE, v as never), 'options', `NetlinkSocket ${label(v)}`);
+    }
+  });
+
+  test('a protocol that is not an integer 0..255', () => {
+    for (const v of ['x', -1, 256, 1.5, null, { toString: null }]) refuses(() => new Connection(v as never), 'protocol', `protocol ${String(JSON.stringify(v))}`);
+  });
+
+  test('switches are booleans: "no" or 1 is refused, not read as on', () => {
+    for (const name of ['extAck', 'strictCheck', 'capAck', 'noEnobufs', 'listenAllNsid', 'forceBuffers'])
+      for (const v of ['no', 1, 0, null]) refuses(() => new Connection(NETLINK_ROUTE, { [name]: v }), name, `${name}: ${JSON.stringify(v)}`);
+  });
+
+  test('bind is a port id and groups a list of group numbers, named in the error', () => {
+    for (const v of ['x', -1, 1.5, 2 ** 32, null, {}]) refuses(() => new Connection(NETLINK_ROUTE, { bind: v as never }), 'bind', `bind ${JSON.stringify(v)}`);
+    for (const v of ['abc', 7, {}, [0], [1.5], [2 ** 33], ['1']]) refuses(() => new Connection(NETLINK_ROUTE, { groups: v as never }), 'groups', `groups ${JSON.stringify(v)}`);
+  });
+
+  test('call and event options that are arrays are refused like other non-objects', () => {
+    const c = new Connection(NETLINK_ROUTE);
+    try {
+      refuses(() => c.requestSync(18, Buffer.alloc(16), [] as never), 'options', 'requestSync []');
+      refuses(() => c.events([] as never), 'options', 'events []');
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('serve()', () => {
+  test('the handler is a function, the options an object with a boolean ref and a function onError', () => {
+    const c = new Connection(NETLINK_USERSOCK);
+    try {
+      for (const v of [null, 42, 'x', {}]) refuses(() => c.serve(v as never), 'handler', `handler ${JSON.stringify(v)}`);
+      for (const v of NOT_OBJECTS) refuses(() => c.serve(() => {}, v as never), 'options', `options ${label(v)}`);
+      for (const v of [42, 'log', {}]) refuses(() => c.serve(() => {}, { onError: v as never }), 'onError', `onError ${JSON.stringify(v)}`);
+      for (const v of ['yes', 1, null]) refuses(() => c.serve(() => {}, { ref: v as never }), 'ref', `ref ${JSON.stringify(v)}`);
+      refuses(() => c.serve(() => {}, { concurrency: 0 }), 'concurrency', 'concurrency 0');
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a refused serve() leaves the connection serving nothing, and a good one then works', async () => {
+    const server = new Connection(NETLINK_USERSOCK);
+    const client = new Connection(NETLINK_USERSOCK, { timeout: 2000 });
+    try {
+      refuses(() => server.serve(() => {}, { ref: 'yes' as never }), 'ref', 'ref');
+      server.serve(() => ({ type: 0x21 }));
+      const [reply] = await client.request(0x21, null, { peer: server.portId });
+      assert.equal(reply.type, 0x21);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
+
+describe('generic netlink', () => {
+  test('open() with options that are not an object', () => {
+    for (const v of NOT_OBJECTS) refuses(() => GenericNetlink.open(v as never), 'options', `GenericNetlink.open ${label(v)}`);
+  });
+
+  test('a family name that is a bigint or a symbol: the typed error, not a failure to print it', () => {
+    const g = GenericNetlink.open();
+    try {
+      for (const v of [1n, Symbol('nlctrl'), { toString: null }]) refuses(() => g.getFamilySync(v as never), 'family', `family ${String(typeof v)}`);
+    } finally {
+      g.close();
+    }
+  });
+
+  test('a request payload is a writer, bytes or nothing: 42 is refused, not written as a NaN-long message', async () => {
+    const g = GenericNetlink.open();
+    try {
+      for (const v of [42, 'abc', true, {}]) {
+        refuses(() => g.requestSync('nlctrl', 3, v as never), 'payload', `payload ${JSON.stringify(v)}`);
+        await assert.rejects(g.request('nlctrl', 3, v as never), NetlinkArgumentError);
+      }
+    } finally {
+      g.close();
+    }
+  });
+});
+
+describe('handles that open their socket on first use refuse wrong options when opened', () => {
+  test('openRoute, openTc, openNft, openConntrack, openSocketDiag, Audit.open', () => {
+    const opens: [string, (o: unknown) => unknown][] = [
+      ['openRoute', (o) => openRoute(o as never)],
+      ['openTc', (o) => openTc(o as never)],
+      ['openNft', (o) => openNft(o as never)],
+      ['openConntrack', (o) => openConntrack(o as never)],
+      ['openSocketDiag', (o) => openSocketDiag(o as never)],
+      ['Audit.open', (o) => Audit.open(o as never)],
+    ];
+    for (const [name, open] of opens) {
+      for (const v of NOT_OBJECTS) refuses(() => open(v), 'options', `${name}(${label(v)})`);
+      refuses(() => open({ extAck: 'no' }), 'extAck', `${name} extAck`);
+      refuses(() => open({ timeout: -5 }), 'timeout', `${name} timeout`);
+      refuses(() => open({ netns: 'a/b' }), 'netns', `${name} netns`);
+    }
+  });
+
+  test('a generic netlink socket opened with good options still works', () => {
+    const g = new Connection(NETLINK_GENERIC, { extAck: true, capAck: false, bind: 0, groups: [] });
+    g.close();
+  });
+});
