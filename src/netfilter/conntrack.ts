@@ -2,6 +2,7 @@
 // with filters, get by tuple, create and update, delete by tuple or by filter, flush,
 // counts and statistics, and events, over the generated conntrack family.
 import type { ConnectionOptions } from '../core/connection.js';
+import { checkObject } from '../core/options.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
@@ -294,6 +295,7 @@ function entries(ctx: NetfilterContext, filter: unknown, opts: unknown): AsyncIt
 
 /** The conntrack table of a namespace (`{ netns: 'blue' }`) or of the process's own. */
 export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext } = {}): Conntrack {
+  checkObject(opts);
   const { ctx: given, ...rest } = opts;
   const ctx = given ?? new NetfilterContext(rest);
   const ops = bindOps(ctx, OPS) as unknown as Conntrack;
