@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { Audit } from '../src/audit/index.js';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_USERSOCK } from '../src/core/constants.js';
-import { NetlinkArgumentError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { NetlinkSocket } from '../src/core/transport.js';
 import { openSocketDiag } from '../src/diag/index.js';
 import { GenericNetlink } from '../src/genl/index.js';
@@ -82,6 +82,40 @@ describe('serve()', () => {
       server.serve(() => ({ type: 0x21 }));
       const [reply] = await client.request(0x21, null, { peer: server.portId });
       assert.equal(reply.type, 0x21);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
+
+describe('what a serve() handler returns', () => {
+  test('a reply of the wrong shape is an error reply to the peer and a NetlinkArgumentError to onError, never garbage sent', async () => {
+    const server = new Connection(NETLINK_USERSOCK);
+    const client = new Connection(NETLINK_USERSOCK, { timeout: 2000 });
+    let reply: unknown;
+    const heard: unknown[] = [];
+    server.serve(() => reply as never, { onError: (e) => heard.push(e) });
+    try {
+      const bad: [unknown, string][] = [
+        [{ type: 'x' }, 'reply.type'], [{ type: 70000 }, 'reply.type'], [{ type: -1 }, 'reply.type'], [42, 'reply'],
+        [{ type: 0x21, flags: 1e6 }, 'reply.flags'], [{ type: 0x21, payload: 42 }, 'payload'], [{ type: 0x21, payload: 'abc' }, 'payload'],
+        [[{ type: 0x21 }, null], 'reply'],
+      ];
+      for (const [r, argument] of bad) {
+        reply = r;
+        heard.length = 0;
+        await assert.rejects(client.request(0x21, null, { peer: server.portId }), (e: unknown) => {
+          assert.ok(e instanceof NetlinkError && e.code === 'EINVAL', `${JSON.stringify(r)}: ${String(e)}`);
+          assert.match(e.extackMessage ?? '', new RegExp(`"${argument.replace('.', '\\.')}"`));
+          return true;
+        });
+        assert.equal(heard.length, 1, JSON.stringify(r));
+        assert.ok(heard[0] instanceof NetlinkArgumentError && heard[0].argument === argument, `${JSON.stringify(r)}: ${String(heard[0])}`);
+      }
+      reply = { type: 0x21, flags: 0, payload: Buffer.from('ok') };
+      const [good] = await client.request(0x21, null, { peer: server.portId });
+      assert.equal(good.payload.subarray(0, 2).toString(), 'ok');
     } finally {
       client.close();
       server.close();

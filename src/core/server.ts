@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError } from './errors.js';
-import { checkBoolean, checkObject, show } from './options.js';
+import { checkBoolean, checkInt, checkObject, checkPayload, show } from './options.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
@@ -109,6 +109,18 @@ export function checkServe(handler: unknown, opts: ServerOptions): void {
   count('backlog', opts.backlog, DEFAULT_BACKLOG);
 }
 
+/**
+ * One reply as the handler gave it. Unchecked, a type of 'x' or a reply of 42 went out as
+ * type 0, a payload of 42 as a message of NaN length, 'abc' as three zero bytes.
+ */
+function checkReply(r: unknown): asserts r is ReplyMessage {
+  checkObject(r, 'reply');
+  const { type, flags, payload } = r as ReplyMessage;
+  checkInt(type, 'reply.type', 0, 0xffff);
+  if (flags !== undefined) checkInt(flags, 'reply.flags', 0, 0xffff);
+  checkPayload(payload);
+}
+
 /** What the dispatch may carry for a datagram: the sender's credentials, -1 when absent. */
 type CredentialFields = { credPid?: number; credUid?: number; credGid?: number };
 
@@ -184,6 +196,13 @@ export class Server {
     const w = new Writer();
     const many = req.dump || isIterable(res) || isAsyncIterable(res);
     const write = async (r: ReplyMessage) => {
+      try {
+        checkReply(r);
+      } catch (err) {
+        // the server's own mistake: its owner hears of it; the peer gets it as an error reply
+        this.onError?.(err, req);
+        throw err;
+      }
       const start = w.beginMessage(r.type, (r.flags ?? 0) | (many ? C.NLM_F_MULTI : 0));
       if (typeof r.payload === 'function') r.payload(w);
       else if (r.payload) w.bytes(r.payload);
