@@ -137,6 +137,19 @@ describe('generic netlink', () => {
     }
   });
 
+  test('multicast groups are named by strings in a list', async () => {
+    const g = GenericNetlink.open();
+    try {
+      for (const v of ['notify', 7, null]) await assert.rejects(g.subscribe('nlctrl', v as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'groups', `groups ${JSON.stringify(v)}`);
+      for (const v of [Symbol('notify'), 7, '']) {
+        await assert.rejects(g.subscribe('nlctrl', [v] as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'groups', `group ${String(typeof v)}`);
+        await assert.rejects(g.joinGroup('nlctrl', v as never), (e: unknown) => e instanceof NetlinkArgumentError && e.argument === 'groups', `joinGroup ${String(typeof v)}`);
+      }
+    } finally {
+      g.close();
+    }
+  });
+
   test('a request payload is a writer, bytes or nothing: 42 is refused, not written as a NaN-long message', async () => {
     const g = GenericNetlink.open();
     try {

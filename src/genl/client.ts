@@ -187,6 +187,7 @@ export class GenericNetlink {
 
   /** The id of a family's multicast group; ENOENT-coded error if it has none of that name. */
   async groupId(family: string, group: string): Promise<number> {
+    checkGroupName(group);
     return findGroup(await this.resolve(family), group);
   }
 
@@ -199,6 +200,8 @@ export class GenericNetlink {
 
   /** Notifications of a family's multicast groups, by group name. */
   async subscribe<T = Message>(family: string, groups: string[], opts: Omit<EventStreamOptions<T>, 'groups'> = {}): Promise<EventStream<T>> {
+    if (!Array.isArray(groups)) throw new NetlinkArgumentError('groups', `must be an array of group names, got ${show(groups)}`, 'ERR_INVALID_ARG_TYPE');
+    groups.forEach(checkGroupName);
     const f = await this.resolve(family);
     return this.conn.events({ ...opts, groups: groups.map((g) => findGroup(f, g)) });
   }
@@ -233,6 +236,11 @@ export class GenericNetlink {
     this.watcher?.close();
     this.conn.close();
   }
+}
+
+function checkGroupName(group: unknown): asserts group is string {
+  if (typeof group !== 'string' || group === '')
+    throw new NetlinkArgumentError('groups', `must name a multicast group (a non-empty string), got ${show(group)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
 function findGroup(f: GenlFamily, group: string): number {
