@@ -9,7 +9,9 @@ import { Connection } from '../src/core/connection.js';
 import { NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_USERSOCK } from '../src/core/constants.js';
 import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
 import { NetlinkSocket } from '../src/core/transport.js';
-import { openSocketDiag } from '../src/diag/index.js';
+import { compileFilter, destroySocketSync, listSocketsSync, openSocketDiag, parseStates } from '../src/diag/index.js';
+import { procEvents } from '../src/connector/index.js';
+import { uevents } from '../src/uevent/index.js';
 import { GenericNetlink } from '../src/genl/index.js';
 import { openConntrack, openNft } from '../src/netfilter/index.js';
 import { openRoute } from '../src/route/index.js';
@@ -184,5 +186,31 @@ describe('handles that open their socket on first use refuse wrong options when 
   test('a generic netlink socket opened with good options still works', () => {
     const g = new Connection(NETLINK_GENERIC, { extAck: true, capAck: false, bind: 0, groups: [] });
     g.close();
+  });
+});
+
+describe('a bigint where a string or number belongs', () => {
+  test('is named in the typed error, not a TypeError from printing it (JSON.stringify cannot)', () => {
+    const cases: [string, () => unknown, string][] = [
+      ['uevents source', () => uevents({ source: 1n as never }), 'source'],
+      ['procEvents events', () => procEvents({ events: [1n as never] }), 'events'],
+      ['compileFilter', () => compileFilter(1n as never), 'filter'],
+      ['compileFilter dport', () => compileFilter({ dport: 1n as never }), 'filter.dport'],
+      ['compileFilter dport.ge', () => compileFilter({ dport: { ge: 1n as never } }), 'filter.dport.ge'],
+      ['compileFilter mark', () => compileFilter({ mark: 1n as never }), 'filter.mark'],
+      ['parseStates', () => parseStates(1n as never), 'states'],
+      ['parseStates [1n]', () => parseStates([1n] as never), 'states'],
+      ['listSockets family', () => listSocketsSync({ family: 1n as never }), 'family'],
+      ['listSockets netlinkProtocol', () => listSocketsSync({ family: 'netlink', netlinkProtocol: 1n as never }), 'netlinkProtocol'],
+      ['destroySocket family', () => destroySocketSync({ family: 1n } as never), 'socket.family'],
+    ];
+    for (const [what, fn, argument] of cases) {
+      refuses(fn, argument, what);
+      try {
+        fn();
+      } catch (e) {
+        assert.match((e as Error).message, /\b1n\b/, what);
+      }
+    }
   });
 });

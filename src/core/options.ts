@@ -15,6 +15,20 @@ export function show(v: unknown): string {
   return Array.isArray(v) ? 'an array' : `an instance of ${v.constructor?.name ?? 'Object'}`;
 }
 
+/**
+ * JSON.stringify for an error message: the same text where it has one, and never a throw
+ * (a bigint, a cycle) or undefined (a symbol, a function) in its place.
+ */
+export function quote(v: unknown): string {
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined) return s;
+  } catch {
+    // a bigint or a cycle: said the plain way
+  }
+  return show(v);
+}
+
 function typeError(name: string, what: string, v: unknown): NetlinkArgumentError {
   return new NetlinkArgumentError(name, `must be ${what}, got ${show(v)}`, 'ERR_INVALID_ARG_TYPE');
 }
