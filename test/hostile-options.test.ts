@@ -4,6 +4,7 @@
 // that is not one skipped, or a value accepted and misused later.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { needRoot, withNetns } from './helpers/netns.js';
 import { Audit } from '../src/audit/index.js';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_GENERIC, NETLINK_ROUTE, NETLINK_USERSOCK } from '../src/core/constants.js';
@@ -212,5 +213,29 @@ describe('a bigint where a string or number belongs', () => {
         assert.match((e as Error).message, /\b1n\b/, what);
       }
     }
+  });
+});
+
+describe('a bigint in the options of routing, tc and conntrack calls', () => {
+  test('is a NetlinkArgumentError naming it, refused before anything is sent', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((netns) => {
+      const rt = openRoute({ netns }), tc = openTc({ netns }), ct = openConntrack({ netns });
+      try {
+        const cases: [string, () => unknown, string][] = [
+          ['routes.list family', () => rt.routes.listSync({ family: 1n as never }), 'family'],
+          ['addresses.list family', () => rt.addresses.listSync({ family: 1n as never }), 'family'],
+          ['links.get', () => rt.links.getSync(1n as never), 'dev'],
+          ['qdiscs.list dev', () => tc.qdiscs.listSync({ dev: 1n as never }), 'dev'],
+          ['filters.add kind', () => tc.filters.addSync({ dev: 'lo', kind: 1n } as never), 'kind'],
+          ['conntrack list family', () => ct.listSync({ family: 1n as never }), 'family'],
+        ];
+        for (const [what, fn, argument] of cases) refuses(fn, argument, what);
+      } finally {
+        rt.close();
+        tc.close();
+        ct.ctx.close();
+      }
+    });
   });
 });

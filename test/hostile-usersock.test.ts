@@ -8,7 +8,9 @@ import * as C from '../src/core/constants.js';
 import { NetlinkDecodeError, NetlinkError, NetlinkTimeoutError, ReplyTooLargeError } from '../src/core/errors.js';
 import type { IncomingRequest } from '../src/core/server.js';
 import { currentBatchBytes, currentSlotBytes } from '../src/core/transport.js';
-import { isRoot } from './helpers/netns.js';
+import { NetlinkSocket } from '../src/core/transport.js';
+import { uevents, UEVENT_GROUPS } from '../src/uevent/index.js';
+import { ip, isRoot, needRoot, withNetns } from './helpers/netns.js';
 
 const MSG = 0x20;
 
@@ -140,5 +142,31 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     answer = (req) => [message(MSG, 0, req.seq, peer.portId, Buffer.alloc(Math.max(rcvbuf, 1 << 20) + 4096))];
     await assert.rejects(ask(), (e: unknown) => e instanceof ReplyTooLargeError && /raise rcvbuf/.test(e.message));
     assert.equal(currentBatchBytes(), batch);
+  });
+});
+
+describe('raw datagram protocols (NETLINK_KOBJECT_UEVENT): a process\'s oversized datagram', () => {
+  test('grows no receive batch; the kernel\'s events still arrive', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      const batch = currentBatchBytes(), slot = currentSlotBytes();
+      const stream = uevents({ netns: ns });
+      const sender = new NetlinkSocket(C.NETLINK_KOBJECT_UEVENT, { netns: ns, sndbuf: 64 << 20, forceBuffers: true });
+      try {
+        // (a multicast skb is one allocation: a few MiB at most)
+        const junk = Buffer.alloc(3 << 20, 0x41);
+        sender.send(junk, 0, junk.length, 0, 1 << (UEVENT_GROUPS.kernel - 1));
+        const it = stream[Symbol.asyncIterator]();
+        // read (and lost: an overrun item) before the kernel sends, which a full queue would drop
+        assert.deepEqual((await it.next()).value, { type: 'overrun' });
+        ip(ns, 'link', 'add', 'nlkt-a', 'type', 'veth', 'peer', 'name', 'nlkt-b');
+        for (let r = await it.next(); !r.done; r = await it.next()) if ('subsystem' in r.value && r.value.subsystem === 'net') break;
+      } finally {
+        sender.close();
+        stream.close();
+      }
+      assert.equal(currentBatchBytes(), batch);
+      assert.equal(currentSlotBytes(), slot);
+    });
   });
 });
