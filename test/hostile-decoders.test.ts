@@ -56,7 +56,7 @@ function damaged(seeds: readonly Buffer[]): fc.Arbitrary<Buffer> {
   });
 }
 
-/** decode(input) returns or throws NetlinkDecodeError, each call within 50 ms. */
+/** decode(input) returns or throws NetlinkDecodeError, each call within 250 ms (a hang or a blow-up, not a slow machine). */
 function decodesOrRefuses(name: string, inputs: fc.Arbitrary<Buffer>, decode: (b: Buffer) => unknown): void {
   fc.assert(fc.property(inputs, (b) => {
     const started = performance.now();
@@ -66,7 +66,7 @@ function decodesOrRefuses(name: string, inputs: fc.Arbitrary<Buffer>, decode: (b
       if (!(e instanceof NetlinkDecodeError)) assert.fail(`${name}: ${String(e)} for ${b.toString('hex')}`);
     }
     const ms = performance.now() - started;
-    assert.ok(ms < 50, `${name}: ${ms.toFixed(1)} ms for ${b.length} bytes`);
+    assert.ok(ms < 250, `${name}: ${ms.toFixed(1)} ms for ${b.length} bytes`);
   }), { numRuns: RUNS });
 }
 
