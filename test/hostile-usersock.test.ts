@@ -47,6 +47,8 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     stranger = new Connection(C.NETLINK_USERSOCK, sends);
     peer.serve((req) => {
       for (const d of answer(req)) peer.socket.send(d, 0, d.length, req.portId, 0, 0);
+      // a dump's end (NLMSG_DONE) is the server's to send: a peer that never ends it never returns
+      if (req.dump) return new Promise<void>(() => {});
     });
   });
   after(() => {
@@ -117,6 +119,24 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     }
     assert.ok(Date.now() - started < 2000, `ended after ${Date.now() - started} ms`);
     assert.ok(sent > 16, 'the peer kept sending');
+  });
+
+  test('a dump the peer never ends costs that dump: later dumps, to it or another peer, still run', async () => {
+    const good = new Connection(C.NETLINK_USERSOCK);
+    try {
+      good.serve(() => [{ type: 0x31, payload: Buffer.from('a') }, { type: 0x31, payload: Buffer.from('b') }]);
+      // the peer answers a dump with one item and then nothing: no NLMSG_DONE, ever
+      answer = (req) => [message(MSG, C.NLM_F_MULTI, req.seq, peer.portId, Buffer.alloc(4))];
+      await assert.rejects(client.dump(MSG, null, { peer: peer.portId, timeout: 200 }).toArray(), NetlinkTimeoutError);
+      // (the in-process peer cannot even answer while this blocks: the same to the client)
+      assert.throws(() => client.dumpSync(MSG, null, { peer: peer.portId, timeout: 200 }), NetlinkTimeoutError);
+      // a stream left early, too
+      for await (const _ of client.dump(MSG, null, { peer: peer.portId })) break;
+      // (async: a Sync call would block the in-process server it waits for)
+      assert.equal((await client.dump(0x31, null, { peer: good.portId, timeout: 1000 }).toArray()).length, 2);
+    } finally {
+      good.close();
+    }
   });
 
   test('a stranger\'s datagram larger than the receive buffer does not grow the process\'s receive batches', async (t) => {

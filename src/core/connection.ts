@@ -396,9 +396,14 @@ export class Connection {
     this.abandon(p, new NetlinkTimeoutError(p.timeout, p.info()));
   }
 
-  /** Gives the caller an error now; a dump already running keeps draining until its end. */
+  /**
+   * Gives the caller an error now. A dump the kernel is running keeps draining until its end
+   * (the kernel ends what it started, and runs one dump per socket). A user-space peer may
+   * never end it: waiting for that kept the dump slot taken, so every later dump on the
+   * connection, to any peer, timed out unsent; its late answers are dropped instead.
+   */
   private abandon(p: Pending, err: unknown): void {
-    if (!p.settled) this.table.finish(p, err, false);
+    if (!p.settled) this.table.finish(p, err, !this.kernelPeer);
   }
 
   private cancel(p: Pending): void {
