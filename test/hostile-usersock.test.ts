@@ -2,6 +2,8 @@
 // port id: a real second (and third) socket in this process plays the peer and the stranger.
 // Each costs the one request it answers at most, in bounded time and memory.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import * as C from '../src/core/constants.js';
@@ -136,6 +138,34 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
       assert.equal((await client.dump(0x31, null, { peer: good.portId, timeout: 1000 }).toArray()).length, 2);
     } finally {
       good.close();
+    }
+  });
+
+  test('a Sync transaction to a silent peer ends at its timeout, whatever a stranger sends meanwhile', async () => {
+    const silent = new Connection(C.NETLINK_USERSOCK); // bound, never reads, never answers
+    const target = new Connection(C.NETLINK_USERSOCK, { timeout: 300 });
+    // another process (this thread blocks in the Sync call): a datagram with seq 0 every 20 ms for 8 s
+    const transport = new URL('../src/core/transport.js', import.meta.url).href;
+    const junk = message(MSG, 0, 0, 0).toString('hex');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { NetlinkSocket } = await import(${JSON.stringify(transport)});
+      const s = new NetlinkSocket(${C.NETLINK_USERSOCK});
+      const b = Buffer.from('${junk}', 'hex');
+      process.stdout.write('ready\\n');
+      const t = setInterval(() => { try { s.send(b, 0, b.length, ${target.portId}, 0, 0); } catch {} }, 20);
+      setTimeout(() => { clearInterval(t); s.close(); }, 8000);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await once(child.stdout!, 'data');
+      const started = Date.now();
+      const r = target.transactionSync([{ type: MSG }], { peer: silent.portId });
+      const ms = Date.now() - started;
+      assert.ok(r.failures[0]?.error instanceof NetlinkTimeoutError, String(r.failures[0]?.error));
+      assert.ok(ms < 2000, `ended after ${ms} ms (timeout 300)`);
+    } finally {
+      child.kill();
+      silent.close();
+      target.close();
     }
   });
 
