@@ -414,7 +414,7 @@ export class Connection {
 
   /** Runs the receive loop on this thread until p is answered. */
   private driveSync(p: Pending): void {
-    const deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
+    let deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
     while (!p.settled) {
       if (this.closed) return this.table.finish(p, new SocketClosedError());
       let wait = -1;
@@ -423,10 +423,13 @@ export class Connection {
         if (wait <= 0) return this.abandonSync(p);
       }
       const seen = p.progress;
-      if (!this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1)) {
-        if (p.dump && p.progress !== seen) continue;
-        return this.abandonSync(p);
+      const got = this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1);
+      // a dump times out after a whole period without progress, as the async driver's does
+      if (p.dump && p.progress !== seen) {
+        if (deadline) deadline = Date.now() + p.timeout;
+        continue;
       }
+      if (!got) return this.abandonSync(p);
     }
   }
 
