@@ -203,6 +203,35 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
   });
 });
 
+describe('NETLINK_USERSOCK: a listener that closes the connection mid-batch', () => {
+  test('a later datagram of that batch too large for its slot costs nothing (no uncaught SocketClosedError)', async (t) => {
+    if (!isRoot) return t.skip('needs root (SO_RCVBUFFORCE) for a receive buffer that holds both datagrams');
+    const listener = new Connection(C.NETLINK_USERSOCK, { rcvbuf: 4 << 20, forceBuffers: true });
+    const sender = new Connection(C.NETLINK_USERSOCK, { sndbuf: 4 << 20, forceBuffers: true });
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      let n = 0;
+      listener.events().on('message', () => {
+        n++;
+        listener.close();
+      });
+      // one receive batch: the first in its large first slot, the second (300 KiB) past its 64 KiB slot
+      const small = message(0x40, 0, 0, 0), big = message(0x40, 0, 0, 0, Buffer.alloc(300 << 10));
+      sender.socket.send(small, 0, small.length, listener.portId, 0, 0);
+      sender.socket.send(big, 0, big.length, listener.portId, 0, 0);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(n, 1);
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      listener.close();
+      sender.close();
+    }
+  });
+});
+
 describe('raw datagram protocols (NETLINK_KOBJECT_UEVENT): a process\'s oversized datagram', () => {
   test('grows no receive batch; the kernel\'s events still arrive', async (t) => {
     if (!needRoot(t)) return;
