@@ -203,6 +203,32 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
   });
 });
 
+describe('raw datagram protocols (NETLINK_KOBJECT_UEVENT): a process\'s oversized datagram', () => {
+  test('grows no receive batch; the kernel\'s events still arrive', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      const batch = currentBatchBytes(), slot = currentSlotBytes();
+      const stream = uevents({ netns: ns });
+      const sender = new NetlinkSocket(C.NETLINK_KOBJECT_UEVENT, { netns: ns, sndbuf: 64 << 20, forceBuffers: true });
+      try {
+        // (a multicast skb is one allocation: a few MiB at most)
+        const junk = Buffer.alloc(3 << 20, 0x41);
+        sender.send(junk, 0, junk.length, 0, 1 << (UEVENT_GROUPS.kernel - 1));
+        const it = stream[Symbol.asyncIterator]();
+        // read (and lost: an overrun item) before the kernel sends, which a full queue would drop
+        assert.deepEqual((await it.next()).value, { type: 'overrun' });
+        ip(ns, 'link', 'add', 'nlkt-a', 'type', 'veth', 'peer', 'name', 'nlkt-b');
+        for (let r = await it.next(); !r.done; r = await it.next()) if ('subsystem' in r.value && r.value.subsystem === 'net') break;
+      } finally {
+        sender.close();
+        stream.close();
+      }
+      assert.equal(currentBatchBytes(), batch);
+      assert.equal(currentSlotBytes(), slot);
+    });
+  });
+});
+
 describe('NETLINK_USERSOCK: a listener that closes the connection mid-batch', () => {
   test('a later datagram of that batch too large for its slot costs nothing (no uncaught SocketClosedError)', async (t) => {
     if (!isRoot) return t.skip('needs root (SO_RCVBUFFORCE) for a receive buffer that holds both datagrams');
@@ -229,31 +255,5 @@ describe('NETLINK_USERSOCK: a listener that closes the connection mid-batch', ()
       listener.close();
       sender.close();
     }
-  });
-});
-
-describe('raw datagram protocols (NETLINK_KOBJECT_UEVENT): a process\'s oversized datagram', () => {
-  test('grows no receive batch; the kernel\'s events still arrive', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns(async (ns) => {
-      const batch = currentBatchBytes(), slot = currentSlotBytes();
-      const stream = uevents({ netns: ns });
-      const sender = new NetlinkSocket(C.NETLINK_KOBJECT_UEVENT, { netns: ns, sndbuf: 64 << 20, forceBuffers: true });
-      try {
-        // (a multicast skb is one allocation: a few MiB at most)
-        const junk = Buffer.alloc(3 << 20, 0x41);
-        sender.send(junk, 0, junk.length, 0, 1 << (UEVENT_GROUPS.kernel - 1));
-        const it = stream[Symbol.asyncIterator]();
-        // read (and lost: an overrun item) before the kernel sends, which a full queue would drop
-        assert.deepEqual((await it.next()).value, { type: 'overrun' });
-        ip(ns, 'link', 'add', 'nlkt-a', 'type', 'veth', 'peer', 'name', 'nlkt-b');
-        for (let r = await it.next(); !r.done; r = await it.next()) if ('subsystem' in r.value && r.value.subsystem === 'net') break;
-      } finally {
-        sender.close();
-        stream.close();
-      }
-      assert.equal(currentBatchBytes(), batch);
-      assert.equal(currentSlotBytes(), slot);
-    });
   });
 });
