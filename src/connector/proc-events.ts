@@ -7,7 +7,7 @@ import { NETLINK_CONNECTOR, NLMSG_DONE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import { EventItems, type EventItem } from '../core/event-items.js';
 import type { EventStream } from '../core/events.js';
-import { checkEventOptions } from '../core/options.js';
+import { checkEventOptions, quote } from '../core/options.js';
 import type { NetnsRef } from '../core/transport.js';
 import { Writer } from '../core/writer.js';
 import { Family } from '../ynl/family.js';
@@ -55,7 +55,7 @@ function checkOptions(opts: ProcEventsOptions): ProcEventFilter[] | undefined {
   if (!Array.isArray(opts.events) || opts.events.length === 0)
     throw new NetlinkArgumentError('events', `must be a non-empty array of ${PROC_EVENT_TYPES.join(', ')}`, 'ERR_INVALID_ARG_TYPE');
   for (const e of opts.events)
-    if (!PROC_EVENT_TYPES.includes(e)) throw new NetlinkArgumentError('events', `has ${JSON.stringify(e)}: must be one of ${PROC_EVENT_TYPES.join(', ')}`);
+    if (!PROC_EVENT_TYPES.includes(e)) throw new NetlinkArgumentError('events', `has ${quote(e)}: must be one of ${PROC_EVENT_TYPES.join(', ')}`);
   return [...new Set(opts.events)];
 }
 

@@ -7,14 +7,16 @@ import { DumpIterable, DumpStream } from './dump.js';
 import { NetlinkArgumentError, NetlinkTimeoutError, SocketClosedError } from './errors.js';
 import { EventStream, type EventStreamOptions } from './events.js';
 import type { CallOptions, Decoder, DumpOptions, DumpResult, IntrPolicy, Message, Payload, RawMessage, RequestOptions } from './message.js';
-import { checkCallOptions, checkEventOptions, checkInt, checkPayload, checkTimeout } from './options.js';
+import { checkCallOptions, checkEventOptions, checkInt, checkObject, checkPayload, checkTimeout } from './options.js';
 import { Pending, PendingTable } from './pending.js';
 import { checkReadAhead, ReadAhead } from './readahead.js';
-import { Server, type ServerHandler, type ServerOptions } from './server.js';
+import { checkServe, Server, type ServerHandler, type ServerOptions } from './server.js';
 import {
   driveTransaction, Transaction, type TransactionHost, type TransactionItem, type TransactionOptions, type TransactionResult, type TransactionSource,
 } from './transaction.js';
-import { acquireBatch, type Batch, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions } from './transport.js';
+import {
+  acquireBatch, type Batch, checkSocketOptions, currentSlotBytes, growBatches, NetlinkSocket, releaseBatch, type SocketOptions,
+} from './transport.js';
 import { Writer } from './writer.js';
 
 
@@ -36,6 +38,16 @@ export interface ConnectionOptions extends SocketOptions {
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * Checks a connection's options without opening anything: for handles that open their
+ * socket on first use, so that a wrong option is refused where it was given.
+ */
+export function checkConnectionOptions(opts: ConnectionOptions): void {
+  checkSocketOptions(opts);
+  if (opts.timeout !== undefined) checkTimeout(opts.timeout);
+  checkReadAhead(opts.readAhead);
+}
 
 /** The options of any call, as run() and the classic methods hand them over. */
 type CallFields = CallOptions & { decode?: Decoder<unknown>; ack?: boolean; intr?: IntrPolicy; retries?: number; highWaterMark?: number };
@@ -88,6 +100,7 @@ export class Connection {
   };
 
   constructor(protocol: number, opts: ConnectionOptions = {}) {
+    checkObject(opts); // before reading it: the socket's own check comes after the timeout's
     const timeout = opts.timeout === undefined ? DEFAULT_TIMEOUT : checkTimeout(opts.timeout);
     this.readAheadOn = checkReadAhead(opts.readAhead);
     this.sock = new NetlinkSocket(protocol, opts);
@@ -111,6 +124,8 @@ export class Connection {
         growBatches(size);
         this.sock.renewPoller();
       },
+      // closed by a listener earlier in the same batch: nothing is read any more, nothing to grow for
+      receiveBuffer: () => (this.closed ? 0 : this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF)),
       fail: (err) => this.failAll(err),
       portId: () => this.sock.portId,
     });
@@ -382,9 +397,14 @@ export class Connection {
     this.abandon(p, new NetlinkTimeoutError(p.timeout, p.info()));
   }
 
-  /** Gives the caller an error now; a dump already running keeps draining until its end. */
+  /**
+   * Gives the caller an error now. A dump the kernel is running keeps draining until its end
+   * (the kernel ends what it started, and runs one dump per socket). A user-space peer may
+   * never end it: waiting for that kept the dump slot taken, so every later dump on the
+   * connection, to any peer, timed out unsent; its late answers are dropped instead.
+   */
   private abandon(p: Pending, err: unknown): void {
-    if (!p.settled) this.table.finish(p, err, false);
+    if (!p.settled) this.table.finish(p, err, !this.kernelPeer);
   }
 
   private cancel(p: Pending): void {
@@ -395,7 +415,7 @@ export class Connection {
 
   /** Runs the receive loop on this thread until p is answered. */
   private driveSync(p: Pending): void {
-    const deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
+    let deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
     while (!p.settled) {
       if (this.closed) return this.table.finish(p, new SocketClosedError());
       let wait = -1;
@@ -404,10 +424,13 @@ export class Connection {
         if (wait <= 0) return this.abandonSync(p);
       }
       const seen = p.progress;
-      if (!this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1)) {
-        if (p.dump && p.progress !== seen) continue;
-        return this.abandonSync(p);
+      const got = this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1);
+      // a dump times out after a whole period without progress, as the async driver's does
+      if (p.dump && p.progress !== seen) {
+        if (deadline) deadline = Date.now() + p.timeout;
+        continue;
       }
+      if (!got) return this.abandonSync(p);
     }
   }
 
@@ -599,6 +622,7 @@ export class Connection {
   serve(handler: ServerHandler, opts: ServerOptions = {}): void {
     this.assertOpen();
     if (this.kernelPeer) throw new TypeError('serve() is for user-space protocols such as NETLINK_USERSOCK');
+    checkServe(handler, opts);
     this.sock.ensureBound();
     this.server = new Server(this.sock, handler, opts);
     this.updatePolling();

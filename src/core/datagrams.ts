@@ -2,6 +2,7 @@
 // (NETLINK_KOBJECT_UEVENT carries text): each one whole, with its sender, group and
 // credentials, from a socket's poller. The request engine (dispatch.ts) is not involved:
 // there are no requests, and the protocol's layer decides whom it trusts.
+import * as C from './constants.js';
 import { errnoInfo, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
@@ -38,10 +39,16 @@ function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Bat
         continue;
       }
       if (flags & N.MF_TRUNC) {
-        // lost: later reads get room for its size
-        growBatches(meta[base + N.META_REAL_LENGTH]);
-        sock.renewPoller();
-        handler.overrun(new ReplyTooLargeError(meta[base + N.META_REAL_LENGTH], meta[base + N.META_LENGTH]));
+        // lost: later reads get room for its size, unless a process (not the kernel) sent
+        // more than the receive buffer holds (see Dispatcher.truncated)
+        const real = meta[base + N.META_REAL_LENGTH];
+        const limit = meta[base + N.META_PID] === 0 ? undefined : sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF);
+        const grow = limit === undefined || real <= limit;
+        if (grow) {
+          growBatches(real);
+          sock.renewPoller();
+        }
+        handler.overrun(new ReplyTooLargeError(real, meta[base + N.META_LENGTH], grow ? undefined : limit));
         continue;
       }
       m.buf = buf;

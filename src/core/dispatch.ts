@@ -15,6 +15,8 @@ export interface DispatchHost {
   serve(m: RawMessage): void;
   /** A datagram larger than the receive space: later batches must be larger. */
   grow(size: number): void;
+  /** The socket's receive buffer (SO_RCVBUF as the kernel reports it). */
+  receiveBuffer(): number;
   /** The socket failed for good (a receive error other than ENOBUFS). */
   fail(err: unknown): void;
   /** The socket's own port id. */
@@ -177,9 +179,18 @@ export class Dispatcher {
       'the receive queue overflowed: answers to requests in flight may be lost (the requests may have taken effect)'));
   }
 
+  /**
+   * A datagram that did not fit. The kernel's make later batches large enough for it. On a
+   * user protocol anyone may send, and the kernel queues one datagram of any size when the
+   * queue is empty: growing for it would let a stranger make every later receive batch of
+   * the process as large as it likes, so only sizes within the socket's receive buffer
+   * (what the caller chose to hold) are made room for.
+   */
   private truncated(buf: Buffer, off: number, stored: number, real: number, sender: number, group: number): void {
-    this.host.grow(real);
-    const err = new ReplyTooLargeError(real, stored);
+    const limit = this.kernelPeer ? undefined : this.host.receiveBuffer();
+    const grow = limit === undefined || real <= limit;
+    if (grow) this.host.grow(real);
+    const err = new ReplyTooLargeError(real, stored, grow ? undefined : limit);
     if (group === 0 && stored >= C.NLMSG_HDRLEN && this.table.failAnswer(buf.readUInt32LE(off + 8), sender, err, this.kernelPeer)) return;
     for (const s of this.streams) if (s.accepts(group)) s.overrun(); // a lost event is an overrun to a listener
   }

@@ -129,8 +129,10 @@ export class NetlinkSystemError extends Error {
 
 /** A datagram larger than the receive space: reported with its size, never cut silently. Buffers grow; retry. */
 export class ReplyTooLargeError extends NetlinkSystemError {
-  constructor(readonly size: number, space: number) {
-    super(constants.errno.EMSGSIZE, 'recvmsg', `a ${size}-byte datagram exceeded the ${space}-byte receive space; buffers are now larger, retry`);
+  /** `limit`: the buffers were not grown, the datagram being larger than the socket's receive buffer (SO_RCVBUF) of this many bytes. */
+  constructor(readonly size: number, space: number, limit?: number) {
+    super(constants.errno.EMSGSIZE, 'recvmsg', `a ${size}-byte datagram exceeded the ${space}-byte receive space; ` +
+      (limit === undefined ? 'buffers are now larger, retry' : `it is larger than the ${limit}-byte receive buffer: raise rcvbuf to receive it`));
     this.name = 'ReplyTooLargeError';
   }
 }

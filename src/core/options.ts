@@ -6,12 +6,27 @@ import { NetlinkArgumentError } from './errors.js';
 /** Node timers fire after ~1 ms for any delay above this. */
 export const MAX_TIMEOUT = 0x7fffffff;
 
-function show(v: unknown): string {
+/** A caller's value as an error message shows it: never throws (bigints, symbols, objects without toString). */
+export function show(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '...' : v}'`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'bigint') return `${v}n`;
   if (v === null || typeof v !== 'object') return String(v);
   return Array.isArray(v) ? 'an array' : `an instance of ${v.constructor?.name ?? 'Object'}`;
+}
+
+/**
+ * JSON.stringify for an error message: the same text where it has one, and never a throw
+ * (a bigint, a cycle) or undefined (a symbol, a function) in its place.
+ */
+export function quote(v: unknown): string {
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined) return s;
+  } catch {
+    // a bigint or a cycle: said the plain way
+  }
+  return show(v);
 }
 
 function typeError(name: string, what: string, v: unknown): NetlinkArgumentError {
@@ -44,8 +59,13 @@ function checkFunction(v: unknown, name: string): void {
   if (typeof v !== 'function') throw typeError(name, 'a function', v);
 }
 
-function checkBoolean(v: unknown, name: string): void {
+export function checkBoolean(v: unknown, name: string): void {
   if (typeof v !== 'boolean') throw typeError(name, 'a boolean', v);
+}
+
+/** An options argument: a plain object (not null, an array or a primitive, which would be read as no options). */
+export function checkObject(v: unknown, name = 'options'): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw typeError(name, 'an object', v);
 }
 
 const INTR = ['retry', 'partial', 'throw'];
@@ -56,7 +76,7 @@ const INTR = ['retry', 'partial', 'throw'];
  * loads are what V8 makes fast.
  */
 export function checkCallOptions(o: object): void {
-  if (typeof o !== 'object' || o === null) throw typeError('options', 'an object', o);
+  checkObject(o);
   const r = o as Record<string, unknown>;
   if (r.timeout !== undefined) checkTimeout(r.timeout);
   if (r.signal !== undefined && !(r.signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal', r.signal);
@@ -79,7 +99,7 @@ export function checkPayload(v: unknown): void {
 
 /** Options of an event stream. */
 export function checkEventOptions(o: object): void {
-  if (typeof o !== 'object' || o === null) throw typeError('options', 'an object', o);
+  checkObject(o);
   const r = o as Record<string, unknown>;
   if (r.groups !== undefined) {
     if (!Array.isArray(r.groups)) throw typeError('groups', 'an array of group numbers', r.groups);

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError } from './errors.js';
+import { checkBoolean, checkInt, checkObject, checkPayload, show } from './options.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
@@ -86,8 +87,38 @@ function errnoOf(err: unknown): number {
 function count(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'backlog' ? 0 : 1) || v > 0x7fffffff)
-    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
+    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${show(v)}`, 'ERR_OUT_OF_RANGE');
   return v;
+}
+
+function checkFunction(v: unknown, name: string): void {
+  if (typeof v !== 'function') throw new NetlinkArgumentError(name, `must be a function, got ${show(v)}`, 'ERR_INVALID_ARG_TYPE');
+}
+
+/**
+ * serve()'s arguments, checked before anything changes: a handler that is not a function
+ * would otherwise fail each peer's request with EINVAL, and an onError that is not one
+ * throw inside the reply path.
+ */
+export function checkServe(handler: unknown, opts: ServerOptions): void {
+  checkFunction(handler, 'handler');
+  checkObject(opts);
+  if (opts.ref !== undefined) checkBoolean(opts.ref, 'ref');
+  if (opts.onError !== undefined) checkFunction(opts.onError, 'onError');
+  count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY);
+  count('backlog', opts.backlog, DEFAULT_BACKLOG);
+}
+
+/**
+ * One reply as the handler gave it. Unchecked, a type of 'x' or a reply of 42 went out as
+ * type 0, a payload of 42 as a message of NaN length, 'abc' as three zero bytes.
+ */
+function checkReply(r: unknown): asserts r is ReplyMessage {
+  checkObject(r, 'reply');
+  const { type, flags, payload } = r as ReplyMessage;
+  checkInt(type, 'reply.type', 0, 0xffff);
+  if (flags !== undefined) checkInt(flags, 'reply.flags', 0, 0xffff);
+  checkPayload(payload);
 }
 
 /** What the dispatch may carry for a datagram: the sender's credentials, -1 when absent. */
@@ -165,6 +196,13 @@ export class Server {
     const w = new Writer();
     const many = req.dump || isIterable(res) || isAsyncIterable(res);
     const write = async (r: ReplyMessage) => {
+      try {
+        checkReply(r);
+      } catch (err) {
+        // the server's own mistake: its owner hears of it; the peer gets it as an error reply
+        this.onError?.(err, req);
+        throw err;
+      }
       const start = w.beginMessage(r.type, (r.flags ?? 0) | (many ? C.NLM_F_MULTI : 0));
       if (typeof r.payload === 'function') r.payload(w);
       else if (r.payload) w.bytes(r.payload);

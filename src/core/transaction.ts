@@ -432,6 +432,10 @@ export class Transaction<T> implements SeqRange {
   pump(sync: boolean): void {
     if (this.pumping || this.finished) return;
     this.pumping = true;
+    // Sync: when progress (an item settled, a send made) was last seen; a datagram that settles
+    // nothing (a stranger's on a user protocol, a peer's endless multipart answer) must not
+    // restart the wait, or the call would block for as long as one kept coming
+    let settled = this.progress, sent = this.chunk, since = Date.now();
     try {
       while (!this.finished) {
         if (this.sender !== undefined) this.collect();
@@ -469,8 +473,10 @@ export class Transaction<T> implements SeqRange {
         }
         if (this.failLost() || this.inferQuiet()) continue;
         if (!sync) return; // the poller delivers the rest; settle() wakes the driver
-        const seen = this.progress;
-        if (!this.host.read(this.timeout > 0 ? this.timeout : -1) && this.progress === seen) this.expire();
+        if (this.progress !== settled || this.chunk !== sent) [settled, sent, since] = [this.progress, this.chunk, Date.now()];
+        if (this.timeout <= 0) this.host.read(-1);
+        else if (Date.now() - since >= this.timeout) this.expire();
+        else this.host.read(Math.ceil(since + this.timeout - Date.now()));
       }
       this.finish();
     } finally {

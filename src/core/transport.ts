@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
+import { checkBoolean, checkInt, checkObject } from './options.js';
 import {
   IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
 } from './native.js';
@@ -106,6 +107,27 @@ function bufferSize(name: 'rcvbuf' | 'sndbuf', v: unknown): number {
   if (!Number.isInteger(v) || v < 1 || v > MAX_SOCKET_BUFFER)
     throw new NetlinkArgumentError(name, `must be an integer 1..${MAX_SOCKET_BUFFER}, got ${v}`, 'ERR_OUT_OF_RANGE');
   return v;
+}
+
+/** The switches of SocketOptions: booleans, since `'no'` or 1 would silently turn them on. */
+const SWITCHES = ['extAck', 'strictCheck', 'capAck', 'noEnobufs', 'listenAllNsid', 'forceBuffers'] as const;
+
+/**
+ * Checks socket options before anything is opened: each a NetlinkArgumentError naming the
+ * option, rather than a switch read as truthy, groups that are not a list skipped, or the
+ * addon's unnamed TypeError.
+ */
+export function checkSocketOptions(opts: SocketOptions): void {
+  checkObject(opts);
+  for (const name of SWITCHES) if (opts[name] !== undefined) checkBoolean(opts[name], name);
+  if (opts.bind !== undefined) checkInt(opts.bind, 'bind', 0, 0xffffffff);
+  if (opts.groups !== undefined) {
+    if (!Array.isArray(opts.groups)) throw new NetlinkArgumentError('groups', 'must be an array of group numbers', 'ERR_INVALID_ARG_TYPE');
+    for (const g of opts.groups) checkInt(g, 'groups', 1, 0xffffffff);
+  }
+  if (opts.rcvbuf !== undefined) bufferSize('rcvbuf', opts.rcvbuf);
+  if (opts.sndbuf !== undefined) bufferSize('sndbuf', opts.sndbuf);
+  if (opts.netns !== undefined) netnsTarget(opts.netns);
 }
 
 /** Default receive batch capacity; grows when a datagram is reported truncated. */
@@ -255,12 +277,9 @@ export class NetlinkSocket {
   private cmsg = false;
 
   constructor(protocol: number, opts: SocketOptions = {}) {
-    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255)
-      throw new TypeError(`protocol must be an integer 0..255, got ${String(protocol)}`);
-    this.protocol = protocol;
+    this.protocol = checkInt(protocol, 'protocol', 0, 255);
     // checked before the socket exists: a bad option leaves nothing to clean up
-    if (opts.rcvbuf !== undefined) bufferSize('rcvbuf', opts.rcvbuf);
-    if (opts.sndbuf !== undefined) bufferSize('sndbuf', opts.sndbuf);
+    checkSocketOptions(opts);
     const ns = opts.netns === undefined ? undefined : netnsTarget(opts.netns);
     // boolean options go with the socket() call: one crossing into C
     let want = 0, need = 0;

@@ -9,6 +9,7 @@ import { parsePrefix } from '../route/inet.js';
 import { Family } from '../ynl/family.js';
 import { description as inetDiag } from '../ynl/families/sock_diag_inet.js';
 import { parseIPv4, parseIPv6 } from '../core/display.js';
+import { quote } from '../core/options.js';
 
 /** A port test: a port (equal), or bounds (inclusive), any of them. */
 export type PortCondition = number | { eq?: number; ge?: number; le?: number; ne?: number };
@@ -83,7 +84,7 @@ function not(a: Program): Program {
 
 function checkPort(v: unknown, option: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535)
-    throw new NetlinkArgumentError(option, `must be a port 0..65535, got ${JSON.stringify(v)}`, 'ERR_OUT_OF_RANGE');
+    throw new NetlinkArgumentError(option, `must be a port 0..65535, got ${quote(v)}`, 'ERR_OUT_OF_RANGE');
   return v;
 }
 
@@ -91,7 +92,7 @@ function portProgram(c: PortCondition, local: boolean, option: string): Program 
   const port = (code: number, p: number) => leaf(code, 8, { struct: 'inet-diag-bc-op', value: { code: 0, yes: 0, no: p } });
   if (typeof c === 'number') return port(local ? BC.sEq : BC.dEq, checkPort(c, option));
   if (c === null || typeof c !== 'object' || Array.isArray(c))
-    throw new NetlinkArgumentError(option, `must be a port or {eq, ne, ge, le}, got ${JSON.stringify(c)}`, 'ERR_INVALID_ARG_TYPE');
+    throw new NetlinkArgumentError(option, `must be a port or {eq, ne, ge, le}, got ${quote(c)}`, 'ERR_INVALID_ARG_TYPE');
   const parts: Program[] = [];
   for (const k of Object.keys(c)) if (!['eq', 'ne', 'ge', 'le'].includes(k)) throw new NetlinkArgumentError(option, `has no test '${k}' (there are: eq, ne, ge, le)`);
   if (c.eq !== undefined) parts.push(port(local ? BC.sEq : BC.dEq, checkPort(c.eq, `${option}.eq`)));
@@ -117,7 +118,7 @@ const FILTER_KEYS = ['sport', 'dport', 'src', 'dst', 'ifindex', 'mark', 'cgroup'
 
 function program(f: SocketFilter, option: string): Program {
   if (f === null || typeof f !== 'object' || Array.isArray(f))
-    throw new NetlinkArgumentError(option, `must be a filter object, got ${Array.isArray(f) ? 'an array' : JSON.stringify(f)}`, 'ERR_INVALID_ARG_TYPE');
+    throw new NetlinkArgumentError(option, `must be a filter object, got ${Array.isArray(f) ? 'an array' : quote(f)}`, 'ERR_INVALID_ARG_TYPE');
   const parts: Program[] = [];
   for (const [k, v] of Object.entries(f)) {
     if (v === undefined) continue;
@@ -128,14 +129,14 @@ function program(f: SocketFilter, option: string): Program {
       case 'src': parts.push(hostProgram(v, true, o)); break;
       case 'dst': parts.push(hostProgram(v, false, o)); break;
       case 'ifindex':
-        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw new NetlinkArgumentError(o, `must be an interface index, got ${JSON.stringify(v)}`, 'ERR_OUT_OF_RANGE');
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw new NetlinkArgumentError(o, `must be an interface index, got ${quote(v)}`, 'ERR_OUT_OF_RANGE');
         parts.push(leaf(BC.devCond, 8, { struct: 'inet-diag-devcond', value: { ifindex: v } }));
         break;
       case 'mark': {
         const m = v as { mark?: unknown; mask?: unknown };
         const u32 = (x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
         if (m === null || typeof m !== 'object' || !u32(m.mark) || (m.mask !== undefined && !u32(m.mask)))
-          throw new NetlinkArgumentError(o, `must be {mark, mask?} of u32s, got ${JSON.stringify(v)}`);
+          throw new NetlinkArgumentError(o, `must be {mark, mask?} of u32s, got ${quote(v)}`);
         parts.push(leaf(BC.markCond, 12, { struct: 'inet-diag-markcond', value: { mark: m.mark, mask: m.mask ?? 0xffffffff } }));
         break;
       }

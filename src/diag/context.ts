@@ -2,7 +2,7 @@
 // protocol asked for) run in turn on one NETLINK_SOCK_DIAG socket, then shaped into domain
 // objects; bound once into `name(arg)` and `nameSync(arg)`.
 import type { Call } from '../core/call.js';
-import { Connection, type ConnectionOptions } from '../core/connection.js';
+import { checkConnectionOptions, Connection, type ConnectionOptions } from '../core/connection.js';
 import { NETLINK_ROUTE, NETLINK_SOCK_DIAG } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { NetnsRef } from '../core/transport.js';
@@ -34,7 +34,10 @@ export interface Plan<R> {
 export class DiagContext {
   private diag?: Connection;
 
-  constructor(readonly options: ConnectionOptions = {}) {}
+  constructor(readonly options: ConnectionOptions = {}) {
+    // the socket opens on first use: a wrong option is refused here, where it was given
+    checkConnectionOptions(options);
+  }
 
   get conn(): Connection {
     return (this.diag ??= new Connection(NETLINK_SOCK_DIAG, this.options));

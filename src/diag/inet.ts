@@ -12,6 +12,7 @@ import { Family } from '../ynl/family.js';
 import { AF, IPPROTO, skMeminfo, type InetProtocol, type SkMeminfo, type SocketState } from './names.js';
 import type { Names } from './context.js';
 import { struct } from '../ynl/unread.js';
+import { quote } from '../core/options.js';
 
 type SockReply = OpReply<InetTypes, 'sock', 'do'>;
 
@@ -270,7 +271,7 @@ function fill(s: InetSocket, m: SockReply, protocol: InetProtocol): InetSocket {
 /** An address given for a socket to destroy, as the 16 bytes of inet_diag_sockid. */
 function sockidAddress(parse: (s: string) => Buffer | undefined, text: unknown, option: string): Buffer {
   const b = typeof text === 'string' ? parse(text) : undefined;
-  if (!b) throw new NetlinkArgumentError(option, `must be an address, got ${JSON.stringify(text)}`);
+  if (!b) throw new NetlinkArgumentError(option, `must be an address, got ${quote(text)}`);
   const out = Buffer.alloc(16);
   b.copy(out);
   return out;

@@ -2,6 +2,7 @@
 // socket states and the groups of them `ss` knows.
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { TcpStateEnum } from '../ynl/families/sock_diag_inet.js';
+import { quote } from '../core/options.js';
 
 export const AF = { unix: 1, inet: 2, inet6: 10, netlink: 16, packet: 17 } as const;
 export type SocketFamily = keyof typeof AF;
@@ -48,13 +49,13 @@ export const SS_STATE_NAMES = Object.fromEntries(STATES.map((s) => {
 export function parseStates(v: unknown, option = 'states'): SocketState[] {
   const items = typeof v === 'string' ? [v] : v;
   if (!Array.isArray(items) || items.length === 0)
-    throw new NetlinkArgumentError(option, `must be a state, a group ('all', 'connected'...) or a list of them, got ${JSON.stringify(v)}`, 'ERR_INVALID_ARG_TYPE');
+    throw new NetlinkArgumentError(option, `must be a state, a group ('all', 'connected'...) or a list of them, got ${quote(v)}`, 'ERR_INVALID_ARG_TYPE');
   const out = new Set<SocketState>();
   for (const s of items) {
     const group = typeof s === 'string' ? STATE_GROUPS[s] : undefined;
     if (group) { group.forEach((x) => out.add(x)); continue; }
     const name = typeof s === 'string' ? (STATES.find((x) => x === s || SS_STATE_NAMES[x].filter === s)) : undefined;
-    if (!name) throw new NetlinkArgumentError(option, `has no state ${JSON.stringify(s)} (there are: ${STATES.join(', ')}, ${Object.keys(STATE_GROUPS).join(', ')})`);
+    if (!name) throw new NetlinkArgumentError(option, `has no state ${quote(s)} (there are: ${STATES.join(', ')}, ${Object.keys(STATE_GROUPS).join(', ')})`);
     out.add(name);
   }
   return STATES.filter((s) => out.has(s));

@@ -10,6 +10,7 @@ import {
   type NetlinkSocketInfo, type PacketSocket, type UnixSocket,
 } from './local.js';
 import { IPPROTO, parseStates, STATES, type InetProtocol, type SocketState } from './names.js';
+import { quote } from '../core/options.js';
 
 export type Socket = InetSocket | UnixSocket | NetlinkSocketInfo | PacketSocket;
 
@@ -53,7 +54,7 @@ function list<T extends string>(v: unknown, allowed: readonly T[], option: strin
   const items = Array.isArray(v) ? v : [v];
   if (items.length === 0 && !emptyOk) throw new NetlinkArgumentError(option, 'must not be empty');
   for (const x of items) if (!allowed.includes(x as T))
-    throw new NetlinkArgumentError(option, `has no value ${JSON.stringify(x)} (there are: ${allowed.join(', ')})`, typeof x === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+    throw new NetlinkArgumentError(option, `has no value ${quote(x)} (there are: ${allowed.join(', ')})`, typeof x === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return [...new Set(items as T[])];
 }
 
@@ -76,12 +77,12 @@ function listPlan(query?: SocketQuery, opts?: DiagCallOptions): [Plan<Socket[]>,
   const ext = q.extensions === 'all' ? [...EXTENSIONS] : list(q.extensions, EXTENSIONS, 'extensions', [], true);
   const bytecode = bytecodeOf(q);
   if (q.netlinkProtocol !== undefined && !(Number.isInteger(q.netlinkProtocol) && q.netlinkProtocol >= 0 && q.netlinkProtocol <= 255))
-    throw new NetlinkArgumentError('netlinkProtocol', `must be a NETLINK_* number 0..255, got ${JSON.stringify(q.netlinkProtocol)}`, 'ERR_OUT_OF_RANGE');
+    throw new NetlinkArgumentError('netlinkProtocol', `must be a NETLINK_* number 0..255, got ${quote(q.netlinkProtocol)}`, 'ERR_OUT_OF_RANGE');
   const mapFds = q.bpfStorages;
   if (mapFds !== undefined) {
-    if (!Array.isArray(mapFds) || mapFds.length === 0) throw new NetlinkArgumentError('bpfStorages', `must be a non-empty array of map file descriptors, got ${JSON.stringify(mapFds)}`, 'ERR_INVALID_ARG_TYPE');
+    if (!Array.isArray(mapFds) || mapFds.length === 0) throw new NetlinkArgumentError('bpfStorages', `must be a non-empty array of map file descriptors, got ${quote(mapFds)}`, 'ERR_INVALID_ARG_TYPE');
     for (const [i, fd] of mapFds.entries()) if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff)
-      throw new NetlinkArgumentError(`bpfStorages[${i}]`, `must be a file descriptor (an integer 0..2147483647), got ${JSON.stringify(fd)}`, 'ERR_OUT_OF_RANGE');
+      throw new NetlinkArgumentError(`bpfStorages[${i}]`, `must be a file descriptor (an integer 0..2147483647), got ${quote(fd)}`, 'ERR_OUT_OF_RANGE');
     if (families.some((f) => f !== 'inet' && f !== 'inet6')) throw new NetlinkArgumentError('bpfStorages', 'applies to inet sockets only (family: inet, inet6)');
   }
   if (bytecode && families.some((f) => f !== 'inet' && f !== 'inet6'))
@@ -120,15 +121,15 @@ export type SocketId = Pick<InetSocket, 'family' | 'protocol' | 'local' | 'remot
 function destroyPlan(sock: SocketId, opts?: DiagCallOptions): [Plan<void>, DiagCallOptions] {
   const [, o] = splitOptions(undefined, opts, 'socket');
   if (sock === null || typeof sock !== 'object') throw new NetlinkArgumentError('socket', `must be an inet socket (as listSockets returns), got ${sock === null ? 'null' : typeof sock}`, 'ERR_INVALID_ARG_TYPE');
-  if (sock.family !== 'inet' && sock.family !== 'inet6') throw new NetlinkArgumentError('socket.family', `must be 'inet' or 'inet6' (only inet sockets can be destroyed), got ${JSON.stringify(sock.family)}`);
-  if (!(sock.protocol in IPPROTO)) throw new NetlinkArgumentError('socket.protocol', `must be one of ${Object.keys(IPPROTO).join(', ')}, got ${JSON.stringify(sock.protocol)}`);
+  if (sock.family !== 'inet' && sock.family !== 'inet6') throw new NetlinkArgumentError('socket.family', `must be 'inet' or 'inet6' (only inet sockets can be destroyed), got ${quote(sock.family)}`);
+  if (!(sock.protocol in IPPROTO)) throw new NetlinkArgumentError('socket.protocol', `must be one of ${Object.keys(IPPROTO).join(', ')}, got ${quote(sock.protocol)}`);
   for (const side of ['local', 'remote'] as const) {
     const e = sock[side];
     if (e === null || typeof e !== 'object') throw new NetlinkArgumentError(`socket.${side}`, 'must be {address, port}', 'ERR_INVALID_ARG_TYPE');
-    if (!Number.isInteger(e.port) || e.port < 0 || e.port > 65535) throw new NetlinkArgumentError(`socket.${side}.port`, `must be a port 0..65535, got ${JSON.stringify(e.port)}`, 'ERR_OUT_OF_RANGE');
+    if (!Number.isInteger(e.port) || e.port < 0 || e.port > 65535) throw new NetlinkArgumentError(`socket.${side}.port`, `must be a port 0..65535, got ${quote(e.port)}`, 'ERR_OUT_OF_RANGE');
   }
   const ifindex = sock.ifindex ?? 0;
-  if (!Number.isInteger(ifindex) || ifindex < 0 || ifindex > 0xffffffff) throw new NetlinkArgumentError('socket.ifindex', `must be an interface index, got ${JSON.stringify(ifindex)}`, 'ERR_OUT_OF_RANGE');
+  if (!Number.isInteger(ifindex) || ifindex < 0 || ifindex > 0xffffffff) throw new NetlinkArgumentError('socket.ifindex', `must be an interface index, got ${quote(ifindex)}`, 'ERR_OUT_OF_RANGE');
   // no cookie: any socket with these addresses and ports (INET_DIAG_NOCOOKIE)
   const cookie = sock.cookie ?? 0xffffffffffffffffn;
   if (typeof cookie !== 'bigint' || cookie < 0n || cookie >= 1n << 64n) throw new NetlinkArgumentError('socket.cookie', `must be a u64 bigint, got ${String(cookie)}`, 'ERR_INVALID_ARG_TYPE');

@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import type { EventStream, EventStreamOptions } from '../core/events.js';
 import type { DumpIterable } from '../core/dump.js';
 import type { DumpOptions, DumpResult, Message, Payload, RequestOptions } from '../core/message.js';
+import { checkPayload, show } from '../core/options.js';
 import { Writer } from '../core/writer.js';
 import * as G from './constants.js';
 import { ctrlLayout, decodeFamily, type GenlFamily } from './ctrl.js';
@@ -20,6 +21,8 @@ export function checkByte(argument: string, v: unknown): asserts v is number {
 export function genlPayload(cmd: number, version: number, payload: Payload): (w: Writer) => void {
   checkByte('cmd', cmd);
   checkByte('version', version);
+  // wrapped in a writer function, the payload would pass the connection's own check
+  checkPayload(payload);
   return (w) => {
     w.u8(cmd);
     w.u8(version);
@@ -65,7 +68,7 @@ const allFamilies = genlPayload(G.CTRL_CMD_GETFAMILY, 2, null);
 
 function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length >= 16)
-    throw new NetlinkArgumentError('family', `must be a generic netlink family name, a string of 1..15 characters, got ${JSON.stringify(name)}`);
+    throw new NetlinkArgumentError('family', `must be a generic netlink family name, a string of 1..15 characters, got ${show(name)}`);
 }
 
 /** What a request to a family by name needs, checked before the family is looked up. */
@@ -184,6 +187,7 @@ export class GenericNetlink {
 
   /** The id of a family's multicast group; ENOENT-coded error if it has none of that name. */
   async groupId(family: string, group: string): Promise<number> {
+    checkGroupName(group);
     return findGroup(await this.resolve(family), group);
   }
 
@@ -196,6 +200,8 @@ export class GenericNetlink {
 
   /** Notifications of a family's multicast groups, by group name. */
   async subscribe<T = Message>(family: string, groups: string[], opts: Omit<EventStreamOptions<T>, 'groups'> = {}): Promise<EventStream<T>> {
+    if (!Array.isArray(groups)) throw new NetlinkArgumentError('groups', `must be an array of group names, got ${show(groups)}`, 'ERR_INVALID_ARG_TYPE');
+    groups.forEach(checkGroupName);
     const f = await this.resolve(family);
     return this.conn.events({ ...opts, groups: groups.map((g) => findGroup(f, g)) });
   }
@@ -230,6 +236,11 @@ export class GenericNetlink {
     this.watcher?.close();
     this.conn.close();
   }
+}
+
+function checkGroupName(group: unknown): asserts group is string {
+  if (typeof group !== 'string' || group === '')
+    throw new NetlinkArgumentError('groups', `must name a multicast group (a non-empty string), got ${show(group)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
 function findGroup(f: GenlFamily, group: string): number {

@@ -2,6 +2,7 @@
 // with filters, get by tuple, create and update, delete by tuple or by filter, flush,
 // counts and statistics, and events, over the generated conntrack family.
 import type { ConnectionOptions } from '../core/connection.js';
+import { checkObject, quote } from '../core/options.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkSpec } from '../route/arg-check.js';
@@ -132,11 +133,11 @@ function specRequest(spec: unknown, create: boolean): NewDoRequest {
   if (s.state !== undefined) {
     if (k.proto !== IPPROTO_TCP) throw new NetlinkArgumentError('state', 'is for TCP entries');
     const st = typeof s.state === 'string' ? s.state.toUpperCase() : '';
-    if (!TCP_STATE_NAMES.includes(st)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${JSON.stringify(s.state)}`);
+    if (!TCP_STATE_NAMES.includes(st)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${quote(s.state)}`);
     req.protoinfo = { protoinfoTcp: { tcpState: st.toLowerCase().replace(/_/g, '-') as NfCtTcpStateEnum } };
   }
   if (s.helper !== undefined && create) {
-    if (typeof s.helper !== 'string' || !s.helper || s.helper.length > 15) throw new NetlinkArgumentError('helper', `must be a helper name ('ftp'...), got ${JSON.stringify(s.helper)}`);
+    if (typeof s.helper !== 'string' || !s.helper || s.helper.length > 15) throw new NetlinkArgumentError('helper', `must be a helper name ('ftp'...), got ${quote(s.helper)}`);
     req.help = { helpName: s.helper };
   }
   if (s.labels !== undefined) {
@@ -294,6 +295,7 @@ function entries(ctx: NetfilterContext, filter: unknown, opts: unknown): AsyncIt
 
 /** The conntrack table of a namespace (`{ netns: 'blue' }`) or of the process's own. */
 export function openConntrack(opts: ConnectionOptions & { ctx?: NetfilterContext } = {}): Conntrack {
+  checkObject(opts);
   const { ctx: given, ...rest } = opts;
   const ctx = given ?? new NetfilterContext(rest);
   const ops = bindOps(ctx, OPS) as unknown as Conntrack;

@@ -10,6 +10,7 @@ import {
   description as conntrack, type CounterAttrsSet, type GetDumpReply, type NfCtStatusEnum, type TupleAttrsSet,
 } from '../ynl/families/conntrack.js';
 import { Definitions } from '../core/definitions.js';
+import { quote } from '../core/options.js';
 
 export type CtFamily = 'ipv4' | 'ipv6';
 
@@ -113,7 +114,7 @@ export function statusFlags(v: unknown, option = 'status'): NfCtStatusEnum[] {
   if (!Array.isArray(list)) throw new NetlinkArgumentError(option, `must be a list of status names (${STATUS_NAMES.join(', ')})`, 'ERR_INVALID_ARG_TYPE');
   return list.map((w) => {
     const s = STATUS.find((x) => x.name === (typeof w === 'string' ? w.toUpperCase() : w));
-    if (!s) throw new NetlinkArgumentError(option, `has no ${JSON.stringify(w)} (there are: ${STATUS_NAMES.join(', ')})`);
+    if (!s) throw new NetlinkArgumentError(option, `has no ${quote(w)} (there are: ${STATUS_NAMES.join(', ')})`);
     return s.spec;
   });
 }

@@ -12,6 +12,7 @@ import { uint } from '../route/spec-values.js';
 import { opCall } from '../ynl/op-call.js';
 import { description as conntrack, type ExpGetDumpReply, type ExpNewDoRequest, type NfCtExpectFlagsEnum } from '../ynl/families/conntrack.js';
 import { checkTuple, familyWord, protocolName, protocolValue, tupleAttrs, tupleObject, type CtFamily, type CtTuple } from './ct-entry.js';
+import { quote } from '../core/options.js';
 
 export interface CtExpectation {
   family: CtFamily;
@@ -109,12 +110,12 @@ function createRequest(spec: unknown): ExpNewDoRequest {
     timeout: uint(s.timeout, 'timeout', 0xffffffff),
   };
   if (s.helper !== undefined) {
-    if (typeof s.helper !== 'string' || !s.helper || s.helper.length > 15) throw new NetlinkArgumentError('helper', `must be a helper name ('ftp'...), got ${JSON.stringify(s.helper)}`);
+    if (typeof s.helper !== 'string' || !s.helper || s.helper.length > 15) throw new NetlinkArgumentError('helper', `must be a helper name ('ftp'...), got ${quote(s.helper)}`);
     req.helpName = s.helper;
   }
   if (s.zone !== undefined) req.zone = uint(s.zone, 'zone', 0xffff);
   if (s.flags !== undefined) {
-    if (!Array.isArray(s.flags) || s.flags.some((f) => !FLAGS.includes(f))) throw new NetlinkArgumentError('flags', `must be a list of ${FLAGS.join(', ')}, got ${JSON.stringify(s.flags)}`);
+    if (!Array.isArray(s.flags) || s.flags.some((f) => !FLAGS.includes(f))) throw new NetlinkArgumentError('flags', `must be a list of ${FLAGS.join(', ')}, got ${quote(s.flags)}`);
     req.flags = [...s.flags];
   }
   return req;
@@ -151,7 +152,7 @@ export const EXPECT_OPS = {
   /** Empties the table (`conntrack -F expect`), or deletes one helper's expectations. */
   flush: (_s: Scope, o?: { helper?: string }): Step<void> => {
     const h = o === undefined ? {} : (checkSpec(o, 'flush', ['helper'] as const) as { helper?: string });
-    if (h.helper !== undefined && (typeof h.helper !== 'string' || !h.helper)) throw new NetlinkArgumentError('helper', `must be a helper name, got ${JSON.stringify(h.helper)}`);
+    if (h.helper !== undefined && (typeof h.helper !== 'string' || !h.helper)) throw new NetlinkArgumentError('helper', `must be a helper name, got ${quote(h.helper)}`);
     return opCall(conntrack, 'exp-delete', 'do', h.helper === undefined ? { nfgenFamily: 0 } : { nfgenFamily: 0, helpName: h.helper }, { result: () => undefined });
   },
 };

@@ -13,6 +13,7 @@ import {
   familyWord, IPPROTO_ICMPV6, PROTO_KEYS, protocolValue, protoFields, statusFlags, statusNames, tupleAttrs, TCP_STATE_NAMES,
   type CtEntry, type CtTuple,
 } from './ct-entry.js';
+import { quote } from '../core/options.js';
 
 /** Fields of one direction a filter can name (exact values). */
 export interface CtTupleFilter {
@@ -164,7 +165,7 @@ export function compileFilter(f: unknown): CompiledFilter {
   }
   if (spec.state !== undefined) {
     const state = typeof spec.state === 'string' ? spec.state.toUpperCase() : spec.state;
-    if (!TCP_STATE_NAMES.includes(state as string)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${JSON.stringify(spec.state)}`);
+    if (!TCP_STATE_NAMES.includes(state as string)) throw new NetlinkArgumentError('state', `must be a TCP state (${TCP_STATE_NAMES.join(', ')}), got ${quote(spec.state)}`);
     tests.push((e) => e.state === state);
   }
   request.nfgenFamily = family;

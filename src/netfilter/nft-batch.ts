@@ -10,6 +10,7 @@ import { opItem } from '../ynl/op-call.js';
 import { description as nft } from '../ynl/families/nftables.js';
 import { commandItems, mostCommandItems, verbOf, type BatchState, type NftCommand } from './nft-commands.js';
 import type { Bulk } from '../route/context.js';
+import { quote } from '../core/options.js';
 
 /** <linux/netfilter/nfnetlink.h> NFNL_SUBSYS_NFTABLES: a batch's res_id. */
 const NFNL_SUBSYS_NFTABLES = 10;
@@ -129,7 +130,7 @@ export function buildBatch(cmds: readonly NftCommand[], opts: BatchOptions, know
 function batchItems(cmds: readonly NftCommand[], opts: BatchOptions, known: BatchState['known'], ifindex: BatchState['ifindex']): { items: Generator<TransactionItem<unknown>>; owners: number[]; ops: string[]; most: number } {
   if (!Array.isArray(cmds)) throw new NetlinkArgumentError('commands', 'must be an array of commands', 'ERR_INVALID_ARG_TYPE');
   if (opts.genid !== undefined && (!Number.isInteger(opts.genid) || opts.genid < 0 || opts.genid > 0xffffffff))
-    throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${JSON.stringify(opts.genid)}`);
+    throw new NetlinkArgumentError('genid', `must be a generation id (u32), got ${quote(opts.genid)}`);
   const ops: string[] = [];
   let most = 2; // BEGIN, END
   cmds.forEach((c, i) => {

@@ -20,6 +20,7 @@ import { keyTypeOf, setTypesOf, tupleBytes } from './nft-concat.js';
 import type { SetTypeInfo } from './nft-set-info.js';
 import { STATEFUL_KINDS, statefulItems, type NftCounterSpec, type NftFlowtableSpec, type NftLimitSpec, type NftQuotaSpec, type NftStatefulKind } from './nft-stateful.js';
 import { encodeComment, setUserdata } from './nft-userdata.js';
+import { quote } from '../core/options.js';
 
 /** What a command does: add (create if missing), create (fail if it exists), insert/replace (rules), delete, destroy (delete if there), flush. */
 export type NftVerb = 'add' | 'create' | 'insert' | 'replace' | 'delete' | 'destroy' | 'flush';
@@ -121,7 +122,7 @@ export function verbOf(cmd: unknown, where: string): { verb: NftVerb; object: Nf
   if (verbs.length !== 1) throw new NetlinkArgumentError(where, `must have exactly one of ${VERBS.join(', ')} (naming the object), got ${verbs.length ? verbs.join(', ') : 'none'}`);
   const verb = verbs[0];
   const object = (cmd as Record<string, unknown>)[verb];
-  if (!OBJECTS.includes(object as NftObjectKind)) throw new NetlinkArgumentError(`${where}.${verb}`, `must be one of ${OBJECTS.join(', ')}, got ${JSON.stringify(object)}`);
+  if (!OBJECTS.includes(object as NftObjectKind)) throw new NetlinkArgumentError(`${where}.${verb}`, `must be one of ${OBJECTS.join(', ')}, got ${quote(object)}`);
   const ok = VERB_OBJECTS;
   if (!ok[verb].includes(object as string)) throw new NetlinkArgumentError(where, `cannot ${verb} a ${String(object)} (${verb} takes: ${ok[verb].join(', ')})`);
   return { verb, object: object as NftObjectKind };
@@ -159,7 +160,7 @@ function elementsOf(family: number, table: string, set: string, elements?: Setel
 
 function handleOf(v: unknown, option: string): bigint {
   if ((typeof v === 'number' && Number.isSafeInteger(v) && v > 0) || (typeof v === 'bigint' && v > 0n)) return BigInt(v);
-  throw new NetlinkArgumentError(option, `must be a positive rule handle, got ${JSON.stringify(typeof v === 'bigint' ? String(v) : v)}`);
+  throw new NetlinkArgumentError(option, `must be a positive rule handle, got ${quote(typeof v === 'bigint' ? String(v) : v)}`);
 }
 
 const TABLE_FLAGS: readonly NftTableFlag[] = ['dormant', 'owner', 'persist'];
@@ -169,7 +170,7 @@ const SET_FLAG_NAMES: Record<NftSetFlag, SetFlagsEnum> = { constant: 'constant',
 
 function flagList<F extends string>(v: unknown, allowed: readonly F[], option: string): F[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((f) => !allowed.includes(f))) throw new NetlinkArgumentError(option, `must be a list of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.some((f) => !allowed.includes(f))) throw new NetlinkArgumentError(option, `must be a list of ${allowed.join(', ')}, got ${quote(v)}`);
   return v as F[];
 }
 
@@ -197,12 +198,12 @@ function chainItems(verb: NftVerb, c: NftChainSpec, where: string, echo: boolean
   if (base) {
     if (c.hook === undefined) throw new NetlinkArgumentError(`${where}.hook`, 'a base chain (type/priority given) needs a hook');
     const type = c.type ?? 'filter';
-    if (!CHAIN_TYPES.includes(type)) throw new NetlinkArgumentError(`${where}.type`, `must be one of ${CHAIN_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+    if (!CHAIN_TYPES.includes(type)) throw new NetlinkArgumentError(`${where}.type`, `must be one of ${CHAIN_TYPES.join(', ')}, got ${quote(type)}`);
     req.type = type;
     req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter') };
     if (c.device !== undefined) req.hook.dev = checkName(c.device, `${where}.device`);
     if (c.policy !== undefined) {
-      if (!Object.hasOwn(POLICIES, c.policy)) throw new NetlinkArgumentError(`${where}.policy`, `must be 'accept' or 'drop', got ${JSON.stringify(c.policy)}`);
+      if (!Object.hasOwn(POLICIES, c.policy)) throw new NetlinkArgumentError(`${where}.policy`, `must be 'accept' or 'drop', got ${quote(c.policy)}`);
       req.policy = POLICIES[c.policy];
     }
   } else if (c.policy !== undefined || c.device !== undefined) {
@@ -278,7 +279,7 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
   if (types.length > 1 && c.map !== undefined) throw new NetlinkArgumentError(`${where}.map`, 'nlkit writes sets of tuples, not maps with tuple keys');
   req.userdata = setUserdata(key.order, c.map === undefined || c.map === 'verdict' ? undefined : SET_TYPES[c.map].order);
   if (c.timeout !== undefined) {
-    if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${JSON.stringify(c.timeout)}`);
+    if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${quote(c.timeout)}`);
     req.timeout = BigInt(c.timeout);
   }
   const info = { type, map: c.map, interval: flags.includes('interval') };

@@ -9,6 +9,7 @@ import type { NftMatchKey, NftScalar } from './nft-expr.js';
 import { MATCH_KEYS } from './nft-expr-keys.js';
 import { SET_TYPES, setTypeName, setTypeOf, type NftSetType } from './nft-names.js';
 import { bytesValue, SET_TYPE_KINDS, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
+import { quote } from '../core/options.js';
 
 /** <linux/netfilter/nf_tables.h> NFT_REG32_00: the first 32-bit register. */
 const NFT_REG32_00 = 8;
@@ -39,7 +40,7 @@ export function checkConcatKeys(keys: unknown, option: string): NftMatchKey[] {
   if (!Array.isArray(keys) || keys.length < 1 || keys.length > MAX_FIELDS) throw new NetlinkArgumentError(option, `must be a list of 1..${MAX_FIELDS} match keys`, 'ERR_INVALID_ARG_TYPE');
   keys.forEach((k, i) => {
     const info = MATCH_KEYS[k as NftMatchKey];
-    if (!info || !VALUE_KINDS[info.kind].setType) throw new NetlinkArgumentError(`${option}[${i}]`, `must be a match key whose values can be set elements, got ${JSON.stringify(k)}`);
+    if (!info || !VALUE_KINDS[info.kind].setType) throw new NetlinkArgumentError(`${option}[${i}]`, `must be a match key whose values can be set elements, got ${quote(k)}`);
   });
   return keys as NftMatchKey[];
 }
@@ -69,13 +70,13 @@ export function concatTypesOf(id: number, keyLen: number | undefined): NftSetTyp
 /** Set types as given by a caller: one type or a list (a concatenation). */
 export function setTypesOf(type: unknown, option: string): NftSetType[] {
   if (!Array.isArray(type)) return [setTypeOf(type, option)];
-  if (type.length < 2 || type.length > MAX_FIELDS) throw new NetlinkArgumentError(option, `must be a set type or a list of 2..${MAX_FIELDS} (a concatenation), got ${JSON.stringify(type)}`);
+  if (type.length < 2 || type.length > MAX_FIELDS) throw new NetlinkArgumentError(option, `must be a set type or a list of 2..${MAX_FIELDS} (a concatenation), got ${quote(type)}`);
   return type.map((t, i) => setTypeOf(t, `${option}[${i}]`));
 }
 
 /** A tuple as a concatenated key: each field padded to whole words. */
 export function tupleBytes(types: readonly NftSetType[], tuple: unknown, option: string): Buffer {
-  if (!Array.isArray(tuple) || tuple.length !== types.length) throw new NetlinkArgumentError(option, `must be a tuple of ${types.length} values (${types.join(' . ')}), got ${JSON.stringify(tuple)}`);
+  if (!Array.isArray(tuple) || tuple.length !== types.length) throw new NetlinkArgumentError(option, `must be a tuple of ${types.length} values (${types.join(' . ')}), got ${quote(tuple)}`);
   return Buffer.concat(types.map((t, i) => {
     const v = valueBytes(SET_TYPE_KINDS[t], tuple[i], `${option}[${i}]`);
     return Buffer.concat([v, Buffer.alloc(words(v.length) * 4 - v.length)]);

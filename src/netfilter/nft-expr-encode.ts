@@ -12,6 +12,7 @@ import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
 import { Definitions } from '../core/definitions.js';
+import { quote } from '../core/options.js';
 
 /** An anonymous set a rule needs: created in the rule's batch, named by the kernel ('__set%d'). */
 export interface AnonSet {
@@ -37,7 +38,7 @@ export const isIfName = (v: unknown): v is string => typeof v === 'string' && !/
 function resolveNames(m: NftMatch, ctx: EncodeContext, path: string): NftMatch {
   const one = (v: unknown, at: string): unknown => {
     if (!isIfName(v)) return v;
-    if (!ctx.ifindex) throw new NetlinkArgumentError(at, `an interface name needs its namespace to be resolved in: give the index, got ${JSON.stringify(v)}`);
+    if (!ctx.ifindex) throw new NetlinkArgumentError(at, `an interface name needs its namespace to be resolved in: give the index, got ${quote(v)}`);
     return ctx.ifindex(v, at);
   };
   const v = m.value;
@@ -98,13 +99,13 @@ function lookup(d: LookupData, invert: boolean): ExprAttrsSet {
 
 /** '@name' -> 'name'. */
 function setRef(v: unknown, option: string): string {
-  if (typeof v !== 'string' || !v.startsWith('@') || v.length < 2) throw new NetlinkArgumentError(option, `must name a set as '@name', got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !v.startsWith('@') || v.length < 2) throw new NetlinkArgumentError(option, `must name a set as '@name', got ${quote(v)}`);
   return v.slice(1);
 }
 
 function encodeConcat(e: NftConcat, ctx: EncodeContext, out: Encoding, path: string): void {
   const keys = checkConcatKeys(e.keys, `${path}.keys`);
-  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(e.op)}`);
+  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${quote(e.op)}`);
   if (typeof e.value === 'object' && e.value !== null && Array.isArray(e.value.set)) {
     const types = concatTypes(keys);
     if (!e.value.set.length) throw new NetlinkArgumentError(`${path}.value.set`, 'must be a non-empty array of tuples');
@@ -127,9 +128,9 @@ const FIB_RESULTS: Record<NftFibResult, FibResultEnum> = { oif: 'oif', oifname: 
 
 function encodeFib(e: NftFib, ctx: EncodeContext, out: Encoding, path: string): void {
   if (!Array.isArray(e.flags) || !e.flags.length || e.flags.some((f) => !FIB_FLAGS.includes(f)))
-    throw new NetlinkArgumentError(`${path}.flags`, `must list some of ${FIB_FLAGS.join(', ')}, got ${JSON.stringify(e.flags)}`);
-  if (!Object.hasOwn(FIB_RESULTS, e.result)) throw new NetlinkArgumentError(`${path}.result`, `must be one of ${Object.keys(FIB_RESULTS).join(', ')}, got ${JSON.stringify(e.result)}`);
-  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(e.op)}`);
+    throw new NetlinkArgumentError(`${path}.flags`, `must list some of ${FIB_FLAGS.join(', ')}, got ${quote(e.flags)}`);
+  if (!Object.hasOwn(FIB_RESULTS, e.result)) throw new NetlinkArgumentError(`${path}.result`, `must be one of ${Object.keys(FIB_RESULTS).join(', ')}, got ${quote(e.result)}`);
+  if (e.op !== 'eq' && e.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${quote(e.op)}`);
   const v = e.value;
   const present = v === 'missing' || v === 'exists';
   if (present && e.result === 'type') throw new NetlinkArgumentError(`${path}.value`, `'${v}' asks for an interface: the result must be oif or oifname`);
@@ -138,12 +139,12 @@ function encodeFib(e: NftFib, ctx: EncodeContext, out: Encoding, path: string): 
   if (present) value = valueBytes('u32', v === 'exists' ? 1 : 0, `${path}.value`);
   else if (e.result === 'type') {
     const t = typeof v === 'string' ? ADDR_TYPES.get(v) : undefined;
-    if (t === undefined) throw new NetlinkArgumentError(`${path}.value`, `must be an address type (${[...ADDR_TYPES.keys()].join(', ')}), got ${JSON.stringify(v)}`);
+    if (t === undefined) throw new NetlinkArgumentError(`${path}.value`, `must be an address type (${[...ADDR_TYPES.keys()].join(', ')}), got ${quote(v)}`);
     value = valueBytes('u32', t, `${path}.value`);
   } else if (e.result === 'oifname') value = valueBytes('ifname', v, `${path}.value`);
   else {
     const index = isIfName(v) ? (ctx.ifindex ? ctx.ifindex(v, `${path}.value`) : undefined) : v;
-    if (index === undefined) throw new NetlinkArgumentError(`${path}.value`, `an interface name needs its namespace to be resolved in: give the index, got ${JSON.stringify(v)}`);
+    if (index === undefined) throw new NetlinkArgumentError(`${path}.value`, `an interface name needs its namespace to be resolved in: give the index, got ${quote(v)}`);
     value = valueBytes('u32', index, `${path}.value`);
   }
   const flags: FibFlagsEnum[] = FIB_FLAGS.filter((f) => e.flags.includes(f));
@@ -154,10 +155,10 @@ function encodeFib(e: NftFib, ctx: EncodeContext, out: Encoding, path: string): 
 const DYNSET_OPS: readonly NftDynset['op'][] = ['add', 'update', 'delete'];
 
 function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: string): void {
-  if (!DYNSET_OPS.includes(e.op)) throw new NetlinkArgumentError(`${path}.op`, `must be one of ${DYNSET_OPS.join(', ')}, got ${JSON.stringify(e.op)}`);
+  if (!DYNSET_OPS.includes(e.op)) throw new NetlinkArgumentError(`${path}.op`, `must be one of ${DYNSET_OPS.join(', ')}, got ${quote(e.op)}`);
   const set = setRef(e.set, `${path}.set`);
   const keys = checkConcatKeys(e.keys, `${path}.keys`);
-  if (e.timeout !== undefined && (!Number.isSafeInteger(e.timeout) || e.timeout <= 0)) throw new NetlinkArgumentError(`${path}.timeout`, `must be a positive number of ms, got ${JSON.stringify(e.timeout)}`);
+  if (e.timeout !== undefined && (!Number.isSafeInteger(e.timeout) || e.timeout <= 0)) throw new NetlinkArgumentError(`${path}.timeout`, `must be a positive number of ms, got ${quote(e.timeout)}`);
   loadConcat(keys, ctx, out, path);
   const d: NonNullable<Extract<ExprAttrsSet, { name: 'dynset' }>['data']> = { setName: set, op: e.op, sregKey: REG };
   if (e.timeout !== undefined) d.timeout = BigInt(e.timeout);
@@ -177,9 +178,9 @@ const isSet = (v: unknown): v is { set: unknown[] } => typeof v === 'object' && 
 
 function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: string): void {
   const info = MATCH_KEYS[m.key];
-  if (!info) throw new NetlinkArgumentError(`${path}.key`, `must be a match key (${Object.keys(MATCH_KEYS).join(', ')}), got ${JSON.stringify(m.key)}`);
+  if (!info) throw new NetlinkArgumentError(`${path}.key`, `must be a match key (${Object.keys(MATCH_KEYS).join(', ')}), got ${quote(m.key)}`);
   if (info.ifindex) m = resolveNames(m, ctx, path);
-  if (m.op !== 'eq' && m.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${JSON.stringify(m.op)}`);
+  if (m.op !== 'eq' && m.op !== 'neq') throw new NetlinkArgumentError(`${path}.op`, `must be 'eq' or 'neq', got ${quote(m.op)}`);
   if (info.dep) dependency(info.dep, ctx, out, path);
   // the protocol a match establishes for the fields after it (nft then leaves out their own)
   if (PROTOCOL_KEYS.includes(m.key)) {
@@ -233,7 +234,7 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
   }
   if (kind === 'ifname' && typeof v === 'string' && v.endsWith('*')) {
     const prefix = Buffer.from(v.slice(0, -1));
-    if (prefix.length === 0 || prefix.length > 15 || prefix.includes(0)) throw new NetlinkArgumentError(`${path}.value`, `must be an interface name or 'prefix*', got ${JSON.stringify(v)}`);
+    if (prefix.length === 0 || prefix.length > 15 || prefix.includes(0)) throw new NetlinkArgumentError(`${path}.value`, `must be an interface name or 'prefix*', got ${quote(v)}`);
     x.push(load(info), cmp(m.op, prefix));
     return;
   }
@@ -292,8 +293,8 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: Encoding, path: string):
     }
     case 'limit': {
       const unit = RATE_UNITS[e.per];
-      if (unit === undefined) throw new NetlinkArgumentError(`${path}.per`, `must be one of ${Object.keys(RATE_UNITS).join(', ')}, got ${JSON.stringify(e.per)}`);
-      if (!Number.isSafeInteger(e.rate) || e.rate <= 0) throw new NetlinkArgumentError(`${path}.rate`, `must be a positive integer, got ${JSON.stringify(e.rate)}`);
+      if (unit === undefined) throw new NetlinkArgumentError(`${path}.per`, `must be one of ${Object.keys(RATE_UNITS).join(', ')}, got ${quote(e.per)}`);
+      if (!Number.isSafeInteger(e.rate) || e.rate <= 0) throw new NetlinkArgumentError(`${path}.rate`, `must be a positive integer, got ${quote(e.rate)}`);
       x.push({ name: 'limit', data: { rate: BigInt(e.rate), unit, burst: e.burst ?? defaultBurst(e.bytes), type: e.bytes ? 'pkt-bytes' : 'pkts', flags: e.over ? ['inv'] : [] } });
       return;
     }
@@ -341,18 +342,18 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: Encoding, path: string):
     }
     case 'verdict': {
       const code = e.verdict;
-      if (!['accept', 'drop', 'continue', 'return', 'jump', 'goto'].includes(code)) throw new NetlinkArgumentError(`${path}.verdict`, `must be accept, drop, continue, return, jump or goto, got ${JSON.stringify(code)}`);
+      if (!['accept', 'drop', 'continue', 'return', 'jump', 'goto'].includes(code)) throw new NetlinkArgumentError(`${path}.verdict`, `must be accept, drop, continue, return, jump or goto, got ${quote(code)}`);
       const jumps = code === 'jump' || code === 'goto';
       if (jumps && (typeof e.chain !== 'string' || e.chain === '')) throw new NetlinkArgumentError(`${path}.chain`, `${code} needs the chain's name`);
       x.push({ name: 'immediate', data: { dreg: VERDICT_REG, data: { verdict: jumps ? { code, chain: e.chain } : { code } } } });
       return;
     }
     case 'objref':
-      if (!Object.hasOwn(OBJECT_TYPES, e.type)) throw new NetlinkArgumentError(`${path}.type`, `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${JSON.stringify(e.type)}`);
+      if (!Object.hasOwn(OBJECT_TYPES, e.type)) throw new NetlinkArgumentError(`${path}.type`, `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${quote(e.type)}`);
       x.push({ name: 'objref', data: { immType: OBJECT_TYPES[e.type], immName: checkName(e.name, `${path}.name`) } });
       return;
     case 'quota':
-      if (!Number.isSafeInteger(e.bytes) || e.bytes <= 0) throw new NetlinkArgumentError(`${path}.bytes`, `must be a positive number of bytes, got ${JSON.stringify(e.bytes)}`);
+      if (!Number.isSafeInteger(e.bytes) || e.bytes <= 0) throw new NetlinkArgumentError(`${path}.bytes`, `must be a positive number of bytes, got ${quote(e.bytes)}`);
       x.push({ name: 'quota', data: { bytes: BigInt(e.bytes), flags: e.over ? ['invert'] : [] } });
       return;
     case 'fib':
@@ -369,7 +370,7 @@ function encodeOne(e: NftExpr, ctx: EncodeContext, out: Encoding, path: string):
       x.push(e.expr);
       return;
     default:
-      throw new NetlinkArgumentError(`${path}.kind`, `must be an expression kind (match, counter, log, limit, masquerade, redirect, snat, dnat, reject, verdict, objref, quota, fib, concat, dynset, flow, raw), got ${JSON.stringify((e as { kind?: unknown }).kind)}`);
+      throw new NetlinkArgumentError(`${path}.kind`, `must be an expression kind (match, counter, log, limit, masquerade, redirect, snat, dnat, reject, verdict, objref, quota, fib, concat, dynset, flow, raw), got ${quote((e as { kind?: unknown }).kind)}`);
   }
 }
 

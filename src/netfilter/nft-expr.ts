@@ -5,6 +5,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { ExprAttrsSet } from '../ynl/families/nftables.js';
 import { CT_STATES, type CtState } from './nft-names.js';
+import { quote } from '../core/options.js';
 
 /** What a match compares: a header field, packet metadata or conntrack state. */
 export type NftMatchKey =
@@ -188,7 +189,7 @@ type Op = 'eq' | 'neq' | '==' | '!=';
 function opOf(op: Op | undefined): 'eq' | 'neq' {
   if (op === undefined || op === 'eq' || op === '==') return 'eq';
   if (op === 'neq' || op === '!=') return 'neq';
-  throw new NetlinkArgumentError('op', `must be 'eq'/'==' or 'neq'/'!=', got ${JSON.stringify(op)}`);
+  throw new NetlinkArgumentError('op', `must be 'eq'/'==' or 'neq'/'!=', got ${quote(op)}`);
 }
 
 /** Arrays are anonymous sets: `tcp.dport([22, 80])` is `tcp dport { 22, 80 }`. */
@@ -207,7 +208,7 @@ export const meta = {
 
 function ctState(states: CtState | CtState[], op?: Op): NftMatch {
   const list = Array.isArray(states) ? states : [states];
-  for (const s of list) if (!Object.hasOwn(CT_STATES, s)) throw new NetlinkArgumentError('state', `must be one of ${Object.keys(CT_STATES).join(', ')}, got ${JSON.stringify(s)}`);
+  for (const s of list) if (!Object.hasOwn(CT_STATES, s)) throw new NetlinkArgumentError('state', `must be one of ${Object.keys(CT_STATES).join(', ')}, got ${quote(s)}`);
   return { kind: 'match', key: 'ct.state', op: opOf(op), value: [...list] };
 }
 

@@ -19,6 +19,7 @@ import type { NftObjectType } from './nft-expr.js';
 import { flowtablesCall, objectsCall, toObject, type NftCounterSpec, type NftFlowtable, type NftFlowtableSpec, type NftLimitSpec, type NftObject, type NftQuotaSpec } from './nft-stateful.js';
 import { setInfoOf } from './nft-set-info.js';
 import { OBJECT_KINDS } from './nft-expr-encode.js';
+import { quote } from '../core/options.js';
 
 /**
  * A transaction's step: element commands without a type first look their set up (one set
@@ -185,7 +186,7 @@ export type NftObjectSpec =
 
 function objectKind(o: unknown): NftObjectType {
   const t = (o as { type?: unknown } | null)?.type;
-  if (!OBJECT_KINDS.includes(t as NftObjectType)) throw new NetlinkArgumentError('type', `must be one of ${OBJECT_KINDS.join(', ')}, got ${JSON.stringify(t)}`);
+  if (!OBJECT_KINDS.includes(t as NftObjectType)) throw new NetlinkArgumentError('type', `must be one of ${OBJECT_KINDS.join(', ')}, got ${quote(t)}`);
   return t as NftObjectType;
 }
 

@@ -1,6 +1,7 @@
 // nftables' words and the kernel's numbers for them: address families, hooks, nft's named
 // priorities, policies, ct states and set key types (nft's datatype ids and sizes).
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** <linux/netfilter.h> NFPROTO_*: the families a table belongs to, by nft's names. */
 export const NFT_FAMILIES = { inet: 1, ip: 2, arp: 3, netdev: 5, bridge: 7, ip6: 10 } as const;
@@ -10,7 +11,7 @@ const FAMILY_NAMES = new Map<number, NftFamily>(Object.entries(NFT_FAMILIES).map
 
 export function familyValue(family: unknown, option = 'family'): number {
   if (typeof family === 'string' && Object.hasOwn(NFT_FAMILIES, family)) return NFT_FAMILIES[family as NftFamily];
-  throw new NetlinkArgumentError(option, `must be one of ${Object.keys(NFT_FAMILIES).join(', ')}, got ${JSON.stringify(family)}`);
+  throw new NetlinkArgumentError(option, `must be one of ${Object.keys(NFT_FAMILIES).join(', ')}, got ${quote(family)}`);
 }
 
 /**
@@ -46,7 +47,7 @@ function hookTable(family: NftFamily): Partial<Record<NftHook, number>> {
 export function hookValue(family: NftFamily, hook: unknown): number {
   const table = hookTable(family);
   if (typeof hook === 'string' && Object.hasOwn(table, hook)) return table[hook as NftHook]!;
-  throw new NetlinkArgumentError('hook', `must be one of ${Object.keys(table).join(', ')} in a ${family} table, got ${JSON.stringify(hook)}`);
+  throw new NetlinkArgumentError('hook', `must be one of ${Object.keys(table).join(', ')} in a ${family} table, got ${quote(hook)}`);
 }
 
 export function hookName(family: NftFamily, value: number): NftHook | `hook-${number}` {
@@ -80,7 +81,7 @@ export function priorityValue(family: NftFamily, prio: unknown): number {
     const base = table[m[1] as NftPriorityName]!;
     return m[2] === undefined ? base : m[2] === '+' ? base + Number(m[3]) : base - Number(m[3]);
   }
-  throw new NetlinkArgumentError('priority', `must be an integer or one of ${Object.keys(table).join(', ')} (optionally '+ N' / '- N') in a ${family} table, got ${JSON.stringify(prio)}`);
+  throw new NetlinkArgumentError('priority', `must be an integer or one of ${Object.keys(table).join(', ')} (optionally '+ N' / '- N') in a ${family} table, got ${quote(prio)}`);
 }
 
 /**
@@ -143,12 +144,12 @@ export function setTypeName(id: number): NftSetType | undefined {
 
 export function setTypeOf(type: unknown, option = 'type'): NftSetType {
   if (typeof type === 'string' && Object.hasOwn(SET_TYPES, type)) return type as NftSetType;
-  throw new NetlinkArgumentError(option, `must be one of ${Object.keys(SET_TYPES).join(', ')}, got ${JSON.stringify(type)}`);
+  throw new NetlinkArgumentError(option, `must be one of ${Object.keys(SET_TYPES).join(', ')}, got ${quote(type)}`);
 }
 
 /** A name of a table, chain or set: 1..255 bytes, no NUL (NFT_NAME_MAXLEN 256 with the NUL). */
 export function checkName(v: unknown, option: string): string {
   if (typeof v !== 'string') throw new NetlinkArgumentError(option, `must be a string, got ${v === null ? 'null' : typeof v}`, 'ERR_INVALID_ARG_TYPE');
-  if (v.length === 0 || Buffer.byteLength(v) > 255 || v.includes('\0')) throw new NetlinkArgumentError(option, `must be 1..255 bytes without NUL, got ${JSON.stringify(v)}`);
+  if (v.length === 0 || Buffer.byteLength(v) > 255 || v.includes('\0')) throw new NetlinkArgumentError(option, `must be 1..255 bytes without NUL, got ${quote(v)}`);
   return v;
 }

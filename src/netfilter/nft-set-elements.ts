@@ -5,6 +5,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type { SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type { NftElement, NftRange } from './nft-expr.js';
 import { bytesValue, decrement, increment, parseAddrPrefix, prefixEnd, prefixOf, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
+import { quote } from '../core/options.js';
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && Array.isArray((v as NftRange).range) && (v as NftRange).range.length === 2;
 
@@ -12,7 +13,7 @@ const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== nu
 export function elementBounds(kind: ValueKind, v: unknown, option: string): [Buffer, Buffer] {
   if (isRange(v)) {
     const a = valueBytes(kind, v.range[0], option), b = valueBytes(kind, v.range[1], option);
-    if (Buffer.compare(a, b) > 0) throw new NetlinkArgumentError(option, `range ${JSON.stringify(v.range)} ends before it starts`);
+    if (Buffer.compare(a, b) > 0) throw new NetlinkArgumentError(option, `range ${quote(v.range)} ends before it starts`);
     return [a, b];
   }
   if ((kind === 'ipv4' || kind === 'ipv6') && typeof v === 'string' && v.includes('/')) {

@@ -11,6 +11,7 @@ import {
 import type { NftObjectType, NftRateUnit } from './nft-expr.js';
 import { defaultBurst, OBJECT_TYPES, RATE_UNITS } from './nft-expr-encode.js';
 import { checkName, familyName, familyValue, headFor, hookValue, objectKey, priorityValue, type NftFamily } from './nft-names.js';
+import { quote } from '../core/options.js';
 
 interface Named {
   family: NftFamily;
@@ -72,12 +73,12 @@ type Item = TransactionItem<unknown>;
 
 function count(v: unknown, option: string): bigint {
   if ((typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'bigint' && v >= 0n)) return BigInt(v);
-  throw new NetlinkArgumentError(option, `must be a non-negative integer, got ${JSON.stringify(typeof v === 'bigint' ? String(v) : v)}`);
+  throw new NetlinkArgumentError(option, `must be a non-negative integer, got ${quote(typeof v === 'bigint' ? String(v) : v)}`);
 }
 
 function positive(v: unknown, option: string): number {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
-  throw new NetlinkArgumentError(option, `must be a positive integer, got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be a positive integer, got ${quote(v)}`);
 }
 
 /** An object's NFTA_OBJ_TYPE and NFTA_OBJ_DATA from its spec. */
@@ -92,7 +93,7 @@ function objData(kind: NftObjectType, c: Record<string, unknown>, where: string)
       };
     case 'limit': {
       const unit = RATE_UNITS[c.per as string];
-      if (unit === undefined) throw new NetlinkArgumentError(`${where}.per`, `must be one of ${Object.keys(RATE_UNITS).join(', ')}, got ${JSON.stringify(c.per)}`);
+      if (unit === undefined) throw new NetlinkArgumentError(`${where}.per`, `must be one of ${Object.keys(RATE_UNITS).join(', ')}, got ${quote(c.per)}`);
       const burst = c.burst === undefined ? defaultBurst(c.bytes === true) : count(c.burst, `${where}.burst`);
       return {
         type: 'limit',
@@ -104,7 +105,7 @@ function objData(kind: NftObjectType, c: Record<string, unknown>, where: string)
 
 /** A flowtable's hook: ingress (NF_NETDEV_INGRESS, whatever the table's family), a priority and devices. */
 function flowtableHook(c: NftFlowtableSpec, where: string): NewflowtableDoRequest['hook'] {
-  if (c.hook !== undefined && c.hook !== 'ingress') throw new NetlinkArgumentError(`${where}.hook`, `a flowtable's hook is 'ingress', got ${JSON.stringify(c.hook)}`);
+  if (c.hook !== undefined && c.hook !== 'ingress') throw new NetlinkArgumentError(`${where}.hook`, `a flowtable's hook is 'ingress', got ${quote(c.hook)}`);
   if (!Array.isArray(c.devices) || !c.devices.length) throw new NetlinkArgumentError(`${where}.devices`, 'must list the devices whose traffic the flowtable takes');
   return {
     num: hookValue('netdev', 'ingress'),
@@ -164,7 +165,7 @@ export function objectsCall(family: number, filter: { table?: string; type?: Nft
   const req: GetobjDumpRequest = headFor(family);
   if (filter.table !== undefined) req.table = checkName(filter.table, 'table');
   if (filter.type !== undefined) {
-    if (!Object.hasOwn(OBJECT_TYPES, filter.type)) throw new NetlinkArgumentError('type', `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${JSON.stringify(filter.type)}`);
+    if (!Object.hasOwn(OBJECT_TYPES, filter.type)) throw new NetlinkArgumentError('type', `must be one of ${Object.keys(OBJECT_TYPES).join(', ')}, got ${quote(filter.type)}`);
     req.type = filter.type;
   }
   const result = (r: GetobjDumpReply[]) => r.map(toObject).filter((o): o is NftObject => o !== undefined);

@@ -6,6 +6,7 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js
 import { NetlinkArgumentError } from '../core/errors.js';
 import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
 import { CT_STATES, type CtState, type NftSetType } from './nft-names.js';
+import { quote } from '../core/options.js';
 
 export type ValueKind = 'ipv4' | 'ipv6' | 'port' | 'ifname' | 'proto' | 'u32' | 'nfproto' | 'ethertype' | 'ctstate';
 
@@ -44,13 +45,13 @@ function u32Bytes(n: number): Buffer {
 function uint(v: unknown, max: number, option: string): number {
   const n = typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : v;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max) return n;
-  throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${JSON.stringify(v)}`, 'ERR_OUT_OF_RANGE');
+  throw new NetlinkArgumentError(option, `must be an integer 0..${max}, got ${quote(v)}`, 'ERR_OUT_OF_RANGE');
 }
 
 function named(table: Record<string, number>, v: unknown, max: number, option: string): number {
   if (typeof v === 'string' && Object.hasOwn(table, v)) return table[v];
   if (typeof v === 'string' && !/^(0x)?[0-9a-f]+$/i.test(v))
-    throw new NetlinkArgumentError(option, `must be one of ${Object.keys(table).join(', ')} or a number, got ${JSON.stringify(v)}`);
+    throw new NetlinkArgumentError(option, `must be one of ${Object.keys(table).join(', ')} or a number, got ${quote(v)}`);
   return uint(v, max, option);
 }
 
@@ -62,7 +63,7 @@ function nameOf(table: Record<string, number>, n: number): string | number {
 /** An address (no prefix) of a kind, as bytes. */
 function addrBytes(kind: 'ipv4' | 'ipv6', s: unknown, option: string): Buffer {
   const b = typeof s === 'string' ? (kind === 'ipv4' ? parseIPv4(s) : parseIPv6(s)) : undefined;
-  if (!b) throw new NetlinkArgumentError(option, `must be an ${kind === 'ipv4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(s)}`);
+  if (!b) throw new NetlinkArgumentError(option, `must be an ${kind === 'ipv4' ? 'IPv4' : 'IPv6'} address, got ${quote(s)}`);
   return b;
 }
 
@@ -94,7 +95,7 @@ export function valueBytes(kind: ValueKind, v: unknown, option: string): Buffer 
     }
     case 'ifname': {
       if (typeof v !== 'string' || v.length === 0 || Buffer.byteLength(v) >= IFNAMSIZ || v.includes('\0'))
-        throw new NetlinkArgumentError(option, `must be an interface name of 1..15 bytes, got ${JSON.stringify(v)}`);
+        throw new NetlinkArgumentError(option, `must be an interface name of 1..15 bytes, got ${quote(v)}`);
       const b = Buffer.alloc(IFNAMSIZ);
       b.write(v);
       return b;
@@ -119,7 +120,7 @@ export function ctStateBits(v: unknown, option = 'state'): number {
   const list = Array.isArray(v) ? v : [v];
   let bits = 0;
   for (const s of list) {
-    if (typeof s !== 'string' || !Object.hasOwn(CT_STATES, s)) throw new NetlinkArgumentError(option, `must list ct states (${Object.keys(CT_STATES).join(', ')}), got ${JSON.stringify(s)}`);
+    if (typeof s !== 'string' || !Object.hasOwn(CT_STATES, s)) throw new NetlinkArgumentError(option, `must list ct states (${Object.keys(CT_STATES).join(', ')}), got ${quote(s)}`);
     bits |= CT_STATES[s as CtState];
   }
   return bits;

@@ -11,6 +11,7 @@ import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany,
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
 import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
 import { routeScopes } from './names.js';
+import { quote } from '../core/options.js';
 
 type AddrReply = OpReply<RtAddr, 'getaddr', 'dump'>;
 
@@ -140,7 +141,7 @@ type DelAddr = OpRequest<RtAddr, 'deladdr', 'do'>;
 /** The local address, its length and the peer, from a spec or key. */
 function endpoints(spec: { address?: unknown; peer?: unknown }): { family: InetFamily; local: string; len: number; lenGiven: boolean; peer?: string } {
   const p = parsePrefix(spec.address as string, 'address');
-  if (p.address === '') throw new NetlinkArgumentError('address', `must be an address, got ${JSON.stringify(spec.address)}`);
+  if (p.address === '') throw new NetlinkArgumentError('address', `must be an address, got ${quote(spec.address)}`);
   const lenGiven = (spec.address as string).includes('/');
   if (spec.peer === undefined) return { family: p.family, local: p.address, len: p.len, lenGiven };
   const q = parsePrefix(spec.peer as string, 'peer', p.family);

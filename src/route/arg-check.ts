@@ -1,6 +1,7 @@
 // Checks of a caller's objects, each failing with a NetlinkArgumentError that names the
 // option (`addresses.add: validLft ...`), so a mistake is reported before anything is sent.
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** A plain object whose keys are all known; the error lists the known ones. */
 export function checkSpec<K extends string>(v: unknown, option: string, keys: readonly K[]): Partial<Record<K, unknown>> {
@@ -17,7 +18,7 @@ export function checkSpec<K extends string>(v: unknown, option: string, keys: re
  */
 export function checkIfname(v: unknown, option: string, what = ''): string {
   if (typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 15 && !/[\s/\0]/.test(v) && v !== '.' && v !== '..') return v;
-  throw new NetlinkArgumentError(option, `must be a link name (1-15 bytes, no '/' or spaces)${what}, got ${JSON.stringify(v)}`,
+  throw new NetlinkArgumentError(option, `must be a link name (1-15 bytes, no '/' or spaces)${what}, got ${quote(v)}`,
     typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 
@@ -41,7 +42,7 @@ export function checkBool(v: unknown, option: string): boolean | undefined {
 
 export function checkString(v: unknown, option: string, max = Infinity): string {
   if (typeof v !== 'string') throw new NetlinkArgumentError(option, `must be a string, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');
-  if (v.length === 0 || v.length > max) throw new NetlinkArgumentError(option, `must be 1..${max} characters, got ${JSON.stringify(v)}`, 'ERR_OUT_OF_RANGE');
+  if (v.length === 0 || v.length > max) throw new NetlinkArgumentError(option, `must be 1..${max} characters, got ${quote(v)}`, 'ERR_OUT_OF_RANGE');
   return v;
 }
 
@@ -50,14 +51,14 @@ export function checkNames<N extends string>(v: unknown, option: string, known: 
   const list = typeof v === 'string' ? [v] : v;
   if (!Array.isArray(list)) throw new NetlinkArgumentError(option, `must be a name or a list of names (${known.join(', ')})`, 'ERR_INVALID_ARG_TYPE');
   for (const n of list)
-    if (!(known as readonly unknown[]).includes(n)) throw new NetlinkArgumentError(option, `has no ${JSON.stringify(n)} (there are: ${known.join(', ')})`);
+    if (!(known as readonly unknown[]).includes(n)) throw new NetlinkArgumentError(option, `has no ${quote(n)} (there are: ${known.join(', ')})`);
   return list as N[];
 }
 
 /** A link-layer address as `ip` writes it: hex bytes joined by ':' ('02:00:00:00:00:01'). */
 export function checkLladdr(v: unknown, option = 'lladdr'): string {
   if (typeof v !== 'string' || !/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){0,31}$/i.test(v))
-    throw new NetlinkArgumentError(option, `must be a link-layer address such as '02:00:00:00:00:01', got ${JSON.stringify(v)}`,
+    throw new NetlinkArgumentError(option, `must be a link-layer address such as '02:00:00:00:00:01', got ${quote(v)}`,
       typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return v.split(':').map((b) => b.padStart(2, '0').toLowerCase()).join(':');
 }

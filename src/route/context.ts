@@ -2,7 +2,7 @@
 // names of its links resolved on demand, and one binder that turns each operation (a
 // builder of calls, described once) into `name(arg, opts?)` and `nameSync(arg, opts?)`.
 import type { Call } from '../core/call.js';
-import { Connection, type ConnectionOptions } from '../core/connection.js';
+import { checkConnectionOptions, Connection, type ConnectionOptions } from '../core/connection.js';
 import { NETLINK_ROUTE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkSystemError } from '../core/errors.js';
 import type { TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from '../core/transaction.js';
@@ -136,7 +136,10 @@ export class RouteContext {
   private readonly links = () => (this.rtnl ??= new Connection(NETLINK_ROUTE, this.options));
   names?: LinkNames;
 
-  constructor(readonly options: ConnectionOptions = {}, readonly protocol: number = NETLINK_ROUTE) {}
+  constructor(readonly options: ConnectionOptions = {}, readonly protocol: number = NETLINK_ROUTE) {
+    // the socket opens on first use: a wrong option is refused here, where it was given
+    checkConnectionOptions(options);
+  }
 
   get conn(): Connection {
     return (this.connection ??= new Connection(this.protocol, this.options));

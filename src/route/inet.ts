@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS } from '../core/rtnetlink.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { isIPv4Text } from '../core/ipv4-text.js';
+import { quote } from '../core/options.js';
 
 export type InetFamily = typeof AF_INET | typeof AF_INET6;
 
@@ -21,7 +22,7 @@ export function familyOf(address: string, option = 'address'): InetFamily {
   const v = typeof address === 'string' ? isIP(address) : 0;
   if (v === 4) return AF_INET;
   if (v === 6) return AF_INET6;
-  throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${JSON.stringify(address)}`,
+  throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${quote(address)}`,
     typeof address === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 
@@ -37,11 +38,11 @@ export function parsePrefix(text: string, option = 'dst', family?: InetFamily): 
   const address = slash < 0 ? text : text.slice(0, slash);
   const fam = familyOf(address, option);
   if (family !== undefined && family !== fam)
-    throw new NetlinkArgumentError(option, `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} prefix here, got ${JSON.stringify(text)}`);
+    throw new NetlinkArgumentError(option, `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} prefix here, got ${quote(text)}`);
   const max = fam === AF_INET ? 32 : 128;
   const len = slash < 0 ? max : prefixLength(text, slash + 1);
   if (!(len >= 0 && len <= max))
-    throw new NetlinkArgumentError(option, `must have a prefix length 0..${max}, got ${JSON.stringify(text)}`, 'ERR_OUT_OF_RANGE');
+    throw new NetlinkArgumentError(option, `must have a prefix length 0..${max}, got ${quote(text)}`, 'ERR_OUT_OF_RANGE');
   return { family: fam, address, len };
 }
 
@@ -93,5 +94,5 @@ export function parseFamily(v: unknown, option = 'family'): InetFamily | undefin
   if (v === undefined) return undefined;
   if (v === 4 || v === 'inet' || v === 'ipv4' || v === AF_INET) return AF_INET;
   if (v === 6 || v === 'inet6' || v === 'ipv6' || v === AF_INET6) return AF_INET6;
-  throw new NetlinkArgumentError(option, `must be 4, 6, 'inet', 'inet6', 'ipv4' or 'ipv6', got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be 4, 6, 'inet', 'inet6', 'ipv4' or 'ipv6', got ${quote(v)}`);
 }

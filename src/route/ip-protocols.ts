@@ -2,6 +2,7 @@
 // getprotobyname; a number with no name prints as 'ipproto-N', as `ip` prints it.
 import { readFileSync } from 'node:fs';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** Used when /etc/protocols is missing (minimal containers). */
 const FALLBACK: [string, number][] = [
@@ -42,7 +43,7 @@ export function ipProtoValue(v: unknown, option = 'ipproto'): number {
   const m = /^ipproto-(\d+)$/.exec(v);
   if (m) return ipProtoValue(m[1], option);
   const n = (table ??= load()).byName.get(v.toLowerCase());
-  if (n === undefined) throw new NetlinkArgumentError(option, `must be a protocol name from /etc/protocols (tcp, udp, icmp...) or a number, got ${JSON.stringify(v)}`);
+  if (n === undefined) throw new NetlinkArgumentError(option, `must be a protocol name from /etc/protocols (tcp, udp, icmp...) or a number, got ${quote(v)}`);
   return n;
 }
 

@@ -7,6 +7,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import { description as rtLink, type GetlinkDoReply, type Ipv4DevconfAttrsSet } from '../ynl/families/rt-link.js';
 import { opCall } from '../ynl/op-call.js';
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
+import { quote } from '../core/options.js';
 
 /**
  * The IPv4 settings of a link, as /proc/sys/net/ipv4/conf/DEV/* shows them: a number each, an
@@ -25,7 +26,7 @@ const KEYS = new Set<string>(SETTINGS.map((s) => s.key));
 
 function conf(reply: GetlinkDoReply | undefined, dev: string | number): Ipv4Conf {
   const values = reply?.afSpec?.inet?.conf;
-  if (!values) throw new NetlinkArgumentError('dev', `${JSON.stringify(dev)} has no IPv4 settings (IPv4 is disabled on it)`);
+  if (!values) throw new NetlinkArgumentError('dev', `${quote(dev)} has no IPv4 settings (IPv4 is disabled on it)`);
   const out: Ipv4Conf = {};
   for (const { key, id } of SETTINGS) if (values[id - 1] !== undefined) out[key] = values[id - 1]! | 0;
   return out;

@@ -12,6 +12,7 @@ import type {
 import type { Scope } from './context.js';
 import { familyOf } from './inet.js';
 import { routeTables } from './names.js';
+import { quote } from '../core/options.js';
 
 /** Turns one caller value into what the generated attribute takes (throwing for bad values). */
 type To<V, R> = (value: V, option: string, scope: Scope) => R;
@@ -73,7 +74,7 @@ function oneOf<N extends string, R>(names: Record<N, R>): To<N | number, R | num
   return (v, option) => {
     if (typeof v === 'string' && Object.hasOwn(names, v)) return names[v as N];
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-    throw new NetlinkArgumentError(option, `must be one of ${Object.keys(names).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new NetlinkArgumentError(option, `must be one of ${Object.keys(names).join(', ')}, got ${quote(v)}`);
   };
 }
 const same = <N extends string>(...names: N[]) => Object.fromEntries(names.map((n) => [n, n])) as Record<N, N>;

@@ -17,6 +17,7 @@ import { bulkOf, oneOrMany, type BulkResult } from './bulk.js';
 import { allOrThrow } from './outcomes.js';
 import { lookupOf, toLink, type Link, type LinkLookup } from './link-view.js';
 import { linkGroups } from './names.js';
+import { quote } from '../core/options.js';
 
 export type { Link, LinkInfo } from './link-view.js';
 export type { LinkKind } from './link-kinds.js';
@@ -142,7 +143,7 @@ function kindOf(kind: unknown): LinkKind {
   if (typeof kind === 'string' && TUNTAP.has(kind))
     throw new NetlinkArgumentError('kind', `'${kind}' devices are made with ioctls, not rtnetlink: use rt.tuntap.add({ name, mode: '${kind}' })`);
   if (typeof kind === 'string' && Object.hasOwn(KINDS, kind)) return kind as LinkKind;
-  throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
+  throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(KINDS).join(', ')}, got ${quote(kind)}`);
 }
 
 const ifname = (v: unknown, option: string): string => checkIfname(v, option);
@@ -164,7 +165,7 @@ function common(input: Record<string, unknown>, prefix = '', claimed: object = {
 /** IFLA_NET_NS_FD / IFLA_NET_NS_PID for a namespace; a name's fd is closed when the call is over. */
 function netnsAttr(v: unknown, option: string, scope: Scope): Pick<LinkAttrsSet, 'netNsFd' | 'netNsPid'> {
   if (typeof v === 'string') {
-    if (v === '' || v.includes('/') || v === '.' || v === '..') throw new NetlinkArgumentError(option, `must be a name from /run/netns, got ${JSON.stringify(v)}`);
+    if (v === '' || v.includes('/') || v === '.' || v === '..') throw new NetlinkArgumentError(option, `must be a name from /run/netns, got ${quote(v)}`);
     let fd: number;
     try {
       fd = openSync(`/run/netns/${v}`, fsConstants.O_RDONLY);
@@ -247,7 +248,7 @@ export function changeItems(input: LinkChange, scope: Scope): TransactionItem<un
       // IFLA_ALT_IFNAME allows 127 bytes (ALTIFNAMSIZ - 1)
       const altIfname = names.map((n, i) => {
         if (typeof n === 'string' && n.length > 0 && n.length < 128 && !n.includes('/') && !/\s/.test(n)) return n;
-        throw new NetlinkArgumentError(`altnames.${op}[${i}]`, `must be a name of 1-127 characters without '/' or spaces, got ${JSON.stringify(n)}`);
+        throw new NetlinkArgumentError(`altnames.${op}[${i}]`, `must be a name of 1-127 characters without '/' or spaces, got ${quote(n)}`);
       });
       items.push(opItem(rtLink, op === 'add' ? 'newlinkprop' : 'dellinkprop', { ifiFamily: 0, ifiIndex, propList: { altIfname } }));
     }

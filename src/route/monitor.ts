@@ -48,7 +48,7 @@ import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { checkEventOptions } from '../core/options.js';
+import { checkEventOptions, quote } from '../core/options.js';
 import type { EventStream, NetlinkEvent } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
 import { RTNLGRP_LINK } from '../core/rtnetlink.js';
@@ -189,7 +189,7 @@ function checkOptions(objects: unknown, opts: unknown): { kinds: ObjectKind[]; o
   if (objects === undefined || objects === 'all') kinds = [...OBJECT_KINDS];
   else if (Array.isArray(objects) && objects.length > 0) {
     for (const k of objects)
-      if (!OBJECT_KINDS.includes(k)) throw new NetlinkArgumentError('objects', `must list kinds of ${OBJECT_KINDS.join(', ')}, got ${JSON.stringify(k)}`);
+      if (!OBJECT_KINDS.includes(k)) throw new NetlinkArgumentError('objects', `must list kinds of ${OBJECT_KINDS.join(', ')}, got ${quote(k)}`);
     kinds = [...new Set(objects as ObjectKind[])];
   } else throw new NetlinkArgumentError('objects', `must be 'all' or a non-empty list of ${OBJECT_KINDS.join(', ')}`, 'ERR_INVALID_ARG_TYPE');
   if (opts === undefined) return { kinds, opts: {} };

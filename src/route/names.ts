@@ -4,6 +4,7 @@
 // (`echo 100 vpn >> /etc/iproute2/rt_tables`) works here too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** Where iproute2 looks (newer versions ship defaults in /usr/share, configuration in /etc). */
 const DIRS = ['/usr/lib/iproute2', '/usr/share/iproute2', '/etc/iproute2'];
@@ -52,7 +53,7 @@ export class NameTable {
     const n = typeof v === 'number' ? v : this.byName.get(v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN);
     if (Number.isInteger(n) && n >= 0 && n <= MAX[this.file]) return n;
     if (typeof v === 'string' && !this.byName.has(v) && Number.isNaN(n))
-      throw new NetlinkArgumentError(option, `must be a ${LABEL[this.file]} name or number, got ${JSON.stringify(v)} (names: ${[...this.byName.keys()].join(', ')})`);
+      throw new NetlinkArgumentError(option, `must be a ${LABEL[this.file]} name or number, got ${quote(v)} (names: ${[...this.byName.keys()].join(', ')})`);
     throw new NetlinkArgumentError(option, `must be an integer 0..${MAX[this.file]}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
   }
 

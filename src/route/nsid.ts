@@ -12,6 +12,7 @@ import { description as rtNsid, type GetnsidDoReply } from '../ynl/families/rt-n
 import { bindOps, type BoundOps, type Bulk, type RouteContext, type Scope, type Step } from './context.js';
 import { checkSpec } from './arg-check.js';
 import { namingOptions, uint } from './spec-values.js';
+import { quote } from '../core/options.js';
 
 /** A namespace as the handle's namespace numbers it (`ip -j netns list-id`). */
 export interface NamespaceId {
@@ -51,7 +52,7 @@ function name(target: unknown, option = 'netns'): Named {
     fd = openSync(t, fs.O_RDONLY | fs.O_NONBLOCK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new NetnsError(-(err.errno ?? 0), 'open', `network namespace ${JSON.stringify(shown)}: ${err.message}`, shown, t);
+    throw new NetnsError(-(err.errno ?? 0), 'open', `network namespace ${quote(shown)}: ${err.message}`, shown, t);
   }
   return { fd, close: () => closeSync(fd) };
 }

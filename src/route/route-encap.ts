@@ -7,6 +7,7 @@ import { NetlinkArgumentError } from '../core/errors.js';
 import type {
   LwtunnelIp6AttrsSet, LwtunnelIpAttrsSet, MplsIptunnelAttrsSet, RouteAttrsSet, Seg6IptunModeEnum, Seg6IptunnelAttrsSet,
 } from '../ynl/families/rt-route.js';
+import { quote } from '../core/options.js';
 
 export type Seg6Mode = Seg6IptunModeEnum;
 
@@ -30,7 +31,7 @@ const SEG6_MODES: readonly string[] = ['inline', 'encap', 'l2encap', 'encap-red'
 
 
 function addr(v: unknown, family: 4 | 6, option: string): string {
-  if (typeof v !== 'string' || isIP(v) !== family) throw new NetlinkArgumentError(option, `must be an IPv${family} address, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || isIP(v) !== family) throw new NetlinkArgumentError(option, `must be an IPv${family} address, got ${quote(v)}`);
   return v;
 }
 
@@ -69,7 +70,7 @@ const ENCODERS: Record<string, (e: Record<string, unknown>, o: string) => EncapA
   ip6: (e, o) => ({ encapType: 'ip6', encap: tunnel(e, o, 6, 'hoplimit', 'tc') }),
   seg6: (e, o) => {
     const mode = e.mode ?? 'encap';
-    if (typeof mode !== 'string' || !SEG6_MODES.includes(mode)) throw new NetlinkArgumentError(`${o}.mode`, `must be one of ${SEG6_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    if (typeof mode !== 'string' || !SEG6_MODES.includes(mode)) throw new NetlinkArgumentError(`${o}.mode`, `must be one of ${SEG6_MODES.join(', ')}, got ${quote(mode)}`);
     const segs = e.segs;
     if (!Array.isArray(segs) || segs.length === 0 || segs.length > 127) throw new NetlinkArgumentError(`${o}.segs`, 'must be an array of 1..127 IPv6 addresses');
     const n = segs.length;
@@ -87,7 +88,7 @@ export function encodeEncap(e: unknown, option = 'encap'): EncapAttrs {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) throw new NetlinkArgumentError(option, 'must be an object such as { type: \'mpls\', labels: [100] }', 'ERR_INVALID_ARG_TYPE');
   const type = (e as { type?: unknown }).type;
   const enc = typeof type === 'string' ? ENCODERS[type] : undefined;
-  if (!enc) throw new NetlinkArgumentError(`${option}.type`, `must be one of ${Object.keys(ENCODERS).join(', ')}, got ${JSON.stringify(type)}`);
+  if (!enc) throw new NetlinkArgumentError(`${option}.type`, `must be one of ${Object.keys(ENCODERS).join(', ')}, got ${quote(type)}`);
   return enc(e as Record<string, unknown>, option);
 }
 

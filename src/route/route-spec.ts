@@ -13,6 +13,7 @@ import { familyOf, parseFamily, parsePrefix, type InetFamily, type Prefix } from
 import { routeProtocols, routeScopes, routeTables } from './names.js';
 import { METRIC_BITS, METRIC_FEATURES, type RouteMetrics } from './route-object.js';
 import { encodeEncap, type RouteEncap } from './route-encap.js';
+import { quote } from '../core/options.js';
 
 export type RouteType = Exclude<RtmTypeEnum, 'unspec'>;
 const TYPES: readonly string[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
@@ -130,10 +131,10 @@ function viaOf(address: string): NonNullable<RouteAttrsSet['via']> {
 
 /** The gateway of a route or nexthop: RTA_GATEWAY in the route's family, RTA_VIA otherwise. */
 function gatewayAttrs(via: unknown, family: InetFamily, option: string): Pick<RouteAttrsSet, 'gateway' | 'via'> {
-  if (typeof via !== 'string' || !isIP(via)) throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${JSON.stringify(via)}`);
+  if (typeof via !== 'string' || !isIP(via)) throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${quote(via)}`);
   const fam = familyOf(via, option);
   if (fam === family) return { gateway: via };
-  if (family === AF_INET6) throw new NetlinkArgumentError(option, `must be an IPv6 address on an IPv6 route, got ${JSON.stringify(via)}`);
+  if (family === AF_INET6) throw new NetlinkArgumentError(option, `must be an IPv6 address on an IPv6 route, got ${quote(via)}`);
   return { via: viaOf(via) };
 }
 
@@ -156,7 +157,7 @@ function metricsOf(spec: RouteSpec): RouteAttrsSet['metrics'] {
     if (!Array.isArray(spec.features)) throw new NetlinkArgumentError('features', 'must be a list such as [\'ecn\']', 'ERR_INVALID_ARG_TYPE');
     m.features = spec.features.reduce((acc: number, f, i) => {
       const bit = METRIC_FEATURES.find(([, n]) => n === f)?.[0];
-      if (bit === undefined) throw new NetlinkArgumentError(`features[${i}]`, `must be one of ${METRIC_FEATURES.map(([, n]) => n).join(', ')}, got ${JSON.stringify(f)}`);
+      if (bit === undefined) throw new NetlinkArgumentError(`features[${i}]`, `must be one of ${METRIC_FEATURES.map(([, n]) => n).join(', ')}, got ${quote(f)}`);
       return acc | bit;
     }, 0);
     any = true;
@@ -165,7 +166,7 @@ function metricsOf(spec: RouteSpec): RouteAttrsSet['metrics'] {
     if (!Array.isArray(spec.lock)) throw new NetlinkArgumentError('lock', 'must be a list of metric names such as [\'mtu\']', 'ERR_INVALID_ARG_TYPE');
     m.lock = spec.lock.reduce((acc: number, k, i) => {
       const bit = METRIC_BITS[k];
-      if (bit === undefined) throw new NetlinkArgumentError(`lock[${i}]`, `must be a metric name (${Object.keys(METRIC_BITS).join(', ')}), got ${JSON.stringify(k)}`);
+      if (bit === undefined) throw new NetlinkArgumentError(`lock[${i}]`, `must be a metric name (${Object.keys(METRIC_BITS).join(', ')}), got ${quote(k)}`);
       return (acc | (1 << bit)) >>> 0;
     }, 0);
     any = true;
@@ -215,7 +216,7 @@ export function routeRequest(spec: RouteSpec, scope: Scope, del = false): Newrou
   const dst = typeof known === 'number' ? parsePrefix(spec.dst, 'dst', family) : known;
   let type = 'unicast';
   if (spec.type !== undefined) {
-    if (!TYPES.includes(spec.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(spec.type)}`);
+    if (!TYPES.includes(spec.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${quote(spec.type)}`);
     type = spec.type;
   }
   // tableFields written out, not spread into the literal: a spread costs microseconds (bulk adds)
@@ -254,7 +255,7 @@ function otherOptions(spec: RouteSpec, req: NewrouteDoRequest, family: InetFamil
   if (spec.realm !== undefined) req.flow = checkUint(spec.realm, 'realm', 0xffffffff);
   if (spec.prefsrc !== undefined) {
     if (typeof spec.prefsrc !== 'string' || familyOf(spec.prefsrc, 'prefsrc') !== family)
-      throw new NetlinkArgumentError('prefsrc', `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(spec.prefsrc)}`);
+      throw new NetlinkArgumentError('prefsrc', `must be an ${family === AF_INET ? 'IPv4' : 'IPv6'} address, got ${quote(spec.prefsrc)}`);
     req.prefsrc = spec.prefsrc;
   }
   if (spec.nexthops !== undefined) req.multipath = nexthopsOf(spec.nexthops, family, scope);
@@ -263,7 +264,7 @@ function otherOptions(spec: RouteSpec, req: NewrouteDoRequest, family: InetFamil
   if (checkBool(spec.onlink, 'onlink') === true) req.rtmFlags = RTNH_F_ONLINK;
   if (spec.pref !== undefined) {
     const p = PREFS[spec.pref as string];
-    if (p === undefined) throw new NetlinkArgumentError('pref', `must be 'low', 'medium' or 'high', got ${JSON.stringify(spec.pref)}`);
+    if (p === undefined) throw new NetlinkArgumentError('pref', `must be 'low', 'medium' or 'high', got ${quote(spec.pref)}`);
     req.pref = p;
   }
   if (spec.expires !== undefined) req.expires = checkUint(spec.expires, 'expires', 0xffffffff);

@@ -21,6 +21,7 @@ import { routeProtocols, routeScopes } from './names.js';
 import { toRoute, type LinkNameSource, type Route } from './route-object.js';
 import { routeRequest, tableFields, tableId, withField, type RouteSpec } from './route-spec.js';
 import { templated } from './routes-template.js';
+import { quote } from '../core/options.js';
 
 export type { Route, RouteNexthop, RouteMetrics } from './route-object.js';
 export type { RouteSpec, RouteNexthopSpec, RouteType, RouteMetricsSpec } from './route-spec.js';
@@ -112,7 +113,7 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   if (cached) request.rtmFlags = RTM_F_CLONED;
   if (filter.protocol !== undefined) request.rtmProtocol = routeProtocols().value(filter.protocol, 'protocol');
   if (filter.type !== undefined) {
-    if (typeof filter.type !== 'string' || !TYPES.includes(filter.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(filter.type)}`);
+    if (typeof filter.type !== 'string' || !TYPES.includes(filter.type)) throw new NetlinkArgumentError('type', `must be one of ${TYPES.join(', ')}, got ${quote(filter.type)}`);
     request.rtmType = filter.type as RtmTypeEnum;
   }
   const scopeValue = filter.scope === undefined ? undefined : routeScopes().value(filter.scope, 'scope');

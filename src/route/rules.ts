@@ -15,6 +15,7 @@ import { tableId } from './route-spec.js';
 import { deleteAll, oneOrMany, type BulkResult, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { hex, namingOptions, range, uint, valueMask, word } from './spec-values.js';
 import { Definitions } from '../core/definitions.js';
+import { quote } from '../core/options.js';
 
 /** What a rule does with a packet it matches (`ip rule ... ACTION`). */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -181,7 +182,7 @@ function realmsValue(v: unknown): number {
   if (typeof v === 'number') return uint(v, 'realms', U32);
   if (typeof v !== 'string') throw new NetlinkArgumentError('realms', `must be 'FROM/TO', 'TO' or a number, got ${typeof v}`, 'ERR_INVALID_ARG_TYPE');
   const parts = v.split('/');
-  if (parts.length > 2) throw new NetlinkArgumentError('realms', `must be 'FROM/TO' or 'TO', got ${JSON.stringify(v)}`);
+  if (parts.length > 2) throw new NetlinkArgumentError('realms', `must be 'FROM/TO' or 'TO', got ${quote(v)}`);
   const [from, to] = parts.length === 2 ? parts : ['0', parts[0]];
   return (routeRealms().value(from, 'realms') << 16) | routeRealms().value(to, 'realms');
 }

@@ -2,13 +2,14 @@
 // each mistake a NetlinkArgumentError naming the option; and kernel errors said with the
 // caller's option. (Plain objects and booleans: arg-check.ts; bulk calls: bulk.ts.)
 import { NetlinkArgumentError, NetlinkError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
 /** An integer min..max, given as a number or as decimal/hex text ('0x10'). */
 export function uint(v: unknown, option: string, max: number, min = 0): number {
   const n = typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : v;
-  if (typeof n !== 'number') throw new NetlinkArgumentError(option, `must be an integer, got ${kindOf(v)}${typeof v === 'string' ? ` ${JSON.stringify(v)}` : ''}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+  if (typeof n !== 'number') throw new NetlinkArgumentError(option, `must be an integer, got ${kindOf(v)}${typeof v === 'string' ? ` ${quote(v)}` : ''}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   if (!Number.isInteger(n) || n < min || n > max) throw new NetlinkArgumentError(option, `must be an integer ${min}..${max}, got ${String(v)}`, 'ERR_OUT_OF_RANGE');
   return n;
 }
@@ -16,7 +17,7 @@ export function uint(v: unknown, option: string, max: number, min = 0): number {
 /** One of a list of words. */
 export function word<W extends string>(v: unknown, option: string, words: readonly W[]): W {
   if (typeof v !== 'string' || !(words as readonly string[]).includes(v))
-    throw new NetlinkArgumentError(option, `must be one of ${words.map((w) => `'${w}'`).join(', ')}, got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+    throw new NetlinkArgumentError(option, `must be one of ${words.map((w) => `'${w}'`).join(', ')}, got ${quote(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return v as W;
 }
 
@@ -38,7 +39,7 @@ export function valueMask(v: unknown, option: string, max: number): { value: num
   if (typeof v === 'number') return { value: uint(v, option, max) };
   if (typeof v !== 'string') throw new NetlinkArgumentError(option, `must be a number or 'VALUE/MASK' text, got ${kindOf(v)}`, 'ERR_INVALID_ARG_TYPE');
   const [value, mask, extra] = v.split('/');
-  if (extra !== undefined) throw new NetlinkArgumentError(option, `must be 'VALUE/MASK', got ${JSON.stringify(v)}`);
+  if (extra !== undefined) throw new NetlinkArgumentError(option, `must be 'VALUE/MASK', got ${quote(v)}`);
   return mask === undefined ? { value: uint(value, option, max) } : { value: uint(value, option, max), mask: uint(mask, option, max) };
 }
 

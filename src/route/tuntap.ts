@@ -14,6 +14,7 @@ import { description as rtLink, type GetlinkDoReply, type LinkinfoTunAttrsSet } 
 import { opCall } from '../ynl/op-call.js';
 import { bindOps, type RouteContext, type Scope } from './context.js';
 import { bindJobs, type Job, type JobOptions, type NativeFailure } from './native-jobs.js';
+import { quote } from '../core/options.js';
 
 export type TunMode = 'tun' | 'tap';
 
@@ -113,7 +114,7 @@ function id(spec: Record<string, unknown>, key: string): number {
 }
 
 function mode(v: unknown): TunMode {
-  if (v !== 'tun' && v !== 'tap') throw new NetlinkArgumentError('mode', `must be 'tun' or 'tap', got ${JSON.stringify(v)}`);
+  if (v !== 'tun' && v !== 'tap') throw new NetlinkArgumentError('mode', `must be 'tun' or 'tap', got ${quote(v)}`);
   return v;
 }
 

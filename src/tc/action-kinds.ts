@@ -20,6 +20,7 @@ import { struct } from '../ynl/unread.js';
 import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { formatHandle, parseHandle } from './handle.js';
 import { ethertypeWord, parseProtocol } from './ethertypes.js';
+import { quote } from '../core/options.js';
 
 /** What every action spec may say besides its kind's own fields. */
 export const COMMON_KEYS = ['kind', 'index', 'verdict'] as const;
@@ -236,11 +237,11 @@ const ipv4Num = (a: string) => parseIPv4(a)!.readUInt32BE(0);
 
 function tunnelAddr(out: ActTunnelKeyAttrsSet, v: unknown, option: 'src' | 'dst'): void {
   const p = parsePrefix(v as string, option);
-  if (p.len !== (p.family === AF_INET ? 32 : 128)) throw new NetlinkArgumentError(option, `must be an address, not a prefix: ${JSON.stringify(v)}`);
+  if (p.len !== (p.family === AF_INET ? 32 : 128)) throw new NetlinkArgumentError(option, `must be an address, not a prefix: ${quote(v)}`);
   if (p.family === AF_INET) out[option === 'src' ? 'encIpv4Src' : 'encIpv4Dst'] = ipv4Num(p.address);
   else {
     const b = parseIPv6(p.address);
-    if (!b) throw new NetlinkArgumentError(option, `must be an address without a zone, got ${JSON.stringify(v)}`);
+    if (!b) throw new NetlinkArgumentError(option, `must be an address without a zone, got ${quote(v)}`);
     out[option === 'src' ? 'encIpv6Src' : 'encIpv6Dst'] = b;
   }
 }
@@ -334,7 +335,7 @@ export interface PeditWord {
 function peditWord(k: unknown, opt: string): PeditWord {
   const e = checkSpec(k, opt, ['field', 'set', 'add']);
   const f = PEDIT_FIELDS[e.field as string];
-  if (!f) throw new NetlinkArgumentError(`${opt}.field`, `must be one of ${Object.keys(PEDIT_FIELDS).map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(e.field)}`);
+  if (!f) throw new NetlinkArgumentError(`${opt}.field`, `must be one of ${Object.keys(PEDIT_FIELDS).map((n) => `'${n}'`).join(', ')}, got ${quote(e.field)}`);
   if ((e.set === undefined) === (e.add === undefined)) throw new NetlinkArgumentError(opt, 'needs one of set, add');
   const [htype, pos, bits, isAddr] = f;
   const cmd = e.set !== undefined ? 'set' : 'add';

@@ -14,6 +14,7 @@ import { parseVerdict, verdictName, type Verdict } from './verdicts.js';
 import { toStats, type TcStats } from './stats.js';
 import { writeOps, type TcOps } from './tc-object.js';
 import { struct } from '../ynl/unread.js';
+import { quote } from '../core/options.js';
 
 /** What every action spec may say. */
 interface ActionCommon {
@@ -93,7 +94,7 @@ export function actionAttrs(scope: Scope, spec: unknown, option = 'action'): Act
   const s = spec as Record<string, unknown>;
   const kind = s.kind;
   const k = typeof kind === 'string' ? ACTION_KINDS[kind] : undefined;
-  if (!k) throw new NetlinkArgumentError(`${option}.kind`, `must be one of ${Object.keys(ACTION_KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!k) throw new NetlinkArgumentError(`${option}.kind`, `must be one of ${Object.keys(ACTION_KINDS).join(', ')}, got ${quote(kind)}`);
   checkSpec(s, option, k.allKeys ??= [...COMMON_KEYS, ...k.keys]);
   const index = s.index === undefined ? 0 : uint(s.index, `${option}.index`, MAX_INDEX, 1);
   if (index && Object.keys(s).length === 2) return { kind, options: k.ref({ index, capab: 0, action: 0, refcnt: 0, bindcnt: 0 }) } as ActAttrsSet;
@@ -138,7 +139,7 @@ export interface ActionRef {
 }
 
 function kindOf(v: unknown, option = 'kind'): string {
-  if (typeof v !== 'string' || !/^[a-z_0-9]{1,15}$/.test(v)) throw new NetlinkArgumentError(option, `must be an action kind such as 'mirred', got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+  if (typeof v !== 'string' || !/^[a-z_0-9]{1,15}$/.test(v)) throw new NetlinkArgumentError(option, `must be an action kind such as 'mirred', got ${quote(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
   return v;
 }
 

@@ -12,6 +12,7 @@ import { keysOf, type Opts, type Rate, type Size, type Time } from './qdisc-kind
 import { parseRate, parseSize, parseTime } from './units.js';
 import { ratespecOptions } from './ratespec.js';
 import { struct } from '../ynl/unread.js';
+import { quote } from '../core/options.js';
 
 
 type Kinded<K extends string> = Extract<ClassAttrsSet, { kind: K }>;
@@ -222,7 +223,7 @@ export const CLASS_KIND_NAMES = Object.keys(CLASS_KINDS) as ClassKind[];
 
 export function classKind(v: unknown): ClassKind {
   if (typeof v === 'string' && Object.hasOwn(CLASS_KINDS, v)) return v as ClassKind;
-  throw new NetlinkArgumentError('kind', `must be a class kind nlkit makes: ${CLASS_KIND_NAMES.join(', ')} (got ${JSON.stringify(v)}); other qdiscs' classes are listed, not made`,
+  throw new NetlinkArgumentError('kind', `must be a class kind nlkit makes: ${CLASS_KIND_NAMES.join(', ')} (got ${quote(v)}); other qdiscs' classes are listed, not made`,
     typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 

@@ -10,6 +10,7 @@ import { formatHandle, parseHandle } from './handle.js';
 import type { Opts } from './qdisc-kinds.js';
 import { toStats, type TcStats } from './stats.js';
 import { estimatorOf, headerView, tcmsg, writeOps, type Estimator, type TcHeaderView, type TcOps } from './tc-object.js';
+import { quote } from '../core/options.js';
 
 /** Where a class goes. */
 export interface ClassPlace {
@@ -54,7 +55,7 @@ const PLACE_KEYS = ['dev', 'kind', 'classid', 'parent'] as const;
 function classid(v: unknown): number {
   if (v === undefined) throw new NetlinkArgumentError('classid', "is required ('1:10')");
   const id = parseHandle(v, 'classid');
-  if ((id & 0xffff) === 0) throw new NetlinkArgumentError('classid', `must have a minor ('1:10'), got ${JSON.stringify(v)}`);
+  if ((id & 0xffff) === 0) throw new NetlinkArgumentError('classid', `must have a minor ('1:10'), got ${quote(v)}`);
   return id;
 }
 

@@ -4,6 +4,7 @@
 // sockets. Names are read case-insensitively, as ll_proto_a2n reads them.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { uint } from '../route/spec-values.js';
+import { quote } from '../core/options.js';
 
 /** The ethertypes code tests for. */
 export const ETH_P = { ALL: 0x0003, IP: 0x0800, IPV6: 0x86dd, '8021Q': 0x8100, '8021AD': 0x88a8 } as const;
@@ -61,6 +62,6 @@ export function parseProtocol(v: unknown, option = 'protocol'): number {
   const named = typeof v === 'string' ? ethertypeValue(v) : undefined;
   if (named !== undefined) return named;
   if (typeof v === 'number' || (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v))) return uint(v, option, 0xffff);
-  throw new NetlinkArgumentError(option, `must be an ethertype name of iproute2's ('all', 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', 'mpls_uc', 'lldp'...) or number, got ${JSON.stringify(v)}`,
+  throw new NetlinkArgumentError(option, `must be an ethertype name of iproute2's ('all', 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', 'mpls_uc', 'lldp'...) or number, got ${quote(v)}`,
     typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }

@@ -13,6 +13,7 @@ import { FLOWER_KEYS, flowerDecode, flowerEncode } from './flower.js';
 import { ematchList, ematchTree } from './ematch.js';
 import { ETH_P } from './ethertypes.js';
 import { struct } from '../ynl/unread.js';
+import { quote } from '../core/options.js';
 
 /** A filter kind: its spec keys, options both ways, and how its handles are written. */
 export interface FilterKind {
@@ -61,13 +62,13 @@ function parseU32Handle(v: unknown, option = 'handle'): number {
     const m = /^([0-9a-f]{0,3}):([0-9a-f]{0,2})(?::([0-9a-f]{0,3}))?$/i.exec(v);
     if (m) return ((parseInt(m[1] || '0', 16) << 20) | (parseInt(m[2] || '0', 16) << 12) | parseInt(m[3] || '0', 16)) >>> 0;
   }
-  throw new NetlinkArgumentError(option, `must be a u32 handle 'HT:HASH:NODE' in hex (e.g. '800::800') or a number, got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be a u32 handle 'HT:HASH:NODE' in hex (e.g. '800::800') or a number, got ${quote(v)}`);
 }
 
 /** A hash table (and bucket) handle, 'HT:' or 'HT:BKT:', as link and ht take it (no node). */
 function tableHandle(v: unknown, option: string): number {
   const h = parseU32Handle(v, option);
-  if (h & 0xfff) throw new NetlinkArgumentError(option, `must be a hash table ('2:' or '2:5:'), not a node, got ${JSON.stringify(v)}`);
+  if (h & 0xfff) throw new NetlinkArgumentError(option, `must be a hash table ('2:' or '2:5:'), not a node, got ${quote(v)}`);
   return h;
 }
 
@@ -179,7 +180,7 @@ function bytecode(v: unknown): BpfInsn[] {
   if (typeof v === 'string') {
     const parts = v.split(',').map((p) => p.trim()).filter((p) => p !== '');
     const n = Number(parts.shift());
-    if (!Number.isInteger(n) || n !== parts.length) throw new NetlinkArgumentError('bytecode', `must be 'N,code jt jf k,...' with N instructions, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n !== parts.length) throw new NetlinkArgumentError('bytecode', `must be 'N,code jt jf k,...' with N instructions, got ${quote(v)}`);
     insns = parts.map((p) => p.split(/\s+/).map(Number));
   } else if (Array.isArray(v)) insns = v;
   else throw new NetlinkArgumentError('bytecode', 'must be a list of {code, jt, jf, k} (or [code, jt, jf, k]) or tc\'s text', 'ERR_INVALID_ARG_TYPE');

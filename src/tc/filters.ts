@@ -20,6 +20,7 @@ import type { BpfInsn } from './filter-kinds.js';
 import type { FlowerKeys } from './flower.js';
 import type { Ematch } from './ematch.js';
 import { endianness } from 'node:os';
+import { quote } from '../core/options.js';
 
 /** Where a filter is and what it is, whatever its kind. */
 interface FilterPlace {
@@ -133,7 +134,7 @@ const MAX_CHAIN = 0xffffffff;
 
 function kindRow(kind: unknown) {
   const k = typeof kind === 'string' ? FILTER_KINDS[kind] : undefined;
-  if (!k) throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(FILTER_KINDS).join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!k) throw new NetlinkArgumentError('kind', `must be one of ${Object.keys(FILTER_KINDS).join(', ')}, got ${quote(kind)}`);
   return k;
 }
 

@@ -14,6 +14,7 @@ import { uint, valueMask } from '../route/spec-values.js';
 import { parsePrefix, prefixMaskBytes, prefixMaskText } from '../route/inet.js';
 import { ipProtoValue } from '../route/ip-protocols.js';
 import { ETH_P, ethertypeWord, parseProtocol } from './ethertypes.js';
+import { quote } from '../core/options.js';
 
 type A = FlowerAttrsSet & Record<string, unknown>;
 type Out = Record<string, unknown>;
@@ -68,7 +69,7 @@ function mac(value: string, mask: string) {
       const ab = a === undefined ? undefined : parseMac(a);
       const mb = m === undefined ? Buffer.alloc(6, 0xff) : /^\d{1,2}$/.test(m) ? (Number(m) <= 48 ? prefixMaskBytes(6, Number(m)) : undefined) : parseMac(m);
       if (!ab || ab.length !== 6 || !mb || mb.length !== 6 || extra !== undefined)
-        throw new NetlinkArgumentError(option, `must be a MAC address 'aa:bb:cc:dd:ee:ff', 'MAC/MASK' or 'MAC/BITS' (0..48), got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+        throw new NetlinkArgumentError(option, `must be a MAC address 'aa:bb:cc:dd:ee:ff', 'MAC/MASK' or 'MAC/BITS' (0..48), got ${quote(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
       out[value] = formatMac(ab);
       out[mask] = formatMac(mb);
     },
@@ -132,7 +133,7 @@ function port(which: 'src' | 'dst') {
       const range = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
       if (range) {
         const [lo, hi] = [uint(range[1], option, 0xffff), uint(range[2], option, 0xffff)];
-        if (lo >= hi) throw new NetlinkArgumentError(option, `must be a range MIN-MAX with MIN < MAX, got ${JSON.stringify(v)}`);
+        if (lo >= hi) throw new NetlinkArgumentError(option, `must be a range MIN-MAX with MIN < MAX, got ${quote(v)}`);
         out[min] = lo;
         out[max] = hi;
       } else out[attrs[which]] = uint(v, option, 0xffff);
@@ -165,7 +166,7 @@ function icmp(field: 'Type' | 'Code') {
 const ctState = {
   encode(v: unknown, option: string, out: A): void {
     const parts = typeof v === 'string' ? v.match(/[+-][a-z]+/g) : null;
-    if (!parts || parts.join('') !== v) throw new NetlinkArgumentError(option, `must be tc's '+trk+est-new' (flags ${CT_FLAGS.map(([n]) => n).join(', ')}), got ${JSON.stringify(v)}`);
+    if (!parts || parts.join('') !== v) throw new NetlinkArgumentError(option, `must be tc's '+trk+est-new' (flags ${CT_FLAGS.map(([n]) => n).join(', ')}), got ${quote(v)}`);
     let value = 0, mask = 0;
     for (const p of parts) {
       const bit = CT_FLAGS.find(([n]) => n === p.slice(1))?.[1];
@@ -229,7 +230,7 @@ const arpOp = {
   encode(v: unknown, option: string, out: A): void {
     const [value, mask, extra] = typeof v === 'string' ? v.split('/') : [v];
     const op = typeof value === 'string' && Object.hasOwn(ARP_OPS, value) ? ARP_OPS[value as keyof typeof ARP_OPS] : uint(value, option, 2);
-    if (extra !== undefined) throw new NetlinkArgumentError(option, `must be 'request', 'reply', 0..2 or 'OP/MASK', got ${JSON.stringify(v)}`);
+    if (extra !== undefined) throw new NetlinkArgumentError(option, `must be 'request', 'reply', 0..2 or 'OP/MASK', got ${quote(v)}`);
     out.keyArpOp = op;
     out.keyArpOpMask = mask === undefined ? 0xff : uint(mask, option, 0xff);
   },
@@ -250,7 +251,7 @@ const ctLabels = {
     const vb = hexBytes(value);
     const mb = mask === undefined ? Buffer.alloc(CT_LABELS_LEN, 0xff) : hexBytes(mask);
     if (!vb || !mb || extra !== undefined)
-      throw new NetlinkArgumentError(option, `must be up to 32 hex digits (128 label bits), optionally '/MASK', got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+      throw new NetlinkArgumentError(option, `must be up to 32 hex digits (128 label bits), optionally '/MASK', got ${quote(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
     out.keyCtLabels = vb;
     out.keyCtLabelsMask = mb;
   },

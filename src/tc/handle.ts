@@ -1,6 +1,7 @@
 // tc handles as tc writes them: 'maj:min' in hex ('1:', '1:10', 'ffff:fff1'), plus the names
 // tc accepts for the well-known parents. A handle is a u32: major in the top 16 bits.
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 export const TC_H_ROOT = 0xffffffff;
 export const TC_H_INGRESS = 0xfffffff1;
@@ -38,14 +39,14 @@ export function parseHandle(v: unknown, option = 'handle'): number {
     if ((maj === '' || HEX.test(maj)) && (min === '' || HEX.test(min)) && (maj !== '' || min !== ''))
       return (((maj === '' ? 0 : parseInt(maj, 16)) << 16) | (min === '' ? 0 : parseInt(min, 16))) >>> 0;
   }
-  throw new NetlinkArgumentError(option, `must be 'maj:min' in hex (e.g. '1:', '1:10'), 'root', 'ingress', 'clsact' or 'none', got ${JSON.stringify(v)}`);
+  throw new NetlinkArgumentError(option, `must be 'maj:min' in hex (e.g. '1:', '1:10'), 'root', 'ingress', 'clsact' or 'none', got ${quote(v)}`);
 }
 
 /** A major-only handle ('1:' or '1') as `tc qdisc add ... handle 1:` takes it. */
 export function parseMajor(v: unknown, option = 'handle'): number {
   if (typeof v === 'string' && HEX.test(v)) return (parseInt(v, 16) << 16) >>> 0;
   const h = parseHandle(v, option);
-  if ((h & 0xffff) !== 0) throw new NetlinkArgumentError(option, `must be a major handle ('1:'), got ${JSON.stringify(v)}`);
+  if ((h & 0xffff) !== 0) throw new NetlinkArgumentError(option, `must be a major handle ('1:'), got ${quote(v)}`);
   return h;
 }
 

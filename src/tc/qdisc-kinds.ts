@@ -12,6 +12,7 @@ import { linklayerName, rateOf, ratespec, tick2time, time2tick, xmitSize, xmitTi
 import { parseRate, parseSize, parseTime } from './units.js';
 import { NO_RATESPEC, ratespecOptions } from './ratespec.js';
 import { struct } from '../ynl/unread.js';
+import { quote } from '../core/options.js';
 
 type Kinded<K extends string> = Extract<AttrsSet, { kind: K }>;
 /** What TCA_OPTIONS holds for a kind, per the spec. */
@@ -169,7 +170,7 @@ export interface KindDef<K extends string> {
 const u32 = (v: unknown, option: string) => uint(v, option, 0xffffffff);
 const pct = (v: unknown, option: string): number => {
   const n = typeof v === 'string' && /^\d+(\.\d+)?%?$/.test(v) ? parseFloat(v) : v;
-  if (typeof n !== 'number' || !(n >= 0 && n <= 100)) throw new NetlinkArgumentError(option, `must be a percentage 0..100 (a number or '1.5%'), got ${JSON.stringify(v)}`);
+  if (typeof n !== 'number' || !(n >= 0 && n <= 100)) throw new NetlinkArgumentError(option, `must be a percentage 0..100 (a number or '1.5%'), got ${quote(v)}`);
   // tc's get_percent: the fraction of UINT32_MAX, rounded
   return Math.round((n / 100) * 0xffffffff);
 };
@@ -493,7 +494,7 @@ export const QDISC_KIND_NAMES = Object.keys(QDISC_KINDS) as QdiscKind[];
 export function qdiscKind(v: unknown): QdiscKind {
   if (typeof v === 'string' && Object.hasOwn(QDISC_KINDS, v)) return v as QdiscKind;
   const ro = typeof v === 'string' && Object.hasOwn(READ_ONLY_KINDS, v);
-  throw new NetlinkArgumentError('kind', `${ro ? `'${v}' is made by the kernel, not by nlkit; ` : ''}must be one of ${QDISC_KIND_NAMES.join(', ')}, got ${JSON.stringify(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+  throw new NetlinkArgumentError('kind', `${ro ? `'${v}' is made by the kernel, not by nlkit; ` : ''}must be one of ${QDISC_KIND_NAMES.join(', ')}, got ${quote(v)}`, typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 
 /** A dumped qdisc's options as a view: its kind's, read-only kinds', or {} for kinds nlkit does not know. */

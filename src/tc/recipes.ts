@@ -15,6 +15,7 @@ import type { ActionSpec } from './actions.js';
 import type { U32Match } from './u32.js';
 import type { Qdisc } from './qdiscs.js';
 import type { BulkResult } from '../route/bulk.js';
+import { quote } from '../core/options.js';
 
 type Rate = number | string;
 
@@ -111,7 +112,7 @@ export async function rateLimit(tc: TcHandle, spec: RateLimitSpec): Promise<void
   for (const [k, r] of [['egress', egress], ['ingress', ingress]] as const) if (r === 0) throw new NetlinkArgumentError(k, 'must be more than 0 (leave it out for no limit)', 'ERR_OUT_OF_RANGE');
   const latency = s.latency === undefined ? 50_000 : parseTime(s.latency, 'latency');
   const via = s.ingressVia ?? 'police';
-  if (via !== 'police' && via !== 'ifb') throw new NetlinkArgumentError('ingressVia', `must be 'police' or 'ifb', got ${JSON.stringify(via)}`);
+  if (via !== 'police' && via !== 'ifb') throw new NetlinkArgumentError('ingressVia', `must be 'police' or 'ifb', got ${quote(via)}`);
   if (via === 'ifb' && ingress !== undefined && s.ifb === undefined) throw new NetlinkArgumentError('ifb', "is needed with ingressVia 'ifb' (the ifb device's name)", 'ERR_INVALID_ARG_TYPE');
   if (via === 'police' && s.ifb !== undefined) throw new NetlinkArgumentError('ifb', "is only for ingressVia 'ifb'");
   const ifb = s.ifb === undefined ? undefined : checkIfname(s.ifb, 'ifb');
@@ -206,11 +207,11 @@ function portsOf(s: PortsSpec): { dev: string; ports: number[]; protocol: 'tcp' 
   const dev = checkIfname(s.dev, 'dev');
   const ports = Array.isArray(s.ports) ? s.ports : [s.ports];
   if (ports.length === 0) throw new NetlinkArgumentError('ports', 'must name at least one port');
-  for (const p of ports) if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw new NetlinkArgumentError('ports', `must be port numbers 1..65535, got ${JSON.stringify(p)}`, 'ERR_OUT_OF_RANGE');
+  for (const p of ports) if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw new NetlinkArgumentError('ports', `must be port numbers 1..65535, got ${quote(p)}`, 'ERR_OUT_OF_RANGE');
   const protocol = s.protocol ?? 'tcp';
-  if (protocol !== 'tcp' && protocol !== 'udp') throw new NetlinkArgumentError('protocol', `must be 'tcp' or 'udp', got ${JSON.stringify(protocol)}`);
+  if (protocol !== 'tcp' && protocol !== 'udp') throw new NetlinkArgumentError('protocol', `must be 'tcp' or 'udp', got ${quote(protocol)}`);
   const parent = s.direction ?? 'ingress';
-  if (parent !== 'ingress' && parent !== 'egress') throw new NetlinkArgumentError('direction', `must be 'ingress' or 'egress', got ${JSON.stringify(parent)}`);
+  if (parent !== 'ingress' && parent !== 'egress') throw new NetlinkArgumentError('direction', `must be 'ingress' or 'egress', got ${quote(parent)}`);
   const prio = s.prio ?? 10;
   if (!Number.isInteger(prio) || prio < 1 || prio > 0xfffe) throw new NetlinkArgumentError('prio', `must be 1..65534, got ${String(prio)}`, 'ERR_OUT_OF_RANGE');
   return { dev, ports, protocol, parent, prio };

@@ -4,6 +4,7 @@
 // through the same Scope); every call also takes `{ netns }` to run elsewhere once.
 import { defineModules } from '../core/lazy-modules.js';
 import type { ConnectionOptions } from '../core/connection.js';
+import { checkObject } from '../core/options.js';
 import { RouteContext, type LinkNames } from '../route/context.js';
 import { makeQdiscs } from './qdiscs.js';
 import { makeClasses } from './classes.js';
@@ -32,6 +33,7 @@ export class TcHandle {
 
   /** `ctx`: share a route handle's context (`openTc({ ctx: rt.ctx })`) so both use one socket. */
   constructor(opts: ConnectionOptions & { ctx?: RouteContext } = {}) {
+    checkObject(opts);
     const { ctx, ...rest } = opts;
     this.ctx = ctx ?? new RouteContext(rest);
   }

@@ -10,6 +10,7 @@ import type { BoundOps, Scope, Step } from '../route/context.js';
 import type { TcmsgStruct } from '../ynl/families/tc.js';
 import { formatHandle, TC_H_INGRESS } from './handle.js';
 import { parseTime } from './units.js';
+import { quote } from '../core/options.js';
 
 /** The header of a request: family AF_UNSPEC, the device's index, handle and parent. */
 /**
@@ -38,11 +39,11 @@ export function estimatorOf(v: unknown): { interval: number; ewmaLog: number } {
   const w = parseTime(e.timeConstant, 'estimator.timeConstant');
   let interval = 0;
   while (interval <= 5 && a > (1 << interval) * 250000) interval++;
-  if (interval > 5) throw new NetlinkArgumentError('estimator.interval', `must be at most 8s, got ${JSON.stringify(e.interval)}`, 'ERR_OUT_OF_RANGE');
+  if (interval > 5) throw new NetlinkArgumentError('estimator.interval', `must be at most 8s, got ${quote(e.interval)}`, 'ERR_OUT_OF_RANGE');
   let ewmaLog = 1;
   for (; ewmaLog < 32; ewmaLog++) if (a / -Math.log(1 - 1 / 2 ** ewmaLog) > w) break;
   ewmaLog--;
-  if (ewmaLog === 0 || ewmaLog >= 31) throw new NetlinkArgumentError('estimator.timeConstant', `must be longer than the interval and at most 2^31 intervals, got ${JSON.stringify(e.timeConstant)}`, 'ERR_OUT_OF_RANGE');
+  if (ewmaLog === 0 || ewmaLog >= 31) throw new NetlinkArgumentError('estimator.timeConstant', `must be longer than the interval and at most 2^31 intervals, got ${quote(e.timeConstant)}`, 'ERR_OUT_OF_RANGE');
   return { interval: interval - 2, ewmaLog };
 }
 

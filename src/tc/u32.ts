@@ -8,6 +8,7 @@ import { ipProtoName, ipProtoValue } from '../route/ip-protocols.js';
 import { parsePrefix } from '../route/inet.js';
 import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
 import { formatIPv4Number, formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
+import { quote } from '../core/options.js';
 
 /** A field value, or a value under a mask (as `match ip tos 0x10 0xf0`). */
 export type Masked = number | { value: number; mask: number };
@@ -92,7 +93,7 @@ function masked(v: unknown, bits: 8 | 16 | 32, option: string): { value: number;
   const max = FULL[bits];
   const check = (n: unknown, what: string): number => {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
-      throw new NetlinkArgumentError(option, `${what} must be an integer 0..${max}, got ${JSON.stringify(n)}`, typeof n === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
+      throw new NetlinkArgumentError(option, `${what} must be an integer 0..${max}, got ${quote(n)}`, typeof n === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
     return n;
   };
   if (typeof v === 'number') return { value: check(v, 'value'), mask: max };
@@ -102,7 +103,7 @@ function masked(v: unknown, bits: 8 | 16 | 32, option: string): { value: number;
     if (r.value & ~r.mask) throw new NetlinkArgumentError(option, `value 0x${r.value.toString(16)} has bits outside mask 0x${r.mask.toString(16)}`);
     return r;
   }
-  throw new NetlinkArgumentError(option, `must be a number or {value, mask}, got ${JSON.stringify(v)}`, 'ERR_INVALID_ARG_TYPE');
+  throw new NetlinkArgumentError(option, `must be a number or {value, mask}, got ${quote(v)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
 function packField(keys: TcU32KeyStruct[], pos: number, bits: 8 | 16 | 32, value: number, mask: number, offmask: number, option: string): void {
@@ -123,7 +124,7 @@ function packIp4Addr(keys: TcU32KeyStruct[], pos: number, v: unknown, opt: strin
 function packIp6Addr(keys: TcU32KeyStruct[], pos: number, v: unknown, opt: string): void {
   const p = parsePrefix(v as string, opt, AF_INET6);
   const b = parseIPv6(p.address);
-  if (!b) throw new NetlinkArgumentError(opt, `must be an IPv6 prefix without a zone, got ${JSON.stringify(v)}`);
+  if (!b) throw new NetlinkArgumentError(opt, `must be an IPv6 prefix without a zone, got ${quote(v)}`);
   for (let i = 0, left = p.len; i < 4 && left > 0; i++, left -= 32) {
     const mask = left >= 32 ? 0xffffffff : (0xffffffff << (32 - left)) >>> 0;
     packKey(keys, (b.readUInt32BE(i * 4) & mask) >>> 0, mask, pos + i * 4, 0, opt);
@@ -180,7 +181,7 @@ export function buildSel(match: unknown, terminal: boolean, option = 'match'): T
     if (raw === null || typeof raw !== 'object') throw new NetlinkArgumentError(`${opt}.${kind}`, 'must be {value, mask, at}', 'ERR_INVALID_ARG_TYPE');
     const at = raw.at ?? 0;
     if (typeof at !== 'number' || !Number.isInteger(at) || at < -0x80000000 || at > 0x7fffffff || at % (bits / 8) !== 0)
-      throw new NetlinkArgumentError(`${opt}.${kind}.at`, `must be an integer offset, a multiple of ${bits / 8}, got ${JSON.stringify(at)}`, 'ERR_OUT_OF_RANGE');
+      throw new NetlinkArgumentError(`${opt}.${kind}.at`, `must be an integer offset, a multiple of ${bits / 8}, got ${quote(at)}`, 'ERR_OUT_OF_RANGE');
     const mv = masked({ value: raw.value, mask: raw.mask }, bits, `${opt}.${kind}`);
     // tc's `at nexthdr+N`: the offset is from where the hash/link step left (offmask all ones)
     packField(keys, at, bits, mv.value, mv.mask, raw.nexthdr ? -1 : 0, `${opt}.${kind}`);
@@ -214,7 +215,7 @@ export function applyOffset(sel: TcU32SelStruct, v: unknown, option = 'offset'):
   for (const k of Object.keys(o)) if (!['at', 'mask', 'shift', 'plus', 'eat'].includes(k)) throw new NetlinkArgumentError(`${option}.${k}`, 'is not an offset field (there are: at, mask, shift, plus, eat)');
   const int = (k: string, min: number, max: number) => {
     const n = o[k];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new NetlinkArgumentError(`${option}.${k}`, `must be an integer ${min}..${max}, got ${JSON.stringify(n)}`, 'ERR_OUT_OF_RANGE');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new NetlinkArgumentError(`${option}.${k}`, `must be an integer ${min}..${max}, got ${quote(n)}`, 'ERR_OUT_OF_RANGE');
     return n;
   };
   if (o.at !== undefined || o.mask !== undefined || o.shift !== undefined) {

@@ -1,6 +1,7 @@
 // tc's units, with iproute2's tables (tc/tc_util.c get_rate/get_size/get_time): rates are
 // bytes per second, sizes bytes, times microseconds. Strings are case-insensitive as in tc.
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** Bits per unit: a bare number is bit/s; 'bps' is bytes/s, as tc has it. */
 const RATE_BITS: Record<string, number> = {
@@ -27,9 +28,9 @@ function parseUnit(v: unknown, option: string, table: Record<string, number>, ba
   const m = NUMBER.exec(v.trim());
   const scale = m ? (m[2] === '' ? bare : table[m[2]!.toLowerCase()]) : undefined;
   if (!m || scale === undefined)
-    throw new NetlinkArgumentError(option, `must be ${what} such as ${examples(table)}, got ${JSON.stringify(v)}`);
+    throw new NetlinkArgumentError(option, `must be ${what} such as ${examples(table)}, got ${quote(v)}`);
   const n = Math.floor(parseFloat(v) * scale);
-  if (!(n <= max)) throw new NetlinkArgumentError(option, `must be at most ${max}, got ${JSON.stringify(v)}`, 'ERR_OUT_OF_RANGE');
+  if (!(n <= max)) throw new NetlinkArgumentError(option, `must be at most ${max}, got ${quote(v)}`, 'ERR_OUT_OF_RANGE');
   return n;
 }
 

@@ -1,6 +1,7 @@
 // What a tc action says happens next (the "control action", TC_ACT_* in <linux/pkt_cls.h>),
 // in tc's words: 'drop', 'pass', 'pipe', 'continue', 'goto chain 5', 'jump 2'.
 import { NetlinkArgumentError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 
 /** A verdict as tc writes it ('ok' is 'pass', 'shot' is 'drop'). */
 export type Verdict = 'continue' | 'pass' | 'ok' | 'reclassify' | 'drop' | 'shot' | 'pipe' | 'stolen' | 'trap' | `goto chain ${number}` | `jump ${number}`;
@@ -30,7 +31,7 @@ export function parseVerdict(v: unknown, option = 'verdict'): number {
     const m = /^(goto chain|jump) (\d+)$/.exec(v);
     if (m && Number(m[2]) <= VAL_MASK) return ((m[1] === 'jump' ? TC_ACT_JUMP : TC_ACT_GOTO_CHAIN) | Number(m[2])) | 0;
   }
-  throw new NetlinkArgumentError(option, `must be a verdict (${VERDICT_NAMES.join(', ')}, 'goto chain N', 'jump N'), got ${JSON.stringify(v)}`,
+  throw new NetlinkArgumentError(option, `must be a verdict (${VERDICT_NAMES.join(', ')}, 'goto chain N', 'jump N'), got ${quote(v)}`,
     typeof v === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
 }
 

@@ -3,7 +3,7 @@
 import { NETLINK_KOBJECT_UEVENT, SO_PASSCRED, SOL_SOCKET } from '../core/constants.js';
 import { pollDatagrams } from '../core/datagrams.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { checkEventOptions } from '../core/options.js';
+import { checkEventOptions, quote } from '../core/options.js';
 import { EventItems } from '../core/event-items.js';
 import { EventStream } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
@@ -30,7 +30,7 @@ function checkOptions(opts: UeventsOptions): UeventSource {
   if (opts === null || typeof opts !== 'object') throw new NetlinkArgumentError('options', 'must be an object', 'ERR_INVALID_ARG_TYPE');
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.has(k)) throw new NetlinkArgumentError(k, `is not an option of uevents (${[...OPTION_KEYS].join(', ')})`);
   const source = opts.source ?? 'kernel';
-  if (source !== 'kernel' && source !== 'udev') throw new NetlinkArgumentError('source', `must be 'kernel' or 'udev', got ${JSON.stringify(source)}`);
+  if (source !== 'kernel' && source !== 'udev') throw new NetlinkArgumentError('source', `must be 'kernel' or 'udev', got ${quote(source)}`);
   // the stream's own options, checked as Connection.events checks them, before any socket opens
   checkEventOptions({ ref: opts.ref, highWaterMark: opts.highWaterMark });
   return source;
