@@ -9,6 +9,7 @@ import { rulesetText, tableText } from '../netfilter/nft-text.js';
 import { parseNftCommand, type NftListRequest } from './nft-parse.js';
 import { parseNftScript } from './nft-script.js';
 import { readFileSync } from 'node:fs';
+import { NetlinkArgumentError } from '../core/errors.js';
 
 const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for stdin: one transaction, all or nothing)
        nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
@@ -73,6 +74,10 @@ async function runScript(file: string, netns: string | undefined, check: boolean
       const where = e.index >= 0 ? `${script[e.index].file}:${script[e.index].line}: ` : `${name}: `;
       throw new CommandError(`${where}${e.message}`, { cause: e });
     }
+    // a command the builder refuses names its index: the script's line instead
+    const at = e instanceof NetlinkArgumentError ? /^commands\[(\d+)\]/.exec(e.argument) : null;
+    const c = at ? script[Number(at[1])] : undefined;
+    if (c) throw new CommandError(`${c.file}:${c.line}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     throw e;
   } finally {
     h.close();

@@ -199,7 +199,7 @@ function chainItems(verb: NftVerb, c: NftChainSpec, where: string, echo: boolean
     const type = c.type ?? 'filter';
     if (!CHAIN_TYPES.includes(type)) throw new NetlinkArgumentError(`${where}.type`, `must be one of ${CHAIN_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
     req.type = type;
-    req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter') };
+    req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter', c.hook, `${where}.priority`) };
     if (c.device !== undefined) req.hook.dev = checkName(c.device, `${where}.device`);
     if (c.policy !== undefined) {
       if (!Object.hasOwn(POLICIES, c.policy)) throw new NetlinkArgumentError(`${where}.policy`, `must be 'accept' or 'drop', got ${JSON.stringify(c.policy)}`);

@@ -167,13 +167,13 @@ function objectText(o: NftObject, handles: boolean): string[] {
 }
 
 function flowtableText(f: NftFlowtable, handles: boolean): string[] {
-  return [`\tflowtable ${f.name} {${handles ? ` # handle ${f.handle}` : ''}`, `\t\thook ${f.hook} priority ${priorityText(f.family, f.priority)}`, `\t\tdevices = { ${f.devices.join(', ')} }`, '\t}'];
+  return [`\tflowtable ${f.name} {${handles ? ` # handle ${f.handle}` : ''}`, `\t\thook ${f.hook} priority ${priorityText('netdev', f.priority)}`, `\t\tdevices = { ${f.devices.join(', ')} }`, '\t}'];
 }
 
 export function chainText(c: NftChain, rules: readonly NftRule[], handles = false): string[] {
   const lines = [`\tchain ${c.name} {${handles ? ` # handle ${c.handle}` : ''}`];
   if (c.hook !== undefined) {
-    const prio = c.priority === undefined ? '' : ` priority ${priorityText(c.family, c.priority)}`;
+    const prio = c.priority === undefined ? '' : ` priority ${priorityText(c.family, c.priority, c.hook)}`;
     const dev = c.device !== undefined ? ` device ${JSON.stringify(c.device)}` : '';
     lines.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook}${dev}${prio}; policy ${c.policy ?? 'accept'};`);
   }

@@ -1,0 +1,158 @@
+// `nlkit nft` against nft 1.0.x where they disagreed: named priorities that belong to one hook
+// (dstnat, srcnat, bridge's out), transport fields after `ip protocol` / `ip6 nexthdr` and
+// dependencies with other matches between, and builder errors in a script naming its line.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { NetlinkArgumentError } from '../src/core/errors.js';
+import { priorityText, priorityValue } from '../src/netfilter/nft-names.js';
+import { nlkit, ok } from './helpers/cli-run.js';
+import { run, withNetns } from './helpers/netns.js';
+import { needNft } from './helpers/nft-oracle.js';
+
+type J = Record<string, unknown>;
+const nftIn = (ns: string, ...a: string[]) => run('ip', ['netns', 'exec', ns, 'nft', ...a]);
+const listJson = (text: string): J[] => (JSON.parse(text) as { nftables: J[] }).nftables.filter((x) => !('metainfo' in x));
+/** Handles differ between two rulesets made apart: compared without them. */
+const sansHandles = (list: J[]): J[] => JSON.parse(JSON.stringify(list, (k, v) => (k === 'handle' ? undefined : v))) as J[];
+
+/** A script in a file of a throwaway directory, for fn. */
+async function withScript(text: string, fn: (file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'nlkt-pnf-'));
+  try {
+    const file = join(dir, 'r.nft');
+    writeFileSync(file, text);
+    await fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fileRe = (file: string) => file.replace(/[.]/g, '\\.');
+
+/** A script applied by nft in one namespace and by nlkit in another: both rulesets, and nlkit's listings of nft's. */
+async function bothWays(script: string): Promise<void> {
+  await withScript(script, async (file) => {
+    const theirs = await withNetns((ns) => {
+      nftIn(ns, '-f', file);
+      const n = (...a: string[]) => ok(nlkit('nft', '--netns', ns, ...a));
+      // nlkit reads what nft made as nft lists it
+      assert.equal(n('list', 'ruleset'), nftIn(ns, 'list', 'ruleset'));
+      assert.deepEqual(listJson(n('-j', 'list', 'ruleset')), listJson(nftIn(ns, '-j', 'list', 'ruleset')));
+      return listJson(nftIn(ns, '-j', 'list', 'ruleset'));
+    });
+    await withNetns((ns) => {
+      ok(nlkit('nft', '--netns', ns, '-f', file));
+      // and makes what nft makes
+      assert.deepEqual(sansHandles(listJson(nftIn(ns, '-j', 'list', 'ruleset'))), sansHandles(theirs));
+    });
+  });
+}
+
+describe('nlkit nft: priorities by hook, as nft names them', () => {
+  test('dstnat only on prerouting, srcnat only on postrouting (bridge: out only on output): by name in, by number out', () => {
+    assert.equal(priorityText('ip', -100, 'prerouting'), 'dstnat');
+    assert.equal(priorityText('ip', -100, 'output'), '-100');
+    assert.equal(priorityText('ip', -90, 'input'), '-90');
+    assert.equal(priorityText('inet', 95, 'forward'), '95');
+    assert.equal(priorityText('ip', 105, 'postrouting'), 'srcnat + 5');
+    assert.equal(priorityText('ip', -150, 'output'), 'mangle');
+    assert.equal(priorityText('bridge', 100, 'input'), '100');
+    assert.equal(priorityText('bridge', 95, 'output'), 'out - 5');
+    assert.equal(priorityValue('ip', 'dstnat', 'prerouting'), -100);
+    assert.equal(priorityValue('bridge', 'out + 1', 'output'), 101);
+    for (const [fam, name, hook] of [['ip', 'dstnat', 'input'], ['inet', 'srcnat - 5', 'output'], ['ip6', 'dstnat', 'postrouting'], ['bridge', 'out', 'input'], ['bridge', 'srcnat', 'prerouting']] as const)
+      assert.throws(() => priorityValue(fam, name, hook), (e: Error) => e instanceof NetlinkArgumentError && /is for \w+ chains only, this chain hooks/.test(e.message), `${fam} ${name} ${hook}`);
+  });
+
+  test('base chains of every family and hook at priorities near the named ones list as nft lists them', async (t) => {
+    if (!needNft(t)) return;
+    const hooks: Record<string, string[]> = {
+      ip: ['prerouting', 'input', 'forward', 'output', 'postrouting'], inet: ['prerouting', 'input', 'forward', 'output', 'postrouting'],
+      bridge: ['prerouting', 'input', 'forward', 'output', 'postrouting'], arp: ['input', 'output'],
+    };
+    const prios = [-300, -150, -110, -100, -95, -10, 0, 50, 95, 100, 110, 300, -200, -195];
+    let text = '';
+    for (const [fam, hs] of Object.entries(hooks)) {
+      text += `table ${fam} p {\n`;
+      for (const h of hs) for (const p of prios) text += `  chain ${h}_${String(p).replace('-', 'm')} {\n    type filter hook ${h} priority ${p}; policy accept;\n  }\n`;
+      if (fam === 'ip') for (const h of ['prerouting', 'input', 'output', 'postrouting']) for (const p of [-100, -90, 100, 110]) text += `  chain nat_${h}_${String(p).replace('-', 'm')} {\n    type nat hook ${h} priority ${p};\n  }\n`;
+      text += '}\n';
+    }
+    await bothWays(text);
+  });
+
+  test('nft refuses a NAT priority name on another hook, and so does nlkit nft (the line named, nothing applied)', async (t) => {
+    if (!needNft(t)) return;
+    await withScript('table ip t {\n  chain c {\n    type filter hook input priority dstnat;\n  }\n}\n', (file) => withNetns((ns) => {
+        assert.throws(() => nftIn(ns, '-f', file), /invalid priority expression value in this context/);
+        const r = nlkit('nft', '--netns', ns, '-f', file);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, new RegExp(`${fileRe(file)}:2: .*'dstnat' is for prerouting chains only, this chain hooks input`));
+        assert.equal(nftIn(ns, 'list', 'ruleset'), '');
+        const cmd = nlkit('nft', '--netns', ns, 'add', 'chain', 'inet', 't', 'c', '{ type filter hook output priority srcnat; }');
+        assert.notEqual(cmd.status, 0);
+        assert.match(cmd.stderr, /'srcnat' is for postrouting chains only/);
+      }));
+  });
+});
+
+describe('nlkit nft: transport fields and their dependencies, as nft writes and lists them', () => {
+  test('`ip protocol tcp` / `ip6 nexthdr tcp` before a tcp field, and dependencies with matches between, in every family', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table ip t {
+  chain c {
+    ip protocol tcp tcp dport 22
+    ip protocol tcp ip saddr 1.2.3.4 tcp dport 22
+    meta l4proto tcp ip saddr 1.2.3.4 tcp dport 22
+    ip protocol udp udp dport { 53, 54 }
+    ip protocol tcp ip saddr . tcp dport { 1.2.3.4 . 22 }
+    ip protocol != tcp tcp dport 22
+    ip protocol tcp counter tcp dport 22
+    ip protocol 6 tcp sport 1024-65535
+  }
+}
+table inet i {
+  chain c {
+    ip6 nexthdr tcp tcp dport 22
+    ip protocol tcp tcp dport 22
+    meta l4proto tcp ip saddr 1.2.3.4 tcp dport 22
+    meta nfproto ipv4 meta mark 1 ip saddr 1.2.3.4
+    meta nfproto ipv4 counter ip saddr 1.2.3.4
+  }
+}
+table ip6 s {
+  chain c {
+    ip6 nexthdr tcp tcp sport 1024-65535
+    ip6 nexthdr udp ip6 saddr ::1 udp dport 53
+  }
+}
+table bridge b {
+  chain c {
+    ip protocol tcp tcp dport 22
+    meta protocol ip meta mark 1 ip saddr 1.2.3.4
+    meta l4proto udp meta mark 1 udp dport 53
+  }
+}
+table netdev n {
+  chain c {
+    ip6 nexthdr tcp tcp dport 22
+  }
+}
+`);
+  });
+});
+
+describe('nlkit nft -f: what the builder refuses names the script line', () => {
+  test('a bad element value is reported at its line of the file', async (t) => {
+    if (!needNft(t)) return;
+    await withScript('add table ip t\nadd set ip t s { type ipv4_addr; }\n\nadd element ip t s { 10.0.0.1, 300.1.1.1 }\n', (file) => withNetns((ns) => {
+        const r = nlkit('nft', '--netns', ns, '-f', file);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, new RegExp(`^nlkit: nft: ${fileRe(file)}:4: The "commands\\[2\\]\\.elements\\[1\\]" option`));
+        assert.equal(nftIn(ns, 'list', 'ruleset'), '');
+      }));
+  });
+});
