@@ -44,7 +44,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'mark', short: 'm', type: 'string', description: 'MARK or MARK/MASK' },
   { name: 'zone', short: 'w', type: 'string', description: 'zone' },
   { name: 'family', short: 'f', type: 'string', description: 'ipv4 or ipv6' },
-  { name: 'status', short: 'u', type: 'string', description: 'status flags (ASSURED,SEEN_REPLY...): filter, or what to set' },
+  { name: 'status', short: 'u', type: 'string', description: 'status flags (ASSURED,SEEN_REPLY...; UNREPLIED in a filter): filter, or what to set' },
   { name: 'state', type: 'string', description: 'TCP state (ESTABLISHED...)' },
   { name: 'timeout', short: 't', type: 'string', description: 'seconds (create, update)' },
   { name: 'event-mask', short: 'e', type: 'string', description: 'NEW,UPDATE,DESTROY (or ALL) for -E' },

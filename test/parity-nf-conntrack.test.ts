@@ -1,0 +1,72 @@
+// `nlkit conntrack` against the conntrack tool where they disagreed: IPv6 address filters (the
+// kernel's CTA_FILTER compares IPv6 addresses inverted, so they are compared in nlkit), ADDR/LEN
+// as -s/-d take it, IPv6 addresses in any spelling, and -u UNREPLIED.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { compileFilter } from '../src/netfilter/ct-filter.js';
+import { nlkit } from './helpers/cli-run.js';
+import { inCtNetns } from './helpers/ct-netns.js';
+import { run } from './helpers/netns.js';
+
+const HAS_TOOL = spawnSync('conntrack', ['--version'], { stdio: 'ignore' }).status === 0;
+const tool = (ns: string, ...a: string[]) => spawnSync('ip', ['netns', 'exec', ns, 'conntrack', ...a], { encoding: 'utf8' });
+/** Lines without the ticking timeouts, sorted. */
+const masked = (s: string) => s.split('\n').filter((l) => l.trim() !== '').map((l) => l.trimEnd().replace(/^(\S+\s+\d+) \d+ /, '$1 T ')).sort();
+
+/** Entries of both families (made with the tool), and a real ICMPv6 flow over lo. */
+function populate(ns: string): void {
+  const add = (...a: string[]) => run('ip', ['netns', 'exec', ns, 'conntrack', '-I', ...a, '-t', '120']);
+  add('-p', 'udp', '-s', 'fd00::1', '-d', 'fd00::2', '--sport', '1', '--dport', '2');
+  add('-p', 'udp', '-s', 'fd00::3', '-d', 'fd00:1::2', '--sport', '3', '--dport', '4');
+  add('-p', 'tcp', '-s', 'fd00::1', '-d', 'fd00::2', '--sport', '5', '--dport', '6', '--state', 'ESTABLISHED', '-u', 'SEEN_REPLY,ASSURED');
+  add('-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '2');
+  add('-p', 'tcp', '-s', '10.0.1.1', '-d', '10.0.0.2', '--sport', '7', '--dport', '8', '--state', 'ESTABLISHED', '-u', 'SEEN_REPLY');
+  // conntrack hooks in this namespace, then a ping6: a flow the kernel tracked itself
+  run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table inet t {\n chain o {\n  type filter hook output priority 0;\n  ct state new counter\n }\n}\n');
+  run('ip', ['netns', 'exec', ns, 'ping', '-6', '-c', '1', '-W', '1', '::1']);
+}
+
+describe('nlkit conntrack filters against the conntrack tool', () => {
+  test('IPv6 addresses are never sent to the kernel filter; exact IPv4 addresses are; prefixes are compared here', () => {
+    const v6 = compileFilter({ src: 'fd00::1', protocol: 'udp', sport: 1 });
+    assert.equal(v6.request.tupleOrig?.tupleIp, undefined);
+    assert.deepEqual(v6.request.filter, { origFlags: (1 << 3) | (1 << 4), replyFlags: 0 });
+    const v4 = compileFilter({ src: '10.0.0.1' });
+    assert.equal(v4.request.tupleOrig?.tupleIp?.ipV4Src, '10.0.0.1');
+    assert.equal(compileFilter({ src: '10.0.0.0/8' }).request.filter, undefined);
+    const e = (src: string, dst: string) => ({ family: src.includes(':') ? 'ipv6' : 'ipv4', orig: { src, dst }, reply: { src: dst, dst: src } }) as never;
+    assert.equal(compileFilter({ src: 'fd00:0:0::1' }).match(e('fd00::1', 'fd00::2')), true);
+    assert.equal(compileFilter({ src: 'fd00::/64' }).match(e('fd00::1', 'fd00::2')), true);
+    assert.equal(compileFilter({ src: 'fd00::/64' }).match(e('fd01::1', 'fd00::2')), false);
+    assert.equal(compileFilter({ dst: '10.0.0.0/24' }).match(e('10.9.0.1', '10.0.0.200')), true);
+    assert.equal(compileFilter({ reply: { src: '10.0.0.0/24' } }).match(e('10.0.0.1', '10.1.0.2')), false);
+    for (const bad of [{ src: '10.0.0.1/33' }, { src: 'foo' }, { src: 'default' }, { src: 'fd00::/129' }])
+      assert.throws(() => compileFilter(bad), /"src" option/, JSON.stringify(bad));
+  });
+
+  test('-L with -s/-d/-r/-q (IPv6, any spelling, ADDR/LEN) and -u UNREPLIED shows what conntrack -L shows; -D deletes what it selects', async (t) => {
+    await inCtNetns(t, (_ct, ns) => {
+      populate(ns);
+      const ct = (...a: string[]) => nlkit('conntrack', '--netns', ns, ...a);
+      for (const args of [
+        ['-s', 'fd00::1'], ['-d', 'fd00::2'], ['-s', 'fd00:0:0::1'], ['-s', 'fd00::3', '-p', 'udp', '--sport', '3'], ['-r', 'fd00::2'], ['-q', 'fd00::1'],
+        ['-s', '::1'], ['-p', 'icmpv6', '-s', '::1'], ['-f', 'ipv6', '-d', 'fd00:1::2'],
+        ['-s', '10.0.0.0/24'], ['-s', 'fd00::/64'], ['-d', '10.0.0.0/16', '-p', 'tcp'], ['-s', '10.0.0.1'],
+        ['-u', 'UNREPLIED'], ['-u', 'UNREPLIED', '-f', 'ipv6'], ['-u', 'ASSURED'], ['-u', 'UNREPLIED,ASSURED'], ['-u', 'SEEN_REPLY'],
+      ]) {
+        const theirs = tool(ns, '-L', ...args);
+        assert.equal(theirs.status, 0, `${args.join(' ')}: ${theirs.stderr}`);
+        const ours = ct('-L', ...args);
+        assert.equal(ours.status, 0, `${args.join(' ')}: ${ours.stderr}`);
+        assert.deepEqual(masked(ours.stdout), masked(theirs.stdout), args.join(' '));
+        assert.ok(masked(theirs.stdout).length > 0 || args.includes('UNREPLIED,ASSURED'), `${args.join(' ')} selects something`);
+      }
+      const del = ct('-D', '-s', 'fd00::1', '-p', 'udp');
+      assert.equal(del.status, 0, del.stderr);
+      assert.match(del.stderr, /1 flow entries have been deleted/);
+      assert.equal(masked(tool(ns, '-L', '-s', 'fd00::1').stdout).length, 1);
+      assert.equal(masked(tool(ns, '-L', '-p', 'udp', '-f', 'ipv6').stdout).length, 1);
+    }, { tool: true, hasTool: HAS_TOOL });
+  });
+});
