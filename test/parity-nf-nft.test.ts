@@ -156,3 +156,48 @@ describe('nlkit nft -f: what the builder refuses names the script line', () => {
       }));
   });
 });
+
+describe('nlkit nft: sets with timeouts, as nft makes and lists them', () => {
+  test('a default timeout without the timeout flag (nft adds the flag); a lone timeout flag beside a default timeout is not listed', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table inet x {
+  set a { type ipv4_addr; flags timeout; }
+  set b { type ipv4_addr; timeout 10s; }
+  set c { type ipv4_addr; flags timeout; timeout 10s; }
+  set e { type ipv4_addr; flags dynamic,timeout; timeout 10s; }
+  set h { type ipv4_addr; flags interval,timeout; timeout 1h; }
+  set i { type ipv4_addr; flags dynamic; timeout 2m; }
+  map m { type ipv4_addr : inet_service; timeout 5s; }
+}
+`);
+  });
+
+  test('elements with their own timeouts and the time they have left list as nft lists them (text and -j)', async (t) => {
+    if (!needNft(t)) return;
+    await withNetns((ns) => {
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table ip t {
+  set to { type ipv4_addr; flags timeout; timeout 30s; elements = { 1.1.1.1 timeout 10s, 2.2.2.2, 3.3.3.3 timeout 1h } }
+  set nt { type ipv4_addr; flags timeout; elements = { 4.4.4.4 timeout 5m, 5.5.5.5 } }
+  set iv { type ipv4_addr; flags interval,timeout; elements = { 10.0.0.0/8 timeout 1m, 192.168.0.1-192.168.0.9 timeout 2m, 172.16.0.1 } }
+  set cc { type ipv4_addr . inet_service; flags timeout; elements = { 10.0.0.1 . 22 timeout 1m, 10.0.0.2 . 80 } }
+  map m { type ipv4_addr : inet_service; flags timeout; elements = { 10.0.0.1 timeout 1m : 80, 10.0.0.2 : 81 } }
+  map vm { type inet_service : verdict; flags timeout; timeout 1d; elements = { 22 : accept, 23 timeout 1m : drop } }
+  set dyn { type ipv4_addr; flags dynamic,timeout; timeout 1m; }
+  chain c {
+    type filter hook output priority 0;
+    update @dyn { ip daddr }
+  }
+}
+`);
+      run('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', '127.0.0.1']);
+      // the time left ticks between two reads
+      const untimed = (s: string) => s.replace(/expires [0-9a-z]+/g, 'expires T').replace(/"expires":\s*\d+/g, '"expires":0');
+      const ours = ok(nlkit('nft', '--netns', ns, 'list', 'ruleset'));
+      assert.match(ours, /1\.1\.1\.1 timeout 10s expires \d+s\d*m?s?/);
+      assert.match(ours, /elements = \{ 127\.0\.0\.1 expires /);
+      assert.equal(untimed(ours), untimed(nftIn(ns, 'list', 'ruleset')));
+      assert.deepEqual(JSON.parse(untimed(JSON.stringify(listJson(ok(nlkit('nft', '--netns', ns, '-j', 'list', 'ruleset')))))),
+        JSON.parse(untimed(JSON.stringify(listJson(nftIn(ns, '-j', 'list', 'ruleset'))))));
+    });
+  });
+});

@@ -280,6 +280,8 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
   if (c.timeout !== undefined) {
     if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${JSON.stringify(c.timeout)}`);
     req.timeout = BigInt(c.timeout);
+    // a default timeout makes a set of expiring elements: nft sets the flag for it (the kernel refuses one without)
+    if (!flags.includes('timeout')) flags.push('timeout');
   }
   const info = { type, map: c.map, interval: flags.includes('interval') };
   state.sets.set(setKey(c.family, table, name), info);

@@ -76,7 +76,7 @@ function boundsValue(kind: ValueKind, a: Buffer, b: Buffer): NftElement | undefi
  * Values back from the kernel's elements (any order). Elements that are not values of the
  * kind (wrong length) are returned in `bad`, never dropped silently.
  */
-export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[], interval: boolean): { values: NftElement[]; bad: SetelemAttrsSet[] } {
+export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[], interval: boolean): { values: NftElement[]; bad: SetelemAttrsSet[]; sources: SetelemAttrsSet[] } {
   const bad: SetelemAttrsSet[] = [];
   const keyed: { key: Buffer; end: boolean; e: SetelemAttrsSet }[] = [];
   for (const e of elems) {
@@ -85,16 +85,19 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     else keyed.push({ key, end: isEnd(e), e });
   }
   keyed.sort((x, y) => Buffer.compare(x.key, y.key) || Number(x.end) - Number(y.end));
+  // sources[i]: the kernel's element values[i] came from (a range's start), for its timeout and expiry
+  const values: NftElement[] = [], sources: SetelemAttrsSet[] = [];
   if (!interval) {
-    const values: NftElement[] = [];
     for (const k of keyed) {
       const v = bytesValue(kind, k.key);
       if (v === undefined || Array.isArray(v)) bad.push(k.e);
-      else values.push(v);
+      else {
+        values.push(v);
+        sources.push(k.e);
+      }
     }
-    return { values, bad };
+    return { values, bad, sources };
   }
-  const values: NftElement[] = [];
   for (let i = 0; i < keyed.length; i++) {
     const k = keyed[i];
     if (k.end) continue;
@@ -102,7 +105,10 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     const last = next?.end ? decrement(next.key) : Buffer.alloc(k.key.length, 0xff);
     const v = boundsValue(kind, k.key, last);
     if (v === undefined) bad.push(k.e);
-    else values.push(v);
+    else {
+      values.push(v);
+      sources.push(k.e);
+    }
   }
-  return { values, bad };
+  return { values, bad, sources };
 }
