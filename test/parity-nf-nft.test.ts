@@ -201,3 +201,17 @@ describe('nlkit nft: sets with timeouts, as nft makes and lists them', () => {
     });
   });
 });
+
+describe('nlkit nft: elements of host-order types in the order nft lists them', () => {
+  test('marks and interface names sort as host integers (1, 2, 256, 65536; "lo" before "eth0"); map data keeps its type\'s form', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table ip t {
+  set ifs { type ifname; elements = { "ab", "ba", "lo", "eth0", "zz", "a" } }
+  set mk { type mark; elements = { 1, 256, 2, 65536, 3 } }
+  map mm { type mark : ifname; elements = { 256 : "b", 1 : "a" } }
+  map m2 { type ipv4_addr : mark; elements = { 1.1.1.1 : 256, 1.1.1.2 : 1 } }
+  map m3 { type ifname : inet_service; elements = { "lo" : 1, "eth0" : 2 } }
+}
+`);
+  });
+});

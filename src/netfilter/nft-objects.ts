@@ -14,7 +14,7 @@ import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
   familyName, familyValue, headFor, hookName, inTable, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
-import { decodeElements } from './nft-set-elements.js';
+import { compareKeys, decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
 import type { Step } from '../route/context.js';
@@ -168,7 +168,7 @@ export function elementsWithExpiry(set: NftSet, elems: readonly SetelemAttrsSet[
   } else {
     const kind = SET_TYPE_KINDS[set.type];
     // in key order, as nft prints them (the kernel's hash order is arbitrary)
-    const sorted = [...elems].sort((a, b) => Buffer.compare(a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
+    const sorted = [...elems].sort((a, b) => compareKeys(kind, a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
     for (const e of sorted) {
       const [key] = decodeElements(kind, [e], false).values;
       if (key === undefined) continue;

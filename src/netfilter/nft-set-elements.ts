@@ -4,7 +4,10 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type { NftElement, NftRange } from './nft-expr.js';
+import { endianness } from 'node:os';
 import { bytesValue, decrement, increment, parseAddrPrefix, prefixEnd, prefixOf, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
+
+const HOST_LE = endianness() === 'LE';
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && Array.isArray((v as NftRange).range) && (v as NftRange).range.length === 2;
 
@@ -72,6 +75,19 @@ function boundsValue(kind: ValueKind, a: Buffer, b: Buffer): NftElement | undefi
   return { range: [x, y] };
 }
 
+/** Kinds nft keeps in host byte order (marks, interface indexes, names): it orders them as host integers. */
+const HOST_ORDER: readonly ValueKind[] = ['u32', 'ifname'];
+
+/** Two keys in the order nft lists elements: as numbers of the kind's byte order. */
+export function compareKeys(kind: ValueKind, a: Buffer, b: Buffer): number {
+  if (!HOST_LE || !HOST_ORDER.includes(kind)) return Buffer.compare(a, b);
+  for (let i = Math.max(a.length, b.length) - 1; i >= 0; i--) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
 /**
  * Values back from the kernel's elements (any order). Elements that are not values of the
  * kind (wrong length) are returned in `bad`, never dropped silently.
@@ -84,7 +100,8 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     if (!Buffer.isBuffer(key) || key.length !== VALUE_KINDS[kind].len && kind !== 'ifname') bad.push(e);
     else keyed.push({ key, end: isEnd(e), e });
   }
-  keyed.sort((x, y) => Buffer.compare(x.key, y.key) || Number(x.end) - Number(y.end));
+  // an interval set's ends pair up in big-endian order (how its ranges are written)
+  keyed.sort((x, y) => (interval ? Buffer.compare(x.key, y.key) : compareKeys(kind, x.key, y.key)) || Number(x.end) - Number(y.end));
   // sources[i]: the kernel's element values[i] came from (a range's start), for its timeout and expiry
   const values: NftElement[] = [], sources: SetelemAttrsSet[] = [];
   if (!interval) {

@@ -135,10 +135,12 @@ const expiryText = (x: NftElementExpiry | null | undefined): string =>
 
 function setElementText(s: NftSet, e: NftSetElement, x?: NftElementExpiry | null): string {
   if (Array.isArray(e)) return e.join(' . ') + expiryText(x);
-  const key: NftMatch['key'] = s.type === 'ifname' ? 'meta.iifname' : s.type === 'mark' ? 'meta.mark' : 'ip.saddr';
+  // a match key whose values print as the type's do (quoted names, hex marks)
+  const like = (type: unknown): NftMatch['key'] => (type === 'ifname' ? 'meta.iifname' : type === 'mark' ? 'meta.mark' : 'ip.saddr');
+  const key = like(s.type);
   if (typeof e === 'object' && e !== null && 'key' in e) {
     const v = e.value;
-    const data = typeof v === 'object' && v !== null && 'kind' in v ? exprText(v, s.family) : element(key, v as NftElement);
+    const data = typeof v === 'object' && v !== null && 'kind' in v ? exprText(v, s.family) : element(like(s.map), v as NftElement);
     return `${element(key, e.key)}${expiryText(x)} : ${data}`;
   }
   return element(key, e) + expiryText(x);
