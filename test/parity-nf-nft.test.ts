@@ -215,3 +215,47 @@ describe('nlkit nft: elements of host-order types in the order nft lists them', 
 `);
   });
 });
+
+describe('nlkit nft list: one kind of object, as nft lists it', () => {
+  test('list chains|sets|maps|counters|quotas|limits, list chain|set|map, with -a and -j: the same text and JSON (key order too)', async (t) => {
+    if (!needNft(t)) return;
+    await withNetns((ns) => {
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table ip t {
+  counter a { }
+  counter b { }
+  quota q { 5 mbytes }
+  limit l { rate 5/second }
+  limit lb { rate over 1 mbytes/second burst 2048 bytes }
+  set s { type ipv4_addr; elements = { 1.1.1.1 } }
+  set s2 { type inet_service; }
+  map m { type ipv4_addr : mark; elements = { 1.1.1.1 : 1 } }
+  chain c1 { type filter hook input priority 0; counter name "a"; }
+  chain c2 { ip saddr @s accept; }
+}
+table inet u {
+  chain c { }
+}
+table ip empty {
+}
+table ip g {
+  counter x { }
+}
+`);
+      for (const cmd of ['list chains', 'list sets', 'list maps', 'list maps ip', 'list counters', 'list quotas', 'list limits', 'list chain ip t c2', 'list set ip t s',
+        'list map ip t m', 'list counters table ip t', 'list table ip t', '-a list chains', '-a list sets', '-a list set ip t s', '-a list chain ip t c1', '-a list counters', '-a list table ip t']) {
+        const words = cmd.split(' ');
+        assert.equal(ok(nlkit('nft', '--netns', ns, ...words)), nftIn(ns, ...words), cmd);
+        // JSON as text: the keys in nft's order too
+        const j = (s: string) => JSON.stringify((JSON.parse(s) as { nftables: unknown[] }).nftables.slice(1));
+        assert.equal(j(ok(nlkit('nft', '--netns', ns, '-j', ...words))), j(nftIn(ns, '-j', ...words)), `-j ${cmd}`);
+      }
+      // a set is not a map, nor a map a set: not found, as nft
+      for (const cmd of ['list set ip t m', 'list map ip t s']) {
+        assert.throws(() => nftIn(ns, ...cmd.split(' ')), /No such file or directory/);
+        const r = nlkit('nft', '--netns', ns, ...cmd.split(' '));
+        assert.notEqual(r.status, 0, cmd);
+        assert.match(r.stderr, /No such file or directory/);
+      }
+    });
+  });
+});

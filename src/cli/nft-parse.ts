@@ -483,7 +483,7 @@ function elements(t: Tokens): NftSetElementSpec[] {
 
 /** What a list command asks for. */
 export interface NftListRequest {
-  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map' | NftObjectList;
+  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'maps' | 'map' | NftObjectList;
   family?: NftFamily;
   table?: string;
   name?: string;
@@ -539,7 +539,7 @@ export function parseNftTokens(tokens: string[]): { commands: NftCommand[] } | N
       out.family ??= 'ip';
       out.table = t.next('a table');
       out.name = t.next(`a ${what}`);
-    } else if (!['ruleset', 'tables', 'chains', 'sets'].includes(what)) throw new UsageError(`cannot list "${what}"`);
+    } else if (!['ruleset', 'tables', 'chains', 'sets', 'maps'].includes(what)) throw new UsageError(`cannot list "${what}"`);
     if (what === 'table') out.family ??= 'ip';
     t.end();
     return out;

@@ -161,8 +161,11 @@ export function objectJson(o: NftObject): J {
       return { counter: { ...base, packets: Number(o.packets), bytes: Number(o.bytes) } };
     case 'quota':
       return { quota: { ...base, bytes: o.bytes, used: o.used, inv: o.over } };
-    case 'limit':
-      return { limit: { ...base, ...limitJson(o) } };
+    case 'limit': {
+      // a named limit's keys in nft's order for objects (rate, per, inv, rate_unit, burst, burst_unit)
+      const l = limitJson(o);
+      return { limit: compact({ ...base, rate: l.rate, per: l.per, inv: l.inv, rate_unit: l.rate_unit, burst: l.burst, burst_unit: l.burst_unit }) };
+    }
   }
 }
 

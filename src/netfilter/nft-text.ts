@@ -189,16 +189,20 @@ export function chainText(c: NftChain, rules: readonly NftRule[], handles = fals
   return lines;
 }
 
-export function tableText(t: NftTable, rs: NftRuleset, handles = false): string {
+/**
+ * A table as nft lists it; `listing`: as `nft list chains|sets|counters...` and `list chain|set`
+ * print one kind of object, close together, the table without its handle.
+ */
+export function tableText(t: NftTable, rs: NftRuleset, handles = false, listing = false): string {
   const mine = <T extends { family: string; table: string }>(x: T) => x.family === t.family && x.table === t.name;
   const blocks: string[][] = [];
   for (const o of rs.objects.filter(mine)) blocks.push(objectText(o, handles));
   for (const s of rs.sets.filter(mine)) if (!s.flags.includes('anonymous')) blocks.push(setText(s, handles));
   for (const f of rs.flowtables.filter(mine)) blocks.push(flowtableText(f, handles));
   for (const c of rs.chains.filter(mine)) blocks.push(chainText(c, rs.rules.filter((r) => mine(r) && r.chain === c.name), handles));
-  const head = `table ${t.family} ${t.name} {${handles ? ` # handle ${t.handle}` : ''}`;
+  const head = `table ${t.family} ${t.name} {${handles && !listing ? ` # handle ${t.handle}` : ''}`;
   const flags = t.flags.length ? [`\tflags ${t.flags.join(',')}`] : [];
-  return [head, ...flags, blocks.map((b) => b.join('\n')).join('\n\n'), '}'].filter((l) => l !== '').join('\n') + '\n';
+  return [head, ...flags, blocks.map((b) => b.join('\n')).join(listing ? '\n' : '\n\n'), '}'].filter((l) => l !== '').join('\n') + '\n';
 }
 
 export function rulesetText(rs: NftRuleset, handles = false): string {
