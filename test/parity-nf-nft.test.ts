@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NetlinkArgumentError } from '../src/core/errors.js';
+import { UsageError } from '../src/cli/args.js';
+import { parseNftCommand } from '../src/cli/nft-parse.js';
 import { priorityText, priorityValue } from '../src/netfilter/nft-names.js';
 import { nlkit, ok } from './helpers/cli-run.js';
 import { run, withNetns } from './helpers/netns.js';
@@ -257,5 +259,14 @@ table ip g {
         assert.match(r.stderr, /No such file or directory/);
       }
     });
+  });
+});
+
+describe('nlkit nft: statements it does not have are named, not taken for values', () => {
+  test('`ct mark set 1`, `meta mark set 0x10`, `tcp dport vmap @vm`, `ip saddr map @m`: a usage error naming the statement', () => {
+    for (const [rule, words] of [['ct mark set 1', 'ct mark set'], ['meta mark set 0x10', 'meta mark set'], ['mark set 1', 'meta mark set'], ['tcp dport vmap @vm', 'tcp dport vmap'],
+      ['tcp dport vmap { 22 : accept }', 'tcp dport vmap'], ['ip saddr map @m', 'ip saddr map']]) {
+      assert.throws(() => parseNftCommand(['add', 'rule', 't', 'c', rule]), (e: Error) => e instanceof UsageError && e.message === `"${words}" is not supported (nlkit nft matches fields; it has no ${words.split(' ').pop()} statement)`, rule);
+    }
   });
 });

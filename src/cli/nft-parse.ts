@@ -158,7 +158,10 @@ function expression(t: Tokens): NftExpr | { comment: string } {
   const field = (proto: string, name: string): NftExpr => {
     const f = FIELDS[proto]?.[name];
     if (!f) throw new UsageError(`unknown field "${proto} ${name}"`);
-    if (t.peek() === '.') return concatMatch(t, [keyOf(proto, name)], op);
+    // not values to match: say so rather than take the word for one
+    const next = t.peek();
+    if (next === 'set' || next === 'vmap' || next === 'map') throw new UsageError(`"${proto} ${name} ${next}" is not supported (nlkit nft matches fields; it has no ${next} statement)`);
+    if (next === '.') return concatMatch(t, [keyOf(proto, name)], op);
     const o = op();
     return f[0](matchValue(t, f[1]) as never, o);
   };
