@@ -1,13 +1,13 @@
 // `nlkit conntrack` against the conntrack tool where they disagreed: IPv6 address filters (the
 // kernel's CTA_FILTER compares IPv6 addresses inverted, so they are compared in nlkit), ADDR/LEN
-// as -s/-d take it, IPv6 addresses in any spelling, and -u UNREPLIED.
+// as -s/-d take it, IPv6 addresses in any spelling, -u UNREPLIED; what -D and -U print.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { compileFilter } from '../src/netfilter/ct-filter.js';
 import { nlkit } from './helpers/cli-run.js';
-import { inCtNetns } from './helpers/ct-netns.js';
-import { run } from './helpers/netns.js';
+import { inCtNetns, needConntrack } from './helpers/ct-netns.js';
+import { run, withNetns } from './helpers/netns.js';
 
 const HAS_TOOL = spawnSync('conntrack', ['--version'], { stdio: 'ignore' }).status === 0;
 const tool = (ns: string, ...a: string[]) => spawnSync('ip', ['netns', 'exec', ns, 'conntrack', ...a], { encoding: 'utf8' });
@@ -68,5 +68,33 @@ describe('nlkit conntrack filters against the conntrack tool', () => {
       assert.equal(masked(tool(ns, '-L', '-s', 'fd00::1').stdout).length, 1);
       assert.equal(masked(tool(ns, '-L', '-p', 'udp', '-f', 'ipv6').stdout).length, 1);
     }, { tool: true, hasTool: HAS_TOOL });
+  });
+});
+
+describe('nlkit conntrack -D and -U print what the tool prints', () => {
+  test('-D -o xml: the deleted flows without a document around them; -U: the entry as it is now (plain, extended, xml)', async (t) => {
+    if (!(await needConntrack(t))) return;
+    if (!HAS_TOOL) return void t.skip('needs the conntrack tool (conntrack-tools) as an oracle');
+    const fill = (ns: string) => {
+      const add = (...a: string[]) => run('ip', ['netns', 'exec', ns, 'conntrack', '-I', ...a, '-t', '120']);
+      add('-p', 'tcp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '80', '--state', 'ESTABLISHED', '-u', 'SEEN_REPLY,ASSURED', '-m', '5');
+      add('-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.3', '--sport', '2', '--dport', '53');
+      add('-p', 'udp', '-s', 'fd00::1', '-d', 'fd00::2', '--sport', '3', '--dport', '53');
+    };
+    const untimed = (s: string) => s.replace(/<timeout>\d+</g, '<timeout>T<').replace(/<id>\d+</g, '<id>I<').replace(/ (\d+) (\d+) (ESTABLISHED|src=)/g, ' $1 T $3').split('\n').sort().join('\n');
+    const tcp = ['-p', 'tcp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1', '--dport', '80'];
+    for (const args of [['-D', '-p', 'udp', '-o', 'xml'], ['-D', '-p', 'udp', '-o', 'xml,id'], ['-U', ...tcp, '-m', '9'], ['-U', ...tcp, '-m', '9', '-o', 'extended'], ['-U', ...tcp, '-m', '9', '-o', 'xml']]) {
+      // the same table in two namespaces: the tool changes one, nlkit the other
+      const theirs = await withNetns((ns) => {
+        fill(ns);
+        return tool(ns, ...args);
+      });
+      await withNetns((ns) => {
+        fill(ns);
+        const ours = nlkit('conntrack', '--netns', ns, ...args);
+        assert.equal(ours.status, theirs.status, `${args.join(' ')}: ${ours.stderr}`);
+        assert.equal(untimed(ours.stdout), untimed(theirs.stdout), args.join(' '));
+      });
+    }
   });
 });

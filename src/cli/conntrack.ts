@@ -261,10 +261,11 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const w = readWords(o);
   // -o xml: the flows inside <conntrack>, opened with the first one (an empty table prints nothing, as conntrack's)
   let opened = false;
-  const print = (entries: Parameters<typeof formatEntry>[0][]) => {
+  // `bare`: -o xml flows without the document around them, as the tool prints what -D and -U change
+  const print = (entries: Parameters<typeof formatEntry>[0][], bare = false) => {
     for (const e of entries) {
-      if (out.xml && !opened) ctx.out(xmlHead('conntrack'));
-      opened = true;
+      if (out.xml && !opened && !bare) ctx.out(xmlHead('conntrack'));
+      opened = !bare;
       ctx.out(`${out.json ? entryJson(e) : out.xml ? entryXml(e) : formatEntry(e, out)}\n`);
     }
   };
@@ -302,7 +303,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       case 'delete': {
         if (Object.keys(w.filter).length === 0) throw new UsageError('-D needs a filter (-F empties the table)');
         const r = await ct.deleteWhere(w.filter);
-        print(r.deleted);
+        print(r.deleted, true);
         close();
         for (const f of r.failures) ctx.err(`nlkit conntrack: an entry could not be deleted: ${f.error.message}\n`);
         summary('deleted', r.done);
@@ -335,7 +336,11 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           }),
         };
         if (create) await ct.create(spec);
-        else await ct.update(spec);
+        else {
+          await ct.update(spec);
+          // as the tool: the entry as it is now (read back), in the output format asked for
+          print([await ct.get(keyOf(w))], true);
+        }
         summary(create ? 'created' : 'updated', 1);
         return 0;
       }
