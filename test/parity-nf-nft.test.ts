@@ -270,3 +270,33 @@ describe('nlkit nft: statements it does not have are named, not taken for values
     }
   });
 });
+
+describe('nlkit nft -f: elements with their own timeouts', () => {
+  test('KEY timeout T in sets, sets of tuples and maps (and add element): what nft makes; interval sets refuse them', async (t) => {
+    if (!needNft(t)) return;
+    const script = `table ip t {
+  set to { type ipv4_addr; flags timeout; timeout 30s; elements = { 1.1.1.1 timeout 10s, 2.2.2.2, 3.3.3.3 timeout 1h } }
+  set nt { type ipv4_addr; flags timeout; elements = { 4.4.4.4 timeout 5m, 5.5.5.5 } }
+  set cc { type ipv4_addr . inet_service; flags timeout; elements = { 10.0.0.1 . 22 timeout 1m, 10.0.0.2 . 80 } }
+  map m { type ipv4_addr : inet_service; flags timeout; elements = { 10.0.0.1 timeout 1m : 80, 10.0.0.2 : 81 } }
+  map vm { type inet_service : verdict; flags timeout; timeout 1d; elements = { 22 : accept, 23 timeout 1m : drop } }
+}
+add element ip t nt { 6.6.6.6 timeout 2m }
+`;
+    // the time left ticks: compared without it
+    const state = (ns: string) => JSON.parse(JSON.stringify(sansHandles(listJson(nftIn(ns, '-j', 'list', 'ruleset'))), (k, v) => (k === 'expires' ? undefined : v))) as J[];
+    await withScript(script, async (file) => {
+      const theirs = await withNetns((ns) => {
+        nftIn(ns, '-f', file);
+        return state(ns);
+      });
+      await withNetns((ns) => {
+        ok(nlkit('nft', '--netns', ns, '-f', file));
+        assert.deepEqual(state(ns), theirs);
+        const r = nlkit('nft', '--netns', ns, 'add', 'set', 'ip', 't', 'iv', '{ type ipv4_addr; flags interval,timeout; elements = { 10.0.0.0/8 timeout 1m }; }');
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /own timeout: nlkit writes those in sets without the interval flag only/);
+      });
+    });
+  });
+});

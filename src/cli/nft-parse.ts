@@ -468,18 +468,20 @@ function elements(t: Tokens): NftSetElementSpec[] {
   while (!t.accept('}')) {
     const w = t.next('an element');
     if (w === ',') continue;
+    let key: NftElement | NftScalar[];
     if (t.peek() === '.') {
       t.i--;
-      out.push(tupleOf(t));
-      continue;
-    }
-    const key = elementOf(w, /^\d+(-\d+)?$/.test(w), true);
+      key = tupleOf(t);
+    } else key = elementOf(w, /^\d+(-\d+)?$/.test(w), true);
+    // `KEY timeout 30s`: the element's own timeout, as nft writes it before a map's value
+    const timeout = t.accept('timeout') ? duration(t.next('a timeout')) : undefined;
+    if (t.peek() === 'expires') throw new UsageError('an element\'s "expires" is not supported (its timeout is)');
     if (t.accept(':')) {
       const v = t.next('a value');
       const value = ['accept', 'drop', 'continue', 'return'].includes(v) ? ({ kind: 'verdict', verdict: v } as NftExpr)
         : v === 'jump' || v === 'goto' ? (v === 'jump' ? jump(t.next('a chain')) : goto(t.next('a chain'))) : elementOf(v, /^\d+$/.test(v), true);
-      out.push({ key, value } as NftSetElementSpec);
-    } else out.push(key);
+      out.push({ key, value, ...(timeout === undefined ? {} : { timeout }) } as NftSetElementSpec);
+    } else out.push(timeout === undefined ? key : ({ key, timeout } as NftSetElementSpec));
   }
   return out;
 }

@@ -15,7 +15,7 @@ import {
   type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { encodeElements } from './nft-set-elements.js';
-import { SET_TYPE_KINDS } from './nft-values.js';
+import { SET_TYPE_KINDS, valueBytes } from './nft-values.js';
 import { keyTypeOf, setTypesOf, tupleBytes } from './nft-concat.js';
 import type { SetTypeInfo } from './nft-set-info.js';
 import { STATEFUL_KINDS, statefulItems, type NftCounterSpec, type NftFlowtableSpec, type NftLimitSpec, type NftQuotaSpec, type NftStatefulKind } from './nft-stateful.js';
@@ -73,8 +73,12 @@ export interface NftSetSpec extends InFamily {
   elements?: NftSetElementSpec[];
 }
 
-/** A set element: a value (prefix, range), a tuple in a set of tuples, or, in a map, `{ key, value }`. */
-export type NftSetElementSpec = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict; timeout?: number };
+/**
+ * A set element: a value (prefix, range), a tuple in a set of tuples, or, in a map, `{ key,
+ * value }`; `{ key, timeout }` (ms) is a value or tuple that expires after its own timeout
+ * (not in interval sets).
+ */
+export type NftSetElementSpec = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict; timeout?: number } | { key: NftElement | NftScalar[]; timeout: number };
 
 export interface NftElementsSpec extends InFamily {
   table: string;
@@ -292,18 +296,39 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
 
 const isMapElement = (e: unknown): e is { key: NftElement; value: NftElement | NftVerdict; timeout?: number } =>
   typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'value' in e;
+/** `{ key, timeout }`: a set's value with its own timeout. */
+const isTimedElement = (e: unknown): e is { key: NftElement | NftScalar[]; timeout: number } =>
+  typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'timeout' in e && !('value' in e);
+
+function elementTimeout(v: unknown, option: string): bigint {
+  if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new NetlinkArgumentError(option, `must be a positive number of ms, got ${JSON.stringify(v)}`);
+  return BigInt(v as number);
+}
+
+/** The elements, each encoded alone, with the timeout a `{ key, timeout }` element has. */
+function timedElements(elements: readonly unknown[], where: string, encode: (key: unknown, option: string) => SetelemAttrsSet): SetelemAttrsSet[] {
+  return elements.map((e, i) => {
+    const timed = isTimedElement(e);
+    const el = encode(timed ? e.key : e, `${where}.elements[${i}]${timed ? '.key' : ''}`);
+    if (timed) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
+    return el;
+  });
+}
 
 /** Elements of a set, as the kernel's: keys (and intervals) by the set's key type, map data by its data type. */
 function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string): SetelemAttrsSet[] {
   if (!Array.isArray(c.elements)) throw new NetlinkArgumentError(`${where}.elements`, 'must be an array', 'ERR_INVALID_ARG_TYPE');
   if (Array.isArray(info.type)) {
     const types = info.type;
-    return c.elements.map((t, i) => ({ key: { value: tupleBytes(types, t, `${where}.elements[${i}]`) } }));
+    return timedElements(c.elements, where, (t, at) => ({ key: { value: tupleBytes(types, t, at) } }));
   }
   const kind = SET_TYPE_KINDS[info.type];
   if (!info.map) {
     if (c.elements.some(isMapElement)) throw new NetlinkArgumentError(`${where}.elements`, 'has { key, value } elements but the set is not a map');
-    return encodeElements(kind, c.elements, info.interval, `${where}.elements`);
+    if (!c.elements.some(isTimedElement)) return encodeElements(kind, c.elements, info.interval, `${where}.elements`);
+    // an interval set's ranges are merged and split into starts and ends: nlkit gives them no timeouts
+    if (info.interval) throw new NetlinkArgumentError(`${where}.elements`, 'has elements with their own timeout: nlkit writes those in sets without the interval flag only');
+    return timedElements(c.elements, where, (key, at) => ({ key: { value: valueBytes(kind, key, at) } }));
   }
   return c.elements.map((e, i) => {
     if (!isMapElement(e)) throw new NetlinkArgumentError(`${where}.elements[${i}]`, 'must be { key, value } in a map');
@@ -315,7 +340,7 @@ function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string)
     } else {
       el.data = { value: encodeElements(SET_TYPE_KINDS[info.map!], [e.value as NftElement], false, `${where}.elements[${i}].value`)[0].key!.value };
     }
-    if (e.timeout !== undefined) el.timeout = BigInt(e.timeout);
+    if (e.timeout !== undefined) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
     return el;
   });
 }
