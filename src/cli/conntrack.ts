@@ -3,7 +3,7 @@
 // table; plain output as `conntrack -L` prints it, -j / -o json one JSON object per line.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
-import type { CtTuple } from '../netfilter/ct-entry.js';
+import type { CtEntry, CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
 import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
 import type { CtExpectation } from '../netfilter/ct-expect.js';
@@ -233,6 +233,30 @@ async function expectTable(ct: Conntrack, command: string, o: Record<string, unk
   throw new UsageError('the expect table takes -L, -D, -F and -I');
 }
 
+/**
+ * -U without a whole tuple, as the tool does it: every entry the tuple options (-p, -s, -d,
+ * ports, -r, -q, -f, -w) select gets the new mark, timeout, status or state, and is printed.
+ */
+async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, print: (e: CtEntry[], bare: boolean) => void, summary: (verb: string, n: number) => void): Promise<number> {
+  const { mark: _m, status: _s, state: _st, ...filter } = w.filter;
+  if (!Object.keys(filter).length) throw new UsageError('-U needs the entries to change: -p, -s, -d, ports... (or the whole tuple)');
+  const values = defined({ timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state) });
+  let n = 0;
+  for (const e of await ct.list(filter)) {
+    const key: CtKey = defined({ family: e.family, protocol: e.protonum, orig: e.orig, zone: e.zone });
+    try {
+      await ct.update({ ...key, ...values });
+      print([await ct.get(key)], true);
+      n++;
+    } catch (err) {
+      // gone meanwhile (it expired or was deleted): not an error
+      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+    }
+  }
+  summary('updated', n);
+  return 0;
+}
+
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
   let parsed;
   try {
@@ -327,6 +351,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       default: {
         // create / update
         const create = commands[0].name === 'create';
+        if (!create && !(w.proto && w.orig.src !== undefined && w.orig.dst !== undefined)) return await updateWhere(ct, o, w, print, summary);
         const spec: CtSpec = {
           ...keyOf(w),
           ...defined({
