@@ -300,3 +300,17 @@ add element ip t nt { 6.6.6.6 timeout 2m }
     });
   });
 });
+
+describe('nlkit nft: set sizes', () => {
+  test('size N in sets, dynamic sets, maps and sets of tuples: what nft makes, listed as nft lists it', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table ip t {
+  set a { type ipv4_addr; size 1000; }
+  set d { type ipv4_addr; flags dynamic; size 10; }
+  set e { type ipv4_addr; flags dynamic; }
+  map m { type ipv4_addr : mark; size 5; elements = { 1.1.1.1 : 1 } }
+  set c { type ipv4_addr . inet_service; size 100; }
+}
+`);
+  });
+});

@@ -401,6 +401,7 @@ function setSpec(t: Tokens, fam: NftFamily, table: string, name: string): Record
       if (s.accept(':')) spec.map = s.next('a data type');
     } else if (k === 'flags') spec.flags = s.t.slice(1).filter((x) => x !== ',') as NftSetFlag[];
     else if (k === 'timeout') spec.timeout = duration(s.next('a timeout'));
+    else if (k === 'size') spec.size = num(s.next('a size'), 'size');
     else if (k === 'elements') {
       s.expect('=');
       spec.elements = elements(new Tokens(s.t.slice(s.i)));

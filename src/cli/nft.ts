@@ -22,7 +22,7 @@ const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for
        nlkit nft [...] add|create chain [FAMILY] TABLE NAME [ '{ type TYPE hook HOOK [device DEV] priority PRIO; [policy accept|drop;] }' ]
        nlkit nft [...] add|insert rule [FAMILY] TABLE CHAIN [handle N] EXPRESSION...
        nlkit nft [...] replace rule [FAMILY] TABLE CHAIN handle N EXPRESSION...
-       nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [elements = { ... };] }'
+       nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [size N;] [elements = { ... };] }'
        nlkit nft [...] add|delete element [FAMILY] TABLE SET '{ ELEMENT, ... }'
        nlkit nft [...] add counter|quota|limit [FAMILY] TABLE NAME '{ packets N bytes N | [over] N mbytes | rate N/second }'
        nlkit nft [...] add flowtable [FAMILY] TABLE NAME '{ hook ingress priority P; devices = { DEV, ... }; }'

@@ -67,8 +67,10 @@ export interface NftSetSpec extends InFamily {
   /** Maps: the data type, or 'verdict' (a verdict map). */
   map?: NftSetType | 'verdict';
   flags?: NftSetFlag[];
-  /** ms: elements expire after this (needs flags ['timeout']). */
+  /** ms: elements expire after this (nft's `timeout 30s`; the timeout flag is set with it). */
   timeout?: number;
+  /** The most elements the set may hold (nft's `size N`). */
+  size?: number;
   /** Elements added with the set. */
   elements?: NftSetElementSpec[];
 }
@@ -286,6 +288,10 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
     req.timeout = BigInt(c.timeout);
     // a default timeout makes a set of expiring elements: nft sets the flag for it (the kernel refuses one without)
     if (!flags.includes('timeout')) flags.push('timeout');
+  }
+  if (c.size !== undefined) {
+    if (!Number.isSafeInteger(c.size) || c.size <= 0 || c.size > 0xffffffff) throw new NetlinkArgumentError(`${where}.size`, `must be a positive number of elements (u32), got ${JSON.stringify(c.size)}`);
+    req.desc = { size: c.size };
   }
   const info = { type, map: c.map, interval: flags.includes('interval') };
   state.sets.set(setKey(c.family, table, name), info);
