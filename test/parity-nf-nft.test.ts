@@ -314,3 +314,31 @@ describe('nlkit nft: set sizes', () => {
 `);
   });
 });
+
+describe('nlkit nft: map elements deleted by their keys; verdict maps of a block jumping to its chains', () => {
+  test('delete element ip t m { 22 } (the key alone, as nft takes it) and { 23 : drop }: what nft does', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table ip t {
+  map m { type inet_service : verdict; elements = { 22 : accept, 23 : drop, 25 : accept } }
+  map a { type ipv4_addr : inet_service; elements = { 1.1.1.1 : 80, 1.1.1.2 : 81 } }
+}
+delete element ip t m { 22 }
+delete element ip t m { 23 : drop }
+delete element ip t a { 1.1.1.2 }
+`);
+  });
+
+  test('a block\'s verdict map may jump to a chain of the block (nft makes the chains before the sets)', async (t) => {
+    if (!needNft(t)) return;
+    await bothWays(`table inet f {
+  map ports { type inet_service : verdict; elements = { 22 : jump ssh, 80 : goto web, 443 : accept } }
+  chain ssh { counter; accept; }
+  chain web { }
+  chain in {
+    type filter hook input priority 0; policy accept;
+    tcp dport @ports counter
+  }
+}
+`);
+  });
+});

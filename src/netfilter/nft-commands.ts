@@ -322,7 +322,7 @@ function timedElements(elements: readonly unknown[], where: string, encode: (key
 }
 
 /** Elements of a set, as the kernel's: keys (and intervals) by the set's key type, map data by its data type. */
-function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string): SetelemAttrsSet[] {
+function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string, keysOnly = false): SetelemAttrsSet[] {
   if (!Array.isArray(c.elements)) throw new NetlinkArgumentError(`${where}.elements`, 'must be an array', 'ERR_INVALID_ARG_TYPE');
   if (Array.isArray(info.type)) {
     const types = info.type;
@@ -336,6 +336,8 @@ function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string)
     if (info.interval) throw new NetlinkArgumentError(`${where}.elements`, 'has elements with their own timeout: nlkit writes those in sets without the interval flag only');
     return timedElements(c.elements, where, (key, at) => ({ key: { value: valueBytes(kind, key, at) } }));
   }
+  // deleting from a map names the keys alone (as nft does: `delete element ip t m { 22 }`)
+  if (keysOnly) return c.elements.map((e, i) => (isMapElement(e) ? { key: { value: valueBytes(kind, e.key, `${where}.elements[${i}].key`) } } : { key: { value: valueBytes(kind, e, `${where}.elements[${i}]`) } }));
   return c.elements.map((e, i) => {
     if (!isMapElement(e)) throw new NetlinkArgumentError(`${where}.elements[${i}]`, 'must be { key, value } in a map');
     const [el] = encodeElements(kind, [e.key], false, `${where}.elements[${i}].key`);
@@ -359,8 +361,9 @@ function elementItems(verb: NftVerb, c: NftElementsSpec, where: string, state: B
   const info: SetTypeInfo | undefined = types ? { type: types.length === 1 ? types[0] : types, map: c.map, interval: c.interval === true }
     : state.sets.get(key) ?? state.known?.get(key);
   if (!info) throw new NetlinkArgumentError(`${where}.type`, `set ${table} ${set} is not made in this transaction and was not found: give its type`);
-  const req = elementsOf(fam, table, set, encodeSetElements(c, info, where));
-  if (verb === 'delete' || verb === 'destroy') return [opItem(nft, verb === 'delete' ? 'delsetelem' : 'destroysetelem', req)];
+  const removing = verb === 'delete' || verb === 'destroy';
+  const req = elementsOf(fam, table, set, encodeSetElements(c, info, where, removing));
+  if (removing) return [opItem(nft, verb === 'delete' ? 'delsetelem' : 'destroysetelem', req)];
   return [opItem(nft, 'newsetelem', req, { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) })];
 }
 
