@@ -2,10 +2,10 @@
 // kernel's CTA_FILTER compares IPv6 addresses inverted, so they are compared in nlkit), ADDR/LEN
 // as -s/-d take it, IPv6 addresses in any spelling, -u UNREPLIED; what -D and -U print.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { compileFilter } from '../src/netfilter/ct-filter.js';
-import { nlkit } from './helpers/cli-run.js';
+import { CLI, nlkit } from './helpers/cli-run.js';
 import { inCtNetns, needConntrack } from './helpers/ct-netns.js';
 import { run, withNetns } from './helpers/netns.js';
 
@@ -101,5 +101,38 @@ describe('nlkit conntrack -D and -U print what the tool prints', () => {
         assert.deepEqual(masked(tool(ns, '-L').stdout), theirs.after, args.join(' '));
       });
     }
+  });
+});
+
+describe('nlkit conntrack -E against conntrack -E', () => {
+  test('a DESTROY event of an entry without a mark has no mark=, as the tool prints it', async (t) => {
+    await inCtNetns(t, async (_ct, ns) => {
+      const watch = (cmd: string, args: string[]) => {
+        const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        return { child, lines: () => out.split('\n').filter((l) => l.includes('DESTROY')) };
+      };
+      const ours = watch(process.execPath, [CLI, 'conntrack', '--netns', ns, '-E', '-e', 'DESTROY']);
+      const theirs = watch('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY']);
+      try {
+        // until both listen: an entry made and deleted again (each one's own port)
+        const deadline = Date.now() + 10_000;
+        for (let i = 1; Date.now() < deadline && !(ours.lines().length && theirs.lines().length); i++) {
+          run('ip', ['netns', 'exec', ns, 'conntrack', '-I', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', String(i), '--dport', '53', '-t', '60']);
+          run('ip', ['netns', 'exec', ns, 'conntrack', '-D', '-p', 'udp', '--sport', String(i)]);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        ours.child.kill('SIGINT');
+        theirs.child.kill('SIGINT');
+      }
+      const a = ours.lines(), b = theirs.lines();
+      assert.ok(a.length && b.length, 'both saw a DESTROY event');
+      // the first event both saw, with the timeout (it ticks) masked
+      const same = a.map((l) => l.replace(/ udp {6}17 \d+ /, ' udp 17 T ')).find((l) => b.some((m) => m.replace(/ udp {6}17 \d+ /, ' udp 17 T ').replace(/ progname=\S+$/, '') === l));
+      assert.ok(same, `${a.join('\n')}\n--\n${b.join('\n')}`);
+      assert.doesNotMatch(same!, /mark=/);
+    }, { tool: true, hasTool: HAS_TOOL });
   });
 });
