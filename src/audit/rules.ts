@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { Definitions } from '../core/definitions.js';
 import { NetlinkArgumentError, NetlinkDecodeError } from '../core/errors.js';
+import { quote } from '../core/options.js';
 import { description, type AuditRuleDataStruct, type FilterEnum } from '../ynl/families/audit.js';
 import { recordTypeName, recordTypeNumber } from './records.js';
 import { SYSCALLS } from './syscall-tables.js';
@@ -128,7 +129,7 @@ function permText(bits: number): string {
 function intValue(name: string, v: string | number, kind: FieldKind): number {
   if (kind === 'id' && v === 'unset') return UNSET;
   const n = typeof v === 'number' ? v : /^-?(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) arg('fields', `${name} needs a 32-bit integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) arg('fields', `${name} needs a 32-bit integer, got ${quote(v)}`);
   return n >>> 0;
 }
 
@@ -162,7 +163,7 @@ function syscallTable(fields: readonly AuditField[]): Record<string, number> | u
 
 /** A file watch as the rule auditctl makes of it. */
 export function watchRule(w: AuditWatch): AuditRule {
-  if (typeof w.watch !== 'string' || !w.watch.startsWith('/')) arg('watch', `must be an absolute path, got ${JSON.stringify(w.watch)}`);
+  if (typeof w.watch !== 'string' || !w.watch.startsWith('/')) arg('watch', `must be an absolute path, got ${quote(w.watch)}`);
   let isDir = false;
   try {
     isDir = statSync(w.watch).isDirectory();
@@ -176,8 +177,8 @@ export function watchRule(w: AuditWatch): AuditRule {
 
 function checkRule(r: AuditRule): AuditField[] {
   if (r === null || typeof r !== 'object') arg('rule', 'must be an object');
-  if (!(r.list in LIST_SPEC_NAME)) arg('list', `must be one of ${Object.keys(LIST_SPEC_NAME).join(', ')}, got ${JSON.stringify(r.list)}`);
-  if (!actionEnum.byName.has(r.action)) arg('action', `must be never, possible or always, got ${JSON.stringify(r.action)}`);
+  if (!(r.list in LIST_SPEC_NAME)) arg('list', `must be one of ${Object.keys(LIST_SPEC_NAME).join(', ')}, got ${quote(r.list)}`);
+  if (!actionEnum.byName.has(r.action)) arg('action', `must be never, possible or always, got ${quote(r.action)}`);
   const fields = [...(r.fields ?? [])];
   for (const f of fields) {
     const name = FIELD_ALIASES[f?.name] ?? f?.name;

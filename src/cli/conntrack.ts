@@ -3,7 +3,7 @@
 // table; plain output as `conntrack -L` prints it, -j / -o json one JSON object per line.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
-import type { CtTuple } from '../netfilter/ct-entry.js';
+import type { CtEntry, CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
 import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
 import type { CtExpectation } from '../netfilter/ct-expect.js';
@@ -44,7 +44,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'mark', short: 'm', type: 'string', description: 'MARK or MARK/MASK' },
   { name: 'zone', short: 'w', type: 'string', description: 'zone' },
   { name: 'family', short: 'f', type: 'string', description: 'ipv4 or ipv6' },
-  { name: 'status', short: 'u', type: 'string', description: 'status flags (ASSURED,SEEN_REPLY...): filter, or what to set' },
+  { name: 'status', short: 'u', type: 'string', description: 'status flags (ASSURED,SEEN_REPLY...; UNREPLIED in a filter): filter, or what to set' },
   { name: 'state', type: 'string', description: 'TCP state (ESTABLISHED...)' },
   { name: 'timeout', short: 't', type: 'string', description: 'seconds (create, update)' },
   { name: 'event-mask', short: 'e', type: 'string', description: 'NEW,UPDATE,DESTROY (or ALL) for -E' },
@@ -233,6 +233,30 @@ async function expectTable(ct: Conntrack, command: string, o: Record<string, unk
   throw new UsageError('the expect table takes -L, -D, -F and -I');
 }
 
+/**
+ * -U without a whole tuple, as the tool does it: every entry the tuple options (-p, -s, -d,
+ * ports, -r, -q, -f, -w) select gets the new mark, timeout, status or state, and is printed.
+ */
+async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, print: (e: CtEntry[], bare: boolean) => void, summary: (verb: string, n: number) => void): Promise<number> {
+  const { mark: _m, status: _s, state: _st, ...filter } = w.filter;
+  if (!Object.keys(filter).length) throw new UsageError('-U needs the entries to change: -p, -s, -d, ports... (or the whole tuple)');
+  const values = defined({ timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state) });
+  let n = 0;
+  for (const e of await ct.list(filter)) {
+    const key: CtKey = defined({ family: e.family, protocol: e.protonum, orig: e.orig, zone: e.zone });
+    try {
+      await ct.update({ ...key, ...values });
+      print([await ct.get(key)], true);
+      n++;
+    } catch (err) {
+      // gone meanwhile (it expired or was deleted): not an error
+      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+    }
+  }
+  summary('updated', n);
+  return 0;
+}
+
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
   let parsed;
   try {
@@ -261,10 +285,11 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const w = readWords(o);
   // -o xml: the flows inside <conntrack>, opened with the first one (an empty table prints nothing, as conntrack's)
   let opened = false;
-  const print = (entries: Parameters<typeof formatEntry>[0][]) => {
+  // `bare`: -o xml flows without the document around them, as the tool prints what -D and -U change
+  const print = (entries: Parameters<typeof formatEntry>[0][], bare = false) => {
     for (const e of entries) {
-      if (out.xml && !opened) ctx.out(xmlHead('conntrack'));
-      opened = true;
+      if (out.xml && !opened && !bare) ctx.out(xmlHead('conntrack'));
+      opened = !bare;
       ctx.out(`${out.json ? entryJson(e) : out.xml ? entryXml(e) : formatEntry(e, out)}\n`);
     }
   };
@@ -302,7 +327,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       case 'delete': {
         if (Object.keys(w.filter).length === 0) throw new UsageError('-D needs a filter (-F empties the table)');
         const r = await ct.deleteWhere(w.filter);
-        print(r.deleted);
+        print(r.deleted, true);
         close();
         for (const f of r.failures) ctx.err(`nlkit conntrack: an entry could not be deleted: ${f.error.message}\n`);
         summary('deleted', r.done);
@@ -326,6 +351,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       default: {
         // create / update
         const create = commands[0].name === 'create';
+        if (!create && !(w.proto && w.orig.src !== undefined && w.orig.dst !== undefined)) return await updateWhere(ct, o, w, print, summary);
         const spec: CtSpec = {
           ...keyOf(w),
           ...defined({
@@ -335,7 +361,11 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
           }),
         };
         if (create) await ct.create(spec);
-        else await ct.update(spec);
+        else {
+          await ct.update(spec);
+          // as the tool: the entry as it is now (read back), in the output format asked for
+          print([await ct.get(keyOf(w))], true);
+        }
         summary(create ? 'created' : 'updated', 1);
         return 0;
       }

@@ -158,7 +158,10 @@ function expression(t: Tokens): NftExpr | { comment: string } {
   const field = (proto: string, name: string): NftExpr => {
     const f = FIELDS[proto]?.[name];
     if (!f) throw new UsageError(`unknown field "${proto} ${name}"`);
-    if (t.peek() === '.') return concatMatch(t, [keyOf(proto, name)], op);
+    // not values to match: say so rather than take the word for one
+    const next = t.peek();
+    if (next === 'set' || next === 'vmap' || next === 'map') throw new UsageError(`"${proto} ${name} ${next}" is not supported (nlkit nft matches fields; it has no ${next} statement)`);
+    if (next === '.') return concatMatch(t, [keyOf(proto, name)], op);
     const o = op();
     return f[0](matchValue(t, f[1]) as never, o);
   };
@@ -398,6 +401,7 @@ function setSpec(t: Tokens, fam: NftFamily, table: string, name: string): Record
       if (s.accept(':')) spec.map = s.next('a data type');
     } else if (k === 'flags') spec.flags = s.t.slice(1).filter((x) => x !== ',') as NftSetFlag[];
     else if (k === 'timeout') spec.timeout = duration(s.next('a timeout'));
+    else if (k === 'size') spec.size = num(s.next('a size'), 'size');
     else if (k === 'elements') {
       s.expect('=');
       spec.elements = elements(new Tokens(s.t.slice(s.i)));
@@ -465,25 +469,27 @@ function elements(t: Tokens): NftSetElementSpec[] {
   while (!t.accept('}')) {
     const w = t.next('an element');
     if (w === ',') continue;
+    let key: NftElement | NftScalar[];
     if (t.peek() === '.') {
       t.i--;
-      out.push(tupleOf(t));
-      continue;
-    }
-    const key = elementOf(w, /^\d+(-\d+)?$/.test(w), true);
+      key = tupleOf(t);
+    } else key = elementOf(w, /^\d+(-\d+)?$/.test(w), true);
+    // `KEY timeout 30s`: the element's own timeout, as nft writes it before a map's value
+    const timeout = t.accept('timeout') ? duration(t.next('a timeout')) : undefined;
+    if (t.peek() === 'expires') throw new UsageError('an element\'s "expires" is not supported (its timeout is)');
     if (t.accept(':')) {
       const v = t.next('a value');
       const value = ['accept', 'drop', 'continue', 'return'].includes(v) ? ({ kind: 'verdict', verdict: v } as NftExpr)
         : v === 'jump' || v === 'goto' ? (v === 'jump' ? jump(t.next('a chain')) : goto(t.next('a chain'))) : elementOf(v, /^\d+$/.test(v), true);
-      out.push({ key, value } as NftSetElementSpec);
-    } else out.push(key);
+      out.push({ key, value, ...(timeout === undefined ? {} : { timeout }) } as NftSetElementSpec);
+    } else out.push(timeout === undefined ? key : ({ key, timeout } as NftSetElementSpec));
   }
   return out;
 }
 
 /** What a list command asks for. */
 export interface NftListRequest {
-  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'map' | NftObjectList;
+  list: 'ruleset' | 'tables' | 'table' | 'chains' | 'chain' | 'sets' | 'set' | 'maps' | 'map' | NftObjectList;
   family?: NftFamily;
   table?: string;
   name?: string;
@@ -539,7 +545,7 @@ export function parseNftTokens(tokens: string[]): { commands: NftCommand[] } | N
       out.family ??= 'ip';
       out.table = t.next('a table');
       out.name = t.next(`a ${what}`);
-    } else if (!['ruleset', 'tables', 'chains', 'sets'].includes(what)) throw new UsageError(`cannot list "${what}"`);
+    } else if (!['ruleset', 'tables', 'chains', 'sets', 'maps'].includes(what)) throw new UsageError(`cannot list "${what}"`);
     if (what === 'table') out.family ??= 'ip';
     t.end();
     return out;

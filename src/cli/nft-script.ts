@@ -8,7 +8,8 @@
 import { UsageError } from './args.js';
 import { parseNftTokens } from './nft-parse.js';
 import { NL, placeFile, placeLine, source, type SourceOptions, type Toks } from './nft-source.js';
-import type { NftCommand } from '../netfilter/index.js';
+import type { NftCommand, NftFamily } from '../netfilter/index.js';
+import type { NftSetElementSpec } from '../netfilter/nft-commands.js';
 
 /** A command of the script and where it starts: a line of the script or of a file it includes. */
 export interface ScriptCommand {
@@ -133,6 +134,24 @@ function chainBody(stmts: Toks[]): { props: string[]; rules: Toks[] } {
   return { props, rules };
 }
 
+/**
+ * The elements of a block's verdict maps that jump to (or go to) a chain, taken out of their
+ * set's command into one of their own, for after the block's chains: nft makes a block's chains
+ * before its sets, so a map may name a chain the block declares after it.
+ */
+function jumpElements(declared: readonly ScriptCommand[]): ScriptCommand[] {
+  const out: ScriptCommand[] = [];
+  for (const c of declared) {
+    const set = c.command as { add?: string; family: NftFamily; table: string; name: string; elements?: NftSetElementSpec[] };
+    if (set.add !== 'set' || !Array.isArray(set.elements)) continue;
+    const jumps = set.elements.filter((e) => typeof e === 'object' && e !== null && 'value' in e && typeof e.value === 'object' && e.value !== null && 'chain' in e.value && e.value.chain !== undefined);
+    if (!jumps.length) continue;
+    set.elements = set.elements.filter((e) => !jumps.includes(e));
+    out.push({ command: { add: 'element', family: set.family, table: set.table, set: set.name, elements: jumps }, line: c.line, file: c.file });
+  }
+  return out;
+}
+
 function tableBlock(s: Script): ScriptCommand[] {
   const line = s.line();
   s.next('table');
@@ -154,7 +173,7 @@ function tableBlock(s: Script): ScriptCommand[] {
     else s.fail(`unknown statement "${kind}" in table ${name}`, at);
   }
   if (flags.length) table.push('{', 'flags', ...flags, ';', '}');
-  return [...commandsOf(table, line, s), ...declared, ...chains, ...rules];
+  return [...commandsOf(table, line, s), ...declared, ...chains, ...jumpElements(declared), ...rules];
 }
 
 /** The commands of a script, in order, each with its file and line. */

@@ -3,25 +3,26 @@
 // Every change is one all-or-nothing transaction; -j prints what `nft -j` prints.
 import { UsageError } from './args.js';
 import { CommandError, type CommandGroup, type Context, parseGroupArgs } from './command.js';
-import { NftTransactionError, openNft, type NftHandle, type NftRuleset } from '../netfilter/index.js';
+import { NftTransactionError, openNft, type NftHandle, type NftRuleset, type NftSet, type NftTable } from '../netfilter/index.js';
 import { chainJson, flowtableJson, objectJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
 import { rulesetText, tableText } from '../netfilter/nft-text.js';
 import { parseNftCommand, type NftListRequest } from './nft-parse.js';
 import { parseNftScript } from './nft-script.js';
 import { readFileSync } from 'node:fs';
+import { NetlinkArgumentError } from '../core/errors.js';
 
 const USAGE = `Usage: nlkit nft [--netns NAME] [-c] -f FILE     (a script, - for stdin: one transaction, all or nothing)
        nlkit nft [--netns NAME] [-j] [-a] list ruleset [FAMILY]
        nlkit nft [...] list tables [FAMILY] | list table [FAMILY] NAME
        nlkit nft [...] list chains [FAMILY] | list chain [FAMILY] TABLE NAME
-       nlkit nft [...] list sets [FAMILY] | list set [FAMILY] TABLE NAME
+       nlkit nft [...] list sets|maps [FAMILY] | list set|map [FAMILY] TABLE NAME
        nlkit nft [...] list|reset counters|quotas [FAMILY | table FAMILY NAME] | list|reset counter|quota [FAMILY] TABLE NAME
        nlkit nft [...] list limits|flowtables [FAMILY | table FAMILY NAME] | list limit|flowtable [FAMILY] TABLE NAME
        nlkit nft [...] add|create table [FAMILY] NAME [ '{ flags dormant; }' ]
        nlkit nft [...] add|create chain [FAMILY] TABLE NAME [ '{ type TYPE hook HOOK [device DEV] priority PRIO; [policy accept|drop;] }' ]
        nlkit nft [...] add|insert rule [FAMILY] TABLE CHAIN [handle N] EXPRESSION...
        nlkit nft [...] replace rule [FAMILY] TABLE CHAIN handle N EXPRESSION...
-       nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [elements = { ... };] }'
+       nlkit nft [...] add set|map [FAMILY] TABLE NAME '{ type TYPE [: TYPE]; [flags interval,timeout;] [timeout 30s;] [size N;] [elements = { ... };] }'
        nlkit nft [...] add|delete element [FAMILY] TABLE SET '{ ELEMENT, ... }'
        nlkit nft [...] add counter|quota|limit [FAMILY] TABLE NAME '{ packets N bytes N | [over] N mbytes | rate N/second }'
        nlkit nft [...] add flowtable [FAMILY] TABLE NAME '{ hook ingress priority P; devices = { DEV, ... }; }'
@@ -73,6 +74,10 @@ async function runScript(file: string, netns: string | undefined, check: boolean
       const where = e.index >= 0 ? `${script[e.index].file}:${script[e.index].line}: ` : `${name}: `;
       throw new CommandError(`${where}${e.message}`, { cause: e });
     }
+    // a command the builder refuses names its index: the script's line instead
+    const at = e instanceof NetlinkArgumentError ? /^commands\[(\d+)\]/.exec(e.argument) : null;
+    const c = at ? script[Number(at[1])] : undefined;
+    if (c) throw new CommandError(`${c.file}:${c.line}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     throw e;
   } finally {
     h.close();
@@ -94,28 +99,40 @@ function byRequest(rs: NftRuleset, r: NftListRequest): NftRuleset {
       return { ...NONE, tables: rs.tables.filter((t) => fam(t) && t.name === r.table), chains: rs.chains.filter((c) => inTable(c) && c.name === r.name), rules: rs.rules.filter((x) => inTable(x) && x.chain === r.name) };
     case 'set':
     case 'map':
-      return { ...NONE, tables: rs.tables.filter((t) => fam(t) && t.name === r.table), sets: rs.sets.filter((s) => inTable(s) && s.name === r.name) };
+      // nft: `list set` names a set and `list map` a map (the other kind is not found)
+      return { ...NONE, tables: rs.tables.filter((t) => fam(t) && t.name === r.table), sets: rs.sets.filter((s) => inTable(s) && s.name === r.name && isMap(s) === (r.list === 'map')) };
     default:
       return { tables: rs.tables.filter(fam), chains: rs.chains.filter(fam), sets: rs.sets.filter(fam), rules: rs.rules.filter(fam), objects: rs.objects.filter(fam), flowtables: rs.flowtables.filter(fam) };
   }
 }
 
+const isMap = (s: NftSet) => s.map !== undefined;
+/** What `list sets` and `list maps` take: named sets, named maps. */
+const OF_KIND: Partial<Record<NftListRequest['list'], (s: NftSet) => boolean>> = {
+  sets: (s) => !s.flags.includes('anonymous') && !isMap(s),
+  maps: (s) => !s.flags.includes('anonymous') && isMap(s),
+};
+
 function print(ctx: Context, rs: NftRuleset, r: NftListRequest, handles: boolean): void {
+  const kind = OF_KIND[r.list];
   if (ctx.json) {
     let list = rulesetJson(rs).nftables;
-    // `list tables` / `list chains` / `list sets`: only those objects (and metainfo), as nft -j
+    // `list tables` / `list chains` / `list sets|maps`: only those objects (and metainfo), as nft -j
     if (r.list === 'tables') list = [list[0], ...rs.tables.map(tableJson)];
     if (r.list === 'chains') list = [list[0], ...rs.chains.map(chainJson)];
-    if (r.list === 'sets') list = [list[0], ...rs.sets.filter((s) => !s.flags.includes('anonymous')).map(setJson)];
+    if (kind) list = [list[0], ...rs.sets.filter(kind).map(setJson)];
+    // `list chain|set|map`: without the table, as nft -j
+    if (r.list === 'chain' || r.list === 'set' || r.list === 'map') list = list.filter((x) => !('table' in (x as object)));
     ctx.out(stringifyJson({ nftables: list }, ctx.pretty ? 4 : undefined) + '\n');
     return;
   }
   if (r.list === 'tables') return void ctx.out(rs.tables.map((t) => `table ${t.family} ${t.name}\n`).join(''));
-  if (r.list === 'chains' || r.list === 'sets') {
-    // the tables with only those objects in them, as nft prints them
-    const only = { ...NONE, tables: rs.tables, chains: r.list === 'chains' ? rs.chains : [], sets: r.list === 'sets' ? rs.sets : [] };
-    return void ctx.out(rs.tables.map((t) => tableText(t, only, handles)).join(''));
+  if (r.list === 'chains' || kind) {
+    // every table, with only those objects in them, as nft prints them
+    const only = { ...NONE, tables: rs.tables, chains: r.list === 'chains' ? rs.chains : [], sets: kind ? rs.sets.filter(kind) : [] };
+    return void ctx.out(rs.tables.map((t) => tableText(t, only, handles, true)).join(''));
   }
+  if (r.list === 'chain' || r.list === 'set' || r.list === 'map') return void ctx.out(rs.tables.map((t) => tableText(t, rs, handles, true)).join(''));
   ctx.out(rulesetText(rs, handles));
 }
 
@@ -133,7 +150,11 @@ async function printObjects(ctx: Context, h: NftHandle, r: NftListRequest, handl
     ctx.out(stringifyJson({ nftables: list }, ctx.pretty ? 4 : undefined) + '\n');
     return;
   }
-  ctx.out(rs.tables.map((t) => tableText(t, rs, handles)).join(''));
+  // nft prints the tables that have named objects (of any kind: a table of counters shows in
+  // `list quotas`, empty), and every table for flowtables
+  const owners = kind === 'flowtable' ? undefined : r.name !== undefined ? rs.objects : await h.objects.list(r.family ? { family: r.family } : undefined);
+  const has = (t: NftTable) => !owners || owners.some((o) => o.family === t.family && o.table === t.name);
+  ctx.out(rs.tables.filter(has).map((t) => tableText(t, rs, handles, true)).join(''));
 }
 
 const OBJECT_LISTS = new Set(['counters', 'counter', 'quotas', 'quota', 'limits', 'limit', 'flowtables', 'flowtable']);

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
-import { checkBoolean, checkInt, checkObject } from './options.js';
+import { checkBoolean, checkInt, checkObject, quote } from './options.js';
 import {
   IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
 } from './native.js';
@@ -56,7 +56,7 @@ export interface NetnsTarget {
 export function netnsName(name: string): string {
   // a name stays inside /run/netns: no separators, no way up, nothing the C string would cut
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
-    throw new NetlinkArgumentError('netns', `must be a name from /run/netns (no '/', NUL, '.' or '..'), got ${JSON.stringify(name)}; ` +
+    throw new NetlinkArgumentError('netns', `must be a name from /run/netns (no '/', NUL, '.' or '..'), got ${quote(name)}; ` +
       'give a path as { path }', 'ERR_INVALID_ARG_VALUE');
   return `/run/netns/${name}`;
 }

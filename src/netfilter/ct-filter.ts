@@ -5,8 +5,9 @@
 // same answer (only more bytes), and events (which the kernel does not filter) use the same test.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
+import { parseIPv4, parseIPv6 } from '../core/display.js';
 import { checkSpec } from '../route/arg-check.js';
-import { familyOf, parseFamily } from '../route/inet.js';
+import { parseFamily, parsePrefix, prefixMaskBytes } from '../route/inet.js';
 import { uint, valueMask } from '../route/spec-values.js';
 import type { GetDumpRequest, NfCtStatusEnum, TupleAttrsSet } from '../ynl/families/conntrack.js';
 import {
@@ -15,7 +16,7 @@ import {
 } from './ct-entry.js';
 import { quote } from '../core/options.js';
 
-/** Fields of one direction a filter can name (exact values). */
+/** Fields of one direction a filter can name: addresses (or ADDR/LEN, as conntrack -s takes) and exact values. */
 export interface CtTupleFilter {
   src?: string;
   dst?: string;
@@ -36,7 +37,7 @@ export interface CtFilter extends CtTupleFilter {
   zone?: number;
   /** The mark, or 'MARK/MASK' ('0x10/0xff'), or {value, mask}: (mark & mask) === value. */
   mark?: number | string | { value: number; mask?: number };
-  /** Status flags that must all be set ('ASSURED', ['SEEN_REPLY', 'ASSURED']). */
+  /** Status flags that must all be set ('ASSURED', ['SEEN_REPLY', 'ASSURED']); 'UNREPLIED': SEEN_REPLY not set, as conntrack -u. */
   status?: string | string[];
   /** TCP state ('ESTABLISHED'...). */
   state?: string;
@@ -64,28 +65,58 @@ export interface CompiledFilter {
   match: (e: CtEntry) => boolean;
 }
 
-function tupleFilter(v: unknown, option: string, proto: number | undefined): { t: CtTupleFilter; family?: number } {
+/** An entry's address inside a filter's address or ADDR/LEN (compared as bytes: IPv6 has many spellings). */
+function addressTest(text: unknown, option: string): { family: number; address: string; len: number; test: (have: string) => boolean } {
+  if (typeof text !== 'string') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`, 'ERR_INVALID_ARG_TYPE');
+  const p = parsePrefix(text, option);
+  if (p.address === '') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`);
+  const bytes = (a: string) => (p.family === AF_INET ? parseIPv4(a) : a.includes(':') ? parseIPv6(a) : undefined);
+  const mask = prefixMaskBytes(p.family === AF_INET ? 4 : 16, p.len);
+  const want = bytes(p.address)!;
+  return {
+    ...p,
+    test: (have) => {
+      const b = bytes(have);
+      return b !== undefined && b.length === want.length && mask.every((m, i) => (b[i] & m) === (want[i] & m));
+    },
+  };
+}
+
+interface TupleTest {
+  /** What CTA_FILTER can compare: exact IPv4 addresses, ports, ICMP fields. */
+  t: CtTupleFilter;
+  /** The whole filter, applied to each entry. */
+  test: (have: CtTuple) => boolean;
+  family?: number;
+}
+
+function tupleFilter(v: unknown, option: string, proto: number | undefined): TupleTest {
   const t = checkSpec(v, option, TUPLE_KEYS) as CtTupleFilter;
   const out: CtTupleFilter = {};
   // the original direction's fields are the filter's own: named without a prefix
   const prefix = option === 'filter' ? '' : `${option}.`;
   let family: number | undefined;
+  const addr: [keyof CtTuple & ('src' | 'dst'), (have: string) => boolean][] = [];
   for (const k of ['src', 'dst'] as const) {
     if (t[k] === undefined) continue;
-    const f = familyOf(t[k], `${prefix}${k}`);
-    if (family !== undefined && f !== family) throw new NetlinkArgumentError(`${prefix}${k}`, 'must be of the same family as src');
-    family = f;
-    out[k] = t[k];
+    const a = addressTest(t[k], `${prefix}${k}`);
+    if (family !== undefined && a.family !== family) throw new NetlinkArgumentError(`${prefix}${k}`, 'must be of the same family as src');
+    family = a.family;
+    addr.push([k, a.test]);
+    // the kernel compares whole addresses only, and IPv6 ones inverted (ctnetlink_filter_match_tuple
+    // skips the entries whose address is the one asked for, 6.18): those are compared here only
+    if (a.family === AF_INET && a.len === 32) out[k] = a.address;
   }
+  let fields: CtTupleFilter = {};
   if (proto === undefined) {
     const k = PROTO_KEYS.find((f) => t[f] !== undefined);
     if (k !== undefined) throw new NetlinkArgumentError(`${prefix}${k}`, "needs a protocol ('tcp', 'udp', 'icmp'...)");
-    return { t: out, family };
-  }
-  return { t: Object.assign(out, protoFields(t, prefix, proto)), family };
+  } else fields = protoFields(t, prefix, proto);
+  const test = (have: CtTuple) => addr.every(([k, f]) => f(have[k])) && PORT_KEYS.every((k) => fields[k] === undefined || fields[k] === have[k]);
+  return { t: Object.assign(out, fields), test, family };
 }
 
-const tupleMatch = (want: CtTupleFilter, have: CtTuple) => TUPLE_KEYS.every((k) => want[k] === undefined || want[k] === have[k]);
+const PORT_KEYS = TUPLE_KEYS.filter((k) => k !== 'src' && k !== 'dst');
 
 /** CTA_FILTER flags for the fields a tuple filter names. */
 function filterFlags(t: CtTupleFilter, proto: number | undefined): number {
@@ -120,7 +151,7 @@ export function compileFilter(f: unknown): CompiledFilter {
   if (proto !== undefined) tests.push((e) => e.protonum === proto);
 
   const orig = tupleFilter(Object.fromEntries(TUPLE_KEYS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]])), 'filter', proto);
-  const reply = spec.reply === undefined ? { t: {} as CtTupleFilter, family: undefined } : tupleFilter(spec.reply, 'reply', proto);
+  const reply: TupleTest = spec.reply === undefined ? { t: {}, test: () => true } : tupleFilter(spec.reply, 'reply', proto);
   for (const fam of [orig.family, reply.family]) {
     if (fam === undefined) continue;
     if (family !== 0 && fam !== family) throw new NetlinkArgumentError('family', `is '${familyWord(family)}' but an address is ${familyWord(fam)}`);
@@ -130,10 +161,9 @@ export function compileFilter(f: unknown): CompiledFilter {
     const word = familyWord(family);
     tests.push((e) => e.family === word);
   }
+  tests.push((e) => orig.test(e.orig) && (spec.reply === undefined || reply.test(e.reply)));
   const origFlags = filterFlags(orig.t, proto);
   const replyFlags = reply.family !== undefined || Object.keys(reply.t).length ? filterFlags(reply.t, proto) : 0;
-  if (Object.keys(orig.t).length) tests.push((e) => tupleMatch(orig.t, e.orig));
-  if (Object.keys(reply.t).length) tests.push((e) => tupleMatch(reply.t, e.reply));
   // the kernel refuses CTA_FILTER without a family (EOPNOTSUPP): without one, only client-side
   if (family !== 0 && (origFlags || replyFlags)) {
     request.tupleOrig = filterTuple(orig.t, family, proto);
@@ -157,11 +187,14 @@ export function compileFilter(f: unknown): CompiledFilter {
     tests.push((e) => ((e.mark & mask) >>> 0) === value);
   }
   if (spec.status !== undefined) {
-    const flags: NfCtStatusEnum[] = statusFlags(spec.status);
+    // UNREPLIED, as conntrack -u takes it (and prints it): SEEN_REPLY not set
+    const words = typeof spec.status === 'string' ? spec.status.split(',') : spec.status;
+    const unreplied = Array.isArray(words) && words.some((w) => typeof w === 'string' && w.toUpperCase() === 'UNREPLIED');
+    const flags: NfCtStatusEnum[] = statusFlags(unreplied ? words.filter((w) => typeof w !== 'string' || w.toUpperCase() !== 'UNREPLIED') : spec.status);
     const names = statusNames(flags);
     request.status = flags;
-    request.statusMask = flags;
-    tests.push((e) => names.every((n) => e.status.includes(n)));
+    request.statusMask = unreplied ? [...flags, 'seen-reply'] : flags;
+    tests.push((e) => names.every((n) => e.status.includes(n)) && !(unreplied && e.status.includes('SEEN_REPLY')));
   }
   if (spec.state !== undefined) {
     const state = typeof spec.state === 'string' ? spec.state.toUpperCase() : spec.state;

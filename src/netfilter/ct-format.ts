@@ -45,7 +45,8 @@ export function formatEntry(e: CtEntry, o: CtFormatOptions = {}): string {
   if (e.status.includes('OFFLOAD')) w.push('[OFFLOAD]');
   if (e.status.includes('HW_OFFLOAD')) w.push('[HW_OFFLOAD]');
   if (e.status.includes('ASSURED')) w.push('[ASSURED]');
-  w.push(`mark=${e.mark}`);
+  // a destroy event carries the mark only when it is set (ctnetlink_dump_mark), and the tool prints what came
+  if (o.event !== 'DESTROY' || e.mark !== 0) w.push(`mark=${e.mark}`);
   if (e.secctx !== undefined) w.push(`secctx=${e.secctx}`);
   if (e.zone !== undefined) w.push(`zone=${e.zone}`);
   if (e.use !== undefined) w.push(`use=${e.use}`);

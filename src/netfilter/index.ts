@@ -3,7 +3,7 @@
 export { openNft, NftHandle, type NftGeneration, type NftTransactionOptions } from './nft-handle.js';
 export { NftTransactionError, type NftTransactionResult, type NftCommandResult } from './nft-batch.js';
 export type { NftCommand, NftVerb, NftTableSpec, NftChainSpec, NftRuleSpec, NftSetSpec, NftElementsSpec, NftSetElementSpec, NftTableFlag, NftSetFlag } from './nft-commands.js';
-export type { NftTable, NftChain, NftSet, NftSetElement, NftRule, NftRuleset } from './nft-objects.js';
+export type { NftTable, NftChain, NftSet, NftSetElement, NftElementExpiry, NftRule, NftRuleset } from './nft-objects.js';
 export type { NftOptions } from './nft-steps.js';
 export {
   ip, ip6, tcp, udp, meta, ct, counter, log, limit, masquerade, redirect, snat, dnat, reject, accept, drop, continue_, return_, jump, goto, raw,

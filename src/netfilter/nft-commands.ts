@@ -15,7 +15,7 @@ import {
   type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { encodeElements } from './nft-set-elements.js';
-import { SET_TYPE_KINDS } from './nft-values.js';
+import { SET_TYPE_KINDS, valueBytes } from './nft-values.js';
 import { keyTypeOf, setTypesOf, tupleBytes } from './nft-concat.js';
 import type { SetTypeInfo } from './nft-set-info.js';
 import { STATEFUL_KINDS, statefulItems, type NftCounterSpec, type NftFlowtableSpec, type NftLimitSpec, type NftQuotaSpec, type NftStatefulKind } from './nft-stateful.js';
@@ -68,14 +68,20 @@ export interface NftSetSpec extends InFamily {
   /** Maps: the data type, or 'verdict' (a verdict map). */
   map?: NftSetType | 'verdict';
   flags?: NftSetFlag[];
-  /** ms: elements expire after this (needs flags ['timeout']). */
+  /** ms: elements expire after this (nft's `timeout 30s`; the timeout flag is set with it). */
   timeout?: number;
+  /** The most elements the set may hold (nft's `size N`). */
+  size?: number;
   /** Elements added with the set. */
   elements?: NftSetElementSpec[];
 }
 
-/** A set element: a value (prefix, range), a tuple in a set of tuples, or, in a map, `{ key, value }`. */
-export type NftSetElementSpec = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict; timeout?: number };
+/**
+ * A set element: a value (prefix, range), a tuple in a set of tuples, or, in a map, `{ key,
+ * value }`; `{ key, timeout }` (ms) is a value or tuple that expires after its own timeout
+ * (not in interval sets).
+ */
+export type NftSetElementSpec = NftElement | NftScalar[] | { key: NftElement; value: NftElement | NftVerdict; timeout?: number } | { key: NftElement | NftScalar[]; timeout: number };
 
 export interface NftElementsSpec extends InFamily {
   table: string;
@@ -200,7 +206,7 @@ function chainItems(verb: NftVerb, c: NftChainSpec, where: string, echo: boolean
     const type = c.type ?? 'filter';
     if (!CHAIN_TYPES.includes(type)) throw new NetlinkArgumentError(`${where}.type`, `must be one of ${CHAIN_TYPES.join(', ')}, got ${quote(type)}`);
     req.type = type;
-    req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter') };
+    req.hook = { num: hookValue(c.family, c.hook), priority: priorityValue(c.family, c.priority ?? 'filter', c.hook, `${where}.priority`) };
     if (c.device !== undefined) req.hook.dev = checkName(c.device, `${where}.device`);
     if (c.policy !== undefined) {
       if (!Object.hasOwn(POLICIES, c.policy)) throw new NetlinkArgumentError(`${where}.policy`, `must be 'accept' or 'drop', got ${quote(c.policy)}`);
@@ -281,6 +287,12 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
   if (c.timeout !== undefined) {
     if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${quote(c.timeout)}`);
     req.timeout = BigInt(c.timeout);
+    // a default timeout makes a set of expiring elements: nft sets the flag for it (the kernel refuses one without)
+    if (!flags.includes('timeout')) flags.push('timeout');
+  }
+  if (c.size !== undefined) {
+    if (!Number.isSafeInteger(c.size) || c.size <= 0 || c.size > 0xffffffff) throw new NetlinkArgumentError(`${where}.size`, `must be a positive number of elements (u32), got ${quote(c.size)}`);
+    req.desc = { size: c.size };
   }
   const info = { type, map: c.map, interval: flags.includes('interval') };
   state.sets.set(setKey(c.family, table, name), info);
@@ -291,19 +303,42 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
 
 const isMapElement = (e: unknown): e is { key: NftElement; value: NftElement | NftVerdict; timeout?: number } =>
   typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'value' in e;
+/** `{ key, timeout }`: a set's value with its own timeout. */
+const isTimedElement = (e: unknown): e is { key: NftElement | NftScalar[]; timeout: number } =>
+  typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'timeout' in e && !('value' in e);
+
+function elementTimeout(v: unknown, option: string): bigint {
+  if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new NetlinkArgumentError(option, `must be a positive number of ms, got ${quote(v)}`);
+  return BigInt(v as number);
+}
+
+/** The elements, each encoded alone, with the timeout a `{ key, timeout }` element has. */
+function timedElements(elements: readonly unknown[], where: string, encode: (key: unknown, option: string) => SetelemAttrsSet): SetelemAttrsSet[] {
+  return elements.map((e, i) => {
+    const timed = isTimedElement(e);
+    const el = encode(timed ? e.key : e, `${where}.elements[${i}]${timed ? '.key' : ''}`);
+    if (timed) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
+    return el;
+  });
+}
 
 /** Elements of a set, as the kernel's: keys (and intervals) by the set's key type, map data by its data type. */
-function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string): SetelemAttrsSet[] {
+function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string, keysOnly = false): SetelemAttrsSet[] {
   if (!Array.isArray(c.elements)) throw new NetlinkArgumentError(`${where}.elements`, 'must be an array', 'ERR_INVALID_ARG_TYPE');
   if (Array.isArray(info.type)) {
     const types = info.type;
-    return c.elements.map((t, i) => ({ key: { value: tupleBytes(types, t, `${where}.elements[${i}]`) } }));
+    return timedElements(c.elements, where, (t, at) => ({ key: { value: tupleBytes(types, t, at) } }));
   }
   const kind = SET_TYPE_KINDS[info.type];
   if (!info.map) {
     if (c.elements.some(isMapElement)) throw new NetlinkArgumentError(`${where}.elements`, 'has { key, value } elements but the set is not a map');
-    return encodeElements(kind, c.elements, info.interval, `${where}.elements`);
+    if (!c.elements.some(isTimedElement)) return encodeElements(kind, c.elements, info.interval, `${where}.elements`);
+    // an interval set's ranges are merged and split into starts and ends: nlkit gives them no timeouts
+    if (info.interval) throw new NetlinkArgumentError(`${where}.elements`, 'has elements with their own timeout: nlkit writes those in sets without the interval flag only');
+    return timedElements(c.elements, where, (key, at) => ({ key: { value: valueBytes(kind, key, at) } }));
   }
+  // deleting from a map names the keys alone (as nft does: `delete element ip t m { 22 }`)
+  if (keysOnly) return c.elements.map((e, i) => (isMapElement(e) ? { key: { value: valueBytes(kind, e.key, `${where}.elements[${i}].key`) } } : { key: { value: valueBytes(kind, e, `${where}.elements[${i}]`) } }));
   return c.elements.map((e, i) => {
     if (!isMapElement(e)) throw new NetlinkArgumentError(`${where}.elements[${i}]`, 'must be { key, value } in a map');
     const [el] = encodeElements(kind, [e.key], false, `${where}.elements[${i}].key`);
@@ -314,7 +349,7 @@ function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string)
     } else {
       el.data = { value: encodeElements(SET_TYPE_KINDS[info.map!], [e.value as NftElement], false, `${where}.elements[${i}].value`)[0].key!.value };
     }
-    if (e.timeout !== undefined) el.timeout = BigInt(e.timeout);
+    if (e.timeout !== undefined) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
     return el;
   });
 }
@@ -327,8 +362,9 @@ function elementItems(verb: NftVerb, c: NftElementsSpec, where: string, state: B
   const info: SetTypeInfo | undefined = types ? { type: types.length === 1 ? types[0] : types, map: c.map, interval: c.interval === true }
     : state.sets.get(key) ?? state.known?.get(key);
   if (!info) throw new NetlinkArgumentError(`${where}.type`, `set ${table} ${set} is not made in this transaction and was not found: give its type`);
-  const req = elementsOf(fam, table, set, encodeSetElements(c, info, where));
-  if (verb === 'delete' || verb === 'destroy') return [opItem(nft, verb === 'delete' ? 'delsetelem' : 'destroysetelem', req)];
+  const removing = verb === 'delete' || verb === 'destroy';
+  const req = elementsOf(fam, table, set, encodeSetElements(c, info, where, removing));
+  if (removing) return [opItem(nft, verb === 'delete' ? 'delsetelem' : 'destroysetelem', req)];
   return [opItem(nft, 'newsetelem', req, { flags: NLM_F_CREATE | (verb === 'create' ? NLM_F_EXCL : 0) })];
 }
 

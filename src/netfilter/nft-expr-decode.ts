@@ -369,10 +369,10 @@ function statementAt(e: ExprAttrsSet, regs: Map<number, Buffer>, ctx: DecodeCont
 
 /**
  * A concatenation's fields told apart by the protocols matched before (nft writes each
- * field's dependency first): the matches right before it that are those dependencies fold
- * into it. A field that cannot be told apart leaves the whole sequence raw.
+ * field's dependency first): those dependencies fold into it. A field that cannot be told
+ * apart leaves the whole sequence raw.
  */
-function withFields(it: Item, e: NftConcat | NftDynset, out: Item[], established: Map<string, unknown>, depOf: (k: NftMatchKey) => { key: NftMatchKey; value: string } | undefined): Item[] {
+function withFields(it: Item, e: NftConcat | NftDynset, established: Map<string, unknown>, depOf: DepOf, absorb: Absorb): Item[] {
   const keys: NftMatchKey[] = [];
   for (const cands of it.fieldCandidates!) {
     const ok = cands.filter((k) => {
@@ -382,73 +382,94 @@ function withFields(it: Item, e: NftConcat | NftDynset, out: Item[], established
     if (ok.length !== 1 && cands.length > 1) return it.raw.map((r) => ({ expr: { kind: 'raw', expr: r }, raw: [r] }));
     keys.push(ok[0] ?? cands[0]);
   }
-  const deps = keys.map(depOf).filter((d) => d !== undefined);
   let raw = it.raw;
-  for (;;) {
-    const prev = out[out.length - 1];
-    const pm = prev?.expr.kind === 'match' && prev.expr.op === 'eq' ? prev.expr : undefined;
-    const i = pm ? deps.findIndex((d) => d.key === pm.key && d.value === pm.value) : -1;
-    if (i < 0) break;
-    deps.splice(i, 1);
-    out.pop();
-    raw = [...prev!.raw, ...raw];
-  }
+  for (const d of keys.map(depOf)) if (d) raw = absorb(d.key, raw);
   return [{ expr: { ...e, keys }, raw }];
 }
 
-/** Folds the protocol match before a field into the field (`meta l4proto tcp` + th dport = tcp dport). */
+type DepOf = (k: NftMatchKey) => { key: NftMatchKey; value: string } | undefined;
+type Absorb = (depKey: string, raw: ExprAttrsSet[]) => ExprAttrsSet[];
+
+const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
+/** Header fields that say the transport protocol as meta l4proto does (nft writes no meta l4proto after them). */
+const L4_HEADER_KEYS: readonly string[] = ['ip.protocol', 'ip6.nexthdr'];
+/** Items after which nft still leaves a dependency out of its listing: matches; a statement ends its dependency context. */
+const KEEPS_CONTEXT: readonly string[] = ['match', 'concat', 'fib'];
+
+/**
+ * Folds the protocol match a field depends on into the field (`meta l4proto tcp` + th dport
+ * = tcp dport), as nft leaves it out of its listing: also when other matches come between,
+ * not after a statement; `ip protocol tcp` / `ip6 nexthdr tcp` in ip and ip6 tables (nft
+ * keeps them in the others).
+ */
 function foldDependencies(items: Item[], family: NftFamily): Item[] {
   const out: Item[] = [];
   // protocol matches seen so far: nft writes a field's dependency once per rule
   const established = new Map<string, unknown>();
-  const depOf = (k: NftMatchKey) => {
+  // the match that said each, while nft would leave it out of the listing
+  const providers = new Map<string, Item>();
+  const depOf: DepOf = (k) => {
     const dep = MATCH_KEYS[k].dep;
     return dep && dependencyMatch(dep, family);
   };
+  const absorb: Absorb = (depKey, raw) => {
+    const p = providers.get(depKey);
+    providers.delete(depKey);
+    const i = p ? out.lastIndexOf(p) : -1;
+    if (i < 0) return raw;
+    out.splice(i, 1);
+    return [...p!.raw, ...raw];
+  };
+  const place = (x: Item): void => {
+    out.push(x);
+    if (!KEEPS_CONTEXT.includes(x.expr.kind)) return void providers.clear();
+    if (x.expr.kind !== 'match') return;
+    const { key, op, value } = x.expr;
+    const says = op === 'eq' && typeof value === 'string';
+    if (PROTOCOL_KEYS.includes(key)) {
+      if (says) {
+        established.set(key, value);
+        providers.set(key, x);
+      } else {
+        established.delete(key);
+        providers.delete(key);
+      }
+    }
+    if (L4_HEADER_KEYS.includes(key) && says) {
+      established.set('meta.l4proto', value);
+      if (family === 'ip' || family === 'ip6') providers.set('meta.l4proto', x);
+      else providers.delete('meta.l4proto');
+    }
+  };
   for (const it of items) {
     const prev = out[out.length - 1];
-    if (it.expr.kind === 'match' && ['meta.l4proto', 'meta.nfproto', 'meta.protocol'].includes(it.expr.key)) {
-      if (it.expr.op === 'eq' && typeof it.expr.value === 'string') established.set(it.expr.key, it.expr.value);
-      else established.delete(it.expr.key);
-    }
     if (it.expr.kind === 'reject' && it.expr.with === 'tcp-reset' && prev?.expr.kind === 'match' && prev.expr.key === 'meta.l4proto' && prev.expr.op === 'eq' && prev.expr.value === 'tcp' && prev.raw.length === 2) {
       out.pop();
-      out.push({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
+      place({ expr: it.expr, raw: [...prev.raw, ...it.raw] });
       continue;
     }
     if (it.fieldCandidates && (it.expr.kind === 'concat' || it.expr.kind === 'dynset')) {
-      out.push(...withFields(it, it.expr, out, established, depOf));
+      for (const x of withFields(it, it.expr, established, depOf, absorb)) place(x);
       continue;
     }
     const m = it.expr.kind === 'match' ? it.expr : undefined;
     if (m) {
       const keys = it.candidates ?? [m.key];
-      const pm = prev?.expr.kind === 'match' && prev.expr.op === 'eq' && typeof prev.expr.value === 'string' ? prev.expr : undefined;
       const chosen = keys.find((k) => {
-        const d = depOf(k);
-        return d && pm && pm.key === d.key && pm.value === d.value;
-      });
-      if (chosen) {
-        out.pop();
-        out.push({ expr: { ...m, key: chosen }, raw: [...prev!.raw, ...it.raw] });
-        continue;
-      }
-      // the dependency came earlier in the rule (a second tcp field)
-      const known = it.candidates?.find((k) => {
         const d = depOf(k);
         return d && established.get(d.key) === d.value;
       });
-      if (known) {
-        out.push({ expr: { ...m, key: known }, raw: it.raw });
+      if (chosen) {
+        place({ expr: { ...m, key: chosen }, raw: absorb(depOf(chosen)!.key, it.raw) });
         continue;
       }
       // a transport field with no protocol match before it cannot be told apart: kept as it is
       if (it.candidates) {
-        for (const r of it.raw) out.push({ expr: { kind: 'raw', expr: r }, raw: [r] });
+        for (const r of it.raw) place({ expr: { kind: 'raw', expr: r }, raw: [r] });
         continue;
       }
     }
-    out.push(it);
+    place(it);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft
 import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
-import { ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
+import { bytesValue, ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
 import { Definitions } from '../core/definitions.js';
 import { quote } from '../core/options.js';
 
@@ -57,6 +57,7 @@ interface Encoding extends EncodedRule {
 }
 
 const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
+export const L4_HEADER_KEYS: readonly string[] = ['ip.protocol', 'ip6.nexthdr'];
 
 /** The protocol match a field needs, unless the rule already has it (as nft writes rules). */
 function dependency(dep: Dependency, ctx: EncodeContext, out: Encoding, path: string): void {
@@ -186,6 +187,12 @@ function encodeMatch(m: NftMatch, ctx: EncodeContext, out: Encoding, path: strin
   if (PROTOCOL_KEYS.includes(m.key)) {
     if (m.op === 'eq' && typeof m.value === 'string') out.established.set(m.key, m.value);
     else out.established.delete(m.key);
+  }
+  // `ip protocol tcp` / `ip6 nexthdr tcp` say the transport protocol too: nft adds no meta l4proto after them
+  if (L4_HEADER_KEYS.includes(m.key) && m.op === 'eq' && (typeof m.value === 'number' || (typeof m.value === 'string' && !m.value.startsWith('@')))) {
+    // by name, as the dependency names it (`ip protocol 6` is tcp)
+    const name = bytesValue('proto', valueBytes('proto', m.value, `${path}.value`));
+    if (typeof name === 'string') out.established.set('meta.l4proto', name);
   }
   const { kind } = info;
   const v = m.value;

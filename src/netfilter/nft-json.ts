@@ -7,7 +7,7 @@ import type { NftElement, NftExpr, NftMatch, NftPorts } from './nft-expr.js';
 import { defaultBurst } from './nft-expr-encode.js';
 import { byteUnits } from './nft-text.js';
 import type { NftFamily } from './nft-names.js';
-import type { NftChain, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
+import type { NftChain, NftElementExpiry, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
 import type { NftFlowtable, NftObject } from './nft-stateful.js';
 
 type J = unknown;
@@ -123,14 +123,21 @@ export function chainJson(c: NftChain): J {
   return { chain: compact({ family: c.family, table: c.table, name: c.name, handle: c.handle, type: c.type, hook: c.hook, prio: c.priority, policy: c.policy, dev: c.device }) };
 }
 
-function setElementJson(e: NftSetElement): J {
-  if (Array.isArray(e)) return { concat: [...e] };
+/** A key with an expiry as nft's schema has it: {"elem": {"val": KEY, "timeout": s, "expires": s}}. */
+function withExpiry(key: J, x: NftElementExpiry | null | undefined): J {
+  if (!x) return key;
+  const s = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
+  return { elem: compact({ val: key, timeout: s(x.timeout), expires: s(x.expires) }) };
+}
+
+function setElementJson(e: NftSetElement, x?: NftElementExpiry | null): J {
+  if (Array.isArray(e)) return withExpiry({ concat: [...e] }, x);
   if (typeof e === 'object' && e !== null && 'key' in e) {
     const v = e.value;
     const value = typeof v === 'object' && v !== null && 'kind' in v ? exprJson(v, 'ip') : element(v as NftElement);
-    return [element(e.key), value];
+    return [withExpiry(element(e.key), x), value];
   }
-  return element(e);
+  return withExpiry(element(e), x);
 }
 
 export function setJson(s: NftSet): J {
@@ -141,7 +148,7 @@ export function setJson(s: NftSet): J {
     [kind]: compact({
       family: s.family, name: s.name, table: s.table, type: s.type, handle: s.handle, map: s.map, size: s.size,
       flags: flags.length ? [...flags] : undefined, timeout: s.timeout === undefined ? undefined : Math.round(s.timeout / 1000),
-      elem: s.elements?.length ? s.elements.map(setElementJson) : undefined,
+      elem: s.elements?.length ? s.elements.map((e, i) => setElementJson(e, s.expiry?.[i])) : undefined,
     }),
   };
 }
@@ -154,8 +161,11 @@ export function objectJson(o: NftObject): J {
       return { counter: { ...base, packets: Number(o.packets), bytes: Number(o.bytes) } };
     case 'quota':
       return { quota: { ...base, bytes: o.bytes, used: o.used, inv: o.over } };
-    case 'limit':
-      return { limit: { ...base, ...limitJson(o) } };
+    case 'limit': {
+      // a named limit's keys in nft's order for objects (rate, per, inv, rate_unit, burst, burst_unit)
+      const l = limitJson(o);
+      return { limit: compact({ ...base, rate: l.rate, per: l.per, inv: l.inv, rate_unit: l.rate_unit, burst: l.burst, burst_unit: l.burst_unit }) };
+    }
   }
 }
 

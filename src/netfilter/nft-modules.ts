@@ -11,7 +11,7 @@ import { mapStep, seq } from '../route/context.js';
 import type { NftFamily } from './nft-names.js';
 import { checkName, familyValue, headFor } from './nft-names.js';
 import {
-  chainsCall, elementsCall, familyFilter, rulesCall, rulesOf, rulesStep, setsCall, tablesCall, toChain, toElements, toRule, toSet, toTable,
+  chainsCall, elementsCall, elementsWithExpiry, familyFilter, rulesCall, rulesOf, rulesStep, setsCall, tablesCall, toChain, toElements, toRule, toSet, toTable,
   type NftChain, type NftRuleset, type NftSet, type NftSetElement, type NftTable,
 } from './nft-objects.js';
 import type { SetTypeInfo } from './nft-set-info.js';
@@ -63,7 +63,7 @@ function changes<S extends object, K extends object, const M extends NftVerb, co
 }
 
 /** A set with its elements, when nlkit can read its key type. */
-const withElements = (s: NftSet, elems: unknown): NftSet => (typeof s.type === 'number' ? s : { ...s, elements: toElements(s, elems as SetelemAttrsSet[]) });
+const withElements = (s: NftSet, elems: unknown): NftSet => (typeof s.type === 'number' ? s : { ...s, ...elementsWithExpiry(s, elems as SetelemAttrsSet[]) });
 
 /** What names a chain, set, flowtable or object of a table. */
 export interface Named {

@@ -71,27 +71,49 @@ function priorityTable(family: NftFamily): Partial<Record<NftPriorityName, numbe
   return family === 'bridge' ? PRIORITIES.bridge : family === 'arp' || family === 'netdev' ? PRIORITIES.other : PRIORITIES.ip;
 }
 
-/** A priority: a number, a name, or nft's 'NAME + N' / 'NAME - N'. */
-export function priorityValue(family: NftFamily, prio: unknown): number {
+/**
+ * nft's NAT priorities belong to one hook each (src/rule.c std_prio_family_hook_compat): nft
+ * refuses `priority dstnat` on an input chain, and lists -100 there as a number.
+ */
+const HOOK_BOUND: Record<'ip' | 'bridge', Partial<Record<NftPriorityName, NftHook>>> = {
+  ip: { dstnat: 'prerouting', srcnat: 'postrouting' },
+  bridge: { dstnat: 'prerouting', srcnat: 'postrouting', out: 'output' },
+};
+
+/** Whether a standard name may stand for a priority on this hook (any hook when none is given). */
+function nameFits(family: NftFamily, name: string, hook: NftHook | undefined): boolean {
+  if (hook === undefined || family === 'arp' || family === 'netdev') return true;
+  const bound = HOOK_BOUND[family === 'bridge' ? 'bridge' : 'ip'][name as NftPriorityName];
+  return bound === undefined || bound === hook;
+}
+
+/** A priority: a number, a name, or nft's 'NAME + N' / 'NAME - N' (a NAT name only on its own hook, as nft). */
+export function priorityValue(family: NftFamily, prio: unknown, hook?: NftHook, option = 'priority'): number {
   if (typeof prio === 'number' && Number.isInteger(prio) && prio >= -0x80000000 && prio <= 0x7fffffff) return prio;
   const table = priorityTable(family);
   const m = typeof prio === 'string' ? /^\s*([a-z]+)\s*(?:([+-])\s*(\d+))?\s*$/.exec(prio) : null;
-  if (m === null && typeof prio === 'string' && /^-?\d+$/.test(prio.trim())) return priorityValue(family, Number(prio));
+  if (m === null && typeof prio === 'string' && /^-?\d+$/.test(prio.trim())) return priorityValue(family, Number(prio), hook, option);
   if (m && Object.hasOwn(table, m[1])) {
+    if (!nameFits(family, m[1], hook)) {
+      const bound = HOOK_BOUND[family === 'bridge' ? 'bridge' : 'ip'][m[1] as NftPriorityName];
+      throw new NetlinkArgumentError(option, `'${m[1]}' is for ${bound} chains only, this chain hooks ${hook} (${family} table)`);
+    }
     const base = table[m[1] as NftPriorityName]!;
     return m[2] === undefined ? base : m[2] === '+' ? base + Number(m[3]) : base - Number(m[3]);
   }
-  throw new NetlinkArgumentError('priority', `must be an integer or one of ${Object.keys(table).join(', ')} (optionally '+ N' / '- N') in a ${family} table, got ${quote(prio)}`);
+  throw new NetlinkArgumentError(option, `must be an integer or one of ${Object.keys(table).join(', ')} (optionally '+ N' / '- N') in a ${family} table, got ${quote(prio)}`);
 }
 
 /**
  * A priority as `nft list` prints it: a standard name, 'NAME + N' / 'NAME - N' within 10 of
- * one, else the number.
+ * one, else the number (also when the name near it belongs to another hook).
  */
-export function priorityText(family: NftFamily, value: number): string {
+export function priorityText(family: NftFamily, value: number, hook?: NftHook): string {
   for (const [k, v] of Object.entries(priorityTable(family))) {
     const d = value - v;
-    if (Math.abs(d) <= 10) return d === 0 ? k : `${k} ${d > 0 ? '+' : '-'} ${Math.abs(d)}`;
+    if (Math.abs(d) > 10) continue;
+    if (!nameFits(family, k, hook)) break;
+    return d === 0 ? k : `${k} ${d > 0 ? '+' : '-'} ${Math.abs(d)}`;
   }
   return String(value);
 }

@@ -14,7 +14,7 @@ import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
   familyName, familyValue, headFor, hookName, inTable, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
-import { decodeElements } from './nft-set-elements.js';
+import { compareKeys, decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
 import type { Step } from '../route/context.js';
@@ -59,6 +59,16 @@ export interface NftSet {
   size?: number;
   /** With `elements: true`: the elements (values, or `{ key, value }` in maps). */
   elements?: NftSetElement[];
+  /**
+   * With `elements: true`, when an element expires: for each element (the same index), its
+   * own timeout when it is not the set's, and the time it has left, in ms (null: neither).
+   */
+  expiry?: (NftElementExpiry | null)[];
+}
+
+export interface NftElementExpiry {
+  timeout?: number;
+  expires?: number;
 }
 
 /** A value, a tuple (sets of tuples), or `{ key, value }` (maps). */
@@ -127,34 +137,53 @@ export function toSet(r: GetsetDumpReply): NftSet {
 
 const isVerdict = (v: unknown): v is { code?: unknown; chain?: unknown } => typeof v === 'object' && v !== null;
 
+/** An element's own timeout and time left (NFTA_SET_ELEM_TIMEOUT, _EXPIRATION), if it has either. */
+function expiryOf(e: SetelemAttrsSet): NftElementExpiry | null {
+  const x: NftElementExpiry = {};
+  if (e.timeout !== undefined) x.timeout = num(e.timeout);
+  if (e.expiration !== undefined) x.expires = num(e.expiration);
+  return x.timeout === undefined && x.expires === undefined ? null : x;
+}
+
 /** A set's elements in builder shapes (map data by the map's type; a verdict as accept()/jump(...)). */
 export function toElements(set: NftSet, elems: readonly SetelemAttrsSet[]): NftSetElement[] {
+  return elementsWithExpiry(set, elems).elements;
+}
+
+/** The elements, and their expiry (undefined when none expires). */
+export function elementsWithExpiry(set: NftSet, elems: readonly SetelemAttrsSet[]): { elements: NftSetElement[]; expiry?: (NftElementExpiry | null)[] } {
   if (typeof set.type === 'number') throw new NetlinkArgumentError('set', `${set.table} ${set.name} has key type ${set.type}, which nlkit cannot read`);
+  const pairs: [NftSetElement, SetelemAttrsSet][] = [];
   if (Array.isArray(set.type)) {
     const types = set.type;
-    const tuples = elems.map((e) => (Buffer.isBuffer(e.key?.value) ? tupleOf(types, e.key.value) : undefined)).filter((t) => t !== undefined);
+    for (const e of elems) {
+      const t = Buffer.isBuffer(e.key?.value) ? tupleOf(types, e.key.value) : undefined;
+      if (t !== undefined) pairs.push([t, e]);
+    }
     // in key order, as nft prints them
-    return tuples.sort((a, b) => Buffer.compare(tupleBytes(types, a, 'element'), tupleBytes(types, b, 'element')));
-  }
-  const kind = SET_TYPE_KINDS[set.type];
-  const interval = set.flags.includes('interval');
-  if (set.map === undefined) return decodeElements(kind, elems, interval).values;
-  const out: NftSetElement[] = [];
-  // in key order, as nft prints them (the kernel's hash order is arbitrary)
-  const sorted = [...elems].sort((a, b) => Buffer.compare(a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
-  for (const e of sorted) {
-    const [key] = decodeElements(kind, [e], false).values;
-    if (key === undefined) continue;
-    const v = e.data?.verdict;
-    if (set.map === 'verdict' && isVerdict(v)) {
-      const code = v.code as NftVerdict['verdict'];
-      out.push({ key, value: typeof v.chain === 'string' ? { kind: 'verdict', verdict: code, chain: v.chain } : { kind: 'verdict', verdict: code } });
-    } else if (typeof set.map === 'string' && set.map !== 'verdict' && Buffer.isBuffer(e.data?.value)) {
-      const value = bytesValue(SET_TYPE_KINDS[set.map], e.data.value);
-      if (value !== undefined && !Array.isArray(value)) out.push({ key, value });
+    pairs.sort((a, b) => Buffer.compare(tupleBytes(types, a[0] as NftScalar[], 'element'), tupleBytes(types, b[0] as NftScalar[], 'element')));
+  } else if (set.map === undefined) {
+    const d = decodeElements(SET_TYPE_KINDS[set.type], elems, set.flags.includes('interval'));
+    d.values.forEach((v, i) => pairs.push([v, d.sources[i]]));
+  } else {
+    const kind = SET_TYPE_KINDS[set.type];
+    // in key order, as nft prints them (the kernel's hash order is arbitrary)
+    const sorted = [...elems].sort((a, b) => compareKeys(kind, a.key?.value ?? Buffer.alloc(0), b.key?.value ?? Buffer.alloc(0)));
+    for (const e of sorted) {
+      const [key] = decodeElements(kind, [e], false).values;
+      if (key === undefined) continue;
+      const v = e.data?.verdict;
+      if (set.map === 'verdict' && isVerdict(v)) {
+        const code = v.code as NftVerdict['verdict'];
+        pairs.push([{ key, value: typeof v.chain === 'string' ? { kind: 'verdict', verdict: code, chain: v.chain } : { kind: 'verdict', verdict: code } }, e]);
+      } else if (typeof set.map === 'string' && set.map !== 'verdict' && Buffer.isBuffer(e.data?.value)) {
+        const value = bytesValue(SET_TYPE_KINDS[set.map], e.data.value);
+        if (value !== undefined && !Array.isArray(value)) pairs.push([{ key, value }, e]);
+      }
     }
   }
-  return out;
+  const expiry = pairs.map(([, e]) => expiryOf(e));
+  return { elements: pairs.map(([v]) => v), ...(expiry.some((x) => x !== null) ? { expiry } : {}) };
 }
 
 export function toRule(r: GetruleDumpReply, sets?: ReadonlyMap<string, AnonSetContents>): NftRule {

@@ -4,8 +4,11 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type { NftElement, NftRange } from './nft-expr.js';
+import { endianness } from 'node:os';
 import { bytesValue, decrement, increment, parseAddrPrefix, prefixEnd, prefixOf, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
 import { quote } from '../core/options.js';
+
+const HOST_LE = endianness() === 'LE';
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && Array.isArray((v as NftRange).range) && (v as NftRange).range.length === 2;
 
@@ -73,11 +76,24 @@ function boundsValue(kind: ValueKind, a: Buffer, b: Buffer): NftElement | undefi
   return { range: [x, y] };
 }
 
+/** Kinds nft keeps in host byte order (marks, interface indexes, names): it orders them as host integers. */
+const HOST_ORDER: readonly ValueKind[] = ['u32', 'ifname'];
+
+/** Two keys in the order nft lists elements: as numbers of the kind's byte order. */
+export function compareKeys(kind: ValueKind, a: Buffer, b: Buffer): number {
+  if (!HOST_LE || !HOST_ORDER.includes(kind)) return Buffer.compare(a, b);
+  for (let i = Math.max(a.length, b.length) - 1; i >= 0; i--) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
 /**
  * Values back from the kernel's elements (any order). Elements that are not values of the
  * kind (wrong length) are returned in `bad`, never dropped silently.
  */
-export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[], interval: boolean): { values: NftElement[]; bad: SetelemAttrsSet[] } {
+export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[], interval: boolean): { values: NftElement[]; bad: SetelemAttrsSet[]; sources: SetelemAttrsSet[] } {
   const bad: SetelemAttrsSet[] = [];
   const keyed: { key: Buffer; end: boolean; e: SetelemAttrsSet }[] = [];
   for (const e of elems) {
@@ -85,17 +101,21 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     if (!Buffer.isBuffer(key) || key.length !== VALUE_KINDS[kind].len && kind !== 'ifname') bad.push(e);
     else keyed.push({ key, end: isEnd(e), e });
   }
-  keyed.sort((x, y) => Buffer.compare(x.key, y.key) || Number(x.end) - Number(y.end));
+  // an interval set's ends pair up in big-endian order (how its ranges are written)
+  keyed.sort((x, y) => (interval ? Buffer.compare(x.key, y.key) : compareKeys(kind, x.key, y.key)) || Number(x.end) - Number(y.end));
+  // sources[i]: the kernel's element values[i] came from (a range's start), for its timeout and expiry
+  const values: NftElement[] = [], sources: SetelemAttrsSet[] = [];
   if (!interval) {
-    const values: NftElement[] = [];
     for (const k of keyed) {
       const v = bytesValue(kind, k.key);
       if (v === undefined || Array.isArray(v)) bad.push(k.e);
-      else values.push(v);
+      else {
+        values.push(v);
+        sources.push(k.e);
+      }
     }
-    return { values, bad };
+    return { values, bad, sources };
   }
-  const values: NftElement[] = [];
   for (let i = 0; i < keyed.length; i++) {
     const k = keyed[i];
     if (k.end) continue;
@@ -103,7 +123,10 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     const last = next?.end ? decrement(next.key) : Buffer.alloc(k.key.length, 0xff);
     const v = boundsValue(kind, k.key, last);
     if (v === undefined) bad.push(k.e);
-    else values.push(v);
+    else {
+      values.push(v);
+      sources.push(k.e);
+    }
   }
-  return { values, bad };
+  return { values, bad, sources };
 }

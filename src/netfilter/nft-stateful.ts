@@ -109,7 +109,8 @@ function flowtableHook(c: NftFlowtableSpec, where: string): NewflowtableDoReques
   if (!Array.isArray(c.devices) || !c.devices.length) throw new NetlinkArgumentError(`${where}.devices`, 'must list the devices whose traffic the flowtable takes');
   return {
     num: hookValue('netdev', 'ingress'),
-    priority: priorityValue(c.family, c.priority ?? 'filter'),
+    // nft names a flowtable's priority as a netdev chain's (only filter), whatever the table's family
+    priority: priorityValue('netdev', c.priority ?? 'filter', undefined, `${where}.priority`),
     devs: { name: c.devices.map((d, i) => checkName(d, `${where}.devices[${i}]`)) },
   };
 }

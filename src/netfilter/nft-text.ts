@@ -4,7 +4,7 @@
 import type { NftElement, NftExpr, NftMatch, NftMatchKey, NftNatFlags, NftPorts } from './nft-expr.js';
 import { defaultBurst } from './nft-expr-encode.js';
 import { priorityText, type NftFamily } from './nft-names.js';
-import type { NftChain, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
+import type { NftChain, NftElementExpiry, NftRule, NftRuleset, NftSet, NftSetElement, NftTable } from './nft-objects.js';
 import type { NftFlowtable, NftObject } from './nft-stateful.js';
 
 /** How nft names a field: `ip saddr`, `tcp dport`, `iifname` (meta's interface keys stand alone). */
@@ -129,15 +129,21 @@ export function ruleText(r: NftRule, handles = false): string {
   return `${parts.join(' ')}${handles ? ` # handle ${r.handle}` : ''}`;
 }
 
-function setElementText(s: NftSet, e: NftSetElement): string {
-  if (Array.isArray(e)) return e.join(' . ');
-  const key: NftMatch['key'] = s.type === 'ifname' ? 'meta.iifname' : s.type === 'mark' ? 'meta.mark' : 'ip.saddr';
+/** ` timeout 10s expires 9s616ms`, after an element's key as nft prints it. */
+const expiryText = (x: NftElementExpiry | null | undefined): string =>
+  (x?.timeout !== undefined ? ` timeout ${timeText(x.timeout)}` : '') + (x?.expires !== undefined ? ` expires ${timeText(x.expires)}` : '');
+
+function setElementText(s: NftSet, e: NftSetElement, x?: NftElementExpiry | null): string {
+  if (Array.isArray(e)) return e.join(' . ') + expiryText(x);
+  // a match key whose values print as the type's do (quoted names, hex marks)
+  const like = (type: unknown): NftMatch['key'] => (type === 'ifname' ? 'meta.iifname' : type === 'mark' ? 'meta.mark' : 'ip.saddr');
+  const key = like(s.type);
   if (typeof e === 'object' && e !== null && 'key' in e) {
     const v = e.value;
-    const data = typeof v === 'object' && v !== null && 'kind' in v ? exprText(v, s.family) : element(key, v as NftElement);
-    return `${element(key, e.key)} : ${data}`;
+    const data = typeof v === 'object' && v !== null && 'kind' in v ? exprText(v, s.family) : element(like(s.map), v as NftElement);
+    return `${element(key, e.key)}${expiryText(x)} : ${data}`;
   }
-  return element(key, e);
+  return element(key, e) + expiryText(x);
 }
 
 function setText(s: NftSet, handles: boolean): string[] {
@@ -145,12 +151,13 @@ function setText(s: NftSet, handles: boolean): string[] {
   const lines = [`\t${kind} ${s.name} {${handles ? ` # handle ${s.handle}` : ''}`, `\t\ttype ${Array.isArray(s.type) ? s.type.join(' . ') : s.type}${s.map !== undefined ? ` : ${s.map}` : ''}`];
   if (s.size !== undefined) lines.push(`\t\tsize ${s.size}`);
   const flags = SET_FLAG_ORDER.filter((f) => s.flags.includes(f as NftSet['flags'][number]));
-  if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
+  // nft leaves out a lone timeout flag when the set has a default timeout (it says as much)
+  if (flags.length && !(s.timeout !== undefined && flags.length === 1 && flags[0] === 'timeout')) lines.push(`\t\tflags ${flags.join(',')}`);
   if (s.timeout !== undefined) lines.push(`\t\ttimeout ${timeText(s.timeout)}`);
   if (s.elements?.length) {
     // nft's calculate_delim: a line break after every 2 addresses, 16 numbers, each other value
     const per = s.type === 'ipv4_addr' ? 2 : ['inet_service', 'inet_proto', 'mark', 'nf_proto', 'iface_index'].includes(String(s.type)) ? 16 : 1;
-    const text = s.elements.map((e, i) => (i === 0 ? '' : i % per === 0 ? ',\n\t\t\t     ' : ', ') + setElementText(s, e)).join('');
+    const text = s.elements.map((e, i) => (i === 0 ? '' : i % per === 0 ? ',\n\t\t\t     ' : ', ') + setElementText(s, e, s.expiry?.[i])).join('');
     lines.push(`\t\telements = { ${text} }`);
   }
   lines.push('\t}');
@@ -167,13 +174,13 @@ function objectText(o: NftObject, handles: boolean): string[] {
 }
 
 function flowtableText(f: NftFlowtable, handles: boolean): string[] {
-  return [`\tflowtable ${f.name} {${handles ? ` # handle ${f.handle}` : ''}`, `\t\thook ${f.hook} priority ${priorityText(f.family, f.priority)}`, `\t\tdevices = { ${f.devices.join(', ')} }`, '\t}'];
+  return [`\tflowtable ${f.name} {${handles ? ` # handle ${f.handle}` : ''}`, `\t\thook ${f.hook} priority ${priorityText('netdev', f.priority)}`, `\t\tdevices = { ${f.devices.join(', ')} }`, '\t}'];
 }
 
 export function chainText(c: NftChain, rules: readonly NftRule[], handles = false): string[] {
   const lines = [`\tchain ${c.name} {${handles ? ` # handle ${c.handle}` : ''}`];
   if (c.hook !== undefined) {
-    const prio = c.priority === undefined ? '' : ` priority ${priorityText(c.family, c.priority)}`;
+    const prio = c.priority === undefined ? '' : ` priority ${priorityText(c.family, c.priority, c.hook)}`;
     const dev = c.device !== undefined ? ` device ${JSON.stringify(c.device)}` : '';
     lines.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook}${dev}${prio}; policy ${c.policy ?? 'accept'};`);
   }
@@ -182,16 +189,20 @@ export function chainText(c: NftChain, rules: readonly NftRule[], handles = fals
   return lines;
 }
 
-export function tableText(t: NftTable, rs: NftRuleset, handles = false): string {
+/**
+ * A table as nft lists it; `listing`: as `nft list chains|sets|counters...` and `list chain|set`
+ * print one kind of object, close together, the table without its handle.
+ */
+export function tableText(t: NftTable, rs: NftRuleset, handles = false, listing = false): string {
   const mine = <T extends { family: string; table: string }>(x: T) => x.family === t.family && x.table === t.name;
   const blocks: string[][] = [];
   for (const o of rs.objects.filter(mine)) blocks.push(objectText(o, handles));
   for (const s of rs.sets.filter(mine)) if (!s.flags.includes('anonymous')) blocks.push(setText(s, handles));
   for (const f of rs.flowtables.filter(mine)) blocks.push(flowtableText(f, handles));
   for (const c of rs.chains.filter(mine)) blocks.push(chainText(c, rs.rules.filter((r) => mine(r) && r.chain === c.name), handles));
-  const head = `table ${t.family} ${t.name} {${handles ? ` # handle ${t.handle}` : ''}`;
+  const head = `table ${t.family} ${t.name} {${handles && !listing ? ` # handle ${t.handle}` : ''}`;
   const flags = t.flags.length ? [`\tflags ${t.flags.join(',')}`] : [];
-  return [head, ...flags, blocks.map((b) => b.join('\n')).join('\n\n'), '}'].filter((l) => l !== '').join('\n') + '\n';
+  return [head, ...flags, blocks.map((b) => b.join('\n')).join(listing ? '\n' : '\n\n'), '}'].filter((l) => l !== '').join('\n') + '\n';
 }
 
 export function rulesetText(rs: NftRuleset, handles = false): string {
