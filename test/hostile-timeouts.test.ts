@@ -27,3 +27,17 @@ test('dumpSync: a dump that keeps progressing outlives its timeout, as the async
     if (syncMs <= TIMEOUT) t.diagnostic('the dump was faster than its timeout: nothing shown here on this machine');
   });
 });
+
+test('maxReplies: a kernel dump collected past it fails with TooManyRepliesError and drains; the next dump runs whole', async (t) => {
+  await inNetns(t, async (c, ns) => {
+    addRoutes(ns, 500);
+    const count = (m: { buf: Buffer }) => m.buf.length;
+    await assert.rejects(c.dump(RTM_GETROUTE, rtmsg, { decode: count, maxReplies: 100 }).toArray(), { name: 'TooManyRepliesError', limit: 100 });
+    assert.throws(() => c.dumpSync(RTM_GETROUTE, rtmsg, { decode: count, maxReplies: 100 }), { name: 'TooManyRepliesError' });
+    // iterating holds only highWaterMark items: maxReplies does not apply
+    let seen = 0;
+    for await (const _ of c.dump(RTM_GETROUTE, rtmsg, { decode: count, maxReplies: 100 })) seen++;
+    assert.ok(seen >= 500);
+    assert.ok(c.dumpSync(RTM_GETROUTE, rtmsg, { decode: count }).length >= 500);
+  });
+});

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import * as C from '../src/core/constants.js';
-import { NetlinkDecodeError, NetlinkError, NetlinkTimeoutError, ReplyTooLargeError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkDecodeError, NetlinkError, NetlinkTimeoutError, ReplyTooLargeError, TooManyRepliesError } from '../src/core/errors.js';
 import type { IncomingRequest } from '../src/core/server.js';
 import { currentBatchBytes, currentSlotBytes } from '../src/core/transport.js';
 import { NetlinkSocket } from '../src/core/transport.js';
@@ -139,6 +139,43 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     } finally {
       good.close();
     }
+  });
+
+  test('a dump the peer streams for ever, progress each time: collecting it stops at maxReplies, and later dumps still run', async () => {
+    const good = new Connection(C.NETLINK_USERSOCK);
+    let seq = 0, sent = 0;
+    answer = (req) => {
+      seq = req.seq;
+      return [];
+    };
+    // items keep coming (each one progress, so the timeout never fires) and NLMSG_DONE never does
+    const flood = setInterval(() => {
+      if (!seq) return;
+      const d = Buffer.concat(Array.from({ length: 16 }, () => message(MSG, C.NLM_F_MULTI, seq, peer.portId, Buffer.alloc(8))));
+      try {
+        peer.socket.send(d, 0, d.length, client.portId, 0, 0);
+        sent += 16;
+      } catch {
+        // the client's queue is full
+      }
+    }, 1);
+    try {
+      good.serve(() => [{ type: 0x31, payload: Buffer.from('a') }]);
+      const err = await client.dump(MSG, null, { peer: peer.portId, timeout: 1000, maxReplies: 200 }).toArray().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof TooManyRepliesError, String(err));
+      assert.equal(err.code, 'ERR_NETLINK_TOO_MANY_REPLIES');
+      assert.equal(err.limit, 200);
+      assert.ok(sent >= 200);
+      // the dump was let go at once: the connection's next dump is not queued behind it
+      seq = 0;
+      assert.equal((await client.dump(0x31, null, { peer: good.portId, timeout: 1000 }).toArray()).length, 1);
+    } finally {
+      clearInterval(flood);
+      good.close();
+    }
+    // from a user-space peer the limit is there unless the caller raises it; a wrong one is refused
+    assert.throws(() => client.dump(MSG, null, { maxReplies: 0 }), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => client.dump(MSG, null, { maxReplies: 1.5 }), NetlinkArgumentError);
   });
 
   test('a Sync transaction to a silent peer ends at its timeout, whatever a stranger sends meanwhile', async () => {

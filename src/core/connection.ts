@@ -38,6 +38,8 @@ export interface ConnectionOptions extends SocketOptions {
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+/** Replies a call collects from a user-space peer unless it says otherwise (CallOptions.maxReplies). */
+const USER_PEER_MAX_REPLIES = 1_000_000;
 
 /**
  * Checks a connection's options without opening anything: for handles that open their
@@ -107,6 +109,7 @@ export class Connection {
     this.kernelPeer = !C.USER_PROTOCOLS.has(protocol);
     this.timeout = timeout;
     this.table = new PendingTable({
+      kernelPeer: this.kernelPeer,
       sendDump: (p) => {
         this.sock.send(p.buf, p.off, p.len, p.peer, 0, p.sendWait);
         // its replies are read by whoever drives the socket: the read-ahead or the poller, or a Sync loop
@@ -267,6 +270,7 @@ export class Connection {
       opts.signal, opts.intr ?? 'retry', opts.retries ?? 3);
     // a Sync call may wait for a full user-space peer, as long as its timeout; async never blocks
     if (sync) p.sendWait = timeout > 0 ? timeout : -1;
+    p.maxReplies = opts.maxReplies ?? (this.kernelPeer ? Infinity : USER_PEER_MAX_REPLIES);
     p.seq = this.table.nextSeq();
     const shared = scratchUser === undefined || scratchUser.owned || scratchUser.settled;
     const w = shared ? scratch : new Writer();

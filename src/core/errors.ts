@@ -137,6 +137,15 @@ export class ReplyTooLargeError extends NetlinkSystemError {
   }
 }
 
+/** A call collected more replies than its `maxReplies`. */
+export class TooManyRepliesError extends Error {
+  readonly code = 'ERR_NETLINK_TOO_MANY_REPLIES';
+  constructor(readonly limit: number) {
+    super(`more than ${limit} replies (maxReplies): iterate a large dump instead of collecting it, or raise maxReplies`);
+    this.name = 'TooManyRepliesError';
+  }
+}
+
 /** A request that got no complete answer in time. */
 export class NetlinkTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';

@@ -92,6 +92,13 @@ export interface CallOptions {
   peer?: number;
   /** Describes the request so that ext-ack offsets become attribute paths. */
   layout?: MessageLayout;
+  /**
+   * Replies a call may collect (a multipart answer, a dump's toArray() or dumpSync; an
+   * iterated dump holds only `highWaterMark`) before it fails with TooManyRepliesError.
+   * Default: no limit from the kernel, 1,000,000 from a user-space peer, which could
+   * otherwise keep a dump going (and growing) for as long as it likes.
+   */
+  maxReplies?: number;
 }
 
 export interface RequestOptions<T> extends CallOptions {

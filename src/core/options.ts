@@ -89,6 +89,7 @@ export function checkCallOptions(o: object): void {
     throw new NetlinkArgumentError('intr', `must be 'retry', 'partial' or 'throw', got ${show(r.intr)}`);
   if (r.retries !== undefined) checkInt(r.retries, 'retries', 0, 1000);
   if (r.highWaterMark !== undefined) checkInt(r.highWaterMark, 'highWaterMark', 1, 2 ** 30);
+  if (r.maxReplies !== undefined && r.maxReplies !== Infinity) checkInt(r.maxReplies, 'maxReplies', 1, Number.MAX_SAFE_INTEGER);
 }
 
 /** A request body: a writer function, bytes, or nothing. */

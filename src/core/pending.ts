@@ -3,7 +3,7 @@
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
 import type { DumpStream } from './dump.js';
-import { DumpInterruptedError, type FailedRequest } from './errors.js';
+import { DumpInterruptedError, TooManyRepliesError, type FailedRequest } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
 import { copyMessage, type Decoder, type IntrPolicy, isAck, type RawMessage } from './message.js';
 
@@ -40,6 +40,8 @@ export class Pending {
   stream: DumpStream<unknown> | undefined;
   /** How long sending may wait for a full user-space peer (ms; 0 never, -1 forever): Sync calls wait up to their timeout. */
   sendWait = 0;
+  /** Replies it may collect (CallOptions.maxReplies). */
+  maxReplies = Infinity;
 
   constructor(
     readonly type: number,
@@ -85,6 +87,11 @@ export interface PendingHost {
   sendDump(p: Pending): void;
   /** Less (or more) to wait for: re-evaluate polling. */
   waitChanged(): void;
+  /**
+   * Whether the peer is the kernel, which ends every dump it starts: a dump that failed on
+   * this side drains until its end. A user-space peer may never end one, so it is let go.
+   */
+  readonly kernelPeer: boolean;
 }
 
 /**
@@ -315,10 +322,11 @@ export class PendingTable {
     try {
       v = p.decode ? p.decode(m) : copyMessage(m);
     } catch (e) {
-      return this.finish(p, e, !p.dump);
+      return this.finish(p, e, !(p.dump && this.host.kernelPeer));
     }
     if (p.stream) p.stream.push(v);
     else if (p.results === NO_REPLIES) p.results = [v];
+    else if (p.results.length >= p.maxReplies) return this.finish(p, new TooManyRepliesError(p.maxReplies), !(p.dump && this.host.kernelPeer));
     else p.results.push(v);
     if (m.flags & C.NLM_F_MULTI) p.multi = true;
     else if (!p.dump && !p.expectAck) this.complete(p);
