@@ -97,7 +97,11 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     assert.equal(reply.payload.toString(), 'good');
   });
 
-  test('a request answered by an endless multipart stream ends at its timeout', async () => {
+  /**
+   * The peer answers the next request with multipart items, 16 a millisecond, and never ends:
+   * each item is progress, so no timeout "without progress" fires. stop() ends the flood.
+   */
+  function floodAnswers(): { sent: () => number; stop: () => void } {
     let seq = 0, sent = 0;
     answer = (req) => {
       seq = req.seq;
@@ -113,14 +117,19 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
         // the client's queue is full: it is behind, which is the point
       }
     }, 1);
+    return { sent: () => sent, stop: () => clearInterval(flood) };
+  }
+
+  test('a request answered by an endless multipart stream ends at its timeout', async () => {
+    const flood = floodAnswers();
     const started = Date.now();
     try {
       await assert.rejects(ask({ timeout: 300 }), NetlinkTimeoutError);
     } finally {
-      clearInterval(flood);
+      flood.stop();
     }
     assert.ok(Date.now() - started < 2000, `ended after ${Date.now() - started} ms`);
-    assert.ok(sent > 16, 'the peer kept sending');
+    assert.ok(flood.sent() > 16, 'the peer kept sending');
   });
 
   test('a dump the peer never ends costs that dump: later dumps, to it or another peer, still run', async () => {
@@ -143,34 +152,19 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
 
   test('a dump the peer streams for ever, progress each time: collecting it stops at maxReplies, and later dumps still run', async () => {
     const good = new Connection(C.NETLINK_USERSOCK);
-    let seq = 0, sent = 0;
-    answer = (req) => {
-      seq = req.seq;
-      return [];
-    };
-    // items keep coming (each one progress, so the timeout never fires) and NLMSG_DONE never does
-    const flood = setInterval(() => {
-      if (!seq) return;
-      const d = Buffer.concat(Array.from({ length: 16 }, () => message(MSG, C.NLM_F_MULTI, seq, peer.portId, Buffer.alloc(8))));
-      try {
-        peer.socket.send(d, 0, d.length, client.portId, 0, 0);
-        sent += 16;
-      } catch {
-        // the client's queue is full
-      }
-    }, 1);
+    const flood = floodAnswers();
     try {
       good.serve(() => [{ type: 0x31, payload: Buffer.from('a') }]);
       const err = await client.dump(MSG, null, { peer: peer.portId, timeout: 1000, maxReplies: 200 }).toArray().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof TooManyRepliesError, String(err));
       assert.equal(err.code, 'ERR_NETLINK_TOO_MANY_REPLIES');
       assert.equal(err.limit, 200);
-      assert.ok(sent >= 200);
+      assert.ok(flood.sent() >= 200);
+      flood.stop();
       // the dump was let go at once: the connection's next dump is not queued behind it
-      seq = 0;
       assert.equal((await client.dump(0x31, null, { peer: good.portId, timeout: 1000 }).toArray()).length, 1);
     } finally {
-      clearInterval(flood);
+      flood.stop();
       good.close();
     }
     // from a user-space peer the limit is there unless the caller raises it; a wrong one is refused
