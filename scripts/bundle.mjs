@@ -22,7 +22,7 @@ const src = join(root, 'dist/src');
 // node build that builtin's whole namespace, which runs its lazy getters: node:fs alone loads
 // fs/promises and the streams, node:module the source-map support (~4 ms of an import on
 // node 20). tsc's one-line imports from node: builtins become process.getBuiltinModule()
-// lookups (node >= 20.16, hence "engines"), which take only the names asked for. Line for
+// lookups (node ^20.16 or >= 22.3, hence "engines"), which take only the names asked for. Line for
 // line, so tsc's source maps still hold.
 const BUILTIN_IMPORT = /^import \{([^}]*)\} from '(node:[\w/]+)';$/gm;
 const builtinLookups = {

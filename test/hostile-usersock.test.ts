@@ -40,6 +40,7 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
   let client: Connection, peer: Connection, stranger: Connection;
   /** What the peer answers the next request with: raw datagrams, sent as they are. */
   let answer: (req: IncomingRequest) => Buffer[] = () => [];
+  let flooding = false;
 
   before(() => {
     client = new Connection(C.NETLINK_USERSOCK, { timeout: 3000 });
@@ -50,7 +51,8 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     peer.serve((req) => {
       for (const d of answer(req)) peer.socket.send(d, 0, d.length, req.portId, 0, 0);
       // a dump's end (NLMSG_DONE) is the server's to send: a peer that never ends it never returns
-      if (req.dump) return new Promise<void>(() => {});
+      // (nor does it end a request it floods: no acknowledgement)
+      if (req.dump || flooding) return new Promise<void>(() => {});
     });
   });
   after(() => {
@@ -103,6 +105,7 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
    */
   function floodAnswers(): { sent: () => number; stop: () => void } {
     let seq = 0, sent = 0;
+    flooding = true;
     answer = (req) => {
       seq = req.seq;
       return [];
@@ -117,7 +120,13 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
         // the client's queue is full: it is behind, which is the point
       }
     }, 1);
-    return { sent: () => sent, stop: () => clearInterval(flood) };
+    return {
+      sent: () => sent,
+      stop: () => {
+        clearInterval(flood);
+        flooding = false;
+      },
+    };
   }
 
   test('a request answered by an endless multipart stream ends at its timeout', async () => {
@@ -172,22 +181,39 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     assert.throws(() => client.dump(MSG, null, { maxReplies: 1.5 }), NetlinkArgumentError);
   });
 
+  test('a transaction item the peer answers with an endless multipart stream fails at maxReplies', async () => {
+    const flood = floodAnswers();
+    try {
+      const r = await client.transaction([{ type: MSG }], { peer: peer.portId, maxReplies: 100, timeout: 2000 });
+      assert.ok(r.failures[0]?.error instanceof TooManyRepliesError, String(r.failures[0]?.error));
+    } finally {
+      flood.stop();
+    }
+    await assert.rejects(client.transaction([{ type: MSG }], { maxReplies: -1 }), { code: 'ERR_OUT_OF_RANGE' });
+  });
+
   test('a Sync transaction to a silent peer ends at its timeout, whatever a stranger sends meanwhile', async () => {
     const silent = new Connection(C.NETLINK_USERSOCK); // bound, never reads, never answers
     const target = new Connection(C.NETLINK_USERSOCK, { timeout: 300 });
-    // another process (this thread blocks in the Sync call): a datagram with seq 0 every 20 ms for 8 s
+    // another process (this thread blocks in the Sync call) keeps the receive queue full for
+    // 8 s: 60 KiB datagrams of 3,840 junk messages each (seq 0), refilled as soon as there is room
     const transport = new URL('../src/core/transport.js', import.meta.url).href;
     const junk = message(MSG, 0, 0, 0).toString('hex');
     const child = spawn(process.execPath, ['--input-type=module', '-e', `
       const { NetlinkSocket } = await import(${JSON.stringify(transport)});
       const s = new NetlinkSocket(${C.NETLINK_USERSOCK});
-      const b = Buffer.from('${junk}', 'hex');
+      const b = Buffer.from('${junk}'.repeat(3840), 'hex');
       process.stdout.write('ready\\n');
-      const t = setInterval(() => { try { s.send(b, 0, b.length, ${target.portId}, 0, 0); } catch {} }, 20);
-      setTimeout(() => { clearInterval(t); s.close(); }, 8000);
+      const end = Date.now() + 8000;
+      const fill = () => {
+        for (;;) try { s.send(b, 0, b.length, ${target.portId}, 0, 0); } catch { break; }
+        if (Date.now() < end) setImmediate(fill); else s.close();
+      };
+      fill();
     `], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      await once(child.stdout!, 'data');
+      // a child that fails to start ends the wait too
+      await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(([code]) => assert.fail(`the flooding child exited (${code})`))]);
       const started = Date.now();
       const r = target.transactionSync([{ type: MSG }], { peer: silent.portId });
       const ms = Date.now() - started;
@@ -196,6 +222,44 @@ describe('NETLINK_USERSOCK: a hostile peer or stranger', () => {
     } finally {
       child.kill();
       silent.close();
+      target.close();
+    }
+  });
+
+  test('a Sync transaction whose peer floods its item with multipart replies ends at its timeout, its replies bounded', async () => {
+    const target = new Connection(C.NETLINK_USERSOCK, { timeout: 300 });
+    // the peer is another process (this thread blocks in the Sync call): it answers the request
+    // with 60 KiB datagrams of 3,840 NLM_F_MULTI replies each, refilled as soon as there is room,
+    // for 8 s, and never ends the answer
+    const core = new URL('../src/core/connection.js', import.meta.url).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { Connection } = await import(${JSON.stringify(core)});
+      const c = new Connection(${C.NETLINK_USERSOCK});
+      const end = Date.now() + 8000;
+      c.serve((req) => {
+        const one = Buffer.alloc(24);
+        one.writeUInt32LE(24, 0); one.writeUInt16LE(${MSG}, 4); one.writeUInt16LE(${C.NLM_F_MULTI}, 6);
+        one.writeUInt32LE(req.seq, 8); one.writeUInt32LE(c.portId, 12);
+        const b = Buffer.concat(Array(2560).fill(one));
+        const fill = () => {
+          for (;;) try { c.socket.send(b, 0, b.length, req.portId, 0, 0); } catch { break; }
+          if (Date.now() < end) setImmediate(fill); else c.close();
+        };
+        fill();
+        return new Promise(() => {});
+      });
+      process.stdout.write(c.portId + '\\n');
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(([code]) => assert.fail(`the peer exited (${code})`))]);
+      const started = Date.now();
+      const r = target.transactionSync([{ type: MSG }], { peer: Number(String(line).trim()), maxReplies: 200_000 });
+      const ms = Date.now() - started;
+      const err = r.failures[0]?.error;
+      assert.ok(err instanceof NetlinkTimeoutError || err instanceof TooManyRepliesError, String(err));
+      assert.ok(ms < 2000, `ended after ${ms} ms (timeout 300)`);
+    } finally {
+      child.kill();
       target.close();
     }
   });

@@ -26,6 +26,9 @@ describe('nlkit/route refuses wrong values with a typed error naming the field',
         await refused(() => rt.rules.add({ priority: 5, table: 100, tunId: Number.NaN }), 'tunId');
         await refused(() => rt.rules.delete({}), 'spec');
         await refused(() => rt.rules.delete({ family: 'inet6' }), 'spec');
+        // fields given that select nothing: the request would be as empty
+        await refused(() => rt.rules.delete({ not: false }), 'spec');
+        await refused(() => rt.rules.delete({ l3mdev: false, from: '0.0.0.0/0' }), 'spec');
         assert.throws(() => rt.rules.deleteSync({}), NetlinkArgumentError);
         const bulk = await rt.rules.delete([{}]);
         assert.equal(bulk.failures[0]?.error instanceof NetlinkArgumentError, true);

@@ -270,7 +270,7 @@ export class Connection {
       opts.signal, opts.intr ?? 'retry', opts.retries ?? 3);
     // a Sync call may wait for a full user-space peer, as long as its timeout; async never blocks
     if (sync) p.sendWait = timeout > 0 ? timeout : -1;
-    p.maxReplies = opts.maxReplies ?? (this.kernelPeer ? Infinity : USER_PEER_MAX_REPLIES);
+    p.maxReplies = this.maxRepliesOf(opts);
     p.seq = this.table.nextSeq();
     const shared = scratchUser === undefined || scratchUser.owned || scratchUser.settled;
     const w = shared ? scratch : new Writer();
@@ -480,15 +480,21 @@ export class Connection {
     return t.result();
   }
 
+  /** The replies a call may collect (CallOptions.maxReplies): from a user-space peer, bounded unless raised. */
+  private maxRepliesOf(opts: { maxReplies?: number }): number {
+    return opts.maxReplies ?? (this.kernelPeer ? Infinity : USER_PEER_MAX_REPLIES);
+  }
+
   private newTransaction<T>(items: readonly TransactionItem<T>[] | TransactionSource<T>, opts: TransactionOptions, sync: boolean): Transaction<T> {
     this.assertOpen();
     if (typeof opts !== 'object' || opts === null) throw new NetlinkArgumentError('options', `must be an object, got ${String(opts)}`, 'ERR_INVALID_ARG_TYPE');
-    checkCallOptions({ timeout: opts.timeout, signal: opts.signal, peer: opts.peer });
+    checkCallOptions({ timeout: opts.timeout, signal: opts.signal, peer: opts.peer, maxReplies: opts.maxReplies });
     if (sync && opts.signal !== undefined) throw new NetlinkArgumentError('signal', 'does not apply to Sync calls; use timeout');
     const timeout = opts.timeout === undefined ? this.timeout : checkTimeout(opts.timeout);
     const limits = {
       sndbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_SNDBUF),
       rcvbuf: this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF),
+      maxReplies: this.maxRepliesOf(opts),
     };
     this.txnHost ??= {
       table: this.table,

@@ -3,7 +3,7 @@
 import { getSystemErrorName } from 'node:util';
 import type { MessageLayout } from './attrset.js';
 import * as C from './constants.js';
-import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError } from './errors.js';
+import { type FailedRequest, NetlinkArgumentError, NetlinkTimeoutError, NotSentError, TooManyRepliesError } from './errors.js';
 import { makeNetlinkError, parseDoneMessage, parseErrorMessage } from './extack.js';
 import { copyMessage, type CallOptions, type Decoder, isAck, type Message, type Payload, type RawMessage } from './message.js';
 import { checkCallOptions, checkInt, checkPayload } from './options.js';
@@ -56,6 +56,8 @@ export interface TransactionOptions {
   signal?: AbortSignal;
   /** Port id of the peer: 0 (the kernel) unless talking to a user process. */
   peer?: number;
+  /** Replies kept for all items together before the item answered fails with TooManyRepliesError (CallOptions.maxReplies). */
+  maxReplies?: number;
   /**
    * Most items per send(). Default: as many answers as the receive buffer holds, so
    * that acknowledgements never overflow it (replies are read between sends).
@@ -214,6 +216,9 @@ export class Transaction<T> implements SeqRange {
   private badErr: unknown;
   /** Made on the first item with a reply (most items are answered by a bare ack). */
   private replies: (unknown[] | undefined)[] | undefined;
+  /** Replies kept for all items together, and how many may be (CallOptions.maxReplies). */
+  private replyCount = 0;
+  private readonly maxReplies: number;
   /** Made on the first failure. */
   private errors: unknown[] | undefined;
   /** The overflow error the LOST items fail with. */
@@ -242,7 +247,7 @@ export class Transaction<T> implements SeqRange {
     list: readonly TransactionItem<T>[] | TransactionSource<T>,
     opts: TransactionOptions,
     readonly timeout: number,
-    limits: { sndbuf: number; rcvbuf: number },
+    limits: { sndbuf: number; rcvbuf: number; maxReplies: number },
     /** Driven async: may send behind (see TransactionHost.sendBehind). */
     overlap = false,
   ) {
@@ -271,6 +276,7 @@ export class Transaction<T> implements SeqRange {
     // the kernel refuses a send larger than sk_sndbuf - 32 (EMSGSIZE)
     this.maxBytes = Math.max(C.NLMSG_HDRLEN, limits.sndbuf - 32);
     this.rcvbuf = limits.rcvbuf;
+    this.maxReplies = limits.maxReplies;
     if (opts.growBuffers !== undefined && typeof opts.growBuffers !== 'boolean')
       throw new NetlinkArgumentError('growBuffers', `must be true or false, got ${typeof opts.growBuffers}`, 'ERR_INVALID_ARG_TYPE');
     this.growBuffers = opts.growBuffers !== false;
@@ -436,6 +442,11 @@ export class Transaction<T> implements SeqRange {
     // nothing (a stranger's on a user protocol, a peer's endless multipart answer) must not
     // restart the wait, or the call would block for as long as one kept coming
     let settled = this.progress, sent = this.chunk, since = Date.now();
+    const overdue = (): boolean => {
+      if (this.progress === settled && this.chunk === sent) return Date.now() - since >= this.timeout;
+      [settled, sent, since] = [this.progress, this.chunk, Date.now()];
+      return false;
+    };
     try {
       while (!this.finished) {
         if (this.sender !== undefined) this.collect();
@@ -457,7 +468,11 @@ export class Transaction<T> implements SeqRange {
           else this.sendChunk(sync);
           continue;
         }
-        if (this.host.read(0)) continue;
+        if (this.host.read(0)) {
+          // Sync: a queue that never empties (a stranger's flood) is no progress either
+          if (sync && this.timeout > 0 && overdue()) this.expire();
+          continue;
+        }
         if (running) {
           // the answers of sends still running come later, so nothing is inferred yet;
           // meanwhile the next sends are encoded and queued behind them
@@ -473,9 +488,8 @@ export class Transaction<T> implements SeqRange {
         }
         if (this.failLost() || this.inferQuiet()) continue;
         if (!sync) return; // the poller delivers the rest; settle() wakes the driver
-        if (this.progress !== settled || this.chunk !== sent) [settled, sent, since] = [this.progress, this.chunk, Date.now()];
         if (this.timeout <= 0) this.host.read(-1);
-        else if (Date.now() - since >= this.timeout) this.expire();
+        else if (overdue()) this.expire();
         else this.host.read(Math.ceil(since + this.timeout - Date.now()));
       }
       this.finish();
@@ -602,6 +616,10 @@ export class Transaction<T> implements SeqRange {
       return true;
     }
     // the decoder may have made other calls meanwhile: the item is still ours, not settled
+    if (++this.replyCount > this.maxReplies) {
+      this.settle(i, new TooManyRepliesError(this.maxReplies));
+      return true;
+    }
     const replies = (this.replies ??= new Array(this.n));
     (replies[i] ??= []).push(v);
     if (m.flags & C.NLM_F_MULTI) this.state[i] |= MULTI;

@@ -394,16 +394,16 @@ function listStep(filter: unknown): Step<Dumped[]> {
 
 const addItem = (scope: Scope, spec: RuleSpec) => opItem(rtRule, 'newrule', ruleRequest(scope, spec, true), { flags: NLM_F_CREATE | NLM_F_EXCL });
 /**
- * A delete with nothing to match is refused, as `ip rule del` refuses it: the kernel would
- * delete the first rule of the family, priority 0's lookup of the local table.
+ * A delete whose request matches nothing is refused, as `ip rule del` refuses one without
+ * arguments: the kernel would delete the first rule of the family, priority 0's lookup of
+ * the local table. Judged by the request, not the spec: `{ not: false }` selects nothing.
  */
-function selectsSomething(spec: RuleSpec | number): RuleSpec | number {
-  if (typeof spec === 'object' && spec !== null && !Object.entries(spec).some(([k, v]) => k !== 'family' && v !== undefined))
-    throw new NetlinkArgumentError('spec', 'must name the rule to delete (a priority or selectors); an empty one would delete the first rule (priority 0, table local)', 'ERR_INVALID_ARG_VALUE');
-  return spec;
+function selecting(req: NewruleDoRequest): NewruleDoRequest {
+  for (const [k, v] of Object.entries(req)) if (k !== 'family' && v !== undefined && !(k === 'flags' && v === 0)) return req;
+  throw new NetlinkArgumentError('spec', 'must name the rule to delete (a priority or selectors); an empty one would delete the first rule (priority 0, table local)', 'ERR_INVALID_ARG_VALUE');
 }
 
-const deleteItem = (scope: Scope, spec: RuleSpec | number) => opItem(rtRule, 'delrule', ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : selectsSomething(spec) as RuleSpec, false));
+const deleteItem = (scope: Scope, spec: RuleSpec | number) => opItem(rtRule, 'delrule', selecting(ruleRequest(scope, typeof spec === 'number' ? { priority: spec } : spec, false)));
 
 const OPS = {
   /** Rules of a family ('inet' by default, as `ip rule`; 'all' for both), filtered. */
