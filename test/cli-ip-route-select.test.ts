@@ -42,6 +42,16 @@ describe('nlkit route show: more selectors', () => {
     for (const sel of sels) for (const opts of [[], ['-j'], ['-d']]) same(ns, [...opts, 'route', 'show', ...sel]);
   }));
 
+  test('a prefix word under -0/-4/-6, none, table all: read (and refused) as ip reads it', (t) => inSetupNetns(t, SETUP, (ns) => {
+    // ip's get_prefix takes only -4/-6/-0's family: no -4 is "any valid" even where IPv4 is
+    // listed, and any/all with no family select every route (default still the default one)
+    for (const opts of [[], ['-0'], ['-4'], ['-6'], ['-j']]) {
+      for (const sel of [['router'], ['to', 'router'], ['root', 'router'], ['10.70.0.0/24'], ['match', '10.70.0.0/16'], ['fd00::/8'], ['default'], ['any'], ['all'], ['root', 'any'], ['match', 'all'], ['root', 'default'], ['table', 'all', 'router'], ['table', 'all', '10.70.0.0/24']]) {
+        same(ns, [...opts, 'route', 'show', ...sel]);
+      }
+    }
+  }));
+
   test('route add ... realms: what nlkit adds, ip lists alike; a bad value as ip says it', (t) => inSetupNetns(t, SETUP, (ns) => {
     for (const [dst, realms] of [['10.80.0.0/24', '5'], ['10.81.0.0/24', '3/4'], ['10.82.0.0/24', '0/9']]) {
       const r = nlkit('-n', ns, 'route', 'add', dst, 'dev', 'v0', 'realms', realms);

@@ -52,6 +52,11 @@ describe('socket and connection options', () => {
     for (const v of ['abc', 7, {}, [0], [1.5], [2 ** 33], ['1']]) refuses(() => new Connection(NETLINK_ROUTE, { groups: v as never }), 'groups', `groups ${JSON.stringify(v)}`);
   });
 
+  test('groups that are not a list: the value shown, as for every other option', () => {
+    // one check (checkGroups) for socket options and event options
+    assert.throws(() => new Connection(NETLINK_ROUTE, { groups: 'abc' as never }), { message: /^The "groups" option must be an array of group numbers, got 'abc'$/, code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
   test('call and event options that are arrays are refused like other non-objects', () => {
     const c = new Connection(NETLINK_ROUTE);
     try {

@@ -7,7 +7,7 @@ import { AF_INET, RTM_GETROUTE } from '../src/core/rtnetlink.js';
 import { addRoutes, inNetns } from './helpers/netns.js';
 
 const TABLES = ['main', '100', '101', '102', '103', '104'];
-const PER_TABLE = 38_000; // addRoutes numbers them 10.100.0.0/24 upwards, to 10.255.255.0
+const PER_TABLE = 38_000; // addRoutes numbers them 10.100.0.0/24 upwards, to 10.248.111.0
 const TIMEOUT = 50; // ms: far less than the whole dump takes, far more than one chunk
 const rtmsg = Buffer.alloc(12);
 rtmsg[0] = AF_INET;
@@ -21,10 +21,12 @@ test('dumpSync: a dump that keeps progressing outlives its timeout, as the async
     const syncMs = Date.now() - started;
     started = Date.now();
     const all = await c.dump(RTM_GETROUTE, rtmsg, { timeout: TIMEOUT, decode: count }).toArray();
-    t.diagnostic(`${sync.length} routes in ${syncMs} ms (Sync), ${all.length} in ${Date.now() - started} ms (async); timeout ${TIMEOUT} ms`);
+    const asyncMs = Date.now() - started;
+    t.diagnostic(`${sync.length} routes in ${syncMs} ms (Sync), ${all.length} in ${asyncMs} ms (async); timeout ${TIMEOUT} ms`);
     assert.equal(sync.length, all.length);
     assert.ok(sync.length >= TABLES.length * PER_TABLE);
-    if (syncMs <= TIMEOUT) t.diagnostic('the dump was faster than its timeout: nothing shown here on this machine');
+    // a dump done within its timeout would pass whether or not progress renews the timer
+    if (Math.min(syncMs, asyncMs) <= TIMEOUT) t.skip(`a dump took no longer than its ${TIMEOUT} ms timeout (${syncMs} ms Sync, ${asyncMs} ms async): outliving it is not shown on this machine`);
   });
 });
 

@@ -183,6 +183,14 @@ describe('parity with ip: routes, nexthops, rules', () => {
       for (const p of ['42', '0x2a', '0']) both(ns, 'nexthop', 'show', 'protocol', p);
       assert.deepEqual(sameJson(ns, 'nexthop', 'show', 'protocol', '42').map((n) => n.id), [2]);
       sameText(ns, 'nexthop', 'show', 'protocol', 'nosuchproto');
+      // ip 6.1 takes numbers only: a name of 0 must select what its 0 does (every nexthop)
+      for (const opts of [[], ['-j']]) {
+        const theirs = ipRun(...opts, '-n', ns, 'nexthop', 'show', 'protocol', '0');
+        const ours = nlkit(...opts, '-n', ns, 'nexthop', 'show', 'protocol', 'unspec');
+        assert.deepEqual([ours.status, ours.stderr], [0, ''], 'protocol unspec');
+        if (opts.length) assert.deepEqual(json<Obj[]>(ours), dropEmpty(json<Obj[]>(theirs)), 'protocol unspec -j');
+        else assert.equal(ours.stdout, theirs.stdout, 'protocol unspec');
+      }
     }, quietIpv6));
 
   test('rule tun_id in network order: ip\'s rules read by nlkit, nlkit\'s read by ip', (t) =>

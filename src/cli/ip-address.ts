@@ -6,7 +6,8 @@ import { parsePrefix } from '../route/inet.js';
 import {
   entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
 } from './ip-command.js';
-import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
+import type { NameOf } from './ip-link-details.js';
+import { linkPartsJson, linkPartsText } from './ip-link-parts.js';
 import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { printJson } from './ip-output.js';
 
@@ -240,32 +241,6 @@ async function collect(env: IpEnv, p: Parsed): Promise<{ rows: Row[]; nameOf: Na
   return { rows: out, nameOf };
 }
 
-/**
- * The link part of an address listing (print_linkinfo without do_link): the header, with -d
- * the details and the alias, and the altnames always.
- */
-function linkJson(link: LinkHeader, env: IpEnv, nameOf: NameOf): Record<string, unknown> {
-  const j: Record<string, unknown> = { ...link.json };
-  if (env.details) {
-    Object.assign(j, detailsJson(link.view, link.reply, nameOf, false));
-    if (link.view.ifalias !== undefined) j.ifalias = link.view.ifalias;
-  }
-  if (link.view.altnames) j.altnames = link.view.altnames;
-  return j;
-}
-
-function linkText(link: LinkHeader, env: IpEnv, nameOf: NameOf): string {
-  // no link/ether line under a family filter without -d
-  let t = link.line2 ? `${link.line1}\n${link.line2}` : link.line1;
-  if (env.details) {
-    const d = detailsText(detailsJson(link.view, link.reply, nameOf, false));
-    t += d.line2 + d.kind;
-    if (link.view.ifalias !== undefined) t += `\n    alias ${link.view.ifalias}`;
-  }
-  for (const a of link.view.altnames ?? []) t += `\n    altname ${a}`;
-  return `${t}\n`;
-}
-
 async function show(words: Words, env: IpEnv): Promise<void> {
   const { rows, nameOf } = await collect(env, parseKeywords(words, SHOW));
   if (env.brief) {
@@ -290,7 +265,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   }
   if (env.json) {
     printJson(env, rows.map(({ link, addrs, bare }) => ({
-      ...(bare ? {} : linkJson(link, env, nameOf)), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
+      ...(bare ? {} : linkPartsJson(link, nameOf, { details: env.details > 0, linkShow: false })), addr_info: addrs.map(addrJson), ...(link.stats64 && !bare ? { stats64: link.stats64 } : {}),
     })));
     return;
   }
@@ -300,7 +275,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
       for (const a of addrs) text += `${link.ifindex}: ${link.ifname}${addrText(a, '\\')}`;
       continue;
     }
-    if (!bare) text += linkText(link, env, nameOf);
+    if (!bare) text += `${linkPartsText(link, nameOf, { details: env.details > 0, linkShow: false })}\n`;
     for (const a of addrs) text += addrText(a, '\n');
     if (link.statsText && !bare) text += link.statsText;
   }

@@ -5,7 +5,7 @@
 // without a table print their `info_kind` alone.
 import type { GetlinkDoReply, IflaBridgeIdStruct } from '../ynl/families/rt-link.js';
 import type { Link } from '../route/link-view.js';
-import { accountName } from './ip-tuntap.js';
+import { accountName } from './accounts.js';
 
 /** One printed key: ip's JSON key, nlkit's name, the value as ip writes it (undefined: not printed). */
 type Entry = [ipKey: string, name: string, form?: (v: unknown, data: Record<string, unknown>, nameOf: NameOf) => unknown];

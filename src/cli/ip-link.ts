@@ -4,7 +4,8 @@
 import type { LinkChange, LinkSpec, Links } from '../route/links.js';
 import { linkGroups } from '../route/names.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, type Plan, IpUsageError, invalidArgument, keywordsOf, parseKeywords, Words } from './ip-command.js';
-import { detailsJson, detailsText, type NameOf } from './ip-link-details.js';
+import type { NameOf } from './ip-link-details.js';
+import { linkPartsJson, linkPartsText } from './ip-link-parts.js';
 import { briefLower, linkHeaders, type LinkHeader } from './ip-link-fields.js';
 import { kindOptions, kindWords, PORT_KINDS, uint } from './ip-link-kinds.js';
 import { printJson } from './ip-output.js';
@@ -63,27 +64,9 @@ function groupName(text: string): string {
   }
 }
 
-/** One link as ip -j link show prints it. */
-function linkJson(h: LinkHeader, env: IpEnv, nameOf: NameOf): Record<string, unknown> {
-  const j: Record<string, unknown> = { ...h.json };
-  if (env.details) Object.assign(j, detailsJson(h.view, h.reply, nameOf));
-  if (h.view.ifalias !== undefined) j.ifalias = h.view.ifalias;
-  if (h.stats64) j.stats64 = h.stats64;
-  if (h.view.altnames) j.altnames = h.view.altnames;
-  return j;
-}
-
-/** One link as ip link show's plain lines. */
+/** One link as ip link show's plain lines; -o: one line a link, its line breaks as backslashes. */
 function linkText(h: LinkHeader, env: IpEnv, nameOf: NameOf): string {
-  let t = `${h.line1}\n${h.line2}`;
-  if (env.details) {
-    const d = detailsText(detailsJson(h.view, h.reply, nameOf));
-    t += d.line2 + d.kind;
-  }
-  if (h.view.ifalias !== undefined) t += `\n    alias ${h.view.ifalias}`;
-  if (h.statsText) t += `\n${h.statsText.replace(/\n$/, '')}`;
-  for (const a of h.view.altnames ?? []) t += `\n    altname ${a}`;
-  // -o: one line a link, its line breaks as backslashes
+  const t = linkPartsText(h, nameOf, { details: env.details > 0, linkShow: true });
   return `${env.oneline ? t.replace(/\n/g, '\\') : t}\n`;
 }
 
@@ -99,7 +82,7 @@ async function show(words: Words, env: IpEnv): Promise<void> {
   const { links, nameOf } = await selected(env, parseKeywords(words, SHOW));
   if (env.brief && !env.json) env.out(links.map(briefText).join(''));
   else if (env.brief) printJson(env, links.map((h) => ({ ...briefLower(h.json), ifname: h.ifname, operstate: h.json.operstate, address: h.json.address, flags: h.view.flags })));
-  else if (env.json) printJson(env, links.map((h) => linkJson(h, env, nameOf)));
+  else if (env.json) printJson(env, links.map((h) => linkPartsJson(h, nameOf, { details: env.details > 0, linkShow: true })));
   else env.out(links.map((h) => linkText(h, env, nameOf)).join(''));
 }
 

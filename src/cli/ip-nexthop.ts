@@ -86,13 +86,14 @@ function printOne(p: Printer, nh: Nexthop, details: boolean): void {
  * nexthops carry. 0 selects every nexthop, as in ip (its filter treats 0 as none).
  */
 function protocolOf(text: string): string | undefined {
-  const n = getUint(text);
-  if (n === 0) return undefined;
+  let n: number;
   try {
-    return routeProtocols().name(n ?? routeProtocols().value(text, 'protocol'));
+    n = getUint(text) ?? routeProtocols().value(text, 'protocol');
   } catch {
     throw invalidArgument('invalid protocol value', text);
   }
+  // 0 however written ("unspec" too): no selector
+  return n === 0 ? undefined : routeProtocols().name(n);
 }
 
 async function listed(words: Words, env: IpEnv): Promise<Nexthop[]> {

@@ -131,16 +131,11 @@ function parseSelection(words: Words, env: IpEnv): Selection {
   const family = env.family === 'inet' || env.family === 'inet6' ? env.family : sel.tables ? undefined : 'inet';
   if (family) filter.family = family;
   if (prefix) {
-    let fam: number;
-    try {
-      fam = parsePrefix(prefix.text, prefix.kind).family;
-    } catch {
-      throw new IpUsageError(`Error: ${family ?? 'any valid'} prefix is expected rather than "${prefix.text}".`, 1);
-    }
-    // -4/-6/-0 given: ip reads the prefix as that family's (get_prefix); else the other family's matches nothing
-    if (env.family !== undefined) prefixArg(prefix.text, env.family);
-    if (family && prefix.text !== 'default' && fam !== (family === 'inet' ? 2 : 10)) sel.none = true;
-    else filter[prefix.kind] = prefix.text;
+    // ip reads the prefix as get_prefix does, with the family of -4/-6/-0 alone (not the IPv4
+    // one listed by default). With none, any/all are its AF_UNSPEC address: no selector at all
+    const pre = prefixArg(prefix.text, env.family);
+    if (family && pre && pre.family !== (family === 'inet' ? 2 : 10)) sel.none = true;
+    else if (pre || prefix.text === 'default') filter[prefix.kind] = prefix.text;
   }
   return sel;
 }

@@ -1,6 +1,6 @@
 // `nlkit tuntap` as `ip tuntap`: add, del and list persistent tun/tap devices, over
 // nlkit/route's tuntap module.
-import { readFileSync } from 'node:fs';
+import { type AccountFile, accountId } from './accounts.js';
 import { makeTunTap, type TunMode, type TunTapSpec } from '../route/tuntap.js';
 import { type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, type Words } from './ip-command.js';
 import { printJson, strerror } from './ip-output.js';
@@ -20,26 +20,12 @@ const ARGS: Grammar = {
   positional: { key: 'name', keyword: 'name' },
 };
 
-/** The entries of /etc/passwd or /etc/group as [name, id] (none without the file: numbers only). */
-function accounts(file: string): [string, number][] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').map((line) => line.split(':')).filter((f) => /^\d+$/.test(f[2] ?? '')).map((f) => [f[0], Number(f[2])]);
-  } catch {
-    return [];
-  }
-}
-
-/** A user or group by number or by name (/etc/passwd, /etc/group), as ip's getpwnam/getgrnam. */
-function idOf(text: string, file: string, what: string): number {
+/** A user or group by number or by name, as ip's getpwnam/getgrnam. */
+function idOf(text: string, file: AccountFile, what: string): number {
   if (/^\d+$/.test(text)) return Number(text);
-  const found = accounts(file).find(([name]) => name === text);
-  if (found) return found[1];
+  const id = accountId(text, file);
+  if (id !== undefined) return id;
   throw new IpUsageError(`invalid ${what} "${text}"`);
-}
-
-/** A uid or gid by its name where the file has one, else the number (ip's getpwuid/getgrgid). */
-export function accountName(id: number, file: '/etc/passwd' | '/etc/group'): string | number {
-  return accounts(file).find(([, n]) => n === id)?.[0] ?? id;
 }
 
 function modeOf(text: string): TunMode {

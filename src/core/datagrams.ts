@@ -29,6 +29,9 @@ function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Bat
   return (batch: Batch, n: number): void => {
     const { buf, meta } = batch;
     for (let i = 0; i < n; i++) {
+      // closed by a listener (of an overrun or a datagram): nothing more is read, nothing grows
+      // for it, and its descriptor may already be another socket's
+      if (sock.isClosed) return;
       const base = i * N.META_INTS;
       const flags = meta[base + N.META_FLAGS];
       if (flags & N.MF_ERROR) {
@@ -62,7 +65,7 @@ function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Bat
       m.start = meta[base + N.META_OFFSET];
       m.end = m.start + meta[base + N.META_LENGTH];
       handler.datagram(m);
-      if (buf.length === 0 || sock.isClosed) return; // detached by a decoder, or closed by a listener
+      if (buf.length === 0) return; // detached by a decoder
     }
   };
 }

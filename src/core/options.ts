@@ -55,7 +55,7 @@ export function checkTimeout(v: unknown, name = 'timeout'): number {
   return v;
 }
 
-function checkFunction(v: unknown, name: string): void {
+export function checkFunction(v: unknown, name: string): void {
   if (typeof v !== 'function') throw typeError(name, 'a function', v);
 }
 
@@ -98,14 +98,17 @@ export function checkPayload(v: unknown): void {
     throw typeError('payload', 'a function (Writer) => void, a Uint8Array or null', v);
 }
 
+/** Multicast group numbers to join, for a socket or an event stream. */
+export function checkGroups(v: unknown): void {
+  if (!Array.isArray(v)) throw typeError('groups', 'an array of group numbers', v);
+  for (const g of v) checkInt(g, 'groups', 1, 0xffffffff);
+}
+
 /** Options of an event stream. */
 export function checkEventOptions(o: object): void {
   checkObject(o);
   const r = o as Record<string, unknown>;
-  if (r.groups !== undefined) {
-    if (!Array.isArray(r.groups)) throw typeError('groups', 'an array of group numbers', r.groups);
-    for (const g of r.groups) checkInt(g, 'groups', 1, 0xffffffff);
-  }
+  if (r.groups !== undefined) checkGroups(r.groups);
   if (r.decode !== undefined) checkFunction(r.decode, 'decode');
   if (r.ref !== undefined) checkBoolean(r.ref, 'ref');
   if (r.highWaterMark !== undefined) checkInt(r.highWaterMark, 'highWaterMark', 1, 2 ** 30);

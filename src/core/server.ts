@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError } from './errors.js';
-import { checkBoolean, checkInt, checkObject, checkPayload, show } from './options.js';
+import { checkBoolean, checkFunction, checkInt, checkObject, checkPayload, show } from './options.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
@@ -91,23 +91,23 @@ function count(name: string, v: number | undefined, dflt: number): number {
   return v;
 }
 
-function checkFunction(v: unknown, name: string): void {
-  if (typeof v !== 'function') throw new NetlinkArgumentError(name, `must be a function, got ${show(v)}`, 'ERR_INVALID_ARG_TYPE');
-}
-
 /**
  * serve()'s arguments, checked before anything changes: a handler that is not a function
  * would otherwise fail each peer's request with EINVAL, and an onError that is not one
  * throw inside the reply path.
  */
-export function checkServe(handler: unknown, opts: ServerOptions): void {
+export function checkServe(handler: unknown, opts: ServerOptions): CheckedServerOptions {
   checkFunction(handler, 'handler');
   checkObject(opts);
   if (opts.ref !== undefined) checkBoolean(opts.ref, 'ref');
   if (opts.onError !== undefined) checkFunction(opts.onError, 'onError');
-  count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY);
-  count('backlog', opts.backlog, DEFAULT_BACKLOG);
+  return {
+    ...opts, concurrency: count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY), backlog: count('backlog', opts.backlog, DEFAULT_BACKLOG),
+  };
 }
+
+/** ServerOptions as checkServe returns them: the bounds filled in. */
+export type CheckedServerOptions = ServerOptions & { concurrency: number; backlog: number };
 
 /**
  * One reply as the handler gave it. Unchecked, a type of 'x' or a reply of 42 went out as
@@ -146,11 +146,12 @@ export class Server {
   private running = 0;
   private readonly waiting: IncomingRequest[] = [];
 
+  /** `opts` as checkServe returned or passed them: not checked again here. */
   constructor(private readonly socket: NetlinkSocket, private readonly handler: ServerHandler, opts: ServerOptions = {}) {
     this.ref = opts.ref ?? true;
     this.onError = opts.onError;
-    this.concurrency = count('concurrency', opts.concurrency, DEFAULT_CONCURRENCY);
-    this.backlog = count('backlog', opts.backlog, DEFAULT_BACKLOG);
+    this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+    this.backlog = opts.backlog ?? DEFAULT_BACKLOG;
     // the kernel attaches each sender's pid, uid and gid to what it delivers here
     socket.setOption(C.SOL_SOCKET, C.SO_PASSCRED, 1);
   }

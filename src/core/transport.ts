@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
-import { checkBoolean, checkInt, checkObject, quote } from './options.js';
+import { checkBoolean, checkGroups, checkInt, checkObject, quote } from './options.js';
 import {
   IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
 } from './native.js';
@@ -121,10 +121,7 @@ export function checkSocketOptions(opts: SocketOptions): void {
   checkObject(opts);
   for (const name of SWITCHES) if (opts[name] !== undefined) checkBoolean(opts[name], name);
   if (opts.bind !== undefined) checkInt(opts.bind, 'bind', 0, 0xffffffff);
-  if (opts.groups !== undefined) {
-    if (!Array.isArray(opts.groups)) throw new NetlinkArgumentError('groups', 'must be an array of group numbers', 'ERR_INVALID_ARG_TYPE');
-    for (const g of opts.groups) checkInt(g, 'groups', 1, 0xffffffff);
-  }
+  if (opts.groups !== undefined) checkGroups(opts.groups);
   if (opts.rcvbuf !== undefined) bufferSize('rcvbuf', opts.rcvbuf);
   if (opts.sndbuf !== undefined) bufferSize('sndbuf', opts.sndbuf);
   if (opts.netns !== undefined) netnsTarget(opts.netns);
