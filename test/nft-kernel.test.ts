@@ -202,6 +202,34 @@ describe('nftables against the kernel (nft as the oracle)', () => {
     });
   });
 
+  // nft writes a host-order number (mark, iface_index) big-endian in an interval set; nlkit wrote
+  // it little-endian, then refused [1, 256] (its bytes compared big-endian) and misread nft's
+  test('interval sets of marks and interface indexes: nft\'s ranges read by nlkit, nlkit\'s by nft', async (t) => {
+    if (!needNft(t)) return;
+    await withNft(async (ns) => {
+      nftFile(ns, `table ip m {
+        set theirs { type mark; flags interval; elements = { 0x10000-0x20000, 7000, 1-256 }; }
+        set idx { type iface_index; flags interval; elements = { 5-300 }; }
+      }`);
+      const nft = openNft({ netns: ns });
+      try {
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'theirs' }), [{ range: [1, 256] }, 7000, { range: [65536, 131072] }]);
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'idx' }), [{ range: [5, 300] }]);
+        await nft.transaction([
+          // [200, 300] overlaps [1, 256]: one range, as nft merges them
+          { add: 'set', family: 'ip', table: 'm', name: 'ours', type: 'mark', flags: ['interval'], elements: [{ range: [0x10000, 0x20000] }, 7000, { range: [1, 256] }, { range: [200, 300] }] },
+          { add: 'set', family: 'ip', table: 'm', name: 'idx2', type: 'iface_index', flags: ['interval'], elements: [{ range: [5, 300] }] },
+        ]);
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'ours' }), [{ range: [1, 300] }, 7000, { range: [65536, 131072] }]);
+      } finally {
+        nft.close();
+      }
+      const elems = (set: string) => (JSON.parse(nftIn(ns, '-j', 'list', 'set', 'ip', 'm', set)) as { nftables: { set?: { elem: unknown } }[] }).nftables.find((x) => x.set)!.set!.elem;
+      assert.deepEqual(elems('ours'), [{ range: [1, 300] }, 7000, { range: [65536, 131072] }]);
+      assert.deepEqual(elems('idx2'), elems('idx'));
+    });
+  });
+
   test('nlkit puts the same expressions in the kernel as nft does for the same rule', async (t) => {
     if (!needNft(t)) return;
     const pairs: [string, NftExpr[]][] = [
