@@ -85,6 +85,33 @@ describe('nlkit conntrack against the conntrack tool', () => {
     });
   });
 
+  // -U with -p, -s and -d went straight to the kernel as one entry's tuple even without the
+  // ports (EINVAL), and a failure in the loop over matching entries ended it as a usage error
+  test('-U without a whole tuple updates every matching entry; a failing entry is reported, the rest updated (exit 2)', async (t) => {
+    await inNs(t, (ns, ct) => {
+      for (const [sport, dst] of [['1000', '10.0.0.2'], ['1001', '10.0.0.2'], ['1002', '10.0.0.3']]) {
+        tool(ns, '-I', '-p', 'tcp', '-s', '10.0.0.1', '-d', dst, '--sport', sport, '--dport', '80', '--state', 'ESTABLISHED', '-t', '100');
+      }
+      tool(ns, '-I', '-p', 'icmp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--icmp-type', '8', '--icmp-code', '0', '--icmp-id', '7', '-t', '100');
+      const r = ct('-U', '-p', 'tcp', '-s', '10.0.0.1', '-d', '10.0.0.2', '-m', '9');
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /2 flow entries have been updated/);
+      assert.equal(lines(r.stdout).length, 2);
+      assert.deepEqual(tool(ns, '-L', '-m', '9').map((l) => /sport=(\d+)/.exec(l)?.[1]).sort(), ['1000', '1001']);
+      // ICMP without its type, code and id: the same
+      assert.equal(ct('-U', '-p', 'icmp', '-s', '10.0.0.1', '-d', '10.0.0.2', '-m', '4').status, 0);
+      assert.equal(tool(ns, '-L', '-p', 'icmp', '-m', '4').length, 1);
+      // --state is TCP's: the ICMP entry to 10.0.0.2 fails, both TCP ones change anyway
+      const u = ct('-U', '-s', '10.0.0.1', '-d', '10.0.0.2', '--state', 'CLOSE');
+      assert.equal(u.status, 2, u.stderr);
+      assert.match(u.stderr, /an entry could not be updated: .*state/);
+      assert.match(u.stderr, /2 flow entries have been updated/);
+      assert.equal(tool(ns, '-L', '-p', 'tcp', '--state', 'CLOSE').length, 2);
+      // without a filter -U is refused (the tool would change every entry)
+      assert.equal(ct('-U', '-m', '1').status, 1);
+    });
+  });
+
   test('-E prints NEW, UPDATE and DESTROY as `conntrack -E` does; -e selects them; -j as JSON lines; -o xml as its XML', async (t) => {
     await inNs(t, async (ns) => {
       const watch = (...args: string[]) => {
