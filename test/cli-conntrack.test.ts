@@ -167,4 +167,39 @@ describe('nlkit conntrack against the conntrack tool', () => {
       assert.deepEqual(d.map((e) => [e.type, e.protocol]), [['destroy', 'udp']]);
     });
   });
+  // ct-entry read a missing CTA_MARK as 0 and -E printed mark=0 for every event but DESTROY: the
+  // kernel sends a zero mark only when it changed (IPCT_MARK), so real traffic's NEW has none
+  test('-E prints mark= only when the kernel sent it: a NEW event of real traffic (ping over a veth pair) as `conntrack -E`', async (t) => {
+    if (spawnSync('ping', ['-V']).status !== 0) return t.skip('needs ping (real traffic for a NEW event)');
+    await inNs(t, (ns) => withNetns(async (peer) => {
+      run('ip', ['-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1', 'netns', peer]);
+      run('ip', ['-n', ns, 'addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
+      run('ip', ['-n', peer, 'addr', 'add', '10.77.0.2/24', 'dev', 'v1']);
+      run('ip', ['-n', ns, 'link', 'set', 'v0', 'up']);
+      run('ip', ['-n', peer, 'link', 'set', 'v1', 'up']);
+      // conntrack tracks a namespace's packets only once something there uses it: a ct rule
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table ip t { chain o { type filter hook output priority 0; ct state new accept; }; }');
+      const ours = spawn(process.execPath, [CLI, 'conntrack', '--netns', ns, '-E', '-e', 'NEW'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const theirs = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'NEW'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let a = '', b = '';
+      ours.stdout.on('data', (d: Buffer) => (a += d.toString()));
+      theirs.stdout.on('data', (d: Buffer) => (b += d.toString()));
+      const icmp = (o: string) => lines(o).filter((l) => l.includes('icmp') && l.includes('dst=10.77.0.2')).map((l) => l.replace(/ progname=\S+$/, ''));
+      try {
+        // both subscribed: probe entries made until both show one
+        for (let i = 1, end = Date.now() + 10_000; Date.now() < end && !(a.includes('10.9.9.9') && b.includes('10.9.9.9')); i++) {
+          tool(ns, '-I', '-p', 'udp', '-s', '10.9.9.9', '-d', '10.9.9.9', '--sport', String(i), '--dport', '9', '-t', '60');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        run('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '2', '10.77.0.2']);
+        for (const end = Date.now() + 5000; Date.now() < end && !(icmp(a).length && icmp(b).length);) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        ours.kill('SIGINT');
+        theirs.kill('SIGINT');
+      }
+      assert.equal(icmp(b).length, 1, b);
+      assert.deepEqual(icmp(a), icmp(b));
+      t.diagnostic(icmp(b)[0]!);
+    }));
+  });
 });
