@@ -3,8 +3,9 @@
 // drop/pipe index 3`. Table-driven: one parser row per filter kind and per action kind.
 import type { ActionSpec } from '../tc/index.js';
 import { VERDICT_NAMES } from '../tc/verdicts.js';
-import { getUint, IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { parseEmatch } from './tc-ematch-words.js';
+import { blockIndexWord } from './tc-words.js';
 
 type Spec = Record<string, unknown>;
 
@@ -390,10 +391,7 @@ export function parseFilterHead(words: Words, s: Spec): string | undefined {
       s.parent = words.value();
     } else if (w === 'handle') s.handle = words.value();
     else if (isPrefix(w, 'block')) {
-      // a shared block's filters (tc_filter.c: get_u32, 0 is none)
-      const v = words.value();
-      if (!getUint(v)) throw invalidArgument('invalid block index value', v);
-      s.block = Number(v);
+      s.block = blockIndexWord(words);
     } else if (isPrefix(w, 'preference') || isPrefix(w, 'priority')) s.prio = num(words.value(), 'priority');
     else if (isPrefix(w, 'protocol')) {
       const v = words.value();
