@@ -4,6 +4,7 @@
 // transaction leaves the ruleset as it was; masquerade and drop rules act on real traffic.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { endianness } from 'node:os';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_NETFILTER } from '../src/core/constants.js';
@@ -227,6 +228,29 @@ describe('nftables against the kernel (nft as the oracle)', () => {
       const elems = (set: string) => (JSON.parse(nftIn(ns, '-j', 'list', 'set', 'ip', 'm', set)) as { nftables: { set?: { elem: unknown } }[] }).nftables.find((x) => x.set)!.set!.elem;
       assert.deepEqual(elems('ours'), [{ range: [1, 300] }, 7000, { range: [65536, 131072] }]);
       assert.deepEqual(elems('idx2'), elems('idx'));
+    });
+  });
+
+  // tuples were sorted by their bytes from the first: nft lists them by the whole key as one
+  // host-order number (here little-endian: the last field weighs most, a mark as its number)
+  test('sets of tuples (with a mark field, with a port) list in nft\'s order', async (t) => {
+    if (!needNft(t)) return;
+    await withNft(async (ns) => {
+      nftFile(ns, `table ip m {
+        set s { type ipv4_addr . mark; elements = { 10.0.0.2 . 1, 10.0.0.1 . 256, 10.0.0.1 . 2, 10.0.0.1 . 1 }; }
+        set p { type ipv4_addr . inet_service; elements = { 10.0.0.2 . 80, 10.0.0.1 . 443, 10.0.0.1 . 80, 10.0.0.1 . 336 }; }
+      }`);
+      const nft = openNft({ netns: ns });
+      try {
+        for (const set of ['s', 'p']) {
+          const ours = await nft.elements.list({ family: 'ip', table: 'm', set });
+          const theirs = (JSON.parse(nftIn(ns, '-j', 'list', 'set', 'ip', 'm', set)) as { nftables: { set?: { elem: { concat: unknown[] }[] } }[] }).nftables.find((x) => x.set)!.set!.elem;
+          assert.deepEqual(ours, theirs.map((e) => e.concat), set);
+        }
+        if (endianness() === 'LE') assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 's' }), [['10.0.0.1', 1], ['10.0.0.2', 1], ['10.0.0.1', 2], ['10.0.0.1', 256]]);
+      } finally {
+        nft.close();
+      }
     });
   });
 

@@ -88,7 +88,12 @@ const HOST_ORDER: readonly ValueKind[] = ['u32', 'ifname'];
 
 /** Two keys in the order nft lists elements: as numbers of the kind's byte order. */
 export function compareKeys(kind: ValueKind, a: Buffer, b: Buffer): number {
-  if (!HOST_LE || !HOST_ORDER.includes(kind)) return Buffer.compare(a, b);
+  return HOST_ORDER.includes(kind) ? compareHostNumbers(a, b) : Buffer.compare(a, b);
+}
+
+/** Two byte strings as host-order numbers (on a little-endian host the last byte weighs most). */
+export function compareHostNumbers(a: Buffer, b: Buffer): number {
+  if (!HOST_LE) return Buffer.compare(a, b);
   for (let i = Math.max(a.length, b.length) - 1; i >= 0; i--) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
     if (d) return d;
