@@ -85,6 +85,33 @@ describe('nlkit conntrack against the conntrack tool', () => {
     });
   });
 
+  // -U with -p, -s and -d went straight to the kernel as one entry's tuple even without the
+  // ports (EINVAL), and a failure in the loop over matching entries ended it as a usage error
+  test('-U without a whole tuple updates every matching entry; a failing entry is reported, the rest updated (exit 2)', async (t) => {
+    await inNs(t, (ns, ct) => {
+      for (const [sport, dst] of [['1000', '10.0.0.2'], ['1001', '10.0.0.2'], ['1002', '10.0.0.3']]) {
+        tool(ns, '-I', '-p', 'tcp', '-s', '10.0.0.1', '-d', dst, '--sport', sport, '--dport', '80', '--state', 'ESTABLISHED', '-t', '100');
+      }
+      tool(ns, '-I', '-p', 'icmp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--icmp-type', '8', '--icmp-code', '0', '--icmp-id', '7', '-t', '100');
+      const r = ct('-U', '-p', 'tcp', '-s', '10.0.0.1', '-d', '10.0.0.2', '-m', '9');
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /2 flow entries have been updated/);
+      assert.equal(lines(r.stdout).length, 2);
+      assert.deepEqual(tool(ns, '-L', '-m', '9').map((l) => /sport=(\d+)/.exec(l)?.[1]).sort(), ['1000', '1001']);
+      // ICMP without its type, code and id: the same
+      assert.equal(ct('-U', '-p', 'icmp', '-s', '10.0.0.1', '-d', '10.0.0.2', '-m', '4').status, 0);
+      assert.equal(tool(ns, '-L', '-p', 'icmp', '-m', '4').length, 1);
+      // --state is TCP's: the ICMP entry to 10.0.0.2 fails, both TCP ones change anyway
+      const u = ct('-U', '-s', '10.0.0.1', '-d', '10.0.0.2', '--state', 'CLOSE');
+      assert.equal(u.status, 2, u.stderr);
+      assert.match(u.stderr, /an entry could not be updated: .*state/);
+      assert.match(u.stderr, /2 flow entries have been updated/);
+      assert.equal(tool(ns, '-L', '-p', 'tcp', '--state', 'CLOSE').length, 2);
+      // without a filter -U is refused (the tool would change every entry)
+      assert.equal(ct('-U', '-m', '1').status, 1);
+    });
+  });
+
   test('-E prints NEW, UPDATE and DESTROY as `conntrack -E` does; -e selects them; -j as JSON lines; -o xml as its XML', async (t) => {
     await inNs(t, async (ns) => {
       const watch = (...args: string[]) => {
@@ -139,5 +166,40 @@ describe('nlkit conntrack against the conntrack tool', () => {
       const d = mark.destroys(destroys.output()).map((l) => JSON.parse(l) as { type: string; protocol: string });
       assert.deepEqual(d.map((e) => [e.type, e.protocol]), [['destroy', 'udp']]);
     });
+  });
+  // ct-entry read a missing CTA_MARK as 0 and -E printed mark=0 for every event but DESTROY: the
+  // kernel sends a zero mark only when it changed (IPCT_MARK), so real traffic's NEW has none
+  test('-E prints mark= only when the kernel sent it: a NEW event of real traffic (ping over a veth pair) as `conntrack -E`', async (t) => {
+    if (spawnSync('ping', ['-V']).status !== 0) return t.skip('needs ping (real traffic for a NEW event)');
+    await inNs(t, (ns) => withNetns(async (peer) => {
+      run('ip', ['-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1', 'netns', peer]);
+      run('ip', ['-n', ns, 'addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
+      run('ip', ['-n', peer, 'addr', 'add', '10.77.0.2/24', 'dev', 'v1']);
+      run('ip', ['-n', ns, 'link', 'set', 'v0', 'up']);
+      run('ip', ['-n', peer, 'link', 'set', 'v1', 'up']);
+      // conntrack tracks a namespace's packets only once something there uses it: a ct rule
+      run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], 'table ip t { chain o { type filter hook output priority 0; ct state new accept; }; }');
+      const ours = spawn(process.execPath, [CLI, 'conntrack', '--netns', ns, '-E', '-e', 'NEW'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const theirs = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'NEW'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let a = '', b = '';
+      ours.stdout.on('data', (d: Buffer) => (a += d.toString()));
+      theirs.stdout.on('data', (d: Buffer) => (b += d.toString()));
+      const icmp = (o: string) => lines(o).filter((l) => l.includes('icmp') && l.includes('dst=10.77.0.2')).map((l) => l.replace(/ progname=\S+$/, ''));
+      try {
+        // both subscribed: probe entries made until both show one
+        for (let i = 1, end = Date.now() + 10_000; Date.now() < end && !(a.includes('10.9.9.9') && b.includes('10.9.9.9')); i++) {
+          tool(ns, '-I', '-p', 'udp', '-s', '10.9.9.9', '-d', '10.9.9.9', '--sport', String(i), '--dport', '9', '-t', '60');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        run('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '2', '10.77.0.2']);
+        for (const end = Date.now() + 5000; Date.now() < end && !(icmp(a).length && icmp(b).length);) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        ours.kill('SIGINT');
+        theirs.kill('SIGINT');
+      }
+      assert.equal(icmp(b).length, 1, b);
+      assert.deepEqual(icmp(a), icmp(b));
+      t.diagnostic(icmp(b)[0]!);
+    }));
   });
 });

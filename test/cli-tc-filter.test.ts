@@ -3,6 +3,7 @@
 // `nlkit tc` dispatcher does (runIp with the row).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { runIp } from '../src/cli/ip-run.js';
 import { parseIpOptions } from '../src/cli/ip-options.js';
 import { findTcObject } from '../src/cli/tc-objects.js';
@@ -111,6 +112,38 @@ describe('nlkit tc filter', () => {
       { fh: '800::800', order: 2048, key_ht: '800', bkt: '0', link: '2:', not_in_hw: true, match: { value: '60000', mask: 'ff0000', offmask: '', off: 8 }, offset_mask: 'f00', offset_shift: 6, offset_off: 0, eat: true },
       { fh: '801::800', order: 2048, key_ht: '801', bkt: '0', flowid: '1:7', not_in_hw: true, match: { value: '16', mask: 'ffff', offmask: 'nexthdr+', off: 0 }, offset_mask: 'f00', offset_shift: 6, offset_off: 0, offset_plus: 4 },
     ]);
+  }));
+
+  // f_u32.c reads every mask in base 16: nlkit read them in base 10 (`10` was 0x0a, `f` refused)
+  test('u32 masks are hex as tc reads them: bare masks make what tc makes; too wide is refused', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {
+    const u32 = (prio: string, proto: string, ...m: string[]) => ['filter', 'add', 'dev', 'v0', 'ingress', 'prio', prio, 'protocol', proto, 'u32', ...m, 'classid', '1:1'];
+    const lines = [
+      u32('1', 'ip', 'match', 'ip', 'icmp_type', '8', '10'),
+      u32('2', 'ip', 'match', 'ip', 'ihl', '5', 'f'),
+      u32('3', 'ip', 'match', 'tcp', 'dst', '22', 'ff00'),
+      u32('4', 'ip', 'match', 'ip', 'tos', '0x10', 'f0', 'match', 'ip', 'dport', '22', 'ff'),
+      u32('5', 'ip', 'match', 'u32', '0xff00ff', 'ff00ff', 'at', '12', 'match', 'u8', '6', '0F', 'at', '9'),
+      u32('6', 'ip', 'match', 'ip', 'protocol', '17', 'f', 'match', 'icmp', 'code', '3', '0x3'),
+      u32('7', 'ipv6', 'match', 'ip6', 'dport', '443', 'fff', 'match', 'ip6', 'priority', '3', '10', 'match', 'ip6', 'flowlabel', '5', 'fffff'),
+      u32('8', 'ip', 'match', 'ip', 'src', '10.0.0.0/8', 'offset', 'mask', 'f00', 'shift', '6'),
+    ];
+    for (const l of lines) {
+      const [status, , err] = await nlkitTc(ns, ...l);
+      assert.equal(status, 0, `${l.join(' ')}: ${err}`);
+    }
+    tc(ns, 'qdisc', 'add', 'dev', 'v1', 'clsact');
+    for (const l of lines) tc(ns, ...l.map((w) => (w === 'v0' ? 'v1' : w)));
+    const keys = (dev: string) => tc(ns, '-j', 'filter', 'show', 'dev', dev, 'ingress');
+    assert.equal(keys('v0'), keys('v1'));
+    assert.match(keys('v0'), /"match":\{"value":"0","mask":"10000000","offmask":"","off":20\}/);
+    // tc refuses a mask wider than its field (0x255 > 0xff); so does nlkit, before the kernel
+    for (const m of [['ip', 'tos', '16', '255'], ['tcp', 'dst', '22', '10000'], ['u8', '1', '100', 'at', '0'], ['ip', 'ihl', '5', 'g']]) {
+      const argv = u32('9', 'ip', 'match', ...m);
+      assert.notEqual(spawnSync('tc', ['-n', ns, ...argv.map((w) => (w === 'v0' ? 'v1' : w))]).status, 0, `tc ${m.join(' ')}`);
+      const [status, , err] = await nlkitTc(ns, ...argv);
+      assert.notEqual(status, 0, m.join(' '));
+      assert.match(err, /Illegal "match .*mask"/);
+    }
   }));
 
   test('under an ingress qdisc (ffff:), `show ... ingress` prints each filter\'s parent as tc does', (t) => withTc(t, CLSACT_VETH, async (_h, ns) => {

@@ -19,7 +19,12 @@ import { describe, test } from 'node:test';
 import { nlkit } from './helpers/cli-run.js';
 import { printList } from '../src/cli/tc-print.js';
 import { printQdisc } from '../src/cli/tc-qdisc.js';
-import type { Qdisc } from '../src/tc/qdiscs.js';
+import { qdiscRequest, type Qdisc } from '../src/tc/qdiscs.js';
+import { classRequest } from '../src/tc/classes.js';
+import { openTc } from '../src/tc/index.js';
+import { opCall } from '../src/ynl/op-call.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../src/core/constants.js';
+import { description as tcDesc } from '../src/ynl/families/tc.js';
 import { ip, needRoot, run, withNetns } from './helpers/netns.js';
 
 function tc(ns: string | undefined, ...args: string[]) {
@@ -190,6 +195,35 @@ describe('nlkit tc qdisc and class as tc', () => {
       assert.deepEqual([bad.status, /"rate"/.test(bad.stderr)], [255, true]);
       const what = nlkit('tc', '-n', ns, 'qdisc', 'add', 'dev', 'v1', 'root', 'tbf', 'speed', '1');
       assert.deepEqual([what.status, what.stderr], [1, 'What is "speed"?\n']);
+    });
+  });
+  // tc prints a link layer only above ethernet (or with -d): nlkit printed `linklayer unspec` for
+  // 0, what the kernel keeps for an htb class or tbf given no rate table to detect it from
+  test('htb/tbf with link layer 0 (unspec): printed as tc prints it, with and without -d', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns((ns) => {
+      ip(ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+      tc(ns, 'qdisc', 'add', 'dev', 'v0', 'root', 'handle', '1:', 'htb');
+      const h = openTc({ netns: ns });
+      try {
+        const scope = h.ctx.scope();
+        const cls = classRequest(scope, { dev: 'v0', classid: '1:10', kind: 'htb', rate: '5mbit' }) as unknown as { options: { parms: { rate: { linklayer: number }; ceil: { linklayer: number } }; rtab?: Buffer; ctab?: Buffer } };
+        cls.options.parms.rate.linklayer = cls.options.parms.ceil.linklayer = 0;
+        delete cls.options.rtab;
+        delete cls.options.ctab;
+        h.ctx.conn.runSync(opCall(tcDesc, 'newtclass', 'do', cls as never, { flags: NLM_F_CREATE | NLM_F_EXCL }));
+        const q = qdiscRequest(scope, { dev: 'v1', parent: 'root', kind: 'tbf', rate: '10mbit', burst: '32kb', latency: '50ms' }) as unknown as { options: { parms: { rate: { linklayer: number } }; rtab?: Buffer } };
+        q.options.parms.rate.linklayer = 0;
+        delete q.options.rtab;
+        h.ctx.conn.runSync(opCall(tcDesc, 'newqdisc', 'do', q as never, { flags: NLM_F_CREATE | NLM_F_EXCL }));
+      } finally {
+        h.close();
+      }
+      assert.match(tc(ns, '-d', 'class', 'show', 'dev', 'v0').stdout, /linklayer unspec/);
+      for (const args of [['class', 'show', 'dev', 'v0'], ['-d', 'class', 'show', 'dev', 'v0'], ['qdisc', 'show', 'dev', 'v1'], ['-d', 'qdisc', 'show', 'dev', 'v1'], ['-j', 'qdisc', 'show', 'dev', 'v1']]) {
+        const ours = nlkit('tc', '-n', ns, ...args);
+        assert.equal(ours.stdout, tc(ns, ...args).stdout, args.join(' '));
+      }
     });
   });
 });

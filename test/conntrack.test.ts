@@ -163,7 +163,7 @@ describe('conntrack: filters', () => {
       const raw = (f: CtFilter) =>
         ct.ctx.conn.runSync(opCall(ctDesc, 'get', 'dump', compileFilter(f).request)).map((m) => entryObject(m));
       const cases: [CtFilter, string[] | undefined, (e: CtEntry) => boolean][] = [
-        [{ mark: '0x01/0x0f' }, ['-m', '0x01/0x0f'], (e) => (e.mark & 0xf) === 1],
+        [{ mark: '0x01/0x0f' }, ['-m', '0x01/0x0f'], (e) => ((e.mark ?? 0) & 0xf) === 1],
         [{ zone: 3 }, ['-w', '3'], (e) => e.zone === 3],
         [{ family: 'ipv6' }, ['-f', 'ipv6'], (e) => e.family === 'ipv6'],
         [{ protocol: 'udp', src: '10.0.0.5' }, ['-p', 'udp', '-s', '10.0.0.5'], (e) => e.orig.src === '10.0.0.5'],

@@ -4,6 +4,7 @@
 // transaction leaves the ruleset as it was; masquerade and drop rules act on real traffic.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { endianness } from 'node:os';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_NETFILTER } from '../src/core/constants.js';
@@ -199,6 +200,57 @@ describe('nftables against the kernel (nft as the oracle)', () => {
       // numgen has no JSON here: compare the rest
       const drop9 = (l: J[]) => l.filter((x) => !(x.rule && JSON.stringify(x).includes('numgen') || JSON.stringify(x).includes('nlkit_raw')));
       assert.deepEqual(drop9(comparable(ours(ns))), drop9(comparable(nftJson(ns))));
+    });
+  });
+
+  // nft writes a host-order number (mark, iface_index) big-endian in an interval set; nlkit wrote
+  // it little-endian, then refused [1, 256] (its bytes compared big-endian) and misread nft's
+  test('interval sets of marks and interface indexes: nft\'s ranges read by nlkit, nlkit\'s by nft', async (t) => {
+    if (!needNft(t)) return;
+    await withNft(async (ns) => {
+      nftFile(ns, `table ip m {
+        set theirs { type mark; flags interval; elements = { 0x10000-0x20000, 7000, 1-256 }; }
+        set idx { type iface_index; flags interval; elements = { 5-300 }; }
+      }`);
+      const nft = openNft({ netns: ns });
+      try {
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'theirs' }), [{ range: [1, 256] }, 7000, { range: [65536, 131072] }]);
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'idx' }), [{ range: [5, 300] }]);
+        await nft.transaction([
+          // [200, 300] overlaps [1, 256]: one range, as nft merges them
+          { add: 'set', family: 'ip', table: 'm', name: 'ours', type: 'mark', flags: ['interval'], elements: [{ range: [0x10000, 0x20000] }, 7000, { range: [1, 256] }, { range: [200, 300] }] },
+          { add: 'set', family: 'ip', table: 'm', name: 'idx2', type: 'iface_index', flags: ['interval'], elements: [{ range: [5, 300] }] },
+        ]);
+        assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 'ours' }), [{ range: [1, 300] }, 7000, { range: [65536, 131072] }]);
+      } finally {
+        nft.close();
+      }
+      const elems = (set: string) => (JSON.parse(nftIn(ns, '-j', 'list', 'set', 'ip', 'm', set)) as { nftables: { set?: { elem: unknown } }[] }).nftables.find((x) => x.set)!.set!.elem;
+      assert.deepEqual(elems('ours'), [{ range: [1, 300] }, 7000, { range: [65536, 131072] }]);
+      assert.deepEqual(elems('idx2'), elems('idx'));
+    });
+  });
+
+  // tuples were sorted by their bytes from the first: nft lists them by the whole key as one
+  // host-order number (here little-endian: the last field weighs most, a mark as its number)
+  test('sets of tuples (with a mark field, with a port) list in nft\'s order', async (t) => {
+    if (!needNft(t)) return;
+    await withNft(async (ns) => {
+      nftFile(ns, `table ip m {
+        set s { type ipv4_addr . mark; elements = { 10.0.0.2 . 1, 10.0.0.1 . 256, 10.0.0.1 . 2, 10.0.0.1 . 1 }; }
+        set p { type ipv4_addr . inet_service; elements = { 10.0.0.2 . 80, 10.0.0.1 . 443, 10.0.0.1 . 80, 10.0.0.1 . 336 }; }
+      }`);
+      const nft = openNft({ netns: ns });
+      try {
+        for (const set of ['s', 'p']) {
+          const ours = await nft.elements.list({ family: 'ip', table: 'm', set });
+          const theirs = (JSON.parse(nftIn(ns, '-j', 'list', 'set', 'ip', 'm', set)) as { nftables: { set?: { elem: { concat: unknown[] }[] } }[] }).nftables.find((x) => x.set)!.set!.elem;
+          assert.deepEqual(ours, theirs.map((e) => e.concat), set);
+        }
+        if (endianness() === 'LE') assert.deepEqual(await nft.elements.list({ family: 'ip', table: 'm', set: 's' }), [['10.0.0.1', 1], ['10.0.0.2', 1], ['10.0.0.1', 2], ['10.0.0.1', 256]]);
+      } finally {
+        nft.close();
+      }
     });
   });
 

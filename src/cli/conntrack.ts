@@ -2,6 +2,7 @@
 // -C, -S with -p, -s, -d, --sport, --dport, -m, -f...) over nlkit/netfilter's conntrack
 // table; plain output as `conntrack -L` prints it, -j / -o json one JSON object per line.
 import { NetlinkArgumentError } from '../core/errors.js';
+import { ipProtoName } from '../route/ip-protocols.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
 import type { CtEntry, CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
@@ -237,11 +238,11 @@ async function expectTable(ct: Conntrack, command: string, o: Record<string, unk
  * -U without a whole tuple, as the tool does it: every entry the tuple options (-p, -s, -d,
  * ports, -r, -q, -f, -w) select gets the new mark, timeout, status or state, and is printed.
  */
-async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, print: (e: CtEntry[], bare: boolean) => void, summary: (verb: string, n: number) => void): Promise<number> {
+async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, ctx: Context, print: (e: CtEntry[], bare: boolean) => void, summary: (verb: string, n: number) => void): Promise<number> {
   const { mark: _m, status: _s, state: _st, ...filter } = w.filter;
   if (!Object.keys(filter).length) throw new UsageError('-U needs the entries to change: -p, -s, -d, ports... (or the whole tuple)');
   const values = defined({ timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state) });
-  let n = 0;
+  let n = 0, failed = 0;
   for (const e of await ct.list(filter)) {
     const key: CtKey = defined({ family: e.family, protocol: e.protonum, orig: e.orig, zone: e.zone });
     try {
@@ -249,12 +250,29 @@ async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, 
       print([await ct.get(key)], true);
       n++;
     } catch (err) {
-      // gone meanwhile (it expired or was deleted): not an error
-      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      // gone meanwhile (it expired or was deleted): not an error; any other failure is reported
+      // and the rest still updated, as -D does, since earlier entries have changed already
+      if ((err as { code?: string }).code === 'ENOENT') continue;
+      failed++;
+      ctx.err(`nlkit conntrack: an entry could not be updated: ${(err as Error).message}\n`);
     }
   }
   summary('updated', n);
-  return 0;
+  return failed ? 2 : 0;
+}
+
+/** Tuple fields the kernel needs to find one entry of a protocol (ctnetlink's *_nlattr_to_tuple). */
+const TUPLE_FIELDS: Record<string, readonly (keyof CtTuple)[]> = {
+  tcp: ['sport', 'dport'], udp: ['sport', 'dport'], udplite: ['sport', 'dport'], sctp: ['sport', 'dport'], dccp: ['sport', 'dport'],
+  icmp: ['type', 'code', 'id'], icmpv6: ['type', 'code', 'id'], 'ipv6-icmp': ['type', 'code', 'id'],
+};
+
+/** Whether the words name one entry (its whole original tuple), so -U can address it directly. */
+function wholeTuple(w: Words): boolean {
+  const { src, dst } = w.orig;
+  if (!w.proto || src === undefined || dst === undefined || src.includes('/') || dst.includes('/')) return false;
+  const proto = /^\d+$/.test(w.proto) ? ipProtoName(Number(w.proto)) : w.proto.toLowerCase();
+  return (TUPLE_FIELDS[proto] ?? []).every((f) => w.orig[f] !== undefined);
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {
@@ -351,7 +369,7 @@ async function run(argv: readonly string[], ctx: Context): Promise<number> {
       default: {
         // create / update
         const create = commands[0].name === 'create';
-        if (!create && !(w.proto && w.orig.src !== undefined && w.orig.dst !== undefined)) return await updateWhere(ct, o, w, print, summary);
+        if (!create && !wholeTuple(w)) return await updateWhere(ct, o, w, ctx, print, summary);
         const spec: CtSpec = {
           ...keyOf(w),
           ...defined({

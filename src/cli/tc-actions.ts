@@ -6,7 +6,7 @@ import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-comman
 import { parseActions } from './tc-filter-words.js';
 import { printAction } from './tc-action-print.js';
 import { listPrinter } from './ip-printer.js';
-import { talk } from './tc-words.js';
+import { talk } from './tc-talk.js';
 
 /** `action KIND [index N]` of delete/get/list/flush. */
 function kindAndIndex(words: Words, needIndex: boolean): { kind: string; index?: number } {

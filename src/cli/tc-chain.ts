@@ -1,20 +1,17 @@
 // `nlkit tc chain` as `tc chain`: add, delete, show (get) of filter chains.
 import { makeChains, type Chain, type ChainSpec } from '../tc/chains.js';
 import { parseFilterParent } from '../tc/filters.js';
-import { getUint, invalidArgument, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import { printList } from './tc-print.js';
-import { talk } from './tc-words.js';
+import { talk } from './tc-talk.js';
+import { blockIndexWord, checkDevOrBlock } from './tc-words.js';
 
 function parse(words: Words): Record<string, unknown> {
   const s: Record<string, unknown> = {};
   while (!words.done) {
     const w = words.shift()!;
     if (w === 'dev') s.dev = words.value();
-    else if (w === 'block') {
-      const v = words.value();
-      if (!getUint(v)) throw invalidArgument('invalid block index value', v);
-      s.block = Number(v);
-    }
+    else if (w === 'block') s.block = blockIndexWord(words);
     else if (w === 'root' || w === 'ingress' || w === 'egress') s.parent = w;
     else if (w === 'parent') s.parent = words.value();
     else if (w === 'chain') {
@@ -24,8 +21,7 @@ function parse(words: Words): Record<string, unknown> {
     } else if (w === 'help') throw new IpUsageError('Usage: nlkit tc chain [ add | del | get | show ] [ dev STRING [ ingress | egress | parent CLASSID ] | block BLOCK_INDEX ] [ chain INDEX ]', 0);
     else throw new IpUsageError(`What is "${w}"? Try "nlkit tc chain help"`);
   }
-  if (s.dev === undefined && s.block === undefined) throw new IpUsageError('Error: "dev" or "block" is needed.', 1);
-  if (s.dev !== undefined && s.block !== undefined) throw new IpUsageError('Error: "dev" and "block" are mutually exclusive');
+  checkDevOrBlock(s);
   return s;
 }
 

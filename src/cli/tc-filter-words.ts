@@ -3,8 +3,9 @@
 // drop/pipe index 3`. Table-driven: one parser row per filter kind and per action kind.
 import type { ActionSpec } from '../tc/index.js';
 import { VERDICT_NAMES } from '../tc/verdicts.js';
-import { getUint, IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
+import { IpUsageError, invalidArgument, isPrefix, type Words } from './ip-command.js';
 import { parseEmatch } from './tc-ematch-words.js';
+import { blockIndexWord } from './tc-words.js';
 
 type Spec = Record<string, unknown>;
 
@@ -30,11 +31,16 @@ const num = (v: string, what: string): number => {
   return Number(v);
 };
 
-/** A word tc reads as hex (get_be16(..., 16)): '0f00' or '0x0f00'. */
-function hexWord(v: string): string {
-  if (!/^(0x)?[0-9a-f]{1,4}$/i.test(v)) throw invalidArgument('Illegal "offset mask"', v);
-  return v.replace(/^0x/i, '');
+/**
+ * A u32 mask: f_u32.c reads every mask in base 16 (get_u32(&mask, arg, 16)), so `ff00` and
+ * `0xff00` are the same and `10` is 0x10; a mask wider than its field is refused as tc refuses it.
+ */
+function hexMask(v: string, max: number, what: string): number {
+  const n = /^(0x)?[0-9a-f]+$/i.test(v) ? Number.parseInt(v.replace(/^0x/i, ''), 16) : NaN;
+  if (!(n <= max)) throw invalidArgument(`Illegal "${what}"`, v);
+  return n;
 }
+const WIDTH_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
 
 /** A flower port: a number or 'MIN-MAX'. */
 const portWord = (v: string, what: string): number | string => (/^\d+-\d+$/.test(v) ? v : num(v, what));
@@ -198,13 +204,13 @@ const RAW_FIELDS: Record<string, Record<string, RawField>> = {
 };
 
 function rawField(what: string, field: string, f: RawField, words: Words): Spec {
-  const limit = f.max ?? { u8: 0xff, u16: 0xffff, u32: 0xffffffff }[f.width];
-  const word = (what2: string) => {
+  const limit = f.max ?? WIDTH_MAX[f.width];
+  const value0 = () => {
     const w = words.value();
-    if (num(w, what2) > limit) throw invalidArgument(`Illegal "match ${what} ${field}"`, w);
+    if (num(w, field) > limit) throw invalidArgument(`Illegal "match ${what} ${field}"`, w);
     return Number(w);
   };
-  let [value, mask] = f.fixed ?? [word(field), word(`${field} mask`)];
+  let [value, mask] = f.fixed ?? [value0(), hexMask(words.value(), limit, `match ${what} ${field} mask`)];
   value = ((value & mask) * 2 ** (f.shift ?? 0)) >>> 0;
   mask = (mask * 2 ** (f.shift ?? 0)) >>> 0;
   return { [f.width]: f.nexthdr ? { value, mask, at: f.at, nexthdr: true } : { value, mask, at: f.at } };
@@ -226,24 +232,26 @@ function u32Match(words: Words): Spec {
     if (field === 'src' || field === 'dst') return { ip: { [field]: words.value() } };
     const name = field === 'protocol' ? 'protocol' : ['sport', 'dport', 'tos', 'dsfield', 'ttl'].includes(field) ? (field === 'dsfield' ? 'tos' : field) : undefined;
     if (!name) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip ${field}" (there are: src, dst, sport, dport, protocol, tos, ttl, ${Object.keys(RAW_FIELDS.ip!).join(', ')}).`);
-    const value = num(words.value(), field);
-    const mask = num(words.value(), `${field} mask`);
     const full = name === 'sport' || name === 'dport' ? 0xffff : 0xff;
-    if (name === 'protocol' && mask === 0xff) return { ip: { protocol: value } };
+    const value = num(words.value(), field);
+    const mask = hexMask(words.value(), full, `match ip ${field} mask`);
+    // nlkit/tc's `protocol` is the whole byte; a part of it is the raw byte (IPv4's 9th)
+    if (name === 'protocol') return mask === 0xff ? { ip: { protocol: value } } : { u8: { value: value & mask, mask, at: 9 } };
     return { ip: { [name]: mask === full ? value : { value: value & mask, mask } } };
   }
   if (what === 'ip6') {
     const field = words.value();
     if (field === 'src' || field === 'dst') return { ip6: { [field]: words.value() } };
     if (!['sport', 'dport', 'protocol'].includes(field)) throw new IpUsageError(`Error: nlkit tc u32 has no "match ip6 ${field}" (there are: src, dst, sport, dport, protocol, ${Object.keys(RAW_FIELDS.ip6!).join(', ')}).`);
-    const value = num(words.value(), field);
-    const mask = num(words.value(), `${field} mask`);
     const full = field === 'protocol' ? 0xff : 0xffff;
+    const value = num(words.value(), field);
+    const mask = hexMask(words.value(), full, `match ip6 ${field} mask`);
+    if (field === 'protocol' && mask !== full) return { u8: { value: value & mask, mask, at: 6 } };
     return { ip6: { [field]: mask === full ? value : { value: value & mask, mask } } };
   }
   if (what === 'u32' || what === 'u16' || what === 'u8') {
     const value = num(words.value(), 'value');
-    const mask = num(words.value(), 'mask');
+    const mask = hexMask(words.value(), WIDTH_MAX[what], `match ${what} mask`);
     // `at OFFSET` may be left out: offset 0 (`match u32 0 0`)
     let off = '0';
     if (words.peek() === 'at') {
@@ -295,7 +303,7 @@ const FILTER_WORDS: Record<string, KindWords> = {
       for (let k = words.peek(); k === 'at' || k === 'mask' || k === 'shift' || k === 'plus' || k === 'eat'; k = words.peek()) {
         words.shift();
         if (k === 'eat') o.eat = true;
-        else if (k === 'mask') o.mask = Number.parseInt(hexWord(words.value()), 16);
+        else if (k === 'mask') o.mask = hexMask(words.value(), 0xffff, 'offset mask');
         else o[k] = num(words.value(), `offset ${k}`);
       }
       s.offset = o;
@@ -306,7 +314,7 @@ const FILTER_WORDS: Record<string, KindWords> = {
       const h: Record<string, number> = {};
       for (let i = 0; i < 2 && (words.peek() === 'mask' || words.peek() === 'at'); i++) {
         const k = words.shift()!;
-        h[k] = num(words.value(), `hashkey ${k}`);
+        h[k] = k === 'mask' ? hexMask(words.value(), 0xffffffff, 'hashkey mask') : num(words.value(), `hashkey ${k}`);
       }
       s.hashkey = h;
       return true;
@@ -383,10 +391,7 @@ export function parseFilterHead(words: Words, s: Spec): string | undefined {
       s.parent = words.value();
     } else if (w === 'handle') s.handle = words.value();
     else if (isPrefix(w, 'block')) {
-      // a shared block's filters (tc_filter.c: get_u32, 0 is none)
-      const v = words.value();
-      if (!getUint(v)) throw invalidArgument('invalid block index value', v);
-      s.block = Number(v);
+      s.block = blockIndexWord(words);
     } else if (isPrefix(w, 'preference') || isPrefix(w, 'priority')) s.prio = num(words.value(), 'priority');
     else if (isPrefix(w, 'protocol')) {
       const v = words.value();

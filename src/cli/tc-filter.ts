@@ -5,14 +5,14 @@ import { type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } f
 import { FILTER_USAGE, parseFilterHead, parseKindWords } from './tc-filter-words.js';
 import { printFilter } from './tc-filter-print.js';
 import { printEach, printList } from './tc-print.js';
-import { talk } from './tc-words.js';
+import { talk } from './tc-talk.js';
+import { checkDevOrBlock } from './tc-words.js';
 
 /** A `tc filter add|change|replace` command line (after the verb) as the spec nlkit sends. */
 export function filterSpecOf(words: Words): FilterSpec {
   const s: Record<string, unknown> = {};
   const kind = parseFilterHead(words, s);
-  if (s.dev === undefined && s.block === undefined) throw new IpUsageError('Error: "dev" or "block" is needed.', 1);
-  if (s.dev !== undefined && s.block !== undefined) throw new IpUsageError('Error: "dev" and "block" are mutually exclusive');
+  checkDevOrBlock(s);
   if (kind !== undefined) {
     s.kind = kind;
     parseKindWords(kind, words, s);

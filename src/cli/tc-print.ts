@@ -72,6 +72,9 @@ function generic(p: Printer, o: Opts): void {
   }
 }
 
+/** tc shows a link layer without -d only past ethernet (atm): not ethernet, not 0 (unspec). */
+const aboveEthernet = (l: unknown): boolean => l !== undefined && l !== 'ethernet' && l !== 'unspec';
+
 function tbf(p: Printer, o: Opts, details: boolean): void {
   if (o.rate === undefined) return;
   rate(p, 'rate', 'rate ', num(o, 'rate'));
@@ -90,7 +93,7 @@ function tbf(p: Printer, o: Opts, details: boolean): void {
   if (o.latency !== undefined) time(p, 'lat', 'lat ', num(o, 'latency'));
   else size(p, 'limit', 'limit ', num(o, 'limit'));
   if (o.overhead) val(p, 'overhead', 'overhead ', o.overhead);
-  if (details || o.linklayer !== 'ethernet') val(p, 'linklayer', 'linklayer ', o.linklayer);
+  if (details || aboveEthernet(o.linklayer)) val(p, 'linklayer', 'linklayer ', o.linklayer);
 }
 
 function htb(p: Printer, o: Opts, details: boolean): void {
@@ -181,8 +184,7 @@ function htbClass(p: Printer, o: Opts, details: boolean): void {
   // tc writes the overhead between the rate and the ceil it belongs with
   if (o.overhead) val(p, 'overhead', 'overhead ', o.overhead);
   rate(p, 'ceil', 'ceil ', num(o, 'ceil'));
-  // as tbf's: a link layer other than ethernet (atm) shows without -d too
-  if (details || o.linklayer !== 'ethernet') val(p, 'linklayer', 'linklayer ', o.linklayer);
+  if (details || aboveEthernet(o.linklayer)) val(p, 'linklayer', 'linklayer ', o.linklayer);
   if (details) {
     cellSize(p, 'burst', 'burst ', num(o, 'burst'));
     size(p, 'mpu', 'mpu ', num(o, 'mpu'));

@@ -2,10 +2,10 @@
 // (tc_qdisc.c tc_qdisc_modify / tc_qdisc_list), over nlkit/tc's qdiscs, printed as
 // tc's print_qdisc prints them (tc-print.ts).
 import { makeQdiscs, type Qdisc, type QdiscFilter, type QdiscRef, type QdiscSpec } from '../tc/qdiscs.js';
-import { getUint, HelpWanted, invalidArgument, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
+import { HelpWanted, type IpCommand, type IpEnv, type IpObject, IpUsageError, type Words } from './ip-command.js';
 import type { Printer } from './ip-printer.js';
 import { printKindRest, printList } from './tc-print.js';
-import { estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
+import { blockIndexWord, estimatorWords, kindOptions, QDISC_WORDS } from './tc-words.js';
 import type { Estimator } from '../tc/tc-object.js';
 
 interface Place {
@@ -56,11 +56,7 @@ function parsePlace(words: Words, show: boolean): Place {
     } else if (w === 'help') throw new HelpWanted();
     else if ((w === 'ingress_block' || w === 'egress_block') && !show) {
       words.shift();
-      const v = words.value();
-      const n = getUint(v);
-      // tc_qdisc_modify: get_u32, and 0 is no block
-      if (!n) throw invalidArgument(`invalid ${w === 'ingress_block' ? 'ingress' : 'egress'} block index value`, v);
-      p[BLOCK_WORDS[w]] = n;
+      p[BLOCK_WORDS[w]] = blockIndexWord(words, `${w === 'ingress_block' ? 'ingress' : 'egress'} block`);
     } else if (['estimator', 'stab', 'invisible'].includes(w)) throw new IpUsageError(`Error: nlkit tc qdisc does not take "${w}" yet.`, 1);
     else if (show) throw new IpUsageError(`What is "${w}"? Try "tc qdisc help".`); // tc_qdisc_list returns -1: status 255
     else {

@@ -1,7 +1,7 @@
 // tc's words for each kind's options (q_tbf.c, q_htb.c, q_netem.c... parse_opt), to the keys
 // of nlkit/tc's specs. Values stay tc's text ('10mbit', '32kb', '50ms'): the domain layer
 // reads tc's units, so a bad value is refused there with the option's name.
-import { IpUsageError, type Words } from './ip-command.js';
+import { getUint, invalidArgument, IpUsageError, type Words } from './ip-command.js';
 
 /** A word: the spec key its value goes to, [key, constant] for a word that is a flag, or a key and a reader of several words. */
 type WordRule = string | [key: string, value: unknown] | { key: string; read(words: Words): unknown };
@@ -111,17 +111,16 @@ export function kindOptions(kind: string, words: Words, table: Record<string, Ki
   return out;
 }
 
-/**
- * A request's kernel refusal as tc reports it: tc's filter, chain and action commands add a
- * line of their own after the kernel's, and exit with their own status (filters and chains
- * 2, actions 255; a flush says so and exits 1).
- */
-export async function talk<T>(request: Promise<T>, line = 'We have an error talking to the kernel', status = 2): Promise<T> {
-  try {
-    return await request;
-  } catch (e) {
-    if (!(e instanceof Error) || e.name !== 'NetlinkError') throw e;
-    const { ipErrorText } = await import('./ip-output.js');
-    throw new IpUsageError(`${ipErrorText(e).text}\n${line}`, status);
-  }
+/** A shared block's index (tc's get_u32, 0 being no block); `what` as tc's error names it. */
+export function blockIndexWord(words: Words, what = 'block'): number {
+  const v = words.value();
+  const n = getUint(v);
+  if (!n) throw invalidArgument(`invalid ${what} index value`, v);
+  return n;
+}
+
+/** A filter or chain line's place: a device or a shared block, one of them, as tc requires. */
+export function checkDevOrBlock(s: { dev?: unknown; block?: unknown }): void {
+  if (s.dev === undefined && s.block === undefined) throw new IpUsageError('Error: "dev" or "block" is needed.', 1);
+  if (s.dev !== undefined && s.block !== undefined) throw new IpUsageError('Error: "dev" and "block" are mutually exclusive');
 }

@@ -47,7 +47,8 @@ export interface CtEntry {
   reply: CtTuple;
   /** IPS_* flags ('ASSURED', 'SEEN_REPLY', 'CONFIRMED'...). */
   status: string[];
-  mark: number;
+  /** Absent when the kernel sent none: an event leaves out a zero mark unless the mark changed (a dump always has it). */
+  mark?: number;
   zone?: number;
   use?: number;
   id?: number;
@@ -156,8 +157,8 @@ export function entryObject(m: GetDumpReply & { timestamp?: { start?: bigint; st
     orig: tupleObject(m.tupleOrig, isV6),
     reply: tupleObject(m.tupleReply, isV6),
     status: statusNames(m.status),
-    mark: m.mark ?? 0,
   };
+  if (m.mark !== undefined) e.mark = m.mark;
   const info = m.protoinfo;
   const tcp = info?.protoinfoTcp?.tcpState, sctp = info?.protoinfoSctp?.sctpState;
   if (tcp !== undefined) e.state = typeof tcp === 'number' ? (TCP_STATES[tcp] ?? String(tcp)) : upper(tcp);

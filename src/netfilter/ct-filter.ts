@@ -184,7 +184,7 @@ export function compileFilter(f: unknown): CompiledFilter {
     const value = (m.value & mask) >>> 0;
     request.mark = value;
     request.markMask = mask;
-    tests.push((e) => ((e.mark & mask) >>> 0) === value);
+    tests.push((e) => (((e.mark ?? 0) & mask) >>> 0) === value);
   }
   if (spec.status !== undefined) {
     // UNREPLIED, as conntrack -u takes it (and prints it): SEEN_REPLY not set

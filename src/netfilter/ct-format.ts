@@ -45,8 +45,8 @@ export function formatEntry(e: CtEntry, o: CtFormatOptions = {}): string {
   if (e.status.includes('OFFLOAD')) w.push('[OFFLOAD]');
   if (e.status.includes('HW_OFFLOAD')) w.push('[HW_OFFLOAD]');
   if (e.status.includes('ASSURED')) w.push('[ASSURED]');
-  // a destroy event carries the mark only when it is set (ctnetlink_dump_mark), and the tool prints what came
-  if (o.event !== 'DESTROY' || e.mark !== 0) w.push(`mark=${e.mark}`);
+  // an event carries the mark only when it is set or changed (ctnetlink_dump_mark): the tool prints what came
+  if (e.mark !== undefined) w.push(`mark=${e.mark}`);
   if (e.secctx !== undefined) w.push(`secctx=${e.secctx}`);
   if (e.zone !== undefined) w.push(`zone=${e.zone}`);
   if (e.use !== undefined) w.push(`use=${e.use}`);
@@ -107,8 +107,8 @@ export function entryXml(e: CtEntry, event?: 'new' | 'update' | 'destroy'): stri
   let x = `${event ? `<flow type="${event}">` : '<flow>'}${tupleXml(e, 'orig')}${tupleXml(e, 'reply')}<meta direction="independent">`;
   if (e.state !== undefined) x += tag('state', e.state);
   if (e.timeout !== undefined) x += tag('timeout', e.timeout);
-  // a destroy event carries the mark only when it is set (ctnetlink_dump_mark): so does the tool's XML
-  if (event !== 'destroy' || e.mark !== 0) x += tag('mark', e.mark);
+  // only a mark the kernel sent (see formatEntry), as the tool's XML
+  if (e.mark !== undefined) x += tag('mark', e.mark);
   if (e.secctx !== undefined) x += tag('secctx', e.secctx);
   if (e.zone !== undefined) x += tag('zone', e.zone);
   if (e.use !== undefined) x += tag('use', e.use);

@@ -8,7 +8,7 @@ import type {
 } from './nft-expr.js';
 import { ADDR_TYPES, defaultBurst, defaultReject, OBJECT_TYPE_NAMES, RATE_UNITS } from './nft-expr-encode.js';
 import { concatTypesOf, registerWord, tupleOf } from './nft-concat.js';
-import { dependencyMatch, keysAt, MATCH_KEYS, type KeyInfo } from './nft-expr-keys.js';
+import { dependencyMatch, keysAt, L4_HEADER_KEYS, MATCH_KEYS, PROTOCOL_KEYS, type KeyInfo } from './nft-expr-keys.js';
 import type { NftFamily } from './nft-names.js';
 import { setTypeName } from './nft-names.js';
 import { decodeElements } from './nft-set-elements.js';
@@ -390,9 +390,6 @@ function withFields(it: Item, e: NftConcat | NftDynset, established: Map<string,
 type DepOf = (k: NftMatchKey) => { key: NftMatchKey; value: string } | undefined;
 type Absorb = (depKey: string, raw: ExprAttrsSet[]) => ExprAttrsSet[];
 
-const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
-/** Header fields that say the transport protocol as meta l4proto does (nft writes no meta l4proto after them). */
-const L4_HEADER_KEYS: readonly string[] = ['ip.protocol', 'ip6.nexthdr'];
 /** Items after which nft still leaves a dependency out of its listing: matches; a statement ends its dependency context. */
 const KEEPS_CONTEXT: readonly string[] = ['match', 'concat', 'fib'];
 

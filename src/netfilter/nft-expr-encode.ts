@@ -7,7 +7,7 @@ import { description as rtRoute } from '../ynl/families/rt-route.js';
 import { prefixMaskBytes } from '../route/inet.js';
 import type { NftConcat, NftDynset, NftExpr, NftFib, NftFibFlag, NftFibResult, NftMatch, NftMatchKey, NftNatFlags, NftObjectType, NftPorts, NftRange } from './nft-expr.js';
 import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft-concat.js';
-import { dependencyMatch, MATCH_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
+import { dependencyMatch, L4_HEADER_KEYS, MATCH_KEYS, PROTOCOL_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
 import { bytesValue, ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
@@ -56,8 +56,6 @@ interface Encoding extends EncodedRule {
   established: Map<string, string>;
 }
 
-const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
-export const L4_HEADER_KEYS: readonly string[] = ['ip.protocol', 'ip6.nexthdr'];
 
 /** The protocol match a field needs, unless the rule already has it (as nft writes rules). */
 function dependency(dep: Dependency, ctx: EncodeContext, out: Encoding, path: string): void {

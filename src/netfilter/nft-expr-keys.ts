@@ -49,6 +49,11 @@ export const MATCH_KEYS: Record<NftMatchKey, KeyInfo> = {
   'ct.mark': { src: { ct: 'mark' }, kind: 'u32' },
 };
 
+/** Keys whose matches are dependencies (dependencyMatch's): what the encoder and decoder track. */
+export const PROTOCOL_KEYS: readonly string[] = ['meta.l4proto', 'meta.nfproto', 'meta.protocol'];
+/** Header fields that say the transport protocol as meta l4proto does (nft writes no meta l4proto after them). */
+export const L4_HEADER_KEYS: readonly string[] = ['ip.protocol', 'ip6.nexthdr'];
+
 /**
  * The match nft puts before a field of a protocol the table's family does not imply:
  * `meta l4proto tcp` before a tcp field; `meta nfproto ipv4` before an ip field in an inet

@@ -14,7 +14,7 @@ import type { NftSetFlag, NftTableFlag } from './nft-commands.js';
 import {
   familyName, familyValue, headFor, hookName, inTable, NFT_DATA_VERDICT, setTypeName, type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
-import { compareKeys, decodeElements } from './nft-set-elements.js';
+import { compareHostNumbers, compareKeys, decodeElements } from './nft-set-elements.js';
 import { decodeComment } from './nft-userdata.js';
 import { bytesValue, SET_TYPE_KINDS } from './nft-values.js';
 import type { Step } from '../route/context.js';
@@ -160,8 +160,9 @@ export function elementsWithExpiry(set: NftSet, elems: readonly SetelemAttrsSet[
       const t = Buffer.isBuffer(e.key?.value) ? tupleOf(types, e.key.value) : undefined;
       if (t !== undefined) pairs.push([t, e]);
     }
-    // in key order, as nft prints them
-    pairs.sort((a, b) => Buffer.compare(tupleBytes(types, a[0] as NftScalar[], 'element'), tupleBytes(types, b[0] as NftScalar[], 'element')));
+    // in nft's listing order: the whole concatenated key as one host-order number (so on a
+    // little-endian host the last field weighs most), whatever the fields' own byte orders
+    pairs.sort((a, b) => compareHostNumbers(a[1].key!.value as Buffer, b[1].key!.value as Buffer));
   } else if (set.map === undefined) {
     const d = decodeElements(SET_TYPE_KINDS[set.type], elems, set.flags.includes('interval'));
     d.values.forEach((v, i) => pairs.push([v, d.sources[i]]));

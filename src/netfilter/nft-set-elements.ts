@@ -4,18 +4,24 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { SetelemAttrsSet } from '../ynl/families/nftables.js';
 import type { NftElement, NftRange } from './nft-expr.js';
-import { endianness } from 'node:os';
-import { bytesValue, decrement, increment, parseAddrPrefix, prefixEnd, prefixOf, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
+import { bytesValue, decrement, HOST_LE, increment, parseAddrPrefix, prefixEnd, prefixOf, valueBytes, VALUE_KINDS, type ValueKind } from './nft-values.js';
 import { quote } from '../core/options.js';
 
-const HOST_LE = endianness() === 'LE';
+/**
+ * An interval set's key bytes from a value's bytes, and back: nft writes a host-order number
+ * (mark, iface_index) big-endian in an interval set, since the kernel orders its ranges by
+ * comparing bytes; so a range's order, merging, ends and pairing are those of the numbers.
+ */
+function intervalKey(kind: ValueKind, b: Buffer): Buffer {
+  return HOST_LE && kind === 'u32' ? Buffer.from(b).reverse() : b;
+}
 
 const isRange = (v: unknown): v is NftRange => typeof v === 'object' && v !== null && Array.isArray((v as NftRange).range) && (v as NftRange).range.length === 2;
 
-/** An element as [first, last] bytes (a host is [a, a], a prefix its first and last address). */
+/** An element as [first, last] interval keys (a host is [a, a], a prefix its first and last address). */
 export function elementBounds(kind: ValueKind, v: unknown, option: string): [Buffer, Buffer] {
   if (isRange(v)) {
-    const a = valueBytes(kind, v.range[0], option), b = valueBytes(kind, v.range[1], option);
+    const a = intervalKey(kind, valueBytes(kind, v.range[0], option)), b = intervalKey(kind, valueBytes(kind, v.range[1], option));
     if (Buffer.compare(a, b) > 0) throw new NetlinkArgumentError(option, `range ${quote(v.range)} ends before it starts`);
     return [a, b];
   }
@@ -23,7 +29,7 @@ export function elementBounds(kind: ValueKind, v: unknown, option: string): [Buf
     const { addr, len } = parseAddrPrefix(kind, v, option);
     return [addr, prefixEnd(addr, len)];
   }
-  const b = valueBytes(kind, v, option);
+  const b = intervalKey(kind, valueBytes(kind, v, option));
   return [b, b];
 }
 
@@ -64,8 +70,9 @@ function isEnd(e: SetelemAttrsSet): boolean {
   return Array.isArray(f) && f.some((x) => x === 'interval-end' || x === 1 || x === 1n);
 }
 
-/** One value from [first, last]: a scalar, a prefix, or a range. */
-function boundsValue(kind: ValueKind, a: Buffer, b: Buffer): NftElement | undefined {
+/** One value from [first, last] (interval keys): a scalar, a prefix, or a range. */
+function boundsValue(kind: ValueKind, first: Buffer, last: Buffer): NftElement | undefined {
+  const a = intervalKey(kind, first), b = intervalKey(kind, last);
   if (a.equals(b)) return bytesValue(kind, a) as NftElement | undefined;
   if (kind === 'ipv4' || kind === 'ipv6') {
     const len = prefixOf(a, b);
@@ -81,7 +88,12 @@ const HOST_ORDER: readonly ValueKind[] = ['u32', 'ifname'];
 
 /** Two keys in the order nft lists elements: as numbers of the kind's byte order. */
 export function compareKeys(kind: ValueKind, a: Buffer, b: Buffer): number {
-  if (!HOST_LE || !HOST_ORDER.includes(kind)) return Buffer.compare(a, b);
+  return HOST_ORDER.includes(kind) ? compareHostNumbers(a, b) : Buffer.compare(a, b);
+}
+
+/** Two byte strings as host-order numbers (on a little-endian host the last byte weighs most). */
+export function compareHostNumbers(a: Buffer, b: Buffer): number {
+  if (!HOST_LE) return Buffer.compare(a, b);
   for (let i = Math.max(a.length, b.length) - 1; i >= 0; i--) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
     if (d) return d;
@@ -101,7 +113,7 @@ export function decodeElements(kind: ValueKind, elems: readonly SetelemAttrsSet[
     if (!Buffer.isBuffer(key) || key.length !== VALUE_KINDS[kind].len && kind !== 'ifname') bad.push(e);
     else keyed.push({ key, end: isEnd(e), e });
   }
-  // an interval set's ends pair up in big-endian order (how its ranges are written)
+  // an interval set's keys are big-endian (intervalKey): its ends pair up in that order
   keyed.sort((x, y) => (interval ? Buffer.compare(x.key, y.key) : compareKeys(kind, x.key, y.key)) || Number(x.end) - Number(y.end));
   // sources[i]: the kernel's element values[i] came from (a range's start), for its timeout and expiry
   const values: NftElement[] = [], sources: SetelemAttrsSet[] = [];

@@ -10,7 +10,8 @@ import { quote } from '../core/options.js';
 
 export type ValueKind = 'ipv4' | 'ipv6' | 'port' | 'ifname' | 'proto' | 'u32' | 'nfproto' | 'ethertype' | 'ctstate';
 
-const HOST_LE = endianness() === 'LE';
+/** Whether this host is little-endian: nft's host-order types (marks, indexes) are written so. */
+export const HOST_LE = endianness() === 'LE';
 const IFNAMSIZ = 16;
 
 /** Bytes a value of each kind takes in a register, and the set type holding it. */

@@ -30,7 +30,7 @@ interface FilterPlace {
   block?: number;
   /** 'ingress', 'egress' (clsact/ingress), 'root', or 'maj:min'. Default: the root qdisc. */
   parent?: string | number;
-  /** 'all' (default), 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', or an ethertype number. */
+  /** 'all', 'ip', 'ipv6', 'arp', '802.1q', '802.1ad', or an ethertype number. Absent: 'all' for add and replace; change sends 0 (the kernel's any: the filter there keeps its own). */
   protocol?: string | number;
   /** Priority (tc's pref/prio): lower first. The kernel picks one when absent (add). */
   prio?: number;
