@@ -632,9 +632,9 @@ export class Connection {
   serve(handler: ServerHandler, opts: ServerOptions = {}): void {
     this.assertOpen();
     if (this.kernelPeer) throw new TypeError('serve() is for user-space protocols such as NETLINK_USERSOCK');
-    checkServe(handler, opts);
+    const checked = checkServe(handler, opts);
     this.sock.ensureBound();
-    this.server = new Server(this.sock, handler, opts);
+    this.server = new Server(this.sock, handler, checked);
     this.updatePolling();
   }
 

@@ -146,12 +146,12 @@ export class Server {
   private running = 0;
   private readonly waiting: IncomingRequest[] = [];
 
-  /** `opts` as checkServe returned or passed them: not checked again here. */
-  constructor(private readonly socket: NetlinkSocket, private readonly handler: ServerHandler, opts: ServerOptions = {}) {
+  /** `opts` as checkServe returned them: not checked again here. */
+  constructor(private readonly socket: NetlinkSocket, private readonly handler: ServerHandler, opts: CheckedServerOptions) {
     this.ref = opts.ref ?? true;
     this.onError = opts.onError;
-    this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-    this.backlog = opts.backlog ?? DEFAULT_BACKLOG;
+    this.concurrency = opts.concurrency;
+    this.backlog = opts.backlog;
     // the kernel attaches each sender's pid, uid and gid to what it delivers here
     socket.setOption(C.SOL_SOCKET, C.SO_PASSCRED, 1);
   }
