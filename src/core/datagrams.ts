@@ -3,10 +3,10 @@
 // credentials, from a socket's poller. The request engine (dispatch.ts) is not involved:
 // there are no requests, and the protocol's layer decides whom it trusts.
 import * as C from './constants.js';
-import { errnoInfo, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
+import { errnoInfo, NetlinkSystemError } from './errors.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
-import { acquireBatch, growBatches, releaseBatch, type Batch, type NetlinkSocket } from './transport.js';
+import { acquireBatch, growBatches, releaseBatch, truncation, type Batch, type NetlinkSocket } from './transport.js';
 
 export interface DatagramHandler {
   /** One datagram: buf[start, end), with sender, group and credentials; type, flags and seq are 0. */
@@ -43,15 +43,12 @@ function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Bat
       }
       if (flags & N.MF_TRUNC) {
         // lost: later reads get room for its size, unless a process (not the kernel) sent
-        // more than the receive buffer holds (see Dispatcher.truncated)
-        const real = meta[base + N.META_REAL_LENGTH];
+        // more than the receive buffer holds
         const limit = meta[base + N.META_PID] === 0 ? undefined : sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF);
-        const grow = limit === undefined || real <= limit;
-        if (grow) {
-          growBatches(real);
+        handler.overrun(truncation(meta[base + N.META_REAL_LENGTH], meta[base + N.META_LENGTH], limit, (size) => {
+          growBatches(size);
           sock.renewPoller();
-        }
-        handler.overrun(new ReplyTooLargeError(real, meta[base + N.META_LENGTH], grow ? undefined : limit));
+        }));
         continue;
       }
       m.buf = buf;

@@ -1,12 +1,12 @@
 // Receive dispatch: a batch of datagrams from the addon becomes messages, each routed to
 // the request it answers, to the event streams, or to the user-space server.
 import * as C from './constants.js';
-import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError, ReplyTooLargeError } from './errors.js';
+import { errnoInfo, NetlinkArgumentError, NetlinkDecodeError, NetlinkSystemError } from './errors.js';
 import type { EventStream } from './events.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
 import type { PendingTable } from './pending.js';
-import type { Batch } from './transport.js';
+import { truncation, type Batch } from './transport.js';
 import { align4 } from './writer.js';
 
 /** What dispatch hands over to its connection. */
@@ -179,18 +179,9 @@ export class Dispatcher {
       'the receive queue overflowed: answers to requests in flight may be lost (the requests may have taken effect)'));
   }
 
-  /**
-   * A datagram that did not fit. The kernel's make later batches large enough for it. On a
-   * user protocol anyone may send, and the kernel queues one datagram of any size when the
-   * queue is empty: growing for it would let a stranger make every later receive batch of
-   * the process as large as it likes, so only sizes within the socket's receive buffer
-   * (what the caller chose to hold) are made room for.
-   */
+  /** A datagram that did not fit: the kernel's get room in later batches, others within the receive buffer (see truncation). */
   private truncated(buf: Buffer, off: number, stored: number, real: number, sender: number, group: number): void {
-    const limit = this.kernelPeer ? undefined : this.host.receiveBuffer();
-    const grow = limit === undefined || real <= limit;
-    if (grow) this.host.grow(real);
-    const err = new ReplyTooLargeError(real, stored, grow ? undefined : limit);
+    const err = truncation(real, stored, this.kernelPeer ? undefined : this.host.receiveBuffer(), (size) => this.host.grow(size));
     if (group === 0 && stored >= C.NLMSG_HDRLEN && this.table.failAnswer(buf.readUInt32LE(off + 8), sender, err, this.kernelPeer)) return;
     for (const s of this.streams) if (s.accepts(group)) s.overrun(); // a lost event is an overrun to a listener
   }

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
-import { NetlinkArgumentError, NetnsError, SocketClosedError } from './errors.js';
+import { NetlinkArgumentError, NetnsError, ReplyTooLargeError, SocketClosedError } from './errors.js';
 import { checkBoolean, checkGroups, checkInt, checkObject, quote } from './options.js';
 import {
   IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
@@ -230,6 +230,19 @@ export function releaseBatch(b: Batch, wide = false): void {
   } else if (freeBatches.length < 4) freeBatches.push(b);
 }
 /** Called when a datagram did not fit: later batches are made big enough for it. */
+/**
+ * A datagram of `real` bytes that did not fit (`stored` kept): `grow` makes later reads room
+ * for it, unless it is larger than `limit`. On a user protocol anyone may send, and the kernel
+ * queues one datagram of any size when the queue is empty: growing for a stranger's would let
+ * it make every later receive batch of the process as large as it likes, so the callers pass
+ * the socket's receive buffer (what the caller chose to hold) as the limit there.
+ */
+export function truncation(real: number, stored: number, limit: number | undefined, grow: (size: number) => void): ReplyTooLargeError {
+  if (limit !== undefined && real > limit) return new ReplyTooLargeError(real, stored, limit);
+  grow(real);
+  return new ReplyTooLargeError(real, stored);
+}
+
 export function growBatches(atLeast: number): void {
   slotBytes = Math.max(slotBytes, (atLeast + 7) & ~7);
   let n = batchBytes;
