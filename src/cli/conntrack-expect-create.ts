@@ -6,7 +6,7 @@ import { AF_INET6 } from '../core/rtnetlink.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import type { Conntrack } from '../netfilter/conntrack.js';
 import type { CtExpectSpec } from '../netfilter/ct-expect.js';
-import type { CtTuple } from '../netfilter/ct-entry.js';
+import { hasPorts, protocolWord, type CtTuple } from '../netfilter/ct-entry.js';
 import { parsePrefix, prefixMaskText } from '../route/inet.js';
 import type { Context } from './command.js';
 
@@ -31,7 +31,6 @@ const MAY = ['reply-src', 'reply-dst', 'status', 'create', 'netns', 'json', 'out
 // with a protocol that has ports (the tool's tcp/udp/sctp/dccp/udplite extensions)
 const PORT_NEED = ['sport', 'dport', 'tuple-port-src', 'tuple-port-dst', 'mask-port-src', 'mask-port-dst'];
 const PORT_MAY = ['reply-port-src', 'reply-port-dst'];
-const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33'];
 
 /** --tuple-src ADDR/LEN also gives --mask-src (as the tool's man page says). */
 const IMPLIED_MASK: Record<string, string> = { 'tuple-src': 'mask-src', 'tuple-dst': 'mask-dst' };
@@ -62,8 +61,8 @@ export function expectSpec(given: Record<string, unknown>): CtExpectSpec {
     const name = Object.keys(ALIASES).find((a) => ALIASES[a].includes(k)) ?? k;
     o[name] = String(v);
   }
-  const proto = o.proto?.toLowerCase();
-  const ports = proto !== undefined && PORT_PROTOCOLS.includes(proto);
+  const proto = o.proto === undefined ? undefined : protocolWord(o.proto);
+  const ports = proto !== undefined && hasPorts(proto);
   const need = [...NEED, ...(ports ? PORT_NEED : [])];
   const legal = new Set([...need, ...MAY, ...(ports ? PORT_MAY : [])]);
   for (const k of Object.keys(o)) if (!legal.has(k)) throw new ParameterProblem(`Illegal option \`--${k}' with this command`);

@@ -2,9 +2,8 @@
 // -C, -S with -p, -s, -d, --sport, --dport, -m, -f...) over nlkit/netfilter's conntrack
 // table; plain output as `conntrack -L` prints it, -j / -o json one JSON object per line.
 import { NetlinkArgumentError } from '../core/errors.js';
-import { ipProtoName } from '../route/ip-protocols.js';
 import { openConntrack, type Conntrack, type CtKey, type CtSpec } from '../netfilter/conntrack.js';
-import type { CtEntry, CtTuple } from '../netfilter/ct-entry.js';
+import { protocolWord, tupleFieldsOf, type CtEntry, type CtTuple } from '../netfilter/ct-entry.js';
 import type { CtFilter } from '../netfilter/ct-filter.js';
 import { entryJson, entryXml, expectationXml, formatEntry, formatExpectation, xmlDocument, xmlHead, xmlTail } from '../netfilter/ct-format.js';
 import type { CtExpectation } from '../netfilter/ct-expect.js';
@@ -261,18 +260,13 @@ async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, 
   return failed ? 2 : 0;
 }
 
-/** Tuple fields the kernel needs to find one entry of a protocol (ctnetlink's *_nlattr_to_tuple). */
-const TUPLE_FIELDS: Record<string, readonly (keyof CtTuple)[]> = {
-  tcp: ['sport', 'dport'], udp: ['sport', 'dport'], udplite: ['sport', 'dport'], sctp: ['sport', 'dport'], dccp: ['sport', 'dport'],
-  icmp: ['type', 'code', 'id'], icmpv6: ['type', 'code', 'id'], 'ipv6-icmp': ['type', 'code', 'id'],
-};
-
 /** Whether the words name one entry (its whole original tuple), so -U can address it directly. */
 function wholeTuple(w: Words): boolean {
   const { src, dst } = w.orig;
   if (!w.proto || src === undefined || dst === undefined || src.includes('/') || dst.includes('/')) return false;
-  const proto = /^\d+$/.test(w.proto) ? ipProtoName(Number(w.proto)) : w.proto.toLowerCase();
-  return (TUPLE_FIELDS[proto] ?? []).every((f) => w.orig[f] !== undefined);
+  // a protocol nobody knows takes the general path, which says why
+  const proto = protocolWord(w.proto);
+  return proto !== undefined && tupleFieldsOf(proto).every((f) => w.orig[f] !== undefined);
 }
 
 async function run(argv: readonly string[], ctx: Context): Promise<number> {

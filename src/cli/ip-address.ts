@@ -204,7 +204,8 @@ async function collect(env: IpEnv, p: Parsed): Promise<{ rows: Row[]; nameOf: Na
   const headers = await linkHeaders(env.route, { family: env.details ? undefined : family, dumpFamily: sel.dev !== undefined ? '' : (env.family ?? ''), text: !env.json, stats: env.stats });
   // the dump's names serve the address module's name lookups: no second link dump
   const byName = new Map([...headers.values()].map((h) => [h.ifname, h.ifindex]));
-  env.route.names = { ifindexOf: (n) => byName.get(n), nameOf: (i) => headers.get(i)?.ifname };
+  const nameOf: NameOf = (i) => headers.get(i)?.ifname;
+  env.route.names = { ifindexOf: (n) => byName.get(n), nameOf };
   let devIndex: number | undefined;
   if (sel.dev !== undefined) {
     devIndex = byName.get(sel.dev);
@@ -227,7 +228,6 @@ async function collect(env: IpEnv, p: Parsed): Promise<{ rows: Row[]; nameOf: Na
     byLink.set(a.ifindex, list);
   }
   const out: Row[] = [];
-  const nameOf: NameOf = (i) => headers.get(i)?.ifname;
   const bare = (l: LinkHeader) => !!sel.label && (!family || family === 'link') && !sel.label.test(l.ifname);
   for (const link of headers.values()) {
     if (devIndex !== undefined && link.ifindex !== devIndex) continue;

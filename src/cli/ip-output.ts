@@ -84,8 +84,15 @@ export function ipErrorText(e: unknown): { text: string; status: number } {
   return { text: `nlkit: ${err.message}`, status: 2 };
 }
 
-/** A dump the kernel refused: ip says the kernel's words, then `Dump terminated` (status 2). */
-export function dumpTerminated(e: unknown, status = 2): unknown {
+/**
+ * A kernel refusal as the tools report it: the kernel's words, then the tool's own line
+ * (ip's `Dump terminated`, tc's `We have an error talking to the kernel`...) and its status.
+ * Anything but a NetlinkError comes back as it is.
+ */
+export function kernelRefusal(e: unknown, line: string, status: number): unknown {
   if (!(e instanceof Error) || e.name !== 'NetlinkError') return e;
-  return new IpUsageError(`${ipErrorText(e).text}\nDump terminated`, status);
+  return new IpUsageError(`${ipErrorText(e).text}\n${line}`, status);
 }
+
+/** A dump the kernel refused: ip says the kernel's words, then `Dump terminated` (status 2). */
+export const dumpTerminated = (e: unknown, status = 2): unknown => kernelRefusal(e, 'Dump terminated', status);

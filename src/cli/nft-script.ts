@@ -144,9 +144,11 @@ function jumpElements(declared: readonly ScriptCommand[]): ScriptCommand[] {
   for (const c of declared) {
     const set = c.command as { add?: string; family: NftFamily; table: string; name: string; elements?: NftSetElementSpec[] };
     if (set.add !== 'set' || !Array.isArray(set.elements)) continue;
-    const jumps = set.elements.filter((e) => typeof e === 'object' && e !== null && 'value' in e && typeof e.value === 'object' && e.value !== null && 'chain' in e.value && e.value.chain !== undefined);
+    const jumps: NftSetElementSpec[] = [], rest: NftSetElementSpec[] = [];
+    for (const e of set.elements)
+      (typeof e === 'object' && e !== null && 'value' in e && typeof e.value === 'object' && e.value !== null && 'chain' in e.value && e.value.chain !== undefined ? jumps : rest).push(e);
     if (!jumps.length) continue;
-    set.elements = set.elements.filter((e) => !jumps.includes(e));
+    set.elements = rest;
     out.push({ command: { add: 'element', family: set.family, table: set.table, set: set.name, elements: jumps }, line: c.line, file: c.file });
   }
   return out;

@@ -235,7 +235,8 @@ class Expansion {
   }
 }
 
-const DEFAULTS: Required<SourceOptions> = {
+/** The options but cwd, which is the process's at each call. */
+const DEFAULTS: Omit<Required<SourceOptions>, 'cwd'> = {
   read: (path) => {
     // a directory is not a script: nft refuses it too
     if (statSync(path).isDirectory()) throw new Error('is a directory');
@@ -244,7 +245,6 @@ const DEFAULTS: Required<SourceOptions> = {
   list: (dir) => readdirSync(dir),
   // nft's DEFAULT_INCLUDE_PATH (its sysconfdir); -I adds directories after it
   includePath: ['/etc'],
-  cwd: process.cwd(),
 };
 
 /**

@@ -3,7 +3,7 @@
 // Every change is one all-or-nothing transaction; -j prints what `nft -j` prints.
 import { UsageError } from './args.js';
 import { CommandError, type CommandGroup, type Context, parseGroupArgs } from './command.js';
-import { NftTransactionError, openNft, type NftHandle, type NftRuleset, type NftSet, type NftTable } from '../netfilter/index.js';
+import { NftTransactionError, openNft, type NftHandle, type NftObject, type NftRuleset, type NftSet, type NftTable } from '../netfilter/index.js';
 import { chainJson, flowtableJson, objectJson, rulesetJson, setJson, stringifyJson, tableJson } from '../netfilter/nft-json.js';
 import { rulesetText, tableText } from '../netfilter/nft-text.js';
 import { parseNftCommand, type NftListRequest } from './nft-parse.js';
@@ -141,8 +141,16 @@ async function printObjects(ctx: Context, h: NftHandle, r: NftListRequest, handl
   const kind = r.list.replace(/s$/, '') as 'counter' | 'quota' | 'limit' | 'flowtable';
   const where = { ...(r.family ? { family: r.family } : {}), ...(r.table !== undefined ? { table: r.table } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
   const rs: NftRuleset = { ...NONE, tables: (await h.tables.list(r.family ? { family: r.family } : undefined)).filter((t) => r.table === undefined || t.name === r.table) };
+  // nft prints the tables that have named objects (of any kind: a table of counters shows in
+  // `list quotas`, empty), and every table for flowtables: a plain listing takes the objects
+  // of every kind in one dump and keeps its kind's
+  let owners: readonly NftObject[] | undefined;
   if (kind === 'flowtable') rs.flowtables = await h.flowtables.list(where);
-  else rs.objects = await (r.reset ? h.objects.reset({ ...where, type: kind }) : h.objects.list({ ...where, type: kind }));
+  else if (r.reset) rs.objects = await h.objects.reset({ ...where, type: kind });
+  else {
+    owners = await h.objects.list(r.name !== undefined ? { ...where, type: kind } : where);
+    rs.objects = owners.filter((o) => o.type === kind);
+  }
   const found = kind === 'flowtable' ? rs.flowtables : rs.objects;
   if (r.name !== undefined && !found.length) throw new CommandError(`No such file or directory: ${kind} ${[r.family, r.table, r.name].filter(Boolean).join(' ')}`);
   if (ctx.json) {
@@ -150,9 +158,8 @@ async function printObjects(ctx: Context, h: NftHandle, r: NftListRequest, handl
     ctx.out(stringifyJson({ nftables: list }, ctx.pretty ? 4 : undefined) + '\n');
     return;
   }
-  // nft prints the tables that have named objects (of any kind: a table of counters shows in
-  // `list quotas`, empty), and every table for flowtables
-  const owners = kind === 'flowtable' ? undefined : r.name !== undefined ? rs.objects : await h.objects.list(r.family ? { family: r.family } : undefined);
+  if (r.reset && r.name === undefined) owners = await h.objects.list(where);
+  else if (r.reset) owners = rs.objects;
   const has = (t: NftTable) => !owners || owners.some((o) => o.family === t.family && o.table === t.name);
   ctx.out(rs.tables.filter(has).map((t) => tableText(t, rs, handles, true)).join(''));
 }

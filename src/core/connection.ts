@@ -127,8 +127,8 @@ export class Connection {
         growBatches(size);
         this.sock.renewPoller();
       },
-      // closed by a listener earlier in the same batch: nothing is read any more, nothing to grow for
-      receiveBuffer: () => (this.closed ? 0 : this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF)),
+      receiveBuffer: () => this.sock.getOption(C.SOL_SOCKET, C.SO_RCVBUF),
+      closed: () => this.closed,
       fail: (err) => this.failAll(err),
       portId: () => this.sock.portId,
     });

@@ -17,6 +17,8 @@ export interface DispatchHost {
   grow(size: number): void;
   /** The socket's receive buffer (SO_RCVBUF as the kernel reports it). */
   receiveBuffer(): number;
+  /** Whether the connection was closed (by a listener or decoder, mid-batch). */
+  closed(): boolean;
   /** The socket failed for good (a receive error other than ENOBUFS). */
   fail(err: unknown): void;
   /** The socket's own port id. */
@@ -88,8 +90,9 @@ export class Dispatcher {
           m.credGid = meta[base + N.META_CRED_GID] >>> 0;
         } else m.credPid = m.credUid = m.credGid = -1;
         this.datagram(m, off, off + len);
-        // a decoder that detached or transferred the buffer leaves nothing to read
-        if (buf.length === 0) break;
+        // a decoder that detached or transferred the buffer leaves nothing to read; a listener
+        // that closed the connection leaves no one to read for (its descriptor may be reused)
+        if (buf.length === 0 || this.host.closed()) break;
       }
     } finally {
       this.depth--;

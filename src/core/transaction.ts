@@ -305,7 +305,7 @@ export class Transaction<T> implements SeqRange {
       if (it !== checked || !frozen) {
         itemState = this.check(it, i);
         msgFlags = C.NLM_F_REQUEST | (it.flags ?? 0) | (itemState & ACK ? C.NLM_F_ACK : 0);
-        frozen = it === checked && Object.isFrozen(it);
+        frozen = Object.isFrozen(it);
         checked = it;
       }
       state[i] = itemState;
@@ -444,7 +444,9 @@ export class Transaction<T> implements SeqRange {
     let settled = this.progress, sent = this.chunk, since = Date.now();
     const overdue = (): boolean => {
       if (this.progress === settled && this.chunk === sent) return Date.now() - since >= this.timeout;
-      [settled, sent, since] = [this.progress, this.chunk, Date.now()];
+      settled = this.progress;
+      sent = this.chunk;
+      since = Date.now();
       return false;
     };
     try {

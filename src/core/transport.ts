@@ -115,16 +115,16 @@ const SWITCHES = ['extAck', 'strictCheck', 'capAck', 'noEnobufs', 'listenAllNsid
 /**
  * Checks socket options before anything is opened: each a NetlinkArgumentError naming the
  * option, rather than a switch read as truthy, groups that are not a list skipped, or the
- * addon's unnamed TypeError.
+ * addon's unnamed TypeError. The namespace comes back resolved.
  */
-export function checkSocketOptions(opts: SocketOptions): void {
+export function checkSocketOptions(opts: SocketOptions): NetnsTarget | undefined {
   checkObject(opts);
   for (const name of SWITCHES) if (opts[name] !== undefined) checkBoolean(opts[name], name);
   if (opts.bind !== undefined) checkInt(opts.bind, 'bind', 0, 0xffffffff);
   if (opts.groups !== undefined) checkGroups(opts.groups);
   if (opts.rcvbuf !== undefined) bufferSize('rcvbuf', opts.rcvbuf);
   if (opts.sndbuf !== undefined) bufferSize('sndbuf', opts.sndbuf);
-  if (opts.netns !== undefined) netnsTarget(opts.netns);
+  return opts.netns === undefined ? undefined : netnsTarget(opts.netns);
 }
 
 /** Default receive batch capacity; grows when a datagram is reported truncated. */
@@ -229,7 +229,6 @@ export function releaseBatch(b: Batch, wide = false): void {
     if (freeWide.length === 0) freeWide.push(b);
   } else if (freeBatches.length < 4) freeBatches.push(b);
 }
-/** Called when a datagram did not fit: later batches are made big enough for it. */
 /**
  * A datagram of `real` bytes that did not fit (`stored` kept): `grow` makes later reads room
  * for it, unless it is larger than `limit`. On a user protocol anyone may send, and the kernel
@@ -243,6 +242,7 @@ export function truncation(real: number, stored: number, limit: number | undefin
   return new ReplyTooLargeError(real, stored);
 }
 
+/** Called when a datagram did not fit: later batches are made big enough for it. */
 export function growBatches(atLeast: number): void {
   slotBytes = Math.max(slotBytes, (atLeast + 7) & ~7);
   let n = batchBytes;
@@ -289,8 +289,7 @@ export class NetlinkSocket {
   constructor(protocol: number, opts: SocketOptions = {}) {
     this.protocol = checkInt(protocol, 'protocol', 0, 255);
     // checked before the socket exists: a bad option leaves nothing to clean up
-    checkSocketOptions(opts);
-    const ns = opts.netns === undefined ? undefined : netnsTarget(opts.netns);
+    const ns = checkSocketOptions(opts);
     // boolean options go with the socket() call: one crossing into C
     let want = 0, need = 0;
     const flag = (opt: number, on: boolean | undefined, dflt: boolean) => {

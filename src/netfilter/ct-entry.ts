@@ -98,6 +98,15 @@ export function protocolValue(v: unknown, option = 'protocol'): number {
   return ipProtoValue(v, option);
 }
 
+/** A command line's protocol word (a name or a number) as a number; undefined for one nobody knows. */
+export function protocolWord(word: string): number | undefined {
+  try {
+    return protocolValue(/^\d+$/.test(word) ? Number(word) : word.toLowerCase());
+  } catch {
+    return undefined;
+  }
+}
+
 export const familyWord = (f: number): CtFamily => (f === AF_INET6 ? 'ipv6' : 'ipv4');
 
 /** Display names by spec name: every flag of every dumped entry and event is looked up here. */
@@ -197,6 +206,15 @@ const PROTO_FIELDS = {
 } as const;
 type ProtoField = keyof typeof PROTO_FIELDS;
 export const PROTO_KEYS = Object.keys(PROTO_FIELDS) as ProtoField[];
+/** The protocols whose tuples carry ports (ctnetlink's *_nlattr_to_tuple; libnetfilter_conntrack prints their ports). */
+const PORTED = new Set([6, 17, 33, 132, 136]);
+export const hasPorts = (proto: number): boolean => PORTED.has(proto);
+
+/** The fields a protocol's tuple needs to name one entry: ports, ICMP's type, code and id, or none. */
+export function tupleFieldsOf(proto: number): readonly ProtoField[] {
+  if (isIcmp(proto)) return PROTO_KEYS.filter((k) => PROTO_FIELDS[k].icmp);
+  return hasPorts(proto) ? PROTO_KEYS.filter((k) => !PROTO_FIELDS[k].icmp) : [];
+}
 
 /**
  * The protocol fields a tuple (or a tuple filter) gives, checked against its protocol: ICMP

@@ -6,6 +6,7 @@
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
 import { parseIPv4, parseIPv6 } from '../core/display.js';
+import { ipv4PrefixValue } from '../core/ipv4-text.js';
 import { checkSpec } from '../route/arg-check.js';
 import { parseFamily, parsePrefix, prefixMaskBytes } from '../route/inet.js';
 import { uint, valueMask } from '../route/spec-values.js';
@@ -70,6 +71,20 @@ function addressTest(text: unknown, option: string): { family: number; address: 
   if (typeof text !== 'string') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`, 'ERR_INVALID_ARG_TYPE');
   const p = parsePrefix(text, option);
   if (p.address === '') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`);
+  // IPv4 as numbers: every entry of a filtered dump or event stream goes through the test,
+  // and an entry's address is a dotted quad as the codec wrote it (no Buffer per entry)
+  const wanted = p.family === AF_INET ? ipv4PrefixValue(p.address, 32) : -1;
+  if (wanted >= 0) {
+    const m = p.len === 0 ? 0 : (0xffffffff << (32 - p.len)) >>> 0;
+    const w = (wanted & m) >>> 0;
+    return {
+      ...p,
+      test: (have) => {
+        const v = ipv4PrefixValue(have, 32);
+        return v >= 0 && ((v & m) >>> 0) === w;
+      },
+    };
+  }
   const bytes = (a: string) => (p.family === AF_INET ? parseIPv4(a) : a.includes(':') ? parseIPv6(a) : undefined);
   const mask = prefixMaskBytes(p.family === AF_INET ? 4 : 16, p.len);
   const want = bytes(p.address)!;

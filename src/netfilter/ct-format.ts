@@ -1,6 +1,6 @@
 // An entry as one line of `conntrack -L` (libnetfilter_conntrack's default output): the
 // CLI prints it and the tests compare it with the conntrack tool's.
-import type { CtEntry, CtTuple } from './ct-entry.js';
+import { hasPorts, type CtEntry, type CtTuple } from './ct-entry.js';
 import type { CtExpectation } from './ct-expect.js';
 
 export interface CtFormatOptions {
@@ -83,8 +83,6 @@ export function formatExpectation(e: CtExpectation): string {
 
 const xmlEscape = (v: string): string => v.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 const tag = (name: string, v: string | number | bigint): string => `<${name}>${xmlEscape(String(v))}</${name}>`;
-/** The protocols libnetfilter_conntrack prints ports of (others: addresses only). */
-const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp']);
 
 function layer4Name(protocol: string): string {
   return KNOWN.has(protocol) ? protocol : 'unknown';
@@ -94,7 +92,7 @@ function tupleXml(e: CtEntry, dir: 'orig' | 'reply'): string {
   const t = e[dir];
   let x = `<meta direction="${dir === 'orig' ? 'original' : 'reply'}"><layer3 protonum="${L3_NUMBER[e.family]}" protoname="${e.family}">${tag('src', t.src)}${tag('dst', t.dst)}</layer3>`;
   x += `<layer4 protonum="${e.protonum}" protoname="${layer4Name(e.protocol)}">`;
-  if (PORTED.has(e.protocol)) x += `${t.sport !== undefined ? tag('sport', t.sport) : ''}${t.dport !== undefined ? tag('dport', t.dport) : ''}`;
+  if (hasPorts(e.protonum)) x += `${t.sport !== undefined ? tag('sport', t.sport) : ''}${t.dport !== undefined ? tag('dport', t.dport) : ''}`;
   x += '</layer4>';
   if (t.zone !== undefined) x += tag('zone', t.zone);
   const c = e.counters?.[dir];
@@ -127,7 +125,7 @@ function expectTupleXml(name: string, t: CtTuple, ports: boolean, layer: 3 | 4):
 
 /** An expectation as one <flow> of `conntrack -L expect -o xml`. */
 export function expectationXml(e: CtExpectation): string {
-  const ports = PORTED.has(e.protocol);
+  const ports = hasPorts(e.protonum);
   const parts = [['expected', e.tuple], ['mask', e.mask], ['master', e.master]] as const;
   let x = `<flow><layer3 protonum="${L3_NUMBER[e.family]}" protoname="${e.family}">${parts.map(([n, t]) => expectTupleXml(n, t, ports, 3)).join('')}</layer3>`;
   x += `<layer4 protonum="${e.protonum}" protoname="${layer4Name(e.protocol)}">${parts.map(([n, t]) => expectTupleXml(n, t, ports, 4)).join('')}</layer4><meta>`;

@@ -15,7 +15,7 @@ import {
   type NftChainType, type NftFamily, type NftHook, type NftPolicy, type NftSetType,
 } from './nft-names.js';
 import { encodeElements } from './nft-set-elements.js';
-import { SET_TYPE_KINDS, valueBytes } from './nft-values.js';
+import { SET_TYPE_KINDS, timeoutMs, valueBytes } from './nft-values.js';
 import { keyTypeOf, setTypesOf, tupleBytes } from './nft-concat.js';
 import type { SetTypeInfo } from './nft-set-info.js';
 import { STATEFUL_KINDS, statefulItems, type NftCounterSpec, type NftFlowtableSpec, type NftLimitSpec, type NftQuotaSpec, type NftStatefulKind } from './nft-stateful.js';
@@ -285,8 +285,7 @@ function setItems(verb: NftVerb, c: NftSetSpec, where: string, state: BatchState
   if (types.length > 1 && c.map !== undefined) throw new NetlinkArgumentError(`${where}.map`, 'nlkit writes sets of tuples, not maps with tuple keys');
   req.userdata = setUserdata(key.order, c.map === undefined || c.map === 'verdict' ? undefined : SET_TYPES[c.map].order);
   if (c.timeout !== undefined) {
-    if (!Number.isSafeInteger(c.timeout) || c.timeout <= 0) throw new NetlinkArgumentError(`${where}.timeout`, `must be a positive number of ms, got ${quote(c.timeout)}`);
-    req.timeout = BigInt(c.timeout);
+    req.timeout = timeoutMs(c.timeout, `${where}.timeout`);
     // a default timeout makes a set of expiring elements: nft sets the flag for it (the kernel refuses one without)
     if (!flags.includes('timeout')) flags.push('timeout');
   }
@@ -307,17 +306,12 @@ const isMapElement = (e: unknown): e is { key: NftElement; value: NftElement | N
 const isTimedElement = (e: unknown): e is { key: NftElement | NftScalar[]; timeout: number } =>
   typeof e === 'object' && e !== null && !Array.isArray(e) && 'key' in e && 'timeout' in e && !('value' in e);
 
-function elementTimeout(v: unknown, option: string): bigint {
-  if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new NetlinkArgumentError(option, `must be a positive number of ms, got ${quote(v)}`);
-  return BigInt(v as number);
-}
-
 /** The elements, each encoded alone, with the timeout a `{ key, timeout }` element has. */
 function timedElements(elements: readonly unknown[], where: string, encode: (key: unknown, option: string) => SetelemAttrsSet): SetelemAttrsSet[] {
   return elements.map((e, i) => {
     const timed = isTimedElement(e);
     const el = encode(timed ? e.key : e, `${where}.elements[${i}]${timed ? '.key' : ''}`);
-    if (timed) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
+    if (timed) el.timeout = timeoutMs(e.timeout, `${where}.elements[${i}].timeout`);
     return el;
   });
 }
@@ -349,7 +343,7 @@ function encodeSetElements(c: NftElementsSpec, info: SetTypeInfo, where: string,
     } else {
       el.data = { value: encodeElements(SET_TYPE_KINDS[info.map!], [e.value as NftElement], false, `${where}.elements[${i}].value`)[0].key!.value };
     }
-    if (e.timeout !== undefined) el.timeout = elementTimeout(e.timeout, `${where}.elements[${i}].timeout`);
+    if (e.timeout !== undefined) el.timeout = timeoutMs(e.timeout, `${where}.elements[${i}].timeout`);
     return el;
   });
 }

@@ -10,7 +10,7 @@ import { checkConcatKeys, concatRegisters, concatTypes, tupleBytes } from './nft
 import { dependencyMatch, L4_HEADER_KEYS, MATCH_KEYS, PROTOCOL_KEYS, type Dependency, type KeyInfo } from './nft-expr-keys.js';
 import { checkName, type NftFamily, type NftSetType } from './nft-names.js';
 import { encodeElements, needsInterval } from './nft-set-elements.js';
-import { bytesValue, ctStateBits, parseAddrPrefix, valueBytes, VALUE_KINDS } from './nft-values.js';
+import { bytesValue, ctStateBits, parseAddrPrefix, timeoutMs, valueBytes, VALUE_KINDS } from './nft-values.js';
 import { Definitions } from '../core/definitions.js';
 import { quote } from '../core/options.js';
 
@@ -157,10 +157,10 @@ function encodeDynset(e: NftDynset, ctx: EncodeContext, out: Encoding, path: str
   if (!DYNSET_OPS.includes(e.op)) throw new NetlinkArgumentError(`${path}.op`, `must be one of ${DYNSET_OPS.join(', ')}, got ${quote(e.op)}`);
   const set = setRef(e.set, `${path}.set`);
   const keys = checkConcatKeys(e.keys, `${path}.keys`);
-  if (e.timeout !== undefined && (!Number.isSafeInteger(e.timeout) || e.timeout <= 0)) throw new NetlinkArgumentError(`${path}.timeout`, `must be a positive number of ms, got ${quote(e.timeout)}`);
+  const timeout = e.timeout === undefined ? undefined : timeoutMs(e.timeout, `${path}.timeout`);
   loadConcat(keys, ctx, out, path);
   const d: NonNullable<Extract<ExprAttrsSet, { name: 'dynset' }>['data']> = { setName: set, op: e.op, sregKey: REG };
-  if (e.timeout !== undefined) d.timeout = BigInt(e.timeout);
+  if (timeout !== undefined) d.timeout = timeout;
   out.exprs.push({ name: 'dynset', data: d });
 }
 

@@ -165,7 +165,7 @@ export function elementsWithExpiry(set: NftSet, elems: readonly SetelemAttrsSet[
     pairs.sort((a, b) => compareHostNumbers(a[1].key!.value as Buffer, b[1].key!.value as Buffer));
   } else if (set.map === undefined) {
     const d = decodeElements(SET_TYPE_KINDS[set.type], elems, set.flags.includes('interval'));
-    d.values.forEach((v, i) => pairs.push([v, d.sources[i]]));
+    return withExpiry(d.values, d.sources);
   } else {
     const kind = SET_TYPE_KINDS[set.type];
     // in key order, as nft prints them (the kernel's hash order is arbitrary)
@@ -183,8 +183,13 @@ export function elementsWithExpiry(set: NftSet, elems: readonly SetelemAttrsSet[
       }
     }
   }
-  const expiry = pairs.map(([, e]) => expiryOf(e));
-  return { elements: pairs.map(([v]) => v), ...(expiry.some((x) => x !== null) ? { expiry } : {}) };
+  return withExpiry(pairs.map(([v]) => v), pairs.map(([, e]) => e));
+}
+
+/** Elements and the attributes each came from: their expiry beside them when any expires. */
+function withExpiry(elements: NftSetElement[], sources: readonly SetelemAttrsSet[]): { elements: NftSetElement[]; expiry?: (NftElementExpiry | null)[] } {
+  const expiry = sources.map(expiryOf);
+  return { elements, ...(expiry.some((x) => x !== null) ? { expiry } : {}) };
 }
 
 export function toRule(r: GetruleDumpReply, sets?: ReadonlyMap<string, AnonSetContents>): NftRule {

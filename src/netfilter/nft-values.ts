@@ -219,3 +219,9 @@ export function prefixEnd(addr: Buffer, len: number): Buffer {
   }
   return out;
 }
+
+/** A timeout in ms (a set's default, an element's own, a dynset's), as the kernel's u64. */
+export function timeoutMs(v: unknown, option: string): bigint {
+  if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new NetlinkArgumentError(option, `must be a positive number of ms, got ${quote(v)}`);
+  return BigInt(v as number);
+}

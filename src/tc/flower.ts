@@ -6,7 +6,7 @@
 // inside the VLAN tags) is the one they belong to.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
-import { formatMac, parseMac } from '../core/display.js';
+import { formatIPv4Number, formatMac, parseIPv4, parseMac } from '../core/display.js';
 import type { FlowerAttrsSet } from '../ynl/families/tc.js';
 import type { Scope } from '../route/context.js';
 import { checkIfname } from '../route/arg-check.js';
@@ -202,16 +202,14 @@ const ethType = (attr: string) => ({
 /** An address of the tunnel (any family), matched in full or by prefix. */
 const encAddr = (which: 'Src' | 'Dst') => prefix([`keyEncIpv4${which}`, `keyEncIpv4${which}Mask`], [`keyEncIpv6${which}`, `keyEncIpv6${which}Mask`], false);
 
-const ipv4Text = (n: number): string => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
 const prefixMask = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
-const ipv4Number = (t: string): number => t.split('.').reduce((n, b) => n * 256 + Number(b), 0);
 
 /** An IPv4 prefix of an ARP header: the spec holds these u32s (big-endian) as numbers. */
 function arpIp(value: string, mask: string) {
   return {
     encode(v: unknown, option: string, out: A): void {
       const p = parsePrefix(v as string, option, AF_INET);
-      out[value] = ipv4Number(p.address);
+      out[value] = parseIPv4(p.address)!.readUInt32BE(0);
       out[mask] = prefixMask(p.len);
     },
     decode(o: A): unknown {
@@ -220,7 +218,7 @@ function arpIp(value: string, mask: string) {
       const m = ((o[mask] as number | undefined) ?? 0xffffffff) >>> 0;
       const len = Math.clz32(~m);
       // a mask with holes (only a peer's) is shown as tc shows it, in full
-      return prefixMask(len) === m ? `${ipv4Text(a)}/${len}` : `${ipv4Text(a)}/${ipv4Text(m)}`;
+      return prefixMask(len) === m ? `${formatIPv4Number(a)}/${len}` : `${formatIPv4Number(a)}/${formatIPv4Number(m)}`;
     },
   };
 }
