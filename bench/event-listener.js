@@ -2,7 +2,10 @@
 // when each of routes 0..N-1 (bench/route-payload.js) is announced, on CLOCK_MONOTONIC
 // (process.hrtime.bigint() reads it, as bench/c/rtnl_bench.c's sender does).
 //
-//   node bench/event-listener.js <emitter|iterator|raw> <count> <netns>
+//   node bench/event-listener.js <emitter|iterator|sync|raw> <count> <netns>
+//
+// sync is the blocking read (`for (const ev of events.sync())`): the thread waits in
+// recvmmsg as the C listener waits in recv, without the event loop.
 //
 // raw is no nlkit API: the socket's poller hands each batch straight to the same decode,
 // without Connection, dispatch or EventStream. It is the floor any Node listener pays
@@ -33,8 +36,8 @@ function routeOf(buf, start, end) {
 
 async function main([mode, count, netns]) {
   const n = Number(count);
-  if (!['emitter', 'iterator', 'raw'].includes(mode) || !Number.isInteger(n) || n <= 0 || !netns) {
-    console.error('usage: event-listener.js <emitter|iterator|raw> <count> <netns>');
+  if (!['emitter', 'iterator', 'sync', 'raw'].includes(mode) || !Number.isInteger(n) || n <= 0 || !netns) {
+    console.error('usage: event-listener.js <emitter|iterator|sync|raw> <count> <netns>');
     process.exit(2);
   }
   const recv = new Array(n).fill(0);
@@ -56,6 +59,13 @@ async function main([mode, count, netns]) {
     const done = new Promise((resolve) => events.on('message', (i) => { record(i); if (seen === n) resolve(); }));
     console.log('ready');
     await done;
+  } else if (mode === 'sync') {
+    console.log('ready'); // (a write to a pipe is synchronous: it is out before the thread blocks)
+    for (const ev of events.sync()) {
+      if (ev.kind === 'message') record(ev.message);
+      else if (ev.kind === 'overrun') throw new Error('event queue overrun: the sender is too fast for this listener');
+      if (seen === n) break;
+    }
   } else {
     console.log('ready');
     for await (const ev of events) {

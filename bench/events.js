@@ -48,6 +48,8 @@ const LISTENERS = [
   { name: 'C, blocking recv()', argv: (bin, ns, n) => ['ip', 'netns', 'exec', ns, 'taskset', '-c', CPU, bin, 'listen', String(n)] },
   { name: 'nlkit, events() + on(\'message\')', argv: (_, ns, n) => ['taskset', '-c', CPU, process.execPath, join(here, 'event-listener.js'), 'emitter', String(n), ns] },
   { name: 'nlkit, for await (events())', argv: (_, ns, n) => ['taskset', '-c', CPU, process.execPath, join(here, 'event-listener.js'), 'iterator', String(n), ns] },
+  // the blocking read for scripts: waits in the kernel as the C listener does, no event loop
+  { name: 'nlkit, for (events().sync())', argv: (_, ns, n) => ['taskset', '-c', CPU, process.execPath, join(here, 'event-listener.js'), 'sync', String(n), ns] },
   // a reference, no target: the addon's poller with one JS call per wake-up, no nlkit dispatch or stream
   { name: 'Node floor: raw poller, same decode', reference: true, argv: (_, ns, n) => ['taskset', '-c', CPU, process.execPath, join(here, 'event-listener.js'), 'raw', String(n), ns] },
 ];

@@ -310,3 +310,42 @@ test('an event that cannot be decoded is one error item; the monitor goes on, an
     OBJECTS.route.decode = original;
   }
 });
+
+test('sync(): the same items blocking this thread: initial dumps, events, and an overrun\'s resync', async (t) => {
+  if (!needRoot(t)) return;
+  await withNetns((ns) => {
+    ip(ns, 'link', 'set', 'lo', 'up');
+    ip(ns, 'route', 'add', '10.9.0.0/24', 'dev', 'lo');
+    const rt = openRoute({ netns: ns });
+    try {
+      const mon = rt.monitor(['route'], { initial: true, rcvbuf: 4096 });
+      const items = mon.sync({ timeout: 10_000 });
+      const first = items.next().value;
+      assert.ok(first?.kind === 'resync' && first.initial && first.values.some((r) => r.dst === '10.9.0.0/24'));
+      ip(ns, 'route', 'add', '10.10.0.0/24', 'dev', 'lo');
+      const ev = items.next().value;
+      assert.ok(ev?.kind === 'event' && ev.action === 'new' && ev.value.dst === '10.10.0.0/24' && ev.value.dev === 'lo', JSON.stringify(ev));
+      addRoutes(ns, 3000); // more than the 4 KiB queue holds: the kernel drops some
+      let resync;
+      for (const item of items) if (item.kind === 'resync') {
+        resync = item;
+        break;
+      }
+      assert.ok(resync && !resync.initial);
+      const want = ipJson<IpRoute[]>(ns, 'route', 'show', 'table', 'all').map(ipRouteText).sort();
+      const dev = ipLinkNames(ns, ipJson);
+      assert.deepEqual(resync.values.map((v) => routeText(v, dev)).sort(), want);
+      assert.equal(items.next().done, true, 'breaking out closed the monitor');
+
+      const iterated = rt.monitor(['route']);
+      void iterated[Symbol.asyncIterator]();
+      assert.throws(() => iterated.sync(), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_STATE');
+      iterated.close();
+      const unread = rt.monitor(['route']);
+      assert.throws(() => unread.sync({ timeout: 'soon' as never }), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_ARG_TYPE');
+      unread.close();
+    } finally {
+      rt.close();
+    }
+  });
+});

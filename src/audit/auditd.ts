@@ -5,7 +5,7 @@
 // (auditd relies on it; the multicast copies are framed normally). So they are read here
 // from whole datagrams rather than through the request engine.
 import { NETLINK_AUDIT, NLM_F_ACK, NLM_F_REQUEST, NLMSG_ERROR, NLMSG_HDRLEN } from '../core/constants.js';
-import { pollDatagrams, readDatagramsSync, type DatagramHandler } from '../core/datagrams.js';
+import { datagramReaderSync, pollDatagrams, readDatagramsSync, type DatagramHandler } from '../core/datagrams.js';
 import { NetlinkDecodeError, NetlinkError, NetlinkTimeoutError } from '../core/errors.js';
 import { EventItems } from '../core/event-items.js';
 import { EventStream } from '../core/events.js';
@@ -58,7 +58,7 @@ export function auditdRecords(opts: AuditdOptions = {}): EventItems<AuditRecord>
   let polling: { pause(): void; resume(): void } | undefined;
   const stream = new EventStream<AuditRecord>(
     { decode: (m) => decodeRecordBody(m.type, m.buf, m.start, m.end), highWaterMark: opts.highWaterMark, ref: opts.ref },
-    () => polling?.pause(), () => polling?.resume(), () => {},
+    () => polling?.pause(), () => polling?.resume(), () => {}, (waitMs) => readSync(waitMs),
   );
   const handler: DatagramHandler = {
     datagram: (m) => {
@@ -80,6 +80,7 @@ export function auditdRecords(opts: AuditdOptions = {}): EventItems<AuditRecord>
     overrun: () => stream.overrun(),
     fail: (err) => stream.fail(err),
   };
+  const readSync = datagramReaderSync(sock, handler);
   // registered (or refused) before this returns: records that come ahead of the answer wait in the stream
   try {
     send(process.pid, REGISTER_SEQ);

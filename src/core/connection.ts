@@ -569,7 +569,8 @@ export class Connection {
    * joined now and left when the stream closes. A receive-queue overflow arrives as an
    * `{ kind: 'overrun' }` item (and an 'overrun' event): resync with a fresh dump. A
    * datagram that cannot be parsed is one `{ kind: 'error' }` item; the stream goes on.
-   * On kernel protocols only messages from the kernel are events.
+   * On kernel protocols only messages from the kernel are events. A script may read it
+   * blocking instead: `stream.sync()`, `stream.nextSync()`.
    */
   events<T = Message>(opts: EventStreamOptions<T> = {}): EventStream<T> {
     this.assertOpen();
@@ -581,6 +582,9 @@ export class Connection {
       this.dispatcher.removeStream(s as EventStream<unknown>);
       if (!this.closed) for (const g of groups) this.leaveGroup(g);
       this.updatePolling();
+    }, (waitMs) => {
+      this.assertOpen();
+      return this.readInto(waitMs, DUMP_SLOTS);
     });
     s.on('ref-change', () => this.updatePolling());
     this.dispatcher.addStream(s as EventStream<unknown>);

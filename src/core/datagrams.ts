@@ -88,6 +88,25 @@ export function readDatagramsSync(sock: NetlinkSocket, handler: DatagramHandler,
   }
 }
 
+/**
+ * One blocking read for a Sync caller (EventStream.nextSync): what arrives within waitMs
+ * (-1: however long it takes) goes to the handler; false when nothing came.
+ */
+export function datagramReaderSync(sock: NetlinkSocket, handler: DatagramHandler): (waitMs: number) => boolean {
+  const read = batchReader(sock, handler);
+  return (waitMs) => {
+    if (sock.isClosed) return false;
+    const b = acquireBatch();
+    try {
+      const n = sock.recv(b, waitMs, 64);
+      if (n > 0) read(b, n);
+      return n > 0;
+    } finally {
+      releaseBatch(b);
+    }
+  };
+}
+
 /** Starts polling `sock`, handing every datagram to `handler`, until the socket closes. */
 export function pollDatagrams(sock: NetlinkSocket, handler: DatagramHandler): DatagramPolling {
   const onBatch = batchReader(sock, handler);

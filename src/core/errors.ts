@@ -150,8 +150,8 @@ export class TooManyRepliesError extends Error {
 export class NetlinkTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
   readonly errno = -110;
-  constructor(readonly timeout: number, readonly request?: FailedRequest) {
-    super(`ETIMEDOUT: no complete reply within ${timeout} ms`);
+  constructor(readonly timeout: number, readonly request?: FailedRequest, awaited = 'complete reply') {
+    super(`ETIMEDOUT: no ${awaited} within ${timeout} ms`);
     this.name = 'NetlinkTimeoutError';
   }
 }
@@ -162,6 +162,15 @@ export class DumpInterruptedError extends Error {
   constructor(readonly attempts: number, readonly partial: unknown[]) {
     super(`dump interrupted by concurrent changes (NLM_F_DUMP_INTR) after ${attempts} attempt(s)`);
     this.name = 'DumpInterruptedError';
+  }
+}
+
+/** A call that the object's current use rules out (Node's ERR_INVALID_STATE), e.g. a Sync read of an event stream that has 'message' listeners. */
+export class NetlinkStateError extends Error {
+  readonly code = 'ERR_INVALID_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetlinkStateError';
   }
 }
 

@@ -1,7 +1,7 @@
 // A domain layer's event stream (process events, audit records, uevents): the engine's
 // EventStream (back-pressure, overruns, undecodable messages) with each message mapped to
 // a domain object, and a cleanup (unsubscribe, close the socket) run once at the end.
-import type { EventStream } from './events.js';
+import type { EventStream, NetlinkEvent, SyncReadOptions } from './events.js';
 
 /** The kernel dropped messages (a full receive queue): what was lost is unknown. */
 export interface OverrunItem {
@@ -17,8 +17,8 @@ export interface ErrorItem {
 export type EventItem<T> = T | OverrunItem | ErrorItem;
 
 /**
- * Items as they come: `for await (const item of stream)`. Leaving the loop, or close(),
- * ends it and runs the cleanup once.
+ * Items as they come: `for await (const item of stream)`, or blocking with `sync()`.
+ * Leaving the loop, or close(), ends it and runs the cleanup once.
  */
 export class EventItems<T> implements AsyncIterable<EventItem<T>> {
   private closed = false;
@@ -36,16 +36,38 @@ export class EventItems<T> implements AsyncIterable<EventItem<T>> {
   async *[Symbol.asyncIterator](): AsyncIterator<EventItem<T>> {
     try {
       for await (const ev of this.stream) {
-        if (ev.kind === 'overrun') yield { type: 'overrun' };
-        else if (ev.kind === 'error') yield { type: 'error', error: ev.error };
-        else {
-          const item = this.map(ev.message);
-          if (item !== undefined) yield item;
-        }
+        const item = this.itemOf(ev);
+        if (item !== undefined) yield item;
       }
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * The items as a blocking iterable for scripts (`for (const item of items.sync())`): each
+   * step waits on this thread, the event loop stopped meanwhile (EventStream.nextSync). A
+   * timeout bounds each wait (NetlinkTimeoutError); leaving the loop ends the stream.
+   */
+  sync(opts: SyncReadOptions = {}): Generator<EventItem<T>, void, undefined> {
+    return this.itemsSync(this.stream.sync(opts)); // the options checked now, not at the first step
+  }
+
+  private *itemsSync(events: IterableIterator<NetlinkEvent<unknown>>): Generator<EventItem<T>, void, undefined> {
+    try {
+      for (const ev of events) {
+        const item = this.itemOf(ev);
+        if (item !== undefined) yield item;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  private itemOf(ev: NetlinkEvent<unknown>): EventItem<T> | undefined {
+    if (ev.kind === 'overrun') return { type: 'overrun' };
+    if (ev.kind === 'error') return { type: 'error', error: ev.error };
+    return this.map(ev.message);
   }
 
   /** Stops the stream and unsubscribes. */

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { NetlinkStateError, NetlinkTimeoutError } from './errors.js';
 import { copyMessage, type Decoder, type Message, type RawMessage } from './message.js';
+import { checkObject, checkTimeout } from './options.js';
 
 export interface EventStreamOptions<T> {
   /** Multicast groups to join for this stream; messages from other groups are skipped. */
@@ -18,9 +20,25 @@ export type NetlinkEvent<T> =
   /** A message that could not be parsed or decoded; the stream goes on. */
   | { kind: 'error'; error: unknown };
 
+export interface SyncReadOptions {
+  /**
+   * Milliseconds to wait for an event before a NetlinkTimeoutError; 0 or Infinity (the
+   * default): wait as long as it takes.
+   */
+  timeout?: number;
+}
+
+/**
+ * Reads the socket on this thread: dispatches what arrives within waitMs (-1: however long
+ * it takes) to its streams; false when nothing came.
+ */
+export type ReadSync = (waitMs: number) => boolean;
+
 /**
  * Notifications from one socket. Either iterate it (`for await (const ev of stream)`),
- * with back-pressure, or listen: 'message' (message, event), 'overrun', 'error', 'close'.
+ * with back-pressure, or listen: 'message' (message, event), 'overrun', 'error', 'close';
+ * a script may instead block this thread for each event (`for (const ev of stream.sync())`,
+ * `nextSync()`), as a blocking recv() would.
  */
 export class EventStream<T = Message> extends EventEmitter implements AsyncIterable<NetlinkEvent<T>> {
   ref: boolean;
@@ -39,6 +57,7 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
     private readonly pauseReading: () => void,
     private readonly resumeReading: () => void,
     private readonly detach: () => void,
+    private readonly readSync: ReadSync,
   ) {
     super();
     this.ref = opts.ref ?? true;
@@ -103,25 +122,82 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
     }
   }
 
-  next(): Promise<IteratorResult<NetlinkEvent<T>>> {
-    if (this.head < this.queue.length) {
-      const value = this.queue[this.head++];
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      }
-      if (this.paused && this.queue.length - this.head <= this.highWaterMark >> 1) {
-        this.paused = false;
-        this.resumeReading();
-      }
-      return Promise.resolve({ value, done: false });
+  /** The next queued event, resuming reading once the queue is down to half its mark. */
+  private take(): NetlinkEvent<T> | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const value = this.queue[this.head++];
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
     }
+    if (this.paused && this.queue.length - this.head <= this.highWaterMark >> 1) {
+      this.paused = false;
+      this.resumeReading();
+    }
+    return value;
+  }
+
+  /** The end of a closed stream: done, or the socket's failure once. */
+  private end(): IteratorResult<NetlinkEvent<T>> {
+    const f = this.failure;
+    this.failure = undefined;
+    if (f !== undefined) throw f;
+    return { value: undefined, done: true };
+  }
+
+  next(): Promise<IteratorResult<NetlinkEvent<T>>> {
+    const value = this.take();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
     if (this.closed) {
-      const f = this.failure;
-      this.failure = undefined;
-      return f !== undefined ? Promise.reject(f) : Promise.resolve({ value: undefined, done: true });
+      try {
+        return Promise.resolve(this.end());
+      } catch (f) {
+        return Promise.reject(f);
+      }
     }
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /**
+   * The next event, blocking this thread until one comes (the event loop does not run
+   * meanwhile: for scripts and worker threads); `done` once the stream is closed, the
+   * socket's failure thrown. Other streams and requests on the connection get what arrives
+   * for them meanwhile. A stream read this way has no 'message' listener and no pending
+   * `for await`: those would take the events it waits for.
+   */
+  nextSync(opts: SyncReadOptions = {}): IteratorResult<NetlinkEvent<T>> {
+    checkObject(opts);
+    const timeout = opts.timeout === undefined ? 0 : checkTimeout(opts.timeout);
+    if (this.listenerCount('message') > 0) throw new NetlinkStateError('nextSync(): this stream has \'message\' listeners, which take its events');
+    if (this.waiter) throw new NetlinkStateError('nextSync(): a for-await loop (next()) is waiting on this stream');
+    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    for (;;) {
+      const value = this.take();
+      if (value !== undefined) return { value, done: false };
+      if (this.closed) return this.end();
+      let wait = -1;
+      if (deadline) {
+        wait = deadline - Date.now();
+        if (wait <= 0) throw new NetlinkTimeoutError(timeout, undefined, 'event');
+      }
+      // nothing in time is checked above, with the clock: a read may also return early (EINTR)
+      this.readSync(deadline ? Math.ceil(wait) : -1);
+    }
+  }
+
+  /**
+   * The events as a blocking iterable: `for (const ev of stream.sync())`. Leaving the loop
+   * (break, an exception) closes the stream, as with `for await`.
+   */
+  sync(opts: SyncReadOptions = {}): IterableIterator<NetlinkEvent<T>> {
+    checkObject(opts);
+    if (opts.timeout !== undefined) checkTimeout(opts.timeout);
+    const it: IterableIterator<NetlinkEvent<T>> = {
+      next: () => this.nextSync(opts),
+      return: () => (this.close(), { value: undefined, done: true }),
+      [Symbol.iterator]: () => it,
+    };
+    return it;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<NetlinkEvent<T>> {

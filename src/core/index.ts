@@ -15,7 +15,7 @@ export { bindCalls, firstReply, type BoundCalls, type Call, type CallRunner } fr
 export type { ItemOutcome, TransactionItem, TransactionOptions, TransactionResult, TransactionSource } from './transaction.js';
 export { MAX_TIMEOUT } from './options.js';
 export { DumpIterable, DumpStream } from './dump.js';
-export { EventStream, type EventStreamOptions, type NetlinkEvent } from './events.js';
+export { EventStream, type EventStreamOptions, type NetlinkEvent, type SyncReadOptions } from './events.js';
 export type { Credentials, IncomingRequest, ReplyMessage, ServerHandler, ServerOptions, ServerResult } from './server.js';
 export { NativeAddonError } from './native.js';
 export * from './message.js';

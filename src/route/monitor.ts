@@ -47,9 +47,9 @@
 import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
-import { NetlinkArgumentError } from '../core/errors.js';
-import { checkEventOptions, quote } from '../core/options.js';
-import type { EventStream, NetlinkEvent } from '../core/events.js';
+import { NetlinkArgumentError, NetlinkStateError } from '../core/errors.js';
+import { checkEventOptions, checkObject, checkTimeout, quote } from '../core/options.js';
+import type { EventStream, NetlinkEvent, SyncReadOptions } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
 import { RTNLGRP_LINK } from '../core/rtnetlink.js';
 import { opCall } from '../ynl/op-call.js';
@@ -374,26 +374,59 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     return { kind: 'event', object: t!.object, action: t!.action, value, ...replace, ...this.origin(nsid) } as MonitorItem<K>;
   }
 
-  /** Fresh dumps of these kinds: here and, with allNsid, in each named namespace with an id. */
-  private async *dumpAll(kinds: readonly K[], initial: boolean): AsyncGenerator<MonitorItem<K>> {
+  /** Where fresh dumps are taken: here and, with allNsid, in each named namespace with an id. */
+  private dumpOrigins(): Origin[] {
     const where: Origin[] = [{}];
     if (this.options.allNsid) {
       this.lookUpIds();
       for (const [nsid, netns] of this.netnsById) where.push({ nsid, netns });
     }
-    for (const origin of where)
+    return where;
+  }
+
+  /** A namespace deleted while its dump ran: nothing left there to resync. */
+  private static gone(origin: Origin, error: unknown): boolean {
+    return origin.netns !== undefined && (error as { code?: string }).code === 'ENOENT';
+  }
+
+  private resyncItem(k: K, origin: Origin, initial: boolean, values: unknown[]): MonitorItem<K> {
+    return { kind: 'resync', object: k, values, ...(initial ? { initial: true } : {}), ...origin } as MonitorItem<K>;
+  }
+
+  private dumpOptions(origin: Origin): object {
+    return origin.netns ? { netns: origin.netns } : {};
+  }
+
+  /** Fresh dumps of these kinds, as resync items. */
+  private async *dumpAll(kinds: readonly K[], initial: boolean): AsyncGenerator<MonitorItem<K>> {
+    for (const origin of this.dumpOrigins())
       for (const k of kinds) {
         if (this.closed) return;
         let values: unknown[];
         try {
-          values = await (this.dumps[k] as (arg: undefined, o: object) => Promise<unknown[]>)(undefined, origin.netns ? { netns: origin.netns } : {});
+          values = await (this.dumps[k] as (arg: undefined, o: object) => Promise<unknown[]>)(undefined, this.dumpOptions(origin));
         } catch (error) {
-          // a namespace deleted meanwhile has nothing left to resync
-          if (origin.netns !== undefined && (error as { code?: string }).code === 'ENOENT') continue;
+          if (RouteMonitor.gone(origin, error)) continue;
           throw error;
         }
         if (this.closed) return;
-        yield { kind: 'resync', object: k, values, ...(initial ? { initial: true } : {}), ...origin } as MonitorItem<K>;
+        yield this.resyncItem(k, origin, initial, values);
+      }
+  }
+
+  private *dumpAllSync(kinds: readonly K[], initial: boolean): Generator<MonitorItem<K>> {
+    for (const origin of this.dumpOrigins())
+      for (const k of kinds) {
+        if (this.closed) return;
+        const dump = this.dumps[`${k}Sync` as keyof typeof this.dumps] as unknown as (arg: undefined, o: object) => unknown[];
+        let values: unknown[];
+        try {
+          values = dump(undefined, this.dumpOptions(origin));
+        } catch (error) {
+          if (RouteMonitor.gone(origin, error)) continue;
+          throw error;
+        }
+        yield this.resyncItem(k, origin, initial, values);
       }
   }
 
@@ -414,14 +447,21 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     }
   }
 
+  private waitForRtnlSync(): void {
+    try {
+      this.fence.rtnlSync(undefined);
+    } catch {
+      // as in waitForRtnl
+    }
+  }
+
   private async *items(): AsyncGenerator<MonitorItem<K>> {
     try {
       if (this.options.initial) yield* this.dumpAll(this.objects, true);
       let pending: Promise<IteratorResult<NetlinkEvent<MonitorItem<K> | null>>> | undefined;
       while (!this.closed) {
-        if (this.requested.size) {
-          const kinds = [...this.requested];
-          this.requested.clear();
+        const kinds = this.takeRequested();
+        if (kinds) {
           if (this.fenced) {
             this.fenced = false;
             await this.waitForRtnl();
@@ -436,24 +476,71 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
         if (r === undefined) continue;
         pending = undefined;
         if (r.done) return;
-        const ev = r.value;
-        if (ev.kind === 'message') {
-          if (ev.message) yield ev.message;
-        } else if (ev.kind === 'error') yield { kind: 'error', error: ev.error };
-        else if (this.options.resync === false) yield { kind: 'overrun' };
-        else {
-          // what the old socket still holds is older than the loss: start over on a new one
-          this.stream.close();
-          this.conn.close();
-          this.subscribe();
-          // names may have changed unseen too: reload them when next needed
-          for (const n of this.names.values()) n.seeded = false;
-          for (const k of this.objects) this.requested.add(k);
-        }
+        const item = this.itemOf(r.value);
+        if (item) yield item;
       }
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * The items blocking this thread, for scripts: `for (const item of mon.sync())`. The same
+   * items and resyncs as `for await`; a timeout bounds each wait for an event
+   * (NetlinkTimeoutError). Leaving the loop closes the monitor.
+   */
+  sync(opts: SyncReadOptions = {}): Generator<MonitorItem<K>, void, undefined> {
+    checkObject(opts);
+    if (opts.timeout !== undefined) checkTimeout(opts.timeout);
+    if (this.iterator || this.pumping) throw new NetlinkStateError('sync(): this monitor is already read by for-await or item listeners');
+    this.pumping = true; // item listeners added later do not start a second loop
+    return this.itemsSync(opts);
+  }
+
+  private *itemsSync(opts: SyncReadOptions): Generator<MonitorItem<K>, void, undefined> {
+    try {
+      if (this.options.initial) yield* this.dumpAllSync(this.objects, true);
+      while (!this.closed) {
+        const kinds = this.takeRequested();
+        if (kinds) {
+          if (this.fenced) {
+            this.fenced = false;
+            this.waitForRtnlSync();
+          }
+          yield* this.dumpAllSync(kinds, false);
+          continue;
+        }
+        const r = this.stream.nextSync(opts);
+        if (r.done) return;
+        const item = this.itemOf(r.value);
+        if (item) yield item;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** The kinds resync() asked for, taken; undefined when none. */
+  private takeRequested(): K[] | undefined {
+    if (!this.requested.size) return undefined;
+    const kinds = [...this.requested];
+    this.requested.clear();
+    return kinds;
+  }
+
+  /** One stream event as an item: undefined for a message not for this monitor, and for an overrun that starts a resync. */
+  private itemOf(ev: NetlinkEvent<MonitorItem<K> | null>): MonitorItem<K> | undefined {
+    if (ev.kind === 'message') return ev.message ?? undefined;
+    if (ev.kind === 'error') return { kind: 'error', error: ev.error };
+    if (this.options.resync === false) return { kind: 'overrun' };
+    // what the old socket still holds is older than the loss: start over on a new one
+    this.stream.close();
+    this.conn.close();
+    this.subscribe();
+    // names may have changed unseen too: reload them when next needed
+    for (const n of this.names.values()) n.seeded = false;
+    for (const k of this.objects) this.requested.add(k);
+    return undefined;
   }
 
   private async pump(): Promise<void> {

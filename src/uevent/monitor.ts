@@ -1,7 +1,7 @@
 // Uevents as an async iterable, from a NETLINK_KOBJECT_UEVENT socket in the caller's (or
 // a given) network namespace: the kernel's group or udev's.
 import { NETLINK_KOBJECT_UEVENT, SO_PASSCRED, SOL_SOCKET } from '../core/constants.js';
-import { pollDatagrams } from '../core/datagrams.js';
+import { datagramReaderSync, pollDatagrams, type DatagramHandler } from '../core/datagrams.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { checkEventOptions, quote } from '../core/options.js';
 import { EventItems } from '../core/event-items.js';
@@ -64,17 +64,18 @@ export function uevents(opts: UeventsOptions = {}): EventItems<Uevent> {
   }
   const decode = source === 'kernel' ? decodeKernelUevent : decodeUdevEvent;
   let polling: { pause(): void; resume(): void } | undefined;
-  const stream = new EventStream<Uevent>(
-    { decode: (m) => decode(m.buf, m.start, m.end), highWaterMark: opts.highWaterMark, ref: opts.ref },
-    () => polling?.pause(), () => polling?.resume(), () => sock.close(),
-  );
-  polling = pollDatagrams(sock, {
+  const handler: DatagramHandler = {
     datagram: (m) => {
       if (m.group === group && trusted(source, m)) stream.deliver(m);
     },
     overrun: () => stream.overrun(),
     fail: (err) => stream.fail(err),
-  });
+  };
+  const stream = new EventStream<Uevent>(
+    { decode: (m) => decode(m.buf, m.start, m.end), highWaterMark: opts.highWaterMark, ref: opts.ref },
+    () => polling?.pause(), () => polling?.resume(), () => sock.close(), datagramReaderSync(sock, handler),
+  );
+  polling = pollDatagrams(sock, handler);
   sock.setRef(opts.ref ?? true);
   stream.on('ref-change', () => sock.setRef(stream.ref));
   return EventItems.of<Uevent, Uevent>(stream, (ev) => ev, () => sock.close());
