@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
@@ -373,6 +374,30 @@ static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
   socklen_t len = sizeof v;
   if (getsockopt(fd, (int)level, (int)name, &v, &len) < 0) return throw_errno(env, errno, "getsockopt");
   return num(env, v);
+}
+
+/*
+ * ifindexOf(fd, name) -> the index of the network device called name in fd's namespace
+ * (SIOCGIFINDEX: the kernel answers it on any socket, netlink ones included, from the
+ * socket's own namespace). A name is at most IFNAMSIZ - 1 bytes with no NUL inside: anything
+ * else would be cut short by the kernel and name another device, so it is refused (EINVAL).
+ */
+static napi_value js_ifindex_of(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int fd;
+  if (argc < 2 || !arg_fd(env, argv[0], &fd)) return throw_type(env, "ifindexOf(fd, name): fd must be a non-negative integer");
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_string) return throw_type(env, "ifindexOf(fd, name): name must be a string");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  /* one byte more than a name may have: a longer one shows as filling it */
+  char name[IFNAMSIZ + 1];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok) return throw_type(env, "ifindexOf(fd, name): name must be a string");
+  if (len == 0 || len >= IFNAMSIZ || strlen(name) != len) return throw_errno(env, EINVAL, "ioctl(SIOCGIFINDEX)");
+  memcpy(ifr.ifr_name, name, len);
+  if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) return throw_errno(env, errno, "ioctl(SIOCGIFINDEX)");
+  return num(env, ifr.ifr_ifindex);
 }
 
 /* ------------------------------------------------------------------- send */
@@ -993,6 +1018,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getsockname", 0, js_getsockname, 0, 0, 0, napi_enumerable, 0},
       {"setsockopt", 0, js_setsockopt, 0, 0, 0, napi_enumerable, 0},
       {"getsockopt", 0, js_getsockopt, 0, 0, 0, napi_enumerable, 0},
+      {"ifindexOf", 0, js_ifindex_of, 0, 0, 0, napi_enumerable, 0},
       {"send", 0, js_send, 0, 0, 0, napi_enumerable, 0},
       {"recv", 0, js_recv, 0, 0, 0, napi_enumerable, 0},
       {"recvIo", 0, js_recv_io, 0, 0, 0, napi_enumerable, 0},

@@ -19,6 +19,15 @@ test('isIPv4Text agrees with node:net isIPv4', () => {
   fc.assert(fc.property(nearIPv4, (s) => isIPv4Text(s) === isIPv4(s)), { numRuns: 20000 });
 });
 
+test('a prefix is not an address: isIPv4Text and writeIPv4 refuse a/len forms as isIPv4 and parseIPv4 do', () => {
+  const b = Buffer.alloc(4);
+  for (const s of ['1.2.3.4/32', '1.2.3.4/8', '10.0.0.0/', '1.2.3.4//32', '1.2.3/4', '/32']) {
+    assert.equal(isIPv4Text(s), isIPv4(s), s);
+    assert.equal(writeIPv4(s, b, 0), parseIPv4(s) !== undefined, s);
+  }
+  fc.assert(fc.property(nearIPv4, fc.integer({ min: 0, max: 40 }), (s, len) => !isIPv4Text(`${s}/${len}`) && !writeIPv4(`${s}/${len}`, b, 0)));
+});
+
 test('writeIPv4 writes what parseIPv4 parses, and refuses what it refuses', () => {
   fc.assert(fc.property(nearIPv4, (s) => {
     const b = Buffer.alloc(4);

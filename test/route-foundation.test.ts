@@ -2,14 +2,14 @@
 // resolution in a namespace, and the binder that gives every operation its Sync twin.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkError, NetlinkSystemError } from '../src/core/errors.js';
 import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { bindOps, RouteContext, type Step } from '../src/route/context.js';
 import { formatPrefix, parseFamily, parsePrefix } from '../src/route/inet.js';
 import { NameTable, parseNameFile, routeProtocols, routeScopes, routeTables } from '../src/route/names.js';
 import { description as rtLink } from '../src/ynl/families/rt-link.js';
 import { opCall } from '../src/ynl/op-call.js';
-import { ip, needRoot, withNetns } from './helpers/netns.js';
+import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
 
 describe('iproute2 names', () => {
   test('built-in names and numbers both ways', () => {
@@ -89,6 +89,38 @@ describe('context and binder', () => {
         assert.throws(() => m.indexSync('lo', 5 as never), NetlinkArgumentError);
         const kernelError = await m.chained('nlk9', { netns: ns }).catch((e: unknown) => e);
         assert.ok(kernelError instanceof NetlinkError && kernelError.code === 'ENODEV');
+      } finally {
+        ctx.close();
+      }
+    });
+  });
+
+  test('a name resolves with one ioctl, alternative names too; a name with \':\' still asks rtnetlink (the ioctl would read lo:1 as lo)', async (t) => {
+    if (!needRoot(t)) return;
+    await withNetns(async (ns) => {
+      ip(ns, 'link', 'add', 'nlk0', 'type', 'veth', 'peer', 'name', 'nlk1');
+      ip(ns, 'link', 'property', 'add', 'dev', 'nlk0', 'altname', 'nlkalt');
+      const want = ipJson<{ ifindex: number }[]>(ns, 'link', 'show', 'nlk0')[0].ifindex;
+      const ctx = new RouteContext({ netns: ns });
+      try {
+        const scope = ctx.scope();
+        let asked = 0, ioctls = 0;
+        const runSync = ctx.conn.runSync.bind(ctx.conn);
+        ctx.conn.runSync = ((call: never) => (asked++, runSync(call))) as typeof ctx.conn.runSync;
+        const sock = ctx.conn.socket, ifindexOf = sock.ifindexOf.bind(sock);
+        sock.ifindexOf = (name) => (ioctls++, ifindexOf(name));
+        assert.equal(scope.ifindex('nlk0'), want);
+        assert.equal(scope.ifindex('nlkalt'), want);
+        assert.equal(scope.ifindex('lo'), 1);
+        assert.equal(scope.ifindex('nlk0'), want);
+        assert.equal(ioctls, 3);
+        // a missing name is asked for once per call (each ask may run modprobe), each use fails
+        for (const option of ['dev', 'nexthops[1].dev'])
+          assert.throws(() => scope.ifindex('nlk9', option), (e: unknown) => e instanceof NetlinkSystemError && e.code === 'ENODEV' && e.message.includes(`Cannot find device "nlk9" (${option})`));
+        assert.equal(ioctls, 4);
+        assert.equal(asked, 0);
+        assert.throws(() => scope.ifindex('lo:1', 'oif'), (e: unknown) => e instanceof NetlinkSystemError && e.code === 'ENODEV' && /Cannot find device "lo:1" \(oif\)/.test(e.message));
+        assert.equal(asked, 1);
       } finally {
         ctx.close();
       }

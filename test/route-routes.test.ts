@@ -299,6 +299,10 @@ describe('routes: get, replace, append, flush, bulk, errors', () => {
     for (const [spec, option] of cases)
       await assert.rejects(rt.routes.add(spec as never), (e: NetlinkArgumentError) => e instanceof NetlinkArgumentError && e.argument === option, `${JSON.stringify(spec)} -> ${option}`);
     assert.throws(() => rt.routes.addSync({ dst: '10.0.0.0/24', dev: 'nosuchdev' }), /Cannot find device "nosuchdev" \(dev\)/);
+    // in bulk, each route naming a missing device fails at its index; the others are added
+    const bulk = await rt.routes.add([{ dst: '10.9.0.1/32', dev: 'nosuchdev' }, { dst: '10.9.0.2/32', dev: 'lo' }, { dst: '10.9.0.3/32', dev: 'nosuchdev' }]);
+    assert.deepEqual(bulk.failures.map((f) => [f.index, (f.error as { code?: string }).code, /Cannot find device "nosuchdev" \(dev\)/.test(f.error.message)]), [[0, 'ENODEV', true], [2, 'ENODEV', true]]);
+    assert.equal(bulk.done, 1);
     assert.throws(() => rt.routes.listSync({ bogus: 1 } as never), NetlinkArgumentError);
     assert.throws(() => rt.routes.getSync({ dst: '10.0.0.1', src: '2001:db8::1' }), NetlinkArgumentError);
   }));

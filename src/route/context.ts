@@ -95,20 +95,45 @@ export class Scope {
   ifindex(dev: string | number, option = 'dev'): number {
     if (typeof dev === 'number') return checkIfindex(dev, option);
     // a name seen before needs no second check (bulk calls name the same device per item)
-    const seen = typeof dev === 'string' ? this.byName.get(dev) : undefined;
-    if (seen !== undefined) return seen;
-    checkIfname(dev, option, ' or an ifindex');
-    const known = this.names?.ifindexOf(dev);
-    if (known !== undefined) return known;
-    let index: number;
-    try {
-      index = this.links.runSync({ ...linkNamesCall('do', { ifname: dev, extMask: ['skip-stats'] }), result: (r: readonly LinkName[]) => r[0]?.index ?? 0 });
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENODEV') throw new NetlinkSystemError(constants.errno.ENODEV, 'getlink', `Cannot find device "${dev}" (${option})`);
-      throw e;
+    let index = typeof dev === 'string' ? this.byName.get(dev) : undefined;
+    if (index === undefined) {
+      checkIfname(dev, option, ' or an ifindex');
+      const known = this.names?.ifindexOf(dev);
+      if (known !== undefined) return known;
+      try {
+        index = this.lookup(dev);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ENODEV') throw e;
+        // missing for the rest of the call too: a bulk call naming it per item asks once (the
+        // kernel may run modprobe for a name it lacks, see lookup)
+        index = 0;
+      }
+      this.byName.set(dev, index);
     }
-    this.byName.set(dev, index);
+    if (index === 0) throw new NetlinkSystemError(constants.errno.ENODEV, 'getlink', `Cannot find device "${dev}" (${option})`);
     return index;
+  }
+
+  /**
+   * A name's index from the kernel. SIOCGIFINDEX on the call's own socket (same namespace)
+   * finds the same devices as a getlink request (alternative names too) for a fraction of
+   * the cost: in a fresh process the request's encoder, driver and reply dispatch run cold,
+   * milliseconds before a bulk call's first send. The kernel would read "eth0:1" as eth0,
+   * so such a name asks rtnetlink (no device has a ':' in its name: ENODEV), as does any
+   * failure of the ioctl other than ENODEV (a security module refusing it, say). For a name
+   * it lacks, a kernel with loadable modules first asks modprobe for "netdev-NAME" (and,
+   * with CAP_SYS_MODULE, "NAME"), as it does for `ip`, whose name lookup falls back to the
+   * same ioctl (if_nametoindex) when its getlink finds nothing.
+   */
+  private lookup(dev: string): number {
+    if (!dev.includes(':')) {
+      try {
+        return this.conn.socket.ifindexOf(dev);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENODEV') throw e;
+      }
+    }
+    return this.links.runSync({ ...linkNamesCall('do', { ifname: dev, extMask: ['skip-stats'] }), result: (r: readonly LinkName[]) => r[0]?.index ?? 0 });
   }
 
   /** A link's name by index (undefined if there is none): one link dump per scope at most. */

@@ -2,7 +2,7 @@
 // accepts them: its built-in defaults, then its configuration files (rt_tables, rt_protos,
 // rt_scopes, rt_realms, group, and their .d/*.conf), so a name a user added for `ip`
 // (`echo 100 vpn >> /etc/iproute2/rt_tables`) works here too.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { quote } from '../core/options.js';
 
@@ -73,25 +73,34 @@ export function parseNameFile(text: string): [number, string][] {
   return out;
 }
 
+// Most of the places looked in are missing (one of the three directories at most is there):
+// existsSync asks without an exception, where each failed read made an Error with its stack
+// (a fresh process's first ones cost a quarter of a millisecond, before a bulk call's first send).
+
 function readIf(path: string): string {
+  if (!existsSync(path)) return '';
   try {
     return readFileSync(path, 'utf8');
   } catch {
-    return '';
+    return ''; // gone since, or not a readable file
+  }
+}
+
+function confFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.conf')).sort();
+  } catch {
+    return []; // not a directory
   }
 }
 
 function load(file: NameFile): NameTable {
   const entries: [number, string][] = Object.entries(DEFAULTS[file]).map(([v, n]) => [Number(v), n]);
   for (const dir of DIRS) {
+    if (!existsSync(dir)) continue;
     entries.push(...parseNameFile(readIf(`${dir}/${file}`)));
-    let extra: string[] = [];
-    try {
-      extra = readdirSync(`${dir}/${file}.d`).filter((f) => f.endsWith('.conf')).sort();
-    } catch {
-      // no such directory
-    }
-    for (const f of extra) entries.push(...parseNameFile(readIf(`${dir}/${file}.d/${f}`)));
+    for (const f of confFiles(`${dir}/${file}.d`)) entries.push(...parseNameFile(readIf(`${dir}/${file}.d/${f}`)));
   }
   return new NameTable(file, entries);
 }
