@@ -646,7 +646,7 @@ static int64_t now_ms(void) {
 static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
                             int64_t max, int cmsg);
 static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
-                                 int64_t max, int cmsg, size_t slot);
+                                 int64_t max, int cmsg, size_t slot, int poll_first);
 
 /* slotBytes: at least SLOT_BYTES, a multiple of 8 so every region stays aligned */
 static int arg_slot(napi_env env, napi_value v, size_t *slot) {
@@ -673,7 +673,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (argc >= 6) napi_get_value_bool(env, argv[5], &cmsg);
   if (argc >= 7 && !arg_slot(env, argv[6], &slot)) return throw_type(env, "recv: slotBytes must be a multiple of 8, >= 65536");
   if (slots == 0 || cap == 0) return throw_type(env, "recv: empty buffer or meta");
-  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, slot);
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, slot, 0);
 }
 
 /*
@@ -683,6 +683,8 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
  * napi_get_arraybuffer_info and plain loads. Slots (see IO_* in src/core/native.ts):
  */
 enum { IO_FD, IO_OFFSET, IO_LENGTH, IO_PID, IO_SEND_TIMEOUT, IO_RECV_TIMEOUT, IO_MAX, IO_CMSG, IO_SLOT, IO_INTS };
+/* IO_CMSG's bits: ancillary data wanted; poll before the first read (recvIo only) */
+enum { IO_CMSG_ON = 1, IO_POLL_FIRST = 2 };
 
 /* The block, fetched again on every call and checked like the arguments it replaces. */
 static int arg_io(napi_env env, napi_value v, const int32_t **io) {
@@ -710,8 +712,8 @@ static napi_value js_recv_io(napi_env env, napi_callback_info info) {
   int32_t slot = io[IO_SLOT];
   if (slot < SLOT_BYTES || slot > 0x40000000 || (slot & 7)) return throw_type(env, "recvIo: slotBytes must be a multiple of 8, >= 65536");
   if (slots == 0 || cap == 0) return throw_type(env, "recvIo: empty buffer or meta");
-  return recv_wait_slot(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], io[IO_CMSG] != 0,
-                        (size_t)slot);
+  return recv_wait_slot(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_CMSG] & IO_CMSG_ON) != 0,
+                        (size_t)slot, (io[IO_CMSG] & IO_POLL_FIRST) != 0);
 }
 
 /*
@@ -735,14 +737,19 @@ static napi_value js_transact(napi_env env, napi_callback_info info) {
   if (slots == 0 || cap == 0) return throw_type(env, "transact: empty buffer or meta");
   if (do_send(io[IO_FD], (char *)sdata + off, len, (uint32_t)io[IO_PID], 0, io[IO_SEND_TIMEOUT]) < 0)
     return throw_errno(env, errno, "sendto");
-  return recv_wait(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], io[IO_CMSG] != 0);
+  return recv_wait(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_CMSG] & IO_CMSG_ON) != 0);
 }
 
 static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
-                                 int64_t max, int cmsg, size_t slot) {
+                                 int64_t max, int cmsg, size_t slot, int poll_first) {
   int wb;
-  size_t n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
-  if (n > 0 || timeout == 0) return num(env, (double)n);
+  size_t n = 0;
+  /* poll_first: the caller expects to wait (a blocking event read whose last read emptied
+     the queue), so a read that would find nothing is not tried first */
+  if (!poll_first || timeout == 0) {
+    n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
+    if (n > 0 || timeout == 0) return num(env, (double)n);
+  }
 
   int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
   for (;;) {
@@ -767,7 +774,7 @@ static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, in
 
 static napi_value recv_wait(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,
                             int64_t max, int cmsg) {
-  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, SLOT_BYTES);
+  return recv_wait_slot(env, fd, buf, cap, meta, slots, timeout, max, cmsg, SLOT_BYTES, 0);
 }
 
 /* ----------------------------------------------------------------- poller */

@@ -358,12 +358,12 @@ export class Connection {
    * Dispatches up to `max` datagrams queued, or arriving within waitMs (-1: forever). False
    * when nothing came. A request reads one at a time: no trailing EAGAIN after its reply.
    */
-  private readInto(waitMs: number, max: number, wide = false): boolean {
+  private readInto(waitMs: number, max: number, wide = false, pollFirst = false): boolean {
     // what the pool read first: it may be what the caller waits for
     if (this.ahead?.join()) return true;
     const b = acquireBatch(wide);
     try {
-      const n = this.sock.recv(b, waitMs, max);
+      const n = this.sock.recv(b, waitMs, max, pollFirst);
       if (n > 0) this.dispatcher.dispatch(b, n);
       return n > 0;
     } finally {
@@ -584,7 +584,7 @@ export class Connection {
       this.updatePolling();
     }, (waitMs) => {
       this.assertOpen();
-      return this.readInto(waitMs, DUMP_SLOTS);
+      return this.readInto(waitMs, DUMP_SLOTS, false, true);
     });
     s.on('ref-change', () => this.updatePolling());
     this.dispatcher.addStream(s as EventStream<unknown>);

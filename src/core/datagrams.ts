@@ -98,7 +98,7 @@ export function datagramReaderSync(sock: NetlinkSocket, handler: DatagramHandler
     if (sock.isClosed) return false;
     const b = acquireBatch();
     try {
-      const n = sock.recv(b, waitMs, 64);
+      const n = sock.recv(b, waitMs, 64, true);
       if (n > 0) read(b, n);
       return n > 0;
     } finally {

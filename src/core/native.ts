@@ -100,6 +100,9 @@ export const IO_MAX = 6;
 export const IO_CMSG = 7;
 export const IO_SLOT = 8;
 export const IO_INTS = 9;
+/** IO_CMSG's bits: ancillary data wanted; poll before the first read (a reader that expects to wait). */
+export const IO_CMSG_ON = 1;
+export const IO_POLL_FIRST = 2;
 /** nsJob operations (native/nsjobs.c). */
 export const NS_OP_NETNS_ADD = 1;
 export const NS_OP_NETNS_DELETE = 2;

@@ -3,7 +3,7 @@ import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, ReplyTooLargeError, SocketClosedError } from './errors.js';
 import { checkBoolean, checkGroups, checkInt, checkObject, quote } from './options.js';
 import {
-  IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
+  IO_CMSG, IO_CMSG_ON, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_POLL_FIRST, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
 } from './native.js';
 
 /**
@@ -425,11 +425,13 @@ export class NetlinkSocket {
   /**
    * Receives up to `max` datagrams into a batch. timeoutMs 0: only what is queued;
    * > 0: wait that long for the first; < 0: wait forever. Returns the entry count.
+   * `pollFirst`: the caller expects to wait (a blocking event read), so the read that would
+   * only find the queue empty is left out: one receive call per wake-up, as a C listener's.
    */
-  recv(batch: Batch, timeoutMs: number, max: number): number {
+  recv(batch: Batch, timeoutMs: number, max: number, pollFirst = false): number {
     if (!batch.intact) batch.renew();
     io[IO_FD] = this.fd;
-    ioRecv(timeoutMs, max, this.cmsg);
+    ioRecv(timeoutMs, max, this.cmsg, pollFirst);
     return native.recvIo(ioAb, batch.bufAb, batch.metaAb);
   }
 
@@ -569,11 +571,11 @@ function ioTimeout(ms: number): number {
   return ms < 0 ? -1 : ms > 0x7fffffff ? 0x7fffffff : ms;
 }
 
-function ioRecv(timeoutMs: number, max: number, cmsg: boolean): void {
+function ioRecv(timeoutMs: number, max: number, cmsg: boolean, pollFirst = false): void {
   if (!(max >= 1)) throw new TypeError(`max must be >= 1, got ${max}`);
   io[IO_RECV_TIMEOUT] = ioTimeout(timeoutMs);
   io[IO_MAX] = max > 0x7fffffff ? 0x7fffffff : max;
-  io[IO_CMSG] = cmsg ? 1 : 0;
+  io[IO_CMSG] = (cmsg ? IO_CMSG_ON : 0) | (pollFirst ? IO_POLL_FIRST : 0);
   io[IO_SLOT] = slotBytes;
 }
 
