@@ -4,8 +4,8 @@
 //
 //   node bench/event-listener.js <emitter|iterator|sync|raw> <count> <netns>
 //
-// sync is the blocking read (`for (const ev of events.sync())`): the thread waits in
-// recvmmsg as the C listener waits in recv, without the event loop.
+// sync is the blocking read (`for (const ev of events.sync())`): the thread waits in poll,
+// then one recvmmsg, as the C listener waits in recv, without the event loop.
 //
 // raw is no nlkit API: the socket's poller hands each batch straight to the same decode,
 // without Connection, dispatch or EventStream. It is the floor any Node listener pays

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
-#include <net/if.h>
 #include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
@@ -376,30 +375,6 @@ static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
   return num(env, v);
 }
 
-/*
- * ifindexOf(fd, name) -> the index of the network device called name in fd's namespace
- * (SIOCGIFINDEX: the kernel answers it on any socket, netlink ones included, from the
- * socket's own namespace). A name is at most IFNAMSIZ - 1 bytes with no NUL inside: anything
- * else would be cut short by the kernel and name another device, so it is refused (EINVAL).
- */
-static napi_value js_ifindex_of(napi_env env, napi_callback_info info) {
-  GET_ARGS(2);
-  int fd;
-  if (argc < 2 || !arg_fd(env, argv[0], &fd)) return throw_type(env, "ifindexOf(fd, name): fd must be a non-negative integer");
-  napi_valuetype t;
-  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_string) return throw_type(env, "ifindexOf(fd, name): name must be a string");
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  /* one byte more than a name may have: a longer one shows as filling it */
-  char name[IFNAMSIZ + 1];
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok) return throw_type(env, "ifindexOf(fd, name): name must be a string");
-  if (len == 0 || len >= IFNAMSIZ || strlen(name) != len) return throw_errno(env, EINVAL, "ioctl(SIOCGIFINDEX)");
-  memcpy(ifr.ifr_name, name, len);
-  if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) return throw_errno(env, errno, "ioctl(SIOCGIFINDEX)");
-  return num(env, ifr.ifr_ifindex);
-}
-
 /* ------------------------------------------------------------------- send */
 
 static int64_t now_ms(void);
@@ -744,8 +719,9 @@ static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, in
                                  int64_t max, int cmsg, size_t slot, int poll_first) {
   int wb;
   size_t n = 0;
-  /* poll_first: the caller expects to wait (a blocking event read whose last read emptied
-     the queue), so a read that would find nothing is not tried first */
+  /* poll_first: the caller expects to wait (a blocking event read, whose last read most
+     likely emptied the queue), so a read that would find nothing is not tried first; when
+     datagrams are queued after all, poll returns at once and costs one call more */
   if (!poll_first || timeout == 0) {
     n = drain(fd, buf, cap, meta, slots, (size_t)max, cmsg, slot, &wb);
     if (n > 0 || timeout == 0) return num(env, (double)n);
@@ -1025,7 +1001,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getsockname", 0, js_getsockname, 0, 0, 0, napi_enumerable, 0},
       {"setsockopt", 0, js_setsockopt, 0, 0, 0, napi_enumerable, 0},
       {"getsockopt", 0, js_getsockopt, 0, 0, 0, napi_enumerable, 0},
-      {"ifindexOf", 0, js_ifindex_of, 0, 0, 0, napi_enumerable, 0},
       {"send", 0, js_send, 0, 0, 0, napi_enumerable, 0},
       {"recv", 0, js_recv, 0, 0, 0, napi_enumerable, 0},
       {"recvIo", 0, js_recv_io, 0, 0, 0, napi_enumerable, 0},

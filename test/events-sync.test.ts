@@ -67,6 +67,21 @@ describe('event streams read blocking', () => {
     });
   });
 
+  test('a timeout inside sync() ends the loop and closes the stream; nextSync\'s leaves it open', async (t) => {
+    if (!needRoot(t)) return;
+    await inNs((c, ns) => {
+      const kept = c.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute });
+      assert.throws(() => kept.nextSync({ timeout: 50 }), NetlinkTimeoutError);
+      const looped = c.events({ groups: [RTNLGRP_IPV4_ROUTE], decode: decodeRoute });
+      assert.throws(() => {
+        for (const ev of looped.sync({ timeout: 50 })) void ev;
+      }, NetlinkTimeoutError);
+      assert.equal(looped.nextSync().done, true, 'closed by the timeout');
+      ip(ns, 'route', 'add', '10.75.0.0/24', 'dev', 'lo');
+      assert.equal(dstOf(kept.nextSync({ timeout: 5000 }).value), '10.75.0.0', 'the other stream goes on');
+    });
+  });
+
   test('sync() iterates; leaving the loop closes the stream; other streams still get theirs', async (t) => {
     if (!needRoot(t)) return;
     await inNs((c, ns) => {
@@ -122,7 +137,7 @@ describe('event streams read blocking', () => {
     await withNetns((ns) => {
       const stream = uevents({ netns: ns });
       ip(ns, 'link', 'add', 'nlkt-sa', 'type', 'veth', 'peer', 'name', 'nlkt-sb');
-      let found;
+      let found, closedByLoop = false;
       try {
         for (const ev of stream.sync({ timeout: 2000 })) {
           if (ev.type === 'uevent' && ev.interface === 'nlkt-sb') {
@@ -130,6 +145,7 @@ describe('event streams read blocking', () => {
             break;
           }
         }
+        closedByLoop = stream.isClosed;
       } catch (e) {
         if (!(e instanceof NetlinkTimeoutError)) throw e;
         return t.skip('no uevent for the veth arrived in its namespace: this kernel does not deliver uevents per network namespace');
@@ -137,7 +153,7 @@ describe('event streams read blocking', () => {
         stream.close();
       }
       assert.equal(found?.action, 'add');
-      assert.equal(stream.isClosed, true, 'leaving the loop ended the stream');
+      assert.equal(closedByLoop, true, 'leaving the loop ended the stream');
     });
   });
 });

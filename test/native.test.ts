@@ -7,13 +7,12 @@ import { NETLINK_GENERIC, NETLINK_ROUTE, SOL_NETLINK, SO_RCVBUF, SOL_SOCKET } fr
 import { SocketClosedError } from '../src/core/errors.js';
 import { META_INTS, native } from '../src/core/native.js';
 import { Batch, NetlinkSocket } from '../src/core/transport.js';
-import { ip, ipJson, needRoot, withNetns } from './helpers/netns.js';
 
 const garbage: unknown[] = [undefined, null, -1, 1.5, 2 ** 40, NaN, 'x', {}, [], () => 0, 10n, Symbol('s'), new Int8Array(4)];
 
 describe('native layer', () => {
   test('every function rejects wrong argument types with a TypeError, never a crash', () => {
-    const fns = ['socket', 'close', 'bind', 'getsockname', 'setsockopt', 'getsockopt', 'ifindexOf', 'send', 'recv', 'transact',
+    const fns = ['socket', 'close', 'bind', 'getsockname', 'setsockopt', 'getsockopt', 'send', 'recv', 'transact',
       'pollerCreate', 'pollerStart', 'pollerStop', 'pollerRef', 'pollerClose'] as const;
     for (const name of fns) {
       const fn = (native as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
@@ -56,30 +55,6 @@ describe('native layer', () => {
     } finally {
       s.close();
     }
-  });
-
-  test('ifindexOf answers from the socket\'s own namespace; bad names and fds are errors with code, errno and syscall', async (t) => {
-    if (!needRoot(t)) return;
-    await withNetns((ns) => {
-      ip(ns, 'link', 'add', 'nlkx0', 'type', 'veth', 'peer', 'name', 'nlkx1');
-      const want = ipJson<{ ifindex: number }[]>(ns, 'link', 'show', 'nlkx0')[0].ifindex;
-      const inside = new NetlinkSocket(NETLINK_ROUTE, { netns: ns });
-      const root = new NetlinkSocket(NETLINK_ROUTE, {});
-      try {
-        assert.equal(inside.ifindexOf('nlkx0'), want);
-        assert.equal(inside.ifindexOf('lo'), 1);
-        assert.throws(() => root.ifindexOf('nlkx0'), { code: 'ENODEV', errno: -19, syscall: 'ioctl(SIOCGIFINDEX)' });
-        // what the kernel would cut short or read differently never reaches it
-        for (const bad of ['', 'x'.repeat(16), 'lo\0x'])
-          assert.throws(() => inside.ifindexOf(bad), { code: 'EINVAL', syscall: 'ioctl(SIOCGIFINDEX)' }, JSON.stringify(bad));
-        assert.throws(() => native.ifindexOf(987654, 'lo'), { code: 'EBADF', syscall: 'ioctl(SIOCGIFINDEX)' });
-        assert.throws(() => native.ifindexOf(inside.fd, 5 as never), TypeError);
-      } finally {
-        inside.close();
-        root.close();
-      }
-      assert.throws(() => inside.ifindexOf('lo'), SocketClosedError);
-    });
   });
 
   test('a closed connection rejects calls with a typed error', async () => {

@@ -317,9 +317,19 @@ test('sync(): the same items blocking this thread: initial dumps, events, and an
     ip(ns, 'link', 'set', 'lo', 'up');
     ip(ns, 'route', 'add', '10.9.0.0/24', 'dev', 'lo');
     const rt = openRoute({ netns: ns });
+    const monitors: RouteMonitor<'route'>[] = [];
+    const monitor = () => {
+      const m = rt.monitor(['route'], { rcvbuf: 4096 });
+      monitors.push(m);
+      return m;
+    };
     try {
       const mon = rt.monitor(['route'], { initial: true, rcvbuf: 4096 });
+      monitors.push(mon);
       const items = mon.sync({ timeout: 10_000 });
+      // one reader only: for-await and item listeners would take its events
+      assert.throws(() => mon[Symbol.asyncIterator](), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_STATE');
+      assert.throws(() => mon.on('item', () => {}), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_STATE');
       const first = items.next().value;
       assert.ok(first?.kind === 'resync' && first.initial && first.values.some((r) => r.dst === '10.9.0.0/24'));
       ip(ns, 'route', 'add', '10.10.0.0/24', 'dev', 'lo');
@@ -337,14 +347,12 @@ test('sync(): the same items blocking this thread: initial dumps, events, and an
       assert.deepEqual(resync.values.map((v) => routeText(v, dev)).sort(), want);
       assert.equal(items.next().done, true, 'breaking out closed the monitor');
 
-      const iterated = rt.monitor(['route']);
+      const iterated = monitor();
       void iterated[Symbol.asyncIterator]();
       assert.throws(() => iterated.sync(), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_STATE');
-      iterated.close();
-      const unread = rt.monitor(['route']);
-      assert.throws(() => unread.sync({ timeout: 'soon' as never }), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_ARG_TYPE');
-      unread.close();
+      assert.throws(() => monitor().sync({ timeout: 'soon' as never }), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_ARG_TYPE');
     } finally {
+      for (const m of monitors) m.close();
       rt.close();
     }
   });

@@ -3,7 +3,7 @@
 // credentials, from a socket's poller. The request engine (dispatch.ts) is not involved:
 // there are no requests, and the protocol's layer decides whom it trusts.
 import * as C from './constants.js';
-import { errnoInfo, NetlinkSystemError } from './errors.js';
+import { errnoInfo, NetlinkSystemError, SocketClosedError } from './errors.js';
 import type { RawMessage } from './message.js';
 import * as N from './native.js';
 import { acquireBatch, growBatches, releaseBatch, truncation, type Batch, type NetlinkSocket } from './transport.js';
@@ -95,7 +95,8 @@ export function readDatagramsSync(sock: NetlinkSocket, handler: DatagramHandler,
 export function datagramReaderSync(sock: NetlinkSocket, handler: DatagramHandler): (waitMs: number) => boolean {
   const read = batchReader(sock, handler);
   return (waitMs) => {
-    if (sock.isClosed) return false;
+    // (a stream left open over a closed socket would otherwise ask again at once, for ever)
+    if (sock.isClosed) throw new SocketClosedError();
     const b = acquireBatch();
     try {
       const n = sock.recv(b, waitMs, 64, true);

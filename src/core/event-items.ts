@@ -46,14 +46,14 @@ export class EventItems<T> implements AsyncIterable<EventItem<T>> {
 
   /**
    * The items as a blocking iterable for scripts (`for (const item of items.sync())`): each
-   * step waits on this thread, the event loop stopped meanwhile (EventStream.nextSync). A
-   * timeout bounds each wait (NetlinkTimeoutError); leaving the loop ends the stream.
+   * step waits on this thread, the event loop stopped meanwhile (EventStream.sync). A timeout
+   * bounds each wait (NetlinkTimeoutError); leaving the loop in any way ends the stream.
    */
   sync(opts: SyncReadOptions = {}): Generator<EventItem<T>, void, undefined> {
     return this.itemsSync(this.stream.sync(opts)); // the options checked now, not at the first step
   }
 
-  private *itemsSync(events: IterableIterator<NetlinkEvent<unknown>>): Generator<EventItem<T>, void, undefined> {
+  private *itemsSync(events: Iterable<NetlinkEvent<unknown>>): Generator<EventItem<T>, void, undefined> {
     try {
       for (const ev of events) {
         const item = this.itemOf(ev);

@@ -170,34 +170,45 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
     const timeout = opts.timeout === undefined ? 0 : checkTimeout(opts.timeout);
     if (this.listenerCount('message') > 0) throw new NetlinkStateError('nextSync(): this stream has \'message\' listeners, which take its events');
     if (this.waiter) throw new NetlinkStateError('nextSync(): a for-await loop (next()) is waiting on this stream');
-    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    // the monotonic clock, as the addon's waits: a step of the wall clock neither cuts nor stretches it
+    const deadline = timeout > 0 ? performance.now() + timeout : 0;
     for (;;) {
       const value = this.take();
       if (value !== undefined) return { value, done: false };
       if (this.closed) return this.end();
       let wait = -1;
       if (deadline) {
-        wait = deadline - Date.now();
+        wait = deadline - performance.now();
         if (wait <= 0) throw new NetlinkTimeoutError(timeout, undefined, 'event');
       }
-      // nothing in time is checked above, with the clock: a read may also return early (EINTR)
+      // nothing in time is checked above, with the clock: a read may also return early
       this.readSync(deadline ? Math.ceil(wait) : -1);
     }
   }
 
   /**
    * The events as a blocking iterable: `for (const ev of stream.sync())`. Leaving the loop
-   * (break, an exception) closes the stream, as with `for await`.
+   * in any way (break, a timeout, an error) closes the stream, as with `for await`; to wait a
+   * while and carry on, call nextSync({ timeout }) instead. A wait without a timeout ends only
+   * with an event or the stream's end: a signal handler, which needs the event loop, does not
+   * run meanwhile.
    */
-  sync(opts: SyncReadOptions = {}): IterableIterator<NetlinkEvent<T>> {
+  sync(opts: SyncReadOptions = {}): Generator<NetlinkEvent<T>, void, undefined> {
     checkObject(opts);
     if (opts.timeout !== undefined) checkTimeout(opts.timeout);
-    const it: IterableIterator<NetlinkEvent<T>> = {
-      next: () => this.nextSync(opts),
-      return: () => (this.close(), { value: undefined, done: true }),
-      [Symbol.iterator]: () => it,
-    };
-    return it;
+    return this.eventsSync(opts);
+  }
+
+  private *eventsSync(opts: SyncReadOptions): Generator<NetlinkEvent<T>, void, undefined> {
+    try {
+      for (;;) {
+        const r = this.nextSync(opts);
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      this.close();
+    }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<NetlinkEvent<T>> {

@@ -13,8 +13,6 @@ export interface NativeBinding {
   getsockname(fd: number): [pid: number, groups: number];
   setsockopt(fd: number, level: number, name: number, value: number): void;
   getsockopt(fd: number, level: number, name: number): number;
-  /** SIOCGIFINDEX: a network device's index by name, in fd's namespace (any socket answers it). */
-  ifindexOf(fd: number, name: string): number;
   /** sendTimeoutMs: 0 non-blocking (EAGAIN), > 0 bounded wait for a full peer (ETIMEDOUT), < 0 forever. */
   send(fd: number, buf: Uint8Array, offset: number, length: number, pid: number, groups: number, sendTimeoutMs: number): number;
   /** slotBytes: room for each datagram after the first (>= 64 KiB, a multiple of 8; default 64 KiB). */

@@ -384,16 +384,6 @@ export class NetlinkSocket {
   }
 
   /**
-   * A network device's index by name in this socket's namespace (SIOCGIFINDEX, one system
-   * call). The kernel reads a name "eth0:1" as eth0 (an old alias) and, for a name it does not
-   * have, may first try to load a module for it (as if_nametoindex does): callers that must
-   * tell those apart ask over rtnetlink.
-   */
-  ifindexOf(name: string): number {
-    return native.ifindexOf(this.fd, name);
-  }
-
-  /**
    * Raises SO_SNDBUF and SO_RCVBUF (never lowers them) to at least these sizes as getsockopt
    * reports them (twice what is set): past net.core.wmem_max and rmem_max where the process
    * may (the FORCE options need CAP_NET_ADMIN), else as far as those allow. The send buffer

@@ -104,8 +104,7 @@ export class Scope {
         index = this.lookup(dev);
       } catch (e) {
         if ((e as { code?: string }).code !== 'ENODEV') throw e;
-        // missing for the rest of the call too: a bulk call naming it per item asks once (the
-        // kernel may run modprobe for a name it lacks, see lookup)
+        // missing for the rest of the call too: a bulk call naming it per item asks once
         index = 0;
       }
       this.byName.set(dev, index);
@@ -114,25 +113,8 @@ export class Scope {
     return index;
   }
 
-  /**
-   * A name's index from the kernel. SIOCGIFINDEX on the call's own socket (same namespace)
-   * finds the same devices as a getlink request (alternative names too) for a fraction of
-   * the cost: in a fresh process the request's encoder, driver and reply dispatch run cold,
-   * milliseconds before a bulk call's first send. The kernel would read "eth0:1" as eth0,
-   * so such a name asks rtnetlink (no device has a ':' in its name: ENODEV), as does any
-   * failure of the ioctl other than ENODEV (a security module refusing it, say). For a name
-   * it lacks, a kernel with loadable modules first asks modprobe for "netdev-NAME" (and,
-   * with CAP_SYS_MODULE, "NAME"), as it does for `ip`, whose name lookup falls back to the
-   * same ioctl (if_nametoindex) when its getlink finds nothing.
-   */
+  /** A name's index from the kernel (0: none), by a getlink request on the call's own socket. */
   private lookup(dev: string): number {
-    if (!dev.includes(':')) {
-      try {
-        return this.conn.socket.ifindexOf(dev);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ENODEV') throw e;
-      }
-    }
     return this.links.runSync({ ...linkNamesCall('do', { ifname: dev, extMask: ['skip-stats'] }), result: (r: readonly LinkName[]) => r[0]?.index ?? 0 });
   }
 

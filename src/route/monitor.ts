@@ -228,6 +228,8 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
   private wake: (() => void) | undefined;
   private iterator: AsyncGenerator<MonitorItem<K>> | undefined;
   private pumping = false;
+  /** Read by sync(): no for-await or item listener may take its events. */
+  private syncReading = false;
   private closed = false;
 
   constructor(private readonly ctx: RouteContext, objects?: readonly K[] | 'all', private readonly options: MonitorOptions = {}) {
@@ -254,6 +256,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
     if (this.options.allNsid || this.objects.includes('nsid' as K)) this.lookUpIds();
     // listening to items (not merely to 'error' or 'close') starts the monitor's own loop
     this.on('newListener', (name: string) => {
+      if (ITEM_EVENTS.has(name) && this.syncReading) throw new NetlinkStateError(`this monitor is read by sync(): a '${name}' listener would never hear an item`);
       if (ITEM_EVENTS.has(name) && !this.pumping) {
         this.pumping = true;
         queueMicrotask(() => void this.pump());
@@ -262,6 +265,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<MonitorItem<K>> {
+    if (this.syncReading) throw new NetlinkStateError('this monitor is read by sync(): for-await would take its events');
     return (this.iterator ??= this.items());
   }
 
@@ -492,8 +496,8 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
   sync(opts: SyncReadOptions = {}): Generator<MonitorItem<K>, void, undefined> {
     checkObject(opts);
     if (opts.timeout !== undefined) checkTimeout(opts.timeout);
-    if (this.iterator || this.pumping) throw new NetlinkStateError('sync(): this monitor is already read by for-await or item listeners');
-    this.pumping = true; // item listeners added later do not start a second loop
+    if (this.iterator || this.pumping || this.syncReading) throw new NetlinkStateError('sync(): this monitor is already read (for-await, item listeners or sync())');
+    this.syncReading = true;
     return this.itemsSync(opts);
   }
 
