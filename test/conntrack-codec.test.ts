@@ -182,7 +182,7 @@ describe('conntrack events: decoding and hostile messages', () => {
   });
 
   test('a malformed message is one error item and the stream goes on', async () => {
-    const stream = new EventStream<CtEvent>({ groups: [1, 2, 3], decode: decodeEvent }, () => {}, () => {}, () => {}, () => false);
+    const stream = new EventStream<CtEvent>({ groups: [1, 2, 3], decode: decodeEvent }, () => {}, () => {}, () => {}, () => {});
     const items = EventItems.of<CtEvent, CtEvent>(stream, (ev) => ev, () => {});
     stream.deliver(raw(0x100, 0x600, body.subarray(0, 30)));
     stream.deliver(raw(0x100, 0x600, body));

@@ -56,10 +56,6 @@ export function auditdRecords(opts: AuditdOptions = {}): EventItems<AuditRecord>
   };
   let answer: NetlinkError | 'ok' | undefined;
   let polling: { pause(): void; resume(): void } | undefined;
-  const stream = new EventStream<AuditRecord>(
-    { decode: (m) => decodeRecordBody(m.type, m.buf, m.start, m.end), highWaterMark: opts.highWaterMark, ref: opts.ref },
-    () => polling?.pause(), () => polling?.resume(), () => {}, (waitMs) => readSync(waitMs),
-  );
   const handler: DatagramHandler = {
     datagram: (m) => {
       if (m.sender !== 0) return; // only the kernel
@@ -80,7 +76,10 @@ export function auditdRecords(opts: AuditdOptions = {}): EventItems<AuditRecord>
     overrun: () => stream.overrun(),
     fail: (err) => stream.fail(err),
   };
-  const readSync = datagramReaderSync(sock, handler);
+  const stream = new EventStream<AuditRecord>(
+    { decode: (m) => decodeRecordBody(m.type, m.buf, m.start, m.end), highWaterMark: opts.highWaterMark, ref: opts.ref },
+    () => polling?.pause(), () => polling?.resume(), () => {}, datagramReaderSync(sock, handler),
+  );
   // registered (or refused) before this returns: records that come ahead of the answer wait in the stream
   try {
     send(process.pid, REGISTER_SEQ);

@@ -112,13 +112,13 @@ function archNumber(v: string | number): number {
   if (typeof v === 'number') return v >>> 0;
   const named = v === 'b64' || v === 'b32' ? machine?.[v] : v;
   const n = named === undefined ? undefined : ARCHES[named as keyof typeof ARCHES] ?? (/^(0x[0-9a-f]+|\d+)$/i.test(named) ? Number(named) : undefined);
-  return n ?? arg('fields', `arch ${JSON.stringify(v)} is not b64, b32, ${Object.keys(ARCHES).join(', ')} or a number`);
+  return n ?? arg('fields', `arch ${quote(v)} is not b64, b32, ${Object.keys(ARCHES).join(', ')} or a number`);
 }
 
 function permBits(v: string | number): number {
   if (typeof v === 'number') return v;
   let bits = 0;
-  for (const c of v) bits |= PERMS.find(([l]) => l === c)?.[1] ?? arg('fields', `perm ${JSON.stringify(v)} must be letters of rwxa`);
+  for (const c of v) bits |= PERMS.find(([l]) => l === c)?.[1] ?? arg('fields', `perm ${quote(v)} must be letters of rwxa`);
   return bits || arg('fields', 'perm must name at least one of rwxa');
 }
 
@@ -138,7 +138,7 @@ function fieldNumber(name: string, v: string | number): number {
   switch (f.kind) {
     case 'arch': return archNumber(v);
     case 'perm': return permBits(v);
-    case 'msgtype': return recordTypeNumber(v) ?? arg('fields', `msgtype ${JSON.stringify(v)} is not an audit record type`);
+    case 'msgtype': return recordTypeNumber(v) ?? arg('fields', `msgtype ${quote(v)} is not an audit record type`);
     default: return intValue(name, v, f.kind);
   }
 }
@@ -182,8 +182,8 @@ function checkRule(r: AuditRule): AuditField[] {
   const fields = [...(r.fields ?? [])];
   for (const f of fields) {
     const name = FIELD_ALIASES[f?.name] ?? f?.name;
-    if (!(name in FIELDS)) arg('fields', `unknown field ${JSON.stringify(f?.name)} (known: ${Object.keys(FIELDS).join(', ')})`);
-    if (!(f.op in OPS)) arg('fields', `${name}: operator ${JSON.stringify(f.op)} is not one of ${Object.keys(OPS).join(' ')}`);
+    if (!(name in FIELDS)) arg('fields', `unknown field ${quote(f?.name)} (known: ${Object.keys(FIELDS).join(', ')})`);
+    if (!(f.op in OPS)) arg('fields', `${name}: operator ${quote(f.op)} is not one of ${Object.keys(OPS).join(' ')}`);
     if (FIELDS[name].kind === 'string' && (typeof f.value !== 'string' || f.value === '')) arg('fields', `${name} needs a non-empty string`);
   }
   if (r.key !== undefined) {
@@ -204,7 +204,7 @@ function syscallMask(r: AuditRule, fields: AuditField[]): Uint32Array {
   const table = syscallTable(fields);
   for (const s of list) {
     const n = typeof s === 'number' ? s : table?.[s] ?? (/^\d+$/.test(s) ? Number(s) : undefined);
-    if (n === undefined) arg('syscalls', `unknown syscall ${JSON.stringify(s)}${table ? '' : ' (no syscall table for this arch: give numbers)'}`);
+    if (n === undefined) arg('syscalls', `unknown syscall ${quote(s)}${table ? '' : ' (no syscall table for this arch: give numbers)'}`);
     if (!Number.isInteger(n) || n! < 0 || n! >= SYSCALL_BITS) arg('syscalls', `syscall number ${n} is out of range 0..${SYSCALL_BITS - 1}`);
     mask[n! >> 5] |= (1 << (n! & 31)) >>> 0;
   }
@@ -363,7 +363,7 @@ export function parseRule(text: string): AuditRule {
         if (!watch) arg('rule', '-p applies to a watch (-w)');
         watch.perms = next(i++, opt);
         break;
-      default: arg('rule', `${JSON.stringify(opt)} is not an auditctl rule option nlkit knows (-a -A -d -S -F -k -w -p)`);
+      default: arg('rule', `${quote(opt)} is not an auditctl rule option nlkit knows (-a -A -d -S -F -k -w -p)`);
     }
   }
   if (watch) {

@@ -419,19 +419,19 @@ export class Connection {
 
   /** Runs the receive loop on this thread until p is answered. */
   private driveSync(p: Pending): void {
-    let deadline = p.timeout > 0 ? Date.now() + p.timeout : 0;
+    let deadline = p.timeout > 0 ? performance.now() + p.timeout : 0;
     while (!p.settled) {
       if (this.closed) return this.table.finish(p, new SocketClosedError());
       let wait = -1;
       if (deadline) {
-        wait = deadline - Date.now();
+        wait = deadline - performance.now();
         if (wait <= 0) return this.abandonSync(p);
       }
       const seen = p.progress;
       const got = this.readInto(Math.ceil(wait), p.dump ? DUMP_SLOTS : 1);
       // a dump times out after a whole period without progress, as the async driver's does
       if (p.dump && p.progress !== seen) {
-        if (deadline) deadline = Date.now() + p.timeout;
+        if (deadline) deadline = performance.now() + p.timeout;
         continue;
       }
       if (!got) return this.abandonSync(p);
@@ -584,7 +584,7 @@ export class Connection {
       this.updatePolling();
     }, (waitMs) => {
       this.assertOpen();
-      return this.readInto(waitMs, DUMP_SLOTS, false, true);
+      this.readInto(waitMs, DUMP_SLOTS, false, true);
     });
     s.on('ref-change', () => this.updatePolling());
     this.dispatcher.addStream(s as EventStream<unknown>);

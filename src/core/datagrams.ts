@@ -72,36 +72,31 @@ function batchReader(sock: NetlinkSocket, handler: DatagramHandler): (batch: Bat
  * `done()` says enough or the time is up; false when it timed out.
  */
 export function readDatagramsSync(sock: NetlinkSocket, handler: DatagramHandler, done: () => boolean, timeoutMs: number): boolean {
-  const read = batchReader(sock, handler);
-  const deadline = Date.now() + timeoutMs;
-  const b = acquireBatch();
-  try {
-    while (!done()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      const n = sock.recv(b, left, 64);
-      if (n > 0) read(b, n);
-    }
-    return true;
-  } finally {
-    releaseBatch(b);
+  // an answer to what was just sent is usually queued already: read before polling
+  const readOnce = datagramReaderSync(sock, handler, false);
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    readOnce(Math.ceil(left));
   }
+  return true;
 }
 
 /**
- * One blocking read for a Sync caller (EventStream.nextSync): what arrives within waitMs
- * (-1: however long it takes) goes to the handler; false when nothing came.
+ * One blocking read for a Sync caller: what arrives within waitMs (-1: however long it
+ * takes) goes to the handler. `pollFirst` (EventStream.nextSync's reads) waits before the
+ * first read, which would mostly find the queue empty.
  */
-export function datagramReaderSync(sock: NetlinkSocket, handler: DatagramHandler): (waitMs: number) => boolean {
+export function datagramReaderSync(sock: NetlinkSocket, handler: DatagramHandler, pollFirst = true): (waitMs: number) => void {
   const read = batchReader(sock, handler);
   return (waitMs) => {
     // (a stream left open over a closed socket would otherwise ask again at once, for ever)
     if (sock.isClosed) throw new SocketClosedError();
     const b = acquireBatch();
     try {
-      const n = sock.recv(b, waitMs, 64, true);
+      const n = sock.recv(b, waitMs, 64, pollFirst);
       if (n > 0) read(b, n);
-      return n > 0;
     } finally {
       releaseBatch(b);
     }

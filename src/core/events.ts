@@ -28,11 +28,17 @@ export interface SyncReadOptions {
   timeout?: number;
 }
 
+/** A Sync read's options checked: its timeout in ms, 0 for none. */
+export function syncTimeout(opts: SyncReadOptions): number {
+  checkObject(opts);
+  return opts.timeout === undefined ? 0 : checkTimeout(opts.timeout);
+}
+
 /**
  * Reads the socket on this thread: dispatches what arrives within waitMs (-1: however long
- * it takes) to its streams; false when nothing came.
+ * it takes) to its streams.
  */
-export type ReadSync = (waitMs: number) => boolean;
+export type ReadSync = (waitMs: number) => void;
 
 /**
  * Notifications from one socket. Either iterate it (`for await (const ev of stream)`),
@@ -166,8 +172,11 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
    * `for await`: those would take the events it waits for.
    */
   nextSync(opts: SyncReadOptions = {}): IteratorResult<NetlinkEvent<T>> {
-    checkObject(opts);
-    const timeout = opts.timeout === undefined ? 0 : checkTimeout(opts.timeout);
+    return this.nextWithin(syncTimeout(opts));
+  }
+
+  /** nextSync with its timeout checked already (0: none): a sync() loop checks its options once. */
+  nextWithin(timeout: number): IteratorResult<NetlinkEvent<T>> {
     if (this.listenerCount('message') > 0) throw new NetlinkStateError('nextSync(): this stream has \'message\' listeners, which take its events');
     if (this.waiter) throw new NetlinkStateError('nextSync(): a for-await loop (next()) is waiting on this stream');
     // the monotonic clock, as the addon's waits: a step of the wall clock neither cuts nor stretches it
@@ -194,15 +203,13 @@ export class EventStream<T = Message> extends EventEmitter implements AsyncItera
    * run meanwhile.
    */
   sync(opts: SyncReadOptions = {}): Generator<NetlinkEvent<T>, void, undefined> {
-    checkObject(opts);
-    if (opts.timeout !== undefined) checkTimeout(opts.timeout);
-    return this.eventsSync(opts);
+    return this.eventsSync(syncTimeout(opts));
   }
 
-  private *eventsSync(opts: SyncReadOptions): Generator<NetlinkEvent<T>, void, undefined> {
+  private *eventsSync(timeout: number): Generator<NetlinkEvent<T>, void, undefined> {
     try {
       for (;;) {
-        const r = this.nextSync(opts);
+        const r = this.nextWithin(timeout);
         if (r.done) return;
         yield r.value;
       }

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import * as C from './constants.js';
 import { NetlinkArgumentError } from './errors.js';
-import { checkBoolean, checkFunction, checkInt, checkObject, checkPayload, show } from './options.js';
+import { checkBoolean, checkFunction, checkInt, checkObject, checkPayload } from './options.js';
 import type { Payload, RawMessage } from './message.js';
 import type { NetlinkSocket } from './transport.js';
 import { Writer } from './writer.js';
@@ -85,10 +85,7 @@ function errnoOf(err: unknown): number {
 }
 
 function count(name: string, v: number | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'backlog' ? 0 : 1) || v > 0x7fffffff)
-    throw new NetlinkArgumentError(name, `must be an integer ${name === 'backlog' ? 0 : 1}..${0x7fffffff}, got ${show(v)}`, 'ERR_OUT_OF_RANGE');
-  return v;
+  return v === undefined ? dflt : checkInt(v, name, name === 'backlog' ? 0 : 1, 0x7fffffff);
 }
 
 /**

@@ -441,12 +441,12 @@ export class Transaction<T> implements SeqRange {
     // Sync: when progress (an item settled, a send made) was last seen; a datagram that settles
     // nothing (a stranger's on a user protocol, a peer's endless multipart answer) must not
     // restart the wait, or the call would block for as long as one kept coming
-    let settled = this.progress, sent = this.chunk, since = Date.now();
+    let settled = this.progress, sent = this.chunk, since = performance.now();
     const overdue = (): boolean => {
-      if (this.progress === settled && this.chunk === sent) return Date.now() - since >= this.timeout;
+      if (this.progress === settled && this.chunk === sent) return performance.now() - since >= this.timeout;
       settled = this.progress;
       sent = this.chunk;
-      since = Date.now();
+      since = performance.now();
       return false;
     };
     try {
@@ -492,7 +492,7 @@ export class Transaction<T> implements SeqRange {
         if (!sync) return; // the poller delivers the rest; settle() wakes the driver
         if (this.timeout <= 0) this.host.read(-1);
         else if (overdue()) this.expire();
-        else this.host.read(Math.ceil(since + this.timeout - Date.now()));
+        else this.host.read(Math.ceil(since + this.timeout - performance.now()));
       }
       this.finish();
     } finally {

@@ -101,7 +101,7 @@ export function protocolValue(v: unknown, option = 'protocol'): number {
 /** A command line's protocol word (a name or a number) as a number; undefined for one nobody knows. */
 export function protocolWord(word: string): number | undefined {
   try {
-    return protocolValue(/^\d+$/.test(word) ? Number(word) : word.toLowerCase());
+    return protocolValue(word.toLowerCase()); // (ipProtoValue reads a string of digits as its number)
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
 // same answer (only more bytes), and events (which the kernel does not filter) use the same test.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
-import { parseIPv4, parseIPv6 } from '../core/display.js';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
 import { ipv4PrefixValue } from '../core/ipv4-text.js';
 import { checkSpec } from '../route/arg-check.js';
 import { parseFamily, parsePrefix, prefixMaskBytes } from '../route/inet.js';
@@ -85,6 +85,11 @@ function addressTest(text: unknown, option: string): { family: number; address: 
       },
     };
   }
+  // one IPv6 address: entries' addresses are the codec's canonical text, so one string compare
+  if (p.family !== AF_INET && p.len === 128) {
+    const canonical = formatIPv6(parseIPv6(p.address)!);
+    return { ...p, test: (have) => have === canonical };
+  }
   const bytes = (a: string) => (p.family === AF_INET ? parseIPv4(a) : a.includes(':') ? parseIPv6(a) : undefined);
   const mask = prefixMaskBytes(p.family === AF_INET ? 4 : 16, p.len);
   const want = bytes(p.address)!;
@@ -100,8 +105,8 @@ function addressTest(text: unknown, option: string): { family: number; address: 
 interface TupleTest {
   /** What CTA_FILTER can compare: exact IPv4 addresses, ports, ICMP fields. */
   t: CtTupleFilter;
-  /** The whole filter, applied to each entry. */
-  test: (have: CtTuple) => boolean;
+  /** The whole filter, applied to each entry; undefined when it names no field. */
+  test?: (have: CtTuple) => boolean;
   family?: number;
 }
 
@@ -127,7 +132,9 @@ function tupleFilter(v: unknown, option: string, proto: number | undefined): Tup
     const k = PROTO_KEYS.find((f) => t[f] !== undefined);
     if (k !== undefined) throw new NetlinkArgumentError(`${prefix}${k}`, "needs a protocol ('tcp', 'udp', 'icmp'...)");
   } else fields = protoFields(t, prefix, proto);
-  const test = (have: CtTuple) => addr.every(([k, f]) => f(have[k])) && PORT_KEYS.every((k) => fields[k] === undefined || fields[k] === have[k]);
+  const ports = PORT_KEYS.filter((k) => fields[k] !== undefined);
+  const test = addr.length || ports.length
+    ? (have: CtTuple) => addr.every(([k, f]) => f(have[k])) && ports.every((k) => fields[k] === have[k]) : undefined;
   return { t: Object.assign(out, fields), test, family };
 }
 
@@ -166,7 +173,7 @@ export function compileFilter(f: unknown): CompiledFilter {
   if (proto !== undefined) tests.push((e) => e.protonum === proto);
 
   const orig = tupleFilter(Object.fromEntries(TUPLE_KEYS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]])), 'filter', proto);
-  const reply: TupleTest = spec.reply === undefined ? { t: {}, test: () => true } : tupleFilter(spec.reply, 'reply', proto);
+  const reply: TupleTest = spec.reply === undefined ? { t: {} } : tupleFilter(spec.reply, 'reply', proto);
   for (const fam of [orig.family, reply.family]) {
     if (fam === undefined) continue;
     if (family !== 0 && fam !== family) throw new NetlinkArgumentError('family', `is '${familyWord(family)}' but an address is ${familyWord(fam)}`);
@@ -176,7 +183,9 @@ export function compileFilter(f: unknown): CompiledFilter {
     const word = familyWord(family);
     tests.push((e) => e.family === word);
   }
-  tests.push((e) => orig.test(e.orig) && (spec.reply === undefined || reply.test(e.reply)));
+  const { test: origTest } = orig, { test: replyTest } = reply;
+  if (origTest) tests.push((e) => origTest(e.orig));
+  if (replyTest) tests.push((e) => replyTest(e.reply));
   const origFlags = filterFlags(orig.t, proto);
   const replyFlags = reply.family !== undefined || Object.keys(reply.t).length ? filterFlags(reply.t, proto) : 0;
   // the kernel refuses CTA_FILTER without a family (EOPNOTSUPP): without one, only client-side

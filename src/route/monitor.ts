@@ -48,8 +48,8 @@ import { EventEmitter } from 'node:events';
 import { Connection } from '../core/connection.js';
 import { NETLINK_ROUTE, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError, NetlinkStateError } from '../core/errors.js';
-import { checkEventOptions, checkObject, checkTimeout, quote } from '../core/options.js';
-import type { EventStream, NetlinkEvent, SyncReadOptions } from '../core/events.js';
+import { checkEventOptions, quote } from '../core/options.js';
+import { syncTimeout, type EventStream, type NetlinkEvent, type SyncReadOptions } from '../core/events.js';
 import type { RawMessage } from '../core/message.js';
 import { RTNLGRP_LINK } from '../core/rtnetlink.js';
 import { opCall } from '../ynl/op-call.js';
@@ -494,14 +494,13 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
    * (NetlinkTimeoutError). Leaving the loop closes the monitor.
    */
   sync(opts: SyncReadOptions = {}): Generator<MonitorItem<K>, void, undefined> {
-    checkObject(opts);
-    if (opts.timeout !== undefined) checkTimeout(opts.timeout);
+    const timeout = syncTimeout(opts);
     if (this.iterator || this.pumping || this.syncReading) throw new NetlinkStateError('sync(): this monitor is already read (for-await, item listeners or sync())');
     this.syncReading = true;
-    return this.itemsSync(opts);
+    return this.itemsSync(timeout);
   }
 
-  private *itemsSync(opts: SyncReadOptions): Generator<MonitorItem<K>, void, undefined> {
+  private *itemsSync(timeout: number): Generator<MonitorItem<K>, void, undefined> {
     try {
       if (this.options.initial) yield* this.dumpAllSync(this.objects, true);
       while (!this.closed) {
@@ -514,7 +513,7 @@ export class RouteMonitor<K extends ObjectKind = ObjectKind> extends EventEmitte
           yield* this.dumpAllSync(kinds, false);
           continue;
         }
-        const r = this.stream.nextSync(opts);
+        const r = this.stream.nextWithin(timeout);
         if (r.done) return;
         const item = this.itemOf(r.value);
         if (item) yield item;

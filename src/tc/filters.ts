@@ -157,6 +157,9 @@ export function filterRequest(scope: Scope, spec: unknown, create = true): Newtf
   return req;
 }
 
+/** <linux/rtnetlink.h> TCM_IFINDEX_MAGIC_BLOCK: the ifindex that says the parent field holds a block index. */
+const TCM_IFINDEX_MAGIC_BLOCK = 0xffffffff;
+
 /**
  * The tcmsg of a filter or chain request: its device and parent, or a shared block's index
  * (ifindex TCM_IFINDEX_MAGIC_BLOCK, the index where the parent goes).
@@ -165,7 +168,7 @@ export function filterHeader(scope: Scope, s: { dev?: unknown; parent?: unknown;
   if (s.block === undefined) return tcmsg(scope, s, handle, s.parent === undefined ? 0 : parseFilterParent(s.parent));
   if (s.dev !== undefined || s.parent !== undefined) throw new NetlinkArgumentError('block', 'places the filters by itself: give no dev or parent with it');
   // tcm_ifindex is an int: the magic all-ones index is -1 there
-  return { family: 0, ifindex: -1, handle, parent: uint(s.block, 'block', 0xffffffff, 1), info: 0 };
+  return { family: 0, ifindex: TCM_IFINDEX_MAGIC_BLOCK | 0, handle, parent: uint(s.block, 'block', 0xffffffff, 1), info: 0 };
 }
 
 /** The header (and kind, chain) that names filters to get or delete. */
@@ -182,9 +185,6 @@ function selectorRequest(scope: Scope, sel: unknown, forDump: boolean) {
   if (s.chain !== undefined) req.chain = uint(s.chain, 'chain', MAX_CHAIN);
   return { req, prio, protocol: s.protocol === undefined ? undefined : protocol, kind: s.kind, handle: req.handle };
 }
-
-/** <linux/rtnetlink.h> TCM_IFINDEX_MAGIC_BLOCK: a reply's ifindex when its parent field holds a block index. */
-const TCM_IFINDEX_MAGIC_BLOCK = 0xffffffff;
 
 type Header = { ifindex: number; parent: number };
 
@@ -210,10 +210,9 @@ export function filterObject(m: GettfilterDumpReply, scope: Scope, asked?: Heade
   const prio = m.info >>> 16;
   const protocol = swap16(m.info & 0xffff);
   const h = headerOf(m, asked);
-  const f: Filter = {
-    ...placeView(scope, h),
-    kind: m.kind ?? '', protocol: ethertypeWord(protocol), pref: prio, chain: m.chain ?? 0,
-  };
+  // the place's fields given, not spread: one object per filter of a dump
+  const { dev, ifindex, parent } = placeView(scope, h);
+  const f: Filter = { dev, ifindex, parent, kind: m.kind ?? '', protocol: ethertypeWord(protocol), pref: prio, chain: m.chain ?? 0 };
   if (h.block !== undefined) f.block = h.block;
   const k = m.kind ? FILTER_KINDS[m.kind] : undefined;
   if (m.handle) f.handle = k ? k.formatHandle(m.handle) : `0x${m.handle.toString(16)}`;
