@@ -241,19 +241,33 @@ async function updateWhere(ct: Conntrack, o: Record<string, unknown>, w: Words, 
   const { mark: _m, status: _s, state: _st, ...filter } = w.filter;
   if (!Object.keys(filter).length) throw new UsageError('-U needs the entries to change: -p, -s, -d, ports... (or the whole tuple)');
   const values = defined({ timeout: num(o.timeout, 'timeout'), mark: num(o.mark, 'mark'), status: str(o.status), state: str(o.state) });
-  let n = 0, failed = 0;
-  for (const e of await ct.list(filter)) {
-    const key: CtKey = defined({ family: e.family, protocol: e.protonum, orig: e.orig, zone: e.zone });
+  const found = await ct.list(filter);
+  if (!found.length) {
+    summary('updated', 0);
+    return 0;
+  }
+  // one transaction for them all; each failure is its entry's own, the rest still change (as -D)
+  const keys = found.map((e): CtKey => defined({ family: e.family, protocol: e.protonum, orig: e.orig, zone: e.zone }));
+  const r = await ct.update(keys.map((key) => ({ ...key, ...values })));
+  const failedAt = new Set<number>();
+  let failed = 0;
+  for (const f of r.failures) {
+    failedAt.add(f.index);
+    // gone meanwhile (it expired or was deleted): not an error
+    if ((f.error as { code?: string }).code === 'ENOENT') continue;
+    failed++;
+    ctx.err(`nlkit conntrack: an entry could not be updated: ${f.error.message}\n`);
+  }
+  // printed as the tool prints them: each read back by its tuple (a get, whose use count
+  // differs from a dump's)
+  let n = 0;
+  for (const [i, key] of keys.entries()) {
+    if (failedAt.has(i)) continue;
     try {
-      await ct.update({ ...key, ...values });
       print([await ct.get(key)], true);
       n++;
     } catch (err) {
-      // gone meanwhile (it expired or was deleted): not an error; any other failure is reported
-      // and the rest still updated, as -D does, since earlier entries have changed already
-      if ((err as { code?: string }).code === 'ENOENT') continue;
-      failed++;
-      ctx.err(`nlkit conntrack: an entry could not be updated: ${(err as Error).message}\n`);
+      if ((err as { code?: string }).code !== 'ENOENT') throw err; // gone since its update
     }
   }
   summary('updated', n);
