@@ -13,6 +13,11 @@
  *       (done() will follow), 0 if a running job takes it
  *   senderKick(sender) -> 1 if it started a job for what is queued (a job that found no
  *       room ended: the caller read the answers since)
+ *   senderSteal(sender) -> 0, or 1 if this (the Node) thread made the next queued send
+ *       itself (none was being made, one was queued and there was room for its answers),
+ *       plus 2 if it then started a job for the rest (a job that found it sending ended):
+ *       one more done() to come. A job that could not be started is left to the next push
+ *       or kick.
  *   senderCancel(sender) -> how many pushed sends were dropped unsent (the last ones)
  *   senderRelease(sender): no more pushes; the duplicate descriptor closes once no job runs
  *       (done() still follows for each job started)
@@ -28,6 +33,10 @@
  * the buffers). The sends go through a duplicate of fd made at create: closing fd meanwhile
  * (close() during a send) cannot make a pool thread send to whatever reuses that number.
  * MSG_DONTWAIT: a pool thread never blocks on a user-space peer's full queue (EAGAIN).
+ *
+ * One send at a time, by whichever thread took it (`sending`): sends go in push order. The
+ * Node thread takes one (senderSteal) when the pool is behind, as when V8's compiler and
+ * collector hold the other CPU: the kernel's work then goes on where the Node thread runs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +72,8 @@ typedef struct {
   uint32_t next_index;
   /* a pool thread is in its send loop */
   int looping;
+  /* a send is being made (by a pool thread or by senderSteal) */
+  int sending;
   /* jobs whose completion has not run yet */
   int jobs;
   /* no more pushes (senderRelease); the external is gone (its finalizer ran) */
@@ -113,20 +124,33 @@ static int has_room(int fd, uint32_t worst) {
   return queued == 0 || (uint64_t)queued + worst <= rcvbuf;
 }
 
+/* The next queued send, if one may go now; the caller holds s->mu and makes it (send_one). */
+static int take(sender_t *s, chunk_t *c) {
+  if (s->sending || s->head >= s->tail || !has_room(s->fd, s->q[s->head].worst)) return 0;
+  *c = s->q[s->head++];
+  s->sending = 1;
+  return 1;
+}
+
+/* Makes a taken send without s->mu held, then records its result (s->mu held again). */
+static void send_one(sender_t *s, chunk_t c) {
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = s->pid};
+  pthread_mutex_unlock(&s->mu);
+  ssize_t n;
+  do n = sendto(s->fd, c.data, c.len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
+  while (n < 0 && errno == EINTR);
+  int32_t r = n < 0 ? -errno : 1;
+  pthread_mutex_lock(&s->mu);
+  s->sending = 0;
+  if (c.index < s->nresults) __atomic_store_n(&s->results[c.index], r, __ATOMIC_RELEASE);
+}
+
 static void execute(napi_env env, void *data) {
   sender_t *s = ((job_t *)data)->s;
-  struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = s->pid};
+  chunk_t c;
   pthread_mutex_lock(&s->mu);
-  while (s->head < s->tail && has_room(s->fd, s->q[s->head].worst)) {
-    chunk_t c = s->q[s->head++];
-    pthread_mutex_unlock(&s->mu);
-    ssize_t n;
-    do n = sendto(s->fd, c.data, c.len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
-    while (n < 0 && errno == EINTR);
-    int32_t r = n < 0 ? -errno : 1;
-    pthread_mutex_lock(&s->mu);
-    if (c.index < s->nresults) __atomic_store_n(&s->results[c.index], r, __ATOMIC_RELEASE);
-  }
+  /* ends when nothing may go now: senderSteal's send ends by starting a job for the rest */
+  while (take(s, &c)) send_one(s, c);
   s->looping = 0;
   pthread_mutex_unlock(&s->mu);
 }
@@ -288,6 +312,29 @@ static napi_value js_sender_kick(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value js_sender_steal(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  sender_t *s = argc >= 1 ? get_sender(env, argv[0]) : NULL;
+  if (!s) return throw_type(env, "senderSteal(sender)");
+  int sent = 0;
+  chunk_t c;
+  pthread_mutex_lock(&s->mu);
+  if (take(s, &c)) {
+    send_one(s, c);
+    sent = 1;
+    /* the rest go on from the pool: a job that found this send being made has ended */
+    if (!s->looping && s->head < s->tail) {
+      s->looping = 1;
+      if (start_job(env, s)) s->looping = 0;
+      else sent |= 2;
+    }
+  }
+  pthread_mutex_unlock(&s->mu);
+  napi_value r;
+  napi_create_int32(env, sent, &r);
+  return r;
+}
+
 static napi_value js_sender_cancel(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   sender_t *s = argc >= 1 ? get_sender(env, argv[0]) : NULL;
@@ -319,6 +366,7 @@ void sendbehind_init(napi_env env, napi_value exports) {
       {"senderCreate", 0, js_sender_create, 0, 0, 0, napi_enumerable, 0},
       {"senderPush", 0, js_sender_push, 0, 0, 0, napi_enumerable, 0},
       {"senderKick", 0, js_sender_kick, 0, 0, 0, napi_enumerable, 0},
+      {"senderSteal", 0, js_sender_steal, 0, 0, 0, napi_enumerable, 0},
       {"senderCancel", 0, js_sender_cancel, 0, 0, 0, napi_enumerable, 0},
       {"senderRelease", 0, js_sender_release, 0, 0, 0, napi_enumerable, 0},
   };

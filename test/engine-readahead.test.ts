@@ -240,6 +240,8 @@ describe('read-ahead: dumps on the thread pool', () => {
       assert.equal(n.readaheadJoin(poller), -1);
       assert.throws(() => n.senderKick(ahead), TypeError);
       assert.throws(() => n.senderKick(poller), TypeError);
+      assert.throws(() => n.senderSteal(ahead), TypeError);
+      assert.equal(n.senderSteal(sender), 0); // nothing queued: nothing made
       assert.throws(() => n.pollerStart(ahead), /EBADF/);
       assert.throws(() => n.pollerStart(sender), /EBADF/);
       n.pollerClose(poller);

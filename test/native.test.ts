@@ -13,7 +13,7 @@ const garbage: unknown[] = [undefined, null, -1, 1.5, 2 ** 40, NaN, 'x', {}, [],
 describe('native layer', () => {
   test('every function rejects wrong argument types with a TypeError, never a crash', () => {
     const fns = ['socket', 'close', 'bind', 'getsockname', 'setsockopt', 'getsockopt', 'send', 'recv', 'transact',
-      'pollerCreate', 'pollerStart', 'pollerStop', 'pollerRef', 'pollerClose'] as const;
+      'pollerCreate', 'pollerStart', 'pollerStop', 'pollerRef', 'pollerClose', 'senderKick', 'senderSteal', 'senderCancel'] as const;
     for (const name of fns) {
       const fn = (native as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
       for (const g of garbage) {

@@ -1,7 +1,7 @@
-// Bulk route items from a template (src/route/routes-template.ts): a route with the options
-// of the first of its shape is that route's bytes with its destination written in. Checked
-// byte for byte against the description's encoder (property-based, any mix of shapes), and
-// against the kernel with `ip -j route show` as the oracle.
+// Bulk route items from a template (src/route/routes-template.ts): the routes with the options
+// of the first of its shape go as a run of that route's bytes with each destination written
+// in. Checked byte for byte against the description's encoder (property-based, any mix of
+// shapes), and against the kernel with `ip -j route show` as the oracle.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -29,6 +29,34 @@ function bytesOf(item: TransactionItem<unknown>): Buffer {
   return Buffer.from(w.buf.subarray(0, w.pos));
 }
 
+/** The k-th request of a run item (TransactionItem.repeat), as the transaction writes it. */
+function runBytes(item: TransactionItem<unknown>, k: number): Buffer {
+  const b = Buffer.from(item.payload as Uint8Array), { at, words } = item.repeat!;
+  b.writeUInt32BE(words[k], at);
+  return b;
+}
+
+type Outcome = { type: number; flags?: number; layout: unknown; bytes: Buffer } | { error: string };
+const outcome = (f: () => TransactionItem<unknown>): Outcome => {
+  try {
+    const it = f();
+    return { type: it.type, flags: it.flags, layout: it.layout, bytes: bytesOf(it) };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+};
+
+/** Each spec's request (or error) as a bulk call's source gives them: runs where they fit, else one by one. */
+function templatedOutcomes(specs: readonly RouteSpec[]): Outcome[] {
+  const t = templated(make), out: Outcome[] = [];
+  for (let i = 0; i < specs.length;) {
+    const r = t.run(specs, i);
+    if (r === undefined) out.push(outcome(() => t.item(scope, specs[i++])));
+    else for (let k = 0; k < r.repeat!.count; k++, i++) out.push({ type: r.type, flags: r.flags, layout: r.layout, bytes: runBytes(r, k) });
+  }
+  return out;
+}
+
 /** A few shapes a bulk mixes: options other than dst (metrics, tables, gateways, families...). */
 const SHAPES: Omit<RouteSpec, 'dst'>[] = [
   { dev: 1 },
@@ -50,21 +78,25 @@ const dstArb = fc.oneof(
 describe('bulk route items from a template', () => {
   test('byte for byte what the description encodes, for any mix of shapes and destinations', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.nat(SHAPES.length - 1), dstArb), { minLength: 1, maxLength: 40 }), (list) => {
-      const item = templated(make);
-      for (const [shape, dst] of list) {
-        const spec = { ...SHAPES[shape], dst } as RouteSpec;
-        const outcome = (f: () => TransactionItem<unknown>) => {
-          try {
-            const it = f();
-            return { type: it.type, flags: it.flags, layout: it.layout, bytes: bytesOf(it) };
-          } catch (e) {
-            return { error: `${(e as Error).name}: ${(e as Error).message}` };
-          }
-        };
-        // a spec routeRequest refuses (an IPv4 gateway for an IPv6 prefix) is refused the same
-        assert.deepEqual(outcome(() => item(scope, spec)), outcome(() => make(scope, spec)), JSON.stringify(spec));
-      }
+      const specs = list.map(([shape, dst]) => ({ ...SHAPES[shape], dst }) as RouteSpec);
+      // a spec routeRequest refuses (an IPv4 gateway for an IPv6 prefix) is refused the same
+      assert.deepEqual(templatedOutcomes(specs), specs.map((spec) => outcome(() => make(scope, spec))), JSON.stringify(specs));
     }), { numRuns: 300 });
+  });
+
+  test('a run is as long as the specs that fit, and no longer', () => {
+    const specs: RouteSpec[] = [
+      ...Array.from({ length: 5 }, (_, i) => ({ dst: `10.0.${i}.0/24`, dev: 1 })),
+      { dst: '10.0.9.0/25', dev: 1 },
+      ...Array.from({ length: 3 }, (_, i) => ({ dst: `10.1.${i}.0/24`, dev: 1 })),
+    ];
+    const t = templated(make);
+    assert.equal(t.run(specs, 0), undefined); // no template yet
+    t.item(scope, specs[0]);
+    assert.equal(t.run(specs, 1)?.repeat?.count, 4);
+    assert.equal(t.run(specs, 5), undefined); // another length
+    assert.equal(t.run(specs, 6)?.repeat?.count, 3);
+    assert.deepEqual(templatedOutcomes(specs), specs.map((spec) => outcome(() => make(scope, spec))));
   });
 
   test('a destination is read as parsePrefix reads an IPv4 prefix, for any text of digits, dots and slashes', () => {
@@ -84,34 +116,38 @@ describe('bulk route items from a template', () => {
   });
 
   test('a bad destination after the template fails as routeRequest fails it', () => {
-    const item = templated(make);
-    item(scope, { dst: '10.0.0.0/24', dev: 1 });
+    const t = templated(make);
+    t.item(scope, { dst: '10.0.0.0/24', dev: 1 });
     for (const dst of ['10.0.0.256/24', '10.0.0.0/33', 'nonsense', '', '010.0.0.0/24', '10.0.0.0/', '10.0.0.0/024x', 24 as unknown as string]) {
+      // no run for it: it takes the full path
+      assert.equal(t.run([{ dst, dev: 1 }], 0), undefined, String(dst));
       let want: unknown, got: unknown;
       try { make(scope, { dst, dev: 1 }); } catch (e) { want = e; }
-      try { item(scope, { dst, dev: 1 }); } catch (e) { got = e; }
+      try { t.item(scope, { dst, dev: 1 }); } catch (e) { got = e; }
       assert.ok(want instanceof Error, dst);
       assert.deepEqual([(got as Error)?.constructor, (got as Error)?.message], [(want as Error).constructor, (want as Error).message], dst);
     }
   });
 
   test('a spec with inherited options, or after Object.prototype gains a key, is built in full', () => {
-    const item = templated(make);
-    const first = item(scope, { dst: '10.0.0.0/24', dev: 1 });
-    assert.ok(first);
+    const t = templated(make);
+    assert.ok(t.item(scope, { dst: '10.0.0.0/24', dev: 1 }));
     // routeRequest reads own options only: the inherited metric is not the template's business
     const inherited = Object.assign(Object.create({ metric: 5 }), { dst: '10.0.1.0/24', dev: 1 }) as RouteSpec;
-    assert.deepEqual(bytesOf(item(scope, inherited)), bytesOf(make(scope, inherited)));
+    assert.equal(t.run([inherited], 0), undefined);
+    assert.deepEqual(bytesOf(t.item(scope, inherited)), bytesOf(make(scope, inherited)));
     const proto = Object.prototype as Record<string, unknown>;
     proto.polluted = 1;
     try {
       // routeRequest skips what is inherited; the template path must agree
       const spec = { dst: '10.0.2.0/24', dev: 1 } as RouteSpec;
-      assert.deepEqual(bytesOf(item(scope, spec)), bytesOf(make(scope, spec)));
+      assert.equal(t.run([spec], 0), undefined);
+      assert.deepEqual(bytesOf(t.item(scope, spec)), bytesOf(make(scope, spec)));
     } finally {
       delete proto.polluted;
     }
-    assert.deepEqual(bytesOf(item(scope, { dst: '10.0.3.0/24', dev: 1 })), bytesOf(make(scope, { dst: '10.0.3.0/24', dev: 1 })));
+    assert.deepEqual(templatedOutcomes([{ dst: '10.0.3.0/24', dev: 1 }, { dst: '10.0.4.0/24', dev: 1 }]).map((o) => (o as { bytes: Buffer }).bytes),
+      [bytesOf(make(scope, { dst: '10.0.3.0/24', dev: 1 })), bytesOf(make(scope, { dst: '10.0.4.0/24', dev: 1 }))]);
   });
 
   test('the kernel has every route of a mixed bulk with its own options (ip -j route show)', async (t) => {

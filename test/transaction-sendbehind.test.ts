@@ -11,7 +11,7 @@ import type { TransactionItem, TransactionSource } from '../src/core/transaction
 import type { Writer } from '../src/core/writer.js';
 import { openRoute } from '../src/route/index.js';
 import { inNetns, ipJson, needRoot, withNetns } from './helpers/netns.js';
-import { ipv4, RTA_DST, RTA_GATEWAY, RTA_OIF, RTM_NEWROUTE, routeLayout, rtmsg } from './helpers/rtnl.js';
+import { ipv4, RTA_DST, RTA_GATEWAY, RTA_OIF, RTM_DELROUTE, RTM_NEWROUTE, routeLayout, rtmsg } from './helpers/rtnl.js';
 
 /** Route i of a table: 10.(100 + i / 256).(i % 256).0/24 dev lo. */
 const dstOf = (i: number) => `10.${100 + (i >> 8)}.${i & 255}.0`;
@@ -119,6 +119,38 @@ describe('transactions sent behind (pipelined)', () => {
       assert.equal(each.failures.length, N - 1);
       assert.ok(each.failures.every((f) => f.index !== BAD && (f.error as NetlinkError).code === 'EEXIST'));
       assert.ok(each.items[BAD].ok);
+    });
+  });
+
+  test('sends go in order whichever thread makes them: the pool, or this one when the pool is behind (steal)', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      // one route added, deleted, added... one item per send: any two sends out of order
+      // fail (EEXIST or ESRCH), and this thread takes a queued send whenever it finds one
+      const N = 600;
+      type Sender = { steal: () => number };
+      const sock = (c as unknown as { sock: { openSender: (...a: unknown[]) => Sender } }).sock;
+      const open = sock.openSender.bind(sock);
+      const steals = [0, 0];
+      sock.openSender = (...a: unknown[]) => {
+        const sender = open(...a);
+        const steal = sender.steal.bind(sender);
+        sender.steal = () => {
+          const r = steal();
+          steals[r & 1]++;
+          return r;
+        };
+        return sender;
+      };
+      const flip = (i: number): TransactionItem => ({ ...route(0, 160), type: i % 2 ? RTM_DELROUTE : RTM_NEWROUTE, flags: i % 2 ? 0 : NLM_F_CREATE | NLM_F_EXCL });
+      for (const ack of ['each', 'last'] as const) {
+        const r = await c.transaction(source(N, flip), { ack, maxPerSend: 1 });
+        assert.deepEqual(r.failures.map((f) => `${f.index}: ${f.error.message}`), [], ack);
+        assert.equal(r.items.length, N);
+        assert.equal(tableDsts(ns, 160).size, 0);
+      }
+      // asked at most once per send pushed; some made here, unless the pool always kept up
+      assert.ok(steals[0] + steals[1] > 0 && steals[0] + steals[1] <= 2 * N, `steals ${steals}`);
+      t.diagnostic(`sends made by this thread: ${steals[1]} of ${2 * N}`);
     });
   });
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Connection } from '../src/core/connection.js';
 import { NETLINK_ROUTE, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOL_SOCKET } from '../src/core/constants.js';
-import { NetlinkArgumentError, NetlinkError } from '../src/core/errors.js';
+import { NetlinkArgumentError, NetlinkError, NotSentError } from '../src/core/errors.js';
 import type { TransactionItem, TransactionResult } from '../src/core/transaction.js';
-import type { Writer } from '../src/core/writer.js';
+import { Writer } from '../src/core/writer.js';
 import { inNetns, ipJson } from './helpers/netns.js';
 import { ipv4, RTA_DST, RTA_GATEWAY, RTA_OIF, RTM_NEWROUTE, routeLayout, rtmsg } from './helpers/rtnl.js';
 
@@ -161,8 +161,8 @@ describe('transactions', () => {
         assert.throws(() => c.transactionSync(bad as never), (e: Error) => e instanceof NetlinkArgumentError && e.code === 'ERR_INVALID_ARG_TYPE');
       // the connection goes on
       assert.ok((await c.transaction(source(routes(3, 144, false)))).ok);
-      // one object given again and again, its payload changed each time (as route templates
-      // do): every route lands; a change to what was checked is checked again
+      // one object given again and again, its payload changed each time (a source may reuse
+      // its item): every route lands; a change to what was checked is checked again
       const reusing = (n: number, table: number, spoil?: (it: TransactionItem, i: number) => void) => {
         const list = routes(n, table, false);
         const one: TransactionItem = { ...list[0] };
@@ -195,6 +195,78 @@ describe('transactions', () => {
       ] as const)
         assert.throws(() => c.transactionSync(reusing(300, 146, spoil)), (e: Error) => e instanceof NetlinkArgumentError && e.message.includes(name), name);
       assert.equal(ipJson<{ table?: string }[]>(ns, 'route', 'show', 'table', 'all').filter((r) => r.table === '146').length, 0);
+    });
+  });
+  test('runs (repeat): one item for many routes differing in their destination; split across sends, failures by index, bad runs refused', async (t) => {
+    await inNetns(t, async (c, ns) => {
+      // rtmsg + RTA_DST (its 4 bytes at payload offset 16) + RTA_OIF lo
+      const body = (table: number) => {
+        const w = new Writer(64);
+        rtmsg(24, table)(w);
+        w.attrBytes(RTA_DST, ipv4('0.0.0.0'));
+        w.attrU32(RTA_OIF, 1);
+        return Buffer.from(w.buf.subarray(0, w.pos));
+      };
+      const word = (i: number) => (10 << 24) | ((120 + (i >> 8)) << 16) | ((i & 255) << 8);
+      const run = (table: number, words: Uint32Array, count = words.length): TransactionItem => ({
+        type: RTM_NEWROUTE, flags: NLM_F_CREATE | NLM_F_EXCL, layout: routeLayout, payload: body(table), repeat: { count, at: 16, words },
+      });
+      // runs come from a source, whose size counts every item of a run
+      const from = (items: TransactionItem[]) => {
+        let i = 0;
+        return { size: items.reduce((n, it) => n + (it.repeat?.count ?? 1), 0), next: () => items[i++] };
+      };
+      const dsts = (table: number) => ipJson<{ dst: string }[]>(ns, 'route', 'show', 'table', String(table)).map((r) => r.dst).sort();
+      const want = (n: number, dup = -1) => Array.from({ length: n }, (_, i) => `10.${120 + ((i === dup ? 0 : i) >> 8)}.${(i === dup ? 0 : i) & 255}.0/24`)
+        .filter((d, i) => i !== dup).sort();
+      // 1,000 words, word 500 the same as word 0 (EEXIST by its own index), between two plain items;
+      // 7 items per send: the run is cut into sends mid-way, pipelined or not
+      const N = 1000, DUP = 500;
+      const words = Uint32Array.from({ length: N }, (_, i) => word(i === DUP ? 0 : i));
+      const cases: [number, () => Promise<TransactionResult<unknown>> | TransactionResult<unknown>][] = [
+        [150, () => c.transaction(from([...routes(1, 150, false), run(150, words), ...routes(1, 150, false)]), { ack: 'last', maxPerSend: 7 })],
+        [151, () => c.transaction(from([run(151, words)]), { ack: 'each' })],
+        [152, () => c.transactionSync(from([run(152, words)]), { ack: 'last', maxPerSend: 7 })],
+        [153, () => c.transaction(from([run(153, words)]), { ack: 'last', maxPerSend: 7, overlap: false })],
+      ];
+      for (const [table, go] of cases) {
+        const r = await go();
+        const first = table === 150 ? 1 : 0, size = N + 2 * first;
+        assert.equal(r.items.length, size, `table ${table}`);
+        // the plain item after the run is the route of the plain item before it again
+        const failed = r.failures.map((f) => [f.index, (f.error as NetlinkError).code]);
+        assert.deepEqual(failed, table === 150 ? [[first + DUP, 'EEXIST'], [size - 1, 'EEXIST']] : [[DUP, 'EEXIST']], `table ${table}`);
+        const got = dsts(table);
+        assert.deepEqual(got.filter((d) => d.startsWith('10.12')), want(N, DUP), `table ${table}`);
+      }
+      // the words the run's count leaves out are not sent
+      assert.ok((await c.transaction(from([run(154, words, 10)]))).ok);
+      assert.deepEqual(dsts(154), want(10));
+      // stopped part-way (stopOnError, the duplicate in the first send): the rest of the run is not sent, and counted
+      const stopped = c.transactionSync(from([run(155, Uint32Array.from([word(0), word(0), word(2), word(3), word(4)])), ...routes(1, 155, false)]), { stopOnError: true, maxPerSend: 2, ack: 'each' });
+      assert.equal(stopped.items.length, 6);
+      assert.equal((stopped.failures[0].error as NetlinkError).code, 'EEXIST');
+      assert.ok(stopped.failures.slice(1).every((f) => f.error instanceof NotSentError), stopped.failures.map((f) => f.error.name).join());
+      assert.deepEqual(dsts(155), want(1));
+      // bad runs: refused with a typed error before anything is sent
+      const bad: [string, Partial<TransactionItem>][] = [
+        ['payload', { payload: (w: Writer) => w.u32(0) }],
+        ['repeat.count', { repeat: { count: 0, at: 16, words } }],
+        ['repeat.count', { repeat: { count: 1.5, at: 16, words } }],
+        ['repeat.count', { repeat: { count: N + 1, at: 16, words: new Uint32Array(N + 1) } }], // past the source's size
+        ['repeat.at', { repeat: { count: 1, at: 25, words } }],
+        ['repeat.at', { repeat: { count: 1, at: -1, words } }],
+        ['repeat.words', { repeat: { count: 3, at: 16, words: new Uint32Array(2) } }],
+        ['repeat.words', { repeat: { count: 1, at: 16, words: [1] as unknown as Uint32Array } }],
+      ];
+      for (const [name, change] of bad) {
+        const one = () => ({ size: N, next: (() => { let given = false; return () => (given ? undefined : ((given = true), { ...run(156, words), ...change })); })() });
+        assert.throws(() => c.transactionSync(one()), (e: Error) => e instanceof NetlinkArgumentError && e.message.includes(name), name);
+        await assert.rejects(async () => c.transaction(one()), (e: Error) => e instanceof NetlinkArgumentError && e.message.includes(name), name);
+      }
+      // in an array (found by index, its length the number of items): refused
+      assert.throws(() => c.transactionSync([run(156, words, 2)]), (e: Error) => e instanceof NetlinkArgumentError && /a run is given by a source/.test(e.message));
+      assert.equal(ipJson<{ table?: string }[]>(ns, 'route', 'show', 'table', 'all').filter((r) => r.table === '156').length, 0);
     });
   });
 });

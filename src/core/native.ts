@@ -46,6 +46,8 @@ export interface NativeBinding {
   senderPush(sender: object, buf: Uint8Array | ArrayBuffer, offset: number, length: number, worstAnswerBytes: number): number;
   /** Starts a job for the queued sends if none runs (one that found no room ended): 1 if it did. */
   senderKick(sender: object): number;
+  /** Makes the next queued send on this thread if none is being made: 1 if it did, + 2 if it then started a job. */
+  senderSteal(sender: object): number;
   /** Drops the pushed sends not started yet (the last ones): how many. */
   senderCancel(sender: object): number;
   senderRelease(sender: object): void;

@@ -24,6 +24,24 @@ export interface TransactionItem<T = Message> {
    * kernels that do not ack them). Default: as the transaction's `ack` says.
    */
   ack?: boolean;
+  /**
+   * This item stands for `repeat.count` items in a row (consecutive indexes, each with its
+   * own sequence number, answer and error): each is this one with the 32-bit big-endian
+   * word at payload offset `repeat.at` set to repeat.words[k]. Bulk requests that differ
+   * only in an IPv4 address (the routes of one shape) then cost no call per item. The
+   * payload must be bytes, and the item come from a TransactionSource (whose size counts
+   * each of the run's items).
+   */
+  repeat?: ItemRun;
+}
+
+/** See TransactionItem.repeat. */
+export interface ItemRun {
+  /** How many items (1 or more): words[0, count). */
+  count: number;
+  /** Offset of the word in the payload. */
+  at: number;
+  words: Uint32Array;
 }
 
 /**
@@ -132,6 +150,11 @@ export interface TransactionSender {
   push(buf: Buffer, off: number, len: number, worstAnswerBytes: number): boolean;
   /** Starts a job for the queued sends if none runs (one that found no room ends): true if it did. */
   kick(): boolean;
+  /**
+   * Makes the next queued send on this thread, if none is being made and its answers have
+   * room: 0 (not made), 1 (made), 3 (made, and a job started for the rest: one more done()).
+   */
+  steal(): number;
   /** Drops the pushed sends not started yet (the last ones): how many. */
   cancel(): number;
   /** No more pushes. */
@@ -173,7 +196,7 @@ const NO_ACK = 16;
  * for the items that have them, or when `result.items` is read.
  */
 export class Transaction<T> implements SeqRange {
-  /** Items encoded so far (all of them once `w` is gone). */
+  /** Items encoded so far (all of them once `encoding` is false). */
   private n = 0;
   /** The buffer the requests are in (the writer's, which may grow while pipelining). */
   private buf: Buffer;
@@ -185,7 +208,7 @@ export class Transaction<T> implements SeqRange {
   /** Per-item decoders and layouts, only when some item has one. */
   private decoders: (Decoder<unknown> | undefined)[] | undefined;
   private layouts: (MessageLayout | undefined)[] | undefined;
-  // what encode() works from; `w` is dropped once every item is encoded
+  // what encode() works from
   private readonly array: readonly TransactionItem<T>[] | undefined;
   private readonly source: TransactionSource<T> | undefined;
   private readonly max: number;
@@ -195,7 +218,20 @@ export class Transaction<T> implements SeqRange {
   private readonly rcvbuf: number;
   private readonly growBuffers: boolean;
   private readonly maxItems: number;
-  private w: Writer | undefined;
+  /**
+   * Never reset: were it set to undefined once encoding ends, V8 would widen the field's type
+   * and throw away the optimized encode() compiled meanwhile (seen with --trace-generalization).
+   */
+  private readonly w: Writer;
+  /** Items are still to be taken from the caller and encoded. */
+  private encoding = true;
+  /** A run being written (see TransactionItem.repeat): its item, and how many of its items are written. */
+  private run: TransactionItem<T> | undefined;
+  private runDone = 0;
+  private runCount = 0;
+  /** The request each of the run's items copies, and their state bits. */
+  private runMessage: Buffer | undefined;
+  private runState = 0;
   /** First item of the send being encoded. */
   private chunkStart = 0;
   /** Sends go from the threadpool while the next ones are encoded (see TransactionSender). */
@@ -294,12 +330,14 @@ export class Transaction<T> implements SeqRange {
    */
   private encode(all: boolean): void {
     const { array, source, max, offs, state, firstSeq: first } = this;
-    const w = this.w!;
-    let i = this.n;
-    // a source may give one frozen item again and again (route templates): nothing about it
-    // can change, so it is checked once
+    const w = this.w;
+    // a run stopped at the end of a send goes on
+    if (this.runDone < this.runCount && this.writeRun(all)) return;
+    let i: number;
+    // a source may give one frozen item again and again: nothing about it can change, so it
+    // is checked once
     let checked: TransactionItem<T> | undefined, frozen = false, itemState = 0, msgFlags = 0;
-    for (; i < max; i++) {
+    while ((i = this.n) < max) {
       const it = (array ? array[i] : source!.next()) as TransactionItem<T>;
       if ((it as unknown) === undefined && source) break;
       if (it !== checked || !frozen) {
@@ -307,6 +345,11 @@ export class Transaction<T> implements SeqRange {
         msgFlags = C.NLM_F_REQUEST | (it.flags ?? 0) | (itemState & ACK ? C.NLM_F_ACK : 0);
         frozen = Object.isFrozen(it);
         checked = it;
+      }
+      if (it.repeat !== undefined) {
+        this.startRun(it, itemState, i);
+        if (this.writeRun(all)) return;
+        continue;
       }
       state[i] = itemState;
       const { decode, layout, payload } = it;
@@ -325,14 +368,71 @@ export class Transaction<T> implements SeqRange {
         if (!all) return;
       }
     }
-    if (source && i === max && source.next() !== undefined)
+    if (source && this.n === max && source.next() !== undefined)
       throw new NetlinkArgumentError('items', `source gave more items than its size (${max})`, 'ERR_OUT_OF_RANGE');
     const n = this.n;
     offs[n] = w.pos;
     this.buf = w.buf;
-    this.w = undefined;
+    this.encoding = false;
     if (!this.split) this.roomForWhole(w.pos, n);
     if (n > this.chunkStart) this.closeChunk(n);
+  }
+
+  /** Checks a run item (its other fields are checked as any item's) and makes it the run being written. */
+  private startRun(it: TransactionItem<T>, itemState: number, i: number): void {
+    const { count, at, words } = it.repeat!, payload = it.payload;
+    // an array's length is its number of items, and the items are found by index
+    if (this.array) throw new NetlinkArgumentError('repeat', `item ${i}: a run is given by a source (its size counts the run's items), not in an array`);
+    if (!(payload instanceof Uint8Array)) throw new NetlinkArgumentError('payload', `item ${i}: a run (repeat) needs its payload as bytes`, 'ERR_INVALID_ARG_TYPE');
+    checkInt(count, 'repeat.count', 1, this.max - i);
+    checkInt(at, 'repeat.at', 0, payload.length - 4);
+    if (!(words instanceof Uint32Array) || words.length < count)
+      throw new NetlinkArgumentError('repeat.words', `item ${i}: must be a Uint32Array of at least ${count} words`, 'ERR_INVALID_ARG_TYPE');
+    this.run = it;
+    this.runDone = 0;
+    this.runCount = count;
+    this.runState = itemState;
+    // the request each of its items copies, as the usual path writes it (its word set per item)
+    const w = new Writer(C.NLMSG_HDRLEN + payload.length + 4), off = w.beginMessage(it.type, C.NLM_F_REQUEST | (it.flags ?? 0) | (itemState & ACK ? C.NLM_F_ACK : 0));
+    w.bytes(payload);
+    w.endMessage(off);
+    this.runMessage = w.buf.subarray(0, w.pos);
+  }
+
+  /**
+   * Writes the run's items not written yet, each a copy of its request with its sequence
+   * number and word set. True when it stopped at the end of a send (`all` false): encode()
+   * goes on from there next time.
+   */
+  private writeRun(all: boolean): boolean {
+    const { offs, state, firstSeq: first, w } = this, { decode, layout } = this.run!;
+    const words = this.run!.repeat!.words, msg = this.runMessage!, len = msg.length, word = C.NLMSG_HDRLEN + this.run!.repeat!.at;
+    const count = this.runCount, itemState = this.runState;
+    for (let k = this.runDone; k < count; k++) {
+      const i = this.n;
+      if (w.pos + len > w.buf.length) w.ensure(len);
+      const b = w.buf, p = offs[i] = w.pos, seq = (first + i) >>> 0, v = words[k];
+      b.set(msg, p);
+      b[p + 8] = seq; b[p + 9] = seq >>> 8; b[p + 10] = seq >>> 16; b[p + 11] = seq >>> 24;
+      b[p + word] = v >>> 24; b[p + word + 1] = v >>> 16; b[p + word + 2] = v >>> 8; b[p + word + 3] = v;
+      w.pos = p + len;
+      state[i] = itemState;
+      if (decode !== undefined) (this.decoders ??= new Array(this.max))[i] = decode as Decoder<unknown>;
+      if (layout !== undefined) (this.layouts ??= new Array(this.max))[i] = layout;
+      offs[i + 1] = w.pos;
+      this.n = i + 1;
+      // a send ends before the item that would take it past maxItems or maxBytes (as in encode)
+      const start = this.chunkStart;
+      if (this.split && i > start && (i - start >= this.maxItems || offs[i + 1] - offs[start] > this.maxBytes)) {
+        this.closeChunk(i);
+        if (!all) {
+          this.runDone = k + 1;
+          return true;
+        }
+      }
+    }
+    this.runDone = count;
+    return false;
   }
 
   /**
@@ -380,7 +480,7 @@ export class Transaction<T> implements SeqRange {
 
   /** Items [chunkStart, end) make one send. */
   private closeChunk(end: number): void {
-    this.buf = this.w?.buf ?? this.buf;
+    this.buf = this.w.buf;
     const start = this.chunkStart;
     this.chunkEnds.push(end);
     this.chunkStart = end;
@@ -393,17 +493,17 @@ export class Transaction<T> implements SeqRange {
    * before it have been sent, and the items after it are not sent (NotSentError).
    */
   private encodeAhead(): void {
-    if (this.w === undefined) return;
+    if (!this.encoding) return;
     try {
       this.encode(false);
     } catch (e) {
       // what the failed item wrote is dropped; the items before it still make their send
       const at = this.n;
-      this.w!.pos = this.offs[at];
+      this.w.pos = this.offs[at];
       this.badItem = at;
       this.badErr = e;
-      this.buf = this.w!.buf;
-      this.w = undefined;
+      this.buf = this.w.buf;
+      this.encoding = false;
       // a source that gave too many (at === max): its last send's worth goes unsent as well
       if (at < this.max && at > this.chunkStart) this.closeChunk(at);
     }
@@ -457,12 +557,12 @@ export class Transaction<T> implements SeqRange {
         if (running && this.stop !== undefined) this.cancelQueued();
         if (!this.outstanding) {
           const allSent = this.chunk === this.chunkEnds.length;
-          if (allSent && this.w === undefined && this.badItem < 0) {
+          if (allSent && !this.encoding && this.badItem < 0) {
             if (running) return; // done() wakes the driver
             break;
           }
           if (this.host.closed()) this.stopWith(new NotSentError(new Error('the connection closed')));
-          if (allSent && this.w === undefined) this.stopWith(this.badErr); // pipelined: an item that could not be encoded
+          if (allSent && !this.encoding) this.stopWith(this.badErr); // pipelined: an item that could not be encoded
           if (this.stop !== undefined) {
             if (this.pushed > this.confirmed) return;
             this.failUnsent();
@@ -480,7 +580,7 @@ export class Transaction<T> implements SeqRange {
           // meanwhile the next sends are encoded and queued behind them
           if (this.stop !== undefined) return;
           if (this.chunk < this.chunkEnds.length) this.sendChunk(sync);
-          else if (this.w !== undefined) this.encodeAhead();
+          else if (this.encoding) this.encodeAhead();
           else {
             // a job that found no room for the next send's answers ended: they are read now
             if (this.jobs === 0 && this.sender!.kick()) this.jobs++;
@@ -510,7 +610,7 @@ export class Transaction<T> implements SeqRange {
     const off = this.offs[start];
     // pipelined while more is to come, or behind the sends still queued (order); else from
     // here, without a trip to the threadpool
-    if (this.behind && (this.w !== undefined || this.chunk < this.chunkEnds.length || this.pushed > this.confirmed)) {
+    if (this.behind && (this.encoding || this.chunk < this.chunkEnds.length || this.pushed > this.confirmed)) {
       try {
         if (this.sender === undefined) {
           this.results = new Int32Array(this.chunkEnds.length + (this.max - this.n) + 1);
@@ -528,7 +628,13 @@ export class Transaction<T> implements SeqRange {
         this.chunk--;
         this.sentEnd = start;
         this.stopWith(e);
+        return;
       }
+      // the pool behind (a send queued behind another: V8's compiler and collector may hold
+      // the other CPU, or a pool thread waits to be scheduled): this thread makes the next
+      // one itself, so the kernel's work keeps pace with the encoding instead of piling up
+      this.collect();
+      if (this.pushed - this.confirmed >= 2 && this.sender.steal() === 3) this.jobs++;
       return;
     }
     try {
@@ -760,12 +866,19 @@ export class Transaction<T> implements SeqRange {
 
   /** Pipelined and stopped early: the items not taken from the caller yet still count (unsent). */
   private countRest(): void {
-    if (this.w === undefined && this.badItem < 0) return;
-    let n = this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n;
+    if (!this.encoding && this.badItem < 0) return;
+    // a run stopped part-way: its items not written count too, and a later run as its count
+    let n = this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n + this.runCount - this.runDone;
+    this.runDone = this.runCount;
     if (this.array) n = this.max;
-    else while (n < this.max && this.source!.next() !== undefined) n++;
-    this.n = n;
-    this.w = undefined;
+    else {
+      for (let it; n < this.max && (it = this.source!.next()) !== undefined;) {
+        const c = it.repeat?.count;
+        n += typeof c === 'number' && c >= 1 ? Math.floor(c) : 1;
+      }
+    }
+    this.n = Math.min(n, this.max);
+    this.encoding = false;
   }
 
   private finish(): void {

@@ -538,6 +538,14 @@ export class Sender {
     return native.senderKick(this.handle) === 1;
   }
 
+  /**
+   * Makes the next queued send on this thread, if none is being made and there is room for
+   * its answers: 0 (not made), 1 (made), 3 (made, and a job started for the rest).
+   */
+  steal(): number {
+    return native.senderSteal(this.handle);
+  }
+
   /** Drops the queued sends not started yet (the last pushed): how many. */
   cancel(): number {
     return native.senderCancel(this.handle);

@@ -21,9 +21,11 @@ export interface BulkResult {
 /**
  * A Bulk step from the caller's specs. Each spec is checked and built as the transaction
  * encodes it (a source: no item outlives its encoding); one that cannot be built is a
- * failure at its index and is not sent, the others still are.
+ * failure at its index and is not sent, the others still are. `run`, asked first at each
+ * spec, may give one run item for it and the specs after it (see routes-template.ts).
  */
-export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope, spec: S) => TransactionItem<unknown>): Step<BulkResult> {
+export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope, spec: S) => TransactionItem<unknown>,
+  run?: (specs: readonly S[], from: number) => TransactionItem<unknown> | undefined): Step<BulkResult> {
   if (specs.length === 0) throw new NetlinkArgumentError('specs', 'must list at least one entry', 'ERR_OUT_OF_RANGE');
   // the caller's index of each sent item, made only once a spec fails (most bulk calls have none)
   let indexOf: number[] | undefined;
@@ -33,6 +35,14 @@ export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope
     size: specs.length,
     next() {
       while (next < specs.length) {
+        // a run item (TransactionItem.repeat) stands for the specs from `next` on that it counts
+        const r = run?.(specs, next);
+        if (r !== undefined) {
+          const from = next;
+          next += r.repeat!.count;
+          if (indexOf) for (let j = from; j < next; j++) indexOf.push(j);
+          return r;
+        }
         const i = next++;
         try {
           const it = item(scope, specs[i]);

@@ -187,7 +187,10 @@ const deleteItem: Item = (scope, spec) => opItem(rtRoute, 'delroute', routeReque
  * result sees the error); many: one transaction, a BulkResult (see bulkOf).
  */
 function modify(scope: Scope, arg: RouteSpec | readonly RouteSpec[], item: Item): Step<BulkResult | undefined> {
-  if (Array.isArray(arg)) return { first: bulkOf(scope, arg as readonly RouteSpec[], templated(item)), then: (r: BulkResult) => ({ value: withFields(r) }) };
+  if (Array.isArray(arg)) {
+    const t = templated(item);
+    return { first: bulkOf(scope, arg as readonly RouteSpec[], t.item, t.run), then: (r: BulkResult) => ({ value: withFields(r) }) };
+  }
   return {
     bulk: [item(scope, arg as RouteSpec)], options: { ack: 'each' },
     result: (r: TransactionResult<unknown>) => {
