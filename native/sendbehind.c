@@ -10,7 +10,7 @@
  *       returned, then 1 (sent) or -errno. done(): a job of the pool ended (JS looks at
  *       results and pushes more).
  *   senderPush(sender, buffer, offset, length, worstAnswerBytes) -> 1 if it started a job
- *       (done() will follow), 0 if a running job takes it
+ *       (done() will follow), 0 if a running job (or senderSteal) takes it
  *   senderKick(sender) -> 1 if it started a job for what is queued (a job that found no
  *       room ended: the caller read the answers since)
  *   senderSteal(sender) -> 0, or 1 if this (the Node) thread made the next queued send
@@ -26,8 +26,9 @@
  * room for the worst case of the next send's answers (SO_MEMINFO: what is queued now plus
  * one answer per message of the next send must stay within SO_RCVBUF, or nothing may be
  * queued): answers are never lost to an overflow, and the threadpool never reads the
- * socket (the Node thread alone does, in order). A job that finds no room, or nothing more
- * queued, ends; the next push starts another.
+ * socket (the Node thread alone does, in order). A job that finds no room, nothing more
+ * queued or a send being made by senderSteal ends; the next push, kick or steal starts
+ * another.
  *
  * The memory pushed must stay untouched and alive until its result is set (the caller holds
  * the buffers). The sends go through a duplicate of fd made at create: closing fd meanwhile

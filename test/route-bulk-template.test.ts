@@ -178,6 +178,12 @@ describe('bulk route items from a template', () => {
           if (i % 3 === 1) assert.deepEqual([x.gateway, x.metric, x.dev], ['192.0.2.1', 9, 'v0']);
           else assert.deepEqual([x.gateway, x.protocol, x.dev], [undefined, 'static', 'v0']);
         }
+        // a spec whose dst getter throws, past the first send: a failure at its own index only
+        const odd: RouteSpec[] = Array.from({ length: 600 }, (_, i) => ({ dst: `10.200.${i >> 8}.${i & 255}/32`, dev: 'lo' }));
+        Object.defineProperty(odd[450], 'dst', { enumerable: true, get: () => { throw new Error('no dst'); } });
+        const got = await rt.routes.add(odd);
+        assert.deepEqual(got.failures.map((f) => [f.index, f.error.message]), [[450, 'no dst']]);
+        assert.equal(got.done, 599);
         // the same bulk again: every route fails by its own index
         const again = await rt.routes.add(specs.slice(0, 500));
         assert.equal(again.failures.length, 500);

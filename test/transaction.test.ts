@@ -248,6 +248,43 @@ describe('transactions', () => {
       assert.equal((stopped.failures[0].error as NetlinkError).code, 'EEXIST');
       assert.ok(stopped.failures.slice(1).every((f) => f.error instanceof NotSentError), stopped.failures.map((f) => f.error.name).join());
       assert.deepEqual(dsts(155), want(1));
+      // stopped while the run is still being encoded (pipelined, stopOnError: the duplicate in
+      // the first send): every item of the run is counted, the unsent ones NotSentError
+      const dup = Uint32Array.from({ length: N }, (_, i) => word(i === 1 ? 0 : i));
+      const early = await c.transaction(from([run(157, dup), ...routes(1, 157, false)]), { stopOnError: true, maxPerSend: 7, ack: 'last' });
+      assert.equal(early.items.length, N + 1);
+      assert.deepEqual(early.failures.slice(0, 1).map((f) => [f.index, (f.error as NetlinkError).code]), [[1, 'EEXIST']]);
+      assert.ok(early.failures.slice(1).every((f) => f.error instanceof NotSentError), early.failures.map((f) => f.error.name).slice(0, 5).join());
+      assert.equal(early.failures.length + dsts(157).length, N + 1);
+      // a run refused in a later send counts as all its items (and the ones after it as theirs)
+      const later = await c.transaction(from([...routes(20, 158, false), { ...run(158, words, 30), repeat: { count: 30, at: 999, words } }, ...routes(5, 158, false)]),
+        { maxPerSend: 7, ack: 'last' });
+      assert.equal(later.items.length, 20 + 30 + 5);
+      assert.ok(later.failures[0].error instanceof NetlinkArgumentError && /repeat\.at/.test(later.failures[0].error.message), later.failures[0]?.error.message);
+      assert.deepEqual(later.failures.map((f) => f.index), Array.from({ length: 35 }, (_, k) => 20 + k));
+      // null items after a stop are counted as items, not read as runs
+      const list = routes(300, 159, false);
+      let k = 0;
+      const nulls = await c.transaction({ size: 300, next: () => {
+        const i = k++;
+        return i >= 300 ? undefined : i === 150 || i === 200 ? (null as never) : list[i];
+      } }, { maxPerSend: 10, ack: 'last' });
+      assert.equal(nulls.items.length, 300);
+      assert.equal(nulls.failures[0].index, 150);
+      assert.ok(nulls.failures[0].error instanceof NetlinkArgumentError);
+      assert.equal(nulls.failures.length, 150);
+      // a source that throws while the rest of it is counted after a stop: the result still
+      // comes (it threw out of a callback before, and the process died)
+      const list2 = routes(300, 161, false);
+      let m = 0;
+      const throwing = await c.transaction({ size: 300, next: () => {
+        const i = m++;
+        if (i === 100) return null as never;
+        if (i === 250) throw new Error('source broke');
+        return i < 300 ? list2[i] : undefined;
+      } }, { maxPerSend: 10, ack: 'last' });
+      assert.equal(throwing.failures[0].index, 100);
+      assert.ok(throwing.items.length >= 101 && throwing.items.length <= 300, String(throwing.items.length));
       // bad runs: refused with a typed error before anything is sent
       const bad: [string, Partial<TransactionItem>][] = [
         ['payload', { payload: (w: Writer) => w.u32(0) }],
@@ -258,6 +295,7 @@ describe('transactions', () => {
         ['repeat.at', { repeat: { count: 1, at: -1, words } }],
         ['repeat.words', { repeat: { count: 3, at: 16, words: new Uint32Array(2) } }],
         ['repeat.words', { repeat: { count: 1, at: 16, words: [1] as unknown as Uint32Array } }],
+        ['repeat', { repeat: null as never }],
       ];
       for (const [name, change] of bad) {
         const one = () => ({ size: N, next: (() => { let given = false; return () => (given ? undefined : ((given = true), { ...run(156, words), ...change })); })() });

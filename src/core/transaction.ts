@@ -35,7 +35,10 @@ export interface TransactionItem<T = Message> {
   repeat?: ItemRun;
 }
 
-/** See TransactionItem.repeat. */
+/**
+ * See TransactionItem.repeat. Like the item, it must stay as it is until the source is asked
+ * for its next item (the run may be written over several sends).
+ */
 export interface ItemRun {
   /** How many items (1 or more): words[0, count). */
   count: number;
@@ -140,10 +143,11 @@ export interface TransactionHost {
 }
 
 /**
- * A transaction's sends from the threadpool, in the order pushed: send k's outcome appears
- * in results[k] (1 sent, -errno failed) once it returned; done() runs on this thread when a
- * job of the pool ends. A send waits until the receive queue has room for the worst case
- * of its answers, so none is lost, and only this thread reads the socket.
+ * A transaction's sends, in the order pushed, made from the threadpool or (steal) from this
+ * thread, one at a time: send k's outcome appears in results[k] (1 sent, -errno failed)
+ * once it returned; done() runs on this thread when a job of the pool ends. A send waits
+ * until the receive queue has room for the worst case of its answers, so none is lost, and
+ * only this thread reads the socket.
  */
 export interface TransactionSender {
   /** Queues a send; true when it started a job (one more done() to come). The bytes stay untouched and referenced until their result is in. */
@@ -225,8 +229,9 @@ export class Transaction<T> implements SeqRange {
   private readonly w: Writer;
   /** Items are still to be taken from the caller and encoded. */
   private encoding = true;
-  /** A run being written (see TransactionItem.repeat): its item, and how many of its items are written. */
+  /** A run being written (see TransactionItem.repeat): its item, its first item's index, its count and how many are written. */
   private run: TransactionItem<T> | undefined;
+  private runStart = 0;
   private runDone = 0;
   private runCount = 0;
   /** The request each of the run's items copies, and their state bits. */
@@ -380,17 +385,21 @@ export class Transaction<T> implements SeqRange {
 
   /** Checks a run item (its other fields are checked as any item's) and makes it the run being written. */
   private startRun(it: TransactionItem<T>, itemState: number, i: number): void {
-    const { count, at, words } = it.repeat!, payload = it.payload;
+    const repeat: unknown = it.repeat;
     // an array's length is its number of items, and the items are found by index
     if (this.array) throw new NetlinkArgumentError('repeat', `item ${i}: a run is given by a source (its size counts the run's items), not in an array`);
-    if (!(payload instanceof Uint8Array)) throw new NetlinkArgumentError('payload', `item ${i}: a run (repeat) needs its payload as bytes`, 'ERR_INVALID_ARG_TYPE');
+    if (typeof repeat !== 'object' || repeat === null) throw new NetlinkArgumentError('repeat', `item ${i}: must be { count, at, words }, got ${repeat === null ? 'null' : typeof repeat}`, 'ERR_INVALID_ARG_TYPE');
+    const { count, at, words } = repeat as ItemRun, payload = it.payload;
     checkInt(count, 'repeat.count', 1, this.max - i);
+    // a run refused from here on still counts as its items (countRest)
+    this.run = it;
+    this.runStart = i;
+    this.runDone = 0;
+    this.runCount = count;
+    if (!(payload instanceof Uint8Array)) throw new NetlinkArgumentError('payload', `item ${i}: a run (repeat) needs its payload as bytes`, 'ERR_INVALID_ARG_TYPE');
     checkInt(at, 'repeat.at', 0, payload.length - 4);
     if (!(words instanceof Uint32Array) || words.length < count)
       throw new NetlinkArgumentError('repeat.words', `item ${i}: must be a Uint32Array of at least ${count} words`, 'ERR_INVALID_ARG_TYPE');
-    this.run = it;
-    this.runDone = 0;
-    this.runCount = count;
     this.runState = itemState;
     // the request each of its items copies, as the usual path writes it (its word set per item)
     const w = new Writer(C.NLMSG_HDRLEN + payload.length + 4), off = w.beginMessage(it.type, C.NLM_F_REQUEST | (it.flags ?? 0) | (itemState & ACK ? C.NLM_F_ACK : 0));
@@ -634,7 +643,7 @@ export class Transaction<T> implements SeqRange {
       // the other CPU, or a pool thread waits to be scheduled): this thread makes the next
       // one itself, so the kernel's work keeps pace with the encoding instead of piling up
       this.collect();
-      if (this.pushed - this.confirmed >= 2 && this.sender.steal() === 3) this.jobs++;
+      if (this.stop === undefined && this.pushed - this.confirmed >= 2 && this.sender.steal() === 3) this.jobs++;
       return;
     }
     try {
@@ -867,18 +876,38 @@ export class Transaction<T> implements SeqRange {
   /** Pipelined and stopped early: the items not taken from the caller yet still count (unsent). */
   private countRest(): void {
     if (!this.encoding && this.badItem < 0) return;
-    // a run stopped part-way: its items not written count too, and a later run as its count
-    let n = this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n + this.runCount - this.runDone;
+    // a run stopped part-way (or refused, or failing as it was written) counts as all its
+    // items, and a later run as its count
+    const runEnd = this.runDone < this.runCount ? this.runStart + this.runCount : 0;
+    let n = Math.max(this.badItem >= 0 ? Math.min(this.badItem + 1, this.max) : this.n, runEnd);
     this.runDone = this.runCount;
     if (this.array) n = this.max;
     else {
-      for (let it; n < this.max && (it = this.source!.next()) !== undefined;) {
-        const c = it.repeat?.count;
-        n += typeof c === 'number' && c >= 1 ? Math.floor(c) : 1;
+      try {
+        for (let it; n < this.max && (it = this.source!.next()) !== undefined;) {
+          const c = typeof it === 'object' && it !== null ? it.repeat?.count : undefined;
+          n += typeof c === 'number' && c >= 1 ? Math.floor(c) : 1;
+        }
+      } catch {
+        // a source that throws as it is drained: what it gave so far is what was unsent
       }
     }
     this.n = Math.min(n, this.max);
     this.encoding = false;
+  }
+
+  /**
+   * Ends the transaction where pump() itself threw (a defect, not a kernel answer): the async
+   * driver rejects the caller's promise with it instead of the process dying of an exception
+   * in a callback. Sends not started are dropped; a running one keeps its bytes (held) until
+   * it returns.
+   */
+  crash(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sender?.cancel();
+    this.sender?.release();
+    if (this.registered) this.host.table.removeRange(this);
   }
 
   private finish(): void {
@@ -945,7 +974,17 @@ export function driveTransaction<T>(t: Transaction<T>, signal: AbortSignal | und
       step();
     };
     const step = () => {
-      t.pump(false);
+      try {
+        t.pump(false);
+      } catch (e) {
+        // step runs from callbacks (a microtask, a timer, the pool's done()): thrown there, it
+        // would end the process
+        t.crash();
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        poll();
+        return reject(e);
+      }
       if (t.done) {
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

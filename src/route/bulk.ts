@@ -35,8 +35,14 @@ export function bulkOf<S>(scope: Scope, specs: readonly S[], item: (scope: Scope
     size: specs.length,
     next() {
       while (next < specs.length) {
-        // a run item (TransactionItem.repeat) stands for the specs from `next` on that it counts
-        const r = run?.(specs, next);
+        // a run item (TransactionItem.repeat) stands for the specs from `next` on that it
+        // counts; a spec that throws as it is read (a getter) is no run's: item() reports it
+        let r: TransactionItem<unknown> | undefined;
+        try {
+          r = run?.(specs, next);
+        } catch {
+          r = undefined;
+        }
         if (r !== undefined) {
           const from = next;
           next += r.repeat!.count;
