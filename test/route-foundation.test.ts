@@ -5,7 +5,10 @@ import { describe, test } from 'node:test';
 import { NetlinkArgumentError, NetlinkError, NetlinkSystemError } from '../src/core/errors.js';
 import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { bindOps, RouteContext, type Step } from '../src/route/context.js';
-import { formatPrefix, parseFamily, parsePrefix } from '../src/route/inet.js';
+import { BlockList, isIP } from 'node:net';
+import fc from 'fast-check';
+import { formatIPv6, parseIPv6 } from '../src/core/display.js';
+import { formatPrefix, parseFamily, parsePrefix, prefixTest } from '../src/route/inet.js';
 import { NameTable, parseNameFile, routeProtocols, routeScopes, routeTables } from '../src/route/names.js';
 import { description as rtLink } from '../src/ynl/families/rt-link.js';
 import { opCall } from '../src/ynl/op-call.js';
@@ -48,6 +51,31 @@ describe('prefixes', () => {
       assert.throws(() => parsePrefix(bad), NetlinkArgumentError, bad);
     assert.throws(() => parsePrefix(5 as unknown as string), (e: unknown) => e instanceof NetlinkArgumentError && e.code === 'ERR_INVALID_ARG_TYPE');
     assert.throws(() => parsePrefix('::1', 'dst', 2), /IPv4 prefix/);
+  });
+
+  test('an address inside a prefix, as node:net\'s BlockList says (any prefix, any address of either family)', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
+    // zero groups often, so that '::' spellings come up
+    const v6 = fc.array(fc.oneof(fc.constant(0), fc.nat(0xffff)), { minLength: 8, maxLength: 8 }).map((a) => a.map((x) => x.toString(16)).join(':'));
+    // prefixes near the address tested, so that both answers come up
+    const near = (a: string) => fc.integer({ min: 0, max: a.includes(':') ? 128 : 32 }).map((len) => `${a}/${len}`);
+    fc.assert(fc.property(fc.oneof(v4, v6), fc.oneof(v4, v6), fc.boolean(), (a, b, same) => {
+      const [pre] = fc.sample(near(a), 1);
+      // the address tested as decoders write it (canonical text); the prefix as a user may spell it
+      const have = (same ? a : b).includes(':') ? formatIPv6(parseIPv6(same ? a : b)!) : same ? a : b;
+      const p = parsePrefix(pre, 'to');
+      const type = p.family === 2 ? 'ipv4' : 'ipv6';
+      const block = new BlockList();
+      block.addSubnet(p.address, p.len, type);
+      const want = isIP(have) === (type === 'ipv4' ? 4 : 6) && block.check(have, type);
+      assert.equal(prefixTest(p)(have), want, `${have} in ${pre}`);
+    }), { numRuns: 2000 });
+    // 'default' (address ''): every address of its family, none of the other
+    assert.equal(prefixTest(parsePrefix('default'))('192.0.2.1'), true);
+    assert.equal(prefixTest(parsePrefix('default'))('2001:db8::1'), false);
+    assert.equal(prefixTest(parsePrefix('default', 'to', 10))('2001:db8::1'), true);
+    // one IPv6 address: any spelling of it is the same address, compared as the decoders write it
+    assert.equal(prefixTest(parsePrefix('2001:0db8:0:0::1'))('2001:db8::1'), true);
   });
 
   test('format as ip prints', () => {

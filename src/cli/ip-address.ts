@@ -2,9 +2,9 @@
 // flush, over nlkit/route's addresses module.
 import { makeAddresses, type Address, type AddressFilter, type AddressSpec } from '../route/addresses.js';
 import { routeScopes } from '../route/names.js';
-import { parsePrefix } from '../route/inet.js';
+import { parsePrefix, prefixTest } from '../route/inet.js';
 import {
-  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, invalidArgument, keywordsOf, parseKeywords, prefixArg, type Words,
 } from './ip-command.js';
 import type { NameOf } from './ip-link-details.js';
 import { linkPartsJson, linkPartsText } from './ip-link-parts.js';
@@ -127,7 +127,7 @@ function selectionOf(p: Parsed, family: string | undefined): Selection {
   if (p.to !== undefined) {
     const pre = prefixArg(p.to as string, family);
     if (pre) {
-      s.to = prefixMatcher(pre);
+      s.to = prefixTest(pre);
       s.toFamily = pre.family === 2 ? 'inet' : 'inet6';
     }
   }

@@ -14,7 +14,6 @@
 //   2. its loader in the `load` field of its row in OBJECTS (ip-objects.ts), which already
 //      lists every ip object in iproute2's order so abbreviations resolve as ip resolves them.
 // --help, `help`, the completion scripts and -batch come from these tables with no more code.
-import { BlockList, isIP } from 'node:net';
 import type { RouteContext } from '../route/context.js';
 import { parsePrefix, type Prefix } from '../route/inet.js';
 import { UsageError } from './args.js';
@@ -269,14 +268,6 @@ export function flushDone(env: IpEnv, r: { done: number; failures: { error: Erro
 /** Every keyword spelling of a grammar (for completion). */
 export function keywordsOf(g: Grammar): string[] {
   return [...new Set(g.keywords.flatMap((k) => k.names))];
-}
-
-/** A `to PREFIX` filter as a test of addresses (text); a prefix of length 0 takes its whole family. */
-export function prefixMatcher(prefix: { family: number; address: string; len: number }): (addr: string) => boolean {
-  const type = prefix.family === 2 ? 'ipv4' : 'ipv6';
-  const block = new BlockList();
-  block.addSubnet(prefix.address || (type === 'ipv4' ? '0.0.0.0' : '::'), prefix.len, type);
-  return (addr) => isIP(addr) === (type === 'ipv4' ? 4 : 6) && block.check(addr, type);
 }
 
 /** `nlkit OBJECT COMMAND ... help`: print the object's help. */

@@ -3,9 +3,10 @@
 import { isIP } from 'node:net';
 import { makeNeighbours, type Neighbour, type NeighbourFilter, type NeighbourSpec } from '../route/neighbours.js';
 import { NUD_STATES, type NudState } from '../route/neigh-words.js';
+import { prefixTest } from '../route/inet.js';
 import { routeProtocols } from '../route/names.js';
 import {
-  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixArg, prefixMatcher, type Words,
+  entryCommands, flushDone, type Grammar, type IpEnv, type IpObject, type Parsed, IpUsageError, duplicateOrGarbage, invalidArgument, keywordsOf, parseKeywords, prefixArg, type Words,
 } from './ip-command.js';
 import { printJson } from './ip-output.js';
 
@@ -155,7 +156,7 @@ async function select(p: Parsed, env: IpEnv, flush: boolean): Promise<Neighbour[
     const pre = prefixArg(p.to as string, env.family);
     if (pre) {
       family ??= pre.family === 2 ? 'inet' : 'inet6';
-      to = prefixMatcher(pre);
+      to = prefixTest(pre);
     }
   }
   if (family) filter.family = family;

@@ -5,10 +5,8 @@
 // same answer (only more bytes), and events (which the kernel does not filter) use the same test.
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET } from '../core/rtnetlink.js';
-import { formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
-import { ipv4PrefixValue } from '../core/ipv4-text.js';
 import { checkSpec } from '../route/arg-check.js';
-import { parseFamily, parsePrefix, prefixMaskBytes } from '../route/inet.js';
+import { parseFamily, parsePrefix, prefixTest } from '../route/inet.js';
 import { uint, valueMask } from '../route/spec-values.js';
 import type { GetDumpRequest, NfCtStatusEnum, TupleAttrsSet } from '../ynl/families/conntrack.js';
 import {
@@ -66,40 +64,12 @@ export interface CompiledFilter {
   match: (e: CtEntry) => boolean;
 }
 
-/** An entry's address inside a filter's address or ADDR/LEN (compared as bytes: IPv6 has many spellings). */
+/** An entry's address inside a filter's address or ADDR/LEN. */
 function addressTest(text: unknown, option: string): { family: number; address: string; len: number; test: (have: string) => boolean } {
   if (typeof text !== 'string') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`, 'ERR_INVALID_ARG_TYPE');
   const p = parsePrefix(text, option);
   if (p.address === '') throw new NetlinkArgumentError(option, `must be an address or ADDR/LEN, got ${quote(text)}`);
-  // IPv4 as numbers: every entry of a filtered dump or event stream goes through the test,
-  // and an entry's address is a dotted quad as the codec wrote it (no Buffer per entry)
-  const wanted = p.family === AF_INET ? ipv4PrefixValue(p.address, 32) : -1;
-  if (wanted >= 0) {
-    const m = p.len === 0 ? 0 : (0xffffffff << (32 - p.len)) >>> 0;
-    const w = (wanted & m) >>> 0;
-    return {
-      ...p,
-      test: (have) => {
-        const v = ipv4PrefixValue(have, 32);
-        return v >= 0 && ((v & m) >>> 0) === w;
-      },
-    };
-  }
-  // one IPv6 address: entries' addresses are the codec's canonical text, so one string compare
-  if (p.family !== AF_INET && p.len === 128) {
-    const canonical = formatIPv6(parseIPv6(p.address)!);
-    return { ...p, test: (have) => have === canonical };
-  }
-  const bytes = (a: string) => (p.family === AF_INET ? parseIPv4(a) : a.includes(':') ? parseIPv6(a) : undefined);
-  const mask = prefixMaskBytes(p.family === AF_INET ? 4 : 16, p.len);
-  const want = bytes(p.address)!;
-  return {
-    ...p,
-    test: (have) => {
-      const b = bytes(have);
-      return b !== undefined && b.length === want.length && mask.every((m, i) => (b[i] & m) === (want[i] & m));
-    },
-  };
+  return { ...p, test: prefixTest(p) };
 }
 
 interface TupleTest {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS } from '../core/rtnetlink.js';
 import { NetlinkArgumentError } from '../core/errors.js';
-import { isIPv4Text } from '../core/ipv4-text.js';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../core/display.js';
+import { ipv4PrefixValue, isIPv4Text } from '../core/ipv4-text.js';
 import { quote } from '../core/options.js';
 
 export type InetFamily = typeof AF_INET | typeof AF_INET6;
@@ -60,6 +61,36 @@ export function prefixLength(text: string, from: number): number {
     v = v * 10 + c;
   }
   return v;
+}
+
+/**
+ * Whether an address's text is inside a prefix (a length 0 takes its whole family, address ''
+ * included): what `to PREFIX` filters and conntrack filters apply to every entry of a dump or
+ * event stream. An IPv4 address is compared as a number and one IPv6 address as its canonical
+ * text (entries' addresses are the decoders' canonical text), so no Buffer is made per entry.
+ */
+export function prefixTest(p: { family: number; address: string; len: number }): (have: string) => boolean {
+  const v4 = p.family === AF_INET;
+  const wanted = !v4 ? -1 : p.address === '' ? 0 : ipv4PrefixValue(p.address, 32);
+  if (wanted >= 0) {
+    const m = p.len === 0 ? 0 : (0xffffffff << (32 - p.len)) >>> 0;
+    const w = (wanted & m) >>> 0;
+    return (have) => {
+      const v = ipv4PrefixValue(have, 32);
+      return v >= 0 && ((v & m) >>> 0) === w;
+    };
+  }
+  if (!v4 && p.len === 128) {
+    const canonical = formatIPv6(parseIPv6(p.address)!);
+    return (have) => have === canonical;
+  }
+  const bytes = (a: string) => (v4 ? parseIPv4(a) : a.includes(':') ? parseIPv6(a) : undefined);
+  const mask = prefixMaskBytes(v4 ? 4 : 16, p.len);
+  const want = p.address === '' ? Buffer.alloc(mask.length) : bytes(p.address)!;
+  return (have) => {
+    const b = bytes(have);
+    return b !== undefined && b.length === want.length && mask.every((m, i) => (b[i] & m) === (want[i] & m));
+  };
 }
 
 /** The mask of a prefix length as `bytes` bytes (the first `len` bits set): /24 of 4 is ff ff ff 00. */
