@@ -46,7 +46,9 @@ describe('nlkit route show: more selectors', () => {
     // ip's get_prefix takes only -4/-6/-0's family: no -4 is "any valid" even where IPv4 is
     // listed, and any/all with no family select every route (default still the default one)
     for (const opts of [[], ['-0'], ['-4'], ['-6'], ['-j']]) {
-      for (const sel of [['router'], ['to', 'router'], ['root', 'router'], ['10.70.0.0/24'], ['match', '10.70.0.0/16'], ['fd00::/8'], ['default'], ['any'], ['all'], ['root', 'any'], ['match', 'all'], ['root', 'default'], ['table', 'all', 'router'], ['table', 'all', '10.70.0.0/24']]) {
+      for (const sel of [['router'], ['to', 'router'], ['root', 'router'], ['10.70.0.0/24'], ['match', '10.70.0.0/16'], ['fd00::/8'], ['default'], ['any'], ['all'], ['root', 'any'], ['match', 'all'], ['root', 'default'], ['table', 'all', 'router'], ['table', 'all', '10.70.0.0/24'],
+        // a source prefix of 'default': every route without a source is inside it, both families
+        ['from', 'match', 'default'], ['from', 'match', '0.0.0.0/0'], ['from', 'exact', 'default'], ['from', 'default']]) {
         same(ns, [...opts, 'route', 'show', ...sel]);
       }
     }

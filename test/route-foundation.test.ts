@@ -7,7 +7,7 @@ import { RTM_GETLINK } from '../src/core/rtnetlink.js';
 import { bindOps, RouteContext, type Step } from '../src/route/context.js';
 import { BlockList, isIP } from 'node:net';
 import fc from 'fast-check';
-import { formatIPv6, parseIPv6 } from '../src/core/display.js';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../src/core/display.js';
 import { formatPrefix, parseFamily, parsePrefix, prefixTest } from '../src/route/inet.js';
 import { NameTable, parseNameFile, routeProtocols, routeScopes, routeTables } from '../src/route/names.js';
 import { description as rtLink } from '../src/ynl/families/rt-link.js';
@@ -53,29 +53,41 @@ describe('prefixes', () => {
     assert.throws(() => parsePrefix('::1', 'dst', 2), /IPv4 prefix/);
   });
 
-  test('an address inside a prefix, as node:net\'s BlockList says (any prefix, any address of either family)', () => {
+  test('an address inside a prefix, as node:net\'s BlockList says (any prefix, near it or not, either family)', () => {
     const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
     // zero groups often, so that '::' spellings come up
     const v6 = fc.array(fc.oneof(fc.constant(0), fc.nat(0xffff)), { minLength: 8, maxLength: 8 }).map((a) => a.map((x) => x.toString(16)).join(':'));
-    // prefixes near the address tested, so that both answers come up
-    const near = (a: string) => fc.integer({ min: 0, max: a.includes(':') ? 128 : 32 }).map((len) => `${a}/${len}`);
-    fc.assert(fc.property(fc.oneof(v4, v6), fc.oneof(v4, v6), fc.boolean(), (a, b, same) => {
-      const [pre] = fc.sample(near(a), 1);
-      // the address tested as decoders write it (canonical text); the prefix as a user may spell it
-      const have = (same ? a : b).includes(':') ? formatIPv6(parseIPv6(same ? a : b)!) : same ? a : b;
+    const bytesOf = (a: string) => (a.includes(':') ? parseIPv6(a)! : parseIPv4(a)!);
+    const textOf = (b: Buffer) => (b.length === 4 ? [...b].join('.') : formatIPv6(b));
+    // an address, a prefix length for it, and what is tested: the address itself, the address
+    // with one bit flipped near the prefix's end (inside or just outside), or another address
+    const cases = fc.oneof(v4, v6).chain((a) => fc.record({
+      a: fc.constant(a), len: fc.integer({ min: 0, max: a.includes(':') ? 128 : 32 }), flip: fc.integer({ min: -2, max: 2 }),
+      other: fc.oneof(v4, v6), pick: fc.nat(2), compressed: fc.boolean(),
+    }));
+    fc.assert(fc.property(cases, ({ a, len, flip, other, pick, compressed }) => {
+      const bits = bytesOf(a);
+      const flipped = Buffer.from(bits), k = Math.min(bits.length * 8 - 1, Math.max(0, len + flip));
+      flipped[k >> 3] ^= 0x80 >> (k & 7);
+      // the tested address as decoders write it (canonical text); the prefix as a user may spell it
+      const have = pick === 0 ? textOf(bits) : pick === 1 ? textOf(flipped) : textOf(bytesOf(other));
+      const pre = `${compressed ? textOf(bits) : a}/${len}`;
       const p = parsePrefix(pre, 'to');
       const type = p.family === 2 ? 'ipv4' : 'ipv6';
       const block = new BlockList();
       block.addSubnet(p.address, p.len, type);
       const want = isIP(have) === (type === 'ipv4' ? 4 : 6) && block.check(have, type);
       assert.equal(prefixTest(p)(have), want, `${have} in ${pre}`);
-    }), { numRuns: 2000 });
+    }), { numRuns: 3000 });
     // 'default' (address ''): every address of its family, none of the other
     assert.equal(prefixTest(parsePrefix('default'))('192.0.2.1'), true);
     assert.equal(prefixTest(parsePrefix('default'))('2001:db8::1'), false);
     assert.equal(prefixTest(parsePrefix('default', 'to', 10))('2001:db8::1'), true);
     // one IPv6 address: any spelling of it is the same address, compared as the decoders write it
     assert.equal(prefixTest(parsePrefix('2001:0db8:0:0::1'))('2001:db8::1'), true);
+    // a zone is a socket address's, not a prefix: a typed error, as ip refuses it
+    for (const zoned of ['fe80::1%eth0', 'fe80::%eth0/64'])
+      assert.throws(() => parsePrefix(zoned, 'to'), (e: unknown) => e instanceof NetlinkArgumentError, zoned);
   });
 
   test('format as ip prints', () => {

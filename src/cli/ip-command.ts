@@ -91,13 +91,18 @@ export class IpUsageError extends UsageError {
   }
 }
 
+/** Under -0 (AF_PACKET) ip's get_prefix takes no inet prefix: its error, status 1. */
+export function refuseUnderLink(text: string, family: string | undefined): void {
+  if (family === 'link') throw new IpUsageError(`Error: "${text}" may be inet prefix, but it is not allowed in this context.`, 1);
+}
+
 /**
  * A prefix word as ip's get_prefix reads it: of the -4/-6 family when one is given, refused
  * under -0 (AF_PACKET), else ip's words and exit status 1. undefined: default/any/all with no
  * family, which ip reads as every address of both families.
  */
 export function prefixArg(text: string, family: string | undefined, option = 'to'): Prefix | undefined {
-  if (family === 'link') throw new IpUsageError(`Error: "${text}" may be inet prefix, but it is not allowed in this context.`, 1);
+  refuseUnderLink(text, family);
   const six = family === 'inet6';
   const named = six || family === 'inet';
   if (!named && (text === 'default' || text === 'any' || text === 'all')) return undefined;

@@ -1,13 +1,14 @@
 // `nlkit route` as `ip route`: show/list (streamed: a 100,000-route table is printed as it is
 // dumped), get, add, append, change, replace, del and flush, over nlkit/route's routes module.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { formatIPv6, parseIPv6 } from '../core/display.js';
 import { netnsName } from '../core/transport.js';
 import type { Nexthop } from '../route/nexthops.js';
 import { deleteSpec, makeRoutes, type Route, type RouteEncap, type RouteFilter, type RouteQuery, type RouteSpec } from '../route/routes.js';
-import { parsePrefix } from '../route/inet.js';
+import { parsePrefix, prefixTest } from '../route/inet.js';
 import { dumpLinkNames } from '../route/link-names.js';
 import { names, routeTables } from '../route/names.js';
-import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, prefixArg, uintValue, type Words } from './ip-command.js';
+import { type IpCommand, type IpEnv, type IpObject, type Plan, IpUsageError, duplicateOrGarbage, flushDone, getUint, invalidArgument, isPrefix, prefixArg, refuseUnderLink, uintValue, type Words } from './ip-command.js';
 import { parseEncap } from './ip-encap.js';
 import { dumpTerminated, strerror } from './ip-output.js';
 import { listPrinter } from './ip-printer.js';
@@ -169,22 +170,19 @@ function realmsValue(text: string, invalid = 'invalid realms\n'): { realm: numbe
 
 /** `from [root|match|exact] PREFIX`: the routes whose source prefix is inside, covers or is PREFIX. */
 function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv): (r: Route) => boolean {
+  refuseUnderLink(text, env.family);
   let p;
   try {
     p = parsePrefix(text, 'from', env.family === 'inet' ? 2 : env.family === 'inet6' ? 10 : undefined);
   } catch {
     throw new IpUsageError(`Error: ${env.family ?? 'any valid'} prefix is expected rather than "${text}".`, 1);
   }
-  const type = p.family === 10 ? 'ipv6' : 'ipv4';
-  const within = (addr: string, net: string, len: number) => {
-    const b = new BlockList();
-    b.addSubnet(net || (type === 'ipv6' ? '::' : '0.0.0.0'), len, type);
-    return b.check(addr, type);
-  };
-  // root and exact test every route against the one prefix given: one block list for all of them
-  const given = new BlockList();
-  given.addSubnet(p.address || (type === 'ipv6' ? '::' : '0.0.0.0'), p.len, type);
-  const full = p.family === 10 ? 128 : 32;
+  const v6 = p.family === 10;
+  // root and exact test every route's source against the one prefix given; match tests the
+  // given address (as decoders write addresses) against each route's source prefix
+  const given = prefixTest(p);
+  const mine = p.address === '' ? (v6 ? '::' : '0.0.0.0') : v6 ? formatIPv6(parseIPv6(p.address)!) : p.address;
+  const full = v6 ? 128 : 32;
   return (r) => {
     const slash = r.src?.lastIndexOf('/') ?? -1;
     const addr = r.src === undefined ? (r.family === 'inet6' ? '::' : '0.0.0.0') : slash < 0 ? r.src : r.src.slice(0, slash);
@@ -192,7 +190,7 @@ function sourceTest(kind: 'root' | 'match' | 'exact', text: string, env: IpEnv):
     if (r.family !== (p.family === 10 ? 'inet6' : 'inet')) return false;
     if (kind !== 'match' && len < p.len) return false;
     if (kind !== 'root' && len > p.len) return false;
-    return kind === 'match' ? within(p.address || '::', addr, len) : given.check(addr, type);
+    return kind === 'match' ? prefixTest({ family: p.family, address: addr, len })(mine) : given(addr);
   };
 }
 

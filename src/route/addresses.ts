@@ -1,6 +1,5 @@
 // IPv4 and IPv6 addresses (`ip address`): list, add, replace, delete and flush, one request
 // or many in a transaction, with `ip`'s words for everything (flags, lifetimes, scope names).
-import { BlockList } from 'node:net';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../core/constants.js';
 import { NetlinkArgumentError } from '../core/errors.js';
 import { AF_INET, AF_INET6 } from '../core/rtnetlink.js';
@@ -9,7 +8,7 @@ import { description as rtAddr, type IfaFlagsEnum, type Types as RtAddr } from '
 import { checkBool, checkNames, checkSpec, checkString, checkUint } from './arg-check.js';
 import { deleteAll, oneOrMany, type BulkResult, type EntryTable, type OneOrMany, type OneOrManySync } from './bulk.js';
 import { bindOps, type RouteContext, type Scope, type Step } from './context.js';
-import { familyName, parseFamily, parsePrefix, type InetFamily } from './inet.js';
+import { familyName, parseFamily, parsePrefix, prefixTest, type InetFamily } from './inet.js';
 import { routeScopes } from './names.js';
 import { quote } from '../core/options.js';
 
@@ -251,10 +250,9 @@ function compileFilter(scope: Scope, filter: AddressFilter | undefined): { famil
   }
   if (f.to !== undefined) {
     const p = parsePrefix(f.to as string, 'to');
-    const block = new BlockList();
-    block.addSubnet(p.address || (p.family === AF_INET ? '0.0.0.0' : '::'), p.len, p.family === AF_INET ? 'ipv4' : 'ipv6');
+    const inside = prefixTest(p);
     const type = p.family === AF_INET ? 'inet' : 'inet6';
-    tests.push((a) => a.family === type && block.check(a.local, p.family === AF_INET ? 'ipv4' : 'ipv6'));
+    tests.push((a) => a.family === type && inside(a.local));
   }
   if (f.flags !== undefined)
     for (const w of checkNames(f.flags, 'flags', FILTER_FLAGS)) {

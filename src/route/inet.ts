@@ -20,7 +20,8 @@ export interface Prefix {
 /** AF_INET or AF_INET6 for an address's text; a typed error for anything else. */
 export function familyOf(address: string, option = 'address'): InetFamily {
   if (typeof address === 'string' && isIPv4Text(address)) return AF_INET; // the common case, without isIP's regexes
-  const v = typeof address === 'string' ? isIP(address) : 0;
+  // a zone (fe80::1%eth0) is a socket address's, not an address netlink carries
+  const v = typeof address === 'string' && !address.includes('%') ? isIP(address) : 0;
   if (v === 4) return AF_INET;
   if (v === 6) return AF_INET6;
   throw new NetlinkArgumentError(option, `must be an IPv4 or IPv6 address, got ${quote(address)}`,

@@ -84,7 +84,7 @@ function samePrefix(a: Buffer, b: Buffer, len: number): boolean {
 }
 
 /** A root/match filter: the route's destination (as bytes) against the filter's prefix. */
-function prefixTest(text: string | undefined, option: string, family: number | undefined, test: (route: Bits, p: Bits) => boolean) {
+function destinationTest(text: string | undefined, option: string, family: number | undefined, test: (route: Bits, p: Bits) => boolean) {
   if (text === undefined) return undefined;
   const p = parsePrefix(text, option, family as InetFamily | undefined);
   const fam = text === 'default' && family === undefined ? undefined : p.family;
@@ -118,8 +118,8 @@ function compileFilter(f: RouteFilter | undefined, scope: Scope): Compiled {
   }
   const scopeValue = filter.scope === undefined ? undefined : routeScopes().value(filter.scope, 'scope');
   const dst = filter.dst === undefined ? undefined : parsePrefix(filter.dst, 'dst', family);
-  const root = prefixTest(filter.root, 'root', family, (route, p) => route.len >= p.len && samePrefix(route.bytes, p.bytes, p.len));
-  const match = prefixTest(filter.match, 'match', family, (route, p) => route.len <= p.len && samePrefix(route.bytes, p.bytes, route.len));
+  const root = destinationTest(filter.root, 'root', family, (route, p) => route.len >= p.len && samePrefix(route.bytes, p.bytes, p.len));
+  const match = destinationTest(filter.match, 'match', family, (route, p) => route.len <= p.len && samePrefix(route.bytes, p.bytes, route.len));
   // a family-less dump also answers for MPLS and multicast routing: those are left out
   const keep = (r: GetrouteDumpReply): boolean =>
     (r.rtmFamily === AF_INET || r.rtmFamily === AF_INET6) && ((r.rtmFlags & RTM_F_CLONED) !== 0) === cached &&
