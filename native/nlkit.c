@@ -657,9 +657,9 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
  * costs a napi_get_value_double and its checks, while the block is one
  * napi_get_arraybuffer_info and plain loads. Slots (see IO_* in src/core/native.ts):
  */
-enum { IO_FD, IO_OFFSET, IO_LENGTH, IO_PID, IO_SEND_TIMEOUT, IO_RECV_TIMEOUT, IO_MAX, IO_CMSG, IO_SLOT, IO_INTS };
-/* IO_CMSG's bits: ancillary data wanted; poll before the first read (recvIo only) */
-enum { IO_CMSG_ON = 1, IO_POLL_FIRST = 2 };
+enum { IO_FD, IO_OFFSET, IO_LENGTH, IO_PID, IO_SEND_TIMEOUT, IO_RECV_TIMEOUT, IO_MAX, IO_FLAGS, IO_SLOT, IO_INTS };
+/* IO_FLAGS' bits: ancillary data wanted; poll before the first read (recvIo only) */
+enum { IO_CMSG = 1, IO_POLL_FIRST = 2 };
 
 /* The block, fetched again on every call and checked like the arguments it replaces. */
 static int arg_io(napi_env env, napi_value v, const int32_t **io) {
@@ -687,8 +687,8 @@ static napi_value js_recv_io(napi_env env, napi_callback_info info) {
   int32_t slot = io[IO_SLOT];
   if (slot < SLOT_BYTES || slot > 0x40000000 || (slot & 7)) return throw_type(env, "recvIo: slotBytes must be a multiple of 8, >= 65536");
   if (slots == 0 || cap == 0) return throw_type(env, "recvIo: empty buffer or meta");
-  return recv_wait_slot(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_CMSG] & IO_CMSG_ON) != 0,
-                        (size_t)slot, (io[IO_CMSG] & IO_POLL_FIRST) != 0);
+  return recv_wait_slot(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_FLAGS] & IO_CMSG) != 0,
+                        (size_t)slot, (io[IO_FLAGS] & IO_POLL_FIRST) != 0);
 }
 
 /*
@@ -712,7 +712,7 @@ static napi_value js_transact(napi_env env, napi_callback_info info) {
   if (slots == 0 || cap == 0) return throw_type(env, "transact: empty buffer or meta");
   if (do_send(io[IO_FD], (char *)sdata + off, len, (uint32_t)io[IO_PID], 0, io[IO_SEND_TIMEOUT]) < 0)
     return throw_errno(env, errno, "sendto");
-  return recv_wait(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_CMSG] & IO_CMSG_ON) != 0);
+  return recv_wait(env, io[IO_FD], buf, cap, meta, slots, io[IO_RECV_TIMEOUT], io[IO_MAX], (io[IO_FLAGS] & IO_CMSG) != 0);
 }
 
 static napi_value recv_wait_slot(napi_env env, int fd, void *buf, size_t cap, int32_t *meta, size_t slots, int64_t timeout,

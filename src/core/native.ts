@@ -97,11 +97,11 @@ export const IO_PID = 3;
 export const IO_SEND_TIMEOUT = 4;
 export const IO_RECV_TIMEOUT = 5;
 export const IO_MAX = 6;
-export const IO_CMSG = 7;
+export const IO_FLAGS = 7;
 export const IO_SLOT = 8;
 export const IO_INTS = 9;
-/** IO_CMSG's bits: ancillary data wanted; poll before the first read (a reader that expects to wait). */
-export const IO_CMSG_ON = 1;
+/** IO_FLAGS' bits: ancillary data wanted; poll before the first read (a reader that expects to wait). */
+export const IO_CMSG = 1;
 export const IO_POLL_FIRST = 2;
 /** nsJob operations (native/nsjobs.c). */
 export const NS_OP_NETNS_ADD = 1;

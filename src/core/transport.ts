@@ -3,7 +3,7 @@ import * as C from './constants.js';
 import { NetlinkArgumentError, NetnsError, ReplyTooLargeError, SocketClosedError } from './errors.js';
 import { checkBoolean, checkGroups, checkInt, checkObject, quote } from './options.js';
 import {
-  IO_CMSG, IO_CMSG_ON, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_POLL_FIRST, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
+  IO_FLAGS, IO_CMSG, IO_FD, IO_INTS, IO_LENGTH, IO_MAX, IO_OFFSET, IO_PID, IO_POLL_FIRST, IO_RECV_TIMEOUT, IO_SEND_TIMEOUT, IO_SLOT, META_INTS, native, POLLER_DETACHED,
 } from './native.js';
 
 /**
@@ -573,7 +573,7 @@ function ioRecv(timeoutMs: number, max: number, cmsg: boolean, pollFirst = false
   if (!(max >= 1)) throw new TypeError(`max must be >= 1, got ${max}`);
   io[IO_RECV_TIMEOUT] = ioTimeout(timeoutMs);
   io[IO_MAX] = max > 0x7fffffff ? 0x7fffffff : max;
-  io[IO_CMSG] = (cmsg ? IO_CMSG_ON : 0) | (pollFirst ? IO_POLL_FIRST : 0);
+  io[IO_FLAGS] = (cmsg ? IO_CMSG : 0) | (pollFirst ? IO_POLL_FIRST : 0);
   io[IO_SLOT] = slotBytes;
 }
 
